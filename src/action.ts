@@ -1,0 +1,41 @@
+// The GitHub Action: inputs in, engine run, summary and outputs out. Nothing else.
+import * as core from '@actions/core';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { buildConfig, ConfigError } from './inputs.js';
+import { INPUTS } from './input-list.js';
+import { runSync } from './sync/engine.js';
+import { buildReport } from './report/json.js';
+import { renderSummary } from './report/summary.js';
+import { computeTotals } from './report/totals.js';
+import { decideOutcome } from './report/outcome.js';
+import { VERSION } from './version.js';
+
+export async function run(): Promise<void> {
+  try {
+    // Mask before anything can be logged.
+    for (const input of INPUTS) if (input.secret && core.getInput(input.name)) core.setSecret(core.getInput(input.name));
+    const config = await buildConfig((name) => core.getInput(name));
+    const result = await runSync(config, {
+      info: (m) => core.info(m),
+      warn: (m) => core.warning(m),
+      error: (m) => core.error(m),
+      debug: (m) => core.debug(m),
+    });
+    const reportFile = config.reportFile ?? join(process.env.RUNNER_TEMP ?? tmpdir(), 'harbor-sync-report.json');
+    await writeFile(reportFile, JSON.stringify(buildReport(result, VERSION), null, 2) + '\n');
+    await core.summary.addRaw(renderSummary(result)).write();
+
+    const totals = computeTotals(result);
+    for (const name of ['migrated', 'stale', 'incomplete', 'skipped', 'failed'] as const) core.setOutput(name, totals[name]);
+    core.setOutput('report-file', reportFile);
+
+    const outcome = decideOutcome(result, config.failOn);
+    if (!outcome.ok) core.setFailed(`harbor-sync: ${outcome.reason}`);
+  } catch (error) {
+    core.setFailed(error instanceof ConfigError ? `harbor-sync configuration: ${error.message}` : `harbor-sync: ${(error as Error).stack ?? String(error)}`);
+  }
+}
+
+await run();

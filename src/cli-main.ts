@@ -1,0 +1,99 @@
+// The CLI's work, importable by tests. The CLI for Jenkins and cron: the same inputs as the action, as --flags; secrets preferably from
+// the environment (SOURCE_PASSWORD, HARBOR_PASSWORD) so they stay off the command line.
+// Exit codes: 0 ok, 1 sync failures per --fail-on, 2 configuration or preflight error.
+import { parseArgs } from 'node:util';
+import { writeFile } from 'node:fs/promises';
+import { buildConfig, ConfigError } from './inputs.js';
+import { INPUTS } from './input-list.js';
+import { runSync } from './sync/engine.js';
+import { buildReport } from './report/json.js';
+import { renderSummary } from './report/summary.js';
+import { decideOutcome } from './report/outcome.js';
+import { VERSION } from './version.js';
+
+export const EXIT = { ok: 0, failed: 1, config: 2 } as const;
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const options = Object.fromEntries(INPUTS.map((i) => [i.name, { type: 'string' as const }]));
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    process.stderr.write(`harbor-sync: ${(error as Error).message}\nRun harbor-sync --help for the options.\n`);
+    return EXIT.config;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    process.stdout.write(`harbor-sync ${VERSION}\n`);
+    return EXIT.ok;
+  }
+  const command = positionals[0] ?? (values.help ? 'help' : undefined);
+  if (values.help || command === 'help' || command === undefined) {
+    process.stdout.write(helpText());
+    return command === undefined && !values.help ? EXIT.config : EXIT.ok;
+  }
+  if (command !== 'sync' && command !== 'plan') {
+    process.stderr.write(`harbor-sync: unknown command "${command}" (commands: sync, plan)\n`);
+    return EXIT.config;
+  }
+  const flags = values as Record<string, string | boolean | undefined>;
+  const read = (name: string): string | undefined => {
+    if (command === 'plan' && name === 'dry-run') return 'true';
+    const flag = flags[name];
+    if (typeof flag === 'string') return flag;
+    const envName = INPUTS.find((i) => i.name === name)?.env;
+    return envName ? env[envName] : undefined;
+  };
+  let config;
+  try {
+    config = await buildConfig(read);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`harbor-sync: ${error.message}\n`);
+    return EXIT.config;
+  }
+  const quiet = values.quiet === true;
+  const log = (m: string): void => {
+    if (!quiet) process.stderr.write(`${m}\n`);
+  };
+  const result = await runSync(config, { info: log, warn: (m) => log(`warning: ${m}`), error: (m) => process.stderr.write(`error: ${m}\n`), debug: () => undefined });
+  const summary = renderSummary(result);
+  process.stdout.write(summary);
+  if (config.summaryFile) await writeFile(config.summaryFile, summary);
+  if (config.reportFile) await writeFile(config.reportFile, JSON.stringify(buildReport(result, VERSION), null, 2) + '\n');
+  if (result.fatal) return EXIT.config;
+  const outcome = decideOutcome(result, config.failOn);
+  if (!outcome.ok) process.stderr.write(`harbor-sync: ${outcome.reason}\n`);
+  return outcome.ok ? EXIT.ok : EXIT.failed;
+}
+
+export function helpText(): string {
+  const rows = INPUTS.map((i) => {
+    const extra = [i.default !== undefined ? `default: ${i.default}` : '', i.env ? `env: ${i.env}` : ''].filter(Boolean).join(', ');
+    return `  --${i.name.padEnd(20)} ${i.description}${extra ? ` (${extra})` : ''}`;
+  });
+  return [
+    `harbor-sync ${VERSION}: copy container images from a Distribution/OCI registry into Harbor 2.x`,
+    '',
+    'Usage: harbor-sync sync [options]     copy every listed tag that Harbor lacks',
+    '       harbor-sync plan [options]     the same run as a dry run: classify, write nothing',
+    '       harbor-sync --version | --help',
+    '',
+    'Options:',
+    ...rows,
+    '  --quiet, -q              Print only errors and the summary',
+    '',
+    'Example (credentials from the environment, e.g. a Jenkins withCredentials block):',
+    '  SOURCE_USERNAME=reader SOURCE_PASSWORD=… HARBOR_USERNAME="robot$sync" HARBOR_PASSWORD=… \\',
+    '    node dist/cli.js sync --source-registry https://old-registry:5000 --harbor-url https://harbor.example.com \\',
+    '      --images "team-a/app:1.2, alpine:3.19" --report-file report.json --summary-file summary.md',
+    '',
+    'Exit codes: 0 ok; 1 failed tags (or stale ones with --fail-on stale); 2 configuration, credentials or connection error.',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,122 @@
+// One typed SyncConfig from named inputs, whoever supplies them: the action reads them with
+// core.getInput, the CLI from --flags and the environment. Each error names the input.
+import { readFile } from 'node:fs/promises';
+import { parseImageReference, ReferenceError } from './registry/reference.js';
+import { projectNameProblem } from './harbor/names.js';
+import type { FailOn, ImageSpec, SyncConfig, Visibility } from './sync/types.js';
+
+/** Returns the raw value of an input, or undefined/'' when it was not given. */
+export type InputReader = (name: string) => string | undefined;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export const INPUT_DEFAULTS = {
+  'create-projects': 'true',
+  'project-visibility': 'private',
+  'default-project': 'library',
+  concurrency: '4',
+  'dry-run': 'false',
+  'fail-on': 'failed',
+} as const;
+
+export async function buildConfig(read: InputReader, load: (path: string) => Promise<string> = (p) => readFile(p, 'utf8')): Promise<SyncConfig> {
+  const get = (name: string): string => (read(name) ?? '').trim() || (INPUT_DEFAULTS as Record<string, string>)[name] || '';
+  const source = registryUrl('source-registry', get('source-registry'));
+  const harbor = registryUrl('harbor-url', get('harbor-url'));
+  const images = await imageSpecs(get('images'), get('images-file'), new URL(source).host, load);
+  const defaultProject = get('default-project');
+  const problem = projectNameProblem(defaultProject);
+  if (problem) throw new ConfigError(`default-project "${defaultProject}" ${problem}`);
+  return {
+    source: { url: source, ...credentials('source', read) },
+    harbor: { url: harbor, ...credentials('harbor', read) },
+    images,
+    createProjects: boolean('create-projects', get('create-projects')),
+    projectVisibility: oneOf<Visibility>('project-visibility', get('project-visibility'), ['private', 'public']),
+    defaultProject,
+    concurrency: integer('concurrency', get('concurrency'), 1, 64),
+    dryRun: boolean('dry-run', get('dry-run')),
+    failOn: oneOf<FailOn>('fail-on', get('fail-on'), ['failed', 'stale', 'never']),
+    ...(get('report-file') && { reportFile: get('report-file') }),
+    ...(get('summary-file') && { summaryFile: get('summary-file') }),
+  };
+}
+
+function registryUrl(name: string, value: string): string {
+  if (!value) throw new ConfigError(`${name} is required (a URL such as https://registry.example.com)`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} "${value}" is not a URL: give the scheme too, e.g. https://${value}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`${name} "${value}" must start with http:// or https://`);
+  }
+  if (url.username || url.password) {
+    throw new ConfigError(`${name} must not carry credentials in the URL: use the -username and -password inputs`);
+  }
+  return url.toString().replace(/\/$/, '');
+}
+
+function credentials(prefix: 'source' | 'harbor', read: InputReader): { credentials?: { username: string; password: string } } {
+  const username = (read(`${prefix}-username`) ?? '').trim();
+  const password = read(`${prefix}-password`) ?? '';
+  if (!username && !password) return {};
+  if (!username) throw new ConfigError(`${prefix}-password is set but ${prefix}-username is not`);
+  if (!password) throw new ConfigError(`${prefix}-username is set but ${prefix}-password is not`);
+  return { credentials: { username, password } };
+}
+
+async function imageSpecs(inline: string, file: string, sourceHost: string, load: (path: string) => Promise<string>): Promise<ImageSpec[]> {
+  const specs = parseImageList(inline, 'images', sourceHost);
+  if (file) {
+    let text: string;
+    try {
+      text = await load(file);
+    } catch (error) {
+      throw new ConfigError(`images-file "${file}" cannot be read: ${(error as Error).message}`);
+    }
+    specs.push(...parseImageList(text, file, sourceHost));
+  }
+  if (specs.length === 0) throw new ConfigError('no images to sync: set images (one reference per line) or images-file');
+  return specs;
+}
+
+/** One reference per line or comma separated; `#` starts a comment. */
+export function parseImageList(text: string, origin: string, sourceHost?: string): ImageSpec[] {
+  const specs: ImageSpec[] = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.replace(/#.*$/, '');
+    for (const item of line.split(',')) {
+      if (!item.trim()) continue;
+      const where = `${origin} line ${index + 1}`;
+      try {
+        specs.push({ ...parseImageReference(item, sourceHost), origin: where });
+      } catch (error) {
+        if (error instanceof ReferenceError) throw new ConfigError(`${where}: ${error.message}`);
+        throw error;
+      }
+    }
+  });
+  return specs;
+}
+
+function boolean(name: string, value: string): boolean {
+  if (/^(true|yes|on|1)$/i.test(value)) return true;
+  if (/^(false|no|off|0)$/i.test(value)) return false;
+  throw new ConfigError(`${name} must be true or false, not "${value}"`);
+}
+
+function integer(name: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${value}"`);
+  return n;
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, not "${value}"`);
+}

@@ -1,0 +1,243 @@
+// One method per distribution-protocol operation (regclient's scheme.API, go-containerregistry's
+// remote). The sync engine depends on the RegistryClient interface, so tests can hand in fakes.
+import type { Readable } from 'node:stream';
+import { RegistryError, parseErrorBody, readBodyLimit } from './errors.js';
+import { MANIFEST_ACCEPT } from './media-types.js';
+import { sha256Digest } from './digest.js';
+import { nextLink } from './pagination.js';
+import { repositoryScope } from './reference.js';
+import { Transport, headerValue, type HttpRequest, type HttpResponse, type Method } from './transport.js';
+import type { Credentials } from './credentials.js';
+
+export interface ManifestResponse {
+  bytes: Buffer;
+  mediaType: string | undefined;
+  digest: string;
+}
+
+export interface ManifestHead {
+  digest: string;
+  mediaType: string | undefined;
+  size: number;
+}
+
+export type UploadStart = { mounted: true } | { mounted: false; location: URL };
+
+export interface PingResult {
+  status: number;
+  /** Whether the registry accepted us (200), as opposed to answering 401 even after auth. */
+  ok: boolean;
+  error?: RegistryError;
+}
+
+export interface RegistryClient {
+  /** host[:port] of the registry, for messages and reports. */
+  readonly host: string;
+  ping(): Promise<PingResult>;
+  getManifest(repository: string, reference: string): Promise<ManifestResponse>;
+  /** undefined when the registry answers 404. */
+  headManifest(repository: string, reference: string): Promise<ManifestHead | undefined>;
+  putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string>;
+  /** The blob's size, or undefined when the repository does not have it (404). */
+  headBlob(repository: string, digest: string): Promise<number | undefined>;
+  getBlob(repository: string, digest: string): Promise<{ body: Readable; size: number | undefined }>;
+  /** Opens an upload session; with `mountFrom`, asks for a cross-repository mount first. */
+  startUpload(repository: string, mountFrom?: { digest: string; repository: string }): Promise<UploadStart>;
+  /** Completes an upload with one streamed PUT of the whole blob. */
+  finishUpload(location: URL, digest: string, size: number, body: Readable): Promise<void>;
+  listTags(repository: string): Promise<string[]>;
+  invalidateTokens(): void;
+  close(): Promise<void>;
+}
+
+export interface RegistryClientOptions {
+  url: string;
+  credentials?: Credentials;
+  userAgent: string;
+  connections?: number;
+}
+
+const MANIFEST_LIMIT = 16 * 1024 * 1024;
+
+export function createRegistryClient(options: RegistryClientOptions): RegistryClient {
+  return new DistributionClient(options);
+}
+
+class DistributionClient implements RegistryClient {
+  readonly host: string;
+  private readonly base: URL;
+  private readonly transport: Transport;
+
+  constructor(options: RegistryClientOptions) {
+    this.base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
+    this.host = this.base.host;
+    this.transport = new Transport({
+      userAgent: options.userAgent,
+      ...(options.credentials && { credentials: options.credentials }),
+      ...(options.connections !== undefined && { connections: options.connections }),
+    });
+  }
+
+  async ping(): Promise<PingResult> {
+    const res = await this.send({ method: 'GET', url: this.url('v2/'), scopes: [] }).catch((error: unknown) => {
+      // A token service that refuses our credentials is the answer to "do they work?".
+      if (error instanceof RegistryError) return error;
+      throw error;
+    });
+    if (res instanceof RegistryError) return { status: res.status ?? 0, ok: false, error: res };
+    if (res.status === 200) {
+      await res.body.dump();
+      return { status: 200, ok: true };
+    }
+    return { status: res.status, ok: false, error: await this.failure(res, 'GET', '/v2/') };
+  }
+
+  async getManifest(repository: string, reference: string): Promise<ManifestResponse> {
+    const path = `v2/${repository}/manifests/${reference}`;
+    const res = await this.send({ method: 'GET', url: this.url(path), headers: { accept: MANIFEST_ACCEPT }, scopes: [pull(repository)] });
+    if (res.status !== 200) throw await this.failure(res, 'GET', path);
+    const bytes = await readLimited(res, MANIFEST_LIMIT, path);
+    // The digest of the bytes we hold is the truth; the header is only a claim.
+    const digest = sha256Digest(bytes);
+    if (reference.startsWith('sha256:') && reference !== digest) {
+      throw new RegistryError({ message: `manifest ${repository}@${reference} arrived with content digest ${digest}`, status: 200, errors: [{ code: 'DIGEST_INVALID', message: 'manifest content does not match its digest' }], request: `GET /${path}` });
+    }
+    return { bytes, mediaType: headerValue(res.headers, 'content-type'), digest };
+  }
+
+  async headManifest(repository: string, reference: string): Promise<ManifestHead | undefined> {
+    const path = `v2/${repository}/manifests/${reference}`;
+    const res = await this.send({ method: 'HEAD', url: this.url(path), headers: { accept: MANIFEST_ACCEPT }, scopes: [pull(repository)] });
+    await res.body.dump();
+    if (res.status === 404) return undefined;
+    if (res.status !== 200) throw await this.failure(res, 'HEAD', path);
+    const digest = headerValue(res.headers, 'docker-content-digest');
+    if (!digest) {
+      // Registries may omit the digest on HEAD; the body then tells.
+      const full = await this.getManifest(repository, reference);
+      return { digest: full.digest, mediaType: full.mediaType, size: full.bytes.length };
+    }
+    return { digest, mediaType: headerValue(res.headers, 'content-type'), size: Number(headerValue(res.headers, 'content-length') ?? -1) };
+  }
+
+  async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+    const path = `v2/${repository}/manifests/${reference}`;
+    const res = await this.send({ method: 'PUT', url: this.url(path), headers: { 'content-type': mediaType }, body: bytes, scopes: [push(repository)] });
+    if (res.status !== 201 && res.status !== 200) throw await this.failure(res, 'PUT', path);
+    await res.body.dump();
+    return headerValue(res.headers, 'docker-content-digest') ?? sha256Digest(bytes);
+  }
+
+  async headBlob(repository: string, digest: string): Promise<number | undefined> {
+    const path = `v2/${repository}/blobs/${digest}`;
+    const res = await this.send({ method: 'HEAD', url: this.url(path), scopes: [pull(repository)], followRedirects: true });
+    await res.body.dump();
+    if (res.status === 404) return undefined;
+    if (res.status !== 200) throw await this.failure(res, 'HEAD', path);
+    return Number(headerValue(res.headers, 'content-length') ?? -1);
+  }
+
+  async getBlob(repository: string, digest: string): Promise<{ body: Readable; size: number | undefined }> {
+    const path = `v2/${repository}/blobs/${digest}`;
+    const res = await this.send({ method: 'GET', url: this.url(path), scopes: [pull(repository)], followRedirects: true });
+    if (res.status !== 200) throw await this.failure(res, 'GET', path);
+    const length = headerValue(res.headers, 'content-length');
+    return { body: res.body, size: length === undefined ? undefined : Number(length) };
+  }
+
+  async startUpload(repository: string, mountFrom?: { digest: string; repository: string }): Promise<UploadStart> {
+    const url = this.url(`v2/${repository}/blobs/uploads/`);
+    const scopes = [push(repository)];
+    if (mountFrom) {
+      url.searchParams.set('mount', mountFrom.digest);
+      url.searchParams.set('from', mountFrom.repository);
+      scopes.push(pull(mountFrom.repository)); // Harbor answers 401 without pull on `from` (BEHAVIOR §6)
+    }
+    const res = await this.send({ method: 'POST', url, scopes, headers: { 'content-length': '0' } });
+    await res.body.dump();
+    if (res.status === 201 && mountFrom) return { mounted: true };
+    if (res.status !== 202) throw await this.failure(res, 'POST', url.pathname.slice(1));
+    const location = headerValue(res.headers, 'location');
+    if (!location) throw new RegistryError({ message: 'upload started without a Location header', status: 202, request: `POST ${url.pathname}` });
+    return { mounted: false, location: new URL(location, this.base) };
+  }
+
+  async finishUpload(location: URL, digest: string, size: number, body: Readable): Promise<void> {
+    const url = new URL(location);
+    url.searchParams.set('digest', digest);
+    const repository = /\/v2\/(.+)\/blobs\/uploads\//.exec(url.pathname)?.[1];
+    const res = await this.send({
+      method: 'PUT',
+      url,
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+      body,
+      scopes: repository ? [push(repository)] : [],
+    });
+    await res.body.dump();
+    if (res.status !== 201) throw await this.failure(res, 'PUT', url.pathname.slice(1));
+  }
+
+  async listTags(repository: string): Promise<string[]> {
+    const tags: string[] = [];
+    let url: URL | undefined = this.url(`v2/${repository}/tags/list`);
+    while (url) {
+      const res: HttpResponse = await this.send({ method: 'GET', url, scopes: [pull(repository)] });
+      if (res.status !== 200) throw await this.failure(res, 'GET', url.pathname.slice(1));
+      const body = JSON.parse((await readLimited(res, MANIFEST_LIMIT, url.pathname)).toString('utf8')) as { tags?: string[] | null };
+      tags.push(...(body.tags ?? []));
+      url = nextLink(headerValue(res.headers, 'link'), url);
+    }
+    return tags;
+  }
+
+  invalidateTokens(): void {
+    this.transport.invalidateTokens();
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+
+  private url(path: string): URL {
+    return new URL(path, this.base);
+  }
+
+  private send(req: HttpRequest): Promise<HttpResponse> {
+    return this.transport.send(req);
+  }
+
+  private async failure(res: HttpResponse, method: Method, path: string): Promise<RegistryError> {
+    const text = method === 'HEAD' ? '' : await res.body.text().catch(() => '');
+    if (method === 'HEAD') await res.body.dump().catch(() => undefined);
+    const errors = parseErrorBody(text.slice(0, readBodyLimit()));
+    const first = errors[0];
+    return new RegistryError({
+      message: `${method} /${path.replace(/^\//, '')} on ${this.host}: ${res.status}${first ? ` ${first.code}: ${first.message}` : ''}`,
+      status: res.status,
+      errors,
+      request: `${method} /${path.replace(/^\//, '')}`,
+    });
+  }
+}
+
+function pull(repository: string): string {
+  return repositoryScope(repository, 'pull');
+}
+
+function push(repository: string): string {
+  return repositoryScope(repository, 'pull,push');
+}
+
+async function readLimited(res: HttpResponse, limit: number, what: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of res.body) {
+    total += (chunk as Buffer).length;
+    if (total > limit) {
+      res.body.destroy();
+      throw new RegistryError({ message: `${what}: response larger than ${limit} bytes`, status: res.status, request: `GET ${what}` });
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}

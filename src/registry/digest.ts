@@ -1,0 +1,43 @@
+import { createHash, type Hash } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+
+export function sha256Digest(bytes: Uint8Array): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+export class DigestMismatchError extends Error {
+  override readonly name = 'DigestMismatchError';
+  readonly expected: string;
+  readonly actual: string;
+  constructor(expected: string, actual: string, bytes: number) {
+    super(`content digest ${actual} (${bytes} bytes) does not match the expected ${expected}`);
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** Passes bytes through while hashing them; fails at the end on a digest mismatch
+ * (containers/image digesting_reader), so a corrupt blob is never committed. */
+export class DigestVerifier extends Transform {
+  readonly expected: string;
+  private readonly hash: Hash;
+  bytes = 0;
+
+  constructor(expected: string) {
+    super();
+    this.expected = expected;
+    const algorithm = expected.split(':')[0] ?? 'sha256';
+    this.hash = createHash(algorithm);
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    const actual = `${this.expected.split(':')[0]}:${this.hash.digest('hex')}`;
+    callback(actual === this.expected ? null : new DigestMismatchError(this.expected, actual, this.bytes));
+  }
+}

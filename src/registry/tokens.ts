@@ -1,0 +1,79 @@
+// Bearer tokens from a registry's token service (distribution token spec; Harbor /service/token),
+// cached per set of scopes until shortly before they expire.
+import { request, type Dispatcher } from 'undici';
+import type { BearerChallenge } from './challenge.js';
+import { RegistryError, parseErrorBody } from './errors.js';
+import { basicAuthorization, type Credentials } from './credentials.js';
+
+interface CachedToken {
+  token: string;
+  expiresAt: number;
+}
+
+const DEFAULT_LIFETIME_S = 60; // the token spec's default when expires_in is absent
+const EXPIRY_MARGIN = 0.9; // refresh at 90% of the lifetime: a long upload must not start on a dying token
+
+export class TokenCache {
+  private readonly tokens = new Map<string, Promise<CachedToken>>();
+  private readonly dispatcher: Dispatcher;
+  private readonly credentials: Credentials | undefined;
+  private readonly userAgent: string;
+
+  constructor(dispatcher: Dispatcher, credentials: Credentials | undefined, userAgent: string) {
+    this.dispatcher = dispatcher;
+    this.credentials = credentials;
+    this.userAgent = userAgent;
+  }
+
+  /** A valid token for these scopes, fetched at most once at a time per scope set. */
+  async get(challenge: BearerChallenge, scopes: string[]): Promise<string> {
+    const key = cacheKey(challenge, scopes);
+    const cached = this.tokens.get(key);
+    if (cached) {
+      const token = await cached.catch(() => undefined);
+      if (token && token.expiresAt > Date.now()) return token.token;
+      if (this.tokens.get(key) === cached) this.tokens.delete(key);
+    }
+    const pending = this.fetchToken(challenge, scopes);
+    this.tokens.set(key, pending);
+    pending.catch(() => this.tokens.delete(key));
+    return (await pending).token;
+  }
+
+  /** Forgets one scope set's token (it was refused) or all of them (e.g. after creating a Harbor project). */
+  invalidate(challenge?: BearerChallenge, scopes?: string[]): void {
+    if (challenge && scopes) this.tokens.delete(cacheKey(challenge, scopes));
+    else this.tokens.clear();
+  }
+
+  private async fetchToken(challenge: BearerChallenge, scopes: string[]): Promise<CachedToken> {
+    const url = new URL(challenge.realm);
+    if (challenge.service) url.searchParams.set('service', challenge.service);
+    for (const scope of scopes) url.searchParams.append('scope', scope);
+    const headers: Record<string, string> = { 'user-agent': this.userAgent };
+    if (this.credentials) headers.authorization = basicAuthorization(this.credentials);
+    const started = Date.now();
+    const res = await request(url, { method: 'GET', headers, dispatcher: this.dispatcher });
+    const text = await res.body.text();
+    if (res.statusCode !== 200) {
+      throw new RegistryError({
+        message: `token service ${url.origin}${url.pathname} answered ${res.statusCode}${this.credentials ? ` for user ${this.credentials.username}` : ' (anonymous)'}`,
+        status: res.statusCode,
+        errors: parseErrorBody(text),
+        request: `GET ${url.pathname}`,
+      });
+    }
+    const body = JSON.parse(text) as { token?: string; access_token?: string; expires_in?: number };
+    // Harbor always sends access_token:"" beside token, so an empty string must not win.
+    const token = body.token || body.access_token;
+    if (!token) {
+      throw new RegistryError({ message: `token service ${url.origin} sent no token`, status: 200, request: `GET ${url.pathname}` });
+    }
+    const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_LIFETIME_S;
+    return { token, expiresAt: started + lifetime * 1000 * EXPIRY_MARGIN };
+  }
+}
+
+function cacheKey(challenge: BearerChallenge, scopes: string[]): string {
+  return `${challenge.realm} ${challenge.service ?? ''} ${[...new Set(scopes)].sort().join(' ')}`;
+}

@@ -1,0 +1,168 @@
+// The HTTP layer every registry call goes through, layered as regclient and go-containerregistry do:
+// auth (challenge → basic or bearer token per scope) → retry (idempotent requests) → undici request.
+import { Agent, request, type Dispatcher } from 'undici';
+import type { Readable } from 'node:stream';
+import { bearerChallenge, offersBasic, type BearerChallenge } from './challenge.js';
+import { basicAuthorization, type Credentials } from './credentials.js';
+import { TokenCache } from './tokens.js';
+
+export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface HttpRequest {
+  method: Method;
+  url: URL;
+  headers?: Record<string, string>;
+  /** A stream body cannot be replayed: such a request is sent once, with the auth learned before. */
+  body?: Readable | Buffer | string;
+  /** Token scopes the request needs, e.g. `repository:p/r:pull`. */
+  scopes?: string[];
+  /** Follow 3xx for GET/HEAD (blob storage redirects); auth is only sent back to the same origin. */
+  followRedirects?: boolean;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Dispatcher.ResponseData['body'];
+  url: URL;
+}
+
+export interface TransportOptions {
+  credentials?: Credentials;
+  userAgent: string;
+  /** Connections per origin; keep-alive is on. */
+  connections?: number;
+  dispatcher?: Dispatcher;
+}
+
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+const MAX_ATTEMPTS = 3;
+const MAX_REDIRECTS = 5;
+
+export class Transport {
+  readonly dispatcher: Dispatcher;
+  private readonly credentials: Credentials | undefined;
+  private readonly userAgent: string;
+  private readonly tokens: TokenCache;
+  /** What the registry asked for the last time it challenged us. */
+  private scheme: 'unknown' | 'none' | 'basic' | 'bearer' = 'unknown';
+  private bearer: BearerChallenge | undefined;
+
+  constructor(options: TransportOptions) {
+    this.credentials = options.credentials;
+    this.userAgent = options.userAgent;
+    this.dispatcher =
+      options.dispatcher ??
+      new Agent({
+        connections: options.connections ?? 16,
+        keepAliveTimeout: 30_000,
+        connectTimeout: 30_000,
+        headersTimeout: 120_000,
+        bodyTimeout: 300_000, // inactivity, not total: a 5 GB layer may take long
+      });
+    this.tokens = new TokenCache(this.dispatcher, this.credentials, this.userAgent);
+  }
+
+  /** Drops every cached token: Harbor ignores tokens issued before a project existed (BEHAVIOR §1). */
+  invalidateTokens(): void {
+    this.tokens.invalidate();
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+
+  /** Sends a request, answering challenges; returns whatever status the registry ends with. */
+  async send(req: HttpRequest): Promise<HttpResponse> {
+    const replayable = !isStream(req.body);
+    let res = await this.sendWithRetry(req, await this.authorization(req), replayable);
+    if (res.status !== 401 || !replayable) return res;
+
+    const header = headerValue(res.headers, 'www-authenticate');
+    const challenge = bearerChallenge(header);
+    if (challenge) {
+      const scopes = union(req.scopes ?? [], challenge.scopes);
+      const learnedNow = this.scheme !== 'bearer' || this.bearer?.realm !== challenge.realm;
+      this.scheme = 'bearer';
+      this.bearer = { realm: challenge.realm, service: challenge.service, scopes: [] };
+      // A cached token that was refused (expired, or issued before a Harbor project existed) is
+      // dropped and fetched again once; a fresh token refused again is a real 401.
+      if (!learnedNow) this.tokens.invalidate(this.bearer, scopes);
+      await res.body.dump();
+      const token = await this.tokens.get(this.bearer, scopes);
+      res = await this.sendWithRetry(req, `Bearer ${token}`, true);
+    } else if (offersBasic(header) && this.credentials && this.scheme !== 'basic') {
+      this.scheme = 'basic';
+      await res.body.dump();
+      res = await this.sendWithRetry(req, basicAuthorization(this.credentials), true);
+    }
+    return res;
+  }
+
+  private async authorization(req: HttpRequest): Promise<string | undefined> {
+    if (this.scheme === 'basic' && this.credentials) return basicAuthorization(this.credentials);
+    if (this.scheme === 'bearer' && this.bearer) return `Bearer ${await this.tokens.get(this.bearer, req.scopes ?? [])}`;
+    return undefined;
+  }
+
+  private async sendWithRetry(req: HttpRequest, authorization: string | undefined, replayable: boolean): Promise<HttpResponse> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await this.sendFollowingRedirects(req, authorization);
+        if (!replayable || !RETRYABLE_STATUS.has(res.status) || attempt >= MAX_ATTEMPTS || !idempotent(req.method)) return res;
+        await res.body.dump();
+      } catch (error) {
+        if (!replayable || attempt >= MAX_ATTEMPTS || !idempotent(req.method) || !isNetworkError(error)) throw error;
+      }
+      await sleep(200 * 2 ** (attempt - 1) * (0.5 + Math.random()));
+    }
+  }
+
+  private async sendFollowingRedirects(req: HttpRequest, authorization: string | undefined): Promise<HttpResponse> {
+    let url = req.url;
+    for (let hop = 0; ; hop++) {
+      const headers: Record<string, string> = { 'user-agent': this.userAgent, ...req.headers };
+      // Credentials never leave the registry's origin (S3 or CDN redirects get none).
+      if (authorization && url.origin === req.url.origin) headers.authorization = authorization;
+      const res = await request(url, {
+        method: req.method,
+        headers,
+        body: req.body ?? null,
+        dispatcher: this.dispatcher,
+      });
+      const location = headerValue(res.headers, 'location');
+      const redirect = req.followRedirects && res.statusCode >= 300 && res.statusCode < 400 && location;
+      if (!redirect || hop >= MAX_REDIRECTS) {
+        return { status: res.statusCode, headers: res.headers, body: res.body, url };
+      }
+      await res.body.dump();
+      url = new URL(location, url);
+    }
+  }
+}
+
+export function headerValue(headers: HttpResponse['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function isStream(body: HttpRequest['body']): body is Readable {
+  return typeof body === 'object' && body !== null && !Buffer.isBuffer(body) && typeof (body as Readable).pipe === 'function';
+}
+
+function idempotent(method: Method): boolean {
+  return method === 'GET' || method === 'HEAD';
+}
+
+function isNetworkError(error: unknown): boolean {
+  const code = (error as { code?: string } | undefined)?.code ?? '';
+  return /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT|UND_ERR_CLOSED)$/.test(code);
+}
+
+function union(a: string[], b: string[]): string[] {
+  return [...new Set([...a, ...b])];
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,61 @@
+// The JSON report (schema documented in docs/report.md). Versioned: fields are only ever added
+// within a version.
+import type { StepFailure, SyncResult, TagResult } from '../sync/types.js';
+import { computeTotals, itemsByStatus, type Totals } from './totals.js';
+
+export const REPORT_SCHEMA = 'harbor-sync/report/v1';
+
+export interface ReportItem {
+  source: string;
+  target: string;
+  digest: string | null;
+  [field: string]: unknown;
+}
+
+export interface Report {
+  schema: typeof REPORT_SCHEMA;
+  tool: { name: 'harbor-sync'; version: string };
+  dryRun: boolean;
+  startedAt: string;
+  finishedAt: string;
+  source: string;
+  harbor: string;
+  harborVersion: string | null;
+  harborUser: string | null;
+  projectsCreated: string[];
+  totals: Totals;
+  fatal: StepFailure | null;
+  migrated: ReportItem[];
+  stale: ReportItem[];
+  incomplete: ReportItem[];
+  skipped: ReportItem[];
+  failed: ReportItem[];
+}
+
+export function buildReport(result: SyncResult, toolVersion: string): Report {
+  const groups = itemsByStatus(result);
+  return {
+    schema: REPORT_SCHEMA,
+    tool: { name: 'harbor-sync', version: toolVersion },
+    dryRun: result.dryRun,
+    startedAt: result.startedAt,
+    finishedAt: result.finishedAt,
+    source: result.source,
+    harbor: result.harbor,
+    harborVersion: result.harborVersion ?? null,
+    harborUser: result.harborUser ?? null,
+    projectsCreated: result.projectsCreated,
+    totals: computeTotals(result),
+    fatal: result.fatal ?? null,
+    migrated: groups.migrated.map(toItem),
+    stale: groups.stale.map(toItem),
+    incomplete: groups.incomplete.map(toItem),
+    skipped: groups.skipped.map(toItem),
+    failed: groups.failed.map(toItem),
+  };
+}
+
+function toItem(item: TagResult): ReportItem {
+  const { source, target, digest, status: _status, ...rest } = item;
+  return { source, target, digest: digest ?? null, ...rest };
+}

@@ -1,0 +1,64 @@
+import type { SyncResult, TagResult, TagStatus } from '../sync/types.js';
+
+export const STATUSES: readonly TagStatus[] = ['migrated', 'stale', 'incomplete', 'skipped', 'failed'];
+
+export interface Totals {
+  tags: number;
+  migrated: number;
+  stale: number;
+  incomplete: number;
+  skipped: number;
+  failed: number;
+  /** Bytes sent to Harbor (each blob once per run). */
+  bytesUploaded: number;
+  /** Bytes of all migrated tags, as if each were copied whole. */
+  bytesMigrated: number;
+  blobsUploaded: number;
+  blobsMounted: number;
+  blobsExisting: number;
+  seconds: number;
+}
+
+export function computeTotals(result: SyncResult): Totals {
+  const totals: Totals = {
+    tags: result.items.length,
+    migrated: 0,
+    stale: 0,
+    incomplete: 0,
+    skipped: 0,
+    failed: 0,
+    bytesUploaded: 0,
+    bytesMigrated: 0,
+    blobsUploaded: 0,
+    blobsMounted: 0,
+    blobsExisting: 0,
+    seconds: result.seconds,
+  };
+  for (const item of result.items) {
+    totals[item.status] += 1;
+    if (item.status === 'migrated') totals.bytesMigrated += item.size ?? 0;
+    totals.bytesUploaded += item.blobs?.bytesUploaded ?? 0;
+    totals.blobsUploaded += item.blobs?.uploaded ?? 0;
+    totals.blobsMounted += item.blobs?.mounted ?? 0;
+    totals.blobsExisting += item.blobs?.existing ?? 0;
+  }
+  return totals;
+}
+
+export function itemsByStatus(result: SyncResult): Record<TagStatus, TagResult[]> {
+  const groups = Object.fromEntries(STATUSES.map((s) => [s, [] as TagResult[]])) as Record<TagStatus, TagResult[]>;
+  const sorted = [...result.items].sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target));
+  for (const item of sorted) groups[item.status].push(item);
+  return groups;
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+}

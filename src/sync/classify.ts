@@ -1,0 +1,132 @@
+// Decides, before anything is written to Harbor, what a tag is: skipped (Harbor has the same
+// digest, or the manifest kind is unsupported), stale (every blob 404 on the source),
+// incomplete (some 404), or to be copied.
+import type { RegistryClient } from '../registry/client.js';
+import { formatPlatform, isForeignLayer, parseManifest, type Descriptor, type ParsedManifest } from '../registry/media-types.js';
+import { inStep } from './failure.js';
+import type { TagJob } from './jobs.js';
+import type { OncePerKey } from './once.js';
+import type { Projects } from './projects.js';
+import type { TagResult } from './types.js';
+
+/** A manifest with the exact bytes to push back, and its children for an index. */
+export interface ManifestNode {
+  digest: string;
+  mediaType: string;
+  bytes: Buffer;
+  parsed: ParsedManifest;
+  children: ManifestNode[];
+}
+
+export type Plan =
+  | { kind: 'done'; result: TagResult }
+  | { kind: 'copy'; result: TagResult; manifest: ManifestNode; blobs: Descriptor[] };
+
+export interface ClassifyContext {
+  source: RegistryClient;
+  harbor: RegistryClient;
+  projects: Projects;
+  /** Source blob HEADs, once per repository and digest for the whole run. */
+  sourceBlobs: OncePerKey<number | undefined>;
+}
+
+export async function classifyTag(job: TagJob, ctx: ClassifyContext): Promise<Plan> {
+  const result: TagResult = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
+
+  const head = await inStep('discover', () => ctx.source.headManifest(job.sourceRepository, job.sourceReference));
+  if (!head) {
+    result.error = { step: 'discover', status: 404, code: 'MANIFEST_UNKNOWN', message: `${job.sourceLabel} not found on the source` };
+    return { kind: 'done', result };
+  }
+  result.digest = head.digest;
+
+  const harborDigest = await inStep('discover', async () =>
+    (await ctx.projects.exists(job.target.project)) ? (await ctx.harbor.headManifest(job.target.repository, job.targetReference))?.digest : undefined,
+  );
+  if (harborDigest === head.digest) {
+    return { kind: 'done', result: { ...result, status: 'skipped', reason: 'already in Harbor with the same digest' } };
+  }
+  if (harborDigest) result.previousDigest = harborDigest;
+
+  const manifest = await inStep('discover', () => readManifestTree(ctx.source, job.sourceRepository, job.sourceReference));
+  result.digest = manifest.node.digest;
+  result.mediaType = manifest.node.mediaType;
+  if (manifest.node.digest === harborDigest) {
+    return { kind: 'done', result: { ...result, status: 'skipped', reason: 'already in Harbor with the same digest' } };
+  }
+  const unsupported = unsupportedReason(manifest.node);
+  if (unsupported) return { kind: 'done', result: { ...result, status: 'skipped', reason: unsupported } };
+  if (manifest.node.parsed.kind === 'index') {
+    result.platforms = manifest.node.parsed.children.map((c) => formatPlatform(c.platform));
+  }
+
+  const blobs = uniqueBlobs(manifest.node);
+  result.size = blobs.reduce((sum, b) => sum + Math.max(b.size, 0), 0);
+  const missing = [...manifest.missingChildren];
+  await inStep('discover', async () => {
+    const sizes = await Promise.all(blobs.map((b) => sourceBlobSize(ctx, job.sourceRepository, b.digest)));
+    blobs.forEach((b, i) => sizes[i] === undefined && missing.push(b.digest));
+  });
+  const referenced = blobs.length + manifest.missingChildren.length;
+  if (missing.length > 0) {
+    const status = missing.length === referenced ? 'stale' : 'incomplete';
+    const reason =
+      status === 'stale'
+        ? `all ${referenced} blobs answer 404 on the source (the manifest is there, its content is not)`
+        : `${missing.length} of ${referenced} blobs answer 404 on the source`;
+    return { kind: 'done', result: { ...result, status, missing, reason } };
+  }
+  return { kind: 'copy', result, manifest: manifest.node, blobs };
+}
+
+/** Reads a manifest and, for an index, its children (by digest). A child that answers 404 is
+ * noted as missing content rather than failing the tag, so the tag can be classified. */
+async function readManifestTree(
+  source: RegistryClient,
+  repository: string,
+  reference: string,
+): Promise<{ node: ManifestNode; missingChildren: string[] }> {
+  const res = await source.getManifest(repository, reference);
+  const parsed = parseManifest(res.bytes, res.mediaType);
+  const node: ManifestNode = { digest: res.digest, mediaType: parsed.mediaType, bytes: res.bytes, parsed, children: [] };
+  const missingChildren: string[] = [];
+  for (const child of parsed.children) {
+    const exists = await source.headManifest(repository, child.digest);
+    if (!exists) {
+      missingChildren.push(child.digest);
+      continue;
+    }
+    const sub = await readManifestTree(source, repository, child.digest);
+    node.children.push(sub.node);
+    missingChildren.push(...sub.missingChildren);
+  }
+  return { node, missingChildren };
+}
+
+function unsupportedReason(node: ManifestNode): string | undefined {
+  const kind = node.parsed.kind;
+  if (kind === 'schema1') {
+    return 'Docker schema 1 manifest: deprecated, and Harbor 2.x cannot use it for scanning or signing; re-push the image with a current client (docker or skopeo) to convert it to schema 2';
+  }
+  if (kind === 'unsupported') return `unsupported manifest media type ${node.mediaType}`;
+  for (const child of node.children) {
+    const reason = unsupportedReason(child);
+    if (reason) return `index child ${child.digest}: ${reason}`;
+  }
+  return undefined;
+}
+
+/** Every distributable blob the tag references, each once (children share base layers). */
+export function uniqueBlobs(node: ManifestNode): Descriptor[] {
+  const seen = new Map<string, Descriptor>();
+  const visit = (n: ManifestNode): void => {
+    for (const blob of n.parsed.blobs) if (!isForeignLayer(blob) && !seen.has(blob.digest)) seen.set(blob.digest, blob);
+    n.children.forEach(visit);
+  };
+  visit(node);
+  return [...seen.values()];
+}
+
+function sourceBlobSize(ctx: ClassifyContext, repository: string, digest: string): Promise<number | undefined> {
+  return ctx.sourceBlobs.run(`${repository}@${digest}`, () => ctx.source.headBlob(repository, digest)).promise;
+}

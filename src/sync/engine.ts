@@ -1,0 +1,161 @@
+// The one engine behind the action and the CLI: preflight, expand the image list, then per tag
+// classify → (ensure project → copy → verify), with bounded concurrency. It never throws for one
+// tag's trouble: every tag ends in the result with its class.
+import pLimit from 'p-limit';
+import { createRegistryClient, type RegistryClient } from '../registry/client.js';
+import { createHarborApi, type HarborApi } from '../harbor/api.js';
+import { NameMappingError } from '../harbor/names.js';
+import { classifyTag } from './classify.js';
+import { copyTag, type BlobOutcome } from './copy.js';
+import { StepError, describeFailure } from './failure.js';
+import { expandSpec, mapSpecs, type TagJob } from './jobs.js';
+import { OncePerKey } from './once.js';
+import { Projects } from './projects.js';
+import { preflight } from './preflight.js';
+import type { Logger, StepFailure, SyncConfig, SyncResult, TagResult } from './types.js';
+
+export const USER_AGENT = 'harbor-sync/0.1';
+
+export interface Clients {
+  source: RegistryClient;
+  harbor: RegistryClient;
+  api: HarborApi;
+}
+
+export function createClients(config: SyncConfig): Clients {
+  const connections = Math.max(4, config.concurrency * 2);
+  return {
+    source: createRegistryClient({ url: config.source.url, credentials: config.source.credentials, userAgent: USER_AGENT, connections }),
+    harbor: createRegistryClient({ url: config.harbor.url, credentials: config.harbor.credentials, userAgent: USER_AGENT, connections }),
+    api: createHarborApi({ url: config.harbor.url, credentials: config.harbor.credentials, userAgent: USER_AGENT }),
+  };
+}
+
+export async function runSync(config: SyncConfig, logger: Logger, clients: Clients = createClients(config)): Promise<SyncResult> {
+  const started = new Date();
+  const result: SyncResult = {
+    startedAt: started.toISOString(),
+    finishedAt: '',
+    seconds: 0,
+    dryRun: config.dryRun,
+    source: redactUrl(config.source.url),
+    harbor: redactUrl(config.harbor.url),
+    projectsCreated: [],
+    items: [],
+  };
+  try {
+    await execute(config, logger, clients, result);
+  } catch (error) {
+    result.fatal = fatalFailure(error);
+    logger.error(`${result.fatal.message}${result.fatal.hint ? ` — ${result.fatal.hint}` : ''}`);
+  } finally {
+    await Promise.allSettled([clients.source.close(), clients.harbor.close(), clients.api.close()]);
+  }
+  const finished = new Date();
+  result.finishedAt = finished.toISOString();
+  result.seconds = (finished.getTime() - started.getTime()) / 1000;
+  return result;
+}
+
+async function execute(config: SyncConfig, logger: Logger, clients: Clients, result: SyncResult): Promise<void> {
+  const targets = mapSpecs(config.images, config.defaultProject);
+  const identity = await preflight(config, clients, logger);
+  result.harborVersion = identity.version;
+  result.harborUser = identity.user;
+
+  const projects = new Projects(clients.api, clients.harbor, { create: config.createProjects, visibility: config.projectVisibility, logger });
+  const limitTags = pLimit(config.concurrency);
+  const copyContext = {
+    source: clients.source,
+    harbor: clients.harbor,
+    blobs: new OncePerKey<BlobOutcome>(),
+    manifests: new OncePerKey<string>(),
+    blobHomes: new Map<string, string>(),
+    transfers: pLimit(config.concurrency),
+    hintContext: (project: string) => ({ project, projectCreatedThisRun: projects.wasCreated(project), username: config.harbor.credentials?.username }),
+  };
+  const classifyContext = { source: clients.source, harbor: clients.harbor, projects, sourceBlobs: new OncePerKey<number | undefined>() };
+
+  const runJob = async (job: TagJob): Promise<TagResult> => {
+    const started = Date.now();
+    const item = await syncTag(job, config.dryRun, classifyContext, copyContext, projects);
+    item.seconds = (Date.now() - started) / 1000;
+    logOutcome(logger, item, config.dryRun);
+    return item;
+  };
+
+  // Tags start as soon as their repository is expanded: listing and copying overlap.
+  const seen = new Set<string>();
+  const pending: Promise<TagResult>[] = [];
+  await Promise.all(
+    config.images.map((spec) =>
+      limitTags(async () => {
+        const { jobs, failures } = await expandSpec(spec, targets.get(spec)!, clients.source);
+        failures.forEach((f) => logOutcome(logger, f, config.dryRun));
+        result.items.push(...failures);
+        for (const job of jobs) {
+          const key = `${job.sourceLabel} ${job.targetLabel}`; // the same tag listed twice runs once
+          if (seen.has(key)) continue;
+          seen.add(key);
+          pending.push(limitTags(() => runJob(job)));
+        }
+      }),
+    ),
+  );
+  result.items.push(...(await Promise.all(pending)));
+  result.projectsCreated = [...projects.created];
+}
+
+async function syncTag(
+  job: TagJob,
+  dryRun: boolean,
+  classifyContext: Parameters<typeof classifyTag>[1],
+  copyContext: Parameters<typeof copyTag>[4],
+  projects: Projects,
+): Promise<TagResult> {
+  const base: TagResult = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
+  let partial = base;
+  try {
+    const plan = await classifyTag(job, classifyContext);
+    partial = plan.result;
+    if (plan.kind === 'done') return plan.result;
+    if (dryRun) {
+      const needsProject = !(await projects.exists(job.target.project));
+      return { ...plan.result, status: 'migrated', reason: needsProject ? `would create project ${job.target.project}` : undefined };
+    }
+    await projects.ensure(job.target.project);
+    return await copyTag(job, plan.manifest, plan.blobs, plan.result, copyContext);
+  } catch (error) {
+    const failure = error instanceof StepError ? error.failure : describeFailure('discover', error);
+    return { ...partial, status: 'failed', error: failure };
+  }
+}
+
+function logOutcome(logger: Logger, item: TagResult, dryRun: boolean): void {
+  const verb = dryRun && item.status === 'migrated' ? 'would migrate' : item.status;
+  const detail = item.error
+    ? `${item.error.step}${item.error.status ? ` ${item.error.status}` : ''}${item.error.code ? ` ${item.error.code}` : ''}: ${item.error.message}`
+    : (item.reason ?? (item.previousDigest ? `re-pointed from ${item.previousDigest}` : ''));
+  const line = `${verb.padEnd(10)} ${item.source} → ${item.target}${detail ? ` (${detail})` : ''}`;
+  if (item.status === 'failed') logger.error(line);
+  else if (item.status === 'stale' || item.status === 'incomplete') logger.warn(line);
+  else logger.info(line);
+}
+
+function fatalFailure(error: unknown): StepFailure {
+  if (error instanceof NameMappingError) return { step: 'config', message: `refused before anything was copied:\n${error.message}` };
+  if (error instanceof StepError) return error.failure;
+  return describeFailure('auth', error);
+}
+
+/** A URL as it may appear in logs and reports: never with user:password@. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,18 @@
+/** Runs work once per key for the whole run; later callers share the first caller's promise.
+ * This is how each blob crosses the wire at most once, and how pushes of one digest into one
+ * repository are serialised (the registry races on concurrent pushes: BEHAVIOR §9). */
+export class OncePerKey<T> {
+  private readonly entries = new Map<string, Promise<T>>();
+
+  run(key: string, work: () => Promise<T>): { promise: Promise<T>; first: boolean } {
+    const existing = this.entries.get(key);
+    if (existing) return { promise: existing, first: false };
+    const promise = work();
+    this.entries.set(key, promise);
+    // A failure is not remembered: a later tag may try again.
+    promise.catch(() => {
+      if (this.entries.get(key) === promise) this.entries.delete(key);
+    });
+    return { promise, first: true };
+  }
+}

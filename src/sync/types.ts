@@ -1,0 +1,87 @@
+// The data the engine takes and gives: one typed config built by action.ts or cli.ts, one result
+// model rendered by src/report. Pure data, no behaviour.
+import type { Credentials } from '../registry/credentials.js';
+import type { ImageReference } from '../registry/reference.js';
+
+export type FailOn = 'failed' | 'stale' | 'never';
+export type Visibility = 'private' | 'public';
+
+export interface ImageSpec extends ImageReference {
+  /** Where the user wrote it, for messages: `images line 3`, `images.txt:12`. */
+  origin: string;
+}
+
+export interface SyncConfig {
+  source: { url: string; credentials?: Credentials };
+  harbor: { url: string; credentials?: Credentials };
+  images: ImageSpec[];
+  createProjects: boolean;
+  projectVisibility: Visibility;
+  defaultProject: string;
+  concurrency: number;
+  dryRun: boolean;
+  failOn: FailOn;
+  reportFile?: string;
+  summaryFile?: string;
+}
+
+export type TagStatus = 'migrated' | 'stale' | 'incomplete' | 'skipped' | 'failed';
+
+export type Step = 'config' | 'auth' | 'discover' | 'project' | 'blob' | 'manifest' | 'verify';
+
+export interface StepFailure {
+  step: Step;
+  status?: number;
+  code?: string;
+  message: string;
+  /** What the user can do about it, when we know. */
+  hint?: string;
+}
+
+export interface TagResult {
+  /** `repo:tag` or `repo@sha256:…` on the source. */
+  source: string;
+  /** `project/repo:tag` in Harbor. */
+  target: string;
+  status: TagStatus;
+  /** The source manifest digest (what Harbor holds after a migration). */
+  digest?: string;
+  mediaType?: string;
+  /** Platforms of an index, e.g. linux/amd64. */
+  platforms?: string[];
+  /** Bytes of all blobs the tag references (unique within the tag). */
+  size?: number;
+  /** Blobs: how many the tag references, and how each one got to Harbor. */
+  blobs?: { total: number; uploaded: number; mounted: number; existing: number; bytesUploaded: number };
+  /** Harbor's digest for this tag before the run, when it differed (the old artifact stays). */
+  previousDigest?: string;
+  /** Digests answering 404 on the source (stale / incomplete). */
+  missing?: string[];
+  /** Why it was skipped, stale or incomplete. */
+  reason?: string;
+  error?: StepFailure;
+  seconds?: number;
+}
+
+export interface SyncResult {
+  startedAt: string;
+  finishedAt: string;
+  seconds: number;
+  dryRun: boolean;
+  source: string;
+  harbor: string;
+  harborVersion?: string;
+  harborUser?: string;
+  projectsCreated: string[];
+  items: TagResult[];
+  /** A problem that stopped the whole run before any tag was tried (bad credentials, bad config). */
+  fatal?: StepFailure;
+}
+
+/** The engine's only way to talk: no @actions/core below the entry points. */
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  debug(message: string): void;
+}

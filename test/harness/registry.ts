@@ -1,0 +1,140 @@
+// Starts the real CNCF distribution registry (Debian package `docker-registry`) on 127.0.0.1.
+// The harness installs nothing: `.ci/run` (or the demo) apt-installs the package first.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './ports.ts';
+
+export const REGISTRY_BINARY = process.env.DOCKER_REGISTRY_BIN ?? '/usr/bin/docker-registry';
+
+/** Fixed test credentials; the hash is bcrypt cost 4 (the registry checks it on every request). */
+export const SOURCE_USER = { username: 'src-user', password: 's3cret-src' };
+const SOURCE_USER_BCRYPT = '$2b$04$kDd2wb2TDfRk7iSjSNdtV.M4SbTOEnRBGvavPMOnIQITg1YwIWNgS';
+
+export interface RegistryOptions {
+  /** Storage root (the directory that will hold docker/registry/v2); a new temp dir when absent. */
+  storageDir?: string;
+  /** Port to listen on; a free one when absent. */
+  port?: number;
+  /** Basic auth with SOURCE_USER (htpasswd). */
+  htpasswd?: boolean;
+  /** Token auth, as Harbor configures its registry. */
+  token?: { realm: string; service: string; issuer: string; rootCertBundle: string };
+  /** Pull-through cache of another registry. */
+  proxy?: { remoteUrl: string; username?: string; password?: string };
+}
+
+export interface RunningRegistry {
+  url: string;
+  host: string;
+  port: number;
+  storageDir: string;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+export function registryAvailable(): boolean {
+  return existsSync(REGISTRY_BINARY);
+}
+
+export async function startRegistry(options: RegistryOptions = {}): Promise<RunningRegistry> {
+  if (!registryAvailable()) {
+    throw new Error(`${REGISTRY_BINARY} not found: install the Debian package docker-registry (apt-get install docker-registry)`);
+  }
+  const work = await mkdtemp(join(tmpdir(), 'hs-registry-'));
+  const storageDir = options.storageDir ?? join(work, 'storage');
+  await mkdir(storageDir, { recursive: true });
+  const port = options.port ?? (await freePort());
+  const config = await writeConfig(work, storageDir, port, options);
+  const logFile = join(work, 'registry.log');
+  const child = spawn(REGISTRY_BINARY, ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const { createWriteStream } = await import('node:fs');
+  const log = createWriteStream(logFile);
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilUp(url, child, logFile);
+  return {
+    url,
+    host: `127.0.0.1:${port}`,
+    port,
+    storageDir,
+    logFile,
+    stop: () => stopChild(child),
+  };
+}
+
+async function writeConfig(work: string, storageDir: string, port: number, options: RegistryOptions): Promise<string> {
+  const lines = [
+    'version: 0.1',
+    'log:',
+    '  level: warn',
+    '  accesslog:',
+    '    disabled: true',
+    'storage:',
+    '  filesystem:',
+    `    rootdirectory: ${storageDir}`,
+    '  delete:',
+    '    enabled: false',
+    '  maintenance:',
+    '    uploadpurging:',
+    '      enabled: false',
+    'http:',
+    `  addr: 127.0.0.1:${port}`,
+    `  secret: harbor-sync-test-${port}`,
+  ];
+  if (options.htpasswd) {
+    const file = join(work, 'htpasswd');
+    await writeFile(file, `${SOURCE_USER.username}:${SOURCE_USER_BCRYPT}\n`);
+    lines.push('auth:', '  htpasswd:', '    realm: basic-realm', `    path: ${file}`);
+  } else if (options.token) {
+    const t = options.token;
+    lines.push(
+      'auth:',
+      '  token:',
+      `    realm: ${t.realm}`,
+      `    service: ${t.service}`,
+      `    issuer: ${t.issuer}`,
+      `    rootcertbundle: ${t.rootCertBundle}`,
+    );
+  }
+  if (options.proxy) {
+    lines.push('proxy:', `  remoteurl: ${options.proxy.remoteUrl}`);
+    if (options.proxy.username) lines.push(`  username: ${options.proxy.username}`, `  password: ${options.proxy.password ?? ''}`);
+  }
+  const file = join(work, 'config.yml');
+  await writeFile(file, lines.join('\n') + '\n');
+  return file;
+}
+
+async function waitUntilUp(url: string, child: ChildProcess, logFile: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`docker-registry exited at start; see ${logFile}`);
+    try {
+      const res = await fetch(`${url}/v2/`);
+      await res.arrayBuffer();
+      return; // 200 or 401 both mean it is serving
+    } catch {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  child.kill('SIGKILL');
+  throw new Error(`docker-registry did not answer on ${url} within 15 s; see ${logFile}`);
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

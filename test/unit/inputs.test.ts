@@ -1,0 +1,79 @@
+import { describe, it, expect } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { buildConfig, ConfigError, parseImageList } from '../../src/inputs.js';
+import { INPUTS } from '../../src/input-list.js';
+import { VERSION } from '../../src/version.js';
+
+const base: Record<string, string> = {
+  'source-registry': 'http://127.0.0.1:5000',
+  'harbor-url': 'https://harbor.example.com/',
+  'harbor-username': 'robot$sync',
+  'harbor-password': 'pw',
+  images: 'team-a/app:1, alpine:3.19\nteam-b/x # a comment',
+};
+const reader = (values: Record<string, string>) => (name: string) => values[name];
+
+describe('inputs', () => {
+  it('builds a typed config with defaults', async () => {
+    const config = await buildConfig(reader(base));
+    expect(config.harbor).toEqual({ url: 'https://harbor.example.com', credentials: { username: 'robot$sync', password: 'pw' } });
+    expect(config.source.credentials).toBeUndefined();
+    expect(config.images.map((i) => [i.repository, i.tag])).toEqual([
+      ['team-a/app', '1'],
+      ['alpine', '3.19'],
+      ['team-b/x', undefined],
+    ]);
+    expect(config).toMatchObject({ createProjects: true, projectVisibility: 'private', defaultProject: 'library', concurrency: 4, dryRun: false, failOn: 'failed' });
+  });
+
+  it('reads images-file with comments and reports the file and line of a bad reference', async () => {
+    const files: Record<string, string> = { 'list.txt': '# mirror list\nteam-a/app:2\n\nBAD/Name:1\n' };
+    const load = async (p: string) => files[p] ?? Promise.reject(new Error('ENOENT'));
+    await expect(buildConfig(reader({ ...base, images: '', 'images-file': 'list.txt' }), load)).rejects.toThrow(/list\.txt line 4: "BAD\/Name:1"/);
+    await expect(buildConfig(reader({ ...base, 'images-file': 'missing.txt' }), load)).rejects.toThrow(/images-file "missing.txt" cannot be read/);
+  });
+
+  it.each([
+    [{ 'source-registry': 'registry.example.com' }, /source-registry "registry.example.com" is not a URL: give the scheme too/],
+    [{ 'source-registry': 'ftp://x' }, /must start with http/],
+    [{ 'harbor-url': 'https://u:p@harbor' }, /must not carry credentials/],
+    [{ 'harbor-password': '' }, /harbor-username is set but harbor-password is not/],
+    [{ concurrency: '0' }, /concurrency must be a whole number from 1 to 64/],
+    [{ 'dry-run': 'maybe' }, /dry-run must be true or false/],
+    [{ 'fail-on': 'sometimes' }, /fail-on must be one of failed, stale, never/],
+    [{ 'project-visibility': 'internal' }, /project-visibility must be one of private, public/],
+    [{ 'default-project': 'Lib' }, /default-project "Lib" breaks Harbor's rule/],
+    [{ images: '' }, /no images to sync/],
+  ])('refuses %o', async (override, message) => {
+    const error = await buildConfig(reader({ ...base, ...override })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it('parses comma and newline separated lists', () => {
+    expect(parseImageList('a/b:1,a/b:2\r\n c/d ', 'images').map((s) => s.origin)).toEqual(['images line 1', 'images line 1', 'images line 2']);
+  });
+});
+
+describe('action.yml', () => {
+  const action = parse(readFileSync('action.yml', 'utf8')) as { inputs: Record<string, { description: string; default?: string }>; outputs: Record<string, unknown>; runs: { using: string; main: string } };
+
+  it('declares exactly the inputs the engine reads, with the same defaults and a description each', () => {
+    const expected = INPUTS.filter((i) => !i.cliOnly);
+    expect(Object.keys(action.inputs).sort()).toEqual(expected.map((i) => i.name).sort());
+    for (const input of expected) {
+      expect(action.inputs[input.name]!.description.length, input.name).toBeGreaterThan(10);
+      expect(action.inputs[input.name]!.default, input.name).toBe(input.default);
+    }
+  });
+
+  it('runs the committed bundle on node24 and sets the class counts as outputs', () => {
+    expect(action.runs).toEqual({ using: 'node24', main: 'dist/action/index.js' });
+    expect(Object.keys(action.outputs).sort()).toEqual(['failed', 'incomplete', 'migrated', 'report-file', 'skipped', 'stale']);
+  });
+
+  it('has the version package.json has', () => {
+    expect(VERSION).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+  });
+});
