@@ -46881,28 +46881,43 @@ async function copyTag(job, manifest, blobs, result, ctx) {
 }
 async function ensureBlob(job, blob, ctx) {
     const repository = job.target.repository;
-    const { promise, first } = ctx.blobs.run(`${repository}@${blob.digest}`, () => ctx.transfers(() => bringBlob(job, blob, ctx)));
-    const outcome = await promise;
-    ctx.blobHomes.set(blob.digest, repository);
-    return { outcome, first };
+    const { promise, first } = ctx.blobs.run(`${repository}@${blob.digest}`, () => bringBlob(job, blob, ctx));
+    return { outcome: await promise, first };
 }
+/** Gets one blob into one Harbor repository: already there, mounted from the repository this run
+ * uploaded it to (waiting for that upload if it is in flight), or uploaded by us. The transfer
+ * limit is held per request, never while waiting for another tag's upload. */
 async function bringBlob(job, blob, ctx) {
     const repository = job.target.repository;
-    if ((await ctx.harbor.headBlob(repository, blob.digest)) !== undefined)
+    if ((await ctx.transfers(() => ctx.harbor.headBlob(repository, blob.digest))) !== undefined)
         return 'existing';
-    const home = ctx.blobHomes.get(blob.digest);
-    const mountFrom = home && home !== repository ? { digest: blob.digest, repository: home } : undefined;
-    const upload = await ctx.harbor.startUpload(repository, mountFrom);
-    if (upload.mounted)
-        return 'mounted';
+    const upload = ctx.uploads.run(blob.digest, () => ctx.transfers(() => uploadBlob(job, blob, ctx)).then(() => repository));
+    const home = await upload.promise;
+    if (upload.first || home === repository)
+        return 'uploaded';
+    return await ctx.transfers(async () => {
+        const start = await ctx.harbor.startUpload(repository, { digest: blob.digest, repository: home });
+        if (start.mounted)
+            return 'mounted';
+        // The registry declined the mount (202): it opened an upload session instead; use it.
+        await streamBlob(job, blob, start.location, ctx);
+        return 'uploaded';
+    });
+}
+async function uploadBlob(job, blob, ctx) {
+    const start = await ctx.harbor.startUpload(job.target.repository);
+    if (start.mounted)
+        return;
+    await streamBlob(job, blob, start.location, ctx);
+}
+async function streamBlob(job, blob, location, ctx) {
     const { body, size } = await ctx.source.getBlob(job.sourceRepository, blob.digest);
     const length = blob.size >= 0 ? blob.size : size;
     if (length === undefined)
         throw new Error(`blob ${blob.digest} has no size in the manifest and none from the source`);
     // Hash while streaming: a corrupt blob fails before the registry commits it.
     const verified = (0,external_node_stream_.pipeline)(body, new DigestVerifier(blob.digest), () => undefined);
-    await ctx.harbor.finishUpload(upload.location, blob.digest, length, verified);
-    return 'uploaded';
+    await ctx.harbor.finishUpload(location, blob.digest, length, verified);
 }
 /** Children by digest before their index; the top manifest under the tag the user asked for. */
 async function pushManifestTree(job, node, ctx, top) {
@@ -47179,7 +47194,7 @@ async function execute(config, logger, clients, result) {
         harbor: clients.harbor,
         blobs: new OncePerKey(),
         manifests: new OncePerKey(),
-        blobHomes: new Map(),
+        uploads: new OncePerKey(),
         transfers: pLimit(config.concurrency),
         hintContext: (project) => ({ project, projectCreatedThisRun: projects.wasCreated(project), username: config.harbor.credentials?.username }),
     };

@@ -70,7 +70,7 @@ async function execute(config: SyncConfig, logger: Logger, clients: Clients, res
     harbor: clients.harbor,
     blobs: new OncePerKey<BlobOutcome>(),
     manifests: new OncePerKey<string>(),
-    blobHomes: new Map<string, string>(),
+    uploads: new OncePerKey<string>(),
     transfers: pLimit(config.concurrency),
     hintContext: (project: string) => ({ project, projectCreatedThisRun: projects.wasCreated(project), username: config.harbor.credentials?.username }),
   };

@@ -1,0 +1,155 @@
+// The committed bundles as users run them: `node dist/cli.js sync …` (Jenkins, cron) and
+// `node dist/action/index.js` with the INPUT_* environment the Actions runner sets.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SOURCE_USER } from '../harness/registry.ts';
+import { startSourceWithStale, seedSamples, type StaleScenario } from '../harness/scenarios.ts';
+import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
+import { startScriptedRegistry, type ScriptedRegistry } from '../harness/scripted-registry.ts';
+import { skopeoInspectRaw } from '../harness/skopeo.ts';
+import { sync } from './helpers.ts';
+
+let scenario: StaleScenario;
+let harbor: HarborDouble;
+let work: string;
+const HARBOR_PASSWORD = 'Harbor-Secret-4711';
+
+beforeAll(async () => {
+  scenario = await startSourceWithStale();
+  await seedSamples({ url: scenario.source.url, auth: SOURCE_USER });
+  harbor = await startHarborDouble({ admin: { username: 'admin', password: HARBOR_PASSWORD } });
+  work = await mkdtemp(join(tmpdir(), 'hs-entry-'));
+});
+afterAll(async () => {
+  await harbor?.stop();
+  await scenario?.stop();
+});
+
+function node(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('CLI (node dist/cli.js)', () => {
+  it('syncs with credentials from the environment, prints the summary, writes report and summary files, exits 0', async () => {
+    const report = join(work, 'report.json');
+    const summary = join(work, 'summary.md');
+    const run = await node(
+      ['dist/cli.js', 'sync', '--source-registry', scenario.source.url, '--harbor-url', harbor.url, '--images', 'team-a/tools/worker:1.2, cache/stale:1', '--report-file', report, '--summary-file', summary],
+      { SOURCE_USERNAME: SOURCE_USER.username, SOURCE_PASSWORD: SOURCE_USER.password, HARBOR_USERNAME: 'admin', HARBOR_PASSWORD },
+    );
+    expect(run.stderr).not.toMatch(/TypeError|at .*\.js:\d+/);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('**1 migrated**');
+    expect(run.stdout).toContain('**1 stale**');
+    expect(await readFile(summary, 'utf8')).toBe(run.stdout);
+    const json = JSON.parse(await readFile(report, 'utf8'));
+    expect(json.schema).toBe('harbor-sync/report/v1');
+    expect(json.migrated).toEqual([expect.objectContaining({ source: 'team-a/tools/worker:1.2', target: 'team-a/tools/worker:1.2' })]);
+    expect(json.stale).toEqual([expect.objectContaining({ source: 'cache/stale:1', digest: scenario.images.stale.digest })]);
+    for (const text of [run.stdout, run.stderr, JSON.stringify(json)]) {
+      expect(text).not.toContain(HARBOR_PASSWORD);
+      expect(text).not.toContain(SOURCE_USER.password);
+    }
+    const copied = await skopeoInspectRaw(`${harbor.host}/team-a/tools/worker:1.2`, { creds: { username: 'admin', password: HARBOR_PASSWORD } });
+    const original = await skopeoInspectRaw(`${scenario.source.host}/team-a/tools/worker:1.2`, { creds: SOURCE_USER });
+    expect(copied.equals(original)).toBe(true);
+  });
+
+  it('exits 1 with --fail-on stale when a tag is stale, 2 on a configuration error', async () => {
+    const env = { SOURCE_USERNAME: SOURCE_USER.username, SOURCE_PASSWORD: SOURCE_USER.password, HARBOR_USERNAME: 'admin', HARBOR_PASSWORD };
+    const base = ['dist/cli.js', 'sync', '--source-registry', scenario.source.url, '--harbor-url', harbor.url];
+    const stale = await node([...base, '--images', 'cache/stale:1', '--fail-on', 'stale', '--quiet'], env);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain('1 stale and 0 incomplete tag(s) (fail-on: stale)');
+    const bad = await node([...base, '--images', 'Team/App:1'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('images line 1: "Team/App:1": repository "Team/App" must be lowercase');
+    const unknown = await node(['dist/cli.js', 'sync', '--no-such-flag'], env);
+    expect(unknown.code).toBe(2);
+    const wrong = await node([...base, '--images', 'alpine:3.19'], { ...env, HARBOR_PASSWORD: 'not-it' });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('rejected the credentials of user "admin"');
+  });
+
+  it('--help lists every option with its default, --version prints the version', async () => {
+    const help = await node(['dist/cli.js', '--help'], {});
+    expect(help.code).toBe(0);
+    for (const flag of ['--source-registry', '--harbor-password', '--images-file', '--create-projects', '--dry-run', '--fail-on', '--summary-file']) expect(help.stdout).toContain(flag);
+    expect(help.stdout).toContain('default: library');
+    expect((await node(['dist/cli.js', '--version'], {})).stdout).toMatch(/^harbor-sync \d+\.\d+\.\d+\n$/);
+  });
+});
+
+describe('Action (node dist/action/index.js)', () => {
+  it('reads INPUT_*, masks secrets, writes the job summary, sets outputs, and fails per fail-on', async () => {
+    const summaryFile = join(work, 'step-summary.md');
+    const outputFile = join(work, 'github-output');
+    await writeFile(summaryFile, '');
+    await writeFile(outputFile, '');
+    const run = await node(['dist/action/index.js'], {
+      'INPUT_SOURCE-REGISTRY': scenario.source.url,
+      'INPUT_SOURCE-USERNAME': SOURCE_USER.username,
+      'INPUT_SOURCE-PASSWORD': SOURCE_USER.password,
+      'INPUT_HARBOR-URL': harbor.url,
+      'INPUT_HARBOR-USERNAME': 'admin',
+      'INPUT_HARBOR-PASSWORD': HARBOR_PASSWORD,
+      INPUT_IMAGES: 'alpine:3.19\ncache/partial:1',
+      'INPUT_FAIL-ON': 'stale',
+      RUNNER_TEMP: work,
+      GITHUB_STEP_SUMMARY: summaryFile,
+      GITHUB_OUTPUT: outputFile,
+    });
+    expect(run.stdout).toContain(`::add-mask::${HARBOR_PASSWORD}`);
+    expect(run.stdout).toContain(`::add-mask::${SOURCE_USER.password}`);
+    expect(run.stdout.replaceAll(`::add-mask::${HARBOR_PASSWORD}`, '').replaceAll(`::add-mask::${SOURCE_USER.password}`, '')).not.toMatch(new RegExp(`${HARBOR_PASSWORD}|${SOURCE_USER.password}`));
+    expect(run.stdout).toContain('::error::harbor-sync: 0 stale and 1 incomplete tag(s) (fail-on: stale)');
+    expect(run.code).toBe(1);
+    const summary = await readFile(summaryFile, 'utf8');
+    expect(summary).toContain('**1 migrated**');
+    expect(summary).toMatch(/### Incomplete \(1\)[\s\S]*cache\/partial:1/);
+    const outputs = await readFile(outputFile, 'utf8');
+    for (const [name, value] of [['migrated', '1'], ['incomplete', '1'], ['stale', '0'], ['failed', '0'], ['report-file', join(work, 'harbor-sync-report.json')]]) {
+      expect(outputs).toMatch(new RegExp(`${name}<<(\\S+)\\n${value!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\n\\1`));
+    }
+    const report = JSON.parse(await readFile(join(work, 'harbor-sync-report.json'), 'utf8'));
+    expect(report.incomplete[0].missing).toHaveLength(scenario.images.partialMissing.length);
+  });
+});
+
+describe('unsupported manifests', () => {
+  let scripted: ScriptedRegistry;
+  const schema1 = JSON.stringify({ schemaVersion: 1, name: 'old/app', tag: 'v1', architecture: 'amd64', fsLayers: [], history: [], signatures: [] });
+  beforeAll(async () => {
+    scripted = await startScriptedRegistry({
+      'GET /v2/': { status: 200, body: '{}' },
+      'GET /v2/old/app/manifests/v1': {
+        status: 200,
+        headers: { 'content-type': 'application/vnd.docker.distribution.manifest.v1+prettyjws', 'docker-content-digest': 'sha256:' + '0'.repeat(64) },
+        body: schema1,
+      },
+    });
+  });
+  afterAll(async () => {
+    await scripted?.stop();
+  });
+
+  it('a Docker schema 1 tag is skipped with the reason, and nothing is written to Harbor', async () => {
+    harbor.resetRequests();
+    const run = await sync({
+      'source-registry': scripted.url,
+      'harbor-url': harbor.url,
+      'harbor-username': 'admin',
+      'harbor-password': HARBOR_PASSWORD,
+      images: 'old/app:v1',
+    });
+    expect(run.item('old/app:v1')).toMatchObject({ status: 'skipped', reason: expect.stringContaining('Docker schema 1 manifest') });
+    expect(harbor.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD')).toEqual([]);
+  });
+});

@@ -1,0 +1,226 @@
+// End to end against real servers: the distribution registry as the source (basic auth, with a
+// stale and an incomplete tag made through a pull-through cache) and the Harbor double (the real
+// registry with token auth behind a Harbor-core double). skopeo is the independent oracle.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { SOURCE_USER } from '../harness/registry.ts';
+import { startSourceWithStale, seedSamples, type StaleScenario, type SampleImages } from '../harness/scenarios.ts';
+import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
+import { buildImage, pushImage } from '../harness/images.ts';
+import { skopeoInspectRaw } from '../harness/skopeo.ts';
+import { sync } from './helpers.ts';
+
+let scenario: StaleScenario;
+let samples: SampleImages;
+const sourceCreds = SOURCE_USER;
+
+beforeAll(async () => {
+  scenario = await startSourceWithStale();
+  samples = await seedSamples({ url: scenario.source.url, auth: sourceCreds });
+});
+afterAll(async () => {
+  await scenario?.stop();
+});
+
+function inputs(harbor: HarborDouble, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    'source-registry': scenario.source.url,
+    'source-username': sourceCreds.username,
+    'source-password': sourceCreds.password,
+    'harbor-url': harbor.url,
+    'harbor-username': harbor.admin.username,
+    'harbor-password': harbor.admin.password,
+    ...extra,
+  };
+}
+
+async function expectSameManifest(sourceRef: string, harborRef: string, harbor: HarborDouble): Promise<void> {
+  const fromSource = await skopeoInspectRaw(`${scenario.source.host}/${sourceRef}`, { creds: sourceCreds });
+  const fromHarbor = await skopeoInspectRaw(`${harbor.host}/${harborRef}`, { creds: harbor.admin });
+  expect(fromHarbor.equals(fromSource), `${harborRef} differs from the source's ${sourceRef}`).toBe(true);
+}
+
+const writes = (h: HarborDouble) => h.requests.filter((r) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method));
+
+describe('a declared list into a fresh Harbor', () => {
+  let harbor: HarborDouble;
+  beforeAll(async () => {
+    harbor = await startHarborDouble();
+  });
+  afterAll(async () => {
+    await harbor?.stop();
+  });
+
+  it('migrates every listed tag byte-identical, creating the projects (private)', async () => {
+    const run = await sync(inputs(harbor, { images: 'team-a/tools/worker:1.2\nalpine:3.19, team-b/multi:1.0' }));
+    expect(run.result.fatal).toBeUndefined();
+    expect(run.result.items.map((i) => [i.source, i.target, i.status]).sort()).toEqual([
+      ['alpine:3.19', 'library/alpine:3.19', 'migrated'],
+      ['team-a/tools/worker:1.2', 'team-a/tools/worker:1.2', 'migrated'],
+      ['team-b/multi:1.0', 'team-b/multi:1.0', 'migrated'],
+    ]);
+    await expectSameManifest('team-a/tools/worker:1.2', 'team-a/tools/worker:1.2', harbor);
+    await expectSameManifest('alpine:3.19', 'library/alpine:3.19', harbor);
+    expect(run.item('team-a/tools/worker:1.2').digest).toBe(samples.worker12.digest);
+    expect(harbor.projects().map((p) => [p.name, p.public]).sort()).toEqual([
+      ['library', false],
+      ['team-a', false],
+      ['team-b', false],
+    ]);
+    expect(run.result.projectsCreated.sort()).toEqual(['library', 'team-a', 'team-b']);
+  });
+
+  it('sent each blob over the wire once: the base layer shared by two repositories was mounted', async () => {
+    const unique = new Set([
+      ...samples.worker12.blobs,
+      ...samples.alpine.blobs,
+      ...samples.multi.children.flatMap((c) => c.image.blobs),
+    ].map((b) => b.digest));
+    const uploads = harbor.requests.filter((r) => r.kind === 'upload' && r.method === 'PUT' && r.status === 201);
+    expect(uploads).toHaveLength(unique.size);
+    const mounts = harbor.requests.filter((r) => r.kind === 'upload' && r.method === 'POST' && r.status === 201);
+    expect(mounts).toHaveLength(1);
+  });
+
+  it('copies a multi-arch index with all its children, pullable by digest', async () => {
+    await expectSameManifest('team-b/multi:1.0', 'team-b/multi:1.0', harbor);
+    for (const child of samples.multi.children) {
+      await expectSameManifest(`team-b/multi@${child.image.digest}`, `team-b/multi@${child.image.digest}`, harbor);
+    }
+    const item = (await sync(inputs(harbor, { images: 'team-b/multi:1.0', 'dry-run': 'true' }))).item('team-b/multi:1.0');
+    expect(item.status).toBe('skipped');
+  });
+
+  it('re-run: everything skipped, and not one blob request to Harbor', async () => {
+    harbor.resetRequests();
+    const run = await sync(inputs(harbor, { images: 'team-a/tools/worker:1.2\nalpine:3.19, team-b/multi:1.0' }));
+    expect(run.result.items.map((i) => i.status)).toEqual(['skipped', 'skipped', 'skipped']);
+    expect(run.result.items.every((i) => i.reason === 'already in Harbor with the same digest')).toBe(true);
+    expect(harbor.requests.filter((r) => r.kind === 'blob' || r.kind === 'upload')).toEqual([]);
+    expect(writes(harbor)).toEqual([]);
+  });
+
+  it('a whole repository expands to all its tags; a blob Harbor already has in the repository is not sent again', async () => {
+    const run = await sync(inputs(harbor, { images: 'team-a/tools/worker' }));
+    expect(run.item('team-a/tools/worker:1.2').status).toBe('skipped');
+    const migrated = run.item('team-a/tools/worker:1.3');
+    expect(migrated.status).toBe('migrated');
+    // worker:1.3 shares its base layer with 1.2, already in this Harbor repository.
+    expect(migrated.blobs).toMatchObject({ total: 4, existing: 1, uploaded: 3 });
+    await expectSameManifest('team-a/tools/worker:1.3', 'team-a/tools/worker:1.3', harbor);
+  });
+
+  it('re-points a tag that moved at the source, and keeps the old artifact pullable by digest', async () => {
+    const moved = buildImage('moved/worker/1.2', { format: 'docker', layerSizes: [2048] });
+    await pushImage({ url: scenario.source.url, auth: sourceCreds }, 'team-a/tools/worker', '1.2', moved);
+    const run = await sync(inputs(harbor, { images: 'team-a/tools/worker:1.2' }));
+    const item = run.item('team-a/tools/worker:1.2');
+    expect(item).toMatchObject({ status: 'migrated', digest: moved.digest, previousDigest: samples.worker12.digest });
+    expect(harbor.tagDigest('team-a/tools/worker', '1.2')).toBe(moved.digest);
+    const old = await skopeoInspectRaw(`${harbor.host}/team-a/tools/worker@${samples.worker12.digest}`, { creds: harbor.admin });
+    expect(old.equals(samples.worker12.manifest)).toBe(true);
+    // put the source back for the other tests
+    await pushImage({ url: scenario.source.url, auth: sourceCreds }, 'team-a/tools/worker', '1.2', samples.worker12);
+  });
+});
+
+describe('stale and incomplete tags from a pull-through cache', () => {
+  let harbor: HarborDouble;
+  beforeAll(async () => {
+    harbor = await startHarborDouble();
+  });
+  afterAll(async () => {
+    await harbor?.stop();
+  });
+
+  it('are classified, list their missing blobs, and nothing of them is written to Harbor', async () => {
+    const run = await sync(inputs(harbor, { images: 'cache/stale:1, cache/partial:1, alpine:3.19' }));
+    const stale = run.item('cache/stale:1');
+    expect(stale).toMatchObject({ status: 'stale', digest: scenario.images.stale.digest });
+    expect(stale.missing?.sort()).toEqual(scenario.images.stale.blobs.map((b) => b.digest).sort());
+    const partial = run.item('cache/partial:1');
+    expect(partial).toMatchObject({ status: 'incomplete', digest: scenario.images.partial.digest });
+    expect(partial.missing?.sort()).toEqual(scenario.images.partialMissing.map((b) => b.digest).sort());
+    expect(run.item('alpine:3.19').status).toBe('migrated');
+    expect(harbor.tagDigest('cache/stale', '1')).toBeUndefined();
+    expect(harbor.tagDigest('cache/partial', '1')).toBeUndefined();
+    expect(harbor.projects().map((p) => p.name)).toEqual(['library']);
+    expect(harbor.requests.filter((r) => r.path.includes('/cache/'))).toEqual([]);
+    expect(run.logs.some((l) => l.startsWith('warning: stale') && l.includes('cache/stale:1'))).toBe(true);
+  });
+});
+
+describe('Harbor projects and credentials', () => {
+  let harbor: HarborDouble;
+  beforeAll(async () => {
+    harbor = await startHarborDouble({
+      robots: [
+        { name: 'sync', secret: 'Robot-Secret-1', permissions: [{ project: '*', actions: ['pull', 'push'] }], canCreateProjects: true },
+        { name: 'creator', secret: 'Robot-Secret-2', permissions: [{ project: 'library', actions: ['pull', 'push'] }], canCreateProjects: true },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await harbor?.stop();
+  });
+
+  it('with create-projects false, a missing project fails its tags clearly and nothing is created', async () => {
+    const run = await sync(inputs(harbor, { images: 'team-a/tools/worker:1.2', 'create-projects': 'false' }));
+    expect(run.item('team-a/tools/worker:1.2')).toMatchObject({
+      status: 'failed',
+      error: { step: 'project', message: 'project team-a does not exist in Harbor', hint: expect.stringContaining('create-projects: true') },
+    });
+    expect(harbor.projects()).toEqual([]);
+  });
+
+  it('a wrong Harbor password is one clear error, before any tag', async () => {
+    const run = await sync(inputs(harbor, { images: 'team-a/tools/worker:1.2, alpine:3.19', 'harbor-password': 'wrong-password' }));
+    expect(run.result.items).toEqual([]);
+    expect(run.result.fatal).toMatchObject({ step: 'auth', status: 401, message: `Harbor at ${harbor.host} rejected the credentials of user "admin" (401 UNAUTHORIZED)` });
+    expect(run.logs.filter((l) => l.startsWith('error:'))).toHaveLength(1);
+    expect(JSON.stringify(run)).not.toContain('wrong-password');
+  });
+
+  it('a wrong source password is one clear error too', async () => {
+    const run = await sync(inputs(harbor, { images: 'alpine:3.19', 'source-password': 'nope-nope' }));
+    expect(run.result.fatal).toMatchObject({ step: 'auth', status: 401, message: `the source registry ${scenario.source.host} rejected the credentials of user "${sourceCreds.username}"` });
+  });
+
+  it('a system robot account creates the project and pushes (public visibility honoured)', async () => {
+    const run = await sync(inputs(harbor, { images: 'team-b/multi:1.0', 'harbor-username': 'robot$sync', 'harbor-password': 'Robot-Secret-1', 'project-visibility': 'public' }));
+    expect(run.item('team-b/multi:1.0').status).toBe('migrated');
+    expect(harbor.projects().find((p) => p.name === 'team-b')?.public).toBe(true);
+    await expectSameManifest('team-b/multi:1.0', 'team-b/multi:1.0', harbor);
+  });
+
+  it('a robot that may create a project but not push to it gets told so (Harbor #15461)', async () => {
+    const run = await sync(inputs(harbor, { images: 'team-a/tools/worker:1.3', 'harbor-username': 'robot$creator', 'harbor-password': 'Robot-Secret-2' }));
+    const item = run.item('team-a/tools/worker:1.3');
+    expect(item.status).toBe('failed');
+    expect(item.error).toMatchObject({ status: 401 });
+    expect(item.error?.hint).toContain('project team-a was created, but "robot$creator" cannot push to it');
+  });
+});
+
+describe('dry run', () => {
+  let harbor: HarborDouble;
+  beforeAll(async () => {
+    harbor = await startHarborDouble();
+  });
+  afterAll(async () => {
+    await harbor?.stop();
+  });
+
+  it('classifies every tag as the real run would and writes nothing, not even projects', async () => {
+    const run = await sync(inputs(harbor, { images: 'team-a/tools/worker, alpine:3.19, cache/stale:1', 'dry-run': 'true' }));
+    expect(run.result.dryRun).toBe(true);
+    expect(run.result.items.map((i) => [i.source, i.status]).sort()).toEqual([
+      ['alpine:3.19', 'migrated'],
+      ['cache/stale:1', 'stale'],
+      ['team-a/tools/worker:1.2', 'migrated'],
+      ['team-a/tools/worker:1.3', 'migrated'],
+    ]);
+    expect(run.item('alpine:3.19').reason).toBe('would create project library');
+    expect(writes(harbor)).toEqual([]);
+    expect(harbor.projects()).toEqual([]);
+  });
+});
