@@ -180,6 +180,15 @@ describe('Harbor projects and credentials', () => {
     expect(JSON.stringify(run)).not.toContain('wrong-password');
   });
 
+  it('a name Harbor cannot take is refused before anything is copied, naming the image and the rule', async () => {
+    harbor.resetRequests();
+    const run = await sync(inputs(harbor, { images: 'alpine:3.19\nmy__team/app:1' }));
+    expect(run.result.items).toEqual([]);
+    expect(run.result.fatal?.step).toBe('config');
+    expect(run.result.fatal?.message).toContain('images line 2 (my__team/app): Harbor project name "my__team" (from "my__team/app") breaks Harbor\'s rule ^[a-z0-9]+(?:[._-][a-z0-9]+)*$');
+    expect(harbor.requests).toEqual([]);
+  });
+
   it('a wrong source password is one clear error too', async () => {
     const run = await sync(inputs(harbor, { images: 'alpine:3.19', 'source-password': 'nope-nope' }));
     expect(run.result.fatal).toMatchObject({ step: 'auth', status: 401, message: `the source registry ${scenario.source.host} rejected the credentials of user "${sourceCreds.username}"` });
