@@ -46322,9 +46322,20 @@ class Transport {
                 this.tokens.invalidate(this.bearer, scopes);
             await res.body.dump();
             const token = await this.tokens.get(this.bearer, scopes);
-            res = await this.sendWithRetry(req, `Bearer ${token}`, true);
+            return await this.sendWithRetry(req, `Bearer ${token}`, true);
         }
-        else if (offersBasic(header) && this.credentials && this.scheme !== 'basic') {
+        if (this.scheme === 'bearer' && this.bearer) {
+            // Harbor answers a refused token with a Basic challenge (BEHAVIOR §1): try a fresh token,
+            // then Basic, which Harbor accepts on every /v2 path.
+            await res.body.dump();
+            this.tokens.invalidate(this.bearer, req.scopes ?? []);
+            res = await this.sendWithRetry(req, `Bearer ${await this.tokens.get(this.bearer, req.scopes ?? [])}`, true);
+            if (res.status !== 401 || !this.credentials || !offersBasic(headerValue(res.headers, 'www-authenticate')))
+                return res;
+            await res.body.dump();
+            return await this.sendWithRetry(req, basicAuthorization(this.credentials), true);
+        }
+        if (offersBasic(header) && this.credentials && this.scheme !== 'basic') {
             this.scheme = 'basic';
             await res.body.dump();
             res = await this.sendWithRetry(req, basicAuthorization(this.credentials), true);
