@@ -17,12 +17,11 @@ export async function run(): Promise<void> {
     // Mask before anything can be logged.
     for (const input of INPUTS) if (input.secret && core.getInput(input.name)) core.setSecret(core.getInput(input.name));
     const config = await buildConfig((name) => core.getInput(name));
-    const result = await runSync(config, {
-      info: (m) => core.info(m),
-      warn: (m) => core.warning(m),
-      error: (m) => core.error(m),
-      debug: (m) => core.debug(m),
-    });
+    // A cancelled workflow sends SIGINT, then SIGTERM: finish what is in flight, write the report.
+    const stop = new AbortController();
+    process.once('SIGINT', () => stop.abort()).once('SIGTERM', () => stop.abort());
+    const logger = { info: core.info, warn: (m: string) => core.warning(m), error: (m: string) => core.error(m), debug: core.debug };
+    const result = await runSync(config, logger, undefined, { signal: stop.signal });
     const reportFile = config.reportFile ?? join(process.env.RUNNER_TEMP ?? tmpdir(), 'harbor-sync-report.json');
     await writeFile(reportFile, JSON.stringify(buildReport(result, VERSION), null, 2) + '\n');
     await core.summary.addRaw(renderSummary(result)).write();

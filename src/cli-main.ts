@@ -11,7 +11,7 @@ import { renderSummary } from './report/summary.js';
 import { decideOutcome } from './report/outcome.js';
 import { VERSION } from './version.js';
 
-export const EXIT = { ok: 0, failed: 1, config: 2 } as const;
+export const EXIT = { ok: 0, failed: 1, config: 2, interrupted: 130 } as const;
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const options = Object.fromEntries(INPUTS.map((i) => [i.name, { type: 'string' as const }]));
@@ -61,12 +61,28 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const log = (m: string): void => {
     if (!quiet) process.stderr.write(`${m}\n`);
   };
-  const result = await runSync(config, { info: log, warn: (m) => log(`warning: ${m}`), error: (m) => process.stderr.write(`error: ${m}\n`), debug: () => undefined });
+  // First SIGINT/SIGTERM: stop starting tags, let those in flight finish (or be abandoned after a
+  // grace period), then write the report. A second one exits at once.
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stop.signal.aborted) process.exit(EXIT.interrupted);
+    process.stderr.write(`harbor-sync: ${signal} received, finishing tags in flight (send it again to quit at once)\n`);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  const logger = { info: log, warn: (m: string) => log(`warning: ${m}`), error: (m: string) => process.stderr.write(`error: ${m}\n`), debug: () => undefined };
+  const result = await runSync(config, logger, undefined, { signal: stop.signal }).finally(() => {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+  });
   const summary = renderSummary(result);
   process.stdout.write(summary);
   if (config.summaryFile) await writeFile(config.summaryFile, summary);
   if (config.reportFile) await writeFile(config.reportFile, JSON.stringify(buildReport(result, VERSION), null, 2) + '\n');
   if (result.fatal) return EXIT.config;
+  if (result.interrupted) {
+    process.stderr.write(`harbor-sync: interrupted; ${result.notStarted.length} tag(s) not started — run the same command again to complete them\n`);
+    return EXIT.interrupted;
+  }
   const outcome = decideOutcome(result, config.failOn);
   if (!outcome.ok) process.stderr.write(`harbor-sync: ${outcome.reason}\n`);
   return outcome.ok ? EXIT.ok : EXIT.failed;
@@ -93,7 +109,7 @@ export function helpText(): string {
     '    node dist/cli.js sync --source-registry https://old-registry:5000 --harbor-url https://harbor.example.com \\',
     '      --images "team-a/app:1.2, alpine:3.19" --report-file report.json --summary-file summary.md',
     '',
-    'Exit codes: 0 ok; 1 failed tags (or stale ones with --fail-on stale); 2 configuration, credentials or connection error.',
+    'Exit codes: 0 ok; 1 failed tags (or stale ones with --fail-on stale); 2 configuration, credentials or connection error; 130 interrupted (SIGINT/SIGTERM).',
     '',
   ].join('\n');
 }

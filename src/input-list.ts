@@ -29,6 +29,13 @@ export const INPUTS: InputInfo[] = [
   { name: 'concurrency', description: 'Tags and blob transfers in flight at once (1-64)', default: defaults.concurrency },
   { name: 'dry-run', description: 'Plan only: classify every tag, write nothing (not even projects)', default: defaults['dry-run'] },
   { name: 'fail-on', description: 'Fail the run on: failed (failed tags), stale (also stale or incomplete tags), never', default: defaults['fail-on'] },
+  { name: 'retries', description: 'Retries of a request or blob copy after 408, 429, 5xx or a network error (0-20)', default: defaults.retries },
+  { name: 'retry-max-wait', description: 'Longest wait between retries in seconds, Retry-After included', default: defaults['retry-max-wait'] },
+  { name: 'stall-timeout', description: 'Seconds without progress (connect, headers, or between body bytes) before a request counts as stalled', default: defaults['stall-timeout'] },
+  { name: 'source-insecure', description: 'Skip TLS certificate verification for the source registry', default: defaults['source-insecure'] },
+  { name: 'source-ca-file', description: 'PEM file with CA certificates to trust for the source registry' },
+  { name: 'harbor-insecure', description: 'Skip TLS certificate verification for Harbor', default: defaults['harbor-insecure'] },
+  { name: 'harbor-ca-file', description: 'PEM file with CA certificates to trust for Harbor' },
   { name: 'report-file', description: 'Where to write the JSON report (action default: $RUNNER_TEMP/harbor-sync-report.json)' },
   { name: 'summary-file', description: 'Where to write the Markdown summary (CLI)', cliOnly: true },
 ];

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { parseImageReference, ReferenceError } from './registry/reference.js';
 import { projectNameProblem } from './harbor/names.js';
 import type { FailOn, ImageSpec, SyncConfig, Visibility } from './sync/types.js';
+import type { TlsOptions } from './registry/transport.js';
 
 /** Returns the raw value of an input, or undefined/'' when it was not given. */
 export type InputReader = (name: string) => string | undefined;
@@ -19,6 +20,11 @@ export const INPUT_DEFAULTS = {
   concurrency: '4',
   'dry-run': 'false',
   'fail-on': 'failed',
+  retries: '4',
+  'retry-max-wait': '60',
+  'stall-timeout': '120',
+  'source-insecure': 'false',
+  'harbor-insecure': 'false',
 } as const;
 
 export async function buildConfig(read: InputReader, load: (path: string) => Promise<string> = (p) => readFile(p, 'utf8')): Promise<SyncConfig> {
@@ -30,8 +36,8 @@ export async function buildConfig(read: InputReader, load: (path: string) => Pro
   const problem = projectNameProblem(defaultProject);
   if (problem) throw new ConfigError(`default-project "${defaultProject}" ${problem}`);
   return {
-    source: { url: source, ...credentials('source', read) },
-    harbor: { url: harbor, ...credentials('harbor', read) },
+    source: { url: source, ...credentials('source', read), ...(await tls('source', get, load)) },
+    harbor: { url: harbor, ...credentials('harbor', read), ...(await tls('harbor', get, load)) },
     images,
     createProjects: boolean('create-projects', get('create-projects')),
     projectVisibility: oneOf<Visibility>('project-visibility', get('project-visibility'), ['private', 'public']),
@@ -39,9 +45,27 @@ export async function buildConfig(read: InputReader, load: (path: string) => Pro
     concurrency: integer('concurrency', get('concurrency'), 1, 64),
     dryRun: boolean('dry-run', get('dry-run')),
     failOn: oneOf<FailOn>('fail-on', get('fail-on'), ['failed', 'stale', 'never']),
+    retry: { retries: integer('retries', get('retries'), 0, 20), maxWaitMs: integer('retry-max-wait', get('retry-max-wait'), 1, 3600) * 1000, baseMs: 500 },
+    stallTimeoutSeconds: integer('stall-timeout', get('stall-timeout'), 1, 3600),
     ...(get('report-file') && { reportFile: get('report-file') }),
     ...(get('summary-file') && { summaryFile: get('summary-file') }),
   };
+}
+
+async function tls(prefix: 'source' | 'harbor', get: (name: string) => string, load: (path: string) => Promise<string>): Promise<{ tls?: TlsOptions }> {
+  const insecure = boolean(`${prefix}-insecure`, get(`${prefix}-insecure`));
+  const caFile = get(`${prefix}-ca-file`);
+  if (!insecure && !caFile) return {};
+  let ca: string | undefined;
+  if (caFile) {
+    try {
+      ca = await load(caFile);
+    } catch (error) {
+      throw new ConfigError(`${prefix}-ca-file "${caFile}" cannot be read: ${(error as Error).message}`);
+    }
+    if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`${prefix}-ca-file "${caFile}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  }
+  return { tls: { ...(insecure && { insecure }), ...(ca && { ca }) } };
 }
 
 function registryUrl(name: string, value: string): string {

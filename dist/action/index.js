@@ -73834,7 +73834,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8161);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(646);
 /* harmony import */ var _input_list_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8368);
-/* harmony import */ var _sync_engine_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5170);
+/* harmony import */ var _sync_engine_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(904);
 /* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7406);
 /* harmony import */ var _report_summary_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(3394);
 /* harmony import */ var _report_totals_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(5251);
@@ -73860,12 +73860,11 @@ async function run() {
             if (input.secret && _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(input.name))
                 _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(input.name));
         const config = await (0,_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .buildConfig */ .fD)((name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name));
-        const result = await (0,_sync_engine_js__WEBPACK_IMPORTED_MODULE_6__/* .runSync */ .HZ)(config, {
-            info: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(m),
-            warn: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(m),
-            error: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3(m),
-            debug: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(m),
-        });
+        // A cancelled workflow sends SIGINT, then SIGTERM: finish what is in flight, write the report.
+        const stop = new AbortController();
+        process.once('SIGINT', () => stop.abort()).once('SIGTERM', () => stop.abort());
+        const logger = { info: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq, warn: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(m), error: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3(m), debug: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz };
+        const result = await (0,_sync_engine_js__WEBPACK_IMPORTED_MODULE_6__/* .runSync */ .HZ)(config, logger, undefined, { signal: stop.signal });
         const reportFile = config.reportFile ?? (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(process.env.RUNNER_TEMP ?? (0,node_os__WEBPACK_IMPORTED_MODULE_3__.tmpdir)(), 'harbor-sync-report.json');
         await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.writeFile)(reportFile, JSON.stringify((0,_report_json_js__WEBPACK_IMPORTED_MODULE_7__/* .buildReport */ .F)(result, _version_js__WEBPACK_IMPORTED_MODULE_8__/* .VERSION */ .x), null, 2) + '\n');
         await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw((0,_report_summary_js__WEBPACK_IMPORTED_MODULE_9__/* .renderSummary */ .B)(result)).write();
@@ -73958,6 +73957,13 @@ const INPUTS = [
     { name: 'concurrency', description: 'Tags and blob transfers in flight at once (1-64)', default: defaults.concurrency },
     { name: 'dry-run', description: 'Plan only: classify every tag, write nothing (not even projects)', default: defaults['dry-run'] },
     { name: 'fail-on', description: 'Fail the run on: failed (failed tags), stale (also stale or incomplete tags), never', default: defaults['fail-on'] },
+    { name: 'retries', description: 'Retries of a request or blob copy after 408, 429, 5xx or a network error (0-20)', default: defaults.retries },
+    { name: 'retry-max-wait', description: 'Longest wait between retries in seconds, Retry-After included', default: defaults['retry-max-wait'] },
+    { name: 'stall-timeout', description: 'Seconds without progress (connect, headers, or between body bytes) before a request counts as stalled', default: defaults['stall-timeout'] },
+    { name: 'source-insecure', description: 'Skip TLS certificate verification for the source registry', default: defaults['source-insecure'] },
+    { name: 'source-ca-file', description: 'PEM file with CA certificates to trust for the source registry' },
+    { name: 'harbor-insecure', description: 'Skip TLS certificate verification for Harbor', default: defaults['harbor-insecure'] },
+    { name: 'harbor-ca-file', description: 'PEM file with CA certificates to trust for Harbor' },
     { name: 'report-file', description: 'Where to write the JSON report (action default: $RUNNER_TEMP/harbor-sync-report.json)' },
     { name: 'summary-file', description: 'Where to write the Markdown summary (CLI)', cliOnly: true },
 ];
@@ -73992,6 +73998,11 @@ const INPUT_DEFAULTS = {
     concurrency: '4',
     'dry-run': 'false',
     'fail-on': 'failed',
+    retries: '4',
+    'retry-max-wait': '60',
+    'stall-timeout': '120',
+    'source-insecure': 'false',
+    'harbor-insecure': 'false',
 };
 async function buildConfig(read, load = (p) => (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readFile)(p, 'utf8')) {
     const get = (name) => (read(name) ?? '').trim() || INPUT_DEFAULTS[name] || '';
@@ -74003,8 +74014,8 @@ async function buildConfig(read, load = (p) => (0,node_fs_promises__WEBPACK_IMPO
     if (problem)
         throw new ConfigError(`default-project "${defaultProject}" ${problem}`);
     return {
-        source: { url: source, ...credentials('source', read) },
-        harbor: { url: harbor, ...credentials('harbor', read) },
+        source: { url: source, ...credentials('source', read), ...(await tls('source', get, load)) },
+        harbor: { url: harbor, ...credentials('harbor', read), ...(await tls('harbor', get, load)) },
         images,
         createProjects: boolean('create-projects', get('create-projects')),
         projectVisibility: oneOf('project-visibility', get('project-visibility'), ['private', 'public']),
@@ -74012,9 +74023,29 @@ async function buildConfig(read, load = (p) => (0,node_fs_promises__WEBPACK_IMPO
         concurrency: integer('concurrency', get('concurrency'), 1, 64),
         dryRun: boolean('dry-run', get('dry-run')),
         failOn: oneOf('fail-on', get('fail-on'), ['failed', 'stale', 'never']),
+        retry: { retries: integer('retries', get('retries'), 0, 20), maxWaitMs: integer('retry-max-wait', get('retry-max-wait'), 1, 3600) * 1000, baseMs: 500 },
+        stallTimeoutSeconds: integer('stall-timeout', get('stall-timeout'), 1, 3600),
         ...(get('report-file') && { reportFile: get('report-file') }),
         ...(get('summary-file') && { summaryFile: get('summary-file') }),
     };
+}
+async function tls(prefix, get, load) {
+    const insecure = boolean(`${prefix}-insecure`, get(`${prefix}-insecure`));
+    const caFile = get(`${prefix}-ca-file`);
+    if (!insecure && !caFile)
+        return {};
+    let ca;
+    if (caFile) {
+        try {
+            ca = await load(caFile);
+        }
+        catch (error) {
+            throw new ConfigError(`${prefix}-ca-file "${caFile}" cannot be read: ${error.message}`);
+        }
+        if (!ca.includes('-----BEGIN CERTIFICATE-----'))
+            throw new ConfigError(`${prefix}-ca-file "${caFile}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+    }
+    return { tls: { ...(insecure && { insecure }), ...(ca && { ca }) } };
 }
 function registryUrl(name, value) {
     if (!value)
@@ -74208,6 +74239,8 @@ function buildReport(result, toolVersion) {
         projectsCreated: result.projectsCreated,
         totals: (0,_totals_js__WEBPACK_IMPORTED_MODULE_0__/* .computeTotals */ .x0)(result),
         fatal: result.fatal ?? null,
+        interrupted: result.interrupted === true,
+        notStarted: [...result.notStarted].sort(),
         migrated: groups.migrated.map(toItem),
         stale: groups.stale.map(toItem),
         incomplete: groups.incomplete.map(toItem),
@@ -74235,6 +74268,8 @@ function toItem(item) {
 function decideOutcome(result, failOn) {
     if (result.fatal)
         return { ok: false, reason: result.fatal.message };
+    if (result.interrupted)
+        return { ok: false, reason: `interrupted; ${result.notStarted.length} tag(s) not started` };
     const t = (0,_totals_js__WEBPACK_IMPORTED_MODULE_0__/* .computeTotals */ .x0)(result);
     if (failOn === 'never')
         return { ok: true };
@@ -74275,6 +74310,9 @@ function renderSummary(result) {
         `**${totals.skipped} skipped**`,
         `**${totals.failed} failed**`,
     ].join(' · ') + ` — ${totals.tags} tags in ${totals.seconds.toFixed(1)} s`, '');
+    if (result.interrupted) {
+        lines.push('> [!WARNING]', `> **Interrupted.** ${result.notStarted.length} tag(s) or repositories were not started; tags in flight finished or were abandoned whole. Harbor holds no partial tag: run the same sync again to complete the remainder.`, '');
+    }
     if (result.projectsCreated.length > 0)
         lines.push(`Projects created: ${result.projectsCreated.map((p) => `\`${p}\``).join(', ')}`, '');
     section(lines, dry ? 'To migrate' : 'Migrated', groups.migrated, ['Source', 'Target', 'Digest', 'Size', 'Note'], (i) => [
@@ -74298,7 +74336,7 @@ function renderSummary(result) {
         i.error?.step ?? '',
         i.error?.status !== undefined ? String(i.error.status) : '',
         i.error?.code ?? '',
-        `${i.error?.message ?? ''}${i.error?.hint ? `<br>→ ${i.error.hint}` : ''}`,
+        `${i.error?.message ?? ''}${i.error?.hint ? `<br>→ ${i.error.hint}` : ''}${i.retries ? ` (after ${i.retries} ${i.retries === 1 ? 'retry' : 'retries'})` : ''}`,
     ]);
     return lines.join('\n').trimEnd() + '\n';
 }
@@ -74322,6 +74360,8 @@ function migratedNote(item) {
         const b = item.blobs;
         notes.push(`${b.uploaded} uploaded, ${b.mounted} mounted, ${b.existing} already there`);
     }
+    if (item.retries)
+        notes.push(`${item.retries} ${item.retries === 1 ? 'retry' : 'retries'}`);
     if (item.reason)
         notes.push(item.reason);
     return notes.join('; ');
@@ -74360,6 +74400,7 @@ function computeTotals(result) {
         blobsUploaded: 0,
         blobsMounted: 0,
         blobsExisting: 0,
+        retries: 0,
         seconds: result.seconds,
     };
     for (const item of result.items) {
@@ -74370,6 +74411,7 @@ function computeTotals(result) {
         totals.blobsUploaded += item.blobs?.uploaded ?? 0;
         totals.blobsMounted += item.blobs?.mounted ?? 0;
         totals.blobsExisting += item.blobs?.existing ?? 0;
+        totals.retries += item.retries ?? 0;
     }
     return totals;
 }
@@ -74394,7 +74436,7 @@ function formatBytes(bytes) {
 
 /***/ }),
 
-/***/ 5170:
+/***/ 904:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -74845,6 +74887,9 @@ class DigestVerifier extends external_node_stream_.Transform {
     expected;
     hash;
     bytes = 0;
+    /** Set when the content did not match: callers report this rather than whatever the
+     * consumer of the stream made of the error. */
+    mismatch;
     constructor(expected) {
         super();
         this.expected = expected;
@@ -74858,7 +74903,9 @@ class DigestVerifier extends external_node_stream_.Transform {
     }
     _flush(callback) {
         const actual = `${this.expected.split(':')[0]}:${this.hash.digest('hex')}`;
-        callback(actual === this.expected ? null : new DigestMismatchError(this.expected, actual, this.bytes));
+        if (actual !== this.expected)
+            this.mismatch = new DigestMismatchError(this.expected, actual, this.bytes);
+        callback(this.mismatch ?? null);
     }
 }
 
@@ -75016,6 +75063,85 @@ function cacheKey(challenge, scopes) {
     return `${challenge.realm} ${challenge.service ?? ''} ${[...new Set(scopes)].sort().join(' ')}`;
 }
 
+// EXTERNAL MODULE: external "node:async_hooks"
+var external_node_async_hooks_ = __nccwpck_require__(6698);
+;// CONCATENATED MODULE: ./lib/registry/retry.js
+// When and how long to wait before trying a request again (ky's retry-timing, regclient's
+// reghttp): 408, 429 and 5xx and network failures are worth another try; other 4xx are not.
+// Waits grow exponentially with jitter, and a server's Retry-After is honoured up to a cap.
+
+const DEFAULT_RETRY_POLICY = { retries: 4, maxWaitMs: 60_000, baseMs: 500 };
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+const NETWORK_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'ECONNABORTED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'UND_ERR_SOCKET',
+    'UND_ERR_CONNECT_TIMEOUT',
+    'UND_ERR_HEADERS_TIMEOUT',
+    'UND_ERR_BODY_TIMEOUT',
+    'UND_ERR_CLOSED',
+    'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
+    'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+    'ERR_STREAM_PREMATURE_CLOSE',
+]);
+function isRetryableStatus(status) {
+    return RETRYABLE_STATUS.has(status);
+}
+/** A failure of the connection rather than an answer: worth retrying. Looks through causes,
+ * since undici wraps socket errors. */
+function isNetworkError(error) {
+    for (let e = error, depth = 0; e && depth < 5; e = e.cause, depth++) {
+        const code = e.code;
+        if (typeof code === 'string' && NETWORK_CODES.has(code))
+            return true;
+    }
+    return false;
+}
+/** Milliseconds to wait before attempt `attempt` (1 = the first retry). */
+function retryDelay(attempt, retryAfter, policy, now = Date.now()) {
+    const asked = parseRetryAfter(retryAfter, now);
+    if (asked !== undefined)
+        return Math.min(asked, policy.maxWaitMs);
+    const backoff = policy.baseMs * 2 ** (attempt - 1);
+    return Math.min(backoff * (0.5 + Math.random()), policy.maxWaitMs); // jitter: 50%–150%
+}
+/** Retry-After as seconds or as an HTTP date (RFC 9110 §10.2.3). */
+function parseRetryAfter(value, now = Date.now()) {
+    if (!value)
+        return undefined;
+    const trimmed = value.trim();
+    if (/^\d+$/.test(trimmed))
+        return Number(trimmed) * 1000;
+    const date = Date.parse(trimmed);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+function sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+/** Retries are counted per tag: the engine runs each tag's work inside its own counter. */
+const retryCounter = new external_node_async_hooks_.AsyncLocalStorage();
+function countRetry() {
+    const counter = retryCounter.getStore();
+    if (counter)
+        counter.retries += 1;
+}
+
 ;// CONCATENATED MODULE: ./lib/registry/transport.js
 // The HTTP layer every registry call goes through, layered as regclient and go-containerregistry do:
 // auth (challenge → basic or bearer token per scope) → retry (idempotent requests) → undici request.
@@ -75023,30 +75149,40 @@ function cacheKey(challenge, scopes) {
 
 
 
-const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
-const MAX_ATTEMPTS = 3;
+
 const MAX_REDIRECTS = 5;
 class Transport {
     dispatcher;
     credentials;
     userAgent;
     tokens;
+    retry;
+    signal;
     /** What the registry asked for the last time it challenged us. */
     scheme = 'unknown';
     bearer;
     constructor(options) {
         this.credentials = options.credentials;
         this.userAgent = options.userAgent;
+        this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+        this.signal = options.signal;
+        const stall = (options.stallTimeoutSeconds ?? 120) * 1000;
         this.dispatcher =
             options.dispatcher ??
                 new undici/* Agent */.g6({
                     connections: options.connections ?? 16,
                     keepAliveTimeout: 30_000,
-                    connectTimeout: 30_000,
-                    headersTimeout: 120_000,
-                    bodyTimeout: 300_000, // inactivity, not total: a 5 GB layer may take long
+                    connect: {
+                        timeout: 30_000,
+                        ...(options.tls?.insecure && { rejectUnauthorized: false }),
+                        ...(options.tls?.ca && { ca: options.tls.ca }),
+                    },
+                    headersTimeout: stall,
+                    bodyTimeout: stall, // inactivity between bytes, not total: a 5 GB layer may take long
                 });
         this.tokens = new TokenCache(this.dispatcher, this.credentials, this.userAgent);
+        if (options.preemptiveBasic && this.credentials)
+            this.scheme = 'basic';
     }
     /** Drops every cached token: Harbor ignores tokens issued before a project existed (BEHAVIOR §1). */
     invalidateTokens() {
@@ -75103,17 +75239,21 @@ class Transport {
     }
     async sendWithRetry(req, authorization, replayable) {
         for (let attempt = 1;; attempt++) {
+            const last = !replayable || attempt > this.retry.retries;
+            let retryAfter;
             try {
                 const res = await this.sendFollowingRedirects(req, authorization);
-                if (!replayable || !RETRYABLE_STATUS.has(res.status) || attempt >= MAX_ATTEMPTS || !idempotent(req.method))
+                if (last || !isRetryableStatus(res.status))
                     return res;
+                retryAfter = headerValue(res.headers, 'retry-after');
                 await res.body.dump();
             }
             catch (error) {
-                if (!replayable || attempt >= MAX_ATTEMPTS || !idempotent(req.method) || !isNetworkError(error))
+                if (last || !isNetworkError(error) || this.signal?.aborted)
                     throw error;
             }
-            await sleep(200 * 2 ** (attempt - 1) * (0.5 + Math.random()));
+            countRetry();
+            await sleep(retryDelay(attempt, retryAfter, this.retry), this.signal);
         }
     }
     async sendFollowingRedirects(req, authorization) {
@@ -75128,6 +75268,7 @@ class Transport {
                 headers,
                 body: req.body ?? null,
                 dispatcher: this.dispatcher,
+                ...(this.signal && { signal: this.signal }),
             });
             const location = headerValue(res.headers, 'location');
             const redirect = req.followRedirects && res.statusCode >= 300 && res.statusCode < 400 && location;
@@ -75146,18 +75287,8 @@ function headerValue(headers, name) {
 function isStream(body) {
     return typeof body === 'object' && body !== null && !Buffer.isBuffer(body) && typeof body.pipe === 'function';
 }
-function idempotent(method) {
-    return method === 'GET' || method === 'HEAD';
-}
-function isNetworkError(error) {
-    const code = error?.code ?? '';
-    return /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT|UND_ERR_CLOSED)$/.test(code);
-}
 function union(a, b) {
     return [...new Set([...a, ...b])];
-}
-function sleep(ms) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 ;// CONCATENATED MODULE: ./lib/registry/client.js
@@ -75178,11 +75309,8 @@ class DistributionClient {
     constructor(options) {
         this.base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
         this.host = this.base.host;
-        this.transport = new Transport({
-            userAgent: options.userAgent,
-            ...(options.credentials && { credentials: options.credentials }),
-            ...(options.connections !== undefined && { connections: options.connections }),
-        });
+        const { url: _url, ...transportOptions } = options;
+        this.transport = new Transport(transportOptions);
     }
     async ping() {
         const res = await this.send({ method: 'GET', url: this.url('v2/'), scopes: [] }).catch((error) => {
@@ -75351,8 +75479,8 @@ async function readLimited(res, limit, what) {
 // The parts of Harbor's /api/v2.0 we use (swagger.yaml of Harbor v2.15). Basic auth on every call
 // and no cookie jar: Harbor's CSRF check applies to any API request that carries the `sid`
 // session cookie, so a client that keeps cookies gets 403 "CSRF token invalid" on writes
-// (BEHAVIOR §5, Harbor #12455).
-
+// (BEHAVIOR §5, Harbor #12455). Requests go through the same transport as the registry calls
+// (retries, time-outs, TLS options).
 
 
 function createHarborApi(options) {
@@ -75361,28 +75489,31 @@ function createHarborApi(options) {
 class HarborRestApi {
     url;
     credentials;
-    userAgent;
     robotPrefix;
-    dispatcher = new undici/* Agent */.g6({ connections: 4, keepAliveTimeout: 30_000, headersTimeout: 60_000, bodyTimeout: 60_000 });
+    transport;
     constructor(options) {
-        this.url = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
+        const { url, robotPrefix, ...transportOptions } = options;
+        this.url = new URL(url.endsWith('/') ? url : `${url}/`);
         this.credentials = options.credentials;
-        this.userAgent = options.userAgent;
-        this.robotPrefix = options.robotPrefix ?? 'robot$';
+        this.robotPrefix = robotPrefix ?? 'robot$';
+        this.transport = new Transport({ connections: 4, ...transportOptions, preemptiveBasic: true });
     }
     async ping() {
         const res = await this.call('GET', 'api/v2.0/ping');
         const text = await res.body.text();
-        if (res.statusCode !== 200)
-            throw this.failure('GET', 'api/v2.0/ping', res.statusCode, text);
-        if (text.trim() !== 'Pong') {
-            throw new RegistryError({ message: `${this.url.origin} answered /api/v2.0/ping with "${text.slice(0, 60)}": is harbor-url a Harbor 2.x?`, status: 200, request: 'GET /api/v2.0/ping' });
-        }
+        if (res.status === 200 && text.trim() === 'Pong')
+            return;
+        throw new RegistryError({
+            message: `${this.url.origin} is not a Harbor 2.x: GET /api/v2.0/ping answered ${res.status}${text ? ` "${text.slice(0, 60).trim()}"` : ''} (Harbor answers 200 "Pong")`,
+            status: res.status,
+            errors: res.status === 200 ? [] : parseErrorBody(text),
+            request: 'GET /api/v2.0/ping',
+        });
     }
     async version() {
         const res = await this.call('GET', 'api/v2.0/systeminfo');
         const text = await res.body.text();
-        if (res.statusCode !== 200)
+        if (res.status !== 200)
             return undefined;
         return JSON.parse(text).harbor_version;
     }
@@ -75390,45 +75521,42 @@ class HarborRestApi {
         const res = await this.call('GET', 'api/v2.0/users/current');
         const text = await res.body.text();
         // Robots get 412 here (BEHAVIOR §5): the credentials were accepted, as a robot.
-        if (res.statusCode === 412 && this.credentials?.username.startsWith(this.robotPrefix)) {
+        if (res.status === 412 && this.credentials?.username.startsWith(this.robotPrefix)) {
             return { kind: 'robot', name: this.credentials.username, sysadmin: false };
         }
-        if (res.statusCode !== 200)
-            throw this.failure('GET', 'api/v2.0/users/current', res.statusCode, text);
+        if (res.status !== 200)
+            throw this.failure('GET', 'api/v2.0/users/current', res.status, text);
         const user = JSON.parse(text);
         return { kind: 'user', name: user.username ?? '', sysadmin: user.sysadmin_flag === true };
     }
     async projectExists(name) {
-        const path = `api/v2.0/projects?project_name=${encodeURIComponent(name)}`;
-        const res = await this.call('HEAD', path);
+        const res = await this.call('HEAD', `api/v2.0/projects?project_name=${encodeURIComponent(name)}`);
         await res.body.dump();
-        if (res.statusCode === 200)
+        if (res.status === 200)
             return true;
-        if (res.statusCode === 404)
+        if (res.status === 404)
             return false;
-        throw this.failure('HEAD', 'api/v2.0/projects', res.statusCode, '');
+        throw this.failure('HEAD', 'api/v2.0/projects', res.status, '');
     }
     async createProject(name, visibility) {
         // Metadata values are strings in Harbor's API (BEHAVIOR §3).
         const body = JSON.stringify({ project_name: name, metadata: { public: visibility === 'public' ? 'true' : 'false' } });
         const res = await this.call('POST', 'api/v2.0/projects', body);
         const text = await res.body.text();
-        if (res.statusCode === 201)
+        if (res.status === 201)
             return true;
-        if (res.statusCode === 409)
+        if (res.status === 409)
             return false;
-        throw this.failure('POST', 'api/v2.0/projects', res.statusCode, text);
+        throw this.failure('POST', 'api/v2.0/projects', res.status, text);
     }
     close() {
-        return this.dispatcher.close();
+        return this.transport.close();
     }
     call(method, path, body) {
-        const headers = { 'user-agent': this.userAgent, accept: 'application/json' };
-        if (this.credentials)
-            headers.authorization = basicAuthorization(this.credentials);
+        const headers = { accept: 'application/json' };
         if (body !== undefined)
             headers['content-type'] = 'application/json';
-        return (0,undici/* request */.Em)(new URL(path, this.url), { method, headers, body: body ?? null, dispatcher: this.dispatcher });
+        return this.transport.send({ method, url: new URL(path, this.url), headers, ...(body !== undefined && { body }) });
     }
     failure(method, path, status, text) {
         const errors = parseErrorBody(text);
@@ -75513,12 +75641,24 @@ function describeFailure(step, error, harborContext) {
             ...(hint && { hint }),
         };
     }
+    if (isAbort(error)) {
+        return { step: 'interrupted', message: `interrupted during the ${step} step; nothing partial was committed (a tag is pushed only after all its blobs): a re-run completes it` };
+    }
     if (error instanceof DigestMismatchError) {
         return { step, code: 'DIGEST_INVALID', message: error.message };
     }
     const code = error?.code;
     const message = error instanceof Error ? error.message : String(error);
     return { step, ...(typeof code === 'string' && { code }), message };
+}
+function isAbort(error) {
+    for (let e = error, depth = 0; e && depth < 5; e = e.cause, depth++) {
+        const name = e.name;
+        const code = e.code;
+        if (name === 'AbortError' || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR')
+            return true;
+    }
+    return false;
 }
 
 ;// CONCATENATED MODULE: ./lib/sync/classify.js
@@ -75623,6 +75763,8 @@ function sourceBlobSize(ctx, repository, digest) {
 
 
 
+
+
 async function copyTag(job, manifest, blobs, result, ctx) {
     const hints = ctx.hintContext(job.target.project);
     const counts = { total: blobs.length, uploaded: 0, mounted: 0, existing: 0, bytesUploaded: 0 };
@@ -75665,15 +75807,40 @@ async function bringBlob(job, blob, ctx) {
         if (start.mounted)
             return 'mounted';
         // The registry declined the mount (202): it opened an upload session instead; use it.
-        await streamBlob(job, blob, start.location, ctx);
+        await uploadBlob(job, blob, ctx, start.location);
         return 'uploaded';
     });
 }
-async function uploadBlob(job, blob, ctx) {
-    const start = await ctx.harbor.startUpload(job.target.repository);
-    if (start.mounted)
-        return;
-    await streamBlob(job, blob, start.location, ctx);
+/** Streams the blob from the source into a Harbor upload. A failed attempt is started over from
+ * the first byte in a new upload session (the registry never commits a partial or corrupt blob);
+ * a digest mismatch is retried once, since the source will likely send the same bytes again. */
+async function uploadBlob(job, blob, ctx, opened) {
+    let location = opened;
+    let mismatches = 0;
+    for (let attempt = 1;; attempt++) {
+        try {
+            if (!location) {
+                const start = await ctx.harbor.startUpload(job.target.repository);
+                if (start.mounted)
+                    return;
+                location = start.location;
+            }
+            await streamBlob(job, blob, location, ctx);
+            return;
+        }
+        catch (error) {
+            location = undefined;
+            const mismatch = error instanceof DigestMismatchError;
+            if (mismatch && ++mismatches > 1)
+                throw error;
+            if (!mismatch && (!worthRetrying(error) || attempt > ctx.retry.retries))
+                throw error;
+            if (ctx.signal?.aborted)
+                throw error;
+            countRetry();
+            await sleep(retryDelay(attempt, undefined, ctx.retry), ctx.signal);
+        }
+    }
 }
 async function streamBlob(job, blob, location, ctx) {
     const { body, size } = await ctx.source.getBlob(job.sourceRepository, blob.digest);
@@ -75681,8 +75848,20 @@ async function streamBlob(job, blob, location, ctx) {
     if (length === undefined)
         throw new Error(`blob ${blob.digest} has no size in the manifest and none from the source`);
     // Hash while streaming: a corrupt blob fails before the registry commits it.
-    const verified = (0,external_node_stream_.pipeline)(body, new DigestVerifier(blob.digest), () => undefined);
-    await ctx.harbor.finishUpload(location, blob.digest, length, verified);
+    const verifier = new DigestVerifier(blob.digest);
+    const verified = (0,external_node_stream_.pipeline)(body, verifier, () => undefined);
+    try {
+        await ctx.harbor.finishUpload(location, blob.digest, length, verified);
+    }
+    catch (error) {
+        throw verifier.mismatch ?? error;
+    }
+}
+function worthRetrying(error) {
+    if (isNetworkError(error))
+        return true;
+    // 401 mid-upload: the token expired while the body streamed; the next attempt gets a fresh one.
+    return isRegistryError(error) && error.status !== undefined && (isRetryableStatus(error.status) || error.status === 401);
 }
 /** Children by digest before their index; the top manifest under the tag the user asked for. */
 async function pushManifestTree(job, node, ctx, top) {
@@ -75911,16 +76090,34 @@ function errorText(error) {
 
 
 
+
 const USER_AGENT = 'harbor-sync/0.1';
-function createClients(config) {
-    const connections = Math.max(4, config.concurrency * 2);
+function createClients(config, signal) {
+    const common = {
+        userAgent: USER_AGENT,
+        retry: config.retry,
+        stallTimeoutSeconds: config.stallTimeoutSeconds,
+        connections: Math.max(4, config.concurrency * 2),
+        ...(signal && { signal }),
+    };
+    const endpoint = (e) => ({ url: e.url, ...(e.credentials && { credentials: e.credentials }), ...(e.tls && { tls: e.tls }) });
     return {
-        source: createRegistryClient({ url: config.source.url, credentials: config.source.credentials, userAgent: USER_AGENT, connections }),
-        harbor: createRegistryClient({ url: config.harbor.url, credentials: config.harbor.credentials, userAgent: USER_AGENT, connections }),
-        api: createHarborApi({ url: config.harbor.url, credentials: config.harbor.credentials, userAgent: USER_AGENT }),
+        source: createRegistryClient({ ...common, ...endpoint(config.source) }),
+        harbor: createRegistryClient({ ...common, ...endpoint(config.harbor) }),
+        api: createHarborApi({ ...common, ...endpoint(config.harbor), connections: 4 }),
     };
 }
-async function runSync(config, logger, clients = createClients(config)) {
+async function runSync(config, logger, clients, control = {}) {
+    // Two stages of stopping: `stop` ends scheduling at once; `abandon` cuts requests in flight
+    // after the grace period, so an interrupted run ends within a few seconds.
+    const stop = control.signal;
+    const abandon = new AbortController();
+    const onStop = () => {
+        logger.warn(`Interrupted: starting no new tags; tags in flight get ${((control.graceMs ?? 5000) / 1000).toFixed(0)} s to finish`);
+        setTimeout(() => abandon.abort(), control.graceMs ?? 5000).unref();
+    };
+    stop?.addEventListener('abort', onStop, { once: true });
+    clients ??= createClients(config, abandon.signal);
     const started = new Date();
     const result = {
         startedAt: started.toISOString(),
@@ -75931,23 +76128,28 @@ async function runSync(config, logger, clients = createClients(config)) {
         harbor: redactUrl(config.harbor.url),
         projectsCreated: [],
         items: [],
+        notStarted: [],
     };
     try {
-        await execute(config, logger, clients, result);
+        await execute(config, logger, clients, result, { stop, abandon: abandon.signal });
     }
     catch (error) {
         result.fatal = fatalFailure(error);
         logger.error(`${result.fatal.message}${result.fatal.hint ? ` — ${result.fatal.hint}` : ''}`);
     }
     finally {
-        await Promise.allSettled([clients.source.close(), clients.harbor.close(), clients.api.close()]);
+        stop?.removeEventListener('abort', onStop);
+        const all = clients;
+        await Promise.allSettled([all.source.close(), all.harbor.close(), all.api.close()]);
     }
+    if (stop?.aborted)
+        result.interrupted = true;
     const finished = new Date();
     result.finishedAt = finished.toISOString();
     result.seconds = (finished.getTime() - started.getTime()) / 1000;
     return result;
 }
-async function execute(config, logger, clients, result) {
+async function execute(config, logger, clients, result, signals) {
     const targets = mapSpecs(config.images, config.defaultProject);
     const identity = await preflight(config, clients, logger);
     result.harborVersion = identity.version;
@@ -75962,12 +76164,21 @@ async function execute(config, logger, clients, result) {
         uploads: new OncePerKey(),
         transfers: pLimit(config.concurrency),
         hintContext: (project) => ({ project, projectCreatedThisRun: projects.wasCreated(project), username: config.harbor.credentials?.username }),
+        retry: config.retry,
+        signal: signals.abandon,
     };
     const classifyContext = { source: clients.source, harbor: clients.harbor, projects, sourceBlobs: new OncePerKey() };
     const runJob = async (job) => {
+        if (signals.stop?.aborted) {
+            result.notStarted.push(job.sourceLabel);
+            return undefined;
+        }
         const started = Date.now();
-        const item = await syncTag(job, config.dryRun, classifyContext, copyContext, projects);
+        const counter = { retries: 0 };
+        const item = await retryCounter.run(counter, () => syncTag(job, config.dryRun, classifyContext, copyContext, projects));
         item.seconds = (Date.now() - started) / 1000;
+        if (counter.retries > 0)
+            item.retries = counter.retries;
         logOutcome(logger, item, config.dryRun);
         return item;
     };
@@ -75975,6 +76186,10 @@ async function execute(config, logger, clients, result) {
     const seen = new Set();
     const pending = [];
     await Promise.all(config.images.map((spec) => limitTags(async () => {
+        if (signals.stop?.aborted) {
+            result.notStarted.push(`${spec.repository}${spec.tag !== undefined ? `:${spec.tag}` : spec.digest !== undefined ? `@${spec.digest}` : ':*'}`);
+            return;
+        }
         const { jobs, failures } = await expandSpec(spec, targets.get(spec), clients.source);
         failures.forEach((f) => logOutcome(logger, f, config.dryRun));
         result.items.push(...failures);
@@ -75986,7 +76201,9 @@ async function execute(config, logger, clients, result) {
             pending.push(limitTags(() => runJob(job)));
         }
     })));
-    result.items.push(...(await Promise.all(pending)));
+    for (const item of await Promise.all(pending))
+        if (item)
+            result.items.push(item);
     result.projectsCreated = [...projects.created];
 }
 async function syncTag(job, dryRun, classifyContext, copyContext, projects) {

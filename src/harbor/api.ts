@@ -1,10 +1,11 @@
 // The parts of Harbor's /api/v2.0 we use (swagger.yaml of Harbor v2.15). Basic auth on every call
 // and no cookie jar: Harbor's CSRF check applies to any API request that carries the `sid`
 // session cookie, so a client that keeps cookies gets 403 "CSRF token invalid" on writes
-// (BEHAVIOR §5, Harbor #12455).
-import { Agent, request, type Dispatcher } from 'undici';
+// (BEHAVIOR §5, Harbor #12455). Requests go through the same transport as the registry calls
+// (retries, time-outs, TLS options).
 import { RegistryError, parseErrorBody } from '../registry/errors.js';
-import { basicAuthorization, type Credentials } from '../registry/credentials.js';
+import type { Credentials } from '../registry/credentials.js';
+import { Transport, type ConnectionOptions, type HttpResponse, type Method } from '../registry/transport.js';
 
 export interface HarborIdentity {
   kind: 'user' | 'robot';
@@ -25,7 +26,7 @@ export interface HarborApi {
   close(): Promise<void>;
 }
 
-export interface HarborApiOptions {
+export interface HarborApiOptions extends ConnectionOptions {
   url: string;
   credentials?: Credentials;
   userAgent: string;
@@ -39,30 +40,33 @@ export function createHarborApi(options: HarborApiOptions): HarborApi {
 class HarborRestApi implements HarborApi {
   readonly url: URL;
   private readonly credentials: Credentials | undefined;
-  private readonly userAgent: string;
   private readonly robotPrefix: string;
-  private readonly dispatcher: Dispatcher = new Agent({ connections: 4, keepAliveTimeout: 30_000, headersTimeout: 60_000, bodyTimeout: 60_000 });
+  private readonly transport: Transport;
 
   constructor(options: HarborApiOptions) {
-    this.url = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
+    const { url, robotPrefix, ...transportOptions } = options;
+    this.url = new URL(url.endsWith('/') ? url : `${url}/`);
     this.credentials = options.credentials;
-    this.userAgent = options.userAgent;
-    this.robotPrefix = options.robotPrefix ?? 'robot$';
+    this.robotPrefix = robotPrefix ?? 'robot$';
+    this.transport = new Transport({ connections: 4, ...transportOptions, preemptiveBasic: true });
   }
 
   async ping(): Promise<void> {
     const res = await this.call('GET', 'api/v2.0/ping');
     const text = await res.body.text();
-    if (res.statusCode !== 200) throw this.failure('GET', 'api/v2.0/ping', res.statusCode, text);
-    if (text.trim() !== 'Pong') {
-      throw new RegistryError({ message: `${this.url.origin} answered /api/v2.0/ping with "${text.slice(0, 60)}": is harbor-url a Harbor 2.x?`, status: 200, request: 'GET /api/v2.0/ping' });
-    }
+    if (res.status === 200 && text.trim() === 'Pong') return;
+    throw new RegistryError({
+      message: `${this.url.origin} is not a Harbor 2.x: GET /api/v2.0/ping answered ${res.status}${text ? ` "${text.slice(0, 60).trim()}"` : ''} (Harbor answers 200 "Pong")`,
+      status: res.status,
+      errors: res.status === 200 ? [] : parseErrorBody(text),
+      request: 'GET /api/v2.0/ping',
+    });
   }
 
   async version(): Promise<string | undefined> {
     const res = await this.call('GET', 'api/v2.0/systeminfo');
     const text = await res.body.text();
-    if (res.statusCode !== 200) return undefined;
+    if (res.status !== 200) return undefined;
     return (JSON.parse(text) as { harbor_version?: string }).harbor_version;
   }
 
@@ -70,21 +74,20 @@ class HarborRestApi implements HarborApi {
     const res = await this.call('GET', 'api/v2.0/users/current');
     const text = await res.body.text();
     // Robots get 412 here (BEHAVIOR §5): the credentials were accepted, as a robot.
-    if (res.statusCode === 412 && this.credentials?.username.startsWith(this.robotPrefix)) {
+    if (res.status === 412 && this.credentials?.username.startsWith(this.robotPrefix)) {
       return { kind: 'robot', name: this.credentials.username, sysadmin: false };
     }
-    if (res.statusCode !== 200) throw this.failure('GET', 'api/v2.0/users/current', res.statusCode, text);
+    if (res.status !== 200) throw this.failure('GET', 'api/v2.0/users/current', res.status, text);
     const user = JSON.parse(text) as { username?: string; sysadmin_flag?: boolean };
     return { kind: 'user', name: user.username ?? '', sysadmin: user.sysadmin_flag === true };
   }
 
   async projectExists(name: string): Promise<boolean> {
-    const path = `api/v2.0/projects?project_name=${encodeURIComponent(name)}`;
-    const res = await this.call('HEAD', path);
+    const res = await this.call('HEAD', `api/v2.0/projects?project_name=${encodeURIComponent(name)}`);
     await res.body.dump();
-    if (res.statusCode === 200) return true;
-    if (res.statusCode === 404) return false;
-    throw this.failure('HEAD', 'api/v2.0/projects', res.statusCode, '');
+    if (res.status === 200) return true;
+    if (res.status === 404) return false;
+    throw this.failure('HEAD', 'api/v2.0/projects', res.status, '');
   }
 
   async createProject(name: string, visibility: 'private' | 'public'): Promise<boolean> {
@@ -92,20 +95,19 @@ class HarborRestApi implements HarborApi {
     const body = JSON.stringify({ project_name: name, metadata: { public: visibility === 'public' ? 'true' : 'false' } });
     const res = await this.call('POST', 'api/v2.0/projects', body);
     const text = await res.body.text();
-    if (res.statusCode === 201) return true;
-    if (res.statusCode === 409) return false;
-    throw this.failure('POST', 'api/v2.0/projects', res.statusCode, text);
+    if (res.status === 201) return true;
+    if (res.status === 409) return false;
+    throw this.failure('POST', 'api/v2.0/projects', res.status, text);
   }
 
   close(): Promise<void> {
-    return this.dispatcher.close();
+    return this.transport.close();
   }
 
-  private call(method: 'GET' | 'HEAD' | 'POST', path: string, body?: string) {
-    const headers: Record<string, string> = { 'user-agent': this.userAgent, accept: 'application/json' };
-    if (this.credentials) headers.authorization = basicAuthorization(this.credentials);
+  private call(method: Method, path: string, body?: string): Promise<HttpResponse> {
+    const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    return request(new URL(path, this.url), { method, headers, body: body ?? null, dispatcher: this.dispatcher });
+    return this.transport.send({ method, url: new URL(path, this.url), headers, ...(body !== undefined && { body }) });
   }
 
   private failure(method: string, path: string, status: number, text: string): RegistryError {

@@ -6,7 +6,7 @@ import { MANIFEST_ACCEPT } from './media-types.js';
 import { sha256Digest } from './digest.js';
 import { nextLink } from './pagination.js';
 import { repositoryScope } from './reference.js';
-import { Transport, headerValue, type HttpRequest, type HttpResponse, type Method } from './transport.js';
+import { Transport, headerValue, type ConnectionOptions, type HttpRequest, type HttpResponse, type Method } from './transport.js';
 import type { Credentials } from './credentials.js';
 
 export interface ManifestResponse {
@@ -50,11 +50,10 @@ export interface RegistryClient {
   close(): Promise<void>;
 }
 
-export interface RegistryClientOptions {
+export interface RegistryClientOptions extends ConnectionOptions {
   url: string;
   credentials?: Credentials;
   userAgent: string;
-  connections?: number;
 }
 
 const MANIFEST_LIMIT = 16 * 1024 * 1024;
@@ -71,11 +70,8 @@ class DistributionClient implements RegistryClient {
   constructor(options: RegistryClientOptions) {
     this.base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
     this.host = this.base.host;
-    this.transport = new Transport({
-      userAgent: options.userAgent,
-      ...(options.credentials && { credentials: options.credentials }),
-      ...(options.connections !== undefined && { connections: options.connections }),
-    });
+    const { url: _url, ...transportOptions } = options;
+    this.transport = new Transport(transportOptions);
   }
 
   async ping(): Promise<PingResult> {

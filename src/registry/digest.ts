@@ -22,6 +22,9 @@ export class DigestVerifier extends Transform {
   readonly expected: string;
   private readonly hash: Hash;
   bytes = 0;
+  /** Set when the content did not match: callers report this rather than whatever the
+   * consumer of the stream made of the error. */
+  mismatch: DigestMismatchError | undefined;
 
   constructor(expected: string) {
     super();
@@ -38,6 +41,7 @@ export class DigestVerifier extends Transform {
 
   override _flush(callback: TransformCallback): void {
     const actual = `${this.expected.split(':')[0]}:${this.hash.digest('hex')}`;
-    callback(actual === this.expected ? null : new DigestMismatchError(this.expected, actual, this.bytes));
+    if (actual !== this.expected) this.mismatch = new DigestMismatchError(this.expected, actual, this.bytes);
+    callback(this.mismatch ?? null);
   }
 }

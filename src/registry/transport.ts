@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { bearerChallenge, offersBasic, type BearerChallenge } from './challenge.js';
 import { basicAuthorization, type Credentials } from './credentials.js';
 import { TokenCache } from './tokens.js';
+import { DEFAULT_RETRY_POLICY, countRetry, isNetworkError, isRetryableStatus, retryDelay, sleep, type RetryPolicy } from './retry.js';
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -33,10 +34,25 @@ export interface TransportOptions {
   /** Connections per origin; keep-alive is on. */
   connections?: number;
   dispatcher?: Dispatcher;
+  retry?: RetryPolicy;
+  /** Seconds without a byte on an open response before it counts as stalled. */
+  stallTimeoutSeconds?: number;
+  /** Aborts every request in flight (an interrupted run past its grace period). */
+  signal?: AbortSignal;
+  /** TLS: skip verification, or trust these CA certificates (PEM). */
+  tls?: TlsOptions;
+  /** Send Basic credentials from the first request (Harbor's API never challenges). */
+  preemptiveBasic?: boolean;
 }
 
-const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
-const MAX_ATTEMPTS = 3;
+export interface TlsOptions {
+  insecure?: boolean;
+  ca?: string;
+}
+
+/** What every client (registry or Harbor API) takes besides its URL and credentials. */
+export type ConnectionOptions = Pick<TransportOptions, 'retry' | 'stallTimeoutSeconds' | 'signal' | 'tls' | 'connections'>;
+
 const MAX_REDIRECTS = 5;
 
 export class Transport {
@@ -44,6 +60,8 @@ export class Transport {
   private readonly credentials: Credentials | undefined;
   private readonly userAgent: string;
   private readonly tokens: TokenCache;
+  private readonly retry: RetryPolicy;
+  private readonly signal: AbortSignal | undefined;
   /** What the registry asked for the last time it challenged us. */
   private scheme: 'unknown' | 'none' | 'basic' | 'bearer' = 'unknown';
   private bearer: BearerChallenge | undefined;
@@ -51,16 +69,24 @@ export class Transport {
   constructor(options: TransportOptions) {
     this.credentials = options.credentials;
     this.userAgent = options.userAgent;
+    this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    this.signal = options.signal;
+    const stall = (options.stallTimeoutSeconds ?? 120) * 1000;
     this.dispatcher =
       options.dispatcher ??
       new Agent({
         connections: options.connections ?? 16,
         keepAliveTimeout: 30_000,
-        connectTimeout: 30_000,
-        headersTimeout: 120_000,
-        bodyTimeout: 300_000, // inactivity, not total: a 5 GB layer may take long
+        connect: {
+          timeout: 30_000,
+          ...(options.tls?.insecure && { rejectUnauthorized: false }),
+          ...(options.tls?.ca && { ca: options.tls.ca }),
+        },
+        headersTimeout: stall,
+        bodyTimeout: stall, // inactivity between bytes, not total: a 5 GB layer may take long
       });
     this.tokens = new TokenCache(this.dispatcher, this.credentials, this.userAgent);
+    if (options.preemptiveBasic && this.credentials) this.scheme = 'basic';
   }
 
   /** Drops every cached token: Harbor ignores tokens issued before a project existed (BEHAVIOR §1). */
@@ -118,14 +144,18 @@ export class Transport {
 
   private async sendWithRetry(req: HttpRequest, authorization: string | undefined, replayable: boolean): Promise<HttpResponse> {
     for (let attempt = 1; ; attempt++) {
+      const last = !replayable || attempt > this.retry.retries;
+      let retryAfter: string | undefined;
       try {
         const res = await this.sendFollowingRedirects(req, authorization);
-        if (!replayable || !RETRYABLE_STATUS.has(res.status) || attempt >= MAX_ATTEMPTS || !idempotent(req.method)) return res;
+        if (last || !isRetryableStatus(res.status)) return res;
+        retryAfter = headerValue(res.headers, 'retry-after');
         await res.body.dump();
       } catch (error) {
-        if (!replayable || attempt >= MAX_ATTEMPTS || !idempotent(req.method) || !isNetworkError(error)) throw error;
+        if (last || !isNetworkError(error) || this.signal?.aborted) throw error;
       }
-      await sleep(200 * 2 ** (attempt - 1) * (0.5 + Math.random()));
+      countRetry();
+      await sleep(retryDelay(attempt, retryAfter, this.retry), this.signal);
     }
   }
 
@@ -140,6 +170,7 @@ export class Transport {
         headers,
         body: req.body ?? null,
         dispatcher: this.dispatcher,
+        ...(this.signal && { signal: this.signal }),
       });
       const location = headerValue(res.headers, 'location');
       const redirect = req.followRedirects && res.statusCode >= 300 && res.statusCode < 400 && location;
@@ -161,19 +192,6 @@ function isStream(body: HttpRequest['body']): body is Readable {
   return typeof body === 'object' && body !== null && !Buffer.isBuffer(body) && typeof (body as Readable).pipe === 'function';
 }
 
-function idempotent(method: Method): boolean {
-  return method === 'GET' || method === 'HEAD';
-}
-
-function isNetworkError(error: unknown): boolean {
-  const code = (error as { code?: string } | undefined)?.code ?? '';
-  return /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT|UND_ERR_CLOSED)$/.test(code);
-}
-
 function union(a: string[], b: string[]): string[] {
   return [...new Set([...a, ...b])];
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

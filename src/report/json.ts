@@ -25,6 +25,9 @@ export interface Report {
   projectsCreated: string[];
   totals: Totals;
   fatal: StepFailure | null;
+  /** Stopped by SIGINT/SIGTERM; `notStarted` lists the tags (or whole repositories, as `repo:*`) a re-run will still do. */
+  interrupted: boolean;
+  notStarted: string[];
   migrated: ReportItem[];
   stale: ReportItem[];
   incomplete: ReportItem[];
@@ -47,6 +50,8 @@ export function buildReport(result: SyncResult, toolVersion: string): Report {
     projectsCreated: result.projectsCreated,
     totals: computeTotals(result),
     fatal: result.fatal ?? null,
+    interrupted: result.interrupted === true,
+    notStarted: [...result.notStarted].sort(),
     migrated: groups.migrated.map(toItem),
     stale: groups.stale.map(toItem),
     incomplete: groups.incomplete.map(toItem),

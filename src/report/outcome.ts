@@ -10,6 +10,7 @@ export interface Outcome {
 /** Whether the run failed, per `fail-on`. A fatal error always fails the run. */
 export function decideOutcome(result: SyncResult, failOn: FailOn): Outcome {
   if (result.fatal) return { ok: false, reason: result.fatal.message };
+  if (result.interrupted) return { ok: false, reason: `interrupted; ${result.notStarted.length} tag(s) not started` };
   const t = computeTotals(result);
   if (failOn === 'never') return { ok: true };
   if (t.failed > 0) return { ok: false, reason: `${t.failed} tag(s) failed` };

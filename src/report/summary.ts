@@ -25,6 +25,13 @@ export function renderSummary(result: SyncResult): string {
     ].join(' · ') + ` — ${totals.tags} tags in ${totals.seconds.toFixed(1)} s`,
     '',
   );
+  if (result.interrupted) {
+    lines.push(
+      '> [!WARNING]',
+      `> **Interrupted.** ${result.notStarted.length} tag(s) or repositories were not started; tags in flight finished or were abandoned whole. Harbor holds no partial tag: run the same sync again to complete the remainder.`,
+      '',
+    );
+  }
   if (result.projectsCreated.length > 0) lines.push(`Projects created: ${result.projectsCreated.map((p) => `\`${p}\``).join(', ')}`, '');
 
   section(lines, dry ? 'To migrate' : 'Migrated', groups.migrated, ['Source', 'Target', 'Digest', 'Size', 'Note'], (i) => [
@@ -48,7 +55,7 @@ export function renderSummary(result: SyncResult): string {
     i.error?.step ?? '',
     i.error?.status !== undefined ? String(i.error.status) : '',
     i.error?.code ?? '',
-    `${i.error?.message ?? ''}${i.error?.hint ? `<br>→ ${i.error.hint}` : ''}`,
+    `${i.error?.message ?? ''}${i.error?.hint ? `<br>→ ${i.error.hint}` : ''}${i.retries ? ` (after ${i.retries} ${i.retries === 1 ? 'retry' : 'retries'})` : ''}`,
   ]);
   return lines.join('\n').trimEnd() + '\n';
 }
@@ -69,6 +76,7 @@ function migratedNote(item: TagResult): string {
     const b = item.blobs;
     notes.push(`${b.uploaded} uploaded, ${b.mounted} mounted, ${b.existing} already there`);
   }
+  if (item.retries) notes.push(`${item.retries} ${item.retries === 1 ? 'retry' : 'retries'}`);
   if (item.reason) notes.push(item.reason);
   return notes.join('; ');
 }

@@ -16,6 +16,8 @@ export interface Totals {
   blobsUploaded: number;
   blobsMounted: number;
   blobsExisting: number;
+  /** Requests and blob copies tried again, over all tags. */
+  retries: number;
   seconds: number;
 }
 
@@ -32,6 +34,7 @@ export function computeTotals(result: SyncResult): Totals {
     blobsUploaded: 0,
     blobsMounted: 0,
     blobsExisting: 0,
+    retries: 0,
     seconds: result.seconds,
   };
   for (const item of result.items) {
@@ -41,6 +44,7 @@ export function computeTotals(result: SyncResult): Totals {
     totals.blobsUploaded += item.blobs?.uploaded ?? 0;
     totals.blobsMounted += item.blobs?.mounted ?? 0;
     totals.blobsExisting += item.blobs?.existing ?? 0;
+    totals.retries += item.retries ?? 0;
   }
   return totals;
 }

@@ -4,7 +4,9 @@
 import { pipeline } from 'node:stream';
 import type pLimit from 'p-limit';
 import type { RegistryClient } from '../registry/client.js';
-import { DigestVerifier } from '../registry/digest.js';
+import { DigestMismatchError, DigestVerifier } from '../registry/digest.js';
+import { isRegistryError } from '../registry/errors.js';
+import { countRetry, isNetworkError, isRetryableStatus, retryDelay, sleep, type RetryPolicy } from '../registry/retry.js';
 import type { Descriptor } from '../registry/media-types.js';
 import type { HintContext } from '../harbor/hints.js';
 import type { ManifestNode } from './classify.js';
@@ -28,6 +30,9 @@ export interface CopyContext {
   /** Bounds the number of blob transfers in flight across all tags. */
   transfers: ReturnType<typeof pLimit>;
   hintContext(project: string): HintContext;
+  retry: RetryPolicy;
+  /** Set when the run is being stopped: no new attempts. */
+  signal?: AbortSignal;
 }
 
 export async function copyTag(job: TagJob, manifest: ManifestNode, blobs: Descriptor[], result: TagResult, ctx: CopyContext): Promise<TagResult> {
@@ -77,15 +82,36 @@ async function bringBlob(job: TagJob, blob: Descriptor, ctx: CopyContext): Promi
     const start = await ctx.harbor.startUpload(repository, { digest: blob.digest, repository: home });
     if (start.mounted) return 'mounted';
     // The registry declined the mount (202): it opened an upload session instead; use it.
-    await streamBlob(job, blob, start.location, ctx);
+    await uploadBlob(job, blob, ctx, start.location);
     return 'uploaded';
   });
 }
 
-async function uploadBlob(job: TagJob, blob: Descriptor, ctx: CopyContext): Promise<void> {
-  const start = await ctx.harbor.startUpload(job.target.repository);
-  if (start.mounted) return;
-  await streamBlob(job, blob, start.location, ctx);
+/** Streams the blob from the source into a Harbor upload. A failed attempt is started over from
+ * the first byte in a new upload session (the registry never commits a partial or corrupt blob);
+ * a digest mismatch is retried once, since the source will likely send the same bytes again. */
+async function uploadBlob(job: TagJob, blob: Descriptor, ctx: CopyContext, opened?: URL): Promise<void> {
+  let location = opened;
+  let mismatches = 0;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (!location) {
+        const start = await ctx.harbor.startUpload(job.target.repository);
+        if (start.mounted) return;
+        location = start.location;
+      }
+      await streamBlob(job, blob, location, ctx);
+      return;
+    } catch (error) {
+      location = undefined;
+      const mismatch = error instanceof DigestMismatchError;
+      if (mismatch && ++mismatches > 1) throw error;
+      if (!mismatch && (!worthRetrying(error) || attempt > ctx.retry.retries)) throw error;
+      if (ctx.signal?.aborted) throw error;
+      countRetry();
+      await sleep(retryDelay(attempt, undefined, ctx.retry), ctx.signal);
+    }
+  }
 }
 
 async function streamBlob(job: TagJob, blob: Descriptor, location: URL, ctx: CopyContext): Promise<void> {
@@ -93,8 +119,19 @@ async function streamBlob(job: TagJob, blob: Descriptor, location: URL, ctx: Cop
   const length = blob.size >= 0 ? blob.size : size;
   if (length === undefined) throw new Error(`blob ${blob.digest} has no size in the manifest and none from the source`);
   // Hash while streaming: a corrupt blob fails before the registry commits it.
-  const verified = pipeline(body, new DigestVerifier(blob.digest), () => undefined);
-  await ctx.harbor.finishUpload(location, blob.digest, length, verified);
+  const verifier = new DigestVerifier(blob.digest);
+  const verified = pipeline(body, verifier, () => undefined);
+  try {
+    await ctx.harbor.finishUpload(location, blob.digest, length, verified);
+  } catch (error) {
+    throw verifier.mismatch ?? error;
+  }
+}
+
+function worthRetrying(error: unknown): boolean {
+  if (isNetworkError(error)) return true;
+  // 401 mid-upload: the token expired while the body streamed; the next attempt gets a fresh one.
+  return isRegistryError(error) && error.status !== undefined && (isRetryableStatus(error.status) || error.status === 401);
 }
 
 /** Children by digest before their index; the top manifest under the tag the user asked for. */

@@ -12,7 +12,8 @@ import { expandSpec, mapSpecs, type TagJob } from './jobs.js';
 import { OncePerKey } from './once.js';
 import { Projects } from './projects.js';
 import { preflight } from './preflight.js';
-import type { Logger, StepFailure, SyncConfig, SyncResult, TagResult } from './types.js';
+import { retryCounter } from '../registry/retry.js';
+import type { Endpoint, Logger, StepFailure, SyncConfig, SyncResult, TagResult } from './types.js';
 
 export const USER_AGENT = 'harbor-sync/0.1';
 
@@ -22,16 +23,40 @@ export interface Clients {
   api: HarborApi;
 }
 
-export function createClients(config: SyncConfig): Clients {
-  const connections = Math.max(4, config.concurrency * 2);
+export function createClients(config: SyncConfig, signal?: AbortSignal): Clients {
+  const common = {
+    userAgent: USER_AGENT,
+    retry: config.retry,
+    stallTimeoutSeconds: config.stallTimeoutSeconds,
+    connections: Math.max(4, config.concurrency * 2),
+    ...(signal && { signal }),
+  };
+  const endpoint = (e: Endpoint) => ({ url: e.url, ...(e.credentials && { credentials: e.credentials }), ...(e.tls && { tls: e.tls }) });
   return {
-    source: createRegistryClient({ url: config.source.url, credentials: config.source.credentials, userAgent: USER_AGENT, connections }),
-    harbor: createRegistryClient({ url: config.harbor.url, credentials: config.harbor.credentials, userAgent: USER_AGENT, connections }),
-    api: createHarborApi({ url: config.harbor.url, credentials: config.harbor.credentials, userAgent: USER_AGENT }),
+    source: createRegistryClient({ ...common, ...endpoint(config.source) }),
+    harbor: createRegistryClient({ ...common, ...endpoint(config.harbor) }),
+    api: createHarborApi({ ...common, ...endpoint(config.harbor), connections: 4 }),
   };
 }
 
-export async function runSync(config: SyncConfig, logger: Logger, clients: Clients = createClients(config)): Promise<SyncResult> {
+export interface RunControl {
+  /** Aborted when the run should stop (SIGINT/SIGTERM): no new tag starts. */
+  signal?: AbortSignal;
+  /** How long tags in flight may go on after the stop before their requests are abandoned. */
+  graceMs?: number;
+}
+
+export async function runSync(config: SyncConfig, logger: Logger, clients?: Clients, control: RunControl = {}): Promise<SyncResult> {
+  // Two stages of stopping: `stop` ends scheduling at once; `abandon` cuts requests in flight
+  // after the grace period, so an interrupted run ends within a few seconds.
+  const stop = control.signal;
+  const abandon = new AbortController();
+  const onStop = (): void => {
+    logger.warn(`Interrupted: starting no new tags; tags in flight get ${((control.graceMs ?? 5000) / 1000).toFixed(0)} s to finish`);
+    setTimeout(() => abandon.abort(), control.graceMs ?? 5000).unref();
+  };
+  stop?.addEventListener('abort', onStop, { once: true });
+  clients ??= createClients(config, abandon.signal);
   const started = new Date();
   const result: SyncResult = {
     startedAt: started.toISOString(),
@@ -42,22 +67,32 @@ export async function runSync(config: SyncConfig, logger: Logger, clients: Clien
     harbor: redactUrl(config.harbor.url),
     projectsCreated: [],
     items: [],
+    notStarted: [],
   };
   try {
-    await execute(config, logger, clients, result);
+    await execute(config, logger, clients, result, { stop, abandon: abandon.signal });
   } catch (error) {
     result.fatal = fatalFailure(error);
     logger.error(`${result.fatal.message}${result.fatal.hint ? ` — ${result.fatal.hint}` : ''}`);
   } finally {
-    await Promise.allSettled([clients.source.close(), clients.harbor.close(), clients.api.close()]);
+    stop?.removeEventListener('abort', onStop);
+    const all = clients;
+    await Promise.allSettled([all.source.close(), all.harbor.close(), all.api.close()]);
   }
+  if (stop?.aborted) result.interrupted = true;
   const finished = new Date();
   result.finishedAt = finished.toISOString();
   result.seconds = (finished.getTime() - started.getTime()) / 1000;
   return result;
 }
 
-async function execute(config: SyncConfig, logger: Logger, clients: Clients, result: SyncResult): Promise<void> {
+async function execute(
+  config: SyncConfig,
+  logger: Logger,
+  clients: Clients,
+  result: SyncResult,
+  signals: { stop: AbortSignal | undefined; abandon: AbortSignal },
+): Promise<void> {
   const targets = mapSpecs(config.images, config.defaultProject);
   const identity = await preflight(config, clients, logger);
   result.harborVersion = identity.version;
@@ -73,23 +108,35 @@ async function execute(config: SyncConfig, logger: Logger, clients: Clients, res
     uploads: new OncePerKey<string>(),
     transfers: pLimit(config.concurrency),
     hintContext: (project: string) => ({ project, projectCreatedThisRun: projects.wasCreated(project), username: config.harbor.credentials?.username }),
+    retry: config.retry,
+    signal: signals.abandon,
   };
   const classifyContext = { source: clients.source, harbor: clients.harbor, projects, sourceBlobs: new OncePerKey<number | undefined>() };
 
-  const runJob = async (job: TagJob): Promise<TagResult> => {
+  const runJob = async (job: TagJob): Promise<TagResult | undefined> => {
+    if (signals.stop?.aborted) {
+      result.notStarted.push(job.sourceLabel);
+      return undefined;
+    }
     const started = Date.now();
-    const item = await syncTag(job, config.dryRun, classifyContext, copyContext, projects);
+    const counter = { retries: 0 };
+    const item = await retryCounter.run(counter, () => syncTag(job, config.dryRun, classifyContext, copyContext, projects));
     item.seconds = (Date.now() - started) / 1000;
+    if (counter.retries > 0) item.retries = counter.retries;
     logOutcome(logger, item, config.dryRun);
     return item;
   };
 
   // Tags start as soon as their repository is expanded: listing and copying overlap.
   const seen = new Set<string>();
-  const pending: Promise<TagResult>[] = [];
+  const pending: Promise<TagResult | undefined>[] = [];
   await Promise.all(
     config.images.map((spec) =>
       limitTags(async () => {
+        if (signals.stop?.aborted) {
+          result.notStarted.push(`${spec.repository}${spec.tag !== undefined ? `:${spec.tag}` : spec.digest !== undefined ? `@${spec.digest}` : ':*'}`);
+          return;
+        }
         const { jobs, failures } = await expandSpec(spec, targets.get(spec)!, clients.source);
         failures.forEach((f) => logOutcome(logger, f, config.dryRun));
         result.items.push(...failures);
@@ -102,7 +149,7 @@ async function execute(config: SyncConfig, logger: Logger, clients: Clients, res
       }),
     ),
   );
-  result.items.push(...(await Promise.all(pending)));
+  for (const item of await Promise.all(pending)) if (item) result.items.push(item);
   result.projectsCreated = [...projects.created];
 }
 

@@ -36,10 +36,22 @@ export function describeFailure(step: Step, error: unknown, harborContext?: Hint
       ...(hint && { hint }),
     };
   }
+  if (isAbort(error)) {
+    return { step: 'interrupted', message: `interrupted during the ${step} step; nothing partial was committed (a tag is pushed only after all its blobs): a re-run completes it` };
+  }
   if (error instanceof DigestMismatchError) {
     return { step, code: 'DIGEST_INVALID', message: error.message };
   }
   const code = (error as { code?: unknown } | undefined)?.code;
   const message = error instanceof Error ? error.message : String(error);
   return { step, ...(typeof code === 'string' && { code }), message };
+}
+
+function isAbort(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const name = (e as { name?: unknown }).name;
+    const code = (e as { code?: unknown }).code;
+    if (name === 'AbortError' || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR') return true;
+  }
+  return false;
 }

@@ -2,6 +2,8 @@
 // model rendered by src/report. Pure data, no behaviour.
 import type { Credentials } from '../registry/credentials.js';
 import type { ImageReference } from '../registry/reference.js';
+import type { RetryPolicy } from '../registry/retry.js';
+import type { TlsOptions } from '../registry/transport.js';
 
 export type FailOn = 'failed' | 'stale' | 'never';
 export type Visibility = 'private' | 'public';
@@ -11,9 +13,15 @@ export interface ImageSpec extends ImageReference {
   origin: string;
 }
 
+export interface Endpoint {
+  url: string;
+  credentials?: Credentials;
+  tls?: TlsOptions;
+}
+
 export interface SyncConfig {
-  source: { url: string; credentials?: Credentials };
-  harbor: { url: string; credentials?: Credentials };
+  source: Endpoint;
+  harbor: Endpoint;
   images: ImageSpec[];
   createProjects: boolean;
   projectVisibility: Visibility;
@@ -21,13 +29,16 @@ export interface SyncConfig {
   concurrency: number;
   dryRun: boolean;
   failOn: FailOn;
+  retry: RetryPolicy;
+  /** Seconds without progress on a connection, headers or body before it counts as stalled. */
+  stallTimeoutSeconds: number;
   reportFile?: string;
   summaryFile?: string;
 }
 
 export type TagStatus = 'migrated' | 'stale' | 'incomplete' | 'skipped' | 'failed';
 
-export type Step = 'config' | 'auth' | 'discover' | 'project' | 'blob' | 'manifest' | 'verify';
+export type Step = 'config' | 'auth' | 'discover' | 'project' | 'blob' | 'manifest' | 'verify' | 'interrupted';
 
 export interface StepFailure {
   step: Step;
@@ -60,6 +71,8 @@ export interface TagResult {
   /** Why it was skipped, stale or incomplete. */
   reason?: string;
   error?: StepFailure;
+  /** Requests or blob copies tried again (408, 429, 5xx, network errors). */
+  retries?: number;
   seconds?: number;
 }
 
@@ -76,6 +89,9 @@ export interface SyncResult {
   items: TagResult[];
   /** A problem that stopped the whole run before any tag was tried (bad credentials, bad config). */
   fatal?: StepFailure;
+  /** Stopped by SIGINT/SIGTERM: `notStarted` lists what a re-run will still do. */
+  interrupted?: boolean;
+  notStarted: string[];
 }
 
 /** The engine's only way to talk: no @actions/core below the entry points. */

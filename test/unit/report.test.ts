@@ -18,6 +18,7 @@ function result(overrides: Partial<SyncResult> = {}): SyncResult {
     harbor: 'http://127.0.0.1:8080',
     harborVersion: 'v2.15.2-080b0220',
     projectsCreated: ['team-a'],
+    notStarted: [],
     items: [
       { source: 'team-a/app:2', target: 'team-a/app:2', status: 'migrated', digest: D1, size: 2_500_000, previousDigest: D2, blobs: { total: 3, uploaded: 2, mounted: 1, existing: 0, bytesUploaded: 2_000_000 } },
       { source: 'team-a/app:1', target: 'team-a/app:1', status: 'skipped', digest: D2, reason: 'already in Harbor with the same digest' },

@@ -1,0 +1,45 @@
+// Offline source (issue 6): a registry that exists only as its storage directory, or a tarball
+// of it, read directly and pushed to Harbor with no registry server in between.
+//   dir:///var/lib/registry          the filesystem driver's rootdirectory (or docker/registry[/v2])
+//   file:///backup/registry.tar.gz   a tarball of such a directory (.tar, .tar.gz, .tgz)
+import { stat } from 'node:fs/promises';
+import { extractArchive, systemTar, type Extractor } from './archive.js';
+import { StorageClient, type StorageSource } from './client.js';
+import { LazyStorageSource } from './lazy.js';
+import { expectedLayout, locateRoot, searchRoot } from './locate.js';
+import { parseStorageUrl } from './url.js';
+
+export type { StorageSource } from './client.js';
+export type { Extractor } from './archive.js';
+export { isStorageUrl } from './url.js';
+
+export interface StorageSourceOptions {
+  /** How a tarball is extracted; the system tar by default. */
+  extractor?: Extractor;
+}
+
+/** Opens the source now: throws when the path holds no storage layout or the archive cannot be extracted. */
+export async function openStorageSource(url: string, options: StorageSourceOptions = {}): Promise<StorageSource> {
+  const { kind, path } = parseStorageUrl(url);
+  const info = await stat(path).catch((error: unknown) => {
+    throw new Error(`${url}: ${path} cannot be read: ${(error as Error).message}`, { cause: error });
+  });
+  if (info.isDirectory()) {
+    const root = await locateRoot(path);
+    if (!root) throw new Error(expectedLayout(path));
+    return new StorageClient({ root, host: path });
+  }
+  if (kind === 'dir') throw new Error(`${url}: ${path} is a file, not a directory; name an archive with file://${path}`);
+  const extracted = await extractArchive(path, options.extractor ?? systemTar);
+  const root = await searchRoot(extracted.dir);
+  if (!root) {
+    await extracted.cleanup();
+    throw new Error(`${path} holds no distribution storage: expected docker/registry/v2 with repositories/ and blobs/ inside the archive`);
+  }
+  return new StorageClient({ root, host: path, cleanup: extracted.cleanup });
+}
+
+/** The same source, opened on first use; for code that creates clients synchronously. */
+export function createStorageSource(url: string, options: StorageSourceOptions = {}): StorageSource {
+  return new LazyStorageSource(url, () => openStorageSource(url, options));
+}

@@ -1,0 +1,72 @@
+// A storage source that opens (locates the layout, extracts an archive) on first use, so it can be
+// created where clients are created synchronously (the engine's createClients). An open failure
+// surfaces from ping(), which preflight turns into one clear error.
+import type { Readable } from 'node:stream';
+import type { ManifestHead, ManifestResponse, PingResult, UploadStart } from '../client.js';
+import type { StorageSource } from './client.js';
+
+export class LazyStorageSource implements StorageSource {
+  readonly host: string;
+  private readonly open: () => Promise<StorageSource>;
+  private opened: Promise<StorageSource> | undefined;
+
+  constructor(host: string, open: () => Promise<StorageSource>) {
+    this.host = host;
+    this.open = open;
+  }
+
+  /** The v2 directory once opened; the path as given before that. */
+  get root(): string {
+    return this.resolved?.root ?? this.host;
+  }
+
+  private resolved: StorageSource | undefined;
+
+  private source(): Promise<StorageSource> {
+    this.opened ??= this.open().then((s) => (this.resolved = s));
+    return this.opened;
+  }
+
+  async ping(): Promise<PingResult> {
+    return (await this.source()).ping();
+  }
+  async listRepositories(): Promise<string[]> {
+    return (await this.source()).listRepositories();
+  }
+  async listRevisions(repository: string): Promise<string[]> {
+    return (await this.source()).listRevisions(repository);
+  }
+  async listTags(repository: string): Promise<string[]> {
+    return (await this.source()).listTags(repository);
+  }
+  async getManifest(repository: string, reference: string): Promise<ManifestResponse> {
+    return (await this.source()).getManifest(repository, reference);
+  }
+  async headManifest(repository: string, reference: string): Promise<ManifestHead | undefined> {
+    return (await this.source()).headManifest(repository, reference);
+  }
+  async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+    return (await this.source()).putManifest(repository, reference, bytes, mediaType);
+  }
+  async headBlob(repository: string, digest: string): Promise<number | undefined> {
+    return (await this.source()).headBlob(repository, digest);
+  }
+  async getBlob(repository: string, digest: string): Promise<{ body: Readable; size: number | undefined }> {
+    return (await this.source()).getBlob(repository, digest);
+  }
+  async startUpload(repository: string, mountFrom?: { digest: string; repository: string }): Promise<UploadStart> {
+    return (await this.source()).startUpload(repository, mountFrom);
+  }
+  async finishUpload(location: URL, digest: string, size: number, body: Readable): Promise<void> {
+    return (await this.source()).finishUpload(location, digest, size, body);
+  }
+  invalidateTokens(): void {
+    // Nothing cached that a token could invalidate.
+  }
+  async close(): Promise<void> {
+    // Never opened (or failed to): nothing to clean up, and no reason to open now.
+    if (!this.opened) return;
+    const source = await this.opened.catch(() => undefined);
+    await source?.close();
+  }
+}
