@@ -40,7 +40,7 @@ export async function startCountingProxy(targetPort: number): Promise<CountingPr
     const upstream = connect(targetPort, '127.0.0.1');
     sockets.add(client);
     sockets.add(upstream);
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     let skipBody = 0;
     client.on('data', (chunk: Buffer) => {
       // Parse request heads; the bytes themselves go through untouched below.

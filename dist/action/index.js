@@ -76023,13 +76023,14 @@ class Projects {
 
 ;// CONCATENATED MODULE: ./lib/sync/preflight.js
 
+
 async function preflight(config, clients, logger) {
     await checkSource(config, clients, logger);
     return await checkHarbor(config, clients, logger);
 }
 async function checkSource(config, clients, logger) {
     const ping = await clients.source.ping().catch((error) => {
-        throw new StepError({ ...describeFailure('auth', error), message: `source registry ${config.source.url} is not reachable: ${errorText(error)}` });
+        throw unreachable('source registry', 'source', config.source.url, error);
     });
     if (ping.ok)
         return;
@@ -76046,11 +76047,19 @@ async function checkSource(config, clients, logger) {
         logger.warn(`The source registry ${clients.source.host} wants credentials for /v2/; trying anonymous pulls (set source-username/source-password if they fail)`);
         return;
     }
-    throw new StepError({ ...describeFailure('auth', ping.error), message: `source registry ${config.source.url} answered /v2/ with ${ping.status}: is it a registry?` });
+    const plainToTls = httpToHttpsHint('source', ping.error?.registryMessage);
+    throw new StepError({
+        ...describeFailure('auth', ping.error),
+        message: `source registry ${config.source.url} answered /v2/ with ${ping.status}${plainToTls ? '' : ': is it a Docker registry (distribution API v2)?'}`,
+        ...(plainToTls && { hint: plainToTls }),
+    });
 }
 async function checkHarbor(config, clients, logger) {
     await clients.api.ping().catch((error) => {
-        throw new StepError({ ...describeFailure('auth', error), message: `Harbor at ${config.harbor.url} is not reachable or not Harbor 2.x: ${errorText(error)}` });
+        if (isRegistryError(error)) {
+            throw new StepError({ ...describeFailure('auth', error), message: error.message, ...(httpToHttpsHint('harbor', error.registryMessage) && { hint: httpToHttpsHint('harbor', error.registryMessage) }) });
+        }
+        throw unreachable('Harbor', 'harbor', config.harbor.url, error);
     });
     const username = config.harbor.credentials?.username;
     if (!username) {
@@ -76071,8 +76080,35 @@ async function checkHarbor(config, clients, logger) {
     logger.info(`Harbor ${version ?? '(version not shown)'} at ${clients.api.url.host}, as ${identity.kind} ${identity.name}${identity.sysadmin ? ' (system admin)' : ''}`);
     return { ...(version !== undefined && { version }), user: identity.name };
 }
-function errorText(error) {
-    return error instanceof Error ? error.message : String(error);
+const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
+/** A connection that could not be made, said in words, with what to try. */
+function unreachable(what, prefix, url, error) {
+    const cause = rootCause(error);
+    const code = cause.code;
+    const text = cause instanceof Error ? cause.message : String(cause);
+    let hint;
+    if (typeof code === 'string' && CERTIFICATE_ERRORS.test(code)) {
+        hint = `its TLS certificate is not trusted (${code}): set ${prefix}-ca-file to the CA certificate that signed it, or ${prefix}-insecure: true`;
+    }
+    else if (code === 'ECONNREFUSED') {
+        hint = `nothing listens there: check the host and port of ${prefix === 'source' ? 'source-registry' : 'harbor-url'}`;
+    }
+    else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+        hint = 'the host name does not resolve: check its spelling and the DNS of this machine';
+    }
+    else if (code === 'EPROTO' || /wrong version number/i.test(text)) {
+        hint = `the server does not speak HTTPS there: use http:// if it is plain HTTP`;
+    }
+    return new StepError({ step: 'auth', ...(typeof code === 'string' && { code }), message: `${what} ${url} is not reachable: ${text}`, ...(hint && { hint }) }, error);
+}
+function httpToHttpsHint(prefix, message) {
+    return message && /HTTP request to an HTTPS server/i.test(message) ? `the server speaks HTTPS: write https:// in ${prefix === 'source' ? 'source-registry' : 'harbor-url'}` : undefined;
+}
+function rootCause(error) {
+    let e = error;
+    for (let depth = 0; depth < 5 && e && typeof e === 'object' && e.cause; depth++)
+        e = e.cause;
+    return e;
 }
 
 ;// CONCATENATED MODULE: ./lib/sync/engine.js

@@ -2,6 +2,7 @@
 // a failure per tag.
 import type { Clients } from './engine.js';
 import { StepError, describeFailure } from './failure.js';
+import { isRegistryError } from '../registry/errors.js';
 import type { Logger, SyncConfig } from './types.js';
 
 export interface PreflightResult {
@@ -16,7 +17,7 @@ export async function preflight(config: SyncConfig, clients: Clients, logger: Lo
 
 async function checkSource(config: SyncConfig, clients: Clients, logger: Logger): Promise<void> {
   const ping = await clients.source.ping().catch((error: unknown) => {
-    throw new StepError({ ...describeFailure('auth', error), message: `source registry ${config.source.url} is not reachable: ${errorText(error)}` });
+    throw unreachable('source registry', 'source', config.source.url, error);
   });
   if (ping.ok) return;
   if (ping.status === 401 && config.source.credentials) {
@@ -32,12 +33,20 @@ async function checkSource(config: SyncConfig, clients: Clients, logger: Logger)
     logger.warn(`The source registry ${clients.source.host} wants credentials for /v2/; trying anonymous pulls (set source-username/source-password if they fail)`);
     return;
   }
-  throw new StepError({ ...describeFailure('auth', ping.error), message: `source registry ${config.source.url} answered /v2/ with ${ping.status}: is it a registry?` });
+  const plainToTls = httpToHttpsHint('source', ping.error?.registryMessage);
+  throw new StepError({
+    ...describeFailure('auth', ping.error),
+    message: `source registry ${config.source.url} answered /v2/ with ${ping.status}${plainToTls ? '' : ': is it a Docker registry (distribution API v2)?'}`,
+    ...(plainToTls && { hint: plainToTls }),
+  });
 }
 
 async function checkHarbor(config: SyncConfig, clients: Clients, logger: Logger): Promise<PreflightResult> {
   await clients.api.ping().catch((error: unknown) => {
-    throw new StepError({ ...describeFailure('auth', error), message: `Harbor at ${config.harbor.url} is not reachable or not Harbor 2.x: ${errorText(error)}` });
+    if (isRegistryError(error)) {
+      throw new StepError({ ...describeFailure('auth', error), message: error.message, ...(httpToHttpsHint('harbor', error.registryMessage) && { hint: httpToHttpsHint('harbor', error.registryMessage) }) });
+    }
+    throw unreachable('Harbor', 'harbor', config.harbor.url, error);
   });
   const username = config.harbor.credentials?.username;
   if (!username) {
@@ -59,6 +68,32 @@ async function checkHarbor(config: SyncConfig, clients: Clients, logger: Logger)
   return { ...(version !== undefined && { version }), user: identity.name };
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
+
+/** A connection that could not be made, said in words, with what to try. */
+function unreachable(what: string, prefix: 'source' | 'harbor', url: string, error: unknown): StepError {
+  const cause = rootCause(error);
+  const code = (cause as { code?: unknown }).code;
+  const text = cause instanceof Error ? cause.message : String(cause);
+  let hint: string | undefined;
+  if (typeof code === 'string' && CERTIFICATE_ERRORS.test(code)) {
+    hint = `its TLS certificate is not trusted (${code}): set ${prefix}-ca-file to the CA certificate that signed it, or ${prefix}-insecure: true`;
+  } else if (code === 'ECONNREFUSED') {
+    hint = `nothing listens there: check the host and port of ${prefix === 'source' ? 'source-registry' : 'harbor-url'}`;
+  } else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    hint = 'the host name does not resolve: check its spelling and the DNS of this machine';
+  } else if (code === 'EPROTO' || /wrong version number/i.test(text)) {
+    hint = `the server does not speak HTTPS there: use http:// if it is plain HTTP`;
+  }
+  return new StepError({ step: 'auth', ...(typeof code === 'string' && { code }), message: `${what} ${url} is not reachable: ${text}`, ...(hint && { hint }) }, error);
+}
+
+function httpToHttpsHint(prefix: 'source' | 'harbor', message: string | undefined): string | undefined {
+  return message && /HTTP request to an HTTPS server/i.test(message) ? `the server speaks HTTPS: write https:// in ${prefix === 'source' ? 'source-registry' : 'harbor-url'}` : undefined;
+}
+
+function rootCause(error: unknown): unknown {
+  let e = error;
+  for (let depth = 0; depth < 5 && e && typeof e === 'object' && (e as { cause?: unknown }).cause; depth++) e = (e as { cause?: unknown }).cause;
+  return e;
 }

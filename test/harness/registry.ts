@@ -5,6 +5,7 @@ import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { freePort } from './ports.ts';
 
 export const REGISTRY_BINARY = process.env.DOCKER_REGISTRY_BIN ?? '/usr/bin/docker-registry';
@@ -12,6 +13,9 @@ export const REGISTRY_BINARY = process.env.DOCKER_REGISTRY_BIN ?? '/usr/bin/dock
 /** Fixed test credentials; the hash is bcrypt cost 4 (the registry checks it on every request). */
 export const SOURCE_USER = { username: 'src-user', password: 's3cret-src' };
 const SOURCE_USER_BCRYPT = '$2b$04$kDd2wb2TDfRk7iSjSNdtV.M4SbTOEnRBGvavPMOnIQITg1YwIWNgS';
+
+export const TLS_CERT = fileURLToPath(new URL('./fixtures/tls-cert.pem', import.meta.url));
+const TLS_KEY = fileURLToPath(new URL('./fixtures/tls-key.pem', import.meta.url));
 
 export interface RegistryOptions {
   /** Storage root (the directory that will hold docker/registry/v2); a new temp dir when absent. */
@@ -22,6 +26,8 @@ export interface RegistryOptions {
   htpasswd?: boolean;
   /** Token auth, as Harbor configures its registry. */
   token?: { realm: string; service: string; issuer: string; rootCertBundle: string };
+  /** Serve HTTPS with the test certificate (fixtures/tls-cert.pem, for 127.0.0.1). */
+  tls?: boolean;
   /** Pull-through cache of another registry. */
   proxy?: { remoteUrl: string; username?: string; password?: string };
 }
@@ -54,8 +60,8 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
   const log = createWriteStream(logFile);
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
-  const url = `http://127.0.0.1:${port}`;
-  await waitUntilUp(url, child, logFile);
+  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  await waitUntilUp(`http://127.0.0.1:${port}`, child, logFile);
   return {
     url,
     host: `127.0.0.1:${port}`,
@@ -85,6 +91,9 @@ async function writeConfig(work: string, storageDir: string, port: number, optio
     `  addr: 127.0.0.1:${port}`,
     `  secret: harbor-sync-test-${port}`,
   ];
+  if (options.tls) {
+    lines.push('  tls:', `    certificate: ${TLS_CERT}`, `    key: ${TLS_KEY}`);
+  }
   if (options.htpasswd) {
     const file = join(work, 'htpasswd');
     await writeFile(file, `${SOURCE_USER.username}:${SOURCE_USER_BCRYPT}\n`);

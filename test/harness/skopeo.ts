@@ -31,7 +31,7 @@ export function skopeoAvailable(): boolean {
 
 /** `host/repo:tag` or `host/repo@sha256:…` → `docker://…`; refs with a transport pass through. */
 export function dockerRef(ref: string): string {
-  return ref.startsWith('docker://') ? ref : `docker://${ref}`;
+  return /^(docker:\/\/|dir:|oci:|oci-archive:|docker-archive:)/.test(ref) ? ref : `docker://${ref}`;
 }
 
 /** Explicit creds, or explicitly none, so a stray auth.json on the machine never changes a result. */

@@ -11,7 +11,7 @@ import { parseStorageUrl } from './url.js';
 
 export type { StorageSource } from './client.js';
 export type { Extractor } from './archive.js';
-export { isStorageUrl } from './url.js';
+export { isStorageUrl, parseStorageUrl } from './url.js';
 
 export interface StorageSourceOptions {
   /** How a tarball is extracted; the system tar by default. */
@@ -41,5 +41,6 @@ export async function openStorageSource(url: string, options: StorageSourceOptio
 
 /** The same source, opened on first use; for code that creates clients synchronously. */
 export function createStorageSource(url: string, options: StorageSourceOptions = {}): StorageSource {
-  return new LazyStorageSource(url, () => openStorageSource(url, options));
+  // Parsed now so a malformed URL fails where the client is created, not at first use.
+  return new LazyStorageSource(parseStorageUrl(url).path, () => openStorageSource(url, options));
 }

@@ -9,6 +9,7 @@ export class LazyStorageSource implements StorageSource {
   readonly host: string;
   private readonly open: () => Promise<StorageSource>;
   private opened: Promise<StorageSource> | undefined;
+  private resolved: StorageSource | undefined;
 
   constructor(host: string, open: () => Promise<StorageSource>) {
     this.host = host;
@@ -19,8 +20,6 @@ export class LazyStorageSource implements StorageSource {
   get root(): string {
     return this.resolved?.root ?? this.host;
   }
-
-  private resolved: StorageSource | undefined;
 
   private source(): Promise<StorageSource> {
     this.opened ??= this.open().then((s) => (this.resolved = s));

@@ -1,0 +1,313 @@
+// The three contenders: harbor-sync (dist/cli.js), `skopeo sync` driven the way a user would, and
+// the copy floor (each unique blob once, source GET piped into a monolithic PUT, 8 at a time).
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pLimit from 'p-limit';
+import { Agent, request } from 'undici';
+import type { HarborDouble } from '../test/harness/harbor-double/index.ts';
+import { TOKEN_SERVICE } from '../test/harness/harbor-double/jwt.ts';
+import { SKOPEO_BINARY } from '../test/harness/skopeo.ts';
+import type { CorpusIndex, UniqueBlob } from './corpus.ts';
+import type { CountingProxy, SourceCounts } from './source-proxy.ts';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const DIST_CLI = join(ROOT, 'dist', 'cli.js');
+const RSS_HOOK = join(ROOT, 'bench', 'rss-hook.ts');
+
+export interface RunResult {
+  name: string;
+  wallSeconds: number;
+  /** Unique bytes of the corpus (or slice) the run covers. */
+  uniqueBytes: number;
+  harborRequests: Record<string, number>;
+  harborTotal: number;
+  /** Answers ≥ 400 at the Harbor front (401 challenges included). */
+  harborErrors: number;
+  source: SourceCounts;
+  /** Peak RSS of the contender's process(es), KiB; undefined for in-process runs. */
+  peakRssKiB?: number;
+  /** Tags Harbor holds with the source's digest afterwards / tags expected. */
+  tagsOk?: [number, number];
+  exitCodes: number[];
+  notes: string[];
+}
+
+export interface Ctx {
+  index: CorpusIndex;
+  /** Repositories this run covers. */
+  repos: string[];
+  uniqueBytes: number;
+  blobs: UniqueBlob[];
+  proxy: CountingProxy;
+  workDir: string;
+  concurrency: number;
+  cpuProfDir?: string;
+  log: (m: string) => void;
+}
+
+// ---- process running with peak RSS ------------------------------------------------------------
+
+interface ProcResult {
+  code: number;
+  peakKiB: number;
+}
+
+async function vmHwm(pid: number): Promise<number> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const m = /VmHWM:\s+(\d+) kB/.exec(status);
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Runs a command with output to files; peak RSS by polling VmHWM (monotonic) every 50 ms. */
+function runProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv, outBase: string): Promise<ProcResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+    child.stdout.pipe(createWriteStream(`${outBase}.stdout`, { flags: 'a' }));
+    child.stderr.pipe(createWriteStream(`${outBase}.stderr`, { flags: 'a' }));
+    let peak = 0;
+    const timer = setInterval(() => {
+      if (child.pid) void vmHwm(child.pid).then((k) => (peak = Math.max(peak, k)));
+    }, 50);
+    child.on('error', (e) => {
+      clearInterval(timer);
+      reject(e);
+    });
+    child.on('exit', (code, signal) => {
+      clearInterval(timer);
+      resolvePromise({ code: code ?? (signal ? 128 : 1), peakKiB: peak });
+    });
+  });
+}
+
+// ---- shared accounting ------------------------------------------------------------------------
+
+function harborCounts(double: HarborDouble): { byKind: Record<string, number>; total: number; errors: number } {
+  const byKind: Record<string, number> = {};
+  let errors = 0;
+  for (const r of double.requests) {
+    const k = `${r.method} ${r.kind}`;
+    byKind[k] = (byKind[k] ?? 0) + 1;
+    if (r.status >= 400) errors++;
+  }
+  const total = double.requests.length;
+  double.resetRequests();
+  return { byKind, total, errors };
+}
+
+function verifyTags(ctx: Ctx, double: HarborDouble): [number, number] {
+  let ok = 0;
+  let all = 0;
+  for (const repo of ctx.repos) {
+    for (const [tag, digest] of Object.entries(ctx.index.tags[repo] ?? {})) {
+      all++;
+      if (double.tagDigest(repo, tag) === digest) ok++;
+    }
+  }
+  return [ok, all];
+}
+
+function finish(ctx: Ctx, double: HarborDouble, name: string, started: bigint, extra: Partial<RunResult>): RunResult {
+  const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const h = harborCounts(double);
+  return {
+    name,
+    wallSeconds,
+    uniqueBytes: ctx.uniqueBytes,
+    harborRequests: h.byKind,
+    harborTotal: h.total,
+    harborErrors: h.errors,
+    source: ctx.proxy.take(),
+    exitCodes: [],
+    notes: [],
+    ...extra,
+  };
+}
+
+function slug(name: string): string {
+  return name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
+}
+
+// ---- harbor-sync ------------------------------------------------------------------------------
+
+export async function runHarborSync(ctx: Ctx, double: HarborDouble, name: string, profile: boolean): Promise<RunResult> {
+  const base = join(ctx.workDir, slug(name));
+  const imagesFile = join(ctx.workDir, `images-${ctx.repos.length}.txt`);
+  await writeFile(imagesFile, ctx.repos.join('\n') + '\n');
+  const reportFile = `${base}.report.json`;
+  const rssFile = `${base}.rss`;
+  const nodeArgs = ['--import', RSS_HOOK];
+  if (profile && ctx.cpuProfDir) {
+    await mkdir(ctx.cpuProfDir, { recursive: true });
+    nodeArgs.push('--cpu-prof', '--cpu-prof-dir', ctx.cpuProfDir);
+  }
+  const args = [
+    ...nodeArgs, DIST_CLI, 'sync',
+    '--source-registry', ctx.proxy.url,
+    '--harbor-url', double.url,
+    '--images-file', imagesFile,
+    '--concurrency', String(ctx.concurrency),
+    '--report-file', reportFile,
+  ];
+  const env: NodeJS.ProcessEnv = { ...process.env, HARBOR_USERNAME: double.admin.username, HARBOR_PASSWORD: double.admin.password, BENCH_RSS_FILE: rssFile };
+  delete env.SOURCE_USERNAME;
+  delete env.SOURCE_PASSWORD;
+  ctx.proxy.take();
+  double.resetRequests();
+  ctx.log(`  ${name}: node dist/cli.js sync … (${ctx.repos.length} repositories, concurrency ${ctx.concurrency})`);
+  const started = process.hrtime.bigint();
+  const proc = await runProcess(process.execPath, args, env, base);
+  const result = finish(ctx, double, name, started, {});
+  result.exitCodes = [proc.code];
+  const hooked = Number(await readFile(rssFile, 'utf8').catch(() => '0'));
+  result.peakRssKiB = hooked || proc.peakKiB;
+  result.tagsOk = verifyTags(ctx, double);
+  try {
+    const report = JSON.parse(await readFile(reportFile, 'utf8')) as { totals?: Record<string, number>; fatal?: { message?: string } | null };
+    const t = report.totals ?? {};
+    result.notes.push(
+      `report: ${t.migrated ?? 0} migrated, ${t.skipped ?? 0} skipped, ${t.failed ?? 0} failed, ${t.stale ?? 0} stale, ${t.incomplete ?? 0} incomplete; ` +
+        `blobs ${t.blobsUploaded ?? 0} uploaded, ${t.blobsMounted ?? 0} mounted, ${t.blobsExisting ?? 0} existing; ` +
+        `${((t.bytesUploaded ?? 0) / 1e6).toFixed(1)} MB uploaded`,
+    );
+    if (report.fatal) result.notes.push(`fatal: ${report.fatal.message ?? JSON.stringify(report.fatal)}`);
+  } catch {
+    result.notes.push(`no report (exit ${proc.code}); see ${base}.stderr`);
+  }
+  if (proc.code !== 0) result.notes.push(`exit code ${proc.code}; log: ${base}.stderr`);
+  return result;
+}
+
+// ---- skopeo sync --------------------------------------------------------------------------------
+
+/** Repositories grouped by everything but their last path component: skopeo sync keeps only that. */
+function prefixGroups(repos: string[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const repo of repos) {
+    const prefix = repo.slice(0, repo.lastIndexOf('/'));
+    groups.set(prefix, [...(groups.get(prefix) ?? []), repo]);
+  }
+  return groups;
+}
+
+export function createProjects(double: HarborDouble, repos: string[]): void {
+  for (const project of new Set(repos.map((r) => r.split('/')[0]!))) {
+    if (!double.projects().some((p) => p.name === project)) double.createProject(project);
+  }
+}
+
+export async function runSkopeo(ctx: Ctx, double: HarborDouble, name: string): Promise<RunResult> {
+  const base = join(ctx.workDir, slug(name));
+  const yamlDir = join(ctx.workDir, 'skopeo-yaml');
+  const home = join(ctx.workDir, 'skopeo-home');
+  await mkdir(yamlDir, { recursive: true });
+  await mkdir(home, { recursive: true });
+  const groups = prefixGroups(ctx.repos);
+  const calls: { yaml: string; dest: string }[] = [];
+  for (const [prefix, repos] of groups) {
+    const yaml = join(yamlDir, `${prefix.replace(/\//g, '_')}.yaml`);
+    const lines = [`"${ctx.proxy.host}":`, '  tls-verify: false', '  images:', ...repos.map((r) => `    ${r}: []`)];
+    await writeFile(yaml, lines.join('\n') + '\n');
+    calls.push({ yaml, dest: `${double.host}/${prefix}` });
+  }
+  // A clean HOME/XDG_RUNTIME_DIR: no stray auth.json or registries.conf from the machine.
+  const env = { ...process.env, HOME: home, XDG_RUNTIME_DIR: home };
+  ctx.proxy.take();
+  double.resetRequests();
+  ctx.log(`  ${name}: ${calls.length} × skopeo sync --src yaml --dest docker --all (one per prefix)`);
+  const codes: number[] = [];
+  let peak = 0;
+  const started = process.hrtime.bigint();
+  for (const c of calls) {
+    const args = [
+      '--insecure-policy', 'sync', '--src', 'yaml', '--dest', 'docker', '--all',
+      '--dest-tls-verify=false', `--dest-creds=${double.admin.username}:${double.admin.password}`,
+      c.yaml, c.dest,
+    ];
+    const proc = await runProcess(SKOPEO_BINARY, args, env, base);
+    codes.push(proc.code);
+    peak = Math.max(peak, proc.peakKiB);
+  }
+  const result = finish(ctx, double, name, started, {});
+  result.exitCodes = codes;
+  result.peakRssKiB = peak;
+  result.tagsOk = verifyTags(ctx, double);
+  const failed = codes.filter((c) => c !== 0).length;
+  if (failed) result.notes.push(`${failed} of ${codes.length} skopeo calls failed; log: ${base}.stderr`);
+  result.notes.push(`${codes.length} skopeo sync calls (one per repository prefix)`);
+  return result;
+}
+
+// ---- the copy floor -----------------------------------------------------------------------------
+
+export async function runFloor(ctx: Ctx, double: HarborDouble, name: string, parallel = 8): Promise<RunResult> {
+  createProjects(double, ctx.repos);
+  const harbor = new Agent({ connections: parallel + 2, keepAliveTimeout: 10_000 });
+  const source = new Agent({ connections: parallel + 2, keepAliveTimeout: 10_000 });
+  const basic = `Basic ${Buffer.from(`${double.admin.username}:${double.admin.password}`).toString('base64')}`;
+  const tokens = new Map<string, Promise<string>>();
+  const token = (repo: string): Promise<string> => {
+    let t = tokens.get(repo);
+    if (!t) {
+      t = (async () => {
+        const url = `${double.url}/service/token?service=${TOKEN_SERVICE}&scope=repository:${repo}:pull,push`;
+        const res = await request(url, { headers: { authorization: basic }, dispatcher: harbor });
+        const body = (await res.body.json()) as { token: string };
+        return body.token;
+      })();
+      tokens.set(repo, t);
+    }
+    return t;
+  };
+  const limit = pLimit(parallel);
+  let failures = 0;
+  let firstError = '';
+  ctx.proxy.take();
+  double.resetRequests();
+  ctx.log(`  ${name}: ${ctx.blobs.length} unique blobs, ${parallel} in parallel`);
+  const started = process.hrtime.bigint();
+  await Promise.all(ctx.blobs.map((b) => limit(async () => {
+    try {
+      const auth = `Bearer ${await token(b.repo)}`;
+      const start = await request(`${double.url}/v2/${b.repo}/blobs/uploads/`, { method: 'POST', headers: { authorization: auth }, dispatcher: harbor });
+      await start.body.dump();
+      if (start.statusCode !== 202) throw new Error(`POST upload ${b.repo}: ${start.statusCode}`);
+      const put = new URL(String(start.headers.location), `${double.url}/`);
+      put.searchParams.set('digest', b.digest);
+      const src = await request(`${ctx.proxy.url}/v2/${b.repo}/blobs/${b.digest}`, { dispatcher: source });
+      if (src.statusCode !== 200) {
+        await src.body.dump();
+        throw new Error(`GET ${b.repo}@${b.digest}: ${src.statusCode}`);
+      }
+      const res = await request(put.toString(), {
+        method: 'PUT',
+        headers: { authorization: auth, 'content-type': 'application/octet-stream', 'content-length': String(b.size) },
+        body: src.body,
+        dispatcher: harbor,
+      });
+      const text = await res.body.text();
+      if (res.statusCode !== 201) throw new Error(`PUT ${b.repo}@${b.digest}: ${res.statusCode} ${text.slice(0, 200)}`);
+    } catch (e) {
+      failures++;
+      firstError ||= (e as Error).message;
+    }
+  })));
+  const result = finish(ctx, double, name, started, {});
+  await Promise.all([harbor.close(), source.close()]);
+  result.exitCodes = [failures ? 1 : 0];
+  result.notes.push(`${ctx.blobs.length - failures}/${ctx.blobs.length} blobs stored${firstError ? `; first error: ${firstError}` : ''}; no manifests (floor only)`);
+  return result;
+}
+
+/** Stops a double and deletes its backend storage (a medium run would otherwise leave GBs in /tmp). */
+export async function disposeDouble(double: HarborDouble): Promise<void> {
+  await double.stop();
+  const work = dirname(double.registry.storageDir);
+  if (/hs-registry-/.test(work)) await rm(work, { recursive: true, force: true });
+}

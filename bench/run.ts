@@ -1,0 +1,320 @@
+// npm run bench -- [--preset small|medium|large-catalog] [--only harbor-sync,skopeo,floor] [--big-layer]
+//                  [--concurrency N] [--slice N] [--fresh] [--no-cache] [--cpu-prof] [--no-write]
+// Generates a deterministic corpus in a source registry, then times harbor-sync, `skopeo sync` and
+// the copy floor against fresh Harbor doubles in one run, prints a table with ratios and writes
+// bench/results/<date>-<preset>.md. See bench/README.md.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, statSync, readdirSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startRegistry, REGISTRY_BINARY } from '../test/harness/registry.ts';
+import { startHarborDouble } from '../test/harness/harbor-double/index.ts';
+import { SKOPEO_BINARY } from '../test/harness/skopeo.ts';
+import { PRESETS, pushCorpus, uniqueFor, type CorpusIndex, type CorpusParams } from './corpus.ts';
+import { startCountingProxy } from './source-proxy.ts';
+import { createProjects, disposeDouble, DIST_CLI, ROOT, runFloor, runHarborSync, runSkopeo, type Ctx, type RunResult } from './contenders.ts';
+
+const DEFAULT_CONCURRENCY = 4; // harbor-sync's own default (README, `concurrency` input)
+const CONTENDERS = ['harbor-sync', 'skopeo', 'floor'] as const;
+
+const { values } = parseArgs({
+  options: {
+    preset: { type: 'string', default: 'small' },
+    only: { type: 'string' },
+    'big-layer': { type: 'boolean', default: false },
+    concurrency: { type: 'string', default: String(DEFAULT_CONCURRENCY) },
+    slice: { type: 'string', default: '300' },
+    fresh: { type: 'boolean', default: false },
+    'no-cache': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
+    'no-write': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+  strict: true,
+});
+
+if (values.help) {
+  process.stdout.write(`usage: npm run bench -- [--preset ${Object.keys(PRESETS).filter((p) => p !== 'big-layer').join('|')}] [--only ${CONTENDERS.join(',')}]
+       [--big-layer] [--concurrency N] [--slice N] [--fresh] [--no-cache] [--cpu-prof] [--no-write]
+See bench/README.md.
+`);
+  process.exit(0);
+}
+
+const presetName = values['big-layer'] ? 'big-layer' : values.preset!;
+const params: CorpusParams | undefined = PRESETS[presetName];
+if (!params) {
+  process.stderr.write(`bench: unknown preset ${presetName} (${Object.keys(PRESETS).join(', ')})\n`);
+  process.exit(2);
+}
+const only = new Set((values.only ?? (values['big-layer'] ? 'harbor-sync,floor' : CONTENDERS.join(','))).split(',').map((s) => s.trim()).filter(Boolean));
+for (const o of only) {
+  if (!(CONTENDERS as readonly string[]).includes(o)) {
+    process.stderr.write(`bench: --only takes ${CONTENDERS.join(', ')}; got ${o}\n`);
+    process.exit(2);
+  }
+}
+const concurrency = Number(values.concurrency);
+const log = (m: string): void => void process.stderr.write(`${m}\n`);
+
+function distFreshness(): string | undefined {
+  if (!existsSync(join(ROOT, 'dist', 'cli', 'index.js'))) return 'dist/cli/index.js is missing: run npm run build first';
+  const built = statSync(join(ROOT, 'dist', 'cli', 'index.js')).mtimeMs;
+  const newer: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (statSync(p).mtimeMs > built) newer.push(p.slice(ROOT.length + 1));
+    }
+  };
+  walk(join(ROOT, 'src'));
+  return newer.length ? `dist is older than ${newer.slice(0, 3).join(', ')}${newer.length > 3 ? ' …' : ''}: run npm run build for current figures` : undefined;
+}
+
+function version(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', cwd: ROOT }).trim().split('\n')[0]!;
+  } catch {
+    return 'unknown';
+  }
+}
+
+// ---- corpus ------------------------------------------------------------------------------------
+
+async function corpus(p: CorpusParams): Promise<{ index: CorpusIndex; registry: Awaited<ReturnType<typeof startRegistry>>; cleanup: () => Promise<void>; cached: boolean; pushSeconds: number }> {
+  const key = createHash('sha256').update(JSON.stringify(p)).digest('hex').slice(0, 12);
+  const cacheDir = join(ROOT, '.tmp', 'bench-corpus', `${presetName}-${key}`);
+  const useCache = !values['no-cache'];
+  const dir = useCache ? cacheDir : await mkdtemp(join(tmpdir(), 'hs-bench-corpus-'));
+  const indexFile = join(dir, 'corpus.json');
+  if (useCache && !values.fresh && existsSync(indexFile)) {
+    const index = JSON.parse(await readFile(indexFile, 'utf8')) as CorpusIndex;
+    const registry = await startRegistry({ storageDir: join(dir, 'storage') });
+    log(`corpus: reusing ${dir.slice(ROOT.length + 1)} (delete it or pass --fresh to regenerate)`);
+    return { index, registry, cleanup: () => registry.stop(), cached: true, pushSeconds: 0 };
+  }
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(join(dir, 'storage'), { recursive: true });
+  const registry = await startRegistry({ storageDir: join(dir, 'storage') });
+  log(`corpus: pushing preset ${presetName} into ${registry.url} …`);
+  const t0 = Date.now();
+  let lastShown = 0;
+  const index = await pushCorpus(registry.url, p, {
+    concurrency: 4,
+    onProgress: (done, total) => {
+      if (Date.now() - lastShown > 5000 || done === total) {
+        lastShown = Date.now();
+        log(`  pushed ${done}/${total} tags (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+      }
+    },
+  });
+  const pushSeconds = (Date.now() - t0) / 1000;
+  await writeFile(indexFile, JSON.stringify(index) + '\n');
+  const cleanup = async () => {
+    await registry.stop();
+    if (!useCache) await rm(dir, { recursive: true, force: true });
+  };
+  return { index, registry, cleanup, cached: false, pushSeconds };
+}
+
+// ---- figures -----------------------------------------------------------------------------------
+
+const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
+const secs = (s: number): string => (s < 10 ? s.toFixed(2) : s.toFixed(1));
+const ratio = (a: number, b: number): string => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
+
+function table(results: RunResult[]): string {
+  const head = ['contender', 'wall s', 'MB/s', 'Harbor reqs', 'Harbor ≥400', 'source reqs', 'source MB read', 'read / unique', 'peak RSS MB', 'tags ok', 'exit'];
+  const rows = results.map((r) => [
+    r.name,
+    secs(r.wallSeconds),
+    (r.uniqueBytes / 1e6 / r.wallSeconds).toFixed(1),
+    String(r.harborTotal),
+    String(r.harborErrors),
+    String(r.source.totalRequests),
+    mb(r.source.bytesRead),
+    (r.source.bytesRead / r.uniqueBytes).toFixed(2),
+    r.peakRssKiB ? (r.peakRssKiB / 1024).toFixed(0) : '—',
+    r.tagsOk ? `${r.tagsOk[0]}/${r.tagsOk[1]}` : '—',
+    r.exitCodes.every((c) => c === 0) ? '0' : r.exitCodes.filter((c) => c !== 0).join(','),
+  ]);
+  return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+function breakdown(results: RunResult[]): string {
+  const lines: string[] = [];
+  for (const r of results) {
+    const fmt = (o: Record<string, number>): string => Object.entries(o).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+    lines.push(`- **${r.name}**`);
+    lines.push(`  - Harbor front: ${fmt(r.harborRequests)}`);
+    lines.push(`  - source: ${fmt(r.source.requests)}`);
+    for (const n of r.notes) lines.push(`  - ${n}`);
+  }
+  return lines.join('\n');
+}
+
+function ratios(results: RunResult[]): string {
+  const by = (n: string) => results.find((r) => r.name === n);
+  const lines: string[] = [];
+  const pairs: [string, string, string][] = [
+    ['harbor-sync first sync / skopeo sync', 'harbor-sync first sync', 'skopeo sync'],
+    ['harbor-sync no-op / skopeo no-op', 'harbor-sync no-op', 'skopeo no-op'],
+    ['harbor-sync first sync / copy floor', 'harbor-sync first sync', 'copy floor'],
+    ['skopeo sync / copy floor', 'skopeo sync', 'copy floor'],
+  ];
+  for (const [label, a, b] of pairs) {
+    const ra = by(a);
+    const rb = by(b);
+    if (!ra || !rb) continue;
+    lines.push(`| ${label} | ${ratio(ra.wallSeconds, rb.wallSeconds)} | ${ratio(ra.harborTotal, rb.harborTotal)} | ${ratio(ra.source.totalRequests, rb.source.totalRequests)} | ${ratio(ra.source.bytesRead, rb.source.bytesRead)} |`);
+  }
+  if (!lines.length) return '';
+  return ['| ratio | wall time | Harbor requests | source requests | source bytes read |', '| --- | --- | --- | --- | --- |', ...lines].join('\n');
+}
+
+// ---- main ---------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  const stale = distFreshness();
+  if (stale) log(`warning: ${stale}`);
+  if (only.has('harbor-sync') && !existsSync(DIST_CLI)) {
+    log('bench: dist/cli.js missing: run npm run build');
+    return 2;
+  }
+  const runStamp = new Date();
+  const workDir = join(ROOT, '.tmp', `bench-run-${presetName}-${runStamp.toISOString().replace(/[:.]/g, '-')}`);
+  await mkdir(workDir, { recursive: true });
+  log(`bench: preset ${presetName}, contenders ${[...only].join(', ')}, work dir ${workDir.slice(ROOT.length + 1)}`);
+
+  const c = await corpus(params!);
+  const proxy = await startCountingProxy(c.registry.port);
+  const results: RunResult[] = [];
+  const sliceInfo: string[] = [];
+  try {
+    const allRepos = Object.keys(c.index.tags).sort();
+    const s = c.index.stats;
+    log(`corpus: ${s.repositories} repositories in ${s.projects} projects, ${s.tags} tags (${s.multiArchTags} multi-arch), ${s.manifests} image manifests, ` +
+      `${s.uniqueBlobs} unique blobs, ${mb(s.uniqueBytes)} MB unique, ${(s.wholeCopyBytes / 1e9).toFixed(2)} GB if every tag were copied whole` +
+      (c.cached ? '' : `; pushed in ${c.pushSeconds.toFixed(1)} s`));
+
+    const makeCtx = (repos: string[]): Ctx => {
+      const u = uniqueFor(c.index, repos);
+      return { index: c.index, repos, uniqueBytes: u.bytes, blobs: u.blobs, proxy, workDir, concurrency, cpuProfDir: values['cpu-prof'] ? join(workDir, 'cpu-prof') : undefined, log };
+    };
+    // large-catalog: the head-to-head runs on a slice (skopeo would take long on 2,000 repositories);
+    // harbor-sync also runs the whole catalog.
+    const sliceSize = Number(values.slice);
+    const headToHead = presetName === 'large-catalog' ? allRepos.filter((_, i) => i % Math.ceil(allRepos.length / sliceSize) === 0).slice(0, sliceSize) : allRepos;
+    const ctx = makeCtx(headToHead);
+    if (headToHead.length !== allRepos.length) {
+      sliceInfo.push(`Head-to-head on a slice of ${headToHead.length} of ${allRepos.length} repositories (every ${Math.ceil(allRepos.length / sliceSize)}th), ` +
+        `${headToHead.reduce((n, r) => n + Object.keys(c.index.tags[r] ?? {}).length, 0)} tags, ${ctx.blobs.length} unique blobs, ${mb(ctx.uniqueBytes)} MB unique.`);
+    }
+
+    if (only.has('harbor-sync')) {
+      log('harbor-sync');
+      const double = await startHarborDouble();
+      try {
+        results.push(await runHarborSync(ctx, double, 'harbor-sync first sync', values['cpu-prof']!));
+        results.push(await runHarborSync(ctx, double, 'harbor-sync no-op', false));
+      } finally {
+        await disposeDouble(double);
+      }
+      if (headToHead.length !== allRepos.length) {
+        const full = makeCtx(allRepos);
+        const d2 = await startHarborDouble();
+        try {
+          results.push(await runHarborSync(full, d2, `harbor-sync first sync, all ${allRepos.length} repos`, false));
+          results.push(await runHarborSync(full, d2, `harbor-sync no-op, all ${allRepos.length} repos`, false));
+        } finally {
+          await disposeDouble(d2);
+        }
+      }
+    }
+    if (only.has('skopeo')) {
+      log('skopeo');
+      const double = await startHarborDouble();
+      try {
+        createProjects(double, ctx.repos); // skopeo cannot create Harbor projects
+        results.push(await runSkopeo(ctx, double, 'skopeo sync'));
+        results.push(await runSkopeo(ctx, double, 'skopeo no-op'));
+      } finally {
+        await disposeDouble(double);
+      }
+    }
+    if (only.has('floor')) {
+      log('copy floor');
+      const double = await startHarborDouble();
+      try {
+        results.push(await runFloor(ctx, double, 'copy floor'));
+      } finally {
+        await disposeDouble(double);
+      }
+    }
+  } finally {
+    await proxy.stop();
+    await c.cleanup();
+  }
+
+  // ---- output ----
+  const nodeV = process.version;
+  const skopeoV = version(SKOPEO_BINARY, ['--version']);
+  const registryV = version(REGISTRY_BINARY, ['--version']);
+  const hsV = existsSync(DIST_CLI) ? version(process.execPath, [DIST_CLI, '--version']) : 'n/a';
+  const commit = version('git', ['rev-parse', '--short', 'HEAD']);
+  const dirty = version('git', ['status', '--porcelain', '--', 'src', 'dist']) !== '' ? ' (src/dist modified)' : '';
+  const s = c.index.stats;
+  const md = [
+    `# Benchmark: ${presetName}, ${runStamp.toISOString().slice(0, 10)}`,
+    '',
+    `Run at ${runStamp.toISOString()} with \`npm run bench -- ${process.argv.slice(2).join(' ')}\`.`,
+    '',
+    '## Results',
+    '',
+    table(results),
+    '',
+    ...(sliceInfo.length ? [sliceInfo.join(' '), ''] : []),
+    'MB = 10^6 bytes. MB/s = unique bytes of the corpus (or slice) / wall time, also for no-op runs (where nothing needs copying).',
+    '"source MB read" counts every byte the source registry sent (headers included) through the counting proxy.',
+    '',
+    '## Ratios',
+    '',
+    ratios(results) || '(not enough contenders in this run)',
+    '',
+    '## Requests by kind and notes',
+    '',
+    breakdown(results),
+    '',
+    '## Corpus',
+    '',
+    `${s.repositories} repositories in ${s.projects} Harbor projects, ${s.tags} tags (${s.multiArchTags} multi-arch), ${s.manifests} distinct image manifests, ` +
+      `${s.uniqueBlobs} unique blobs, ${mb(s.uniqueBytes)} MB unique; copying every tag whole would move ${(s.wholeCopyBytes / 1e9).toFixed(2)} GB.`,
+    c.cached ? 'Source storage reused from the .tmp/bench-corpus cache.' : `Generated and pushed in ${c.pushSeconds.toFixed(1)} s.`,
+    '',
+    '```json',
+    JSON.stringify({ preset: presetName, ...params, concurrency, contenders: [...only] }, null, 2),
+    '```',
+    '',
+    '## Machine and versions',
+    '',
+    `- ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 1024 ** 3).toFixed(1)} GiB memory, ${process.platform} ${process.arch}`,
+    `- node ${nodeV}; ${skopeoV}; docker-registry ${registryV}; ${hsV}; git ${commit}${dirty}`,
+    ...(stale ? [`- warning: ${stale}`] : []),
+    '',
+  ].join('\n');
+
+  process.stdout.write(`\n${table(results)}\n\n${ratios(results)}\n\n${breakdown(results)}\n`);
+  if (!values['no-write']) {
+    const file = join(ROOT, 'bench', 'results', `${runStamp.toISOString().slice(0, 10)}-${presetName}.md`);
+    await mkdir(join(ROOT, 'bench', 'results'), { recursive: true });
+    await writeFile(file, md);
+    log(`\nwrote ${file.slice(ROOT.length + 1)}; logs in ${workDir.slice(ROOT.length + 1)}`);
+  }
+  return results.some((r) => r.exitCodes.some((x) => x !== 0)) ? 1 : 0;
+}
+
+process.exitCode = await main();

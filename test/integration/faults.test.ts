@@ -1,0 +1,196 @@
+// Faults a nightly job meets, injected by our own proxy between harbor-sync and the real
+// registries: each scenario asserts the final state in Harbor (byte-identical per skopeo, nothing
+// partial, nothing deleted) and what the report says.
+import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRegistry, type RunningRegistry } from '../harness/registry.ts';
+import { seedSamples, type SampleImages } from '../harness/scenarios.ts';
+import { buildImage, pushImage, type BuiltImage } from '../harness/images.ts';
+import { startHarborDouble, type HarborDouble, type HarborDoubleOptions } from '../harness/harbor-double/index.ts';
+import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.ts';
+import { skopeoCopy, skopeoInspectRaw } from '../harness/skopeo.ts';
+import { sync } from './helpers.ts';
+
+let source: RunningRegistry;
+let samples: SampleImages;
+let big: BuiltImage;
+const cleanups: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  source = await startRegistry();
+  samples = await seedSamples({ url: source.url });
+  big = buildImage('faults/big', { format: 'docker', layerSizes: [1_500_000] });
+  await pushImage({ url: source.url }, 'faults/big', '1', big);
+});
+afterAll(async () => {
+  await source?.stop();
+});
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+async function harborDouble(options: HarborDoubleOptions = {}): Promise<HarborDouble> {
+  const harbor = await startHarborDouble(options);
+  cleanups.push(() => harbor.stop());
+  return harbor;
+}
+
+async function proxy(target: string): Promise<FaultProxy> {
+  const p = await startFaultProxy(target);
+  cleanups.push(() => p.stop());
+  return p;
+}
+
+function inputs(sourceUrl: string, harbor: HarborDouble, harborUrl = harbor.url, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    'source-registry': sourceUrl,
+    'harbor-url': harborUrl,
+    'harbor-username': harbor.admin.username,
+    'harbor-password': harbor.admin.password,
+    'retry-max-wait': '2',
+    ...extra,
+  };
+}
+
+const bigLayer = () => big.blobs[1]!.digest;
+
+/** skopeo copies the tag out of Harbor into a directory, checking every blob's digest. */
+async function expectIntactInHarbor(harbor: HarborDouble, repoTag: string, image: BuiltImage): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'hs-oracle-'));
+  await skopeoCopy(`${harbor.host}/${repoTag}`, `dir:${dir}`, { srcCreds: harbor.admin, preserveDigests: true });
+  const manifest = await readFile(join(dir, 'manifest.json'));
+  expect(manifest.equals(image.manifest)).toBe(true);
+  for (const blob of image.blobs) {
+    const data = await readFile(join(dir, blob.digest.replace('sha256:', '')));
+    expect(`sha256:${createHash('sha256').update(data).digest('hex')}`).toBe(blob.digest);
+  }
+}
+
+describe('retries', () => {
+  it('429 with Retry-After and a burst of 503 are retried and counted on the tag', async () => {
+    const harbor = await harborDouble();
+    const src = await proxy(source.url);
+    const front = await proxy(harbor.url);
+    src.setFaults([{ method: 'GET', path: /\/v2\/alpine\/manifests\/3\.19/, times: 1, action: { kind: 'status', status: 429, headers: { 'retry-after': '1' } } }]);
+    front.setFaults([{ method: 'PUT', path: /\/v2\/library\/alpine\/blobs\/uploads\//, times: 2, action: { kind: 'status', status: 503 } }]);
+    const started = Date.now();
+    const run = await sync(inputs(src.url, harbor, front.url, { images: 'alpine:3.19' }));
+    const item = run.item('alpine:3.19');
+    expect(item.status).toBe('migrated');
+    expect(item.retries).toBe(3);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000); // Retry-After: 1 was honoured
+    await expectIntactInHarbor(harbor, 'library/alpine:3.19', samples.alpine);
+  });
+
+  it('a reset, a truncated and a stalled blob body are each started over from the first byte', async () => {
+    const harbor = await harborDouble();
+    const src = await proxy(source.url);
+    const path = new RegExp(`/blobs/${bigLayer()}`);
+    src.setFaults([
+      { method: 'GET', path, times: 1, action: { kind: 'reset', afterBytes: 300_000 } },
+      { method: 'GET', path, times: 1, action: { kind: 'truncate', afterBytes: 200_000 } },
+      { method: 'GET', path, times: 1, action: { kind: 'stall', afterBytes: 100_000 } },
+    ]);
+    const run = await sync(inputs(src.url, harbor, harbor.url, { images: 'faults/big:1', 'stall-timeout': '1' }));
+    const item = run.item('faults/big:1');
+    expect(item.status).toBe('migrated');
+    expect(item.retries).toBe(3);
+    expect(src.hits.filter((h) => h.method === 'GET' && path.test(h.path)).map((h) => h.fault)).toEqual(['reset', 'truncate', 'stall', undefined]);
+    await expectIntactInHarbor(harbor, 'faults/big:1', big);
+  });
+
+  it('a corrupted byte once is retried from the source; corrupted every time fails with both digests and nothing is committed', async () => {
+    const harbor = await harborDouble();
+    const src = await proxy(source.url);
+    const path = new RegExp(`/blobs/${bigLayer()}`);
+    src.setFaults([{ method: 'GET', path, times: 1, action: { kind: 'corrupt', offset: 1000 } }]);
+    const once = await sync(inputs(src.url, harbor, harbor.url, { images: 'faults/big:1' }));
+    expect(once.item('faults/big:1')).toMatchObject({ status: 'migrated', retries: 1 });
+
+    const other = await harborDouble();
+    src.setFaults([{ method: 'GET', path, times: Infinity, action: { kind: 'corrupt', offset: 1000 } }]);
+    const always = await sync(inputs(src.url, other, other.url, { images: 'faults/big:1' }));
+    const item = always.item('faults/big:1');
+    expect(item).toMatchObject({ status: 'failed', retries: 1, error: { step: 'blob', code: 'DIGEST_INVALID' } });
+    expect(item.error?.message).toContain(`does not match the expected ${bigLayer()}`);
+    expect(item.error?.message).toMatch(/content digest sha256:[0-9a-f]{64} \(1500000 bytes\)/);
+    expect(other.tagDigest('faults/big', '1')).toBeUndefined();
+    const head = await fetch(`${other.url}/v2/faults/big/blobs/${bigLayer()}`, { method: 'HEAD', headers: { authorization: `Basic ${Buffer.from('admin:Harbor12345').toString('base64')}` } });
+    expect(head.status).toBe(404);
+  });
+
+  it('Harbor refusing connections while it restarts: the run waits it out', async () => {
+    const harbor = await harborDouble();
+    const src = await proxy(source.url);
+    const front = await proxy(harbor.url);
+    src.setFaults([{ method: 'GET', path: /\/blobs\//, times: Infinity, action: { kind: 'throttle', bytesPerSecond: 1_000_000 } }]);
+    // Restart while the big layer streams (it takes about 1.5 s at this rate).
+    const restart = (async () => {
+      while (!front.hits.some((h) => h.method === 'PUT' && h.path.includes('/blobs/uploads/'))) await new Promise((r) => setTimeout(r, 20));
+      await front.pause(1500);
+    })();
+    const run = await sync(inputs(src.url, harbor, front.url, { images: 'faults/big:1, team-a/tools/worker:1.2, alpine:3.19', concurrency: '2' }));
+    await restart;
+    expect(run.result.items.map((i) => i.status)).toEqual(['migrated', 'migrated', 'migrated']);
+    expect(run.result.items.reduce((n, i) => n + (i.retries ?? 0), 0)).toBeGreaterThan(0);
+    await expectIntactInHarbor(harbor, 'faults/big:1', big);
+  });
+
+  it('tokens that expire every 2 seconds are refreshed, also across a long upload', async () => {
+    const harbor = await harborDouble({ tokenTtlSeconds: 2 });
+    const src = await proxy(source.url);
+    src.setFaults([{ method: 'GET', path: new RegExp(`/blobs/${bigLayer()}`), times: Infinity, action: { kind: 'throttle', bytesPerSecond: 500_000 } }]);
+    const run = await sync(inputs(src.url, harbor, harbor.url, { images: 'faults/big:1, team-b/multi:1.0, team-a/tools/worker:1.2' }));
+    expect(run.result.items.map((i) => [i.source, i.status])).toEqual(expect.arrayContaining([
+      ['faults/big:1', 'migrated'],
+      ['team-b/multi:1.0', 'migrated'],
+      ['team-a/tools/worker:1.2', 'migrated'],
+    ]));
+    expect(harbor.requests.filter((r) => r.kind === 'token').length).toBeGreaterThan(3);
+    await expectIntactInHarbor(harbor, 'faults/big:1', big);
+  });
+});
+
+describe('keeping going', () => {
+  it('a source that disappears mid-run fails the remaining tags with a clear reason instead of hanging', async () => {
+    const harbor = await harborDouble();
+    const src = await proxy(source.url);
+    const gone = (async () => {
+      while (!src.hits.some((h) => h.path.includes('/manifests/1.2'))) await new Promise((r) => setTimeout(r, 10));
+      await src.disappear();
+    })();
+    const run = await sync(inputs(src.url, harbor, harbor.url, { images: 'alpine:3.19\nteam-a/tools/worker:1.2\nteam-a/tools/worker:1.3\nteam-b/multi:1.0', concurrency: '1', retries: '1' }));
+    await gone;
+    const failed = run.byStatus('failed');
+    expect(failed.length).toBeGreaterThan(0);
+    for (const item of failed) expect(item.error?.message).toMatch(/ECONNREFUSED/);
+    expect(run.item('alpine:3.19').status).toBe('migrated');
+  });
+
+  it('immutable tags and read-only mode are reported with what to do, and nothing in Harbor is deleted', async () => {
+    const harbor = await harborDouble();
+    const first = await sync(inputs(source.url, harbor, harbor.url, { images: 'team-a/tools/worker:1.2' }));
+    expect(first.item('team-a/tools/worker:1.2').status).toBe('migrated');
+    harbor.setImmutable('team-a', /.*/);
+    const moved = buildImage('faults/moved', { format: 'docker', layerSizes: [1000] });
+    const other = await startRegistry();
+    cleanups.push(() => other.stop());
+    await pushImage({ url: other.url }, 'team-a/tools/worker', '1.2', moved);
+    const blocked = await sync(inputs(other.url, harbor, harbor.url, { images: 'team-a/tools/worker:1.2' }));
+    expect(blocked.item('team-a/tools/worker:1.2')).toMatchObject({
+      status: 'failed',
+      error: { step: 'manifest', status: 412, code: 'PRECONDITION', hint: expect.stringContaining('immutability rule') },
+    });
+    expect(harbor.tagDigest('team-a/tools/worker', '1.2')).toBe(samples.worker12.digest);
+
+    harbor.setImmutable('team-a', null);
+    harbor.setReadOnly(true);
+    const readOnly = await sync(inputs(other.url, harbor, harbor.url, { images: 'team-a/tools/worker:1.2' }));
+    expect(readOnly.item('team-a/tools/worker:1.2').error).toMatchObject({ status: 403, code: 'DENIED', hint: expect.stringContaining('read-only mode') });
+    const still = await skopeoInspectRaw(`${harbor.host}/team-a/tools/worker:1.2`, { creds: harbor.admin });
+    expect(still.equals(samples.worker12.manifest)).toBe(true);
+  });
+});

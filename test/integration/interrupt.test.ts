@@ -1,0 +1,98 @@
+// SIGTERM mid-run (a cancelled workflow, a Jenkins abort), then the same command again.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRegistry, type RunningRegistry } from '../harness/registry.ts';
+import { buildImage, pushImage, type BuiltImage } from '../harness/images.ts';
+import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
+import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.ts';
+import { skopeoInspectRaw } from '../harness/skopeo.ts';
+
+let source: RunningRegistry;
+let slow: FaultProxy;
+let harbor: HarborDouble;
+const images: Record<string, BuiltImage> = {};
+
+beforeAll(async () => {
+  source = await startRegistry();
+  for (const n of [1, 2, 3, 4, 5]) {
+    images[`stop/app:${n}`] = buildImage(`interrupt/${n}`, { format: 'oci', layerSizes: [300_000] });
+    await pushImage({ url: source.url }, 'stop/app', String(n), images[`stop/app:${n}`]!);
+  }
+  slow = await startFaultProxy(source.url);
+  slow.setFaults([{ method: 'GET', path: /\/blobs\//, times: Infinity, action: { kind: 'throttle', bytesPerSecond: 250_000 } }]);
+  harbor = await startHarborDouble();
+});
+afterAll(async () => {
+  await harbor?.stop();
+  await slow?.stop();
+  await source?.stop();
+});
+
+interface CliRun {
+  code: number | null;
+  stderr: string;
+  stdout: string;
+  ms: number;
+}
+
+function runCli(sourceUrl: string, report: string, onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<CliRun> {
+  const started = Date.now();
+  const child = spawn(
+    process.execPath,
+    ['dist/cli.js', 'sync', '--source-registry', sourceUrl, '--harbor-url', harbor.url, '--images', 'stop/app', '--concurrency', '1', '--report-file', report],
+    { env: { PATH: process.env.PATH ?? '', HARBOR_USERNAME: 'admin', HARBOR_PASSWORD: 'Harbor12345' } },
+  );
+  let stderr = '';
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    onStderr?.(stderr, child);
+  });
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr, stdout, ms: Date.now() - started })));
+}
+
+describe('an interrupted run', () => {
+  it('stops within seconds with a partial report, leaves nothing partial in Harbor, and a re-run does exactly the rest', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'hs-interrupt-'));
+    let signalledAt = 0;
+    const first = await runCli(slow.url, join(work, 'first.json'), (text, child) => {
+      if (!signalledAt && /migrated\s+stop\/app:1/.test(text)) {
+        signalledAt = Date.now();
+        child.kill('SIGTERM');
+      }
+    });
+    expect(signalledAt).toBeGreaterThan(0);
+    expect(first.code).toBe(130);
+    expect(Date.now() - signalledAt).toBeLessThan(8000); // 5 s grace + report writing
+    expect(first.stderr).toContain('SIGTERM received, finishing tags in flight');
+    expect(first.stdout).toContain('**Interrupted.**');
+    const report = JSON.parse(await readFile(join(work, 'first.json'), 'utf8'));
+    expect(report.interrupted).toBe(true);
+    expect(report.notStarted.length).toBeGreaterThan(0);
+    const done: string[] = report.migrated.map((i: { source: string }) => i.source);
+    expect(done).toContain('stop/app:1');
+    expect([...done, ...report.notStarted, ...report.failed.map((i: { source: string }) => i.source)].sort()).toEqual(Object.keys(images).sort());
+
+    // Nothing partial: every tag Harbor holds is complete and byte-identical; the others are absent.
+    for (const [ref, image] of Object.entries(images)) {
+      const tag = ref.split(':')[1]!;
+      const digest = harbor.tagDigest('stop/app', tag);
+      if (done.includes(ref)) {
+        expect(digest).toBe(image.digest);
+        expect((await skopeoInspectRaw(`${harbor.host}/${ref}`, { creds: harbor.admin })).equals(image.manifest)).toBe(true);
+      } else {
+        expect(digest).toBeUndefined();
+      }
+    }
+
+    const second = await runCli(source.url, join(work, 'second.json'));
+    expect(second.code).toBe(0);
+    const rerun = JSON.parse(await readFile(join(work, 'second.json'), 'utf8'));
+    expect(rerun.skipped.map((i: { source: string }) => i.source).sort()).toEqual([...done].sort());
+    expect(rerun.migrated.map((i: { source: string }) => i.source).sort()).toEqual(Object.keys(images).filter((r) => !done.includes(r)).sort());
+  });
+});

@@ -1,0 +1,220 @@
+// Offline source (issue 6): storage made the real way (the distribution registry, and the
+// pull-through cache that leaves stale and incomplete tags), then read from the directory and
+// from a tarball with no server, into the Harbor double. The oracle is the same run over HTTP
+// against the registry that wrote the storage, and skopeo reading Harbor back.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { cp, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { SOURCE_USER } from '../harness/registry.ts';
+import { startSourceWithStale, seedSamples, STALE_REPO, PARTIAL_REPO, type StaleScenario, type SampleImages } from '../harness/scenarios.ts';
+import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
+import { skopeoInspectRaw } from '../harness/skopeo.ts';
+import { snapshotTree } from '../harness/storage-helpers.ts';
+import { createStorageSource, openStorageSource, type StorageSource } from '../../src/registry/storage/index.js';
+import { createRegistryClient } from '../../src/registry/client.js';
+import { createHarborApi } from '../../src/harbor/api.js';
+import { buildConfig } from '../../src/inputs.js';
+import { runSync, USER_AGENT } from '../../src/sync/engine.js';
+import type { SyncConfig, SyncResult, TagResult } from '../../src/sync/types.js';
+
+const IMAGES = ['team-a/tools/worker', 'alpine:3.19', 'team-b/multi:1.0', `${STALE_REPO}:1`, `${PARTIAL_REPO}:1`, 'nowhere/missing:1'];
+
+let scenario: StaleScenario;
+let samples: SampleImages;
+let storageDir: string;
+let work: string;
+let viaHttp: SyncResult;
+const harbors: HarborDouble[] = [];
+
+/** Built by buildConfig, as the CLI does (so new options get their defaults); the source is then
+ * replaced, since inputs.ts does not take dir:// or file:// yet. */
+async function config(sourceUrl: string, harbor: HarborDouble, credentials?: { username: string; password: string }): Promise<SyncConfig> {
+  const inputs: Record<string, string> = {
+    'source-registry': 'http://source.invalid',
+    'harbor-url': harbor.url,
+    'harbor-username': harbor.admin.username,
+    'harbor-password': harbor.admin.password,
+    images: IMAGES.join('\n'),
+  };
+  const built = await buildConfig((name) => inputs[name]);
+  return { ...built, source: { url: sourceUrl, ...(credentials && { credentials }) } };
+}
+
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+
+async function syncFromStorage(url: string, harbor: HarborDouble): Promise<{ result: SyncResult; source: StorageSource }> {
+  const source = await openStorageSource(url);
+  const result = await runSync(await config(url, harbor), quiet, {
+    source,
+    harbor: createRegistryClient({ url: harbor.url, credentials: harbor.admin, userAgent: USER_AGENT }),
+    api: createHarborApi({ url: harbor.url, credentials: harbor.admin, userAgent: USER_AGENT }),
+  });
+  return { result, source };
+}
+
+/** What must not depend on where the source was read from (blob upload/mount counts depend on timing). */
+function classification(result: SyncResult): unknown[] {
+  return result.items
+    .map((i: TagResult) => [i.source, i.target, i.status, i.digest, i.mediaType, i.platforms, i.size, i.missing?.slice().sort(), i.reason, i.error?.step, i.error?.code])
+    .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+}
+
+async function newHarbor(): Promise<HarborDouble> {
+  const harbor = await startHarborDouble();
+  harbors.push(harbor);
+  return harbor;
+}
+
+async function expectHarborHoldsSamples(harbor: HarborDouble): Promise<void> {
+  const target = (repo: string) => (repo.includes('/') ? repo : `library/${repo}`);
+  const refs = [
+    ...samples.refs.map((r) => ({ ref: `${target(r.repo)}:${r.tag}`, bytes: r.manifest })),
+    ...samples.multi.children.map((c) => ({ ref: `team-b/multi@${c.image.digest}`, bytes: c.image.manifest })),
+  ];
+  await Promise.all(
+    refs.map(async ({ ref, bytes }) => {
+      const raw = await skopeoInspectRaw(`${harbor.host}/${ref}`, { creds: harbor.admin });
+      expect(raw.equals(bytes), `${ref} in Harbor differs from what was pushed to the source`).toBe(true);
+    }),
+  );
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'hs-storage-it-'));
+  scenario = await startSourceWithStale();
+  samples = await seedSamples({ url: scenario.source.url, auth: SOURCE_USER });
+  storageDir = scenario.source.storageDir;
+  // The reference run: the same storage served by the registry, over HTTP.
+  viaHttp = await runSync(await config(scenario.source.url, await newHarbor(), SOURCE_USER), quiet);
+  await scenario.stop(); // from here on, no server reads or writes the storage
+});
+afterAll(async () => {
+  await scenario?.stop();
+  await Promise.allSettled(harbors.map((h) => h.stop()));
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('the reference run over HTTP', () => {
+  it('has what the scenario promises: samples migrated, stale, incomplete, missing failed', () => {
+    expect(viaHttp.fatal).toBeUndefined();
+    const status = Object.fromEntries(viaHttp.items.map((i) => [i.source, i.status]));
+    expect(status).toEqual({
+      'team-a/tools/worker:1.2': 'migrated',
+      'team-a/tools/worker:1.3': 'migrated',
+      'alpine:3.19': 'migrated',
+      'team-b/multi:1.0': 'migrated',
+      'cache/stale:1': 'stale',
+      'cache/partial:1': 'incomplete',
+      'nowhere/missing:1': 'failed',
+    });
+  });
+});
+
+describe('from the storage directory, read-only', () => {
+  let result: SyncResult;
+  let harbor: HarborDouble;
+  let before: string[];
+  let after: string[];
+
+  beforeAll(async () => {
+    harbor = await newHarbor();
+    execFileSync('chmod', ['-R', 'a-w', storageDir]);
+    try {
+      // Root ignores the mode bits, so also prove it: the tree is unchanged, metadata included.
+      before = await snapshotTree(storageDir);
+      const run = await syncFromStorage(`dir://${storageDir}`, harbor);
+      result = run.result;
+      after = await snapshotTree(storageDir);
+    } finally {
+      execFileSync('chmod', ['-R', 'u+w', storageDir]);
+    }
+  });
+
+  it('classifies every tag exactly as the HTTP run did', () => {
+    expect(result.fatal).toBeUndefined();
+    expect(classification(result)).toEqual(classification(viaHttp));
+  });
+
+  it('reports stale and incomplete with the same missing digests', () => {
+    const partial = result.items.find((i) => i.source === `${PARTIAL_REPO}:1`)!;
+    expect(partial.status).toBe('incomplete');
+    expect(partial.missing?.slice().sort()).toEqual(scenario.images.partialMissing.map((b) => b.digest).sort());
+    const stale = result.items.find((i) => i.source === `${STALE_REPO}:1`)!;
+    expect(stale.status).toBe('stale');
+    expect(stale.missing?.slice().sort()).toEqual(scenario.images.stale.blobs.map((b) => b.digest).sort());
+    expect(harbor.tagDigest('cache/stale', '1')).toBeUndefined();
+    expect(harbor.tagDigest('cache/partial', '1')).toBeUndefined();
+  });
+
+  it('Harbor holds the samples byte for byte, index children included', async () => {
+    await expectHarborHoldsSamples(harbor);
+  });
+
+  it('wrote nothing into the source directory', () => {
+    expect(after.length).toBeGreaterThan(20);
+    expect(after).toEqual(before);
+  });
+});
+
+describe('from a tarball of the storage directory', () => {
+  it('classifies the same and migrates byte-identical; the extracted copy goes on close', async () => {
+    const archive = join(work, 'registry.tar.gz');
+    execFileSync('tar', ['-czf', archive, '-C', dirname(storageDir), basename(storageDir)]);
+    const harbor = await newHarbor();
+    const { result, source } = await syncFromStorage(`file://${archive}`, harbor);
+    expect(result.fatal).toBeUndefined();
+    expect(classification(result)).toEqual(classification(viaHttp));
+    await expectHarborHoldsSamples(harbor);
+    // runSync closed the source: its temp copy is gone.
+    expect(() => execFileSync('test', ['-e', source.root])).toThrow();
+  });
+});
+
+describe('damaged storage', () => {
+  it('a corrupt tag link and a truncated blob fail their tags with the file named; the rest migrates', async () => {
+    const damaged = join(work, 'damaged');
+    await cp(storageDir, damaged, { recursive: true });
+    const v2 = join(damaged, 'docker/registry/v2');
+    const tagLink = join(v2, 'repositories/alpine/_manifests/tags/3.19/current/link');
+    await writeFile(tagLink, 'sha256:this-is-not-a-digest');
+    const ownLayer = samples.worker12.blobs.at(-1)!; // worker 1.2's own layer, not shared
+    const hex = ownLayer.digest.slice('sha256:'.length);
+    const data = join(v2, 'blobs/sha256', hex.slice(0, 2), hex, 'data');
+    await truncate(data, Math.floor(ownLayer.data.length / 2));
+
+    const harbor = await newHarbor();
+    const { result } = await syncFromStorage(`dir://${damaged}`, harbor);
+    expect(result.fatal).toBeUndefined();
+    const item = (source: string) => result.items.find((i) => i.source === source)!;
+
+    expect(item('alpine:3.19').status).toBe('failed');
+    expect(item('alpine:3.19').error).toMatchObject({ step: 'discover', code: 'STORAGE_CORRUPT' });
+    expect(item('alpine:3.19').error?.message).toContain(tagLink);
+
+    expect(item('team-a/tools/worker:1.2').status).toBe('failed');
+    expect(item('team-a/tools/worker:1.2').error?.step).toBe('blob');
+    expect(item('team-a/tools/worker:1.2').error?.message).toContain(data);
+    expect(harbor.tagDigest('team-a/tools/worker', '1.2')).toBeUndefined();
+
+    for (const ok of ['team-a/tools/worker:1.3', 'team-b/multi:1.0']) expect(item(ok).status).toBe('migrated');
+    expect(item(`${STALE_REPO}:1`).status).toBe('stale');
+  });
+});
+
+describe('a path without storage', () => {
+  it('stops the run in preflight with one clear error naming the path', async () => {
+    const harbor = harbors[0]!;
+    const url = `dir://${join(work, 'not-a-registry')}`;
+    const result = await runSync(await config(url, harbor), quiet, {
+      source: createStorageSource(url),
+      harbor: createRegistryClient({ url: harbor.url, credentials: harbor.admin, userAgent: USER_AGENT }),
+      api: createHarborApi({ url: harbor.url, credentials: harbor.admin, userAgent: USER_AGENT }),
+    });
+    expect(result.items).toEqual([]);
+    expect(result.fatal?.step).toBe('auth');
+    expect(result.fatal?.message).toContain(join(work, 'not-a-registry'));
+    expect(result.fatal?.message).toMatch(/cannot be read/);
+  });
+});

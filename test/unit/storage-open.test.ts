@@ -1,0 +1,107 @@
+// Opening a storage source: URL forms, finding docker/registry/v2 from what was named, archives.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createStorageSource, isStorageUrl, openStorageSource } from '../../src/registry/storage/index.js';
+import { parseStorageUrl } from '../../src/registry/storage/url.js';
+import { LayoutBuilder } from '../harness/storage-helpers.ts';
+
+let layout: LayoutBuilder;
+let work: string;
+
+beforeAll(async () => {
+  layout = await LayoutBuilder.create();
+  await layout.image('team/app', '1', ['layer']);
+  work = await mkdtemp(join(tmpdir(), 'hs-storage-open-'));
+});
+afterAll(async () => {
+  await rm(layout.dir, { recursive: true, force: true });
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('storage URLs', () => {
+  it('tells storage URLs from registry URLs', () => {
+    expect(isStorageUrl('dir:///var/lib/registry')).toBe(true);
+    expect(isStorageUrl('file:///backup/r.tgz')).toBe(true);
+    expect(isStorageUrl('https://registry.example.com')).toBe(false);
+  });
+
+  it('takes absolute paths only, and says how to fix a two-slash URL', () => {
+    expect(parseStorageUrl('dir:///var/lib/my%20registry')).toEqual({ kind: 'dir', path: '/var/lib/my registry' });
+    expect(() => parseStorageUrl('dir://var/lib/registry')).toThrow('dir:///var/lib/registry');
+  });
+});
+
+describe('finding the layout', () => {
+  it.each([
+    ['the rootdirectory', ''],
+    ['docker/registry', 'docker/registry'],
+    ['the v2 directory', 'docker/registry/v2'],
+  ])('from %s', async (_what, sub) => {
+    const source = await openStorageSource(`dir://${join(layout.dir, sub)}`);
+    expect(source.root).toBe(layout.root);
+    expect(await source.listRepositories()).toEqual(['team/app']);
+    await source.close();
+  });
+
+  it('refuses a directory without the layout, naming what was expected', async () => {
+    await expect(openStorageSource(`dir://${work}`)).rejects.toThrow(/no distribution storage under .*docker\/registry\/v2/);
+  });
+
+  it('a lazily opened source reports the problem from ping, as preflight expects', async () => {
+    const source = createStorageSource(`dir://${join(work, 'missing')}`);
+    await expect(source.ping()).rejects.toThrow(/cannot be read/);
+    await source.close();
+  });
+});
+
+describe('archives', () => {
+  it.each([
+    ['.tar', ['-cf']],
+    ['.tar.gz', ['-czf']],
+  ])('reads a %s of the rootdirectory (made from a parent directory), and removes its copy on close', async (ext, flags) => {
+    const archive = join(work, `registry${ext}`);
+    execFileSync('tar', [...flags, archive, '-C', join(layout.dir, '..'), layout.dir.split('/').pop()!]);
+    const source = await openStorageSource(`file://${archive}`);
+    expect(source.root.endsWith('docker/registry/v2')).toBe(true);
+    expect(source.root.startsWith(layout.dir)).toBe(false);
+    expect(await source.listTags('team/app')).toEqual(['1']);
+    await source.close();
+    expect(existsSync(source.root)).toBe(false);
+  });
+
+  it('an archive without the layout is refused and leaves nothing behind', async () => {
+    const archive = join(work, 'other.tar');
+    await writeFile(join(work, 'readme.txt'), 'hello');
+    execFileSync('tar', ['-cf', archive, '-C', work, 'readme.txt']);
+    const temp = join(work, 'runner-temp');
+    await mkdir(temp);
+    const saved = process.env.RUNNER_TEMP;
+    process.env.RUNNER_TEMP = temp;
+    try {
+      await expect(openStorageSource(`file://${archive}`)).rejects.toThrow(/holds no distribution storage/);
+    } finally {
+      if (saved === undefined) delete process.env.RUNNER_TEMP;
+      else process.env.RUNNER_TEMP = saved;
+    }
+    expect(await readdir(temp)).toEqual([]);
+  });
+
+  it('uses the extractor it is given (the @actions/tool-cache seam)', async () => {
+    const archive = join(work, 'via-extractor.tar');
+    execFileSync('tar', ['-cf', archive, '-C', layout.dir, 'docker']);
+    const calls: boolean[] = [];
+    const source = await openStorageSource(`file://${archive}`, {
+      extractor: async (file, dest, gzip) => {
+        calls.push(gzip);
+        execFileSync('tar', ['-xf', file, '-C', dest]);
+      },
+    });
+    expect(calls).toEqual([false]);
+    expect(await source.listRepositories()).toEqual(['team/app']);
+    await source.close();
+  });
+});
