@@ -15,7 +15,7 @@ export interface InputInfo {
 const defaults = INPUT_DEFAULTS as Record<string, string>;
 
 export const INPUTS: InputInfo[] = [
-  { name: 'source-registry', description: 'Source registry URL with scheme, e.g. https://registry.example.com or http://127.0.0.1:5000' },
+  { name: 'source-registry', description: 'Source registry URL with scheme (https://registry.example.com, http://127.0.0.1:5000), or a registry storage directory dir:///var/lib/registry, or a tarball of one file:///backup/registry.tar.gz' },
   { name: 'source-username', description: 'User for the source registry (empty: anonymous)', env: 'SOURCE_USERNAME' },
   { name: 'source-password', description: 'Password or token for the source registry', secret: true, env: 'SOURCE_PASSWORD' },
   { name: 'harbor-url', description: 'Harbor URL with scheme, e.g. https://harbor.example.com' },

@@ -5,6 +5,7 @@ import { parseImageReference, ReferenceError } from './registry/reference.js';
 import { projectNameProblem } from './harbor/names.js';
 import type { FailOn, ImageSpec, SyncConfig, Visibility } from './sync/types.js';
 import type { TlsOptions } from './registry/transport.js';
+import { isStorageUrl } from './registry/storage/index.js';
 
 /** Returns the raw value of an input, or undefined/'' when it was not given. */
 export type InputReader = (name: string) => string | undefined;
@@ -70,6 +71,8 @@ async function tls(prefix: 'source' | 'harbor', get: (name: string) => string, l
 
 function registryUrl(name: string, value: string): string {
   if (!value) throw new ConfigError(`${name} is required (a URL such as https://registry.example.com)`);
+  // A registry's storage directory or a tarball of it (dir:///var/lib/registry, file:///backup/registry.tar.gz): checked when opened.
+  if (name === 'source-registry' && isStorageUrl(value)) return value;
   let url: URL;
   try {
     url = new URL(value);

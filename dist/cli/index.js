@@ -45390,7 +45390,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
-/***/ 4962:
+/***/ 5342:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45506,9 +45506,786 @@ function projectNameProblem(name) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./lib/registry/storage/archive.js
+// A tarball of a storage directory is extracted once into a temp dir and read from there: a
+// .tar.gz cannot be read at random offsets, and the engine reads blobs in any order.
+// The extractor is a parameter so @actions/tool-cache's extractTar can replace the system tar:
+//   import { extractTar } from '@actions/tool-cache';
+//   const toolCache: Extractor = (a, d, gzip) => extractTar(a, d, gzip ? 'xz' : 'x').then(() => undefined);
+
+
+
+
+/** `tar` from PATH (GNU tar or bsdtar); ownership from the archive is not restored. */
+const systemTar = (archive, dest, gzip) => new Promise((resolve, reject) => {
+    const args = [gzip ? '-xzf' : '-xf', archive, '-C', dest, '--no-same-owner'];
+    (0,external_node_child_process_namespaceObject.execFile)('tar', args, { maxBuffer: 4 * 1024 * 1024 }, (error, _stdout, stderr) => {
+        // No `cause`: preflight shows the root cause, and tar's own stderr is the useful part.
+        if (error)
+            reject(new Error(`tar ${args.join(' ')} failed: ${String(stderr).trim() || error.message}`));
+        else
+            resolve();
+    });
+});
+async function extractArchive(archive, extractor = systemTar) {
+    const gzip = await isGzip(archive);
+    const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'harbor-sync-storage-'));
+    const cleanup = () => removeTree(dir);
+    try {
+        await extractor(archive, dir, gzip);
+    }
+    catch (error) {
+        await cleanup();
+        throw error;
+    }
+    return { dir, cleanup };
+}
+/** By content, not name: backups get renamed. */
+async function isGzip(path) {
+    const file = await (0,promises_.open)(path, 'r');
+    try {
+        const head = Buffer.alloc(2);
+        const { bytesRead } = await file.read(head, 0, 2, 0);
+        return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
+    }
+    finally {
+        await file.close();
+    }
+}
+/** rm -rf that also works when the archive held read-only directories (a tar of a read-only
+ * mount) and we are not root. */
+async function removeTree(dir) {
+    try {
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+    }
+    catch {
+        await makeWritable(dir);
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+    }
+}
+async function makeWritable(dir) {
+    await (0,promises_.chmod)(dir, 0o700).catch(() => undefined);
+    const entries = await (0,promises_.readdir)(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries)
+        if (e.isDirectory())
+            await makeWritable((0,external_node_path_.join)(dir, e.name));
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./lib/registry/media-types.js
+// Manifest media types and what each one references. We never re-serialise a manifest:
+// the exact bytes are pushed back so digests are preserved.
+const MediaType = {
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+    dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    dockerSchema1: 'application/vnd.docker.distribution.manifest.v1+json',
+    dockerSchema1Signed: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+    ociArtifact: 'application/vnd.oci.artifact.manifest.v1+json',
+};
+/** Every manifest kind we can read, most preferred first; schema1 last so registries that can
+ * convert still send the modern form. */
+const MANIFEST_ACCEPT = [
+    MediaType.ociIndex,
+    MediaType.dockerManifestList,
+    MediaType.ociManifest,
+    MediaType.dockerManifest,
+    MediaType.dockerSchema1Signed,
+    MediaType.dockerSchema1,
+].join(', ');
+/** Works out the kind from the Content-Type, falling back to the body's own mediaType field. */
+function parseManifest(bytes, contentType) {
+    let body;
+    try {
+        body = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    }
+    catch {
+        return { kind: 'unsupported', mediaType: contentType ?? 'unknown', blobs: [], children: [] };
+    }
+    const declared = typeof body.mediaType === 'string' ? body.mediaType : undefined;
+    const mediaType = normaliseType(contentType) ?? declared ?? guessType(body);
+    switch (mediaType) {
+        case MediaType.dockerManifest:
+        case MediaType.ociManifest: {
+            const config = asDescriptor(body.config);
+            const layers = asDescriptors(body.layers);
+            return { kind: 'image', mediaType, blobs: config ? [config, ...layers] : layers, children: [] };
+        }
+        case MediaType.dockerManifestList:
+        case MediaType.ociIndex:
+            return { kind: 'index', mediaType, blobs: [], children: asDescriptors(body.manifests) };
+        case MediaType.dockerSchema1:
+        case MediaType.dockerSchema1Signed:
+            return { kind: 'schema1', mediaType, blobs: [], children: [] };
+        default:
+            return { kind: 'unsupported', mediaType, blobs: [], children: [] };
+    }
+}
+function normaliseType(contentType) {
+    const type = contentType?.split(';')[0]?.trim().toLowerCase();
+    // Some registries answer application/json or octet-stream for manifests; trust the body then.
+    if (!type || type === 'application/json' || type === 'application/octet-stream' || type === 'text/plain')
+        return undefined;
+    return type;
+}
+function guessType(body) {
+    if (body.schemaVersion === 1)
+        return MediaType.dockerSchema1Signed;
+    // OCI allows mediaType to be absent: the shape decides.
+    if (Array.isArray(body.manifests))
+        return MediaType.ociIndex;
+    if (body.config && Array.isArray(body.layers))
+        return MediaType.ociManifest;
+    return 'unknown';
+}
+function asDescriptors(value) {
+    return Array.isArray(value) ? value.map(asDescriptor).filter((d) => d !== undefined) : [];
+}
+function asDescriptor(value) {
+    if (typeof value !== 'object' || value === null)
+        return undefined;
+    const v = value;
+    if (typeof v.digest !== 'string')
+        return undefined;
+    return {
+        mediaType: typeof v.mediaType === 'string' ? v.mediaType : '',
+        digest: v.digest,
+        size: typeof v.size === 'number' ? v.size : -1,
+        ...(Array.isArray(v.urls) && v.urls.length > 0 && { urls: v.urls.map(String) }),
+        ...(isPlatform(v.platform) && { platform: v.platform }),
+    };
+}
+function isPlatform(value) {
+    const p = value;
+    return typeof p === 'object' && p !== null && typeof p.os === 'string' && typeof p.architecture === 'string';
+}
+/** Foreign (non-distributable) layers live elsewhere (their `urls`): registries do not hold them. */
+function isForeignLayer(d) {
+    return (d.urls?.length ?? 0) > 0 && /foreign|nondistributable/.test(d.mediaType);
+}
+function formatPlatform(p) {
+    if (!p)
+        return 'unknown';
+    return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`;
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: ./lib/registry/errors.js
+// Errors that keep what a user needs to act: HTTP status, the registry's error code and message,
+// and the operation that failed. Modeled on go-containerregistry's transport.Error.
+const BODY_LIMIT = 64 * 1024;
+class RegistryError extends Error {
+    name = 'RegistryError';
+    /** Survives bundling two copies of this module, unlike instanceof. */
+    isRegistryError = true;
+    status;
+    code;
+    errors;
+    /** Method and URL path (never the query string, which may carry tokens). */
+    request;
+    constructor(options) {
+        super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
+        this.status = options.status;
+        this.errors = options.errors ?? [];
+        this.code = this.errors[0]?.code;
+        this.request = options.request;
+    }
+    /** The registry's own message when it sent one, else ours. */
+    get registryMessage() {
+        const first = this.errors[0];
+        if (!first)
+            return this.message;
+        const detail = describeDetail(first.detail);
+        return detail ? `${first.message} (${detail})` : first.message;
+    }
+}
+function isRegistryError(error) {
+    return typeof error === 'object' && error !== null && error.isRegistryError === true;
+}
+/** Parses a distribution or Harbor error body; tolerant of anything else (HTML from a proxy, empty). */
+function parseErrorBody(text) {
+    if (!text)
+        return [];
+    try {
+        const parsed = JSON.parse(text.slice(0, BODY_LIMIT));
+        if (Array.isArray(parsed.errors)) {
+            return parsed.errors
+                .filter((e) => typeof e === 'object' && e !== null)
+                .map((e) => ({ code: String(e.code ?? 'UNKNOWN'), message: String(e.message ?? ''), detail: e.detail }));
+        }
+        // Harbor's CSRF middleware answers {"code":"FORBIDDEN","message":"CSRF token invalid"} without the errors array.
+        if (typeof parsed.code === 'string')
+            return [{ code: parsed.code, message: String(parsed.message ?? '') }];
+    }
+    catch {
+        // not JSON: fall through
+    }
+    const snippet = text.slice(0, 200).replace(/\s+/g, ' ').trim();
+    return snippet ? [{ code: 'UNKNOWN', message: snippet }] : [];
+}
+function describeDetail(detail) {
+    if (detail === undefined || detail === null || detail === '')
+        return '';
+    if (typeof detail === 'string')
+        return detail;
+    if (Array.isArray(detail))
+        return detail.map(describeDetail).filter(Boolean).join(', ');
+    if (typeof detail === 'object') {
+        const d = detail;
+        for (const key of ['digest', 'Digest', 'name', 'Name', 'Tag', 'Reference']) {
+            if (typeof d[key] === 'string')
+                return `${key.toLowerCase()} ${d[key]}`;
+        }
+        return JSON.stringify(detail).slice(0, 200);
+    }
+    return String(detail);
+}
+function readBodyLimit() {
+    return BODY_LIMIT;
+}
+
+;// CONCATENATED MODULE: ./lib/registry/storage/errors.js
+// The errors a storage source throws, shaped like the registry's answers (RegistryError with
+// status and distribution error code) so the engine classifies them exactly as for HTTP.
+
+/** What the registry answers with 404. `request` mirrors the HTTP operation for messages. */
+function notFound(code, message, request) {
+    return new RegistryError({ message: `${request}: 404 ${code}: ${message}`, status: 404, errors: [{ code, message }], request });
+}
+/** A request the registry would refuse with 400 (bad name, tag or digest). */
+function invalid(code, message, request) {
+    return new RegistryError({ message: `${request}: 400 ${code}: ${message}`, status: 400, errors: [{ code, message }], request });
+}
+/** Damaged storage: no HTTP status (the registry would answer 500 or serve garbage); the message
+ * names the file so someone can look at it. */
+function corrupt(message, request, cause) {
+    return new RegistryError({ message: `${request}: ${message}`, errors: [{ code: 'STORAGE_CORRUPT', message }], request, cause });
+}
+function readOnly(operation) {
+    const message = `${operation}: a storage directory source is read-only; harbor-sync never writes to it`;
+    return new RegistryError({ message, errors: [{ code: 'UNSUPPORTED', message }], request: operation });
+}
+function isMissing(error) {
+    const code = error?.code;
+    return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+;// CONCATENATED MODULE: ./lib/registry/storage/blob-stream.js
+// A blob read from its data file, hashed on the way: a truncated or damaged file then fails with
+// the file's path instead of a bare digest mismatch at the upload (the engine checks too, but
+// cannot say which file was wrong).
+
+
+
+
+function readBlobFile(path, digest, size, request) {
+    const algorithm = digest.slice(0, digest.indexOf(':'));
+    const hash = (0,external_node_crypto_.createHash)(algorithm);
+    let bytes = 0;
+    const check = new external_node_stream_.Transform({
+        transform(chunk, _encoding, callback) {
+            hash.update(chunk);
+            bytes += chunk.length;
+            callback(null, chunk);
+        },
+        flush(callback) {
+            const actual = `${algorithm}:${hash.digest('hex')}`;
+            if (actual === digest)
+                return callback();
+            const what = bytes < size ? `ended after ${bytes} of ${size} bytes (changed while reading?)` : `holds ${bytes} bytes hashing to ${actual}`;
+            callback(corrupt(`blob data file ${path} is truncated or damaged: it ${what}, expected ${digest}`, request));
+        },
+    });
+    const file = (0,external_node_fs_namespaceObject.createReadStream)(path);
+    // Read errors (EIO, a file removed under us) name the file too.
+    file.on('error', (error) => check.destroy(corrupt(`cannot read blob data file ${path}: ${error.message}`, request, error)));
+    // A consumer that stops early (upload refused) must not leave the file open.
+    check.on('close', () => file.destroy());
+    file.pipe(check);
+    return check;
+}
+
+;// CONCATENATED MODULE: ./lib/registry/storage/layout.js
+// Where distribution's filesystem driver keeps things (registry/storage/paths.go), relative to
+// the `docker/registry/v2` directory. Pure path logic: every name and digest is checked against
+// the reference grammar before it becomes a path, so nothing can point outside the root.
+
+const layout_PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
+const layout_REPOSITORY = new RegExp(`^${layout_PATH_COMPONENT}(?:/${layout_PATH_COMPONENT})*$`);
+const layout_TAG = /^[\w][\w.-]{0,127}$/;
+const layout_DIGEST = /^(sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128})$/;
+function isRepositoryName(name) {
+    return name.length <= 255 && layout_REPOSITORY.test(name);
+}
+function isTag(tag) {
+    return layout_TAG.test(tag);
+}
+function layout_isDigest(value) {
+    return layout_DIGEST.test(value);
+}
+/** `sha256:<hex>` → ['sha256', '<hex>']; callers check isDigest first. */
+function split(digest) {
+    const colon = digest.indexOf(':');
+    return [digest.slice(0, colon), digest.slice(colon + 1)];
+}
+function repositoriesDir(root) {
+    return (0,external_node_path_.join)(root, 'repositories');
+}
+function repositoryDir(root, repository) {
+    return (0,external_node_path_.join)(root, 'repositories', ...repository.split('/'));
+}
+function manifestsDir(root, repository) {
+    return (0,external_node_path_.join)(repositoryDir(root, repository), '_manifests');
+}
+function tagsDir(root, repository) {
+    return (0,external_node_path_.join)(manifestsDir(root, repository), 'tags');
+}
+function tagLinkPath(root, repository, tag) {
+    return (0,external_node_path_.join)(tagsDir(root, repository), tag, 'current', 'link');
+}
+function revisionsDir(root, repository) {
+    return (0,external_node_path_.join)(manifestsDir(root, repository), 'revisions');
+}
+function revisionLinkPath(root, repository, digest) {
+    const [algorithm, hex] = split(digest);
+    return (0,external_node_path_.join)(revisionsDir(root, repository), algorithm, hex, 'link');
+}
+function layerLinkPath(root, repository, digest) {
+    const [algorithm, hex] = split(digest);
+    return (0,external_node_path_.join)(repositoryDir(root, repository), '_layers', algorithm, hex, 'link');
+}
+function blobDataPath(root, digest) {
+    const [algorithm, hex] = split(digest);
+    return (0,external_node_path_.join)(root, 'blobs', algorithm, hex.slice(0, 2), hex, 'data');
+}
+
+;// CONCATENATED MODULE: ./lib/registry/storage/link.js
+// Reads a distribution `link` file: its whole content is the digest it points to
+// (`sha256:<hex>`, no newline). Anything else is reported with the file's path.
+
+
+
+/** The digest the link points to; undefined when the link does not exist. */
+async function readLink(path, request) {
+    let raw;
+    try {
+        raw = await (0,promises_.readFile)(path);
+    }
+    catch (error) {
+        if (isMissing(error))
+            return undefined;
+        throw corrupt(`cannot read link file ${path}: ${error.message}`, request, error);
+    }
+    // A hand-edited link may end in a newline; tolerate whitespace, nothing else.
+    const text = raw.toString('utf8').trim();
+    if (!layout_isDigest(text)) {
+        const shown = JSON.stringify(raw.subarray(0, 80).toString('utf8'));
+        throw corrupt(`corrupt link file ${path}: content ${shown} is not <algorithm>:<hex digest>`, request);
+    }
+    return text;
+}
+/** A link under `<algorithm>/<hex>/link` must point at that same digest. */
+async function readDigestLink(path, expected, request) {
+    const target = await readLink(path, request);
+    if (target !== undefined && target !== expected) {
+        throw corrupt(`corrupt link file ${path}: points to ${target}, but its directory names ${expected}`, request);
+    }
+    return target;
+}
+
+;// CONCATENATED MODULE: ./lib/registry/storage/locate.js
+// Finds the `docker/registry/v2` directory from what the user pointed at: the filesystem driver's
+// rootdirectory (/var/lib/registry), `docker/registry`, or `v2` itself. For an extracted tarball,
+// also a few levels down, since tars are made from many working directories (`var/lib/registry/…`).
+
+
+const SEARCH_DEPTH = 4;
+async function isDirectory(path) {
+    return (await (0,promises_.stat)(path).catch(() => undefined))?.isDirectory() ?? false;
+}
+/** A v2 directory holds `repositories/` (and `blobs/` once anything was pushed). */
+async function isLayoutRoot(dir) {
+    return (await isDirectory((0,external_node_path_.join)(dir, 'repositories'))) || (await isDirectory((0,external_node_path_.join)(dir, 'blobs')));
+}
+/** The v2 directory for `dir` as given, or undefined. */
+async function locateRoot(dir) {
+    for (const candidate of [(0,external_node_path_.join)(dir, 'docker', 'registry', 'v2'), (0,external_node_path_.join)(dir, 'registry', 'v2'), (0,external_node_path_.join)(dir, 'v2'), dir]) {
+        if (await isLayoutRoot(candidate))
+            return candidate;
+    }
+    return undefined;
+}
+/** Breadth-first below `dir` (an extracted archive): the shallowest layout wins. */
+async function searchRoot(dir, depth = SEARCH_DEPTH) {
+    let level = [dir];
+    for (let d = 0; d <= depth && level.length > 0; d++) {
+        const next = [];
+        for (const current of level) {
+            const found = await locateRoot(current);
+            if (found)
+                return found;
+            const entries = await (0,promises_.readdir)(current, { withFileTypes: true }).catch(() => []);
+            for (const e of entries)
+                if (e.isDirectory())
+                    next.push((0,external_node_path_.join)(current, e.name));
+        }
+        level = next.sort();
+    }
+    return undefined;
+}
+function expectedLayout(dir) {
+    return `no distribution storage under ${dir}: expected ${(0,external_node_path_.join)(dir, 'docker/registry/v2')} with repositories/ and blobs/ (the registry's filesystem rootdirectory, e.g. /var/lib/registry), or that v2 directory itself`;
+}
+
+;// CONCATENATED MODULE: ./lib/registry/storage/walk.js
+// The catalog as distribution builds it: every directory under repositories/ that holds
+// `_manifests` is a repository; other `_` directories are its internals and are not entered.
+// Names nest (`a/b` and `a/b/c` can both be repositories).
+
+
+
+async function listRepositoryNames(repositoriesDir) {
+    const names = [];
+    const visit = async (dir, prefix) => {
+        const entries = await (0,promises_.readdir)(dir, { withFileTypes: true }).catch((error) => {
+            if (isMissing(error))
+                return [];
+            throw new Error(`cannot list ${dir}: ${error.message}`, { cause: error });
+        });
+        for (const entry of entries) {
+            if (!entry.isDirectory())
+                continue;
+            if (entry.name === '_manifests')
+                names.push(prefix.join('/'));
+            else if (!entry.name.startsWith('_'))
+                await visit((0,external_node_path_.join)(dir, entry.name), [...prefix, entry.name]);
+        }
+    };
+    await visit(repositoriesDir, []);
+    return names.filter((n) => n !== '').sort();
+}
+
+;// CONCATENATED MODULE: ./lib/registry/storage/client.js
+// A read-only RegistryClient over a distribution storage directory (the `docker/registry/v2`
+// directory of the filesystem driver). It answers as the registry would: the same 404s with the
+// same error codes for what a repository does not link, so the engine classifies tags exactly as
+// for an HTTP source. It never writes a byte below the root, so a read-only mount works.
+
+
+
+
+
+
+
+
+
+
+/** Same cap as the HTTP client: a manifest is small, a huge file there is damage. */
+const MANIFEST_LIMIT = 16 * 1024 * 1024;
+class StorageClient {
+    root;
+    host;
+    cleanup;
+    closed;
+    constructor(options) {
+        this.root = options.root;
+        this.host = options.host;
+        this.cleanup = options.cleanup;
+    }
+    async ping() {
+        // Thrown, not returned: preflight shows a thrown message as is ("not reachable: …").
+        if (!(await isLayoutRoot(this.root))) {
+            throw new Error(`no distribution storage at ${this.root}: expected its repositories/ and blobs/ directories`);
+        }
+        return { status: 200, ok: true };
+    }
+    async listRepositories() {
+        return await listRepositoryNames(repositoriesDir(this.root));
+    }
+    async listTags(repository) {
+        const request = `GET /v2/${repository}/tags/list`;
+        this.checkName(repository, request);
+        // As distribution's tagStore.All: the tag directories, whether or not each has a current link.
+        const entries = await (0,promises_.readdir)(tagsDir(this.root, repository), { withFileTypes: true }).catch((error) => {
+            if (isMissing(error))
+                throw notFound('NAME_UNKNOWN', `repository name not known to registry (${repository})`, request);
+            throw corrupt(`cannot list ${tagsDir(this.root, repository)}: ${error.message}`, request, error);
+        });
+        return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    }
+    async listRevisions(repository) {
+        const request = `GET /v2/${repository}/manifests`;
+        this.checkName(repository, request);
+        const dir = revisionsDir(this.root, repository);
+        const algorithms = await (0,promises_.readdir)(dir, { withFileTypes: true }).catch((error) => {
+            if (!isMissing(error))
+                throw corrupt(`cannot list ${dir}: ${error.message}`, request, error);
+            return [];
+        });
+        const digests = [];
+        for (const algorithm of algorithms.filter((a) => a.isDirectory())) {
+            for (const hex of await (0,promises_.readdir)((0,external_node_path_.join)(dir, algorithm.name)).catch(() => [])) {
+                const digest = `${algorithm.name}:${hex}`;
+                if (layout_isDigest(digest))
+                    digests.push(digest);
+            }
+        }
+        return digests.sort();
+    }
+    async headManifest(repository, reference) {
+        const found = await this.readManifest(repository, reference, 'HEAD');
+        return found && { digest: found.digest, mediaType: found.mediaType, size: found.bytes.length };
+    }
+    async getManifest(repository, reference) {
+        const found = await this.readManifest(repository, reference, 'GET');
+        if (!found)
+            throw notFound('MANIFEST_UNKNOWN', `manifest unknown (${repository}${reference.includes(':') ? '@' : ':'}${reference})`, `GET /v2/${repository}/manifests/${reference}`);
+        return found;
+    }
+    async headBlob(repository, digest) {
+        // The data file's size: the descriptor's is not known here. A truncated file is caught when
+        // its content is read (getBlob hashes it).
+        return (await this.locateBlob(repository, digest, 'HEAD'))?.size;
+    }
+    async getBlob(repository, digest) {
+        const request = `GET /v2/${repository}/blobs/${digest}`;
+        const found = await this.locateBlob(repository, digest, 'GET');
+        if (!found)
+            throw notFound('BLOB_UNKNOWN', `blob unknown to registry (${digest})`, request);
+        return { body: readBlobFile(found.path, digest, found.size, request), size: found.size };
+    }
+    putManifest(repository, reference) {
+        return Promise.reject(readOnly(`PUT /v2/${repository}/manifests/${reference}`));
+    }
+    startUpload(repository) {
+        return Promise.reject(readOnly(`POST /v2/${repository}/blobs/uploads/`));
+    }
+    finishUpload(location, _digest, _size, body) {
+        body.destroy();
+        return Promise.reject(readOnly(`PUT ${location.pathname}`));
+    }
+    invalidateTokens() {
+        // No tokens: nothing to forget.
+    }
+    close() {
+        this.closed ??= this.cleanup ? this.cleanup() : Promise.resolve();
+        return this.closed;
+    }
+    /** The manifest as the registry resolves it: tag link → revision link → blob data. */
+    async readManifest(repository, reference, method) {
+        const request = `${method} /v2/${repository}/manifests/${reference}`;
+        this.checkName(repository, request);
+        let digest;
+        if (layout_isDigest(reference))
+            digest = reference;
+        else if (isTag(reference))
+            digest = await readLink(tagLinkPath(this.root, repository, reference), request);
+        else if (reference.includes(':'))
+            throw invalid('DIGEST_INVALID', `invalid digest ${JSON.stringify(reference)}`, request);
+        else
+            throw invalid('TAG_INVALID', `invalid tag ${JSON.stringify(reference)}`, request);
+        if (!digest)
+            return undefined;
+        // A manifest is in a repository only when it links the revision (even when the tag points at it).
+        if (!(await readDigestLink(revisionLinkPath(this.root, repository, digest), digest, request)))
+            return undefined;
+        const path = blobDataPath(this.root, digest);
+        const bytes = await readSmallFile(path, request);
+        if (!bytes)
+            return undefined;
+        const actual = `${digest.split(':')[0]}:${(0,external_node_crypto_.createHash)(digest.split(':')[0]).update(bytes).digest('hex')}`;
+        if (actual !== digest)
+            throw corrupt(`manifest data file ${path} is damaged: its ${bytes.length} bytes hash to ${actual}, expected ${digest}`, request);
+        const mediaType = parseManifest(bytes, undefined).mediaType;
+        return { bytes, digest, mediaType: mediaType === 'unknown' ? undefined : mediaType };
+    }
+    /** A blob is in a repository only when the repository links it under `_layers`. */
+    async locateBlob(repository, digest, method) {
+        const request = `${method} /v2/${repository}/blobs/${digest}`;
+        this.checkName(repository, request);
+        if (!layout_isDigest(digest))
+            throw invalid('DIGEST_INVALID', `invalid digest ${JSON.stringify(digest)}`, request);
+        if (!(await readDigestLink(layerLinkPath(this.root, repository, digest), digest, request)))
+            return undefined;
+        const path = blobDataPath(this.root, digest);
+        const info = await (0,promises_.stat)(path).catch((error) => {
+            if (isMissing(error))
+                return undefined;
+            throw corrupt(`cannot read blob data file ${path}: ${error.message}`, request, error);
+        });
+        if (!info)
+            return undefined;
+        if (!info.isFile())
+            throw corrupt(`blob data file ${path} is not a regular file`, request);
+        return { path, size: info.size };
+    }
+    checkName(repository, request) {
+        if (!isRepositoryName(repository))
+            throw invalid('NAME_INVALID', `invalid repository name ${JSON.stringify(repository)}`, request);
+    }
+}
+async function readSmallFile(path, request) {
+    const info = await (0,promises_.stat)(path).catch((error) => {
+        if (isMissing(error))
+            return undefined;
+        throw corrupt(`cannot read manifest data file ${path}: ${error.message}`, request, error);
+    });
+    if (!info)
+        return undefined;
+    if (!info.isFile())
+        throw corrupt(`manifest data file ${path} is not a regular file`, request);
+    if (info.size > MANIFEST_LIMIT)
+        throw corrupt(`manifest data file ${path} is ${info.size} bytes, more than a manifest can be (${MANIFEST_LIMIT})`, request);
+    return await (0,promises_.readFile)(path);
+}
+
+;// CONCATENATED MODULE: ./lib/registry/storage/lazy.js
+class LazyStorageSource {
+    host;
+    open;
+    opened;
+    resolved;
+    constructor(host, open) {
+        this.host = host;
+        this.open = open;
+    }
+    /** The v2 directory once opened; the path as given before that. */
+    get root() {
+        return this.resolved?.root ?? this.host;
+    }
+    source() {
+        this.opened ??= this.open().then((s) => (this.resolved = s));
+        return this.opened;
+    }
+    async ping() {
+        return (await this.source()).ping();
+    }
+    async listRepositories() {
+        return (await this.source()).listRepositories();
+    }
+    async listRevisions(repository) {
+        return (await this.source()).listRevisions(repository);
+    }
+    async listTags(repository) {
+        return (await this.source()).listTags(repository);
+    }
+    async getManifest(repository, reference) {
+        return (await this.source()).getManifest(repository, reference);
+    }
+    async headManifest(repository, reference) {
+        return (await this.source()).headManifest(repository, reference);
+    }
+    async putManifest(repository, reference, bytes, mediaType) {
+        return (await this.source()).putManifest(repository, reference, bytes, mediaType);
+    }
+    async headBlob(repository, digest) {
+        return (await this.source()).headBlob(repository, digest);
+    }
+    async getBlob(repository, digest) {
+        return (await this.source()).getBlob(repository, digest);
+    }
+    async startUpload(repository, mountFrom) {
+        return (await this.source()).startUpload(repository, mountFrom);
+    }
+    async finishUpload(location, digest, size, body) {
+        return (await this.source()).finishUpload(location, digest, size, body);
+    }
+    invalidateTokens() {
+        // Nothing cached that a token could invalidate.
+    }
+    async close() {
+        // Never opened (or failed to): nothing to clean up, and no reason to open now.
+        if (!this.opened)
+            return;
+        const source = await this.opened.catch(() => undefined);
+        await source?.close();
+    }
+}
+
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./lib/registry/storage/url.js
+// `dir:///var/lib/registry` and `file:///backup/registry.tar[.gz]` → a local path. Only absolute
+// paths: `dir://var/lib/registry` would silently mean host "var", so it is refused with the fix.
+
+function isStorageUrl(url) {
+    return /^(dir|file):\/\//i.test(url.trim());
+}
+function parseStorageUrl(url) {
+    let parsed;
+    try {
+        parsed = new URL(url.trim());
+    }
+    catch {
+        throw new Error(`"${url}" is not a URL: write dir:///path/to/registry or file:///path/to/registry.tar.gz`);
+    }
+    const kind = parsed.protocol.slice(0, -1).toLowerCase();
+    if (kind !== 'dir' && kind !== 'file')
+        throw new Error(`"${url}": only dir:// and file:// name a storage source`);
+    if (parsed.host !== '' && parsed.host !== 'localhost') {
+        throw new Error(`"${url}": the path must be absolute, with three slashes: ${kind}:///${parsed.host}${parsed.pathname}`);
+    }
+    // dir: is not a file: URL to Node; reuse its decoding (%20 and the like) all the same.
+    return { kind, path: (0,external_node_url_.fileURLToPath)(`file://${parsed.pathname}`) };
+}
+
+;// CONCATENATED MODULE: ./lib/registry/storage/index.js
+// Offline source (issue 6): a registry that exists only as its storage directory, or a tarball
+// of it, read directly and pushed to Harbor with no registry server in between.
+//   dir:///var/lib/registry          the filesystem driver's rootdirectory (or docker/registry[/v2])
+//   file:///backup/registry.tar.gz   a tarball of such a directory (.tar, .tar.gz, .tgz)
+
+
+
+
+
+
+
+/** Opens the source now: throws when the path holds no storage layout or the archive cannot be extracted. */
+async function openStorageSource(url, options = {}) {
+    const { kind, path } = parseStorageUrl(url);
+    // No `cause` on these: preflight reports an error's root cause, and this message is the useful one.
+    const info = await (0,promises_.stat)(path).catch((error) => {
+        const code = error.code;
+        throw new Error(code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read: ${error.message}`);
+    });
+    if (info.isDirectory()) {
+        const root = await locateRoot(path);
+        if (!root)
+            throw new Error(expectedLayout(path));
+        return new StorageClient({ root, host: path });
+    }
+    if (kind === 'dir')
+        throw new Error(`${url}: ${path} is a file, not a directory; name an archive with file://${path}`);
+    const extracted = await extractArchive(path, options.extractor ?? systemTar);
+    const root = await searchRoot(extracted.dir);
+    if (!root) {
+        await extracted.cleanup();
+        throw new Error(`${path} holds no distribution storage: expected docker/registry/v2 with repositories/ and blobs/ inside the archive`);
+    }
+    return new StorageClient({ root, host: path, cleanup: extracted.cleanup });
+}
+/** The same source, opened on first use; for code that creates clients synchronously. */
+function createStorageSource(url, options = {}) {
+    // Parsed now so a malformed URL fails where the client is created, not at first use.
+    return new LazyStorageSource(parseStorageUrl(url).path, () => openStorageSource(url, options));
+}
+
 ;// CONCATENATED MODULE: ./lib/inputs.js
 // One typed SyncConfig from named inputs, whoever supplies them: the action reads them with
 // core.getInput, the CLI from --flags and the environment. Each error names the input.
+
 
 
 
@@ -45574,6 +46351,9 @@ async function tls(prefix, get, load) {
 function registryUrl(name, value) {
     if (!value)
         throw new ConfigError(`${name} is required (a URL such as https://registry.example.com)`);
+    // A registry's storage directory or a tarball of it (dir:///var/lib/registry, file:///backup/registry.tar.gz): checked when opened.
+    if (name === 'source-registry' && isStorageUrl(value))
+        return value;
     let url;
     try {
         url = new URL(value);
@@ -45662,7 +46442,7 @@ function oneOf(name, value, allowed) {
 
 const defaults = INPUT_DEFAULTS;
 const INPUTS = [
-    { name: 'source-registry', description: 'Source registry URL with scheme, e.g. https://registry.example.com or http://127.0.0.1:5000' },
+    { name: 'source-registry', description: 'Source registry URL with scheme (https://registry.example.com, http://127.0.0.1:5000), or a registry storage directory dir:///var/lib/registry, or a tarball of one file:///backup/registry.tar.gz' },
     { name: 'source-username', description: 'User for the source registry (empty: anonymous)', env: 'SOURCE_USERNAME' },
     { name: 'source-password', description: 'Password or token for the source registry', secret: true, env: 'SOURCE_PASSWORD' },
     { name: 'harbor-url', description: 'Harbor URL with scheme, e.g. https://harbor.example.com' },
@@ -45929,182 +46709,6 @@ function validateConcurrency(concurrency) {
 	}
 }
 
-;// CONCATENATED MODULE: ./lib/registry/errors.js
-// Errors that keep what a user needs to act: HTTP status, the registry's error code and message,
-// and the operation that failed. Modeled on go-containerregistry's transport.Error.
-const BODY_LIMIT = 64 * 1024;
-class RegistryError extends Error {
-    name = 'RegistryError';
-    /** Survives bundling two copies of this module, unlike instanceof. */
-    isRegistryError = true;
-    status;
-    code;
-    errors;
-    /** Method and URL path (never the query string, which may carry tokens). */
-    request;
-    constructor(options) {
-        super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
-        this.status = options.status;
-        this.errors = options.errors ?? [];
-        this.code = this.errors[0]?.code;
-        this.request = options.request;
-    }
-    /** The registry's own message when it sent one, else ours. */
-    get registryMessage() {
-        const first = this.errors[0];
-        if (!first)
-            return this.message;
-        const detail = describeDetail(first.detail);
-        return detail ? `${first.message} (${detail})` : first.message;
-    }
-}
-function isRegistryError(error) {
-    return typeof error === 'object' && error !== null && error.isRegistryError === true;
-}
-/** Parses a distribution or Harbor error body; tolerant of anything else (HTML from a proxy, empty). */
-function parseErrorBody(text) {
-    if (!text)
-        return [];
-    try {
-        const parsed = JSON.parse(text.slice(0, BODY_LIMIT));
-        if (Array.isArray(parsed.errors)) {
-            return parsed.errors
-                .filter((e) => typeof e === 'object' && e !== null)
-                .map((e) => ({ code: String(e.code ?? 'UNKNOWN'), message: String(e.message ?? ''), detail: e.detail }));
-        }
-        // Harbor's CSRF middleware answers {"code":"FORBIDDEN","message":"CSRF token invalid"} without the errors array.
-        if (typeof parsed.code === 'string')
-            return [{ code: parsed.code, message: String(parsed.message ?? '') }];
-    }
-    catch {
-        // not JSON: fall through
-    }
-    const snippet = text.slice(0, 200).replace(/\s+/g, ' ').trim();
-    return snippet ? [{ code: 'UNKNOWN', message: snippet }] : [];
-}
-function describeDetail(detail) {
-    if (detail === undefined || detail === null || detail === '')
-        return '';
-    if (typeof detail === 'string')
-        return detail;
-    if (Array.isArray(detail))
-        return detail.map(describeDetail).filter(Boolean).join(', ');
-    if (typeof detail === 'object') {
-        const d = detail;
-        for (const key of ['digest', 'Digest', 'name', 'Name', 'Tag', 'Reference']) {
-            if (typeof d[key] === 'string')
-                return `${key.toLowerCase()} ${d[key]}`;
-        }
-        return JSON.stringify(detail).slice(0, 200);
-    }
-    return String(detail);
-}
-function readBodyLimit() {
-    return BODY_LIMIT;
-}
-
-;// CONCATENATED MODULE: ./lib/registry/media-types.js
-// Manifest media types and what each one references. We never re-serialise a manifest:
-// the exact bytes are pushed back so digests are preserved.
-const MediaType = {
-    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-    dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    dockerSchema1: 'application/vnd.docker.distribution.manifest.v1+json',
-    dockerSchema1Signed: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
-    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-    ociIndex: 'application/vnd.oci.image.index.v1+json',
-    ociArtifact: 'application/vnd.oci.artifact.manifest.v1+json',
-};
-/** Every manifest kind we can read, most preferred first; schema1 last so registries that can
- * convert still send the modern form. */
-const MANIFEST_ACCEPT = [
-    MediaType.ociIndex,
-    MediaType.dockerManifestList,
-    MediaType.ociManifest,
-    MediaType.dockerManifest,
-    MediaType.dockerSchema1Signed,
-    MediaType.dockerSchema1,
-].join(', ');
-/** Works out the kind from the Content-Type, falling back to the body's own mediaType field. */
-function parseManifest(bytes, contentType) {
-    let body;
-    try {
-        body = JSON.parse(Buffer.from(bytes).toString('utf8'));
-    }
-    catch {
-        return { kind: 'unsupported', mediaType: contentType ?? 'unknown', blobs: [], children: [] };
-    }
-    const declared = typeof body.mediaType === 'string' ? body.mediaType : undefined;
-    const mediaType = normaliseType(contentType) ?? declared ?? guessType(body);
-    switch (mediaType) {
-        case MediaType.dockerManifest:
-        case MediaType.ociManifest: {
-            const config = asDescriptor(body.config);
-            const layers = asDescriptors(body.layers);
-            return { kind: 'image', mediaType, blobs: config ? [config, ...layers] : layers, children: [] };
-        }
-        case MediaType.dockerManifestList:
-        case MediaType.ociIndex:
-            return { kind: 'index', mediaType, blobs: [], children: asDescriptors(body.manifests) };
-        case MediaType.dockerSchema1:
-        case MediaType.dockerSchema1Signed:
-            return { kind: 'schema1', mediaType, blobs: [], children: [] };
-        default:
-            return { kind: 'unsupported', mediaType, blobs: [], children: [] };
-    }
-}
-function normaliseType(contentType) {
-    const type = contentType?.split(';')[0]?.trim().toLowerCase();
-    // Some registries answer application/json or octet-stream for manifests; trust the body then.
-    if (!type || type === 'application/json' || type === 'application/octet-stream' || type === 'text/plain')
-        return undefined;
-    return type;
-}
-function guessType(body) {
-    if (body.schemaVersion === 1)
-        return MediaType.dockerSchema1Signed;
-    // OCI allows mediaType to be absent: the shape decides.
-    if (Array.isArray(body.manifests))
-        return MediaType.ociIndex;
-    if (body.config && Array.isArray(body.layers))
-        return MediaType.ociManifest;
-    return 'unknown';
-}
-function asDescriptors(value) {
-    return Array.isArray(value) ? value.map(asDescriptor).filter((d) => d !== undefined) : [];
-}
-function asDescriptor(value) {
-    if (typeof value !== 'object' || value === null)
-        return undefined;
-    const v = value;
-    if (typeof v.digest !== 'string')
-        return undefined;
-    return {
-        mediaType: typeof v.mediaType === 'string' ? v.mediaType : '',
-        digest: v.digest,
-        size: typeof v.size === 'number' ? v.size : -1,
-        ...(Array.isArray(v.urls) && v.urls.length > 0 && { urls: v.urls.map(String) }),
-        ...(isPlatform(v.platform) && { platform: v.platform }),
-    };
-}
-function isPlatform(value) {
-    const p = value;
-    return typeof p === 'object' && p !== null && typeof p.os === 'string' && typeof p.architecture === 'string';
-}
-/** Foreign (non-distributable) layers live elsewhere (their `urls`): registries do not hold them. */
-function isForeignLayer(d) {
-    return (d.urls?.length ?? 0) > 0 && /foreign|nondistributable/.test(d.mediaType);
-}
-function formatPlatform(p) {
-    if (!p)
-        return 'unknown';
-    return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`;
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./lib/registry/digest.js
 
 
@@ -46536,7 +47140,7 @@ function union(a, b) {
 
 
 
-const MANIFEST_LIMIT = 16 * 1024 * 1024;
+const client_MANIFEST_LIMIT = 16 * 1024 * 1024;
 function createRegistryClient(options) {
     return new DistributionClient(options);
 }
@@ -46570,7 +47174,7 @@ class DistributionClient {
         const res = await this.send({ method: 'GET', url: this.url(path), headers: { accept: MANIFEST_ACCEPT }, scopes: [pull(repository)] });
         if (res.status !== 200)
             throw await this.failure(res, 'GET', path);
-        const bytes = await readLimited(res, MANIFEST_LIMIT, path);
+        const bytes = await readLimited(res, client_MANIFEST_LIMIT, path);
         // The digest of the bytes we hold is the truth; the header is only a claim.
         const digest = sha256Digest(bytes);
         if (reference.startsWith('sha256:') && reference !== digest) {
@@ -46661,7 +47265,7 @@ class DistributionClient {
             const res = await this.send({ method: 'GET', url, scopes: [pull(repository)] });
             if (res.status !== 200)
                 throw await this.failure(res, 'GET', url.pathname.slice(1));
-            const body = JSON.parse((await readLimited(res, MANIFEST_LIMIT, url.pathname)).toString('utf8'));
+            const body = JSON.parse((await readLimited(res, client_MANIFEST_LIMIT, url.pathname)).toString('utf8'));
             tags.push(...(body.tags ?? []));
             url = nextLink(headerValue(res.headers, 'link'), url);
         }
@@ -47363,6 +47967,7 @@ function rootCause(error) {
 
 
 
+
 const USER_AGENT = 'harbor-sync/0.1';
 function createClients(config, signal) {
     const common = {
@@ -47374,7 +47979,7 @@ function createClients(config, signal) {
     };
     const endpoint = (e) => ({ url: e.url, ...(e.credentials && { credentials: e.credentials }), ...(e.tls && { tls: e.tls }) });
     return {
-        source: createRegistryClient({ ...common, ...endpoint(config.source) }),
+        source: isStorageUrl(config.source.url) ? createStorageSource(config.source.url) : createRegistryClient({ ...common, ...endpoint(config.source) }),
         harbor: createRegistryClient({ ...common, ...endpoint(config.harbor) }),
         api: createHarborApi({ ...common, ...endpoint(config.harbor), connections: 4 }),
     };
@@ -47850,7 +48455,7 @@ function helpText() {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4962);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5342);
 // The CLI entry point (bundled into dist/cli). All work is in cli-main.ts.
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2));

@@ -4,6 +4,7 @@
 import pLimit from 'p-limit';
 import { createRegistryClient, type RegistryClient } from '../registry/client.js';
 import { createHarborApi, type HarborApi } from '../harbor/api.js';
+import { createStorageSource, isStorageUrl } from '../registry/storage/index.js';
 import { NameMappingError } from '../harbor/names.js';
 import { classifyTag } from './classify.js';
 import { copyTag, type BlobOutcome } from './copy.js';
@@ -33,7 +34,7 @@ export function createClients(config: SyncConfig, signal?: AbortSignal): Clients
   };
   const endpoint = (e: Endpoint) => ({ url: e.url, ...(e.credentials && { credentials: e.credentials }), ...(e.tls && { tls: e.tls }) });
   return {
-    source: createRegistryClient({ ...common, ...endpoint(config.source) }),
+    source: isStorageUrl(config.source.url) ? createStorageSource(config.source.url) : createRegistryClient({ ...common, ...endpoint(config.source) }),
     harbor: createRegistryClient({ ...common, ...endpoint(config.harbor) }),
     api: createHarborApi({ ...common, ...endpoint(config.harbor), connections: 4 }),
   };

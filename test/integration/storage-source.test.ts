@@ -28,18 +28,17 @@ let work: string;
 let viaHttp: SyncResult;
 const harbors: HarborDouble[] = [];
 
-/** Built by buildConfig, as the CLI does (so new options get their defaults); the source is then
- * replaced, since inputs.ts does not take dir:// or file:// yet. */
+/** Built by buildConfig from named inputs, as the CLI does. */
 async function config(sourceUrl: string, harbor: HarborDouble, credentials?: { username: string; password: string }): Promise<SyncConfig> {
   const inputs: Record<string, string> = {
-    'source-registry': 'http://source.invalid',
+    'source-registry': sourceUrl,
     'harbor-url': harbor.url,
     'harbor-username': harbor.admin.username,
     'harbor-password': harbor.admin.password,
     images: IMAGES.join('\n'),
   };
   const built = await buildConfig((name) => inputs[name]);
-  return { ...built, source: { url: sourceUrl, ...(credentials && { credentials }) } };
+  return { ...built, source: { ...built.source, ...(credentials && { credentials }) } };
 }
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
@@ -158,6 +157,15 @@ describe('from the storage directory, read-only', () => {
   });
 });
 
+describe('source-registry: dir:// as a user gives it', () => {
+  it('runs the whole sync from the inputs alone, classifying as the HTTP run did', async () => {
+    const harbor = await newHarbor();
+    const result = await runSync(await config(`dir://${storageDir}`, harbor), quiet);
+    expect(result.fatal).toBeUndefined();
+    expect(classification(result)).toEqual(classification(viaHttp));
+  });
+});
+
 describe('from a tarball of the storage directory', () => {
   it('classifies the same and migrates byte-identical; the extracted copy goes on close', async () => {
     const archive = join(work, 'registry.tar.gz');
@@ -215,6 +223,6 @@ describe('a path without storage', () => {
     expect(result.items).toEqual([]);
     expect(result.fatal?.step).toBe('auth');
     expect(result.fatal?.message).toContain(join(work, 'not-a-registry'));
-    expect(result.fatal?.message).toMatch(/cannot be read/);
+    expect(result.fatal?.message).toMatch(/does not exist/);
   });
 });

@@ -53,7 +53,7 @@ describe('finding the layout', () => {
 
   it('a lazily opened source reports the problem from ping, as preflight expects', async () => {
     const source = createStorageSource(`dir://${join(work, 'missing')}`);
-    await expect(source.ping()).rejects.toThrow(/cannot be read/);
+    await expect(source.ping()).rejects.toThrow(/does not exist/);
     await source.close();
   });
 });

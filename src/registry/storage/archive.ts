@@ -21,7 +21,8 @@ export const systemTar: Extractor = (archive, dest, gzip) =>
   new Promise((resolve, reject) => {
     const args = [gzip ? '-xzf' : '-xf', archive, '-C', dest, '--no-same-owner'];
     execFile('tar', args, { maxBuffer: 4 * 1024 * 1024 }, (error, _stdout, stderr) => {
-      if (error) reject(new Error(`tar ${args.join(' ')} failed: ${String(stderr).trim() || error.message}`, { cause: error }));
+      // No `cause`: preflight shows the root cause, and tar's own stderr is the useful part.
+      if (error) reject(new Error(`tar ${args.join(' ')} failed: ${String(stderr).trim() || error.message}`));
       else resolve();
     });
   });

@@ -21,8 +21,10 @@ export interface StorageSourceOptions {
 /** Opens the source now: throws when the path holds no storage layout or the archive cannot be extracted. */
 export async function openStorageSource(url: string, options: StorageSourceOptions = {}): Promise<StorageSource> {
   const { kind, path } = parseStorageUrl(url);
+  // No `cause` on these: preflight reports an error's root cause, and this message is the useful one.
   const info = await stat(path).catch((error: unknown) => {
-    throw new Error(`${url}: ${path} cannot be read: ${(error as Error).message}`, { cause: error });
+    const code = (error as { code?: unknown }).code;
+    throw new Error(code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read: ${(error as Error).message}`);
   });
   if (info.isDirectory()) {
     const root = await locateRoot(path);
