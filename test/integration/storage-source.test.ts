@@ -3,6 +3,9 @@
 // from a tarball with no server, into the Harbor double. The oracle is the same run over HTTP
 // against the registry that wrote the storage, and skopeo reading Harbor back.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { createServer } from 'node:http';
+import { createReadStream } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { execFileSync } from 'node:child_process';
 import { cp, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -177,6 +180,27 @@ describe('from a tarball of the storage directory', () => {
     await expectHarborHoldsSamples(harbor);
     // runSync closed the source: its temp copy is gone.
     expect(() => execFileSync('test', ['-e', source.root])).toThrow();
+  });
+
+  it('an https?:// URL of a tarball is downloaded first, then migrated the same', async () => {
+    const archive = join(work, 'served.tar');
+    execFileSync('tar', ['-cf', archive, '-C', dirname(storageDir), basename(storageDir)]);
+    const server = createServer((req, res) => {
+      if (req.url !== '/backups/registry.tar') return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'application/x-tar' });
+      createReadStream(archive).pipe(res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const harbor = await newHarbor();
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/backups/registry.tar`;
+      const result = await runSync(await config(url, harbor), quiet);
+      expect(result.fatal).toBeUndefined();
+      expect(classification(result)).toEqual(classification(viaHttp));
+      await expectHarborHoldsSamples(harbor);
+    } finally {
+      server.close();
+    }
   });
 });
 

@@ -1,9 +1,8 @@
 // A tarball of a storage directory is extracted once into a temp dir and read from there: a
 // .tar.gz cannot be read at random offsets, and the engine reads blobs in any order.
-// The extractor is a parameter so @actions/tool-cache's extractTar can replace the system tar:
-//   import { extractTar } from '@actions/tool-cache';
-//   const toolCache: Extractor = (a, d, gzip) => extractTar(a, d, gzip ? 'xz' : 'x').then(() => undefined);
-import { execFile } from 'node:child_process';
+// @actions/tool-cache does the extracting (and, for an https:// archive, the downloading, with
+// its retries); the extractor stays a parameter so tests can watch it.
+import { downloadTool, extractTar } from '@actions/tool-cache';
 import { chmod, mkdtemp, open, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,18 +15,29 @@ export interface Extracted {
   cleanup(): Promise<void>;
 }
 
-/** `tar` from PATH (GNU tar or bsdtar); ownership from the archive is not restored. */
-export const systemTar: Extractor = (archive, dest, gzip) =>
-  new Promise((resolve, reject) => {
-    const args = [gzip ? '-xzf' : '-xf', archive, '-C', dest, '--no-same-owner'];
-    execFile('tar', args, { maxBuffer: 4 * 1024 * 1024 }, (error, _stdout, stderr) => {
-      // No `cause`: preflight shows the root cause, and tar's own stderr is the useful part.
-      if (error) reject(new Error(`tar ${args.join(' ')} failed: ${String(stderr).trim() || error.message}`));
-      else resolve();
-    });
-  });
+export const toolCacheTar: Extractor = async (archive, dest, gzip) => {
+  try {
+    await extractTar(archive, dest, gzip ? 'xz' : 'x');
+  } catch (error) {
+    // No `cause`: preflight shows the root cause, and tar's own message is the useful part.
+    throw new Error(`extracting ${archive} failed: ${(error as Error).message}`);
+  }
+};
 
-export async function extractArchive(archive: string, extractor: Extractor = systemTar): Promise<Extracted> {
+/** Downloads an archive named by an http(s) URL into a new temp dir; the caller removes it. */
+export async function downloadArchive(url: string): Promise<Extracted & { file: string }> {
+  const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'harbor-sync-download-'));
+  const file = join(dir, 'registry.tar');
+  try {
+    await downloadTool(url, file);
+  } catch (error) {
+    await removeTree(dir);
+    throw new Error(`downloading ${new URL(url).origin}${new URL(url).pathname} failed: ${(error as Error).message}`);
+  }
+  return { dir, file, cleanup: () => removeTree(dir) };
+}
+
+export async function extractArchive(archive: string, extractor: Extractor = toolCacheTar): Promise<Extracted> {
   const gzip = await isGzip(archive);
   const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'harbor-sync-storage-'));
   const cleanup = () => removeTree(dir);

@@ -3,7 +3,7 @@
 //   dir:///var/lib/registry          the filesystem driver's rootdirectory (or docker/registry[/v2])
 //   file:///backup/registry.tar.gz   a tarball of such a directory (.tar, .tar.gz, .tgz)
 import { stat } from 'node:fs/promises';
-import { extractArchive, systemTar, type Extractor } from './archive.js';
+import { downloadArchive, extractArchive, type Extractor } from './archive.js';
 import { StorageClient, type StorageSource } from './client.js';
 import { LazyStorageSource } from './lazy.js';
 import { expectedLayout, locateRoot, searchRoot } from './locate.js';
@@ -21,6 +21,15 @@ export interface StorageSourceOptions {
 /** Opens the source now: throws when the path holds no storage layout or the archive cannot be extracted. */
 export async function openStorageSource(url: string, options: StorageSourceOptions = {}): Promise<StorageSource> {
   const { kind, path } = parseStorageUrl(url);
+  if (kind === 'download') {
+    const download = await downloadArchive(path);
+    try {
+      return await openArchive(download.file, url, options, download.cleanup);
+    } catch (error) {
+      await download.cleanup();
+      throw error;
+    }
+  }
   // No `cause` on these: preflight reports an error's root cause, and this message is the useful one.
   const info = await stat(path).catch((error: unknown) => {
     const code = (error as { code?: unknown }).code;
@@ -32,13 +41,21 @@ export async function openStorageSource(url: string, options: StorageSourceOptio
     return new StorageClient({ root, host: path });
   }
   if (kind === 'dir') throw new Error(`${url}: ${path} is a file, not a directory; name an archive with file://${path}`);
-  const extracted = await extractArchive(path, options.extractor ?? systemTar);
+  return await openArchive(path, path, options);
+}
+
+async function openArchive(file: string, name: string, options: StorageSourceOptions, alsoCleanup?: () => Promise<void>): Promise<StorageSource> {
+  const extracted = await extractArchive(file, options.extractor);
   const root = await searchRoot(extracted.dir);
   if (!root) {
     await extracted.cleanup();
-    throw new Error(`${path} holds no distribution storage: expected docker/registry/v2 with repositories/ and blobs/ inside the archive`);
+    throw new Error(`${name} holds no distribution storage: expected docker/registry/v2 with repositories/ and blobs/ inside the archive`);
   }
-  return new StorageClient({ root, host: path, cleanup: extracted.cleanup });
+  const cleanup = async (): Promise<void> => {
+    await extracted.cleanup();
+    await alsoCleanup?.();
+  };
+  return new StorageClient({ root, host: name, cleanup });
 }
 
 /** The same source, opened on first use; for code that creates clients synchronously. */
