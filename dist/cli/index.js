@@ -77054,7 +77054,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 9324:
+/***/ 3771:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -81432,6 +81432,9 @@ class StorageClient {
     async listRepositories() {
         return await listRepositoryNames(repositoriesDir(this.root));
     }
+    async *catalog() {
+        yield await this.listRepositories();
+    }
     async listTags(repository) {
         const request = `GET /v2/${repository}/tags/list`;
         this.checkName(repository, request);
@@ -81592,6 +81595,9 @@ class LazyStorageSource {
     }
     async listRepositories() {
         return (await this.source()).listRepositories();
+    }
+    async *catalog() {
+        yield await this.listRepositories();
     }
     async listRevisions(repository) {
         return (await this.source()).listRevisions(repository);
@@ -82590,6 +82596,7 @@ function union(a, b) {
 
 
 const client_MANIFEST_LIMIT = 16 * 1024 * 1024;
+const CATALOG_PAGE = 1000;
 function createRegistryClient(options) {
     return new DistributionClient(options);
 }
@@ -82720,6 +82727,31 @@ class DistributionClient {
         }
         return tags;
     }
+    async *catalog() {
+        // Distribution refuses n above its catalog.maxentries (default 1000) with 400
+        // PAGINATION_NUMBER_INVALID (BEHAVIOR §9); without n it pages by its own default.
+        let url = this.url(`v2/_catalog?n=${CATALOG_PAGE}`);
+        let first = true;
+        while (url) {
+            const res = await this.send({ method: 'GET', url, scopes: ['registry:catalog:*'] });
+            if (first && res.status === 400) {
+                const error = await this.failure(res, 'GET', url.pathname.slice(1));
+                if (error.code !== 'PAGINATION_NUMBER_INVALID')
+                    throw error;
+                url = this.url('v2/_catalog');
+                first = false;
+                continue;
+            }
+            first = false;
+            if (res.status !== 200)
+                throw await this.failure(res, 'GET', url.pathname.slice(1));
+            const body = JSON.parse((await readLimited(res, client_MANIFEST_LIMIT, url.pathname)).toString('utf8'));
+            const page = body.repositories ?? [];
+            if (page.length > 0)
+                yield page;
+            url = nextLink(headerValue(res.headers, 'link'), url);
+        }
+    }
     invalidateTokens() {
         this.transport.invalidateTokens();
     }
@@ -82772,6 +82804,7 @@ async function readLimited(res, limit, what) {
 // session cookie, so a client that keeps cookies gets 403 "CSRF token invalid" on writes
 // (BEHAVIOR §5, Harbor #12455). Requests go through the same transport as the registry calls
 // (retries, time-outs, TLS options).
+
 
 
 function createHarborApi(options) {
@@ -82839,6 +82872,30 @@ class HarborRestApi {
         if (res.status === 409)
             return false;
         throw this.failure('POST', 'api/v2.0/projects', res.status, text);
+    }
+    async tagDigests(project, path) {
+        // {repository_name} is URL-encoded twice: a/b → a%252Fb (BEHAVIOR §4).
+        const repo = encodeURIComponent(encodeURIComponent(path));
+        const tags = new Map();
+        let next = `api/v2.0/projects/${encodeURIComponent(project)}/repositories/${repo}/artifacts?with_tag=true&page_size=100&page=1`;
+        while (next) {
+            const url = new URL(next, this.url);
+            const res = await this.call('GET', url.pathname.slice(1) + url.search);
+            const text = await res.body.text();
+            if (res.status === 404)
+                return tags;
+            if (res.status !== 200)
+                throw this.failure('GET', url.pathname.slice(1), res.status, text);
+            const artifacts = JSON.parse(text);
+            for (const artifact of artifacts) {
+                for (const tag of artifact.tags ?? [])
+                    if (tag.name && artifact.digest)
+                        tags.set(tag.name, artifact.digest);
+            }
+            const link = nextLink(headerValue(res.headers, 'link'), url);
+            next = link ? link.pathname.slice(1) + link.search : undefined;
+        }
+        return tags;
     }
     close() {
         return this.transport.close();
@@ -82953,6 +83010,19 @@ function isAbort(error) {
 ;// CONCATENATED MODULE: ./lib/sync/classify.js
 
 
+
+/** What Harbor holds under the target reference now: one artifact listing per repository serves
+ * all its tags; a digest reference, or an account that may not list, costs a manifest HEAD. */
+async function harborDigestOf(job, ctx) {
+    if (!(await ctx.projects.exists(job.target.project)))
+        return undefined;
+    if (!isDigest(job.targetReference)) {
+        const tags = await ctx.harborTags(job.target);
+        if (tags)
+            return tags.get(job.targetReference);
+    }
+    return (await ctx.harbor.headManifest(job.target.repository, job.targetReference))?.digest;
+}
 async function classifyTag(job, ctx) {
     const result = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
     const head = await inStep('discover', () => ctx.source.headManifest(job.sourceRepository, job.sourceReference));
@@ -82961,7 +83031,7 @@ async function classifyTag(job, ctx) {
         return { kind: 'done', result };
     }
     result.digest = head.digest;
-    const harborDigest = await inStep('discover', async () => (await ctx.projects.exists(job.target.project)) ? (await ctx.harbor.headManifest(job.target.repository, job.targetReference))?.digest : undefined);
+    const harborDigest = await inStep('discover', () => harborDigestOf(job, ctx));
     if (harborDigest === head.digest) {
         return { kind: 'done', result: { ...result, status: 'skipped', reason: 'already in Harbor with the same digest' } };
     }
@@ -83400,10 +83470,91 @@ function rootCause(error) {
     return e;
 }
 
+;// CONCATENATED MODULE: ./lib/sync/dry-run.js
+
+class DryRunPlanner {
+    harbor;
+    present = new OncePerKey();
+    uploads = new Map();
+    constructor(harbor) {
+        this.harbor = harbor;
+    }
+    /** Notes the blobs this tag would send; returns the bytes not already planned by another tag. */
+    async plan(job, blobs, projectExists) {
+        let added = 0;
+        for (const blob of blobs) {
+            const key = `${job.target.repository}@${blob.digest}`;
+            const inHarbor = projectExists && (await this.present.run(key, async () => (await this.harbor.headBlob(job.target.repository, blob.digest)) !== undefined).promise);
+            if (inHarbor || this.uploads.has(blob.digest))
+                continue;
+            this.uploads.set(blob.digest, Math.max(blob.size, 0));
+            added += Math.max(blob.size, 0);
+        }
+        return added;
+    }
+    get bytes() {
+        let total = 0;
+        for (const size of this.uploads.values())
+            total += size;
+        return total;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/report/totals.js
+const STATUSES = ['migrated', 'stale', 'incomplete', 'skipped', 'failed'];
+function computeTotals(result) {
+    const totals = {
+        tags: result.items.length,
+        migrated: 0,
+        stale: 0,
+        incomplete: 0,
+        skipped: 0,
+        failed: 0,
+        bytesUploaded: 0,
+        bytesMigrated: 0,
+        blobsUploaded: 0,
+        blobsMounted: 0,
+        blobsExisting: 0,
+        retries: 0,
+        seconds: result.seconds,
+        ...(result.bytesPlanned !== undefined && { bytesPlanned: result.bytesPlanned }),
+    };
+    for (const item of result.items) {
+        totals[item.status] += 1;
+        if (item.status === 'migrated')
+            totals.bytesMigrated += item.size ?? 0;
+        totals.bytesUploaded += item.blobs?.bytesUploaded ?? 0;
+        totals.blobsUploaded += item.blobs?.uploaded ?? 0;
+        totals.blobsMounted += item.blobs?.mounted ?? 0;
+        totals.blobsExisting += item.blobs?.existing ?? 0;
+        totals.retries += item.retries ?? 0;
+    }
+    return totals;
+}
+function itemsByStatus(result) {
+    const groups = Object.fromEntries(STATUSES.map((s) => [s, []]));
+    const sorted = [...result.items].sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target));
+    for (const item of sorted)
+        groups[item.status].push(item);
+    return groups;
+}
+function formatBytes(bytes) {
+    const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1000 && unit < units.length - 1) {
+        value /= 1000;
+        unit++;
+    }
+    return `${unit === 0 ? value : value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+}
+
 ;// CONCATENATED MODULE: ./lib/sync/engine.js
 // The one engine behind the action and the CLI: preflight, expand the image list, then per tag
 // classify → (ensure project → copy → verify), with bounded concurrency. It never throws for one
 // tag's trouble: every tag ends in the result with its class.
+
+
 
 
 
@@ -83493,7 +83644,15 @@ async function execute(config, logger, clients, result, signals) {
         retry: config.retry,
         signal: signals.abandon,
     };
-    const classifyContext = { source: clients.source, harbor: clients.harbor, projects, sourceBlobs: new OncePerKey() };
+    const harborTags = new OncePerKey();
+    const classifyContext = {
+        source: clients.source,
+        harbor: clients.harbor,
+        projects,
+        sourceBlobs: new OncePerKey(),
+        harborTags: (target) => harborTags.run(target.repository, () => clients.api.tagDigests(target.project, target.path).catch(() => undefined)).promise,
+    };
+    const planner = config.dryRun ? new DryRunPlanner(clients.harbor) : undefined;
     const runJob = async (job) => {
         if (signals.stop?.aborted) {
             result.notStarted.push(job.sourceLabel);
@@ -83501,7 +83660,7 @@ async function execute(config, logger, clients, result, signals) {
         }
         const started = Date.now();
         const counter = { retries: 0 };
-        const item = await retryCounter.run(counter, () => syncTag(job, config.dryRun, classifyContext, copyContext, projects));
+        const item = await retryCounter.run(counter, () => syncTag(job, planner, classifyContext, copyContext, projects));
         item.seconds = (Date.now() - started) / 1000;
         if (counter.retries > 0)
             item.retries = counter.retries;
@@ -83531,8 +83690,10 @@ async function execute(config, logger, clients, result, signals) {
         if (item)
             result.items.push(item);
     result.projectsCreated = [...projects.created];
+    if (planner)
+        result.bytesPlanned = planner.bytes;
 }
-async function syncTag(job, dryRun, classifyContext, copyContext, projects) {
+async function syncTag(job, planner, classifyContext, copyContext, projects) {
     const base = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
     let partial = base;
     try {
@@ -83540,9 +83701,11 @@ async function syncTag(job, dryRun, classifyContext, copyContext, projects) {
         partial = plan.result;
         if (plan.kind === 'done')
             return plan.result;
-        if (dryRun) {
-            const needsProject = !(await projects.exists(job.target.project));
-            return { ...plan.result, status: 'migrated', reason: needsProject ? `would create project ${job.target.project}` : undefined };
+        if (planner) {
+            const projectExists = await projects.exists(job.target.project);
+            const bytes = await planner.plan(job, plan.blobs, projectExists);
+            const reason = `would upload ${formatBytes(bytes)}${projectExists ? '' : ` and create project ${job.target.project}`}`;
+            return { ...plan.result, status: 'migrated', reason };
         }
         await projects.ensure(job.target.project);
         return await copyTag(job, plan.manifest, plan.blobs, plan.result, copyContext);
@@ -83585,54 +83748,6 @@ function redactUrl(url) {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/report/totals.js
-const STATUSES = ['migrated', 'stale', 'incomplete', 'skipped', 'failed'];
-function computeTotals(result) {
-    const totals = {
-        tags: result.items.length,
-        migrated: 0,
-        stale: 0,
-        incomplete: 0,
-        skipped: 0,
-        failed: 0,
-        bytesUploaded: 0,
-        bytesMigrated: 0,
-        blobsUploaded: 0,
-        blobsMounted: 0,
-        blobsExisting: 0,
-        retries: 0,
-        seconds: result.seconds,
-    };
-    for (const item of result.items) {
-        totals[item.status] += 1;
-        if (item.status === 'migrated')
-            totals.bytesMigrated += item.size ?? 0;
-        totals.bytesUploaded += item.blobs?.bytesUploaded ?? 0;
-        totals.blobsUploaded += item.blobs?.uploaded ?? 0;
-        totals.blobsMounted += item.blobs?.mounted ?? 0;
-        totals.blobsExisting += item.blobs?.existing ?? 0;
-        totals.retries += item.retries ?? 0;
-    }
-    return totals;
-}
-function itemsByStatus(result) {
-    const groups = Object.fromEntries(STATUSES.map((s) => [s, []]));
-    const sorted = [...result.items].sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target));
-    for (const item of sorted)
-        groups[item.status].push(item);
-    return groups;
-}
-function formatBytes(bytes) {
-    const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1000 && unit < units.length - 1) {
-        value /= 1000;
-        unit++;
-    }
-    return `${unit === 0 ? value : value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
-}
-
 ;// CONCATENATED MODULE: ./lib/report/json.js
 
 const REPORT_SCHEMA = 'harbor-sync/report/v1';
@@ -83667,8 +83782,17 @@ function toItem(item) {
 
 ;// CONCATENATED MODULE: ./lib/report/summary.js
 
-const FOLD_AFTER = 20; // longer tables go into a <details> block so the summary stays readable
+const FOLD_AFTER = 20; // longer tables go into a <details> block
+const LIST_AT_MOST = 500; // rows of a folded table before "… and N more"
+const ROLLUP_AT_MOST = 100;
+/** GitHub refuses step summaries over 1 MiB; stay well below. */
+const SUMMARY_LIMIT = 1_000_000;
 function renderSummary(result) {
+    const full = render(result, false);
+    return Buffer.byteLength(full) <= SUMMARY_LIMIT ? full : render(result, true);
+}
+/** `compact` shortens messages and drops columns, keeping every row that needs action. */
+function render(result, compact) {
     const totals = computeTotals(result);
     const groups = itemsByStatus(result);
     const dry = result.dryRun;
@@ -83678,57 +83802,135 @@ function renderSummary(result) {
         const f = result.fatal;
         lines.push(`> [!CAUTION]`, `> **The run stopped before copying:** ${cell(f.message)}${f.hint ? `<br>${cell(f.hint)}` : ''}`, '');
     }
-    lines.push([
-        `**${totals.migrated} ${dry ? 'to migrate' : 'migrated'}**${totals.migrated ? ` (${formatBytes(dry ? totals.bytesMigrated : totals.bytesUploaded)}${dry ? '' : ' uploaded'})` : ''}`,
-        `**${totals.stale} stale**`,
-        `**${totals.incomplete} incomplete**`,
-        `**${totals.skipped} skipped**`,
-        `**${totals.failed} failed**`,
-    ].join(' · ') + ` — ${totals.tags} tags in ${totals.seconds.toFixed(1)} s`, '');
+    lines.push(totalsLine(totals, dry), '');
     if (result.interrupted) {
         lines.push('> [!WARNING]', `> **Interrupted.** ${result.notStarted.length} tag(s) or repositories were not started; tags in flight finished or were abandoned whole. Harbor holds no partial tag: run the same sync again to complete the remainder.`, '');
     }
     if (result.projectsCreated.length > 0)
         lines.push(`Projects created: ${result.projectsCreated.map((p) => `\`${p}\``).join(', ')}`, '');
-    section(lines, dry ? 'To migrate' : 'Migrated', groups.migrated, ['Source', 'Target', 'Digest', 'Size', 'Note'], (i) => [
-        i.source,
-        i.target,
-        summary_short(i.digest),
-        i.size !== undefined ? formatBytes(i.size) : '',
-        migratedNote(i),
-    ]);
-    section(lines, 'Stale', groups.stale, ['Source', 'Target', 'Digest', 'Reason'], (i) => [i.source, i.target, summary_short(i.digest), i.reason ?? '']);
+    rollup(lines, result.items);
+    const text = (s) => (compact && s.length > 160 ? `${s.slice(0, 157)}…` : s);
+    const target = (i) => (compact && i.target === i.source ? '″' : i.target);
+    if (compact)
+        compactFailures(lines, groups.failed, target);
+    else {
+        section(lines, 'Failed', groups.failed, ['Source', 'Target', 'Step', 'Status', 'Code', 'Message'], (i) => [
+            i.source,
+            target(i),
+            i.error?.step ?? '',
+            i.error?.status !== undefined ? String(i.error.status) : '',
+            i.error?.code ?? '',
+            `${i.error?.message ?? ''}${i.error?.hint ? `<br>→ ${i.error.hint}` : ''}${i.retries ? ` (after ${i.retries} ${i.retries === 1 ? 'retry' : 'retries'})` : ''}`,
+        ], 'all');
+    }
+    section(lines, 'Stale', groups.stale, ['Source', 'Target', 'Digest', 'Reason'], (i) => [i.source, target(i), summary_short(i.digest), text(i.reason ?? '')], 'all');
     section(lines, 'Incomplete', groups.incomplete, ['Source', 'Target', 'Digest', 'Missing blobs'], (i) => [
         i.source,
-        i.target,
+        target(i),
         summary_short(i.digest),
-        (i.missing ?? []).map((d) => `\`${d}\``).join('<br>'),
-    ]);
-    section(lines, 'Skipped', groups.skipped, ['Source', 'Target', 'Reason'], (i) => [i.source, i.target, i.reason ?? '']);
-    section(lines, 'Failed', groups.failed, ['Source', 'Target', 'Step', 'Status', 'Code', 'Message'], (i) => [
+        compact ? `${i.missing?.length ?? 0} missing` : (i.missing ?? []).map((d) => `\`${d}\``).join('<br>'),
+    ], 'all');
+    section(lines, dry ? 'To migrate' : 'Migrated', groups.migrated, ['Source', 'Target', 'Digest', 'Size', 'Note'], (i) => [
         i.source,
-        i.target,
-        i.error?.step ?? '',
-        i.error?.status !== undefined ? String(i.error.status) : '',
-        i.error?.code ?? '',
-        `${i.error?.message ?? ''}${i.error?.hint ? `<br>→ ${i.error.hint}` : ''}${i.retries ? ` (after ${i.retries} ${i.retries === 1 ? 'retry' : 'retries'})` : ''}`,
-    ]);
+        target(i),
+        summary_short(i.digest),
+        i.size !== undefined ? formatBytes(i.size) : '',
+        text(migratedNote(i)),
+    ], 'fold');
+    skippedSection(lines, groups.skipped, text, target);
     return lines.join('\n').trimEnd() + '\n';
 }
-function section(lines, title, items, headers, row) {
+function totalsLine(totals, dry) {
+    const moved = dry ? (totals.bytesPlanned ?? totals.bytesMigrated) : totals.bytesUploaded;
+    return ([
+        `**${totals.migrated} ${dry ? 'to migrate' : 'migrated'}**${totals.migrated ? ` (${formatBytes(moved)} ${dry ? 'to upload' : 'uploaded'})` : ''}`,
+        `**${totals.stale} stale**`,
+        `**${totals.incomplete} incomplete**`,
+        `**${totals.skipped} skipped**`,
+        `**${totals.failed} failed**`,
+    ].join(' · ') + ` — ${totals.tags} tags in ${totals.seconds.toFixed(1)} s${totals.retries ? `, ${totals.retries} retries` : ''}`);
+}
+/** Many failures: each distinct error once (E1, E2, …), then every failed tag with its error's id. */
+function compactFailures(lines, items, target) {
     if (items.length === 0)
         return;
-    const table = [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...items.map((i) => `| ${row(i).map(cell).join(' | ')} |`)];
+    const ids = new Map();
+    // The same error for many tags differs only in names and digests: group without them.
+    const describe = (i) => {
+        const e = i.error;
+        const general = (text) => text.split(repositoryOf(i.target)).join('<repo>').split(repositoryOf(i.source)).join('<repo>').replace(/sha256:[0-9a-f]{64}/g, '<digest>');
+        return `${e?.step ?? ''} ${e?.status ?? ''} ${e?.code ?? ''}: ${general(e?.message ?? '').slice(0, 300)}${e?.hint ? ` → ${general(e.hint)}` : ''}`;
+    };
+    for (const item of items)
+        if (!ids.has(describe(item)))
+            ids.set(describe(item), `E${ids.size + 1}`);
+    lines.push(`### Failed (${items.length})`, '', '| Error | Step, status, code: message |', '| --- | --- |');
+    for (const [text, id] of ids)
+        lines.push(`| ${id} | ${cell(text)} |`);
+    lines.push('', '| Source | Target | Error |', '| --- | --- | --- |');
+    for (const item of items)
+        lines.push(`| ${cell(item.source)} | ${cell(target(item))} | ${ids.get(describe(item))} |`);
+    lines.push('');
+}
+function repositoryOf(label) {
+    return label.replace(/[:@][^/]*$/, '');
+}
+/** One row per repository, the ones that need attention first. */
+function rollup(lines, items) {
+    const repos = new Map();
+    for (const item of items) {
+        const repo = repositoryOf(item.source);
+        const counts = repos.get(repo) ?? { migrated: 0, stale: 0, incomplete: 0, skipped: 0, failed: 0 };
+        counts[item.status] += 1;
+        repos.set(repo, counts);
+    }
+    if (repos.size < 2)
+        return;
+    const attention = (c) => c.failed * 1e6 + (c.stale + c.incomplete) * 1e3;
+    const rows = [...repos.entries()].sort((a, b) => attention(b[1]) - attention(a[1]) || a[0].localeCompare(b[0]));
+    const shown = rows.slice(0, ROLLUP_AT_MOST);
+    lines.push(`<details><summary>By repository (${repos.size})</summary>`, '', '| Repository | Migrated | Stale | Incomplete | Skipped | Failed |', '| --- | --- | --- | --- | --- | --- |');
+    for (const [repo, c] of shown)
+        lines.push(`| ${cell(repo)} | ${c.migrated} | ${c.stale} | ${c.incomplete} | ${c.skipped} | ${c.failed} |`);
+    if (rows.length > shown.length)
+        lines.push('', `… and ${rows.length - shown.length} more repositories in the JSON report.`);
+    lines.push('', '</details>', '');
+}
+/** Skipped tags: counts per reason first (filters collapse to counts), then the folded list. */
+function skippedSection(lines, items, text, target) {
+    if (items.length === 0)
+        return;
+    const reasons = new Map();
+    for (const item of items)
+        reasons.set(item.reason ?? '', (reasons.get(item.reason ?? '') ?? 0) + 1);
+    lines.push(`### Skipped (${items.length})`, '', '| Reason | Tags |', '| --- | --- |');
+    for (const [reason, count] of [...reasons.entries()].sort((a, b) => b[1] - a[1]))
+        lines.push(`| ${cell(text(reason))} | ${count} |`);
+    lines.push('');
+    table(lines, items, ['Source', 'Target', 'Reason'], (i) => [i.source, target(i), text(i.reason ?? '')], 'fold', 'Show all');
+}
+function section(lines, title, items, headers, row, mode) {
+    if (items.length === 0)
+        return;
     lines.push(`### ${title} (${items.length})`, '');
-    if (items.length > FOLD_AFTER)
-        lines.push('<details><summary>Show all</summary>', '', ...table, '', '</details>', '');
+    table(lines, items, headers, row, mode, 'Show all');
+}
+function table(lines, items, headers, row, mode, label) {
+    const shown = mode === 'fold' ? items.slice(0, LIST_AT_MOST) : items;
+    const body = [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...shown.map((i) => `| ${row(i).map(cell).join(' | ')} |`)];
+    if (shown.length < items.length)
+        body.push('', `… and ${items.length - shown.length} more in the JSON report.`);
+    if (items.length > FOLD_AFTER && mode === 'fold')
+        lines.push(`<details><summary>${label}</summary>`, '', ...body, '', '</details>', '');
     else
-        lines.push(...table, '');
+        lines.push(...body, '');
 }
 function migratedNote(item) {
     const notes = [];
     if (item.previousDigest)
         notes.push(`tag re-pointed from ${summary_short(item.previousDigest)} (old artifact kept)`);
+    if (item.sourceDigest && item.sourceDigest !== item.digest)
+        notes.push(`new digest: platforms filtered from the source index ${summary_short(item.sourceDigest)}`);
     if (item.platforms?.length)
         notes.push(item.platforms.join(', '));
     if (item.blobs) {
@@ -83904,7 +84106,7 @@ function helpText() {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9324);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3771);
 // The CLI entry point (bundled into dist/cli). All work is in cli-main.ts.
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2));

@@ -5,7 +5,8 @@
 // (retries, time-outs, TLS options).
 import { RegistryError, parseErrorBody } from '../registry/errors.js';
 import type { Credentials } from '../registry/credentials.js';
-import { Transport, type ConnectionOptions, type HttpResponse, type Method } from '../registry/transport.js';
+import { Transport, headerValue, type ConnectionOptions, type HttpResponse, type Method } from '../registry/transport.js';
+import { nextLink } from '../registry/pagination.js';
 
 export interface HarborIdentity {
   kind: 'user' | 'robot';
@@ -23,6 +24,9 @@ export interface HarborApi {
   projectExists(name: string): Promise<boolean>;
   /** Creates a project; false when it already existed (409), which is fine for us. */
   createProject(name: string, visibility: 'private' | 'public'): Promise<boolean>;
+  /** Every tag of a repository with its artifact digest, in a request per 100 artifacts: the cheap
+   * way to know what Harbor already holds (BEHAVIOR §4). Empty when the repository does not exist. */
+  tagDigests(project: string, path: string): Promise<Map<string, string>>;
   close(): Promise<void>;
 }
 
@@ -98,6 +102,27 @@ class HarborRestApi implements HarborApi {
     if (res.status === 201) return true;
     if (res.status === 409) return false;
     throw this.failure('POST', 'api/v2.0/projects', res.status, text);
+  }
+
+  async tagDigests(project: string, path: string): Promise<Map<string, string>> {
+    // {repository_name} is URL-encoded twice: a/b → a%252Fb (BEHAVIOR §4).
+    const repo = encodeURIComponent(encodeURIComponent(path));
+    const tags = new Map<string, string>();
+    let next: string | undefined = `api/v2.0/projects/${encodeURIComponent(project)}/repositories/${repo}/artifacts?with_tag=true&page_size=100&page=1`;
+    while (next) {
+      const url: URL = new URL(next, this.url);
+      const res = await this.call('GET', url.pathname.slice(1) + url.search);
+      const text = await res.body.text();
+      if (res.status === 404) return tags;
+      if (res.status !== 200) throw this.failure('GET', url.pathname.slice(1), res.status, text);
+      const artifacts = JSON.parse(text) as { digest?: string; tags?: { name?: string }[] | null }[];
+      for (const artifact of artifacts) {
+        for (const tag of artifact.tags ?? []) if (tag.name && artifact.digest) tags.set(tag.name, artifact.digest);
+      }
+      const link = nextLink(headerValue(res.headers, 'link'), url);
+      next = link ? link.pathname.slice(1) + link.search : undefined;
+    }
+    return tags;
   }
 
   close(): Promise<void> {

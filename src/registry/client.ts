@@ -46,6 +46,8 @@ export interface RegistryClient {
   /** Completes an upload with one streamed PUT of the whole blob. */
   finishUpload(location: URL, digest: string, size: number, body: Readable): Promise<void>;
   listTags(repository: string): Promise<string[]>;
+  /** The repositories, page by page as the registry sends them, so work can start on the first page. */
+  catalog(): AsyncIterable<string[]>;
   invalidateTokens(): void;
   close(): Promise<void>;
 }
@@ -57,6 +59,7 @@ export interface RegistryClientOptions extends ConnectionOptions {
 }
 
 const MANIFEST_LIMIT = 16 * 1024 * 1024;
+const CATALOG_PAGE = 1000;
 
 export function createRegistryClient(options: RegistryClientOptions): RegistryClient {
   return new DistributionClient(options);
@@ -184,6 +187,29 @@ class DistributionClient implements RegistryClient {
       url = nextLink(headerValue(res.headers, 'link'), url);
     }
     return tags;
+  }
+
+  async *catalog(): AsyncIterable<string[]> {
+    // Distribution refuses n above its catalog.maxentries (default 1000) with 400
+    // PAGINATION_NUMBER_INVALID (BEHAVIOR §9); without n it pages by its own default.
+    let url: URL | undefined = this.url(`v2/_catalog?n=${CATALOG_PAGE}`);
+    let first = true;
+    while (url) {
+      const res: HttpResponse = await this.send({ method: 'GET', url, scopes: ['registry:catalog:*'] });
+      if (first && res.status === 400) {
+        const error = await this.failure(res, 'GET', url.pathname.slice(1));
+        if (error.code !== 'PAGINATION_NUMBER_INVALID') throw error;
+        url = this.url('v2/_catalog');
+        first = false;
+        continue;
+      }
+      first = false;
+      if (res.status !== 200) throw await this.failure(res, 'GET', url.pathname.slice(1));
+      const body = JSON.parse((await readLimited(res, MANIFEST_LIMIT, url.pathname)).toString('utf8')) as { repositories?: string[] | null };
+      const page = body.repositories ?? [];
+      if (page.length > 0) yield page;
+      url = nextLink(headerValue(res.headers, 'link'), url);
+    }
   }
 
   invalidateTokens(): void {

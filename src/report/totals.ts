@@ -16,6 +16,8 @@ export interface Totals {
   blobsUploaded: number;
   blobsMounted: number;
   blobsExisting: number;
+  /** Dry run: bytes that would be uploaded (unique blobs Harbor lacks). */
+  bytesPlanned?: number;
   /** Requests and blob copies tried again, over all tags. */
   retries: number;
   seconds: number;
@@ -36,6 +38,7 @@ export function computeTotals(result: SyncResult): Totals {
     blobsExisting: 0,
     retries: 0,
     seconds: result.seconds,
+    ...(result.bytesPlanned !== undefined && { bytesPlanned: result.bytesPlanned }),
   };
   for (const item of result.items) {
     totals[item.status] += 1;

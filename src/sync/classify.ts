@@ -2,6 +2,8 @@
 // digest, or the manifest kind is unsupported), stale (every blob 404 on the source),
 // incomplete (some 404), or to be copied.
 import type { RegistryClient } from '../registry/client.js';
+import { isDigest } from '../registry/reference.js';
+import type { HarborTarget } from '../harbor/names.js';
 import { formatPlatform, isForeignLayer, parseManifest, type Descriptor, type ParsedManifest } from '../registry/media-types.js';
 import { inStep } from './failure.js';
 import type { TagJob } from './jobs.js';
@@ -28,6 +30,19 @@ export interface ClassifyContext {
   projects: Projects;
   /** Source blob HEADs, once per repository and digest for the whole run. */
   sourceBlobs: OncePerKey<number | undefined>;
+  /** Harbor's tags → digests per repository, listed once per run (undefined when the API refuses). */
+  harborTags(target: HarborTarget): Promise<Map<string, string> | undefined>;
+}
+
+/** What Harbor holds under the target reference now: one artifact listing per repository serves
+ * all its tags; a digest reference, or an account that may not list, costs a manifest HEAD. */
+async function harborDigestOf(job: TagJob, ctx: ClassifyContext): Promise<string | undefined> {
+  if (!(await ctx.projects.exists(job.target.project))) return undefined;
+  if (!isDigest(job.targetReference)) {
+    const tags = await ctx.harborTags(job.target);
+    if (tags) return tags.get(job.targetReference);
+  }
+  return (await ctx.harbor.headManifest(job.target.repository, job.targetReference))?.digest;
 }
 
 export async function classifyTag(job: TagJob, ctx: ClassifyContext): Promise<Plan> {
@@ -40,9 +55,7 @@ export async function classifyTag(job: TagJob, ctx: ClassifyContext): Promise<Pl
   }
   result.digest = head.digest;
 
-  const harborDigest = await inStep('discover', async () =>
-    (await ctx.projects.exists(job.target.project)) ? (await ctx.harbor.headManifest(job.target.repository, job.targetReference))?.digest : undefined,
-  );
+  const harborDigest = await inStep('discover', () => harborDigestOf(job, ctx));
   if (harborDigest === head.digest) {
     return { kind: 'done', result: { ...result, status: 'skipped', reason: 'already in Harbor with the same digest' } };
   }

@@ -5,7 +5,7 @@ import pLimit from 'p-limit';
 import { createRegistryClient, type RegistryClient } from '../registry/client.js';
 import { createHarborApi, type HarborApi } from '../harbor/api.js';
 import { createStorageSource, isStorageUrl } from '../registry/storage/index.js';
-import { NameMappingError } from '../harbor/names.js';
+import { NameMappingError, type HarborTarget } from '../harbor/names.js';
 import { classifyTag } from './classify.js';
 import { copyTag, type BlobOutcome } from './copy.js';
 import { StepError, describeFailure } from './failure.js';
@@ -14,6 +14,8 @@ import { OncePerKey } from './once.js';
 import { Projects } from './projects.js';
 import { preflight } from './preflight.js';
 import { retryCounter } from '../registry/retry.js';
+import { DryRunPlanner } from './dry-run.js';
+import { formatBytes } from '../report/totals.js';
 import type { Endpoint, Logger, StepFailure, SyncConfig, SyncResult, TagResult } from './types.js';
 
 export const USER_AGENT = 'harbor-sync/0.1';
@@ -112,8 +114,17 @@ async function execute(
     retry: config.retry,
     signal: signals.abandon,
   };
-  const classifyContext = { source: clients.source, harbor: clients.harbor, projects, sourceBlobs: new OncePerKey<number | undefined>() };
+  const harborTags = new OncePerKey<Map<string, string> | undefined>();
+  const classifyContext = {
+    source: clients.source,
+    harbor: clients.harbor,
+    projects,
+    sourceBlobs: new OncePerKey<number | undefined>(),
+    harborTags: (target: HarborTarget) =>
+      harborTags.run(target.repository, () => clients.api.tagDigests(target.project, target.path).catch(() => undefined)).promise,
+  };
 
+  const planner = config.dryRun ? new DryRunPlanner(clients.harbor) : undefined;
   const runJob = async (job: TagJob): Promise<TagResult | undefined> => {
     if (signals.stop?.aborted) {
       result.notStarted.push(job.sourceLabel);
@@ -121,7 +132,7 @@ async function execute(
     }
     const started = Date.now();
     const counter = { retries: 0 };
-    const item = await retryCounter.run(counter, () => syncTag(job, config.dryRun, classifyContext, copyContext, projects));
+    const item = await retryCounter.run(counter, () => syncTag(job, planner, classifyContext, copyContext, projects));
     item.seconds = (Date.now() - started) / 1000;
     if (counter.retries > 0) item.retries = counter.retries;
     logOutcome(logger, item, config.dryRun);
@@ -152,11 +163,12 @@ async function execute(
   );
   for (const item of await Promise.all(pending)) if (item) result.items.push(item);
   result.projectsCreated = [...projects.created];
+  if (planner) result.bytesPlanned = planner.bytes;
 }
 
 async function syncTag(
   job: TagJob,
-  dryRun: boolean,
+  planner: DryRunPlanner | undefined,
   classifyContext: Parameters<typeof classifyTag>[1],
   copyContext: Parameters<typeof copyTag>[4],
   projects: Projects,
@@ -167,9 +179,11 @@ async function syncTag(
     const plan = await classifyTag(job, classifyContext);
     partial = plan.result;
     if (plan.kind === 'done') return plan.result;
-    if (dryRun) {
-      const needsProject = !(await projects.exists(job.target.project));
-      return { ...plan.result, status: 'migrated', reason: needsProject ? `would create project ${job.target.project}` : undefined };
+    if (planner) {
+      const projectExists = await projects.exists(job.target.project);
+      const bytes = await planner.plan(job, plan.blobs, projectExists);
+      const reason = `would upload ${formatBytes(bytes)}${projectExists ? '' : ` and create project ${job.target.project}`}`;
+      return { ...plan.result, status: 'migrated', reason };
     }
     await projects.ensure(job.target.project);
     return await copyTag(job, plan.manifest, plan.blobs, plan.result, copyContext);

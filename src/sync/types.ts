@@ -64,6 +64,8 @@ export interface TagResult {
   size?: number;
   /** Blobs: how many the tag references, and how each one got to Harbor. */
   blobs?: { total: number; uploaded: number; mounted: number; existing: number; bytesUploaded: number };
+  /** The source's digest when Harbor gets a different one (an index with only some platforms). */
+  sourceDigest?: string;
   /** Harbor's digest for this tag before the run, when it differed (the old artifact stays). */
   previousDigest?: string;
   /** Digests answering 404 on the source (stale / incomplete). */
@@ -87,6 +89,8 @@ export interface SyncResult {
   harborUser?: string;
   projectsCreated: string[];
   items: TagResult[];
+  /** Dry run: bytes that would be uploaded, each blob once (blobs Harbor already has left out). */
+  bytesPlanned?: number;
   /** A problem that stopped the whole run before any tag was tried (bad credentials, bad config). */
   fatal?: StepFailure;
   /** Stopped by SIGINT/SIGTERM: `notStarted` lists what a re-run will still do. */

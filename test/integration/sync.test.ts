@@ -96,6 +96,8 @@ describe('a declared list into a fresh Harbor', () => {
     expect(run.result.items.map((i) => i.status)).toEqual(['skipped', 'skipped', 'skipped']);
     expect(run.result.items.every((i) => i.reason === 'already in Harbor with the same digest')).toBe(true);
     expect(harbor.requests.filter((r) => r.kind === 'blob' || r.kind === 'upload')).toEqual([]);
+    // One artifact listing per repository answers for all its tags: no manifest requests either.
+    expect(harbor.requests.filter((r) => r.kind === 'manifest')).toEqual([]);
     expect(writes(harbor)).toEqual([]);
   });
 
@@ -228,7 +230,10 @@ describe('dry run', () => {
       ['team-a/tools/worker:1.2', 'migrated'],
       ['team-a/tools/worker:1.3', 'migrated'],
     ]);
-    expect(run.item('alpine:3.19').reason).toBe('would create project library');
+    expect(run.item('alpine:3.19').reason).toBe(`would upload ${(samples.alpine.blobs.reduce((n, b) => n + b.size, 0) / 1000).toFixed(1)} kB and create project library`);
+    // Bytes that would move: every blob once, the base layer shared by both worker tags counted once.
+    const unique = new Map([...samples.alpine.blobs, ...samples.worker12.blobs, ...samples.worker13.blobs].map((b) => [b.digest, b.size]));
+    expect(run.result.bytesPlanned).toBe([...unique.values()].reduce((n, s) => n + s, 0));
     expect(writes(harbor)).toEqual([]);
     expect(harbor.projects()).toEqual([]);
   });

@@ -58,7 +58,7 @@ describe('job summary', () => {
   it('says dry run and "to migrate" when nothing was written', () => {
     const md = renderSummary(result({ dryRun: true, items: [{ source: 'a/b:1', target: 'a/b:1', status: 'migrated', digest: D1, size: 1000 }] }));
     expect(md).toContain('dry run: nothing was written');
-    expect(md).toContain('**1 to migrate** (1.0 kB)');
+    expect(md).toContain('**1 to migrate** (1.0 kB to upload)');
     expect(md).toContain('### To migrate (1)');
   });
 
@@ -73,6 +73,45 @@ describe('job summary', () => {
     const md = renderSummary(result({ items }));
     expect(md).toContain('| x \\| y<br>z |');
     expect(md).toContain('<details><summary>Show all</summary>');
+  });
+});
+
+describe('job summary at scale', () => {
+  const statuses = ['migrated', 'skipped', 'skipped', 'stale', 'failed', 'incomplete', 'skipped', 'skipped', 'migrated', 'skipped'] as const;
+  function big(n: number, status?: (typeof statuses)[number]): SyncResult {
+    const items = Array.from({ length: n }, (_, i) => {
+      const s = status ?? statuses[i % statuses.length]!;
+      const source = `team-${i % 97}/service-${i % 389}/component:${i}.0.0`;
+      return {
+        source,
+        target: source,
+        status: s,
+        digest: D1,
+        size: 123_456_789,
+        reason: s === 'skipped' ? 'already in Harbor with the same digest' : s === 'stale' ? 'all 5 blobs answer 404 on the source (the manifest is there, its content is not)' : undefined,
+        missing: s === 'incomplete' ? [D1, D2, D3] : s === 'stale' ? [D1, D2] : undefined,
+        blobs: s === 'migrated' ? { total: 5, uploaded: 3, mounted: 1, existing: 1, bytesUploaded: 1000 } : undefined,
+        error: s === 'failed' ? { step: 'blob' as const, status: 503, code: 'UNAVAILABLE', message: `PUT /v2/${source.split(':')[0]}/blobs/uploads/: ${'the upstream storage said something long and unhelpful '.repeat(8)}`, hint: 'try again later' } : undefined,
+      };
+    });
+    return result({ items });
+  }
+
+  it('5,000 tags stay under 1 MiB, with every failed, stale and incomplete tag listed', () => {
+    const r = big(5000);
+    const md = renderSummary(r);
+    expect(Buffer.byteLength(md)).toBeLessThan(1_000_000);
+    for (const item of r.items.filter((i) => ['failed', 'stale', 'incomplete'].includes(i.status))) expect(md).toContain(`| ${item.source} |`);
+    expect(md).toContain('… and 500 more in the JSON report.'); // 1,000 migrated, 500 shown
+    expect(md).toMatch(/\| already in Harbor with the same digest \| 2500 \|/);
+    expect(md).toContain('<summary>By repository (');
+  });
+
+  it('even 5,000 failures with long messages fit, each still listed', () => {
+    const r = big(5000, 'failed');
+    const md = renderSummary(r);
+    expect(Buffer.byteLength(md)).toBeLessThan(1_000_000);
+    for (const item of r.items) expect(md).toContain(`| ${item.source} |`);
   });
 });
 

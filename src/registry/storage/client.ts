@@ -60,6 +60,10 @@ export class StorageClient implements StorageSource {
     return await listRepositoryNames(layout.repositoriesDir(this.root));
   }
 
+  async *catalog(): AsyncIterable<string[]> {
+    yield await this.listRepositories();
+  }
+
   async listTags(repository: string): Promise<string[]> {
     const request = `GET /v2/${repository}/tags/list`;
     this.checkName(repository, request);

@@ -32,6 +32,9 @@ export class LazyStorageSource implements StorageSource {
   async listRepositories(): Promise<string[]> {
     return (await this.source()).listRepositories();
   }
+  async *catalog(): AsyncIterable<string[]> {
+    yield await this.listRepositories();
+  }
   async listRevisions(repository: string): Promise<string[]> {
     return (await this.source()).listRevisions(repository);
   }
