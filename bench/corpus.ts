@@ -4,8 +4,12 @@
 // and never the whole corpus sits in memory.
 import { createCipheriv, createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { crc32 } from 'node:zlib';
 import pLimit from 'p-limit';
 import { Agent, request } from 'undici';
+
+/** Bumped whenever the bytes for the same parameters change: part of the .tmp cache key. */
+export const GENERATOR_VERSION = 2;
 
 export const MEDIA = {
   manifest: 'application/vnd.docker.distribution.manifest.v2+json',
@@ -174,15 +178,58 @@ export function planCorpus(p: CorpusParams): RepoPlan[] {
 
 // ---- bytes -----------------------------------------------------------------------------------
 
-const CHUNK = 1024 * 1024;
-const ZEROS = Buffer.alloc(CHUNK);
+// Layers are real gzip streams (deflate "stored" blocks around pseudo-random bytes), as image layers
+// are: a copier that checks compression (skopeo does) then leaves them as they are, as it would
+// for real images, instead of gzipping them itself and changing every digest. `size` is the size
+// of the whole gzip stream.
+const BLOCK = 65535; // payload of one stored deflate block
+const BLOCKS_PER_CHUNK = 16;
+const ZEROS = Buffer.alloc(BLOCK * BLOCKS_PER_CHUNK);
+const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xff]);
+export const MIN_LAYER_SIZE = 10 + 5 + 8;
 
-/** The layer's bytes, CHUNK at a time. */
+/** Stored-block count and payload bytes for a gzip stream of exactly `size` bytes. */
+function gzipLayout(size: number): { blocks: number; payload: number } {
+  if (size < MIN_LAYER_SIZE) throw new Error(`layer size ${size} < ${MIN_LAYER_SIZE}`);
+  const blocks = Math.max(1, Math.ceil((size - 18) / (BLOCK + 5)));
+  const payload = size - 18 - 5 * blocks;
+  if (payload < 0 || payload > blocks * BLOCK) throw new Error(`no gzip layout for ${size} bytes`);
+  return { blocks, payload };
+}
+
+/** The layer's bytes, about 1 MiB at a time. */
 export function* layerChunks(layer: LayerPlan): Generator<Buffer> {
   const key = createHash('sha256').update(layer.seed).digest();
   const cipher = createCipheriv('aes-128-ctr', key.subarray(0, 16), key.subarray(16, 32));
-  for (let left = layer.size; left > 0; left -= CHUNK) {
-    yield cipher.update(left >= CHUNK ? ZEROS : ZEROS.subarray(0, left));
+  const { blocks, payload } = gzipLayout(layer.size);
+  let crc = 0;
+  let left = payload;
+  let first = true;
+  for (let b = 0; b < blocks; b += BLOCKS_PER_CHUNK) {
+    const parts: Buffer[] = first ? [GZIP_HEADER] : [];
+    first = false;
+    const n = Math.min(BLOCKS_PER_CHUNK, blocks - b);
+    // The last block takes the remainder; earlier ones are full (payload > (blocks − 1) × BLOCK
+    // only fails for tiny sizes, where everything is one block anyway).
+    for (let i = 0; i < n; i++) {
+      const last = b + i === blocks - 1;
+      const len = last ? left : Math.min(BLOCK, left);
+      const head = Buffer.alloc(5);
+      head[0] = last ? 1 : 0;
+      head.writeUInt16LE(len, 1);
+      head.writeUInt16LE(~len & 0xffff, 3);
+      const data = cipher.update(ZEROS.subarray(0, len));
+      crc = crc32(data, crc);
+      left -= len;
+      parts.push(head, data);
+    }
+    if (b + n >= blocks) {
+      const trailer = Buffer.alloc(8);
+      trailer.writeUInt32LE(crc >>> 0, 0);
+      trailer.writeUInt32LE(payload % 2 ** 32, 4);
+      parts.push(trailer);
+    }
+    yield Buffer.concat(parts);
   }
 }
 

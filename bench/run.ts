@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { startRegistry, REGISTRY_BINARY } from '../test/harness/registry.ts';
 import { startHarborDouble } from '../test/harness/harbor-double/index.ts';
 import { SKOPEO_BINARY } from '../test/harness/skopeo.ts';
-import { PRESETS, pushCorpus, uniqueFor, type CorpusIndex, type CorpusParams } from './corpus.ts';
+import { GENERATOR_VERSION, PRESETS, pushCorpus, uniqueFor, type CorpusIndex, type CorpusParams } from './corpus.ts';
 import { startCountingProxy } from './source-proxy.ts';
 import { createProjects, disposeDouble, DIST_CLI, ROOT, runFloor, runHarborSync, runSkopeo, type Ctx, type RunResult } from './contenders.ts';
 
@@ -72,7 +72,10 @@ function distFreshness(): string | undefined {
     }
   };
   walk(join(ROOT, 'src'));
-  return newer.length ? `dist is older than ${newer.slice(0, 3).join(', ')}${newer.length > 3 ? ' …' : ''}: run npm run build for current figures` : undefined;
+  if (!newer.length) return undefined;
+  const committed = version('git', ['status', '--porcelain', '--', 'dist']) === '';
+  return `src/ has files newer than dist/ (${newer.slice(0, 3).join(', ')}${newer.length > 3 ? ' …' : ''})` +
+    (committed ? `; dist/ is the committed build of ${version('git', ['rev-parse', '--short', 'HEAD'])}, which is what was measured` : '; run npm run build for current figures');
 }
 
 function version(cmd: string, args: string[]): string {
@@ -86,7 +89,7 @@ function version(cmd: string, args: string[]): string {
 // ---- corpus ------------------------------------------------------------------------------------
 
 async function corpus(p: CorpusParams): Promise<{ index: CorpusIndex; registry: Awaited<ReturnType<typeof startRegistry>>; cleanup: () => Promise<void>; cached: boolean; pushSeconds: number }> {
-  const key = createHash('sha256').update(JSON.stringify(p)).digest('hex').slice(0, 12);
+  const key = createHash('sha256').update(JSON.stringify({ generator: GENERATOR_VERSION, ...p })).digest('hex').slice(0, 12);
   const cacheDir = join(ROOT, '.tmp', 'bench-corpus', `${presetName}-${key}`);
   const useCache = !values['no-cache'];
   const dir = useCache ? cacheDir : await mkdtemp(join(tmpdir(), 'hs-bench-corpus-'));
@@ -302,7 +305,7 @@ async function main(): Promise<number> {
     '## Machine and versions',
     '',
     `- ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 1024 ** 3).toFixed(1)} GiB memory, ${process.platform} ${process.arch}`,
-    `- node ${nodeV}; ${skopeoV}; docker-registry ${registryV}; ${hsV}; git ${commit}${dirty}`,
+    `- node ${nodeV}; ${skopeoV}; docker-registry ${registryV.replace(/^\S*docker-registry /, '')}; ${hsV}; git ${commit}${dirty}`,
     ...(stale ? [`- warning: ${stale}`] : []),
     '',
   ].join('\n');

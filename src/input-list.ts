@@ -1,6 +1,21 @@
 // Every input, once: the CLI's --help and flags are built from this list, and a test checks that
 // action.yml declares exactly these inputs with these defaults.
-import { INPUT_DEFAULTS } from './inputs.js';
+/** Defaults, as the strings the inputs would hold. */
+export const INPUT_DEFAULTS = {
+  'create-projects': 'true',
+  'project-visibility': 'private',
+  'default-project': 'library',
+  concurrency: '4',
+  'dry-run': 'false',
+  'fail-on': 'failed',
+  retries: '4',
+  'retry-max-wait': '60',
+  'stall-timeout': '120',
+  'source-insecure': 'false',
+  'harbor-insecure': 'false',
+  catalog: 'false',
+  'include-signatures': 'true',
+} as const;
 
 export interface InputInfo {
   name: string;
@@ -23,6 +38,18 @@ export const INPUTS: InputInfo[] = [
   { name: 'harbor-password', description: 'Harbor password or robot secret', secret: true, env: 'HARBOR_PASSWORD' },
   { name: 'images', description: 'Images to sync, one per line or comma separated: repo:tag, repo@sha256:…, or repo (all its tags)' },
   { name: 'images-file', description: 'File with more images, same syntax, # starts a comment' },
+  { name: 'config-file', description: 'YAML file (version: 1) holding any of these inputs plus mappings; inputs given explicitly override it' },
+  { name: 'catalog', description: 'Also sync every repository the source catalog lists (paged; copying starts while listing)', default: defaults.catalog },
+  { name: 'include', description: 'Repositories to sync (catalog and whole-repository lines): globs like team-a/** or /regex/, one per line' },
+  { name: 'exclude', description: 'Repositories to leave out: globs or /regex/, one per line' },
+  { name: 'tags', description: 'Tags to sync, regexes matching the whole tag, one per line' },
+  { name: 'exclude-tags', description: 'Tags to leave out, regexes matching the whole tag' },
+  { name: 'semver', description: 'Only version tags in this range, e.g. >=1.2 <2' },
+  { name: 'latest', description: 'Only the N highest versions per repository' },
+  { name: 'latest-include-non-semver', description: 'With latest: keep tags that are not versions (latest, stable) too', default: 'false' },
+  { name: 'mappings', description: 'Rewrite rules, one per line: "source-prefix => project/path" or "... (flatten)"; first match wins' },
+  { name: 'include-signatures', description: 'Copy cosign signatures/attestations/SBOMs and OCI referrers along with their subject', default: defaults['include-signatures'] },
+  { name: 'platforms', description: 'Copy only these platforms of multi-arch images (writes a new index), e.g. linux/amd64,linux/arm64' },
   { name: 'create-projects', description: 'Create missing Harbor projects', default: defaults['create-projects'] },
   { name: 'project-visibility', description: 'Visibility of created projects: private or public', default: defaults['project-visibility'] },
   { name: 'default-project', description: 'Harbor project for single-level names such as alpine:3.19', default: defaults['default-project'] },

@@ -2,7 +2,12 @@
 // core.getInput, the CLI from --flags and the environment. Each error names the input.
 import { readFile } from 'node:fs/promises';
 import { parseImageReference, ReferenceError } from './registry/reference.js';
-import { projectNameProblem } from './harbor/names.js';
+import { NameMappingError, projectNameProblem } from './harbor/names.js';
+import { INPUT_DEFAULTS, INPUTS } from './input-list.js';
+import { parseConfigFile, ConfigFileError, type ConfigFile } from './config-file.js';
+import { parseSelection, SelectionError } from './sync/select.js';
+import { parseMappingRules, MappingRuleError } from './sync/mapping.js';
+import { parsePlatforms } from './sync/platforms.js';
 import type { FailOn, ImageSpec, SyncConfig, Visibility } from './sync/types.js';
 import type { TlsOptions } from './registry/transport.js';
 import { isStorageUrl } from './registry/storage/index.js';
@@ -14,25 +19,19 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-export const INPUT_DEFAULTS = {
-  'create-projects': 'true',
-  'project-visibility': 'private',
-  'default-project': 'library',
-  concurrency: '4',
-  'dry-run': 'false',
-  'fail-on': 'failed',
-  retries: '4',
-  'retry-max-wait': '60',
-  'stall-timeout': '120',
-  'source-insecure': 'false',
-  'harbor-insecure': 'false',
-} as const;
 
-export async function buildConfig(read: InputReader, load: (path: string) => Promise<string> = (p) => readFile(p, 'utf8')): Promise<SyncConfig> {
+export async function buildConfig(readInput: InputReader, load: (path: string) => Promise<string> = (p) => readFile(p, 'utf8')): Promise<SyncConfig> {
+  // An input given explicitly overrides the config file; the file overrides the defaults.
+  const file = await configFile((readInput('config-file') ?? '').trim(), load);
+  const read: InputReader = (name) => {
+    const given = readInput(name);
+    return given !== undefined && given.trim() !== '' ? given : file?.values[name];
+  };
   const get = (name: string): string => (read(name) ?? '').trim() || (INPUT_DEFAULTS as Record<string, string>)[name] || '';
   const source = registryUrl('source-registry', get('source-registry'));
   const harbor = registryUrl('harbor-url', get('harbor-url'));
-  const images = await imageSpecs(get('images'), get('images-file'), new URL(source).host, load);
+  const catalog = boolean('catalog', get('catalog'));
+  const images = await imageSpecs(get('images'), get('images-file'), new URL(source).host, load, catalog);
   const defaultProject = get('default-project');
   const problem = projectNameProblem(defaultProject);
   if (problem) throw new ConfigError(`default-project "${defaultProject}" ${problem}`);
@@ -40,6 +39,11 @@ export async function buildConfig(read: InputReader, load: (path: string) => Pro
     source: { url: source, ...credentials('source', read), ...(await tls('source', get, load)) },
     harbor: { url: harbor, ...credentials('harbor', read), ...(await tls('harbor', get, load)) },
     images,
+    catalog,
+    selection: guard(() => parseSelection(read)),
+    mappings: get('mappings') ? guard(() => parseMappingRules(get('mappings'), 'mappings')) : (file?.mappings ?? []),
+    includeSignatures: boolean('include-signatures', get('include-signatures')),
+    ...(get('platforms') && { platforms: guard(() => parsePlatforms(get('platforms'))) }),
     createProjects: boolean('create-projects', get('create-projects')),
     projectVisibility: oneOf<Visibility>('project-visibility', get('project-visibility'), ['private', 'public']),
     defaultProject,
@@ -97,7 +101,7 @@ function credentials(prefix: 'source' | 'harbor', read: InputReader): { credenti
   return { credentials: { username, password } };
 }
 
-async function imageSpecs(inline: string, file: string, sourceHost: string, load: (path: string) => Promise<string>): Promise<ImageSpec[]> {
+async function imageSpecs(inline: string, file: string, sourceHost: string, load: (path: string) => Promise<string>, catalog: boolean): Promise<ImageSpec[]> {
   const specs = parseImageList(inline, 'images', sourceHost);
   if (file) {
     let text: string;
@@ -108,7 +112,7 @@ async function imageSpecs(inline: string, file: string, sourceHost: string, load
     }
     specs.push(...parseImageList(text, file, sourceHost));
   }
-  if (specs.length === 0) throw new ConfigError('no images to sync: set images (one reference per line) or images-file');
+  if (specs.length === 0 && !catalog) throw new ConfigError('no images to sync: set images (one reference per line), images-file, or catalog: true');
   return specs;
 }
 
@@ -129,6 +133,31 @@ export function parseImageList(text: string, origin: string, sourceHost?: string
     }
   });
   return specs;
+}
+
+async function configFile(path: string, load: (path: string) => Promise<string>): Promise<ConfigFile | undefined> {
+  if (!path) return undefined;
+  let text: string;
+  try {
+    text = await load(path);
+  } catch (error) {
+    throw new ConfigError(`config-file "${path}" cannot be read: ${(error as Error).message}`);
+  }
+  const keys = INPUTS.map((i) => i.name).filter((name) => name !== 'config-file');
+  return guard(() => parseConfigFile(text, path, keys));
+}
+
+/** Errors of the rule parsers become configuration errors (exit code 2), message unchanged. */
+function guard<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof SelectionError || error instanceof MappingRuleError || error instanceof ConfigFileError || error instanceof NameMappingError) {
+      throw new ConfigError(error.message);
+    }
+    if (error instanceof Error && /^platform /.test(error.message)) throw new ConfigError(`platforms: ${error.message}`);
+    throw error;
+  }
 }
 
 function boolean(name: string, value: string): boolean {

@@ -2,7 +2,7 @@
 // remote). The sync engine depends on the RegistryClient interface, so tests can hand in fakes.
 import type { Readable } from 'node:stream';
 import { RegistryError, parseErrorBody, readBodyLimit } from './errors.js';
-import { MANIFEST_ACCEPT } from './media-types.js';
+import { MANIFEST_ACCEPT, MediaType, parseManifest, type Descriptor } from './media-types.js';
 import { sha256Digest } from './digest.js';
 import { nextLink } from './pagination.js';
 import { repositoryScope } from './reference.js';
@@ -48,6 +48,9 @@ export interface RegistryClient {
   listTags(repository: string): Promise<string[]>;
   /** The repositories, page by page as the registry sends them, so work can start on the first page. */
   catalog(): AsyncIterable<string[]>;
+  /** OCI 1.1 referrers of a manifest (signatures, SBOMs); undefined when the registry has no
+   * referrers API (then the referrers tag schema `sha256-<hex>` is the way to find them). */
+  referrers(repository: string, digest: string): Promise<Descriptor[] | undefined>;
   invalidateTokens(): void;
   close(): Promise<void>;
 }
@@ -210,6 +213,18 @@ class DistributionClient implements RegistryClient {
       if (page.length > 0) yield page;
       url = nextLink(headerValue(res.headers, 'link'), url);
     }
+  }
+
+  async referrers(repository: string, digest: string): Promise<Descriptor[] | undefined> {
+    const path = `v2/${repository}/referrers/${digest}`;
+    const res = await this.send({ method: 'GET', url: this.url(path), headers: { accept: MediaType.ociIndex }, scopes: [pull(repository)] });
+    if (res.status === 404 || res.status === 405 || res.status === 400) {
+      await res.body.dump();
+      return undefined;
+    }
+    if (res.status !== 200) throw await this.failure(res, 'GET', path);
+    const bytes = await readLimited(res, MANIFEST_LIMIT, path);
+    return parseManifest(bytes, MediaType.ociIndex).children;
   }
 
   invalidateTokens(): void {

@@ -4,6 +4,7 @@
 import type { RegistryClient } from '../registry/client.js';
 import { isDigest } from '../registry/reference.js';
 import type { HarborTarget } from '../harbor/names.js';
+import { filterIndex, type PlatformFilter } from './platforms.js';
 import { formatPlatform, isForeignLayer, parseManifest, type Descriptor, type ParsedManifest } from '../registry/media-types.js';
 import { inStep } from './failure.js';
 import type { TagJob } from './jobs.js';
@@ -32,6 +33,8 @@ export interface ClassifyContext {
   sourceBlobs: OncePerKey<number | undefined>;
   /** Harbor's tags → digests per repository, listed once per run (undefined when the API refuses). */
   harborTags(target: HarborTarget): Promise<Map<string, string> | undefined>;
+  /** Copy only these children of an index (a new index is written). */
+  platforms?: PlatformFilter[];
 }
 
 /** What Harbor holds under the target reference now: one artifact listing per repository serves
@@ -61,9 +64,13 @@ export async function classifyTag(job: TagJob, ctx: ClassifyContext): Promise<Pl
   }
   if (harborDigest) result.previousDigest = harborDigest;
 
-  const manifest = await inStep('discover', () => readManifestTree(ctx.source, job.sourceRepository, job.sourceReference));
+  const manifest = await inStep('discover', () => readManifestTree(ctx.source, job.sourceRepository, job.sourceReference, ctx.platforms));
   result.digest = manifest.node.digest;
   result.mediaType = manifest.node.mediaType;
+  if (manifest.sourceDigest) result.sourceDigest = manifest.sourceDigest;
+  if (manifest.node.parsed.kind === 'index' && manifest.node.parsed.children.length === 0) {
+    return { kind: 'done', result: { ...result, status: 'skipped', reason: `no child of the index matches platforms ${ctx.platforms?.map(formatPlatform).join(', ')}` } };
+  }
   if (manifest.node.digest === harborDigest) {
     return { kind: 'done', result: { ...result, status: 'skipped', reason: 'already in Harbor with the same digest' } };
   }
@@ -93,15 +100,26 @@ export async function classifyTag(job: TagJob, ctx: ClassifyContext): Promise<Pl
 }
 
 /** Reads a manifest and, for an index, its children (by digest). A child that answers 404 is
- * noted as missing content rather than failing the tag, so the tag can be classified. */
+ * noted as missing content rather than failing the tag, so the tag can be classified. With a
+ * platform filter, the top index is rewritten to hold only the matching children. */
 async function readManifestTree(
   source: RegistryClient,
   repository: string,
   reference: string,
-): Promise<{ node: ManifestNode; missingChildren: string[] }> {
+  platforms?: PlatformFilter[],
+): Promise<{ node: ManifestNode; missingChildren: string[]; sourceDigest?: string }> {
   const res = await source.getManifest(repository, reference);
-  const parsed = parseManifest(res.bytes, res.mediaType);
-  const node: ManifestNode = { digest: res.digest, mediaType: parsed.mediaType, bytes: res.bytes, parsed, children: [] };
+  let parsed = parseManifest(res.bytes, res.mediaType);
+  let bytes = res.bytes;
+  let digest = res.digest;
+  let sourceDigest: string | undefined;
+  const filtered = platforms && parsed.kind === 'index' ? filterIndex(res.bytes, parsed.mediaType, platforms) : undefined;
+  if (filtered) {
+    ({ bytes, digest } = filtered);
+    sourceDigest = res.digest;
+    parsed = parseManifest(bytes, parsed.mediaType);
+  }
+  const node: ManifestNode = { digest, mediaType: parsed.mediaType, bytes, parsed, children: [] };
   const missingChildren: string[] = [];
   for (const child of parsed.children) {
     const exists = await source.headManifest(repository, child.digest);
@@ -113,7 +131,7 @@ async function readManifestTree(
     node.children.push(sub.node);
     missingChildren.push(...sub.missingChildren);
   }
-  return { node, missingChildren };
+  return { node, missingChildren, ...(sourceDigest && { sourceDigest }) };
 }
 
 function unsupportedReason(node: ManifestNode): string | undefined {

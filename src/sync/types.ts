@@ -4,6 +4,9 @@ import type { Credentials } from '../registry/credentials.js';
 import type { ImageReference } from '../registry/reference.js';
 import type { RetryPolicy } from '../registry/retry.js';
 import type { TlsOptions } from '../registry/transport.js';
+import type { Selection } from './select.js';
+import type { MappingRule } from './mapping.js';
+import type { PlatformFilter } from './platforms.js';
 
 export type FailOn = 'failed' | 'stale' | 'never';
 export type Visibility = 'private' | 'public';
@@ -23,6 +26,14 @@ export interface SyncConfig {
   source: Endpoint;
   harbor: Endpoint;
   images: ImageSpec[];
+  /** Also every repository the source's catalog lists. */
+  catalog: boolean;
+  selection: Selection;
+  mappings: MappingRule[];
+  /** Signatures, attestations and referrers follow their subject. */
+  includeSignatures: boolean;
+  /** Copy only these children of an index. */
+  platforms?: PlatformFilter[];
   createProjects: boolean;
   projectVisibility: Visibility;
   defaultProject: string;

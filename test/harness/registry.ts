@@ -28,6 +28,8 @@ export interface RegistryOptions {
   token?: { realm: string; service: string; issuer: string; rootCertBundle: string };
   /** Serve HTTPS with the test certificate (fixtures/tls-cert.pem, for 127.0.0.1). */
   tls?: boolean;
+  /** catalog.maxentries: the most repositories one _catalog page may hold (distribution default 1000). */
+  catalogMaxEntries?: number;
   /** Pull-through cache of another registry. */
   proxy?: { remoteUrl: string; username?: string; password?: string };
 }
@@ -113,6 +115,7 @@ async function writeConfig(work: string, storageDir: string, port: number, optio
     lines.push('proxy:', `  remoteurl: ${options.proxy.remoteUrl}`);
     if (options.proxy.username) lines.push(`  username: ${options.proxy.username}`, `  password: ${options.proxy.password ?? ''}`);
   }
+  if (options.catalogMaxEntries) lines.push('catalog:', `  maxentries: ${options.catalogMaxEntries}`);
   const file = join(work, 'config.yml');
   await writeFile(file, lines.join('\n') + '\n');
   return file;

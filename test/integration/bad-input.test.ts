@@ -44,7 +44,7 @@ describe('bad input: one clear line, exit code 2', () => {
     ['an unknown option', ['--images', 'a/b:1', '--imagez', 'x'], "harbor-sync: Unknown option '--imagez'"],
     ['a project name Harbor refuses', ['--images', 'a--b/app:1'], 'Harbor project name "a--b" (from "a--b/app") breaks Harbor\'s rule'],
     ['zero concurrency', ['--images', 'a/b:1', '--concurrency', '0'], 'harbor-sync: concurrency must be a whole number from 1 to 64, not "0"'],
-    ['no images', [], 'harbor-sync: no images to sync: set images (one reference per line) or images-file'],
+    ['no images', [], 'harbor-sync: no images to sync: set images (one reference per line), images-file, or catalog: true'],
     ['an unreadable images file', ['--images-file', '/nonexistent/list.txt'], 'harbor-sync: images-file "/nonexistent/list.txt" cannot be read'],
     ['a CA file that is no certificate', ['--images', 'a/b:1', '--source-ca-file', '/etc/hostname'], 'harbor-sync: source-ca-file "/etc/hostname" holds no PEM certificate'],
   ])('%s', async (_name, args, line) => {

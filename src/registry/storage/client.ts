@@ -63,6 +63,10 @@ export class StorageClient implements StorageSource {
   async *catalog(): AsyncIterable<string[]> {
     yield await this.listRepositories();
   }
+  /** distribution 2.8 storage has no referrers index; the referrers tag schema covers it. */
+  async referrers(): Promise<undefined> {
+    return undefined;
+  }
 
   async listTags(repository: string): Promise<string[]> {
     const request = `GET /v2/${repository}/tags/list`;

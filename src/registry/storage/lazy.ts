@@ -35,6 +35,10 @@ export class LazyStorageSource implements StorageSource {
   async *catalog(): AsyncIterable<string[]> {
     yield await this.listRepositories();
   }
+  /** distribution 2.8 storage has no referrers index; the referrers tag schema covers it. */
+  async referrers(): Promise<undefined> {
+    return undefined;
+  }
   async listRevisions(repository: string): Promise<string[]> {
     return (await this.source()).listRevisions(repository);
   }

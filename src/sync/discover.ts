@@ -1,0 +1,95 @@
+// What to sync: declared images, and in catalog mode every repository the source lists, page by
+// page (copying starts while the catalog is still being walked). Repositories and tags left out by
+// the selection rules are reported as skipped with the rule; a repository with no tags is reported
+// too. Signature and attestation tags (cosign's `sha256-<hex>.sig|.att|.sbom`, the OCI referrers
+// tag `sha256-<hex>`) are not selected on their own: they follow their subject.
+import type { RegistryClient } from '../registry/client.js';
+import type { HarborTarget } from '../harbor/names.js';
+import { describeFailure } from './failure.js';
+import { jobFor, type TagJob } from './jobs.js';
+import { OncePerKey } from './once.js';
+import { repositoryExcludedBy, selectTags, selectsAllTags, type Selection } from './select.js';
+import type { ImageSpec, TagResult } from './types.js';
+
+const SIGNATURE_TAG = /^sha256-[0-9a-f]{64}(\.(sig|att|sbom))?$/;
+
+export function isSignatureTag(tag: string): boolean {
+  return SIGNATURE_TAG.test(tag);
+}
+
+export interface Expansion {
+  jobs: TagJob[];
+  /** Items decided without touching the tag: filtered out, or the repository could not be listed. */
+  items: TagResult[];
+}
+
+export class Discovery {
+  private readonly source: RegistryClient;
+  private readonly selection: Selection;
+  private readonly includeSignatures: boolean;
+  private readonly tagLists = new OncePerKey<string[]>();
+
+  constructor(source: RegistryClient, selection: Selection, includeSignatures: boolean) {
+    this.source = source;
+    this.selection = selection;
+    this.includeSignatures = includeSignatures;
+  }
+
+  /** Why the selection leaves a whole repository out, or undefined. */
+  excludedRepository(repository: string): string | undefined {
+    return repositoryExcludedBy(repository, this.selection);
+  }
+
+  /** One spec's jobs. A line naming a tag or digest is taken as is; a whole repository is listed
+   * and filtered. From the catalog, an empty repository is skipped; a declared one is a failure. */
+  async expand(spec: ImageSpec, target: HarborTarget, fromCatalog: boolean): Promise<Expansion> {
+    if (spec.tag !== undefined || spec.digest !== undefined) return { jobs: [jobFor(spec, target)], items: [] };
+    const whole = (status: TagResult['status'], extra: Partial<TagResult>): Expansion => ({
+      jobs: [],
+      items: [{ source: `${spec.repository}:*`, target: `${target.repository}:*`, status, ...extra }],
+    });
+    let tags: string[];
+    try {
+      tags = await this.tags(spec.repository);
+    } catch (error) {
+      return whole('failed', { error: describeFailure('discover', error) });
+    }
+    if (tags.length === 0) {
+      return fromCatalog
+        ? whole('skipped', { reason: 'repository has no tags' })
+        : whole('failed', { error: { step: 'discover', message: `${spec.repository} has no tags on the source (${spec.origin})` } });
+    }
+    const plain = tags.filter((t) => !isSignatureTag(t));
+    const { selected, excluded } = selectsAllTags(this.selection) ? { selected: plain, excluded: [] } : selectTags(plain, this.selection);
+    const items: TagResult[] = excluded.map(({ tag, rule }) => ({
+      source: `${spec.repository}:${tag}`,
+      target: `${target.repository}:${tag}`,
+      status: 'skipped',
+      reason: `filtered out: ${rule}`,
+    }));
+    if (!this.includeSignatures) {
+      for (const tag of tags.filter(isSignatureTag)) {
+        items.push({ source: `${spec.repository}:${tag}`, target: `${target.repository}:${tag}`, status: 'skipped', reason: 'signature or attestation (include-signatures: false)' });
+      }
+    }
+    return { jobs: selected.map((tag) => jobFor({ repository: spec.repository, tag }, target)), items };
+  }
+
+  /** Signatures, attestations and referrers of a manifest that was synced (or found in Harbor
+   * already): cosign tags and the referrers tag schema, plus the OCI 1.1 referrers API. */
+  async followers(job: TagJob, digest: string): Promise<TagJob[]> {
+    if (!this.includeSignatures) return [];
+    const hex = digest.replace(/^sha256:/, '');
+    const tags = await this.tags(job.sourceRepository).catch(() => [] as string[]);
+    const jobs = tags
+      .filter((t) => isSignatureTag(t) && t.startsWith(`sha256-${hex}`))
+      .map((tag) => jobFor({ repository: job.sourceRepository, tag }, job.target));
+    const referrers = await this.source.referrers(job.sourceRepository, digest).catch(() => undefined);
+    for (const ref of referrers ?? []) jobs.push(jobFor({ repository: job.sourceRepository, digest: ref.digest }, job.target));
+    return jobs;
+  }
+
+  private tags(repository: string): Promise<string[]> {
+    return this.tagLists.run(repository, async () => [...new Set(await this.source.listTags(repository))].sort()).promise;
+  }
+}

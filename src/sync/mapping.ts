@@ -1,0 +1,152 @@
+// Where a source repository lands in Harbor when the default (first component = project) is not
+// what the user wants. Ordered rules `from => to`, first match wins; prefixes match whole path
+// components, so `mirror` matches `mirror` and `mirror/x` but not `mirrors/x`.
+//
+//   mirror => mirrors              mirror/a/b  → project mirrors, path a/b
+//   mirror => mirrors/hub          mirror/a/b  → project mirrors, path hub/a/b
+//   mirror => mirrors (flatten)    mirror/a/b  → project mirrors, path b (last component only)
+//   old/app => library/app         old/app     → project library, path app (a rename)
+//
+// A source equal to `from` keeps nothing after the prefix: under a multi-component target it
+// becomes the target itself (a rename); under a project alone it is an error, since a project is
+// not a repository and guessing a name there could collide with `from/<name>`. With flatten it
+// keeps its last component like any other source. Unmatched repositories use mapRepository.
+import { mapRepository, NameMappingError, projectNameProblem, type HarborTarget } from '../harbor/names.js';
+
+export interface MappingRule {
+  from: string;
+  to: string;
+  flatten?: boolean;
+  /** Where the rule was written, for messages: `mappings line 3`, `harbor-sync.yml:12`. */
+  origin?: string;
+}
+
+export class MappingRuleError extends Error {
+  override readonly name = 'MappingRuleError';
+}
+
+// distribution's path component grammar (src/registry/reference.ts).
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*$/;
+const RULE_LINE = /^(\S+)\s*=>\s*(\S+)(?:\s+\((flatten)\))?$/;
+
+/** One rule per line, `from => to` or `from => to (flatten)`; `#` starts a comment. */
+export function parseMappingRules(text: string, input: string): MappingRule[] {
+  const rules: MappingRule[] = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.replace(/#.*$/, '').trim();
+    if (!line) return;
+    const origin = `${input} line ${index + 1}`;
+    const match = RULE_LINE.exec(line);
+    if (!match) throw new MappingRuleError(`${origin}: expected "from => to" or "from => to (flatten)", not "${line}"`);
+    rules.push(checkMappingRule({ from: match[1]!, to: match[2]!, ...(match[3] && { flatten: true }), origin }));
+  });
+  checkReachable(rules);
+  return rules;
+}
+
+/** Validates one rule and drops trailing slashes; errors name the rule and where it was written. */
+export function checkMappingRule(rule: MappingRule): MappingRule {
+  const normalized: MappingRule = { ...rule, from: trimSlash(rule.from), to: trimSlash(rule.to) };
+  const problem = pathProblem(normalized.from, 'source prefix') ?? targetProblem(normalized.to);
+  if (problem) throw new MappingRuleError(`${describeRule(normalized)}: ${problem}`);
+  return normalized;
+}
+
+/** Refuses a rule no repository can reach because an earlier rule's prefix already covers it. */
+export function checkReachable(rules: MappingRule[]): void {
+  rules.forEach((rule, i) => {
+    const earlier = shadowedBy(rules, i);
+    if (earlier) throw new MappingRuleError(`${describeRule(rule)} never applies: ${describeRule(earlier)} comes first and already matches "${trimSlash(rule.from)}"; put the narrower rule first`);
+  });
+}
+
+/** The earlier rule that matches everything rules[index] would, if any. */
+export function shadowedBy(rules: MappingRule[], index: number): MappingRule | undefined {
+  const from = trimSlash(rules[index]!.from);
+  return rules.slice(0, index).find((earlier) => underPrefix(from, trimSlash(earlier.from)));
+}
+
+/** `mapping "mirror => mirrors (flatten)" (mappings line 2)`: how errors and reports name a rule. */
+export function describeRule(rule: MappingRule): string {
+  const text = `${rule.from} => ${rule.to}${rule.flatten ? ' (flatten)' : ''}`;
+  return `mapping "${text}"${rule.origin ? ` (${rule.origin})` : ''}`;
+}
+
+function trimSlash(text: string): string {
+  return text.trim().replace(/\/+$/, '');
+}
+
+function pathProblem(path: string, what: string): string | undefined {
+  if (!path) return `the ${what} is empty`;
+  const bad = path.split('/').find((c) => !PATH_COMPONENT.test(c));
+  if (bad === undefined) return undefined;
+  return bad === '' ? `the ${what} "${path}" has an empty path component` : `"${bad}" in the ${what} "${path}" is not a valid repository path component (lowercase letters and digits, with . _ __ or - between them)`;
+}
+
+// The project first: Harbor's rule is the stricter one and its message says what to write.
+function targetProblem(to: string): string | undefined {
+  const project = to.split('/')[0]!;
+  const projectProblem = projectNameProblem(project);
+  if (projectProblem) return `Harbor project name "${project}" in the target "${to}" ${projectProblem}`;
+  return pathProblem(to, 'target');
+}
+
+/** True when `path` is `prefix` or lies under it, on whole components. */
+function underPrefix(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(`${prefix}/`);
+}
+
+/** The first matching rule decides; without one, the default mapping (mapRepository). */
+export function mapWithRules(repository: string, rules: MappingRule[], defaultProject: string): HarborTarget {
+  const rule = rules.find((r) => underPrefix(repository, trimSlash(r.from)));
+  if (!rule) return mapRepository(repository, defaultProject);
+  const from = trimSlash(rule.from);
+  const to = trimSlash(rule.to);
+  const rest = rule.flatten ? repository.slice(repository.lastIndexOf('/') + 1) : repository.slice(from.length + 1);
+  if (!rest && !to.includes('/')) {
+    throw new NameMappingError(`"${repository}" matches ${describeRule(rule)} but leaves no repository name under project "${to}": add a rule such as "${from} => ${to}/${lastComponent(repository)}" before it, or exclude "${repository}"`);
+  }
+  try {
+    return mapRepository(rest ? `${to}/${rest}` : to, defaultProject);
+  } catch (error) {
+    if (error instanceof NameMappingError) throw new NameMappingError(`${describeRule(rule)} maps "${repository}" badly: ${error.message}`);
+    throw error;
+  }
+}
+
+function lastComponent(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/**
+ * Whether the rules can send two different source repositories to one Harbor repository, judged
+ * from the rules alone (the catalog is not known yet):
+ * - a flatten rule (`a/x/app` and `a/y/app` both → `<to>/app`);
+ * - two rules whose targets overlap on whole components (`a => m`, `b => m` or `b => m/sub`);
+ * - a rule's target that a source could also reach by the default mapping: a source named
+ *   `<to>/…` that no rule matches keeps its name, and a single-level name `x` becomes
+ *   `<defaultProject>/x`.
+ * The default mapping's own overlap (`alpine` and `library/alpine`) is not counted: it exists
+ * without any rule. Either way findCollisions on the real list is the authority.
+ */
+export function mayCollide(rules: MappingRule[], defaultProject: string): boolean {
+  const targets = rules.map((r) => trimSlash(r.to));
+  const froms = rules.map((r) => trimSlash(r.from));
+  if (rules.some((r) => r.flatten)) return true;
+  const overlapping = targets.some((t, i) => targets.some((u, j) => i < j && (underPrefix(t, u) || underPrefix(u, t))));
+  if (overlapping) return true;
+  const reachableByDefault = targets.some((t) => !froms.some((f) => underPrefix(t, f)));
+  if (reachableByDefault) return true;
+  return targets.some((t) => t.split('/')[0] === defaultProject && t.split('/').length <= 2);
+}
+
+/** Targets that more than one different source maps onto: target → those sources, in order seen. */
+export function findCollisions(items: { source: string; target: string }[]): Map<string, string[]> {
+  const sources = new Map<string, string[]>();
+  for (const { source, target } of items) {
+    const list = sources.get(target) ?? [];
+    if (!list.includes(source)) list.push(source);
+    sources.set(target, list);
+  }
+  return new Map([...sources].filter(([, list]) => list.length > 1));
+}

@@ -1,0 +1,26 @@
+// Work that produces more work: expanding a repository schedules its tags, a migrated tag
+// schedules its signatures. Each key runs once; drain() waits until nothing is left running,
+// including work scheduled while waiting.
+export class Scheduler<T> {
+  private readonly seen = new Set<string>();
+  private readonly running = new Set<Promise<void>>();
+  private readonly results: T[] = [];
+
+  /** Runs `work` unless `key` ran before; false when it was a repeat. */
+  add(key: string, work: () => Promise<T | undefined>): boolean {
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    const task = work().then((value) => {
+      if (value !== undefined) this.results.push(value);
+    });
+    this.running.add(task);
+    void task.finally(() => this.running.delete(task)).catch(() => undefined);
+    return true;
+  }
+
+  /** Waits for everything running, and returns the results gathered since the last drain. */
+  async drain(): Promise<T[]> {
+    while (this.running.size > 0) await Promise.all(this.running);
+    return this.results.splice(0);
+  }
+}
