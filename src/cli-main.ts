@@ -2,13 +2,14 @@
 // the environment (SOURCE_PASSWORD, HARBOR_PASSWORD) so they stay off the command line.
 // Exit codes: 0 ok, 1 sync failures per --fail-on, 2 configuration or preflight error.
 import { parseArgs } from 'node:util';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { buildConfig, ConfigError } from './inputs.js';
 import { INPUTS } from './input-list.js';
 import { runSync } from './sync/engine.js';
 import { buildReport } from './report/json.js';
 import { renderSummary } from './report/summary.js';
 import { decideOutcome } from './report/outcome.js';
+import { mergeResults, resultFromReport } from './report/merge.js';
 import { VERSION } from './version.js';
 
 export const EXIT = { ok: 0, failed: 1, config: 2, interrupted: 130 } as const;
@@ -37,8 +38,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.stdout.write(helpText());
     return command === undefined && !values.help ? EXIT.config : EXIT.ok;
   }
+  if (command === 'report-merge') return await reportMerge(positionals.slice(1), values as Record<string, string | undefined>);
   if (command !== 'sync' && command !== 'plan') {
-    process.stderr.write(`harbor-sync: unknown command "${command}" (commands: sync, plan)\n`);
+    process.stderr.write(`harbor-sync: unknown command "${command}" (commands: sync, plan, report-merge)\n`);
     return EXIT.config;
   }
   const flags = values as Record<string, string | boolean | undefined>;
@@ -88,6 +90,34 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   return outcome.ok ? EXIT.ok : EXIT.failed;
 }
 
+/** Merges shard reports into one report and one summary; exits per --fail-on on the whole. */
+async function reportMerge(files: string[], flags: Record<string, string | undefined>): Promise<number> {
+  if (files.length === 0) {
+    process.stderr.write('harbor-sync: report-merge needs the shard reports: harbor-sync report-merge [--report-file merged.json] [--summary-file merged.md] a.json b.json …\n');
+    return EXIT.config;
+  }
+  let merged;
+  try {
+    const results = await Promise.all(files.map(async (file) => resultFromReport(JSON.parse(await readFile(file, 'utf8')), file)));
+    merged = mergeResults(results);
+  } catch (error) {
+    process.stderr.write(`harbor-sync: ${(error as Error).message}\n`);
+    return EXIT.config;
+  }
+  const summary = renderSummary(merged);
+  process.stdout.write(summary);
+  if (flags['summary-file']) await writeFile(flags['summary-file'], summary);
+  if (flags['report-file']) await writeFile(flags['report-file'], JSON.stringify(buildReport(merged, VERSION), null, 2) + '\n');
+  const failOn = flags['fail-on'] ?? 'failed';
+  if (failOn !== 'failed' && failOn !== 'stale' && failOn !== 'never') {
+    process.stderr.write(`harbor-sync: fail-on must be one of failed, stale, never, not "${failOn}"\n`);
+    return EXIT.config;
+  }
+  const outcome = decideOutcome(merged, failOn);
+  if (!outcome.ok) process.stderr.write(`harbor-sync: ${outcome.reason}\n`);
+  return merged.fatal ? EXIT.config : outcome.ok ? EXIT.ok : EXIT.failed;
+}
+
 export function helpText(): string {
   const rows = INPUTS.map((i) => {
     const extra = [i.default !== undefined ? `default: ${i.default}` : '', i.env ? `env: ${i.env}` : ''].filter(Boolean).join(', ');
@@ -98,6 +128,8 @@ export function helpText(): string {
     '',
     'Usage: harbor-sync sync [options]     copy every listed tag that Harbor lacks',
     '       harbor-sync plan [options]     the same run as a dry run: classify, write nothing',
+    '       harbor-sync report-merge [--report-file F] [--summary-file F] [--fail-on X] shard1.json shard2.json …',
+    '                                       one report and summary from the reports of a sharded sync',
     '       harbor-sync --version | --help',
     '',
     'Options:',

@@ -50,6 +50,7 @@ export const INPUTS: InputInfo[] = [
   { name: 'mappings', description: 'Rewrite rules, one per line: "source-prefix => project/path" or "... (flatten)"; first match wins' },
   { name: 'include-signatures', description: 'Copy cosign signatures/attestations/SBOMs and OCI referrers along with their subject', default: defaults['include-signatures'] },
   { name: 'platforms', description: 'Copy only these platforms of multi-arch images (writes a new index), e.g. linux/amd64,linux/arm64' },
+  { name: 'shard', description: 'i/n: sync only the repositories of shard i of n (a stable hash of the repository name); merge the shard reports with report-merge' },
   { name: 'create-projects', description: 'Create missing Harbor projects', default: defaults['create-projects'] },
   { name: 'project-visibility', description: 'Visibility of created projects: private or public', default: defaults['project-visibility'] },
   { name: 'default-project', description: 'Harbor project for single-level names such as alpine:3.19', default: defaults['default-project'] },

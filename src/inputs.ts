@@ -8,6 +8,7 @@ import { parseConfigFile, ConfigFileError, type ConfigFile } from './config-file
 import { parseSelection, SelectionError } from './sync/select.js';
 import { parseMappingRules, MappingRuleError } from './sync/mapping.js';
 import { parsePlatforms } from './sync/platforms.js';
+import { parseShard } from './sync/shard.js';
 import type { FailOn, ImageSpec, SyncConfig, Visibility } from './sync/types.js';
 import type { TlsOptions } from './registry/transport.js';
 import { isStorageUrl } from './registry/storage/index.js';
@@ -44,6 +45,7 @@ export async function buildConfig(readInput: InputReader, load: (path: string) =
     mappings: get('mappings') ? guard(() => parseMappingRules(get('mappings'), 'mappings')) : (file?.mappings ?? []),
     includeSignatures: boolean('include-signatures', get('include-signatures')),
     ...(get('platforms') && { platforms: guard(() => parsePlatforms(get('platforms'))) }),
+    ...(get('shard') && { shard: guard(() => parseShard(get('shard'))) }),
     createProjects: boolean('create-projects', get('create-projects')),
     projectVisibility: oneOf<Visibility>('project-visibility', get('project-visibility'), ['private', 'public']),
     defaultProject,
@@ -156,6 +158,7 @@ function guard<T>(parse: () => T): T {
       throw new ConfigError(error.message);
     }
     if (error instanceof Error && /^platform /.test(error.message)) throw new ConfigError(`platforms: ${error.message}`);
+    if (error instanceof Error && /^shard /.test(error.message)) throw new ConfigError(error.message);
     throw error;
   }
 }

@@ -85833,6 +85833,7 @@ const INPUTS = [
     { name: 'mappings', description: 'Rewrite rules, one per line: "source-prefix => project/path" or "... (flatten)"; first match wins' },
     { name: 'include-signatures', description: 'Copy cosign signatures/attestations/SBOMs and OCI referrers along with their subject', default: defaults['include-signatures'] },
     { name: 'platforms', description: 'Copy only these platforms of multi-arch images (writes a new index), e.g. linux/amd64,linux/arm64' },
+    { name: 'shard', description: 'i/n: sync only the repositories of shard i of n (a stable hash of the repository name); merge the shard reports with report-merge' },
     { name: 'create-projects', description: 'Create missing Harbor projects', default: defaults['create-projects'] },
     { name: 'project-visibility', description: 'Visibility of created projects: private or public', default: defaults['project-visibility'] },
     { name: 'default-project', description: 'Harbor project for single-level names such as alpine:3.19', default: defaults['default-project'] },
@@ -86123,11 +86124,14 @@ function editDistance(a, b) {
 
 // EXTERNAL MODULE: ./lib/sync/platforms.js
 var platforms = __nccwpck_require__(891);
+// EXTERNAL MODULE: ./lib/sync/shard.js
+var shard = __nccwpck_require__(3115);
 // EXTERNAL MODULE: ./lib/registry/storage/index.js + 15 modules
 var storage = __nccwpck_require__(245);
 ;// CONCATENATED MODULE: ./lib/inputs.js
 // One typed SyncConfig from named inputs, whoever supplies them: the action reads them with
 // core.getInput, the CLI from --flags and the environment. Each error names the input.
+
 
 
 
@@ -86165,6 +86169,7 @@ async function buildConfig(readInput, load = (p) => (0,promises_.readFile)(p, 'u
         mappings: get('mappings') ? guard(() => (0,mapping/* parseMappingRules */.B6)(get('mappings'), 'mappings')) : (file?.mappings ?? []),
         includeSignatures: inputs_boolean('include-signatures', get('include-signatures')),
         ...(get('platforms') && { platforms: guard(() => (0,platforms/* parsePlatforms */.qA)(get('platforms'))) }),
+        ...(get('shard') && { shard: guard(() => (0,shard/* parseShard */.uK)(get('shard'))) }),
         createProjects: inputs_boolean('create-projects', get('create-projects')),
         projectVisibility: oneOf('project-visibility', get('project-visibility'), ['private', 'public']),
         defaultProject,
@@ -86288,6 +86293,8 @@ function guard(parse) {
         }
         if (error instanceof Error && /^platform /.test(error.message))
             throw new ConfigError(`platforms: ${error.message}`);
+        if (error instanceof Error && /^shard /.test(error.message))
+            throw new ConfigError(error.message);
         throw error;
     }
 }
@@ -88164,6 +88171,7 @@ function buildReport(result, toolVersion) {
         harborVersion: result.harborVersion ?? null,
         harborUser: result.harborUser ?? null,
         projectsCreated: result.projectsCreated,
+        shard: result.shard ?? null,
         totals: (0,_totals_js__WEBPACK_IMPORTED_MODULE_0__/* .computeTotals */ .x0)(result),
         fatal: result.fatal ?? null,
         interrupted: result.interrupted === true,
@@ -89920,18 +89928,20 @@ class DryRunPlanner {
     constructor(harbor) {
         this.harbor = harbor;
     }
-    /** Notes the blobs this tag would send; returns the bytes not already planned by another tag. */
+    /** Notes the blobs this tag would send; returns the bytes of those Harbor's repository lacks
+     * (the same whichever tag comes first: a blob shared with another tag counts for both here,
+     * and once in `bytes`). */
     async plan(job, blobs, projectExists) {
-        let added = 0;
+        let lacking = 0;
         for (const blob of blobs) {
             const key = `${job.target.repository}@${blob.digest}`;
             const inHarbor = projectExists && (await this.present.run(key, async () => (await this.harbor.headBlob(job.target.repository, blob.digest)) !== undefined).promise);
-            if (inHarbor || this.uploads.has(blob.digest))
+            if (inHarbor)
                 continue;
             this.uploads.set(blob.digest, Math.max(blob.size, 0));
-            added += Math.max(blob.size, 0);
+            lacking += Math.max(blob.size, 0);
         }
-        return added;
+        return lacking;
     }
     get bytes() {
         let total = 0;
@@ -90133,11 +90143,14 @@ class Scheduler {
     }
 }
 
+// EXTERNAL MODULE: ./lib/sync/shard.js
+var sync_shard = __nccwpck_require__(3115);
 ;// CONCATENATED MODULE: ./lib/sync/run.js
 // One sync run: map and check names, preflight, then discover tags and run each one
 // (classify → ensure project → copy → verify) with bounded concurrency; synced manifests bring
 // their signatures along. Discovery and copying overlap: tags start as soon as their repository
 // is listed.
+
 
 
 
@@ -90159,6 +90172,8 @@ async function executeRun(config, logger, clients, result, signals) {
     const identity = await preflight(config, clients, logger);
     result.harborVersion = identity.version;
     result.harborUser = identity.user;
+    if (config.shard)
+        result.shard = `${config.shard.index}/${config.shard.count}`;
     const projects = new Projects(clients.api, clients.harbor, { create: config.createProjects, visibility: config.projectVisibility, logger });
     const contexts = buildContexts(config, clients, projects, signals);
     const discovery = new Discovery(clients.source, config.selection, config.includeSignatures);
@@ -90220,9 +90235,10 @@ async function executeRun(config, logger, clients, result, signals) {
         }));
     }
     for (const spec of config.images)
-        expand(spec, targets.get(spec), false);
+        if ((0,sync_shard/* inShard */.Iw)(spec.repository, config.shard))
+            expand(spec, targets.get(spec), false);
     if (config.catalog)
-        await walkCatalog(clients, discovery, mapTarget, expand, record, signals);
+        await walkCatalog(clients, discovery, mapTarget, expand, record, signals, config.shard);
     for (const item of await scheduler.drain())
         result.items.push(item);
     if (holdForCollisions) {
@@ -90243,12 +90259,14 @@ async function executeRun(config, logger, clients, result, signals) {
         result.bytesPlanned = planner.bytes;
 }
 /** Every repository of the source's catalog, page by page; each is expanded as soon as it arrives. */
-async function walkCatalog(clients, discovery, mapTarget, expand, record, signals) {
+async function walkCatalog(clients, discovery, mapTarget, expand, record, signals, shard) {
     try {
         for await (const page of clients.source.catalog()) {
             for (const repository of page) {
                 if (signals.stop?.aborted)
                     return;
+                if (!(0,sync_shard/* inShard */.Iw)(repository, shard))
+                    continue;
                 const rule = discovery.excludedRepository(repository);
                 if (rule) {
                     record({ source: `${repository}:*`, target: '', status: 'skipped', reason: `filtered out: ${rule}` });
@@ -90318,7 +90336,7 @@ async function syncTag(job, planner, contexts, projects) {
         if (planner) {
             const projectExists = await projects.exists(job.target.project);
             const bytes = await planner.plan(job, plan.blobs, projectExists);
-            return { ...plan.result, status: 'migrated', reason: `would upload ${(0,totals/* formatBytes */.z3)(bytes)}${projectExists ? '' : ` and create project ${job.target.project}`}` };
+            return { ...plan.result, status: 'migrated', reason: `would upload up to ${(0,totals/* formatBytes */.z3)(bytes)}${projectExists ? '' : ` and create project ${job.target.project}`}` };
         }
         await projects.ensure(job.target.project);
         return await copyTag(job, plan.manifest, plan.blobs, plan.result, contexts.copy);
@@ -90939,6 +90957,39 @@ function tagVersion(tag) {
 /** True when `tag` counts as a version tag for `semver` and `latest`. */
 function isVersionTag(tag) {
     return tagVersion(tag) !== null;
+}
+
+
+/***/ }),
+
+/***/ 3115:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Iw: () => (/* binding */ inShard),
+/* harmony export */   uK: () => (/* binding */ parseShard)
+/* harmony export */ });
+/* unused harmony export shardOf */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+// `shard: i/n` spreads a catalog over n runners. Whole repositories go to one shard, chosen by a
+// stable hash of the repository name, so a repository's tags stay together and every nightly run
+// sends it to the same runner.
+
+function parseShard(text) {
+    const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+    const index = Number(match?.[1]);
+    const count = Number(match?.[2]);
+    if (!match || count < 1 || index < 1 || index > count) {
+        throw new Error(`shard must be i/n with 1 ≤ i ≤ n (e.g. 2/4), not "${text}"`);
+    }
+    return { index, count };
+}
+function shardOf(repository, count) {
+    const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(repository).digest();
+    return (hash.readUInt32BE(0) % count) + 1;
+}
+function inShard(repository, shard) {
+    return !shard || shardOf(repository, shard.count) === shard.index;
 }
 
 

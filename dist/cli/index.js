@@ -85635,7 +85635,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 230:
+/***/ 7972:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -85792,6 +85792,7 @@ const INPUTS = [
     { name: 'mappings', description: 'Rewrite rules, one per line: "source-prefix => project/path" or "... (flatten)"; first match wins' },
     { name: 'include-signatures', description: 'Copy cosign signatures/attestations/SBOMs and OCI referrers along with their subject', default: defaults['include-signatures'] },
     { name: 'platforms', description: 'Copy only these platforms of multi-arch images (writes a new index), e.g. linux/amd64,linux/arm64' },
+    { name: 'shard', description: 'i/n: sync only the repositories of shard i of n (a stable hash of the repository name); merge the shard reports with report-merge' },
     { name: 'create-projects', description: 'Create missing Harbor projects', default: defaults['create-projects'] },
     { name: 'project-visibility', description: 'Visibility of created projects: private or public', default: defaults['project-visibility'] },
     { name: 'default-project', description: 'Harbor project for single-level names such as alpine:3.19', default: defaults['default-project'] },
@@ -86661,6 +86662,28 @@ function filterIndex(bytes, mediaType, filters) {
     body.manifests = body.manifests.filter((m) => wanted.has(m.digest));
     const filtered = Buffer.from(JSON.stringify(body, null, 2));
     return { bytes: filtered, digest: sha256Digest(filtered), kept: keep.length };
+}
+
+;// CONCATENATED MODULE: ./lib/sync/shard.js
+// `shard: i/n` spreads a catalog over n runners. Whole repositories go to one shard, chosen by a
+// stable hash of the repository name, so a repository's tags stay together and every nightly run
+// sends it to the same runner.
+
+function parseShard(text) {
+    const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+    const index = Number(match?.[1]);
+    const count = Number(match?.[2]);
+    if (!match || count < 1 || index < 1 || index > count) {
+        throw new Error(`shard must be i/n with 1 ≤ i ≤ n (e.g. 2/4), not "${text}"`);
+    }
+    return { index, count };
+}
+function shardOf(repository, count) {
+    const hash = (0,external_node_crypto_.createHash)('sha256').update(repository).digest();
+    return (hash.readUInt32BE(0) % count) + 1;
+}
+function inShard(repository, shard) {
+    return !shard || shardOf(repository, shard.count) === shard.index;
 }
 
 ;// CONCATENATED MODULE: external "os"
@@ -91146,6 +91169,7 @@ function createStorageSource(url, options = {}) {
 
 
 
+
 class ConfigError extends Error {
     name = 'ConfigError';
 }
@@ -91174,6 +91198,7 @@ async function buildConfig(readInput, load = (p) => (0,promises_.readFile)(p, 'u
         mappings: get('mappings') ? guard(() => parseMappingRules(get('mappings'), 'mappings')) : (file?.mappings ?? []),
         includeSignatures: inputs_boolean('include-signatures', get('include-signatures')),
         ...(get('platforms') && { platforms: guard(() => parsePlatforms(get('platforms'))) }),
+        ...(get('shard') && { shard: guard(() => parseShard(get('shard'))) }),
         createProjects: inputs_boolean('create-projects', get('create-projects')),
         projectVisibility: oneOf('project-visibility', get('project-visibility'), ['private', 'public']),
         defaultProject,
@@ -91297,6 +91322,8 @@ function guard(parse) {
         }
         if (error instanceof Error && /^platform /.test(error.message))
             throw new ConfigError(`platforms: ${error.message}`);
+        if (error instanceof Error && /^shard /.test(error.message))
+            throw new ConfigError(error.message);
         throw error;
     }
 }
@@ -92805,18 +92832,20 @@ class DryRunPlanner {
     constructor(harbor) {
         this.harbor = harbor;
     }
-    /** Notes the blobs this tag would send; returns the bytes not already planned by another tag. */
+    /** Notes the blobs this tag would send; returns the bytes of those Harbor's repository lacks
+     * (the same whichever tag comes first: a blob shared with another tag counts for both here,
+     * and once in `bytes`). */
     async plan(job, blobs, projectExists) {
-        let added = 0;
+        let lacking = 0;
         for (const blob of blobs) {
             const key = `${job.target.repository}@${blob.digest}`;
             const inHarbor = projectExists && (await this.present.run(key, async () => (await this.harbor.headBlob(job.target.repository, blob.digest)) !== undefined).promise);
-            if (inHarbor || this.uploads.has(blob.digest))
+            if (inHarbor)
                 continue;
             this.uploads.set(blob.digest, Math.max(blob.size, 0));
-            added += Math.max(blob.size, 0);
+            lacking += Math.max(blob.size, 0);
         }
-        return added;
+        return lacking;
     }
     get bytes() {
         let total = 0;
@@ -93036,12 +93065,15 @@ class Scheduler {
 
 
 
+
 async function executeRun(config, logger, clients, result, signals) {
     const mapTarget = (repository) => mapWithRules(repository, config.mappings, config.defaultProject);
     const targets = mapSpecs(config.images, mapTarget);
     const identity = await preflight(config, clients, logger);
     result.harborVersion = identity.version;
     result.harborUser = identity.user;
+    if (config.shard)
+        result.shard = `${config.shard.index}/${config.shard.count}`;
     const projects = new Projects(clients.api, clients.harbor, { create: config.createProjects, visibility: config.projectVisibility, logger });
     const contexts = buildContexts(config, clients, projects, signals);
     const discovery = new Discovery(clients.source, config.selection, config.includeSignatures);
@@ -93103,9 +93135,10 @@ async function executeRun(config, logger, clients, result, signals) {
         }));
     }
     for (const spec of config.images)
-        expand(spec, targets.get(spec), false);
+        if (inShard(spec.repository, config.shard))
+            expand(spec, targets.get(spec), false);
     if (config.catalog)
-        await walkCatalog(clients, discovery, mapTarget, expand, record, signals);
+        await walkCatalog(clients, discovery, mapTarget, expand, record, signals, config.shard);
     for (const item of await scheduler.drain())
         result.items.push(item);
     if (holdForCollisions) {
@@ -93126,12 +93159,14 @@ async function executeRun(config, logger, clients, result, signals) {
         result.bytesPlanned = planner.bytes;
 }
 /** Every repository of the source's catalog, page by page; each is expanded as soon as it arrives. */
-async function walkCatalog(clients, discovery, mapTarget, expand, record, signals) {
+async function walkCatalog(clients, discovery, mapTarget, expand, record, signals, shard) {
     try {
         for await (const page of clients.source.catalog()) {
             for (const repository of page) {
                 if (signals.stop?.aborted)
                     return;
+                if (!inShard(repository, shard))
+                    continue;
                 const rule = discovery.excludedRepository(repository);
                 if (rule) {
                     record({ source: `${repository}:*`, target: '', status: 'skipped', reason: `filtered out: ${rule}` });
@@ -93201,7 +93236,7 @@ async function syncTag(job, planner, contexts, projects) {
         if (planner) {
             const projectExists = await projects.exists(job.target.project);
             const bytes = await planner.plan(job, plan.blobs, projectExists);
-            return { ...plan.result, status: 'migrated', reason: `would upload ${formatBytes(bytes)}${projectExists ? '' : ` and create project ${job.target.project}`}` };
+            return { ...plan.result, status: 'migrated', reason: `would upload up to ${formatBytes(bytes)}${projectExists ? '' : ` and create project ${job.target.project}`}` };
         }
         await projects.ensure(job.target.project);
         return await copyTag(job, plan.manifest, plan.blobs, plan.result, contexts.copy);
@@ -93330,6 +93365,7 @@ function buildReport(result, toolVersion) {
         harborVersion: result.harborVersion ?? null,
         harborUser: result.harborUser ?? null,
         projectsCreated: result.projectsCreated,
+        shard: result.shard ?? null,
         totals: computeTotals(result),
         fatal: result.fatal ?? null,
         interrupted: result.interrupted === true,
@@ -93536,6 +93572,76 @@ function decideOutcome(result, failOn) {
     return { ok: true };
 }
 
+;// CONCATENATED MODULE: ./lib/report/merge.js
+
+
+class ReportError extends Error {
+    name = 'ReportError';
+}
+/** The result a report was written from (the classes become each item's status again). */
+function resultFromReport(report, name) {
+    const r = report;
+    if (!r || typeof r !== 'object' || r.schema !== REPORT_SCHEMA) {
+        throw new ReportError(`${name} is not a harbor-sync report (schema "${String(r?.schema)}", expected "${REPORT_SCHEMA}")`);
+    }
+    const items = [];
+    for (const status of STATUSES) {
+        for (const item of (r[status] ?? [])) {
+            const { digest, ...rest } = item;
+            items.push({ ...rest, status: status, ...(digest ? { digest } : {}) });
+        }
+    }
+    return {
+        startedAt: r.startedAt ?? '',
+        finishedAt: r.finishedAt ?? '',
+        seconds: r.totals?.seconds ?? 0,
+        dryRun: r.dryRun === true,
+        source: r.source ?? '',
+        harbor: r.harbor ?? '',
+        ...(r.harborVersion && { harborVersion: r.harborVersion }),
+        ...(r.harborUser && { harborUser: r.harborUser }),
+        ...(r.shard && { shard: r.shard }),
+        projectsCreated: r.projectsCreated ?? [],
+        items,
+        ...(r.fatal && { fatal: r.fatal }),
+        ...(r.interrupted && { interrupted: true }),
+        notStarted: r.notStarted ?? [],
+        ...(r.totals?.bytesPlanned !== undefined && { bytesPlanned: r.totals.bytesPlanned }),
+    };
+}
+/** One result of many shards: items together, the run spanning from the first start to the last end. */
+function mergeResults(results) {
+    if (results.length === 0)
+        throw new ReportError('report-merge needs at least one report');
+    const first = results[0];
+    const startedAt = results.map((r) => r.startedAt).sort()[0];
+    const finishedAt = results.map((r) => r.finishedAt).sort().at(-1);
+    const fatal = results.find((r) => r.fatal)?.fatal;
+    const shards = results.map((r) => r.shard).filter(Boolean);
+    const planned = results.filter((r) => r.bytesPlanned !== undefined);
+    return {
+        startedAt,
+        finishedAt,
+        seconds: Math.max(0, (Date.parse(finishedAt) - Date.parse(startedAt)) / 1000) || Math.max(...results.map((r) => r.seconds)),
+        dryRun: results.every((r) => r.dryRun),
+        source: first.source,
+        harbor: first.harbor,
+        ...(first.harborVersion && { harborVersion: first.harborVersion }),
+        ...(first.harborUser && { harborUser: first.harborUser }),
+        ...(shards.length > 0 && { shard: `merged ${shards.join(', ')}` }),
+        projectsCreated: [...new Set(results.flatMap((r) => r.projectsCreated))].sort(),
+        items: results.flatMap((r) => r.items),
+        ...(fatal && { fatal: withShard(fatal, results) }),
+        ...(results.some((r) => r.interrupted) && { interrupted: true }),
+        notStarted: results.flatMap((r) => r.notStarted),
+        ...(planned.length > 0 && { bytesPlanned: planned.reduce((n, r) => n + (r.bytesPlanned ?? 0), 0) }),
+    };
+}
+function withShard(fatal, results) {
+    const shard = results.find((r) => r.fatal === fatal)?.shard;
+    return shard ? { ...fatal, message: `shard ${shard}: ${fatal.message}` } : fatal;
+}
+
 ;// CONCATENATED MODULE: ./lib/version.js
 /** Kept equal to package.json's version (a unit test checks). */
 const VERSION = '0.1.0';
@@ -93544,6 +93650,7 @@ const VERSION = '0.1.0';
 // The CLI's work, importable by tests. The CLI for Jenkins and cron: the same inputs as the action, as --flags; secrets preferably from
 // the environment (SOURCE_PASSWORD, HARBOR_PASSWORD) so they stay off the command line.
 // Exit codes: 0 ok, 1 sync failures per --fail-on, 2 configuration or preflight error.
+
 
 
 
@@ -93579,8 +93686,10 @@ async function main(argv, env = process.env) {
         process.stdout.write(helpText());
         return command === undefined && !values.help ? EXIT.config : EXIT.ok;
     }
+    if (command === 'report-merge')
+        return await reportMerge(positionals.slice(1), values);
     if (command !== 'sync' && command !== 'plan') {
-        process.stderr.write(`harbor-sync: unknown command "${command}" (commands: sync, plan)\n`);
+        process.stderr.write(`harbor-sync: unknown command "${command}" (commands: sync, plan, report-merge)\n`);
         return EXIT.config;
     }
     const flags = values;
@@ -93639,6 +93748,37 @@ async function main(argv, env = process.env) {
         process.stderr.write(`harbor-sync: ${outcome.reason}\n`);
     return outcome.ok ? EXIT.ok : EXIT.failed;
 }
+/** Merges shard reports into one report and one summary; exits per --fail-on on the whole. */
+async function reportMerge(files, flags) {
+    if (files.length === 0) {
+        process.stderr.write('harbor-sync: report-merge needs the shard reports: harbor-sync report-merge [--report-file merged.json] [--summary-file merged.md] a.json b.json …\n');
+        return EXIT.config;
+    }
+    let merged;
+    try {
+        const results = await Promise.all(files.map(async (file) => resultFromReport(JSON.parse(await (0,promises_.readFile)(file, 'utf8')), file)));
+        merged = mergeResults(results);
+    }
+    catch (error) {
+        process.stderr.write(`harbor-sync: ${error.message}\n`);
+        return EXIT.config;
+    }
+    const summary = renderSummary(merged);
+    process.stdout.write(summary);
+    if (flags['summary-file'])
+        await (0,promises_.writeFile)(flags['summary-file'], summary);
+    if (flags['report-file'])
+        await (0,promises_.writeFile)(flags['report-file'], JSON.stringify(buildReport(merged, VERSION), null, 2) + '\n');
+    const failOn = flags['fail-on'] ?? 'failed';
+    if (failOn !== 'failed' && failOn !== 'stale' && failOn !== 'never') {
+        process.stderr.write(`harbor-sync: fail-on must be one of failed, stale, never, not "${failOn}"\n`);
+        return EXIT.config;
+    }
+    const outcome = decideOutcome(merged, failOn);
+    if (!outcome.ok)
+        process.stderr.write(`harbor-sync: ${outcome.reason}\n`);
+    return merged.fatal ? EXIT.config : outcome.ok ? EXIT.ok : EXIT.failed;
+}
 function helpText() {
     const rows = INPUTS.map((i) => {
         const extra = [i.default !== undefined ? `default: ${i.default}` : '', i.env ? `env: ${i.env}` : ''].filter(Boolean).join(', ');
@@ -93649,6 +93789,8 @@ function helpText() {
         '',
         'Usage: harbor-sync sync [options]     copy every listed tag that Harbor lacks',
         '       harbor-sync plan [options]     the same run as a dry run: classify, write nothing',
+        '       harbor-sync report-merge [--report-file F] [--summary-file F] [--fail-on X] shard1.json shard2.json …',
+        '                                       one report and summary from the reports of a sharded sync',
         '       harbor-sync --version | --help',
         '',
         'Options:',
@@ -93672,7 +93814,7 @@ function helpText() {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(230);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7972);
 // The CLI entry point (bundled into dist/cli). All work is in cli-main.ts.
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2));

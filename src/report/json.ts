@@ -23,6 +23,8 @@ export interface Report {
   harborVersion: string | null;
   harborUser: string | null;
   projectsCreated: string[];
+  /** `i/n` when the run was one shard of several. */
+  shard: string | null;
   totals: Totals;
   fatal: StepFailure | null;
   /** Stopped by SIGINT/SIGTERM; `notStarted` lists the tags (or whole repositories, as `repo:*`) a re-run will still do. */
@@ -48,6 +50,7 @@ export function buildReport(result: SyncResult, toolVersion: string): Report {
     harborVersion: result.harborVersion ?? null,
     harborUser: result.harborUser ?? null,
     projectsCreated: result.projectsCreated,
+    shard: result.shard ?? null,
     totals: computeTotals(result),
     fatal: result.fatal ?? null,
     interrupted: result.interrupted === true,

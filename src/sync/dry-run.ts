@@ -15,17 +15,19 @@ export class DryRunPlanner {
     this.harbor = harbor;
   }
 
-  /** Notes the blobs this tag would send; returns the bytes not already planned by another tag. */
+  /** Notes the blobs this tag would send; returns the bytes of those Harbor's repository lacks
+   * (the same whichever tag comes first: a blob shared with another tag counts for both here,
+   * and once in `bytes`). */
   async plan(job: TagJob, blobs: Descriptor[], projectExists: boolean): Promise<number> {
-    let added = 0;
+    let lacking = 0;
     for (const blob of blobs) {
       const key = `${job.target.repository}@${blob.digest}`;
       const inHarbor = projectExists && (await this.present.run(key, async () => (await this.harbor.headBlob(job.target.repository, blob.digest)) !== undefined).promise);
-      if (inHarbor || this.uploads.has(blob.digest)) continue;
+      if (inHarbor) continue;
       this.uploads.set(blob.digest, Math.max(blob.size, 0));
-      added += Math.max(blob.size, 0);
+      lacking += Math.max(blob.size, 0);
     }
-    return added;
+    return lacking;
   }
 
   get bytes(): number {

@@ -19,6 +19,7 @@ import { OncePerKey } from './once.js';
 import { preflight } from './preflight.js';
 import { Projects } from './projects.js';
 import { Scheduler } from './scheduler.js';
+import { inShard, type Shard } from './shard.js';
 import type { ImageSpec, Logger, SyncConfig, SyncResult, TagResult } from './types.js';
 
 interface Signals {
@@ -32,6 +33,7 @@ export async function executeRun(config: SyncConfig, logger: Logger, clients: Cl
   const identity = await preflight(config, clients, logger);
   result.harborVersion = identity.version;
   result.harborUser = identity.user;
+  if (config.shard) result.shard = `${config.shard.index}/${config.shard.count}`;
 
   const projects = new Projects(clients.api, clients.harbor, { create: config.createProjects, visibility: config.projectVisibility, logger });
   const contexts = buildContexts(config, clients, projects, signals);
@@ -97,8 +99,8 @@ export async function executeRun(config: SyncConfig, logger: Logger, clients: Cl
     );
   }
 
-  for (const spec of config.images) expand(spec, targets.get(spec)!, false);
-  if (config.catalog) await walkCatalog(clients, discovery, mapTarget, expand, record, signals);
+  for (const spec of config.images) if (inShard(spec.repository, config.shard)) expand(spec, targets.get(spec)!, false);
+  if (config.catalog) await walkCatalog(clients, discovery, mapTarget, expand, record, signals, config.shard);
   for (const item of await scheduler.drain()) result.items.push(item);
 
   if (holdForCollisions) {
@@ -123,11 +125,13 @@ async function walkCatalog(
   expand: (spec: ImageSpec, target: HarborTarget, fromCatalog: boolean) => void,
   record: (item: TagResult) => void,
   signals: Signals,
+  shard: Shard | undefined,
 ): Promise<void> {
   try {
     for await (const page of clients.source.catalog()) {
       for (const repository of page) {
         if (signals.stop?.aborted) return;
+        if (!inShard(repository, shard)) continue;
         const rule = discovery.excludedRepository(repository);
         if (rule) {
           record({ source: `${repository}:*`, target: '', status: 'skipped', reason: `filtered out: ${rule}` });
@@ -196,7 +200,7 @@ async function syncTag(job: TagJob, planner: DryRunPlanner | undefined, contexts
     if (planner) {
       const projectExists = await projects.exists(job.target.project);
       const bytes = await planner.plan(job, plan.blobs, projectExists);
-      return { ...plan.result, status: 'migrated', reason: `would upload ${formatBytes(bytes)}${projectExists ? '' : ` and create project ${job.target.project}`}` };
+      return { ...plan.result, status: 'migrated', reason: `would upload up to ${formatBytes(bytes)}${projectExists ? '' : ` and create project ${job.target.project}`}` };
     }
     await projects.ensure(job.target.project);
     return await copyTag(job, plan.manifest, plan.blobs, plan.result, contexts.copy);

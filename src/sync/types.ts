@@ -7,6 +7,7 @@ import type { TlsOptions } from '../registry/transport.js';
 import type { Selection } from './select.js';
 import type { MappingRule } from './mapping.js';
 import type { PlatformFilter } from './platforms.js';
+import type { Shard } from './shard.js';
 
 export type FailOn = 'failed' | 'stale' | 'never';
 export type Visibility = 'private' | 'public';
@@ -34,6 +35,8 @@ export interface SyncConfig {
   includeSignatures: boolean;
   /** Copy only these children of an index. */
   platforms?: PlatformFilter[];
+  /** Only the repositories of this shard (the others belong to other runners). */
+  shard?: Shard;
   createProjects: boolean;
   projectVisibility: Visibility;
   defaultProject: string;
@@ -104,6 +107,8 @@ export interface SyncResult {
   bytesPlanned?: number;
   /** A problem that stopped the whole run before any tag was tried (bad credentials, bad config). */
   fatal?: StepFailure;
+  /** `i/n` when this run was one shard of several. */
+  shard?: string;
   /** Stopped by SIGINT/SIGTERM: `notStarted` lists what a re-run will still do. */
   interrupted?: boolean;
   notStarted: string[];

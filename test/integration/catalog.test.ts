@@ -2,7 +2,8 @@
 // and the Harbor double: selection rules, mapping rules and collisions, signatures following their
 // subject, platform filtering, a config file, and a no-op re-run counted at the source.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type RunningRegistry } from '../harness/registry.ts';
@@ -184,3 +185,52 @@ describe('mapping, signatures, platforms, config file', () => {
 });
 
 let cleanup: HarborDouble | undefined;
+
+describe('sharding over runners', () => {
+  let harbor: HarborDouble;
+  let work: string;
+  beforeAll(async () => {
+    harbor = await startHarborDouble();
+    work = await mkdtemp(join(tmpdir(), 'hs-shards-'));
+  });
+  afterAll(async () => {
+    await harbor?.stop();
+  });
+
+  const cli = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, ['dist/cli.js', ...args], { env: { PATH: process.env.PATH ?? '', HARBOR_USERNAME: 'admin', HARBOR_PASSWORD: 'Harbor12345' }, maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+  const plan = (extra: string[]) => cli(['plan', '--source-registry', source.url, '--harbor-url', harbor.url, '--catalog', 'true', '--exclude', 'cat/r-1*', '--quiet', ...extra]);
+  const classes = (report: Record<string, { source: string; target: string; digest: string | null; reason?: string }[]>) =>
+    Object.fromEntries(['migrated', 'stale', 'incomplete', 'skipped', 'failed'].map((k) => [k, report[k]!.map((i) => `${i.source} ${i.target} ${i.digest} ${i.reason}`).sort()]));
+
+  it('shards are disjoint, cover everything, and their merged report equals a single runner\'s', async () => {
+    expect((await plan(['--report-file', join(work, 'single.json')])).code).toBe(0);
+    const shards = [1, 2, 3].map((i) => join(work, `shard-${i}.json`));
+    for (const [i, file] of shards.entries()) expect((await plan(['--shard', `${i + 1}/3`, '--report-file', file])).code).toBe(0);
+    const reports = await Promise.all(shards.map(async (f) => JSON.parse(await readFile(f, 'utf8'))));
+    const sources = reports.map((r) => new Set(['migrated', 'skipped'].flatMap((k) => r[k].map((i: { source: string }) => i.source.split(':')[0]))));
+    for (let a = 0; a < 3; a++) for (let b = a + 1; b < 3; b++) expect([...sources[a]!].filter((s) => sources[b]!.has(s))).toEqual([]);
+    expect(reports.every((r) => r.migrated.length > 0)).toBe(true); // the hash spreads repositories
+
+    const merged = await cli(['report-merge', '--report-file', join(work, 'merged.json'), '--summary-file', join(work, 'merged.md'), ...shards]);
+    expect(merged.code).toBe(0);
+    const single = JSON.parse(await readFile(join(work, 'single.json'), 'utf8'));
+    const all = JSON.parse(await readFile(join(work, 'merged.json'), 'utf8'));
+    expect(classes(all)).toEqual(classes(single));
+    expect(all.totals).toMatchObject({ migrated: single.totals.migrated, skipped: single.totals.skipped, tags: single.totals.tags });
+    // A blob shared by repositories of different shards is planned by each runner that needs it.
+    expect(all.totals.bytesPlanned).toBeGreaterThanOrEqual(single.totals.bytesPlanned);
+    expect(await readFile(join(work, 'merged.md'), 'utf8')).toBe(merged.stdout);
+  });
+
+  it('report-merge refuses a file that is not a report', async () => {
+    await writeFile(join(work, 'bogus.json'), '{"hello":1}');
+    const run = await cli(['report-merge', join(work, 'bogus.json')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('is not a harbor-sync report');
+  });
+});

@@ -1,0 +1,28 @@
+// `shard: i/n` spreads a catalog over n runners. Whole repositories go to one shard, chosen by a
+// stable hash of the repository name, so a repository's tags stay together and every nightly run
+// sends it to the same runner.
+import { createHash } from 'node:crypto';
+
+export interface Shard {
+  index: number; // 1-based
+  count: number;
+}
+
+export function parseShard(text: string): Shard {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count) {
+    throw new Error(`shard must be i/n with 1 ≤ i ≤ n (e.g. 2/4), not "${text}"`);
+  }
+  return { index, count };
+}
+
+export function shardOf(repository: string, count: number): number {
+  const hash = createHash('sha256').update(repository).digest();
+  return (hash.readUInt32BE(0) % count) + 1;
+}
+
+export function inShard(repository: string, shard: Shard | undefined): boolean {
+  return !shard || shardOf(repository, shard.count) === shard.index;
+}
