@@ -85796,7 +85796,7 @@ const INPUTS = [
     { name: 'create-projects', description: 'Create missing Harbor projects', default: defaults['create-projects'] },
     { name: 'project-visibility', description: 'Visibility of created projects: private or public', default: defaults['project-visibility'] },
     { name: 'default-project', description: 'Harbor project for single-level names such as alpine:3.19', default: defaults['default-project'] },
-    { name: 'concurrency', description: 'Tags and blob transfers in flight at once (1-64)', default: defaults.concurrency },
+    { name: 'concurrency', description: 'Tags in flight at once (1-64); blob transfers run up to twice as many', default: defaults.concurrency },
     { name: 'dry-run', description: 'Plan only: classify every tag, write nothing (not even projects)', default: defaults['dry-run'] },
     { name: 'fail-on', description: 'Fail the run on: failed (failed tags), stale (also stale or incomplete tags), never', default: defaults['fail-on'] },
     { name: 'retries', description: 'Retries of a request or blob copy after 408, 429, 5xx or a network error (0-20)', default: defaults.retries },
@@ -91742,6 +91742,8 @@ class DistributionClient {
     host;
     base;
     transport;
+    /** Learned at the first referrers call: distribution 2.8 has no such route. */
+    noReferrersApi = false;
     constructor(options) {
         this.base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
         this.host = this.base.host;
@@ -91798,7 +91800,7 @@ class DistributionClient {
         if (res.status !== 201 && res.status !== 200)
             throw await this.failure(res, 'PUT', path);
         await res.body.dump();
-        return headerValue(res.headers, 'docker-content-digest') ?? sha256Digest(bytes);
+        return headerValue(res.headers, 'docker-content-digest');
     }
     async headBlob(repository, digest) {
         const path = `v2/${repository}/blobs/${digest}`;
@@ -91891,10 +91893,16 @@ class DistributionClient {
         }
     }
     async referrers(repository, digest) {
+        if (this.noReferrersApi)
+            return undefined;
         const path = `v2/${repository}/referrers/${digest}`;
         const res = await this.send({ method: 'GET', url: this.url(path), headers: { accept: MediaType.ociIndex }, scopes: [pull(repository)] });
         if (res.status === 404 || res.status === 405 || res.status === 400) {
-            await res.body.dump();
+            // A registry with the API answers 200 with an empty index for a manifest without referrers;
+            // a 404 that is not a registry error body means the route does not exist: stop asking.
+            const body = await res.body.text().catch(() => '');
+            if (res.status !== 404 || !body.includes('"errors"'))
+                this.noReferrersApi = true;
             return undefined;
         }
         if (res.status !== 200)
@@ -92027,16 +92035,18 @@ class HarborRestApi {
         // {repository_name} is URL-encoded twice: a/b → a%252Fb (BEHAVIOR §4).
         const repo = encodeURIComponent(encodeURIComponent(path));
         const tags = new Map();
+        let artifactCount = 0;
         let next = `api/v2.0/projects/${encodeURIComponent(project)}/repositories/${repo}/artifacts?with_tag=true&page_size=100&page=1`;
         while (next) {
             const url = new URL(next, this.url);
             const res = await this.call('GET', url.pathname.slice(1) + url.search);
             const text = await res.body.text();
             if (res.status === 404)
-                return tags;
+                return { tags, artifacts: 0 };
             if (res.status !== 200)
                 throw this.failure('GET', url.pathname.slice(1), res.status, text);
             const artifacts = JSON.parse(text);
+            artifactCount += artifacts.length;
             for (const artifact of artifacts) {
                 for (const tag of artifact.tags ?? [])
                     if (tag.name && artifact.digest)
@@ -92045,7 +92055,7 @@ class HarborRestApi {
             const link = nextLink(headerValue(res.headers, 'link'), url);
             next = link ? link.pathname.slice(1) + link.search : undefined;
         }
-        return tags;
+        return { tags, artifacts: artifactCount };
     }
     close() {
         return this.transport.close();
@@ -92459,9 +92469,9 @@ async function harborDigestOf(job, ctx) {
     if (!(await ctx.projects.exists(job.target.project)))
         return undefined;
     if (!isDigest(job.targetReference)) {
-        const tags = await ctx.harborTags(job.target);
-        if (tags)
-            return tags.get(job.targetReference);
+        const listing = await ctx.harborTags(job.target);
+        if (listing)
+            return listing.tags.get(job.targetReference);
     }
     return (await ctx.harbor.headManifest(job.target.repository, job.targetReference))?.digest;
 }
@@ -92592,12 +92602,13 @@ async function copyTag(job, manifest, blobs, result, ctx) {
         if (counted === 'uploaded')
             counts.bytesUploaded += blob.size;
     })), hints);
-    await inStep('manifest', () => pushManifestTree(job, manifest, ctx, true), hints);
-    const after = await inStep('verify', () => ctx.harbor.headManifest(job.target.repository, job.targetReference), hints);
-    if (after?.digest !== manifest.digest) {
+    const stored = await inStep('manifest', () => pushManifestTree(job, manifest, ctx, true), hints);
+    // Harbor's answer to the PUT names the digest it stored; only when it says nothing, ask again.
+    const harborDigest = stored ?? (await inStep('verify', () => ctx.harbor.headManifest(job.target.repository, job.targetReference), hints))?.digest;
+    if (harborDigest !== manifest.digest) {
         throw new StepError({
             step: 'verify',
-            message: `Harbor answers ${after?.digest ?? 'nothing'} for ${job.targetLabel}, expected the source digest ${manifest.digest}`,
+            message: `Harbor answers ${harborDigest ?? 'nothing'} for ${job.targetLabel}, expected the source digest ${manifest.digest}`,
         });
     }
     return { ...result, status: 'migrated', blobs: counts };
@@ -92612,7 +92623,8 @@ async function ensureBlob(job, blob, ctx) {
  * limit is held per request, never while waiting for another tag's upload. */
 async function bringBlob(job, blob, ctx) {
     const repository = job.target.repository;
-    if ((await ctx.transfers(() => ctx.harbor.headBlob(repository, blob.digest))) !== undefined)
+    const fresh = await ctx.isNewRepository(job.target.project, repository);
+    if (!fresh && (await ctx.transfers(() => ctx.harbor.headBlob(repository, blob.digest))) !== undefined)
         return 'existing';
     const upload = ctx.uploads.run(blob.digest, () => ctx.transfers(() => uploadBlob(job, blob, ctx)).then(() => repository));
     const home = await upload.promise;
@@ -92679,13 +92691,14 @@ function worthRetrying(error) {
     // 401 mid-upload: the token expired while the body streamed; the next attempt gets a fresh one.
     return isRegistryError(error) && error.status !== undefined && (isRetryableStatus(error.status) || error.status === 401);
 }
-/** Children by digest before their index; the top manifest under the tag the user asked for. */
+/** Children by digest before their index; the top manifest under the tag the user asked for.
+ * Returns the digest Harbor says it stored for the top one. */
 async function pushManifestTree(job, node, ctx, top) {
     for (const child of node.children)
         await pushManifestTree(job, child, ctx, false);
     const reference = top ? job.targetReference : node.digest;
     const repository = job.target.repository;
-    await ctx.manifests.run(`${repository}@${node.digest}:${reference}`, () => ctx.harbor.putManifest(repository, reference, node.bytes, node.mediaType)).promise;
+    return await ctx.manifests.run(`${repository}@${node.digest}:${reference}`, () => ctx.harbor.putManifest(repository, reference, node.bytes, node.mediaType)).promise;
 }
 
 ;// CONCATENATED MODULE: ./lib/sync/jobs.js
@@ -93203,14 +93216,15 @@ function collision(target, sources) {
     };
 }
 function buildContexts(config, clients, projects, signals) {
-    const harborTags = new OncePerKey();
+    const listings = new OncePerKey();
+    const harborTags = (target) => listings.run(target.repository, () => clients.api.tagDigests(target.project, target.path).catch(() => undefined)).promise;
     return {
         classify: {
             source: clients.source,
             harbor: clients.harbor,
             projects,
             sourceBlobs: new OncePerKey(),
-            harborTags: (target) => harborTags.run(target.repository, () => clients.api.tagDigests(target.project, target.path).catch(() => undefined)).promise,
+            harborTags,
             ...(config.platforms && { platforms: config.platforms }),
         },
         copy: {
@@ -93219,10 +93233,12 @@ function buildContexts(config, clients, projects, signals) {
             blobs: new OncePerKey(),
             manifests: new OncePerKey(),
             uploads: new OncePerKey(),
-            transfers: pLimit(config.concurrency),
+            transfers: pLimit(config.concurrency * 2), // blob transfers outnumber tags: a tag waits on several at once
             hintContext: (project) => ({ project, projectCreatedThisRun: projects.wasCreated(project), username: config.harbor.credentials?.username }),
             retry: config.retry,
             signal: signals.abandon,
+            // Classification listed the repository before anything was pushed into it.
+            isNewRepository: async (project, repository) => projects.wasCreated(project) || (await listings.run(repository, async () => undefined).promise)?.artifacts === 0,
         },
     };
 }

@@ -25,9 +25,15 @@ export interface HarborApi {
   /** Creates a project; false when it already existed (409), which is fine for us. */
   createProject(name: string, visibility: 'private' | 'public'): Promise<boolean>;
   /** Every tag of a repository with its artifact digest, in a request per 100 artifacts: the cheap
-   * way to know what Harbor already holds (BEHAVIOR §4). Empty when the repository does not exist. */
-  tagDigests(project: string, path: string): Promise<Map<string, string>>;
+   * way to know what Harbor already holds (BEHAVIOR §4). `artifacts` 0: the repository holds
+   * nothing (Harbor lists an unknown repository as empty). */
+  tagDigests(project: string, path: string): Promise<RepositoryListing>;
   close(): Promise<void>;
+}
+
+export interface RepositoryListing {
+  tags: Map<string, string>;
+  artifacts: number;
 }
 
 export interface HarborApiOptions extends ConnectionOptions {
@@ -104,25 +110,27 @@ class HarborRestApi implements HarborApi {
     throw this.failure('POST', 'api/v2.0/projects', res.status, text);
   }
 
-  async tagDigests(project: string, path: string): Promise<Map<string, string>> {
+  async tagDigests(project: string, path: string): Promise<RepositoryListing> {
     // {repository_name} is URL-encoded twice: a/b → a%252Fb (BEHAVIOR §4).
     const repo = encodeURIComponent(encodeURIComponent(path));
     const tags = new Map<string, string>();
+    let artifactCount = 0;
     let next: string | undefined = `api/v2.0/projects/${encodeURIComponent(project)}/repositories/${repo}/artifacts?with_tag=true&page_size=100&page=1`;
     while (next) {
       const url: URL = new URL(next, this.url);
       const res = await this.call('GET', url.pathname.slice(1) + url.search);
       const text = await res.body.text();
-      if (res.status === 404) return tags;
+      if (res.status === 404) return { tags, artifacts: 0 };
       if (res.status !== 200) throw this.failure('GET', url.pathname.slice(1), res.status, text);
       const artifacts = JSON.parse(text) as { digest?: string; tags?: { name?: string }[] | null }[];
+      artifactCount += artifacts.length;
       for (const artifact of artifacts) {
         for (const tag of artifact.tags ?? []) if (tag.name && artifact.digest) tags.set(tag.name, artifact.digest);
       }
       const link = nextLink(headerValue(res.headers, 'link'), url);
       next = link ? link.pathname.slice(1) + link.search : undefined;
     }
-    return tags;
+    return { tags, artifacts: artifactCount };
   }
 
   close(): Promise<void> {

@@ -37,7 +37,8 @@ export interface RegistryClient {
   getManifest(repository: string, reference: string): Promise<ManifestResponse>;
   /** undefined when the registry answers 404. */
   headManifest(repository: string, reference: string): Promise<ManifestHead | undefined>;
-  putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string>;
+  /** The digest the registry says it stored (Docker-Content-Digest), when it says. */
+  putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string | undefined>;
   /** The blob's size, or undefined when the repository does not have it (404). */
   headBlob(repository: string, digest: string): Promise<number | undefined>;
   getBlob(repository: string, digest: string): Promise<{ body: Readable; size: number | undefined }>;
@@ -72,6 +73,8 @@ class DistributionClient implements RegistryClient {
   readonly host: string;
   private readonly base: URL;
   private readonly transport: Transport;
+  /** Learned at the first referrers call: distribution 2.8 has no such route. */
+  private noReferrersApi = false;
 
   constructor(options: RegistryClientOptions) {
     this.base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
@@ -122,12 +125,12 @@ class DistributionClient implements RegistryClient {
     return { digest, mediaType: headerValue(res.headers, 'content-type'), size: Number(headerValue(res.headers, 'content-length') ?? -1) };
   }
 
-  async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+  async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string | undefined> {
     const path = `v2/${repository}/manifests/${reference}`;
     const res = await this.send({ method: 'PUT', url: this.url(path), headers: { 'content-type': mediaType }, body: bytes, scopes: [push(repository)] });
     if (res.status !== 201 && res.status !== 200) throw await this.failure(res, 'PUT', path);
     await res.body.dump();
-    return headerValue(res.headers, 'docker-content-digest') ?? sha256Digest(bytes);
+    return headerValue(res.headers, 'docker-content-digest');
   }
 
   async headBlob(repository: string, digest: string): Promise<number | undefined> {
@@ -216,10 +219,14 @@ class DistributionClient implements RegistryClient {
   }
 
   async referrers(repository: string, digest: string): Promise<Descriptor[] | undefined> {
+    if (this.noReferrersApi) return undefined;
     const path = `v2/${repository}/referrers/${digest}`;
     const res = await this.send({ method: 'GET', url: this.url(path), headers: { accept: MediaType.ociIndex }, scopes: [pull(repository)] });
     if (res.status === 404 || res.status === 405 || res.status === 400) {
-      await res.body.dump();
+      // A registry with the API answers 200 with an empty index for a manifest without referrers;
+      // a 404 that is not a registry error body means the route does not exist: stop asking.
+      const body = await res.body.text().catch(() => '');
+      if (res.status !== 404 || !body.includes('"errors"')) this.noReferrersApi = true;
       return undefined;
     }
     if (res.status !== 200) throw await this.failure(res, 'GET', path);

@@ -4,6 +4,7 @@
 import type { RegistryClient } from '../registry/client.js';
 import { isDigest } from '../registry/reference.js';
 import type { HarborTarget } from '../harbor/names.js';
+import type { RepositoryListing } from '../harbor/api.js';
 import { filterIndex, type PlatformFilter } from './platforms.js';
 import { formatPlatform, isForeignLayer, parseManifest, type Descriptor, type ParsedManifest } from '../registry/media-types.js';
 import { inStep } from './failure.js';
@@ -31,8 +32,8 @@ export interface ClassifyContext {
   projects: Projects;
   /** Source blob HEADs, once per repository and digest for the whole run. */
   sourceBlobs: OncePerKey<number | undefined>;
-  /** Harbor's tags → digests per repository, listed once per run (undefined when the API refuses). */
-  harborTags(target: HarborTarget): Promise<Map<string, string> | undefined>;
+  /** What Harbor holds per repository, listed once per run (undefined when the API refuses). */
+  harborTags(target: HarborTarget): Promise<RepositoryListing | undefined>;
   /** Copy only these children of an index (a new index is written). */
   platforms?: PlatformFilter[];
 }
@@ -42,8 +43,8 @@ export interface ClassifyContext {
 async function harborDigestOf(job: TagJob, ctx: ClassifyContext): Promise<string | undefined> {
   if (!(await ctx.projects.exists(job.target.project))) return undefined;
   if (!isDigest(job.targetReference)) {
-    const tags = await ctx.harborTags(job.target);
-    if (tags) return tags.get(job.targetReference);
+    const listing = await ctx.harborTags(job.target);
+    if (listing) return listing.tags.get(job.targetReference);
   }
   return (await ctx.harbor.headManifest(job.target.repository, job.targetReference))?.digest;
 }

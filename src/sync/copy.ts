@@ -22,8 +22,8 @@ export interface CopyContext {
   harbor: RegistryClient;
   /** Run-wide: one entry per Harbor repository and blob digest. */
   blobs: OncePerKey<BlobOutcome>;
-  /** Run-wide: one push per Harbor repository and manifest digest. */
-  manifests: OncePerKey<string>;
+  /** Run-wide: one push per Harbor repository, manifest digest and reference. */
+  manifests: OncePerKey<string | undefined>;
   /** Run-wide: one upload per blob digest; the value is the Harbor repository it went to, which
    * every other repository then mounts from. */
   uploads: OncePerKey<string>;
@@ -31,6 +31,9 @@ export interface CopyContext {
   transfers: ReturnType<typeof pLimit>;
   hintContext(project: string): HintContext;
   retry: RetryPolicy;
+  /** True when the Harbor repository held nothing when the run started (or its project was
+   * created by this run): it cannot hold a blob this run did not bring, so no HEAD is needed. */
+  isNewRepository(project: string, repository: string): Promise<boolean>;
   /** Set when the run is being stopped: no new attempts. */
   signal?: AbortSignal;
 }
@@ -52,12 +55,13 @@ export async function copyTag(job: TagJob, manifest: ManifestNode, blobs: Descri
       ),
     hints,
   );
-  await inStep('manifest', () => pushManifestTree(job, manifest, ctx, true), hints);
-  const after = await inStep('verify', () => ctx.harbor.headManifest(job.target.repository, job.targetReference), hints);
-  if (after?.digest !== manifest.digest) {
+  const stored = await inStep('manifest', () => pushManifestTree(job, manifest, ctx, true), hints);
+  // Harbor's answer to the PUT names the digest it stored; only when it says nothing, ask again.
+  const harborDigest = stored ?? (await inStep('verify', () => ctx.harbor.headManifest(job.target.repository, job.targetReference), hints))?.digest;
+  if (harborDigest !== manifest.digest) {
     throw new StepError({
       step: 'verify',
-      message: `Harbor answers ${after?.digest ?? 'nothing'} for ${job.targetLabel}, expected the source digest ${manifest.digest}`,
+      message: `Harbor answers ${harborDigest ?? 'nothing'} for ${job.targetLabel}, expected the source digest ${manifest.digest}`,
     });
   }
   return { ...result, status: 'migrated', blobs: counts };
@@ -74,7 +78,8 @@ async function ensureBlob(job: TagJob, blob: Descriptor, ctx: CopyContext): Prom
  * limit is held per request, never while waiting for another tag's upload. */
 async function bringBlob(job: TagJob, blob: Descriptor, ctx: CopyContext): Promise<BlobOutcome> {
   const repository = job.target.repository;
-  if ((await ctx.transfers(() => ctx.harbor.headBlob(repository, blob.digest))) !== undefined) return 'existing';
+  const fresh = await ctx.isNewRepository(job.target.project, repository);
+  if (!fresh && (await ctx.transfers(() => ctx.harbor.headBlob(repository, blob.digest))) !== undefined) return 'existing';
   const upload = ctx.uploads.run(blob.digest, () => ctx.transfers(() => uploadBlob(job, blob, ctx)).then(() => repository));
   const home = await upload.promise;
   if (upload.first || home === repository) return 'uploaded';
@@ -134,12 +139,13 @@ function worthRetrying(error: unknown): boolean {
   return isRegistryError(error) && error.status !== undefined && (isRetryableStatus(error.status) || error.status === 401);
 }
 
-/** Children by digest before their index; the top manifest under the tag the user asked for. */
-async function pushManifestTree(job: TagJob, node: ManifestNode, ctx: CopyContext, top: boolean): Promise<void> {
+/** Children by digest before their index; the top manifest under the tag the user asked for.
+ * Returns the digest Harbor says it stored for the top one. */
+async function pushManifestTree(job: TagJob, node: ManifestNode, ctx: CopyContext, top: boolean): Promise<string | undefined> {
   for (const child of node.children) await pushManifestTree(job, child, ctx, false);
   const reference = top ? job.targetReference : node.digest;
   const repository = job.target.repository;
-  await ctx.manifests.run(`${repository}@${node.digest}:${reference}`, () =>
+  return await ctx.manifests.run(`${repository}@${node.digest}:${reference}`, () =>
     ctx.harbor.putManifest(repository, reference, node.bytes, node.mediaType),
   ).promise;
 }

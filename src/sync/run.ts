@@ -4,6 +4,7 @@
 // is listed.
 import pLimit from 'p-limit';
 import type { HarborTarget } from '../harbor/names.js';
+import type { RepositoryListing } from '../harbor/api.js';
 import { NameMappingError } from '../harbor/names.js';
 import { retryCounter } from '../registry/retry.js';
 import { formatBytes } from '../report/totals.js';
@@ -167,26 +168,31 @@ function collision(target: string, sources: string[]): TagResult['error'] {
 }
 
 function buildContexts(config: SyncConfig, clients: Clients, projects: Projects, signals: Signals): { classify: ClassifyContext; copy: CopyContext } {
-  const harborTags = new OncePerKey<Map<string, string> | undefined>();
+  const listings = new OncePerKey<RepositoryListing | undefined>();
+  const harborTags = (target: HarborTarget) =>
+    listings.run(target.repository, () => clients.api.tagDigests(target.project, target.path).catch(() => undefined)).promise;
   return {
     classify: {
       source: clients.source,
       harbor: clients.harbor,
       projects,
       sourceBlobs: new OncePerKey<number | undefined>(),
-      harborTags: (target) => harborTags.run(target.repository, () => clients.api.tagDigests(target.project, target.path).catch(() => undefined)).promise,
+      harborTags,
       ...(config.platforms && { platforms: config.platforms }),
     },
     copy: {
       source: clients.source,
       harbor: clients.harbor,
       blobs: new OncePerKey<BlobOutcome>(),
-      manifests: new OncePerKey<string>(),
+      manifests: new OncePerKey<string | undefined>(),
       uploads: new OncePerKey<string>(),
-      transfers: pLimit(config.concurrency),
+      transfers: pLimit(config.concurrency * 2), // blob transfers outnumber tags: a tag waits on several at once
       hintContext: (project) => ({ project, projectCreatedThisRun: projects.wasCreated(project), username: config.harbor.credentials?.username }),
       retry: config.retry,
       signal: signals.abandon,
+      // Classification listed the repository before anything was pushed into it.
+      isNewRepository: async (project, repository) =>
+        projects.wasCreated(project) || (await listings.run(repository, async () => undefined).promise)?.artifacts === 0,
     },
   };
 }
