@@ -29,6 +29,7 @@ function kindOf(method: string, path: string): string {
   else if (/\/manifests\/[^/]+$/.test(p)) kind = 'manifest';
   else if (/\/blobs\/[^/]+$/.test(p)) kind = 'blob';
   else if (/\/tags\/list$/.test(p)) kind = 'tags';
+  else if (/\/referrers\/[^/]+$/.test(p)) kind = 'referrers';
   return `${method} ${kind}`;
 }
 

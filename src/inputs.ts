@@ -12,6 +12,7 @@ import { parseShard } from './sync/shard.js';
 import type { FailOn, ImageSpec, SyncConfig, Visibility } from './sync/types.js';
 import type { TlsOptions } from './registry/transport.js';
 import { isStorageUrl } from './registry/storage/index.js';
+import { dockerCredentials, DockerConfigError } from './registry/docker-config.js';
 
 /** Returns the raw value of an input, or undefined/'' when it was not given. */
 export type InputReader = (name: string) => string | undefined;
@@ -21,7 +22,11 @@ export class ConfigError extends Error {
 }
 
 
-export async function buildConfig(readInput: InputReader, load: (path: string) => Promise<string> = (p) => readFile(p, 'utf8')): Promise<SyncConfig> {
+export async function buildConfig(
+  readInput: InputReader,
+  load: (path: string) => Promise<string> = (p) => readFile(p, 'utf8'),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<SyncConfig> {
   // An input given explicitly overrides the config file; the file overrides the defaults.
   const file = await configFile((readInput('config-file') ?? '').trim(), load);
   const read: InputReader = (name) => {
@@ -36,9 +41,15 @@ export async function buildConfig(readInput: InputReader, load: (path: string) =
   const defaultProject = get('default-project');
   const problem = projectNameProblem(defaultProject);
   if (problem) throw new ConfigError(`default-project "${defaultProject}" ${problem}`);
+  const dockerConfig = get('docker-config') || undefined;
+  const endpoint = async (prefix: 'source' | 'harbor' | 'upstream', url: string) => ({
+    url,
+    ...(credentials(prefix, read).credentials ? credentials(prefix, read) : await fromDockerConfig(url, dockerConfig, env)),
+    ...(await tls(prefix, get, load)),
+  });
   return {
-    source: { url: source, ...credentials('source', read), ...(await tls('source', get, load)) },
-    harbor: { url: harbor, ...credentials('harbor', read), ...(await tls('harbor', get, load)) },
+    source: await endpoint('source', source),
+    harbor: await endpoint('harbor', harbor),
     images,
     catalog,
     selection: guard(() => parseSelection(read)),
@@ -46,6 +57,8 @@ export async function buildConfig(readInput: InputReader, load: (path: string) =
     includeSignatures: boolean('include-signatures', get('include-signatures')),
     ...(get('platforms') && { platforms: guard(() => parsePlatforms(get('platforms'))) }),
     ...(get('shard') && { shard: guard(() => parseShard(get('shard'))) }),
+    ...(get('upstream-registry') && { upstream: await endpoint('upstream', registryUrl('upstream-registry', get('upstream-registry'))) }),
+    upstreamConcurrency: integer('upstream-concurrency', get('upstream-concurrency'), 1, 16),
     createProjects: boolean('create-projects', get('create-projects')),
     projectVisibility: oneOf<Visibility>('project-visibility', get('project-visibility'), ['private', 'public']),
     defaultProject,
@@ -59,7 +72,7 @@ export async function buildConfig(readInput: InputReader, load: (path: string) =
   };
 }
 
-async function tls(prefix: 'source' | 'harbor', get: (name: string) => string, load: (path: string) => Promise<string>): Promise<{ tls?: TlsOptions }> {
+async function tls(prefix: 'source' | 'harbor' | 'upstream', get: (name: string) => string, load: (path: string) => Promise<string>): Promise<{ tls?: TlsOptions }> {
   const insecure = boolean(`${prefix}-insecure`, get(`${prefix}-insecure`));
   const caFile = get(`${prefix}-ca-file`);
   if (!insecure && !caFile) return {};
@@ -94,7 +107,7 @@ function registryUrl(name: string, value: string): string {
   return url.toString().replace(/\/$/, '');
 }
 
-function credentials(prefix: 'source' | 'harbor', read: InputReader): { credentials?: { username: string; password: string } } {
+function credentials(prefix: 'source' | 'harbor' | 'upstream', read: InputReader): { credentials?: { username: string; password: string } } {
   const username = (read(`${prefix}-username`) ?? '').trim();
   const password = read(`${prefix}-password`) ?? '';
   if (!username && !password) return {};
@@ -135,6 +148,23 @@ export function parseImageList(text: string, origin: string, sourceHost?: string
     }
   });
   return specs;
+}
+
+/** Credentials `docker login` (or docker/login-action) stored for this registry, when none were given. */
+async function fromDockerConfig(url: string, configPath: string | undefined, env: NodeJS.ProcessEnv): Promise<{ credentials?: { username: string; password: string } }> {
+  if (isStorageUrl(url)) return {};
+  let found;
+  try {
+    found = await dockerCredentials(url, { ...(configPath && { configPath }), env });
+  } catch (error) {
+    if (error instanceof DockerConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
+  if (!found) return {};
+  if (found.kind === 'identity-token') {
+    throw new ConfigError(`${found.source} holds an identity token for ${url}; harbor-sync needs a user name and password (for Harbor, a robot account): pass them as inputs or environment variables`);
+  }
+  return { credentials: { username: found.username, password: found.password } };
 }
 
 async function configFile(path: string, load: (path: string) => Promise<string>): Promise<ConfigFile | undefined> {

@@ -85687,9 +85687,9 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8161);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9667);
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4402);
 /* harmony import */ var _input_list_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8368);
-/* harmony import */ var _sync_engine_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5580);
+/* harmony import */ var _sync_engine_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1243);
 /* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7406);
 /* harmony import */ var _report_summary_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(3394);
 /* harmony import */ var _report_totals_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(5251);
@@ -85809,6 +85809,8 @@ const INPUT_DEFAULTS = {
     'source-insecure': 'false',
     'harbor-insecure': 'false',
     catalog: 'false',
+    'upstream-concurrency': '2',
+    'upstream-insecure': 'false',
     'include-signatures': 'true',
 };
 const defaults = INPUT_DEFAULTS;
@@ -85819,6 +85821,7 @@ const INPUTS = [
     { name: 'harbor-url', description: 'Harbor URL with scheme, e.g. https://harbor.example.com' },
     { name: 'harbor-username', description: 'Harbor user or robot account (robot$name)', env: 'HARBOR_USERNAME' },
     { name: 'harbor-password', description: 'Harbor password or robot secret', secret: true, env: 'HARBOR_PASSWORD' },
+    { name: 'docker-config', description: 'Docker config.json (file or directory) to read credentials from when none are given; default $DOCKER_CONFIG or ~/.docker (auths, credsStore, credHelpers)' },
     { name: 'images', description: 'Images to sync, one per line or comma separated: repo:tag, repo@sha256:…, or repo (all its tags)' },
     { name: 'images-file', description: 'File with more images, same syntax, # starts a comment' },
     { name: 'config-file', description: 'YAML file (version: 1) holding any of these inputs plus mappings; inputs given explicitly override it' },
@@ -85833,6 +85836,12 @@ const INPUTS = [
     { name: 'mappings', description: 'Rewrite rules, one per line: "source-prefix => project/path" or "... (flatten)"; first match wins' },
     { name: 'include-signatures', description: 'Copy cosign signatures/attestations/SBOMs and OCI referrers along with their subject', default: defaults['include-signatures'] },
     { name: 'platforms', description: 'Copy only these platforms of multi-arch images (writes a new index), e.g. linux/amd64,linux/arm64' },
+    { name: 'upstream-registry', description: 'The registry the source cached (pull-through cache): blobs missing on the source are fetched from it, digest-verified' },
+    { name: 'upstream-username', description: 'User for upstream-registry', env: 'UPSTREAM_USERNAME' },
+    { name: 'upstream-password', description: 'Password or token for upstream-registry', secret: true, env: 'UPSTREAM_PASSWORD' },
+    { name: 'upstream-concurrency', description: 'Requests to upstream-registry in flight at once (it may rate-limit)', default: defaults['upstream-concurrency'] },
+    { name: 'upstream-insecure', description: 'Skip TLS certificate verification for upstream-registry', default: defaults['upstream-insecure'] },
+    { name: 'upstream-ca-file', description: 'PEM file with CA certificates to trust for upstream-registry' },
     { name: 'shard', description: 'i/n: sync only the repositories of shard i of n (a stable hash of the repository name); merge the shard reports with report-merge' },
     { name: 'create-projects', description: 'Create missing Harbor projects', default: defaults['create-projects'] },
     { name: 'project-visibility', description: 'Visibility of created projects: private or public', default: defaults['project-visibility'] },
@@ -85854,7 +85863,7 @@ const INPUTS = [
 
 /***/ }),
 
-/***/ 9667:
+/***/ 4402:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -86128,6 +86137,328 @@ var platforms = __nccwpck_require__(891);
 var shard = __nccwpck_require__(3115);
 // EXTERNAL MODULE: ./lib/registry/storage/index.js + 15 modules
 var storage = __nccwpck_require__(245);
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./lib/registry/docker-config.js
+// Credentials from a Docker config.json, found and matched the way docker does, so CLI users can reuse
+// `docker login` (inline auths or a credential helper) instead of putting passwords in the environment.
+//
+// Lookup order for a registry host: credHelpers[host], else credsStore, asked with `docker-credential-<name> get`;
+// when that helper has nothing (or none is configured), the inline auths entry. Docker itself ignores inline
+// auths once a helper is configured; falling back to them is a superset, since `docker login` with a helper
+// leaves those entries empty.
+//
+// An identity token (auths identitytoken, or a helper answering Username "<token>") is an OAuth2 refresh
+// token: docker POSTs it to the token realm as grant_type=refresh_token&refresh_token=…&service=…&scope=…
+// &client_id=docker and uses the access_token it gets back. It is no password, so it comes back as its own
+// kind and the caller decides whether it can use it.
+
+
+
+
+/** A config.json that cannot be read or used, or a credential helper that failed; never holds a secret. */
+class DockerConfigError extends Error {
+    name = 'DockerConfigError';
+}
+/** The key docker uses for Docker Hub, in auths and when asking helpers. */
+const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
+const HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+const NOT_FOUND = 'credentials not found in native keychain';
+const HELPER_TIMEOUT_MS = 10_000;
+/**
+ * The credentials docker would use for this registry (a URL such as https://harbor.example.com, or host[:port]),
+ * or undefined when the config file is absent or holds none for it. Throws DockerConfigError.
+ */
+async function dockerCredentials(registryUrl, options = {}) {
+    const env = options.env ?? process.env;
+    const host = registryHost(registryUrl);
+    if (!host)
+        return undefined;
+    const config = await loadConfig(options.configPath, env);
+    if (!config)
+        return undefined;
+    const helper = helperFor(config, host);
+    if (helper) {
+        const found = await helperCredential(helper, config.path, host, env, options.helperTimeoutMs ?? HELPER_TIMEOUT_MS);
+        if (found)
+            return found;
+    }
+    return inlineCredential(config, host);
+}
+/** Where docker reads its config: the explicit path, else $DOCKER_CONFIG/config.json, else ~/.docker/config.json. */
+function dockerConfigPath(configPath, env = process.env) {
+    if (configPath)
+        return configPath;
+    if (env.DOCKER_CONFIG)
+        return (0,external_node_path_.join)(env.DOCKER_CONFIG, 'config.json');
+    return (0,external_node_path_.join)(env.HOME || (0,external_node_os_.homedir)(), '.docker', 'config.json');
+}
+/** host[:port], lower case, from a URL or an auths key: scheme and path dropped as docker's ConvertToHostname does. */
+function registryHost(value) {
+    const host = value.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/')[0] ?? '';
+    return host.toLowerCase();
+}
+function sameRegistry(key, host) {
+    const keyHost = registryHost(key);
+    return keyHost === host || (HUB_HOSTS.has(keyHost) && HUB_HOSTS.has(host));
+}
+// ---- the file -------------------------------------------------------------------------------------------
+async function loadConfig(configPath, env) {
+    let path = dockerConfigPath(configPath, env);
+    // An explicit path may name the directory, as docker --config does.
+    if (configPath && (await isDirectory(path)))
+        path = (0,external_node_path_.join)(path, 'config.json');
+    let text;
+    try {
+        text = await (0,promises_.readFile)(path, 'utf8');
+    }
+    catch (error) {
+        const code = error.code;
+        // No file at the default place just means no docker login; a path the user gave must exist.
+        if (code === 'ENOENT' && !configPath)
+            return undefined;
+        throw new DockerConfigError(`docker config ${path} cannot be read: ${error.message}`);
+    }
+    return validate(parseJson(text, path), path);
+}
+async function isDirectory(path) {
+    try {
+        return (await (0,promises_.stat)(path)).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+/** JSON.parse, with an error that says where but never quotes the text (V8 quotes a snippet, maybe of a secret). */
+function parseJson(text, path) {
+    try {
+        return JSON.parse(text);
+    }
+    catch (error) {
+        const message = error.message;
+        const offset = errorOffset(text, message);
+        const reason = message.replace(/ in JSON at position.*$/s, '').replace(/^Unexpected token.*$/s, 'Unexpected character');
+        throw new DockerConfigError(`docker config ${path} is not valid JSON: ${reason} at ${lineColumn(text, offset)}`);
+    }
+}
+function positionIn(message) {
+    const match = /at position (\d+)/.exec(message);
+    return match ? Number(match[1]) : undefined;
+}
+/** The offset of a JSON syntax error: from the message, else the longest prefix that could still become valid JSON. */
+function errorOffset(text, message) {
+    const given = positionIn(message);
+    if (given !== undefined)
+        return given;
+    if (/^Unexpected end/.test(message))
+        return text.length;
+    let good = 0;
+    let bad = text.length;
+    while (bad - good > 1) {
+        const middle = Math.floor((good + bad) / 2);
+        if (viablePrefix(text.slice(0, middle)))
+            good = middle;
+        else
+            bad = middle;
+    }
+    return good;
+}
+function viablePrefix(prefix) {
+    try {
+        JSON.parse(prefix);
+        return true;
+    }
+    catch (error) {
+        const message = error.message;
+        const at = positionIn(message);
+        return /^Unexpected end/.test(message) || (at !== undefined && at >= prefix.length);
+    }
+}
+function lineColumn(text, offset) {
+    const before = text.slice(0, offset).split('\n');
+    return `line ${before.length} column ${(before.at(-1)?.length ?? 0) + 1} (position ${offset})`;
+}
+function validate(value, path) {
+    if (!isObject(value))
+        throw new DockerConfigError(`docker config ${path} must hold a JSON object`);
+    const auths = value.auths ?? {};
+    if (!isObject(auths))
+        throw new DockerConfigError(`docker config ${path}: "auths" must be an object`);
+    for (const [key, entry] of Object.entries(auths)) {
+        if (!isObject(entry))
+            throw new DockerConfigError(`docker config ${path}: auths["${key}"] must be an object`);
+    }
+    const credHelpers = value.credHelpers ?? {};
+    if (!isObject(credHelpers) || !Object.values(credHelpers).every((v) => typeof v === 'string')) {
+        throw new DockerConfigError(`docker config ${path}: "credHelpers" must map registries to helper names (strings)`);
+    }
+    const credsStore = value.credsStore;
+    if (credsStore !== undefined && typeof credsStore !== 'string')
+        throw new DockerConfigError(`docker config ${path}: "credsStore" must be a string`);
+    return {
+        path,
+        auths: auths,
+        credHelpers: credHelpers,
+        ...(credsStore && { credsStore }),
+    };
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+// ---- inline auths ---------------------------------------------------------------------------------------
+/** The matching auths key: exactly the host first (as docker), then any key naming the same host[:port]. */
+function authsKey(auths, host) {
+    const keys = Object.keys(auths);
+    const exact = HUB_HOSTS.has(host) ? DOCKER_HUB_KEY : host;
+    return keys.find((key) => key === exact) ?? keys.find((key) => sameRegistry(key, host));
+}
+function inlineCredential(config, host) {
+    const key = authsKey(config.auths, host);
+    if (key === undefined)
+        return undefined;
+    const entry = config.auths[key] ?? {};
+    const where = `auths["${key}"]`;
+    const source = `${config.path} ${where}`;
+    const field = (name) => {
+        const value = entry[name] ?? '';
+        if (typeof value !== 'string')
+            throw new DockerConfigError(`docker config ${config.path}: ${where}.${name} must be a string`);
+        return value;
+    };
+    const identityToken = field('identitytoken');
+    if (identityToken)
+        return { kind: 'identity-token', identityToken, source };
+    // As docker: `auth` wins over the username and password fields.
+    const auth = field('auth').trim();
+    if (auth)
+        return { kind: 'basic', ...decodeAuth(auth, `docker config ${config.path}: ${where}.auth`), source };
+    const username = field('username');
+    const password = field('password');
+    if (!username && !password)
+        return undefined; // an empty entry, as `docker login` leaves beside a helper
+    if (!username || !password)
+        throw new DockerConfigError(`docker config ${config.path}: ${where} has a ${username ? 'username but no password' : 'password but no username'}`);
+    return { kind: 'basic', username, password, source };
+}
+/** base64 of user:password; the password may hold ':' itself, so the split is at the first one. */
+function decodeAuth(auth, where) {
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(auth) || auth.length % 4 === 1)
+        throw new DockerConfigError(`${where} is not base64 (of user:password)`);
+    const decoded = Buffer.from(auth, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon <= 0)
+        throw new DockerConfigError(`${where} is not base64 of user:password (${colon === 0 ? 'the user is empty' : 'no ":" in it'})`);
+    return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+function helperFor(config, host) {
+    const entries = Object.entries(config.credHelpers);
+    const exact = HUB_HOSTS.has(host) ? DOCKER_HUB_KEY : host;
+    const match = entries.find(([key]) => key === exact) ?? entries.find(([key]) => sameRegistry(key, host));
+    if (match)
+        return { name: match[1], setting: `credHelpers["${match[0]}"]` };
+    if (config.credsStore)
+        return { name: config.credsStore, setting: 'credsStore' };
+    return undefined;
+}
+/** The server URLs to ask for: docker's key (host, or the Hub's legacy URL), then forms older logins stored. */
+function helperServerUrls(host) {
+    return HUB_HOSTS.has(host) ? [DOCKER_HUB_KEY, 'docker.io'] : [host, `https://${host}`];
+}
+async function helperCredential(helper, path, host, env, timeoutMs) {
+    const { name, setting } = helper;
+    const origin = `${setting} in ${path}`;
+    if (!name || /[/\\]/.test(name))
+        throw new DockerConfigError(`credential helper name "${name}" (${origin}) is not a helper name`);
+    const program = `docker-credential-${name}`;
+    for (const serverUrl of helperServerUrls(host)) {
+        const answer = await askHelper(program, origin, serverUrl, env, timeoutMs);
+        if (!answer)
+            continue;
+        const source = `${program} (${setting})`;
+        // Docker's convention: the user "<token>" marks the secret as an identity token.
+        if (answer.username === '<token>')
+            return { kind: 'identity-token', identityToken: answer.secret, source };
+        return { kind: 'basic', username: answer.username, password: answer.secret, source };
+    }
+    return undefined;
+}
+async function askHelper(program, origin, serverUrl, env, timeoutMs) {
+    const fail = (why) => new DockerConfigError(`credential helper ${program} (${origin}) ${why}`);
+    let run;
+    try {
+        run = await runHelper(program, serverUrl, env, timeoutMs);
+    }
+    catch (error) {
+        const code = error.code;
+        if (code === 'ENOENT')
+            throw fail('is not on PATH: install it, or remove it from the docker config');
+        if (code === 'ETIMEDOUT')
+            throw fail(`did not answer "get ${serverUrl}" within ${timeoutMs / 1000} s`);
+        throw fail(`cannot be run: ${error.message}`);
+    }
+    const output = `${run.stdout}\n${run.stderr}`;
+    if (run.code !== 0) {
+        if (output.includes(NOT_FOUND))
+            return undefined;
+        // Helpers print their error (not the secret) on failure; docker shows it too, so one line of it is safe.
+        const said = firstLine(run.stderr) || firstLine(run.stdout);
+        throw fail(`failed for ${serverUrl} (${run.code === null ? 'killed' : `exit code ${run.code}`})${said ? `: ${said}` : ''}`);
+    }
+    return parseHelperAnswer(run.stdout, fail);
+}
+function parseHelperAnswer(stdout, fail) {
+    let answer;
+    try {
+        answer = JSON.parse(stdout);
+    }
+    catch {
+        // Not quoted: the output might be a secret in the wrong format.
+        throw fail('printed no JSON: expected {"ServerURL": …, "Username": …, "Secret": …}');
+    }
+    if (!isObject(answer) || typeof answer.Username !== 'string' || typeof answer.Secret !== 'string') {
+        throw fail('printed JSON without the string fields "Username" and "Secret"');
+    }
+    if (!answer.Secret)
+        return undefined;
+    return { username: answer.Username, secret: answer.Secret };
+}
+function firstLine(text) {
+    const line = text.trim().split('\n')[0]?.trim() ?? '';
+    return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}
+/** `<program> get` with the server URL on stdin (no newline, as docker writes it). */
+function runHelper(program, serverUrl, env, timeoutMs) {
+    return new Promise((resolve, reject) => {
+        // spawn looks the program up on env.PATH; the helper gets the whole environment (pass, gpg-agent, D-Bus need it).
+        const child = (0,external_node_child_process_namespaceObject.spawn)(program, ['get'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        const timer = setTimeout(() => {
+            // Do not wait for the pipes to close: a grandchild of the helper could hold them open.
+            child.kill('SIGKILL');
+            child.stdout.destroy();
+            child.stderr.destroy();
+            reject(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' }));
+        }, timeoutMs);
+        child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
+        child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
+        child.on('error', (error) => {
+            clearTimeout(timer);
+            reject(error);
+        });
+        child.on('close', (code) => {
+            clearTimeout(timer);
+            resolve({ code, stdout, stderr });
+        });
+        child.stdin.on('error', () => undefined); // a helper may exit before reading its input
+        child.stdin.end(serverUrl);
+    });
+}
+
 ;// CONCATENATED MODULE: ./lib/inputs.js
 // One typed SyncConfig from named inputs, whoever supplies them: the action reads them with
 // core.getInput, the CLI from --flags and the environment. Each error names the input.
@@ -86141,10 +86472,11 @@ var storage = __nccwpck_require__(245);
 
 
 
+
 class ConfigError extends Error {
     name = 'ConfigError';
 }
-async function buildConfig(readInput, load = (p) => (0,promises_.readFile)(p, 'utf8')) {
+async function buildConfig(readInput, load = (p) => (0,promises_.readFile)(p, 'utf8'), env = process.env) {
     // An input given explicitly overrides the config file; the file overrides the defaults.
     const file = await configFile((readInput('config-file') ?? '').trim(), load);
     const read = (name) => {
@@ -86160,9 +86492,15 @@ async function buildConfig(readInput, load = (p) => (0,promises_.readFile)(p, 'u
     const problem = (0,names/* projectNameProblem */.gj)(defaultProject);
     if (problem)
         throw new ConfigError(`default-project "${defaultProject}" ${problem}`);
+    const dockerConfig = get('docker-config') || undefined;
+    const endpoint = async (prefix, url) => ({
+        url,
+        ...(credentials(prefix, read).credentials ? credentials(prefix, read) : await fromDockerConfig(url, dockerConfig, env)),
+        ...(await tls(prefix, get, load)),
+    });
     return {
-        source: { url: source, ...credentials('source', read), ...(await tls('source', get, load)) },
-        harbor: { url: harbor, ...credentials('harbor', read), ...(await tls('harbor', get, load)) },
+        source: await endpoint('source', source),
+        harbor: await endpoint('harbor', harbor),
         images,
         catalog,
         selection: guard(() => (0,sync_select/* parseSelection */.gO)(read)),
@@ -86170,6 +86508,8 @@ async function buildConfig(readInput, load = (p) => (0,promises_.readFile)(p, 'u
         includeSignatures: inputs_boolean('include-signatures', get('include-signatures')),
         ...(get('platforms') && { platforms: guard(() => (0,platforms/* parsePlatforms */.qA)(get('platforms'))) }),
         ...(get('shard') && { shard: guard(() => (0,shard/* parseShard */.uK)(get('shard'))) }),
+        ...(get('upstream-registry') && { upstream: await endpoint('upstream', registryUrl('upstream-registry', get('upstream-registry'))) }),
+        upstreamConcurrency: integer('upstream-concurrency', get('upstream-concurrency'), 1, 16),
         createProjects: inputs_boolean('create-projects', get('create-projects')),
         projectVisibility: oneOf('project-visibility', get('project-visibility'), ['private', 'public']),
         defaultProject,
@@ -86268,6 +86608,26 @@ function parseImageList(text, origin, sourceHost) {
         }
     });
     return specs;
+}
+/** Credentials `docker login` (or docker/login-action) stored for this registry, when none were given. */
+async function fromDockerConfig(url, configPath, env) {
+    if ((0,storage/* isStorageUrl */.v)(url))
+        return {};
+    let found;
+    try {
+        found = await dockerCredentials(url, { ...(configPath && { configPath }), env });
+    }
+    catch (error) {
+        if (error instanceof DockerConfigError)
+            throw new ConfigError(error.message);
+        throw error;
+    }
+    if (!found)
+        return {};
+    if (found.kind === 'identity-token') {
+        throw new ConfigError(`${found.source} holds an identity token for ${url}; harbor-sync needs a user name and password (for Harbor, a robot account): pass them as inputs or environment variables`);
+    }
+    return { credentials: { username: found.username, password: found.password } };
 }
 async function configFile(path, load) {
     if (!path)
@@ -88172,6 +88532,7 @@ function buildReport(result, toolVersion) {
         harborUser: result.harborUser ?? null,
         projectsCreated: result.projectsCreated,
         shard: result.shard ?? null,
+        upstreamRequests: result.upstreamRequests ?? null,
         totals: (0,_totals_js__WEBPACK_IMPORTED_MODULE_0__/* .computeTotals */ .x0)(result),
         fatal: result.fatal ?? null,
         interrupted: result.interrupted === true,
@@ -88249,6 +88610,9 @@ function render(result, compact) {
         lines.push(`> [!CAUTION]`, `> **The run stopped before copying:** ${cell(f.message)}${f.hint ? `<br>${cell(f.hint)}` : ''}`, '');
     }
     lines.push(totalsLine(totals, dry), '');
+    if (result.upstreamRequests !== undefined) {
+        lines.push(`Upstream repairs: ${totals.repaired} tag(s) ${dry ? 'would be' : 'were'} completed from the upstream registry, with ${result.upstreamRequests} request(s) to it.`, '');
+    }
     if (result.interrupted) {
         lines.push('> [!WARNING]', `> **Interrupted.** ${result.notStarted.length} tag(s) or repositories were not started; tags in flight finished or were abandoned whole. Harbor holds no partial tag: run the same sync again to complete the remainder.`, '');
     }
@@ -88373,6 +88737,10 @@ function table(lines, items, headers, row, mode, label) {
 }
 function migratedNote(item) {
     const notes = [];
+    if (item.repaired) {
+        const r = item.repaired;
+        notes.push(`repaired: ${r.blobs} blob(s)${r.manifests ? ` and ${r.manifests} manifest(s)` : ''} (${(0,_totals_js__WEBPACK_IMPORTED_MODULE_0__/* .formatBytes */ .z3)(r.bytes)}) from upstream ${r.from}`);
+    }
     if (item.previousDigest)
         notes.push(`tag re-pointed from ${short(item.previousDigest)} (old artifact kept)`);
     if (item.sourceDigest && item.sourceDigest !== item.digest)
@@ -88424,6 +88792,7 @@ function computeTotals(result) {
         blobsMounted: 0,
         blobsExisting: 0,
         retries: 0,
+        repaired: 0,
         seconds: result.seconds,
         ...(result.bytesPlanned !== undefined && { bytesPlanned: result.bytesPlanned }),
     };
@@ -88436,6 +88805,8 @@ function computeTotals(result) {
         totals.blobsMounted += item.blobs?.mounted ?? 0;
         totals.blobsExisting += item.blobs?.existing ?? 0;
         totals.retries += item.retries ?? 0;
+        if (item.status === 'migrated' && item.repaired)
+            totals.repaired += 1;
     }
     return totals;
 }
@@ -88460,7 +88831,7 @@ function formatBytes(bytes) {
 
 /***/ }),
 
-/***/ 5580:
+/***/ 1243:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -89550,7 +89921,40 @@ function validateConcurrency(concurrency) {
 var totals = __nccwpck_require__(5251);
 // EXTERNAL MODULE: ./lib/sync/platforms.js
 var sync_platforms = __nccwpck_require__(891);
+;// CONCATENATED MODULE: ./lib/sync/upstream.js
+// Repairing stale and incomplete tags from the registry a pull-through cache was mirroring: a blob
+// (or an index child) that answers 404 on the source is looked up in the upstream repository of
+// the same name. Manifests always come from the source: the tag the user had, never re-resolved.
+
+const DOCKER_HUB = /^(registry-1\.docker\.io|docker\.io|index\.docker\.io|registry\.hub\.docker\.com)$/i;
+function createUpstream(client, concurrency) {
+    return { client, limit: pLimit(concurrency), requests: 0 };
+}
+/** The upstream repository for a cached one: Docker Hub keeps official images under `library/`,
+ * as `docker pull alpine` asks for `library/alpine`. */
+function upstreamRepository(repository, upstreamHost) {
+    return DOCKER_HUB.test(upstreamHost) && !repository.includes('/') ? `library/${repository}` : repository;
+}
+async function upstreamCall(upstream, call) {
+    return await upstream.limit(() => {
+        upstream.requests += 1;
+        return call(upstream.client);
+    });
+}
+/** Which of the missing digests the upstream has: blobs by HEAD (no download), children by manifest HEAD. */
+async function findUpstream(upstream, repository, blobs) {
+    const repo = upstreamRepository(repository, upstream.client.host);
+    const found = new Set();
+    await Promise.all(blobs.map(async (blob) => {
+        const size = await upstreamCall(upstream, (c) => c.headBlob(repo, blob.digest)).catch(() => undefined);
+        if (size !== undefined)
+            found.add(blob.digest);
+    }));
+    return found;
+}
+
 ;// CONCATENATED MODULE: ./lib/sync/classify.js
+
 
 
 
@@ -89581,7 +89985,7 @@ async function classifyTag(job, ctx) {
     }
     if (harborDigest)
         result.previousDigest = harborDigest;
-    const manifest = await inStep('discover', () => readManifestTree(ctx.source, job.sourceRepository, job.sourceReference, ctx.platforms));
+    const manifest = await inStep('discover', () => readManifestTree(ctx, job.sourceRepository, job.sourceReference, ctx.platforms));
     result.digest = manifest.node.digest;
     result.mediaType = manifest.node.mediaType;
     if (manifest.sourceDigest)
@@ -89605,21 +90009,32 @@ async function classifyTag(job, ctx) {
         const sizes = await Promise.all(blobs.map((b) => sourceBlobSize(ctx, job.sourceRepository, b.digest)));
         blobs.forEach((b, i) => sizes[i] === undefined && missing.push(b.digest));
     });
-    const referenced = blobs.length + manifest.missingChildren.length;
-    if (missing.length > 0) {
-        const status = missing.length === referenced ? 'stale' : 'incomplete';
+    const referenced = blobs.length + manifest.missingChildren.length + manifest.repairedChildren.length;
+    const sourceMissing = missing.length + manifest.repairedChildren.length;
+    const repairs = ctx.upstream && missing.length > 0 ? await inStep('discover', () => findUpstream(ctx.upstream, job.sourceRepository, blobs.filter((b) => missing.includes(b.digest)))) : new Set();
+    const stillMissing = missing.filter((d) => !repairs.has(d));
+    if (stillMissing.length > 0) {
+        const status = sourceMissing === referenced ? 'stale' : 'incomplete';
+        const upstreamToo = ctx.upstream ? `; ${stillMissing.length} of them missing on source and upstream` : '';
         const reason = status === 'stale'
-            ? `all ${referenced} blobs answer 404 on the source (the manifest is there, its content is not)`
-            : `${missing.length} of ${referenced} blobs answer 404 on the source`;
-        return { kind: 'done', result: { ...result, status, missing, reason } };
+            ? `all ${referenced} blobs answer 404 on the source (the manifest is there, its content is not)${upstreamToo}`
+            : `${sourceMissing} of ${referenced} blobs answer 404 on the source${upstreamToo}`;
+        return { kind: 'done', result: { ...result, status, missing: stillMissing, reason } };
     }
-    return { kind: 'copy', result, manifest: manifest.node, blobs };
+    if (repairs.size > 0 || manifest.repairedChildren.length > 0) {
+        const bytes = blobs.filter((b) => repairs.has(b.digest)).reduce((n, b) => n + Math.max(b.size, 0), 0);
+        result.repaired = { blobs: repairs.size, manifests: manifest.repairedChildren.length, bytes, from: ctx.upstream.client.host };
+    }
+    return { kind: 'copy', result, manifest: manifest.node, blobs, repairs };
 }
 /** Reads a manifest and, for an index, its children (by digest). A child that answers 404 is
  * noted as missing content rather than failing the tag, so the tag can be classified. With a
  * platform filter, the top index is rewritten to hold only the matching children. */
-async function readManifestTree(source, repository, reference, platforms) {
-    const res = await source.getManifest(repository, reference);
+async function readManifestTree(ctx, repository, reference, platforms, fromUpstream = false) {
+    const upstreamRepo = ctx.upstream ? upstreamRepository(repository, ctx.upstream.client.host) : repository;
+    const res = fromUpstream
+        ? await upstreamCall(ctx.upstream, (c) => c.getManifest(upstreamRepo, reference))
+        : await ctx.source.getManifest(repository, reference);
     let parsed = (0,media_types/* parseManifest */.Ng)(res.bytes, res.mediaType);
     let bytes = res.bytes;
     let digest = res.digest;
@@ -89632,17 +90047,25 @@ async function readManifestTree(source, repository, reference, platforms) {
     }
     const node = { digest, mediaType: parsed.mediaType, bytes, parsed, children: [] };
     const missingChildren = [];
+    const repairedChildren = [];
     for (const child of parsed.children) {
-        const exists = await source.headManifest(repository, child.digest);
-        if (!exists) {
-            missingChildren.push(child.digest);
-            continue;
+        // A child missing on the source is fetched from the upstream by digest (verified), if there.
+        let childFromUpstream = fromUpstream;
+        if (!fromUpstream && !(await ctx.source.headManifest(repository, child.digest))) {
+            const there = ctx.upstream ? await upstreamCall(ctx.upstream, (c) => c.headManifest(upstreamRepo, child.digest)).catch(() => undefined) : undefined;
+            if (!there) {
+                missingChildren.push(child.digest);
+                continue;
+            }
+            repairedChildren.push(child.digest);
+            childFromUpstream = true;
         }
-        const sub = await readManifestTree(source, repository, child.digest);
+        const sub = await readManifestTree(ctx, repository, child.digest, undefined, childFromUpstream);
         node.children.push(sub.node);
         missingChildren.push(...sub.missingChildren);
+        repairedChildren.push(...sub.repairedChildren);
     }
-    return { node, missingChildren, ...(sourceDigest && { sourceDigest }) };
+    return { node, missingChildren, repairedChildren, ...(sourceDigest && { sourceDigest }) };
 }
 function unsupportedReason(node) {
     const kind = node.parsed.kind;
@@ -89685,11 +90108,12 @@ var external_node_stream_ = __nccwpck_require__(7075);
 
 
 
-async function copyTag(job, manifest, blobs, result, ctx) {
+
+async function copyTag(job, manifest, blobs, result, ctx, repairs = new Set()) {
     const hints = ctx.hintContext(job.target.project);
     const counts = { total: blobs.length, uploaded: 0, mounted: 0, existing: 0, bytesUploaded: 0 };
     await inStep('blob', () => Promise.all(blobs.map(async (blob) => {
-        const { outcome, first } = await ensureBlob(job, blob, ctx);
+        const { outcome, first } = await ensureBlob(job, blob, ctx, repairs.has(blob.digest));
         // A blob another tag of this run brought is "existing" for this tag: counted once.
         const counted = first ? outcome : 'existing';
         counts[counted] += 1;
@@ -89707,20 +90131,20 @@ async function copyTag(job, manifest, blobs, result, ctx) {
     }
     return { ...result, status: 'migrated', blobs: counts };
 }
-async function ensureBlob(job, blob, ctx) {
+async function ensureBlob(job, blob, ctx, fromUpstream) {
     const repository = job.target.repository;
-    const { promise, first } = ctx.blobs.run(`${repository}@${blob.digest}`, () => bringBlob(job, blob, ctx));
+    const { promise, first } = ctx.blobs.run(`${repository}@${blob.digest}`, () => bringBlob(job, blob, ctx, fromUpstream));
     return { outcome: await promise, first };
 }
 /** Gets one blob into one Harbor repository: already there, mounted from the repository this run
  * uploaded it to (waiting for that upload if it is in flight), or uploaded by us. The transfer
  * limit is held per request, never while waiting for another tag's upload. */
-async function bringBlob(job, blob, ctx) {
+async function bringBlob(job, blob, ctx, fromUpstream) {
     const repository = job.target.repository;
     const fresh = await ctx.isNewRepository(job.target.project, repository);
     if (!fresh && (await ctx.transfers(() => ctx.harbor.headBlob(repository, blob.digest))) !== undefined)
         return 'existing';
-    const upload = ctx.uploads.run(blob.digest, () => ctx.transfers(() => uploadBlob(job, blob, ctx)).then(() => repository));
+    const upload = ctx.uploads.run(blob.digest, () => ctx.transfers(() => uploadBlob(job, blob, ctx, fromUpstream)).then(() => repository));
     const home = await upload.promise;
     if (upload.first || home === repository)
         return 'uploaded';
@@ -89729,14 +90153,14 @@ async function bringBlob(job, blob, ctx) {
         if (start.mounted)
             return 'mounted';
         // The registry declined the mount (202): it opened an upload session instead; use it.
-        await uploadBlob(job, blob, ctx, start.location);
+        await uploadBlob(job, blob, ctx, fromUpstream, start.location);
         return 'uploaded';
     });
 }
 /** Streams the blob from the source into a Harbor upload. A failed attempt is started over from
  * the first byte in a new upload session (the registry never commits a partial or corrupt blob);
  * a digest mismatch is retried once, since the source will likely send the same bytes again. */
-async function uploadBlob(job, blob, ctx, opened) {
+async function uploadBlob(job, blob, ctx, fromUpstream, opened) {
     let location = opened;
     let mismatches = 0;
     for (let attempt = 1;; attempt++) {
@@ -89747,7 +90171,7 @@ async function uploadBlob(job, blob, ctx, opened) {
                     return;
                 location = start.location;
             }
-            await streamBlob(job, blob, location, ctx);
+            await streamBlob(job, blob, location, ctx, fromUpstream);
             return;
         }
         catch (error) {
@@ -89764,8 +90188,11 @@ async function uploadBlob(job, blob, ctx, opened) {
         }
     }
 }
-async function streamBlob(job, blob, location, ctx) {
-    const { body, size } = await ctx.source.getBlob(job.sourceRepository, blob.digest);
+/** From the source, or for a repaired blob from the upstream (verified the same way). */
+async function streamBlob(job, blob, location, ctx, fromUpstream) {
+    const { body, size } = fromUpstream && ctx.upstream
+        ? await upstreamCall(ctx.upstream, (c) => c.getBlob(upstreamRepository(job.sourceRepository, c.host), blob.digest))
+        : await ctx.source.getBlob(job.sourceRepository, blob.digest);
     const length = blob.size >= 0 ? blob.size : size;
     if (length === undefined)
         throw new Error(`blob ${blob.digest} has no size in the manifest and none from the source`);
@@ -90179,6 +90606,7 @@ var sync_shard = __nccwpck_require__(3115);
 
 
 
+
 async function executeRun(config, logger, clients, result, signals) {
     const mapTarget = (repository) => (0,mapping/* mapWithRules */.El)(repository, config.mappings, config.defaultProject);
     const targets = mapSpecs(config.images, mapTarget);
@@ -90188,7 +90616,8 @@ async function executeRun(config, logger, clients, result, signals) {
     if (config.shard)
         result.shard = `${config.shard.index}/${config.shard.count}`;
     const projects = new Projects(clients.api, clients.harbor, { create: config.createProjects, visibility: config.projectVisibility, logger });
-    const contexts = buildContexts(config, clients, projects, signals);
+    const upstream = clients.upstream ? createUpstream(clients.upstream, config.upstreamConcurrency) : undefined;
+    const contexts = buildContexts(config, clients, projects, signals, upstream);
     const discovery = new Discovery(clients.source, config.selection, config.includeSignatures);
     const planner = config.dryRun ? new DryRunPlanner(clients.harbor) : undefined;
     const limitTags = pLimit(config.concurrency);
@@ -90270,6 +90699,8 @@ async function executeRun(config, logger, clients, result, signals) {
     result.projectsCreated = [...projects.created];
     if (planner)
         result.bytesPlanned = planner.bytes;
+    if (upstream)
+        result.upstreamRequests = upstream.requests;
 }
 /** Every repository of the source's catalog, page by page; each is expanded as soon as it arrives. */
 async function walkCatalog(clients, discovery, mapTarget, expand, record, signals, shard) {
@@ -90315,7 +90746,7 @@ function collision(target, sources) {
         hint: 'change the mapping rules (or exclude one source) so each source has its own target',
     };
 }
-function buildContexts(config, clients, projects, signals) {
+function buildContexts(config, clients, projects, signals, upstream) {
     const listings = new OncePerKey();
     const harborTags = (target) => listings.run(target.repository, () => clients.api.tagDigests(target.project, target.path).catch(() => undefined)).promise;
     return {
@@ -90326,6 +90757,7 @@ function buildContexts(config, clients, projects, signals) {
             sourceBlobs: new OncePerKey(),
             harborTags,
             ...(config.platforms && { platforms: config.platforms }),
+            ...(upstream && { upstream }),
         },
         copy: {
             source: clients.source,
@@ -90339,6 +90771,7 @@ function buildContexts(config, clients, projects, signals) {
             signal: signals.abandon,
             // Classification listed the repository before anything was pushed into it.
             isNewRepository: async (project, repository) => projects.wasCreated(project) || (await listings.run(repository, async () => undefined).promise)?.artifacts === 0,
+            ...(upstream && { upstream }),
         },
     };
 }
@@ -90352,10 +90785,11 @@ async function syncTag(job, planner, contexts, projects) {
         if (planner) {
             const projectExists = await projects.exists(job.target.project);
             const bytes = await planner.plan(job, plan.blobs, projectExists);
-            return { ...plan.result, status: 'migrated', reason: `would upload up to ${(0,totals/* formatBytes */.z3)(bytes)}${projectExists ? '' : ` and create project ${job.target.project}`}` };
+            const repair = plan.result.repaired ? `, repairing ${plan.result.repaired.blobs} blobs (${(0,totals/* formatBytes */.z3)(plan.result.repaired.bytes)}) from upstream ${plan.result.repaired.from}` : '';
+            return { ...plan.result, status: 'migrated', reason: `would upload up to ${(0,totals/* formatBytes */.z3)(bytes)}${repair}${projectExists ? '' : ` and create project ${job.target.project}`}` };
         }
         await projects.ensure(job.target.project);
-        return await copyTag(job, plan.manifest, plan.blobs, plan.result, contexts.copy);
+        return await copyTag(job, plan.manifest, plan.blobs, plan.result, contexts.copy, plan.repairs);
     }
     catch (error) {
         const failure = error instanceof StepError ? error.failure : describeFailure('discover', error);
@@ -90401,6 +90835,7 @@ function createClients(config, signal) {
         source: (0,storage/* isStorageUrl */.v)(config.source.url) ? (0,storage/* createStorageSource */.xt)(config.source.url) : createRegistryClient({ ...common, ...endpoint(config.source) }),
         harbor: createRegistryClient({ ...common, ...endpoint(config.harbor) }),
         api: createHarborApi({ ...common, ...endpoint(config.harbor), connections: 4 }),
+        ...(config.upstream && { upstream: createRegistryClient({ ...common, ...endpoint(config.upstream), connections: config.upstreamConcurrency * 2 }) }),
     };
 }
 async function runSync(config, logger, clients, control = {}) {
@@ -90436,7 +90871,7 @@ async function runSync(config, logger, clients, control = {}) {
     finally {
         stop?.removeEventListener('abort', onStop);
         const all = clients;
-        await Promise.allSettled([all.source.close(), all.harbor.close(), all.api.close()]);
+        await Promise.allSettled([all.source.close(), all.harbor.close(), all.api.close(), all.upstream?.close()]);
     }
     if (stop?.aborted)
         result.interrupted = true;

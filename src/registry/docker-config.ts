@@ -65,7 +65,7 @@ export async function dockerCredentials(registryUrl: string, options: DockerCred
   if (!config) return undefined;
   const helper = helperFor(config, host);
   if (helper) {
-    const found = await helperCredential(helper.name, helper.origin, host, env, options.helperTimeoutMs ?? HELPER_TIMEOUT_MS);
+    const found = await helperCredential(helper, config.path, host, env, options.helperTimeoutMs ?? HELPER_TIMEOUT_MS);
     if (found) return found;
   }
   return inlineCredential(config, host);
@@ -231,12 +231,18 @@ export function decodeAuth(auth: string, where: string): { username: string; pas
 
 // ---- credential helpers ---------------------------------------------------------------------------------
 
-function helperFor(config: DockerConfig, host: string): { name: string; origin: string } | undefined {
+interface HelperChoice {
+  name: string;
+  /** Which setting chose it: credsStore or credHelpers["key"]. */
+  setting: string;
+}
+
+function helperFor(config: DockerConfig, host: string): HelperChoice | undefined {
   const entries = Object.entries(config.credHelpers);
   const exact = HUB_HOSTS.has(host) ? DOCKER_HUB_KEY : host;
   const match = entries.find(([key]) => key === exact) ?? entries.find(([key]) => sameRegistry(key, host));
-  if (match) return { name: match[1], origin: `credHelpers["${match[0]}"] in ${config.path}` };
-  if (config.credsStore) return { name: config.credsStore, origin: `credsStore in ${config.path}` };
+  if (match) return { name: match[1], setting: `credHelpers["${match[0]}"]` };
+  if (config.credsStore) return { name: config.credsStore, setting: 'credsStore' };
   return undefined;
 }
 
@@ -245,13 +251,15 @@ export function helperServerUrls(host: string): string[] {
   return HUB_HOSTS.has(host) ? [DOCKER_HUB_KEY, 'docker.io'] : [host, `https://${host}`];
 }
 
-async function helperCredential(name: string, origin: string, host: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<DockerCredential | undefined> {
+async function helperCredential(helper: HelperChoice, path: string, host: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<DockerCredential | undefined> {
+  const { name, setting } = helper;
+  const origin = `${setting} in ${path}`;
   if (!name || /[/\\]/.test(name)) throw new DockerConfigError(`credential helper name "${name}" (${origin}) is not a helper name`);
   const program = `docker-credential-${name}`;
   for (const serverUrl of helperServerUrls(host)) {
     const answer = await askHelper(program, origin, serverUrl, env, timeoutMs);
     if (!answer) continue;
-    const source = `${program} (${origin.replace(/ in .*$/, '')})`;
+    const source = `${program} (${setting})`;
     // Docker's convention: the user "<token>" marks the secret as an identity token.
     if (answer.username === '<token>') return { kind: 'identity-token', identityToken: answer.secret, source };
     return { kind: 'basic', username: answer.username, password: answer.secret, source };

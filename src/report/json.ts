@@ -25,6 +25,8 @@ export interface Report {
   projectsCreated: string[];
   /** `i/n` when the run was one shard of several. */
   shard: string | null;
+  /** Requests sent to upstream-registry, when one was set. */
+  upstreamRequests: number | null;
   totals: Totals;
   fatal: StepFailure | null;
   /** Stopped by SIGINT/SIGTERM; `notStarted` lists the tags (or whole repositories, as `repo:*`) a re-run will still do. */
@@ -51,6 +53,7 @@ export function buildReport(result: SyncResult, toolVersion: string): Report {
     harborUser: result.harborUser ?? null,
     projectsCreated: result.projectsCreated,
     shard: result.shard ?? null,
+    upstreamRequests: result.upstreamRequests ?? null,
     totals: computeTotals(result),
     fatal: result.fatal ?? null,
     interrupted: result.interrupted === true,

@@ -32,6 +32,7 @@ export function resultFromReport(report: unknown, name: string): SyncResult {
     ...(r.harborVersion && { harborVersion: r.harborVersion }),
     ...(r.harborUser && { harborUser: r.harborUser }),
     ...(r.shard && { shard: r.shard }),
+    ...(typeof r.upstreamRequests === 'number' && { upstreamRequests: r.upstreamRequests }),
     projectsCreated: r.projectsCreated ?? [],
     items,
     ...(r.fatal && { fatal: r.fatal }),
@@ -66,6 +67,7 @@ export function mergeResults(results: SyncResult[]): SyncResult {
     ...(results.some((r) => r.interrupted) && { interrupted: true }),
     notStarted: results.flatMap((r) => r.notStarted),
     ...(planned.length > 0 && { bytesPlanned: planned.reduce((n, r) => n + (r.bytesPlanned ?? 0), 0) }),
+    ...(results.some((r) => r.upstreamRequests !== undefined) && { upstreamRequests: results.reduce((n, r) => n + (r.upstreamRequests ?? 0), 0) }),
   };
 }
 

@@ -29,6 +29,9 @@ function render(result: SyncResult, compact: boolean): string {
     lines.push(`> [!CAUTION]`, `> **The run stopped before copying:** ${cell(f.message)}${f.hint ? `<br>${cell(f.hint)}` : ''}`, '');
   }
   lines.push(totalsLine(totals, dry), '');
+  if (result.upstreamRequests !== undefined) {
+    lines.push(`Upstream repairs: ${totals.repaired} tag(s) ${dry ? 'would be' : 'were'} completed from the upstream registry, with ${result.upstreamRequests} request(s) to it.`, '');
+  }
   if (result.interrupted) {
     lines.push(
       '> [!WARNING]',
@@ -152,6 +155,10 @@ function table(lines: string[], items: TagResult[], headers: string[], row: (ite
 
 function migratedNote(item: TagResult): string {
   const notes: string[] = [];
+  if (item.repaired) {
+    const r = item.repaired;
+    notes.push(`repaired: ${r.blobs} blob(s)${r.manifests ? ` and ${r.manifests} manifest(s)` : ''} (${formatBytes(r.bytes)}) from upstream ${r.from}`);
+  }
   if (item.previousDigest) notes.push(`tag re-pointed from ${short(item.previousDigest)} (old artifact kept)`);
   if (item.sourceDigest && item.sourceDigest !== item.digest) notes.push(`new digest: platforms filtered from the source index ${short(item.sourceDigest)}`);
   if (item.platforms?.length) notes.push(item.platforms.join(', '));

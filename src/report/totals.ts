@@ -20,6 +20,8 @@ export interface Totals {
   bytesPlanned?: number;
   /** Requests and blob copies tried again, over all tags. */
   retries: number;
+  /** Migrated tags some of whose content came from upstream-registry. */
+  repaired: number;
   seconds: number;
 }
 
@@ -37,6 +39,7 @@ export function computeTotals(result: SyncResult): Totals {
     blobsMounted: 0,
     blobsExisting: 0,
     retries: 0,
+    repaired: 0,
     seconds: result.seconds,
     ...(result.bytesPlanned !== undefined && { bytesPlanned: result.bytesPlanned }),
   };
@@ -48,6 +51,7 @@ export function computeTotals(result: SyncResult): Totals {
     totals.blobsMounted += item.blobs?.mounted ?? 0;
     totals.blobsExisting += item.blobs?.existing ?? 0;
     totals.retries += item.retries ?? 0;
+    if (item.status === 'migrated' && item.repaired) totals.repaired += 1;
   }
   return totals;
 }

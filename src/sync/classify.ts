@@ -6,6 +6,7 @@ import { isDigest } from '../registry/reference.js';
 import type { HarborTarget } from '../harbor/names.js';
 import type { RepositoryListing } from '../harbor/api.js';
 import { filterIndex, type PlatformFilter } from './platforms.js';
+import { findUpstream, upstreamCall, upstreamRepository, type Upstream } from './upstream.js';
 import { formatPlatform, isForeignLayer, parseManifest, type Descriptor, type ParsedManifest } from '../registry/media-types.js';
 import { inStep } from './failure.js';
 import type { TagJob } from './jobs.js';
@@ -24,7 +25,8 @@ export interface ManifestNode {
 
 export type Plan =
   | { kind: 'done'; result: TagResult }
-  | { kind: 'copy'; result: TagResult; manifest: ManifestNode; blobs: Descriptor[] };
+  /** `repairs`: blobs missing on the source that come from the upstream instead. */
+  | { kind: 'copy'; result: TagResult; manifest: ManifestNode; blobs: Descriptor[]; repairs: Set<string> };
 
 export interface ClassifyContext {
   source: RegistryClient;
@@ -36,6 +38,8 @@ export interface ClassifyContext {
   harborTags(target: HarborTarget): Promise<RepositoryListing | undefined>;
   /** Copy only these children of an index (a new index is written). */
   platforms?: PlatformFilter[];
+  /** The registry the source cached, to repair what the source lacks. */
+  upstream?: Upstream;
 }
 
 /** What Harbor holds under the target reference now: one artifact listing per repository serves
@@ -65,7 +69,7 @@ export async function classifyTag(job: TagJob, ctx: ClassifyContext): Promise<Pl
   }
   if (harborDigest) result.previousDigest = harborDigest;
 
-  const manifest = await inStep('discover', () => readManifestTree(ctx.source, job.sourceRepository, job.sourceReference, ctx.platforms));
+  const manifest = await inStep('discover', () => readManifestTree(ctx, job.sourceRepository, job.sourceReference, ctx.platforms));
   result.digest = manifest.node.digest;
   result.mediaType = manifest.node.mediaType;
   if (manifest.sourceDigest) result.sourceDigest = manifest.sourceDigest;
@@ -88,28 +92,40 @@ export async function classifyTag(job: TagJob, ctx: ClassifyContext): Promise<Pl
     const sizes = await Promise.all(blobs.map((b) => sourceBlobSize(ctx, job.sourceRepository, b.digest)));
     blobs.forEach((b, i) => sizes[i] === undefined && missing.push(b.digest));
   });
-  const referenced = blobs.length + manifest.missingChildren.length;
-  if (missing.length > 0) {
-    const status = missing.length === referenced ? 'stale' : 'incomplete';
+  const referenced = blobs.length + manifest.missingChildren.length + manifest.repairedChildren.length;
+  const sourceMissing = missing.length + manifest.repairedChildren.length;
+  const repairs = ctx.upstream && missing.length > 0 ? await inStep('discover', () => findUpstream(ctx.upstream!, job.sourceRepository, blobs.filter((b) => missing.includes(b.digest)))) : new Set<string>();
+  const stillMissing = missing.filter((d) => !repairs.has(d));
+  if (stillMissing.length > 0) {
+    const status = sourceMissing === referenced ? 'stale' : 'incomplete';
+    const upstreamToo = ctx.upstream ? `; ${stillMissing.length} of them missing on source and upstream` : '';
     const reason =
       status === 'stale'
-        ? `all ${referenced} blobs answer 404 on the source (the manifest is there, its content is not)`
-        : `${missing.length} of ${referenced} blobs answer 404 on the source`;
-    return { kind: 'done', result: { ...result, status, missing, reason } };
+        ? `all ${referenced} blobs answer 404 on the source (the manifest is there, its content is not)${upstreamToo}`
+        : `${sourceMissing} of ${referenced} blobs answer 404 on the source${upstreamToo}`;
+    return { kind: 'done', result: { ...result, status, missing: stillMissing, reason } };
   }
-  return { kind: 'copy', result, manifest: manifest.node, blobs };
+  if (repairs.size > 0 || manifest.repairedChildren.length > 0) {
+    const bytes = blobs.filter((b) => repairs.has(b.digest)).reduce((n, b) => n + Math.max(b.size, 0), 0);
+    result.repaired = { blobs: repairs.size, manifests: manifest.repairedChildren.length, bytes, from: ctx.upstream!.client.host };
+  }
+  return { kind: 'copy', result, manifest: manifest.node, blobs, repairs };
 }
 
 /** Reads a manifest and, for an index, its children (by digest). A child that answers 404 is
  * noted as missing content rather than failing the tag, so the tag can be classified. With a
  * platform filter, the top index is rewritten to hold only the matching children. */
 async function readManifestTree(
-  source: RegistryClient,
+  ctx: Pick<ClassifyContext, 'source' | 'upstream'>,
   repository: string,
   reference: string,
   platforms?: PlatformFilter[],
-): Promise<{ node: ManifestNode; missingChildren: string[]; sourceDigest?: string }> {
-  const res = await source.getManifest(repository, reference);
+  fromUpstream = false,
+): Promise<{ node: ManifestNode; missingChildren: string[]; repairedChildren: string[]; sourceDigest?: string }> {
+  const upstreamRepo = ctx.upstream ? upstreamRepository(repository, ctx.upstream.client.host) : repository;
+  const res = fromUpstream
+    ? await upstreamCall(ctx.upstream!, (c) => c.getManifest(upstreamRepo, reference))
+    : await ctx.source.getManifest(repository, reference);
   let parsed = parseManifest(res.bytes, res.mediaType);
   let bytes = res.bytes;
   let digest = res.digest;
@@ -122,17 +138,25 @@ async function readManifestTree(
   }
   const node: ManifestNode = { digest, mediaType: parsed.mediaType, bytes, parsed, children: [] };
   const missingChildren: string[] = [];
+  const repairedChildren: string[] = [];
   for (const child of parsed.children) {
-    const exists = await source.headManifest(repository, child.digest);
-    if (!exists) {
-      missingChildren.push(child.digest);
-      continue;
+    // A child missing on the source is fetched from the upstream by digest (verified), if there.
+    let childFromUpstream = fromUpstream;
+    if (!fromUpstream && !(await ctx.source.headManifest(repository, child.digest))) {
+      const there = ctx.upstream ? await upstreamCall(ctx.upstream, (c) => c.headManifest(upstreamRepo, child.digest)).catch(() => undefined) : undefined;
+      if (!there) {
+        missingChildren.push(child.digest);
+        continue;
+      }
+      repairedChildren.push(child.digest);
+      childFromUpstream = true;
     }
-    const sub = await readManifestTree(source, repository, child.digest);
+    const sub = await readManifestTree(ctx, repository, child.digest, undefined, childFromUpstream);
     node.children.push(sub.node);
     missingChildren.push(...sub.missingChildren);
+    repairedChildren.push(...sub.repairedChildren);
   }
-  return { node, missingChildren, ...(sourceDigest && { sourceDigest }) };
+  return { node, missingChildren, repairedChildren, ...(sourceDigest && { sourceDigest }) };
 }
 
 function unsupportedReason(node: ManifestNode): string | undefined {

@@ -14,6 +14,7 @@ import { StepError, inStep } from './failure.js';
 import type { TagJob } from './jobs.js';
 import type { OncePerKey } from './once.js';
 import type { TagResult } from './types.js';
+import { upstreamCall, upstreamRepository, type Upstream } from './upstream.js';
 
 export type BlobOutcome = 'uploaded' | 'mounted' | 'existing';
 
@@ -36,9 +37,10 @@ export interface CopyContext {
   isNewRepository(project: string, repository: string): Promise<boolean>;
   /** Set when the run is being stopped: no new attempts. */
   signal?: AbortSignal;
+  upstream?: Upstream;
 }
 
-export async function copyTag(job: TagJob, manifest: ManifestNode, blobs: Descriptor[], result: TagResult, ctx: CopyContext): Promise<TagResult> {
+export async function copyTag(job: TagJob, manifest: ManifestNode, blobs: Descriptor[], result: TagResult, ctx: CopyContext, repairs = new Set<string>()): Promise<TagResult> {
   const hints = ctx.hintContext(job.target.project);
   const counts = { total: blobs.length, uploaded: 0, mounted: 0, existing: 0, bytesUploaded: 0 };
   await inStep(
@@ -46,7 +48,7 @@ export async function copyTag(job: TagJob, manifest: ManifestNode, blobs: Descri
     () =>
       Promise.all(
         blobs.map(async (blob) => {
-          const { outcome, first } = await ensureBlob(job, blob, ctx);
+          const { outcome, first } = await ensureBlob(job, blob, ctx, repairs.has(blob.digest));
           // A blob another tag of this run brought is "existing" for this tag: counted once.
           const counted = first ? outcome : 'existing';
           counts[counted] += 1;
@@ -67,27 +69,27 @@ export async function copyTag(job: TagJob, manifest: ManifestNode, blobs: Descri
   return { ...result, status: 'migrated', blobs: counts };
 }
 
-async function ensureBlob(job: TagJob, blob: Descriptor, ctx: CopyContext): Promise<{ outcome: BlobOutcome; first: boolean }> {
+async function ensureBlob(job: TagJob, blob: Descriptor, ctx: CopyContext, fromUpstream: boolean): Promise<{ outcome: BlobOutcome; first: boolean }> {
   const repository = job.target.repository;
-  const { promise, first } = ctx.blobs.run(`${repository}@${blob.digest}`, () => bringBlob(job, blob, ctx));
+  const { promise, first } = ctx.blobs.run(`${repository}@${blob.digest}`, () => bringBlob(job, blob, ctx, fromUpstream));
   return { outcome: await promise, first };
 }
 
 /** Gets one blob into one Harbor repository: already there, mounted from the repository this run
  * uploaded it to (waiting for that upload if it is in flight), or uploaded by us. The transfer
  * limit is held per request, never while waiting for another tag's upload. */
-async function bringBlob(job: TagJob, blob: Descriptor, ctx: CopyContext): Promise<BlobOutcome> {
+async function bringBlob(job: TagJob, blob: Descriptor, ctx: CopyContext, fromUpstream: boolean): Promise<BlobOutcome> {
   const repository = job.target.repository;
   const fresh = await ctx.isNewRepository(job.target.project, repository);
   if (!fresh && (await ctx.transfers(() => ctx.harbor.headBlob(repository, blob.digest))) !== undefined) return 'existing';
-  const upload = ctx.uploads.run(blob.digest, () => ctx.transfers(() => uploadBlob(job, blob, ctx)).then(() => repository));
+  const upload = ctx.uploads.run(blob.digest, () => ctx.transfers(() => uploadBlob(job, blob, ctx, fromUpstream)).then(() => repository));
   const home = await upload.promise;
   if (upload.first || home === repository) return 'uploaded';
   return await ctx.transfers(async () => {
     const start = await ctx.harbor.startUpload(repository, { digest: blob.digest, repository: home });
     if (start.mounted) return 'mounted';
     // The registry declined the mount (202): it opened an upload session instead; use it.
-    await uploadBlob(job, blob, ctx, start.location);
+    await uploadBlob(job, blob, ctx, fromUpstream, start.location);
     return 'uploaded';
   });
 }
@@ -95,7 +97,7 @@ async function bringBlob(job: TagJob, blob: Descriptor, ctx: CopyContext): Promi
 /** Streams the blob from the source into a Harbor upload. A failed attempt is started over from
  * the first byte in a new upload session (the registry never commits a partial or corrupt blob);
  * a digest mismatch is retried once, since the source will likely send the same bytes again. */
-async function uploadBlob(job: TagJob, blob: Descriptor, ctx: CopyContext, opened?: URL): Promise<void> {
+async function uploadBlob(job: TagJob, blob: Descriptor, ctx: CopyContext, fromUpstream: boolean, opened?: URL): Promise<void> {
   let location = opened;
   let mismatches = 0;
   for (let attempt = 1; ; attempt++) {
@@ -105,7 +107,7 @@ async function uploadBlob(job: TagJob, blob: Descriptor, ctx: CopyContext, opene
         if (start.mounted) return;
         location = start.location;
       }
-      await streamBlob(job, blob, location, ctx);
+      await streamBlob(job, blob, location, ctx, fromUpstream);
       return;
     } catch (error) {
       location = undefined;
@@ -119,8 +121,12 @@ async function uploadBlob(job: TagJob, blob: Descriptor, ctx: CopyContext, opene
   }
 }
 
-async function streamBlob(job: TagJob, blob: Descriptor, location: URL, ctx: CopyContext): Promise<void> {
-  const { body, size } = await ctx.source.getBlob(job.sourceRepository, blob.digest);
+/** From the source, or for a repaired blob from the upstream (verified the same way). */
+async function streamBlob(job: TagJob, blob: Descriptor, location: URL, ctx: CopyContext, fromUpstream: boolean): Promise<void> {
+  const { body, size } =
+    fromUpstream && ctx.upstream
+      ? await upstreamCall(ctx.upstream, (c) => c.getBlob(upstreamRepository(job.sourceRepository, c.host), blob.digest))
+      : await ctx.source.getBlob(job.sourceRepository, blob.digest);
   const length = blob.size >= 0 ? blob.size : size;
   if (length === undefined) throw new Error(`blob ${blob.digest} has no size in the manifest and none from the source`);
   // Hash while streaming: a corrupt blob fails before the registry commits it.

@@ -16,6 +16,8 @@ export interface Clients {
   source: RegistryClient;
   harbor: RegistryClient;
   api: HarborApi;
+  /** upstream-registry, for repairs. */
+  upstream?: RegistryClient;
 }
 
 export function createClients(config: SyncConfig, signal?: AbortSignal): Clients {
@@ -31,6 +33,7 @@ export function createClients(config: SyncConfig, signal?: AbortSignal): Clients
     source: isStorageUrl(config.source.url) ? createStorageSource(config.source.url) : createRegistryClient({ ...common, ...endpoint(config.source) }),
     harbor: createRegistryClient({ ...common, ...endpoint(config.harbor) }),
     api: createHarborApi({ ...common, ...endpoint(config.harbor), connections: 4 }),
+    ...(config.upstream && { upstream: createRegistryClient({ ...common, ...endpoint(config.upstream), connections: config.upstreamConcurrency * 2 }) }),
   };
 }
 
@@ -72,7 +75,7 @@ export async function runSync(config: SyncConfig, logger: Logger, clients?: Clie
   } finally {
     stop?.removeEventListener('abort', onStop);
     const all = clients;
-    await Promise.allSettled([all.source.close(), all.harbor.close(), all.api.close()]);
+    await Promise.allSettled([all.source.close(), all.harbor.close(), all.api.close(), all.upstream?.close()]);
   }
   if (stop?.aborted) result.interrupted = true;
   const finished = new Date();

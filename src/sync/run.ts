@@ -21,6 +21,7 @@ import { preflight } from './preflight.js';
 import { Projects } from './projects.js';
 import { Scheduler } from './scheduler.js';
 import { inShard, type Shard } from './shard.js';
+import { createUpstream, type Upstream } from './upstream.js';
 import type { ImageSpec, Logger, SyncConfig, SyncResult, TagResult } from './types.js';
 
 interface Signals {
@@ -37,7 +38,8 @@ export async function executeRun(config: SyncConfig, logger: Logger, clients: Cl
   if (config.shard) result.shard = `${config.shard.index}/${config.shard.count}`;
 
   const projects = new Projects(clients.api, clients.harbor, { create: config.createProjects, visibility: config.projectVisibility, logger });
-  const contexts = buildContexts(config, clients, projects, signals);
+  const upstream = clients.upstream ? createUpstream(clients.upstream, config.upstreamConcurrency) : undefined;
+  const contexts = buildContexts(config, clients, projects, signals, upstream);
   const discovery = new Discovery(clients.source, config.selection, config.includeSignatures);
   const planner = config.dryRun ? new DryRunPlanner(clients.harbor) : undefined;
   const limitTags = pLimit(config.concurrency);
@@ -116,6 +118,7 @@ export async function executeRun(config: SyncConfig, logger: Logger, clients: Cl
   }
   result.projectsCreated = [...projects.created];
   if (planner) result.bytesPlanned = planner.bytes;
+  if (upstream) result.upstreamRequests = upstream.requests;
 }
 
 /** Every repository of the source's catalog, page by page; each is expanded as soon as it arrives. */
@@ -167,7 +170,7 @@ function collision(target: string, sources: string[]): TagResult['error'] {
   };
 }
 
-function buildContexts(config: SyncConfig, clients: Clients, projects: Projects, signals: Signals): { classify: ClassifyContext; copy: CopyContext } {
+function buildContexts(config: SyncConfig, clients: Clients, projects: Projects, signals: Signals, upstream: Upstream | undefined): { classify: ClassifyContext; copy: CopyContext } {
   const listings = new OncePerKey<RepositoryListing | undefined>();
   const harborTags = (target: HarborTarget) =>
     listings.run(target.repository, () => clients.api.tagDigests(target.project, target.path).catch(() => undefined)).promise;
@@ -179,6 +182,7 @@ function buildContexts(config: SyncConfig, clients: Clients, projects: Projects,
       sourceBlobs: new OncePerKey<number | undefined>(),
       harborTags,
       ...(config.platforms && { platforms: config.platforms }),
+      ...(upstream && { upstream }),
     },
     copy: {
       source: clients.source,
@@ -193,6 +197,7 @@ function buildContexts(config: SyncConfig, clients: Clients, projects: Projects,
       // Classification listed the repository before anything was pushed into it.
       isNewRepository: async (project, repository) =>
         projects.wasCreated(project) || (await listings.run(repository, async () => undefined).promise)?.artifacts === 0,
+      ...(upstream && { upstream }),
     },
   };
 }
@@ -206,10 +211,11 @@ async function syncTag(job: TagJob, planner: DryRunPlanner | undefined, contexts
     if (planner) {
       const projectExists = await projects.exists(job.target.project);
       const bytes = await planner.plan(job, plan.blobs, projectExists);
-      return { ...plan.result, status: 'migrated', reason: `would upload up to ${formatBytes(bytes)}${projectExists ? '' : ` and create project ${job.target.project}`}` };
+      const repair = plan.result.repaired ? `, repairing ${plan.result.repaired.blobs} blobs (${formatBytes(plan.result.repaired.bytes)}) from upstream ${plan.result.repaired.from}` : '';
+      return { ...plan.result, status: 'migrated', reason: `would upload up to ${formatBytes(bytes)}${repair}${projectExists ? '' : ` and create project ${job.target.project}`}` };
     }
     await projects.ensure(job.target.project);
-    return await copyTag(job, plan.manifest, plan.blobs, plan.result, contexts.copy);
+    return await copyTag(job, plan.manifest, plan.blobs, plan.result, contexts.copy, plan.repairs);
   } catch (error) {
     const failure = error instanceof StepError ? error.failure : describeFailure('discover', error);
     return { ...partial, status: 'failed', error: failure };

@@ -37,6 +37,9 @@ export interface SyncConfig {
   platforms?: PlatformFilter[];
   /** Only the repositories of this shard (the others belong to other runners). */
   shard?: Shard;
+  /** The registry the source cached: blobs missing on the source are fetched from it. */
+  upstream?: Endpoint;
+  upstreamConcurrency: number;
   createProjects: boolean;
   projectVisibility: Visibility;
   defaultProject: string;
@@ -82,6 +85,8 @@ export interface TagResult {
   sourceDigest?: string;
   /** Harbor's digest for this tag before the run, when it differed (the old artifact stays). */
   previousDigest?: string;
+  /** Migrated (repaired): what came from the upstream registry instead of the source. */
+  repaired?: { blobs: number; manifests: number; bytes: number; from: string };
   /** Digests answering 404 on the source (stale / incomplete). */
   missing?: string[];
   /** Why it was skipped, stale or incomplete. */
@@ -103,6 +108,8 @@ export interface SyncResult {
   harborUser?: string;
   projectsCreated: string[];
   items: TagResult[];
+  /** Requests sent to upstream-registry (repairs). */
+  upstreamRequests?: number;
   /** Dry run: bytes that would be uploaded, each blob once (blobs Harbor already has left out). */
   bytesPlanned?: number;
   /** A problem that stopped the whole run before any tag was tried (bad credentials, bad config). */

@@ -2,7 +2,7 @@
 // `node dist/action/index.js` with the INPUT_* environment the Actions runner sets.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SOURCE_USER } from '../harness/registry.ts';
@@ -76,6 +76,18 @@ describe('CLI (node dist/cli.js)', () => {
     const wrong = await node([...base, '--images', 'alpine:3.19'], { ...env, HARBOR_PASSWORD: 'not-it' });
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain('rejected the credentials of user "admin"');
+  });
+
+  it('reads credentials from a Docker config.json (DOCKER_CONFIG) when none are given', async () => {
+    const dir = join(work, 'docker');
+    await mkdir(dir, { recursive: true });
+    const auth = (u: string, p: string) => Buffer.from(`${u}:${p}`).toString('base64');
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ auths: { [scenario.source.host]: { auth: auth(SOURCE_USER.username, SOURCE_USER.password) }, [`http://${harbor.host}`]: { auth: auth('admin', HARBOR_PASSWORD) } } }));
+    const run = await node(['dist/cli.js', 'sync', '--source-registry', scenario.source.url, '--harbor-url', harbor.url, '--images', 'team-b/multi:1.0'], { DOCKER_CONFIG: dir, HOME: work });
+    expect(run.stderr).not.toContain('error');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('**1 migrated**');
+    for (const text of [run.stdout, run.stderr]) expect(text).not.toContain(HARBOR_PASSWORD);
   });
 
   it('--help lists every option with its default, --version prints the version', async () => {
