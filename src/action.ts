@@ -11,6 +11,7 @@ import { renderSummary } from './report/summary.js';
 import { computeTotals } from './report/totals.js';
 import { decideOutcome } from './report/outcome.js';
 import { VERSION } from './version.js';
+import { actionsDisplay } from './report/console.js';
 
 export async function run(): Promise<void> {
   try {
@@ -20,8 +21,8 @@ export async function run(): Promise<void> {
     // A cancelled workflow sends SIGINT, then SIGTERM: finish what is in flight, write the report.
     const stop = new AbortController();
     process.once('SIGINT', () => stop.abort()).once('SIGTERM', () => stop.abort());
-    const logger = { info: core.info, warn: (m: string) => core.warning(m), error: (m: string) => core.error(m), debug: core.debug };
-    const result = await runSync(config, logger, undefined, { signal: stop.signal });
+    const display = actionsDisplay(core);
+    const result = await runSync(config, display.logger, undefined, { signal: stop.signal }).finally(() => display.stop());
     const reportFile = config.reportFile ?? join(process.env.RUNNER_TEMP ?? tmpdir(), 'harbor-sync-report.json');
     await writeFile(reportFile, JSON.stringify(buildReport(result, VERSION), null, 2) + '\n');
     await core.summary.addRaw(renderSummary(result)).write();

@@ -10,6 +10,7 @@ import { buildReport } from './report/json.js';
 import { renderSummary } from './report/summary.js';
 import { decideOutcome } from './report/outcome.js';
 import { mergeResults, resultFromReport } from './report/merge.js';
+import { consoleDisplay } from './report/console.js';
 import { VERSION } from './version.js';
 
 export const EXIT = { ok: 0, failed: 1, config: 2, interrupted: 130 } as const;
@@ -20,7 +21,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   try {
     parsed = parseArgs({
       args: argv,
-      options: { ...options, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
+      options: { ...options, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, json: { type: 'boolean' } },
       allowPositionals: true,
       strict: true,
     });
@@ -59,10 +60,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.stderr.write(`harbor-sync: ${error.message}\n`);
     return EXIT.config;
   }
-  const quiet = values.quiet === true;
-  const log = (m: string): void => {
-    if (!quiet) process.stderr.write(`${m}\n`);
-  };
+  const json = values.json === true;
+  const display = consoleDisplay({ err: process.stderr, out: process.stdout, quiet: values.quiet === true, json });
   // First SIGINT/SIGTERM: stop starting tags, let those in flight finish (or be abandoned after a
   // grace period), then write the report. A second one exits at once.
   const stop = new AbortController();
@@ -72,14 +71,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     stop.abort();
   };
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-  const logger = { info: log, warn: (m: string) => log(`warning: ${m}`), error: (m: string) => process.stderr.write(`error: ${m}\n`), debug: () => undefined };
-  const result = await runSync(config, logger, undefined, { signal: stop.signal }).finally(() => {
+  const result = await runSync(config, display.logger, undefined, { signal: stop.signal }).finally(() => {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    display.stop();
   });
   const summary = renderSummary(result);
-  process.stdout.write(summary);
+  const report = buildReport(result, VERSION);
+  // --json: stdout carries only JSON events, the last one the report's totals.
+  if (json) process.stdout.write(`${JSON.stringify({ event: 'summary', totals: report.totals, fatal: report.fatal, interrupted: report.interrupted })}\n`);
+  else process.stdout.write(summary);
   if (config.summaryFile) await writeFile(config.summaryFile, summary);
-  if (config.reportFile) await writeFile(config.reportFile, JSON.stringify(buildReport(result, VERSION), null, 2) + '\n');
+  if (config.reportFile) await writeFile(config.reportFile, JSON.stringify(report, null, 2) + '\n');
   if (result.fatal) return EXIT.config;
   if (result.interrupted) {
     process.stderr.write(`harbor-sync: interrupted; ${result.notStarted.length} tag(s) not started — run the same command again to complete them\n`);
@@ -134,7 +136,9 @@ export function helpText(): string {
     '',
     'Options:',
     ...rows,
-    '  --quiet, -q              Print only errors and the summary',
+    '  --quiet, -q              Print only errors and the summary (no per-tag lines, no progress)',
+    '  --json                   Machine-readable: one JSON object per line on stdout ({"event":"tag",…} per tag,',
+    '                           {"event":"summary","totals":…} last); the Markdown summary only in --summary-file',
     '',
     'Example (credentials from the environment, e.g. a Jenkins withCredentials block):',
     '  SOURCE_USERNAME=reader SOURCE_PASSWORD=… HARBOR_USERNAME="robot$sync" HARBOR_PASSWORD=… \\',

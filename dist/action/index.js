@@ -85690,12 +85690,14 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4402);
 /* harmony import */ var _input_list_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8368);
 /* harmony import */ var _sync_engine_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1243);
-/* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7406);
-/* harmony import */ var _report_summary_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(3394);
-/* harmony import */ var _report_totals_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(5251);
-/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(5102);
-/* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(3411);
+/* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(7406);
+/* harmony import */ var _report_summary_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(3394);
+/* harmony import */ var _report_totals_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(5251);
+/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(5102);
+/* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(3411);
+/* harmony import */ var _report_console_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(6412);
 // The GitHub Action: inputs in, engine run, summary and outputs out. Nothing else.
+
 
 
 
@@ -85712,27 +85714,27 @@ async function run() {
     try {
         // Mask before anything can be logged.
         for (const input of _input_list_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .m)
-            if (input.secret && _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(input.name))
-                _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(input.name));
-        const config = await (0,_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .buildConfig */ .fD)((name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name));
+            if (input.secret && _actions_core__WEBPACK_IMPORTED_MODULE_0__.getInput(input.name))
+                _actions_core__WEBPACK_IMPORTED_MODULE_0__.setSecret(_actions_core__WEBPACK_IMPORTED_MODULE_0__.getInput(input.name));
+        const config = await (0,_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .buildConfig */ .fD)((name) => _actions_core__WEBPACK_IMPORTED_MODULE_0__.getInput(name));
         // A cancelled workflow sends SIGINT, then SIGTERM: finish what is in flight, write the report.
         const stop = new AbortController();
         process.once('SIGINT', () => stop.abort()).once('SIGTERM', () => stop.abort());
-        const logger = { info: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq, warn: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(m), error: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3(m), debug: _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz };
-        const result = await (0,_sync_engine_js__WEBPACK_IMPORTED_MODULE_6__/* .runSync */ .HZ)(config, logger, undefined, { signal: stop.signal });
+        const display = (0,_report_console_js__WEBPACK_IMPORTED_MODULE_7__/* .actionsDisplay */ .u)(_actions_core__WEBPACK_IMPORTED_MODULE_0__);
+        const result = await (0,_sync_engine_js__WEBPACK_IMPORTED_MODULE_6__/* .runSync */ .HZ)(config, display.logger, undefined, { signal: stop.signal }).finally(() => display.stop());
         const reportFile = config.reportFile ?? (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(process.env.RUNNER_TEMP ?? (0,node_os__WEBPACK_IMPORTED_MODULE_3__.tmpdir)(), 'harbor-sync-report.json');
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.writeFile)(reportFile, JSON.stringify((0,_report_json_js__WEBPACK_IMPORTED_MODULE_7__/* .buildReport */ .F)(result, _version_js__WEBPACK_IMPORTED_MODULE_8__/* .VERSION */ .x), null, 2) + '\n');
-        await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw((0,_report_summary_js__WEBPACK_IMPORTED_MODULE_9__/* .renderSummary */ .B)(result)).write();
-        const totals = (0,_report_totals_js__WEBPACK_IMPORTED_MODULE_10__/* .computeTotals */ .x0)(result);
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.writeFile)(reportFile, JSON.stringify((0,_report_json_js__WEBPACK_IMPORTED_MODULE_8__/* .buildReport */ .F)(result, _version_js__WEBPACK_IMPORTED_MODULE_9__/* .VERSION */ .x), null, 2) + '\n');
+        await _actions_core__WEBPACK_IMPORTED_MODULE_0__.summary.addRaw((0,_report_summary_js__WEBPACK_IMPORTED_MODULE_10__/* .renderSummary */ .B)(result)).write();
+        const totals = (0,_report_totals_js__WEBPACK_IMPORTED_MODULE_11__/* .computeTotals */ .x0)(result);
         for (const name of ['migrated', 'stale', 'incomplete', 'skipped', 'failed'])
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(name, totals[name]);
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH('report-file', reportFile);
-        const outcome = (0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_11__/* .decideOutcome */ .d)(result, config.failOn);
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__.setOutput(name, totals[name]);
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__.setOutput('report-file', reportFile);
+        const outcome = (0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_12__/* .decideOutcome */ .d)(result, config.failOn);
         if (!outcome.ok)
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(`harbor-sync: ${outcome.reason}`);
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__.setFailed(`harbor-sync: ${outcome.reason}`);
     }
     catch (error) {
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(error instanceof _inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .ConfigError */ .xL ? `harbor-sync configuration: ${error.message}` : `harbor-sync: ${error.stack ?? String(error)}`);
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__.setFailed(error instanceof _inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .ConfigError */ .xL ? `harbor-sync configuration: ${error.message}` : `harbor-sync: ${error.stack ?? String(error)}`);
     }
 }
 await run();
@@ -87195,11 +87197,11 @@ class RetryHelper {
                     if (isRetryable && !isRetryable(err)) {
                         throw err;
                     }
-                    lib_core/* info */.pq(err.message);
+                    lib_core.info(err.message);
                 }
                 // Sleep
                 const seconds = this.getSleepAmount();
-                lib_core/* info */.pq(`Waiting ${seconds} seconds before trying again`);
+                lib_core.info(`Waiting ${seconds} seconds before trying again`);
                 yield this.sleep(seconds);
                 attempt++;
             }
@@ -87265,8 +87267,8 @@ function downloadTool(url, dest, auth, headers) {
     return tool_cache_awaiter(this, void 0, void 0, function* () {
         dest = dest || external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
         yield lib_io/* mkdirP */.U$(external_path_.dirname(dest));
-        lib_core/* debug */.Yz(`Downloading ${url}`);
-        lib_core/* debug */.Yz(`Destination ${dest}`);
+        lib_core.debug(`Downloading ${url}`);
+        lib_core.debug(`Destination ${dest}`);
         const maxAttempts = 3;
         const minSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS', 10);
         const maxSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS', 20);
@@ -87297,7 +87299,7 @@ function downloadToolAttempt(url, dest, auth, headers) {
             allowRetries: false
         });
         if (auth) {
-            lib_core/* debug */.Yz('set auth');
+            lib_core.debug('set auth');
             if (headers === undefined) {
                 headers = {};
             }
@@ -87306,7 +87308,7 @@ function downloadToolAttempt(url, dest, auth, headers) {
         const response = yield http.get(url, headers);
         if (response.message.statusCode !== 200) {
             const err = new HTTPError(response.message.statusCode);
-            lib_core/* debug */.Yz(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
+            lib_core.debug(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
             throw err;
         }
         // Download the response body
@@ -87316,19 +87318,19 @@ function downloadToolAttempt(url, dest, auth, headers) {
         let succeeded = false;
         try {
             yield pipeline(readStream, external_fs_.createWriteStream(dest));
-            lib_core/* debug */.Yz('download complete');
+            lib_core.debug('download complete');
             succeeded = true;
             return dest;
         }
         finally {
             // Error, delete dest before retry
             if (!succeeded) {
-                lib_core/* debug */.Yz('download failed');
+                lib_core.debug('download failed');
                 try {
                     yield lib_io/* rmRF */.Yz(dest);
                 }
                 catch (err) {
-                    lib_core/* debug */.Yz(`Failed to delete '${dest}'. ${err.message}`);
+                    lib_core.debug(`Failed to delete '${dest}'. ${err.message}`);
                 }
             }
         }
@@ -87423,7 +87425,7 @@ function extractTar(file_1, dest_1) {
         // Create dest
         dest = yield _createExtractFolder(dest);
         // Determine whether GNU tar
-        lib_core/* debug */.Yz('Checking tar --version');
+        lib_core.debug('Checking tar --version');
         let versionOutput = '';
         yield (0,lib_exec/* exec */.m)('tar --version', [], {
             ignoreReturnCode: true,
@@ -87433,7 +87435,7 @@ function extractTar(file_1, dest_1) {
                 stderr: (data) => (versionOutput += data.toString())
             }
         });
-        lib_core/* debug */.Yz(versionOutput.trim());
+        lib_core.debug(versionOutput.trim());
         const isGnuTar = versionOutput.toUpperCase().includes('GNU TAR');
         // Initialize args
         let args;
@@ -87443,7 +87445,7 @@ function extractTar(file_1, dest_1) {
         else {
             args = [flags];
         }
-        if (lib_core/* isDebug */._o() && !flags.includes('v')) {
+        if (lib_core.isDebug() && !flags.includes('v')) {
             args.push('-v');
         }
         let destArg = dest;
@@ -88503,6 +88505,163 @@ async function openArchive(file, name, options, alsoCleanup) {
 function createStorageSource(url, options = {}) {
     // Parsed now so a malformed URL fails where the client is created, not at first use.
     return new LazyStorageSource(parseStorageUrl(url).path, () => openStorageSource(url, options));
+}
+
+
+/***/ }),
+
+/***/ 6412:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  u: () => (/* binding */ actionsDisplay)
+});
+
+// UNUSED EXPORTS: consoleDisplay
+
+// EXTERNAL MODULE: ./lib/report/totals.js
+var totals = __nccwpck_require__(5251);
+;// CONCATENATED MODULE: ./lib/report/progress.js
+
+class progress_Progress {
+    started;
+    now;
+    total = 0;
+    done = 0;
+    failed = 0;
+    problems = 0;
+    bytes = 0;
+    discovering = true;
+    constructor(now = Date.now) {
+        this.now = now;
+        this.started = now();
+    }
+    onEvent(event) {
+        switch (event.type) {
+            case 'queued':
+                this.total += 1;
+                break;
+            case 'done':
+                this.done += 1;
+                if (event.queued === false)
+                    this.total += 1; // decided without running (filtered, listing failed)
+                this.count(event.item);
+                break;
+            case 'bytes':
+                this.bytes += event.bytes;
+                break;
+            case 'discovered':
+                this.discovering = false;
+                break;
+        }
+    }
+    line() {
+        const seconds = Math.max((this.now() - this.started) / 1000, 0.001);
+        const rate = this.bytes / seconds;
+        const parts = [
+            `${this.done}/${this.total}${this.discovering ? '+' : ''} tags`,
+            `${(0,totals/* formatBytes */.z3)(this.bytes)} sent`,
+            `${(0,totals/* formatBytes */.z3)(rate)}/s`,
+        ];
+        const left = this.total - this.done;
+        if (!this.discovering && this.done > 0 && left > 0)
+            parts.push(`ETA ${formatDuration((seconds / this.done) * left)}`);
+        if (this.failed > 0)
+            parts.push(`${this.failed} failed`);
+        if (this.problems > 0)
+            parts.push(`${this.problems} stale/incomplete`);
+        return `harbor-sync: ${parts.join(' · ')} · ${formatDuration(seconds)} elapsed`;
+    }
+    count(item) {
+        if (item.status === 'failed')
+            this.failed += 1;
+        if (item.status === 'stale' || item.status === 'incomplete')
+            this.problems += 1;
+    }
+}
+function formatDuration(seconds) {
+    if (seconds < 60)
+        return `${Math.round(seconds)} s`;
+    const m = Math.floor(seconds / 60);
+    if (m < 60)
+        return `${m} min ${Math.round(seconds % 60)} s`;
+    return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+;// CONCATENATED MODULE: ./lib/report/console.js
+
+function consoleDisplay(options) {
+    const progress = new Progress();
+    const live = options.err.isTTY === true && !options.quiet && !options.json;
+    let shown = false; // a live line is on screen and must be cleared before other output
+    const clear = () => {
+        if (shown)
+            options.err.write('\r\x1b[K');
+        shown = false;
+    };
+    const say = (line) => {
+        clear();
+        options.err.write(`${line}\n`);
+    };
+    const draw = () => {
+        clear();
+        options.err.write(progress.line());
+        shown = true;
+    };
+    const tick = live ? draw : () => !options.quiet && say(progress.line());
+    const timer = setInterval(tick, live ? 500 : (options.intervalMs ?? 10_000));
+    timer.unref();
+    const json = (value) => {
+        options.out.write(`${JSON.stringify(value)}\n`);
+    };
+    return {
+        logger: {
+            info: (m) => !options.quiet && say(m),
+            warn: (m) => !options.quiet && say(`warning: ${m}`),
+            error: (m) => say(`error: ${m}`),
+            debug: () => undefined,
+            event: (e) => {
+                progress.onEvent(e);
+                if (options.json && e.type === 'done')
+                    json({ event: 'tag', ...e.item });
+                if (options.json && e.type === 'discovered')
+                    json({ event: 'discovered' });
+            },
+        },
+        stop: () => {
+            clearInterval(timer);
+            clear();
+            if (!options.quiet && !options.json)
+                options.err.write(`${progress.line()}\n`);
+        },
+    };
+}
+/** Actions log: each interval's per-tag lines fold into a group whose title is the progress line,
+ * so the collapsed log reads as a progress report. */
+function actionsDisplay(core, intervalMs = 10_000) {
+    const progress = new progress_Progress();
+    core.startGroup('harbor-sync: starting');
+    const timer = setInterval(() => {
+        core.endGroup();
+        core.startGroup(progress.line());
+    }, intervalMs);
+    timer.unref();
+    return {
+        logger: {
+            info: (m) => core.info(m),
+            warn: (m) => core.warning(m),
+            error: (m) => core.error(m),
+            debug: (m) => core.debug(m),
+            event: (e) => progress.onEvent(e),
+        },
+        stop: () => {
+            clearInterval(timer);
+            core.endGroup();
+            core.info(progress.line());
+        },
+    };
 }
 
 
@@ -90172,6 +90331,7 @@ async function uploadBlob(job, blob, ctx, fromUpstream, opened) {
                 location = start.location;
             }
             await streamBlob(job, blob, location, ctx, fromUpstream);
+            ctx.onUploaded?.(Math.max(blob.size, 0));
             return;
         }
         catch (error) {
@@ -90618,12 +90778,14 @@ async function executeRun(config, logger, clients, result, signals) {
     const projects = new Projects(clients.api, clients.harbor, { create: config.createProjects, visibility: config.projectVisibility, logger });
     const upstream = clients.upstream ? createUpstream(clients.upstream, config.upstreamConcurrency) : undefined;
     const contexts = buildContexts(config, clients, projects, signals, upstream);
+    contexts.copy.onUploaded = (bytes) => logger.event?.({ type: 'bytes', bytes });
     const discovery = new Discovery(clients.source, config.selection, config.includeSignatures);
     const planner = config.dryRun ? new DryRunPlanner(clients.harbor) : undefined;
     const limitTags = pLimit(config.concurrency);
     const scheduler = new Scheduler();
     const record = (item) => {
         logOutcome(logger, item, config.dryRun);
+        logger.event?.({ type: 'done', item, queued: false });
         result.items.push(item);
     };
     // With mapping rules that can send two sources to one target, every job is known before any
@@ -90644,6 +90806,7 @@ async function executeRun(config, logger, clients, result, signals) {
         if (counter.retries > 0)
             item.retries = counter.retries;
         logOutcome(logger, item, config.dryRun);
+        logger.event?.({ type: 'done', item, queued: true });
         const synced = item.status === 'migrated' || item.status === 'skipped';
         // Signatures refer to the source's digest; an index rewritten for `platforms` has none.
         if (synced && item.digest && !item.sourceDigest)
@@ -90662,25 +90825,42 @@ async function executeRun(config, logger, clients, result, signals) {
             return;
         }
         claims.set(job.targetLabel, job.sourceLabel);
-        scheduler.add(`tag ${job.sourceLabel} → ${job.targetLabel}`, () => limitTags(() => runJob(job)));
+        if (scheduler.add(`tag ${job.sourceLabel} → ${job.targetLabel}`, () => limitTags(() => runJob(job))))
+            logger.event?.({ type: 'queued', source: job.sourceLabel });
     }
+    let expanding = 0;
+    let walking = true;
+    const discovered = () => {
+        if (!walking && expanding === 0)
+            logger.event?.({ type: 'discovered' });
+    };
     function expand(spec, target, fromCatalog) {
-        scheduler.add(`repository ${spec.repository}:${spec.tag ?? spec.digest ?? '*'} → ${target.repository}`, () => limitTags(async () => {
-            if (signals.stop?.aborted) {
-                result.notStarted.push(`${spec.repository}:${spec.tag ?? spec.digest ?? '*'}`);
+        const added = scheduler.add(`repository ${spec.repository}:${spec.tag ?? spec.digest ?? '*'} → ${target.repository}`, () => limitTags(async () => {
+            try {
+                if (signals.stop?.aborted) {
+                    result.notStarted.push(`${spec.repository}:${spec.tag ?? spec.digest ?? '*'}`);
+                    return undefined;
+                }
+                const { jobs, items } = await discovery.expand(spec, target, fromCatalog);
+                items.forEach(record);
+                jobs.forEach(schedule);
                 return undefined;
             }
-            const { jobs, items } = await discovery.expand(spec, target, fromCatalog);
-            items.forEach(record);
-            jobs.forEach(schedule);
-            return undefined;
+            finally {
+                expanding -= 1;
+                discovered();
+            }
         }));
+        if (added)
+            expanding += 1;
     }
     for (const spec of config.images)
         if ((0,sync_shard/* inShard */.Iw)(spec.repository, config.shard))
             expand(spec, targets.get(spec), false);
     if (config.catalog)
         await walkCatalog(clients, discovery, mapTarget, expand, record, signals, config.shard);
+    walking = false;
+    discovered();
     for (const item of await scheduler.drain())
         result.items.push(item);
     if (holdForCollisions) {
@@ -91461,22 +91641,52 @@ const VERSION = '0.1.0';
 /***/ 6058:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
+// ESM COMPAT FLAG
+__nccwpck_require__.r(__webpack_exports__);
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Yz: () => (/* binding */ core_debug),
-  z3: () => (/* binding */ error),
-  V4: () => (/* binding */ getInput),
-  pq: () => (/* binding */ info),
-  _o: () => (/* binding */ isDebug),
-  C1: () => (/* binding */ setFailed),
-  uH: () => (/* binding */ setOutput),
-  Pq: () => (/* binding */ core_setSecret),
-  z: () => (/* reexport */ summary),
-  $e: () => (/* binding */ warning)
+  ExitCode: () => (/* binding */ ExitCode),
+  addPath: () => (/* binding */ addPath),
+  debug: () => (/* binding */ debug),
+  endGroup: () => (/* binding */ endGroup),
+  error: () => (/* binding */ error),
+  exportVariable: () => (/* binding */ exportVariable),
+  getBooleanInput: () => (/* binding */ getBooleanInput),
+  getIDToken: () => (/* binding */ getIDToken),
+  getInput: () => (/* binding */ getInput),
+  getMultilineInput: () => (/* binding */ getMultilineInput),
+  getState: () => (/* binding */ getState),
+  group: () => (/* binding */ group),
+  info: () => (/* binding */ info),
+  isDebug: () => (/* binding */ isDebug),
+  markdownSummary: () => (/* reexport */ markdownSummary),
+  notice: () => (/* binding */ notice),
+  platform: () => (/* reexport */ platform_namespaceObject),
+  saveState: () => (/* binding */ saveState),
+  setCommandEcho: () => (/* binding */ setCommandEcho),
+  setFailed: () => (/* binding */ setFailed),
+  setOutput: () => (/* binding */ setOutput),
+  setSecret: () => (/* binding */ setSecret),
+  startGroup: () => (/* binding */ startGroup),
+  summary: () => (/* reexport */ summary),
+  toPlatformPath: () => (/* reexport */ toPlatformPath),
+  toPosixPath: () => (/* reexport */ toPosixPath),
+  toWin32Path: () => (/* reexport */ toWin32Path),
+  warning: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// NAMESPACE OBJECT: ./node_modules/@actions/core/lib/platform.js
+var platform_namespaceObject = {};
+__nccwpck_require__.r(platform_namespaceObject);
+__nccwpck_require__.d(platform_namespaceObject, {
+  arch: () => (arch),
+  getDetails: () => (getDetails),
+  isLinux: () => (isLinux),
+  isMacOS: () => (isMacOS),
+  isWindows: () => (isWindows),
+  platform: () => (platform)
+});
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -91487,7 +91697,7 @@ var external_os_ = __nccwpck_require__(857);
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function utils_toCommandValue(input) {
+function toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -91502,7 +91712,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -91552,12 +91762,12 @@ function utils_toCommandProperties(annotationProperties) {
  * This is an internal utility function that powers the public API functions
  * such as setSecret, warning, error, and exportVariable.
  */
-function command_issueCommand(command, properties, message) {
+function issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
     process.stdout.write(cmd.toString() + external_os_.EOL);
 }
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
+function issue(name, message = '') {
+    issueCommand(name, {}, message);
 }
 const CMD_STRING = '::';
 class Command {
@@ -91594,13 +91804,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return utils_toCommandValue(s)
+    return toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -91620,7 +91830,7 @@ var external_fs_ = __nccwpck_require__(9896);
 
 
 
-function file_command_issueFileCommand(command, message) {
+function issueFileCommand(command, message) {
     const filePath = process.env[`GITHUB_${command}`];
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
@@ -91628,13 +91838,13 @@ function file_command_issueFileCommand(command, message) {
     if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
-function file_command_prepareKeyValueMessage(key, value) {
+function prepareKeyValueMessage(key, value) {
     const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
+    const convertedValue = toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -91682,7 +91892,7 @@ class BasicCredentialHandler {
         });
     }
 }
-class auth_BearerCredentialHandler {
+class BearerCredentialHandler {
     constructor(token) {
         this.token = token;
     }
@@ -91740,13 +91950,13 @@ var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg
 
 
 
-class oidc_utils_OidcClient {
+class OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+        return new lib/* HttpClient */.Qq('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -91765,7 +91975,7 @@ class oidc_utils_OidcClient {
     static getCall(id_token_url) {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const httpclient = OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -91784,13 +91994,13 @@ class oidc_utils_OidcClient {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                let id_token_url = OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
                 debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                const id_token = yield OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -92079,7 +92289,7 @@ const _summary = new Summary();
 /**
  * @deprecated use `core.summary`
  */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const markdownSummary = _summary;
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
@@ -92113,11 +92323,11 @@ function toWin32Path(pth) {
  * @return string The platform-specific path.
  */
 function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
+    return pth.replace(/[/\\]/g, external_path_.sep);
 }
 //# sourceMappingURL=path-utils.js.map
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
-var lib_exec = __nccwpck_require__(5260);
+var exec = __nccwpck_require__(5260);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -92131,10 +92341,10 @@ var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, 
 
 
 const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+    const { stdout: version } = yield exec/* getExecOutput */.H('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
         silent: true
     });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+    const { stdout: name } = yield exec/* getExecOutput */.H('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
         silent: true
     });
     return {
@@ -92144,7 +92354,7 @@ const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* 
 });
 const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
     var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+    const { stdout } = yield exec/* getExecOutput */.H('sw_vers', undefined, {
         silent: true
     });
     const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
@@ -92155,7 +92365,7 @@ const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
     };
 });
 const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+    const { stdout } = yield exec/* getExecOutput */.H('lsb_release', ['-i', '-r', '-s'], {
         silent: true
     });
     const [name, version] = stdout.trim().split('\n');
@@ -92260,8 +92470,8 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
+function setSecret(secret) {
+    issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -92275,7 +92485,7 @@ function addPath(inputPath) {
     else {
         issueCommand('add-path', {}, inputPath);
     }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+    process.env['PATH'] = `${inputPath}${external_path_.delimiter}${process.env['PATH']}`;
 }
 /**
  * Gets the value of an input.
@@ -92344,10 +92554,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
     }
     process.stdout.write(external_os_.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+    issueCommand('set-output', { name }, toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -92382,8 +92592,8 @@ function isDebug() {
  * Writes debug message to user log
  * @param message debug message
  */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
+function debug(message) {
+    issueCommand('debug', {}, message);
 }
 /**
  * Adds an error issue
@@ -92391,7 +92601,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -92399,7 +92609,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -92510,10 +92720,9 @@ function getIDToken(aud) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  m: () => (/* binding */ exec)
+  m: () => (/* binding */ exec),
+  H: () => (/* binding */ getExecOutput)
 });
-
-// UNUSED EXPORTS: getExecOutput
 
 // EXTERNAL MODULE: external "string_decoder"
 var external_string_decoder_ = __nccwpck_require__(3193);
@@ -93170,8 +93379,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
+        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {

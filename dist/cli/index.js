@@ -85635,7 +85635,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 1683:
+/***/ 1195:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -93066,6 +93066,7 @@ async function uploadBlob(job, blob, ctx, fromUpstream, opened) {
                 location = start.location;
             }
             await streamBlob(job, blob, location, ctx, fromUpstream);
+            ctx.onUploaded?.(Math.max(blob.size, 0));
             return;
         }
         catch (error) {
@@ -93506,12 +93507,14 @@ async function executeRun(config, logger, clients, result, signals) {
     const projects = new Projects(clients.api, clients.harbor, { create: config.createProjects, visibility: config.projectVisibility, logger });
     const upstream = clients.upstream ? createUpstream(clients.upstream, config.upstreamConcurrency) : undefined;
     const contexts = buildContexts(config, clients, projects, signals, upstream);
+    contexts.copy.onUploaded = (bytes) => logger.event?.({ type: 'bytes', bytes });
     const discovery = new Discovery(clients.source, config.selection, config.includeSignatures);
     const planner = config.dryRun ? new DryRunPlanner(clients.harbor) : undefined;
     const limitTags = pLimit(config.concurrency);
     const scheduler = new Scheduler();
     const record = (item) => {
         logOutcome(logger, item, config.dryRun);
+        logger.event?.({ type: 'done', item, queued: false });
         result.items.push(item);
     };
     // With mapping rules that can send two sources to one target, every job is known before any
@@ -93532,6 +93535,7 @@ async function executeRun(config, logger, clients, result, signals) {
         if (counter.retries > 0)
             item.retries = counter.retries;
         logOutcome(logger, item, config.dryRun);
+        logger.event?.({ type: 'done', item, queued: true });
         const synced = item.status === 'migrated' || item.status === 'skipped';
         // Signatures refer to the source's digest; an index rewritten for `platforms` has none.
         if (synced && item.digest && !item.sourceDigest)
@@ -93550,25 +93554,42 @@ async function executeRun(config, logger, clients, result, signals) {
             return;
         }
         claims.set(job.targetLabel, job.sourceLabel);
-        scheduler.add(`tag ${job.sourceLabel} → ${job.targetLabel}`, () => limitTags(() => runJob(job)));
+        if (scheduler.add(`tag ${job.sourceLabel} → ${job.targetLabel}`, () => limitTags(() => runJob(job))))
+            logger.event?.({ type: 'queued', source: job.sourceLabel });
     }
+    let expanding = 0;
+    let walking = true;
+    const discovered = () => {
+        if (!walking && expanding === 0)
+            logger.event?.({ type: 'discovered' });
+    };
     function expand(spec, target, fromCatalog) {
-        scheduler.add(`repository ${spec.repository}:${spec.tag ?? spec.digest ?? '*'} → ${target.repository}`, () => limitTags(async () => {
-            if (signals.stop?.aborted) {
-                result.notStarted.push(`${spec.repository}:${spec.tag ?? spec.digest ?? '*'}`);
+        const added = scheduler.add(`repository ${spec.repository}:${spec.tag ?? spec.digest ?? '*'} → ${target.repository}`, () => limitTags(async () => {
+            try {
+                if (signals.stop?.aborted) {
+                    result.notStarted.push(`${spec.repository}:${spec.tag ?? spec.digest ?? '*'}`);
+                    return undefined;
+                }
+                const { jobs, items } = await discovery.expand(spec, target, fromCatalog);
+                items.forEach(record);
+                jobs.forEach(schedule);
                 return undefined;
             }
-            const { jobs, items } = await discovery.expand(spec, target, fromCatalog);
-            items.forEach(record);
-            jobs.forEach(schedule);
-            return undefined;
+            finally {
+                expanding -= 1;
+                discovered();
+            }
         }));
+        if (added)
+            expanding += 1;
     }
     for (const spec of config.images)
         if (inShard(spec.repository, config.shard))
             expand(spec, targets.get(spec), false);
     if (config.catalog)
         await walkCatalog(clients, discovery, mapTarget, expand, record, signals, config.shard);
+    walking = false;
+    discovered();
     for (const item of await scheduler.drain())
         result.items.push(item);
     if (holdForCollisions) {
@@ -94091,6 +94112,147 @@ function withShard(fatal, results) {
     return shard ? { ...fatal, message: `shard ${shard}: ${fatal.message}` } : fatal;
 }
 
+;// CONCATENATED MODULE: ./lib/report/progress.js
+
+class progress_Progress {
+    started;
+    now;
+    total = 0;
+    done = 0;
+    failed = 0;
+    problems = 0;
+    bytes = 0;
+    discovering = true;
+    constructor(now = Date.now) {
+        this.now = now;
+        this.started = now();
+    }
+    onEvent(event) {
+        switch (event.type) {
+            case 'queued':
+                this.total += 1;
+                break;
+            case 'done':
+                this.done += 1;
+                if (event.queued === false)
+                    this.total += 1; // decided without running (filtered, listing failed)
+                this.count(event.item);
+                break;
+            case 'bytes':
+                this.bytes += event.bytes;
+                break;
+            case 'discovered':
+                this.discovering = false;
+                break;
+        }
+    }
+    line() {
+        const seconds = Math.max((this.now() - this.started) / 1000, 0.001);
+        const rate = this.bytes / seconds;
+        const parts = [
+            `${this.done}/${this.total}${this.discovering ? '+' : ''} tags`,
+            `${formatBytes(this.bytes)} sent`,
+            `${formatBytes(rate)}/s`,
+        ];
+        const left = this.total - this.done;
+        if (!this.discovering && this.done > 0 && left > 0)
+            parts.push(`ETA ${formatDuration((seconds / this.done) * left)}`);
+        if (this.failed > 0)
+            parts.push(`${this.failed} failed`);
+        if (this.problems > 0)
+            parts.push(`${this.problems} stale/incomplete`);
+        return `harbor-sync: ${parts.join(' · ')} · ${formatDuration(seconds)} elapsed`;
+    }
+    count(item) {
+        if (item.status === 'failed')
+            this.failed += 1;
+        if (item.status === 'stale' || item.status === 'incomplete')
+            this.problems += 1;
+    }
+}
+function formatDuration(seconds) {
+    if (seconds < 60)
+        return `${Math.round(seconds)} s`;
+    const m = Math.floor(seconds / 60);
+    if (m < 60)
+        return `${m} min ${Math.round(seconds % 60)} s`;
+    return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+;// CONCATENATED MODULE: ./lib/report/console.js
+
+function consoleDisplay(options) {
+    const progress = new progress_Progress();
+    const live = options.err.isTTY === true && !options.quiet && !options.json;
+    let shown = false; // a live line is on screen and must be cleared before other output
+    const clear = () => {
+        if (shown)
+            options.err.write('\r\x1b[K');
+        shown = false;
+    };
+    const say = (line) => {
+        clear();
+        options.err.write(`${line}\n`);
+    };
+    const draw = () => {
+        clear();
+        options.err.write(progress.line());
+        shown = true;
+    };
+    const tick = live ? draw : () => !options.quiet && say(progress.line());
+    const timer = setInterval(tick, live ? 500 : (options.intervalMs ?? 10_000));
+    timer.unref();
+    const json = (value) => {
+        options.out.write(`${JSON.stringify(value)}\n`);
+    };
+    return {
+        logger: {
+            info: (m) => !options.quiet && say(m),
+            warn: (m) => !options.quiet && say(`warning: ${m}`),
+            error: (m) => say(`error: ${m}`),
+            debug: () => undefined,
+            event: (e) => {
+                progress.onEvent(e);
+                if (options.json && e.type === 'done')
+                    json({ event: 'tag', ...e.item });
+                if (options.json && e.type === 'discovered')
+                    json({ event: 'discovered' });
+            },
+        },
+        stop: () => {
+            clearInterval(timer);
+            clear();
+            if (!options.quiet && !options.json)
+                options.err.write(`${progress.line()}\n`);
+        },
+    };
+}
+/** Actions log: each interval's per-tag lines fold into a group whose title is the progress line,
+ * so the collapsed log reads as a progress report. */
+function actionsDisplay(core, intervalMs = 10_000) {
+    const progress = new Progress();
+    core.startGroup('harbor-sync: starting');
+    const timer = setInterval(() => {
+        core.endGroup();
+        core.startGroup(progress.line());
+    }, intervalMs);
+    timer.unref();
+    return {
+        logger: {
+            info: (m) => core.info(m),
+            warn: (m) => core.warning(m),
+            error: (m) => core.error(m),
+            debug: (m) => core.debug(m),
+            event: (e) => progress.onEvent(e),
+        },
+        stop: () => {
+            clearInterval(timer);
+            core.endGroup();
+            core.info(progress.line());
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./lib/version.js
 /** Kept equal to package.json's version (a unit test checks). */
 const VERSION = '0.1.0';
@@ -94109,6 +94271,7 @@ const VERSION = '0.1.0';
 
 
 
+
 const EXIT = { ok: 0, failed: 1, config: 2, interrupted: 130 };
 async function main(argv, env = process.env) {
     const options = Object.fromEntries(INPUTS.map((i) => [i.name, { type: 'string' }]));
@@ -94116,7 +94279,7 @@ async function main(argv, env = process.env) {
     try {
         parsed = (0,external_node_util_.parseArgs)({
             args: argv,
-            options: { ...options, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
+            options: { ...options, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, json: { type: 'boolean' } },
             allowPositionals: true,
             strict: true,
         });
@@ -94161,11 +94324,8 @@ async function main(argv, env = process.env) {
         process.stderr.write(`harbor-sync: ${error.message}\n`);
         return EXIT.config;
     }
-    const quiet = values.quiet === true;
-    const log = (m) => {
-        if (!quiet)
-            process.stderr.write(`${m}\n`);
-    };
+    const json = values.json === true;
+    const display = consoleDisplay({ err: process.stderr, out: process.stdout, quiet: values.quiet === true, json });
     // First SIGINT/SIGTERM: stop starting tags, let those in flight finish (or be abandoned after a
     // grace period), then write the report. A second one exits at once.
     const stop = new AbortController();
@@ -94176,16 +94336,21 @@ async function main(argv, env = process.env) {
         stop.abort();
     };
     process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-    const logger = { info: log, warn: (m) => log(`warning: ${m}`), error: (m) => process.stderr.write(`error: ${m}\n`), debug: () => undefined };
-    const result = await runSync(config, logger, undefined, { signal: stop.signal }).finally(() => {
+    const result = await runSync(config, display.logger, undefined, { signal: stop.signal }).finally(() => {
         process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+        display.stop();
     });
     const summary = renderSummary(result);
-    process.stdout.write(summary);
+    const report = buildReport(result, VERSION);
+    // --json: stdout carries only JSON events, the last one the report's totals.
+    if (json)
+        process.stdout.write(`${JSON.stringify({ event: 'summary', totals: report.totals, fatal: report.fatal, interrupted: report.interrupted })}\n`);
+    else
+        process.stdout.write(summary);
     if (config.summaryFile)
         await (0,promises_.writeFile)(config.summaryFile, summary);
     if (config.reportFile)
-        await (0,promises_.writeFile)(config.reportFile, JSON.stringify(buildReport(result, VERSION), null, 2) + '\n');
+        await (0,promises_.writeFile)(config.reportFile, JSON.stringify(report, null, 2) + '\n');
     if (result.fatal)
         return EXIT.config;
     if (result.interrupted) {
@@ -94244,7 +94409,9 @@ function helpText() {
         '',
         'Options:',
         ...rows,
-        '  --quiet, -q              Print only errors and the summary',
+        '  --quiet, -q              Print only errors and the summary (no per-tag lines, no progress)',
+        '  --json                   Machine-readable: one JSON object per line on stdout ({"event":"tag",…} per tag,',
+        '                           {"event":"summary","totals":…} last); the Markdown summary only in --summary-file',
         '',
         'Example (credentials from the environment, e.g. a Jenkins withCredentials block):',
         '  SOURCE_USERNAME=reader SOURCE_PASSWORD=… HARBOR_USERNAME="robot$sync" HARBOR_PASSWORD=… \\',
@@ -94263,7 +94430,7 @@ function helpText() {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1683);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1195);
 // The CLI entry point (bundled into dist/cli). All work is in cli-main.ts.
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2));

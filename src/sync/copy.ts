@@ -38,6 +38,8 @@ export interface CopyContext {
   /** Set when the run is being stopped: no new attempts. */
   signal?: AbortSignal;
   upstream?: Upstream;
+  /** Told the size of each blob once it is in Harbor (progress). */
+  onUploaded?(bytes: number): void;
 }
 
 export async function copyTag(job: TagJob, manifest: ManifestNode, blobs: Descriptor[], result: TagResult, ctx: CopyContext, repairs = new Set<string>()): Promise<TagResult> {
@@ -108,6 +110,7 @@ async function uploadBlob(job: TagJob, blob: Descriptor, ctx: CopyContext, fromU
         location = start.location;
       }
       await streamBlob(job, blob, location, ctx, fromUpstream);
+      ctx.onUploaded?.(Math.max(blob.size, 0));
       return;
     } catch (error) {
       location = undefined;

@@ -40,12 +40,14 @@ export async function executeRun(config: SyncConfig, logger: Logger, clients: Cl
   const projects = new Projects(clients.api, clients.harbor, { create: config.createProjects, visibility: config.projectVisibility, logger });
   const upstream = clients.upstream ? createUpstream(clients.upstream, config.upstreamConcurrency) : undefined;
   const contexts = buildContexts(config, clients, projects, signals, upstream);
+  contexts.copy.onUploaded = (bytes) => logger.event?.({ type: 'bytes', bytes });
   const discovery = new Discovery(clients.source, config.selection, config.includeSignatures);
   const planner = config.dryRun ? new DryRunPlanner(clients.harbor) : undefined;
   const limitTags = pLimit(config.concurrency);
   const scheduler = new Scheduler<TagResult>();
   const record = (item: TagResult): void => {
     logOutcome(logger, item, config.dryRun);
+    logger.event?.({ type: 'done', item, queued: false });
     result.items.push(item);
   };
 
@@ -67,6 +69,7 @@ export async function executeRun(config: SyncConfig, logger: Logger, clients: Cl
     item.seconds = (Date.now() - started) / 1000;
     if (counter.retries > 0) item.retries = counter.retries;
     logOutcome(logger, item, config.dryRun);
+    logger.event?.({ type: 'done', item, queued: true });
     const synced = item.status === 'migrated' || item.status === 'skipped';
     // Signatures refer to the source's digest; an index rewritten for `platforms` has none.
     if (synced && item.digest && !item.sourceDigest) for (const follower of await discovery.followers(job, item.digest)) schedule(follower);
@@ -84,26 +87,39 @@ export async function executeRun(config: SyncConfig, logger: Logger, clients: Cl
       return;
     }
     claims.set(job.targetLabel, job.sourceLabel);
-    scheduler.add(`tag ${job.sourceLabel} → ${job.targetLabel}`, () => limitTags(() => runJob(job)));
+    if (scheduler.add(`tag ${job.sourceLabel} → ${job.targetLabel}`, () => limitTags(() => runJob(job)))) logger.event?.({ type: 'queued', source: job.sourceLabel });
   }
 
+  let expanding = 0;
+  let walking = true;
+  const discovered = (): void => {
+    if (!walking && expanding === 0) logger.event?.({ type: 'discovered' });
+  };
   function expand(spec: ImageSpec, target: HarborTarget, fromCatalog: boolean): void {
-    scheduler.add(`repository ${spec.repository}:${spec.tag ?? spec.digest ?? '*'} → ${target.repository}`, () =>
+    const added = scheduler.add(`repository ${spec.repository}:${spec.tag ?? spec.digest ?? '*'} → ${target.repository}`, () =>
       limitTags(async () => {
-        if (signals.stop?.aborted) {
-          result.notStarted.push(`${spec.repository}:${spec.tag ?? spec.digest ?? '*'}`);
+        try {
+          if (signals.stop?.aborted) {
+            result.notStarted.push(`${spec.repository}:${spec.tag ?? spec.digest ?? '*'}`);
+            return undefined;
+          }
+          const { jobs, items } = await discovery.expand(spec, target, fromCatalog);
+          items.forEach(record);
+          jobs.forEach(schedule);
           return undefined;
+        } finally {
+          expanding -= 1;
+          discovered();
         }
-        const { jobs, items } = await discovery.expand(spec, target, fromCatalog);
-        items.forEach(record);
-        jobs.forEach(schedule);
-        return undefined;
       }),
     );
+    if (added) expanding += 1;
   }
 
   for (const spec of config.images) if (inShard(spec.repository, config.shard)) expand(spec, targets.get(spec)!, false);
   if (config.catalog) await walkCatalog(clients, discovery, mapTarget, expand, record, signals, config.shard);
+  walking = false;
+  discovered();
   for (const item of await scheduler.drain()) result.items.push(item);
 
   if (holdForCollisions) {

@@ -121,10 +121,20 @@ export interface SyncResult {
   notStarted: string[];
 }
 
+/** What the engine tells as it goes, for progress displays and --json output. */
+export type SyncEvent =
+  | { type: 'queued'; source: string }
+  /** `queued: false`: decided without being queued (filtered out, a repository that cannot be listed). */
+  | { type: 'done'; item: TagResult; queued: boolean }
+  | { type: 'bytes'; bytes: number }
+  /** Every repository has been listed: the total is known. */
+  | { type: 'discovered' };
+
 /** The engine's only way to talk: no @actions/core below the entry points. */
 export interface Logger {
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
   debug(message: string): void;
+  event?(event: SyncEvent): void;
 }

@@ -90,6 +90,17 @@ describe('CLI (node dist/cli.js)', () => {
     for (const text of [run.stdout, run.stderr]) expect(text).not.toContain(HARBOR_PASSWORD);
   });
 
+  it('--json: one JSON object per line on stdout, a tag event per tag and the totals last', async () => {
+    const run = await node(['dist/cli.js', 'plan', '--source-registry', scenario.source.url, '--harbor-url', harbor.url, '--images', 'team-a/tools/worker, cache/stale:1', '--json'], {
+      SOURCE_USERNAME: SOURCE_USER.username, SOURCE_PASSWORD: SOURCE_USER.password, HARBOR_USERNAME: 'admin', HARBOR_PASSWORD,
+    });
+    expect(run.code).toBe(0);
+    const events = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const tags = events.filter((e) => e.event === 'tag');
+    expect(tags.map((e) => `${e.source} ${e.status}`).sort()).toEqual(['cache/stale:1 stale', 'team-a/tools/worker:1.2 skipped', 'team-a/tools/worker:1.3 migrated']);
+    expect(events.at(-1)).toMatchObject({ event: 'summary', totals: { tags: 3, stale: 1 } });
+  });
+
   it('--help lists every option with its default, --version prints the version', async () => {
     const help = await node(['dist/cli.js', '--help'], {});
     expect(help.code).toBe(0);
@@ -122,6 +133,8 @@ describe('Action (node dist/action/index.js)', () => {
     expect(run.stdout).toContain(`::add-mask::${SOURCE_USER.password}`);
     expect(run.stdout.replaceAll(`::add-mask::${HARBOR_PASSWORD}`, '').replaceAll(`::add-mask::${SOURCE_USER.password}`, '')).not.toMatch(new RegExp(`${HARBOR_PASSWORD}|${SOURCE_USER.password}`));
     expect(run.stdout).toContain('::error::harbor-sync: 0 stale and 1 incomplete tag(s) (fail-on: stale)');
+    expect(run.stdout).toContain('::group::harbor-sync: starting');
+    expect(run.stdout).toMatch(/::endgroup::\nharbor-sync: 2\/2 tags/);
     expect(run.code).toBe(1);
     const summary = await readFile(summaryFile, 'utf8');
     expect(summary).toContain('**1 migrated**');

@@ -1,0 +1,103 @@
+// How a run shows itself while it goes. Three audiences:
+// - a terminal: per-tag lines scroll, one live progress line stays at the bottom;
+// - a log (Jenkins, cron): per-tag lines, and a progress line every few seconds;
+// - a pipeline that parses output (--json): one JSON object per line, nothing else on stdout.
+// The Actions log (groups per interval) is built in actionsLogger below from the same Progress.
+import type { Logger, SyncEvent } from '../sync/types.js';
+import { Progress } from './progress.js';
+
+export interface ConsoleOptions {
+  /** stderr: per-tag lines and progress. */
+  err: NodeJS.WritableStream & { isTTY?: boolean };
+  /** stdout: JSON events with --json. */
+  out: NodeJS.WritableStream;
+  quiet: boolean;
+  json: boolean;
+  /** How often the log gets a progress line (the terminal line is redrawn more often). */
+  intervalMs?: number;
+}
+
+export interface Display {
+  logger: Logger;
+  /** Stops the timers and prints the last progress line. */
+  stop(): void;
+}
+
+export function consoleDisplay(options: ConsoleOptions): Display {
+  const progress = new Progress();
+  const live = options.err.isTTY === true && !options.quiet && !options.json;
+  let shown = false; // a live line is on screen and must be cleared before other output
+  const clear = (): void => {
+    if (shown) options.err.write('\r\x1b[K');
+    shown = false;
+  };
+  const say = (line: string): void => {
+    clear();
+    options.err.write(`${line}\n`);
+  };
+  const draw = (): void => {
+    clear();
+    options.err.write(progress.line());
+    shown = true;
+  };
+  const tick = live ? draw : () => !options.quiet && say(progress.line());
+  const timer = setInterval(tick, live ? 500 : (options.intervalMs ?? 10_000));
+  timer.unref();
+  const json = (value: unknown): void => {
+    options.out.write(`${JSON.stringify(value)}\n`);
+  };
+  return {
+    logger: {
+      info: (m) => !options.quiet && say(m),
+      warn: (m) => !options.quiet && say(`warning: ${m}`),
+      error: (m) => say(`error: ${m}`),
+      debug: () => undefined,
+      event: (e: SyncEvent) => {
+        progress.onEvent(e);
+        if (options.json && e.type === 'done') json({ event: 'tag', ...e.item });
+        if (options.json && e.type === 'discovered') json({ event: 'discovered' });
+      },
+    },
+    stop: () => {
+      clearInterval(timer);
+      clear();
+      if (!options.quiet && !options.json) options.err.write(`${progress.line()}\n`);
+    },
+  };
+}
+
+/** The part of @actions/core the Actions display needs (so it is testable without a runner). */
+export interface ActionsLog {
+  info(message: string): void;
+  warning(message: string): void;
+  error(message: string): void;
+  debug(message: string): void;
+  startGroup(name: string): void;
+  endGroup(): void;
+}
+
+/** Actions log: each interval's per-tag lines fold into a group whose title is the progress line,
+ * so the collapsed log reads as a progress report. */
+export function actionsDisplay(core: ActionsLog, intervalMs = 10_000): Display {
+  const progress = new Progress();
+  core.startGroup('harbor-sync: starting');
+  const timer = setInterval(() => {
+    core.endGroup();
+    core.startGroup(progress.line());
+  }, intervalMs);
+  timer.unref();
+  return {
+    logger: {
+      info: (m) => core.info(m),
+      warn: (m) => core.warning(m),
+      error: (m) => core.error(m),
+      debug: (m) => core.debug(m),
+      event: (e) => progress.onEvent(e),
+    },
+    stop: () => {
+      clearInterval(timer);
+      core.endGroup();
+      core.info(progress.line());
+    },
+  };
+}

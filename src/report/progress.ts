@@ -1,0 +1,67 @@
+// Progress of a running sync, from the engine's events: tags done of known so far, bytes sent,
+// throughput, an estimate of the time left, failures so far. Pure: the entry points decide how
+// and how often to show `line()` (Actions: a log group per interval; terminal: one live line).
+import type { SyncEvent, TagResult } from '../sync/types.js';
+import { formatBytes } from './totals.js';
+
+export class Progress {
+  private readonly started: number;
+  private readonly now: () => number;
+  private total = 0;
+  private done = 0;
+  private failed = 0;
+  private problems = 0;
+  private bytes = 0;
+  private discovering = true;
+
+  constructor(now: () => number = Date.now) {
+    this.now = now;
+    this.started = now();
+  }
+
+  onEvent(event: SyncEvent): void {
+    switch (event.type) {
+      case 'queued':
+        this.total += 1;
+        break;
+      case 'done':
+        this.done += 1;
+        if (event.queued === false) this.total += 1; // decided without running (filtered, listing failed)
+        this.count(event.item);
+        break;
+      case 'bytes':
+        this.bytes += event.bytes;
+        break;
+      case 'discovered':
+        this.discovering = false;
+        break;
+    }
+  }
+
+  line(): string {
+    const seconds = Math.max((this.now() - this.started) / 1000, 0.001);
+    const rate = this.bytes / seconds;
+    const parts = [
+      `${this.done}/${this.total}${this.discovering ? '+' : ''} tags`,
+      `${formatBytes(this.bytes)} sent`,
+      `${formatBytes(rate)}/s`,
+    ];
+    const left = this.total - this.done;
+    if (!this.discovering && this.done > 0 && left > 0) parts.push(`ETA ${formatDuration((seconds / this.done) * left)}`);
+    if (this.failed > 0) parts.push(`${this.failed} failed`);
+    if (this.problems > 0) parts.push(`${this.problems} stale/incomplete`);
+    return `harbor-sync: ${parts.join(' · ')} · ${formatDuration(seconds)} elapsed`;
+  }
+
+  private count(item: TagResult): void {
+    if (item.status === 'failed') this.failed += 1;
+    if (item.status === 'stale' || item.status === 'incomplete') this.problems += 1;
+  }
+}
+
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  const m = Math.floor(seconds / 60);
+  if (m < 60) return `${m} min ${Math.round(seconds % 60)} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
