@@ -90132,19 +90132,26 @@ async function harborDigestOf(job, ctx) {
 }
 async function classifyTag(job, ctx) {
     const result = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
-    const head = await inStep('discover', () => ctx.source.headManifest(job.sourceRepository, job.sourceReference));
-    if (!head) {
-        result.error = { step: 'discover', status: 404, code: 'MANIFEST_UNKNOWN', message: `${job.sourceLabel} not found on the source` };
-        return { kind: 'done', result };
-    }
-    result.digest = head.digest;
+    // What Harbor holds decides whether a HEAD on the source is worth it: a tag Harbor has is
+    // compared by digest (the cheap nightly path); a tag Harbor lacks is read whole right away.
     const harborDigest = await inStep('discover', () => harborDigestOf(job, ctx));
-    if (harborDigest === head.digest) {
-        return { kind: 'done', result: { ...result, status: 'skipped', reason: 'already in Harbor with the same digest' } };
-    }
-    if (harborDigest)
+    if (harborDigest) {
+        const head = await inStep('discover', () => ctx.source.headManifest(job.sourceRepository, job.sourceReference));
+        if (!head)
+            return { kind: 'done', result: notOnSource(job, result) };
+        result.digest = head.digest;
+        if (harborDigest === head.digest) {
+            return { kind: 'done', result: { ...result, status: 'skipped', reason: 'already in Harbor with the same digest' } };
+        }
         result.previousDigest = harborDigest;
-    const manifest = await inStep('discover', () => readManifestTree(ctx, job.sourceRepository, job.sourceReference, ctx.platforms));
+    }
+    const manifest = await inStep('discover', () => readManifestTree(ctx, job.sourceRepository, job.sourceReference, ctx.platforms)).catch((error) => {
+        if (error instanceof StepError && error.failure.status === 404)
+            return undefined;
+        throw error;
+    });
+    if (!manifest)
+        return { kind: 'done', result: notOnSource(job, result) };
     result.digest = manifest.node.digest;
     result.mediaType = manifest.node.mediaType;
     if (manifest.sourceDigest)
@@ -90185,6 +90192,9 @@ async function classifyTag(job, ctx) {
         result.repaired = { blobs: repairs.size, manifests: manifest.repairedChildren.length, bytes, from: ctx.upstream.client.host };
     }
     return { kind: 'copy', result, manifest: manifest.node, blobs, repairs };
+}
+function notOnSource(job, result) {
+    return { ...result, status: 'failed', error: { step: 'discover', status: 404, code: 'MANIFEST_UNKNOWN', message: `${job.sourceLabel} not found on the source` } };
 }
 /** Reads a manifest and, for an index, its children (by digest). A child that answers 404 is
  * noted as missing content rather than failing the tag, so the tag can be classified. With a
