@@ -2,7 +2,8 @@
 // .tar.gz cannot be read at random offsets, and the engine reads blobs in any order.
 // @actions/tool-cache does the extracting (and, for an https:// archive, the downloading, with
 // its retries); the extractor stays a parameter so tests can watch it.
-import { downloadTool, extractTar } from '@actions/tool-cache';
+// Loaded on first use: most runs read no archive, and the module tree costs start-up memory.
+const toolCache = () => import('@actions/tool-cache');
 import { chmod, mkdtemp, open, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ export interface Extracted {
 
 export const toolCacheTar: Extractor = async (archive, dest, gzip) => {
   try {
-    await extractTar(archive, dest, gzip ? 'xz' : 'x');
+    await (await toolCache()).extractTar(archive, dest, gzip ? 'xz' : 'x');
   } catch (error) {
     // No `cause`: preflight shows the root cause, and tar's own message is the useful part.
     throw new Error(`extracting ${archive} failed: ${(error as Error).message}`);
@@ -29,7 +30,7 @@ export async function downloadArchive(url: string): Promise<Extracted & { file: 
   const dir = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'harbor-sync-download-'));
   const file = join(dir, 'registry.tar');
   try {
-    await downloadTool(url, file);
+    await (await toolCache()).downloadTool(url, file);
   } catch (error) {
     await removeTree(dir);
     throw new Error(`downloading ${new URL(url).origin}${new URL(url).pathname} failed: ${(error as Error).message}`);
