@@ -223,7 +223,7 @@ async function main(): Promise<number> {
       const double = await startHarborDouble();
       try {
         results.push(await runHarborSync(ctx, double, 'harbor-sync first sync', values['cpu-prof']!));
-        results.push(await runHarborSync(ctx, double, 'harbor-sync no-op', false));
+        results.push(await runHarborSync(ctx, double, 'harbor-sync no-op', values['cpu-prof']!));
       } finally {
         await disposeDouble(double);
       }

@@ -17,6 +17,7 @@ export const INPUT_DEFAULTS = {
   'upstream-concurrency': '2',
   'upstream-insecure': 'false',
   'include-signatures': 'true',
+  'include-untagged': 'false',
 } as const;
 
 export interface InputInfo {
@@ -52,6 +53,7 @@ export const INPUTS: InputInfo[] = [
   { name: 'latest-include-non-semver', description: 'With latest: keep tags that are not versions (latest, stable) too', default: 'false' },
   { name: 'mappings', description: 'Rewrite rules, one per line: "source-prefix => project/path" or "... (flatten)"; first match wins' },
   { name: 'include-signatures', description: 'Copy cosign signatures/attestations/SBOMs and OCI referrers along with their subject', default: defaults['include-signatures'] },
+  { name: 'include-untagged', description: 'Storage sources only (dir://, file://): also copy, by digest, the manifests of whole repositories that no tag points at', default: defaults['include-untagged'] },
   { name: 'platforms', description: 'Copy only these platforms of multi-arch images (writes a new index), e.g. linux/amd64,linux/arm64' },
   { name: 'upstream-registry', description: 'The registry the source cached (pull-through cache): blobs missing on the source are fetched from it, digest-verified' },
   { name: 'upstream-username', description: 'User for upstream-registry', env: 'UPSTREAM_USERNAME' },

@@ -37,6 +37,7 @@ export async function buildConfig(
   const source = registryUrl('source-registry', get('source-registry'));
   const harbor = registryUrl('harbor-url', get('harbor-url'));
   const catalog = boolean('catalog', get('catalog'));
+  const untagged = includeUntagged(get('include-untagged'), source);
   const images = await imageSpecs(get('images'), get('images-file'), new URL(source).host, load, catalog);
   const defaultProject = get('default-project');
   const problem = projectNameProblem(defaultProject);
@@ -55,6 +56,7 @@ export async function buildConfig(
     selection: guard(() => parseSelection(read)),
     mappings: get('mappings') ? guard(() => parseMappingRules(get('mappings'), 'mappings')) : (file?.mappings ?? []),
     includeSignatures: boolean('include-signatures', get('include-signatures')),
+    includeUntagged: untagged,
     ...(get('platforms') && { platforms: guard(() => parsePlatforms(get('platforms'))) }),
     ...(get('shard') && { shard: guard(() => parseShard(get('shard'))) }),
     ...(get('upstream-registry') && { upstream: await endpoint('upstream', registryUrl('upstream-registry', get('upstream-registry'))) }),
@@ -86,6 +88,17 @@ async function tls(prefix: 'source' | 'harbor' | 'upstream', get: (name: string)
     if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`${prefix}-ca-file "${caFile}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
   }
   return { tls: { ...(insecure && { insecure }), ...(ca && { ca }) } };
+}
+
+/** Only a storage source can list untagged manifests; refused rather than silently doing nothing. */
+function includeUntagged(value: string, source: string): boolean {
+  const wanted = boolean('include-untagged', value);
+  if (wanted && !isStorageUrl(source)) {
+    throw new ConfigError(
+      `include-untagged: true needs a storage source (dir://, file:// or an http(s) URL of a .tar/.tar.gz): the registry API of ${source} cannot list manifests no tag points at`,
+    );
+  }
+  return wanted;
 }
 
 function registryUrl(name: string, value: string): string {

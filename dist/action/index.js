@@ -85696,7 +85696,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8161);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4402);
 /* harmony import */ var _input_list_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8368);
-/* harmony import */ var _sync_engine_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1243);
+/* harmony import */ var _sync_engine_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7744);
 /* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(7406);
 /* harmony import */ var _report_summary_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(3394);
 /* harmony import */ var _report_totals_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(5251);
@@ -85821,6 +85821,7 @@ const INPUT_DEFAULTS = {
     'upstream-concurrency': '2',
     'upstream-insecure': 'false',
     'include-signatures': 'true',
+    'include-untagged': 'false',
 };
 const defaults = INPUT_DEFAULTS;
 const INPUTS = [
@@ -85844,6 +85845,7 @@ const INPUTS = [
     { name: 'latest-include-non-semver', description: 'With latest: keep tags that are not versions (latest, stable) too', default: 'false' },
     { name: 'mappings', description: 'Rewrite rules, one per line: "source-prefix => project/path" or "... (flatten)"; first match wins' },
     { name: 'include-signatures', description: 'Copy cosign signatures/attestations/SBOMs and OCI referrers along with their subject', default: defaults['include-signatures'] },
+    { name: 'include-untagged', description: 'Storage sources only (dir://, file://): also copy, by digest, the manifests of whole repositories that no tag points at', default: defaults['include-untagged'] },
     { name: 'platforms', description: 'Copy only these platforms of multi-arch images (writes a new index), e.g. linux/amd64,linux/arm64' },
     { name: 'upstream-registry', description: 'The registry the source cached (pull-through cache): blobs missing on the source are fetched from it, digest-verified' },
     { name: 'upstream-username', description: 'User for upstream-registry', env: 'UPSTREAM_USERNAME' },
@@ -86496,6 +86498,7 @@ async function buildConfig(readInput, load = (p) => (0,promises_.readFile)(p, 'u
     const source = registryUrl('source-registry', get('source-registry'));
     const harbor = registryUrl('harbor-url', get('harbor-url'));
     const catalog = inputs_boolean('catalog', get('catalog'));
+    const untagged = includeUntagged(get('include-untagged'), source);
     const images = await imageSpecs(get('images'), get('images-file'), new URL(source).host, load, catalog);
     const defaultProject = get('default-project');
     const problem = (0,names/* projectNameProblem */.gj)(defaultProject);
@@ -86515,6 +86518,7 @@ async function buildConfig(readInput, load = (p) => (0,promises_.readFile)(p, 'u
         selection: guard(() => (0,sync_select/* parseSelection */.gO)(read)),
         mappings: get('mappings') ? guard(() => (0,mapping/* parseMappingRules */.B6)(get('mappings'), 'mappings')) : (file?.mappings ?? []),
         includeSignatures: inputs_boolean('include-signatures', get('include-signatures')),
+        includeUntagged: untagged,
         ...(get('platforms') && { platforms: guard(() => (0,platforms/* parsePlatforms */.qA)(get('platforms'))) }),
         ...(get('shard') && { shard: guard(() => (0,shard/* parseShard */.uK)(get('shard'))) }),
         ...(get('upstream-registry') && { upstream: await endpoint('upstream', registryUrl('upstream-registry', get('upstream-registry'))) }),
@@ -86548,6 +86552,14 @@ async function tls(prefix, get, load) {
             throw new ConfigError(`${prefix}-ca-file "${caFile}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
     }
     return { tls: { ...(insecure && { insecure }), ...(ca && { ca }) } };
+}
+/** Only a storage source can list untagged manifests; refused rather than silently doing nothing. */
+function includeUntagged(value, source) {
+    const wanted = inputs_boolean('include-untagged', value);
+    if (wanted && !(0,storage/* isStorageUrl */.v)(source)) {
+        throw new ConfigError(`include-untagged: true needs a storage source (dir://, file:// or an http(s) URL of a .tar/.tar.gz): the registry API of ${source} cannot list manifests no tag points at`);
+    }
+    return wanted;
 }
 function registryUrl(name, value) {
     if (!value)
@@ -87451,7 +87463,7 @@ class StorageClient {
         body.destroy();
         return Promise.reject(readOnly(`PUT ${location.pathname}`));
     }
-    invalidateTokens() {
+    invalidateTokens(_project) {
         // No tokens: nothing to forget.
     }
     close() {
@@ -87584,7 +87596,7 @@ class LazyStorageSource {
     async finishUpload(location, digest, size, body) {
         return (await this.source()).finishUpload(location, digest, size, body);
     }
-    invalidateTokens() {
+    invalidateTokens(_project) {
         // Nothing cached that a token could invalidate.
     }
     async close() {
@@ -88178,7 +88190,7 @@ function formatBytes(bytes) {
 
 /***/ }),
 
-/***/ 1243:
+/***/ 7744:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -88308,12 +88320,19 @@ class TokenCache {
         pending.catch(() => this.tokens.delete(key));
         return (await pending).token;
     }
-    /** Forgets one scope set's token (it was refused) or all of them (e.g. after creating a Harbor project). */
+    /** Forgets one scope set's token (it was refused) or all of them. */
     invalidate(challenge, scopes) {
         if (challenge && scopes)
             this.tokens.delete(cacheKey(challenge, scopes));
         else
             this.tokens.clear();
+    }
+    /** Forgets every token with a scope on a repository of `project` (`repository:<project>/…`). */
+    invalidateProject(project) {
+        const needle = ` repository:${project}/`;
+        for (const key of [...this.tokens.keys()])
+            if (key.includes(needle))
+                this.tokens.delete(key);
     }
     async fetchToken(challenge, scopes) {
         const url = new URL(challenge.realm);
@@ -88470,9 +88489,13 @@ class Transport {
         if (options.preemptiveBasic && this.credentials)
             this.scheme = 'basic';
     }
-    /** Drops every cached token: Harbor ignores tokens issued before a project existed (BEHAVIOR §1). */
-    invalidateTokens() {
-        this.tokens.invalidate();
+    /** Drops cached tokens, all or those naming a repository of `project`: Harbor ignores a token's
+     * access to a project created after the token was issued (BEHAVIOR §1). */
+    invalidateTokens(project) {
+        if (project === undefined)
+            this.tokens.invalidate();
+        else
+            this.tokens.invalidateProject(project);
     }
     async close() {
         await this.dispatcher.close();
@@ -88554,6 +88577,9 @@ class Transport {
                 headers,
                 body: req.body ?? null,
                 dispatcher: this.dispatcher,
+                // undici closes the connection after every HEAD unless told not to (for servers that send
+                // a body anyway); registries do not, and a new connection per blob check costs both sides.
+                ...(req.method === 'HEAD' && { reset: false }),
                 ...(this.signal && { signal: this.signal }),
             });
             const location = headerValue(res.headers, 'location');
@@ -88761,8 +88787,8 @@ class DistributionClient {
         const bytes = await readLimited(res, MANIFEST_LIMIT, path);
         return (0,media_types/* parseManifest */.Ng)(bytes, media_types/* MediaType */.zu.ociIndex).children;
     }
-    invalidateTokens() {
-        this.transport.invalidateTokens();
+    invalidateTokens(project) {
+        this.transport.invalidateTokens(project);
     }
     close() {
         return this.transport.close();
@@ -89306,6 +89332,7 @@ async function findUpstream(upstream, repository, blobs) {
 
 
 
+
 /** What Harbor holds under the target reference now: one artifact listing per repository serves
  * all its tags; a digest reference, or an account that may not list, costs a manifest HEAD. */
 async function harborDigestOf(job, ctx) {
@@ -89405,19 +89432,31 @@ async function readManifestTree(ctx, repository, reference, platforms, fromUpstr
     const node = { digest, mediaType: parsed.mediaType, bytes, parsed, children: [] };
     const missingChildren = [];
     const repairedChildren = [];
-    for (const child of parsed.children) {
-        // A child missing on the source is fetched from the upstream by digest (verified), if there.
-        let childFromUpstream = fromUpstream;
-        if (!fromUpstream && !(await ctx.source.headManifest(repository, child.digest))) {
-            const there = ctx.upstream ? await upstreamCall(ctx.upstream, (c) => c.headManifest(upstreamRepo, child.digest)).catch(() => undefined) : undefined;
-            if (!there) {
-                missingChildren.push(child.digest);
-                continue;
-            }
-            repairedChildren.push(child.digest);
-            childFromUpstream = true;
+    // Children read side by side, kept in the index's order. A child is fetched outright (a HEAD
+    // first would be one more request for every child that is there, the common case); one that
+    // answers 404 comes from the upstream by digest (verified), if it is there.
+    const subs = await Promise.all(parsed.children.map(async (child) => {
+        if (fromUpstream)
+            return { sub: await readManifestTree(ctx, repository, child.digest, undefined, true) };
+        try {
+            return { sub: await readManifestTree(ctx, repository, child.digest) };
         }
-        const sub = await readManifestTree(ctx, repository, child.digest, undefined, childFromUpstream);
+        catch (error) {
+            if (!((0,registry_errors/* isRegistryError */.IP)(error) && error.status === 404))
+                throw error;
+        }
+        const there = ctx.upstream ? await upstreamCall(ctx.upstream, (c) => c.headManifest(upstreamRepo, child.digest)).catch(() => undefined) : undefined;
+        if (!there)
+            return { missing: child.digest };
+        return { sub: await readManifestTree(ctx, repository, child.digest, undefined, true), repaired: child.digest };
+    }));
+    for (const { sub, missing, repaired } of subs) {
+        if (missing)
+            missingChildren.push(missing);
+        if (repaired)
+            repairedChildren.push(repaired);
+        if (!sub)
+            continue;
         node.children.push(sub.node);
         missingChildren.push(...sub.missingChildren);
         repairedChildren.push(...sub.repairedChildren);
@@ -89638,7 +89677,82 @@ class OncePerKey {
 
 // EXTERNAL MODULE: ./lib/sync/select.js
 var sync_select = __nccwpck_require__(9563);
+;// CONCATENATED MODULE: ./lib/sync/untagged.js
+// include-untagged (storage sources only): the manifests a repository holds under
+// `_manifests/revisions/` that no tag reaches are copied too, by digest, so `repo@sha256:…` still
+// pulls from Harbor. They run as ordinary digest jobs (as a declared `repo@sha256:…` line would).
+// A registry's API cannot list them, hence the storage-only rule (inputs.ts refuses it otherwise).
+
+
+
+
+/** Local file reads: enough in flight to overlap, few enough to stay far from the open-files limit. */
+const READS_IN_FLIGHT = 8;
+/** The source as a RevisionSource; a run configured around buildConfig's check stops here. */
+function revisionSource(source) {
+    if (typeof source.listRevisions === 'function')
+        return source;
+    throw new StepError({ step: 'config', message: 'include-untagged: true needs a storage source (dir://, file://): a registry API cannot list manifests no tag points at' });
+}
+/** Revisions that no tag points at, leaving out every child of an index: a tagged index copies its
+ * children, and an untagged index (itself a root) copies its own. */
+async function findUntagged(source, repository, tags) {
+    const limit = pLimit(READS_IN_FLIGHT);
+    const revisions = await source.listRevisions(repository);
+    // A tag that cannot be read fails in its own job; here it just reaches nothing.
+    const heads = await Promise.all(tags.map((tag) => limit(() => source.headManifest(repository, tag).catch(() => undefined))));
+    const tagged = new Set(heads.flatMap((head) => (head ? [head.digest] : [])));
+    // A damaged revision counts as a leaf: as a root it fails in its own job, with the file named.
+    const manifests = await Promise.all(revisions.map((digest) => limit(() => source.getManifest(repository, digest).catch(() => undefined))));
+    const children = new Set();
+    const referrers = new Set();
+    for (const manifest of manifests) {
+        if (!manifest)
+            continue;
+        for (const child of (0,media_types/* parseManifest */.Ng)(manifest.bytes, manifest.mediaType).children)
+            children.add(child.digest);
+        if (namesSubject(manifest.bytes))
+            referrers.add(manifest.digest);
+    }
+    const roots = revisions.filter((digest) => !tagged.has(digest) && !children.has(digest));
+    return { roots, referrers: new Set(roots.filter((digest) => referrers.has(digest))) };
+}
+/** One repository's untagged revisions as digest jobs; a subject-bearing one is skipped like a
+ * signature tag when include-signatures is false. Listing trouble is one failed `repo@*` item. */
+async function untaggedJobs(source, repository, target, tags, includeSignatures) {
+    let found;
+    try {
+        found = await findUntagged(source, repository, tags);
+    }
+    catch (error) {
+        const failure = describeFailure('discover', error);
+        return { jobs: [], items: [{ source: `${repository}@*`, target: `${target.repository}@*`, status: 'failed', error: { ...failure, message: `listing untagged manifests failed: ${failure.message}` } }] };
+    }
+    const jobs = [];
+    const items = [];
+    for (const digest of found.roots) {
+        const job = jobFor({ repository, digest }, target);
+        if (!includeSignatures && found.referrers.has(digest)) {
+            items.push({ source: job.sourceLabel, target: job.targetLabel, status: 'skipped', reason: 'signature or attestation (include-signatures: false)' });
+        }
+        else {
+            jobs.push(job);
+        }
+    }
+    return { jobs, items };
+}
+function namesSubject(bytes) {
+    try {
+        const subject = JSON.parse(bytes.toString('utf8')).subject;
+        return typeof subject?.digest === 'string';
+    }
+    catch {
+        return false;
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/sync/discover.js
+
 
 
 
@@ -89651,11 +89765,14 @@ class Discovery {
     source;
     selection;
     includeSignatures;
+    /** Set with include-untagged: where untagged manifests are listed. */
+    revisions;
     tagLists = new OncePerKey();
-    constructor(source, selection, includeSignatures) {
+    constructor(source, selection, includeSignatures, revisions) {
         this.source = source;
         this.selection = selection;
         this.includeSignatures = includeSignatures;
+        this.revisions = revisions;
     }
     /** Why the selection leaves a whole repository out, or undefined. */
     excludedRepository(repository) {
@@ -89675,9 +89792,16 @@ class Discovery {
             tags = await this.tags(spec.repository);
         }
         catch (error) {
+            // Pushed to only by digest, a repository has no tags directory, yet untagged manifests.
+            const untagged = isNotFound(error) ? await this.untagged(spec.repository, target, []) : undefined;
+            if (untagged && untagged.jobs.length + untagged.items.length > 0)
+                return untagged;
             return whole('failed', { error: describeFailure('discover', error) });
         }
+        const untagged = await this.untagged(spec.repository, target, tags);
         if (tags.length === 0) {
+            if (untagged && untagged.jobs.length + untagged.items.length > 0)
+                return untagged;
             return fromCatalog
                 ? whole('skipped', { reason: 'repository has no tags' })
                 : whole('failed', { error: { step: 'discover', message: `${spec.repository} has no tags on the source (${spec.origin})` } });
@@ -89695,7 +89819,12 @@ class Discovery {
                 items.push({ source: `${spec.repository}:${tag}`, target: `${target.repository}:${tag}`, status: 'skipped', reason: 'signature or attestation (include-signatures: false)' });
             }
         }
-        return { jobs: selected.map((tag) => jobFor({ repository: spec.repository, tag }, target)), items };
+        const jobs = selected.map((tag) => jobFor({ repository: spec.repository, tag }, target));
+        return { jobs: [...jobs, ...(untagged?.jobs ?? [])], items: [...items, ...(untagged?.items ?? [])] };
+    }
+    /** With include-untagged: the repository's manifests that none of `tags` reaches. */
+    async untagged(repository, target, tags) {
+        return this.revisions && (await untaggedJobs(this.revisions, repository, target, tags, this.includeSignatures));
     }
     /** Signatures, attestations and referrers of a manifest that was synced (or found in Harbor
      * already): cosign tags and the referrers tag schema, plus the OCI 1.1 referrers API. */
@@ -89715,6 +89844,9 @@ class Discovery {
     tags(repository) {
         return this.tagLists.run(repository, async () => [...new Set(await this.source.listTags(repository))].sort()).promise;
     }
+}
+function isNotFound(error) {
+    return error?.status === 404;
 }
 
 ;// CONCATENATED MODULE: ./lib/sync/dry-run.js
@@ -89907,8 +90039,9 @@ class Projects {
             throw new StepError(failure, error);
         }
         this.existing.set(name, Promise.resolve(true));
-        // Harbor ignores tokens issued before the project existed (BEHAVIOR §1): start afresh.
-        this.harbor.invalidateTokens();
+        // Harbor ignores tokens issued before the project existed (BEHAVIOR §1): those naming it go;
+        // tokens for other projects stay good (dropping them all costs a token per repository again).
+        this.harbor.invalidateTokens(name);
     }
 }
 
@@ -89965,9 +90098,11 @@ var sync_shard = __nccwpck_require__(3115);
 
 
 
+
 async function executeRun(config, logger, clients, result, signals) {
     const mapTarget = (repository) => (0,mapping/* mapWithRules */.El)(repository, config.mappings, config.defaultProject);
     const targets = mapSpecs(config.images, mapTarget);
+    const revisions = config.includeUntagged ? revisionSource(clients.source) : undefined;
     const identity = await preflight(config, clients, logger);
     result.harborVersion = identity.version;
     result.harborUser = identity.user;
@@ -89977,7 +90112,7 @@ async function executeRun(config, logger, clients, result, signals) {
     const upstream = clients.upstream ? createUpstream(clients.upstream, config.upstreamConcurrency) : undefined;
     const contexts = buildContexts(config, clients, projects, signals, upstream);
     contexts.copy.onUploaded = (bytes) => logger.event?.({ type: 'bytes', bytes });
-    const discovery = new Discovery(clients.source, config.selection, config.includeSignatures);
+    const discovery = new Discovery(clients.source, config.selection, config.includeSignatures, revisions);
     const planner = config.dryRun ? new DryRunPlanner(clients.harbor) : undefined;
     const limitTags = pLimit(config.concurrency);
     const scheduler = new Scheduler();

@@ -52,7 +52,8 @@ export interface RegistryClient {
   /** OCI 1.1 referrers of a manifest (signatures, SBOMs); undefined when the registry has no
    * referrers API (then the referrers tag schema `sha256-<hex>` is the way to find them). */
   referrers(repository: string, digest: string): Promise<Descriptor[] | undefined>;
-  invalidateTokens(): void;
+  /** Forgets cached tokens: all, or those naming a repository under `project/`. */
+  invalidateTokens(project?: string): void;
   close(): Promise<void>;
 }
 
@@ -234,8 +235,8 @@ class DistributionClient implements RegistryClient {
     return parseManifest(bytes, MediaType.ociIndex).children;
   }
 
-  invalidateTokens(): void {
-    this.transport.invalidateTokens();
+  invalidateTokens(project?: string): void {
+    this.transport.invalidateTokens(project);
   }
 
   close(): Promise<void> {

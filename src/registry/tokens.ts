@@ -40,10 +40,16 @@ export class TokenCache {
     return (await pending).token;
   }
 
-  /** Forgets one scope set's token (it was refused) or all of them (e.g. after creating a Harbor project). */
+  /** Forgets one scope set's token (it was refused) or all of them. */
   invalidate(challenge?: BearerChallenge, scopes?: string[]): void {
     if (challenge && scopes) this.tokens.delete(cacheKey(challenge, scopes));
     else this.tokens.clear();
+  }
+
+  /** Forgets every token with a scope on a repository of `project` (`repository:<project>/…`). */
+  invalidateProject(project: string): void {
+    const needle = ` repository:${project}/`;
+    for (const key of [...this.tokens.keys()]) if (key.includes(needle)) this.tokens.delete(key);
   }
 
   private async fetchToken(challenge: BearerChallenge, scopes: string[]): Promise<CachedToken> {

@@ -89,9 +89,11 @@ export class Transport {
     if (options.preemptiveBasic && this.credentials) this.scheme = 'basic';
   }
 
-  /** Drops every cached token: Harbor ignores tokens issued before a project existed (BEHAVIOR §1). */
-  invalidateTokens(): void {
-    this.tokens.invalidate();
+  /** Drops cached tokens, all or those naming a repository of `project`: Harbor ignores a token's
+   * access to a project created after the token was issued (BEHAVIOR §1). */
+  invalidateTokens(project?: string): void {
+    if (project === undefined) this.tokens.invalidate();
+    else this.tokens.invalidateProject(project);
   }
 
   async close(): Promise<void> {
@@ -170,6 +172,9 @@ export class Transport {
         headers,
         body: req.body ?? null,
         dispatcher: this.dispatcher,
+        // undici closes the connection after every HEAD unless told not to (for servers that send
+        // a body anyway); registries do not, and a new connection per blob check costs both sides.
+        ...(req.method === 'HEAD' && { reset: false }),
         ...(this.signal && { signal: this.signal }),
       });
       const location = headerValue(res.headers, 'location');

@@ -2,6 +2,7 @@
 // digest, or the manifest kind is unsupported), stale (every blob 404 on the source),
 // incomplete (some 404), or to be copied.
 import type { RegistryClient } from '../registry/client.js';
+import { isRegistryError } from '../registry/errors.js';
 import { isDigest } from '../registry/reference.js';
 import type { HarborTarget } from '../harbor/names.js';
 import type { RepositoryListing } from '../harbor/api.js';
@@ -147,19 +148,26 @@ async function readManifestTree(
   const node: ManifestNode = { digest, mediaType: parsed.mediaType, bytes, parsed, children: [] };
   const missingChildren: string[] = [];
   const repairedChildren: string[] = [];
-  for (const child of parsed.children) {
-    // A child missing on the source is fetched from the upstream by digest (verified), if there.
-    let childFromUpstream = fromUpstream;
-    if (!fromUpstream && !(await ctx.source.headManifest(repository, child.digest))) {
-      const there = ctx.upstream ? await upstreamCall(ctx.upstream, (c) => c.headManifest(upstreamRepo, child.digest)).catch(() => undefined) : undefined;
-      if (!there) {
-        missingChildren.push(child.digest);
-        continue;
+  // Children read side by side, kept in the index's order. A child is fetched outright (a HEAD
+  // first would be one more request for every child that is there, the common case); one that
+  // answers 404 comes from the upstream by digest (verified), if it is there.
+  const subs = await Promise.all(
+    parsed.children.map(async (child) => {
+      if (fromUpstream) return { sub: await readManifestTree(ctx, repository, child.digest, undefined, true) };
+      try {
+        return { sub: await readManifestTree(ctx, repository, child.digest) };
+      } catch (error) {
+        if (!(isRegistryError(error) && error.status === 404)) throw error;
       }
-      repairedChildren.push(child.digest);
-      childFromUpstream = true;
-    }
-    const sub = await readManifestTree(ctx, repository, child.digest, undefined, childFromUpstream);
+      const there = ctx.upstream ? await upstreamCall(ctx.upstream, (c) => c.headManifest(upstreamRepo, child.digest)).catch(() => undefined) : undefined;
+      if (!there) return { missing: child.digest };
+      return { sub: await readManifestTree(ctx, repository, child.digest, undefined, true), repaired: child.digest };
+    }),
+  );
+  for (const { sub, missing, repaired } of subs) {
+    if (missing) missingChildren.push(missing);
+    if (repaired) repairedChildren.push(repaired);
+    if (!sub) continue;
     node.children.push(sub.node);
     missingChildren.push(...sub.missingChildren);
     repairedChildren.push(...sub.repairedChildren);

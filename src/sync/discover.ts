@@ -2,7 +2,8 @@
 // page (copying starts while the catalog is still being walked). Repositories and tags left out by
 // the selection rules are reported as skipped with the rule; a repository with no tags is reported
 // too. Signature and attestation tags (cosign's `sha256-<hex>.sig|.att|.sbom`, the OCI referrers
-// tag `sha256-<hex>`) are not selected on their own: they follow their subject.
+// tag `sha256-<hex>`) are not selected on their own: they follow their subject. With
+// include-untagged, a whole repository also brings the manifests no tag points at (untagged.ts).
 import type { RegistryClient } from '../registry/client.js';
 import type { HarborTarget } from '../harbor/names.js';
 import { describeFailure } from './failure.js';
@@ -10,6 +11,7 @@ import { jobFor, type TagJob } from './jobs.js';
 import { OncePerKey } from './once.js';
 import { repositoryExcludedBy, selectTags, selectsAllTags, type Selection } from './select.js';
 import type { ImageSpec, TagResult } from './types.js';
+import { untaggedJobs, type RevisionSource } from './untagged.js';
 
 const SIGNATURE_TAG = /^sha256-[0-9a-f]{64}(\.(sig|att|sbom))?$/;
 
@@ -27,12 +29,15 @@ export class Discovery {
   private readonly source: RegistryClient;
   private readonly selection: Selection;
   private readonly includeSignatures: boolean;
+  /** Set with include-untagged: where untagged manifests are listed. */
+  private readonly revisions: RevisionSource | undefined;
   private readonly tagLists = new OncePerKey<string[]>();
 
-  constructor(source: RegistryClient, selection: Selection, includeSignatures: boolean) {
+  constructor(source: RegistryClient, selection: Selection, includeSignatures: boolean, revisions?: RevisionSource) {
     this.source = source;
     this.selection = selection;
     this.includeSignatures = includeSignatures;
+    this.revisions = revisions;
   }
 
   /** Why the selection leaves a whole repository out, or undefined. */
@@ -52,9 +57,14 @@ export class Discovery {
     try {
       tags = await this.tags(spec.repository);
     } catch (error) {
+      // Pushed to only by digest, a repository has no tags directory, yet untagged manifests.
+      const untagged = isNotFound(error) ? await this.untagged(spec.repository, target, []) : undefined;
+      if (untagged && untagged.jobs.length + untagged.items.length > 0) return untagged;
       return whole('failed', { error: describeFailure('discover', error) });
     }
+    const untagged = await this.untagged(spec.repository, target, tags);
     if (tags.length === 0) {
+      if (untagged && untagged.jobs.length + untagged.items.length > 0) return untagged;
       return fromCatalog
         ? whole('skipped', { reason: 'repository has no tags' })
         : whole('failed', { error: { step: 'discover', message: `${spec.repository} has no tags on the source (${spec.origin})` } });
@@ -72,7 +82,13 @@ export class Discovery {
         items.push({ source: `${spec.repository}:${tag}`, target: `${target.repository}:${tag}`, status: 'skipped', reason: 'signature or attestation (include-signatures: false)' });
       }
     }
-    return { jobs: selected.map((tag) => jobFor({ repository: spec.repository, tag }, target)), items };
+    const jobs = selected.map((tag) => jobFor({ repository: spec.repository, tag }, target));
+    return { jobs: [...jobs, ...(untagged?.jobs ?? [])], items: [...items, ...(untagged?.items ?? [])] };
+  }
+
+  /** With include-untagged: the repository's manifests that none of `tags` reaches. */
+  private async untagged(repository: string, target: HarborTarget, tags: string[]): Promise<Expansion | undefined> {
+    return this.revisions && (await untaggedJobs(this.revisions, repository, target, tags, this.includeSignatures));
   }
 
   /** Signatures, attestations and referrers of a manifest that was synced (or found in Harbor
@@ -92,4 +108,8 @@ export class Discovery {
   private tags(repository: string): Promise<string[]> {
     return this.tagLists.run(repository, async () => [...new Set(await this.source.listTags(repository))].sort()).promise;
   }
+}
+
+function isNotFound(error: unknown): boolean {
+  return (error as { status?: unknown } | undefined)?.status === 404;
 }

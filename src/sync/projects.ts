@@ -71,7 +71,8 @@ export class Projects {
       throw new StepError(failure, error);
     }
     this.existing.set(name, Promise.resolve(true));
-    // Harbor ignores tokens issued before the project existed (BEHAVIOR §1): start afresh.
-    this.harbor.invalidateTokens();
+    // Harbor ignores tokens issued before the project existed (BEHAVIOR §1): those naming it go;
+    // tokens for other projects stay good (dropping them all costs a token per repository again).
+    this.harbor.invalidateTokens(name);
   }
 }

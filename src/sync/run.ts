@@ -23,6 +23,7 @@ import { Scheduler } from './scheduler.js';
 import { inShard, type Shard } from './shard.js';
 import { createUpstream, type Upstream } from './upstream.js';
 import type { ImageSpec, Logger, SyncConfig, SyncResult, TagResult } from './types.js';
+import { revisionSource } from './untagged.js';
 
 interface Signals {
   stop: AbortSignal | undefined;
@@ -32,6 +33,7 @@ interface Signals {
 export async function executeRun(config: SyncConfig, logger: Logger, clients: Clients, result: SyncResult, signals: Signals): Promise<void> {
   const mapTarget = (repository: string): HarborTarget => mapWithRules(repository, config.mappings, config.defaultProject);
   const targets = mapSpecs(config.images, mapTarget);
+  const revisions = config.includeUntagged ? revisionSource(clients.source) : undefined;
   const identity = await preflight(config, clients, logger);
   result.harborVersion = identity.version;
   result.harborUser = identity.user;
@@ -41,7 +43,7 @@ export async function executeRun(config: SyncConfig, logger: Logger, clients: Cl
   const upstream = clients.upstream ? createUpstream(clients.upstream, config.upstreamConcurrency) : undefined;
   const contexts = buildContexts(config, clients, projects, signals, upstream);
   contexts.copy.onUploaded = (bytes) => logger.event?.({ type: 'bytes', bytes });
-  const discovery = new Discovery(clients.source, config.selection, config.includeSignatures);
+  const discovery = new Discovery(clients.source, config.selection, config.includeSignatures, revisions);
   const planner = config.dryRun ? new DryRunPlanner(clients.harbor) : undefined;
   const limitTags = pLimit(config.concurrency);
   const scheduler = new Scheduler<TagResult>();

@@ -33,6 +33,8 @@ export interface SyncConfig {
   mappings: MappingRule[];
   /** Signatures, attestations and referrers follow their subject. */
   includeSignatures: boolean;
+  /** Storage sources only: manifests no tag reaches are copied too, by digest. */
+  includeUntagged: boolean;
   /** Copy only these children of an index. */
   platforms?: PlatformFilter[];
   /** Only the repositories of this shard (the others belong to other runners). */

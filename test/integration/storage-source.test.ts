@@ -10,8 +10,9 @@ import { execFileSync } from 'node:child_process';
 import { cp, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { SOURCE_USER } from '../harness/registry.ts';
-import { startSourceWithStale, seedSamples, STALE_REPO, PARTIAL_REPO, type StaleScenario, type SampleImages } from '../harness/scenarios.ts';
+import { SOURCE_USER, startRegistry } from '../harness/registry.ts';
+import { buildImage, pushImage, pushIndex, type BuiltImage } from '../harness/images.ts';
+import { buildSamples, startSourceWithStale, seedSamples, STALE_REPO, PARTIAL_REPO, type StaleScenario, type SampleImages } from '../harness/scenarios.ts';
 import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
 import { skopeoInspectRaw } from '../harness/skopeo.ts';
 import { snapshotTree } from '../harness/storage-helpers.ts';
@@ -20,6 +21,7 @@ import { createRegistryClient } from '../../src/registry/client.js';
 import { createHarborApi } from '../../src/harbor/api.js';
 import { buildConfig } from '../../src/inputs.js';
 import { runSync, USER_AGENT } from '../../src/sync/engine.js';
+import { buildReport } from '../../src/report/json.js';
 import type { SyncConfig, SyncResult, TagResult } from '../../src/sync/types.js';
 
 const IMAGES = ['team-a/tools/worker', 'alpine:3.19', 'team-b/multi:1.0', `${STALE_REPO}:1`, `${PARTIAL_REPO}:1`, 'nowhere/missing:1'];
@@ -248,5 +250,95 @@ describe('a path without storage', () => {
     expect(result.fatal?.step).toBe('auth');
     expect(result.fatal?.message).toContain(join(work, 'not-a-registry'));
     expect(result.fatal?.message).toMatch(/does not exist/);
+  });
+});
+
+describe('include-untagged: the manifest a re-pointed tag left behind', () => {
+  // Made by the real registry: `repointed/app:1` pushed as `old`, then as `current`, so `old` is
+  // only a revision now. Also a tagged index (its children are revisions no tag names) and a
+  // repository only ever pushed to by digest (no tags directory at all).
+  const UNTAGGED_IMAGES = 'repointed/app\nrepointed/multi\ndigest-only/app';
+  let dir: string;
+  let old: BuiltImage;
+  let current: BuiltImage;
+  let pushedByDigest: BuiltImage;
+  const multi = buildSamples().multi;
+
+  beforeAll(async () => {
+    old = buildImage('untagged/old', { format: 'oci', layerSizes: [3000] });
+    current = buildImage('untagged/current', { format: 'docker', layerSizes: [2000] });
+    pushedByDigest = buildImage('untagged/digest-only', { format: 'oci', layerSizes: [1000] });
+    const registry = await startRegistry();
+    try {
+      await pushImage({ url: registry.url }, 'repointed/app', '1', old);
+      await pushImage({ url: registry.url }, 'repointed/app', '1', current);
+      await pushIndex({ url: registry.url }, 'repointed/multi', '1.0', multi);
+      await pushImage({ url: registry.url }, 'digest-only/app', pushedByDigest.digest, pushedByDigest);
+    } finally {
+      await registry.stop();
+    }
+    dir = registry.storageDir;
+    // The premise, as the registry left it: the tag names `current`, `old` is still a revision.
+    const source = await openStorageSource(`dir://${dir}`);
+    expect((await source.headManifest('repointed/app', '1'))?.digest).toBe(current.digest);
+    expect(await source.listRevisions('repointed/app')).toContain(old.digest);
+    await source.close();
+  });
+
+  async function run(url: string, harbor: HarborDouble, includeUntagged?: string): Promise<SyncResult> {
+    const inputs: Record<string, string> = {
+      'source-registry': url,
+      'harbor-url': harbor.url,
+      'harbor-username': harbor.admin.username,
+      'harbor-password': harbor.admin.password,
+      images: UNTAGGED_IMAGES,
+      ...(includeUntagged && { 'include-untagged': includeUntagged }),
+    };
+    return await runSync(await buildConfig((name) => inputs[name]), quiet);
+  }
+  const statuses = (result: SyncResult) => Object.fromEntries(result.items.map((i) => [i.source, i.status]));
+
+  it('true: copies them by digest, byte-identical, each reported as repo@sha256:…; index children go with their index', async () => {
+    const harbor = await newHarbor();
+    const result = await run(`dir://${dir}`, harbor, 'true');
+    expect(result.fatal).toBeUndefined();
+    expect(statuses(result)).toEqual({
+      'repointed/app:1': 'migrated',
+      [`repointed/app@${old.digest}`]: 'migrated',
+      'repointed/multi:1.0': 'migrated',
+      [`digest-only/app@${pushedByDigest.digest}`]: 'migrated',
+    });
+    const report = buildReport(result, 'test');
+    expect(report.migrated).toContainEqual(expect.objectContaining({ source: `repointed/app@${old.digest}`, target: `repointed/app@${old.digest}`, digest: old.digest }));
+    expect(harbor.tagDigest('repointed/app', '1')).toBe(current.digest);
+    const pulled = (ref: string) => skopeoInspectRaw(`${harbor.host}/${ref}`, { creds: harbor.admin });
+    expect((await pulled(`repointed/app@${old.digest}`)).equals(old.manifest)).toBe(true);
+    expect((await pulled(`digest-only/app@${pushedByDigest.digest}`)).equals(pushedByDigest.manifest)).toBe(true);
+    for (const child of multi.children) expect((await pulled(`repointed/multi@${child.image.digest}`)).equals(child.image.manifest)).toBe(true);
+
+    // Run again: Harbor has that digest now, so it is skipped like any tag it already holds.
+    const again = await run(`dir://${dir}`, harbor, 'true');
+    expect(again.items.find((i) => i.source === `repointed/app@${old.digest}`)).toMatchObject({ status: 'skipped', reason: 'already in Harbor with the same digest' });
+  });
+
+  it('default false: only the tags are copied; Harbor never gets the untagged manifest', async () => {
+    const harbor = await newHarbor();
+    const result = await run(`dir://${dir}`, harbor);
+    expect(result.fatal).toBeUndefined();
+    expect(statuses(result)).toEqual({
+      'repointed/app:1': 'migrated',
+      'repointed/multi:1.0': 'migrated',
+      'digest-only/app:*': 'failed', // no tags: as before, a declared repository without tags fails
+    });
+    await expect(skopeoInspectRaw(`${harbor.host}/repointed/app@${old.digest}`, { creds: harbor.admin })).rejects.toThrow(/not found|manifest unknown/i);
+  });
+
+  it('from a tarball the same', async () => {
+    const archive = join(work, 'repointed.tar.gz');
+    execFileSync('tar', ['-czf', archive, '-C', dirname(dir), basename(dir)]);
+    const harbor = await newHarbor();
+    const result = await run(`file://${archive}`, harbor, 'true');
+    expect(statuses(result)[`repointed/app@${old.digest}`]).toBe('migrated');
+    expect((await skopeoInspectRaw(`${harbor.host}/repointed/app@${old.digest}`, { creds: harbor.admin })).equals(old.manifest)).toBe(true);
   });
 });

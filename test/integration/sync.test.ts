@@ -1,10 +1,12 @@
 // End to end against real servers: the distribution registry as the source (basic auth, with a
 // stale and an incomplete tag made through a pull-through cache) and the Harbor double (the real
-// registry with token auth behind a Harbor-core double). skopeo is the independent oracle.
+// registry with token auth behind a Harbor-core double), or a real Harbor when HARBOR_E2E_URL is
+// set (test/harness/harbor-target.ts). skopeo is the independent oracle.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { SOURCE_USER } from '../harness/registry.ts';
 import { startSourceWithStale, seedSamples, type StaleScenario, type SampleImages } from '../harness/scenarios.ts';
-import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
+import type { HarborDouble } from '../harness/harbor-double/index.ts';
+import { REAL_HARBOR, startHarborTarget, type HarborTarget } from '../harness/harbor-target.ts';
 import { buildImage, pushImage } from '../harness/images.ts';
 import { skopeoInspectRaw } from '../harness/skopeo.ts';
 import { sync } from './helpers.ts';
@@ -21,7 +23,7 @@ afterAll(async () => {
   await scenario?.stop();
 });
 
-function inputs(harbor: HarborDouble, extra: Record<string, string> = {}): Record<string, string> {
+function inputs(harbor: HarborTarget, extra: Record<string, string> = {}): Record<string, string> {
   return {
     'source-registry': scenario.source.url,
     'source-username': sourceCreds.username,
@@ -33,7 +35,7 @@ function inputs(harbor: HarborDouble, extra: Record<string, string> = {}): Recor
   };
 }
 
-async function expectSameManifest(sourceRef: string, harborRef: string, harbor: HarborDouble): Promise<void> {
+async function expectSameManifest(sourceRef: string, harborRef: string, harbor: HarborTarget): Promise<void> {
   const fromSource = await skopeoInspectRaw(`${scenario.source.host}/${sourceRef}`, { creds: sourceCreds });
   const fromHarbor = await skopeoInspectRaw(`${harbor.host}/${harborRef}`, { creds: harbor.admin });
   expect(fromHarbor.equals(fromSource), `${harborRef} differs from the source's ${sourceRef}`).toBe(true);
@@ -41,10 +43,16 @@ async function expectSameManifest(sourceRef: string, harborRef: string, harbor: 
 
 const writes = (h: HarborDouble) => h.requests.filter((r) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method));
 
+/** The double, for a test only it can answer (skipped against a real Harbor). */
+function double(harbor: HarborTarget): HarborDouble {
+  if (!harbor.double) throw new Error('this test needs the Harbor double');
+  return harbor.double;
+}
+
 describe('a declared list into a fresh Harbor', () => {
-  let harbor: HarborDouble;
+  let harbor: HarborTarget;
   beforeAll(async () => {
-    harbor = await startHarborDouble();
+    harbor = await startHarborTarget();
   });
   afterAll(async () => {
     await harbor?.stop();
@@ -61,23 +69,34 @@ describe('a declared list into a fresh Harbor', () => {
     await expectSameManifest('team-a/tools/worker:1.2', 'team-a/tools/worker:1.2', harbor);
     await expectSameManifest('alpine:3.19', 'library/alpine:3.19', harbor);
     expect(run.item('team-a/tools/worker:1.2').digest).toBe(samples.worker12.digest);
-    expect(harbor.projects().map((p) => [p.name, p.public]).sort()).toEqual([
-      ['library', false],
-      ['team-a', false],
-      ['team-b', false],
-    ]);
-    expect(run.result.projectsCreated.sort()).toEqual(['library', 'team-a', 'team-b']);
+    const projects = (await harbor.projects()).map((p) => [p.name, p.public]).sort();
+    if (harbor.double) {
+      expect(projects).toEqual([
+        ['library', false],
+        ['team-a', false],
+        ['team-b', false],
+      ]);
+      expect(run.result.projectsCreated.sort()).toEqual(['library', 'team-a', 'team-b']);
+    } else {
+      // A real Harbor starts with its own public project library (and may have others).
+      expect(projects.filter(([name]) => name === 'team-a' || name === 'team-b')).toEqual([
+        ['team-a', false],
+        ['team-b', false],
+      ]);
+      expect(run.result.projectsCreated.sort()).toEqual(['team-a', 'team-b']);
+    }
   });
 
-  it('sent each blob over the wire once: the base layer shared by two repositories was mounted', async () => {
+  it.skipIf(REAL_HARBOR)('sent each blob over the wire once: the base layer shared by two repositories was mounted', async () => {
     const unique = new Set([
       ...samples.worker12.blobs,
       ...samples.alpine.blobs,
       ...samples.multi.children.flatMap((c) => c.image.blobs),
     ].map((b) => b.digest));
-    const uploads = harbor.requests.filter((r) => r.kind === 'upload' && r.method === 'PUT' && r.status === 201);
+    const { requests } = double(harbor);
+    const uploads = requests.filter((r) => r.kind === 'upload' && r.method === 'PUT' && r.status === 201);
     expect(uploads).toHaveLength(unique.size);
-    const mounts = harbor.requests.filter((r) => r.kind === 'upload' && r.method === 'POST' && r.status === 201);
+    const mounts = requests.filter((r) => r.kind === 'upload' && r.method === 'POST' && r.status === 201);
     expect(mounts).toHaveLength(1);
   });
 
@@ -91,14 +110,16 @@ describe('a declared list into a fresh Harbor', () => {
   });
 
   it('re-run: everything skipped, and not one blob request to Harbor', async () => {
-    harbor.resetRequests();
+    harbor.double?.resetRequests();
     const run = await sync(inputs(harbor, { images: 'team-a/tools/worker:1.2\nalpine:3.19, team-b/multi:1.0' }));
     expect(run.result.items.map((i) => i.status)).toEqual(['skipped', 'skipped', 'skipped']);
     expect(run.result.items.every((i) => i.reason === 'already in Harbor with the same digest')).toBe(true);
-    expect(harbor.requests.filter((r) => r.kind === 'blob' || r.kind === 'upload')).toEqual([]);
-    // One artifact listing per repository answers for all its tags: no manifest requests either.
-    expect(harbor.requests.filter((r) => r.kind === 'manifest')).toEqual([]);
-    expect(writes(harbor)).toEqual([]);
+    if (harbor.double) {
+      expect(harbor.double.requests.filter((r) => r.kind === 'blob' || r.kind === 'upload')).toEqual([]);
+      // One artifact listing per repository answers for all its tags: no manifest requests either.
+      expect(harbor.double.requests.filter((r) => r.kind === 'manifest')).toEqual([]);
+      expect(writes(harbor.double)).toEqual([]);
+    }
   });
 
   it('a whole repository expands to all its tags; a blob Harbor already has in the repository is not sent again', async () => {
@@ -117,7 +138,7 @@ describe('a declared list into a fresh Harbor', () => {
     const run = await sync(inputs(harbor, { images: 'team-a/tools/worker:1.2' }));
     const item = run.item('team-a/tools/worker:1.2');
     expect(item).toMatchObject({ status: 'migrated', digest: moved.digest, previousDigest: samples.worker12.digest });
-    expect(harbor.tagDigest('team-a/tools/worker', '1.2')).toBe(moved.digest);
+    expect(await harbor.tagDigest('team-a/tools/worker', '1.2')).toBe(moved.digest);
     const old = await skopeoInspectRaw(`${harbor.host}/team-a/tools/worker@${samples.worker12.digest}`, { creds: harbor.admin });
     expect(old.equals(samples.worker12.manifest)).toBe(true);
     // put the source back for the other tests
@@ -126,9 +147,9 @@ describe('a declared list into a fresh Harbor', () => {
 });
 
 describe('stale and incomplete tags from a pull-through cache', () => {
-  let harbor: HarborDouble;
+  let harbor: HarborTarget;
   beforeAll(async () => {
-    harbor = await startHarborDouble();
+    harbor = await startHarborTarget();
   });
   afterAll(async () => {
     await harbor?.stop();
@@ -143,23 +164,23 @@ describe('stale and incomplete tags from a pull-through cache', () => {
     expect(partial).toMatchObject({ status: 'incomplete', digest: scenario.images.partial.digest });
     expect(partial.missing?.sort()).toEqual(scenario.images.partialMissing.map((b) => b.digest).sort());
     expect(run.item('alpine:3.19').status).toBe('migrated');
-    expect(harbor.tagDigest('cache/stale', '1')).toBeUndefined();
-    expect(harbor.tagDigest('cache/partial', '1')).toBeUndefined();
-    expect(harbor.projects().map((p) => p.name)).toEqual(['library']);
-    expect(harbor.requests.filter((r) => r.path.includes('/cache/'))).toEqual([]);
+    expect(await harbor.tagDigest('cache/stale', '1')).toBeUndefined();
+    expect(await harbor.tagDigest('cache/partial', '1')).toBeUndefined();
+    const projects = (await harbor.projects()).map((p) => p.name);
+    if (harbor.double) {
+      expect(projects).toEqual(['library']);
+      expect(harbor.double.requests.filter((r) => r.path.includes('/cache/'))).toEqual([]);
+    } else {
+      expect(projects).not.toContain('cache'); // a real Harbor has projects of its own
+    }
     expect(run.logs.some((l) => l.startsWith('warning: stale') && l.includes('cache/stale:1'))).toBe(true);
   });
 });
 
 describe('Harbor projects and credentials', () => {
-  let harbor: HarborDouble;
+  let harbor: HarborTarget;
   beforeAll(async () => {
-    harbor = await startHarborDouble({
-      robots: [
-        { name: 'sync', secret: 'Robot-Secret-1', permissions: [{ project: '*', actions: ['pull', 'push'] }], canCreateProjects: true },
-        { name: 'creator', secret: 'Robot-Secret-2', permissions: [{ project: 'library', actions: ['pull', 'push'] }], canCreateProjects: true },
-      ],
-    });
+    harbor = await startHarborTarget();
   });
   afterAll(async () => {
     await harbor?.stop();
@@ -171,35 +192,53 @@ describe('Harbor projects and credentials', () => {
       status: 'failed',
       error: { step: 'project', message: 'project team-a does not exist in Harbor', hint: expect.stringContaining('create-projects: true') },
     });
-    expect(harbor.projects()).toEqual([]);
+    const projects = await harbor.projects();
+    if (harbor.double) expect(projects).toEqual([]);
+    else expect(projects.map((p) => p.name)).not.toContain('team-a'); // a real Harbor has projects of its own
   });
 
   it('a wrong Harbor password is one clear error, before any tag', async () => {
     const run = await sync(inputs(harbor, { images: 'team-a/tools/worker:1.2, alpine:3.19', 'harbor-password': 'wrong-password' }));
     expect(run.result.items).toEqual([]);
-    expect(run.result.fatal).toMatchObject({ step: 'auth', status: 401, message: `Harbor at ${harbor.host} rejected the credentials of user "admin" (401 UNAUTHORIZED)` });
+    expect(run.result.fatal).toMatchObject({ step: 'auth', status: 401, message: `Harbor at ${harbor.host} rejected the credentials of user "${harbor.admin.username}" (401 UNAUTHORIZED)` });
     expect(run.logs.filter((l) => l.startsWith('error:'))).toHaveLength(1);
     expect(JSON.stringify(run)).not.toContain('wrong-password');
   });
 
   it('a name Harbor cannot take is refused before anything is copied, naming the image and the rule', async () => {
-    harbor.resetRequests();
+    harbor.double?.resetRequests();
     const run = await sync(inputs(harbor, { images: 'alpine:3.19\nmy__team/app:1' }));
     expect(run.result.items).toEqual([]);
     expect(run.result.fatal?.step).toBe('config');
     expect(run.result.fatal?.message).toContain('images line 2 (my__team/app): Harbor project name "my__team" (from "my__team/app") breaks Harbor\'s rule ^[a-z0-9]+(?:[._-][a-z0-9]+)*$');
-    expect(harbor.requests).toEqual([]);
+    if (harbor.double) expect(harbor.double.requests).toEqual([]);
   });
 
   it('a wrong source password is one clear error too', async () => {
     const run = await sync(inputs(harbor, { images: 'alpine:3.19', 'source-password': 'nope-nope' }));
     expect(run.result.fatal).toMatchObject({ step: 'auth', status: 401, message: `the source registry ${scenario.source.host} rejected the credentials of user "${sourceCreds.username}"` });
   });
+});
+
+// Robot accounts are set up in the double; a real Harbor's are not the tests' to make.
+describe.skipIf(REAL_HARBOR)('Harbor robot accounts', () => {
+  let harbor: HarborTarget;
+  beforeAll(async () => {
+    harbor = await startHarborTarget({
+      robots: [
+        { name: 'sync', secret: 'Robot-Secret-1', permissions: [{ project: '*', actions: ['pull', 'push'] }], canCreateProjects: true },
+        { name: 'creator', secret: 'Robot-Secret-2', permissions: [{ project: 'library', actions: ['pull', 'push'] }], canCreateProjects: true },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await harbor?.stop();
+  });
 
   it('a system robot account creates the project and pushes (public visibility honoured)', async () => {
     const run = await sync(inputs(harbor, { images: 'team-b/multi:1.0', 'harbor-username': 'robot$sync', 'harbor-password': 'Robot-Secret-1', 'project-visibility': 'public' }));
     expect(run.item('team-b/multi:1.0').status).toBe('migrated');
-    expect(harbor.projects().find((p) => p.name === 'team-b')?.public).toBe(true);
+    expect((await harbor.projects()).find((p) => p.name === 'team-b')?.public).toBe(true);
     await expectSameManifest('team-b/multi:1.0', 'team-b/multi:1.0', harbor);
   });
 
@@ -213,9 +252,9 @@ describe('Harbor projects and credentials', () => {
 });
 
 describe('dry run', () => {
-  let harbor: HarborDouble;
+  let harbor: HarborTarget;
   beforeAll(async () => {
-    harbor = await startHarborDouble();
+    harbor = await startHarborTarget();
   });
   afterAll(async () => {
     await harbor?.stop();
@@ -230,11 +269,18 @@ describe('dry run', () => {
       ['team-a/tools/worker:1.2', 'migrated'],
       ['team-a/tools/worker:1.3', 'migrated'],
     ]);
-    expect(run.item('alpine:3.19').reason).toBe(`would upload up to ${(samples.alpine.blobs.reduce((n, b) => n + b.size, 0) / 1000).toFixed(1)} kB and create project library`);
+    // A real Harbor has its project library already.
+    const createLibrary = harbor.double ? ' and create project library' : '';
+    expect(run.item('alpine:3.19').reason).toBe(`would upload up to ${(samples.alpine.blobs.reduce((n, b) => n + b.size, 0) / 1000).toFixed(1)} kB${createLibrary}`);
     // Bytes that would move: every blob once, the base layer shared by both worker tags counted once.
     const unique = new Map([...samples.alpine.blobs, ...samples.worker12.blobs, ...samples.worker13.blobs].map((b) => [b.digest, b.size]));
     expect(run.result.bytesPlanned).toBe([...unique.values()].reduce((n, s) => n + s, 0));
-    expect(writes(harbor)).toEqual([]);
-    expect(harbor.projects()).toEqual([]);
+    const projects = await harbor.projects();
+    if (harbor.double) {
+      expect(writes(harbor.double)).toEqual([]);
+      expect(projects).toEqual([]);
+    } else {
+      expect(projects.map((p) => p.name)).not.toContain('team-a'); // a real Harbor has projects of its own
+    }
   });
 });

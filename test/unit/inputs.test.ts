@@ -1,9 +1,10 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { buildConfig, ConfigError, parseImageList } from '../../src/inputs.js';
 import { INPUTS } from '../../src/input-list.js';
 import { VERSION } from '../../src/version.js';
+import { EXIT, main } from '../../src/cli-main.js';
 
 const base: Record<string, string> = {
   'source-registry': 'http://127.0.0.1:5000',
@@ -45,10 +46,38 @@ describe('inputs', () => {
     [{ 'project-visibility': 'internal' }, /project-visibility must be one of private, public/],
     [{ 'default-project': 'Lib' }, /default-project "Lib" breaks Harbor's rule/],
     [{ images: '' }, /no images to sync/],
+    [{ 'include-untagged': 'maybe' }, /include-untagged must be true or false/],
   ])('refuses %o', async (override, message) => {
     const error = await buildConfig(reader({ ...base, ...override })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(message);
+  });
+
+  it('takes include-untagged only with a storage source: a registry API cannot list untagged manifests', async () => {
+    expect((await buildConfig(reader(base))).includeUntagged).toBe(false);
+    for (const source of ['dir:///var/lib/registry', 'file:///backup/registry.tar.gz', 'https://backups.example.com/registry.tgz']) {
+      expect((await buildConfig(reader({ ...base, 'source-registry': source, 'include-untagged': 'true' }))).includeUntagged, source).toBe(true);
+    }
+    const refused = (values: Record<string, string>, load?: (path: string) => Promise<string>) => buildConfig(reader(values), load).catch((e: unknown) => e);
+    const error = await refused({ ...base, 'include-untagged': 'true' });
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toBe(
+      'include-untagged: true needs a storage source (dir://, file:// or an http(s) URL of a .tar/.tar.gz): the registry API of http://127.0.0.1:5000 cannot list manifests no tag points at',
+    );
+    // The same from a config file.
+    const file = async () => 'version: 1\ninclude-untagged: true\n';
+    expect(await refused({ ...base, 'config-file': 'sync.yml' }, file)).toBeInstanceOf(ConfigError);
+  });
+
+  it('the CLI refuses --include-untagged with a registry URL as a configuration error (exit 2)', async () => {
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const args = ['sync', '--source-registry', 'https://registry.example.com', '--harbor-url', 'https://harbor.example.com', '--images', 'team-a/app', '--include-untagged', 'true'];
+      expect(await main(args, { HARBOR_USERNAME: 'admin', HARBOR_PASSWORD: 'pw' })).toBe(EXIT.config);
+      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toMatch(/^harbor-sync: include-untagged: true needs a storage source/);
+    } finally {
+      stderr.mockRestore();
+    }
   });
 
   it('parses comma and newline separated lists', () => {

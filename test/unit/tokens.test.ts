@@ -1,0 +1,44 @@
+// The token cache: one fetch per scope set while the token lives; creating a Harbor project drops
+// only the tokens that name it (BEHAVIOR §1), not every token of the run.
+import { describe, it, expect } from 'vitest';
+import { MockAgent } from 'undici';
+import { TokenCache } from '../../src/registry/tokens.ts';
+
+const challenge = { realm: 'http://harbor.test/service/token', service: 'harbor-registry', scopes: [] };
+
+function tokenService(): { agent: MockAgent; fetched: string[] } {
+  const agent = new MockAgent();
+  agent.disableNetConnect();
+  const fetched: string[] = [];
+  agent
+    .get('http://harbor.test')
+    .intercept({ path: (p) => p.startsWith('/service/token'), method: 'GET' })
+    .reply(200, (opts) => {
+      const scopes = new URL(String(opts.path), 'http://harbor.test').searchParams.getAll('scope').join(' ');
+      fetched.push(scopes);
+      return { token: `t${fetched.length}`, expires_in: 1800 };
+    })
+    .persist();
+  return { agent, fetched };
+}
+
+describe('TokenCache', () => {
+  it('fetches once per scope set, and again only for the project that was created', async () => {
+    const { agent, fetched } = tokenService();
+    const cache = new TokenCache(agent, { username: 'u', password: 'p' }, 'test');
+    const a = ['repository:team-a/app:pull,push'];
+    const a2 = ['repository:team-a/app:pull,push', 'repository:team-ab/base:pull'];
+    const b = ['repository:team-ab/base:pull,push'];
+    const first = [await cache.get(challenge, a), await cache.get(challenge, a2), await cache.get(challenge, b)];
+    expect(await cache.get(challenge, a)).toBe(first[0]);
+    expect(fetched).toHaveLength(3);
+
+    cache.invalidateProject('team-a');
+    // team-a's tokens are fetched anew; team-ab (a longer name with the same start) keeps its own.
+    expect(await cache.get(challenge, a)).not.toBe(first[0]);
+    expect(await cache.get(challenge, a2)).not.toBe(first[1]);
+    expect(await cache.get(challenge, b)).toBe(first[2]);
+    expect(fetched).toHaveLength(5);
+    await agent.close();
+  });
+});
