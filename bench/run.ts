@@ -1,5 +1,5 @@
 // npm run bench -- [--preset small|medium|large-catalog] [--only harbor-sync,skopeo,floor] [--big-layer]
-//                  [--concurrency N] [--slice N] [--fresh] [--no-cache] [--cpu-prof] [--no-write]
+//                  [--concurrency N] [--slice N] [--fresh] [--no-cache] [--cpu-prof] [--no-write] [--runs N]
 // Generates a deterministic corpus in a source registry, then times harbor-sync, `skopeo sync` and
 // the copy floor against fresh Harbor doubles in one run, prints a table with ratios and writes
 // bench/results/<date>-<preset>.md. See bench/README.md.
@@ -31,6 +31,7 @@ const { values } = parseArgs({
     'no-cache': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
+    runs: { type: 'string', default: '1' },
     help: { type: 'boolean', short: 'h', default: false },
   },
   strict: true,
@@ -38,7 +39,7 @@ const { values } = parseArgs({
 
 if (values.help) {
   process.stdout.write(`usage: npm run bench -- [--preset ${Object.keys(PRESETS).filter((p) => p !== 'big-layer').join('|')}] [--only ${CONTENDERS.join(',')}]
-       [--big-layer] [--concurrency N] [--slice N] [--fresh] [--no-cache] [--cpu-prof] [--no-write]
+       [--big-layer] [--concurrency N] [--slice N] [--fresh] [--no-cache] [--cpu-prof] [--no-write] [--runs N]
 See bench/README.md.
 `);
   process.exit(0);
@@ -58,6 +59,11 @@ for (const o of only) {
   }
 }
 const concurrency = Number(values.concurrency);
+const runs = Number(values.runs);
+if (!Number.isInteger(runs) || runs < 1) {
+  process.stderr.write(`bench: --runs takes a whole number ≥ 1; got ${values.runs}\n`);
+  process.exit(2);
+}
 const log = (m: string): void => void process.stderr.write(`${m}\n`);
 
 function distFreshness(): string | undefined {
@@ -179,6 +185,18 @@ function ratios(results: RunResult[]): string {
   return ['| ratio | wall time | Harbor requests | source requests | source bytes read |', '| --- | --- | --- | --- | --- |', ...lines].join('\n');
 }
 
+/** For each contender, the round with its median wall time (the lower middle for an even count),
+ * noting every round's time; single rounds pass through. */
+function medianRounds(all: RunResult[][]): RunResult[] {
+  if (all.length === 1) return all[0]!;
+  return all[0]!.map(({ name }) => {
+    const mine = all.map((round) => round.find((r) => r.name === name)).filter((r): r is RunResult => r !== undefined);
+    const sorted = [...mine].sort((a, b) => a.wallSeconds - b.wallSeconds);
+    const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+    return { ...median, notes: [`median of ${mine.length} rounds; wall s by round: ${mine.map((r) => secs(r.wallSeconds)).join(', ')}`, ...median.notes] };
+  });
+}
+
 // ---- main ---------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
@@ -196,6 +214,7 @@ async function main(): Promise<number> {
   const c = await corpus(params!);
   const proxy = await startCountingProxy(c.registry.port);
   const results: RunResult[] = [];
+  const rounds: RunResult[][] = [];
   const sliceInfo: string[] = [];
   try {
     const allRepos = Object.keys(c.index.tags).sort();
@@ -218,46 +237,54 @@ async function main(): Promise<number> {
         `${headToHead.reduce((n, r) => n + Object.keys(c.index.tags[r] ?? {}).length, 0)} tags, ${ctx.blobs.length} unique blobs, ${mb(ctx.uniqueBytes)} MB unique.`);
     }
 
-    if (only.has('harbor-sync')) {
-      log('harbor-sync');
-      const double = await startHarborDouble();
-      try {
-        results.push(await runHarborSync(ctx, double, 'harbor-sync first sync', values['cpu-prof']!));
-        results.push(await runHarborSync(ctx, double, 'harbor-sync no-op', values['cpu-prof']!));
-      } finally {
-        await disposeDouble(double);
-      }
-      if (headToHead.length !== allRepos.length) {
-        const full = makeCtx(allRepos);
-        const d2 = await startHarborDouble();
+    // Rounds interleave the contenders, so a machine that slows down mid-run slows all of them;
+    // each contender's figures are then those of its median round.
+    for (let n = 1; n <= runs; n++) {
+      if (runs > 1) log(`round ${n}/${runs}`);
+      const round: RunResult[] = [];
+      if (only.has('harbor-sync')) {
+        log('harbor-sync');
+        const double = await startHarborDouble();
         try {
-          results.push(await runHarborSync(full, d2, `harbor-sync first sync, all ${allRepos.length} repos`, false));
-          results.push(await runHarborSync(full, d2, `harbor-sync no-op, all ${allRepos.length} repos`, false));
+          round.push(await runHarborSync(ctx, double, 'harbor-sync first sync', values['cpu-prof']!));
+          round.push(await runHarborSync(ctx, double, 'harbor-sync no-op', values['cpu-prof']!));
         } finally {
-          await disposeDouble(d2);
+          await disposeDouble(double);
+        }
+        if (headToHead.length !== allRepos.length) {
+          const full = makeCtx(allRepos);
+          const d2 = await startHarborDouble();
+          try {
+            round.push(await runHarborSync(full, d2, `harbor-sync first sync, all ${allRepos.length} repos`, false));
+            round.push(await runHarborSync(full, d2, `harbor-sync no-op, all ${allRepos.length} repos`, false));
+          } finally {
+            await disposeDouble(d2);
+          }
         }
       }
-    }
-    if (only.has('skopeo')) {
-      log('skopeo');
-      const double = await startHarborDouble();
-      try {
-        createProjects(double, ctx.repos); // skopeo cannot create Harbor projects
-        results.push(await runSkopeo(ctx, double, 'skopeo sync'));
-        results.push(await runSkopeo(ctx, double, 'skopeo no-op'));
-      } finally {
-        await disposeDouble(double);
+      if (only.has('skopeo')) {
+        log('skopeo');
+        const double = await startHarborDouble();
+        try {
+          createProjects(double, ctx.repos); // skopeo cannot create Harbor projects
+          round.push(await runSkopeo(ctx, double, 'skopeo sync'));
+          round.push(await runSkopeo(ctx, double, 'skopeo no-op'));
+        } finally {
+          await disposeDouble(double);
+        }
       }
-    }
-    if (only.has('floor')) {
-      log('copy floor');
-      const double = await startHarborDouble();
-      try {
-        results.push(await runFloor(ctx, double, 'copy floor'));
-      } finally {
-        await disposeDouble(double);
+      if (only.has('floor')) {
+        log('copy floor');
+        const double = await startHarborDouble();
+        try {
+          round.push(await runFloor(ctx, double, 'copy floor'));
+        } finally {
+          await disposeDouble(double);
+        }
       }
+      rounds.push(round);
     }
+    results.push(...medianRounds(rounds));
   } finally {
     await proxy.stop();
     await c.cleanup();

@@ -85696,7 +85696,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8161);
 /* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4402);
 /* harmony import */ var _input_list_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8368);
-/* harmony import */ var _sync_engine_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7744);
+/* harmony import */ var _sync_engine_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(6827);
 /* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(7406);
 /* harmony import */ var _report_summary_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(3394);
 /* harmony import */ var _report_totals_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(5251);
@@ -88190,7 +88190,7 @@ function formatBytes(bytes) {
 
 /***/ }),
 
-/***/ 7744:
+/***/ 6827:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -89048,6 +89048,69 @@ function isAbort(error) {
     return false;
 }
 
+;// CONCATENATED MODULE: ./lib/sync/prefetch.js
+/** Responses held at once: two per tag running (tags share most blobs, few have many of their own). */
+function prefetchLimit(concurrency) {
+    return concurrency * 2;
+}
+class Prefetch {
+    held = new Map();
+    max;
+    uploadStarted;
+    /** `max` bounds the responses held at once: each holds a source connection, so it must stay
+     * below the source's connection limit or uploads waiting for a connection could wait forever. */
+    constructor(max, uploadStarted) {
+        this.max = max;
+        this.uploadStarted = uploadStarted;
+    }
+    /** Worth a GET now: nobody has it open or uploaded it, and there is room. */
+    wants(digest) {
+        return this.held.size < this.max && !this.held.has(digest) && !this.uploadStarted(digest);
+    }
+    /** Holds the GET `open` starts for `owner` (a tag); resolves to the size, or undefined on 404. */
+    async open(owner, digest, open) {
+        const response = open().then((res) => {
+            // Nobody reads it while it waits: an error then (an abandoned run, a stall) must not be
+            // an unhandled 'error' event; the upload that takes it sees the error when it reads.
+            res?.body.on('error', () => undefined);
+            return res;
+        });
+        const entry = { owner, response };
+        this.held.set(digest, entry);
+        try {
+            const res = await response;
+            if (!res)
+                this.drop(digest, entry);
+            return res ? (res.size ?? -1) : undefined;
+        }
+        catch (error) {
+            this.drop(digest, entry);
+            throw error;
+        }
+    }
+    /** The held response for this blob, for the upload that copies it (whichever tag runs it). */
+    async take(digest) {
+        const entry = this.held.get(digest);
+        if (!entry)
+            return undefined;
+        this.held.delete(digest);
+        return await entry.response.catch(() => undefined);
+    }
+    /** Closes what `owner` opened and no upload took (the tag was stale, or mounted the blob). */
+    release(owner) {
+        for (const [digest, entry] of [...this.held]) {
+            if (entry.owner !== owner)
+                continue;
+            this.held.delete(digest);
+            void entry.response.then((res) => res?.body.destroy(), () => undefined);
+        }
+    }
+    drop(digest, entry) {
+        if (this.held.get(digest) === entry)
+            this.held.delete(digest);
+    }
+}
+
 ;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
 /*
 How it works:
@@ -89387,7 +89450,8 @@ async function classifyTag(job, ctx) {
     result.size = blobs.reduce((sum, b) => sum + Math.max(b.size, 0), 0);
     const missing = [...manifest.missingChildren];
     await inStep('discover', async () => {
-        const sizes = await Promise.all(blobs.map((b) => sourceBlobSize(ctx, job.sourceRepository, b.digest)));
+        const empty = ctx.prefetch !== undefined && (await ctx.targetIsEmpty(job.target));
+        const sizes = await Promise.all(blobs.map((b) => sourceBlobSize(ctx, job, b.digest, empty)));
         blobs.forEach((b, i) => sizes[i] === undefined && missing.push(b.digest));
     });
     const referenced = blobs.length + manifest.missingChildren.length + manifest.repairedChildren.length;
@@ -89489,8 +89553,28 @@ function uniqueBlobs(node) {
     visit(node);
     return [...seen.values()];
 }
-function sourceBlobSize(ctx, repository, digest) {
-    return ctx.sourceBlobs.run(`${repository}@${digest}`, () => ctx.source.headBlob(repository, digest)).promise;
+/** Is the blob on the source (its size), checked once per source repository in the run. Bound for
+ * an empty Harbor repository and not yet on its way to Harbor, the blob will be uploaded: then the
+ * check is the GET that uploads it, held open until the upload takes it. */
+function sourceBlobSize(ctx, job, digest, targetEmpty) {
+    const repository = job.sourceRepository;
+    return ctx.sourceBlobs.run(`${repository}@${digest}`, () => targetEmpty && ctx.prefetch?.wants(digest)
+        ? ctx.prefetch.open(jobOwner(job), digest, () => getBlobOrNothing(ctx.source, repository, digest))
+        : ctx.source.headBlob(repository, digest)).promise;
+}
+async function getBlobOrNothing(source, repository, digest) {
+    try {
+        return await source.getBlob(repository, digest);
+    }
+    catch (error) {
+        if ((0,registry_errors/* isRegistryError */.IP)(error) && error.status === 404)
+            return undefined;
+        throw error;
+    }
+}
+/** Who opened a prefetched GET: the tag job, which releases what no upload took. */
+function jobOwner(job) {
+    return `${job.sourceLabel} → ${job.targetLabel}`;
 }
 
 // EXTERNAL MODULE: external "node:stream"
@@ -89587,9 +89671,13 @@ async function uploadBlob(job, blob, ctx, fromUpstream, opened) {
 }
 /** From the source, or for a repaired blob from the upstream (verified the same way). */
 async function streamBlob(job, blob, location, ctx, fromUpstream) {
-    const { body, size } = fromUpstream && ctx.upstream
-        ? await upstreamCall(ctx.upstream, (c) => c.getBlob(upstreamRepository(job.sourceRepository, c.host), blob.digest))
-        : await ctx.source.getBlob(job.sourceRepository, blob.digest);
+    // A held GET may come from another source repository than this tag's: same digest, same bytes
+    // (and verified below like any other).
+    const held = fromUpstream ? undefined : await ctx.prefetch?.take(blob.digest);
+    const { body, size } = held ??
+        (fromUpstream && ctx.upstream
+            ? await upstreamCall(ctx.upstream, (c) => c.getBlob(upstreamRepository(job.sourceRepository, c.host), blob.digest))
+            : await ctx.source.getBlob(job.sourceRepository, blob.digest));
     const length = blob.size >= 0 ? blob.size : size;
     if (length === undefined)
         throw new Error(`blob ${blob.digest} has no size in the manifest and none from the source`);
@@ -89660,6 +89748,10 @@ function jobFor(spec, target) {
  * repository are serialised (the registry races on concurrent pushes: BEHAVIOR §9). */
 class OncePerKey {
     entries = new Map();
+    /** Started (and not failed) for this key. */
+    has(key) {
+        return this.entries.has(key);
+    }
     run(key, work) {
         const existing = this.entries.get(key);
         if (existing)
@@ -90099,6 +90191,8 @@ var sync_shard = __nccwpck_require__(3115);
 
 
 
+
+
 async function executeRun(config, logger, clients, result, signals) {
     const mapTarget = (repository) => (0,mapping/* mapWithRules */.El)(repository, config.mappings, config.defaultProject);
     const targets = mapSpecs(config.images, mapTarget);
@@ -90262,6 +90356,9 @@ function collision(target, sources) {
 function buildContexts(config, clients, projects, signals, upstream) {
     const listings = new OncePerKey();
     const harborTags = (target) => listings.run(target.repository, () => clients.api.tagDigests(target.project, target.path).catch(() => undefined)).promise;
+    const uploads = new OncePerKey();
+    // A local storage source answers a HEAD with a stat: nothing to save there. A dry run copies nothing.
+    const prefetch = config.dryRun || (0,storage/* isStorageUrl */.v)(config.source.url) ? undefined : new Prefetch(prefetchLimit(config.concurrency), (digest) => uploads.has(digest));
     return {
         classify: {
             source: clients.source,
@@ -90271,13 +90368,15 @@ function buildContexts(config, clients, projects, signals, upstream) {
             harborTags,
             ...(config.platforms && { platforms: config.platforms }),
             ...(upstream && { upstream }),
+            ...(prefetch && { prefetch }),
+            targetIsEmpty: async (target) => projects.wasCreated(target.project) || !(await projects.exists(target.project)) || (await harborTags(target))?.artifacts === 0,
         },
         copy: {
             source: clients.source,
             harbor: clients.harbor,
             blobs: new OncePerKey(),
             manifests: new OncePerKey(),
-            uploads: new OncePerKey(),
+            uploads,
             transfers: pLimit(config.concurrency * 2), // blob transfers outnumber tags: a tag waits on several at once
             hintContext: (project) => ({ project, projectCreatedThisRun: projects.wasCreated(project), username: config.harbor.credentials?.username }),
             retry: config.retry,
@@ -90285,6 +90384,7 @@ function buildContexts(config, clients, projects, signals, upstream) {
             // Classification listed the repository before anything was pushed into it.
             isNewRepository: async (project, repository) => projects.wasCreated(project) || (await listings.run(repository, async () => undefined).promise)?.artifacts === 0,
             ...(upstream && { upstream }),
+            ...(prefetch && { prefetch }),
         },
     };
 }
@@ -90307,6 +90407,9 @@ async function syncTag(job, planner, contexts, projects) {
     catch (error) {
         const failure = error instanceof StepError ? error.failure : describeFailure('discover', error);
         return { ...partial, status: 'failed', error: failure };
+    }
+    finally {
+        contexts.classify.prefetch?.release(jobOwner(job));
     }
 }
 function logOutcome(logger, item, dryRun) {
@@ -90334,6 +90437,7 @@ function logOutcome(logger, item, dryRun) {
 
 
 
+
 const USER_AGENT = 'harbor-sync/0.1';
 function createClients(config, signal) {
     const common = {
@@ -90345,7 +90449,10 @@ function createClients(config, signal) {
     };
     const endpoint = (e) => ({ url: e.url, ...(e.credentials && { credentials: e.credentials }), ...(e.tls && { tls: e.tls }) });
     return {
-        source: (0,storage/* isStorageUrl */.v)(config.source.url) ? (0,storage/* createStorageSource */.xt)(config.source.url) : createRegistryClient({ ...common, ...endpoint(config.source) }),
+        // Room beside the transfers for the GETs classification holds open (prefetch.ts).
+        source: (0,storage/* isStorageUrl */.v)(config.source.url)
+            ? (0,storage/* createStorageSource */.xt)(config.source.url)
+            : createRegistryClient({ ...common, ...endpoint(config.source), connections: common.connections + prefetchLimit(config.concurrency) }),
         harbor: createRegistryClient({ ...common, ...endpoint(config.harbor) }),
         api: createHarborApi({ ...common, ...endpoint(config.harbor), connections: 4 }),
         ...(config.upstream && { upstream: createRegistryClient({ ...common, ...endpoint(config.upstream), connections: config.upstreamConcurrency * 2 }) }),

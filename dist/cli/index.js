@@ -57315,7 +57315,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 3241:
+/***/ 7494:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -60485,6 +60485,69 @@ function isAbort(error) {
     return false;
 }
 
+;// CONCATENATED MODULE: ./lib/sync/prefetch.js
+/** Responses held at once: two per tag running (tags share most blobs, few have many of their own). */
+function prefetchLimit(concurrency) {
+    return concurrency * 2;
+}
+class Prefetch {
+    held = new Map();
+    max;
+    uploadStarted;
+    /** `max` bounds the responses held at once: each holds a source connection, so it must stay
+     * below the source's connection limit or uploads waiting for a connection could wait forever. */
+    constructor(max, uploadStarted) {
+        this.max = max;
+        this.uploadStarted = uploadStarted;
+    }
+    /** Worth a GET now: nobody has it open or uploaded it, and there is room. */
+    wants(digest) {
+        return this.held.size < this.max && !this.held.has(digest) && !this.uploadStarted(digest);
+    }
+    /** Holds the GET `open` starts for `owner` (a tag); resolves to the size, or undefined on 404. */
+    async open(owner, digest, open) {
+        const response = open().then((res) => {
+            // Nobody reads it while it waits: an error then (an abandoned run, a stall) must not be
+            // an unhandled 'error' event; the upload that takes it sees the error when it reads.
+            res?.body.on('error', () => undefined);
+            return res;
+        });
+        const entry = { owner, response };
+        this.held.set(digest, entry);
+        try {
+            const res = await response;
+            if (!res)
+                this.drop(digest, entry);
+            return res ? (res.size ?? -1) : undefined;
+        }
+        catch (error) {
+            this.drop(digest, entry);
+            throw error;
+        }
+    }
+    /** The held response for this blob, for the upload that copies it (whichever tag runs it). */
+    async take(digest) {
+        const entry = this.held.get(digest);
+        if (!entry)
+            return undefined;
+        this.held.delete(digest);
+        return await entry.response.catch(() => undefined);
+    }
+    /** Closes what `owner` opened and no upload took (the tag was stale, or mounted the blob). */
+    release(owner) {
+        for (const [digest, entry] of [...this.held]) {
+            if (entry.owner !== owner)
+                continue;
+            this.held.delete(digest);
+            void entry.response.then((res) => res?.body.destroy(), () => undefined);
+        }
+    }
+    drop(digest, entry) {
+        if (this.held.get(digest) === entry)
+            this.held.delete(digest);
+    }
+}
+
 ;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
 /*
 How it works:
@@ -60872,7 +60935,8 @@ async function classifyTag(job, ctx) {
     result.size = blobs.reduce((sum, b) => sum + Math.max(b.size, 0), 0);
     const missing = [...manifest.missingChildren];
     await inStep('discover', async () => {
-        const sizes = await Promise.all(blobs.map((b) => sourceBlobSize(ctx, job.sourceRepository, b.digest)));
+        const empty = ctx.prefetch !== undefined && (await ctx.targetIsEmpty(job.target));
+        const sizes = await Promise.all(blobs.map((b) => sourceBlobSize(ctx, job, b.digest, empty)));
         blobs.forEach((b, i) => sizes[i] === undefined && missing.push(b.digest));
     });
     const referenced = blobs.length + manifest.missingChildren.length + manifest.repairedChildren.length;
@@ -60974,8 +61038,28 @@ function uniqueBlobs(node) {
     visit(node);
     return [...seen.values()];
 }
-function sourceBlobSize(ctx, repository, digest) {
-    return ctx.sourceBlobs.run(`${repository}@${digest}`, () => ctx.source.headBlob(repository, digest)).promise;
+/** Is the blob on the source (its size), checked once per source repository in the run. Bound for
+ * an empty Harbor repository and not yet on its way to Harbor, the blob will be uploaded: then the
+ * check is the GET that uploads it, held open until the upload takes it. */
+function sourceBlobSize(ctx, job, digest, targetEmpty) {
+    const repository = job.sourceRepository;
+    return ctx.sourceBlobs.run(`${repository}@${digest}`, () => targetEmpty && ctx.prefetch?.wants(digest)
+        ? ctx.prefetch.open(jobOwner(job), digest, () => getBlobOrNothing(ctx.source, repository, digest))
+        : ctx.source.headBlob(repository, digest)).promise;
+}
+async function getBlobOrNothing(source, repository, digest) {
+    try {
+        return await source.getBlob(repository, digest);
+    }
+    catch (error) {
+        if (isRegistryError(error) && error.status === 404)
+            return undefined;
+        throw error;
+    }
+}
+/** Who opened a prefetched GET: the tag job, which releases what no upload took. */
+function jobOwner(job) {
+    return `${job.sourceLabel} → ${job.targetLabel}`;
 }
 
 ;// CONCATENATED MODULE: ./lib/sync/copy.js
@@ -61070,9 +61154,13 @@ async function uploadBlob(job, blob, ctx, fromUpstream, opened) {
 }
 /** From the source, or for a repaired blob from the upstream (verified the same way). */
 async function streamBlob(job, blob, location, ctx, fromUpstream) {
-    const { body, size } = fromUpstream && ctx.upstream
-        ? await upstreamCall(ctx.upstream, (c) => c.getBlob(upstreamRepository(job.sourceRepository, c.host), blob.digest))
-        : await ctx.source.getBlob(job.sourceRepository, blob.digest);
+    // A held GET may come from another source repository than this tag's: same digest, same bytes
+    // (and verified below like any other).
+    const held = fromUpstream ? undefined : await ctx.prefetch?.take(blob.digest);
+    const { body, size } = held ??
+        (fromUpstream && ctx.upstream
+            ? await upstreamCall(ctx.upstream, (c) => c.getBlob(upstreamRepository(job.sourceRepository, c.host), blob.digest))
+            : await ctx.source.getBlob(job.sourceRepository, blob.digest));
     const length = blob.size >= 0 ? blob.size : size;
     if (length === undefined)
         throw new Error(`blob ${blob.digest} has no size in the manifest and none from the source`);
@@ -61143,6 +61231,10 @@ function jobFor(spec, target) {
  * repository are serialised (the registry races on concurrent pushes: BEHAVIOR §9). */
 class OncePerKey {
     entries = new Map();
+    /** Started (and not failed) for this key. */
+    has(key) {
+        return this.entries.has(key);
+    }
     run(key, work) {
         const existing = this.entries.get(key);
         if (existing)
@@ -61576,6 +61668,8 @@ class Scheduler {
 
 
 
+
+
 async function executeRun(config, logger, clients, result, signals) {
     const mapTarget = (repository) => mapWithRules(repository, config.mappings, config.defaultProject);
     const targets = mapSpecs(config.images, mapTarget);
@@ -61739,6 +61833,9 @@ function collision(target, sources) {
 function buildContexts(config, clients, projects, signals, upstream) {
     const listings = new OncePerKey();
     const harborTags = (target) => listings.run(target.repository, () => clients.api.tagDigests(target.project, target.path).catch(() => undefined)).promise;
+    const uploads = new OncePerKey();
+    // A local storage source answers a HEAD with a stat: nothing to save there. A dry run copies nothing.
+    const prefetch = config.dryRun || isStorageUrl(config.source.url) ? undefined : new Prefetch(prefetchLimit(config.concurrency), (digest) => uploads.has(digest));
     return {
         classify: {
             source: clients.source,
@@ -61748,13 +61845,15 @@ function buildContexts(config, clients, projects, signals, upstream) {
             harborTags,
             ...(config.platforms && { platforms: config.platforms }),
             ...(upstream && { upstream }),
+            ...(prefetch && { prefetch }),
+            targetIsEmpty: async (target) => projects.wasCreated(target.project) || !(await projects.exists(target.project)) || (await harborTags(target))?.artifacts === 0,
         },
         copy: {
             source: clients.source,
             harbor: clients.harbor,
             blobs: new OncePerKey(),
             manifests: new OncePerKey(),
-            uploads: new OncePerKey(),
+            uploads,
             transfers: pLimit(config.concurrency * 2), // blob transfers outnumber tags: a tag waits on several at once
             hintContext: (project) => ({ project, projectCreatedThisRun: projects.wasCreated(project), username: config.harbor.credentials?.username }),
             retry: config.retry,
@@ -61762,6 +61861,7 @@ function buildContexts(config, clients, projects, signals, upstream) {
             // Classification listed the repository before anything was pushed into it.
             isNewRepository: async (project, repository) => projects.wasCreated(project) || (await listings.run(repository, async () => undefined).promise)?.artifacts === 0,
             ...(upstream && { upstream }),
+            ...(prefetch && { prefetch }),
         },
     };
 }
@@ -61784,6 +61884,9 @@ async function syncTag(job, planner, contexts, projects) {
     catch (error) {
         const failure = error instanceof StepError ? error.failure : describeFailure('discover', error);
         return { ...partial, status: 'failed', error: failure };
+    }
+    finally {
+        contexts.classify.prefetch?.release(jobOwner(job));
     }
 }
 function logOutcome(logger, item, dryRun) {
@@ -61811,6 +61914,7 @@ function logOutcome(logger, item, dryRun) {
 
 
 
+
 const USER_AGENT = 'harbor-sync/0.1';
 function createClients(config, signal) {
     const common = {
@@ -61822,7 +61926,10 @@ function createClients(config, signal) {
     };
     const endpoint = (e) => ({ url: e.url, ...(e.credentials && { credentials: e.credentials }), ...(e.tls && { tls: e.tls }) });
     return {
-        source: isStorageUrl(config.source.url) ? createStorageSource(config.source.url) : createRegistryClient({ ...common, ...endpoint(config.source) }),
+        // Room beside the transfers for the GETs classification holds open (prefetch.ts).
+        source: isStorageUrl(config.source.url)
+            ? createStorageSource(config.source.url)
+            : createRegistryClient({ ...common, ...endpoint(config.source), connections: common.connections + prefetchLimit(config.concurrency) }),
         harbor: createRegistryClient({ ...common, ...endpoint(config.harbor) }),
         api: createHarborApi({ ...common, ...endpoint(config.harbor), connections: 4 }),
         ...(config.upstream && { upstream: createRegistryClient({ ...common, ...endpoint(config.upstream), connections: config.upstreamConcurrency * 2 }) }),
@@ -62511,7 +62618,7 @@ function helpText() {
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3241);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7494);
 // The CLI entry point (bundled into dist/cli). All work is in cli-main.ts.
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2));

@@ -12,6 +12,7 @@ import { formatPlatform, isForeignLayer, parseManifest, type Descriptor, type Pa
 import { StepError, inStep } from './failure.js';
 import type { TagJob } from './jobs.js';
 import type { OncePerKey } from './once.js';
+import type { BlobResponse, Prefetch } from './prefetch.js';
 import type { Projects } from './projects.js';
 import type { TagResult } from './types.js';
 
@@ -41,6 +42,11 @@ export interface ClassifyContext {
   platforms?: PlatformFilter[];
   /** The registry the source cached, to repair what the source lacks. */
   upstream?: Upstream;
+  /** Blob GETs opened as the presence check (not in a dry run, not for a storage source). */
+  prefetch?: Prefetch;
+  /** The Harbor repository holds nothing yet (its project may not even exist): every blob of a
+   * tag bound there will be uploaded or mounted, never found there. */
+  targetIsEmpty(target: HarborTarget): Promise<boolean>;
 }
 
 /** What Harbor holds under the target reference now: one artifact listing per repository serves
@@ -94,7 +100,8 @@ export async function classifyTag(job: TagJob, ctx: ClassifyContext): Promise<Pl
   result.size = blobs.reduce((sum, b) => sum + Math.max(b.size, 0), 0);
   const missing = [...manifest.missingChildren];
   await inStep('discover', async () => {
-    const sizes = await Promise.all(blobs.map((b) => sourceBlobSize(ctx, job.sourceRepository, b.digest)));
+    const empty = ctx.prefetch !== undefined && (await ctx.targetIsEmpty(job.target));
+    const sizes = await Promise.all(blobs.map((b) => sourceBlobSize(ctx, job, b.digest, empty)));
     blobs.forEach((b, i) => sizes[i] === undefined && missing.push(b.digest));
   });
   const referenced = blobs.length + manifest.missingChildren.length + manifest.repairedChildren.length;
@@ -199,6 +206,28 @@ export function uniqueBlobs(node: ManifestNode): Descriptor[] {
   return [...seen.values()];
 }
 
-function sourceBlobSize(ctx: ClassifyContext, repository: string, digest: string): Promise<number | undefined> {
-  return ctx.sourceBlobs.run(`${repository}@${digest}`, () => ctx.source.headBlob(repository, digest)).promise;
+/** Is the blob on the source (its size), checked once per source repository in the run. Bound for
+ * an empty Harbor repository and not yet on its way to Harbor, the blob will be uploaded: then the
+ * check is the GET that uploads it, held open until the upload takes it. */
+function sourceBlobSize(ctx: ClassifyContext, job: TagJob, digest: string, targetEmpty: boolean): Promise<number | undefined> {
+  const repository = job.sourceRepository;
+  return ctx.sourceBlobs.run(`${repository}@${digest}`, () =>
+    targetEmpty && ctx.prefetch?.wants(digest)
+      ? ctx.prefetch.open(jobOwner(job), digest, () => getBlobOrNothing(ctx.source, repository, digest))
+      : ctx.source.headBlob(repository, digest),
+  ).promise;
+}
+
+async function getBlobOrNothing(source: RegistryClient, repository: string, digest: string): Promise<BlobResponse | undefined> {
+  try {
+    return await source.getBlob(repository, digest);
+  } catch (error) {
+    if (isRegistryError(error) && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
+/** Who opened a prefetched GET: the tag job, which releases what no upload took. */
+export function jobOwner(job: TagJob): string {
+  return `${job.sourceLabel} → ${job.targetLabel}`;
 }

@@ -13,6 +13,7 @@ import type { ManifestNode } from './classify.js';
 import { StepError, inStep } from './failure.js';
 import type { TagJob } from './jobs.js';
 import type { OncePerKey } from './once.js';
+import type { Prefetch } from './prefetch.js';
 import type { TagResult } from './types.js';
 import { upstreamCall, upstreamRepository, type Upstream } from './upstream.js';
 
@@ -40,6 +41,8 @@ export interface CopyContext {
   upstream?: Upstream;
   /** Told the size of each blob once it is in Harbor (progress). */
   onUploaded?(bytes: number): void;
+  /** GETs classification opened for blobs about to be uploaded: an upload takes one if held. */
+  prefetch?: Prefetch;
 }
 
 export async function copyTag(job: TagJob, manifest: ManifestNode, blobs: Descriptor[], result: TagResult, ctx: CopyContext, repairs = new Set<string>()): Promise<TagResult> {
@@ -126,10 +129,14 @@ async function uploadBlob(job: TagJob, blob: Descriptor, ctx: CopyContext, fromU
 
 /** From the source, or for a repaired blob from the upstream (verified the same way). */
 async function streamBlob(job: TagJob, blob: Descriptor, location: URL, ctx: CopyContext, fromUpstream: boolean): Promise<void> {
+  // A held GET may come from another source repository than this tag's: same digest, same bytes
+  // (and verified below like any other).
+  const held = fromUpstream ? undefined : await ctx.prefetch?.take(blob.digest);
   const { body, size } =
-    fromUpstream && ctx.upstream
+    held ??
+    (fromUpstream && ctx.upstream
       ? await upstreamCall(ctx.upstream, (c) => c.getBlob(upstreamRepository(job.sourceRepository, c.host), blob.digest))
-      : await ctx.source.getBlob(job.sourceRepository, blob.digest);
+      : await ctx.source.getBlob(job.sourceRepository, blob.digest));
   const length = blob.size >= 0 ? blob.size : size;
   if (length === undefined) throw new Error(`blob ${blob.digest} has no size in the manifest and none from the source`);
   // Hash while streaming: a corrupt blob fails before the registry commits it.

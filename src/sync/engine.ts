@@ -7,6 +7,7 @@ import { createHarborApi, type HarborApi } from '../harbor/api.js';
 import { createStorageSource, isStorageUrl } from '../registry/storage/index.js';
 import { NameMappingError } from '../harbor/names.js';
 import { StepError, describeFailure } from './failure.js';
+import { prefetchLimit } from './prefetch.js';
 import { executeRun } from './run.js';
 import type { Endpoint, Logger, StepFailure, SyncConfig, SyncResult } from './types.js';
 
@@ -30,7 +31,10 @@ export function createClients(config: SyncConfig, signal?: AbortSignal): Clients
   };
   const endpoint = (e: Endpoint) => ({ url: e.url, ...(e.credentials && { credentials: e.credentials }), ...(e.tls && { tls: e.tls }) });
   return {
-    source: isStorageUrl(config.source.url) ? createStorageSource(config.source.url) : createRegistryClient({ ...common, ...endpoint(config.source) }),
+    // Room beside the transfers for the GETs classification holds open (prefetch.ts).
+    source: isStorageUrl(config.source.url)
+      ? createStorageSource(config.source.url)
+      : createRegistryClient({ ...common, ...endpoint(config.source), connections: common.connections + prefetchLimit(config.concurrency) }),
     harbor: createRegistryClient({ ...common, ...endpoint(config.harbor) }),
     api: createHarborApi({ ...common, ...endpoint(config.harbor), connections: 4 }),
     ...(config.upstream && { upstream: createRegistryClient({ ...common, ...endpoint(config.upstream), connections: config.upstreamConcurrency * 2 }) }),

@@ -4,6 +4,11 @@
 export class OncePerKey<T> {
   private readonly entries = new Map<string, Promise<T>>();
 
+  /** Started (and not failed) for this key. */
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
   run(key: string, work: () => Promise<T>): { promise: Promise<T>; first: boolean } {
     const existing = this.entries.get(key);
     if (existing) return { promise: existing, first: false };

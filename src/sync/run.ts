@@ -7,8 +7,9 @@ import type { HarborTarget } from '../harbor/names.js';
 import type { RepositoryListing } from '../harbor/api.js';
 import { NameMappingError } from '../harbor/names.js';
 import { retryCounter } from '../registry/retry.js';
+import { isStorageUrl } from '../registry/storage/index.js';
 import { formatBytes } from '../report/totals.js';
-import { classifyTag, type ClassifyContext } from './classify.js';
+import { classifyTag, jobOwner, type ClassifyContext } from './classify.js';
 import { copyTag, type BlobOutcome, type CopyContext } from './copy.js';
 import { Discovery } from './discover.js';
 import { DryRunPlanner } from './dry-run.js';
@@ -18,6 +19,7 @@ import { mapSpecs, type TagJob } from './jobs.js';
 import { findCollisions, mapWithRules, mayCollide } from './mapping.js';
 import { OncePerKey } from './once.js';
 import { preflight } from './preflight.js';
+import { Prefetch, prefetchLimit } from './prefetch.js';
 import { Projects } from './projects.js';
 import { Scheduler } from './scheduler.js';
 import { inShard, type Shard } from './shard.js';
@@ -192,6 +194,9 @@ function buildContexts(config: SyncConfig, clients: Clients, projects: Projects,
   const listings = new OncePerKey<RepositoryListing | undefined>();
   const harborTags = (target: HarborTarget) =>
     listings.run(target.repository, () => clients.api.tagDigests(target.project, target.path).catch(() => undefined)).promise;
+  const uploads = new OncePerKey<string>();
+  // A local storage source answers a HEAD with a stat: nothing to save there. A dry run copies nothing.
+  const prefetch = config.dryRun || isStorageUrl(config.source.url) ? undefined : new Prefetch(prefetchLimit(config.concurrency), (digest) => uploads.has(digest));
   return {
     classify: {
       source: clients.source,
@@ -201,13 +206,16 @@ function buildContexts(config: SyncConfig, clients: Clients, projects: Projects,
       harborTags,
       ...(config.platforms && { platforms: config.platforms }),
       ...(upstream && { upstream }),
+      ...(prefetch && { prefetch }),
+      targetIsEmpty: async (target) =>
+        projects.wasCreated(target.project) || !(await projects.exists(target.project)) || (await harborTags(target))?.artifacts === 0,
     },
     copy: {
       source: clients.source,
       harbor: clients.harbor,
       blobs: new OncePerKey<BlobOutcome>(),
       manifests: new OncePerKey<string | undefined>(),
-      uploads: new OncePerKey<string>(),
+      uploads,
       transfers: pLimit(config.concurrency * 2), // blob transfers outnumber tags: a tag waits on several at once
       hintContext: (project) => ({ project, projectCreatedThisRun: projects.wasCreated(project), username: config.harbor.credentials?.username }),
       retry: config.retry,
@@ -216,6 +224,7 @@ function buildContexts(config: SyncConfig, clients: Clients, projects: Projects,
       isNewRepository: async (project, repository) =>
         projects.wasCreated(project) || (await listings.run(repository, async () => undefined).promise)?.artifacts === 0,
       ...(upstream && { upstream }),
+      ...(prefetch && { prefetch }),
     },
   };
 }
@@ -237,6 +246,8 @@ async function syncTag(job: TagJob, planner: DryRunPlanner | undefined, contexts
   } catch (error) {
     const failure = error instanceof StepError ? error.failure : describeFailure('discover', error);
     return { ...partial, status: 'failed', error: failure };
+  } finally {
+    contexts.classify.prefetch?.release(jobOwner(job));
   }
 }
 

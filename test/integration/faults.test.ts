@@ -194,3 +194,21 @@ describe('keeping going', () => {
     expect(still.equals(samples.worker12.manifest)).toBe(true);
   });
 });
+
+describe('round trips on the source', () => {
+  // The GETs held open are bounded (two per tag slot: each holds a source connection); with 8
+  // slots every new blob of these four tags fits, so none needs a HEAD first.
+  it('a blob the run uploads is read once, and its GET is the presence check (no HEAD before it)', async () => {
+    const harbor = await harborDouble();
+    const watched = await proxy(source.url);
+    const run = await sync(inputs(watched.url, harbor, harbor.url, { images: 'team-a/tools/worker\nalpine:3.19\nteam-b/multi:1.0', concurrency: '8' }));
+    expect(run.byStatus('migrated')).toHaveLength(4);
+    const blobGets = watched.hits.filter((h) => h.method === 'GET' && /\/blobs\/sha256:/.test(h.path));
+    const digests = blobGets.map((h) => h.path.replace(/.*\/blobs\//, ''));
+    expect(new Set(digests).size).toBe(digests.length); // each blob crossed the wire once
+    const heads = new Set(watched.hits.filter((h) => h.method === 'HEAD').map((h) => h.path));
+    expect(blobGets.filter((h) => heads.has(h.path))).toEqual([]);
+    const uploaded = run.result.items.reduce((n, i) => n + (i.blobs?.uploaded ?? 0), 0);
+    expect(blobGets).toHaveLength(uploaded);
+  });
+});

@@ -1,0 +1,58 @@
+// Prefetch: the GET that checks a blob is on the source is held for the upload that copies it.
+import { describe, it, expect } from 'vitest';
+import { Readable } from 'node:stream';
+import { Prefetch } from '../../src/sync/prefetch.ts';
+
+const response = () => ({ body: Readable.from([Buffer.from('layer')]), size: 5 });
+
+describe('Prefetch', () => {
+  it('hands the held response to the upload, once', async () => {
+    const prefetch = new Prefetch(2, () => false);
+    const res = response();
+    expect(await prefetch.open('tag a', 'sha256:1', async () => res)).toBe(5);
+    expect(prefetch.wants('sha256:1')).toBe(false); // already held
+    expect(await prefetch.take('sha256:1')).toBe(res);
+    expect(await prefetch.take('sha256:1')).toBeUndefined();
+    expect(res.body.destroyed).toBe(false);
+  });
+
+  it('holds no more than its limit, nothing already on its way to Harbor, and nothing that 404s', async () => {
+    const uploading = new Set(['sha256:up']);
+    const prefetch = new Prefetch(2, (d) => uploading.has(d));
+    expect(prefetch.wants('sha256:up')).toBe(false);
+    expect(await prefetch.open('tag a', 'sha256:gone', async () => undefined)).toBeUndefined();
+    expect(prefetch.wants('sha256:gone')).toBe(true); // a 404 is not held
+    await prefetch.open('tag a', 'sha256:1', async () => response());
+    await prefetch.open('tag b', 'sha256:2', async () => response());
+    expect(prefetch.wants('sha256:3')).toBe(false);
+  });
+
+  it('release closes what the tag opened and nobody took, and leaves other tags alone', async () => {
+    const prefetch = new Prefetch(4, () => false);
+    const mine = response();
+    const theirs = response();
+    await prefetch.open('tag a', 'sha256:1', async () => mine);
+    await prefetch.open('tag b', 'sha256:2', async () => theirs);
+    prefetch.release('tag a');
+    await new Promise((r) => setImmediate(r));
+    expect(mine.body.destroyed).toBe(true);
+    expect(theirs.body.destroyed).toBe(false);
+    expect(await prefetch.take('sha256:1')).toBeUndefined();
+    expect(await prefetch.take('sha256:2')).toBe(theirs);
+  });
+
+  it('an error on a held body before anyone reads it is not an unhandled error', async () => {
+    const prefetch = new Prefetch(1, () => false);
+    const res = response();
+    await prefetch.open('tag a', 'sha256:1', async () => res);
+    res.body.destroy(new Error('socket hang up'));
+    await new Promise((r) => setImmediate(r));
+    expect(res.body.destroyed).toBe(true);
+  });
+
+  it('a failed GET (not a 404) fails the check and frees the slot', async () => {
+    const prefetch = new Prefetch(1, () => false);
+    await expect(prefetch.open('tag a', 'sha256:1', async () => Promise.reject(new Error('503')))).rejects.toThrow('503');
+    expect(prefetch.wants('sha256:1')).toBe(true);
+  });
+});
