@@ -193,7 +193,8 @@ function medianRounds(all: RunResult[][]): RunResult[] {
     const mine = all.map((round) => round.find((r) => r.name === name)).filter((r): r is RunResult => r !== undefined);
     const sorted = [...mine].sort((a, b) => a.wallSeconds - b.wallSeconds);
     const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
-    return { ...median, notes: [`median of ${mine.length} rounds; wall s by round: ${mine.map((r) => secs(r.wallSeconds)).join(', ')}`, ...median.notes] };
+    const rss = mine.every((r) => r.peakRssKiB) ? `; peak RSS MB by round: ${mine.map((r) => (r.peakRssKiB! / 1024).toFixed(0)).join(', ')}` : '';
+    return { ...median, notes: [`median of ${mine.length} rounds; wall s by round: ${mine.map((r) => secs(r.wallSeconds)).join(', ')}${rss}`, ...median.notes] };
   });
 }
 

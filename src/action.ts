@@ -1,4 +1,5 @@
 // The GitHub Action: inputs in, engine run, summary and outputs out. Nothing else.
+import './memory.js';
 import * as core from '@actions/core';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

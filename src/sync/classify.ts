@@ -60,9 +60,12 @@ async function harborDigestOf(job: TagJob, ctx: ClassifyContext): Promise<string
   return (await ctx.harbor.headManifest(job.target.repository, job.targetReference))?.digest;
 }
 
-export async function classifyTag(job: TagJob, ctx: ClassifyContext): Promise<Plan> {
-  const result: TagResult = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
+/** The cheap first look, a HEAD at most: done when Harbor already has the source's digest (or the
+ * source lacks the tag); otherwise what Harbor holds now, for classifyTag. */
+export type Check = { kind: 'done'; result: TagResult } | { kind: 'read'; result: TagResult; harborDigest: string | undefined };
 
+export async function checkTag(job: TagJob, ctx: ClassifyContext): Promise<Check> {
+  const result: TagResult = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
   // What Harbor holds decides whether a HEAD on the source is worth it: a tag Harbor has is
   // compared by digest (the cheap nightly path); a tag Harbor lacks is read whole right away.
   const harborDigest = await inStep('discover', () => harborDigestOf(job, ctx));
@@ -75,6 +78,12 @@ export async function classifyTag(job: TagJob, ctx: ClassifyContext): Promise<Pl
     }
     result.previousDigest = harborDigest;
   }
+  return { kind: 'read', result, harborDigest };
+}
+
+/** Reads the tag whole (manifests, blob presence) after checkTag found Harbor without it. */
+export async function classifyTag(job: TagJob, ctx: ClassifyContext, check: Extract<Check, { kind: 'read' }>): Promise<Plan> {
+  const { result, harborDigest } = check;
 
   const manifest = await inStep('discover', () => readManifestTree(ctx, job.sourceRepository, job.sourceReference, ctx.platforms)).catch((error: unknown) => {
     if (error instanceof StepError && error.failure.status === 404) return undefined;

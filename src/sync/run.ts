@@ -2,14 +2,14 @@
 // (classify → ensure project → copy → verify) with bounded concurrency; synced manifests bring
 // their signatures along. Discovery and copying overlap: tags start as soon as their repository
 // is listed.
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { HarborTarget } from '../harbor/names.js';
 import type { RepositoryListing } from '../harbor/api.js';
 import { NameMappingError } from '../harbor/names.js';
 import { retryCounter } from '../registry/retry.js';
 import { isStorageUrl } from '../registry/storage/index.js';
 import { formatBytes } from '../report/totals.js';
-import { classifyTag, jobOwner, type ClassifyContext } from './classify.js';
+import { checkTag, classifyTag, jobOwner, type ClassifyContext } from './classify.js';
 import { copyTag, type BlobOutcome, type CopyContext } from './copy.js';
 import { Discovery } from './discover.js';
 import { DryRunPlanner } from './dry-run.js';
@@ -47,7 +47,9 @@ export async function executeRun(config: SyncConfig, logger: Logger, clients: Cl
   contexts.copy.onUploaded = (bytes) => logger.event?.({ type: 'bytes', bytes });
   const discovery = new Discovery(clients.source, config.selection, config.includeSignatures, revisions);
   const planner = config.dryRun ? new DryRunPlanner(clients.harbor) : undefined;
-  const limitTags = pLimit(config.concurrency);
+  // Looking is cheaper than copying: tag lists and the nightly HEAD-and-compare run wider, so a
+  // run where nothing changed is bound by the registries' answers, not by the copy slots.
+  const limits: Limits = { looks: pLimit(config.concurrency * 4), tags: pLimit(config.concurrency) };
   const scheduler = new Scheduler<TagResult>();
   const record = (item: TagResult): void => {
     logOutcome(logger, item, config.dryRun);
@@ -63,14 +65,14 @@ export async function executeRun(config: SyncConfig, logger: Logger, clients: Cl
   const claims = new Map<string, string>();
 
   const runJob = async (job: TagJob): Promise<TagResult | undefined> => {
-    if (signals.stop?.aborted) {
+    const clock = { started: Date.now() };
+    const counter = { retries: 0 };
+    const item = await retryCounter.run(counter, () => syncTag(job, planner, contexts, projects, limits, signals.stop, clock));
+    if (!item) {
       result.notStarted.push(job.sourceLabel);
       return undefined;
     }
-    const started = Date.now();
-    const counter = { retries: 0 };
-    const item = await retryCounter.run(counter, () => syncTag(job, planner, contexts, projects));
-    item.seconds = (Date.now() - started) / 1000;
+    item.seconds = (Date.now() - clock.started) / 1000;
     if (counter.retries > 0) item.retries = counter.retries;
     logOutcome(logger, item, config.dryRun);
     logger.event?.({ type: 'done', item, queued: true });
@@ -91,7 +93,7 @@ export async function executeRun(config: SyncConfig, logger: Logger, clients: Cl
       return;
     }
     claims.set(job.targetLabel, job.sourceLabel);
-    if (scheduler.add(`tag ${job.sourceLabel} → ${job.targetLabel}`, () => limitTags(() => runJob(job)))) logger.event?.({ type: 'queued', source: job.sourceLabel });
+    if (scheduler.add(`tag ${job.sourceLabel} → ${job.targetLabel}`, () => runJob(job))) logger.event?.({ type: 'queued', source: job.sourceLabel });
   }
 
   let expanding = 0;
@@ -101,7 +103,7 @@ export async function executeRun(config: SyncConfig, logger: Logger, clients: Cl
   };
   function expand(spec: ImageSpec, target: HarborTarget, fromCatalog: boolean): void {
     const added = scheduler.add(`repository ${spec.repository}:${spec.tag ?? spec.digest ?? '*'} → ${target.repository}`, () =>
-      limitTags(async () => {
+      limits.looks(async () => {
         try {
           if (signals.stop?.aborted) {
             result.notStarted.push(`${spec.repository}:${spec.tag ?? spec.digest ?? '*'}`);
@@ -229,20 +231,47 @@ function buildContexts(config: SyncConfig, clients: Clients, projects: Projects,
   };
 }
 
-async function syncTag(job: TagJob, planner: DryRunPlanner | undefined, contexts: { classify: ClassifyContext; copy: CopyContext }, projects: Projects): Promise<TagResult> {
+interface Limits {
+  /** Tag lists and the first look at a tag (a HEAD at most). */
+  looks: LimitFunction;
+  /** Reading a tag whole and copying it. */
+  tags: LimitFunction;
+}
+
+/** One tag, start to end; undefined when the run was stopped before the tag started. `clock`
+ * learns when it started (after waiting for a slot). */
+async function syncTag(
+  job: TagJob,
+  planner: DryRunPlanner | undefined,
+  contexts: { classify: ClassifyContext; copy: CopyContext },
+  projects: Projects,
+  limits: Limits,
+  stop: AbortSignal | undefined,
+  clock: { started: number },
+): Promise<TagResult | undefined> {
   let partial: TagResult = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
   try {
-    const plan = await classifyTag(job, contexts.classify);
-    partial = plan.result;
-    if (plan.kind === 'done') return plan.result;
-    if (planner) {
-      const projectExists = await projects.exists(job.target.project);
-      const bytes = await planner.plan(job, plan.blobs, projectExists);
-      const repair = plan.result.repaired ? `, repairing ${plan.result.repaired.blobs} blobs (${formatBytes(plan.result.repaired.bytes)}) from upstream ${plan.result.repaired.from}` : '';
-      return { ...plan.result, status: 'migrated', reason: `would upload up to ${formatBytes(bytes)}${repair}${projectExists ? '' : ` and create project ${job.target.project}`}` };
-    }
-    await projects.ensure(job.target.project);
-    return await copyTag(job, plan.manifest, plan.blobs, plan.result, contexts.copy, plan.repairs);
+    const check = await limits.looks(() => {
+      clock.started = Date.now();
+      return stop?.aborted ? undefined : checkTag(job, contexts.classify);
+    });
+    if (!check) return undefined;
+    if (check.kind === 'done') return check.result;
+    partial = check.result;
+    return await limits.tags(async () => {
+      if (stop?.aborted) return undefined;
+      const plan = await classifyTag(job, contexts.classify, check);
+      partial = plan.result;
+      if (plan.kind === 'done') return plan.result;
+      if (planner) {
+        const projectExists = await projects.exists(job.target.project);
+        const bytes = await planner.plan(job, plan.blobs, projectExists);
+        const repair = plan.result.repaired ? `, repairing ${plan.result.repaired.blobs} blobs (${formatBytes(plan.result.repaired.bytes)}) from upstream ${plan.result.repaired.from}` : '';
+        return { ...plan.result, status: 'migrated', reason: `would upload up to ${formatBytes(bytes)}${repair}${projectExists ? '' : ` and create project ${job.target.project}`}` };
+      }
+      await projects.ensure(job.target.project);
+      return await copyTag(job, plan.manifest, plan.blobs, plan.result, contexts.copy, plan.repairs);
+    });
   } catch (error) {
     const failure = error instanceof StepError ? error.failure : describeFailure('discover', error);
     return { ...partial, status: 'failed', error: failure };
