@@ -85859,7 +85859,7 @@ const INPUTS = [
     { name: 'create-projects', description: 'Create missing Harbor projects', default: defaults['create-projects'] },
     { name: 'project-visibility', description: 'Visibility of created projects: private or public', default: defaults['project-visibility'] },
     { name: 'default-project', description: 'Harbor project for single-level names such as alpine:3.19', default: defaults['default-project'] },
-    { name: 'concurrency', description: 'Tags in flight at once (1-64); blob transfers run up to twice as many', default: defaults.concurrency },
+    { name: 'concurrency', description: 'Tags copied at once (1-64); blob transfers run up to twice as many, and the cheap look at a tag (is it in Harbor already?) four times as many', default: defaults.concurrency },
     { name: 'dry-run', description: 'Plan only: classify every tag, write nothing (not even projects)', default: defaults['dry-run'] },
     { name: 'fail-on', description: 'Fail the run on: failed (failed tags), stale (also stale or incomplete tags), never', default: defaults['fail-on'] },
     { name: 'retries', description: 'Retries of a request or blob copy after 408, 429, 5xx or a network error (0-20)', default: defaults.retries },
