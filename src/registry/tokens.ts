@@ -1,6 +1,7 @@
 // Bearer tokens from a registry's token service (distribution token spec; Harbor /service/token),
 // cached per set of scopes until shortly before they expire.
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { request } from './http.js';
 import type { BearerChallenge } from './challenge.js';
 import { RegistryError, parseErrorBody } from './errors.js';
 import { basicAuthorization, type Credentials } from './credentials.js';

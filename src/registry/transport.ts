@@ -1,6 +1,7 @@
 // The HTTP layer every registry call goes through, layered as regclient and go-containerregistry do:
 // auth (challenge → basic or bearer token per scope) → retry (idempotent requests) → undici request.
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, request } from './http.js';
 import type { Readable } from 'node:stream';
 import { bearerChallenge, offersBasic, type BearerChallenge } from './challenge.js';
 import { basicAuthorization, type Credentials } from './credentials.js';
