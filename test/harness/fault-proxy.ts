@@ -33,6 +33,8 @@ export interface FaultProxy {
   url: string;
   host: string;
   hits: ProxyHit[];
+  /** TCP connections clients opened to the proxy so far. */
+  connections(): number;
   setFaults(faults: Fault[]): void;
   /** Refuses connections for `ms`, then listens again on the same port. */
   pause(ms: number): Promise<void>;
@@ -46,6 +48,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   let faults: (Fault & { used: number })[] = [];
   const hits: ProxyHit[] = [];
   const sockets = new Set<Socket>();
+  let connections = 0;
   let port = 0;
 
   const take = (req: IncomingMessage): FaultAction | undefined => {
@@ -80,6 +83,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
 
   const server: Server = createServer(handle);
   server.on('connection', (socket) => {
+    connections += 1;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -95,6 +99,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     url: `http://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
     hits,
+    connections: () => connections,
     setFaults: (list) => {
       faults = list.map((f) => ({ ...f, used: 0 }));
     },

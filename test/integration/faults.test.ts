@@ -211,4 +211,19 @@ describe('round trips on the source', () => {
     const uploaded = run.result.items.reduce((n, i) => n + (i.blobs?.uploaded ?? 0), 0);
     expect(blobGets).toHaveLength(uploaded);
   });
+
+  it('a nightly re-run of 40 tags reuses its connections: one HEAD per tag, not one connection per HEAD', async () => {
+    const image = buildImage('faults/many', { format: 'oci', layerSizes: [200] });
+    const tags = Array.from({ length: 40 }, (_, i) => `1.${i}`);
+    for (const tag of tags) await pushImage({ url: source.url }, 'faults/many', tag, image);
+    const harbor = await harborDouble();
+    const first = await sync(inputs(source.url, harbor, harbor.url, { images: 'faults/many' }));
+    expect(first.byStatus('migrated')).toHaveLength(40);
+    const watched = await proxy(source.url);
+    const again = await sync(inputs(watched.url, harbor, harbor.url, { images: 'faults/many' }));
+    expect(again.byStatus('skipped')).toHaveLength(40);
+    expect(watched.hits.filter((h) => h.method === 'HEAD' && h.path.includes('/manifests/'))).toHaveLength(40);
+    // undici would close the connection after every HEAD unless told not to.
+    expect(watched.connections()).toBeLessThanOrEqual(20);
+  });
 });
