@@ -7,7 +7,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type RunningRegistry } from '../harness/registry.ts';
-import { buildImage, buildIndex, pushImage, pushIndex, seededBytes, type BuiltImage, type BuiltIndex } from '../harness/images.ts';
+import { buildImage, buildIndex, pushImage, pushIndex, seededBytes, sha256, toBlob, type BuiltImage, type BuiltIndex } from '../harness/images.ts';
 import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
 import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.ts';
 import { skopeoInspectRaw } from '../harness/skopeo.ts';
@@ -149,6 +149,29 @@ describe('mapping, signatures, platforms, config file', () => {
     }
     expect(clash.item('filt/app:1.0.0').status).toBe('migrated');
     expect(harbor.requests.filter((r) => r.path.includes('/mirrors/'))).toEqual([]);
+  });
+
+  it('a Helm chart (an OCI artifact with its own media types) copies like an image, byte for byte', async () => {
+    // What `helm push` writes: an OCI manifest whose config and layer carry Helm's media types.
+    const config = toBlob(Buffer.from(JSON.stringify({ apiVersion: 'v2', name: 'demo', version: '0.1.0' })));
+    const chart = toBlob(seededBytes('charts/demo-0.1.0.tgz', 1500));
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.cncf.helm.config.v1+json', digest: config.digest, size: config.size },
+        layers: [{ mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', digest: chart.digest, size: chart.size }],
+        annotations: { 'org.opencontainers.image.title': 'demo' },
+      }),
+    );
+    const helm: BuiltImage = { manifest, mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha256(manifest), blobs: [config, chart] };
+    await pushImage({ url: registry.url }, 'charts/demo', '0.1.0', helm);
+    const run = await sync(inputs(harbor, { images: 'charts/demo:0.1.0' }));
+    expect(run.item('charts/demo:0.1.0')).toMatchObject({ status: 'migrated', digest: helm.digest });
+    const copied = await skopeoInspectRaw(`${harbor.host}/charts/demo:0.1.0`, { creds: harbor.admin });
+    expect(copied.equals(manifest)).toBe(true);
+    const again = await sync(inputs(harbor, { images: 'charts/demo:0.1.0' }));
+    expect(again.item('charts/demo:0.1.0').status).toBe('skipped');
   });
 
   it('a cosign signature tag follows its subject, even when the tag filter would not select it', async () => {
