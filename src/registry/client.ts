@@ -52,8 +52,8 @@ export interface RegistryClient {
   /** OCI 1.1 referrers of a manifest (signatures, SBOMs); undefined when the registry has no
    * referrers API (then the referrers tag schema `sha256-<hex>` is the way to find them). */
   referrers(repository: string, digest: string): Promise<Descriptor[] | undefined>;
-  /** Forgets cached tokens: all, or those naming a repository under `project/`. */
-  invalidateTokens(project?: string): void;
+  /** Forgets the cached tokens naming a repository under `project/`. */
+  invalidateTokens(project: string): void;
   close(): Promise<void>;
 }
 
@@ -235,7 +235,7 @@ class DistributionClient implements RegistryClient {
     return parseManifest(bytes, MediaType.ociIndex).children;
   }
 
-  invalidateTokens(project?: string): void {
+  invalidateTokens(project: string): void {
     this.transport.invalidateTokens(project);
   }
 

@@ -41,6 +41,11 @@ export function isRegistryError(error: unknown): error is RegistryError {
   return typeof error === 'object' && error !== null && (error as { isRegistryError?: unknown }).isRegistryError === true;
 }
 
+/** The registry answered 404: the thing asked for is not there (as opposed to a failure). */
+export function isNotFound(error: unknown): boolean {
+  return isRegistryError(error) && error.status === 404;
+}
+
 /** Parses a distribution or Harbor error body; tolerant of anything else (HTML from a proxy, empty). */
 export function parseErrorBody(text: string): RegistryErrorEntry[] {
   if (!text) return [];

@@ -41,10 +41,9 @@ export class TokenCache {
     return (await pending).token;
   }
 
-  /** Forgets one scope set's token (it was refused) or all of them. */
-  invalidate(challenge?: BearerChallenge, scopes?: string[]): void {
-    if (challenge && scopes) this.tokens.delete(cacheKey(challenge, scopes));
-    else this.tokens.clear();
+  /** Forgets one scope set's token (it was refused). */
+  invalidate(challenge: BearerChallenge, scopes: string[]): void {
+    this.tokens.delete(cacheKey(challenge, scopes));
   }
 
   /** Forgets every token with a scope on a repository of `project` (`repository:<project>/…`). */

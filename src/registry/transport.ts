@@ -90,11 +90,10 @@ export class Transport {
     if (options.preemptiveBasic && this.credentials) this.scheme = 'basic';
   }
 
-  /** Drops cached tokens, all or those naming a repository of `project`: Harbor ignores a token's
-   * access to a project created after the token was issued (BEHAVIOR §1). */
-  invalidateTokens(project?: string): void {
-    if (project === undefined) this.tokens.invalidate();
-    else this.tokens.invalidateProject(project);
+  /** Drops the cached tokens naming a repository of `project`: Harbor ignores a token's access to
+   * a project created after the token was issued (BEHAVIOR §1). */
+  invalidateTokens(project: string): void {
+    this.tokens.invalidateProject(project);
   }
 
   async close(): Promise<void> {

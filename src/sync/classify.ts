@@ -2,7 +2,7 @@
 // digest, or the manifest kind is unsupported), stale (every blob 404 on the source),
 // incomplete (some 404), or to be copied.
 import type { RegistryClient } from '../registry/client.js';
-import { isRegistryError } from '../registry/errors.js';
+import { isNotFound } from '../registry/errors.js';
 import { isDigest } from '../registry/reference.js';
 import type { HarborTarget } from '../harbor/names.js';
 import type { RepositoryListing } from '../harbor/api.js';
@@ -44,9 +44,8 @@ export interface ClassifyContext {
   upstream?: Upstream;
   /** Blob GETs opened as the presence check (not in a dry run, not for a storage source). */
   prefetch?: Prefetch;
-  /** The Harbor repository holds nothing yet (its project may not even exist): every blob of a
-   * tag bound there will be uploaded or mounted, never found there. */
-  targetIsEmpty(target: HarborTarget): Promise<boolean>;
+  /** The Harbor repository holds nothing yet: a blob bound there will be uploaded or mounted. */
+  repositoryIsEmpty(target: HarborTarget): Promise<boolean>;
 }
 
 /** What Harbor holds under the target reference now: one artifact listing per repository serves
@@ -109,7 +108,7 @@ export async function classifyTag(job: TagJob, ctx: ClassifyContext, check: Extr
   result.size = blobs.reduce((sum, b) => sum + Math.max(b.size, 0), 0);
   const missing = [...manifest.missingChildren];
   await inStep('discover', async () => {
-    const empty = ctx.prefetch !== undefined && (await ctx.targetIsEmpty(job.target));
+    const empty = ctx.prefetch !== undefined && (await ctx.repositoryIsEmpty(job.target));
     const sizes = await Promise.all(blobs.map((b) => sourceBlobSize(ctx, job, b.digest, empty)));
     blobs.forEach((b, i) => sizes[i] === undefined && missing.push(b.digest));
   });
@@ -173,7 +172,7 @@ async function readManifestTree(
       try {
         return { sub: await readManifestTree(ctx, repository, child.digest) };
       } catch (error) {
-        if (!(isRegistryError(error) && error.status === 404)) throw error;
+        if (!isNotFound(error)) throw error;
       }
       const there = ctx.upstream ? await upstreamCall(ctx.upstream, (c) => c.headManifest(upstreamRepo, child.digest)).catch(() => undefined) : undefined;
       if (!there) return { missing: child.digest };
@@ -231,7 +230,7 @@ async function getBlobOrNothing(source: RegistryClient, repository: string, dige
   try {
     return await source.getBlob(repository, digest);
   } catch (error) {
-    if (isRegistryError(error) && error.status === 404) return undefined;
+    if (isNotFound(error)) return undefined;
     throw error;
   }
 }

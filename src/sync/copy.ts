@@ -9,6 +9,7 @@ import { isRegistryError } from '../registry/errors.js';
 import { countRetry, isNetworkError, isRetryableStatus, retryDelay, sleep, type RetryPolicy } from '../registry/retry.js';
 import type { Descriptor } from '../registry/media-types.js';
 import type { HintContext } from '../harbor/hints.js';
+import type { HarborTarget } from '../harbor/names.js';
 import type { ManifestNode } from './classify.js';
 import { StepError, inStep } from './failure.js';
 import type { TagJob } from './jobs.js';
@@ -33,9 +34,9 @@ export interface CopyContext {
   transfers: ReturnType<typeof pLimit>;
   hintContext(project: string): HintContext;
   retry: RetryPolicy;
-  /** True when the Harbor repository held nothing when the run started (or its project was
-   * created by this run): it cannot hold a blob this run did not bring, so no HEAD is needed. */
-  isNewRepository(project: string, repository: string): Promise<boolean>;
+  /** True when the Harbor repository holds no artifact (or its project was created by this run):
+   * it cannot hold a blob this run did not bring, so no HEAD is needed. */
+  repositoryIsEmpty(target: HarborTarget): Promise<boolean>;
   /** Set when the run is being stopped: no new attempts. */
   signal?: AbortSignal;
   upstream?: Upstream;
@@ -85,7 +86,7 @@ async function ensureBlob(job: TagJob, blob: Descriptor, ctx: CopyContext, fromU
  * limit is held per request, never while waiting for another tag's upload. */
 async function bringBlob(job: TagJob, blob: Descriptor, ctx: CopyContext, fromUpstream: boolean): Promise<BlobOutcome> {
   const repository = job.target.repository;
-  const fresh = await ctx.isNewRepository(job.target.project, repository);
+  const fresh = await ctx.repositoryIsEmpty(job.target);
   if (!fresh && (await ctx.transfers(() => ctx.harbor.headBlob(repository, blob.digest))) !== undefined) return 'existing';
   const upload = ctx.uploads.run(blob.digest, () => ctx.transfers(() => uploadBlob(job, blob, ctx, fromUpstream)).then(() => repository));
   const home = await upload.promise;

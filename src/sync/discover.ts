@@ -6,6 +6,7 @@
 // include-untagged, a whole repository also brings the manifests no tag points at (untagged.ts).
 import type { RegistryClient } from '../registry/client.js';
 import type { HarborTarget } from '../harbor/names.js';
+import { isNotFound } from '../registry/errors.js';
 import { describeFailure } from './failure.js';
 import { jobFor, type TagJob } from './jobs.js';
 import { OncePerKey } from './once.js';
@@ -59,12 +60,12 @@ export class Discovery {
     } catch (error) {
       // Pushed to only by digest, a repository has no tags directory, yet untagged manifests.
       const untagged = isNotFound(error) ? await this.untagged(spec.repository, target, []) : undefined;
-      if (untagged && untagged.jobs.length + untagged.items.length > 0) return untagged;
+      if (untagged) return untagged;
       return whole('failed', { error: describeFailure('discover', error) });
     }
     const untagged = await this.untagged(spec.repository, target, tags);
     if (tags.length === 0) {
-      if (untagged && untagged.jobs.length + untagged.items.length > 0) return untagged;
+      if (untagged) return untagged;
       return fromCatalog
         ? whole('skipped', { reason: 'repository has no tags' })
         : whole('failed', { error: { step: 'discover', message: `${spec.repository} has no tags on the source (${spec.origin})` } });
@@ -86,9 +87,12 @@ export class Discovery {
     return { jobs: [...jobs, ...(untagged?.jobs ?? [])], items: [...items, ...(untagged?.items ?? [])] };
   }
 
-  /** With include-untagged: the repository's manifests that none of `tags` reaches. */
+  /** With include-untagged: the repository's manifests that none of `tags` reaches; undefined
+   * when there are none (or the option is off). */
   private async untagged(repository: string, target: HarborTarget, tags: string[]): Promise<Expansion | undefined> {
-    return this.revisions && (await untaggedJobs(this.revisions, repository, target, tags, this.includeSignatures));
+    if (!this.revisions) return undefined;
+    const found = await untaggedJobs(this.revisions, repository, target, tags, this.includeSignatures);
+    return found.jobs.length + found.items.length > 0 ? found : undefined;
   }
 
   /** Signatures, attestations and referrers of a manifest that was synced (or found in Harbor
@@ -108,8 +112,4 @@ export class Discovery {
   private tags(repository: string): Promise<string[]> {
     return this.tagLists.run(repository, async () => [...new Set(await this.source.listTags(repository))].sort()).promise;
   }
-}
-
-function isNotFound(error: unknown): boolean {
-  return (error as { status?: unknown } | undefined)?.status === 404;
 }

@@ -197,6 +197,11 @@ function buildContexts(config: SyncConfig, clients: Clients, projects: Projects,
   const harborTags = (target: HarborTarget) =>
     listings.run(target.repository, () => clients.api.tagDigests(target.project, target.path).catch(() => undefined)).promise;
   const uploads = new OncePerKey<string>();
+  // Nothing in it yet (its project may not even exist, or this run created it): every blob bound
+  // there is uploaded or mounted, never found there, so no HEAD on Harbor is needed, and the
+  // source's GET can be the presence check. Blobs this run brought are known to the blob table.
+  const repositoryIsEmpty = async (target: HarborTarget): Promise<boolean> =>
+    projects.wasCreated(target.project) || !(await projects.exists(target.project)) || (await harborTags(target))?.artifacts === 0;
   // A local storage source answers a HEAD with a stat: nothing to save there. A dry run copies nothing.
   const prefetch = config.dryRun || isStorageUrl(config.source.url) ? undefined : new Prefetch(prefetchLimit(config.concurrency), (digest) => uploads.has(digest));
   return {
@@ -209,8 +214,7 @@ function buildContexts(config: SyncConfig, clients: Clients, projects: Projects,
       ...(config.platforms && { platforms: config.platforms }),
       ...(upstream && { upstream }),
       ...(prefetch && { prefetch }),
-      targetIsEmpty: async (target) =>
-        projects.wasCreated(target.project) || !(await projects.exists(target.project)) || (await harborTags(target))?.artifacts === 0,
+      repositoryIsEmpty,
     },
     copy: {
       source: clients.source,
@@ -222,9 +226,7 @@ function buildContexts(config: SyncConfig, clients: Clients, projects: Projects,
       hintContext: (project) => ({ project, projectCreatedThisRun: projects.wasCreated(project), username: config.harbor.credentials?.username }),
       retry: config.retry,
       signal: signals.abandon,
-      // Classification listed the repository before anything was pushed into it.
-      isNewRepository: async (project, repository) =>
-        projects.wasCreated(project) || (await listings.run(repository, async () => undefined).promise)?.artifacts === 0,
+      repositoryIsEmpty,
       ...(upstream && { upstream }),
       ...(prefetch && { prefetch }),
     },

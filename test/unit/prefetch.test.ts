@@ -41,6 +41,7 @@ describe('Prefetch', () => {
     expect(await prefetch.take('sha256:2')).toBe(theirs);
   });
 
+  // Without the listener Prefetch adds, the 'error' event below is uncaught and vitest fails the run.
   it('an error on a held body before anyone reads it is not an unhandled error', async () => {
     const prefetch = new Prefetch(1, () => false);
     const res = response();

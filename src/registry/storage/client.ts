@@ -134,7 +134,7 @@ export class StorageClient implements StorageSource {
     return Promise.reject(readOnly(`PUT ${location.pathname}`));
   }
 
-  invalidateTokens(_project?: string): void {
+  invalidateTokens(_project: string): void {
     // No tokens: nothing to forget.
   }
 

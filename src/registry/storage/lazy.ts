@@ -66,7 +66,7 @@ export class LazyStorageSource implements StorageSource {
   async finishUpload(location: URL, digest: string, size: number, body: Readable): Promise<void> {
     return (await this.source()).finishUpload(location, digest, size, body);
   }
-  invalidateTokens(_project?: string): void {
+  invalidateTokens(_project: string): void {
     // Nothing cached that a token could invalidate.
   }
   async close(): Promise<void> {
