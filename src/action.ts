@@ -1,7 +1,6 @@
 // The GitHub Action: inputs in, engine run, summary and outputs out. Nothing else.
 import './memory.js';
 import * as core from '@actions/core';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { buildConfig, ConfigError } from './inputs.js';
@@ -13,8 +12,15 @@ import { computeTotals } from './report/totals.js';
 import { decideOutcome } from './report/outcome.js';
 import { VERSION } from './version.js';
 import { actionsDisplay } from './report/console.js';
+import { guardStream, writeScrubbed } from './redact/output.js';
+import { scrub } from './redact/secrets.js';
+import { escapeControl } from './redact/text.js';
 
 export async function run(): Promise<void> {
+  // Every byte to the log is scrubbed of the secrets the run knows (core.setSecret only masks
+  // in GitHub's own log viewer, and only the values given as inputs).
+  guardStream(process.stdout);
+  guardStream(process.stderr);
   try {
     // Mask before anything can be logged.
     for (const input of INPUTS) if (input.secret && core.getInput(input.name)) core.setSecret(core.getInput(input.name));
@@ -25,8 +31,8 @@ export async function run(): Promise<void> {
     const display = actionsDisplay(core);
     const result = await runSync(config, display.logger, undefined, { signal: stop.signal }).finally(() => display.stop());
     const reportFile = config.reportFile ?? join(process.env.RUNNER_TEMP ?? tmpdir(), 'harbor-sync-report.json');
-    await writeFile(reportFile, JSON.stringify(buildReport(result, VERSION), null, 2) + '\n');
-    await core.summary.addRaw(renderSummary(result)).write();
+    await writeScrubbed(reportFile, JSON.stringify(buildReport(result, VERSION), null, 2) + '\n');
+    await core.summary.addRaw(scrub(renderSummary(result))).write();
 
     const totals = computeTotals(result);
     for (const name of ['migrated', 'stale', 'incomplete', 'skipped', 'failed'] as const) core.setOutput(name, totals[name]);
@@ -35,7 +41,9 @@ export async function run(): Promise<void> {
     const outcome = decideOutcome(result, config.failOn);
     if (!outcome.ok) core.setFailed(`harbor-sync: ${outcome.reason}`);
   } catch (error) {
-    core.setFailed(error instanceof ConfigError ? `harbor-sync configuration: ${error.message}` : `harbor-sync: ${(error as Error).stack ?? String(error)}`);
+    // One line, never a stack trace.
+    const message = error instanceof Error ? error.message : String(error);
+    core.setFailed(escapeControl(error instanceof ConfigError ? `harbor-sync configuration: ${message}` : `harbor-sync: internal error: ${message} (please report it)`));
   }
 }
 

@@ -2,7 +2,7 @@
 // the environment (SOURCE_PASSWORD, HARBOR_PASSWORD) so they stay off the command line.
 // Exit codes: 0 ok, 1 sync failures per --fail-on, 2 configuration or preflight error.
 import { parseArgs } from 'node:util';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { buildConfig, ConfigError } from './inputs.js';
 import { INPUTS } from './input-list.js';
 import { runSync } from './sync/engine.js';
@@ -12,10 +12,33 @@ import { decideOutcome } from './report/outcome.js';
 import { mergeResults, resultFromReport } from './report/merge.js';
 import { consoleDisplay } from './report/console.js';
 import { VERSION } from './version.js';
+import { writeDirect, writeScrubbed } from './redact/output.js';
+import { escapeControl } from './redact/text.js';
 
 export const EXIT = { ok: 0, failed: 1, config: 2, interrupted: 130 } as const;
 
+/** What the CLI itself prints on stdout (cli.ts sends everything else to stderr); the summary
+ * goes to terminals too, so no control character passes. */
+function out(text: string): void {
+  writeDirect(process.stdout, escapeControl(text));
+}
+
+/** One line on stderr, control characters escaped (a value may come from an images file). */
+function fail(message: string): void {
+  process.stderr.write(`harbor-sync: ${escapeControl(message)}\n`);
+}
+
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  try {
+    return await runCommand(argv, env);
+  } catch (error) {
+    // A bug, not bad input: still one line, never a stack trace full of paths.
+    fail(`internal error: ${error instanceof Error ? error.message : String(error)} (please report it)`);
+    return EXIT.config;
+  }
+}
+
+async function runCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const options = Object.fromEntries(INPUTS.map((i) => [i.name, { type: 'string' as const }]));
   let parsed;
   try {
@@ -26,22 +49,22 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       strict: true,
     });
   } catch (error) {
-    process.stderr.write(`harbor-sync: ${(error as Error).message}\nRun harbor-sync --help for the options.\n`);
+    fail(`${(error as Error).message}\nRun harbor-sync --help for the options.`);
     return EXIT.config;
   }
   const { values, positionals } = parsed;
   if (values.version) {
-    process.stdout.write(`harbor-sync ${VERSION}\n`);
+    out(`harbor-sync ${VERSION}\n`);
     return EXIT.ok;
   }
   const command = positionals[0] ?? (values.help ? 'help' : undefined);
   if (values.help || command === 'help' || command === undefined) {
-    process.stdout.write(helpText());
+    out(helpText());
     return command === undefined && !values.help ? EXIT.config : EXIT.ok;
   }
   if (command === 'report-merge') return await reportMerge(positionals.slice(1), values as Record<string, string | undefined>);
   if (command !== 'sync' && command !== 'plan') {
-    process.stderr.write(`harbor-sync: unknown command "${command}" (commands: sync, plan, report-merge)\n`);
+    fail(`unknown command "${command}" (commands: sync, plan, report-merge)`);
     return EXIT.config;
   }
   const flags = values as Record<string, string | boolean | undefined>;
@@ -57,11 +80,11 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     config = await buildConfig(read);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`harbor-sync: ${error.message}\n`);
+    fail(error.message);
     return EXIT.config;
   }
   const json = values.json === true;
-  const display = consoleDisplay({ err: process.stderr, out: process.stdout, quiet: values.quiet === true, json });
+  const display = consoleDisplay({ err: process.stderr, out: { write: out }, quiet: values.quiet === true, json });
   // First SIGINT/SIGTERM: stop starting tags, let those in flight finish (or be abandoned after a
   // grace period), then write the report. A second one exits at once.
   const stop = new AbortController();
@@ -78,24 +101,24 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   const summary = renderSummary(result);
   const report = buildReport(result, VERSION);
   // --json: stdout carries only JSON events, the last one the report's totals.
-  if (json) process.stdout.write(`${JSON.stringify({ event: 'summary', totals: report.totals, fatal: report.fatal, interrupted: report.interrupted })}\n`);
-  else process.stdout.write(summary);
-  if (config.summaryFile) await writeFile(config.summaryFile, summary);
-  if (config.reportFile) await writeFile(config.reportFile, JSON.stringify(report, null, 2) + '\n');
+  if (json) out(`${JSON.stringify({ event: 'summary', totals: report.totals, fatal: report.fatal, interrupted: report.interrupted })}\n`);
+  else out(summary);
+  if (config.summaryFile) await writeScrubbed(config.summaryFile, summary);
+  if (config.reportFile) await writeScrubbed(config.reportFile, JSON.stringify(report, null, 2) + '\n');
   if (result.fatal) return EXIT.config;
   if (result.interrupted) {
-    process.stderr.write(`harbor-sync: interrupted; ${result.notStarted.length} tag(s) not started — run the same command again to complete them\n`);
+    fail(`interrupted; ${result.notStarted.length} tag(s) not started — run the same command again to complete them`);
     return EXIT.interrupted;
   }
   const outcome = decideOutcome(result, config.failOn);
-  if (!outcome.ok) process.stderr.write(`harbor-sync: ${outcome.reason}\n`);
+  if (!outcome.ok) fail(outcome.reason ?? 'failed');
   return outcome.ok ? EXIT.ok : EXIT.failed;
 }
 
 /** Merges shard reports into one report and one summary; exits per --fail-on on the whole. */
 async function reportMerge(files: string[], flags: Record<string, string | undefined>): Promise<number> {
   if (files.length === 0) {
-    process.stderr.write('harbor-sync: report-merge needs the shard reports: harbor-sync report-merge [--report-file merged.json] [--summary-file merged.md] a.json b.json …\n');
+    fail('report-merge needs the shard reports: harbor-sync report-merge [--report-file merged.json] [--summary-file merged.md] a.json b.json …');
     return EXIT.config;
   }
   let merged;
@@ -103,20 +126,20 @@ async function reportMerge(files: string[], flags: Record<string, string | undef
     const results = await Promise.all(files.map(async (file) => resultFromReport(JSON.parse(await readFile(file, 'utf8')), file)));
     merged = mergeResults(results);
   } catch (error) {
-    process.stderr.write(`harbor-sync: ${(error as Error).message}\n`);
+    fail((error as Error).message);
     return EXIT.config;
   }
   const summary = renderSummary(merged);
-  process.stdout.write(summary);
-  if (flags['summary-file']) await writeFile(flags['summary-file'], summary);
-  if (flags['report-file']) await writeFile(flags['report-file'], JSON.stringify(buildReport(merged, VERSION), null, 2) + '\n');
+  out(summary);
+  if (flags['summary-file']) await writeScrubbed(flags['summary-file'], summary);
+  if (flags['report-file']) await writeScrubbed(flags['report-file'], JSON.stringify(buildReport(merged, VERSION), null, 2) + '\n');
   const failOn = flags['fail-on'] ?? 'failed';
   if (failOn !== 'failed' && failOn !== 'stale' && failOn !== 'never') {
-    process.stderr.write(`harbor-sync: fail-on must be one of failed, stale, never, not "${failOn}"\n`);
+    fail(`fail-on must be one of failed, stale, never, not "${failOn}"`);
     return EXIT.config;
   }
   const outcome = decideOutcome(merged, failOn);
-  if (!outcome.ok) process.stderr.write(`harbor-sync: ${outcome.reason}\n`);
+  if (!outcome.ok) fail(outcome.reason ?? 'failed');
   return merged.fatal ? EXIT.config : outcome.ok ? EXIT.ok : EXIT.failed;
 }
 

@@ -17,7 +17,7 @@
 //
 // Precedence: an input given explicitly (action `with:`, CLI flag or environment) overrides the
 // file, and the file overrides the defaults.
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Scalar } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Scalar } from 'yaml';
 import { checkMappingRule, describeRule, MappingRuleError, shadowedBy, type MappingRule } from './sync/mapping.js';
 import { compileRepoPattern, compileTagPattern, listItems, parseLatest, parseSemverRange, SelectionError } from './sync/select.js';
 
@@ -51,7 +51,13 @@ interface Context {
   lines: LineCounter;
 }
 
+/** A config file is a few dozen lines; anything near these bounds is not one (an alias bomb
+ * expands a small file into gigabytes: yaml's own limit for its toJS is the same 100). */
+export const CONFIG_FILE_LIMIT = 1024 * 1024;
+const MAX_ALIASES = 100;
+
 export function parseConfigFile(text: string, fileName: string, knownKeys: string[]): ConfigFile {
+  if (text.length > CONFIG_FILE_LIMIT) throw new ConfigFileError(`${fileName}: the file is larger than ${CONFIG_FILE_LIMIT} bytes; a config file holds a few dozen lines`);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -59,6 +65,7 @@ export function parseConfigFile(text: string, fileName: string, knownKeys: strin
     throw new ConfigFileError(doc.errors.map(describe).join('\n'));
   }
   const ctx: Context = { file: fileName, doc, lines };
+  checkAliases(ctx);
   const root = resolve(ctx, doc.contents);
   if (root === null) throw new ConfigFileError(`${fileName}: the file is empty: start it with "version: 1"`);
   if (!isMap(root)) throw fail(ctx, root, 'expected keys such as "version: 1" at the top level');
@@ -190,6 +197,17 @@ function scalarText(node: Scalar): string {
 function resolve(ctx: Context, node: Node | null): Node | null {
   const target = node !== null && isAlias(node) ? ((node.resolve(ctx.doc) as Node | undefined) ?? null) : node;
   return target !== null && isScalar(target) && target.value === null ? null : target;
+}
+
+/** Refuses alias amplification: more aliases than any hand-written file needs. */
+function checkAliases(ctx: Context): void {
+  let count = 0;
+  visit(ctx.doc, {
+    Alias(_key, node) {
+      count += 1;
+      if (count > MAX_ALIASES) throw fail(ctx, node as Node, `more than ${MAX_ALIASES} aliases (*name): write the values out instead`);
+    },
+  });
 }
 
 function kind(node: Node): string {

@@ -11,7 +11,9 @@ import { parsePlatforms } from './sync/platforms.js';
 import { parseShard } from './sync/shard.js';
 import type { FailOn, ImageSpec, SyncConfig, Visibility } from './sync/types.js';
 import type { TlsOptions } from './registry/transport.js';
-import { isStorageUrl } from './registry/storage/index.js';
+import { isStorageUrl, parseStorageUrl } from './registry/storage/index.js';
+import { addCredentials, addSecret } from './redact/secrets.js';
+import { printable } from './redact/text.js';
 import { dockerCredentials, DockerConfigError } from './registry/docker-config.js';
 
 /** Returns the raw value of an input, or undefined/'' when it was not given. */
@@ -43,11 +45,12 @@ export async function buildConfig(
   const problem = projectNameProblem(defaultProject);
   if (problem) throw new ConfigError(`default-project "${defaultProject}" ${problem}`);
   const dockerConfig = get('docker-config') || undefined;
-  const endpoint = async (prefix: 'source' | 'harbor' | 'upstream', url: string) => ({
-    url,
-    ...(credentials(prefix, read).credentials ? credentials(prefix, read) : await fromDockerConfig(url, dockerConfig, env)),
-    ...(await tls(prefix, get, load)),
-  });
+  const endpoint = async (prefix: 'source' | 'harbor' | 'upstream', url: string) => {
+    const found = credentials(prefix, read).credentials ? credentials(prefix, read) : await fromDockerConfig(url, dockerConfig, env);
+    // Known to the redaction point before anything can print them.
+    addCredentials(found.credentials);
+    return { url, ...found, ...(await tls(prefix, get, load)) };
+  };
   return {
     source: await endpoint('source', source),
     harbor: await endpoint('harbor', harbor),
@@ -103,22 +106,36 @@ function includeUntagged(value: string, source: string): boolean {
 
 function registryUrl(name: string, value: string): string {
   if (!value) throw new ConfigError(`${name} is required (a URL such as https://registry.example.com)`);
-  // A registry's storage directory or a tarball of it (dir:///var/lib/registry, file:///backup/registry.tar.gz): checked when opened.
-  if (name === 'source-registry' && isStorageUrl(value)) return value;
+  // Never echoed: the value holds a password.
+  if (USER_INFO.test(value)) {
+    const prefix = name.replace(/-(registry|url)$/, '');
+    throw new ConfigError(`${name} must not carry a user name or password in the URL: use ${prefix}-username and ${prefix}-password (secrets) instead`);
+  }
+  // A registry's storage directory or a tarball of it (dir:///var/lib/registry, file:///backup/registry.tar.gz).
+  if (name === 'source-registry' && isStorageUrl(value)) {
+    try {
+      parseStorageUrl(value);
+    } catch (error) {
+      throw new ConfigError(`${name}: ${(error as Error).message}`);
+    }
+    // A presigned tarball URL carries its signature in the query: a secret like any password.
+    for (const query of URL.parse(value)?.searchParams.values() ?? []) addSecret(query);
+    return value;
+  }
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(`${name} "${value}" is not a URL: give the scheme too, e.g. https://${value}`);
+    throw new ConfigError(`${name} "${printable(value)}" is not a URL: give the scheme too, e.g. https://${printable(value)}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`${name} "${value}" must start with http:// or https://`);
-  }
-  if (url.username || url.password) {
-    throw new ConfigError(`${name} must not carry credentials in the URL: use the -username and -password inputs`);
+    throw new ConfigError(`${name} "${printable(value)}" must start with http:// or https://`);
   }
   return url.toString().replace(/\/$/, '');
 }
+
+/** `scheme://user[:password]@host`, or `user:password@host` written without a scheme. */
+const USER_INFO = /^(?:[a-z][a-z0-9+.-]*:\/\/)?[^/?#\s]*@/i;
 
 function credentials(prefix: 'source' | 'harbor' | 'upstream', read: InputReader): { credentials?: { username: string; password: string } } {
   const username = (read(`${prefix}-username`) ?? '').trim();

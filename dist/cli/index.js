@@ -22381,6 +22381,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 1455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ }),
+
 /***/ 7067:
 /***/ ((module) => {
 
@@ -25188,7 +25195,7 @@ __webpack_unused_export__ = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
 __webpack_unused_export__ = publicApi.stringify;
-__webpack_unused_export__ = visit.visit;
+exports.YR = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;
 
 
@@ -31102,7 +31109,7 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 9569:
+/***/ 3994:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31115,8 +31122,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: ./lib/registry/reference.js
 // Image references as users write them: `team-a/tools/worker:1.2`, `alpine@sha256:…`, `team-a/app`
 // (every tag), optionally prefixed by the source registry's host. Grammar from distribution's
@@ -31176,6 +31183,12 @@ function stripHost(name, text, sourceHost) {
 }
 function formatReference(ref) {
     return `${ref.repository}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+}
+function isTag(value) {
+    return TAG.test(value);
+}
+function isRepositoryName(value) {
+    return value.length <= MAX_NAME && REPOSITORY.test(value);
 }
 function isDigest(value) {
     return DIGEST.test(value);
@@ -31754,7 +31767,13 @@ const ITEM_CHECKS = {
     'exclude-tags': compileTagPattern,
 };
 const VALUE_CHECKS = { semver: parseSemverRange, latest: parseLatest };
+/** A config file is a few dozen lines; anything near these bounds is not one (an alias bomb
+ * expands a small file into gigabytes: yaml's own limit for its toJS is the same 100). */
+const CONFIG_FILE_LIMIT = 1024 * 1024;
+const MAX_ALIASES = 100;
 function parseConfigFile(text, fileName, knownKeys) {
+    if (text.length > CONFIG_FILE_LIMIT)
+        throw new ConfigFileError(`${fileName}: the file is larger than ${CONFIG_FILE_LIMIT} bytes; a config file holds a few dozen lines`);
     const lines = new dist/* LineCounter */.HN();
     const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
     if (doc.errors.length > 0) {
@@ -31762,6 +31781,7 @@ function parseConfigFile(text, fileName, knownKeys) {
         throw new ConfigFileError(doc.errors.map(describe).join('\n'));
     }
     const ctx = { file: fileName, doc, lines };
+    checkAliases(ctx);
     const root = resolve(ctx, doc.contents);
     if (root === null)
         throw new ConfigFileError(`${fileName}: the file is empty: start it with "version: 1"`);
@@ -31917,6 +31937,17 @@ function resolve(ctx, node) {
     const target = node !== null && (0,dist/* isAlias */.Vj)(node) ? (node.resolve(ctx.doc) ?? null) : node;
     return target !== null && (0,dist/* isScalar */.jn)(target) && target.value === null ? null : target;
 }
+/** Refuses alias amplification: more aliases than any hand-written file needs. */
+function checkAliases(ctx) {
+    let count = 0;
+    (0,dist/* visit */.YR)(ctx.doc, {
+        Alias(_key, node) {
+            count += 1;
+            if (count > MAX_ALIASES)
+                throw fail(ctx, node, `more than ${MAX_ALIASES} aliases (*name): write the values out instead`);
+        },
+    });
+}
 function kind(node) {
     return (0,dist/* isSeq */.oP)(node) ? 'list' : (0,dist/* isMap */.jh)(node) ? 'map' : 'value';
 }
@@ -32010,7 +32041,10 @@ class DigestVerifier extends external_node_stream_.Transform {
 
 ;// CONCATENATED MODULE: ./lib/registry/media-types.js
 // Manifest media types and what each one references. We never re-serialise a manifest:
-// the exact bytes are pushed back so digests are preserved.
+// the exact bytes are pushed back so digests are preserved. A manifest that is not what its media
+// type says (not JSON, no config, layers that are not a list of descriptors) is `invalid`, with
+// the reason: it is a failure, not a kind we merely do not copy.
+
 const MediaType = {
     dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
     dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
@@ -32032,31 +32066,58 @@ const MANIFEST_ACCEPT = [
 ].join(', ');
 /** Works out the kind from the Content-Type, falling back to the body's own mediaType field. */
 function parseManifest(bytes, contentType) {
-    let body;
+    let parsed;
     try {
-        body = JSON.parse(Buffer.from(bytes).toString('utf8'));
+        parsed = JSON.parse(Buffer.from(bytes).toString('utf8'));
     }
     catch {
-        return { kind: 'unsupported', mediaType: contentType ?? 'unknown', blobs: [], children: [] };
+        return invalid(normaliseType(contentType) ?? 'unknown', 'is not valid JSON');
     }
+    if (!isObject(parsed))
+        return invalid(normaliseType(contentType) ?? 'unknown', 'is JSON but not an object');
+    const body = parsed;
     const declared = typeof body.mediaType === 'string' ? body.mediaType : undefined;
     const mediaType = normaliseType(contentType) ?? declared ?? guessType(body);
     switch (mediaType) {
         case MediaType.dockerManifest:
         case MediaType.ociManifest: {
+            if (!isObject(body.config))
+                return invalid(mediaType, 'is an image manifest without a config descriptor');
             const config = asDescriptor(body.config);
-            const layers = asDescriptors(body.layers);
-            return { kind: 'image', mediaType, blobs: config ? [config, ...layers] : layers, children: [] };
+            if (!config)
+                return invalid(mediaType, `is an image manifest whose config is not a descriptor (${DESCRIPTOR})`);
+            if (!Array.isArray(body.layers))
+                return invalid(mediaType, 'is an image manifest whose layers is not an array');
+            const layers = body.layers.map(asDescriptor);
+            const bad = layers.findIndex((d) => d === undefined);
+            if (bad >= 0)
+                return invalid(mediaType, `is an image manifest whose layers[${bad}] is not a descriptor (${DESCRIPTOR})`);
+            return { kind: 'image', mediaType, blobs: [config, ...layers], children: [] };
         }
         case MediaType.dockerManifestList:
-        case MediaType.ociIndex:
-            return { kind: 'index', mediaType, blobs: [], children: asDescriptors(body.manifests) };
+        case MediaType.ociIndex: {
+            if (!Array.isArray(body.manifests))
+                return invalid(mediaType, 'is an index whose manifests is not an array');
+            const children = body.manifests.map(asDescriptor);
+            const bad = children.findIndex((d) => d === undefined);
+            if (bad >= 0)
+                return invalid(mediaType, `is an index whose manifests[${bad}] is not a descriptor (${DESCRIPTOR})`);
+            return { kind: 'index', mediaType, blobs: [], children: children };
+        }
         case MediaType.dockerSchema1:
         case MediaType.dockerSchema1Signed:
             return { kind: 'schema1', mediaType, blobs: [], children: [] };
         default:
+            // Well-formed, just not a kind we copy.
             return { kind: 'unsupported', mediaType, blobs: [], children: [] };
     }
+}
+const DESCRIPTOR = 'an object with a sha256, sha384 or sha512 digest and a size in whole bytes';
+function invalid(mediaType, problem) {
+    return { kind: 'invalid', mediaType, blobs: [], children: [], problem };
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 function normaliseType(contentType) {
     const type = contentType?.split(';')[0]?.trim().toLowerCase();
@@ -32075,21 +32136,21 @@ function guessType(body) {
         return MediaType.ociManifest;
     return 'unknown';
 }
-function asDescriptors(value) {
-    return Array.isArray(value) ? value.map(asDescriptor).filter((d) => d !== undefined) : [];
-}
+/** A descriptor, or undefined when it is not one: its digest names the blob's URL path, so it must
+ * be a digest; a size, when given, must be a byte count. */
 function asDescriptor(value) {
-    if (typeof value !== 'object' || value === null)
+    if (!isObject(value))
         return undefined;
-    const v = value;
-    if (typeof v.digest !== 'string')
+    if (typeof value.digest !== 'string' || !isDigest(value.digest))
+        return undefined;
+    if (value.size !== undefined && !(typeof value.size === 'number' && Number.isSafeInteger(value.size) && value.size >= 0))
         return undefined;
     return {
-        mediaType: typeof v.mediaType === 'string' ? v.mediaType : '',
-        digest: v.digest,
-        size: typeof v.size === 'number' ? v.size : -1,
-        ...(Array.isArray(v.urls) && v.urls.length > 0 && { urls: v.urls.map(String) }),
-        ...(isPlatform(v.platform) && { platform: v.platform }),
+        mediaType: typeof value.mediaType === 'string' ? value.mediaType : '',
+        digest: value.digest,
+        size: typeof value.size === 'number' ? value.size : -1,
+        ...(Array.isArray(value.urls) && value.urls.length > 0 && { urls: value.urls.map(String) }),
+        ...(isPlatform(value.platform) && { platform: value.platform }),
     };
 }
 function isPlatform(value) {
@@ -32164,15 +32225,373 @@ function inShard(repository, shard) {
     return !shard || shardOf(repository, shard.count) === shard.index;
 }
 
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./lib/redact/text.js
+// Text that came from outside (a server's error body, a line of an images file, a file name in an
+// archive) before it is shown: terminal control characters escaped so nothing can move the
+// cursor or recolour a log, and a server's words cut to a short single-line excerpt.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
+const CONTROL_OR_NEWLINE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+/** Control characters as visible escapes (`\x1b`); newlines and tabs kept. */
+function text_escapeControl(text) {
+    return text.replace(CONTROL, hexEscape);
+}
+/** One printable line: newlines and tabs too become escapes. For a value quoted in a message. */
+function printable(text) {
+    return text.replace(CONTROL_OR_NEWLINE, hexEscape);
+}
+/** A server's words as a short single-line excerpt: whitespace runs collapsed, control
+ * characters escaped, at most `max` characters. */
+function excerpt(text, max = 200) {
+    const line = printable(text.replace(/\s+/g, ' ').trim());
+    return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+function hexEscape(c) {
+    const code = c.charCodeAt(0);
+    return code > 0xff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\x${code.toString(16).padStart(2, '0')}`;
+}
+
+;// CONCATENATED MODULE: ./lib/registry/storage/tar-headers.js
+// A tar archive's headers, read as data before anything is extracted (ustar, GNU and pax): fed
+// chunk by chunk, it hands each entry to a callback and passes over file contents without keeping
+// them, so a multi-gigabyte archive costs a 512-byte buffer. Anything it cannot read with
+// certainty is an error: the extractor must never see an entry this reader did not.
+const BLOCK = 512;
+/** GNU long names and pax headers are a few hundred bytes; more is not a storage tree. */
+const META_LIMIT = 1024 * 1024;
+class TarFormatError extends Error {
+    name = 'TarFormatError';
+}
+class TarHeaderReader {
+    onEntry;
+    header = Buffer.alloc(BLOCK);
+    filled = 0;
+    /** Content (and padding) still to pass over. */
+    skip = 0;
+    /** A GNU long name or pax header being collected. */
+    meta;
+    pending = { pax: [] };
+    zeroBlocks = 0;
+    ended = false;
+    /** Bytes consumed, for messages. */
+    offset = 0;
+    constructor(onEntry) {
+        this.onEntry = onEntry;
+    }
+    /** True once the end-of-archive marker (two zero blocks) was read; the rest is ignored. */
+    get done() {
+        return this.ended;
+    }
+    push(chunk) {
+        let pos = 0;
+        while (pos < chunk.length && !this.ended) {
+            const available = chunk.length - pos;
+            if (this.skip > 0) {
+                const n = Math.min(this.skip, available);
+                this.skip -= n;
+                this.offset += n;
+                pos += n;
+            }
+            else if (this.meta) {
+                const meta = this.meta;
+                const n = Math.min(meta.data.length - meta.filled, available);
+                chunk.copy(meta.data, meta.filled, pos, pos + n);
+                meta.filled += n;
+                this.offset += n;
+                pos += n;
+                if (meta.filled === meta.data.length)
+                    this.finishMeta();
+            }
+            else {
+                const n = Math.min(BLOCK - this.filled, available);
+                chunk.copy(this.header, this.filled, pos, pos + n);
+                this.filled += n;
+                this.offset += n;
+                pos += n;
+                if (this.filled === BLOCK) {
+                    this.filled = 0;
+                    this.readHeader();
+                }
+            }
+        }
+    }
+    /** At the end of the input: an archive cut short is an error. */
+    end() {
+        if (this.ended)
+            return;
+        if (this.filled > 0 || this.skip > 0 || this.meta)
+            throw new TarFormatError(`the archive ends in the middle of an entry (after ${this.offset} bytes): cut short, or not a tar archive`);
+        if (this.pending.longName !== undefined || this.pending.longLink !== undefined || this.pending.pax.length > 0) {
+            throw new TarFormatError('the archive ends after an extended header, without the entry it describes');
+        }
+    }
+    readHeader() {
+        const at = this.offset - BLOCK;
+        if (this.header.every((b) => b === 0)) {
+            // GNU tar stops at two zero blocks; a lone one is passed over, and what follows is read too.
+            if (++this.zeroBlocks >= 2)
+                this.ended = true;
+            return;
+        }
+        this.zeroBlocks = 0;
+        if (!checksumMatches(this.header))
+            throw new TarFormatError(`not a tar archive, or damaged: the header at byte ${at} fails its checksum`);
+        const type = this.header[156] === 0 ? '0' : String.fromCharCode(this.header[156]);
+        const headerSize = numeric(this.header.subarray(124, 136), at);
+        if (type === 'L' || type === 'K' || type === 'x' || type === 'g') {
+            if (headerSize > META_LIMIT)
+                throw new TarFormatError(`the extended header at byte ${at} is ${headerSize} bytes, more than ${META_LIMIT}`);
+            this.meta = { type, data: Buffer.alloc(headerSize), filled: 0 };
+            if (headerSize === 0)
+                this.finishMeta();
+            return;
+        }
+        const entry = this.entry(type, headerSize, at);
+        this.pending = { pax: [] };
+        this.onEntry(entry);
+        this.skip = padded(entry.size);
+    }
+    entry(type, headerSize, at) {
+        const h = this.header;
+        const rawName = tar_headers_text(h.subarray(0, 100));
+        // POSIX ustar ("ustar\0") splits long names into prefix/name; GNU ("ustar  ") keeps other data there.
+        const ustar = h.toString('latin1', 257, 263) === 'ustar\0';
+        const prefix = ustar ? tar_headers_text(h.subarray(345, 500)) : '';
+        const headerName = prefix ? `${prefix}/${rawName}` : rawName;
+        const paxPaths = this.paxValues('path', 'GNU.sparse.name');
+        const paxSize = this.paxValues('size').at(-1);
+        const name = paxPaths.at(-1) ?? this.pending.longName ?? headerName;
+        const aliases = [...paxPaths, this.pending.longName, headerName, rawName].filter((n) => n !== undefined && n !== name);
+        const linkName = this.paxValues('linkpath').at(-1) ?? this.pending.longLink ?? tar_headers_text(h.subarray(157, 257));
+        const size = paxSize === undefined ? headerSize : paxNumber(paxSize, at);
+        return { name, aliases: [...new Set(aliases)], type, linkName, size };
+    }
+    paxValues(...keys) {
+        return this.pending.pax.filter(([k, v]) => keys.includes(k) && v !== '').map(([, v]) => v);
+    }
+    finishMeta() {
+        const meta = this.meta;
+        this.meta = undefined;
+        this.skip = padded(meta.data.length) - meta.data.length;
+        const at = this.offset - meta.data.length - BLOCK;
+        if (meta.type === 'L')
+            this.pending.longName = tar_headers_text(meta.data);
+        else if (meta.type === 'K')
+            this.pending.longLink = tar_headers_text(meta.data);
+        else if (meta.type === 'x')
+            this.pending.pax.push(...paxRecords(meta.data, at));
+        else {
+            // A global header applies to every entry after it; one that renames or resizes them is refused.
+            const risky = paxRecords(meta.data, at).find(([k]) => ['path', 'linkpath', 'size', 'GNU.sparse.name'].includes(k));
+            if (risky)
+                throw new TarFormatError(`the global pax header at byte ${at} sets ${risky[0]} for every entry after it`);
+        }
+    }
+}
+function padded(size) {
+    return Math.ceil(size / BLOCK) * BLOCK;
+}
+/** A NUL-terminated header field. */
+function tar_headers_text(field) {
+    const end = field.indexOf(0);
+    return field.toString('utf8', 0, end === -1 ? field.length : end);
+}
+/** Octal ASCII, or GNU base-256 when the high bit of the first byte is set. */
+function numeric(field, at) {
+    if (field[0] & 0x80) {
+        if (field[0] === 0xff)
+            throw new TarFormatError(`the header at byte ${at} holds a negative size`);
+        let value = field[0] & 0x7f;
+        for (const byte of field.subarray(1)) {
+            value = value * 256 + byte;
+            if (value > Number.MAX_SAFE_INTEGER)
+                throw new TarFormatError(`the header at byte ${at} holds a size too large to be real`);
+        }
+        return value;
+    }
+    const digits = field.toString('latin1').replace(/[\0 ]+$/, '').replace(/^ +/, '');
+    if (digits === '')
+        return 0;
+    if (!/^[0-7]+$/.test(digits))
+        throw new TarFormatError(`the header at byte ${at} holds a number that is not octal`);
+    return parseInt(digits, 8);
+}
+function paxNumber(value, at) {
+    if (!/^\d{1,16}$/.test(value) || Number(value) > Number.MAX_SAFE_INTEGER)
+        throw new TarFormatError(`the pax header before byte ${at} holds a size that is not a number`);
+    return Number(value);
+}
+/** The checksum counts the checksum field as spaces; old tars summed signed bytes. */
+function checksumMatches(header) {
+    let unsigned = 0;
+    let signed = 0;
+    for (let i = 0; i < BLOCK; i++) {
+        const byte = i >= 148 && i < 156 ? 0x20 : header[i];
+        unsigned += byte;
+        signed += byte > 127 ? byte - 256 : byte;
+    }
+    const digits = header.toString('latin1', 148, 156).replace(/[\0 ]+$/, '').replace(/^ +/, '');
+    if (!/^[0-7]+$/.test(digits))
+        return false;
+    const stored = parseInt(digits, 8);
+    return stored === unsigned || stored === signed;
+}
+/** `<length> <key>=<value>\n` records; anything else is refused, not guessed at. */
+function paxRecords(data, at) {
+    const records = [];
+    let pos = 0;
+    while (pos < data.length) {
+        if (data[pos] === 0 && data.subarray(pos).every((b) => b === 0))
+            break; // NUL padding
+        const space = data.indexOf(0x20, pos);
+        const length = space === -1 ? NaN : Number(data.toString('latin1', pos, space));
+        const end = pos + length;
+        if (!Number.isInteger(length) || space - pos > 20 || end <= space + 1 || end > data.length || data[end - 1] !== 0x0a) {
+            throw new TarFormatError(`the pax header at byte ${at} is malformed`);
+        }
+        const record = data.subarray(space + 1, end - 1);
+        const eq = record.indexOf(0x3d);
+        if (eq <= 0)
+            throw new TarFormatError(`the pax header at byte ${at} is malformed`);
+        records.push([record.toString('utf8', 0, eq), record.toString('utf8', eq + 1)]);
+        pos = end;
+    }
+    return records;
+}
+
+;// CONCATENATED MODULE: ./lib/registry/storage/tar-check.js
+// An archive is data: before it is extracted, every header is read (streaming, through gunzip
+// when compressed) and the archive is refused at the first entry that is not a directory or a
+// regular file inside the extraction directory. distribution's filesystem driver writes nothing
+// else, so a symlink, hard link, device, FIFO, absolute path or `..` has no business there.
+
+
+
+
+
+class UnsafeArchiveError extends Error {
+    name = 'UnsafeArchiveError';
+}
+const TYPES = {
+    '1': 'a hard link',
+    '2': 'a symbolic link',
+    '3': 'a character device',
+    '4': 'a block device',
+    '6': 'a FIFO',
+};
+/** Regular files ('7' is "contiguous", extracted as regular) and directories. */
+const ALLOWED = new Set(['0', '7', '5']);
+/** Why the entry may not be extracted, or undefined. */
+function entryProblem(entry) {
+    for (const name of [entry.name, ...entry.aliases]) {
+        if (name === '')
+            return 'has an empty name';
+        // Backslashes count too: some extractors treat them as separators.
+        if (/^[/\\]/.test(name) || /^[a-zA-Z]:/.test(name))
+            return 'has an absolute path';
+        if (name.split(/[/\\]/).includes('..'))
+            return 'has a ".." component, which leads outside the extraction directory';
+    }
+    const kind = TYPES[entry.type];
+    if (kind) {
+        const target = entry.type === '1' || entry.type === '2' ? ` (to "${printable(entry.linkName)}")` : '';
+        return `is ${kind}${target}`;
+    }
+    if (!ALLOWED.has(entry.type))
+        return `has tar entry type "${printable(entry.type)}", which a storage tree never holds`;
+    // Extractors disagree on whether a directory's size counts: no directory may have any.
+    if (entry.size > 0 && (entry.type === '5' || entry.name.endsWith('/')))
+        return 'is a directory that carries content';
+    return undefined;
+}
+/** Throws UnsafeArchiveError naming the first entry that may not be extracted. `name` is how the
+ * archive is shown in messages (a path, or a URL without its query). */
+async function checkArchive(file, gzip, name) {
+    const refuse = (why) => new UnsafeArchiveError(`${name} is refused before extracting: ${why}; a registry storage tree holds only directories and regular files`);
+    const reader = new TarHeaderReader((entry) => {
+        const problem = entryProblem(entry);
+        if (problem)
+            throw refuse(`entry "${printable(entry.name)}" ${problem}`);
+    });
+    const scan = async (source) => {
+        for await (const chunk of source) {
+            reader.push(chunk);
+            // Past the end marker the extractor reads nothing more either.
+            if (reader.done)
+                return;
+        }
+        reader.end();
+    };
+    try {
+        if (gzip)
+            await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(file), (0,external_node_zlib_.createGunzip)(), scan);
+        else
+            await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(file), scan);
+    }
+    catch (error) {
+        if (error instanceof UnsafeArchiveError)
+            throw error;
+        // Stopping at the end marker aborts the streams before their end: that is no failure.
+        if (reader.done)
+            return;
+        if (error instanceof TarFormatError)
+            throw refuse(error.message);
+        throw new Error(`${name} cannot be read as ${gzip ? 'a gzip-compressed' : 'a'} tar archive: ${error.message}`);
+    }
+}
+
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./lib/registry/storage/temp-dir.js
+// The temporary directories a tarball source works in (a download, an extraction): under
+// $RUNNER_TEMP when set, private to us, and removed whatever happened.
+
+
+
+/** A new directory `harbor-sync-<purpose>-…`, by its real path (the storage root is compared
+ * against real paths, and $TMPDIR may itself be a symlink). */
+async function makeTempDir(purpose) {
+    const dir = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `harbor-sync-${purpose}-`));
+    try {
+        return await (0,promises_.realpath)(dir);
+    }
+    catch (error) {
+        await removeTree(dir);
+        throw error;
+    }
+}
+/** rm -rf that also works when the archive held read-only directories (a tar of a read-only
+ * mount) and we are not root. */
+async function removeTree(dir) {
+    try {
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+    }
+    catch {
+        await makeWritable(dir);
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+    }
+}
+async function makeWritable(dir) {
+    await (0,promises_.chmod)(dir, 0o700).catch(() => undefined);
+    const entries = await (0,promises_.readdir)(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries)
+        if (e.isDirectory())
+            await makeWritable((0,external_node_path_namespaceObject.join)(dir, e.name));
+}
+
 ;// CONCATENATED MODULE: ./lib/registry/storage/archive.js
 // A tarball of a storage directory is extracted once into a temp dir and read from there: a
-// .tar.gz cannot be read at random offsets, and the engine reads blobs in any order.
-// @actions/tool-cache does the extracting (and, for an https:// archive, the downloading, with
-// its retries); the extractor stays a parameter so tests can watch it.
+// .tar.gz cannot be read at random offsets, and the engine reads blobs in any order. Before
+// extracting, every header is checked (tar-check.ts): only directories and regular files, inside
+// the extraction directory. @actions/tool-cache does the extracting; the extractor stays a
+// parameter so tests can watch it.
 // Loaded on first use: most runs read no archive, and the module tree costs start-up memory.
 const toolCache = () => __nccwpck_require__.e(/* import() */ 991).then(__nccwpck_require__.bind(__nccwpck_require__, 5991));
 
@@ -32187,22 +32606,12 @@ const toolCacheTar = async (archive, dest, gzip) => {
         throw new Error(`extracting ${archive} failed: ${error.message}`);
     }
 };
-/** Downloads an archive named by an http(s) URL into a new temp dir; the caller removes it. */
-async function downloadArchive(url) {
-    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'harbor-sync-download-'));
-    const file = (0,external_node_path_namespaceObject.join)(dir, 'registry.tar');
-    try {
-        await (await toolCache()).downloadTool(url, file);
-    }
-    catch (error) {
-        await removeTree(dir);
-        throw new Error(`downloading ${new URL(url).origin}${new URL(url).pathname} failed: ${error.message}`);
-    }
-    return { dir, file, cleanup: () => removeTree(dir) };
-}
-async function extractArchive(archive, extractor = toolCacheTar) {
+/** Checks, then extracts `archive` into a new temp dir; `name` shows the archive in messages. On
+ * any failure nothing is left behind. */
+async function extractArchive(archive, name, extractor = toolCacheTar) {
     const gzip = await isGzip(archive);
-    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), 'harbor-sync-storage-'));
+    await checkArchive(archive, gzip, name);
+    const dir = await makeTempDir('storage');
     const cleanup = () => removeTree(dir);
     try {
         await extractor(archive, dir, gzip);
@@ -32215,7 +32624,7 @@ async function extractArchive(archive, extractor = toolCacheTar) {
 }
 /** By content, not name: backups get renamed. */
 async function isGzip(path) {
-    const file = await (0,promises_namespaceObject.open)(path, 'r');
+    const file = await (0,promises_.open)(path, 'r');
     try {
         const head = Buffer.alloc(2);
         const { bytesRead } = await file.read(head, 0, 2, 0);
@@ -32225,30 +32634,13 @@ async function isGzip(path) {
         await file.close();
     }
 }
-/** rm -rf that also works when the archive held read-only directories (a tar of a read-only
- * mount) and we are not root. */
-async function removeTree(dir) {
-    try {
-        await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
-    }
-    catch {
-        await makeWritable(dir);
-        await (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
-    }
-}
-async function makeWritable(dir) {
-    await (0,promises_namespaceObject.chmod)(dir, 0o700).catch(() => undefined);
-    const entries = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true }).catch(() => []);
-    for (const e of entries)
-        if (e.isDirectory())
-            await makeWritable((0,external_node_path_namespaceObject.join)(dir, e.name));
-}
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./lib/registry/errors.js
 // Errors that keep what a user needs to act: HTTP status, the registry's error code and message,
 // and the operation that failed. Modeled on go-containerregistry's transport.Error.
+// A server's words are untrusted: every text taken from an error body is cut to a short,
+// single-line, printable excerpt here, before anything can show it (SECURITY.md).
+
 const BODY_LIMIT = 64 * 1024;
 class RegistryError extends Error {
     name = 'RegistryError';
@@ -32291,34 +32683,43 @@ function parseErrorBody(text) {
         if (Array.isArray(parsed.errors)) {
             return parsed.errors
                 .filter((e) => typeof e === 'object' && e !== null)
-                .map((e) => ({ code: String(e.code ?? 'UNKNOWN'), message: String(e.message ?? ''), detail: e.detail }));
+                .slice(0, MAX_ENTRIES)
+                .map((e) => ({ code: errorCode(e.code), message: excerpt(String(e.message ?? ''), MESSAGE_LIMIT), detail: e.detail }));
         }
         // Harbor's CSRF middleware answers {"code":"FORBIDDEN","message":"CSRF token invalid"} without the errors array.
         if (typeof parsed.code === 'string')
-            return [{ code: parsed.code, message: String(parsed.message ?? '') }];
+            return [{ code: errorCode(parsed.code), message: excerpt(String(parsed.message ?? ''), MESSAGE_LIMIT) }];
     }
     catch {
         // not JSON: fall through
     }
-    const snippet = text.slice(0, 200).replace(/\s+/g, ' ').trim();
+    const snippet = excerpt(text.slice(0, 1000), SNIPPET_LIMIT);
     return snippet ? [{ code: 'UNKNOWN', message: snippet }] : [];
+}
+const MAX_ENTRIES = 10;
+const MESSAGE_LIMIT = 300;
+const SNIPPET_LIMIT = 200;
+/** A registry error code is an upper-case identifier (`MANIFEST_UNKNOWN`); anything else is not one. */
+function errorCode(value) {
+    const code = String(value ?? 'UNKNOWN');
+    return /^[A-Z][A-Z0-9_]{0,63}$/.test(code) ? code : 'UNKNOWN';
 }
 function describeDetail(detail) {
     if (detail === undefined || detail === null || detail === '')
         return '';
     if (typeof detail === 'string')
-        return detail;
+        return excerpt(detail, MESSAGE_LIMIT);
     if (Array.isArray(detail))
         return detail.map(describeDetail).filter(Boolean).join(', ');
     if (typeof detail === 'object') {
         const d = detail;
         for (const key of ['digest', 'Digest', 'name', 'Name', 'Tag', 'Reference']) {
             if (typeof d[key] === 'string')
-                return `${key.toLowerCase()} ${d[key]}`;
+                return `${key.toLowerCase()} ${excerpt(d[key], MESSAGE_LIMIT)}`;
         }
-        return JSON.stringify(detail).slice(0, 200);
+        return excerpt(JSON.stringify(detail) ?? '', SNIPPET_LIMIT);
     }
-    return String(detail);
+    return excerpt(String(detail), SNIPPET_LIMIT);
 }
 function readBodyLimit() {
     return BODY_LIMIT;
@@ -32333,7 +32734,7 @@ function notFound(code, message, request) {
     return new RegistryError({ message: `${request}: 404 ${code}: ${message}`, status: 404, errors: [{ code, message }], request });
 }
 /** A request the registry would refuse with 400 (bad name, tag or digest). */
-function invalid(code, message, request) {
+function errors_invalid(code, message, request) {
     return new RegistryError({ message: `${request}: 400 ${code}: ${message}`, status: 400, errors: [{ code, message }], request });
 }
 /** Damaged storage: no HTTP status (the registry would answer 500 or serve garbage); the message
@@ -32353,14 +32754,15 @@ function isMissing(error) {
 ;// CONCATENATED MODULE: ./lib/registry/storage/blob-stream.js
 // A blob read from its data file, hashed on the way: a truncated or damaged file then fails with
 // the file's path instead of a bare digest mismatch at the upload (the engine checks too, but
-// cannot say which file was wrong).
+// cannot say which file was wrong). It reads from the fd opened and checked by safe-read.ts, so
+// the file streamed is the one that was checked.
 
 
 
-
-function readBlobFile(path, digest, size, request) {
+function readBlobFile(file, path, digest, request) {
     const algorithm = digest.slice(0, digest.indexOf(':'));
     const hash = (0,external_node_crypto_.createHash)(algorithm);
+    const size = file.size;
     let bytes = 0;
     const check = new external_node_stream_.Transform({
         transform(chunk, _encoding, callback) {
@@ -32376,13 +32778,129 @@ function readBlobFile(path, digest, size, request) {
             callback(corrupt(`blob data file ${path} is truncated or damaged: it ${what}, expected ${digest}`, request));
         },
     });
-    const file = (0,external_node_fs_namespaceObject.createReadStream)(path);
-    // Read errors (EIO, a file removed under us) name the file too.
-    file.on('error', (error) => check.destroy(corrupt(`cannot read blob data file ${path}: ${error.message}`, request, error)));
-    // A consumer that stops early (upload refused) must not leave the file open.
-    check.on('close', () => file.destroy());
-    file.pipe(check);
+    // autoClose (the default) closes the fd when the stream ends or is destroyed.
+    const stream = file.handle.createReadStream();
+    // Read errors (EIO) name the file too.
+    stream.on('error', (error) => check.destroy(corrupt(`cannot read blob data file ${path}: ${error.message}`, request, error)));
+    // A consumer that stops early (upload refused, sizes differ) must not leave the file open.
+    check.on('close', () => stream.destroy());
+    stream.pipe(check);
     return check;
+}
+
+;// CONCATENATED MODULE: ./lib/registry/storage/safe-read.js
+// Reading below the storage root as data, never as a pointer elsewhere. distribution's filesystem
+// driver writes only directories and regular files, so: every component from the root down is
+// lstat'ed and a symlink anywhere fails, naming it; only regular files are opened, with
+// O_NOFOLLOW|O_NONBLOCK (a FIFO swapped in after the lstat cannot block the run), and the open fd
+// is checked again (same file, still regular; on Linux, reached by exactly this path).
+
+
+
+
+const OPEN_FLAGS = external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK;
+/** What the storage holds at `path` (below `root`, a real path); undefined when something on
+ * the way is missing, as the registry would answer 404. `what` names the file in messages. */
+async function lstatBelow(root, path, what, request) {
+    const rest = (0,external_node_path_namespaceObject.relative)(root, path);
+    // Paths come from layout.ts, which checks every name: this is a guard, not a feature.
+    if (rest === '' || rest === '..' || rest.startsWith(`..${external_node_path_namespaceObject.sep}`) || (0,external_node_path_namespaceObject.isAbsolute)(rest))
+        throw corrupt(`${what} ${path} is not below the storage root ${root}`, request);
+    let current = root;
+    let info;
+    for (const part of rest.split(external_node_path_namespaceObject.sep)) {
+        current = (0,external_node_path_namespaceObject.join)(current, part);
+        info = await (0,promises_.lstat)(current).catch((error) => {
+            if (isMissing(error))
+                return undefined;
+            throw corrupt(`cannot read ${what} ${path}: ${error.message}`, request, error);
+        });
+        if (!info)
+            return undefined;
+        if (info.isSymbolicLink())
+            throw corrupt(symlinkMessage(what, path, current), request);
+    }
+    return info;
+}
+/** As lstatBelow, and the thing found must be a regular file. */
+async function regularFileBelow(root, path, what, request) {
+    const info = await lstatBelow(root, path, what, request);
+    if (info && !info.isFile())
+        throw corrupt(`${what} ${path} is ${typeOf(info)}, not a regular file`, request);
+    return info;
+}
+/** Opens a regular file below the root; undefined when it is not there. The caller closes it. */
+async function openBelow(root, path, what, request) {
+    const info = await regularFileBelow(root, path, what, request);
+    if (!info)
+        return undefined;
+    let handle;
+    try {
+        handle = await (0,promises_.open)(path, OPEN_FLAGS);
+    }
+    catch (error) {
+        if (isMissing(error))
+            return undefined;
+        if (error.code === 'ELOOP')
+            throw corrupt(symlinkMessage(what, path, path), request);
+        throw corrupt(`cannot read ${what} ${path}: ${error.message}`, request, error);
+    }
+    try {
+        const opened = await handle.stat();
+        if (!opened.isFile())
+            throw corrupt(`${what} ${path} is ${typeOf(opened)}, not a regular file`, request);
+        if (opened.ino !== info.ino || opened.dev !== info.dev)
+            throw corrupt(`${what} ${path} was replaced while it was being opened`, request);
+        if (!(await reachedByPath(handle.fd, path)))
+            throw corrupt(`${what} ${path} was reached through a symbolic link (the tree changed while it was being read)`, request);
+        return { handle, size: opened.size };
+    }
+    catch (error) {
+        await handle.close();
+        throw error;
+    }
+}
+/** Up to `max` bytes from the start of the file: never more, whatever the file claims. */
+async function readAtMost(file, max, what, path, request) {
+    const buffer = Buffer.alloc(max);
+    let filled = 0;
+    try {
+        while (filled < max) {
+            const { bytesRead } = await file.handle.read(buffer, filled, max - filled, filled);
+            if (bytesRead === 0)
+                break;
+            filled += bytesRead;
+        }
+    }
+    catch (error) {
+        throw corrupt(`cannot read ${what} ${path}: ${error.message}`, request, error);
+    }
+    return buffer.subarray(0, filled);
+}
+/** Linux says which path an fd was opened by: a directory swapped for a symlink between the lstat
+ * walk and the open shows here. Where there is no /proc, the walk is the check. */
+async function reachedByPath(fd, path) {
+    const actual = await (0,promises_.readlink)(`/proc/self/fd/${fd}`).catch(() => undefined);
+    return actual === undefined || actual === path;
+}
+function symlinkMessage(what, path, link) {
+    const where = link === path ? 'is a symbolic link' : `is reached through the symbolic link ${link}`;
+    return `${what} ${path} ${where}: a registry's storage holds no symbolic links, and harbor-sync follows none`;
+}
+function typeOf(info) {
+    if (info.isDirectory())
+        return 'a directory';
+    if (info.isFIFO())
+        return 'a FIFO';
+    if (info.isSocket())
+        return 'a socket';
+    if (info.isCharacterDevice())
+        return 'a character device';
+    if (info.isBlockDevice())
+        return 'a block device';
+    if (info.isSymbolicLink())
+        return 'a symbolic link';
+    return 'an unknown kind of file';
 }
 
 ;// CONCATENATED MODULE: ./lib/registry/storage/layout.js
@@ -32394,10 +32912,10 @@ const layout_PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
 const layout_REPOSITORY = new RegExp(`^${layout_PATH_COMPONENT}(?:/${layout_PATH_COMPONENT})*$`);
 const layout_TAG = /^[\w][\w.-]{0,127}$/;
 const layout_DIGEST = /^(sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128})$/;
-function isRepositoryName(name) {
+function layout_isRepositoryName(name) {
     return name.length <= 255 && layout_REPOSITORY.test(name);
 }
-function isTag(tag) {
+function layout_isTag(tag) {
     return layout_TAG.test(tag);
 }
 function layout_isDigest(value) {
@@ -32441,32 +32959,40 @@ function blobDataPath(root, digest) {
 
 ;// CONCATENATED MODULE: ./lib/registry/storage/link.js
 // Reads a distribution `link` file: its whole content is the digest it points to
-// (`sha256:<hex>`, no newline). Anything else is reported with the file's path.
+// (`sha256:<hex>`, no newline). It is read as data from someone else's tree: a few hundred bytes at
+// most, only from a regular file below the root (safe-read.ts), and never echoed in a message,
+// since a link that is not a digest may hold anything.
 
 
 
+/** A digest is under 200 bytes (sha512: 135); a bigger link file is damage. */
+const LINK_LIMIT = 256;
 /** The digest the link points to; undefined when the link does not exist. */
-async function readLink(path, request) {
+async function readLink(root, path, request) {
+    const file = await openBelow(root, path, 'link file', request);
+    if (!file)
+        return undefined;
     let raw;
     try {
-        raw = await (0,promises_namespaceObject.readFile)(path);
+        if (file.size > LINK_LIMIT)
+            throw corrupt(`corrupt link file ${path}: it is ${file.size} bytes, more than a digest (at most ${LINK_LIMIT})`, request);
+        // One byte more than allowed shows a file that grew since the fstat.
+        raw = await readAtMost(file, LINK_LIMIT + 1, 'link file', path, request);
     }
-    catch (error) {
-        if (isMissing(error))
-            return undefined;
-        throw corrupt(`cannot read link file ${path}: ${error.message}`, request, error);
+    finally {
+        await file.handle.close();
     }
+    if (raw.length > LINK_LIMIT)
+        throw corrupt(`corrupt link file ${path}: it grew past ${LINK_LIMIT} bytes while being read`, request);
     // A hand-edited link may end in a newline; tolerate whitespace, nothing else.
     const text = raw.toString('utf8').trim();
-    if (!layout_isDigest(text)) {
-        const shown = JSON.stringify(raw.subarray(0, 80).toString('utf8'));
-        throw corrupt(`corrupt link file ${path}: content ${shown} is not <algorithm>:<hex digest>`, request);
-    }
+    if (!layout_isDigest(text))
+        throw corrupt(`corrupt link file ${path}: its ${raw.length} bytes are not <algorithm>:<hex digest>`, request);
     return text;
 }
 /** A link under `<algorithm>/<hex>/link` must point at that same digest. */
-async function readDigestLink(path, expected, request) {
-    const target = await readLink(path, request);
+async function readDigestLink(root, path, expected, request) {
+    const target = await readLink(root, path, request);
     if (target !== undefined && target !== expected) {
         throw corrupt(`corrupt link file ${path}: points to ${target}, but its directory names ${expected}`, request);
     }
@@ -32477,11 +33003,17 @@ async function readDigestLink(path, expected, request) {
 // Finds the `docker/registry/v2` directory from what the user pointed at: the filesystem driver's
 // rootdirectory (/var/lib/registry), `docker/registry`, or `v2` itself. For an extracted tarball,
 // also a few levels down, since tars are made from many working directories (`var/lib/registry/…`).
+// `dir` is a real path (the one place a symlink is resolved); below it none is followed.
 
 
 const SEARCH_DEPTH = 4;
+/** lstat, not stat: a symlink where the layout should be is refused, naming it. */
 async function isDirectory(path) {
-    return (await (0,promises_namespaceObject.stat)(path).catch(() => undefined))?.isDirectory() ?? false;
+    const info = await (0,promises_.lstat)(path).catch(() => undefined);
+    if (info?.isSymbolicLink()) {
+        throw new Error(`${path} is a symbolic link: harbor-sync follows none below the directory named (a registry's storage holds none); name the directory it points to instead`);
+    }
+    return info?.isDirectory() ?? false;
 }
 /** A v2 directory holds `repositories/` (and `blobs/` once anything was pushed). */
 async function isLayoutRoot(dir) {
@@ -32489,11 +33021,21 @@ async function isLayoutRoot(dir) {
 }
 /** The v2 directory for `dir` as given, or undefined. */
 async function locateRoot(dir) {
-    for (const candidate of [(0,external_node_path_namespaceObject.join)(dir, 'docker', 'registry', 'v2'), (0,external_node_path_namespaceObject.join)(dir, 'registry', 'v2'), (0,external_node_path_namespaceObject.join)(dir, 'v2'), dir]) {
-        if (await isLayoutRoot(candidate))
-            return candidate;
+    for (const parts of [['docker', 'registry', 'v2'], ['registry', 'v2'], ['v2'], []]) {
+        if (await isDirectoryPath(dir, parts) && (await isLayoutRoot((0,external_node_path_namespaceObject.join)(dir, ...parts))))
+            return (0,external_node_path_namespaceObject.join)(dir, ...parts);
     }
     return undefined;
+}
+/** Every component of `parts` below `dir` is a directory (and none a symlink). */
+async function isDirectoryPath(dir, parts) {
+    let current = dir;
+    for (const part of parts) {
+        current = (0,external_node_path_namespaceObject.join)(current, part);
+        if (!(await isDirectory(current)))
+            return false;
+    }
+    return true;
 }
 /** Breadth-first below `dir` (an extracted archive): the shallowest layout wins. */
 async function searchRoot(dir, depth = SEARCH_DEPTH) {
@@ -32504,7 +33046,7 @@ async function searchRoot(dir, depth = SEARCH_DEPTH) {
             const found = await locateRoot(current);
             if (found)
                 return found;
-            const entries = await (0,promises_namespaceObject.readdir)(current, { withFileTypes: true }).catch(() => []);
+            const entries = await (0,promises_.readdir)(current, { withFileTypes: true }).catch(() => []);
             for (const e of entries)
                 if (e.isDirectory())
                     next.push((0,external_node_path_namespaceObject.join)(current, e.name));
@@ -32520,36 +33062,50 @@ function expectedLayout(dir) {
 ;// CONCATENATED MODULE: ./lib/registry/storage/walk.js
 // The catalog as distribution builds it: every directory under repositories/ that holds
 // `_manifests` is a repository; other `_` directories are its internals and are not entered.
-// Names nest (`a/b` and `a/b/c` can both be repositories).
+// Names nest (`a/b` and `a/b/c` can both be repositories). A symlink is never entered: it is
+// listed as the repository it would be, so reading that repository fails naming the link
+// instead of the repository silently vanishing from the catalog.
 
 
 
-async function listRepositoryNames(repositoriesDir) {
-    const names = [];
+
+
+async function listRepositoryNames(root) {
+    const top = repositoriesDir(root);
+    if (!(await lstatBelow(root, top, 'repositories directory', 'GET /v2/_catalog'))?.isDirectory())
+        return [];
+    const names = new Set();
     const visit = async (dir, prefix) => {
-        const entries = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true }).catch((error) => {
+        const entries = await (0,promises_.readdir)(dir, { withFileTypes: true }).catch((error) => {
             if (isMissing(error))
                 return [];
             throw new Error(`cannot list ${dir}: ${error.message}`, { cause: error });
         });
         for (const entry of entries) {
-            if (!entry.isDirectory())
+            const link = entry.isSymbolicLink();
+            if (!link && !entry.isDirectory())
                 continue;
             if (entry.name === '_manifests')
-                names.push(prefix.join('/'));
-            else if (!entry.name.startsWith('_'))
+                names.add(prefix.join('/'));
+            else if (entry.name.startsWith('_'))
+                continue;
+            else if (link)
+                names.add([...prefix, entry.name].join('/'));
+            else
                 await visit((0,external_node_path_namespaceObject.join)(dir, entry.name), [...prefix, entry.name]);
         }
     };
-    await visit(repositoriesDir, []);
-    return names.filter((n) => n !== '').sort();
+    await visit(top, []);
+    return [...names].filter((n) => n !== '').sort();
 }
 
 ;// CONCATENATED MODULE: ./lib/registry/storage/client.js
 // A read-only RegistryClient over a distribution storage directory (the `docker/registry/v2`
 // directory of the filesystem driver). It answers as the registry would: the same 404s with the
 // same error codes for what a repository does not link, so the engine classifies tags exactly as
-// for an HTTP source. It never writes a byte below the root, so a read-only mount works.
+// for an HTTP source. It never writes a byte below the root, so a read-only mount works. It reads
+// the tree as data (safe-read.ts): no symlink followed, only regular files opened, reads bounded.
+
 
 
 
@@ -32580,7 +33136,7 @@ class StorageClient {
         return { status: 200, ok: true };
     }
     async listRepositories() {
-        return await listRepositoryNames(repositoriesDir(this.root));
+        return await listRepositoryNames(this.root);
     }
     async *catalog() {
         yield await this.listRepositories();
@@ -32592,28 +33148,43 @@ class StorageClient {
     async listTags(repository) {
         const request = `GET /v2/${repository}/tags/list`;
         this.checkName(repository, request);
+        const dir = tagsDir(this.root, repository);
+        const unknown = () => notFound('NAME_UNKNOWN', `repository name not known to registry (${repository})`, request);
+        // A symlink on the way fails naming it; a missing directory (or a file there) is an unknown name.
+        if (!(await lstatBelow(this.root, dir, 'tags directory', request))?.isDirectory())
+            throw unknown();
         // As distribution's tagStore.All: the tag directories, whether or not each has a current link.
-        const entries = await (0,promises_namespaceObject.readdir)(tagsDir(this.root, repository), { withFileTypes: true }).catch((error) => {
+        // A symlink is listed too (not entered): reading that tag then fails naming it.
+        const entries = await (0,promises_.readdir)(dir, { withFileTypes: true }).catch((error) => {
             if (isMissing(error))
-                throw notFound('NAME_UNKNOWN', `repository name not known to registry (${repository})`, request);
-            throw corrupt(`cannot list ${tagsDir(this.root, repository)}: ${error.message}`, request, error);
+                throw unknown();
+            throw corrupt(`cannot list ${dir}: ${error.message}`, request, error);
         });
-        return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+        return entries.filter((e) => e.isDirectory() || e.isSymbolicLink()).map((e) => e.name).sort();
     }
     async listRevisions(repository) {
         const request = `GET /v2/${repository}/manifests`;
         this.checkName(repository, request);
         const dir = revisionsDir(this.root, repository);
-        const algorithms = await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true }).catch((error) => {
+        if (!(await lstatBelow(this.root, dir, 'revisions directory', request))?.isDirectory())
+            return [];
+        const list = (path) => (0,promises_.readdir)(path, { withFileTypes: true }).catch((error) => {
             if (!isMissing(error))
-                throw corrupt(`cannot list ${dir}: ${error.message}`, request, error);
+                throw corrupt(`cannot list ${path}: ${error.message}`, request, error);
             return [];
         });
         const digests = [];
-        for (const algorithm of algorithms.filter((a) => a.isDirectory())) {
-            for (const hex of await (0,promises_namespaceObject.readdir)((0,external_node_path_namespaceObject.join)(dir, algorithm.name)).catch(() => [])) {
-                const digest = `${algorithm.name}:${hex}`;
-                if (layout_isDigest(digest))
+        for (const algorithm of await list(dir)) {
+            const path = (0,external_node_path_namespaceObject.join)(dir, algorithm.name);
+            // Not entered: the revisions behind it would vanish silently, so the listing fails instead.
+            if (algorithm.isSymbolicLink())
+                throw corrupt(`revisions directory ${path} is a symbolic link: a registry's storage holds none, and harbor-sync follows none`, request);
+            if (!algorithm.isDirectory())
+                continue;
+            // A revision that is a symlink is listed: reading it fails naming the link.
+            for (const hex of await list(path)) {
+                const digest = `${algorithm.name}:${hex.name}`;
+                if ((hex.isDirectory() || hex.isSymbolicLink()) && layout_isDigest(digest))
                     digests.push(digest);
             }
         }
@@ -32631,15 +33202,19 @@ class StorageClient {
     }
     async headBlob(repository, digest) {
         // The data file's size: the descriptor's is not known here. A truncated file is caught when
-        // its content is read (getBlob hashes it).
-        return (await this.locateBlob(repository, digest, 'HEAD'))?.size;
+        // its content is read (getBlob hashes it), or before, by the engine comparing sizes.
+        const path = await this.linkedBlobPath(repository, digest, 'HEAD');
+        if (!path)
+            return undefined;
+        return (await regularFileBelow(this.root, path, 'blob data file', `HEAD /v2/${repository}/blobs/${digest}`))?.size;
     }
     async getBlob(repository, digest) {
         const request = `GET /v2/${repository}/blobs/${digest}`;
-        const found = await this.locateBlob(repository, digest, 'GET');
-        if (!found)
+        const path = await this.linkedBlobPath(repository, digest, 'GET');
+        const file = path === undefined ? undefined : await openBelow(this.root, path, 'blob data file', request);
+        if (path === undefined || !file)
             throw notFound('BLOB_UNKNOWN', `blob unknown to registry (${digest})`, request);
-        return { body: readBlobFile(found.path, digest, found.size, request), size: found.size };
+        return { body: readBlobFile(file, path, digest, request), size: file.size };
     }
     putManifest(repository, reference) {
         return Promise.reject(readOnly(`PUT /v2/${repository}/manifests/${reference}`));
@@ -32665,19 +33240,19 @@ class StorageClient {
         let digest;
         if (layout_isDigest(reference))
             digest = reference;
-        else if (isTag(reference))
-            digest = await readLink(tagLinkPath(this.root, repository, reference), request);
+        else if (layout_isTag(reference))
+            digest = await readLink(this.root, tagLinkPath(this.root, repository, reference), request);
         else if (reference.includes(':'))
-            throw invalid('DIGEST_INVALID', `invalid digest ${JSON.stringify(reference)}`, request);
+            throw errors_invalid('DIGEST_INVALID', `invalid digest ${JSON.stringify(reference)}`, request);
         else
-            throw invalid('TAG_INVALID', `invalid tag ${JSON.stringify(reference)}`, request);
+            throw errors_invalid('TAG_INVALID', `invalid tag ${JSON.stringify(reference)}`, request);
         if (!digest)
             return undefined;
         // A manifest is in a repository only when it links the revision (even when the tag points at it).
-        if (!(await readDigestLink(revisionLinkPath(this.root, repository, digest), digest, request)))
+        if (!(await readDigestLink(this.root, revisionLinkPath(this.root, repository, digest), digest, request)))
             return undefined;
         const path = blobDataPath(this.root, digest);
-        const bytes = await readSmallFile(path, request);
+        const bytes = await readManifestFile(this.root, path, request);
         if (!bytes)
             return undefined;
         const actual = `${digest.split(':')[0]}:${(0,external_node_crypto_.createHash)(digest.split(':')[0]).update(bytes).digest('hex')}`;
@@ -32686,44 +33261,595 @@ class StorageClient {
         const mediaType = parseManifest(bytes, undefined).mediaType;
         return { bytes, digest, mediaType: mediaType === 'unknown' ? undefined : mediaType };
     }
-    /** A blob is in a repository only when the repository links it under `_layers`. */
-    async locateBlob(repository, digest, method) {
+    /** A blob is in a repository only when the repository links it under `_layers`: its data
+     * file's path then, else undefined. */
+    async linkedBlobPath(repository, digest, method) {
         const request = `${method} /v2/${repository}/blobs/${digest}`;
         this.checkName(repository, request);
         if (!layout_isDigest(digest))
-            throw invalid('DIGEST_INVALID', `invalid digest ${JSON.stringify(digest)}`, request);
-        if (!(await readDigestLink(layerLinkPath(this.root, repository, digest), digest, request)))
+            throw errors_invalid('DIGEST_INVALID', `invalid digest ${JSON.stringify(digest)}`, request);
+        if (!(await readDigestLink(this.root, layerLinkPath(this.root, repository, digest), digest, request)))
             return undefined;
-        const path = blobDataPath(this.root, digest);
-        const info = await (0,promises_namespaceObject.stat)(path).catch((error) => {
-            if (isMissing(error))
-                return undefined;
-            throw corrupt(`cannot read blob data file ${path}: ${error.message}`, request, error);
-        });
-        if (!info)
-            return undefined;
-        if (!info.isFile())
-            throw corrupt(`blob data file ${path} is not a regular file`, request);
-        return { path, size: info.size };
+        return blobDataPath(this.root, digest);
     }
     checkName(repository, request) {
-        if (!isRepositoryName(repository))
-            throw invalid('NAME_INVALID', `invalid repository name ${JSON.stringify(repository)}`, request);
+        if (!layout_isRepositoryName(repository))
+            throw errors_invalid('NAME_INVALID', `invalid repository name ${JSON.stringify(repository)}`, request);
     }
 }
-async function readSmallFile(path, request) {
-    const info = await (0,promises_namespaceObject.stat)(path).catch((error) => {
-        if (isMissing(error))
-            return undefined;
-        throw corrupt(`cannot read manifest data file ${path}: ${error.message}`, request, error);
-    });
-    if (!info)
+/** Bounded by the opened file's size and the cap: a file that grows meanwhile is cut and then
+ * fails its digest check. */
+async function readManifestFile(root, path, request) {
+    const file = await openBelow(root, path, 'manifest data file', request);
+    if (!file)
         return undefined;
-    if (!info.isFile())
-        throw corrupt(`manifest data file ${path} is not a regular file`, request);
-    if (info.size > MANIFEST_LIMIT)
-        throw corrupt(`manifest data file ${path} is ${info.size} bytes, more than a manifest can be (${MANIFEST_LIMIT})`, request);
-    return await (0,promises_namespaceObject.readFile)(path);
+    try {
+        if (file.size > MANIFEST_LIMIT)
+            throw corrupt(`manifest data file ${path} is ${file.size} bytes, more than a manifest can be (${MANIFEST_LIMIT})`, request);
+        return await readAtMost(file, file.size, 'manifest data file', path, request);
+    }
+    finally {
+        await file.handle.close();
+    }
+}
+
+// EXTERNAL MODULE: external "node:async_hooks"
+var external_node_async_hooks_ = __nccwpck_require__(6698);
+;// CONCATENATED MODULE: ./lib/registry/retry.js
+// When and how long to wait before trying a request again (ky's retry-timing, regclient's
+// reghttp): 408, 429 and 5xx and network failures are worth another try; other 4xx are not.
+// Waits grow exponentially with jitter, and a server's Retry-After is honoured up to a cap.
+
+const DEFAULT_RETRY_POLICY = { retries: 4, maxWaitMs: 60_000, baseMs: 500 };
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+const NETWORK_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'ECONNABORTED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'UND_ERR_SOCKET',
+    'UND_ERR_CONNECT_TIMEOUT',
+    'UND_ERR_HEADERS_TIMEOUT',
+    'UND_ERR_BODY_TIMEOUT',
+    'UND_ERR_CLOSED',
+    'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
+    'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+    'ERR_STREAM_PREMATURE_CLOSE',
+]);
+function isRetryableStatus(status) {
+    return RETRYABLE_STATUS.has(status);
+}
+/** A failure of the connection rather than an answer: worth retrying. Looks through causes,
+ * since undici wraps socket errors. */
+function isNetworkError(error) {
+    for (let e = error, depth = 0; e && depth < 5; e = e.cause, depth++) {
+        const code = e.code;
+        if (typeof code === 'string' && NETWORK_CODES.has(code))
+            return true;
+    }
+    return false;
+}
+/** Milliseconds to wait before attempt `attempt` (1 = the first retry). */
+function retryDelay(attempt, retryAfter, policy, now = Date.now()) {
+    const asked = parseRetryAfter(retryAfter, now);
+    if (asked !== undefined)
+        return Math.min(asked, policy.maxWaitMs);
+    const backoff = policy.baseMs * 2 ** (attempt - 1);
+    return Math.min(backoff * (0.5 + Math.random()), policy.maxWaitMs); // jitter: 50%–150%
+}
+/** Retry-After as seconds or as an HTTP date (RFC 9110 §10.2.3). */
+function parseRetryAfter(value, now = Date.now()) {
+    if (!value)
+        return undefined;
+    const trimmed = value.trim();
+    if (/^\d+$/.test(trimmed))
+        return Number(trimmed) * 1000;
+    const date = Date.parse(trimmed);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+function sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+/** Retries are counted per tag: the engine runs each tag's work inside its own counter. */
+const retryCounter = new external_node_async_hooks_.AsyncLocalStorage();
+function countRetry() {
+    const counter = retryCounter.getStore();
+    if (counter)
+        counter.retries += 1;
+}
+
+// EXTERNAL MODULE: ./node_modules/undici/lib/dispatcher/agent.js
+var agent = __nccwpck_require__(7405);
+// EXTERNAL MODULE: ./node_modules/undici/lib/api/api-request.js
+var api_request = __nccwpck_require__(6424);
+;// CONCATENATED MODULE: ./lib/registry/http.js
+
+
+const Agent = agent;
+/** undici's `request(url, options)`, always on the dispatcher given. */
+function request(url, options) {
+    const { dispatcher, ...rest } = options;
+    return api_request.call(dispatcher, { ...rest, origin: url.origin, path: `${url.pathname}${url.search}` });
+}
+
+;// CONCATENATED MODULE: ./lib/registry/challenge.js
+// Parses WWW-Authenticate challenges (RFC 7235) as registries send them:
+//   Bearer realm="https://h/service/token",service="harbor-registry",scope="repository:p/r:pull"
+//   Basic realm="harbor"
+/** Splits a header that may hold several challenges into each scheme with its parameters. */
+function parseChallenges(header) {
+    if (!header)
+        return [];
+    const challenges = [];
+    // scheme token, then comma-separated key=value or key="quoted value" pairs.
+    const re = /([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)(?:\s+((?:[A-Za-z0-9!#$%&'*+.^_`|~-]+\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^,\s]*)\s*,?\s*)*))?/g;
+    let rest = header.trim();
+    while (rest.length > 0) {
+        re.lastIndex = 0;
+        const m = re.exec(rest);
+        if (!m || m.index !== 0)
+            break;
+        const scheme = m[1].toLowerCase();
+        challenges.push({
+            scheme: scheme === 'basic' ? 'basic' : scheme === 'bearer' ? 'bearer' : 'other',
+            params: parseParams(m[2] ?? ''),
+        });
+        rest = rest.slice(m[0].length).replace(/^[\s,]+/, '');
+    }
+    return challenges;
+}
+function parseParams(text) {
+    const params = {};
+    const re = /([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g;
+    for (const m of text.matchAll(re)) {
+        params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
+    }
+    return params;
+}
+/** The Bearer challenge, if the header offers one with a realm. */
+function bearerChallenge(header) {
+    const bearer = parseChallenges(header).find((c) => c.scheme === 'bearer' && c.params.realm);
+    if (!bearer)
+        return undefined;
+    const { realm, service, scope, error } = bearer.params;
+    return {
+        realm: realm,
+        service: service || undefined,
+        scopes: scope ? scope.split(' ').filter(Boolean) : [],
+        error: error || undefined,
+    };
+}
+function offersBasic(header) {
+    return parseChallenges(header).some((c) => c.scheme === 'basic');
+}
+
+;// CONCATENATED MODULE: ./lib/registry/credentials.js
+function basicAuthorization(credentials) {
+    return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')}`;
+}
+
+// EXTERNAL MODULE: ./lib/redact/secrets.js
+var secrets = __nccwpck_require__(4972);
+;// CONCATENATED MODULE: ./lib/registry/tokens.js
+
+
+
+
+const DEFAULT_LIFETIME_S = 60; // the token spec's default when expires_in is absent
+const EXPIRY_MARGIN = 0.9; // refresh at 90% of the lifetime: a long upload must not start on a dying token
+class TokenCache {
+    tokens = new Map();
+    dispatcher;
+    credentials;
+    userAgent;
+    constructor(dispatcher, credentials, userAgent) {
+        this.dispatcher = dispatcher;
+        this.credentials = credentials;
+        this.userAgent = userAgent;
+    }
+    /** A valid token for these scopes, fetched at most once at a time per scope set. */
+    async get(challenge, scopes) {
+        const key = cacheKey(challenge, scopes);
+        const cached = this.tokens.get(key);
+        if (cached) {
+            const token = await cached.catch(() => undefined);
+            if (token && token.expiresAt > Date.now())
+                return token.token;
+            if (this.tokens.get(key) === cached)
+                this.tokens.delete(key);
+        }
+        const pending = this.fetchToken(challenge, scopes);
+        this.tokens.set(key, pending);
+        pending.catch(() => this.tokens.delete(key));
+        return (await pending).token;
+    }
+    /** Forgets one scope set's token (it was refused). */
+    invalidate(challenge, scopes) {
+        this.tokens.delete(cacheKey(challenge, scopes));
+    }
+    /** Forgets every token with a scope on a repository of `project` (`repository:<project>/…`). */
+    invalidateProject(project) {
+        const needle = ` repository:${project}/`;
+        for (const key of [...this.tokens.keys()])
+            if (key.includes(needle))
+                this.tokens.delete(key);
+    }
+    async fetchToken(challenge, scopes) {
+        const url = new URL(challenge.realm);
+        if (challenge.service)
+            url.searchParams.set('service', challenge.service);
+        for (const scope of scopes)
+            url.searchParams.append('scope', scope);
+        const headers = { 'user-agent': this.userAgent };
+        if (this.credentials)
+            headers.authorization = basicAuthorization(this.credentials);
+        const started = Date.now();
+        const res = await request(url, { method: 'GET', headers, dispatcher: this.dispatcher });
+        const text = await res.body.text();
+        if (res.statusCode !== 200) {
+            throw new RegistryError({
+                message: `token service ${url.origin}${url.pathname} answered ${res.statusCode}${this.credentials ? ` for user ${this.credentials.username}` : ' (anonymous)'}`,
+                status: res.statusCode,
+                errors: parseErrorBody(text),
+                request: `GET ${url.pathname}`,
+            });
+        }
+        let body;
+        try {
+            body = JSON.parse(text);
+        }
+        catch {
+            body = null;
+        }
+        if (typeof body !== 'object' || body === null) {
+            throw new RegistryError({ message: `token service ${url.origin}${url.pathname} answered 200 with a body that is not a JSON object`, status: 200, request: `GET ${url.pathname}` });
+        }
+        // Harbor always sends access_token:"" beside token, so an empty string must not win.
+        const token = typeof body.token === 'string' && body.token ? body.token : body.access_token;
+        if (typeof token !== 'string' || !token) {
+            throw new RegistryError({ message: `token service ${url.origin} sent no token`, status: 200, request: `GET ${url.pathname}` });
+        }
+        (0,secrets/* addSecret */.Ck)(token); // a server's error text or a debug line may echo it
+        const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_LIFETIME_S;
+        return { token, expiresAt: started + lifetime * 1000 * EXPIRY_MARGIN };
+    }
+}
+function cacheKey(challenge, scopes) {
+    return `${challenge.realm} ${challenge.service ?? ''} ${[...new Set(scopes)].sort().join(' ')}`;
+}
+
+;// CONCATENATED MODULE: ./lib/registry/auth-boundary.js
+// Where one transport's credentials may go (STYLE.md "Trust boundaries"): the origin the user
+// named, and the token realm that origin announces in its own challenge, pinned for the run (as
+// go-containerregistry takes the realm only from its ping). Never an origin a redirect led to, nor
+// a realm such an origin names; never a realm over plain HTTP for an HTTPS registry unless the
+// user marked the registry insecure. A refusal is a RegistryError that says why, never a retry.
+
+const RefusalCode = {
+    foreignChallenge: 'AUTH_FOREIGN_ORIGIN',
+    insecureRealm: 'REALM_INSECURE',
+    changedRealm: 'REALM_CHANGED',
+    invalidRealm: 'REALM_INVALID',
+};
+const CODES = new Set(Object.values(RefusalCode));
+/** A refusal of ours, as opposed to a registry's answer. */
+function isAuthRefusal(error) {
+    return error?.code !== undefined && CODES.has(error.code);
+}
+/** A RegistryError for a rule of ours: the reason is also the error entry, so reports read
+ * `<request>: <reason>`. No status: nothing here is worth retrying. */
+function refusal(code, request, reason) {
+    return new RegistryError({ message: `${request}: ${reason}`, errors: [{ code, message: reason }], request });
+}
+class AuthBoundary {
+    origin;
+    https;
+    insecure;
+    realm;
+    constructor(registry, insecure) {
+        this.origin = registry.origin;
+        this.https = registry.protocol === 'https:';
+        this.insecure = insecure;
+    }
+    /** Credentials (a Basic header or a token) go with a request to this URL. */
+    mayAuthorize(url) {
+        return url.origin === this.origin;
+    }
+    /** A 401 from another origin: a redirect target (a CDN, storage) or a Location elsewhere. */
+    foreignChallenge(request, requested, answered) {
+        const who = requested.origin === this.origin ? `redirected to ${answered.origin}, which` : answered.origin;
+        return refusal(RefusalCode.foreignChallenge, request, `${who} asked for credentials (401); credentials are only sent to ${this.origin}`);
+    }
+    /** The token realm to send credentials to, from a challenge of the registry's own origin: the
+     * first one is checked and pinned; a later one must name the same realm. */
+    acceptRealm(realm, request) {
+        if (this.realm !== undefined) {
+            if (realm === this.realm)
+                return realm;
+            throw refusal(RefusalCode.changedRealm, request, `${this.origin} now names the token realm ${shown(realm)}, not ${shown(this.realm)} it named first; credentials are only sent to the realm it named first`);
+        }
+        const url = URL.parse(realm);
+        if (!url)
+            throw refusal(RefusalCode.invalidRealm, request, `${this.origin} names a token realm that is not a URL: ${shown(realm)}`);
+        if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+            throw refusal(RefusalCode.invalidRealm, request, `${this.origin} names the token realm ${shown(realm)}, which is not an http(s) URL`);
+        }
+        if (this.https && url.protocol === 'http:' && !this.insecure) {
+            throw refusal(RefusalCode.insecureRealm, request, `the registry ${this.origin} names its token service over plain HTTP (${shown(realm)}): credentials would travel in clear, so none are sent`);
+        }
+        this.realm = realm;
+        return realm;
+    }
+}
+/** A realm for messages: no query string (the registry's to fill, not ours to print), bounded. */
+function shown(realm) {
+    const url = URL.parse(realm);
+    return url ? `${url.origin}${url.pathname}`.slice(0, 200) : JSON.stringify(realm.slice(0, 200));
+}
+
+;// CONCATENATED MODULE: ./lib/registry/transport.js
+
+
+
+
+
+
+
+const MAX_REDIRECTS = 5;
+class Transport {
+    dispatcher;
+    credentials;
+    userAgent;
+    tokens;
+    retry;
+    signal;
+    boundary;
+    /** What the registry asked for the last time it challenged us. */
+    scheme = 'unknown';
+    bearer;
+    constructor(options) {
+        this.credentials = options.credentials;
+        (0,secrets/* addCredentials */.wG)(options.credentials); // known to the redaction point before any request
+        this.boundary = new AuthBoundary(new URL(options.origin), options.tls?.insecure === true);
+        this.userAgent = options.userAgent;
+        this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+        this.signal = options.signal;
+        const stall = (options.stallTimeoutSeconds ?? 120) * 1000;
+        this.dispatcher =
+            options.dispatcher ??
+                new Agent({
+                    connections: options.connections ?? 16,
+                    keepAliveTimeout: 30_000,
+                    connect: {
+                        timeout: 30_000,
+                        ...(options.tls?.insecure && { rejectUnauthorized: false }),
+                        ...(options.tls?.ca && { ca: options.tls.ca }),
+                    },
+                    headersTimeout: stall,
+                    bodyTimeout: stall, // inactivity between bytes, not total: a 5 GB layer may take long
+                });
+        this.tokens = new TokenCache(this.dispatcher, this.credentials, this.userAgent);
+        if (options.preemptiveBasic && this.credentials)
+            this.scheme = 'basic';
+    }
+    /** Drops the cached tokens naming a repository of `project`: Harbor ignores a token's access to
+     * a project created after the token was issued (BEHAVIOR §1). */
+    invalidateTokens(project) {
+        this.tokens.invalidateProject(project);
+    }
+    async close() {
+        await this.dispatcher.close();
+    }
+    /** Sends a request, answering challenges; returns whatever status the registry ends with. A 401
+     * from another origin than the registry's is not answered: it throws, saying so. */
+    async send(req) {
+        const res = await this.sendAuthorized(req);
+        if (res.status === 401 && !this.boundary.mayAuthorize(res.url)) {
+            await res.body.dump();
+            throw this.boundary.foreignChallenge(describe(req), req.url, res.url);
+        }
+        return res;
+    }
+    async sendAuthorized(req) {
+        const replayable = !isStream(req.body);
+        let res = await this.sendWithRetry(req, await this.authorization(req), replayable);
+        // Only the registry's own challenge is answered (a redirect target's goes back to send()).
+        if (res.status !== 401 || !replayable || !this.boundary.mayAuthorize(res.url))
+            return res;
+        const header = headerValue(res.headers, 'www-authenticate');
+        const challenge = bearerChallenge(header);
+        if (challenge) {
+            await res.body.dump();
+            const realm = this.boundary.acceptRealm(challenge.realm, describe(req));
+            const scopes = union(req.scopes ?? [], challenge.scopes);
+            const learnedNow = this.scheme !== 'bearer';
+            this.scheme = 'bearer';
+            this.bearer = { realm, service: challenge.service, scopes: [] };
+            // A cached token that was refused (expired, or issued before a Harbor project existed) is
+            // dropped and fetched again once; a fresh token refused again is a real 401.
+            if (!learnedNow)
+                this.tokens.invalidate(this.bearer, scopes);
+            const token = await this.tokens.get(this.bearer, scopes);
+            return await this.sendWithRetry(req, `Bearer ${token}`, true);
+        }
+        if (this.scheme === 'bearer' && this.bearer) {
+            // Harbor answers a refused token with a Basic challenge (BEHAVIOR §1): try a fresh token,
+            // then Basic, which Harbor accepts on every /v2 path.
+            await res.body.dump();
+            this.tokens.invalidate(this.bearer, req.scopes ?? []);
+            res = await this.sendWithRetry(req, `Bearer ${await this.tokens.get(this.bearer, req.scopes ?? [])}`, true);
+            if (res.status !== 401 || !this.boundary.mayAuthorize(res.url) || !this.credentials || !offersBasic(headerValue(res.headers, 'www-authenticate')))
+                return res;
+            await res.body.dump();
+            return await this.sendWithRetry(req, basicAuthorization(this.credentials), true);
+        }
+        if (offersBasic(header) && this.credentials && this.scheme !== 'basic') {
+            this.scheme = 'basic';
+            await res.body.dump();
+            res = await this.sendWithRetry(req, basicAuthorization(this.credentials), true);
+        }
+        return res;
+    }
+    async authorization(req) {
+        if (!this.boundary.mayAuthorize(req.url))
+            return undefined;
+        if (this.scheme === 'basic' && this.credentials)
+            return basicAuthorization(this.credentials);
+        if (this.scheme === 'bearer' && this.bearer)
+            return `Bearer ${await this.tokens.get(this.bearer, req.scopes ?? [])}`;
+        return undefined;
+    }
+    async sendWithRetry(req, authorization, replayable) {
+        for (let attempt = 1;; attempt++) {
+            const last = !replayable || attempt > this.retry.retries;
+            let retryAfter;
+            try {
+                const res = await this.sendFollowingRedirects(req, authorization);
+                if (last || !isRetryableStatus(res.status))
+                    return res;
+                retryAfter = headerValue(res.headers, 'retry-after');
+                await res.body.dump();
+            }
+            catch (error) {
+                if (last || !isNetworkError(error) || this.signal?.aborted)
+                    throw error;
+            }
+            countRetry();
+            await sleep(retryDelay(attempt, retryAfter, this.retry), this.signal);
+        }
+    }
+    async sendFollowingRedirects(req, authorization) {
+        let url = req.url;
+        for (let hop = 0;; hop++) {
+            const headers = { 'user-agent': this.userAgent, ...req.headers };
+            // Credentials never leave the registry's origin (S3 or CDN redirects get none).
+            if (authorization && this.boundary.mayAuthorize(url))
+                headers.authorization = authorization;
+            const res = await request(url, {
+                method: req.method,
+                headers,
+                body: req.body ?? null,
+                dispatcher: this.dispatcher,
+                // undici closes the connection after every HEAD unless told not to (for servers that send
+                // a body anyway); registries do not, and a new connection per blob check costs both sides.
+                ...(req.method === 'HEAD' && { reset: false }),
+                ...(this.signal && { signal: this.signal }),
+            });
+            const location = headerValue(res.headers, 'location');
+            const redirect = req.followRedirects && res.statusCode >= 300 && res.statusCode < 400 && location;
+            if (!redirect || hop >= MAX_REDIRECTS) {
+                return { status: res.statusCode, headers: res.headers, body: res.body, url };
+            }
+            await res.body.dump();
+            url = new URL(location, url);
+        }
+    }
+}
+function headerValue(headers, name) {
+    const value = headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+}
+/** Method and path for messages: never the query string, which may carry tokens. */
+function describe(req) {
+    return `${req.method} ${req.url.pathname}`;
+}
+function isStream(body) {
+    return typeof body === 'object' && body !== null && !Buffer.isBuffer(body) && typeof body.pipe === 'function';
+}
+function union(a, b) {
+    return [...new Set([...a, ...b])];
+}
+
+;// CONCATENATED MODULE: ./lib/registry/storage/download.js
+// An http(s):// tarball source is downloaded into a temporary directory through the project's own
+// Transport, as a registry request would be: source-username/source-password answer that URL's
+// origin only (the transport never sends them along a redirect to another origin), TLS options
+// apply, nothing is printed, and a message names the URL by origin and path only (no user-info,
+// no query string, which may carry a signature).
+
+
+
+
+
+
+/** How a download URL may appear in messages. */
+function shownUrl(url) {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+}
+/** A failure already worded for the user. */
+class DownloadError extends Error {
+    name = 'DownloadError';
+}
+async function downloadArchive(url, options = {}) {
+    const shown = shownUrl(url);
+    const dir = await makeTempDir('download');
+    const file = (0,external_node_path_namespaceObject.join)(dir, 'registry.tar');
+    const transport = new Transport({
+        // The credentials are for this origin: a redirect elsewhere gets none, and its 401 is not answered.
+        origin: new URL(url),
+        userAgent: options.userAgent ?? 'harbor-sync',
+        connections: 1,
+        // Given for this URL: sent from the first request (file hosts often answer 404, not 401,
+        // without them), and only ever to this origin.
+        preemptiveBasic: true,
+        ...(options.credentials && { credentials: options.credentials }),
+        ...(options.tls && { tls: options.tls }),
+        ...(options.retry && { retry: options.retry }),
+        ...(options.stallTimeoutSeconds !== undefined && { stallTimeoutSeconds: options.stallTimeoutSeconds }),
+        ...(options.signal && { signal: options.signal }),
+    });
+    try {
+        await fetchInto(transport, new URL(url), file, shown, options);
+    }
+    catch (error) {
+        await removeTree(dir);
+        if (error instanceof DownloadError)
+            throw error;
+        // Network errors name hosts, not URLs; the query string is cut out all the same.
+        const search = new URL(url).search;
+        const message = error.message;
+        throw new Error(`downloading ${shown} failed: ${search ? message.split(search).join('') : message}`);
+    }
+    finally {
+        await transport.close().catch(() => undefined);
+    }
+    return { file, cleanup: () => removeTree(dir) };
+}
+async function fetchInto(transport, url, file, shown, options) {
+    const retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    for (let attempt = 1;; attempt++) {
+        try {
+            const res = await transport.send({ method: 'GET', url, followRedirects: true });
+            if (res.status !== 200) {
+                await res.body.dump().catch(() => undefined);
+                const hint = res.status === 401 || res.status === 403 ? ' (check source-username and source-password)' : '';
+                throw new DownloadError(`downloading ${shown} failed: the server answered ${res.status}${hint}`);
+            }
+            await (0,external_node_stream_promises_namespaceObject.pipeline)(res.body, (0,external_node_fs_namespaceObject.createWriteStream)(file, { mode: 0o600 }));
+            return;
+        }
+        catch (error) {
+            // The transport retried the request; a body cut short is started over here, from byte 0.
+            if (error instanceof DownloadError || !isNetworkError(error) || attempt > retry.retries || options.signal?.aborted)
+                throw error;
+            await sleep(retryDelay(attempt, undefined, retry), options.signal);
+        }
+    }
 }
 
 ;// CONCATENATED MODULE: ./lib/registry/storage/lazy.js
@@ -32799,10 +33925,21 @@ class LazyStorageSource {
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: ./lib/registry/storage/url.js
-// `dir:///var/lib/registry` and `file:///backup/registry.tar[.gz]` → a local path. Only absolute
-// paths: `dir://var/lib/registry` would silently mean host "var", so it is refused with the fix.
+// `dir:///var/lib/registry` and `file:///backup/registry.tar[.gz]` → a local path; an http(s) URL
+// of a tarball → downloaded first. Only absolute local paths: `dir://var/lib/registry` would
+// silently mean host "var", so it is refused with the fix. No user-info anywhere: a local path has
+// no use for it, and a download takes source-username/source-password instead. These messages
+// never echo the URL when it may hold a password.
 
 const ARCHIVE_NAME = /\.(tar|tar\.gz|tgz)$/i;
+/** `scheme://user[:password]@…`, found in the text: `file://u:p@…` does not even parse as a URL. */
+const USER_INFO = /^\s*[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i;
+const NO_USER_INFO = 'source-registry must not carry a user name or password in the URL';
+/** A storage URL the config layer should refuse (exit 2): the message is safe to print, and reads
+ * after a `source-registry: ` prefix. */
+class StorageUrlError extends Error {
+    name = 'StorageUrlError';
+}
 /** dir:// and file://, and an http(s) URL whose path names a tarball (downloaded first). */
 function isStorageUrl(url) {
     const text = url.trim();
@@ -32817,20 +33954,23 @@ function isStorageUrl(url) {
     }
 }
 function parseStorageUrl(url) {
+    if (USER_INFO.test(url))
+        throw new StorageUrlError(`${NO_USER_INFO}: a local path needs none, and a download takes source-username and source-password`);
     let parsed;
     try {
         parsed = new URL(url.trim());
     }
     catch {
-        throw new Error(`"${url}" is not a URL: write dir:///path/to/registry or file:///path/to/registry.tar.gz`);
+        throw new StorageUrlError('not a valid URL: write dir:///path/to/registry or file:///path/to/registry.tar.gz');
     }
     const kind = parsed.protocol.slice(0, -1).toLowerCase();
     if ((kind === 'http' || kind === 'https') && ARCHIVE_NAME.test(parsed.pathname))
         return { kind: 'download', path: parsed.toString() };
     if (kind !== 'dir' && kind !== 'file')
-        throw new Error(`"${url}": only dir://, file:// and an http(s) URL of a .tar/.tar.gz name a storage source`);
+        throw new StorageUrlError('only dir://, file:// and an http(s) URL of a .tar/.tar.gz name a storage source');
     if (parsed.host !== '' && parsed.host !== 'localhost') {
-        throw new Error(`"${url}": the path must be absolute, with three slashes: ${kind}:///${parsed.host}${parsed.pathname}`);
+        // Host and path only: no query string in the message.
+        throw new StorageUrlError(`the path must be absolute, with three slashes (a ${kind}:// URL names no host, not "${parsed.host}"): ${kind}:///${parsed.host}${parsed.pathname}`);
     }
     // dir: is not a file: URL to Node; reuse its decoding (%20 and the like) all the same.
     return { kind, path: (0,external_node_url_.fileURLToPath)(`file://${parsed.pathname}`) };
@@ -32841,6 +33981,9 @@ function parseStorageUrl(url) {
 // of it, read directly and pushed to Harbor with no registry server in between.
 //   dir:///var/lib/registry          the filesystem driver's rootdirectory (or docker/registry[/v2])
 //   file:///backup/registry.tar.gz   a tarball of such a directory (.tar, .tar.gz, .tgz)
+//   https://host/registry.tar.gz     the same, downloaded first (with the source credentials)
+// The path named is resolved once (it may be a symlink, as /var/lib/registry often is); below it
+// the tree is read as data: no symlink followed, only regular files read (safe-read.ts).
 
 
 
@@ -32848,13 +33991,15 @@ function parseStorageUrl(url) {
 
 
 
-/** Opens the source now: throws when the path holds no storage layout or the archive cannot be extracted. */
+
+/** Opens the source now: throws when the path holds no storage layout or the archive is refused
+ * or cannot be extracted. */
 async function openStorageSource(url, options = {}) {
     const { kind, path } = parseStorageUrl(url);
     if (kind === 'download') {
-        const download = await downloadArchive(path);
+        const download = await downloadArchive(path, options);
         try {
-            return await openArchive(download.file, url, options, download.cleanup);
+            return await openArchive(download.file, shownUrl(path), options, download.cleanup);
         }
         catch (error) {
             await download.cleanup();
@@ -32862,26 +34007,36 @@ async function openStorageSource(url, options = {}) {
         }
     }
     // No `cause` on these: preflight reports an error's root cause, and this message is the useful one.
-    const info = await (0,promises_namespaceObject.stat)(path).catch((error) => {
+    const real = await (0,promises_.realpath)(path).catch((error) => {
         const code = error.code;
         throw new Error(code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read: ${error.message}`);
     });
+    const info = await (0,promises_.stat)(real).catch((error) => {
+        throw new Error(`${path} cannot be read: ${error.message}`);
+    });
     if (info.isDirectory()) {
-        const root = await locateRoot(path);
+        const root = await locateRoot(real);
         if (!root)
             throw new Error(expectedLayout(path));
         return new StorageClient({ root, host: path });
     }
     if (kind === 'dir')
-        throw new Error(`${url}: ${path} is a file, not a directory; name an archive with file://${path}`);
-    return await openArchive(path, path, options);
+        throw new Error(`${path} is a file, not a directory; name an archive with file://${path}`);
+    if (!info.isFile())
+        throw new Error(`${path} is not a regular file: name a tarball (.tar, .tar.gz) of a registry's storage`);
+    return await openArchive(real, path, options);
 }
 async function openArchive(file, name, options, alsoCleanup) {
-    const extracted = await extractArchive(file, options.extractor);
-    const root = await searchRoot(extracted.dir);
-    if (!root) {
+    const extracted = await extractArchive(file, name, options.extractor);
+    let root;
+    try {
+        root = await searchRoot(extracted.dir);
+        if (!root)
+            throw new Error(`${name} holds no distribution storage: expected docker/registry/v2 with repositories/ and blobs/ inside the archive`);
+    }
+    catch (error) {
         await extracted.cleanup();
-        throw new Error(`${name} holds no distribution storage: expected docker/registry/v2 with repositories/ and blobs/ inside the archive`);
+        throw error;
     }
     const cleanup = async () => {
         await extracted.cleanup();
@@ -32892,7 +34047,8 @@ async function openArchive(file, name, options, alsoCleanup) {
 /** The same source, opened on first use; for code that creates clients synchronously. */
 function createStorageSource(url, options = {}) {
     // Parsed now so a malformed URL fails where the client is created, not at first use.
-    return new LazyStorageSource(parseStorageUrl(url).path, () => openStorageSource(url, options));
+    const { kind, path } = parseStorageUrl(url);
+    return new LazyStorageSource(kind === 'download' ? shownUrl(path) : path, () => openStorageSource(url, options));
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -32968,7 +34124,7 @@ async function loadConfig(configPath, env) {
         path = (0,external_node_path_namespaceObject.join)(path, 'config.json');
     let text;
     try {
-        text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
+        text = await (0,promises_.readFile)(path, 'utf8');
     }
     catch (error) {
         const code = error.code;
@@ -32981,7 +34137,7 @@ async function loadConfig(configPath, env) {
 }
 async function docker_config_isDirectory(path) {
     try {
-        return (await (0,promises_namespaceObject.stat)(path)).isDirectory();
+        return (await (0,promises_.stat)(path)).isDirectory();
     }
     catch {
         return false;
@@ -33037,17 +34193,17 @@ function lineColumn(text, offset) {
     return `line ${before.length} column ${(before.at(-1)?.length ?? 0) + 1} (position ${offset})`;
 }
 function validate(value, path) {
-    if (!isObject(value))
+    if (!docker_config_isObject(value))
         throw new DockerConfigError(`docker config ${path} must hold a JSON object`);
     const auths = value.auths ?? {};
-    if (!isObject(auths))
+    if (!docker_config_isObject(auths))
         throw new DockerConfigError(`docker config ${path}: "auths" must be an object`);
     for (const [key, entry] of Object.entries(auths)) {
-        if (!isObject(entry))
+        if (!docker_config_isObject(entry))
             throw new DockerConfigError(`docker config ${path}: auths["${key}"] must be an object`);
     }
     const credHelpers = value.credHelpers ?? {};
-    if (!isObject(credHelpers) || !Object.values(credHelpers).every((v) => typeof v === 'string')) {
+    if (!docker_config_isObject(credHelpers) || !Object.values(credHelpers).every((v) => typeof v === 'string')) {
         throw new DockerConfigError(`docker config ${path}: "credHelpers" must map registries to helper names (strings)`);
     }
     const credsStore = value.credsStore;
@@ -33060,7 +34216,7 @@ function validate(value, path) {
         ...(credsStore && { credsStore }),
     };
 }
-function isObject(value) {
+function docker_config_isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 // ---- inline auths ---------------------------------------------------------------------------------------
@@ -33173,7 +34329,7 @@ function parseHelperAnswer(stdout, fail) {
         // Not quoted: the output might be a secret in the wrong format.
         throw fail('printed no JSON: expected {"ServerURL": …, "Username": …, "Secret": …}');
     }
-    if (!isObject(answer) || typeof answer.Username !== 'string' || typeof answer.Secret !== 'string') {
+    if (!docker_config_isObject(answer) || typeof answer.Username !== 'string' || typeof answer.Secret !== 'string') {
         throw fail('printed JSON without the string fields "Username" and "Secret"');
     }
     if (!answer.Secret)
@@ -33227,10 +34383,12 @@ function runHelper(program, serverUrl, env, timeoutMs) {
 
 
 
+
+
 class ConfigError extends Error {
     name = 'ConfigError';
 }
-async function buildConfig(readInput, load = (p) => (0,promises_namespaceObject.readFile)(p, 'utf8'), env = process.env) {
+async function buildConfig(readInput, load = (p) => (0,promises_.readFile)(p, 'utf8'), env = process.env) {
     // An input given explicitly overrides the config file; the file overrides the defaults.
     const file = await configFile((readInput('config-file') ?? '').trim(), load);
     const read = (name) => {
@@ -33248,11 +34406,12 @@ async function buildConfig(readInput, load = (p) => (0,promises_namespaceObject.
     if (problem)
         throw new ConfigError(`default-project "${defaultProject}" ${problem}`);
     const dockerConfig = get('docker-config') || undefined;
-    const endpoint = async (prefix, url) => ({
-        url,
-        ...(credentials(prefix, read).credentials ? credentials(prefix, read) : await fromDockerConfig(url, dockerConfig, env)),
-        ...(await tls(prefix, get, load)),
-    });
+    const endpoint = async (prefix, url) => {
+        const found = credentials(prefix, read).credentials ? credentials(prefix, read) : await fromDockerConfig(url, dockerConfig, env);
+        // Known to the redaction point before anything can print them.
+        (0,secrets/* addCredentials */.wG)(found.credentials);
+        return { url, ...found, ...(await tls(prefix, get, load)) };
+    };
     return {
         source: await endpoint('source', source),
         harbor: await endpoint('harbor', harbor),
@@ -33307,24 +34466,38 @@ function includeUntagged(value, source) {
 function registryUrl(name, value) {
     if (!value)
         throw new ConfigError(`${name} is required (a URL such as https://registry.example.com)`);
-    // A registry's storage directory or a tarball of it (dir:///var/lib/registry, file:///backup/registry.tar.gz): checked when opened.
-    if (name === 'source-registry' && isStorageUrl(value))
+    // Never echoed: the value holds a password.
+    if (inputs_USER_INFO.test(value)) {
+        const prefix = name.replace(/-(registry|url)$/, '');
+        throw new ConfigError(`${name} must not carry a user name or password in the URL: use ${prefix}-username and ${prefix}-password (secrets) instead`);
+    }
+    // A registry's storage directory or a tarball of it (dir:///var/lib/registry, file:///backup/registry.tar.gz).
+    if (name === 'source-registry' && isStorageUrl(value)) {
+        try {
+            parseStorageUrl(value);
+        }
+        catch (error) {
+            throw new ConfigError(`${name}: ${error.message}`);
+        }
+        // A presigned tarball URL carries its signature in the query: a secret like any password.
+        for (const query of URL.parse(value)?.searchParams.values() ?? [])
+            (0,secrets/* addSecret */.Ck)(query);
         return value;
+    }
     let url;
     try {
         url = new URL(value);
     }
     catch {
-        throw new ConfigError(`${name} "${value}" is not a URL: give the scheme too, e.g. https://${value}`);
+        throw new ConfigError(`${name} "${printable(value)}" is not a URL: give the scheme too, e.g. https://${printable(value)}`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new ConfigError(`${name} "${value}" must start with http:// or https://`);
-    }
-    if (url.username || url.password) {
-        throw new ConfigError(`${name} must not carry credentials in the URL: use the -username and -password inputs`);
+        throw new ConfigError(`${name} "${printable(value)}" must start with http:// or https://`);
     }
     return url.toString().replace(/\/$/, '');
 }
+/** `scheme://user[:password]@host`, or `user:password@host` written without a scheme. */
+const inputs_USER_INFO = /^(?:[a-z][a-z0-9+.-]*:\/\/)?[^/?#\s]*@/i;
 function credentials(prefix, read) {
     const username = (read(`${prefix}-username`) ?? '').trim();
     const password = read(`${prefix}-password`) ?? '';
@@ -33441,10 +34614,24 @@ function oneOf(name, value, allowed) {
     throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, not "${value}"`);
 }
 
+;// CONCATENATED MODULE: ./lib/registry/limits.js
+// Size bounds on what registries send and take, in one place.
+/** The most we read of a manifest, tag list or catalog page before calling the answer a lie:
+ * generous, since a listing page or an oversized manifest must still be read to be reported. */
+const MANIFEST_READ_LIMIT = 16 * 1024 * 1024;
+/** The largest manifest distribution stores on push (`maxManifestBodySize`, 4 MiB; Harbor's
+ * registry is distribution): a bigger one is refused, so it fails before its blobs are copied. */
+const MANIFEST_PUSH_LIMIT = 4 * 1024 * 1024;
+
 ;// CONCATENATED MODULE: ./lib/registry/pagination.js
 // RFC 5988 `Link: </v2/_catalog?last=x&n=100>; rel="next"` as registries send it for catalog and tag paging.
 // Followed only to the same scheme and host (go-containerregistry list.go): a registry must not
-// send our credentials somewhere else by way of a Link header.
+// send our credentials somewhere else by way of a Link header. Nor may the list just end there:
+// a next page we will not fetch leaves the list incomplete, so that is an error, not the end.
+
+const LINK_FOREIGN = 'LINK_FOREIGN';
+/** The next page on the same origin, or undefined when there is none. Throws a RegistryError with
+ * code LINK_FOREIGN when the next page is on another origin (or scheme). */
 function nextLink(header, current) {
     if (!header)
         return undefined;
@@ -33452,389 +34639,19 @@ function nextLink(header, current) {
         const m = /^\s*<([^>]*)>\s*;(.*)$/.exec(part);
         if (!m || !/\brel\s*=\s*"?next"?/i.test(m[2]))
             continue;
-        const next = new URL(m[1], current);
-        if (next.protocol !== current.protocol || next.host !== current.host)
-            return undefined;
+        const next = URL.parse(m[1], current.href);
+        if (!next)
+            throw linkError(current, 'LINK_INVALID', `the next page is linked as ${JSON.stringify(m[1].slice(0, 200))}, which is not a URL, so the list would be incomplete`);
+        if (next.origin !== current.origin) {
+            throw linkError(current, LINK_FOREIGN, `the next page is linked on ${next.origin.slice(0, 200)}, another origin than ${current.origin}: not followed (credentials stay with their origin), so the list would be incomplete`);
+        }
         return next;
     }
     return undefined;
 }
-
-// EXTERNAL MODULE: ./node_modules/undici/lib/dispatcher/agent.js
-var agent = __nccwpck_require__(7405);
-// EXTERNAL MODULE: ./node_modules/undici/lib/api/api-request.js
-var api_request = __nccwpck_require__(6424);
-;// CONCATENATED MODULE: ./lib/registry/http.js
-
-
-const Agent = agent;
-/** undici's `request(url, options)`, always on the dispatcher given. */
-function request(url, options) {
-    const { dispatcher, ...rest } = options;
-    return api_request.call(dispatcher, { ...rest, origin: url.origin, path: `${url.pathname}${url.search}` });
-}
-
-;// CONCATENATED MODULE: ./lib/registry/challenge.js
-// Parses WWW-Authenticate challenges (RFC 7235) as registries send them:
-//   Bearer realm="https://h/service/token",service="harbor-registry",scope="repository:p/r:pull"
-//   Basic realm="harbor"
-/** Splits a header that may hold several challenges into each scheme with its parameters. */
-function parseChallenges(header) {
-    if (!header)
-        return [];
-    const challenges = [];
-    // scheme token, then comma-separated key=value or key="quoted value" pairs.
-    const re = /([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)(?:\s+((?:[A-Za-z0-9!#$%&'*+.^_`|~-]+\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^,\s]*)\s*,?\s*)*))?/g;
-    let rest = header.trim();
-    while (rest.length > 0) {
-        re.lastIndex = 0;
-        const m = re.exec(rest);
-        if (!m || m.index !== 0)
-            break;
-        const scheme = m[1].toLowerCase();
-        challenges.push({
-            scheme: scheme === 'basic' ? 'basic' : scheme === 'bearer' ? 'bearer' : 'other',
-            params: parseParams(m[2] ?? ''),
-        });
-        rest = rest.slice(m[0].length).replace(/^[\s,]+/, '');
-    }
-    return challenges;
-}
-function parseParams(text) {
-    const params = {};
-    const re = /([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g;
-    for (const m of text.matchAll(re)) {
-        params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
-    }
-    return params;
-}
-/** The Bearer challenge, if the header offers one with a realm. */
-function bearerChallenge(header) {
-    const bearer = parseChallenges(header).find((c) => c.scheme === 'bearer' && c.params.realm);
-    if (!bearer)
-        return undefined;
-    const { realm, service, scope, error } = bearer.params;
-    return {
-        realm: realm,
-        service: service || undefined,
-        scopes: scope ? scope.split(' ').filter(Boolean) : [],
-        error: error || undefined,
-    };
-}
-function offersBasic(header) {
-    return parseChallenges(header).some((c) => c.scheme === 'basic');
-}
-
-;// CONCATENATED MODULE: ./lib/registry/credentials.js
-function basicAuthorization(credentials) {
-    return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')}`;
-}
-
-;// CONCATENATED MODULE: ./lib/registry/tokens.js
-
-
-
-const DEFAULT_LIFETIME_S = 60; // the token spec's default when expires_in is absent
-const EXPIRY_MARGIN = 0.9; // refresh at 90% of the lifetime: a long upload must not start on a dying token
-class TokenCache {
-    tokens = new Map();
-    dispatcher;
-    credentials;
-    userAgent;
-    constructor(dispatcher, credentials, userAgent) {
-        this.dispatcher = dispatcher;
-        this.credentials = credentials;
-        this.userAgent = userAgent;
-    }
-    /** A valid token for these scopes, fetched at most once at a time per scope set. */
-    async get(challenge, scopes) {
-        const key = cacheKey(challenge, scopes);
-        const cached = this.tokens.get(key);
-        if (cached) {
-            const token = await cached.catch(() => undefined);
-            if (token && token.expiresAt > Date.now())
-                return token.token;
-            if (this.tokens.get(key) === cached)
-                this.tokens.delete(key);
-        }
-        const pending = this.fetchToken(challenge, scopes);
-        this.tokens.set(key, pending);
-        pending.catch(() => this.tokens.delete(key));
-        return (await pending).token;
-    }
-    /** Forgets one scope set's token (it was refused). */
-    invalidate(challenge, scopes) {
-        this.tokens.delete(cacheKey(challenge, scopes));
-    }
-    /** Forgets every token with a scope on a repository of `project` (`repository:<project>/…`). */
-    invalidateProject(project) {
-        const needle = ` repository:${project}/`;
-        for (const key of [...this.tokens.keys()])
-            if (key.includes(needle))
-                this.tokens.delete(key);
-    }
-    async fetchToken(challenge, scopes) {
-        const url = new URL(challenge.realm);
-        if (challenge.service)
-            url.searchParams.set('service', challenge.service);
-        for (const scope of scopes)
-            url.searchParams.append('scope', scope);
-        const headers = { 'user-agent': this.userAgent };
-        if (this.credentials)
-            headers.authorization = basicAuthorization(this.credentials);
-        const started = Date.now();
-        const res = await request(url, { method: 'GET', headers, dispatcher: this.dispatcher });
-        const text = await res.body.text();
-        if (res.statusCode !== 200) {
-            throw new RegistryError({
-                message: `token service ${url.origin}${url.pathname} answered ${res.statusCode}${this.credentials ? ` for user ${this.credentials.username}` : ' (anonymous)'}`,
-                status: res.statusCode,
-                errors: parseErrorBody(text),
-                request: `GET ${url.pathname}`,
-            });
-        }
-        const body = JSON.parse(text);
-        // Harbor always sends access_token:"" beside token, so an empty string must not win.
-        const token = body.token || body.access_token;
-        if (!token) {
-            throw new RegistryError({ message: `token service ${url.origin} sent no token`, status: 200, request: `GET ${url.pathname}` });
-        }
-        const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_LIFETIME_S;
-        return { token, expiresAt: started + lifetime * 1000 * EXPIRY_MARGIN };
-    }
-}
-function cacheKey(challenge, scopes) {
-    return `${challenge.realm} ${challenge.service ?? ''} ${[...new Set(scopes)].sort().join(' ')}`;
-}
-
-// EXTERNAL MODULE: external "node:async_hooks"
-var external_node_async_hooks_ = __nccwpck_require__(6698);
-;// CONCATENATED MODULE: ./lib/registry/retry.js
-// When and how long to wait before trying a request again (ky's retry-timing, regclient's
-// reghttp): 408, 429 and 5xx and network failures are worth another try; other 4xx are not.
-// Waits grow exponentially with jitter, and a server's Retry-After is honoured up to a cap.
-
-const DEFAULT_RETRY_POLICY = { retries: 4, maxWaitMs: 60_000, baseMs: 500 };
-const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
-const NETWORK_CODES = new Set([
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'ECONNABORTED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EAI_AGAIN',
-    'UND_ERR_SOCKET',
-    'UND_ERR_CONNECT_TIMEOUT',
-    'UND_ERR_HEADERS_TIMEOUT',
-    'UND_ERR_BODY_TIMEOUT',
-    'UND_ERR_CLOSED',
-    'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
-    'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
-    'ERR_STREAM_PREMATURE_CLOSE',
-]);
-function isRetryableStatus(status) {
-    return RETRYABLE_STATUS.has(status);
-}
-/** A failure of the connection rather than an answer: worth retrying. Looks through causes,
- * since undici wraps socket errors. */
-function isNetworkError(error) {
-    for (let e = error, depth = 0; e && depth < 5; e = e.cause, depth++) {
-        const code = e.code;
-        if (typeof code === 'string' && NETWORK_CODES.has(code))
-            return true;
-    }
-    return false;
-}
-/** Milliseconds to wait before attempt `attempt` (1 = the first retry). */
-function retryDelay(attempt, retryAfter, policy, now = Date.now()) {
-    const asked = parseRetryAfter(retryAfter, now);
-    if (asked !== undefined)
-        return Math.min(asked, policy.maxWaitMs);
-    const backoff = policy.baseMs * 2 ** (attempt - 1);
-    return Math.min(backoff * (0.5 + Math.random()), policy.maxWaitMs); // jitter: 50%–150%
-}
-/** Retry-After as seconds or as an HTTP date (RFC 9110 §10.2.3). */
-function parseRetryAfter(value, now = Date.now()) {
-    if (!value)
-        return undefined;
-    const trimmed = value.trim();
-    if (/^\d+$/.test(trimmed))
-        return Number(trimmed) * 1000;
-    const date = Date.parse(trimmed);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-function sleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted)
-            return reject(signal.reason);
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }, ms);
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(signal?.reason);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
-}
-/** Retries are counted per tag: the engine runs each tag's work inside its own counter. */
-const retryCounter = new external_node_async_hooks_.AsyncLocalStorage();
-function countRetry() {
-    const counter = retryCounter.getStore();
-    if (counter)
-        counter.retries += 1;
-}
-
-;// CONCATENATED MODULE: ./lib/registry/transport.js
-
-
-
-
-
-const MAX_REDIRECTS = 5;
-class Transport {
-    dispatcher;
-    credentials;
-    userAgent;
-    tokens;
-    retry;
-    signal;
-    /** What the registry asked for the last time it challenged us. */
-    scheme = 'unknown';
-    bearer;
-    constructor(options) {
-        this.credentials = options.credentials;
-        this.userAgent = options.userAgent;
-        this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
-        this.signal = options.signal;
-        const stall = (options.stallTimeoutSeconds ?? 120) * 1000;
-        this.dispatcher =
-            options.dispatcher ??
-                new Agent({
-                    connections: options.connections ?? 16,
-                    keepAliveTimeout: 30_000,
-                    connect: {
-                        timeout: 30_000,
-                        ...(options.tls?.insecure && { rejectUnauthorized: false }),
-                        ...(options.tls?.ca && { ca: options.tls.ca }),
-                    },
-                    headersTimeout: stall,
-                    bodyTimeout: stall, // inactivity between bytes, not total: a 5 GB layer may take long
-                });
-        this.tokens = new TokenCache(this.dispatcher, this.credentials, this.userAgent);
-        if (options.preemptiveBasic && this.credentials)
-            this.scheme = 'basic';
-    }
-    /** Drops the cached tokens naming a repository of `project`: Harbor ignores a token's access to
-     * a project created after the token was issued (BEHAVIOR §1). */
-    invalidateTokens(project) {
-        this.tokens.invalidateProject(project);
-    }
-    async close() {
-        await this.dispatcher.close();
-    }
-    /** Sends a request, answering challenges; returns whatever status the registry ends with. */
-    async send(req) {
-        const replayable = !isStream(req.body);
-        let res = await this.sendWithRetry(req, await this.authorization(req), replayable);
-        if (res.status !== 401 || !replayable)
-            return res;
-        const header = headerValue(res.headers, 'www-authenticate');
-        const challenge = bearerChallenge(header);
-        if (challenge) {
-            const scopes = union(req.scopes ?? [], challenge.scopes);
-            const learnedNow = this.scheme !== 'bearer' || this.bearer?.realm !== challenge.realm;
-            this.scheme = 'bearer';
-            this.bearer = { realm: challenge.realm, service: challenge.service, scopes: [] };
-            // A cached token that was refused (expired, or issued before a Harbor project existed) is
-            // dropped and fetched again once; a fresh token refused again is a real 401.
-            if (!learnedNow)
-                this.tokens.invalidate(this.bearer, scopes);
-            await res.body.dump();
-            const token = await this.tokens.get(this.bearer, scopes);
-            return await this.sendWithRetry(req, `Bearer ${token}`, true);
-        }
-        if (this.scheme === 'bearer' && this.bearer) {
-            // Harbor answers a refused token with a Basic challenge (BEHAVIOR §1): try a fresh token,
-            // then Basic, which Harbor accepts on every /v2 path.
-            await res.body.dump();
-            this.tokens.invalidate(this.bearer, req.scopes ?? []);
-            res = await this.sendWithRetry(req, `Bearer ${await this.tokens.get(this.bearer, req.scopes ?? [])}`, true);
-            if (res.status !== 401 || !this.credentials || !offersBasic(headerValue(res.headers, 'www-authenticate')))
-                return res;
-            await res.body.dump();
-            return await this.sendWithRetry(req, basicAuthorization(this.credentials), true);
-        }
-        if (offersBasic(header) && this.credentials && this.scheme !== 'basic') {
-            this.scheme = 'basic';
-            await res.body.dump();
-            res = await this.sendWithRetry(req, basicAuthorization(this.credentials), true);
-        }
-        return res;
-    }
-    async authorization(req) {
-        if (this.scheme === 'basic' && this.credentials)
-            return basicAuthorization(this.credentials);
-        if (this.scheme === 'bearer' && this.bearer)
-            return `Bearer ${await this.tokens.get(this.bearer, req.scopes ?? [])}`;
-        return undefined;
-    }
-    async sendWithRetry(req, authorization, replayable) {
-        for (let attempt = 1;; attempt++) {
-            const last = !replayable || attempt > this.retry.retries;
-            let retryAfter;
-            try {
-                const res = await this.sendFollowingRedirects(req, authorization);
-                if (last || !isRetryableStatus(res.status))
-                    return res;
-                retryAfter = headerValue(res.headers, 'retry-after');
-                await res.body.dump();
-            }
-            catch (error) {
-                if (last || !isNetworkError(error) || this.signal?.aborted)
-                    throw error;
-            }
-            countRetry();
-            await sleep(retryDelay(attempt, retryAfter, this.retry), this.signal);
-        }
-    }
-    async sendFollowingRedirects(req, authorization) {
-        let url = req.url;
-        for (let hop = 0;; hop++) {
-            const headers = { 'user-agent': this.userAgent, ...req.headers };
-            // Credentials never leave the registry's origin (S3 or CDN redirects get none).
-            if (authorization && url.origin === req.url.origin)
-                headers.authorization = authorization;
-            const res = await request(url, {
-                method: req.method,
-                headers,
-                body: req.body ?? null,
-                dispatcher: this.dispatcher,
-                // undici closes the connection after every HEAD unless told not to (for servers that send
-                // a body anyway); registries do not, and a new connection per blob check costs both sides.
-                ...(req.method === 'HEAD' && { reset: false }),
-                ...(this.signal && { signal: this.signal }),
-            });
-            const location = headerValue(res.headers, 'location');
-            const redirect = req.followRedirects && res.statusCode >= 300 && res.statusCode < 400 && location;
-            if (!redirect || hop >= MAX_REDIRECTS) {
-                return { status: res.statusCode, headers: res.headers, body: res.body, url };
-            }
-            await res.body.dump();
-            url = new URL(location, url);
-        }
-    }
-}
-function headerValue(headers, name) {
-    const value = headers[name];
-    return Array.isArray(value) ? value.join(', ') : value;
-}
-function isStream(body) {
-    return typeof body === 'object' && body !== null && !Buffer.isBuffer(body) && typeof body.pipe === 'function';
-}
-function union(a, b) {
-    return [...new Set([...a, ...b])];
+function linkError(current, code, reason) {
+    const request = `GET ${current.pathname}`;
+    return new RegistryError({ message: `${request}: ${reason}`, errors: [{ code, message: reason }], request });
 }
 
 ;// CONCATENATED MODULE: ./lib/registry/client.js
@@ -33844,7 +34661,7 @@ function union(a, b) {
 
 
 
-const client_MANIFEST_LIMIT = 16 * 1024 * 1024;
+
 const CATALOG_PAGE = 1000;
 function createRegistryClient(options) {
     return new DistributionClient(options);
@@ -33859,7 +34676,7 @@ class DistributionClient {
         this.base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
         this.host = this.base.host;
         const { url: _url, ...transportOptions } = options;
-        this.transport = new Transport(transportOptions);
+        this.transport = new Transport({ ...transportOptions, origin: this.base });
     }
     async ping() {
         const res = await this.send({ method: 'GET', url: this.url('v2/'), scopes: [] }).catch((error) => {
@@ -33881,7 +34698,7 @@ class DistributionClient {
         const res = await this.send({ method: 'GET', url: this.url(path), headers: { accept: MANIFEST_ACCEPT }, scopes: [pull(repository)] });
         if (res.status !== 200)
             throw await this.failure(res, 'GET', path);
-        const bytes = await readLimited(res, client_MANIFEST_LIMIT, path);
+        const bytes = await readLimited(res, MANIFEST_READ_LIMIT, path);
         // The digest of the bytes we hold is the truth; the header is only a claim.
         const digest = sha256Digest(bytes);
         if (reference.startsWith('sha256:') && reference !== digest) {
@@ -33972,8 +34789,7 @@ class DistributionClient {
             const res = await this.send({ method: 'GET', url, scopes: [pull(repository)] });
             if (res.status !== 200)
                 throw await this.failure(res, 'GET', url.pathname.slice(1));
-            const body = JSON.parse((await readLimited(res, client_MANIFEST_LIMIT, url.pathname)).toString('utf8'));
-            tags.push(...(body.tags ?? []));
+            tags.push(...(await readNames(res, url, 'tags')));
             url = nextLink(headerValue(res.headers, 'link'), url);
         }
         return tags;
@@ -33996,11 +34812,12 @@ class DistributionClient {
             first = false;
             if (res.status !== 200)
                 throw await this.failure(res, 'GET', url.pathname.slice(1));
-            const body = JSON.parse((await readLimited(res, client_MANIFEST_LIMIT, url.pathname)).toString('utf8'));
-            const page = body.repositories ?? [];
+            const page = await readNames(res, url, 'repositories');
+            // Checked before the page is handed out: a list known to be incomplete stops here.
+            const next = nextLink(headerValue(res.headers, 'link'), url);
             if (page.length > 0)
                 yield page;
-            url = nextLink(headerValue(res.headers, 'link'), url);
+            url = next;
         }
     }
     async referrers(repository, digest) {
@@ -34018,7 +34835,7 @@ class DistributionClient {
         }
         if (res.status !== 200)
             throw await this.failure(res, 'GET', path);
-        const bytes = await readLimited(res, client_MANIFEST_LIMIT, path);
+        const bytes = await readLimited(res, MANIFEST_READ_LIMIT, path);
         return parseManifest(bytes, MediaType.ociIndex).children;
     }
     invalidateTokens(project) {
@@ -34052,6 +34869,27 @@ function pull(repository) {
 }
 function push(repository) {
     return repositoryScope(repository, 'pull,push');
+}
+/** The `tags` of a tag list or the `repositories` of a catalog page: strings, or nothing at all
+ * (distribution sends null for an empty list). Anything else is an error, not an empty list. */
+async function readNames(res, url, field) {
+    const body = client_parseJson((await readLimited(res, MANIFEST_READ_LIMIT, url.pathname)).toString('utf8'));
+    if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+        const names = body[field];
+        if (names === undefined || names === null)
+            return [];
+        if (Array.isArray(names) && names.every((n) => typeof n === 'string'))
+            return names;
+    }
+    throw new RegistryError({ message: `GET ${url.pathname}: the answer is not a JSON object with a list of ${field}`, status: res.status, request: `GET ${url.pathname}` });
+}
+function client_parseJson(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
 }
 async function readLimited(res, limit, what) {
     const chunks = [];
@@ -34089,7 +34927,7 @@ class HarborRestApi {
         this.url = new URL(url.endsWith('/') ? url : `${url}/`);
         this.credentials = options.credentials;
         this.robotPrefix = robotPrefix ?? 'robot$';
-        this.transport = new Transport({ connections: 4, ...transportOptions, preemptiveBasic: true });
+        this.transport = new Transport({ connections: 4, ...transportOptions, origin: this.url, preemptiveBasic: true });
     }
     async ping() {
         const res = await this.call('GET', 'api/v2.0/ping');
@@ -34156,13 +34994,19 @@ class HarborRestApi {
                 return { tags, artifacts: 0 };
             if (res.status !== 200)
                 throw this.failure('GET', url.pathname.slice(1), res.status, text);
-            const artifacts = JSON.parse(text);
-            artifactCount += artifacts.length;
-            for (const artifact of artifacts) {
-                for (const tag of artifact.tags ?? [])
-                    if (tag.name && artifact.digest)
-                        tags.set(tag.name, artifact.digest);
+            const artifacts = parseArtifacts(text);
+            if (!artifacts) {
+                throw new RegistryError({ message: `GET ${url.pathname} on ${this.url.host}: the answer is not a JSON list of artifacts`, status: res.status, request: `GET ${url.pathname}` });
             }
+            artifactCount += artifacts.length;
+            for (const { digest, tags: names } of artifacts) {
+                if (typeof digest !== 'string' || !Array.isArray(names))
+                    continue;
+                for (const tag of names)
+                    if (typeof tag?.name === 'string' && tag.name)
+                        tags.set(tag.name, digest);
+            }
+            // A next page on another origin throws: a shortened listing would claim tags are missing.
             const link = nextLink(headerValue(res.headers, 'link'), url);
             next = link ? link.pathname.slice(1) + link.search : undefined;
         }
@@ -34186,6 +35030,16 @@ class HarborRestApi {
             errors,
             request: `${method} /${path.split('?')[0]}`,
         });
+    }
+}
+/** Harbor's artifact list, or undefined when the answer is not one. */
+function parseArtifacts(text) {
+    try {
+        const parsed = JSON.parse(text);
+        return Array.isArray(parsed) && parsed.every((a) => typeof a === 'object' && a !== null) ? parsed : undefined;
+    }
+    catch {
+        return undefined;
     }
 }
 
@@ -34674,6 +35528,7 @@ async function findUpstream(upstream, repository, blobs) {
 
 
 
+
 /** What Harbor holds under the target reference now: one artifact listing per repository serves
  * all its tags; a digest reference, or an account that may not list, costs a manifest HEAD. */
 async function harborDigestOf(job, ctx) {
@@ -34766,7 +35621,10 @@ async function readManifestTree(ctx, repository, reference, platforms, fromUpstr
     const res = fromUpstream
         ? await upstreamCall(ctx.upstream, (c) => c.getManifest(upstreamRepo, reference))
         : await ctx.source.getManifest(repository, reference);
+    const label = isDigest(reference) ? `${repository}@${reference}` : `${repository}:${reference}`;
     let parsed = parseManifest(res.bytes, res.mediaType);
+    if (parsed.kind === 'invalid')
+        throw manifestFailure('MANIFEST_INVALID', `manifest of ${label} ${parsed.problem}`);
     let bytes = res.bytes;
     let digest = res.digest;
     let sourceDigest;
@@ -34775,6 +35633,10 @@ async function readManifestTree(ctx, repository, reference, platforms, fromUpstr
         ({ bytes, digest } = filtered);
         sourceDigest = res.digest;
         parsed = parseManifest(bytes, parsed.mediaType);
+    }
+    // Known now, not after its blobs went up: the registry would refuse the manifest at the end.
+    if (bytes.length > MANIFEST_PUSH_LIMIT) {
+        throw manifestFailure('MANIFEST_TOO_LARGE', `manifest of ${label} is ${bytes.length} bytes, more than the ${MANIFEST_PUSH_LIMIT} bytes (${MANIFEST_PUSH_LIMIT / 1024 / 1024} MiB) a registry stores`);
     }
     const node = { digest, mediaType: parsed.mediaType, bytes, parsed, children: [] };
     const missingChildren = [];
@@ -34809,6 +35671,9 @@ async function readManifestTree(ctx, repository, reference, platforms, fromUpstr
         repairedChildren.push(...sub.repairedChildren);
     }
     return { node, missingChildren, repairedChildren, ...(sourceDigest && { sourceDigest }) };
+}
+function manifestFailure(code, message) {
+    return new StepError({ step: 'manifest', code, message });
 }
 function unsupportedReason(node) {
     const kind = node.parsed.kind;
@@ -34959,9 +35824,17 @@ async function streamBlob(job, blob, location, ctx, fromUpstream) {
         (fromUpstream && ctx.upstream
             ? await upstreamCall(ctx.upstream, (c) => c.getBlob(upstreamRepository(job.sourceRepository, c.host), blob.digest))
             : await ctx.source.getBlob(job.sourceRepository, blob.digest));
+    // The descriptor's size is what the manifest promises Harbor; a source that holds another size
+    // holds other bytes (for a storage source, another data file): refused before a byte is sent.
+    if (size !== undefined && blob.size >= 0 && size !== blob.size) {
+        body.destroy();
+        throw new BlobSizeMismatchError(blob.digest, blob.size, size);
+    }
     const length = blob.size >= 0 ? blob.size : size;
-    if (length === undefined)
+    if (length === undefined) {
+        body.destroy();
         throw new Error(`blob ${blob.digest} has no size in the manifest and none from the source`);
+    }
     // Hash while streaming: a corrupt blob fails before the registry commits it.
     const verifier = new DigestVerifier(blob.digest);
     const verified = (0,external_node_stream_.pipeline)(body, verifier, () => undefined);
@@ -34970,6 +35843,15 @@ async function streamBlob(job, blob, location, ctx, fromUpstream) {
     }
     catch (error) {
         throw verifier.mismatch ?? error;
+    }
+}
+/** Not retried: the source would answer the same size again. */
+class BlobSizeMismatchError extends Error {
+    name = 'BlobSizeMismatchError';
+    /** distribution's code for a length that does not match the content. */
+    code = 'SIZE_INVALID';
+    constructor(digest, expected, actual) {
+        super(`blob ${digest}: the source holds ${actual} bytes, but the manifest's descriptor says ${expected}; nothing was uploaded`);
     }
 }
 function worthRetrying(error) {
@@ -35129,6 +36011,8 @@ function namesSubject(bytes) {
 
 
 
+
+
 const SIGNATURE_TAG = /^sha256-[0-9a-f]{64}(\.(sig|att|sbom))?$/;
 function isSignatureTag(tag) {
     return SIGNATURE_TAG.test(tag);
@@ -35170,7 +36054,20 @@ class Discovery {
                 return untagged;
             return whole('failed', { error: describeFailure('discover', error) });
         }
+        // A registry's list is untrusted: a name outside the tag grammar is never used in a request
+        // or printed raw; it is reported, so the list is not silently shorter.
+        const invalid = tags.filter((t) => !isTag(t));
+        if (invalid.length > 0)
+            tags = tags.filter(isTag);
+        const refused = invalid.map((tag) => ({
+            source: `${spec.repository}:${printable(tag)}`,
+            target: '',
+            status: 'failed',
+            error: { step: 'discover', code: 'TAG_INVALID', message: `the source lists a tag name that is not valid: ${JSON.stringify(printable(tag).slice(0, 200))}` },
+        }));
         const untagged = await this.untagged(spec.repository, target, tags);
+        if (tags.length === 0 && refused.length > 0)
+            return { jobs: untagged?.jobs ?? [], items: [...refused, ...(untagged?.items ?? [])] };
         if (tags.length === 0) {
             if (untagged)
                 return untagged;
@@ -35180,12 +36077,12 @@ class Discovery {
         }
         const plain = tags.filter((t) => !isSignatureTag(t));
         const { selected, excluded } = selectsAllTags(this.selection) ? { selected: plain, excluded: [] } : selectTags(plain, this.selection);
-        const items = excluded.map(({ tag, rule }) => ({
+        const items = refused.concat(excluded.map(({ tag, rule }) => ({
             source: `${spec.repository}:${tag}`,
             target: `${target.repository}:${tag}`,
             status: 'skipped',
             reason: `filtered out: ${rule}`,
-        }));
+        })));
         if (!this.includeSignatures) {
             for (const tag of tags.filter(isSignatureTag)) {
                 items.push({ source: `${spec.repository}:${tag}`, target: `${target.repository}:${tag}`, status: 'skipped', reason: 'signature or attestation (include-signatures: false)' });
@@ -35255,6 +36152,10 @@ class DryRunPlanner {
 }
 
 ;// CONCATENATED MODULE: ./lib/sync/preflight.js
+// Checks both ends before any tag is tried, so a wrong password is one clear error instead of
+// a failure per tag.
+
+
 
 
 async function preflight(config, clients, logger) {
@@ -35267,6 +36168,15 @@ async function checkSource(config, clients, logger) {
     });
     if (ping.ok)
         return;
+    if (isAuthRefusal(ping.error)) {
+        // Our own refusal (a realm over plain HTTP, a foreign origin asking for credentials), not the
+        // registry's answer: say it as it is.
+        const insecure = ping.error?.code === RefusalCode.insecureRealm;
+        throw new StepError({
+            ...describeFailure('auth', ping.error),
+            ...(insecure && { hint: 'serve the token realm over https (distribution: auth.token.realm), or set source-insecure: true to accept plain HTTP for this registry' }),
+        });
+    }
     if (ping.status === 401 && config.source.credentials) {
         throw new StepError({
             step: 'auth',
@@ -35283,7 +36193,7 @@ async function checkSource(config, clients, logger) {
     const plainToTls = httpToHttpsHint('source', ping.error?.registryMessage);
     throw new StepError({
         ...describeFailure('auth', ping.error),
-        message: `source registry ${config.source.url} answered /v2/ with ${ping.status}${plainToTls ? '' : ': is it a Docker registry (distribution API v2)?'}`,
+        message: `source registry ${redactUrl(config.source.url)} answered /v2/ with ${ping.status}${plainToTls ? '' : ': is it a Docker registry (distribution API v2)?'}`,
         ...(plainToTls && { hint: plainToTls }),
     });
 }
@@ -35332,7 +36242,7 @@ function unreachable(what, prefix, url, error) {
     else if (code === 'EPROTO' || /wrong version number/i.test(text)) {
         hint = `the server does not speak HTTPS there: use http:// if it is plain HTTP`;
     }
-    return new StepError({ step: 'auth', ...(typeof code === 'string' && { code }), message: `${what} ${url} is not reachable: ${text}`, ...(hint && { hint }) }, error);
+    return new StepError({ step: 'auth', ...(typeof code === 'string' && { code }), message: `${what} ${redactUrl(url)} is not reachable: ${text}`, ...(hint && { hint }) }, error);
 }
 function httpToHttpsHint(prefix, message) {
     return message && /HTTP request to an HTTPS server/i.test(message) ? `the server speaks HTTPS: write https:// in ${prefix === 'source' ? 'source-registry' : 'harbor-url'}` : undefined;
@@ -35450,6 +36360,8 @@ class Scheduler {
 // (classify → ensure project → copy → verify) with bounded concurrency; synced manifests bring
 // their signatures along. Discovery and copying overlap: tags start as soon as their repository
 // is listed.
+
+
 
 
 
@@ -35595,6 +36507,11 @@ async function walkCatalog(clients, discovery, mapTarget, expand, record, signal
             for (const repository of page) {
                 if (signals.stop?.aborted)
                     return;
+                // The catalog is untrusted: a name outside the grammar is reported, never requested or printed raw.
+                if (!isRepositoryName(repository)) {
+                    record({ source: `${printable(repository).slice(0, 300)}:*`, target: '', status: 'failed', error: { step: 'discover', code: 'NAME_INVALID', message: 'the source catalog lists a repository name that is not valid' } });
+                    continue;
+                }
                 if (!inShard(repository, shard))
                     continue;
                 const rule = discovery.excludedRepository(repository);
@@ -35748,11 +36665,23 @@ function createClients(config, signal) {
     return {
         // Room beside the transfers for the GETs classification holds open (prefetch.ts).
         source: isStorageUrl(config.source.url)
-            ? createStorageSource(config.source.url)
+            ? createStorageSource(config.source.url, storageOptions(config, signal))
             : createRegistryClient({ ...common, ...endpoint(config.source), connections: common.connections + prefetchLimit(config.concurrency) }),
         harbor: createRegistryClient({ ...common, ...endpoint(config.harbor) }),
         api: createHarborApi({ ...common, ...endpoint(config.harbor), connections: 4 }),
         ...(config.upstream && { upstream: createRegistryClient({ ...common, ...endpoint(config.upstream), connections: config.upstreamConcurrency * 2 }) }),
+    };
+}
+/** A tarball named by an http(s) URL is downloaded like a registry request: the source's
+ * credentials (for that origin only) and TLS options, the run's retries and stall timeout. */
+function storageOptions(config, signal) {
+    return {
+        userAgent: USER_AGENT,
+        retry: config.retry,
+        stallTimeoutSeconds: config.stallTimeoutSeconds,
+        ...(config.source.credentials && { credentials: config.source.credentials }),
+        ...(config.source.tls && { tls: config.source.tls }),
+        ...(signal && { signal }),
     };
 }
 async function runSync(config, logger, clients, control = {}) {
@@ -35804,12 +36733,15 @@ function fatalFailure(error) {
         return error.failure;
     return describeFailure('auth', error);
 }
-/** A URL as it may appear in logs and reports: never with user:password@. */
+/** A URL as it may appear in logs and reports: never with user:password@, nor a query string or
+ * fragment (a presigned tarball URL carries its signature there; registry URLs have neither). */
 function redactUrl(url) {
     try {
         const u = new URL(url);
         u.username = '';
         u.password = '';
+        u.search = '';
+        u.hash = '';
         return u.toString().replace(/\/$/, '');
     }
     catch {
@@ -36189,6 +37121,7 @@ function formatDuration(seconds) {
 
 ;// CONCATENATED MODULE: ./lib/report/console.js
 
+
 function consoleDisplay(options) {
     const progress = new progress_Progress();
     const live = options.err.isTTY === true && !options.quiet && !options.json;
@@ -36198,9 +37131,10 @@ function consoleDisplay(options) {
             options.err.write('\r\x1b[K');
         shown = false;
     };
+    // A message may quote what a server or a file said: no control character reaches the terminal.
     const say = (line) => {
         clear();
-        options.err.write(`${line}\n`);
+        options.err.write(`${text_escapeControl(line)}\n`);
     };
     const draw = () => {
         clear();
@@ -36247,10 +37181,10 @@ function actionsDisplay(core, intervalMs = 10_000) {
     timer.unref();
     return {
         logger: {
-            info: (m) => core.info(m),
-            warn: (m) => core.warning(m),
-            error: (m) => core.error(m),
-            debug: (m) => core.debug(m),
+            info: (m) => core.info(escapeControl(m)),
+            warn: (m) => core.warning(escapeControl(m)),
+            error: (m) => core.error(escapeControl(m)),
+            debug: (m) => core.debug(escapeControl(m)),
             event: (e) => progress.onEvent(e),
         },
         stop: () => {
@@ -36265,6 +37199,8 @@ function actionsDisplay(core, intervalMs = 10_000) {
 /** Kept equal to package.json's version (a unit test checks). */
 const VERSION = '0.1.0';
 
+// EXTERNAL MODULE: ./lib/redact/output.js
+var output = __nccwpck_require__(5532);
 ;// CONCATENATED MODULE: ./lib/cli-main.js
 // The CLI's work, importable by tests. The CLI for Jenkins and cron: the same inputs as the action, as --flags; secrets preferably from
 // the environment (SOURCE_PASSWORD, HARBOR_PASSWORD) so they stay off the command line.
@@ -36280,8 +37216,29 @@ const VERSION = '0.1.0';
 
 
 
+
+
 const EXIT = { ok: 0, failed: 1, config: 2, interrupted: 130 };
+/** What the CLI itself prints on stdout (cli.ts sends everything else to stderr); the summary
+ * goes to terminals too, so no control character passes. */
+function out(text) {
+    (0,output/* writeDirect */.L$)(process.stdout, text_escapeControl(text));
+}
+/** One line on stderr, control characters escaped (a value may come from an images file). */
+function cli_main_fail(message) {
+    process.stderr.write(`harbor-sync: ${text_escapeControl(message)}\n`);
+}
 async function main(argv, env = process.env) {
+    try {
+        return await runCommand(argv, env);
+    }
+    catch (error) {
+        // A bug, not bad input: still one line, never a stack trace full of paths.
+        cli_main_fail(`internal error: ${error instanceof Error ? error.message : String(error)} (please report it)`);
+        return EXIT.config;
+    }
+}
+async function runCommand(argv, env) {
     const options = Object.fromEntries(INPUTS.map((i) => [i.name, { type: 'string' }]));
     let parsed;
     try {
@@ -36293,23 +37250,23 @@ async function main(argv, env = process.env) {
         });
     }
     catch (error) {
-        process.stderr.write(`harbor-sync: ${error.message}\nRun harbor-sync --help for the options.\n`);
+        cli_main_fail(`${error.message}\nRun harbor-sync --help for the options.`);
         return EXIT.config;
     }
     const { values, positionals } = parsed;
     if (values.version) {
-        process.stdout.write(`harbor-sync ${VERSION}\n`);
+        out(`harbor-sync ${VERSION}\n`);
         return EXIT.ok;
     }
     const command = positionals[0] ?? (values.help ? 'help' : undefined);
     if (values.help || command === 'help' || command === undefined) {
-        process.stdout.write(helpText());
+        out(helpText());
         return command === undefined && !values.help ? EXIT.config : EXIT.ok;
     }
     if (command === 'report-merge')
         return await reportMerge(positionals.slice(1), values);
     if (command !== 'sync' && command !== 'plan') {
-        process.stderr.write(`harbor-sync: unknown command "${command}" (commands: sync, plan, report-merge)\n`);
+        cli_main_fail(`unknown command "${command}" (commands: sync, plan, report-merge)`);
         return EXIT.config;
     }
     const flags = values;
@@ -36329,11 +37286,11 @@ async function main(argv, env = process.env) {
     catch (error) {
         if (!(error instanceof ConfigError))
             throw error;
-        process.stderr.write(`harbor-sync: ${error.message}\n`);
+        cli_main_fail(error.message);
         return EXIT.config;
     }
     const json = values.json === true;
-    const display = consoleDisplay({ err: process.stderr, out: process.stdout, quiet: values.quiet === true, json });
+    const display = consoleDisplay({ err: process.stderr, out: { write: out }, quiet: values.quiet === true, json });
     // First SIGINT/SIGTERM: stop starting tags, let those in flight finish (or be abandoned after a
     // grace period), then write the report. A second one exits at once.
     const stop = new AbortController();
@@ -36352,53 +37309,53 @@ async function main(argv, env = process.env) {
     const report = buildReport(result, VERSION);
     // --json: stdout carries only JSON events, the last one the report's totals.
     if (json)
-        process.stdout.write(`${JSON.stringify({ event: 'summary', totals: report.totals, fatal: report.fatal, interrupted: report.interrupted })}\n`);
+        out(`${JSON.stringify({ event: 'summary', totals: report.totals, fatal: report.fatal, interrupted: report.interrupted })}\n`);
     else
-        process.stdout.write(summary);
+        out(summary);
     if (config.summaryFile)
-        await (0,promises_namespaceObject.writeFile)(config.summaryFile, summary);
+        await (0,output/* writeScrubbed */.cy)(config.summaryFile, summary);
     if (config.reportFile)
-        await (0,promises_namespaceObject.writeFile)(config.reportFile, JSON.stringify(report, null, 2) + '\n');
+        await (0,output/* writeScrubbed */.cy)(config.reportFile, JSON.stringify(report, null, 2) + '\n');
     if (result.fatal)
         return EXIT.config;
     if (result.interrupted) {
-        process.stderr.write(`harbor-sync: interrupted; ${result.notStarted.length} tag(s) not started — run the same command again to complete them\n`);
+        cli_main_fail(`interrupted; ${result.notStarted.length} tag(s) not started — run the same command again to complete them`);
         return EXIT.interrupted;
     }
     const outcome = decideOutcome(result, config.failOn);
     if (!outcome.ok)
-        process.stderr.write(`harbor-sync: ${outcome.reason}\n`);
+        cli_main_fail(outcome.reason ?? 'failed');
     return outcome.ok ? EXIT.ok : EXIT.failed;
 }
 /** Merges shard reports into one report and one summary; exits per --fail-on on the whole. */
 async function reportMerge(files, flags) {
     if (files.length === 0) {
-        process.stderr.write('harbor-sync: report-merge needs the shard reports: harbor-sync report-merge [--report-file merged.json] [--summary-file merged.md] a.json b.json …\n');
+        cli_main_fail('report-merge needs the shard reports: harbor-sync report-merge [--report-file merged.json] [--summary-file merged.md] a.json b.json …');
         return EXIT.config;
     }
     let merged;
     try {
-        const results = await Promise.all(files.map(async (file) => resultFromReport(JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8')), file)));
+        const results = await Promise.all(files.map(async (file) => resultFromReport(JSON.parse(await (0,promises_.readFile)(file, 'utf8')), file)));
         merged = mergeResults(results);
     }
     catch (error) {
-        process.stderr.write(`harbor-sync: ${error.message}\n`);
+        cli_main_fail(error.message);
         return EXIT.config;
     }
     const summary = renderSummary(merged);
-    process.stdout.write(summary);
+    out(summary);
     if (flags['summary-file'])
-        await (0,promises_namespaceObject.writeFile)(flags['summary-file'], summary);
+        await (0,output/* writeScrubbed */.cy)(flags['summary-file'], summary);
     if (flags['report-file'])
-        await (0,promises_namespaceObject.writeFile)(flags['report-file'], JSON.stringify(buildReport(merged, VERSION), null, 2) + '\n');
+        await (0,output/* writeScrubbed */.cy)(flags['report-file'], JSON.stringify(buildReport(merged, VERSION), null, 2) + '\n');
     const failOn = flags['fail-on'] ?? 'failed';
     if (failOn !== 'failed' && failOn !== 'stale' && failOn !== 'never') {
-        process.stderr.write(`harbor-sync: fail-on must be one of failed, stale, never, not "${failOn}"\n`);
+        cli_main_fail(`fail-on must be one of failed, stale, never, not "${failOn}"`);
         return EXIT.config;
     }
     const outcome = decideOutcome(merged, failOn);
     if (!outcome.ok)
-        process.stderr.write(`harbor-sync: ${outcome.reason}\n`);
+        cli_main_fail(outcome.reason ?? 'failed');
     return merged.fatal ? EXIT.config : outcome.ok ? EXIT.ok : EXIT.failed;
 }
 function helpText() {
@@ -36439,11 +37396,23 @@ function helpText() {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9627);
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9569);
+/* harmony import */ var _redact_output_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5532);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3994);
 // The CLI entry point (bundled into dist/cli). All work is in cli-main.ts.
 
 
-process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_1__/* .main */ .iW)(process.argv.slice(2));
+
+// Before anything can print: every byte to stdout and stderr is scrubbed of secrets, and stdout
+// carries only what the CLI itself prints (the summary, or --json events). Libraries that print
+// on stdout (the archive extractor's `[command]` lines) are sent to stderr; their Actions
+// `::debug::` commands mean nothing outside a runner and are dropped.
+(0,_redact_output_js__WEBPACK_IMPORTED_MODULE_1__/* .guardStream */ .I0)(process.stderr);
+(0,_redact_output_js__WEBPACK_IMPORTED_MODULE_1__/* .guardStream */ .I0)(process.stdout, (text) => {
+    const kept = text.split(/(?<=\n)/).filter((line) => !line.startsWith('::debug::')).join('');
+    if (kept)
+        process.stderr.write(kept);
+});
+process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_2__/* .main */ .iW)(process.argv.slice(2));
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -36466,6 +37435,125 @@ const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 // 376 → 267 MB. The flag is read at each growth, so setting it at run time works.
 
 (0,external_node_v8_namespaceObject.setFlagsFromString)('--semi-space-growth-factor=1');
+
+
+/***/ }),
+
+/***/ 5532:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   I0: () => (/* binding */ guardStream),
+/* harmony export */   L$: () => (/* binding */ writeDirect),
+/* harmony export */   cy: () => (/* binding */ writeScrubbed)
+/* harmony export */ });
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4972);
+// The write side of the redaction point: process.stdout and process.stderr are wrapped once, at
+// the start of an entry point, so every byte the process writes there is scrubbed, including what
+// libraries print (@actions/core's commands, @actions/exec's `[command]` lines). Files the tool
+// writes (report, summary) go through writeScrubbed.
+
+
+const installed = new WeakSet();
+/** Makes `stream.write` scrub every chunk. `divert`, when given, receives the chunks instead of
+ * the stream (the CLI's --json keeps stdout for its own JSON and sends the rest to stderr). */
+function guardStream(stream, divert) {
+    if (installed.has(stream))
+        return;
+    installed.add(stream);
+    const original = stream.write.bind(stream);
+    const guarded = function (chunk, ...rest) {
+        const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) || chunk instanceof Uint8Array ? Buffer.from(chunk).toString('utf8') : String(chunk);
+        if (divert) {
+            divert(text);
+            const callback = rest.find((r) => typeof r === 'function');
+            callback?.();
+            return true;
+        }
+        return original((0,_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .scrub */ ._I)(text), ...rest);
+    };
+    stream.write = guarded;
+    /** The unguarded writer, for the JSON events the CLI itself scrubs. */
+    rawWriters.set(stream, (text) => original((0,_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .scrub */ ._I)(text)));
+}
+const rawWriters = new WeakMap();
+/** Writes to a guarded stream past its diversion (still scrubbed). */
+function writeDirect(stream, text) {
+    const raw = rawWriters.get(stream);
+    if (raw)
+        raw(text);
+    else
+        stream.write((0,_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .scrub */ ._I)(text));
+}
+/** Writes a file the tool produces (report, summary), scrubbed. */
+async function writeScrubbed(path, text) {
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.writeFile)(path, (0,_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .scrub */ ._I)(text));
+}
+
+
+/***/ }),
+
+/***/ 4972:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ck: () => (/* binding */ addSecret),
+/* harmony export */   _I: () => (/* binding */ scrub),
+/* harmony export */   wG: () => (/* binding */ addCredentials)
+/* harmony export */ });
+/* unused harmony export clearSecrets */
+// The one place that knows every secret of the run (SECURITY.md): passwords and robot secrets from
+// the inputs, bearer tokens the run obtained, and the encodings they travel in (the Basic header,
+// URL and JSON escaping). Whatever the tool writes (stdout, stderr, the report, the summary,
+// --json events, annotations) passes scrub() on its way out, wherever the text came from: our own
+// messages, a server's error body, a library's debug line.
+//
+// Process-wide on purpose: a token is learned deep in the transport, and the text that might echo
+// it is written by an adapter that never sees the transport.
+/** Shorter values are not scrubbed: masking every "ab" would wreck the output, and a secret that
+ * short protects nothing. GitHub's own masking has the same floor in spirit. */
+const MIN_LENGTH = 4;
+const MASK = '***';
+const known = new Set();
+let pattern;
+/** Registers a secret and the forms it is written in. */
+function addSecret(value) {
+    if (!value || value.length < MIN_LENGTH)
+        return;
+    const forms = [value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1), Buffer.from(value, 'utf8').toString('base64')];
+    let added = false;
+    for (const form of forms) {
+        if (form.length >= MIN_LENGTH && !known.has(form)) {
+            known.add(form);
+            added = true;
+        }
+    }
+    if (added)
+        pattern = undefined;
+}
+/** Registers a user name and password, and the Basic header they make (`user:password` in base64). */
+function addCredentials(credentials) {
+    if (!credentials)
+        return;
+    addSecret(credentials.password);
+    addSecret(`${credentials.username}:${credentials.password}`);
+}
+/** The text with every known secret replaced by `***`. */
+function scrub(text) {
+    if (known.size === 0 || text.length < MIN_LENGTH)
+        return text;
+    pattern ??= new RegExp([...known].sort((a, b) => b.length - a.length).map(escapeRegex).join('|'), 'g');
+    return text.replace(pattern, MASK);
+}
+/** For tests: forget every secret. */
+function clearSecrets() {
+    known.clear();
+    pattern = undefined;
+}
+function escapeRegex(text) {
+    return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
 
 
 /***/ })

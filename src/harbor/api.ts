@@ -58,7 +58,7 @@ class HarborRestApi implements HarborApi {
     this.url = new URL(url.endsWith('/') ? url : `${url}/`);
     this.credentials = options.credentials;
     this.robotPrefix = robotPrefix ?? 'robot$';
-    this.transport = new Transport({ connections: 4, ...transportOptions, preemptiveBasic: true });
+    this.transport = new Transport({ connections: 4, ...transportOptions, origin: this.url, preemptiveBasic: true });
   }
 
   async ping(): Promise<void> {
@@ -122,11 +122,16 @@ class HarborRestApi implements HarborApi {
       const text = await res.body.text();
       if (res.status === 404) return { tags, artifacts: 0 };
       if (res.status !== 200) throw this.failure('GET', url.pathname.slice(1), res.status, text);
-      const artifacts = JSON.parse(text) as { digest?: string; tags?: { name?: string }[] | null }[];
-      artifactCount += artifacts.length;
-      for (const artifact of artifacts) {
-        for (const tag of artifact.tags ?? []) if (tag.name && artifact.digest) tags.set(tag.name, artifact.digest);
+      const artifacts = parseArtifacts(text);
+      if (!artifacts) {
+        throw new RegistryError({ message: `GET ${url.pathname} on ${this.url.host}: the answer is not a JSON list of artifacts`, status: res.status, request: `GET ${url.pathname}` });
       }
+      artifactCount += artifacts.length;
+      for (const { digest, tags: names } of artifacts) {
+        if (typeof digest !== 'string' || !Array.isArray(names)) continue;
+        for (const tag of names) if (typeof tag?.name === 'string' && tag.name) tags.set(tag.name, digest);
+      }
+      // A next page on another origin throws: a shortened listing would claim tags are missing.
       const link = nextLink(headerValue(res.headers, 'link'), url);
       next = link ? link.pathname.slice(1) + link.search : undefined;
     }
@@ -152,5 +157,17 @@ class HarborRestApi implements HarborApi {
       errors,
       request: `${method} /${path.split('?')[0]}`,
     });
+  }
+}
+
+type Artifact = { digest?: unknown; tags?: unknown };
+
+/** Harbor's artifact list, or undefined when the answer is not one. */
+function parseArtifacts(text: string): Artifact[] | undefined {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    return Array.isArray(parsed) && parsed.every((a) => typeof a === 'object' && a !== null) ? (parsed as Artifact[]) : undefined;
+  } catch {
+    return undefined;
   }
 }

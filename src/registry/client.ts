@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { RegistryError, parseErrorBody, readBodyLimit } from './errors.js';
 import { MANIFEST_ACCEPT, MediaType, parseManifest, type Descriptor } from './media-types.js';
 import { sha256Digest } from './digest.js';
+import { MANIFEST_READ_LIMIT } from './limits.js';
 import { nextLink } from './pagination.js';
 import { repositoryScope } from './reference.js';
 import { Transport, headerValue, type ConnectionOptions, type HttpRequest, type HttpResponse, type Method } from './transport.js';
@@ -63,7 +64,6 @@ export interface RegistryClientOptions extends ConnectionOptions {
   userAgent: string;
 }
 
-const MANIFEST_LIMIT = 16 * 1024 * 1024;
 const CATALOG_PAGE = 1000;
 
 export function createRegistryClient(options: RegistryClientOptions): RegistryClient {
@@ -81,7 +81,7 @@ class DistributionClient implements RegistryClient {
     this.base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
     this.host = this.base.host;
     const { url: _url, ...transportOptions } = options;
-    this.transport = new Transport(transportOptions);
+    this.transport = new Transport({ ...transportOptions, origin: this.base });
   }
 
   async ping(): Promise<PingResult> {
@@ -102,7 +102,7 @@ class DistributionClient implements RegistryClient {
     const path = `v2/${repository}/manifests/${reference}`;
     const res = await this.send({ method: 'GET', url: this.url(path), headers: { accept: MANIFEST_ACCEPT }, scopes: [pull(repository)] });
     if (res.status !== 200) throw await this.failure(res, 'GET', path);
-    const bytes = await readLimited(res, MANIFEST_LIMIT, path);
+    const bytes = await readLimited(res, MANIFEST_READ_LIMIT, path);
     // The digest of the bytes we hold is the truth; the header is only a claim.
     const digest = sha256Digest(bytes);
     if (reference.startsWith('sha256:') && reference !== digest) {
@@ -189,8 +189,7 @@ class DistributionClient implements RegistryClient {
     while (url) {
       const res: HttpResponse = await this.send({ method: 'GET', url, scopes: [pull(repository)] });
       if (res.status !== 200) throw await this.failure(res, 'GET', url.pathname.slice(1));
-      const body = JSON.parse((await readLimited(res, MANIFEST_LIMIT, url.pathname)).toString('utf8')) as { tags?: string[] | null };
-      tags.push(...(body.tags ?? []));
+      tags.push(...(await readNames(res, url, 'tags')));
       url = nextLink(headerValue(res.headers, 'link'), url);
     }
     return tags;
@@ -212,10 +211,11 @@ class DistributionClient implements RegistryClient {
       }
       first = false;
       if (res.status !== 200) throw await this.failure(res, 'GET', url.pathname.slice(1));
-      const body = JSON.parse((await readLimited(res, MANIFEST_LIMIT, url.pathname)).toString('utf8')) as { repositories?: string[] | null };
-      const page = body.repositories ?? [];
+      const page = await readNames(res, url, 'repositories');
+      // Checked before the page is handed out: a list known to be incomplete stops here.
+      const next = nextLink(headerValue(res.headers, 'link'), url);
       if (page.length > 0) yield page;
-      url = nextLink(headerValue(res.headers, 'link'), url);
+      url = next;
     }
   }
 
@@ -231,7 +231,7 @@ class DistributionClient implements RegistryClient {
       return undefined;
     }
     if (res.status !== 200) throw await this.failure(res, 'GET', path);
-    const bytes = await readLimited(res, MANIFEST_LIMIT, path);
+    const bytes = await readLimited(res, MANIFEST_READ_LIMIT, path);
     return parseManifest(bytes, MediaType.ociIndex).children;
   }
 
@@ -271,6 +271,26 @@ function pull(repository: string): string {
 
 function push(repository: string): string {
   return repositoryScope(repository, 'pull,push');
+}
+
+/** The `tags` of a tag list or the `repositories` of a catalog page: strings, or nothing at all
+ * (distribution sends null for an empty list). Anything else is an error, not an empty list. */
+async function readNames(res: HttpResponse, url: URL, field: 'tags' | 'repositories'): Promise<string[]> {
+  const body = parseJson((await readLimited(res, MANIFEST_READ_LIMIT, url.pathname)).toString('utf8'));
+  if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+    const names = (body as Record<string, unknown>)[field];
+    if (names === undefined || names === null) return [];
+    if (Array.isArray(names) && names.every((n): n is string => typeof n === 'string')) return names;
+  }
+  throw new RegistryError({ message: `GET ${url.pathname}: the answer is not a JSON object with a list of ${field}`, status: res.status, request: `GET ${url.pathname}` });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 async function readLimited(res: HttpResponse, limit: number, what: string): Promise<Buffer> {

@@ -1,5 +1,8 @@
 // Errors that keep what a user needs to act: HTTP status, the registry's error code and message,
 // and the operation that failed. Modeled on go-containerregistry's transport.Error.
+// A server's words are untrusted: every text taken from an error body is cut to a short,
+// single-line, printable excerpt here, before anything can show it (SECURITY.md).
+import { excerpt } from '../redact/text.js';
 
 /** One entry of the distribution error body `{"errors":[{code,message,detail}]}`. */
 export interface RegistryErrorEntry {
@@ -54,29 +57,40 @@ export function parseErrorBody(text: string): RegistryErrorEntry[] {
     if (Array.isArray(parsed.errors)) {
       return parsed.errors
         .filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null)
-        .map((e) => ({ code: String(e.code ?? 'UNKNOWN'), message: String(e.message ?? ''), detail: e.detail }));
+        .slice(0, MAX_ENTRIES)
+        .map((e) => ({ code: errorCode(e.code), message: excerpt(String(e.message ?? ''), MESSAGE_LIMIT), detail: e.detail }));
     }
     // Harbor's CSRF middleware answers {"code":"FORBIDDEN","message":"CSRF token invalid"} without the errors array.
-    if (typeof parsed.code === 'string') return [{ code: parsed.code, message: String(parsed.message ?? '') }];
+    if (typeof parsed.code === 'string') return [{ code: errorCode(parsed.code), message: excerpt(String(parsed.message ?? ''), MESSAGE_LIMIT) }];
   } catch {
     // not JSON: fall through
   }
-  const snippet = text.slice(0, 200).replace(/\s+/g, ' ').trim();
+  const snippet = excerpt(text.slice(0, 1000), SNIPPET_LIMIT);
   return snippet ? [{ code: 'UNKNOWN', message: snippet }] : [];
+}
+
+const MAX_ENTRIES = 10;
+const MESSAGE_LIMIT = 300;
+const SNIPPET_LIMIT = 200;
+
+/** A registry error code is an upper-case identifier (`MANIFEST_UNKNOWN`); anything else is not one. */
+function errorCode(value: unknown): string {
+  const code = String(value ?? 'UNKNOWN');
+  return /^[A-Z][A-Z0-9_]{0,63}$/.test(code) ? code : 'UNKNOWN';
 }
 
 function describeDetail(detail: unknown): string {
   if (detail === undefined || detail === null || detail === '') return '';
-  if (typeof detail === 'string') return detail;
+  if (typeof detail === 'string') return excerpt(detail, MESSAGE_LIMIT);
   if (Array.isArray(detail)) return detail.map(describeDetail).filter(Boolean).join(', ');
   if (typeof detail === 'object') {
     const d = detail as Record<string, unknown>;
     for (const key of ['digest', 'Digest', 'name', 'Name', 'Tag', 'Reference']) {
-      if (typeof d[key] === 'string') return `${key.toLowerCase()} ${d[key] as string}`;
+      if (typeof d[key] === 'string') return `${key.toLowerCase()} ${excerpt(d[key] as string, MESSAGE_LIMIT)}`;
     }
-    return JSON.stringify(detail).slice(0, 200);
+    return excerpt(JSON.stringify(detail) ?? '', SNIPPET_LIMIT);
   }
-  return String(detail);
+  return excerpt(String(detail), SNIPPET_LIMIT);
 }
 
 export function readBodyLimit(): number {

@@ -1,5 +1,8 @@
 // Manifest media types and what each one references. We never re-serialise a manifest:
-// the exact bytes are pushed back so digests are preserved.
+// the exact bytes are pushed back so digests are preserved. A manifest that is not what its media
+// type says (not JSON, no config, layers that are not a list of descriptors) is `invalid`, with
+// the reason: it is a failure, not a kind we merely do not copy.
+import { isDigest } from './reference.js';
 
 export const MediaType = {
   dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
@@ -22,7 +25,7 @@ export const MANIFEST_ACCEPT = [
   MediaType.dockerSchema1,
 ].join(', ');
 
-export type ManifestKind = 'image' | 'index' | 'schema1' | 'unsupported';
+export type ManifestKind = 'image' | 'index' | 'schema1' | 'unsupported' | 'invalid';
 
 export interface Descriptor {
   mediaType: string;
@@ -46,34 +49,59 @@ export interface ParsedManifest {
   blobs: Descriptor[];
   /** For an index: the child manifests. */
   children: Descriptor[];
+  /** For an invalid manifest: what is wrong, to follow "manifest of repo:tag", e.g. "is not valid JSON". */
+  problem?: string;
 }
 
 /** Works out the kind from the Content-Type, falling back to the body's own mediaType field. */
 export function parseManifest(bytes: Uint8Array, contentType: string | undefined): ParsedManifest {
-  let body: Record<string, unknown>;
+  let parsed: unknown;
   try {
-    body = JSON.parse(Buffer.from(bytes).toString('utf8')) as Record<string, unknown>;
+    parsed = JSON.parse(Buffer.from(bytes).toString('utf8')) as unknown;
   } catch {
-    return { kind: 'unsupported', mediaType: contentType ?? 'unknown', blobs: [], children: [] };
+    return invalid(normaliseType(contentType) ?? 'unknown', 'is not valid JSON');
   }
+  if (!isObject(parsed)) return invalid(normaliseType(contentType) ?? 'unknown', 'is JSON but not an object');
+  const body = parsed;
   const declared = typeof body.mediaType === 'string' ? body.mediaType : undefined;
   const mediaType = normaliseType(contentType) ?? declared ?? guessType(body);
   switch (mediaType) {
     case MediaType.dockerManifest:
     case MediaType.ociManifest: {
+      if (!isObject(body.config)) return invalid(mediaType, 'is an image manifest without a config descriptor');
       const config = asDescriptor(body.config);
-      const layers = asDescriptors(body.layers);
-      return { kind: 'image', mediaType, blobs: config ? [config, ...layers] : layers, children: [] };
+      if (!config) return invalid(mediaType, `is an image manifest whose config is not a descriptor (${DESCRIPTOR})`);
+      if (!Array.isArray(body.layers)) return invalid(mediaType, 'is an image manifest whose layers is not an array');
+      const layers = body.layers.map(asDescriptor);
+      const bad = layers.findIndex((d) => d === undefined);
+      if (bad >= 0) return invalid(mediaType, `is an image manifest whose layers[${bad}] is not a descriptor (${DESCRIPTOR})`);
+      return { kind: 'image', mediaType, blobs: [config, ...(layers as Descriptor[])], children: [] };
     }
     case MediaType.dockerManifestList:
-    case MediaType.ociIndex:
-      return { kind: 'index', mediaType, blobs: [], children: asDescriptors(body.manifests) };
+    case MediaType.ociIndex: {
+      if (!Array.isArray(body.manifests)) return invalid(mediaType, 'is an index whose manifests is not an array');
+      const children = body.manifests.map(asDescriptor);
+      const bad = children.findIndex((d) => d === undefined);
+      if (bad >= 0) return invalid(mediaType, `is an index whose manifests[${bad}] is not a descriptor (${DESCRIPTOR})`);
+      return { kind: 'index', mediaType, blobs: [], children: children as Descriptor[] };
+    }
     case MediaType.dockerSchema1:
     case MediaType.dockerSchema1Signed:
       return { kind: 'schema1', mediaType, blobs: [], children: [] };
     default:
+      // Well-formed, just not a kind we copy.
       return { kind: 'unsupported', mediaType, blobs: [], children: [] };
   }
+}
+
+const DESCRIPTOR = 'an object with a sha256, sha384 or sha512 digest and a size in whole bytes';
+
+function invalid(mediaType: string, problem: string): ParsedManifest {
+  return { kind: 'invalid', mediaType, blobs: [], children: [], problem };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function normaliseType(contentType: string | undefined): string | undefined {
@@ -91,20 +119,18 @@ function guessType(body: Record<string, unknown>): string {
   return 'unknown';
 }
 
-function asDescriptors(value: unknown): Descriptor[] {
-  return Array.isArray(value) ? value.map(asDescriptor).filter((d): d is Descriptor => d !== undefined) : [];
-}
-
+/** A descriptor, or undefined when it is not one: its digest names the blob's URL path, so it must
+ * be a digest; a size, when given, must be a byte count. */
 function asDescriptor(value: unknown): Descriptor | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const v = value as Record<string, unknown>;
-  if (typeof v.digest !== 'string') return undefined;
+  if (!isObject(value)) return undefined;
+  if (typeof value.digest !== 'string' || !isDigest(value.digest)) return undefined;
+  if (value.size !== undefined && !(typeof value.size === 'number' && Number.isSafeInteger(value.size) && value.size >= 0)) return undefined;
   return {
-    mediaType: typeof v.mediaType === 'string' ? v.mediaType : '',
-    digest: v.digest,
-    size: typeof v.size === 'number' ? v.size : -1,
-    ...(Array.isArray(v.urls) && v.urls.length > 0 && { urls: v.urls.map(String) }),
-    ...(isPlatform(v.platform) && { platform: v.platform }),
+    mediaType: typeof value.mediaType === 'string' ? value.mediaType : '',
+    digest: value.digest,
+    size: typeof value.size === 'number' ? value.size : -1,
+    ...(Array.isArray(value.urls) && value.urls.length > 0 && { urls: value.urls.map(String) }),
+    ...(isPlatform(value.platform) && { platform: value.platform }),
   };
 }
 

@@ -68,6 +68,14 @@ export function formatReference(ref: ImageReference): string {
   return `${ref.repository}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
 }
 
+export function isTag(value: string): boolean {
+  return TAG.test(value);
+}
+
+export function isRepositoryName(value: string): boolean {
+  return value.length <= MAX_NAME && REPOSITORY.test(value);
+}
+
 export function isDigest(value: string): boolean {
   return DIGEST.test(value);
 }

@@ -1,10 +1,12 @@
 // Bearer tokens from a registry's token service (distribution token spec; Harbor /service/token),
-// cached per set of scopes until shortly before they expire.
+// cached per set of scopes until shortly before they expire. The realm comes checked from the
+// transport (auth-boundary.ts): the credentials are sent to it as given.
 import type { Dispatcher } from 'undici';
 import { request } from './http.js';
 import type { BearerChallenge } from './challenge.js';
 import { RegistryError, parseErrorBody } from './errors.js';
 import { basicAuthorization, type Credentials } from './credentials.js';
+import { addSecret } from '../redact/secrets.js';
 
 interface CachedToken {
   token: string;
@@ -69,12 +71,21 @@ export class TokenCache {
         request: `GET ${url.pathname}`,
       });
     }
-    const body = JSON.parse(text) as { token?: string; access_token?: string; expires_in?: number };
+    let body: { token?: unknown; access_token?: unknown; expires_in?: unknown } | null;
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      body = null;
+    }
+    if (typeof body !== 'object' || body === null) {
+      throw new RegistryError({ message: `token service ${url.origin}${url.pathname} answered 200 with a body that is not a JSON object`, status: 200, request: `GET ${url.pathname}` });
+    }
     // Harbor always sends access_token:"" beside token, so an empty string must not win.
-    const token = body.token || body.access_token;
-    if (!token) {
+    const token = typeof body.token === 'string' && body.token ? body.token : body.access_token;
+    if (typeof token !== 'string' || !token) {
       throw new RegistryError({ message: `token service ${url.origin} sent no token`, status: 200, request: `GET ${url.pathname}` });
     }
+    addSecret(token); // a server's error text or a debug line may echo it
     const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_LIFETIME_S;
     return { token, expiresAt: started + lifetime * 1000 * EXPIRY_MARGIN };
   }

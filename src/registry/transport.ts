@@ -1,11 +1,14 @@
 // The HTTP layer every registry call goes through, layered as regclient and go-containerregistry do:
 // auth (challenge → basic or bearer token per scope) → retry (idempotent requests) → undici request.
+// The credentials belong to one origin; auth-boundary.ts says where else they may go.
 import type { Dispatcher } from 'undici';
 import { Agent, request } from './http.js';
 import type { Readable } from 'node:stream';
 import { bearerChallenge, offersBasic, type BearerChallenge } from './challenge.js';
 import { basicAuthorization, type Credentials } from './credentials.js';
 import { TokenCache } from './tokens.js';
+import { AuthBoundary } from './auth-boundary.js';
+import { addCredentials } from '../redact/secrets.js';
 import { DEFAULT_RETRY_POLICY, countRetry, isNetworkError, isRetryableStatus, retryDelay, sleep, type RetryPolicy } from './retry.js';
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -18,7 +21,7 @@ export interface HttpRequest {
   body?: Readable | Buffer | string;
   /** Token scopes the request needs, e.g. `repository:p/r:pull`. */
   scopes?: string[];
-  /** Follow 3xx for GET/HEAD (blob storage redirects); auth is only sent back to the same origin. */
+  /** Follow 3xx for GET/HEAD (blob storage redirects); auth is only sent to the registry's origin. */
   followRedirects?: boolean;
 }
 
@@ -30,6 +33,9 @@ export interface HttpResponse {
 }
 
 export interface TransportOptions {
+  /** The URL the user named: its origin is the only one the credentials are sent to (besides the
+   * token realm it announces). */
+  origin: URL | string;
   credentials?: Credentials;
   userAgent: string;
   /** Connections per origin; keep-alive is on. */
@@ -40,7 +46,8 @@ export interface TransportOptions {
   stallTimeoutSeconds?: number;
   /** Aborts every request in flight (an interrupted run past its grace period). */
   signal?: AbortSignal;
-  /** TLS: skip verification, or trust these CA certificates (PEM). */
+  /** TLS: skip verification, or trust these CA certificates (PEM). `insecure` also accepts a
+   * token realm over plain HTTP for an HTTPS registry. */
   tls?: TlsOptions;
   /** Send Basic credentials from the first request (Harbor's API never challenges). */
   preemptiveBasic?: boolean;
@@ -63,12 +70,15 @@ export class Transport {
   private readonly tokens: TokenCache;
   private readonly retry: RetryPolicy;
   private readonly signal: AbortSignal | undefined;
+  private readonly boundary: AuthBoundary;
   /** What the registry asked for the last time it challenged us. */
   private scheme: 'unknown' | 'none' | 'basic' | 'bearer' = 'unknown';
   private bearer: BearerChallenge | undefined;
 
   constructor(options: TransportOptions) {
     this.credentials = options.credentials;
+    addCredentials(options.credentials); // known to the redaction point before any request
+    this.boundary = new AuthBoundary(new URL(options.origin), options.tls?.insecure === true);
     this.userAgent = options.userAgent;
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.signal = options.signal;
@@ -100,23 +110,35 @@ export class Transport {
     await this.dispatcher.close();
   }
 
-  /** Sends a request, answering challenges; returns whatever status the registry ends with. */
+  /** Sends a request, answering challenges; returns whatever status the registry ends with. A 401
+   * from another origin than the registry's is not answered: it throws, saying so. */
   async send(req: HttpRequest): Promise<HttpResponse> {
+    const res = await this.sendAuthorized(req);
+    if (res.status === 401 && !this.boundary.mayAuthorize(res.url)) {
+      await res.body.dump();
+      throw this.boundary.foreignChallenge(describe(req), req.url, res.url);
+    }
+    return res;
+  }
+
+  private async sendAuthorized(req: HttpRequest): Promise<HttpResponse> {
     const replayable = !isStream(req.body);
     let res = await this.sendWithRetry(req, await this.authorization(req), replayable);
-    if (res.status !== 401 || !replayable) return res;
+    // Only the registry's own challenge is answered (a redirect target's goes back to send()).
+    if (res.status !== 401 || !replayable || !this.boundary.mayAuthorize(res.url)) return res;
 
     const header = headerValue(res.headers, 'www-authenticate');
     const challenge = bearerChallenge(header);
     if (challenge) {
+      await res.body.dump();
+      const realm = this.boundary.acceptRealm(challenge.realm, describe(req));
       const scopes = union(req.scopes ?? [], challenge.scopes);
-      const learnedNow = this.scheme !== 'bearer' || this.bearer?.realm !== challenge.realm;
+      const learnedNow = this.scheme !== 'bearer';
       this.scheme = 'bearer';
-      this.bearer = { realm: challenge.realm, service: challenge.service, scopes: [] };
+      this.bearer = { realm, service: challenge.service, scopes: [] };
       // A cached token that was refused (expired, or issued before a Harbor project existed) is
       // dropped and fetched again once; a fresh token refused again is a real 401.
       if (!learnedNow) this.tokens.invalidate(this.bearer, scopes);
-      await res.body.dump();
       const token = await this.tokens.get(this.bearer, scopes);
       return await this.sendWithRetry(req, `Bearer ${token}`, true);
     }
@@ -126,7 +148,7 @@ export class Transport {
       await res.body.dump();
       this.tokens.invalidate(this.bearer, req.scopes ?? []);
       res = await this.sendWithRetry(req, `Bearer ${await this.tokens.get(this.bearer, req.scopes ?? [])}`, true);
-      if (res.status !== 401 || !this.credentials || !offersBasic(headerValue(res.headers, 'www-authenticate'))) return res;
+      if (res.status !== 401 || !this.boundary.mayAuthorize(res.url) || !this.credentials || !offersBasic(headerValue(res.headers, 'www-authenticate'))) return res;
       await res.body.dump();
       return await this.sendWithRetry(req, basicAuthorization(this.credentials), true);
     }
@@ -139,6 +161,7 @@ export class Transport {
   }
 
   private async authorization(req: HttpRequest): Promise<string | undefined> {
+    if (!this.boundary.mayAuthorize(req.url)) return undefined;
     if (this.scheme === 'basic' && this.credentials) return basicAuthorization(this.credentials);
     if (this.scheme === 'bearer' && this.bearer) return `Bearer ${await this.tokens.get(this.bearer, req.scopes ?? [])}`;
     return undefined;
@@ -166,7 +189,7 @@ export class Transport {
     for (let hop = 0; ; hop++) {
       const headers: Record<string, string> = { 'user-agent': this.userAgent, ...req.headers };
       // Credentials never leave the registry's origin (S3 or CDN redirects get none).
-      if (authorization && url.origin === req.url.origin) headers.authorization = authorization;
+      if (authorization && this.boundary.mayAuthorize(url)) headers.authorization = authorization;
       const res = await request(url, {
         method: req.method,
         headers,
@@ -191,6 +214,11 @@ export class Transport {
 export function headerValue(headers: HttpResponse['headers'], name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** Method and path for messages: never the query string, which may carry tokens. */
+function describe(req: HttpRequest): string {
+  return `${req.method} ${req.url.pathname}`;
 }
 
 function isStream(body: HttpRequest['body']): body is Readable {

@@ -5,12 +5,13 @@
 // The Actions log (groups per interval) is built in actionsLogger below from the same Progress.
 import type { Logger, SyncEvent } from '../sync/types.js';
 import { Progress } from './progress.js';
+import { escapeControl } from '../redact/text.js';
 
 export interface ConsoleOptions {
   /** stderr: per-tag lines and progress. */
   err: NodeJS.WritableStream & { isTTY?: boolean };
   /** stdout: JSON events with --json. */
-  out: NodeJS.WritableStream;
+  out: { write(text: string): unknown };
   quiet: boolean;
   json: boolean;
   /** How often the log gets a progress line (the terminal line is redrawn more often). */
@@ -31,9 +32,10 @@ export function consoleDisplay(options: ConsoleOptions): Display {
     if (shown) options.err.write('\r\x1b[K');
     shown = false;
   };
+  // A message may quote what a server or a file said: no control character reaches the terminal.
   const say = (line: string): void => {
     clear();
-    options.err.write(`${line}\n`);
+    options.err.write(`${escapeControl(line)}\n`);
   };
   const draw = (): void => {
     clear();
@@ -88,10 +90,10 @@ export function actionsDisplay(core: ActionsLog, intervalMs = 10_000): Display {
   timer.unref();
   return {
     logger: {
-      info: (m) => core.info(m),
-      warn: (m) => core.warning(m),
-      error: (m) => core.error(m),
-      debug: (m) => core.debug(m),
+      info: (m) => core.info(escapeControl(m)),
+      warn: (m) => core.warning(escapeControl(m)),
+      error: (m) => core.error(escapeControl(m)),
+      debug: (m) => core.debug(escapeControl(m)),
       event: (e) => progress.onEvent(e),
     },
     stop: () => {

@@ -1,6 +1,7 @@
 // Decides, before anything is written to Harbor, what a tag is: skipped (Harbor has the same
 // digest, or the manifest kind is unsupported), stale (every blob 404 on the source),
-// incomplete (some 404), or to be copied.
+// incomplete (some 404), failed (a manifest that is not what its media type says, or too large
+// for a registry to store), or to be copied.
 import type { RegistryClient } from '../registry/client.js';
 import { isNotFound } from '../registry/errors.js';
 import { isDigest } from '../registry/reference.js';
@@ -9,6 +10,7 @@ import type { RepositoryListing } from '../harbor/api.js';
 import { filterIndex, type PlatformFilter } from './platforms.js';
 import { findUpstream, upstreamCall, upstreamRepository, type Upstream } from './upstream.js';
 import { formatPlatform, isForeignLayer, parseManifest, type Descriptor, type ParsedManifest } from '../registry/media-types.js';
+import { MANIFEST_PUSH_LIMIT } from '../registry/limits.js';
 import { StepError, inStep } from './failure.js';
 import type { TagJob } from './jobs.js';
 import type { OncePerKey } from './once.js';
@@ -150,7 +152,9 @@ async function readManifestTree(
   const res = fromUpstream
     ? await upstreamCall(ctx.upstream!, (c) => c.getManifest(upstreamRepo, reference))
     : await ctx.source.getManifest(repository, reference);
+  const label = isDigest(reference) ? `${repository}@${reference}` : `${repository}:${reference}`;
   let parsed = parseManifest(res.bytes, res.mediaType);
+  if (parsed.kind === 'invalid') throw manifestFailure('MANIFEST_INVALID', `manifest of ${label} ${parsed.problem}`);
   let bytes = res.bytes;
   let digest = res.digest;
   let sourceDigest: string | undefined;
@@ -159,6 +163,10 @@ async function readManifestTree(
     ({ bytes, digest } = filtered);
     sourceDigest = res.digest;
     parsed = parseManifest(bytes, parsed.mediaType);
+  }
+  // Known now, not after its blobs went up: the registry would refuse the manifest at the end.
+  if (bytes.length > MANIFEST_PUSH_LIMIT) {
+    throw manifestFailure('MANIFEST_TOO_LARGE', `manifest of ${label} is ${bytes.length} bytes, more than the ${MANIFEST_PUSH_LIMIT} bytes (${MANIFEST_PUSH_LIMIT / 1024 / 1024} MiB) a registry stores`);
   }
   const node: ManifestNode = { digest, mediaType: parsed.mediaType, bytes, parsed, children: [] };
   const missingChildren: string[] = [];
@@ -188,6 +196,10 @@ async function readManifestTree(
     repairedChildren.push(...sub.repairedChildren);
   }
   return { node, missingChildren, repairedChildren, ...(sourceDigest && { sourceDigest }) };
+}
+
+function manifestFailure(code: string, message: string): StepError {
+  return new StepError({ step: 'manifest', code, message });
 }
 
 function unsupportedReason(node: ManifestNode): string | undefined {

@@ -138,8 +138,17 @@ async function streamBlob(job: TagJob, blob: Descriptor, location: URL, ctx: Cop
     (fromUpstream && ctx.upstream
       ? await upstreamCall(ctx.upstream, (c) => c.getBlob(upstreamRepository(job.sourceRepository, c.host), blob.digest))
       : await ctx.source.getBlob(job.sourceRepository, blob.digest));
+  // The descriptor's size is what the manifest promises Harbor; a source that holds another size
+  // holds other bytes (for a storage source, another data file): refused before a byte is sent.
+  if (size !== undefined && blob.size >= 0 && size !== blob.size) {
+    body.destroy();
+    throw new BlobSizeMismatchError(blob.digest, blob.size, size);
+  }
   const length = blob.size >= 0 ? blob.size : size;
-  if (length === undefined) throw new Error(`blob ${blob.digest} has no size in the manifest and none from the source`);
+  if (length === undefined) {
+    body.destroy();
+    throw new Error(`blob ${blob.digest} has no size in the manifest and none from the source`);
+  }
   // Hash while streaming: a corrupt blob fails before the registry commits it.
   const verifier = new DigestVerifier(blob.digest);
   const verified = pipeline(body, verifier, () => undefined);
@@ -147,6 +156,16 @@ async function streamBlob(job: TagJob, blob: Descriptor, location: URL, ctx: Cop
     await ctx.harbor.finishUpload(location, blob.digest, length, verified);
   } catch (error) {
     throw verifier.mismatch ?? error;
+  }
+}
+
+/** Not retried: the source would answer the same size again. */
+export class BlobSizeMismatchError extends Error {
+  override readonly name = 'BlobSizeMismatchError';
+  /** distribution's code for a length that does not match the content. */
+  readonly code = 'SIZE_INVALID';
+  constructor(digest: string, expected: number, actual: number) {
+    super(`blob ${digest}: the source holds ${actual} bytes, but the manifest's descriptor says ${expected}; nothing was uploaded`);
   }
 }
 

@@ -7,6 +7,8 @@
 import type { RegistryClient } from '../registry/client.js';
 import type { HarborTarget } from '../harbor/names.js';
 import { isNotFound } from '../registry/errors.js';
+import { isTag } from '../registry/reference.js';
+import { printable } from '../redact/text.js';
 import { describeFailure } from './failure.js';
 import { jobFor, type TagJob } from './jobs.js';
 import { OncePerKey } from './once.js';
@@ -63,7 +65,18 @@ export class Discovery {
       if (untagged) return untagged;
       return whole('failed', { error: describeFailure('discover', error) });
     }
+    // A registry's list is untrusted: a name outside the tag grammar is never used in a request
+    // or printed raw; it is reported, so the list is not silently shorter.
+    const invalid = tags.filter((t) => !isTag(t));
+    if (invalid.length > 0) tags = tags.filter(isTag);
+    const refused: TagResult[] = invalid.map((tag) => ({
+      source: `${spec.repository}:${printable(tag)}`,
+      target: '',
+      status: 'failed',
+      error: { step: 'discover', code: 'TAG_INVALID', message: `the source lists a tag name that is not valid: ${JSON.stringify(printable(tag).slice(0, 200))}` },
+    }));
     const untagged = await this.untagged(spec.repository, target, tags);
+    if (tags.length === 0 && refused.length > 0) return { jobs: untagged?.jobs ?? [], items: [...refused, ...(untagged?.items ?? [])] };
     if (tags.length === 0) {
       if (untagged) return untagged;
       return fromCatalog
@@ -72,12 +85,12 @@ export class Discovery {
     }
     const plain = tags.filter((t) => !isSignatureTag(t));
     const { selected, excluded } = selectsAllTags(this.selection) ? { selected: plain, excluded: [] } : selectTags(plain, this.selection);
-    const items: TagResult[] = excluded.map(({ tag, rule }) => ({
+    const items: TagResult[] = refused.concat(excluded.map(({ tag, rule }) => ({
       source: `${spec.repository}:${tag}`,
       target: `${target.repository}:${tag}`,
       status: 'skipped',
       reason: `filtered out: ${rule}`,
-    }));
+    })));
     if (!this.includeSignatures) {
       for (const tag of tags.filter(isSignatureTag)) {
         items.push({ source: `${spec.repository}:${tag}`, target: `${target.repository}:${tag}`, status: 'skipped', reason: 'signature or attestation (include-signatures: false)' });

@@ -4,7 +4,7 @@
 import pLimit from 'p-limit';
 import { createRegistryClient, type RegistryClient } from '../registry/client.js';
 import { createHarborApi, type HarborApi } from '../harbor/api.js';
-import { createStorageSource, isStorageUrl } from '../registry/storage/index.js';
+import { createStorageSource, isStorageUrl, type StorageSourceOptions } from '../registry/storage/index.js';
 import { NameMappingError } from '../harbor/names.js';
 import { StepError, describeFailure } from './failure.js';
 import { prefetchLimit } from './prefetch.js';
@@ -33,11 +33,24 @@ export function createClients(config: SyncConfig, signal?: AbortSignal): Clients
   return {
     // Room beside the transfers for the GETs classification holds open (prefetch.ts).
     source: isStorageUrl(config.source.url)
-      ? createStorageSource(config.source.url)
+      ? createStorageSource(config.source.url, storageOptions(config, signal))
       : createRegistryClient({ ...common, ...endpoint(config.source), connections: common.connections + prefetchLimit(config.concurrency) }),
     harbor: createRegistryClient({ ...common, ...endpoint(config.harbor) }),
     api: createHarborApi({ ...common, ...endpoint(config.harbor), connections: 4 }),
     ...(config.upstream && { upstream: createRegistryClient({ ...common, ...endpoint(config.upstream), connections: config.upstreamConcurrency * 2 }) }),
+  };
+}
+
+/** A tarball named by an http(s) URL is downloaded like a registry request: the source's
+ * credentials (for that origin only) and TLS options, the run's retries and stall timeout. */
+function storageOptions(config: SyncConfig, signal?: AbortSignal): StorageSourceOptions {
+  return {
+    userAgent: USER_AGENT,
+    retry: config.retry,
+    stallTimeoutSeconds: config.stallTimeoutSeconds,
+    ...(config.source.credentials && { credentials: config.source.credentials }),
+    ...(config.source.tls && { tls: config.source.tls }),
+    ...(signal && { signal }),
   };
 }
 
@@ -94,12 +107,15 @@ function fatalFailure(error: unknown): StepFailure {
   return describeFailure('auth', error);
 }
 
-/** A URL as it may appear in logs and reports: never with user:password@. */
+/** A URL as it may appear in logs and reports: never with user:password@, nor a query string or
+ * fragment (a presigned tarball URL carries its signature there; registry URLs have neither). */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     u.username = '';
     u.password = '';
+    u.search = '';
+    u.hash = '';
     return u.toString().replace(/\/$/, '');
   } catch {
     return url;

@@ -1,8 +1,9 @@
 // Checks both ends before any tag is tried, so a wrong password is one clear error instead of
 // a failure per tag.
-import type { Clients } from './engine.js';
+import { redactUrl, type Clients } from './engine.js';
 import { StepError, describeFailure } from './failure.js';
 import { isRegistryError } from '../registry/errors.js';
+import { RefusalCode, isAuthRefusal } from '../registry/auth-boundary.js';
 import type { Logger, SyncConfig } from './types.js';
 
 export interface PreflightResult {
@@ -20,6 +21,15 @@ async function checkSource(config: SyncConfig, clients: Clients, logger: Logger)
     throw unreachable('source registry', 'source', config.source.url, error);
   });
   if (ping.ok) return;
+  if (isAuthRefusal(ping.error)) {
+    // Our own refusal (a realm over plain HTTP, a foreign origin asking for credentials), not the
+    // registry's answer: say it as it is.
+    const insecure = ping.error?.code === RefusalCode.insecureRealm;
+    throw new StepError({
+      ...describeFailure('auth', ping.error),
+      ...(insecure && { hint: 'serve the token realm over https (distribution: auth.token.realm), or set source-insecure: true to accept plain HTTP for this registry' }),
+    });
+  }
   if (ping.status === 401 && config.source.credentials) {
     throw new StepError({
       step: 'auth',
@@ -36,7 +46,7 @@ async function checkSource(config: SyncConfig, clients: Clients, logger: Logger)
   const plainToTls = httpToHttpsHint('source', ping.error?.registryMessage);
   throw new StepError({
     ...describeFailure('auth', ping.error),
-    message: `source registry ${config.source.url} answered /v2/ with ${ping.status}${plainToTls ? '' : ': is it a Docker registry (distribution API v2)?'}`,
+    message: `source registry ${redactUrl(config.source.url)} answered /v2/ with ${ping.status}${plainToTls ? '' : ': is it a Docker registry (distribution API v2)?'}`,
     ...(plainToTls && { hint: plainToTls }),
   });
 }
@@ -85,7 +95,7 @@ function unreachable(what: string, prefix: 'source' | 'harbor', url: string, err
   } else if (code === 'EPROTO' || /wrong version number/i.test(text)) {
     hint = `the server does not speak HTTPS there: use http:// if it is plain HTTP`;
   }
-  return new StepError({ step: 'auth', ...(typeof code === 'string' && { code }), message: `${what} ${url} is not reachable: ${text}`, ...(hint && { hint }) }, error);
+  return new StepError({ step: 'auth', ...(typeof code === 'string' && { code }), message: `${what} ${redactUrl(url)} is not reachable: ${text}`, ...(hint && { hint }) }, error);
 }
 
 function httpToHttpsHint(prefix: 'source' | 'harbor', message: string | undefined): string | undefined {

@@ -8,6 +8,8 @@ import type { RepositoryListing } from '../harbor/api.js';
 import { NameMappingError } from '../harbor/names.js';
 import { retryCounter } from '../registry/retry.js';
 import { isStorageUrl } from '../registry/storage/index.js';
+import { isRepositoryName } from '../registry/reference.js';
+import { printable } from '../redact/text.js';
 import { formatBytes } from '../report/totals.js';
 import { checkTag, classifyTag, jobOwner, type ClassifyContext } from './classify.js';
 import { copyTag, type BlobOutcome, type CopyContext } from './copy.js';
@@ -157,6 +159,11 @@ async function walkCatalog(
     for await (const page of clients.source.catalog()) {
       for (const repository of page) {
         if (signals.stop?.aborted) return;
+        // The catalog is untrusted: a name outside the grammar is reported, never requested or printed raw.
+        if (!isRepositoryName(repository)) {
+          record({ source: `${printable(repository).slice(0, 300)}:*`, target: '', status: 'failed', error: { step: 'discover', code: 'NAME_INVALID', message: 'the source catalog lists a repository name that is not valid' } });
+          continue;
+        }
         if (!inShard(repository, shard)) continue;
         const rule = discovery.excludedRepository(repository);
         if (rule) {

@@ -1,7 +1,7 @@
 // Starts the real CNCF distribution registry (Debian package `docker-registry`) on 127.0.0.1.
 // The harness installs nothing: `.ci/run` (or the demo) apt-installs the package first.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, writeFile, mkdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,24 +54,34 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
   const work = await mkdtemp(join(tmpdir(), 'hs-registry-'));
   const storageDir = options.storageDir ?? join(work, 'storage');
   await mkdir(storageDir, { recursive: true });
-  const port = options.port ?? (await freePort());
-  const config = await writeConfig(work, storageDir, port, options);
-  const logFile = join(work, 'registry.log');
-  const child = spawn(REGISTRY_BINARY, ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const { createWriteStream } = await import('node:fs');
-  const log = createWriteStream(logFile);
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
-  await waitUntilUp(`http://127.0.0.1:${port}`, child, logFile);
-  return {
-    url,
-    host: `127.0.0.1:${port}`,
-    port,
-    storageDir,
-    logFile,
-    stop: () => stopChild(child),
-  };
+  // A port checked free can still be taken before the registry binds it: then it exits at once
+  // ("address already in use") and we try another.
+  for (let attempt = 1; ; attempt++) {
+    const port = options.port ?? (await freePort());
+    const config = await writeConfig(work, storageDir, port, options);
+    const logFile = join(work, `registry-${port}.log`);
+    const child = spawn(REGISTRY_BINARY, ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const { createWriteStream } = await import('node:fs');
+    const log = createWriteStream(logFile);
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+    try {
+      await waitUntilUp(`http://127.0.0.1:${port}`, child, logFile);
+    } catch (error) {
+      const inUse = /address already in use/.test(await readFile(logFile, 'utf8').catch(() => ''));
+      if (inUse && options.port === undefined && attempt < 5) continue;
+      throw error;
+    }
+    return {
+      url,
+      host: `127.0.0.1:${port}`,
+      port,
+      storageDir,
+      logFile,
+      stop: () => stopChild(child),
+    };
+  }
 }
 
 async function writeConfig(work: string, storageDir: string, port: number, options: RegistryOptions): Promise<string> {
@@ -130,7 +140,11 @@ async function waitUntilUp(url: string, child: ChildProcess, logFile: string): P
     try {
       const res = await fetch(`${url}/v2/`);
       await res.arrayBuffer();
-      return; // 200 or 401 both mean it is serving
+      // 200 or 401 both mean something is serving; it is ours only if our child still runs (one
+      // that lost the port to another server exits within milliseconds).
+      await new Promise((r) => setTimeout(r, 100));
+      if (exited) break;
+      return;
     } catch {
       await new Promise((r) => setTimeout(r, 50));
     }

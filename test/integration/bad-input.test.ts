@@ -2,6 +2,9 @@
 // serving HTTPS with a self-signed certificate.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startRegistry, TLS_CERT, type RunningRegistry } from '../harness/registry.ts';
 import { seedSamples } from '../harness/scenarios.ts';
 import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
@@ -61,6 +64,30 @@ describe('bad input: one clear line, exit code 2', () => {
     const run = await cli(['sync', '--harbor-url', harbor.url, '--retries', '0', '--images', 'a/b:1', '--source-registry', plain.url, ...args]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(line);
+  });
+
+  // Issue 12: each of these crashed with a stack trace (some printing the URL and its password).
+  it.each([
+    ['a storage URL with two slashes', 'dir://var/lib/registry', 'harbor-sync: source-registry: '],
+    ['a storage URL with a host', 'file://backup-host/registry.tar.gz', 'harbor-sync: source-registry: '],
+    ['a storage URL with user-info', 'file://u:Pa55-word@localhost/x.tar.gz', 'harbor-sync: source-registry must not carry a user name or password in the URL'],
+    ['a directory URL with user-info', 'dir://u:Pa55-word@host/var/lib/registry', 'harbor-sync: source-registry must not carry a user name or password in the URL'],
+    ['a tarball download URL with user-info', 'https://u:Pa55-word@backups.example.com/registry.tar.gz', 'harbor-sync: source-registry must not carry a user name or password in the URL'],
+  ])('%s: exit 2, one line, no stack, no password', async (_name, url, line) => {
+    const run = await cli(['sync', '--source-registry', url, '--harbor-url', harbor.url, '--images', 'a/b:1']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(line);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).not.toMatch(/\bat .*:\d+:\d+|Pa55-word/);
+  });
+
+  it('a config file with alias amplification: exit 2, one line naming the file', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'hs-bad-')), 'bomb.yml');
+    await writeFile(file, `version: 1\nimages: &big "${'x'.repeat(100_000)}"\ninclude:\n${Array.from({ length: 300 }, () => '  - *big').join('\n')}\n`);
+    const run = await cli(['sync', '--source-registry', plain.url, '--harbor-url', harbor.url, '--config-file', file]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`^harbor-sync: ${file}:\\d+: more than 100 aliases`));
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('a Harbor that is not a Harbor', async () => {

@@ -160,3 +160,16 @@ describe('parseConfigFile errors name the file, the line and the key', () => {
     );
   });
 });
+
+describe('config file: hostile YAML', () => {
+  it('refuses alias amplification with one line naming the file and line', () => {
+    const anchor = 'x'.repeat(10_000);
+    const text = `version: 1\nimages: &big "${anchor}"\ninclude:\n${Array.from({ length: 500 }, () => '  - *big').join('\n')}\n`;
+    expect(() => parseConfigFile(text, 'bomb.yml', ['images', 'include'])).toThrow(/^bomb\.yml:\d+: more than 100 aliases/);
+  });
+
+  it('refuses a file far larger than any config file', () => {
+    const text = `version: 1\nimages: "${'a'.repeat(2 * 1024 * 1024)}"\n`;
+    expect(() => parseConfigFile(text, 'huge.yml', ['images'])).toThrow(/^huge\.yml: the file is larger than/);
+  });
+});

@@ -38,7 +38,7 @@ describe('inputs', () => {
   it.each([
     [{ 'source-registry': 'registry.example.com' }, /source-registry "registry.example.com" is not a URL: give the scheme too/],
     [{ 'source-registry': 'ftp://x' }, /must start with http/],
-    [{ 'harbor-url': 'https://u:p@harbor' }, /must not carry credentials/],
+    [{ 'harbor-url': 'https://u:p@harbor' }, /harbor-url must not carry a user name or password in the URL/],
     [{ 'harbor-password': '' }, /harbor-username is set but harbor-password is not/],
     [{ concurrency: '0' }, /concurrency must be a whole number from 1 to 64/],
     [{ 'dry-run': 'maybe' }, /dry-run must be true or false/],
@@ -104,5 +104,22 @@ describe('action.yml', () => {
 
   it('has the version package.json has', () => {
     expect(VERSION).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+  });
+});
+
+describe('inputs: credentials never ride in a URL', () => {
+  it.each([
+    ['source-registry', 'https://reader:S3cret-pw@registry.example.com'],
+    ['source-registry', 'https://reader:S3cret-pw@backups.example.com/registry.tar.gz'],
+    ['source-registry', 'dir://reader:S3cret-pw@host/var/lib/registry'],
+    ['source-registry', 'file://reader:S3cret-pw@localhost/backup/registry.tar.gz'],
+    ['source-registry', 'reader:S3cret-pw@registry.example.com'],
+    ['harbor-url', 'https://admin:S3cret-pw@harbor.example.com'],
+    ['upstream-registry', 'https://hub:S3cret-pw@registry-1.docker.io'],
+  ])('%s %s is refused without echoing it', async (name, value) => {
+    const error = await buildConfig(reader({ ...base, [name]: value })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain(`${name} must not carry a user name or password in the URL`);
+    expect((error as Error).message).not.toContain('S3cret-pw');
   });
 });

@@ -3,6 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import { MockAgent } from 'undici';
 import { TokenCache } from '../../src/registry/tokens.ts';
+import { clearSecrets, scrub } from '../../src/redact/secrets.ts';
 
 const challenge = { realm: 'http://harbor.test/service/token', service: 'harbor-registry', scopes: [] };
 
@@ -40,5 +41,17 @@ describe('TokenCache', () => {
     expect(await cache.get(challenge, b)).toBe(first[2]);
     expect(fetched).toHaveLength(5);
     await agent.close();
+  });
+
+  it('registers every token it obtains with the redaction point', async () => {
+    clearSecrets();
+    const agent = new MockAgent();
+    agent.disableNetConnect();
+    agent.get('http://harbor.test').intercept({ path: (p) => p.startsWith('/service/token'), method: 'GET' }).reply(200, { token: 'eyJ.a-real-looking.token' });
+    const cache = new TokenCache(agent, undefined, 'test');
+    expect(await cache.get(challenge, ['repository:p/r:pull'])).toBe('eyJ.a-real-looking.token');
+    expect(scrub('Authorization: Bearer eyJ.a-real-looking.token')).toBe('Authorization: Bearer ***');
+    await agent.close();
+    clearSecrets();
   });
 });

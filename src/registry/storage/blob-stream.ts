@@ -1,14 +1,16 @@
 // A blob read from its data file, hashed on the way: a truncated or damaged file then fails with
 // the file's path instead of a bare digest mismatch at the upload (the engine checks too, but
-// cannot say which file was wrong).
+// cannot say which file was wrong). It reads from the fd opened and checked by safe-read.ts, so
+// the file streamed is the one that was checked.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { corrupt } from './errors.js';
+import type { OpenedFile } from './safe-read.js';
 
-export function readBlobFile(path: string, digest: string, size: number, request: string): Readable {
+export function readBlobFile(file: OpenedFile, path: string, digest: string, request: string): Readable {
   const algorithm = digest.slice(0, digest.indexOf(':'));
   const hash = createHash(algorithm);
+  const size = file.size;
   let bytes = 0;
   const check = new Transform({
     transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
@@ -23,11 +25,12 @@ export function readBlobFile(path: string, digest: string, size: number, request
       callback(corrupt(`blob data file ${path} is truncated or damaged: it ${what}, expected ${digest}`, request));
     },
   });
-  const file = createReadStream(path);
-  // Read errors (EIO, a file removed under us) name the file too.
-  file.on('error', (error) => check.destroy(corrupt(`cannot read blob data file ${path}: ${error.message}`, request, error)));
-  // A consumer that stops early (upload refused) must not leave the file open.
-  check.on('close', () => file.destroy());
-  file.pipe(check);
+  // autoClose (the default) closes the fd when the stream ends or is destroyed.
+  const stream = file.handle.createReadStream();
+  // Read errors (EIO) name the file too.
+  stream.on('error', (error) => check.destroy(corrupt(`cannot read blob data file ${path}: ${error.message}`, request, error)));
+  // A consumer that stops early (upload refused, sizes differ) must not leave the file open.
+  check.on('close', () => stream.destroy());
+  stream.pipe(check);
   return check;
 }

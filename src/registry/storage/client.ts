@@ -1,15 +1,17 @@
 // A read-only RegistryClient over a distribution storage directory (the `docker/registry/v2`
 // directory of the filesystem driver). It answers as the registry would: the same 404s with the
 // same error codes for what a repository does not link, so the engine classifies tags exactly as
-// for an HTTP source. It never writes a byte below the root, so a read-only mount works.
+// for an HTTP source. It never writes a byte below the root, so a read-only mount works. It reads
+// the tree as data (safe-read.ts): no symlink followed, only regular files opened, reads bounded.
 import { createHash } from 'node:crypto';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ManifestHead, ManifestResponse, PingResult, RegistryClient, UploadStart } from '../client.js';
 import { parseManifest } from '../media-types.js';
 import { readBlobFile } from './blob-stream.js';
 import { corrupt, invalid, isMissing, notFound, readOnly } from './errors.js';
+import { lstatBelow, openBelow, readAtMost, regularFileBelow } from './safe-read.js';
 import { readDigestLink, readLink } from './link.js';
 import { isLayoutRoot } from './locate.js';
 import * as layout from './layout.js';
@@ -29,6 +31,7 @@ export interface StorageSource extends RegistryClient {
 const MANIFEST_LIMIT = 16 * 1024 * 1024;
 
 export interface StorageClientOptions {
+  /** The v2 directory, as a real path: paths below it are checked component by component. */
   root: string;
   /** For messages: the directory or archive the user named. */
   host: string;
@@ -57,7 +60,7 @@ export class StorageClient implements StorageSource {
   }
 
   async listRepositories(): Promise<string[]> {
-    return await listRepositoryNames(layout.repositoriesDir(this.root));
+    return await listRepositoryNames(this.root);
   }
 
   async *catalog(): AsyncIterable<string[]> {
@@ -71,27 +74,39 @@ export class StorageClient implements StorageSource {
   async listTags(repository: string): Promise<string[]> {
     const request = `GET /v2/${repository}/tags/list`;
     this.checkName(repository, request);
+    const dir = layout.tagsDir(this.root, repository);
+    const unknown = () => notFound('NAME_UNKNOWN', `repository name not known to registry (${repository})`, request);
+    // A symlink on the way fails naming it; a missing directory (or a file there) is an unknown name.
+    if (!(await lstatBelow(this.root, dir, 'tags directory', request))?.isDirectory()) throw unknown();
     // As distribution's tagStore.All: the tag directories, whether or not each has a current link.
-    const entries = await readdir(layout.tagsDir(this.root, repository), { withFileTypes: true }).catch((error: unknown) => {
-      if (isMissing(error)) throw notFound('NAME_UNKNOWN', `repository name not known to registry (${repository})`, request);
-      throw corrupt(`cannot list ${layout.tagsDir(this.root, repository)}: ${(error as Error).message}`, request, error);
+    // A symlink is listed too (not entered): reading that tag then fails naming it.
+    const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
+      if (isMissing(error)) throw unknown();
+      throw corrupt(`cannot list ${dir}: ${(error as Error).message}`, request, error);
     });
-    return entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    return entries.filter((e) => e.isDirectory() || e.isSymbolicLink()).map((e) => e.name).sort();
   }
 
   async listRevisions(repository: string): Promise<string[]> {
     const request = `GET /v2/${repository}/manifests`;
     this.checkName(repository, request);
     const dir = layout.revisionsDir(this.root, repository);
-    const algorithms = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
-      if (!isMissing(error)) throw corrupt(`cannot list ${dir}: ${(error as Error).message}`, request, error);
-      return [];
-    });
+    if (!(await lstatBelow(this.root, dir, 'revisions directory', request))?.isDirectory()) return [];
+    const list = (path: string) =>
+      readdir(path, { withFileTypes: true }).catch((error: unknown) => {
+        if (!isMissing(error)) throw corrupt(`cannot list ${path}: ${(error as Error).message}`, request, error);
+        return [];
+      });
     const digests: string[] = [];
-    for (const algorithm of algorithms.filter((a) => a.isDirectory())) {
-      for (const hex of await readdir(join(dir, algorithm.name)).catch(() => [])) {
-        const digest = `${algorithm.name}:${hex}`;
-        if (layout.isDigest(digest)) digests.push(digest);
+    for (const algorithm of await list(dir)) {
+      const path = join(dir, algorithm.name);
+      // Not entered: the revisions behind it would vanish silently, so the listing fails instead.
+      if (algorithm.isSymbolicLink()) throw corrupt(`revisions directory ${path} is a symbolic link: a registry's storage holds none, and harbor-sync follows none`, request);
+      if (!algorithm.isDirectory()) continue;
+      // A revision that is a symlink is listed: reading it fails naming the link.
+      for (const hex of await list(path)) {
+        const digest = `${algorithm.name}:${hex.name}`;
+        if ((hex.isDirectory() || hex.isSymbolicLink()) && layout.isDigest(digest)) digests.push(digest);
       }
     }
     return digests.sort();
@@ -110,15 +125,18 @@ export class StorageClient implements StorageSource {
 
   async headBlob(repository: string, digest: string): Promise<number | undefined> {
     // The data file's size: the descriptor's is not known here. A truncated file is caught when
-    // its content is read (getBlob hashes it).
-    return (await this.locateBlob(repository, digest, 'HEAD'))?.size;
+    // its content is read (getBlob hashes it), or before, by the engine comparing sizes.
+    const path = await this.linkedBlobPath(repository, digest, 'HEAD');
+    if (!path) return undefined;
+    return (await regularFileBelow(this.root, path, 'blob data file', `HEAD /v2/${repository}/blobs/${digest}`))?.size;
   }
 
   async getBlob(repository: string, digest: string): Promise<{ body: Readable; size: number | undefined }> {
     const request = `GET /v2/${repository}/blobs/${digest}`;
-    const found = await this.locateBlob(repository, digest, 'GET');
-    if (!found) throw notFound('BLOB_UNKNOWN', `blob unknown to registry (${digest})`, request);
-    return { body: readBlobFile(found.path, digest, found.size, request), size: found.size };
+    const path = await this.linkedBlobPath(repository, digest, 'GET');
+    const file = path === undefined ? undefined : await openBelow(this.root, path, 'blob data file', request);
+    if (path === undefined || !file) throw notFound('BLOB_UNKNOWN', `blob unknown to registry (${digest})`, request);
+    return { body: readBlobFile(file, path, digest, request), size: file.size };
   }
 
   putManifest(repository: string, reference: string): Promise<string> {
@@ -149,14 +167,14 @@ export class StorageClient implements StorageSource {
     this.checkName(repository, request);
     let digest: string | undefined;
     if (layout.isDigest(reference)) digest = reference;
-    else if (layout.isTag(reference)) digest = await readLink(layout.tagLinkPath(this.root, repository, reference), request);
+    else if (layout.isTag(reference)) digest = await readLink(this.root, layout.tagLinkPath(this.root, repository, reference), request);
     else if (reference.includes(':')) throw invalid('DIGEST_INVALID', `invalid digest ${JSON.stringify(reference)}`, request);
     else throw invalid('TAG_INVALID', `invalid tag ${JSON.stringify(reference)}`, request);
     if (!digest) return undefined;
     // A manifest is in a repository only when it links the revision (even when the tag points at it).
-    if (!(await readDigestLink(layout.revisionLinkPath(this.root, repository, digest), digest, request))) return undefined;
+    if (!(await readDigestLink(this.root, layout.revisionLinkPath(this.root, repository, digest), digest, request))) return undefined;
     const path = layout.blobDataPath(this.root, digest);
-    const bytes = await readSmallFile(path, request);
+    const bytes = await readManifestFile(this.root, path, request);
     if (!bytes) return undefined;
     const actual = `${digest.split(':')[0]}:${createHash(digest.split(':')[0]!).update(bytes).digest('hex')}`;
     if (actual !== digest) throw corrupt(`manifest data file ${path} is damaged: its ${bytes.length} bytes hash to ${actual}, expected ${digest}`, request);
@@ -164,20 +182,14 @@ export class StorageClient implements StorageSource {
     return { bytes, digest, mediaType: mediaType === 'unknown' ? undefined : mediaType };
   }
 
-  /** A blob is in a repository only when the repository links it under `_layers`. */
-  private async locateBlob(repository: string, digest: string, method: 'GET' | 'HEAD'): Promise<{ path: string; size: number } | undefined> {
+  /** A blob is in a repository only when the repository links it under `_layers`: its data
+   * file's path then, else undefined. */
+  private async linkedBlobPath(repository: string, digest: string, method: 'GET' | 'HEAD'): Promise<string | undefined> {
     const request = `${method} /v2/${repository}/blobs/${digest}`;
     this.checkName(repository, request);
     if (!layout.isDigest(digest)) throw invalid('DIGEST_INVALID', `invalid digest ${JSON.stringify(digest)}`, request);
-    if (!(await readDigestLink(layout.layerLinkPath(this.root, repository, digest), digest, request))) return undefined;
-    const path = layout.blobDataPath(this.root, digest);
-    const info = await stat(path).catch((error: unknown) => {
-      if (isMissing(error)) return undefined;
-      throw corrupt(`cannot read blob data file ${path}: ${(error as Error).message}`, request, error);
-    });
-    if (!info) return undefined;
-    if (!info.isFile()) throw corrupt(`blob data file ${path} is not a regular file`, request);
-    return { path, size: info.size };
+    if (!(await readDigestLink(this.root, layout.layerLinkPath(this.root, repository, digest), digest, request))) return undefined;
+    return layout.blobDataPath(this.root, digest);
   }
 
   private checkName(repository: string, request: string): void {
@@ -185,13 +197,16 @@ export class StorageClient implements StorageSource {
   }
 }
 
-async function readSmallFile(path: string, request: string): Promise<Buffer | undefined> {
-  const info = await stat(path).catch((error: unknown) => {
-    if (isMissing(error)) return undefined;
-    throw corrupt(`cannot read manifest data file ${path}: ${(error as Error).message}`, request, error);
-  });
-  if (!info) return undefined;
-  if (!info.isFile()) throw corrupt(`manifest data file ${path} is not a regular file`, request);
-  if (info.size > MANIFEST_LIMIT) throw corrupt(`manifest data file ${path} is ${info.size} bytes, more than a manifest can be (${MANIFEST_LIMIT})`, request);
-  return await readFile(path);
+/** Bounded by the opened file's size and the cap: a file that grows meanwhile is cut and then
+ * fails its digest check. */
+async function readManifestFile(root: string, path: string, request: string): Promise<Buffer | undefined> {
+  const file = await openBelow(root, path, 'manifest data file', request);
+  if (!file) return undefined;
+  try {
+    if (file.size > MANIFEST_LIMIT) throw corrupt(`manifest data file ${path} is ${file.size} bytes, more than a manifest can be (${MANIFEST_LIMIT})`, request);
+    return await readAtMost(file, file.size, 'manifest data file', path, request);
+  } finally {
+    await file.handle.close();
+  }
 }
+
