@@ -1,5 +1,5 @@
 // `npm run docs`: regenerates the README's inputs table from action.yml (name, default,
-// description), adding the CLI-only inputs of src/input-list.ts and the environment variables the
+// description), adding the CLI-only inputs of src/config/input-list.ts and the environment variables the
 // CLI reads. The table lives between `<!-- inputs:start -->` and `<!-- inputs:end -->`.
 //
 //   node scripts/generate-docs.ts           rewrite README.md
@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { INPUTS, type InputInfo } from '../src/input-list.ts';
+import { INPUTS, type InputInfo } from '../src/config/input-list.ts';
 
 export const START_MARKER = '<!-- inputs:start -->';
 export const END_MARKER = '<!-- inputs:end -->';
@@ -37,7 +37,7 @@ export function renderInputsTable(actionYml: string, inputs: readonly InputInfo[
     rows.push(row(input.name, input.default === undefined ? '' : code(input.default), withEnv(meaning, input)));
   }
   return [
-    '<!-- generated from action.yml by `npm run docs`: edit action.yml (or src/input-list.ts), not this table -->',
+    '<!-- generated from action.yml by `npm run docs`: edit action.yml (or src/config/input-list.ts), not this table -->',
     '| input | default | meaning |',
     '| --- | --- | --- |',
     ...rows,

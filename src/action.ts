@@ -1,20 +1,17 @@
-// The GitHub Action: inputs in, engine run, summary and outputs out. Nothing else.
+// The GitHub Action: inputs in, the one run path, summary and outputs out. Nothing else.
 import './memory.js';
 import * as core from '@actions/core';
-import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { buildConfig, ConfigError } from './inputs.js';
-import { INPUTS } from './input-list.js';
-import { runSync } from './sync/engine.js';
-import { buildReport } from './report/json.js';
-import { renderSummary } from './report/summary.js';
-import { computeTotals } from './report/totals.js';
-import { decideOutcome } from './report/outcome.js';
-import { VERSION } from './version.js';
-import { actionsDisplay } from './report/console.js';
-import { guardStream, writeScrubbed } from './redact/output.js';
+import { join } from 'node:path';
+import { buildConfig } from './config/inputs.js';
+import { INPUTS } from './config/input-list.js';
+import { isHarborSyncError } from './errors/base.js';
+import { guardStream } from './redact/output.js';
 import { scrub } from './redact/secrets.js';
 import { escapeControl } from './redact/text.js';
+import { actionsDisplay } from './report/console.js';
+import { computeTotals } from './report/totals.js';
+import { runAndReport } from './run-and-report.js';
 
 export async function run(): Promise<void> {
   // Every byte to the log is scrubbed of the secrets the run knows (core.setSecret only masks
@@ -29,21 +26,17 @@ export async function run(): Promise<void> {
     const stop = new AbortController();
     process.once('SIGINT', () => stop.abort()).once('SIGTERM', () => stop.abort());
     const display = actionsDisplay(core);
-    const result = await runSync(config, display.logger, undefined, { signal: stop.signal }).finally(() => display.stop());
     const reportFile = config.reportFile ?? join(process.env.RUNNER_TEMP ?? tmpdir(), 'harbor-sync-report.json');
-    await writeScrubbed(reportFile, JSON.stringify(buildReport(result, VERSION), null, 2) + '\n');
-    await core.summary.addRaw(scrub(renderSummary(result))).write();
-
-    const totals = computeTotals(result);
+    const outcome = await runAndReport(config, { logger: display.logger, signal: stop.signal, reportFile }).finally(() => display.stop());
+    await core.summary.addRaw(scrub(outcome.summary)).write();
+    const totals = computeTotals(outcome.result);
     for (const name of ['migrated', 'stale', 'incomplete', 'skipped', 'failed'] as const) core.setOutput(name, totals[name]);
     core.setOutput('report-file', reportFile);
-
-    const outcome = decideOutcome(result, config.failOn);
-    if (!outcome.ok) core.setFailed(`harbor-sync: ${outcome.reason}`);
+    if (!outcome.ok) core.setFailed(escapeControl(`harbor-sync: ${outcome.reason ?? 'failed'}`));
   } catch (error) {
     // One line, never a stack trace.
     const message = error instanceof Error ? error.message : String(error);
-    core.setFailed(escapeControl(error instanceof ConfigError ? `harbor-sync configuration: ${message}` : `harbor-sync: internal error: ${message} (please report it)`));
+    core.setFailed(escapeControl(isHarborSyncError(error) && error.step === 'config' ? `harbor-sync configuration: ${message}` : `harbor-sync: internal error: ${message} (please report it)`));
   }
 }
 

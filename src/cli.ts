@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// The CLI entry point (bundled into dist/cli). All work is in cli-main.ts.
+// The CLI entry point (bundled into dist/cli). All work is in cli/main.ts.
 import './memory.js';
 import { guardStream } from './redact/output.js';
-import { main } from './cli-main.js';
+import { main } from './cli/main.js';
 
 // Before anything can print: every byte to stdout and stderr is scrubbed of secrets, and stdout
 // carries only what the CLI itself prints (the summary, or --json events). Libraries that print

@@ -31609,7 +31609,7 @@ __webpack_unused_export__ = debug; // for test
 
 /***/ }),
 
-/***/ 6424:
+/***/ 4043:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -50926,7 +50926,7 @@ var identity = __nccwpck_require__(1127);
 var Scalar = __nccwpck_require__(3301);
 var YAMLMap = __nccwpck_require__(4454);
 var YAMLSeq = __nccwpck_require__(2223);
-var resolveBlockMap = __nccwpck_require__(7103);
+var resolveBlockMap = __nccwpck_require__(9484);
 var resolveBlockSeq = __nccwpck_require__(334);
 var resolveFlowCollection = __nccwpck_require__(3142);
 
@@ -51511,7 +51511,7 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 7103:
+/***/ 9484:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -52685,7 +52685,7 @@ var Alias = __nccwpck_require__(4065);
 var Collection = __nccwpck_require__(101);
 var identity = __nccwpck_require__(1127);
 var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(4043);
+var toJS = __nccwpck_require__(6424);
 var Schema = __nccwpck_require__(5840);
 var stringifyDocument = __nccwpck_require__(6829);
 var anchors = __nccwpck_require__(1596);
@@ -53611,7 +53611,7 @@ var anchors = __nccwpck_require__(1596);
 var visit = __nccwpck_require__(204);
 var identity = __nccwpck_require__(1127);
 var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
+var toJS = __nccwpck_require__(6424);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -53894,7 +53894,7 @@ exports.isEmptyPath = isEmptyPath;
 
 var applyReviver = __nccwpck_require__(3661);
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var toJS = __nccwpck_require__(6424);
 
 class NodeBase {
     constructor(type) {
@@ -53987,7 +53987,7 @@ exports.createPair = createPair;
 
 var identity = __nccwpck_require__(1127);
 var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
+var toJS = __nccwpck_require__(6424);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -54178,7 +54178,7 @@ var stringifyCollection = __nccwpck_require__(1212);
 var Collection = __nccwpck_require__(101);
 var identity = __nccwpck_require__(1127);
 var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(4043);
+var toJS = __nccwpck_require__(6424);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -54299,7 +54299,7 @@ var log = __nccwpck_require__(7249);
 var merge = __nccwpck_require__(452);
 var stringify = __nccwpck_require__(2148);
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var toJS = __nccwpck_require__(6424);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -54422,7 +54422,7 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 4043:
+/***/ 6424:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -57689,7 +57689,7 @@ exports.merge = merge;
 
 
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var toJS = __nccwpck_require__(6424);
 var YAMLMap = __nccwpck_require__(4454);
 var YAMLSeq = __nccwpck_require__(2223);
 var pairs = __nccwpck_require__(8385);
@@ -59493,24 +59493,18 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony export */ });
 /* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9627);
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6058);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8161);
-/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4402);
-/* harmony import */ var _input_list_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8368);
-/* harmony import */ var _sync_engine_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(2897);
-/* harmony import */ var _report_json_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(7406);
-/* harmony import */ var _report_summary_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(3394);
-/* harmony import */ var _report_totals_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(5251);
-/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(5102);
-/* harmony import */ var _version_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(3411);
-/* harmony import */ var _report_console_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(4031);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8161);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
+/* harmony import */ var _config_inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8542);
+/* harmony import */ var _config_input_list_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6795);
+/* harmony import */ var _errors_base_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1638);
 /* harmony import */ var _redact_output_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(5532);
 /* harmony import */ var _redact_secrets_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(4972);
-/* harmony import */ var _redact_text_js__WEBPACK_IMPORTED_MODULE_15__ = __nccwpck_require__(7990);
-// The GitHub Action: inputs in, engine run, summary and outputs out. Nothing else.
-
-
-
+/* harmony import */ var _redact_text_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(7990);
+/* harmony import */ var _report_console_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(1495);
+/* harmony import */ var _report_totals_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(8648);
+/* harmony import */ var _run_and_report_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(5717);
+// The GitHub Action: inputs in, the one run path, summary and outputs out. Nothing else.
 
 
 
@@ -59531,30 +59525,28 @@ async function run() {
     (0,_redact_output_js__WEBPACK_IMPORTED_MODULE_7__/* .guardStream */ .I0)(process.stderr);
     try {
         // Mask before anything can be logged.
-        for (const input of _input_list_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .m)
+        for (const input of _config_input_list_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .m)
             if (input.secret && _actions_core__WEBPACK_IMPORTED_MODULE_1__.getInput(input.name))
                 _actions_core__WEBPACK_IMPORTED_MODULE_1__.setSecret(_actions_core__WEBPACK_IMPORTED_MODULE_1__.getInput(input.name));
-        const config = await (0,_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .buildConfig */ .fD)((name) => _actions_core__WEBPACK_IMPORTED_MODULE_1__.getInput(name));
+        const config = await (0,_config_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .buildConfig */ .fD)((name) => _actions_core__WEBPACK_IMPORTED_MODULE_1__.getInput(name));
         // A cancelled workflow sends SIGINT, then SIGTERM: finish what is in flight, write the report.
         const stop = new AbortController();
         process.once('SIGINT', () => stop.abort()).once('SIGTERM', () => stop.abort());
-        const display = (0,_report_console_js__WEBPACK_IMPORTED_MODULE_9__/* .actionsDisplay */ .u)(_actions_core__WEBPACK_IMPORTED_MODULE_1__);
-        const result = await (0,_sync_engine_js__WEBPACK_IMPORTED_MODULE_6__/* .runSync */ .HZ)(config, display.logger, undefined, { signal: stop.signal }).finally(() => display.stop());
-        const reportFile = config.reportFile ?? (0,node_path__WEBPACK_IMPORTED_MODULE_2__.join)(process.env.RUNNER_TEMP ?? (0,node_os__WEBPACK_IMPORTED_MODULE_3__.tmpdir)(), 'harbor-sync-report.json');
-        await (0,_redact_output_js__WEBPACK_IMPORTED_MODULE_7__/* .writeScrubbed */ .cy)(reportFile, JSON.stringify((0,_report_json_js__WEBPACK_IMPORTED_MODULE_10__/* .buildReport */ .F)(result, _version_js__WEBPACK_IMPORTED_MODULE_11__/* .VERSION */ .x), null, 2) + '\n');
-        await _actions_core__WEBPACK_IMPORTED_MODULE_1__.summary.addRaw((0,_redact_secrets_js__WEBPACK_IMPORTED_MODULE_8__/* .scrub */ ._I)((0,_report_summary_js__WEBPACK_IMPORTED_MODULE_12__/* .renderSummary */ .B)(result))).write();
-        const totals = (0,_report_totals_js__WEBPACK_IMPORTED_MODULE_13__/* .computeTotals */ .x0)(result);
+        const display = (0,_report_console_js__WEBPACK_IMPORTED_MODULE_10__/* .actionsDisplay */ .u)(_actions_core__WEBPACK_IMPORTED_MODULE_1__);
+        const reportFile = config.reportFile ?? (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(process.env.RUNNER_TEMP ?? (0,node_os__WEBPACK_IMPORTED_MODULE_2__.tmpdir)(), 'harbor-sync-report.json');
+        const outcome = await (0,_run_and_report_js__WEBPACK_IMPORTED_MODULE_9__/* .runAndReport */ .F)(config, { logger: display.logger, signal: stop.signal, reportFile }).finally(() => display.stop());
+        await _actions_core__WEBPACK_IMPORTED_MODULE_1__.summary.addRaw((0,_redact_secrets_js__WEBPACK_IMPORTED_MODULE_8__/* .scrub */ ._I)(outcome.summary)).write();
+        const totals = (0,_report_totals_js__WEBPACK_IMPORTED_MODULE_11__/* .computeTotals */ .x0)(outcome.result);
         for (const name of ['migrated', 'stale', 'incomplete', 'skipped', 'failed'])
             _actions_core__WEBPACK_IMPORTED_MODULE_1__.setOutput(name, totals[name]);
         _actions_core__WEBPACK_IMPORTED_MODULE_1__.setOutput('report-file', reportFile);
-        const outcome = (0,_report_outcome_js__WEBPACK_IMPORTED_MODULE_14__/* .decideOutcome */ .d)(result, config.failOn);
         if (!outcome.ok)
-            _actions_core__WEBPACK_IMPORTED_MODULE_1__.setFailed(`harbor-sync: ${outcome.reason}`);
+            _actions_core__WEBPACK_IMPORTED_MODULE_1__.setFailed((0,_redact_text_js__WEBPACK_IMPORTED_MODULE_12__/* .escapeControl */ .hN)(`harbor-sync: ${outcome.reason ?? 'failed'}`));
     }
     catch (error) {
         // One line, never a stack trace.
         const message = error instanceof Error ? error.message : String(error);
-        _actions_core__WEBPACK_IMPORTED_MODULE_1__.setFailed((0,_redact_text_js__WEBPACK_IMPORTED_MODULE_15__/* .escapeControl */ .hN)(error instanceof _inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .ConfigError */ .xL ? `harbor-sync configuration: ${message}` : `harbor-sync: internal error: ${message} (please report it)`));
+        _actions_core__WEBPACK_IMPORTED_MODULE_1__.setFailed((0,_redact_text_js__WEBPACK_IMPORTED_MODULE_12__/* .escapeControl */ .hN)((0,_errors_base_js__WEBPACK_IMPORTED_MODULE_6__/* .isHarborSyncError */ .E)(error) && error.step === 'config' ? `harbor-sync configuration: ${message}` : `harbor-sync: internal error: ${message} (please report it)`));
     }
 }
 await run();
@@ -59564,51 +59556,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 158:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Tj: () => (/* binding */ mapRepository),
-/* harmony export */   gj: () => (/* binding */ projectNameProblem),
-/* harmony export */   mn: () => (/* binding */ NameMappingError)
-/* harmony export */ });
-/* unused harmony export PROJECT_NAME_RULE */
-// Where a source repository lands in Harbor. Harbor needs `project/repository`: the first path
-// component is the project (BEHAVIOR §2.4), and project names follow a stricter rule than
-// distribution's path components (BEHAVIOR §3).
-const PROJECT_NAME_RULE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
-const PROJECT_NAME_MAX = 255;
-class NameMappingError extends Error {
-    name = 'NameMappingError';
-}
-/** `team-a/tools/worker` → project team-a, path tools/worker; `alpine` → defaultProject/alpine. */
-function mapRepository(sourceRepository, defaultProject) {
-    const slash = sourceRepository.indexOf('/');
-    const project = slash < 0 ? defaultProject : sourceRepository.slice(0, slash);
-    const path = slash < 0 ? sourceRepository : sourceRepository.slice(slash + 1);
-    const problem = projectNameProblem(project);
-    if (problem) {
-        const origin = slash < 0 ? `default-project "${project}" (used for the single-level name "${sourceRepository}")` : `"${project}" (from "${sourceRepository}")`;
-        throw new NameMappingError(`Harbor project name ${origin} ${problem}`);
-    }
-    return { project, path, repository: `${project}/${path}` };
-}
-/** Why a project name is not acceptable to Harbor, or undefined when it is. */
-function projectNameProblem(name) {
-    if (name.length === 0)
-        return 'is empty';
-    if (name.length > PROJECT_NAME_MAX)
-        return `is longer than ${PROJECT_NAME_MAX} characters`;
-    if (!PROJECT_NAME_RULE.test(name)) {
-        return 'breaks Harbor\'s rule ^[a-z0-9]+(?:[._-][a-z0-9]+)*$: lowercase letters and digits, with single ".", "_" or "-" between them';
-    }
-    return undefined;
-}
-
-
-/***/ }),
-
-/***/ 8368:
+/***/ 6795:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -59687,33 +59635,273 @@ const INPUTS = [
 
 /***/ }),
 
-/***/ 4402:
+/***/ 8542:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  xL: () => (/* binding */ ConfigError),
   fD: () => (/* binding */ buildConfig)
 });
 
-// UNUSED EXPORTS: parseImageList
+// UNUSED EXPORTS: ConfigError, parseImageList
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: ./lib/registry/reference.js
-var reference = __nccwpck_require__(9758);
+// EXTERNAL MODULE: ./lib/errors/base.js
+var base = __nccwpck_require__(1638);
 // EXTERNAL MODULE: ./lib/harbor/names.js
 var names = __nccwpck_require__(158);
-// EXTERNAL MODULE: ./lib/input-list.js
-var input_list = __nccwpck_require__(8368);
+// EXTERNAL MODULE: ./lib/redact/secrets.js
+var secrets = __nccwpck_require__(4972);
+// EXTERNAL MODULE: ./lib/registry/storage/index.js + 17 modules
+var storage = __nccwpck_require__(5564);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 // EXTERNAL MODULE: ./lib/sync/mapping.js
 var mapping = __nccwpck_require__(9597);
+// EXTERNAL MODULE: ./lib/registry/reference.js
+var reference = __nccwpck_require__(9758);
+;// CONCATENATED MODULE: ./lib/config/mapping-rules.js
+// Parsing mapping rules (`from => to`, `from => to (flatten)`, or the config file's `mappings`
+// list) into the rules the engine applies (src/sync/mapping.ts says what they mean). A rule is
+// checked against distribution's and Harbor's name grammars, and one that an earlier rule
+// shadows is refused, naming both.
+
+
+
+
+const COMPONENT = new RegExp(`^${reference/* PATH_COMPONENT */.SH}$`);
+const RULE_LINE = /^(\S+)\s*=>\s*(\S+)(?:\s+\((flatten)\))?$/;
+/** One rule per line, `from => to` or `from => to (flatten)`; `#` starts a comment. */
+function parseMappingRules(text, input) {
+    const rules = [];
+    text.split(/\r?\n/).forEach((raw, index) => {
+        const line = raw.replace(/#.*$/, '').trim();
+        if (!line)
+            return;
+        const origin = `${input} line ${index + 1}`;
+        const match = RULE_LINE.exec(line);
+        if (!match)
+            throw new base/* ConfigError */.xL(`${origin}: expected "from => to" or "from => to (flatten)", not "${line}"`);
+        rules.push(checkMappingRule({ from: match[1], to: match[2], ...(match[3] && { flatten: true }), origin }));
+    });
+    checkReachable(rules);
+    return rules;
+}
+/** Validates one rule and drops trailing slashes; errors name the rule and where it was written. */
+function checkMappingRule(rule) {
+    const normalized = { ...rule, from: (0,mapping/* trimSlash */.Y0)(rule.from), to: (0,mapping/* trimSlash */.Y0)(rule.to) };
+    const problem = pathProblem(normalized.from, 'source prefix') ?? targetProblem(normalized.to);
+    if (problem)
+        throw new base/* ConfigError */.xL(`${(0,mapping/* describeRule */.IO)(normalized)}: ${problem}`);
+    return normalized;
+}
+/** Refuses a rule no repository can reach because an earlier rule's prefix already covers it. */
+function checkReachable(rules) {
+    rules.forEach((rule, i) => {
+        const earlier = shadowedBy(rules, i);
+        if (earlier)
+            throw new base/* ConfigError */.xL(`${(0,mapping/* describeRule */.IO)(rule)} never applies: ${(0,mapping/* describeRule */.IO)(earlier)} comes first and already matches "${(0,mapping/* trimSlash */.Y0)(rule.from)}"; put the narrower rule first`);
+    });
+}
+/** The earlier rule that matches everything rules[index] would, if any. */
+function shadowedBy(rules, index) {
+    const from = (0,mapping/* trimSlash */.Y0)(rules[index].from);
+    return rules.slice(0, index).find((earlier) => (0,mapping/* underPrefix */.pg)(from, (0,mapping/* trimSlash */.Y0)(earlier.from)));
+}
+function pathProblem(path, what) {
+    if (!path)
+        return `the ${what} is empty`;
+    const bad = path.split('/').find((c) => !COMPONENT.test(c));
+    if (bad === undefined)
+        return undefined;
+    return bad === '' ? `the ${what} "${path}" has an empty path component` : `"${bad}" in the ${what} "${path}" is not a valid repository path component (lowercase letters and digits, with . _ __ or - between them)`;
+}
+// The project first: Harbor's rule is the stricter one and its message says what to write.
+function targetProblem(to) {
+    const project = to.split('/')[0];
+    const projectProblem = (0,names/* projectNameProblem */.gj)(project);
+    if (projectProblem)
+        return `Harbor project name "${project}" in the target "${to}" ${projectProblem}`;
+    return pathProblem(to, 'target');
+}
+
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var semver = __nccwpck_require__(2088);
 // EXTERNAL MODULE: ./lib/sync/select.js
 var sync_select = __nccwpck_require__(9563);
-;// CONCATENATED MODULE: ./lib/config-file.js
+;// CONCATENATED MODULE: ./lib/config/selection.js
+// Parsing the selection inputs (`include`, `exclude`, `tags`, `exclude-tags`, `semver`, `latest`,
+// `latest-include-non-semver`) into the Selection the engine applies (src/sync/select.ts, whose
+// header describes the rules). Every error names the input and line.
+
+
+
+const GLOB_CHARS = /^[a-z0-9._\-/*?]+$/;
+/** Reads the selection inputs; every error names the input and line. */
+function parseSelection(read) {
+    const value = (name) => (read(name) ?? '').trim();
+    const list = (name) => listItems(read(name) ?? '');
+    const selection = {
+        include: list('include').map((item) => compileRepoPattern(item.text, `include line ${item.line}`)),
+        exclude: list('exclude').map((item) => compileRepoPattern(item.text, `exclude line ${item.line}`)),
+        tags: list('tags').map((item) => compileTagPattern(item.text, `tags line ${item.line}`)),
+        excludeTags: list('exclude-tags').map((item) => compileTagPattern(item.text, `exclude-tags line ${item.line}`)),
+    };
+    const range = value('semver');
+    if (range)
+        selection.semver = parseSemverRange(range, 'semver');
+    const latest = value('latest');
+    if (latest)
+        selection.latest = parseLatest(latest, 'latest');
+    const keep = value('latest-include-non-semver');
+    if (keep)
+        selection.latestIncludeNonSemver = parseFlag(keep, 'latest-include-non-semver');
+    return selection;
+}
+/** One item per line or comma separated, `#` starts a comment. Commas inside (), [] or {} belong
+ * to the regex (`\d{1,3}`): repository names and tags cannot hold a comma, so nothing is lost. */
+function listItems(text) {
+    const items = [];
+    text.split(/\r?\n/).forEach((raw, index) => {
+        for (const item of splitTopLevelCommas(raw.replace(/#.*$/, ''))) {
+            const trimmed = item.trim();
+            if (trimmed)
+                items.push({ text: trimmed, line: index + 1 });
+        }
+    });
+    return items;
+}
+function splitTopLevelCommas(line) {
+    const parts = [];
+    let depth = 0;
+    let inClass = false;
+    let start = 0;
+    for (let i = 0; i < line.length; i++) {
+        const c = line[i];
+        if (c === '\\')
+            i++;
+        else if (inClass)
+            inClass = c !== ']';
+        else if (c === '[')
+            inClass = true;
+        else if (c === '(' || c === '{')
+            depth++;
+        else if ((c === ')' || c === '}') && depth > 0)
+            depth--;
+        else if (c === ',' && depth === 0) {
+            parts.push(line.slice(start, i));
+            start = i + 1;
+        }
+    }
+    parts.push(line.slice(start));
+    return parts;
+}
+/** A glob, or a regex written `/…/`; `input` names where it came from in errors. */
+function compileRepoPattern(text, input) {
+    const pattern = text.trim();
+    if (pattern.length >= 2 && pattern.startsWith('/') && pattern.endsWith('/')) {
+        const regex = compileRegex(pattern.slice(1, -1), pattern, input);
+        return { text: pattern, test: (repo) => regex.test(repo) };
+    }
+    const regex = new RegExp(`^${globSource(pattern, input)}$`);
+    return { text: pattern, test: (repo) => regex.test(repo) };
+}
+function globSource(glob, input) {
+    if (!glob)
+        throw new base/* ConfigError */.xL(`${input}: empty repository pattern`);
+    if (!GLOB_CHARS.test(glob)) {
+        throw new base/* ConfigError */.xL(`${input}: "${glob}" is not a repository glob (only a-z 0-9 . _ - / and * ? **); write a regex as /…/`);
+    }
+    const components = glob.split('/').filter((c, i, all) => !(c === '**' && all[i - 1] === '**'));
+    if (components.some((c) => c === '')) {
+        throw new base/* ConfigError */.xL(`${input}: "${glob}" has an empty path component (leading, trailing or double "/"); write team-a/** for everything under team-a`);
+    }
+    if (components.some((c) => c.includes('**') && c !== '**')) {
+        throw new base/* ConfigError */.xL(`${input}: "${glob}": ** must be a whole path component (team-a/** or **/app), use * within a component`);
+    }
+    return joinGlobComponents(components);
+}
+// `**` joins its neighbours so that it may stand for zero components (`**/app` matches `app`),
+// except at the end, where it means "something under" (`team-a/**` is not `team-a`).
+function joinGlobComponents(components) {
+    const last = components.length - 1;
+    if (last === 0 && components[0] === '**')
+        return '[^/]+(?:/[^/]+)*';
+    let source = '';
+    components.forEach((component, i) => {
+        if (component === '**')
+            source += i === 0 ? '(?:[^/]+/)*' : i === last ? '(?:/[^/]+)+' : '(?:/[^/]+)*';
+        else
+            source += (i === 0 || (i === 1 && components[0] === '**') ? '' : '/') + componentSource(component);
+    });
+    return source;
+}
+function componentSource(component) {
+    return [...component].map((c) => (c === '*' ? '[^/]*' : c === '?' ? '[^/]' : c.replace(/[.\-]/g, '\\$&'))).join('');
+}
+/** A tag regex matching the whole tag: `1\.2.*` becomes `^1\.2.*$`. */
+function compileTagPattern(text, input) {
+    const body = text.trim();
+    if (!body)
+        throw new base/* ConfigError */.xL(`${input}: empty tag pattern`);
+    if (/\s/.test(body))
+        throw new base/* ConfigError */.xL(`${input}: tag pattern "${body}" contains a space: put one pattern per line or separate them with commas`);
+    if (body.length >= 2 && body.startsWith('/') && body.endsWith('/')) {
+        throw new base/* ConfigError */.xL(`${input}: tag patterns are regexes already, anchored to the whole tag: write ${body.slice(1, -1)} without the slashes`);
+    }
+    compileRegex(body, body, input);
+    return new RegExp(anchored(body));
+}
+// The anchored form doubles as what reports show, so keep it close to what the user wrote.
+function anchored(body) {
+    const inner = body.includes('|') ? `(?:${body})` : body;
+    const start = inner.startsWith('^') ? '' : '^';
+    const end = endsWithUnescapedDollar(inner) ? '' : '$';
+    return `${start}${inner}${end}`;
+}
+function endsWithUnescapedDollar(text) {
+    if (!text.endsWith('$'))
+        return false;
+    const backslashes = /\\*$/.exec(text.slice(0, -1))[0].length;
+    return backslashes % 2 === 0;
+}
+function compileRegex(body, shown, input) {
+    if (!body)
+        throw new base/* ConfigError */.xL(`${input}: empty regex "${shown}"`);
+    try {
+        return new RegExp(body);
+    }
+    catch (error) {
+        const reason = error.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+        throw new base/* ConfigError */.xL(`${input}: "${shown}" is not a valid regular expression: ${reason}`);
+    }
+}
+/** Checks a semver range and returns it as written. */
+function parseSemverRange(text, input) {
+    const range = text.trim();
+    if (semver.validRange(range, sync_select/* RANGE_OPTIONS */.fM) === null) {
+        throw new base/* ConfigError */.xL(`${input}: "${range}" is not a semver range (examples: ">=1.2 <2", "^3.19", "1.x || 2.x")`);
+    }
+    return range;
+}
+function parseLatest(text, input) {
+    const value = text.trim();
+    const n = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(n) || n < 1)
+        throw new base/* ConfigError */.xL(`${input} must be a whole number of at least 1, not "${value}"`);
+    return n;
+}
+function parseFlag(text, input) {
+    if (/^(true|yes|on|1)$/i.test(text))
+        return true;
+    if (/^(false|no|off|0)$/i.test(text))
+        return false;
+    throw new base/* ConfigError */.xL(`${input} must be true or false, not "${text}"`);
+}
+
+;// CONCATENATED MODULE: ./lib/config/config-file.js
 // `config-file`: one YAML file a nightly workflow and a Jenkins job can share. It holds what the
 // inputs hold, under the same names, plus `mappings` as a list of objects:
 //
@@ -59736,19 +59924,22 @@ var sync_select = __nccwpck_require__(9563);
 
 
 
-class ConfigFileError extends Error {
+
+
+/** A config file that cannot be used; the message starts with `<file>:<line>:`. */
+class ConfigFileError extends base/* ConfigError */.xL {
     name = 'ConfigFileError';
 }
 /** Keys that take a YAML list (or a string with one item per line or comma separated). */
 const LIST_KEYS = ['images', 'include', 'exclude', 'tags', 'exclude-tags', 'platforms'];
 // Checked here too, so that a bad pattern is reported with its line in the file.
 const ITEM_CHECKS = {
-    include: sync_select/* compileRepoPattern */.WK,
-    exclude: sync_select/* compileRepoPattern */.WK,
-    tags: sync_select/* compileTagPattern */.aE,
-    'exclude-tags': sync_select/* compileTagPattern */.aE,
+    include: compileRepoPattern,
+    exclude: compileRepoPattern,
+    tags: compileTagPattern,
+    'exclude-tags': compileTagPattern,
 };
-const VALUE_CHECKS = { semver: sync_select/* parseSemverRange */.zv, latest: sync_select/* parseLatest */.lF };
+const VALUE_CHECKS = { semver: parseSemverRange, latest: parseLatest };
 /** A config file is a few dozen lines; anything near these bounds is not one (an alias bomb
  * expands a small file into gigabytes: yaml's own limit for its toJS is the same 100). */
 const CONFIG_FILE_LIMIT = 1024 * 1024;
@@ -59856,7 +60047,7 @@ function listString(ctx, key, node) {
     if (check) {
         const first = lineOf(ctx, node);
         const offset = node.type === 'BLOCK_LITERAL' ? 1 : 0;
-        for (const item of (0,sync_select/* listItems */.Dw)(text)) {
+        for (const item of listItems(text)) {
             checkAt(`${ctx.file}:${offset ? first + item.line : first}`, () => check(item.text, key));
         }
     }
@@ -59873,7 +60064,7 @@ function mappings(ctx, value) {
         if (entry === null)
             throw fail(ctx, value, '"mappings" has an empty entry');
         rules.push(mappingRule(ctx, entry));
-        const earlier = (0,mapping/* shadowedBy */.NK)(rules, rules.length - 1);
+        const earlier = shadowedBy(rules, rules.length - 1);
         if (earlier) {
             throw fail(ctx, entry, `${(0,mapping/* describeRule */.IO)({ ...rules.at(-1), origin: undefined })} never applies: ${(0,mapping/* describeRule */.IO)(earlier)} comes first and already matches "${rules.at(-1).from}"; put the narrower rule first`);
         }
@@ -59905,7 +60096,7 @@ function mappingRule(ctx, node) {
     if (!fields.to)
         throw fail(ctx, node, 'mappings entry has no "to"');
     const where = `${ctx.file}:${lineOf(ctx, node)}`;
-    const rule = checkAt(where, () => (0,mapping/* checkMappingRule */.Dd)({ from: fields.from, to: fields.to, ...(fields.flatten && { flatten: true }) }));
+    const rule = checkAt(where, () => checkMappingRule({ from: fields.from, to: fields.to, ...(fields.flatten && { flatten: true }) }));
     return { ...rule, origin: where };
 }
 /** A scalar as the inputs would hold it: numbers keep their spelling (`1.20`, not 1.2). */
@@ -59946,7 +60137,7 @@ function checkAt(where, check) {
         return check();
     }
     catch (error) {
-        if (error instanceof sync_select/* SelectionError */.zp || error instanceof mapping/* MappingRuleError */.hp)
+        if ((0,base/* isHarborSyncError */.E)(error))
             throw new ConfigFileError(`${where}: ${error.message}`);
         throw error;
     }
@@ -59973,23 +60164,15 @@ function editDistance(a, b) {
     return previous[b.length];
 }
 
-// EXTERNAL MODULE: ./lib/sync/platforms.js
-var platforms = __nccwpck_require__(891);
-// EXTERNAL MODULE: ./lib/sync/shard.js
-var shard = __nccwpck_require__(3115);
-// EXTERNAL MODULE: ./lib/registry/storage/index.js + 17 modules
-var storage = __nccwpck_require__(5564);
-// EXTERNAL MODULE: ./lib/redact/secrets.js
-var secrets = __nccwpck_require__(4972);
-// EXTERNAL MODULE: ./lib/redact/text.js
-var redact_text = __nccwpck_require__(7990);
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./lib/registry/docker-config.js
+// EXTERNAL MODULE: ./lib/registry/docker-hub.js
+var docker_hub = __nccwpck_require__(7205);
+;// CONCATENATED MODULE: ./lib/config/docker-config.js
 // Credentials from a Docker config.json, found and matched the way docker does, so CLI users can reuse
 // `docker login` (inline auths or a credential helper) instead of putting passwords in the environment.
 //
@@ -60006,13 +60189,15 @@ var external_node_path_ = __nccwpck_require__(6760);
 
 
 
+
+
 /** A config.json that cannot be read or used, or a credential helper that failed; never holds a secret. */
-class DockerConfigError extends Error {
+/** A config file or helper that cannot be used: a configuration error (exit 2). */
+class DockerConfigError extends base/* ConfigError */.xL {
     name = 'DockerConfigError';
 }
 /** The key docker uses for Docker Hub, in auths and when asking helpers. */
 const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
-const HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 const NOT_FOUND = 'credentials not found in native keychain';
 const HELPER_TIMEOUT_MS = 10_000;
 /**
@@ -60050,7 +60235,7 @@ function registryHost(value) {
 }
 function sameRegistry(key, host) {
     const keyHost = registryHost(key);
-    return keyHost === host || (HUB_HOSTS.has(keyHost) && HUB_HOSTS.has(host));
+    return keyHost === host || ((0,docker_hub/* isDockerHub */.g)(keyHost) && (0,docker_hub/* isDockerHub */.g)(host));
 }
 // ---- the file -------------------------------------------------------------------------------------------
 async function loadConfig(configPath, env) {
@@ -60159,7 +60344,7 @@ function isObject(value) {
 /** The matching auths key: exactly the host first (as docker), then any key naming the same host[:port]. */
 function authsKey(auths, host) {
     const keys = Object.keys(auths);
-    const exact = HUB_HOSTS.has(host) ? DOCKER_HUB_KEY : host;
+    const exact = (0,docker_hub/* isDockerHub */.g)(host) ? DOCKER_HUB_KEY : host;
     return keys.find((key) => key === exact) ?? keys.find((key) => sameRegistry(key, host));
 }
 function inlineCredential(config, host) {
@@ -60202,7 +60387,7 @@ function decodeAuth(auth, where) {
 }
 function helperFor(config, host) {
     const entries = Object.entries(config.credHelpers);
-    const exact = HUB_HOSTS.has(host) ? DOCKER_HUB_KEY : host;
+    const exact = (0,docker_hub/* isDockerHub */.g)(host) ? DOCKER_HUB_KEY : host;
     const match = entries.find(([key]) => key === exact) ?? entries.find(([key]) => sameRegistry(key, host));
     if (match)
         return { name: match[1], setting: `credHelpers["${match[0]}"]` };
@@ -60212,7 +60397,7 @@ function helperFor(config, host) {
 }
 /** The server URLs to ask for: docker's key (host, or the Hub's legacy URL), then forms older logins stored. */
 function helperServerUrls(host) {
-    return HUB_HOSTS.has(host) ? [DOCKER_HUB_KEY, 'docker.io'] : [host, `https://${host}`];
+    return (0,docker_hub/* isDockerHub */.g)(host) ? [DOCKER_HUB_KEY, 'docker.io'] : [host, `https://${host}`];
 }
 async function helperCredential(helper, path, host, env, timeoutMs) {
     const { name, setting } = helper;
@@ -60305,163 +60490,11 @@ function runHelper(program, serverUrl, env, timeoutMs) {
     });
 }
 
-;// CONCATENATED MODULE: ./lib/inputs.js
-// One typed SyncConfig from named inputs, whoever supplies them: the action reads them with
-// core.getInput, the CLI from --flags and the environment. Each error names the input.
+;// CONCATENATED MODULE: ./lib/config/image-list.js
+// The `images` input and `images-file`: one reference per line or comma separated, `#` starts a
+// comment; every error names where the reference was written.
 
 
-
-
-
-
-
-
-
-
-
-
-
-class ConfigError extends Error {
-    name = 'ConfigError';
-}
-async function buildConfig(readInput, load = (p) => (0,promises_.readFile)(p, 'utf8'), env = process.env) {
-    // An input given explicitly overrides the config file; the file overrides the defaults.
-    const file = await configFile((readInput('config-file') ?? '').trim(), load);
-    const read = (name) => {
-        const given = readInput(name);
-        return given !== undefined && given.trim() !== '' ? given : file?.values[name];
-    };
-    const get = (name) => (read(name) ?? '').trim() || input_list/* INPUT_DEFAULTS */.W[name] || '';
-    const source = registryUrl('source-registry', get('source-registry'));
-    const harbor = registryUrl('harbor-url', get('harbor-url'));
-    const catalog = inputs_boolean('catalog', get('catalog'));
-    const untagged = includeUntagged(get('include-untagged'), source);
-    const images = await imageSpecs(get('images'), get('images-file'), new URL(source).host, load, catalog);
-    const defaultProject = get('default-project');
-    const problem = (0,names/* projectNameProblem */.gj)(defaultProject);
-    if (problem)
-        throw new ConfigError(`default-project "${defaultProject}" ${problem}`);
-    const dockerConfig = get('docker-config') || undefined;
-    const endpoint = async (prefix, url) => {
-        const found = credentials(prefix, read).credentials ? credentials(prefix, read) : await fromDockerConfig(url, dockerConfig, env);
-        // Known to the redaction point before anything can print them.
-        (0,secrets/* addCredentials */.wG)(found.credentials);
-        return { url, ...found, ...(await tls(prefix, get, load)) };
-    };
-    return {
-        source: await endpoint('source', source),
-        harbor: await endpoint('harbor', harbor),
-        images,
-        catalog,
-        selection: guard(() => (0,sync_select/* parseSelection */.gO)(read)),
-        mappings: get('mappings') ? guard(() => (0,mapping/* parseMappingRules */.B6)(get('mappings'), 'mappings')) : (file?.mappings ?? []),
-        includeSignatures: inputs_boolean('include-signatures', get('include-signatures')),
-        includeUntagged: untagged,
-        ...(get('platforms') && { platforms: guard(() => (0,platforms/* parsePlatforms */.qA)(get('platforms'))) }),
-        ...(get('shard') && { shard: guard(() => (0,shard/* parseShard */.uK)(get('shard'))) }),
-        ...(get('upstream-registry') && { upstream: await endpoint('upstream', registryUrl('upstream-registry', get('upstream-registry'))) }),
-        upstreamConcurrency: integer('upstream-concurrency', get('upstream-concurrency'), 1, 16),
-        createProjects: inputs_boolean('create-projects', get('create-projects')),
-        projectVisibility: oneOf('project-visibility', get('project-visibility'), ['private', 'public']),
-        defaultProject,
-        concurrency: integer('concurrency', get('concurrency'), 1, 64),
-        dryRun: inputs_boolean('dry-run', get('dry-run')),
-        failOn: oneOf('fail-on', get('fail-on'), ['failed', 'stale', 'never']),
-        retry: { retries: integer('retries', get('retries'), 0, 20), maxWaitMs: integer('retry-max-wait', get('retry-max-wait'), 1, 3600) * 1000, baseMs: 500 },
-        stallTimeoutSeconds: integer('stall-timeout', get('stall-timeout'), 1, 3600),
-        ...(get('report-file') && { reportFile: get('report-file') }),
-        ...(get('summary-file') && { summaryFile: get('summary-file') }),
-    };
-}
-async function tls(prefix, get, load) {
-    const insecure = inputs_boolean(`${prefix}-insecure`, get(`${prefix}-insecure`));
-    const caFile = get(`${prefix}-ca-file`);
-    if (!insecure && !caFile)
-        return {};
-    let ca;
-    if (caFile) {
-        try {
-            ca = await load(caFile);
-        }
-        catch (error) {
-            throw new ConfigError(`${prefix}-ca-file "${caFile}" cannot be read: ${error.message}`);
-        }
-        if (!ca.includes('-----BEGIN CERTIFICATE-----'))
-            throw new ConfigError(`${prefix}-ca-file "${caFile}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
-    }
-    return { tls: { ...(insecure && { insecure }), ...(ca && { ca }) } };
-}
-/** Only a storage source can list untagged manifests; refused rather than silently doing nothing. */
-function includeUntagged(value, source) {
-    const wanted = inputs_boolean('include-untagged', value);
-    if (wanted && !(0,storage/* isStorageUrl */.v)(source)) {
-        throw new ConfigError(`include-untagged: true needs a storage source (dir://, file:// or an http(s) URL of a .tar/.tar.gz): the registry API of ${source} cannot list manifests no tag points at`);
-    }
-    return wanted;
-}
-function registryUrl(name, value) {
-    if (!value)
-        throw new ConfigError(`${name} is required (a URL such as https://registry.example.com)`);
-    // Never echoed: the value holds a password.
-    if (USER_INFO.test(value)) {
-        const prefix = name.replace(/-(registry|url)$/, '');
-        throw new ConfigError(`${name} must not carry a user name or password in the URL: use ${prefix}-username and ${prefix}-password (secrets) instead`);
-    }
-    // A registry's storage directory or a tarball of it (dir:///var/lib/registry, file:///backup/registry.tar.gz).
-    if (name === 'source-registry' && (0,storage/* isStorageUrl */.v)(value)) {
-        try {
-            (0,storage/* parseStorageUrl */.Yu)(value);
-        }
-        catch (error) {
-            throw new ConfigError(`${name}: ${error.message}`);
-        }
-        // A presigned tarball URL carries its signature in the query: a secret like any password.
-        for (const query of URL.parse(value)?.searchParams.values() ?? [])
-            (0,secrets/* addSecret */.Ck)(query);
-        return value;
-    }
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new ConfigError(`${name} "${(0,redact_text/* printable */.g$)(value)}" is not a URL: give the scheme too, e.g. https://${(0,redact_text/* printable */.g$)(value)}`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new ConfigError(`${name} "${(0,redact_text/* printable */.g$)(value)}" must start with http:// or https://`);
-    }
-    return url.toString().replace(/\/$/, '');
-}
-/** `scheme://user[:password]@host`, or `user:password@host` written without a scheme. */
-const USER_INFO = /^(?:[a-z][a-z0-9+.-]*:\/\/)?[^/?#\s]*@/i;
-function credentials(prefix, read) {
-    const username = (read(`${prefix}-username`) ?? '').trim();
-    const password = read(`${prefix}-password`) ?? '';
-    if (!username && !password)
-        return {};
-    if (!username)
-        throw new ConfigError(`${prefix}-password is set but ${prefix}-username is not`);
-    if (!password)
-        throw new ConfigError(`${prefix}-username is set but ${prefix}-password is not`);
-    return { credentials: { username, password } };
-}
-async function imageSpecs(inline, file, sourceHost, load, catalog) {
-    const specs = parseImageList(inline, 'images', sourceHost);
-    if (file) {
-        let text;
-        try {
-            text = await load(file);
-        }
-        catch (error) {
-            throw new ConfigError(`images-file "${file}" cannot be read: ${error.message}`);
-        }
-        specs.push(...parseImageList(text, file, sourceHost));
-    }
-    if (specs.length === 0 && !catalog)
-        throw new ConfigError('no images to sync: set images (one reference per line), images-file, or catalog: true');
-    return specs;
-}
-/** One reference per line or comma separated; `#` starts a comment. */
 function parseImageList(text, origin, sourceHost) {
     const specs = [];
     text.split(/\r?\n/).forEach((raw, index) => {
@@ -60474,33 +60507,249 @@ function parseImageList(text, origin, sourceHost) {
                 specs.push({ ...(0,reference/* parseImageReference */.o_)(item, sourceHost), origin: where });
             }
             catch (error) {
-                if (error instanceof reference/* ReferenceError */.AF)
-                    throw new ConfigError(`${where}: ${error.message}`);
+                if ((0,base/* isHarborSyncError */.E)(error))
+                    throw new base/* ConfigError */.xL(`${where}: ${error.message}`);
                 throw error;
             }
         }
     });
     return specs;
 }
+/** `images` and `images-file` together; none at all is an error unless the catalog is synced. */
+async function imageSpecs(inline, file, sourceHost, load, catalog) {
+    const specs = parseImageList(inline, 'images', sourceHost);
+    if (file) {
+        let text;
+        try {
+            text = await load(file);
+        }
+        catch (error) {
+            throw new base/* ConfigError */.xL(`images-file "${file}" cannot be read: ${error.message}`);
+        }
+        specs.push(...parseImageList(text, file, sourceHost));
+    }
+    if (specs.length === 0 && !catalog)
+        throw new base/* ConfigError */.xL('no images to sync: set images (one reference per line), images-file, or catalog: true');
+    return specs;
+}
+
+// EXTERNAL MODULE: ./lib/config/input-list.js
+var input_list = __nccwpck_require__(6795);
+;// CONCATENATED MODULE: ./lib/config/platforms.js
+// `platforms: linux/amd64,linux/arm64` as the filter the engine applies (src/sync/platforms.ts).
+
+function parsePlatforms(text) {
+    return text
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .map((entry) => {
+        const [os, architecture, variant, extra] = entry.split('/');
+        if (!os || !architecture || extra !== undefined)
+            throw new base/* ConfigError */.xL(`platforms: platform "${entry}" must be os/architecture or os/architecture/variant, e.g. linux/arm64/v8`);
+        return { os, architecture, ...(variant && { variant }) };
+    });
+}
+
+;// CONCATENATED MODULE: ./lib/config/shard.js
+// `shard: i/n` as the Shard the engine uses (src/sync/shard.ts).
+
+function parseShard(text) {
+    const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+    const index = Number(match?.[1]);
+    const count = Number(match?.[2]);
+    if (!match || count < 1 || index < 1 || index > count) {
+        throw new base/* ConfigError */.xL(`shard must be i/n with 1 ≤ i ≤ n (e.g. 2/4), not "${text}"`);
+    }
+    return { index, count };
+}
+
+// EXTERNAL MODULE: ./lib/redact/text.js
+var redact_text = __nccwpck_require__(7990);
+;// CONCATENATED MODULE: ./lib/config/values.js
+// Single input values as the engine takes them: booleans, bounded numbers, choices, URLs,
+// credentials and TLS options. Each error names the input and shows what was given (never a
+// secret: a URL holding user-info is refused without being echoed).
+
+
+
+
+function parseFailOn(value, name) {
+    return oneOf(name, value, ['failed', 'stale', 'never']);
+}
+function values_boolean(name, value) {
+    if (/^(true|yes|on|1)$/i.test(value))
+        return true;
+    if (/^(false|no|off|0)$/i.test(value))
+        return false;
+    throw new base/* ConfigError */.xL(`${name} must be true or false, not "${(0,redact_text/* printable */.g$)(value)}"`);
+}
+function integer(name, value, min, max) {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max)
+        throw new base/* ConfigError */.xL(`${name} must be a whole number from ${min} to ${max}, not "${(0,redact_text/* printable */.g$)(value)}"`);
+    return n;
+}
+function oneOf(name, value, allowed) {
+    if (allowed.includes(value))
+        return value;
+    throw new base/* ConfigError */.xL(`${name} must be one of ${allowed.join(', ')}, not "${(0,redact_text/* printable */.g$)(value)}"`);
+}
+/** `scheme://user[:password]@host`, or `user:password@host` written without a scheme. */
+const USER_INFO = /^(?:[a-z][a-z0-9+.-]*:\/\/)?[^/?#\s]*@/i;
+/** A registry URL (or, for the source, a storage URL) as the engine takes it. */
+function registryUrl(name, value) {
+    if (!value)
+        throw new base/* ConfigError */.xL(`${name} is required (a URL such as https://registry.example.com)`);
+    // Never echoed: the value holds a password.
+    if (USER_INFO.test(value)) {
+        const prefix = name.replace(/-(registry|url)$/, '');
+        throw new base/* ConfigError */.xL(`${name} must not carry a user name or password in the URL: use ${prefix}-username and ${prefix}-password (secrets) instead`);
+    }
+    // A registry's storage directory or a tarball of it (dir:///var/lib/registry, file:///backup/registry.tar.gz).
+    if (name === 'source-registry' && (0,storage/* isStorageUrl */.v)(value)) {
+        try {
+            (0,storage/* parseStorageUrl */.Yu)(value);
+        }
+        catch (error) {
+            throw new base/* ConfigError */.xL(`${name}: ${error.message}`);
+        }
+        // A presigned tarball URL carries its signature in the query: a secret like any password.
+        for (const query of URL.parse(value)?.searchParams.values() ?? [])
+            (0,secrets/* addSecret */.Ck)(query);
+        return value;
+    }
+    const url = URL.parse(value);
+    if (!url)
+        throw new base/* ConfigError */.xL(`${name} "${(0,redact_text/* printable */.g$)(value)}" is not a URL: give the scheme too, e.g. https://${(0,redact_text/* printable */.g$)(value)}`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw new base/* ConfigError */.xL(`${name} "${(0,redact_text/* printable */.g$)(value)}" must start with http:// or https://`);
+    return url.toString().replace(/\/$/, '');
+}
+/** The `<prefix>-username` / `<prefix>-password` pair: both or neither. */
+function credentials(prefix, read) {
+    const username = (read(`${prefix}-username`) ?? '').trim();
+    const password = read(`${prefix}-password`) ?? '';
+    if (!username && !password)
+        return undefined;
+    if (!username)
+        throw new base/* ConfigError */.xL(`${prefix}-password is set but ${prefix}-username is not`);
+    if (!password)
+        throw new base/* ConfigError */.xL(`${prefix}-username is set but ${prefix}-password is not`);
+    return { username, password };
+}
+/** `<prefix>-insecure` and `<prefix>-ca-file`. */
+async function tlsOptions(prefix, get, load) {
+    const insecure = values_boolean(`${prefix}-insecure`, get(`${prefix}-insecure`));
+    const caFile = get(`${prefix}-ca-file`);
+    if (!insecure && !caFile)
+        return undefined;
+    let ca;
+    if (caFile) {
+        try {
+            ca = await load(caFile);
+        }
+        catch (error) {
+            throw new base/* ConfigError */.xL(`${prefix}-ca-file "${caFile}" cannot be read: ${error.message}`);
+        }
+        if (!ca.includes('-----BEGIN CERTIFICATE-----'))
+            throw new base/* ConfigError */.xL(`${prefix}-ca-file "${caFile}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+    }
+    return { ...(insecure && { insecure }), ...(ca && { ca }) };
+}
+
+;// CONCATENATED MODULE: ./lib/config/inputs.js
+// One typed SyncConfig from named inputs, whoever supplies them: the action reads them with
+// core.getInput, the CLI from --flags and the environment. The config file fills what was not
+// given; each error is a ConfigError naming the input (exit 2).
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function buildConfig(readInput, load = (p) => (0,promises_.readFile)(p, 'utf8'), env = process.env) {
+    // An input given explicitly overrides the config file; the file overrides the defaults.
+    const file = await configFile((readInput('config-file') ?? '').trim(), load);
+    const read = (name) => {
+        const given = readInput(name);
+        return given !== undefined && given.trim() !== '' ? given : file?.values[name];
+    };
+    const get = (name) => (read(name) ?? '').trim() || input_list/* INPUT_DEFAULTS */.W[name] || '';
+    const source = registryUrl('source-registry', get('source-registry'));
+    const harbor = registryUrl('harbor-url', get('harbor-url'));
+    const catalog = values_boolean('catalog', get('catalog'));
+    const untagged = includeUntagged(get('include-untagged'), source);
+    const images = await imageSpecs(get('images'), get('images-file'), new URL(source).host, load, catalog);
+    const defaultProject = get('default-project');
+    const problem = (0,names/* projectNameProblem */.gj)(defaultProject);
+    if (problem)
+        throw new base/* ConfigError */.xL(`default-project "${defaultProject}" ${problem}`);
+    const dockerConfig = get('docker-config') || undefined;
+    const endpoint = async (prefix, url) => {
+        const found = credentials(prefix, read) ?? (await fromDockerConfig(url, dockerConfig, env));
+        // Known to the redaction point before anything can print them.
+        (0,secrets/* addCredentials */.wG)(found);
+        const tls = await tlsOptions(prefix, get, load);
+        return { url, ...(found && { credentials: found }), ...(tls && { tls }) };
+    };
+    const harborEndpoint = await endpoint('harbor', harbor);
+    if (!harborEndpoint.credentials) {
+        throw new base/* ConfigError */.xL('no Harbor credentials: set harbor-username and harbor-password (or HARBOR_USERNAME / HARBOR_PASSWORD), or log in to Harbor with docker login');
+    }
+    return {
+        source: await endpoint('source', source),
+        harbor: harborEndpoint,
+        images,
+        catalog,
+        selection: parseSelection(read),
+        mappings: get('mappings') ? parseMappingRules(get('mappings'), 'mappings') : (file?.mappings ?? []),
+        includeSignatures: values_boolean('include-signatures', get('include-signatures')),
+        includeUntagged: untagged,
+        ...(get('platforms') && { platforms: parsePlatforms(get('platforms')) }),
+        ...(get('shard') && { shard: parseShard(get('shard')) }),
+        ...(get('upstream-registry') && { upstream: await endpoint('upstream', registryUrl('upstream-registry', get('upstream-registry'))) }),
+        upstreamConcurrency: integer('upstream-concurrency', get('upstream-concurrency'), 1, 16),
+        createProjects: values_boolean('create-projects', get('create-projects')),
+        projectVisibility: oneOf('project-visibility', get('project-visibility'), ['private', 'public']),
+        defaultProject,
+        concurrency: integer('concurrency', get('concurrency'), 1, 64),
+        dryRun: values_boolean('dry-run', get('dry-run')),
+        failOn: parseFailOn(get('fail-on'), 'fail-on'),
+        retry: { retries: integer('retries', get('retries'), 0, 20), maxWaitMs: integer('retry-max-wait', get('retry-max-wait'), 1, 3600) * 1000, baseMs: 500 },
+        stallTimeoutSeconds: integer('stall-timeout', get('stall-timeout'), 1, 3600),
+        ...(get('report-file') && { reportFile: get('report-file') }),
+        ...(get('summary-file') && { summaryFile: get('summary-file') }),
+    };
+}
+/** Only a storage source can list untagged manifests; refused rather than silently doing nothing. */
+function includeUntagged(value, source) {
+    const wanted = values_boolean('include-untagged', value);
+    if (wanted && !(0,storage/* isStorageUrl */.v)(source)) {
+        throw new base/* ConfigError */.xL(`include-untagged: true needs a storage source (dir://, file:// or an http(s) URL of a .tar/.tar.gz): the registry API of ${source} cannot list manifests no tag points at`);
+    }
+    return wanted;
+}
 /** Credentials `docker login` (or docker/login-action) stored for this registry, when none were given. */
 async function fromDockerConfig(url, configPath, env) {
     if ((0,storage/* isStorageUrl */.v)(url))
-        return {};
-    let found;
-    try {
-        found = await dockerCredentials(url, { ...(configPath && { configPath }), env });
-    }
-    catch (error) {
-        if (error instanceof DockerConfigError)
-            throw new ConfigError(error.message);
-        throw error;
-    }
+        return undefined;
+    const found = await dockerCredentials(url, { ...(configPath && { configPath }), env });
     if (!found)
-        return {};
+        return undefined;
     if (found.kind === 'identity-token') {
-        throw new ConfigError(`${found.source} holds an identity token for ${url}; harbor-sync needs a user name and password (for Harbor, a robot account): pass them as inputs or environment variables`);
+        throw new base/* ConfigError */.xL(`${found.source} holds an identity token for ${url}; harbor-sync needs a user name and password (for Harbor, a robot account): pass them as inputs or environment variables`);
     }
-    return { credentials: { username: found.username, password: found.password } };
+    return { username: found.username, password: found.password };
 }
 async function configFile(path, load) {
     if (!path)
@@ -60510,44 +60759,326 @@ async function configFile(path, load) {
         text = await load(path);
     }
     catch (error) {
-        throw new ConfigError(`config-file "${path}" cannot be read: ${error.message}`);
+        throw new base/* ConfigError */.xL(`config-file "${path}" cannot be read: ${error.message}`);
     }
     const keys = input_list/* INPUTS */.m.map((i) => i.name).filter((name) => name !== 'config-file');
-    return guard(() => parseConfigFile(text, path, keys));
+    return parseConfigFile(text, path, keys);
 }
-/** Errors of the rule parsers become configuration errors (exit code 2), message unchanged. */
-function guard(parse) {
+
+
+/***/ }),
+
+/***/ 1638:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Dr: () => (/* binding */ NetworkError),
+/* harmony export */   E: () => (/* binding */ isHarborSyncError),
+/* harmony export */   JS: () => (/* binding */ HarborPolicyError),
+/* harmony export */   aq: () => (/* binding */ StorageError),
+/* harmony export */   kM: () => (/* binding */ HarborSyncError),
+/* harmony export */   xL: () => (/* binding */ ConfigError)
+/* harmony export */ });
+class HarborSyncError extends Error {
+    name = 'HarborSyncError';
+    /** Survives a bundle holding two copies of this module, unlike instanceof (undici does the same). */
+    isHarborSyncError = true;
+    code;
+    step;
+    status;
+    registryCode;
+    request;
+    hint;
+    constructor(details) {
+        super(details.message, details.cause === undefined ? undefined : { cause: details.cause });
+        this.code = details.code;
+        this.step = details.step;
+        this.status = details.status;
+        this.registryCode = details.registryCode;
+        this.request = details.request;
+        this.hint = details.hint;
+    }
+    /** The same error placed at a step (and with a hint), as a new error: shared errors (a blob
+     * upload several tags wait on) are never changed in place. */
+    at(step, hint) {
+        if (this.step === step && (hint === undefined || this.hint === hint))
+            return this;
+        return new HarborSyncError({ ...this.details(), step, ...(hint !== undefined && { hint }), cause: this });
+    }
+    details() {
+        return {
+            code: this.code,
+            message: this.message,
+            ...(this.step !== undefined && { step: this.step }),
+            ...(this.status !== undefined && { status: this.status }),
+            ...(this.registryCode !== undefined && { registryCode: this.registryCode }),
+            ...(this.request !== undefined && { request: this.request }),
+            ...(this.hint !== undefined && { hint: this.hint }),
+        };
+    }
+}
+function isHarborSyncError(error) {
+    return typeof error === 'object' && error !== null && error.isHarborSyncError === true;
+}
+/** Bad input: exit 2 with one line. */
+class ConfigError extends HarborSyncError {
+    name = 'ConfigError';
+    constructor(message, options = {}) {
+        super({ code: options.code ?? 'CONFIG_INVALID', message, step: 'config', ...(options.hint && { hint: options.hint }) });
+    }
+}
+/** No answer: the connection could not be made or broke (undici's error is the cause). */
+class NetworkError extends HarborSyncError {
+    name = 'NetworkError';
+}
+/** A storage directory or tarball that cannot be read as a registry's storage. */
+class StorageError extends HarborSyncError {
+    name = 'StorageError';
+}
+/** Harbor refuses by a setting of its own (a proxy-cache project, an immutability rule,
+ * read-only mode, a quota), not because the request was wrong. */
+class HarborPolicyError extends HarborSyncError {
+    name = 'HarborPolicyError';
+}
+
+
+/***/ }),
+
+/***/ 7119:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   XL: () => (/* binding */ causeCode),
+/* harmony export */   es: () => (/* binding */ rootCause),
+/* harmony export */   lO: () => (/* binding */ findCause)
+/* harmony export */ });
+/* unused harmony export causes */
+// The one walk down an error's cause chain (undici wraps socket errors; we wrap registry answers).
+const MAX_DEPTH = 8;
+/** The error, then its cause, then that one's cause, … */
+function* causes(error) {
+    let current = error;
+    for (let depth = 0; current !== undefined && current !== null && depth < MAX_DEPTH; depth++) {
+        yield current;
+        current = current.cause;
+    }
+}
+function findCause(error, test) {
+    for (const e of causes(error))
+        if (test(e))
+            return e;
+    return undefined;
+}
+/** The deepest error of the chain. */
+function rootCause(error) {
+    let last = error;
+    for (const e of causes(error))
+        last = e;
+    return last;
+}
+/** A string `code` property somewhere in the chain (Node's errno codes, undici's UND_ERR_*). */
+function causeCode(error, accept) {
+    for (const e of causes(error)) {
+        const code = e.code;
+        if (typeof code === 'string' && accept(code))
+            return code;
+    }
+    return undefined;
+}
+
+
+/***/ }),
+
+/***/ 1476:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   IP: () => (/* binding */ isRegistryError),
+/* harmony export */   c4: () => (/* binding */ isNotFound),
+/* harmony export */   gl: () => (/* binding */ RegistryError),
+/* harmony export */   kW: () => (/* binding */ parseErrorBody),
+/* harmony export */   p2: () => (/* binding */ httpError)
+/* harmony export */ });
+/* harmony import */ var _redact_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7990);
+/* harmony import */ var _base_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1638);
+// Errors that keep what a user needs to act: HTTP status, the registry's error code and message,
+// and the operation that failed. Modeled on go-containerregistry's transport.Error.
+// A server's words are untrusted: every text taken from an error body is cut to a short,
+// single-line, printable excerpt here, before anything can show it (SECURITY.md).
+
+
+const BODY_LIMIT = 64 * 1024;
+/** An answer of a registry (or of Harbor's API) that is an error, or a refusal of ours about
+ * what a registry sent (a foreign Link, a realm over plain HTTP). */
+class RegistryError extends _base_js__WEBPACK_IMPORTED_MODULE_0__/* .HarborSyncError */ .kM {
+    name = 'RegistryError';
+    /** Survives bundling two copies of this module, unlike instanceof. */
+    isRegistryError = true;
+    errors;
+    /** The message only restates the answer (httpError): reports then show the registry's words. */
+    restatesAnswer;
+    constructor(options) {
+        const errors = options.errors ?? [];
+        const registryCode = errors[0]?.code;
+        super({
+            code: options.code ?? codeFor(options.status, registryCode),
+            message: options.message,
+            request: options.request,
+            ...(options.status !== undefined && { status: options.status }),
+            ...(registryCode !== undefined && { registryCode }),
+            ...(options.hint !== undefined && { hint: options.hint }),
+            ...(options.cause !== undefined && { cause: options.cause }),
+        });
+        this.errors = errors;
+        this.restatesAnswer = options.restatesAnswer ?? false;
+    }
+    /** The registry's own message when it sent one, else ours. */
+    get registryMessage() {
+        const first = this.errors[0];
+        if (!first)
+            return this.message;
+        const detail = describeDetail(first.detail);
+        return detail ? `${first.message} (${detail})` : first.message;
+    }
+}
+/** Our code for a registry's answer: its own code where that says more than the status. */
+function codeFor(status, registryCode) {
+    switch (registryCode) {
+        case 'DIGEST_INVALID':
+            return 'DIGEST_MISMATCH';
+        case 'SIZE_INVALID':
+            return 'SIZE_MISMATCH';
+        case 'MANIFEST_INVALID':
+            return 'MANIFEST_INVALID';
+        case 'NAME_INVALID':
+        case 'TAG_INVALID':
+            return 'NAME_INVALID';
+    }
+    if (status === 404)
+        return 'NOT_FOUND';
+    if (status === 401 || status === 403)
+        return 'PERMISSION_DENIED';
+    return 'HTTP_ERROR';
+}
+/** The one builder of an error from an HTTP answer, for the registry client and Harbor's API:
+ * `GET /v2/a/b/manifests/1 on host: 404 MANIFEST_UNKNOWN: manifest unknown`. */
+function httpError(answer) {
+    const errors = parseErrorBody(answer.body.slice(0, BODY_LIMIT));
+    const first = errors[0];
+    const path = `/${answer.path.replace(/^\//, '')}`;
+    return new RegistryError({
+        message: `${answer.method} ${path} on ${answer.host}: ${answer.status}${first ? ` ${first.code}: ${first.message}` : ''}`,
+        status: answer.status,
+        errors,
+        request: `${answer.method} ${path.split('?')[0]}`,
+        ...(answer.code && { code: answer.code }),
+        ...(answer.hint && { hint: answer.hint }),
+        restatesAnswer: true,
+    });
+}
+function isRegistryError(error) {
+    return typeof error === 'object' && error !== null && error.isRegistryError === true;
+}
+/** The registry answered 404: the thing asked for is not there (as opposed to a failure). */
+function isNotFound(error) {
+    return (0,_base_js__WEBPACK_IMPORTED_MODULE_0__/* .isHarborSyncError */ .E)(error) && error.status === 404;
+}
+/** Parses a distribution or Harbor error body; tolerant of anything else (HTML from a proxy, empty). */
+function parseErrorBody(text) {
+    if (!text)
+        return [];
     try {
-        return parse();
-    }
-    catch (error) {
-        if (error instanceof sync_select/* SelectionError */.zp || error instanceof mapping/* MappingRuleError */.hp || error instanceof ConfigFileError || error instanceof names/* NameMappingError */.mn) {
-            throw new ConfigError(error.message);
+        const parsed = JSON.parse(text.slice(0, BODY_LIMIT));
+        if (Array.isArray(parsed.errors)) {
+            return parsed.errors
+                .filter((e) => typeof e === 'object' && e !== null)
+                .slice(0, MAX_ENTRIES)
+                .map((e) => ({ code: errorCode(e.code), message: (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_1__/* .excerpt */ .Kb)(String(e.message ?? ''), MESSAGE_LIMIT), detail: e.detail }));
         }
-        if (error instanceof Error && /^platform /.test(error.message))
-            throw new ConfigError(`platforms: ${error.message}`);
-        if (error instanceof Error && /^shard /.test(error.message))
-            throw new ConfigError(error.message);
-        throw error;
+        // Harbor's CSRF middleware answers {"code":"FORBIDDEN","message":"CSRF token invalid"} without the errors array.
+        if (typeof parsed.code === 'string')
+            return [{ code: errorCode(parsed.code), message: (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_1__/* .excerpt */ .Kb)(String(parsed.message ?? ''), MESSAGE_LIMIT) }];
+    }
+    catch {
+        // not JSON: fall through
+    }
+    const snippet = (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_1__/* .excerpt */ .Kb)(text.slice(0, 1000), SNIPPET_LIMIT);
+    return snippet ? [{ code: 'UNKNOWN', message: snippet }] : [];
+}
+const MAX_ENTRIES = 10;
+const MESSAGE_LIMIT = 300;
+const SNIPPET_LIMIT = 200;
+/** A registry error code is an upper-case identifier (`MANIFEST_UNKNOWN`); anything else is not one. */
+function errorCode(value) {
+    const code = String(value ?? 'UNKNOWN');
+    return /^[A-Z][A-Z0-9_]{0,63}$/.test(code) ? code : 'UNKNOWN';
+}
+function describeDetail(detail) {
+    if (detail === undefined || detail === null || detail === '')
+        return '';
+    if (typeof detail === 'string')
+        return (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_1__/* .excerpt */ .Kb)(detail, MESSAGE_LIMIT);
+    if (Array.isArray(detail))
+        return detail.map(describeDetail).filter(Boolean).join(', ');
+    if (typeof detail === 'object') {
+        const d = detail;
+        for (const key of ['digest', 'Digest', 'name', 'Name', 'Tag', 'Reference']) {
+            if (typeof d[key] === 'string')
+                return `${key.toLowerCase()} ${(0,_redact_text_js__WEBPACK_IMPORTED_MODULE_1__/* .excerpt */ .Kb)(d[key], MESSAGE_LIMIT)}`;
+        }
+        return (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_1__/* .excerpt */ .Kb)(JSON.stringify(detail) ?? '', SNIPPET_LIMIT);
+    }
+    return (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_1__/* .excerpt */ .Kb)(String(detail), SNIPPET_LIMIT);
+}
+
+
+/***/ }),
+
+/***/ 158:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Tj: () => (/* binding */ mapRepository),
+/* harmony export */   gj: () => (/* binding */ projectNameProblem),
+/* harmony export */   mn: () => (/* binding */ NameMappingError)
+/* harmony export */ });
+/* unused harmony export PROJECT_NAME_RULE */
+/* harmony import */ var _errors_base_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1638);
+// Where a source repository lands in Harbor. Harbor needs `project/repository`: the first path
+// component is the project (BEHAVIOR §2.4), and project names follow a stricter rule than
+// distribution's path components (BEHAVIOR §3).
+
+const PROJECT_NAME_RULE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+const PROJECT_NAME_MAX = 255;
+/** A repository Harbor cannot take under the name it maps to: refused before anything is copied. */
+class NameMappingError extends _errors_base_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL {
+    name = 'NameMappingError';
+    constructor(message) {
+        super(message, { code: 'NAME_INVALID' });
     }
 }
-function inputs_boolean(name, value) {
-    if (/^(true|yes|on|1)$/i.test(value))
-        return true;
-    if (/^(false|no|off|0)$/i.test(value))
-        return false;
-    throw new ConfigError(`${name} must be true or false, not "${value}"`);
+/** `team-a/tools/worker` → project team-a, path tools/worker; `alpine` → defaultProject/alpine. */
+function mapRepository(sourceRepository, defaultProject) {
+    const slash = sourceRepository.indexOf('/');
+    const project = slash < 0 ? defaultProject : sourceRepository.slice(0, slash);
+    const path = slash < 0 ? sourceRepository : sourceRepository.slice(slash + 1);
+    const problem = projectNameProblem(project);
+    if (problem) {
+        const origin = slash < 0 ? `default-project "${project}" (used for the single-level name "${sourceRepository}")` : `"${project}" (from "${sourceRepository}")`;
+        throw new NameMappingError(`Harbor project name ${origin} ${problem}`);
+    }
+    return { project, path, repository: `${project}/${path}` };
 }
-function integer(name, value, min, max) {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max)
-        throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${value}"`);
-    return n;
-}
-function oneOf(name, value, allowed) {
-    if (allowed.includes(value))
-        return value;
-    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, not "${value}"`);
+/** Why a project name is not acceptable to Harbor, or undefined when it is. */
+function projectNameProblem(name) {
+    if (name.length === 0)
+        return 'is empty';
+    if (name.length > PROJECT_NAME_MAX)
+        return `is longer than ${PROJECT_NAME_MAX} characters`;
+    if (!PROJECT_NAME_RULE.test(name)) {
+        return 'breaks Harbor\'s rule ^[a-z0-9]+(?:[._-][a-z0-9]+)*$: lowercase letters and digits, with single ".", "_" or "-" between them';
+    }
+    return undefined;
 }
 
 
@@ -60569,6 +61100,27 @@ const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 // 376 → 267 MB. The flag is read at each growth, so setting it at run time works.
 
 (0,external_node_v8_namespaceObject.setFlagsFromString)('--semi-space-growth-factor=1');
+
+
+/***/ }),
+
+/***/ 2714:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   z: () => (/* binding */ formatBytes)
+/* harmony export */ });
+// Sizes in the units the reports use (decimal, as registries and Harbor show them).
+function formatBytes(bytes) {
+    const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1000 && unit < units.length - 1) {
+        value /= 1000;
+        unit++;
+    }
+    return `${unit === 0 ? value : value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+}
 
 
 /***/ }),
@@ -60732,32 +61284,20 @@ function hexEscape(c) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   B: () => (/* binding */ isAuthRefusal),
-/* harmony export */   g_: () => (/* binding */ RefusalCode),
 /* harmony export */   tW: () => (/* binding */ AuthBoundary)
 /* harmony export */ });
 /* unused harmony export refusal */
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7847);
-// Where one transport's credentials may go (STYLE.md "Trust boundaries"): the origin the user
-// named, and the token realm that origin announces in its own challenge, pinned for the run (as
-// go-containerregistry takes the realm only from its ping). Never an origin a redirect led to, nor
-// a realm such an origin names; never a realm over plain HTTP for an HTTPS registry unless the
-// user marked the registry insecure. A refusal is a RegistryError that says why, never a retry.
+/* harmony import */ var _errors_registry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1476);
 
-const RefusalCode = {
-    foreignChallenge: 'AUTH_FOREIGN_ORIGIN',
-    insecureRealm: 'REALM_INSECURE',
-    changedRealm: 'REALM_CHANGED',
-    invalidRealm: 'REALM_INVALID',
-};
-const CODES = new Set(Object.values(RefusalCode));
+const REFUSALS = new Set(['AUTH_FOREIGN_ORIGIN', 'REALM_INSECURE', 'REALM_REFUSED']);
 /** A refusal of ours, as opposed to a registry's answer. */
 function isAuthRefusal(error) {
-    return error?.code !== undefined && CODES.has(error.code);
+    return error !== undefined && REFUSALS.has(error.code);
 }
-/** A RegistryError for a rule of ours: the reason is also the error entry, so reports read
- * `<request>: <reason>`. No status: nothing here is worth retrying. */
+/** A RegistryError for a rule of ours, read `<request>: <reason>`. No status: nothing here is
+ * worth retrying. */
 function refusal(code, request, reason) {
-    return new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .RegistryError */ .gl({ message: `${request}: ${reason}`, errors: [{ code, message: reason }], request });
+    return new _errors_registry_js__WEBPACK_IMPORTED_MODULE_0__/* .RegistryError */ .gl({ message: `${request}: ${reason}`, request, code });
 }
 class AuthBoundary {
     origin;
@@ -60776,7 +61316,7 @@ class AuthBoundary {
     /** A 401 from another origin: a redirect target (a CDN, storage) or a Location elsewhere. */
     foreignChallenge(request, requested, answered) {
         const who = requested.origin === this.origin ? `redirected to ${answered.origin}, which` : answered.origin;
-        return refusal(RefusalCode.foreignChallenge, request, `${who} asked for credentials (401); credentials are only sent to ${this.origin}`);
+        return refusal('AUTH_FOREIGN_ORIGIN', request, `${who} asked for credentials (401); credentials are only sent to ${this.origin}`);
     }
     /** The token realm to send credentials to, from a challenge of the registry's own origin: the
      * first one is checked and pinned; a later one must name the same realm. */
@@ -60784,16 +61324,16 @@ class AuthBoundary {
         if (this.realm !== undefined) {
             if (realm === this.realm)
                 return realm;
-            throw refusal(RefusalCode.changedRealm, request, `${this.origin} now names the token realm ${shown(realm)}, not ${shown(this.realm)} it named first; credentials are only sent to the realm it named first`);
+            throw refusal('REALM_REFUSED', request, `${this.origin} now names the token realm ${shown(realm)}, not ${shown(this.realm)} it named first; credentials are only sent to the realm it named first`);
         }
         const url = URL.parse(realm);
         if (!url)
-            throw refusal(RefusalCode.invalidRealm, request, `${this.origin} names a token realm that is not a URL: ${shown(realm)}`);
+            throw refusal('REALM_REFUSED', request, `${this.origin} names a token realm that is not a URL: ${shown(realm)}`);
         if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-            throw refusal(RefusalCode.invalidRealm, request, `${this.origin} names the token realm ${shown(realm)}, which is not an http(s) URL`);
+            throw refusal('REALM_REFUSED', request, `${this.origin} names the token realm ${shown(realm)}, which is not an http(s) URL`);
         }
         if (this.https && url.protocol === 'http:' && !this.insecure) {
-            throw refusal(RefusalCode.insecureRealm, request, `the registry ${this.origin} names its token service over plain HTTP (${shown(realm)}): credentials would travel in clear, so none are sent`);
+            throw refusal('REALM_INSECURE', request, `the registry ${this.origin} names its token service over plain HTTP (${shown(realm)}): credentials would travel in clear, so none are sent`);
         }
         this.realm = realm;
         return realm;
@@ -60808,166 +61348,42 @@ function shown(realm) {
 
 /***/ }),
 
-/***/ 2895:
+/***/ 7205:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Do: () => (/* binding */ DigestVerifier),
-/* harmony export */   h: () => (/* binding */ DigestMismatchError),
-/* harmony export */   sI: () => (/* binding */ sha256Digest)
+/* harmony export */   g: () => (/* binding */ isDockerHub)
 /* harmony export */ });
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7075);
-
-
-function sha256Digest(bytes) {
-    return `sha256:${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(bytes).digest('hex')}`;
-}
-class DigestMismatchError extends Error {
-    name = 'DigestMismatchError';
-    expected;
-    actual;
-    constructor(expected, actual, bytes) {
-        super(`content digest ${actual} (${bytes} bytes) does not match the expected ${expected}`);
-        this.expected = expected;
-        this.actual = actual;
-    }
-}
-/** Passes bytes through while hashing them; fails at the end on a digest mismatch
- * (containers/image digesting_reader), so a corrupt blob is never committed. */
-class DigestVerifier extends node_stream__WEBPACK_IMPORTED_MODULE_1__.Transform {
-    expected;
-    hash;
-    bytes = 0;
-    /** Set when the content did not match: callers report this rather than whatever the
-     * consumer of the stream made of the error. */
-    mismatch;
-    constructor(expected) {
-        super();
-        this.expected = expected;
-        const algorithm = expected.split(':')[0] ?? 'sha256';
-        this.hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)(algorithm);
-    }
-    _transform(chunk, _encoding, callback) {
-        this.hash.update(chunk);
-        this.bytes += chunk.length;
-        callback(null, chunk);
-    }
-    _flush(callback) {
-        const actual = `${this.expected.split(':')[0]}:${this.hash.digest('hex')}`;
-        if (actual !== this.expected)
-            this.mismatch = new DigestMismatchError(this.expected, actual, this.bytes);
-        callback(this.mismatch ?? null);
-    }
+/* unused harmony export DOCKER_HUB_HOSTS */
+// Docker Hub goes by several host names; credentials and repository names follow their own rules there.
+/** Every host name that means Docker Hub's registry. */
+const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
+function isDockerHub(host) {
+    return DOCKER_HUB_HOSTS.has(host.toLowerCase());
 }
 
 
 /***/ }),
 
-/***/ 7847:
+/***/ 927:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   IP: () => (/* binding */ isRegistryError),
-/* harmony export */   c4: () => (/* binding */ isNotFound),
-/* harmony export */   gl: () => (/* binding */ RegistryError),
-/* harmony export */   kW: () => (/* binding */ parseErrorBody),
-/* harmony export */   y2: () => (/* binding */ readBodyLimit)
+/* harmony export */   j: () => (/* binding */ MANIFEST_PUSH_LIMIT),
+/* harmony export */   t: () => (/* binding */ MANIFEST_READ_LIMIT)
 /* harmony export */ });
-/* harmony import */ var _redact_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7990);
-// Errors that keep what a user needs to act: HTTP status, the registry's error code and message,
-// and the operation that failed. Modeled on go-containerregistry's transport.Error.
-// A server's words are untrusted: every text taken from an error body is cut to a short,
-// single-line, printable excerpt here, before anything can show it (SECURITY.md).
-
-const BODY_LIMIT = 64 * 1024;
-class RegistryError extends Error {
-    name = 'RegistryError';
-    /** Survives bundling two copies of this module, unlike instanceof. */
-    isRegistryError = true;
-    status;
-    code;
-    errors;
-    /** Method and URL path (never the query string, which may carry tokens). */
-    request;
-    constructor(options) {
-        super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
-        this.status = options.status;
-        this.errors = options.errors ?? [];
-        this.code = this.errors[0]?.code;
-        this.request = options.request;
-    }
-    /** The registry's own message when it sent one, else ours. */
-    get registryMessage() {
-        const first = this.errors[0];
-        if (!first)
-            return this.message;
-        const detail = describeDetail(first.detail);
-        return detail ? `${first.message} (${detail})` : first.message;
-    }
-}
-function isRegistryError(error) {
-    return typeof error === 'object' && error !== null && error.isRegistryError === true;
-}
-/** The registry answered 404: the thing asked for is not there (as opposed to a failure). */
-function isNotFound(error) {
-    return isRegistryError(error) && error.status === 404;
-}
-/** Parses a distribution or Harbor error body; tolerant of anything else (HTML from a proxy, empty). */
-function parseErrorBody(text) {
-    if (!text)
-        return [];
-    try {
-        const parsed = JSON.parse(text.slice(0, BODY_LIMIT));
-        if (Array.isArray(parsed.errors)) {
-            return parsed.errors
-                .filter((e) => typeof e === 'object' && e !== null)
-                .slice(0, MAX_ENTRIES)
-                .map((e) => ({ code: errorCode(e.code), message: (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_0__/* .excerpt */ .Kb)(String(e.message ?? ''), MESSAGE_LIMIT), detail: e.detail }));
-        }
-        // Harbor's CSRF middleware answers {"code":"FORBIDDEN","message":"CSRF token invalid"} without the errors array.
-        if (typeof parsed.code === 'string')
-            return [{ code: errorCode(parsed.code), message: (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_0__/* .excerpt */ .Kb)(String(parsed.message ?? ''), MESSAGE_LIMIT) }];
-    }
-    catch {
-        // not JSON: fall through
-    }
-    const snippet = (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_0__/* .excerpt */ .Kb)(text.slice(0, 1000), SNIPPET_LIMIT);
-    return snippet ? [{ code: 'UNKNOWN', message: snippet }] : [];
-}
-const MAX_ENTRIES = 10;
-const MESSAGE_LIMIT = 300;
-const SNIPPET_LIMIT = 200;
-/** A registry error code is an upper-case identifier (`MANIFEST_UNKNOWN`); anything else is not one. */
-function errorCode(value) {
-    const code = String(value ?? 'UNKNOWN');
-    return /^[A-Z][A-Z0-9_]{0,63}$/.test(code) ? code : 'UNKNOWN';
-}
-function describeDetail(detail) {
-    if (detail === undefined || detail === null || detail === '')
-        return '';
-    if (typeof detail === 'string')
-        return (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_0__/* .excerpt */ .Kb)(detail, MESSAGE_LIMIT);
-    if (Array.isArray(detail))
-        return detail.map(describeDetail).filter(Boolean).join(', ');
-    if (typeof detail === 'object') {
-        const d = detail;
-        for (const key of ['digest', 'Digest', 'name', 'Name', 'Tag', 'Reference']) {
-            if (typeof d[key] === 'string')
-                return `${key.toLowerCase()} ${(0,_redact_text_js__WEBPACK_IMPORTED_MODULE_0__/* .excerpt */ .Kb)(d[key], MESSAGE_LIMIT)}`;
-        }
-        return (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_0__/* .excerpt */ .Kb)(JSON.stringify(detail) ?? '', SNIPPET_LIMIT);
-    }
-    return (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_0__/* .excerpt */ .Kb)(String(detail), SNIPPET_LIMIT);
-}
-function readBodyLimit() {
-    return BODY_LIMIT;
-}
+// Size bounds on what registries send and take, in one place.
+/** The most we read of a manifest, tag list or catalog page before calling the answer a lie:
+ * generous, since a listing page or an oversized manifest must still be read to be reported. */
+const MANIFEST_READ_LIMIT = 16 * 1024 * 1024;
+/** The largest manifest distribution stores on push (`maxManifestBodySize`, 4 MiB; Harbor's
+ * registry is distribution): a bigger one is refused, so it fails before its blobs are copied. */
+const MANIFEST_PUSH_LIMIT = 4 * 1024 * 1024;
 
 
 /***/ }),
 
-/***/ 9484:
+/***/ 7103:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -61112,30 +61528,31 @@ function formatPlatform(p) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   AF: () => (/* binding */ ReferenceError),
 /* harmony export */   Bc: () => (/* binding */ isDigest),
 /* harmony export */   F7: () => (/* binding */ repositoryScope),
+/* harmony export */   SH: () => (/* binding */ PATH_COMPONENT),
 /* harmony export */   dz: () => (/* binding */ isTag),
 /* harmony export */   en: () => (/* binding */ isRepositoryName),
 /* harmony export */   o_: () => (/* binding */ parseImageReference)
 /* harmony export */ });
 /* unused harmony export formatReference */
+/* harmony import */ var _errors_base_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1638);
 // Image references as users write them: `team-a/tools/worker:1.2`, `alpine@sha256:…`, `team-a/app`
 // (every tag), optionally prefixed by the source registry's host. Grammar from distribution's
 // reference package, built from named fragments so each error can say which part is wrong.
+
+/** distribution's path component: lowercase letters and digits, separators . _ __ - inside. The
+ * one copy of the grammar: storage paths, mapping rules and references all use it. */
 const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
 const REPOSITORY = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^(sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128})$/;
 const MAX_NAME = 255;
-class ReferenceError extends Error {
-    name = 'ReferenceError';
-}
 /** Parses one reference. `sourceHost` (host[:port]) is stripped when the user included it. */
 function parseImageReference(input, sourceHost) {
     const text = input.trim();
     if (!text)
-        throw new ReferenceError('empty image reference');
+        throw new _errors_base_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL('empty image reference');
     let rest = text;
     let digest;
     const at = rest.indexOf('@');
@@ -61143,7 +61560,7 @@ function parseImageReference(input, sourceHost) {
         digest = rest.slice(at + 1);
         rest = rest.slice(0, at);
         if (!DIGEST.test(digest)) {
-            throw new ReferenceError(`"${text}": digest "${digest}" is not of the form sha256:<64 lowercase hex>`);
+            throw new _errors_base_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`"${text}": digest "${digest}" is not of the form sha256:<64 lowercase hex>`);
         }
     }
     let tag;
@@ -61153,15 +61570,15 @@ function parseImageReference(input, sourceHost) {
         tag = rest.slice(colon + 1);
         rest = rest.slice(0, colon);
         if (!TAG.test(tag)) {
-            throw new ReferenceError(`"${text}": tag "${tag}" must match [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`);
+            throw new _errors_base_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`"${text}": tag "${tag}" must match [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`);
         }
     }
     const repository = stripHost(rest, text, sourceHost);
     if (!REPOSITORY.test(repository)) {
-        throw new ReferenceError(`"${text}": repository "${repository}" must be lowercase path components of letters and digits separated by "/" (separators . _ __ - inside a component)`);
+        throw new _errors_base_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`"${text}": repository "${repository}" must be lowercase path components of letters and digits separated by "/" (separators . _ __ - inside a component)`);
     }
     if (repository.length > MAX_NAME)
-        throw new ReferenceError(`"${text}": repository name is longer than ${MAX_NAME} characters`);
+        throw new _errors_base_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`"${text}": repository name is longer than ${MAX_NAME} characters`);
     return { repository, ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) };
 }
 function stripHost(name, text, sourceHost) {
@@ -61174,7 +61591,7 @@ function stripHost(name, text, sourceHost) {
         return name;
     if (sourceHost && first.toLowerCase() === sourceHost.toLowerCase())
         return name.slice(slash + 1);
-    throw new ReferenceError(`"${text}": names registry host "${first}", but the source registry is ${sourceHost ?? '(not set)'}; list images without the host, relative to source-registry`);
+    throw new _errors_base_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`"${text}": names registry host "${first}", but the source registry is ${sourceHost ?? '(not set)'}; list images without the host, relative to source-registry`);
 }
 function formatReference(ref) {
     return `${ref.repository}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
@@ -61200,19 +61617,20 @@ function repositoryScope(repository, actions) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   IS: () => (/* binding */ countRetry),
 /* harmony export */   PS: () => (/* binding */ isRetryableStatus),
+/* harmony export */   R$: () => (/* binding */ retrying),
 /* harmony export */   TX: () => (/* binding */ isNetworkError),
-/* harmony export */   a2: () => (/* binding */ retryDelay),
 /* harmony export */   cO: () => (/* binding */ DEFAULT_RETRY_POLICY),
 /* harmony export */   hD: () => (/* binding */ retryCounter),
-/* harmony export */   yy: () => (/* binding */ sleep)
+/* harmony export */   vR: () => (/* binding */ RetryLater)
 /* harmony export */ });
-/* unused harmony export parseRetryAfter */
+/* unused harmony exports retryDelay, parseRetryAfter, sleep, countRetry */
 /* harmony import */ var node_async_hooks__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6698);
+/* harmony import */ var _errors_causes_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7119);
 // When and how long to wait before trying a request again (ky's retry-timing, regclient's
 // reghttp): 408, 429 and 5xx and network failures are worth another try; other 4xx are not.
 // Waits grow exponentially with jitter, and a server's Retry-After is honoured up to a cap.
+
 
 const DEFAULT_RETRY_POLICY = { retries: 4, maxWaitMs: 60_000, baseMs: 500 };
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
@@ -61238,12 +61656,33 @@ function isRetryableStatus(status) {
 /** A failure of the connection rather than an answer: worth retrying. Looks through causes,
  * since undici wraps socket errors. */
 function isNetworkError(error) {
-    for (let e = error, depth = 0; e && depth < 5; e = e.cause, depth++) {
-        const code = e.code;
-        if (typeof code === 'string' && NETWORK_CODES.has(code))
-            return true;
+    return (0,_errors_causes_js__WEBPACK_IMPORTED_MODULE_1__/* .causeCode */ .XL)(error, (code) => NETWORK_CODES.has(code)) !== undefined;
+}
+/** The one retry loop (requests in the transport, whole blob copies, downloads): runs `work`
+ * until it succeeds or `shouldRetry` declines, waiting with jittered backoff (or the server's
+ * Retry-After, carried by a RetryLater) between attempts, each retry counted for the tag. */
+async function retrying(work, options) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await work(attempt);
+        }
+        catch (error) {
+            if (options.signal?.aborted || !options.shouldRetry(error, attempt))
+                throw error;
+            countRetry();
+            await sleep(retryDelay(attempt, error instanceof RetryLater ? error.retryAfter : undefined, options.policy), options.signal);
+        }
     }
-    return false;
+}
+/** An answer worth another try (408, 429, 5xx), thrown inside `retrying` so the loop waits as the
+ * server asked; the last attempt returns the answer instead of throwing. */
+class RetryLater extends Error {
+    name = 'RetryLater';
+    retryAfter;
+    constructor(status, retryAfter) {
+        super(`answered ${status}; worth another try`);
+        this.retryAfter = retryAfter;
+    }
 }
 /** Milliseconds to wait before attempt `attempt` (1 = the first retry). */
 function retryDelay(attempt, retryAfter, policy, now = Date.now()) {
@@ -61301,6 +61740,50 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // UNUSED EXPORTS: StorageUrlError, openStorageSource
+
+// EXTERNAL MODULE: ./lib/errors/base.js
+var base = __nccwpck_require__(1638);
+// EXTERNAL MODULE: ./lib/errors/registry.js
+var registry = __nccwpck_require__(1476);
+;// CONCATENATED MODULE: ./lib/registry/storage/errors.js
+// The errors a storage source throws. What the registry would answer with a status (a 404 for what
+// a repository does not link, a 400 for a bad name) is a RegistryError with that status and
+// distribution's code, so the engine classifies tags exactly as for an HTTP source. What only a
+// storage tree can get wrong (a damaged file, a symlink) is a StorageError naming the file.
+
+
+/** What the registry answers with 404. `request` mirrors the HTTP operation for messages. */
+function notFound(code, message, request) {
+    return new registry/* RegistryError */.gl({ message: `${request}: 404 ${code}: ${message}`, status: 404, errors: [{ code, message }], request, restatesAnswer: true });
+}
+/** A request the registry would refuse with 400 (bad name, tag or digest). */
+function invalid(code, message, request) {
+    return new registry/* RegistryError */.gl({ message: `${request}: 400 ${code}: ${message}`, status: 400, errors: [{ code, message }], request, code: 'NAME_INVALID', restatesAnswer: true });
+}
+/** A damaged file (wrong digest, bad link content): the message names the file. */
+function corrupt(message, request, cause) {
+    return storageError('STORAGE_CORRUPT', message, request, cause);
+}
+/** Something the filesystem driver never writes where a regular file belongs: a symlink, a FIFO,
+ * a device, an oversized link. Never followed, never opened. */
+function unsafe(message, request, cause) {
+    return storageError('STORAGE_UNSAFE', message, request, cause);
+}
+/** The source as a whole cannot be opened (no layout, an unsafe or unreadable archive): a fatal
+ * error at the storage step. */
+function unusable(code, message, cause) {
+    return new base/* StorageError */.aq({ code, step: 'storage', message, ...(cause !== undefined && { cause }) });
+}
+function readOnly(operation) {
+    return storageError('INTERNAL', 'a storage directory source is read-only; harbor-sync never writes to it', operation);
+}
+function isMissing(error) {
+    const code = error?.code;
+    return code === 'ENOENT' || code === 'ENOTDIR';
+}
+function storageError(code, message, request, cause) {
+    return new base/* StorageError */.aq({ code, message: `${request}: ${message}`, request, ...(cause !== undefined && { cause }) });
+}
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
@@ -61530,9 +62013,8 @@ function paxRecords(data, at) {
 
 
 
-class UnsafeArchiveError extends Error {
-    name = 'UnsafeArchiveError';
-}
+
+
 const TYPES = {
     '1': 'a hard link',
     '2': 'a symbolic link',
@@ -61565,10 +62047,10 @@ function entryProblem(entry) {
         return 'is a directory that carries content';
     return undefined;
 }
-/** Throws UnsafeArchiveError naming the first entry that may not be extracted. `name` is how the
+/** Throws a StorageError (ARCHIVE_UNSAFE) naming the first entry that may not be extracted. `name` is how the
  * archive is shown in messages (a path, or a URL without its query). */
 async function checkArchive(file, gzip, name) {
-    const refuse = (why) => new UnsafeArchiveError(`${name} is refused before extracting: ${why}; a registry storage tree holds only directories and regular files`);
+    const refuse = (why) => unusable('ARCHIVE_UNSAFE', `${name} is refused before extracting: ${why}; a registry storage tree holds only directories and regular files`);
     const reader = new TarHeaderReader((entry) => {
         const problem = entryProblem(entry);
         if (problem)
@@ -61590,14 +62072,14 @@ async function checkArchive(file, gzip, name) {
             await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(file), scan);
     }
     catch (error) {
-        if (error instanceof UnsafeArchiveError)
+        if ((0,base/* isHarborSyncError */.E)(error))
             throw error;
         // Stopping at the end marker aborts the streams before their end: that is no failure.
         if (reader.done)
             return;
         if (error instanceof TarFormatError)
             throw refuse(error.message);
-        throw new Error(`${name} cannot be read as ${gzip ? 'a gzip-compressed' : 'a'} tar archive: ${error.message}`);
+        throw unusable('ARCHIVE_UNREADABLE', `${name} cannot be read as ${gzip ? 'a gzip-compressed' : 'a'} tar archive: ${error.message}`);
     }
 }
 
@@ -61653,13 +62135,14 @@ const toolCache = () => __nccwpck_require__.e(/* import() */ 805).then(__nccwpck
 
 
 
+
 const toolCacheTar = async (archive, dest, gzip) => {
     try {
         await (await toolCache()).extractTar(archive, dest, gzip ? 'xz' : 'x');
     }
     catch (error) {
         // No `cause`: preflight shows the root cause, and tar's own message is the useful part.
-        throw new Error(`extracting ${archive} failed: ${error.message}`);
+        throw unusable('ARCHIVE_UNREADABLE', `extracting ${archive} failed: ${error.message}`);
     }
 };
 /** Checks, then extracts `archive` into a new temp dir; `name` shows the archive in messages. On
@@ -61694,37 +62177,9 @@ async function isGzip(path) {
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./lib/registry/media-types.js
-var media_types = __nccwpck_require__(9484);
+var media_types = __nccwpck_require__(7103);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
-// EXTERNAL MODULE: ./lib/registry/errors.js
-var errors = __nccwpck_require__(7847);
-;// CONCATENATED MODULE: ./lib/registry/storage/errors.js
-// The errors a storage source throws, shaped like the registry's answers (RegistryError with
-// status and distribution error code) so the engine classifies them exactly as for HTTP.
-
-/** What the registry answers with 404. `request` mirrors the HTTP operation for messages. */
-function notFound(code, message, request) {
-    return new errors/* RegistryError */.gl({ message: `${request}: 404 ${code}: ${message}`, status: 404, errors: [{ code, message }], request });
-}
-/** A request the registry would refuse with 400 (bad name, tag or digest). */
-function invalid(code, message, request) {
-    return new errors/* RegistryError */.gl({ message: `${request}: 400 ${code}: ${message}`, status: 400, errors: [{ code, message }], request });
-}
-/** Damaged storage: no HTTP status (the registry would answer 500 or serve garbage); the message
- * names the file so someone can look at it. */
-function corrupt(message, request, cause) {
-    return new errors/* RegistryError */.gl({ message: `${request}: ${message}`, errors: [{ code: 'STORAGE_CORRUPT', message }], request, cause });
-}
-function readOnly(operation) {
-    const message = `${operation}: a storage directory source is read-only; harbor-sync never writes to it`;
-    return new errors/* RegistryError */.gl({ message, errors: [{ code: 'UNSUPPORTED', message }], request: operation });
-}
-function isMissing(error) {
-    const code = error?.code;
-    return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
 ;// CONCATENATED MODULE: ./lib/registry/storage/blob-stream.js
 // A blob read from its data file, hashed on the way: a truncated or damaged file then fails with
 // the file's path instead of a bare digest mismatch at the upload (the engine checks too, but
@@ -61762,6 +62217,8 @@ function readBlobFile(file, path, digest, request) {
     return check;
 }
 
+// EXTERNAL MODULE: ./lib/registry/limits.js
+var limits = __nccwpck_require__(927);
 ;// CONCATENATED MODULE: ./lib/registry/storage/safe-read.js
 // Reading below the storage root as data, never as a pointer elsewhere. distribution's filesystem
 // driver writes only directories and regular files, so: every component from the root down is
@@ -61779,7 +62236,7 @@ async function lstatBelow(root, path, what, request) {
     const rest = (0,external_node_path_.relative)(root, path);
     // Paths come from layout.ts, which checks every name: this is a guard, not a feature.
     if (rest === '' || rest === '..' || rest.startsWith(`..${external_node_path_.sep}`) || (0,external_node_path_.isAbsolute)(rest))
-        throw corrupt(`${what} ${path} is not below the storage root ${root}`, request);
+        throw unsafe(`${what} ${path} is not below the storage root ${root}`, request);
     let current = root;
     let info;
     for (const part of rest.split(external_node_path_.sep)) {
@@ -61792,7 +62249,7 @@ async function lstatBelow(root, path, what, request) {
         if (!info)
             return undefined;
         if (info.isSymbolicLink())
-            throw corrupt(symlinkMessage(what, path, current), request);
+            throw unsafe(symlinkMessage(what, path, current), request);
     }
     return info;
 }
@@ -61800,7 +62257,7 @@ async function lstatBelow(root, path, what, request) {
 async function regularFileBelow(root, path, what, request) {
     const info = await lstatBelow(root, path, what, request);
     if (info && !info.isFile())
-        throw corrupt(`${what} ${path} is ${typeOf(info)}, not a regular file`, request);
+        throw unsafe(`${what} ${path} is ${typeOf(info)}, not a regular file`, request);
     return info;
 }
 /** Opens a regular file below the root; undefined when it is not there. The caller closes it. */
@@ -61816,17 +62273,17 @@ async function openBelow(root, path, what, request) {
         if (isMissing(error))
             return undefined;
         if (error.code === 'ELOOP')
-            throw corrupt(symlinkMessage(what, path, path), request);
+            throw unsafe(symlinkMessage(what, path, path), request);
         throw corrupt(`cannot read ${what} ${path}: ${error.message}`, request, error);
     }
     try {
         const opened = await handle.stat();
         if (!opened.isFile())
-            throw corrupt(`${what} ${path} is ${typeOf(opened)}, not a regular file`, request);
+            throw unsafe(`${what} ${path} is ${typeOf(opened)}, not a regular file`, request);
         if (opened.ino !== info.ino || opened.dev !== info.dev)
-            throw corrupt(`${what} ${path} was replaced while it was being opened`, request);
+            throw unsafe(`${what} ${path} was replaced while it was being opened`, request);
         if (!(await reachedByPath(handle.fd, path)))
-            throw corrupt(`${what} ${path} was reached through a symbolic link (the tree changed while it was being read)`, request);
+            throw unsafe(`${what} ${path} was reached through a symbolic link (the tree changed while it was being read)`, request);
         return { handle, size: opened.size };
     }
     catch (error) {
@@ -61877,24 +62334,14 @@ function typeOf(info) {
     return 'an unknown kind of file';
 }
 
+// EXTERNAL MODULE: ./lib/registry/reference.js
+var registry_reference = __nccwpck_require__(9758);
 ;// CONCATENATED MODULE: ./lib/registry/storage/layout.js
 // Where distribution's filesystem driver keeps things (registry/storage/paths.go), relative to
 // the `docker/registry/v2` directory. Pure path logic: every name and digest is checked against
 // the reference grammar before it becomes a path, so nothing can point outside the root.
 
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
-const REPOSITORY = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
-const TAG = /^[\w][\w.-]{0,127}$/;
-const DIGEST = /^(sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128})$/;
-function isRepositoryName(name) {
-    return name.length <= 255 && REPOSITORY.test(name);
-}
-function isTag(tag) {
-    return TAG.test(tag);
-}
-function isDigest(value) {
-    return DIGEST.test(value);
-}
+
 /** `sha256:<hex>` → ['sha256', '<hex>']; callers check isDigest first. */
 function split(digest) {
     const colon = digest.indexOf(':');
@@ -61949,7 +62396,7 @@ async function readLink(root, path, request) {
     let raw;
     try {
         if (file.size > LINK_LIMIT)
-            throw corrupt(`corrupt link file ${path}: it is ${file.size} bytes, more than a digest (at most ${LINK_LIMIT})`, request);
+            throw unsafe(`corrupt link file ${path}: it is ${file.size} bytes, more than a digest (at most ${LINK_LIMIT})`, request);
         // One byte more than allowed shows a file that grew since the fstat.
         raw = await readAtMost(file, LINK_LIMIT + 1, 'link file', path, request);
     }
@@ -61957,10 +62404,10 @@ async function readLink(root, path, request) {
         await file.handle.close();
     }
     if (raw.length > LINK_LIMIT)
-        throw corrupt(`corrupt link file ${path}: it grew past ${LINK_LIMIT} bytes while being read`, request);
+        throw unsafe(`corrupt link file ${path}: it grew past ${LINK_LIMIT} bytes while being read`, request);
     // A hand-edited link may end in a newline; tolerate whitespace, nothing else.
     const text = raw.toString('utf8').trim();
-    if (!isDigest(text))
+    if (!(0,registry_reference/* isDigest */.Bc)(text))
         throw corrupt(`corrupt link file ${path}: its ${raw.length} bytes are not <algorithm>:<hex digest>`, request);
     return text;
 }
@@ -61980,12 +62427,13 @@ async function readDigestLink(root, path, expected, request) {
 // `dir` is a real path (the one place a symlink is resolved); below it none is followed.
 
 
+
 const SEARCH_DEPTH = 4;
 /** lstat, not stat: a symlink where the layout should be is refused, naming it. */
 async function isDirectory(path) {
     const info = await (0,promises_.lstat)(path).catch(() => undefined);
     if (info?.isSymbolicLink()) {
-        throw new Error(`${path} is a symbolic link: harbor-sync follows none below the directory named (a registry's storage holds none); name the directory it points to instead`);
+        throw unusable('STORAGE_UNSAFE', `${path} is a symbolic link: harbor-sync follows none below the directory named (a registry's storage holds none); name the directory it points to instead`);
     }
     return info?.isDirectory() ?? false;
 }
@@ -62053,7 +62501,7 @@ async function listRepositoryNames(root) {
         const entries = await (0,promises_.readdir)(dir, { withFileTypes: true }).catch((error) => {
             if (isMissing(error))
                 return [];
-            throw new Error(`cannot list ${dir}: ${error.message}`, { cause: error });
+            throw corrupt(`cannot list ${dir}: ${error.message}`, 'GET /v2/_catalog', error);
         });
         for (const entry of entries) {
             const link = entry.isSymbolicLink();
@@ -62090,9 +62538,12 @@ async function listRepositoryNames(root) {
 
 
 
-/** Same cap as the HTTP client: a manifest is small, a huge file there is damage. */
-const MANIFEST_LIMIT = 16 * 1024 * 1024;
+
+/** A storage directory lists untagged manifests and answers presence checks from local files;
+ * distribution 2.8 storage keeps no referrers index (the referrers tag schema covers it). */
+const STORAGE_CAPABILITIES = { untaggedManifests: true, localReads: true, referrersApi: false };
 class StorageClient {
+    capabilities = STORAGE_CAPABILITIES;
     root;
     host;
     cleanup;
@@ -62105,7 +62556,7 @@ class StorageClient {
     async ping() {
         // Thrown, not returned: preflight shows a thrown message as is ("not reachable: …").
         if (!(await isLayoutRoot(this.root))) {
-            throw new Error(`no distribution storage at ${this.root}: expected its repositories/ and blobs/ directories`);
+            throw unusable('STORAGE_MISSING', `no distribution storage at ${this.root}: expected its repositories/ and blobs/ directories`);
         }
         return { status: 200, ok: true };
     }
@@ -62152,13 +62603,13 @@ class StorageClient {
             const path = (0,external_node_path_.join)(dir, algorithm.name);
             // Not entered: the revisions behind it would vanish silently, so the listing fails instead.
             if (algorithm.isSymbolicLink())
-                throw corrupt(`revisions directory ${path} is a symbolic link: a registry's storage holds none, and harbor-sync follows none`, request);
+                throw unsafe(`revisions directory ${path} is a symbolic link: a registry's storage holds none, and harbor-sync follows none`, request);
             if (!algorithm.isDirectory())
                 continue;
             // A revision that is a symlink is listed: reading it fails naming the link.
             for (const hex of await list(path)) {
                 const digest = `${algorithm.name}:${hex.name}`;
-                if ((hex.isDirectory() || hex.isSymbolicLink()) && isDigest(digest))
+                if ((hex.isDirectory() || hex.isSymbolicLink()) && registry_reference/* isDigest */.Bc(digest))
                     digests.push(digest);
             }
         }
@@ -62212,9 +62663,9 @@ class StorageClient {
         const request = `${method} /v2/${repository}/manifests/${reference}`;
         this.checkName(repository, request);
         let digest;
-        if (isDigest(reference))
+        if (registry_reference/* isDigest */.Bc(reference))
             digest = reference;
-        else if (isTag(reference))
+        else if (registry_reference/* isTag */.dz(reference))
             digest = await readLink(this.root, tagLinkPath(this.root, repository, reference), request);
         else if (reference.includes(':'))
             throw invalid('DIGEST_INVALID', `invalid digest ${JSON.stringify(reference)}`, request);
@@ -62240,14 +62691,14 @@ class StorageClient {
     async linkedBlobPath(repository, digest, method) {
         const request = `${method} /v2/${repository}/blobs/${digest}`;
         this.checkName(repository, request);
-        if (!isDigest(digest))
+        if (!registry_reference/* isDigest */.Bc(digest))
             throw invalid('DIGEST_INVALID', `invalid digest ${JSON.stringify(digest)}`, request);
         if (!(await readDigestLink(this.root, layerLinkPath(this.root, repository, digest), digest, request)))
             return undefined;
         return blobDataPath(this.root, digest);
     }
     checkName(repository, request) {
-        if (!isRepositoryName(repository))
+        if (!registry_reference/* isRepositoryName */.en(repository))
             throw invalid('NAME_INVALID', `invalid repository name ${JSON.stringify(repository)}`, request);
     }
 }
@@ -62258,8 +62709,8 @@ async function readManifestFile(root, path, request) {
     if (!file)
         return undefined;
     try {
-        if (file.size > MANIFEST_LIMIT)
-            throw corrupt(`manifest data file ${path} is ${file.size} bytes, more than a manifest can be (${MANIFEST_LIMIT})`, request);
+        if (file.size > limits/* MANIFEST_READ_LIMIT */.t)
+            throw unsafe(`manifest data file ${path} is ${file.size} bytes, more than a manifest can be (${limits/* MANIFEST_READ_LIMIT */.t})`, request);
         return await readAtMost(file, file.size, 'manifest data file', path, request);
     }
     finally {
@@ -62268,7 +62719,7 @@ async function readManifestFile(root, path, request) {
 }
 
 // EXTERNAL MODULE: ./lib/registry/retry.js
-var registry_retry = __nccwpck_require__(1653);
+var retry = __nccwpck_require__(1653);
 // EXTERNAL MODULE: ./lib/registry/transport.js + 4 modules
 var registry_transport = __nccwpck_require__(4446);
 ;// CONCATENATED MODULE: ./lib/registry/storage/download.js
@@ -62283,14 +62734,12 @@ var registry_transport = __nccwpck_require__(4446);
 
 
 
+
+
 /** How a download URL may appear in messages. */
 function shownUrl(url) {
     const parsed = new URL(url);
     return `${parsed.origin}${parsed.pathname}`;
-}
-/** A failure already worded for the user. */
-class DownloadError extends Error {
-    name = 'DownloadError';
 }
 async function downloadArchive(url, options = {}) {
     const shown = shownUrl(url);
@@ -62315,12 +62764,12 @@ async function downloadArchive(url, options = {}) {
     }
     catch (error) {
         await removeTree(dir);
-        if (error instanceof DownloadError)
+        if ((0,base/* isHarborSyncError */.E)(error))
             throw error;
         // Network errors name hosts, not URLs; the query string is cut out all the same.
         const search = new URL(url).search;
         const message = error.message;
-        throw new Error(`downloading ${shown} failed: ${search ? message.split(search).join('') : message}`);
+        throw unusable('DOWNLOAD_FAILED', `downloading ${shown} failed: ${search ? message.split(search).join('') : message}`, error);
     }
     finally {
         await transport.close().catch(() => undefined);
@@ -62328,29 +62777,23 @@ async function downloadArchive(url, options = {}) {
     return { file, cleanup: () => removeTree(dir) };
 }
 async function fetchInto(transport, url, file, shown, options) {
-    const retry = options.retry ?? registry_retry/* DEFAULT_RETRY_POLICY */.cO;
-    for (let attempt = 1;; attempt++) {
-        try {
-            const res = await transport.send({ method: 'GET', url, followRedirects: true });
-            if (res.status !== 200) {
-                await res.body.dump().catch(() => undefined);
-                const hint = res.status === 401 || res.status === 403 ? ' (check source-username and source-password)' : '';
-                throw new DownloadError(`downloading ${shown} failed: the server answered ${res.status}${hint}`);
-            }
-            await (0,external_node_stream_promises_namespaceObject.pipeline)(res.body, (0,external_node_fs_namespaceObject.createWriteStream)(file, { mode: 0o600 }));
-            return;
+    const policy = options.retry ?? retry/* DEFAULT_RETRY_POLICY */.cO;
+    // The transport retries the request; a body cut short is started over here, from byte 0.
+    await (0,retry/* retrying */.R$)(async () => {
+        const res = await transport.send({ method: 'GET', url, followRedirects: true });
+        if (res.status !== 200) {
+            await res.body.dump().catch(() => undefined);
+            const hint = res.status === 401 || res.status === 403 ? ' (check source-username and source-password)' : '';
+            throw unusable('DOWNLOAD_FAILED', `downloading ${shown} failed: the server answered ${res.status}${hint}`);
         }
-        catch (error) {
-            // The transport retried the request; a body cut short is started over here, from byte 0.
-            if (error instanceof DownloadError || !(0,registry_retry/* isNetworkError */.TX)(error) || attempt > retry.retries || options.signal?.aborted)
-                throw error;
-            await (0,registry_retry/* sleep */.yy)((0,registry_retry/* retryDelay */.a2)(attempt, undefined, retry), options.signal);
-        }
-    }
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(res.body, (0,external_node_fs_namespaceObject.createWriteStream)(file, { mode: 0o600 }));
+    }, { policy, signal: options.signal, shouldRetry: (error, attempt) => attempt <= policy.retries && !(0,base/* isHarborSyncError */.E)(error) && (0,retry/* isNetworkError */.TX)(error) });
 }
 
 ;// CONCATENATED MODULE: ./lib/registry/storage/lazy.js
+
 class LazyStorageSource {
+    capabilities = STORAGE_CAPABILITIES;
     host;
     open;
     opened;
@@ -62428,13 +62871,14 @@ var external_node_url_ = __nccwpck_require__(3136);
 // no use for it, and a download takes source-username/source-password instead. These messages
 // never echo the URL when it may hold a password.
 
+
 const ARCHIVE_NAME = /\.(tar|tar\.gz|tgz)$/i;
 /** `scheme://user[:password]@…`, found in the text: `file://u:p@…` does not even parse as a URL. */
 const USER_INFO = /^\s*[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i;
 const NO_USER_INFO = 'source-registry must not carry a user name or password in the URL';
 /** A storage URL the config layer should refuse (exit 2): the message is safe to print, and reads
  * after a `source-registry: ` prefix. */
-class StorageUrlError extends Error {
+class StorageUrlError extends base/* ConfigError */.xL {
     name = 'StorageUrlError';
 }
 /** dir:// and file://, and an http(s) URL whose path names a tarball (downloaded first). */
@@ -62489,6 +62933,7 @@ function parseStorageUrl(url) {
 
 
 
+
 /** Opens the source now: throws when the path holds no storage layout or the archive is refused
  * or cannot be extracted. */
 async function openStorageSource(url, options = {}) {
@@ -62506,21 +62951,21 @@ async function openStorageSource(url, options = {}) {
     // No `cause` on these: preflight reports an error's root cause, and this message is the useful one.
     const real = await (0,promises_.realpath)(path).catch((error) => {
         const code = error.code;
-        throw new Error(code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read: ${error.message}`);
+        throw unusable('STORAGE_MISSING', code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read: ${error.message}`);
     });
     const info = await (0,promises_.stat)(real).catch((error) => {
-        throw new Error(`${path} cannot be read: ${error.message}`);
+        throw unusable('STORAGE_MISSING', `${path} cannot be read: ${error.message}`);
     });
     if (info.isDirectory()) {
         const root = await locateRoot(real);
         if (!root)
-            throw new Error(expectedLayout(path));
+            throw unusable('STORAGE_MISSING', expectedLayout(path));
         return new StorageClient({ root, host: path });
     }
     if (kind === 'dir')
-        throw new Error(`${path} is a file, not a directory; name an archive with file://${path}`);
+        throw unusable('STORAGE_MISSING', `${path} is a file, not a directory; name an archive with file://${path}`);
     if (!info.isFile())
-        throw new Error(`${path} is not a regular file: name a tarball (.tar, .tar.gz) of a registry's storage`);
+        throw unusable('STORAGE_MISSING', `${path} is not a regular file: name a tarball (.tar, .tar.gz) of a registry's storage`);
     return await openArchive(real, path, options);
 }
 async function openArchive(file, name, options, alsoCleanup) {
@@ -62529,7 +62974,7 @@ async function openArchive(file, name, options, alsoCleanup) {
     try {
         root = await searchRoot(extracted.dir);
         if (!root)
-            throw new Error(`${name} holds no distribution storage: expected docker/registry/v2 with repositories/ and blobs/ inside the archive`);
+            throw unusable('STORAGE_MISSING', `${name} holds no distribution storage: expected docker/registry/v2 with repositories/ and blobs/ inside the archive`);
     }
     catch (error) {
         await extracted.cleanup();
@@ -62564,7 +63009,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 // EXTERNAL MODULE: ./node_modules/undici/lib/dispatcher/agent.js
 var agent = __nccwpck_require__(7405);
 // EXTERNAL MODULE: ./node_modules/undici/lib/api/api-request.js
-var api_request = __nccwpck_require__(6424);
+var api_request = __nccwpck_require__(4043);
 ;// CONCATENATED MODULE: ./lib/registry/http.js
 
 
@@ -62631,8 +63076,8 @@ function basicAuthorization(credentials) {
     return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')}`;
 }
 
-// EXTERNAL MODULE: ./lib/registry/errors.js
-var errors = __nccwpck_require__(7847);
+// EXTERNAL MODULE: ./lib/errors/registry.js
+var registry = __nccwpck_require__(1476);
 // EXTERNAL MODULE: ./lib/redact/secrets.js
 var secrets = __nccwpck_require__(4972);
 ;// CONCATENATED MODULE: ./lib/registry/tokens.js
@@ -62692,10 +63137,10 @@ class TokenCache {
         const res = await request(url, { method: 'GET', headers, dispatcher: this.dispatcher });
         const text = await res.body.text();
         if (res.statusCode !== 200) {
-            throw new errors/* RegistryError */.gl({
+            throw new registry/* RegistryError */.gl({
                 message: `token service ${url.origin}${url.pathname} answered ${res.statusCode}${this.credentials ? ` for user ${this.credentials.username}` : ' (anonymous)'}`,
                 status: res.statusCode,
-                errors: (0,errors/* parseErrorBody */.kW)(text),
+                errors: (0,registry/* parseErrorBody */.kW)(text),
                 request: `GET ${url.pathname}`,
             });
         }
@@ -62707,12 +63152,12 @@ class TokenCache {
             body = null;
         }
         if (typeof body !== 'object' || body === null) {
-            throw new errors/* RegistryError */.gl({ message: `token service ${url.origin}${url.pathname} answered 200 with a body that is not a JSON object`, status: 200, request: `GET ${url.pathname}` });
+            throw new registry/* RegistryError */.gl({ message: `token service ${url.origin}${url.pathname} answered 200 with a body that is not a JSON object`, status: 200, request: `GET ${url.pathname}` });
         }
         // Harbor always sends access_token:"" beside token, so an empty string must not win.
         const token = typeof body.token === 'string' && body.token ? body.token : body.access_token;
         if (typeof token !== 'string' || !token) {
-            throw new errors/* RegistryError */.gl({ message: `token service ${url.origin} sent no token`, status: 200, request: `GET ${url.pathname}` });
+            throw new registry/* RegistryError */.gl({ message: `token service ${url.origin} sent no token`, status: 200, request: `GET ${url.pathname}` });
         }
         (0,secrets/* addSecret */.Ck)(token); // a server's error text or a debug line may echo it
         const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_LIFETIME_S;
@@ -62839,24 +63284,17 @@ class Transport {
             return `Bearer ${await this.tokens.get(this.bearer, req.scopes ?? [])}`;
         return undefined;
     }
-    async sendWithRetry(req, authorization, replayable) {
-        for (let attempt = 1;; attempt++) {
-            const last = !replayable || attempt > this.retry.retries;
-            let retryAfter;
-            try {
-                const res = await this.sendFollowingRedirects(req, authorization);
-                if (last || !(0,retry/* isRetryableStatus */.PS)(res.status))
-                    return res;
-                retryAfter = headerValue(res.headers, 'retry-after');
-                await res.body.dump();
-            }
-            catch (error) {
-                if (last || !(0,retry/* isNetworkError */.TX)(error) || this.signal?.aborted)
-                    throw error;
-            }
-            (0,retry/* countRetry */.IS)();
-            await (0,retry/* sleep */.yy)((0,retry/* retryDelay */.a2)(attempt, retryAfter, this.retry), this.signal);
-        }
+    /** A stream body cannot be replayed: such a request gets one attempt. */
+    sendWithRetry(req, authorization, replayable) {
+        const retries = replayable ? this.retry.retries : 0;
+        return (0,retry/* retrying */.R$)(async (attempt) => {
+            const res = await this.sendFollowingRedirects(req, authorization);
+            if (attempt > retries || !(0,retry/* isRetryableStatus */.PS)(res.status))
+                return res;
+            const retryAfter = headerValue(res.headers, 'retry-after');
+            await res.body.dump();
+            throw new retry/* RetryLater */.vR(res.status, retryAfter);
+        }, { policy: this.retry, signal: this.signal, shouldRetry: (error, attempt) => attempt <= retries && (error instanceof retry/* RetryLater */.vR || (0,retry/* isNetworkError */.TX)(error)) });
     }
     async sendFollowingRedirects(req, authorization) {
         let url = req.url;
@@ -62903,7 +63341,7 @@ function union(a, b) {
 
 /***/ }),
 
-/***/ 4031:
+/***/ 1495:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -62914,8 +63352,20 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: consoleDisplay
 
-// EXTERNAL MODULE: ./lib/report/totals.js
-var totals = __nccwpck_require__(5251);
+;// CONCATENATED MODULE: ./lib/report/log-line.js
+function log_line_itemLine(item, dryRun) {
+    const verb = dryRun && item.status === 'migrated' ? 'would migrate' : item.status;
+    const e = item.error;
+    const detail = e
+        ? `${e.step}${e.status ? ` ${e.status}` : ''}${e.code ? ` ${e.code}` : ''}: ${e.message}`
+        : (item.reason ?? (item.previousDigest ? `re-pointed from ${item.previousDigest}` : ''));
+    const text = `${verb.padEnd(10)} ${item.source} → ${item.target || '-'}${detail ? ` (${detail})` : ''}`;
+    const level = item.status === 'failed' ? 'error' : item.status === 'stale' || item.status === 'incomplete' ? 'warn' : 'info';
+    return { level, text };
+}
+
+// EXTERNAL MODULE: ./lib/model/units.js
+var units = __nccwpck_require__(2714);
 ;// CONCATENATED MODULE: ./lib/report/progress.js
 
 class progress_Progress {
@@ -62955,8 +63405,8 @@ class progress_Progress {
         const rate = this.bytes / seconds;
         const parts = [
             `${this.done}/${this.total}${this.discovering ? '+' : ''} tags`,
-            `${(0,totals/* formatBytes */.z3)(this.bytes)} sent`,
-            `${(0,totals/* formatBytes */.z3)(rate)}/s`,
+            `${(0,units/* formatBytes */.z)(this.bytes)} sent`,
+            `${(0,units/* formatBytes */.z)(rate)}/s`,
         ];
         const left = this.total - this.done;
         if (!this.discovering && this.done > 0 && left > 0)
@@ -62988,6 +63438,7 @@ var redact_text = __nccwpck_require__(7990);
 ;// CONCATENATED MODULE: ./lib/report/console.js
 
 
+
 function consoleDisplay(options) {
     const progress = new Progress();
     const live = options.err.isTTY === true && !options.quiet && !options.json;
@@ -63013,20 +63464,25 @@ function consoleDisplay(options) {
     const json = (value) => {
         options.out.write(`${JSON.stringify(value)}\n`);
     };
-    return {
-        logger: {
-            info: (m) => !options.quiet && say(m),
-            warn: (m) => !options.quiet && say(`warning: ${m}`),
-            error: (m) => say(`error: ${m}`),
-            debug: () => undefined,
-            event: (e) => {
-                progress.onEvent(e);
-                if (options.json && e.type === 'done')
-                    json({ event: 'tag', ...e.item });
-                if (options.json && e.type === 'discovered')
-                    json({ event: 'discovered' });
-            },
+    const logger = {
+        info: (m) => !options.quiet && say(m),
+        warn: (m) => !options.quiet && say(`warning: ${m}`),
+        error: (m) => say(`error: ${m}`),
+        debug: () => undefined,
+        event: (e) => {
+            progress.onEvent(e);
+            if (e.type === 'done') {
+                const line = itemLine(e.item, e.dryRun);
+                logger[line.level](line.text);
+            }
+            if (options.json && e.type === 'done')
+                json({ event: 'tag', ...e.item });
+            if (options.json && e.type === 'discovered')
+                json({ event: 'discovered' });
         },
+    };
+    return {
+        logger,
         stop: () => {
             clearInterval(timer);
             clear();
@@ -63045,14 +63501,21 @@ function actionsDisplay(core, intervalMs = 10_000) {
         core.startGroup(progress.line());
     }, intervalMs);
     timer.unref();
-    return {
-        logger: {
-            info: (m) => core.info((0,redact_text/* escapeControl */.hN)(m)),
-            warn: (m) => core.warning((0,redact_text/* escapeControl */.hN)(m)),
-            error: (m) => core.error((0,redact_text/* escapeControl */.hN)(m)),
-            debug: (m) => core.debug((0,redact_text/* escapeControl */.hN)(m)),
-            event: (e) => progress.onEvent(e),
+    const logger = {
+        info: (m) => core.info((0,redact_text/* escapeControl */.hN)(m)),
+        warn: (m) => core.warning((0,redact_text/* escapeControl */.hN)(m)),
+        error: (m) => core.error((0,redact_text/* escapeControl */.hN)(m)),
+        debug: (m) => core.debug((0,redact_text/* escapeControl */.hN)(m)),
+        event: (e) => {
+            progress.onEvent(e);
+            if (e.type === 'done') {
+                const line = log_line_itemLine(e.item, e.dryRun);
+                logger[line.level](line.text);
+            }
         },
+    };
+    return {
+        logger,
         stop: () => {
             clearInterval(timer);
             core.endGroup();
@@ -63064,18 +63527,86 @@ function actionsDisplay(core, intervalMs = 10_000) {
 
 /***/ }),
 
-/***/ 7406:
+/***/ 8648:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   F: () => (/* binding */ buildReport)
-/* harmony export */ });
-/* unused harmony export REPORT_SCHEMA */
-/* harmony import */ var _totals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5251);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  x0: () => (/* binding */ computeTotals),
+  kt: () => (/* binding */ itemsByStatus)
+});
+
+// UNUSED EXPORTS: STATUSES, formatBytes
+
+;// CONCATENATED MODULE: ./lib/model/result.js
+const STATUSES = ['migrated', 'stale', 'incomplete', 'skipped', 'failed'];
+
+;// CONCATENATED MODULE: ./lib/report/totals.js
+
+
+function computeTotals(result) {
+    const totals = {
+        tags: result.items.length,
+        migrated: 0,
+        stale: 0,
+        incomplete: 0,
+        skipped: 0,
+        failed: 0,
+        bytesUploaded: 0,
+        bytesMigrated: 0,
+        blobsUploaded: 0,
+        blobsMounted: 0,
+        blobsExisting: 0,
+        retries: 0,
+        repaired: 0,
+        seconds: result.seconds,
+        ...(result.bytesPlanned !== undefined && { bytesPlanned: result.bytesPlanned }),
+    };
+    for (const item of result.items) {
+        totals[item.status] += 1;
+        if (item.status === 'migrated')
+            totals.bytesMigrated += item.size ?? 0;
+        totals.bytesUploaded += item.blobs?.bytesUploaded ?? 0;
+        totals.blobsUploaded += item.blobs?.uploaded ?? 0;
+        totals.blobsMounted += item.blobs?.mounted ?? 0;
+        totals.blobsExisting += item.blobs?.existing ?? 0;
+        totals.retries += item.retries ?? 0;
+        if (item.status === 'migrated' && item.repaired)
+            totals.repaired += 1;
+    }
+    return totals;
+}
+function itemsByStatus(result) {
+    const groups = Object.fromEntries(STATUSES.map((s) => [s, []]));
+    const sorted = [...result.items].sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target));
+    for (const item of sorted)
+        groups[item.status].push(item);
+    return groups;
+}
+
+
+
+/***/ }),
+
+/***/ 5717:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  F: () => (/* binding */ runAndReport)
+});
+
+// EXTERNAL MODULE: ./lib/redact/output.js
+var output = __nccwpck_require__(5532);
+// EXTERNAL MODULE: ./lib/report/totals.js + 1 modules
+var report_totals = __nccwpck_require__(8648);
+;// CONCATENATED MODULE: ./lib/report/json.js
 
 const REPORT_SCHEMA = 'harbor-sync/report/v1';
 function buildReport(result, toolVersion) {
-    const groups = (0,_totals_js__WEBPACK_IMPORTED_MODULE_0__/* .itemsByStatus */ .kt)(result);
+    const groups = (0,report_totals/* itemsByStatus */.kt)(result);
     return {
         schema: REPORT_SCHEMA,
         tool: { name: 'harbor-sync', version: toolVersion },
@@ -63089,7 +63620,7 @@ function buildReport(result, toolVersion) {
         projectsCreated: result.projectsCreated,
         shard: result.shard ?? null,
         upstreamRequests: result.upstreamRequests ?? null,
-        totals: (0,_totals_js__WEBPACK_IMPORTED_MODULE_0__/* .computeTotals */ .x0)(result),
+        totals: (0,report_totals/* computeTotals */.x0)(result),
         fatal: result.fatal ?? null,
         interrupted: result.interrupted === true,
         notStarted: [...result.notStarted].sort(),
@@ -63105,45 +63636,31 @@ function toItem(item) {
     return { source, target, digest: digest ?? null, ...rest };
 }
 
+;// CONCATENATED MODULE: ./lib/report/outcome.js
 
-/***/ }),
-
-/***/ 5102:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   d: () => (/* binding */ decideOutcome)
-/* harmony export */ });
-/* harmony import */ var _totals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5251);
-
+/** 0 ok; 1 tags failed (per fail-on); 2 configuration, credentials or connection; 130 interrupted. */
+const EXIT = { ok: 0, failed: 1, config: 2, interrupted: 130 };
 /** Whether the run failed, per `fail-on`. A fatal error always fails the run. */
 function decideOutcome(result, failOn) {
     if (result.fatal)
-        return { ok: false, reason: result.fatal.message };
-    if (result.interrupted)
-        return { ok: false, reason: `interrupted; ${result.notStarted.length} tag(s) not started` };
-    const t = (0,_totals_js__WEBPACK_IMPORTED_MODULE_0__/* .computeTotals */ .x0)(result);
-    if (failOn === 'never')
-        return { ok: true };
-    if (t.failed > 0)
-        return { ok: false, reason: `${t.failed} tag(s) failed` };
-    if (failOn === 'stale' && t.stale + t.incomplete > 0) {
-        return { ok: false, reason: `${t.stale} stale and ${t.incomplete} incomplete tag(s) (fail-on: stale)` };
+        return { ok: false, exitCode: EXIT.config, reason: result.fatal.message };
+    if (result.interrupted) {
+        return { ok: false, exitCode: EXIT.interrupted, reason: `interrupted; ${result.notStarted.length} tag(s) not started — run the same command again to complete them` };
     }
-    return { ok: true };
+    const t = (0,report_totals/* computeTotals */.x0)(result);
+    if (failOn === 'never')
+        return { ok: true, exitCode: EXIT.ok };
+    if (t.failed > 0)
+        return { ok: false, exitCode: EXIT.failed, reason: `${t.failed} tag(s) failed` };
+    if (failOn === 'stale' && t.stale + t.incomplete > 0) {
+        return { ok: false, exitCode: EXIT.failed, reason: `${t.stale} stale and ${t.incomplete} incomplete tag(s) (fail-on: stale)` };
+    }
+    return { ok: true, exitCode: EXIT.ok };
 }
 
-
-/***/ }),
-
-/***/ 3394:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   B: () => (/* binding */ renderSummary)
-/* harmony export */ });
-/* unused harmony export SUMMARY_LIMIT */
-/* harmony import */ var _totals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5251);
+// EXTERNAL MODULE: ./lib/model/units.js
+var units = __nccwpck_require__(2714);
+;// CONCATENATED MODULE: ./lib/report/summary.js
 
 const FOLD_AFTER = 20; // longer tables go into a <details> block
 const LIST_AT_MOST = 500; // rows of a folded table before "… and N more"
@@ -63156,8 +63673,8 @@ function renderSummary(result) {
 }
 /** `compact` shortens messages and drops columns, keeping every row that needs action. */
 function render(result, compact) {
-    const totals = (0,_totals_js__WEBPACK_IMPORTED_MODULE_0__/* .computeTotals */ .x0)(result);
-    const groups = (0,_totals_js__WEBPACK_IMPORTED_MODULE_0__/* .itemsByStatus */ .kt)(result);
+    const totals = (0,report_totals/* computeTotals */.x0)(result);
+    const groups = (0,report_totals/* itemsByStatus */.kt)(result);
     const dry = result.dryRun;
     const lines = [`## harbor-sync${dry ? ' (dry run: nothing was written)' : ''}`, ''];
     lines.push(`\`${result.source}\` → Harbor \`${result.harbor}\`${result.harborVersion ? ` (${result.harborVersion})` : ''}`, '');
@@ -63185,22 +63702,22 @@ function render(result, compact) {
             target(i),
             i.error?.step ?? '',
             i.error?.status !== undefined ? String(i.error.status) : '',
-            i.error?.code ?? '',
+            [i.error?.errorCode, i.error?.code].filter(Boolean).join(' / '),
             `${i.error?.message ?? ''}${i.error?.hint ? `<br>→ ${i.error.hint}` : ''}${i.retries ? ` (after ${i.retries} ${i.retries === 1 ? 'retry' : 'retries'})` : ''}`,
         ], 'all');
     }
-    section(lines, 'Stale', groups.stale, ['Source', 'Target', 'Digest', 'Reason'], (i) => [i.source, target(i), short(i.digest), text(i.reason ?? '')], 'all');
+    section(lines, 'Stale', groups.stale, ['Source', 'Target', 'Digest', 'Reason'], (i) => [i.source, target(i), summary_short(i.digest), text(i.reason ?? '')], 'all');
     section(lines, 'Incomplete', groups.incomplete, ['Source', 'Target', 'Digest', 'Missing blobs'], (i) => [
         i.source,
         target(i),
-        short(i.digest),
+        summary_short(i.digest),
         compact ? `${i.missing?.length ?? 0} missing` : (i.missing ?? []).map((d) => `\`${d}\``).join('<br>'),
     ], 'all');
     section(lines, dry ? 'To migrate' : 'Migrated', groups.migrated, ['Source', 'Target', 'Digest', 'Size', 'Note'], (i) => [
         i.source,
         target(i),
-        short(i.digest),
-        i.size !== undefined ? (0,_totals_js__WEBPACK_IMPORTED_MODULE_0__/* .formatBytes */ .z3)(i.size) : '',
+        summary_short(i.digest),
+        i.size !== undefined ? (0,units/* formatBytes */.z)(i.size) : '',
         text(migratedNote(i)),
     ], 'fold');
     skippedSection(lines, groups.skipped, text, target);
@@ -63209,7 +63726,7 @@ function render(result, compact) {
 function totalsLine(totals, dry) {
     const moved = dry ? (totals.bytesPlanned ?? totals.bytesMigrated) : totals.bytesUploaded;
     return ([
-        `**${totals.migrated} ${dry ? 'to migrate' : 'migrated'}**${totals.migrated ? ` (${(0,_totals_js__WEBPACK_IMPORTED_MODULE_0__/* .formatBytes */ .z3)(moved)} ${dry ? 'to upload' : 'uploaded'})` : ''}`,
+        `**${totals.migrated} ${dry ? 'to migrate' : 'migrated'}**${totals.migrated ? ` (${(0,units/* formatBytes */.z)(moved)} ${dry ? 'to upload' : 'uploaded'})` : ''}`,
         `**${totals.stale} stale**`,
         `**${totals.incomplete} incomplete**`,
         `**${totals.skipped} skipped**`,
@@ -63295,12 +63812,12 @@ function migratedNote(item) {
     const notes = [];
     if (item.repaired) {
         const r = item.repaired;
-        notes.push(`repaired: ${r.blobs} blob(s)${r.manifests ? ` and ${r.manifests} manifest(s)` : ''} (${(0,_totals_js__WEBPACK_IMPORTED_MODULE_0__/* .formatBytes */ .z3)(r.bytes)}) from upstream ${r.from}`);
+        notes.push(`repaired: ${r.blobs} blob(s)${r.manifests ? ` and ${r.manifests} manifest(s)` : ''} (${(0,units/* formatBytes */.z)(r.bytes)}) from upstream ${r.from}`);
     }
     if (item.previousDigest)
-        notes.push(`tag re-pointed from ${short(item.previousDigest)} (old artifact kept)`);
+        notes.push(`tag re-pointed from ${summary_short(item.previousDigest)} (old artifact kept)`);
     if (item.sourceDigest && item.sourceDigest !== item.digest)
-        notes.push(`new digest: platforms filtered from the source index ${short(item.sourceDigest)}`);
+        notes.push(`new digest: platforms filtered from the source index ${summary_short(item.sourceDigest)}`);
     if (item.platforms?.length)
         notes.push(item.platforms.join(', '));
     if (item.blobs) {
@@ -63313,7 +63830,7 @@ function migratedNote(item) {
         notes.push(item.reason);
     return notes.join('; ');
 }
-function short(digest) {
+function summary_short(digest) {
     return digest ? `\`${digest.slice(0, 19)}\`` : '';
 }
 /** Keeps a value inside its table cell. */
@@ -63321,108 +63838,18 @@ function cell(text) {
     return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 }
 
-
-/***/ }),
-
-/***/ 5251:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   kt: () => (/* binding */ itemsByStatus),
-/* harmony export */   x0: () => (/* binding */ computeTotals),
-/* harmony export */   z3: () => (/* binding */ formatBytes)
-/* harmony export */ });
-/* unused harmony export STATUSES */
-const STATUSES = ['migrated', 'stale', 'incomplete', 'skipped', 'failed'];
-function computeTotals(result) {
-    const totals = {
-        tags: result.items.length,
-        migrated: 0,
-        stale: 0,
-        incomplete: 0,
-        skipped: 0,
-        failed: 0,
-        bytesUploaded: 0,
-        bytesMigrated: 0,
-        blobsUploaded: 0,
-        blobsMounted: 0,
-        blobsExisting: 0,
-        retries: 0,
-        repaired: 0,
-        seconds: result.seconds,
-        ...(result.bytesPlanned !== undefined && { bytesPlanned: result.bytesPlanned }),
-    };
-    for (const item of result.items) {
-        totals[item.status] += 1;
-        if (item.status === 'migrated')
-            totals.bytesMigrated += item.size ?? 0;
-        totals.bytesUploaded += item.blobs?.bytesUploaded ?? 0;
-        totals.blobsUploaded += item.blobs?.uploaded ?? 0;
-        totals.blobsMounted += item.blobs?.mounted ?? 0;
-        totals.blobsExisting += item.blobs?.existing ?? 0;
-        totals.retries += item.retries ?? 0;
-        if (item.status === 'migrated' && item.repaired)
-            totals.repaired += 1;
-    }
-    return totals;
-}
-function itemsByStatus(result) {
-    const groups = Object.fromEntries(STATUSES.map((s) => [s, []]));
-    const sorted = [...result.items].sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target));
-    for (const item of sorted)
-        groups[item.status].push(item);
-    return groups;
-}
-function formatBytes(bytes) {
-    const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1000 && unit < units.length - 1) {
-        value /= 1000;
-        unit++;
-    }
-    return `${unit === 0 ? value : value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
-}
-
-
-/***/ }),
-
-/***/ 2897:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  BO: () => (/* binding */ redactUrl),
-  HZ: () => (/* binding */ runSync)
-});
-
-// UNUSED EXPORTS: USER_AGENT, createClients
-
-// EXTERNAL MODULE: ./lib/registry/errors.js
-var registry_errors = __nccwpck_require__(7847);
-// EXTERNAL MODULE: ./lib/registry/media-types.js
-var media_types = __nccwpck_require__(9484);
-// EXTERNAL MODULE: ./lib/registry/digest.js
-var registry_digest = __nccwpck_require__(2895);
-;// CONCATENATED MODULE: ./lib/registry/limits.js
-// Size bounds on what registries send and take, in one place.
-/** The most we read of a manifest, tag list or catalog page before calling the answer a lie:
- * generous, since a listing page or an oversized manifest must still be read to be reported. */
-const MANIFEST_READ_LIMIT = 16 * 1024 * 1024;
-/** The largest manifest distribution stores on push (`maxManifestBodySize`, 4 MiB; Harbor's
- * registry is distribution): a bigger one is refused, so it fails before its blobs are copied. */
-const MANIFEST_PUSH_LIMIT = 4 * 1024 * 1024;
-
+// EXTERNAL MODULE: ./lib/errors/registry.js
+var registry = __nccwpck_require__(1476);
+// EXTERNAL MODULE: ./lib/registry/transport.js + 4 modules
+var transport = __nccwpck_require__(4446);
 ;// CONCATENATED MODULE: ./lib/registry/pagination.js
 // RFC 5988 `Link: </v2/_catalog?last=x&n=100>; rel="next"` as registries send it for catalog and tag paging.
 // Followed only to the same scheme and host (go-containerregistry list.go): a registry must not
 // send our credentials somewhere else by way of a Link header. Nor may the list just end there:
 // a next page we will not fetch leaves the list incomplete, so that is an error, not the end.
 
-const LINK_FOREIGN = 'LINK_FOREIGN';
 /** The next page on the same origin, or undefined when there is none. Throws a RegistryError with
- * code LINK_FOREIGN when the next page is on another origin (or scheme). */
+ * code LIST_INCOMPLETE when the next page is on another origin (or scheme), or not a URL. */
 function nextLink(header, current) {
     if (!header)
         return undefined;
@@ -63432,23 +63859,214 @@ function nextLink(header, current) {
             continue;
         const next = URL.parse(m[1], current.href);
         if (!next)
-            throw linkError(current, 'LINK_INVALID', `the next page is linked as ${JSON.stringify(m[1].slice(0, 200))}, which is not a URL, so the list would be incomplete`);
+            throw linkError(current, `the next page is linked as ${JSON.stringify(m[1].slice(0, 200))}, which is not a URL, so the list would be incomplete`);
         if (next.origin !== current.origin) {
-            throw linkError(current, LINK_FOREIGN, `the next page is linked on ${next.origin.slice(0, 200)}, another origin than ${current.origin}: not followed (credentials stay with their origin), so the list would be incomplete`);
+            throw linkError(current, `the next page is linked on ${next.origin.slice(0, 200)}, another origin than ${current.origin}: not followed (credentials stay with their origin), so the list would be incomplete`);
         }
         return next;
     }
     return undefined;
 }
-function linkError(current, code, reason) {
+function linkError(current, reason) {
     const request = `GET ${current.pathname}`;
-    return new registry_errors/* RegistryError */.gl({ message: `${request}: ${reason}`, errors: [{ code, message: reason }], request });
+    return new registry/* RegistryError */.gl({ message: `${request}: ${reason}`, request, code: 'LIST_INCOMPLETE' });
 }
 
+;// CONCATENATED MODULE: ./lib/harbor/api.js
+// The parts of Harbor's /api/v2.0 we use (swagger.yaml of Harbor v2.15). Basic auth on every call
+// and no cookie jar: Harbor's CSRF check applies to any API request that carries the `sid`
+// session cookie, so a client that keeps cookies gets 403 "CSRF token invalid" on writes
+// (BEHAVIOR §5, Harbor #12455). Requests go through the same transport as the registry calls
+// (retries, time-outs, TLS options).
+
+
+
+function createHarborApi(options) {
+    return new HarborRestApi(options);
+}
+class HarborRestApi {
+    url;
+    credentials;
+    robotPrefix;
+    transport;
+    constructor(options) {
+        const { url, robotPrefix, ...transportOptions } = options;
+        this.url = new URL(url.endsWith('/') ? url : `${url}/`);
+        this.credentials = options.credentials;
+        this.robotPrefix = robotPrefix ?? 'robot$';
+        this.transport = new transport/* Transport */.o({ connections: 4, ...transportOptions, origin: this.url, preemptiveBasic: true });
+    }
+    async ping() {
+        const res = await this.call('GET', 'api/v2.0/ping');
+        const text = await res.body.text();
+        if (res.status === 200 && text.trim() === 'Pong')
+            return;
+        throw new registry/* RegistryError */.gl({
+            message: `${this.url.origin} is not a Harbor 2.x: GET /api/v2.0/ping answered ${res.status}${text ? ` "${text.slice(0, 60).trim()}"` : ''} (Harbor answers 200 "Pong")`,
+            status: res.status,
+            errors: res.status === 200 ? [] : (0,registry/* parseErrorBody */.kW)(text),
+            request: 'GET /api/v2.0/ping',
+        });
+    }
+    async version() {
+        const res = await this.call('GET', 'api/v2.0/systeminfo');
+        const text = await res.body.text();
+        if (res.status !== 200)
+            return undefined;
+        return JSON.parse(text).harbor_version;
+    }
+    async whoami() {
+        const res = await this.call('GET', 'api/v2.0/users/current');
+        const text = await res.body.text();
+        // Robots get 412 here (BEHAVIOR §5): the credentials were accepted, as a robot.
+        if (res.status === 412 && this.credentials?.username.startsWith(this.robotPrefix)) {
+            return { kind: 'robot', name: this.credentials.username, sysadmin: false };
+        }
+        if (res.status !== 200)
+            throw this.failure('GET', 'api/v2.0/users/current', res.status, text);
+        const user = JSON.parse(text);
+        return { kind: 'user', name: user.username ?? '', sysadmin: user.sysadmin_flag === true };
+    }
+    async projectExists(name) {
+        const res = await this.call('HEAD', `api/v2.0/projects?project_name=${encodeURIComponent(name)}`);
+        await res.body.dump();
+        if (res.status === 200)
+            return true;
+        if (res.status === 404)
+            return false;
+        throw this.failure('HEAD', 'api/v2.0/projects', res.status, '');
+    }
+    async createProject(name, visibility) {
+        // Metadata values are strings in Harbor's API (BEHAVIOR §3).
+        const body = JSON.stringify({ project_name: name, metadata: { public: visibility === 'public' ? 'true' : 'false' } });
+        const res = await this.call('POST', 'api/v2.0/projects', body);
+        const text = await res.body.text();
+        if (res.status === 201)
+            return true;
+        if (res.status === 409)
+            return false;
+        throw this.failure('POST', 'api/v2.0/projects', res.status, text);
+    }
+    async tagDigests(project, path) {
+        // {repository_name} is URL-encoded twice: a/b → a%252Fb (BEHAVIOR §4).
+        const repo = encodeURIComponent(encodeURIComponent(path));
+        const tags = new Map();
+        let artifactCount = 0;
+        let next = `api/v2.0/projects/${encodeURIComponent(project)}/repositories/${repo}/artifacts?with_tag=true&page_size=100&page=1`;
+        while (next) {
+            const url = new URL(next, this.url);
+            const res = await this.call('GET', url.pathname.slice(1) + url.search);
+            const text = await res.body.text();
+            if (res.status === 404)
+                return { tags, artifacts: 0 };
+            if (res.status !== 200)
+                throw this.failure('GET', url.pathname.slice(1), res.status, text);
+            const artifacts = parseArtifacts(text);
+            if (!artifacts) {
+                throw new registry/* RegistryError */.gl({ message: `GET ${url.pathname} on ${this.url.host}: the answer is not a JSON list of artifacts`, status: res.status, request: `GET ${url.pathname}` });
+            }
+            artifactCount += artifacts.length;
+            for (const { digest, tags: names } of artifacts) {
+                if (typeof digest !== 'string' || !Array.isArray(names))
+                    continue;
+                for (const tag of names)
+                    if (typeof tag?.name === 'string' && tag.name)
+                        tags.set(tag.name, digest);
+            }
+            // A next page on another origin throws: a shortened listing would claim tags are missing.
+            const link = nextLink((0,transport/* headerValue */.Z)(res.headers, 'link'), url);
+            next = link ? link.pathname.slice(1) + link.search : undefined;
+        }
+        return { tags, artifacts: artifactCount };
+    }
+    close() {
+        return this.transport.close();
+    }
+    call(method, path, body) {
+        const headers = { accept: 'application/json' };
+        if (body !== undefined)
+            headers['content-type'] = 'application/json';
+        return this.transport.send({ method, url: new URL(path, this.url), headers, ...(body !== undefined && { body }) });
+    }
+    failure(method, path, status, text) {
+        const errors = (0,registry/* parseErrorBody */.kW)(text);
+        const first = errors[0];
+        return new registry/* RegistryError */.gl({
+            message: `${method} /${path} on ${this.url.host}: ${status}${first ? ` ${first.code}: ${first.message}` : ''}`,
+            status,
+            errors,
+            request: `${method} /${path.split('?')[0]}`,
+        });
+    }
+}
+/** Harbor's artifact list, or undefined when the answer is not one. */
+function parseArtifacts(text) {
+    try {
+        const parsed = JSON.parse(text);
+        return Array.isArray(parsed) && parsed.every((a) => typeof a === 'object' && a !== null) ? parsed : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+// EXTERNAL MODULE: ./lib/registry/media-types.js
+var media_types = __nccwpck_require__(7103);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: ./lib/errors/base.js
+var base = __nccwpck_require__(1638);
+;// CONCATENATED MODULE: ./lib/registry/digest.js
+
+
+
+function sha256Digest(bytes) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
+}
+class DigestMismatchError extends base/* HarborSyncError */.kM {
+    name = 'DigestMismatchError';
+    expected;
+    actual;
+    constructor(expected, actual, bytes) {
+        super({ code: 'DIGEST_MISMATCH', message: `content digest ${actual} (${bytes} bytes) does not match the expected ${expected}` });
+        this.expected = expected;
+        this.actual = actual;
+    }
+}
+/** Passes bytes through while hashing them; fails at the end on a digest mismatch
+ * (containers/image digesting_reader), so a corrupt blob is never committed. */
+class DigestVerifier extends external_node_stream_.Transform {
+    expected;
+    hash;
+    bytes = 0;
+    /** Set when the content did not match: callers report this rather than whatever the
+     * consumer of the stream made of the error. */
+    mismatch;
+    constructor(expected) {
+        super();
+        this.expected = expected;
+        const algorithm = expected.split(':')[0] ?? 'sha256';
+        this.hash = (0,external_node_crypto_.createHash)(algorithm);
+    }
+    _transform(chunk, _encoding, callback) {
+        this.hash.update(chunk);
+        this.bytes += chunk.length;
+        callback(null, chunk);
+    }
+    _flush(callback) {
+        const actual = `${this.expected.split(':')[0]}:${this.hash.digest('hex')}`;
+        if (actual !== this.expected)
+            this.mismatch = new DigestMismatchError(this.expected, actual, this.bytes);
+        callback(this.mismatch ?? null);
+    }
+}
+
+// EXTERNAL MODULE: ./lib/registry/limits.js
+var limits = __nccwpck_require__(927);
 // EXTERNAL MODULE: ./lib/registry/reference.js
 var registry_reference = __nccwpck_require__(9758);
-// EXTERNAL MODULE: ./lib/registry/transport.js + 4 modules
-var transport = __nccwpck_require__(4446);
 ;// CONCATENATED MODULE: ./lib/registry/client.js
 
 
@@ -63467,6 +64085,9 @@ class DistributionClient {
     transport;
     /** Learned at the first referrers call: distribution 2.8 has no such route. */
     noReferrersApi = false;
+    get capabilities() {
+        return { untaggedManifests: false, localReads: false, referrersApi: this.noReferrersApi ? false : 'unknown' };
+    }
     constructor(options) {
         this.base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
         this.host = this.base.host;
@@ -63476,11 +64097,11 @@ class DistributionClient {
     async ping() {
         const res = await this.send({ method: 'GET', url: this.url('v2/'), scopes: [] }).catch((error) => {
             // A token service that refuses our credentials is the answer to "do they work?".
-            if (error instanceof registry_errors/* RegistryError */.gl)
+            if ((0,registry/* isRegistryError */.IP)(error))
                 return error;
             throw error;
         });
-        if (res instanceof registry_errors/* RegistryError */.gl)
+        if ((0,registry/* isRegistryError */.IP)(res))
             return { status: res.status ?? 0, ok: false, error: res };
         if (res.status === 200) {
             await res.body.dump();
@@ -63493,11 +64114,11 @@ class DistributionClient {
         const res = await this.send({ method: 'GET', url: this.url(path), headers: { accept: media_types/* MANIFEST_ACCEPT */.dY }, scopes: [pull(repository)] });
         if (res.status !== 200)
             throw await this.failure(res, 'GET', path);
-        const bytes = await readLimited(res, MANIFEST_READ_LIMIT, path);
+        const bytes = await readLimited(res, limits/* MANIFEST_READ_LIMIT */.t, path);
         // The digest of the bytes we hold is the truth; the header is only a claim.
-        const digest = (0,registry_digest/* sha256Digest */.sI)(bytes);
+        const digest = sha256Digest(bytes);
         if (reference.startsWith('sha256:') && reference !== digest) {
-            throw new registry_errors/* RegistryError */.gl({ message: `manifest ${repository}@${reference} arrived with content digest ${digest}`, status: 200, errors: [{ code: 'DIGEST_INVALID', message: 'manifest content does not match its digest' }], request: `GET /${path}` });
+            throw new registry/* RegistryError */.gl({ message: `manifest ${repository}@${reference} arrived with content digest ${digest}`, status: 200, errors: [{ code: 'DIGEST_INVALID', message: 'manifest content does not match its digest' }], request: `GET /${path}`, code: 'DIGEST_MISMATCH' });
         }
         return { bytes, mediaType: (0,transport/* headerValue */.Z)(res.headers, 'content-type'), digest };
     }
@@ -63559,7 +64180,7 @@ class DistributionClient {
             throw await this.failure(res, 'POST', url.pathname.slice(1));
         const location = (0,transport/* headerValue */.Z)(res.headers, 'location');
         if (!location)
-            throw new registry_errors/* RegistryError */.gl({ message: 'upload started without a Location header', status: 202, request: `POST ${url.pathname}` });
+            throw new registry/* RegistryError */.gl({ message: 'upload started without a Location header', status: 202, request: `POST ${url.pathname}`, code: 'HTTP_ERROR' });
         return { mounted: false, location: new URL(location, this.base) };
     }
     async finishUpload(location, digest, size, body) {
@@ -63598,7 +64219,7 @@ class DistributionClient {
             const res = await this.send({ method: 'GET', url, scopes: ['registry:catalog:*'] });
             if (first && res.status === 400) {
                 const error = await this.failure(res, 'GET', url.pathname.slice(1));
-                if (error.code !== 'PAGINATION_NUMBER_INVALID')
+                if (error.registryCode !== 'PAGINATION_NUMBER_INVALID')
                     throw error;
                 url = this.url('v2/_catalog');
                 first = false;
@@ -63630,7 +64251,7 @@ class DistributionClient {
         }
         if (res.status !== 200)
             throw await this.failure(res, 'GET', path);
-        const bytes = await readLimited(res, MANIFEST_READ_LIMIT, path);
+        const bytes = await readLimited(res, limits/* MANIFEST_READ_LIMIT */.t, path);
         return (0,media_types/* parseManifest */.Ng)(bytes, media_types/* MediaType */.zu.ociIndex).children;
     }
     invalidateTokens(project) {
@@ -63646,17 +64267,10 @@ class DistributionClient {
         return this.transport.send(req);
     }
     async failure(res, method, path) {
-        const text = method === 'HEAD' ? '' : await res.body.text().catch(() => '');
+        const body = method === 'HEAD' ? '' : await res.body.text().catch(() => '');
         if (method === 'HEAD')
             await res.body.dump().catch(() => undefined);
-        const errors = (0,registry_errors/* parseErrorBody */.kW)(text.slice(0, (0,registry_errors/* readBodyLimit */.y2)()));
-        const first = errors[0];
-        return new registry_errors/* RegistryError */.gl({
-            message: `${method} /${path.replace(/^\//, '')} on ${this.host}: ${res.status}${first ? ` ${first.code}: ${first.message}` : ''}`,
-            status: res.status,
-            errors,
-            request: `${method} /${path.replace(/^\//, '')}`,
-        });
+        return (0,registry/* httpError */.p2)({ method, path, host: this.host, status: res.status, body });
     }
 }
 function pull(repository) {
@@ -63668,7 +64282,7 @@ function push(repository) {
 /** The `tags` of a tag list or the `repositories` of a catalog page: strings, or nothing at all
  * (distribution sends null for an empty list). Anything else is an error, not an empty list. */
 async function readNames(res, url, field) {
-    const body = parseJson((await readLimited(res, MANIFEST_READ_LIMIT, url.pathname)).toString('utf8'));
+    const body = parseJson((await readLimited(res, limits/* MANIFEST_READ_LIMIT */.t, url.pathname)).toString('utf8'));
     if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
         const names = body[field];
         if (names === undefined || names === null)
@@ -63676,7 +64290,7 @@ async function readNames(res, url, field) {
         if (Array.isArray(names) && names.every((n) => typeof n === 'string'))
             return names;
     }
-    throw new registry_errors/* RegistryError */.gl({ message: `GET ${url.pathname}: the answer is not a JSON object with a list of ${field}`, status: res.status, request: `GET ${url.pathname}` });
+    throw new registry/* RegistryError */.gl({ message: `GET ${url.pathname}: the answer is not a JSON object with a list of ${field}`, status: res.status, request: `GET ${url.pathname}`, code: 'LIST_INCOMPLETE' });
 }
 function parseJson(text) {
     try {
@@ -63693,243 +64307,18 @@ async function readLimited(res, limit, what) {
         total += chunk.length;
         if (total > limit) {
             res.body.destroy();
-            throw new registry_errors/* RegistryError */.gl({ message: `${what}: response larger than ${limit} bytes`, status: res.status, request: `GET ${what}` });
+            throw new registry/* RegistryError */.gl({ message: `${what}: response larger than ${limit} bytes`, status: res.status, request: `GET ${what}`, code: what.includes('/manifests/') ? 'MANIFEST_TOO_LARGE' : 'LIST_INCOMPLETE' });
         }
         chunks.push(chunk);
     }
     return Buffer.concat(chunks);
 }
 
-;// CONCATENATED MODULE: ./lib/harbor/api.js
-// The parts of Harbor's /api/v2.0 we use (swagger.yaml of Harbor v2.15). Basic auth on every call
-// and no cookie jar: Harbor's CSRF check applies to any API request that carries the `sid`
-// session cookie, so a client that keeps cookies gets 403 "CSRF token invalid" on writes
-// (BEHAVIOR §5, Harbor #12455). Requests go through the same transport as the registry calls
-// (retries, time-outs, TLS options).
-
-
-
-function createHarborApi(options) {
-    return new HarborRestApi(options);
-}
-class HarborRestApi {
-    url;
-    credentials;
-    robotPrefix;
-    transport;
-    constructor(options) {
-        const { url, robotPrefix, ...transportOptions } = options;
-        this.url = new URL(url.endsWith('/') ? url : `${url}/`);
-        this.credentials = options.credentials;
-        this.robotPrefix = robotPrefix ?? 'robot$';
-        this.transport = new transport/* Transport */.o({ connections: 4, ...transportOptions, origin: this.url, preemptiveBasic: true });
-    }
-    async ping() {
-        const res = await this.call('GET', 'api/v2.0/ping');
-        const text = await res.body.text();
-        if (res.status === 200 && text.trim() === 'Pong')
-            return;
-        throw new registry_errors/* RegistryError */.gl({
-            message: `${this.url.origin} is not a Harbor 2.x: GET /api/v2.0/ping answered ${res.status}${text ? ` "${text.slice(0, 60).trim()}"` : ''} (Harbor answers 200 "Pong")`,
-            status: res.status,
-            errors: res.status === 200 ? [] : (0,registry_errors/* parseErrorBody */.kW)(text),
-            request: 'GET /api/v2.0/ping',
-        });
-    }
-    async version() {
-        const res = await this.call('GET', 'api/v2.0/systeminfo');
-        const text = await res.body.text();
-        if (res.status !== 200)
-            return undefined;
-        return JSON.parse(text).harbor_version;
-    }
-    async whoami() {
-        const res = await this.call('GET', 'api/v2.0/users/current');
-        const text = await res.body.text();
-        // Robots get 412 here (BEHAVIOR §5): the credentials were accepted, as a robot.
-        if (res.status === 412 && this.credentials?.username.startsWith(this.robotPrefix)) {
-            return { kind: 'robot', name: this.credentials.username, sysadmin: false };
-        }
-        if (res.status !== 200)
-            throw this.failure('GET', 'api/v2.0/users/current', res.status, text);
-        const user = JSON.parse(text);
-        return { kind: 'user', name: user.username ?? '', sysadmin: user.sysadmin_flag === true };
-    }
-    async projectExists(name) {
-        const res = await this.call('HEAD', `api/v2.0/projects?project_name=${encodeURIComponent(name)}`);
-        await res.body.dump();
-        if (res.status === 200)
-            return true;
-        if (res.status === 404)
-            return false;
-        throw this.failure('HEAD', 'api/v2.0/projects', res.status, '');
-    }
-    async createProject(name, visibility) {
-        // Metadata values are strings in Harbor's API (BEHAVIOR §3).
-        const body = JSON.stringify({ project_name: name, metadata: { public: visibility === 'public' ? 'true' : 'false' } });
-        const res = await this.call('POST', 'api/v2.0/projects', body);
-        const text = await res.body.text();
-        if (res.status === 201)
-            return true;
-        if (res.status === 409)
-            return false;
-        throw this.failure('POST', 'api/v2.0/projects', res.status, text);
-    }
-    async tagDigests(project, path) {
-        // {repository_name} is URL-encoded twice: a/b → a%252Fb (BEHAVIOR §4).
-        const repo = encodeURIComponent(encodeURIComponent(path));
-        const tags = new Map();
-        let artifactCount = 0;
-        let next = `api/v2.0/projects/${encodeURIComponent(project)}/repositories/${repo}/artifacts?with_tag=true&page_size=100&page=1`;
-        while (next) {
-            const url = new URL(next, this.url);
-            const res = await this.call('GET', url.pathname.slice(1) + url.search);
-            const text = await res.body.text();
-            if (res.status === 404)
-                return { tags, artifacts: 0 };
-            if (res.status !== 200)
-                throw this.failure('GET', url.pathname.slice(1), res.status, text);
-            const artifacts = parseArtifacts(text);
-            if (!artifacts) {
-                throw new registry_errors/* RegistryError */.gl({ message: `GET ${url.pathname} on ${this.url.host}: the answer is not a JSON list of artifacts`, status: res.status, request: `GET ${url.pathname}` });
-            }
-            artifactCount += artifacts.length;
-            for (const { digest, tags: names } of artifacts) {
-                if (typeof digest !== 'string' || !Array.isArray(names))
-                    continue;
-                for (const tag of names)
-                    if (typeof tag?.name === 'string' && tag.name)
-                        tags.set(tag.name, digest);
-            }
-            // A next page on another origin throws: a shortened listing would claim tags are missing.
-            const link = nextLink((0,transport/* headerValue */.Z)(res.headers, 'link'), url);
-            next = link ? link.pathname.slice(1) + link.search : undefined;
-        }
-        return { tags, artifacts: artifactCount };
-    }
-    close() {
-        return this.transport.close();
-    }
-    call(method, path, body) {
-        const headers = { accept: 'application/json' };
-        if (body !== undefined)
-            headers['content-type'] = 'application/json';
-        return this.transport.send({ method, url: new URL(path, this.url), headers, ...(body !== undefined && { body }) });
-    }
-    failure(method, path, status, text) {
-        const errors = (0,registry_errors/* parseErrorBody */.kW)(text);
-        const first = errors[0];
-        return new registry_errors/* RegistryError */.gl({
-            message: `${method} /${path} on ${this.url.host}: ${status}${first ? ` ${first.code}: ${first.message}` : ''}`,
-            status,
-            errors,
-            request: `${method} /${path.split('?')[0]}`,
-        });
-    }
-}
-/** Harbor's artifact list, or undefined when the answer is not one. */
-function parseArtifacts(text) {
-    try {
-        const parsed = JSON.parse(text);
-        return Array.isArray(parsed) && parsed.every((a) => typeof a === 'object' && a !== null) ? parsed : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-
 // EXTERNAL MODULE: ./lib/registry/storage/index.js + 17 modules
 var storage = __nccwpck_require__(5564);
-// EXTERNAL MODULE: ./lib/harbor/names.js
-var names = __nccwpck_require__(158);
-;// CONCATENATED MODULE: ./lib/harbor/hints.js
-function harborHint(error, context) {
-    const text = error.errors.map((e) => e.message).join(' ').toLowerCase();
-    const who = context.username ? `"${context.username}"` : 'these credentials';
-    if (error.status === 412 && error.code === 'PRECONDITION') {
-        return `the tag matches an immutability rule of project ${context.project}: Harbor refuses to re-point it. Remove or narrow the rule (Project → Policy → Tag Immutability), or push under a new tag`;
-    }
-    if (error.status === 403 && text.includes('read only')) {
-        return 'Harbor is in read-only mode (Administration → Configuration → System Settings → Repository Read Only); re-run when it is writable';
-    }
-    if (error.status === 403 && text.includes('exceed')) {
-        return `project ${context.project} would exceed its storage quota: raise it (Project → Summary → Quota) or free space, then re-run`;
-    }
-    if (error.status === 403 && text.includes('csrf')) {
-        return 'Harbor saw a session cookie and applied its CSRF check: something between us and Harbor keeps cookies; harbor-sync itself sends none';
-    }
-    if (error.status === 403 && text.includes('proxy project')) {
-        return `project ${context.project} is a proxy-cache project, which cannot be pushed to: map the images to a normal project`;
-    }
-    if (error.status === 401 && text.includes('not found')) {
-        return `project ${context.project} does not exist in Harbor: create it, or set create-projects: true`;
-    }
-    if (error.status === 401 && context.projectCreatedThisRun) {
-        return `project ${context.project} was created, but ${who} cannot push to it (Harbor #15461): give the robot account push permission on ${context.project}, or use an account that is a member`;
-    }
-    if (error.status === 401 || error.status === 403) {
-        return `${who} may not push to project ${context.project}: make the account a Developer (or higher) member of the project, or give the robot account push permission`;
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./lib/sync/failure.js
-// Turns whatever went wrong in one step of one tag into the StepFailure the report shows:
-// step, HTTP status, registry error code, message, and a hint when we have one.
-
-
-
-class StepError extends Error {
-    name = 'StepError';
-    failure;
-    constructor(failure, cause) {
-        super(failure.message, cause === undefined ? undefined : { cause });
-        this.failure = failure;
-    }
-}
-/** Runs one step; any error leaves it as a StepError naming the step. */
-async function inStep(step, work, harborContext) {
-    try {
-        return await work();
-    }
-    catch (error) {
-        if (error instanceof StepError)
-            throw error;
-        throw new StepError(describeFailure(step, error, harborContext), error);
-    }
-}
-function describeFailure(step, error, harborContext) {
-    if (error instanceof StepError)
-        return error.failure;
-    if ((0,registry_errors/* isRegistryError */.IP)(error)) {
-        const hint = harborContext ? harborHint(error, harborContext) : undefined;
-        return {
-            step,
-            ...(error.status !== undefined && { status: error.status }),
-            ...(error.code !== undefined && { code: error.code }),
-            message: error.errors.length > 0 ? `${error.request}: ${error.registryMessage}` : error.message,
-            ...(hint && { hint }),
-        };
-    }
-    if (isAbort(error)) {
-        return { step: 'interrupted', message: `interrupted during the ${step} step; nothing partial was committed (a tag is pushed only after all its blobs): a re-run completes it` };
-    }
-    if (error instanceof registry_digest/* DigestMismatchError */.h) {
-        return { step, code: 'DIGEST_INVALID', message: error.message };
-    }
-    const code = error?.code;
-    const message = error instanceof Error ? error.message : String(error);
-    return { step, ...(typeof code === 'string' && { code }), message };
-}
-function isAbort(error) {
-    for (let e = error, depth = 0; e && depth < 5; e = e.cause, depth++) {
-        const name = e.name;
-        const code = e.code;
-        if (name === 'AbortError' || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR')
-            return true;
-    }
-    return false;
-}
+;// CONCATENATED MODULE: ./lib/version.js
+/** Kept equal to package.json's version (a unit test checks). */
+const VERSION = '0.1.0';
 
 ;// CONCATENATED MODULE: ./lib/sync/prefetch.js
 /** Responses held at once: two per tag running (tags share most blobs, few have many of their own). */
@@ -63992,6 +64381,63 @@ class Prefetch {
         if (this.held.get(digest) === entry)
             this.held.delete(digest);
     }
+}
+
+;// CONCATENATED MODULE: ./lib/sync/clients.js
+// The clients a run talks through: the source (a registry, or a registry's storage directory),
+// Harbor's /v2 registry and its API, and the upstream a pull-through cache mirrored. The one place
+// that looks at the source URL to choose a client; everything after asks the client.
+
+
+
+
+
+const USER_AGENT = `harbor-sync/${VERSION}`;
+function createClients(config, signal) {
+    const common = {
+        userAgent: USER_AGENT,
+        retry: config.retry,
+        stallTimeoutSeconds: config.stallTimeoutSeconds,
+        connections: Math.max(4, config.concurrency * 2),
+        ...(signal && { signal }),
+    };
+    const endpoint = (e) => ({ url: e.url, ...(e.credentials && { credentials: e.credentials }), ...(e.tls && { tls: e.tls }) });
+    return {
+        source: (0,storage/* isStorageUrl */.v)(config.source.url)
+            ? (0,storage/* createStorageSource */.xt)(config.source.url, storageOptions(config, signal))
+            : // Room beside the transfers for the GETs classification holds open (prefetch.ts).
+                createRegistryClient({ ...common, ...endpoint(config.source), connections: common.connections + prefetchLimit(config.concurrency) }),
+        harbor: createRegistryClient({ ...common, ...endpoint(config.harbor) }),
+        api: createHarborApi({ ...common, ...endpoint(config.harbor), connections: 4 }),
+        ...(config.upstream && { upstream: createRegistryClient({ ...common, ...endpoint(config.upstream), connections: config.upstreamConcurrency * 2 }) }),
+    };
+}
+/** A tarball named by an http(s) URL is downloaded like a registry request: the source's
+ * credentials (for that origin only) and TLS options, the run's retries and stall timeout. */
+function storageOptions(config, signal) {
+    return {
+        userAgent: USER_AGENT,
+        retry: config.retry,
+        stallTimeoutSeconds: config.stallTimeoutSeconds,
+        ...(config.source.credentials && { credentials: config.source.credentials }),
+        ...(config.source.tls && { tls: config.source.tls }),
+        ...(signal && { signal }),
+    };
+}
+async function closeClients(clients) {
+    await Promise.allSettled([clients.source.close(), clients.harbor.close(), clients.api.close(), clients.upstream?.close()]);
+}
+/** A URL as it may appear in logs and reports: never with user:password@, nor a query string or
+ * fragment (a presigned tarball URL carries its signature there; registry URLs have neither). */
+function redactUrl(url) {
+    const u = URL.parse(url);
+    if (!u)
+        return url;
+    u.username = '';
+    u.password = '';
+    u.search = '';
+    u.hash = '';
+    return u.toString().replace(/\/$/, '');
 }
 
 ;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
@@ -64236,27 +64682,232 @@ function validateConcurrency(concurrency) {
 	}
 }
 
-// EXTERNAL MODULE: ./lib/registry/retry.js
-var retry = __nccwpck_require__(1653);
-// EXTERNAL MODULE: ./lib/redact/text.js
-var redact_text = __nccwpck_require__(7990);
-// EXTERNAL MODULE: ./lib/report/totals.js
-var totals = __nccwpck_require__(5251);
-// EXTERNAL MODULE: ./lib/sync/platforms.js
-var sync_platforms = __nccwpck_require__(891);
+;// CONCATENATED MODULE: ./lib/sync/once.js
+/** Runs work once per key for the whole run; later callers share the first caller's promise.
+ * This is how each blob crosses the wire at most once, and how pushes of one digest into one
+ * repository are serialised (the registry races on concurrent pushes: BEHAVIOR §9). */
+class OncePerKey {
+    entries = new Map();
+    /** Started (and not failed) for this key. */
+    has(key) {
+        return this.entries.has(key);
+    }
+    run(key, work) {
+        const existing = this.entries.get(key);
+        if (existing)
+            return { promise: existing, first: false };
+        const promise = work();
+        this.entries.set(key, promise);
+        // A failure is not remembered: a later tag may try again.
+        promise.catch(() => {
+            if (this.entries.get(key) === promise)
+                this.entries.delete(key);
+        });
+        return { promise, first: true };
+    }
+}
+
+// EXTERNAL MODULE: ./lib/errors/causes.js
+var causes = __nccwpck_require__(7119);
+;// CONCATENATED MODULE: ./lib/harbor/hints.js
+function explainHarborAnswer(error, context) {
+    const text = error.errors.map((e) => e.message).join(' ').toLowerCase();
+    const who = context.username ? `"${context.username}"` : 'these credentials';
+    if (error.status === 412 && error.registryCode === 'PRECONDITION') {
+        return {
+            code: 'IMMUTABLE_TAG',
+            policy: true,
+            hint: `the tag matches an immutability rule of project ${context.project}: Harbor refuses to re-point it. Remove or narrow the rule (Project → Policy → Tag Immutability), or push under a new tag`,
+        };
+    }
+    if (error.status === 403 && text.includes('read only')) {
+        return { code: 'READ_ONLY', policy: true, hint: 'Harbor is in read-only mode (Administration → Configuration → System Settings → Repository Read Only); re-run when it is writable' };
+    }
+    if (error.status === 403 && text.includes('exceed')) {
+        return { code: 'QUOTA_EXCEEDED', policy: true, hint: `project ${context.project} would exceed its storage quota: raise it (Project → Summary → Quota) or free space, then re-run` };
+    }
+    if (error.status === 403 && text.includes('csrf')) {
+        return { hint: 'Harbor saw a session cookie and applied its CSRF check: something between us and Harbor keeps cookies; harbor-sync itself sends none' };
+    }
+    if (error.status === 403 && text.includes('proxy project')) {
+        return { code: 'PROXY_PROJECT', policy: true, hint: `project ${context.project} is a proxy-cache project, which cannot be pushed to: map the images to a regular project` };
+    }
+    if (error.status === 401 && text.includes('not found')) {
+        return { code: 'PROJECT_MISSING', hint: `project ${context.project} does not exist in Harbor: create it, or set create-projects: true` };
+    }
+    if (error.status === 401 && context.projectCreatedThisRun) {
+        return {
+            code: 'PERMISSION_DENIED',
+            hint: `project ${context.project} was created, but ${who} cannot push to it (Harbor #15461): give the robot account push permission on ${context.project}, or use an account that is a member`,
+        };
+    }
+    if (error.status === 401 || error.status === 403) {
+        return {
+            code: 'PERMISSION_DENIED',
+            hint: `${who} may not push to project ${context.project}: make the account a Developer (or higher) member of the project, or give the robot account push permission`,
+        };
+    }
+    return undefined;
+}
+function harborHint(error, context) {
+    return explainHarborAnswer(error, context)?.hint;
+}
+
+;// CONCATENATED MODULE: ./lib/sync/failure.js
+// Turns whatever went wrong in one step of one tag into the StepFailure the report shows: the step,
+// our code, the HTTP status and the registry's code, the message, and what to do when we know.
+
+
+
+
+/** Runs one step; any error leaves it as a HarborSyncError placed at that step. */
+async function inStep(step, work, harbor) {
+    try {
+        return await work();
+    }
+    catch (error) {
+        throw placeAt(error, step, harbor);
+    }
+}
+/** The error as a HarborSyncError at `step` (its own step if it has one), with Harbor's answers
+ * explained when `harbor` says which project the write was for. */
+function placeAt(error, step, harbor) {
+    if (isAbort(error)) {
+        return new base/* HarborSyncError */.kM({
+            code: 'INTERRUPTED',
+            step: 'interrupted',
+            message: `interrupted during the ${step} step; nothing partial was committed (a tag is pushed only after all its blobs): a re-run completes it`,
+            cause: error,
+        });
+    }
+    if (!(0,base/* isHarborSyncError */.E)(error)) {
+        return new base/* HarborSyncError */.kM({ code: 'INTERNAL', step, message: error instanceof Error ? error.message : String(error), cause: error });
+    }
+    if (error.step !== undefined)
+        return error;
+    const explained = harbor && (0,registry/* isRegistryError */.IP)(error) ? explainHarborAnswer(error, harbor) : undefined;
+    if (!explained)
+        return error.at(step);
+    const details = { ...error.details(), step, hint: explained.hint, ...(explained.code && { code: explained.code }), cause: error };
+    return explained.policy ? new base/* HarborPolicyError */.JS(details) : new base/* HarborSyncError */.kM(details);
+}
+function toFailure(error, step, harbor) {
+    const placed = placeAt(error, step, harbor);
+    // A registry's own words, when it sent some, say more than our summary of its answer (unless
+    // we said something else about it on the way: then that is the message).
+    const answer = (0,causes/* findCause */.lO)(placed, registry/* isRegistryError */.IP);
+    const words = answer && answer.restatesAnswer && answer.errors.length > 0 && answer.message === placed.message;
+    const message = words ? `${answer.request}: ${answer.registryMessage}` : placed.message;
+    return {
+        step: placed.step ?? step,
+        errorCode: placed.code,
+        ...(placed.status !== undefined && { status: placed.status }),
+        ...(placed.registryCode !== undefined && { code: placed.registryCode }),
+        message,
+        ...(placed.hint !== undefined && { hint: placed.hint }),
+    };
+}
+/** A failure of ours, made where we decide it (a collision, a missing project). */
+function failure(step, errorCode, message, hint) {
+    return { step, errorCode, message, ...(hint !== undefined && { hint }) };
+}
+const ABORT_CODES = new Set(['UND_ERR_ABORTED', 'ABORT_ERR']);
+function isAbort(error) {
+    return (0,causes/* findCause */.lO)(error, (e) => e.name === 'AbortError') !== undefined || (0,causes/* causeCode */.XL)(error, (c) => ABORT_CODES.has(c)) !== undefined;
+}
+
+;// CONCATENATED MODULE: ./lib/sync/projects.js
+
+
+class Projects {
+    existing = new Map();
+    ensured = new Map();
+    created = [];
+    api;
+    harbor;
+    options;
+    constructor(api, harbor, options) {
+        this.api = api;
+        this.harbor = harbor;
+        this.options = options;
+    }
+    exists(name) {
+        let known = this.existing.get(name);
+        if (!known) {
+            known = this.api.projectExists(name);
+            this.existing.set(name, known);
+            known.catch(() => this.existing.delete(name));
+        }
+        return known;
+    }
+    wasCreated(name) {
+        return this.created.includes(name);
+    }
+    /** Makes sure the project exists before anything is pushed into it. */
+    ensure(name) {
+        let pending = this.ensured.get(name);
+        if (!pending) {
+            pending = this.create(name);
+            this.ensured.set(name, pending);
+            pending.catch(() => this.ensured.delete(name));
+        }
+        return pending;
+    }
+    async create(name) {
+        const exists = await this.exists(name).catch((error) => {
+            throw placeAt(error, 'project');
+        });
+        if (exists)
+            return;
+        if (!this.options.create) {
+            throw new base/* HarborSyncError */.kM({
+                code: 'PROJECT_MISSING',
+                step: 'project',
+                message: `project ${name} does not exist in Harbor`,
+                hint: `create it in Harbor, or set create-projects: true`,
+            });
+        }
+        try {
+            const createdNow = await this.api.createProject(name, this.options.visibility);
+            if (createdNow) {
+                this.created.push(name);
+                this.options.logger.info(`Created Harbor project ${name} (${this.options.visibility})`);
+            }
+        }
+        catch (error) {
+            const placed = placeAt(error, 'project');
+            if (placed.status === 403 || placed.status === 401) {
+                throw new base/* HarborSyncError */.kM({
+                    ...placed.details(),
+                    code: 'PERMISSION_DENIED',
+                    hint: `these credentials may not create projects in Harbor: create project ${name} beforehand, or use a system admin or a system robot allowed to create projects`,
+                    cause: error,
+                });
+            }
+            throw placed;
+        }
+        this.existing.set(name, Promise.resolve(true));
+        // Harbor ignores tokens issued before the project existed (BEHAVIOR §1): those naming it go;
+        // tokens for other projects stay good (dropping them all costs a token per repository again).
+        this.harbor.invalidateTokens(name);
+    }
+}
+
+// EXTERNAL MODULE: ./lib/registry/docker-hub.js
+var docker_hub = __nccwpck_require__(7205);
 ;// CONCATENATED MODULE: ./lib/sync/upstream.js
 // Repairing stale and incomplete tags from the registry a pull-through cache was mirroring: a blob
 // (or an index child) that answers 404 on the source is looked up in the upstream repository of
 // the same name. Manifests always come from the source: the tag the user had, never re-resolved.
 
-const DOCKER_HUB = /^(registry-1\.docker\.io|docker\.io|index\.docker\.io|registry\.hub\.docker\.com)$/i;
+
 function createUpstream(client, concurrency) {
     return { client, limit: pLimit(concurrency), requests: 0 };
 }
 /** The upstream repository for a cached one: Docker Hub keeps official images under `library/`,
  * as `docker pull alpine` asks for `library/alpine`. */
 function upstreamRepository(repository, upstreamHost) {
-    return DOCKER_HUB.test(upstreamHost) && !repository.includes('/') ? `library/${repository}` : repository;
+    return (0,docker_hub/* isDockerHub */.g)(upstreamHost) && !repository.includes('/') ? `library/${repository}` : repository;
 }
 async function upstreamCall(upstream, call) {
     return await upstream.limit(() => {
@@ -64276,7 +64927,648 @@ async function findUpstream(upstream, repository, blobs) {
     return found;
 }
 
+;// CONCATENATED MODULE: ./lib/sync/context.js
+// What one run shares across its tags, with named methods: the clients, the run-wide tables that
+// make each blob cross the wire once, the limits, and what Harbor holds per repository. Classify,
+// copy and the tag pipeline take this object; a test builds one with in-memory clients.
+
+
+
+
+
+class RunContext {
+    config;
+    logger;
+    signals;
+    source;
+    harbor;
+    api;
+    upstream;
+    projects;
+    /** Blob GETs opened as presence checks, for the upload that copies them (prefetch.ts); none in
+     * a dry run (nothing is copied) or from a source that reads local files. */
+    prefetch;
+    /** Source blob presence, once per source repository and digest. */
+    sourceBlobs = new OncePerKey();
+    /** One entry per Harbor repository and blob digest. */
+    blobs = new OncePerKey();
+    /** One push per Harbor repository, manifest digest and reference. */
+    manifests = new OncePerKey();
+    /** One upload per blob digest; the value is the Harbor repository it went to, which every
+     * other repository then mounts from. */
+    uploads = new OncePerKey();
+    /** Blob transfers in flight across all tags: more than tags, since a tag waits on several. */
+    transfers;
+    listings = new OncePerKey();
+    listingRefused = false;
+    constructor(config, clients, logger, signals) {
+        this.config = config;
+        this.logger = logger;
+        this.signals = signals;
+        this.source = clients.source;
+        this.harbor = clients.harbor;
+        this.api = clients.api;
+        this.upstream = clients.upstream ? createUpstream(clients.upstream, config.upstreamConcurrency) : undefined;
+        this.projects = new Projects(clients.api, clients.harbor, { create: config.createProjects, visibility: config.projectVisibility, logger });
+        this.prefetch = config.dryRun || clients.source.capabilities.localReads ? undefined : new Prefetch(prefetchLimit(config.concurrency), (digest) => this.uploads.has(digest));
+        this.transfers = pLimit(config.concurrency * 2);
+    }
+    get platforms() {
+        return this.config.platforms;
+    }
+    get retry() {
+        return this.config.retry;
+    }
+    /** What Harbor holds in the target repository, listed once per run (one request per 100
+     * artifacts answers for all its tags). Undefined when the API refuses the listing: each tag
+     * then costs a manifest HEAD, and the run says so once. */
+    harborListing(target) {
+        return this.listings.run(target.repository, async () => {
+            try {
+                return await this.api.tagDigests(target.project, target.path);
+            }
+            catch (error) {
+                // Said once: an account that may not list artifacts is refused for every repository.
+                const say = this.listingRefused ? this.logger.debug : this.logger.warn;
+                this.listingRefused = true;
+                say.call(this.logger, `Harbor's artifact list of ${target.repository} could not be read (${error.message}); checking tags one by one instead, one request each`);
+                return undefined;
+            }
+        }).promise;
+    }
+    /** True when the Harbor repository holds no artifact (or its project is new or missing): it
+     * cannot hold a blob this run did not bring, so no HEAD on Harbor is needed, and a source GET
+     * can be the presence check. Blobs this run brought are in the blob table. */
+    async repositoryIsEmpty(target) {
+        const { projects } = this;
+        return projects.wasCreated(target.project) || !(await projects.exists(target.project)) || (await this.harborListing(target))?.artifacts === 0;
+    }
+    /** What Harbor's error hints need to know about a project. */
+    hintContext(project) {
+        const username = this.config.harbor.credentials?.username;
+        return { project, projectCreatedThisRun: this.projects.wasCreated(project), ...(username !== undefined && { username }) };
+    }
+    /** Progress: a blob of this size is in Harbor now. */
+    uploaded(bytes) {
+        this.logger.event?.({ type: 'bytes', bytes });
+    }
+}
+
+// EXTERNAL MODULE: ./lib/harbor/names.js
+var names = __nccwpck_require__(158);
+;// CONCATENATED MODULE: ./lib/sync/jobs.js
+// One job per tag: where it is read on the source and written in Harbor.
+
+/** Maps every spec before any network traffic, so bad names are refused before anything is copied. */
+function mapSpecs(specs, map) {
+    const mapped = new Map();
+    const problems = [];
+    for (const spec of specs) {
+        try {
+            mapped.set(spec, map(spec.repository));
+        }
+        catch (error) {
+            if (!(error instanceof names/* NameMappingError */.mn))
+                throw error;
+            problems.push(`${spec.origin} (${spec.repository}): ${error.message}`);
+        }
+    }
+    if (problems.length > 0)
+        throw new names/* NameMappingError */.mn(`refused before anything was copied:\n${problems.join('\n')}`);
+    return mapped;
+}
+function jobFor(spec, target) {
+    const sourceReference = spec.digest ?? spec.tag;
+    const targetReference = spec.tag ?? spec.digest;
+    const sep = (ref) => (ref.includes(':') ? '@' : ':');
+    return {
+        sourceRepository: spec.repository,
+        sourceReference,
+        target,
+        targetReference,
+        sourceLabel: `${spec.repository}${spec.tag !== undefined ? `:${spec.tag}` : ''}${spec.digest !== undefined ? `@${spec.digest}` : ''}`,
+        targetLabel: `${target.repository}${sep(targetReference)}${targetReference}`,
+    };
+}
+
+// EXTERNAL MODULE: ./lib/registry/auth-boundary.js
+var auth_boundary = __nccwpck_require__(5208);
+;// CONCATENATED MODULE: ./lib/sync/preflight.js
+// Checks both ends before any tag is tried, so a wrong password or an unreachable host is one
+// clear error instead of a failure per tag.
+
+
+
+
+
+
+async function preflight(config, clients, logger) {
+    await checkSource(config, clients, logger);
+    return await checkHarbor(config, clients, logger);
+}
+async function checkSource(config, clients, logger) {
+    const ping = await clients.source.ping().catch((error) => {
+        // A storage source that cannot be opened says so itself (step storage).
+        if ((0,base/* isHarborSyncError */.E)(error) && error.step !== undefined)
+            throw error;
+        throw unreachable('source registry', 'source', config.source.url, error);
+    });
+    if (ping.ok)
+        return;
+    if ((0,auth_boundary/* isAuthRefusal */.B)(ping.error)) {
+        // Our own refusal (a realm over plain HTTP, a foreign origin asking for credentials), not the
+        // registry's answer: say it as it is.
+        const insecure = ping.error?.code === 'REALM_INSECURE';
+        throw new base/* HarborSyncError */.kM({
+            ...placeAt(ping.error, 'auth').details(),
+            ...(insecure && { hint: 'serve the token realm over https (distribution: auth.token.realm), or set source-insecure: true to accept plain HTTP for this registry' }),
+        });
+    }
+    if (ping.status === 401 && config.source.credentials) {
+        throw new base/* HarborSyncError */.kM({
+            code: 'CREDENTIALS_REJECTED',
+            step: 'auth',
+            status: 401,
+            ...(ping.error?.registryCode !== undefined && { registryCode: ping.error.registryCode }),
+            message: `the source registry ${clients.source.host} rejected the credentials of user "${config.source.credentials.username}"`,
+            hint: 'check source-username and source-password (or SOURCE_USERNAME / SOURCE_PASSWORD)',
+        });
+    }
+    if (ping.status === 401) {
+        logger.warn(`The source registry ${clients.source.host} wants credentials for /v2/; trying anonymous pulls (set source-username/source-password if they fail)`);
+        return;
+    }
+    const plainToTls = httpToHttpsHint('source', ping.error?.registryMessage);
+    throw new base/* HarborSyncError */.kM({
+        code: plainToTls ? 'TLS_FAILED' : 'NOT_A_REGISTRY',
+        step: 'preflight',
+        status: ping.status,
+        ...(ping.error?.registryCode !== undefined && { registryCode: ping.error.registryCode }),
+        message: `source registry ${redactUrl(config.source.url)} answered /v2/ with ${ping.status}${plainToTls ? '' : ': is it a Docker registry (distribution API v2)?'}`,
+        ...(plainToTls && { hint: plainToTls }),
+    });
+}
+async function checkHarbor(config, clients, logger) {
+    await clients.api.ping().catch((error) => {
+        if ((0,registry/* isRegistryError */.IP)(error)) {
+            const hint = httpToHttpsHint('harbor', error.registryMessage);
+            throw new base/* HarborSyncError */.kM({ ...error.details(), code: hint ? 'TLS_FAILED' : 'NOT_HARBOR', step: 'preflight', ...(hint && { hint }), cause: error });
+        }
+        throw unreachable('Harbor', 'harbor', config.harbor.url, error);
+    });
+    const username = config.harbor.credentials?.username ?? '';
+    const identity = await clients.api.whoami().catch((error) => {
+        const placed = placeAt(error, 'auth');
+        if (placed.status === 401) {
+            throw new base/* HarborSyncError */.kM({
+                ...placed.details(),
+                code: 'CREDENTIALS_REJECTED',
+                message: `Harbor at ${clients.api.url.host} rejected the credentials of user "${username}" (401 UNAUTHORIZED)`,
+                hint: 'check harbor-username and harbor-password; a robot account name includes its prefix (robot$…) — pass it through an environment variable or secret so no shell expands the $',
+                cause: error,
+            });
+        }
+        throw placed;
+    });
+    const version = await clients.api.version().catch(() => undefined);
+    logger.info(`Harbor ${version ?? '(version not shown)'} at ${clients.api.url.host}, as ${identity.kind} ${identity.name}${identity.sysadmin ? ' (system admin)' : ''}`);
+    return { ...(version !== undefined && { version }), user: identity.name };
+}
+const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
+const KNOWN_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EPROTO', 'ERR_SSL_WRONG_VERSION_NUMBER']);
+/** A connection that could not be made, said in words, with what to try. */
+function unreachable(what, prefix, url, error) {
+    const cause = (0,causes/* rootCause */.es)(error);
+    const code = (0,causes/* causeCode */.XL)(error, (c) => CERTIFICATE_ERRORS.test(c) || KNOWN_CODES.has(c));
+    const text = cause instanceof Error ? cause.message : String(cause);
+    let hint;
+    let tls = false;
+    if (code !== undefined && CERTIFICATE_ERRORS.test(code)) {
+        tls = true;
+        hint = `its TLS certificate is not trusted (${code}): set ${prefix}-ca-file to the CA certificate that signed it, or ${prefix}-insecure: true`;
+    }
+    else if (code === 'ECONNREFUSED') {
+        hint = `nothing listens there: check the host and port of ${prefix === 'source' ? 'source-registry' : 'harbor-url'}`;
+    }
+    else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+        hint = 'the host name does not resolve: check its spelling and the DNS of this machine';
+    }
+    else if (code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER') {
+        tls = true;
+        hint = `the server does not speak HTTPS there: use http:// if it is plain HTTP`;
+    }
+    return new base/* NetworkError */.Dr({ code: tls ? 'TLS_FAILED' : 'UNREACHABLE', step: 'network', message: `${what} ${redactUrl(url)} is not reachable: ${text}`, ...(hint && { hint }), cause: error });
+}
+function httpToHttpsHint(prefix, message) {
+    return message && /HTTP request to an HTTPS server/i.test(message) ? `the server speaks HTTPS: write https:// in ${prefix === 'source' ? 'source-registry' : 'harbor-url'}` : undefined;
+}
+
+// EXTERNAL MODULE: ./lib/registry/retry.js
+var retry = __nccwpck_require__(1653);
+// EXTERNAL MODULE: ./lib/sync/mapping.js
+var mapping = __nccwpck_require__(9597);
+;// CONCATENATED MODULE: ./lib/sync/collisions.js
+
+
+class TargetClaims {
+    /** Jobs wait here while the run is still learning every target. */
+    holding;
+    held = [];
+    claims = new Map();
+    constructor(hold) {
+        this.holding = hold;
+    }
+    /** `hold` while jobs are being held; otherwise `run`, or the failure when another source
+     * already claimed the target. */
+    admit(job) {
+        if (this.holding) {
+            this.held.push(job);
+            return { kind: 'hold' };
+        }
+        const claimant = this.claims.get(job.targetLabel);
+        if (claimant !== undefined && claimant !== job.sourceLabel)
+            return { kind: 'refuse', error: collision(job.targetLabel, [claimant, job.sourceLabel]) };
+        this.claims.set(job.targetLabel, job.sourceLabel);
+        return { kind: 'run' };
+    }
+    /** Ends holding: every held job, each with the failure when it collides with another. From
+     * here on (signatures of the held tags) jobs are admitted as they come. */
+    release() {
+        if (!this.holding)
+            return [];
+        this.holding = false;
+        const collisions = (0,mapping/* findCollisions */.tn)(this.held.map((j) => ({ source: j.sourceLabel, target: j.targetLabel })));
+        return this.held.splice(0).map((job) => {
+            const sources = collisions.get(job.targetLabel);
+            return sources ? { job, error: collision(job.targetLabel, sources) } : { job };
+        });
+    }
+}
+function collision(target, sources) {
+    return failure('config', 'NAME_COLLISION', `${sources.join(' and ')} all map to ${target}; nothing was copied to it`, 'change the mapping rules (or exclude one source) so each source has its own target');
+}
+
+// EXTERNAL MODULE: ./lib/redact/text.js
+var redact_text = __nccwpck_require__(7990);
+// EXTERNAL MODULE: ./lib/sync/select.js
+var sync_select = __nccwpck_require__(9563);
+;// CONCATENATED MODULE: ./lib/sync/shard.js
+// `shard: i/n` spreads a catalog over n runners. Whole repositories go to one shard, chosen by a
+// stable hash of the repository name, so a repository's tags stay together and every nightly run
+// sends it to the same runner.
+
+function shardOf(repository, count) {
+    const hash = (0,external_node_crypto_.createHash)('sha256').update(repository).digest();
+    return (hash.readUInt32BE(0) % count) + 1;
+}
+function inShard(repository, shard) {
+    return !shard || shardOf(repository, shard.count) === shard.index;
+}
+
+;// CONCATENATED MODULE: ./lib/sync/untagged.js
+// include-untagged (storage sources only): the manifests a repository holds under
+// `_manifests/revisions/` that no tag reaches are copied too, by digest, so `repo@sha256:…` still
+// pulls from Harbor. They run as ordinary digest jobs (as a declared `repo@sha256:…` line would).
+// A registry's API cannot list them, hence the storage-only rule (inputs.ts refuses it otherwise).
+
+
+
+
+
+/** Local file reads: enough in flight to overlap, few enough to stay far from the open-files limit. */
+const READS_IN_FLIGHT = 8;
+/** The source as a RevisionSource, when it can list untagged manifests; a run configured around
+ * buildConfig's check stops here. */
+function revisionSource(source) {
+    const listRevisions = source.listRevisions?.bind(source);
+    if (source.capabilities.untaggedManifests && listRevisions)
+        return { listRevisions, headManifest: source.headManifest.bind(source), getManifest: source.getManifest.bind(source) };
+    throw new base/* ConfigError */.xL('include-untagged: true needs a source that can list untagged manifests (a storage directory or tarball): a registry API cannot');
+}
+/** Revisions that no tag points at, leaving out every child of an index: a tagged index copies its
+ * children, and an untagged index (itself a root) copies its own. */
+async function findUntagged(source, repository, tags) {
+    const limit = pLimit(READS_IN_FLIGHT);
+    const revisions = await source.listRevisions(repository);
+    // A tag that cannot be read fails in its own job; here it just reaches nothing.
+    const heads = await Promise.all(tags.map((tag) => limit(() => source.headManifest(repository, tag).catch(() => undefined))));
+    const tagged = new Set(heads.flatMap((head) => (head ? [head.digest] : [])));
+    // A damaged revision counts as a leaf: as a root it fails in its own job, with the file named.
+    const manifests = await Promise.all(revisions.map((digest) => limit(() => source.getManifest(repository, digest).catch(() => undefined))));
+    const children = new Set();
+    const referrers = new Set();
+    for (const manifest of manifests) {
+        if (!manifest)
+            continue;
+        for (const child of (0,media_types/* parseManifest */.Ng)(manifest.bytes, manifest.mediaType).children)
+            children.add(child.digest);
+        if (namesSubject(manifest.bytes))
+            referrers.add(manifest.digest);
+    }
+    const roots = revisions.filter((digest) => !tagged.has(digest) && !children.has(digest));
+    return { roots, referrers: new Set(roots.filter((digest) => referrers.has(digest))) };
+}
+/** One repository's untagged revisions as digest jobs; a subject-bearing one is skipped like a
+ * signature tag when include-signatures is false. Listing trouble is one failed `repo@*` item. */
+async function untaggedJobs(source, repository, target, tags, includeSignatures) {
+    let found;
+    try {
+        found = await findUntagged(source, repository, tags);
+    }
+    catch (error) {
+        const failure = toFailure(error, 'discover');
+        return { jobs: [], items: [{ source: `${repository}@*`, target: `${target.repository}@*`, status: 'failed', error: { ...failure, message: `listing untagged manifests failed: ${failure.message}` } }] };
+    }
+    const jobs = [];
+    const items = [];
+    for (const digest of found.roots) {
+        const job = jobFor({ repository, digest }, target);
+        if (!includeSignatures && found.referrers.has(digest)) {
+            items.push({ source: job.sourceLabel, target: job.targetLabel, status: 'skipped', reason: 'signature or attestation (include-signatures: false)' });
+        }
+        else {
+            jobs.push(job);
+        }
+    }
+    return { jobs, items };
+}
+function namesSubject(bytes) {
+    try {
+        const subject = JSON.parse(bytes.toString('utf8')).subject;
+        return typeof subject?.digest === 'string';
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/sync/discover.js
+// What to sync: declared images, and in catalog mode every repository the source lists, page by
+// page (copying starts while the catalog is still being walked). Repositories and tags left out by
+// the selection rules are reported as skipped with the rule; a repository with no tags is reported
+// too. Signature and attestation tags (cosign's `sha256-<hex>.sig|.att|.sbom`, the OCI referrers
+// tag `sha256-<hex>`) are not selected on their own: they follow their subject. With
+// include-untagged, a whole repository also brings the manifests no tag points at (untagged.ts).
+// Lists are untrusted: a name outside the reference grammar is reported, never requested or
+// printed raw, so a list is never silently shorter.
+
+
+
+
+
+
+
+
+
+
+const SIGNATURE_TAG = /^sha256-[0-9a-f]{64}(\.(sig|att|sbom))?$/;
+function isSignatureTag(tag) {
+    return SIGNATURE_TAG.test(tag);
+}
+class Discovery {
+    source;
+    options;
+    tagLists = new OncePerKey();
+    constructor(source, options) {
+        this.source = source;
+        this.options = options;
+    }
+    /** Every repository of the source's catalog, page by page; each is handed on as soon as its page
+     * arrives. A catalog that cannot be read whole is an error (step discover). */
+    async walkCatalog(visit) {
+        try {
+            for await (const page of this.source.catalog()) {
+                for (const repository of page) {
+                    if (!visit.goOn())
+                        return;
+                    this.visitRepository(repository, visit);
+                }
+            }
+        }
+        catch (error) {
+            const f = toFailure(error, 'discover');
+            const denied = f.status === 401 || f.status === 403;
+            const hint = denied ? 'listing the catalog needs catalog permission on the source (on Harbor as a source: a system admin); list images instead' : f.hint;
+            throw new base/* HarborSyncError */.kM({
+                code: f.errorCode,
+                step: 'discover',
+                ...(f.status !== undefined && { status: f.status }),
+                ...(f.code !== undefined && { registryCode: f.code }),
+                message: `listing the source catalog failed: ${f.message}`,
+                ...(hint !== undefined && { hint }),
+                cause: error,
+            });
+        }
+    }
+    visitRepository(repository, visit) {
+        const { shard, mapTarget } = this.options;
+        if (!(0,registry_reference/* isRepositoryName */.en)(repository)) {
+            visit.item({ source: `${(0,redact_text/* printable */.g$)(repository).slice(0, 300)}:*`, target: '', status: 'failed', error: failure('discover', 'NAME_INVALID', 'the source catalog lists a repository name that is not valid') });
+            return;
+        }
+        if (!inShard(repository, shard))
+            return;
+        const rule = (0,sync_select/* repositoryExcludedBy */.ES)(repository, this.options.selection);
+        if (rule) {
+            visit.item({ source: `${repository}:*`, target: '', status: 'skipped', reason: `filtered out: ${rule}` });
+            return;
+        }
+        let target;
+        try {
+            target = mapTarget(repository);
+        }
+        catch (error) {
+            if (!(0,base/* isHarborSyncError */.E)(error))
+                throw error;
+            visit.item({ source: `${repository}:*`, target: '', status: 'failed', error: toFailure(error, 'config') });
+            return;
+        }
+        visit.repository({ repository, origin: 'catalog' }, target);
+    }
+    /** One spec's jobs. A line naming a tag or digest is taken as is; a whole repository is listed
+     * and filtered. From the catalog, an empty repository is skipped; a declared one is a failure. */
+    async expand(spec, target, fromCatalog) {
+        if (spec.tag !== undefined || spec.digest !== undefined)
+            return { jobs: [jobFor(spec, target)], items: [] };
+        const whole = (status, extra) => ({
+            jobs: [],
+            items: [{ source: `${spec.repository}:*`, target: `${target.repository}:*`, status, ...extra }],
+        });
+        let listed;
+        try {
+            listed = await this.tags(spec.repository);
+        }
+        catch (error) {
+            // Pushed to only by digest, a repository has no tags directory, yet untagged manifests.
+            const untagged = (0,registry/* isNotFound */.c4)(error) ? await this.untagged(spec.repository, target, []) : undefined;
+            if (untagged)
+                return untagged;
+            return whole('failed', { error: toFailure(error, 'discover') });
+        }
+        const tags = listed.filter(registry_reference/* isTag */.dz);
+        const refused = listed
+            .filter((t) => !(0,registry_reference/* isTag */.dz)(t))
+            .map((tag) => ({
+            source: `${spec.repository}:${(0,redact_text/* printable */.g$)(tag).slice(0, 200)}`,
+            target: '',
+            status: 'failed',
+            error: failure('discover', 'NAME_INVALID', `the source lists a tag name that is not valid: ${JSON.stringify((0,redact_text/* printable */.g$)(tag).slice(0, 200))}`),
+        }));
+        const untagged = await this.untagged(spec.repository, target, tags);
+        if (tags.length === 0) {
+            if (refused.length > 0 || untagged)
+                return { jobs: untagged?.jobs ?? [], items: [...refused, ...(untagged?.items ?? [])] };
+            return fromCatalog
+                ? whole('skipped', { reason: 'repository has no tags' })
+                : whole('failed', { error: failure('discover', 'NOT_FOUND', `${spec.repository} has no tags on the source (${spec.origin})`) });
+        }
+        const plain = tags.filter((t) => !isSignatureTag(t));
+        const { selection, includeSignatures } = this.options;
+        const { selected, excluded } = (0,sync_select/* selectsAllTags */.sd)(selection) ? { selected: plain, excluded: [] } : (0,sync_select/* selectTags */.O)(plain, selection);
+        const items = [
+            ...refused,
+            ...excluded.map(({ tag, rule }) => ({ source: `${spec.repository}:${tag}`, target: `${target.repository}:${tag}`, status: 'skipped', reason: `filtered out: ${rule}` })),
+        ];
+        if (!includeSignatures) {
+            for (const tag of tags.filter(isSignatureTag)) {
+                items.push({ source: `${spec.repository}:${tag}`, target: `${target.repository}:${tag}`, status: 'skipped', reason: 'signature or attestation (include-signatures: false)' });
+            }
+        }
+        const jobs = selected.map((tag) => jobFor({ repository: spec.repository, tag }, target));
+        return { jobs: [...jobs, ...(untagged?.jobs ?? [])], items: [...items, ...(untagged?.items ?? [])] };
+    }
+    /** With include-untagged: the repository's manifests that none of `tags` reaches; undefined
+     * when there are none (or the option is off). */
+    async untagged(repository, target, tags) {
+        if (!this.options.revisions)
+            return undefined;
+        const found = await untaggedJobs(this.options.revisions, repository, target, tags, this.options.includeSignatures);
+        return found.jobs.length + found.items.length > 0 ? found : undefined;
+    }
+    /** Signatures, attestations and referrers of a manifest that was synced (or found in Harbor
+     * already): cosign tags and the referrers tag schema, plus the OCI 1.1 referrers API. A lookup
+     * that fails is reported as a failed item, never passed over in silence. */
+    async followers(job, digest) {
+        if (!this.options.includeSignatures)
+            return { jobs: [], items: [] };
+        const hex = digest.replace(/^sha256:/, '');
+        const items = [];
+        const lookupFailed = (error, what) => {
+            const f = toFailure(error, 'discover');
+            items.push({ source: `${job.sourceRepository}:sha256-${hex}.*`, target: `${job.target.repository}:sha256-${hex}.*`, status: 'failed', error: { ...f, message: `${what} of ${job.sourceLabel} could not be listed: ${f.message}` } });
+        };
+        const tags = await this.tags(job.sourceRepository).catch((error) => {
+            // A repository pushed to only by digest has no tag list at all: nothing follows by tag.
+            if (!(0,registry/* isNotFound */.c4)(error))
+                lookupFailed(error, 'signature and attestation tags');
+            return [];
+        });
+        const jobs = tags.filter((t) => isSignatureTag(t) && t.startsWith(`sha256-${hex}`)).map((tag) => jobFor({ repository: job.sourceRepository, tag }, job.target));
+        const referrers = await this.source.referrers(job.sourceRepository, digest).catch((error) => {
+            lookupFailed(error, 'OCI referrers');
+            return undefined;
+        });
+        for (const ref of referrers ?? [])
+            jobs.push(jobFor({ repository: job.sourceRepository, digest: ref.digest }, job.target));
+        return { jobs, items };
+    }
+    tags(repository) {
+        return this.tagLists.run(repository, async () => [...new Set(await this.source.listTags(repository))].sort()).promise;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/sync/dry-run.js
+
+class DryRunPlanner {
+    harbor;
+    present = new OncePerKey();
+    uploads = new Map();
+    constructor(harbor) {
+        this.harbor = harbor;
+    }
+    /** Notes the blobs this tag would send; returns the bytes of those Harbor's repository lacks
+     * (the same whichever tag comes first: a blob shared with another tag counts for both here,
+     * and once in `bytes`). */
+    async plan(job, blobs, projectExists) {
+        let lacking = 0;
+        for (const blob of blobs) {
+            const key = `${job.target.repository}@${blob.digest}`;
+            const inHarbor = projectExists && (await this.present.run(key, async () => (await this.harbor.headBlob(job.target.repository, blob.digest)) !== undefined).promise);
+            if (inHarbor)
+                continue;
+            this.uploads.set(blob.digest, Math.max(blob.size, 0));
+            lacking += Math.max(blob.size, 0);
+        }
+        return lacking;
+    }
+    get bytes() {
+        let total = 0;
+        for (const size of this.uploads.values())
+            total += size;
+        return total;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/sync/scheduler.js
+// Work that produces more work: expanding a repository schedules its tags, a migrated tag
+// schedules its signatures. Each key runs once; drain() waits until nothing is left running,
+// including work scheduled while waiting.
+class Scheduler {
+    seen = new Set();
+    running = new Set();
+    results = [];
+    /** Runs `work` unless `key` ran before; false when it was a repeat. */
+    add(key, work) {
+        if (this.seen.has(key))
+            return false;
+        this.seen.add(key);
+        const task = work().then((value) => {
+            if (value !== undefined)
+                this.results.push(value);
+        });
+        this.running.add(task);
+        void task.finally(() => this.running.delete(task)).catch(() => undefined);
+        return true;
+    }
+    /** Waits for everything running, and returns the results gathered since the last drain. */
+    async drain() {
+        while (this.running.size > 0)
+            await Promise.all(this.running);
+        return this.results.splice(0);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/sync/platforms.js
+// `platforms: linux/amd64,linux/arm64` copies only those children of an index and writes a new
+// index holding just them. Its bytes, and so its digest, differ from the source's: the report
+// says so. The new bytes are deterministic, so a nightly run finds them in Harbor and skips.
+
+
+/** A filter without a variant takes every variant (linux/arm64 takes linux/arm64/v8). */
+function platformMatches(platform, filters) {
+    if (!platform)
+        return false;
+    return filters.some((f) => f.os === platform.os && f.architecture === platform.architecture && (!f.variant || f.variant === platform.variant));
+}
+/** The index with only the matching children: new bytes and digest, or undefined when it keeps them all. */
+function filterIndex(bytes, mediaType, filters) {
+    const parsed = (0,media_types/* parseManifest */.Ng)(bytes, mediaType);
+    const keep = parsed.children.filter((c) => platformMatches(c.platform, filters));
+    if (keep.length === parsed.children.length)
+        return undefined;
+    const body = JSON.parse(bytes.toString('utf8'));
+    const wanted = new Set(keep.map((c) => c.digest));
+    body.manifests = body.manifests.filter((m) => wanted.has(m.digest));
+    const filtered = Buffer.from(JSON.stringify(body, null, 2));
+    return { bytes: filtered, digest: sha256Digest(filtered), kept: keep.length };
+}
+
 ;// CONCATENATED MODULE: ./lib/sync/classify.js
+// Decides, before anything is written to Harbor, what a tag is: skipped (Harbor has the same
+// digest, or the manifest kind is unsupported), stale (every blob 404 on the source),
+// incomplete (some 404), failed (a manifest that is not what its media type says, or too large
+// for a registry to store), or to be copied.
+
 
 
 
@@ -64290,7 +65582,7 @@ async function harborDigestOf(job, ctx) {
     if (!(await ctx.projects.exists(job.target.project)))
         return undefined;
     if (!(0,registry_reference/* isDigest */.Bc)(job.targetReference)) {
-        const listing = await ctx.harborTags(job.target);
+        const listing = await ctx.harborListing(job.target);
         if (listing)
             return listing.tags.get(job.targetReference);
     }
@@ -64317,7 +65609,7 @@ async function checkTag(job, ctx) {
 async function classifyTag(job, ctx, check) {
     const { result, harborDigest } = check;
     const manifest = await inStep('discover', () => readManifestTree(ctx, job.sourceRepository, job.sourceReference, ctx.platforms)).catch((error) => {
-        if (error instanceof StepError && error.failure.status === 404)
+        if ((0,registry/* isNotFound */.c4)(error))
             return undefined;
         throw error;
     });
@@ -64366,7 +65658,7 @@ async function classifyTag(job, ctx, check) {
     return { kind: 'copy', result, manifest: manifest.node, blobs, repairs };
 }
 function notOnSource(job, result) {
-    return { ...result, status: 'failed', error: { step: 'discover', status: 404, code: 'MANIFEST_UNKNOWN', message: `${job.sourceLabel} not found on the source` } };
+    return { ...result, status: 'failed', error: { ...failure('discover', 'NOT_FOUND', `${job.sourceLabel} not found on the source`), status: 404, code: 'MANIFEST_UNKNOWN' } };
 }
 /** Reads a manifest and, for an index, its children (by digest). A child that answers 404 is
  * noted as missing content rather than failing the tag, so the tag can be classified. With a
@@ -64383,15 +65675,15 @@ async function readManifestTree(ctx, repository, reference, platforms, fromUpstr
     let bytes = res.bytes;
     let digest = res.digest;
     let sourceDigest;
-    const filtered = platforms && parsed.kind === 'index' ? (0,sync_platforms/* filterIndex */.Tp)(res.bytes, parsed.mediaType, platforms) : undefined;
+    const filtered = platforms && parsed.kind === 'index' ? filterIndex(res.bytes, parsed.mediaType, platforms) : undefined;
     if (filtered) {
         ({ bytes, digest } = filtered);
         sourceDigest = res.digest;
         parsed = (0,media_types/* parseManifest */.Ng)(bytes, parsed.mediaType);
     }
     // Known now, not after its blobs went up: the registry would refuse the manifest at the end.
-    if (bytes.length > MANIFEST_PUSH_LIMIT) {
-        throw manifestFailure('MANIFEST_TOO_LARGE', `manifest of ${label} is ${bytes.length} bytes, more than the ${MANIFEST_PUSH_LIMIT} bytes (${MANIFEST_PUSH_LIMIT / 1024 / 1024} MiB) a registry stores`);
+    if (bytes.length > limits/* MANIFEST_PUSH_LIMIT */.j) {
+        throw manifestFailure('MANIFEST_TOO_LARGE', `manifest of ${label} is ${bytes.length} bytes, more than the ${limits/* MANIFEST_PUSH_LIMIT */.j} bytes (${limits/* MANIFEST_PUSH_LIMIT */.j / 1024 / 1024} MiB) a registry stores`);
     }
     const node = { digest, mediaType: parsed.mediaType, bytes, parsed, children: [] };
     const missingChildren = [];
@@ -64406,7 +65698,7 @@ async function readManifestTree(ctx, repository, reference, platforms, fromUpstr
             return { sub: await readManifestTree(ctx, repository, child.digest) };
         }
         catch (error) {
-            if (!(0,registry_errors/* isNotFound */.c4)(error))
+            if (!(0,registry/* isNotFound */.c4)(error))
                 throw error;
         }
         const there = ctx.upstream ? await upstreamCall(ctx.upstream, (c) => c.headManifest(upstreamRepo, child.digest)).catch(() => undefined) : undefined;
@@ -64428,7 +65720,7 @@ async function readManifestTree(ctx, repository, reference, platforms, fromUpstr
     return { node, missingChildren, repairedChildren, ...(sourceDigest && { sourceDigest }) };
 }
 function manifestFailure(code, message) {
-    return new StepError({ step: 'manifest', code, message });
+    return new base/* HarborSyncError */.kM({ step: 'manifest', code, message });
 }
 function unsupportedReason(node) {
     const kind = node.parsed.kind;
@@ -64470,7 +65762,7 @@ async function getBlobOrNothing(source, repository, digest) {
         return await source.getBlob(repository, digest);
     }
     catch (error) {
-        if ((0,registry_errors/* isNotFound */.c4)(error))
+        if ((0,registry/* isNotFound */.c4)(error))
             return undefined;
         throw error;
     }
@@ -64480,12 +65772,11 @@ function jobOwner(job) {
     return `${job.sourceLabel} → ${job.targetLabel}`;
 }
 
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./lib/sync/copy.js
 // Copies one classified tag into Harbor: blobs first (each streamed registry-to-registry, mounted
 // or skipped when Harbor already has it), then child manifests by digest, then the tag, then a
 // check that Harbor's digest for the tag is the source's.
+
 
 
 
@@ -64507,7 +65798,8 @@ async function copyTag(job, manifest, blobs, result, ctx, repairs = new Set()) {
     // Harbor's answer to the PUT names the digest it stored; only when it says nothing, ask again.
     const harborDigest = stored ?? (await inStep('verify', () => ctx.harbor.headManifest(job.target.repository, job.targetReference), hints))?.digest;
     if (harborDigest !== manifest.digest) {
-        throw new StepError({
+        throw new base/* HarborSyncError */.kM({
+            code: 'VERIFY_MISMATCH',
             step: 'verify',
             message: `Harbor answers ${harborDigest ?? 'nothing'} for ${job.targetLabel}, expected the source digest ${manifest.digest}`,
         });
@@ -64544,33 +65836,21 @@ async function bringBlob(job, blob, ctx, fromUpstream) {
  * the first byte in a new upload session (the registry never commits a partial or corrupt blob);
  * a digest mismatch is retried once, since the source will likely send the same bytes again. */
 async function uploadBlob(job, blob, ctx, fromUpstream, opened) {
-    let location = opened;
+    let session = opened;
     let mismatches = 0;
-    for (let attempt = 1;; attempt++) {
-        try {
-            if (!location) {
-                const start = await ctx.harbor.startUpload(job.target.repository);
-                if (start.mounted)
-                    return;
-                location = start.location;
-            }
-            await streamBlob(job, blob, location, ctx, fromUpstream);
-            ctx.onUploaded?.(Math.max(blob.size, 0));
-            return;
-        }
-        catch (error) {
-            location = undefined;
-            const mismatch = error instanceof registry_digest/* DigestMismatchError */.h;
-            if (mismatch && ++mismatches > 1)
-                throw error;
-            if (!mismatch && (!worthRetrying(error) || attempt > ctx.retry.retries))
-                throw error;
-            if (ctx.signal?.aborted)
-                throw error;
-            (0,retry/* countRetry */.IS)();
-            await (0,retry/* sleep */.yy)((0,retry/* retryDelay */.a2)(attempt, undefined, ctx.retry), ctx.signal);
-        }
-    }
+    await (0,retry/* retrying */.R$)(async () => {
+        const start = session ? undefined : await ctx.harbor.startUpload(job.target.repository);
+        const location = session ?? (start?.mounted === false ? start.location : undefined);
+        session = undefined; // a session is used once: a retry opens a new one
+        if (!location)
+            return; // the registry already has it
+        await streamBlob(job, blob, location, ctx, fromUpstream);
+        ctx.uploaded(Math.max(blob.size, 0));
+    }, {
+        policy: ctx.retry,
+        signal: ctx.signals.abandon,
+        shouldRetry: (error, attempt) => (error instanceof DigestMismatchError ? ++mismatches <= 1 : attempt <= ctx.retry.retries && worthRetrying(error)),
+    });
 }
 /** From the source, or for a repaired blob from the upstream (verified the same way). */
 async function streamBlob(job, blob, location, ctx, fromUpstream) {
@@ -64585,15 +65865,15 @@ async function streamBlob(job, blob, location, ctx, fromUpstream) {
     // holds other bytes (for a storage source, another data file): refused before a byte is sent.
     if (size !== undefined && blob.size >= 0 && size !== blob.size) {
         body.destroy();
-        throw new BlobSizeMismatchError(blob.digest, blob.size, size);
+        throw sizeMismatch(blob.digest, blob.size, size);
     }
     const length = blob.size >= 0 ? blob.size : size;
     if (length === undefined) {
         body.destroy();
-        throw new Error(`blob ${blob.digest} has no size in the manifest and none from the source`);
+        throw new base/* HarborSyncError */.kM({ code: 'SIZE_MISMATCH', message: `blob ${blob.digest} has no size in the manifest and none from the source` });
     }
     // Hash while streaming: a corrupt blob fails before the registry commits it.
-    const verifier = new registry_digest/* DigestVerifier */.Do(blob.digest);
+    const verifier = new DigestVerifier(blob.digest);
     const verified = (0,external_node_stream_.pipeline)(body, verifier, () => undefined);
     try {
         await ctx.harbor.finishUpload(location, blob.digest, length, verified);
@@ -64603,19 +65883,14 @@ async function streamBlob(job, blob, location, ctx, fromUpstream) {
     }
 }
 /** Not retried: the source would answer the same size again. */
-class BlobSizeMismatchError extends Error {
-    name = 'BlobSizeMismatchError';
-    /** distribution's code for a length that does not match the content. */
-    code = 'SIZE_INVALID';
-    constructor(digest, expected, actual) {
-        super(`blob ${digest}: the source holds ${actual} bytes, but the manifest's descriptor says ${expected}; nothing was uploaded`);
-    }
+function sizeMismatch(digest, expected, actual) {
+    return new base/* HarborSyncError */.kM({ code: 'SIZE_MISMATCH', message: `blob ${digest}: the source holds ${actual} bytes, but the manifest's descriptor says ${expected}; nothing was uploaded` });
 }
 function worthRetrying(error) {
     if ((0,retry/* isNetworkError */.TX)(error))
         return true;
     // 401 mid-upload: the token expired while the body streamed; the next attempt gets a fresh one.
-    return (0,registry_errors/* isRegistryError */.IP)(error) && error.status !== undefined && ((0,retry/* isRetryableStatus */.PS)(error.status) || error.status === 401);
+    return (0,registry/* isRegistryError */.IP)(error) && error.status !== undefined && ((0,retry/* isRetryableStatus */.PS)(error.status) || error.status === 401);
 }
 /** Children by digest before their index; the top manifest under the tag the user asked for.
  * Returns the digest Harbor says it stored for the top one. */
@@ -64627,739 +65902,20 @@ async function pushManifestTree(job, node, ctx, top) {
     return await ctx.manifests.run(`${repository}@${node.digest}:${reference}`, () => ctx.harbor.putManifest(repository, reference, node.bytes, node.mediaType)).promise;
 }
 
-;// CONCATENATED MODULE: ./lib/sync/jobs.js
-// One job per tag: where it is read on the source and written in Harbor.
-
-/** Maps every spec before any network traffic, so bad names are refused before anything is copied. */
-function mapSpecs(specs, map) {
-    const mapped = new Map();
-    const problems = [];
-    for (const spec of specs) {
-        try {
-            mapped.set(spec, map(spec.repository));
-        }
-        catch (error) {
-            if (!(error instanceof names/* NameMappingError */.mn))
-                throw error;
-            problems.push(`${spec.origin} (${spec.repository}): ${error.message}`);
-        }
-    }
-    if (problems.length > 0)
-        throw new names/* NameMappingError */.mn(problems.join('\n'));
-    return mapped;
-}
-function jobFor(spec, target) {
-    const sourceReference = spec.digest ?? spec.tag;
-    const targetReference = spec.tag ?? spec.digest;
-    const sep = (ref) => (ref.includes(':') ? '@' : ':');
-    return {
-        sourceRepository: spec.repository,
-        sourceReference,
-        target,
-        targetReference,
-        sourceLabel: `${spec.repository}${spec.tag !== undefined ? `:${spec.tag}` : ''}${spec.digest !== undefined ? `@${spec.digest}` : ''}`,
-        targetLabel: `${target.repository}${sep(targetReference)}${targetReference}`,
-    };
-}
-
-;// CONCATENATED MODULE: ./lib/sync/once.js
-/** Runs work once per key for the whole run; later callers share the first caller's promise.
- * This is how each blob crosses the wire at most once, and how pushes of one digest into one
- * repository are serialised (the registry races on concurrent pushes: BEHAVIOR §9). */
-class OncePerKey {
-    entries = new Map();
-    /** Started (and not failed) for this key. */
-    has(key) {
-        return this.entries.has(key);
-    }
-    run(key, work) {
-        const existing = this.entries.get(key);
-        if (existing)
-            return { promise: existing, first: false };
-        const promise = work();
-        this.entries.set(key, promise);
-        // A failure is not remembered: a later tag may try again.
-        promise.catch(() => {
-            if (this.entries.get(key) === promise)
-                this.entries.delete(key);
-        });
-        return { promise, first: true };
-    }
-}
-
-// EXTERNAL MODULE: ./lib/sync/select.js
-var sync_select = __nccwpck_require__(9563);
-;// CONCATENATED MODULE: ./lib/sync/untagged.js
-// include-untagged (storage sources only): the manifests a repository holds under
-// `_manifests/revisions/` that no tag reaches are copied too, by digest, so `repo@sha256:…` still
-// pulls from Harbor. They run as ordinary digest jobs (as a declared `repo@sha256:…` line would).
-// A registry's API cannot list them, hence the storage-only rule (inputs.ts refuses it otherwise).
+;// CONCATENATED MODULE: ./lib/sync/tag-pipeline.js
 
 
 
 
-/** Local file reads: enough in flight to overlap, few enough to stay far from the open-files limit. */
-const READS_IN_FLIGHT = 8;
-/** The source as a RevisionSource; a run configured around buildConfig's check stops here. */
-function revisionSource(source) {
-    if (typeof source.listRevisions === 'function')
-        return source;
-    throw new StepError({ step: 'config', message: 'include-untagged: true needs a storage source (dir://, file://): a registry API cannot list manifests no tag points at' });
-}
-/** Revisions that no tag points at, leaving out every child of an index: a tagged index copies its
- * children, and an untagged index (itself a root) copies its own. */
-async function findUntagged(source, repository, tags) {
-    const limit = pLimit(READS_IN_FLIGHT);
-    const revisions = await source.listRevisions(repository);
-    // A tag that cannot be read fails in its own job; here it just reaches nothing.
-    const heads = await Promise.all(tags.map((tag) => limit(() => source.headManifest(repository, tag).catch(() => undefined))));
-    const tagged = new Set(heads.flatMap((head) => (head ? [head.digest] : [])));
-    // A damaged revision counts as a leaf: as a root it fails in its own job, with the file named.
-    const manifests = await Promise.all(revisions.map((digest) => limit(() => source.getManifest(repository, digest).catch(() => undefined))));
-    const children = new Set();
-    const referrers = new Set();
-    for (const manifest of manifests) {
-        if (!manifest)
-            continue;
-        for (const child of (0,media_types/* parseManifest */.Ng)(manifest.bytes, manifest.mediaType).children)
-            children.add(child.digest);
-        if (namesSubject(manifest.bytes))
-            referrers.add(manifest.digest);
-    }
-    const roots = revisions.filter((digest) => !tagged.has(digest) && !children.has(digest));
-    return { roots, referrers: new Set(roots.filter((digest) => referrers.has(digest))) };
-}
-/** One repository's untagged revisions as digest jobs; a subject-bearing one is skipped like a
- * signature tag when include-signatures is false. Listing trouble is one failed `repo@*` item. */
-async function untaggedJobs(source, repository, target, tags, includeSignatures) {
-    let found;
-    try {
-        found = await findUntagged(source, repository, tags);
-    }
-    catch (error) {
-        const failure = describeFailure('discover', error);
-        return { jobs: [], items: [{ source: `${repository}@*`, target: `${target.repository}@*`, status: 'failed', error: { ...failure, message: `listing untagged manifests failed: ${failure.message}` } }] };
-    }
-    const jobs = [];
-    const items = [];
-    for (const digest of found.roots) {
-        const job = jobFor({ repository, digest }, target);
-        if (!includeSignatures && found.referrers.has(digest)) {
-            items.push({ source: job.sourceLabel, target: job.targetLabel, status: 'skipped', reason: 'signature or attestation (include-signatures: false)' });
-        }
-        else {
-            jobs.push(job);
-        }
-    }
-    return { jobs, items };
-}
-function namesSubject(bytes) {
-    try {
-        const subject = JSON.parse(bytes.toString('utf8')).subject;
-        return typeof subject?.digest === 'string';
-    }
-    catch {
-        return false;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/sync/discover.js
-
-
-
-
-
-
-
-
-const SIGNATURE_TAG = /^sha256-[0-9a-f]{64}(\.(sig|att|sbom))?$/;
-function isSignatureTag(tag) {
-    return SIGNATURE_TAG.test(tag);
-}
-class Discovery {
-    source;
-    selection;
-    includeSignatures;
-    /** Set with include-untagged: where untagged manifests are listed. */
-    revisions;
-    tagLists = new OncePerKey();
-    constructor(source, selection, includeSignatures, revisions) {
-        this.source = source;
-        this.selection = selection;
-        this.includeSignatures = includeSignatures;
-        this.revisions = revisions;
-    }
-    /** Why the selection leaves a whole repository out, or undefined. */
-    excludedRepository(repository) {
-        return (0,sync_select/* repositoryExcludedBy */.ES)(repository, this.selection);
-    }
-    /** One spec's jobs. A line naming a tag or digest is taken as is; a whole repository is listed
-     * and filtered. From the catalog, an empty repository is skipped; a declared one is a failure. */
-    async expand(spec, target, fromCatalog) {
-        if (spec.tag !== undefined || spec.digest !== undefined)
-            return { jobs: [jobFor(spec, target)], items: [] };
-        const whole = (status, extra) => ({
-            jobs: [],
-            items: [{ source: `${spec.repository}:*`, target: `${target.repository}:*`, status, ...extra }],
-        });
-        let tags;
-        try {
-            tags = await this.tags(spec.repository);
-        }
-        catch (error) {
-            // Pushed to only by digest, a repository has no tags directory, yet untagged manifests.
-            const untagged = (0,registry_errors/* isNotFound */.c4)(error) ? await this.untagged(spec.repository, target, []) : undefined;
-            if (untagged)
-                return untagged;
-            return whole('failed', { error: describeFailure('discover', error) });
-        }
-        // A registry's list is untrusted: a name outside the tag grammar is never used in a request
-        // or printed raw; it is reported, so the list is not silently shorter.
-        const invalid = tags.filter((t) => !(0,registry_reference/* isTag */.dz)(t));
-        if (invalid.length > 0)
-            tags = tags.filter(registry_reference/* isTag */.dz);
-        const refused = invalid.map((tag) => ({
-            source: `${spec.repository}:${(0,redact_text/* printable */.g$)(tag)}`,
-            target: '',
-            status: 'failed',
-            error: { step: 'discover', code: 'TAG_INVALID', message: `the source lists a tag name that is not valid: ${JSON.stringify((0,redact_text/* printable */.g$)(tag).slice(0, 200))}` },
-        }));
-        const untagged = await this.untagged(spec.repository, target, tags);
-        if (tags.length === 0 && refused.length > 0)
-            return { jobs: untagged?.jobs ?? [], items: [...refused, ...(untagged?.items ?? [])] };
-        if (tags.length === 0) {
-            if (untagged)
-                return untagged;
-            return fromCatalog
-                ? whole('skipped', { reason: 'repository has no tags' })
-                : whole('failed', { error: { step: 'discover', message: `${spec.repository} has no tags on the source (${spec.origin})` } });
-        }
-        const plain = tags.filter((t) => !isSignatureTag(t));
-        const { selected, excluded } = (0,sync_select/* selectsAllTags */.sd)(this.selection) ? { selected: plain, excluded: [] } : (0,sync_select/* selectTags */.O)(plain, this.selection);
-        const items = refused.concat(excluded.map(({ tag, rule }) => ({
-            source: `${spec.repository}:${tag}`,
-            target: `${target.repository}:${tag}`,
-            status: 'skipped',
-            reason: `filtered out: ${rule}`,
-        })));
-        if (!this.includeSignatures) {
-            for (const tag of tags.filter(isSignatureTag)) {
-                items.push({ source: `${spec.repository}:${tag}`, target: `${target.repository}:${tag}`, status: 'skipped', reason: 'signature or attestation (include-signatures: false)' });
-            }
-        }
-        const jobs = selected.map((tag) => jobFor({ repository: spec.repository, tag }, target));
-        return { jobs: [...jobs, ...(untagged?.jobs ?? [])], items: [...items, ...(untagged?.items ?? [])] };
-    }
-    /** With include-untagged: the repository's manifests that none of `tags` reaches; undefined
-     * when there are none (or the option is off). */
-    async untagged(repository, target, tags) {
-        if (!this.revisions)
-            return undefined;
-        const found = await untaggedJobs(this.revisions, repository, target, tags, this.includeSignatures);
-        return found.jobs.length + found.items.length > 0 ? found : undefined;
-    }
-    /** Signatures, attestations and referrers of a manifest that was synced (or found in Harbor
-     * already): cosign tags and the referrers tag schema, plus the OCI 1.1 referrers API. */
-    async followers(job, digest) {
-        if (!this.includeSignatures)
-            return [];
-        const hex = digest.replace(/^sha256:/, '');
-        const tags = await this.tags(job.sourceRepository).catch(() => []);
-        const jobs = tags
-            .filter((t) => isSignatureTag(t) && t.startsWith(`sha256-${hex}`))
-            .map((tag) => jobFor({ repository: job.sourceRepository, tag }, job.target));
-        const referrers = await this.source.referrers(job.sourceRepository, digest).catch(() => undefined);
-        for (const ref of referrers ?? [])
-            jobs.push(jobFor({ repository: job.sourceRepository, digest: ref.digest }, job.target));
-        return jobs;
-    }
-    tags(repository) {
-        return this.tagLists.run(repository, async () => [...new Set(await this.source.listTags(repository))].sort()).promise;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/sync/dry-run.js
-
-class DryRunPlanner {
-    harbor;
-    present = new OncePerKey();
-    uploads = new Map();
-    constructor(harbor) {
-        this.harbor = harbor;
-    }
-    /** Notes the blobs this tag would send; returns the bytes of those Harbor's repository lacks
-     * (the same whichever tag comes first: a blob shared with another tag counts for both here,
-     * and once in `bytes`). */
-    async plan(job, blobs, projectExists) {
-        let lacking = 0;
-        for (const blob of blobs) {
-            const key = `${job.target.repository}@${blob.digest}`;
-            const inHarbor = projectExists && (await this.present.run(key, async () => (await this.harbor.headBlob(job.target.repository, blob.digest)) !== undefined).promise);
-            if (inHarbor)
-                continue;
-            this.uploads.set(blob.digest, Math.max(blob.size, 0));
-            lacking += Math.max(blob.size, 0);
-        }
-        return lacking;
-    }
-    get bytes() {
-        let total = 0;
-        for (const size of this.uploads.values())
-            total += size;
-        return total;
-    }
-}
-
-// EXTERNAL MODULE: ./lib/sync/mapping.js
-var mapping = __nccwpck_require__(9597);
-// EXTERNAL MODULE: ./lib/registry/auth-boundary.js
-var auth_boundary = __nccwpck_require__(5208);
-;// CONCATENATED MODULE: ./lib/sync/preflight.js
-// Checks both ends before any tag is tried, so a wrong password is one clear error instead of
-// a failure per tag.
-
-
-
-
-async function preflight(config, clients, logger) {
-    await checkSource(config, clients, logger);
-    return await checkHarbor(config, clients, logger);
-}
-async function checkSource(config, clients, logger) {
-    const ping = await clients.source.ping().catch((error) => {
-        throw unreachable('source registry', 'source', config.source.url, error);
-    });
-    if (ping.ok)
-        return;
-    if ((0,auth_boundary/* isAuthRefusal */.B)(ping.error)) {
-        // Our own refusal (a realm over plain HTTP, a foreign origin asking for credentials), not the
-        // registry's answer: say it as it is.
-        const insecure = ping.error?.code === auth_boundary/* RefusalCode */.g_.insecureRealm;
-        throw new StepError({
-            ...describeFailure('auth', ping.error),
-            ...(insecure && { hint: 'serve the token realm over https (distribution: auth.token.realm), or set source-insecure: true to accept plain HTTP for this registry' }),
-        });
-    }
-    if (ping.status === 401 && config.source.credentials) {
-        throw new StepError({
-            step: 'auth',
-            status: 401,
-            code: ping.error?.code ?? 'UNAUTHORIZED',
-            message: `the source registry ${clients.source.host} rejected the credentials of user "${config.source.credentials.username}"`,
-            hint: 'check source-username and source-password (or SOURCE_USERNAME / SOURCE_PASSWORD)',
-        });
-    }
-    if (ping.status === 401) {
-        logger.warn(`The source registry ${clients.source.host} wants credentials for /v2/; trying anonymous pulls (set source-username/source-password if they fail)`);
-        return;
-    }
-    const plainToTls = httpToHttpsHint('source', ping.error?.registryMessage);
-    throw new StepError({
-        ...describeFailure('auth', ping.error),
-        message: `source registry ${redactUrl(config.source.url)} answered /v2/ with ${ping.status}${plainToTls ? '' : ': is it a Docker registry (distribution API v2)?'}`,
-        ...(plainToTls && { hint: plainToTls }),
-    });
-}
-async function checkHarbor(config, clients, logger) {
-    await clients.api.ping().catch((error) => {
-        if ((0,registry_errors/* isRegistryError */.IP)(error)) {
-            throw new StepError({ ...describeFailure('auth', error), message: error.message, ...(httpToHttpsHint('harbor', error.registryMessage) && { hint: httpToHttpsHint('harbor', error.registryMessage) }) });
-        }
-        throw unreachable('Harbor', 'harbor', config.harbor.url, error);
-    });
-    const username = config.harbor.credentials?.username;
-    if (!username) {
-        throw new StepError({ step: 'auth', message: 'no Harbor credentials: set harbor-username and harbor-password (or HARBOR_USERNAME / HARBOR_PASSWORD)' });
-    }
-    const identity = await clients.api.whoami().catch((error) => {
-        const failure = describeFailure('auth', error);
-        if (failure.status === 401) {
-            throw new StepError({
-                ...failure,
-                message: `Harbor at ${clients.api.url.host} rejected the credentials of user "${username}" (401 UNAUTHORIZED)`,
-                hint: 'check harbor-username and harbor-password; a robot account name includes its prefix (robot$…) — pass it through an environment variable or secret so no shell expands the $',
-            });
-        }
-        throw new StepError(failure, error);
-    });
-    const version = await clients.api.version().catch(() => undefined);
-    logger.info(`Harbor ${version ?? '(version not shown)'} at ${clients.api.url.host}, as ${identity.kind} ${identity.name}${identity.sysadmin ? ' (system admin)' : ''}`);
-    return { ...(version !== undefined && { version }), user: identity.name };
-}
-const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
-/** A connection that could not be made, said in words, with what to try. */
-function unreachable(what, prefix, url, error) {
-    const cause = rootCause(error);
-    const code = cause.code;
-    const text = cause instanceof Error ? cause.message : String(cause);
-    let hint;
-    if (typeof code === 'string' && CERTIFICATE_ERRORS.test(code)) {
-        hint = `its TLS certificate is not trusted (${code}): set ${prefix}-ca-file to the CA certificate that signed it, or ${prefix}-insecure: true`;
-    }
-    else if (code === 'ECONNREFUSED') {
-        hint = `nothing listens there: check the host and port of ${prefix === 'source' ? 'source-registry' : 'harbor-url'}`;
-    }
-    else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-        hint = 'the host name does not resolve: check its spelling and the DNS of this machine';
-    }
-    else if (code === 'EPROTO' || /wrong version number/i.test(text)) {
-        hint = `the server does not speak HTTPS there: use http:// if it is plain HTTP`;
-    }
-    return new StepError({ step: 'auth', ...(typeof code === 'string' && { code }), message: `${what} ${redactUrl(url)} is not reachable: ${text}`, ...(hint && { hint }) }, error);
-}
-function httpToHttpsHint(prefix, message) {
-    return message && /HTTP request to an HTTPS server/i.test(message) ? `the server speaks HTTPS: write https:// in ${prefix === 'source' ? 'source-registry' : 'harbor-url'}` : undefined;
-}
-function rootCause(error) {
-    let e = error;
-    for (let depth = 0; depth < 5 && e && typeof e === 'object' && e.cause; depth++)
-        e = e.cause;
-    return e;
-}
-
-;// CONCATENATED MODULE: ./lib/sync/projects.js
-
-class Projects {
-    existing = new Map();
-    ensured = new Map();
-    created = [];
-    api;
-    harbor;
-    options;
-    constructor(api, harbor, options) {
-        this.api = api;
-        this.harbor = harbor;
-        this.options = options;
-    }
-    exists(name) {
-        let known = this.existing.get(name);
-        if (!known) {
-            known = this.api.projectExists(name);
-            this.existing.set(name, known);
-            known.catch(() => this.existing.delete(name));
-        }
-        return known;
-    }
-    wasCreated(name) {
-        return this.created.includes(name);
-    }
-    /** Makes sure the project exists before anything is pushed into it. */
-    ensure(name) {
-        let pending = this.ensured.get(name);
-        if (!pending) {
-            pending = this.create(name);
-            this.ensured.set(name, pending);
-            pending.catch(() => this.ensured.delete(name));
-        }
-        return pending;
-    }
-    async create(name) {
-        const exists = await this.exists(name).catch((error) => {
-            throw new StepError(describeFailure('project', error));
-        });
-        if (exists)
-            return;
-        if (!this.options.create) {
-            throw new StepError({
-                step: 'project',
-                status: 404,
-                code: 'NOT_FOUND',
-                message: `project ${name} does not exist in Harbor`,
-                hint: `create it in Harbor, or set create-projects: true`,
-            });
-        }
-        try {
-            const createdNow = await this.api.createProject(name, this.options.visibility);
-            if (createdNow) {
-                this.created.push(name);
-                this.options.logger.info(`Created Harbor project ${name} (${this.options.visibility})`);
-            }
-        }
-        catch (error) {
-            const failure = describeFailure('project', error);
-            if (failure.status === 403 || failure.status === 401) {
-                failure.hint = `these credentials may not create projects in Harbor: create project ${name} beforehand, or use a system admin or a system robot allowed to create projects`;
-            }
-            throw new StepError(failure, error);
-        }
-        this.existing.set(name, Promise.resolve(true));
-        // Harbor ignores tokens issued before the project existed (BEHAVIOR §1): those naming it go;
-        // tokens for other projects stay good (dropping them all costs a token per repository again).
-        this.harbor.invalidateTokens(name);
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/sync/scheduler.js
-// Work that produces more work: expanding a repository schedules its tags, a migrated tag
-// schedules its signatures. Each key runs once; drain() waits until nothing is left running,
-// including work scheduled while waiting.
-class Scheduler {
-    seen = new Set();
-    running = new Set();
-    results = [];
-    /** Runs `work` unless `key` ran before; false when it was a repeat. */
-    add(key, work) {
-        if (this.seen.has(key))
-            return false;
-        this.seen.add(key);
-        const task = work().then((value) => {
-            if (value !== undefined)
-                this.results.push(value);
-        });
-        this.running.add(task);
-        void task.finally(() => this.running.delete(task)).catch(() => undefined);
-        return true;
-    }
-    /** Waits for everything running, and returns the results gathered since the last drain. */
-    async drain() {
-        while (this.running.size > 0)
-            await Promise.all(this.running);
-        return this.results.splice(0);
-    }
-}
-
-// EXTERNAL MODULE: ./lib/sync/shard.js
-var sync_shard = __nccwpck_require__(3115);
-;// CONCATENATED MODULE: ./lib/sync/run.js
-// One sync run: map and check names, preflight, then discover tags and run each one
-// (classify → ensure project → copy → verify) with bounded concurrency; synced manifests bring
-// their signatures along. Discovery and copying overlap: tags start as soon as their repository
-// is listed.
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-async function executeRun(config, logger, clients, result, signals) {
-    const mapTarget = (repository) => (0,mapping/* mapWithRules */.El)(repository, config.mappings, config.defaultProject);
-    const targets = mapSpecs(config.images, mapTarget);
-    const revisions = config.includeUntagged ? revisionSource(clients.source) : undefined;
-    const identity = await preflight(config, clients, logger);
-    result.harborVersion = identity.version;
-    result.harborUser = identity.user;
-    if (config.shard)
-        result.shard = `${config.shard.index}/${config.shard.count}`;
-    const projects = new Projects(clients.api, clients.harbor, { create: config.createProjects, visibility: config.projectVisibility, logger });
-    const upstream = clients.upstream ? createUpstream(clients.upstream, config.upstreamConcurrency) : undefined;
-    const contexts = buildContexts(config, clients, projects, signals, upstream);
-    contexts.copy.onUploaded = (bytes) => logger.event?.({ type: 'bytes', bytes });
-    const discovery = new Discovery(clients.source, config.selection, config.includeSignatures, revisions);
-    const planner = config.dryRun ? new DryRunPlanner(clients.harbor) : undefined;
-    // Looking is cheaper than copying: tag lists and the nightly HEAD-and-compare run wider, so a
-    // run where nothing changed is bound by the registries' answers, not by the copy slots.
-    const limits = { looks: pLimit(config.concurrency * 4), tags: pLimit(config.concurrency) };
-    const scheduler = new Scheduler();
-    const record = (item) => {
-        logOutcome(logger, item, config.dryRun);
-        logger.event?.({ type: 'done', item, queued: false });
-        result.items.push(item);
-    };
-    // With mapping rules that can send two sources to one target, every job is known before any
-    // runs, so a collision fails both sides before anything is copied. Otherwise the first source to
-    // claim a target keeps it and a later one fails (only `alpine` vs `library/alpine` can meet).
-    let holdForCollisions = (0,mapping/* mayCollide */.gN)(config.mappings, config.defaultProject);
-    const held = [];
-    const claims = new Map();
-    const runJob = async (job) => {
-        const clock = { started: Date.now() };
-        const counter = { retries: 0 };
-        const item = await retry/* retryCounter */.hD.run(counter, () => syncTag(job, planner, contexts, projects, limits, signals.stop, clock));
-        if (!item) {
-            result.notStarted.push(job.sourceLabel);
-            return undefined;
-        }
-        item.seconds = (Date.now() - clock.started) / 1000;
-        if (counter.retries > 0)
-            item.retries = counter.retries;
-        logOutcome(logger, item, config.dryRun);
-        logger.event?.({ type: 'done', item, queued: true });
-        const synced = item.status === 'migrated' || item.status === 'skipped';
-        // Signatures refer to the source's digest; an index rewritten for `platforms` has none.
-        if (synced && item.digest && !item.sourceDigest)
-            for (const follower of await discovery.followers(job, item.digest))
-                schedule(follower);
-        return item;
-    };
-    function schedule(job) {
-        if (holdForCollisions) {
-            held.push(job);
-            return;
-        }
-        const claimant = claims.get(job.targetLabel);
-        if (claimant !== undefined && claimant !== job.sourceLabel) {
-            record({ source: job.sourceLabel, target: job.targetLabel, status: 'failed', error: collision(job.targetLabel, [claimant, job.sourceLabel]) });
-            return;
-        }
-        claims.set(job.targetLabel, job.sourceLabel);
-        if (scheduler.add(`tag ${job.sourceLabel} → ${job.targetLabel}`, () => runJob(job)))
-            logger.event?.({ type: 'queued', source: job.sourceLabel });
-    }
-    let expanding = 0;
-    let walking = true;
-    const discovered = () => {
-        if (!walking && expanding === 0)
-            logger.event?.({ type: 'discovered' });
-    };
-    function expand(spec, target, fromCatalog) {
-        const added = scheduler.add(`repository ${spec.repository}:${spec.tag ?? spec.digest ?? '*'} → ${target.repository}`, () => limits.looks(async () => {
-            try {
-                if (signals.stop?.aborted) {
-                    result.notStarted.push(`${spec.repository}:${spec.tag ?? spec.digest ?? '*'}`);
-                    return undefined;
-                }
-                const { jobs, items } = await discovery.expand(spec, target, fromCatalog);
-                items.forEach(record);
-                jobs.forEach(schedule);
-                return undefined;
-            }
-            finally {
-                expanding -= 1;
-                discovered();
-            }
-        }));
-        if (added)
-            expanding += 1;
-    }
-    for (const spec of config.images)
-        if ((0,sync_shard/* inShard */.Iw)(spec.repository, config.shard))
-            expand(spec, targets.get(spec), false);
-    if (config.catalog)
-        await walkCatalog(clients, discovery, mapTarget, expand, record, signals, config.shard);
-    walking = false;
-    discovered();
-    for (const item of await scheduler.drain())
-        result.items.push(item);
-    if (holdForCollisions) {
-        holdForCollisions = false; // from here on (signatures of the held tags), jobs run as they come
-        const collisions = (0,mapping/* findCollisions */.tn)(held.map((j) => ({ source: j.sourceLabel, target: j.targetLabel })));
-        for (const job of held) {
-            const sources = collisions.get(job.targetLabel);
-            if (sources)
-                record({ source: job.sourceLabel, target: job.targetLabel, status: 'failed', error: collision(job.targetLabel, sources) });
-            else
-                schedule(job);
-        }
-        for (const item of await scheduler.drain())
-            result.items.push(item);
-    }
-    result.projectsCreated = [...projects.created];
-    if (planner)
-        result.bytesPlanned = planner.bytes;
-    if (upstream)
-        result.upstreamRequests = upstream.requests;
-}
-/** Every repository of the source's catalog, page by page; each is expanded as soon as it arrives. */
-async function walkCatalog(clients, discovery, mapTarget, expand, record, signals, shard) {
-    try {
-        for await (const page of clients.source.catalog()) {
-            for (const repository of page) {
-                if (signals.stop?.aborted)
-                    return;
-                // The catalog is untrusted: a name outside the grammar is reported, never requested or printed raw.
-                if (!(0,registry_reference/* isRepositoryName */.en)(repository)) {
-                    record({ source: `${(0,redact_text/* printable */.g$)(repository).slice(0, 300)}:*`, target: '', status: 'failed', error: { step: 'discover', code: 'NAME_INVALID', message: 'the source catalog lists a repository name that is not valid' } });
-                    continue;
-                }
-                if (!(0,sync_shard/* inShard */.Iw)(repository, shard))
-                    continue;
-                const rule = discovery.excludedRepository(repository);
-                if (rule) {
-                    record({ source: `${repository}:*`, target: '', status: 'skipped', reason: `filtered out: ${rule}` });
-                    continue;
-                }
-                let target;
-                try {
-                    target = mapTarget(repository);
-                }
-                catch (error) {
-                    if (!(error instanceof names/* NameMappingError */.mn))
-                        throw error;
-                    record({ source: `${repository}:*`, target: '', status: 'failed', error: { step: 'config', message: error.message } });
-                    continue;
-                }
-                expand({ repository, origin: 'catalog' }, target, true);
-            }
-        }
-    }
-    catch (error) {
-        const failure = describeFailure('discover', error);
-        if (failure.status === 401 || failure.status === 403) {
-            failure.hint = 'listing the catalog needs catalog permission on the source (on Harbor as a source: a system admin); list images instead';
-        }
-        throw new StepError({ ...failure, message: `listing the source catalog failed: ${failure.message}` }, error);
-    }
-}
-function collision(target, sources) {
-    return {
-        step: 'config',
-        code: 'COLLISION',
-        message: `${sources.join(' and ')} all map to ${target}; nothing was copied to it`,
-        hint: 'change the mapping rules (or exclude one source) so each source has its own target',
-    };
-}
-function buildContexts(config, clients, projects, signals, upstream) {
-    const listings = new OncePerKey();
-    const harborTags = (target) => listings.run(target.repository, () => clients.api.tagDigests(target.project, target.path).catch(() => undefined)).promise;
-    const uploads = new OncePerKey();
-    // Nothing in it yet (its project may not even exist, or this run created it): every blob bound
-    // there is uploaded or mounted, never found there, so no HEAD on Harbor is needed, and the
-    // source's GET can be the presence check. Blobs this run brought are known to the blob table.
-    const repositoryIsEmpty = async (target) => projects.wasCreated(target.project) || !(await projects.exists(target.project)) || (await harborTags(target))?.artifacts === 0;
-    // A local storage source answers a HEAD with a stat: nothing to save there. A dry run copies nothing.
-    const prefetch = config.dryRun || (0,storage/* isStorageUrl */.v)(config.source.url) ? undefined : new Prefetch(prefetchLimit(config.concurrency), (digest) => uploads.has(digest));
-    return {
-        classify: {
-            source: clients.source,
-            harbor: clients.harbor,
-            projects,
-            sourceBlobs: new OncePerKey(),
-            harborTags,
-            ...(config.platforms && { platforms: config.platforms }),
-            ...(upstream && { upstream }),
-            ...(prefetch && { prefetch }),
-            repositoryIsEmpty,
-        },
-        copy: {
-            source: clients.source,
-            harbor: clients.harbor,
-            blobs: new OncePerKey(),
-            manifests: new OncePerKey(),
-            uploads,
-            transfers: pLimit(config.concurrency * 2), // blob transfers outnumber tags: a tag waits on several at once
-            hintContext: (project) => ({ project, projectCreatedThisRun: projects.wasCreated(project), username: config.harbor.credentials?.username }),
-            retry: config.retry,
-            signal: signals.abandon,
-            repositoryIsEmpty,
-            ...(upstream && { upstream }),
-            ...(prefetch && { prefetch }),
-        },
-    };
-}
-/** One tag, start to end; undefined when the run was stopped before the tag started. `clock`
- * learns when it started (after waiting for a slot). */
-async function syncTag(job, planner, contexts, projects, limits, stop, clock) {
+/** The tag's result; undefined when the run was stopped before the tag started. `clock` learns
+ * when it started (after waiting for a slot). */
+async function syncTag(job, ctx, limits, planner, clock) {
+    const stopped = () => ctx.signals.stop?.aborted === true;
     let partial = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
     try {
         const check = await limits.looks(() => {
             clock.started = Date.now();
-            return stop?.aborted ? undefined : checkTag(job, contexts.classify);
+            return stopped() ? undefined : checkTag(job, ctx);
         });
         if (!check)
             return undefined;
@@ -65367,99 +65923,201 @@ async function syncTag(job, planner, contexts, projects, limits, stop, clock) {
             return check.result;
         partial = check.result;
         return await limits.tags(async () => {
-            if (stop?.aborted)
+            if (stopped())
                 return undefined;
-            const plan = await classifyTag(job, contexts.classify, check);
+            const plan = await classifyTag(job, ctx, check);
             partial = plan.result;
             if (plan.kind === 'done')
                 return plan.result;
-            if (planner) {
-                const projectExists = await projects.exists(job.target.project);
-                const bytes = await planner.plan(job, plan.blobs, projectExists);
-                const repair = plan.result.repaired ? `, repairing ${plan.result.repaired.blobs} blobs (${(0,totals/* formatBytes */.z3)(plan.result.repaired.bytes)}) from upstream ${plan.result.repaired.from}` : '';
-                return { ...plan.result, status: 'migrated', reason: `would upload up to ${(0,totals/* formatBytes */.z3)(bytes)}${repair}${projectExists ? '' : ` and create project ${job.target.project}`}` };
-            }
-            await projects.ensure(job.target.project);
-            return await copyTag(job, plan.manifest, plan.blobs, plan.result, contexts.copy, plan.repairs);
+            if (planner)
+                return await planCopy(job, ctx, planner, plan.result, plan.blobs);
+            await ctx.projects.ensure(job.target.project);
+            return await copyTag(job, plan.manifest, plan.blobs, plan.result, ctx, plan.repairs);
         });
     }
     catch (error) {
-        const failure = error instanceof StepError ? error.failure : describeFailure('discover', error);
-        return { ...partial, status: 'failed', error: failure };
+        return { ...partial, status: 'failed', error: toFailure(error, 'discover') };
     }
     finally {
-        contexts.classify.prefetch?.release(jobOwner(job));
+        ctx.prefetch?.release(jobOwner(job));
     }
 }
-function logOutcome(logger, item, dryRun) {
-    const verb = dryRun && item.status === 'migrated' ? 'would migrate' : item.status;
-    const detail = item.error
-        ? `${item.error.step}${item.error.status ? ` ${item.error.status}` : ''}${item.error.code ? ` ${item.error.code}` : ''}: ${item.error.message}`
-        : (item.reason ?? (item.previousDigest ? `re-pointed from ${item.previousDigest}` : ''));
-    const line = `${verb.padEnd(10)} ${item.source} → ${item.target || '-'}${detail ? ` (${detail})` : ''}`;
-    if (item.status === 'failed')
-        logger.error(line);
-    else if (item.status === 'stale' || item.status === 'incomplete')
-        logger.warn(line);
-    else
-        logger.info(line);
+/** A dry run: what the copy would upload, and the project it would create. */
+async function planCopy(job, ctx, planner, result, blobs) {
+    const projectExists = await ctx.projects.exists(job.target.project);
+    const bytes = await planner.plan(job, blobs, projectExists);
+    const repair = result.repaired ? `, repairing ${result.repaired.blobs} blobs (${(0,units/* formatBytes */.z)(result.repaired.bytes)}) from upstream ${result.repaired.from}` : '';
+    return { ...result, status: 'migrated', reason: `would upload up to ${(0,units/* formatBytes */.z)(bytes)}${repair}${projectExists ? '' : ` and create project ${job.target.project}`}` };
+}
+
+;// CONCATENATED MODULE: ./lib/sync/runner.js
+// One run's work after preflight: expand every declared image and, in catalog mode, every
+// repository the catalog lists; run each tag through the pipeline with bounded concurrency;
+// synced manifests bring their signatures along. Discovery and copying overlap: tags start as
+// soon as their repository is listed.
+
+
+
+
+
+
+
+
+
+
+class Runner {
+    ctx;
+    result;
+    discovery;
+    planner;
+    limits;
+    scheduler = new Scheduler();
+    claims;
+    /** Repositories being listed, and whether the catalog is still being walked: together they
+     * say when the total is known. */
+    expanding = 0;
+    walking = true;
+    constructor(ctx, result) {
+        const { config } = ctx;
+        this.ctx = ctx;
+        this.result = result;
+        this.discovery = new Discovery(ctx.source, {
+            selection: config.selection,
+            includeSignatures: config.includeSignatures,
+            revisions: config.includeUntagged ? revisionSource(ctx.source) : undefined,
+            mapTarget: (repository) => this.mapTarget(repository),
+            shard: config.shard,
+        });
+        this.planner = config.dryRun ? new DryRunPlanner(ctx.harbor) : undefined;
+        // Looking is cheaper than copying: tag lists and the nightly HEAD-and-compare run wider.
+        this.limits = { looks: pLimit(config.concurrency * 4), tags: pLimit(config.concurrency) };
+        this.claims = new TargetClaims((0,mapping/* mayCollide */.gN)(config.mappings, config.defaultProject));
+    }
+    mapTarget(repository) {
+        return (0,mapping/* mapWithRules */.El)(repository, this.ctx.config.mappings, this.ctx.config.defaultProject);
+    }
+    /** Runs every declared image (already mapped, `targets`) and the catalog; fills the result. A
+     * catalog that cannot be listed whole stops the run, after the tags already started finish. */
+    async run(targets) {
+        const { config } = this.ctx;
+        for (const spec of config.images)
+            if (inShard(spec.repository, config.shard))
+                this.expand(spec, targets.get(spec), false);
+        let walkError;
+        if (config.catalog) {
+            await this.discovery
+                .walkCatalog({
+                repository: (spec, target) => this.expand(spec, target, true),
+                item: (item) => this.record(item),
+                goOn: () => !this.ctx.signals.stop?.aborted,
+            })
+                .catch((error) => (walkError = error));
+        }
+        this.walking = false;
+        this.discoveredIfDone();
+        await this.drain();
+        for (const { job, error } of this.claims.release()) {
+            if (error)
+                this.record({ source: job.sourceLabel, target: job.targetLabel, status: 'failed', error });
+            else
+                this.schedule(job);
+        }
+        await this.drain();
+        if (walkError !== undefined)
+            throw walkError;
+        this.result.projectsCreated = [...this.ctx.projects.created];
+        if (this.planner)
+            this.result.bytesPlanned = this.planner.bytes;
+        if (this.ctx.upstream)
+            this.result.upstreamRequests = this.ctx.upstream.requests;
+    }
+    async drain() {
+        for (const item of await this.scheduler.drain())
+            this.result.items.push(item);
+    }
+    /** An item decided without running (filtered out, a collision, a repository that cannot be listed). */
+    record(item) {
+        this.ctx.logger.event?.({ type: 'done', item, queued: false, dryRun: this.ctx.config.dryRun });
+        this.result.items.push(item);
+    }
+    schedule(job) {
+        const admitted = this.claims.admit(job);
+        if (admitted.kind === 'hold')
+            return;
+        if (admitted.kind === 'refuse') {
+            this.record({ source: job.sourceLabel, target: job.targetLabel, status: 'failed', error: admitted.error });
+            return;
+        }
+        if (this.scheduler.add(`tag ${job.sourceLabel} → ${job.targetLabel}`, () => this.runJob(job))) {
+            this.ctx.logger.event?.({ type: 'queued', source: job.sourceLabel });
+        }
+    }
+    async runJob(job) {
+        const clock = { started: Date.now() };
+        const counter = { retries: 0 };
+        const item = await retry/* retryCounter */.hD.run(counter, () => syncTag(job, this.ctx, this.limits, this.planner, clock));
+        if (!item) {
+            this.result.notStarted.push(job.sourceLabel);
+            return undefined;
+        }
+        item.seconds = (Date.now() - clock.started) / 1000;
+        if (counter.retries > 0)
+            item.retries = counter.retries;
+        this.ctx.logger.event?.({ type: 'done', item, queued: true, dryRun: this.ctx.config.dryRun });
+        // Signatures refer to the source's digest; an index rewritten for `platforms` has none.
+        const synced = item.status === 'migrated' || item.status === 'skipped';
+        if (synced && item.digest && !item.sourceDigest) {
+            const followers = await this.discovery.followers(job, item.digest);
+            followers.items.forEach((i) => this.record(i));
+            followers.jobs.forEach((j) => this.schedule(j));
+        }
+        return item;
+    }
+    expand(spec, target, fromCatalog) {
+        const label = `${spec.repository}:${spec.tag ?? spec.digest ?? '*'}`;
+        const added = this.scheduler.add(`repository ${label} → ${target.repository}`, () => this.limits.looks(async () => {
+            try {
+                if (this.ctx.signals.stop?.aborted) {
+                    this.result.notStarted.push(label);
+                    return undefined;
+                }
+                const { jobs, items } = await this.discovery.expand(spec, target, fromCatalog);
+                items.forEach((i) => this.record(i));
+                jobs.forEach((j) => this.schedule(j));
+                return undefined;
+            }
+            finally {
+                this.expanding -= 1;
+                this.discoveredIfDone();
+            }
+        }));
+        if (added)
+            this.expanding += 1;
+    }
+    discoveredIfDone() {
+        if (!this.walking && this.expanding === 0)
+            this.ctx.logger.event?.({ type: 'discovered' });
+    }
 }
 
 ;// CONCATENATED MODULE: ./lib/sync/engine.js
-// The one engine behind the action and the CLI: creates the clients, runs the sync (run.ts),
-// handles interruption, and always returns a result: one tag's trouble never throws, and a
-// problem that stops the whole run is the result's `fatal`.
 
 
 
 
 
 
-
-
-const USER_AGENT = 'harbor-sync/0.1';
-function createClients(config, signal) {
-    const common = {
-        userAgent: USER_AGENT,
-        retry: config.retry,
-        stallTimeoutSeconds: config.stallTimeoutSeconds,
-        connections: Math.max(4, config.concurrency * 2),
-        ...(signal && { signal }),
-    };
-    const endpoint = (e) => ({ url: e.url, ...(e.credentials && { credentials: e.credentials }), ...(e.tls && { tls: e.tls }) });
-    return {
-        // Room beside the transfers for the GETs classification holds open (prefetch.ts).
-        source: (0,storage/* isStorageUrl */.v)(config.source.url)
-            ? (0,storage/* createStorageSource */.xt)(config.source.url, storageOptions(config, signal))
-            : createRegistryClient({ ...common, ...endpoint(config.source), connections: common.connections + prefetchLimit(config.concurrency) }),
-        harbor: createRegistryClient({ ...common, ...endpoint(config.harbor) }),
-        api: createHarborApi({ ...common, ...endpoint(config.harbor), connections: 4 }),
-        ...(config.upstream && { upstream: createRegistryClient({ ...common, ...endpoint(config.upstream), connections: config.upstreamConcurrency * 2 }) }),
-    };
-}
-/** A tarball named by an http(s) URL is downloaded like a registry request: the source's
- * credentials (for that origin only) and TLS options, the run's retries and stall timeout. */
-function storageOptions(config, signal) {
-    return {
-        userAgent: USER_AGENT,
-        retry: config.retry,
-        stallTimeoutSeconds: config.stallTimeoutSeconds,
-        ...(config.source.credentials && { credentials: config.source.credentials }),
-        ...(config.source.tls && { tls: config.source.tls }),
-        ...(signal && { signal }),
-    };
-}
 async function runSync(config, logger, clients, control = {}) {
     // Two stages of stopping: `stop` ends scheduling at once; `abandon` cuts requests in flight
     // after the grace period, so an interrupted run ends within a few seconds.
     const stop = control.signal;
+    const graceMs = control.graceMs ?? 5000;
     const abandon = new AbortController();
     const onStop = () => {
-        logger.warn(`Interrupted: starting no new tags; tags in flight get ${((control.graceMs ?? 5000) / 1000).toFixed(0)} s to finish`);
-        setTimeout(() => abandon.abort(), control.graceMs ?? 5000).unref();
+        logger.warn(`Interrupted: starting no new tags; tags in flight get ${(graceMs / 1000).toFixed(0)} s to finish`);
+        setTimeout(() => abandon.abort(), graceMs).unref();
     };
     stop?.addEventListener('abort', onStop, { once: true });
-    clients ??= createClients(config, abandon.signal);
     const started = new Date();
     const result = {
         startedAt: started.toISOString(),
@@ -65471,18 +66129,28 @@ async function runSync(config, logger, clients, control = {}) {
         projectsCreated: [],
         items: [],
         notStarted: [],
+        ...(config.shard && { shard: `${config.shard.index}/${config.shard.count}` }),
     };
+    const all = clients ?? createClients(config, abandon.signal);
     try {
-        await executeRun(config, logger, clients, result, { stop, abandon: abandon.signal });
+        const runner = new Runner(new RunContext(config, all, logger, { stop, abandon: abandon.signal }), result);
+        // Every declared name is mapped before any network traffic: a name Harbor cannot take is
+        // refused before anything is copied.
+        const targets = mapSpecs(config.images, (repository) => runner.mapTarget(repository));
+        const identity = await preflight(config, all, logger);
+        if (identity.version !== undefined)
+            result.harborVersion = identity.version;
+        if (identity.user !== undefined)
+            result.harborUser = identity.user;
+        await runner.run(targets);
     }
     catch (error) {
-        result.fatal = fatalFailure(error);
+        result.fatal = toFailure(error, 'preflight');
         logger.error(`${result.fatal.message}${result.fatal.hint ? ` — ${result.fatal.hint}` : ''}`);
     }
     finally {
         stop?.removeEventListener('abort', onStop);
-        const all = clients;
-        await Promise.allSettled([all.source.close(), all.harbor.close(), all.api.close(), all.upstream?.close()]);
+        await closeClients(all);
     }
     if (stop?.aborted)
         result.interrupted = true;
@@ -65491,27 +66159,24 @@ async function runSync(config, logger, clients, control = {}) {
     result.seconds = (finished.getTime() - started.getTime()) / 1000;
     return result;
 }
-function fatalFailure(error) {
-    if (error instanceof names/* NameMappingError */.mn)
-        return { step: 'config', message: `refused before anything was copied:\n${error.message}` };
-    if (error instanceof StepError)
-        return error.failure;
-    return describeFailure('auth', error);
-}
-/** A URL as it may appear in logs and reports: never with user:password@, nor a query string or
- * fragment (a presigned tarball URL carries its signature there; registry URLs have neither). */
-function redactUrl(url) {
-    try {
-        const u = new URL(url);
-        u.username = '';
-        u.password = '';
-        u.search = '';
-        u.hash = '';
-        return u.toString().replace(/\/$/, '');
-    }
-    catch {
-        return url;
-    }
+
+;// CONCATENATED MODULE: ./lib/run-and-report.js
+
+
+
+
+
+
+async function runAndReport(config, options) {
+    const result = await runSync(config, options.logger, options.clients, { ...(options.signal && { signal: options.signal }) });
+    const report = buildReport(result, VERSION);
+    const summary = renderSummary(result);
+    const reportFile = options.reportFile ?? config.reportFile;
+    if (reportFile)
+        await (0,output/* writeScrubbed */.cy)(reportFile, JSON.stringify(report, null, 2) + '\n');
+    if (config.summaryFile)
+        await (0,output/* writeScrubbed */.cy)(config.summaryFile, summary);
+    return { ...decideOutcome(result, config.failOn), result, report, summary, ...(reportFile && { reportFile }) };
 }
 
 
@@ -65521,16 +66186,13 @@ function redactUrl(url) {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   B6: () => (/* binding */ parseMappingRules),
-/* harmony export */   Dd: () => (/* binding */ checkMappingRule),
 /* harmony export */   El: () => (/* binding */ mapWithRules),
 /* harmony export */   IO: () => (/* binding */ describeRule),
-/* harmony export */   NK: () => (/* binding */ shadowedBy),
+/* harmony export */   Y0: () => (/* binding */ trimSlash),
 /* harmony export */   gN: () => (/* binding */ mayCollide),
-/* harmony export */   hp: () => (/* binding */ MappingRuleError),
+/* harmony export */   pg: () => (/* binding */ underPrefix),
 /* harmony export */   tn: () => (/* binding */ findCollisions)
 /* harmony export */ });
-/* unused harmony export checkReachable */
 /* harmony import */ var _harbor_names_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(158);
 // Where a source repository lands in Harbor when the default (first component = project) is not
 // what the user wants. Ordered rules `from => to`, first match wins; prefixes match whole path
@@ -65546,49 +66208,6 @@ function redactUrl(url) {
 // not a repository and guessing a name there could collide with `from/<name>`. With flatten it
 // keeps its last component like any other source. Unmatched repositories use mapRepository.
 
-class MappingRuleError extends Error {
-    name = 'MappingRuleError';
-}
-// distribution's path component grammar (src/registry/reference.ts).
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*$/;
-const RULE_LINE = /^(\S+)\s*=>\s*(\S+)(?:\s+\((flatten)\))?$/;
-/** One rule per line, `from => to` or `from => to (flatten)`; `#` starts a comment. */
-function parseMappingRules(text, input) {
-    const rules = [];
-    text.split(/\r?\n/).forEach((raw, index) => {
-        const line = raw.replace(/#.*$/, '').trim();
-        if (!line)
-            return;
-        const origin = `${input} line ${index + 1}`;
-        const match = RULE_LINE.exec(line);
-        if (!match)
-            throw new MappingRuleError(`${origin}: expected "from => to" or "from => to (flatten)", not "${line}"`);
-        rules.push(checkMappingRule({ from: match[1], to: match[2], ...(match[3] && { flatten: true }), origin }));
-    });
-    checkReachable(rules);
-    return rules;
-}
-/** Validates one rule and drops trailing slashes; errors name the rule and where it was written. */
-function checkMappingRule(rule) {
-    const normalized = { ...rule, from: trimSlash(rule.from), to: trimSlash(rule.to) };
-    const problem = pathProblem(normalized.from, 'source prefix') ?? targetProblem(normalized.to);
-    if (problem)
-        throw new MappingRuleError(`${describeRule(normalized)}: ${problem}`);
-    return normalized;
-}
-/** Refuses a rule no repository can reach because an earlier rule's prefix already covers it. */
-function checkReachable(rules) {
-    rules.forEach((rule, i) => {
-        const earlier = shadowedBy(rules, i);
-        if (earlier)
-            throw new MappingRuleError(`${describeRule(rule)} never applies: ${describeRule(earlier)} comes first and already matches "${trimSlash(rule.from)}"; put the narrower rule first`);
-    });
-}
-/** The earlier rule that matches everything rules[index] would, if any. */
-function shadowedBy(rules, index) {
-    const from = trimSlash(rules[index].from);
-    return rules.slice(0, index).find((earlier) => underPrefix(from, trimSlash(earlier.from)));
-}
 /** `mapping "mirror => mirrors (flatten)" (mappings line 2)`: how errors and reports name a rule. */
 function describeRule(rule) {
     const text = `${rule.from} => ${rule.to}${rule.flatten ? ' (flatten)' : ''}`;
@@ -65596,22 +66215,6 @@ function describeRule(rule) {
 }
 function trimSlash(text) {
     return text.trim().replace(/\/+$/, '');
-}
-function pathProblem(path, what) {
-    if (!path)
-        return `the ${what} is empty`;
-    const bad = path.split('/').find((c) => !PATH_COMPONENT.test(c));
-    if (bad === undefined)
-        return undefined;
-    return bad === '' ? `the ${what} "${path}" has an empty path component` : `"${bad}" in the ${what} "${path}" is not a valid repository path component (lowercase letters and digits, with . _ __ or - between them)`;
-}
-// The project first: Harbor's rule is the stricter one and its message says what to write.
-function targetProblem(to) {
-    const project = to.split('/')[0];
-    const projectProblem = (0,_harbor_names_js__WEBPACK_IMPORTED_MODULE_0__/* .projectNameProblem */ .gj)(project);
-    if (projectProblem)
-        return `Harbor project name "${project}" in the target "${to}" ${projectProblem}`;
-    return pathProblem(to, 'target');
 }
 /** True when `path` is `prefix` or lies under it, on whole components. */
 function underPrefix(path, prefix) {
@@ -65679,71 +66282,18 @@ function findCollisions(items) {
 
 /***/ }),
 
-/***/ 891:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Tp: () => (/* binding */ filterIndex),
-/* harmony export */   qA: () => (/* binding */ parsePlatforms)
-/* harmony export */ });
-/* unused harmony export platformMatches */
-/* harmony import */ var _registry_digest_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2895);
-/* harmony import */ var _registry_media_types_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9484);
-// `platforms: linux/amd64,linux/arm64` copies only those children of an index and writes a new
-// index holding just them. Its bytes, and so its digest, differ from the source's: the report
-// says so. The new bytes are deterministic, so a nightly run finds them in Harbor and skips.
-
-
-function parsePlatforms(text) {
-    return text
-        .split(/[\s,]+/)
-        .filter(Boolean)
-        .map((entry) => {
-        const [os, architecture, variant, extra] = entry.split('/');
-        if (!os || !architecture || extra !== undefined)
-            throw new Error(`platform "${entry}" must be os/architecture or os/architecture/variant, e.g. linux/arm64/v8`);
-        return { os, architecture, ...(variant && { variant }) };
-    });
-}
-/** A filter without a variant takes every variant (linux/arm64 takes linux/arm64/v8). */
-function platformMatches(platform, filters) {
-    if (!platform)
-        return false;
-    return filters.some((f) => f.os === platform.os && f.architecture === platform.architecture && (!f.variant || f.variant === platform.variant));
-}
-/** The index with only the matching children: new bytes and digest, or undefined when it keeps them all. */
-function filterIndex(bytes, mediaType, filters) {
-    const parsed = (0,_registry_media_types_js__WEBPACK_IMPORTED_MODULE_1__/* .parseManifest */ .Ng)(bytes, mediaType);
-    const keep = parsed.children.filter((c) => platformMatches(c.platform, filters));
-    if (keep.length === parsed.children.length)
-        return undefined;
-    const body = JSON.parse(bytes.toString('utf8'));
-    const wanted = new Set(keep.map((c) => c.digest));
-    body.manifests = body.manifests.filter((m) => wanted.has(m.digest));
-    const filtered = Buffer.from(JSON.stringify(body, null, 2));
-    return { bytes: filtered, digest: (0,_registry_digest_js__WEBPACK_IMPORTED_MODULE_0__/* .sha256Digest */ .sI)(filtered), kept: keep.length };
-}
-
-
-/***/ }),
-
 /***/ 9563:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Dw: () => (/* binding */ listItems),
 /* harmony export */   ES: () => (/* binding */ repositoryExcludedBy),
 /* harmony export */   O: () => (/* binding */ selectTags),
-/* harmony export */   WK: () => (/* binding */ compileRepoPattern),
-/* harmony export */   aE: () => (/* binding */ compileTagPattern),
-/* harmony export */   gO: () => (/* binding */ parseSelection),
-/* harmony export */   lF: () => (/* binding */ parseLatest),
-/* harmony export */   sd: () => (/* binding */ selectsAllTags),
-/* harmony export */   zp: () => (/* binding */ SelectionError),
-/* harmony export */   zv: () => (/* binding */ parseSemverRange)
+/* harmony export */   fM: () => (/* binding */ RANGE_OPTIONS),
+/* harmony export */   sd: () => (/* binding */ selectsAllTags)
 /* harmony export */ });
 /* unused harmony exports tagVersion, isVersionTag */
 /* harmony import */ var semver__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2088);
+/* harmony import */ var _errors_base_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1638);
 // Which repositories and tags a whole-catalog sync copies. Pure logic: the engine lists the
 // catalog and the tags, this module decides, and everything left out carries the rule that left
 // it out so the report can say why.
@@ -65779,177 +66329,9 @@ function filterIndex(bytes, mediaType, filters) {
 // `latest-include-non-semver` is true, in which case they pass through untouched (`latest 3` plus
 // e.g. `stable`).
 
-class SelectionError extends Error {
-    name = 'SelectionError';
-}
-const GLOB_CHARS = /^[a-z0-9._\-/*?]+$/;
+
 const VERSION_TAG = /^v?((?:0|[1-9]\d*)(?:\.(?:0|[1-9]\d*)){0,2})([-+].*)?$/;
 const RANGE_OPTIONS = { includePrerelease: true };
-// ---------------------------------------------------------------------------------------------
-// Parsing
-/** Reads the selection inputs; every error names the input and line. */
-function parseSelection(read) {
-    const value = (name) => (read(name) ?? '').trim();
-    const list = (name) => listItems(read(name) ?? '');
-    const selection = {
-        include: list('include').map((item) => compileRepoPattern(item.text, `include line ${item.line}`)),
-        exclude: list('exclude').map((item) => compileRepoPattern(item.text, `exclude line ${item.line}`)),
-        tags: list('tags').map((item) => compileTagPattern(item.text, `tags line ${item.line}`)),
-        excludeTags: list('exclude-tags').map((item) => compileTagPattern(item.text, `exclude-tags line ${item.line}`)),
-    };
-    const range = value('semver');
-    if (range)
-        selection.semver = parseSemverRange(range, 'semver');
-    const latest = value('latest');
-    if (latest)
-        selection.latest = parseLatest(latest, 'latest');
-    const keep = value('latest-include-non-semver');
-    if (keep)
-        selection.latestIncludeNonSemver = parseFlag(keep, 'latest-include-non-semver');
-    return selection;
-}
-/** One item per line or comma separated, `#` starts a comment. Commas inside (), [] or {} belong
- * to the regex (`\d{1,3}`): repository names and tags cannot hold a comma, so nothing is lost. */
-function listItems(text) {
-    const items = [];
-    text.split(/\r?\n/).forEach((raw, index) => {
-        for (const item of splitTopLevelCommas(raw.replace(/#.*$/, ''))) {
-            const trimmed = item.trim();
-            if (trimmed)
-                items.push({ text: trimmed, line: index + 1 });
-        }
-    });
-    return items;
-}
-function splitTopLevelCommas(line) {
-    const parts = [];
-    let depth = 0;
-    let inClass = false;
-    let start = 0;
-    for (let i = 0; i < line.length; i++) {
-        const c = line[i];
-        if (c === '\\')
-            i++;
-        else if (inClass)
-            inClass = c !== ']';
-        else if (c === '[')
-            inClass = true;
-        else if (c === '(' || c === '{')
-            depth++;
-        else if ((c === ')' || c === '}') && depth > 0)
-            depth--;
-        else if (c === ',' && depth === 0) {
-            parts.push(line.slice(start, i));
-            start = i + 1;
-        }
-    }
-    parts.push(line.slice(start));
-    return parts;
-}
-/** A glob, or a regex written `/…/`; `input` names where it came from in errors. */
-function compileRepoPattern(text, input) {
-    const pattern = text.trim();
-    if (pattern.length >= 2 && pattern.startsWith('/') && pattern.endsWith('/')) {
-        const regex = compileRegex(pattern.slice(1, -1), pattern, input);
-        return { text: pattern, test: (repo) => regex.test(repo) };
-    }
-    const regex = new RegExp(`^${globSource(pattern, input)}$`);
-    return { text: pattern, test: (repo) => regex.test(repo) };
-}
-function globSource(glob, input) {
-    if (!glob)
-        throw new SelectionError(`${input}: empty repository pattern`);
-    if (!GLOB_CHARS.test(glob)) {
-        throw new SelectionError(`${input}: "${glob}" is not a repository glob (only a-z 0-9 . _ - / and * ? **); write a regex as /…/`);
-    }
-    const components = glob.split('/').filter((c, i, all) => !(c === '**' && all[i - 1] === '**'));
-    if (components.some((c) => c === '')) {
-        throw new SelectionError(`${input}: "${glob}" has an empty path component (leading, trailing or double "/"); write team-a/** for everything under team-a`);
-    }
-    if (components.some((c) => c.includes('**') && c !== '**')) {
-        throw new SelectionError(`${input}: "${glob}": ** must be a whole path component (team-a/** or **/app), use * within a component`);
-    }
-    return joinGlobComponents(components);
-}
-// `**` joins its neighbours so that it may stand for zero components (`**/app` matches `app`),
-// except at the end, where it means "something under" (`team-a/**` is not `team-a`).
-function joinGlobComponents(components) {
-    const last = components.length - 1;
-    if (last === 0 && components[0] === '**')
-        return '[^/]+(?:/[^/]+)*';
-    let source = '';
-    components.forEach((component, i) => {
-        if (component === '**')
-            source += i === 0 ? '(?:[^/]+/)*' : i === last ? '(?:/[^/]+)+' : '(?:/[^/]+)*';
-        else
-            source += (i === 0 || (i === 1 && components[0] === '**') ? '' : '/') + componentSource(component);
-    });
-    return source;
-}
-function componentSource(component) {
-    return [...component].map((c) => (c === '*' ? '[^/]*' : c === '?' ? '[^/]' : c.replace(/[.\-]/g, '\\$&'))).join('');
-}
-/** A tag regex matching the whole tag: `1\.2.*` becomes `^1\.2.*$`. */
-function compileTagPattern(text, input) {
-    const body = text.trim();
-    if (!body)
-        throw new SelectionError(`${input}: empty tag pattern`);
-    if (/\s/.test(body))
-        throw new SelectionError(`${input}: tag pattern "${body}" contains a space: put one pattern per line or separate them with commas`);
-    if (body.length >= 2 && body.startsWith('/') && body.endsWith('/')) {
-        throw new SelectionError(`${input}: tag patterns are regexes already, anchored to the whole tag: write ${body.slice(1, -1)} without the slashes`);
-    }
-    compileRegex(body, body, input);
-    return new RegExp(anchored(body));
-}
-// The anchored form doubles as what reports show, so keep it close to what the user wrote.
-function anchored(body) {
-    const inner = body.includes('|') ? `(?:${body})` : body;
-    const start = inner.startsWith('^') ? '' : '^';
-    const end = endsWithUnescapedDollar(inner) ? '' : '$';
-    return `${start}${inner}${end}`;
-}
-function endsWithUnescapedDollar(text) {
-    if (!text.endsWith('$'))
-        return false;
-    const backslashes = /\\*$/.exec(text.slice(0, -1))[0].length;
-    return backslashes % 2 === 0;
-}
-function compileRegex(body, shown, input) {
-    if (!body)
-        throw new SelectionError(`${input}: empty regex "${shown}"`);
-    try {
-        return new RegExp(body);
-    }
-    catch (error) {
-        const reason = error.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
-        throw new SelectionError(`${input}: "${shown}" is not a valid regular expression: ${reason}`);
-    }
-}
-/** Checks a semver range and returns it as written. */
-function parseSemverRange(text, input) {
-    const range = text.trim();
-    if (semver__WEBPACK_IMPORTED_MODULE_0__.validRange(range, RANGE_OPTIONS) === null) {
-        throw new SelectionError(`${input}: "${range}" is not a semver range (examples: ">=1.2 <2", "^3.19", "1.x || 2.x")`);
-    }
-    return range;
-}
-function parseLatest(text, input) {
-    const value = text.trim();
-    const n = /^\d+$/.test(value) ? Number(value) : NaN;
-    if (!Number.isSafeInteger(n) || n < 1)
-        throw new SelectionError(`${input} must be a whole number of at least 1, not "${value}"`);
-    return n;
-}
-function parseFlag(text, input) {
-    if (/^(true|yes|on|1)$/i.test(text))
-        return true;
-    if (/^(false|no|off|0)$/i.test(text))
-        return false;
-    throw new SelectionError(`${input} must be true or false, not "${text}"`);
-}
-// ---------------------------------------------------------------------------------------------
-// Applying
 /** Why a repository is not synced (`exclude "team-a/old/**"`, `not in include`), or undefined. */
 function repositoryExcludedBy(repo, s) {
     if (s.include.length > 0 && !s.include.some((p) => p.test(repo)))
@@ -65989,7 +66371,7 @@ function semverRule(text) {
         range = new semver__WEBPACK_IMPORTED_MODULE_0__.Range(text, RANGE_OPTIONS);
     }
     catch {
-        throw new SelectionError(`semver: "${text}" is not a semver range`);
+        throw new _errors_base_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigError */ .xL(`semver: "${text}" is not a semver range`);
     }
     return (tag) => {
         const version = tagVersion(tag);
@@ -66023,51 +66405,6 @@ function tagVersion(tag) {
 function isVersionTag(tag) {
     return tagVersion(tag) !== null;
 }
-
-
-/***/ }),
-
-/***/ 3115:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Iw: () => (/* binding */ inShard),
-/* harmony export */   uK: () => (/* binding */ parseShard)
-/* harmony export */ });
-/* unused harmony export shardOf */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
-// `shard: i/n` spreads a catalog over n runners. Whole repositories go to one shard, chosen by a
-// stable hash of the repository name, so a repository's tags stay together and every nightly run
-// sends it to the same runner.
-
-function parseShard(text) {
-    const match = /^(\d+)\/(\d+)$/.exec(text.trim());
-    const index = Number(match?.[1]);
-    const count = Number(match?.[2]);
-    if (!match || count < 1 || index < 1 || index > count) {
-        throw new Error(`shard must be i/n with 1 ≤ i ≤ n (e.g. 2/4), not "${text}"`);
-    }
-    return { index, count };
-}
-function shardOf(repository, count) {
-    const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(repository).digest();
-    return (hash.readUInt32BE(0) % count) + 1;
-}
-function inShard(repository, shard) {
-    return !shard || shardOf(repository, shard.count) === shard.index;
-}
-
-
-/***/ }),
-
-/***/ 3411:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   x: () => (/* binding */ VERSION)
-/* harmony export */ });
-/** Kept equal to package.json's version (a unit test checks). */
-const VERSION = '0.1.0';
 
 
 /***/ }),

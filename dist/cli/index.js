@@ -3241,7 +3241,7 @@ module.exports = validRange
 
 /***/ }),
 
-/***/ 6424:
+/***/ 4043:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -24310,7 +24310,7 @@ var Alias = __nccwpck_require__(4065);
 var Collection = __nccwpck_require__(101);
 var identity = __nccwpck_require__(1127);
 var Pair = __nccwpck_require__(7165);
-var toJS = __nccwpck_require__(4043);
+var toJS = __nccwpck_require__(6424);
 var Schema = __nccwpck_require__(5840);
 var stringifyDocument = __nccwpck_require__(6829);
 var anchors = __nccwpck_require__(1596);
@@ -25236,7 +25236,7 @@ var anchors = __nccwpck_require__(1596);
 var visit = __nccwpck_require__(204);
 var identity = __nccwpck_require__(1127);
 var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
+var toJS = __nccwpck_require__(6424);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -25519,7 +25519,7 @@ exports.isEmptyPath = isEmptyPath;
 
 var applyReviver = __nccwpck_require__(3661);
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var toJS = __nccwpck_require__(6424);
 
 class NodeBase {
     constructor(type) {
@@ -25612,7 +25612,7 @@ exports.createPair = createPair;
 
 var identity = __nccwpck_require__(1127);
 var Node = __nccwpck_require__(6673);
-var toJS = __nccwpck_require__(4043);
+var toJS = __nccwpck_require__(6424);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -25803,7 +25803,7 @@ var stringifyCollection = __nccwpck_require__(1212);
 var Collection = __nccwpck_require__(101);
 var identity = __nccwpck_require__(1127);
 var Scalar = __nccwpck_require__(3301);
-var toJS = __nccwpck_require__(4043);
+var toJS = __nccwpck_require__(6424);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -25924,7 +25924,7 @@ var log = __nccwpck_require__(7249);
 var merge = __nccwpck_require__(452);
 var stringify = __nccwpck_require__(2148);
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var toJS = __nccwpck_require__(6424);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -26047,7 +26047,7 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 4043:
+/***/ 6424:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -29314,7 +29314,7 @@ exports.merge = merge;
 
 
 var identity = __nccwpck_require__(1127);
-var toJS = __nccwpck_require__(4043);
+var toJS = __nccwpck_require__(6424);
 var YAMLMap = __nccwpck_require__(4454);
 var YAMLSeq = __nccwpck_require__(2223);
 var pairs = __nccwpck_require__(8385);
@@ -31109,7 +31109,35 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 3994:
+/***/ 9069:
+/***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9627);
+/* harmony import */ var _redact_output_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5532);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2307);
+// The CLI entry point (bundled into dist/cli). All work is in cli/main.ts.
+
+
+
+// Before anything can print: every byte to stdout and stderr is scrubbed of secrets, and stdout
+// carries only what the CLI itself prints (the summary, or --json events). Libraries that print
+// on stdout (the archive extractor's `[command]` lines) are sent to stderr; their Actions
+// `::debug::` commands mean nothing outside a runner and are dropped.
+(0,_redact_output_js__WEBPACK_IMPORTED_MODULE_1__/* .guardStream */ .I0)(process.stderr);
+(0,_redact_output_js__WEBPACK_IMPORTED_MODULE_1__/* .guardStream */ .I0)(process.stdout, (text) => {
+    const kept = text.split(/(?<=\n)/).filter((line) => !line.startsWith('::debug::')).join('');
+    if (kept)
+        process.stderr.write(kept);
+});
+process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_2__/* .main */ .iW)(process.argv.slice(2));
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 2307:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31124,88 +31152,82 @@ __nccwpck_require__.d(__webpack_exports__, {
 var external_node_util_ = __nccwpck_require__(7975);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-;// CONCATENATED MODULE: ./lib/registry/reference.js
-// Image references as users write them: `team-a/tools/worker:1.2`, `alpine@sha256:…`, `team-a/app`
-// (every tag), optionally prefixed by the source registry's host. Grammar from distribution's
-// reference package, built from named fragments so each error can say which part is wrong.
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
-const REPOSITORY = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
-const TAG = /^[\w][\w.-]{0,127}$/;
-const DIGEST = /^(sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128})$/;
-const MAX_NAME = 255;
-class ReferenceError extends Error {
-    name = 'ReferenceError';
-}
-/** Parses one reference. `sourceHost` (host[:port]) is stripped when the user included it. */
-function parseImageReference(input, sourceHost) {
-    const text = input.trim();
-    if (!text)
-        throw new ReferenceError('empty image reference');
-    let rest = text;
-    let digest;
-    const at = rest.indexOf('@');
-    if (at >= 0) {
-        digest = rest.slice(at + 1);
-        rest = rest.slice(0, at);
-        if (!DIGEST.test(digest)) {
-            throw new ReferenceError(`"${text}": digest "${digest}" is not of the form sha256:<64 lowercase hex>`);
-        }
+;// CONCATENATED MODULE: ./lib/errors/base.js
+class HarborSyncError extends Error {
+    name = 'HarborSyncError';
+    /** Survives a bundle holding two copies of this module, unlike instanceof (undici does the same). */
+    isHarborSyncError = true;
+    code;
+    step;
+    status;
+    registryCode;
+    request;
+    hint;
+    constructor(details) {
+        super(details.message, details.cause === undefined ? undefined : { cause: details.cause });
+        this.code = details.code;
+        this.step = details.step;
+        this.status = details.status;
+        this.registryCode = details.registryCode;
+        this.request = details.request;
+        this.hint = details.hint;
     }
-    let tag;
-    const lastSlash = rest.lastIndexOf('/');
-    const colon = rest.indexOf(':', lastSlash + 1);
-    if (colon >= 0) {
-        tag = rest.slice(colon + 1);
-        rest = rest.slice(0, colon);
-        if (!TAG.test(tag)) {
-            throw new ReferenceError(`"${text}": tag "${tag}" must match [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`);
-        }
+    /** The same error placed at a step (and with a hint), as a new error: shared errors (a blob
+     * upload several tags wait on) are never changed in place. */
+    at(step, hint) {
+        if (this.step === step && (hint === undefined || this.hint === hint))
+            return this;
+        return new HarborSyncError({ ...this.details(), step, ...(hint !== undefined && { hint }), cause: this });
     }
-    const repository = stripHost(rest, text, sourceHost);
-    if (!REPOSITORY.test(repository)) {
-        throw new ReferenceError(`"${text}": repository "${repository}" must be lowercase path components of letters and digits separated by "/" (separators . _ __ - inside a component)`);
+    details() {
+        return {
+            code: this.code,
+            message: this.message,
+            ...(this.step !== undefined && { step: this.step }),
+            ...(this.status !== undefined && { status: this.status }),
+            ...(this.registryCode !== undefined && { registryCode: this.registryCode }),
+            ...(this.request !== undefined && { request: this.request }),
+            ...(this.hint !== undefined && { hint: this.hint }),
+        };
     }
-    if (repository.length > MAX_NAME)
-        throw new ReferenceError(`"${text}": repository name is longer than ${MAX_NAME} characters`);
-    return { repository, ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) };
 }
-function stripHost(name, text, sourceHost) {
-    const slash = name.indexOf('/');
-    if (slash < 0)
-        return name;
-    const first = name.slice(0, slash);
-    const looksLikeHost = first.includes('.') || first.includes(':') || first === 'localhost';
-    if (!looksLikeHost)
-        return name;
-    if (sourceHost && first.toLowerCase() === sourceHost.toLowerCase())
-        return name.slice(slash + 1);
-    throw new ReferenceError(`"${text}": names registry host "${first}", but the source registry is ${sourceHost ?? '(not set)'}; list images without the host, relative to source-registry`);
+function isHarborSyncError(error) {
+    return typeof error === 'object' && error !== null && error.isHarborSyncError === true;
 }
-function formatReference(ref) {
-    return `${ref.repository}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+/** Bad input: exit 2 with one line. */
+class ConfigError extends HarborSyncError {
+    name = 'ConfigError';
+    constructor(message, options = {}) {
+        super({ code: options.code ?? 'CONFIG_INVALID', message, step: 'config', ...(options.hint && { hint: options.hint }) });
+    }
 }
-function isTag(value) {
-    return TAG.test(value);
+/** No answer: the connection could not be made or broke (undici's error is the cause). */
+class NetworkError extends HarborSyncError {
+    name = 'NetworkError';
 }
-function isRepositoryName(value) {
-    return value.length <= MAX_NAME && REPOSITORY.test(value);
+/** A storage directory or tarball that cannot be read as a registry's storage. */
+class StorageError extends HarborSyncError {
+    name = 'StorageError';
 }
-function isDigest(value) {
-    return DIGEST.test(value);
-}
-/** Token scope for a repository, e.g. `repository:p/r:pull,push`. */
-function repositoryScope(repository, actions) {
-    return `repository:${repository}:${actions}`;
+/** Harbor refuses by a setting of its own (a proxy-cache project, an immutability rule,
+ * read-only mode, a quota), not because the request was wrong. */
+class HarborPolicyError extends HarborSyncError {
+    name = 'HarborPolicyError';
 }
 
 ;// CONCATENATED MODULE: ./lib/harbor/names.js
 // Where a source repository lands in Harbor. Harbor needs `project/repository`: the first path
 // component is the project (BEHAVIOR §2.4), and project names follow a stricter rule than
 // distribution's path components (BEHAVIOR §3).
+
 const PROJECT_NAME_RULE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const PROJECT_NAME_MAX = 255;
-class NameMappingError extends Error {
+/** A repository Harbor cannot take under the name it maps to: refused before anything is copied. */
+class NameMappingError extends ConfigError {
     name = 'NameMappingError';
+    constructor(message) {
+        super(message, { code: 'NAME_INVALID' });
+    }
 }
 /** `team-a/tools/worker` → project team-a, path tools/worker; `alpine` → defaultProject/alpine. */
 function mapRepository(sourceRepository, defaultProject) {
@@ -31231,1006 +31253,8 @@ function projectNameProblem(name) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./lib/input-list.js
-// Every input, once: the CLI's --help and flags are built from this list, and a test checks that
-// action.yml declares exactly these inputs with these defaults.
-/** Defaults, as the strings the inputs would hold. */
-const INPUT_DEFAULTS = {
-    'create-projects': 'true',
-    'project-visibility': 'private',
-    'default-project': 'library',
-    concurrency: '4',
-    'dry-run': 'false',
-    'fail-on': 'failed',
-    retries: '4',
-    'retry-max-wait': '60',
-    'stall-timeout': '120',
-    'source-insecure': 'false',
-    'harbor-insecure': 'false',
-    catalog: 'false',
-    'upstream-concurrency': '2',
-    'upstream-insecure': 'false',
-    'include-signatures': 'true',
-    'include-untagged': 'false',
-};
-const defaults = INPUT_DEFAULTS;
-const INPUTS = [
-    { name: 'source-registry', description: 'Source registry URL with scheme (https://registry.example.com, http://127.0.0.1:5000), or a registry storage directory dir:///var/lib/registry, or a tarball of one file:///backup/registry.tar.gz' },
-    { name: 'source-username', description: 'User for the source registry (empty: anonymous)', env: 'SOURCE_USERNAME' },
-    { name: 'source-password', description: 'Password or token for the source registry', secret: true, env: 'SOURCE_PASSWORD' },
-    { name: 'harbor-url', description: 'Harbor URL with scheme, e.g. https://harbor.example.com' },
-    { name: 'harbor-username', description: 'Harbor user or robot account (robot$name)', env: 'HARBOR_USERNAME' },
-    { name: 'harbor-password', description: 'Harbor password or robot secret', secret: true, env: 'HARBOR_PASSWORD' },
-    { name: 'docker-config', description: 'Docker config.json (file or directory) to read credentials from when none are given; default $DOCKER_CONFIG or ~/.docker (auths, credsStore, credHelpers)' },
-    { name: 'images', description: 'Images to sync, one per line or comma separated: repo:tag, repo@sha256:…, or repo (all its tags)' },
-    { name: 'images-file', description: 'File with more images, same syntax, # starts a comment' },
-    { name: 'config-file', description: 'YAML file (version: 1) holding any of these inputs plus mappings; inputs given explicitly override it' },
-    { name: 'catalog', description: 'Also sync every repository the source catalog lists (paged; copying starts while listing)', default: defaults.catalog },
-    { name: 'include', description: 'Repositories to sync (catalog and whole-repository lines): globs like team-a/** or /regex/, one per line' },
-    { name: 'exclude', description: 'Repositories to leave out: globs or /regex/, one per line' },
-    { name: 'tags', description: 'Tags to sync, regexes matching the whole tag, one per line' },
-    { name: 'exclude-tags', description: 'Tags to leave out, regexes matching the whole tag' },
-    { name: 'semver', description: 'Only version tags in this range, e.g. >=1.2 <2' },
-    { name: 'latest', description: 'Only the N highest versions per repository' },
-    { name: 'latest-include-non-semver', description: 'With latest: keep tags that are not versions (latest, stable) too', default: 'false' },
-    { name: 'mappings', description: 'Rewrite rules, one per line: "source-prefix => project/path" or "... (flatten)"; first match wins' },
-    { name: 'include-signatures', description: 'Copy cosign signatures/attestations/SBOMs and OCI referrers along with their subject', default: defaults['include-signatures'] },
-    { name: 'include-untagged', description: 'Storage sources only (dir://, file://): also copy, by digest, the manifests of whole repositories that no tag points at', default: defaults['include-untagged'] },
-    { name: 'platforms', description: 'Copy only these platforms of multi-arch images (writes a new index), e.g. linux/amd64,linux/arm64' },
-    { name: 'upstream-registry', description: 'The registry the source cached (pull-through cache): blobs missing on the source are fetched from it, digest-verified' },
-    { name: 'upstream-username', description: 'User for upstream-registry', env: 'UPSTREAM_USERNAME' },
-    { name: 'upstream-password', description: 'Password or token for upstream-registry', secret: true, env: 'UPSTREAM_PASSWORD' },
-    { name: 'upstream-concurrency', description: 'Requests to upstream-registry in flight at once (it may rate-limit)', default: defaults['upstream-concurrency'] },
-    { name: 'upstream-insecure', description: 'Skip TLS certificate verification for upstream-registry', default: defaults['upstream-insecure'] },
-    { name: 'upstream-ca-file', description: 'PEM file with CA certificates to trust for upstream-registry' },
-    { name: 'shard', description: 'i/n: sync only the repositories of shard i of n (a stable hash of the repository name); merge the shard reports with report-merge' },
-    { name: 'create-projects', description: 'Create missing Harbor projects', default: defaults['create-projects'] },
-    { name: 'project-visibility', description: 'Visibility of created projects: private or public', default: defaults['project-visibility'] },
-    { name: 'default-project', description: 'Harbor project for single-level names such as alpine:3.19', default: defaults['default-project'] },
-    { name: 'concurrency', description: 'Tags copied at once (1-64); blob transfers run up to twice as many, and the cheap look at a tag (is it in Harbor already?) four times as many', default: defaults.concurrency },
-    { name: 'dry-run', description: 'Plan only: classify every tag, write nothing (not even projects)', default: defaults['dry-run'] },
-    { name: 'fail-on', description: 'Fail the run on: failed (failed tags), stale (also stale or incomplete tags), never', default: defaults['fail-on'] },
-    { name: 'retries', description: 'Retries of a request or blob copy after 408, 429, 5xx or a network error (0-20)', default: defaults.retries },
-    { name: 'retry-max-wait', description: 'Longest wait between retries in seconds, Retry-After included', default: defaults['retry-max-wait'] },
-    { name: 'stall-timeout', description: 'Seconds without progress (connect, headers, or between body bytes) before a request counts as stalled', default: defaults['stall-timeout'] },
-    { name: 'source-insecure', description: 'Skip TLS certificate verification for the source registry', default: defaults['source-insecure'] },
-    { name: 'source-ca-file', description: 'PEM file with CA certificates to trust for the source registry' },
-    { name: 'harbor-insecure', description: 'Skip TLS certificate verification for Harbor', default: defaults['harbor-insecure'] },
-    { name: 'harbor-ca-file', description: 'PEM file with CA certificates to trust for Harbor' },
-    { name: 'report-file', description: 'Where to write the JSON report (action default: $RUNNER_TEMP/harbor-sync-report.json)' },
-    { name: 'summary-file', description: 'Where to write the Markdown summary (CLI)', cliOnly: true },
-];
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./lib/sync/mapping.js
-// Where a source repository lands in Harbor when the default (first component = project) is not
-// what the user wants. Ordered rules `from => to`, first match wins; prefixes match whole path
-// components, so `mirror` matches `mirror` and `mirror/x` but not `mirrors/x`.
-//
-//   mirror => mirrors              mirror/a/b  → project mirrors, path a/b
-//   mirror => mirrors/hub          mirror/a/b  → project mirrors, path hub/a/b
-//   mirror => mirrors (flatten)    mirror/a/b  → project mirrors, path b (last component only)
-//   old/app => library/app         old/app     → project library, path app (a rename)
-//
-// A source equal to `from` keeps nothing after the prefix: under a multi-component target it
-// becomes the target itself (a rename); under a project alone it is an error, since a project is
-// not a repository and guessing a name there could collide with `from/<name>`. With flatten it
-// keeps its last component like any other source. Unmatched repositories use mapRepository.
-
-class MappingRuleError extends Error {
-    name = 'MappingRuleError';
-}
-// distribution's path component grammar (src/registry/reference.ts).
-const mapping_PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*$/;
-const RULE_LINE = /^(\S+)\s*=>\s*(\S+)(?:\s+\((flatten)\))?$/;
-/** One rule per line, `from => to` or `from => to (flatten)`; `#` starts a comment. */
-function parseMappingRules(text, input) {
-    const rules = [];
-    text.split(/\r?\n/).forEach((raw, index) => {
-        const line = raw.replace(/#.*$/, '').trim();
-        if (!line)
-            return;
-        const origin = `${input} line ${index + 1}`;
-        const match = RULE_LINE.exec(line);
-        if (!match)
-            throw new MappingRuleError(`${origin}: expected "from => to" or "from => to (flatten)", not "${line}"`);
-        rules.push(checkMappingRule({ from: match[1], to: match[2], ...(match[3] && { flatten: true }), origin }));
-    });
-    checkReachable(rules);
-    return rules;
-}
-/** Validates one rule and drops trailing slashes; errors name the rule and where it was written. */
-function checkMappingRule(rule) {
-    const normalized = { ...rule, from: trimSlash(rule.from), to: trimSlash(rule.to) };
-    const problem = pathProblem(normalized.from, 'source prefix') ?? targetProblem(normalized.to);
-    if (problem)
-        throw new MappingRuleError(`${describeRule(normalized)}: ${problem}`);
-    return normalized;
-}
-/** Refuses a rule no repository can reach because an earlier rule's prefix already covers it. */
-function checkReachable(rules) {
-    rules.forEach((rule, i) => {
-        const earlier = shadowedBy(rules, i);
-        if (earlier)
-            throw new MappingRuleError(`${describeRule(rule)} never applies: ${describeRule(earlier)} comes first and already matches "${trimSlash(rule.from)}"; put the narrower rule first`);
-    });
-}
-/** The earlier rule that matches everything rules[index] would, if any. */
-function shadowedBy(rules, index) {
-    const from = trimSlash(rules[index].from);
-    return rules.slice(0, index).find((earlier) => underPrefix(from, trimSlash(earlier.from)));
-}
-/** `mapping "mirror => mirrors (flatten)" (mappings line 2)`: how errors and reports name a rule. */
-function describeRule(rule) {
-    const text = `${rule.from} => ${rule.to}${rule.flatten ? ' (flatten)' : ''}`;
-    return `mapping "${text}"${rule.origin ? ` (${rule.origin})` : ''}`;
-}
-function trimSlash(text) {
-    return text.trim().replace(/\/+$/, '');
-}
-function pathProblem(path, what) {
-    if (!path)
-        return `the ${what} is empty`;
-    const bad = path.split('/').find((c) => !mapping_PATH_COMPONENT.test(c));
-    if (bad === undefined)
-        return undefined;
-    return bad === '' ? `the ${what} "${path}" has an empty path component` : `"${bad}" in the ${what} "${path}" is not a valid repository path component (lowercase letters and digits, with . _ __ or - between them)`;
-}
-// The project first: Harbor's rule is the stricter one and its message says what to write.
-function targetProblem(to) {
-    const project = to.split('/')[0];
-    const projectProblem = projectNameProblem(project);
-    if (projectProblem)
-        return `Harbor project name "${project}" in the target "${to}" ${projectProblem}`;
-    return pathProblem(to, 'target');
-}
-/** True when `path` is `prefix` or lies under it, on whole components. */
-function underPrefix(path, prefix) {
-    return path === prefix || path.startsWith(`${prefix}/`);
-}
-/** The first matching rule decides; without one, the default mapping (mapRepository). */
-function mapWithRules(repository, rules, defaultProject) {
-    const rule = rules.find((r) => underPrefix(repository, trimSlash(r.from)));
-    if (!rule)
-        return mapRepository(repository, defaultProject);
-    const from = trimSlash(rule.from);
-    const to = trimSlash(rule.to);
-    const rest = rule.flatten ? repository.slice(repository.lastIndexOf('/') + 1) : repository.slice(from.length + 1);
-    if (!rest && !to.includes('/')) {
-        throw new NameMappingError(`"${repository}" matches ${describeRule(rule)} but leaves no repository name under project "${to}": add a rule such as "${from} => ${to}/${lastComponent(repository)}" before it, or exclude "${repository}"`);
-    }
-    try {
-        return mapRepository(rest ? `${to}/${rest}` : to, defaultProject);
-    }
-    catch (error) {
-        if (error instanceof NameMappingError)
-            throw new NameMappingError(`${describeRule(rule)} maps "${repository}" badly: ${error.message}`);
-        throw error;
-    }
-}
-function lastComponent(path) {
-    return path.slice(path.lastIndexOf('/') + 1);
-}
-/**
- * Whether the rules can send two different source repositories to one Harbor repository, judged
- * from the rules alone (the catalog is not known yet):
- * - a flatten rule (`a/x/app` and `a/y/app` both → `<to>/app`);
- * - two rules whose targets overlap on whole components (`a => m`, `b => m` or `b => m/sub`);
- * - a rule's target that a source could also reach by the default mapping: a source named
- *   `<to>/…` that no rule matches keeps its name, and a single-level name `x` becomes
- *   `<defaultProject>/x`.
- * The default mapping's own overlap (`alpine` and `library/alpine`) is not counted: it exists
- * without any rule. Either way findCollisions on the real list is the authority.
- */
-function mayCollide(rules, defaultProject) {
-    const targets = rules.map((r) => trimSlash(r.to));
-    const froms = rules.map((r) => trimSlash(r.from));
-    if (rules.some((r) => r.flatten))
-        return true;
-    const overlapping = targets.some((t, i) => targets.some((u, j) => i < j && (underPrefix(t, u) || underPrefix(u, t))));
-    if (overlapping)
-        return true;
-    const reachableByDefault = targets.some((t) => !froms.some((f) => underPrefix(t, f)));
-    if (reachableByDefault)
-        return true;
-    return targets.some((t) => t.split('/')[0] === defaultProject && t.split('/').length <= 2);
-}
-/** Targets that more than one different source maps onto: target → those sources, in order seen. */
-function findCollisions(items) {
-    const sources = new Map();
-    for (const { source, target } of items) {
-        const list = sources.get(target) ?? [];
-        if (!list.includes(source))
-            list.push(source);
-        sources.set(target, list);
-    }
-    return new Map([...sources].filter(([, list]) => list.length > 1));
-}
-
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var semver = __nccwpck_require__(2088);
-;// CONCATENATED MODULE: ./lib/sync/select.js
-// Which repositories and tags a whole-catalog sync copies. Pure logic: the engine lists the
-// catalog and the tags, this module decides, and everything left out carries the rule that left
-// it out so the report can say why.
-//
-// Repository patterns (`include`, `exclude`):
-//   - a glob: `*` any characters within one path component, `?` one character (not `/`),
-//     `**` as a whole component any number of components: `team-a/**` is everything under
-//     team-a (not `team-a` itself), `**/app` is `app` at any depth (including top level),
-//     `a/**/b` is `a/b`, `a/x/b`, `a/x/y/b`. Without wildcards a glob names one repository.
-//     Globs use only what repository names can hold (a-z 0-9 . _ - /) plus `*` and `?`, so a typo
-//     (uppercase, a space) is an error instead of a pattern that silently never matches.
-//   - a regex written `/…/`: unanchored, as in `grep` (write `/^team-a\//` to anchor).
-//   A repository is selected when it matches some include (or there is none) and no exclude.
-//
-// Tag filters, applied in this order, each to what the previous one left:
-//   1. `tags`: regexes that must match the whole tag (anchored); a tag is kept if any matches.
-//   2. `exclude-tags`: regexes, anchored; a tag matching any is dropped.
-//   3. `semver`: a range (`>=1.2 <2`); only version tags (below) that satisfy it are kept.
-//   4. `latest` N: the tags of the N highest distinct versions are kept.
-//
-// Version tags: `v`? then one to three dot-separated numbers without leading zeros, then
-// optionally `-prerelease` and/or `+build` as semver spells them: `1`, `1.2`, `v1.2.3`,
-// `1.2.3-rc.1`, `1.25-alpine`, `2.0+build.5`. Missing minor/patch count as 0 (`1.2` is 1.2.0).
-// Not versions: `latest`, `1.2.3.4`, `1.02`, `1.2.3_1`, `stable-1.2`. Note `2024-01-05` reads as
-// 2024.0.0-01-05: filter date tags with `tags`/`exclude-tags` if they share a repository with versions.
-//
-// Ranges include suffixed versions (semver's includePrerelease): container tags use `-alpine` or
-// `-slim` for variants, and a sync should not drop `1.25.3-alpine` from `>=1.24` without saying so.
-// `<2` still stops before `2.0.0-rc1`. Drop variants or release candidates with `exclude-tags`.
-//
-// `latest` N orders by semver precedence; tags spelling one version (`1.2`, `1.2.0`, `v1.2.0`)
-// count once and are all kept. Non-version tags are dropped by `latest` unless
-// `latest-include-non-semver` is true, in which case they pass through untouched (`latest 3` plus
-// e.g. `stable`).
-
-class SelectionError extends Error {
-    name = 'SelectionError';
-}
-const GLOB_CHARS = /^[a-z0-9._\-/*?]+$/;
-const VERSION_TAG = /^v?((?:0|[1-9]\d*)(?:\.(?:0|[1-9]\d*)){0,2})([-+].*)?$/;
-const RANGE_OPTIONS = { includePrerelease: true };
-// ---------------------------------------------------------------------------------------------
-// Parsing
-/** Reads the selection inputs; every error names the input and line. */
-function parseSelection(read) {
-    const value = (name) => (read(name) ?? '').trim();
-    const list = (name) => listItems(read(name) ?? '');
-    const selection = {
-        include: list('include').map((item) => compileRepoPattern(item.text, `include line ${item.line}`)),
-        exclude: list('exclude').map((item) => compileRepoPattern(item.text, `exclude line ${item.line}`)),
-        tags: list('tags').map((item) => compileTagPattern(item.text, `tags line ${item.line}`)),
-        excludeTags: list('exclude-tags').map((item) => compileTagPattern(item.text, `exclude-tags line ${item.line}`)),
-    };
-    const range = value('semver');
-    if (range)
-        selection.semver = parseSemverRange(range, 'semver');
-    const latest = value('latest');
-    if (latest)
-        selection.latest = parseLatest(latest, 'latest');
-    const keep = value('latest-include-non-semver');
-    if (keep)
-        selection.latestIncludeNonSemver = parseFlag(keep, 'latest-include-non-semver');
-    return selection;
-}
-/** One item per line or comma separated, `#` starts a comment. Commas inside (), [] or {} belong
- * to the regex (`\d{1,3}`): repository names and tags cannot hold a comma, so nothing is lost. */
-function listItems(text) {
-    const items = [];
-    text.split(/\r?\n/).forEach((raw, index) => {
-        for (const item of splitTopLevelCommas(raw.replace(/#.*$/, ''))) {
-            const trimmed = item.trim();
-            if (trimmed)
-                items.push({ text: trimmed, line: index + 1 });
-        }
-    });
-    return items;
-}
-function splitTopLevelCommas(line) {
-    const parts = [];
-    let depth = 0;
-    let inClass = false;
-    let start = 0;
-    for (let i = 0; i < line.length; i++) {
-        const c = line[i];
-        if (c === '\\')
-            i++;
-        else if (inClass)
-            inClass = c !== ']';
-        else if (c === '[')
-            inClass = true;
-        else if (c === '(' || c === '{')
-            depth++;
-        else if ((c === ')' || c === '}') && depth > 0)
-            depth--;
-        else if (c === ',' && depth === 0) {
-            parts.push(line.slice(start, i));
-            start = i + 1;
-        }
-    }
-    parts.push(line.slice(start));
-    return parts;
-}
-/** A glob, or a regex written `/…/`; `input` names where it came from in errors. */
-function compileRepoPattern(text, input) {
-    const pattern = text.trim();
-    if (pattern.length >= 2 && pattern.startsWith('/') && pattern.endsWith('/')) {
-        const regex = compileRegex(pattern.slice(1, -1), pattern, input);
-        return { text: pattern, test: (repo) => regex.test(repo) };
-    }
-    const regex = new RegExp(`^${globSource(pattern, input)}$`);
-    return { text: pattern, test: (repo) => regex.test(repo) };
-}
-function globSource(glob, input) {
-    if (!glob)
-        throw new SelectionError(`${input}: empty repository pattern`);
-    if (!GLOB_CHARS.test(glob)) {
-        throw new SelectionError(`${input}: "${glob}" is not a repository glob (only a-z 0-9 . _ - / and * ? **); write a regex as /…/`);
-    }
-    const components = glob.split('/').filter((c, i, all) => !(c === '**' && all[i - 1] === '**'));
-    if (components.some((c) => c === '')) {
-        throw new SelectionError(`${input}: "${glob}" has an empty path component (leading, trailing or double "/"); write team-a/** for everything under team-a`);
-    }
-    if (components.some((c) => c.includes('**') && c !== '**')) {
-        throw new SelectionError(`${input}: "${glob}": ** must be a whole path component (team-a/** or **/app), use * within a component`);
-    }
-    return joinGlobComponents(components);
-}
-// `**` joins its neighbours so that it may stand for zero components (`**/app` matches `app`),
-// except at the end, where it means "something under" (`team-a/**` is not `team-a`).
-function joinGlobComponents(components) {
-    const last = components.length - 1;
-    if (last === 0 && components[0] === '**')
-        return '[^/]+(?:/[^/]+)*';
-    let source = '';
-    components.forEach((component, i) => {
-        if (component === '**')
-            source += i === 0 ? '(?:[^/]+/)*' : i === last ? '(?:/[^/]+)+' : '(?:/[^/]+)*';
-        else
-            source += (i === 0 || (i === 1 && components[0] === '**') ? '' : '/') + componentSource(component);
-    });
-    return source;
-}
-function componentSource(component) {
-    return [...component].map((c) => (c === '*' ? '[^/]*' : c === '?' ? '[^/]' : c.replace(/[.\-]/g, '\\$&'))).join('');
-}
-/** A tag regex matching the whole tag: `1\.2.*` becomes `^1\.2.*$`. */
-function compileTagPattern(text, input) {
-    const body = text.trim();
-    if (!body)
-        throw new SelectionError(`${input}: empty tag pattern`);
-    if (/\s/.test(body))
-        throw new SelectionError(`${input}: tag pattern "${body}" contains a space: put one pattern per line or separate them with commas`);
-    if (body.length >= 2 && body.startsWith('/') && body.endsWith('/')) {
-        throw new SelectionError(`${input}: tag patterns are regexes already, anchored to the whole tag: write ${body.slice(1, -1)} without the slashes`);
-    }
-    compileRegex(body, body, input);
-    return new RegExp(anchored(body));
-}
-// The anchored form doubles as what reports show, so keep it close to what the user wrote.
-function anchored(body) {
-    const inner = body.includes('|') ? `(?:${body})` : body;
-    const start = inner.startsWith('^') ? '' : '^';
-    const end = endsWithUnescapedDollar(inner) ? '' : '$';
-    return `${start}${inner}${end}`;
-}
-function endsWithUnescapedDollar(text) {
-    if (!text.endsWith('$'))
-        return false;
-    const backslashes = /\\*$/.exec(text.slice(0, -1))[0].length;
-    return backslashes % 2 === 0;
-}
-function compileRegex(body, shown, input) {
-    if (!body)
-        throw new SelectionError(`${input}: empty regex "${shown}"`);
-    try {
-        return new RegExp(body);
-    }
-    catch (error) {
-        const reason = error.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
-        throw new SelectionError(`${input}: "${shown}" is not a valid regular expression: ${reason}`);
-    }
-}
-/** Checks a semver range and returns it as written. */
-function parseSemverRange(text, input) {
-    const range = text.trim();
-    if (semver.validRange(range, RANGE_OPTIONS) === null) {
-        throw new SelectionError(`${input}: "${range}" is not a semver range (examples: ">=1.2 <2", "^3.19", "1.x || 2.x")`);
-    }
-    return range;
-}
-function parseLatest(text, input) {
-    const value = text.trim();
-    const n = /^\d+$/.test(value) ? Number(value) : NaN;
-    if (!Number.isSafeInteger(n) || n < 1)
-        throw new SelectionError(`${input} must be a whole number of at least 1, not "${value}"`);
-    return n;
-}
-function parseFlag(text, input) {
-    if (/^(true|yes|on|1)$/i.test(text))
-        return true;
-    if (/^(false|no|off|0)$/i.test(text))
-        return false;
-    throw new SelectionError(`${input} must be true or false, not "${text}"`);
-}
-// ---------------------------------------------------------------------------------------------
-// Applying
-/** Why a repository is not synced (`exclude "team-a/old/**"`, `not in include`), or undefined. */
-function repositoryExcludedBy(repo, s) {
-    if (s.include.length > 0 && !s.include.some((p) => p.test(repo)))
-        return 'not in include';
-    const excluder = s.exclude.find((p) => p.test(repo));
-    return excluder ? `exclude "${excluder.text}"` : undefined;
-}
-/** True when no tag filter is set: every tag of a selected repository is synced. */
-function selectsAllTags(s) {
-    return s.tags.length === 0 && s.excludeTags.length === 0 && s.semver === undefined && s.latest === undefined;
-}
-/** Applies tags → exclude-tags → semver → latest; `selected` keeps the given order. */
-function selectTags(tags, s) {
-    const excluded = [];
-    const keep = (candidates, dropRule) => candidates.filter((tag) => {
-        const rule = dropRule(tag);
-        if (rule !== undefined)
-            excluded.push({ tag, rule });
-        return rule === undefined;
-    });
-    let selected = tags;
-    if (s.tags.length > 0)
-        selected = keep(selected, (tag) => (s.tags.some((re) => re.test(tag)) ? undefined : `tags ${s.tags.map((re) => re.source).join(', ')}`));
-    selected = keep(selected, (tag) => {
-        const match = s.excludeTags.find((re) => re.test(tag));
-        return match ? `exclude-tags ${match.source}` : undefined;
-    });
-    if (s.semver !== undefined)
-        selected = keep(selected, semverRule(s.semver));
-    if (s.latest !== undefined)
-        selected = keep(selected, latestRule(selected, s.latest, s.latestIncludeNonSemver ?? false));
-    return { selected, excluded };
-}
-function semverRule(text) {
-    let range;
-    try {
-        range = new semver.Range(text, RANGE_OPTIONS);
-    }
-    catch {
-        throw new SelectionError(`semver: "${text}" is not a semver range`);
-    }
-    return (tag) => {
-        const version = tagVersion(tag);
-        if (!version)
-            return `semver ${text} (not a version)`;
-        return range.test(version) ? undefined : `semver ${text}`;
-    };
-}
-function latestRule(tags, n, keepNonSemver) {
-    const versions = tags.map(tagVersion).filter((v) => v !== null);
-    const distinct = versions.sort((a, b) => semver.rcompare(a, b)).filter((v, i, all) => i === 0 || semver.compare(v, all[i - 1]) !== 0);
-    const lowestKept = distinct[Math.min(n, distinct.length) - 1];
-    return (tag) => {
-        const version = tagVersion(tag);
-        if (!version)
-            return keepNonSemver ? undefined : `latest ${n} (not a version)`;
-        return lowestKept && semver.compare(version, lowestKept) >= 0 ? undefined : `latest ${n}`;
-    };
-}
-/** The version a tag spells (see the top of this file), or null when it is not a version tag. */
-function tagVersion(tag) {
-    const match = VERSION_TAG.exec(tag);
-    if (!match)
-        return null;
-    const numbers = match[1].split('.');
-    while (numbers.length < 3)
-        numbers.push('0');
-    return semver.parse(`${numbers.join('.')}${match[2] ?? ''}`);
-}
-/** True when `tag` counts as a version tag for `semver` and `latest`. */
-function isVersionTag(tag) {
-    return tagVersion(tag) !== null;
-}
-
-;// CONCATENATED MODULE: ./lib/config-file.js
-// `config-file`: one YAML file a nightly workflow and a Jenkins job can share. It holds what the
-// inputs hold, under the same names, plus `mappings` as a list of objects:
-//
-//   version: 1
-//   source-registry: https://old-registry.example.com
-//   include: [team-a/**, team-b/**]
-//   exclude-tags: |
-//     .*-rc\d*
-//   latest: 5
-//   mappings:
-//     - { from: mirror, to: mirrors, flatten: true }
-//
-// Values come back as the strings the inputs would hold (`latest: 5` → "5", `dry-run: true` →
-// "true"; a number keeps its spelling, so `semver: 1.20` stays "1.20"); lists are joined one item
-// per line. An empty value (`exclude:` or `~`) counts as not given. Passwords are refused: the
-// file is meant to be committed.
-//
-// Precedence: an input given explicitly (action `with:`, CLI flag or environment) overrides the
-// file, and the file overrides the defaults.
-
-
-
-class ConfigFileError extends Error {
-    name = 'ConfigFileError';
-}
-/** Keys that take a YAML list (or a string with one item per line or comma separated). */
-const LIST_KEYS = ['images', 'include', 'exclude', 'tags', 'exclude-tags', 'platforms'];
-// Checked here too, so that a bad pattern is reported with its line in the file.
-const ITEM_CHECKS = {
-    include: compileRepoPattern,
-    exclude: compileRepoPattern,
-    tags: compileTagPattern,
-    'exclude-tags': compileTagPattern,
-};
-const VALUE_CHECKS = { semver: parseSemverRange, latest: parseLatest };
-/** A config file is a few dozen lines; anything near these bounds is not one (an alias bomb
- * expands a small file into gigabytes: yaml's own limit for its toJS is the same 100). */
-const CONFIG_FILE_LIMIT = 1024 * 1024;
-const MAX_ALIASES = 100;
-function parseConfigFile(text, fileName, knownKeys) {
-    if (text.length > CONFIG_FILE_LIMIT)
-        throw new ConfigFileError(`${fileName}: the file is larger than ${CONFIG_FILE_LIMIT} bytes; a config file holds a few dozen lines`);
-    const lines = new dist/* LineCounter */.HN();
-    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
-    if (doc.errors.length > 0) {
-        const describe = (e) => `${fileName}:${e.linePos?.[0].line ?? 1}: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`;
-        throw new ConfigFileError(doc.errors.map(describe).join('\n'));
-    }
-    const ctx = { file: fileName, doc, lines };
-    checkAliases(ctx);
-    const root = resolve(ctx, doc.contents);
-    if (root === null)
-        throw new ConfigFileError(`${fileName}: the file is empty: start it with "version: 1"`);
-    if (!(0,dist/* isMap */.jh)(root))
-        throw fail(ctx, root, 'expected keys such as "version: 1" at the top level');
-    const result = { values: {}, mappings: [] };
-    let versioned = false;
-    for (const pair of root.items) {
-        const keyNode = pair.key;
-        if (!keyNode || !(0,dist/* isScalar */.jn)(keyNode))
-            throw fail(ctx, keyNode, 'keys must be plain names such as "images"');
-        const key = String(keyNode.value);
-        const value = resolve(ctx, pair.value);
-        if (key === 'version')
-            versioned = checkVersion(ctx, keyNode, value);
-        else if (key === 'mappings')
-            result.mappings = mappings(ctx, value);
-        else {
-            checkKey(ctx, keyNode, key, knownKeys);
-            const text = LIST_KEYS.includes(key) ? listValue(ctx, key, value) : singleValue(ctx, key, value);
-            if (text)
-                result.values[key] = text;
-        }
-    }
-    if (!versioned)
-        throw new ConfigFileError(`${fileName}: "version: 1" is missing: start the file with it`);
-    return result;
-}
-function checkKey(ctx, keyNode, key, knownKeys) {
-    if (key === 'config-file')
-        throw fail(ctx, keyNode, '"config-file" cannot be set inside a config file');
-    if (/(^|-)password$/.test(key)) {
-        const env = key.toUpperCase().replace(/-/g, '_');
-        throw fail(ctx, keyNode, `"${key}" must not be in the config file: pass it as a secret input (action) or the ${env} environment variable (CLI)`);
-    }
-    if (!knownKeys.includes(key)) {
-        const near = closest(key, [...knownKeys, 'version', 'mappings']);
-        throw fail(ctx, keyNode, `unknown key "${key}"${near ? ` (did you mean "${near}"?)` : ''}`);
-    }
-}
-function checkVersion(ctx, keyNode, value) {
-    if (value === null)
-        throw fail(ctx, keyNode, 'version must be 1, not empty');
-    if (!(0,dist/* isScalar */.jn)(value))
-        throw fail(ctx, value, `version must be 1, not a ${kind(value)}`);
-    const text = scalarText(value);
-    if (text !== '1')
-        throw fail(ctx, value, `version must be 1, not "${text}"`);
-    return true;
-}
-function singleValue(ctx, key, value) {
-    if (value === null)
-        return '';
-    if (!(0,dist/* isScalar */.jn)(value))
-        throw fail(ctx, value, `"${key}" takes a single value, not a ${kind(value)}`);
-    const text = scalarText(value).trim();
-    const check = VALUE_CHECKS[key];
-    if (text && check)
-        checkAt(`${ctx.file}:${lineOf(ctx, value)}`, () => check(text, key));
-    return text;
-}
-function listValue(ctx, key, value) {
-    if (value === null)
-        return '';
-    if ((0,dist/* isScalar */.jn)(value))
-        return listString(ctx, key, value);
-    if (!(0,dist/* isSeq */.oP)(value))
-        throw fail(ctx, value, `"${key}" takes a list or a string, not a ${kind(value)}`);
-    const items = value.items.map((raw) => {
-        const item = resolve(ctx, raw);
-        if (item === null)
-            throw fail(ctx, value, `"${key}" has an empty item`);
-        if (!(0,dist/* isScalar */.jn)(item))
-            throw fail(ctx, item, `"${key}" items must be single values, not a ${kind(item)}`);
-        const text = scalarText(item).trim();
-        if (!text)
-            throw fail(ctx, item, `"${key}" has an empty item`);
-        const check = ITEM_CHECKS[key];
-        if (check)
-            checkAt(`${ctx.file}:${lineOf(ctx, item)}`, () => check(text, key));
-        return text;
-    });
-    return items.join('\n');
-}
-// A string holding several items. Each is checked with its own line when that line is knowable:
-// in a literal block (`|`) item line N is N lines below the `|`; elsewhere the value's line.
-function listString(ctx, key, node) {
-    const text = scalarText(node);
-    const check = ITEM_CHECKS[key];
-    if (check) {
-        const first = lineOf(ctx, node);
-        const offset = node.type === 'BLOCK_LITERAL' ? 1 : 0;
-        for (const item of listItems(text)) {
-            checkAt(`${ctx.file}:${offset ? first + item.line : first}`, () => check(item.text, key));
-        }
-    }
-    return text.trim();
-}
-function mappings(ctx, value) {
-    if (value === null)
-        return [];
-    if (!(0,dist/* isSeq */.oP)(value))
-        throw fail(ctx, value, '"mappings" takes a list of { from, to, flatten } entries');
-    const rules = [];
-    for (const raw of value.items) {
-        const entry = resolve(ctx, raw);
-        if (entry === null)
-            throw fail(ctx, value, '"mappings" has an empty entry');
-        rules.push(mappingRule(ctx, entry));
-        const earlier = shadowedBy(rules, rules.length - 1);
-        if (earlier) {
-            throw fail(ctx, entry, `${describeRule({ ...rules.at(-1), origin: undefined })} never applies: ${describeRule(earlier)} comes first and already matches "${rules.at(-1).from}"; put the narrower rule first`);
-        }
-    }
-    return rules;
-}
-function mappingRule(ctx, node) {
-    if (!(0,dist/* isMap */.jh)(node))
-        throw fail(ctx, node, 'each mappings entry must be { from: …, to: … } with an optional flatten: true');
-    const fields = {};
-    for (const pair of node.items) {
-        const keyNode = pair.key;
-        const key = keyNode && (0,dist/* isScalar */.jn)(keyNode) ? String(keyNode.value) : '';
-        const value = resolve(ctx, pair.value);
-        if (key !== 'from' && key !== 'to' && key !== 'flatten')
-            throw fail(ctx, keyNode ?? node, `unknown mappings key "${key}" (expected from, to, flatten)`);
-        if (value === null || !(0,dist/* isScalar */.jn)(value))
-            throw fail(ctx, value ?? keyNode, `mappings "${key}" takes a single value`);
-        if (key === 'flatten') {
-            if (typeof value.value !== 'boolean')
-                throw fail(ctx, value, `mappings "flatten" must be true or false, not "${scalarText(value)}"`);
-            fields.flatten = value.value;
-        }
-        else
-            fields[key] = scalarText(value);
-    }
-    if (!fields.from)
-        throw fail(ctx, node, 'mappings entry has no "from"');
-    if (!fields.to)
-        throw fail(ctx, node, 'mappings entry has no "to"');
-    const where = `${ctx.file}:${lineOf(ctx, node)}`;
-    const rule = checkAt(where, () => checkMappingRule({ from: fields.from, to: fields.to, ...(fields.flatten && { flatten: true }) }));
-    return { ...rule, origin: where };
-}
-/** A scalar as the inputs would hold it: numbers keep their spelling (`1.20`, not 1.2). */
-function scalarText(node) {
-    if (typeof node.value === 'number' || typeof node.value === 'bigint')
-        return node.source ?? String(node.value);
-    return String(node.value);
-}
-/** Follows aliases; an empty value or `~` is null (not given). */
-function resolve(ctx, node) {
-    const target = node !== null && (0,dist/* isAlias */.Vj)(node) ? (node.resolve(ctx.doc) ?? null) : node;
-    return target !== null && (0,dist/* isScalar */.jn)(target) && target.value === null ? null : target;
-}
-/** Refuses alias amplification: more aliases than any hand-written file needs. */
-function checkAliases(ctx) {
-    let count = 0;
-    (0,dist/* visit */.YR)(ctx.doc, {
-        Alias(_key, node) {
-            count += 1;
-            if (count > MAX_ALIASES)
-                throw fail(ctx, node, `more than ${MAX_ALIASES} aliases (*name): write the values out instead`);
-        },
-    });
-}
-function kind(node) {
-    return (0,dist/* isSeq */.oP)(node) ? 'list' : (0,dist/* isMap */.jh)(node) ? 'map' : 'value';
-}
-function lineOf(ctx, node) {
-    const offset = node?.range?.[0];
-    return offset === undefined ? 1 : ctx.lines.linePos(offset).line;
-}
-function fail(ctx, node, message) {
-    return new ConfigFileError(`${ctx.file}:${lineOf(ctx, node)}: ${message}`);
-}
-/** Runs a check from select.ts or mapping.ts and re-raises its error with the file and line. */
-function checkAt(where, check) {
-    try {
-        return check();
-    }
-    catch (error) {
-        if (error instanceof SelectionError || error instanceof MappingRuleError)
-            throw new ConfigFileError(`${where}: ${error.message}`);
-        throw error;
-    }
-}
-/** The known key a typo most likely meant (at most two edits away), for "did you mean". */
-function closest(key, known) {
-    let best;
-    for (const name of known) {
-        const distance = editDistance(key, name);
-        if (distance <= 2 && (!best || distance < best.distance))
-            best = { name, distance };
-    }
-    return best?.name;
-}
-function editDistance(a, b) {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-        previous = current;
-    }
-    return previous[b.length];
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: ./lib/registry/digest.js
-
-
-function sha256Digest(bytes) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
-}
-class DigestMismatchError extends Error {
-    name = 'DigestMismatchError';
-    expected;
-    actual;
-    constructor(expected, actual, bytes) {
-        super(`content digest ${actual} (${bytes} bytes) does not match the expected ${expected}`);
-        this.expected = expected;
-        this.actual = actual;
-    }
-}
-/** Passes bytes through while hashing them; fails at the end on a digest mismatch
- * (containers/image digesting_reader), so a corrupt blob is never committed. */
-class DigestVerifier extends external_node_stream_.Transform {
-    expected;
-    hash;
-    bytes = 0;
-    /** Set when the content did not match: callers report this rather than whatever the
-     * consumer of the stream made of the error. */
-    mismatch;
-    constructor(expected) {
-        super();
-        this.expected = expected;
-        const algorithm = expected.split(':')[0] ?? 'sha256';
-        this.hash = (0,external_node_crypto_.createHash)(algorithm);
-    }
-    _transform(chunk, _encoding, callback) {
-        this.hash.update(chunk);
-        this.bytes += chunk.length;
-        callback(null, chunk);
-    }
-    _flush(callback) {
-        const actual = `${this.expected.split(':')[0]}:${this.hash.digest('hex')}`;
-        if (actual !== this.expected)
-            this.mismatch = new DigestMismatchError(this.expected, actual, this.bytes);
-        callback(this.mismatch ?? null);
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/registry/media-types.js
-// Manifest media types and what each one references. We never re-serialise a manifest:
-// the exact bytes are pushed back so digests are preserved. A manifest that is not what its media
-// type says (not JSON, no config, layers that are not a list of descriptors) is `invalid`, with
-// the reason: it is a failure, not a kind we merely do not copy.
-
-const MediaType = {
-    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-    dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    dockerSchema1: 'application/vnd.docker.distribution.manifest.v1+json',
-    dockerSchema1Signed: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
-    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-    ociIndex: 'application/vnd.oci.image.index.v1+json',
-    ociArtifact: 'application/vnd.oci.artifact.manifest.v1+json',
-};
-/** Every manifest kind we can read, most preferred first; schema1 last so registries that can
- * convert still send the modern form. */
-const MANIFEST_ACCEPT = [
-    MediaType.ociIndex,
-    MediaType.dockerManifestList,
-    MediaType.ociManifest,
-    MediaType.dockerManifest,
-    MediaType.dockerSchema1Signed,
-    MediaType.dockerSchema1,
-].join(', ');
-/** Works out the kind from the Content-Type, falling back to the body's own mediaType field. */
-function parseManifest(bytes, contentType) {
-    let parsed;
-    try {
-        parsed = JSON.parse(Buffer.from(bytes).toString('utf8'));
-    }
-    catch {
-        return invalid(normaliseType(contentType) ?? 'unknown', 'is not valid JSON');
-    }
-    if (!isObject(parsed))
-        return invalid(normaliseType(contentType) ?? 'unknown', 'is JSON but not an object');
-    const body = parsed;
-    const declared = typeof body.mediaType === 'string' ? body.mediaType : undefined;
-    const mediaType = normaliseType(contentType) ?? declared ?? guessType(body);
-    switch (mediaType) {
-        case MediaType.dockerManifest:
-        case MediaType.ociManifest: {
-            if (!isObject(body.config))
-                return invalid(mediaType, 'is an image manifest without a config descriptor');
-            const config = asDescriptor(body.config);
-            if (!config)
-                return invalid(mediaType, `is an image manifest whose config is not a descriptor (${DESCRIPTOR})`);
-            if (!Array.isArray(body.layers))
-                return invalid(mediaType, 'is an image manifest whose layers is not an array');
-            const layers = body.layers.map(asDescriptor);
-            const bad = layers.findIndex((d) => d === undefined);
-            if (bad >= 0)
-                return invalid(mediaType, `is an image manifest whose layers[${bad}] is not a descriptor (${DESCRIPTOR})`);
-            return { kind: 'image', mediaType, blobs: [config, ...layers], children: [] };
-        }
-        case MediaType.dockerManifestList:
-        case MediaType.ociIndex: {
-            if (!Array.isArray(body.manifests))
-                return invalid(mediaType, 'is an index whose manifests is not an array');
-            const children = body.manifests.map(asDescriptor);
-            const bad = children.findIndex((d) => d === undefined);
-            if (bad >= 0)
-                return invalid(mediaType, `is an index whose manifests[${bad}] is not a descriptor (${DESCRIPTOR})`);
-            return { kind: 'index', mediaType, blobs: [], children: children };
-        }
-        case MediaType.dockerSchema1:
-        case MediaType.dockerSchema1Signed:
-            return { kind: 'schema1', mediaType, blobs: [], children: [] };
-        default:
-            // Well-formed, just not a kind we copy.
-            return { kind: 'unsupported', mediaType, blobs: [], children: [] };
-    }
-}
-const DESCRIPTOR = 'an object with a sha256, sha384 or sha512 digest and a size in whole bytes';
-function invalid(mediaType, problem) {
-    return { kind: 'invalid', mediaType, blobs: [], children: [], problem };
-}
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function normaliseType(contentType) {
-    const type = contentType?.split(';')[0]?.trim().toLowerCase();
-    // Some registries answer application/json or octet-stream for manifests; trust the body then.
-    if (!type || type === 'application/json' || type === 'application/octet-stream' || type === 'text/plain')
-        return undefined;
-    return type;
-}
-function guessType(body) {
-    if (body.schemaVersion === 1)
-        return MediaType.dockerSchema1Signed;
-    // OCI allows mediaType to be absent: the shape decides.
-    if (Array.isArray(body.manifests))
-        return MediaType.ociIndex;
-    if (body.config && Array.isArray(body.layers))
-        return MediaType.ociManifest;
-    return 'unknown';
-}
-/** A descriptor, or undefined when it is not one: its digest names the blob's URL path, so it must
- * be a digest; a size, when given, must be a byte count. */
-function asDescriptor(value) {
-    if (!isObject(value))
-        return undefined;
-    if (typeof value.digest !== 'string' || !isDigest(value.digest))
-        return undefined;
-    if (value.size !== undefined && !(typeof value.size === 'number' && Number.isSafeInteger(value.size) && value.size >= 0))
-        return undefined;
-    return {
-        mediaType: typeof value.mediaType === 'string' ? value.mediaType : '',
-        digest: value.digest,
-        size: typeof value.size === 'number' ? value.size : -1,
-        ...(Array.isArray(value.urls) && value.urls.length > 0 && { urls: value.urls.map(String) }),
-        ...(isPlatform(value.platform) && { platform: value.platform }),
-    };
-}
-function isPlatform(value) {
-    const p = value;
-    return typeof p === 'object' && p !== null && typeof p.os === 'string' && typeof p.architecture === 'string';
-}
-/** Foreign (non-distributable) layers live elsewhere (their `urls`): registries do not hold them. */
-function isForeignLayer(d) {
-    return (d.urls?.length ?? 0) > 0 && /foreign|nondistributable/.test(d.mediaType);
-}
-function formatPlatform(p) {
-    if (!p)
-        return 'unknown';
-    return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`;
-}
-
-;// CONCATENATED MODULE: ./lib/sync/platforms.js
-// `platforms: linux/amd64,linux/arm64` copies only those children of an index and writes a new
-// index holding just them. Its bytes, and so its digest, differ from the source's: the report
-// says so. The new bytes are deterministic, so a nightly run finds them in Harbor and skips.
-
-
-function parsePlatforms(text) {
-    return text
-        .split(/[\s,]+/)
-        .filter(Boolean)
-        .map((entry) => {
-        const [os, architecture, variant, extra] = entry.split('/');
-        if (!os || !architecture || extra !== undefined)
-            throw new Error(`platform "${entry}" must be os/architecture or os/architecture/variant, e.g. linux/arm64/v8`);
-        return { os, architecture, ...(variant && { variant }) };
-    });
-}
-/** A filter without a variant takes every variant (linux/arm64 takes linux/arm64/v8). */
-function platformMatches(platform, filters) {
-    if (!platform)
-        return false;
-    return filters.some((f) => f.os === platform.os && f.architecture === platform.architecture && (!f.variant || f.variant === platform.variant));
-}
-/** The index with only the matching children: new bytes and digest, or undefined when it keeps them all. */
-function filterIndex(bytes, mediaType, filters) {
-    const parsed = parseManifest(bytes, mediaType);
-    const keep = parsed.children.filter((c) => platformMatches(c.platform, filters));
-    if (keep.length === parsed.children.length)
-        return undefined;
-    const body = JSON.parse(bytes.toString('utf8'));
-    const wanted = new Set(keep.map((c) => c.digest));
-    body.manifests = body.manifests.filter((m) => wanted.has(m.digest));
-    const filtered = Buffer.from(JSON.stringify(body, null, 2));
-    return { bytes: filtered, digest: sha256Digest(filtered), kept: keep.length };
-}
-
-;// CONCATENATED MODULE: ./lib/sync/shard.js
-// `shard: i/n` spreads a catalog over n runners. Whole repositories go to one shard, chosen by a
-// stable hash of the repository name, so a repository's tags stay together and every nightly run
-// sends it to the same runner.
-
-function parseShard(text) {
-    const match = /^(\d+)\/(\d+)$/.exec(text.trim());
-    const index = Number(match?.[1]);
-    const count = Number(match?.[2]);
-    if (!match || count < 1 || index < 1 || index > count) {
-        throw new Error(`shard must be i/n with 1 ≤ i ≤ n (e.g. 2/4), not "${text}"`);
-    }
-    return { index, count };
-}
-function shardOf(repository, count) {
-    const hash = (0,external_node_crypto_.createHash)('sha256').update(repository).digest();
-    return (hash.readUInt32BE(0) % count) + 1;
-}
-function inShard(repository, shard) {
-    return !shard || shardOf(repository, shard.count) === shard.index;
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
+// EXTERNAL MODULE: ./lib/redact/secrets.js
+var secrets = __nccwpck_require__(4972);
 ;// CONCATENATED MODULE: ./lib/redact/text.js
 // Text that came from outside (a server's error body, a line of an images file, a file name in an
 // archive) before it is shown: terminal control characters escaped so nothing can move the
@@ -32256,6 +31280,183 @@ function hexEscape(c) {
     return code > 0xff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\x${code.toString(16).padStart(2, '0')}`;
 }
 
+;// CONCATENATED MODULE: ./lib/errors/registry.js
+// Errors that keep what a user needs to act: HTTP status, the registry's error code and message,
+// and the operation that failed. Modeled on go-containerregistry's transport.Error.
+// A server's words are untrusted: every text taken from an error body is cut to a short,
+// single-line, printable excerpt here, before anything can show it (SECURITY.md).
+
+
+const BODY_LIMIT = 64 * 1024;
+/** An answer of a registry (or of Harbor's API) that is an error, or a refusal of ours about
+ * what a registry sent (a foreign Link, a realm over plain HTTP). */
+class RegistryError extends HarborSyncError {
+    name = 'RegistryError';
+    /** Survives bundling two copies of this module, unlike instanceof. */
+    isRegistryError = true;
+    errors;
+    /** The message only restates the answer (httpError): reports then show the registry's words. */
+    restatesAnswer;
+    constructor(options) {
+        const errors = options.errors ?? [];
+        const registryCode = errors[0]?.code;
+        super({
+            code: options.code ?? codeFor(options.status, registryCode),
+            message: options.message,
+            request: options.request,
+            ...(options.status !== undefined && { status: options.status }),
+            ...(registryCode !== undefined && { registryCode }),
+            ...(options.hint !== undefined && { hint: options.hint }),
+            ...(options.cause !== undefined && { cause: options.cause }),
+        });
+        this.errors = errors;
+        this.restatesAnswer = options.restatesAnswer ?? false;
+    }
+    /** The registry's own message when it sent one, else ours. */
+    get registryMessage() {
+        const first = this.errors[0];
+        if (!first)
+            return this.message;
+        const detail = describeDetail(first.detail);
+        return detail ? `${first.message} (${detail})` : first.message;
+    }
+}
+/** Our code for a registry's answer: its own code where that says more than the status. */
+function codeFor(status, registryCode) {
+    switch (registryCode) {
+        case 'DIGEST_INVALID':
+            return 'DIGEST_MISMATCH';
+        case 'SIZE_INVALID':
+            return 'SIZE_MISMATCH';
+        case 'MANIFEST_INVALID':
+            return 'MANIFEST_INVALID';
+        case 'NAME_INVALID':
+        case 'TAG_INVALID':
+            return 'NAME_INVALID';
+    }
+    if (status === 404)
+        return 'NOT_FOUND';
+    if (status === 401 || status === 403)
+        return 'PERMISSION_DENIED';
+    return 'HTTP_ERROR';
+}
+/** The one builder of an error from an HTTP answer, for the registry client and Harbor's API:
+ * `GET /v2/a/b/manifests/1 on host: 404 MANIFEST_UNKNOWN: manifest unknown`. */
+function httpError(answer) {
+    const errors = parseErrorBody(answer.body.slice(0, BODY_LIMIT));
+    const first = errors[0];
+    const path = `/${answer.path.replace(/^\//, '')}`;
+    return new RegistryError({
+        message: `${answer.method} ${path} on ${answer.host}: ${answer.status}${first ? ` ${first.code}: ${first.message}` : ''}`,
+        status: answer.status,
+        errors,
+        request: `${answer.method} ${path.split('?')[0]}`,
+        ...(answer.code && { code: answer.code }),
+        ...(answer.hint && { hint: answer.hint }),
+        restatesAnswer: true,
+    });
+}
+function isRegistryError(error) {
+    return typeof error === 'object' && error !== null && error.isRegistryError === true;
+}
+/** The registry answered 404: the thing asked for is not there (as opposed to a failure). */
+function isNotFound(error) {
+    return isHarborSyncError(error) && error.status === 404;
+}
+/** Parses a distribution or Harbor error body; tolerant of anything else (HTML from a proxy, empty). */
+function parseErrorBody(text) {
+    if (!text)
+        return [];
+    try {
+        const parsed = JSON.parse(text.slice(0, BODY_LIMIT));
+        if (Array.isArray(parsed.errors)) {
+            return parsed.errors
+                .filter((e) => typeof e === 'object' && e !== null)
+                .slice(0, MAX_ENTRIES)
+                .map((e) => ({ code: errorCode(e.code), message: excerpt(String(e.message ?? ''), MESSAGE_LIMIT), detail: e.detail }));
+        }
+        // Harbor's CSRF middleware answers {"code":"FORBIDDEN","message":"CSRF token invalid"} without the errors array.
+        if (typeof parsed.code === 'string')
+            return [{ code: errorCode(parsed.code), message: excerpt(String(parsed.message ?? ''), MESSAGE_LIMIT) }];
+    }
+    catch {
+        // not JSON: fall through
+    }
+    const snippet = excerpt(text.slice(0, 1000), SNIPPET_LIMIT);
+    return snippet ? [{ code: 'UNKNOWN', message: snippet }] : [];
+}
+const MAX_ENTRIES = 10;
+const MESSAGE_LIMIT = 300;
+const SNIPPET_LIMIT = 200;
+/** A registry error code is an upper-case identifier (`MANIFEST_UNKNOWN`); anything else is not one. */
+function errorCode(value) {
+    const code = String(value ?? 'UNKNOWN');
+    return /^[A-Z][A-Z0-9_]{0,63}$/.test(code) ? code : 'UNKNOWN';
+}
+function describeDetail(detail) {
+    if (detail === undefined || detail === null || detail === '')
+        return '';
+    if (typeof detail === 'string')
+        return excerpt(detail, MESSAGE_LIMIT);
+    if (Array.isArray(detail))
+        return detail.map(describeDetail).filter(Boolean).join(', ');
+    if (typeof detail === 'object') {
+        const d = detail;
+        for (const key of ['digest', 'Digest', 'name', 'Name', 'Tag', 'Reference']) {
+            if (typeof d[key] === 'string')
+                return `${key.toLowerCase()} ${excerpt(d[key], MESSAGE_LIMIT)}`;
+        }
+        return excerpt(JSON.stringify(detail) ?? '', SNIPPET_LIMIT);
+    }
+    return excerpt(String(detail), SNIPPET_LIMIT);
+}
+
+;// CONCATENATED MODULE: ./lib/registry/storage/errors.js
+// The errors a storage source throws. What the registry would answer with a status (a 404 for what
+// a repository does not link, a 400 for a bad name) is a RegistryError with that status and
+// distribution's code, so the engine classifies tags exactly as for an HTTP source. What only a
+// storage tree can get wrong (a damaged file, a symlink) is a StorageError naming the file.
+
+
+/** What the registry answers with 404. `request` mirrors the HTTP operation for messages. */
+function notFound(code, message, request) {
+    return new RegistryError({ message: `${request}: 404 ${code}: ${message}`, status: 404, errors: [{ code, message }], request, restatesAnswer: true });
+}
+/** A request the registry would refuse with 400 (bad name, tag or digest). */
+function invalid(code, message, request) {
+    return new RegistryError({ message: `${request}: 400 ${code}: ${message}`, status: 400, errors: [{ code, message }], request, code: 'NAME_INVALID', restatesAnswer: true });
+}
+/** A damaged file (wrong digest, bad link content): the message names the file. */
+function corrupt(message, request, cause) {
+    return storageError('STORAGE_CORRUPT', message, request, cause);
+}
+/** Something the filesystem driver never writes where a regular file belongs: a symlink, a FIFO,
+ * a device, an oversized link. Never followed, never opened. */
+function unsafe(message, request, cause) {
+    return storageError('STORAGE_UNSAFE', message, request, cause);
+}
+/** The source as a whole cannot be opened (no layout, an unsafe or unreadable archive): a fatal
+ * error at the storage step. */
+function unusable(code, message, cause) {
+    return new StorageError({ code, step: 'storage', message, ...(cause !== undefined && { cause }) });
+}
+function readOnly(operation) {
+    return storageError('INTERNAL', 'a storage directory source is read-only; harbor-sync never writes to it', operation);
+}
+function isMissing(error) {
+    const code = error?.code;
+    return code === 'ENOENT' || code === 'ENOTDIR';
+}
+function storageError(code, message, request, cause) {
+    return new StorageError({ code, message: `${request}: ${message}`, request, ...(cause !== undefined && { cause }) });
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./lib/registry/storage/tar-headers.js
 // A tar archive's headers, read as data before anything is extracted (ustar, GNU and pax): fed
 // chunk by chunk, it hands each entry to a callback and passes over file contents without keeping
@@ -32474,9 +31675,8 @@ function paxRecords(data, at) {
 
 
 
-class UnsafeArchiveError extends Error {
-    name = 'UnsafeArchiveError';
-}
+
+
 const TYPES = {
     '1': 'a hard link',
     '2': 'a symbolic link',
@@ -32509,10 +31709,10 @@ function entryProblem(entry) {
         return 'is a directory that carries content';
     return undefined;
 }
-/** Throws UnsafeArchiveError naming the first entry that may not be extracted. `name` is how the
+/** Throws a StorageError (ARCHIVE_UNSAFE) naming the first entry that may not be extracted. `name` is how the
  * archive is shown in messages (a path, or a URL without its query). */
 async function checkArchive(file, gzip, name) {
-    const refuse = (why) => new UnsafeArchiveError(`${name} is refused before extracting: ${why}; a registry storage tree holds only directories and regular files`);
+    const refuse = (why) => unusable('ARCHIVE_UNSAFE', `${name} is refused before extracting: ${why}; a registry storage tree holds only directories and regular files`);
     const reader = new TarHeaderReader((entry) => {
         const problem = entryProblem(entry);
         if (problem)
@@ -32534,14 +31734,14 @@ async function checkArchive(file, gzip, name) {
             await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(file), scan);
     }
     catch (error) {
-        if (error instanceof UnsafeArchiveError)
+        if (isHarborSyncError(error))
             throw error;
         // Stopping at the end marker aborts the streams before their end: that is no failure.
         if (reader.done)
             return;
         if (error instanceof TarFormatError)
             throw refuse(error.message);
-        throw new Error(`${name} cannot be read as ${gzip ? 'a gzip-compressed' : 'a'} tar archive: ${error.message}`);
+        throw unusable('ARCHIVE_UNREADABLE', `${name} cannot be read as ${gzip ? 'a gzip-compressed' : 'a'} tar archive: ${error.message}`);
     }
 }
 
@@ -32597,13 +31797,14 @@ const toolCache = () => __nccwpck_require__.e(/* import() */ 991).then(__nccwpck
 
 
 
+
 const toolCacheTar = async (archive, dest, gzip) => {
     try {
         await (await toolCache()).extractTar(archive, dest, gzip ? 'xz' : 'x');
     }
     catch (error) {
         // No `cause`: preflight shows the root cause, and tar's own message is the useful part.
-        throw new Error(`extracting ${archive} failed: ${error.message}`);
+        throw unusable('ARCHIVE_UNREADABLE', `extracting ${archive} failed: ${error.message}`);
     }
 };
 /** Checks, then extracts `archive` into a new temp dir; `name` shows the archive in messages. On
@@ -32635,122 +31836,212 @@ async function isGzip(path) {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/registry/errors.js
-// Errors that keep what a user needs to act: HTTP status, the registry's error code and message,
-// and the operation that failed. Modeled on go-containerregistry's transport.Error.
-// A server's words are untrusted: every text taken from an error body is cut to a short,
-// single-line, printable excerpt here, before anything can show it (SECURITY.md).
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./lib/registry/reference.js
+// Image references as users write them: `team-a/tools/worker:1.2`, `alpine@sha256:…`, `team-a/app`
+// (every tag), optionally prefixed by the source registry's host. Grammar from distribution's
+// reference package, built from named fragments so each error can say which part is wrong.
 
-const BODY_LIMIT = 64 * 1024;
-class RegistryError extends Error {
-    name = 'RegistryError';
-    /** Survives bundling two copies of this module, unlike instanceof. */
-    isRegistryError = true;
-    status;
-    code;
-    errors;
-    /** Method and URL path (never the query string, which may carry tokens). */
-    request;
-    constructor(options) {
-        super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
-        this.status = options.status;
-        this.errors = options.errors ?? [];
-        this.code = this.errors[0]?.code;
-        this.request = options.request;
-    }
-    /** The registry's own message when it sent one, else ours. */
-    get registryMessage() {
-        const first = this.errors[0];
-        if (!first)
-            return this.message;
-        const detail = describeDetail(first.detail);
-        return detail ? `${first.message} (${detail})` : first.message;
-    }
-}
-function isRegistryError(error) {
-    return typeof error === 'object' && error !== null && error.isRegistryError === true;
-}
-/** The registry answered 404: the thing asked for is not there (as opposed to a failure). */
-function isNotFound(error) {
-    return isRegistryError(error) && error.status === 404;
-}
-/** Parses a distribution or Harbor error body; tolerant of anything else (HTML from a proxy, empty). */
-function parseErrorBody(text) {
+/** distribution's path component: lowercase letters and digits, separators . _ __ - inside. The
+ * one copy of the grammar: storage paths, mapping rules and references all use it. */
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
+const REPOSITORY = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
+const TAG = /^[\w][\w.-]{0,127}$/;
+const DIGEST = /^(sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128})$/;
+const MAX_NAME = 255;
+/** Parses one reference. `sourceHost` (host[:port]) is stripped when the user included it. */
+function parseImageReference(input, sourceHost) {
+    const text = input.trim();
     if (!text)
-        return [];
-    try {
-        const parsed = JSON.parse(text.slice(0, BODY_LIMIT));
-        if (Array.isArray(parsed.errors)) {
-            return parsed.errors
-                .filter((e) => typeof e === 'object' && e !== null)
-                .slice(0, MAX_ENTRIES)
-                .map((e) => ({ code: errorCode(e.code), message: excerpt(String(e.message ?? ''), MESSAGE_LIMIT), detail: e.detail }));
+        throw new ConfigError('empty image reference');
+    let rest = text;
+    let digest;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+        if (!DIGEST.test(digest)) {
+            throw new ConfigError(`"${text}": digest "${digest}" is not of the form sha256:<64 lowercase hex>`);
         }
-        // Harbor's CSRF middleware answers {"code":"FORBIDDEN","message":"CSRF token invalid"} without the errors array.
-        if (typeof parsed.code === 'string')
-            return [{ code: errorCode(parsed.code), message: excerpt(String(parsed.message ?? ''), MESSAGE_LIMIT) }];
+    }
+    let tag;
+    const lastSlash = rest.lastIndexOf('/');
+    const colon = rest.indexOf(':', lastSlash + 1);
+    if (colon >= 0) {
+        tag = rest.slice(colon + 1);
+        rest = rest.slice(0, colon);
+        if (!TAG.test(tag)) {
+            throw new ConfigError(`"${text}": tag "${tag}" must match [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`);
+        }
+    }
+    const repository = stripHost(rest, text, sourceHost);
+    if (!REPOSITORY.test(repository)) {
+        throw new ConfigError(`"${text}": repository "${repository}" must be lowercase path components of letters and digits separated by "/" (separators . _ __ - inside a component)`);
+    }
+    if (repository.length > MAX_NAME)
+        throw new ConfigError(`"${text}": repository name is longer than ${MAX_NAME} characters`);
+    return { repository, ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) };
+}
+function stripHost(name, text, sourceHost) {
+    const slash = name.indexOf('/');
+    if (slash < 0)
+        return name;
+    const first = name.slice(0, slash);
+    const looksLikeHost = first.includes('.') || first.includes(':') || first === 'localhost';
+    if (!looksLikeHost)
+        return name;
+    if (sourceHost && first.toLowerCase() === sourceHost.toLowerCase())
+        return name.slice(slash + 1);
+    throw new ConfigError(`"${text}": names registry host "${first}", but the source registry is ${sourceHost ?? '(not set)'}; list images without the host, relative to source-registry`);
+}
+function formatReference(ref) {
+    return `${ref.repository}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+}
+function isTag(value) {
+    return TAG.test(value);
+}
+function isRepositoryName(value) {
+    return value.length <= MAX_NAME && REPOSITORY.test(value);
+}
+function isDigest(value) {
+    return DIGEST.test(value);
+}
+/** Token scope for a repository, e.g. `repository:p/r:pull,push`. */
+function repositoryScope(repository, actions) {
+    return `repository:${repository}:${actions}`;
+}
+
+;// CONCATENATED MODULE: ./lib/registry/media-types.js
+// Manifest media types and what each one references. We never re-serialise a manifest:
+// the exact bytes are pushed back so digests are preserved. A manifest that is not what its media
+// type says (not JSON, no config, layers that are not a list of descriptors) is `invalid`, with
+// the reason: it is a failure, not a kind we merely do not copy.
+
+const MediaType = {
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+    dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    dockerSchema1: 'application/vnd.docker.distribution.manifest.v1+json',
+    dockerSchema1Signed: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+    ociArtifact: 'application/vnd.oci.artifact.manifest.v1+json',
+};
+/** Every manifest kind we can read, most preferred first; schema1 last so registries that can
+ * convert still send the modern form. */
+const MANIFEST_ACCEPT = [
+    MediaType.ociIndex,
+    MediaType.dockerManifestList,
+    MediaType.ociManifest,
+    MediaType.dockerManifest,
+    MediaType.dockerSchema1Signed,
+    MediaType.dockerSchema1,
+].join(', ');
+/** Works out the kind from the Content-Type, falling back to the body's own mediaType field. */
+function parseManifest(bytes, contentType) {
+    let parsed;
+    try {
+        parsed = JSON.parse(Buffer.from(bytes).toString('utf8'));
     }
     catch {
-        // not JSON: fall through
+        return media_types_invalid(normaliseType(contentType) ?? 'unknown', 'is not valid JSON');
     }
-    const snippet = excerpt(text.slice(0, 1000), SNIPPET_LIMIT);
-    return snippet ? [{ code: 'UNKNOWN', message: snippet }] : [];
-}
-const MAX_ENTRIES = 10;
-const MESSAGE_LIMIT = 300;
-const SNIPPET_LIMIT = 200;
-/** A registry error code is an upper-case identifier (`MANIFEST_UNKNOWN`); anything else is not one. */
-function errorCode(value) {
-    const code = String(value ?? 'UNKNOWN');
-    return /^[A-Z][A-Z0-9_]{0,63}$/.test(code) ? code : 'UNKNOWN';
-}
-function describeDetail(detail) {
-    if (detail === undefined || detail === null || detail === '')
-        return '';
-    if (typeof detail === 'string')
-        return excerpt(detail, MESSAGE_LIMIT);
-    if (Array.isArray(detail))
-        return detail.map(describeDetail).filter(Boolean).join(', ');
-    if (typeof detail === 'object') {
-        const d = detail;
-        for (const key of ['digest', 'Digest', 'name', 'Name', 'Tag', 'Reference']) {
-            if (typeof d[key] === 'string')
-                return `${key.toLowerCase()} ${excerpt(d[key], MESSAGE_LIMIT)}`;
+    if (!isObject(parsed))
+        return media_types_invalid(normaliseType(contentType) ?? 'unknown', 'is JSON but not an object');
+    const body = parsed;
+    const declared = typeof body.mediaType === 'string' ? body.mediaType : undefined;
+    const mediaType = normaliseType(contentType) ?? declared ?? guessType(body);
+    switch (mediaType) {
+        case MediaType.dockerManifest:
+        case MediaType.ociManifest: {
+            if (!isObject(body.config))
+                return media_types_invalid(mediaType, 'is an image manifest without a config descriptor');
+            const config = asDescriptor(body.config);
+            if (!config)
+                return media_types_invalid(mediaType, `is an image manifest whose config is not a descriptor (${DESCRIPTOR})`);
+            if (!Array.isArray(body.layers))
+                return media_types_invalid(mediaType, 'is an image manifest whose layers is not an array');
+            const layers = body.layers.map(asDescriptor);
+            const bad = layers.findIndex((d) => d === undefined);
+            if (bad >= 0)
+                return media_types_invalid(mediaType, `is an image manifest whose layers[${bad}] is not a descriptor (${DESCRIPTOR})`);
+            return { kind: 'image', mediaType, blobs: [config, ...layers], children: [] };
         }
-        return excerpt(JSON.stringify(detail) ?? '', SNIPPET_LIMIT);
+        case MediaType.dockerManifestList:
+        case MediaType.ociIndex: {
+            if (!Array.isArray(body.manifests))
+                return media_types_invalid(mediaType, 'is an index whose manifests is not an array');
+            const children = body.manifests.map(asDescriptor);
+            const bad = children.findIndex((d) => d === undefined);
+            if (bad >= 0)
+                return media_types_invalid(mediaType, `is an index whose manifests[${bad}] is not a descriptor (${DESCRIPTOR})`);
+            return { kind: 'index', mediaType, blobs: [], children: children };
+        }
+        case MediaType.dockerSchema1:
+        case MediaType.dockerSchema1Signed:
+            return { kind: 'schema1', mediaType, blobs: [], children: [] };
+        default:
+            // Well-formed, just not a kind we copy.
+            return { kind: 'unsupported', mediaType, blobs: [], children: [] };
     }
-    return excerpt(String(detail), SNIPPET_LIMIT);
 }
-function readBodyLimit() {
-    return BODY_LIMIT;
+const DESCRIPTOR = 'an object with a sha256, sha384 or sha512 digest and a size in whole bytes';
+function media_types_invalid(mediaType, problem) {
+    return { kind: 'invalid', mediaType, blobs: [], children: [], problem };
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function normaliseType(contentType) {
+    const type = contentType?.split(';')[0]?.trim().toLowerCase();
+    // Some registries answer application/json or octet-stream for manifests; trust the body then.
+    if (!type || type === 'application/json' || type === 'application/octet-stream' || type === 'text/plain')
+        return undefined;
+    return type;
+}
+function guessType(body) {
+    if (body.schemaVersion === 1)
+        return MediaType.dockerSchema1Signed;
+    // OCI allows mediaType to be absent: the shape decides.
+    if (Array.isArray(body.manifests))
+        return MediaType.ociIndex;
+    if (body.config && Array.isArray(body.layers))
+        return MediaType.ociManifest;
+    return 'unknown';
+}
+/** A descriptor, or undefined when it is not one: its digest names the blob's URL path, so it must
+ * be a digest; a size, when given, must be a byte count. */
+function asDescriptor(value) {
+    if (!isObject(value))
+        return undefined;
+    if (typeof value.digest !== 'string' || !isDigest(value.digest))
+        return undefined;
+    if (value.size !== undefined && !(typeof value.size === 'number' && Number.isSafeInteger(value.size) && value.size >= 0))
+        return undefined;
+    return {
+        mediaType: typeof value.mediaType === 'string' ? value.mediaType : '',
+        digest: value.digest,
+        size: typeof value.size === 'number' ? value.size : -1,
+        ...(Array.isArray(value.urls) && value.urls.length > 0 && { urls: value.urls.map(String) }),
+        ...(isPlatform(value.platform) && { platform: value.platform }),
+    };
+}
+function isPlatform(value) {
+    const p = value;
+    return typeof p === 'object' && p !== null && typeof p.os === 'string' && typeof p.architecture === 'string';
+}
+/** Foreign (non-distributable) layers live elsewhere (their `urls`): registries do not hold them. */
+function isForeignLayer(d) {
+    return (d.urls?.length ?? 0) > 0 && /foreign|nondistributable/.test(d.mediaType);
+}
+function formatPlatform(p) {
+    if (!p)
+        return 'unknown';
+    return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`;
 }
 
-;// CONCATENATED MODULE: ./lib/registry/storage/errors.js
-// The errors a storage source throws, shaped like the registry's answers (RegistryError with
-// status and distribution error code) so the engine classifies them exactly as for HTTP.
-
-/** What the registry answers with 404. `request` mirrors the HTTP operation for messages. */
-function notFound(code, message, request) {
-    return new RegistryError({ message: `${request}: 404 ${code}: ${message}`, status: 404, errors: [{ code, message }], request });
-}
-/** A request the registry would refuse with 400 (bad name, tag or digest). */
-function errors_invalid(code, message, request) {
-    return new RegistryError({ message: `${request}: 400 ${code}: ${message}`, status: 400, errors: [{ code, message }], request });
-}
-/** Damaged storage: no HTTP status (the registry would answer 500 or serve garbage); the message
- * names the file so someone can look at it. */
-function corrupt(message, request, cause) {
-    return new RegistryError({ message: `${request}: ${message}`, errors: [{ code: 'STORAGE_CORRUPT', message }], request, cause });
-}
-function readOnly(operation) {
-    const message = `${operation}: a storage directory source is read-only; harbor-sync never writes to it`;
-    return new RegistryError({ message, errors: [{ code: 'UNSUPPORTED', message }], request: operation });
-}
-function isMissing(error) {
-    const code = error?.code;
-    return code === 'ENOENT' || code === 'ENOTDIR';
-}
-
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./lib/registry/storage/blob-stream.js
 // A blob read from its data file, hashed on the way: a truncated or damaged file then fails with
 // the file's path instead of a bare digest mismatch at the upload (the engine checks too, but
@@ -32788,6 +32079,15 @@ function readBlobFile(file, path, digest, request) {
     return check;
 }
 
+;// CONCATENATED MODULE: ./lib/registry/limits.js
+// Size bounds on what registries send and take, in one place.
+/** The most we read of a manifest, tag list or catalog page before calling the answer a lie:
+ * generous, since a listing page or an oversized manifest must still be read to be reported. */
+const MANIFEST_READ_LIMIT = 16 * 1024 * 1024;
+/** The largest manifest distribution stores on push (`maxManifestBodySize`, 4 MiB; Harbor's
+ * registry is distribution): a bigger one is refused, so it fails before its blobs are copied. */
+const MANIFEST_PUSH_LIMIT = 4 * 1024 * 1024;
+
 ;// CONCATENATED MODULE: ./lib/registry/storage/safe-read.js
 // Reading below the storage root as data, never as a pointer elsewhere. distribution's filesystem
 // driver writes only directories and regular files, so: every component from the root down is
@@ -32805,7 +32105,7 @@ async function lstatBelow(root, path, what, request) {
     const rest = (0,external_node_path_namespaceObject.relative)(root, path);
     // Paths come from layout.ts, which checks every name: this is a guard, not a feature.
     if (rest === '' || rest === '..' || rest.startsWith(`..${external_node_path_namespaceObject.sep}`) || (0,external_node_path_namespaceObject.isAbsolute)(rest))
-        throw corrupt(`${what} ${path} is not below the storage root ${root}`, request);
+        throw unsafe(`${what} ${path} is not below the storage root ${root}`, request);
     let current = root;
     let info;
     for (const part of rest.split(external_node_path_namespaceObject.sep)) {
@@ -32818,7 +32118,7 @@ async function lstatBelow(root, path, what, request) {
         if (!info)
             return undefined;
         if (info.isSymbolicLink())
-            throw corrupt(symlinkMessage(what, path, current), request);
+            throw unsafe(symlinkMessage(what, path, current), request);
     }
     return info;
 }
@@ -32826,7 +32126,7 @@ async function lstatBelow(root, path, what, request) {
 async function regularFileBelow(root, path, what, request) {
     const info = await lstatBelow(root, path, what, request);
     if (info && !info.isFile())
-        throw corrupt(`${what} ${path} is ${typeOf(info)}, not a regular file`, request);
+        throw unsafe(`${what} ${path} is ${typeOf(info)}, not a regular file`, request);
     return info;
 }
 /** Opens a regular file below the root; undefined when it is not there. The caller closes it. */
@@ -32842,17 +32142,17 @@ async function openBelow(root, path, what, request) {
         if (isMissing(error))
             return undefined;
         if (error.code === 'ELOOP')
-            throw corrupt(symlinkMessage(what, path, path), request);
+            throw unsafe(symlinkMessage(what, path, path), request);
         throw corrupt(`cannot read ${what} ${path}: ${error.message}`, request, error);
     }
     try {
         const opened = await handle.stat();
         if (!opened.isFile())
-            throw corrupt(`${what} ${path} is ${typeOf(opened)}, not a regular file`, request);
+            throw unsafe(`${what} ${path} is ${typeOf(opened)}, not a regular file`, request);
         if (opened.ino !== info.ino || opened.dev !== info.dev)
-            throw corrupt(`${what} ${path} was replaced while it was being opened`, request);
+            throw unsafe(`${what} ${path} was replaced while it was being opened`, request);
         if (!(await reachedByPath(handle.fd, path)))
-            throw corrupt(`${what} ${path} was reached through a symbolic link (the tree changed while it was being read)`, request);
+            throw unsafe(`${what} ${path} was reached through a symbolic link (the tree changed while it was being read)`, request);
         return { handle, size: opened.size };
     }
     catch (error) {
@@ -32908,19 +32208,7 @@ function typeOf(info) {
 // the `docker/registry/v2` directory. Pure path logic: every name and digest is checked against
 // the reference grammar before it becomes a path, so nothing can point outside the root.
 
-const layout_PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
-const layout_REPOSITORY = new RegExp(`^${layout_PATH_COMPONENT}(?:/${layout_PATH_COMPONENT})*$`);
-const layout_TAG = /^[\w][\w.-]{0,127}$/;
-const layout_DIGEST = /^(sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128})$/;
-function layout_isRepositoryName(name) {
-    return name.length <= 255 && layout_REPOSITORY.test(name);
-}
-function layout_isTag(tag) {
-    return layout_TAG.test(tag);
-}
-function layout_isDigest(value) {
-    return layout_DIGEST.test(value);
-}
+
 /** `sha256:<hex>` → ['sha256', '<hex>']; callers check isDigest first. */
 function split(digest) {
     const colon = digest.indexOf(':');
@@ -32975,7 +32263,7 @@ async function readLink(root, path, request) {
     let raw;
     try {
         if (file.size > LINK_LIMIT)
-            throw corrupt(`corrupt link file ${path}: it is ${file.size} bytes, more than a digest (at most ${LINK_LIMIT})`, request);
+            throw unsafe(`corrupt link file ${path}: it is ${file.size} bytes, more than a digest (at most ${LINK_LIMIT})`, request);
         // One byte more than allowed shows a file that grew since the fstat.
         raw = await readAtMost(file, LINK_LIMIT + 1, 'link file', path, request);
     }
@@ -32983,10 +32271,10 @@ async function readLink(root, path, request) {
         await file.handle.close();
     }
     if (raw.length > LINK_LIMIT)
-        throw corrupt(`corrupt link file ${path}: it grew past ${LINK_LIMIT} bytes while being read`, request);
+        throw unsafe(`corrupt link file ${path}: it grew past ${LINK_LIMIT} bytes while being read`, request);
     // A hand-edited link may end in a newline; tolerate whitespace, nothing else.
     const text = raw.toString('utf8').trim();
-    if (!layout_isDigest(text))
+    if (!isDigest(text))
         throw corrupt(`corrupt link file ${path}: its ${raw.length} bytes are not <algorithm>:<hex digest>`, request);
     return text;
 }
@@ -33006,12 +32294,13 @@ async function readDigestLink(root, path, expected, request) {
 // `dir` is a real path (the one place a symlink is resolved); below it none is followed.
 
 
+
 const SEARCH_DEPTH = 4;
 /** lstat, not stat: a symlink where the layout should be is refused, naming it. */
 async function isDirectory(path) {
     const info = await (0,promises_.lstat)(path).catch(() => undefined);
     if (info?.isSymbolicLink()) {
-        throw new Error(`${path} is a symbolic link: harbor-sync follows none below the directory named (a registry's storage holds none); name the directory it points to instead`);
+        throw unusable('STORAGE_UNSAFE', `${path} is a symbolic link: harbor-sync follows none below the directory named (a registry's storage holds none); name the directory it points to instead`);
     }
     return info?.isDirectory() ?? false;
 }
@@ -33079,7 +32368,7 @@ async function listRepositoryNames(root) {
         const entries = await (0,promises_.readdir)(dir, { withFileTypes: true }).catch((error) => {
             if (isMissing(error))
                 return [];
-            throw new Error(`cannot list ${dir}: ${error.message}`, { cause: error });
+            throw corrupt(`cannot list ${dir}: ${error.message}`, 'GET /v2/_catalog', error);
         });
         for (const entry of entries) {
             const link = entry.isSymbolicLink();
@@ -33116,9 +32405,12 @@ async function listRepositoryNames(root) {
 
 
 
-/** Same cap as the HTTP client: a manifest is small, a huge file there is damage. */
-const MANIFEST_LIMIT = 16 * 1024 * 1024;
+
+/** A storage directory lists untagged manifests and answers presence checks from local files;
+ * distribution 2.8 storage keeps no referrers index (the referrers tag schema covers it). */
+const STORAGE_CAPABILITIES = { untaggedManifests: true, localReads: true, referrersApi: false };
 class StorageClient {
+    capabilities = STORAGE_CAPABILITIES;
     root;
     host;
     cleanup;
@@ -33131,7 +32423,7 @@ class StorageClient {
     async ping() {
         // Thrown, not returned: preflight shows a thrown message as is ("not reachable: …").
         if (!(await isLayoutRoot(this.root))) {
-            throw new Error(`no distribution storage at ${this.root}: expected its repositories/ and blobs/ directories`);
+            throw unusable('STORAGE_MISSING', `no distribution storage at ${this.root}: expected its repositories/ and blobs/ directories`);
         }
         return { status: 200, ok: true };
     }
@@ -33178,13 +32470,13 @@ class StorageClient {
             const path = (0,external_node_path_namespaceObject.join)(dir, algorithm.name);
             // Not entered: the revisions behind it would vanish silently, so the listing fails instead.
             if (algorithm.isSymbolicLink())
-                throw corrupt(`revisions directory ${path} is a symbolic link: a registry's storage holds none, and harbor-sync follows none`, request);
+                throw unsafe(`revisions directory ${path} is a symbolic link: a registry's storage holds none, and harbor-sync follows none`, request);
             if (!algorithm.isDirectory())
                 continue;
             // A revision that is a symlink is listed: reading it fails naming the link.
             for (const hex of await list(path)) {
                 const digest = `${algorithm.name}:${hex.name}`;
-                if ((hex.isDirectory() || hex.isSymbolicLink()) && layout_isDigest(digest))
+                if ((hex.isDirectory() || hex.isSymbolicLink()) && isDigest(digest))
                     digests.push(digest);
             }
         }
@@ -33238,14 +32530,14 @@ class StorageClient {
         const request = `${method} /v2/${repository}/manifests/${reference}`;
         this.checkName(repository, request);
         let digest;
-        if (layout_isDigest(reference))
+        if (isDigest(reference))
             digest = reference;
-        else if (layout_isTag(reference))
+        else if (isTag(reference))
             digest = await readLink(this.root, tagLinkPath(this.root, repository, reference), request);
         else if (reference.includes(':'))
-            throw errors_invalid('DIGEST_INVALID', `invalid digest ${JSON.stringify(reference)}`, request);
+            throw invalid('DIGEST_INVALID', `invalid digest ${JSON.stringify(reference)}`, request);
         else
-            throw errors_invalid('TAG_INVALID', `invalid tag ${JSON.stringify(reference)}`, request);
+            throw invalid('TAG_INVALID', `invalid tag ${JSON.stringify(reference)}`, request);
         if (!digest)
             return undefined;
         // A manifest is in a repository only when it links the revision (even when the tag points at it).
@@ -33266,15 +32558,15 @@ class StorageClient {
     async linkedBlobPath(repository, digest, method) {
         const request = `${method} /v2/${repository}/blobs/${digest}`;
         this.checkName(repository, request);
-        if (!layout_isDigest(digest))
-            throw errors_invalid('DIGEST_INVALID', `invalid digest ${JSON.stringify(digest)}`, request);
+        if (!isDigest(digest))
+            throw invalid('DIGEST_INVALID', `invalid digest ${JSON.stringify(digest)}`, request);
         if (!(await readDigestLink(this.root, layerLinkPath(this.root, repository, digest), digest, request)))
             return undefined;
         return blobDataPath(this.root, digest);
     }
     checkName(repository, request) {
-        if (!layout_isRepositoryName(repository))
-            throw errors_invalid('NAME_INVALID', `invalid repository name ${JSON.stringify(repository)}`, request);
+        if (!isRepositoryName(repository))
+            throw invalid('NAME_INVALID', `invalid repository name ${JSON.stringify(repository)}`, request);
     }
 }
 /** Bounded by the opened file's size and the cap: a file that grows meanwhile is cut and then
@@ -33284,8 +32576,8 @@ async function readManifestFile(root, path, request) {
     if (!file)
         return undefined;
     try {
-        if (file.size > MANIFEST_LIMIT)
-            throw corrupt(`manifest data file ${path} is ${file.size} bytes, more than a manifest can be (${MANIFEST_LIMIT})`, request);
+        if (file.size > MANIFEST_READ_LIMIT)
+            throw unsafe(`manifest data file ${path} is ${file.size} bytes, more than a manifest can be (${MANIFEST_READ_LIMIT})`, request);
         return await readAtMost(file, file.size, 'manifest data file', path, request);
     }
     finally {
@@ -33295,10 +32587,45 @@ async function readManifestFile(root, path, request) {
 
 // EXTERNAL MODULE: external "node:async_hooks"
 var external_node_async_hooks_ = __nccwpck_require__(6698);
+;// CONCATENATED MODULE: ./lib/errors/causes.js
+// The one walk down an error's cause chain (undici wraps socket errors; we wrap registry answers).
+const MAX_DEPTH = 8;
+/** The error, then its cause, then that one's cause, … */
+function* causes(error) {
+    let current = error;
+    for (let depth = 0; current !== undefined && current !== null && depth < MAX_DEPTH; depth++) {
+        yield current;
+        current = current.cause;
+    }
+}
+function findCause(error, test) {
+    for (const e of causes(error))
+        if (test(e))
+            return e;
+    return undefined;
+}
+/** The deepest error of the chain. */
+function rootCause(error) {
+    let last = error;
+    for (const e of causes(error))
+        last = e;
+    return last;
+}
+/** A string `code` property somewhere in the chain (Node's errno codes, undici's UND_ERR_*). */
+function causeCode(error, accept) {
+    for (const e of causes(error)) {
+        const code = e.code;
+        if (typeof code === 'string' && accept(code))
+            return code;
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./lib/registry/retry.js
 // When and how long to wait before trying a request again (ky's retry-timing, regclient's
 // reghttp): 408, 429 and 5xx and network failures are worth another try; other 4xx are not.
 // Waits grow exponentially with jitter, and a server's Retry-After is honoured up to a cap.
+
 
 const DEFAULT_RETRY_POLICY = { retries: 4, maxWaitMs: 60_000, baseMs: 500 };
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
@@ -33324,12 +32651,33 @@ function isRetryableStatus(status) {
 /** A failure of the connection rather than an answer: worth retrying. Looks through causes,
  * since undici wraps socket errors. */
 function isNetworkError(error) {
-    for (let e = error, depth = 0; e && depth < 5; e = e.cause, depth++) {
-        const code = e.code;
-        if (typeof code === 'string' && NETWORK_CODES.has(code))
-            return true;
+    return causeCode(error, (code) => NETWORK_CODES.has(code)) !== undefined;
+}
+/** The one retry loop (requests in the transport, whole blob copies, downloads): runs `work`
+ * until it succeeds or `shouldRetry` declines, waiting with jittered backoff (or the server's
+ * Retry-After, carried by a RetryLater) between attempts, each retry counted for the tag. */
+async function retrying(work, options) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await work(attempt);
+        }
+        catch (error) {
+            if (options.signal?.aborted || !options.shouldRetry(error, attempt))
+                throw error;
+            countRetry();
+            await sleep(retryDelay(attempt, error instanceof RetryLater ? error.retryAfter : undefined, options.policy), options.signal);
+        }
     }
-    return false;
+}
+/** An answer worth another try (408, 429, 5xx), thrown inside `retrying` so the loop waits as the
+ * server asked; the last attempt returns the answer instead of throwing. */
+class RetryLater extends Error {
+    name = 'RetryLater';
+    retryAfter;
+    constructor(status, retryAfter) {
+        super(`answered ${status}; worth another try`);
+        this.retryAfter = retryAfter;
+    }
 }
 /** Milliseconds to wait before attempt `attempt` (1 = the first retry). */
 function retryDelay(attempt, retryAfter, policy, now = Date.now()) {
@@ -33375,7 +32723,7 @@ function countRetry() {
 // EXTERNAL MODULE: ./node_modules/undici/lib/dispatcher/agent.js
 var agent = __nccwpck_require__(7405);
 // EXTERNAL MODULE: ./node_modules/undici/lib/api/api-request.js
-var api_request = __nccwpck_require__(6424);
+var api_request = __nccwpck_require__(4043);
 ;// CONCATENATED MODULE: ./lib/registry/http.js
 
 
@@ -33442,8 +32790,6 @@ function basicAuthorization(credentials) {
     return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')}`;
 }
 
-// EXTERNAL MODULE: ./lib/redact/secrets.js
-var secrets = __nccwpck_require__(4972);
 ;// CONCATENATED MODULE: ./lib/registry/tokens.js
 
 
@@ -33533,27 +32879,16 @@ function cacheKey(challenge, scopes) {
 }
 
 ;// CONCATENATED MODULE: ./lib/registry/auth-boundary.js
-// Where one transport's credentials may go (STYLE.md "Trust boundaries"): the origin the user
-// named, and the token realm that origin announces in its own challenge, pinned for the run (as
-// go-containerregistry takes the realm only from its ping). Never an origin a redirect led to, nor
-// a realm such an origin names; never a realm over plain HTTP for an HTTPS registry unless the
-// user marked the registry insecure. A refusal is a RegistryError that says why, never a retry.
 
-const RefusalCode = {
-    foreignChallenge: 'AUTH_FOREIGN_ORIGIN',
-    insecureRealm: 'REALM_INSECURE',
-    changedRealm: 'REALM_CHANGED',
-    invalidRealm: 'REALM_INVALID',
-};
-const CODES = new Set(Object.values(RefusalCode));
+const REFUSALS = new Set(['AUTH_FOREIGN_ORIGIN', 'REALM_INSECURE', 'REALM_REFUSED']);
 /** A refusal of ours, as opposed to a registry's answer. */
 function isAuthRefusal(error) {
-    return error?.code !== undefined && CODES.has(error.code);
+    return error !== undefined && REFUSALS.has(error.code);
 }
-/** A RegistryError for a rule of ours: the reason is also the error entry, so reports read
- * `<request>: <reason>`. No status: nothing here is worth retrying. */
+/** A RegistryError for a rule of ours, read `<request>: <reason>`. No status: nothing here is
+ * worth retrying. */
 function refusal(code, request, reason) {
-    return new RegistryError({ message: `${request}: ${reason}`, errors: [{ code, message: reason }], request });
+    return new RegistryError({ message: `${request}: ${reason}`, request, code });
 }
 class AuthBoundary {
     origin;
@@ -33572,7 +32907,7 @@ class AuthBoundary {
     /** A 401 from another origin: a redirect target (a CDN, storage) or a Location elsewhere. */
     foreignChallenge(request, requested, answered) {
         const who = requested.origin === this.origin ? `redirected to ${answered.origin}, which` : answered.origin;
-        return refusal(RefusalCode.foreignChallenge, request, `${who} asked for credentials (401); credentials are only sent to ${this.origin}`);
+        return refusal('AUTH_FOREIGN_ORIGIN', request, `${who} asked for credentials (401); credentials are only sent to ${this.origin}`);
     }
     /** The token realm to send credentials to, from a challenge of the registry's own origin: the
      * first one is checked and pinned; a later one must name the same realm. */
@@ -33580,16 +32915,16 @@ class AuthBoundary {
         if (this.realm !== undefined) {
             if (realm === this.realm)
                 return realm;
-            throw refusal(RefusalCode.changedRealm, request, `${this.origin} now names the token realm ${shown(realm)}, not ${shown(this.realm)} it named first; credentials are only sent to the realm it named first`);
+            throw refusal('REALM_REFUSED', request, `${this.origin} now names the token realm ${shown(realm)}, not ${shown(this.realm)} it named first; credentials are only sent to the realm it named first`);
         }
         const url = URL.parse(realm);
         if (!url)
-            throw refusal(RefusalCode.invalidRealm, request, `${this.origin} names a token realm that is not a URL: ${shown(realm)}`);
+            throw refusal('REALM_REFUSED', request, `${this.origin} names a token realm that is not a URL: ${shown(realm)}`);
         if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-            throw refusal(RefusalCode.invalidRealm, request, `${this.origin} names the token realm ${shown(realm)}, which is not an http(s) URL`);
+            throw refusal('REALM_REFUSED', request, `${this.origin} names the token realm ${shown(realm)}, which is not an http(s) URL`);
         }
         if (this.https && url.protocol === 'http:' && !this.insecure) {
-            throw refusal(RefusalCode.insecureRealm, request, `the registry ${this.origin} names its token service over plain HTTP (${shown(realm)}): credentials would travel in clear, so none are sent`);
+            throw refusal('REALM_INSECURE', request, `the registry ${this.origin} names its token service over plain HTTP (${shown(realm)}): credentials would travel in clear, so none are sent`);
         }
         this.realm = realm;
         return realm;
@@ -33713,24 +33048,17 @@ class Transport {
             return `Bearer ${await this.tokens.get(this.bearer, req.scopes ?? [])}`;
         return undefined;
     }
-    async sendWithRetry(req, authorization, replayable) {
-        for (let attempt = 1;; attempt++) {
-            const last = !replayable || attempt > this.retry.retries;
-            let retryAfter;
-            try {
-                const res = await this.sendFollowingRedirects(req, authorization);
-                if (last || !isRetryableStatus(res.status))
-                    return res;
-                retryAfter = headerValue(res.headers, 'retry-after');
-                await res.body.dump();
-            }
-            catch (error) {
-                if (last || !isNetworkError(error) || this.signal?.aborted)
-                    throw error;
-            }
-            countRetry();
-            await sleep(retryDelay(attempt, retryAfter, this.retry), this.signal);
-        }
+    /** A stream body cannot be replayed: such a request gets one attempt. */
+    sendWithRetry(req, authorization, replayable) {
+        const retries = replayable ? this.retry.retries : 0;
+        return retrying(async (attempt) => {
+            const res = await this.sendFollowingRedirects(req, authorization);
+            if (attempt > retries || !isRetryableStatus(res.status))
+                return res;
+            const retryAfter = headerValue(res.headers, 'retry-after');
+            await res.body.dump();
+            throw new RetryLater(res.status, retryAfter);
+        }, { policy: this.retry, signal: this.signal, shouldRetry: (error, attempt) => attempt <= retries && (error instanceof RetryLater || isNetworkError(error)) });
     }
     async sendFollowingRedirects(req, authorization) {
         let url = req.url;
@@ -33786,14 +33114,12 @@ function union(a, b) {
 
 
 
+
+
 /** How a download URL may appear in messages. */
 function shownUrl(url) {
     const parsed = new URL(url);
     return `${parsed.origin}${parsed.pathname}`;
-}
-/** A failure already worded for the user. */
-class DownloadError extends Error {
-    name = 'DownloadError';
 }
 async function downloadArchive(url, options = {}) {
     const shown = shownUrl(url);
@@ -33818,12 +33144,12 @@ async function downloadArchive(url, options = {}) {
     }
     catch (error) {
         await removeTree(dir);
-        if (error instanceof DownloadError)
+        if (isHarborSyncError(error))
             throw error;
         // Network errors name hosts, not URLs; the query string is cut out all the same.
         const search = new URL(url).search;
         const message = error.message;
-        throw new Error(`downloading ${shown} failed: ${search ? message.split(search).join('') : message}`);
+        throw unusable('DOWNLOAD_FAILED', `downloading ${shown} failed: ${search ? message.split(search).join('') : message}`, error);
     }
     finally {
         await transport.close().catch(() => undefined);
@@ -33831,29 +33157,23 @@ async function downloadArchive(url, options = {}) {
     return { file, cleanup: () => removeTree(dir) };
 }
 async function fetchInto(transport, url, file, shown, options) {
-    const retry = options.retry ?? DEFAULT_RETRY_POLICY;
-    for (let attempt = 1;; attempt++) {
-        try {
-            const res = await transport.send({ method: 'GET', url, followRedirects: true });
-            if (res.status !== 200) {
-                await res.body.dump().catch(() => undefined);
-                const hint = res.status === 401 || res.status === 403 ? ' (check source-username and source-password)' : '';
-                throw new DownloadError(`downloading ${shown} failed: the server answered ${res.status}${hint}`);
-            }
-            await (0,external_node_stream_promises_namespaceObject.pipeline)(res.body, (0,external_node_fs_namespaceObject.createWriteStream)(file, { mode: 0o600 }));
-            return;
+    const policy = options.retry ?? DEFAULT_RETRY_POLICY;
+    // The transport retries the request; a body cut short is started over here, from byte 0.
+    await retrying(async () => {
+        const res = await transport.send({ method: 'GET', url, followRedirects: true });
+        if (res.status !== 200) {
+            await res.body.dump().catch(() => undefined);
+            const hint = res.status === 401 || res.status === 403 ? ' (check source-username and source-password)' : '';
+            throw unusable('DOWNLOAD_FAILED', `downloading ${shown} failed: the server answered ${res.status}${hint}`);
         }
-        catch (error) {
-            // The transport retried the request; a body cut short is started over here, from byte 0.
-            if (error instanceof DownloadError || !isNetworkError(error) || attempt > retry.retries || options.signal?.aborted)
-                throw error;
-            await sleep(retryDelay(attempt, undefined, retry), options.signal);
-        }
-    }
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(res.body, (0,external_node_fs_namespaceObject.createWriteStream)(file, { mode: 0o600 }));
+    }, { policy, signal: options.signal, shouldRetry: (error, attempt) => attempt <= policy.retries && !isHarborSyncError(error) && isNetworkError(error) });
 }
 
 ;// CONCATENATED MODULE: ./lib/registry/storage/lazy.js
+
 class LazyStorageSource {
+    capabilities = STORAGE_CAPABILITIES;
     host;
     open;
     opened;
@@ -33931,13 +33251,14 @@ var external_node_url_ = __nccwpck_require__(3136);
 // no use for it, and a download takes source-username/source-password instead. These messages
 // never echo the URL when it may hold a password.
 
+
 const ARCHIVE_NAME = /\.(tar|tar\.gz|tgz)$/i;
 /** `scheme://user[:password]@…`, found in the text: `file://u:p@…` does not even parse as a URL. */
 const USER_INFO = /^\s*[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i;
 const NO_USER_INFO = 'source-registry must not carry a user name or password in the URL';
 /** A storage URL the config layer should refuse (exit 2): the message is safe to print, and reads
  * after a `source-registry: ` prefix. */
-class StorageUrlError extends Error {
+class StorageUrlError extends ConfigError {
     name = 'StorageUrlError';
 }
 /** dir:// and file://, and an http(s) URL whose path names a tarball (downloaded first). */
@@ -33992,6 +33313,7 @@ function parseStorageUrl(url) {
 
 
 
+
 /** Opens the source now: throws when the path holds no storage layout or the archive is refused
  * or cannot be extracted. */
 async function openStorageSource(url, options = {}) {
@@ -34009,21 +33331,21 @@ async function openStorageSource(url, options = {}) {
     // No `cause` on these: preflight reports an error's root cause, and this message is the useful one.
     const real = await (0,promises_.realpath)(path).catch((error) => {
         const code = error.code;
-        throw new Error(code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read: ${error.message}`);
+        throw unusable('STORAGE_MISSING', code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read: ${error.message}`);
     });
     const info = await (0,promises_.stat)(real).catch((error) => {
-        throw new Error(`${path} cannot be read: ${error.message}`);
+        throw unusable('STORAGE_MISSING', `${path} cannot be read: ${error.message}`);
     });
     if (info.isDirectory()) {
         const root = await locateRoot(real);
         if (!root)
-            throw new Error(expectedLayout(path));
+            throw unusable('STORAGE_MISSING', expectedLayout(path));
         return new StorageClient({ root, host: path });
     }
     if (kind === 'dir')
-        throw new Error(`${path} is a file, not a directory; name an archive with file://${path}`);
+        throw unusable('STORAGE_MISSING', `${path} is a file, not a directory; name an archive with file://${path}`);
     if (!info.isFile())
-        throw new Error(`${path} is not a regular file: name a tarball (.tar, .tar.gz) of a registry's storage`);
+        throw unusable('STORAGE_MISSING', `${path} is not a regular file: name a tarball (.tar, .tar.gz) of a registry's storage`);
     return await openArchive(real, path, options);
 }
 async function openArchive(file, name, options, alsoCleanup) {
@@ -34032,7 +33354,7 @@ async function openArchive(file, name, options, alsoCleanup) {
     try {
         root = await searchRoot(extracted.dir);
         if (!root)
-            throw new Error(`${name} holds no distribution storage: expected docker/registry/v2 with repositories/ and blobs/ inside the archive`);
+            throw unusable('STORAGE_MISSING', `${name} holds no distribution storage: expected docker/registry/v2 with repositories/ and blobs/ inside the archive`);
     }
     catch (error) {
         await extracted.cleanup();
@@ -34051,9 +33373,718 @@ function createStorageSource(url, options = {}) {
     return new LazyStorageSource(kind === 'download' ? shownUrl(path) : path, () => openStorageSource(url, options));
 }
 
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./lib/sync/mapping.js
+// Where a source repository lands in Harbor when the default (first component = project) is not
+// what the user wants. Ordered rules `from => to`, first match wins; prefixes match whole path
+// components, so `mirror` matches `mirror` and `mirror/x` but not `mirrors/x`.
+//
+//   mirror => mirrors              mirror/a/b  → project mirrors, path a/b
+//   mirror => mirrors/hub          mirror/a/b  → project mirrors, path hub/a/b
+//   mirror => mirrors (flatten)    mirror/a/b  → project mirrors, path b (last component only)
+//   old/app => library/app         old/app     → project library, path app (a rename)
+//
+// A source equal to `from` keeps nothing after the prefix: under a multi-component target it
+// becomes the target itself (a rename); under a project alone it is an error, since a project is
+// not a repository and guessing a name there could collide with `from/<name>`. With flatten it
+// keeps its last component like any other source. Unmatched repositories use mapRepository.
+
+/** `mapping "mirror => mirrors (flatten)" (mappings line 2)`: how errors and reports name a rule. */
+function describeRule(rule) {
+    const text = `${rule.from} => ${rule.to}${rule.flatten ? ' (flatten)' : ''}`;
+    return `mapping "${text}"${rule.origin ? ` (${rule.origin})` : ''}`;
+}
+function trimSlash(text) {
+    return text.trim().replace(/\/+$/, '');
+}
+/** True when `path` is `prefix` or lies under it, on whole components. */
+function underPrefix(path, prefix) {
+    return path === prefix || path.startsWith(`${prefix}/`);
+}
+/** The first matching rule decides; without one, the default mapping (mapRepository). */
+function mapWithRules(repository, rules, defaultProject) {
+    const rule = rules.find((r) => underPrefix(repository, trimSlash(r.from)));
+    if (!rule)
+        return mapRepository(repository, defaultProject);
+    const from = trimSlash(rule.from);
+    const to = trimSlash(rule.to);
+    const rest = rule.flatten ? repository.slice(repository.lastIndexOf('/') + 1) : repository.slice(from.length + 1);
+    if (!rest && !to.includes('/')) {
+        throw new NameMappingError(`"${repository}" matches ${describeRule(rule)} but leaves no repository name under project "${to}": add a rule such as "${from} => ${to}/${lastComponent(repository)}" before it, or exclude "${repository}"`);
+    }
+    try {
+        return mapRepository(rest ? `${to}/${rest}` : to, defaultProject);
+    }
+    catch (error) {
+        if (error instanceof NameMappingError)
+            throw new NameMappingError(`${describeRule(rule)} maps "${repository}" badly: ${error.message}`);
+        throw error;
+    }
+}
+function lastComponent(path) {
+    return path.slice(path.lastIndexOf('/') + 1);
+}
+/**
+ * Whether the rules can send two different source repositories to one Harbor repository, judged
+ * from the rules alone (the catalog is not known yet):
+ * - a flatten rule (`a/x/app` and `a/y/app` both → `<to>/app`);
+ * - two rules whose targets overlap on whole components (`a => m`, `b => m` or `b => m/sub`);
+ * - a rule's target that a source could also reach by the default mapping: a source named
+ *   `<to>/…` that no rule matches keeps its name, and a single-level name `x` becomes
+ *   `<defaultProject>/x`.
+ * The default mapping's own overlap (`alpine` and `library/alpine`) is not counted: it exists
+ * without any rule. Either way findCollisions on the real list is the authority.
+ */
+function mayCollide(rules, defaultProject) {
+    const targets = rules.map((r) => trimSlash(r.to));
+    const froms = rules.map((r) => trimSlash(r.from));
+    if (rules.some((r) => r.flatten))
+        return true;
+    const overlapping = targets.some((t, i) => targets.some((u, j) => i < j && (underPrefix(t, u) || underPrefix(u, t))));
+    if (overlapping)
+        return true;
+    const reachableByDefault = targets.some((t) => !froms.some((f) => underPrefix(t, f)));
+    if (reachableByDefault)
+        return true;
+    return targets.some((t) => t.split('/')[0] === defaultProject && t.split('/').length <= 2);
+}
+/** Targets that more than one different source maps onto: target → those sources, in order seen. */
+function findCollisions(items) {
+    const sources = new Map();
+    for (const { source, target } of items) {
+        const list = sources.get(target) ?? [];
+        if (!list.includes(source))
+            list.push(source);
+        sources.set(target, list);
+    }
+    return new Map([...sources].filter(([, list]) => list.length > 1));
+}
+
+;// CONCATENATED MODULE: ./lib/config/mapping-rules.js
+// Parsing mapping rules (`from => to`, `from => to (flatten)`, or the config file's `mappings`
+// list) into the rules the engine applies (src/sync/mapping.ts says what they mean). A rule is
+// checked against distribution's and Harbor's name grammars, and one that an earlier rule
+// shadows is refused, naming both.
+
+
+
+
+const COMPONENT = new RegExp(`^${PATH_COMPONENT}$`);
+const RULE_LINE = /^(\S+)\s*=>\s*(\S+)(?:\s+\((flatten)\))?$/;
+/** One rule per line, `from => to` or `from => to (flatten)`; `#` starts a comment. */
+function parseMappingRules(text, input) {
+    const rules = [];
+    text.split(/\r?\n/).forEach((raw, index) => {
+        const line = raw.replace(/#.*$/, '').trim();
+        if (!line)
+            return;
+        const origin = `${input} line ${index + 1}`;
+        const match = RULE_LINE.exec(line);
+        if (!match)
+            throw new ConfigError(`${origin}: expected "from => to" or "from => to (flatten)", not "${line}"`);
+        rules.push(checkMappingRule({ from: match[1], to: match[2], ...(match[3] && { flatten: true }), origin }));
+    });
+    checkReachable(rules);
+    return rules;
+}
+/** Validates one rule and drops trailing slashes; errors name the rule and where it was written. */
+function checkMappingRule(rule) {
+    const normalized = { ...rule, from: trimSlash(rule.from), to: trimSlash(rule.to) };
+    const problem = pathProblem(normalized.from, 'source prefix') ?? targetProblem(normalized.to);
+    if (problem)
+        throw new ConfigError(`${describeRule(normalized)}: ${problem}`);
+    return normalized;
+}
+/** Refuses a rule no repository can reach because an earlier rule's prefix already covers it. */
+function checkReachable(rules) {
+    rules.forEach((rule, i) => {
+        const earlier = shadowedBy(rules, i);
+        if (earlier)
+            throw new ConfigError(`${describeRule(rule)} never applies: ${describeRule(earlier)} comes first and already matches "${trimSlash(rule.from)}"; put the narrower rule first`);
+    });
+}
+/** The earlier rule that matches everything rules[index] would, if any. */
+function shadowedBy(rules, index) {
+    const from = trimSlash(rules[index].from);
+    return rules.slice(0, index).find((earlier) => underPrefix(from, trimSlash(earlier.from)));
+}
+function pathProblem(path, what) {
+    if (!path)
+        return `the ${what} is empty`;
+    const bad = path.split('/').find((c) => !COMPONENT.test(c));
+    if (bad === undefined)
+        return undefined;
+    return bad === '' ? `the ${what} "${path}" has an empty path component` : `"${bad}" in the ${what} "${path}" is not a valid repository path component (lowercase letters and digits, with . _ __ or - between them)`;
+}
+// The project first: Harbor's rule is the stricter one and its message says what to write.
+function targetProblem(to) {
+    const project = to.split('/')[0];
+    const projectProblem = projectNameProblem(project);
+    if (projectProblem)
+        return `Harbor project name "${project}" in the target "${to}" ${projectProblem}`;
+    return pathProblem(to, 'target');
+}
+
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var semver = __nccwpck_require__(2088);
+;// CONCATENATED MODULE: ./lib/sync/select.js
+// Which repositories and tags a whole-catalog sync copies. Pure logic: the engine lists the
+// catalog and the tags, this module decides, and everything left out carries the rule that left
+// it out so the report can say why.
+//
+// Repository patterns (`include`, `exclude`):
+//   - a glob: `*` any characters within one path component, `?` one character (not `/`),
+//     `**` as a whole component any number of components: `team-a/**` is everything under
+//     team-a (not `team-a` itself), `**/app` is `app` at any depth (including top level),
+//     `a/**/b` is `a/b`, `a/x/b`, `a/x/y/b`. Without wildcards a glob names one repository.
+//     Globs use only what repository names can hold (a-z 0-9 . _ - /) plus `*` and `?`, so a typo
+//     (uppercase, a space) is an error instead of a pattern that silently never matches.
+//   - a regex written `/…/`: unanchored, as in `grep` (write `/^team-a\//` to anchor).
+//   A repository is selected when it matches some include (or there is none) and no exclude.
+//
+// Tag filters, applied in this order, each to what the previous one left:
+//   1. `tags`: regexes that must match the whole tag (anchored); a tag is kept if any matches.
+//   2. `exclude-tags`: regexes, anchored; a tag matching any is dropped.
+//   3. `semver`: a range (`>=1.2 <2`); only version tags (below) that satisfy it are kept.
+//   4. `latest` N: the tags of the N highest distinct versions are kept.
+//
+// Version tags: `v`? then one to three dot-separated numbers without leading zeros, then
+// optionally `-prerelease` and/or `+build` as semver spells them: `1`, `1.2`, `v1.2.3`,
+// `1.2.3-rc.1`, `1.25-alpine`, `2.0+build.5`. Missing minor/patch count as 0 (`1.2` is 1.2.0).
+// Not versions: `latest`, `1.2.3.4`, `1.02`, `1.2.3_1`, `stable-1.2`. Note `2024-01-05` reads as
+// 2024.0.0-01-05: filter date tags with `tags`/`exclude-tags` if they share a repository with versions.
+//
+// Ranges include suffixed versions (semver's includePrerelease): container tags use `-alpine` or
+// `-slim` for variants, and a sync should not drop `1.25.3-alpine` from `>=1.24` without saying so.
+// `<2` still stops before `2.0.0-rc1`. Drop variants or release candidates with `exclude-tags`.
+//
+// `latest` N orders by semver precedence; tags spelling one version (`1.2`, `1.2.0`, `v1.2.0`)
+// count once and are all kept. Non-version tags are dropped by `latest` unless
+// `latest-include-non-semver` is true, in which case they pass through untouched (`latest 3` plus
+// e.g. `stable`).
+
+
+const VERSION_TAG = /^v?((?:0|[1-9]\d*)(?:\.(?:0|[1-9]\d*)){0,2})([-+].*)?$/;
+const RANGE_OPTIONS = { includePrerelease: true };
+/** Why a repository is not synced (`exclude "team-a/old/**"`, `not in include`), or undefined. */
+function repositoryExcludedBy(repo, s) {
+    if (s.include.length > 0 && !s.include.some((p) => p.test(repo)))
+        return 'not in include';
+    const excluder = s.exclude.find((p) => p.test(repo));
+    return excluder ? `exclude "${excluder.text}"` : undefined;
+}
+/** True when no tag filter is set: every tag of a selected repository is synced. */
+function selectsAllTags(s) {
+    return s.tags.length === 0 && s.excludeTags.length === 0 && s.semver === undefined && s.latest === undefined;
+}
+/** Applies tags → exclude-tags → semver → latest; `selected` keeps the given order. */
+function selectTags(tags, s) {
+    const excluded = [];
+    const keep = (candidates, dropRule) => candidates.filter((tag) => {
+        const rule = dropRule(tag);
+        if (rule !== undefined)
+            excluded.push({ tag, rule });
+        return rule === undefined;
+    });
+    let selected = tags;
+    if (s.tags.length > 0)
+        selected = keep(selected, (tag) => (s.tags.some((re) => re.test(tag)) ? undefined : `tags ${s.tags.map((re) => re.source).join(', ')}`));
+    selected = keep(selected, (tag) => {
+        const match = s.excludeTags.find((re) => re.test(tag));
+        return match ? `exclude-tags ${match.source}` : undefined;
+    });
+    if (s.semver !== undefined)
+        selected = keep(selected, semverRule(s.semver));
+    if (s.latest !== undefined)
+        selected = keep(selected, latestRule(selected, s.latest, s.latestIncludeNonSemver ?? false));
+    return { selected, excluded };
+}
+function semverRule(text) {
+    let range;
+    try {
+        range = new semver.Range(text, RANGE_OPTIONS);
+    }
+    catch {
+        throw new ConfigError(`semver: "${text}" is not a semver range`);
+    }
+    return (tag) => {
+        const version = tagVersion(tag);
+        if (!version)
+            return `semver ${text} (not a version)`;
+        return range.test(version) ? undefined : `semver ${text}`;
+    };
+}
+function latestRule(tags, n, keepNonSemver) {
+    const versions = tags.map(tagVersion).filter((v) => v !== null);
+    const distinct = versions.sort((a, b) => semver.rcompare(a, b)).filter((v, i, all) => i === 0 || semver.compare(v, all[i - 1]) !== 0);
+    const lowestKept = distinct[Math.min(n, distinct.length) - 1];
+    return (tag) => {
+        const version = tagVersion(tag);
+        if (!version)
+            return keepNonSemver ? undefined : `latest ${n} (not a version)`;
+        return lowestKept && semver.compare(version, lowestKept) >= 0 ? undefined : `latest ${n}`;
+    };
+}
+/** The version a tag spells (see the top of this file), or null when it is not a version tag. */
+function tagVersion(tag) {
+    const match = VERSION_TAG.exec(tag);
+    if (!match)
+        return null;
+    const numbers = match[1].split('.');
+    while (numbers.length < 3)
+        numbers.push('0');
+    return semver.parse(`${numbers.join('.')}${match[2] ?? ''}`);
+}
+/** True when `tag` counts as a version tag for `semver` and `latest`. */
+function isVersionTag(tag) {
+    return tagVersion(tag) !== null;
+}
+
+;// CONCATENATED MODULE: ./lib/config/selection.js
+// Parsing the selection inputs (`include`, `exclude`, `tags`, `exclude-tags`, `semver`, `latest`,
+// `latest-include-non-semver`) into the Selection the engine applies (src/sync/select.ts, whose
+// header describes the rules). Every error names the input and line.
+
+
+
+const GLOB_CHARS = /^[a-z0-9._\-/*?]+$/;
+/** Reads the selection inputs; every error names the input and line. */
+function parseSelection(read) {
+    const value = (name) => (read(name) ?? '').trim();
+    const list = (name) => listItems(read(name) ?? '');
+    const selection = {
+        include: list('include').map((item) => compileRepoPattern(item.text, `include line ${item.line}`)),
+        exclude: list('exclude').map((item) => compileRepoPattern(item.text, `exclude line ${item.line}`)),
+        tags: list('tags').map((item) => compileTagPattern(item.text, `tags line ${item.line}`)),
+        excludeTags: list('exclude-tags').map((item) => compileTagPattern(item.text, `exclude-tags line ${item.line}`)),
+    };
+    const range = value('semver');
+    if (range)
+        selection.semver = parseSemverRange(range, 'semver');
+    const latest = value('latest');
+    if (latest)
+        selection.latest = parseLatest(latest, 'latest');
+    const keep = value('latest-include-non-semver');
+    if (keep)
+        selection.latestIncludeNonSemver = parseFlag(keep, 'latest-include-non-semver');
+    return selection;
+}
+/** One item per line or comma separated, `#` starts a comment. Commas inside (), [] or {} belong
+ * to the regex (`\d{1,3}`): repository names and tags cannot hold a comma, so nothing is lost. */
+function listItems(text) {
+    const items = [];
+    text.split(/\r?\n/).forEach((raw, index) => {
+        for (const item of splitTopLevelCommas(raw.replace(/#.*$/, ''))) {
+            const trimmed = item.trim();
+            if (trimmed)
+                items.push({ text: trimmed, line: index + 1 });
+        }
+    });
+    return items;
+}
+function splitTopLevelCommas(line) {
+    const parts = [];
+    let depth = 0;
+    let inClass = false;
+    let start = 0;
+    for (let i = 0; i < line.length; i++) {
+        const c = line[i];
+        if (c === '\\')
+            i++;
+        else if (inClass)
+            inClass = c !== ']';
+        else if (c === '[')
+            inClass = true;
+        else if (c === '(' || c === '{')
+            depth++;
+        else if ((c === ')' || c === '}') && depth > 0)
+            depth--;
+        else if (c === ',' && depth === 0) {
+            parts.push(line.slice(start, i));
+            start = i + 1;
+        }
+    }
+    parts.push(line.slice(start));
+    return parts;
+}
+/** A glob, or a regex written `/…/`; `input` names where it came from in errors. */
+function compileRepoPattern(text, input) {
+    const pattern = text.trim();
+    if (pattern.length >= 2 && pattern.startsWith('/') && pattern.endsWith('/')) {
+        const regex = compileRegex(pattern.slice(1, -1), pattern, input);
+        return { text: pattern, test: (repo) => regex.test(repo) };
+    }
+    const regex = new RegExp(`^${globSource(pattern, input)}$`);
+    return { text: pattern, test: (repo) => regex.test(repo) };
+}
+function globSource(glob, input) {
+    if (!glob)
+        throw new ConfigError(`${input}: empty repository pattern`);
+    if (!GLOB_CHARS.test(glob)) {
+        throw new ConfigError(`${input}: "${glob}" is not a repository glob (only a-z 0-9 . _ - / and * ? **); write a regex as /…/`);
+    }
+    const components = glob.split('/').filter((c, i, all) => !(c === '**' && all[i - 1] === '**'));
+    if (components.some((c) => c === '')) {
+        throw new ConfigError(`${input}: "${glob}" has an empty path component (leading, trailing or double "/"); write team-a/** for everything under team-a`);
+    }
+    if (components.some((c) => c.includes('**') && c !== '**')) {
+        throw new ConfigError(`${input}: "${glob}": ** must be a whole path component (team-a/** or **/app), use * within a component`);
+    }
+    return joinGlobComponents(components);
+}
+// `**` joins its neighbours so that it may stand for zero components (`**/app` matches `app`),
+// except at the end, where it means "something under" (`team-a/**` is not `team-a`).
+function joinGlobComponents(components) {
+    const last = components.length - 1;
+    if (last === 0 && components[0] === '**')
+        return '[^/]+(?:/[^/]+)*';
+    let source = '';
+    components.forEach((component, i) => {
+        if (component === '**')
+            source += i === 0 ? '(?:[^/]+/)*' : i === last ? '(?:/[^/]+)+' : '(?:/[^/]+)*';
+        else
+            source += (i === 0 || (i === 1 && components[0] === '**') ? '' : '/') + componentSource(component);
+    });
+    return source;
+}
+function componentSource(component) {
+    return [...component].map((c) => (c === '*' ? '[^/]*' : c === '?' ? '[^/]' : c.replace(/[.\-]/g, '\\$&'))).join('');
+}
+/** A tag regex matching the whole tag: `1\.2.*` becomes `^1\.2.*$`. */
+function compileTagPattern(text, input) {
+    const body = text.trim();
+    if (!body)
+        throw new ConfigError(`${input}: empty tag pattern`);
+    if (/\s/.test(body))
+        throw new ConfigError(`${input}: tag pattern "${body}" contains a space: put one pattern per line or separate them with commas`);
+    if (body.length >= 2 && body.startsWith('/') && body.endsWith('/')) {
+        throw new ConfigError(`${input}: tag patterns are regexes already, anchored to the whole tag: write ${body.slice(1, -1)} without the slashes`);
+    }
+    compileRegex(body, body, input);
+    return new RegExp(anchored(body));
+}
+// The anchored form doubles as what reports show, so keep it close to what the user wrote.
+function anchored(body) {
+    const inner = body.includes('|') ? `(?:${body})` : body;
+    const start = inner.startsWith('^') ? '' : '^';
+    const end = endsWithUnescapedDollar(inner) ? '' : '$';
+    return `${start}${inner}${end}`;
+}
+function endsWithUnescapedDollar(text) {
+    if (!text.endsWith('$'))
+        return false;
+    const backslashes = /\\*$/.exec(text.slice(0, -1))[0].length;
+    return backslashes % 2 === 0;
+}
+function compileRegex(body, shown, input) {
+    if (!body)
+        throw new ConfigError(`${input}: empty regex "${shown}"`);
+    try {
+        return new RegExp(body);
+    }
+    catch (error) {
+        const reason = error.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+        throw new ConfigError(`${input}: "${shown}" is not a valid regular expression: ${reason}`);
+    }
+}
+/** Checks a semver range and returns it as written. */
+function parseSemverRange(text, input) {
+    const range = text.trim();
+    if (semver.validRange(range, RANGE_OPTIONS) === null) {
+        throw new ConfigError(`${input}: "${range}" is not a semver range (examples: ">=1.2 <2", "^3.19", "1.x || 2.x")`);
+    }
+    return range;
+}
+function parseLatest(text, input) {
+    const value = text.trim();
+    const n = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(n) || n < 1)
+        throw new ConfigError(`${input} must be a whole number of at least 1, not "${value}"`);
+    return n;
+}
+function parseFlag(text, input) {
+    if (/^(true|yes|on|1)$/i.test(text))
+        return true;
+    if (/^(false|no|off|0)$/i.test(text))
+        return false;
+    throw new ConfigError(`${input} must be true or false, not "${text}"`);
+}
+
+;// CONCATENATED MODULE: ./lib/config/config-file.js
+// `config-file`: one YAML file a nightly workflow and a Jenkins job can share. It holds what the
+// inputs hold, under the same names, plus `mappings` as a list of objects:
+//
+//   version: 1
+//   source-registry: https://old-registry.example.com
+//   include: [team-a/**, team-b/**]
+//   exclude-tags: |
+//     .*-rc\d*
+//   latest: 5
+//   mappings:
+//     - { from: mirror, to: mirrors, flatten: true }
+//
+// Values come back as the strings the inputs would hold (`latest: 5` → "5", `dry-run: true` →
+// "true"; a number keeps its spelling, so `semver: 1.20` stays "1.20"); lists are joined one item
+// per line. An empty value (`exclude:` or `~`) counts as not given. Passwords are refused: the
+// file is meant to be committed.
+//
+// Precedence: an input given explicitly (action `with:`, CLI flag or environment) overrides the
+// file, and the file overrides the defaults.
+
+
+
+
+
+/** A config file that cannot be used; the message starts with `<file>:<line>:`. */
+class ConfigFileError extends ConfigError {
+    name = 'ConfigFileError';
+}
+/** Keys that take a YAML list (or a string with one item per line or comma separated). */
+const LIST_KEYS = ['images', 'include', 'exclude', 'tags', 'exclude-tags', 'platforms'];
+// Checked here too, so that a bad pattern is reported with its line in the file.
+const ITEM_CHECKS = {
+    include: compileRepoPattern,
+    exclude: compileRepoPattern,
+    tags: compileTagPattern,
+    'exclude-tags': compileTagPattern,
+};
+const VALUE_CHECKS = { semver: parseSemverRange, latest: parseLatest };
+/** A config file is a few dozen lines; anything near these bounds is not one (an alias bomb
+ * expands a small file into gigabytes: yaml's own limit for its toJS is the same 100). */
+const CONFIG_FILE_LIMIT = 1024 * 1024;
+const MAX_ALIASES = 100;
+function parseConfigFile(text, fileName, knownKeys) {
+    if (text.length > CONFIG_FILE_LIMIT)
+        throw new ConfigFileError(`${fileName}: the file is larger than ${CONFIG_FILE_LIMIT} bytes; a config file holds a few dozen lines`);
+    const lines = new dist/* LineCounter */.HN();
+    const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+        const describe = (e) => `${fileName}:${e.linePos?.[0].line ?? 1}: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`;
+        throw new ConfigFileError(doc.errors.map(describe).join('\n'));
+    }
+    const ctx = { file: fileName, doc, lines };
+    checkAliases(ctx);
+    const root = resolve(ctx, doc.contents);
+    if (root === null)
+        throw new ConfigFileError(`${fileName}: the file is empty: start it with "version: 1"`);
+    if (!(0,dist/* isMap */.jh)(root))
+        throw fail(ctx, root, 'expected keys such as "version: 1" at the top level');
+    const result = { values: {}, mappings: [] };
+    let versioned = false;
+    for (const pair of root.items) {
+        const keyNode = pair.key;
+        if (!keyNode || !(0,dist/* isScalar */.jn)(keyNode))
+            throw fail(ctx, keyNode, 'keys must be plain names such as "images"');
+        const key = String(keyNode.value);
+        const value = resolve(ctx, pair.value);
+        if (key === 'version')
+            versioned = checkVersion(ctx, keyNode, value);
+        else if (key === 'mappings')
+            result.mappings = mappings(ctx, value);
+        else {
+            checkKey(ctx, keyNode, key, knownKeys);
+            const text = LIST_KEYS.includes(key) ? listValue(ctx, key, value) : singleValue(ctx, key, value);
+            if (text)
+                result.values[key] = text;
+        }
+    }
+    if (!versioned)
+        throw new ConfigFileError(`${fileName}: "version: 1" is missing: start the file with it`);
+    return result;
+}
+function checkKey(ctx, keyNode, key, knownKeys) {
+    if (key === 'config-file')
+        throw fail(ctx, keyNode, '"config-file" cannot be set inside a config file');
+    if (/(^|-)password$/.test(key)) {
+        const env = key.toUpperCase().replace(/-/g, '_');
+        throw fail(ctx, keyNode, `"${key}" must not be in the config file: pass it as a secret input (action) or the ${env} environment variable (CLI)`);
+    }
+    if (!knownKeys.includes(key)) {
+        const near = closest(key, [...knownKeys, 'version', 'mappings']);
+        throw fail(ctx, keyNode, `unknown key "${key}"${near ? ` (did you mean "${near}"?)` : ''}`);
+    }
+}
+function checkVersion(ctx, keyNode, value) {
+    if (value === null)
+        throw fail(ctx, keyNode, 'version must be 1, not empty');
+    if (!(0,dist/* isScalar */.jn)(value))
+        throw fail(ctx, value, `version must be 1, not a ${kind(value)}`);
+    const text = scalarText(value);
+    if (text !== '1')
+        throw fail(ctx, value, `version must be 1, not "${text}"`);
+    return true;
+}
+function singleValue(ctx, key, value) {
+    if (value === null)
+        return '';
+    if (!(0,dist/* isScalar */.jn)(value))
+        throw fail(ctx, value, `"${key}" takes a single value, not a ${kind(value)}`);
+    const text = scalarText(value).trim();
+    const check = VALUE_CHECKS[key];
+    if (text && check)
+        checkAt(`${ctx.file}:${lineOf(ctx, value)}`, () => check(text, key));
+    return text;
+}
+function listValue(ctx, key, value) {
+    if (value === null)
+        return '';
+    if ((0,dist/* isScalar */.jn)(value))
+        return listString(ctx, key, value);
+    if (!(0,dist/* isSeq */.oP)(value))
+        throw fail(ctx, value, `"${key}" takes a list or a string, not a ${kind(value)}`);
+    const items = value.items.map((raw) => {
+        const item = resolve(ctx, raw);
+        if (item === null)
+            throw fail(ctx, value, `"${key}" has an empty item`);
+        if (!(0,dist/* isScalar */.jn)(item))
+            throw fail(ctx, item, `"${key}" items must be single values, not a ${kind(item)}`);
+        const text = scalarText(item).trim();
+        if (!text)
+            throw fail(ctx, item, `"${key}" has an empty item`);
+        const check = ITEM_CHECKS[key];
+        if (check)
+            checkAt(`${ctx.file}:${lineOf(ctx, item)}`, () => check(text, key));
+        return text;
+    });
+    return items.join('\n');
+}
+// A string holding several items. Each is checked with its own line when that line is knowable:
+// in a literal block (`|`) item line N is N lines below the `|`; elsewhere the value's line.
+function listString(ctx, key, node) {
+    const text = scalarText(node);
+    const check = ITEM_CHECKS[key];
+    if (check) {
+        const first = lineOf(ctx, node);
+        const offset = node.type === 'BLOCK_LITERAL' ? 1 : 0;
+        for (const item of listItems(text)) {
+            checkAt(`${ctx.file}:${offset ? first + item.line : first}`, () => check(item.text, key));
+        }
+    }
+    return text.trim();
+}
+function mappings(ctx, value) {
+    if (value === null)
+        return [];
+    if (!(0,dist/* isSeq */.oP)(value))
+        throw fail(ctx, value, '"mappings" takes a list of { from, to, flatten } entries');
+    const rules = [];
+    for (const raw of value.items) {
+        const entry = resolve(ctx, raw);
+        if (entry === null)
+            throw fail(ctx, value, '"mappings" has an empty entry');
+        rules.push(mappingRule(ctx, entry));
+        const earlier = shadowedBy(rules, rules.length - 1);
+        if (earlier) {
+            throw fail(ctx, entry, `${describeRule({ ...rules.at(-1), origin: undefined })} never applies: ${describeRule(earlier)} comes first and already matches "${rules.at(-1).from}"; put the narrower rule first`);
+        }
+    }
+    return rules;
+}
+function mappingRule(ctx, node) {
+    if (!(0,dist/* isMap */.jh)(node))
+        throw fail(ctx, node, 'each mappings entry must be { from: …, to: … } with an optional flatten: true');
+    const fields = {};
+    for (const pair of node.items) {
+        const keyNode = pair.key;
+        const key = keyNode && (0,dist/* isScalar */.jn)(keyNode) ? String(keyNode.value) : '';
+        const value = resolve(ctx, pair.value);
+        if (key !== 'from' && key !== 'to' && key !== 'flatten')
+            throw fail(ctx, keyNode ?? node, `unknown mappings key "${key}" (expected from, to, flatten)`);
+        if (value === null || !(0,dist/* isScalar */.jn)(value))
+            throw fail(ctx, value ?? keyNode, `mappings "${key}" takes a single value`);
+        if (key === 'flatten') {
+            if (typeof value.value !== 'boolean')
+                throw fail(ctx, value, `mappings "flatten" must be true or false, not "${scalarText(value)}"`);
+            fields.flatten = value.value;
+        }
+        else
+            fields[key] = scalarText(value);
+    }
+    if (!fields.from)
+        throw fail(ctx, node, 'mappings entry has no "from"');
+    if (!fields.to)
+        throw fail(ctx, node, 'mappings entry has no "to"');
+    const where = `${ctx.file}:${lineOf(ctx, node)}`;
+    const rule = checkAt(where, () => checkMappingRule({ from: fields.from, to: fields.to, ...(fields.flatten && { flatten: true }) }));
+    return { ...rule, origin: where };
+}
+/** A scalar as the inputs would hold it: numbers keep their spelling (`1.20`, not 1.2). */
+function scalarText(node) {
+    if (typeof node.value === 'number' || typeof node.value === 'bigint')
+        return node.source ?? String(node.value);
+    return String(node.value);
+}
+/** Follows aliases; an empty value or `~` is null (not given). */
+function resolve(ctx, node) {
+    const target = node !== null && (0,dist/* isAlias */.Vj)(node) ? (node.resolve(ctx.doc) ?? null) : node;
+    return target !== null && (0,dist/* isScalar */.jn)(target) && target.value === null ? null : target;
+}
+/** Refuses alias amplification: more aliases than any hand-written file needs. */
+function checkAliases(ctx) {
+    let count = 0;
+    (0,dist/* visit */.YR)(ctx.doc, {
+        Alias(_key, node) {
+            count += 1;
+            if (count > MAX_ALIASES)
+                throw fail(ctx, node, `more than ${MAX_ALIASES} aliases (*name): write the values out instead`);
+        },
+    });
+}
+function kind(node) {
+    return (0,dist/* isSeq */.oP)(node) ? 'list' : (0,dist/* isMap */.jh)(node) ? 'map' : 'value';
+}
+function lineOf(ctx, node) {
+    const offset = node?.range?.[0];
+    return offset === undefined ? 1 : ctx.lines.linePos(offset).line;
+}
+function fail(ctx, node, message) {
+    return new ConfigFileError(`${ctx.file}:${lineOf(ctx, node)}: ${message}`);
+}
+/** Runs a check from select.ts or mapping.ts and re-raises its error with the file and line. */
+function checkAt(where, check) {
+    try {
+        return check();
+    }
+    catch (error) {
+        if (isHarborSyncError(error))
+            throw new ConfigFileError(`${where}: ${error.message}`);
+        throw error;
+    }
+}
+/** The known key a typo most likely meant (at most two edits away), for "did you mean". */
+function closest(key, known) {
+    let best;
+    for (const name of known) {
+        const distance = editDistance(key, name);
+        if (distance <= 2 && (!best || distance < best.distance))
+            best = { name, distance };
+    }
+    return best?.name;
+}
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./lib/registry/docker-config.js
+;// CONCATENATED MODULE: ./lib/registry/docker-hub.js
+// Docker Hub goes by several host names; credentials and repository names follow their own rules there.
+/** Every host name that means Docker Hub's registry. */
+const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
+function isDockerHub(host) {
+    return DOCKER_HUB_HOSTS.has(host.toLowerCase());
+}
+
+;// CONCATENATED MODULE: ./lib/config/docker-config.js
 // Credentials from a Docker config.json, found and matched the way docker does, so CLI users can reuse
 // `docker login` (inline auths or a credential helper) instead of putting passwords in the environment.
 //
@@ -34070,13 +34101,15 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 
 
 
+
+
 /** A config.json that cannot be read or used, or a credential helper that failed; never holds a secret. */
-class DockerConfigError extends Error {
+/** A config file or helper that cannot be used: a configuration error (exit 2). */
+class DockerConfigError extends ConfigError {
     name = 'DockerConfigError';
 }
 /** The key docker uses for Docker Hub, in auths and when asking helpers. */
 const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
-const HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 const NOT_FOUND = 'credentials not found in native keychain';
 const HELPER_TIMEOUT_MS = 10_000;
 /**
@@ -34114,7 +34147,7 @@ function registryHost(value) {
 }
 function sameRegistry(key, host) {
     const keyHost = registryHost(key);
-    return keyHost === host || (HUB_HOSTS.has(keyHost) && HUB_HOSTS.has(host));
+    return keyHost === host || (isDockerHub(keyHost) && isDockerHub(host));
 }
 // ---- the file -------------------------------------------------------------------------------------------
 async function loadConfig(configPath, env) {
@@ -34223,7 +34256,7 @@ function docker_config_isObject(value) {
 /** The matching auths key: exactly the host first (as docker), then any key naming the same host[:port]. */
 function authsKey(auths, host) {
     const keys = Object.keys(auths);
-    const exact = HUB_HOSTS.has(host) ? DOCKER_HUB_KEY : host;
+    const exact = isDockerHub(host) ? DOCKER_HUB_KEY : host;
     return keys.find((key) => key === exact) ?? keys.find((key) => sameRegistry(key, host));
 }
 function inlineCredential(config, host) {
@@ -34266,7 +34299,7 @@ function decodeAuth(auth, where) {
 }
 function helperFor(config, host) {
     const entries = Object.entries(config.credHelpers);
-    const exact = HUB_HOSTS.has(host) ? DOCKER_HUB_KEY : host;
+    const exact = isDockerHub(host) ? DOCKER_HUB_KEY : host;
     const match = entries.find(([key]) => key === exact) ?? entries.find(([key]) => sameRegistry(key, host));
     if (match)
         return { name: match[1], setting: `credHelpers["${match[0]}"]` };
@@ -34276,7 +34309,7 @@ function helperFor(config, host) {
 }
 /** The server URLs to ask for: docker's key (host, or the Hub's legacy URL), then forms older logins stored. */
 function helperServerUrls(host) {
-    return HUB_HOSTS.has(host) ? [DOCKER_HUB_KEY, 'docker.io'] : [host, `https://${host}`];
+    return isDockerHub(host) ? [DOCKER_HUB_KEY, 'docker.io'] : [host, `https://${host}`];
 }
 async function helperCredential(helper, path, host, env, timeoutMs) {
     const { name, setting } = helper;
@@ -34369,146 +34402,32 @@ function runHelper(program, serverUrl, env, timeoutMs) {
     });
 }
 
-;// CONCATENATED MODULE: ./lib/inputs.js
-// One typed SyncConfig from named inputs, whoever supplies them: the action reads them with
-// core.getInput, the CLI from --flags and the environment. Each error names the input.
+;// CONCATENATED MODULE: ./lib/config/image-list.js
+// The `images` input and `images-file`: one reference per line or comma separated, `#` starts a
+// comment; every error names where the reference was written.
 
 
-
-
-
-
-
-
-
-
-
-
-
-class ConfigError extends Error {
-    name = 'ConfigError';
-}
-async function buildConfig(readInput, load = (p) => (0,promises_.readFile)(p, 'utf8'), env = process.env) {
-    // An input given explicitly overrides the config file; the file overrides the defaults.
-    const file = await configFile((readInput('config-file') ?? '').trim(), load);
-    const read = (name) => {
-        const given = readInput(name);
-        return given !== undefined && given.trim() !== '' ? given : file?.values[name];
-    };
-    const get = (name) => (read(name) ?? '').trim() || INPUT_DEFAULTS[name] || '';
-    const source = registryUrl('source-registry', get('source-registry'));
-    const harbor = registryUrl('harbor-url', get('harbor-url'));
-    const catalog = inputs_boolean('catalog', get('catalog'));
-    const untagged = includeUntagged(get('include-untagged'), source);
-    const images = await imageSpecs(get('images'), get('images-file'), new URL(source).host, load, catalog);
-    const defaultProject = get('default-project');
-    const problem = projectNameProblem(defaultProject);
-    if (problem)
-        throw new ConfigError(`default-project "${defaultProject}" ${problem}`);
-    const dockerConfig = get('docker-config') || undefined;
-    const endpoint = async (prefix, url) => {
-        const found = credentials(prefix, read).credentials ? credentials(prefix, read) : await fromDockerConfig(url, dockerConfig, env);
-        // Known to the redaction point before anything can print them.
-        (0,secrets/* addCredentials */.wG)(found.credentials);
-        return { url, ...found, ...(await tls(prefix, get, load)) };
-    };
-    return {
-        source: await endpoint('source', source),
-        harbor: await endpoint('harbor', harbor),
-        images,
-        catalog,
-        selection: guard(() => parseSelection(read)),
-        mappings: get('mappings') ? guard(() => parseMappingRules(get('mappings'), 'mappings')) : (file?.mappings ?? []),
-        includeSignatures: inputs_boolean('include-signatures', get('include-signatures')),
-        includeUntagged: untagged,
-        ...(get('platforms') && { platforms: guard(() => parsePlatforms(get('platforms'))) }),
-        ...(get('shard') && { shard: guard(() => parseShard(get('shard'))) }),
-        ...(get('upstream-registry') && { upstream: await endpoint('upstream', registryUrl('upstream-registry', get('upstream-registry'))) }),
-        upstreamConcurrency: integer('upstream-concurrency', get('upstream-concurrency'), 1, 16),
-        createProjects: inputs_boolean('create-projects', get('create-projects')),
-        projectVisibility: oneOf('project-visibility', get('project-visibility'), ['private', 'public']),
-        defaultProject,
-        concurrency: integer('concurrency', get('concurrency'), 1, 64),
-        dryRun: inputs_boolean('dry-run', get('dry-run')),
-        failOn: oneOf('fail-on', get('fail-on'), ['failed', 'stale', 'never']),
-        retry: { retries: integer('retries', get('retries'), 0, 20), maxWaitMs: integer('retry-max-wait', get('retry-max-wait'), 1, 3600) * 1000, baseMs: 500 },
-        stallTimeoutSeconds: integer('stall-timeout', get('stall-timeout'), 1, 3600),
-        ...(get('report-file') && { reportFile: get('report-file') }),
-        ...(get('summary-file') && { summaryFile: get('summary-file') }),
-    };
-}
-async function tls(prefix, get, load) {
-    const insecure = inputs_boolean(`${prefix}-insecure`, get(`${prefix}-insecure`));
-    const caFile = get(`${prefix}-ca-file`);
-    if (!insecure && !caFile)
-        return {};
-    let ca;
-    if (caFile) {
-        try {
-            ca = await load(caFile);
+function parseImageList(text, origin, sourceHost) {
+    const specs = [];
+    text.split(/\r?\n/).forEach((raw, index) => {
+        const line = raw.replace(/#.*$/, '');
+        for (const item of line.split(',')) {
+            if (!item.trim())
+                continue;
+            const where = `${origin} line ${index + 1}`;
+            try {
+                specs.push({ ...parseImageReference(item, sourceHost), origin: where });
+            }
+            catch (error) {
+                if (isHarborSyncError(error))
+                    throw new ConfigError(`${where}: ${error.message}`);
+                throw error;
+            }
         }
-        catch (error) {
-            throw new ConfigError(`${prefix}-ca-file "${caFile}" cannot be read: ${error.message}`);
-        }
-        if (!ca.includes('-----BEGIN CERTIFICATE-----'))
-            throw new ConfigError(`${prefix}-ca-file "${caFile}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
-    }
-    return { tls: { ...(insecure && { insecure }), ...(ca && { ca }) } };
+    });
+    return specs;
 }
-/** Only a storage source can list untagged manifests; refused rather than silently doing nothing. */
-function includeUntagged(value, source) {
-    const wanted = inputs_boolean('include-untagged', value);
-    if (wanted && !isStorageUrl(source)) {
-        throw new ConfigError(`include-untagged: true needs a storage source (dir://, file:// or an http(s) URL of a .tar/.tar.gz): the registry API of ${source} cannot list manifests no tag points at`);
-    }
-    return wanted;
-}
-function registryUrl(name, value) {
-    if (!value)
-        throw new ConfigError(`${name} is required (a URL such as https://registry.example.com)`);
-    // Never echoed: the value holds a password.
-    if (inputs_USER_INFO.test(value)) {
-        const prefix = name.replace(/-(registry|url)$/, '');
-        throw new ConfigError(`${name} must not carry a user name or password in the URL: use ${prefix}-username and ${prefix}-password (secrets) instead`);
-    }
-    // A registry's storage directory or a tarball of it (dir:///var/lib/registry, file:///backup/registry.tar.gz).
-    if (name === 'source-registry' && isStorageUrl(value)) {
-        try {
-            parseStorageUrl(value);
-        }
-        catch (error) {
-            throw new ConfigError(`${name}: ${error.message}`);
-        }
-        // A presigned tarball URL carries its signature in the query: a secret like any password.
-        for (const query of URL.parse(value)?.searchParams.values() ?? [])
-            (0,secrets/* addSecret */.Ck)(query);
-        return value;
-    }
-    let url;
-    try {
-        url = new URL(value);
-    }
-    catch {
-        throw new ConfigError(`${name} "${printable(value)}" is not a URL: give the scheme too, e.g. https://${printable(value)}`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        throw new ConfigError(`${name} "${printable(value)}" must start with http:// or https://`);
-    }
-    return url.toString().replace(/\/$/, '');
-}
-/** `scheme://user[:password]@host`, or `user:password@host` written without a scheme. */
-const inputs_USER_INFO = /^(?:[a-z][a-z0-9+.-]*:\/\/)?[^/?#\s]*@/i;
-function credentials(prefix, read) {
-    const username = (read(`${prefix}-username`) ?? '').trim();
-    const password = read(`${prefix}-password`) ?? '';
-    if (!username && !password)
-        return {};
-    if (!username)
-        throw new ConfigError(`${prefix}-password is set but ${prefix}-username is not`);
-    if (!password)
-        throw new ConfigError(`${prefix}-username is set but ${prefix}-password is not`);
-    return { credentials: { username, password } };
-}
+/** `images` and `images-file` together; none at all is an error unless the catalog is synced. */
 async function imageSpecs(inline, file, sourceHost, load, catalog) {
     const specs = parseImageList(inline, 'images', sourceHost);
     if (file) {
@@ -34525,46 +34444,290 @@ async function imageSpecs(inline, file, sourceHost, load, catalog) {
         throw new ConfigError('no images to sync: set images (one reference per line), images-file, or catalog: true');
     return specs;
 }
-/** One reference per line or comma separated; `#` starts a comment. */
-function parseImageList(text, origin, sourceHost) {
-    const specs = [];
-    text.split(/\r?\n/).forEach((raw, index) => {
-        const line = raw.replace(/#.*$/, '');
-        for (const item of line.split(',')) {
-            if (!item.trim())
-                continue;
-            const where = `${origin} line ${index + 1}`;
-            try {
-                specs.push({ ...parseImageReference(item, sourceHost), origin: where });
-            }
-            catch (error) {
-                if (error instanceof ReferenceError)
-                    throw new ConfigError(`${where}: ${error.message}`);
-                throw error;
-            }
-        }
+
+;// CONCATENATED MODULE: ./lib/config/input-list.js
+// Every input, once: the CLI's --help and flags are built from this list, and a test checks that
+// action.yml declares exactly these inputs with these defaults.
+/** Defaults, as the strings the inputs would hold. */
+const INPUT_DEFAULTS = {
+    'create-projects': 'true',
+    'project-visibility': 'private',
+    'default-project': 'library',
+    concurrency: '4',
+    'dry-run': 'false',
+    'fail-on': 'failed',
+    retries: '4',
+    'retry-max-wait': '60',
+    'stall-timeout': '120',
+    'source-insecure': 'false',
+    'harbor-insecure': 'false',
+    catalog: 'false',
+    'upstream-concurrency': '2',
+    'upstream-insecure': 'false',
+    'include-signatures': 'true',
+    'include-untagged': 'false',
+};
+const defaults = INPUT_DEFAULTS;
+const INPUTS = [
+    { name: 'source-registry', description: 'Source registry URL with scheme (https://registry.example.com, http://127.0.0.1:5000), or a registry storage directory dir:///var/lib/registry, or a tarball of one file:///backup/registry.tar.gz' },
+    { name: 'source-username', description: 'User for the source registry (empty: anonymous)', env: 'SOURCE_USERNAME' },
+    { name: 'source-password', description: 'Password or token for the source registry', secret: true, env: 'SOURCE_PASSWORD' },
+    { name: 'harbor-url', description: 'Harbor URL with scheme, e.g. https://harbor.example.com' },
+    { name: 'harbor-username', description: 'Harbor user or robot account (robot$name)', env: 'HARBOR_USERNAME' },
+    { name: 'harbor-password', description: 'Harbor password or robot secret', secret: true, env: 'HARBOR_PASSWORD' },
+    { name: 'docker-config', description: 'Docker config.json (file or directory) to read credentials from when none are given; default $DOCKER_CONFIG or ~/.docker (auths, credsStore, credHelpers)' },
+    { name: 'images', description: 'Images to sync, one per line or comma separated: repo:tag, repo@sha256:…, or repo (all its tags)' },
+    { name: 'images-file', description: 'File with more images, same syntax, # starts a comment' },
+    { name: 'config-file', description: 'YAML file (version: 1) holding any of these inputs plus mappings; inputs given explicitly override it' },
+    { name: 'catalog', description: 'Also sync every repository the source catalog lists (paged; copying starts while listing)', default: defaults.catalog },
+    { name: 'include', description: 'Repositories to sync (catalog and whole-repository lines): globs like team-a/** or /regex/, one per line' },
+    { name: 'exclude', description: 'Repositories to leave out: globs or /regex/, one per line' },
+    { name: 'tags', description: 'Tags to sync, regexes matching the whole tag, one per line' },
+    { name: 'exclude-tags', description: 'Tags to leave out, regexes matching the whole tag' },
+    { name: 'semver', description: 'Only version tags in this range, e.g. >=1.2 <2' },
+    { name: 'latest', description: 'Only the N highest versions per repository' },
+    { name: 'latest-include-non-semver', description: 'With latest: keep tags that are not versions (latest, stable) too', default: 'false' },
+    { name: 'mappings', description: 'Rewrite rules, one per line: "source-prefix => project/path" or "... (flatten)"; first match wins' },
+    { name: 'include-signatures', description: 'Copy cosign signatures/attestations/SBOMs and OCI referrers along with their subject', default: defaults['include-signatures'] },
+    { name: 'include-untagged', description: 'Storage sources only (dir://, file://): also copy, by digest, the manifests of whole repositories that no tag points at', default: defaults['include-untagged'] },
+    { name: 'platforms', description: 'Copy only these platforms of multi-arch images (writes a new index), e.g. linux/amd64,linux/arm64' },
+    { name: 'upstream-registry', description: 'The registry the source cached (pull-through cache): blobs missing on the source are fetched from it, digest-verified' },
+    { name: 'upstream-username', description: 'User for upstream-registry', env: 'UPSTREAM_USERNAME' },
+    { name: 'upstream-password', description: 'Password or token for upstream-registry', secret: true, env: 'UPSTREAM_PASSWORD' },
+    { name: 'upstream-concurrency', description: 'Requests to upstream-registry in flight at once (it may rate-limit)', default: defaults['upstream-concurrency'] },
+    { name: 'upstream-insecure', description: 'Skip TLS certificate verification for upstream-registry', default: defaults['upstream-insecure'] },
+    { name: 'upstream-ca-file', description: 'PEM file with CA certificates to trust for upstream-registry' },
+    { name: 'shard', description: 'i/n: sync only the repositories of shard i of n (a stable hash of the repository name); merge the shard reports with report-merge' },
+    { name: 'create-projects', description: 'Create missing Harbor projects', default: defaults['create-projects'] },
+    { name: 'project-visibility', description: 'Visibility of created projects: private or public', default: defaults['project-visibility'] },
+    { name: 'default-project', description: 'Harbor project for single-level names such as alpine:3.19', default: defaults['default-project'] },
+    { name: 'concurrency', description: 'Tags copied at once (1-64); blob transfers run up to twice as many, and the cheap look at a tag (is it in Harbor already?) four times as many', default: defaults.concurrency },
+    { name: 'dry-run', description: 'Plan only: classify every tag, write nothing (not even projects)', default: defaults['dry-run'] },
+    { name: 'fail-on', description: 'Fail the run on: failed (failed tags), stale (also stale or incomplete tags), never', default: defaults['fail-on'] },
+    { name: 'retries', description: 'Retries of a request or blob copy after 408, 429, 5xx or a network error (0-20)', default: defaults.retries },
+    { name: 'retry-max-wait', description: 'Longest wait between retries in seconds, Retry-After included', default: defaults['retry-max-wait'] },
+    { name: 'stall-timeout', description: 'Seconds without progress (connect, headers, or between body bytes) before a request counts as stalled', default: defaults['stall-timeout'] },
+    { name: 'source-insecure', description: 'Skip TLS certificate verification for the source registry', default: defaults['source-insecure'] },
+    { name: 'source-ca-file', description: 'PEM file with CA certificates to trust for the source registry' },
+    { name: 'harbor-insecure', description: 'Skip TLS certificate verification for Harbor', default: defaults['harbor-insecure'] },
+    { name: 'harbor-ca-file', description: 'PEM file with CA certificates to trust for Harbor' },
+    { name: 'report-file', description: 'Where to write the JSON report (action default: $RUNNER_TEMP/harbor-sync-report.json)' },
+    { name: 'summary-file', description: 'Where to write the Markdown summary (CLI)', cliOnly: true },
+];
+
+;// CONCATENATED MODULE: ./lib/config/platforms.js
+// `platforms: linux/amd64,linux/arm64` as the filter the engine applies (src/sync/platforms.ts).
+
+function parsePlatforms(text) {
+    return text
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .map((entry) => {
+        const [os, architecture, variant, extra] = entry.split('/');
+        if (!os || !architecture || extra !== undefined)
+            throw new ConfigError(`platforms: platform "${entry}" must be os/architecture or os/architecture/variant, e.g. linux/arm64/v8`);
+        return { os, architecture, ...(variant && { variant }) };
     });
-    return specs;
+}
+
+;// CONCATENATED MODULE: ./lib/config/shard.js
+// `shard: i/n` as the Shard the engine uses (src/sync/shard.ts).
+
+function parseShard(text) {
+    const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+    const index = Number(match?.[1]);
+    const count = Number(match?.[2]);
+    if (!match || count < 1 || index < 1 || index > count) {
+        throw new ConfigError(`shard must be i/n with 1 ≤ i ≤ n (e.g. 2/4), not "${text}"`);
+    }
+    return { index, count };
+}
+
+;// CONCATENATED MODULE: ./lib/config/values.js
+// Single input values as the engine takes them: booleans, bounded numbers, choices, URLs,
+// credentials and TLS options. Each error names the input and shows what was given (never a
+// secret: a URL holding user-info is refused without being echoed).
+
+
+
+
+function parseFailOn(value, name) {
+    return oneOf(name, value, ['failed', 'stale', 'never']);
+}
+function values_boolean(name, value) {
+    if (/^(true|yes|on|1)$/i.test(value))
+        return true;
+    if (/^(false|no|off|0)$/i.test(value))
+        return false;
+    throw new ConfigError(`${name} must be true or false, not "${printable(value)}"`);
+}
+function integer(name, value, min, max) {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max)
+        throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${printable(value)}"`);
+    return n;
+}
+function oneOf(name, value, allowed) {
+    if (allowed.includes(value))
+        return value;
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, not "${printable(value)}"`);
+}
+/** `scheme://user[:password]@host`, or `user:password@host` written without a scheme. */
+const values_USER_INFO = /^(?:[a-z][a-z0-9+.-]*:\/\/)?[^/?#\s]*@/i;
+/** A registry URL (or, for the source, a storage URL) as the engine takes it. */
+function registryUrl(name, value) {
+    if (!value)
+        throw new ConfigError(`${name} is required (a URL such as https://registry.example.com)`);
+    // Never echoed: the value holds a password.
+    if (values_USER_INFO.test(value)) {
+        const prefix = name.replace(/-(registry|url)$/, '');
+        throw new ConfigError(`${name} must not carry a user name or password in the URL: use ${prefix}-username and ${prefix}-password (secrets) instead`);
+    }
+    // A registry's storage directory or a tarball of it (dir:///var/lib/registry, file:///backup/registry.tar.gz).
+    if (name === 'source-registry' && isStorageUrl(value)) {
+        try {
+            parseStorageUrl(value);
+        }
+        catch (error) {
+            throw new ConfigError(`${name}: ${error.message}`);
+        }
+        // A presigned tarball URL carries its signature in the query: a secret like any password.
+        for (const query of URL.parse(value)?.searchParams.values() ?? [])
+            (0,secrets/* addSecret */.Ck)(query);
+        return value;
+    }
+    const url = URL.parse(value);
+    if (!url)
+        throw new ConfigError(`${name} "${printable(value)}" is not a URL: give the scheme too, e.g. https://${printable(value)}`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw new ConfigError(`${name} "${printable(value)}" must start with http:// or https://`);
+    return url.toString().replace(/\/$/, '');
+}
+/** The `<prefix>-username` / `<prefix>-password` pair: both or neither. */
+function credentials(prefix, read) {
+    const username = (read(`${prefix}-username`) ?? '').trim();
+    const password = read(`${prefix}-password`) ?? '';
+    if (!username && !password)
+        return undefined;
+    if (!username)
+        throw new ConfigError(`${prefix}-password is set but ${prefix}-username is not`);
+    if (!password)
+        throw new ConfigError(`${prefix}-username is set but ${prefix}-password is not`);
+    return { username, password };
+}
+/** `<prefix>-insecure` and `<prefix>-ca-file`. */
+async function tlsOptions(prefix, get, load) {
+    const insecure = values_boolean(`${prefix}-insecure`, get(`${prefix}-insecure`));
+    const caFile = get(`${prefix}-ca-file`);
+    if (!insecure && !caFile)
+        return undefined;
+    let ca;
+    if (caFile) {
+        try {
+            ca = await load(caFile);
+        }
+        catch (error) {
+            throw new ConfigError(`${prefix}-ca-file "${caFile}" cannot be read: ${error.message}`);
+        }
+        if (!ca.includes('-----BEGIN CERTIFICATE-----'))
+            throw new ConfigError(`${prefix}-ca-file "${caFile}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+    }
+    return { ...(insecure && { insecure }), ...(ca && { ca }) };
+}
+
+;// CONCATENATED MODULE: ./lib/config/inputs.js
+// One typed SyncConfig from named inputs, whoever supplies them: the action reads them with
+// core.getInput, the CLI from --flags and the environment. The config file fills what was not
+// given; each error is a ConfigError naming the input (exit 2).
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function buildConfig(readInput, load = (p) => (0,promises_.readFile)(p, 'utf8'), env = process.env) {
+    // An input given explicitly overrides the config file; the file overrides the defaults.
+    const file = await configFile((readInput('config-file') ?? '').trim(), load);
+    const read = (name) => {
+        const given = readInput(name);
+        return given !== undefined && given.trim() !== '' ? given : file?.values[name];
+    };
+    const get = (name) => (read(name) ?? '').trim() || INPUT_DEFAULTS[name] || '';
+    const source = registryUrl('source-registry', get('source-registry'));
+    const harbor = registryUrl('harbor-url', get('harbor-url'));
+    const catalog = values_boolean('catalog', get('catalog'));
+    const untagged = includeUntagged(get('include-untagged'), source);
+    const images = await imageSpecs(get('images'), get('images-file'), new URL(source).host, load, catalog);
+    const defaultProject = get('default-project');
+    const problem = projectNameProblem(defaultProject);
+    if (problem)
+        throw new ConfigError(`default-project "${defaultProject}" ${problem}`);
+    const dockerConfig = get('docker-config') || undefined;
+    const endpoint = async (prefix, url) => {
+        const found = credentials(prefix, read) ?? (await fromDockerConfig(url, dockerConfig, env));
+        // Known to the redaction point before anything can print them.
+        (0,secrets/* addCredentials */.wG)(found);
+        const tls = await tlsOptions(prefix, get, load);
+        return { url, ...(found && { credentials: found }), ...(tls && { tls }) };
+    };
+    const harborEndpoint = await endpoint('harbor', harbor);
+    if (!harborEndpoint.credentials) {
+        throw new ConfigError('no Harbor credentials: set harbor-username and harbor-password (or HARBOR_USERNAME / HARBOR_PASSWORD), or log in to Harbor with docker login');
+    }
+    return {
+        source: await endpoint('source', source),
+        harbor: harborEndpoint,
+        images,
+        catalog,
+        selection: parseSelection(read),
+        mappings: get('mappings') ? parseMappingRules(get('mappings'), 'mappings') : (file?.mappings ?? []),
+        includeSignatures: values_boolean('include-signatures', get('include-signatures')),
+        includeUntagged: untagged,
+        ...(get('platforms') && { platforms: parsePlatforms(get('platforms')) }),
+        ...(get('shard') && { shard: parseShard(get('shard')) }),
+        ...(get('upstream-registry') && { upstream: await endpoint('upstream', registryUrl('upstream-registry', get('upstream-registry'))) }),
+        upstreamConcurrency: integer('upstream-concurrency', get('upstream-concurrency'), 1, 16),
+        createProjects: values_boolean('create-projects', get('create-projects')),
+        projectVisibility: oneOf('project-visibility', get('project-visibility'), ['private', 'public']),
+        defaultProject,
+        concurrency: integer('concurrency', get('concurrency'), 1, 64),
+        dryRun: values_boolean('dry-run', get('dry-run')),
+        failOn: parseFailOn(get('fail-on'), 'fail-on'),
+        retry: { retries: integer('retries', get('retries'), 0, 20), maxWaitMs: integer('retry-max-wait', get('retry-max-wait'), 1, 3600) * 1000, baseMs: 500 },
+        stallTimeoutSeconds: integer('stall-timeout', get('stall-timeout'), 1, 3600),
+        ...(get('report-file') && { reportFile: get('report-file') }),
+        ...(get('summary-file') && { summaryFile: get('summary-file') }),
+    };
+}
+/** Only a storage source can list untagged manifests; refused rather than silently doing nothing. */
+function includeUntagged(value, source) {
+    const wanted = values_boolean('include-untagged', value);
+    if (wanted && !isStorageUrl(source)) {
+        throw new ConfigError(`include-untagged: true needs a storage source (dir://, file:// or an http(s) URL of a .tar/.tar.gz): the registry API of ${source} cannot list manifests no tag points at`);
+    }
+    return wanted;
 }
 /** Credentials `docker login` (or docker/login-action) stored for this registry, when none were given. */
 async function fromDockerConfig(url, configPath, env) {
     if (isStorageUrl(url))
-        return {};
-    let found;
-    try {
-        found = await dockerCredentials(url, { ...(configPath && { configPath }), env });
-    }
-    catch (error) {
-        if (error instanceof DockerConfigError)
-            throw new ConfigError(error.message);
-        throw error;
-    }
+        return undefined;
+    const found = await dockerCredentials(url, { ...(configPath && { configPath }), env });
     if (!found)
-        return {};
+        return undefined;
     if (found.kind === 'identity-token') {
         throw new ConfigError(`${found.source} holds an identity token for ${url}; harbor-sync needs a user name and password (for Harbor, a robot account): pass them as inputs or environment variables`);
     }
-    return { credentials: { username: found.username, password: found.password } };
+    return { username: found.username, password: found.password };
 }
 async function configFile(path, load) {
     if (!path)
@@ -34577,51 +34740,472 @@ async function configFile(path, load) {
         throw new ConfigError(`config-file "${path}" cannot be read: ${error.message}`);
     }
     const keys = INPUTS.map((i) => i.name).filter((name) => name !== 'config-file');
-    return guard(() => parseConfigFile(text, path, keys));
-}
-/** Errors of the rule parsers become configuration errors (exit code 2), message unchanged. */
-function guard(parse) {
-    try {
-        return parse();
-    }
-    catch (error) {
-        if (error instanceof SelectionError || error instanceof MappingRuleError || error instanceof ConfigFileError || error instanceof NameMappingError) {
-            throw new ConfigError(error.message);
-        }
-        if (error instanceof Error && /^platform /.test(error.message))
-            throw new ConfigError(`platforms: ${error.message}`);
-        if (error instanceof Error && /^shard /.test(error.message))
-            throw new ConfigError(error.message);
-        throw error;
-    }
-}
-function inputs_boolean(name, value) {
-    if (/^(true|yes|on|1)$/i.test(value))
-        return true;
-    if (/^(false|no|off|0)$/i.test(value))
-        return false;
-    throw new ConfigError(`${name} must be true or false, not "${value}"`);
-}
-function integer(name, value, min, max) {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max)
-        throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${value}"`);
-    return n;
-}
-function oneOf(name, value, allowed) {
-    if (allowed.includes(value))
-        return value;
-    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, not "${value}"`);
+    return parseConfigFile(text, path, keys);
 }
 
-;// CONCATENATED MODULE: ./lib/registry/limits.js
-// Size bounds on what registries send and take, in one place.
-/** The most we read of a manifest, tag list or catalog page before calling the answer a lie:
- * generous, since a listing page or an oversized manifest must still be read to be reported. */
-const MANIFEST_READ_LIMIT = 16 * 1024 * 1024;
-/** The largest manifest distribution stores on push (`maxManifestBodySize`, 4 MiB; Harbor's
- * registry is distribution): a bigger one is refused, so it fails before its blobs are copied. */
-const MANIFEST_PUSH_LIMIT = 4 * 1024 * 1024;
+;// CONCATENATED MODULE: ./lib/report/log-line.js
+function log_line_itemLine(item, dryRun) {
+    const verb = dryRun && item.status === 'migrated' ? 'would migrate' : item.status;
+    const e = item.error;
+    const detail = e
+        ? `${e.step}${e.status ? ` ${e.status}` : ''}${e.code ? ` ${e.code}` : ''}: ${e.message}`
+        : (item.reason ?? (item.previousDigest ? `re-pointed from ${item.previousDigest}` : ''));
+    const text = `${verb.padEnd(10)} ${item.source} → ${item.target || '-'}${detail ? ` (${detail})` : ''}`;
+    const level = item.status === 'failed' ? 'error' : item.status === 'stale' || item.status === 'incomplete' ? 'warn' : 'info';
+    return { level, text };
+}
+
+;// CONCATENATED MODULE: ./lib/model/units.js
+// Sizes in the units the reports use (decimal, as registries and Harbor show them).
+function formatBytes(bytes) {
+    const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1000 && unit < units.length - 1) {
+        value /= 1000;
+        unit++;
+    }
+    return `${unit === 0 ? value : value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+}
+
+;// CONCATENATED MODULE: ./lib/report/progress.js
+
+class progress_Progress {
+    started;
+    now;
+    total = 0;
+    done = 0;
+    failed = 0;
+    problems = 0;
+    bytes = 0;
+    discovering = true;
+    constructor(now = Date.now) {
+        this.now = now;
+        this.started = now();
+    }
+    onEvent(event) {
+        switch (event.type) {
+            case 'queued':
+                this.total += 1;
+                break;
+            case 'done':
+                this.done += 1;
+                if (event.queued === false)
+                    this.total += 1; // decided without running (filtered, listing failed)
+                this.count(event.item);
+                break;
+            case 'bytes':
+                this.bytes += event.bytes;
+                break;
+            case 'discovered':
+                this.discovering = false;
+                break;
+        }
+    }
+    line() {
+        const seconds = Math.max((this.now() - this.started) / 1000, 0.001);
+        const rate = this.bytes / seconds;
+        const parts = [
+            `${this.done}/${this.total}${this.discovering ? '+' : ''} tags`,
+            `${formatBytes(this.bytes)} sent`,
+            `${formatBytes(rate)}/s`,
+        ];
+        const left = this.total - this.done;
+        if (!this.discovering && this.done > 0 && left > 0)
+            parts.push(`ETA ${formatDuration((seconds / this.done) * left)}`);
+        if (this.failed > 0)
+            parts.push(`${this.failed} failed`);
+        if (this.problems > 0)
+            parts.push(`${this.problems} stale/incomplete`);
+        return `harbor-sync: ${parts.join(' · ')} · ${formatDuration(seconds)} elapsed`;
+    }
+    count(item) {
+        if (item.status === 'failed')
+            this.failed += 1;
+        if (item.status === 'stale' || item.status === 'incomplete')
+            this.problems += 1;
+    }
+}
+function formatDuration(seconds) {
+    if (seconds < 60)
+        return `${Math.round(seconds)} s`;
+    const m = Math.floor(seconds / 60);
+    if (m < 60)
+        return `${m} min ${Math.round(seconds % 60)} s`;
+    return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+;// CONCATENATED MODULE: ./lib/report/console.js
+
+
+
+function consoleDisplay(options) {
+    const progress = new progress_Progress();
+    const live = options.err.isTTY === true && !options.quiet && !options.json;
+    let shown = false; // a live line is on screen and must be cleared before other output
+    const clear = () => {
+        if (shown)
+            options.err.write('\r\x1b[K');
+        shown = false;
+    };
+    // A message may quote what a server or a file said: no control character reaches the terminal.
+    const say = (line) => {
+        clear();
+        options.err.write(`${text_escapeControl(line)}\n`);
+    };
+    const draw = () => {
+        clear();
+        options.err.write(progress.line());
+        shown = true;
+    };
+    const tick = live ? draw : () => !options.quiet && say(progress.line());
+    const timer = setInterval(tick, live ? 500 : (options.intervalMs ?? 10_000));
+    timer.unref();
+    const json = (value) => {
+        options.out.write(`${JSON.stringify(value)}\n`);
+    };
+    const logger = {
+        info: (m) => !options.quiet && say(m),
+        warn: (m) => !options.quiet && say(`warning: ${m}`),
+        error: (m) => say(`error: ${m}`),
+        debug: () => undefined,
+        event: (e) => {
+            progress.onEvent(e);
+            if (e.type === 'done') {
+                const line = log_line_itemLine(e.item, e.dryRun);
+                logger[line.level](line.text);
+            }
+            if (options.json && e.type === 'done')
+                json({ event: 'tag', ...e.item });
+            if (options.json && e.type === 'discovered')
+                json({ event: 'discovered' });
+        },
+    };
+    return {
+        logger,
+        stop: () => {
+            clearInterval(timer);
+            clear();
+            if (!options.quiet && !options.json)
+                options.err.write(`${progress.line()}\n`);
+        },
+    };
+}
+/** Actions log: each interval's per-tag lines fold into a group whose title is the progress line,
+ * so the collapsed log reads as a progress report. */
+function actionsDisplay(core, intervalMs = 10_000) {
+    const progress = new Progress();
+    core.startGroup('harbor-sync: starting');
+    const timer = setInterval(() => {
+        core.endGroup();
+        core.startGroup(progress.line());
+    }, intervalMs);
+    timer.unref();
+    const logger = {
+        info: (m) => core.info(escapeControl(m)),
+        warn: (m) => core.warning(escapeControl(m)),
+        error: (m) => core.error(escapeControl(m)),
+        debug: (m) => core.debug(escapeControl(m)),
+        event: (e) => {
+            progress.onEvent(e);
+            if (e.type === 'done') {
+                const line = itemLine(e.item, e.dryRun);
+                logger[line.level](line.text);
+            }
+        },
+    };
+    return {
+        logger,
+        stop: () => {
+            clearInterval(timer);
+            core.endGroup();
+            core.info(progress.line());
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/model/result.js
+const STATUSES = ['migrated', 'stale', 'incomplete', 'skipped', 'failed'];
+
+;// CONCATENATED MODULE: ./lib/report/totals.js
+
+
+function computeTotals(result) {
+    const totals = {
+        tags: result.items.length,
+        migrated: 0,
+        stale: 0,
+        incomplete: 0,
+        skipped: 0,
+        failed: 0,
+        bytesUploaded: 0,
+        bytesMigrated: 0,
+        blobsUploaded: 0,
+        blobsMounted: 0,
+        blobsExisting: 0,
+        retries: 0,
+        repaired: 0,
+        seconds: result.seconds,
+        ...(result.bytesPlanned !== undefined && { bytesPlanned: result.bytesPlanned }),
+    };
+    for (const item of result.items) {
+        totals[item.status] += 1;
+        if (item.status === 'migrated')
+            totals.bytesMigrated += item.size ?? 0;
+        totals.bytesUploaded += item.blobs?.bytesUploaded ?? 0;
+        totals.blobsUploaded += item.blobs?.uploaded ?? 0;
+        totals.blobsMounted += item.blobs?.mounted ?? 0;
+        totals.blobsExisting += item.blobs?.existing ?? 0;
+        totals.retries += item.retries ?? 0;
+        if (item.status === 'migrated' && item.repaired)
+            totals.repaired += 1;
+    }
+    return totals;
+}
+function itemsByStatus(result) {
+    const groups = Object.fromEntries(STATUSES.map((s) => [s, []]));
+    const sorted = [...result.items].sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target));
+    for (const item of sorted)
+        groups[item.status].push(item);
+    return groups;
+}
+
+
+;// CONCATENATED MODULE: ./lib/report/outcome.js
+
+/** 0 ok; 1 tags failed (per fail-on); 2 configuration, credentials or connection; 130 interrupted. */
+const EXIT = { ok: 0, failed: 1, config: 2, interrupted: 130 };
+/** Whether the run failed, per `fail-on`. A fatal error always fails the run. */
+function decideOutcome(result, failOn) {
+    if (result.fatal)
+        return { ok: false, exitCode: EXIT.config, reason: result.fatal.message };
+    if (result.interrupted) {
+        return { ok: false, exitCode: EXIT.interrupted, reason: `interrupted; ${result.notStarted.length} tag(s) not started — run the same command again to complete them` };
+    }
+    const t = computeTotals(result);
+    if (failOn === 'never')
+        return { ok: true, exitCode: EXIT.ok };
+    if (t.failed > 0)
+        return { ok: false, exitCode: EXIT.failed, reason: `${t.failed} tag(s) failed` };
+    if (failOn === 'stale' && t.stale + t.incomplete > 0) {
+        return { ok: false, exitCode: EXIT.failed, reason: `${t.stale} stale and ${t.incomplete} incomplete tag(s) (fail-on: stale)` };
+    }
+    return { ok: true, exitCode: EXIT.ok };
+}
+
+// EXTERNAL MODULE: ./lib/redact/output.js
+var output = __nccwpck_require__(5532);
+;// CONCATENATED MODULE: ./lib/report/json.js
+
+const REPORT_SCHEMA = 'harbor-sync/report/v1';
+function buildReport(result, toolVersion) {
+    const groups = itemsByStatus(result);
+    return {
+        schema: REPORT_SCHEMA,
+        tool: { name: 'harbor-sync', version: toolVersion },
+        dryRun: result.dryRun,
+        startedAt: result.startedAt,
+        finishedAt: result.finishedAt,
+        source: result.source,
+        harbor: result.harbor,
+        harborVersion: result.harborVersion ?? null,
+        harborUser: result.harborUser ?? null,
+        projectsCreated: result.projectsCreated,
+        shard: result.shard ?? null,
+        upstreamRequests: result.upstreamRequests ?? null,
+        totals: computeTotals(result),
+        fatal: result.fatal ?? null,
+        interrupted: result.interrupted === true,
+        notStarted: [...result.notStarted].sort(),
+        migrated: groups.migrated.map(toItem),
+        stale: groups.stale.map(toItem),
+        incomplete: groups.incomplete.map(toItem),
+        skipped: groups.skipped.map(toItem),
+        failed: groups.failed.map(toItem),
+    };
+}
+function toItem(item) {
+    const { source, target, digest, status: _status, ...rest } = item;
+    return { source, target, digest: digest ?? null, ...rest };
+}
+
+;// CONCATENATED MODULE: ./lib/report/summary.js
+
+const FOLD_AFTER = 20; // longer tables go into a <details> block
+const LIST_AT_MOST = 500; // rows of a folded table before "… and N more"
+const ROLLUP_AT_MOST = 100;
+/** GitHub refuses step summaries over 1 MiB; stay well below. */
+const SUMMARY_LIMIT = 1_000_000;
+function renderSummary(result) {
+    const full = render(result, false);
+    return Buffer.byteLength(full) <= SUMMARY_LIMIT ? full : render(result, true);
+}
+/** `compact` shortens messages and drops columns, keeping every row that needs action. */
+function render(result, compact) {
+    const totals = computeTotals(result);
+    const groups = itemsByStatus(result);
+    const dry = result.dryRun;
+    const lines = [`## harbor-sync${dry ? ' (dry run: nothing was written)' : ''}`, ''];
+    lines.push(`\`${result.source}\` → Harbor \`${result.harbor}\`${result.harborVersion ? ` (${result.harborVersion})` : ''}`, '');
+    if (result.fatal) {
+        const f = result.fatal;
+        lines.push(`> [!CAUTION]`, `> **The run stopped before copying:** ${cell(f.message)}${f.hint ? `<br>${cell(f.hint)}` : ''}`, '');
+    }
+    lines.push(totalsLine(totals, dry), '');
+    if (result.upstreamRequests !== undefined) {
+        lines.push(`Upstream repairs: ${totals.repaired} tag(s) ${dry ? 'would be' : 'were'} completed from the upstream registry, with ${result.upstreamRequests} request(s) to it.`, '');
+    }
+    if (result.interrupted) {
+        lines.push('> [!WARNING]', `> **Interrupted.** ${result.notStarted.length} tag(s) or repositories were not started; tags in flight finished or were abandoned whole. Harbor holds no partial tag: run the same sync again to complete the remainder.`, '');
+    }
+    if (result.projectsCreated.length > 0)
+        lines.push(`Projects created: ${result.projectsCreated.map((p) => `\`${p}\``).join(', ')}`, '');
+    rollup(lines, result.items);
+    const text = (s) => (compact && s.length > 160 ? `${s.slice(0, 157)}…` : s);
+    const target = (i) => (compact && i.target === i.source ? '″' : i.target);
+    if (compact)
+        compactFailures(lines, groups.failed, target);
+    else {
+        section(lines, 'Failed', groups.failed, ['Source', 'Target', 'Step', 'Status', 'Code', 'Message'], (i) => [
+            i.source,
+            target(i),
+            i.error?.step ?? '',
+            i.error?.status !== undefined ? String(i.error.status) : '',
+            [i.error?.errorCode, i.error?.code].filter(Boolean).join(' / '),
+            `${i.error?.message ?? ''}${i.error?.hint ? `<br>→ ${i.error.hint}` : ''}${i.retries ? ` (after ${i.retries} ${i.retries === 1 ? 'retry' : 'retries'})` : ''}`,
+        ], 'all');
+    }
+    section(lines, 'Stale', groups.stale, ['Source', 'Target', 'Digest', 'Reason'], (i) => [i.source, target(i), summary_short(i.digest), text(i.reason ?? '')], 'all');
+    section(lines, 'Incomplete', groups.incomplete, ['Source', 'Target', 'Digest', 'Missing blobs'], (i) => [
+        i.source,
+        target(i),
+        summary_short(i.digest),
+        compact ? `${i.missing?.length ?? 0} missing` : (i.missing ?? []).map((d) => `\`${d}\``).join('<br>'),
+    ], 'all');
+    section(lines, dry ? 'To migrate' : 'Migrated', groups.migrated, ['Source', 'Target', 'Digest', 'Size', 'Note'], (i) => [
+        i.source,
+        target(i),
+        summary_short(i.digest),
+        i.size !== undefined ? formatBytes(i.size) : '',
+        text(migratedNote(i)),
+    ], 'fold');
+    skippedSection(lines, groups.skipped, text, target);
+    return lines.join('\n').trimEnd() + '\n';
+}
+function totalsLine(totals, dry) {
+    const moved = dry ? (totals.bytesPlanned ?? totals.bytesMigrated) : totals.bytesUploaded;
+    return ([
+        `**${totals.migrated} ${dry ? 'to migrate' : 'migrated'}**${totals.migrated ? ` (${formatBytes(moved)} ${dry ? 'to upload' : 'uploaded'})` : ''}`,
+        `**${totals.stale} stale**`,
+        `**${totals.incomplete} incomplete**`,
+        `**${totals.skipped} skipped**`,
+        `**${totals.failed} failed**`,
+    ].join(' · ') + ` — ${totals.tags} tags in ${totals.seconds.toFixed(1)} s${totals.retries ? `, ${totals.retries} retries` : ''}`);
+}
+/** Many failures: each distinct error once (E1, E2, …), then every failed tag with its error's id. */
+function compactFailures(lines, items, target) {
+    if (items.length === 0)
+        return;
+    const ids = new Map();
+    // The same error for many tags differs only in names and digests: group without them.
+    const describe = (i) => {
+        const e = i.error;
+        const general = (text) => text.split(repositoryOf(i.target)).join('<repo>').split(repositoryOf(i.source)).join('<repo>').replace(/sha256:[0-9a-f]{64}/g, '<digest>');
+        return `${e?.step ?? ''} ${e?.status ?? ''} ${e?.code ?? ''}: ${general(e?.message ?? '').slice(0, 300)}${e?.hint ? ` → ${general(e.hint)}` : ''}`;
+    };
+    for (const item of items)
+        if (!ids.has(describe(item)))
+            ids.set(describe(item), `E${ids.size + 1}`);
+    lines.push(`### Failed (${items.length})`, '', '| Error | Step, status, code: message |', '| --- | --- |');
+    for (const [text, id] of ids)
+        lines.push(`| ${id} | ${cell(text)} |`);
+    lines.push('', '| Source | Target | Error |', '| --- | --- | --- |');
+    for (const item of items)
+        lines.push(`| ${cell(item.source)} | ${cell(target(item))} | ${ids.get(describe(item))} |`);
+    lines.push('');
+}
+function repositoryOf(label) {
+    return label.replace(/[:@][^/]*$/, '');
+}
+/** One row per repository, the ones that need attention first. */
+function rollup(lines, items) {
+    const repos = new Map();
+    for (const item of items) {
+        const repo = repositoryOf(item.source);
+        const counts = repos.get(repo) ?? { migrated: 0, stale: 0, incomplete: 0, skipped: 0, failed: 0 };
+        counts[item.status] += 1;
+        repos.set(repo, counts);
+    }
+    if (repos.size < 2)
+        return;
+    const attention = (c) => c.failed * 1e6 + (c.stale + c.incomplete) * 1e3;
+    const rows = [...repos.entries()].sort((a, b) => attention(b[1]) - attention(a[1]) || a[0].localeCompare(b[0]));
+    const shown = rows.slice(0, ROLLUP_AT_MOST);
+    lines.push(`<details><summary>By repository (${repos.size})</summary>`, '', '| Repository | Migrated | Stale | Incomplete | Skipped | Failed |', '| --- | --- | --- | --- | --- | --- |');
+    for (const [repo, c] of shown)
+        lines.push(`| ${cell(repo)} | ${c.migrated} | ${c.stale} | ${c.incomplete} | ${c.skipped} | ${c.failed} |`);
+    if (rows.length > shown.length)
+        lines.push('', `… and ${rows.length - shown.length} more repositories in the JSON report.`);
+    lines.push('', '</details>', '');
+}
+/** Skipped tags: counts per reason first (filters collapse to counts), then the folded list. */
+function skippedSection(lines, items, text, target) {
+    if (items.length === 0)
+        return;
+    const reasons = new Map();
+    for (const item of items)
+        reasons.set(item.reason ?? '', (reasons.get(item.reason ?? '') ?? 0) + 1);
+    lines.push(`### Skipped (${items.length})`, '', '| Reason | Tags |', '| --- | --- |');
+    for (const [reason, count] of [...reasons.entries()].sort((a, b) => b[1] - a[1]))
+        lines.push(`| ${cell(text(reason))} | ${count} |`);
+    lines.push('');
+    table(lines, items, ['Source', 'Target', 'Reason'], (i) => [i.source, target(i), text(i.reason ?? '')], 'fold', 'Show all');
+}
+function section(lines, title, items, headers, row, mode) {
+    if (items.length === 0)
+        return;
+    lines.push(`### ${title} (${items.length})`, '');
+    table(lines, items, headers, row, mode, 'Show all');
+}
+function table(lines, items, headers, row, mode, label) {
+    const shown = mode === 'fold' ? items.slice(0, LIST_AT_MOST) : items;
+    const body = [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...shown.map((i) => `| ${row(i).map(cell).join(' | ')} |`)];
+    if (shown.length < items.length)
+        body.push('', `… and ${items.length - shown.length} more in the JSON report.`);
+    if (items.length > FOLD_AFTER && mode === 'fold')
+        lines.push(`<details><summary>${label}</summary>`, '', ...body, '', '</details>', '');
+    else
+        lines.push(...body, '');
+}
+function migratedNote(item) {
+    const notes = [];
+    if (item.repaired) {
+        const r = item.repaired;
+        notes.push(`repaired: ${r.blobs} blob(s)${r.manifests ? ` and ${r.manifests} manifest(s)` : ''} (${formatBytes(r.bytes)}) from upstream ${r.from}`);
+    }
+    if (item.previousDigest)
+        notes.push(`tag re-pointed from ${summary_short(item.previousDigest)} (old artifact kept)`);
+    if (item.sourceDigest && item.sourceDigest !== item.digest)
+        notes.push(`new digest: platforms filtered from the source index ${summary_short(item.sourceDigest)}`);
+    if (item.platforms?.length)
+        notes.push(item.platforms.join(', '));
+    if (item.blobs) {
+        const b = item.blobs;
+        notes.push(`${b.uploaded} uploaded, ${b.mounted} mounted, ${b.existing} already there`);
+    }
+    if (item.retries)
+        notes.push(`${item.retries} ${item.retries === 1 ? 'retry' : 'retries'}`);
+    if (item.reason)
+        notes.push(item.reason);
+    return notes.join('; ');
+}
+function summary_short(digest) {
+    return digest ? `\`${digest.slice(0, 19)}\`` : '';
+}
+/** Keeps a value inside its table cell. */
+function cell(text) {
+    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+}
 
 ;// CONCATENATED MODULE: ./lib/registry/pagination.js
 // RFC 5988 `Link: </v2/_catalog?last=x&n=100>; rel="next"` as registries send it for catalog and tag paging.
@@ -34629,9 +35213,8 @@ const MANIFEST_PUSH_LIMIT = 4 * 1024 * 1024;
 // send our credentials somewhere else by way of a Link header. Nor may the list just end there:
 // a next page we will not fetch leaves the list incomplete, so that is an error, not the end.
 
-const LINK_FOREIGN = 'LINK_FOREIGN';
 /** The next page on the same origin, or undefined when there is none. Throws a RegistryError with
- * code LINK_FOREIGN when the next page is on another origin (or scheme). */
+ * code LIST_INCOMPLETE when the next page is on another origin (or scheme), or not a URL. */
 function nextLink(header, current) {
     if (!header)
         return undefined;
@@ -34641,268 +35224,17 @@ function nextLink(header, current) {
             continue;
         const next = URL.parse(m[1], current.href);
         if (!next)
-            throw linkError(current, 'LINK_INVALID', `the next page is linked as ${JSON.stringify(m[1].slice(0, 200))}, which is not a URL, so the list would be incomplete`);
+            throw linkError(current, `the next page is linked as ${JSON.stringify(m[1].slice(0, 200))}, which is not a URL, so the list would be incomplete`);
         if (next.origin !== current.origin) {
-            throw linkError(current, LINK_FOREIGN, `the next page is linked on ${next.origin.slice(0, 200)}, another origin than ${current.origin}: not followed (credentials stay with their origin), so the list would be incomplete`);
+            throw linkError(current, `the next page is linked on ${next.origin.slice(0, 200)}, another origin than ${current.origin}: not followed (credentials stay with their origin), so the list would be incomplete`);
         }
         return next;
     }
     return undefined;
 }
-function linkError(current, code, reason) {
+function linkError(current, reason) {
     const request = `GET ${current.pathname}`;
-    return new RegistryError({ message: `${request}: ${reason}`, errors: [{ code, message: reason }], request });
-}
-
-;// CONCATENATED MODULE: ./lib/registry/client.js
-
-
-
-
-
-
-
-const CATALOG_PAGE = 1000;
-function createRegistryClient(options) {
-    return new DistributionClient(options);
-}
-class DistributionClient {
-    host;
-    base;
-    transport;
-    /** Learned at the first referrers call: distribution 2.8 has no such route. */
-    noReferrersApi = false;
-    constructor(options) {
-        this.base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
-        this.host = this.base.host;
-        const { url: _url, ...transportOptions } = options;
-        this.transport = new Transport({ ...transportOptions, origin: this.base });
-    }
-    async ping() {
-        const res = await this.send({ method: 'GET', url: this.url('v2/'), scopes: [] }).catch((error) => {
-            // A token service that refuses our credentials is the answer to "do they work?".
-            if (error instanceof RegistryError)
-                return error;
-            throw error;
-        });
-        if (res instanceof RegistryError)
-            return { status: res.status ?? 0, ok: false, error: res };
-        if (res.status === 200) {
-            await res.body.dump();
-            return { status: 200, ok: true };
-        }
-        return { status: res.status, ok: false, error: await this.failure(res, 'GET', '/v2/') };
-    }
-    async getManifest(repository, reference) {
-        const path = `v2/${repository}/manifests/${reference}`;
-        const res = await this.send({ method: 'GET', url: this.url(path), headers: { accept: MANIFEST_ACCEPT }, scopes: [pull(repository)] });
-        if (res.status !== 200)
-            throw await this.failure(res, 'GET', path);
-        const bytes = await readLimited(res, MANIFEST_READ_LIMIT, path);
-        // The digest of the bytes we hold is the truth; the header is only a claim.
-        const digest = sha256Digest(bytes);
-        if (reference.startsWith('sha256:') && reference !== digest) {
-            throw new RegistryError({ message: `manifest ${repository}@${reference} arrived with content digest ${digest}`, status: 200, errors: [{ code: 'DIGEST_INVALID', message: 'manifest content does not match its digest' }], request: `GET /${path}` });
-        }
-        return { bytes, mediaType: headerValue(res.headers, 'content-type'), digest };
-    }
-    async headManifest(repository, reference) {
-        const path = `v2/${repository}/manifests/${reference}`;
-        const res = await this.send({ method: 'HEAD', url: this.url(path), headers: { accept: MANIFEST_ACCEPT }, scopes: [pull(repository)] });
-        await res.body.dump();
-        if (res.status === 404)
-            return undefined;
-        if (res.status !== 200)
-            throw await this.failure(res, 'HEAD', path);
-        const digest = headerValue(res.headers, 'docker-content-digest');
-        if (!digest) {
-            // Registries may omit the digest on HEAD; the body then tells.
-            const full = await this.getManifest(repository, reference);
-            return { digest: full.digest, mediaType: full.mediaType, size: full.bytes.length };
-        }
-        return { digest, mediaType: headerValue(res.headers, 'content-type'), size: Number(headerValue(res.headers, 'content-length') ?? -1) };
-    }
-    async putManifest(repository, reference, bytes, mediaType) {
-        const path = `v2/${repository}/manifests/${reference}`;
-        const res = await this.send({ method: 'PUT', url: this.url(path), headers: { 'content-type': mediaType }, body: bytes, scopes: [push(repository)] });
-        if (res.status !== 201 && res.status !== 200)
-            throw await this.failure(res, 'PUT', path);
-        await res.body.dump();
-        return headerValue(res.headers, 'docker-content-digest');
-    }
-    async headBlob(repository, digest) {
-        const path = `v2/${repository}/blobs/${digest}`;
-        const res = await this.send({ method: 'HEAD', url: this.url(path), scopes: [pull(repository)], followRedirects: true });
-        await res.body.dump();
-        if (res.status === 404)
-            return undefined;
-        if (res.status !== 200)
-            throw await this.failure(res, 'HEAD', path);
-        return Number(headerValue(res.headers, 'content-length') ?? -1);
-    }
-    async getBlob(repository, digest) {
-        const path = `v2/${repository}/blobs/${digest}`;
-        const res = await this.send({ method: 'GET', url: this.url(path), scopes: [pull(repository)], followRedirects: true });
-        if (res.status !== 200)
-            throw await this.failure(res, 'GET', path);
-        const length = headerValue(res.headers, 'content-length');
-        return { body: res.body, size: length === undefined ? undefined : Number(length) };
-    }
-    async startUpload(repository, mountFrom) {
-        const url = this.url(`v2/${repository}/blobs/uploads/`);
-        const scopes = [push(repository)];
-        if (mountFrom) {
-            url.searchParams.set('mount', mountFrom.digest);
-            url.searchParams.set('from', mountFrom.repository);
-            scopes.push(pull(mountFrom.repository)); // Harbor answers 401 without pull on `from` (BEHAVIOR §6)
-        }
-        const res = await this.send({ method: 'POST', url, scopes, headers: { 'content-length': '0' } });
-        await res.body.dump();
-        if (res.status === 201 && mountFrom)
-            return { mounted: true };
-        if (res.status !== 202)
-            throw await this.failure(res, 'POST', url.pathname.slice(1));
-        const location = headerValue(res.headers, 'location');
-        if (!location)
-            throw new RegistryError({ message: 'upload started without a Location header', status: 202, request: `POST ${url.pathname}` });
-        return { mounted: false, location: new URL(location, this.base) };
-    }
-    async finishUpload(location, digest, size, body) {
-        const url = new URL(location);
-        url.searchParams.set('digest', digest);
-        const repository = /\/v2\/(.+)\/blobs\/uploads\//.exec(url.pathname)?.[1];
-        const res = await this.send({
-            method: 'PUT',
-            url,
-            headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
-            body,
-            scopes: repository ? [push(repository)] : [],
-        });
-        await res.body.dump();
-        if (res.status !== 201)
-            throw await this.failure(res, 'PUT', url.pathname.slice(1));
-    }
-    async listTags(repository) {
-        const tags = [];
-        let url = this.url(`v2/${repository}/tags/list`);
-        while (url) {
-            const res = await this.send({ method: 'GET', url, scopes: [pull(repository)] });
-            if (res.status !== 200)
-                throw await this.failure(res, 'GET', url.pathname.slice(1));
-            tags.push(...(await readNames(res, url, 'tags')));
-            url = nextLink(headerValue(res.headers, 'link'), url);
-        }
-        return tags;
-    }
-    async *catalog() {
-        // Distribution refuses n above its catalog.maxentries (default 1000) with 400
-        // PAGINATION_NUMBER_INVALID (BEHAVIOR §9); without n it pages by its own default.
-        let url = this.url(`v2/_catalog?n=${CATALOG_PAGE}`);
-        let first = true;
-        while (url) {
-            const res = await this.send({ method: 'GET', url, scopes: ['registry:catalog:*'] });
-            if (first && res.status === 400) {
-                const error = await this.failure(res, 'GET', url.pathname.slice(1));
-                if (error.code !== 'PAGINATION_NUMBER_INVALID')
-                    throw error;
-                url = this.url('v2/_catalog');
-                first = false;
-                continue;
-            }
-            first = false;
-            if (res.status !== 200)
-                throw await this.failure(res, 'GET', url.pathname.slice(1));
-            const page = await readNames(res, url, 'repositories');
-            // Checked before the page is handed out: a list known to be incomplete stops here.
-            const next = nextLink(headerValue(res.headers, 'link'), url);
-            if (page.length > 0)
-                yield page;
-            url = next;
-        }
-    }
-    async referrers(repository, digest) {
-        if (this.noReferrersApi)
-            return undefined;
-        const path = `v2/${repository}/referrers/${digest}`;
-        const res = await this.send({ method: 'GET', url: this.url(path), headers: { accept: MediaType.ociIndex }, scopes: [pull(repository)] });
-        if (res.status === 404 || res.status === 405 || res.status === 400) {
-            // A registry with the API answers 200 with an empty index for a manifest without referrers;
-            // a 404 that is not a registry error body means the route does not exist: stop asking.
-            const body = await res.body.text().catch(() => '');
-            if (res.status !== 404 || !body.includes('"errors"'))
-                this.noReferrersApi = true;
-            return undefined;
-        }
-        if (res.status !== 200)
-            throw await this.failure(res, 'GET', path);
-        const bytes = await readLimited(res, MANIFEST_READ_LIMIT, path);
-        return parseManifest(bytes, MediaType.ociIndex).children;
-    }
-    invalidateTokens(project) {
-        this.transport.invalidateTokens(project);
-    }
-    close() {
-        return this.transport.close();
-    }
-    url(path) {
-        return new URL(path, this.base);
-    }
-    send(req) {
-        return this.transport.send(req);
-    }
-    async failure(res, method, path) {
-        const text = method === 'HEAD' ? '' : await res.body.text().catch(() => '');
-        if (method === 'HEAD')
-            await res.body.dump().catch(() => undefined);
-        const errors = parseErrorBody(text.slice(0, readBodyLimit()));
-        const first = errors[0];
-        return new RegistryError({
-            message: `${method} /${path.replace(/^\//, '')} on ${this.host}: ${res.status}${first ? ` ${first.code}: ${first.message}` : ''}`,
-            status: res.status,
-            errors,
-            request: `${method} /${path.replace(/^\//, '')}`,
-        });
-    }
-}
-function pull(repository) {
-    return repositoryScope(repository, 'pull');
-}
-function push(repository) {
-    return repositoryScope(repository, 'pull,push');
-}
-/** The `tags` of a tag list or the `repositories` of a catalog page: strings, or nothing at all
- * (distribution sends null for an empty list). Anything else is an error, not an empty list. */
-async function readNames(res, url, field) {
-    const body = client_parseJson((await readLimited(res, MANIFEST_READ_LIMIT, url.pathname)).toString('utf8'));
-    if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
-        const names = body[field];
-        if (names === undefined || names === null)
-            return [];
-        if (Array.isArray(names) && names.every((n) => typeof n === 'string'))
-            return names;
-    }
-    throw new RegistryError({ message: `GET ${url.pathname}: the answer is not a JSON object with a list of ${field}`, status: res.status, request: `GET ${url.pathname}` });
-}
-function client_parseJson(text) {
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        return undefined;
-    }
-}
-async function readLimited(res, limit, what) {
-    const chunks = [];
-    let total = 0;
-    for await (const chunk of res.body) {
-        total += chunk.length;
-        if (total > limit) {
-            res.body.destroy();
-            throw new RegistryError({ message: `${what}: response larger than ${limit} bytes`, status: res.status, request: `GET ${what}` });
-        }
-        chunks.push(chunk);
-    }
-    return Buffer.concat(chunks);
+    return new RegistryError({ message: `${request}: ${reason}`, request, code: 'LIST_INCOMPLETE' });
 }
 
 ;// CONCATENATED MODULE: ./lib/harbor/api.js
@@ -35043,94 +35375,301 @@ function parseArtifacts(text) {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/harbor/hints.js
-function harborHint(error, context) {
-    const text = error.errors.map((e) => e.message).join(' ').toLowerCase();
-    const who = context.username ? `"${context.username}"` : 'these credentials';
-    if (error.status === 412 && error.code === 'PRECONDITION') {
-        return `the tag matches an immutability rule of project ${context.project}: Harbor refuses to re-point it. Remove or narrow the rule (Project → Policy → Tag Immutability), or push under a new tag`;
-    }
-    if (error.status === 403 && text.includes('read only')) {
-        return 'Harbor is in read-only mode (Administration → Configuration → System Settings → Repository Read Only); re-run when it is writable';
-    }
-    if (error.status === 403 && text.includes('exceed')) {
-        return `project ${context.project} would exceed its storage quota: raise it (Project → Summary → Quota) or free space, then re-run`;
-    }
-    if (error.status === 403 && text.includes('csrf')) {
-        return 'Harbor saw a session cookie and applied its CSRF check: something between us and Harbor keeps cookies; harbor-sync itself sends none';
-    }
-    if (error.status === 403 && text.includes('proxy project')) {
-        return `project ${context.project} is a proxy-cache project, which cannot be pushed to: map the images to a normal project`;
-    }
-    if (error.status === 401 && text.includes('not found')) {
-        return `project ${context.project} does not exist in Harbor: create it, or set create-projects: true`;
-    }
-    if (error.status === 401 && context.projectCreatedThisRun) {
-        return `project ${context.project} was created, but ${who} cannot push to it (Harbor #15461): give the robot account push permission on ${context.project}, or use an account that is a member`;
-    }
-    if (error.status === 401 || error.status === 403) {
-        return `${who} may not push to project ${context.project}: make the account a Developer (or higher) member of the project, or give the robot account push permission`;
-    }
-    return undefined;
+;// CONCATENATED MODULE: ./lib/registry/digest.js
+
+
+
+function sha256Digest(bytes) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
 }
-
-;// CONCATENATED MODULE: ./lib/sync/failure.js
-// Turns whatever went wrong in one step of one tag into the StepFailure the report shows:
-// step, HTTP status, registry error code, message, and a hint when we have one.
-
-
-
-class StepError extends Error {
-    name = 'StepError';
-    failure;
-    constructor(failure, cause) {
-        super(failure.message, cause === undefined ? undefined : { cause });
-        this.failure = failure;
+class DigestMismatchError extends HarborSyncError {
+    name = 'DigestMismatchError';
+    expected;
+    actual;
+    constructor(expected, actual, bytes) {
+        super({ code: 'DIGEST_MISMATCH', message: `content digest ${actual} (${bytes} bytes) does not match the expected ${expected}` });
+        this.expected = expected;
+        this.actual = actual;
     }
 }
-/** Runs one step; any error leaves it as a StepError naming the step. */
-async function inStep(step, work, harborContext) {
-    try {
-        return await work();
+/** Passes bytes through while hashing them; fails at the end on a digest mismatch
+ * (containers/image digesting_reader), so a corrupt blob is never committed. */
+class DigestVerifier extends external_node_stream_.Transform {
+    expected;
+    hash;
+    bytes = 0;
+    /** Set when the content did not match: callers report this rather than whatever the
+     * consumer of the stream made of the error. */
+    mismatch;
+    constructor(expected) {
+        super();
+        this.expected = expected;
+        const algorithm = expected.split(':')[0] ?? 'sha256';
+        this.hash = (0,external_node_crypto_.createHash)(algorithm);
     }
-    catch (error) {
-        if (error instanceof StepError)
+    _transform(chunk, _encoding, callback) {
+        this.hash.update(chunk);
+        this.bytes += chunk.length;
+        callback(null, chunk);
+    }
+    _flush(callback) {
+        const actual = `${this.expected.split(':')[0]}:${this.hash.digest('hex')}`;
+        if (actual !== this.expected)
+            this.mismatch = new DigestMismatchError(this.expected, actual, this.bytes);
+        callback(this.mismatch ?? null);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/registry/client.js
+
+
+
+
+
+
+
+const CATALOG_PAGE = 1000;
+function createRegistryClient(options) {
+    return new DistributionClient(options);
+}
+class DistributionClient {
+    host;
+    base;
+    transport;
+    /** Learned at the first referrers call: distribution 2.8 has no such route. */
+    noReferrersApi = false;
+    get capabilities() {
+        return { untaggedManifests: false, localReads: false, referrersApi: this.noReferrersApi ? false : 'unknown' };
+    }
+    constructor(options) {
+        this.base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
+        this.host = this.base.host;
+        const { url: _url, ...transportOptions } = options;
+        this.transport = new Transport({ ...transportOptions, origin: this.base });
+    }
+    async ping() {
+        const res = await this.send({ method: 'GET', url: this.url('v2/'), scopes: [] }).catch((error) => {
+            // A token service that refuses our credentials is the answer to "do they work?".
+            if (isRegistryError(error))
+                return error;
             throw error;
-        throw new StepError(describeFailure(step, error, harborContext), error);
+        });
+        if (isRegistryError(res))
+            return { status: res.status ?? 0, ok: false, error: res };
+        if (res.status === 200) {
+            await res.body.dump();
+            return { status: 200, ok: true };
+        }
+        return { status: res.status, ok: false, error: await this.failure(res, 'GET', '/v2/') };
+    }
+    async getManifest(repository, reference) {
+        const path = `v2/${repository}/manifests/${reference}`;
+        const res = await this.send({ method: 'GET', url: this.url(path), headers: { accept: MANIFEST_ACCEPT }, scopes: [pull(repository)] });
+        if (res.status !== 200)
+            throw await this.failure(res, 'GET', path);
+        const bytes = await readLimited(res, MANIFEST_READ_LIMIT, path);
+        // The digest of the bytes we hold is the truth; the header is only a claim.
+        const digest = sha256Digest(bytes);
+        if (reference.startsWith('sha256:') && reference !== digest) {
+            throw new RegistryError({ message: `manifest ${repository}@${reference} arrived with content digest ${digest}`, status: 200, errors: [{ code: 'DIGEST_INVALID', message: 'manifest content does not match its digest' }], request: `GET /${path}`, code: 'DIGEST_MISMATCH' });
+        }
+        return { bytes, mediaType: headerValue(res.headers, 'content-type'), digest };
+    }
+    async headManifest(repository, reference) {
+        const path = `v2/${repository}/manifests/${reference}`;
+        const res = await this.send({ method: 'HEAD', url: this.url(path), headers: { accept: MANIFEST_ACCEPT }, scopes: [pull(repository)] });
+        await res.body.dump();
+        if (res.status === 404)
+            return undefined;
+        if (res.status !== 200)
+            throw await this.failure(res, 'HEAD', path);
+        const digest = headerValue(res.headers, 'docker-content-digest');
+        if (!digest) {
+            // Registries may omit the digest on HEAD; the body then tells.
+            const full = await this.getManifest(repository, reference);
+            return { digest: full.digest, mediaType: full.mediaType, size: full.bytes.length };
+        }
+        return { digest, mediaType: headerValue(res.headers, 'content-type'), size: Number(headerValue(res.headers, 'content-length') ?? -1) };
+    }
+    async putManifest(repository, reference, bytes, mediaType) {
+        const path = `v2/${repository}/manifests/${reference}`;
+        const res = await this.send({ method: 'PUT', url: this.url(path), headers: { 'content-type': mediaType }, body: bytes, scopes: [push(repository)] });
+        if (res.status !== 201 && res.status !== 200)
+            throw await this.failure(res, 'PUT', path);
+        await res.body.dump();
+        return headerValue(res.headers, 'docker-content-digest');
+    }
+    async headBlob(repository, digest) {
+        const path = `v2/${repository}/blobs/${digest}`;
+        const res = await this.send({ method: 'HEAD', url: this.url(path), scopes: [pull(repository)], followRedirects: true });
+        await res.body.dump();
+        if (res.status === 404)
+            return undefined;
+        if (res.status !== 200)
+            throw await this.failure(res, 'HEAD', path);
+        return Number(headerValue(res.headers, 'content-length') ?? -1);
+    }
+    async getBlob(repository, digest) {
+        const path = `v2/${repository}/blobs/${digest}`;
+        const res = await this.send({ method: 'GET', url: this.url(path), scopes: [pull(repository)], followRedirects: true });
+        if (res.status !== 200)
+            throw await this.failure(res, 'GET', path);
+        const length = headerValue(res.headers, 'content-length');
+        return { body: res.body, size: length === undefined ? undefined : Number(length) };
+    }
+    async startUpload(repository, mountFrom) {
+        const url = this.url(`v2/${repository}/blobs/uploads/`);
+        const scopes = [push(repository)];
+        if (mountFrom) {
+            url.searchParams.set('mount', mountFrom.digest);
+            url.searchParams.set('from', mountFrom.repository);
+            scopes.push(pull(mountFrom.repository)); // Harbor answers 401 without pull on `from` (BEHAVIOR §6)
+        }
+        const res = await this.send({ method: 'POST', url, scopes, headers: { 'content-length': '0' } });
+        await res.body.dump();
+        if (res.status === 201 && mountFrom)
+            return { mounted: true };
+        if (res.status !== 202)
+            throw await this.failure(res, 'POST', url.pathname.slice(1));
+        const location = headerValue(res.headers, 'location');
+        if (!location)
+            throw new RegistryError({ message: 'upload started without a Location header', status: 202, request: `POST ${url.pathname}`, code: 'HTTP_ERROR' });
+        return { mounted: false, location: new URL(location, this.base) };
+    }
+    async finishUpload(location, digest, size, body) {
+        const url = new URL(location);
+        url.searchParams.set('digest', digest);
+        const repository = /\/v2\/(.+)\/blobs\/uploads\//.exec(url.pathname)?.[1];
+        const res = await this.send({
+            method: 'PUT',
+            url,
+            headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+            body,
+            scopes: repository ? [push(repository)] : [],
+        });
+        await res.body.dump();
+        if (res.status !== 201)
+            throw await this.failure(res, 'PUT', url.pathname.slice(1));
+    }
+    async listTags(repository) {
+        const tags = [];
+        let url = this.url(`v2/${repository}/tags/list`);
+        while (url) {
+            const res = await this.send({ method: 'GET', url, scopes: [pull(repository)] });
+            if (res.status !== 200)
+                throw await this.failure(res, 'GET', url.pathname.slice(1));
+            tags.push(...(await readNames(res, url, 'tags')));
+            url = nextLink(headerValue(res.headers, 'link'), url);
+        }
+        return tags;
+    }
+    async *catalog() {
+        // Distribution refuses n above its catalog.maxentries (default 1000) with 400
+        // PAGINATION_NUMBER_INVALID (BEHAVIOR §9); without n it pages by its own default.
+        let url = this.url(`v2/_catalog?n=${CATALOG_PAGE}`);
+        let first = true;
+        while (url) {
+            const res = await this.send({ method: 'GET', url, scopes: ['registry:catalog:*'] });
+            if (first && res.status === 400) {
+                const error = await this.failure(res, 'GET', url.pathname.slice(1));
+                if (error.registryCode !== 'PAGINATION_NUMBER_INVALID')
+                    throw error;
+                url = this.url('v2/_catalog');
+                first = false;
+                continue;
+            }
+            first = false;
+            if (res.status !== 200)
+                throw await this.failure(res, 'GET', url.pathname.slice(1));
+            const page = await readNames(res, url, 'repositories');
+            // Checked before the page is handed out: a list known to be incomplete stops here.
+            const next = nextLink(headerValue(res.headers, 'link'), url);
+            if (page.length > 0)
+                yield page;
+            url = next;
+        }
+    }
+    async referrers(repository, digest) {
+        if (this.noReferrersApi)
+            return undefined;
+        const path = `v2/${repository}/referrers/${digest}`;
+        const res = await this.send({ method: 'GET', url: this.url(path), headers: { accept: MediaType.ociIndex }, scopes: [pull(repository)] });
+        if (res.status === 404 || res.status === 405 || res.status === 400) {
+            // A registry with the API answers 200 with an empty index for a manifest without referrers;
+            // a 404 that is not a registry error body means the route does not exist: stop asking.
+            const body = await res.body.text().catch(() => '');
+            if (res.status !== 404 || !body.includes('"errors"'))
+                this.noReferrersApi = true;
+            return undefined;
+        }
+        if (res.status !== 200)
+            throw await this.failure(res, 'GET', path);
+        const bytes = await readLimited(res, MANIFEST_READ_LIMIT, path);
+        return parseManifest(bytes, MediaType.ociIndex).children;
+    }
+    invalidateTokens(project) {
+        this.transport.invalidateTokens(project);
+    }
+    close() {
+        return this.transport.close();
+    }
+    url(path) {
+        return new URL(path, this.base);
+    }
+    send(req) {
+        return this.transport.send(req);
+    }
+    async failure(res, method, path) {
+        const body = method === 'HEAD' ? '' : await res.body.text().catch(() => '');
+        if (method === 'HEAD')
+            await res.body.dump().catch(() => undefined);
+        return httpError({ method, path, host: this.host, status: res.status, body });
     }
 }
-function describeFailure(step, error, harborContext) {
-    if (error instanceof StepError)
-        return error.failure;
-    if (isRegistryError(error)) {
-        const hint = harborContext ? harborHint(error, harborContext) : undefined;
-        return {
-            step,
-            ...(error.status !== undefined && { status: error.status }),
-            ...(error.code !== undefined && { code: error.code }),
-            message: error.errors.length > 0 ? `${error.request}: ${error.registryMessage}` : error.message,
-            ...(hint && { hint }),
-        };
-    }
-    if (isAbort(error)) {
-        return { step: 'interrupted', message: `interrupted during the ${step} step; nothing partial was committed (a tag is pushed only after all its blobs): a re-run completes it` };
-    }
-    if (error instanceof DigestMismatchError) {
-        return { step, code: 'DIGEST_INVALID', message: error.message };
-    }
-    const code = error?.code;
-    const message = error instanceof Error ? error.message : String(error);
-    return { step, ...(typeof code === 'string' && { code }), message };
+function pull(repository) {
+    return repositoryScope(repository, 'pull');
 }
-function isAbort(error) {
-    for (let e = error, depth = 0; e && depth < 5; e = e.cause, depth++) {
-        const name = e.name;
-        const code = e.code;
-        if (name === 'AbortError' || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR')
-            return true;
-    }
-    return false;
+function push(repository) {
+    return repositoryScope(repository, 'pull,push');
 }
+/** The `tags` of a tag list or the `repositories` of a catalog page: strings, or nothing at all
+ * (distribution sends null for an empty list). Anything else is an error, not an empty list. */
+async function readNames(res, url, field) {
+    const body = client_parseJson((await readLimited(res, MANIFEST_READ_LIMIT, url.pathname)).toString('utf8'));
+    if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+        const names = body[field];
+        if (names === undefined || names === null)
+            return [];
+        if (Array.isArray(names) && names.every((n) => typeof n === 'string'))
+            return names;
+    }
+    throw new RegistryError({ message: `GET ${url.pathname}: the answer is not a JSON object with a list of ${field}`, status: res.status, request: `GET ${url.pathname}`, code: 'LIST_INCOMPLETE' });
+}
+function client_parseJson(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+async function readLimited(res, limit, what) {
+    const chunks = [];
+    let total = 0;
+    for await (const chunk of res.body) {
+        total += chunk.length;
+        if (total > limit) {
+            res.body.destroy();
+            throw new RegistryError({ message: `${what}: response larger than ${limit} bytes`, status: res.status, request: `GET ${what}`, code: what.includes('/manifests/') ? 'MANIFEST_TOO_LARGE' : 'LIST_INCOMPLETE' });
+        }
+        chunks.push(chunk);
+    }
+    return Buffer.concat(chunks);
+}
+
+;// CONCATENATED MODULE: ./lib/version.js
+/** Kept equal to package.json's version (a unit test checks). */
+const VERSION = '0.1.0';
 
 ;// CONCATENATED MODULE: ./lib/sync/prefetch.js
 /** Responses held at once: two per tag running (tags share most blobs, few have many of their own). */
@@ -35193,6 +35732,63 @@ class Prefetch {
         if (this.held.get(digest) === entry)
             this.held.delete(digest);
     }
+}
+
+;// CONCATENATED MODULE: ./lib/sync/clients.js
+// The clients a run talks through: the source (a registry, or a registry's storage directory),
+// Harbor's /v2 registry and its API, and the upstream a pull-through cache mirrored. The one place
+// that looks at the source URL to choose a client; everything after asks the client.
+
+
+
+
+
+const USER_AGENT = `harbor-sync/${VERSION}`;
+function createClients(config, signal) {
+    const common = {
+        userAgent: USER_AGENT,
+        retry: config.retry,
+        stallTimeoutSeconds: config.stallTimeoutSeconds,
+        connections: Math.max(4, config.concurrency * 2),
+        ...(signal && { signal }),
+    };
+    const endpoint = (e) => ({ url: e.url, ...(e.credentials && { credentials: e.credentials }), ...(e.tls && { tls: e.tls }) });
+    return {
+        source: isStorageUrl(config.source.url)
+            ? createStorageSource(config.source.url, storageOptions(config, signal))
+            : // Room beside the transfers for the GETs classification holds open (prefetch.ts).
+                createRegistryClient({ ...common, ...endpoint(config.source), connections: common.connections + prefetchLimit(config.concurrency) }),
+        harbor: createRegistryClient({ ...common, ...endpoint(config.harbor) }),
+        api: createHarborApi({ ...common, ...endpoint(config.harbor), connections: 4 }),
+        ...(config.upstream && { upstream: createRegistryClient({ ...common, ...endpoint(config.upstream), connections: config.upstreamConcurrency * 2 }) }),
+    };
+}
+/** A tarball named by an http(s) URL is downloaded like a registry request: the source's
+ * credentials (for that origin only) and TLS options, the run's retries and stall timeout. */
+function storageOptions(config, signal) {
+    return {
+        userAgent: USER_AGENT,
+        retry: config.retry,
+        stallTimeoutSeconds: config.stallTimeoutSeconds,
+        ...(config.source.credentials && { credentials: config.source.credentials }),
+        ...(config.source.tls && { tls: config.source.tls }),
+        ...(signal && { signal }),
+    };
+}
+async function closeClients(clients) {
+    await Promise.allSettled([clients.source.close(), clients.harbor.close(), clients.api.close(), clients.upstream?.close()]);
+}
+/** A URL as it may appear in logs and reports: never with user:password@, nor a query string or
+ * fragment (a presigned tarball URL carries its signature there; registry URLs have neither). */
+function redactUrl(url) {
+    const u = URL.parse(url);
+    if (!u)
+        return url;
+    u.username = '';
+    u.password = '';
+    u.search = '';
+    u.hash = '';
+    return u.toString().replace(/\/$/, '');
 }
 
 ;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
@@ -35437,56 +36033,213 @@ function validateConcurrency(concurrency) {
 	}
 }
 
-;// CONCATENATED MODULE: ./lib/report/totals.js
-const STATUSES = ['migrated', 'stale', 'incomplete', 'skipped', 'failed'];
-function computeTotals(result) {
-    const totals = {
-        tags: result.items.length,
-        migrated: 0,
-        stale: 0,
-        incomplete: 0,
-        skipped: 0,
-        failed: 0,
-        bytesUploaded: 0,
-        bytesMigrated: 0,
-        blobsUploaded: 0,
-        blobsMounted: 0,
-        blobsExisting: 0,
-        retries: 0,
-        repaired: 0,
-        seconds: result.seconds,
-        ...(result.bytesPlanned !== undefined && { bytesPlanned: result.bytesPlanned }),
+;// CONCATENATED MODULE: ./lib/sync/once.js
+/** Runs work once per key for the whole run; later callers share the first caller's promise.
+ * This is how each blob crosses the wire at most once, and how pushes of one digest into one
+ * repository are serialised (the registry races on concurrent pushes: BEHAVIOR §9). */
+class OncePerKey {
+    entries = new Map();
+    /** Started (and not failed) for this key. */
+    has(key) {
+        return this.entries.has(key);
+    }
+    run(key, work) {
+        const existing = this.entries.get(key);
+        if (existing)
+            return { promise: existing, first: false };
+        const promise = work();
+        this.entries.set(key, promise);
+        // A failure is not remembered: a later tag may try again.
+        promise.catch(() => {
+            if (this.entries.get(key) === promise)
+                this.entries.delete(key);
+        });
+        return { promise, first: true };
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/harbor/hints.js
+function explainHarborAnswer(error, context) {
+    const text = error.errors.map((e) => e.message).join(' ').toLowerCase();
+    const who = context.username ? `"${context.username}"` : 'these credentials';
+    if (error.status === 412 && error.registryCode === 'PRECONDITION') {
+        return {
+            code: 'IMMUTABLE_TAG',
+            policy: true,
+            hint: `the tag matches an immutability rule of project ${context.project}: Harbor refuses to re-point it. Remove or narrow the rule (Project → Policy → Tag Immutability), or push under a new tag`,
+        };
+    }
+    if (error.status === 403 && text.includes('read only')) {
+        return { code: 'READ_ONLY', policy: true, hint: 'Harbor is in read-only mode (Administration → Configuration → System Settings → Repository Read Only); re-run when it is writable' };
+    }
+    if (error.status === 403 && text.includes('exceed')) {
+        return { code: 'QUOTA_EXCEEDED', policy: true, hint: `project ${context.project} would exceed its storage quota: raise it (Project → Summary → Quota) or free space, then re-run` };
+    }
+    if (error.status === 403 && text.includes('csrf')) {
+        return { hint: 'Harbor saw a session cookie and applied its CSRF check: something between us and Harbor keeps cookies; harbor-sync itself sends none' };
+    }
+    if (error.status === 403 && text.includes('proxy project')) {
+        return { code: 'PROXY_PROJECT', policy: true, hint: `project ${context.project} is a proxy-cache project, which cannot be pushed to: map the images to a regular project` };
+    }
+    if (error.status === 401 && text.includes('not found')) {
+        return { code: 'PROJECT_MISSING', hint: `project ${context.project} does not exist in Harbor: create it, or set create-projects: true` };
+    }
+    if (error.status === 401 && context.projectCreatedThisRun) {
+        return {
+            code: 'PERMISSION_DENIED',
+            hint: `project ${context.project} was created, but ${who} cannot push to it (Harbor #15461): give the robot account push permission on ${context.project}, or use an account that is a member`,
+        };
+    }
+    if (error.status === 401 || error.status === 403) {
+        return {
+            code: 'PERMISSION_DENIED',
+            hint: `${who} may not push to project ${context.project}: make the account a Developer (or higher) member of the project, or give the robot account push permission`,
+        };
+    }
+    return undefined;
+}
+function harborHint(error, context) {
+    return explainHarborAnswer(error, context)?.hint;
+}
+
+;// CONCATENATED MODULE: ./lib/sync/failure.js
+// Turns whatever went wrong in one step of one tag into the StepFailure the report shows: the step,
+// our code, the HTTP status and the registry's code, the message, and what to do when we know.
+
+
+
+
+/** Runs one step; any error leaves it as a HarborSyncError placed at that step. */
+async function inStep(step, work, harbor) {
+    try {
+        return await work();
+    }
+    catch (error) {
+        throw placeAt(error, step, harbor);
+    }
+}
+/** The error as a HarborSyncError at `step` (its own step if it has one), with Harbor's answers
+ * explained when `harbor` says which project the write was for. */
+function placeAt(error, step, harbor) {
+    if (isAbort(error)) {
+        return new HarborSyncError({
+            code: 'INTERRUPTED',
+            step: 'interrupted',
+            message: `interrupted during the ${step} step; nothing partial was committed (a tag is pushed only after all its blobs): a re-run completes it`,
+            cause: error,
+        });
+    }
+    if (!isHarborSyncError(error)) {
+        return new HarborSyncError({ code: 'INTERNAL', step, message: error instanceof Error ? error.message : String(error), cause: error });
+    }
+    if (error.step !== undefined)
+        return error;
+    const explained = harbor && isRegistryError(error) ? explainHarborAnswer(error, harbor) : undefined;
+    if (!explained)
+        return error.at(step);
+    const details = { ...error.details(), step, hint: explained.hint, ...(explained.code && { code: explained.code }), cause: error };
+    return explained.policy ? new HarborPolicyError(details) : new HarborSyncError(details);
+}
+function toFailure(error, step, harbor) {
+    const placed = placeAt(error, step, harbor);
+    // A registry's own words, when it sent some, say more than our summary of its answer (unless
+    // we said something else about it on the way: then that is the message).
+    const answer = findCause(placed, isRegistryError);
+    const words = answer && answer.restatesAnswer && answer.errors.length > 0 && answer.message === placed.message;
+    const message = words ? `${answer.request}: ${answer.registryMessage}` : placed.message;
+    return {
+        step: placed.step ?? step,
+        errorCode: placed.code,
+        ...(placed.status !== undefined && { status: placed.status }),
+        ...(placed.registryCode !== undefined && { code: placed.registryCode }),
+        message,
+        ...(placed.hint !== undefined && { hint: placed.hint }),
     };
-    for (const item of result.items) {
-        totals[item.status] += 1;
-        if (item.status === 'migrated')
-            totals.bytesMigrated += item.size ?? 0;
-        totals.bytesUploaded += item.blobs?.bytesUploaded ?? 0;
-        totals.blobsUploaded += item.blobs?.uploaded ?? 0;
-        totals.blobsMounted += item.blobs?.mounted ?? 0;
-        totals.blobsExisting += item.blobs?.existing ?? 0;
-        totals.retries += item.retries ?? 0;
-        if (item.status === 'migrated' && item.repaired)
-            totals.repaired += 1;
-    }
-    return totals;
 }
-function itemsByStatus(result) {
-    const groups = Object.fromEntries(STATUSES.map((s) => [s, []]));
-    const sorted = [...result.items].sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target));
-    for (const item of sorted)
-        groups[item.status].push(item);
-    return groups;
+/** A failure of ours, made where we decide it (a collision, a missing project). */
+function failure(step, errorCode, message, hint) {
+    return { step, errorCode, message, ...(hint !== undefined && { hint }) };
 }
-function formatBytes(bytes) {
-    const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1000 && unit < units.length - 1) {
-        value /= 1000;
-        unit++;
+const ABORT_CODES = new Set(['UND_ERR_ABORTED', 'ABORT_ERR']);
+function isAbort(error) {
+    return findCause(error, (e) => e.name === 'AbortError') !== undefined || causeCode(error, (c) => ABORT_CODES.has(c)) !== undefined;
+}
+
+;// CONCATENATED MODULE: ./lib/sync/projects.js
+
+
+class Projects {
+    existing = new Map();
+    ensured = new Map();
+    created = [];
+    api;
+    harbor;
+    options;
+    constructor(api, harbor, options) {
+        this.api = api;
+        this.harbor = harbor;
+        this.options = options;
     }
-    return `${unit === 0 ? value : value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+    exists(name) {
+        let known = this.existing.get(name);
+        if (!known) {
+            known = this.api.projectExists(name);
+            this.existing.set(name, known);
+            known.catch(() => this.existing.delete(name));
+        }
+        return known;
+    }
+    wasCreated(name) {
+        return this.created.includes(name);
+    }
+    /** Makes sure the project exists before anything is pushed into it. */
+    ensure(name) {
+        let pending = this.ensured.get(name);
+        if (!pending) {
+            pending = this.create(name);
+            this.ensured.set(name, pending);
+            pending.catch(() => this.ensured.delete(name));
+        }
+        return pending;
+    }
+    async create(name) {
+        const exists = await this.exists(name).catch((error) => {
+            throw placeAt(error, 'project');
+        });
+        if (exists)
+            return;
+        if (!this.options.create) {
+            throw new HarborSyncError({
+                code: 'PROJECT_MISSING',
+                step: 'project',
+                message: `project ${name} does not exist in Harbor`,
+                hint: `create it in Harbor, or set create-projects: true`,
+            });
+        }
+        try {
+            const createdNow = await this.api.createProject(name, this.options.visibility);
+            if (createdNow) {
+                this.created.push(name);
+                this.options.logger.info(`Created Harbor project ${name} (${this.options.visibility})`);
+            }
+        }
+        catch (error) {
+            const placed = placeAt(error, 'project');
+            if (placed.status === 403 || placed.status === 401) {
+                throw new HarborSyncError({
+                    ...placed.details(),
+                    code: 'PERMISSION_DENIED',
+                    hint: `these credentials may not create projects in Harbor: create project ${name} beforehand, or use a system admin or a system robot allowed to create projects`,
+                    cause: error,
+                });
+            }
+            throw placed;
+        }
+        this.existing.set(name, Promise.resolve(true));
+        // Harbor ignores tokens issued before the project existed (BEHAVIOR §1): those naming it go;
+        // tokens for other projects stay good (dropping them all costs a token per repository again).
+        this.harbor.invalidateTokens(name);
+    }
 }
 
 ;// CONCATENATED MODULE: ./lib/sync/upstream.js
@@ -35494,14 +36247,14 @@ function formatBytes(bytes) {
 // (or an index child) that answers 404 on the source is looked up in the upstream repository of
 // the same name. Manifests always come from the source: the tag the user had, never re-resolved.
 
-const DOCKER_HUB = /^(registry-1\.docker\.io|docker\.io|index\.docker\.io|registry\.hub\.docker\.com)$/i;
+
 function createUpstream(client, concurrency) {
     return { client, limit: pLimit(concurrency), requests: 0 };
 }
 /** The upstream repository for a cached one: Docker Hub keeps official images under `library/`,
  * as `docker pull alpine` asks for `library/alpine`. */
 function upstreamRepository(repository, upstreamHost) {
-    return DOCKER_HUB.test(upstreamHost) && !repository.includes('/') ? `library/${repository}` : repository;
+    return isDockerHub(upstreamHost) && !repository.includes('/') ? `library/${repository}` : repository;
 }
 async function upstreamCall(upstream, call) {
     return await upstream.limit(() => {
@@ -35521,7 +36274,636 @@ async function findUpstream(upstream, repository, blobs) {
     return found;
 }
 
+;// CONCATENATED MODULE: ./lib/sync/context.js
+// What one run shares across its tags, with named methods: the clients, the run-wide tables that
+// make each blob cross the wire once, the limits, and what Harbor holds per repository. Classify,
+// copy and the tag pipeline take this object; a test builds one with in-memory clients.
+
+
+
+
+
+class RunContext {
+    config;
+    logger;
+    signals;
+    source;
+    harbor;
+    api;
+    upstream;
+    projects;
+    /** Blob GETs opened as presence checks, for the upload that copies them (prefetch.ts); none in
+     * a dry run (nothing is copied) or from a source that reads local files. */
+    prefetch;
+    /** Source blob presence, once per source repository and digest. */
+    sourceBlobs = new OncePerKey();
+    /** One entry per Harbor repository and blob digest. */
+    blobs = new OncePerKey();
+    /** One push per Harbor repository, manifest digest and reference. */
+    manifests = new OncePerKey();
+    /** One upload per blob digest; the value is the Harbor repository it went to, which every
+     * other repository then mounts from. */
+    uploads = new OncePerKey();
+    /** Blob transfers in flight across all tags: more than tags, since a tag waits on several. */
+    transfers;
+    listings = new OncePerKey();
+    listingRefused = false;
+    constructor(config, clients, logger, signals) {
+        this.config = config;
+        this.logger = logger;
+        this.signals = signals;
+        this.source = clients.source;
+        this.harbor = clients.harbor;
+        this.api = clients.api;
+        this.upstream = clients.upstream ? createUpstream(clients.upstream, config.upstreamConcurrency) : undefined;
+        this.projects = new Projects(clients.api, clients.harbor, { create: config.createProjects, visibility: config.projectVisibility, logger });
+        this.prefetch = config.dryRun || clients.source.capabilities.localReads ? undefined : new Prefetch(prefetchLimit(config.concurrency), (digest) => this.uploads.has(digest));
+        this.transfers = pLimit(config.concurrency * 2);
+    }
+    get platforms() {
+        return this.config.platforms;
+    }
+    get retry() {
+        return this.config.retry;
+    }
+    /** What Harbor holds in the target repository, listed once per run (one request per 100
+     * artifacts answers for all its tags). Undefined when the API refuses the listing: each tag
+     * then costs a manifest HEAD, and the run says so once. */
+    harborListing(target) {
+        return this.listings.run(target.repository, async () => {
+            try {
+                return await this.api.tagDigests(target.project, target.path);
+            }
+            catch (error) {
+                // Said once: an account that may not list artifacts is refused for every repository.
+                const say = this.listingRefused ? this.logger.debug : this.logger.warn;
+                this.listingRefused = true;
+                say.call(this.logger, `Harbor's artifact list of ${target.repository} could not be read (${error.message}); checking tags one by one instead, one request each`);
+                return undefined;
+            }
+        }).promise;
+    }
+    /** True when the Harbor repository holds no artifact (or its project is new or missing): it
+     * cannot hold a blob this run did not bring, so no HEAD on Harbor is needed, and a source GET
+     * can be the presence check. Blobs this run brought are in the blob table. */
+    async repositoryIsEmpty(target) {
+        const { projects } = this;
+        return projects.wasCreated(target.project) || !(await projects.exists(target.project)) || (await this.harborListing(target))?.artifacts === 0;
+    }
+    /** What Harbor's error hints need to know about a project. */
+    hintContext(project) {
+        const username = this.config.harbor.credentials?.username;
+        return { project, projectCreatedThisRun: this.projects.wasCreated(project), ...(username !== undefined && { username }) };
+    }
+    /** Progress: a blob of this size is in Harbor now. */
+    uploaded(bytes) {
+        this.logger.event?.({ type: 'bytes', bytes });
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/sync/jobs.js
+// One job per tag: where it is read on the source and written in Harbor.
+
+/** Maps every spec before any network traffic, so bad names are refused before anything is copied. */
+function mapSpecs(specs, map) {
+    const mapped = new Map();
+    const problems = [];
+    for (const spec of specs) {
+        try {
+            mapped.set(spec, map(spec.repository));
+        }
+        catch (error) {
+            if (!(error instanceof NameMappingError))
+                throw error;
+            problems.push(`${spec.origin} (${spec.repository}): ${error.message}`);
+        }
+    }
+    if (problems.length > 0)
+        throw new NameMappingError(`refused before anything was copied:\n${problems.join('\n')}`);
+    return mapped;
+}
+function jobFor(spec, target) {
+    const sourceReference = spec.digest ?? spec.tag;
+    const targetReference = spec.tag ?? spec.digest;
+    const sep = (ref) => (ref.includes(':') ? '@' : ':');
+    return {
+        sourceRepository: spec.repository,
+        sourceReference,
+        target,
+        targetReference,
+        sourceLabel: `${spec.repository}${spec.tag !== undefined ? `:${spec.tag}` : ''}${spec.digest !== undefined ? `@${spec.digest}` : ''}`,
+        targetLabel: `${target.repository}${sep(targetReference)}${targetReference}`,
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/sync/preflight.js
+// Checks both ends before any tag is tried, so a wrong password or an unreachable host is one
+// clear error instead of a failure per tag.
+
+
+
+
+
+
+async function preflight(config, clients, logger) {
+    await checkSource(config, clients, logger);
+    return await checkHarbor(config, clients, logger);
+}
+async function checkSource(config, clients, logger) {
+    const ping = await clients.source.ping().catch((error) => {
+        // A storage source that cannot be opened says so itself (step storage).
+        if (isHarborSyncError(error) && error.step !== undefined)
+            throw error;
+        throw unreachable('source registry', 'source', config.source.url, error);
+    });
+    if (ping.ok)
+        return;
+    if (isAuthRefusal(ping.error)) {
+        // Our own refusal (a realm over plain HTTP, a foreign origin asking for credentials), not the
+        // registry's answer: say it as it is.
+        const insecure = ping.error?.code === 'REALM_INSECURE';
+        throw new HarborSyncError({
+            ...placeAt(ping.error, 'auth').details(),
+            ...(insecure && { hint: 'serve the token realm over https (distribution: auth.token.realm), or set source-insecure: true to accept plain HTTP for this registry' }),
+        });
+    }
+    if (ping.status === 401 && config.source.credentials) {
+        throw new HarborSyncError({
+            code: 'CREDENTIALS_REJECTED',
+            step: 'auth',
+            status: 401,
+            ...(ping.error?.registryCode !== undefined && { registryCode: ping.error.registryCode }),
+            message: `the source registry ${clients.source.host} rejected the credentials of user "${config.source.credentials.username}"`,
+            hint: 'check source-username and source-password (or SOURCE_USERNAME / SOURCE_PASSWORD)',
+        });
+    }
+    if (ping.status === 401) {
+        logger.warn(`The source registry ${clients.source.host} wants credentials for /v2/; trying anonymous pulls (set source-username/source-password if they fail)`);
+        return;
+    }
+    const plainToTls = httpToHttpsHint('source', ping.error?.registryMessage);
+    throw new HarborSyncError({
+        code: plainToTls ? 'TLS_FAILED' : 'NOT_A_REGISTRY',
+        step: 'preflight',
+        status: ping.status,
+        ...(ping.error?.registryCode !== undefined && { registryCode: ping.error.registryCode }),
+        message: `source registry ${redactUrl(config.source.url)} answered /v2/ with ${ping.status}${plainToTls ? '' : ': is it a Docker registry (distribution API v2)?'}`,
+        ...(plainToTls && { hint: plainToTls }),
+    });
+}
+async function checkHarbor(config, clients, logger) {
+    await clients.api.ping().catch((error) => {
+        if (isRegistryError(error)) {
+            const hint = httpToHttpsHint('harbor', error.registryMessage);
+            throw new HarborSyncError({ ...error.details(), code: hint ? 'TLS_FAILED' : 'NOT_HARBOR', step: 'preflight', ...(hint && { hint }), cause: error });
+        }
+        throw unreachable('Harbor', 'harbor', config.harbor.url, error);
+    });
+    const username = config.harbor.credentials?.username ?? '';
+    const identity = await clients.api.whoami().catch((error) => {
+        const placed = placeAt(error, 'auth');
+        if (placed.status === 401) {
+            throw new HarborSyncError({
+                ...placed.details(),
+                code: 'CREDENTIALS_REJECTED',
+                message: `Harbor at ${clients.api.url.host} rejected the credentials of user "${username}" (401 UNAUTHORIZED)`,
+                hint: 'check harbor-username and harbor-password; a robot account name includes its prefix (robot$…) — pass it through an environment variable or secret so no shell expands the $',
+                cause: error,
+            });
+        }
+        throw placed;
+    });
+    const version = await clients.api.version().catch(() => undefined);
+    logger.info(`Harbor ${version ?? '(version not shown)'} at ${clients.api.url.host}, as ${identity.kind} ${identity.name}${identity.sysadmin ? ' (system admin)' : ''}`);
+    return { ...(version !== undefined && { version }), user: identity.name };
+}
+const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
+const KNOWN_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EPROTO', 'ERR_SSL_WRONG_VERSION_NUMBER']);
+/** A connection that could not be made, said in words, with what to try. */
+function unreachable(what, prefix, url, error) {
+    const cause = rootCause(error);
+    const code = causeCode(error, (c) => CERTIFICATE_ERRORS.test(c) || KNOWN_CODES.has(c));
+    const text = cause instanceof Error ? cause.message : String(cause);
+    let hint;
+    let tls = false;
+    if (code !== undefined && CERTIFICATE_ERRORS.test(code)) {
+        tls = true;
+        hint = `its TLS certificate is not trusted (${code}): set ${prefix}-ca-file to the CA certificate that signed it, or ${prefix}-insecure: true`;
+    }
+    else if (code === 'ECONNREFUSED') {
+        hint = `nothing listens there: check the host and port of ${prefix === 'source' ? 'source-registry' : 'harbor-url'}`;
+    }
+    else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+        hint = 'the host name does not resolve: check its spelling and the DNS of this machine';
+    }
+    else if (code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER') {
+        tls = true;
+        hint = `the server does not speak HTTPS there: use http:// if it is plain HTTP`;
+    }
+    return new NetworkError({ code: tls ? 'TLS_FAILED' : 'UNREACHABLE', step: 'network', message: `${what} ${redactUrl(url)} is not reachable: ${text}`, ...(hint && { hint }), cause: error });
+}
+function httpToHttpsHint(prefix, message) {
+    return message && /HTTP request to an HTTPS server/i.test(message) ? `the server speaks HTTPS: write https:// in ${prefix === 'source' ? 'source-registry' : 'harbor-url'}` : undefined;
+}
+
+;// CONCATENATED MODULE: ./lib/sync/collisions.js
+
+
+class TargetClaims {
+    /** Jobs wait here while the run is still learning every target. */
+    holding;
+    held = [];
+    claims = new Map();
+    constructor(hold) {
+        this.holding = hold;
+    }
+    /** `hold` while jobs are being held; otherwise `run`, or the failure when another source
+     * already claimed the target. */
+    admit(job) {
+        if (this.holding) {
+            this.held.push(job);
+            return { kind: 'hold' };
+        }
+        const claimant = this.claims.get(job.targetLabel);
+        if (claimant !== undefined && claimant !== job.sourceLabel)
+            return { kind: 'refuse', error: collision(job.targetLabel, [claimant, job.sourceLabel]) };
+        this.claims.set(job.targetLabel, job.sourceLabel);
+        return { kind: 'run' };
+    }
+    /** Ends holding: every held job, each with the failure when it collides with another. From
+     * here on (signatures of the held tags) jobs are admitted as they come. */
+    release() {
+        if (!this.holding)
+            return [];
+        this.holding = false;
+        const collisions = findCollisions(this.held.map((j) => ({ source: j.sourceLabel, target: j.targetLabel })));
+        return this.held.splice(0).map((job) => {
+            const sources = collisions.get(job.targetLabel);
+            return sources ? { job, error: collision(job.targetLabel, sources) } : { job };
+        });
+    }
+}
+function collision(target, sources) {
+    return failure('config', 'NAME_COLLISION', `${sources.join(' and ')} all map to ${target}; nothing was copied to it`, 'change the mapping rules (or exclude one source) so each source has its own target');
+}
+
+;// CONCATENATED MODULE: ./lib/sync/shard.js
+// `shard: i/n` spreads a catalog over n runners. Whole repositories go to one shard, chosen by a
+// stable hash of the repository name, so a repository's tags stay together and every nightly run
+// sends it to the same runner.
+
+function shardOf(repository, count) {
+    const hash = (0,external_node_crypto_.createHash)('sha256').update(repository).digest();
+    return (hash.readUInt32BE(0) % count) + 1;
+}
+function inShard(repository, shard) {
+    return !shard || shardOf(repository, shard.count) === shard.index;
+}
+
+;// CONCATENATED MODULE: ./lib/sync/untagged.js
+// include-untagged (storage sources only): the manifests a repository holds under
+// `_manifests/revisions/` that no tag reaches are copied too, by digest, so `repo@sha256:…` still
+// pulls from Harbor. They run as ordinary digest jobs (as a declared `repo@sha256:…` line would).
+// A registry's API cannot list them, hence the storage-only rule (inputs.ts refuses it otherwise).
+
+
+
+
+
+/** Local file reads: enough in flight to overlap, few enough to stay far from the open-files limit. */
+const READS_IN_FLIGHT = 8;
+/** The source as a RevisionSource, when it can list untagged manifests; a run configured around
+ * buildConfig's check stops here. */
+function revisionSource(source) {
+    const listRevisions = source.listRevisions?.bind(source);
+    if (source.capabilities.untaggedManifests && listRevisions)
+        return { listRevisions, headManifest: source.headManifest.bind(source), getManifest: source.getManifest.bind(source) };
+    throw new ConfigError('include-untagged: true needs a source that can list untagged manifests (a storage directory or tarball): a registry API cannot');
+}
+/** Revisions that no tag points at, leaving out every child of an index: a tagged index copies its
+ * children, and an untagged index (itself a root) copies its own. */
+async function findUntagged(source, repository, tags) {
+    const limit = pLimit(READS_IN_FLIGHT);
+    const revisions = await source.listRevisions(repository);
+    // A tag that cannot be read fails in its own job; here it just reaches nothing.
+    const heads = await Promise.all(tags.map((tag) => limit(() => source.headManifest(repository, tag).catch(() => undefined))));
+    const tagged = new Set(heads.flatMap((head) => (head ? [head.digest] : [])));
+    // A damaged revision counts as a leaf: as a root it fails in its own job, with the file named.
+    const manifests = await Promise.all(revisions.map((digest) => limit(() => source.getManifest(repository, digest).catch(() => undefined))));
+    const children = new Set();
+    const referrers = new Set();
+    for (const manifest of manifests) {
+        if (!manifest)
+            continue;
+        for (const child of parseManifest(manifest.bytes, manifest.mediaType).children)
+            children.add(child.digest);
+        if (namesSubject(manifest.bytes))
+            referrers.add(manifest.digest);
+    }
+    const roots = revisions.filter((digest) => !tagged.has(digest) && !children.has(digest));
+    return { roots, referrers: new Set(roots.filter((digest) => referrers.has(digest))) };
+}
+/** One repository's untagged revisions as digest jobs; a subject-bearing one is skipped like a
+ * signature tag when include-signatures is false. Listing trouble is one failed `repo@*` item. */
+async function untaggedJobs(source, repository, target, tags, includeSignatures) {
+    let found;
+    try {
+        found = await findUntagged(source, repository, tags);
+    }
+    catch (error) {
+        const failure = toFailure(error, 'discover');
+        return { jobs: [], items: [{ source: `${repository}@*`, target: `${target.repository}@*`, status: 'failed', error: { ...failure, message: `listing untagged manifests failed: ${failure.message}` } }] };
+    }
+    const jobs = [];
+    const items = [];
+    for (const digest of found.roots) {
+        const job = jobFor({ repository, digest }, target);
+        if (!includeSignatures && found.referrers.has(digest)) {
+            items.push({ source: job.sourceLabel, target: job.targetLabel, status: 'skipped', reason: 'signature or attestation (include-signatures: false)' });
+        }
+        else {
+            jobs.push(job);
+        }
+    }
+    return { jobs, items };
+}
+function namesSubject(bytes) {
+    try {
+        const subject = JSON.parse(bytes.toString('utf8')).subject;
+        return typeof subject?.digest === 'string';
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/sync/discover.js
+// What to sync: declared images, and in catalog mode every repository the source lists, page by
+// page (copying starts while the catalog is still being walked). Repositories and tags left out by
+// the selection rules are reported as skipped with the rule; a repository with no tags is reported
+// too. Signature and attestation tags (cosign's `sha256-<hex>.sig|.att|.sbom`, the OCI referrers
+// tag `sha256-<hex>`) are not selected on their own: they follow their subject. With
+// include-untagged, a whole repository also brings the manifests no tag points at (untagged.ts).
+// Lists are untrusted: a name outside the reference grammar is reported, never requested or
+// printed raw, so a list is never silently shorter.
+
+
+
+
+
+
+
+
+
+
+const SIGNATURE_TAG = /^sha256-[0-9a-f]{64}(\.(sig|att|sbom))?$/;
+function isSignatureTag(tag) {
+    return SIGNATURE_TAG.test(tag);
+}
+class Discovery {
+    source;
+    options;
+    tagLists = new OncePerKey();
+    constructor(source, options) {
+        this.source = source;
+        this.options = options;
+    }
+    /** Every repository of the source's catalog, page by page; each is handed on as soon as its page
+     * arrives. A catalog that cannot be read whole is an error (step discover). */
+    async walkCatalog(visit) {
+        try {
+            for await (const page of this.source.catalog()) {
+                for (const repository of page) {
+                    if (!visit.goOn())
+                        return;
+                    this.visitRepository(repository, visit);
+                }
+            }
+        }
+        catch (error) {
+            const f = toFailure(error, 'discover');
+            const denied = f.status === 401 || f.status === 403;
+            const hint = denied ? 'listing the catalog needs catalog permission on the source (on Harbor as a source: a system admin); list images instead' : f.hint;
+            throw new HarborSyncError({
+                code: f.errorCode,
+                step: 'discover',
+                ...(f.status !== undefined && { status: f.status }),
+                ...(f.code !== undefined && { registryCode: f.code }),
+                message: `listing the source catalog failed: ${f.message}`,
+                ...(hint !== undefined && { hint }),
+                cause: error,
+            });
+        }
+    }
+    visitRepository(repository, visit) {
+        const { shard, mapTarget } = this.options;
+        if (!isRepositoryName(repository)) {
+            visit.item({ source: `${printable(repository).slice(0, 300)}:*`, target: '', status: 'failed', error: failure('discover', 'NAME_INVALID', 'the source catalog lists a repository name that is not valid') });
+            return;
+        }
+        if (!inShard(repository, shard))
+            return;
+        const rule = repositoryExcludedBy(repository, this.options.selection);
+        if (rule) {
+            visit.item({ source: `${repository}:*`, target: '', status: 'skipped', reason: `filtered out: ${rule}` });
+            return;
+        }
+        let target;
+        try {
+            target = mapTarget(repository);
+        }
+        catch (error) {
+            if (!isHarborSyncError(error))
+                throw error;
+            visit.item({ source: `${repository}:*`, target: '', status: 'failed', error: toFailure(error, 'config') });
+            return;
+        }
+        visit.repository({ repository, origin: 'catalog' }, target);
+    }
+    /** One spec's jobs. A line naming a tag or digest is taken as is; a whole repository is listed
+     * and filtered. From the catalog, an empty repository is skipped; a declared one is a failure. */
+    async expand(spec, target, fromCatalog) {
+        if (spec.tag !== undefined || spec.digest !== undefined)
+            return { jobs: [jobFor(spec, target)], items: [] };
+        const whole = (status, extra) => ({
+            jobs: [],
+            items: [{ source: `${spec.repository}:*`, target: `${target.repository}:*`, status, ...extra }],
+        });
+        let listed;
+        try {
+            listed = await this.tags(spec.repository);
+        }
+        catch (error) {
+            // Pushed to only by digest, a repository has no tags directory, yet untagged manifests.
+            const untagged = isNotFound(error) ? await this.untagged(spec.repository, target, []) : undefined;
+            if (untagged)
+                return untagged;
+            return whole('failed', { error: toFailure(error, 'discover') });
+        }
+        const tags = listed.filter(isTag);
+        const refused = listed
+            .filter((t) => !isTag(t))
+            .map((tag) => ({
+            source: `${spec.repository}:${printable(tag).slice(0, 200)}`,
+            target: '',
+            status: 'failed',
+            error: failure('discover', 'NAME_INVALID', `the source lists a tag name that is not valid: ${JSON.stringify(printable(tag).slice(0, 200))}`),
+        }));
+        const untagged = await this.untagged(spec.repository, target, tags);
+        if (tags.length === 0) {
+            if (refused.length > 0 || untagged)
+                return { jobs: untagged?.jobs ?? [], items: [...refused, ...(untagged?.items ?? [])] };
+            return fromCatalog
+                ? whole('skipped', { reason: 'repository has no tags' })
+                : whole('failed', { error: failure('discover', 'NOT_FOUND', `${spec.repository} has no tags on the source (${spec.origin})`) });
+        }
+        const plain = tags.filter((t) => !isSignatureTag(t));
+        const { selection, includeSignatures } = this.options;
+        const { selected, excluded } = selectsAllTags(selection) ? { selected: plain, excluded: [] } : selectTags(plain, selection);
+        const items = [
+            ...refused,
+            ...excluded.map(({ tag, rule }) => ({ source: `${spec.repository}:${tag}`, target: `${target.repository}:${tag}`, status: 'skipped', reason: `filtered out: ${rule}` })),
+        ];
+        if (!includeSignatures) {
+            for (const tag of tags.filter(isSignatureTag)) {
+                items.push({ source: `${spec.repository}:${tag}`, target: `${target.repository}:${tag}`, status: 'skipped', reason: 'signature or attestation (include-signatures: false)' });
+            }
+        }
+        const jobs = selected.map((tag) => jobFor({ repository: spec.repository, tag }, target));
+        return { jobs: [...jobs, ...(untagged?.jobs ?? [])], items: [...items, ...(untagged?.items ?? [])] };
+    }
+    /** With include-untagged: the repository's manifests that none of `tags` reaches; undefined
+     * when there are none (or the option is off). */
+    async untagged(repository, target, tags) {
+        if (!this.options.revisions)
+            return undefined;
+        const found = await untaggedJobs(this.options.revisions, repository, target, tags, this.options.includeSignatures);
+        return found.jobs.length + found.items.length > 0 ? found : undefined;
+    }
+    /** Signatures, attestations and referrers of a manifest that was synced (or found in Harbor
+     * already): cosign tags and the referrers tag schema, plus the OCI 1.1 referrers API. A lookup
+     * that fails is reported as a failed item, never passed over in silence. */
+    async followers(job, digest) {
+        if (!this.options.includeSignatures)
+            return { jobs: [], items: [] };
+        const hex = digest.replace(/^sha256:/, '');
+        const items = [];
+        const lookupFailed = (error, what) => {
+            const f = toFailure(error, 'discover');
+            items.push({ source: `${job.sourceRepository}:sha256-${hex}.*`, target: `${job.target.repository}:sha256-${hex}.*`, status: 'failed', error: { ...f, message: `${what} of ${job.sourceLabel} could not be listed: ${f.message}` } });
+        };
+        const tags = await this.tags(job.sourceRepository).catch((error) => {
+            // A repository pushed to only by digest has no tag list at all: nothing follows by tag.
+            if (!isNotFound(error))
+                lookupFailed(error, 'signature and attestation tags');
+            return [];
+        });
+        const jobs = tags.filter((t) => isSignatureTag(t) && t.startsWith(`sha256-${hex}`)).map((tag) => jobFor({ repository: job.sourceRepository, tag }, job.target));
+        const referrers = await this.source.referrers(job.sourceRepository, digest).catch((error) => {
+            lookupFailed(error, 'OCI referrers');
+            return undefined;
+        });
+        for (const ref of referrers ?? [])
+            jobs.push(jobFor({ repository: job.sourceRepository, digest: ref.digest }, job.target));
+        return { jobs, items };
+    }
+    tags(repository) {
+        return this.tagLists.run(repository, async () => [...new Set(await this.source.listTags(repository))].sort()).promise;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/sync/dry-run.js
+
+class DryRunPlanner {
+    harbor;
+    present = new OncePerKey();
+    uploads = new Map();
+    constructor(harbor) {
+        this.harbor = harbor;
+    }
+    /** Notes the blobs this tag would send; returns the bytes of those Harbor's repository lacks
+     * (the same whichever tag comes first: a blob shared with another tag counts for both here,
+     * and once in `bytes`). */
+    async plan(job, blobs, projectExists) {
+        let lacking = 0;
+        for (const blob of blobs) {
+            const key = `${job.target.repository}@${blob.digest}`;
+            const inHarbor = projectExists && (await this.present.run(key, async () => (await this.harbor.headBlob(job.target.repository, blob.digest)) !== undefined).promise);
+            if (inHarbor)
+                continue;
+            this.uploads.set(blob.digest, Math.max(blob.size, 0));
+            lacking += Math.max(blob.size, 0);
+        }
+        return lacking;
+    }
+    get bytes() {
+        let total = 0;
+        for (const size of this.uploads.values())
+            total += size;
+        return total;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/sync/scheduler.js
+// Work that produces more work: expanding a repository schedules its tags, a migrated tag
+// schedules its signatures. Each key runs once; drain() waits until nothing is left running,
+// including work scheduled while waiting.
+class Scheduler {
+    seen = new Set();
+    running = new Set();
+    results = [];
+    /** Runs `work` unless `key` ran before; false when it was a repeat. */
+    add(key, work) {
+        if (this.seen.has(key))
+            return false;
+        this.seen.add(key);
+        const task = work().then((value) => {
+            if (value !== undefined)
+                this.results.push(value);
+        });
+        this.running.add(task);
+        void task.finally(() => this.running.delete(task)).catch(() => undefined);
+        return true;
+    }
+    /** Waits for everything running, and returns the results gathered since the last drain. */
+    async drain() {
+        while (this.running.size > 0)
+            await Promise.all(this.running);
+        return this.results.splice(0);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/sync/platforms.js
+// `platforms: linux/amd64,linux/arm64` copies only those children of an index and writes a new
+// index holding just them. Its bytes, and so its digest, differ from the source's: the report
+// says so. The new bytes are deterministic, so a nightly run finds them in Harbor and skips.
+
+
+/** A filter without a variant takes every variant (linux/arm64 takes linux/arm64/v8). */
+function platformMatches(platform, filters) {
+    if (!platform)
+        return false;
+    return filters.some((f) => f.os === platform.os && f.architecture === platform.architecture && (!f.variant || f.variant === platform.variant));
+}
+/** The index with only the matching children: new bytes and digest, or undefined when it keeps them all. */
+function filterIndex(bytes, mediaType, filters) {
+    const parsed = parseManifest(bytes, mediaType);
+    const keep = parsed.children.filter((c) => platformMatches(c.platform, filters));
+    if (keep.length === parsed.children.length)
+        return undefined;
+    const body = JSON.parse(bytes.toString('utf8'));
+    const wanted = new Set(keep.map((c) => c.digest));
+    body.manifests = body.manifests.filter((m) => wanted.has(m.digest));
+    const filtered = Buffer.from(JSON.stringify(body, null, 2));
+    return { bytes: filtered, digest: sha256Digest(filtered), kept: keep.length };
+}
+
 ;// CONCATENATED MODULE: ./lib/sync/classify.js
+// Decides, before anything is written to Harbor, what a tag is: skipped (Harbor has the same
+// digest, or the manifest kind is unsupported), stale (every blob 404 on the source),
+// incomplete (some 404), failed (a manifest that is not what its media type says, or too large
+// for a registry to store), or to be copied.
+
 
 
 
@@ -35535,7 +36917,7 @@ async function harborDigestOf(job, ctx) {
     if (!(await ctx.projects.exists(job.target.project)))
         return undefined;
     if (!isDigest(job.targetReference)) {
-        const listing = await ctx.harborTags(job.target);
+        const listing = await ctx.harborListing(job.target);
         if (listing)
             return listing.tags.get(job.targetReference);
     }
@@ -35562,7 +36944,7 @@ async function checkTag(job, ctx) {
 async function classifyTag(job, ctx, check) {
     const { result, harborDigest } = check;
     const manifest = await inStep('discover', () => readManifestTree(ctx, job.sourceRepository, job.sourceReference, ctx.platforms)).catch((error) => {
-        if (error instanceof StepError && error.failure.status === 404)
+        if (isNotFound(error))
             return undefined;
         throw error;
     });
@@ -35611,7 +36993,7 @@ async function classifyTag(job, ctx, check) {
     return { kind: 'copy', result, manifest: manifest.node, blobs, repairs };
 }
 function notOnSource(job, result) {
-    return { ...result, status: 'failed', error: { step: 'discover', status: 404, code: 'MANIFEST_UNKNOWN', message: `${job.sourceLabel} not found on the source` } };
+    return { ...result, status: 'failed', error: { ...failure('discover', 'NOT_FOUND', `${job.sourceLabel} not found on the source`), status: 404, code: 'MANIFEST_UNKNOWN' } };
 }
 /** Reads a manifest and, for an index, its children (by digest). A child that answers 404 is
  * noted as missing content rather than failing the tag, so the tag can be classified. With a
@@ -35673,7 +37055,7 @@ async function readManifestTree(ctx, repository, reference, platforms, fromUpstr
     return { node, missingChildren, repairedChildren, ...(sourceDigest && { sourceDigest }) };
 }
 function manifestFailure(code, message) {
-    return new StepError({ step: 'manifest', code, message });
+    return new HarborSyncError({ step: 'manifest', code, message });
 }
 function unsupportedReason(node) {
     const kind = node.parsed.kind;
@@ -35735,6 +37117,7 @@ function jobOwner(job) {
 
 
 
+
 async function copyTag(job, manifest, blobs, result, ctx, repairs = new Set()) {
     const hints = ctx.hintContext(job.target.project);
     const counts = { total: blobs.length, uploaded: 0, mounted: 0, existing: 0, bytesUploaded: 0 };
@@ -35750,7 +37133,8 @@ async function copyTag(job, manifest, blobs, result, ctx, repairs = new Set()) {
     // Harbor's answer to the PUT names the digest it stored; only when it says nothing, ask again.
     const harborDigest = stored ?? (await inStep('verify', () => ctx.harbor.headManifest(job.target.repository, job.targetReference), hints))?.digest;
     if (harborDigest !== manifest.digest) {
-        throw new StepError({
+        throw new HarborSyncError({
+            code: 'VERIFY_MISMATCH',
             step: 'verify',
             message: `Harbor answers ${harborDigest ?? 'nothing'} for ${job.targetLabel}, expected the source digest ${manifest.digest}`,
         });
@@ -35787,33 +37171,21 @@ async function bringBlob(job, blob, ctx, fromUpstream) {
  * the first byte in a new upload session (the registry never commits a partial or corrupt blob);
  * a digest mismatch is retried once, since the source will likely send the same bytes again. */
 async function uploadBlob(job, blob, ctx, fromUpstream, opened) {
-    let location = opened;
+    let session = opened;
     let mismatches = 0;
-    for (let attempt = 1;; attempt++) {
-        try {
-            if (!location) {
-                const start = await ctx.harbor.startUpload(job.target.repository);
-                if (start.mounted)
-                    return;
-                location = start.location;
-            }
-            await streamBlob(job, blob, location, ctx, fromUpstream);
-            ctx.onUploaded?.(Math.max(blob.size, 0));
-            return;
-        }
-        catch (error) {
-            location = undefined;
-            const mismatch = error instanceof DigestMismatchError;
-            if (mismatch && ++mismatches > 1)
-                throw error;
-            if (!mismatch && (!worthRetrying(error) || attempt > ctx.retry.retries))
-                throw error;
-            if (ctx.signal?.aborted)
-                throw error;
-            countRetry();
-            await sleep(retryDelay(attempt, undefined, ctx.retry), ctx.signal);
-        }
-    }
+    await retrying(async () => {
+        const start = session ? undefined : await ctx.harbor.startUpload(job.target.repository);
+        const location = session ?? (start?.mounted === false ? start.location : undefined);
+        session = undefined; // a session is used once: a retry opens a new one
+        if (!location)
+            return; // the registry already has it
+        await streamBlob(job, blob, location, ctx, fromUpstream);
+        ctx.uploaded(Math.max(blob.size, 0));
+    }, {
+        policy: ctx.retry,
+        signal: ctx.signals.abandon,
+        shouldRetry: (error, attempt) => (error instanceof DigestMismatchError ? ++mismatches <= 1 : attempt <= ctx.retry.retries && worthRetrying(error)),
+    });
 }
 /** From the source, or for a repaired blob from the upstream (verified the same way). */
 async function streamBlob(job, blob, location, ctx, fromUpstream) {
@@ -35828,12 +37200,12 @@ async function streamBlob(job, blob, location, ctx, fromUpstream) {
     // holds other bytes (for a storage source, another data file): refused before a byte is sent.
     if (size !== undefined && blob.size >= 0 && size !== blob.size) {
         body.destroy();
-        throw new BlobSizeMismatchError(blob.digest, blob.size, size);
+        throw sizeMismatch(blob.digest, blob.size, size);
     }
     const length = blob.size >= 0 ? blob.size : size;
     if (length === undefined) {
         body.destroy();
-        throw new Error(`blob ${blob.digest} has no size in the manifest and none from the source`);
+        throw new HarborSyncError({ code: 'SIZE_MISMATCH', message: `blob ${blob.digest} has no size in the manifest and none from the source` });
     }
     // Hash while streaming: a corrupt blob fails before the registry commits it.
     const verifier = new DigestVerifier(blob.digest);
@@ -35846,13 +37218,8 @@ async function streamBlob(job, blob, location, ctx, fromUpstream) {
     }
 }
 /** Not retried: the source would answer the same size again. */
-class BlobSizeMismatchError extends Error {
-    name = 'BlobSizeMismatchError';
-    /** distribution's code for a length that does not match the content. */
-    code = 'SIZE_INVALID';
-    constructor(digest, expected, actual) {
-        super(`blob ${digest}: the source holds ${actual} bytes, but the manifest's descriptor says ${expected}; nothing was uploaded`);
-    }
+function sizeMismatch(digest, expected, actual) {
+    return new HarborSyncError({ code: 'SIZE_MISMATCH', message: `blob ${digest}: the source holds ${actual} bytes, but the manifest's descriptor says ${expected}; nothing was uploaded` });
 }
 function worthRetrying(error) {
     if (isNetworkError(error))
@@ -35870,731 +37237,20 @@ async function pushManifestTree(job, node, ctx, top) {
     return await ctx.manifests.run(`${repository}@${node.digest}:${reference}`, () => ctx.harbor.putManifest(repository, reference, node.bytes, node.mediaType)).promise;
 }
 
-;// CONCATENATED MODULE: ./lib/sync/jobs.js
-// One job per tag: where it is read on the source and written in Harbor.
-
-/** Maps every spec before any network traffic, so bad names are refused before anything is copied. */
-function mapSpecs(specs, map) {
-    const mapped = new Map();
-    const problems = [];
-    for (const spec of specs) {
-        try {
-            mapped.set(spec, map(spec.repository));
-        }
-        catch (error) {
-            if (!(error instanceof NameMappingError))
-                throw error;
-            problems.push(`${spec.origin} (${spec.repository}): ${error.message}`);
-        }
-    }
-    if (problems.length > 0)
-        throw new NameMappingError(problems.join('\n'));
-    return mapped;
-}
-function jobFor(spec, target) {
-    const sourceReference = spec.digest ?? spec.tag;
-    const targetReference = spec.tag ?? spec.digest;
-    const sep = (ref) => (ref.includes(':') ? '@' : ':');
-    return {
-        sourceRepository: spec.repository,
-        sourceReference,
-        target,
-        targetReference,
-        sourceLabel: `${spec.repository}${spec.tag !== undefined ? `:${spec.tag}` : ''}${spec.digest !== undefined ? `@${spec.digest}` : ''}`,
-        targetLabel: `${target.repository}${sep(targetReference)}${targetReference}`,
-    };
-}
-
-;// CONCATENATED MODULE: ./lib/sync/once.js
-/** Runs work once per key for the whole run; later callers share the first caller's promise.
- * This is how each blob crosses the wire at most once, and how pushes of one digest into one
- * repository are serialised (the registry races on concurrent pushes: BEHAVIOR §9). */
-class OncePerKey {
-    entries = new Map();
-    /** Started (and not failed) for this key. */
-    has(key) {
-        return this.entries.has(key);
-    }
-    run(key, work) {
-        const existing = this.entries.get(key);
-        if (existing)
-            return { promise: existing, first: false };
-        const promise = work();
-        this.entries.set(key, promise);
-        // A failure is not remembered: a later tag may try again.
-        promise.catch(() => {
-            if (this.entries.get(key) === promise)
-                this.entries.delete(key);
-        });
-        return { promise, first: true };
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/sync/untagged.js
-// include-untagged (storage sources only): the manifests a repository holds under
-// `_manifests/revisions/` that no tag reaches are copied too, by digest, so `repo@sha256:…` still
-// pulls from Harbor. They run as ordinary digest jobs (as a declared `repo@sha256:…` line would).
-// A registry's API cannot list them, hence the storage-only rule (inputs.ts refuses it otherwise).
+;// CONCATENATED MODULE: ./lib/sync/tag-pipeline.js
 
 
 
 
-/** Local file reads: enough in flight to overlap, few enough to stay far from the open-files limit. */
-const READS_IN_FLIGHT = 8;
-/** The source as a RevisionSource; a run configured around buildConfig's check stops here. */
-function revisionSource(source) {
-    if (typeof source.listRevisions === 'function')
-        return source;
-    throw new StepError({ step: 'config', message: 'include-untagged: true needs a storage source (dir://, file://): a registry API cannot list manifests no tag points at' });
-}
-/** Revisions that no tag points at, leaving out every child of an index: a tagged index copies its
- * children, and an untagged index (itself a root) copies its own. */
-async function findUntagged(source, repository, tags) {
-    const limit = pLimit(READS_IN_FLIGHT);
-    const revisions = await source.listRevisions(repository);
-    // A tag that cannot be read fails in its own job; here it just reaches nothing.
-    const heads = await Promise.all(tags.map((tag) => limit(() => source.headManifest(repository, tag).catch(() => undefined))));
-    const tagged = new Set(heads.flatMap((head) => (head ? [head.digest] : [])));
-    // A damaged revision counts as a leaf: as a root it fails in its own job, with the file named.
-    const manifests = await Promise.all(revisions.map((digest) => limit(() => source.getManifest(repository, digest).catch(() => undefined))));
-    const children = new Set();
-    const referrers = new Set();
-    for (const manifest of manifests) {
-        if (!manifest)
-            continue;
-        for (const child of parseManifest(manifest.bytes, manifest.mediaType).children)
-            children.add(child.digest);
-        if (namesSubject(manifest.bytes))
-            referrers.add(manifest.digest);
-    }
-    const roots = revisions.filter((digest) => !tagged.has(digest) && !children.has(digest));
-    return { roots, referrers: new Set(roots.filter((digest) => referrers.has(digest))) };
-}
-/** One repository's untagged revisions as digest jobs; a subject-bearing one is skipped like a
- * signature tag when include-signatures is false. Listing trouble is one failed `repo@*` item. */
-async function untaggedJobs(source, repository, target, tags, includeSignatures) {
-    let found;
-    try {
-        found = await findUntagged(source, repository, tags);
-    }
-    catch (error) {
-        const failure = describeFailure('discover', error);
-        return { jobs: [], items: [{ source: `${repository}@*`, target: `${target.repository}@*`, status: 'failed', error: { ...failure, message: `listing untagged manifests failed: ${failure.message}` } }] };
-    }
-    const jobs = [];
-    const items = [];
-    for (const digest of found.roots) {
-        const job = jobFor({ repository, digest }, target);
-        if (!includeSignatures && found.referrers.has(digest)) {
-            items.push({ source: job.sourceLabel, target: job.targetLabel, status: 'skipped', reason: 'signature or attestation (include-signatures: false)' });
-        }
-        else {
-            jobs.push(job);
-        }
-    }
-    return { jobs, items };
-}
-function namesSubject(bytes) {
-    try {
-        const subject = JSON.parse(bytes.toString('utf8')).subject;
-        return typeof subject?.digest === 'string';
-    }
-    catch {
-        return false;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/sync/discover.js
-
-
-
-
-
-
-
-
-const SIGNATURE_TAG = /^sha256-[0-9a-f]{64}(\.(sig|att|sbom))?$/;
-function isSignatureTag(tag) {
-    return SIGNATURE_TAG.test(tag);
-}
-class Discovery {
-    source;
-    selection;
-    includeSignatures;
-    /** Set with include-untagged: where untagged manifests are listed. */
-    revisions;
-    tagLists = new OncePerKey();
-    constructor(source, selection, includeSignatures, revisions) {
-        this.source = source;
-        this.selection = selection;
-        this.includeSignatures = includeSignatures;
-        this.revisions = revisions;
-    }
-    /** Why the selection leaves a whole repository out, or undefined. */
-    excludedRepository(repository) {
-        return repositoryExcludedBy(repository, this.selection);
-    }
-    /** One spec's jobs. A line naming a tag or digest is taken as is; a whole repository is listed
-     * and filtered. From the catalog, an empty repository is skipped; a declared one is a failure. */
-    async expand(spec, target, fromCatalog) {
-        if (spec.tag !== undefined || spec.digest !== undefined)
-            return { jobs: [jobFor(spec, target)], items: [] };
-        const whole = (status, extra) => ({
-            jobs: [],
-            items: [{ source: `${spec.repository}:*`, target: `${target.repository}:*`, status, ...extra }],
-        });
-        let tags;
-        try {
-            tags = await this.tags(spec.repository);
-        }
-        catch (error) {
-            // Pushed to only by digest, a repository has no tags directory, yet untagged manifests.
-            const untagged = isNotFound(error) ? await this.untagged(spec.repository, target, []) : undefined;
-            if (untagged)
-                return untagged;
-            return whole('failed', { error: describeFailure('discover', error) });
-        }
-        // A registry's list is untrusted: a name outside the tag grammar is never used in a request
-        // or printed raw; it is reported, so the list is not silently shorter.
-        const invalid = tags.filter((t) => !isTag(t));
-        if (invalid.length > 0)
-            tags = tags.filter(isTag);
-        const refused = invalid.map((tag) => ({
-            source: `${spec.repository}:${printable(tag)}`,
-            target: '',
-            status: 'failed',
-            error: { step: 'discover', code: 'TAG_INVALID', message: `the source lists a tag name that is not valid: ${JSON.stringify(printable(tag).slice(0, 200))}` },
-        }));
-        const untagged = await this.untagged(spec.repository, target, tags);
-        if (tags.length === 0 && refused.length > 0)
-            return { jobs: untagged?.jobs ?? [], items: [...refused, ...(untagged?.items ?? [])] };
-        if (tags.length === 0) {
-            if (untagged)
-                return untagged;
-            return fromCatalog
-                ? whole('skipped', { reason: 'repository has no tags' })
-                : whole('failed', { error: { step: 'discover', message: `${spec.repository} has no tags on the source (${spec.origin})` } });
-        }
-        const plain = tags.filter((t) => !isSignatureTag(t));
-        const { selected, excluded } = selectsAllTags(this.selection) ? { selected: plain, excluded: [] } : selectTags(plain, this.selection);
-        const items = refused.concat(excluded.map(({ tag, rule }) => ({
-            source: `${spec.repository}:${tag}`,
-            target: `${target.repository}:${tag}`,
-            status: 'skipped',
-            reason: `filtered out: ${rule}`,
-        })));
-        if (!this.includeSignatures) {
-            for (const tag of tags.filter(isSignatureTag)) {
-                items.push({ source: `${spec.repository}:${tag}`, target: `${target.repository}:${tag}`, status: 'skipped', reason: 'signature or attestation (include-signatures: false)' });
-            }
-        }
-        const jobs = selected.map((tag) => jobFor({ repository: spec.repository, tag }, target));
-        return { jobs: [...jobs, ...(untagged?.jobs ?? [])], items: [...items, ...(untagged?.items ?? [])] };
-    }
-    /** With include-untagged: the repository's manifests that none of `tags` reaches; undefined
-     * when there are none (or the option is off). */
-    async untagged(repository, target, tags) {
-        if (!this.revisions)
-            return undefined;
-        const found = await untaggedJobs(this.revisions, repository, target, tags, this.includeSignatures);
-        return found.jobs.length + found.items.length > 0 ? found : undefined;
-    }
-    /** Signatures, attestations and referrers of a manifest that was synced (or found in Harbor
-     * already): cosign tags and the referrers tag schema, plus the OCI 1.1 referrers API. */
-    async followers(job, digest) {
-        if (!this.includeSignatures)
-            return [];
-        const hex = digest.replace(/^sha256:/, '');
-        const tags = await this.tags(job.sourceRepository).catch(() => []);
-        const jobs = tags
-            .filter((t) => isSignatureTag(t) && t.startsWith(`sha256-${hex}`))
-            .map((tag) => jobFor({ repository: job.sourceRepository, tag }, job.target));
-        const referrers = await this.source.referrers(job.sourceRepository, digest).catch(() => undefined);
-        for (const ref of referrers ?? [])
-            jobs.push(jobFor({ repository: job.sourceRepository, digest: ref.digest }, job.target));
-        return jobs;
-    }
-    tags(repository) {
-        return this.tagLists.run(repository, async () => [...new Set(await this.source.listTags(repository))].sort()).promise;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/sync/dry-run.js
-
-class DryRunPlanner {
-    harbor;
-    present = new OncePerKey();
-    uploads = new Map();
-    constructor(harbor) {
-        this.harbor = harbor;
-    }
-    /** Notes the blobs this tag would send; returns the bytes of those Harbor's repository lacks
-     * (the same whichever tag comes first: a blob shared with another tag counts for both here,
-     * and once in `bytes`). */
-    async plan(job, blobs, projectExists) {
-        let lacking = 0;
-        for (const blob of blobs) {
-            const key = `${job.target.repository}@${blob.digest}`;
-            const inHarbor = projectExists && (await this.present.run(key, async () => (await this.harbor.headBlob(job.target.repository, blob.digest)) !== undefined).promise);
-            if (inHarbor)
-                continue;
-            this.uploads.set(blob.digest, Math.max(blob.size, 0));
-            lacking += Math.max(blob.size, 0);
-        }
-        return lacking;
-    }
-    get bytes() {
-        let total = 0;
-        for (const size of this.uploads.values())
-            total += size;
-        return total;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/sync/preflight.js
-// Checks both ends before any tag is tried, so a wrong password is one clear error instead of
-// a failure per tag.
-
-
-
-
-async function preflight(config, clients, logger) {
-    await checkSource(config, clients, logger);
-    return await checkHarbor(config, clients, logger);
-}
-async function checkSource(config, clients, logger) {
-    const ping = await clients.source.ping().catch((error) => {
-        throw unreachable('source registry', 'source', config.source.url, error);
-    });
-    if (ping.ok)
-        return;
-    if (isAuthRefusal(ping.error)) {
-        // Our own refusal (a realm over plain HTTP, a foreign origin asking for credentials), not the
-        // registry's answer: say it as it is.
-        const insecure = ping.error?.code === RefusalCode.insecureRealm;
-        throw new StepError({
-            ...describeFailure('auth', ping.error),
-            ...(insecure && { hint: 'serve the token realm over https (distribution: auth.token.realm), or set source-insecure: true to accept plain HTTP for this registry' }),
-        });
-    }
-    if (ping.status === 401 && config.source.credentials) {
-        throw new StepError({
-            step: 'auth',
-            status: 401,
-            code: ping.error?.code ?? 'UNAUTHORIZED',
-            message: `the source registry ${clients.source.host} rejected the credentials of user "${config.source.credentials.username}"`,
-            hint: 'check source-username and source-password (or SOURCE_USERNAME / SOURCE_PASSWORD)',
-        });
-    }
-    if (ping.status === 401) {
-        logger.warn(`The source registry ${clients.source.host} wants credentials for /v2/; trying anonymous pulls (set source-username/source-password if they fail)`);
-        return;
-    }
-    const plainToTls = httpToHttpsHint('source', ping.error?.registryMessage);
-    throw new StepError({
-        ...describeFailure('auth', ping.error),
-        message: `source registry ${redactUrl(config.source.url)} answered /v2/ with ${ping.status}${plainToTls ? '' : ': is it a Docker registry (distribution API v2)?'}`,
-        ...(plainToTls && { hint: plainToTls }),
-    });
-}
-async function checkHarbor(config, clients, logger) {
-    await clients.api.ping().catch((error) => {
-        if (isRegistryError(error)) {
-            throw new StepError({ ...describeFailure('auth', error), message: error.message, ...(httpToHttpsHint('harbor', error.registryMessage) && { hint: httpToHttpsHint('harbor', error.registryMessage) }) });
-        }
-        throw unreachable('Harbor', 'harbor', config.harbor.url, error);
-    });
-    const username = config.harbor.credentials?.username;
-    if (!username) {
-        throw new StepError({ step: 'auth', message: 'no Harbor credentials: set harbor-username and harbor-password (or HARBOR_USERNAME / HARBOR_PASSWORD)' });
-    }
-    const identity = await clients.api.whoami().catch((error) => {
-        const failure = describeFailure('auth', error);
-        if (failure.status === 401) {
-            throw new StepError({
-                ...failure,
-                message: `Harbor at ${clients.api.url.host} rejected the credentials of user "${username}" (401 UNAUTHORIZED)`,
-                hint: 'check harbor-username and harbor-password; a robot account name includes its prefix (robot$…) — pass it through an environment variable or secret so no shell expands the $',
-            });
-        }
-        throw new StepError(failure, error);
-    });
-    const version = await clients.api.version().catch(() => undefined);
-    logger.info(`Harbor ${version ?? '(version not shown)'} at ${clients.api.url.host}, as ${identity.kind} ${identity.name}${identity.sysadmin ? ' (system admin)' : ''}`);
-    return { ...(version !== undefined && { version }), user: identity.name };
-}
-const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
-/** A connection that could not be made, said in words, with what to try. */
-function unreachable(what, prefix, url, error) {
-    const cause = rootCause(error);
-    const code = cause.code;
-    const text = cause instanceof Error ? cause.message : String(cause);
-    let hint;
-    if (typeof code === 'string' && CERTIFICATE_ERRORS.test(code)) {
-        hint = `its TLS certificate is not trusted (${code}): set ${prefix}-ca-file to the CA certificate that signed it, or ${prefix}-insecure: true`;
-    }
-    else if (code === 'ECONNREFUSED') {
-        hint = `nothing listens there: check the host and port of ${prefix === 'source' ? 'source-registry' : 'harbor-url'}`;
-    }
-    else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-        hint = 'the host name does not resolve: check its spelling and the DNS of this machine';
-    }
-    else if (code === 'EPROTO' || /wrong version number/i.test(text)) {
-        hint = `the server does not speak HTTPS there: use http:// if it is plain HTTP`;
-    }
-    return new StepError({ step: 'auth', ...(typeof code === 'string' && { code }), message: `${what} ${redactUrl(url)} is not reachable: ${text}`, ...(hint && { hint }) }, error);
-}
-function httpToHttpsHint(prefix, message) {
-    return message && /HTTP request to an HTTPS server/i.test(message) ? `the server speaks HTTPS: write https:// in ${prefix === 'source' ? 'source-registry' : 'harbor-url'}` : undefined;
-}
-function rootCause(error) {
-    let e = error;
-    for (let depth = 0; depth < 5 && e && typeof e === 'object' && e.cause; depth++)
-        e = e.cause;
-    return e;
-}
-
-;// CONCATENATED MODULE: ./lib/sync/projects.js
-
-class Projects {
-    existing = new Map();
-    ensured = new Map();
-    created = [];
-    api;
-    harbor;
-    options;
-    constructor(api, harbor, options) {
-        this.api = api;
-        this.harbor = harbor;
-        this.options = options;
-    }
-    exists(name) {
-        let known = this.existing.get(name);
-        if (!known) {
-            known = this.api.projectExists(name);
-            this.existing.set(name, known);
-            known.catch(() => this.existing.delete(name));
-        }
-        return known;
-    }
-    wasCreated(name) {
-        return this.created.includes(name);
-    }
-    /** Makes sure the project exists before anything is pushed into it. */
-    ensure(name) {
-        let pending = this.ensured.get(name);
-        if (!pending) {
-            pending = this.create(name);
-            this.ensured.set(name, pending);
-            pending.catch(() => this.ensured.delete(name));
-        }
-        return pending;
-    }
-    async create(name) {
-        const exists = await this.exists(name).catch((error) => {
-            throw new StepError(describeFailure('project', error));
-        });
-        if (exists)
-            return;
-        if (!this.options.create) {
-            throw new StepError({
-                step: 'project',
-                status: 404,
-                code: 'NOT_FOUND',
-                message: `project ${name} does not exist in Harbor`,
-                hint: `create it in Harbor, or set create-projects: true`,
-            });
-        }
-        try {
-            const createdNow = await this.api.createProject(name, this.options.visibility);
-            if (createdNow) {
-                this.created.push(name);
-                this.options.logger.info(`Created Harbor project ${name} (${this.options.visibility})`);
-            }
-        }
-        catch (error) {
-            const failure = describeFailure('project', error);
-            if (failure.status === 403 || failure.status === 401) {
-                failure.hint = `these credentials may not create projects in Harbor: create project ${name} beforehand, or use a system admin or a system robot allowed to create projects`;
-            }
-            throw new StepError(failure, error);
-        }
-        this.existing.set(name, Promise.resolve(true));
-        // Harbor ignores tokens issued before the project existed (BEHAVIOR §1): those naming it go;
-        // tokens for other projects stay good (dropping them all costs a token per repository again).
-        this.harbor.invalidateTokens(name);
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/sync/scheduler.js
-// Work that produces more work: expanding a repository schedules its tags, a migrated tag
-// schedules its signatures. Each key runs once; drain() waits until nothing is left running,
-// including work scheduled while waiting.
-class Scheduler {
-    seen = new Set();
-    running = new Set();
-    results = [];
-    /** Runs `work` unless `key` ran before; false when it was a repeat. */
-    add(key, work) {
-        if (this.seen.has(key))
-            return false;
-        this.seen.add(key);
-        const task = work().then((value) => {
-            if (value !== undefined)
-                this.results.push(value);
-        });
-        this.running.add(task);
-        void task.finally(() => this.running.delete(task)).catch(() => undefined);
-        return true;
-    }
-    /** Waits for everything running, and returns the results gathered since the last drain. */
-    async drain() {
-        while (this.running.size > 0)
-            await Promise.all(this.running);
-        return this.results.splice(0);
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/sync/run.js
-// One sync run: map and check names, preflight, then discover tags and run each one
-// (classify → ensure project → copy → verify) with bounded concurrency; synced manifests bring
-// their signatures along. Discovery and copying overlap: tags start as soon as their repository
-// is listed.
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-async function executeRun(config, logger, clients, result, signals) {
-    const mapTarget = (repository) => mapWithRules(repository, config.mappings, config.defaultProject);
-    const targets = mapSpecs(config.images, mapTarget);
-    const revisions = config.includeUntagged ? revisionSource(clients.source) : undefined;
-    const identity = await preflight(config, clients, logger);
-    result.harborVersion = identity.version;
-    result.harborUser = identity.user;
-    if (config.shard)
-        result.shard = `${config.shard.index}/${config.shard.count}`;
-    const projects = new Projects(clients.api, clients.harbor, { create: config.createProjects, visibility: config.projectVisibility, logger });
-    const upstream = clients.upstream ? createUpstream(clients.upstream, config.upstreamConcurrency) : undefined;
-    const contexts = buildContexts(config, clients, projects, signals, upstream);
-    contexts.copy.onUploaded = (bytes) => logger.event?.({ type: 'bytes', bytes });
-    const discovery = new Discovery(clients.source, config.selection, config.includeSignatures, revisions);
-    const planner = config.dryRun ? new DryRunPlanner(clients.harbor) : undefined;
-    // Looking is cheaper than copying: tag lists and the nightly HEAD-and-compare run wider, so a
-    // run where nothing changed is bound by the registries' answers, not by the copy slots.
-    const limits = { looks: pLimit(config.concurrency * 4), tags: pLimit(config.concurrency) };
-    const scheduler = new Scheduler();
-    const record = (item) => {
-        logOutcome(logger, item, config.dryRun);
-        logger.event?.({ type: 'done', item, queued: false });
-        result.items.push(item);
-    };
-    // With mapping rules that can send two sources to one target, every job is known before any
-    // runs, so a collision fails both sides before anything is copied. Otherwise the first source to
-    // claim a target keeps it and a later one fails (only `alpine` vs `library/alpine` can meet).
-    let holdForCollisions = mayCollide(config.mappings, config.defaultProject);
-    const held = [];
-    const claims = new Map();
-    const runJob = async (job) => {
-        const clock = { started: Date.now() };
-        const counter = { retries: 0 };
-        const item = await retryCounter.run(counter, () => syncTag(job, planner, contexts, projects, limits, signals.stop, clock));
-        if (!item) {
-            result.notStarted.push(job.sourceLabel);
-            return undefined;
-        }
-        item.seconds = (Date.now() - clock.started) / 1000;
-        if (counter.retries > 0)
-            item.retries = counter.retries;
-        logOutcome(logger, item, config.dryRun);
-        logger.event?.({ type: 'done', item, queued: true });
-        const synced = item.status === 'migrated' || item.status === 'skipped';
-        // Signatures refer to the source's digest; an index rewritten for `platforms` has none.
-        if (synced && item.digest && !item.sourceDigest)
-            for (const follower of await discovery.followers(job, item.digest))
-                schedule(follower);
-        return item;
-    };
-    function schedule(job) {
-        if (holdForCollisions) {
-            held.push(job);
-            return;
-        }
-        const claimant = claims.get(job.targetLabel);
-        if (claimant !== undefined && claimant !== job.sourceLabel) {
-            record({ source: job.sourceLabel, target: job.targetLabel, status: 'failed', error: collision(job.targetLabel, [claimant, job.sourceLabel]) });
-            return;
-        }
-        claims.set(job.targetLabel, job.sourceLabel);
-        if (scheduler.add(`tag ${job.sourceLabel} → ${job.targetLabel}`, () => runJob(job)))
-            logger.event?.({ type: 'queued', source: job.sourceLabel });
-    }
-    let expanding = 0;
-    let walking = true;
-    const discovered = () => {
-        if (!walking && expanding === 0)
-            logger.event?.({ type: 'discovered' });
-    };
-    function expand(spec, target, fromCatalog) {
-        const added = scheduler.add(`repository ${spec.repository}:${spec.tag ?? spec.digest ?? '*'} → ${target.repository}`, () => limits.looks(async () => {
-            try {
-                if (signals.stop?.aborted) {
-                    result.notStarted.push(`${spec.repository}:${spec.tag ?? spec.digest ?? '*'}`);
-                    return undefined;
-                }
-                const { jobs, items } = await discovery.expand(spec, target, fromCatalog);
-                items.forEach(record);
-                jobs.forEach(schedule);
-                return undefined;
-            }
-            finally {
-                expanding -= 1;
-                discovered();
-            }
-        }));
-        if (added)
-            expanding += 1;
-    }
-    for (const spec of config.images)
-        if (inShard(spec.repository, config.shard))
-            expand(spec, targets.get(spec), false);
-    if (config.catalog)
-        await walkCatalog(clients, discovery, mapTarget, expand, record, signals, config.shard);
-    walking = false;
-    discovered();
-    for (const item of await scheduler.drain())
-        result.items.push(item);
-    if (holdForCollisions) {
-        holdForCollisions = false; // from here on (signatures of the held tags), jobs run as they come
-        const collisions = findCollisions(held.map((j) => ({ source: j.sourceLabel, target: j.targetLabel })));
-        for (const job of held) {
-            const sources = collisions.get(job.targetLabel);
-            if (sources)
-                record({ source: job.sourceLabel, target: job.targetLabel, status: 'failed', error: collision(job.targetLabel, sources) });
-            else
-                schedule(job);
-        }
-        for (const item of await scheduler.drain())
-            result.items.push(item);
-    }
-    result.projectsCreated = [...projects.created];
-    if (planner)
-        result.bytesPlanned = planner.bytes;
-    if (upstream)
-        result.upstreamRequests = upstream.requests;
-}
-/** Every repository of the source's catalog, page by page; each is expanded as soon as it arrives. */
-async function walkCatalog(clients, discovery, mapTarget, expand, record, signals, shard) {
-    try {
-        for await (const page of clients.source.catalog()) {
-            for (const repository of page) {
-                if (signals.stop?.aborted)
-                    return;
-                // The catalog is untrusted: a name outside the grammar is reported, never requested or printed raw.
-                if (!isRepositoryName(repository)) {
-                    record({ source: `${printable(repository).slice(0, 300)}:*`, target: '', status: 'failed', error: { step: 'discover', code: 'NAME_INVALID', message: 'the source catalog lists a repository name that is not valid' } });
-                    continue;
-                }
-                if (!inShard(repository, shard))
-                    continue;
-                const rule = discovery.excludedRepository(repository);
-                if (rule) {
-                    record({ source: `${repository}:*`, target: '', status: 'skipped', reason: `filtered out: ${rule}` });
-                    continue;
-                }
-                let target;
-                try {
-                    target = mapTarget(repository);
-                }
-                catch (error) {
-                    if (!(error instanceof NameMappingError))
-                        throw error;
-                    record({ source: `${repository}:*`, target: '', status: 'failed', error: { step: 'config', message: error.message } });
-                    continue;
-                }
-                expand({ repository, origin: 'catalog' }, target, true);
-            }
-        }
-    }
-    catch (error) {
-        const failure = describeFailure('discover', error);
-        if (failure.status === 401 || failure.status === 403) {
-            failure.hint = 'listing the catalog needs catalog permission on the source (on Harbor as a source: a system admin); list images instead';
-        }
-        throw new StepError({ ...failure, message: `listing the source catalog failed: ${failure.message}` }, error);
-    }
-}
-function collision(target, sources) {
-    return {
-        step: 'config',
-        code: 'COLLISION',
-        message: `${sources.join(' and ')} all map to ${target}; nothing was copied to it`,
-        hint: 'change the mapping rules (or exclude one source) so each source has its own target',
-    };
-}
-function buildContexts(config, clients, projects, signals, upstream) {
-    const listings = new OncePerKey();
-    const harborTags = (target) => listings.run(target.repository, () => clients.api.tagDigests(target.project, target.path).catch(() => undefined)).promise;
-    const uploads = new OncePerKey();
-    // Nothing in it yet (its project may not even exist, or this run created it): every blob bound
-    // there is uploaded or mounted, never found there, so no HEAD on Harbor is needed, and the
-    // source's GET can be the presence check. Blobs this run brought are known to the blob table.
-    const repositoryIsEmpty = async (target) => projects.wasCreated(target.project) || !(await projects.exists(target.project)) || (await harborTags(target))?.artifacts === 0;
-    // A local storage source answers a HEAD with a stat: nothing to save there. A dry run copies nothing.
-    const prefetch = config.dryRun || isStorageUrl(config.source.url) ? undefined : new Prefetch(prefetchLimit(config.concurrency), (digest) => uploads.has(digest));
-    return {
-        classify: {
-            source: clients.source,
-            harbor: clients.harbor,
-            projects,
-            sourceBlobs: new OncePerKey(),
-            harborTags,
-            ...(config.platforms && { platforms: config.platforms }),
-            ...(upstream && { upstream }),
-            ...(prefetch && { prefetch }),
-            repositoryIsEmpty,
-        },
-        copy: {
-            source: clients.source,
-            harbor: clients.harbor,
-            blobs: new OncePerKey(),
-            manifests: new OncePerKey(),
-            uploads,
-            transfers: pLimit(config.concurrency * 2), // blob transfers outnumber tags: a tag waits on several at once
-            hintContext: (project) => ({ project, projectCreatedThisRun: projects.wasCreated(project), username: config.harbor.credentials?.username }),
-            retry: config.retry,
-            signal: signals.abandon,
-            repositoryIsEmpty,
-            ...(upstream && { upstream }),
-            ...(prefetch && { prefetch }),
-        },
-    };
-}
-/** One tag, start to end; undefined when the run was stopped before the tag started. `clock`
- * learns when it started (after waiting for a slot). */
-async function syncTag(job, planner, contexts, projects, limits, stop, clock) {
+/** The tag's result; undefined when the run was stopped before the tag started. `clock` learns
+ * when it started (after waiting for a slot). */
+async function syncTag(job, ctx, limits, planner, clock) {
+    const stopped = () => ctx.signals.stop?.aborted === true;
     let partial = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
     try {
         const check = await limits.looks(() => {
             clock.started = Date.now();
-            return stop?.aborted ? undefined : checkTag(job, contexts.classify);
+            return stopped() ? undefined : checkTag(job, ctx);
         });
         if (!check)
             return undefined;
@@ -36602,99 +37258,201 @@ async function syncTag(job, planner, contexts, projects, limits, stop, clock) {
             return check.result;
         partial = check.result;
         return await limits.tags(async () => {
-            if (stop?.aborted)
+            if (stopped())
                 return undefined;
-            const plan = await classifyTag(job, contexts.classify, check);
+            const plan = await classifyTag(job, ctx, check);
             partial = plan.result;
             if (plan.kind === 'done')
                 return plan.result;
-            if (planner) {
-                const projectExists = await projects.exists(job.target.project);
-                const bytes = await planner.plan(job, plan.blobs, projectExists);
-                const repair = plan.result.repaired ? `, repairing ${plan.result.repaired.blobs} blobs (${formatBytes(plan.result.repaired.bytes)}) from upstream ${plan.result.repaired.from}` : '';
-                return { ...plan.result, status: 'migrated', reason: `would upload up to ${formatBytes(bytes)}${repair}${projectExists ? '' : ` and create project ${job.target.project}`}` };
-            }
-            await projects.ensure(job.target.project);
-            return await copyTag(job, plan.manifest, plan.blobs, plan.result, contexts.copy, plan.repairs);
+            if (planner)
+                return await planCopy(job, ctx, planner, plan.result, plan.blobs);
+            await ctx.projects.ensure(job.target.project);
+            return await copyTag(job, plan.manifest, plan.blobs, plan.result, ctx, plan.repairs);
         });
     }
     catch (error) {
-        const failure = error instanceof StepError ? error.failure : describeFailure('discover', error);
-        return { ...partial, status: 'failed', error: failure };
+        return { ...partial, status: 'failed', error: toFailure(error, 'discover') };
     }
     finally {
-        contexts.classify.prefetch?.release(jobOwner(job));
+        ctx.prefetch?.release(jobOwner(job));
     }
 }
-function logOutcome(logger, item, dryRun) {
-    const verb = dryRun && item.status === 'migrated' ? 'would migrate' : item.status;
-    const detail = item.error
-        ? `${item.error.step}${item.error.status ? ` ${item.error.status}` : ''}${item.error.code ? ` ${item.error.code}` : ''}: ${item.error.message}`
-        : (item.reason ?? (item.previousDigest ? `re-pointed from ${item.previousDigest}` : ''));
-    const line = `${verb.padEnd(10)} ${item.source} → ${item.target || '-'}${detail ? ` (${detail})` : ''}`;
-    if (item.status === 'failed')
-        logger.error(line);
-    else if (item.status === 'stale' || item.status === 'incomplete')
-        logger.warn(line);
-    else
-        logger.info(line);
+/** A dry run: what the copy would upload, and the project it would create. */
+async function planCopy(job, ctx, planner, result, blobs) {
+    const projectExists = await ctx.projects.exists(job.target.project);
+    const bytes = await planner.plan(job, blobs, projectExists);
+    const repair = result.repaired ? `, repairing ${result.repaired.blobs} blobs (${formatBytes(result.repaired.bytes)}) from upstream ${result.repaired.from}` : '';
+    return { ...result, status: 'migrated', reason: `would upload up to ${formatBytes(bytes)}${repair}${projectExists ? '' : ` and create project ${job.target.project}`}` };
+}
+
+;// CONCATENATED MODULE: ./lib/sync/runner.js
+// One run's work after preflight: expand every declared image and, in catalog mode, every
+// repository the catalog lists; run each tag through the pipeline with bounded concurrency;
+// synced manifests bring their signatures along. Discovery and copying overlap: tags start as
+// soon as their repository is listed.
+
+
+
+
+
+
+
+
+
+
+class Runner {
+    ctx;
+    result;
+    discovery;
+    planner;
+    limits;
+    scheduler = new Scheduler();
+    claims;
+    /** Repositories being listed, and whether the catalog is still being walked: together they
+     * say when the total is known. */
+    expanding = 0;
+    walking = true;
+    constructor(ctx, result) {
+        const { config } = ctx;
+        this.ctx = ctx;
+        this.result = result;
+        this.discovery = new Discovery(ctx.source, {
+            selection: config.selection,
+            includeSignatures: config.includeSignatures,
+            revisions: config.includeUntagged ? revisionSource(ctx.source) : undefined,
+            mapTarget: (repository) => this.mapTarget(repository),
+            shard: config.shard,
+        });
+        this.planner = config.dryRun ? new DryRunPlanner(ctx.harbor) : undefined;
+        // Looking is cheaper than copying: tag lists and the nightly HEAD-and-compare run wider.
+        this.limits = { looks: pLimit(config.concurrency * 4), tags: pLimit(config.concurrency) };
+        this.claims = new TargetClaims(mayCollide(config.mappings, config.defaultProject));
+    }
+    mapTarget(repository) {
+        return mapWithRules(repository, this.ctx.config.mappings, this.ctx.config.defaultProject);
+    }
+    /** Runs every declared image (already mapped, `targets`) and the catalog; fills the result. A
+     * catalog that cannot be listed whole stops the run, after the tags already started finish. */
+    async run(targets) {
+        const { config } = this.ctx;
+        for (const spec of config.images)
+            if (inShard(spec.repository, config.shard))
+                this.expand(spec, targets.get(spec), false);
+        let walkError;
+        if (config.catalog) {
+            await this.discovery
+                .walkCatalog({
+                repository: (spec, target) => this.expand(spec, target, true),
+                item: (item) => this.record(item),
+                goOn: () => !this.ctx.signals.stop?.aborted,
+            })
+                .catch((error) => (walkError = error));
+        }
+        this.walking = false;
+        this.discoveredIfDone();
+        await this.drain();
+        for (const { job, error } of this.claims.release()) {
+            if (error)
+                this.record({ source: job.sourceLabel, target: job.targetLabel, status: 'failed', error });
+            else
+                this.schedule(job);
+        }
+        await this.drain();
+        if (walkError !== undefined)
+            throw walkError;
+        this.result.projectsCreated = [...this.ctx.projects.created];
+        if (this.planner)
+            this.result.bytesPlanned = this.planner.bytes;
+        if (this.ctx.upstream)
+            this.result.upstreamRequests = this.ctx.upstream.requests;
+    }
+    async drain() {
+        for (const item of await this.scheduler.drain())
+            this.result.items.push(item);
+    }
+    /** An item decided without running (filtered out, a collision, a repository that cannot be listed). */
+    record(item) {
+        this.ctx.logger.event?.({ type: 'done', item, queued: false, dryRun: this.ctx.config.dryRun });
+        this.result.items.push(item);
+    }
+    schedule(job) {
+        const admitted = this.claims.admit(job);
+        if (admitted.kind === 'hold')
+            return;
+        if (admitted.kind === 'refuse') {
+            this.record({ source: job.sourceLabel, target: job.targetLabel, status: 'failed', error: admitted.error });
+            return;
+        }
+        if (this.scheduler.add(`tag ${job.sourceLabel} → ${job.targetLabel}`, () => this.runJob(job))) {
+            this.ctx.logger.event?.({ type: 'queued', source: job.sourceLabel });
+        }
+    }
+    async runJob(job) {
+        const clock = { started: Date.now() };
+        const counter = { retries: 0 };
+        const item = await retryCounter.run(counter, () => syncTag(job, this.ctx, this.limits, this.planner, clock));
+        if (!item) {
+            this.result.notStarted.push(job.sourceLabel);
+            return undefined;
+        }
+        item.seconds = (Date.now() - clock.started) / 1000;
+        if (counter.retries > 0)
+            item.retries = counter.retries;
+        this.ctx.logger.event?.({ type: 'done', item, queued: true, dryRun: this.ctx.config.dryRun });
+        // Signatures refer to the source's digest; an index rewritten for `platforms` has none.
+        const synced = item.status === 'migrated' || item.status === 'skipped';
+        if (synced && item.digest && !item.sourceDigest) {
+            const followers = await this.discovery.followers(job, item.digest);
+            followers.items.forEach((i) => this.record(i));
+            followers.jobs.forEach((j) => this.schedule(j));
+        }
+        return item;
+    }
+    expand(spec, target, fromCatalog) {
+        const label = `${spec.repository}:${spec.tag ?? spec.digest ?? '*'}`;
+        const added = this.scheduler.add(`repository ${label} → ${target.repository}`, () => this.limits.looks(async () => {
+            try {
+                if (this.ctx.signals.stop?.aborted) {
+                    this.result.notStarted.push(label);
+                    return undefined;
+                }
+                const { jobs, items } = await this.discovery.expand(spec, target, fromCatalog);
+                items.forEach((i) => this.record(i));
+                jobs.forEach((j) => this.schedule(j));
+                return undefined;
+            }
+            finally {
+                this.expanding -= 1;
+                this.discoveredIfDone();
+            }
+        }));
+        if (added)
+            this.expanding += 1;
+    }
+    discoveredIfDone() {
+        if (!this.walking && this.expanding === 0)
+            this.ctx.logger.event?.({ type: 'discovered' });
+    }
 }
 
 ;// CONCATENATED MODULE: ./lib/sync/engine.js
-// The one engine behind the action and the CLI: creates the clients, runs the sync (run.ts),
-// handles interruption, and always returns a result: one tag's trouble never throws, and a
-// problem that stops the whole run is the result's `fatal`.
 
 
 
 
 
 
-
-
-const USER_AGENT = 'harbor-sync/0.1';
-function createClients(config, signal) {
-    const common = {
-        userAgent: USER_AGENT,
-        retry: config.retry,
-        stallTimeoutSeconds: config.stallTimeoutSeconds,
-        connections: Math.max(4, config.concurrency * 2),
-        ...(signal && { signal }),
-    };
-    const endpoint = (e) => ({ url: e.url, ...(e.credentials && { credentials: e.credentials }), ...(e.tls && { tls: e.tls }) });
-    return {
-        // Room beside the transfers for the GETs classification holds open (prefetch.ts).
-        source: isStorageUrl(config.source.url)
-            ? createStorageSource(config.source.url, storageOptions(config, signal))
-            : createRegistryClient({ ...common, ...endpoint(config.source), connections: common.connections + prefetchLimit(config.concurrency) }),
-        harbor: createRegistryClient({ ...common, ...endpoint(config.harbor) }),
-        api: createHarborApi({ ...common, ...endpoint(config.harbor), connections: 4 }),
-        ...(config.upstream && { upstream: createRegistryClient({ ...common, ...endpoint(config.upstream), connections: config.upstreamConcurrency * 2 }) }),
-    };
-}
-/** A tarball named by an http(s) URL is downloaded like a registry request: the source's
- * credentials (for that origin only) and TLS options, the run's retries and stall timeout. */
-function storageOptions(config, signal) {
-    return {
-        userAgent: USER_AGENT,
-        retry: config.retry,
-        stallTimeoutSeconds: config.stallTimeoutSeconds,
-        ...(config.source.credentials && { credentials: config.source.credentials }),
-        ...(config.source.tls && { tls: config.source.tls }),
-        ...(signal && { signal }),
-    };
-}
 async function runSync(config, logger, clients, control = {}) {
     // Two stages of stopping: `stop` ends scheduling at once; `abandon` cuts requests in flight
     // after the grace period, so an interrupted run ends within a few seconds.
     const stop = control.signal;
+    const graceMs = control.graceMs ?? 5000;
     const abandon = new AbortController();
     const onStop = () => {
-        logger.warn(`Interrupted: starting no new tags; tags in flight get ${((control.graceMs ?? 5000) / 1000).toFixed(0)} s to finish`);
-        setTimeout(() => abandon.abort(), control.graceMs ?? 5000).unref();
+        logger.warn(`Interrupted: starting no new tags; tags in flight get ${(graceMs / 1000).toFixed(0)} s to finish`);
+        setTimeout(() => abandon.abort(), graceMs).unref();
     };
     stop?.addEventListener('abort', onStop, { once: true });
-    clients ??= createClients(config, abandon.signal);
     const started = new Date();
     const result = {
         startedAt: started.toISOString(),
@@ -36706,18 +37464,28 @@ async function runSync(config, logger, clients, control = {}) {
         projectsCreated: [],
         items: [],
         notStarted: [],
+        ...(config.shard && { shard: `${config.shard.index}/${config.shard.count}` }),
     };
+    const all = clients ?? createClients(config, abandon.signal);
     try {
-        await executeRun(config, logger, clients, result, { stop, abandon: abandon.signal });
+        const runner = new Runner(new RunContext(config, all, logger, { stop, abandon: abandon.signal }), result);
+        // Every declared name is mapped before any network traffic: a name Harbor cannot take is
+        // refused before anything is copied.
+        const targets = mapSpecs(config.images, (repository) => runner.mapTarget(repository));
+        const identity = await preflight(config, all, logger);
+        if (identity.version !== undefined)
+            result.harborVersion = identity.version;
+        if (identity.user !== undefined)
+            result.harborUser = identity.user;
+        await runner.run(targets);
     }
     catch (error) {
-        result.fatal = fatalFailure(error);
+        result.fatal = toFailure(error, 'preflight');
         logger.error(`${result.fatal.message}${result.fatal.hint ? ` — ${result.fatal.hint}` : ''}`);
     }
     finally {
         stop?.removeEventListener('abort', onStop);
-        const all = clients;
-        await Promise.allSettled([all.source.close(), all.harbor.close(), all.api.close(), all.upstream?.close()]);
+        await closeClients(all);
     }
     if (stop?.aborted)
         result.interrupted = true;
@@ -36726,638 +37494,30 @@ async function runSync(config, logger, clients, control = {}) {
     result.seconds = (finished.getTime() - started.getTime()) / 1000;
     return result;
 }
-function fatalFailure(error) {
-    if (error instanceof NameMappingError)
-        return { step: 'config', message: `refused before anything was copied:\n${error.message}` };
-    if (error instanceof StepError)
-        return error.failure;
-    return describeFailure('auth', error);
-}
-/** A URL as it may appear in logs and reports: never with user:password@, nor a query string or
- * fragment (a presigned tarball URL carries its signature there; registry URLs have neither). */
-function redactUrl(url) {
-    try {
-        const u = new URL(url);
-        u.username = '';
-        u.password = '';
-        u.search = '';
-        u.hash = '';
-        return u.toString().replace(/\/$/, '');
-    }
-    catch {
-        return url;
-    }
-}
 
-;// CONCATENATED MODULE: ./lib/report/json.js
-
-const REPORT_SCHEMA = 'harbor-sync/report/v1';
-function buildReport(result, toolVersion) {
-    const groups = itemsByStatus(result);
-    return {
-        schema: REPORT_SCHEMA,
-        tool: { name: 'harbor-sync', version: toolVersion },
-        dryRun: result.dryRun,
-        startedAt: result.startedAt,
-        finishedAt: result.finishedAt,
-        source: result.source,
-        harbor: result.harbor,
-        harborVersion: result.harborVersion ?? null,
-        harborUser: result.harborUser ?? null,
-        projectsCreated: result.projectsCreated,
-        shard: result.shard ?? null,
-        upstreamRequests: result.upstreamRequests ?? null,
-        totals: computeTotals(result),
-        fatal: result.fatal ?? null,
-        interrupted: result.interrupted === true,
-        notStarted: [...result.notStarted].sort(),
-        migrated: groups.migrated.map(toItem),
-        stale: groups.stale.map(toItem),
-        incomplete: groups.incomplete.map(toItem),
-        skipped: groups.skipped.map(toItem),
-        failed: groups.failed.map(toItem),
-    };
-}
-function toItem(item) {
-    const { source, target, digest, status: _status, ...rest } = item;
-    return { source, target, digest: digest ?? null, ...rest };
-}
-
-;// CONCATENATED MODULE: ./lib/report/summary.js
-
-const FOLD_AFTER = 20; // longer tables go into a <details> block
-const LIST_AT_MOST = 500; // rows of a folded table before "… and N more"
-const ROLLUP_AT_MOST = 100;
-/** GitHub refuses step summaries over 1 MiB; stay well below. */
-const SUMMARY_LIMIT = 1_000_000;
-function renderSummary(result) {
-    const full = render(result, false);
-    return Buffer.byteLength(full) <= SUMMARY_LIMIT ? full : render(result, true);
-}
-/** `compact` shortens messages and drops columns, keeping every row that needs action. */
-function render(result, compact) {
-    const totals = computeTotals(result);
-    const groups = itemsByStatus(result);
-    const dry = result.dryRun;
-    const lines = [`## harbor-sync${dry ? ' (dry run: nothing was written)' : ''}`, ''];
-    lines.push(`\`${result.source}\` → Harbor \`${result.harbor}\`${result.harborVersion ? ` (${result.harborVersion})` : ''}`, '');
-    if (result.fatal) {
-        const f = result.fatal;
-        lines.push(`> [!CAUTION]`, `> **The run stopped before copying:** ${cell(f.message)}${f.hint ? `<br>${cell(f.hint)}` : ''}`, '');
-    }
-    lines.push(totalsLine(totals, dry), '');
-    if (result.upstreamRequests !== undefined) {
-        lines.push(`Upstream repairs: ${totals.repaired} tag(s) ${dry ? 'would be' : 'were'} completed from the upstream registry, with ${result.upstreamRequests} request(s) to it.`, '');
-    }
-    if (result.interrupted) {
-        lines.push('> [!WARNING]', `> **Interrupted.** ${result.notStarted.length} tag(s) or repositories were not started; tags in flight finished or were abandoned whole. Harbor holds no partial tag: run the same sync again to complete the remainder.`, '');
-    }
-    if (result.projectsCreated.length > 0)
-        lines.push(`Projects created: ${result.projectsCreated.map((p) => `\`${p}\``).join(', ')}`, '');
-    rollup(lines, result.items);
-    const text = (s) => (compact && s.length > 160 ? `${s.slice(0, 157)}…` : s);
-    const target = (i) => (compact && i.target === i.source ? '″' : i.target);
-    if (compact)
-        compactFailures(lines, groups.failed, target);
-    else {
-        section(lines, 'Failed', groups.failed, ['Source', 'Target', 'Step', 'Status', 'Code', 'Message'], (i) => [
-            i.source,
-            target(i),
-            i.error?.step ?? '',
-            i.error?.status !== undefined ? String(i.error.status) : '',
-            i.error?.code ?? '',
-            `${i.error?.message ?? ''}${i.error?.hint ? `<br>→ ${i.error.hint}` : ''}${i.retries ? ` (after ${i.retries} ${i.retries === 1 ? 'retry' : 'retries'})` : ''}`,
-        ], 'all');
-    }
-    section(lines, 'Stale', groups.stale, ['Source', 'Target', 'Digest', 'Reason'], (i) => [i.source, target(i), summary_short(i.digest), text(i.reason ?? '')], 'all');
-    section(lines, 'Incomplete', groups.incomplete, ['Source', 'Target', 'Digest', 'Missing blobs'], (i) => [
-        i.source,
-        target(i),
-        summary_short(i.digest),
-        compact ? `${i.missing?.length ?? 0} missing` : (i.missing ?? []).map((d) => `\`${d}\``).join('<br>'),
-    ], 'all');
-    section(lines, dry ? 'To migrate' : 'Migrated', groups.migrated, ['Source', 'Target', 'Digest', 'Size', 'Note'], (i) => [
-        i.source,
-        target(i),
-        summary_short(i.digest),
-        i.size !== undefined ? formatBytes(i.size) : '',
-        text(migratedNote(i)),
-    ], 'fold');
-    skippedSection(lines, groups.skipped, text, target);
-    return lines.join('\n').trimEnd() + '\n';
-}
-function totalsLine(totals, dry) {
-    const moved = dry ? (totals.bytesPlanned ?? totals.bytesMigrated) : totals.bytesUploaded;
-    return ([
-        `**${totals.migrated} ${dry ? 'to migrate' : 'migrated'}**${totals.migrated ? ` (${formatBytes(moved)} ${dry ? 'to upload' : 'uploaded'})` : ''}`,
-        `**${totals.stale} stale**`,
-        `**${totals.incomplete} incomplete**`,
-        `**${totals.skipped} skipped**`,
-        `**${totals.failed} failed**`,
-    ].join(' · ') + ` — ${totals.tags} tags in ${totals.seconds.toFixed(1)} s${totals.retries ? `, ${totals.retries} retries` : ''}`);
-}
-/** Many failures: each distinct error once (E1, E2, …), then every failed tag with its error's id. */
-function compactFailures(lines, items, target) {
-    if (items.length === 0)
-        return;
-    const ids = new Map();
-    // The same error for many tags differs only in names and digests: group without them.
-    const describe = (i) => {
-        const e = i.error;
-        const general = (text) => text.split(repositoryOf(i.target)).join('<repo>').split(repositoryOf(i.source)).join('<repo>').replace(/sha256:[0-9a-f]{64}/g, '<digest>');
-        return `${e?.step ?? ''} ${e?.status ?? ''} ${e?.code ?? ''}: ${general(e?.message ?? '').slice(0, 300)}${e?.hint ? ` → ${general(e.hint)}` : ''}`;
-    };
-    for (const item of items)
-        if (!ids.has(describe(item)))
-            ids.set(describe(item), `E${ids.size + 1}`);
-    lines.push(`### Failed (${items.length})`, '', '| Error | Step, status, code: message |', '| --- | --- |');
-    for (const [text, id] of ids)
-        lines.push(`| ${id} | ${cell(text)} |`);
-    lines.push('', '| Source | Target | Error |', '| --- | --- | --- |');
-    for (const item of items)
-        lines.push(`| ${cell(item.source)} | ${cell(target(item))} | ${ids.get(describe(item))} |`);
-    lines.push('');
-}
-function repositoryOf(label) {
-    return label.replace(/[:@][^/]*$/, '');
-}
-/** One row per repository, the ones that need attention first. */
-function rollup(lines, items) {
-    const repos = new Map();
-    for (const item of items) {
-        const repo = repositoryOf(item.source);
-        const counts = repos.get(repo) ?? { migrated: 0, stale: 0, incomplete: 0, skipped: 0, failed: 0 };
-        counts[item.status] += 1;
-        repos.set(repo, counts);
-    }
-    if (repos.size < 2)
-        return;
-    const attention = (c) => c.failed * 1e6 + (c.stale + c.incomplete) * 1e3;
-    const rows = [...repos.entries()].sort((a, b) => attention(b[1]) - attention(a[1]) || a[0].localeCompare(b[0]));
-    const shown = rows.slice(0, ROLLUP_AT_MOST);
-    lines.push(`<details><summary>By repository (${repos.size})</summary>`, '', '| Repository | Migrated | Stale | Incomplete | Skipped | Failed |', '| --- | --- | --- | --- | --- | --- |');
-    for (const [repo, c] of shown)
-        lines.push(`| ${cell(repo)} | ${c.migrated} | ${c.stale} | ${c.incomplete} | ${c.skipped} | ${c.failed} |`);
-    if (rows.length > shown.length)
-        lines.push('', `… and ${rows.length - shown.length} more repositories in the JSON report.`);
-    lines.push('', '</details>', '');
-}
-/** Skipped tags: counts per reason first (filters collapse to counts), then the folded list. */
-function skippedSection(lines, items, text, target) {
-    if (items.length === 0)
-        return;
-    const reasons = new Map();
-    for (const item of items)
-        reasons.set(item.reason ?? '', (reasons.get(item.reason ?? '') ?? 0) + 1);
-    lines.push(`### Skipped (${items.length})`, '', '| Reason | Tags |', '| --- | --- |');
-    for (const [reason, count] of [...reasons.entries()].sort((a, b) => b[1] - a[1]))
-        lines.push(`| ${cell(text(reason))} | ${count} |`);
-    lines.push('');
-    table(lines, items, ['Source', 'Target', 'Reason'], (i) => [i.source, target(i), text(i.reason ?? '')], 'fold', 'Show all');
-}
-function section(lines, title, items, headers, row, mode) {
-    if (items.length === 0)
-        return;
-    lines.push(`### ${title} (${items.length})`, '');
-    table(lines, items, headers, row, mode, 'Show all');
-}
-function table(lines, items, headers, row, mode, label) {
-    const shown = mode === 'fold' ? items.slice(0, LIST_AT_MOST) : items;
-    const body = [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...shown.map((i) => `| ${row(i).map(cell).join(' | ')} |`)];
-    if (shown.length < items.length)
-        body.push('', `… and ${items.length - shown.length} more in the JSON report.`);
-    if (items.length > FOLD_AFTER && mode === 'fold')
-        lines.push(`<details><summary>${label}</summary>`, '', ...body, '', '</details>', '');
-    else
-        lines.push(...body, '');
-}
-function migratedNote(item) {
-    const notes = [];
-    if (item.repaired) {
-        const r = item.repaired;
-        notes.push(`repaired: ${r.blobs} blob(s)${r.manifests ? ` and ${r.manifests} manifest(s)` : ''} (${formatBytes(r.bytes)}) from upstream ${r.from}`);
-    }
-    if (item.previousDigest)
-        notes.push(`tag re-pointed from ${summary_short(item.previousDigest)} (old artifact kept)`);
-    if (item.sourceDigest && item.sourceDigest !== item.digest)
-        notes.push(`new digest: platforms filtered from the source index ${summary_short(item.sourceDigest)}`);
-    if (item.platforms?.length)
-        notes.push(item.platforms.join(', '));
-    if (item.blobs) {
-        const b = item.blobs;
-        notes.push(`${b.uploaded} uploaded, ${b.mounted} mounted, ${b.existing} already there`);
-    }
-    if (item.retries)
-        notes.push(`${item.retries} ${item.retries === 1 ? 'retry' : 'retries'}`);
-    if (item.reason)
-        notes.push(item.reason);
-    return notes.join('; ');
-}
-function summary_short(digest) {
-    return digest ? `\`${digest.slice(0, 19)}\`` : '';
-}
-/** Keeps a value inside its table cell. */
-function cell(text) {
-    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-}
-
-;// CONCATENATED MODULE: ./lib/report/outcome.js
-
-/** Whether the run failed, per `fail-on`. A fatal error always fails the run. */
-function decideOutcome(result, failOn) {
-    if (result.fatal)
-        return { ok: false, reason: result.fatal.message };
-    if (result.interrupted)
-        return { ok: false, reason: `interrupted; ${result.notStarted.length} tag(s) not started` };
-    const t = computeTotals(result);
-    if (failOn === 'never')
-        return { ok: true };
-    if (t.failed > 0)
-        return { ok: false, reason: `${t.failed} tag(s) failed` };
-    if (failOn === 'stale' && t.stale + t.incomplete > 0) {
-        return { ok: false, reason: `${t.stale} stale and ${t.incomplete} incomplete tag(s) (fail-on: stale)` };
-    }
-    return { ok: true };
-}
-
-;// CONCATENATED MODULE: ./lib/report/merge.js
-
-
-class ReportError extends Error {
-    name = 'ReportError';
-}
-/** The result a report was written from (the classes become each item's status again). */
-function resultFromReport(report, name) {
-    const r = report;
-    if (!r || typeof r !== 'object' || r.schema !== REPORT_SCHEMA) {
-        throw new ReportError(`${name} is not a harbor-sync report (schema "${String(r?.schema)}", expected "${REPORT_SCHEMA}")`);
-    }
-    const items = [];
-    for (const status of STATUSES) {
-        for (const item of (r[status] ?? [])) {
-            const { digest, ...rest } = item;
-            items.push({ ...rest, status: status, ...(digest ? { digest } : {}) });
-        }
-    }
-    return {
-        startedAt: r.startedAt ?? '',
-        finishedAt: r.finishedAt ?? '',
-        seconds: r.totals?.seconds ?? 0,
-        dryRun: r.dryRun === true,
-        source: r.source ?? '',
-        harbor: r.harbor ?? '',
-        ...(r.harborVersion && { harborVersion: r.harborVersion }),
-        ...(r.harborUser && { harborUser: r.harborUser }),
-        ...(r.shard && { shard: r.shard }),
-        ...(typeof r.upstreamRequests === 'number' && { upstreamRequests: r.upstreamRequests }),
-        projectsCreated: r.projectsCreated ?? [],
-        items,
-        ...(r.fatal && { fatal: r.fatal }),
-        ...(r.interrupted && { interrupted: true }),
-        notStarted: r.notStarted ?? [],
-        ...(r.totals?.bytesPlanned !== undefined && { bytesPlanned: r.totals.bytesPlanned }),
-    };
-}
-/** One result of many shards: items together, the run spanning from the first start to the last end. */
-function mergeResults(results) {
-    if (results.length === 0)
-        throw new ReportError('report-merge needs at least one report');
-    const first = results[0];
-    const startedAt = results.map((r) => r.startedAt).sort()[0];
-    const finishedAt = results.map((r) => r.finishedAt).sort().at(-1);
-    const fatal = results.find((r) => r.fatal)?.fatal;
-    const shards = results.map((r) => r.shard).filter(Boolean);
-    const planned = results.filter((r) => r.bytesPlanned !== undefined);
-    return {
-        startedAt,
-        finishedAt,
-        seconds: Math.max(0, (Date.parse(finishedAt) - Date.parse(startedAt)) / 1000) || Math.max(...results.map((r) => r.seconds)),
-        dryRun: results.every((r) => r.dryRun),
-        source: first.source,
-        harbor: first.harbor,
-        ...(first.harborVersion && { harborVersion: first.harborVersion }),
-        ...(first.harborUser && { harborUser: first.harborUser }),
-        ...(shards.length > 0 && { shard: `merged ${shards.join(', ')}` }),
-        projectsCreated: [...new Set(results.flatMap((r) => r.projectsCreated))].sort(),
-        items: results.flatMap((r) => r.items),
-        ...(fatal && { fatal: withShard(fatal, results) }),
-        ...(results.some((r) => r.interrupted) && { interrupted: true }),
-        notStarted: results.flatMap((r) => r.notStarted),
-        ...(planned.length > 0 && { bytesPlanned: planned.reduce((n, r) => n + (r.bytesPlanned ?? 0), 0) }),
-        ...(results.some((r) => r.upstreamRequests !== undefined) && { upstreamRequests: results.reduce((n, r) => n + (r.upstreamRequests ?? 0), 0) }),
-    };
-}
-function withShard(fatal, results) {
-    const shard = results.find((r) => r.fatal === fatal)?.shard;
-    return shard ? { ...fatal, message: `shard ${shard}: ${fatal.message}` } : fatal;
-}
-
-;// CONCATENATED MODULE: ./lib/report/progress.js
-
-class progress_Progress {
-    started;
-    now;
-    total = 0;
-    done = 0;
-    failed = 0;
-    problems = 0;
-    bytes = 0;
-    discovering = true;
-    constructor(now = Date.now) {
-        this.now = now;
-        this.started = now();
-    }
-    onEvent(event) {
-        switch (event.type) {
-            case 'queued':
-                this.total += 1;
-                break;
-            case 'done':
-                this.done += 1;
-                if (event.queued === false)
-                    this.total += 1; // decided without running (filtered, listing failed)
-                this.count(event.item);
-                break;
-            case 'bytes':
-                this.bytes += event.bytes;
-                break;
-            case 'discovered':
-                this.discovering = false;
-                break;
-        }
-    }
-    line() {
-        const seconds = Math.max((this.now() - this.started) / 1000, 0.001);
-        const rate = this.bytes / seconds;
-        const parts = [
-            `${this.done}/${this.total}${this.discovering ? '+' : ''} tags`,
-            `${formatBytes(this.bytes)} sent`,
-            `${formatBytes(rate)}/s`,
-        ];
-        const left = this.total - this.done;
-        if (!this.discovering && this.done > 0 && left > 0)
-            parts.push(`ETA ${formatDuration((seconds / this.done) * left)}`);
-        if (this.failed > 0)
-            parts.push(`${this.failed} failed`);
-        if (this.problems > 0)
-            parts.push(`${this.problems} stale/incomplete`);
-        return `harbor-sync: ${parts.join(' · ')} · ${formatDuration(seconds)} elapsed`;
-    }
-    count(item) {
-        if (item.status === 'failed')
-            this.failed += 1;
-        if (item.status === 'stale' || item.status === 'incomplete')
-            this.problems += 1;
-    }
-}
-function formatDuration(seconds) {
-    if (seconds < 60)
-        return `${Math.round(seconds)} s`;
-    const m = Math.floor(seconds / 60);
-    if (m < 60)
-        return `${m} min ${Math.round(seconds % 60)} s`;
-    return `${Math.floor(m / 60)} h ${m % 60} min`;
-}
-
-;// CONCATENATED MODULE: ./lib/report/console.js
-
-
-function consoleDisplay(options) {
-    const progress = new progress_Progress();
-    const live = options.err.isTTY === true && !options.quiet && !options.json;
-    let shown = false; // a live line is on screen and must be cleared before other output
-    const clear = () => {
-        if (shown)
-            options.err.write('\r\x1b[K');
-        shown = false;
-    };
-    // A message may quote what a server or a file said: no control character reaches the terminal.
-    const say = (line) => {
-        clear();
-        options.err.write(`${text_escapeControl(line)}\n`);
-    };
-    const draw = () => {
-        clear();
-        options.err.write(progress.line());
-        shown = true;
-    };
-    const tick = live ? draw : () => !options.quiet && say(progress.line());
-    const timer = setInterval(tick, live ? 500 : (options.intervalMs ?? 10_000));
-    timer.unref();
-    const json = (value) => {
-        options.out.write(`${JSON.stringify(value)}\n`);
-    };
-    return {
-        logger: {
-            info: (m) => !options.quiet && say(m),
-            warn: (m) => !options.quiet && say(`warning: ${m}`),
-            error: (m) => say(`error: ${m}`),
-            debug: () => undefined,
-            event: (e) => {
-                progress.onEvent(e);
-                if (options.json && e.type === 'done')
-                    json({ event: 'tag', ...e.item });
-                if (options.json && e.type === 'discovered')
-                    json({ event: 'discovered' });
-            },
-        },
-        stop: () => {
-            clearInterval(timer);
-            clear();
-            if (!options.quiet && !options.json)
-                options.err.write(`${progress.line()}\n`);
-        },
-    };
-}
-/** Actions log: each interval's per-tag lines fold into a group whose title is the progress line,
- * so the collapsed log reads as a progress report. */
-function actionsDisplay(core, intervalMs = 10_000) {
-    const progress = new Progress();
-    core.startGroup('harbor-sync: starting');
-    const timer = setInterval(() => {
-        core.endGroup();
-        core.startGroup(progress.line());
-    }, intervalMs);
-    timer.unref();
-    return {
-        logger: {
-            info: (m) => core.info(escapeControl(m)),
-            warn: (m) => core.warning(escapeControl(m)),
-            error: (m) => core.error(escapeControl(m)),
-            debug: (m) => core.debug(escapeControl(m)),
-            event: (e) => progress.onEvent(e),
-        },
-        stop: () => {
-            clearInterval(timer);
-            core.endGroup();
-            core.info(progress.line());
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./lib/version.js
-/** Kept equal to package.json's version (a unit test checks). */
-const VERSION = '0.1.0';
-
-// EXTERNAL MODULE: ./lib/redact/output.js
-var output = __nccwpck_require__(5532);
-;// CONCATENATED MODULE: ./lib/cli-main.js
-// The CLI's work, importable by tests. The CLI for Jenkins and cron: the same inputs as the action, as --flags; secrets preferably from
-// the environment (SOURCE_PASSWORD, HARBOR_PASSWORD) so they stay off the command line.
-// Exit codes: 0 ok, 1 sync failures per --fail-on, 2 configuration or preflight error.
+;// CONCATENATED MODULE: ./lib/run-and-report.js
 
 
 
 
 
 
-
-
-
-
-
-
-
-const EXIT = { ok: 0, failed: 1, config: 2, interrupted: 130 };
-/** What the CLI itself prints on stdout (cli.ts sends everything else to stderr); the summary
- * goes to terminals too, so no control character passes. */
-function out(text) {
-    (0,output/* writeDirect */.L$)(process.stdout, text_escapeControl(text));
-}
-/** One line on stderr, control characters escaped (a value may come from an images file). */
-function cli_main_fail(message) {
-    process.stderr.write(`harbor-sync: ${text_escapeControl(message)}\n`);
-}
-async function main(argv, env = process.env) {
-    try {
-        return await runCommand(argv, env);
-    }
-    catch (error) {
-        // A bug, not bad input: still one line, never a stack trace full of paths.
-        cli_main_fail(`internal error: ${error instanceof Error ? error.message : String(error)} (please report it)`);
-        return EXIT.config;
-    }
-}
-async function runCommand(argv, env) {
-    const options = Object.fromEntries(INPUTS.map((i) => [i.name, { type: 'string' }]));
-    let parsed;
-    try {
-        parsed = (0,external_node_util_.parseArgs)({
-            args: argv,
-            options: { ...options, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, json: { type: 'boolean' } },
-            allowPositionals: true,
-            strict: true,
-        });
-    }
-    catch (error) {
-        cli_main_fail(`${error.message}\nRun harbor-sync --help for the options.`);
-        return EXIT.config;
-    }
-    const { values, positionals } = parsed;
-    if (values.version) {
-        out(`harbor-sync ${VERSION}\n`);
-        return EXIT.ok;
-    }
-    const command = positionals[0] ?? (values.help ? 'help' : undefined);
-    if (values.help || command === 'help' || command === undefined) {
-        out(helpText());
-        return command === undefined && !values.help ? EXIT.config : EXIT.ok;
-    }
-    if (command === 'report-merge')
-        return await reportMerge(positionals.slice(1), values);
-    if (command !== 'sync' && command !== 'plan') {
-        cli_main_fail(`unknown command "${command}" (commands: sync, plan, report-merge)`);
-        return EXIT.config;
-    }
-    const flags = values;
-    const read = (name) => {
-        if (command === 'plan' && name === 'dry-run')
-            return 'true';
-        const flag = flags[name];
-        if (typeof flag === 'string')
-            return flag;
-        const envName = INPUTS.find((i) => i.name === name)?.env;
-        return envName ? env[envName] : undefined;
-    };
-    let config;
-    try {
-        config = await buildConfig(read);
-    }
-    catch (error) {
-        if (!(error instanceof ConfigError))
-            throw error;
-        cli_main_fail(error.message);
-        return EXIT.config;
-    }
-    const json = values.json === true;
-    const display = consoleDisplay({ err: process.stderr, out: { write: out }, quiet: values.quiet === true, json });
-    // First SIGINT/SIGTERM: stop starting tags, let those in flight finish (or be abandoned after a
-    // grace period), then write the report. A second one exits at once.
-    const stop = new AbortController();
-    const onSignal = (signal) => {
-        if (stop.signal.aborted)
-            process.exit(EXIT.interrupted);
-        process.stderr.write(`harbor-sync: ${signal} received, finishing tags in flight (send it again to quit at once)\n`);
-        stop.abort();
-    };
-    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-    const result = await runSync(config, display.logger, undefined, { signal: stop.signal }).finally(() => {
-        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-        display.stop();
-    });
-    const summary = renderSummary(result);
+async function runAndReport(config, options) {
+    const result = await runSync(config, options.logger, options.clients, { ...(options.signal && { signal: options.signal }) });
     const report = buildReport(result, VERSION);
-    // --json: stdout carries only JSON events, the last one the report's totals.
-    if (json)
-        out(`${JSON.stringify({ event: 'summary', totals: report.totals, fatal: report.fatal, interrupted: report.interrupted })}\n`);
-    else
-        out(summary);
+    const summary = renderSummary(result);
+    const reportFile = options.reportFile ?? config.reportFile;
+    if (reportFile)
+        await (0,output/* writeScrubbed */.cy)(reportFile, JSON.stringify(report, null, 2) + '\n');
     if (config.summaryFile)
         await (0,output/* writeScrubbed */.cy)(config.summaryFile, summary);
-    if (config.reportFile)
-        await (0,output/* writeScrubbed */.cy)(config.reportFile, JSON.stringify(report, null, 2) + '\n');
-    if (result.fatal)
-        return EXIT.config;
-    if (result.interrupted) {
-        cli_main_fail(`interrupted; ${result.notStarted.length} tag(s) not started — run the same command again to complete them`);
-        return EXIT.interrupted;
-    }
-    const outcome = decideOutcome(result, config.failOn);
-    if (!outcome.ok)
-        cli_main_fail(outcome.reason ?? 'failed');
-    return outcome.ok ? EXIT.ok : EXIT.failed;
+    return { ...decideOutcome(result, config.failOn), result, report, summary, ...(reportFile && { reportFile }) };
 }
-/** Merges shard reports into one report and one summary; exits per --fail-on on the whole. */
-async function reportMerge(files, flags) {
-    if (files.length === 0) {
-        cli_main_fail('report-merge needs the shard reports: harbor-sync report-merge [--report-file merged.json] [--summary-file merged.md] a.json b.json …');
-        return EXIT.config;
-    }
-    let merged;
-    try {
-        const results = await Promise.all(files.map(async (file) => resultFromReport(JSON.parse(await (0,promises_.readFile)(file, 'utf8')), file)));
-        merged = mergeResults(results);
-    }
-    catch (error) {
-        cli_main_fail(error.message);
-        return EXIT.config;
-    }
-    const summary = renderSummary(merged);
-    out(summary);
-    if (flags['summary-file'])
-        await (0,output/* writeScrubbed */.cy)(flags['summary-file'], summary);
-    if (flags['report-file'])
-        await (0,output/* writeScrubbed */.cy)(flags['report-file'], JSON.stringify(buildReport(merged, VERSION), null, 2) + '\n');
-    const failOn = flags['fail-on'] ?? 'failed';
-    if (failOn !== 'failed' && failOn !== 'stale' && failOn !== 'never') {
-        cli_main_fail(`fail-on must be one of failed, stale, never, not "${failOn}"`);
-        return EXIT.config;
-    }
-    const outcome = decideOutcome(merged, failOn);
-    if (!outcome.ok)
-        cli_main_fail(outcome.reason ?? 'failed');
-    return merged.fatal ? EXIT.config : outcome.ok ? EXIT.ok : EXIT.failed;
-}
+
+;// CONCATENATED MODULE: ./lib/cli/help.js
+// `harbor-sync --help`: every option from the input list, with its default and environment variable.
+
+
 function helpText() {
     const rows = INPUTS.map((i) => {
         const extra = [i.default !== undefined ? `default: ${i.default}` : '', i.env ? `env: ${i.env}` : ''].filter(Boolean).join(', ');
@@ -37388,34 +37548,239 @@ function helpText() {
     ].join('\n');
 }
 
-
-/***/ }),
-
-/***/ 9069:
-/***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9627);
-/* harmony import */ var _redact_output_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5532);
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3994);
-// The CLI entry point (bundled into dist/cli). All work is in cli-main.ts.
+;// CONCATENATED MODULE: ./lib/cli/io.js
+// What the CLI writes: stdout carries only what it means to print (cli.ts sends everything else to
+// stderr), stderr one line per message; control characters never reach the terminal.
 
 
+function out(text) {
+    (0,output/* writeDirect */.L$)(process.stdout, text_escapeControl(text));
+}
+/** `harbor-sync: <message>` on stderr. */
+function io_fail(message) {
+    process.stderr.write(`harbor-sync: ${text_escapeControl(message)}\n`);
+}
 
-// Before anything can print: every byte to stdout and stderr is scrubbed of secrets, and stdout
-// carries only what the CLI itself prints (the summary, or --json events). Libraries that print
-// on stdout (the archive extractor's `[command]` lines) are sent to stderr; their Actions
-// `::debug::` commands mean nothing outside a runner and are dropped.
-(0,_redact_output_js__WEBPACK_IMPORTED_MODULE_1__/* .guardStream */ .I0)(process.stderr);
-(0,_redact_output_js__WEBPACK_IMPORTED_MODULE_1__/* .guardStream */ .I0)(process.stdout, (text) => {
-    const kept = text.split(/(?<=\n)/).filter((line) => !line.startsWith('::debug::')).join('');
-    if (kept)
-        process.stderr.write(kept);
-});
-process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_2__/* .main */ .iW)(process.argv.slice(2));
+;// CONCATENATED MODULE: ./lib/report/merge.js
 
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
+
+
+/** The result a report was written from (the classes become each item's status again). */
+function resultFromReport(report, name) {
+    const r = report;
+    if (!r || typeof r !== 'object' || r.schema !== REPORT_SCHEMA) {
+        throw new ConfigError(`${name} is not a harbor-sync report (schema "${String(r?.schema)}", expected "${REPORT_SCHEMA}")`);
+    }
+    const items = [];
+    for (const status of STATUSES) {
+        for (const item of (r[status] ?? [])) {
+            const { digest, ...rest } = item;
+            items.push({ ...rest, status: status, ...(digest ? { digest } : {}) });
+        }
+    }
+    return {
+        startedAt: r.startedAt ?? '',
+        finishedAt: r.finishedAt ?? '',
+        seconds: r.totals?.seconds ?? 0,
+        dryRun: r.dryRun === true,
+        source: r.source ?? '',
+        harbor: r.harbor ?? '',
+        ...(r.harborVersion && { harborVersion: r.harborVersion }),
+        ...(r.harborUser && { harborUser: r.harborUser }),
+        ...(r.shard && { shard: r.shard }),
+        ...(typeof r.upstreamRequests === 'number' && { upstreamRequests: r.upstreamRequests }),
+        projectsCreated: r.projectsCreated ?? [],
+        items,
+        ...(r.fatal && { fatal: r.fatal }),
+        ...(r.interrupted && { interrupted: true }),
+        notStarted: r.notStarted ?? [],
+        ...(r.totals?.bytesPlanned !== undefined && { bytesPlanned: r.totals.bytesPlanned }),
+    };
+}
+/** One result of many shards: items together, the run spanning from the first start to the last end. */
+function mergeResults(results) {
+    if (results.length === 0)
+        throw new ConfigError('report-merge needs at least one report');
+    const first = results[0];
+    const startedAt = results.map((r) => r.startedAt).sort()[0];
+    const finishedAt = results.map((r) => r.finishedAt).sort().at(-1);
+    const fatal = results.find((r) => r.fatal)?.fatal;
+    const shards = results.map((r) => r.shard).filter(Boolean);
+    const planned = results.filter((r) => r.bytesPlanned !== undefined);
+    return {
+        startedAt,
+        finishedAt,
+        seconds: Math.max(0, (Date.parse(finishedAt) - Date.parse(startedAt)) / 1000) || Math.max(...results.map((r) => r.seconds)),
+        dryRun: results.every((r) => r.dryRun),
+        source: first.source,
+        harbor: first.harbor,
+        ...(first.harborVersion && { harborVersion: first.harborVersion }),
+        ...(first.harborUser && { harborUser: first.harborUser }),
+        ...(shards.length > 0 && { shard: `merged ${shards.join(', ')}` }),
+        projectsCreated: [...new Set(results.flatMap((r) => r.projectsCreated))].sort(),
+        items: results.flatMap((r) => r.items),
+        ...(fatal && { fatal: withShard(fatal, results) }),
+        ...(results.some((r) => r.interrupted) && { interrupted: true }),
+        notStarted: results.flatMap((r) => r.notStarted),
+        ...(planned.length > 0 && { bytesPlanned: planned.reduce((n, r) => n + (r.bytesPlanned ?? 0), 0) }),
+        ...(results.some((r) => r.upstreamRequests !== undefined) && { upstreamRequests: results.reduce((n, r) => n + (r.upstreamRequests ?? 0), 0) }),
+    };
+}
+function withShard(fatal, results) {
+    const shard = results.find((r) => r.fatal === fatal)?.shard;
+    return shard ? { ...fatal, message: `shard ${shard}: ${fatal.message}` } : fatal;
+}
+
+;// CONCATENATED MODULE: ./lib/cli/report-merge.js
+// `harbor-sync report-merge`: one report and one summary from the reports of a sharded sync; the
+// exit follows --fail-on on the whole.
+
+
+
+
+
+
+
+
+
+
+async function reportMerge(files, flags) {
+    if (files.length === 0) {
+        io_fail('report-merge needs the shard reports: harbor-sync report-merge [--report-file merged.json] [--summary-file merged.md] a.json b.json …');
+        return EXIT.config;
+    }
+    let merged;
+    let failOn;
+    try {
+        failOn = parseFailOn(flags['fail-on'] ?? 'failed', 'fail-on');
+        const results = await Promise.all(files.map(async (file) => resultFromReport(JSON.parse(await (0,promises_.readFile)(file, 'utf8')), file)));
+        merged = mergeResults(results);
+    }
+    catch (error) {
+        // A file that cannot be read or parsed, or is no report: one line naming it.
+        io_fail(isHarborSyncError(error) ? error.message : `${error.message}`);
+        return EXIT.config;
+    }
+    const summary = renderSummary(merged);
+    out(summary);
+    if (flags['summary-file'])
+        await (0,output/* writeScrubbed */.cy)(flags['summary-file'], summary);
+    if (flags['report-file'])
+        await (0,output/* writeScrubbed */.cy)(flags['report-file'], JSON.stringify(buildReport(merged, VERSION), null, 2) + '\n');
+    const outcome = decideOutcome(merged, failOn);
+    if (!outcome.ok)
+        io_fail(outcome.reason ?? 'failed');
+    return outcome.exitCode;
+}
+
+;// CONCATENATED MODULE: ./lib/cli/main.js
+// The CLI for Jenkins and cron, importable by tests: the same inputs as the action, as --flags;
+// secrets preferably from the environment (SOURCE_PASSWORD, HARBOR_PASSWORD) so they stay off the
+// command line. It turns flags into a config and the one run path's outcome into an exit code.
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function main(argv, env = process.env) {
+    try {
+        return await runCommand(argv, env);
+    }
+    catch (error) {
+        // A bug, not bad input: still one line, never a stack trace full of paths.
+        io_fail(`internal error: ${error instanceof Error ? error.message : String(error)} (please report it)`);
+        return EXIT.config;
+    }
+}
+async function runCommand(argv, env) {
+    const options = Object.fromEntries(INPUTS.map((i) => [i.name, { type: 'string' }]));
+    let parsed;
+    try {
+        parsed = (0,external_node_util_.parseArgs)({
+            args: argv,
+            options: { ...options, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, json: { type: 'boolean' } },
+            allowPositionals: true,
+            strict: true,
+        });
+    }
+    catch (error) {
+        io_fail(`${error.message}\nRun harbor-sync --help for the options.`);
+        return EXIT.config;
+    }
+    const { values, positionals } = parsed;
+    if (values.version) {
+        out(`harbor-sync ${VERSION}\n`);
+        return EXIT.ok;
+    }
+    const command = positionals[0] ?? (values.help ? 'help' : undefined);
+    if (values.help || command === 'help' || command === undefined) {
+        out(helpText());
+        return command === undefined && !values.help ? EXIT.config : EXIT.ok;
+    }
+    if (command === 'report-merge')
+        return await reportMerge(positionals.slice(1), values);
+    if (command !== 'sync' && command !== 'plan') {
+        io_fail(`unknown command "${command}" (commands: sync, plan, report-merge)`);
+        return EXIT.config;
+    }
+    const flags = values;
+    const read = (name) => {
+        if (command === 'plan' && name === 'dry-run')
+            return 'true';
+        const flag = flags[name];
+        if (typeof flag === 'string')
+            return flag;
+        const envName = INPUTS.find((i) => i.name === name)?.env;
+        return envName ? env[envName] : undefined;
+    };
+    return await sync(read, { quiet: values.quiet === true, json: values.json === true });
+}
+async function sync(read, options) {
+    let config;
+    try {
+        config = await buildConfig(read);
+    }
+    catch (error) {
+        if (!isHarborSyncError(error))
+            throw error;
+        io_fail(error.message);
+        return EXIT.config;
+    }
+    const display = consoleDisplay({ err: process.stderr, out: { write: out }, ...options });
+    // First SIGINT/SIGTERM: stop starting tags, let those in flight finish (or be abandoned after a
+    // grace period), then write the report. A second one exits at once.
+    const stop = new AbortController();
+    const onSignal = (signal) => {
+        if (stop.signal.aborted)
+            process.exit(EXIT.interrupted);
+        process.stderr.write(`harbor-sync: ${signal} received, finishing tags in flight (send it again to quit at once)\n`);
+        stop.abort();
+    };
+    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+    const outcome = await runAndReport(config, { logger: display.logger, signal: stop.signal }).finally(() => {
+        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+        display.stop();
+    });
+    // --json: stdout carries only JSON events, the last one the report's totals.
+    const { report } = outcome;
+    if (options.json)
+        out(`${JSON.stringify({ event: 'summary', totals: report.totals, fatal: report.fatal, interrupted: report.interrupted })}\n`);
+    else
+        out(outcome.summary);
+    // A fatal error was printed as it happened; everything else ends with its reason.
+    if (!outcome.ok && !outcome.result.fatal)
+        io_fail(outcome.reason ?? 'failed');
+    return outcome.exitCode;
+}
+
 
 /***/ }),
 

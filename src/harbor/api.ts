@@ -3,7 +3,7 @@
 // session cookie, so a client that keeps cookies gets 403 "CSRF token invalid" on writes
 // (BEHAVIOR §5, Harbor #12455). Requests go through the same transport as the registry calls
 // (retries, time-outs, TLS options).
-import { RegistryError, parseErrorBody } from '../registry/errors.js';
+import { RegistryError, parseErrorBody } from '../errors/registry.js';
 import type { Credentials } from '../registry/credentials.js';
 import { Transport, headerValue, type ConnectionOptions, type HttpResponse, type Method } from '../registry/transport.js';
 import { nextLink } from '../registry/pagination.js';

@@ -1,6 +1,7 @@
 // Where a source repository lands in Harbor. Harbor needs `project/repository`: the first path
 // component is the project (BEHAVIOR §2.4), and project names follow a stricter rule than
 // distribution's path components (BEHAVIOR §3).
+import { ConfigError } from '../errors/base.js';
 
 export const PROJECT_NAME_RULE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const PROJECT_NAME_MAX = 255;
@@ -13,8 +14,12 @@ export interface HarborTarget {
   repository: string;
 }
 
-export class NameMappingError extends Error {
+/** A repository Harbor cannot take under the name it maps to: refused before anything is copied. */
+export class NameMappingError extends ConfigError {
   override readonly name = 'NameMappingError';
+  constructor(message: string) {
+    super(message, { code: 'NAME_INVALID' });
+  }
 }
 
 /** `team-a/tools/worker` → project team-a, path tools/worker; `alpine` → defaultProject/alpine. */

@@ -3,26 +3,20 @@
 // go-containerregistry takes the realm only from its ping). Never an origin a redirect led to, nor
 // a realm such an origin names; never a realm over plain HTTP for an HTTPS registry unless the
 // user marked the registry insecure. A refusal is a RegistryError that says why, never a retry.
-import { RegistryError } from './errors.js';
+import type { ErrorCode } from '../errors/codes.js';
+import { RegistryError } from '../errors/registry.js';
 
-export const RefusalCode = {
-  foreignChallenge: 'AUTH_FOREIGN_ORIGIN',
-  insecureRealm: 'REALM_INSECURE',
-  changedRealm: 'REALM_CHANGED',
-  invalidRealm: 'REALM_INVALID',
-} as const;
-
-const CODES = new Set<string>(Object.values(RefusalCode));
+const REFUSALS = new Set<ErrorCode>(['AUTH_FOREIGN_ORIGIN', 'REALM_INSECURE', 'REALM_REFUSED']);
 
 /** A refusal of ours, as opposed to a registry's answer. */
 export function isAuthRefusal(error: RegistryError | undefined): boolean {
-  return error?.code !== undefined && CODES.has(error.code);
+  return error !== undefined && REFUSALS.has(error.code);
 }
 
-/** A RegistryError for a rule of ours: the reason is also the error entry, so reports read
- * `<request>: <reason>`. No status: nothing here is worth retrying. */
-export function refusal(code: string, request: string, reason: string): RegistryError {
-  return new RegistryError({ message: `${request}: ${reason}`, errors: [{ code, message: reason }], request });
+/** A RegistryError for a rule of ours, read `<request>: <reason>`. No status: nothing here is
+ * worth retrying. */
+export function refusal(code: ErrorCode, request: string, reason: string): RegistryError {
+  return new RegistryError({ message: `${request}: ${reason}`, request, code });
 }
 
 export class AuthBoundary {
@@ -45,7 +39,7 @@ export class AuthBoundary {
   /** A 401 from another origin: a redirect target (a CDN, storage) or a Location elsewhere. */
   foreignChallenge(request: string, requested: URL, answered: URL): RegistryError {
     const who = requested.origin === this.origin ? `redirected to ${answered.origin}, which` : answered.origin;
-    return refusal(RefusalCode.foreignChallenge, request, `${who} asked for credentials (401); credentials are only sent to ${this.origin}`);
+    return refusal('AUTH_FOREIGN_ORIGIN', request, `${who} asked for credentials (401); credentials are only sent to ${this.origin}`);
   }
 
   /** The token realm to send credentials to, from a challenge of the registry's own origin: the
@@ -53,15 +47,15 @@ export class AuthBoundary {
   acceptRealm(realm: string, request: string): string {
     if (this.realm !== undefined) {
       if (realm === this.realm) return realm;
-      throw refusal(RefusalCode.changedRealm, request, `${this.origin} now names the token realm ${shown(realm)}, not ${shown(this.realm)} it named first; credentials are only sent to the realm it named first`);
+      throw refusal('REALM_REFUSED', request, `${this.origin} now names the token realm ${shown(realm)}, not ${shown(this.realm)} it named first; credentials are only sent to the realm it named first`);
     }
     const url = URL.parse(realm);
-    if (!url) throw refusal(RefusalCode.invalidRealm, request, `${this.origin} names a token realm that is not a URL: ${shown(realm)}`);
+    if (!url) throw refusal('REALM_REFUSED', request, `${this.origin} names a token realm that is not a URL: ${shown(realm)}`);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      throw refusal(RefusalCode.invalidRealm, request, `${this.origin} names the token realm ${shown(realm)}, which is not an http(s) URL`);
+      throw refusal('REALM_REFUSED', request, `${this.origin} names the token realm ${shown(realm)}, which is not an http(s) URL`);
     }
     if (this.https && url.protocol === 'http:' && !this.insecure) {
-      throw refusal(RefusalCode.insecureRealm, request, `the registry ${this.origin} names its token service over plain HTTP (${shown(realm)}): credentials would travel in clear, so none are sent`);
+      throw refusal('REALM_INSECURE', request, `the registry ${this.origin} names its token service over plain HTTP (${shown(realm)}): credentials would travel in clear, so none are sent`);
     }
     this.realm = realm;
     return realm;

@@ -1,7 +1,8 @@
-// One method per distribution-protocol operation (regclient's scheme.API, go-containerregistry's
-// remote). The sync engine depends on the RegistryClient interface, so tests can hand in fakes.
+// The distribution protocol over HTTP: one method per operation (regclient's scheme.API,
+// go-containerregistry's remote), behind the RegistryClient interface (registry-client.ts).
 import type { Readable } from 'node:stream';
-import { RegistryError, parseErrorBody, readBodyLimit } from './errors.js';
+import type { BlobResponse, ManifestHead, ManifestResponse, PingResult, RegistryClient, SourceCapabilities, UploadStart } from './registry-client.js';
+import { RegistryError, httpError, isRegistryError } from '../errors/registry.js';
 import { MANIFEST_ACCEPT, MediaType, parseManifest, type Descriptor } from './media-types.js';
 import { sha256Digest } from './digest.js';
 import { MANIFEST_READ_LIMIT } from './limits.js';
@@ -9,54 +10,6 @@ import { nextLink } from './pagination.js';
 import { repositoryScope } from './reference.js';
 import { Transport, headerValue, type ConnectionOptions, type HttpRequest, type HttpResponse, type Method } from './transport.js';
 import type { Credentials } from './credentials.js';
-
-export interface ManifestResponse {
-  bytes: Buffer;
-  mediaType: string | undefined;
-  digest: string;
-}
-
-export interface ManifestHead {
-  digest: string;
-  mediaType: string | undefined;
-  size: number;
-}
-
-export type UploadStart = { mounted: true } | { mounted: false; location: URL };
-
-export interface PingResult {
-  status: number;
-  /** Whether the registry accepted us (200), as opposed to answering 401 even after auth. */
-  ok: boolean;
-  error?: RegistryError;
-}
-
-export interface RegistryClient {
-  /** host[:port] of the registry, for messages and reports. */
-  readonly host: string;
-  ping(): Promise<PingResult>;
-  getManifest(repository: string, reference: string): Promise<ManifestResponse>;
-  /** undefined when the registry answers 404. */
-  headManifest(repository: string, reference: string): Promise<ManifestHead | undefined>;
-  /** The digest the registry says it stored (Docker-Content-Digest), when it says. */
-  putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string | undefined>;
-  /** The blob's size, or undefined when the repository does not have it (404). */
-  headBlob(repository: string, digest: string): Promise<number | undefined>;
-  getBlob(repository: string, digest: string): Promise<{ body: Readable; size: number | undefined }>;
-  /** Opens an upload session; with `mountFrom`, asks for a cross-repository mount first. */
-  startUpload(repository: string, mountFrom?: { digest: string; repository: string }): Promise<UploadStart>;
-  /** Completes an upload with one streamed PUT of the whole blob. */
-  finishUpload(location: URL, digest: string, size: number, body: Readable): Promise<void>;
-  listTags(repository: string): Promise<string[]>;
-  /** The repositories, page by page as the registry sends them, so work can start on the first page. */
-  catalog(): AsyncIterable<string[]>;
-  /** OCI 1.1 referrers of a manifest (signatures, SBOMs); undefined when the registry has no
-   * referrers API (then the referrers tag schema `sha256-<hex>` is the way to find them). */
-  referrers(repository: string, digest: string): Promise<Descriptor[] | undefined>;
-  /** Forgets the cached tokens naming a repository under `project/`. */
-  invalidateTokens(project: string): void;
-  close(): Promise<void>;
-}
 
 export interface RegistryClientOptions extends ConnectionOptions {
   url: string;
@@ -77,6 +30,10 @@ class DistributionClient implements RegistryClient {
   /** Learned at the first referrers call: distribution 2.8 has no such route. */
   private noReferrersApi = false;
 
+  get capabilities(): SourceCapabilities {
+    return { untaggedManifests: false, localReads: false, referrersApi: this.noReferrersApi ? false : 'unknown' };
+  }
+
   constructor(options: RegistryClientOptions) {
     this.base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
     this.host = this.base.host;
@@ -87,10 +44,10 @@ class DistributionClient implements RegistryClient {
   async ping(): Promise<PingResult> {
     const res = await this.send({ method: 'GET', url: this.url('v2/'), scopes: [] }).catch((error: unknown) => {
       // A token service that refuses our credentials is the answer to "do they work?".
-      if (error instanceof RegistryError) return error;
+      if (isRegistryError(error)) return error;
       throw error;
     });
-    if (res instanceof RegistryError) return { status: res.status ?? 0, ok: false, error: res };
+    if (isRegistryError(res)) return { status: res.status ?? 0, ok: false, error: res };
     if (res.status === 200) {
       await res.body.dump();
       return { status: 200, ok: true };
@@ -106,7 +63,7 @@ class DistributionClient implements RegistryClient {
     // The digest of the bytes we hold is the truth; the header is only a claim.
     const digest = sha256Digest(bytes);
     if (reference.startsWith('sha256:') && reference !== digest) {
-      throw new RegistryError({ message: `manifest ${repository}@${reference} arrived with content digest ${digest}`, status: 200, errors: [{ code: 'DIGEST_INVALID', message: 'manifest content does not match its digest' }], request: `GET /${path}` });
+      throw new RegistryError({ message: `manifest ${repository}@${reference} arrived with content digest ${digest}`, status: 200, errors: [{ code: 'DIGEST_INVALID', message: 'manifest content does not match its digest' }], request: `GET /${path}`, code: 'DIGEST_MISMATCH' });
     }
     return { bytes, mediaType: headerValue(res.headers, 'content-type'), digest };
   }
@@ -143,7 +100,7 @@ class DistributionClient implements RegistryClient {
     return Number(headerValue(res.headers, 'content-length') ?? -1);
   }
 
-  async getBlob(repository: string, digest: string): Promise<{ body: Readable; size: number | undefined }> {
+  async getBlob(repository: string, digest: string): Promise<BlobResponse> {
     const path = `v2/${repository}/blobs/${digest}`;
     const res = await this.send({ method: 'GET', url: this.url(path), scopes: [pull(repository)], followRedirects: true });
     if (res.status !== 200) throw await this.failure(res, 'GET', path);
@@ -164,7 +121,7 @@ class DistributionClient implements RegistryClient {
     if (res.status === 201 && mountFrom) return { mounted: true };
     if (res.status !== 202) throw await this.failure(res, 'POST', url.pathname.slice(1));
     const location = headerValue(res.headers, 'location');
-    if (!location) throw new RegistryError({ message: 'upload started without a Location header', status: 202, request: `POST ${url.pathname}` });
+    if (!location) throw new RegistryError({ message: 'upload started without a Location header', status: 202, request: `POST ${url.pathname}`, code: 'HTTP_ERROR' });
     return { mounted: false, location: new URL(location, this.base) };
   }
 
@@ -204,7 +161,7 @@ class DistributionClient implements RegistryClient {
       const res: HttpResponse = await this.send({ method: 'GET', url, scopes: ['registry:catalog:*'] });
       if (first && res.status === 400) {
         const error = await this.failure(res, 'GET', url.pathname.slice(1));
-        if (error.code !== 'PAGINATION_NUMBER_INVALID') throw error;
+        if (error.registryCode !== 'PAGINATION_NUMBER_INVALID') throw error;
         url = this.url('v2/_catalog');
         first = false;
         continue;
@@ -252,17 +209,11 @@ class DistributionClient implements RegistryClient {
   }
 
   private async failure(res: HttpResponse, method: Method, path: string): Promise<RegistryError> {
-    const text = method === 'HEAD' ? '' : await res.body.text().catch(() => '');
+    const body = method === 'HEAD' ? '' : await res.body.text().catch(() => '');
     if (method === 'HEAD') await res.body.dump().catch(() => undefined);
-    const errors = parseErrorBody(text.slice(0, readBodyLimit()));
-    const first = errors[0];
-    return new RegistryError({
-      message: `${method} /${path.replace(/^\//, '')} on ${this.host}: ${res.status}${first ? ` ${first.code}: ${first.message}` : ''}`,
-      status: res.status,
-      errors,
-      request: `${method} /${path.replace(/^\//, '')}`,
-    });
+    return httpError({ method, path, host: this.host, status: res.status, body });
   }
+
 }
 
 function pull(repository: string): string {
@@ -282,7 +233,7 @@ async function readNames(res: HttpResponse, url: URL, field: 'tags' | 'repositor
     if (names === undefined || names === null) return [];
     if (Array.isArray(names) && names.every((n): n is string => typeof n === 'string')) return names;
   }
-  throw new RegistryError({ message: `GET ${url.pathname}: the answer is not a JSON object with a list of ${field}`, status: res.status, request: `GET ${url.pathname}` });
+  throw new RegistryError({ message: `GET ${url.pathname}: the answer is not a JSON object with a list of ${field}`, status: res.status, request: `GET ${url.pathname}`, code: 'LIST_INCOMPLETE' });
 }
 
 function parseJson(text: string): unknown {
@@ -300,7 +251,7 @@ async function readLimited(res: HttpResponse, limit: number, what: string): Prom
     total += (chunk as Buffer).length;
     if (total > limit) {
       res.body.destroy();
-      throw new RegistryError({ message: `${what}: response larger than ${limit} bytes`, status: res.status, request: `GET ${what}` });
+      throw new RegistryError({ message: `${what}: response larger than ${limit} bytes`, status: res.status, request: `GET ${what}`, code: what.includes('/manifests/') ? 'MANIFEST_TOO_LARGE' : 'LIST_INCOMPLETE' });
     }
     chunks.push(chunk as Buffer);
   }

@@ -1,16 +1,17 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
+import { HarborSyncError } from '../errors/base.js';
 
 export function sha256Digest(bytes: Uint8Array): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
-export class DigestMismatchError extends Error {
+export class DigestMismatchError extends HarborSyncError {
   override readonly name = 'DigestMismatchError';
   readonly expected: string;
   readonly actual: string;
   constructor(expected: string, actual: string, bytes: number) {
-    super(`content digest ${actual} (${bytes} bytes) does not match the expected ${expected}`);
+    super({ code: 'DIGEST_MISMATCH', message: `content digest ${actual} (${bytes} bytes) does not match the expected ${expected}` });
     this.expected = expected;
     this.actual = actual;
   }

@@ -2,6 +2,7 @@
 // reghttp): 408, 429 and 5xx and network failures are worth another try; other 4xx are not.
 // Waits grow exponentially with jitter, and a server's Retry-After is honoured up to a cap.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { causeCode } from '../errors/causes.js';
 
 export interface RetryPolicy {
   /** Further attempts after the first. */
@@ -39,11 +40,42 @@ export function isRetryableStatus(status: number): boolean {
 /** A failure of the connection rather than an answer: worth retrying. Looks through causes,
  * since undici wraps socket errors. */
 export function isNetworkError(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
+  return causeCode(error, (code) => NETWORK_CODES.has(code)) !== undefined;
+}
+
+export interface RetryOptions {
+  policy: RetryPolicy;
+  /** Aborted: no further attempt (the run is being stopped). */
+  signal?: AbortSignal | undefined;
+  /** Whether attempt `attempt` (1 = the first) failed in a way worth another; the caller's rule
+   * also decides how many attempts it allows (policy.retries, or its own). */
+  shouldRetry(error: unknown, attempt: number): boolean;
+}
+
+/** The one retry loop (requests in the transport, whole blob copies, downloads): runs `work`
+ * until it succeeds or `shouldRetry` declines, waiting with jittered backoff (or the server's
+ * Retry-After, carried by a RetryLater) between attempts, each retry counted for the tag. */
+export async function retrying<T>(work: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work(attempt);
+    } catch (error) {
+      if (options.signal?.aborted || !options.shouldRetry(error, attempt)) throw error;
+      countRetry();
+      await sleep(retryDelay(attempt, error instanceof RetryLater ? error.retryAfter : undefined, options.policy), options.signal);
+    }
   }
-  return false;
+}
+
+/** An answer worth another try (408, 429, 5xx), thrown inside `retrying` so the loop waits as the
+ * server asked; the last attempt returns the answer instead of throwing. */
+export class RetryLater extends Error {
+  override readonly name = 'RetryLater';
+  readonly retryAfter: string | undefined;
+  constructor(status: number, retryAfter: string | undefined) {
+    super(`answered ${status}; worth another try`);
+    this.retryAfter = retryAfter;
+  }
 }
 
 /** Milliseconds to wait before attempt `attempt` (1 = the first retry). */

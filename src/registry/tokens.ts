@@ -4,7 +4,7 @@
 import type { Dispatcher } from 'undici';
 import { request } from './http.js';
 import type { BearerChallenge } from './challenge.js';
-import { RegistryError, parseErrorBody } from './errors.js';
+import { RegistryError, parseErrorBody } from '../errors/registry.js';
 import { basicAuthorization, type Credentials } from './credentials.js';
 import { addSecret } from '../redact/secrets.js';
 

@@ -9,7 +9,7 @@ import { basicAuthorization, type Credentials } from './credentials.js';
 import { TokenCache } from './tokens.js';
 import { AuthBoundary } from './auth-boundary.js';
 import { addCredentials } from '../redact/secrets.js';
-import { DEFAULT_RETRY_POLICY, countRetry, isNetworkError, isRetryableStatus, retryDelay, sleep, type RetryPolicy } from './retry.js';
+import { DEFAULT_RETRY_POLICY, RetryLater, isNetworkError, isRetryableStatus, retrying, type RetryPolicy } from './retry.js';
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -167,21 +167,19 @@ export class Transport {
     return undefined;
   }
 
-  private async sendWithRetry(req: HttpRequest, authorization: string | undefined, replayable: boolean): Promise<HttpResponse> {
-    for (let attempt = 1; ; attempt++) {
-      const last = !replayable || attempt > this.retry.retries;
-      let retryAfter: string | undefined;
-      try {
+  /** A stream body cannot be replayed: such a request gets one attempt. */
+  private sendWithRetry(req: HttpRequest, authorization: string | undefined, replayable: boolean): Promise<HttpResponse> {
+    const retries = replayable ? this.retry.retries : 0;
+    return retrying(
+      async (attempt) => {
         const res = await this.sendFollowingRedirects(req, authorization);
-        if (last || !isRetryableStatus(res.status)) return res;
-        retryAfter = headerValue(res.headers, 'retry-after');
+        if (attempt > retries || !isRetryableStatus(res.status)) return res;
+        const retryAfter = headerValue(res.headers, 'retry-after');
         await res.body.dump();
-      } catch (error) {
-        if (last || !isNetworkError(error) || this.signal?.aborted) throw error;
-      }
-      countRetry();
-      await sleep(retryDelay(attempt, retryAfter, this.retry), this.signal);
-    }
+        throw new RetryLater(res.status, retryAfter);
+      },
+      { policy: this.retry, signal: this.signal, shouldRetry: (error, attempt) => attempt <= retries && (error instanceof RetryLater || isNetworkError(error)) },
+    );
   }
 
   private async sendFollowingRedirects(req: HttpRequest, authorization: string | undefined): Promise<HttpResponse> {

@@ -3,7 +3,8 @@
 // - a log (Jenkins, cron): per-tag lines, and a progress line every few seconds;
 // - a pipeline that parses output (--json): one JSON object per line, nothing else on stdout.
 // The Actions log (groups per interval) is built in actionsLogger below from the same Progress.
-import type { Logger, SyncEvent } from '../sync/types.js';
+import type { Logger, SyncEvent } from '../model/events.js';
+import { itemLine } from './log-line.js';
 import { Progress } from './progress.js';
 import { escapeControl } from '../redact/text.js';
 
@@ -48,18 +49,23 @@ export function consoleDisplay(options: ConsoleOptions): Display {
   const json = (value: unknown): void => {
     options.out.write(`${JSON.stringify(value)}\n`);
   };
-  return {
-    logger: {
-      info: (m) => !options.quiet && say(m),
-      warn: (m) => !options.quiet && say(`warning: ${m}`),
-      error: (m) => say(`error: ${m}`),
-      debug: () => undefined,
-      event: (e: SyncEvent) => {
-        progress.onEvent(e);
-        if (options.json && e.type === 'done') json({ event: 'tag', ...e.item });
-        if (options.json && e.type === 'discovered') json({ event: 'discovered' });
-      },
+  const logger: Logger = {
+    info: (m) => !options.quiet && say(m),
+    warn: (m) => !options.quiet && say(`warning: ${m}`),
+    error: (m) => say(`error: ${m}`),
+    debug: () => undefined,
+    event: (e: SyncEvent) => {
+      progress.onEvent(e);
+      if (e.type === 'done') {
+        const line = itemLine(e.item, e.dryRun);
+        logger[line.level](line.text);
+      }
+      if (options.json && e.type === 'done') json({ event: 'tag', ...e.item });
+      if (options.json && e.type === 'discovered') json({ event: 'discovered' });
     },
+  };
+  return {
+    logger,
     stop: () => {
       clearInterval(timer);
       clear();
@@ -88,14 +94,21 @@ export function actionsDisplay(core: ActionsLog, intervalMs = 10_000): Display {
     core.startGroup(progress.line());
   }, intervalMs);
   timer.unref();
-  return {
-    logger: {
-      info: (m) => core.info(escapeControl(m)),
-      warn: (m) => core.warning(escapeControl(m)),
-      error: (m) => core.error(escapeControl(m)),
-      debug: (m) => core.debug(escapeControl(m)),
-      event: (e) => progress.onEvent(e),
+  const logger: Logger = {
+    info: (m) => core.info(escapeControl(m)),
+    warn: (m) => core.warning(escapeControl(m)),
+    error: (m) => core.error(escapeControl(m)),
+    debug: (m) => core.debug(escapeControl(m)),
+    event: (e) => {
+      progress.onEvent(e);
+      if (e.type === 'done') {
+        const line = itemLine(e.item, e.dryRun);
+        logger[line.level](line.text);
+      }
     },
+  };
+  return {
+    logger,
     stop: () => {
       clearInterval(timer);
       core.endGroup();

@@ -1,6 +1,6 @@
 // The JSON report (schema documented in docs/report.md). Versioned: fields are only ever added
 // within a version.
-import type { StepFailure, SyncResult, TagResult } from '../sync/types.js';
+import type { StepFailure, SyncResult, TagResult } from '../model/result.js';
 import { computeTotals, itemsByStatus, type Totals } from './totals.js';
 
 export const REPORT_SCHEMA = 'harbor-sync/report/v1';

@@ -1,19 +1,17 @@
 // `report-merge`: the shards of a sharded sync each write a JSON report; one report and one
 // summary are made of them, equal to what a single runner would have written for the same work
 // (timings aside).
-import type { StepFailure, SyncResult, TagResult, TagStatus } from '../sync/types.js';
+import type { StepFailure, SyncResult, TagResult, TagStatus } from '../model/result.js';
 import { REPORT_SCHEMA, type Report, type ReportItem } from './json.js';
-import { STATUSES } from './totals.js';
+import { ConfigError } from '../errors/base.js';
+import { STATUSES } from '../model/result.js';
 
-export class ReportError extends Error {
-  override readonly name = 'ReportError';
-}
 
 /** The result a report was written from (the classes become each item's status again). */
 export function resultFromReport(report: unknown, name: string): SyncResult {
   const r = report as Partial<Report> | null;
   if (!r || typeof r !== 'object' || r.schema !== REPORT_SCHEMA) {
-    throw new ReportError(`${name} is not a harbor-sync report (schema "${String((r as { schema?: unknown } | null)?.schema)}", expected "${REPORT_SCHEMA}")`);
+    throw new ConfigError(`${name} is not a harbor-sync report (schema "${String((r as { schema?: unknown } | null)?.schema)}", expected "${REPORT_SCHEMA}")`);
   }
   const items: TagResult[] = [];
   for (const status of STATUSES) {
@@ -44,7 +42,7 @@ export function resultFromReport(report: unknown, name: string): SyncResult {
 
 /** One result of many shards: items together, the run spanning from the first start to the last end. */
 export function mergeResults(results: SyncResult[]): SyncResult {
-  if (results.length === 0) throw new ReportError('report-merge needs at least one report');
+  if (results.length === 0) throw new ConfigError('report-merge needs at least one report');
   const first = results[0]!;
   const startedAt = results.map((r) => r.startedAt).sort()[0]!;
   const finishedAt = results.map((r) => r.finishedAt).sort().at(-1)!;

@@ -1,7 +1,8 @@
 // Progress of a running sync, from the engine's events: tags done of known so far, bytes sent,
 // throughput, an estimate of the time left, failures so far. Pure: the entry points decide how
 // and how often to show `line()` (Actions: a log group per interval; terminal: one live line).
-import type { SyncEvent, TagResult } from '../sync/types.js';
+import type { SyncEvent } from '../model/events.js';
+import type { TagResult } from '../model/result.js';
 import { formatBytes } from './totals.js';
 
 export class Progress {

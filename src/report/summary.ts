@@ -3,7 +3,7 @@
 // fold into <details> and stop after a number of rows, pointing at the JSON report, so a summary
 // of 5,000 tags stays readable and under GitHub's 1 MiB step-summary limit. A pure function of
 // the result, tested as text; action.ts hands it to core.summary, the CLI prints it.
-import type { SyncResult, TagResult } from '../sync/types.js';
+import type { SyncResult, TagResult } from '../model/result.js';
 import { computeTotals, formatBytes, itemsByStatus, type Totals } from './totals.js';
 
 const FOLD_AFTER = 20; // longer tables go into a <details> block
@@ -51,7 +51,7 @@ function render(result: SyncResult, compact: boolean): string {
       target(i),
       i.error?.step ?? '',
       i.error?.status !== undefined ? String(i.error.status) : '',
-      i.error?.code ?? '',
+      [i.error?.errorCode, i.error?.code].filter(Boolean).join(' / '),
       `${i.error?.message ?? ''}${i.error?.hint ? `<br>→ ${i.error.hint}` : ''}${i.retries ? ` (after ${i.retries} ${i.retries === 1 ? 'retry' : 'retries'})` : ''}`,
     ], 'all');
   }

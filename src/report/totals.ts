@@ -1,6 +1,8 @@
-import type { SyncResult, TagResult, TagStatus } from '../sync/types.js';
+import type { SyncResult, TagResult, TagStatus } from '../model/result.js';
 
-export const STATUSES: readonly TagStatus[] = ['migrated', 'stale', 'incomplete', 'skipped', 'failed'];
+import { STATUSES } from '../model/result.js';
+
+export { STATUSES };
 
 export interface Totals {
   tags: number;
@@ -63,13 +65,4 @@ export function itemsByStatus(result: SyncResult): Record<TagStatus, TagResult[]
   return groups;
 }
 
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
-}
+export { formatBytes } from '../model/units.js';

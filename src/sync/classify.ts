@@ -2,21 +2,19 @@
 // digest, or the manifest kind is unsupported), stale (every blob 404 on the source),
 // incomplete (some 404), failed (a manifest that is not what its media type says, or too large
 // for a registry to store), or to be copied.
-import type { RegistryClient } from '../registry/client.js';
-import { isNotFound } from '../registry/errors.js';
+import { HarborSyncError } from '../errors/base.js';
+import type { ErrorCode } from '../errors/codes.js';
+import { isNotFound } from '../errors/registry.js';
+import type { TagResult } from '../model/result.js';
+import { MANIFEST_PUSH_LIMIT } from '../registry/limits.js';
+import { formatPlatform, isForeignLayer, parseManifest, type Descriptor, type ParsedManifest } from '../registry/media-types.js';
 import { isDigest } from '../registry/reference.js';
-import type { HarborTarget } from '../harbor/names.js';
-import type { RepositoryListing } from '../harbor/api.js';
+import type { BlobResponse, RegistryClient } from '../registry/registry-client.js';
+import type { RunContext } from './context.js';
+import { failure, inStep } from './failure.js';
+import type { TagJob } from './jobs.js';
 import { filterIndex, type PlatformFilter } from './platforms.js';
 import { findUpstream, upstreamCall, upstreamRepository, type Upstream } from './upstream.js';
-import { formatPlatform, isForeignLayer, parseManifest, type Descriptor, type ParsedManifest } from '../registry/media-types.js';
-import { MANIFEST_PUSH_LIMIT } from '../registry/limits.js';
-import { StepError, inStep } from './failure.js';
-import type { TagJob } from './jobs.js';
-import type { OncePerKey } from './once.js';
-import type { BlobResponse, Prefetch } from './prefetch.js';
-import type { Projects } from './projects.js';
-import type { TagResult } from './types.js';
 
 /** A manifest with the exact bytes to push back, and its children for an index. */
 export interface ManifestNode {
@@ -32,30 +30,12 @@ export type Plan =
   /** `repairs`: blobs missing on the source that come from the upstream instead. */
   | { kind: 'copy'; result: TagResult; manifest: ManifestNode; blobs: Descriptor[]; repairs: Set<string> };
 
-export interface ClassifyContext {
-  source: RegistryClient;
-  harbor: RegistryClient;
-  projects: Projects;
-  /** Source blob HEADs, once per repository and digest for the whole run. */
-  sourceBlobs: OncePerKey<number | undefined>;
-  /** What Harbor holds per repository, listed once per run (undefined when the API refuses). */
-  harborTags(target: HarborTarget): Promise<RepositoryListing | undefined>;
-  /** Copy only these children of an index (a new index is written). */
-  platforms?: PlatformFilter[];
-  /** The registry the source cached, to repair what the source lacks. */
-  upstream?: Upstream;
-  /** Blob GETs opened as the presence check (not in a dry run, not for a storage source). */
-  prefetch?: Prefetch;
-  /** The Harbor repository holds nothing yet: a blob bound there will be uploaded or mounted. */
-  repositoryIsEmpty(target: HarborTarget): Promise<boolean>;
-}
-
 /** What Harbor holds under the target reference now: one artifact listing per repository serves
  * all its tags; a digest reference, or an account that may not list, costs a manifest HEAD. */
-async function harborDigestOf(job: TagJob, ctx: ClassifyContext): Promise<string | undefined> {
+async function harborDigestOf(job: TagJob, ctx: RunContext): Promise<string | undefined> {
   if (!(await ctx.projects.exists(job.target.project))) return undefined;
   if (!isDigest(job.targetReference)) {
-    const listing = await ctx.harborTags(job.target);
+    const listing = await ctx.harborListing(job.target);
     if (listing) return listing.tags.get(job.targetReference);
   }
   return (await ctx.harbor.headManifest(job.target.repository, job.targetReference))?.digest;
@@ -65,7 +45,7 @@ async function harborDigestOf(job: TagJob, ctx: ClassifyContext): Promise<string
  * source lacks the tag); otherwise what Harbor holds now, for classifyTag. */
 export type Check = { kind: 'done'; result: TagResult } | { kind: 'read'; result: TagResult; harborDigest: string | undefined };
 
-export async function checkTag(job: TagJob, ctx: ClassifyContext): Promise<Check> {
+export async function checkTag(job: TagJob, ctx: RunContext): Promise<Check> {
   const result: TagResult = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
   // What Harbor holds decides whether a HEAD on the source is worth it: a tag Harbor has is
   // compared by digest (the cheap nightly path); a tag Harbor lacks is read whole right away.
@@ -83,11 +63,11 @@ export async function checkTag(job: TagJob, ctx: ClassifyContext): Promise<Check
 }
 
 /** Reads the tag whole (manifests, blob presence) after checkTag found Harbor without it. */
-export async function classifyTag(job: TagJob, ctx: ClassifyContext, check: Extract<Check, { kind: 'read' }>): Promise<Plan> {
+export async function classifyTag(job: TagJob, ctx: RunContext, check: Extract<Check, { kind: 'read' }>): Promise<Plan> {
   const { result, harborDigest } = check;
 
   const manifest = await inStep('discover', () => readManifestTree(ctx, job.sourceRepository, job.sourceReference, ctx.platforms)).catch((error: unknown) => {
-    if (error instanceof StepError && error.failure.status === 404) return undefined;
+    if (isNotFound(error)) return undefined;
     throw error;
   });
   if (!manifest) return { kind: 'done', result: notOnSource(job, result) };
@@ -135,14 +115,14 @@ export async function classifyTag(job: TagJob, ctx: ClassifyContext, check: Extr
 }
 
 function notOnSource(job: TagJob, result: TagResult): TagResult {
-  return { ...result, status: 'failed', error: { step: 'discover', status: 404, code: 'MANIFEST_UNKNOWN', message: `${job.sourceLabel} not found on the source` } };
+  return { ...result, status: 'failed', error: { ...failure('discover', 'NOT_FOUND', `${job.sourceLabel} not found on the source`), status: 404, code: 'MANIFEST_UNKNOWN' } };
 }
 
 /** Reads a manifest and, for an index, its children (by digest). A child that answers 404 is
  * noted as missing content rather than failing the tag, so the tag can be classified. With a
  * platform filter, the top index is rewritten to hold only the matching children. */
 async function readManifestTree(
-  ctx: Pick<ClassifyContext, 'source' | 'upstream'>,
+  ctx: { source: RegistryClient; upstream: Upstream | undefined },
   repository: string,
   reference: string,
   platforms?: PlatformFilter[],
@@ -198,8 +178,8 @@ async function readManifestTree(
   return { node, missingChildren, repairedChildren, ...(sourceDigest && { sourceDigest }) };
 }
 
-function manifestFailure(code: string, message: string): StepError {
-  return new StepError({ step: 'manifest', code, message });
+function manifestFailure(code: ErrorCode, message: string): HarborSyncError {
+  return new HarborSyncError({ step: 'manifest', code, message });
 }
 
 function unsupportedReason(node: ManifestNode): string | undefined {
@@ -229,7 +209,7 @@ export function uniqueBlobs(node: ManifestNode): Descriptor[] {
 /** Is the blob on the source (its size), checked once per source repository in the run. Bound for
  * an empty Harbor repository and not yet on its way to Harbor, the blob will be uploaded: then the
  * check is the GET that uploads it, held open until the upload takes it. */
-function sourceBlobSize(ctx: ClassifyContext, job: TagJob, digest: string, targetEmpty: boolean): Promise<number | undefined> {
+function sourceBlobSize(ctx: RunContext, job: TagJob, digest: string, targetEmpty: boolean): Promise<number | undefined> {
   const repository = job.sourceRepository;
   return ctx.sourceBlobs.run(`${repository}@${digest}`, () =>
     targetEmpty && ctx.prefetch?.wants(digest)

@@ -2,51 +2,19 @@
 // or skipped when Harbor already has it), then child manifests by digest, then the tag, then a
 // check that Harbor's digest for the tag is the source's.
 import { pipeline } from 'node:stream';
-import type pLimit from 'p-limit';
-import type { RegistryClient } from '../registry/client.js';
+import { HarborSyncError } from '../errors/base.js';
+import { isRegistryError } from '../errors/registry.js';
+import type { TagResult } from '../model/result.js';
 import { DigestMismatchError, DigestVerifier } from '../registry/digest.js';
-import { isRegistryError } from '../registry/errors.js';
-import { countRetry, isNetworkError, isRetryableStatus, retryDelay, sleep, type RetryPolicy } from '../registry/retry.js';
 import type { Descriptor } from '../registry/media-types.js';
-import type { HintContext } from '../harbor/hints.js';
-import type { HarborTarget } from '../harbor/names.js';
+import { isNetworkError, isRetryableStatus, retrying } from '../registry/retry.js';
 import type { ManifestNode } from './classify.js';
-import { StepError, inStep } from './failure.js';
+import type { BlobOutcome, RunContext } from './context.js';
+import { inStep } from './failure.js';
 import type { TagJob } from './jobs.js';
-import type { OncePerKey } from './once.js';
-import type { Prefetch } from './prefetch.js';
-import type { TagResult } from './types.js';
-import { upstreamCall, upstreamRepository, type Upstream } from './upstream.js';
+import { upstreamCall, upstreamRepository } from './upstream.js';
 
-export type BlobOutcome = 'uploaded' | 'mounted' | 'existing';
-
-export interface CopyContext {
-  source: RegistryClient;
-  harbor: RegistryClient;
-  /** Run-wide: one entry per Harbor repository and blob digest. */
-  blobs: OncePerKey<BlobOutcome>;
-  /** Run-wide: one push per Harbor repository, manifest digest and reference. */
-  manifests: OncePerKey<string | undefined>;
-  /** Run-wide: one upload per blob digest; the value is the Harbor repository it went to, which
-   * every other repository then mounts from. */
-  uploads: OncePerKey<string>;
-  /** Bounds the number of blob transfers in flight across all tags. */
-  transfers: ReturnType<typeof pLimit>;
-  hintContext(project: string): HintContext;
-  retry: RetryPolicy;
-  /** True when the Harbor repository holds no artifact (or its project was created by this run):
-   * it cannot hold a blob this run did not bring, so no HEAD is needed. */
-  repositoryIsEmpty(target: HarborTarget): Promise<boolean>;
-  /** Set when the run is being stopped: no new attempts. */
-  signal?: AbortSignal;
-  upstream?: Upstream;
-  /** Told the size of each blob once it is in Harbor (progress). */
-  onUploaded?(bytes: number): void;
-  /** GETs classification opened for blobs about to be uploaded: an upload takes one if held. */
-  prefetch?: Prefetch;
-}
-
-export async function copyTag(job: TagJob, manifest: ManifestNode, blobs: Descriptor[], result: TagResult, ctx: CopyContext, repairs = new Set<string>()): Promise<TagResult> {
+export async function copyTag(job: TagJob, manifest: ManifestNode, blobs: Descriptor[], result: TagResult, ctx: RunContext, repairs = new Set<string>()): Promise<TagResult> {
   const hints = ctx.hintContext(job.target.project);
   const counts = { total: blobs.length, uploaded: 0, mounted: 0, existing: 0, bytesUploaded: 0 };
   await inStep(
@@ -67,7 +35,8 @@ export async function copyTag(job: TagJob, manifest: ManifestNode, blobs: Descri
   // Harbor's answer to the PUT names the digest it stored; only when it says nothing, ask again.
   const harborDigest = stored ?? (await inStep('verify', () => ctx.harbor.headManifest(job.target.repository, job.targetReference), hints))?.digest;
   if (harborDigest !== manifest.digest) {
-    throw new StepError({
+    throw new HarborSyncError({
+      code: 'VERIFY_MISMATCH',
       step: 'verify',
       message: `Harbor answers ${harborDigest ?? 'nothing'} for ${job.targetLabel}, expected the source digest ${manifest.digest}`,
     });
@@ -75,7 +44,7 @@ export async function copyTag(job: TagJob, manifest: ManifestNode, blobs: Descri
   return { ...result, status: 'migrated', blobs: counts };
 }
 
-async function ensureBlob(job: TagJob, blob: Descriptor, ctx: CopyContext, fromUpstream: boolean): Promise<{ outcome: BlobOutcome; first: boolean }> {
+async function ensureBlob(job: TagJob, blob: Descriptor, ctx: RunContext, fromUpstream: boolean): Promise<{ outcome: BlobOutcome; first: boolean }> {
   const repository = job.target.repository;
   const { promise, first } = ctx.blobs.run(`${repository}@${blob.digest}`, () => bringBlob(job, blob, ctx, fromUpstream));
   return { outcome: await promise, first };
@@ -84,7 +53,7 @@ async function ensureBlob(job: TagJob, blob: Descriptor, ctx: CopyContext, fromU
 /** Gets one blob into one Harbor repository: already there, mounted from the repository this run
  * uploaded it to (waiting for that upload if it is in flight), or uploaded by us. The transfer
  * limit is held per request, never while waiting for another tag's upload. */
-async function bringBlob(job: TagJob, blob: Descriptor, ctx: CopyContext, fromUpstream: boolean): Promise<BlobOutcome> {
+async function bringBlob(job: TagJob, blob: Descriptor, ctx: RunContext, fromUpstream: boolean): Promise<BlobOutcome> {
   const repository = job.target.repository;
   const fresh = await ctx.repositoryIsEmpty(job.target);
   if (!fresh && (await ctx.transfers(() => ctx.harbor.headBlob(repository, blob.digest))) !== undefined) return 'existing';
@@ -103,33 +72,28 @@ async function bringBlob(job: TagJob, blob: Descriptor, ctx: CopyContext, fromUp
 /** Streams the blob from the source into a Harbor upload. A failed attempt is started over from
  * the first byte in a new upload session (the registry never commits a partial or corrupt blob);
  * a digest mismatch is retried once, since the source will likely send the same bytes again. */
-async function uploadBlob(job: TagJob, blob: Descriptor, ctx: CopyContext, fromUpstream: boolean, opened?: URL): Promise<void> {
-  let location = opened;
+async function uploadBlob(job: TagJob, blob: Descriptor, ctx: RunContext, fromUpstream: boolean, opened?: URL): Promise<void> {
+  let session = opened;
   let mismatches = 0;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      if (!location) {
-        const start = await ctx.harbor.startUpload(job.target.repository);
-        if (start.mounted) return;
-        location = start.location;
-      }
+  await retrying(
+    async () => {
+      const start = session ? undefined : await ctx.harbor.startUpload(job.target.repository);
+      const location = session ?? (start?.mounted === false ? start.location : undefined);
+      session = undefined; // a session is used once: a retry opens a new one
+      if (!location) return; // the registry already has it
       await streamBlob(job, blob, location, ctx, fromUpstream);
-      ctx.onUploaded?.(Math.max(blob.size, 0));
-      return;
-    } catch (error) {
-      location = undefined;
-      const mismatch = error instanceof DigestMismatchError;
-      if (mismatch && ++mismatches > 1) throw error;
-      if (!mismatch && (!worthRetrying(error) || attempt > ctx.retry.retries)) throw error;
-      if (ctx.signal?.aborted) throw error;
-      countRetry();
-      await sleep(retryDelay(attempt, undefined, ctx.retry), ctx.signal);
-    }
-  }
+      ctx.uploaded(Math.max(blob.size, 0));
+    },
+    {
+      policy: ctx.retry,
+      signal: ctx.signals.abandon,
+      shouldRetry: (error, attempt) => (error instanceof DigestMismatchError ? ++mismatches <= 1 : attempt <= ctx.retry.retries && worthRetrying(error)),
+    },
+  );
 }
 
 /** From the source, or for a repaired blob from the upstream (verified the same way). */
-async function streamBlob(job: TagJob, blob: Descriptor, location: URL, ctx: CopyContext, fromUpstream: boolean): Promise<void> {
+async function streamBlob(job: TagJob, blob: Descriptor, location: URL, ctx: RunContext, fromUpstream: boolean): Promise<void> {
   // A held GET may come from another source repository than this tag's: same digest, same bytes
   // (and verified below like any other).
   const held = fromUpstream ? undefined : await ctx.prefetch?.take(blob.digest);
@@ -142,12 +106,12 @@ async function streamBlob(job: TagJob, blob: Descriptor, location: URL, ctx: Cop
   // holds other bytes (for a storage source, another data file): refused before a byte is sent.
   if (size !== undefined && blob.size >= 0 && size !== blob.size) {
     body.destroy();
-    throw new BlobSizeMismatchError(blob.digest, blob.size, size);
+    throw sizeMismatch(blob.digest, blob.size, size);
   }
   const length = blob.size >= 0 ? blob.size : size;
   if (length === undefined) {
     body.destroy();
-    throw new Error(`blob ${blob.digest} has no size in the manifest and none from the source`);
+    throw new HarborSyncError({ code: 'SIZE_MISMATCH', message: `blob ${blob.digest} has no size in the manifest and none from the source` });
   }
   // Hash while streaming: a corrupt blob fails before the registry commits it.
   const verifier = new DigestVerifier(blob.digest);
@@ -160,13 +124,8 @@ async function streamBlob(job: TagJob, blob: Descriptor, location: URL, ctx: Cop
 }
 
 /** Not retried: the source would answer the same size again. */
-export class BlobSizeMismatchError extends Error {
-  override readonly name = 'BlobSizeMismatchError';
-  /** distribution's code for a length that does not match the content. */
-  readonly code = 'SIZE_INVALID';
-  constructor(digest: string, expected: number, actual: number) {
-    super(`blob ${digest}: the source holds ${actual} bytes, but the manifest's descriptor says ${expected}; nothing was uploaded`);
-  }
+function sizeMismatch(digest: string, expected: number, actual: number): HarborSyncError {
+  return new HarborSyncError({ code: 'SIZE_MISMATCH', message: `blob ${digest}: the source holds ${actual} bytes, but the manifest's descriptor says ${expected}; nothing was uploaded` });
 }
 
 function worthRetrying(error: unknown): boolean {
@@ -177,7 +136,7 @@ function worthRetrying(error: unknown): boolean {
 
 /** Children by digest before their index; the top manifest under the tag the user asked for.
  * Returns the digest Harbor says it stored for the top one. */
-async function pushManifestTree(job: TagJob, node: ManifestNode, ctx: CopyContext, top: boolean): Promise<string | undefined> {
+async function pushManifestTree(job: TagJob, node: ManifestNode, ctx: RunContext, top: boolean): Promise<string | undefined> {
   for (const child of node.children) await pushManifestTree(job, child, ctx, false);
   const reference = top ? job.targetReference : node.digest;
   const repository = job.target.repository;

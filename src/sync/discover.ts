@@ -4,16 +4,21 @@
 // too. Signature and attestation tags (cosign's `sha256-<hex>.sig|.att|.sbom`, the OCI referrers
 // tag `sha256-<hex>`) are not selected on their own: they follow their subject. With
 // include-untagged, a whole repository also brings the manifests no tag points at (untagged.ts).
-import type { RegistryClient } from '../registry/client.js';
+// Lists are untrusted: a name outside the reference grammar is reported, never requested or
+// printed raw, so a list is never silently shorter.
+import { HarborSyncError, isHarborSyncError } from '../errors/base.js';
+import { isNotFound } from '../errors/registry.js';
 import type { HarborTarget } from '../harbor/names.js';
-import { isNotFound } from '../registry/errors.js';
-import { isTag } from '../registry/reference.js';
+import type { TagResult } from '../model/result.js';
 import { printable } from '../redact/text.js';
-import { describeFailure } from './failure.js';
+import { isRepositoryName, isTag } from '../registry/reference.js';
+import type { RegistryClient } from '../registry/registry-client.js';
+import type { ImageSpec } from './config.js';
+import { failure, toFailure } from './failure.js';
 import { jobFor, type TagJob } from './jobs.js';
 import { OncePerKey } from './once.js';
 import { repositoryExcludedBy, selectTags, selectsAllTags, type Selection } from './select.js';
-import type { ImageSpec, TagResult } from './types.js';
+import { inShard, type Shard } from './shard.js';
 import { untaggedJobs, type RevisionSource } from './untagged.js';
 
 const SIGNATURE_TAG = /^sha256-[0-9a-f]{64}(\.(sig|att|sbom))?$/;
@@ -28,24 +33,81 @@ export interface Expansion {
   items: TagResult[];
 }
 
+export interface DiscoveryOptions {
+  selection: Selection;
+  includeSignatures: boolean;
+  /** Set with include-untagged: where untagged manifests are listed. */
+  revisions?: RevisionSource | undefined;
+  /** Where a source repository lands in Harbor; throws a HarborSyncError for a name Harbor cannot take. */
+  mapTarget(repository: string): HarborTarget;
+  shard?: Shard | undefined;
+}
+
+/** What the catalog walk hands on: a repository to expand, or an item decided on the spot. */
+export interface CatalogVisitor {
+  repository(spec: ImageSpec, target: HarborTarget): void;
+  item(item: TagResult): void;
+  /** Checked before each repository: false stops the walk (the run is being stopped). */
+  goOn(): boolean;
+}
+
 export class Discovery {
   private readonly source: RegistryClient;
-  private readonly selection: Selection;
-  private readonly includeSignatures: boolean;
-  /** Set with include-untagged: where untagged manifests are listed. */
-  private readonly revisions: RevisionSource | undefined;
+  private readonly options: DiscoveryOptions;
   private readonly tagLists = new OncePerKey<string[]>();
 
-  constructor(source: RegistryClient, selection: Selection, includeSignatures: boolean, revisions?: RevisionSource) {
+  constructor(source: RegistryClient, options: DiscoveryOptions) {
     this.source = source;
-    this.selection = selection;
-    this.includeSignatures = includeSignatures;
-    this.revisions = revisions;
+    this.options = options;
   }
 
-  /** Why the selection leaves a whole repository out, or undefined. */
-  excludedRepository(repository: string): string | undefined {
-    return repositoryExcludedBy(repository, this.selection);
+  /** Every repository of the source's catalog, page by page; each is handed on as soon as its page
+   * arrives. A catalog that cannot be read whole is an error (step discover). */
+  async walkCatalog(visit: CatalogVisitor): Promise<void> {
+    try {
+      for await (const page of this.source.catalog()) {
+        for (const repository of page) {
+          if (!visit.goOn()) return;
+          this.visitRepository(repository, visit);
+        }
+      }
+    } catch (error) {
+      const f = toFailure(error, 'discover');
+      const denied = f.status === 401 || f.status === 403;
+      const hint = denied ? 'listing the catalog needs catalog permission on the source (on Harbor as a source: a system admin); list images instead' : f.hint;
+      throw new HarborSyncError({
+        code: f.errorCode,
+        step: 'discover',
+        ...(f.status !== undefined && { status: f.status }),
+        ...(f.code !== undefined && { registryCode: f.code }),
+        message: `listing the source catalog failed: ${f.message}`,
+        ...(hint !== undefined && { hint }),
+        cause: error,
+      });
+    }
+  }
+
+  private visitRepository(repository: string, visit: CatalogVisitor): void {
+    const { shard, mapTarget } = this.options;
+    if (!isRepositoryName(repository)) {
+      visit.item({ source: `${printable(repository).slice(0, 300)}:*`, target: '', status: 'failed', error: failure('discover', 'NAME_INVALID', 'the source catalog lists a repository name that is not valid') });
+      return;
+    }
+    if (!inShard(repository, shard)) return;
+    const rule = repositoryExcludedBy(repository, this.options.selection);
+    if (rule) {
+      visit.item({ source: `${repository}:*`, target: '', status: 'skipped', reason: `filtered out: ${rule}` });
+      return;
+    }
+    let target: HarborTarget;
+    try {
+      target = mapTarget(repository);
+    } catch (error) {
+      if (!isHarborSyncError(error)) throw error;
+      visit.item({ source: `${repository}:*`, target: '', status: 'failed', error: toFailure(error, 'config') });
+      return;
+    }
+    visit.repository({ repository, origin: 'catalog' }, target);
   }
 
   /** One spec's jobs. A line naming a tag or digest is taken as is; a whole repository is listed
@@ -56,42 +118,39 @@ export class Discovery {
       jobs: [],
       items: [{ source: `${spec.repository}:*`, target: `${target.repository}:*`, status, ...extra }],
     });
-    let tags: string[];
+    let listed: string[];
     try {
-      tags = await this.tags(spec.repository);
+      listed = await this.tags(spec.repository);
     } catch (error) {
       // Pushed to only by digest, a repository has no tags directory, yet untagged manifests.
       const untagged = isNotFound(error) ? await this.untagged(spec.repository, target, []) : undefined;
       if (untagged) return untagged;
-      return whole('failed', { error: describeFailure('discover', error) });
+      return whole('failed', { error: toFailure(error, 'discover') });
     }
-    // A registry's list is untrusted: a name outside the tag grammar is never used in a request
-    // or printed raw; it is reported, so the list is not silently shorter.
-    const invalid = tags.filter((t) => !isTag(t));
-    if (invalid.length > 0) tags = tags.filter(isTag);
-    const refused: TagResult[] = invalid.map((tag) => ({
-      source: `${spec.repository}:${printable(tag)}`,
-      target: '',
-      status: 'failed',
-      error: { step: 'discover', code: 'TAG_INVALID', message: `the source lists a tag name that is not valid: ${JSON.stringify(printable(tag).slice(0, 200))}` },
-    }));
+    const tags = listed.filter(isTag);
+    const refused: TagResult[] = listed
+      .filter((t) => !isTag(t))
+      .map((tag) => ({
+        source: `${spec.repository}:${printable(tag).slice(0, 200)}`,
+        target: '',
+        status: 'failed',
+        error: failure('discover', 'NAME_INVALID', `the source lists a tag name that is not valid: ${JSON.stringify(printable(tag).slice(0, 200))}`),
+      }));
     const untagged = await this.untagged(spec.repository, target, tags);
-    if (tags.length === 0 && refused.length > 0) return { jobs: untagged?.jobs ?? [], items: [...refused, ...(untagged?.items ?? [])] };
     if (tags.length === 0) {
-      if (untagged) return untagged;
+      if (refused.length > 0 || untagged) return { jobs: untagged?.jobs ?? [], items: [...refused, ...(untagged?.items ?? [])] };
       return fromCatalog
         ? whole('skipped', { reason: 'repository has no tags' })
-        : whole('failed', { error: { step: 'discover', message: `${spec.repository} has no tags on the source (${spec.origin})` } });
+        : whole('failed', { error: failure('discover', 'NOT_FOUND', `${spec.repository} has no tags on the source (${spec.origin})`) });
     }
     const plain = tags.filter((t) => !isSignatureTag(t));
-    const { selected, excluded } = selectsAllTags(this.selection) ? { selected: plain, excluded: [] } : selectTags(plain, this.selection);
-    const items: TagResult[] = refused.concat(excluded.map(({ tag, rule }) => ({
-      source: `${spec.repository}:${tag}`,
-      target: `${target.repository}:${tag}`,
-      status: 'skipped',
-      reason: `filtered out: ${rule}`,
-    })));
-    if (!this.includeSignatures) {
+    const { selection, includeSignatures } = this.options;
+    const { selected, excluded } = selectsAllTags(selection) ? { selected: plain, excluded: [] } : selectTags(plain, selection);
+    const items: TagResult[] = [
+      ...refused,
+      ...excluded.map(({ tag, rule }): TagResult => ({ source: `${spec.repository}:${tag}`, target: `${target.repository}:${tag}`, status: 'skipped', reason: `filtered out: ${rule}` })),
+    ];
+    if (!includeSignatures) {
       for (const tag of tags.filter(isSignatureTag)) {
         items.push({ source: `${spec.repository}:${tag}`, target: `${target.repository}:${tag}`, status: 'skipped', reason: 'signature or attestation (include-signatures: false)' });
       }
@@ -103,23 +162,34 @@ export class Discovery {
   /** With include-untagged: the repository's manifests that none of `tags` reaches; undefined
    * when there are none (or the option is off). */
   private async untagged(repository: string, target: HarborTarget, tags: string[]): Promise<Expansion | undefined> {
-    if (!this.revisions) return undefined;
-    const found = await untaggedJobs(this.revisions, repository, target, tags, this.includeSignatures);
+    if (!this.options.revisions) return undefined;
+    const found = await untaggedJobs(this.options.revisions, repository, target, tags, this.options.includeSignatures);
     return found.jobs.length + found.items.length > 0 ? found : undefined;
   }
 
   /** Signatures, attestations and referrers of a manifest that was synced (or found in Harbor
-   * already): cosign tags and the referrers tag schema, plus the OCI 1.1 referrers API. */
-  async followers(job: TagJob, digest: string): Promise<TagJob[]> {
-    if (!this.includeSignatures) return [];
+   * already): cosign tags and the referrers tag schema, plus the OCI 1.1 referrers API. A lookup
+   * that fails is reported as a failed item, never passed over in silence. */
+  async followers(job: TagJob, digest: string): Promise<Expansion> {
+    if (!this.options.includeSignatures) return { jobs: [], items: [] };
     const hex = digest.replace(/^sha256:/, '');
-    const tags = await this.tags(job.sourceRepository).catch(() => [] as string[]);
-    const jobs = tags
-      .filter((t) => isSignatureTag(t) && t.startsWith(`sha256-${hex}`))
-      .map((tag) => jobFor({ repository: job.sourceRepository, tag }, job.target));
-    const referrers = await this.source.referrers(job.sourceRepository, digest).catch(() => undefined);
+    const items: TagResult[] = [];
+    const lookupFailed = (error: unknown, what: string): void => {
+      const f = toFailure(error, 'discover');
+      items.push({ source: `${job.sourceRepository}:sha256-${hex}.*`, target: `${job.target.repository}:sha256-${hex}.*`, status: 'failed', error: { ...f, message: `${what} of ${job.sourceLabel} could not be listed: ${f.message}` } });
+    };
+    const tags = await this.tags(job.sourceRepository).catch((error: unknown) => {
+      // A repository pushed to only by digest has no tag list at all: nothing follows by tag.
+      if (!isNotFound(error)) lookupFailed(error, 'signature and attestation tags');
+      return [] as string[];
+    });
+    const jobs = tags.filter((t) => isSignatureTag(t) && t.startsWith(`sha256-${hex}`)).map((tag) => jobFor({ repository: job.sourceRepository, tag }, job.target));
+    const referrers = await this.source.referrers(job.sourceRepository, digest).catch((error: unknown) => {
+      lookupFailed(error, 'OCI referrers');
+      return undefined;
+    });
     for (const ref of referrers ?? []) jobs.push(jobFor({ repository: job.sourceRepository, digest: ref.digest }, job.target));
-    return jobs;
+    return { jobs, items };
   }
 
   private tags(repository: string): Promise<string[]> {

@@ -1,7 +1,7 @@
 // A dry run walks the real plan and writes nothing. What it adds: which blobs the real run would
 // upload, each once for the whole run (blobs Harbor already holds in the target repository are
 // left out; a blob another repository of this run brings would be mounted, not uploaded).
-import type { RegistryClient } from '../registry/client.js';
+import type { RegistryClient } from '../registry/registry-client.js';
 import type { Descriptor } from '../registry/media-types.js';
 import type { TagJob } from './jobs.js';
 import { OncePerKey } from './once.js';

@@ -1,57 +1,66 @@
-// Turns whatever went wrong in one step of one tag into the StepFailure the report shows:
-// step, HTTP status, registry error code, message, and a hint when we have one.
-import { isRegistryError } from '../registry/errors.js';
-import { DigestMismatchError } from '../registry/digest.js';
-import { harborHint, type HintContext } from '../harbor/hints.js';
-import type { Step, StepFailure } from './types.js';
+// Turns whatever went wrong in one step of one tag into the StepFailure the report shows: the step,
+// our code, the HTTP status and the registry's code, the message, and what to do when we know.
+import { HarborPolicyError, HarborSyncError, isHarborSyncError } from '../errors/base.js';
+import { causeCode, findCause } from '../errors/causes.js';
+import type { Step } from '../errors/codes.js';
+import { isRegistryError } from '../errors/registry.js';
+import { explainHarborAnswer, type HintContext } from '../harbor/hints.js';
+import type { StepFailure } from '../model/result.js';
 
-export class StepError extends Error {
-  override readonly name = 'StepError';
-  readonly failure: StepFailure;
-  constructor(failure: StepFailure, cause?: unknown) {
-    super(failure.message, cause === undefined ? undefined : { cause });
-    this.failure = failure;
-  }
-}
-
-/** Runs one step; any error leaves it as a StepError naming the step. */
-export async function inStep<T>(step: Step, work: () => Promise<T>, harborContext?: HintContext): Promise<T> {
+/** Runs one step; any error leaves it as a HarborSyncError placed at that step. */
+export async function inStep<T>(step: Step, work: () => Promise<T>, harbor?: HintContext): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof StepError) throw error;
-    throw new StepError(describeFailure(step, error, harborContext), error);
+    throw placeAt(error, step, harbor);
   }
 }
 
-export function describeFailure(step: Step, error: unknown, harborContext?: HintContext): StepFailure {
-  if (error instanceof StepError) return error.failure;
-  if (isRegistryError(error)) {
-    const hint = harborContext ? harborHint(error, harborContext) : undefined;
-    return {
-      step,
-      ...(error.status !== undefined && { status: error.status }),
-      ...(error.code !== undefined && { code: error.code }),
-      message: error.errors.length > 0 ? `${error.request}: ${error.registryMessage}` : error.message,
-      ...(hint && { hint }),
-    };
-  }
+/** The error as a HarborSyncError at `step` (its own step if it has one), with Harbor's answers
+ * explained when `harbor` says which project the write was for. */
+export function placeAt(error: unknown, step: Step, harbor?: HintContext): HarborSyncError {
   if (isAbort(error)) {
-    return { step: 'interrupted', message: `interrupted during the ${step} step; nothing partial was committed (a tag is pushed only after all its blobs): a re-run completes it` };
+    return new HarborSyncError({
+      code: 'INTERRUPTED',
+      step: 'interrupted',
+      message: `interrupted during the ${step} step; nothing partial was committed (a tag is pushed only after all its blobs): a re-run completes it`,
+      cause: error,
+    });
   }
-  if (error instanceof DigestMismatchError) {
-    return { step, code: 'DIGEST_INVALID', message: error.message };
+  if (!isHarborSyncError(error)) {
+    return new HarborSyncError({ code: 'INTERNAL', step, message: error instanceof Error ? error.message : String(error), cause: error });
   }
-  const code = (error as { code?: unknown } | undefined)?.code;
-  const message = error instanceof Error ? error.message : String(error);
-  return { step, ...(typeof code === 'string' && { code }), message };
+  if (error.step !== undefined) return error;
+  const explained = harbor && isRegistryError(error) ? explainHarborAnswer(error, harbor) : undefined;
+  if (!explained) return error.at(step);
+  const details = { ...error.details(), step, hint: explained.hint, ...(explained.code && { code: explained.code }), cause: error };
+  return explained.policy ? new HarborPolicyError(details) : new HarborSyncError(details);
 }
+
+export function toFailure(error: unknown, step: Step, harbor?: HintContext): StepFailure {
+  const placed = placeAt(error, step, harbor);
+  // A registry's own words, when it sent some, say more than our summary of its answer (unless
+  // we said something else about it on the way: then that is the message).
+  const answer = findCause(placed, isRegistryError);
+  const words = answer && answer.restatesAnswer && answer.errors.length > 0 && answer.message === placed.message;
+  const message = words ? `${answer.request}: ${answer.registryMessage}` : placed.message;
+  return {
+    step: placed.step ?? step,
+    errorCode: placed.code,
+    ...(placed.status !== undefined && { status: placed.status }),
+    ...(placed.registryCode !== undefined && { code: placed.registryCode }),
+    message,
+    ...(placed.hint !== undefined && { hint: placed.hint }),
+  };
+}
+
+/** A failure of ours, made where we decide it (a collision, a missing project). */
+export function failure(step: Step, errorCode: StepFailure['errorCode'], message: string, hint?: string): StepFailure {
+  return { step, errorCode, message, ...(hint !== undefined && { hint }) };
+}
+
+const ABORT_CODES = new Set(['UND_ERR_ABORTED', 'ABORT_ERR']);
 
 function isAbort(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const name = (e as { name?: unknown }).name;
-    const code = (e as { code?: unknown }).code;
-    if (name === 'AbortError' || code === 'UND_ERR_ABORTED' || code === 'ABORT_ERR') return true;
-  }
-  return false;
+  return findCause(error, (e) => (e as { name?: unknown }).name === 'AbortError') !== undefined || causeCode(error, (c) => ABORT_CODES.has(c)) !== undefined;
 }

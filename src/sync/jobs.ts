@@ -1,6 +1,6 @@
 // One job per tag: where it is read on the source and written in Harbor.
 import { NameMappingError, type HarborTarget } from '../harbor/names.js';
-import type { ImageSpec } from './types.js';
+import type { ImageSpec } from './config.js';
 
 export interface TagJob {
   sourceRepository: string;
@@ -25,7 +25,7 @@ export function mapSpecs(specs: ImageSpec[], map: (repository: string) => Harbor
       problems.push(`${spec.origin} (${spec.repository}): ${error.message}`);
     }
   }
-  if (problems.length > 0) throw new NameMappingError(problems.join('\n'));
+  if (problems.length > 0) throw new NameMappingError(`refused before anything was copied:\n${problems.join('\n')}`);
   return mapped;
 }
 

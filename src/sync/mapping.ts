@@ -11,7 +11,7 @@
 // becomes the target itself (a rename); under a project alone it is an error, since a project is
 // not a repository and guessing a name there could collide with `from/<name>`. With flatten it
 // keeps its last component like any other source. Unmatched repositories use mapRepository.
-import { mapRepository, NameMappingError, projectNameProblem, type HarborTarget } from '../harbor/names.js';
+import { mapRepository, NameMappingError, type HarborTarget } from '../harbor/names.js';
 
 export interface MappingRule {
   from: string;
@@ -21,78 +21,18 @@ export interface MappingRule {
   origin?: string;
 }
 
-export class MappingRuleError extends Error {
-  override readonly name = 'MappingRuleError';
-}
-
-// distribution's path component grammar (src/registry/reference.ts).
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*$/;
-const RULE_LINE = /^(\S+)\s*=>\s*(\S+)(?:\s+\((flatten)\))?$/;
-
-/** One rule per line, `from => to` or `from => to (flatten)`; `#` starts a comment. */
-export function parseMappingRules(text: string, input: string): MappingRule[] {
-  const rules: MappingRule[] = [];
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const line = raw.replace(/#.*$/, '').trim();
-    if (!line) return;
-    const origin = `${input} line ${index + 1}`;
-    const match = RULE_LINE.exec(line);
-    if (!match) throw new MappingRuleError(`${origin}: expected "from => to" or "from => to (flatten)", not "${line}"`);
-    rules.push(checkMappingRule({ from: match[1]!, to: match[2]!, ...(match[3] && { flatten: true }), origin }));
-  });
-  checkReachable(rules);
-  return rules;
-}
-
-/** Validates one rule and drops trailing slashes; errors name the rule and where it was written. */
-export function checkMappingRule(rule: MappingRule): MappingRule {
-  const normalized: MappingRule = { ...rule, from: trimSlash(rule.from), to: trimSlash(rule.to) };
-  const problem = pathProblem(normalized.from, 'source prefix') ?? targetProblem(normalized.to);
-  if (problem) throw new MappingRuleError(`${describeRule(normalized)}: ${problem}`);
-  return normalized;
-}
-
-/** Refuses a rule no repository can reach because an earlier rule's prefix already covers it. */
-export function checkReachable(rules: MappingRule[]): void {
-  rules.forEach((rule, i) => {
-    const earlier = shadowedBy(rules, i);
-    if (earlier) throw new MappingRuleError(`${describeRule(rule)} never applies: ${describeRule(earlier)} comes first and already matches "${trimSlash(rule.from)}"; put the narrower rule first`);
-  });
-}
-
-/** The earlier rule that matches everything rules[index] would, if any. */
-export function shadowedBy(rules: MappingRule[], index: number): MappingRule | undefined {
-  const from = trimSlash(rules[index]!.from);
-  return rules.slice(0, index).find((earlier) => underPrefix(from, trimSlash(earlier.from)));
-}
-
 /** `mapping "mirror => mirrors (flatten)" (mappings line 2)`: how errors and reports name a rule. */
 export function describeRule(rule: MappingRule): string {
   const text = `${rule.from} => ${rule.to}${rule.flatten ? ' (flatten)' : ''}`;
   return `mapping "${text}"${rule.origin ? ` (${rule.origin})` : ''}`;
 }
 
-function trimSlash(text: string): string {
+export function trimSlash(text: string): string {
   return text.trim().replace(/\/+$/, '');
 }
 
-function pathProblem(path: string, what: string): string | undefined {
-  if (!path) return `the ${what} is empty`;
-  const bad = path.split('/').find((c) => !PATH_COMPONENT.test(c));
-  if (bad === undefined) return undefined;
-  return bad === '' ? `the ${what} "${path}" has an empty path component` : `"${bad}" in the ${what} "${path}" is not a valid repository path component (lowercase letters and digits, with . _ __ or - between them)`;
-}
-
-// The project first: Harbor's rule is the stricter one and its message says what to write.
-function targetProblem(to: string): string | undefined {
-  const project = to.split('/')[0]!;
-  const projectProblem = projectNameProblem(project);
-  if (projectProblem) return `Harbor project name "${project}" in the target "${to}" ${projectProblem}`;
-  return pathProblem(to, 'target');
-}
-
 /** True when `path` is `prefix` or lies under it, on whole components. */
-function underPrefix(path: string, prefix: string): boolean {
+export function underPrefix(path: string, prefix: string): boolean {
   return path === prefix || path.startsWith(`${prefix}/`);
 }
 

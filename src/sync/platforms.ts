@@ -10,17 +10,6 @@ export interface PlatformFilter {
   variant?: string;
 }
 
-export function parsePlatforms(text: string): PlatformFilter[] {
-  return text
-    .split(/[\s,]+/)
-    .filter(Boolean)
-    .map((entry) => {
-      const [os, architecture, variant, extra] = entry.split('/');
-      if (!os || !architecture || extra !== undefined) throw new Error(`platform "${entry}" must be os/architecture or os/architecture/variant, e.g. linux/arm64/v8`);
-      return { os, architecture, ...(variant && { variant }) };
-    });
-}
-
 /** A filter without a variant takes every variant (linux/arm64 takes linux/arm64/v8). */
 export function platformMatches(platform: Platform | undefined, filters: PlatformFilter[]): boolean {
   if (!platform) return false;

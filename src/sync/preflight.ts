@@ -1,10 +1,13 @@
-// Checks both ends before any tag is tried, so a wrong password is one clear error instead of
-// a failure per tag.
-import { redactUrl, type Clients } from './engine.js';
-import { StepError, describeFailure } from './failure.js';
-import { isRegistryError } from '../registry/errors.js';
-import { RefusalCode, isAuthRefusal } from '../registry/auth-boundary.js';
-import type { Logger, SyncConfig } from './types.js';
+// Checks both ends before any tag is tried, so a wrong password or an unreachable host is one
+// clear error instead of a failure per tag.
+import { HarborSyncError, NetworkError, isHarborSyncError } from '../errors/base.js';
+import { causeCode, rootCause } from '../errors/causes.js';
+import { isRegistryError } from '../errors/registry.js';
+import type { Logger } from '../model/events.js';
+import { isAuthRefusal } from '../registry/auth-boundary.js';
+import { redactUrl, type Clients } from './clients.js';
+import type { SyncConfig } from './config.js';
+import { placeAt } from './failure.js';
 
 export interface PreflightResult {
   version?: string;
@@ -18,23 +21,26 @@ export async function preflight(config: SyncConfig, clients: Clients, logger: Lo
 
 async function checkSource(config: SyncConfig, clients: Clients, logger: Logger): Promise<void> {
   const ping = await clients.source.ping().catch((error: unknown) => {
+    // A storage source that cannot be opened says so itself (step storage).
+    if (isHarborSyncError(error) && error.step !== undefined) throw error;
     throw unreachable('source registry', 'source', config.source.url, error);
   });
   if (ping.ok) return;
   if (isAuthRefusal(ping.error)) {
     // Our own refusal (a realm over plain HTTP, a foreign origin asking for credentials), not the
     // registry's answer: say it as it is.
-    const insecure = ping.error?.code === RefusalCode.insecureRealm;
-    throw new StepError({
-      ...describeFailure('auth', ping.error),
+    const insecure = ping.error?.code === 'REALM_INSECURE';
+    throw new HarborSyncError({
+      ...placeAt(ping.error, 'auth').details(),
       ...(insecure && { hint: 'serve the token realm over https (distribution: auth.token.realm), or set source-insecure: true to accept plain HTTP for this registry' }),
     });
   }
   if (ping.status === 401 && config.source.credentials) {
-    throw new StepError({
+    throw new HarborSyncError({
+      code: 'CREDENTIALS_REJECTED',
       step: 'auth',
       status: 401,
-      code: ping.error?.code ?? 'UNAUTHORIZED',
+      ...(ping.error?.registryCode !== undefined && { registryCode: ping.error.registryCode }),
       message: `the source registry ${clients.source.host} rejected the credentials of user "${config.source.credentials.username}"`,
       hint: 'check source-username and source-password (or SOURCE_USERNAME / SOURCE_PASSWORD)',
     });
@@ -44,8 +50,11 @@ async function checkSource(config: SyncConfig, clients: Clients, logger: Logger)
     return;
   }
   const plainToTls = httpToHttpsHint('source', ping.error?.registryMessage);
-  throw new StepError({
-    ...describeFailure('auth', ping.error),
+  throw new HarborSyncError({
+    code: plainToTls ? 'TLS_FAILED' : 'NOT_A_REGISTRY',
+    step: 'preflight',
+    status: ping.status,
+    ...(ping.error?.registryCode !== undefined && { registryCode: ping.error.registryCode }),
     message: `source registry ${redactUrl(config.source.url)} answered /v2/ with ${ping.status}${plainToTls ? '' : ': is it a Docker registry (distribution API v2)?'}`,
     ...(plainToTls && { hint: plainToTls }),
   });
@@ -54,24 +63,24 @@ async function checkSource(config: SyncConfig, clients: Clients, logger: Logger)
 async function checkHarbor(config: SyncConfig, clients: Clients, logger: Logger): Promise<PreflightResult> {
   await clients.api.ping().catch((error: unknown) => {
     if (isRegistryError(error)) {
-      throw new StepError({ ...describeFailure('auth', error), message: error.message, ...(httpToHttpsHint('harbor', error.registryMessage) && { hint: httpToHttpsHint('harbor', error.registryMessage) }) });
+      const hint = httpToHttpsHint('harbor', error.registryMessage);
+      throw new HarborSyncError({ ...error.details(), code: hint ? 'TLS_FAILED' : 'NOT_HARBOR', step: 'preflight', ...(hint && { hint }), cause: error });
     }
     throw unreachable('Harbor', 'harbor', config.harbor.url, error);
   });
-  const username = config.harbor.credentials?.username;
-  if (!username) {
-    throw new StepError({ step: 'auth', message: 'no Harbor credentials: set harbor-username and harbor-password (or HARBOR_USERNAME / HARBOR_PASSWORD)' });
-  }
+  const username = config.harbor.credentials?.username ?? '';
   const identity = await clients.api.whoami().catch((error: unknown) => {
-    const failure = describeFailure('auth', error);
-    if (failure.status === 401) {
-      throw new StepError({
-        ...failure,
+    const placed = placeAt(error, 'auth');
+    if (placed.status === 401) {
+      throw new HarborSyncError({
+        ...placed.details(),
+        code: 'CREDENTIALS_REJECTED',
         message: `Harbor at ${clients.api.url.host} rejected the credentials of user "${username}" (401 UNAUTHORIZED)`,
         hint: 'check harbor-username and harbor-password; a robot account name includes its prefix (robot$…) — pass it through an environment variable or secret so no shell expands the $',
+        cause: error,
       });
     }
-    throw new StepError(failure, error);
+    throw placed;
   });
   const version = await clients.api.version().catch(() => undefined);
   logger.info(`Harbor ${version ?? '(version not shown)'} at ${clients.api.url.host}, as ${identity.kind} ${identity.name}${identity.sysadmin ? ' (system admin)' : ''}`);
@@ -79,31 +88,29 @@ async function checkHarbor(config: SyncConfig, clients: Clients, logger: Logger)
 }
 
 const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
+const KNOWN_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EPROTO', 'ERR_SSL_WRONG_VERSION_NUMBER']);
 
 /** A connection that could not be made, said in words, with what to try. */
-function unreachable(what: string, prefix: 'source' | 'harbor', url: string, error: unknown): StepError {
+function unreachable(what: string, prefix: 'source' | 'harbor', url: string, error: unknown): NetworkError {
   const cause = rootCause(error);
-  const code = (cause as { code?: unknown }).code;
+  const code = causeCode(error, (c) => CERTIFICATE_ERRORS.test(c) || KNOWN_CODES.has(c));
   const text = cause instanceof Error ? cause.message : String(cause);
   let hint: string | undefined;
-  if (typeof code === 'string' && CERTIFICATE_ERRORS.test(code)) {
+  let tls = false;
+  if (code !== undefined && CERTIFICATE_ERRORS.test(code)) {
+    tls = true;
     hint = `its TLS certificate is not trusted (${code}): set ${prefix}-ca-file to the CA certificate that signed it, or ${prefix}-insecure: true`;
   } else if (code === 'ECONNREFUSED') {
     hint = `nothing listens there: check the host and port of ${prefix === 'source' ? 'source-registry' : 'harbor-url'}`;
   } else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     hint = 'the host name does not resolve: check its spelling and the DNS of this machine';
-  } else if (code === 'EPROTO' || /wrong version number/i.test(text)) {
+  } else if (code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER') {
+    tls = true;
     hint = `the server does not speak HTTPS there: use http:// if it is plain HTTP`;
   }
-  return new StepError({ step: 'auth', ...(typeof code === 'string' && { code }), message: `${what} ${redactUrl(url)} is not reachable: ${text}`, ...(hint && { hint }) }, error);
+  return new NetworkError({ code: tls ? 'TLS_FAILED' : 'UNREACHABLE', step: 'network', message: `${what} ${redactUrl(url)} is not reachable: ${text}`, ...(hint && { hint }), cause: error });
 }
 
 function httpToHttpsHint(prefix: 'source' | 'harbor', message: string | undefined): string | undefined {
   return message && /HTTP request to an HTTPS server/i.test(message) ? `the server speaks HTTPS: write https:// in ${prefix === 'source' ? 'source-registry' : 'harbor-url'}` : undefined;
-}
-
-function rootCause(error: unknown): unknown {
-  let e = error;
-  for (let depth = 0; depth < 5 && e && typeof e === 'object' && (e as { cause?: unknown }).cause; depth++) e = (e as { cause?: unknown }).cause;
-  return e;
 }

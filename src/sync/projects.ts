@@ -1,8 +1,10 @@
 // Harbor projects: looked up once per run, created when allowed (never in a dry run).
 import type { HarborApi } from '../harbor/api.js';
-import type { RegistryClient } from '../registry/client.js';
-import { StepError, describeFailure } from './failure.js';
-import type { Logger, Visibility } from './types.js';
+import type { RegistryClient } from '../registry/registry-client.js';
+import { HarborSyncError } from '../errors/base.js';
+import { placeAt } from './failure.js';
+import type { Logger } from '../model/events.js';
+import type { Visibility } from './config.js';
 
 export class Projects {
   private readonly existing = new Map<string, Promise<boolean>>();
@@ -45,14 +47,13 @@ export class Projects {
 
   private async create(name: string): Promise<void> {
     const exists = await this.exists(name).catch((error: unknown) => {
-      throw new StepError(describeFailure('project', error));
+      throw placeAt(error, 'project');
     });
     if (exists) return;
     if (!this.options.create) {
-      throw new StepError({
+      throw new HarborSyncError({
+        code: 'PROJECT_MISSING',
         step: 'project',
-        status: 404,
-        code: 'NOT_FOUND',
         message: `project ${name} does not exist in Harbor`,
         hint: `create it in Harbor, or set create-projects: true`,
       });
@@ -64,11 +65,16 @@ export class Projects {
         this.options.logger.info(`Created Harbor project ${name} (${this.options.visibility})`);
       }
     } catch (error) {
-      const failure = describeFailure('project', error);
-      if (failure.status === 403 || failure.status === 401) {
-        failure.hint = `these credentials may not create projects in Harbor: create project ${name} beforehand, or use a system admin or a system robot allowed to create projects`;
+      const placed = placeAt(error, 'project');
+      if (placed.status === 403 || placed.status === 401) {
+        throw new HarborSyncError({
+          ...placed.details(),
+          code: 'PERMISSION_DENIED',
+          hint: `these credentials may not create projects in Harbor: create project ${name} beforehand, or use a system admin or a system robot allowed to create projects`,
+          cause: error,
+        });
       }
-      throw new StepError(failure, error);
+      throw placed;
     }
     this.existing.set(name, Promise.resolve(true));
     // Harbor ignores tokens issued before the project existed (BEHAVIOR §1): those naming it go;

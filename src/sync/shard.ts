@@ -8,16 +8,6 @@ export interface Shard {
   count: number;
 }
 
-export function parseShard(text: string): Shard {
-  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
-  const index = Number(match?.[1]);
-  const count = Number(match?.[2]);
-  if (!match || count < 1 || index < 1 || index > count) {
-    throw new Error(`shard must be i/n with 1 ≤ i ≤ n (e.g. 2/4), not "${text}"`);
-  }
-  return { index, count };
-}
-
 export function shardOf(repository: string, count: number): number {
   const hash = createHash('sha256').update(repository).digest();
   return (hash.readUInt32BE(0) % count) + 1;

@@ -4,22 +4,24 @@
 // A registry's API cannot list them, hence the storage-only rule (inputs.ts refuses it otherwise).
 import pLimit from 'p-limit';
 import type { HarborTarget } from '../harbor/names.js';
-import type { RegistryClient } from '../registry/client.js';
+import type { RegistryClient } from '../registry/registry-client.js';
 import { parseManifest } from '../registry/media-types.js';
-import type { StorageSource } from '../registry/storage/index.js';
-import { describeFailure, StepError } from './failure.js';
+import { ConfigError } from '../errors/base.js';
+import { toFailure } from './failure.js';
 import { jobFor, type TagJob } from './jobs.js';
-import type { TagResult } from './types.js';
+import type { TagResult } from '../model/result.js';
 
-export type RevisionSource = Pick<StorageSource, 'listRevisions' | 'headManifest' | 'getManifest'>;
+export type RevisionSource = Pick<RegistryClient, 'headManifest' | 'getManifest'> & { listRevisions(repository: string): Promise<string[]> };
 
 /** Local file reads: enough in flight to overlap, few enough to stay far from the open-files limit. */
 const READS_IN_FLIGHT = 8;
 
-/** The source as a RevisionSource; a run configured around buildConfig's check stops here. */
+/** The source as a RevisionSource, when it can list untagged manifests; a run configured around
+ * buildConfig's check stops here. */
 export function revisionSource(source: RegistryClient): RevisionSource {
-  if (typeof (source as Partial<RevisionSource>).listRevisions === 'function') return source as RegistryClient & RevisionSource;
-  throw new StepError({ step: 'config', message: 'include-untagged: true needs a storage source (dir://, file://): a registry API cannot list manifests no tag points at' });
+  const listRevisions = source.listRevisions?.bind(source);
+  if (source.capabilities.untaggedManifests && listRevisions) return { listRevisions, headManifest: source.headManifest.bind(source), getManifest: source.getManifest.bind(source) };
+  throw new ConfigError('include-untagged: true needs a source that can list untagged manifests (a storage directory or tarball): a registry API cannot');
 }
 
 export interface UntaggedRevisions {
@@ -63,7 +65,7 @@ export async function untaggedJobs(
   try {
     found = await findUntagged(source, repository, tags);
   } catch (error) {
-    const failure = describeFailure('discover', error);
+    const failure = toFailure(error, 'discover');
     return { jobs: [], items: [{ source: `${repository}@*`, target: `${target.repository}@*`, status: 'failed', error: { ...failure, message: `listing untagged manifests failed: ${failure.message}` } }] };
   }
   const jobs: TagJob[] = [];

@@ -2,10 +2,10 @@
 // (or an index child) that answers 404 on the source is looked up in the upstream repository of
 // the same name. Manifests always come from the source: the tag the user had, never re-resolved.
 import pLimit from 'p-limit';
-import type { RegistryClient } from '../registry/client.js';
+import { isDockerHub } from '../registry/docker-hub.js';
+import type { RegistryClient } from '../registry/registry-client.js';
 import type { Descriptor } from '../registry/media-types.js';
 
-const DOCKER_HUB = /^(registry-1\.docker\.io|docker\.io|index\.docker\.io|registry\.hub\.docker\.com)$/i;
 
 export interface Upstream {
   client: RegistryClient;
@@ -22,7 +22,7 @@ export function createUpstream(client: RegistryClient, concurrency: number): Ups
 /** The upstream repository for a cached one: Docker Hub keeps official images under `library/`,
  * as `docker pull alpine` asks for `library/alpine`. */
 export function upstreamRepository(repository: string, upstreamHost: string): string {
-  return DOCKER_HUB.test(upstreamHost) && !repository.includes('/') ? `library/${repository}` : repository;
+  return isDockerHub(upstreamHost) && !repository.includes('/') ? `library/${repository}` : repository;
 }
 
 export async function upstreamCall<T>(upstream: Upstream, call: (client: RegistryClient) => Promise<T>): Promise<T> {

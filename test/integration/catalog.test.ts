@@ -145,7 +145,7 @@ describe('mapping, signatures, platforms, config file', () => {
     harbor.resetRequests();
     const clash = await sync(inputs(harbor, { images: 'mirror/a/x:1, mirror/b/x:1, filt/app:1.0.0', mappings: 'mirror => mirrors (flatten)' }));
     for (const source of ['mirror/a/x:1', 'mirror/b/x:1']) {
-      expect(clash.item(source)).toMatchObject({ status: 'failed', target: 'mirrors/x:1', error: { step: 'config', code: 'COLLISION' } });
+      expect(clash.item(source)).toMatchObject({ status: 'failed', target: 'mirrors/x:1', error: { step: 'config', errorCode: 'NAME_COLLISION' } });
     }
     expect(clash.item('filt/app:1.0.0').status).toBe('migrated');
     expect(harbor.requests.filter((r) => r.path.includes('/mirrors/'))).toEqual([]);

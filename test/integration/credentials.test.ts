@@ -11,7 +11,7 @@ import { basic, startRecordingServer, TLS_CERT_FILE, type Handler, type Recordin
 import { either, imageParts, sourceHandler, tokenHandler, type SourceAuth } from '../harness/scripted-source.ts';
 import { createHarborApi } from '../../src/harbor/api.ts';
 import { scrub } from '../../src/redact/secrets.ts';
-import { main } from '../../src/cli-main.ts';
+import { main } from '../../src/cli/main.ts';
 import { sync } from './helpers.ts';
 
 const SOURCE = { username: 'src-user', password: 'src-pass-4711' };
@@ -90,7 +90,7 @@ describe('a redirect target that asks for credentials', () => {
       expect(cdn.requests.map((r) => r.authorization)).toEqual(cdn.requests.map(() => undefined));
       const item = run.item(`${repository}:1`);
       expect(item.status).toBe('failed');
-      expect(item.error?.code).toBe('AUTH_FOREIGN_ORIGIN');
+      expect(item.error?.errorCode).toBe('AUTH_FOREIGN_ORIGIN');
       expect(item.error?.message).toMatch(new RegExp(`^(GET|HEAD) /v2/${repository}/blobs/sha256:[0-9a-f]{64}: redirected to ${cdn.origin}, which asked for credentials \\(401\\); credentials are only sent to ${source.origin}$`));
       expect(harbor.tagDigest(repository, '1')).toBeUndefined();
       if (kind === 'bearer') {
@@ -139,7 +139,7 @@ describe('a token realm over plain HTTP for an HTTPS registry', () => {
 
     const run = await sync(inputs(source.url, 'tls-refused/app:1', { 'source-ca-file': TLS_CERT_FILE }));
 
-    expect(run.result.fatal).toMatchObject({ step: 'auth', code: 'REALM_INSECURE', hint: expect.stringContaining('source-insecure') });
+    expect(run.result.fatal).toMatchObject({ step: 'auth', errorCode: 'REALM_INSECURE', hint: expect.stringContaining('source-insecure') });
     expect(run.result.fatal?.message).toContain(source.origin);
     expect(run.result.fatal?.message).toContain(realmUrl);
     expect(realm.requests).toEqual([]);
@@ -185,7 +185,7 @@ describe('a Link to the next page on another origin', () => {
     const run = await sync(inputs(source.url, 'linked/app'));
 
     const item = run.item('linked/app:*');
-    expect(item).toMatchObject({ status: 'failed', error: { step: 'discover', code: 'LINK_FOREIGN' } });
+    expect(item).toMatchObject({ status: 'failed', error: { step: 'discover', errorCode: 'LIST_INCOMPLETE' } });
     expect(item.error?.message).toContain(`linked on ${elsewhere.origin}, another origin than ${source.origin}`);
     expect(run.byStatus('migrated')).toEqual([]); // not a shortened list taken for the whole
     expect(await cli(['--source-registry', source.url, '--images', 'linked/app'])).toBe(1);
@@ -210,7 +210,7 @@ describe('a Link to the next page on another origin', () => {
 
     const run = await sync(inputs(source.url, '', { catalog: 'true' }));
 
-    expect(run.result.fatal).toMatchObject({ step: 'discover', code: 'LINK_FOREIGN' });
+    expect(run.result.fatal).toMatchObject({ step: 'discover', errorCode: 'LIST_INCOMPLETE' });
     expect(run.result.fatal?.message).toMatch(/^listing the source catalog failed: GET \/v2\/_catalog: /);
     expect(run.result.fatal?.message).toContain(`linked on ${elsewhere.origin}, another origin than ${source.origin}`);
     expect(source.requests.filter((r) => r.path.includes('cat/one'))).toEqual([]);
@@ -236,7 +236,7 @@ describe('a Link to the next page on another origin', () => {
         () => undefined,
         (e: unknown) => e as Error & { code?: string },
       );
-      expect(error?.code).toBe('LINK_FOREIGN');
+      expect(error?.code).toBe('LIST_INCOMPLETE');
       expect(error?.message).toContain(`linked on ${elsewhere.origin}, another origin than ${fakeHarbor.origin}`);
     } finally {
       await api.close();

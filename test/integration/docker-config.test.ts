@@ -5,7 +5,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dockerCredentials, DockerConfigError, type DockerCredential } from '../../src/registry/docker-config.js';
+import { dockerCredentials, DockerConfigError, type DockerCredential } from '../../src/config/docker-config.js';
 import { basicAuthorization } from '../../src/registry/credentials.js';
 import { startRegistry, SOURCE_USER, type RunningRegistry } from '../harness/registry.ts';
 

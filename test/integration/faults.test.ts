@@ -114,7 +114,7 @@ describe('retries', () => {
     src.setFaults([{ method: 'GET', path, times: Infinity, action: { kind: 'corrupt', offset: 1000 } }]);
     const always = await sync(inputs(src.url, other, other.url, { images: 'faults/big:1' }));
     const item = always.item('faults/big:1');
-    expect(item).toMatchObject({ status: 'failed', retries: 1, error: { step: 'blob', code: 'DIGEST_INVALID' } });
+    expect(item).toMatchObject({ status: 'failed', retries: 1, error: { step: 'blob', errorCode: 'DIGEST_MISMATCH' } });
     expect(item.error?.message).toContain(`does not match the expected ${bigLayer()}`);
     expect(item.error?.message).toMatch(/content digest sha256:[0-9a-f]{64} \(1500000 bytes\)/);
     expect(other.tagDigest('faults/big', '1')).toBeUndefined();

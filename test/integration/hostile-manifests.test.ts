@@ -95,11 +95,11 @@ describe('a manifest that is not what its media type says', () => {
     const run = await sync(inputs([...invalid.map(([m]) => `${m.repository}:1`), 'hostile/fine:1'].join('\n')));
     for (const [m, reason] of invalid) {
       const item = run.item(`${m.repository}:1`);
-      expect(item, m.repository).toMatchObject({ status: 'failed', error: { step: 'manifest', code: 'MANIFEST_INVALID' } });
+      expect(item, m.repository).toMatchObject({ status: 'failed', error: { step: 'manifest', errorCode: 'MANIFEST_INVALID' } });
       expect(item.error?.message).toContain(reason);
     }
     expect(run.item('hostile/fine:1').status).toBe('migrated'); // the others went on
-    expect(decideOutcome(run.result, 'failed')).toEqual({ ok: false, reason: `${invalid.length} tag(s) failed` });
+    expect(decideOutcome(run.result, 'failed')).toEqual({ ok: false, exitCode: 1, reason: `${invalid.length} tag(s) failed` });
     expect(harbor.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD' && !r.path.includes('/hostile/fine') && !r.path.startsWith('/api/v2.0/projects'))).toEqual([]);
     expect(harbor.projects().map((p) => p.name)).toEqual(['hostile']);
     for (const [m] of invalid) expect(harbor.tagDigest(m.repository, '1')).toBeUndefined();
@@ -118,7 +118,7 @@ describe('a manifest larger than a registry stores (4 MiB)', () => {
     source.requests.splice(0);
     const run = await sync(inputs('hostile/too-large:1'));
     const item = run.item('hostile/too-large:1');
-    expect(item).toMatchObject({ status: 'failed', error: { step: 'manifest', code: 'MANIFEST_TOO_LARGE' } });
+    expect(item).toMatchObject({ status: 'failed', error: { step: 'manifest', errorCode: 'MANIFEST_TOO_LARGE' } });
     expect(item.error?.message).toBe(`manifest of hostile/too-large:1 is ${4 * MiB + 1} bytes, more than the ${4 * MiB} bytes (4 MiB) a registry stores`);
     expect(blobRequests()).toEqual({ source: [], harbor: [] });
     expect(decideOutcome(run.result, 'failed').ok).toBe(false);

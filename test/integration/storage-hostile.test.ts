@@ -90,7 +90,7 @@ describe('a blob data file that is a symlink (1)', () => {
     const run = await sync(inputs(`dir://${dir}`, 'leak/app:1\nok/app:1'));
     expect(run.result.fatal).toBeUndefined();
     expectFailedNaming(run, 'leak/app:1', data, /is a symbolic link/);
-    expect(run.item('leak/app:1').error?.code).toBe('STORAGE_CORRUPT');
+    expect(run.item('leak/app:1').error?.errorCode).toBe('STORAGE_UNSAFE');
     expectFine(run, 'ok/app:1');
     expect(harbor.tagDigest('leak/app', '1')).toBeUndefined();
     expect(harborHoldsPasswd()).toBe(false);
@@ -295,7 +295,7 @@ describe("a blob whose size is not its descriptor's (8)", () => {
     const run = await sync(inputs(`dir://${dir}`, 'sized/app:1'));
     const item = run.item('sized/app:1');
     expect(item.status).toBe('failed');
-    expect(item.error).toMatchObject({ step: 'blob', code: 'SIZE_INVALID' });
+    expect(item.error).toMatchObject({ step: 'blob', errorCode: 'SIZE_MISMATCH' });
     expect(item.error?.message).toContain(layer.digest);
     expect(item.error?.message).toContain(`${layer.size + 100} bytes`);
     expect(item.error?.message).toContain(`says ${layer.size}`);
@@ -325,7 +325,7 @@ describe("a blob whose size is not its descriptor's (8)", () => {
       const run = await sync(inputs(scripted.url, 'http-sized/app:1'));
       const item = run.item('http-sized/app:1');
       expect(item.status).toBe('failed');
-      expect(item.error).toMatchObject({ step: 'blob', code: 'SIZE_INVALID' });
+      expect(item.error).toMatchObject({ step: 'blob', errorCode: 'SIZE_MISMATCH' });
       expect(item.error?.message).toContain(`${served.digest}: the source holds 12 bytes, but the manifest's descriptor says 10`);
       expect(uploadsOf(served.digest)).toEqual([]);
     } finally {

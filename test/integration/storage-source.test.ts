@@ -19,10 +19,12 @@ import { snapshotTree } from '../harness/storage-helpers.ts';
 import { createStorageSource, openStorageSource, type StorageSource } from '../../src/registry/storage/index.js';
 import { createRegistryClient } from '../../src/registry/client.js';
 import { createHarborApi } from '../../src/harbor/api.js';
-import { buildConfig } from '../../src/inputs.js';
-import { runSync, USER_AGENT } from '../../src/sync/engine.js';
+import { buildConfig } from '../../src/config/inputs.js';
+import { runSync } from '../../src/sync/engine.js';
+import { USER_AGENT } from '../../src/sync/clients.js';
 import { buildReport } from '../../src/report/json.js';
-import type { SyncConfig, SyncResult, TagResult } from '../../src/sync/types.js';
+import type { SyncConfig } from '../../src/sync/config.js';
+import type { SyncResult, TagResult } from '../../src/model/result.js';
 
 const IMAGES = ['team-a/tools/worker', 'alpine:3.19', 'team-b/multi:1.0', `${STALE_REPO}:1`, `${PARTIAL_REPO}:1`, 'nowhere/missing:1'];
 
@@ -226,7 +228,7 @@ describe('damaged storage', () => {
     const item = (source: string) => result.items.find((i) => i.source === source)!;
 
     expect(item('alpine:3.19').status).toBe('failed');
-    expect(item('alpine:3.19').error).toMatchObject({ step: 'discover', code: 'STORAGE_CORRUPT' });
+    expect(item('alpine:3.19').error).toMatchObject({ step: 'discover', errorCode: 'STORAGE_CORRUPT' });
     expect(item('alpine:3.19').error?.message).toContain(tagLink);
 
     expect(item('team-a/tools/worker:1.2').status).toBe('failed');
@@ -249,7 +251,7 @@ describe('a path without storage', () => {
       api: createHarborApi({ url: harbor.url, credentials: harbor.admin, userAgent: USER_AGENT }),
     });
     expect(result.items).toEqual([]);
-    expect(result.fatal?.step).toBe('auth');
+    expect(result.fatal).toMatchObject({ step: 'storage', errorCode: 'STORAGE_MISSING' });
     expect(result.fatal?.message).toContain(join(work, 'not-a-registry'));
     expect(result.fatal?.message).toMatch(/does not exist/);
   });

@@ -207,7 +207,7 @@ describe('Harbor projects and credentials', () => {
   it('a wrong Harbor password is one clear error, before any tag', async () => {
     const run = await sync(inputs(harbor, { images: 'team-a/tools/worker:1.2, alpine:3.19', 'harbor-password': 'wrong-password' }));
     expect(run.result.items).toEqual([]);
-    expect(run.result.fatal).toMatchObject({ step: 'auth', status: 401, message: `Harbor at ${harbor.host} rejected the credentials of user "${harbor.admin.username}" (401 UNAUTHORIZED)` });
+    expect(run.result.fatal).toMatchObject({ step: 'auth', errorCode: 'CREDENTIALS_REJECTED', status: 401, message: `Harbor at ${harbor.host} rejected the credentials of user "${harbor.admin.username}" (401 UNAUTHORIZED)` });
     expect(run.logs.filter((l) => l.startsWith('error:'))).toHaveLength(1);
     expect(JSON.stringify(run)).not.toContain('wrong-password');
   });
@@ -229,7 +229,7 @@ describe('Harbor projects and credentials', () => {
 
   it('a wrong source password is one clear error too', async () => {
     const run = await sync(inputs(harbor, { images: 'alpine:3.19', 'source-password': 'nope-nope' }));
-    expect(run.result.fatal).toMatchObject({ step: 'auth', status: 401, message: `the source registry ${scenario.source.host} rejected the credentials of user "${sourceCreds.username}"` });
+    expect(run.result.fatal).toMatchObject({ step: 'auth', errorCode: 'CREDENTIALS_REJECTED', status: 401, message: `the source registry ${scenario.source.host} rejected the credentials of user "${sourceCreds.username}"` });
   });
 });
 

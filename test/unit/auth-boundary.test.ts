@@ -25,7 +25,7 @@ describe('AuthBoundary', () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toMatchObject({ code: 'REALM_CHANGED', request: 'GET /v2/a/tags/list' });
+    expect(error).toMatchObject({ code: 'REALM_REFUSED', request: 'GET /v2/a/tags/list' });
     expect((error as Error).message).toBe(
       'GET /v2/a/tags/list: https://reg.example:5000 now names the token realm https://other.example/token, not https://auth.example/token it named first; credentials are only sent to the realm it named first',
     );
@@ -44,8 +44,8 @@ describe('AuthBoundary', () => {
   });
 
   it('refuses a realm that is not an http(s) URL', () => {
-    expect(() => new AuthBoundary(registry, true).acceptRealm('file:///etc/passwd', request)).toThrow(expect.objectContaining({ code: 'REALM_INVALID' }));
-    expect(() => new AuthBoundary(registry, true).acceptRealm('not a url', request)).toThrow(expect.objectContaining({ code: 'REALM_INVALID' }));
+    expect(() => new AuthBoundary(registry, true).acceptRealm('file:///etc/passwd', request)).toThrow(expect.objectContaining({ code: 'REALM_REFUSED' }));
+    expect(() => new AuthBoundary(registry, true).acceptRealm('not a url', request)).toThrow(expect.objectContaining({ code: 'REALM_REFUSED' }));
   });
 
   it('says whether a foreign 401 came by way of a redirect', () => {

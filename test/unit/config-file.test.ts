@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { ConfigFileError, parseConfigFile } from '../../src/config-file.js';
-import { INPUTS } from '../../src/input-list.js';
+import { ConfigFileError, parseConfigFile } from '../../src/config/config-file.js';
+import { INPUTS } from '../../src/config/input-list.js';
 
 const KEYS = [
   'source-registry', 'source-username', 'source-password', 'harbor-url', 'harbor-username', 'harbor-password', 'images', 'images-file',

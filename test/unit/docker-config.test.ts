@@ -2,7 +2,7 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dockerCredentials, dockerConfigPath, DockerConfigError, registryHost, helperServerUrls, type DockerCredential } from '../../src/registry/docker-config.js';
+import { dockerCredentials, dockerConfigPath, DockerConfigError, registryHost, helperServerUrls, type DockerCredential } from '../../src/config/docker-config.js';
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 

@@ -4,8 +4,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseConfigFile } from '../../src/config-file.js';
-import { INPUTS } from '../../src/input-list.js';
+import { parseConfigFile } from '../../src/config/config-file.js';
+import { INPUTS } from '../../src/config/input-list.js';
 
 const root = new URL('../../', import.meta.url);
 const read = (path: string): string => readFileSync(new URL(path, root), 'utf8');

@@ -1,10 +1,10 @@
 import { describe, it, expect, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { buildConfig, ConfigError, parseImageList } from '../../src/inputs.js';
-import { INPUTS } from '../../src/input-list.js';
+import { buildConfig, ConfigError, parseImageList } from '../../src/config/inputs.js';
+import { INPUTS } from '../../src/config/input-list.js';
 import { VERSION } from '../../src/version.js';
-import { EXIT, main } from '../../src/cli-main.js';
+import { EXIT, main } from '../../src/cli/main.js';
 
 const base: Record<string, string> = {
   'source-registry': 'http://127.0.0.1:5000',

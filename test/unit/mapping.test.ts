@@ -1,16 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { NameMappingError } from '../../src/harbor/names.js';
-import {
-  checkMappingRule,
-  checkReachable,
-  describeRule,
-  findCollisions,
-  mapWithRules,
-  MappingRuleError,
-  mayCollide,
-  parseMappingRules,
-  type MappingRule,
-} from '../../src/sync/mapping.js';
+import { describeRule, findCollisions, mapWithRules, mayCollide, type MappingRule } from '../../src/sync/mapping.js';
+import { checkMappingRule, checkReachable, parseMappingRules } from '../../src/config/mapping-rules.js';
+import { ConfigError } from '../../src/errors/base.js';
 
 const target = (repository: string, rules: MappingRule[], defaultProject = 'library') => {
   const t = mapWithRules(repository, rules, defaultProject);
@@ -30,7 +22,7 @@ describe('parseMappingRules', () => {
   it('names the input and line of a malformed rule', () => {
     expect(() => rules('a => b\nmirror -> mirrors')).toThrow(/^mappings line 2: expected "from => to" or "from => to \(flatten\)", not "mirror -> mirrors"$/);
     expect(() => rules('a => b (flat)')).toThrow(/^mappings line 1: expected/);
-    expect(() => rules('a b => c')).toThrow(MappingRuleError);
+    expect(() => rules('a b => c')).toThrow(ConfigError);
   });
 
   it('refuses names Harbor or distribution would refuse, naming the rule', () => {

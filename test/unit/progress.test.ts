@@ -2,7 +2,7 @@ import { describe, it, expect, vi } from 'vitest';
 import { PassThrough } from 'node:stream';
 import { Progress } from '../../src/report/progress.js';
 import { actionsDisplay, consoleDisplay } from '../../src/report/console.js';
-import type { TagResult } from '../../src/sync/types.js';
+import type { TagResult } from '../../src/model/result.js';
 
 const item = (status: TagResult['status']): TagResult => ({ source: 'a/b:1', target: 'a/b:1', status });
 
@@ -13,10 +13,10 @@ describe('Progress', () => {
     for (let i = 0; i < 4; i++) p.onEvent({ type: 'queued', source: `a/b:${i}` });
     expect(p.line()).toContain('0/4+ tags');
     now = 10_000;
-    p.onEvent({ type: 'done', item: item('migrated'), queued: true });
+    p.onEvent({ type: 'done', item: item('migrated'), queued: true, dryRun: false });
     p.onEvent({ type: 'bytes', bytes: 50_000_000 });
-    p.onEvent({ type: 'done', item: item('failed'), queued: true });
-    p.onEvent({ type: 'done', item: item('skipped'), queued: false }); // filtered: counts in the total too
+    p.onEvent({ type: 'done', item: item('failed'), queued: true, dryRun: false });
+    p.onEvent({ type: 'done', item: item('skipped'), queued: false, dryRun: false }); // filtered: counts in the total too
     p.onEvent({ type: 'discovered' });
     expect(p.line()).toBe('harbor-sync: 3/5 tags · 50.0 MB sent · 5.0 MB/s · ETA 7 s · 1 failed · 10 s elapsed');
   });
@@ -64,7 +64,7 @@ describe('console display', () => {
   it('--json: stdout carries only JSON objects, one per line', async () => {
     const c = capture(false);
     const d = consoleDisplay({ err: c.err, out: c.out, quiet: false, json: true });
-    d.logger.event!({ type: 'done', item: item('migrated'), queued: true });
+    d.logger.event!({ type: 'done', item: item('migrated'), queued: true, dryRun: false });
     d.logger.info('not on stdout');
     d.stop();
     await new Promise((r) => setImmediate(r));

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { END_MARKER, START_MARKER, extractInputsBlock, renderInputsTable, replaceInputsBlock } from '../../scripts/generate-docs.ts';
-import { INPUTS } from '../../src/input-list.ts';
+import { INPUTS } from '../../src/config/input-list.ts';
 
 const root = new URL('../../', import.meta.url);
 const readme = readFileSync(new URL('README.md', root), 'utf8');

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { addCredentials, addSecret, clearSecrets, scrub } from '../../src/redact/secrets.js';
 import { escapeControl, excerpt, printable } from '../../src/redact/text.js';
-import { parseErrorBody } from '../../src/registry/errors.js';
+import { parseErrorBody } from '../../src/errors/registry.js';
 
 afterEach(() => clearSecrets());
 

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { buildReport, REPORT_SCHEMA } from '../../src/report/json.js';
 import { renderSummary } from '../../src/report/summary.js';
 import { decideOutcome } from '../../src/report/outcome.js';
-import type { SyncResult } from '../../src/sync/types.js';
+import type { SyncResult } from '../../src/model/result.js';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
 const D2 = `sha256:${'2'.repeat(64)}`;
@@ -24,7 +24,7 @@ function result(overrides: Partial<SyncResult> = {}): SyncResult {
       { source: 'team-a/app:1', target: 'team-a/app:1', status: 'skipped', digest: D2, reason: 'already in Harbor with the same digest' },
       { source: 'cache/stale:1', target: 'cache/stale:1', status: 'stale', digest: D3, missing: [D1, D2], reason: 'all 2 blobs answer 404 on the source' },
       { source: 'cache/partial:1', target: 'cache/partial:1', status: 'incomplete', digest: D3, missing: [D1], reason: '1 of 3 blobs answer 404 on the source' },
-      { source: 'team-b/x:1', target: 'team-b/x:1', status: 'failed', error: { step: 'manifest', status: 412, code: 'PRECONDITION', message: "Failed to process request due to 'team-b/x:1' configured as immutable.", hint: 'remove the rule' } },
+      { source: 'team-b/x:1', target: 'team-b/x:1', status: 'failed', error: { step: 'manifest', errorCode: 'IMMUTABLE_TAG', status: 412, code: 'PRECONDITION', message: "Failed to process request due to 'team-b/x:1' configured as immutable.", hint: 'remove the rule' } },
     ],
     ...overrides,
   };
@@ -51,7 +51,7 @@ describe('job summary', () => {
     expect(md).toMatch(/### Migrated \(1\)[\s\S]*\| team-a\/app:2 \| team-a\/app:2 \| `sha256:111111111111` \| 2.5 MB \| tag re-pointed from `sha256:222222222222` \(old artifact kept\); 2 uploaded, 1 mounted, 0 already there \|/);
     expect(md).toMatch(/### Stale \(1\)[\s\S]*cache\/stale:1[\s\S]*all 2 blobs answer 404/);
     expect(md).toContain(`| cache/partial:1 | cache/partial:1 | \`sha256:333333333333\` | \`${D1}\` |`);
-    expect(md).toMatch(/### Failed \(1\)\n\n\| Source \| Target \| Step \| Status \| Code \| Message \|\n[^\n]+\n\| team-b\/x:1 \| team-b\/x:1 \| manifest \| 412 \| PRECONDITION \| Failed to process/);
+    expect(md).toMatch(/### Failed \(1\)\n\n\| Source \| Target \| Step \| Status \| Code \| Message \|\n[^\n]+\n\| team-b\/x:1 \| team-b\/x:1 \| manifest \| 412 \| IMMUTABLE_TAG \/ PRECONDITION \| Failed to process/);
     expect(md).toContain('Projects created: `team-a`');
   });
 
@@ -63,7 +63,7 @@ describe('job summary', () => {
   });
 
   it('shows a fatal error instead of tables', () => {
-    const md = renderSummary(result({ items: [], fatal: { step: 'auth', status: 401, code: 'UNAUTHORIZED', message: 'Harbor rejected the credentials of user "admin"', hint: 'check harbor-password' } }));
+    const md = renderSummary(result({ items: [], fatal: { step: 'auth', errorCode: 'CREDENTIALS_REJECTED', status: 401, code: 'UNAUTHORIZED', message: 'Harbor rejected the credentials of user "admin"', hint: 'check harbor-password' } }));
     expect(md).toContain('**The run stopped before copying:** Harbor rejected the credentials of user "admin"<br>check harbor-password');
     expect(md).not.toContain('###');
   });
@@ -91,7 +91,7 @@ describe('job summary at scale', () => {
         reason: s === 'skipped' ? 'already in Harbor with the same digest' : s === 'stale' ? 'all 5 blobs answer 404 on the source (the manifest is there, its content is not)' : undefined,
         missing: s === 'incomplete' ? [D1, D2, D3] : s === 'stale' ? [D1, D2] : undefined,
         blobs: s === 'migrated' ? { total: 5, uploaded: 3, mounted: 1, existing: 1, bytesUploaded: 1000 } : undefined,
-        error: s === 'failed' ? { step: 'blob' as const, status: 503, code: 'UNAVAILABLE', message: `PUT /v2/${source.split(':')[0]}/blobs/uploads/: ${'the upstream storage said something long and unhelpful '.repeat(8)}`, hint: 'try again later' } : undefined,
+        error: s === 'failed' ? { step: 'blob' as const, errorCode: 'HTTP_ERROR' as const, status: 503, code: 'UNAVAILABLE', message: `PUT /v2/${source.split(':')[0]}/blobs/uploads/: ${'the upstream storage said something long and unhelpful '.repeat(8)}`, hint: 'try again later' } : undefined,
       };
     });
     return result({ items });
@@ -127,6 +127,6 @@ describe('exit decision (fail-on)', () => {
   });
 
   it('always fails on a fatal error', () => {
-    expect(decideOutcome(result({ items: [], fatal: { step: 'auth', message: 'x' } }), 'never').ok).toBe(false);
+    expect(decideOutcome(result({ items: [], fatal: { step: 'auth', errorCode: 'CREDENTIALS_REJECTED', message: 'x' } }), 'never').ok).toBe(false);
   });
 });

@@ -1,19 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import {
-  compileRepoPattern,
-  compileTagPattern,
-  isVersionTag,
-  listItems,
-  parseLatest,
-  parseSelection,
-  parseSemverRange,
-  repositoryExcludedBy,
-  selectsAllTags,
-  selectTags,
-  SelectionError,
-  tagVersion,
-  type Selection,
-} from '../../src/sync/select.js';
+import { isVersionTag, repositoryExcludedBy, selectsAllTags, selectTags, tagVersion, type Selection } from '../../src/sync/select.js';
+import { compileRepoPattern, compileTagPattern, listItems, parseLatest, parseSelection, parseSemverRange } from '../../src/config/selection.js';
+import { ConfigError } from '../../src/errors/base.js';
 
 const reader = (values: Record<string, string>) => (name: string) => values[name];
 const selection = (values: Record<string, string>): Selection => parseSelection(reader(values));
@@ -51,7 +39,7 @@ describe('repository globs', () => {
   it('refuses what can never match a repository name, naming the input', () => {
     expect(() => compileRepoPattern('Team-A/**', 'include line 2')).toThrow(/^include line 2: "Team-A\/\*\*" is not a repository glob/);
     expect(() => compileRepoPattern('team-a/', 'exclude line 1')).toThrow(/exclude line 1: .*empty path component.*team-a\/\*\*/);
-    expect(() => compileRepoPattern('a//b', 'include')).toThrow(SelectionError);
+    expect(() => compileRepoPattern('a//b', 'include')).toThrow(ConfigError);
     expect(() => compileRepoPattern('team-**', 'include')).toThrow(/\*\* must be a whole path component/);
   });
 });

@@ -5,7 +5,7 @@ import { rm, truncate, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { openStorageSource, type StorageSource } from '../../src/registry/storage/index.js';
-import { isRegistryError } from '../../src/registry/errors.js';
+import { isHarborSyncError } from '../../src/errors/base.js';
 import { LayoutBuilder, digestOf } from '../harness/storage-helpers.ts';
 
 let layout: LayoutBuilder;
@@ -20,10 +20,10 @@ afterAll(async () => {
   await rm(layout.dir, { recursive: true, force: true });
 });
 
-async function rejection(promise: Promise<unknown>): Promise<{ status?: number; code?: string; message: string }> {
+async function rejection(promise: Promise<unknown>): Promise<{ status?: number; code?: string; registryCode?: string; message: string }> {
   const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(isRegistryError(error), `expected a RegistryError, got ${String(error)}`).toBe(true);
-  return error as { status?: number; code?: string; message: string };
+  expect(isHarborSyncError(error), `expected a HarborSyncError, got ${String(error)}`).toBe(true);
+  return error as { status?: number; code?: string; registryCode?: string; message: string };
 }
 
 describe('repositories and tags', () => {
@@ -39,11 +39,11 @@ describe('repositories and tags', () => {
     const m = await layout.manifest('tags/repo', { schemaVersion: 2, manifests: [] });
     for (const tag of ['b', 'a', '1.0']) await layout.tag('tags/repo', tag, m.digest);
     expect(await source.listTags('tags/repo')).toEqual(['1.0', 'a', 'b']);
-    expect(await rejection(source.listTags('no/such'))).toMatchObject({ status: 404, code: 'NAME_UNKNOWN' });
+    expect(await rejection(source.listTags('no/such'))).toMatchObject({ status: 404, code: 'NOT_FOUND', registryCode: 'NAME_UNKNOWN' });
   });
 
   it('refuses names that could leave the root', async () => {
-    expect(await rejection(source.listTags('../../etc'))).toMatchObject({ status: 400, code: 'NAME_INVALID' });
+    expect(await rejection(source.listTags('../../etc'))).toMatchObject({ status: 400, code: 'NAME_INVALID', registryCode: 'NAME_INVALID' });
     expect(await rejection(source.headManifest('solo', '../x'))).toMatchObject({ status: 400 });
   });
 
@@ -76,7 +76,7 @@ describe('manifests', () => {
     await layout.tag('m/borrower', '1', other.digest);
     expect(await source.headManifest('m/borrower', '1')).toBeUndefined();
     expect(await source.headManifest('m/borrower', other.digest)).toBeUndefined();
-    expect(await rejection(source.getManifest('m/borrower', '1'))).toMatchObject({ status: 404, code: 'MANIFEST_UNKNOWN' });
+    expect(await rejection(source.getManifest('m/borrower', '1'))).toMatchObject({ status: 404, code: 'NOT_FOUND', registryCode: 'MANIFEST_UNKNOWN' });
     expect(await source.headManifest('m/owner', 'no-such-tag')).toBeUndefined();
   });
 
@@ -115,7 +115,7 @@ describe('blobs', () => {
     const layer = image.blobs[1]!;
     expect(await source.headBlob('b/owner', layer)).toBe(10);
     expect(await source.headBlob('b/stranger', layer)).toBeUndefined(); // in blobs/, not linked
-    expect(await rejection(source.getBlob('b/stranger', layer))).toMatchObject({ status: 404, code: 'BLOB_UNKNOWN' });
+    expect(await rejection(source.getBlob('b/stranger', layer))).toMatchObject({ status: 404, code: 'NOT_FOUND', registryCode: 'BLOB_UNKNOWN' });
     const got = await source.getBlob('b/owner', layer);
     expect(got.size).toBe(10);
     expect(await text(got.body)).toBe('0123456789');
@@ -149,6 +149,6 @@ describe('blobs', () => {
   });
 
   it('an invalid digest is DIGEST_INVALID', async () => {
-    expect(await rejection(source.headBlob('b/owner', 'sha256:xyz'))).toMatchObject({ status: 400, code: 'DIGEST_INVALID' });
+    expect(await rejection(source.headBlob('b/owner', 'sha256:xyz'))).toMatchObject({ status: 400, registryCode: 'DIGEST_INVALID' });
   });
 });

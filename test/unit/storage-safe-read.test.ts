@@ -7,7 +7,7 @@ import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { createStorageSource, openStorageSource, parseStorageUrl, StorageUrlError, type StorageSource } from '../../src/registry/storage/index.js';
-import { isRegistryError } from '../../src/registry/errors.js';
+import { isHarborSyncError } from '../../src/errors/base.js';
 import { LayoutBuilder } from '../harness/storage-helpers.ts';
 
 describe('storage URLs', () => {
@@ -68,7 +68,7 @@ describe('reading the tree', () => {
 
   async function rejection(promise: Promise<unknown>): Promise<{ code?: string; message: string }> {
     const error = await promise.then(() => undefined, (e: unknown) => e);
-    expect(isRegistryError(error), `expected a RegistryError, got ${String(error)}`).toBe(true);
+    expect(isHarborSyncError(error), `expected a HarborSyncError, got ${String(error)}`).toBe(true);
     return error as { code?: string; message: string };
   }
 
@@ -77,7 +77,7 @@ describe('reading the tree', () => {
     const link = layout.tagLink('r/long', '1');
     await writeFile(link, `sha256:${'a'.repeat(64)}${' '.repeat(300)}SECRET-TAIL`);
     const error = await rejection(source.headManifest('r/long', '1'));
-    expect(error.code).toBe('STORAGE_CORRUPT');
+    expect(error.code).toBe('STORAGE_UNSAFE');
     expect(error.message).toContain(`${link}: it is 382 bytes, more than a digest`);
     await writeFile(link, 'SECRET-CONTENT');
     const garbage = await rejection(source.headManifest('r/long', '1'));

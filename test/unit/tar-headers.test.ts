@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { TarFormatError, TarHeaderReader, type TarEntry } from '../../src/registry/storage/tar-headers.js';
-import { checkArchive, entryProblem, UnsafeArchiveError } from '../../src/registry/storage/tar-check.js';
+import { checkArchive, entryProblem } from '../../src/registry/storage/tar-check.js';
+import { StorageError } from '../../src/errors/base.js';
 
 interface HeaderFields {
   name: string;
@@ -204,7 +205,8 @@ describe('checking an archive file', () => {
     ]);
     for (const gzip of [false, true]) {
       const error = await check(`first-bad${gzip ? '.tar.gz' : '.tar'}`, archive, gzip);
-      expect(error).toBeInstanceOf(UnsafeArchiveError);
+      expect(error).toMatchObject({ code: 'ARCHIVE_UNSAFE' });
+      expect(error).toBeInstanceOf(StorageError);
       expect(error?.message).toContain('entry "docker/\\x1b[31mred" is a symbolic link (to "/etc/shadow")');
       expect(error?.message).not.toContain('\u001b');
       expect(error?.message).not.toContain('docker/second');
@@ -213,7 +215,8 @@ describe('checking an archive file', () => {
 
   it('refuses a file that is not a tar archive', async () => {
     const error = await check('not-a-tar.tar', Buffer.from('x'.repeat(2000)));
-    expect(error).toBeInstanceOf(UnsafeArchiveError);
+    expect(error).toMatchObject({ code: 'ARCHIVE_UNSAFE' });
+      expect(error).toBeInstanceOf(StorageError);
     expect(error?.message).toMatch(/not a tar archive/);
   });
 

@@ -37,7 +37,7 @@ describe('Transport', () => {
     try {
       expect((await client.ping()).ok).toBe(true);
       const error = await client.listTags('a').catch((e: unknown) => e as Error & { code?: string });
-      expect(error).toMatchObject({ code: 'REALM_CHANGED' });
+      expect(error).toMatchObject({ code: 'REALM_REFUSED' });
       expect((error as Error).message).toContain(`names the token realm ${second.url}/token, not ${first.url}/token it named first`);
     } finally {
       await client.close();

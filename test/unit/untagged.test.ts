@@ -4,9 +4,9 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { rm } from 'node:fs/promises';
 import { openStorageSource, type StorageSource } from '../../src/registry/storage/index.js';
 import { Discovery } from '../../src/sync/discover.js';
-import { parseSelection } from '../../src/sync/select.js';
+import { parseSelection } from '../../src/config/selection.js';
 import { findUntagged, revisionSource, untaggedJobs } from '../../src/sync/untagged.js';
-import type { RegistryClient } from '../../src/registry/client.js';
+import type { RegistryClient } from '../../src/registry/registry-client.js';
 import { LayoutBuilder } from '../harness/storage-helpers.ts';
 
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
@@ -76,7 +76,8 @@ describe('untaggedJobs', () => {
 });
 
 describe('Discovery with include-untagged', () => {
-  const discovery = (untagged: boolean) => new Discovery(source, parseSelection(() => undefined), true, untagged ? source : undefined);
+  const discovery = (untagged: boolean) =>
+    new Discovery(source, { selection: parseSelection(() => undefined), includeSignatures: true, revisions: untagged ? source : undefined, mapTarget: (r) => target(r) });
 
   it('adds the untagged revisions of a whole repository to its tag jobs', async () => {
     const { jobs } = await discovery(true).expand({ repository: 'u/app', origin: 'images line 1' }, target('u/app'), false);
@@ -93,13 +94,14 @@ describe('Discovery with include-untagged', () => {
     const expansion = await discovery(true).expand({ repository: 'digest/only', origin: 'catalog' }, target('digest/only'), true);
     expect(expansion).toEqual({ jobs: [expect.objectContaining({ sourceLabel: `digest/only@${only}` })], items: [] });
     const without = await discovery(false).expand({ repository: 'digest/only', origin: 'catalog' }, target('digest/only'), true);
-    expect(without.items[0]).toMatchObject({ source: 'digest/only:*', status: 'failed', error: { code: 'NAME_UNKNOWN' } });
+    expect(without.items[0]).toMatchObject({ source: 'digest/only:*', status: 'failed', error: { errorCode: 'NOT_FOUND', code: 'NAME_UNKNOWN' } });
   });
 });
 
 describe('revisionSource', () => {
   it('takes a storage source and refuses a registry client, naming the input', () => {
-    expect(revisionSource(source)).toBe(source);
-    expect(() => revisionSource({ listTags: async () => [] } as unknown as RegistryClient)).toThrow(/^include-untagged: true needs a storage source/);
+    expect(revisionSource(source).listRevisions).toBeTypeOf('function');
+    const api = { listTags: async () => [], capabilities: { untaggedManifests: false, localReads: false, referrersApi: 'unknown' } };
+    expect(() => revisionSource(api as unknown as RegistryClient)).toThrow(/^include-untagged: true needs a source that can list untagged manifests/);
   });
 });

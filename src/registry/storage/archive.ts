@@ -5,6 +5,7 @@
 // parameter so tests can watch it.
 // Loaded on first use: most runs read no archive, and the module tree costs start-up memory.
 const toolCache = () => import('@actions/tool-cache');
+import { unusable } from './errors.js';
 import { open } from 'node:fs/promises';
 import { checkArchive } from './tar-check.js';
 import { makeTempDir, removeTree } from './temp-dir.js';
@@ -23,7 +24,7 @@ export const toolCacheTar: Extractor = async (archive, dest, gzip) => {
     await (await toolCache()).extractTar(archive, dest, gzip ? 'xz' : 'x');
   } catch (error) {
     // No `cause`: preflight shows the root cause, and tar's own message is the useful part.
-    throw new Error(`extracting ${archive} failed: ${(error as Error).message}`);
+    throw unusable('ARCHIVE_UNREADABLE', `extracting ${archive} failed: ${(error as Error).message}`);
   }
 };
 

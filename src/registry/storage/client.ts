@@ -7,10 +7,11 @@ import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { ManifestHead, ManifestResponse, PingResult, RegistryClient, UploadStart } from '../client.js';
+import type { ManifestHead, ManifestResponse, PingResult, RegistryClient, UploadStart } from '../registry-client.js';
 import { parseManifest } from '../media-types.js';
 import { readBlobFile } from './blob-stream.js';
-import { corrupt, invalid, isMissing, notFound, readOnly } from './errors.js';
+import { MANIFEST_READ_LIMIT } from '../limits.js';
+import { corrupt, invalid, isMissing, notFound, readOnly, unsafe, unusable } from './errors.js';
 import { lstatBelow, openBelow, readAtMost, regularFileBelow } from './safe-read.js';
 import { readDigestLink, readLink } from './link.js';
 import { isLayoutRoot } from './locate.js';
@@ -27,8 +28,9 @@ export interface StorageSource extends RegistryClient {
   listRevisions(repository: string): Promise<string[]>;
 }
 
-/** Same cap as the HTTP client: a manifest is small, a huge file there is damage. */
-const MANIFEST_LIMIT = 16 * 1024 * 1024;
+/** A storage directory lists untagged manifests and answers presence checks from local files;
+ * distribution 2.8 storage keeps no referrers index (the referrers tag schema covers it). */
+export const STORAGE_CAPABILITIES = { untaggedManifests: true, localReads: true, referrersApi: false } as const;
 
 export interface StorageClientOptions {
   /** The v2 directory, as a real path: paths below it are checked component by component. */
@@ -40,6 +42,7 @@ export interface StorageClientOptions {
 }
 
 export class StorageClient implements StorageSource {
+  readonly capabilities = STORAGE_CAPABILITIES;
   readonly root: string;
   readonly host: string;
   private readonly cleanup: (() => Promise<void>) | undefined;
@@ -54,7 +57,7 @@ export class StorageClient implements StorageSource {
   async ping(): Promise<PingResult> {
     // Thrown, not returned: preflight shows a thrown message as is ("not reachable: …").
     if (!(await isLayoutRoot(this.root))) {
-      throw new Error(`no distribution storage at ${this.root}: expected its repositories/ and blobs/ directories`);
+      throw unusable('STORAGE_MISSING', `no distribution storage at ${this.root}: expected its repositories/ and blobs/ directories`);
     }
     return { status: 200, ok: true };
   }
@@ -101,7 +104,7 @@ export class StorageClient implements StorageSource {
     for (const algorithm of await list(dir)) {
       const path = join(dir, algorithm.name);
       // Not entered: the revisions behind it would vanish silently, so the listing fails instead.
-      if (algorithm.isSymbolicLink()) throw corrupt(`revisions directory ${path} is a symbolic link: a registry's storage holds none, and harbor-sync follows none`, request);
+      if (algorithm.isSymbolicLink()) throw unsafe(`revisions directory ${path} is a symbolic link: a registry's storage holds none, and harbor-sync follows none`, request);
       if (!algorithm.isDirectory()) continue;
       // A revision that is a symlink is listed: reading it fails naming the link.
       for (const hex of await list(path)) {
@@ -203,7 +206,7 @@ async function readManifestFile(root: string, path: string, request: string): Pr
   const file = await openBelow(root, path, 'manifest data file', request);
   if (!file) return undefined;
   try {
-    if (file.size > MANIFEST_LIMIT) throw corrupt(`manifest data file ${path} is ${file.size} bytes, more than a manifest can be (${MANIFEST_LIMIT})`, request);
+    if (file.size > MANIFEST_READ_LIMIT) throw unsafe(`manifest data file ${path} is ${file.size} bytes, more than a manifest can be (${MANIFEST_READ_LIMIT})`, request);
     return await readAtMost(file, file.size, 'manifest data file', path, request);
   } finally {
     await file.handle.close();

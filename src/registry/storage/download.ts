@@ -3,11 +3,13 @@
 // origin only (the transport never sends them along a redirect to another origin), TLS options
 // apply, nothing is printed, and a message names the URL by origin and path only (no user-info,
 // no query string, which may carry a signature).
+import { unusable } from './errors.js';
+import { isHarborSyncError } from '../../errors/base.js';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Credentials } from '../credentials.js';
-import { DEFAULT_RETRY_POLICY, isNetworkError, retryDelay, sleep, type RetryPolicy } from '../retry.js';
+import { DEFAULT_RETRY_POLICY, isNetworkError, retrying, type RetryPolicy } from '../retry.js';
 import { Transport, type TlsOptions } from '../transport.js';
 import { makeTempDir, removeTree } from './temp-dir.js';
 
@@ -31,10 +33,6 @@ export function shownUrl(url: string): string {
   return `${parsed.origin}${parsed.pathname}`;
 }
 
-/** A failure already worded for the user. */
-class DownloadError extends Error {
-  override readonly name = 'DownloadError';
-}
 
 export async function downloadArchive(url: string, options: DownloadOptions = {}): Promise<Downloaded> {
   const shown = shownUrl(url);
@@ -58,11 +56,11 @@ export async function downloadArchive(url: string, options: DownloadOptions = {}
     await fetchInto(transport, new URL(url), file, shown, options);
   } catch (error) {
     await removeTree(dir);
-    if (error instanceof DownloadError) throw error;
+    if (isHarborSyncError(error)) throw error;
     // Network errors name hosts, not URLs; the query string is cut out all the same.
     const search = new URL(url).search;
     const message = (error as Error).message;
-    throw new Error(`downloading ${shown} failed: ${search ? message.split(search).join('') : message}`);
+    throw unusable('DOWNLOAD_FAILED', `downloading ${shown} failed: ${search ? message.split(search).join('') : message}`, error);
   } finally {
     await transport.close().catch(() => undefined);
   }
@@ -70,21 +68,18 @@ export async function downloadArchive(url: string, options: DownloadOptions = {}
 }
 
 async function fetchInto(transport: Transport, url: URL, file: string, shown: string, options: DownloadOptions): Promise<void> {
-  const retry = options.retry ?? DEFAULT_RETRY_POLICY;
-  for (let attempt = 1; ; attempt++) {
-    try {
+  const policy = options.retry ?? DEFAULT_RETRY_POLICY;
+  // The transport retries the request; a body cut short is started over here, from byte 0.
+  await retrying(
+    async () => {
       const res = await transport.send({ method: 'GET', url, followRedirects: true });
       if (res.status !== 200) {
         await res.body.dump().catch(() => undefined);
         const hint = res.status === 401 || res.status === 403 ? ' (check source-username and source-password)' : '';
-        throw new DownloadError(`downloading ${shown} failed: the server answered ${res.status}${hint}`);
+        throw unusable('DOWNLOAD_FAILED', `downloading ${shown} failed: the server answered ${res.status}${hint}`);
       }
       await pipeline(res.body, createWriteStream(file, { mode: 0o600 }));
-      return;
-    } catch (error) {
-      // The transport retried the request; a body cut short is started over here, from byte 0.
-      if (error instanceof DownloadError || !isNetworkError(error) || attempt > retry.retries || options.signal?.aborted) throw error;
-      await sleep(retryDelay(attempt, undefined, retry), options.signal);
-    }
-  }
+    },
+    { policy, signal: options.signal, shouldRetry: (error, attempt) => attempt <= policy.retries && !isHarborSyncError(error) && isNetworkError(error) },
+  );
 }

@@ -5,6 +5,7 @@
 //   https://host/registry.tar.gz     the same, downloaded first (with the source credentials)
 // The path named is resolved once (it may be a symlink, as /var/lib/registry often is); below it
 // the tree is read as data: no symlink followed, only regular files read (safe-read.ts).
+import { unusable } from './errors.js';
 import { realpath, stat } from 'node:fs/promises';
 import { extractArchive, type Extractor } from './archive.js';
 import { StorageClient, type StorageSource } from './client.js';
@@ -38,18 +39,18 @@ export async function openStorageSource(url: string, options: StorageSourceOptio
   // No `cause` on these: preflight reports an error's root cause, and this message is the useful one.
   const real = await realpath(path).catch((error: unknown) => {
     const code = (error as { code?: unknown }).code;
-    throw new Error(code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read: ${(error as Error).message}`);
+    throw unusable('STORAGE_MISSING', code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read: ${(error as Error).message}`);
   });
   const info = await stat(real).catch((error: unknown) => {
-    throw new Error(`${path} cannot be read: ${(error as Error).message}`);
+    throw unusable('STORAGE_MISSING', `${path} cannot be read: ${(error as Error).message}`);
   });
   if (info.isDirectory()) {
     const root = await locateRoot(real);
-    if (!root) throw new Error(expectedLayout(path));
+    if (!root) throw unusable('STORAGE_MISSING', expectedLayout(path));
     return new StorageClient({ root, host: path });
   }
-  if (kind === 'dir') throw new Error(`${path} is a file, not a directory; name an archive with file://${path}`);
-  if (!info.isFile()) throw new Error(`${path} is not a regular file: name a tarball (.tar, .tar.gz) of a registry's storage`);
+  if (kind === 'dir') throw unusable('STORAGE_MISSING', `${path} is a file, not a directory; name an archive with file://${path}`);
+  if (!info.isFile()) throw unusable('STORAGE_MISSING', `${path} is not a regular file: name a tarball (.tar, .tar.gz) of a registry's storage`);
   return await openArchive(real, path, options);
 }
 
@@ -58,7 +59,7 @@ async function openArchive(file: string, name: string, options: StorageSourceOpt
   let root: string | undefined;
   try {
     root = await searchRoot(extracted.dir);
-    if (!root) throw new Error(`${name} holds no distribution storage: expected docker/registry/v2 with repositories/ and blobs/ inside the archive`);
+    if (!root) throw unusable('STORAGE_MISSING', `${name} holds no distribution storage: expected docker/registry/v2 with repositories/ and blobs/ inside the archive`);
   } catch (error) {
     await extracted.cleanup();
     throw error;

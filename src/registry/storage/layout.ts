@@ -3,22 +3,7 @@
 // the reference grammar before it becomes a path, so nothing can point outside the root.
 import { join } from 'node:path';
 
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
-const REPOSITORY = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
-const TAG = /^[\w][\w.-]{0,127}$/;
-const DIGEST = /^(sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128})$/;
-
-export function isRepositoryName(name: string): boolean {
-  return name.length <= 255 && REPOSITORY.test(name);
-}
-
-export function isTag(tag: string): boolean {
-  return TAG.test(tag);
-}
-
-export function isDigest(value: string): boolean {
-  return DIGEST.test(value);
-}
+export { isDigest, isRepositoryName, isTag } from '../reference.js';
 
 /** `sha256:<hex>` → ['sha256', '<hex>']; callers check isDigest first. */
 function split(digest: string): [string, string] {

@@ -2,10 +2,11 @@
 // created where clients are created synchronously (the engine's createClients). An open failure
 // surfaces from ping(), which preflight turns into one clear error.
 import type { Readable } from 'node:stream';
-import type { ManifestHead, ManifestResponse, PingResult, UploadStart } from '../client.js';
-import type { StorageSource } from './client.js';
+import type { ManifestHead, ManifestResponse, PingResult, UploadStart } from '../registry-client.js';
+import { STORAGE_CAPABILITIES, type StorageSource } from './client.js';
 
 export class LazyStorageSource implements StorageSource {
+  readonly capabilities = STORAGE_CAPABILITIES;
   readonly host: string;
   private readonly open: () => Promise<StorageSource>;
   private opened: Promise<StorageSource> | undefined;

@@ -2,7 +2,7 @@
 // (`sha256:<hex>`, no newline). It is read as data from someone else's tree: a few hundred bytes at
 // most, only from a regular file below the root (safe-read.ts), and never echoed in a message,
 // since a link that is not a digest may hold anything.
-import { corrupt } from './errors.js';
+import { corrupt, unsafe } from './errors.js';
 import { isDigest } from './layout.js';
 import { openBelow, readAtMost } from './safe-read.js';
 
@@ -15,13 +15,13 @@ export async function readLink(root: string, path: string, request: string): Pro
   if (!file) return undefined;
   let raw: Buffer;
   try {
-    if (file.size > LINK_LIMIT) throw corrupt(`corrupt link file ${path}: it is ${file.size} bytes, more than a digest (at most ${LINK_LIMIT})`, request);
+    if (file.size > LINK_LIMIT) throw unsafe(`corrupt link file ${path}: it is ${file.size} bytes, more than a digest (at most ${LINK_LIMIT})`, request);
     // One byte more than allowed shows a file that grew since the fstat.
     raw = await readAtMost(file, LINK_LIMIT + 1, 'link file', path, request);
   } finally {
     await file.handle.close();
   }
-  if (raw.length > LINK_LIMIT) throw corrupt(`corrupt link file ${path}: it grew past ${LINK_LIMIT} bytes while being read`, request);
+  if (raw.length > LINK_LIMIT) throw unsafe(`corrupt link file ${path}: it grew past ${LINK_LIMIT} bytes while being read`, request);
   // A hand-edited link may end in a newline; tolerate whitespace, nothing else.
   const text = raw.toString('utf8').trim();
   if (!isDigest(text)) throw corrupt(`corrupt link file ${path}: its ${raw.length} bytes are not <algorithm>:<hex digest>`, request);

@@ -2,6 +2,7 @@
 // rootdirectory (/var/lib/registry), `docker/registry`, or `v2` itself. For an extracted tarball,
 // also a few levels down, since tars are made from many working directories (`var/lib/registry/…`).
 // `dir` is a real path (the one place a symlink is resolved); below it none is followed.
+import { unusable } from './errors.js';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -11,7 +12,7 @@ const SEARCH_DEPTH = 4;
 async function isDirectory(path: string): Promise<boolean> {
   const info = await lstat(path).catch(() => undefined);
   if (info?.isSymbolicLink()) {
-    throw new Error(`${path} is a symbolic link: harbor-sync follows none below the directory named (a registry's storage holds none); name the directory it points to instead`);
+    throw unusable('STORAGE_UNSAFE', `${path} is a symbolic link: harbor-sync follows none below the directory named (a registry's storage holds none); name the directory it points to instead`);
   }
   return info?.isDirectory() ?? false;
 }

@@ -6,7 +6,7 @@
 import { constants, type Stats } from 'node:fs';
 import { lstat, open, readlink, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import { corrupt, isMissing } from './errors.js';
+import { corrupt, isMissing, unsafe } from './errors.js';
 
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
@@ -15,7 +15,7 @@ const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBL
 export async function lstatBelow(root: string, path: string, what: string, request: string): Promise<Stats | undefined> {
   const rest = relative(root, path);
   // Paths come from layout.ts, which checks every name: this is a guard, not a feature.
-  if (rest === '' || rest === '..' || rest.startsWith(`..${sep}`) || isAbsolute(rest)) throw corrupt(`${what} ${path} is not below the storage root ${root}`, request);
+  if (rest === '' || rest === '..' || rest.startsWith(`..${sep}`) || isAbsolute(rest)) throw unsafe(`${what} ${path} is not below the storage root ${root}`, request);
   let current = root;
   let info: Stats | undefined;
   for (const part of rest.split(sep)) {
@@ -25,7 +25,7 @@ export async function lstatBelow(root: string, path: string, what: string, reque
       throw corrupt(`cannot read ${what} ${path}: ${(error as Error).message}`, request, error);
     });
     if (!info) return undefined;
-    if (info.isSymbolicLink()) throw corrupt(symlinkMessage(what, path, current), request);
+    if (info.isSymbolicLink()) throw unsafe(symlinkMessage(what, path, current), request);
   }
   return info;
 }
@@ -33,7 +33,7 @@ export async function lstatBelow(root: string, path: string, what: string, reque
 /** As lstatBelow, and the thing found must be a regular file. */
 export async function regularFileBelow(root: string, path: string, what: string, request: string): Promise<Stats | undefined> {
   const info = await lstatBelow(root, path, what, request);
-  if (info && !info.isFile()) throw corrupt(`${what} ${path} is ${typeOf(info)}, not a regular file`, request);
+  if (info && !info.isFile()) throw unsafe(`${what} ${path} is ${typeOf(info)}, not a regular file`, request);
   return info;
 }
 
@@ -52,14 +52,14 @@ export async function openBelow(root: string, path: string, what: string, reques
     handle = await open(path, OPEN_FLAGS);
   } catch (error) {
     if (isMissing(error)) return undefined;
-    if ((error as { code?: unknown }).code === 'ELOOP') throw corrupt(symlinkMessage(what, path, path), request);
+    if ((error as { code?: unknown }).code === 'ELOOP') throw unsafe(symlinkMessage(what, path, path), request);
     throw corrupt(`cannot read ${what} ${path}: ${(error as Error).message}`, request, error);
   }
   try {
     const opened = await handle.stat();
-    if (!opened.isFile()) throw corrupt(`${what} ${path} is ${typeOf(opened)}, not a regular file`, request);
-    if (opened.ino !== info.ino || opened.dev !== info.dev) throw corrupt(`${what} ${path} was replaced while it was being opened`, request);
-    if (!(await reachedByPath(handle.fd, path))) throw corrupt(`${what} ${path} was reached through a symbolic link (the tree changed while it was being read)`, request);
+    if (!opened.isFile()) throw unsafe(`${what} ${path} is ${typeOf(opened)}, not a regular file`, request);
+    if (opened.ino !== info.ino || opened.dev !== info.dev) throw unsafe(`${what} ${path} was replaced while it was being opened`, request);
+    if (!(await reachedByPath(handle.fd, path))) throw unsafe(`${what} ${path} was reached through a symbolic link (the tree changed while it was being read)`, request);
     return { handle, size: opened.size };
   } catch (error) {
     await handle.close();

@@ -7,10 +7,9 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { printable } from '../../redact/text.js';
 import { TarFormatError, TarHeaderReader, type TarEntry } from './tar-headers.js';
+import { unusable } from './errors.js';
+import { isHarborSyncError } from '../../errors/base.js';
 
-export class UnsafeArchiveError extends Error {
-  override readonly name = 'UnsafeArchiveError';
-}
 
 const TYPES: Record<string, string> = {
   '1': 'a hard link',
@@ -41,10 +40,10 @@ export function entryProblem(entry: TarEntry): string | undefined {
   return undefined;
 }
 
-/** Throws UnsafeArchiveError naming the first entry that may not be extracted. `name` is how the
+/** Throws a StorageError (ARCHIVE_UNSAFE) naming the first entry that may not be extracted. `name` is how the
  * archive is shown in messages (a path, or a URL without its query). */
 export async function checkArchive(file: string, gzip: boolean, name: string): Promise<void> {
-  const refuse = (why: string) => new UnsafeArchiveError(`${name} is refused before extracting: ${why}; a registry storage tree holds only directories and regular files`);
+  const refuse = (why: string) => unusable('ARCHIVE_UNSAFE', `${name} is refused before extracting: ${why}; a registry storage tree holds only directories and regular files`);
   const reader = new TarHeaderReader((entry) => {
     const problem = entryProblem(entry);
     if (problem) throw refuse(`entry "${printable(entry.name)}" ${problem}`);
@@ -61,10 +60,10 @@ export async function checkArchive(file: string, gzip: boolean, name: string): P
     if (gzip) await pipeline(createReadStream(file), createGunzip(), scan);
     else await pipeline(createReadStream(file), scan);
   } catch (error) {
-    if (error instanceof UnsafeArchiveError) throw error;
+    if (isHarborSyncError(error)) throw error;
     // Stopping at the end marker aborts the streams before their end: that is no failure.
     if (reader.done) return;
     if (error instanceof TarFormatError) throw refuse(error.message);
-    throw new Error(`${name} cannot be read as ${gzip ? 'a gzip-compressed' : 'a'} tar archive: ${(error as Error).message}`);
+    throw unusable('ARCHIVE_UNREADABLE', `${name} cannot be read as ${gzip ? 'a gzip-compressed' : 'a'} tar archive: ${(error as Error).message}`);
   }
 }

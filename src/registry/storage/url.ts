@@ -4,6 +4,7 @@
 // no use for it, and a download takes source-username/source-password instead. These messages
 // never echo the URL when it may hold a password.
 import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../../errors/base.js';
 
 export type StorageKind = 'dir' | 'file' | 'download';
 
@@ -14,7 +15,7 @@ const NO_USER_INFO = 'source-registry must not carry a user name or password in 
 
 /** A storage URL the config layer should refuse (exit 2): the message is safe to print, and reads
  * after a `source-registry: ` prefix. */
-export class StorageUrlError extends Error {
+export class StorageUrlError extends ConfigError {
   override readonly name = 'StorageUrlError';
 }
 

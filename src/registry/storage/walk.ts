@@ -5,7 +5,7 @@
 // instead of the repository silently vanishing from the catalog.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isMissing } from './errors.js';
+import { corrupt, isMissing } from './errors.js';
 import { repositoriesDir } from './layout.js';
 import { lstatBelow } from './safe-read.js';
 
@@ -16,7 +16,7 @@ export async function listRepositoryNames(root: string): Promise<string[]> {
   const visit = async (dir: string, prefix: string[]): Promise<void> => {
     const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
       if (isMissing(error)) return [];
-      throw new Error(`cannot list ${dir}: ${(error as Error).message}`, { cause: error });
+      throw corrupt(`cannot list ${dir}: ${(error as Error).message}`, 'GET /v2/_catalog', error);
     });
     for (const entry of entries) {
       const link = entry.isSymbolicLink();

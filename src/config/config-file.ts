@@ -18,8 +18,10 @@
 // Precedence: an input given explicitly (action `with:`, CLI flag or environment) overrides the
 // file, and the file overrides the defaults.
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Scalar } from 'yaml';
-import { checkMappingRule, describeRule, MappingRuleError, shadowedBy, type MappingRule } from './sync/mapping.js';
-import { compileRepoPattern, compileTagPattern, listItems, parseLatest, parseSemverRange, SelectionError } from './sync/select.js';
+import { ConfigError, isHarborSyncError } from '../errors/base.js';
+import { describeRule, type MappingRule } from '../sync/mapping.js';
+import { checkMappingRule, shadowedBy } from './mapping-rules.js';
+import { compileRepoPattern, compileTagPattern, listItems, parseLatest, parseSemverRange } from './selection.js';
 
 export interface ConfigFile {
   /** Input name → value as the input would hold it; keys not in the file are absent. */
@@ -27,7 +29,8 @@ export interface ConfigFile {
   mappings: MappingRule[];
 }
 
-export class ConfigFileError extends Error {
+/** A config file that cannot be used; the message starts with `<file>:<line>:`. */
+export class ConfigFileError extends ConfigError {
   override readonly name = 'ConfigFileError';
 }
 
@@ -228,7 +231,7 @@ function checkAt<T>(where: string, check: () => T): T {
   try {
     return check();
   } catch (error) {
-    if (error instanceof SelectionError || error instanceof MappingRuleError) throw new ConfigFileError(`${where}: ${error.message}`);
+    if (isHarborSyncError(error)) throw new ConfigFileError(`${where}: ${error.message}`);
     throw error;
   }
 }

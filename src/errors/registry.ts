@@ -3,6 +3,8 @@
 // A server's words are untrusted: every text taken from an error body is cut to a short,
 // single-line, printable excerpt here, before anything can show it (SECURITY.md).
 import { excerpt } from '../redact/text.js';
+import { HarborSyncError, isHarborSyncError } from './base.js';
+import type { ErrorCode } from './codes.js';
 
 /** One entry of the distribution error body `{"errors":[{code,message,detail}]}`. */
 export interface RegistryErrorEntry {
@@ -13,22 +15,32 @@ export interface RegistryErrorEntry {
 
 const BODY_LIMIT = 64 * 1024;
 
-export class RegistryError extends Error {
+/** An answer of a registry (or of Harbor's API) that is an error, or a refusal of ours about
+ * what a registry sent (a foreign Link, a realm over plain HTTP). */
+export class RegistryError extends HarborSyncError {
   override readonly name = 'RegistryError';
   /** Survives bundling two copies of this module, unlike instanceof. */
   readonly isRegistryError = true;
-  readonly status: number | undefined;
-  readonly code: string | undefined;
   readonly errors: RegistryErrorEntry[];
   /** Method and URL path (never the query string, which may carry tokens). */
-  readonly request: string;
+  declare readonly request: string;
+  /** The message only restates the answer (httpError): reports then show the registry's words. */
+  readonly restatesAnswer: boolean;
 
-  constructor(options: { message: string; status?: number; errors?: RegistryErrorEntry[]; request: string; cause?: unknown }) {
-    super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.status = options.status;
-    this.errors = options.errors ?? [];
-    this.code = this.errors[0]?.code;
-    this.request = options.request;
+  constructor(options: { message: string; status?: number; errors?: RegistryErrorEntry[]; request: string; cause?: unknown; code?: ErrorCode; hint?: string; restatesAnswer?: boolean }) {
+    const errors = options.errors ?? [];
+    const registryCode = errors[0]?.code;
+    super({
+      code: options.code ?? codeFor(options.status, registryCode),
+      message: options.message,
+      request: options.request,
+      ...(options.status !== undefined && { status: options.status }),
+      ...(registryCode !== undefined && { registryCode }),
+      ...(options.hint !== undefined && { hint: options.hint }),
+      ...(options.cause !== undefined && { cause: options.cause }),
+    });
+    this.errors = errors;
+    this.restatesAnswer = options.restatesAnswer ?? false;
   }
 
   /** The registry's own message when it sent one, else ours. */
@@ -40,13 +52,48 @@ export class RegistryError extends Error {
   }
 }
 
+/** Our code for a registry's answer: its own code where that says more than the status. */
+function codeFor(status: number | undefined, registryCode: string | undefined): ErrorCode {
+  switch (registryCode) {
+    case 'DIGEST_INVALID':
+      return 'DIGEST_MISMATCH';
+    case 'SIZE_INVALID':
+      return 'SIZE_MISMATCH';
+    case 'MANIFEST_INVALID':
+      return 'MANIFEST_INVALID';
+    case 'NAME_INVALID':
+    case 'TAG_INVALID':
+      return 'NAME_INVALID';
+  }
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 401 || status === 403) return 'PERMISSION_DENIED';
+  return 'HTTP_ERROR';
+}
+
+/** The one builder of an error from an HTTP answer, for the registry client and Harbor's API:
+ * `GET /v2/a/b/manifests/1 on host: 404 MANIFEST_UNKNOWN: manifest unknown`. */
+export function httpError(answer: { method: string; path: string; host: string; status: number; body: string; code?: ErrorCode; hint?: string }): RegistryError {
+  const errors = parseErrorBody(answer.body.slice(0, BODY_LIMIT));
+  const first = errors[0];
+  const path = `/${answer.path.replace(/^\//, '')}`;
+  return new RegistryError({
+    message: `${answer.method} ${path} on ${answer.host}: ${answer.status}${first ? ` ${first.code}: ${first.message}` : ''}`,
+    status: answer.status,
+    errors,
+    request: `${answer.method} ${path.split('?')[0]}`,
+    ...(answer.code && { code: answer.code }),
+    ...(answer.hint && { hint: answer.hint }),
+    restatesAnswer: true,
+  });
+}
+
 export function isRegistryError(error: unknown): error is RegistryError {
   return typeof error === 'object' && error !== null && (error as { isRegistryError?: unknown }).isRegistryError === true;
 }
 
 /** The registry answered 404: the thing asked for is not there (as opposed to a failure). */
 export function isNotFound(error: unknown): boolean {
-  return isRegistryError(error) && error.status === 404;
+  return isHarborSyncError(error) && error.status === 404;
 }
 
 /** Parses a distribution or Harbor error body; tolerant of anything else (HTML from a proxy, empty). */
@@ -93,6 +140,3 @@ function describeDetail(detail: unknown): string {
   return excerpt(String(detail), SNIPPET_LIMIT);
 }
 
-export function readBodyLimit(): number {
-  return BODY_LIMIT;
-}

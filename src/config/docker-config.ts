@@ -14,6 +14,8 @@ import { spawn } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { ConfigError } from '../errors/base.js';
+import { isDockerHub } from '../registry/docker-hub.js';
 
 export type DockerCredential =
   | { kind: 'basic'; username: string; password: string; source: string }
@@ -29,13 +31,13 @@ export interface DockerCredentialOptions {
 }
 
 /** A config.json that cannot be read or used, or a credential helper that failed; never holds a secret. */
-export class DockerConfigError extends Error {
+/** A config file or helper that cannot be used: a configuration error (exit 2). */
+export class DockerConfigError extends ConfigError {
   override readonly name = 'DockerConfigError';
 }
 
 /** The key docker uses for Docker Hub, in auths and when asking helpers. */
 export const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
-const HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 const NOT_FOUND = 'credentials not found in native keychain';
 const HELPER_TIMEOUT_MS = 10_000;
 
@@ -86,7 +88,7 @@ export function registryHost(value: string): string {
 
 function sameRegistry(key: string, host: string): boolean {
   const keyHost = registryHost(key);
-  return keyHost === host || (HUB_HOSTS.has(keyHost) && HUB_HOSTS.has(host));
+  return keyHost === host || (isDockerHub(keyHost) && isDockerHub(host));
 }
 
 // ---- the file -------------------------------------------------------------------------------------------
@@ -193,7 +195,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** The matching auths key: exactly the host first (as docker), then any key naming the same host[:port]. */
 function authsKey(auths: Record<string, AuthEntry>, host: string): string | undefined {
   const keys = Object.keys(auths);
-  const exact = HUB_HOSTS.has(host) ? DOCKER_HUB_KEY : host;
+  const exact = isDockerHub(host) ? DOCKER_HUB_KEY : host;
   return keys.find((key) => key === exact) ?? keys.find((key) => sameRegistry(key, host));
 }
 
@@ -239,7 +241,7 @@ interface HelperChoice {
 
 function helperFor(config: DockerConfig, host: string): HelperChoice | undefined {
   const entries = Object.entries(config.credHelpers);
-  const exact = HUB_HOSTS.has(host) ? DOCKER_HUB_KEY : host;
+  const exact = isDockerHub(host) ? DOCKER_HUB_KEY : host;
   const match = entries.find(([key]) => key === exact) ?? entries.find(([key]) => sameRegistry(key, host));
   if (match) return { name: match[1], setting: `credHelpers["${match[0]}"]` };
   if (config.credsStore) return { name: config.credsStore, setting: 'credsStore' };
@@ -248,7 +250,7 @@ function helperFor(config: DockerConfig, host: string): HelperChoice | undefined
 
 /** The server URLs to ask for: docker's key (host, or the Hub's legacy URL), then forms older logins stored. */
 export function helperServerUrls(host: string): string[] {
-  return HUB_HOSTS.has(host) ? [DOCKER_HUB_KEY, 'docker.io'] : [host, `https://${host}`];
+  return isDockerHub(host) ? [DOCKER_HUB_KEY, 'docker.io'] : [host, `https://${host}`];
 }
 
 async function helperCredential(helper: HelperChoice, path: string, host: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<DockerCredential | undefined> {

@@ -1,0 +1,13 @@
+// `shard: i/n` as the Shard the engine uses (src/sync/shard.ts).
+import { ConfigError } from '../errors/base.js';
+import type { Shard } from '../sync/shard.js';
+
+export function parseShard(text: string): Shard {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count) {
+    throw new ConfigError(`shard must be i/n with 1 ≤ i ≤ n (e.g. 2/4), not "${text}"`);
+  }
+  return { index, count };
+}

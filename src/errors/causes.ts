@@ -1,0 +1,36 @@
+// The one walk down an error's cause chain (undici wraps socket errors; we wrap registry answers).
+
+const MAX_DEPTH = 8;
+
+/** The error, then its cause, then that one's cause, … */
+export function* causes(error: unknown): Generator<unknown> {
+  let current = error;
+  for (let depth = 0; current !== undefined && current !== null && depth < MAX_DEPTH; depth++) {
+    yield current;
+    current = (current as { cause?: unknown }).cause;
+  }
+}
+
+/** The first error of the chain that `test` accepts. */
+export function findCause<T>(error: unknown, test: (e: unknown) => e is T): T | undefined;
+export function findCause(error: unknown, test: (e: unknown) => boolean): unknown;
+export function findCause(error: unknown, test: (e: unknown) => boolean): unknown {
+  for (const e of causes(error)) if (test(e)) return e;
+  return undefined;
+}
+
+/** The deepest error of the chain. */
+export function rootCause(error: unknown): unknown {
+  let last: unknown = error;
+  for (const e of causes(error)) last = e;
+  return last;
+}
+
+/** A string `code` property somewhere in the chain (Node's errno codes, undici's UND_ERR_*). */
+export function causeCode(error: unknown, accept: (code: string) => boolean): string | undefined {
+  for (const e of causes(error)) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && accept(code)) return code;
+  }
+  return undefined;
+}

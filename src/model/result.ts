@@ -1,0 +1,77 @@
+// The result model: what a run found and did, tag by tag. Pure data: the engine (src/sync) fills
+// it, src/report renders it, the entry points read its totals. Nothing here imports from either.
+import type { ErrorCode, Step } from '../errors/codes.js';
+
+/** When a run counts as failed: any failed tag; also stale or incomplete ones; never. */
+export type FailOn = 'failed' | 'stale' | 'never';
+
+export type TagStatus = 'migrated' | 'stale' | 'incomplete' | 'skipped' | 'failed';
+
+export const STATUSES: readonly TagStatus[] = ['migrated', 'stale', 'incomplete', 'skipped', 'failed'];
+
+export interface StepFailure {
+  step: Step;
+  /** harbor-sync's own code (src/errors/codes.ts). */
+  errorCode: ErrorCode;
+  status?: number;
+  /** The registry's or Harbor's own error code, when it sent one (`MANIFEST_UNKNOWN`, `DENIED`). */
+  code?: string;
+  message: string;
+  /** What the user can do about it, when we know. */
+  hint?: string;
+}
+
+export interface TagResult {
+  /** `repo:tag` or `repo@sha256:…` on the source. */
+  source: string;
+  /** `project/repo:tag` in Harbor. */
+  target: string;
+  status: TagStatus;
+  /** The source manifest digest (what Harbor holds after a migration). */
+  digest?: string;
+  mediaType?: string;
+  /** Platforms of an index, e.g. linux/amd64. */
+  platforms?: string[];
+  /** Bytes of all blobs the tag references (unique within the tag). */
+  size?: number;
+  /** Blobs: how many the tag references, and how each one got to Harbor. */
+  blobs?: { total: number; uploaded: number; mounted: number; existing: number; bytesUploaded: number };
+  /** The source's digest when Harbor gets a different one (an index with only some platforms). */
+  sourceDigest?: string;
+  /** Harbor's digest for this tag before the run, when it differed (the old artifact stays). */
+  previousDigest?: string;
+  /** Migrated (repaired): what came from the upstream registry instead of the source. */
+  repaired?: { blobs: number; manifests: number; bytes: number; from: string };
+  /** Digests answering 404 on the source (stale / incomplete). */
+  missing?: string[];
+  /** Why it was skipped, stale or incomplete. */
+  reason?: string;
+  error?: StepFailure;
+  /** Requests or blob copies tried again (408, 429, 5xx, network errors). */
+  retries?: number;
+  seconds?: number;
+}
+
+export interface SyncResult {
+  startedAt: string;
+  finishedAt: string;
+  seconds: number;
+  dryRun: boolean;
+  source: string;
+  harbor: string;
+  harborVersion?: string;
+  harborUser?: string;
+  projectsCreated: string[];
+  items: TagResult[];
+  /** Requests sent to upstream-registry (repairs). */
+  upstreamRequests?: number;
+  /** Dry run: bytes that would be uploaded, each blob once (blobs Harbor already has left out). */
+  bytesPlanned?: number;
+  /** A problem that stopped the whole run before any tag was tried (bad credentials, bad config). */
+  fatal?: StepFailure;
+  /** `i/n` when this run was one shard of several. */
+  shard?: string;
+  /** Stopped by SIGINT/SIGTERM: `notStarted` lists what a re-run will still do. */
+  interrupted?: boolean;
+  notStarted: string[];
+}

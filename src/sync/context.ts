@@ -1,0 +1,110 @@
+// What one run shares across its tags, with named methods: the clients, the run-wide tables that
+// make each blob cross the wire once, the limits, and what Harbor holds per repository. Classify,
+// copy and the tag pipeline take this object; a test builds one with in-memory clients.
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { HarborApi, RepositoryListing } from '../harbor/api.js';
+import type { HintContext } from '../harbor/hints.js';
+import type { HarborTarget } from '../harbor/names.js';
+import type { Logger } from '../model/events.js';
+import type { RegistryClient } from '../registry/registry-client.js';
+import type { RetryPolicy } from '../registry/retry.js';
+import type { Clients } from './clients.js';
+import type { SyncConfig } from './config.js';
+import { OncePerKey } from './once.js';
+import type { PlatformFilter } from './platforms.js';
+import { Prefetch, prefetchLimit } from './prefetch.js';
+import { Projects } from './projects.js';
+import { createUpstream, type Upstream } from './upstream.js';
+
+export type BlobOutcome = 'uploaded' | 'mounted' | 'existing';
+
+export interface RunSignals {
+  /** Aborted when the run should stop: no new tag starts. */
+  stop: AbortSignal | undefined;
+  /** Aborted after the grace period: requests in flight are cut. */
+  abandon: AbortSignal;
+}
+
+export class RunContext {
+  readonly config: SyncConfig;
+  readonly logger: Logger;
+  readonly signals: RunSignals;
+  readonly source: RegistryClient;
+  readonly harbor: RegistryClient;
+  readonly api: HarborApi;
+  readonly upstream: Upstream | undefined;
+  readonly projects: Projects;
+  /** Blob GETs opened as presence checks, for the upload that copies them (prefetch.ts); none in
+   * a dry run (nothing is copied) or from a source that reads local files. */
+  readonly prefetch: Prefetch | undefined;
+  /** Source blob presence, once per source repository and digest. */
+  readonly sourceBlobs = new OncePerKey<number | undefined>();
+  /** One entry per Harbor repository and blob digest. */
+  readonly blobs = new OncePerKey<BlobOutcome>();
+  /** One push per Harbor repository, manifest digest and reference. */
+  readonly manifests = new OncePerKey<string | undefined>();
+  /** One upload per blob digest; the value is the Harbor repository it went to, which every
+   * other repository then mounts from. */
+  readonly uploads = new OncePerKey<string>();
+  /** Blob transfers in flight across all tags: more than tags, since a tag waits on several. */
+  readonly transfers: LimitFunction;
+  private readonly listings = new OncePerKey<RepositoryListing | undefined>();
+  private listingRefused = false;
+
+  constructor(config: SyncConfig, clients: Clients, logger: Logger, signals: RunSignals) {
+    this.config = config;
+    this.logger = logger;
+    this.signals = signals;
+    this.source = clients.source;
+    this.harbor = clients.harbor;
+    this.api = clients.api;
+    this.upstream = clients.upstream ? createUpstream(clients.upstream, config.upstreamConcurrency) : undefined;
+    this.projects = new Projects(clients.api, clients.harbor, { create: config.createProjects, visibility: config.projectVisibility, logger });
+    this.prefetch = config.dryRun || clients.source.capabilities.localReads ? undefined : new Prefetch(prefetchLimit(config.concurrency), (digest) => this.uploads.has(digest));
+    this.transfers = pLimit(config.concurrency * 2);
+  }
+
+  get platforms(): PlatformFilter[] | undefined {
+    return this.config.platforms;
+  }
+
+  get retry(): RetryPolicy {
+    return this.config.retry;
+  }
+
+  /** What Harbor holds in the target repository, listed once per run (one request per 100
+   * artifacts answers for all its tags). Undefined when the API refuses the listing: each tag
+   * then costs a manifest HEAD, and the run says so once. */
+  harborListing(target: HarborTarget): Promise<RepositoryListing | undefined> {
+    return this.listings.run(target.repository, async () => {
+      try {
+        return await this.api.tagDigests(target.project, target.path);
+      } catch (error) {
+        // Said once: an account that may not list artifacts is refused for every repository.
+        const say = this.listingRefused ? this.logger.debug : this.logger.warn;
+        this.listingRefused = true;
+        say.call(this.logger, `Harbor's artifact list of ${target.repository} could not be read (${(error as Error).message}); checking tags one by one instead, one request each`);
+        return undefined;
+      }
+    }).promise;
+  }
+
+  /** True when the Harbor repository holds no artifact (or its project is new or missing): it
+   * cannot hold a blob this run did not bring, so no HEAD on Harbor is needed, and a source GET
+   * can be the presence check. Blobs this run brought are in the blob table. */
+  async repositoryIsEmpty(target: HarborTarget): Promise<boolean> {
+    const { projects } = this;
+    return projects.wasCreated(target.project) || !(await projects.exists(target.project)) || (await this.harborListing(target))?.artifacts === 0;
+  }
+
+  /** What Harbor's error hints need to know about a project. */
+  hintContext(project: string): HintContext {
+    const username = this.config.harbor.credentials?.username;
+    return { project, projectCreatedThisRun: this.projects.wasCreated(project), ...(username !== undefined && { username }) };
+  }
+
+  /** Progress: a blob of this size is in Harbor now. */
+  uploaded(bytes: number): void {
+    this.logger.event?.({ type: 'bytes', bytes });
+  }
+}

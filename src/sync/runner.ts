@@ -1,0 +1,152 @@
+// One run's work after preflight: expand every declared image and, in catalog mode, every
+// repository the catalog lists; run each tag through the pipeline with bounded concurrency;
+// synced manifests bring their signatures along. Discovery and copying overlap: tags start as
+// soon as their repository is listed.
+import pLimit from 'p-limit';
+import type { HarborTarget } from '../harbor/names.js';
+import type { SyncResult, TagResult } from '../model/result.js';
+import { retryCounter } from '../registry/retry.js';
+import { TargetClaims } from './collisions.js';
+import type { ImageSpec } from './config.js';
+import type { RunContext } from './context.js';
+import { Discovery } from './discover.js';
+import { DryRunPlanner } from './dry-run.js';
+import type { TagJob } from './jobs.js';
+import { mapWithRules, mayCollide } from './mapping.js';
+import { Scheduler } from './scheduler.js';
+import { inShard } from './shard.js';
+import { syncTag, type TagLimits } from './tag-pipeline.js';
+import { revisionSource } from './untagged.js';
+
+export class Runner {
+  private readonly ctx: RunContext;
+  private readonly result: SyncResult;
+  private readonly discovery: Discovery;
+  private readonly planner: DryRunPlanner | undefined;
+  private readonly limits: TagLimits;
+  private readonly scheduler = new Scheduler<TagResult>();
+  private readonly claims: TargetClaims;
+  /** Repositories being listed, and whether the catalog is still being walked: together they
+   * say when the total is known. */
+  private expanding = 0;
+  private walking = true;
+
+  constructor(ctx: RunContext, result: SyncResult) {
+    const { config } = ctx;
+    this.ctx = ctx;
+    this.result = result;
+    this.discovery = new Discovery(ctx.source, {
+      selection: config.selection,
+      includeSignatures: config.includeSignatures,
+      revisions: config.includeUntagged ? revisionSource(ctx.source) : undefined,
+      mapTarget: (repository) => this.mapTarget(repository),
+      shard: config.shard,
+    });
+    this.planner = config.dryRun ? new DryRunPlanner(ctx.harbor) : undefined;
+    // Looking is cheaper than copying: tag lists and the nightly HEAD-and-compare run wider.
+    this.limits = { looks: pLimit(config.concurrency * 4), tags: pLimit(config.concurrency) };
+    this.claims = new TargetClaims(mayCollide(config.mappings, config.defaultProject));
+  }
+
+  mapTarget(repository: string): HarborTarget {
+    return mapWithRules(repository, this.ctx.config.mappings, this.ctx.config.defaultProject);
+  }
+
+  /** Runs every declared image (already mapped, `targets`) and the catalog; fills the result. A
+   * catalog that cannot be listed whole stops the run, after the tags already started finish. */
+  async run(targets: Map<ImageSpec, HarborTarget>): Promise<void> {
+    const { config } = this.ctx;
+    for (const spec of config.images) if (inShard(spec.repository, config.shard)) this.expand(spec, targets.get(spec)!, false);
+    let walkError: unknown;
+    if (config.catalog) {
+      await this.discovery
+        .walkCatalog({
+          repository: (spec, target) => this.expand(spec, target, true),
+          item: (item) => this.record(item),
+          goOn: () => !this.ctx.signals.stop?.aborted,
+        })
+        .catch((error: unknown) => (walkError = error));
+    }
+    this.walking = false;
+    this.discoveredIfDone();
+    await this.drain();
+    for (const { job, error } of this.claims.release()) {
+      if (error) this.record({ source: job.sourceLabel, target: job.targetLabel, status: 'failed', error });
+      else this.schedule(job);
+    }
+    await this.drain();
+    if (walkError !== undefined) throw walkError;
+    this.result.projectsCreated = [...this.ctx.projects.created];
+    if (this.planner) this.result.bytesPlanned = this.planner.bytes;
+    if (this.ctx.upstream) this.result.upstreamRequests = this.ctx.upstream.requests;
+  }
+
+  private async drain(): Promise<void> {
+    for (const item of await this.scheduler.drain()) this.result.items.push(item);
+  }
+
+  /** An item decided without running (filtered out, a collision, a repository that cannot be listed). */
+  private record(item: TagResult): void {
+    this.ctx.logger.event?.({ type: 'done', item, queued: false, dryRun: this.ctx.config.dryRun });
+    this.result.items.push(item);
+  }
+
+  private schedule(job: TagJob): void {
+    const admitted = this.claims.admit(job);
+    if (admitted.kind === 'hold') return;
+    if (admitted.kind === 'refuse') {
+      this.record({ source: job.sourceLabel, target: job.targetLabel, status: 'failed', error: admitted.error });
+      return;
+    }
+    if (this.scheduler.add(`tag ${job.sourceLabel} → ${job.targetLabel}`, () => this.runJob(job))) {
+      this.ctx.logger.event?.({ type: 'queued', source: job.sourceLabel });
+    }
+  }
+
+  private async runJob(job: TagJob): Promise<TagResult | undefined> {
+    const clock = { started: Date.now() };
+    const counter = { retries: 0 };
+    const item = await retryCounter.run(counter, () => syncTag(job, this.ctx, this.limits, this.planner, clock));
+    if (!item) {
+      this.result.notStarted.push(job.sourceLabel);
+      return undefined;
+    }
+    item.seconds = (Date.now() - clock.started) / 1000;
+    if (counter.retries > 0) item.retries = counter.retries;
+    this.ctx.logger.event?.({ type: 'done', item, queued: true, dryRun: this.ctx.config.dryRun });
+    // Signatures refer to the source's digest; an index rewritten for `platforms` has none.
+    const synced = item.status === 'migrated' || item.status === 'skipped';
+    if (synced && item.digest && !item.sourceDigest) {
+      const followers = await this.discovery.followers(job, item.digest);
+      followers.items.forEach((i) => this.record(i));
+      followers.jobs.forEach((j) => this.schedule(j));
+    }
+    return item;
+  }
+
+  private expand(spec: ImageSpec, target: HarborTarget, fromCatalog: boolean): void {
+    const label = `${spec.repository}:${spec.tag ?? spec.digest ?? '*'}`;
+    const added = this.scheduler.add(`repository ${label} → ${target.repository}`, () =>
+      this.limits.looks(async () => {
+        try {
+          if (this.ctx.signals.stop?.aborted) {
+            this.result.notStarted.push(label);
+            return undefined;
+          }
+          const { jobs, items } = await this.discovery.expand(spec, target, fromCatalog);
+          items.forEach((i) => this.record(i));
+          jobs.forEach((j) => this.schedule(j));
+          return undefined;
+        } finally {
+          this.expanding -= 1;
+          this.discoveredIfDone();
+        }
+      }),
+    );
+    if (added) this.expanding += 1;
+  }
+
+  private discoveredIfDone(): void {
+    if (!this.walking && this.expanding === 0) this.ctx.logger.event?.({ type: 'discovered' });
+  }
+}

@@ -1,0 +1,56 @@
+// One tag, start to end: the cheap look (is it in Harbor already?), then reading it whole and
+// classifying it, then the dry run's plan or the copy. Each stage runs under its own limit, so a
+// run where nothing changed is bound by the registries' answers, not by the copy slots.
+import type { LimitFunction } from 'p-limit';
+import type { TagResult } from '../model/result.js';
+import { formatBytes } from '../model/units.js';
+import { checkTag, classifyTag, jobOwner } from './classify.js';
+import type { RunContext } from './context.js';
+import { copyTag } from './copy.js';
+import type { DryRunPlanner } from './dry-run.js';
+import { toFailure } from './failure.js';
+import type { TagJob } from './jobs.js';
+
+export interface TagLimits {
+  /** Tag lists and the first look at a tag (a HEAD at most). */
+  looks: LimitFunction;
+  /** Reading a tag whole and copying it. */
+  tags: LimitFunction;
+}
+
+/** The tag's result; undefined when the run was stopped before the tag started. `clock` learns
+ * when it started (after waiting for a slot). */
+export async function syncTag(job: TagJob, ctx: RunContext, limits: TagLimits, planner: DryRunPlanner | undefined, clock: { started: number }): Promise<TagResult | undefined> {
+  const stopped = (): boolean => ctx.signals.stop?.aborted === true;
+  let partial: TagResult = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
+  try {
+    const check = await limits.looks(() => {
+      clock.started = Date.now();
+      return stopped() ? undefined : checkTag(job, ctx);
+    });
+    if (!check) return undefined;
+    if (check.kind === 'done') return check.result;
+    partial = check.result;
+    return await limits.tags(async () => {
+      if (stopped()) return undefined;
+      const plan = await classifyTag(job, ctx, check);
+      partial = plan.result;
+      if (plan.kind === 'done') return plan.result;
+      if (planner) return await planCopy(job, ctx, planner, plan.result, plan.blobs);
+      await ctx.projects.ensure(job.target.project);
+      return await copyTag(job, plan.manifest, plan.blobs, plan.result, ctx, plan.repairs);
+    });
+  } catch (error) {
+    return { ...partial, status: 'failed', error: toFailure(error, 'discover') };
+  } finally {
+    ctx.prefetch?.release(jobOwner(job));
+  }
+}
+
+/** A dry run: what the copy would upload, and the project it would create. */
+async function planCopy(job: TagJob, ctx: RunContext, planner: DryRunPlanner, result: TagResult, blobs: Parameters<DryRunPlanner['plan']>[1]): Promise<TagResult> {
+  const projectExists = await ctx.projects.exists(job.target.project);
+  const bytes = await planner.plan(job, blobs, projectExists);
+  const repair = result.repaired ? `, repairing ${result.repaired.blobs} blobs (${formatBytes(result.repaired.bytes)}) from upstream ${result.repaired.from}` : '';
+  return { ...result, status: 'migrated', reason: `would upload up to ${formatBytes(bytes)}${repair}${projectExists ? '' : ` and create project ${job.target.project}`}` };
+}
