@@ -27,7 +27,8 @@ export async function run(): Promise<void> {
     process.once('SIGINT', () => stop.abort()).once('SIGTERM', () => stop.abort());
     const display = actionsDisplay(core);
     const reportFile = config.reportFile ?? join(process.env.RUNNER_TEMP ?? tmpdir(), 'harbor-sync-report.json');
-    const outcome = await runAndReport(config, { logger: display.logger, signal: stop.signal, reportFile }).finally(() => display.stop());
+    const outcome = await runAndReport(config, { logger: display.logger, signal: stop.signal, reportFile });
+    display.stop({ progressLine: !outcome.result.fatal });
     await core.summary.addRaw(scrub(outcome.summary)).write();
     const totals = computeTotals(outcome.result);
     for (const name of ['migrated', 'stale', 'incomplete', 'skipped', 'failed'] as const) core.setOutput(name, totals[name]);

@@ -59495,7 +59495,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6058);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8161);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
-/* harmony import */ var _config_inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8542);
+/* harmony import */ var _config_inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4260);
 /* harmony import */ var _config_input_list_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6795);
 /* harmony import */ var _errors_base_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1638);
 /* harmony import */ var _redact_output_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(5532);
@@ -59525,7 +59525,7 @@ async function run() {
     (0,_redact_output_js__WEBPACK_IMPORTED_MODULE_7__/* .guardStream */ .I0)(process.stderr);
     try {
         // Mask before anything can be logged.
-        for (const input of _config_input_list_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .m)
+        for (const input of _config_input_list_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc)
             if (input.secret && _actions_core__WEBPACK_IMPORTED_MODULE_1__.getInput(input.name))
                 _actions_core__WEBPACK_IMPORTED_MODULE_1__.setSecret(_actions_core__WEBPACK_IMPORTED_MODULE_1__.getInput(input.name));
         const config = await (0,_config_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .buildConfig */ .fD)((name) => _actions_core__WEBPACK_IMPORTED_MODULE_1__.getInput(name));
@@ -59534,7 +59534,8 @@ async function run() {
         process.once('SIGINT', () => stop.abort()).once('SIGTERM', () => stop.abort());
         const display = (0,_report_console_js__WEBPACK_IMPORTED_MODULE_10__/* .actionsDisplay */ .u)(_actions_core__WEBPACK_IMPORTED_MODULE_1__);
         const reportFile = config.reportFile ?? (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(process.env.RUNNER_TEMP ?? (0,node_os__WEBPACK_IMPORTED_MODULE_2__.tmpdir)(), 'harbor-sync-report.json');
-        const outcome = await (0,_run_and_report_js__WEBPACK_IMPORTED_MODULE_9__/* .runAndReport */ .F)(config, { logger: display.logger, signal: stop.signal, reportFile }).finally(() => display.stop());
+        const outcome = await (0,_run_and_report_js__WEBPACK_IMPORTED_MODULE_9__/* .runAndReport */ .F)(config, { logger: display.logger, signal: stop.signal, reportFile });
+        display.stop({ progressLine: !outcome.result.fatal });
         await _actions_core__WEBPACK_IMPORTED_MODULE_1__.summary.addRaw((0,_redact_secrets_js__WEBPACK_IMPORTED_MODULE_8__/* .scrub */ ._I)(outcome.summary)).write();
         const totals = (0,_report_totals_js__WEBPACK_IMPORTED_MODULE_11__/* .computeTotals */ .x0)(outcome.result);
         for (const name of ['migrated', 'stale', 'incomplete', 'skipped', 'failed'])
@@ -59560,9 +59561,10 @@ __webpack_async_result__();
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   W: () => (/* binding */ INPUT_DEFAULTS),
-/* harmony export */   m: () => (/* binding */ INPUTS)
+/* harmony export */   WJ: () => (/* binding */ INPUT_DEFAULTS),
+/* harmony export */   mc: () => (/* binding */ INPUTS)
 /* harmony export */ });
+/* unused harmony exports isBooleanInput, LIST_INPUTS */
 // Every input, once: the CLI's --help and flags are built from this list, and a test checks that
 // action.yml declares exactly these inputs with these defaults.
 /** Defaults, as the strings the inputs would hold. */
@@ -59582,8 +59584,16 @@ const INPUT_DEFAULTS = {
     'upstream-concurrency': '2',
     'upstream-insecure': 'false',
     'include-signatures': 'true',
+    'latest-include-non-semver': 'false',
     'include-untagged': 'false',
+    'semver-include-prerelease': 'false',
 };
+/** Inputs that take true or false: flags on the command line. */
+function isBooleanInput(input) {
+    return input.default === 'true' || input.default === 'false';
+}
+/** Inputs that hold a list (one item per line): given twice on the command line, they add up. */
+const LIST_INPUTS = new Set(['images', 'include', 'exclude', 'tags', 'exclude-tags', 'platforms', 'mappings']);
 const defaults = INPUT_DEFAULTS;
 const INPUTS = [
     { name: 'source-registry', description: 'Source registry URL with scheme (https://registry.example.com, http://127.0.0.1:5000), or a registry storage directory dir:///var/lib/registry, or a tarball of one file:///backup/registry.tar.gz' },
@@ -59601,9 +59611,10 @@ const INPUTS = [
     { name: 'exclude', description: 'Repositories to leave out: globs or /regex/, one per line' },
     { name: 'tags', description: 'Tags to sync, regexes matching the whole tag, one per line' },
     { name: 'exclude-tags', description: 'Tags to leave out, regexes matching the whole tag' },
-    { name: 'semver', description: 'Only version tags in this range, e.g. >=1.2 <2' },
+    { name: 'semver', description: 'Only version tags in this range, e.g. >=1.2 <2 (variants such as 1.2.3-alpine count as their release; pre-releases are left out)' },
+    { name: 'semver-include-prerelease', description: 'Let pre-release tags (2.0-rc1, 1.4.0-beta.2) take part in semver and latest', default: defaults['semver-include-prerelease'] },
     { name: 'latest', description: 'Only the N highest versions per repository' },
-    { name: 'latest-include-non-semver', description: 'With latest: keep tags that are not versions (latest, stable) too', default: 'false' },
+    { name: 'latest-include-non-semver', description: 'With latest: keep tags that are not versions (latest, stable) too', default: defaults['latest-include-non-semver'] },
     { name: 'mappings', description: 'Rewrite rules, one per line: "source-prefix => project/path" or "... (flatten)"; first match wins' },
     { name: 'include-signatures', description: 'Copy cosign signatures/attestations/SBOMs and OCI referrers along with their subject', default: defaults['include-signatures'] },
     { name: 'include-untagged', description: 'Storage sources only (dir://, file://): also copy, by digest, the manifests of whole repositories that no tag points at', default: defaults['include-untagged'] },
@@ -59635,7 +59646,7 @@ const INPUTS = [
 
 /***/ }),
 
-/***/ 8542:
+/***/ 4260:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -59651,7 +59662,7 @@ var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: ./lib/errors/base.js
 var base = __nccwpck_require__(1638);
 // EXTERNAL MODULE: ./lib/harbor/names.js
-var names = __nccwpck_require__(158);
+var harbor_names = __nccwpck_require__(158);
 // EXTERNAL MODULE: ./lib/redact/secrets.js
 var secrets = __nccwpck_require__(4972);
 // EXTERNAL MODULE: ./lib/registry/storage/index.js + 17 modules
@@ -59721,16 +59732,59 @@ function pathProblem(path, what) {
 // The project first: Harbor's rule is the stricter one and its message says what to write.
 function targetProblem(to) {
     const project = to.split('/')[0];
-    const projectProblem = (0,names/* projectNameProblem */.gj)(project);
+    const projectProblem = (0,harbor_names/* projectNameProblem */.gj)(project);
     if (projectProblem)
         return `Harbor project name "${project}" in the target "${to}" ${projectProblem}`;
     return pathProblem(to, 'target');
+}
+
+;// CONCATENATED MODULE: ./lib/config/suggest.js
+// "Did you mean" for a mistyped config key or command-line option.
+/** The known key a typo most likely meant (at most two edits away), for "did you mean". */
+function closest(key, known) {
+    let best;
+    for (const name of known) {
+        const distance = editDistance(key, name);
+        if (distance <= 2 && (!best || distance < best.distance))
+            best = { name, distance };
+    }
+    return best?.name;
+}
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
 }
 
 // EXTERNAL MODULE: ./node_modules/semver/index.js
 var semver = __nccwpck_require__(2088);
 // EXTERNAL MODULE: ./lib/sync/select.js
 var sync_select = __nccwpck_require__(9563);
+// EXTERNAL MODULE: ./lib/sync/config.js
+var config = __nccwpck_require__(1437);
+// EXTERNAL MODULE: ./lib/config/input-list.js
+var input_list = __nccwpck_require__(6795);
+;// CONCATENATED MODULE: ./lib/config/names.js
+// Messages name an option the way the user gave it: `source-registry` in the action's `with:` and
+// the config file, `--source-registry` on the command line (where some also come from the
+// environment, e.g. HARBOR_PASSWORD).
+
+
+const ACTION_NAMES = config/* INPUT_NAMING */.O;
+const CLI_NAMES = {
+    name: (input) => {
+        const env = input_list/* INPUTS */.mc.find((i) => i.name === input)?.env;
+        return env ? `--${input} (or ${env})` : `--${input}`;
+    },
+    setting: (input, value) => (value === 'true' ? `--${input}` : value === 'false' ? `--no-${input}` : `--${input} ${value}`),
+};
+
 ;// CONCATENATED MODULE: ./lib/config/selection.js
 // Parsing the selection inputs (`include`, `exclude`, `tags`, `exclude-tags`, `semver`, `latest`,
 // `latest-include-non-semver`) into the Selection the engine applies (src/sync/select.ts, whose
@@ -59738,26 +59792,30 @@ var sync_select = __nccwpck_require__(9563);
 
 
 
+
 const GLOB_CHARS = /^[a-z0-9._\-/*?]+$/;
 /** Reads the selection inputs; every error names the input and line. */
-function parseSelection(read) {
-    const value = (name) => (read(name) ?? '').trim();
-    const list = (name) => listItems(read(name) ?? '');
+function parseSelection(read, names = ACTION_NAMES) {
+    const value = (input) => (read(input) ?? '').trim();
+    const list = (input) => listItems(read(input) ?? '').map((item) => ({ ...item, where: `${names.name(input)} line ${item.line}` }));
     const selection = {
-        include: list('include').map((item) => compileRepoPattern(item.text, `include line ${item.line}`)),
-        exclude: list('exclude').map((item) => compileRepoPattern(item.text, `exclude line ${item.line}`)),
-        tags: list('tags').map((item) => compileTagPattern(item.text, `tags line ${item.line}`)),
-        excludeTags: list('exclude-tags').map((item) => compileTagPattern(item.text, `exclude-tags line ${item.line}`)),
+        include: list('include').map((item) => compileRepoPattern(item.text, item.where)),
+        exclude: list('exclude').map((item) => compileRepoPattern(item.text, item.where)),
+        tags: list('tags').map((item) => compileTagPattern(item.text, item.where)),
+        excludeTags: list('exclude-tags').map((item) => compileTagPattern(item.text, item.where)),
     };
     const range = value('semver');
     if (range)
-        selection.semver = parseSemverRange(range, 'semver');
+        selection.semver = parseSemverRange(range, names.name('semver'));
+    const prerelease = value('semver-include-prerelease');
+    if (prerelease)
+        selection.includePrerelease = parseFlag(prerelease, names.name('semver-include-prerelease'));
     const latest = value('latest');
     if (latest)
-        selection.latest = parseLatest(latest, 'latest');
+        selection.latest = parseLatest(latest, names.name('latest'));
     const keep = value('latest-include-non-semver');
     if (keep)
-        selection.latestIncludeNonSemver = parseFlag(keep, 'latest-include-non-semver');
+        selection.latestIncludeNonSemver = parseFlag(keep, names.name('latest-include-non-semver'));
     return selection;
 }
 /** One item per line or comma separated, `#` starts a comment. Commas inside (), [] or {} belong
@@ -59921,6 +59979,7 @@ function parseFlag(text, input) {
 //
 // Precedence: an input given explicitly (action `with:`, CLI flag or environment) overrides the
 // file, and the file overrides the defaults.
+
 
 
 
@@ -60141,27 +60200,6 @@ function checkAt(where, check) {
             throw new ConfigFileError(`${where}: ${error.message}`);
         throw error;
     }
-}
-/** The known key a typo most likely meant (at most two edits away), for "did you mean". */
-function closest(key, known) {
-    let best;
-    for (const name of known) {
-        const distance = editDistance(key, name);
-        if (distance <= 2 && (!best || distance < best.distance))
-            best = { name, distance };
-    }
-    return best?.name;
-}
-function editDistance(a, b) {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-        previous = current;
-    }
-    return previous[b.length];
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -60495,6 +60533,7 @@ function runHelper(program, serverUrl, env, timeoutMs) {
 // comment; every error names where the reference was written.
 
 
+
 function parseImageList(text, origin, sourceHost) {
     const specs = [];
     text.split(/\r?\n/).forEach((raw, index) => {
@@ -60516,36 +60555,38 @@ function parseImageList(text, origin, sourceHost) {
     return specs;
 }
 /** `images` and `images-file` together; none at all is an error unless the catalog is synced. */
-async function imageSpecs(inline, file, sourceHost, load, catalog) {
-    const specs = parseImageList(inline, 'images', sourceHost);
+async function imageSpecs(inline, file, sourceHost, load, catalog, names = ACTION_NAMES) {
+    const specs = parseImageList(inline, names.name('images'), sourceHost);
     if (file) {
         let text;
         try {
             text = await load(file);
         }
         catch (error) {
-            throw new base/* ConfigError */.xL(`images-file "${file}" cannot be read: ${error.message}`);
+            throw new base/* ConfigError */.xL(`${names.name('images-file')} "${file}" cannot be read: ${error.message}`);
         }
         specs.push(...parseImageList(text, file, sourceHost));
     }
-    if (specs.length === 0 && !catalog)
-        throw new base/* ConfigError */.xL('no images to sync: set images (one reference per line), images-file, or catalog: true');
+    if (specs.length === 0 && !catalog) {
+        throw new base/* ConfigError */.xL(`no images to sync: set ${names.name('images')} (one reference per line), ${names.name('images-file')}, or ${names.setting('catalog', 'true')}`);
+    }
     return specs;
 }
 
-// EXTERNAL MODULE: ./lib/config/input-list.js
-var input_list = __nccwpck_require__(6795);
+// EXTERNAL MODULE: ./lib/redact/text.js
+var redact_text = __nccwpck_require__(7990);
 ;// CONCATENATED MODULE: ./lib/config/platforms.js
 // `platforms: linux/amd64,linux/arm64` as the filter the engine applies (src/sync/platforms.ts).
 
-function parsePlatforms(text) {
+
+function parsePlatforms(text, input = 'platforms') {
     return text
         .split(/[\s,]+/)
         .filter(Boolean)
         .map((entry) => {
         const [os, architecture, variant, extra] = entry.split('/');
         if (!os || !architecture || extra !== undefined)
-            throw new base/* ConfigError */.xL(`platforms: platform "${entry}" must be os/architecture or os/architecture/variant, e.g. linux/arm64/v8`);
+            throw new base/* ConfigError */.xL(`${input}: platform "${(0,redact_text/* printable */.g$)(entry)}" must be os/architecture or os/architecture/variant, e.g. linux/arm64/v8`);
         return { os, architecture, ...(variant && { variant }) };
     });
 }
@@ -60553,22 +60594,51 @@ function parsePlatforms(text) {
 ;// CONCATENATED MODULE: ./lib/config/shard.js
 // `shard: i/n` as the Shard the engine uses (src/sync/shard.ts).
 
-function parseShard(text) {
+
+function parseShard(text, input = 'shard') {
     const match = /^(\d+)\/(\d+)$/.exec(text.trim());
     const index = Number(match?.[1]);
     const count = Number(match?.[2]);
     if (!match || count < 1 || index < 1 || index > count) {
-        throw new base/* ConfigError */.xL(`shard must be i/n with 1 ≤ i ≤ n (e.g. 2/4), not "${text}"`);
+        throw new base/* ConfigError */.xL(`${input} must be i/n with 1 ≤ i ≤ n (e.g. 2/4), not "${(0,redact_text/* printable */.g$)(text)}"`);
     }
     return { index, count };
 }
 
-// EXTERNAL MODULE: ./lib/redact/text.js
-var redact_text = __nccwpck_require__(7990);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
+;// CONCATENATED MODULE: ./lib/config/scheme-probe.js
+// A registry URL written without its scheme (`127.0.0.1:5000`): rather than guess https:// for a
+// host that speaks plain HTTP, ask the host. A TLS hello answered with TLS means https://; one
+// answered in plain HTTP (OpenSSL's "wrong version number") means http://; no answer, no guess.
+
+
+const PROBE_MS = 3000;
+function probeScheme(hostPort) {
+    const url = URL.parse(`https://${hostPort}`);
+    if (!url)
+        return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+        const host = url.hostname.replace(/^\[|\]$/g, '');
+        // SNI takes names only: an IP address as servername is deprecated and ignored.
+        const socket = (0,external_node_tls_.connect)({ host, port: Number(url.port || 443), ...((0,external_node_net_.isIP)(host) === 0 && { servername: host }), rejectUnauthorized: false, timeout: PROBE_MS });
+        const done = (scheme) => {
+            socket.destroy();
+            resolve(scheme);
+        };
+        socket.once('secureConnect', () => done('https'));
+        socket.once('timeout', () => done(undefined));
+        socket.once('error', (error) => done(error.code === 'EPROTO' || error.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(error.message) ? 'http' : undefined));
+    });
+}
+
 ;// CONCATENATED MODULE: ./lib/config/values.js
 // Single input values as the engine takes them: booleans, bounded numbers, choices, URLs,
 // credentials and TLS options. Each error names the input and shows what was given (never a
 // secret: a URL holding user-info is refused without being echoed).
+
 
 
 
@@ -60597,16 +60667,17 @@ function oneOf(name, value, allowed) {
 /** `scheme://user[:password]@host`, or `user:password@host` written without a scheme. */
 const USER_INFO = /^(?:[a-z][a-z0-9+.-]*:\/\/)?[^/?#\s]*@/i;
 /** A registry URL (or, for the source, a storage URL) as the engine takes it. */
-function registryUrl(name, value) {
+function registryUrl(input, value, names = ACTION_NAMES) {
+    const name = names.name(input);
     if (!value)
         throw new base/* ConfigError */.xL(`${name} is required (a URL such as https://registry.example.com)`);
     // Never echoed: the value holds a password.
     if (USER_INFO.test(value)) {
-        const prefix = name.replace(/-(registry|url)$/, '');
-        throw new base/* ConfigError */.xL(`${name} must not carry a user name or password in the URL: use ${prefix}-username and ${prefix}-password (secrets) instead`);
+        const prefix = input.replace(/-(registry|url)$/, '');
+        throw new base/* ConfigError */.xL(`${name} must not carry a user name or password in the URL: use ${names.name(`${prefix}-username`)} and ${names.name(`${prefix}-password`)} instead`);
     }
     // A registry's storage directory or a tarball of it (dir:///var/lib/registry, file:///backup/registry.tar.gz).
-    if (name === 'source-registry' && (0,storage/* isStorageUrl */.v)(value)) {
+    if (input === 'source-registry' && (0,storage/* isStorageUrl */.v)(value)) {
         try {
             (0,storage/* parseStorageUrl */.Yu)(value);
         }
@@ -60619,27 +60690,48 @@ function registryUrl(name, value) {
         return value;
     }
     const url = URL.parse(value);
-    if (!url)
-        throw new base/* ConfigError */.xL(`${name} "${(0,redact_text/* printable */.g$)(value)}" is not a URL: give the scheme too, e.g. https://${(0,redact_text/* printable */.g$)(value)}`);
+    // `host:5000` parses with the host as its scheme: both mean the scheme is missing.
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:' && /^[\w.-]+:\d+(\/|$)/.test(value)))
+        throw new MissingSchemeError(name, value);
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
         throw new base/* ConfigError */.xL(`${name} "${(0,redact_text/* printable */.g$)(value)}" must start with http:// or https://`);
     return url.toString().replace(/\/$/, '');
 }
+/** A registry URL without its scheme; buildConfig asks the host which one it speaks. */
+class MissingSchemeError extends base/* ConfigError */.xL {
+    name = 'MissingSchemeError';
+    hostPort;
+    constructor(name, value) {
+        super(`${name} "${(0,redact_text/* printable */.g$)(value)}" has no scheme: write http:// or https:// before it`);
+        this.hostPort = value.replace(/\/.*$/, '');
+    }
+}
+/** The same error with the scheme the host answered in, when it answered. */
+async function withSchemeHint(error, probe) {
+    const scheme = await probe(error.hostPort);
+    if (!scheme)
+        return error;
+    const said = scheme === 'http' ? 'it answers in plain HTTP' : 'it answers in HTTPS';
+    return new base/* ConfigError */.xL(`${error.message.replace(/: write http:\/\/ or https:\/\/ before it$/, '')}: ${said}, so write ${scheme}://${(0,redact_text/* printable */.g$)(error.hostPort)}`);
+}
 /** The `<prefix>-username` / `<prefix>-password` pair: both or neither. */
-function credentials(prefix, read) {
+function credentials(prefix, read, names = ACTION_NAMES) {
     const username = (read(`${prefix}-username`) ?? '').trim();
     const password = read(`${prefix}-password`) ?? '';
     if (!username && !password)
         return undefined;
+    const user = names.name(`${prefix}-username`);
+    const pass = names.name(`${prefix}-password`);
     if (!username)
-        throw new base/* ConfigError */.xL(`${prefix}-password is set but ${prefix}-username is not`);
+        throw new base/* ConfigError */.xL(`${pass} is set but ${user} is not`);
     if (!password)
-        throw new base/* ConfigError */.xL(`${prefix}-username is set but ${prefix}-password is not`);
+        throw new base/* ConfigError */.xL(`${user} is set but ${pass} is not`);
     return { username, password };
 }
 /** `<prefix>-insecure` and `<prefix>-ca-file`. */
-async function tlsOptions(prefix, get, load) {
-    const insecure = values_boolean(`${prefix}-insecure`, get(`${prefix}-insecure`));
+async function tlsOptions(prefix, get, load, names = ACTION_NAMES) {
+    const insecure = values_boolean(names.name(`${prefix}-insecure`), get(`${prefix}-insecure`));
+    const caName = names.name(`${prefix}-ca-file`);
     const caFile = get(`${prefix}-ca-file`);
     if (!insecure && !caFile)
         return undefined;
@@ -60649,10 +60741,10 @@ async function tlsOptions(prefix, get, load) {
             ca = await load(caFile);
         }
         catch (error) {
-            throw new base/* ConfigError */.xL(`${prefix}-ca-file "${caFile}" cannot be read: ${error.message}`);
+            throw new base/* ConfigError */.xL(`${caName} "${caFile}" cannot be read: ${error.message}`);
         }
         if (!ca.includes('-----BEGIN CERTIFICATE-----'))
-            throw new base/* ConfigError */.xL(`${prefix}-ca-file "${caFile}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+            throw new base/* ConfigError */.xL(`${caName} "${caFile}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
     }
     return { ...(insecure && { insecure }), ...(ca && { ca }) };
 }
@@ -60677,65 +60769,83 @@ async function tlsOptions(prefix, get, load) {
 
 
 
-async function buildConfig(readInput, load = (p) => (0,promises_.readFile)(p, 'utf8'), env = process.env) {
+
+
+
+async function buildConfig(readInput, options = {}) {
+    try {
+        return await build(readInput, options);
+    }
+    catch (error) {
+        if (error instanceof MissingSchemeError)
+            throw await withSchemeHint(error, options.probeScheme ?? probeScheme);
+        throw error;
+    }
+}
+async function build(readInput, options) {
+    const load = options.load ?? ((p) => (0,promises_.readFile)(p, 'utf8'));
+    const env = options.env ?? process.env;
+    const names = options.names ?? ACTION_NAMES;
+    const n = (input) => names.name(input);
     // An input given explicitly overrides the config file; the file overrides the defaults.
-    const file = await configFile((readInput('config-file') ?? '').trim(), load);
+    const file = await configFile((readInput('config-file') ?? '').trim(), load, names);
     const read = (name) => {
         const given = readInput(name);
         return given !== undefined && given.trim() !== '' ? given : file?.values[name];
     };
-    const get = (name) => (read(name) ?? '').trim() || input_list/* INPUT_DEFAULTS */.W[name] || '';
-    const source = registryUrl('source-registry', get('source-registry'));
-    const harbor = registryUrl('harbor-url', get('harbor-url'));
-    const catalog = values_boolean('catalog', get('catalog'));
-    const untagged = includeUntagged(get('include-untagged'), source);
-    const images = await imageSpecs(get('images'), get('images-file'), new URL(source).host, load, catalog);
+    const get = (name) => (read(name) ?? '').trim() || input_list/* INPUT_DEFAULTS */.WJ[name] || '';
+    const source = registryUrl('source-registry', get('source-registry'), names);
+    const harbor = registryUrl('harbor-url', get('harbor-url'), names);
+    const catalog = values_boolean(n('catalog'), get('catalog'));
+    const untagged = includeUntagged(get('include-untagged'), source, names);
+    const images = await imageSpecs(get('images'), get('images-file'), new URL(source).host, load, catalog, names);
     const defaultProject = get('default-project');
-    const problem = (0,names/* projectNameProblem */.gj)(defaultProject);
+    const problem = (0,harbor_names/* projectNameProblem */.gj)(defaultProject);
     if (problem)
-        throw new base/* ConfigError */.xL(`default-project "${defaultProject}" ${problem}`);
+        throw new base/* ConfigError */.xL(`${n('default-project')} "${(0,redact_text/* printable */.g$)(defaultProject)}" ${problem}`);
     const dockerConfig = get('docker-config') || undefined;
     const endpoint = async (prefix, url) => {
-        const found = credentials(prefix, read) ?? (await fromDockerConfig(url, dockerConfig, env));
+        const found = credentials(prefix, read, names) ?? (await fromDockerConfig(url, dockerConfig, env));
         // Known to the redaction point before anything can print them.
         (0,secrets/* addCredentials */.wG)(found);
-        const tls = await tlsOptions(prefix, get, load);
+        const tls = await tlsOptions(prefix, get, load, names);
         return { url, ...(found && { credentials: found }), ...(tls && { tls }) };
     };
     const harborEndpoint = await endpoint('harbor', harbor);
     if (!harborEndpoint.credentials) {
-        throw new base/* ConfigError */.xL('no Harbor credentials: set harbor-username and harbor-password (or HARBOR_USERNAME / HARBOR_PASSWORD), or log in to Harbor with docker login');
+        throw new base/* ConfigError */.xL(`no Harbor credentials: set ${n('harbor-username')} and ${n('harbor-password')}, or log in to Harbor with docker login`);
     }
     return {
         source: await endpoint('source', source),
         harbor: harborEndpoint,
         images,
         catalog,
-        selection: parseSelection(read),
-        mappings: get('mappings') ? parseMappingRules(get('mappings'), 'mappings') : (file?.mappings ?? []),
-        includeSignatures: values_boolean('include-signatures', get('include-signatures')),
+        selection: parseSelection(read, names),
+        mappings: get('mappings') ? parseMappingRules(get('mappings'), n('mappings')) : (file?.mappings ?? []),
+        includeSignatures: values_boolean(n('include-signatures'), get('include-signatures')),
         includeUntagged: untagged,
-        ...(get('platforms') && { platforms: parsePlatforms(get('platforms')) }),
-        ...(get('shard') && { shard: parseShard(get('shard')) }),
-        ...(get('upstream-registry') && { upstream: await endpoint('upstream', registryUrl('upstream-registry', get('upstream-registry'))) }),
-        upstreamConcurrency: integer('upstream-concurrency', get('upstream-concurrency'), 1, 16),
-        createProjects: values_boolean('create-projects', get('create-projects')),
-        projectVisibility: oneOf('project-visibility', get('project-visibility'), ['private', 'public']),
+        ...(get('platforms') && { platforms: parsePlatforms(get('platforms'), n('platforms')) }),
+        ...(get('shard') && { shard: parseShard(get('shard'), n('shard')) }),
+        ...(get('upstream-registry') && { upstream: await endpoint('upstream', registryUrl('upstream-registry', get('upstream-registry'), names)) }),
+        upstreamConcurrency: integer(n('upstream-concurrency'), get('upstream-concurrency'), 1, 16),
+        createProjects: values_boolean(n('create-projects'), get('create-projects')),
+        projectVisibility: oneOf(n('project-visibility'), get('project-visibility'), ['private', 'public']),
         defaultProject,
-        concurrency: integer('concurrency', get('concurrency'), 1, 64),
-        dryRun: values_boolean('dry-run', get('dry-run')),
-        failOn: parseFailOn(get('fail-on'), 'fail-on'),
-        retry: { retries: integer('retries', get('retries'), 0, 20), maxWaitMs: integer('retry-max-wait', get('retry-max-wait'), 1, 3600) * 1000, baseMs: 500 },
-        stallTimeoutSeconds: integer('stall-timeout', get('stall-timeout'), 1, 3600),
+        concurrency: integer(n('concurrency'), get('concurrency'), 1, 64),
+        dryRun: values_boolean(n('dry-run'), get('dry-run')),
+        failOn: parseFailOn(get('fail-on'), n('fail-on')),
+        retry: { retries: integer(n('retries'), get('retries'), 0, 20), maxWaitMs: integer(n('retry-max-wait'), get('retry-max-wait'), 1, 3600) * 1000, baseMs: 500 },
+        stallTimeoutSeconds: integer(n('stall-timeout'), get('stall-timeout'), 1, 3600),
         ...(get('report-file') && { reportFile: get('report-file') }),
         ...(get('summary-file') && { summaryFile: get('summary-file') }),
+        ...(names !== ACTION_NAMES && { naming: names }),
     };
 }
 /** Only a storage source can list untagged manifests; refused rather than silently doing nothing. */
-function includeUntagged(value, source) {
-    const wanted = values_boolean('include-untagged', value);
+function includeUntagged(value, source, names) {
+    const wanted = values_boolean(names.name('include-untagged'), value);
     if (wanted && !(0,storage/* isStorageUrl */.v)(source)) {
-        throw new base/* ConfigError */.xL(`include-untagged: true needs a storage source (dir://, file:// or an http(s) URL of a .tar/.tar.gz): the registry API of ${source} cannot list manifests no tag points at`);
+        throw new base/* ConfigError */.xL(`${names.setting('include-untagged', 'true')} needs a storage source (dir://, file:// or an http(s) URL of a .tar/.tar.gz): the registry API of ${source} cannot list manifests no tag points at`);
     }
     return wanted;
 }
@@ -60751,7 +60861,7 @@ async function fromDockerConfig(url, configPath, env) {
     }
     return { username: found.username, password: found.password };
 }
-async function configFile(path, load) {
+async function configFile(path, load, names) {
     if (!path)
         return undefined;
     let text;
@@ -60759,9 +60869,9 @@ async function configFile(path, load) {
         text = await load(path);
     }
     catch (error) {
-        throw new base/* ConfigError */.xL(`config-file "${path}" cannot be read: ${error.message}`);
+        throw new base/* ConfigError */.xL(`${names.name('config-file')} "${path}" cannot be read: ${error.message}`);
     }
-    const keys = input_list/* INPUTS */.m.map((i) => i.name).filter((name) => name !== 'config-file');
+    const keys = input_list/* INPUTS */.mc.map((i) => i.name).filter((name) => name !== 'config-file');
     return parseConfigFile(text, path, keys);
 }
 
@@ -61045,8 +61155,8 @@ function describeDetail(detail) {
 /* unused harmony export PROJECT_NAME_RULE */
 /* harmony import */ var _errors_base_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1638);
 // Where a source repository lands in Harbor. Harbor needs `project/repository`: the first path
-// component is the project (BEHAVIOR §2.4), and project names follow a stricter rule than
-// distribution's path components (BEHAVIOR §3).
+// component is the project (docs/harbor.md §2.4), and project names follow a stricter rule than
+// distribution's path components (docs/harbor.md §3).
 
 const PROJECT_NAME_RULE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const PROJECT_NAME_MAX = 255;
@@ -63218,7 +63328,7 @@ class Transport {
             this.scheme = 'basic';
     }
     /** Drops the cached tokens naming a repository of `project`: Harbor ignores a token's access to
-     * a project created after the token was issued (BEHAVIOR §1). */
+     * a project created after the token was issued (docs/harbor.md §1). */
     invalidateTokens(project) {
         this.tokens.invalidateProject(project);
     }
@@ -63258,7 +63368,7 @@ class Transport {
             return await this.sendWithRetry(req, `Bearer ${token}`, true);
         }
         if (this.scheme === 'bearer' && this.bearer) {
-            // Harbor answers a refused token with a Basic challenge (BEHAVIOR §1): try a fresh token,
+            // Harbor answers a refused token with a Basic challenge (docs/harbor.md §1): try a fresh token,
             // then Basic, which Harbor accepts on every /v2 path.
             await res.body.dump();
             this.tokens.invalidate(this.bearer, req.scopes ?? []);
@@ -63475,18 +63585,19 @@ function consoleDisplay(options) {
                 const line = itemLine(e.item, e.dryRun);
                 logger[line.level](line.text);
             }
+            // A dry run's events say so: a pipeline must not take a plan for a copy.
             if (options.json && e.type === 'done')
-                json({ event: 'tag', ...e.item });
+                json({ event: 'tag', ...(e.dryRun && { dryRun: true }), ...e.item });
             if (options.json && e.type === 'discovered')
                 json({ event: 'discovered' });
         },
     };
     return {
         logger,
-        stop: () => {
+        stop: ({ progressLine = true } = {}) => {
             clearInterval(timer);
             clear();
-            if (!options.quiet && !options.json)
+            if (progressLine && !options.quiet && !options.json)
                 options.err.write(`${progress.line()}\n`);
         },
     };
@@ -63516,10 +63627,11 @@ function actionsDisplay(core, intervalMs = 10_000) {
     };
     return {
         logger,
-        stop: () => {
+        stop: ({ progressLine = true } = {}) => {
             clearInterval(timer);
             core.endGroup();
-            core.info(progress.line());
+            if (progressLine)
+                core.info(progress.line());
         },
     };
 }
@@ -63619,6 +63731,7 @@ function buildReport(result, toolVersion) {
         harborUser: result.harborUser ?? null,
         projectsCreated: result.projectsCreated,
         shard: result.shard ?? null,
+        ...(result.missingShards && { missingShards: result.missingShards }),
         upstreamRequests: result.upstreamRequests ?? null,
         totals: (0,report_totals/* computeTotals */.x0)(result),
         fatal: result.fatal ?? null,
@@ -63676,8 +63789,12 @@ function render(result, compact) {
     const totals = (0,report_totals/* computeTotals */.x0)(result);
     const groups = (0,report_totals/* itemsByStatus */.kt)(result);
     const dry = result.dryRun;
-    const lines = [`## harbor-sync${dry ? ' (dry run: nothing was written)' : ''}`, ''];
+    const partial = result.missingShards?.length ? ` (partial merge: shard${result.missingShards.length > 1 ? 's' : ''} ${result.missingShards.join(', ')} missing)` : '';
+    const lines = [`## harbor-sync${dry ? ' (dry run: nothing was written)' : ''}${partial}`, ''];
     lines.push(`\`${result.source}\` → Harbor \`${result.harbor}\`${result.harborVersion ? ` (${result.harborVersion})` : ''}`, '');
+    if (result.missingShards?.length) {
+        lines.push('> [!WARNING]', `> **Partial: shard${result.missingShards.length > 1 ? 's' : ''} ${result.missingShards.join(', ')} missing.** This merge covers only the shards whose reports were given; the missing shards' repositories are in none of the counts below.`, '');
+    }
     if (result.fatal) {
         const f = result.fatal;
         lines.push(`> [!CAUTION]`, `> **The run stopped before copying:** ${cell(f.message)}${f.hint ? `<br>${cell(f.hint)}` : ''}`, '');
@@ -63876,7 +63993,7 @@ function linkError(current, reason) {
 // The parts of Harbor's /api/v2.0 we use (swagger.yaml of Harbor v2.15). Basic auth on every call
 // and no cookie jar: Harbor's CSRF check applies to any API request that carries the `sid`
 // session cookie, so a client that keeps cookies gets 403 "CSRF token invalid" on writes
-// (BEHAVIOR §5, Harbor #12455). Requests go through the same transport as the registry calls
+// (docs/harbor.md §5, Harbor #12455). Requests go through the same transport as the registry calls
 // (retries, time-outs, TLS options).
 
 
@@ -63918,7 +64035,7 @@ class HarborRestApi {
     async whoami() {
         const res = await this.call('GET', 'api/v2.0/users/current');
         const text = await res.body.text();
-        // Robots get 412 here (BEHAVIOR §5): the credentials were accepted, as a robot.
+        // Robots get 412 here (docs/harbor.md §5): the credentials were accepted, as a robot.
         if (res.status === 412 && this.credentials?.username.startsWith(this.robotPrefix)) {
             return { kind: 'robot', name: this.credentials.username, sysadmin: false };
         }
@@ -63937,7 +64054,7 @@ class HarborRestApi {
         throw this.failure('HEAD', 'api/v2.0/projects', res.status, '');
     }
     async createProject(name, visibility) {
-        // Metadata values are strings in Harbor's API (BEHAVIOR §3).
+        // Metadata values are strings in Harbor's API (docs/harbor.md §3).
         const body = JSON.stringify({ project_name: name, metadata: { public: visibility === 'public' ? 'true' : 'false' } });
         const res = await this.call('POST', 'api/v2.0/projects', body);
         const text = await res.body.text();
@@ -63948,7 +64065,7 @@ class HarborRestApi {
         throw this.failure('POST', 'api/v2.0/projects', res.status, text);
     }
     async tagDigests(project, path) {
-        // {repository_name} is URL-encoded twice: a/b → a%252Fb (BEHAVIOR §4).
+        // {repository_name} is URL-encoded twice: a/b → a%252Fb (docs/harbor.md §4).
         const repo = encodeURIComponent(encodeURIComponent(path));
         const tags = new Map();
         let artifactCount = 0;
@@ -64170,7 +64287,7 @@ class DistributionClient {
         if (mountFrom) {
             url.searchParams.set('mount', mountFrom.digest);
             url.searchParams.set('from', mountFrom.repository);
-            scopes.push(pull(mountFrom.repository)); // Harbor answers 401 without pull on `from` (BEHAVIOR §6)
+            scopes.push(pull(mountFrom.repository)); // Harbor answers 401 without pull on `from` (docs/harbor.md §6)
         }
         const res = await this.send({ method: 'POST', url, scopes, headers: { 'content-length': '0' } });
         await res.body.dump();
@@ -64212,7 +64329,7 @@ class DistributionClient {
     }
     async *catalog() {
         // Distribution refuses n above its catalog.maxentries (default 1000) with 400
-        // PAGINATION_NUMBER_INVALID (BEHAVIOR §9); without n it pages by its own default.
+        // PAGINATION_NUMBER_INVALID (docs/harbor.md §9); without n it pages by its own default.
         let url = this.url(`v2/_catalog?n=${CATALOG_PAGE}`);
         let first = true;
         while (url) {
@@ -64682,10 +64799,12 @@ function validateConcurrency(concurrency) {
 	}
 }
 
+// EXTERNAL MODULE: ./lib/sync/config.js
+var sync_config = __nccwpck_require__(1437);
 ;// CONCATENATED MODULE: ./lib/sync/once.js
 /** Runs work once per key for the whole run; later callers share the first caller's promise.
  * This is how each blob crosses the wire at most once, and how pushes of one digest into one
- * repository are serialised (the registry races on concurrent pushes: BEHAVIOR §9). */
+ * repository are serialised (the registry races on concurrent pushes: docs/harbor.md §9). */
 class OncePerKey {
     entries = new Map();
     /** Started (and not failed) for this key. */
@@ -64733,7 +64852,8 @@ function explainHarborAnswer(error, context) {
         return { code: 'PROXY_PROJECT', policy: true, hint: `project ${context.project} is a proxy-cache project, which cannot be pushed to: map the images to a regular project` };
     }
     if (error.status === 401 && text.includes('not found')) {
-        return { code: 'PROJECT_MISSING', hint: `project ${context.project} does not exist in Harbor: create it, or set create-projects: true` };
+        const setting = context.setting?.('create-projects', 'true') ?? 'create-projects: true';
+        return { code: 'PROJECT_MISSING', hint: `project ${context.project} does not exist in Harbor: create it, or set ${setting}` };
     }
     if (error.status === 401 && context.projectCreatedThisRun) {
         return {
@@ -64753,9 +64873,12 @@ function harborHint(error, context) {
     return explainHarborAnswer(error, context)?.hint;
 }
 
+// EXTERNAL MODULE: ./lib/registry/retry.js
+var retry = __nccwpck_require__(1653);
 ;// CONCATENATED MODULE: ./lib/sync/failure.js
 // Turns whatever went wrong in one step of one tag into the StepFailure the report shows: the step,
 // our code, the HTTP status and the registry's code, the message, and what to do when we know.
+
 
 
 
@@ -64781,7 +64904,11 @@ function placeAt(error, step, harbor) {
         });
     }
     if (!(0,base/* isHarborSyncError */.E)(error)) {
-        return new base/* HarborSyncError */.kM({ code: 'INTERNAL', step, message: error instanceof Error ? error.message : String(error), cause: error });
+        const message = error instanceof Error ? error.message : String(error);
+        // A connection that failed after the client's retries (Node's or undici's code): not a bug of ours.
+        if ((0,retry/* isNetworkError */.TX)(error))
+            return new base/* NetworkError */.Dr({ code: 'UNREACHABLE', step, message, cause: error });
+        return new base/* HarborSyncError */.kM({ code: 'INTERNAL', step, message, cause: error });
     }
     if (error.step !== undefined)
         return error;
@@ -64864,7 +64991,7 @@ class Projects {
                 code: 'PROJECT_MISSING',
                 step: 'project',
                 message: `project ${name} does not exist in Harbor`,
-                hint: `create it in Harbor, or set create-projects: true`,
+                hint: `create it in Harbor, or set ${this.options.naming.setting('create-projects', 'true')}`,
             });
         }
         try {
@@ -64887,7 +65014,7 @@ class Projects {
             throw placed;
         }
         this.existing.set(name, Promise.resolve(true));
-        // Harbor ignores tokens issued before the project existed (BEHAVIOR §1): those naming it go;
+        // Harbor ignores tokens issued before the project existed (docs/harbor.md §1): those naming it go;
         // tokens for other projects stay good (dropping them all costs a token per repository again).
         this.harbor.invalidateTokens(name);
     }
@@ -64936,6 +65063,7 @@ async function findUpstream(upstream, repository, blobs) {
 
 
 
+
 class RunContext {
     config;
     logger;
@@ -64969,7 +65097,7 @@ class RunContext {
         this.harbor = clients.harbor;
         this.api = clients.api;
         this.upstream = clients.upstream ? createUpstream(clients.upstream, config.upstreamConcurrency) : undefined;
-        this.projects = new Projects(clients.api, clients.harbor, { create: config.createProjects, visibility: config.projectVisibility, logger });
+        this.projects = new Projects(clients.api, clients.harbor, { create: config.createProjects, visibility: config.projectVisibility, logger, naming: config.naming ?? sync_config/* INPUT_NAMING */.O });
         this.prefetch = config.dryRun || clients.source.capabilities.localReads ? undefined : new Prefetch(prefetchLimit(config.concurrency), (digest) => this.uploads.has(digest));
         this.transfers = pLimit(config.concurrency * 2);
     }
@@ -65006,7 +65134,8 @@ class RunContext {
     /** What Harbor's error hints need to know about a project. */
     hintContext(project) {
         const username = this.config.harbor.credentials?.username;
-        return { project, projectCreatedThisRun: this.projects.wasCreated(project), ...(username !== undefined && { username }) };
+        const naming = this.config.naming ?? sync_config/* INPUT_NAMING */.O;
+        return { project, projectCreatedThisRun: this.projects.wasCreated(project), ...(username !== undefined && { username }), setting: naming.setting };
     }
     /** Progress: a blob of this size is in Harbor now. */
     uploaded(bytes) {
@@ -65062,16 +65191,19 @@ var auth_boundary = __nccwpck_require__(5208);
 
 
 
+
 async function preflight(config, clients, logger) {
     await checkSource(config, clients, logger);
     return await checkHarbor(config, clients, logger);
 }
 async function checkSource(config, clients, logger) {
+    const naming = config.naming ?? sync_config/* INPUT_NAMING */.O;
+    const credentialsHint = `set ${naming.name('source-username')} and ${naming.name('source-password')}`;
     const ping = await clients.source.ping().catch((error) => {
         // A storage source that cannot be opened says so itself (step storage).
         if ((0,base/* isHarborSyncError */.E)(error) && error.step !== undefined)
             throw error;
-        throw unreachable('source registry', 'source', config.source.url, error);
+        throw unreachable('source registry', 'source', config, error);
     });
     if (ping.ok)
         return;
@@ -65081,7 +65213,7 @@ async function checkSource(config, clients, logger) {
         const insecure = ping.error?.code === 'REALM_INSECURE';
         throw new base/* HarborSyncError */.kM({
             ...placeAt(ping.error, 'auth').details(),
-            ...(insecure && { hint: 'serve the token realm over https (distribution: auth.token.realm), or set source-insecure: true to accept plain HTTP for this registry' }),
+            ...(insecure && { hint: `serve the token realm over https (distribution: auth.token.realm), or set ${naming.setting('source-insecure', 'true')} to accept plain HTTP for this registry` }),
         });
     }
     if (ping.status === 401 && config.source.credentials) {
@@ -65091,14 +65223,28 @@ async function checkSource(config, clients, logger) {
             status: 401,
             ...(ping.error?.registryCode !== undefined && { registryCode: ping.error.registryCode }),
             message: `the source registry ${clients.source.host} rejected the credentials of user "${config.source.credentials.username}"`,
-            hint: 'check source-username and source-password (or SOURCE_USERNAME / SOURCE_PASSWORD)',
+            hint: `check ${naming.name('source-username')} and ${naming.name('source-password')}`,
         });
     }
     if (ping.status === 401) {
-        logger.warn(`The source registry ${clients.source.host} wants credentials for /v2/; trying anonymous pulls (set source-username/source-password if they fail)`);
+        // Public registries answer /v2/ with 401 even to anonymous pulls: only a refused anonymous
+        // token, or a first listing that answers 401/403, means the source demands a login.
+        const refusal = ping.error && ping.error.request !== 'GET /v2/' ? ping.error : await anonymousRefusal(config, clients);
+        if (refusal) {
+            throw new base/* HarborSyncError */.kM({
+                code: 'CREDENTIALS_REQUIRED',
+                step: 'auth',
+                ...(refusal.status !== undefined && { status: refusal.status }),
+                ...(refusal.registryCode !== undefined && { registryCode: refusal.registryCode }),
+                message: `the source registry ${clients.source.host} refuses anonymous access (${refusal.status ?? 401} on ${refusal.request ?? 'GET /v2/'}) and no credentials were given`,
+                hint: credentialsHint,
+                cause: refusal,
+            });
+        }
+        logger.info(`The source registry ${clients.source.host} allows anonymous pulls`);
         return;
     }
-    const plainToTls = httpToHttpsHint('source', ping.error?.registryMessage);
+    const plainToTls = httpToHttpsHint('source', ping.error?.registryMessage, config);
     throw new base/* HarborSyncError */.kM({
         code: plainToTls ? 'TLS_FAILED' : 'NOT_A_REGISTRY',
         step: 'preflight',
@@ -65111,10 +65257,10 @@ async function checkSource(config, clients, logger) {
 async function checkHarbor(config, clients, logger) {
     await clients.api.ping().catch((error) => {
         if ((0,registry/* isRegistryError */.IP)(error)) {
-            const hint = httpToHttpsHint('harbor', error.registryMessage);
+            const hint = httpToHttpsHint('harbor', error.registryMessage, config);
             throw new base/* HarborSyncError */.kM({ ...error.details(), code: hint ? 'TLS_FAILED' : 'NOT_HARBOR', step: 'preflight', ...(hint && { hint }), cause: error });
         }
-        throw unreachable('Harbor', 'harbor', config.harbor.url, error);
+        throw unreachable('Harbor', 'harbor', config, error);
     });
     const username = config.harbor.credentials?.username ?? '';
     const identity = await clients.api.whoami().catch((error) => {
@@ -65124,7 +65270,7 @@ async function checkHarbor(config, clients, logger) {
                 ...placed.details(),
                 code: 'CREDENTIALS_REJECTED',
                 message: `Harbor at ${clients.api.url.host} rejected the credentials of user "${username}" (401 UNAUTHORIZED)`,
-                hint: 'check harbor-username and harbor-password; a robot account name includes its prefix (robot$…) — pass it through an environment variable or secret so no shell expands the $',
+                hint: `check ${(config.naming ?? sync_config/* INPUT_NAMING */.O).name('harbor-username')} and ${(config.naming ?? sync_config/* INPUT_NAMING */.O).name('harbor-password')}; a robot account name includes its prefix (robot$…) — pass it through an environment variable or secret so no shell expands the $`,
                 cause: error,
             });
         }
@@ -65137,7 +65283,10 @@ async function checkHarbor(config, clients, logger) {
 const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
 const KNOWN_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EPROTO', 'ERR_SSL_WRONG_VERSION_NUMBER']);
 /** A connection that could not be made, said in words, with what to try. */
-function unreachable(what, prefix, url, error) {
+function unreachable(what, prefix, config, error) {
+    const naming = config.naming ?? sync_config/* INPUT_NAMING */.O;
+    const url = config[prefix].url;
+    const urlInput = prefix === 'source' ? 'source-registry' : 'harbor-url';
     const cause = (0,causes/* rootCause */.es)(error);
     const code = (0,causes/* causeCode */.XL)(error, (c) => CERTIFICATE_ERRORS.test(c) || KNOWN_CODES.has(c));
     const text = cause instanceof Error ? cause.message : String(cause);
@@ -65145,26 +65294,52 @@ function unreachable(what, prefix, url, error) {
     let tls = false;
     if (code !== undefined && CERTIFICATE_ERRORS.test(code)) {
         tls = true;
-        hint = `its TLS certificate is not trusted (${code}): set ${prefix}-ca-file to the CA certificate that signed it, or ${prefix}-insecure: true`;
+        hint = `its TLS certificate is not trusted (${code}): set ${naming.name(`${prefix}-ca-file`)} to the CA certificate that signed it, or ${naming.setting(`${prefix}-insecure`, 'true')}`;
     }
     else if (code === 'ECONNREFUSED') {
-        hint = `nothing listens there: check the host and port of ${prefix === 'source' ? 'source-registry' : 'harbor-url'}`;
+        hint = `nothing listens there: check the host and port of ${naming.name(urlInput)}`;
     }
     else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
         hint = 'the host name does not resolve: check its spelling and the DNS of this machine';
     }
     else if (code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER') {
+        // The server answered the TLS hello in plain HTTP: say that, not OpenSSL's record-layer text.
         tls = true;
-        hint = `the server does not speak HTTPS there: use http:// if it is plain HTTP`;
+        return new base/* NetworkError */.Dr({
+            code: 'TLS_FAILED',
+            step: 'network',
+            message: `${what} ${redactUrl(url)} answers in plain HTTP, not HTTPS`,
+            hint: `write ${redactUrl(url).replace(/^https:/, 'http:')} in ${naming.name(urlInput)}`,
+            cause: error,
+        });
     }
-    return new base/* NetworkError */.Dr({ code: tls ? 'TLS_FAILED' : 'UNREACHABLE', step: 'network', message: `${what} ${redactUrl(url)} is not reachable: ${text}`, ...(hint && { hint }), cause: error });
+    // Library internals (OpenSSL's file and line) are not for the reader: the first clause is.
+    const said = text.replace(/:[^:]*\.\.\/deps\/openssl[^\n]*$/, '').replace(/\s*\(?\.\.\/deps\/[^)]*\)?/g, '');
+    return new base/* NetworkError */.Dr({ code: tls ? 'TLS_FAILED' : 'UNREACHABLE', step: 'network', message: `${what} ${redactUrl(url)} is not reachable: ${said}`, ...(hint && { hint }), cause: error });
 }
-function httpToHttpsHint(prefix, message) {
-    return message && /HTTP request to an HTTPS server/i.test(message) ? `the server speaks HTTPS: write https:// in ${prefix === 'source' ? 'source-registry' : 'harbor-url'}` : undefined;
+function httpToHttpsHint(prefix, message, config) {
+    const naming = config.naming ?? sync_config/* INPUT_NAMING */.O;
+    return message && /HTTP request to an HTTPS server/i.test(message) ? `the server speaks HTTPS: write https:// in ${naming.name(prefix === 'source' ? 'source-registry' : 'harbor-url')}` : undefined;
+}
+/** The first listing this run needs, asked anonymously: a refusal (401/403) means the source
+ * demands a login; anything else is left to the tags that hit it. */
+async function anonymousRefusal(config, clients) {
+    const first = config.images[0];
+    try {
+        if (first?.tag !== undefined || first?.digest !== undefined)
+            await clients.source.headManifest(first.repository, first.digest ?? first.tag);
+        else if (first)
+            await clients.source.listTags(first.repository);
+        else if (config.catalog)
+            for await (const _page of clients.source.catalog())
+                break;
+        return undefined;
+    }
+    catch (error) {
+        return (0,base/* isHarborSyncError */.E)(error) && (error.status === 401 || error.status === 403) ? error : undefined;
+    }
 }
 
-// EXTERNAL MODULE: ./lib/registry/retry.js
-var retry = __nccwpck_require__(1653);
 // EXTERNAL MODULE: ./lib/sync/mapping.js
 var mapping = __nccwpck_require__(9597);
 ;// CONCATENATED MODULE: ./lib/sync/collisions.js
@@ -66182,6 +66357,17 @@ async function runAndReport(config, options) {
 
 /***/ }),
 
+/***/ 1437:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   O: () => (/* binding */ INPUT_NAMING)
+/* harmony export */ });
+const INPUT_NAMING = { name: (input) => input, setting: (input, value) => `${input}: ${value}` };
+
+
+/***/ }),
+
 /***/ 9597:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -66320,18 +66506,22 @@ function findCollisions(items) {
 // Not versions: `latest`, `1.2.3.4`, `1.02`, `1.2.3_1`, `stable-1.2`. Note `2024-01-05` reads as
 // 2024.0.0-01-05: filter date tags with `tags`/`exclude-tags` if they share a repository with versions.
 //
-// Ranges include suffixed versions (semver's includePrerelease): container tags use `-alpine` or
-// `-slim` for variants, and a sync should not drop `1.25.3-alpine` from `>=1.24` without saying so.
-// `<2` still stops before `2.0.0-rc1`. Drop variants or release candidates with `exclude-tags`.
+// A suffix is one of two things on a container tag. A pre-release (`-rc1`, `-beta.2`, `-alpha`,
+// `-pre`, `-preview`, `-dev`, `-snapshot`, `-canary`, `-nightly`, with or without a number) is
+// left out by `semver` and `latest` unless `semver-include-prerelease` is true: people using a
+// range expect release candidates left out unless they ask. Any other suffix is a variant of the
+// release (`1.25.3-alpine`, `-slim`, `-bookworm`) and counts as that release: `1.25.3-alpine` is in
+// `>=1.25.3`, and for `latest` it is the same version as `1.25.3`. Drop variants with `exclude-tags`.
 //
-// `latest` N orders by semver precedence; tags spelling one version (`1.2`, `1.2.0`, `v1.2.0`)
-// count once and are all kept. Non-version tags are dropped by `latest` unless
+// `latest` N orders by semver precedence; tags spelling one version (`1.2`, `1.2.0`, `v1.2.0`,
+// `1.2-alpine`) count once and are all kept. Non-version tags are dropped by `latest` unless
 // `latest-include-non-semver` is true, in which case they pass through untouched (`latest 3` plus
 // e.g. `stable`).
 
 
 const VERSION_TAG = /^v?((?:0|[1-9]\d*)(?:\.(?:0|[1-9]\d*)){0,2})([-+].*)?$/;
 const RANGE_OPTIONS = { includePrerelease: true };
+const PRERELEASE = /^(alpha|beta|rc|pre|preview|dev|snapshot|canary|nightly)\d*$/i;
 /** Why a repository is not synced (`exclude "team-a/old/**"`, `not in include`), or undefined. */
 function repositoryExcludedBy(repo, s) {
     if (s.include.length > 0 && !s.include.some((p) => p.test(repo)))
@@ -66359,13 +66549,15 @@ function selectTags(tags, s) {
         const match = s.excludeTags.find((re) => re.test(tag));
         return match ? `exclude-tags ${match.source}` : undefined;
     });
+    const prerelease = s.includePrerelease ?? false;
     if (s.semver !== undefined)
-        selected = keep(selected, semverRule(s.semver));
+        selected = keep(selected, semverRule(s.semver, prerelease));
     if (s.latest !== undefined)
-        selected = keep(selected, latestRule(selected, s.latest, s.latestIncludeNonSemver ?? false));
+        selected = keep(selected, latestRule(selected, s.latest, s.latestIncludeNonSemver ?? false, prerelease));
     return { selected, excluded };
 }
-function semverRule(text) {
+const PRERELEASE_NOTE = 'a pre-release; semver-include-prerelease: true takes it';
+function semverRule(text, prerelease) {
     let range;
     try {
         range = new semver__WEBPACK_IMPORTED_MODULE_0__.Range(text, RANGE_OPTIONS);
@@ -66377,18 +66569,23 @@ function semverRule(text) {
         const version = tagVersion(tag);
         if (!version)
             return `semver ${text} (not a version)`;
-        return range.test(version) ? undefined : `semver ${text}`;
+        if (version.prerelease && !prerelease)
+            return `semver ${text} (${PRERELEASE_NOTE})`;
+        return range.test(version.semver) ? undefined : `semver ${text}`;
     };
 }
-function latestRule(tags, n, keepNonSemver) {
-    const versions = tags.map(tagVersion).filter((v) => v !== null);
+function latestRule(tags, n, keepNonSemver, prerelease) {
+    const counted = (v) => v !== null && (prerelease || !v.prerelease);
+    const versions = tags.map(tagVersion).filter(counted).map((v) => v.semver);
     const distinct = versions.sort((a, b) => semver__WEBPACK_IMPORTED_MODULE_0__.rcompare(a, b)).filter((v, i, all) => i === 0 || semver__WEBPACK_IMPORTED_MODULE_0__.compare(v, all[i - 1]) !== 0);
     const lowestKept = distinct[Math.min(n, distinct.length) - 1];
     return (tag) => {
         const version = tagVersion(tag);
         if (!version)
             return keepNonSemver ? undefined : `latest ${n} (not a version)`;
-        return lowestKept && semver__WEBPACK_IMPORTED_MODULE_0__.compare(version, lowestKept) >= 0 ? undefined : `latest ${n}`;
+        if (!counted(version))
+            return `latest ${n} (${PRERELEASE_NOTE})`;
+        return lowestKept && semver__WEBPACK_IMPORTED_MODULE_0__.compare(version.semver, lowestKept) >= 0 ? undefined : `latest ${n}`;
     };
 }
 /** The version a tag spells (see the top of this file), or null when it is not a version tag. */
@@ -66399,7 +66596,10 @@ function tagVersion(tag) {
     const numbers = match[1].split('.');
     while (numbers.length < 3)
         numbers.push('0');
-    return semver__WEBPACK_IMPORTED_MODULE_0__.parse(`${numbers.join('.')}${match[2] ?? ''}`);
+    const suffix = match[2] ?? '';
+    const prerelease = suffix.startsWith('-') && PRERELEASE.test(suffix.slice(1).split(/[.-]/)[0]);
+    const parsed = semver__WEBPACK_IMPORTED_MODULE_0__.parse(`${numbers.join('.')}${prerelease || suffix.startsWith('+') ? suffix : ''}`);
+    return parsed && { semver: parsed, prerelease };
 }
 /** True when `tag` counts as a version tag for `semver` and `latest`. */
 function isVersionTag(tag) {

@@ -31115,7 +31115,7 @@ exports.visitAsync = visitAsync;
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9627);
 /* harmony import */ var _redact_output_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5532);
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2307);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4726);
 // The CLI entry point (bundled into dist/cli). All work is in cli/main.ts.
 
 
@@ -31137,7 +31137,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2307:
+/***/ 4726:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31146,10 +31146,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   iW: () => (/* binding */ main)
 });
 
-// UNUSED EXPORTS: EXIT, helpText
+// UNUSED EXPORTS: EXIT, OPTIONS, helpText
 
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: ./lib/errors/base.js
@@ -31217,8 +31215,8 @@ class HarborPolicyError extends HarborSyncError {
 
 ;// CONCATENATED MODULE: ./lib/harbor/names.js
 // Where a source repository lands in Harbor. Harbor needs `project/repository`: the first path
-// component is the project (BEHAVIOR §2.4), and project names follow a stricter rule than
-// distribution's path components (BEHAVIOR §3).
+// component is the project (docs/harbor.md §2.4), and project names follow a stricter rule than
+// distribution's path components (docs/harbor.md §3).
 
 const PROJECT_NAME_RULE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const PROJECT_NAME_MAX = 255;
@@ -32982,7 +32980,7 @@ class Transport {
             this.scheme = 'basic';
     }
     /** Drops the cached tokens naming a repository of `project`: Harbor ignores a token's access to
-     * a project created after the token was issued (BEHAVIOR §1). */
+     * a project created after the token was issued (docs/harbor.md §1). */
     invalidateTokens(project) {
         this.tokens.invalidateProject(project);
     }
@@ -33022,7 +33020,7 @@ class Transport {
             return await this.sendWithRetry(req, `Bearer ${token}`, true);
         }
         if (this.scheme === 'bearer' && this.bearer) {
-            // Harbor answers a refused token with a Basic challenge (BEHAVIOR §1): try a fresh token,
+            // Harbor answers a refused token with a Basic challenge (docs/harbor.md §1): try a fresh token,
             // then Basic, which Harbor accepts on every /v2 path.
             await res.body.dump();
             this.tokens.invalidate(this.bearer, req.scopes ?? []);
@@ -33526,6 +33524,30 @@ function targetProblem(to) {
     return pathProblem(to, 'target');
 }
 
+;// CONCATENATED MODULE: ./lib/config/suggest.js
+// "Did you mean" for a mistyped config key or command-line option.
+/** The known key a typo most likely meant (at most two edits away), for "did you mean". */
+function closest(key, known) {
+    let best;
+    for (const name of known) {
+        const distance = editDistance(key, name);
+        if (distance <= 2 && (!best || distance < best.distance))
+            best = { name, distance };
+    }
+    return best?.name;
+}
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+
 // EXTERNAL MODULE: ./node_modules/semver/index.js
 var semver = __nccwpck_require__(2088);
 ;// CONCATENATED MODULE: ./lib/sync/select.js
@@ -33555,18 +33577,22 @@ var semver = __nccwpck_require__(2088);
 // Not versions: `latest`, `1.2.3.4`, `1.02`, `1.2.3_1`, `stable-1.2`. Note `2024-01-05` reads as
 // 2024.0.0-01-05: filter date tags with `tags`/`exclude-tags` if they share a repository with versions.
 //
-// Ranges include suffixed versions (semver's includePrerelease): container tags use `-alpine` or
-// `-slim` for variants, and a sync should not drop `1.25.3-alpine` from `>=1.24` without saying so.
-// `<2` still stops before `2.0.0-rc1`. Drop variants or release candidates with `exclude-tags`.
+// A suffix is one of two things on a container tag. A pre-release (`-rc1`, `-beta.2`, `-alpha`,
+// `-pre`, `-preview`, `-dev`, `-snapshot`, `-canary`, `-nightly`, with or without a number) is
+// left out by `semver` and `latest` unless `semver-include-prerelease` is true: people using a
+// range expect release candidates left out unless they ask. Any other suffix is a variant of the
+// release (`1.25.3-alpine`, `-slim`, `-bookworm`) and counts as that release: `1.25.3-alpine` is in
+// `>=1.25.3`, and for `latest` it is the same version as `1.25.3`. Drop variants with `exclude-tags`.
 //
-// `latest` N orders by semver precedence; tags spelling one version (`1.2`, `1.2.0`, `v1.2.0`)
-// count once and are all kept. Non-version tags are dropped by `latest` unless
+// `latest` N orders by semver precedence; tags spelling one version (`1.2`, `1.2.0`, `v1.2.0`,
+// `1.2-alpine`) count once and are all kept. Non-version tags are dropped by `latest` unless
 // `latest-include-non-semver` is true, in which case they pass through untouched (`latest 3` plus
 // e.g. `stable`).
 
 
 const VERSION_TAG = /^v?((?:0|[1-9]\d*)(?:\.(?:0|[1-9]\d*)){0,2})([-+].*)?$/;
 const RANGE_OPTIONS = { includePrerelease: true };
+const PRERELEASE = /^(alpha|beta|rc|pre|preview|dev|snapshot|canary|nightly)\d*$/i;
 /** Why a repository is not synced (`exclude "team-a/old/**"`, `not in include`), or undefined. */
 function repositoryExcludedBy(repo, s) {
     if (s.include.length > 0 && !s.include.some((p) => p.test(repo)))
@@ -33594,13 +33620,15 @@ function selectTags(tags, s) {
         const match = s.excludeTags.find((re) => re.test(tag));
         return match ? `exclude-tags ${match.source}` : undefined;
     });
+    const prerelease = s.includePrerelease ?? false;
     if (s.semver !== undefined)
-        selected = keep(selected, semverRule(s.semver));
+        selected = keep(selected, semverRule(s.semver, prerelease));
     if (s.latest !== undefined)
-        selected = keep(selected, latestRule(selected, s.latest, s.latestIncludeNonSemver ?? false));
+        selected = keep(selected, latestRule(selected, s.latest, s.latestIncludeNonSemver ?? false, prerelease));
     return { selected, excluded };
 }
-function semverRule(text) {
+const PRERELEASE_NOTE = 'a pre-release; semver-include-prerelease: true takes it';
+function semverRule(text, prerelease) {
     let range;
     try {
         range = new semver.Range(text, RANGE_OPTIONS);
@@ -33612,18 +33640,23 @@ function semverRule(text) {
         const version = tagVersion(tag);
         if (!version)
             return `semver ${text} (not a version)`;
-        return range.test(version) ? undefined : `semver ${text}`;
+        if (version.prerelease && !prerelease)
+            return `semver ${text} (${PRERELEASE_NOTE})`;
+        return range.test(version.semver) ? undefined : `semver ${text}`;
     };
 }
-function latestRule(tags, n, keepNonSemver) {
-    const versions = tags.map(tagVersion).filter((v) => v !== null);
+function latestRule(tags, n, keepNonSemver, prerelease) {
+    const counted = (v) => v !== null && (prerelease || !v.prerelease);
+    const versions = tags.map(tagVersion).filter(counted).map((v) => v.semver);
     const distinct = versions.sort((a, b) => semver.rcompare(a, b)).filter((v, i, all) => i === 0 || semver.compare(v, all[i - 1]) !== 0);
     const lowestKept = distinct[Math.min(n, distinct.length) - 1];
     return (tag) => {
         const version = tagVersion(tag);
         if (!version)
             return keepNonSemver ? undefined : `latest ${n} (not a version)`;
-        return lowestKept && semver.compare(version, lowestKept) >= 0 ? undefined : `latest ${n}`;
+        if (!counted(version))
+            return `latest ${n} (${PRERELEASE_NOTE})`;
+        return lowestKept && semver.compare(version.semver, lowestKept) >= 0 ? undefined : `latest ${n}`;
     };
 }
 /** The version a tag spells (see the top of this file), or null when it is not a version tag. */
@@ -33634,12 +33667,112 @@ function tagVersion(tag) {
     const numbers = match[1].split('.');
     while (numbers.length < 3)
         numbers.push('0');
-    return semver.parse(`${numbers.join('.')}${match[2] ?? ''}`);
+    const suffix = match[2] ?? '';
+    const prerelease = suffix.startsWith('-') && PRERELEASE.test(suffix.slice(1).split(/[.-]/)[0]);
+    const parsed = semver.parse(`${numbers.join('.')}${prerelease || suffix.startsWith('+') ? suffix : ''}`);
+    return parsed && { semver: parsed, prerelease };
 }
 /** True when `tag` counts as a version tag for `semver` and `latest`. */
 function isVersionTag(tag) {
     return tagVersion(tag) !== null;
 }
+
+;// CONCATENATED MODULE: ./lib/sync/config.js
+const INPUT_NAMING = { name: (input) => input, setting: (input, value) => `${input}: ${value}` };
+
+;// CONCATENATED MODULE: ./lib/config/input-list.js
+// Every input, once: the CLI's --help and flags are built from this list, and a test checks that
+// action.yml declares exactly these inputs with these defaults.
+/** Defaults, as the strings the inputs would hold. */
+const INPUT_DEFAULTS = {
+    'create-projects': 'true',
+    'project-visibility': 'private',
+    'default-project': 'library',
+    concurrency: '4',
+    'dry-run': 'false',
+    'fail-on': 'failed',
+    retries: '4',
+    'retry-max-wait': '60',
+    'stall-timeout': '120',
+    'source-insecure': 'false',
+    'harbor-insecure': 'false',
+    catalog: 'false',
+    'upstream-concurrency': '2',
+    'upstream-insecure': 'false',
+    'include-signatures': 'true',
+    'latest-include-non-semver': 'false',
+    'include-untagged': 'false',
+    'semver-include-prerelease': 'false',
+};
+/** Inputs that take true or false: flags on the command line. */
+function isBooleanInput(input) {
+    return input.default === 'true' || input.default === 'false';
+}
+/** Inputs that hold a list (one item per line): given twice on the command line, they add up. */
+const LIST_INPUTS = new Set(['images', 'include', 'exclude', 'tags', 'exclude-tags', 'platforms', 'mappings']);
+const defaults = INPUT_DEFAULTS;
+const INPUTS = [
+    { name: 'source-registry', description: 'Source registry URL with scheme (https://registry.example.com, http://127.0.0.1:5000), or a registry storage directory dir:///var/lib/registry, or a tarball of one file:///backup/registry.tar.gz' },
+    { name: 'source-username', description: 'User for the source registry (empty: anonymous)', env: 'SOURCE_USERNAME' },
+    { name: 'source-password', description: 'Password or token for the source registry', secret: true, env: 'SOURCE_PASSWORD' },
+    { name: 'harbor-url', description: 'Harbor URL with scheme, e.g. https://harbor.example.com' },
+    { name: 'harbor-username', description: 'Harbor user or robot account (robot$name)', env: 'HARBOR_USERNAME' },
+    { name: 'harbor-password', description: 'Harbor password or robot secret', secret: true, env: 'HARBOR_PASSWORD' },
+    { name: 'docker-config', description: 'Docker config.json (file or directory) to read credentials from when none are given; default $DOCKER_CONFIG or ~/.docker (auths, credsStore, credHelpers)' },
+    { name: 'images', description: 'Images to sync, one per line or comma separated: repo:tag, repo@sha256:…, or repo (all its tags)' },
+    { name: 'images-file', description: 'File with more images, same syntax, # starts a comment' },
+    { name: 'config-file', description: 'YAML file (version: 1) holding any of these inputs plus mappings; inputs given explicitly override it' },
+    { name: 'catalog', description: 'Also sync every repository the source catalog lists (paged; copying starts while listing)', default: defaults.catalog },
+    { name: 'include', description: 'Repositories to sync (catalog and whole-repository lines): globs like team-a/** or /regex/, one per line' },
+    { name: 'exclude', description: 'Repositories to leave out: globs or /regex/, one per line' },
+    { name: 'tags', description: 'Tags to sync, regexes matching the whole tag, one per line' },
+    { name: 'exclude-tags', description: 'Tags to leave out, regexes matching the whole tag' },
+    { name: 'semver', description: 'Only version tags in this range, e.g. >=1.2 <2 (variants such as 1.2.3-alpine count as their release; pre-releases are left out)' },
+    { name: 'semver-include-prerelease', description: 'Let pre-release tags (2.0-rc1, 1.4.0-beta.2) take part in semver and latest', default: defaults['semver-include-prerelease'] },
+    { name: 'latest', description: 'Only the N highest versions per repository' },
+    { name: 'latest-include-non-semver', description: 'With latest: keep tags that are not versions (latest, stable) too', default: defaults['latest-include-non-semver'] },
+    { name: 'mappings', description: 'Rewrite rules, one per line: "source-prefix => project/path" or "... (flatten)"; first match wins' },
+    { name: 'include-signatures', description: 'Copy cosign signatures/attestations/SBOMs and OCI referrers along with their subject', default: defaults['include-signatures'] },
+    { name: 'include-untagged', description: 'Storage sources only (dir://, file://): also copy, by digest, the manifests of whole repositories that no tag points at', default: defaults['include-untagged'] },
+    { name: 'platforms', description: 'Copy only these platforms of multi-arch images (writes a new index), e.g. linux/amd64,linux/arm64' },
+    { name: 'upstream-registry', description: 'The registry the source cached (pull-through cache): blobs missing on the source are fetched from it, digest-verified' },
+    { name: 'upstream-username', description: 'User for upstream-registry', env: 'UPSTREAM_USERNAME' },
+    { name: 'upstream-password', description: 'Password or token for upstream-registry', secret: true, env: 'UPSTREAM_PASSWORD' },
+    { name: 'upstream-concurrency', description: 'Requests to upstream-registry in flight at once (it may rate-limit)', default: defaults['upstream-concurrency'] },
+    { name: 'upstream-insecure', description: 'Skip TLS certificate verification for upstream-registry', default: defaults['upstream-insecure'] },
+    { name: 'upstream-ca-file', description: 'PEM file with CA certificates to trust for upstream-registry' },
+    { name: 'shard', description: 'i/n: sync only the repositories of shard i of n (a stable hash of the repository name); merge the shard reports with report-merge' },
+    { name: 'create-projects', description: 'Create missing Harbor projects', default: defaults['create-projects'] },
+    { name: 'project-visibility', description: 'Visibility of created projects: private or public', default: defaults['project-visibility'] },
+    { name: 'default-project', description: 'Harbor project for single-level names such as alpine:3.19', default: defaults['default-project'] },
+    { name: 'concurrency', description: 'Tags copied at once (1-64); blob transfers run up to twice as many, and the cheap look at a tag (is it in Harbor already?) four times as many', default: defaults.concurrency },
+    { name: 'dry-run', description: 'Plan only: classify every tag, write nothing (not even projects)', default: defaults['dry-run'] },
+    { name: 'fail-on', description: 'Fail the run on: failed (failed tags), stale (also stale or incomplete tags), never', default: defaults['fail-on'] },
+    { name: 'retries', description: 'Retries of a request or blob copy after 408, 429, 5xx or a network error (0-20)', default: defaults.retries },
+    { name: 'retry-max-wait', description: 'Longest wait between retries in seconds, Retry-After included', default: defaults['retry-max-wait'] },
+    { name: 'stall-timeout', description: 'Seconds without progress (connect, headers, or between body bytes) before a request counts as stalled', default: defaults['stall-timeout'] },
+    { name: 'source-insecure', description: 'Skip TLS certificate verification for the source registry', default: defaults['source-insecure'] },
+    { name: 'source-ca-file', description: 'PEM file with CA certificates to trust for the source registry' },
+    { name: 'harbor-insecure', description: 'Skip TLS certificate verification for Harbor', default: defaults['harbor-insecure'] },
+    { name: 'harbor-ca-file', description: 'PEM file with CA certificates to trust for Harbor' },
+    { name: 'report-file', description: 'Where to write the JSON report (action default: $RUNNER_TEMP/harbor-sync-report.json)' },
+    { name: 'summary-file', description: 'Where to write the Markdown summary (CLI)', cliOnly: true },
+];
+
+;// CONCATENATED MODULE: ./lib/config/names.js
+// Messages name an option the way the user gave it: `source-registry` in the action's `with:` and
+// the config file, `--source-registry` on the command line (where some also come from the
+// environment, e.g. HARBOR_PASSWORD).
+
+
+const ACTION_NAMES = INPUT_NAMING;
+const CLI_NAMES = {
+    name: (input) => {
+        const env = INPUTS.find((i) => i.name === input)?.env;
+        return env ? `--${input} (or ${env})` : `--${input}`;
+    },
+    setting: (input, value) => (value === 'true' ? `--${input}` : value === 'false' ? `--no-${input}` : `--${input} ${value}`),
+};
 
 ;// CONCATENATED MODULE: ./lib/config/selection.js
 // Parsing the selection inputs (`include`, `exclude`, `tags`, `exclude-tags`, `semver`, `latest`,
@@ -33648,26 +33781,30 @@ function isVersionTag(tag) {
 
 
 
+
 const GLOB_CHARS = /^[a-z0-9._\-/*?]+$/;
 /** Reads the selection inputs; every error names the input and line. */
-function parseSelection(read) {
-    const value = (name) => (read(name) ?? '').trim();
-    const list = (name) => listItems(read(name) ?? '');
+function parseSelection(read, names = ACTION_NAMES) {
+    const value = (input) => (read(input) ?? '').trim();
+    const list = (input) => listItems(read(input) ?? '').map((item) => ({ ...item, where: `${names.name(input)} line ${item.line}` }));
     const selection = {
-        include: list('include').map((item) => compileRepoPattern(item.text, `include line ${item.line}`)),
-        exclude: list('exclude').map((item) => compileRepoPattern(item.text, `exclude line ${item.line}`)),
-        tags: list('tags').map((item) => compileTagPattern(item.text, `tags line ${item.line}`)),
-        excludeTags: list('exclude-tags').map((item) => compileTagPattern(item.text, `exclude-tags line ${item.line}`)),
+        include: list('include').map((item) => compileRepoPattern(item.text, item.where)),
+        exclude: list('exclude').map((item) => compileRepoPattern(item.text, item.where)),
+        tags: list('tags').map((item) => compileTagPattern(item.text, item.where)),
+        excludeTags: list('exclude-tags').map((item) => compileTagPattern(item.text, item.where)),
     };
     const range = value('semver');
     if (range)
-        selection.semver = parseSemverRange(range, 'semver');
+        selection.semver = parseSemverRange(range, names.name('semver'));
+    const prerelease = value('semver-include-prerelease');
+    if (prerelease)
+        selection.includePrerelease = parseFlag(prerelease, names.name('semver-include-prerelease'));
     const latest = value('latest');
     if (latest)
-        selection.latest = parseLatest(latest, 'latest');
+        selection.latest = parseLatest(latest, names.name('latest'));
     const keep = value('latest-include-non-semver');
     if (keep)
-        selection.latestIncludeNonSemver = parseFlag(keep, 'latest-include-non-semver');
+        selection.latestIncludeNonSemver = parseFlag(keep, names.name('latest-include-non-semver'));
     return selection;
 }
 /** One item per line or comma separated, `#` starts a comment. Commas inside (), [] or {} belong
@@ -33831,6 +33968,7 @@ function parseFlag(text, input) {
 //
 // Precedence: an input given explicitly (action `with:`, CLI flag or environment) overrides the
 // file, and the file overrides the defaults.
+
 
 
 
@@ -34051,27 +34189,6 @@ function checkAt(where, check) {
             throw new ConfigFileError(`${where}: ${error.message}`);
         throw error;
     }
-}
-/** The known key a typo most likely meant (at most two edits away), for "did you mean". */
-function closest(key, known) {
-    let best;
-    for (const name of known) {
-        const distance = editDistance(key, name);
-        if (distance <= 2 && (!best || distance < best.distance))
-            best = { name, distance };
-    }
-    return best?.name;
-}
-function editDistance(a, b) {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-        previous = current;
-    }
-    return previous[b.length];
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -34407,6 +34524,7 @@ function runHelper(program, serverUrl, env, timeoutMs) {
 // comment; every error names where the reference was written.
 
 
+
 function parseImageList(text, origin, sourceHost) {
     const specs = [];
     text.split(/\r?\n/).forEach((raw, index) => {
@@ -34428,104 +34546,36 @@ function parseImageList(text, origin, sourceHost) {
     return specs;
 }
 /** `images` and `images-file` together; none at all is an error unless the catalog is synced. */
-async function imageSpecs(inline, file, sourceHost, load, catalog) {
-    const specs = parseImageList(inline, 'images', sourceHost);
+async function imageSpecs(inline, file, sourceHost, load, catalog, names = ACTION_NAMES) {
+    const specs = parseImageList(inline, names.name('images'), sourceHost);
     if (file) {
         let text;
         try {
             text = await load(file);
         }
         catch (error) {
-            throw new ConfigError(`images-file "${file}" cannot be read: ${error.message}`);
+            throw new ConfigError(`${names.name('images-file')} "${file}" cannot be read: ${error.message}`);
         }
         specs.push(...parseImageList(text, file, sourceHost));
     }
-    if (specs.length === 0 && !catalog)
-        throw new ConfigError('no images to sync: set images (one reference per line), images-file, or catalog: true');
+    if (specs.length === 0 && !catalog) {
+        throw new ConfigError(`no images to sync: set ${names.name('images')} (one reference per line), ${names.name('images-file')}, or ${names.setting('catalog', 'true')}`);
+    }
     return specs;
 }
-
-;// CONCATENATED MODULE: ./lib/config/input-list.js
-// Every input, once: the CLI's --help and flags are built from this list, and a test checks that
-// action.yml declares exactly these inputs with these defaults.
-/** Defaults, as the strings the inputs would hold. */
-const INPUT_DEFAULTS = {
-    'create-projects': 'true',
-    'project-visibility': 'private',
-    'default-project': 'library',
-    concurrency: '4',
-    'dry-run': 'false',
-    'fail-on': 'failed',
-    retries: '4',
-    'retry-max-wait': '60',
-    'stall-timeout': '120',
-    'source-insecure': 'false',
-    'harbor-insecure': 'false',
-    catalog: 'false',
-    'upstream-concurrency': '2',
-    'upstream-insecure': 'false',
-    'include-signatures': 'true',
-    'include-untagged': 'false',
-};
-const defaults = INPUT_DEFAULTS;
-const INPUTS = [
-    { name: 'source-registry', description: 'Source registry URL with scheme (https://registry.example.com, http://127.0.0.1:5000), or a registry storage directory dir:///var/lib/registry, or a tarball of one file:///backup/registry.tar.gz' },
-    { name: 'source-username', description: 'User for the source registry (empty: anonymous)', env: 'SOURCE_USERNAME' },
-    { name: 'source-password', description: 'Password or token for the source registry', secret: true, env: 'SOURCE_PASSWORD' },
-    { name: 'harbor-url', description: 'Harbor URL with scheme, e.g. https://harbor.example.com' },
-    { name: 'harbor-username', description: 'Harbor user or robot account (robot$name)', env: 'HARBOR_USERNAME' },
-    { name: 'harbor-password', description: 'Harbor password or robot secret', secret: true, env: 'HARBOR_PASSWORD' },
-    { name: 'docker-config', description: 'Docker config.json (file or directory) to read credentials from when none are given; default $DOCKER_CONFIG or ~/.docker (auths, credsStore, credHelpers)' },
-    { name: 'images', description: 'Images to sync, one per line or comma separated: repo:tag, repo@sha256:…, or repo (all its tags)' },
-    { name: 'images-file', description: 'File with more images, same syntax, # starts a comment' },
-    { name: 'config-file', description: 'YAML file (version: 1) holding any of these inputs plus mappings; inputs given explicitly override it' },
-    { name: 'catalog', description: 'Also sync every repository the source catalog lists (paged; copying starts while listing)', default: defaults.catalog },
-    { name: 'include', description: 'Repositories to sync (catalog and whole-repository lines): globs like team-a/** or /regex/, one per line' },
-    { name: 'exclude', description: 'Repositories to leave out: globs or /regex/, one per line' },
-    { name: 'tags', description: 'Tags to sync, regexes matching the whole tag, one per line' },
-    { name: 'exclude-tags', description: 'Tags to leave out, regexes matching the whole tag' },
-    { name: 'semver', description: 'Only version tags in this range, e.g. >=1.2 <2' },
-    { name: 'latest', description: 'Only the N highest versions per repository' },
-    { name: 'latest-include-non-semver', description: 'With latest: keep tags that are not versions (latest, stable) too', default: 'false' },
-    { name: 'mappings', description: 'Rewrite rules, one per line: "source-prefix => project/path" or "... (flatten)"; first match wins' },
-    { name: 'include-signatures', description: 'Copy cosign signatures/attestations/SBOMs and OCI referrers along with their subject', default: defaults['include-signatures'] },
-    { name: 'include-untagged', description: 'Storage sources only (dir://, file://): also copy, by digest, the manifests of whole repositories that no tag points at', default: defaults['include-untagged'] },
-    { name: 'platforms', description: 'Copy only these platforms of multi-arch images (writes a new index), e.g. linux/amd64,linux/arm64' },
-    { name: 'upstream-registry', description: 'The registry the source cached (pull-through cache): blobs missing on the source are fetched from it, digest-verified' },
-    { name: 'upstream-username', description: 'User for upstream-registry', env: 'UPSTREAM_USERNAME' },
-    { name: 'upstream-password', description: 'Password or token for upstream-registry', secret: true, env: 'UPSTREAM_PASSWORD' },
-    { name: 'upstream-concurrency', description: 'Requests to upstream-registry in flight at once (it may rate-limit)', default: defaults['upstream-concurrency'] },
-    { name: 'upstream-insecure', description: 'Skip TLS certificate verification for upstream-registry', default: defaults['upstream-insecure'] },
-    { name: 'upstream-ca-file', description: 'PEM file with CA certificates to trust for upstream-registry' },
-    { name: 'shard', description: 'i/n: sync only the repositories of shard i of n (a stable hash of the repository name); merge the shard reports with report-merge' },
-    { name: 'create-projects', description: 'Create missing Harbor projects', default: defaults['create-projects'] },
-    { name: 'project-visibility', description: 'Visibility of created projects: private or public', default: defaults['project-visibility'] },
-    { name: 'default-project', description: 'Harbor project for single-level names such as alpine:3.19', default: defaults['default-project'] },
-    { name: 'concurrency', description: 'Tags copied at once (1-64); blob transfers run up to twice as many, and the cheap look at a tag (is it in Harbor already?) four times as many', default: defaults.concurrency },
-    { name: 'dry-run', description: 'Plan only: classify every tag, write nothing (not even projects)', default: defaults['dry-run'] },
-    { name: 'fail-on', description: 'Fail the run on: failed (failed tags), stale (also stale or incomplete tags), never', default: defaults['fail-on'] },
-    { name: 'retries', description: 'Retries of a request or blob copy after 408, 429, 5xx or a network error (0-20)', default: defaults.retries },
-    { name: 'retry-max-wait', description: 'Longest wait between retries in seconds, Retry-After included', default: defaults['retry-max-wait'] },
-    { name: 'stall-timeout', description: 'Seconds without progress (connect, headers, or between body bytes) before a request counts as stalled', default: defaults['stall-timeout'] },
-    { name: 'source-insecure', description: 'Skip TLS certificate verification for the source registry', default: defaults['source-insecure'] },
-    { name: 'source-ca-file', description: 'PEM file with CA certificates to trust for the source registry' },
-    { name: 'harbor-insecure', description: 'Skip TLS certificate verification for Harbor', default: defaults['harbor-insecure'] },
-    { name: 'harbor-ca-file', description: 'PEM file with CA certificates to trust for Harbor' },
-    { name: 'report-file', description: 'Where to write the JSON report (action default: $RUNNER_TEMP/harbor-sync-report.json)' },
-    { name: 'summary-file', description: 'Where to write the Markdown summary (CLI)', cliOnly: true },
-];
 
 ;// CONCATENATED MODULE: ./lib/config/platforms.js
 // `platforms: linux/amd64,linux/arm64` as the filter the engine applies (src/sync/platforms.ts).
 
-function parsePlatforms(text) {
+
+function parsePlatforms(text, input = 'platforms') {
     return text
         .split(/[\s,]+/)
         .filter(Boolean)
         .map((entry) => {
         const [os, architecture, variant, extra] = entry.split('/');
         if (!os || !architecture || extra !== undefined)
-            throw new ConfigError(`platforms: platform "${entry}" must be os/architecture or os/architecture/variant, e.g. linux/arm64/v8`);
+            throw new ConfigError(`${input}: platform "${printable(entry)}" must be os/architecture or os/architecture/variant, e.g. linux/arm64/v8`);
         return { os, architecture, ...(variant && { variant }) };
     });
 }
@@ -34533,20 +34583,51 @@ function parsePlatforms(text) {
 ;// CONCATENATED MODULE: ./lib/config/shard.js
 // `shard: i/n` as the Shard the engine uses (src/sync/shard.ts).
 
-function parseShard(text) {
+
+function parseShard(text, input = 'shard') {
     const match = /^(\d+)\/(\d+)$/.exec(text.trim());
     const index = Number(match?.[1]);
     const count = Number(match?.[2]);
     if (!match || count < 1 || index < 1 || index > count) {
-        throw new ConfigError(`shard must be i/n with 1 ≤ i ≤ n (e.g. 2/4), not "${text}"`);
+        throw new ConfigError(`${input} must be i/n with 1 ≤ i ≤ n (e.g. 2/4), not "${printable(text)}"`);
     }
     return { index, count };
+}
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
+;// CONCATENATED MODULE: ./lib/config/scheme-probe.js
+// A registry URL written without its scheme (`127.0.0.1:5000`): rather than guess https:// for a
+// host that speaks plain HTTP, ask the host. A TLS hello answered with TLS means https://; one
+// answered in plain HTTP (OpenSSL's "wrong version number") means http://; no answer, no guess.
+
+
+const PROBE_MS = 3000;
+function probeScheme(hostPort) {
+    const url = URL.parse(`https://${hostPort}`);
+    if (!url)
+        return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+        const host = url.hostname.replace(/^\[|\]$/g, '');
+        // SNI takes names only: an IP address as servername is deprecated and ignored.
+        const socket = (0,external_node_tls_.connect)({ host, port: Number(url.port || 443), ...((0,external_node_net_.isIP)(host) === 0 && { servername: host }), rejectUnauthorized: false, timeout: PROBE_MS });
+        const done = (scheme) => {
+            socket.destroy();
+            resolve(scheme);
+        };
+        socket.once('secureConnect', () => done('https'));
+        socket.once('timeout', () => done(undefined));
+        socket.once('error', (error) => done(error.code === 'EPROTO' || error.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(error.message) ? 'http' : undefined));
+    });
 }
 
 ;// CONCATENATED MODULE: ./lib/config/values.js
 // Single input values as the engine takes them: booleans, bounded numbers, choices, URLs,
 // credentials and TLS options. Each error names the input and shows what was given (never a
 // secret: a URL holding user-info is refused without being echoed).
+
 
 
 
@@ -34575,16 +34656,17 @@ function oneOf(name, value, allowed) {
 /** `scheme://user[:password]@host`, or `user:password@host` written without a scheme. */
 const values_USER_INFO = /^(?:[a-z][a-z0-9+.-]*:\/\/)?[^/?#\s]*@/i;
 /** A registry URL (or, for the source, a storage URL) as the engine takes it. */
-function registryUrl(name, value) {
+function registryUrl(input, value, names = ACTION_NAMES) {
+    const name = names.name(input);
     if (!value)
         throw new ConfigError(`${name} is required (a URL such as https://registry.example.com)`);
     // Never echoed: the value holds a password.
     if (values_USER_INFO.test(value)) {
-        const prefix = name.replace(/-(registry|url)$/, '');
-        throw new ConfigError(`${name} must not carry a user name or password in the URL: use ${prefix}-username and ${prefix}-password (secrets) instead`);
+        const prefix = input.replace(/-(registry|url)$/, '');
+        throw new ConfigError(`${name} must not carry a user name or password in the URL: use ${names.name(`${prefix}-username`)} and ${names.name(`${prefix}-password`)} instead`);
     }
     // A registry's storage directory or a tarball of it (dir:///var/lib/registry, file:///backup/registry.tar.gz).
-    if (name === 'source-registry' && isStorageUrl(value)) {
+    if (input === 'source-registry' && isStorageUrl(value)) {
         try {
             parseStorageUrl(value);
         }
@@ -34597,27 +34679,48 @@ function registryUrl(name, value) {
         return value;
     }
     const url = URL.parse(value);
-    if (!url)
-        throw new ConfigError(`${name} "${printable(value)}" is not a URL: give the scheme too, e.g. https://${printable(value)}`);
+    // `host:5000` parses with the host as its scheme: both mean the scheme is missing.
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:' && /^[\w.-]+:\d+(\/|$)/.test(value)))
+        throw new MissingSchemeError(name, value);
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
         throw new ConfigError(`${name} "${printable(value)}" must start with http:// or https://`);
     return url.toString().replace(/\/$/, '');
 }
+/** A registry URL without its scheme; buildConfig asks the host which one it speaks. */
+class MissingSchemeError extends ConfigError {
+    name = 'MissingSchemeError';
+    hostPort;
+    constructor(name, value) {
+        super(`${name} "${printable(value)}" has no scheme: write http:// or https:// before it`);
+        this.hostPort = value.replace(/\/.*$/, '');
+    }
+}
+/** The same error with the scheme the host answered in, when it answered. */
+async function withSchemeHint(error, probe) {
+    const scheme = await probe(error.hostPort);
+    if (!scheme)
+        return error;
+    const said = scheme === 'http' ? 'it answers in plain HTTP' : 'it answers in HTTPS';
+    return new ConfigError(`${error.message.replace(/: write http:\/\/ or https:\/\/ before it$/, '')}: ${said}, so write ${scheme}://${printable(error.hostPort)}`);
+}
 /** The `<prefix>-username` / `<prefix>-password` pair: both or neither. */
-function credentials(prefix, read) {
+function credentials(prefix, read, names = ACTION_NAMES) {
     const username = (read(`${prefix}-username`) ?? '').trim();
     const password = read(`${prefix}-password`) ?? '';
     if (!username && !password)
         return undefined;
+    const user = names.name(`${prefix}-username`);
+    const pass = names.name(`${prefix}-password`);
     if (!username)
-        throw new ConfigError(`${prefix}-password is set but ${prefix}-username is not`);
+        throw new ConfigError(`${pass} is set but ${user} is not`);
     if (!password)
-        throw new ConfigError(`${prefix}-username is set but ${prefix}-password is not`);
+        throw new ConfigError(`${user} is set but ${pass} is not`);
     return { username, password };
 }
 /** `<prefix>-insecure` and `<prefix>-ca-file`. */
-async function tlsOptions(prefix, get, load) {
-    const insecure = values_boolean(`${prefix}-insecure`, get(`${prefix}-insecure`));
+async function tlsOptions(prefix, get, load, names = ACTION_NAMES) {
+    const insecure = values_boolean(names.name(`${prefix}-insecure`), get(`${prefix}-insecure`));
+    const caName = names.name(`${prefix}-ca-file`);
     const caFile = get(`${prefix}-ca-file`);
     if (!insecure && !caFile)
         return undefined;
@@ -34627,10 +34730,10 @@ async function tlsOptions(prefix, get, load) {
             ca = await load(caFile);
         }
         catch (error) {
-            throw new ConfigError(`${prefix}-ca-file "${caFile}" cannot be read: ${error.message}`);
+            throw new ConfigError(`${caName} "${caFile}" cannot be read: ${error.message}`);
         }
         if (!ca.includes('-----BEGIN CERTIFICATE-----'))
-            throw new ConfigError(`${prefix}-ca-file "${caFile}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+            throw new ConfigError(`${caName} "${caFile}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
     }
     return { ...(insecure && { insecure }), ...(ca && { ca }) };
 }
@@ -34655,65 +34758,83 @@ async function tlsOptions(prefix, get, load) {
 
 
 
-async function buildConfig(readInput, load = (p) => (0,promises_.readFile)(p, 'utf8'), env = process.env) {
+
+
+
+async function buildConfig(readInput, options = {}) {
+    try {
+        return await build(readInput, options);
+    }
+    catch (error) {
+        if (error instanceof MissingSchemeError)
+            throw await withSchemeHint(error, options.probeScheme ?? probeScheme);
+        throw error;
+    }
+}
+async function build(readInput, options) {
+    const load = options.load ?? ((p) => (0,promises_.readFile)(p, 'utf8'));
+    const env = options.env ?? process.env;
+    const names = options.names ?? ACTION_NAMES;
+    const n = (input) => names.name(input);
     // An input given explicitly overrides the config file; the file overrides the defaults.
-    const file = await configFile((readInput('config-file') ?? '').trim(), load);
+    const file = await configFile((readInput('config-file') ?? '').trim(), load, names);
     const read = (name) => {
         const given = readInput(name);
         return given !== undefined && given.trim() !== '' ? given : file?.values[name];
     };
     const get = (name) => (read(name) ?? '').trim() || INPUT_DEFAULTS[name] || '';
-    const source = registryUrl('source-registry', get('source-registry'));
-    const harbor = registryUrl('harbor-url', get('harbor-url'));
-    const catalog = values_boolean('catalog', get('catalog'));
-    const untagged = includeUntagged(get('include-untagged'), source);
-    const images = await imageSpecs(get('images'), get('images-file'), new URL(source).host, load, catalog);
+    const source = registryUrl('source-registry', get('source-registry'), names);
+    const harbor = registryUrl('harbor-url', get('harbor-url'), names);
+    const catalog = values_boolean(n('catalog'), get('catalog'));
+    const untagged = includeUntagged(get('include-untagged'), source, names);
+    const images = await imageSpecs(get('images'), get('images-file'), new URL(source).host, load, catalog, names);
     const defaultProject = get('default-project');
     const problem = projectNameProblem(defaultProject);
     if (problem)
-        throw new ConfigError(`default-project "${defaultProject}" ${problem}`);
+        throw new ConfigError(`${n('default-project')} "${printable(defaultProject)}" ${problem}`);
     const dockerConfig = get('docker-config') || undefined;
     const endpoint = async (prefix, url) => {
-        const found = credentials(prefix, read) ?? (await fromDockerConfig(url, dockerConfig, env));
+        const found = credentials(prefix, read, names) ?? (await fromDockerConfig(url, dockerConfig, env));
         // Known to the redaction point before anything can print them.
         (0,secrets/* addCredentials */.wG)(found);
-        const tls = await tlsOptions(prefix, get, load);
+        const tls = await tlsOptions(prefix, get, load, names);
         return { url, ...(found && { credentials: found }), ...(tls && { tls }) };
     };
     const harborEndpoint = await endpoint('harbor', harbor);
     if (!harborEndpoint.credentials) {
-        throw new ConfigError('no Harbor credentials: set harbor-username and harbor-password (or HARBOR_USERNAME / HARBOR_PASSWORD), or log in to Harbor with docker login');
+        throw new ConfigError(`no Harbor credentials: set ${n('harbor-username')} and ${n('harbor-password')}, or log in to Harbor with docker login`);
     }
     return {
         source: await endpoint('source', source),
         harbor: harborEndpoint,
         images,
         catalog,
-        selection: parseSelection(read),
-        mappings: get('mappings') ? parseMappingRules(get('mappings'), 'mappings') : (file?.mappings ?? []),
-        includeSignatures: values_boolean('include-signatures', get('include-signatures')),
+        selection: parseSelection(read, names),
+        mappings: get('mappings') ? parseMappingRules(get('mappings'), n('mappings')) : (file?.mappings ?? []),
+        includeSignatures: values_boolean(n('include-signatures'), get('include-signatures')),
         includeUntagged: untagged,
-        ...(get('platforms') && { platforms: parsePlatforms(get('platforms')) }),
-        ...(get('shard') && { shard: parseShard(get('shard')) }),
-        ...(get('upstream-registry') && { upstream: await endpoint('upstream', registryUrl('upstream-registry', get('upstream-registry'))) }),
-        upstreamConcurrency: integer('upstream-concurrency', get('upstream-concurrency'), 1, 16),
-        createProjects: values_boolean('create-projects', get('create-projects')),
-        projectVisibility: oneOf('project-visibility', get('project-visibility'), ['private', 'public']),
+        ...(get('platforms') && { platforms: parsePlatforms(get('platforms'), n('platforms')) }),
+        ...(get('shard') && { shard: parseShard(get('shard'), n('shard')) }),
+        ...(get('upstream-registry') && { upstream: await endpoint('upstream', registryUrl('upstream-registry', get('upstream-registry'), names)) }),
+        upstreamConcurrency: integer(n('upstream-concurrency'), get('upstream-concurrency'), 1, 16),
+        createProjects: values_boolean(n('create-projects'), get('create-projects')),
+        projectVisibility: oneOf(n('project-visibility'), get('project-visibility'), ['private', 'public']),
         defaultProject,
-        concurrency: integer('concurrency', get('concurrency'), 1, 64),
-        dryRun: values_boolean('dry-run', get('dry-run')),
-        failOn: parseFailOn(get('fail-on'), 'fail-on'),
-        retry: { retries: integer('retries', get('retries'), 0, 20), maxWaitMs: integer('retry-max-wait', get('retry-max-wait'), 1, 3600) * 1000, baseMs: 500 },
-        stallTimeoutSeconds: integer('stall-timeout', get('stall-timeout'), 1, 3600),
+        concurrency: integer(n('concurrency'), get('concurrency'), 1, 64),
+        dryRun: values_boolean(n('dry-run'), get('dry-run')),
+        failOn: parseFailOn(get('fail-on'), n('fail-on')),
+        retry: { retries: integer(n('retries'), get('retries'), 0, 20), maxWaitMs: integer(n('retry-max-wait'), get('retry-max-wait'), 1, 3600) * 1000, baseMs: 500 },
+        stallTimeoutSeconds: integer(n('stall-timeout'), get('stall-timeout'), 1, 3600),
         ...(get('report-file') && { reportFile: get('report-file') }),
         ...(get('summary-file') && { summaryFile: get('summary-file') }),
+        ...(names !== ACTION_NAMES && { naming: names }),
     };
 }
 /** Only a storage source can list untagged manifests; refused rather than silently doing nothing. */
-function includeUntagged(value, source) {
-    const wanted = values_boolean('include-untagged', value);
+function includeUntagged(value, source, names) {
+    const wanted = values_boolean(names.name('include-untagged'), value);
     if (wanted && !isStorageUrl(source)) {
-        throw new ConfigError(`include-untagged: true needs a storage source (dir://, file:// or an http(s) URL of a .tar/.tar.gz): the registry API of ${source} cannot list manifests no tag points at`);
+        throw new ConfigError(`${names.setting('include-untagged', 'true')} needs a storage source (dir://, file:// or an http(s) URL of a .tar/.tar.gz): the registry API of ${source} cannot list manifests no tag points at`);
     }
     return wanted;
 }
@@ -34729,7 +34850,7 @@ async function fromDockerConfig(url, configPath, env) {
     }
     return { username: found.username, password: found.password };
 }
-async function configFile(path, load) {
+async function configFile(path, load, names) {
     if (!path)
         return undefined;
     let text;
@@ -34737,7 +34858,7 @@ async function configFile(path, load) {
         text = await load(path);
     }
     catch (error) {
-        throw new ConfigError(`config-file "${path}" cannot be read: ${error.message}`);
+        throw new ConfigError(`${names.name('config-file')} "${path}" cannot be read: ${error.message}`);
     }
     const keys = INPUTS.map((i) => i.name).filter((name) => name !== 'config-file');
     return parseConfigFile(text, path, keys);
@@ -34875,18 +34996,19 @@ function consoleDisplay(options) {
                 const line = log_line_itemLine(e.item, e.dryRun);
                 logger[line.level](line.text);
             }
+            // A dry run's events say so: a pipeline must not take a plan for a copy.
             if (options.json && e.type === 'done')
-                json({ event: 'tag', ...e.item });
+                json({ event: 'tag', ...(e.dryRun && { dryRun: true }), ...e.item });
             if (options.json && e.type === 'discovered')
                 json({ event: 'discovered' });
         },
     };
     return {
         logger,
-        stop: () => {
+        stop: ({ progressLine = true } = {}) => {
             clearInterval(timer);
             clear();
-            if (!options.quiet && !options.json)
+            if (progressLine && !options.quiet && !options.json)
                 options.err.write(`${progress.line()}\n`);
         },
     };
@@ -34916,10 +35038,11 @@ function actionsDisplay(core, intervalMs = 10_000) {
     };
     return {
         logger,
-        stop: () => {
+        stop: ({ progressLine = true } = {}) => {
             clearInterval(timer);
             core.endGroup();
-            core.info(progress.line());
+            if (progressLine)
+                core.info(progress.line());
         },
     };
 }
@@ -35012,6 +35135,7 @@ function buildReport(result, toolVersion) {
         harborUser: result.harborUser ?? null,
         projectsCreated: result.projectsCreated,
         shard: result.shard ?? null,
+        ...(result.missingShards && { missingShards: result.missingShards }),
         upstreamRequests: result.upstreamRequests ?? null,
         totals: computeTotals(result),
         fatal: result.fatal ?? null,
@@ -35045,8 +35169,12 @@ function render(result, compact) {
     const totals = computeTotals(result);
     const groups = itemsByStatus(result);
     const dry = result.dryRun;
-    const lines = [`## harbor-sync${dry ? ' (dry run: nothing was written)' : ''}`, ''];
+    const partial = result.missingShards?.length ? ` (partial merge: shard${result.missingShards.length > 1 ? 's' : ''} ${result.missingShards.join(', ')} missing)` : '';
+    const lines = [`## harbor-sync${dry ? ' (dry run: nothing was written)' : ''}${partial}`, ''];
     lines.push(`\`${result.source}\` → Harbor \`${result.harbor}\`${result.harborVersion ? ` (${result.harborVersion})` : ''}`, '');
+    if (result.missingShards?.length) {
+        lines.push('> [!WARNING]', `> **Partial: shard${result.missingShards.length > 1 ? 's' : ''} ${result.missingShards.join(', ')} missing.** This merge covers only the shards whose reports were given; the missing shards' repositories are in none of the counts below.`, '');
+    }
     if (result.fatal) {
         const f = result.fatal;
         lines.push(`> [!CAUTION]`, `> **The run stopped before copying:** ${cell(f.message)}${f.hint ? `<br>${cell(f.hint)}` : ''}`, '');
@@ -35241,7 +35369,7 @@ function linkError(current, reason) {
 // The parts of Harbor's /api/v2.0 we use (swagger.yaml of Harbor v2.15). Basic auth on every call
 // and no cookie jar: Harbor's CSRF check applies to any API request that carries the `sid`
 // session cookie, so a client that keeps cookies gets 403 "CSRF token invalid" on writes
-// (BEHAVIOR §5, Harbor #12455). Requests go through the same transport as the registry calls
+// (docs/harbor.md §5, Harbor #12455). Requests go through the same transport as the registry calls
 // (retries, time-outs, TLS options).
 
 
@@ -35283,7 +35411,7 @@ class HarborRestApi {
     async whoami() {
         const res = await this.call('GET', 'api/v2.0/users/current');
         const text = await res.body.text();
-        // Robots get 412 here (BEHAVIOR §5): the credentials were accepted, as a robot.
+        // Robots get 412 here (docs/harbor.md §5): the credentials were accepted, as a robot.
         if (res.status === 412 && this.credentials?.username.startsWith(this.robotPrefix)) {
             return { kind: 'robot', name: this.credentials.username, sysadmin: false };
         }
@@ -35302,7 +35430,7 @@ class HarborRestApi {
         throw this.failure('HEAD', 'api/v2.0/projects', res.status, '');
     }
     async createProject(name, visibility) {
-        // Metadata values are strings in Harbor's API (BEHAVIOR §3).
+        // Metadata values are strings in Harbor's API (docs/harbor.md §3).
         const body = JSON.stringify({ project_name: name, metadata: { public: visibility === 'public' ? 'true' : 'false' } });
         const res = await this.call('POST', 'api/v2.0/projects', body);
         const text = await res.body.text();
@@ -35313,7 +35441,7 @@ class HarborRestApi {
         throw this.failure('POST', 'api/v2.0/projects', res.status, text);
     }
     async tagDigests(project, path) {
-        // {repository_name} is URL-encoded twice: a/b → a%252Fb (BEHAVIOR §4).
+        // {repository_name} is URL-encoded twice: a/b → a%252Fb (docs/harbor.md §4).
         const repo = encodeURIComponent(encodeURIComponent(path));
         const tags = new Map();
         let artifactCount = 0;
@@ -35523,7 +35651,7 @@ class DistributionClient {
         if (mountFrom) {
             url.searchParams.set('mount', mountFrom.digest);
             url.searchParams.set('from', mountFrom.repository);
-            scopes.push(pull(mountFrom.repository)); // Harbor answers 401 without pull on `from` (BEHAVIOR §6)
+            scopes.push(pull(mountFrom.repository)); // Harbor answers 401 without pull on `from` (docs/harbor.md §6)
         }
         const res = await this.send({ method: 'POST', url, scopes, headers: { 'content-length': '0' } });
         await res.body.dump();
@@ -35565,7 +35693,7 @@ class DistributionClient {
     }
     async *catalog() {
         // Distribution refuses n above its catalog.maxentries (default 1000) with 400
-        // PAGINATION_NUMBER_INVALID (BEHAVIOR §9); without n it pages by its own default.
+        // PAGINATION_NUMBER_INVALID (docs/harbor.md §9); without n it pages by its own default.
         let url = this.url(`v2/_catalog?n=${CATALOG_PAGE}`);
         let first = true;
         while (url) {
@@ -36036,7 +36164,7 @@ function validateConcurrency(concurrency) {
 ;// CONCATENATED MODULE: ./lib/sync/once.js
 /** Runs work once per key for the whole run; later callers share the first caller's promise.
  * This is how each blob crosses the wire at most once, and how pushes of one digest into one
- * repository are serialised (the registry races on concurrent pushes: BEHAVIOR §9). */
+ * repository are serialised (the registry races on concurrent pushes: docs/harbor.md §9). */
 class OncePerKey {
     entries = new Map();
     /** Started (and not failed) for this key. */
@@ -36082,7 +36210,8 @@ function explainHarborAnswer(error, context) {
         return { code: 'PROXY_PROJECT', policy: true, hint: `project ${context.project} is a proxy-cache project, which cannot be pushed to: map the images to a regular project` };
     }
     if (error.status === 401 && text.includes('not found')) {
-        return { code: 'PROJECT_MISSING', hint: `project ${context.project} does not exist in Harbor: create it, or set create-projects: true` };
+        const setting = context.setting?.('create-projects', 'true') ?? 'create-projects: true';
+        return { code: 'PROJECT_MISSING', hint: `project ${context.project} does not exist in Harbor: create it, or set ${setting}` };
     }
     if (error.status === 401 && context.projectCreatedThisRun) {
         return {
@@ -36109,6 +36238,7 @@ function harborHint(error, context) {
 
 
 
+
 /** Runs one step; any error leaves it as a HarborSyncError placed at that step. */
 async function inStep(step, work, harbor) {
     try {
@@ -36130,7 +36260,11 @@ function placeAt(error, step, harbor) {
         });
     }
     if (!isHarborSyncError(error)) {
-        return new HarborSyncError({ code: 'INTERNAL', step, message: error instanceof Error ? error.message : String(error), cause: error });
+        const message = error instanceof Error ? error.message : String(error);
+        // A connection that failed after the client's retries (Node's or undici's code): not a bug of ours.
+        if (isNetworkError(error))
+            return new NetworkError({ code: 'UNREACHABLE', step, message, cause: error });
+        return new HarborSyncError({ code: 'INTERNAL', step, message, cause: error });
     }
     if (error.step !== undefined)
         return error;
@@ -36213,7 +36347,7 @@ class Projects {
                 code: 'PROJECT_MISSING',
                 step: 'project',
                 message: `project ${name} does not exist in Harbor`,
-                hint: `create it in Harbor, or set create-projects: true`,
+                hint: `create it in Harbor, or set ${this.options.naming.setting('create-projects', 'true')}`,
             });
         }
         try {
@@ -36236,7 +36370,7 @@ class Projects {
             throw placed;
         }
         this.existing.set(name, Promise.resolve(true));
-        // Harbor ignores tokens issued before the project existed (BEHAVIOR §1): those naming it go;
+        // Harbor ignores tokens issued before the project existed (docs/harbor.md §1): those naming it go;
         // tokens for other projects stay good (dropping them all costs a token per repository again).
         this.harbor.invalidateTokens(name);
     }
@@ -36283,6 +36417,7 @@ async function findUpstream(upstream, repository, blobs) {
 
 
 
+
 class RunContext {
     config;
     logger;
@@ -36316,7 +36451,7 @@ class RunContext {
         this.harbor = clients.harbor;
         this.api = clients.api;
         this.upstream = clients.upstream ? createUpstream(clients.upstream, config.upstreamConcurrency) : undefined;
-        this.projects = new Projects(clients.api, clients.harbor, { create: config.createProjects, visibility: config.projectVisibility, logger });
+        this.projects = new Projects(clients.api, clients.harbor, { create: config.createProjects, visibility: config.projectVisibility, logger, naming: config.naming ?? INPUT_NAMING });
         this.prefetch = config.dryRun || clients.source.capabilities.localReads ? undefined : new Prefetch(prefetchLimit(config.concurrency), (digest) => this.uploads.has(digest));
         this.transfers = pLimit(config.concurrency * 2);
     }
@@ -36353,7 +36488,8 @@ class RunContext {
     /** What Harbor's error hints need to know about a project. */
     hintContext(project) {
         const username = this.config.harbor.credentials?.username;
-        return { project, projectCreatedThisRun: this.projects.wasCreated(project), ...(username !== undefined && { username }) };
+        const naming = this.config.naming ?? INPUT_NAMING;
+        return { project, projectCreatedThisRun: this.projects.wasCreated(project), ...(username !== undefined && { username }), setting: naming.setting };
     }
     /** Progress: a blob of this size is in Harbor now. */
     uploaded(bytes) {
@@ -36405,16 +36541,19 @@ function jobFor(spec, target) {
 
 
 
+
 async function preflight(config, clients, logger) {
     await checkSource(config, clients, logger);
     return await checkHarbor(config, clients, logger);
 }
 async function checkSource(config, clients, logger) {
+    const naming = config.naming ?? INPUT_NAMING;
+    const credentialsHint = `set ${naming.name('source-username')} and ${naming.name('source-password')}`;
     const ping = await clients.source.ping().catch((error) => {
         // A storage source that cannot be opened says so itself (step storage).
         if (isHarborSyncError(error) && error.step !== undefined)
             throw error;
-        throw unreachable('source registry', 'source', config.source.url, error);
+        throw unreachable('source registry', 'source', config, error);
     });
     if (ping.ok)
         return;
@@ -36424,7 +36563,7 @@ async function checkSource(config, clients, logger) {
         const insecure = ping.error?.code === 'REALM_INSECURE';
         throw new HarborSyncError({
             ...placeAt(ping.error, 'auth').details(),
-            ...(insecure && { hint: 'serve the token realm over https (distribution: auth.token.realm), or set source-insecure: true to accept plain HTTP for this registry' }),
+            ...(insecure && { hint: `serve the token realm over https (distribution: auth.token.realm), or set ${naming.setting('source-insecure', 'true')} to accept plain HTTP for this registry` }),
         });
     }
     if (ping.status === 401 && config.source.credentials) {
@@ -36434,14 +36573,28 @@ async function checkSource(config, clients, logger) {
             status: 401,
             ...(ping.error?.registryCode !== undefined && { registryCode: ping.error.registryCode }),
             message: `the source registry ${clients.source.host} rejected the credentials of user "${config.source.credentials.username}"`,
-            hint: 'check source-username and source-password (or SOURCE_USERNAME / SOURCE_PASSWORD)',
+            hint: `check ${naming.name('source-username')} and ${naming.name('source-password')}`,
         });
     }
     if (ping.status === 401) {
-        logger.warn(`The source registry ${clients.source.host} wants credentials for /v2/; trying anonymous pulls (set source-username/source-password if they fail)`);
+        // Public registries answer /v2/ with 401 even to anonymous pulls: only a refused anonymous
+        // token, or a first listing that answers 401/403, means the source demands a login.
+        const refusal = ping.error && ping.error.request !== 'GET /v2/' ? ping.error : await anonymousRefusal(config, clients);
+        if (refusal) {
+            throw new HarborSyncError({
+                code: 'CREDENTIALS_REQUIRED',
+                step: 'auth',
+                ...(refusal.status !== undefined && { status: refusal.status }),
+                ...(refusal.registryCode !== undefined && { registryCode: refusal.registryCode }),
+                message: `the source registry ${clients.source.host} refuses anonymous access (${refusal.status ?? 401} on ${refusal.request ?? 'GET /v2/'}) and no credentials were given`,
+                hint: credentialsHint,
+                cause: refusal,
+            });
+        }
+        logger.info(`The source registry ${clients.source.host} allows anonymous pulls`);
         return;
     }
-    const plainToTls = httpToHttpsHint('source', ping.error?.registryMessage);
+    const plainToTls = httpToHttpsHint('source', ping.error?.registryMessage, config);
     throw new HarborSyncError({
         code: plainToTls ? 'TLS_FAILED' : 'NOT_A_REGISTRY',
         step: 'preflight',
@@ -36454,10 +36607,10 @@ async function checkSource(config, clients, logger) {
 async function checkHarbor(config, clients, logger) {
     await clients.api.ping().catch((error) => {
         if (isRegistryError(error)) {
-            const hint = httpToHttpsHint('harbor', error.registryMessage);
+            const hint = httpToHttpsHint('harbor', error.registryMessage, config);
             throw new HarborSyncError({ ...error.details(), code: hint ? 'TLS_FAILED' : 'NOT_HARBOR', step: 'preflight', ...(hint && { hint }), cause: error });
         }
-        throw unreachable('Harbor', 'harbor', config.harbor.url, error);
+        throw unreachable('Harbor', 'harbor', config, error);
     });
     const username = config.harbor.credentials?.username ?? '';
     const identity = await clients.api.whoami().catch((error) => {
@@ -36467,7 +36620,7 @@ async function checkHarbor(config, clients, logger) {
                 ...placed.details(),
                 code: 'CREDENTIALS_REJECTED',
                 message: `Harbor at ${clients.api.url.host} rejected the credentials of user "${username}" (401 UNAUTHORIZED)`,
-                hint: 'check harbor-username and harbor-password; a robot account name includes its prefix (robot$…) — pass it through an environment variable or secret so no shell expands the $',
+                hint: `check ${(config.naming ?? INPUT_NAMING).name('harbor-username')} and ${(config.naming ?? INPUT_NAMING).name('harbor-password')}; a robot account name includes its prefix (robot$…) — pass it through an environment variable or secret so no shell expands the $`,
                 cause: error,
             });
         }
@@ -36480,7 +36633,10 @@ async function checkHarbor(config, clients, logger) {
 const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
 const KNOWN_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EPROTO', 'ERR_SSL_WRONG_VERSION_NUMBER']);
 /** A connection that could not be made, said in words, with what to try. */
-function unreachable(what, prefix, url, error) {
+function unreachable(what, prefix, config, error) {
+    const naming = config.naming ?? INPUT_NAMING;
+    const url = config[prefix].url;
+    const urlInput = prefix === 'source' ? 'source-registry' : 'harbor-url';
     const cause = rootCause(error);
     const code = causeCode(error, (c) => CERTIFICATE_ERRORS.test(c) || KNOWN_CODES.has(c));
     const text = cause instanceof Error ? cause.message : String(cause);
@@ -36488,22 +36644,50 @@ function unreachable(what, prefix, url, error) {
     let tls = false;
     if (code !== undefined && CERTIFICATE_ERRORS.test(code)) {
         tls = true;
-        hint = `its TLS certificate is not trusted (${code}): set ${prefix}-ca-file to the CA certificate that signed it, or ${prefix}-insecure: true`;
+        hint = `its TLS certificate is not trusted (${code}): set ${naming.name(`${prefix}-ca-file`)} to the CA certificate that signed it, or ${naming.setting(`${prefix}-insecure`, 'true')}`;
     }
     else if (code === 'ECONNREFUSED') {
-        hint = `nothing listens there: check the host and port of ${prefix === 'source' ? 'source-registry' : 'harbor-url'}`;
+        hint = `nothing listens there: check the host and port of ${naming.name(urlInput)}`;
     }
     else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
         hint = 'the host name does not resolve: check its spelling and the DNS of this machine';
     }
     else if (code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER') {
+        // The server answered the TLS hello in plain HTTP: say that, not OpenSSL's record-layer text.
         tls = true;
-        hint = `the server does not speak HTTPS there: use http:// if it is plain HTTP`;
+        return new NetworkError({
+            code: 'TLS_FAILED',
+            step: 'network',
+            message: `${what} ${redactUrl(url)} answers in plain HTTP, not HTTPS`,
+            hint: `write ${redactUrl(url).replace(/^https:/, 'http:')} in ${naming.name(urlInput)}`,
+            cause: error,
+        });
     }
-    return new NetworkError({ code: tls ? 'TLS_FAILED' : 'UNREACHABLE', step: 'network', message: `${what} ${redactUrl(url)} is not reachable: ${text}`, ...(hint && { hint }), cause: error });
+    // Library internals (OpenSSL's file and line) are not for the reader: the first clause is.
+    const said = text.replace(/:[^:]*\.\.\/deps\/openssl[^\n]*$/, '').replace(/\s*\(?\.\.\/deps\/[^)]*\)?/g, '');
+    return new NetworkError({ code: tls ? 'TLS_FAILED' : 'UNREACHABLE', step: 'network', message: `${what} ${redactUrl(url)} is not reachable: ${said}`, ...(hint && { hint }), cause: error });
 }
-function httpToHttpsHint(prefix, message) {
-    return message && /HTTP request to an HTTPS server/i.test(message) ? `the server speaks HTTPS: write https:// in ${prefix === 'source' ? 'source-registry' : 'harbor-url'}` : undefined;
+function httpToHttpsHint(prefix, message, config) {
+    const naming = config.naming ?? INPUT_NAMING;
+    return message && /HTTP request to an HTTPS server/i.test(message) ? `the server speaks HTTPS: write https:// in ${naming.name(prefix === 'source' ? 'source-registry' : 'harbor-url')}` : undefined;
+}
+/** The first listing this run needs, asked anonymously: a refusal (401/403) means the source
+ * demands a login; anything else is left to the tags that hit it. */
+async function anonymousRefusal(config, clients) {
+    const first = config.images[0];
+    try {
+        if (first?.tag !== undefined || first?.digest !== undefined)
+            await clients.source.headManifest(first.repository, first.digest ?? first.tag);
+        else if (first)
+            await clients.source.listTags(first.repository);
+        else if (config.catalog)
+            for await (const _page of clients.source.catalog())
+                break;
+        return undefined;
+    }
+    catch (error) {
+        return isHarborSyncError(error) && (error.status === 401 || error.status === 403) ? error : undefined;
+    }
 }
 
 ;// CONCATENATED MODULE: ./lib/sync/collisions.js
@@ -37514,36 +37698,124 @@ async function runAndReport(config, options) {
     return { ...decideOutcome(result, config.failOn), result, report, summary, ...(reportFile && { reportFile }) };
 }
 
+;// CONCATENATED MODULE: ./lib/cli/args.js
+// The command line as CLIs in this field read it (skopeo, regctl, crane, docker): a boolean flag
+// alone means true (`--catalog`, `--dry-run`), `--no-<flag>` means false, `--flag=true|false`
+// still works; every other option takes a value (`--images a/b:1` or `--images=a/b:1`); list
+// options given twice add up. A mistyped option gets a suggestion.
+
+
+
+const TRUE = /^(true|yes|on|1)$/i;
+const FALSE = /^(false|no|off|0)$/i;
+function parseCommandLine(argv, specs) {
+    const byName = new Map(specs.map((s) => [s.name, s]));
+    const byShort = new Map(specs.filter((s) => s.short).map((s) => [s.short, s]));
+    const positionals = [];
+    const values = new Map();
+    const set = (spec, value) => {
+        const before = values.get(spec.name);
+        values.set(spec.name, spec.list && before !== undefined ? `${before}\n${value}` : value);
+    };
+    for (let i = 0; i < argv.length; i++) {
+        const arg = argv[i];
+        if (arg === '--') {
+            positionals.push(...argv.slice(i + 1));
+            break;
+        }
+        if (/^-[a-zA-Z]$/.test(arg)) {
+            const spec = byShort.get(arg.slice(1));
+            if (!spec)
+                throw new ConfigError(`unknown option ${arg}`);
+            set(spec, 'true');
+            continue;
+        }
+        if (!arg.startsWith('--')) {
+            positionals.push(arg);
+            continue;
+        }
+        const eq = arg.indexOf('=');
+        const name = arg.slice(2, eq < 0 ? undefined : eq);
+        const inline = eq < 0 ? undefined : arg.slice(eq + 1);
+        const negated = name.startsWith('no-') && byName.get(name.slice(3))?.kind === 'boolean' ? byName.get(name.slice(3)) : undefined;
+        const spec = byName.get(name) ?? negated;
+        if (!spec)
+            throw unknown(name, specs);
+        if (negated) {
+            if (inline !== undefined)
+                throw new ConfigError(`--${name} takes no value; write --${spec.name}=${printable(inline)} or --${name}`);
+            set(spec, 'false');
+        }
+        else if (spec.kind === 'boolean') {
+            // `--dry-run true`, as the action's inputs are written, is read as meant.
+            const next = argv[i + 1];
+            const word = inline ?? (next !== undefined && (TRUE.test(next) || FALSE.test(next)) ? argv[++i] : 'true');
+            if (!TRUE.test(word) && !FALSE.test(word))
+                throw new ConfigError(`--${name} is a flag: write --${name} alone, --no-${name}, or --${name}=true|false, not "${printable(word)}"`);
+            set(spec, TRUE.test(word) ? 'true' : 'false');
+        }
+        else {
+            const value = inline ?? argv[i + 1];
+            if (value === undefined || (inline === undefined && value.startsWith('--')))
+                throw new ConfigError(`--${name} needs a value: --${name} <value> or --${name}=<value>`);
+            if (inline === undefined)
+                i++;
+            set(spec, value);
+        }
+    }
+    return { positionals, values };
+}
+function unknown(name, specs) {
+    const known = specs.flatMap((s) => (s.kind === 'boolean' ? [s.name, `no-${s.name}`] : [s.name]));
+    const near = closest(name, known);
+    return new ConfigError(`unknown option --${printable(name)}${near ? ` (did you mean --${near}?)` : ''}`);
+}
+
 ;// CONCATENATED MODULE: ./lib/cli/help.js
-// `harbor-sync --help`: every option from the input list, with its default and environment variable.
+// `harbor-sync --help`: every option from the input list, flags as flags, with defaults and the
+// environment variables the CLI reads.
 
 
+const WIDTH = 28;
+function optionRow(input) {
+    const boolean = isBooleanInput(input);
+    // A flag that is on by default is shown as the way to turn it off.
+    const flag = boolean ? (input.default === 'true' ? `--no-${input.name}` : `--${input.name}`) : `--${input.name} <value>`;
+    const extra = [
+        !boolean && input.default !== undefined ? `default: ${input.default}` : '',
+        boolean ? `${input.default === 'true' ? 'on' : 'off'} by default` : '',
+        input.env ? `env: ${input.env}` : '',
+    ].filter(Boolean);
+    const text = `  ${flag.padEnd(WIDTH)} ${input.description}${extra.length > 0 ? ` (${extra.join(', ')})` : ''}`;
+    return text;
+}
 function helpText() {
-    const rows = INPUTS.map((i) => {
-        const extra = [i.default !== undefined ? `default: ${i.default}` : '', i.env ? `env: ${i.env}` : ''].filter(Boolean).join(', ');
-        return `  --${i.name.padEnd(20)} ${i.description}${extra ? ` (${extra})` : ''}`;
-    });
     return [
         `harbor-sync ${VERSION}: copy container images from a Distribution/OCI registry into Harbor 2.x`,
         '',
         'Usage: harbor-sync sync [options]     copy every listed tag that Harbor lacks',
         '       harbor-sync plan [options]     the same run as a dry run: classify, write nothing',
-        '       harbor-sync report-merge [--report-file F] [--summary-file F] [--fail-on X] shard1.json shard2.json …',
-        '                                       one report and summary from the reports of a sharded sync',
+        '       harbor-sync report-merge [--report-file F] [--summary-file F] [--fail-on X] [--allow-partial] shard1.json shard2.json …',
+        '                                       one report and summary from the reports of every shard of a sharded sync',
         '       harbor-sync --version | --help',
         '',
-        'Options:',
-        ...rows,
-        '  --quiet, -q              Print only errors and the summary (no per-tag lines, no progress)',
-        '  --json                   Machine-readable: one JSON object per line on stdout ({"event":"tag",…} per tag,',
-        '                           {"event":"summary","totals":…} last); the Markdown summary only in --summary-file',
+        'Flags stand alone (--dry-run, --catalog) or take true/false (--create-projects=false, --no-create-projects);',
+        'other options take a value (--images a/b:1 or --images=a/b:1); list options may be given more than once.',
         '',
-        'Example (credentials from the environment, e.g. a Jenkins withCredentials block):',
-        '  SOURCE_USERNAME=reader SOURCE_PASSWORD=… HARBOR_USERNAME="robot$sync" HARBOR_PASSWORD=… \\',
-        '    node dist/cli.js sync --source-registry https://old-registry:5000 --harbor-url https://harbor.example.com \\',
-        '      --images "team-a/app:1.2, alpine:3.19" --report-file report.json --summary-file summary.md',
+        'Options:',
+        ...INPUTS.map(optionRow),
+        `  ${'--quiet, -q'.padEnd(WIDTH)} Print only errors and the summary (no per-tag lines, no progress)`,
+        `  ${'--json'.padEnd(WIDTH)} Machine-readable: one JSON object per line on stdout ({"event":"tag",…} per tag,`,
+        `  ${''.padEnd(WIDTH)} {"event":"summary","totals":…} last; "dryRun": true in a plan); the Markdown summary only in --summary-file`,
+        `  ${'--allow-partial'.padEnd(WIDTH)} report-merge: merge even when some shards' reports are missing (the summary says which)`,
+        '',
+        "Example (credentials from the environment, e.g. a Jenkins withCredentials block; single quotes keep a robot's $):",
+        "  SOURCE_USERNAME=reader SOURCE_PASSWORD='…' HARBOR_USERNAME='robot$sync' HARBOR_PASSWORD='…' \\",
+        '    harbor-sync sync --source-registry https://old-registry:5000 --harbor-url https://harbor.example.com \\',
+        "      --images 'team-a/app:1.2, alpine:3.19' --report-file report.json --summary-file summary.md",
         '',
         'Exit codes: 0 ok; 1 failed tags (or stale ones with --fail-on stale); 2 configuration, credentials or connection error; 130 interrupted (SIGINT/SIGTERM).',
+        'Needs Node.js 22.19 or later (24 recommended; the GitHub Action runs on node24).',
         '',
     ].join('\n');
 }
@@ -37595,10 +37867,50 @@ function resultFromReport(report, name) {
         ...(r.interrupted && { interrupted: true }),
         notStarted: r.notStarted ?? [],
         ...(r.totals?.bytesPlanned !== undefined && { bytesPlanned: r.totals.bytesPlanned }),
+        ...(Array.isArray(r.missingShards) && r.missingShards.length > 0 && { missingShards: r.missingShards }),
     };
 }
+/** Checks that the reports are one complete shard set: the same n, the same source and Harbor,
+ * every shard 1..n exactly once. Returns the missing shards (`2/4`) when `allowPartial`;
+ * otherwise a missing, repeated or foreign shard is an error naming it. */
+function checkShardSet(reports, allowPartial) {
+    if (reports.length === 0)
+        throw new ConfigError('report-merge needs at least one report');
+    const [first] = reports;
+    const shards = reports.map(({ file, result }) => ({ file, result, shard: merge_parseShard(result.shard) }));
+    const unsharded = shards.filter((s) => !s.shard);
+    if (unsharded.length > 0 && reports.length > 1)
+        throw new ConfigError(`${unsharded[0].file} is not the report of a shard (it has no "shard"): report-merge merges the reports of one sharded sync`);
+    if (unsharded.length > 0)
+        return [];
+    for (const { file, result } of reports) {
+        if (result.source !== first.result.source || result.harbor !== first.result.harbor) {
+            throw new ConfigError(`${file} is a sync of ${result.source} into ${result.harbor}, but ${first.file} of ${first.result.source} into ${first.result.harbor}: merge the shards of one sync`);
+        }
+    }
+    const count = shards[0].shard.count;
+    const other = shards.find((s) => s.shard.count !== count);
+    if (other)
+        throw new ConfigError(`${other.file} is shard ${other.result.shard}, but ${shards[0].file} is shard ${shards[0].result.shard}: every shard must come from the same split (n = ${count})`);
+    const seen = new Map();
+    for (const { file, shard } of shards) {
+        const earlier = seen.get(shard.index);
+        if (earlier)
+            throw new ConfigError(`shard ${shard.index}/${count} is given twice (${earlier} and ${file}): its tags would be counted twice`);
+        seen.set(shard.index, file);
+    }
+    const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !seen.has(i)).map((i) => `${i}/${count}`);
+    if (missing.length > 0 && !allowPartial) {
+        throw new ConfigError(`shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing: give every shard's report, or --allow-partial to merge what is there`);
+    }
+    return missing;
+}
+function merge_parseShard(text) {
+    const match = /^(\d+)\/(\d+)$/.exec(text ?? '');
+    return match ? { index: Number(match[1]), count: Number(match[2]) } : undefined;
+}
 /** One result of many shards: items together, the run spanning from the first start to the last end. */
-function mergeResults(results) {
+function mergeResults(results, missingShards = []) {
     if (results.length === 0)
         throw new ConfigError('report-merge needs at least one report');
     const first = results[0];
@@ -37623,6 +37935,7 @@ function mergeResults(results) {
         ...(results.some((r) => r.interrupted) && { interrupted: true }),
         notStarted: results.flatMap((r) => r.notStarted),
         ...(planned.length > 0 && { bytesPlanned: planned.reduce((n, r) => n + (r.bytesPlanned ?? 0), 0) }),
+        ...(missingShards.length > 0 && { missingShards }),
         ...(results.some((r) => r.upstreamRequests !== undefined) && { upstreamRequests: results.reduce((n, r) => n + (r.upstreamRequests ?? 0), 0) }),
     };
 }
@@ -37652,25 +37965,41 @@ async function reportMerge(files, flags) {
     let merged;
     let failOn;
     try {
-        failOn = parseFailOn(flags['fail-on'] ?? 'failed', 'fail-on');
-        const results = await Promise.all(files.map(async (file) => resultFromReport(JSON.parse(await (0,promises_.readFile)(file, 'utf8')), file)));
-        merged = mergeResults(results);
+        failOn = parseFailOn(flags.failOn ?? 'failed', '--fail-on');
+        const reports = await Promise.all(files.map(async (file) => ({ file, result: resultFromReport(await readJson(file), file) })));
+        const missing = checkShardSet(reports, flags.allowPartial);
+        merged = mergeResults(reports.map((r) => r.result), missing);
     }
     catch (error) {
-        // A file that cannot be read or parsed, or is no report: one line naming it.
-        io_fail(isHarborSyncError(error) ? error.message : `${error.message}`);
+        // A file that cannot be read or parsed, is no report, or does not belong to the set: one line.
+        io_fail(error.message);
         return EXIT.config;
     }
     const summary = renderSummary(merged);
     out(summary);
-    if (flags['summary-file'])
-        await (0,output/* writeScrubbed */.cy)(flags['summary-file'], summary);
-    if (flags['report-file'])
-        await (0,output/* writeScrubbed */.cy)(flags['report-file'], JSON.stringify(buildReport(merged, VERSION), null, 2) + '\n');
+    if (flags.summaryFile)
+        await (0,output/* writeScrubbed */.cy)(flags.summaryFile, summary);
+    if (flags.reportFile)
+        await (0,output/* writeScrubbed */.cy)(flags.reportFile, JSON.stringify(buildReport(merged, VERSION), null, 2) + '\n');
     const outcome = decideOutcome(merged, failOn);
     if (!outcome.ok)
         io_fail(outcome.reason ?? 'failed');
     return outcome.exitCode;
+}
+async function readJson(file) {
+    let text;
+    try {
+        text = await (0,promises_.readFile)(file, 'utf8');
+    }
+    catch (error) {
+        throw new ConfigError(`${file} cannot be read: ${error.message}`);
+    }
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        throw new ConfigError(`${file} is not JSON: is it a harbor-sync report?`);
+    }
 }
 
 ;// CONCATENATED MODULE: ./lib/cli/main.js
@@ -37690,70 +38019,84 @@ async function reportMerge(files, flags) {
 
 
 
+
+const COMMANDS = ['sync', 'plan', 'report-merge'];
+/** Every input as a flag, plus the CLI's own. */
+const OPTIONS = [
+    ...INPUTS.map((i) => ({ name: i.name, kind: isBooleanInput(i) ? 'boolean' : 'string', ...(LIST_INPUTS.has(i.name) && { list: true }) })),
+    { name: 'help', kind: 'boolean', short: 'h' },
+    { name: 'version', kind: 'boolean' },
+    { name: 'quiet', kind: 'boolean', short: 'q' },
+    { name: 'json', kind: 'boolean' },
+    { name: 'allow-partial', kind: 'boolean' },
+];
 async function main(argv, env = process.env) {
     try {
         return await runCommand(argv, env);
     }
     catch (error) {
+        if (isHarborSyncError(error) && error.step === 'config') {
+            io_fail(error.message);
+            return EXIT.config;
+        }
         // A bug, not bad input: still one line, never a stack trace full of paths.
         io_fail(`internal error: ${error instanceof Error ? error.message : String(error)} (please report it)`);
         return EXIT.config;
     }
 }
 async function runCommand(argv, env) {
-    const options = Object.fromEntries(INPUTS.map((i) => [i.name, { type: 'string' }]));
+    if (argv.length === 0) {
+        out(helpText());
+        return EXIT.config;
+    }
     let parsed;
     try {
-        parsed = (0,external_node_util_.parseArgs)({
-            args: argv,
-            options: { ...options, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, json: { type: 'boolean' } },
-            allowPositionals: true,
-            strict: true,
-        });
-    }
-    catch (error) {
-        io_fail(`${error.message}\nRun harbor-sync --help for the options.`);
-        return EXIT.config;
-    }
-    const { values, positionals } = parsed;
-    if (values.version) {
-        out(`harbor-sync ${VERSION}\n`);
-        return EXIT.ok;
-    }
-    const command = positionals[0] ?? (values.help ? 'help' : undefined);
-    if (values.help || command === 'help' || command === undefined) {
-        out(helpText());
-        return command === undefined && !values.help ? EXIT.config : EXIT.ok;
-    }
-    if (command === 'report-merge')
-        return await reportMerge(positionals.slice(1), values);
-    if (command !== 'sync' && command !== 'plan') {
-        io_fail(`unknown command "${command}" (commands: sync, plan, report-merge)`);
-        return EXIT.config;
-    }
-    const flags = values;
-    const read = (name) => {
-        if (command === 'plan' && name === 'dry-run')
-            return 'true';
-        const flag = flags[name];
-        if (typeof flag === 'string')
-            return flag;
-        const envName = INPUTS.find((i) => i.name === name)?.env;
-        return envName ? env[envName] : undefined;
-    };
-    return await sync(read, { quiet: values.quiet === true, json: values.json === true });
-}
-async function sync(read, options) {
-    let config;
-    try {
-        config = await buildConfig(read);
+        parsed = parseCommandLine(argv, OPTIONS);
     }
     catch (error) {
         if (!isHarborSyncError(error))
             throw error;
-        io_fail(error.message);
+        io_fail(`${error.message}; harbor-sync --help lists the options`);
         return EXIT.config;
     }
+    const { values, positionals } = parsed;
+    const flag = (name) => values.get(name) === 'true';
+    if (flag('version')) {
+        out(`harbor-sync ${VERSION}\n`);
+        return EXIT.ok;
+    }
+    const [command, ...rest] = positionals;
+    if (flag('help') || command === 'help') {
+        out(helpText());
+        return EXIT.ok;
+    }
+    if (command === undefined) {
+        io_fail('no command given: write harbor-sync sync [options] (or plan, report-merge); harbor-sync --help lists the options');
+        return EXIT.config;
+    }
+    if (!COMMANDS.includes(command)) {
+        io_fail(`unknown command "${command}" (commands: ${COMMANDS.join(', ')})`);
+        return EXIT.config;
+    }
+    if (command === 'report-merge')
+        return await reportMerge(rest, { reportFile: values.get('report-file'), summaryFile: values.get('summary-file'), failOn: values.get('fail-on'), allowPartial: flag('allow-partial') });
+    if (rest.length > 0) {
+        io_fail(`unexpected argument "${rest[0]}": options start with -- (harbor-sync --help lists them)`);
+        return EXIT.config;
+    }
+    const read = (name) => {
+        if (command === 'plan' && name === 'dry-run')
+            return 'true';
+        const given = values.get(name);
+        if (given !== undefined)
+            return given;
+        const envName = INPUTS.find((i) => i.name === name)?.env;
+        return envName ? env[envName] : undefined;
+    };
+    return await sync(read, env, { quiet: flag('quiet'), json: flag('json') });
+}
+async function sync(read, env, options) {
+    const config = await buildConfig(read, { env, names: CLI_NAMES });
     const display = consoleDisplay({ err: process.stderr, out: { write: out }, ...options });
     // First SIGINT/SIGTERM: stop starting tags, let those in flight finish (or be abandoned after a
     // grace period), then write the report. A second one exits at once.
@@ -37767,12 +38110,13 @@ async function sync(read, options) {
     process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
     const outcome = await runAndReport(config, { logger: display.logger, signal: stop.signal }).finally(() => {
         process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-        display.stop();
     });
+    // No progress line after a fatal error: the one line that says what went wrong is the last.
+    display.stop({ progressLine: !outcome.result.fatal });
     // --json: stdout carries only JSON events, the last one the report's totals.
     const { report } = outcome;
     if (options.json)
-        out(`${JSON.stringify({ event: 'summary', totals: report.totals, fatal: report.fatal, interrupted: report.interrupted })}\n`);
+        out(`${JSON.stringify({ event: 'summary', dryRun: report.dryRun, totals: report.totals, fatal: report.fatal, interrupted: report.interrupted })}\n`);
     else
         out(outcome.summary);
     // A fatal error was printed as it happened; everything else ends with its reason.

@@ -1,14 +1,15 @@
 // The CLI for Jenkins and cron, importable by tests: the same inputs as the action, as --flags;
 // secrets preferably from the environment (SOURCE_PASSWORD, HARBOR_PASSWORD) so they stay off the
 // command line. It turns flags into a config and the one run path's outcome into an exit code.
-import { parseArgs } from 'node:util';
 import { buildConfig } from '../config/inputs.js';
-import { INPUTS } from '../config/input-list.js';
+import { INPUTS, LIST_INPUTS, isBooleanInput } from '../config/input-list.js';
+import { CLI_NAMES } from '../config/names.js';
 import { isHarborSyncError } from '../errors/base.js';
 import { consoleDisplay } from '../report/console.js';
 import { EXIT, type ExitCode } from '../report/outcome.js';
 import { runAndReport } from '../run-and-report.js';
 import { VERSION } from '../version.js';
+import { parseCommandLine, type OptionSpec } from './args.js';
 import { helpText } from './help.js';
 import { fail, out } from './io.js';
 import { reportMerge } from './report-merge.js';
@@ -16,10 +17,26 @@ import { reportMerge } from './report-merge.js';
 export { EXIT } from '../report/outcome.js';
 export { helpText } from './help.js';
 
+const COMMANDS = ['sync', 'plan', 'report-merge'];
+
+/** Every input as a flag, plus the CLI's own. */
+export const OPTIONS: readonly OptionSpec[] = [
+  ...INPUTS.map((i): OptionSpec => ({ name: i.name, kind: isBooleanInput(i) ? 'boolean' : 'string', ...(LIST_INPUTS.has(i.name) && { list: true }) })),
+  { name: 'help', kind: 'boolean', short: 'h' },
+  { name: 'version', kind: 'boolean' },
+  { name: 'quiet', kind: 'boolean', short: 'q' },
+  { name: 'json', kind: 'boolean' },
+  { name: 'allow-partial', kind: 'boolean' },
+];
+
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<ExitCode> {
   try {
     return await runCommand(argv, env);
   } catch (error) {
+    if (isHarborSyncError(error) && error.step === 'config') {
+      fail(error.message);
+      return EXIT.config;
+    }
     // A bug, not bad input: still one line, never a stack trace full of paths.
     fail(`internal error: ${error instanceof Error ? error.message : String(error)} (please report it)`);
     return EXIT.config;
@@ -27,54 +44,54 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 }
 
 async function runCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<ExitCode> {
-  const options = Object.fromEntries(INPUTS.map((i) => [i.name, { type: 'string' as const }]));
+  if (argv.length === 0) {
+    out(helpText());
+    return EXIT.config;
+  }
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      options: { ...options, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, json: { type: 'boolean' } },
-      allowPositionals: true,
-      strict: true,
-    });
+    parsed = parseCommandLine(argv, OPTIONS);
   } catch (error) {
-    fail(`${(error as Error).message}\nRun harbor-sync --help for the options.`);
+    if (!isHarborSyncError(error)) throw error;
+    fail(`${error.message}; harbor-sync --help lists the options`);
     return EXIT.config;
   }
   const { values, positionals } = parsed;
-  if (values.version) {
+  const flag = (name: string): boolean => values.get(name) === 'true';
+  if (flag('version')) {
     out(`harbor-sync ${VERSION}\n`);
     return EXIT.ok;
   }
-  const command = positionals[0] ?? (values.help ? 'help' : undefined);
-  if (values.help || command === 'help' || command === undefined) {
+  const [command, ...rest] = positionals;
+  if (flag('help') || command === 'help') {
     out(helpText());
-    return command === undefined && !values.help ? EXIT.config : EXIT.ok;
+    return EXIT.ok;
   }
-  if (command === 'report-merge') return await reportMerge(positionals.slice(1), values as Record<string, string | undefined>);
-  if (command !== 'sync' && command !== 'plan') {
-    fail(`unknown command "${command}" (commands: sync, plan, report-merge)`);
+  if (command === undefined) {
+    fail('no command given: write harbor-sync sync [options] (or plan, report-merge); harbor-sync --help lists the options');
     return EXIT.config;
   }
-  const flags = values as Record<string, string | boolean | undefined>;
+  if (!COMMANDS.includes(command)) {
+    fail(`unknown command "${command}" (commands: ${COMMANDS.join(', ')})`);
+    return EXIT.config;
+  }
+  if (command === 'report-merge') return await reportMerge(rest, { reportFile: values.get('report-file'), summaryFile: values.get('summary-file'), failOn: values.get('fail-on'), allowPartial: flag('allow-partial') });
+  if (rest.length > 0) {
+    fail(`unexpected argument "${rest[0]}": options start with -- (harbor-sync --help lists them)`);
+    return EXIT.config;
+  }
   const read = (name: string): string | undefined => {
     if (command === 'plan' && name === 'dry-run') return 'true';
-    const flag = flags[name];
-    if (typeof flag === 'string') return flag;
+    const given = values.get(name);
+    if (given !== undefined) return given;
     const envName = INPUTS.find((i) => i.name === name)?.env;
     return envName ? env[envName] : undefined;
   };
-  return await sync(read, { quiet: values.quiet === true, json: values.json === true });
+  return await sync(read, env, { quiet: flag('quiet'), json: flag('json') });
 }
 
-async function sync(read: (name: string) => string | undefined, options: { quiet: boolean; json: boolean }): Promise<ExitCode> {
-  let config;
-  try {
-    config = await buildConfig(read);
-  } catch (error) {
-    if (!isHarborSyncError(error)) throw error;
-    fail(error.message);
-    return EXIT.config;
-  }
+async function sync(read: (name: string) => string | undefined, env: NodeJS.ProcessEnv, options: { quiet: boolean; json: boolean }): Promise<ExitCode> {
+  const config = await buildConfig(read, { env, names: CLI_NAMES });
   const display = consoleDisplay({ err: process.stderr, out: { write: out }, ...options });
   // First SIGINT/SIGTERM: stop starting tags, let those in flight finish (or be abandoned after a
   // grace period), then write the report. A second one exits at once.
@@ -87,11 +104,12 @@ async function sync(read: (name: string) => string | undefined, options: { quiet
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   const outcome = await runAndReport(config, { logger: display.logger, signal: stop.signal }).finally(() => {
     process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-    display.stop();
   });
+  // No progress line after a fatal error: the one line that says what went wrong is the last.
+  display.stop({ progressLine: !outcome.result.fatal });
   // --json: stdout carries only JSON events, the last one the report's totals.
   const { report } = outcome;
-  if (options.json) out(`${JSON.stringify({ event: 'summary', totals: report.totals, fatal: report.fatal, interrupted: report.interrupted })}\n`);
+  if (options.json) out(`${JSON.stringify({ event: 'summary', dryRun: report.dryRun, totals: report.totals, fatal: report.fatal, interrupted: report.interrupted })}\n`);
   else out(outcome.summary);
   // A fatal error was printed as it happened; everything else ends with its reason.
   if (!outcome.ok && !outcome.result.fatal) fail(outcome.reason ?? 'failed');

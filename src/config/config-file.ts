@@ -21,6 +21,7 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, typ
 import { ConfigError, isHarborSyncError } from '../errors/base.js';
 import { describeRule, type MappingRule } from '../sync/mapping.js';
 import { checkMappingRule, shadowedBy } from './mapping-rules.js';
+import { closest } from './suggest.js';
 import { compileRepoPattern, compileTagPattern, listItems, parseLatest, parseSemverRange } from './selection.js';
 
 export interface ConfigFile {
@@ -234,26 +235,4 @@ function checkAt<T>(where: string, check: () => T): T {
     if (isHarborSyncError(error)) throw new ConfigFileError(`${where}: ${error.message}`);
     throw error;
   }
-}
-
-/** The known key a typo most likely meant (at most two edits away), for "did you mean". */
-function closest(key: string, known: string[]): string | undefined {
-  let best: { name: string; distance: number } | undefined;
-  for (const name of known) {
-    const distance = editDistance(key, name);
-    if (distance <= 2 && (!best || distance < best.distance)) best = { name, distance };
-  }
-  return best?.name;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

@@ -3,6 +3,7 @@
 import { ConfigError, isHarborSyncError } from '../errors/base.js';
 import { parseImageReference } from '../registry/reference.js';
 import type { ImageSpec } from '../sync/config.js';
+import { ACTION_NAMES, type InputNames } from './names.js';
 
 export function parseImageList(text: string, origin: string, sourceHost?: string): ImageSpec[] {
   const specs: ImageSpec[] = [];
@@ -23,17 +24,19 @@ export function parseImageList(text: string, origin: string, sourceHost?: string
 }
 
 /** `images` and `images-file` together; none at all is an error unless the catalog is synced. */
-export async function imageSpecs(inline: string, file: string, sourceHost: string, load: (path: string) => Promise<string>, catalog: boolean): Promise<ImageSpec[]> {
-  const specs = parseImageList(inline, 'images', sourceHost);
+export async function imageSpecs(inline: string, file: string, sourceHost: string, load: (path: string) => Promise<string>, catalog: boolean, names: InputNames = ACTION_NAMES): Promise<ImageSpec[]> {
+  const specs = parseImageList(inline, names.name('images'), sourceHost);
   if (file) {
     let text: string;
     try {
       text = await load(file);
     } catch (error) {
-      throw new ConfigError(`images-file "${file}" cannot be read: ${(error as Error).message}`);
+      throw new ConfigError(`${names.name('images-file')} "${file}" cannot be read: ${(error as Error).message}`);
     }
     specs.push(...parseImageList(text, file, sourceHost));
   }
-  if (specs.length === 0 && !catalog) throw new ConfigError('no images to sync: set images (one reference per line), images-file, or catalog: true');
+  if (specs.length === 0 && !catalog) {
+    throw new ConfigError(`no images to sync: set ${names.name('images')} (one reference per line), ${names.name('images-file')}, or ${names.setting('catalog', 'true')}`);
+  }
   return specs;
 }

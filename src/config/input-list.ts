@@ -17,8 +17,18 @@ export const INPUT_DEFAULTS = {
   'upstream-concurrency': '2',
   'upstream-insecure': 'false',
   'include-signatures': 'true',
+  'latest-include-non-semver': 'false',
   'include-untagged': 'false',
+  'semver-include-prerelease': 'false',
 } as const;
+
+/** Inputs that take true or false: flags on the command line. */
+export function isBooleanInput(input: InputInfo): boolean {
+  return input.default === 'true' || input.default === 'false';
+}
+
+/** Inputs that hold a list (one item per line): given twice on the command line, they add up. */
+export const LIST_INPUTS: ReadonlySet<string> = new Set(['images', 'include', 'exclude', 'tags', 'exclude-tags', 'platforms', 'mappings']);
 
 export interface InputInfo {
   name: string;
@@ -48,9 +58,10 @@ export const INPUTS: InputInfo[] = [
   { name: 'exclude', description: 'Repositories to leave out: globs or /regex/, one per line' },
   { name: 'tags', description: 'Tags to sync, regexes matching the whole tag, one per line' },
   { name: 'exclude-tags', description: 'Tags to leave out, regexes matching the whole tag' },
-  { name: 'semver', description: 'Only version tags in this range, e.g. >=1.2 <2' },
+  { name: 'semver', description: 'Only version tags in this range, e.g. >=1.2 <2 (variants such as 1.2.3-alpine count as their release; pre-releases are left out)' },
+  { name: 'semver-include-prerelease', description: 'Let pre-release tags (2.0-rc1, 1.4.0-beta.2) take part in semver and latest', default: defaults['semver-include-prerelease'] },
   { name: 'latest', description: 'Only the N highest versions per repository' },
-  { name: 'latest-include-non-semver', description: 'With latest: keep tags that are not versions (latest, stable) too', default: 'false' },
+  { name: 'latest-include-non-semver', description: 'With latest: keep tags that are not versions (latest, stable) too', default: defaults['latest-include-non-semver'] },
   { name: 'mappings', description: 'Rewrite rules, one per line: "source-prefix => project/path" or "... (flatten)"; first match wins' },
   { name: 'include-signatures', description: 'Copy cosign signatures/attestations/SBOMs and OCI referrers along with their subject', default: defaults['include-signatures'] },
   { name: 'include-untagged', description: 'Storage sources only (dir://, file://): also copy, by digest, the manifests of whole repositories that no tag points at', default: defaults['include-untagged'] },

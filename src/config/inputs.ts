@@ -16,7 +16,10 @@ import { parseMappingRules } from './mapping-rules.js';
 import { parsePlatforms } from './platforms.js';
 import { parseSelection } from './selection.js';
 import { parseShard } from './shard.js';
-import { boolean, credentials, integer, oneOf, parseFailOn, registryUrl, tlsOptions, type EndpointPrefix } from './values.js';
+import { ACTION_NAMES, type InputNames } from './names.js';
+import { probeScheme } from './scheme-probe.js';
+import { MissingSchemeError, boolean, credentials, integer, oneOf, parseFailOn, registryUrl, tlsOptions, withSchemeHint, type EndpointPrefix } from './values.js';
+import { printable } from '../redact/text.js';
 
 export { ConfigError } from '../errors/base.js';
 export { parseImageList } from './image-list.js';
@@ -24,70 +27,90 @@ export { parseImageList } from './image-list.js';
 /** Returns the raw value of an input, or undefined/'' when it was not given. */
 export type InputReader = (name: string) => string | undefined;
 
-export async function buildConfig(
-  readInput: InputReader,
-  load: (path: string) => Promise<string> = (p) => readFile(p, 'utf8'),
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<SyncConfig> {
+export interface BuildOptions {
+  /** Reads the files the inputs name (images-file, config-file, CA files). */
+  load?: (path: string) => Promise<string>;
+  env?: NodeJS.ProcessEnv;
+  /** How messages name an option: as the action's input (default) or the CLI's flag. */
+  names?: InputNames;
+  /** Which scheme a host speaks, for a URL written without one (tests hand in their own). */
+  probeScheme?: (hostPort: string) => Promise<'https' | 'http' | undefined>;
+}
+
+export async function buildConfig(readInput: InputReader, options: BuildOptions = {}): Promise<SyncConfig> {
+  try {
+    return await build(readInput, options);
+  } catch (error) {
+    if (error instanceof MissingSchemeError) throw await withSchemeHint(error, options.probeScheme ?? probeScheme);
+    throw error;
+  }
+}
+
+async function build(readInput: InputReader, options: BuildOptions): Promise<SyncConfig> {
+  const load = options.load ?? ((p: string) => readFile(p, 'utf8'));
+  const env = options.env ?? process.env;
+  const names = options.names ?? ACTION_NAMES;
+  const n = (input: string): string => names.name(input);
   // An input given explicitly overrides the config file; the file overrides the defaults.
-  const file = await configFile((readInput('config-file') ?? '').trim(), load);
+  const file = await configFile((readInput('config-file') ?? '').trim(), load, names);
   const read: InputReader = (name) => {
     const given = readInput(name);
     return given !== undefined && given.trim() !== '' ? given : file?.values[name];
   };
   const get = (name: string): string => (read(name) ?? '').trim() || (INPUT_DEFAULTS as Record<string, string>)[name] || '';
-  const source = registryUrl('source-registry', get('source-registry'));
-  const harbor = registryUrl('harbor-url', get('harbor-url'));
-  const catalog = boolean('catalog', get('catalog'));
-  const untagged = includeUntagged(get('include-untagged'), source);
-  const images = await imageSpecs(get('images'), get('images-file'), new URL(source).host, load, catalog);
+  const source = registryUrl('source-registry', get('source-registry'), names);
+  const harbor = registryUrl('harbor-url', get('harbor-url'), names);
+  const catalog = boolean(n('catalog'), get('catalog'));
+  const untagged = includeUntagged(get('include-untagged'), source, names);
+  const images = await imageSpecs(get('images'), get('images-file'), new URL(source).host, load, catalog, names);
   const defaultProject = get('default-project');
   const problem = projectNameProblem(defaultProject);
-  if (problem) throw new ConfigError(`default-project "${defaultProject}" ${problem}`);
+  if (problem) throw new ConfigError(`${n('default-project')} "${printable(defaultProject)}" ${problem}`);
   const dockerConfig = get('docker-config') || undefined;
   const endpoint = async (prefix: EndpointPrefix, url: string): Promise<Endpoint> => {
-    const found = credentials(prefix, read) ?? (await fromDockerConfig(url, dockerConfig, env));
+    const found = credentials(prefix, read, names) ?? (await fromDockerConfig(url, dockerConfig, env));
     // Known to the redaction point before anything can print them.
     addCredentials(found);
-    const tls = await tlsOptions(prefix, get, load);
+    const tls = await tlsOptions(prefix, get, load, names);
     return { url, ...(found && { credentials: found }), ...(tls && { tls }) };
   };
   const harborEndpoint = await endpoint('harbor', harbor);
   if (!harborEndpoint.credentials) {
-    throw new ConfigError('no Harbor credentials: set harbor-username and harbor-password (or HARBOR_USERNAME / HARBOR_PASSWORD), or log in to Harbor with docker login');
+    throw new ConfigError(`no Harbor credentials: set ${n('harbor-username')} and ${n('harbor-password')}, or log in to Harbor with docker login`);
   }
   return {
     source: await endpoint('source', source),
     harbor: harborEndpoint,
     images,
     catalog,
-    selection: parseSelection(read),
-    mappings: get('mappings') ? parseMappingRules(get('mappings'), 'mappings') : (file?.mappings ?? []),
-    includeSignatures: boolean('include-signatures', get('include-signatures')),
+    selection: parseSelection(read, names),
+    mappings: get('mappings') ? parseMappingRules(get('mappings'), n('mappings')) : (file?.mappings ?? []),
+    includeSignatures: boolean(n('include-signatures'), get('include-signatures')),
     includeUntagged: untagged,
-    ...(get('platforms') && { platforms: parsePlatforms(get('platforms')) }),
-    ...(get('shard') && { shard: parseShard(get('shard')) }),
-    ...(get('upstream-registry') && { upstream: await endpoint('upstream', registryUrl('upstream-registry', get('upstream-registry'))) }),
-    upstreamConcurrency: integer('upstream-concurrency', get('upstream-concurrency'), 1, 16),
-    createProjects: boolean('create-projects', get('create-projects')),
-    projectVisibility: oneOf<Visibility>('project-visibility', get('project-visibility'), ['private', 'public']),
+    ...(get('platforms') && { platforms: parsePlatforms(get('platforms'), n('platforms')) }),
+    ...(get('shard') && { shard: parseShard(get('shard'), n('shard')) }),
+    ...(get('upstream-registry') && { upstream: await endpoint('upstream', registryUrl('upstream-registry', get('upstream-registry'), names)) }),
+    upstreamConcurrency: integer(n('upstream-concurrency'), get('upstream-concurrency'), 1, 16),
+    createProjects: boolean(n('create-projects'), get('create-projects')),
+    projectVisibility: oneOf<Visibility>(n('project-visibility'), get('project-visibility'), ['private', 'public']),
     defaultProject,
-    concurrency: integer('concurrency', get('concurrency'), 1, 64),
-    dryRun: boolean('dry-run', get('dry-run')),
-    failOn: parseFailOn(get('fail-on'), 'fail-on'),
-    retry: { retries: integer('retries', get('retries'), 0, 20), maxWaitMs: integer('retry-max-wait', get('retry-max-wait'), 1, 3600) * 1000, baseMs: 500 },
-    stallTimeoutSeconds: integer('stall-timeout', get('stall-timeout'), 1, 3600),
+    concurrency: integer(n('concurrency'), get('concurrency'), 1, 64),
+    dryRun: boolean(n('dry-run'), get('dry-run')),
+    failOn: parseFailOn(get('fail-on'), n('fail-on')),
+    retry: { retries: integer(n('retries'), get('retries'), 0, 20), maxWaitMs: integer(n('retry-max-wait'), get('retry-max-wait'), 1, 3600) * 1000, baseMs: 500 },
+    stallTimeoutSeconds: integer(n('stall-timeout'), get('stall-timeout'), 1, 3600),
     ...(get('report-file') && { reportFile: get('report-file') }),
     ...(get('summary-file') && { summaryFile: get('summary-file') }),
+    ...(names !== ACTION_NAMES && { naming: names }),
   };
 }
 
 /** Only a storage source can list untagged manifests; refused rather than silently doing nothing. */
-function includeUntagged(value: string, source: string): boolean {
-  const wanted = boolean('include-untagged', value);
+function includeUntagged(value: string, source: string, names: InputNames): boolean {
+  const wanted = boolean(names.name('include-untagged'), value);
   if (wanted && !isStorageUrl(source)) {
     throw new ConfigError(
-      `include-untagged: true needs a storage source (dir://, file:// or an http(s) URL of a .tar/.tar.gz): the registry API of ${source} cannot list manifests no tag points at`,
+      `${names.setting('include-untagged', 'true')} needs a storage source (dir://, file:// or an http(s) URL of a .tar/.tar.gz): the registry API of ${source} cannot list manifests no tag points at`,
     );
   }
   return wanted;
@@ -104,13 +127,13 @@ async function fromDockerConfig(url: string, configPath: string | undefined, env
   return { username: found.username, password: found.password };
 }
 
-async function configFile(path: string, load: (path: string) => Promise<string>): Promise<ConfigFile | undefined> {
+async function configFile(path: string, load: (path: string) => Promise<string>, names: InputNames): Promise<ConfigFile | undefined> {
   if (!path) return undefined;
   let text: string;
   try {
     text = await load(path);
   } catch (error) {
-    throw new ConfigError(`config-file "${path}" cannot be read: ${(error as Error).message}`);
+    throw new ConfigError(`${names.name('config-file')} "${path}" cannot be read: ${(error as Error).message}`);
   }
   const keys = INPUTS.map((i) => i.name).filter((name) => name !== 'config-file');
   return parseConfigFile(text, path, keys);

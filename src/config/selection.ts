@@ -4,25 +4,28 @@
 import semver from 'semver';
 import { ConfigError } from '../errors/base.js';
 import { RANGE_OPTIONS, type RepoPattern, type Selection } from '../sync/select.js';
+import { ACTION_NAMES, type InputNames } from './names.js';
 
 const GLOB_CHARS = /^[a-z0-9._\-/*?]+$/;
 
 /** Reads the selection inputs; every error names the input and line. */
-export function parseSelection(read: (name: string) => string | undefined): Selection {
-  const value = (name: string): string => (read(name) ?? '').trim();
-  const list = (name: string) => listItems(read(name) ?? '');
+export function parseSelection(read: (name: string) => string | undefined, names: InputNames = ACTION_NAMES): Selection {
+  const value = (input: string): string => (read(input) ?? '').trim();
+  const list = (input: string) => listItems(read(input) ?? '').map((item) => ({ ...item, where: `${names.name(input)} line ${item.line}` }));
   const selection: Selection = {
-    include: list('include').map((item) => compileRepoPattern(item.text, `include line ${item.line}`)),
-    exclude: list('exclude').map((item) => compileRepoPattern(item.text, `exclude line ${item.line}`)),
-    tags: list('tags').map((item) => compileTagPattern(item.text, `tags line ${item.line}`)),
-    excludeTags: list('exclude-tags').map((item) => compileTagPattern(item.text, `exclude-tags line ${item.line}`)),
+    include: list('include').map((item) => compileRepoPattern(item.text, item.where)),
+    exclude: list('exclude').map((item) => compileRepoPattern(item.text, item.where)),
+    tags: list('tags').map((item) => compileTagPattern(item.text, item.where)),
+    excludeTags: list('exclude-tags').map((item) => compileTagPattern(item.text, item.where)),
   };
   const range = value('semver');
-  if (range) selection.semver = parseSemverRange(range, 'semver');
+  if (range) selection.semver = parseSemverRange(range, names.name('semver'));
+  const prerelease = value('semver-include-prerelease');
+  if (prerelease) selection.includePrerelease = parseFlag(prerelease, names.name('semver-include-prerelease'));
   const latest = value('latest');
-  if (latest) selection.latest = parseLatest(latest, 'latest');
+  if (latest) selection.latest = parseLatest(latest, names.name('latest'));
   const keep = value('latest-include-non-semver');
-  if (keep) selection.latestIncludeNonSemver = parseFlag(keep, 'latest-include-non-semver');
+  if (keep) selection.latestIncludeNonSemver = parseFlag(keep, names.name('latest-include-non-semver'));
   return selection;
 }
 

@@ -1,13 +1,14 @@
 // `shard: i/n` as the Shard the engine uses (src/sync/shard.ts).
 import { ConfigError } from '../errors/base.js';
+import { printable } from '../redact/text.js';
 import type { Shard } from '../sync/shard.js';
 
-export function parseShard(text: string): Shard {
+export function parseShard(text: string, input = 'shard'): Shard {
   const match = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = Number(match?.[1]);
   const count = Number(match?.[2]);
   if (!match || count < 1 || index < 1 || index > count) {
-    throw new ConfigError(`shard must be i/n with 1 ≤ i ≤ n (e.g. 2/4), not "${text}"`);
+    throw new ConfigError(`${input} must be i/n with 1 ≤ i ≤ n (e.g. 2/4), not "${printable(text)}"`);
   }
   return { index, count };
 }

@@ -8,6 +8,7 @@ import type { Credentials } from '../registry/credentials.js';
 import { isStorageUrl, parseStorageUrl } from '../registry/storage/index.js';
 import type { TlsOptions } from '../registry/transport.js';
 import type { FailOn } from '../sync/config.js';
+import { ACTION_NAMES, type InputNames } from './names.js';
 
 export type EndpointPrefix = 'source' | 'harbor' | 'upstream';
 
@@ -36,15 +37,16 @@ export function oneOf<T extends string>(name: string, value: string, allowed: re
 const USER_INFO = /^(?:[a-z][a-z0-9+.-]*:\/\/)?[^/?#\s]*@/i;
 
 /** A registry URL (or, for the source, a storage URL) as the engine takes it. */
-export function registryUrl(name: string, value: string): string {
+export function registryUrl(input: string, value: string, names: InputNames = ACTION_NAMES): string {
+  const name = names.name(input);
   if (!value) throw new ConfigError(`${name} is required (a URL such as https://registry.example.com)`);
   // Never echoed: the value holds a password.
   if (USER_INFO.test(value)) {
-    const prefix = name.replace(/-(registry|url)$/, '');
-    throw new ConfigError(`${name} must not carry a user name or password in the URL: use ${prefix}-username and ${prefix}-password (secrets) instead`);
+    const prefix = input.replace(/-(registry|url)$/, '');
+    throw new ConfigError(`${name} must not carry a user name or password in the URL: use ${names.name(`${prefix}-username`)} and ${names.name(`${prefix}-password`)} instead`);
   }
   // A registry's storage directory or a tarball of it (dir:///var/lib/registry, file:///backup/registry.tar.gz).
-  if (name === 'source-registry' && isStorageUrl(value)) {
+  if (input === 'source-registry' && isStorageUrl(value)) {
     try {
       parseStorageUrl(value);
     } catch (error) {
@@ -55,24 +57,46 @@ export function registryUrl(name: string, value: string): string {
     return value;
   }
   const url = URL.parse(value);
-  if (!url) throw new ConfigError(`${name} "${printable(value)}" is not a URL: give the scheme too, e.g. https://${printable(value)}`);
+  // `host:5000` parses with the host as its scheme: both mean the scheme is missing.
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:' && /^[\w.-]+:\d+(\/|$)/.test(value))) throw new MissingSchemeError(name, value);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} "${printable(value)}" must start with http:// or https://`);
   return url.toString().replace(/\/$/, '');
 }
 
+/** A registry URL without its scheme; buildConfig asks the host which one it speaks. */
+export class MissingSchemeError extends ConfigError {
+  override readonly name = 'MissingSchemeError';
+  readonly hostPort: string;
+  constructor(name: string, value: string) {
+    super(`${name} "${printable(value)}" has no scheme: write http:// or https:// before it`);
+    this.hostPort = value.replace(/\/.*$/, '');
+  }
+}
+
+/** The same error with the scheme the host answered in, when it answered. */
+export async function withSchemeHint(error: MissingSchemeError, probe: (hostPort: string) => Promise<'https' | 'http' | undefined>): Promise<ConfigError> {
+  const scheme = await probe(error.hostPort);
+  if (!scheme) return error;
+  const said = scheme === 'http' ? 'it answers in plain HTTP' : 'it answers in HTTPS';
+  return new ConfigError(`${error.message.replace(/: write http:\/\/ or https:\/\/ before it$/, '')}: ${said}, so write ${scheme}://${printable(error.hostPort)}`);
+}
+
 /** The `<prefix>-username` / `<prefix>-password` pair: both or neither. */
-export function credentials(prefix: EndpointPrefix, read: (name: string) => string | undefined): Credentials | undefined {
+export function credentials(prefix: EndpointPrefix, read: (name: string) => string | undefined, names: InputNames = ACTION_NAMES): Credentials | undefined {
   const username = (read(`${prefix}-username`) ?? '').trim();
   const password = read(`${prefix}-password`) ?? '';
   if (!username && !password) return undefined;
-  if (!username) throw new ConfigError(`${prefix}-password is set but ${prefix}-username is not`);
-  if (!password) throw new ConfigError(`${prefix}-username is set but ${prefix}-password is not`);
+  const user = names.name(`${prefix}-username`);
+  const pass = names.name(`${prefix}-password`);
+  if (!username) throw new ConfigError(`${pass} is set but ${user} is not`);
+  if (!password) throw new ConfigError(`${user} is set but ${pass} is not`);
   return { username, password };
 }
 
 /** `<prefix>-insecure` and `<prefix>-ca-file`. */
-export async function tlsOptions(prefix: EndpointPrefix, get: (name: string) => string, load: (path: string) => Promise<string>): Promise<TlsOptions | undefined> {
-  const insecure = boolean(`${prefix}-insecure`, get(`${prefix}-insecure`));
+export async function tlsOptions(prefix: EndpointPrefix, get: (name: string) => string, load: (path: string) => Promise<string>, names: InputNames = ACTION_NAMES): Promise<TlsOptions | undefined> {
+  const insecure = boolean(names.name(`${prefix}-insecure`), get(`${prefix}-insecure`));
+  const caName = names.name(`${prefix}-ca-file`);
   const caFile = get(`${prefix}-ca-file`);
   if (!insecure && !caFile) return undefined;
   let ca: string | undefined;
@@ -80,9 +104,9 @@ export async function tlsOptions(prefix: EndpointPrefix, get: (name: string) => 
     try {
       ca = await load(caFile);
     } catch (error) {
-      throw new ConfigError(`${prefix}-ca-file "${caFile}" cannot be read: ${(error as Error).message}`);
+      throw new ConfigError(`${caName} "${caFile}" cannot be read: ${(error as Error).message}`);
     }
-    if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`${prefix}-ca-file "${caFile}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+    if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`${caName} "${caFile}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
   }
   return { ...(insecure && { insecure }), ...(ca && { ca }) };
 }

@@ -1,7 +1,7 @@
 // The parts of Harbor's /api/v2.0 we use (swagger.yaml of Harbor v2.15). Basic auth on every call
 // and no cookie jar: Harbor's CSRF check applies to any API request that carries the `sid`
 // session cookie, so a client that keeps cookies gets 403 "CSRF token invalid" on writes
-// (BEHAVIOR §5, Harbor #12455). Requests go through the same transport as the registry calls
+// (docs/harbor.md §5, Harbor #12455). Requests go through the same transport as the registry calls
 // (retries, time-outs, TLS options).
 import { RegistryError, parseErrorBody } from '../errors/registry.js';
 import type { Credentials } from '../registry/credentials.js';
@@ -25,7 +25,7 @@ export interface HarborApi {
   /** Creates a project; false when it already existed (409), which is fine for us. */
   createProject(name: string, visibility: 'private' | 'public'): Promise<boolean>;
   /** Every tag of a repository with its artifact digest, in a request per 100 artifacts: the cheap
-   * way to know what Harbor already holds (BEHAVIOR §4). `artifacts` 0: the repository holds
+   * way to know what Harbor already holds (docs/harbor.md §4). `artifacts` 0: the repository holds
    * nothing (Harbor lists an unknown repository as empty). */
   tagDigests(project: string, path: string): Promise<RepositoryListing>;
   close(): Promise<void>;
@@ -83,7 +83,7 @@ class HarborRestApi implements HarborApi {
   async whoami(): Promise<HarborIdentity> {
     const res = await this.call('GET', 'api/v2.0/users/current');
     const text = await res.body.text();
-    // Robots get 412 here (BEHAVIOR §5): the credentials were accepted, as a robot.
+    // Robots get 412 here (docs/harbor.md §5): the credentials were accepted, as a robot.
     if (res.status === 412 && this.credentials?.username.startsWith(this.robotPrefix)) {
       return { kind: 'robot', name: this.credentials.username, sysadmin: false };
     }
@@ -101,7 +101,7 @@ class HarborRestApi implements HarborApi {
   }
 
   async createProject(name: string, visibility: 'private' | 'public'): Promise<boolean> {
-    // Metadata values are strings in Harbor's API (BEHAVIOR §3).
+    // Metadata values are strings in Harbor's API (docs/harbor.md §3).
     const body = JSON.stringify({ project_name: name, metadata: { public: visibility === 'public' ? 'true' : 'false' } });
     const res = await this.call('POST', 'api/v2.0/projects', body);
     const text = await res.body.text();
@@ -111,7 +111,7 @@ class HarborRestApi implements HarborApi {
   }
 
   async tagDigests(project: string, path: string): Promise<RepositoryListing> {
-    // {repository_name} is URL-encoded twice: a/b → a%252Fb (BEHAVIOR §4).
+    // {repository_name} is URL-encoded twice: a/b → a%252Fb (docs/harbor.md §4).
     const repo = encodeURIComponent(encodeURIComponent(path));
     const tags = new Map<string, string>();
     let artifactCount = 0;

@@ -10,6 +10,8 @@ export interface HintContext {
   /** Whether this run created the project (robots may create projects they cannot push to). */
   projectCreatedThisRun: boolean;
   username?: string;
+  /** How to say "set this option": `create-projects: true`, or `--create-projects`. */
+  setting?: (input: string, value: string) => string;
 }
 
 export interface HarborExplanation {
@@ -43,7 +45,8 @@ export function explainHarborAnswer(error: RegistryError, context: HintContext):
     return { code: 'PROXY_PROJECT', policy: true, hint: `project ${context.project} is a proxy-cache project, which cannot be pushed to: map the images to a regular project` };
   }
   if (error.status === 401 && text.includes('not found')) {
-    return { code: 'PROJECT_MISSING', hint: `project ${context.project} does not exist in Harbor: create it, or set create-projects: true` };
+    const setting = context.setting?.('create-projects', 'true') ?? 'create-projects: true';
+    return { code: 'PROJECT_MISSING', hint: `project ${context.project} does not exist in Harbor: create it, or set ${setting}` };
   }
   if (error.status === 401 && context.projectCreatedThisRun) {
     return {

@@ -1,6 +1,6 @@
 // Where a source repository lands in Harbor. Harbor needs `project/repository`: the first path
-// component is the project (BEHAVIOR §2.4), and project names follow a stricter rule than
-// distribution's path components (BEHAVIOR §3).
+// component is the project (docs/harbor.md §2.4), and project names follow a stricter rule than
+// distribution's path components (docs/harbor.md §3).
 import { ConfigError } from '../errors/base.js';
 
 export const PROJECT_NAME_RULE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;

@@ -71,6 +71,8 @@ export interface SyncResult {
   fatal?: StepFailure;
   /** `i/n` when this run was one shard of several. */
   shard?: string;
+  /** A merge of shard reports made with some shards missing (`2/4`): the result is partial. */
+  missingShards?: string[];
   /** Stopped by SIGINT/SIGTERM: `notStarted` lists what a re-run will still do. */
   interrupted?: boolean;
   notStarted: string[];

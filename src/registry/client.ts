@@ -114,7 +114,7 @@ class DistributionClient implements RegistryClient {
     if (mountFrom) {
       url.searchParams.set('mount', mountFrom.digest);
       url.searchParams.set('from', mountFrom.repository);
-      scopes.push(pull(mountFrom.repository)); // Harbor answers 401 without pull on `from` (BEHAVIOR §6)
+      scopes.push(pull(mountFrom.repository)); // Harbor answers 401 without pull on `from` (docs/harbor.md §6)
     }
     const res = await this.send({ method: 'POST', url, scopes, headers: { 'content-length': '0' } });
     await res.body.dump();
@@ -154,7 +154,7 @@ class DistributionClient implements RegistryClient {
 
   async *catalog(): AsyncIterable<string[]> {
     // Distribution refuses n above its catalog.maxentries (default 1000) with 400
-    // PAGINATION_NUMBER_INVALID (BEHAVIOR §9); without n it pages by its own default.
+    // PAGINATION_NUMBER_INVALID (docs/harbor.md §9); without n it pages by its own default.
     let url: URL | undefined = this.url(`v2/_catalog?n=${CATALOG_PAGE}`);
     let first = true;
     while (url) {

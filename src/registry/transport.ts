@@ -101,7 +101,7 @@ export class Transport {
   }
 
   /** Drops the cached tokens naming a repository of `project`: Harbor ignores a token's access to
-   * a project created after the token was issued (BEHAVIOR §1). */
+   * a project created after the token was issued (docs/harbor.md §1). */
   invalidateTokens(project: string): void {
     this.tokens.invalidateProject(project);
   }
@@ -143,7 +143,7 @@ export class Transport {
       return await this.sendWithRetry(req, `Bearer ${token}`, true);
     }
     if (this.scheme === 'bearer' && this.bearer) {
-      // Harbor answers a refused token with a Basic challenge (BEHAVIOR §1): try a fresh token,
+      // Harbor answers a refused token with a Basic challenge (docs/harbor.md §1): try a fresh token,
       // then Basic, which Harbor accepts on every /v2 path.
       await res.body.dump();
       this.tokens.invalidate(this.bearer, req.scopes ?? []);

@@ -21,8 +21,9 @@ export interface ConsoleOptions {
 
 export interface Display {
   logger: Logger;
-  /** Stops the timers and prints the last progress line. */
-  stop(): void;
+  /** Stops the timers and prints the last progress line (not after a fatal error: the line saying
+   * what went wrong stays the last). */
+  stop(options?: { progressLine?: boolean }): void;
 }
 
 export function consoleDisplay(options: ConsoleOptions): Display {
@@ -60,16 +61,17 @@ export function consoleDisplay(options: ConsoleOptions): Display {
         const line = itemLine(e.item, e.dryRun);
         logger[line.level](line.text);
       }
-      if (options.json && e.type === 'done') json({ event: 'tag', ...e.item });
+      // A dry run's events say so: a pipeline must not take a plan for a copy.
+      if (options.json && e.type === 'done') json({ event: 'tag', ...(e.dryRun && { dryRun: true }), ...e.item });
       if (options.json && e.type === 'discovered') json({ event: 'discovered' });
     },
   };
   return {
     logger,
-    stop: () => {
+    stop: ({ progressLine = true } = {}) => {
       clearInterval(timer);
       clear();
-      if (!options.quiet && !options.json) options.err.write(`${progress.line()}\n`);
+      if (progressLine && !options.quiet && !options.json) options.err.write(`${progress.line()}\n`);
     },
   };
 }
@@ -109,10 +111,10 @@ export function actionsDisplay(core: ActionsLog, intervalMs = 10_000): Display {
   };
   return {
     logger,
-    stop: () => {
+    stop: ({ progressLine = true } = {}) => {
       clearInterval(timer);
       core.endGroup();
-      core.info(progress.line());
+      if (progressLine) core.info(progress.line());
     },
   };
 }

@@ -25,6 +25,8 @@ export interface Report {
   projectsCreated: string[];
   /** `i/n` when the run was one shard of several. */
   shard: string | null;
+  /** report-merge --allow-partial: the shards whose reports were missing. */
+  missingShards?: string[];
   /** Requests sent to upstream-registry, when one was set. */
   upstreamRequests: number | null;
   totals: Totals;
@@ -53,6 +55,7 @@ export function buildReport(result: SyncResult, toolVersion: string): Report {
     harborUser: result.harborUser ?? null,
     projectsCreated: result.projectsCreated,
     shard: result.shard ?? null,
+    ...(result.missingShards && { missingShards: result.missingShards }),
     upstreamRequests: result.upstreamRequests ?? null,
     totals: computeTotals(result),
     fatal: result.fatal ?? null,

@@ -22,8 +22,12 @@ function render(result: SyncResult, compact: boolean): string {
   const totals = computeTotals(result);
   const groups = itemsByStatus(result);
   const dry = result.dryRun;
-  const lines: string[] = [`## harbor-sync${dry ? ' (dry run: nothing was written)' : ''}`, ''];
+  const partial = result.missingShards?.length ? ` (partial merge: shard${result.missingShards.length > 1 ? 's' : ''} ${result.missingShards.join(', ')} missing)` : '';
+  const lines: string[] = [`## harbor-sync${dry ? ' (dry run: nothing was written)' : ''}${partial}`, ''];
   lines.push(`\`${result.source}\` → Harbor \`${result.harbor}\`${result.harborVersion ? ` (${result.harborVersion})` : ''}`, '');
+  if (result.missingShards?.length) {
+    lines.push('> [!WARNING]', `> **Partial: shard${result.missingShards.length > 1 ? 's' : ''} ${result.missingShards.join(', ')} missing.** This merge covers only the shards whose reports were given; the missing shards' repositories are in none of the counts below.`, '');
+  }
   if (result.fatal) {
     const f = result.fatal;
     lines.push(`> [!CAUTION]`, `> **The run stopped before copying:** ${cell(f.message)}${f.hint ? `<br>${cell(f.hint)}` : ''}`, '');

@@ -25,6 +25,16 @@ export interface Endpoint {
   tls?: TlsOptions;
 }
 
+/** How messages name an option the way the user gave it: `source-username` in the action and
+ * the config file, `--source-username (or SOURCE_USERNAME)` on the command line. */
+export interface OptionNaming {
+  name(input: string): string;
+  /** `create-projects: true`, or `--create-projects`. */
+  setting(input: string, value: string): string;
+}
+
+export const INPUT_NAMING: OptionNaming = { name: (input) => input, setting: (input, value) => `${input}: ${value}` };
+
 export interface SyncConfig {
   source: Endpoint;
   harbor: Endpoint;
@@ -55,4 +65,6 @@ export interface SyncConfig {
   stallTimeoutSeconds: number;
   reportFile?: string;
   summaryFile?: string;
+  /** Absent: the action's input names. */
+  naming?: OptionNaming;
 }

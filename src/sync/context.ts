@@ -9,7 +9,7 @@ import type { Logger } from '../model/events.js';
 import type { RegistryClient } from '../registry/registry-client.js';
 import type { RetryPolicy } from '../registry/retry.js';
 import type { Clients } from './clients.js';
-import type { SyncConfig } from './config.js';
+import { INPUT_NAMING, type SyncConfig } from './config.js';
 import { OncePerKey } from './once.js';
 import type { PlatformFilter } from './platforms.js';
 import { Prefetch, prefetchLimit } from './prefetch.js';
@@ -59,7 +59,7 @@ export class RunContext {
     this.harbor = clients.harbor;
     this.api = clients.api;
     this.upstream = clients.upstream ? createUpstream(clients.upstream, config.upstreamConcurrency) : undefined;
-    this.projects = new Projects(clients.api, clients.harbor, { create: config.createProjects, visibility: config.projectVisibility, logger });
+    this.projects = new Projects(clients.api, clients.harbor, { create: config.createProjects, visibility: config.projectVisibility, logger, naming: config.naming ?? INPUT_NAMING });
     this.prefetch = config.dryRun || clients.source.capabilities.localReads ? undefined : new Prefetch(prefetchLimit(config.concurrency), (digest) => this.uploads.has(digest));
     this.transfers = pLimit(config.concurrency * 2);
   }
@@ -100,7 +100,8 @@ export class RunContext {
   /** What Harbor's error hints need to know about a project. */
   hintContext(project: string): HintContext {
     const username = this.config.harbor.credentials?.username;
-    return { project, projectCreatedThisRun: this.projects.wasCreated(project), ...(username !== undefined && { username }) };
+    const naming = this.config.naming ?? INPUT_NAMING;
+    return { project, projectCreatedThisRun: this.projects.wasCreated(project), ...(username !== undefined && { username }), setting: naming.setting };
   }
 
   /** Progress: a blob of this size is in Harbor now. */

@@ -1,11 +1,12 @@
 // Turns whatever went wrong in one step of one tag into the StepFailure the report shows: the step,
 // our code, the HTTP status and the registry's code, the message, and what to do when we know.
-import { HarborPolicyError, HarborSyncError, isHarborSyncError } from '../errors/base.js';
+import { HarborPolicyError, HarborSyncError, NetworkError, isHarborSyncError } from '../errors/base.js';
 import { causeCode, findCause } from '../errors/causes.js';
 import type { Step } from '../errors/codes.js';
 import { isRegistryError } from '../errors/registry.js';
 import { explainHarborAnswer, type HintContext } from '../harbor/hints.js';
 import type { StepFailure } from '../model/result.js';
+import { isNetworkError } from '../registry/retry.js';
 
 /** Runs one step; any error leaves it as a HarborSyncError placed at that step. */
 export async function inStep<T>(step: Step, work: () => Promise<T>, harbor?: HintContext): Promise<T> {
@@ -28,7 +29,10 @@ export function placeAt(error: unknown, step: Step, harbor?: HintContext): Harbo
     });
   }
   if (!isHarborSyncError(error)) {
-    return new HarborSyncError({ code: 'INTERNAL', step, message: error instanceof Error ? error.message : String(error), cause: error });
+    const message = error instanceof Error ? error.message : String(error);
+    // A connection that failed after the client's retries (Node's or undici's code): not a bug of ours.
+    if (isNetworkError(error)) return new NetworkError({ code: 'UNREACHABLE', step, message, cause: error });
+    return new HarborSyncError({ code: 'INTERNAL', step, message, cause: error });
   }
   if (error.step !== undefined) return error;
   const explained = harbor && isRegistryError(error) ? explainHarborAnswer(error, harbor) : undefined;

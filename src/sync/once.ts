@@ -1,6 +1,6 @@
 /** Runs work once per key for the whole run; later callers share the first caller's promise.
  * This is how each blob crosses the wire at most once, and how pushes of one digest into one
- * repository are serialised (the registry races on concurrent pushes: BEHAVIOR §9). */
+ * repository are serialised (the registry races on concurrent pushes: docs/harbor.md §9). */
 export class OncePerKey<T> {
   private readonly entries = new Map<string, Promise<T>>();
 

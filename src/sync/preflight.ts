@@ -6,7 +6,7 @@ import { isRegistryError } from '../errors/registry.js';
 import type { Logger } from '../model/events.js';
 import { isAuthRefusal } from '../registry/auth-boundary.js';
 import { redactUrl, type Clients } from './clients.js';
-import type { SyncConfig } from './config.js';
+import { INPUT_NAMING, type SyncConfig } from './config.js';
 import { placeAt } from './failure.js';
 
 export interface PreflightResult {
@@ -20,10 +20,12 @@ export async function preflight(config: SyncConfig, clients: Clients, logger: Lo
 }
 
 async function checkSource(config: SyncConfig, clients: Clients, logger: Logger): Promise<void> {
+  const naming = config.naming ?? INPUT_NAMING;
+  const credentialsHint = `set ${naming.name('source-username')} and ${naming.name('source-password')}`;
   const ping = await clients.source.ping().catch((error: unknown) => {
     // A storage source that cannot be opened says so itself (step storage).
     if (isHarborSyncError(error) && error.step !== undefined) throw error;
-    throw unreachable('source registry', 'source', config.source.url, error);
+    throw unreachable('source registry', 'source', config, error);
   });
   if (ping.ok) return;
   if (isAuthRefusal(ping.error)) {
@@ -32,7 +34,7 @@ async function checkSource(config: SyncConfig, clients: Clients, logger: Logger)
     const insecure = ping.error?.code === 'REALM_INSECURE';
     throw new HarborSyncError({
       ...placeAt(ping.error, 'auth').details(),
-      ...(insecure && { hint: 'serve the token realm over https (distribution: auth.token.realm), or set source-insecure: true to accept plain HTTP for this registry' }),
+      ...(insecure && { hint: `serve the token realm over https (distribution: auth.token.realm), or set ${naming.setting('source-insecure', 'true')} to accept plain HTTP for this registry` }),
     });
   }
   if (ping.status === 401 && config.source.credentials) {
@@ -42,14 +44,28 @@ async function checkSource(config: SyncConfig, clients: Clients, logger: Logger)
       status: 401,
       ...(ping.error?.registryCode !== undefined && { registryCode: ping.error.registryCode }),
       message: `the source registry ${clients.source.host} rejected the credentials of user "${config.source.credentials.username}"`,
-      hint: 'check source-username and source-password (or SOURCE_USERNAME / SOURCE_PASSWORD)',
+      hint: `check ${naming.name('source-username')} and ${naming.name('source-password')}`,
     });
   }
   if (ping.status === 401) {
-    logger.warn(`The source registry ${clients.source.host} wants credentials for /v2/; trying anonymous pulls (set source-username/source-password if they fail)`);
+    // Public registries answer /v2/ with 401 even to anonymous pulls: only a refused anonymous
+    // token, or a first listing that answers 401/403, means the source demands a login.
+    const refusal = ping.error && ping.error.request !== 'GET /v2/' ? ping.error : await anonymousRefusal(config, clients);
+    if (refusal) {
+      throw new HarborSyncError({
+        code: 'CREDENTIALS_REQUIRED',
+        step: 'auth',
+        ...(refusal.status !== undefined && { status: refusal.status }),
+        ...(refusal.registryCode !== undefined && { registryCode: refusal.registryCode }),
+        message: `the source registry ${clients.source.host} refuses anonymous access (${refusal.status ?? 401} on ${refusal.request ?? 'GET /v2/'}) and no credentials were given`,
+        hint: credentialsHint,
+        cause: refusal,
+      });
+    }
+    logger.info(`The source registry ${clients.source.host} allows anonymous pulls`);
     return;
   }
-  const plainToTls = httpToHttpsHint('source', ping.error?.registryMessage);
+  const plainToTls = httpToHttpsHint('source', ping.error?.registryMessage, config);
   throw new HarborSyncError({
     code: plainToTls ? 'TLS_FAILED' : 'NOT_A_REGISTRY',
     step: 'preflight',
@@ -63,10 +79,10 @@ async function checkSource(config: SyncConfig, clients: Clients, logger: Logger)
 async function checkHarbor(config: SyncConfig, clients: Clients, logger: Logger): Promise<PreflightResult> {
   await clients.api.ping().catch((error: unknown) => {
     if (isRegistryError(error)) {
-      const hint = httpToHttpsHint('harbor', error.registryMessage);
+      const hint = httpToHttpsHint('harbor', error.registryMessage, config);
       throw new HarborSyncError({ ...error.details(), code: hint ? 'TLS_FAILED' : 'NOT_HARBOR', step: 'preflight', ...(hint && { hint }), cause: error });
     }
-    throw unreachable('Harbor', 'harbor', config.harbor.url, error);
+    throw unreachable('Harbor', 'harbor', config, error);
   });
   const username = config.harbor.credentials?.username ?? '';
   const identity = await clients.api.whoami().catch((error: unknown) => {
@@ -76,7 +92,7 @@ async function checkHarbor(config: SyncConfig, clients: Clients, logger: Logger)
         ...placed.details(),
         code: 'CREDENTIALS_REJECTED',
         message: `Harbor at ${clients.api.url.host} rejected the credentials of user "${username}" (401 UNAUTHORIZED)`,
-        hint: 'check harbor-username and harbor-password; a robot account name includes its prefix (robot$…) — pass it through an environment variable or secret so no shell expands the $',
+        hint: `check ${(config.naming ?? INPUT_NAMING).name('harbor-username')} and ${(config.naming ?? INPUT_NAMING).name('harbor-password')}; a robot account name includes its prefix (robot$…) — pass it through an environment variable or secret so no shell expands the $`,
         cause: error,
       });
     }
@@ -91,7 +107,10 @@ const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
 const KNOWN_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EPROTO', 'ERR_SSL_WRONG_VERSION_NUMBER']);
 
 /** A connection that could not be made, said in words, with what to try. */
-function unreachable(what: string, prefix: 'source' | 'harbor', url: string, error: unknown): NetworkError {
+function unreachable(what: string, prefix: 'source' | 'harbor', config: SyncConfig, error: unknown): NetworkError {
+  const naming = config.naming ?? INPUT_NAMING;
+  const url = config[prefix].url;
+  const urlInput = prefix === 'source' ? 'source-registry' : 'harbor-url';
   const cause = rootCause(error);
   const code = causeCode(error, (c) => CERTIFICATE_ERRORS.test(c) || KNOWN_CODES.has(c));
   const text = cause instanceof Error ? cause.message : String(cause);
@@ -99,18 +118,42 @@ function unreachable(what: string, prefix: 'source' | 'harbor', url: string, err
   let tls = false;
   if (code !== undefined && CERTIFICATE_ERRORS.test(code)) {
     tls = true;
-    hint = `its TLS certificate is not trusted (${code}): set ${prefix}-ca-file to the CA certificate that signed it, or ${prefix}-insecure: true`;
+    hint = `its TLS certificate is not trusted (${code}): set ${naming.name(`${prefix}-ca-file`)} to the CA certificate that signed it, or ${naming.setting(`${prefix}-insecure`, 'true')}`;
   } else if (code === 'ECONNREFUSED') {
-    hint = `nothing listens there: check the host and port of ${prefix === 'source' ? 'source-registry' : 'harbor-url'}`;
+    hint = `nothing listens there: check the host and port of ${naming.name(urlInput)}`;
   } else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     hint = 'the host name does not resolve: check its spelling and the DNS of this machine';
   } else if (code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER') {
+    // The server answered the TLS hello in plain HTTP: say that, not OpenSSL's record-layer text.
     tls = true;
-    hint = `the server does not speak HTTPS there: use http:// if it is plain HTTP`;
+    return new NetworkError({
+      code: 'TLS_FAILED',
+      step: 'network',
+      message: `${what} ${redactUrl(url)} answers in plain HTTP, not HTTPS`,
+      hint: `write ${redactUrl(url).replace(/^https:/, 'http:')} in ${naming.name(urlInput)}`,
+      cause: error,
+    });
   }
-  return new NetworkError({ code: tls ? 'TLS_FAILED' : 'UNREACHABLE', step: 'network', message: `${what} ${redactUrl(url)} is not reachable: ${text}`, ...(hint && { hint }), cause: error });
+  // Library internals (OpenSSL's file and line) are not for the reader: the first clause is.
+  const said = text.replace(/:[^:]*\.\.\/deps\/openssl[^\n]*$/, '').replace(/\s*\(?\.\.\/deps\/[^)]*\)?/g, '');
+  return new NetworkError({ code: tls ? 'TLS_FAILED' : 'UNREACHABLE', step: 'network', message: `${what} ${redactUrl(url)} is not reachable: ${said}`, ...(hint && { hint }), cause: error });
 }
 
-function httpToHttpsHint(prefix: 'source' | 'harbor', message: string | undefined): string | undefined {
-  return message && /HTTP request to an HTTPS server/i.test(message) ? `the server speaks HTTPS: write https:// in ${prefix === 'source' ? 'source-registry' : 'harbor-url'}` : undefined;
+function httpToHttpsHint(prefix: 'source' | 'harbor', message: string | undefined, config: SyncConfig): string | undefined {
+  const naming = config.naming ?? INPUT_NAMING;
+  return message && /HTTP request to an HTTPS server/i.test(message) ? `the server speaks HTTPS: write https:// in ${naming.name(prefix === 'source' ? 'source-registry' : 'harbor-url')}` : undefined;
+}
+
+/** The first listing this run needs, asked anonymously: a refusal (401/403) means the source
+ * demands a login; anything else is left to the tags that hit it. */
+async function anonymousRefusal(config: SyncConfig, clients: Clients): Promise<HarborSyncError | undefined> {
+  const first = config.images[0];
+  try {
+    if (first?.tag !== undefined || first?.digest !== undefined) await clients.source.headManifest(first.repository, first.digest ?? first.tag!);
+    else if (first) await clients.source.listTags(first.repository);
+    else if (config.catalog) for await (const _page of clients.source.catalog()) break;
+    return undefined;
+  } catch (error) {
+    return isHarborSyncError(error) && (error.status === 401 || error.status === 403) ? error : undefined;
+  }
 }

@@ -4,7 +4,14 @@ import type { RegistryClient } from '../registry/registry-client.js';
 import { HarborSyncError } from '../errors/base.js';
 import { placeAt } from './failure.js';
 import type { Logger } from '../model/events.js';
-import type { Visibility } from './config.js';
+import type { OptionNaming, Visibility } from './config.js';
+
+export interface ProjectsOptions {
+  create: boolean;
+  visibility: Visibility;
+  logger: Logger;
+  naming: OptionNaming;
+}
 
 export class Projects {
   private readonly existing = new Map<string, Promise<boolean>>();
@@ -12,9 +19,9 @@ export class Projects {
   readonly created: string[] = [];
   private readonly api: HarborApi;
   private readonly harbor: RegistryClient;
-  private readonly options: { create: boolean; visibility: Visibility; logger: Logger };
+  private readonly options: ProjectsOptions;
 
-  constructor(api: HarborApi, harbor: RegistryClient, options: { create: boolean; visibility: Visibility; logger: Logger }) {
+  constructor(api: HarborApi, harbor: RegistryClient, options: ProjectsOptions) {
     this.api = api;
     this.harbor = harbor;
     this.options = options;
@@ -55,7 +62,7 @@ export class Projects {
         code: 'PROJECT_MISSING',
         step: 'project',
         message: `project ${name} does not exist in Harbor`,
-        hint: `create it in Harbor, or set create-projects: true`,
+        hint: `create it in Harbor, or set ${this.options.naming.setting('create-projects', 'true')}`,
       });
     }
     try {
@@ -77,7 +84,7 @@ export class Projects {
       throw placed;
     }
     this.existing.set(name, Promise.resolve(true));
-    // Harbor ignores tokens issued before the project existed (BEHAVIOR §1): those naming it go;
+    // Harbor ignores tokens issued before the project existed (docs/harbor.md §1): those naming it go;
     // tokens for other projects stay good (dropping them all costs a token per repository again).
     this.harbor.invalidateTokens(name);
   }

@@ -24,12 +24,15 @@
 // Not versions: `latest`, `1.2.3.4`, `1.02`, `1.2.3_1`, `stable-1.2`. Note `2024-01-05` reads as
 // 2024.0.0-01-05: filter date tags with `tags`/`exclude-tags` if they share a repository with versions.
 //
-// Ranges include suffixed versions (semver's includePrerelease): container tags use `-alpine` or
-// `-slim` for variants, and a sync should not drop `1.25.3-alpine` from `>=1.24` without saying so.
-// `<2` still stops before `2.0.0-rc1`. Drop variants or release candidates with `exclude-tags`.
+// A suffix is one of two things on a container tag. A pre-release (`-rc1`, `-beta.2`, `-alpha`,
+// `-pre`, `-preview`, `-dev`, `-snapshot`, `-canary`, `-nightly`, with or without a number) is
+// left out by `semver` and `latest` unless `semver-include-prerelease` is true: people using a
+// range expect release candidates left out unless they ask. Any other suffix is a variant of the
+// release (`1.25.3-alpine`, `-slim`, `-bookworm`) and counts as that release: `1.25.3-alpine` is in
+// `>=1.25.3`, and for `latest` it is the same version as `1.25.3`. Drop variants with `exclude-tags`.
 //
-// `latest` N orders by semver precedence; tags spelling one version (`1.2`, `1.2.0`, `v1.2.0`)
-// count once and are all kept. Non-version tags are dropped by `latest` unless
+// `latest` N orders by semver precedence; tags spelling one version (`1.2`, `1.2.0`, `v1.2.0`,
+// `1.2-alpine`) count once and are all kept. Non-version tags are dropped by `latest` unless
 // `latest-include-non-semver` is true, in which case they pass through untouched (`latest 3` plus
 // e.g. `stable`).
 import semver from 'semver';
@@ -52,6 +55,8 @@ export interface Selection {
   semver?: string;
   latest?: number;
   latestIncludeNonSemver?: boolean;
+  /** semver-include-prerelease: pre-release tags take part in `semver` and `latest`. */
+  includePrerelease?: boolean;
 }
 
 export interface ExcludedTag {
@@ -62,6 +67,7 @@ export interface ExcludedTag {
 
 const VERSION_TAG = /^v?((?:0|[1-9]\d*)(?:\.(?:0|[1-9]\d*)){0,2})([-+].*)?$/;
 export const RANGE_OPTIONS = { includePrerelease: true } as const;
+const PRERELEASE = /^(alpha|beta|rc|pre|preview|dev|snapshot|canary|nightly)\d*$/i;
 
 /** Why a repository is not synced (`exclude "team-a/old/**"`, `not in include`), or undefined. */
 export function repositoryExcludedBy(repo: string, s: Selection): string | undefined {
@@ -90,12 +96,15 @@ export function selectTags(tags: string[], s: Selection): { selected: string[]; 
     const match = s.excludeTags.find((re) => re.test(tag));
     return match ? `exclude-tags ${match.source}` : undefined;
   });
-  if (s.semver !== undefined) selected = keep(selected, semverRule(s.semver));
-  if (s.latest !== undefined) selected = keep(selected, latestRule(selected, s.latest, s.latestIncludeNonSemver ?? false));
+  const prerelease = s.includePrerelease ?? false;
+  if (s.semver !== undefined) selected = keep(selected, semverRule(s.semver, prerelease));
+  if (s.latest !== undefined) selected = keep(selected, latestRule(selected, s.latest, s.latestIncludeNonSemver ?? false, prerelease));
   return { selected, excluded };
 }
 
-function semverRule(text: string): (tag: string) => string | undefined {
+const PRERELEASE_NOTE = 'a pre-release; semver-include-prerelease: true takes it';
+
+function semverRule(text: string, prerelease: boolean): (tag: string) => string | undefined {
   let range: Range;
   try {
     range = new semver.Range(text, RANGE_OPTIONS);
@@ -105,28 +114,41 @@ function semverRule(text: string): (tag: string) => string | undefined {
   return (tag) => {
     const version = tagVersion(tag);
     if (!version) return `semver ${text} (not a version)`;
-    return range.test(version) ? undefined : `semver ${text}`;
+    if (version.prerelease && !prerelease) return `semver ${text} (${PRERELEASE_NOTE})`;
+    return range.test(version.semver) ? undefined : `semver ${text}`;
   };
 }
 
-function latestRule(tags: string[], n: number, keepNonSemver: boolean): (tag: string) => string | undefined {
-  const versions = tags.map(tagVersion).filter((v): v is SemVer => v !== null);
+function latestRule(tags: string[], n: number, keepNonSemver: boolean, prerelease: boolean): (tag: string) => string | undefined {
+  const counted = (v: TagVersion | null): v is TagVersion => v !== null && (prerelease || !v.prerelease);
+  const versions = tags.map(tagVersion).filter(counted).map((v) => v.semver);
   const distinct = versions.sort((a, b) => semver.rcompare(a, b)).filter((v, i, all) => i === 0 || semver.compare(v, all[i - 1]!) !== 0);
   const lowestKept = distinct[Math.min(n, distinct.length) - 1];
   return (tag) => {
     const version = tagVersion(tag);
     if (!version) return keepNonSemver ? undefined : `latest ${n} (not a version)`;
-    return lowestKept && semver.compare(version, lowestKept) >= 0 ? undefined : `latest ${n}`;
+    if (!counted(version)) return `latest ${n} (${PRERELEASE_NOTE})`;
+    return lowestKept && semver.compare(version.semver, lowestKept) >= 0 ? undefined : `latest ${n}`;
   };
 }
 
+export interface TagVersion {
+  /** The version compared: a variant (`1.25-alpine`) compares as its release (1.25.0). */
+  semver: SemVer;
+  /** `-rc1`, `-beta.2` and the like: a pre-release, not a variant. */
+  prerelease: boolean;
+}
+
 /** The version a tag spells (see the top of this file), or null when it is not a version tag. */
-export function tagVersion(tag: string): SemVer | null {
+export function tagVersion(tag: string): TagVersion | null {
   const match = VERSION_TAG.exec(tag);
   if (!match) return null;
   const numbers = match[1]!.split('.');
   while (numbers.length < 3) numbers.push('0');
-  return semver.parse(`${numbers.join('.')}${match[2] ?? ''}`);
+  const suffix = match[2] ?? '';
+  const prerelease = suffix.startsWith('-') && PRERELEASE.test(suffix.slice(1).split(/[.-]/)[0]!);
+  const parsed = semver.parse(`${numbers.join('.')}${prerelease || suffix.startsWith('+') ? suffix : ''}`);
+  return parsed && { semver: parsed, prerelease };
 }
 
 /** True when `tag` counts as a version tag for `semver` and `latest`. */

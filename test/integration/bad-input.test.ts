@@ -43,13 +43,13 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
 describe('bad input: one clear line, exit code 2', () => {
   const base = () => ['sync', '--source-registry', plain.url, '--harbor-url', harbor.url, '--retries', '0'];
   it.each([
-    ['a malformed reference', ['--images', 'team-a/App:1'], 'harbor-sync: images line 1: "team-a/App:1": repository "team-a/App" must be lowercase'],
-    ['an unknown option', ['--images', 'a/b:1', '--imagez', 'x'], "harbor-sync: Unknown option '--imagez'"],
+    ['a malformed reference', ['--images', 'team-a/App:1'], 'harbor-sync: --images line 1: "team-a/App:1": repository "team-a/App" must be lowercase'],
+    ['an unknown option', ['--images', 'a/b:1', '--imagez', 'x'], 'harbor-sync: unknown option --imagez (did you mean --images?)'],
     ['a project name Harbor refuses', ['--images', 'a--b/app:1'], 'Harbor project name "a--b" (from "a--b/app") breaks Harbor\'s rule'],
-    ['zero concurrency', ['--images', 'a/b:1', '--concurrency', '0'], 'harbor-sync: concurrency must be a whole number from 1 to 64, not "0"'],
-    ['no images', [], 'harbor-sync: no images to sync: set images (one reference per line), images-file, or catalog: true'],
-    ['an unreadable images file', ['--images-file', '/nonexistent/list.txt'], 'harbor-sync: images-file "/nonexistent/list.txt" cannot be read'],
-    ['a CA file that is no certificate', ['--images', 'a/b:1', '--source-ca-file', '/etc/hostname'], 'harbor-sync: source-ca-file "/etc/hostname" holds no PEM certificate'],
+    ['zero concurrency', ['--images', 'a/b:1', '--concurrency', '0'], 'harbor-sync: --concurrency must be a whole number from 1 to 64, not "0"'],
+    ['no images', [], 'harbor-sync: no images to sync: set --images (one reference per line), --images-file, or --catalog'],
+    ['an unreadable images file', ['--images-file', '/nonexistent/list.txt'], 'harbor-sync: --images-file "/nonexistent/list.txt" cannot be read'],
+    ['a CA file that is no certificate', ['--images', 'a/b:1', '--source-ca-file', '/etc/hostname'], 'harbor-sync: --source-ca-file "/etc/hostname" holds no PEM certificate'],
   ])('%s', async (_name, args, line) => {
     const run = await cli([...base(), ...args]);
     expect(run.code).toBe(2);
@@ -57,7 +57,7 @@ describe('bad input: one clear line, exit code 2', () => {
   });
 
   it.each([
-    ['a URL without a scheme', ['--source-registry', 'registry.example.com:5000'], 'harbor-sync: source-registry "registry.example.com:5000" must start with http:// or https://'],
+    ['a URL without a scheme', ['--source-registry', 'registry.example.com:5000'], 'harbor-sync: --source-registry "registry.example.com:5000" has no scheme: write http:// or https:// before it'],
     ['a source nobody listens on', ['--source-registry', 'http://127.0.0.1:9'], 'error: source registry http://127.0.0.1:9 is not reachable: connect ECONNREFUSED 127.0.0.1:9 — nothing listens there'],
     ['a host that does not resolve', ['--source-registry', 'http://no-such-registry.invalid'], 'error: source registry http://no-such-registry.invalid is not reachable: getaddrinfo ENOTFOUND no-such-registry.invalid — the host name does not resolve'],
   ])('%s', async (_name, args, line) => {
@@ -68,11 +68,11 @@ describe('bad input: one clear line, exit code 2', () => {
 
   // Issue 12: each of these crashed with a stack trace (some printing the URL and its password).
   it.each([
-    ['a storage URL with two slashes', 'dir://var/lib/registry', 'harbor-sync: source-registry: '],
-    ['a storage URL with a host', 'file://backup-host/registry.tar.gz', 'harbor-sync: source-registry: '],
-    ['a storage URL with user-info', 'file://u:Pa55-word@localhost/x.tar.gz', 'harbor-sync: source-registry must not carry a user name or password in the URL'],
-    ['a directory URL with user-info', 'dir://u:Pa55-word@host/var/lib/registry', 'harbor-sync: source-registry must not carry a user name or password in the URL'],
-    ['a tarball download URL with user-info', 'https://u:Pa55-word@backups.example.com/registry.tar.gz', 'harbor-sync: source-registry must not carry a user name or password in the URL'],
+    ['a storage URL with two slashes', 'dir://var/lib/registry', 'harbor-sync: --source-registry: '],
+    ['a storage URL with a host', 'file://backup-host/registry.tar.gz', 'harbor-sync: --source-registry: '],
+    ['a storage URL with user-info', 'file://u:Pa55-word@localhost/x.tar.gz', 'harbor-sync: --source-registry must not carry a user name or password in the URL'],
+    ['a directory URL with user-info', 'dir://u:Pa55-word@host/var/lib/registry', 'harbor-sync: --source-registry must not carry a user name or password in the URL'],
+    ['a tarball download URL with user-info', 'https://u:Pa55-word@backups.example.com/registry.tar.gz', 'harbor-sync: --source-registry must not carry a user name or password in the URL'],
   ])('%s: exit 2, one line, no stack, no password', async (_name, url, line) => {
     const run = await cli(['sync', '--source-registry', url, '--harbor-url', harbor.url, '--images', 'a/b:1']);
     expect(run.code).toBe(2);
@@ -101,7 +101,7 @@ describe('bad input: one clear line, exit code 2', () => {
     try {
       const src = await cli(['sync', '--source-registry', source.url, '--harbor-url', harbor.url, '--images', 'a/b:1'], { SOURCE_USERNAME: 'src-user', SOURCE_PASSWORD: 'wrong' });
       expect(src.code).toBe(2);
-      expect(src.stderr).toContain(`error: the source registry ${source.host} rejected the credentials of user "src-user" — check source-username and source-password`);
+      expect(src.stderr).toContain(`error: the source registry ${source.host} rejected the credentials of user "src-user" — check --source-username (or SOURCE_USERNAME) and --source-password (or SOURCE_PASSWORD)`);
       const hb = await cli(['sync', '--source-registry', source.url, '--harbor-url', harbor.url, '--images', 'a/b:1'], { SOURCE_USERNAME: 'src-user', SOURCE_PASSWORD: 's3cret-src', HARBOR_PASSWORD: 'wrong' });
       expect(hb.code).toBe(2);
       expect(hb.stderr).toContain(`error: Harbor at ${harbor.host} rejected the credentials of user "admin" (401 UNAUTHORIZED)`);

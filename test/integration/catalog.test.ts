@@ -110,8 +110,10 @@ describe('selection', () => {
   it.each([
     [{ tags: '1\\.2\\..*' }, ['1.2.0', '1.2.5']],
     [{ 'exclude-tags': '.*-rc.*\nlatest' }, ['1.0.0', '1.1.0', '1.2.0', '1.2.5', '2.0.0']],
-    [{ semver: '>=1.1 <2' }, ['1.1.0', '1.2.0', '1.2.5', '1.3.0-rc1']],
-    [{ latest: '2' }, ['1.3.0-rc1', '2.0.0']],
+    [{ semver: '>=1.1 <2' }, ['1.1.0', '1.2.0', '1.2.5']],
+    [{ semver: '>=1.1 <2', 'semver-include-prerelease': 'true' }, ['1.1.0', '1.2.0', '1.2.5', '1.3.0-rc1']],
+    [{ latest: '2' }, ['1.2.5', '2.0.0']],
+    [{ latest: '2', 'semver-include-prerelease': 'true' }, ['1.3.0-rc1', '2.0.0']],
     [{ latest: '2', 'exclude-tags': '.*-rc.*' }, ['1.2.5', '2.0.0']],
   ])('%o keeps %o and says why the rest was left out', async (filters, kept) => {
     const result = await planned(filters);

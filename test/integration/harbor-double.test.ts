@@ -1,4 +1,4 @@
-// Proves the Harbor double follows /work/shared/harbor/BEHAVIOR.md, with plain fetch and the real skopeo.
+// Proves the Harbor double follows docs/harbor.md, with plain fetch and the real skopeo.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFile } from 'node:child_process';
 import { createHash, createPublicKey, verify } from 'node:crypto';
@@ -81,7 +81,7 @@ async function writeOciLayout(dir: string, tag: string, text: string): Promise<s
   return md;
 }
 
-describe('Harbor double (BEHAVIOR.md)', () => {
+describe('Harbor double (docs/harbor.md)', () => {
   let h: HarborDouble;
   let work: string;
   let admin: string;
@@ -113,7 +113,7 @@ describe('Harbor double (BEHAVIOR.md)', () => {
     return ((await res.json()) as { token: string }).token;
   };
 
-  /** Pushes a blob with a monolithic upload (Basic auth works directly on /v2: BEHAVIOR.md §1). */
+  /** Pushes a blob with a monolithic upload (Basic auth works directly on /v2: docs/harbor.md §1). */
   const pushBlob = async (repo: string, data: Buffer, auth = admin): Promise<string> => {
     const digest = sha(data);
     const start = await fetch(`${h.url}/v2/${repo}/blobs/uploads/`, { method: 'POST', headers: { authorization: auth } });

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { bearerChallenge, offersBasic, parseChallenges } from '../../src/registry/challenge.js';
 
 describe('WWW-Authenticate parsing', () => {
-  it('reads Harbor\'s bearer challenge with a scope (BEHAVIOR §1)', () => {
+  it('reads Harbor\'s bearer challenge with a scope (docs/harbor.md §1)', () => {
     const c = bearerChallenge('Bearer realm="https://h.example/service/token",service="harbor-registry",scope="repository:p/r:pull,push"');
     expect(c).toEqual({ realm: 'https://h.example/service/token', service: 'harbor-registry', scopes: ['repository:p/r:pull,push'], error: undefined });
   });

@@ -5,7 +5,7 @@ import { RegistryError } from '../../src/errors/registry.js';
 const error = (status: number, code: string, message: string) => new RegistryError({ message, status, errors: [{ code, message }], request: 'PUT /v2/p/r/manifests/1' });
 const ctx = { project: 'p', projectCreatedThisRun: false, username: 'robot$ci' };
 
-describe('Harbor answers get a hint (BEHAVIOR §6, §5, §10)', () => {
+describe('Harbor answers get a hint (docs/harbor.md §6, §5, §10)', () => {
   it.each([
     [error(412, 'PRECONDITION', "Failed to process request due to 'r:1' configured as immutable."), /immutability rule of project p/],
     [error(403, 'DENIED', 'adding 1.2 MiB of storage resource, which when updated to current usage of 9.9 MiB will exceed the configured upper limit of 10.0 MiB.'), /exceed its storage quota/],

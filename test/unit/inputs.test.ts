@@ -31,12 +31,12 @@ describe('inputs', () => {
   it('reads images-file with comments and reports the file and line of a bad reference', async () => {
     const files: Record<string, string> = { 'list.txt': '# mirror list\nteam-a/app:2\n\nBAD/Name:1\n' };
     const load = async (p: string) => files[p] ?? Promise.reject(new Error('ENOENT'));
-    await expect(buildConfig(reader({ ...base, images: '', 'images-file': 'list.txt' }), load)).rejects.toThrow(/list\.txt line 4: "BAD\/Name:1"/);
-    await expect(buildConfig(reader({ ...base, 'images-file': 'missing.txt' }), load)).rejects.toThrow(/images-file "missing.txt" cannot be read/);
+    await expect(buildConfig(reader({ ...base, images: '', 'images-file': 'list.txt' }), { load })).rejects.toThrow(/list\.txt line 4: "BAD\/Name:1"/);
+    await expect(buildConfig(reader({ ...base, 'images-file': 'missing.txt' }), { load })).rejects.toThrow(/images-file "missing.txt" cannot be read/);
   });
 
   it.each([
-    [{ 'source-registry': 'registry.example.com' }, /source-registry "registry.example.com" is not a URL: give the scheme too/],
+    [{ 'source-registry': '127.0.0.1:1' }, /source-registry "127.0.0.1:1" has no scheme: write http:\/\/ or https:\/\/ before it/],
     [{ 'source-registry': 'ftp://x' }, /must start with http/],
     [{ 'harbor-url': 'https://u:p@harbor' }, /harbor-url must not carry a user name or password in the URL/],
     [{ 'harbor-password': '' }, /harbor-username is set but harbor-password is not/],
@@ -58,7 +58,7 @@ describe('inputs', () => {
     for (const source of ['dir:///var/lib/registry', 'file:///backup/registry.tar.gz', 'https://backups.example.com/registry.tgz']) {
       expect((await buildConfig(reader({ ...base, 'source-registry': source, 'include-untagged': 'true' }))).includeUntagged, source).toBe(true);
     }
-    const refused = (values: Record<string, string>, load?: (path: string) => Promise<string>) => buildConfig(reader(values), load).catch((e: unknown) => e);
+    const refused = (values: Record<string, string>, load?: (path: string) => Promise<string>) => buildConfig(reader(values), load ? { load } : {}).catch((e: unknown) => e);
     const error = await refused({ ...base, 'include-untagged': 'true' });
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toBe(
@@ -74,7 +74,7 @@ describe('inputs', () => {
     try {
       const args = ['sync', '--source-registry', 'https://registry.example.com', '--harbor-url', 'https://harbor.example.com', '--images', 'team-a/app', '--include-untagged', 'true'];
       expect(await main(args, { HARBOR_USERNAME: 'admin', HARBOR_PASSWORD: 'pw' })).toBe(EXIT.config);
-      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toMatch(/^harbor-sync: include-untagged: true needs a storage source/);
+      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toMatch(/^harbor-sync: --include-untagged needs a storage source/);
     } finally {
       stderr.mockRestore();
     }

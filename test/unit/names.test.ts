@@ -11,7 +11,7 @@ describe('Harbor name mapping', () => {
     expect(mapRepository('alpine', 'mirrors').repository).toBe('mirrors/alpine');
   });
 
-  it('refuses project names distribution allows but Harbor does not (BEHAVIOR §3)', () => {
+  it('refuses project names distribution allows but Harbor does not (docs/harbor.md §3)', () => {
     expect(() => mapRepository('my__team/app', 'library')).toThrow(/"my__team" \(from "my__team\/app"\) breaks Harbor's rule/);
     expect(() => mapRepository('a--b/app', 'library')).toThrow(/breaks Harbor's rule/);
     expect(() => mapRepository('app', 'Bad')).toThrow(/default-project "Bad"/);

@@ -163,9 +163,17 @@ describe('version tags', () => {
   });
 
   it('fill missing components with 0', () => {
-    expect(tagVersion('1.2')?.version).toBe('1.2.0');
-    expect(tagVersion('v3')?.version).toBe('3.0.0');
-    expect(tagVersion('1.25-alpine')?.version).toBe('1.25.0-alpine');
+    expect(tagVersion('1.2')?.semver.version).toBe('1.2.0');
+    expect(tagVersion('v3')?.semver.version).toBe('3.0.0');
+  });
+
+  it('a variant suffix is its release; a pre-release suffix is a pre-release', () => {
+    expect(tagVersion('1.25-alpine')).toMatchObject({ semver: { version: '1.25.0' }, prerelease: false });
+    expect(tagVersion('1.25.3-slim-bookworm')).toMatchObject({ semver: { version: '1.25.3' }, prerelease: false });
+    for (const tag of ['2.0-rc1', '2.0.0-rc.1', '1.0-beta', '1.0-beta2', '1.0-alpha.3', '3.1-pre', '3.1-preview', '4.0-dev', '4.0-SNAPSHOT', '5.0-canary.7']) {
+      expect(tagVersion(tag)?.prerelease, tag).toBe(true);
+    }
+    expect(tagVersion('2.0.0-rc.1')?.semver.version).toBe('2.0.0-rc.1');
   });
 });
 
@@ -198,16 +206,25 @@ describe('selectTags', () => {
     ]);
   });
 
-  it('semver: keeps version tags in the range, suffixed ones included; non-versions are dropped', () => {
+  it('semver: keeps version tags in the range, variants included; pre-releases and non-versions are dropped', () => {
     const { selected, excluded } = selectTags(tags, selection({ semver: '>=1.2 <2' }));
-    expect(selected).toEqual(['1.2', '1.2.0', 'v1.2.0', '1.2.1', '1.3.0-rc1', '1.3.0', '1.3.0-alpine']);
+    expect(selected).toEqual(['1.2', '1.2.0', 'v1.2.0', '1.2.1', '1.3.0', '1.3.0-alpine']);
     expect(excluded).toEqual([
       { tag: 'latest', rule: 'semver >=1.2 <2 (not a version)' },
       { tag: '1.0.0', rule: 'semver >=1.2 <2' },
+      { tag: '1.3.0-rc1', rule: 'semver >=1.2 <2 (a pre-release; semver-include-prerelease: true takes it)' },
       { tag: '2.0.0', rule: 'semver >=1.2 <2' },
       { tag: 'stable', rule: 'semver >=1.2 <2 (not a version)' },
     ]);
     expect(selectTags(['2.0.0-rc1', '1.9.9'], selection({ semver: '<2' })).selected).toEqual(['1.9.9']);
+  });
+
+  it('semver: a range does not take release candidates unless asked (issue: >=1.1 <3 took 2.0-rc1)', () => {
+    const candidates = ['1.1', '2.0-rc1', '2.0-beta.2', '2.0', '2.1-alpine', '3.0'];
+    expect(selectTags(candidates, selection({ semver: '>=1.1 <3' })).selected).toEqual(['1.1', '2.0', '2.1-alpine']);
+    expect(selectTags(candidates, selection({ semver: '>=1.1 <3', 'semver-include-prerelease': 'true' })).selected).toEqual(['1.1', '2.0-rc1', '2.0-beta.2', '2.0', '2.1-alpine']);
+    // A variant counts as its release: 1.25.3-alpine is in >=1.25.3 (as a pre-release it would not be).
+    expect(selectTags(['1.25.3-alpine', '1.24.9-alpine'], selection({ semver: '>=1.25.3' })).selected).toEqual(['1.25.3-alpine']);
   });
 
   it('latest: the N highest distinct versions, every spelling of one version kept', () => {
@@ -218,8 +235,9 @@ describe('selectTags', () => {
     expect(selectTags(['1.2', 'v1.2.0', '1.2.0', '1.1'], selection({ latest: '1' })).selected).toEqual(['1.2', 'v1.2.0', '1.2.0']);
   });
 
-  it('latest: a suffixed tag is its own, lower version (semver precedence)', () => {
-    expect(selectTags(['1.3.0-alpine', '1.3.0', '1.3.0-rc1', '1.2.9'], selection({ latest: '2' })).selected).toEqual(['1.3.0', '1.3.0-rc1']);
+  it('latest: a variant is the same version as its release; a pre-release is not counted unless asked', () => {
+    expect(selectTags(['1.3.0-alpine', '1.3.0', '1.3.0-rc1', '1.2.9', '1.2.8'], selection({ latest: '2' })).selected).toEqual(['1.3.0-alpine', '1.3.0', '1.2.9']);
+    expect(selectTags(['1.4.0-rc1', '1.3.0', '1.2.9'], selection({ latest: '1', 'semver-include-prerelease': 'true' })).selected).toEqual(['1.4.0-rc1']);
   });
 
   it('latest with latest-include-non-semver passes non-version tags through', () => {
@@ -235,7 +253,7 @@ describe('selectTags', () => {
   it('applies tags → exclude-tags → semver → latest, each tag reported once by the first rule', () => {
     const s = selection({ tags: '\\d.*', 'exclude-tags': '.*-rc\\d*', semver: '>=1.2', latest: '2' });
     const { selected, excluded } = selectTags(tags, s);
-    expect(selected).toEqual(['1.3.0', '2.0.0']);
+    expect(selected).toEqual(['1.3.0', '1.3.0-alpine', '2.0.0']);
     expect(Object.fromEntries(excluded.map((e) => [e.tag, e.rule]))).toEqual({
       latest: 'tags ^\\d.*$',
       'v1.2.0': 'tags ^\\d.*$',
@@ -245,7 +263,6 @@ describe('selectTags', () => {
       '1.2': 'latest 2',
       '1.2.0': 'latest 2',
       '1.2.1': 'latest 2',
-      '1.3.0-alpine': 'latest 2',
     });
     expect(selected.length + excluded.length).toBe(tags.length);
     expect(selectsAllTags(s)).toBe(false);

@@ -1,5 +1,5 @@
 // The token cache: one fetch per scope set while the token lives; creating a Harbor project drops
-// only the tokens that name it (BEHAVIOR §1), not every token of the run.
+// only the tokens that name it (docs/harbor.md §1), not every token of the run.
 import { describe, it, expect } from 'vitest';
 import { MockAgent } from 'undici';
 import { TokenCache } from '../../src/registry/tokens.ts';

@@ -1,4 +1,4 @@
-// /api/v2.0: the part of Harbor's REST API harbor-sync uses (BEHAVIOR.md §3, §4, §5). Basic auth only.
+// /api/v2.0: the part of Harbor's REST API harbor-sync uses (docs/harbor.md §3, §4, §5). Basic auth only.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PROJECT_NAME_RE, type ArtifactRecord, type ProjectRecord, type RepositoryRecord } from './database.ts';
 import { basicCredentials, HarborError, pageLink, readBody, sendEmpty, sendError, sendJson } from './http-util.ts';
@@ -11,7 +11,7 @@ const GO_ZERO_TIME = '0001-01-01T00:00:00.000Z';
 
 export async function handleApi(state: HarborState, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   // The router decodes the path once and handlers decode parameters again, which is why
-  // `a/b` must be sent as `a%252Fb` (BEHAVIOR.md §4).
+  // `a/b` must be sent as `a%252Fb` (docs/harbor.md §4).
   let segments: string[];
   try {
     segments = decodeURIComponent(url.pathname.slice(PREFIX.length)).split('/').filter((s) => s !== '');
@@ -20,7 +20,7 @@ export async function handleApi(state: HarborState, req: IncomingMessage, res: S
   }
   const method = req.method ?? 'GET';
   const creds = basicCredentials(req);
-  // Robots are accepted; wrong credentials leave the caller anonymous (BEHAVIOR.md §1, §5).
+  // Robots are accepted; wrong credentials leave the caller anonymous (docs/harbor.md §1, §5).
   const who: Identity = (creds && state.identities.authenticate(creds.username, creds.password)) ?? ANONYMOUS;
   const [s0, s1, s2, s3, s4, s5, ...more] = segments;
 
@@ -28,7 +28,7 @@ export async function handleApi(state: HarborState, req: IncomingMessage, res: S
     if (s0 === 'ping' && !s1 && method === 'GET') {
       res.statusCode = 200;
       res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-      return void res.end('Pong'); // BEHAVIOR.md §5: no authentication
+      return void res.end('Pong'); // docs/harbor.md §5: no authentication
     }
     if (s0 === 'systeminfo' && !s1 && method === 'GET') return systemInfo(state, req, res, who);
     if (s0 === 'users' && s1 === 'current' && !s2 && method === 'GET') return currentUser(req, res, who);
@@ -42,7 +42,7 @@ export async function handleApi(state: HarborState, req: IncomingMessage, res: S
       if (!s2) return sendJson(req, res, 200, projectJson(state, project, who));
       if (s2 === 'repositories' && !s3) return listRepositories(state, req, res, project, url);
       if (s2 === 'repositories' && s3 && s4 === 'artifacts' && more.length === 0) {
-        const repoName = `${project.name}/${decodeURIComponent(s3)}`; // second decode (BEHAVIOR.md §4)
+        const repoName = `${project.name}/${decodeURIComponent(s3)}`; // second decode (docs/harbor.md §4)
         if (!s5) return listArtifacts(state, req, res, project, repoName, url);
         return getArtifact(state, req, res, project, repoName, decodeURIComponent(s5), url);
       }
@@ -68,7 +68,7 @@ function systemInfo(state: HarborState, req: IncomingMessage, res: ServerRespons
     registry_url: state.frontHost,
     external_url: `http://${state.frontHost}`,
   };
-  // harbor_version only for authenticated callers (BEHAVIOR.md §5).
+  // harbor_version only for authenticated callers (docs/harbor.md §5).
   if (who.kind !== 'anonymous') {
     info.harbor_version = state.options.version;
     info.registry_storage_provider_name = 'filesystem';
@@ -78,7 +78,7 @@ function systemInfo(state: HarborState, req: IncomingMessage, res: ServerRespons
 
 function currentUser(req: IncomingMessage, res: ServerResponse, who: Identity): void {
   if (who.kind === 'anonymous') throw new HarborError('UNAUTHORIZED', 'unauthorized');
-  // Robots get 412 (BEHAVIOR.md §5).
+  // Robots get 412 (docs/harbor.md §5).
   if (who.kind === 'robot') throw new HarborError('PRECONDITION', 'get current user not available for security context: robot');
   const t = new Date(0).toISOString();
   sendJson(req, res, 200, {
@@ -98,9 +98,9 @@ function canSee(state: HarborState, who: Identity, p: ProjectRecord): boolean {
   return state.identities.isSysadmin(who) || p.public || state.identities.actionsOn(who, p).length > 0;
 }
 
-/** A project the caller may read, or Harbor's error: 404 admin / 403 user / 401 anonymous (BEHAVIOR.md §3, §4). */
+/** A project the caller may read, or Harbor's error: 404 admin / 403 user / 401 anonymous (docs/harbor.md §3, §4). */
 function visibleProject(state: HarborState, who: Identity, nameOrId: string, forceName: boolean): ProjectRecord {
-  // An integer is an ID unless X-Is-Resource-Name: true (BEHAVIOR.md §3).
+  // An integer is an ID unless X-Is-Resource-Name: true (docs/harbor.md §3).
   const project = /^\d+$/.test(nameOrId) && !forceName ? state.db.project(Number(nameOrId)) : state.db.project(nameOrId);
   if (project && canSee(state, who, project)) return project;
   if (who.kind === 'anonymous') throw new HarborError('UNAUTHORIZED', 'unauthorized');
@@ -109,14 +109,14 @@ function visibleProject(state: HarborState, who: Identity, nameOrId: string, for
 }
 
 function headProject(state: HarborState, req: IncomingMessage, res: ServerResponse, who: Identity, url: URL): void {
-  // BEHAVIOR.md §3: 200 exists, 404 not, 401 anonymous.
+  // docs/harbor.md §3: 200 exists, 404 not, 401 anonymous.
   if (who.kind === 'anonymous') throw new HarborError('UNAUTHORIZED', 'unauthorized');
   const name = url.searchParams.get('project_name') ?? '';
   sendEmpty(res, state.db.project(name) ? 200 : 404);
   void req;
 }
 
-/** page / page_size (default 1 / 10, max 100 → 422 from swagger validation; BEHAVIOR.md §3). */
+/** page / page_size (default 1 / 10, max 100 → 422 from swagger validation; docs/harbor.md §3). */
 function paging(url: URL): { page: number; pageSize: number } {
   const page = Number(url.searchParams.get('page') ?? '1');
   const pageSize = Number(url.searchParams.get('page_size') ?? '10');
@@ -135,7 +135,7 @@ function sendPage<T>(req: IncomingMessage, res: ServerResponse, url: URL, all: T
   sendJson(req, res, 200, items.map(render), headers);
 }
 
-/** `q=k=v,k2=~v2` as Harbor's query builder reads the simple forms (BEHAVIOR.md §3). */
+/** `q=k=v,k2=~v2` as Harbor's query builder reads the simple forms (docs/harbor.md §3). */
 function parseQ(url: URL): Map<string, string> {
   const out = new Map<string, string>();
   for (const part of (url.searchParams.get('q') ?? '').split(',')) {
@@ -153,7 +153,7 @@ function matchValue(value: string, rule: string): boolean {
 }
 
 function listProjects(state: HarborState, req: IncomingMessage, res: ServerResponse, who: Identity, url: URL): void {
-  const name = url.searchParams.get('name'); // substring match (BEHAVIOR.md §3)
+  const name = url.searchParams.get('name'); // substring match (docs/harbor.md §3)
   const q = parseQ(url);
   const publicFilter = url.searchParams.get('public');
   const all = [...state.db.projects.values()]
@@ -180,14 +180,14 @@ function projectJson(state: HarborState, p: ProjectRecord, who: Identity): unkno
     // 1 project admin, 2 developer, 3 guest
     current_user_role_ids: state.identities.isSysadmin(who) || p.members.has(who.name) ? [1] : actions.includes('push') ? [2] : actions.length ? [3] : [],
     repo_count: state.db.listRepositories(p.name).length,
-    metadata: { public: String(p.public) }, // metadata values are strings (BEHAVIOR.md §3)
+    metadata: { public: String(p.public) }, // metadata values are strings (docs/harbor.md §3)
     cve_allowlist: { id: 0, project_id: p.id, items: [], creation_time: GO_ZERO_TIME, update_time: GO_ZERO_TIME },
   };
 }
 
 async function createProject(state: HarborState, req: IncomingMessage, res: ServerResponse, who: Identity): Promise<void> {
   const raw = await readBody(req, 1024 * 1024);
-  // BEHAVIOR.md §3 error table, in Harbor's order: authentication, restriction, robot level.
+  // docs/harbor.md §3 error table, in Harbor's order: authentication, restriction, robot level.
   if (who.kind === 'anonymous') throw new HarborError('UNAUTHORIZED', 'unauthorized');
   const isAdmin = state.identities.isSysadmin(who);
   const robotMayCreate = who.kind === 'robot' && who.level === 'system' && who.robot.canCreateProjects === true;
@@ -215,7 +215,7 @@ async function createProject(state: HarborState, req: IncomingMessage, res: Serv
   if (body.registry_id !== undefined && body.registry_id !== null) {
     throw new HarborError('BAD_REQUEST', 'proxy-cache projects are not supported by this double');
   }
-  // Metadata values are strings; `public` must be "true" or "false", absent means "false" (BEHAVIOR.md §3).
+  // Metadata values are strings; `public` must be "true" or "false", absent means "false" (docs/harbor.md §3).
   let isPublic = false;
   const meta = body.metadata ?? {};
   if (typeof meta !== 'object') throw new HarborError('BAD_REQUEST', 'metadata in body must be of type object');
@@ -227,9 +227,9 @@ async function createProject(state: HarborState, req: IncomingMessage, res: Serv
     isPublic = body.public; // the deprecated boolean field
   }
   if (state.db.project(name)) throw new HarborError('CONFLICT', `The project named ${name} already exists`);
-  // storage_limit is honoured for system admins only (BEHAVIOR.md §3).
+  // storage_limit is honoured for system admins only (docs/harbor.md §3).
   const storageLimit = isAdmin && typeof body.storage_limit === 'number' ? body.storage_limit : -1;
-  // A robot's project is owned by admin and grants the robot nothing (Harbor #15461, BEHAVIOR.md §10).
+  // A robot's project is owned by admin and grants the robot nothing (Harbor #15461, docs/harbor.md §10).
   const owner = who.kind === 'user' ? who.name : state.options.admin.username;
   const project = state.db.createProject(name, { public: isPublic, owner, storageLimit });
   if (who.kind === 'user' && !who.sysadmin) project.members.set(who.name, ['pull', 'push']);
@@ -297,7 +297,7 @@ function listArtifacts(state: HarborState, req: IncomingMessage, res: ServerResp
     // An empty list, as Harbor gives for a repository it does not know.
     return sendPage(req, res, url, [], (x) => x);
   }
-  const withTag = url.searchParams.get('with_tag') !== 'false'; // default true (BEHAVIOR.md §4)
+  const withTag = url.searchParams.get('with_tag') !== 'false'; // default true (docs/harbor.md §4)
   const q = parseQ(url);
   const children = new Set([...repo.artifacts.values()].flatMap((a) => a.children));
   const tagsRule = q.get('tags');
@@ -322,7 +322,7 @@ function getArtifact(state: HarborState, req: IncomingMessage, res: ServerRespon
   const repo = state.db.repository(repoName);
   if (!art || !repo) {
     const sep = DIGEST_RE.test(reference) ? '@' : ':';
-    throw new HarborError('NOT_FOUND', `artifact ${repoName}${sep}${reference} not found`); // BEHAVIOR.md §4
+    throw new HarborError('NOT_FOUND', `artifact ${repoName}${sep}${reference} not found`); // docs/harbor.md §4
   }
   sendJson(req, res, 200, artifactJson(state, project, repo, art, url.searchParams.get('with_tag') !== 'false'));
 }

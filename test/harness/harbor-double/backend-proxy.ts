@@ -1,6 +1,7 @@
 // Forwards an authorised request to the backend registry, streaming both bodies, with a token the
-// front mints for exactly the access the request needs (the backend runs `auth: token` as in Harbor,
-// BEHAVIOR.md §9). Backend errors pass through in distribution's own format (BEHAVIOR.md top).
+// front mints for exactly the access the request needs. (Harbor's own backend runs htpasswd and
+// trusts its core; the double's backend runs `auth: token` so that the front's access decisions
+// are enforced by the real registry too: docs/harbor.md §9.) Backend errors pass through in distribution's own format (docs/harbor.md, Errors).
 import { Agent, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { HarborError, sendError } from './http-util.ts';
 import type { Access } from './jwt.ts';

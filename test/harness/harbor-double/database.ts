@@ -1,5 +1,5 @@
 // Harbor core's own records: projects, repositories, artifacts and tags. The backend registry only
-// stores content; tags live here, as in Harbor (BEHAVIOR.md §6 "tags/list is served from Harbor's database").
+// stores content; tags live here, as in Harbor (docs/harbor.md §6 "tags/list is served from Harbor's database").
 export type Action = 'pull' | 'push' | 'delete';
 
 export interface ProjectRecord {
@@ -10,7 +10,7 @@ export interface ProjectRecord {
   ownerName: string;
   /** user name → actions; the creator becomes project admin (pull+push). */
   members: Map<string, Action[]>;
-  /** Tags matching this are immutable (BEHAVIOR.md §6 policy errors). */
+  /** Tags matching this are immutable (docs/harbor.md §6 policy errors). */
   immutableTagPattern: RegExp | null;
   storageLimit: number;
 }
@@ -45,7 +45,7 @@ export interface RepositoryRecord {
   tags: Map<string, TagRecord>;
 }
 
-export const PROJECT_NAME_RE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/; // BEHAVIOR.md §3
+export const PROJECT_NAME_RE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/; // docs/harbor.md §3
 
 export class Database {
   projects = new Map<string, ProjectRecord>();

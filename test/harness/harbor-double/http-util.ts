@@ -1,7 +1,7 @@
 // Response helpers shared by the token service, the API and the /v2 front.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** BEHAVIOR.md (top): error code → HTTP status; anything else is 500 UNKNOWN. */
+/** docs/harbor.md (top): error code → HTTP status; anything else is 500 UNKNOWN. */
 const STATUS: Record<string, number> = {
   BAD_REQUEST: 400,
   DIGEST_INVALID: 400,
@@ -14,7 +14,7 @@ const STATUS: Record<string, number> = {
   CONFLICT: 409,
   PRECONDITION: 412,
   PROJECTPOLICYVIOLATION: 412,
-  UNPROCESSABLE_ENTITY: 422, // go-swagger validation: code from the status text (BEHAVIOR.md top)
+  UNPROCESSABLE_ENTITY: 422, // go-swagger validation: code from the status text (docs/harbor.md, Errors)
   TOO_MANY_REQUEST: 429,
 };
 
@@ -31,14 +31,14 @@ export class HarborError extends Error {
   }
 }
 
-/** Harbor's error body: {"errors":[{"code","message"}]} as application/json; charset=utf-8 (BEHAVIOR.md top). */
+/** Harbor's error body: {"errors":[{"code","message"}]} as application/json; charset=utf-8 (docs/harbor.md, Errors). */
 export function sendError(req: IncomingMessage, res: ServerResponse, err: HarborError): void {
   for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
   const body = JSON.stringify({ errors: [{ code: err.code, message: err.message }] });
   res.statusCode = err.status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
   res.setHeader('Content-Length', Buffer.byteLength(body));
-  // A HEAD answer has no body (BEHAVIOR.md §2 step 3).
+  // A HEAD answer has no body (docs/harbor.md §2 step 3).
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
@@ -97,7 +97,7 @@ export function rfc3339(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** Harbor's paging Link header: relative URLs, prev and next joined by " , " (BEHAVIOR.md §3). */
+/** Harbor's paging Link header: relative URLs, prev and next joined by " , " (docs/harbor.md §3). */
 export function pageLink(path: string, query: URLSearchParams, page: number, pageSize: number, total: number): string | undefined {
   const links: string[] = [];
   const make = (p: number, rel: string): string => {

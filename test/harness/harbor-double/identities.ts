@@ -1,4 +1,4 @@
-// Who is calling: the admin, local users, robots (BEHAVIOR.md §1 "Robot accounts") or anonymous,
+// Who is calling: the admin, local users, robots (docs/harbor.md §1 "Robot accounts") or anonymous,
 // and which repository actions each holds on a project.
 import { timingSafeEqual } from 'node:crypto';
 import type { Action, ProjectRecord } from './database.ts';
@@ -31,10 +31,10 @@ export class Identities {
     this.options = options;
   }
 
-  /** Wrong credentials give undefined; callers then carry on as anonymous (BEHAVIOR.md §1). */
+  /** Wrong credentials give undefined; callers then carry on as anonymous (docs/harbor.md §1). */
   authenticate(username: string, password: string): Identity | undefined {
     const { admin, users, robots, robotPrefix } = this.options;
-    // A name carrying the configured prefix is looked up as a robot only (BEHAVIOR.md §1, §10).
+    // A name carrying the configured prefix is looked up as a robot only (docs/harbor.md §1, §10).
     if (username.startsWith(robotPrefix)) {
       const short = username.slice(robotPrefix.length);
       const robot = robots.find((r) => r.name === short);
@@ -55,7 +55,7 @@ export class Identities {
     return id.kind === 'user' && id.sysadmin;
   }
 
-  /** Repository actions `id` holds on `project` (none on a missing project: BEHAVIOR.md §1). */
+  /** Repository actions `id` holds on `project` (none on a missing project: docs/harbor.md §1). */
   actionsOn(id: Identity, project: ProjectRecord | undefined): Action[] {
     if (!project) return [];
     const held = new Set<Action>();
@@ -65,7 +65,7 @@ export class Identities {
       for (const a of project.members.get(id.name) ?? []) held.add(a);
     } else if (id.kind === 'robot') {
       // Project robots act on their own project only; system robots on the listed projects or `*`.
-      // A project a robot created grants it nothing by itself (Harbor #15461, BEHAVIOR.md §10).
+      // A project a robot created grants it nothing by itself (Harbor #15461, docs/harbor.md §10).
       if (id.level === 'project' && id.project !== project.name) return [...held];
       for (const p of id.robot.permissions) {
         if (p.project === project.name || (p.project === '*' && id.level === 'system')) for (const a of p.actions) held.add(a);

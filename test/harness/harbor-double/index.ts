@@ -48,7 +48,7 @@ export interface HarborDouble {
   tagDigest(repository: string, tag: string): string | undefined; // repository = 'project/path'
   setReadOnly(on: boolean): void;
   setImmutable(project: string, tagPattern: RegExp | null): void;
-  /** Key ID of the token signing key (BEHAVIOR.md §9), for tests. */
+  /** Key ID of the token signing key (docs/harbor.md §9), for tests. */
   kid: string;
   stop(): Promise<void>;
 }
@@ -156,14 +156,14 @@ export async function startHarborDouble(options: HarborDoubleOptions = {}): Prom
 }
 
 async function handle(state: HarborState, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-  // Every response carries X-Request-Id: the caller's own, else a new UUID (BEHAVIOR.md §5).
+  // Every response carries X-Request-Id: the caller's own, else a new UUID (docs/harbor.md §5).
   const requestId = req.headers['x-request-id'];
   res.setHeader('X-Request-Id', typeof requestId === 'string' && requestId ? requestId : randomUUID());
   const p = url.pathname;
   const method = req.method ?? 'GET';
   const underHarbor = p.startsWith('/api/') || p.startsWith('/v2') || p.startsWith('/service/');
 
-  // CSRF: these paths skip the check unless the request carries the `sid` cookie (BEHAVIOR.md §5).
+  // CSRF: these paths skip the check unless the request carries the `sid` cookie (docs/harbor.md §5).
   if (underHarbor && WRITE_METHODS.has(method) && /(?:^|;\s*)sid=/.test(req.headers.cookie ?? '')) {
     req.resume();
     return sendError(req, res, new HarborError('FORBIDDEN', 'CSRF token invalid'));
@@ -171,7 +171,7 @@ async function handle(state: HarborState, req: IncomingMessage, res: ServerRespo
   // API responses open a session, so a client that keeps cookies walks into the trap above.
   if (p.startsWith('/api/')) res.setHeader('Set-Cookie', `sid=${randomBytes(16).toString('hex')}; Path=/; HttpOnly`);
 
-  // Read-only mode refuses every write (BEHAVIOR.md §6 policy errors).
+  // Read-only mode refuses every write (docs/harbor.md §6 policy errors).
   if (state.readOnly && WRITE_METHODS.has(method) && (p.startsWith('/api/') || p.startsWith('/v2'))) {
     req.resume();
     return sendError(req, res, new HarborError('DENIED', 'The system is in read only mode. Any modification is prohibited.'));

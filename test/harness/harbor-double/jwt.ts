@@ -3,8 +3,8 @@ import { createHash, createPrivateKey, createPublicKey, randomUUID, sign, verify
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const TOKEN_ISSUER = 'harbor-token-issuer'; // BEHAVIOR.md §1
-export const TOKEN_SERVICE = 'harbor-registry'; // BEHAVIOR.md §1
+export const TOKEN_ISSUER = 'harbor-token-issuer'; // docs/harbor.md §1
+export const TOKEN_SERVICE = 'harbor-registry'; // docs/harbor.md §1
 
 export const CERT_PATH = fileURLToPath(new URL('./fixtures/token-cert.pem', import.meta.url));
 export const KEY_PATH = fileURLToPath(new URL('./fixtures/token-key.pem', import.meta.url));
@@ -30,7 +30,7 @@ export interface Signer {
 
 const b64url = (b: Buffer | string): string => Buffer.from(b).toString('base64url');
 
-/** BEHAVIOR.md §9: libtrust key ID = base32(sha256(DER SPKI)[0:30]) in groups of 4 joined by ':'. */
+/** docs/harbor.md §9: libtrust key ID = base32(sha256(DER SPKI)[0:30]) in groups of 4 joined by ':'. */
 export function libtrustKeyId(publicKey: KeyObject): string {
   const der = publicKey.export({ type: 'spki', format: 'der' });
   const sum = createHash('sha256').update(der).digest().subarray(0, 30);

@@ -9,7 +9,7 @@ import { ANONYMOUS, type Identity } from './identities.ts';
 import { TOKEN_SERVICE, type Access, type TokenClaims } from './jwt.ts';
 import type { HarborState } from './state.ts';
 
-const MAX_MANIFEST = 4 * 1024 * 1024; // maxManifestBodySize in distribution v2.8.3 (BEHAVIOR.md §6)
+const MAX_MANIFEST = 4 * 1024 * 1024; // maxManifestBodySize in distribution v2.8.3 (docs/harbor.md §6)
 const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 const API_VERSION = { 'Docker-Distribution-Api-Version': 'registry/2.0' };
 
@@ -52,12 +52,12 @@ export async function handleV2(state: HarborState, req: IncomingMessage, res: Se
 
   if (route.kind === 'other') return sendError(req, res, new HarborError('NOT_FOUND', 'not found'));
 
-  // BEHAVIOR.md §2.4: single-component repositories are refused before authentication.
+  // docs/harbor.md §2.4: single-component repositories are refused before authentication.
   const mountFrom = route.kind === 'upload' && method === 'POST' && url.searchParams.get('mount') ? url.searchParams.get('from') ?? '' : undefined;
   if ('repo' in route && !route.repo.includes('/')) {
     return sendError(req, res, new HarborError('BAD_REQUEST', `invalid repository name: ${route.repo}`));
   }
-  // BEHAVIOR.md §6: a mount `from` with a single path component is a 400 too.
+  // docs/harbor.md §6: a mount `from` with a single path component is a 400 too.
   if (mountFrom !== undefined && !mountFrom.includes('/')) {
     return sendError(req, res, new HarborError('BAD_REQUEST', `invalid repository name: ${mountFrom}`));
   }
@@ -66,18 +66,18 @@ export async function handleV2(state: HarborState, req: IncomingMessage, res: Se
   if ('repo' in route) {
     const action: Action = method === 'GET' || method === 'HEAD' ? 'pull' : method === 'DELETE' ? 'delete' : 'push';
     needs.push({ repo: route.repo, action });
-    if (mountFrom !== undefined) needs.push({ repo: mountFrom, action: 'pull' }); // BEHAVIOR.md §6 mount
+    if (mountFrom !== undefined) needs.push({ repo: mountFrom, action: 'pull' }); // docs/harbor.md §6 mount
   }
   const sec = security(state, req, needs);
 
-  // v2auth (BEHAVIOR.md §1, §2, §6).
+  // v2auth (docs/harbor.md §1, §2, §6).
   if (route.kind === 'base') {
-    // A token with an empty subject is not authenticated on GET /v2/ (BEHAVIOR.md §1).
+    // A token with an empty subject is not authenticated on GET /v2/ (docs/harbor.md §1).
     if (!sec.authenticated) return unauthorized(state, req, res, [], 'unauthorized');
     return void (await forward(state, req, res, { path: '/v2/', access: [], sub: sec.identity.name }));
   }
   if (route.kind === 'catalog') {
-    // Catalog needs a system admin via Basic; bearer tokens never work here (BEHAVIOR.md §6).
+    // Catalog needs a system admin via Basic; bearer tokens never work here (docs/harbor.md §6).
     if (!(sec.claims === undefined && state.identities.isSysadmin(sec.identity))) {
       return unauthorized(state, req, res, [], 'unauthorized to list catalog');
     }
@@ -90,13 +90,13 @@ export async function handleV2(state: HarborState, req: IncomingMessage, res: Se
     }
     const projectName = need.repo.split('/')[0]!;
     if (!state.db.project(projectName)) {
-      // BEHAVIOR.md §2.3: "not found" becomes UNAUTHORIZED with an empty Www-Authenticate.
+      // docs/harbor.md §2.3: "not found" becomes UNAUTHORIZED with an empty Www-Authenticate.
       const msg = `project ${projectName} not found`;
       return sendError(req, res, new HarborError('UNAUTHORIZED', `${msg}: ${msg}`, { 'Www-Authenticate': '' }));
     }
     if (!can(state, sec, need)) {
       const msg = `unauthorized to access repository: ${need.repo}, action: ${need.action}`;
-      return unauthorized(state, req, res, needs, `${msg}: ${msg}`); // wrapped errors read doubled (BEHAVIOR.md top)
+      return unauthorized(state, req, res, needs, `${msg}: ${msg}`); // wrapped errors read doubled (docs/harbor.md, Errors)
     }
   }
 
@@ -127,11 +127,11 @@ export async function handleV2(state: HarborState, req: IncomingMessage, res: Se
   }
 }
 
-/** Basic credentials, or a verified bearer token unless it predates a project it names (BEHAVIOR.md §1). */
+/** Basic credentials, or a verified bearer token unless it predates a project it names (docs/harbor.md §1). */
 function security(state: HarborState, req: IncomingMessage, needs: Need[]): Security {
   const creds = basicCredentials(req);
   if (creds) {
-    // Wrong credentials: carry on as anonymous (BEHAVIOR.md §1).
+    // Wrong credentials: carry on as anonymous (docs/harbor.md §1).
     const identity = state.identities.authenticate(creds.username, creds.password) ?? ANONYMOUS;
     return { identity, authenticated: identity.kind !== 'anonymous' };
   }
@@ -141,7 +141,7 @@ function security(state: HarborState, req: IncomingMessage, needs: Need[]): Secu
     if (!claims) return { identity: ANONYMOUS, authenticated: false };
     for (const need of needs) {
       // A token issued before its project (iat + 60 s < creation) or naming a missing project is
-      // ignored, mount source included (BEHAVIOR.md §1, v2_token.go).
+      // ignored, mount source included (docs/harbor.md §1, v2_token.go).
       const project = state.db.project(need.repo.split('/')[0]!);
       if (!project || (claims.iat + 60) * 1000 < project.createdAt.getTime()) return { identity: ANONYMOUS, authenticated: false };
     }
@@ -161,7 +161,7 @@ function can(state: HarborState, sec: Security, need: Need): boolean {
   return state.identities.actionsOn(sec.identity, project).includes(need.action);
 }
 
-/** 401 with Harbor's challenge: Basic when any Authorization was sent, else Bearer with scopes (BEHAVIOR.md §1). */
+/** 401 with Harbor's challenge: Basic when any Authorization was sent, else Bearer with scopes (docs/harbor.md §1). */
 function unauthorized(state: HarborState, req: IncomingMessage, res: ServerResponse, needs: Need[], message: string): void {
   let challenge: string;
   if (req.headers.authorization || new URL(req.url ?? '/', 'http://x').pathname === '/v2/_catalog') {
@@ -177,7 +177,7 @@ function unauthorized(state: HarborState, req: IncomingMessage, res: ServerRespo
   sendError(req, res, new HarborError('UNAUTHORIZED', message, { ...API_VERSION, 'Www-Authenticate': challenge }));
 }
 
-/** GET/HEAD look the artifact up in Harbor's database first: a miss is 404 NOT_FOUND (BEHAVIOR.md §6). */
+/** GET/HEAD look the artifact up in Harbor's database first: a miss is 404 NOT_FOUND (docs/harbor.md §6). */
 async function getManifest(state: HarborState, req: IncomingMessage, res: ServerResponse, repo: string, reference: string, sub: string): Promise<void> {
   const art = state.db.resolve(repo, reference);
   if (!art) {
@@ -191,11 +191,11 @@ async function getManifest(state: HarborState, req: IncomingMessage, res: Server
   });
 }
 
-/** PUT by tag: Harbor stores the manifest under its digest and records the tag itself (BEHAVIOR.md §6). */
+/** PUT by tag: Harbor stores the manifest under its digest and records the tag itself (docs/harbor.md §6). */
 async function putManifest(state: HarborState, req: IncomingMessage, res: ServerResponse, repo: string, reference: string, sub: string): Promise<void> {
   const byDigest = DIGEST_RE.test(reference);
   const project = state.db.project(repo.split('/')[0]!)!;
-  // Overwriting an existing tag that matches an immutability rule → 412 (BEHAVIOR.md §6 policy errors).
+  // Overwriting an existing tag that matches an immutability rule → 412 (docs/harbor.md §6 policy errors).
   // The message names the repository without its project, as Harbor's ParseRepository leaves it.
   if (!byDigest && project.immutableTagPattern?.test(reference) && state.db.repository(repo)?.tags.has(reference)) {
     req.resume();
@@ -203,13 +203,13 @@ async function putManifest(state: HarborState, req: IncomingMessage, res: Server
     return sendError(req, res, new HarborError('PRECONDITION', `Failed to process request due to '${short}:${reference}' configured as immutable.`));
   }
   const body = await readBody(req, MAX_MANIFEST);
-  if (!body) return sendError(req, res, new HarborError('MANIFEST_INVALID', 'manifest invalid: payload exceeds 4 MiB')); // BEHAVIOR.md §6
+  if (!body) return sendError(req, res, new HarborError('MANIFEST_INVALID', 'manifest invalid: payload exceeds 4 MiB')); // docs/harbor.md §6
   const digest = byDigest ? reference : `sha256:${createHash('sha256').update(body).digest('hex')}`;
   let subject: string | undefined;
   try {
     subject = (JSON.parse(body.toString('utf8')) as { subject?: { digest?: string } }).subject?.digest;
   } catch {
-    // Unparseable: the backend answers MANIFEST_INVALID in its own format (BEHAVIOR.md top).
+    // Unparseable: the backend answers MANIFEST_INVALID in its own format (docs/harbor.md, Errors).
   }
   await forward(state, req, res, {
     path: `/v2/${repo}/manifests/${digest}`,
@@ -219,13 +219,13 @@ async function putManifest(state: HarborState, req: IncomingMessage, res: Server
     onResponse: (status) => {
       if (status !== 201) return; // backend errors (MANIFEST_BLOB_UNKNOWN …) pass through unchanged
       state.db.recordManifest(repo, digest, body, req.headers['content-type'], byDigest ? undefined : reference);
-      // Since v2.9.0 a manifest with a subject answers OCI-Subject (BEHAVIOR.md §6).
+      // Since v2.9.0 a manifest with a subject answers OCI-Subject (docs/harbor.md §6).
       return subject ? { 'OCI-Subject': subject } : undefined;
     },
   });
 }
 
-/** DELETE takes a digest only; Harbor removes the artifact from its database and answers 202 (BEHAVIOR.md §6). */
+/** DELETE takes a digest only; Harbor removes the artifact from its database and answers 202 (docs/harbor.md §6). */
 function deleteManifest(state: HarborState, req: IncomingMessage, res: ServerResponse, repo: string, reference: string): void {
   if (!DIGEST_RE.test(reference)) {
     return sendError(req, res, new HarborError('UNSUPPORTED', 'The operation is unsupported.'));
@@ -244,7 +244,7 @@ function deleteManifest(state: HarborState, req: IncomingMessage, res: ServerRes
   res.end();
 }
 
-/** `n`/`last` paging shared by tags/list and _catalog (BEHAVIOR.md §6). */
+/** `n`/`last` paging shared by tags/list and _catalog (docs/harbor.md §6). */
 function page(all: string[], url: URL, linkPath: string, res: ServerResponse): string[] {
   const nRaw = url.searchParams.get('n');
   const last = url.searchParams.get('last');
@@ -282,7 +282,7 @@ function catalog(state: HarborState, req: IncomingMessage, res: ServerResponse, 
   }
 }
 
-/** Referrers of a subject in the same repository, served from the database (BEHAVIOR.md §6). */
+/** Referrers of a subject in the same repository, served from the database (docs/harbor.md §6). */
 function referrers(state: HarborState, req: IncomingMessage, res: ServerResponse, repo: string, digest: string, url: URL): void {
   if (!DIGEST_RE.test(digest)) return sendError(req, res, new HarborError('BAD_REQUEST', `invalid reference: ${digest}`));
   const filter = url.searchParams.get('artifactType');

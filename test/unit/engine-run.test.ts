@@ -1,0 +1,145 @@
+// The engine's run as a whole over in-memory registries: stopping part-way (the tags in flight
+// finish, the rest are listed for a re-run, Harbor never holds half a tag) and the problems that
+// stop a run before any tag is tried.
+import { describe, it, expect } from 'vitest';
+import { fakes, image, itemOf, recordingLogger, sync } from '../harness/engine-harness.ts';
+
+const TAGS = ['team/app:1', 'team/app:2', 'team/app:3'];
+
+describe('engine: interrupted', () => {
+  it('stopped while the first tag is pushed: it finishes, the others never start, Harbor holds no partial tag', async () => {
+    const f = fakes();
+    for (const tag of ['1', '2', '3']) f.source.addImage('team/app', tag, image(`app-${tag}`));
+    const stop = new AbortController();
+    // SIGINT lands while the first tag's manifest is on its way.
+    f.harbor.registry.observe((call) => {
+      if (call.method === 'putManifest') stop.abort();
+    });
+
+    const result = await sync(f, { images: TAGS, concurrency: 1 }, { control: { signal: stop.signal } });
+
+    expect(result.interrupted).toBe(true);
+    expect(result.fatal).toBeUndefined();
+    expect(result.items).toHaveLength(1);
+    const [done] = result.items;
+    expect(done).toMatchObject({ status: 'migrated' });
+    expect([...result.notStarted].sort()).toEqual(TAGS.filter((t) => t !== done!.source));
+    // Harbor: exactly the finished tag, and nothing of the others, not even a blob.
+    const tag = done!.source.split(':')[1]!;
+    expect(f.harbor.registry.tags('team/app')).toEqual([tag]);
+    expect(f.harbor.registry.callsOf('putManifest').map((c) => c.reference)).toEqual([tag]);
+    expect(f.harbor.registry.callsOf('finishUpload')).toHaveLength(2);
+    // The tags not started were never read whole on the source.
+    expect(f.source.callsOf('getManifest').map((c) => c.reference)).toEqual([tag]);
+  });
+
+  it('stopped when the first tag is reported done: the queued tags are listed as not started', async () => {
+    const f = fakes();
+    for (const tag of ['1', '2', '3']) f.source.addImage('team/app', tag, image(`app-${tag}`));
+    const stop = new AbortController();
+    const logger = recordingLogger((event) => {
+      if (event.type === 'done') stop.abort();
+    });
+
+    const result = await sync(f, { images: TAGS, concurrency: 1 }, { logger, control: { signal: stop.signal } });
+
+    expect(result.interrupted).toBe(true);
+    const finished = result.items.map((i) => i.source);
+    // Every tag is accounted for exactly once: finished whole, or listed for the re-run.
+    expect([...finished, ...result.notStarted].sort()).toEqual(TAGS);
+    expect(result.notStarted.length).toBeGreaterThan(0);
+    for (const item of result.items) expect(item.status).toBe('migrated');
+    const harborTags = f.harbor.registry.tags('team/app').map((t) => `team/app:${t}`);
+    expect(harborTags).toEqual([...finished].sort());
+    for (const source of result.notStarted) {
+      expect(f.harbor.registry.callsOf('putManifest', { reference: source.split(':')[1] })).toEqual([]);
+    }
+    expect(logger.lines.some((l) => l.level === 'warn' && l.message.startsWith('Interrupted: starting no new tags'))).toBe(true);
+  });
+
+  it('stopped before it began: nothing is read or written, every declared image is not started', async () => {
+    const f = fakes();
+    for (const tag of ['1', '2']) f.source.addImage('team/app', tag, image(`app-${tag}`));
+    const stop = new AbortController();
+    stop.abort();
+
+    const result = await sync(f, { images: ['team/app:1', 'team/app:2'] }, { control: { signal: stop.signal } });
+
+    expect(result.interrupted).toBe(true);
+    expect(result.items).toEqual([]);
+    expect([...result.notStarted].sort()).toEqual(['team/app:1', 'team/app:2']);
+    expect(f.source.callsOf('getManifest')).toEqual([]);
+    expect(f.harbor.registry.calls).toEqual([]);
+  });
+});
+
+describe('engine: a problem that stops the run', () => {
+  it('a source that cannot be reached: fatal at step network, no items, Harbor never asked', async () => {
+    const f = fakes();
+    f.source.addImage('team/app', '1', image('app'));
+    f.source.fail('ping', {}, { network: 'ECONNREFUSED' });
+
+    const result = await sync(f, { images: ['team/app:1'] });
+
+    expect(result.fatal).toMatchObject({ step: 'network', errorCode: 'UNREACHABLE' });
+    expect(result.fatal?.message).toContain('source registry https://source.test is not reachable');
+    expect(result.fatal?.hint).toContain('source-registry');
+    expect(result.items).toEqual([]);
+    expect(result.interrupted).toBeUndefined();
+    expect(f.source.calls).toEqual([{ method: 'ping' }]);
+    expect(f.harbor.calls).toEqual([]);
+    expect(f.harbor.registry.calls).toEqual([]);
+    // The clients are closed all the same.
+    expect(f.source.closed && f.harbor.closed && f.harbor.registry.closed).toBe(true);
+  });
+
+  it('a source that answers /v2/ with 404 is not a registry: fatal NOT_A_REGISTRY at preflight', async () => {
+    const f = fakes();
+    f.source.fail('ping', {}, { status: 404, code: 'NOT_FOUND', message: 'page not found' });
+
+    const result = await sync(f, { images: ['team/app:1'] });
+
+    expect(result.fatal).toMatchObject({ step: 'preflight', errorCode: 'NOT_A_REGISTRY', status: 404 });
+    expect(result.items).toEqual([]);
+    expect(f.harbor.calls).toEqual([]);
+  });
+
+  it('Harbor refusing the credentials: fatal CREDENTIALS_REJECTED at auth, nothing read from the source', async () => {
+    const f = fakes();
+    f.source.addImage('team/app', '1', image('app'));
+    f.harbor.fail('whoami', { status: 401, code: 'UNAUTHORIZED', message: 'unauthorized' });
+
+    const result = await sync(f, { images: ['team/app:1'] });
+
+    expect(result.fatal).toMatchObject({ step: 'auth', errorCode: 'CREDENTIALS_REJECTED', status: 401 });
+    expect(result.items).toEqual([]);
+    expect(f.source.calls).toEqual([{ method: 'ping' }]);
+    expect(f.harbor.registry.calls).toEqual([]);
+  });
+
+  it('a name Harbor cannot take is refused before any request', async () => {
+    const f = fakes();
+
+    const result = await sync(f, { images: ['team/app:1', 'app:1'], defaultProject: 'Bad_Project' });
+
+    expect(result.fatal).toMatchObject({ step: 'config', errorCode: 'NAME_INVALID' });
+    expect(result.fatal?.message).toContain('default-project "Bad_Project"');
+    expect(f.source.calls).toEqual([]);
+    expect(f.harbor.calls).toEqual([]);
+  });
+});
+
+describe('engine: one tag failing', () => {
+  it('never stops the others', async () => {
+    const f = fakes();
+    f.source.addImage('team/app', '1', image('app'));
+    f.source.addImage('team/other', '1', image('other'));
+
+    const result = await sync(f, { images: ['team/app:1', 'team/missing:1', 'team/other:1'], concurrency: 2 });
+
+    expect(itemOf(result, 'team/missing:1')).toMatchObject({ status: 'failed', error: { errorCode: 'NOT_FOUND' } });
+    expect(itemOf(result, 'team/app:1').status).toBe('migrated');
+    expect(itemOf(result, 'team/other:1').status).toBe('migrated');
+    expect(result.fatal).toBeUndefined();
+  });
+});
