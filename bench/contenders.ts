@@ -131,15 +131,23 @@ function finish(ctx: Ctx, double: HarborDouble, name: string, started: bigint, e
 }
 
 function slug(name: string): string {
-  return name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
+  return name
+    .replace(/[^a-z0-9]+/gi, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase();
 }
 
 // ---- harbor-sync ------------------------------------------------------------------------------
 
-export async function runHarborSync(ctx: Ctx, double: HarborDouble, name: string, profile: boolean): Promise<RunResult> {
+export async function runHarborSync(
+  ctx: Ctx,
+  double: HarborDouble,
+  name: string,
+  profile: boolean,
+): Promise<RunResult> {
   const base = join(ctx.workDir, slug(name));
   const imagesFile = join(ctx.workDir, `images-${ctx.repos.length}.txt`);
-  await writeFile(imagesFile, ctx.repos.join('\n') + '\n');
+  await writeFile(imagesFile, `${ctx.repos.join('\n')}\n`);
   const reportFile = `${base}.report.json`;
   const rssFile = `${base}.rss`;
   const nodeArgs = ['--import', RSS_HOOK];
@@ -148,14 +156,26 @@ export async function runHarborSync(ctx: Ctx, double: HarborDouble, name: string
     nodeArgs.push('--cpu-prof', '--cpu-prof-dir', ctx.cpuProfDir);
   }
   const args = [
-    ...nodeArgs, DIST_CLI, 'sync',
-    '--source-registry', ctx.proxy.url,
-    '--harbor-url', double.url,
-    '--images-file', imagesFile,
-    '--concurrency', String(ctx.concurrency),
-    '--report-file', reportFile,
+    ...nodeArgs,
+    DIST_CLI,
+    'sync',
+    '--source-registry',
+    ctx.proxy.url,
+    '--harbor-url',
+    double.url,
+    '--images-file',
+    imagesFile,
+    '--concurrency',
+    String(ctx.concurrency),
+    '--report-file',
+    reportFile,
   ];
-  const env: NodeJS.ProcessEnv = { ...process.env, HARBOR_USERNAME: double.admin.username, HARBOR_PASSWORD: double.admin.password, BENCH_RSS_FILE: rssFile };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HARBOR_USERNAME: double.admin.username,
+    HARBOR_PASSWORD: double.admin.password,
+    BENCH_RSS_FILE: rssFile,
+  };
   delete env.SOURCE_USERNAME;
   delete env.SOURCE_PASSWORD;
   ctx.proxy.take();
@@ -169,7 +189,10 @@ export async function runHarborSync(ctx: Ctx, double: HarborDouble, name: string
   result.peakRssKiB = hooked || proc.peakKiB;
   result.tagsOk = verifyTags(ctx, double);
   try {
-    const report = JSON.parse(await readFile(reportFile, 'utf8')) as { totals?: Record<string, number>; fatal?: { message?: string } | null };
+    const report = JSON.parse(await readFile(reportFile, 'utf8')) as {
+      totals?: Record<string, number>;
+      fatal?: { message?: string } | null;
+    };
     const t = report.totals ?? {};
     result.notes.push(
       `report: ${t.migrated ?? 0} migrated, ${t.skipped ?? 0} skipped, ${t.failed ?? 0} failed, ${t.stale ?? 0} stale, ${t.incomplete ?? 0} incomplete; ` +
@@ -213,7 +236,7 @@ export async function runSkopeo(ctx: Ctx, double: HarborDouble, name: string): P
   for (const [prefix, repos] of groups) {
     const yaml = join(yamlDir, `${prefix.replace(/\//g, '_')}.yaml`);
     const lines = [`"${ctx.proxy.host}":`, '  tls-verify: false', '  images:', ...repos.map((r) => `    ${r}: []`)];
-    await writeFile(yaml, lines.join('\n') + '\n');
+    await writeFile(yaml, `${lines.join('\n')}\n`);
     calls.push({ yaml, dest: `${double.host}/${prefix}` });
   }
   // A clean HOME/XDG_RUNTIME_DIR: no stray auth.json or registries.conf from the machine.
@@ -226,9 +249,17 @@ export async function runSkopeo(ctx: Ctx, double: HarborDouble, name: string): P
   const started = process.hrtime.bigint();
   for (const c of calls) {
     const args = [
-      '--insecure-policy', 'sync', '--src', 'yaml', '--dest', 'docker', '--all',
-      '--dest-tls-verify=false', `--dest-creds=${double.admin.username}:${double.admin.password}`,
-      c.yaml, c.dest,
+      '--insecure-policy',
+      'sync',
+      '--src',
+      'yaml',
+      '--dest',
+      'docker',
+      '--all',
+      '--dest-tls-verify=false',
+      `--dest-creds=${double.admin.username}:${double.admin.password}`,
+      c.yaml,
+      c.dest,
     ];
     const proc = await runProcess(SKOPEO_BINARY, args, env, base);
     codes.push(proc.code);
@@ -272,36 +303,51 @@ export async function runFloor(ctx: Ctx, double: HarborDouble, name: string, par
   double.resetRequests();
   ctx.log(`  ${name}: ${ctx.blobs.length} unique blobs, ${parallel} in parallel`);
   const started = process.hrtime.bigint();
-  await Promise.all(ctx.blobs.map((b) => limit(async () => {
-    try {
-      const auth = `Bearer ${await token(b.repo)}`;
-      const start = await request(`${double.url}/v2/${b.repo}/blobs/uploads/`, { method: 'POST', headers: { authorization: auth }, dispatcher: harbor });
-      await start.body.dump();
-      if (start.statusCode !== 202) throw new Error(`POST upload ${b.repo}: ${start.statusCode}`);
-      const put = new URL(String(start.headers.location), `${double.url}/`);
-      put.searchParams.set('digest', b.digest);
-      const src = await request(`${ctx.proxy.url}/v2/${b.repo}/blobs/${b.digest}`, { dispatcher: source });
-      if (src.statusCode !== 200) {
-        await src.body.dump();
-        throw new Error(`GET ${b.repo}@${b.digest}: ${src.statusCode}`);
-      }
-      const res = await request(put.toString(), {
-        method: 'PUT',
-        headers: { authorization: auth, 'content-type': 'application/octet-stream', 'content-length': String(b.size) },
-        body: src.body,
-        dispatcher: harbor,
-      });
-      const text = await res.body.text();
-      if (res.statusCode !== 201) throw new Error(`PUT ${b.repo}@${b.digest}: ${res.statusCode} ${text.slice(0, 200)}`);
-    } catch (e) {
-      failures++;
-      firstError ||= (e as Error).message;
-    }
-  })));
+  await Promise.all(
+    ctx.blobs.map((b) =>
+      limit(async () => {
+        try {
+          const auth = `Bearer ${await token(b.repo)}`;
+          const start = await request(`${double.url}/v2/${b.repo}/blobs/uploads/`, {
+            method: 'POST',
+            headers: { authorization: auth },
+            dispatcher: harbor,
+          });
+          await start.body.dump();
+          if (start.statusCode !== 202) throw new Error(`POST upload ${b.repo}: ${start.statusCode}`);
+          const put = new URL(String(start.headers.location), `${double.url}/`);
+          put.searchParams.set('digest', b.digest);
+          const src = await request(`${ctx.proxy.url}/v2/${b.repo}/blobs/${b.digest}`, { dispatcher: source });
+          if (src.statusCode !== 200) {
+            await src.body.dump();
+            throw new Error(`GET ${b.repo}@${b.digest}: ${src.statusCode}`);
+          }
+          const res = await request(put.toString(), {
+            method: 'PUT',
+            headers: {
+              authorization: auth,
+              'content-type': 'application/octet-stream',
+              'content-length': String(b.size),
+            },
+            body: src.body,
+            dispatcher: harbor,
+          });
+          const text = await res.body.text();
+          if (res.statusCode !== 201)
+            throw new Error(`PUT ${b.repo}@${b.digest}: ${res.statusCode} ${text.slice(0, 200)}`);
+        } catch (e) {
+          failures++;
+          firstError ||= (e as Error).message;
+        }
+      }),
+    ),
+  );
   const result = finish(ctx, double, name, started, {});
   await Promise.all([harbor.close(), source.close()]);
   result.exitCodes = [failures ? 1 : 0];
-  result.notes.push(`${ctx.blobs.length - failures}/${ctx.blobs.length} blobs stored${firstError ? `; first error: ${firstError}` : ''}; no manifests (floor only)`);
+  result.notes.push(
+    `${ctx.blobs.length - failures}/${ctx.blobs.length} blobs stored${firstError ? `; first error: ${firstError}` : ''}; no manifests (floor only)`,
+  );
   return result;
 }
 

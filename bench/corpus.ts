@@ -145,9 +145,12 @@ export function planCorpus(p: CorpusParams): RepoPlan[] {
   for (let i = 0; i < p.repositories; i++) {
     const team = `team-${String(i % p.teams).padStart(2, '0')}`;
     const id = String(i).padStart(width, '0');
-    const name = p.repositories === 1 && p.ownLayerSizes[0]! > 1e9
-      ? `${team}/big-layer`
-      : unit(`${p.seed}/nested/${i}`) < p.nestedShare ? `${team}/tools/job-${id}` : `${team}/svc-${id}`;
+    const name =
+      p.repositories === 1 && p.ownLayerSizes[0]! > 1e9
+        ? `${team}/big-layer`
+        : unit(`${p.seed}/nested/${i}`) < p.nestedShare
+          ? `${team}/tools/job-${id}`
+          : `${team}/svc-${id}`;
     const base = p.baseImages > 0 ? i % p.baseImages : -1;
     const baseLayers = (arch: string): LayerPlan[] =>
       base < 0 ? [] : p.baseLayerSizes.map((size, l) => ({ seed: `${p.seed}/base/${base}/${arch}/${l}`, size }));
@@ -170,7 +173,8 @@ export function planCorpus(p: CorpusParams): RepoPlan[] {
       });
       tags.push({ tag, images });
     }
-    if (versions < n) tags.push({ tag: 'latest', images: tags[tags.length - 1]!.images, aliasOf: tags[tags.length - 1]!.tag });
+    if (versions < n)
+      tags.push({ tag: 'latest', images: tags[tags.length - 1]!.images, aliasOf: tags[tags.length - 1]!.tag });
     repos.push({ name, project: team, tags });
   }
   return repos;
@@ -276,35 +280,49 @@ export function buildTag(repo: string, t: TagPlan): BuiltTag {
       }
       return { ...l, digest };
     });
-    const config = Buffer.from(JSON.stringify({
-      architecture: img.arch,
-      os: 'linux',
-      rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
-      config: { Labels: { 'harbor-sync.bench': img.label } },
-    }));
+    const config = Buffer.from(
+      JSON.stringify({
+        architecture: img.arch,
+        os: 'linux',
+        rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
+        config: { Labels: { 'harbor-sync.bench': img.label } },
+      }),
+    );
     const configDigest = sha256(config);
-    const manifest = Buffer.from(JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MEDIA.manifest,
-      config: { mediaType: MEDIA.config, size: config.length, digest: configDigest },
-      layers: layers.map((l) => ({ mediaType: MEDIA.layer, size: l.size, digest: l.digest })),
-    }));
+    const manifest = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MEDIA.manifest,
+        config: { mediaType: MEDIA.config, size: config.length, digest: configDigest },
+        layers: layers.map((l) => ({ mediaType: MEDIA.layer, size: l.size, digest: l.digest })),
+      }),
+    );
     return { arch: img.arch, manifest, digest: sha256(manifest), config, configDigest, layers };
   });
   if (images.length === 1) {
     const only = images[0]!;
-    return { repo, tag: t.tag, manifest: only.manifest, mediaType: MEDIA.manifest, digest: only.digest, images, aliasOf: t.aliasOf };
-  }
-  const list = Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: MEDIA.list,
-    manifests: images.map((img) => ({
+    return {
+      repo,
+      tag: t.tag,
+      manifest: only.manifest,
       mediaType: MEDIA.manifest,
-      size: img.manifest.length,
-      digest: img.digest,
-      platform: { architecture: img.arch, os: 'linux' },
-    })),
-  }));
+      digest: only.digest,
+      images,
+      aliasOf: t.aliasOf,
+    };
+  }
+  const list = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA.list,
+      manifests: images.map((img) => ({
+        mediaType: MEDIA.manifest,
+        size: img.manifest.length,
+        digest: img.digest,
+        platform: { architecture: img.arch, os: 'linux' },
+      })),
+    }),
+  );
   return { repo, tag: t.tag, manifest: list, mediaType: MEDIA.list, digest: sha256(list), images, aliasOf: t.aliasOf };
 }
 
@@ -365,7 +383,11 @@ export interface PushOptions {
  * repository that needs it) and cross-repository mounted everywhere else, and pushes of one digest
  * into one repository never overlap (the registry races on that).
  */
-export async function pushCorpus(registryUrl: string, params: CorpusParams, opts: PushOptions = {}): Promise<CorpusIndex> {
+export async function pushCorpus(
+  registryUrl: string,
+  params: CorpusParams,
+  opts: PushOptions = {},
+): Promise<CorpusIndex> {
   const plan = planCorpus(params);
   const dispatcher = new Agent({ connections: 16, keepAliveTimeout: 10_000 });
   const limit = pLimit(opts.concurrency ?? 4);
@@ -373,17 +395,33 @@ export async function pushCorpus(registryUrl: string, params: CorpusParams, opts
   const inRepo = new Map<string, Promise<void>>(); // `${repo}@${digest}` → push
   const index: CorpusIndex = {
     params,
-    stats: { repositories: plan.length, projects: new Set(plan.map((r) => r.project)).size, tags: 0, manifests: 0, multiArchTags: 0, uniqueBlobs: 0, uniqueBytes: 0, wholeCopyBytes: 0 },
+    stats: {
+      repositories: plan.length,
+      projects: new Set(plan.map((r) => r.project)).size,
+      tags: 0,
+      manifests: 0,
+      multiArchTags: 0,
+      uniqueBlobs: 0,
+      uniqueBytes: 0,
+      wholeCopyBytes: 0,
+    },
     tags: {},
     blobs: [],
     repoBlobs: {},
   };
   const seenManifests = new Set<string>();
 
-  const call = async (method: string, url: string, headers: Record<string, string>, body?: Buffer | Readable, expect: number[] = [201]) => {
+  const call = async (
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body?: Buffer | Readable,
+    expect: number[] = [201],
+  ) => {
     const res = await request(url, { method: method as 'GET', headers, body, dispatcher });
     const text = await res.body.text();
-    if (!expect.includes(res.statusCode)) throw new Error(`${method} ${url}: HTTP ${res.statusCode} ${text.slice(0, 500)}`);
+    if (!expect.includes(res.statusCode))
+      throw new Error(`${method} ${url}: HTTP ${res.statusCode} ${text.slice(0, 500)}`);
     return res;
   };
 
@@ -391,7 +429,12 @@ export async function pushCorpus(registryUrl: string, params: CorpusParams, opts
     const start = await call('POST', `${registryUrl}/v2/${repo}/blobs/uploads/`, {}, undefined, [202]);
     const put = new URL(String(start.headers.location), `${registryUrl}/`);
     put.searchParams.set('digest', digest);
-    await call('PUT', put.toString(), { 'content-type': 'application/octet-stream', 'content-length': String(size) }, body());
+    await call(
+      'PUT',
+      put.toString(),
+      { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+      body(),
+    );
   };
 
   const pushBlob = (repo: string, digest: string, size: number, body: () => Buffer | Readable): Promise<void> => {
@@ -411,7 +454,13 @@ export async function pushCorpus(registryUrl: string, params: CorpusParams, opts
         }
         const from = await first;
         if (from === repo) return;
-        const mount = await call('POST', `${registryUrl}/v2/${repo}/blobs/uploads/?mount=${digest}&from=${from}`, {}, undefined, [201, 202]);
+        const mount = await call(
+          'POST',
+          `${registryUrl}/v2/${repo}/blobs/uploads/?mount=${digest}&from=${from}`,
+          {},
+          undefined,
+          [201, 202],
+        );
         if (mount.statusCode === 202) await upload(repo, digest, size, body); // mount refused: upload
       })();
       inRepo.set(key, p);
@@ -425,36 +474,41 @@ export async function pushCorpus(registryUrl: string, params: CorpusParams, opts
   let done = 0;
   const total = plan.reduce((n, r) => n + r.tags.length, 0);
   try {
-    await Promise.all(plan.map((repo) => limit(async () => {
-      const tags: Record<string, string> = {};
-      const blobs: Record<string, number> = {};
-      const built = new Map<string, BuiltTag>();
-      for (const t of repo.tags) {
-        const b = t.aliasOf ? { ...built.get(t.aliasOf)!, tag: t.tag, aliasOf: t.aliasOf } : buildTag(repo.name, t);
-        built.set(t.tag, b);
-        for (const img of b.images) {
-          if (!t.aliasOf) {
-            for (const l of img.layers) await pushBlob(repo.name, l.digest, l.size, () => Readable.from(layerChunks(l)));
-            await pushBlob(repo.name, img.configDigest, img.config.length, () => img.config);
-            for (const l of img.layers) blobs[l.digest] = l.size;
-            blobs[img.configDigest] = img.config.length;
-            if (b.images.length > 1) await putManifest(repo.name, img.digest, img.manifest, MEDIA.manifest);
-            if (!seenManifests.has(img.digest)) {
-              seenManifests.add(img.digest);
-              index.stats.manifests++;
+    await Promise.all(
+      plan.map((repo) =>
+        limit(async () => {
+          const tags: Record<string, string> = {};
+          const blobs: Record<string, number> = {};
+          const built = new Map<string, BuiltTag>();
+          for (const t of repo.tags) {
+            const b = t.aliasOf ? { ...built.get(t.aliasOf)!, tag: t.tag, aliasOf: t.aliasOf } : buildTag(repo.name, t);
+            built.set(t.tag, b);
+            for (const img of b.images) {
+              if (!t.aliasOf) {
+                for (const l of img.layers)
+                  await pushBlob(repo.name, l.digest, l.size, () => Readable.from(layerChunks(l)));
+                await pushBlob(repo.name, img.configDigest, img.config.length, () => img.config);
+                for (const l of img.layers) blobs[l.digest] = l.size;
+                blobs[img.configDigest] = img.config.length;
+                if (b.images.length > 1) await putManifest(repo.name, img.digest, img.manifest, MEDIA.manifest);
+                if (!seenManifests.has(img.digest)) {
+                  seenManifests.add(img.digest);
+                  index.stats.manifests++;
+                }
+              }
+              index.stats.wholeCopyBytes += img.config.length + img.layers.reduce((n, l) => n + l.size, 0);
             }
+            await putManifest(repo.name, t.tag, b.manifest, b.mediaType);
+            tags[t.tag] = b.digest;
+            index.stats.tags++;
+            if (b.images.length > 1) index.stats.multiArchTags++;
+            opts.onProgress?.(++done, total);
           }
-          index.stats.wholeCopyBytes += img.config.length + img.layers.reduce((n, l) => n + l.size, 0);
-        }
-        await putManifest(repo.name, t.tag, b.manifest, b.mediaType);
-        tags[t.tag] = b.digest;
-        index.stats.tags++;
-        if (b.images.length > 1) index.stats.multiArchTags++;
-        opts.onProgress?.(++done, total);
-      }
-      index.tags[repo.name] = tags;
-      index.repoBlobs[repo.name] = blobs;
-    })));
+          index.tags[repo.name] = tags;
+          index.repoBlobs[repo.name] = blobs;
+        }),
+      ),
+    );
   } finally {
     await dispatcher.close();
   }

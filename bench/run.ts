@@ -15,7 +15,17 @@ import { startHarborDouble } from '../test/harness/harbor-double/index.ts';
 import { SKOPEO_BINARY } from '../test/harness/skopeo.ts';
 import { GENERATOR_VERSION, PRESETS, pushCorpus, uniqueFor, type CorpusIndex, type CorpusParams } from './corpus.ts';
 import { startCountingProxy } from './source-proxy.ts';
-import { createProjects, disposeDouble, DIST_CLI, ROOT, runFloor, runHarborSync, runSkopeo, type Ctx, type RunResult } from './contenders.ts';
+import {
+  createProjects,
+  disposeDouble,
+  DIST_CLI,
+  ROOT,
+  runFloor,
+  runHarborSync,
+  runSkopeo,
+  type Ctx,
+  type RunResult,
+} from './contenders.ts';
 
 const DEFAULT_CONCURRENCY = 4; // harbor-sync's own default (README, `concurrency` input)
 const CONTENDERS = ['harbor-sync', 'skopeo', 'floor'] as const;
@@ -38,7 +48,9 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  process.stdout.write(`usage: npm run bench -- [--preset ${Object.keys(PRESETS).filter((p) => p !== 'big-layer').join('|')}] [--only ${CONTENDERS.join(',')}]
+  process.stdout.write(`usage: npm run bench -- [--preset ${Object.keys(PRESETS)
+    .filter((p) => p !== 'big-layer')
+    .join('|')}] [--only ${CONTENDERS.join(',')}]
        [--big-layer] [--concurrency N] [--slice N] [--fresh] [--no-cache] [--cpu-prof] [--no-write] [--runs N]
 See bench/README.md.
 `);
@@ -51,7 +63,12 @@ if (!params) {
   process.stderr.write(`bench: unknown preset ${presetName} (${Object.keys(PRESETS).join(', ')})\n`);
   process.exit(2);
 }
-const only = new Set((values.only ?? (values['big-layer'] ? 'harbor-sync,floor' : CONTENDERS.join(','))).split(',').map((s) => s.trim()).filter(Boolean));
+const only = new Set(
+  (values.only ?? (values['big-layer'] ? 'harbor-sync,floor' : CONTENDERS.join(',')))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 for (const o of only) {
   if (!(CONTENDERS as readonly string[]).includes(o)) {
     process.stderr.write(`bench: --only takes ${CONTENDERS.join(', ')}; got ${o}\n`);
@@ -67,7 +84,8 @@ if (!Number.isInteger(runs) || runs < 1) {
 const log = (m: string): void => void process.stderr.write(`${m}\n`);
 
 function distFreshness(): string | undefined {
-  if (!existsSync(join(ROOT, 'dist', 'cli', 'index.js'))) return 'dist/cli/index.js is missing: run npm run build first';
+  if (!existsSync(join(ROOT, 'dist', 'cli', 'index.js')))
+    return 'dist/cli/index.js is missing: run npm run build first';
   const built = statSync(join(ROOT, 'dist', 'cli', 'index.js')).mtimeMs;
   const newer: string[] = [];
   const walk = (dir: string): void => {
@@ -80,8 +98,12 @@ function distFreshness(): string | undefined {
   walk(join(ROOT, 'src'));
   if (!newer.length) return undefined;
   const committed = version('git', ['status', '--porcelain', '--', 'dist']) === '';
-  return `src/ has files newer than dist/ (${newer.slice(0, 3).join(', ')}${newer.length > 3 ? ' …' : ''})` +
-    (committed ? `; dist/ is the committed build of ${version('git', ['rev-parse', '--short', 'HEAD'])}, which is what was measured` : '; run npm run build for current figures');
+  return (
+    `src/ has files newer than dist/ (${newer.slice(0, 3).join(', ')}${newer.length > 3 ? ' …' : ''})` +
+    (committed
+      ? `; dist/ is the committed build of ${version('git', ['rev-parse', '--short', 'HEAD'])}, which is what was measured`
+      : '; run npm run build for current figures')
+  );
 }
 
 function version(cmd: string, args: string[]): string {
@@ -94,8 +116,17 @@ function version(cmd: string, args: string[]): string {
 
 // ---- corpus ------------------------------------------------------------------------------------
 
-async function corpus(p: CorpusParams): Promise<{ index: CorpusIndex; registry: Awaited<ReturnType<typeof startRegistry>>; cleanup: () => Promise<void>; cached: boolean; pushSeconds: number }> {
-  const key = createHash('sha256').update(JSON.stringify({ generator: GENERATOR_VERSION, ...p })).digest('hex').slice(0, 12);
+async function corpus(p: CorpusParams): Promise<{
+  index: CorpusIndex;
+  registry: Awaited<ReturnType<typeof startRegistry>>;
+  cleanup: () => Promise<void>;
+  cached: boolean;
+  pushSeconds: number;
+}> {
+  const key = createHash('sha256')
+    .update(JSON.stringify({ generator: GENERATOR_VERSION, ...p }))
+    .digest('hex')
+    .slice(0, 12);
   const cacheDir = join(ROOT, '.tmp', 'bench-corpus', `${presetName}-${key}`);
   const useCache = !values['no-cache'];
   const dir = useCache ? cacheDir : await mkdtemp(join(tmpdir(), 'hs-bench-corpus-'));
@@ -122,7 +153,7 @@ async function corpus(p: CorpusParams): Promise<{ index: CorpusIndex; registry: 
     },
   });
   const pushSeconds = (Date.now() - t0) / 1000;
-  await writeFile(indexFile, JSON.stringify(index) + '\n');
+  await writeFile(indexFile, `${JSON.stringify(index)}\n`);
   const cleanup = async () => {
     await registry.stop();
     if (!useCache) await rm(dir, { recursive: true, force: true });
@@ -137,7 +168,19 @@ const secs = (s: number): string => (s < 10 ? s.toFixed(2) : s.toFixed(1));
 const ratio = (a: number, b: number): string => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
 
 function table(results: RunResult[]): string {
-  const head = ['contender', 'wall s', 'MB/s', 'Harbor reqs', 'Harbor ≥400', 'source reqs', 'source MB read', 'read / unique', 'peak RSS MB', 'tags ok', 'exit'];
+  const head = [
+    'contender',
+    'wall s',
+    'MB/s',
+    'Harbor reqs',
+    'Harbor ≥400',
+    'source reqs',
+    'source MB read',
+    'read / unique',
+    'peak RSS MB',
+    'tags ok',
+    'exit',
+  ];
   const rows = results.map((r) => [
     r.name,
     secs(r.wallSeconds),
@@ -151,13 +194,21 @@ function table(results: RunResult[]): string {
     r.tagsOk ? `${r.tagsOk[0]}/${r.tagsOk[1]}` : '—',
     r.exitCodes.every((c) => c === 0) ? '0' : r.exitCodes.filter((c) => c !== 0).join(','),
   ]);
-  return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  return [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
 }
 
 function breakdown(results: RunResult[]): string {
   const lines: string[] = [];
   for (const r of results) {
-    const fmt = (o: Record<string, number>): string => Object.entries(o).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+    const fmt = (o: Record<string, number>): string =>
+      Object.entries(o)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ') || 'none';
     lines.push(`- **${r.name}**`);
     lines.push(`  - Harbor front: ${fmt(r.harborRequests)}`);
     lines.push(`  - source: ${fmt(r.source.requests)}`);
@@ -179,10 +230,16 @@ function ratios(results: RunResult[]): string {
     const ra = by(a);
     const rb = by(b);
     if (!ra || !rb) continue;
-    lines.push(`| ${label} | ${ratio(ra.wallSeconds, rb.wallSeconds)} | ${ratio(ra.harborTotal, rb.harborTotal)} | ${ratio(ra.source.totalRequests, rb.source.totalRequests)} | ${ratio(ra.source.bytesRead, rb.source.bytesRead)} |`);
+    lines.push(
+      `| ${label} | ${ratio(ra.wallSeconds, rb.wallSeconds)} | ${ratio(ra.harborTotal, rb.harborTotal)} | ${ratio(ra.source.totalRequests, rb.source.totalRequests)} | ${ratio(ra.source.bytesRead, rb.source.bytesRead)} |`,
+    );
   }
   if (!lines.length) return '';
-  return ['| ratio | wall time | Harbor requests | source requests | source bytes read |', '| --- | --- | --- | --- | --- |', ...lines].join('\n');
+  return [
+    '| ratio | wall time | Harbor requests | source requests | source bytes read |',
+    '| --- | --- | --- | --- | --- |',
+    ...lines,
+  ].join('\n');
 }
 
 /** For each contender, the round with its median wall time (the lower middle for an even count),
@@ -193,8 +250,16 @@ function medianRounds(all: RunResult[][]): RunResult[] {
     const mine = all.map((round) => round.find((r) => r.name === name)).filter((r): r is RunResult => r !== undefined);
     const sorted = [...mine].sort((a, b) => a.wallSeconds - b.wallSeconds);
     const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
-    const rss = mine.every((r) => r.peakRssKiB) ? `; peak RSS MB by round: ${mine.map((r) => (r.peakRssKiB! / 1024).toFixed(0)).join(', ')}` : '';
-    return { ...median, notes: [`median of ${mine.length} rounds; wall s by round: ${mine.map((r) => secs(r.wallSeconds)).join(', ')}${rss}`, ...median.notes] };
+    const rss = mine.every((r) => r.peakRssKiB)
+      ? `; peak RSS MB by round: ${mine.map((r) => (r.peakRssKiB! / 1024).toFixed(0)).join(', ')}`
+      : '';
+    return {
+      ...median,
+      notes: [
+        `median of ${mine.length} rounds; wall s by round: ${mine.map((r) => secs(r.wallSeconds)).join(', ')}${rss}`,
+        ...median.notes,
+      ],
+    };
   });
 }
 
@@ -220,22 +285,39 @@ async function main(): Promise<number> {
   try {
     const allRepos = Object.keys(c.index.tags).sort();
     const s = c.index.stats;
-    log(`corpus: ${s.repositories} repositories in ${s.projects} projects, ${s.tags} tags (${s.multiArchTags} multi-arch), ${s.manifests} image manifests, ` +
-      `${s.uniqueBlobs} unique blobs, ${mb(s.uniqueBytes)} MB unique, ${(s.wholeCopyBytes / 1e9).toFixed(2)} GB if every tag were copied whole` +
-      (c.cached ? '' : `; pushed in ${c.pushSeconds.toFixed(1)} s`));
+    log(
+      `corpus: ${s.repositories} repositories in ${s.projects} projects, ${s.tags} tags (${s.multiArchTags} multi-arch), ${s.manifests} image manifests, ` +
+        `${s.uniqueBlobs} unique blobs, ${mb(s.uniqueBytes)} MB unique, ${(s.wholeCopyBytes / 1e9).toFixed(2)} GB if every tag were copied whole` +
+        (c.cached ? '' : `; pushed in ${c.pushSeconds.toFixed(1)} s`),
+    );
 
     const makeCtx = (repos: string[]): Ctx => {
       const u = uniqueFor(c.index, repos);
-      return { index: c.index, repos, uniqueBytes: u.bytes, blobs: u.blobs, proxy, workDir, concurrency, cpuProfDir: values['cpu-prof'] ? join(workDir, 'cpu-prof') : undefined, log };
+      return {
+        index: c.index,
+        repos,
+        uniqueBytes: u.bytes,
+        blobs: u.blobs,
+        proxy,
+        workDir,
+        concurrency,
+        cpuProfDir: values['cpu-prof'] ? join(workDir, 'cpu-prof') : undefined,
+        log,
+      };
     };
     // large-catalog: the head-to-head runs on a slice (skopeo would take long on 2,000 repositories);
     // harbor-sync also runs the whole catalog.
     const sliceSize = Number(values.slice);
-    const headToHead = presetName === 'large-catalog' ? allRepos.filter((_, i) => i % Math.ceil(allRepos.length / sliceSize) === 0).slice(0, sliceSize) : allRepos;
+    const headToHead =
+      presetName === 'large-catalog'
+        ? allRepos.filter((_, i) => i % Math.ceil(allRepos.length / sliceSize) === 0).slice(0, sliceSize)
+        : allRepos;
     const ctx = makeCtx(headToHead);
     if (headToHead.length !== allRepos.length) {
-      sliceInfo.push(`Head-to-head on a slice of ${headToHead.length} of ${allRepos.length} repositories (every ${Math.ceil(allRepos.length / sliceSize)}th), ` +
-        `${headToHead.reduce((n, r) => n + Object.keys(c.index.tags[r] ?? {}).length, 0)} tags, ${ctx.blobs.length} unique blobs, ${mb(ctx.uniqueBytes)} MB unique.`);
+      sliceInfo.push(
+        `Head-to-head on a slice of ${headToHead.length} of ${allRepos.length} repositories (every ${Math.ceil(allRepos.length / sliceSize)}th), ` +
+          `${headToHead.reduce((n, r) => n + Object.keys(c.index.tags[r] ?? {}).length, 0)} tags, ${ctx.blobs.length} unique blobs, ${mb(ctx.uniqueBytes)} MB unique.`,
+      );
     }
 
     // Rounds interleave the contenders, so a machine that slows down mid-run slows all of them;
@@ -324,7 +406,9 @@ async function main(): Promise<number> {
     '',
     `${s.repositories} repositories in ${s.projects} Harbor projects, ${s.tags} tags (${s.multiArchTags} multi-arch), ${s.manifests} distinct image manifests, ` +
       `${s.uniqueBlobs} unique blobs, ${mb(s.uniqueBytes)} MB unique; copying every tag whole would move ${(s.wholeCopyBytes / 1e9).toFixed(2)} GB.`,
-    c.cached ? 'Source storage reused from the .tmp/bench-corpus cache.' : `Generated and pushed in ${c.pushSeconds.toFixed(1)} s.`,
+    c.cached
+      ? 'Source storage reused from the .tmp/bench-corpus cache.'
+      : `Generated and pushed in ${c.pushSeconds.toFixed(1)} s.`,
     '',
     '```json',
     JSON.stringify({ preset: presetName, ...params, concurrency, contenders: [...only] }, null, 2),

@@ -17,9 +17,20 @@ const harbor = await startHarborDouble();
 try {
   await seedSamples({ url: scenario.source.url, auth: SOURCE_USER });
   const images = ['team-a/tools/worker', 'alpine:3.19', 'team-b/multi:1.0', 'cache/stale:1', 'cache/partial:1'];
-  const base = ['dist/cli.js', 'sync', '--source-registry', scenario.source.url, '--harbor-url', harbor.url, '--images', images.join(',')];
+  const base = [
+    'dist/cli.js',
+    'sync',
+    '--source-registry',
+    scenario.source.url,
+    '--harbor-url',
+    harbor.url,
+    '--images',
+    images.join(','),
+  ];
   const args = [...base, '--report-file', '.tmp/demo-report.json', '--summary-file', '.tmp/demo-summary.md'];
-  console.log(`\n$ node ${args.join(' ')}\n  (credentials from SOURCE_USERNAME/SOURCE_PASSWORD/HARBOR_USERNAME/HARBOR_PASSWORD)\n`);
+  console.log(
+    `\n$ node ${args.join(' ')}\n  (credentials from SOURCE_USERNAME/SOURCE_PASSWORD/HARBOR_USERNAME/HARBOR_PASSWORD)\n`,
+  );
   spawnSync('mkdir', ['-p', '.tmp']);
   const env = {
     ...process.env,
@@ -45,12 +56,20 @@ function ensureRegistryInstalled(): void {
   if (existsSync(REGISTRY_BINARY)) return;
   const isRoot = process.getuid?.() === 0;
   if (!isRoot) {
-    console.error(`The demo needs the distribution registry: run  sudo apt-get install -y docker-registry  (Debian/Ubuntu package), then npm run demo again.`);
+    console.error(
+      `The demo needs the distribution registry: run  sudo apt-get install -y docker-registry  (Debian/Ubuntu package), then npm run demo again.`,
+    );
     process.exit(1);
   }
   console.log('Installing the Debian package docker-registry (the CNCF distribution registry)…');
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', '--no-install-recommends', 'docker-registry']]) {
-    const res = spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', '--no-install-recommends', 'docker-registry'],
+  ]) {
+    const res = spawnSync('apt-get', args, {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
     if (res.status !== 0) {
       console.error('apt-get failed: install docker-registry by hand, then run npm run demo again.');
       process.exit(1);

@@ -49,7 +49,9 @@ export function replaceInputsBlock(readme: string, table: string): string {
   const start = readme.indexOf(START_MARKER);
   const end = readme.indexOf(END_MARKER);
   if (start < 0 || end < 0 || end < start) {
-    throw new Error(`README.md needs the markers ${START_MARKER} and ${END_MARKER}, in that order, around the inputs table`);
+    throw new Error(
+      `README.md needs the markers ${START_MARKER} and ${END_MARKER}, in that order, around the inputs table`,
+    );
   }
   return `${readme.slice(0, start + START_MARKER.length)}\n${table}\n${readme.slice(end)}`;
 }
@@ -59,7 +61,10 @@ export function extractInputsBlock(readme: string): string | undefined {
   const start = readme.indexOf(START_MARKER);
   const end = readme.indexOf(END_MARKER);
   if (start < 0 || end < start) return undefined;
-  return readme.slice(start + START_MARKER.length, end).replace(/^\n/, '').replace(/\n$/, '');
+  return readme
+    .slice(start + START_MARKER.length, end)
+    .replace(/^\n/, '')
+    .replace(/\n$/, '');
 }
 
 function row(name: string, defaultText: string, meaning: string): string {
@@ -110,7 +115,11 @@ function main(argv: string[]): number {
     return 1;
   }
   if (updated !== readme) writeFileSync(readmePath, updated);
-  process.stdout.write(updated === readme ? 'README.md inputs table already up to date\n' : 'README.md inputs table regenerated from action.yml\n');
+  process.stdout.write(
+    updated === readme
+      ? 'README.md inputs table already up to date\n'
+      : 'README.md inputs table regenerated from action.yml\n',
+  );
   return 0;
 }
 

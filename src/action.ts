@@ -20,7 +20,8 @@ export async function run(): Promise<void> {
   guardStream(process.stderr);
   try {
     // Mask before anything can be logged.
-    for (const input of INPUTS) if (input.secret && core.getInput(input.name)) core.setSecret(core.getInput(input.name));
+    for (const input of INPUTS)
+      if (input.secret && core.getInput(input.name)) core.setSecret(core.getInput(input.name));
     const config = await buildConfig((name) => core.getInput(name));
     // A cancelled workflow sends SIGINT, then SIGTERM: finish what is in flight, write the report.
     const stop = new AbortController();
@@ -31,13 +32,20 @@ export async function run(): Promise<void> {
     display.stop({ progressLine: !outcome.result.fatal });
     await core.summary.addRaw(scrub(outcome.summary)).write();
     const totals = computeTotals(outcome.result);
-    for (const name of ['migrated', 'stale', 'incomplete', 'skipped', 'failed'] as const) core.setOutput(name, totals[name]);
+    for (const name of ['migrated', 'stale', 'incomplete', 'skipped', 'failed'] as const)
+      core.setOutput(name, totals[name]);
     core.setOutput('report-file', reportFile);
     if (!outcome.ok) core.setFailed(escapeControl(`harbor-sync: ${outcome.reason ?? 'failed'}`));
   } catch (error) {
     // One line, never a stack trace.
     const message = error instanceof Error ? error.message : String(error);
-    core.setFailed(escapeControl(isHarborSyncError(error) && error.step === 'config' ? `harbor-sync configuration: ${message}` : `harbor-sync: internal error: ${message} (please report it)`));
+    core.setFailed(
+      escapeControl(
+        isHarborSyncError(error) && error.step === 'config'
+          ? `harbor-sync configuration: ${message}`
+          : `harbor-sync: internal error: ${message} (please report it)`,
+      ),
+    );
   }
 }
 

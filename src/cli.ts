@@ -10,7 +10,10 @@ import { main } from './cli/main.js';
 // `::debug::` commands mean nothing outside a runner and are dropped.
 guardStream(process.stderr);
 guardStream(process.stdout, (text) => {
-  const kept = text.split(/(?<=\n)/).filter((line) => !line.startsWith('::debug::')).join('');
+  const kept = text
+    .split(/(?<=\n)/)
+    .filter((line) => !line.startsWith('::debug::'))
+    .join('');
   if (kept) process.stderr.write(kept);
 });
 

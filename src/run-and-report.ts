@@ -31,11 +31,13 @@ export interface RunOutcome extends Outcome {
 }
 
 export async function runAndReport(config: SyncConfig, options: RunOptions): Promise<RunOutcome> {
-  const result = await runSync(config, options.logger, options.clients, { ...(options.signal && { signal: options.signal }) });
+  const result = await runSync(config, options.logger, options.clients, {
+    ...(options.signal && { signal: options.signal }),
+  });
   const report = buildReport(result, VERSION);
   const summary = renderSummary(result);
   const reportFile = options.reportFile ?? config.reportFile;
-  if (reportFile) await writeScrubbed(reportFile, JSON.stringify(report, null, 2) + '\n');
+  if (reportFile) await writeScrubbed(reportFile, `${JSON.stringify(report, null, 2)}\n`);
   if (config.summaryFile) await writeScrubbed(config.summaryFile, summary);
   return { ...decideOutcome(result, config.failOn), result, report, summary, ...(reportFile && { reportFile }) };
 }

@@ -59547,7 +59547,9 @@ async function run() {
     catch (error) {
         // One line, never a stack trace.
         const message = error instanceof Error ? error.message : String(error);
-        _actions_core__WEBPACK_IMPORTED_MODULE_1__.setFailed((0,_redact_text_js__WEBPACK_IMPORTED_MODULE_12__/* .escapeControl */ .hN)((0,_errors_base_js__WEBPACK_IMPORTED_MODULE_6__/* .isHarborSyncError */ .E)(error) && error.step === 'config' ? `harbor-sync configuration: ${message}` : `harbor-sync: internal error: ${message} (please report it)`));
+        _actions_core__WEBPACK_IMPORTED_MODULE_1__.setFailed((0,_redact_text_js__WEBPACK_IMPORTED_MODULE_12__/* .escapeControl */ .hN)((0,_errors_base_js__WEBPACK_IMPORTED_MODULE_6__/* .isHarborSyncError */ .E)(error) && error.step === 'config'
+            ? `harbor-sync configuration: ${message}`
+            : `harbor-sync: internal error: ${message} (please report it)`));
     }
 }
 await run();
@@ -59593,53 +59595,172 @@ function isBooleanInput(input) {
     return input.default === 'true' || input.default === 'false';
 }
 /** Inputs that hold a list (one item per line): given twice on the command line, they add up. */
-const LIST_INPUTS = new Set(['images', 'include', 'exclude', 'tags', 'exclude-tags', 'platforms', 'mappings']);
+const LIST_INPUTS = new Set([
+    'images',
+    'include',
+    'exclude',
+    'tags',
+    'exclude-tags',
+    'platforms',
+    'mappings',
+]);
 const defaults = INPUT_DEFAULTS;
 const INPUTS = [
-    { name: 'source-registry', description: 'Source registry URL with scheme (https://registry.example.com, http://127.0.0.1:5000), or a registry storage directory dir:///var/lib/registry, or a tarball of one file:///backup/registry.tar.gz' },
+    {
+        name: 'source-registry',
+        description: 'Source registry URL with scheme (https://registry.example.com, http://127.0.0.1:5000), or a registry storage directory dir:///var/lib/registry, or a tarball of one file:///backup/registry.tar.gz',
+    },
     { name: 'source-username', description: 'User for the source registry (empty: anonymous)', env: 'SOURCE_USERNAME' },
-    { name: 'source-password', description: 'Password or token for the source registry', secret: true, env: 'SOURCE_PASSWORD' },
+    {
+        name: 'source-password',
+        description: 'Password or token for the source registry',
+        secret: true,
+        env: 'SOURCE_PASSWORD',
+    },
     { name: 'harbor-url', description: 'Harbor URL with scheme, e.g. https://harbor.example.com' },
     { name: 'harbor-username', description: 'Harbor user or robot account (robot$name)', env: 'HARBOR_USERNAME' },
     { name: 'harbor-password', description: 'Harbor password or robot secret', secret: true, env: 'HARBOR_PASSWORD' },
-    { name: 'docker-config', description: 'Docker config.json (file or directory) to read credentials from when none are given; default $DOCKER_CONFIG or ~/.docker (auths, credsStore, credHelpers)' },
-    { name: 'images', description: 'Images to sync, one per line or comma separated: repo:tag, repo@sha256:…, or repo (all its tags)' },
+    {
+        name: 'docker-config',
+        description: 'Docker config.json (file or directory) to read credentials from when none are given; default $DOCKER_CONFIG or ~/.docker (auths, credsStore, credHelpers)',
+    },
+    {
+        name: 'images',
+        description: 'Images to sync, one per line or comma separated: repo:tag, repo@sha256:…, or repo (all its tags)',
+    },
     { name: 'images-file', description: 'File with more images, same syntax, # starts a comment' },
-    { name: 'config-file', description: 'YAML file (version: 1) holding any of these inputs plus mappings; inputs given explicitly override it' },
-    { name: 'catalog', description: 'Also sync every repository the source catalog lists (paged; copying starts while listing)', default: defaults.catalog },
-    { name: 'include', description: 'Repositories to sync (catalog and whole-repository lines): globs like team-a/** or /regex/, one per line' },
+    {
+        name: 'config-file',
+        description: 'YAML file (version: 1) holding any of these inputs plus mappings; inputs given explicitly override it',
+    },
+    {
+        name: 'catalog',
+        description: 'Also sync every repository the source catalog lists (paged; copying starts while listing)',
+        default: defaults.catalog,
+    },
+    {
+        name: 'include',
+        description: 'Repositories to sync (catalog and whole-repository lines): globs like team-a/** or /regex/, one per line',
+    },
     { name: 'exclude', description: 'Repositories to leave out: globs or /regex/, one per line' },
     { name: 'tags', description: 'Tags to sync, regexes matching the whole tag, one per line' },
     { name: 'exclude-tags', description: 'Tags to leave out, regexes matching the whole tag' },
-    { name: 'semver', description: 'Only version tags in this range, e.g. >=1.2 <2 (variants such as 1.2.3-alpine count as their release; pre-releases are left out)' },
-    { name: 'semver-include-prerelease', description: 'Let pre-release tags (2.0-rc1, 1.4.0-beta.2) take part in semver and latest', default: defaults['semver-include-prerelease'] },
+    {
+        name: 'semver',
+        description: 'Only version tags in this range, e.g. >=1.2 <2 (variants such as 1.2.3-alpine count as their release; pre-releases are left out)',
+    },
+    {
+        name: 'semver-include-prerelease',
+        description: 'Let pre-release tags (2.0-rc1, 1.4.0-beta.2) take part in semver and latest',
+        default: defaults['semver-include-prerelease'],
+    },
     { name: 'latest', description: 'Only the N highest versions per repository' },
-    { name: 'latest-include-non-semver', description: 'With latest: keep tags that are not versions (latest, stable) too', default: defaults['latest-include-non-semver'] },
-    { name: 'mappings', description: 'Rewrite rules, one per line: "source-prefix => project/path" or "... (flatten)"; first match wins' },
-    { name: 'include-signatures', description: 'Copy cosign signatures/attestations/SBOMs and OCI referrers along with their subject', default: defaults['include-signatures'] },
-    { name: 'include-untagged', description: 'Storage sources only (dir://, file://): also copy, by digest, the manifests of whole repositories that no tag points at', default: defaults['include-untagged'] },
-    { name: 'platforms', description: 'Copy only these platforms of multi-arch images (writes a new index), e.g. linux/amd64,linux/arm64' },
-    { name: 'upstream-registry', description: 'The registry the source cached (pull-through cache): blobs missing on the source are fetched from it, digest-verified' },
+    {
+        name: 'latest-include-non-semver',
+        description: 'With latest: keep tags that are not versions (latest, stable) too',
+        default: defaults['latest-include-non-semver'],
+    },
+    {
+        name: 'mappings',
+        description: 'Rewrite rules, one per line: "source-prefix => project/path" or "... (flatten)"; first match wins',
+    },
+    {
+        name: 'include-signatures',
+        description: 'Copy cosign signatures/attestations/SBOMs and OCI referrers along with their subject',
+        default: defaults['include-signatures'],
+    },
+    {
+        name: 'include-untagged',
+        description: 'Storage sources only (dir://, file://): also copy, by digest, the manifests of whole repositories that no tag points at',
+        default: defaults['include-untagged'],
+    },
+    {
+        name: 'platforms',
+        description: 'Copy only these platforms of multi-arch images (writes a new index), e.g. linux/amd64,linux/arm64',
+    },
+    {
+        name: 'upstream-registry',
+        description: 'The registry the source cached (pull-through cache): blobs missing on the source are fetched from it, digest-verified',
+    },
     { name: 'upstream-username', description: 'User for upstream-registry', env: 'UPSTREAM_USERNAME' },
-    { name: 'upstream-password', description: 'Password or token for upstream-registry', secret: true, env: 'UPSTREAM_PASSWORD' },
-    { name: 'upstream-concurrency', description: 'Requests to upstream-registry in flight at once (it may rate-limit)', default: defaults['upstream-concurrency'] },
-    { name: 'upstream-insecure', description: 'Skip TLS certificate verification for upstream-registry', default: defaults['upstream-insecure'] },
+    {
+        name: 'upstream-password',
+        description: 'Password or token for upstream-registry',
+        secret: true,
+        env: 'UPSTREAM_PASSWORD',
+    },
+    {
+        name: 'upstream-concurrency',
+        description: 'Requests to upstream-registry in flight at once (it may rate-limit)',
+        default: defaults['upstream-concurrency'],
+    },
+    {
+        name: 'upstream-insecure',
+        description: 'Skip TLS certificate verification for upstream-registry',
+        default: defaults['upstream-insecure'],
+    },
     { name: 'upstream-ca-file', description: 'PEM file with CA certificates to trust for upstream-registry' },
-    { name: 'shard', description: 'i/n: sync only the repositories of shard i of n (a stable hash of the repository name); merge the shard reports with report-merge' },
+    {
+        name: 'shard',
+        description: 'i/n: sync only the repositories of shard i of n (a stable hash of the repository name); merge the shard reports with report-merge',
+    },
     { name: 'create-projects', description: 'Create missing Harbor projects', default: defaults['create-projects'] },
-    { name: 'project-visibility', description: 'Visibility of created projects: private or public', default: defaults['project-visibility'] },
-    { name: 'default-project', description: 'Harbor project for single-level names such as alpine:3.19', default: defaults['default-project'] },
-    { name: 'concurrency', description: 'Tags copied at once (1-64); blob transfers run up to twice as many, and the cheap look at a tag (is it in Harbor already?) four times as many', default: defaults.concurrency },
-    { name: 'dry-run', description: 'Plan only: classify every tag, write nothing (not even projects)', default: defaults['dry-run'] },
-    { name: 'fail-on', description: 'Fail the run on: failed (failed tags), stale (also stale or incomplete tags), never', default: defaults['fail-on'] },
-    { name: 'retries', description: 'Retries of a request or blob copy after 408, 429, 5xx or a network error (0-20)', default: defaults.retries },
-    { name: 'retry-max-wait', description: 'Longest wait between retries in seconds, Retry-After included', default: defaults['retry-max-wait'] },
-    { name: 'stall-timeout', description: 'Seconds without progress (connect, headers, or between body bytes) before a request counts as stalled', default: defaults['stall-timeout'] },
-    { name: 'source-insecure', description: 'Skip TLS certificate verification for the source registry', default: defaults['source-insecure'] },
+    {
+        name: 'project-visibility',
+        description: 'Visibility of created projects: private or public',
+        default: defaults['project-visibility'],
+    },
+    {
+        name: 'default-project',
+        description: 'Harbor project for single-level names such as alpine:3.19',
+        default: defaults['default-project'],
+    },
+    {
+        name: 'concurrency',
+        description: 'Tags copied at once (1-64); blob transfers run up to twice as many, and the cheap look at a tag (is it in Harbor already?) four times as many',
+        default: defaults.concurrency,
+    },
+    {
+        name: 'dry-run',
+        description: 'Plan only: classify every tag, write nothing (not even projects)',
+        default: defaults['dry-run'],
+    },
+    {
+        name: 'fail-on',
+        description: 'Fail the run on: failed (failed tags), stale (also stale or incomplete tags), never',
+        default: defaults['fail-on'],
+    },
+    {
+        name: 'retries',
+        description: 'Retries of a request or blob copy after 408, 429, 5xx or a network error (0-20)',
+        default: defaults.retries,
+    },
+    {
+        name: 'retry-max-wait',
+        description: 'Longest wait between retries in seconds, Retry-After included',
+        default: defaults['retry-max-wait'],
+    },
+    {
+        name: 'stall-timeout',
+        description: 'Seconds without progress (connect, headers, or between body bytes) before a request counts as stalled',
+        default: defaults['stall-timeout'],
+    },
+    {
+        name: 'source-insecure',
+        description: 'Skip TLS certificate verification for the source registry',
+        default: defaults['source-insecure'],
+    },
     { name: 'source-ca-file', description: 'PEM file with CA certificates to trust for the source registry' },
-    { name: 'harbor-insecure', description: 'Skip TLS certificate verification for Harbor', default: defaults['harbor-insecure'] },
+    {
+        name: 'harbor-insecure',
+        description: 'Skip TLS certificate verification for Harbor',
+        default: defaults['harbor-insecure'],
+    },
     { name: 'harbor-ca-file', description: 'PEM file with CA certificates to trust for Harbor' },
-    { name: 'report-file', description: 'Where to write the JSON report (action default: $RUNNER_TEMP/harbor-sync-report.json)' },
+    {
+        name: 'report-file',
+        description: 'Where to write the JSON report (action default: $RUNNER_TEMP/harbor-sync-report.json)',
+    },
     { name: 'summary-file', description: 'Where to write the Markdown summary (CLI)', cliOnly: true },
 ];
 
@@ -59727,7 +59848,9 @@ function pathProblem(path, what) {
     const bad = path.split('/').find((c) => !COMPONENT.test(c));
     if (bad === undefined)
         return undefined;
-    return bad === '' ? `the ${what} "${path}" has an empty path component` : `"${bad}" in the ${what} "${path}" is not a valid repository path component (lowercase letters and digits, with . _ __ or - between them)`;
+    return bad === ''
+        ? `the ${what} "${path}" has an empty path component`
+        : `"${bad}" in the ${what} "${path}" is not a valid repository path component (lowercase letters and digits, with . _ __ or - between them)`;
 }
 // The project first: Harbor's rule is the stricter one and its message says what to write.
 function targetProblem(to) {
@@ -59782,7 +59905,7 @@ const CLI_NAMES = {
         const env = input_list/* INPUTS */.mc.find((i) => i.name === input)?.env;
         return env ? `--${input} (or ${env})` : `--${input}`;
     },
-    setting: (input, value) => (value === 'true' ? `--${input}` : value === 'false' ? `--no-${input}` : `--${input} ${value}`),
+    setting: (input, value) => value === 'true' ? `--${input}` : value === 'false' ? `--no-${input}` : `--${input} ${value}`,
 };
 
 ;// CONCATENATED MODULE: ./lib/config/selection.js
@@ -59897,7 +60020,7 @@ function joinGlobComponents(components) {
     return source;
 }
 function componentSource(component) {
-    return [...component].map((c) => (c === '*' ? '[^/]*' : c === '?' ? '[^/]' : c.replace(/[.\-]/g, '\\$&'))).join('');
+    return [...component].map((c) => (c === '*' ? '[^/]*' : c === '?' ? '[^/]' : c.replace(/[.-]/g, '\\$&'))).join('');
 }
 /** A tag regex matching the whole tag: `1\.2.*` becomes `^1\.2.*$`. */
 function compileTagPattern(text, input) {
@@ -60268,7 +60391,10 @@ function dockerConfigPath(configPath, env = process.env) {
 }
 /** host[:port], lower case, from a URL or an auths key: scheme and path dropped as docker's ConvertToHostname does. */
 function registryHost(value) {
-    const host = value.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/')[0] ?? '';
+    const host = value
+        .trim()
+        .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+        .split('/')[0] ?? '';
     return host.toLowerCase();
 }
 function sameRegistry(key, host) {
@@ -60310,7 +60436,9 @@ function parseJson(text, path) {
     catch (error) {
         const message = error.message;
         const offset = errorOffset(text, message);
-        const reason = message.replace(/ in JSON at position.*$/s, '').replace(/^Unexpected token.*$/s, 'Unexpected character');
+        const reason = message
+            .replace(/ in JSON at position.*$/s, '')
+            .replace(/^Unexpected token.*$/s, 'Unexpected character');
         throw new DockerConfigError(`docker config ${path} is not valid JSON: ${reason} at ${lineColumn(text, offset)}`);
     }
 }
@@ -60623,14 +60751,24 @@ function probeScheme(hostPort) {
     return new Promise((resolve) => {
         const host = url.hostname.replace(/^\[|\]$/g, '');
         // SNI takes names only: an IP address as servername is deprecated and ignored.
-        const socket = (0,external_node_tls_.connect)({ host, port: Number(url.port || 443), ...((0,external_node_net_.isIP)(host) === 0 && { servername: host }), rejectUnauthorized: false, timeout: PROBE_MS });
+        const socket = (0,external_node_tls_.connect)({
+            host,
+            port: Number(url.port || 443),
+            ...((0,external_node_net_.isIP)(host) === 0 && { servername: host }),
+            rejectUnauthorized: false,
+            timeout: PROBE_MS,
+        });
         const done = (scheme) => {
             socket.destroy();
             resolve(scheme);
         };
         socket.once('secureConnect', () => done('https'));
         socket.once('timeout', () => done(undefined));
-        socket.once('error', (error) => done(error.code === 'EPROTO' || error.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(error.message) ? 'http' : undefined));
+        socket.once('error', (error) => done(error.code === 'EPROTO' ||
+            error.code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+            /wrong version number/i.test(error.message)
+            ? 'http'
+            : undefined));
     });
 }
 
@@ -60826,7 +60964,9 @@ async function build(readInput, options) {
         includeUntagged: untagged,
         ...(get('platforms') && { platforms: parsePlatforms(get('platforms'), n('platforms')) }),
         ...(get('shard') && { shard: parseShard(get('shard'), n('shard')) }),
-        ...(get('upstream-registry') && { upstream: await endpoint('upstream', registryUrl('upstream-registry', get('upstream-registry'), names)) }),
+        ...(get('upstream-registry') && {
+            upstream: await endpoint('upstream', registryUrl('upstream-registry', get('upstream-registry'), names)),
+        }),
         upstreamConcurrency: integer(n('upstream-concurrency'), get('upstream-concurrency'), 1, 16),
         createProjects: values_boolean(n('create-projects'), get('create-projects')),
         projectVisibility: oneOf(n('project-visibility'), get('project-visibility'), ['private', 'public']),
@@ -60834,7 +60974,11 @@ async function build(readInput, options) {
         concurrency: integer(n('concurrency'), get('concurrency'), 1, 64),
         dryRun: values_boolean(n('dry-run'), get('dry-run')),
         failOn: parseFailOn(get('fail-on'), n('fail-on')),
-        retry: { retries: integer(n('retries'), get('retries'), 0, 20), maxWaitMs: integer(n('retry-max-wait'), get('retry-max-wait'), 1, 3600) * 1000, baseMs: 500 },
+        retry: {
+            retries: integer(n('retries'), get('retries'), 0, 20),
+            maxWaitMs: integer(n('retry-max-wait'), get('retry-max-wait'), 1, 3600) * 1000,
+            baseMs: 500,
+        },
         stallTimeoutSeconds: integer(n('stall-timeout'), get('stall-timeout'), 1, 3600),
         ...(get('report-file') && { reportFile: get('report-file') }),
         ...(get('summary-file') && { summaryFile: get('summary-file') }),
@@ -60928,13 +61072,18 @@ class HarborSyncError extends Error {
     }
 }
 function isHarborSyncError(error) {
-    return typeof error === 'object' && error !== null && error.isHarborSyncError === true;
+    return (typeof error === 'object' && error !== null && error.isHarborSyncError === true);
 }
 /** Bad input: exit 2 with one line. */
 class ConfigError extends HarborSyncError {
     name = 'ConfigError';
     constructor(message, options = {}) {
-        super({ code: options.code ?? 'CONFIG_INVALID', message, step: 'config', ...(options.hint && { hint: options.hint }) });
+        super({
+            code: options.code ?? 'CONFIG_INVALID',
+            message,
+            step: 'config',
+            ...(options.hint && { hint: options.hint }),
+        });
     }
 }
 /** No answer: the connection could not be made or broke (undici's error is the cause). */
@@ -61087,7 +61236,7 @@ function httpError(answer) {
     });
 }
 function isRegistryError(error) {
-    return typeof error === 'object' && error !== null && error.isRegistryError === true;
+    return (typeof error === 'object' && error !== null && error.isRegistryError === true);
 }
 /** The registry answered 404: the thing asked for is not there (as opposed to a failure). */
 function isNotFound(error) {
@@ -61103,7 +61252,11 @@ function parseErrorBody(text) {
             return parsed.errors
                 .filter((e) => typeof e === 'object' && e !== null)
                 .slice(0, MAX_ENTRIES)
-                .map((e) => ({ code: errorCode(e.code), message: (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_1__/* .excerpt */ .Kb)(String(e.message ?? ''), MESSAGE_LIMIT), detail: e.detail }));
+                .map((e) => ({
+                code: errorCode(e.code),
+                message: (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_1__/* .excerpt */ .Kb)(String(e.message ?? ''), MESSAGE_LIMIT),
+                detail: e.detail,
+            }));
         }
         // Harbor's CSRF middleware answers {"code":"FORBIDDEN","message":"CSRF token invalid"} without the errors array.
         if (typeof parsed.code === 'string')
@@ -61174,7 +61327,9 @@ function mapRepository(sourceRepository, defaultProject) {
     const path = slash < 0 ? sourceRepository : sourceRepository.slice(slash + 1);
     const problem = projectNameProblem(project);
     if (problem) {
-        const origin = slash < 0 ? `default-project "${project}" (used for the single-level name "${sourceRepository}")` : `"${project}" (from "${sourceRepository}")`;
+        const origin = slash < 0
+            ? `default-project "${project}" (used for the single-level name "${sourceRepository}")`
+            : `"${project}" (from "${sourceRepository}")`;
         throw new NameMappingError(`Harbor project name ${origin} ${problem}`);
     }
     return { project, path, repository: `${project}/${path}` };
@@ -61260,7 +61415,11 @@ function guardStream(stream, divert) {
     installed.add(stream);
     const original = stream.write.bind(stream);
     const guarded = function (chunk, ...rest) {
-        const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) || chunk instanceof Uint8Array ? Buffer.from(chunk).toString('utf8') : String(chunk);
+        const text = typeof chunk === 'string'
+            ? chunk
+            : Buffer.isBuffer(chunk) || chunk instanceof Uint8Array
+                ? Buffer.from(chunk).toString('utf8')
+                : String(chunk);
         if (divert) {
             divert(text);
             const callback = rest.find((r) => typeof r === 'function');
@@ -61317,7 +61476,12 @@ let pattern;
 function addSecret(value) {
     if (!value || value.length < MIN_LENGTH)
         return;
-    const forms = [value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1), Buffer.from(value, 'utf8').toString('base64')];
+    const forms = [
+        value,
+        encodeURIComponent(value),
+        JSON.stringify(value).slice(1, -1),
+        Buffer.from(value, 'utf8').toString('base64'),
+    ];
     let added = false;
     for (const form of forms) {
         if (form.length >= MIN_LENGTH && !known.has(form)) {
@@ -61339,7 +61503,10 @@ function addCredentials(credentials) {
 function scrub(text) {
     if (known.size === 0 || text.length < MIN_LENGTH)
         return text;
-    pattern ??= new RegExp([...known].sort((a, b) => b.length - a.length).map(escapeRegex).join('|'), 'g');
+    pattern ??= new RegExp([...known]
+        .sort((a, b) => b.length - a.length)
+        .map(escapeRegex)
+        .join('|'), 'g');
     return text.replace(pattern, MASK);
 }
 /** For tests: forget every secret. */
@@ -61467,7 +61634,12 @@ function shown(realm) {
 /* unused harmony export DOCKER_HUB_HOSTS */
 // Docker Hub goes by several host names; credentials and repository names follow their own rules there.
 /** Every host name that means Docker Hub's registry. */
-const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
+const DOCKER_HUB_HOSTS = new Set([
+    'docker.io',
+    'index.docker.io',
+    'registry-1.docker.io',
+    'registry.hub.docker.com',
+]);
 function isDockerHub(host) {
     return DOCKER_HUB_HOSTS.has(host.toLowerCase());
 }
@@ -61553,7 +61725,7 @@ function parseManifest(bytes, contentType) {
             if (!Array.isArray(body.layers))
                 return invalid(mediaType, 'is an image manifest whose layers is not an array');
             const layers = body.layers.map(asDescriptor);
-            const bad = layers.findIndex((d) => d === undefined);
+            const bad = layers.indexOf(undefined);
             if (bad >= 0)
                 return invalid(mediaType, `is an image manifest whose layers[${bad}] is not a descriptor (${DESCRIPTOR})`);
             return { kind: 'image', mediaType, blobs: [config, ...layers], children: [] };
@@ -61563,7 +61735,7 @@ function parseManifest(bytes, contentType) {
             if (!Array.isArray(body.manifests))
                 return invalid(mediaType, 'is an index whose manifests is not an array');
             const children = body.manifests.map(asDescriptor);
-            const bad = children.findIndex((d) => d === undefined);
+            const bad = children.indexOf(undefined);
             if (bad >= 0)
                 return invalid(mediaType, `is an index whose manifests[${bad}] is not a descriptor (${DESCRIPTOR})`);
             return { kind: 'index', mediaType, blobs: [], children: children };
@@ -61607,7 +61779,8 @@ function asDescriptor(value) {
         return undefined;
     if (typeof value.digest !== 'string' || !(0,_reference_js__WEBPACK_IMPORTED_MODULE_0__/* .isDigest */ .Bc)(value.digest))
         return undefined;
-    if (value.size !== undefined && !(typeof value.size === 'number' && Number.isSafeInteger(value.size) && value.size >= 0))
+    if (value.size !== undefined &&
+        !(typeof value.size === 'number' && Number.isSafeInteger(value.size) && value.size >= 0))
         return undefined;
     return {
         mediaType: typeof value.mediaType === 'string' ? value.mediaType : '',
@@ -61864,11 +62037,24 @@ var registry = __nccwpck_require__(1476);
 
 /** What the registry answers with 404. `request` mirrors the HTTP operation for messages. */
 function notFound(code, message, request) {
-    return new registry/* RegistryError */.gl({ message: `${request}: 404 ${code}: ${message}`, status: 404, errors: [{ code, message }], request, restatesAnswer: true });
+    return new registry/* RegistryError */.gl({
+        message: `${request}: 404 ${code}: ${message}`,
+        status: 404,
+        errors: [{ code, message }],
+        request,
+        restatesAnswer: true,
+    });
 }
 /** A request the registry would refuse with 400 (bad name, tag or digest). */
 function invalid(code, message, request) {
-    return new registry/* RegistryError */.gl({ message: `${request}: 400 ${code}: ${message}`, status: 400, errors: [{ code, message }], request, code: 'NAME_INVALID', restatesAnswer: true });
+    return new registry/* RegistryError */.gl({
+        message: `${request}: 400 ${code}: ${message}`,
+        status: 400,
+        errors: [{ code, message }],
+        request,
+        code: 'NAME_INVALID',
+        restatesAnswer: true,
+    });
 }
 /** A damaged file (wrong digest, bad link content): the message names the file. */
 function corrupt(message, request, cause) {
@@ -62063,7 +62249,10 @@ function numeric(field, at) {
         }
         return value;
     }
-    const digits = field.toString('latin1').replace(/[\0 ]+$/, '').replace(/^ +/, '');
+    const digits = field
+        .toString('latin1')
+        .replace(/[\0 ]+$/, '')
+        .replace(/^ +/, '');
     if (digits === '')
         return 0;
     if (!/^[0-7]+$/.test(digits))
@@ -62084,7 +62273,10 @@ function checksumMatches(header) {
         unsigned += byte;
         signed += byte > 127 ? byte - 256 : byte;
     }
-    const digits = header.toString('latin1', 148, 156).replace(/[\0 ]+$/, '').replace(/^ +/, '');
+    const digits = header
+        .toString('latin1', 148, 156)
+        .replace(/[\0 ]+$/, '')
+        .replace(/^ +/, '');
     if (!/^[0-7]+$/.test(digits))
         return false;
     const stored = parseInt(digits, 8);
@@ -62100,7 +62292,11 @@ function paxRecords(data, at) {
         const space = data.indexOf(0x20, pos);
         const length = space === -1 ? NaN : Number(data.toString('latin1', pos, space));
         const end = pos + length;
-        if (!Number.isInteger(length) || space - pos > 20 || end <= space + 1 || end > data.length || data[end - 1] !== 0x0a) {
+        if (!Number.isInteger(length) ||
+            space - pos > 20 ||
+            end <= space + 1 ||
+            end > data.length ||
+            data[end - 1] !== 0x0a) {
             throw new TarFormatError(`the pax header at byte ${at} is malformed`);
         }
         const record = data.subarray(space + 1, end - 1);
@@ -62313,7 +62509,9 @@ function readBlobFile(file, path, digest, request) {
             const actual = `${algorithm}:${hash.digest('hex')}`;
             if (actual === digest)
                 return callback();
-            const what = bytes < size ? `ended after ${bytes} of ${size} bytes (changed while reading?)` : `holds ${bytes} bytes hashing to ${actual}`;
+            const what = bytes < size
+                ? `ended after ${bytes} of ${size} bytes (changed while reading?)`
+                : `holds ${bytes} bytes hashing to ${actual}`;
             callback(corrupt(`blob data file ${path} is truncated or damaged: it ${what}, expected ${digest}`, request));
         },
     });
@@ -62554,7 +62752,7 @@ async function isLayoutRoot(dir) {
 /** The v2 directory for `dir` as given, or undefined. */
 async function locateRoot(dir) {
     for (const parts of [['docker', 'registry', 'v2'], ['registry', 'v2'], ['v2'], []]) {
-        if (await isDirectoryPath(dir, parts) && (await isLayoutRoot((0,external_node_path_.join)(dir, ...parts))))
+        if ((await isDirectoryPath(dir, parts)) && (await isLayoutRoot((0,external_node_path_.join)(dir, ...parts))))
             return (0,external_node_path_.join)(dir, ...parts);
     }
     return undefined;
@@ -62695,7 +62893,10 @@ class StorageClient {
                 throw unknown();
             throw corrupt(`cannot list ${dir}: ${error.message}`, request, error);
         });
-        return entries.filter((e) => e.isDirectory() || e.isSymbolicLink()).map((e) => e.name).sort();
+        return entries
+            .filter((e) => e.isDirectory() || e.isSymbolicLink())
+            .map((e) => e.name)
+            .sort();
     }
     async listRevisions(repository) {
         const request = `GET /v2/${repository}/manifests`;
@@ -62897,7 +63098,11 @@ async function fetchInto(transport, url, file, shown, options) {
             throw unusable('DOWNLOAD_FAILED', `downloading ${shown} failed: the server answered ${res.status}${hint}`);
         }
         await (0,external_node_stream_promises_namespaceObject.pipeline)(res.body, (0,external_node_fs_namespaceObject.createWriteStream)(file, { mode: 0o600 }));
-    }, { policy, signal: options.signal, shouldRetry: (error, attempt) => attempt <= policy.retries && !(0,base/* isHarborSyncError */.E)(error) && (0,retry/* isNetworkError */.TX)(error) });
+    }, {
+        policy,
+        signal: options.signal,
+        shouldRetry: (error, attempt) => attempt <= policy.retries && !(0,base/* isHarborSyncError */.E)(error) && (0,retry/* isNetworkError */.TX)(error),
+    });
 }
 
 ;// CONCATENATED MODULE: ./lib/registry/storage/lazy.js
@@ -63145,7 +63350,7 @@ function parseChallenges(header) {
     while (rest.length > 0) {
         re.lastIndex = 0;
         const m = re.exec(rest);
-        if (!m || m.index !== 0)
+        if (m?.index !== 0)
             break;
         const scheme = m[1].toLowerCase();
         challenges.push({
@@ -63262,12 +63467,20 @@ class TokenCache {
             body = null;
         }
         if (typeof body !== 'object' || body === null) {
-            throw new registry/* RegistryError */.gl({ message: `token service ${url.origin}${url.pathname} answered 200 with a body that is not a JSON object`, status: 200, request: `GET ${url.pathname}` });
+            throw new registry/* RegistryError */.gl({
+                message: `token service ${url.origin}${url.pathname} answered 200 with a body that is not a JSON object`,
+                status: 200,
+                request: `GET ${url.pathname}`,
+            });
         }
         // Harbor always sends access_token:"" beside token, so an empty string must not win.
         const token = typeof body.token === 'string' && body.token ? body.token : body.access_token;
         if (typeof token !== 'string' || !token) {
-            throw new registry/* RegistryError */.gl({ message: `token service ${url.origin} sent no token`, status: 200, request: `GET ${url.pathname}` });
+            throw new registry/* RegistryError */.gl({
+                message: `token service ${url.origin} sent no token`,
+                status: 200,
+                request: `GET ${url.pathname}`,
+            });
         }
         (0,secrets/* addSecret */.Ck)(token); // a server's error text or a debug line may echo it
         const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_LIFETIME_S;
@@ -63373,7 +63586,10 @@ class Transport {
             await res.body.dump();
             this.tokens.invalidate(this.bearer, req.scopes ?? []);
             res = await this.sendWithRetry(req, `Bearer ${await this.tokens.get(this.bearer, req.scopes ?? [])}`, true);
-            if (res.status !== 401 || !this.boundary.mayAuthorize(res.url) || !this.credentials || !offersBasic(headerValue(res.headers, 'www-authenticate')))
+            if (res.status !== 401 ||
+                !this.boundary.mayAuthorize(res.url) ||
+                !this.credentials ||
+                !offersBasic(headerValue(res.headers, 'www-authenticate')))
                 return res;
             await res.body.dump();
             return await this.sendWithRetry(req, basicAuthorization(this.credentials), true);
@@ -63404,7 +63620,11 @@ class Transport {
             const retryAfter = headerValue(res.headers, 'retry-after');
             await res.body.dump();
             throw new retry/* RetryLater */.vR(res.status, retryAfter);
-        }, { policy: this.retry, signal: this.signal, shouldRetry: (error, attempt) => attempt <= retries && (error instanceof retry/* RetryLater */.vR || (0,retry/* isNetworkError */.TX)(error)) });
+        }, {
+            policy: this.retry,
+            signal: this.signal,
+            shouldRetry: (error, attempt) => attempt <= retries && (error instanceof retry/* RetryLater */.vR || (0,retry/* isNetworkError */.TX)(error)),
+        });
     }
     async sendFollowingRedirects(req, authorization) {
         let url = req.url;
@@ -63442,7 +63662,7 @@ function describe(req) {
     return `${req.method} ${req.url.pathname}`;
 }
 function isStream(body) {
-    return typeof body === 'object' && body !== null && !Buffer.isBuffer(body) && typeof body.pipe === 'function';
+    return (typeof body === 'object' && body !== null && !Buffer.isBuffer(body) && typeof body.pipe === 'function');
 }
 function union(a, b) {
     return [...new Set([...a, ...b])];
@@ -63758,7 +63978,11 @@ function decideOutcome(result, failOn) {
     if (result.fatal)
         return { ok: false, exitCode: EXIT.config, reason: result.fatal.message };
     if (result.interrupted) {
-        return { ok: false, exitCode: EXIT.interrupted, reason: `interrupted; ${result.notStarted.length} tag(s) not started — run the same command again to complete them` };
+        return {
+            ok: false,
+            exitCode: EXIT.interrupted,
+            reason: `interrupted; ${result.notStarted.length} tag(s) not started — run the same command again to complete them`,
+        };
     }
     const t = (0,report_totals/* computeTotals */.x0)(result);
     if (failOn === 'never')
@@ -63766,7 +63990,11 @@ function decideOutcome(result, failOn) {
     if (t.failed > 0)
         return { ok: false, exitCode: EXIT.failed, reason: `${t.failed} tag(s) failed` };
     if (failOn === 'stale' && t.stale + t.incomplete > 0) {
-        return { ok: false, exitCode: EXIT.failed, reason: `${t.stale} stale and ${t.incomplete} incomplete tag(s) (fail-on: stale)` };
+        return {
+            ok: false,
+            exitCode: EXIT.failed,
+            reason: `${t.stale} stale and ${t.incomplete} incomplete tag(s) (fail-on: stale)`,
+        };
     }
     return { ok: true, exitCode: EXIT.ok };
 }
@@ -63789,7 +64017,9 @@ function render(result, compact) {
     const totals = (0,report_totals/* computeTotals */.x0)(result);
     const groups = (0,report_totals/* itemsByStatus */.kt)(result);
     const dry = result.dryRun;
-    const partial = result.missingShards?.length ? ` (partial merge: shard${result.missingShards.length > 1 ? 's' : ''} ${result.missingShards.join(', ')} missing)` : '';
+    const partial = result.missingShards?.length
+        ? ` (partial merge: shard${result.missingShards.length > 1 ? 's' : ''} ${result.missingShards.join(', ')} missing)`
+        : '';
     const lines = [`## harbor-sync${dry ? ' (dry run: nothing was written)' : ''}${partial}`, ''];
     lines.push(`\`${result.source}\` → Harbor \`${result.harbor}\`${result.harborVersion ? ` (${result.harborVersion})` : ''}`, '');
     if (result.missingShards?.length) {
@@ -63838,17 +64068,17 @@ function render(result, compact) {
         text(migratedNote(i)),
     ], 'fold');
     skippedSection(lines, groups.skipped, text, target);
-    return lines.join('\n').trimEnd() + '\n';
+    return `${lines.join('\n').trimEnd()}\n`;
 }
 function totalsLine(totals, dry) {
     const moved = dry ? (totals.bytesPlanned ?? totals.bytesMigrated) : totals.bytesUploaded;
-    return ([
+    return `${[
         `**${totals.migrated} ${dry ? 'to migrate' : 'migrated'}**${totals.migrated ? ` (${(0,units/* formatBytes */.z)(moved)} ${dry ? 'to upload' : 'uploaded'})` : ''}`,
         `**${totals.stale} stale**`,
         `**${totals.incomplete} incomplete**`,
         `**${totals.skipped} skipped**`,
         `**${totals.failed} failed**`,
-    ].join(' · ') + ` — ${totals.tags} tags in ${totals.seconds.toFixed(1)} s${totals.retries ? `, ${totals.retries} retries` : ''}`);
+    ].join(' · ')} — ${totals.tags} tags in ${totals.seconds.toFixed(1)} s${totals.retries ? `, ${totals.retries} retries` : ''}`;
 }
 /** Many failures: each distinct error once (E1, E2, …), then every failed tag with its error's id. */
 function compactFailures(lines, items, target) {
@@ -63858,7 +64088,12 @@ function compactFailures(lines, items, target) {
     // The same error for many tags differs only in names and digests: group without them.
     const describe = (i) => {
         const e = i.error;
-        const general = (text) => text.split(repositoryOf(i.target)).join('<repo>').split(repositoryOf(i.source)).join('<repo>').replace(/sha256:[0-9a-f]{64}/g, '<digest>');
+        const general = (text) => text
+            .split(repositoryOf(i.target))
+            .join('<repo>')
+            .split(repositoryOf(i.source))
+            .join('<repo>')
+            .replace(/sha256:[0-9a-f]{64}/g, '<digest>');
         return `${e?.step ?? ''} ${e?.status ?? ''} ${e?.code ?? ''}: ${general(e?.message ?? '').slice(0, 300)}${e?.hint ? ` → ${general(e.hint)}` : ''}`;
     };
     for (const item of items)
@@ -63917,7 +64152,11 @@ function section(lines, title, items, headers, row, mode) {
 }
 function table(lines, items, headers, row, mode, label) {
     const shown = mode === 'fold' ? items.slice(0, LIST_AT_MOST) : items;
-    const body = [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...shown.map((i) => `| ${row(i).map(cell).join(' | ')} |`)];
+    const body = [
+        `| ${headers.join(' | ')} |`,
+        `| ${headers.map(() => '---').join(' | ')} |`,
+        ...shown.map((i) => `| ${row(i).map(cell).join(' | ')} |`),
+    ];
     if (shown.length < items.length)
         body.push('', `… and ${items.length - shown.length} more in the JSON report.`);
     if (items.length > FOLD_AFTER && mode === 'fold')
@@ -64055,7 +64294,10 @@ class HarborRestApi {
     }
     async createProject(name, visibility) {
         // Metadata values are strings in Harbor's API (docs/harbor.md §3).
-        const body = JSON.stringify({ project_name: name, metadata: { public: visibility === 'public' ? 'true' : 'false' } });
+        const body = JSON.stringify({
+            project_name: name,
+            metadata: { public: visibility === 'public' ? 'true' : 'false' },
+        });
         const res = await this.call('POST', 'api/v2.0/projects', body);
         const text = await res.body.text();
         if (res.status === 201)
@@ -64080,7 +64322,11 @@ class HarborRestApi {
                 throw this.failure('GET', url.pathname.slice(1), res.status, text);
             const artifacts = parseArtifacts(text);
             if (!artifacts) {
-                throw new registry/* RegistryError */.gl({ message: `GET ${url.pathname} on ${this.url.host}: the answer is not a JSON list of artifacts`, status: res.status, request: `GET ${url.pathname}` });
+                throw new registry/* RegistryError */.gl({
+                    message: `GET ${url.pathname} on ${this.url.host}: the answer is not a JSON list of artifacts`,
+                    status: res.status,
+                    request: `GET ${url.pathname}`,
+                });
             }
             artifactCount += artifacts.length;
             for (const { digest, tags: names } of artifacts) {
@@ -64120,7 +64366,9 @@ class HarborRestApi {
 function parseArtifacts(text) {
     try {
         const parsed = JSON.parse(text);
-        return Array.isArray(parsed) && parsed.every((a) => typeof a === 'object' && a !== null) ? parsed : undefined;
+        return Array.isArray(parsed) && parsed.every((a) => typeof a === 'object' && a !== null)
+            ? parsed
+            : undefined;
     }
     catch {
         return undefined;
@@ -64147,7 +64395,10 @@ class DigestMismatchError extends base/* HarborSyncError */.kM {
     expected;
     actual;
     constructor(expected, actual, bytes) {
-        super({ code: 'DIGEST_MISMATCH', message: `content digest ${actual} (${bytes} bytes) does not match the expected ${expected}` });
+        super({
+            code: 'DIGEST_MISMATCH',
+            message: `content digest ${actual} (${bytes} bytes) does not match the expected ${expected}`,
+        });
         this.expected = expected;
         this.actual = actual;
     }
@@ -64228,20 +64479,36 @@ class DistributionClient {
     }
     async getManifest(repository, reference) {
         const path = `v2/${repository}/manifests/${reference}`;
-        const res = await this.send({ method: 'GET', url: this.url(path), headers: { accept: media_types/* MANIFEST_ACCEPT */.dY }, scopes: [pull(repository)] });
+        const res = await this.send({
+            method: 'GET',
+            url: this.url(path),
+            headers: { accept: media_types/* MANIFEST_ACCEPT */.dY },
+            scopes: [pull(repository)],
+        });
         if (res.status !== 200)
             throw await this.failure(res, 'GET', path);
         const bytes = await readLimited(res, limits/* MANIFEST_READ_LIMIT */.t, path);
         // The digest of the bytes we hold is the truth; the header is only a claim.
         const digest = sha256Digest(bytes);
         if (reference.startsWith('sha256:') && reference !== digest) {
-            throw new registry/* RegistryError */.gl({ message: `manifest ${repository}@${reference} arrived with content digest ${digest}`, status: 200, errors: [{ code: 'DIGEST_INVALID', message: 'manifest content does not match its digest' }], request: `GET /${path}`, code: 'DIGEST_MISMATCH' });
+            throw new registry/* RegistryError */.gl({
+                message: `manifest ${repository}@${reference} arrived with content digest ${digest}`,
+                status: 200,
+                errors: [{ code: 'DIGEST_INVALID', message: 'manifest content does not match its digest' }],
+                request: `GET /${path}`,
+                code: 'DIGEST_MISMATCH',
+            });
         }
         return { bytes, mediaType: (0,transport/* headerValue */.Z)(res.headers, 'content-type'), digest };
     }
     async headManifest(repository, reference) {
         const path = `v2/${repository}/manifests/${reference}`;
-        const res = await this.send({ method: 'HEAD', url: this.url(path), headers: { accept: media_types/* MANIFEST_ACCEPT */.dY }, scopes: [pull(repository)] });
+        const res = await this.send({
+            method: 'HEAD',
+            url: this.url(path),
+            headers: { accept: media_types/* MANIFEST_ACCEPT */.dY },
+            scopes: [pull(repository)],
+        });
         await res.body.dump();
         if (res.status === 404)
             return undefined;
@@ -64253,11 +64520,21 @@ class DistributionClient {
             const full = await this.getManifest(repository, reference);
             return { digest: full.digest, mediaType: full.mediaType, size: full.bytes.length };
         }
-        return { digest, mediaType: (0,transport/* headerValue */.Z)(res.headers, 'content-type'), size: Number((0,transport/* headerValue */.Z)(res.headers, 'content-length') ?? -1) };
+        return {
+            digest,
+            mediaType: (0,transport/* headerValue */.Z)(res.headers, 'content-type'),
+            size: Number((0,transport/* headerValue */.Z)(res.headers, 'content-length') ?? -1),
+        };
     }
     async putManifest(repository, reference, bytes, mediaType) {
         const path = `v2/${repository}/manifests/${reference}`;
-        const res = await this.send({ method: 'PUT', url: this.url(path), headers: { 'content-type': mediaType }, body: bytes, scopes: [push(repository)] });
+        const res = await this.send({
+            method: 'PUT',
+            url: this.url(path),
+            headers: { 'content-type': mediaType },
+            body: bytes,
+            scopes: [push(repository)],
+        });
         if (res.status !== 201 && res.status !== 200)
             throw await this.failure(res, 'PUT', path);
         await res.body.dump();
@@ -64265,7 +64542,12 @@ class DistributionClient {
     }
     async headBlob(repository, digest) {
         const path = `v2/${repository}/blobs/${digest}`;
-        const res = await this.send({ method: 'HEAD', url: this.url(path), scopes: [pull(repository)], followRedirects: true });
+        const res = await this.send({
+            method: 'HEAD',
+            url: this.url(path),
+            scopes: [pull(repository)],
+            followRedirects: true,
+        });
         await res.body.dump();
         if (res.status === 404)
             return undefined;
@@ -64275,7 +64557,12 @@ class DistributionClient {
     }
     async getBlob(repository, digest) {
         const path = `v2/${repository}/blobs/${digest}`;
-        const res = await this.send({ method: 'GET', url: this.url(path), scopes: [pull(repository)], followRedirects: true });
+        const res = await this.send({
+            method: 'GET',
+            url: this.url(path),
+            scopes: [pull(repository)],
+            followRedirects: true,
+        });
         if (res.status !== 200)
             throw await this.failure(res, 'GET', path);
         const length = (0,transport/* headerValue */.Z)(res.headers, 'content-length');
@@ -64297,7 +64584,12 @@ class DistributionClient {
             throw await this.failure(res, 'POST', url.pathname.slice(1));
         const location = (0,transport/* headerValue */.Z)(res.headers, 'location');
         if (!location)
-            throw new registry/* RegistryError */.gl({ message: 'upload started without a Location header', status: 202, request: `POST ${url.pathname}`, code: 'HTTP_ERROR' });
+            throw new registry/* RegistryError */.gl({
+                message: 'upload started without a Location header',
+                status: 202,
+                request: `POST ${url.pathname}`,
+                code: 'HTTP_ERROR',
+            });
         return { mounted: false, location: new URL(location, this.base) };
     }
     async finishUpload(location, digest, size, body) {
@@ -64357,7 +64649,12 @@ class DistributionClient {
         if (this.noReferrersApi)
             return undefined;
         const path = `v2/${repository}/referrers/${digest}`;
-        const res = await this.send({ method: 'GET', url: this.url(path), headers: { accept: media_types/* MediaType */.zu.ociIndex }, scopes: [pull(repository)] });
+        const res = await this.send({
+            method: 'GET',
+            url: this.url(path),
+            headers: { accept: media_types/* MediaType */.zu.ociIndex },
+            scopes: [pull(repository)],
+        });
         if (res.status === 404 || res.status === 405 || res.status === 400) {
             // A registry with the API answers 200 with an empty index for a manifest without referrers;
             // a 404 that is not a registry error body means the route does not exist: stop asking.
@@ -64407,7 +64704,12 @@ async function readNames(res, url, field) {
         if (Array.isArray(names) && names.every((n) => typeof n === 'string'))
             return names;
     }
-    throw new registry/* RegistryError */.gl({ message: `GET ${url.pathname}: the answer is not a JSON object with a list of ${field}`, status: res.status, request: `GET ${url.pathname}`, code: 'LIST_INCOMPLETE' });
+    throw new registry/* RegistryError */.gl({
+        message: `GET ${url.pathname}: the answer is not a JSON object with a list of ${field}`,
+        status: res.status,
+        request: `GET ${url.pathname}`,
+        code: 'LIST_INCOMPLETE',
+    });
 }
 function parseJson(text) {
     try {
@@ -64424,7 +64726,12 @@ async function readLimited(res, limit, what) {
         total += chunk.length;
         if (total > limit) {
             res.body.destroy();
-            throw new registry/* RegistryError */.gl({ message: `${what}: response larger than ${limit} bytes`, status: res.status, request: `GET ${what}`, code: what.includes('/manifests/') ? 'MANIFEST_TOO_LARGE' : 'LIST_INCOMPLETE' });
+            throw new registry/* RegistryError */.gl({
+                message: `${what}: response larger than ${limit} bytes`,
+                status: res.status,
+                request: `GET ${what}`,
+                code: what.includes('/manifests/') ? 'MANIFEST_TOO_LARGE' : 'LIST_INCOMPLETE',
+            });
         }
         chunks.push(chunk);
     }
@@ -64518,15 +64825,29 @@ function createClients(config, signal) {
         connections: Math.max(4, config.concurrency * 2),
         ...(signal && { signal }),
     };
-    const endpoint = (e) => ({ url: e.url, ...(e.credentials && { credentials: e.credentials }), ...(e.tls && { tls: e.tls }) });
+    const endpoint = (e) => ({
+        url: e.url,
+        ...(e.credentials && { credentials: e.credentials }),
+        ...(e.tls && { tls: e.tls }),
+    });
     return {
         source: (0,storage/* isStorageUrl */.v)(config.source.url)
             ? (0,storage/* createStorageSource */.xt)(config.source.url, storageOptions(config, signal))
             : // Room beside the transfers for the GETs classification holds open (prefetch.ts).
-                createRegistryClient({ ...common, ...endpoint(config.source), connections: common.connections + prefetchLimit(config.concurrency) }),
+                createRegistryClient({
+                    ...common,
+                    ...endpoint(config.source),
+                    connections: common.connections + prefetchLimit(config.concurrency),
+                }),
         harbor: createRegistryClient({ ...common, ...endpoint(config.harbor) }),
         api: createHarborApi({ ...common, ...endpoint(config.harbor), connections: 4 }),
-        ...(config.upstream && { upstream: createRegistryClient({ ...common, ...endpoint(config.upstream), connections: config.upstreamConcurrency * 2 }) }),
+        ...(config.upstream && {
+            upstream: createRegistryClient({
+                ...common,
+                ...endpoint(config.upstream),
+                connections: config.upstreamConcurrency * 2,
+            }),
+        }),
     };
 }
 /** A tarball named by an http(s) URL is downloaded like a registry request: the source's
@@ -64542,7 +64863,12 @@ function storageOptions(config, signal) {
     };
 }
 async function closeClients(clients) {
-    await Promise.allSettled([clients.source.close(), clients.harbor.close(), clients.api.close(), clients.upstream?.close()]);
+    await Promise.allSettled([
+        clients.source.close(),
+        clients.harbor.close(),
+        clients.api.close(),
+        clients.upstream?.close(),
+    ]);
 }
 /** A URL as it may appear in logs and reports: never with user:password@, nor a query string or
  * fragment (a presigned tarball URL carries its signature there; registry URLs have neither). */
@@ -64830,7 +65156,10 @@ class OncePerKey {
 var causes = __nccwpck_require__(7119);
 ;// CONCATENATED MODULE: ./lib/harbor/hints.js
 function explainHarborAnswer(error, context) {
-    const text = error.errors.map((e) => e.message).join(' ').toLowerCase();
+    const text = error.errors
+        .map((e) => e.message)
+        .join(' ')
+        .toLowerCase();
     const who = context.username ? `"${context.username}"` : 'these credentials';
     if (error.status === 412 && error.registryCode === 'PRECONDITION') {
         return {
@@ -64840,20 +65169,37 @@ function explainHarborAnswer(error, context) {
         };
     }
     if (error.status === 403 && text.includes('read only')) {
-        return { code: 'READ_ONLY', policy: true, hint: 'Harbor is in read-only mode (Administration → Configuration → System Settings → Repository Read Only); re-run when it is writable' };
+        return {
+            code: 'READ_ONLY',
+            policy: true,
+            hint: 'Harbor is in read-only mode (Administration → Configuration → System Settings → Repository Read Only); re-run when it is writable',
+        };
     }
     if (error.status === 403 && text.includes('exceed')) {
-        return { code: 'QUOTA_EXCEEDED', policy: true, hint: `project ${context.project} would exceed its storage quota: raise it (Project → Summary → Quota) or free space, then re-run` };
+        return {
+            code: 'QUOTA_EXCEEDED',
+            policy: true,
+            hint: `project ${context.project} would exceed its storage quota: raise it (Project → Summary → Quota) or free space, then re-run`,
+        };
     }
     if (error.status === 403 && text.includes('csrf')) {
-        return { hint: 'Harbor saw a session cookie and applied its CSRF check: something between us and Harbor keeps cookies; harbor-sync itself sends none' };
+        return {
+            hint: 'Harbor saw a session cookie and applied its CSRF check: something between us and Harbor keeps cookies; harbor-sync itself sends none',
+        };
     }
     if (error.status === 403 && text.includes('proxy project')) {
-        return { code: 'PROXY_PROJECT', policy: true, hint: `project ${context.project} is a proxy-cache project, which cannot be pushed to: map the images to a regular project` };
+        return {
+            code: 'PROXY_PROJECT',
+            policy: true,
+            hint: `project ${context.project} is a proxy-cache project, which cannot be pushed to: map the images to a regular project`,
+        };
     }
     if (error.status === 401 && text.includes('not found')) {
         const setting = context.setting?.('create-projects', 'true') ?? 'create-projects: true';
-        return { code: 'PROJECT_MISSING', hint: `project ${context.project} does not exist in Harbor: create it, or set ${setting}` };
+        return {
+            code: 'PROJECT_MISSING',
+            hint: `project ${context.project} does not exist in Harbor: create it, or set ${setting}`,
+        };
     }
     if (error.status === 401 && context.projectCreatedThisRun) {
         return {
@@ -64915,7 +65261,13 @@ function placeAt(error, step, harbor) {
     const explained = harbor && (0,registry/* isRegistryError */.IP)(error) ? explainHarborAnswer(error, harbor) : undefined;
     if (!explained)
         return error.at(step);
-    const details = { ...error.details(), step, hint: explained.hint, ...(explained.code && { code: explained.code }), cause: error };
+    const details = {
+        ...error.details(),
+        step,
+        hint: explained.hint,
+        ...(explained.code && { code: explained.code }),
+        cause: error,
+    };
     return explained.policy ? new base/* HarborPolicyError */.JS(details) : new base/* HarborSyncError */.kM(details);
 }
 function toFailure(error, step, harbor) {
@@ -64923,7 +65275,7 @@ function toFailure(error, step, harbor) {
     // A registry's own words, when it sent some, say more than our summary of its answer (unless
     // we said something else about it on the way: then that is the message).
     const answer = (0,causes/* findCause */.lO)(placed, registry/* isRegistryError */.IP);
-    const words = answer && answer.restatesAnswer && answer.errors.length > 0 && answer.message === placed.message;
+    const words = answer?.restatesAnswer && answer.errors.length > 0 && answer.message === placed.message;
     const message = words ? `${answer.request}: ${answer.registryMessage}` : placed.message;
     return {
         step: placed.step ?? step,
@@ -64940,7 +65292,8 @@ function failure(step, errorCode, message, hint) {
 }
 const ABORT_CODES = new Set(['UND_ERR_ABORTED', 'ABORT_ERR']);
 function isAbort(error) {
-    return (0,causes/* findCause */.lO)(error, (e) => e.name === 'AbortError') !== undefined || (0,causes/* causeCode */.XL)(error, (c) => ABORT_CODES.has(c)) !== undefined;
+    return ((0,causes/* findCause */.lO)(error, (e) => e.name === 'AbortError') !== undefined ||
+        (0,causes/* causeCode */.XL)(error, (c) => ABORT_CODES.has(c)) !== undefined);
 }
 
 ;// CONCATENATED MODULE: ./lib/sync/projects.js
@@ -65097,8 +65450,16 @@ class RunContext {
         this.harbor = clients.harbor;
         this.api = clients.api;
         this.upstream = clients.upstream ? createUpstream(clients.upstream, config.upstreamConcurrency) : undefined;
-        this.projects = new Projects(clients.api, clients.harbor, { create: config.createProjects, visibility: config.projectVisibility, logger, naming: config.naming ?? sync_config/* INPUT_NAMING */.O });
-        this.prefetch = config.dryRun || clients.source.capabilities.localReads ? undefined : new Prefetch(prefetchLimit(config.concurrency), (digest) => this.uploads.has(digest));
+        this.projects = new Projects(clients.api, clients.harbor, {
+            create: config.createProjects,
+            visibility: config.projectVisibility,
+            logger,
+            naming: config.naming ?? sync_config/* INPUT_NAMING */.O,
+        });
+        this.prefetch =
+            config.dryRun || clients.source.capabilities.localReads
+                ? undefined
+                : new Prefetch(prefetchLimit(config.concurrency), (digest) => this.uploads.has(digest));
         this.transfers = pLimit(config.concurrency * 2);
     }
     get platforms() {
@@ -65129,13 +65490,20 @@ class RunContext {
      * can be the presence check. Blobs this run brought are in the blob table. */
     async repositoryIsEmpty(target) {
         const { projects } = this;
-        return projects.wasCreated(target.project) || !(await projects.exists(target.project)) || (await this.harborListing(target))?.artifacts === 0;
+        return (projects.wasCreated(target.project) ||
+            !(await projects.exists(target.project)) ||
+            (await this.harborListing(target))?.artifacts === 0);
     }
     /** What Harbor's error hints need to know about a project. */
     hintContext(project) {
         const username = this.config.harbor.credentials?.username;
         const naming = this.config.naming ?? sync_config/* INPUT_NAMING */.O;
-        return { project, projectCreatedThisRun: this.projects.wasCreated(project), ...(username !== undefined && { username }), setting: naming.setting };
+        return {
+            project,
+            projectCreatedThisRun: this.projects.wasCreated(project),
+            ...(username !== undefined && { username }),
+            setting: naming.setting,
+        };
     }
     /** Progress: a blob of this size is in Harbor now. */
     uploaded(bytes) {
@@ -65213,7 +65581,9 @@ async function checkSource(config, clients, logger) {
         const insecure = ping.error?.code === 'REALM_INSECURE';
         throw new base/* HarborSyncError */.kM({
             ...placeAt(ping.error, 'auth').details(),
-            ...(insecure && { hint: `serve the token realm over https (distribution: auth.token.realm), or set ${naming.setting('source-insecure', 'true')} to accept plain HTTP for this registry` }),
+            ...(insecure && {
+                hint: `serve the token realm over https (distribution: auth.token.realm), or set ${naming.setting('source-insecure', 'true')} to accept plain HTTP for this registry`,
+            }),
         });
     }
     if (ping.status === 401 && config.source.credentials) {
@@ -65258,7 +65628,13 @@ async function checkHarbor(config, clients, logger) {
     await clients.api.ping().catch((error) => {
         if ((0,registry/* isRegistryError */.IP)(error)) {
             const hint = httpToHttpsHint('harbor', error.registryMessage, config);
-            throw new base/* HarborSyncError */.kM({ ...error.details(), code: hint ? 'TLS_FAILED' : 'NOT_HARBOR', step: 'preflight', ...(hint && { hint }), cause: error });
+            throw new base/* HarborSyncError */.kM({
+                ...error.details(),
+                code: hint ? 'TLS_FAILED' : 'NOT_HARBOR',
+                step: 'preflight',
+                ...(hint && { hint }),
+                cause: error,
+            });
         }
         throw unreachable('Harbor', 'harbor', config, error);
     });
@@ -65315,11 +65691,19 @@ function unreachable(what, prefix, config, error) {
     }
     // Library internals (OpenSSL's file and line) are not for the reader: the first clause is.
     const said = text.replace(/:[^:]*\.\.\/deps\/openssl[^\n]*$/, '').replace(/\s*\(?\.\.\/deps\/[^)]*\)?/g, '');
-    return new base/* NetworkError */.Dr({ code: tls ? 'TLS_FAILED' : 'UNREACHABLE', step: 'network', message: `${what} ${redactUrl(url)} is not reachable: ${said}`, ...(hint && { hint }), cause: error });
+    return new base/* NetworkError */.Dr({
+        code: tls ? 'TLS_FAILED' : 'UNREACHABLE',
+        step: 'network',
+        message: `${what} ${redactUrl(url)} is not reachable: ${said}`,
+        ...(hint && { hint }),
+        cause: error,
+    });
 }
 function httpToHttpsHint(prefix, message, config) {
     const naming = config.naming ?? sync_config/* INPUT_NAMING */.O;
-    return message && /HTTP request to an HTTPS server/i.test(message) ? `the server speaks HTTPS: write https:// in ${naming.name(prefix === 'source' ? 'source-registry' : 'harbor-url')}` : undefined;
+    return message && /HTTP request to an HTTPS server/i.test(message)
+        ? `the server speaks HTTPS: write https:// in ${naming.name(prefix === 'source' ? 'source-registry' : 'harbor-url')}`
+        : undefined;
 }
 /** The first listing this run needs, asked anonymously: a refusal (401/403) means the source
  * demands a login; anything else is left to the tags that hit it. */
@@ -65417,7 +65801,11 @@ const READS_IN_FLIGHT = 8;
 function revisionSource(source) {
     const listRevisions = source.listRevisions?.bind(source);
     if (source.capabilities.untaggedManifests && listRevisions)
-        return { listRevisions, headManifest: source.headManifest.bind(source), getManifest: source.getManifest.bind(source) };
+        return {
+            listRevisions,
+            headManifest: source.headManifest.bind(source),
+            getManifest: source.getManifest.bind(source),
+        };
     throw new base/* ConfigError */.xL('include-untagged: true needs a source that can list untagged manifests (a storage directory or tarball): a registry API cannot');
 }
 /** Revisions that no tag points at, leaving out every child of an index: a tagged index copies its
@@ -65452,14 +65840,29 @@ async function untaggedJobs(source, repository, target, tags, includeSignatures)
     }
     catch (error) {
         const failure = toFailure(error, 'discover');
-        return { jobs: [], items: [{ source: `${repository}@*`, target: `${target.repository}@*`, status: 'failed', error: { ...failure, message: `listing untagged manifests failed: ${failure.message}` } }] };
+        return {
+            jobs: [],
+            items: [
+                {
+                    source: `${repository}@*`,
+                    target: `${target.repository}@*`,
+                    status: 'failed',
+                    error: { ...failure, message: `listing untagged manifests failed: ${failure.message}` },
+                },
+            ],
+        };
     }
     const jobs = [];
     const items = [];
     for (const digest of found.roots) {
         const job = jobFor({ repository, digest }, target);
         if (!includeSignatures && found.referrers.has(digest)) {
-            items.push({ source: job.sourceLabel, target: job.targetLabel, status: 'skipped', reason: 'signature or attestation (include-signatures: false)' });
+            items.push({
+                source: job.sourceLabel,
+                target: job.targetLabel,
+                status: 'skipped',
+                reason: 'signature or attestation (include-signatures: false)',
+            });
         }
         else {
             jobs.push(job);
@@ -65523,7 +65926,9 @@ class Discovery {
         catch (error) {
             const f = toFailure(error, 'discover');
             const denied = f.status === 401 || f.status === 403;
-            const hint = denied ? 'listing the catalog needs catalog permission on the source (on Harbor as a source: a system admin); list images instead' : f.hint;
+            const hint = denied
+                ? 'listing the catalog needs catalog permission on the source (on Harbor as a source: a system admin); list images instead'
+                : f.hint;
             throw new base/* HarborSyncError */.kM({
                 code: f.errorCode,
                 step: 'discover',
@@ -65538,7 +65943,12 @@ class Discovery {
     visitRepository(repository, visit) {
         const { shard, mapTarget } = this.options;
         if (!(0,registry_reference/* isRepositoryName */.en)(repository)) {
-            visit.item({ source: `${(0,redact_text/* printable */.g$)(repository).slice(0, 300)}:*`, target: '', status: 'failed', error: failure('discover', 'NAME_INVALID', 'the source catalog lists a repository name that is not valid') });
+            visit.item({
+                source: `${(0,redact_text/* printable */.g$)(repository).slice(0, 300)}:*`,
+                target: '',
+                status: 'failed',
+                error: failure('discover', 'NAME_INVALID', 'the source catalog lists a repository name that is not valid'),
+            });
             return;
         }
         if (!inShard(repository, shard))
@@ -65595,18 +66005,32 @@ class Discovery {
                 return { jobs: untagged?.jobs ?? [], items: [...refused, ...(untagged?.items ?? [])] };
             return fromCatalog
                 ? whole('skipped', { reason: 'repository has no tags' })
-                : whole('failed', { error: failure('discover', 'NOT_FOUND', `${spec.repository} has no tags on the source (${spec.origin})`) });
+                : whole('failed', {
+                    error: failure('discover', 'NOT_FOUND', `${spec.repository} has no tags on the source (${spec.origin})`),
+                });
         }
         const plain = tags.filter((t) => !isSignatureTag(t));
         const { selection, includeSignatures } = this.options;
-        const { selected, excluded } = (0,sync_select/* selectsAllTags */.sd)(selection) ? { selected: plain, excluded: [] } : (0,sync_select/* selectTags */.O)(plain, selection);
+        const { selected, excluded } = (0,sync_select/* selectsAllTags */.sd)(selection)
+            ? { selected: plain, excluded: [] }
+            : (0,sync_select/* selectTags */.O)(plain, selection);
         const items = [
             ...refused,
-            ...excluded.map(({ tag, rule }) => ({ source: `${spec.repository}:${tag}`, target: `${target.repository}:${tag}`, status: 'skipped', reason: `filtered out: ${rule}` })),
+            ...excluded.map(({ tag, rule }) => ({
+                source: `${spec.repository}:${tag}`,
+                target: `${target.repository}:${tag}`,
+                status: 'skipped',
+                reason: `filtered out: ${rule}`,
+            })),
         ];
         if (!includeSignatures) {
             for (const tag of tags.filter(isSignatureTag)) {
-                items.push({ source: `${spec.repository}:${tag}`, target: `${target.repository}:${tag}`, status: 'skipped', reason: 'signature or attestation (include-signatures: false)' });
+                items.push({
+                    source: `${spec.repository}:${tag}`,
+                    target: `${target.repository}:${tag}`,
+                    status: 'skipped',
+                    reason: 'signature or attestation (include-signatures: false)',
+                });
             }
         }
         const jobs = selected.map((tag) => jobFor({ repository: spec.repository, tag }, target));
@@ -65630,7 +66054,12 @@ class Discovery {
         const items = [];
         const lookupFailed = (error, what) => {
             const f = toFailure(error, 'discover');
-            items.push({ source: `${job.sourceRepository}:sha256-${hex}.*`, target: `${job.target.repository}:sha256-${hex}.*`, status: 'failed', error: { ...f, message: `${what} of ${job.sourceLabel} could not be listed: ${f.message}` } });
+            items.push({
+                source: `${job.sourceRepository}:sha256-${hex}.*`,
+                target: `${job.target.repository}:sha256-${hex}.*`,
+                status: 'failed',
+                error: { ...f, message: `${what} of ${job.sourceLabel} could not be listed: ${f.message}` },
+            });
         };
         const tags = await this.tags(job.sourceRepository).catch((error) => {
             // A repository pushed to only by digest has no tag list at all: nothing follows by tag.
@@ -65638,7 +66067,9 @@ class Discovery {
                 lookupFailed(error, 'signature and attestation tags');
             return [];
         });
-        const jobs = tags.filter((t) => isSignatureTag(t) && t.startsWith(`sha256-${hex}`)).map((tag) => jobFor({ repository: job.sourceRepository, tag }, job.target));
+        const jobs = tags
+            .filter((t) => isSignatureTag(t) && t.startsWith(`sha256-${hex}`))
+            .map((tag) => jobFor({ repository: job.sourceRepository, tag }, job.target));
         const referrers = await this.source.referrers(job.sourceRepository, digest).catch((error) => {
             lookupFailed(error, 'OCI referrers');
             return undefined;
@@ -65648,7 +66079,8 @@ class Discovery {
         return { jobs, items };
     }
     tags(repository) {
-        return this.tagLists.run(repository, async () => [...new Set(await this.source.listTags(repository))].sort()).promise;
+        return this.tagLists.run(repository, async () => [...new Set(await this.source.listTags(repository))].sort())
+            .promise;
     }
 }
 
@@ -65668,7 +66100,8 @@ class DryRunPlanner {
         let lacking = 0;
         for (const blob of blobs) {
             const key = `${job.target.repository}@${blob.digest}`;
-            const inHarbor = projectExists && (await this.present.run(key, async () => (await this.harbor.headBlob(job.target.repository, blob.digest)) !== undefined).promise);
+            const inHarbor = projectExists &&
+                (await this.present.run(key, async () => (await this.harbor.headBlob(job.target.repository, blob.digest)) !== undefined).promise);
             if (inHarbor)
                 continue;
             this.uploads.set(blob.digest, Math.max(blob.size, 0));
@@ -65723,7 +66156,9 @@ class Scheduler {
 function platformMatches(platform, filters) {
     if (!platform)
         return false;
-    return filters.some((f) => f.os === platform.os && f.architecture === platform.architecture && (!f.variant || f.variant === platform.variant));
+    return filters.some((f) => f.os === platform.os &&
+        f.architecture === platform.architecture &&
+        (!f.variant || f.variant === platform.variant));
 }
 /** The index with only the matching children: new bytes and digest, or undefined when it keeps them all. */
 function filterIndex(bytes, mediaType, filters) {
@@ -65774,7 +66209,10 @@ async function checkTag(job, ctx) {
             return { kind: 'done', result: notOnSource(job, result) };
         result.digest = head.digest;
         if (harborDigest === head.digest) {
-            return { kind: 'done', result: { ...result, status: 'skipped', reason: 'already in Harbor with the same digest' } };
+            return {
+                kind: 'done',
+                result: { ...result, status: 'skipped', reason: 'already in Harbor with the same digest' },
+            };
         }
         result.previousDigest = harborDigest;
     }
@@ -65795,7 +66233,14 @@ async function classifyTag(job, ctx, check) {
     if (manifest.sourceDigest)
         result.sourceDigest = manifest.sourceDigest;
     if (manifest.node.parsed.kind === 'index' && manifest.node.parsed.children.length === 0) {
-        return { kind: 'done', result: { ...result, status: 'skipped', reason: `no child of the index matches platforms ${ctx.platforms?.map(media_types/* formatPlatform */.Bq).join(', ')}` } };
+        return {
+            kind: 'done',
+            result: {
+                ...result,
+                status: 'skipped',
+                reason: `no child of the index matches platforms ${ctx.platforms?.map(media_types/* formatPlatform */.Bq).join(', ')}`,
+            },
+        };
     }
     if (manifest.node.digest === harborDigest) {
         return { kind: 'done', result: { ...result, status: 'skipped', reason: 'already in Harbor with the same digest' } };
@@ -65812,11 +66257,15 @@ async function classifyTag(job, ctx, check) {
     await inStep('discover', async () => {
         const empty = ctx.prefetch !== undefined && (await ctx.repositoryIsEmpty(job.target));
         const sizes = await Promise.all(blobs.map((b) => sourceBlobSize(ctx, job, b.digest, empty)));
-        blobs.forEach((b, i) => sizes[i] === undefined && missing.push(b.digest));
+        for (const [i, b] of blobs.entries())
+            if (sizes[i] === undefined)
+                missing.push(b.digest);
     });
     const referenced = blobs.length + manifest.missingChildren.length + manifest.repairedChildren.length;
     const sourceMissing = missing.length + manifest.repairedChildren.length;
-    const repairs = ctx.upstream && missing.length > 0 ? await inStep('discover', () => findUpstream(ctx.upstream, job.sourceRepository, blobs.filter((b) => missing.includes(b.digest)))) : new Set();
+    const repairs = ctx.upstream && missing.length > 0
+        ? await inStep('discover', () => findUpstream(ctx.upstream, job.sourceRepository, blobs.filter((b) => missing.includes(b.digest))))
+        : new Set();
     const stillMissing = missing.filter((d) => !repairs.has(d));
     if (stillMissing.length > 0) {
         const status = sourceMissing === referenced ? 'stale' : 'incomplete';
@@ -65828,12 +66277,25 @@ async function classifyTag(job, ctx, check) {
     }
     if (repairs.size > 0 || manifest.repairedChildren.length > 0) {
         const bytes = blobs.filter((b) => repairs.has(b.digest)).reduce((n, b) => n + Math.max(b.size, 0), 0);
-        result.repaired = { blobs: repairs.size, manifests: manifest.repairedChildren.length, bytes, from: ctx.upstream.client.host };
+        result.repaired = {
+            blobs: repairs.size,
+            manifests: manifest.repairedChildren.length,
+            bytes,
+            from: ctx.upstream.client.host,
+        };
     }
     return { kind: 'copy', result, manifest: manifest.node, blobs, repairs };
 }
 function notOnSource(job, result) {
-    return { ...result, status: 'failed', error: { ...failure('discover', 'NOT_FOUND', `${job.sourceLabel} not found on the source`), status: 404, code: 'MANIFEST_UNKNOWN' } };
+    return {
+        ...result,
+        status: 'failed',
+        error: {
+            ...failure('discover', 'NOT_FOUND', `${job.sourceLabel} not found on the source`),
+            status: 404,
+            code: 'MANIFEST_UNKNOWN',
+        },
+    };
 }
 /** Reads a manifest and, for an index, its children (by digest). A child that answers 404 is
  * noted as missing content rather than failing the tag, so the tag can be classified. With a
@@ -65876,7 +66338,9 @@ async function readManifestTree(ctx, repository, reference, platforms, fromUpstr
             if (!(0,registry/* isNotFound */.c4)(error))
                 throw error;
         }
-        const there = ctx.upstream ? await upstreamCall(ctx.upstream, (c) => c.headManifest(upstreamRepo, child.digest)).catch(() => undefined) : undefined;
+        const there = ctx.upstream
+            ? await upstreamCall(ctx.upstream, (c) => c.headManifest(upstreamRepo, child.digest)).catch(() => undefined)
+            : undefined;
         if (!there)
             return { missing: child.digest };
         return { sub: await readManifestTree(ctx, repository, child.digest, undefined, true), repaired: child.digest };
@@ -65971,7 +66435,8 @@ async function copyTag(job, manifest, blobs, result, ctx, repairs = new Set()) {
     })), hints);
     const stored = await inStep('manifest', () => pushManifestTree(job, manifest, ctx, true), hints);
     // Harbor's answer to the PUT names the digest it stored; only when it says nothing, ask again.
-    const harborDigest = stored ?? (await inStep('verify', () => ctx.harbor.headManifest(job.target.repository, job.targetReference), hints))?.digest;
+    const harborDigest = stored ??
+        (await inStep('verify', () => ctx.harbor.headManifest(job.target.repository, job.targetReference), hints))?.digest;
     if (harborDigest !== manifest.digest) {
         throw new base/* HarborSyncError */.kM({
             code: 'VERIFY_MISMATCH',
@@ -66024,7 +66489,7 @@ async function uploadBlob(job, blob, ctx, fromUpstream, opened) {
     }, {
         policy: ctx.retry,
         signal: ctx.signals.abandon,
-        shouldRetry: (error, attempt) => (error instanceof DigestMismatchError ? ++mismatches <= 1 : attempt <= ctx.retry.retries && worthRetrying(error)),
+        shouldRetry: (error, attempt) => error instanceof DigestMismatchError ? ++mismatches <= 1 : attempt <= ctx.retry.retries && worthRetrying(error),
     });
 }
 /** From the source, or for a repaired blob from the upstream (verified the same way). */
@@ -66045,7 +66510,10 @@ async function streamBlob(job, blob, location, ctx, fromUpstream) {
     const length = blob.size >= 0 ? blob.size : size;
     if (length === undefined) {
         body.destroy();
-        throw new base/* HarborSyncError */.kM({ code: 'SIZE_MISMATCH', message: `blob ${blob.digest} has no size in the manifest and none from the source` });
+        throw new base/* HarborSyncError */.kM({
+            code: 'SIZE_MISMATCH',
+            message: `blob ${blob.digest} has no size in the manifest and none from the source`,
+        });
     }
     // Hash while streaming: a corrupt blob fails before the registry commits it.
     const verifier = new DigestVerifier(blob.digest);
@@ -66059,13 +66527,16 @@ async function streamBlob(job, blob, location, ctx, fromUpstream) {
 }
 /** Not retried: the source would answer the same size again. */
 function sizeMismatch(digest, expected, actual) {
-    return new base/* HarborSyncError */.kM({ code: 'SIZE_MISMATCH', message: `blob ${digest}: the source holds ${actual} bytes, but the manifest's descriptor says ${expected}; nothing was uploaded` });
+    return new base/* HarborSyncError */.kM({
+        code: 'SIZE_MISMATCH',
+        message: `blob ${digest}: the source holds ${actual} bytes, but the manifest's descriptor says ${expected}; nothing was uploaded`,
+    });
 }
 function worthRetrying(error) {
     if ((0,retry/* isNetworkError */.TX)(error))
         return true;
     // 401 mid-upload: the token expired while the body streamed; the next attempt gets a fresh one.
-    return (0,registry/* isRegistryError */.IP)(error) && error.status !== undefined && ((0,retry/* isRetryableStatus */.PS)(error.status) || error.status === 401);
+    return ((0,registry/* isRegistryError */.IP)(error) && error.status !== undefined && ((0,retry/* isRetryableStatus */.PS)(error.status) || error.status === 401));
 }
 /** Children by digest before their index; the top manifest under the tag the user asked for.
  * Returns the digest Harbor says it stored for the top one. */
@@ -66121,8 +66592,14 @@ async function syncTag(job, ctx, limits, planner, clock) {
 async function planCopy(job, ctx, planner, result, blobs) {
     const projectExists = await ctx.projects.exists(job.target.project);
     const bytes = await planner.plan(job, blobs, projectExists);
-    const repair = result.repaired ? `, repairing ${result.repaired.blobs} blobs (${(0,units/* formatBytes */.z)(result.repaired.bytes)}) from upstream ${result.repaired.from}` : '';
-    return { ...result, status: 'migrated', reason: `would upload up to ${(0,units/* formatBytes */.z)(bytes)}${repair}${projectExists ? '' : ` and create project ${job.target.project}`}` };
+    const repair = result.repaired
+        ? `, repairing ${result.repaired.blobs} blobs (${(0,units/* formatBytes */.z)(result.repaired.bytes)}) from upstream ${result.repaired.from}`
+        : '';
+    return {
+        ...result,
+        status: 'migrated',
+        reason: `would upload up to ${(0,units/* formatBytes */.z)(bytes)}${repair}${projectExists ? '' : ` and create project ${job.target.project}`}`,
+    };
 }
 
 ;// CONCATENATED MODULE: ./lib/sync/runner.js
@@ -66243,8 +66720,10 @@ class Runner {
         const synced = item.status === 'migrated' || item.status === 'skipped';
         if (synced && item.digest && !item.sourceDigest) {
             const followers = await this.discovery.followers(job, item.digest);
-            followers.items.forEach((i) => this.record(i));
-            followers.jobs.forEach((j) => this.schedule(j));
+            for (const i of followers.items)
+                this.record(i);
+            for (const j of followers.jobs)
+                this.schedule(j);
         }
         return item;
     }
@@ -66257,8 +66736,10 @@ class Runner {
                     return undefined;
                 }
                 const { jobs, items } = await this.discovery.expand(spec, target, fromCatalog);
-                items.forEach((i) => this.record(i));
-                jobs.forEach((j) => this.schedule(j));
+                for (const i of items)
+                    this.record(i);
+                for (const j of jobs)
+                    this.schedule(j);
                 return undefined;
             }
             finally {
@@ -66343,12 +66824,14 @@ async function runSync(config, logger, clients, control = {}) {
 
 
 async function runAndReport(config, options) {
-    const result = await runSync(config, options.logger, options.clients, { ...(options.signal && { signal: options.signal }) });
+    const result = await runSync(config, options.logger, options.clients, {
+        ...(options.signal && { signal: options.signal }),
+    });
     const report = buildReport(result, VERSION);
     const summary = renderSummary(result);
     const reportFile = options.reportFile ?? config.reportFile;
     if (reportFile)
-        await (0,output/* writeScrubbed */.cy)(reportFile, JSON.stringify(report, null, 2) + '\n');
+        await (0,output/* writeScrubbed */.cy)(reportFile, `${JSON.stringify(report, null, 2)}\n`);
     if (config.summaryFile)
         await (0,output/* writeScrubbed */.cy)(config.summaryFile, summary);
     return { ...decideOutcome(result, config.failOn), result, report, summary, ...(reportFile && { reportFile }) };
@@ -66544,7 +67027,7 @@ function selectTags(tags, s) {
     });
     let selected = tags;
     if (s.tags.length > 0)
-        selected = keep(selected, (tag) => (s.tags.some((re) => re.test(tag)) ? undefined : `tags ${s.tags.map((re) => re.source).join(', ')}`));
+        selected = keep(selected, (tag) => s.tags.some((re) => re.test(tag)) ? undefined : `tags ${s.tags.map((re) => re.source).join(', ')}`);
     selected = keep(selected, (tag) => {
         const match = s.excludeTags.find((re) => re.test(tag));
         return match ? `exclude-tags ${match.source}` : undefined;
@@ -66576,8 +67059,13 @@ function semverRule(text, prerelease) {
 }
 function latestRule(tags, n, keepNonSemver, prerelease) {
     const counted = (v) => v !== null && (prerelease || !v.prerelease);
-    const versions = tags.map(tagVersion).filter(counted).map((v) => v.semver);
-    const distinct = versions.sort((a, b) => semver__WEBPACK_IMPORTED_MODULE_0__.rcompare(a, b)).filter((v, i, all) => i === 0 || semver__WEBPACK_IMPORTED_MODULE_0__.compare(v, all[i - 1]) !== 0);
+    const versions = tags
+        .map(tagVersion)
+        .filter(counted)
+        .map((v) => v.semver);
+    const distinct = versions
+        .sort((a, b) => semver__WEBPACK_IMPORTED_MODULE_0__.rcompare(a, b))
+        .filter((v, i, all) => i === 0 || semver__WEBPACK_IMPORTED_MODULE_0__.compare(v, all[i - 1]) !== 0);
     const lowestKept = distinct[Math.min(n, distinct.length) - 1];
     return (tag) => {
         const version = tagVersion(tag);

@@ -51,21 +51,27 @@ export function parseCommandLine(argv: readonly string[], specs: readonly Option
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq < 0 ? undefined : eq);
     const inline = eq < 0 ? undefined : arg.slice(eq + 1);
-    const negated = name.startsWith('no-') && byName.get(name.slice(3))?.kind === 'boolean' ? byName.get(name.slice(3)) : undefined;
+    const negated =
+      name.startsWith('no-') && byName.get(name.slice(3))?.kind === 'boolean' ? byName.get(name.slice(3)) : undefined;
     const spec = byName.get(name) ?? negated;
     if (!spec) throw unknown(name, specs);
     if (negated) {
-      if (inline !== undefined) throw new ConfigError(`--${name} takes no value; write --${spec.name}=${printable(inline)} or --${name}`);
+      if (inline !== undefined)
+        throw new ConfigError(`--${name} takes no value; write --${spec.name}=${printable(inline)} or --${name}`);
       set(spec, 'false');
     } else if (spec.kind === 'boolean') {
       // `--dry-run true`, as the action's inputs are written, is read as meant.
       const next = argv[i + 1];
       const word = inline ?? (next !== undefined && (TRUE.test(next) || FALSE.test(next)) ? argv[++i]! : 'true');
-      if (!TRUE.test(word) && !FALSE.test(word)) throw new ConfigError(`--${name} is a flag: write --${name} alone, --no-${name}, or --${name}=true|false, not "${printable(word)}"`);
+      if (!TRUE.test(word) && !FALSE.test(word))
+        throw new ConfigError(
+          `--${name} is a flag: write --${name} alone, --no-${name}, or --${name}=true|false, not "${printable(word)}"`,
+        );
       set(spec, TRUE.test(word) ? 'true' : 'false');
     } else {
       const value = inline ?? argv[i + 1];
-      if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new ConfigError(`--${name} needs a value: --${name} <value> or --${name}=<value>`);
+      if (value === undefined || (inline === undefined && value.startsWith('--')))
+        throw new ConfigError(`--${name} needs a value: --${name} <value> or --${name}=<value>`);
       if (inline === undefined) i++;
       set(spec, value);
     }

@@ -8,7 +8,11 @@ const WIDTH = 28;
 function optionRow(input: InputInfo): string {
   const boolean = isBooleanInput(input);
   // A flag that is on by default is shown as the way to turn it off.
-  const flag = boolean ? (input.default === 'true' ? `--no-${input.name}` : `--${input.name}`) : `--${input.name} <value>`;
+  const flag = boolean
+    ? input.default === 'true'
+      ? `--no-${input.name}`
+      : `--${input.name}`
+    : `--${input.name} <value>`;
   const extra = [
     !boolean && input.default !== undefined ? `default: ${input.default}` : '',
     boolean ? `${input.default === 'true' ? 'on' : 'off'} by default` : '',

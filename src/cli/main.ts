@@ -21,7 +21,13 @@ const COMMANDS = ['sync', 'plan', 'report-merge'];
 
 /** Every input as a flag, plus the CLI's own. */
 export const OPTIONS: readonly OptionSpec[] = [
-  ...INPUTS.map((i): OptionSpec => ({ name: i.name, kind: isBooleanInput(i) ? 'boolean' : 'string', ...(LIST_INPUTS.has(i.name) && { list: true }) })),
+  ...INPUTS.map(
+    (i): OptionSpec => ({
+      name: i.name,
+      kind: isBooleanInput(i) ? 'boolean' : 'string',
+      ...(LIST_INPUTS.has(i.name) && { list: true }),
+    }),
+  ),
   { name: 'help', kind: 'boolean', short: 'h' },
   { name: 'version', kind: 'boolean' },
   { name: 'quiet', kind: 'boolean', short: 'q' },
@@ -48,7 +54,7 @@ async function runCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<ExitC
     out(helpText());
     return EXIT.config;
   }
-  let parsed;
+  let parsed: ReturnType<typeof parseCommandLine>;
   try {
     parsed = parseCommandLine(argv, OPTIONS);
   } catch (error) {
@@ -68,14 +74,22 @@ async function runCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<ExitC
     return EXIT.ok;
   }
   if (command === undefined) {
-    fail('no command given: write harbor-sync sync [options] (or plan, report-merge); harbor-sync --help lists the options');
+    fail(
+      'no command given: write harbor-sync sync [options] (or plan, report-merge); harbor-sync --help lists the options',
+    );
     return EXIT.config;
   }
   if (!COMMANDS.includes(command)) {
     fail(`unknown command "${command}" (commands: ${COMMANDS.join(', ')})`);
     return EXIT.config;
   }
-  if (command === 'report-merge') return await reportMerge(rest, { reportFile: values.get('report-file'), summaryFile: values.get('summary-file'), failOn: values.get('fail-on'), allowPartial: flag('allow-partial') });
+  if (command === 'report-merge')
+    return await reportMerge(rest, {
+      reportFile: values.get('report-file'),
+      summaryFile: values.get('summary-file'),
+      failOn: values.get('fail-on'),
+      allowPartial: flag('allow-partial'),
+    });
   if (rest.length > 0) {
     fail(`unexpected argument "${rest[0]}": options start with -- (harbor-sync --help lists them)`);
     return EXIT.config;
@@ -90,7 +104,11 @@ async function runCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<ExitC
   return await sync(read, env, { quiet: flag('quiet'), json: flag('json') });
 }
 
-async function sync(read: (name: string) => string | undefined, env: NodeJS.ProcessEnv, options: { quiet: boolean; json: boolean }): Promise<ExitCode> {
+async function sync(
+  read: (name: string) => string | undefined,
+  env: NodeJS.ProcessEnv,
+  options: { quiet: boolean; json: boolean },
+): Promise<ExitCode> {
   const config = await buildConfig(read, { env, names: CLI_NAMES });
   const display = consoleDisplay({ err: process.stderr, out: { write: out }, ...options });
   // First SIGINT/SIGTERM: stop starting tags, let those in flight finish (or be abandoned after a
@@ -109,7 +127,10 @@ async function sync(read: (name: string) => string | undefined, env: NodeJS.Proc
   display.stop({ progressLine: !outcome.result.fatal });
   // --json: stdout carries only JSON events, the last one the report's totals.
   const { report } = outcome;
-  if (options.json) out(`${JSON.stringify({ event: 'summary', dryRun: report.dryRun, totals: report.totals, fatal: report.fatal, interrupted: report.interrupted })}\n`);
+  if (options.json)
+    out(
+      `${JSON.stringify({ event: 'summary', dryRun: report.dryRun, totals: report.totals, fatal: report.fatal, interrupted: report.interrupted })}\n`,
+    );
   else out(outcome.summary);
   // A fatal error was printed as it happened; everything else ends with its reason.
   if (!outcome.ok && !outcome.result.fatal) fail(outcome.reason ?? 'failed');

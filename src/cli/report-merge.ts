@@ -5,6 +5,7 @@ import { ConfigError } from '../errors/base.js';
 import { parseFailOn } from '../config/values.js';
 import { writeScrubbed } from '../redact/output.js';
 import { buildReport } from '../report/json.js';
+import type { FailOn, SyncResult } from '../model/result.js';
 import { checkShardSet, mergeResults, resultFromReport } from '../report/merge.js';
 import { EXIT, decideOutcome, type ExitCode } from '../report/outcome.js';
 import { renderSummary } from '../report/summary.js';
@@ -21,16 +22,23 @@ export interface MergeOptions {
 
 export async function reportMerge(files: string[], flags: MergeOptions): Promise<ExitCode> {
   if (files.length === 0) {
-    fail('report-merge needs the shard reports: harbor-sync report-merge [--report-file merged.json] [--summary-file merged.md] a.json b.json …');
+    fail(
+      'report-merge needs the shard reports: harbor-sync report-merge [--report-file merged.json] [--summary-file merged.md] a.json b.json …',
+    );
     return EXIT.config;
   }
-  let merged;
-  let failOn;
+  let merged: SyncResult;
+  let failOn: FailOn;
   try {
     failOn = parseFailOn(flags.failOn ?? 'failed', '--fail-on');
-    const reports = await Promise.all(files.map(async (file) => ({ file, result: resultFromReport(await readJson(file), file) })));
+    const reports = await Promise.all(
+      files.map(async (file) => ({ file, result: resultFromReport(await readJson(file), file) })),
+    );
     const missing = checkShardSet(reports, flags.allowPartial);
-    merged = mergeResults(reports.map((r) => r.result), missing);
+    merged = mergeResults(
+      reports.map((r) => r.result),
+      missing,
+    );
   } catch (error) {
     // A file that cannot be read or parsed, is no report, or does not belong to the set: one line.
     fail((error as Error).message);
@@ -39,7 +47,8 @@ export async function reportMerge(files: string[], flags: MergeOptions): Promise
   const summary = renderSummary(merged);
   out(summary);
   if (flags.summaryFile) await writeScrubbed(flags.summaryFile, summary);
-  if (flags.reportFile) await writeScrubbed(flags.reportFile, JSON.stringify(buildReport(merged, VERSION), null, 2) + '\n');
+  if (flags.reportFile)
+    await writeScrubbed(flags.reportFile, `${JSON.stringify(buildReport(merged, VERSION), null, 2)}\n`);
   const outcome = decideOutcome(merged, failOn);
   if (!outcome.ok) fail(outcome.reason ?? 'failed');
   return outcome.exitCode;

@@ -17,7 +17,18 @@
 //
 // Precedence: an input given explicitly (action `with:`, CLI flag or environment) overrides the
 // file, and the file overrides the defaults.
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Scalar } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  visit,
+  type Document,
+  type Node,
+  type Scalar,
+} from 'yaml';
 import { ConfigError, isHarborSyncError } from '../errors/base.js';
 import { describeRule, type MappingRule } from '../sync/mapping.js';
 import { checkMappingRule, shadowedBy } from './mapping-rules.js';
@@ -61,11 +72,15 @@ export const CONFIG_FILE_LIMIT = 1024 * 1024;
 const MAX_ALIASES = 100;
 
 export function parseConfigFile(text: string, fileName: string, knownKeys: string[]): ConfigFile {
-  if (text.length > CONFIG_FILE_LIMIT) throw new ConfigFileError(`${fileName}: the file is larger than ${CONFIG_FILE_LIMIT} bytes; a config file holds a few dozen lines`);
+  if (text.length > CONFIG_FILE_LIMIT)
+    throw new ConfigFileError(
+      `${fileName}: the file is larger than ${CONFIG_FILE_LIMIT} bytes; a config file holds a few dozen lines`,
+    );
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    const describe = (e: (typeof doc.errors)[number]) => `${fileName}:${e.linePos?.[0].line ?? 1}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
+    const describe = (e: (typeof doc.errors)[number]) =>
+      `${fileName}:${e.linePos?.[0].line ?? 1}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
     throw new ConfigFileError(doc.errors.map(describe).join('\n'));
   }
   const ctx: Context = { file: fileName, doc, lines };
@@ -97,7 +112,11 @@ function checkKey(ctx: Context, keyNode: Node, key: string, knownKeys: string[])
   if (key === 'config-file') throw fail(ctx, keyNode, '"config-file" cannot be set inside a config file');
   if (/(^|-)password$/.test(key)) {
     const env = key.toUpperCase().replace(/-/g, '_');
-    throw fail(ctx, keyNode, `"${key}" must not be in the config file: pass it as a secret input (action) or the ${env} environment variable (CLI)`);
+    throw fail(
+      ctx,
+      keyNode,
+      `"${key}" must not be in the config file: pass it as a secret input (action) or the ${env} environment variable (CLI)`,
+    );
   }
   if (!knownKeys.includes(key)) {
     const near = closest(key, [...knownKeys, 'version', 'mappings']);
@@ -164,30 +183,39 @@ function mappings(ctx: Context, value: Node | null): MappingRule[] {
     rules.push(mappingRule(ctx, entry));
     const earlier = shadowedBy(rules, rules.length - 1);
     if (earlier) {
-      throw fail(ctx, entry, `${describeRule({ ...rules.at(-1)!, origin: undefined })} never applies: ${describeRule(earlier)} comes first and already matches "${rules.at(-1)!.from}"; put the narrower rule first`);
+      throw fail(
+        ctx,
+        entry,
+        `${describeRule({ ...rules.at(-1)!, origin: undefined })} never applies: ${describeRule(earlier)} comes first and already matches "${rules.at(-1)!.from}"; put the narrower rule first`,
+      );
     }
   }
   return rules;
 }
 
 function mappingRule(ctx: Context, node: Node): MappingRule {
-  if (!isMap(node)) throw fail(ctx, node, 'each mappings entry must be { from: …, to: … } with an optional flatten: true');
+  if (!isMap(node))
+    throw fail(ctx, node, 'each mappings entry must be { from: …, to: … } with an optional flatten: true');
   const fields: { from?: string; to?: string; flatten?: boolean } = {};
   for (const pair of node.items) {
     const keyNode = pair.key as Node | null;
     const key = keyNode && isScalar(keyNode) ? String(keyNode.value) : '';
     const value = resolve(ctx, pair.value as Node | null);
-    if (key !== 'from' && key !== 'to' && key !== 'flatten') throw fail(ctx, keyNode ?? node, `unknown mappings key "${key}" (expected from, to, flatten)`);
+    if (key !== 'from' && key !== 'to' && key !== 'flatten')
+      throw fail(ctx, keyNode ?? node, `unknown mappings key "${key}" (expected from, to, flatten)`);
     if (value === null || !isScalar(value)) throw fail(ctx, value ?? keyNode, `mappings "${key}" takes a single value`);
     if (key === 'flatten') {
-      if (typeof value.value !== 'boolean') throw fail(ctx, value, `mappings "flatten" must be true or false, not "${scalarText(value)}"`);
+      if (typeof value.value !== 'boolean')
+        throw fail(ctx, value, `mappings "flatten" must be true or false, not "${scalarText(value)}"`);
       fields.flatten = value.value;
     } else fields[key] = scalarText(value);
   }
   if (!fields.from) throw fail(ctx, node, 'mappings entry has no "from"');
   if (!fields.to) throw fail(ctx, node, 'mappings entry has no "to"');
   const where = `${ctx.file}:${lineOf(ctx, node)}`;
-  const rule = checkAt(where, () => checkMappingRule({ from: fields.from!, to: fields.to!, ...(fields.flatten && { flatten: true }) }));
+  const rule = checkAt(where, () =>
+    checkMappingRule({ from: fields.from!, to: fields.to!, ...(fields.flatten && { flatten: true }) }),
+  );
   return { ...rule, origin: where };
 }
 
@@ -209,7 +237,8 @@ function checkAliases(ctx: Context): void {
   visit(ctx.doc, {
     Alias(_key, node) {
       count += 1;
-      if (count > MAX_ALIASES) throw fail(ctx, node as Node, `more than ${MAX_ALIASES} aliases (*name): write the values out instead`);
+      if (count > MAX_ALIASES)
+        throw fail(ctx, node as Node, `more than ${MAX_ALIASES} aliases (*name): write the values out instead`);
     },
   });
 }

@@ -59,7 +59,10 @@ interface DockerConfig {
  * The credentials docker would use for this registry (a URL such as https://harbor.example.com, or host[:port]),
  * or undefined when the config file is absent or holds none for it. Throws DockerConfigError.
  */
-export async function dockerCredentials(registryUrl: string, options: DockerCredentialOptions = {}): Promise<DockerCredential | undefined> {
+export async function dockerCredentials(
+  registryUrl: string,
+  options: DockerCredentialOptions = {},
+): Promise<DockerCredential | undefined> {
   const env = options.env ?? process.env;
   const host = registryHost(registryUrl);
   if (!host) return undefined;
@@ -82,7 +85,11 @@ export function dockerConfigPath(configPath: string | undefined, env: NodeJS.Pro
 
 /** host[:port], lower case, from a URL or an auths key: scheme and path dropped as docker's ConvertToHostname does. */
 export function registryHost(value: string): string {
-  const host = value.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/')[0] ?? '';
+  const host =
+    value
+      .trim()
+      .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+      .split('/')[0] ?? '';
   return host.toLowerCase();
 }
 
@@ -124,7 +131,9 @@ export function parseJson(text: string, path: string): unknown {
   } catch (error) {
     const message = (error as Error).message;
     const offset = errorOffset(text, message);
-    const reason = message.replace(/ in JSON at position.*$/s, '').replace(/^Unexpected token.*$/s, 'Unexpected character');
+    const reason = message
+      .replace(/ in JSON at position.*$/s, '')
+      .replace(/^Unexpected token.*$/s, 'Unexpected character');
     throw new DockerConfigError(`docker config ${path} is not valid JSON: ${reason} at ${lineColumn(text, offset)}`);
   }
 }
@@ -177,7 +186,8 @@ function validate(value: unknown, path: string): DockerConfig {
     throw new DockerConfigError(`docker config ${path}: "credHelpers" must map registries to helper names (strings)`);
   }
   const credsStore = value.credsStore;
-  if (credsStore !== undefined && typeof credsStore !== 'string') throw new DockerConfigError(`docker config ${path}: "credsStore" must be a string`);
+  if (credsStore !== undefined && typeof credsStore !== 'string')
+    throw new DockerConfigError(`docker config ${path}: "credsStore" must be a string`);
   return {
     path,
     auths: auths as Record<string, AuthEntry>,
@@ -207,7 +217,8 @@ function inlineCredential(config: DockerConfig, host: string): DockerCredential 
   const source = `${config.path} ${where}`;
   const field = (name: keyof AuthEntry): string => {
     const value = entry[name] ?? '';
-    if (typeof value !== 'string') throw new DockerConfigError(`docker config ${config.path}: ${where}.${name} must be a string`);
+    if (typeof value !== 'string')
+      throw new DockerConfigError(`docker config ${config.path}: ${where}.${name} must be a string`);
     return value;
   };
   const identityToken = field('identitytoken');
@@ -218,16 +229,23 @@ function inlineCredential(config: DockerConfig, host: string): DockerCredential 
   const username = field('username');
   const password = field('password');
   if (!username && !password) return undefined; // an empty entry, as `docker login` leaves beside a helper
-  if (!username || !password) throw new DockerConfigError(`docker config ${config.path}: ${where} has a ${username ? 'username but no password' : 'password but no username'}`);
+  if (!username || !password)
+    throw new DockerConfigError(
+      `docker config ${config.path}: ${where} has a ${username ? 'username but no password' : 'password but no username'}`,
+    );
   return { kind: 'basic', username, password, source };
 }
 
 /** base64 of user:password; the password may hold ':' itself, so the split is at the first one. */
 export function decodeAuth(auth: string, where: string): { username: string; password: string } {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(auth) || auth.length % 4 === 1) throw new DockerConfigError(`${where} is not base64 (of user:password)`);
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(auth) || auth.length % 4 === 1)
+    throw new DockerConfigError(`${where} is not base64 (of user:password)`);
   const decoded = Buffer.from(auth, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon <= 0) throw new DockerConfigError(`${where} is not base64 of user:password (${colon === 0 ? 'the user is empty' : 'no ":" in it'})`);
+  if (colon <= 0)
+    throw new DockerConfigError(
+      `${where} is not base64 of user:password (${colon === 0 ? 'the user is empty' : 'no ":" in it'})`,
+    );
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
@@ -253,10 +271,17 @@ export function helperServerUrls(host: string): string[] {
   return isDockerHub(host) ? [DOCKER_HUB_KEY, 'docker.io'] : [host, `https://${host}`];
 }
 
-async function helperCredential(helper: HelperChoice, path: string, host: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<DockerCredential | undefined> {
+async function helperCredential(
+  helper: HelperChoice,
+  path: string,
+  host: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<DockerCredential | undefined> {
   const { name, setting } = helper;
   const origin = `${setting} in ${path}`;
-  if (!name || /[/\\]/.test(name)) throw new DockerConfigError(`credential helper name "${name}" (${origin}) is not a helper name`);
+  if (!name || /[/\\]/.test(name))
+    throw new DockerConfigError(`credential helper name "${name}" (${origin}) is not a helper name`);
   const program = `docker-credential-${name}`;
   for (const serverUrl of helperServerUrls(host)) {
     const answer = await askHelper(program, origin, serverUrl, env, timeoutMs);
@@ -269,8 +294,15 @@ async function helperCredential(helper: HelperChoice, path: string, host: string
   return undefined;
 }
 
-async function askHelper(program: string, origin: string, serverUrl: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ username: string; secret: string } | undefined> {
-  const fail = (why: string): DockerConfigError => new DockerConfigError(`credential helper ${program} (${origin}) ${why}`);
+async function askHelper(
+  program: string,
+  origin: string,
+  serverUrl: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<{ username: string; secret: string } | undefined> {
+  const fail = (why: string): DockerConfigError =>
+    new DockerConfigError(`credential helper ${program} (${origin}) ${why}`);
   let run: HelperRun;
   try {
     run = await runHelper(program, serverUrl, env, timeoutMs);
@@ -285,12 +317,17 @@ async function askHelper(program: string, origin: string, serverUrl: string, env
     if (output.includes(NOT_FOUND)) return undefined;
     // Helpers print their error (not the secret) on failure; docker shows it too, so one line of it is safe.
     const said = firstLine(run.stderr) || firstLine(run.stdout);
-    throw fail(`failed for ${serverUrl} (${run.code === null ? 'killed' : `exit code ${run.code}`})${said ? `: ${said}` : ''}`);
+    throw fail(
+      `failed for ${serverUrl} (${run.code === null ? 'killed' : `exit code ${run.code}`})${said ? `: ${said}` : ''}`,
+    );
   }
   return parseHelperAnswer(run.stdout, fail);
 }
 
-function parseHelperAnswer(stdout: string, fail: (why: string) => DockerConfigError): { username: string; secret: string } | undefined {
+function parseHelperAnswer(
+  stdout: string,
+  fail: (why: string) => DockerConfigError,
+): { username: string; secret: string } | undefined {
   let answer: unknown;
   try {
     answer = JSON.parse(stdout);

@@ -24,7 +24,14 @@ export function parseImageList(text: string, origin: string, sourceHost?: string
 }
 
 /** `images` and `images-file` together; none at all is an error unless the catalog is synced. */
-export async function imageSpecs(inline: string, file: string, sourceHost: string, load: (path: string) => Promise<string>, catalog: boolean, names: InputNames = ACTION_NAMES): Promise<ImageSpec[]> {
+export async function imageSpecs(
+  inline: string,
+  file: string,
+  sourceHost: string,
+  load: (path: string) => Promise<string>,
+  catalog: boolean,
+  names: InputNames = ACTION_NAMES,
+): Promise<ImageSpec[]> {
   const specs = parseImageList(inline, names.name('images'), sourceHost);
   if (file) {
     let text: string;
@@ -36,7 +43,9 @@ export async function imageSpecs(inline: string, file: string, sourceHost: strin
     specs.push(...parseImageList(text, file, sourceHost));
   }
   if (specs.length === 0 && !catalog) {
-    throw new ConfigError(`no images to sync: set ${names.name('images')} (one reference per line), ${names.name('images-file')}, or ${names.setting('catalog', 'true')}`);
+    throw new ConfigError(
+      `no images to sync: set ${names.name('images')} (one reference per line), ${names.name('images-file')}, or ${names.setting('catalog', 'true')}`,
+    );
   }
   return specs;
 }

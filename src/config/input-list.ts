@@ -28,7 +28,15 @@ export function isBooleanInput(input: InputInfo): boolean {
 }
 
 /** Inputs that hold a list (one item per line): given twice on the command line, they add up. */
-export const LIST_INPUTS: ReadonlySet<string> = new Set(['images', 'include', 'exclude', 'tags', 'exclude-tags', 'platforms', 'mappings']);
+export const LIST_INPUTS: ReadonlySet<string> = new Set([
+  'images',
+  'include',
+  'exclude',
+  'tags',
+  'exclude-tags',
+  'platforms',
+  'mappings',
+]);
 
 export interface InputInfo {
   name: string;
@@ -43,49 +51,170 @@ export interface InputInfo {
 const defaults = INPUT_DEFAULTS as Record<string, string>;
 
 export const INPUTS: InputInfo[] = [
-  { name: 'source-registry', description: 'Source registry URL with scheme (https://registry.example.com, http://127.0.0.1:5000), or a registry storage directory dir:///var/lib/registry, or a tarball of one file:///backup/registry.tar.gz' },
+  {
+    name: 'source-registry',
+    description:
+      'Source registry URL with scheme (https://registry.example.com, http://127.0.0.1:5000), or a registry storage directory dir:///var/lib/registry, or a tarball of one file:///backup/registry.tar.gz',
+  },
   { name: 'source-username', description: 'User for the source registry (empty: anonymous)', env: 'SOURCE_USERNAME' },
-  { name: 'source-password', description: 'Password or token for the source registry', secret: true, env: 'SOURCE_PASSWORD' },
+  {
+    name: 'source-password',
+    description: 'Password or token for the source registry',
+    secret: true,
+    env: 'SOURCE_PASSWORD',
+  },
   { name: 'harbor-url', description: 'Harbor URL with scheme, e.g. https://harbor.example.com' },
   { name: 'harbor-username', description: 'Harbor user or robot account (robot$name)', env: 'HARBOR_USERNAME' },
   { name: 'harbor-password', description: 'Harbor password or robot secret', secret: true, env: 'HARBOR_PASSWORD' },
-  { name: 'docker-config', description: 'Docker config.json (file or directory) to read credentials from when none are given; default $DOCKER_CONFIG or ~/.docker (auths, credsStore, credHelpers)' },
-  { name: 'images', description: 'Images to sync, one per line or comma separated: repo:tag, repo@sha256:…, or repo (all its tags)' },
+  {
+    name: 'docker-config',
+    description:
+      'Docker config.json (file or directory) to read credentials from when none are given; default $DOCKER_CONFIG or ~/.docker (auths, credsStore, credHelpers)',
+  },
+  {
+    name: 'images',
+    description: 'Images to sync, one per line or comma separated: repo:tag, repo@sha256:…, or repo (all its tags)',
+  },
   { name: 'images-file', description: 'File with more images, same syntax, # starts a comment' },
-  { name: 'config-file', description: 'YAML file (version: 1) holding any of these inputs plus mappings; inputs given explicitly override it' },
-  { name: 'catalog', description: 'Also sync every repository the source catalog lists (paged; copying starts while listing)', default: defaults.catalog },
-  { name: 'include', description: 'Repositories to sync (catalog and whole-repository lines): globs like team-a/** or /regex/, one per line' },
+  {
+    name: 'config-file',
+    description:
+      'YAML file (version: 1) holding any of these inputs plus mappings; inputs given explicitly override it',
+  },
+  {
+    name: 'catalog',
+    description: 'Also sync every repository the source catalog lists (paged; copying starts while listing)',
+    default: defaults.catalog,
+  },
+  {
+    name: 'include',
+    description:
+      'Repositories to sync (catalog and whole-repository lines): globs like team-a/** or /regex/, one per line',
+  },
   { name: 'exclude', description: 'Repositories to leave out: globs or /regex/, one per line' },
   { name: 'tags', description: 'Tags to sync, regexes matching the whole tag, one per line' },
   { name: 'exclude-tags', description: 'Tags to leave out, regexes matching the whole tag' },
-  { name: 'semver', description: 'Only version tags in this range, e.g. >=1.2 <2 (variants such as 1.2.3-alpine count as their release; pre-releases are left out)' },
-  { name: 'semver-include-prerelease', description: 'Let pre-release tags (2.0-rc1, 1.4.0-beta.2) take part in semver and latest', default: defaults['semver-include-prerelease'] },
+  {
+    name: 'semver',
+    description:
+      'Only version tags in this range, e.g. >=1.2 <2 (variants such as 1.2.3-alpine count as their release; pre-releases are left out)',
+  },
+  {
+    name: 'semver-include-prerelease',
+    description: 'Let pre-release tags (2.0-rc1, 1.4.0-beta.2) take part in semver and latest',
+    default: defaults['semver-include-prerelease'],
+  },
   { name: 'latest', description: 'Only the N highest versions per repository' },
-  { name: 'latest-include-non-semver', description: 'With latest: keep tags that are not versions (latest, stable) too', default: defaults['latest-include-non-semver'] },
-  { name: 'mappings', description: 'Rewrite rules, one per line: "source-prefix => project/path" or "... (flatten)"; first match wins' },
-  { name: 'include-signatures', description: 'Copy cosign signatures/attestations/SBOMs and OCI referrers along with their subject', default: defaults['include-signatures'] },
-  { name: 'include-untagged', description: 'Storage sources only (dir://, file://): also copy, by digest, the manifests of whole repositories that no tag points at', default: defaults['include-untagged'] },
-  { name: 'platforms', description: 'Copy only these platforms of multi-arch images (writes a new index), e.g. linux/amd64,linux/arm64' },
-  { name: 'upstream-registry', description: 'The registry the source cached (pull-through cache): blobs missing on the source are fetched from it, digest-verified' },
+  {
+    name: 'latest-include-non-semver',
+    description: 'With latest: keep tags that are not versions (latest, stable) too',
+    default: defaults['latest-include-non-semver'],
+  },
+  {
+    name: 'mappings',
+    description: 'Rewrite rules, one per line: "source-prefix => project/path" or "... (flatten)"; first match wins',
+  },
+  {
+    name: 'include-signatures',
+    description: 'Copy cosign signatures/attestations/SBOMs and OCI referrers along with their subject',
+    default: defaults['include-signatures'],
+  },
+  {
+    name: 'include-untagged',
+    description:
+      'Storage sources only (dir://, file://): also copy, by digest, the manifests of whole repositories that no tag points at',
+    default: defaults['include-untagged'],
+  },
+  {
+    name: 'platforms',
+    description: 'Copy only these platforms of multi-arch images (writes a new index), e.g. linux/amd64,linux/arm64',
+  },
+  {
+    name: 'upstream-registry',
+    description:
+      'The registry the source cached (pull-through cache): blobs missing on the source are fetched from it, digest-verified',
+  },
   { name: 'upstream-username', description: 'User for upstream-registry', env: 'UPSTREAM_USERNAME' },
-  { name: 'upstream-password', description: 'Password or token for upstream-registry', secret: true, env: 'UPSTREAM_PASSWORD' },
-  { name: 'upstream-concurrency', description: 'Requests to upstream-registry in flight at once (it may rate-limit)', default: defaults['upstream-concurrency'] },
-  { name: 'upstream-insecure', description: 'Skip TLS certificate verification for upstream-registry', default: defaults['upstream-insecure'] },
+  {
+    name: 'upstream-password',
+    description: 'Password or token for upstream-registry',
+    secret: true,
+    env: 'UPSTREAM_PASSWORD',
+  },
+  {
+    name: 'upstream-concurrency',
+    description: 'Requests to upstream-registry in flight at once (it may rate-limit)',
+    default: defaults['upstream-concurrency'],
+  },
+  {
+    name: 'upstream-insecure',
+    description: 'Skip TLS certificate verification for upstream-registry',
+    default: defaults['upstream-insecure'],
+  },
   { name: 'upstream-ca-file', description: 'PEM file with CA certificates to trust for upstream-registry' },
-  { name: 'shard', description: 'i/n: sync only the repositories of shard i of n (a stable hash of the repository name); merge the shard reports with report-merge' },
+  {
+    name: 'shard',
+    description:
+      'i/n: sync only the repositories of shard i of n (a stable hash of the repository name); merge the shard reports with report-merge',
+  },
   { name: 'create-projects', description: 'Create missing Harbor projects', default: defaults['create-projects'] },
-  { name: 'project-visibility', description: 'Visibility of created projects: private or public', default: defaults['project-visibility'] },
-  { name: 'default-project', description: 'Harbor project for single-level names such as alpine:3.19', default: defaults['default-project'] },
-  { name: 'concurrency', description: 'Tags copied at once (1-64); blob transfers run up to twice as many, and the cheap look at a tag (is it in Harbor already?) four times as many', default: defaults.concurrency },
-  { name: 'dry-run', description: 'Plan only: classify every tag, write nothing (not even projects)', default: defaults['dry-run'] },
-  { name: 'fail-on', description: 'Fail the run on: failed (failed tags), stale (also stale or incomplete tags), never', default: defaults['fail-on'] },
-  { name: 'retries', description: 'Retries of a request or blob copy after 408, 429, 5xx or a network error (0-20)', default: defaults.retries },
-  { name: 'retry-max-wait', description: 'Longest wait between retries in seconds, Retry-After included', default: defaults['retry-max-wait'] },
-  { name: 'stall-timeout', description: 'Seconds without progress (connect, headers, or between body bytes) before a request counts as stalled', default: defaults['stall-timeout'] },
-  { name: 'source-insecure', description: 'Skip TLS certificate verification for the source registry', default: defaults['source-insecure'] },
+  {
+    name: 'project-visibility',
+    description: 'Visibility of created projects: private or public',
+    default: defaults['project-visibility'],
+  },
+  {
+    name: 'default-project',
+    description: 'Harbor project for single-level names such as alpine:3.19',
+    default: defaults['default-project'],
+  },
+  {
+    name: 'concurrency',
+    description:
+      'Tags copied at once (1-64); blob transfers run up to twice as many, and the cheap look at a tag (is it in Harbor already?) four times as many',
+    default: defaults.concurrency,
+  },
+  {
+    name: 'dry-run',
+    description: 'Plan only: classify every tag, write nothing (not even projects)',
+    default: defaults['dry-run'],
+  },
+  {
+    name: 'fail-on',
+    description: 'Fail the run on: failed (failed tags), stale (also stale or incomplete tags), never',
+    default: defaults['fail-on'],
+  },
+  {
+    name: 'retries',
+    description: 'Retries of a request or blob copy after 408, 429, 5xx or a network error (0-20)',
+    default: defaults.retries,
+  },
+  {
+    name: 'retry-max-wait',
+    description: 'Longest wait between retries in seconds, Retry-After included',
+    default: defaults['retry-max-wait'],
+  },
+  {
+    name: 'stall-timeout',
+    description:
+      'Seconds without progress (connect, headers, or between body bytes) before a request counts as stalled',
+    default: defaults['stall-timeout'],
+  },
+  {
+    name: 'source-insecure',
+    description: 'Skip TLS certificate verification for the source registry',
+    default: defaults['source-insecure'],
+  },
   { name: 'source-ca-file', description: 'PEM file with CA certificates to trust for the source registry' },
-  { name: 'harbor-insecure', description: 'Skip TLS certificate verification for Harbor', default: defaults['harbor-insecure'] },
+  {
+    name: 'harbor-insecure',
+    description: 'Skip TLS certificate verification for Harbor',
+    default: defaults['harbor-insecure'],
+  },
   { name: 'harbor-ca-file', description: 'PEM file with CA certificates to trust for Harbor' },
-  { name: 'report-file', description: 'Where to write the JSON report (action default: $RUNNER_TEMP/harbor-sync-report.json)' },
+  {
+    name: 'report-file',
+    description: 'Where to write the JSON report (action default: $RUNNER_TEMP/harbor-sync-report.json)',
+  },
   { name: 'summary-file', description: 'Where to write the Markdown summary (CLI)', cliOnly: true },
 ];

@@ -18,7 +18,18 @@ import { parseSelection } from './selection.js';
 import { parseShard } from './shard.js';
 import { ACTION_NAMES, type InputNames } from './names.js';
 import { probeScheme } from './scheme-probe.js';
-import { MissingSchemeError, boolean, credentials, integer, oneOf, parseFailOn, registryUrl, tlsOptions, withSchemeHint, type EndpointPrefix } from './values.js';
+import {
+  MissingSchemeError,
+  boolean,
+  credentials,
+  integer,
+  oneOf,
+  parseFailOn,
+  registryUrl,
+  tlsOptions,
+  withSchemeHint,
+  type EndpointPrefix,
+} from './values.js';
 import { printable } from '../redact/text.js';
 
 export { ConfigError } from '../errors/base.js';
@@ -57,7 +68,8 @@ async function build(readInput: InputReader, options: BuildOptions): Promise<Syn
     const given = readInput(name);
     return given !== undefined && given.trim() !== '' ? given : file?.values[name];
   };
-  const get = (name: string): string => (read(name) ?? '').trim() || (INPUT_DEFAULTS as Record<string, string>)[name] || '';
+  const get = (name: string): string =>
+    (read(name) ?? '').trim() || (INPUT_DEFAULTS as Record<string, string>)[name] || '';
   const source = registryUrl('source-registry', get('source-registry'), names);
   const harbor = registryUrl('harbor-url', get('harbor-url'), names);
   const catalog = boolean(n('catalog'), get('catalog'));
@@ -76,7 +88,9 @@ async function build(readInput: InputReader, options: BuildOptions): Promise<Syn
   };
   const harborEndpoint = await endpoint('harbor', harbor);
   if (!harborEndpoint.credentials) {
-    throw new ConfigError(`no Harbor credentials: set ${n('harbor-username')} and ${n('harbor-password')}, or log in to Harbor with docker login`);
+    throw new ConfigError(
+      `no Harbor credentials: set ${n('harbor-username')} and ${n('harbor-password')}, or log in to Harbor with docker login`,
+    );
   }
   return {
     source: await endpoint('source', source),
@@ -89,7 +103,9 @@ async function build(readInput: InputReader, options: BuildOptions): Promise<Syn
     includeUntagged: untagged,
     ...(get('platforms') && { platforms: parsePlatforms(get('platforms'), n('platforms')) }),
     ...(get('shard') && { shard: parseShard(get('shard'), n('shard')) }),
-    ...(get('upstream-registry') && { upstream: await endpoint('upstream', registryUrl('upstream-registry', get('upstream-registry'), names)) }),
+    ...(get('upstream-registry') && {
+      upstream: await endpoint('upstream', registryUrl('upstream-registry', get('upstream-registry'), names)),
+    }),
     upstreamConcurrency: integer(n('upstream-concurrency'), get('upstream-concurrency'), 1, 16),
     createProjects: boolean(n('create-projects'), get('create-projects')),
     projectVisibility: oneOf<Visibility>(n('project-visibility'), get('project-visibility'), ['private', 'public']),
@@ -97,7 +113,11 @@ async function build(readInput: InputReader, options: BuildOptions): Promise<Syn
     concurrency: integer(n('concurrency'), get('concurrency'), 1, 64),
     dryRun: boolean(n('dry-run'), get('dry-run')),
     failOn: parseFailOn(get('fail-on'), n('fail-on')),
-    retry: { retries: integer(n('retries'), get('retries'), 0, 20), maxWaitMs: integer(n('retry-max-wait'), get('retry-max-wait'), 1, 3600) * 1000, baseMs: 500 },
+    retry: {
+      retries: integer(n('retries'), get('retries'), 0, 20),
+      maxWaitMs: integer(n('retry-max-wait'), get('retry-max-wait'), 1, 3600) * 1000,
+      baseMs: 500,
+    },
     stallTimeoutSeconds: integer(n('stall-timeout'), get('stall-timeout'), 1, 3600),
     ...(get('report-file') && { reportFile: get('report-file') }),
     ...(get('summary-file') && { summaryFile: get('summary-file') }),
@@ -117,17 +137,27 @@ function includeUntagged(value: string, source: string, names: InputNames): bool
 }
 
 /** Credentials `docker login` (or docker/login-action) stored for this registry, when none were given. */
-async function fromDockerConfig(url: string, configPath: string | undefined, env: NodeJS.ProcessEnv): Promise<Credentials | undefined> {
+async function fromDockerConfig(
+  url: string,
+  configPath: string | undefined,
+  env: NodeJS.ProcessEnv,
+): Promise<Credentials | undefined> {
   if (isStorageUrl(url)) return undefined;
   const found = await dockerCredentials(url, { ...(configPath && { configPath }), env });
   if (!found) return undefined;
   if (found.kind === 'identity-token') {
-    throw new ConfigError(`${found.source} holds an identity token for ${url}; harbor-sync needs a user name and password (for Harbor, a robot account): pass them as inputs or environment variables`);
+    throw new ConfigError(
+      `${found.source} holds an identity token for ${url}; harbor-sync needs a user name and password (for Harbor, a robot account): pass them as inputs or environment variables`,
+    );
   }
   return { username: found.username, password: found.password };
 }
 
-async function configFile(path: string, load: (path: string) => Promise<string>, names: InputNames): Promise<ConfigFile | undefined> {
+async function configFile(
+  path: string,
+  load: (path: string) => Promise<string>,
+  names: InputNames,
+): Promise<ConfigFile | undefined> {
   if (!path) return undefined;
   let text: string;
   try {
@@ -138,4 +168,3 @@ async function configFile(path: string, load: (path: string) => Promise<string>,
   const keys = INPUTS.map((i) => i.name).filter((name) => name !== 'config-file');
   return parseConfigFile(text, path, keys);
 }
-

@@ -37,7 +37,10 @@ export function checkMappingRule(rule: MappingRule): MappingRule {
 export function checkReachable(rules: MappingRule[]): void {
   rules.forEach((rule, i) => {
     const earlier = shadowedBy(rules, i);
-    if (earlier) throw new ConfigError(`${describeRule(rule)} never applies: ${describeRule(earlier)} comes first and already matches "${trimSlash(rule.from)}"; put the narrower rule first`);
+    if (earlier)
+      throw new ConfigError(
+        `${describeRule(rule)} never applies: ${describeRule(earlier)} comes first and already matches "${trimSlash(rule.from)}"; put the narrower rule first`,
+      );
   });
 }
 
@@ -51,7 +54,9 @@ function pathProblem(path: string, what: string): string | undefined {
   if (!path) return `the ${what} is empty`;
   const bad = path.split('/').find((c) => !COMPONENT.test(c));
   if (bad === undefined) return undefined;
-  return bad === '' ? `the ${what} "${path}" has an empty path component` : `"${bad}" in the ${what} "${path}" is not a valid repository path component (lowercase letters and digits, with . _ __ or - between them)`;
+  return bad === ''
+    ? `the ${what} "${path}" has an empty path component`
+    : `"${bad}" in the ${what} "${path}" is not a valid repository path component (lowercase letters and digits, with . _ __ or - between them)`;
 }
 
 // The project first: Harbor's rule is the stricter one and its message says what to write.
@@ -61,4 +66,3 @@ function targetProblem(to: string): string | undefined {
   if (projectProblem) return `Harbor project name "${project}" in the target "${to}" ${projectProblem}`;
   return pathProblem(to, 'target');
 }
-

@@ -13,5 +13,6 @@ export const CLI_NAMES: InputNames = {
     const env = INPUTS.find((i) => i.name === input)?.env;
     return env ? `--${input} (or ${env})` : `--${input}`;
   },
-  setting: (input, value) => (value === 'true' ? `--${input}` : value === 'false' ? `--no-${input}` : `--${input} ${value}`),
+  setting: (input, value) =>
+    value === 'true' ? `--${input}` : value === 'false' ? `--no-${input}` : `--${input} ${value}`,
 };

@@ -9,7 +9,10 @@ export function parsePlatforms(text: string, input = 'platforms'): PlatformFilte
     .filter(Boolean)
     .map((entry) => {
       const [os, architecture, variant, extra] = entry.split('/');
-      if (!os || !architecture || extra !== undefined) throw new ConfigError(`${input}: platform "${printable(entry)}" must be os/architecture or os/architecture/variant, e.g. linux/arm64/v8`);
+      if (!os || !architecture || extra !== undefined)
+        throw new ConfigError(
+          `${input}: platform "${printable(entry)}" must be os/architecture or os/architecture/variant, e.g. linux/arm64/v8`,
+        );
       return { os, architecture, ...(variant && { variant }) };
     });
 }

@@ -12,13 +12,27 @@ export function probeScheme(hostPort: string): Promise<'https' | 'http' | undefi
   return new Promise((resolve) => {
     const host = url.hostname.replace(/^\[|\]$/g, '');
     // SNI takes names only: an IP address as servername is deprecated and ignored.
-    const socket = connect({ host, port: Number(url.port || 443), ...(isIP(host) === 0 && { servername: host }), rejectUnauthorized: false, timeout: PROBE_MS });
+    const socket = connect({
+      host,
+      port: Number(url.port || 443),
+      ...(isIP(host) === 0 && { servername: host }),
+      rejectUnauthorized: false,
+      timeout: PROBE_MS,
+    });
     const done = (scheme: 'https' | 'http' | undefined): void => {
       socket.destroy();
       resolve(scheme);
     };
     socket.once('secureConnect', () => done('https'));
     socket.once('timeout', () => done(undefined));
-    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code === 'EPROTO' || error.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(error.message) ? 'http' : undefined));
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      done(
+        error.code === 'EPROTO' ||
+          error.code === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+          /wrong version number/i.test(error.message)
+          ? 'http'
+          : undefined,
+      ),
+    );
   });
 }

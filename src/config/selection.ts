@@ -9,9 +9,13 @@ import { ACTION_NAMES, type InputNames } from './names.js';
 const GLOB_CHARS = /^[a-z0-9._\-/*?]+$/;
 
 /** Reads the selection inputs; every error names the input and line. */
-export function parseSelection(read: (name: string) => string | undefined, names: InputNames = ACTION_NAMES): Selection {
+export function parseSelection(
+  read: (name: string) => string | undefined,
+  names: InputNames = ACTION_NAMES,
+): Selection {
   const value = (input: string): string => (read(input) ?? '').trim();
-  const list = (input: string) => listItems(read(input) ?? '').map((item) => ({ ...item, where: `${names.name(input)} line ${item.line}` }));
+  const list = (input: string) =>
+    listItems(read(input) ?? '').map((item) => ({ ...item, where: `${names.name(input)} line ${item.line}` }));
   const selection: Selection = {
     include: list('include').map((item) => compileRepoPattern(item.text, item.where)),
     exclude: list('exclude').map((item) => compileRepoPattern(item.text, item.where)),
@@ -77,14 +81,20 @@ export function compileRepoPattern(text: string, input: string): RepoPattern {
 function globSource(glob: string, input: string): string {
   if (!glob) throw new ConfigError(`${input}: empty repository pattern`);
   if (!GLOB_CHARS.test(glob)) {
-    throw new ConfigError(`${input}: "${glob}" is not a repository glob (only a-z 0-9 . _ - / and * ? **); write a regex as /…/`);
+    throw new ConfigError(
+      `${input}: "${glob}" is not a repository glob (only a-z 0-9 . _ - / and * ? **); write a regex as /…/`,
+    );
   }
   const components = glob.split('/').filter((c, i, all) => !(c === '**' && all[i - 1] === '**'));
   if (components.some((c) => c === '')) {
-    throw new ConfigError(`${input}: "${glob}" has an empty path component (leading, trailing or double "/"); write team-a/** for everything under team-a`);
+    throw new ConfigError(
+      `${input}: "${glob}" has an empty path component (leading, trailing or double "/"); write team-a/** for everything under team-a`,
+    );
   }
   if (components.some((c) => c.includes('**') && c !== '**')) {
-    throw new ConfigError(`${input}: "${glob}": ** must be a whole path component (team-a/** or **/app), use * within a component`);
+    throw new ConfigError(
+      `${input}: "${glob}": ** must be a whole path component (team-a/** or **/app), use * within a component`,
+    );
   }
   return joinGlobComponents(components);
 }
@@ -103,16 +113,21 @@ function joinGlobComponents(components: string[]): string {
 }
 
 function componentSource(component: string): string {
-  return [...component].map((c) => (c === '*' ? '[^/]*' : c === '?' ? '[^/]' : c.replace(/[.\-]/g, '\\$&'))).join('');
+  return [...component].map((c) => (c === '*' ? '[^/]*' : c === '?' ? '[^/]' : c.replace(/[.-]/g, '\\$&'))).join('');
 }
 
 /** A tag regex matching the whole tag: `1\.2.*` becomes `^1\.2.*$`. */
 export function compileTagPattern(text: string, input: string): RegExp {
   const body = text.trim();
   if (!body) throw new ConfigError(`${input}: empty tag pattern`);
-  if (/\s/.test(body)) throw new ConfigError(`${input}: tag pattern "${body}" contains a space: put one pattern per line or separate them with commas`);
+  if (/\s/.test(body))
+    throw new ConfigError(
+      `${input}: tag pattern "${body}" contains a space: put one pattern per line or separate them with commas`,
+    );
   if (body.length >= 2 && body.startsWith('/') && body.endsWith('/')) {
-    throw new ConfigError(`${input}: tag patterns are regexes already, anchored to the whole tag: write ${body.slice(1, -1)} without the slashes`);
+    throw new ConfigError(
+      `${input}: tag patterns are regexes already, anchored to the whole tag: write ${body.slice(1, -1)} without the slashes`,
+    );
   }
   compileRegex(body, body, input);
   return new RegExp(anchored(body));
@@ -154,7 +169,8 @@ export function parseSemverRange(text: string, input: string): string {
 export function parseLatest(text: string, input: string): number {
   const value = text.trim();
   const n = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1) throw new ConfigError(`${input} must be a whole number of at least 1, not "${value}"`);
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new ConfigError(`${input} must be a whole number of at least 1, not "${value}"`);
   return n;
 }
 

@@ -24,7 +24,8 @@ export function boolean(name: string, value: string): boolean {
 
 export function integer(name: string, value: string, min: number, max: number): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${printable(value)}"`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${printable(value)}"`);
   return n;
 }
 
@@ -43,7 +44,9 @@ export function registryUrl(input: string, value: string, names: InputNames = AC
   // Never echoed: the value holds a password.
   if (USER_INFO.test(value)) {
     const prefix = input.replace(/-(registry|url)$/, '');
-    throw new ConfigError(`${name} must not carry a user name or password in the URL: use ${names.name(`${prefix}-username`)} and ${names.name(`${prefix}-password`)} instead`);
+    throw new ConfigError(
+      `${name} must not carry a user name or password in the URL: use ${names.name(`${prefix}-username`)} and ${names.name(`${prefix}-password`)} instead`,
+    );
   }
   // A registry's storage directory or a tarball of it (dir:///var/lib/registry, file:///backup/registry.tar.gz).
   if (input === 'source-registry' && isStorageUrl(value)) {
@@ -58,8 +61,10 @@ export function registryUrl(input: string, value: string, names: InputNames = AC
   }
   const url = URL.parse(value);
   // `host:5000` parses with the host as its scheme: both mean the scheme is missing.
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:' && /^[\w.-]+:\d+(\/|$)/.test(value))) throw new MissingSchemeError(name, value);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} "${printable(value)}" must start with http:// or https://`);
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:' && /^[\w.-]+:\d+(\/|$)/.test(value)))
+    throw new MissingSchemeError(name, value);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigError(`${name} "${printable(value)}" must start with http:// or https://`);
   return url.toString().replace(/\/$/, '');
 }
 
@@ -74,15 +79,24 @@ export class MissingSchemeError extends ConfigError {
 }
 
 /** The same error with the scheme the host answered in, when it answered. */
-export async function withSchemeHint(error: MissingSchemeError, probe: (hostPort: string) => Promise<'https' | 'http' | undefined>): Promise<ConfigError> {
+export async function withSchemeHint(
+  error: MissingSchemeError,
+  probe: (hostPort: string) => Promise<'https' | 'http' | undefined>,
+): Promise<ConfigError> {
   const scheme = await probe(error.hostPort);
   if (!scheme) return error;
   const said = scheme === 'http' ? 'it answers in plain HTTP' : 'it answers in HTTPS';
-  return new ConfigError(`${error.message.replace(/: write http:\/\/ or https:\/\/ before it$/, '')}: ${said}, so write ${scheme}://${printable(error.hostPort)}`);
+  return new ConfigError(
+    `${error.message.replace(/: write http:\/\/ or https:\/\/ before it$/, '')}: ${said}, so write ${scheme}://${printable(error.hostPort)}`,
+  );
 }
 
 /** The `<prefix>-username` / `<prefix>-password` pair: both or neither. */
-export function credentials(prefix: EndpointPrefix, read: (name: string) => string | undefined, names: InputNames = ACTION_NAMES): Credentials | undefined {
+export function credentials(
+  prefix: EndpointPrefix,
+  read: (name: string) => string | undefined,
+  names: InputNames = ACTION_NAMES,
+): Credentials | undefined {
   const username = (read(`${prefix}-username`) ?? '').trim();
   const password = read(`${prefix}-password`) ?? '';
   if (!username && !password) return undefined;
@@ -94,7 +108,12 @@ export function credentials(prefix: EndpointPrefix, read: (name: string) => stri
 }
 
 /** `<prefix>-insecure` and `<prefix>-ca-file`. */
-export async function tlsOptions(prefix: EndpointPrefix, get: (name: string) => string, load: (path: string) => Promise<string>, names: InputNames = ACTION_NAMES): Promise<TlsOptions | undefined> {
+export async function tlsOptions(
+  prefix: EndpointPrefix,
+  get: (name: string) => string,
+  load: (path: string) => Promise<string>,
+  names: InputNames = ACTION_NAMES,
+): Promise<TlsOptions | undefined> {
   const insecure = boolean(names.name(`${prefix}-insecure`), get(`${prefix}-insecure`));
   const caName = names.name(`${prefix}-ca-file`);
   const caFile = get(`${prefix}-ca-file`);
@@ -106,7 +125,8 @@ export async function tlsOptions(prefix: EndpointPrefix, get: (name: string) => 
     } catch (error) {
       throw new ConfigError(`${caName} "${caFile}" cannot be read: ${(error as Error).message}`);
     }
-    if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`${caName} "${caFile}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+    if (!ca.includes('-----BEGIN CERTIFICATE-----'))
+      throw new ConfigError(`${caName} "${caFile}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
   }
   return { ...(insecure && { insecure }), ...(ca && { ca }) };
 }

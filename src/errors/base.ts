@@ -60,14 +60,21 @@ export class HarborSyncError extends Error {
 }
 
 export function isHarborSyncError(error: unknown): error is HarborSyncError {
-  return typeof error === 'object' && error !== null && (error as { isHarborSyncError?: unknown }).isHarborSyncError === true;
+  return (
+    typeof error === 'object' && error !== null && (error as { isHarborSyncError?: unknown }).isHarborSyncError === true
+  );
 }
 
 /** Bad input: exit 2 with one line. */
 export class ConfigError extends HarborSyncError {
   override readonly name: string = 'ConfigError';
   constructor(message: string, options: { code?: ErrorCode; hint?: string } = {}) {
-    super({ code: options.code ?? 'CONFIG_INVALID', message, step: 'config', ...(options.hint && { hint: options.hint }) });
+    super({
+      code: options.code ?? 'CONFIG_INVALID',
+      message,
+      step: 'config',
+      ...(options.hint && { hint: options.hint }),
+    });
   }
 }
 

@@ -2,7 +2,19 @@
 // stable: they appear in the JSON report (docs/report.md lists them) and users script on them.
 
 /** Where in a run something failed. */
-export const STEPS = ['config', 'preflight', 'auth', 'network', 'storage', 'discover', 'project', 'blob', 'manifest', 'verify', 'interrupted'] as const;
+export const STEPS = [
+  'config',
+  'preflight',
+  'auth',
+  'network',
+  'storage',
+  'discover',
+  'project',
+  'blob',
+  'manifest',
+  'verify',
+  'interrupted',
+] as const;
 export type Step = (typeof STEPS)[number];
 
 /** harbor-sync's own error codes, each with what it means (docs/report.md is made from this). */
@@ -12,8 +24,10 @@ export const ERROR_CODES = {
   NAME_INVALID: 'a name that Harbor or the registry cannot take (a project name, a listed tag or repository)',
   CREDENTIALS_REJECTED: 'the registry or Harbor refused the credentials given',
   CREDENTIALS_REQUIRED: 'the source refuses anonymous access and no credentials were given',
-  PERMISSION_DENIED: 'the credentials are accepted but may not do this (pull, push, create a project, list the catalog)',
-  AUTH_FOREIGN_ORIGIN: 'another origin (a redirect target) asked for credentials; they are only sent to the registry named',
+  PERMISSION_DENIED:
+    'the credentials are accepted but may not do this (pull, push, create a project, list the catalog)',
+  AUTH_FOREIGN_ORIGIN:
+    'another origin (a redirect target) asked for credentials; they are only sent to the registry named',
   REALM_INSECURE: 'an https registry names its token service over plain http; no credentials were sent',
   REALM_REFUSED: 'the registry named a token realm that is not a URL, or another realm than the one it named first',
   UNREACHABLE: 'no connection could be made (refused, unknown host, timed out)',
@@ -34,7 +48,8 @@ export const ERROR_CODES = {
   READ_ONLY: 'Harbor is in read-only mode',
   QUOTA_EXCEEDED: "the push would exceed the Harbor project's storage quota",
   STORAGE_MISSING: 'no distribution storage where the source names one',
-  STORAGE_UNSAFE: 'a storage source holds a symlink, FIFO, device or oversized file where the registry writes a regular file',
+  STORAGE_UNSAFE:
+    'a storage source holds a symlink, FIFO, device or oversized file where the registry writes a regular file',
   STORAGE_CORRUPT: 'a file of a storage source is damaged (wrong digest or size, a bad link)',
   ARCHIVE_UNSAFE: 'a tarball holds symlinks, hard links, devices, absolute paths or .. entries',
   ARCHIVE_UNREADABLE: 'a tarball cannot be read or extracted',

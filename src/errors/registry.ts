@@ -27,7 +27,16 @@ export class RegistryError extends HarborSyncError {
   /** The message only restates the answer (httpError): reports then show the registry's words. */
   readonly restatesAnswer: boolean;
 
-  constructor(options: { message: string; status?: number; errors?: RegistryErrorEntry[]; request: string; cause?: unknown; code?: ErrorCode; hint?: string; restatesAnswer?: boolean }) {
+  constructor(options: {
+    message: string;
+    status?: number;
+    errors?: RegistryErrorEntry[];
+    request: string;
+    cause?: unknown;
+    code?: ErrorCode;
+    hint?: string;
+    restatesAnswer?: boolean;
+  }) {
     const errors = options.errors ?? [];
     const registryCode = errors[0]?.code;
     super({
@@ -72,7 +81,15 @@ function codeFor(status: number | undefined, registryCode: string | undefined): 
 
 /** The one builder of an error from an HTTP answer, for the registry client and Harbor's API:
  * `GET /v2/a/b/manifests/1 on host: 404 MANIFEST_UNKNOWN: manifest unknown`. */
-export function httpError(answer: { method: string; path: string; host: string; status: number; body: string; code?: ErrorCode; hint?: string }): RegistryError {
+export function httpError(answer: {
+  method: string;
+  path: string;
+  host: string;
+  status: number;
+  body: string;
+  code?: ErrorCode;
+  hint?: string;
+}): RegistryError {
   const errors = parseErrorBody(answer.body.slice(0, BODY_LIMIT));
   const first = errors[0];
   const path = `/${answer.path.replace(/^\//, '')}`;
@@ -88,7 +105,9 @@ export function httpError(answer: { method: string; path: string; host: string; 
 }
 
 export function isRegistryError(error: unknown): error is RegistryError {
-  return typeof error === 'object' && error !== null && (error as { isRegistryError?: unknown }).isRegistryError === true;
+  return (
+    typeof error === 'object' && error !== null && (error as { isRegistryError?: unknown }).isRegistryError === true
+  );
 }
 
 /** The registry answered 404: the thing asked for is not there (as opposed to a failure). */
@@ -105,10 +124,15 @@ export function parseErrorBody(text: string): RegistryErrorEntry[] {
       return parsed.errors
         .filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null)
         .slice(0, MAX_ENTRIES)
-        .map((e) => ({ code: errorCode(e.code), message: excerpt(String(e.message ?? ''), MESSAGE_LIMIT), detail: e.detail }));
+        .map((e) => ({
+          code: errorCode(e.code),
+          message: excerpt(String(e.message ?? ''), MESSAGE_LIMIT),
+          detail: e.detail,
+        }));
     }
     // Harbor's CSRF middleware answers {"code":"FORBIDDEN","message":"CSRF token invalid"} without the errors array.
-    if (typeof parsed.code === 'string') return [{ code: errorCode(parsed.code), message: excerpt(String(parsed.message ?? ''), MESSAGE_LIMIT) }];
+    if (typeof parsed.code === 'string')
+      return [{ code: errorCode(parsed.code), message: excerpt(String(parsed.message ?? ''), MESSAGE_LIMIT) }];
   } catch {
     // not JSON: fall through
   }
@@ -139,4 +163,3 @@ function describeDetail(detail: unknown): string {
   }
   return excerpt(String(detail), SNIPPET_LIMIT);
 }
-

@@ -5,7 +5,13 @@
 // (retries, time-outs, TLS options).
 import { RegistryError, parseErrorBody } from '../errors/registry.js';
 import type { Credentials } from '../registry/credentials.js';
-import { Transport, headerValue, type ConnectionOptions, type HttpResponse, type Method } from '../registry/transport.js';
+import {
+  Transport,
+  headerValue,
+  type ConnectionOptions,
+  type HttpResponse,
+  type Method,
+} from '../registry/transport.js';
 import { nextLink } from '../registry/pagination.js';
 
 export interface HarborIdentity {
@@ -102,7 +108,10 @@ class HarborRestApi implements HarborApi {
 
   async createProject(name: string, visibility: 'private' | 'public'): Promise<boolean> {
     // Metadata values are strings in Harbor's API (docs/harbor.md §3).
-    const body = JSON.stringify({ project_name: name, metadata: { public: visibility === 'public' ? 'true' : 'false' } });
+    const body = JSON.stringify({
+      project_name: name,
+      metadata: { public: visibility === 'public' ? 'true' : 'false' },
+    });
     const res = await this.call('POST', 'api/v2.0/projects', body);
     const text = await res.body.text();
     if (res.status === 201) return true;
@@ -115,7 +124,8 @@ class HarborRestApi implements HarborApi {
     const repo = encodeURIComponent(encodeURIComponent(path));
     const tags = new Map<string, string>();
     let artifactCount = 0;
-    let next: string | undefined = `api/v2.0/projects/${encodeURIComponent(project)}/repositories/${repo}/artifacts?with_tag=true&page_size=100&page=1`;
+    let next: string | undefined =
+      `api/v2.0/projects/${encodeURIComponent(project)}/repositories/${repo}/artifacts?with_tag=true&page_size=100&page=1`;
     while (next) {
       const url: URL = new URL(next, this.url);
       const res = await this.call('GET', url.pathname.slice(1) + url.search);
@@ -124,7 +134,11 @@ class HarborRestApi implements HarborApi {
       if (res.status !== 200) throw this.failure('GET', url.pathname.slice(1), res.status, text);
       const artifacts = parseArtifacts(text);
       if (!artifacts) {
-        throw new RegistryError({ message: `GET ${url.pathname} on ${this.url.host}: the answer is not a JSON list of artifacts`, status: res.status, request: `GET ${url.pathname}` });
+        throw new RegistryError({
+          message: `GET ${url.pathname} on ${this.url.host}: the answer is not a JSON list of artifacts`,
+          status: res.status,
+          request: `GET ${url.pathname}`,
+        });
       }
       artifactCount += artifacts.length;
       for (const { digest, tags: names } of artifacts) {
@@ -166,7 +180,9 @@ type Artifact = { digest?: unknown; tags?: unknown };
 function parseArtifacts(text: string): Artifact[] | undefined {
   try {
     const parsed = JSON.parse(text) as unknown;
-    return Array.isArray(parsed) && parsed.every((a) => typeof a === 'object' && a !== null) ? (parsed as Artifact[]) : undefined;
+    return Array.isArray(parsed) && parsed.every((a) => typeof a === 'object' && a !== null)
+      ? (parsed as Artifact[])
+      : undefined;
   } catch {
     return undefined;
   }

@@ -23,7 +23,10 @@ export interface HarborExplanation {
 }
 
 export function explainHarborAnswer(error: RegistryError, context: HintContext): HarborExplanation | undefined {
-  const text = error.errors.map((e) => e.message).join(' ').toLowerCase();
+  const text = error.errors
+    .map((e) => e.message)
+    .join(' ')
+    .toLowerCase();
   const who = context.username ? `"${context.username}"` : 'these credentials';
   if (error.status === 412 && error.registryCode === 'PRECONDITION') {
     return {
@@ -33,20 +36,37 @@ export function explainHarborAnswer(error: RegistryError, context: HintContext):
     };
   }
   if (error.status === 403 && text.includes('read only')) {
-    return { code: 'READ_ONLY', policy: true, hint: 'Harbor is in read-only mode (Administration → Configuration → System Settings → Repository Read Only); re-run when it is writable' };
+    return {
+      code: 'READ_ONLY',
+      policy: true,
+      hint: 'Harbor is in read-only mode (Administration → Configuration → System Settings → Repository Read Only); re-run when it is writable',
+    };
   }
   if (error.status === 403 && text.includes('exceed')) {
-    return { code: 'QUOTA_EXCEEDED', policy: true, hint: `project ${context.project} would exceed its storage quota: raise it (Project → Summary → Quota) or free space, then re-run` };
+    return {
+      code: 'QUOTA_EXCEEDED',
+      policy: true,
+      hint: `project ${context.project} would exceed its storage quota: raise it (Project → Summary → Quota) or free space, then re-run`,
+    };
   }
   if (error.status === 403 && text.includes('csrf')) {
-    return { hint: 'Harbor saw a session cookie and applied its CSRF check: something between us and Harbor keeps cookies; harbor-sync itself sends none' };
+    return {
+      hint: 'Harbor saw a session cookie and applied its CSRF check: something between us and Harbor keeps cookies; harbor-sync itself sends none',
+    };
   }
   if (error.status === 403 && text.includes('proxy project')) {
-    return { code: 'PROXY_PROJECT', policy: true, hint: `project ${context.project} is a proxy-cache project, which cannot be pushed to: map the images to a regular project` };
+    return {
+      code: 'PROXY_PROJECT',
+      policy: true,
+      hint: `project ${context.project} is a proxy-cache project, which cannot be pushed to: map the images to a regular project`,
+    };
   }
   if (error.status === 401 && text.includes('not found')) {
     const setting = context.setting?.('create-projects', 'true') ?? 'create-projects: true';
-    return { code: 'PROJECT_MISSING', hint: `project ${context.project} does not exist in Harbor: create it, or set ${setting}` };
+    return {
+      code: 'PROJECT_MISSING',
+      hint: `project ${context.project} does not exist in Harbor: create it, or set ${setting}`,
+    };
   }
   if (error.status === 401 && context.projectCreatedThisRun) {
     return {

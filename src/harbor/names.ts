@@ -29,7 +29,10 @@ export function mapRepository(sourceRepository: string, defaultProject: string):
   const path = slash < 0 ? sourceRepository : sourceRepository.slice(slash + 1);
   const problem = projectNameProblem(project);
   if (problem) {
-    const origin = slash < 0 ? `default-project "${project}" (used for the single-level name "${sourceRepository}")` : `"${project}" (from "${sourceRepository}")`;
+    const origin =
+      slash < 0
+        ? `default-project "${project}" (used for the single-level name "${sourceRepository}")`
+        : `"${project}" (from "${sourceRepository}")`;
     throw new NameMappingError(`Harbor project name ${origin} ${problem}`);
   }
   return { project, path, repository: `${project}/${path}` };

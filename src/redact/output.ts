@@ -15,7 +15,12 @@ export function guardStream(stream: NodeJS.WriteStream, divert?: (text: string) 
   installed.add(stream);
   const original = stream.write.bind(stream) as Write;
   const guarded = function (this: unknown, chunk: unknown, ...rest: unknown[]): boolean {
-    const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) || chunk instanceof Uint8Array ? Buffer.from(chunk).toString('utf8') : String(chunk);
+    const text =
+      typeof chunk === 'string'
+        ? chunk
+        : Buffer.isBuffer(chunk) || chunk instanceof Uint8Array
+          ? Buffer.from(chunk).toString('utf8')
+          : String(chunk);
     if (divert) {
       divert(text);
       const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;

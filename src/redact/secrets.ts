@@ -18,7 +18,12 @@ let pattern: RegExp | undefined;
 /** Registers a secret and the forms it is written in. */
 export function addSecret(value: string | undefined): void {
   if (!value || value.length < MIN_LENGTH) return;
-  const forms = [value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1), Buffer.from(value, 'utf8').toString('base64')];
+  const forms = [
+    value,
+    encodeURIComponent(value),
+    JSON.stringify(value).slice(1, -1),
+    Buffer.from(value, 'utf8').toString('base64'),
+  ];
   let added = false;
   for (const form of forms) {
     if (form.length >= MIN_LENGTH && !known.has(form)) {
@@ -39,7 +44,13 @@ export function addCredentials(credentials: { username: string; password: string
 /** The text with every known secret replaced by `***`. */
 export function scrub(text: string): string {
   if (known.size === 0 || text.length < MIN_LENGTH) return text;
-  pattern ??= new RegExp([...known].sort((a, b) => b.length - a.length).map(escapeRegex).join('|'), 'g');
+  pattern ??= new RegExp(
+    [...known]
+      .sort((a, b) => b.length - a.length)
+      .map(escapeRegex)
+      .join('|'),
+    'g',
+  );
   return text.replace(pattern, MASK);
 }
 

@@ -39,7 +39,11 @@ export class AuthBoundary {
   /** A 401 from another origin: a redirect target (a CDN, storage) or a Location elsewhere. */
   foreignChallenge(request: string, requested: URL, answered: URL): RegistryError {
     const who = requested.origin === this.origin ? `redirected to ${answered.origin}, which` : answered.origin;
-    return refusal('AUTH_FOREIGN_ORIGIN', request, `${who} asked for credentials (401); credentials are only sent to ${this.origin}`);
+    return refusal(
+      'AUTH_FOREIGN_ORIGIN',
+      request,
+      `${who} asked for credentials (401); credentials are only sent to ${this.origin}`,
+    );
   }
 
   /** The token realm to send credentials to, from a challenge of the registry's own origin: the
@@ -47,15 +51,28 @@ export class AuthBoundary {
   acceptRealm(realm: string, request: string): string {
     if (this.realm !== undefined) {
       if (realm === this.realm) return realm;
-      throw refusal('REALM_REFUSED', request, `${this.origin} now names the token realm ${shown(realm)}, not ${shown(this.realm)} it named first; credentials are only sent to the realm it named first`);
+      throw refusal(
+        'REALM_REFUSED',
+        request,
+        `${this.origin} now names the token realm ${shown(realm)}, not ${shown(this.realm)} it named first; credentials are only sent to the realm it named first`,
+      );
     }
     const url = URL.parse(realm);
-    if (!url) throw refusal('REALM_REFUSED', request, `${this.origin} names a token realm that is not a URL: ${shown(realm)}`);
+    if (!url)
+      throw refusal('REALM_REFUSED', request, `${this.origin} names a token realm that is not a URL: ${shown(realm)}`);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-      throw refusal('REALM_REFUSED', request, `${this.origin} names the token realm ${shown(realm)}, which is not an http(s) URL`);
+      throw refusal(
+        'REALM_REFUSED',
+        request,
+        `${this.origin} names the token realm ${shown(realm)}, which is not an http(s) URL`,
+      );
     }
     if (this.https && url.protocol === 'http:' && !this.insecure) {
-      throw refusal('REALM_INSECURE', request, `the registry ${this.origin} names its token service over plain HTTP (${shown(realm)}): credentials would travel in clear, so none are sent`);
+      throw refusal(
+        'REALM_INSECURE',
+        request,
+        `the registry ${this.origin} names its token service over plain HTTP (${shown(realm)}): credentials would travel in clear, so none are sent`,
+      );
     }
     this.realm = realm;
     return realm;

@@ -20,12 +20,13 @@ export function parseChallenges(header: string | undefined | null): Challenge[] 
   if (!header) return [];
   const challenges: Challenge[] = [];
   // scheme token, then comma-separated key=value or key="quoted value" pairs.
-  const re = /([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)(?:\s+((?:[A-Za-z0-9!#$%&'*+.^_`|~-]+\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^,\s]*)\s*,?\s*)*))?/g;
+  const re =
+    /([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)(?:\s+((?:[A-Za-z0-9!#$%&'*+.^_`|~-]+\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^,\s]*)\s*,?\s*)*))?/g;
   let rest = header.trim();
   while (rest.length > 0) {
     re.lastIndex = 0;
     const m = re.exec(rest);
-    if (!m || m.index !== 0) break;
+    if (m?.index !== 0) break;
     const scheme = m[1]!.toLowerCase();
     challenges.push({
       scheme: scheme === 'basic' ? 'basic' : scheme === 'bearer' ? 'bearer' : 'other',

@@ -1,14 +1,29 @@
 // The distribution protocol over HTTP: one method per operation (regclient's scheme.API,
 // go-containerregistry's remote), behind the RegistryClient interface (registry-client.ts).
 import type { Readable } from 'node:stream';
-import type { BlobResponse, ManifestHead, ManifestResponse, PingResult, RegistryClient, SourceCapabilities, UploadStart } from './registry-client.js';
+import type {
+  BlobResponse,
+  ManifestHead,
+  ManifestResponse,
+  PingResult,
+  RegistryClient,
+  SourceCapabilities,
+  UploadStart,
+} from './registry-client.js';
 import { RegistryError, httpError, isRegistryError } from '../errors/registry.js';
 import { MANIFEST_ACCEPT, MediaType, parseManifest, type Descriptor } from './media-types.js';
 import { sha256Digest } from './digest.js';
 import { MANIFEST_READ_LIMIT } from './limits.js';
 import { nextLink } from './pagination.js';
 import { repositoryScope } from './reference.js';
-import { Transport, headerValue, type ConnectionOptions, type HttpRequest, type HttpResponse, type Method } from './transport.js';
+import {
+  Transport,
+  headerValue,
+  type ConnectionOptions,
+  type HttpRequest,
+  type HttpResponse,
+  type Method,
+} from './transport.js';
 import type { Credentials } from './credentials.js';
 
 export interface RegistryClientOptions extends ConnectionOptions {
@@ -57,20 +72,36 @@ class DistributionClient implements RegistryClient {
 
   async getManifest(repository: string, reference: string): Promise<ManifestResponse> {
     const path = `v2/${repository}/manifests/${reference}`;
-    const res = await this.send({ method: 'GET', url: this.url(path), headers: { accept: MANIFEST_ACCEPT }, scopes: [pull(repository)] });
+    const res = await this.send({
+      method: 'GET',
+      url: this.url(path),
+      headers: { accept: MANIFEST_ACCEPT },
+      scopes: [pull(repository)],
+    });
     if (res.status !== 200) throw await this.failure(res, 'GET', path);
     const bytes = await readLimited(res, MANIFEST_READ_LIMIT, path);
     // The digest of the bytes we hold is the truth; the header is only a claim.
     const digest = sha256Digest(bytes);
     if (reference.startsWith('sha256:') && reference !== digest) {
-      throw new RegistryError({ message: `manifest ${repository}@${reference} arrived with content digest ${digest}`, status: 200, errors: [{ code: 'DIGEST_INVALID', message: 'manifest content does not match its digest' }], request: `GET /${path}`, code: 'DIGEST_MISMATCH' });
+      throw new RegistryError({
+        message: `manifest ${repository}@${reference} arrived with content digest ${digest}`,
+        status: 200,
+        errors: [{ code: 'DIGEST_INVALID', message: 'manifest content does not match its digest' }],
+        request: `GET /${path}`,
+        code: 'DIGEST_MISMATCH',
+      });
     }
     return { bytes, mediaType: headerValue(res.headers, 'content-type'), digest };
   }
 
   async headManifest(repository: string, reference: string): Promise<ManifestHead | undefined> {
     const path = `v2/${repository}/manifests/${reference}`;
-    const res = await this.send({ method: 'HEAD', url: this.url(path), headers: { accept: MANIFEST_ACCEPT }, scopes: [pull(repository)] });
+    const res = await this.send({
+      method: 'HEAD',
+      url: this.url(path),
+      headers: { accept: MANIFEST_ACCEPT },
+      scopes: [pull(repository)],
+    });
     await res.body.dump();
     if (res.status === 404) return undefined;
     if (res.status !== 200) throw await this.failure(res, 'HEAD', path);
@@ -80,12 +111,27 @@ class DistributionClient implements RegistryClient {
       const full = await this.getManifest(repository, reference);
       return { digest: full.digest, mediaType: full.mediaType, size: full.bytes.length };
     }
-    return { digest, mediaType: headerValue(res.headers, 'content-type'), size: Number(headerValue(res.headers, 'content-length') ?? -1) };
+    return {
+      digest,
+      mediaType: headerValue(res.headers, 'content-type'),
+      size: Number(headerValue(res.headers, 'content-length') ?? -1),
+    };
   }
 
-  async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string | undefined> {
+  async putManifest(
+    repository: string,
+    reference: string,
+    bytes: Buffer,
+    mediaType: string,
+  ): Promise<string | undefined> {
     const path = `v2/${repository}/manifests/${reference}`;
-    const res = await this.send({ method: 'PUT', url: this.url(path), headers: { 'content-type': mediaType }, body: bytes, scopes: [push(repository)] });
+    const res = await this.send({
+      method: 'PUT',
+      url: this.url(path),
+      headers: { 'content-type': mediaType },
+      body: bytes,
+      scopes: [push(repository)],
+    });
     if (res.status !== 201 && res.status !== 200) throw await this.failure(res, 'PUT', path);
     await res.body.dump();
     return headerValue(res.headers, 'docker-content-digest');
@@ -93,7 +139,12 @@ class DistributionClient implements RegistryClient {
 
   async headBlob(repository: string, digest: string): Promise<number | undefined> {
     const path = `v2/${repository}/blobs/${digest}`;
-    const res = await this.send({ method: 'HEAD', url: this.url(path), scopes: [pull(repository)], followRedirects: true });
+    const res = await this.send({
+      method: 'HEAD',
+      url: this.url(path),
+      scopes: [pull(repository)],
+      followRedirects: true,
+    });
     await res.body.dump();
     if (res.status === 404) return undefined;
     if (res.status !== 200) throw await this.failure(res, 'HEAD', path);
@@ -102,7 +153,12 @@ class DistributionClient implements RegistryClient {
 
   async getBlob(repository: string, digest: string): Promise<BlobResponse> {
     const path = `v2/${repository}/blobs/${digest}`;
-    const res = await this.send({ method: 'GET', url: this.url(path), scopes: [pull(repository)], followRedirects: true });
+    const res = await this.send({
+      method: 'GET',
+      url: this.url(path),
+      scopes: [pull(repository)],
+      followRedirects: true,
+    });
     if (res.status !== 200) throw await this.failure(res, 'GET', path);
     const length = headerValue(res.headers, 'content-length');
     return { body: res.body, size: length === undefined ? undefined : Number(length) };
@@ -121,7 +177,13 @@ class DistributionClient implements RegistryClient {
     if (res.status === 201 && mountFrom) return { mounted: true };
     if (res.status !== 202) throw await this.failure(res, 'POST', url.pathname.slice(1));
     const location = headerValue(res.headers, 'location');
-    if (!location) throw new RegistryError({ message: 'upload started without a Location header', status: 202, request: `POST ${url.pathname}`, code: 'HTTP_ERROR' });
+    if (!location)
+      throw new RegistryError({
+        message: 'upload started without a Location header',
+        status: 202,
+        request: `POST ${url.pathname}`,
+        code: 'HTTP_ERROR',
+      });
     return { mounted: false, location: new URL(location, this.base) };
   }
 
@@ -179,7 +241,12 @@ class DistributionClient implements RegistryClient {
   async referrers(repository: string, digest: string): Promise<Descriptor[] | undefined> {
     if (this.noReferrersApi) return undefined;
     const path = `v2/${repository}/referrers/${digest}`;
-    const res = await this.send({ method: 'GET', url: this.url(path), headers: { accept: MediaType.ociIndex }, scopes: [pull(repository)] });
+    const res = await this.send({
+      method: 'GET',
+      url: this.url(path),
+      headers: { accept: MediaType.ociIndex },
+      scopes: [pull(repository)],
+    });
     if (res.status === 404 || res.status === 405 || res.status === 400) {
       // A registry with the API answers 200 with an empty index for a manifest without referrers;
       // a 404 that is not a registry error body means the route does not exist: stop asking.
@@ -213,7 +280,6 @@ class DistributionClient implements RegistryClient {
     if (method === 'HEAD') await res.body.dump().catch(() => undefined);
     return httpError({ method, path, host: this.host, status: res.status, body });
   }
-
 }
 
 function pull(repository: string): string {
@@ -233,7 +299,12 @@ async function readNames(res: HttpResponse, url: URL, field: 'tags' | 'repositor
     if (names === undefined || names === null) return [];
     if (Array.isArray(names) && names.every((n): n is string => typeof n === 'string')) return names;
   }
-  throw new RegistryError({ message: `GET ${url.pathname}: the answer is not a JSON object with a list of ${field}`, status: res.status, request: `GET ${url.pathname}`, code: 'LIST_INCOMPLETE' });
+  throw new RegistryError({
+    message: `GET ${url.pathname}: the answer is not a JSON object with a list of ${field}`,
+    status: res.status,
+    request: `GET ${url.pathname}`,
+    code: 'LIST_INCOMPLETE',
+  });
 }
 
 function parseJson(text: string): unknown {
@@ -251,7 +322,12 @@ async function readLimited(res: HttpResponse, limit: number, what: string): Prom
     total += (chunk as Buffer).length;
     if (total > limit) {
       res.body.destroy();
-      throw new RegistryError({ message: `${what}: response larger than ${limit} bytes`, status: res.status, request: `GET ${what}`, code: what.includes('/manifests/') ? 'MANIFEST_TOO_LARGE' : 'LIST_INCOMPLETE' });
+      throw new RegistryError({
+        message: `${what}: response larger than ${limit} bytes`,
+        status: res.status,
+        request: `GET ${what}`,
+        code: what.includes('/manifests/') ? 'MANIFEST_TOO_LARGE' : 'LIST_INCOMPLETE',
+      });
     }
     chunks.push(chunk as Buffer);
   }

@@ -11,7 +11,10 @@ export class DigestMismatchError extends HarborSyncError {
   readonly expected: string;
   readonly actual: string;
   constructor(expected: string, actual: string, bytes: number) {
-    super({ code: 'DIGEST_MISMATCH', message: `content digest ${actual} (${bytes} bytes) does not match the expected ${expected}` });
+    super({
+      code: 'DIGEST_MISMATCH',
+      message: `content digest ${actual} (${bytes} bytes) does not match the expected ${expected}`,
+    });
     this.expected = expected;
     this.actual = actual;
   }

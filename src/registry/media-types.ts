@@ -73,16 +73,18 @@ export function parseManifest(bytes: Uint8Array, contentType: string | undefined
       if (!config) return invalid(mediaType, `is an image manifest whose config is not a descriptor (${DESCRIPTOR})`);
       if (!Array.isArray(body.layers)) return invalid(mediaType, 'is an image manifest whose layers is not an array');
       const layers = body.layers.map(asDescriptor);
-      const bad = layers.findIndex((d) => d === undefined);
-      if (bad >= 0) return invalid(mediaType, `is an image manifest whose layers[${bad}] is not a descriptor (${DESCRIPTOR})`);
+      const bad = layers.indexOf(undefined);
+      if (bad >= 0)
+        return invalid(mediaType, `is an image manifest whose layers[${bad}] is not a descriptor (${DESCRIPTOR})`);
       return { kind: 'image', mediaType, blobs: [config, ...(layers as Descriptor[])], children: [] };
     }
     case MediaType.dockerManifestList:
     case MediaType.ociIndex: {
       if (!Array.isArray(body.manifests)) return invalid(mediaType, 'is an index whose manifests is not an array');
       const children = body.manifests.map(asDescriptor);
-      const bad = children.findIndex((d) => d === undefined);
-      if (bad >= 0) return invalid(mediaType, `is an index whose manifests[${bad}] is not a descriptor (${DESCRIPTOR})`);
+      const bad = children.indexOf(undefined);
+      if (bad >= 0)
+        return invalid(mediaType, `is an index whose manifests[${bad}] is not a descriptor (${DESCRIPTOR})`);
       return { kind: 'index', mediaType, blobs: [], children: children as Descriptor[] };
     }
     case MediaType.dockerSchema1:
@@ -107,7 +109,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function normaliseType(contentType: string | undefined): string | undefined {
   const type = contentType?.split(';')[0]?.trim().toLowerCase();
   // Some registries answer application/json or octet-stream for manifests; trust the body then.
-  if (!type || type === 'application/json' || type === 'application/octet-stream' || type === 'text/plain') return undefined;
+  if (!type || type === 'application/json' || type === 'application/octet-stream' || type === 'text/plain')
+    return undefined;
   return type;
 }
 
@@ -124,7 +127,11 @@ function guessType(body: Record<string, unknown>): string {
 function asDescriptor(value: unknown): Descriptor | undefined {
   if (!isObject(value)) return undefined;
   if (typeof value.digest !== 'string' || !isDigest(value.digest)) return undefined;
-  if (value.size !== undefined && !(typeof value.size === 'number' && Number.isSafeInteger(value.size) && value.size >= 0)) return undefined;
+  if (
+    value.size !== undefined &&
+    !(typeof value.size === 'number' && Number.isSafeInteger(value.size) && value.size >= 0)
+  )
+    return undefined;
   return {
     mediaType: typeof value.mediaType === 'string' ? value.mediaType : '',
     digest: value.digest,

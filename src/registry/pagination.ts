@@ -12,9 +12,16 @@ export function nextLink(header: string | undefined, current: URL): URL | undefi
     const m = /^\s*<([^>]*)>\s*;(.*)$/.exec(part);
     if (!m || !/\brel\s*=\s*"?next"?/i.test(m[2]!)) continue;
     const next = URL.parse(m[1]!, current.href);
-    if (!next) throw linkError(current, `the next page is linked as ${JSON.stringify(m[1]!.slice(0, 200))}, which is not a URL, so the list would be incomplete`);
+    if (!next)
+      throw linkError(
+        current,
+        `the next page is linked as ${JSON.stringify(m[1]!.slice(0, 200))}, which is not a URL, so the list would be incomplete`,
+      );
     if (next.origin !== current.origin) {
-      throw linkError(current, `the next page is linked on ${next.origin.slice(0, 200)}, another origin than ${current.origin}: not followed (credentials stay with their origin), so the list would be incomplete`);
+      throw linkError(
+        current,
+        `the next page is linked on ${next.origin.slice(0, 200)}, another origin than ${current.origin}: not followed (credentials stay with their origin), so the list would be incomplete`,
+      );
     }
     return next;
   }

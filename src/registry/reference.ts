@@ -47,7 +47,8 @@ export function parseImageReference(input: string, sourceHost?: string): ImageRe
       `"${text}": repository "${repository}" must be lowercase path components of letters and digits separated by "/" (separators . _ __ - inside a component)`,
     );
   }
-  if (repository.length > MAX_NAME) throw new ConfigError(`"${text}": repository name is longer than ${MAX_NAME} characters`);
+  if (repository.length > MAX_NAME)
+    throw new ConfigError(`"${text}": repository name is longer than ${MAX_NAME} characters`);
   return { repository, ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) };
 }
 

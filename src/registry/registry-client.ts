@@ -75,4 +75,3 @@ export interface RegistryClient {
   invalidateTokens(project: string): void;
   close(): Promise<void>;
 }
-

@@ -62,7 +62,10 @@ export async function retrying<T>(work: (attempt: number) => Promise<T>, options
     } catch (error) {
       if (options.signal?.aborted || !options.shouldRetry(error, attempt)) throw error;
       countRetry();
-      await sleep(retryDelay(attempt, error instanceof RetryLater ? error.retryAfter : undefined, options.policy), options.signal);
+      await sleep(
+        retryDelay(attempt, error instanceof RetryLater ? error.retryAfter : undefined, options.policy),
+        options.signal,
+      );
     }
   }
 }
@@ -79,7 +82,12 @@ export class RetryLater extends Error {
 }
 
 /** Milliseconds to wait before attempt `attempt` (1 = the first retry). */
-export function retryDelay(attempt: number, retryAfter: string | undefined, policy: RetryPolicy, now = Date.now()): number {
+export function retryDelay(
+  attempt: number,
+  retryAfter: string | undefined,
+  policy: RetryPolicy,
+  now = Date.now(),
+): number {
   const asked = parseRetryAfter(retryAfter, now);
   if (asked !== undefined) return Math.min(asked, policy.maxWaitMs);
   const backoff = policy.baseMs * 2 ** (attempt - 1);

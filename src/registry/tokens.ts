@@ -78,12 +78,20 @@ export class TokenCache {
       body = null;
     }
     if (typeof body !== 'object' || body === null) {
-      throw new RegistryError({ message: `token service ${url.origin}${url.pathname} answered 200 with a body that is not a JSON object`, status: 200, request: `GET ${url.pathname}` });
+      throw new RegistryError({
+        message: `token service ${url.origin}${url.pathname} answered 200 with a body that is not a JSON object`,
+        status: 200,
+        request: `GET ${url.pathname}`,
+      });
     }
     // Harbor always sends access_token:"" beside token, so an empty string must not win.
     const token = typeof body.token === 'string' && body.token ? body.token : body.access_token;
     if (typeof token !== 'string' || !token) {
-      throw new RegistryError({ message: `token service ${url.origin} sent no token`, status: 200, request: `GET ${url.pathname}` });
+      throw new RegistryError({
+        message: `token service ${url.origin} sent no token`,
+        status: 200,
+        request: `GET ${url.pathname}`,
+      });
     }
     addSecret(token); // a server's error text or a debug line may echo it
     const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_LIFETIME_S;

@@ -9,7 +9,14 @@ import { basicAuthorization, type Credentials } from './credentials.js';
 import { TokenCache } from './tokens.js';
 import { AuthBoundary } from './auth-boundary.js';
 import { addCredentials } from '../redact/secrets.js';
-import { DEFAULT_RETRY_POLICY, RetryLater, isNetworkError, isRetryableStatus, retrying, type RetryPolicy } from './retry.js';
+import {
+  DEFAULT_RETRY_POLICY,
+  RetryLater,
+  isNetworkError,
+  isRetryableStatus,
+  retrying,
+  type RetryPolicy,
+} from './retry.js';
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -59,7 +66,10 @@ export interface TlsOptions {
 }
 
 /** What every client (registry or Harbor API) takes besides its URL and credentials. */
-export type ConnectionOptions = Pick<TransportOptions, 'retry' | 'stallTimeoutSeconds' | 'signal' | 'tls' | 'connections'>;
+export type ConnectionOptions = Pick<
+  TransportOptions,
+  'retry' | 'stallTimeoutSeconds' | 'signal' | 'tls' | 'connections'
+>;
 
 const MAX_REDIRECTS = 5;
 
@@ -148,7 +158,13 @@ export class Transport {
       await res.body.dump();
       this.tokens.invalidate(this.bearer, req.scopes ?? []);
       res = await this.sendWithRetry(req, `Bearer ${await this.tokens.get(this.bearer, req.scopes ?? [])}`, true);
-      if (res.status !== 401 || !this.boundary.mayAuthorize(res.url) || !this.credentials || !offersBasic(headerValue(res.headers, 'www-authenticate'))) return res;
+      if (
+        res.status !== 401 ||
+        !this.boundary.mayAuthorize(res.url) ||
+        !this.credentials ||
+        !offersBasic(headerValue(res.headers, 'www-authenticate'))
+      )
+        return res;
       await res.body.dump();
       return await this.sendWithRetry(req, basicAuthorization(this.credentials), true);
     }
@@ -163,12 +179,17 @@ export class Transport {
   private async authorization(req: HttpRequest): Promise<string | undefined> {
     if (!this.boundary.mayAuthorize(req.url)) return undefined;
     if (this.scheme === 'basic' && this.credentials) return basicAuthorization(this.credentials);
-    if (this.scheme === 'bearer' && this.bearer) return `Bearer ${await this.tokens.get(this.bearer, req.scopes ?? [])}`;
+    if (this.scheme === 'bearer' && this.bearer)
+      return `Bearer ${await this.tokens.get(this.bearer, req.scopes ?? [])}`;
     return undefined;
   }
 
   /** A stream body cannot be replayed: such a request gets one attempt. */
-  private sendWithRetry(req: HttpRequest, authorization: string | undefined, replayable: boolean): Promise<HttpResponse> {
+  private sendWithRetry(
+    req: HttpRequest,
+    authorization: string | undefined,
+    replayable: boolean,
+  ): Promise<HttpResponse> {
     const retries = replayable ? this.retry.retries : 0;
     return retrying(
       async (attempt) => {
@@ -178,7 +199,11 @@ export class Transport {
         await res.body.dump();
         throw new RetryLater(res.status, retryAfter);
       },
-      { policy: this.retry, signal: this.signal, shouldRetry: (error, attempt) => attempt <= retries && (error instanceof RetryLater || isNetworkError(error)) },
+      {
+        policy: this.retry,
+        signal: this.signal,
+        shouldRetry: (error, attempt) => attempt <= retries && (error instanceof RetryLater || isNetworkError(error)),
+      },
     );
   }
 
@@ -220,7 +245,9 @@ function describe(req: HttpRequest): string {
 }
 
 function isStream(body: HttpRequest['body']): body is Readable {
-  return typeof body === 'object' && body !== null && !Buffer.isBuffer(body) && typeof (body as Readable).pipe === 'function';
+  return (
+    typeof body === 'object' && body !== null && !Buffer.isBuffer(body) && typeof (body as Readable).pipe === 'function'
+  );
 }
 
 function union(a: string[], b: string[]): string[] {

@@ -14,6 +14,7 @@ export function itemLine(item: TagResult, dryRun: boolean): LogLine {
     ? `${e.step}${e.status ? ` ${e.status}` : ''}${e.code ? ` ${e.code}` : ''}: ${e.message}`
     : (item.reason ?? (item.previousDigest ? `re-pointed from ${item.previousDigest}` : ''));
   const text = `${verb.padEnd(10)} ${item.source} → ${item.target || '-'}${detail ? ` (${detail})` : ''}`;
-  const level = item.status === 'failed' ? 'error' : item.status === 'stale' || item.status === 'incomplete' ? 'warn' : 'info';
+  const level =
+    item.status === 'failed' ? 'error' : item.status === 'stale' || item.status === 'incomplete' ? 'warn' : 'info';
   return { level, text };
 }

@@ -6,18 +6,23 @@ import { REPORT_SCHEMA, type Report, type ReportItem } from './json.js';
 import { ConfigError } from '../errors/base.js';
 import { STATUSES } from '../model/result.js';
 
-
 /** The result a report was written from (the classes become each item's status again). */
 export function resultFromReport(report: unknown, name: string): SyncResult {
   const r = report as Partial<Report> | null;
   if (!r || typeof r !== 'object' || r.schema !== REPORT_SCHEMA) {
-    throw new ConfigError(`${name} is not a harbor-sync report (schema "${String((r as { schema?: unknown } | null)?.schema)}", expected "${REPORT_SCHEMA}")`);
+    throw new ConfigError(
+      `${name} is not a harbor-sync report (schema "${String((r as { schema?: unknown } | null)?.schema)}", expected "${REPORT_SCHEMA}")`,
+    );
   }
   const items: TagResult[] = [];
   for (const status of STATUSES) {
     for (const item of (r[status] ?? []) as ReportItem[]) {
       const { digest, ...rest } = item;
-      items.push({ ...(rest as Omit<TagResult, 'status'>), status: status as TagStatus, ...(digest ? { digest } : {}) });
+      items.push({
+        ...(rest as Omit<TagResult, 'status'>),
+        status: status as TagStatus,
+        ...(digest ? { digest } : {}),
+      });
     }
   }
   return {
@@ -55,25 +60,40 @@ export function checkShardSet(reports: NamedResult[], allowPartial: boolean): st
   const [first] = reports;
   const shards = reports.map(({ file, result }) => ({ file, result, shard: parseShard(result.shard) }));
   const unsharded = shards.filter((s) => !s.shard);
-  if (unsharded.length > 0 && reports.length > 1) throw new ConfigError(`${unsharded[0]!.file} is not the report of a shard (it has no "shard"): report-merge merges the reports of one sharded sync`);
+  if (unsharded.length > 0 && reports.length > 1)
+    throw new ConfigError(
+      `${unsharded[0]!.file} is not the report of a shard (it has no "shard"): report-merge merges the reports of one sharded sync`,
+    );
   if (unsharded.length > 0) return [];
   for (const { file, result } of reports) {
     if (result.source !== first!.result.source || result.harbor !== first!.result.harbor) {
-      throw new ConfigError(`${file} is a sync of ${result.source} into ${result.harbor}, but ${first!.file} of ${first!.result.source} into ${first!.result.harbor}: merge the shards of one sync`);
+      throw new ConfigError(
+        `${file} is a sync of ${result.source} into ${result.harbor}, but ${first!.file} of ${first!.result.source} into ${first!.result.harbor}: merge the shards of one sync`,
+      );
     }
   }
   const count = shards[0]!.shard!.count;
   const other = shards.find((s) => s.shard!.count !== count);
-  if (other) throw new ConfigError(`${other.file} is shard ${other.result.shard}, but ${shards[0]!.file} is shard ${shards[0]!.result.shard}: every shard must come from the same split (n = ${count})`);
+  if (other)
+    throw new ConfigError(
+      `${other.file} is shard ${other.result.shard}, but ${shards[0]!.file} is shard ${shards[0]!.result.shard}: every shard must come from the same split (n = ${count})`,
+    );
   const seen = new Map<number, string>();
   for (const { file, shard } of shards) {
     const earlier = seen.get(shard!.index);
-    if (earlier) throw new ConfigError(`shard ${shard!.index}/${count} is given twice (${earlier} and ${file}): its tags would be counted twice`);
+    if (earlier)
+      throw new ConfigError(
+        `shard ${shard!.index}/${count} is given twice (${earlier} and ${file}): its tags would be counted twice`,
+      );
     seen.set(shard!.index, file);
   }
-  const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !seen.has(i)).map((i) => `${i}/${count}`);
+  const missing = Array.from({ length: count }, (_, i) => i + 1)
+    .filter((i) => !seen.has(i))
+    .map((i) => `${i}/${count}`);
   if (missing.length > 0 && !allowPartial) {
-    throw new ConfigError(`shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing: give every shard's report, or --allow-partial to merge what is there`);
+    throw new ConfigError(
+      `shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing: give every shard's report, or --allow-partial to merge what is there`,
+    );
   }
   return missing;
 }
@@ -88,14 +108,19 @@ export function mergeResults(results: SyncResult[], missingShards: string[] = []
   if (results.length === 0) throw new ConfigError('report-merge needs at least one report');
   const first = results[0]!;
   const startedAt = results.map((r) => r.startedAt).sort()[0]!;
-  const finishedAt = results.map((r) => r.finishedAt).sort().at(-1)!;
+  const finishedAt = results
+    .map((r) => r.finishedAt)
+    .sort()
+    .at(-1)!;
   const fatal = results.find((r) => r.fatal)?.fatal;
   const shards = results.map((r) => r.shard).filter(Boolean);
   const planned = results.filter((r) => r.bytesPlanned !== undefined);
   return {
     startedAt,
     finishedAt,
-    seconds: Math.max(0, (Date.parse(finishedAt) - Date.parse(startedAt)) / 1000) || Math.max(...results.map((r) => r.seconds)),
+    seconds:
+      Math.max(0, (Date.parse(finishedAt) - Date.parse(startedAt)) / 1000) ||
+      Math.max(...results.map((r) => r.seconds)),
     dryRun: results.every((r) => r.dryRun),
     source: first.source,
     harbor: first.harbor,
@@ -109,7 +134,9 @@ export function mergeResults(results: SyncResult[], missingShards: string[] = []
     notStarted: results.flatMap((r) => r.notStarted),
     ...(planned.length > 0 && { bytesPlanned: planned.reduce((n, r) => n + (r.bytesPlanned ?? 0), 0) }),
     ...(missingShards.length > 0 && { missingShards }),
-    ...(results.some((r) => r.upstreamRequests !== undefined) && { upstreamRequests: results.reduce((n, r) => n + (r.upstreamRequests ?? 0), 0) }),
+    ...(results.some((r) => r.upstreamRequests !== undefined) && {
+      upstreamRequests: results.reduce((n, r) => n + (r.upstreamRequests ?? 0), 0),
+    }),
   };
 }
 

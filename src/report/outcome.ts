@@ -17,13 +17,21 @@ export interface Outcome {
 export function decideOutcome(result: SyncResult, failOn: FailOn): Outcome {
   if (result.fatal) return { ok: false, exitCode: EXIT.config, reason: result.fatal.message };
   if (result.interrupted) {
-    return { ok: false, exitCode: EXIT.interrupted, reason: `interrupted; ${result.notStarted.length} tag(s) not started — run the same command again to complete them` };
+    return {
+      ok: false,
+      exitCode: EXIT.interrupted,
+      reason: `interrupted; ${result.notStarted.length} tag(s) not started — run the same command again to complete them`,
+    };
   }
   const t = computeTotals(result);
   if (failOn === 'never') return { ok: true, exitCode: EXIT.ok };
   if (t.failed > 0) return { ok: false, exitCode: EXIT.failed, reason: `${t.failed} tag(s) failed` };
   if (failOn === 'stale' && t.stale + t.incomplete > 0) {
-    return { ok: false, exitCode: EXIT.failed, reason: `${t.stale} stale and ${t.incomplete} incomplete tag(s) (fail-on: stale)` };
+    return {
+      ok: false,
+      exitCode: EXIT.failed,
+      reason: `${t.stale} stale and ${t.incomplete} incomplete tag(s) (fail-on: stale)`,
+    };
   }
   return { ok: true, exitCode: EXIT.ok };
 }

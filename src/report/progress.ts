@@ -48,7 +48,8 @@ export class Progress {
       `${formatBytes(rate)}/s`,
     ];
     const left = this.total - this.done;
-    if (!this.discovering && this.done > 0 && left > 0) parts.push(`ETA ${formatDuration((seconds / this.done) * left)}`);
+    if (!this.discovering && this.done > 0 && left > 0)
+      parts.push(`ETA ${formatDuration((seconds / this.done) * left)}`);
     if (this.failed > 0) parts.push(`${this.failed} failed`);
     if (this.problems > 0) parts.push(`${this.problems} stale/incomplete`);
     return `harbor-sync: ${parts.join(' · ')} · ${formatDuration(seconds)} elapsed`;

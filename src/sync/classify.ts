@@ -7,7 +7,13 @@ import type { ErrorCode } from '../errors/codes.js';
 import { isNotFound } from '../errors/registry.js';
 import type { TagResult } from '../model/result.js';
 import { MANIFEST_PUSH_LIMIT } from '../registry/limits.js';
-import { formatPlatform, isForeignLayer, parseManifest, type Descriptor, type ParsedManifest } from '../registry/media-types.js';
+import {
+  formatPlatform,
+  isForeignLayer,
+  parseManifest,
+  type Descriptor,
+  type ParsedManifest,
+} from '../registry/media-types.js';
 import { isDigest } from '../registry/reference.js';
 import type { BlobResponse, RegistryClient } from '../registry/registry-client.js';
 import type { RunContext } from './context.js';
@@ -43,7 +49,9 @@ async function harborDigestOf(job: TagJob, ctx: RunContext): Promise<string | un
 
 /** The cheap first look, a HEAD at most: done when Harbor already has the source's digest (or the
  * source lacks the tag); otherwise what Harbor holds now, for classifyTag. */
-export type Check = { kind: 'done'; result: TagResult } | { kind: 'read'; result: TagResult; harborDigest: string | undefined };
+export type Check =
+  | { kind: 'done'; result: TagResult }
+  | { kind: 'read'; result: TagResult; harborDigest: string | undefined };
 
 export async function checkTag(job: TagJob, ctx: RunContext): Promise<Check> {
   const result: TagResult = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
@@ -55,7 +63,10 @@ export async function checkTag(job: TagJob, ctx: RunContext): Promise<Check> {
     if (!head) return { kind: 'done', result: notOnSource(job, result) };
     result.digest = head.digest;
     if (harborDigest === head.digest) {
-      return { kind: 'done', result: { ...result, status: 'skipped', reason: 'already in Harbor with the same digest' } };
+      return {
+        kind: 'done',
+        result: { ...result, status: 'skipped', reason: 'already in Harbor with the same digest' },
+      };
     }
     result.previousDigest = harborDigest;
   }
@@ -63,10 +74,16 @@ export async function checkTag(job: TagJob, ctx: RunContext): Promise<Check> {
 }
 
 /** Reads the tag whole (manifests, blob presence) after checkTag found Harbor without it. */
-export async function classifyTag(job: TagJob, ctx: RunContext, check: Extract<Check, { kind: 'read' }>): Promise<Plan> {
+export async function classifyTag(
+  job: TagJob,
+  ctx: RunContext,
+  check: Extract<Check, { kind: 'read' }>,
+): Promise<Plan> {
   const { result, harborDigest } = check;
 
-  const manifest = await inStep('discover', () => readManifestTree(ctx, job.sourceRepository, job.sourceReference, ctx.platforms)).catch((error: unknown) => {
+  const manifest = await inStep('discover', () =>
+    readManifestTree(ctx, job.sourceRepository, job.sourceReference, ctx.platforms),
+  ).catch((error: unknown) => {
     if (isNotFound(error)) return undefined;
     throw error;
   });
@@ -75,7 +92,14 @@ export async function classifyTag(job: TagJob, ctx: RunContext, check: Extract<C
   result.mediaType = manifest.node.mediaType;
   if (manifest.sourceDigest) result.sourceDigest = manifest.sourceDigest;
   if (manifest.node.parsed.kind === 'index' && manifest.node.parsed.children.length === 0) {
-    return { kind: 'done', result: { ...result, status: 'skipped', reason: `no child of the index matches platforms ${ctx.platforms?.map(formatPlatform).join(', ')}` } };
+    return {
+      kind: 'done',
+      result: {
+        ...result,
+        status: 'skipped',
+        reason: `no child of the index matches platforms ${ctx.platforms?.map(formatPlatform).join(', ')}`,
+      },
+    };
   }
   if (manifest.node.digest === harborDigest) {
     return { kind: 'done', result: { ...result, status: 'skipped', reason: 'already in Harbor with the same digest' } };
@@ -92,11 +116,20 @@ export async function classifyTag(job: TagJob, ctx: RunContext, check: Extract<C
   await inStep('discover', async () => {
     const empty = ctx.prefetch !== undefined && (await ctx.repositoryIsEmpty(job.target));
     const sizes = await Promise.all(blobs.map((b) => sourceBlobSize(ctx, job, b.digest, empty)));
-    blobs.forEach((b, i) => sizes[i] === undefined && missing.push(b.digest));
+    for (const [i, b] of blobs.entries()) if (sizes[i] === undefined) missing.push(b.digest);
   });
   const referenced = blobs.length + manifest.missingChildren.length + manifest.repairedChildren.length;
   const sourceMissing = missing.length + manifest.repairedChildren.length;
-  const repairs = ctx.upstream && missing.length > 0 ? await inStep('discover', () => findUpstream(ctx.upstream!, job.sourceRepository, blobs.filter((b) => missing.includes(b.digest)))) : new Set<string>();
+  const repairs =
+    ctx.upstream && missing.length > 0
+      ? await inStep('discover', () =>
+          findUpstream(
+            ctx.upstream!,
+            job.sourceRepository,
+            blobs.filter((b) => missing.includes(b.digest)),
+          ),
+        )
+      : new Set<string>();
   const stillMissing = missing.filter((d) => !repairs.has(d));
   if (stillMissing.length > 0) {
     const status = sourceMissing === referenced ? 'stale' : 'incomplete';
@@ -109,13 +142,26 @@ export async function classifyTag(job: TagJob, ctx: RunContext, check: Extract<C
   }
   if (repairs.size > 0 || manifest.repairedChildren.length > 0) {
     const bytes = blobs.filter((b) => repairs.has(b.digest)).reduce((n, b) => n + Math.max(b.size, 0), 0);
-    result.repaired = { blobs: repairs.size, manifests: manifest.repairedChildren.length, bytes, from: ctx.upstream!.client.host };
+    result.repaired = {
+      blobs: repairs.size,
+      manifests: manifest.repairedChildren.length,
+      bytes,
+      from: ctx.upstream!.client.host,
+    };
   }
   return { kind: 'copy', result, manifest: manifest.node, blobs, repairs };
 }
 
 function notOnSource(job: TagJob, result: TagResult): TagResult {
-  return { ...result, status: 'failed', error: { ...failure('discover', 'NOT_FOUND', `${job.sourceLabel} not found on the source`), status: 404, code: 'MANIFEST_UNKNOWN' } };
+  return {
+    ...result,
+    status: 'failed',
+    error: {
+      ...failure('discover', 'NOT_FOUND', `${job.sourceLabel} not found on the source`),
+      status: 404,
+      code: 'MANIFEST_UNKNOWN',
+    },
+  };
 }
 
 /** Reads a manifest and, for an index, its children (by digest). A child that answers 404 is
@@ -138,7 +184,8 @@ async function readManifestTree(
   let bytes = res.bytes;
   let digest = res.digest;
   let sourceDigest: string | undefined;
-  const filtered = platforms && parsed.kind === 'index' ? filterIndex(res.bytes, parsed.mediaType, platforms) : undefined;
+  const filtered =
+    platforms && parsed.kind === 'index' ? filterIndex(res.bytes, parsed.mediaType, platforms) : undefined;
   if (filtered) {
     ({ bytes, digest } = filtered);
     sourceDigest = res.digest;
@@ -146,7 +193,10 @@ async function readManifestTree(
   }
   // Known now, not after its blobs went up: the registry would refuse the manifest at the end.
   if (bytes.length > MANIFEST_PUSH_LIMIT) {
-    throw manifestFailure('MANIFEST_TOO_LARGE', `manifest of ${label} is ${bytes.length} bytes, more than the ${MANIFEST_PUSH_LIMIT} bytes (${MANIFEST_PUSH_LIMIT / 1024 / 1024} MiB) a registry stores`);
+    throw manifestFailure(
+      'MANIFEST_TOO_LARGE',
+      `manifest of ${label} is ${bytes.length} bytes, more than the ${MANIFEST_PUSH_LIMIT} bytes (${MANIFEST_PUSH_LIMIT / 1024 / 1024} MiB) a registry stores`,
+    );
   }
   const node: ManifestNode = { digest, mediaType: parsed.mediaType, bytes, parsed, children: [] };
   const missingChildren: string[] = [];
@@ -162,7 +212,9 @@ async function readManifestTree(
       } catch (error) {
         if (!isNotFound(error)) throw error;
       }
-      const there = ctx.upstream ? await upstreamCall(ctx.upstream, (c) => c.headManifest(upstreamRepo, child.digest)).catch(() => undefined) : undefined;
+      const there = ctx.upstream
+        ? await upstreamCall(ctx.upstream, (c) => c.headManifest(upstreamRepo, child.digest)).catch(() => undefined)
+        : undefined;
       if (!there) return { missing: child.digest };
       return { sub: await readManifestTree(ctx, repository, child.digest, undefined, true), repaired: child.digest };
     }),
@@ -209,7 +261,12 @@ export function uniqueBlobs(node: ManifestNode): Descriptor[] {
 /** Is the blob on the source (its size), checked once per source repository in the run. Bound for
  * an empty Harbor repository and not yet on its way to Harbor, the blob will be uploaded: then the
  * check is the GET that uploads it, held open until the upload takes it. */
-function sourceBlobSize(ctx: RunContext, job: TagJob, digest: string, targetEmpty: boolean): Promise<number | undefined> {
+function sourceBlobSize(
+  ctx: RunContext,
+  job: TagJob,
+  digest: string,
+  targetEmpty: boolean,
+): Promise<number | undefined> {
   const repository = job.sourceRepository;
   return ctx.sourceBlobs.run(`${repository}@${digest}`, () =>
     targetEmpty && ctx.prefetch?.wants(digest)
@@ -218,7 +275,11 @@ function sourceBlobSize(ctx: RunContext, job: TagJob, digest: string, targetEmpt
   ).promise;
 }
 
-async function getBlobOrNothing(source: RegistryClient, repository: string, digest: string): Promise<BlobResponse | undefined> {
+async function getBlobOrNothing(
+  source: RegistryClient,
+  repository: string,
+  digest: string,
+): Promise<BlobResponse | undefined> {
   try {
     return await source.getBlob(repository, digest);
   } catch (error) {

@@ -27,15 +27,29 @@ export function createClients(config: SyncConfig, signal?: AbortSignal): Clients
     connections: Math.max(4, config.concurrency * 2),
     ...(signal && { signal }),
   };
-  const endpoint = (e: Endpoint) => ({ url: e.url, ...(e.credentials && { credentials: e.credentials }), ...(e.tls && { tls: e.tls }) });
+  const endpoint = (e: Endpoint) => ({
+    url: e.url,
+    ...(e.credentials && { credentials: e.credentials }),
+    ...(e.tls && { tls: e.tls }),
+  });
   return {
     source: isStorageUrl(config.source.url)
       ? createStorageSource(config.source.url, storageOptions(config, signal))
       : // Room beside the transfers for the GETs classification holds open (prefetch.ts).
-        createRegistryClient({ ...common, ...endpoint(config.source), connections: common.connections + prefetchLimit(config.concurrency) }),
+        createRegistryClient({
+          ...common,
+          ...endpoint(config.source),
+          connections: common.connections + prefetchLimit(config.concurrency),
+        }),
     harbor: createRegistryClient({ ...common, ...endpoint(config.harbor) }),
     api: createHarborApi({ ...common, ...endpoint(config.harbor), connections: 4 }),
-    ...(config.upstream && { upstream: createRegistryClient({ ...common, ...endpoint(config.upstream), connections: config.upstreamConcurrency * 2 }) }),
+    ...(config.upstream && {
+      upstream: createRegistryClient({
+        ...common,
+        ...endpoint(config.upstream),
+        connections: config.upstreamConcurrency * 2,
+      }),
+    }),
   };
 }
 
@@ -53,7 +67,12 @@ function storageOptions(config: SyncConfig, signal?: AbortSignal): StorageSource
 }
 
 export async function closeClients(clients: Clients): Promise<void> {
-  await Promise.allSettled([clients.source.close(), clients.harbor.close(), clients.api.close(), clients.upstream?.close()]);
+  await Promise.allSettled([
+    clients.source.close(),
+    clients.harbor.close(),
+    clients.api.close(),
+    clients.upstream?.close(),
+  ]);
 }
 
 /** A URL as it may appear in logs and reports: never with user:password@, nor a query string or

@@ -25,7 +25,8 @@ export class TargetClaims {
       return { kind: 'hold' };
     }
     const claimant = this.claims.get(job.targetLabel);
-    if (claimant !== undefined && claimant !== job.sourceLabel) return { kind: 'refuse', error: collision(job.targetLabel, [claimant, job.sourceLabel]) };
+    if (claimant !== undefined && claimant !== job.sourceLabel)
+      return { kind: 'refuse', error: collision(job.targetLabel, [claimant, job.sourceLabel]) };
     this.claims.set(job.targetLabel, job.sourceLabel);
     return { kind: 'run' };
   }
@@ -44,5 +45,10 @@ export class TargetClaims {
 }
 
 function collision(target: string, sources: string[]): StepFailure {
-  return failure('config', 'NAME_COLLISION', `${sources.join(' and ')} all map to ${target}; nothing was copied to it`, 'change the mapping rules (or exclude one source) so each source has its own target');
+  return failure(
+    'config',
+    'NAME_COLLISION',
+    `${sources.join(' and ')} all map to ${target}; nothing was copied to it`,
+    'change the mapping rules (or exclude one source) so each source has its own target',
+  );
 }

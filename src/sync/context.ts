@@ -59,8 +59,16 @@ export class RunContext {
     this.harbor = clients.harbor;
     this.api = clients.api;
     this.upstream = clients.upstream ? createUpstream(clients.upstream, config.upstreamConcurrency) : undefined;
-    this.projects = new Projects(clients.api, clients.harbor, { create: config.createProjects, visibility: config.projectVisibility, logger, naming: config.naming ?? INPUT_NAMING });
-    this.prefetch = config.dryRun || clients.source.capabilities.localReads ? undefined : new Prefetch(prefetchLimit(config.concurrency), (digest) => this.uploads.has(digest));
+    this.projects = new Projects(clients.api, clients.harbor, {
+      create: config.createProjects,
+      visibility: config.projectVisibility,
+      logger,
+      naming: config.naming ?? INPUT_NAMING,
+    });
+    this.prefetch =
+      config.dryRun || clients.source.capabilities.localReads
+        ? undefined
+        : new Prefetch(prefetchLimit(config.concurrency), (digest) => this.uploads.has(digest));
     this.transfers = pLimit(config.concurrency * 2);
   }
 
@@ -83,7 +91,10 @@ export class RunContext {
         // Said once: an account that may not list artifacts is refused for every repository.
         const say = this.listingRefused ? this.logger.debug : this.logger.warn;
         this.listingRefused = true;
-        say.call(this.logger, `Harbor's artifact list of ${target.repository} could not be read (${(error as Error).message}); checking tags one by one instead, one request each`);
+        say.call(
+          this.logger,
+          `Harbor's artifact list of ${target.repository} could not be read (${(error as Error).message}); checking tags one by one instead, one request each`,
+        );
         return undefined;
       }
     }).promise;
@@ -94,14 +105,23 @@ export class RunContext {
    * can be the presence check. Blobs this run brought are in the blob table. */
   async repositoryIsEmpty(target: HarborTarget): Promise<boolean> {
     const { projects } = this;
-    return projects.wasCreated(target.project) || !(await projects.exists(target.project)) || (await this.harborListing(target))?.artifacts === 0;
+    return (
+      projects.wasCreated(target.project) ||
+      !(await projects.exists(target.project)) ||
+      (await this.harborListing(target))?.artifacts === 0
+    );
   }
 
   /** What Harbor's error hints need to know about a project. */
   hintContext(project: string): HintContext {
     const username = this.config.harbor.credentials?.username;
     const naming = this.config.naming ?? INPUT_NAMING;
-    return { project, projectCreatedThisRun: this.projects.wasCreated(project), ...(username !== undefined && { username }), setting: naming.setting };
+    return {
+      project,
+      projectCreatedThisRun: this.projects.wasCreated(project),
+      ...(username !== undefined && { username }),
+      setting: naming.setting,
+    };
   }
 
   /** Progress: a blob of this size is in Harbor now. */

@@ -14,7 +14,14 @@ import { inStep } from './failure.js';
 import type { TagJob } from './jobs.js';
 import { upstreamCall, upstreamRepository } from './upstream.js';
 
-export async function copyTag(job: TagJob, manifest: ManifestNode, blobs: Descriptor[], result: TagResult, ctx: RunContext, repairs = new Set<string>()): Promise<TagResult> {
+export async function copyTag(
+  job: TagJob,
+  manifest: ManifestNode,
+  blobs: Descriptor[],
+  result: TagResult,
+  ctx: RunContext,
+  repairs = new Set<string>(),
+): Promise<TagResult> {
   const hints = ctx.hintContext(job.target.project);
   const counts = { total: blobs.length, uploaded: 0, mounted: 0, existing: 0, bytesUploaded: 0 };
   await inStep(
@@ -33,7 +40,9 @@ export async function copyTag(job: TagJob, manifest: ManifestNode, blobs: Descri
   );
   const stored = await inStep('manifest', () => pushManifestTree(job, manifest, ctx, true), hints);
   // Harbor's answer to the PUT names the digest it stored; only when it says nothing, ask again.
-  const harborDigest = stored ?? (await inStep('verify', () => ctx.harbor.headManifest(job.target.repository, job.targetReference), hints))?.digest;
+  const harborDigest =
+    stored ??
+    (await inStep('verify', () => ctx.harbor.headManifest(job.target.repository, job.targetReference), hints))?.digest;
   if (harborDigest !== manifest.digest) {
     throw new HarborSyncError({
       code: 'VERIFY_MISMATCH',
@@ -44,9 +53,16 @@ export async function copyTag(job: TagJob, manifest: ManifestNode, blobs: Descri
   return { ...result, status: 'migrated', blobs: counts };
 }
 
-async function ensureBlob(job: TagJob, blob: Descriptor, ctx: RunContext, fromUpstream: boolean): Promise<{ outcome: BlobOutcome; first: boolean }> {
+async function ensureBlob(
+  job: TagJob,
+  blob: Descriptor,
+  ctx: RunContext,
+  fromUpstream: boolean,
+): Promise<{ outcome: BlobOutcome; first: boolean }> {
   const repository = job.target.repository;
-  const { promise, first } = ctx.blobs.run(`${repository}@${blob.digest}`, () => bringBlob(job, blob, ctx, fromUpstream));
+  const { promise, first } = ctx.blobs.run(`${repository}@${blob.digest}`, () =>
+    bringBlob(job, blob, ctx, fromUpstream),
+  );
   return { outcome: await promise, first };
 }
 
@@ -56,8 +72,11 @@ async function ensureBlob(job: TagJob, blob: Descriptor, ctx: RunContext, fromUp
 async function bringBlob(job: TagJob, blob: Descriptor, ctx: RunContext, fromUpstream: boolean): Promise<BlobOutcome> {
   const repository = job.target.repository;
   const fresh = await ctx.repositoryIsEmpty(job.target);
-  if (!fresh && (await ctx.transfers(() => ctx.harbor.headBlob(repository, blob.digest))) !== undefined) return 'existing';
-  const upload = ctx.uploads.run(blob.digest, () => ctx.transfers(() => uploadBlob(job, blob, ctx, fromUpstream)).then(() => repository));
+  if (!fresh && (await ctx.transfers(() => ctx.harbor.headBlob(repository, blob.digest))) !== undefined)
+    return 'existing';
+  const upload = ctx.uploads.run(blob.digest, () =>
+    ctx.transfers(() => uploadBlob(job, blob, ctx, fromUpstream)).then(() => repository),
+  );
   const home = await upload.promise;
   if (upload.first || home === repository) return 'uploaded';
   return await ctx.transfers(async () => {
@@ -72,7 +91,13 @@ async function bringBlob(job: TagJob, blob: Descriptor, ctx: RunContext, fromUps
 /** Streams the blob from the source into a Harbor upload. A failed attempt is started over from
  * the first byte in a new upload session (the registry never commits a partial or corrupt blob);
  * a digest mismatch is retried once, since the source will likely send the same bytes again. */
-async function uploadBlob(job: TagJob, blob: Descriptor, ctx: RunContext, fromUpstream: boolean, opened?: URL): Promise<void> {
+async function uploadBlob(
+  job: TagJob,
+  blob: Descriptor,
+  ctx: RunContext,
+  fromUpstream: boolean,
+  opened?: URL,
+): Promise<void> {
   let session = opened;
   let mismatches = 0;
   await retrying(
@@ -87,20 +112,29 @@ async function uploadBlob(job: TagJob, blob: Descriptor, ctx: RunContext, fromUp
     {
       policy: ctx.retry,
       signal: ctx.signals.abandon,
-      shouldRetry: (error, attempt) => (error instanceof DigestMismatchError ? ++mismatches <= 1 : attempt <= ctx.retry.retries && worthRetrying(error)),
+      shouldRetry: (error, attempt) =>
+        error instanceof DigestMismatchError ? ++mismatches <= 1 : attempt <= ctx.retry.retries && worthRetrying(error),
     },
   );
 }
 
 /** From the source, or for a repaired blob from the upstream (verified the same way). */
-async function streamBlob(job: TagJob, blob: Descriptor, location: URL, ctx: RunContext, fromUpstream: boolean): Promise<void> {
+async function streamBlob(
+  job: TagJob,
+  blob: Descriptor,
+  location: URL,
+  ctx: RunContext,
+  fromUpstream: boolean,
+): Promise<void> {
   // A held GET may come from another source repository than this tag's: same digest, same bytes
   // (and verified below like any other).
   const held = fromUpstream ? undefined : await ctx.prefetch?.take(blob.digest);
   const { body, size } =
     held ??
     (fromUpstream && ctx.upstream
-      ? await upstreamCall(ctx.upstream, (c) => c.getBlob(upstreamRepository(job.sourceRepository, c.host), blob.digest))
+      ? await upstreamCall(ctx.upstream, (c) =>
+          c.getBlob(upstreamRepository(job.sourceRepository, c.host), blob.digest),
+        )
       : await ctx.source.getBlob(job.sourceRepository, blob.digest));
   // The descriptor's size is what the manifest promises Harbor; a source that holds another size
   // holds other bytes (for a storage source, another data file): refused before a byte is sent.
@@ -111,7 +145,10 @@ async function streamBlob(job: TagJob, blob: Descriptor, location: URL, ctx: Run
   const length = blob.size >= 0 ? blob.size : size;
   if (length === undefined) {
     body.destroy();
-    throw new HarborSyncError({ code: 'SIZE_MISMATCH', message: `blob ${blob.digest} has no size in the manifest and none from the source` });
+    throw new HarborSyncError({
+      code: 'SIZE_MISMATCH',
+      message: `blob ${blob.digest} has no size in the manifest and none from the source`,
+    });
   }
   // Hash while streaming: a corrupt blob fails before the registry commits it.
   const verifier = new DigestVerifier(blob.digest);
@@ -125,18 +162,28 @@ async function streamBlob(job: TagJob, blob: Descriptor, location: URL, ctx: Run
 
 /** Not retried: the source would answer the same size again. */
 function sizeMismatch(digest: string, expected: number, actual: number): HarborSyncError {
-  return new HarborSyncError({ code: 'SIZE_MISMATCH', message: `blob ${digest}: the source holds ${actual} bytes, but the manifest's descriptor says ${expected}; nothing was uploaded` });
+  return new HarborSyncError({
+    code: 'SIZE_MISMATCH',
+    message: `blob ${digest}: the source holds ${actual} bytes, but the manifest's descriptor says ${expected}; nothing was uploaded`,
+  });
 }
 
 function worthRetrying(error: unknown): boolean {
   if (isNetworkError(error)) return true;
   // 401 mid-upload: the token expired while the body streamed; the next attempt gets a fresh one.
-  return isRegistryError(error) && error.status !== undefined && (isRetryableStatus(error.status) || error.status === 401);
+  return (
+    isRegistryError(error) && error.status !== undefined && (isRetryableStatus(error.status) || error.status === 401)
+  );
 }
 
 /** Children by digest before their index; the top manifest under the tag the user asked for.
  * Returns the digest Harbor says it stored for the top one. */
-async function pushManifestTree(job: TagJob, node: ManifestNode, ctx: RunContext, top: boolean): Promise<string | undefined> {
+async function pushManifestTree(
+  job: TagJob,
+  node: ManifestNode,
+  ctx: RunContext,
+  top: boolean,
+): Promise<string | undefined> {
   for (const child of node.children) await pushManifestTree(job, child, ctx, false);
   const reference = top ? job.targetReference : node.digest;
   const repository = job.target.repository;

@@ -74,7 +74,9 @@ export class Discovery {
     } catch (error) {
       const f = toFailure(error, 'discover');
       const denied = f.status === 401 || f.status === 403;
-      const hint = denied ? 'listing the catalog needs catalog permission on the source (on Harbor as a source: a system admin); list images instead' : f.hint;
+      const hint = denied
+        ? 'listing the catalog needs catalog permission on the source (on Harbor as a source: a system admin); list images instead'
+        : f.hint;
       throw new HarborSyncError({
         code: f.errorCode,
         step: 'discover',
@@ -90,7 +92,12 @@ export class Discovery {
   private visitRepository(repository: string, visit: CatalogVisitor): void {
     const { shard, mapTarget } = this.options;
     if (!isRepositoryName(repository)) {
-      visit.item({ source: `${printable(repository).slice(0, 300)}:*`, target: '', status: 'failed', error: failure('discover', 'NAME_INVALID', 'the source catalog lists a repository name that is not valid') });
+      visit.item({
+        source: `${printable(repository).slice(0, 300)}:*`,
+        target: '',
+        status: 'failed',
+        error: failure('discover', 'NAME_INVALID', 'the source catalog lists a repository name that is not valid'),
+      });
       return;
     }
     if (!inShard(repository, shard)) return;
@@ -134,25 +141,46 @@ export class Discovery {
         source: `${spec.repository}:${printable(tag).slice(0, 200)}`,
         target: '',
         status: 'failed',
-        error: failure('discover', 'NAME_INVALID', `the source lists a tag name that is not valid: ${JSON.stringify(printable(tag).slice(0, 200))}`),
+        error: failure(
+          'discover',
+          'NAME_INVALID',
+          `the source lists a tag name that is not valid: ${JSON.stringify(printable(tag).slice(0, 200))}`,
+        ),
       }));
     const untagged = await this.untagged(spec.repository, target, tags);
     if (tags.length === 0) {
-      if (refused.length > 0 || untagged) return { jobs: untagged?.jobs ?? [], items: [...refused, ...(untagged?.items ?? [])] };
+      if (refused.length > 0 || untagged)
+        return { jobs: untagged?.jobs ?? [], items: [...refused, ...(untagged?.items ?? [])] };
       return fromCatalog
         ? whole('skipped', { reason: 'repository has no tags' })
-        : whole('failed', { error: failure('discover', 'NOT_FOUND', `${spec.repository} has no tags on the source (${spec.origin})`) });
+        : whole('failed', {
+            error: failure('discover', 'NOT_FOUND', `${spec.repository} has no tags on the source (${spec.origin})`),
+          });
     }
     const plain = tags.filter((t) => !isSignatureTag(t));
     const { selection, includeSignatures } = this.options;
-    const { selected, excluded } = selectsAllTags(selection) ? { selected: plain, excluded: [] } : selectTags(plain, selection);
+    const { selected, excluded } = selectsAllTags(selection)
+      ? { selected: plain, excluded: [] }
+      : selectTags(plain, selection);
     const items: TagResult[] = [
       ...refused,
-      ...excluded.map(({ tag, rule }): TagResult => ({ source: `${spec.repository}:${tag}`, target: `${target.repository}:${tag}`, status: 'skipped', reason: `filtered out: ${rule}` })),
+      ...excluded.map(
+        ({ tag, rule }): TagResult => ({
+          source: `${spec.repository}:${tag}`,
+          target: `${target.repository}:${tag}`,
+          status: 'skipped',
+          reason: `filtered out: ${rule}`,
+        }),
+      ),
     ];
     if (!includeSignatures) {
       for (const tag of tags.filter(isSignatureTag)) {
-        items.push({ source: `${spec.repository}:${tag}`, target: `${target.repository}:${tag}`, status: 'skipped', reason: 'signature or attestation (include-signatures: false)' });
+        items.push({
+          source: `${spec.repository}:${tag}`,
+          target: `${target.repository}:${tag}`,
+          status: 'skipped',
+          reason: 'signature or attestation (include-signatures: false)',
+        });
       }
     }
     const jobs = selected.map((tag) => jobFor({ repository: spec.repository, tag }, target));
@@ -176,23 +204,32 @@ export class Discovery {
     const items: TagResult[] = [];
     const lookupFailed = (error: unknown, what: string): void => {
       const f = toFailure(error, 'discover');
-      items.push({ source: `${job.sourceRepository}:sha256-${hex}.*`, target: `${job.target.repository}:sha256-${hex}.*`, status: 'failed', error: { ...f, message: `${what} of ${job.sourceLabel} could not be listed: ${f.message}` } });
+      items.push({
+        source: `${job.sourceRepository}:sha256-${hex}.*`,
+        target: `${job.target.repository}:sha256-${hex}.*`,
+        status: 'failed',
+        error: { ...f, message: `${what} of ${job.sourceLabel} could not be listed: ${f.message}` },
+      });
     };
     const tags = await this.tags(job.sourceRepository).catch((error: unknown) => {
       // A repository pushed to only by digest has no tag list at all: nothing follows by tag.
       if (!isNotFound(error)) lookupFailed(error, 'signature and attestation tags');
       return [] as string[];
     });
-    const jobs = tags.filter((t) => isSignatureTag(t) && t.startsWith(`sha256-${hex}`)).map((tag) => jobFor({ repository: job.sourceRepository, tag }, job.target));
+    const jobs = tags
+      .filter((t) => isSignatureTag(t) && t.startsWith(`sha256-${hex}`))
+      .map((tag) => jobFor({ repository: job.sourceRepository, tag }, job.target));
     const referrers = await this.source.referrers(job.sourceRepository, digest).catch((error: unknown) => {
       lookupFailed(error, 'OCI referrers');
       return undefined;
     });
-    for (const ref of referrers ?? []) jobs.push(jobFor({ repository: job.sourceRepository, digest: ref.digest }, job.target));
+    for (const ref of referrers ?? [])
+      jobs.push(jobFor({ repository: job.sourceRepository, digest: ref.digest }, job.target));
     return { jobs, items };
   }
 
   private tags(repository: string): Promise<string[]> {
-    return this.tagLists.run(repository, async () => [...new Set(await this.source.listTags(repository))].sort()).promise;
+    return this.tagLists.run(repository, async () => [...new Set(await this.source.listTags(repository))].sort())
+      .promise;
   }
 }

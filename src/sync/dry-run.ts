@@ -22,7 +22,12 @@ export class DryRunPlanner {
     let lacking = 0;
     for (const blob of blobs) {
       const key = `${job.target.repository}@${blob.digest}`;
-      const inHarbor = projectExists && (await this.present.run(key, async () => (await this.harbor.headBlob(job.target.repository, blob.digest)) !== undefined).promise);
+      const inHarbor =
+        projectExists &&
+        (await this.present.run(
+          key,
+          async () => (await this.harbor.headBlob(job.target.repository, blob.digest)) !== undefined,
+        ).promise);
       if (inHarbor) continue;
       this.uploads.set(blob.digest, Math.max(blob.size, 0));
       lacking += Math.max(blob.size, 0);

@@ -18,7 +18,12 @@ export interface RunControl {
   graceMs?: number;
 }
 
-export async function runSync(config: SyncConfig, logger: Logger, clients?: Clients, control: RunControl = {}): Promise<SyncResult> {
+export async function runSync(
+  config: SyncConfig,
+  logger: Logger,
+  clients?: Clients,
+  control: RunControl = {},
+): Promise<SyncResult> {
   // Two stages of stopping: `stop` ends scheduling at once; `abandon` cuts requests in flight
   // after the grace period, so an interrupted run ends within a few seconds.
   const stop = control.signal;

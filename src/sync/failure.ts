@@ -37,7 +37,13 @@ export function placeAt(error: unknown, step: Step, harbor?: HintContext): Harbo
   if (error.step !== undefined) return error;
   const explained = harbor && isRegistryError(error) ? explainHarborAnswer(error, harbor) : undefined;
   if (!explained) return error.at(step);
-  const details = { ...error.details(), step, hint: explained.hint, ...(explained.code && { code: explained.code }), cause: error };
+  const details = {
+    ...error.details(),
+    step,
+    hint: explained.hint,
+    ...(explained.code && { code: explained.code }),
+    cause: error,
+  };
   return explained.policy ? new HarborPolicyError(details) : new HarborSyncError(details);
 }
 
@@ -46,7 +52,7 @@ export function toFailure(error: unknown, step: Step, harbor?: HintContext): Ste
   // A registry's own words, when it sent some, say more than our summary of its answer (unless
   // we said something else about it on the way: then that is the message).
   const answer = findCause(placed, isRegistryError);
-  const words = answer && answer.restatesAnswer && answer.errors.length > 0 && answer.message === placed.message;
+  const words = answer?.restatesAnswer && answer.errors.length > 0 && answer.message === placed.message;
   const message = words ? `${answer.request}: ${answer.registryMessage}` : placed.message;
   return {
     step: placed.step ?? step,
@@ -66,5 +72,8 @@ export function failure(step: Step, errorCode: StepFailure['errorCode'], message
 const ABORT_CODES = new Set(['UND_ERR_ABORTED', 'ABORT_ERR']);
 
 function isAbort(error: unknown): boolean {
-  return findCause(error, (e) => (e as { name?: unknown }).name === 'AbortError') !== undefined || causeCode(error, (c) => ABORT_CODES.has(c)) !== undefined;
+  return (
+    findCause(error, (e) => (e as { name?: unknown }).name === 'AbortError') !== undefined ||
+    causeCode(error, (c) => ABORT_CODES.has(c)) !== undefined
+  );
 }

@@ -44,12 +44,15 @@ export function mapWithRules(repository: string, rules: MappingRule[], defaultPr
   const to = trimSlash(rule.to);
   const rest = rule.flatten ? repository.slice(repository.lastIndexOf('/') + 1) : repository.slice(from.length + 1);
   if (!rest && !to.includes('/')) {
-    throw new NameMappingError(`"${repository}" matches ${describeRule(rule)} but leaves no repository name under project "${to}": add a rule such as "${from} => ${to}/${lastComponent(repository)}" before it, or exclude "${repository}"`);
+    throw new NameMappingError(
+      `"${repository}" matches ${describeRule(rule)} but leaves no repository name under project "${to}": add a rule such as "${from} => ${to}/${lastComponent(repository)}" before it, or exclude "${repository}"`,
+    );
   }
   try {
     return mapRepository(rest ? `${to}/${rest}` : to, defaultProject);
   } catch (error) {
-    if (error instanceof NameMappingError) throw new NameMappingError(`${describeRule(rule)} maps "${repository}" badly: ${error.message}`);
+    if (error instanceof NameMappingError)
+      throw new NameMappingError(`${describeRule(rule)} maps "${repository}" badly: ${error.message}`);
     throw error;
   }
 }

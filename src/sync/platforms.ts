@@ -13,11 +13,20 @@ export interface PlatformFilter {
 /** A filter without a variant takes every variant (linux/arm64 takes linux/arm64/v8). */
 export function platformMatches(platform: Platform | undefined, filters: PlatformFilter[]): boolean {
   if (!platform) return false;
-  return filters.some((f) => f.os === platform.os && f.architecture === platform.architecture && (!f.variant || f.variant === platform.variant));
+  return filters.some(
+    (f) =>
+      f.os === platform.os &&
+      f.architecture === platform.architecture &&
+      (!f.variant || f.variant === platform.variant),
+  );
 }
 
 /** The index with only the matching children: new bytes and digest, or undefined when it keeps them all. */
-export function filterIndex(bytes: Buffer, mediaType: string, filters: PlatformFilter[]): { bytes: Buffer; digest: string; kept: number } | undefined {
+export function filterIndex(
+  bytes: Buffer,
+  mediaType: string,
+  filters: PlatformFilter[],
+): { bytes: Buffer; digest: string; kept: number } | undefined {
   const parsed = parseManifest(bytes, mediaType);
   const keep = parsed.children.filter((c) => platformMatches(c.platform, filters));
   if (keep.length === parsed.children.length) return undefined;

@@ -39,7 +39,11 @@ export class Prefetch {
   }
 
   /** Holds the GET `open` starts for `owner` (a tag); resolves to the size, or undefined on 404. */
-  async open(owner: string, digest: string, open: () => Promise<BlobResponse | undefined>): Promise<number | undefined> {
+  async open(
+    owner: string,
+    digest: string,
+    open: () => Promise<BlobResponse | undefined>,
+  ): Promise<number | undefined> {
     const response = open().then((res) => {
       // Nobody reads it while it waits: an error then (an abandoned run, a stall) must not be
       // an unhandled 'error' event; the upload that takes it sees the error when it reads.
@@ -71,7 +75,10 @@ export class Prefetch {
     for (const [digest, entry] of [...this.held]) {
       if (entry.owner !== owner) continue;
       this.held.delete(digest);
-      void entry.response.then((res) => res?.body.destroy(), () => undefined);
+      void entry.response.then(
+        (res) => res?.body.destroy(),
+        () => undefined,
+      );
     }
   }
 

@@ -34,7 +34,9 @@ async function checkSource(config: SyncConfig, clients: Clients, logger: Logger)
     const insecure = ping.error?.code === 'REALM_INSECURE';
     throw new HarborSyncError({
       ...placeAt(ping.error, 'auth').details(),
-      ...(insecure && { hint: `serve the token realm over https (distribution: auth.token.realm), or set ${naming.setting('source-insecure', 'true')} to accept plain HTTP for this registry` }),
+      ...(insecure && {
+        hint: `serve the token realm over https (distribution: auth.token.realm), or set ${naming.setting('source-insecure', 'true')} to accept plain HTTP for this registry`,
+      }),
     });
   }
   if (ping.status === 401 && config.source.credentials) {
@@ -50,7 +52,8 @@ async function checkSource(config: SyncConfig, clients: Clients, logger: Logger)
   if (ping.status === 401) {
     // Public registries answer /v2/ with 401 even to anonymous pulls: only a refused anonymous
     // token, or a first listing that answers 401/403, means the source demands a login.
-    const refusal = ping.error && ping.error.request !== 'GET /v2/' ? ping.error : await anonymousRefusal(config, clients);
+    const refusal =
+      ping.error && ping.error.request !== 'GET /v2/' ? ping.error : await anonymousRefusal(config, clients);
     if (refusal) {
       throw new HarborSyncError({
         code: 'CREDENTIALS_REQUIRED',
@@ -80,7 +83,13 @@ async function checkHarbor(config: SyncConfig, clients: Clients, logger: Logger)
   await clients.api.ping().catch((error: unknown) => {
     if (isRegistryError(error)) {
       const hint = httpToHttpsHint('harbor', error.registryMessage, config);
-      throw new HarborSyncError({ ...error.details(), code: hint ? 'TLS_FAILED' : 'NOT_HARBOR', step: 'preflight', ...(hint && { hint }), cause: error });
+      throw new HarborSyncError({
+        ...error.details(),
+        code: hint ? 'TLS_FAILED' : 'NOT_HARBOR',
+        step: 'preflight',
+        ...(hint && { hint }),
+        cause: error,
+      });
     }
     throw unreachable('Harbor', 'harbor', config, error);
   });
@@ -99,7 +108,9 @@ async function checkHarbor(config: SyncConfig, clients: Clients, logger: Logger)
     throw placed;
   });
   const version = await clients.api.version().catch(() => undefined);
-  logger.info(`Harbor ${version ?? '(version not shown)'} at ${clients.api.url.host}, as ${identity.kind} ${identity.name}${identity.sysadmin ? ' (system admin)' : ''}`);
+  logger.info(
+    `Harbor ${version ?? '(version not shown)'} at ${clients.api.url.host}, as ${identity.kind} ${identity.name}${identity.sysadmin ? ' (system admin)' : ''}`,
+  );
   return { ...(version !== undefined && { version }), user: identity.name };
 }
 
@@ -136,12 +147,24 @@ function unreachable(what: string, prefix: 'source' | 'harbor', config: SyncConf
   }
   // Library internals (OpenSSL's file and line) are not for the reader: the first clause is.
   const said = text.replace(/:[^:]*\.\.\/deps\/openssl[^\n]*$/, '').replace(/\s*\(?\.\.\/deps\/[^)]*\)?/g, '');
-  return new NetworkError({ code: tls ? 'TLS_FAILED' : 'UNREACHABLE', step: 'network', message: `${what} ${redactUrl(url)} is not reachable: ${said}`, ...(hint && { hint }), cause: error });
+  return new NetworkError({
+    code: tls ? 'TLS_FAILED' : 'UNREACHABLE',
+    step: 'network',
+    message: `${what} ${redactUrl(url)} is not reachable: ${said}`,
+    ...(hint && { hint }),
+    cause: error,
+  });
 }
 
-function httpToHttpsHint(prefix: 'source' | 'harbor', message: string | undefined, config: SyncConfig): string | undefined {
+function httpToHttpsHint(
+  prefix: 'source' | 'harbor',
+  message: string | undefined,
+  config: SyncConfig,
+): string | undefined {
   const naming = config.naming ?? INPUT_NAMING;
-  return message && /HTTP request to an HTTPS server/i.test(message) ? `the server speaks HTTPS: write https:// in ${naming.name(prefix === 'source' ? 'source-registry' : 'harbor-url')}` : undefined;
+  return message && /HTTP request to an HTTPS server/i.test(message)
+    ? `the server speaks HTTPS: write https:// in ${naming.name(prefix === 'source' ? 'source-registry' : 'harbor-url')}`
+    : undefined;
 }
 
 /** The first listing this run needs, asked anonymously: a refusal (401/403) means the source
@@ -149,7 +172,8 @@ function httpToHttpsHint(prefix: 'source' | 'harbor', message: string | undefine
 async function anonymousRefusal(config: SyncConfig, clients: Clients): Promise<HarborSyncError | undefined> {
   const first = config.images[0];
   try {
-    if (first?.tag !== undefined || first?.digest !== undefined) await clients.source.headManifest(first.repository, first.digest ?? first.tag!);
+    if (first?.tag !== undefined || first?.digest !== undefined)
+      await clients.source.headManifest(first.repository, first.digest ?? first.tag!);
     else if (first) await clients.source.listTags(first.repository);
     else if (config.catalog) for await (const _page of clients.source.catalog()) break;
     return undefined;

@@ -56,7 +56,8 @@ export class Runner {
    * catalog that cannot be listed whole stops the run, after the tags already started finish. */
   async run(targets: Map<ImageSpec, HarborTarget>): Promise<void> {
     const { config } = this.ctx;
-    for (const spec of config.images) if (inShard(spec.repository, config.shard)) this.expand(spec, targets.get(spec)!, false);
+    for (const spec of config.images)
+      if (inShard(spec.repository, config.shard)) this.expand(spec, targets.get(spec)!, false);
     let walkError: unknown;
     if (config.catalog) {
       await this.discovery
@@ -118,8 +119,8 @@ export class Runner {
     const synced = item.status === 'migrated' || item.status === 'skipped';
     if (synced && item.digest && !item.sourceDigest) {
       const followers = await this.discovery.followers(job, item.digest);
-      followers.items.forEach((i) => this.record(i));
-      followers.jobs.forEach((j) => this.schedule(j));
+      for (const i of followers.items) this.record(i);
+      for (const j of followers.jobs) this.schedule(j);
     }
     return item;
   }
@@ -134,8 +135,8 @@ export class Runner {
             return undefined;
           }
           const { jobs, items } = await this.discovery.expand(spec, target, fromCatalog);
-          items.forEach((i) => this.record(i));
-          jobs.forEach((j) => this.schedule(j));
+          for (const i of items) this.record(i);
+          for (const j of jobs) this.schedule(j);
           return undefined;
         } finally {
           this.expanding -= 1;

@@ -91,14 +91,18 @@ export function selectTags(tags: string[], s: Selection): { selected: string[]; 
       return rule === undefined;
     });
   let selected = tags;
-  if (s.tags.length > 0) selected = keep(selected, (tag) => (s.tags.some((re) => re.test(tag)) ? undefined : `tags ${s.tags.map((re) => re.source).join(', ')}`));
+  if (s.tags.length > 0)
+    selected = keep(selected, (tag) =>
+      s.tags.some((re) => re.test(tag)) ? undefined : `tags ${s.tags.map((re) => re.source).join(', ')}`,
+    );
   selected = keep(selected, (tag) => {
     const match = s.excludeTags.find((re) => re.test(tag));
     return match ? `exclude-tags ${match.source}` : undefined;
   });
   const prerelease = s.includePrerelease ?? false;
   if (s.semver !== undefined) selected = keep(selected, semverRule(s.semver, prerelease));
-  if (s.latest !== undefined) selected = keep(selected, latestRule(selected, s.latest, s.latestIncludeNonSemver ?? false, prerelease));
+  if (s.latest !== undefined)
+    selected = keep(selected, latestRule(selected, s.latest, s.latestIncludeNonSemver ?? false, prerelease));
   return { selected, excluded };
 }
 
@@ -119,10 +123,20 @@ function semverRule(text: string, prerelease: boolean): (tag: string) => string 
   };
 }
 
-function latestRule(tags: string[], n: number, keepNonSemver: boolean, prerelease: boolean): (tag: string) => string | undefined {
+function latestRule(
+  tags: string[],
+  n: number,
+  keepNonSemver: boolean,
+  prerelease: boolean,
+): (tag: string) => string | undefined {
   const counted = (v: TagVersion | null): v is TagVersion => v !== null && (prerelease || !v.prerelease);
-  const versions = tags.map(tagVersion).filter(counted).map((v) => v.semver);
-  const distinct = versions.sort((a, b) => semver.rcompare(a, b)).filter((v, i, all) => i === 0 || semver.compare(v, all[i - 1]!) !== 0);
+  const versions = tags
+    .map(tagVersion)
+    .filter(counted)
+    .map((v) => v.semver);
+  const distinct = versions
+    .sort((a, b) => semver.rcompare(a, b))
+    .filter((v, i, all) => i === 0 || semver.compare(v, all[i - 1]!) !== 0);
   const lowestKept = distinct[Math.min(n, distinct.length) - 1];
   return (tag) => {
     const version = tagVersion(tag);

@@ -20,7 +20,13 @@ export interface TagLimits {
 
 /** The tag's result; undefined when the run was stopped before the tag started. `clock` learns
  * when it started (after waiting for a slot). */
-export async function syncTag(job: TagJob, ctx: RunContext, limits: TagLimits, planner: DryRunPlanner | undefined, clock: { started: number }): Promise<TagResult | undefined> {
+export async function syncTag(
+  job: TagJob,
+  ctx: RunContext,
+  limits: TagLimits,
+  planner: DryRunPlanner | undefined,
+  clock: { started: number },
+): Promise<TagResult | undefined> {
   const stopped = (): boolean => ctx.signals.stop?.aborted === true;
   let partial: TagResult = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
   try {
@@ -48,9 +54,21 @@ export async function syncTag(job: TagJob, ctx: RunContext, limits: TagLimits, p
 }
 
 /** A dry run: what the copy would upload, and the project it would create. */
-async function planCopy(job: TagJob, ctx: RunContext, planner: DryRunPlanner, result: TagResult, blobs: Parameters<DryRunPlanner['plan']>[1]): Promise<TagResult> {
+async function planCopy(
+  job: TagJob,
+  ctx: RunContext,
+  planner: DryRunPlanner,
+  result: TagResult,
+  blobs: Parameters<DryRunPlanner['plan']>[1],
+): Promise<TagResult> {
   const projectExists = await ctx.projects.exists(job.target.project);
   const bytes = await planner.plan(job, blobs, projectExists);
-  const repair = result.repaired ? `, repairing ${result.repaired.blobs} blobs (${formatBytes(result.repaired.bytes)}) from upstream ${result.repaired.from}` : '';
-  return { ...result, status: 'migrated', reason: `would upload up to ${formatBytes(bytes)}${repair}${projectExists ? '' : ` and create project ${job.target.project}`}` };
+  const repair = result.repaired
+    ? `, repairing ${result.repaired.blobs} blobs (${formatBytes(result.repaired.bytes)}) from upstream ${result.repaired.from}`
+    : '';
+  return {
+    ...result,
+    status: 'migrated',
+    reason: `would upload up to ${formatBytes(bytes)}${repair}${projectExists ? '' : ` and create project ${job.target.project}`}`,
+  };
 }

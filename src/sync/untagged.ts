@@ -11,7 +11,9 @@ import { toFailure } from './failure.js';
 import { jobFor, type TagJob } from './jobs.js';
 import type { TagResult } from '../model/result.js';
 
-export type RevisionSource = Pick<RegistryClient, 'headManifest' | 'getManifest'> & { listRevisions(repository: string): Promise<string[]> };
+export type RevisionSource = Pick<RegistryClient, 'headManifest' | 'getManifest'> & {
+  listRevisions(repository: string): Promise<string[]>;
+};
 
 /** Local file reads: enough in flight to overlap, few enough to stay far from the open-files limit. */
 const READS_IN_FLIGHT = 8;
@@ -20,8 +22,15 @@ const READS_IN_FLIGHT = 8;
  * buildConfig's check stops here. */
 export function revisionSource(source: RegistryClient): RevisionSource {
   const listRevisions = source.listRevisions?.bind(source);
-  if (source.capabilities.untaggedManifests && listRevisions) return { listRevisions, headManifest: source.headManifest.bind(source), getManifest: source.getManifest.bind(source) };
-  throw new ConfigError('include-untagged: true needs a source that can list untagged manifests (a storage directory or tarball): a registry API cannot');
+  if (source.capabilities.untaggedManifests && listRevisions)
+    return {
+      listRevisions,
+      headManifest: source.headManifest.bind(source),
+      getManifest: source.getManifest.bind(source),
+    };
+  throw new ConfigError(
+    'include-untagged: true needs a source that can list untagged manifests (a storage directory or tarball): a registry API cannot',
+  );
 }
 
 export interface UntaggedRevisions {
@@ -33,14 +42,22 @@ export interface UntaggedRevisions {
 
 /** Revisions that no tag points at, leaving out every child of an index: a tagged index copies its
  * children, and an untagged index (itself a root) copies its own. */
-export async function findUntagged(source: RevisionSource, repository: string, tags: string[]): Promise<UntaggedRevisions> {
+export async function findUntagged(
+  source: RevisionSource,
+  repository: string,
+  tags: string[],
+): Promise<UntaggedRevisions> {
   const limit = pLimit(READS_IN_FLIGHT);
   const revisions = await source.listRevisions(repository);
   // A tag that cannot be read fails in its own job; here it just reaches nothing.
-  const heads = await Promise.all(tags.map((tag) => limit(() => source.headManifest(repository, tag).catch(() => undefined))));
+  const heads = await Promise.all(
+    tags.map((tag) => limit(() => source.headManifest(repository, tag).catch(() => undefined))),
+  );
   const tagged = new Set(heads.flatMap((head) => (head ? [head.digest] : [])));
   // A damaged revision counts as a leaf: as a root it fails in its own job, with the file named.
-  const manifests = await Promise.all(revisions.map((digest) => limit(() => source.getManifest(repository, digest).catch(() => undefined))));
+  const manifests = await Promise.all(
+    revisions.map((digest) => limit(() => source.getManifest(repository, digest).catch(() => undefined))),
+  );
   const children = new Set<string>();
   const referrers = new Set<string>();
   for (const manifest of manifests) {
@@ -66,14 +83,29 @@ export async function untaggedJobs(
     found = await findUntagged(source, repository, tags);
   } catch (error) {
     const failure = toFailure(error, 'discover');
-    return { jobs: [], items: [{ source: `${repository}@*`, target: `${target.repository}@*`, status: 'failed', error: { ...failure, message: `listing untagged manifests failed: ${failure.message}` } }] };
+    return {
+      jobs: [],
+      items: [
+        {
+          source: `${repository}@*`,
+          target: `${target.repository}@*`,
+          status: 'failed',
+          error: { ...failure, message: `listing untagged manifests failed: ${failure.message}` },
+        },
+      ],
+    };
   }
   const jobs: TagJob[] = [];
   const items: TagResult[] = [];
   for (const digest of found.roots) {
     const job = jobFor({ repository, digest }, target);
     if (!includeSignatures && found.referrers.has(digest)) {
-      items.push({ source: job.sourceLabel, target: job.targetLabel, status: 'skipped', reason: 'signature or attestation (include-signatures: false)' });
+      items.push({
+        source: job.sourceLabel,
+        target: job.targetLabel,
+        status: 'skipped',
+        reason: 'signature or attestation (include-signatures: false)',
+      });
     } else {
       jobs.push(job);
     }

@@ -6,7 +6,6 @@ import { isDockerHub } from '../registry/docker-hub.js';
 import type { RegistryClient } from '../registry/registry-client.js';
 import type { Descriptor } from '../registry/media-types.js';
 
-
 export interface Upstream {
   client: RegistryClient;
   /** Upstream requests go through their own, lower limit (rate limits: Docker Hub's pulls). */

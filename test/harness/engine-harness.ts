@@ -75,7 +75,11 @@ export function fakes(): Fakes {
   return { source, harbor, clients: { source, harbor: harbor.registry, api: harbor } };
 }
 
-export async function sync(f: Fakes, overrides: TestConfigOverrides, options: { logger?: RecordingLogger; control?: RunControl } = {}): Promise<SyncResult> {
+export async function sync(
+  f: Fakes,
+  overrides: TestConfigOverrides,
+  options: { logger?: RecordingLogger; control?: RunControl } = {},
+): Promise<SyncResult> {
   return await runSync(testConfig(overrides), options.logger ?? recordingLogger(), f.clients, options.control);
 }
 
@@ -99,7 +103,12 @@ export function twoPlatformIndex(seed: string, format: ImageFormat = 'oci'): Bui
     { os: 'linux', architecture: 'arm64' },
   ];
   const children = platforms.map((platform) => ({
-    image: buildImage(`${seed}/${platform.architecture}`, { format, platform, sharedLayers: [Buffer.from(`${seed} base`), Buffer.from(`${seed} ${platform.architecture}`)], layerSizes: [] }),
+    image: buildImage(`${seed}/${platform.architecture}`, {
+      format,
+      platform,
+      sharedLayers: [Buffer.from(`${seed} base`), Buffer.from(`${seed} ${platform.architecture}`)],
+      layerSizes: [],
+    }),
     platform,
   }));
   return buildIndex(seed, children, format);

@@ -101,7 +101,8 @@ export class FakeHarborApi implements HarborApi {
     const { fault } = scripted;
     if ('network' in fault) throw networkError(fault.network, 'connect');
     const [verb = 'GET', path = ''] = request.split(' ');
-    const body = verb === 'HEAD' ? '' : JSON.stringify({ errors: [{ code: fault.code, message: fault.message ?? fault.code }] });
+    const body =
+      verb === 'HEAD' ? '' : JSON.stringify({ errors: [{ code: fault.code, message: fault.message ?? fault.code }] });
     throw httpError({ method: verb, path, host: this.url.host, status: fault.status, body });
   }
 

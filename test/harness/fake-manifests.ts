@@ -18,7 +18,10 @@ export function referencesOf(bytes: Buffer, contentType: string): References | u
   }
   if (typeof body !== 'object' || body === null) return undefined;
   if (typeof body.mediaType === 'string' && body.mediaType !== contentType) return undefined;
-  const digests = (list: unknown, keep: (d: { mediaType?: unknown; urls?: unknown }) => boolean = () => true): string[] | undefined => {
+  const digests = (
+    list: unknown,
+    keep: (d: { mediaType?: unknown; urls?: unknown }) => boolean = () => true,
+  ): string[] | undefined => {
     if (!Array.isArray(list)) return undefined;
     const entries = list as { digest?: unknown; mediaType?: unknown; urls?: unknown }[];
     if (!entries.every((d) => typeof d?.digest === 'string')) return undefined;
@@ -29,7 +32,10 @@ export function referencesOf(bytes: Buffer, contentType: string): References | u
     return manifests && { blobs: [], manifests };
   }
   // Foreign layers live at their URLs: the registry does not hold them.
-  const layers = digests(body.layers, (d) => !(Array.isArray(d.urls) && typeof d.mediaType === 'string' && FOREIGN.test(d.mediaType)));
+  const layers = digests(
+    body.layers,
+    (d) => !(Array.isArray(d.urls) && typeof d.mediaType === 'string' && FOREIGN.test(d.mediaType)),
+  );
   if (!layers || typeof body.config?.digest !== 'string') return undefined;
   return { blobs: [body.config.digest, ...layers], manifests: [] };
 }

@@ -7,12 +7,32 @@
 // failures per call (what a real registry or network does on a bad day).
 import { Readable } from 'node:stream';
 import { httpError, type RegistryError } from '../../src/errors/registry.ts';
-import type { BlobResponse, ManifestHead, ManifestResponse, PingResult, RegistryClient, SourceCapabilities, UploadStart } from '../../src/registry/registry-client.ts';
+import type {
+  BlobResponse,
+  ManifestHead,
+  ManifestResponse,
+  PingResult,
+  RegistryClient,
+  SourceCapabilities,
+  UploadStart,
+} from '../../src/registry/registry-client.ts';
 import type { Descriptor } from '../../src/registry/media-types.ts';
 import { referencesOf } from './fake-manifests.ts';
 import { sha256, type BuiltImage, type BuiltIndex } from './images.ts';
 
-export type Method = 'ping' | 'getManifest' | 'headManifest' | 'putManifest' | 'headBlob' | 'getBlob' | 'startUpload' | 'finishUpload' | 'listTags' | 'catalog' | 'referrers' | 'invalidateTokens';
+export type Method =
+  | 'ping'
+  | 'getManifest'
+  | 'headManifest'
+  | 'putManifest'
+  | 'headBlob'
+  | 'getBlob'
+  | 'startUpload'
+  | 'finishUpload'
+  | 'listTags'
+  | 'catalog'
+  | 'referrers'
+  | 'invalidateTokens';
 
 /** One call as a test asserts on it: the method and the arguments that matter. */
 export interface Call {
@@ -138,7 +158,8 @@ export class FakeRegistry implements RegistryClient {
   addIndex(repository: string, tag: string, index: BuiltIndex, options: { without?: string[] } = {}): string {
     for (const { image } of index.children) {
       for (const blob of image.blobs) if (!options.without?.includes(blob.digest)) this.addBlob(repository, blob.data);
-      if (!options.without?.includes(image.digest)) this.addManifest(repository, image.digest, image.manifest, image.mediaType);
+      if (!options.without?.includes(image.digest))
+        this.addManifest(repository, image.digest, image.manifest, image.mediaType);
     }
     return this.addManifest(repository, tag, index.manifest, index.mediaType);
   }
@@ -228,19 +249,34 @@ export class FakeRegistry implements RegistryClient {
     return stored && { digest: sha256(stored.bytes), mediaType: stored.mediaType, size: stored.bytes.length };
   }
 
-  async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string | undefined> {
+  async putManifest(
+    repository: string,
+    reference: string,
+    bytes: Buffer,
+    mediaType: string,
+  ): Promise<string | undefined> {
     const path = `v2/${repository}/manifests/${reference}`;
     this.check(this.record({ method: 'putManifest', repository, reference }), 'PUT', path);
     const digest = sha256(bytes);
-    const refuse = (code: string, detail?: unknown) => this.error('PUT', path, 400, [{ code, message: MESSAGES[code] ?? code, detail }]);
-    if (DIGEST.test(reference) ? reference !== digest : !TAG.test(reference)) throw refuse(DIGEST.test(reference) ? 'DIGEST_INVALID' : 'TAG_INVALID', reference);
+    const refuse = (code: string, detail?: unknown) =>
+      this.error('PUT', path, 400, [{ code, message: MESSAGES[code] ?? code, detail }]);
+    if (DIGEST.test(reference) ? reference !== digest : !TAG.test(reference))
+      throw refuse(DIGEST.test(reference) ? 'DIGEST_INVALID' : 'TAG_INVALID', reference);
     const references = referencesOf(bytes, mediaType);
     if (!references) throw refuse('MANIFEST_INVALID');
     // Distribution checks every reference in the repository itself, never the registry at large.
     const repo = this.repositories.get(repository);
-    const missing = [...references.blobs.filter((d) => !repo?.blobs.has(d)), ...references.manifests.filter((d) => !repo?.manifests.has(d))];
+    const missing = [
+      ...references.blobs.filter((d) => !repo?.blobs.has(d)),
+      ...references.manifests.filter((d) => !repo?.manifests.has(d)),
+    ];
     if (missing.length > 0) {
-      throw this.error('PUT', path, 400, missing.map((d) => ({ code: 'MANIFEST_BLOB_UNKNOWN', message: MESSAGES.MANIFEST_BLOB_UNKNOWN!, detail: d })));
+      throw this.error(
+        'PUT',
+        path,
+        400,
+        missing.map((d) => ({ code: 'MANIFEST_BLOB_UNKNOWN', message: MESSAGES.MANIFEST_BLOB_UNKNOWN!, detail: d })),
+      );
     }
     this.addManifest(repository, reference, Buffer.from(bytes), mediaType);
     return digest;
@@ -255,7 +291,8 @@ export class FakeRegistry implements RegistryClient {
     const path = `v2/${repository}/blobs/${digest}`;
     const effect = this.check(this.record({ method: 'getBlob', repository, digest }), 'GET', path);
     const data = this.blob(repository, digest);
-    if (!data) throw this.error('GET', path, 404, [{ code: 'BLOB_UNKNOWN', message: MESSAGES.BLOB_UNKNOWN!, detail: digest }]);
+    if (!data)
+      throw this.error('GET', path, 404, [{ code: 'BLOB_UNKNOWN', message: MESSAGES.BLOB_UNKNOWN!, detail: digest }]);
     if (effect?.kind === 'corrupt') return { body: Readable.from([flipFirstByte(data)]), size: data.length };
     if (effect?.kind === 'reset') return { body: brokenStream(data, effect.code), size: data.length };
     return { body: Readable.from([Buffer.from(data)]), size: data.length };
@@ -263,7 +300,15 @@ export class FakeRegistry implements RegistryClient {
 
   async startUpload(repository: string, mountFrom?: { digest: string; repository: string }): Promise<UploadStart> {
     const path = `v2/${repository}/blobs/uploads/`;
-    this.check(this.record({ method: 'startUpload', repository, ...(mountFrom && { digest: mountFrom.digest, mountFrom: mountFrom.repository }) }), 'POST', path);
+    this.check(
+      this.record({
+        method: 'startUpload',
+        repository,
+        ...(mountFrom && { digest: mountFrom.digest, mountFrom: mountFrom.repository }),
+      }),
+      'POST',
+      path,
+    );
     if (mountFrom && !this.declineMounts && this.blob(mountFrom.repository, mountFrom.digest)) {
       this.repo(repository).blobs.add(mountFrom.digest);
       return { mounted: true };
@@ -294,8 +339,12 @@ export class FakeRegistry implements RegistryClient {
     const chunks: Buffer[] = [];
     for await (const chunk of body) chunks.push(Buffer.from(chunk as Buffer));
     const data = Buffer.concat(chunks);
-    if (data.length !== size) throw this.error('PUT', path, 400, [{ code: 'SIZE_INVALID', message: MESSAGES.SIZE_INVALID! }]);
-    if (!DIGEST.test(digest) || sha256(data) !== digest) throw this.error('PUT', path, 400, [{ code: 'DIGEST_INVALID', message: MESSAGES.DIGEST_INVALID!, detail: digest }]);
+    if (data.length !== size)
+      throw this.error('PUT', path, 400, [{ code: 'SIZE_INVALID', message: MESSAGES.SIZE_INVALID! }]);
+    if (!DIGEST.test(digest) || sha256(data) !== digest)
+      throw this.error('PUT', path, 400, [
+        { code: 'DIGEST_INVALID', message: MESSAGES.DIGEST_INVALID!, detail: digest },
+      ]);
     this.addBlob(repository, data);
   }
 
@@ -303,7 +352,10 @@ export class FakeRegistry implements RegistryClient {
     const path = `v2/${repository}/tags/list`;
     this.check(this.record({ method: 'listTags', repository }), 'GET', path);
     const repo = this.repositories.get(repository);
-    if (!repo || repo.manifests.size === 0) throw this.error('GET', path, 404, [{ code: 'NAME_UNKNOWN', message: MESSAGES.NAME_UNKNOWN!, detail: { name: repository } }]);
+    if (!repo || repo.manifests.size === 0)
+      throw this.error('GET', path, 404, [
+        { code: 'NAME_UNKNOWN', message: MESSAGES.NAME_UNKNOWN!, detail: { name: repository } },
+      ]);
     return [...repo.tags.keys()].sort();
   }
 
@@ -353,7 +405,11 @@ export class FakeRegistry implements RegistryClient {
     const stored = this.manifest(repository, reference);
     if (stored) return stored;
     const known = this.repositories.has(repository);
-    throw this.error(method, path, 404, [known ? { code: 'MANIFEST_UNKNOWN', message: MESSAGES.MANIFEST_UNKNOWN!, detail: { Tag: reference } } : { code: 'NAME_UNKNOWN', message: MESSAGES.NAME_UNKNOWN!, detail: { name: repository } }]);
+    throw this.error(method, path, 404, [
+      known
+        ? { code: 'MANIFEST_UNKNOWN', message: MESSAGES.MANIFEST_UNKNOWN!, detail: { Tag: reference } }
+        : { code: 'NAME_UNKNOWN', message: MESSAGES.NAME_UNKNOWN!, detail: { name: repository } },
+    ]);
   }
 
   /** Records the call, tells the observers, and returns the scripted effect for it, if any. */
@@ -376,16 +432,28 @@ export class FakeRegistry implements RegistryClient {
   }
 
   private fault(fault: Fault, method: string, path: string): Error {
-    if ('network' in fault) return networkError(fault.network, method === 'GET' || method === 'HEAD' ? 'read' : 'write');
+    if ('network' in fault)
+      return networkError(fault.network, method === 'GET' || method === 'HEAD' ? 'read' : 'write');
     return this.answer(fault, method, path);
   }
 
-  private answer(fault: { status: number; code: string; message?: string }, method: string, path: string): RegistryError {
-    return this.error(method, path, fault.status, [{ code: fault.code, message: fault.message ?? MESSAGES[fault.code] ?? fault.code }]);
+  private answer(
+    fault: { status: number; code: string; message?: string },
+    method: string,
+    path: string,
+  ): RegistryError {
+    return this.error(method, path, fault.status, [
+      { code: fault.code, message: fault.message ?? MESSAGES[fault.code] ?? fault.code },
+    ]);
   }
 
   /** The error the HTTP client makes of this answer (a HEAD's answer has no body to read). */
-  private error(method: string, path: string, status: number, errors: { code: string; message: string; detail?: unknown }[]): RegistryError {
+  private error(
+    method: string,
+    path: string,
+    status: number,
+    errors: { code: string; message: string; detail?: unknown }[],
+  ): RegistryError {
     const body = method === 'HEAD' ? '' : JSON.stringify({ errors });
     return httpError({ method, path, host: this.host, status, body });
   }

@@ -52,7 +52,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   let port = 0;
 
   const take = (req: IncomingMessage): FaultAction | undefined => {
-    const fault = faults.find((f) => f.used < f.times && (!f.method || f.method === req.method) && f.path.test(req.url ?? ''));
+    const fault = faults.find(
+      (f) => f.used < f.times && (!f.method || f.method === req.method) && f.path.test(req.url ?? ''),
+    );
     if (!fault) return undefined;
     fault.used += 1;
     return fault.action;
@@ -64,15 +66,24 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     if (action?.kind === 'status') {
       req.resume();
       res.writeHead(action.status, { 'content-type': 'application/json', ...action.headers });
-      res.end(action.body ?? JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: `injected ${action.status}` }] }));
+      res.end(
+        action.body ?? JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: `injected ${action.status}` }] }),
+      );
       return;
     }
     const upstream = request(
-      { host: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers: { ...req.headers, host: targetUrl.host } },
+      {
+        host: targetUrl.hostname,
+        port: targetUrl.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: targetUrl.host },
+      },
       (up) => {
         const headers = { ...up.headers };
         // Upload sessions continue through the proxy.
-        if (typeof headers.location === 'string') headers.location = headers.location.replace(targetUrl.origin, `http://127.0.0.1:${port}`);
+        if (typeof headers.location === 'string')
+          headers.location = headers.location.replace(targetUrl.origin, `http://127.0.0.1:${port}`);
         res.writeHead(up.statusCode ?? 502, headers);
         relayBody(up, res, req.method === 'HEAD' ? undefined : action);
       },
@@ -139,7 +150,10 @@ function relayBody(up: IncomingMessage, res: ServerResponse, action: FaultAction
       data = Buffer.from(chunk);
       data[action.offset - sent] = (data[action.offset - sent]! + 1) % 256;
     }
-    if ((action.kind === 'reset' || action.kind === 'truncate' || action.kind === 'stall') && sent + data.length >= action.afterBytes) {
+    if (
+      (action.kind === 'reset' || action.kind === 'truncate' || action.kind === 'stall') &&
+      sent + data.length >= action.afterBytes
+    ) {
       const keep = data.subarray(0, Math.max(0, action.afterBytes - sent));
       sent += keep.length;
       up.destroy();

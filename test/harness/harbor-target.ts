@@ -61,10 +61,12 @@ export function realHarborConfig(env: NodeJS.ProcessEnv = process.env): RealHarb
   if (!url) return undefined;
   if (!/^https?:\/\//.test(url)) throw new Error(`HARBOR_E2E_URL must start with http:// or https://, not "${url}"`);
   const password = env.HARBOR_E2E_PASSWORD;
-  if (!password) throw new Error('HARBOR_E2E_URL is set, HARBOR_E2E_PASSWORD is not: give the password of a Harbor system admin');
-  const robot = env.HARBOR_E2E_ROBOT_USERNAME && env.HARBOR_E2E_ROBOT_PASSWORD
-    ? { username: env.HARBOR_E2E_ROBOT_USERNAME, password: env.HARBOR_E2E_ROBOT_PASSWORD }
-    : undefined;
+  if (!password)
+    throw new Error('HARBOR_E2E_URL is set, HARBOR_E2E_PASSWORD is not: give the password of a Harbor system admin');
+  const robot =
+    env.HARBOR_E2E_ROBOT_USERNAME && env.HARBOR_E2E_ROBOT_PASSWORD
+      ? { username: env.HARBOR_E2E_ROBOT_USERNAME, password: env.HARBOR_E2E_ROBOT_PASSWORD }
+      : undefined;
   return { url, admin: { username: env.HARBOR_E2E_USERNAME || 'admin', password }, ...(robot && { robot }) };
 }
 
@@ -80,7 +82,9 @@ export async function startHarborTarget(options: HarborDoubleOptions = {}): Prom
   if (!real) return fromDouble(await startHarborDouble(options));
   const given = Object.keys(options);
   if (given.length > 0) {
-    throw new Error(`startHarborTarget(${given.join(', ')}): these options need the Harbor double; skip this test against a real Harbor (describe.skipIf(REAL_HARBOR))`);
+    throw new Error(
+      `startHarborTarget(${given.join(', ')}): these options need the Harbor double; skip this test against a real Harbor (describe.skipIf(REAL_HARBOR))`,
+    );
   }
   return await fromRealHarbor(real);
 }
@@ -134,9 +138,15 @@ class RealHarborApi {
 
   async checkAdmin(): Promise<void> {
     const res = await this.call('GET', '/api/v2.0/users/current');
-    if (res.status !== 200) throw new Error(`HARBOR_E2E_URL ${this.url}: GET /api/v2.0/users/current as "${this.admin.username}" answered ${res.status}; HARBOR_E2E_USERNAME/PASSWORD must be a Harbor user`);
+    if (res.status !== 200)
+      throw new Error(
+        `HARBOR_E2E_URL ${this.url}: GET /api/v2.0/users/current as "${this.admin.username}" answered ${res.status}; HARBOR_E2E_USERNAME/PASSWORD must be a Harbor user`,
+      );
     const user = (await res.json()) as { sysadmin_flag?: boolean };
-    if (!user.sysadmin_flag) throw new Error(`HARBOR_E2E_USERNAME "${this.admin.username}" is not a Harbor system admin: the tests list and clean up every project`);
+    if (!user.sysadmin_flag)
+      throw new Error(
+        `HARBOR_E2E_USERNAME "${this.admin.username}" is not a Harbor system admin: the tests list and clean up every project`,
+      );
   }
 
   async projects(): Promise<{ name: string; public: boolean }[]> {
@@ -151,9 +161,13 @@ class RealHarborApi {
 
   async tagDigest(repository: string, tag: string): Promise<string | undefined> {
     const [project, path] = splitRepository(repository);
-    const res = await this.call('GET', `/api/v2.0/projects/${encodeURIComponent(project)}/repositories/${encodeRepo(path)}/artifacts/${encodeURIComponent(tag)}`);
+    const res = await this.call(
+      'GET',
+      `/api/v2.0/projects/${encodeURIComponent(project)}/repositories/${encodeRepo(path)}/artifacts/${encodeURIComponent(tag)}`,
+    );
     if (res.status === 404) return undefined;
-    if (res.status !== 200) throw new Error(`Harbor: GET artifact ${repository}:${tag} answered ${res.status}: ${await res.text()}`);
+    if (res.status !== 200)
+      throw new Error(`Harbor: GET artifact ${repository}:${tag} answered ${res.status}: ${await res.text()}`);
     return ((await res.json()) as { digest: string }).digest;
   }
 
@@ -171,12 +185,19 @@ class RealHarborApi {
       for (const repository of await this.repositories(project)) {
         if (before.repositories.has(repository)) continue;
         const [, path] = splitRepository(repository);
-        const res = await this.call('DELETE', `/api/v2.0/projects/${encodeURIComponent(project)}/repositories/${encodeRepo(path)}`);
-        if (res.status !== 200 && res.status !== 404) problems.push(`DELETE repository ${repository}: ${res.status} ${await res.text()}`);
+        const res = await this.call(
+          'DELETE',
+          `/api/v2.0/projects/${encodeURIComponent(project)}/repositories/${encodeRepo(path)}`,
+        );
+        if (res.status !== 200 && res.status !== 404)
+          problems.push(`DELETE repository ${repository}: ${res.status} ${await res.text()}`);
       }
       if (before.projects.has(project)) continue;
-      const res = await this.call('DELETE', `/api/v2.0/projects/${encodeURIComponent(project)}`, { 'X-Is-Resource-Name': 'true' });
-      if (res.status !== 200 && res.status !== 404) problems.push(`DELETE project ${project}: ${res.status} ${await res.text()}`);
+      const res = await this.call('DELETE', `/api/v2.0/projects/${encodeURIComponent(project)}`, {
+        'X-Is-Resource-Name': 'true',
+      });
+      if (res.status !== 200 && res.status !== 404)
+        problems.push(`DELETE project ${project}: ${res.status} ${await res.text()}`);
     }
     if (problems.length > 0) throw new Error(`cleaning up the real Harbor failed:\n  ${problems.join('\n  ')}`);
   }
@@ -194,7 +215,10 @@ class RealHarborApi {
   }
 
   private async call(method: string, path: string, headers: Record<string, string> = {}): Promise<Response> {
-    return await fetch(`${this.url}${path}`, { method, headers: { Authorization: this.authorization, Accept: 'application/json', ...headers } });
+    return await fetch(`${this.url}${path}`, {
+      method,
+      headers: { Authorization: this.authorization, Accept: 'application/json', ...headers },
+    });
   }
 }
 

@@ -10,7 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** A fresh copy of the rootdirectory `storageDir` (holding docker/registry/v2) under `work`. */
-export async function copyStorage(storageDir: string, work: string, name: string): Promise<{ dir: string; v2: string }> {
+export async function copyStorage(
+  storageDir: string,
+  work: string,
+  name: string,
+): Promise<{ dir: string; v2: string }> {
   const dir = join(work, name);
   await cp(storageDir, dir, { recursive: true, verbatimSymlinks: true });
   return { dir, v2: join(dir, 'docker', 'registry', 'v2') };

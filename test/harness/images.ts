@@ -127,7 +127,11 @@ export function buildIndex(seed: string, children: IndexChild[], format: ImageFo
     mediaType: image.mediaType,
     size: image.manifest.length,
     digest: image.digest,
-    platform: { architecture: platform.architecture, os: platform.os, ...(platform.variant ? { variant: platform.variant } : {}) },
+    platform: {
+      architecture: platform.architecture,
+      os: platform.os,
+      ...(platform.variant ? { variant: platform.variant } : {}),
+    },
   }));
   const body: Record<string, unknown> = { schemaVersion: 2, mediaType, manifests };
   if (format === 'oci') body.annotations = { 'harbor-sync.test.seed': seed };
@@ -184,7 +188,13 @@ export async function pushBlob(target: Target, repo: string, blob: BlobData): Pr
 }
 
 /** PUTs manifest bytes unchanged; checks the registry's digest matches ours. Returns that digest. */
-export async function pushManifest(target: Target, repo: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+export async function pushManifest(
+  target: Target,
+  repo: string,
+  reference: string,
+  bytes: Buffer,
+  mediaType: string,
+): Promise<string> {
   const res = await fetch(`${target.url}/v2/${repo}/manifests/${reference}`, {
     method: 'PUT',
     headers: headers(target, { 'content-type': mediaType }),
@@ -194,7 +204,8 @@ export async function pushManifest(target: Target, repo: string, reference: stri
   await res.arrayBuffer();
   const expected = sha256(bytes);
   const got = res.headers.get('docker-content-digest');
-  if (got && got !== expected) throw new Error(`PUT manifest ${repo}:${reference}: registry says ${got}, bytes are ${expected}`);
+  if (got && got !== expected)
+    throw new Error(`PUT manifest ${repo}:${reference}: registry says ${got}, bytes are ${expected}`);
   return expected;
 }
 
@@ -227,11 +238,20 @@ export async function getManifest(target: Target, repo: string, reference: strin
     headers: headers(target, { accept: MANIFEST_ACCEPT }),
   });
   const bytes = Buffer.from(await res.arrayBuffer());
-  return { status: res.status, bytes, mediaType: res.headers.get('content-type'), digest: res.headers.get('docker-content-digest') };
+  return {
+    status: res.status,
+    bytes,
+    mediaType: res.headers.get('content-type'),
+    digest: res.headers.get('docker-content-digest'),
+  };
 }
 
 /** GET a blob and read it fully; returns status and bytes without throwing. */
-export async function getBlob(target: Target, repo: string, digest: string): Promise<{ status: number; bytes: Buffer }> {
+export async function getBlob(
+  target: Target,
+  repo: string,
+  digest: string,
+): Promise<{ status: number; bytes: Buffer }> {
   const res = await fetch(`${target.url}/v2/${repo}/blobs/${digest}`, { headers: headers(target) });
   return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()) };
 }

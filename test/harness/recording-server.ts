@@ -33,15 +33,32 @@ export interface RecordingServer {
   stop(): Promise<void>;
 }
 
-export async function startRecordingServer(options: { tls?: boolean; handler?: Handler } = {}): Promise<RecordingServer> {
+export async function startRecordingServer(
+  options: { tls?: boolean; handler?: Handler } = {},
+): Promise<RecordingServer> {
   const requests: Seen[] = [];
-  const self: RecordingServer = { url: '', origin: '', requests, handler: options.handler ?? (() => undefined), stop: async () => undefined };
+  const self: RecordingServer = {
+    url: '',
+    origin: '',
+    requests,
+    handler: options.handler ?? (() => undefined),
+    stop: async () => undefined,
+  };
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://x');
-    const seen: Seen = { method: req.method ?? '', path: url.pathname, query: url.searchParams, authorization: req.headers.authorization };
+    const seen: Seen = {
+      method: req.method ?? '',
+      path: url.pathname,
+      query: url.searchParams,
+      authorization: req.headers.authorization,
+    };
     requests.push(seen);
     req.resume();
-    const reply = self.handler(seen) ?? { status: 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ errors: [{ code: 'NOT_FOUND', message: `no route ${seen.method} ${seen.path}` }] }) };
+    const reply = self.handler(seen) ?? {
+      status: 404,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ errors: [{ code: 'NOT_FOUND', message: `no route ${seen.method} ${seen.path}` }] }),
+    };
     const body = reply.body === undefined ? undefined : Buffer.from(reply.body);
     res.writeHead(reply.status, { ...(body && { 'content-length': String(body.length) }), ...reply.headers });
     res.end(req.method === 'HEAD' ? undefined : body);

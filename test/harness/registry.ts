@@ -49,7 +49,9 @@ export function registryAvailable(): boolean {
 
 export async function startRegistry(options: RegistryOptions = {}): Promise<RunningRegistry> {
   if (!registryAvailable()) {
-    throw new Error(`${REGISTRY_BINARY} not found: install the Debian package docker-registry (apt-get install docker-registry)`);
+    throw new Error(
+      `${REGISTRY_BINARY} not found: install the Debian package docker-registry (apt-get install docker-registry)`,
+    );
   }
   const work = await mkdtemp(join(tmpdir(), 'hs-registry-'));
   const storageDir = options.storageDir ?? join(work, 'storage');
@@ -123,11 +125,12 @@ async function writeConfig(work: string, storageDir: string, port: number, optio
   }
   if (options.proxy) {
     lines.push('proxy:', `  remoteurl: ${options.proxy.remoteUrl}`);
-    if (options.proxy.username) lines.push(`  username: ${options.proxy.username}`, `  password: ${options.proxy.password ?? ''}`);
+    if (options.proxy.username)
+      lines.push(`  username: ${options.proxy.username}`, `  password: ${options.proxy.password ?? ''}`);
   }
   if (options.catalogMaxEntries) lines.push('catalog:', `  maxentries: ${options.catalogMaxEntries}`);
   const file = join(work, 'config.yml');
-  await writeFile(file, lines.join('\n') + '\n');
+  await writeFile(file, `${lines.join('\n')}\n`);
   return file;
 }
 

@@ -59,7 +59,8 @@ export async function startSourceWithStale(options: StaleScenarioOptions = {}): 
   const partial = buildImage('scenario/partial', { format: 'oci', layerSizes: [2000, 4000, 6000] });
   const fetchedIndex = options.partialFetchedIndex ?? 0;
   const partialFetched = partial.blobs[fetchedIndex];
-  if (!partialFetched) throw new Error(`partialFetchedIndex ${fetchedIndex} out of range (0..${partial.blobs.length - 1})`);
+  if (!partialFetched)
+    throw new Error(`partialFetchedIndex ${fetchedIndex} out of range (0..${partial.blobs.length - 1})`);
   const partialMissing = partial.blobs.filter((b) => b !== partialFetched);
 
   const upstream = await startRegistry();
@@ -87,11 +88,14 @@ async function fillThroughProxy(upstreamUrl: string, partialFetched: BlobData): 
     const target: Target = { url: proxy.url };
     for (const repo of [STALE_REPO, PARTIAL_REPO]) {
       const got = await getManifest(target, repo, STALE_TAG);
-      if (got.status !== 200) throw new Error(`proxy GET manifest ${repo}:${STALE_TAG}: HTTP ${got.status} ${got.bytes.toString()}`);
+      if (got.status !== 200)
+        throw new Error(`proxy GET manifest ${repo}:${STALE_TAG}: HTTP ${got.status} ${got.bytes.toString()}`);
     }
     const blob = await getBlob(target, PARTIAL_REPO, partialFetched.digest);
     if (blob.status !== 200 || !blob.bytes.equals(partialFetched.data)) {
-      throw new Error(`proxy GET blob ${PARTIAL_REPO}@${partialFetched.digest}: HTTP ${blob.status}, ${blob.bytes.length} bytes`);
+      throw new Error(
+        `proxy GET blob ${PARTIAL_REPO}@${partialFetched.digest}: HTTP ${blob.status}, ${blob.bytes.length} bytes`,
+      );
     }
     // The proxy stores the blob in a background copy after serving it; wait for its repository
     // link so stopping the proxy cannot cut that copy short.
@@ -127,12 +131,17 @@ export async function verifyStaleSource(target: Target, images: StaleScenario['i
     const got = await headBlob(target, repo, blob.digest);
     if (got !== want) problems.push(`HEAD ${repo}@${blob.digest}: ${got}, expected ${want}`);
   };
-  for (const [repo, image] of [[STALE_REPO, images.stale], [PARTIAL_REPO, images.partial]] as const) {
+  for (const [repo, image] of [
+    [STALE_REPO, images.stale],
+    [PARTIAL_REPO, images.partial],
+  ] as const) {
     const tags = await listTags(target, repo);
-    if (!tags.includes(STALE_TAG)) problems.push(`tags/list ${repo}: ${JSON.stringify(tags)}, expected to include ${STALE_TAG}`);
+    if (!tags.includes(STALE_TAG))
+      problems.push(`tags/list ${repo}: ${JSON.stringify(tags)}, expected to include ${STALE_TAG}`);
     const manifest = await getManifest(target, repo, STALE_TAG);
     if (manifest.status !== 200) problems.push(`GET manifest ${repo}:${STALE_TAG}: ${manifest.status}`);
-    else if (!manifest.bytes.equals(image.manifest)) problems.push(`GET manifest ${repo}:${STALE_TAG}: bytes differ from what was pushed upstream`);
+    else if (!manifest.bytes.equals(image.manifest))
+      problems.push(`GET manifest ${repo}:${STALE_TAG}: bytes differ from what was pushed upstream`);
   }
   for (const blob of images.stale.blobs) await expectBlob(STALE_REPO, blob, 404);
   await expectBlob(PARTIAL_REPO, images.partialFetched, 200);
@@ -174,15 +183,35 @@ export function buildSamples(): SampleImages {
   const baseLayer = toBlob(seededBytes('samples/base-layer', 8192));
   const shared = [baseLayer.data];
   const worker12 = buildImage('samples/worker/1.2', { format: 'docker', sharedLayers: shared, layerSizes: [4096] });
-  const worker13 = buildImage('samples/worker/1.3', { format: 'docker', sharedLayers: shared, layerSizes: [4096, 1024] });
+  const worker13 = buildImage('samples/worker/1.3', {
+    format: 'docker',
+    sharedLayers: shared,
+    layerSizes: [4096, 1024],
+  });
   const alpine = buildImage('samples/alpine/3.19', { format: 'oci', layerSizes: [6144] });
   const amd64 = { os: 'linux', architecture: 'amd64' };
   const arm64 = { os: 'linux', architecture: 'arm64', variant: 'v8' };
   const multi = buildIndex(
     'samples/multi/1.0',
     [
-      { image: buildImage('samples/multi/amd64', { format: 'oci', sharedLayers: shared, layerSizes: [3072], platform: amd64 }), platform: amd64 },
-      { image: buildImage('samples/multi/arm64', { format: 'oci', sharedLayers: shared, layerSizes: [3072], platform: arm64 }), platform: arm64 },
+      {
+        image: buildImage('samples/multi/amd64', {
+          format: 'oci',
+          sharedLayers: shared,
+          layerSizes: [3072],
+          platform: amd64,
+        }),
+        platform: amd64,
+      },
+      {
+        image: buildImage('samples/multi/arm64', {
+          format: 'oci',
+          sharedLayers: shared,
+          layerSizes: [3072],
+          platform: arm64,
+        }),
+        platform: arm64,
+      },
     ],
     'oci',
   );

@@ -31,7 +31,11 @@ export interface SourceScript {
 }
 
 /** The manifest and blobs of a built image, for a SourceScript. */
-export function imageParts(repository: string, tag: string, image: BuiltImage): { manifest: ScriptedManifest; blobs: [string, Buffer][] } {
+export function imageParts(
+  repository: string,
+  tag: string,
+  image: BuiltImage,
+): { manifest: ScriptedManifest; blobs: [string, Buffer][] } {
   return {
     manifest: { repository, reference: tag, body: image.manifest, contentType: image.mediaType },
     blobs: image.blobs.map((b) => [b.digest, b.data]),
@@ -54,7 +58,13 @@ export function sourceHandler(script: SourceScript): Handler {
       const reply = script.blobReply?.(req, blob[2]!);
       if (reply) return reply;
       const data = script.blobs?.get(blob[2]!);
-      return data ? { status: 200, headers: { 'content-type': 'application/octet-stream', 'docker-content-digest': blob[2]! }, body: data } : undefined;
+      return data
+        ? {
+            status: 200,
+            headers: { 'content-type': 'application/octet-stream', 'docker-content-digest': blob[2]! },
+            body: data,
+          }
+        : undefined;
     }
     return undefined;
   };
@@ -65,7 +75,11 @@ export function tokenHandler(path: string, credentials: Credentials, token: stri
   return (req) => {
     if (req.path !== path) return undefined;
     if (req.authorization !== basic(credentials)) return { status: 401, body: '{"details":"wrong credentials"}' };
-    return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, expires_in: 300 }) };
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token, expires_in: 300 }),
+    };
   };
 }
 
@@ -86,7 +100,9 @@ function challenge(auth: SourceAuth, req: Seen): Reply | undefined {
     headers: { 'content-type': 'application/json', 'www-authenticate': header },
     body: JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }),
   });
-  if (auth.kind === 'basic' && req.authorization !== basic(auth.credentials)) return unauthorized('Basic realm="scripted"');
-  if (auth.kind === 'bearer' && req.authorization !== `Bearer ${auth.token}`) return unauthorized(`Bearer realm="${auth.realm}",service="scripted"`);
+  if (auth.kind === 'basic' && req.authorization !== basic(auth.credentials))
+    return unauthorized('Basic realm="scripted"');
+  if (auth.kind === 'bearer' && req.authorization !== `Bearer ${auth.token}`)
+    return unauthorized(`Bearer realm="${auth.realm}",service="scripted"`);
   return undefined;
 }

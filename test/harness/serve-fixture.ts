@@ -42,7 +42,11 @@ process.on('SIGTERM', () => void stop(0)).on('SIGINT', () => void stop(0));
 try {
   const samples = await seedSamples({ url: scenario.source.url, auth: SOURCE_USER });
   if (!values['source-only']) harbor = await startHarborDouble();
-  const images = [...samples.refs.map((r) => `${r.repo}:${r.tag}`), `${STALE_REPO}:${STALE_TAG}`, `${PARTIAL_REPO}:${STALE_TAG}`];
+  const images = [
+    ...samples.refs.map((r) => `${r.repo}:${r.tag}`),
+    `${STALE_REPO}:${STALE_TAG}`,
+    `${PARTIAL_REPO}:${STALE_TAG}`,
+  ];
   const lines: Record<string, string> = {
     FIXTURE_SOURCE_URL: scenario.source.url,
     FIXTURE_SOURCE_HOST: scenario.source.host,
@@ -57,7 +61,9 @@ try {
     FIXTURE_IMAGES: images.join(','),
     FIXTURE_PID: String(process.pid),
   };
-  const text = Object.entries(lines).map(([k, v]) => `${k}=${v}\n`).join('');
+  const text = Object.entries(lines)
+    .map(([k, v]) => `${k}=${v}\n`)
+    .join('');
   process.stdout.write(text);
   if (envFile) await appendFile(envFile, text);
   if (values['ready-file']) await writeFile(values['ready-file'], `${process.pid}\n`);

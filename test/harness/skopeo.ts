@@ -49,7 +49,11 @@ function run(args: string[], timeoutMs: number): Promise<Buffer> {
         if (error) {
           // Credentials are test-only, but keep them out of messages anyway.
           const shown = args.map((a) => a.replace(/^(--(?:src-|dest-)?creds=)[^:]*:.*/, '$1***'));
-          reject(new Error(`skopeo ${shown.join(' ')} failed (${error.message.split('\n')[0]}): ${stderr.toString().trim()}`));
+          reject(
+            new Error(
+              `skopeo ${shown.join(' ')} failed (${error.message.split('\n')[0]}): ${stderr.toString().trim()}`,
+            ),
+          );
         } else {
           resolve(stdout);
         }
@@ -60,7 +64,13 @@ function run(args: string[], timeoutMs: number): Promise<Buffer> {
 
 /** The manifest bytes exactly as the registry serves them. */
 export async function skopeoInspectRaw(ref: string, opts: SkopeoInspectOptions = {}): Promise<Buffer> {
-  const args = ['inspect', '--raw', '--tls-verify=false', ...credArgs('--creds', '--no-creds', opts.creds), dockerRef(ref)];
+  const args = [
+    'inspect',
+    '--raw',
+    '--tls-verify=false',
+    ...credArgs('--creds', '--no-creds', opts.creds),
+    dockerRef(ref),
+  ];
   return await run(args, opts.timeoutMs ?? 30_000);
 }
 

@@ -73,11 +73,18 @@ export class LayoutBuilder {
 
   async tag(repo: string, tag: string, digest: string): Promise<void> {
     await this.write(this.tagLink(repo, tag), digest);
-    await this.write(join(this.root, 'repositories', repo, '_manifests', 'tags', tag, 'index', 'sha256', digest.slice(7), 'link'), digest);
+    await this.write(
+      join(this.root, 'repositories', repo, '_manifests', 'tags', tag, 'index', 'sha256', digest.slice(7), 'link'),
+      digest,
+    );
   }
 
   /** An OCI image of the given layer contents, pushed and tagged. */
-  async image(repo: string, tag: string, layers: string[]): Promise<{ digest: string; bytes: Buffer; blobs: string[] }> {
+  async image(
+    repo: string,
+    tag: string,
+    layers: string[],
+  ): Promise<{ digest: string; bytes: Buffer; blobs: string[] }> {
     const config = `{"seed":"${repo}:${tag}"}`;
     const configDigest = await this.layer(repo, config);
     const layerDigests: string[] = [];
@@ -86,7 +93,11 @@ export class LayoutBuilder {
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
-      layers: layerDigests.map((digest, i) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest, size: layers[i]!.length })),
+      layers: layerDigests.map((digest, i) => ({
+        mediaType: 'application/vnd.oci.image.layer.v1.tar',
+        digest,
+        size: layers[i]!.length,
+      })),
     };
     const m = await this.manifest(repo, body);
     await this.tag(repo, tag, m.digest);
@@ -99,7 +110,9 @@ export async function snapshotTree(dir: string): Promise<string[]> {
   const lines: string[] = [];
   const visit = async (path: string): Promise<void> => {
     const info = await lstat(path);
-    lines.push(`${relative(dir, path) || '.'} ${info.isDirectory() ? 'd' : 'f'} ${info.size} ${info.mode.toString(8)} ${info.mtimeMs} ${info.ctimeMs}`);
+    lines.push(
+      `${relative(dir, path) || '.'} ${info.isDirectory() ? 'd' : 'f'} ${info.size} ${info.mode.toString(8)} ${info.mtimeMs} ${info.ctimeMs}`,
+    );
     if (info.isDirectory()) for (const name of (await readdir(path)).sort()) await visit(join(path, name));
   };
   await visit(dir);

@@ -7,7 +7,17 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type RunningRegistry } from '../harness/registry.ts';
-import { buildImage, buildIndex, pushImage, pushIndex, seededBytes, sha256, toBlob, type BuiltImage, type BuiltIndex } from '../harness/images.ts';
+import {
+  buildImage,
+  buildIndex,
+  pushImage,
+  pushIndex,
+  seededBytes,
+  sha256,
+  toBlob,
+  type BuiltImage,
+  type BuiltIndex,
+} from '../harness/images.ts';
 import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
 import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.ts';
 import { skopeoInspectRaw } from '../harness/skopeo.ts';
@@ -26,19 +36,29 @@ beforeAll(async () => {
   const target = { url: registry.url };
   const base = seededBytes('catalog/base', 2048);
   for (let i = 0; i < REPOS; i++) {
-    await pushImage(target, `cat/r-${String(i).padStart(3, '0')}`, '1.0', buildImage(`catalog/${i}`, { format: 'oci', sharedLayers: [base], layerSizes: [64] }));
+    await pushImage(
+      target,
+      `cat/r-${String(i).padStart(3, '0')}`,
+      '1.0',
+      buildImage(`catalog/${i}`, { format: 'oci', sharedLayers: [base], layerSizes: [64] }),
+    );
   }
-  for (const tag of filtTags) await pushImage(target, 'filt/app', tag, buildImage(`filt/${tag}`, { layerSizes: [100] }));
+  for (const tag of filtTags)
+    await pushImage(target, 'filt/app', tag, buildImage(`filt/${tag}`, { layerSizes: [100] }));
   signed = buildImage('sig/app', { format: 'oci', layerSizes: [300] });
   await pushImage(target, 'sig/app', '1.0', signed);
   signature = buildImage('sig/app/signature', { format: 'oci', layerSizes: [50] });
   await pushImage(target, 'sig/app', `sha256-${signed.digest.slice(7)}.sig`, signature);
   const amd64 = { os: 'linux', architecture: 'amd64' };
   const arm64 = { os: 'linux', architecture: 'arm64', variant: 'v8' };
-  multi = buildIndex('multi/app', [
-    { image: buildImage('multi/amd64', { format: 'oci', platform: amd64 }), platform: amd64 },
-    { image: buildImage('multi/arm64', { format: 'oci', platform: arm64 }), platform: arm64 },
-  ], 'oci');
+  multi = buildIndex(
+    'multi/app',
+    [
+      { image: buildImage('multi/amd64', { format: 'oci', platform: amd64 }), platform: amd64 },
+      { image: buildImage('multi/arm64', { format: 'oci', platform: arm64 }), platform: arm64 },
+    ],
+    'oci',
+  );
   await pushIndex(target, 'multi/app', '1.0', multi);
   await pushImage(target, 'mirror/a/x', '1', buildImage('mirror/a/x', { layerSizes: [10] }));
   await pushImage(target, 'mirror/b/x', '1', buildImage('mirror/b/x', { layerSizes: [11] }));
@@ -50,7 +70,13 @@ afterAll(async () => {
 });
 
 function inputs(harbor: HarborDouble, extra: Record<string, string>): Record<string, string> {
-  return { 'source-registry': source.url, 'harbor-url': harbor.url, 'harbor-username': 'admin', 'harbor-password': 'Harbor12345', ...extra };
+  return {
+    'source-registry': source.url,
+    'harbor-url': harbor.url,
+    'harbor-username': 'admin',
+    'harbor-password': 'Harbor12345',
+    ...extra,
+  };
 }
 
 describe('catalog mode', () => {
@@ -81,12 +107,16 @@ describe('catalog mode', () => {
     source.hits.length = 0;
     harbor.resetRequests();
     const run = await sync(inputs(harbor, { catalog: 'true', include: 'cat/**', concurrency: '8' }));
-    expect(run.byStatus('skipped').filter((i) => i.reason === 'already in Harbor with the same digest')).toHaveLength(REPOS);
+    expect(run.byStatus('skipped').filter((i) => i.reason === 'already in Harbor with the same digest')).toHaveLength(
+      REPOS,
+    );
     const atSource = source.hits.filter((h) => !h.path.startsWith('/v2/_catalog') && h.path !== '/v2/');
     expect(atSource.filter((h) => h.path.includes('/blobs/'))).toEqual([]);
     expect(atSource.filter((h) => h.method === 'GET' && h.path.includes('/manifests/'))).toEqual([]);
     expect(atSource.filter((h) => h.method === 'HEAD' && h.path.includes('/manifests/'))).toHaveLength(REPOS);
-    expect(harbor.requests.filter((r) => r.kind === 'blob' || r.kind === 'upload' || r.kind === 'manifest')).toEqual([]);
+    expect(harbor.requests.filter((r) => r.kind === 'blob' || r.kind === 'upload' || r.kind === 'manifest')).toEqual(
+      [],
+    );
   });
 });
 
@@ -102,7 +132,10 @@ describe('selection', () => {
   const planned = async (extra: Record<string, string>) => {
     const run = await sync(inputs(harbor, { images: 'filt/app', 'dry-run': 'true', ...extra }));
     return {
-      kept: run.byStatus('migrated').map((i) => i.source.split(':')[1]).sort(),
+      kept: run
+        .byStatus('migrated')
+        .map((i) => i.source.split(':')[1])
+        .sort(),
       reasons: Object.fromEntries(run.byStatus('skipped').map((i) => [i.source.split(':')[1], i.reason])),
     };
   };
@@ -124,9 +157,22 @@ describe('selection', () => {
   });
 
   it('include and exclude patterns in catalog mode, each left-out repository reported once with its rule', async () => {
-    const run = await sync(inputs(harbor, { catalog: 'true', include: 'cat/r-00*\n/^filt\\//', exclude: 'cat/r-001', 'dry-run': 'true' }));
+    const run = await sync(
+      inputs(harbor, { catalog: 'true', include: 'cat/r-00*\n/^filt\\//', exclude: 'cat/r-001', 'dry-run': 'true' }),
+    );
     const kept = [...new Set(run.byStatus('migrated').map((i) => i.source.split(':')[0]))].sort();
-    expect(kept).toEqual(['cat/r-000', 'cat/r-002', 'cat/r-003', 'cat/r-004', 'cat/r-005', 'cat/r-006', 'cat/r-007', 'cat/r-008', 'cat/r-009', 'filt/app']);
+    expect(kept).toEqual([
+      'cat/r-000',
+      'cat/r-002',
+      'cat/r-003',
+      'cat/r-004',
+      'cat/r-005',
+      'cat/r-006',
+      'cat/r-007',
+      'cat/r-008',
+      'cat/r-009',
+      'filt/app',
+    ]);
     expect(run.item('cat/r-001:*').reason).toBe('filtered out: exclude "cat/r-001"');
     expect(run.item('cat/r-010:*').reason).toBe('filtered out: not in include');
   });
@@ -145,9 +191,15 @@ describe('mapping, signatures, platforms, config file', () => {
     const moved = await sync(inputs(harbor, { images: 'mirror/a/x:1', mappings: 'mirror/a => team-m' }));
     expect(moved.item('mirror/a/x:1')).toMatchObject({ status: 'migrated', target: 'team-m/x:1' });
     harbor.resetRequests();
-    const clash = await sync(inputs(harbor, { images: 'mirror/a/x:1, mirror/b/x:1, filt/app:1.0.0', mappings: 'mirror => mirrors (flatten)' }));
+    const clash = await sync(
+      inputs(harbor, { images: 'mirror/a/x:1, mirror/b/x:1, filt/app:1.0.0', mappings: 'mirror => mirrors (flatten)' }),
+    );
     for (const source of ['mirror/a/x:1', 'mirror/b/x:1']) {
-      expect(clash.item(source)).toMatchObject({ status: 'failed', target: 'mirrors/x:1', error: { step: 'config', errorCode: 'NAME_COLLISION' } });
+      expect(clash.item(source)).toMatchObject({
+        status: 'failed',
+        target: 'mirrors/x:1',
+        error: { step: 'config', errorCode: 'NAME_COLLISION' },
+      });
     }
     expect(clash.item('filt/app:1.0.0').status).toBe('migrated');
     expect(harbor.requests.filter((r) => r.path.includes('/mirrors/'))).toEqual([]);
@@ -162,11 +214,18 @@ describe('mapping, signatures, platforms, config file', () => {
         schemaVersion: 2,
         mediaType: 'application/vnd.oci.image.manifest.v1+json',
         config: { mediaType: 'application/vnd.cncf.helm.config.v1+json', digest: config.digest, size: config.size },
-        layers: [{ mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', digest: chart.digest, size: chart.size }],
+        layers: [
+          { mediaType: 'application/vnd.cncf.helm.chart.content.v1.tar+gzip', digest: chart.digest, size: chart.size },
+        ],
         annotations: { 'org.opencontainers.image.title': 'demo' },
       }),
     );
-    const helm: BuiltImage = { manifest, mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha256(manifest), blobs: [config, chart] };
+    const helm: BuiltImage = {
+      manifest,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: sha256(manifest),
+      blobs: [config, chart],
+    };
     await pushImage({ url: registry.url }, 'charts/demo', '0.1.0', helm);
     const run = await sync(inputs(harbor, { images: 'charts/demo:0.1.0' }));
     expect(run.item('charts/demo:0.1.0')).toMatchObject({ status: 'migrated', digest: helm.digest });
@@ -182,8 +241,12 @@ describe('mapping, signatures, platforms, config file', () => {
     expect(run.item('sig/app:1.0').status).toBe('migrated');
     expect(run.item(`sig/app:${sigTag}`)).toMatchObject({ status: 'migrated', digest: signature.digest });
     expect(harbor.tagDigest('sig/app', sigTag)).toBe(signature.digest);
-    const off = await sync(inputs(await startHarborDouble().then((h) => ((cleanup = h), h)), { images: 'sig/app', 'include-signatures': 'false' }));
-    expect(off.item(`sig/app:${sigTag}`)).toMatchObject({ status: 'skipped', reason: 'signature or attestation (include-signatures: false)' });
+    cleanup = await startHarborDouble();
+    const off = await sync(inputs(cleanup, { images: 'sig/app', 'include-signatures': 'false' }));
+    expect(off.item(`sig/app:${sigTag}`)).toMatchObject({
+      status: 'skipped',
+      reason: 'signature or attestation (include-signatures: false)',
+    });
     await cleanup?.stop();
   });
 
@@ -192,7 +255,9 @@ describe('mapping, signatures, platforms, config file', () => {
     const item = run.item('multi/app:1.0');
     expect(item).toMatchObject({ status: 'migrated', sourceDigest: multi.digest, platforms: ['linux/arm64/v8'] });
     expect(item.digest).not.toBe(multi.digest);
-    const raw = JSON.parse((await skopeoInspectRaw(`${harbor.host}/multi/app:1.0`, { creds: harbor.admin })).toString());
+    const raw = JSON.parse(
+      (await skopeoInspectRaw(`${harbor.host}/multi/app:1.0`, { creds: harbor.admin })).toString(),
+    );
     expect(raw.manifests.map((m: { digest: string }) => m.digest)).toEqual([multi.children[1]!.image.digest]);
     const again = await sync(inputs(harbor, { images: 'multi/app:1.0', platforms: 'linux/arm64' }));
     expect(again.item('multi/app:1.0').status).toBe('skipped');
@@ -201,8 +266,26 @@ describe('mapping, signatures, platforms, config file', () => {
   it('a config file holds the inputs and rules; an explicit input overrides it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'hs-config-'));
     const file = join(dir, 'harbor-sync.yml');
-    await writeFile(file, ['version: 1', `source-registry: ${source.url}`, `harbor-url: ${harbor.url}`, 'images:', '  - mirror/b/x:1', 'mappings:', '  - { from: mirror/b, to: team-n }', 'dry-run: true', ''].join('\n'));
-    const run = await sync({ 'config-file': file, 'harbor-username': 'admin', 'harbor-password': 'Harbor12345', 'dry-run': 'false' });
+    await writeFile(
+      file,
+      [
+        'version: 1',
+        `source-registry: ${source.url}`,
+        `harbor-url: ${harbor.url}`,
+        'images:',
+        '  - mirror/b/x:1',
+        'mappings:',
+        '  - { from: mirror/b, to: team-n }',
+        'dry-run: true',
+        '',
+      ].join('\n'),
+    );
+    const run = await sync({
+      'config-file': file,
+      'harbor-username': 'admin',
+      'harbor-password': 'Harbor12345',
+      'dry-run': 'false',
+    });
     expect(run.item('mirror/b/x:1')).toMatchObject({ status: 'migrated', target: 'team-n/x:1' });
     expect(run.result.dryRun).toBe(false);
     expect(harbor.tagDigest('team-n/x', '1')).toBeDefined();
@@ -224,29 +307,71 @@ describe('sharding over runners', () => {
 
   const cli = (args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, ['dist/cli.js', ...args], { env: { PATH: process.env.PATH ?? '', HARBOR_USERNAME: 'admin', HARBOR_PASSWORD: 'Harbor12345' }, maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
-        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      execFile(
+        process.execPath,
+        ['dist/cli.js', ...args],
+        {
+          env: { PATH: process.env.PATH ?? '', HARBOR_USERNAME: 'admin', HARBOR_PASSWORD: 'Harbor12345' },
+          maxBuffer: 64 << 20,
+        },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
       );
     });
-  const plan = (extra: string[]) => cli(['plan', '--source-registry', source.url, '--harbor-url', harbor.url, '--catalog', 'true', '--exclude', 'cat/r-1*', '--quiet', ...extra]);
-  const classes = (report: Record<string, { source: string; target: string; digest: string | null; reason?: string }[]>) =>
-    Object.fromEntries(['migrated', 'stale', 'incomplete', 'skipped', 'failed'].map((k) => [k, report[k]!.map((i) => `${i.source} ${i.target} ${i.digest} ${i.reason}`).sort()]));
+  const plan = (extra: string[]) =>
+    cli([
+      'plan',
+      '--source-registry',
+      source.url,
+      '--harbor-url',
+      harbor.url,
+      '--catalog',
+      'true',
+      '--exclude',
+      'cat/r-1*',
+      '--quiet',
+      ...extra,
+    ]);
+  const classes = (
+    report: Record<string, { source: string; target: string; digest: string | null; reason?: string }[]>,
+  ) =>
+    Object.fromEntries(
+      ['migrated', 'stale', 'incomplete', 'skipped', 'failed'].map((k) => [
+        k,
+        report[k]!.map((i) => `${i.source} ${i.target} ${i.digest} ${i.reason}`).sort(),
+      ]),
+    );
 
-  it('shards are disjoint, cover everything, and their merged report equals a single runner\'s', async () => {
+  it("shards are disjoint, cover everything, and their merged report equals a single runner's", async () => {
     expect((await plan(['--report-file', join(work, 'single.json')])).code).toBe(0);
     const shards = [1, 2, 3].map((i) => join(work, `shard-${i}.json`));
-    for (const [i, file] of shards.entries()) expect((await plan(['--shard', `${i + 1}/3`, '--report-file', file])).code).toBe(0);
+    for (const [i, file] of shards.entries())
+      expect((await plan(['--shard', `${i + 1}/3`, '--report-file', file])).code).toBe(0);
     const reports = await Promise.all(shards.map(async (f) => JSON.parse(await readFile(f, 'utf8'))));
-    const sources = reports.map((r) => new Set(['migrated', 'skipped'].flatMap((k) => r[k].map((i: { source: string }) => i.source.split(':')[0]))));
-    for (let a = 0; a < 3; a++) for (let b = a + 1; b < 3; b++) expect([...sources[a]!].filter((s) => sources[b]!.has(s))).toEqual([]);
+    const sources = reports.map(
+      (r) =>
+        new Set(['migrated', 'skipped'].flatMap((k) => r[k].map((i: { source: string }) => i.source.split(':')[0]))),
+    );
+    for (let a = 0; a < 3; a++)
+      for (let b = a + 1; b < 3; b++) expect([...sources[a]!].filter((s) => sources[b]!.has(s))).toEqual([]);
     expect(reports.every((r) => r.migrated.length > 0)).toBe(true); // the hash spreads repositories
 
-    const merged = await cli(['report-merge', '--report-file', join(work, 'merged.json'), '--summary-file', join(work, 'merged.md'), ...shards]);
+    const merged = await cli([
+      'report-merge',
+      '--report-file',
+      join(work, 'merged.json'),
+      '--summary-file',
+      join(work, 'merged.md'),
+      ...shards,
+    ]);
     expect(merged.code).toBe(0);
     const single = JSON.parse(await readFile(join(work, 'single.json'), 'utf8'));
     const all = JSON.parse(await readFile(join(work, 'merged.json'), 'utf8'));
     expect(classes(all)).toEqual(classes(single));
-    expect(all.totals).toMatchObject({ migrated: single.totals.migrated, skipped: single.totals.skipped, tags: single.totals.tags });
+    expect(all.totals).toMatchObject({
+      migrated: single.totals.migrated,
+      skipped: single.totals.skipped,
+      tags: single.totals.tags,
+    });
     // A blob shared by repositories of different shards is planned by each runner that needs it.
     expect(all.totals.bytesPlanned).toBeGreaterThanOrEqual(single.totals.bytesPlanned);
     expect(await readFile(join(work, 'merged.md'), 'utf8')).toBe(merged.stdout);

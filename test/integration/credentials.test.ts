@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
 import { buildImage, type BuiltImage } from '../harness/images.ts';
-import { basic, startRecordingServer, TLS_CERT_FILE, type Handler, type RecordingServer } from '../harness/recording-server.ts';
+import {
+  basic,
+  startRecordingServer,
+  TLS_CERT_FILE,
+  type Handler,
+  type RecordingServer,
+} from '../harness/recording-server.ts';
 import { either, imageParts, sourceHandler, tokenHandler, type SourceAuth } from '../harness/scripted-source.ts';
 import { createHarborApi } from '../../src/harbor/api.ts';
 import { scrub } from '../../src/redact/secrets.ts';
@@ -64,7 +70,11 @@ function redirectingSource(repository: string, auth: SourceAuth, cdn: RecordingS
 
 /** A CDN that answers 401 naming `realm` as its token service. */
 function challengingCdn(realm: string): Handler {
-  return () => ({ status: 401, headers: { 'www-authenticate': `Bearer realm="${realm}",service="cdn"` }, body: 'sign in' });
+  return () => ({
+    status: 401,
+    headers: { 'www-authenticate': `Bearer realm="${realm}",service="cdn"` },
+    body: 'sign in',
+  });
 }
 
 const blobs = new Map(image.blobs.map((b) => [b.digest, b.data]));
@@ -72,7 +82,13 @@ const blobs = new Map(image.blobs.map((b) => [b.digest, b.data]));
 describe('a redirect target that asks for credentials', () => {
   for (const kind of ['basic', 'bearer'] as const) {
     it(`gets none, nor does the realm it names (${kind} source): the tag fails saying so`, async () => {
-      const third = await server({ handler: () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"token":"caught-you"}' }) });
+      const third = await server({
+        handler: () => ({
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+          body: '{"token":"caught-you"}',
+        }),
+      });
       const cdn = await server({ handler: challengingCdn(`${third.url}/token`) });
       const source = await server();
       const token = 'source-token-0451-abcdef';
@@ -80,7 +96,12 @@ describe('a redirect target that asks for credentials', () => {
       source.handler =
         kind === 'basic'
           ? redirectingSource(repository, { kind: 'basic', credentials: SOURCE }, cdn)
-          : redirectingSource(repository, { kind: 'bearer', realm: `${source.url}/token`, token }, cdn, tokenHandler('/token', SOURCE, token));
+          : redirectingSource(
+              repository,
+              { kind: 'bearer', realm: `${source.url}/token`, token },
+              cdn,
+              tokenHandler('/token', SOURCE, token),
+            );
 
       const run = await sync(inputs(source.url, `${repository}:1`));
 
@@ -91,7 +112,11 @@ describe('a redirect target that asks for credentials', () => {
       const item = run.item(`${repository}:1`);
       expect(item.status).toBe('failed');
       expect(item.error?.errorCode).toBe('AUTH_FOREIGN_ORIGIN');
-      expect(item.error?.message).toMatch(new RegExp(`^(GET|HEAD) /v2/${repository}/blobs/sha256:[0-9a-f]{64}: redirected to ${cdn.origin}, which asked for credentials \\(401\\); credentials are only sent to ${source.origin}$`));
+      expect(item.error?.message).toMatch(
+        new RegExp(
+          `^(GET|HEAD) /v2/${repository}/blobs/sha256:[0-9a-f]{64}: redirected to ${cdn.origin}, which asked for credentials \\(401\\); credentials are only sent to ${source.origin}$`,
+        ),
+      );
       expect(harbor.tagDigest(repository, '1')).toBeUndefined();
       if (kind === 'bearer') {
         // The source's own realm, on its own origin, is where the credentials went.
@@ -125,12 +150,17 @@ describe('a redirect target that asks for credentials', () => {
 });
 
 describe('a token realm over plain HTTP for an HTTPS registry', () => {
-  async function tlsSourceWithHttpRealm(repository: string): Promise<{ source: RecordingServer; realm: RecordingServer; realmUrl: string }> {
+  async function tlsSourceWithHttpRealm(
+    repository: string,
+  ): Promise<{ source: RecordingServer; realm: RecordingServer; realmUrl: string }> {
     const token = 'tls-token-7f3e9a';
     const realm = await server({ handler: tokenHandler('/token', SOURCE, token) });
     const realmUrl = `${realm.url}/token`;
     const { manifest } = imageParts(repository, '1', image);
-    const source = await server({ tls: true, handler: sourceHandler({ auth: { kind: 'bearer', realm: realmUrl, token }, manifests: [manifest], blobs }) });
+    const source = await server({
+      tls: true,
+      handler: sourceHandler({ auth: { kind: 'bearer', realm: realmUrl, token }, manifests: [manifest], blobs }),
+    });
     return { source, realm, realmUrl };
   }
 
@@ -139,7 +169,11 @@ describe('a token realm over plain HTTP for an HTTPS registry', () => {
 
     const run = await sync(inputs(source.url, 'tls-refused/app:1', { 'source-ca-file': TLS_CERT_FILE }));
 
-    expect(run.result.fatal).toMatchObject({ step: 'auth', errorCode: 'REALM_INSECURE', hint: expect.stringContaining('source-insecure') });
+    expect(run.result.fatal).toMatchObject({
+      step: 'auth',
+      errorCode: 'REALM_INSECURE',
+      hint: expect.stringContaining('source-insecure'),
+    });
     expect(run.result.fatal?.message).toContain(source.origin);
     expect(run.result.fatal?.message).toContain(realmUrl);
     expect(realm.requests).toEqual([]);
@@ -161,10 +195,21 @@ describe('a token realm over plain HTTP for an HTTPS registry', () => {
 describe('a Link to the next page on another origin', () => {
   /** The CLI in-process, as Jenkins runs it: its exit code. */
   async function cli(args: string[]): Promise<number> {
-    return await main(['sync', ...args, '--harbor-url', harbor.url, '--report-file', join(work, `report-${Date.now()}.json`), '--quiet'], {
-      HARBOR_USERNAME: harbor.admin.username,
-      HARBOR_PASSWORD: harbor.admin.password,
-    });
+    return await main(
+      [
+        'sync',
+        ...args,
+        '--harbor-url',
+        harbor.url,
+        '--report-file',
+        join(work, `report-${Date.now()}.json`),
+        '--quiet',
+      ],
+      {
+        HARBOR_USERNAME: harbor.admin.username,
+        HARBOR_PASSWORD: harbor.admin.password,
+      },
+    );
   }
 
   it('fails the repository whose tag list it ends, naming both origins; the CLI exits 1', async () => {
@@ -175,7 +220,10 @@ describe('a Link to the next page on another origin', () => {
         req.path === '/v2/linked/app/tags/list'
           ? {
               status: 200,
-              headers: { 'content-type': 'application/json', link: `<${elsewhere.url}/v2/linked/app/tags/list?last=1&n=1>; rel="next"` },
+              headers: {
+                'content-type': 'application/json',
+                link: `<${elsewhere.url}/v2/linked/app/tags/list?last=1&n=1>; rel="next"`,
+              },
               body: JSON.stringify({ name: 'linked/app', tags: ['1'] }),
             }
           : undefined,
@@ -200,7 +248,10 @@ describe('a Link to the next page on another origin', () => {
           req.path === '/v2/_catalog'
             ? {
                 status: 200,
-                headers: { 'content-type': 'application/json', link: `<${elsewhere.url}/v2/_catalog?last=cat%2Fone&n=1000>; rel="next"` },
+                headers: {
+                  'content-type': 'application/json',
+                  link: `<${elsewhere.url}/v2/_catalog?last=cat%2Fone&n=1000>; rel="next"`,
+                },
                 body: JSON.stringify({ repositories: ['cat/one'] }),
               }
             : undefined,
@@ -225,12 +276,19 @@ describe('a Link to the next page on another origin', () => {
         req.path === '/api/v2.0/projects/p/repositories/r/artifacts'
           ? {
               status: 200,
-              headers: { 'content-type': 'application/json', link: `<${elsewhere.url}/api/v2.0/projects/p/repositories/r/artifacts?page=2&page_size=100>; rel="next"` },
+              headers: {
+                'content-type': 'application/json',
+                link: `<${elsewhere.url}/api/v2.0/projects/p/repositories/r/artifacts?page=2&page_size=100>; rel="next"`,
+              },
               body: JSON.stringify([{ digest: image.digest, tags: [{ name: '1' }] }]),
             }
           : undefined,
     });
-    const api = createHarborApi({ url: fakeHarbor.url, credentials: { username: 'admin', password: 'Harbor12345' }, userAgent: 'test' });
+    const api = createHarborApi({
+      url: fakeHarbor.url,
+      credentials: { username: 'admin', password: 'Harbor12345' },
+      userAgent: 'test',
+    });
     try {
       const error = await api.tagDigests('p', 'r').then(
         () => undefined,

@@ -55,7 +55,11 @@ afterAll(async () => {
 });
 
 /** A config.json of its own per test, the helper directory first on PATH. */
-async function lookup(config: unknown, registryUrl: string, helperTimeoutMs?: number): Promise<DockerCredential | undefined> {
+async function lookup(
+  config: unknown,
+  registryUrl: string,
+  helperTimeoutMs?: number,
+): Promise<DockerCredential | undefined> {
   const dir = await mkdtemp(join(work, 'config-'));
   await writeFile(join(dir, 'config.json'), JSON.stringify(config));
   await writeFile(askedLog, '');
@@ -77,7 +81,11 @@ const asked = async (): Promise<string[]> => (await readFile(askedLog, 'utf8')).
 describe('credential helpers, run for real', () => {
   it('asks the credHelpers entry for its registry, with the host as server URL', async () => {
     const cred = await lookup({ credHelpers: { [registry.host]: 'fake' } }, registry.url);
-    expect(cred).toEqual({ kind: 'basic', ...SOURCE_USER, source: `docker-credential-fake (credHelpers["${registry.host}"])` });
+    expect(cred).toEqual({
+      kind: 'basic',
+      ...SOURCE_USER,
+      source: `docker-credential-fake (credHelpers["${registry.host}"])`,
+    });
     expect(await asked()).toEqual([registry.host]);
   });
 
@@ -107,25 +115,40 @@ describe('credential helpers, run for real', () => {
 
   it('"credentials not found in native keychain" means none, then the inline auths entry', async () => {
     expect(await lookup({ credsStore: 'fake' }, 'https://unknown.example')).toBeUndefined();
-    const inline = { auths: { 'unknown.example': { auth: Buffer.from('inline:pw').toString('base64') } }, credsStore: 'fake' };
-    expect(await lookup(inline, 'https://unknown.example')).toMatchObject({ kind: 'basic', username: 'inline', password: 'pw' });
+    const inline = {
+      auths: { 'unknown.example': { auth: Buffer.from('inline:pw').toString('base64') } },
+      credsStore: 'fake',
+    };
+    expect(await lookup(inline, 'https://unknown.example')).toMatchObject({
+      kind: 'basic',
+      username: 'inline',
+      password: 'pw',
+    });
   });
 
   it('names a helper missing from PATH', async () => {
     const message = await failure({ credHelpers: { [registry.host]: 'nonesuch' } }, registry.url);
-    expect(message).toMatch(/^credential helper docker-credential-nonesuch \(credHelpers\[".*"\] in .*config\.json\) is not on PATH/);
+    expect(message).toMatch(
+      /^credential helper docker-credential-nonesuch \(credHelpers\[".*"\] in .*config\.json\) is not on PATH/,
+    );
   });
 
   it('names a helper that prints garbage, without repeating it', async () => {
     const message = await failure({ credsStore: 'garbage' }, registry.url);
-    expect(message).toMatch(/^credential helper docker-credential-garbage \(credsStore in .*config\.json\) printed no JSON/);
+    expect(message).toMatch(
+      /^credential helper docker-credential-garbage \(credsStore in .*config\.json\) printed no JSON/,
+    );
     expect(message).not.toContain('hunter2');
-    expect(await failure({ credsStore: 'partial' }, registry.url)).toContain('printed JSON without the string fields "Username" and "Secret"');
+    expect(await failure({ credsStore: 'partial' }, registry.url)).toContain(
+      'printed JSON without the string fields "Username" and "Secret"',
+    );
   });
 
   it('names a helper that fails, with its exit code and error line', async () => {
     const message = await failure({ credsStore: 'broken' }, registry.url);
-    expect(message).toMatch(/docker-credential-broken .* failed for 127\.0\.0\.1:\d+ \(exit code 3\): error: cannot reach the keyring daemon$/);
+    expect(message).toMatch(
+      /docker-credential-broken .* failed for 127\.0\.0\.1:\d+ \(exit code 3\): error: cannot reach the keyring daemon$/,
+    );
   });
 
   it('gives up on a helper that does not answer', async () => {

@@ -30,9 +30,14 @@ afterAll(async () => {
 
 function node(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      args,
+      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -41,8 +46,26 @@ describe('CLI (node dist/cli.js)', () => {
     const report = join(work, 'report.json');
     const summary = join(work, 'summary.md');
     const run = await node(
-      ['dist/cli.js', 'sync', '--source-registry', scenario.source.url, '--harbor-url', harbor.url, '--images', 'team-a/tools/worker:1.2, cache/stale:1', '--report-file', report, '--summary-file', summary],
-      { SOURCE_USERNAME: SOURCE_USER.username, SOURCE_PASSWORD: SOURCE_USER.password, HARBOR_USERNAME: 'admin', HARBOR_PASSWORD },
+      [
+        'dist/cli.js',
+        'sync',
+        '--source-registry',
+        scenario.source.url,
+        '--harbor-url',
+        harbor.url,
+        '--images',
+        'team-a/tools/worker:1.2, cache/stale:1',
+        '--report-file',
+        report,
+        '--summary-file',
+        summary,
+      ],
+      {
+        SOURCE_USERNAME: SOURCE_USER.username,
+        SOURCE_PASSWORD: SOURCE_USER.password,
+        HARBOR_USERNAME: 'admin',
+        HARBOR_PASSWORD,
+      },
     );
     expect(run.stderr).not.toMatch(/TypeError|at .*\.js:\d+/);
     expect(run.code).toBe(0);
@@ -51,19 +74,30 @@ describe('CLI (node dist/cli.js)', () => {
     expect(await readFile(summary, 'utf8')).toBe(run.stdout);
     const json = JSON.parse(await readFile(report, 'utf8'));
     expect(json.schema).toBe('harbor-sync/report/v1');
-    expect(json.migrated).toEqual([expect.objectContaining({ source: 'team-a/tools/worker:1.2', target: 'team-a/tools/worker:1.2' })]);
-    expect(json.stale).toEqual([expect.objectContaining({ source: 'cache/stale:1', digest: scenario.images.stale.digest })]);
+    expect(json.migrated).toEqual([
+      expect.objectContaining({ source: 'team-a/tools/worker:1.2', target: 'team-a/tools/worker:1.2' }),
+    ]);
+    expect(json.stale).toEqual([
+      expect.objectContaining({ source: 'cache/stale:1', digest: scenario.images.stale.digest }),
+    ]);
     for (const text of [run.stdout, run.stderr, JSON.stringify(json)]) {
       expect(text).not.toContain(HARBOR_PASSWORD);
       expect(text).not.toContain(SOURCE_USER.password);
     }
-    const copied = await skopeoInspectRaw(`${harbor.host}/team-a/tools/worker:1.2`, { creds: { username: 'admin', password: HARBOR_PASSWORD } });
+    const copied = await skopeoInspectRaw(`${harbor.host}/team-a/tools/worker:1.2`, {
+      creds: { username: 'admin', password: HARBOR_PASSWORD },
+    });
     const original = await skopeoInspectRaw(`${scenario.source.host}/team-a/tools/worker:1.2`, { creds: SOURCE_USER });
     expect(copied.equals(original)).toBe(true);
   });
 
   it('exits 1 with --fail-on stale when a tag is stale, 2 on a configuration error', async () => {
-    const env = { SOURCE_USERNAME: SOURCE_USER.username, SOURCE_PASSWORD: SOURCE_USER.password, HARBOR_USERNAME: 'admin', HARBOR_PASSWORD };
+    const env = {
+      SOURCE_USERNAME: SOURCE_USER.username,
+      SOURCE_PASSWORD: SOURCE_USER.password,
+      HARBOR_USERNAME: 'admin',
+      HARBOR_PASSWORD,
+    };
     const base = ['dist/cli.js', 'sync', '--source-registry', scenario.source.url, '--harbor-url', harbor.url];
     const stale = await node([...base, '--images', 'cache/stale:1', '--fail-on', 'stale', '--quiet'], env);
     expect(stale.code).toBe(1);
@@ -82,8 +116,28 @@ describe('CLI (node dist/cli.js)', () => {
     const dir = join(work, 'docker');
     await mkdir(dir, { recursive: true });
     const auth = (u: string, p: string) => Buffer.from(`${u}:${p}`).toString('base64');
-    await writeFile(join(dir, 'config.json'), JSON.stringify({ auths: { [scenario.source.host]: { auth: auth(SOURCE_USER.username, SOURCE_USER.password) }, [`http://${harbor.host}`]: { auth: auth('admin', HARBOR_PASSWORD) } } }));
-    const run = await node(['dist/cli.js', 'sync', '--source-registry', scenario.source.url, '--harbor-url', harbor.url, '--images', 'team-b/multi:1.0'], { DOCKER_CONFIG: dir, HOME: work });
+    await writeFile(
+      join(dir, 'config.json'),
+      JSON.stringify({
+        auths: {
+          [scenario.source.host]: { auth: auth(SOURCE_USER.username, SOURCE_USER.password) },
+          [`http://${harbor.host}`]: { auth: auth('admin', HARBOR_PASSWORD) },
+        },
+      }),
+    );
+    const run = await node(
+      [
+        'dist/cli.js',
+        'sync',
+        '--source-registry',
+        scenario.source.url,
+        '--harbor-url',
+        harbor.url,
+        '--images',
+        'team-b/multi:1.0',
+      ],
+      { DOCKER_CONFIG: dir, HOME: work },
+    );
     expect(run.stderr).not.toContain('error');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('**1 migrated**');
@@ -91,20 +145,52 @@ describe('CLI (node dist/cli.js)', () => {
   });
 
   it('--json: one JSON object per line on stdout, a tag event per tag and the totals last', async () => {
-    const run = await node(['dist/cli.js', 'plan', '--source-registry', scenario.source.url, '--harbor-url', harbor.url, '--images', 'team-a/tools/worker, cache/stale:1', '--json'], {
-      SOURCE_USERNAME: SOURCE_USER.username, SOURCE_PASSWORD: SOURCE_USER.password, HARBOR_USERNAME: 'admin', HARBOR_PASSWORD,
-    });
+    const run = await node(
+      [
+        'dist/cli.js',
+        'plan',
+        '--source-registry',
+        scenario.source.url,
+        '--harbor-url',
+        harbor.url,
+        '--images',
+        'team-a/tools/worker, cache/stale:1',
+        '--json',
+      ],
+      {
+        SOURCE_USERNAME: SOURCE_USER.username,
+        SOURCE_PASSWORD: SOURCE_USER.password,
+        HARBOR_USERNAME: 'admin',
+        HARBOR_PASSWORD,
+      },
+    );
     expect(run.code).toBe(0);
-    const events = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const events = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     const tags = events.filter((e) => e.event === 'tag');
-    expect(tags.map((e) => `${e.source} ${e.status}`).sort()).toEqual(['cache/stale:1 stale', 'team-a/tools/worker:1.2 skipped', 'team-a/tools/worker:1.3 migrated']);
+    expect(tags.map((e) => `${e.source} ${e.status}`).sort()).toEqual([
+      'cache/stale:1 stale',
+      'team-a/tools/worker:1.2 skipped',
+      'team-a/tools/worker:1.3 migrated',
+    ]);
     expect(events.at(-1)).toMatchObject({ event: 'summary', totals: { tags: 3, stale: 1 } });
   });
 
   it('--help lists every option with its default, --version prints the version', async () => {
     const help = await node(['dist/cli.js', '--help'], {});
     expect(help.code).toBe(0);
-    for (const flag of ['--source-registry', '--harbor-password', '--images-file', '--create-projects', '--dry-run', '--fail-on', '--summary-file']) expect(help.stdout).toContain(flag);
+    for (const flag of [
+      '--source-registry',
+      '--harbor-password',
+      '--images-file',
+      '--create-projects',
+      '--dry-run',
+      '--fail-on',
+      '--summary-file',
+    ])
+      expect(help.stdout).toContain(flag);
     expect(help.stdout).toContain('default: library');
     expect((await node(['dist/cli.js', '--version'], {})).stdout).toMatch(/^harbor-sync \d+\.\d+\.\d+\n$/);
   });
@@ -131,7 +217,9 @@ describe('Action (node dist/action/index.js)', () => {
     });
     expect(run.stdout).toContain(`::add-mask::${HARBOR_PASSWORD}`);
     expect(run.stdout).toContain(`::add-mask::${SOURCE_USER.password}`);
-    expect(run.stdout.replaceAll(`::add-mask::${HARBOR_PASSWORD}`, '').replaceAll(`::add-mask::${SOURCE_USER.password}`, '')).not.toMatch(new RegExp(`${HARBOR_PASSWORD}|${SOURCE_USER.password}`));
+    expect(
+      run.stdout.replaceAll(`::add-mask::${HARBOR_PASSWORD}`, '').replaceAll(`::add-mask::${SOURCE_USER.password}`, ''),
+    ).not.toMatch(new RegExp(`${HARBOR_PASSWORD}|${SOURCE_USER.password}`));
     expect(run.stdout).toContain('::error::harbor-sync: 0 stale and 1 incomplete tag(s) (fail-on: stale)');
     expect(run.stdout).toContain('::group::harbor-sync: starting');
     expect(run.stdout).toMatch(/::endgroup::\nharbor-sync: 2\/2 tags/);
@@ -140,7 +228,13 @@ describe('Action (node dist/action/index.js)', () => {
     expect(summary).toContain('**1 migrated**');
     expect(summary).toMatch(/### Incomplete \(1\)[\s\S]*cache\/partial:1/);
     const outputs = await readFile(outputFile, 'utf8');
-    for (const [name, value] of [['migrated', '1'], ['incomplete', '1'], ['stale', '0'], ['failed', '0'], ['report-file', join(work, 'harbor-sync-report.json')]]) {
+    for (const [name, value] of [
+      ['migrated', '1'],
+      ['incomplete', '1'],
+      ['stale', '0'],
+      ['failed', '0'],
+      ['report-file', join(work, 'harbor-sync-report.json')],
+    ]) {
       expect(outputs).toMatch(new RegExp(`${name}<<(\\S+)\\n${value!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\n\\1`));
     }
     const report = JSON.parse(await readFile(join(work, 'harbor-sync-report.json'), 'utf8'));
@@ -150,13 +244,24 @@ describe('Action (node dist/action/index.js)', () => {
 
 describe('unsupported manifests', () => {
   let scripted: ScriptedRegistry;
-  const schema1 = JSON.stringify({ schemaVersion: 1, name: 'old/app', tag: 'v1', architecture: 'amd64', fsLayers: [], history: [], signatures: [] });
+  const schema1 = JSON.stringify({
+    schemaVersion: 1,
+    name: 'old/app',
+    tag: 'v1',
+    architecture: 'amd64',
+    fsLayers: [],
+    history: [],
+    signatures: [],
+  });
   beforeAll(async () => {
     scripted = await startScriptedRegistry({
       'GET /v2/': { status: 200, body: '{}' },
       'GET /v2/old/app/manifests/v1': {
         status: 200,
-        headers: { 'content-type': 'application/vnd.docker.distribution.manifest.v1+prettyjws', 'docker-content-digest': 'sha256:' + '0'.repeat(64) },
+        headers: {
+          'content-type': 'application/vnd.docker.distribution.manifest.v1+prettyjws',
+          'docker-content-digest': `sha256:${'0'.repeat(64)}`,
+        },
         body: schema1,
       },
     });
@@ -174,7 +279,10 @@ describe('unsupported manifests', () => {
       'harbor-password': HARBOR_PASSWORD,
       images: 'old/app:v1',
     });
-    expect(run.item('old/app:v1')).toMatchObject({ status: 'skipped', reason: expect.stringContaining('Docker schema 1 manifest') });
+    expect(run.item('old/app:v1')).toMatchObject({
+      status: 'skipped',
+      reason: expect.stringContaining('Docker schema 1 manifest'),
+    });
     expect(harbor.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD')).toEqual([]);
   });
 });

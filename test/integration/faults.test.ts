@@ -44,7 +44,12 @@ async function proxy(target: string): Promise<FaultProxy> {
   return p;
 }
 
-function inputs(sourceUrl: string, harbor: HarborDouble, harborUrl = harbor.url, extra: Record<string, string> = {}): Record<string, string> {
+function inputs(
+  sourceUrl: string,
+  harbor: HarborDouble,
+  harborUrl = harbor.url,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     'source-registry': sourceUrl,
     'harbor-url': harborUrl,
@@ -74,8 +79,22 @@ describe('retries', () => {
     const harbor = await harborDouble();
     const src = await proxy(source.url);
     const front = await proxy(harbor.url);
-    src.setFaults([{ method: 'GET', path: /\/v2\/alpine\/manifests\/3\.19/, times: 1, action: { kind: 'status', status: 429, headers: { 'retry-after': '1' } } }]);
-    front.setFaults([{ method: 'PUT', path: /\/v2\/library\/alpine\/blobs\/uploads\//, times: 2, action: { kind: 'status', status: 503 } }]);
+    src.setFaults([
+      {
+        method: 'GET',
+        path: /\/v2\/alpine\/manifests\/3\.19/,
+        times: 1,
+        action: { kind: 'status', status: 429, headers: { 'retry-after': '1' } },
+      },
+    ]);
+    front.setFaults([
+      {
+        method: 'PUT',
+        path: /\/v2\/library\/alpine\/blobs\/uploads\//,
+        times: 2,
+        action: { kind: 'status', status: 503 },
+      },
+    ]);
     const started = Date.now();
     const run = await sync(inputs(src.url, harbor, front.url, { images: 'alpine:3.19' }));
     const item = run.item('alpine:3.19');
@@ -98,7 +117,12 @@ describe('retries', () => {
     const item = run.item('faults/big:1');
     expect(item.status).toBe('migrated');
     expect(item.retries).toBe(3);
-    expect(src.hits.filter((h) => h.method === 'GET' && path.test(h.path)).map((h) => h.fault)).toEqual(['reset', 'truncate', 'stall', undefined]);
+    expect(src.hits.filter((h) => h.method === 'GET' && path.test(h.path)).map((h) => h.fault)).toEqual([
+      'reset',
+      'truncate',
+      'stall',
+      undefined,
+    ]);
     await expectIntactInHarbor(harbor, 'faults/big:1', big);
   });
 
@@ -118,7 +142,10 @@ describe('retries', () => {
     expect(item.error?.message).toContain(`does not match the expected ${bigLayer()}`);
     expect(item.error?.message).toMatch(/content digest sha256:[0-9a-f]{64} \(1500000 bytes\)/);
     expect(other.tagDigest('faults/big', '1')).toBeUndefined();
-    const head = await fetch(`${other.url}/v2/faults/big/blobs/${bigLayer()}`, { method: 'HEAD', headers: { authorization: `Basic ${Buffer.from('admin:Harbor12345').toString('base64')}` } });
+    const head = await fetch(`${other.url}/v2/faults/big/blobs/${bigLayer()}`, {
+      method: 'HEAD',
+      headers: { authorization: `Basic ${Buffer.from('admin:Harbor12345').toString('base64')}` },
+    });
     expect(head.status).toBe(404);
   });
 
@@ -126,13 +153,21 @@ describe('retries', () => {
     const harbor = await harborDouble();
     const src = await proxy(source.url);
     const front = await proxy(harbor.url);
-    src.setFaults([{ method: 'GET', path: /\/blobs\//, times: Infinity, action: { kind: 'throttle', bytesPerSecond: 1_000_000 } }]);
+    src.setFaults([
+      { method: 'GET', path: /\/blobs\//, times: Infinity, action: { kind: 'throttle', bytesPerSecond: 1_000_000 } },
+    ]);
     // Restart while the big layer streams (it takes about 1.5 s at this rate).
     const restart = (async () => {
-      while (!front.hits.some((h) => h.method === 'PUT' && h.path.includes('/blobs/uploads/'))) await new Promise((r) => setTimeout(r, 20));
+      while (!front.hits.some((h) => h.method === 'PUT' && h.path.includes('/blobs/uploads/')))
+        await new Promise((r) => setTimeout(r, 20));
       await front.pause(1500);
     })();
-    const run = await sync(inputs(src.url, harbor, front.url, { images: 'faults/big:1, team-a/tools/worker:1.2, alpine:3.19', concurrency: '2' }));
+    const run = await sync(
+      inputs(src.url, harbor, front.url, {
+        images: 'faults/big:1, team-a/tools/worker:1.2, alpine:3.19',
+        concurrency: '2',
+      }),
+    );
     await restart;
     expect(run.result.items.map((i) => i.status)).toEqual(['migrated', 'migrated', 'migrated']);
     expect(run.result.items.reduce((n, i) => n + (i.retries ?? 0), 0)).toBeGreaterThan(0);
@@ -142,13 +177,24 @@ describe('retries', () => {
   it('tokens that expire every 2 seconds are refreshed, also across a long upload', async () => {
     const harbor = await harborDouble({ tokenTtlSeconds: 2 });
     const src = await proxy(source.url);
-    src.setFaults([{ method: 'GET', path: new RegExp(`/blobs/${bigLayer()}`), times: Infinity, action: { kind: 'throttle', bytesPerSecond: 500_000 } }]);
-    const run = await sync(inputs(src.url, harbor, harbor.url, { images: 'faults/big:1, team-b/multi:1.0, team-a/tools/worker:1.2' }));
-    expect(run.result.items.map((i) => [i.source, i.status])).toEqual(expect.arrayContaining([
-      ['faults/big:1', 'migrated'],
-      ['team-b/multi:1.0', 'migrated'],
-      ['team-a/tools/worker:1.2', 'migrated'],
-    ]));
+    src.setFaults([
+      {
+        method: 'GET',
+        path: new RegExp(`/blobs/${bigLayer()}`),
+        times: Infinity,
+        action: { kind: 'throttle', bytesPerSecond: 500_000 },
+      },
+    ]);
+    const run = await sync(
+      inputs(src.url, harbor, harbor.url, { images: 'faults/big:1, team-b/multi:1.0, team-a/tools/worker:1.2' }),
+    );
+    expect(run.result.items.map((i) => [i.source, i.status])).toEqual(
+      expect.arrayContaining([
+        ['faults/big:1', 'migrated'],
+        ['team-b/multi:1.0', 'migrated'],
+        ['team-a/tools/worker:1.2', 'migrated'],
+      ]),
+    );
     expect(harbor.requests.filter((r) => r.kind === 'token').length).toBeGreaterThan(3);
     await expectIntactInHarbor(harbor, 'faults/big:1', big);
   });
@@ -162,7 +208,13 @@ describe('keeping going', () => {
       while (!src.hits.some((h) => h.path.includes('/manifests/1.2'))) await new Promise((r) => setTimeout(r, 10));
       await src.disappear();
     })();
-    const run = await sync(inputs(src.url, harbor, harbor.url, { images: 'alpine:3.19\nteam-a/tools/worker:1.2\nteam-a/tools/worker:1.3\nteam-b/multi:1.0', concurrency: '1', retries: '1' }));
+    const run = await sync(
+      inputs(src.url, harbor, harbor.url, {
+        images: 'alpine:3.19\nteam-a/tools/worker:1.2\nteam-a/tools/worker:1.3\nteam-b/multi:1.0',
+        concurrency: '1',
+        retries: '1',
+      }),
+    );
     await gone;
     const failed = run.byStatus('failed');
     expect(failed.length).toBeGreaterThan(0);
@@ -182,14 +234,23 @@ describe('keeping going', () => {
     const blocked = await sync(inputs(other.url, harbor, harbor.url, { images: 'team-a/tools/worker:1.2' }));
     expect(blocked.item('team-a/tools/worker:1.2')).toMatchObject({
       status: 'failed',
-      error: { step: 'manifest', status: 412, code: 'PRECONDITION', hint: expect.stringContaining('immutability rule') },
+      error: {
+        step: 'manifest',
+        status: 412,
+        code: 'PRECONDITION',
+        hint: expect.stringContaining('immutability rule'),
+      },
     });
     expect(harbor.tagDigest('team-a/tools/worker', '1.2')).toBe(samples.worker12.digest);
 
     harbor.setImmutable('team-a', null);
     harbor.setReadOnly(true);
     const readOnly = await sync(inputs(other.url, harbor, harbor.url, { images: 'team-a/tools/worker:1.2' }));
-    expect(readOnly.item('team-a/tools/worker:1.2').error).toMatchObject({ status: 403, code: 'DENIED', hint: expect.stringContaining('read-only mode') });
+    expect(readOnly.item('team-a/tools/worker:1.2').error).toMatchObject({
+      status: 403,
+      code: 'DENIED',
+      hint: expect.stringContaining('read-only mode'),
+    });
     const still = await skopeoInspectRaw(`${harbor.host}/team-a/tools/worker:1.2`, { creds: harbor.admin });
     expect(still.equals(samples.worker12.manifest)).toBe(true);
   });
@@ -201,7 +262,12 @@ describe('round trips on the source', () => {
   it('a blob the run uploads is read once, and its GET is the presence check (no HEAD before it)', async () => {
     const harbor = await harborDouble();
     const watched = await proxy(source.url);
-    const run = await sync(inputs(watched.url, harbor, harbor.url, { images: 'team-a/tools/worker\nalpine:3.19\nteam-b/multi:1.0', concurrency: '8' }));
+    const run = await sync(
+      inputs(watched.url, harbor, harbor.url, {
+        images: 'team-a/tools/worker\nalpine:3.19\nteam-b/multi:1.0',
+        concurrency: '8',
+      }),
+    );
     expect(run.byStatus('migrated')).toHaveLength(4);
     const blobGets = watched.hits.filter((h) => h.method === 'GET' && /\/blobs\/sha256:/.test(h.path));
     const digests = blobGets.map((h) => h.path.replace(/.*\/blobs\//, ''));

@@ -2,8 +2,27 @@
 // that later tests can trust what the fixtures claim about a source.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { SOURCE_USER } from '../harness/registry.ts';
-import { buildImage, buildIndex, getBlob, getManifest, headBlob, listTags, MEDIA, type Target } from '../harness/images.ts';
-import { PARTIAL_REPO, STALE_REPO, STALE_TAG, buildSamples, seedSamples, startSourceWithStale, verifyStaleSource, type SampleImages, type StaleScenario } from '../harness/scenarios.ts';
+import {
+  buildImage,
+  buildIndex,
+  getBlob,
+  getManifest,
+  headBlob,
+  listTags,
+  MEDIA,
+  type Target,
+} from '../harness/images.ts';
+import {
+  PARTIAL_REPO,
+  STALE_REPO,
+  STALE_TAG,
+  buildSamples,
+  seedSamples,
+  startSourceWithStale,
+  verifyStaleSource,
+  type SampleImages,
+  type StaleScenario,
+} from '../harness/scenarios.ts';
 import { skopeoCopy, skopeoDigest, skopeoInspectRaw } from '../harness/skopeo.ts';
 
 describe('image builder', () => {
@@ -15,9 +34,19 @@ describe('image builder', () => {
   });
 
   it('writes a config whose diff_ids match the layers, config first in blobs', () => {
-    const image = buildImage('layers', { layerSizes: [10, 20, 30], platform: { os: 'linux', architecture: 'arm', variant: 'v7' } });
-    const manifest = JSON.parse(image.manifest.toString()) as { config: { digest: string }; layers: { digest: string; size: number }[] };
-    const config = JSON.parse(image.blobs[0]!.data.toString()) as { architecture: string; variant: string; rootfs: { diff_ids: string[] } };
+    const image = buildImage('layers', {
+      layerSizes: [10, 20, 30],
+      platform: { os: 'linux', architecture: 'arm', variant: 'v7' },
+    });
+    const manifest = JSON.parse(image.manifest.toString()) as {
+      config: { digest: string };
+      layers: { digest: string; size: number }[];
+    };
+    const config = JSON.parse(image.blobs[0]!.data.toString()) as {
+      architecture: string;
+      variant: string;
+      rootfs: { diff_ids: string[] };
+    };
     expect(manifest.config.digest).toBe(image.blobs[0]!.digest);
     expect(manifest.layers.map((l) => l.size)).toEqual([10, 20, 30]);
     expect(config.rootfs.diff_ids).toEqual(manifest.layers.map((l) => l.digest));
@@ -27,7 +56,10 @@ describe('image builder', () => {
   it('builds a Docker manifest list from its children', () => {
     const child = buildImage('child');
     const list = buildIndex('list', [{ image: child, platform: { os: 'linux', architecture: 'amd64' } }], 'docker');
-    const body = JSON.parse(list.manifest.toString()) as { mediaType: string; manifests: { digest: string; size: number }[] };
+    const body = JSON.parse(list.manifest.toString()) as {
+      mediaType: string;
+      manifests: { digest: string; size: number }[];
+    };
     expect(body.mediaType).toBe(MEDIA.dockerList);
     expect(body.manifests).toMatchObject([{ digest: child.digest, size: child.manifest.length }]);
   });
@@ -53,11 +85,16 @@ describe('stale source scenario and samples (real registry, skopeo as oracle)', 
     const res = await fetch(`${scenario.source.url}/v2/`);
     await res.arrayBuffer();
     expect(res.status).toBe(401);
-    await expect(skopeoInspectRaw(`${scenario.source.host}/${STALE_REPO}:${STALE_TAG}`)).rejects.toThrow(/unauthorized|authentication required/i);
+    await expect(skopeoInspectRaw(`${scenario.source.host}/${STALE_REPO}:${STALE_TAG}`)).rejects.toThrow(
+      /unauthorized|authentication required/i,
+    );
   });
 
   it('lists the stale and partial tags and serves their manifests byte for byte', async () => {
-    for (const [repo, image] of [[STALE_REPO, scenario.images.stale], [PARTIAL_REPO, scenario.images.partial]] as const) {
+    for (const [repo, image] of [
+      [STALE_REPO, scenario.images.stale],
+      [PARTIAL_REPO, scenario.images.partial],
+    ] as const) {
       expect(await listTags(source, repo)).toEqual([STALE_TAG]);
       const raw = await skopeoInspectRaw(`${scenario.source.host}/${repo}:${STALE_TAG}`, { creds });
       expect(raw.equals(image.manifest)).toBe(true);
@@ -88,7 +125,10 @@ describe('stale source scenario and samples (real registry, skopeo as oracle)', 
 
   it('serves every seeded sample so skopeo reads the built digest', async () => {
     for (const ref of samples.refs) {
-      expect(await skopeoDigest(`${scenario.source.host}/${ref.repo}:${ref.tag}`, { creds }), `${ref.repo}:${ref.tag}`).toBe(ref.digest);
+      expect(
+        await skopeoDigest(`${scenario.source.host}/${ref.repo}:${ref.tag}`, { creds }),
+        `${ref.repo}:${ref.tag}`,
+      ).toBe(ref.digest);
       const got = await getManifest(source, ref.repo, ref.tag);
       expect([got.status, got.mediaType, got.digest]).toEqual([200, ref.mediaType, ref.digest]);
     }
@@ -113,7 +153,11 @@ describe('stale source scenario and samples (real registry, skopeo as oracle)', 
 
   it('copies an index with skopeo, digests preserved', async () => {
     const dst = `${scenario.upstream.host}/copied/multi:1.0`;
-    await skopeoCopy(`${scenario.source.host}/team-b/multi:1.0`, dst, { srcCreds: creds, all: true, preserveDigests: true });
+    await skopeoCopy(`${scenario.source.host}/team-b/multi:1.0`, dst, {
+      srcCreds: creds,
+      all: true,
+      preserveDigests: true,
+    });
     expect(await skopeoDigest(dst)).toBe(samples.multi.digest);
   });
 });

@@ -34,7 +34,10 @@ export async function sync(inputs: Record<string, string | undefined>): Promise<
     byStatus: (status) => result.items.filter((i) => i.status === status),
     item: (source) => {
       const found = result.items.find((i) => i.source === source);
-      if (!found) throw new Error(`no item for ${source}; items: ${result.items.map((i) => `${i.source}=${i.status}`).join(', ')}`);
+      if (!found)
+        throw new Error(
+          `no item for ${source}; items: ${result.items.map((i) => `${i.source}=${i.status}`).join(', ')}`,
+        );
       return found;
     },
   };

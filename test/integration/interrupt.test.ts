@@ -22,7 +22,9 @@ beforeAll(async () => {
     await pushImage({ url: source.url }, 'stop/app', String(n), images[`stop/app:${n}`]!);
   }
   slow = await startFaultProxy(source.url);
-  slow.setFaults([{ method: 'GET', path: /\/blobs\//, times: Infinity, action: { kind: 'throttle', bytesPerSecond: 250_000 } }]);
+  slow.setFaults([
+    { method: 'GET', path: /\/blobs\//, times: Infinity, action: { kind: 'throttle', bytesPerSecond: 250_000 } },
+  ]);
   harbor = await startHarborDouble();
 });
 afterAll(async () => {
@@ -38,11 +40,28 @@ interface CliRun {
   ms: number;
 }
 
-function runCli(sourceUrl: string, report: string, onStderr?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<CliRun> {
+function runCli(
+  sourceUrl: string,
+  report: string,
+  onStderr?: (text: string, child: ReturnType<typeof spawn>) => void,
+): Promise<CliRun> {
   const started = Date.now();
   const child = spawn(
     process.execPath,
-    ['dist/cli.js', 'sync', '--source-registry', sourceUrl, '--harbor-url', harbor.url, '--images', 'stop/app', '--concurrency', '1', '--report-file', report],
+    [
+      'dist/cli.js',
+      'sync',
+      '--source-registry',
+      sourceUrl,
+      '--harbor-url',
+      harbor.url,
+      '--images',
+      'stop/app',
+      '--concurrency',
+      '1',
+      '--report-file',
+      report,
+    ],
     { env: { PATH: process.env.PATH ?? '', HARBOR_USERNAME: 'admin', HARBOR_PASSWORD: 'Harbor12345' } },
   );
   let stderr = '';
@@ -52,7 +71,9 @@ function runCli(sourceUrl: string, report: string, onStderr?: (text: string, chi
     stderr += d.toString();
     onStderr?.(stderr, child);
   });
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr, stdout, ms: Date.now() - started })));
+  return new Promise((resolve) =>
+    child.on('exit', (code) => resolve({ code, stderr, stdout, ms: Date.now() - started })),
+  );
 }
 
 describe('an interrupted run', () => {
@@ -75,7 +96,9 @@ describe('an interrupted run', () => {
     expect(report.notStarted.length).toBeGreaterThan(0);
     const done: string[] = report.migrated.map((i: { source: string }) => i.source);
     expect(done).toContain('stop/app:1');
-    expect([...done, ...report.notStarted, ...report.failed.map((i: { source: string }) => i.source)].sort()).toEqual(Object.keys(images).sort());
+    expect([...done, ...report.notStarted, ...report.failed.map((i: { source: string }) => i.source)].sort()).toEqual(
+      Object.keys(images).sort(),
+    );
 
     // Nothing partial: every tag Harbor holds is complete and byte-identical; the others are absent.
     for (const [ref, image] of Object.entries(images)) {
@@ -83,7 +106,9 @@ describe('an interrupted run', () => {
       const digest = harbor.tagDigest('stop/app', tag);
       if (done.includes(ref)) {
         expect(digest).toBe(image.digest);
-        expect((await skopeoInspectRaw(`${harbor.host}/${ref}`, { creds: harbor.admin })).equals(image.manifest)).toBe(true);
+        expect((await skopeoInspectRaw(`${harbor.host}/${ref}`, { creds: harbor.admin })).equals(image.manifest)).toBe(
+          true,
+        );
       } else {
         expect(digest).toBeUndefined();
       }
@@ -93,6 +118,10 @@ describe('an interrupted run', () => {
     expect(second.code).toBe(0);
     const rerun = JSON.parse(await readFile(join(work, 'second.json'), 'utf8'));
     expect(rerun.skipped.map((i: { source: string }) => i.source).sort()).toEqual([...done].sort());
-    expect(rerun.migrated.map((i: { source: string }) => i.source).sort()).toEqual(Object.keys(images).filter((r) => !done.includes(r)).sort());
+    expect(rerun.migrated.map((i: { source: string }) => i.source).sort()).toEqual(
+      Object.keys(images)
+        .filter((r) => !done.includes(r))
+        .sort(),
+    );
   });
 });

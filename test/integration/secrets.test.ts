@@ -18,7 +18,13 @@ const SOURCE = { username: 'reader', password: 'Src-Pa55word-9f3e' };
 const HARBOR_PASSWORD = 'Harbor-Pa55word-77aa';
 const TOKEN = `tok-${'9c1f'.repeat(8)}`;
 const BASIC = Buffer.from(`${SOURCE.username}:${SOURCE.password}`).toString('base64');
-const SECRETS = [SOURCE.password, HARBOR_PASSWORD, TOKEN, BASIC, Buffer.from(`admin:${HARBOR_PASSWORD}`).toString('base64')];
+const SECRETS = [
+  SOURCE.password,
+  HARBOR_PASSWORD,
+  TOKEN,
+  BASIC,
+  Buffer.from(`admin:${HARBOR_PASSWORD}`).toString('base64'),
+];
 
 let source: Server;
 let sourceUrl: string;
@@ -44,15 +50,24 @@ beforeAll(async () => {
     };
     const realm = `${sourceUrl}/token`;
     if (path === '/token') {
-      if (req.headers.authorization !== `Basic ${BASIC}`) return json(401, { errors: [{ code: 'UNAUTHORIZED', message: echoing(req) }] });
+      if (req.headers.authorization !== `Basic ${BASIC}`)
+        return json(401, { errors: [{ code: 'UNAUTHORIZED', message: echoing(req) }] });
       return json(200, { token: TOKEN, expires_in: 300 });
     }
     if (req.headers.authorization !== `Bearer ${TOKEN}`) {
-      return json(401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }, { 'www-authenticate': `Bearer realm="${realm}",service="src"` });
+      return json(
+        401,
+        { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] },
+        { 'www-authenticate': `Bearer realm="${realm}",service="src"` },
+      );
     }
     if (path === '/v2/') return json(200, {});
-    if (path === '/v2/app/manifests/1') return json(500, { errors: [{ code: 'UNKNOWN', message: echoing(req), detail: { Authorization: req.headers.authorization } }] });
-    if (path === '/v2/app/manifests/2') return json(403, { errors: [{ code: 'DENIED', message: `denied; ${echoing(req)}` }] });
+    if (path === '/v2/app/manifests/1')
+      return json(500, {
+        errors: [{ code: 'UNKNOWN', message: echoing(req), detail: { Authorization: req.headers.authorization } }],
+      });
+    if (path === '/v2/app/manifests/2')
+      return json(403, { errors: [{ code: 'DENIED', message: `denied; ${echoing(req)}` }] });
     res.writeHead(502, { 'content-type': 'text/html' });
     res.end(`<html><body>bad gateway for ${req.headers.authorization}\n${SOURCE.password}</body></html>`);
   });
@@ -68,9 +83,14 @@ afterAll(async () => {
 
 function node(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      args,
+      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -82,10 +102,26 @@ function expectNoSecret(outputs: Record<string, string>): void {
 
 describe('secrets echoed by a hostile source', () => {
   it('the CLI writes none of them: stdout, stderr, report, summary, --json events', async () => {
-    const env = { SOURCE_USERNAME: SOURCE.username, SOURCE_PASSWORD: SOURCE.password, HARBOR_USERNAME: 'admin', HARBOR_PASSWORD };
+    const env = {
+      SOURCE_USERNAME: SOURCE.username,
+      SOURCE_PASSWORD: SOURCE.password,
+      HARBOR_USERNAME: 'admin',
+      HARBOR_PASSWORD,
+    };
     const report = join(work, 'cli-report.json');
     const summary = join(work, 'cli-summary.md');
-    const args = ['dist/cli.js', 'sync', '--source-registry', sourceUrl, '--harbor-url', harbor.url, '--images', 'app:1, app:2, app:3', '--retries', '0'];
+    const args = [
+      'dist/cli.js',
+      'sync',
+      '--source-registry',
+      sourceUrl,
+      '--harbor-url',
+      harbor.url,
+      '--images',
+      'app:1, app:2, app:3',
+      '--retries',
+      '0',
+    ];
     const text = await node([...args, '--report-file', report, '--summary-file', summary], env);
     const json = await node([...args, '--json'], env);
     // The source did receive the secrets, and its answers did quote them.
@@ -93,9 +129,20 @@ describe('secrets echoed by a hostile source', () => {
     expect(seen).toContain(`Bearer ${TOKEN}`);
     expect(text.code).toBe(1);
     const reportText = await readFile(report, 'utf8');
-    expect(JSON.parse(reportText).failed.map((i: { source: string }) => i.source).sort()).toEqual(['app:1', 'app:2', 'app:3']);
+    expect(
+      JSON.parse(reportText)
+        .failed.map((i: { source: string }) => i.source)
+        .sort(),
+    ).toEqual(['app:1', 'app:2', 'app:3']);
     expect(reportText).toContain('***'); // the echo was there, scrubbed
-    expectNoSecret({ stdout: text.stdout, stderr: text.stderr, report: reportText, summary: await readFile(summary, 'utf8'), jsonStdout: json.stdout, jsonStderr: json.stderr });
+    expectNoSecret({
+      stdout: text.stdout,
+      stderr: text.stderr,
+      report: reportText,
+      summary: await readFile(summary, 'utf8'),
+      jsonStdout: json.stdout,
+      jsonStderr: json.stderr,
+    });
     for (const line of json.stdout.trim().split('\n')) expect(() => JSON.parse(line), line).not.toThrow();
   });
 
@@ -119,7 +166,9 @@ describe('secrets echoed by a hostile source', () => {
     });
     expect(run.code).toBe(1);
     // ::add-mask:: is how the runner learns the inputs' secrets: the one place they must appear.
-    const log = run.stdout.replaceAll(`::add-mask::${SOURCE.password}`, '').replaceAll(`::add-mask::${HARBOR_PASSWORD}`, '');
+    const log = run.stdout
+      .replaceAll(`::add-mask::${SOURCE.password}`, '')
+      .replaceAll(`::add-mask::${HARBOR_PASSWORD}`, '');
     expect(log).toContain('***');
     expectNoSecret({
       log,
@@ -144,7 +193,10 @@ describe('what a hostile file or archive could make the CLI print', () => {
   it('an images-file line with terminal escape sequences is shown escaped, exit 2', async () => {
     const list = join(work, 'images.txt');
     await writeFile(list, 'alpine:3.19\n\x1b]0;pwned\x07\x1b[2Jteam-a/app:1\n');
-    const run = await node(['dist/cli.js', 'sync', '--source-registry', registry.url, '--harbor-url', harbor.url, '--images-file', list], { HARBOR_USERNAME: 'admin', HARBOR_PASSWORD });
+    const run = await node(
+      ['dist/cli.js', 'sync', '--source-registry', registry.url, '--harbor-url', harbor.url, '--images-file', list],
+      { HARBOR_USERNAME: 'admin', HARBOR_PASSWORD },
+    );
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`${list} line 2`);
     expect(run.stderr).toContain('\\x1b[2J');
@@ -152,11 +204,21 @@ describe('what a hostile file or archive could make the CLI print', () => {
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it('--json stays pure JSON with a tarball source: the extractor\'s lines go to stderr', async () => {
+  it("--json stays pure JSON with a tarball source: the extractor's lines go to stderr", async () => {
     const archive = join(work, 'registry.tar.gz');
     execFileSync('tar', ['-czf', archive, '-C', dirname(registry.storageDir), basename(registry.storageDir)]);
     const run = await node(
-      ['dist/cli.js', 'plan', '--source-registry', `file://${archive}`, '--harbor-url', harbor.url, '--images', 'alpine:3.19', '--json'],
+      [
+        'dist/cli.js',
+        'plan',
+        '--source-registry',
+        `file://${archive}`,
+        '--harbor-url',
+        harbor.url,
+        '--images',
+        'alpine:3.19',
+        '--json',
+      ],
       { HARBOR_USERNAME: 'admin', HARBOR_PASSWORD, RUNNER_TEMP: work },
     );
     expect(run.code).toBe(0);

@@ -6,13 +6,25 @@
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { appendFile, link, mkdir, rename, rm, symlink, truncate, writeFile, cp } from 'node:fs/promises';
+import { appendFile, link, mkdir, rename, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { startRegistry } from '../harness/registry.ts';
 import { buildImage, pushImage, sha256, toBlob, MEDIA, type BuiltImage } from '../harness/images.ts';
 import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
 import { startScriptedRegistry } from '../harness/scripted-registry.ts';
-import { blobData, captureStdout, copyStorage, freshRunnerTemp, listDir, mkfifo, startFileServer, tagDir, tagLink, tempWork, type FileServer } from '../harness/hostile-storage.ts';
+import {
+  blobData,
+  captureStdout,
+  copyStorage,
+  freshRunnerTemp,
+  listDir,
+  mkfifo,
+  startFileServer,
+  tagDir,
+  tagLink,
+  tempWork,
+  type FileServer,
+} from '../harness/hostile-storage.ts';
 import { buildReport } from '../../src/report/json.js';
 import { sync, type SyncRun } from './helpers.ts';
 
@@ -54,7 +66,14 @@ beforeEach(async () => {
 });
 
 function inputs(source: string, list: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { 'source-registry': source, 'harbor-url': harbor.url, 'harbor-username': harbor.admin.username, 'harbor-password': harbor.admin.password, images: list, ...extra };
+  return {
+    'source-registry': source,
+    'harbor-url': harbor.url,
+    'harbor-username': harbor.admin.username,
+    'harbor-password': harbor.admin.password,
+    images: list,
+    ...extra,
+  };
 }
 
 /** Harbor's own storage holds no blob with /etc/passwd's digest. */
@@ -75,7 +94,12 @@ function expectFine(run: SyncRun, source: string): void {
 
 /** Everything a user could read after a run: items, log lines, the JSON report. */
 function allOutput(run: SyncRun, stdout = ''): string {
-  return [JSON.stringify(run.result), run.logs.join('\n'), JSON.stringify(buildReport(run.result, 'test')), stdout].join('\n');
+  return [
+    JSON.stringify(run.result),
+    run.logs.join('\n'),
+    JSON.stringify(buildReport(run.result, 'test')),
+    stdout,
+  ].join('\n');
 }
 
 describe('a blob data file that is a symlink (1)', () => {
@@ -136,7 +160,9 @@ describe('a tag link that is not a small regular file', () => {
     expectFailedNaming(run, 'victim/app:1', link, /is a symbolic link/);
   });
 
-  it('a 1 GiB sparse file (4): fails fast naming the file and its size, not ERR_STRING_TOO_LONG', { timeout: 30_000 }, async () => {
+  it('a 1 GiB sparse file (4): fails fast naming the file and its size, not ERR_STRING_TOO_LONG', {
+    timeout: 30_000,
+  }, async () => {
     const { dir, v2 } = await copyStorage(pristine, work, 'sparse');
     const link = tagLink(v2, 'victim/app', '1');
     await truncate(link, 1024 ** 3);
@@ -243,7 +269,10 @@ describe('tarballs (7)', () => {
     await link(blobData(v2, images['ok/app']!.blobs[1]!.digest), join(v2, 'hard'));
     const archive = join(dir, 'registry.tar');
     execFileSync('tar', ['-cf', archive, '-C', dir, 'reg']);
-    await expectRefused(archive, /entry "reg\/docker\/registry\/v2\/[^"]+" is a hard link \(to "reg\/docker\/registry\/v2\/[^"]+"\)/);
+    await expectRefused(
+      archive,
+      /entry "reg\/docker\/registry\/v2\/[^"]+" is a hard link \(to "reg\/docker\/registry\/v2\/[^"]+"\)/,
+    );
   });
 
   it('with an absolute path', async () => {
@@ -285,7 +314,12 @@ describe('tarballs (7)', () => {
 
 describe("a blob whose size is not its descriptor's (8)", () => {
   const uploadsOf = (digest: string) =>
-    harbor.requests.filter((r) => r.kind === 'upload' && r.method === 'PUT' && (r.query.includes(digest) || r.query.includes(encodeURIComponent(digest))));
+    harbor.requests.filter(
+      (r) =>
+        r.kind === 'upload' &&
+        r.method === 'PUT' &&
+        (r.query.includes(digest) || r.query.includes(encodeURIComponent(digest))),
+    );
 
   it('storage: a data file longer than the descriptor says fails the tag before any upload', async () => {
     const { dir, v2 } = await copyStorage(pristine, work, 'sized');
@@ -305,7 +339,9 @@ describe("a blob whose size is not its descriptor's (8)", () => {
 
   it('a registry source: a blob served with another length than its descriptor fails the same way', async () => {
     const served = toBlob(Buffer.from('twelve bytes'));
-    const config = toBlob(Buffer.from('{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}'));
+    const config = toBlob(
+      Buffer.from('{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}'),
+    );
     const manifest = Buffer.from(
       JSON.stringify({
         schemaVersion: 2,
@@ -316,7 +352,11 @@ describe("a blob whose size is not its descriptor's (8)", () => {
     );
     const scripted = await startScriptedRegistry({
       'GET /v2/': { status: 200, body: '{}' },
-      'GET /v2/http-sized/app/manifests/1': { status: 200, headers: { 'content-type': MEDIA.ociManifest, 'docker-content-digest': sha256(manifest) }, body: manifest },
+      'GET /v2/http-sized/app/manifests/1': {
+        status: 200,
+        headers: { 'content-type': MEDIA.ociManifest, 'docker-content-digest': sha256(manifest) },
+        body: manifest,
+      },
       [`GET /v2/http-sized/app/blobs/${config.digest}`]: { status: 200, body: config.data },
       [`GET /v2/http-sized/app/blobs/${served.digest}`]: { status: 200, body: served.data },
     });
@@ -326,7 +366,9 @@ describe("a blob whose size is not its descriptor's (8)", () => {
       const item = run.item('http-sized/app:1');
       expect(item.status).toBe('failed');
       expect(item.error).toMatchObject({ step: 'blob', errorCode: 'SIZE_MISMATCH' });
-      expect(item.error?.message).toContain(`${served.digest}: the source holds 12 bytes, but the manifest's descriptor says 10`);
+      expect(item.error?.message).toContain(
+        `${served.digest}: the source holds 12 bytes, but the manifest's descriptor says 10`,
+      );
       expect(uploadsOf(served.digest)).toEqual([]);
     } finally {
       await scripted.stop();
@@ -360,16 +402,20 @@ describe('an http(s) tarball (9)', () => {
   });
 
   const url = () => `${origin.origin}/backups/registry.tar.gz?${QUERY}`;
-  const withCredentials = (list: string) => inputs(url(), list, { 'source-username': USER, 'source-password': PASSWORD });
+  const withCredentials = (list: string) =>
+    inputs(url(), list, { 'source-username': USER, 'source-password': PASSWORD });
   /** The origin asks for Basic credentials, then answers as `then` says. */
   const challenge = (then: () => ReturnType<FileServer['answer']>) => (req: { headers: { authorization?: string } }) =>
-    req.headers.authorization === BASIC ? then() : { status: 401, headers: { 'www-authenticate': 'Basic realm="backups"' } };
+    req.headers.authorization === BASIC
+      ? then()
+      : { status: 401, headers: { 'www-authenticate': 'Basic realm="backups"' } };
 
   function expectNothingLeaked(run: SyncRun, stdout: string): void {
     const text = allOutput(run, stdout);
     for (const secret of [PASSWORD, BASIC.slice('Basic '.length), 'QUERY-SECRET']) expect(text).not.toContain(secret);
     expect(stdout).not.toMatch(/Downloading/);
-    for (const line of stdout.split('\n').filter((l) => l.startsWith('::debug::'))) expect(line).not.toContain('127.0.0.1');
+    for (const line of stdout.split('\n').filter((l) => l.startsWith('::debug::')))
+      expect(line).not.toContain('127.0.0.1');
   }
 
   it('is downloaded with source-username/password sent to its origin, nothing printed about it', async () => {
@@ -416,7 +462,9 @@ describe('an http(s) tarball (9)', () => {
     origin.answer = () => ({ status: 403 });
     const { value: run, stdout } = await captureStdout(() => sync(withCredentials('ok/app:1')));
     expect(run.result.items).toEqual([]);
-    expect(run.result.fatal?.message).toContain(`downloading ${origin.origin}/backups/registry.tar.gz failed: the server answered 403`);
+    expect(run.result.fatal?.message).toContain(
+      `downloading ${origin.origin}/backups/registry.tar.gz failed: the server answered 403`,
+    );
     expectNothingLeaked(run, stdout);
     expect(await listDir(runnerTemp)).toEqual([]);
   });

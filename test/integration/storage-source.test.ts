@@ -12,7 +12,15 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { SOURCE_USER, startRegistry } from '../harness/registry.ts';
 import { buildImage, pushImage, pushIndex, type BuiltImage } from '../harness/images.ts';
-import { buildSamples, startSourceWithStale, seedSamples, STALE_REPO, PARTIAL_REPO, type StaleScenario, type SampleImages } from '../harness/scenarios.ts';
+import {
+  buildSamples,
+  startSourceWithStale,
+  seedSamples,
+  STALE_REPO,
+  PARTIAL_REPO,
+  type StaleScenario,
+  type SampleImages,
+} from '../harness/scenarios.ts';
 import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
 import { skopeoInspectRaw } from '../harness/skopeo.ts';
 import { snapshotTree } from '../harness/storage-helpers.ts';
@@ -26,7 +34,14 @@ import { buildReport } from '../../src/report/json.js';
 import type { SyncConfig } from '../../src/sync/config.js';
 import type { SyncResult, TagResult } from '../../src/model/result.js';
 
-const IMAGES = ['team-a/tools/worker', 'alpine:3.19', 'team-b/multi:1.0', `${STALE_REPO}:1`, `${PARTIAL_REPO}:1`, 'nowhere/missing:1'];
+const IMAGES = [
+  'team-a/tools/worker',
+  'alpine:3.19',
+  'team-b/multi:1.0',
+  `${STALE_REPO}:1`,
+  `${PARTIAL_REPO}:1`,
+  'nowhere/missing:1',
+];
 
 let scenario: StaleScenario;
 let samples: SampleImages;
@@ -36,7 +51,11 @@ let viaHttp: SyncResult;
 const harbors: HarborDouble[] = [];
 
 /** Built by buildConfig from named inputs, as the CLI does. */
-async function config(sourceUrl: string, harbor: HarborDouble, credentials?: { username: string; password: string }): Promise<SyncConfig> {
+async function config(
+  sourceUrl: string,
+  harbor: HarborDouble,
+  credentials?: { username: string; password: string },
+): Promise<SyncConfig> {
   const inputs: Record<string, string> = {
     'source-registry': sourceUrl,
     'harbor-url': harbor.url,
@@ -50,7 +69,10 @@ async function config(sourceUrl: string, harbor: HarborDouble, credentials?: { u
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
-async function syncFromStorage(url: string, harbor: HarborDouble): Promise<{ result: SyncResult; source: StorageSource }> {
+async function syncFromStorage(
+  url: string,
+  harbor: HarborDouble,
+): Promise<{ result: SyncResult; source: StorageSource }> {
   const source = await openStorageSource(url);
   const result = await runSync(await config(url, harbor), quiet, {
     source,
@@ -63,7 +85,19 @@ async function syncFromStorage(url: string, harbor: HarborDouble): Promise<{ res
 /** What must not depend on where the source was read from (blob upload/mount counts depend on timing). */
 function classification(result: SyncResult): unknown[] {
   return result.items
-    .map((i: TagResult) => [i.source, i.target, i.status, i.digest, i.mediaType, i.platforms, i.size, i.missing?.slice().sort(), i.reason, i.error?.step, i.error?.code])
+    .map((i: TagResult) => [
+      i.source,
+      i.target,
+      i.status,
+      i.digest,
+      i.mediaType,
+      i.platforms,
+      i.size,
+      i.missing?.slice().sort(),
+      i.reason,
+      i.error?.step,
+      i.error?.code,
+    ])
     .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
 }
 
@@ -313,16 +347,26 @@ describe('include-untagged: the manifest a re-pointed tag left behind', () => {
       [`digest-only/app@${pushedByDigest.digest}`]: 'migrated',
     });
     const report = buildReport(result, 'test');
-    expect(report.migrated).toContainEqual(expect.objectContaining({ source: `repointed/app@${old.digest}`, target: `repointed/app@${old.digest}`, digest: old.digest }));
+    expect(report.migrated).toContainEqual(
+      expect.objectContaining({
+        source: `repointed/app@${old.digest}`,
+        target: `repointed/app@${old.digest}`,
+        digest: old.digest,
+      }),
+    );
     expect(harbor.tagDigest('repointed/app', '1')).toBe(current.digest);
     const pulled = (ref: string) => skopeoInspectRaw(`${harbor.host}/${ref}`, { creds: harbor.admin });
     expect((await pulled(`repointed/app@${old.digest}`)).equals(old.manifest)).toBe(true);
     expect((await pulled(`digest-only/app@${pushedByDigest.digest}`)).equals(pushedByDigest.manifest)).toBe(true);
-    for (const child of multi.children) expect((await pulled(`repointed/multi@${child.image.digest}`)).equals(child.image.manifest)).toBe(true);
+    for (const child of multi.children)
+      expect((await pulled(`repointed/multi@${child.image.digest}`)).equals(child.image.manifest)).toBe(true);
 
     // Run again: Harbor has that digest now, so it is skipped like any tag it already holds.
     const again = await run(`dir://${dir}`, harbor, 'true');
-    expect(again.items.find((i) => i.source === `repointed/app@${old.digest}`)).toMatchObject({ status: 'skipped', reason: 'already in Harbor with the same digest' });
+    expect(again.items.find((i) => i.source === `repointed/app@${old.digest}`)).toMatchObject({
+      status: 'skipped',
+      reason: 'already in Harbor with the same digest',
+    });
   });
 
   it('default false: only the tags are copied; Harbor never gets the untagged manifest', async () => {
@@ -334,7 +378,9 @@ describe('include-untagged: the manifest a re-pointed tag left behind', () => {
       'repointed/multi:1.0': 'migrated',
       'digest-only/app:*': 'failed', // no tags: as before, a declared repository without tags fails
     });
-    await expect(skopeoInspectRaw(`${harbor.host}/repointed/app@${old.digest}`, { creds: harbor.admin })).rejects.toThrow(/not found|manifest unknown/i);
+    await expect(
+      skopeoInspectRaw(`${harbor.host}/repointed/app@${old.digest}`, { creds: harbor.admin }),
+    ).rejects.toThrow(/not found|manifest unknown/i);
   });
 
   it('from a tarball the same', async () => {
@@ -343,6 +389,10 @@ describe('include-untagged: the manifest a re-pointed tag left behind', () => {
     const harbor = await newHarbor();
     const result = await run(`file://${archive}`, harbor, 'true');
     expect(statuses(result)[`repointed/app@${old.digest}`]).toBe('migrated');
-    expect((await skopeoInspectRaw(`${harbor.host}/repointed/app@${old.digest}`, { creds: harbor.admin })).equals(old.manifest)).toBe(true);
+    expect(
+      (await skopeoInspectRaw(`${harbor.host}/repointed/app@${old.digest}`, { creds: harbor.admin })).equals(
+        old.manifest,
+      ),
+    ).toBe(true);
   });
 });

@@ -87,25 +87,32 @@ describe('a declared list into a fresh Harbor', () => {
     }
   });
 
-  it.skipIf(REAL_HARBOR)('sent each blob over the wire once: the base layer shared by two repositories was mounted', async () => {
-    const unique = new Set([
-      ...samples.worker12.blobs,
-      ...samples.alpine.blobs,
-      ...samples.multi.children.flatMap((c) => c.image.blobs),
-    ].map((b) => b.digest));
-    const { requests } = double(harbor);
-    const uploads = requests.filter((r) => r.kind === 'upload' && r.method === 'PUT' && r.status === 201);
-    expect(uploads).toHaveLength(unique.size);
-    const mounts = requests.filter((r) => r.kind === 'upload' && r.method === 'POST' && r.status === 201);
-    expect(mounts).toHaveLength(1);
-  });
+  it.skipIf(REAL_HARBOR)(
+    'sent each blob over the wire once: the base layer shared by two repositories was mounted',
+    async () => {
+      const unique = new Set(
+        [
+          ...samples.worker12.blobs,
+          ...samples.alpine.blobs,
+          ...samples.multi.children.flatMap((c) => c.image.blobs),
+        ].map((b) => b.digest),
+      );
+      const { requests } = double(harbor);
+      const uploads = requests.filter((r) => r.kind === 'upload' && r.method === 'PUT' && r.status === 201);
+      expect(uploads).toHaveLength(unique.size);
+      const mounts = requests.filter((r) => r.kind === 'upload' && r.method === 'POST' && r.status === 201);
+      expect(mounts).toHaveLength(1);
+    },
+  );
 
   it('copies a multi-arch index with all its children, pullable by digest', async () => {
     await expectSameManifest('team-b/multi:1.0', 'team-b/multi:1.0', harbor);
     for (const child of samples.multi.children) {
       await expectSameManifest(`team-b/multi@${child.image.digest}`, `team-b/multi@${child.image.digest}`, harbor);
     }
-    const item = (await sync(inputs(harbor, { images: 'team-b/multi:1.0', 'dry-run': 'true' }))).item('team-b/multi:1.0');
+    const item = (await sync(inputs(harbor, { images: 'team-b/multi:1.0', 'dry-run': 'true' }))).item(
+      'team-b/multi:1.0',
+    );
     expect(item.status).toBe('skipped');
   });
 
@@ -143,7 +150,9 @@ describe('a declared list into a fresh Harbor', () => {
     const item = run.item('team-a/tools/worker:1.2');
     expect(item).toMatchObject({ status: 'migrated', digest: moved.digest, previousDigest: samples.worker12.digest });
     expect(await harbor.tagDigest('team-a/tools/worker', '1.2')).toBe(moved.digest);
-    const old = await skopeoInspectRaw(`${harbor.host}/team-a/tools/worker@${samples.worker12.digest}`, { creds: harbor.admin });
+    const old = await skopeoInspectRaw(`${harbor.host}/team-a/tools/worker@${samples.worker12.digest}`, {
+      creds: harbor.admin,
+    });
     expect(old.equals(samples.worker12.manifest)).toBe(true);
     // put the source back for the other tests
     await pushImage({ url: scenario.source.url, auth: sourceCreds }, 'team-a/tools/worker', '1.2', samples.worker12);
@@ -197,7 +206,11 @@ describe('Harbor projects and credentials', () => {
     const run = await sync(inputs(harbor, { images: 'team-a/tools/worker:1.2', 'create-projects': 'false' }));
     expect(run.item('team-a/tools/worker:1.2')).toMatchObject({
       status: 'failed',
-      error: { step: 'project', message: 'project team-a does not exist in Harbor', hint: expect.stringContaining('create-projects: true') },
+      error: {
+        step: 'project',
+        message: 'project team-a does not exist in Harbor',
+        hint: expect.stringContaining('create-projects: true'),
+      },
     });
     const projects = await harbor.projects();
     if (harbor.double) expect(projects).toEqual([]);
@@ -205,9 +218,16 @@ describe('Harbor projects and credentials', () => {
   });
 
   it('a wrong Harbor password is one clear error, before any tag', async () => {
-    const run = await sync(inputs(harbor, { images: 'team-a/tools/worker:1.2, alpine:3.19', 'harbor-password': 'wrong-password' }));
+    const run = await sync(
+      inputs(harbor, { images: 'team-a/tools/worker:1.2, alpine:3.19', 'harbor-password': 'wrong-password' }),
+    );
     expect(run.result.items).toEqual([]);
-    expect(run.result.fatal).toMatchObject({ step: 'auth', errorCode: 'CREDENTIALS_REJECTED', status: 401, message: `Harbor at ${harbor.host} rejected the credentials of user "${harbor.admin.username}" (401 UNAUTHORIZED)` });
+    expect(run.result.fatal).toMatchObject({
+      step: 'auth',
+      errorCode: 'CREDENTIALS_REJECTED',
+      status: 401,
+      message: `Harbor at ${harbor.host} rejected the credentials of user "${harbor.admin.username}" (401 UNAUTHORIZED)`,
+    });
     expect(run.logs.filter((l) => l.startsWith('error:'))).toHaveLength(1);
     expect(JSON.stringify(run)).not.toContain('wrong-password');
   });
@@ -216,7 +236,9 @@ describe('Harbor projects and credentials', () => {
     const run = await sync(inputs(harbor, { images: 'alpine:3.19\nmy__team/app:1' }));
     expect(run.result.items).toEqual([]);
     expect(run.result.fatal?.step).toBe('config');
-    expect(run.result.fatal?.message).toContain('images line 2 (my__team/app): Harbor project name "my__team" (from "my__team/app") breaks Harbor\'s rule ^[a-z0-9]+(?:[._-][a-z0-9]+)*$');
+    expect(run.result.fatal?.message).toContain(
+      'images line 2 (my__team/app): Harbor project name "my__team" (from "my__team/app") breaks Harbor\'s rule ^[a-z0-9]+(?:[._-][a-z0-9]+)*$',
+    );
   });
 
   it.skipIf(REAL_HARBOR)('a name Harbor cannot take: not one request reaches Harbor', async () => {
@@ -229,7 +251,12 @@ describe('Harbor projects and credentials', () => {
 
   it('a wrong source password is one clear error too', async () => {
     const run = await sync(inputs(harbor, { images: 'alpine:3.19', 'source-password': 'nope-nope' }));
-    expect(run.result.fatal).toMatchObject({ step: 'auth', errorCode: 'CREDENTIALS_REJECTED', status: 401, message: `the source registry ${scenario.source.host} rejected the credentials of user "${sourceCreds.username}"` });
+    expect(run.result.fatal).toMatchObject({
+      step: 'auth',
+      errorCode: 'CREDENTIALS_REJECTED',
+      status: 401,
+      message: `the source registry ${scenario.source.host} rejected the credentials of user "${sourceCreds.username}"`,
+    });
   });
 });
 
@@ -239,8 +266,18 @@ describe.skipIf(REAL_HARBOR)('Harbor robot accounts', () => {
   beforeAll(async () => {
     harbor = await startHarborTarget({
       robots: [
-        { name: 'sync', secret: 'Robot-Secret-1', permissions: [{ project: '*', actions: ['pull', 'push'] }], canCreateProjects: true },
-        { name: 'creator', secret: 'Robot-Secret-2', permissions: [{ project: 'library', actions: ['pull', 'push'] }], canCreateProjects: true },
+        {
+          name: 'sync',
+          secret: 'Robot-Secret-1',
+          permissions: [{ project: '*', actions: ['pull', 'push'] }],
+          canCreateProjects: true,
+        },
+        {
+          name: 'creator',
+          secret: 'Robot-Secret-2',
+          permissions: [{ project: 'library', actions: ['pull', 'push'] }],
+          canCreateProjects: true,
+        },
       ],
     });
   });
@@ -249,14 +286,27 @@ describe.skipIf(REAL_HARBOR)('Harbor robot accounts', () => {
   });
 
   it('a system robot account creates the project and pushes (public visibility honoured)', async () => {
-    const run = await sync(inputs(harbor, { images: 'team-b/multi:1.0', 'harbor-username': 'robot$sync', 'harbor-password': 'Robot-Secret-1', 'project-visibility': 'public' }));
+    const run = await sync(
+      inputs(harbor, {
+        images: 'team-b/multi:1.0',
+        'harbor-username': 'robot$sync',
+        'harbor-password': 'Robot-Secret-1',
+        'project-visibility': 'public',
+      }),
+    );
     expect(run.item('team-b/multi:1.0').status).toBe('migrated');
     expect((await harbor.projects()).find((p) => p.name === 'team-b')?.public).toBe(true);
     await expectSameManifest('team-b/multi:1.0', 'team-b/multi:1.0', harbor);
   });
 
   it('a robot that may create a project but not push to it gets told so (Harbor #15461)', async () => {
-    const run = await sync(inputs(harbor, { images: 'team-a/tools/worker:1.3', 'harbor-username': 'robot$creator', 'harbor-password': 'Robot-Secret-2' }));
+    const run = await sync(
+      inputs(harbor, {
+        images: 'team-a/tools/worker:1.3',
+        'harbor-username': 'robot$creator',
+        'harbor-password': 'Robot-Secret-2',
+      }),
+    );
     const item = run.item('team-a/tools/worker:1.3');
     expect(item.status).toBe('failed');
     expect(item.error).toMatchObject({ status: 401 });
@@ -274,7 +324,9 @@ describe('dry run', () => {
   });
 
   it('classifies every tag as the real run would and writes nothing, not even projects', async () => {
-    const run = await sync(inputs(harbor, { images: 'team-a/tools/worker, alpine:3.19, cache/stale:1', 'dry-run': 'true' }));
+    const run = await sync(
+      inputs(harbor, { images: 'team-a/tools/worker, alpine:3.19, cache/stale:1', 'dry-run': 'true' }),
+    );
     expect(run.result.dryRun).toBe(true);
     expect(run.result.items.map((i) => [i.source, i.status]).sort()).toEqual([
       ['alpine:3.19', 'migrated'],
@@ -284,9 +336,13 @@ describe('dry run', () => {
     ]);
     // A real Harbor has its project library already.
     const createLibrary = harbor.double ? ' and create project library' : '';
-    expect(run.item('alpine:3.19').reason).toBe(`would upload up to ${(samples.alpine.blobs.reduce((n, b) => n + b.size, 0) / 1000).toFixed(1)} kB${createLibrary}`);
+    expect(run.item('alpine:3.19').reason).toBe(
+      `would upload up to ${(samples.alpine.blobs.reduce((n, b) => n + b.size, 0) / 1000).toFixed(1)} kB${createLibrary}`,
+    );
     // Bytes that would move: every blob once, the base layer shared by both worker tags counted once.
-    const unique = new Map([...samples.alpine.blobs, ...samples.worker12.blobs, ...samples.worker13.blobs].map((b) => [b.digest, b.size]));
+    const unique = new Map(
+      [...samples.alpine.blobs, ...samples.worker12.blobs, ...samples.worker13.blobs].map((b) => [b.digest, b.size]),
+    );
     expect(run.result.bytesPlanned).toBe([...unique.values()].reduce((n, s) => n + s, 0));
     const projects = await harbor.projects();
     if (harbor.double) {

@@ -22,10 +22,20 @@ beforeAll(async () => {
   // A multi-arch tag whose cache holds only the index: its children are missing on the source.
   const amd64 = { os: 'linux', architecture: 'amd64' };
   const arm64 = { os: 'linux', architecture: 'arm64' };
-  multi = buildIndex('upstream/multi', [
-    { image: buildImage('upstream/multi/amd64', { format: 'oci', platform: amd64, layerSizes: [4000] }), platform: amd64 },
-    { image: buildImage('upstream/multi/arm64', { format: 'oci', platform: arm64, layerSizes: [4000] }), platform: arm64 },
-  ], 'oci');
+  multi = buildIndex(
+    'upstream/multi',
+    [
+      {
+        image: buildImage('upstream/multi/amd64', { format: 'oci', platform: amd64, layerSizes: [4000] }),
+        platform: amd64,
+      },
+      {
+        image: buildImage('upstream/multi/arm64', { format: 'oci', platform: arm64, layerSizes: [4000] }),
+        platform: arm64,
+      },
+    ],
+    'oci',
+  );
   await pushIndex({ url: scenario.upstream.url }, 'cache/multi', '2', multi);
   const proxy = await startRegistry({ proxy: { remoteUrl: scenario.upstream.url } });
   expect((await getManifest({ url: proxy.url }, 'cache/multi', '2')).status).toBe(200);
@@ -55,9 +65,15 @@ describe('upstream-registry', () => {
 
   it('a dry run says what would be repaired and how many bytes would come from the upstream (HEAD only)', async () => {
     const run = await sync({
-      'source-registry': scenario.source.url, 'source-username': creds.username, 'source-password': creds.password,
-      'harbor-url': harbor.url, 'harbor-username': 'admin', 'harbor-password': 'Harbor12345',
-      'upstream-registry': scenario.upstream.url, images: 'cache/stale:1, cache/partial:1', 'dry-run': 'true',
+      'source-registry': scenario.source.url,
+      'source-username': creds.username,
+      'source-password': creds.password,
+      'harbor-url': harbor.url,
+      'harbor-username': 'admin',
+      'harbor-password': 'Harbor12345',
+      'upstream-registry': scenario.upstream.url,
+      images: 'cache/stale:1, cache/partial:1',
+      'dry-run': 'true',
     });
     const stale = run.item('cache/stale:1');
     const bytes = scenario.images.stale.blobs.reduce((n, b) => n + b.size, 0);
@@ -70,12 +86,25 @@ describe('upstream-registry', () => {
 
   it('every stale and incomplete tag arrives byte-identical, reported as repaired, with the upstream requests counted', async () => {
     const run = await sync({
-      'source-registry': scenario.source.url, 'source-username': creds.username, 'source-password': creds.password,
-      'harbor-url': harbor.url, 'harbor-username': 'admin', 'harbor-password': 'Harbor12345',
-      'upstream-registry': scenario.upstream.url, images: 'cache/stale:1, cache/partial:1',
+      'source-registry': scenario.source.url,
+      'source-username': creds.username,
+      'source-password': creds.password,
+      'harbor-url': harbor.url,
+      'harbor-username': 'admin',
+      'harbor-password': 'Harbor12345',
+      'upstream-registry': scenario.upstream.url,
+      images: 'cache/stale:1, cache/partial:1',
     });
-    expect(run.item('cache/stale:1')).toMatchObject({ status: 'migrated', digest: scenario.images.stale.digest, repaired: { blobs: 3 } });
-    expect(run.item('cache/partial:1')).toMatchObject({ status: 'migrated', digest: scenario.images.partial.digest, repaired: { blobs: scenario.images.partialMissing.length } });
+    expect(run.item('cache/stale:1')).toMatchObject({
+      status: 'migrated',
+      digest: scenario.images.stale.digest,
+      repaired: { blobs: 3 },
+    });
+    expect(run.item('cache/partial:1')).toMatchObject({
+      status: 'migrated',
+      digest: scenario.images.partial.digest,
+      repaired: { blobs: scenario.images.partialMissing.length },
+    });
     expect(run.result.upstreamRequests).toBeGreaterThan(0);
     await expectIntact(harbor, 'cache/stale:1', scenario.images.stale.digest);
     await expectIntact(harbor, 'cache/partial:1', scenario.images.partial.digest);
@@ -83,22 +112,38 @@ describe('upstream-registry', () => {
 
   it('an index whose children the cache never fetched gets them from the upstream by digest', async () => {
     const run = await sync({
-      'source-registry': multiSource.url, 'harbor-url': harbor.url, 'harbor-username': 'admin', 'harbor-password': 'Harbor12345',
-      'upstream-registry': scenario.upstream.url, images: 'cache/multi:2',
+      'source-registry': multiSource.url,
+      'harbor-url': harbor.url,
+      'harbor-username': 'admin',
+      'harbor-password': 'Harbor12345',
+      'upstream-registry': scenario.upstream.url,
+      images: 'cache/multi:2',
     });
-    expect(run.item('cache/multi:2')).toMatchObject({ status: 'migrated', digest: multi.digest, repaired: { manifests: 2 } });
+    expect(run.item('cache/multi:2')).toMatchObject({
+      status: 'migrated',
+      digest: multi.digest,
+      repaired: { manifests: 2 },
+    });
     await expectIntact(harbor, 'cache/multi:2', multi.digest);
   });
 
   it('a blob the upstream lacks too leaves the tag stale, saying it is missing on source and upstream', async () => {
     const gone = scenario.images.stale.blobs[1]!.digest;
-    await rm(join(scenario.upstream.storageDir, 'docker/registry/v2/repositories/cache/stale/_layers/sha256', gone.slice(7)), { recursive: true });
+    await rm(
+      join(scenario.upstream.storageDir, 'docker/registry/v2/repositories/cache/stale/_layers/sha256', gone.slice(7)),
+      { recursive: true },
+    );
     const fresh = await startHarborDouble();
     try {
       const run = await sync({
-        'source-registry': scenario.source.url, 'source-username': creds.username, 'source-password': creds.password,
-        'harbor-url': fresh.url, 'harbor-username': 'admin', 'harbor-password': 'Harbor12345',
-        'upstream-registry': scenario.upstream.url, images: 'cache/stale:1',
+        'source-registry': scenario.source.url,
+        'source-username': creds.username,
+        'source-password': creds.password,
+        'harbor-url': fresh.url,
+        'harbor-username': 'admin',
+        'harbor-password': 'Harbor12345',
+        'upstream-registry': scenario.upstream.url,
+        images: 'cache/stale:1',
       });
       const item = run.item('cache/stale:1');
       expect(item).toMatchObject({ status: 'stale', missing: [gone] });

@@ -36,24 +36,45 @@ describe('AuthBoundary', () => {
     expect(() => new AuthBoundary(registry, false).acceptRealm('http://auth.example/token', request)).toThrow(
       expect.objectContaining({
         code: 'REALM_INSECURE',
-        message: 'GET /v2/: the registry https://reg.example:5000 names its token service over plain HTTP (http://auth.example/token): credentials would travel in clear, so none are sent',
+        message:
+          'GET /v2/: the registry https://reg.example:5000 names its token service over plain HTTP (http://auth.example/token): credentials would travel in clear, so none are sent',
       }),
     );
-    expect(new AuthBoundary(registry, true).acceptRealm('http://auth.example/token', request)).toBe('http://auth.example/token');
-    expect(new AuthBoundary(new URL('http://reg.example/'), false).acceptRealm('http://auth.example/token', request)).toBe('http://auth.example/token');
+    expect(new AuthBoundary(registry, true).acceptRealm('http://auth.example/token', request)).toBe(
+      'http://auth.example/token',
+    );
+    expect(
+      new AuthBoundary(new URL('http://reg.example/'), false).acceptRealm('http://auth.example/token', request),
+    ).toBe('http://auth.example/token');
   });
 
   it('refuses a realm that is not an http(s) URL', () => {
-    expect(() => new AuthBoundary(registry, true).acceptRealm('file:///etc/passwd', request)).toThrow(expect.objectContaining({ code: 'REALM_REFUSED' }));
-    expect(() => new AuthBoundary(registry, true).acceptRealm('not a url', request)).toThrow(expect.objectContaining({ code: 'REALM_REFUSED' }));
+    expect(() => new AuthBoundary(registry, true).acceptRealm('file:///etc/passwd', request)).toThrow(
+      expect.objectContaining({ code: 'REALM_REFUSED' }),
+    );
+    expect(() => new AuthBoundary(registry, true).acceptRealm('not a url', request)).toThrow(
+      expect.objectContaining({ code: 'REALM_REFUSED' }),
+    );
   });
 
   it('says whether a foreign 401 came by way of a redirect', () => {
     const b = new AuthBoundary(registry, false);
-    expect(b.foreignChallenge('GET /v2/r/blobs/sha256:1', new URL('https://reg.example:5000/v2/r/blobs/sha256:1'), new URL('https://cdn.example:8443/x')).message).toBe(
+    expect(
+      b.foreignChallenge(
+        'GET /v2/r/blobs/sha256:1',
+        new URL('https://reg.example:5000/v2/r/blobs/sha256:1'),
+        new URL('https://cdn.example:8443/x'),
+      ).message,
+    ).toBe(
       'GET /v2/r/blobs/sha256:1: redirected to https://cdn.example:8443, which asked for credentials (401); credentials are only sent to https://reg.example:5000',
     );
-    expect(b.foreignChallenge('PUT /upload/1', new URL('https://store.example/upload/1'), new URL('https://store.example/upload/1')).message).toBe(
+    expect(
+      b.foreignChallenge(
+        'PUT /upload/1',
+        new URL('https://store.example/upload/1'),
+        new URL('https://store.example/upload/1'),
+      ).message,
+    ).toBe(
       'PUT /upload/1: https://store.example asked for credentials (401); credentials are only sent to https://reg.example:5000',
     );
   });

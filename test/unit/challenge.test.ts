@@ -2,18 +2,29 @@ import { describe, it, expect } from 'vitest';
 import { bearerChallenge, offersBasic, parseChallenges } from '../../src/registry/challenge.js';
 
 describe('WWW-Authenticate parsing', () => {
-  it('reads Harbor\'s bearer challenge with a scope (docs/harbor.md §1)', () => {
-    const c = bearerChallenge('Bearer realm="https://h.example/service/token",service="harbor-registry",scope="repository:p/r:pull,push"');
-    expect(c).toEqual({ realm: 'https://h.example/service/token', service: 'harbor-registry', scopes: ['repository:p/r:pull,push'], error: undefined });
+  it("reads Harbor's bearer challenge with a scope (docs/harbor.md §1)", () => {
+    const c = bearerChallenge(
+      'Bearer realm="https://h.example/service/token",service="harbor-registry",scope="repository:p/r:pull,push"',
+    );
+    expect(c).toEqual({
+      realm: 'https://h.example/service/token',
+      service: 'harbor-registry',
+      scopes: ['repository:p/r:pull,push'],
+      error: undefined,
+    });
   });
 
   it('splits a mount challenge holding two scopes', () => {
-    const c = bearerChallenge('Bearer realm="http://h/service/token",service="harbor-registry",scope="repository:p/r:pull,push repository:q/s:pull"');
+    const c = bearerChallenge(
+      'Bearer realm="http://h/service/token",service="harbor-registry",scope="repository:p/r:pull,push repository:q/s:pull"',
+    );
     expect(c?.scopes).toEqual(['repository:p/r:pull,push', 'repository:q/s:pull']);
   });
 
   it('keeps the error of an insufficient_scope answer', () => {
-    const c = bearerChallenge('Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull",error="insufficient_scope"');
+    const c = bearerChallenge(
+      'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull",error="insufficient_scope"',
+    );
     expect(c?.error).toBe('insufficient_scope');
   });
 

@@ -3,9 +3,31 @@ import { ConfigFileError, parseConfigFile } from '../../src/config/config-file.j
 import { INPUTS } from '../../src/config/input-list.js';
 
 const KEYS = [
-  'source-registry', 'source-username', 'source-password', 'harbor-url', 'harbor-username', 'harbor-password', 'images', 'images-file',
-  'config-file', 'catalog', 'include', 'exclude', 'tags', 'exclude-tags', 'semver', 'latest', 'latest-include-non-semver', 'mappings',
-  'include-signatures', 'platforms', 'create-projects', 'default-project', 'concurrency', 'dry-run', 'fail-on',
+  'source-registry',
+  'source-username',
+  'source-password',
+  'harbor-url',
+  'harbor-username',
+  'harbor-password',
+  'images',
+  'images-file',
+  'config-file',
+  'catalog',
+  'include',
+  'exclude',
+  'tags',
+  'exclude-tags',
+  'semver',
+  'latest',
+  'latest-include-non-semver',
+  'mappings',
+  'include-signatures',
+  'platforms',
+  'create-projects',
+  'default-project',
+  'concurrency',
+  'dry-run',
+  'fail-on',
 ];
 const parse = (text: string) => parseConfigFile(text, 'config.yml', KEYS);
 const error = (text: string): string => {
@@ -87,13 +109,17 @@ mappings:
 
   it('accepts the real input list as known keys', () => {
     const names = INPUTS.map((i) => i.name);
-    expect(parseConfigFile('version: 1\nharbor-url: https://h.example.com\n', 'c.yml', names).values).toEqual({ 'harbor-url': 'https://h.example.com' });
+    expect(parseConfigFile('version: 1\nharbor-url: https://h.example.com\n', 'c.yml', names).values).toEqual({
+      'harbor-url': 'https://h.example.com',
+    });
   });
 });
 
 describe('parseConfigFile errors name the file, the line and the key', () => {
   it('unknown keys, with a suggestion for a typo', () => {
-    expect(error('version: 1\nharbor-url: https://h\n\n\n\n\nimagez: [a]\n')).toBe('config.yml:7: unknown key "imagez" (did you mean "images"?)');
+    expect(error('version: 1\nharbor-url: https://h\n\n\n\n\nimagez: [a]\n')).toBe(
+      'config.yml:7: unknown key "imagez" (did you mean "images"?)',
+    );
     expect(error('version: 1\nsomething-else: 1\n')).toBe('config.yml:2: unknown key "something-else"');
   });
 
@@ -105,7 +131,9 @@ describe('parseConfigFile errors name the file, the line and the key', () => {
   });
 
   it('config-file inside itself', () => {
-    expect(error('version: 1\nconfig-file: other.yml\n')).toBe('config.yml:2: "config-file" cannot be set inside a config file');
+    expect(error('version: 1\nconfig-file: other.yml\n')).toBe(
+      'config.yml:2: "config-file" cannot be set inside a config file',
+    );
   });
 
   it('version: required, and 1', () => {
@@ -124,10 +152,16 @@ describe('parseConfigFile errors name the file, the line and the key', () => {
   });
 
   it('wrong types', () => {
-    expect(error('version: 1\nconcurrency: [1, 2]\n')).toBe('config.yml:2: "concurrency" takes a single value, not a list');
-    expect(error('version: 1\nharbor-url:\n  host: x\n')).toBe('config.yml:3: "harbor-url" takes a single value, not a map');
+    expect(error('version: 1\nconcurrency: [1, 2]\n')).toBe(
+      'config.yml:2: "concurrency" takes a single value, not a list',
+    );
+    expect(error('version: 1\nharbor-url:\n  host: x\n')).toBe(
+      'config.yml:3: "harbor-url" takes a single value, not a map',
+    );
     expect(error('version: 1\nimages:\n  a: b\n')).toBe('config.yml:3: "images" takes a list or a string, not a map');
-    expect(error('version: 1\nimages:\n  - a\n  - [b, c]\n')).toBe('config.yml:4: "images" items must be single values, not a list');
+    expect(error('version: 1\nimages:\n  - a\n  - [b, c]\n')).toBe(
+      'config.yml:4: "images" items must be single values, not a list',
+    );
     expect(error('version: 1\nimages:\n  - a\n  -\n')).toMatch(/^config\.yml:3: "images" has an empty item$/);
     expect(error('version: 1\n[a]: b\n')).toBe('config.yml:2: keys must be plain names such as "images"');
   });
@@ -140,21 +174,39 @@ describe('parseConfigFile errors name the file, the line and the key', () => {
   });
 
   it('bad patterns and values, at the line of the item', () => {
-    expect(error('version: 1\ninclude:\n  - team-a/**\n  - Team-B/**\n')).toBe('config.yml:4: include: "Team-B/**" is not a repository glob (only a-z 0-9 . _ - / and * ? **); write a regex as /…/');
-    expect(error('version: 1\ntags: |\n  1\\.2.*\n  1.(3\n')).toMatch(/^config\.yml:4: tags: "1\.\(3" is not a valid regular expression/);
-    expect(error('version: 1\nexclude-tags: "a, b("\n')).toMatch(/^config\.yml:2: exclude-tags: "b\(" is not a valid regular expression/);
+    expect(error('version: 1\ninclude:\n  - team-a/**\n  - Team-B/**\n')).toBe(
+      'config.yml:4: include: "Team-B/**" is not a repository glob (only a-z 0-9 . _ - / and * ? **); write a regex as /…/',
+    );
+    expect(error('version: 1\ntags: |\n  1\\.2.*\n  1.(3\n')).toMatch(
+      /^config\.yml:4: tags: "1\.\(3" is not a valid regular expression/,
+    );
+    expect(error('version: 1\nexclude-tags: "a, b("\n')).toMatch(
+      /^config\.yml:2: exclude-tags: "b\(" is not a valid regular expression/,
+    );
     expect(error('version: 1\nsemver: banana\n')).toMatch(/^config\.yml:2: semver: "banana" is not a semver range/);
     expect(error('version: 1\nlatest: 0\n')).toBe('config.yml:2: latest must be a whole number of at least 1, not "0"');
   });
 
   it('bad mappings', () => {
-    expect(error('version: 1\nmappings: mirror => mirrors\n')).toBe('config.yml:2: "mappings" takes a list of { from, to, flatten } entries');
-    expect(error('version: 1\nmappings:\n  - mirror => mirrors\n')).toMatch(/^config\.yml:3: each mappings entry must be \{ from: …, to: … \}/);
-    expect(error('version: 1\nmappings:\n  - { from: a, to: b, flat: true }\n')).toBe('config.yml:3: unknown mappings key "flat" (expected from, to, flatten)');
-    expect(error('version: 1\nmappings:\n  - from: a\n    to: b\n    flatten: yes\n')).toBe('config.yml:5: mappings "flatten" must be true or false, not "yes"');
+    expect(error('version: 1\nmappings: mirror => mirrors\n')).toBe(
+      'config.yml:2: "mappings" takes a list of { from, to, flatten } entries',
+    );
+    expect(error('version: 1\nmappings:\n  - mirror => mirrors\n')).toMatch(
+      /^config\.yml:3: each mappings entry must be \{ from: …, to: … \}/,
+    );
+    expect(error('version: 1\nmappings:\n  - { from: a, to: b, flat: true }\n')).toBe(
+      'config.yml:3: unknown mappings key "flat" (expected from, to, flatten)',
+    );
+    expect(error('version: 1\nmappings:\n  - from: a\n    to: b\n    flatten: yes\n')).toBe(
+      'config.yml:5: mappings "flatten" must be true or false, not "yes"',
+    );
     expect(error('version: 1\nmappings:\n  - { from: a }\n')).toBe('config.yml:3: mappings entry has no "to"');
-    expect(error('version: 1\nmappings:\n  - { from: a, to: [b] }\n')).toBe('config.yml:3: mappings "to" takes a single value');
-    expect(error('version: 1\nmappings:\n  - { from: a, to: Bad }\n')).toMatch(/^config\.yml:3: mapping "a => Bad": Harbor project name "Bad"/);
+    expect(error('version: 1\nmappings:\n  - { from: a, to: [b] }\n')).toBe(
+      'config.yml:3: mappings "to" takes a single value',
+    );
+    expect(error('version: 1\nmappings:\n  - { from: a, to: Bad }\n')).toMatch(
+      /^config\.yml:3: mapping "a => Bad": Harbor project name "Bad"/,
+    );
     expect(error('version: 1\nmappings:\n  - { from: a, to: b }\n  - { from: a/x, to: c }\n')).toBe(
       'config.yml:4: mapping "a/x => c" never applies: mapping "a => b" (config.yml:3) comes first and already matches "a/x"; put the narrower rule first',
     );
@@ -165,7 +217,9 @@ describe('config file: hostile YAML', () => {
   it('refuses alias amplification with one line naming the file and line', () => {
     const anchor = 'x'.repeat(10_000);
     const text = `version: 1\nimages: &big "${anchor}"\ninclude:\n${Array.from({ length: 500 }, () => '  - *big').join('\n')}\n`;
-    expect(() => parseConfigFile(text, 'bomb.yml', ['images', 'include'])).toThrow(/^bomb\.yml:\d+: more than 100 aliases/);
+    expect(() => parseConfigFile(text, 'bomb.yml', ['images', 'include'])).toThrow(
+      /^bomb\.yml:\d+: more than 100 aliases/,
+    );
   });
 
   it('refuses a file far larger than any config file', () => {

@@ -2,7 +2,14 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dockerCredentials, dockerConfigPath, DockerConfigError, registryHost, helperServerUrls, type DockerCredential } from '../../src/config/docker-config.js';
+import {
+  dockerCredentials,
+  dockerConfigPath,
+  DockerConfigError,
+  registryHost,
+  helperServerUrls,
+  type DockerCredential,
+} from '../../src/config/docker-config.js';
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
 
@@ -67,16 +74,24 @@ describe('auths key forms match the host[:port] as docker does', () => {
   });
 
   it('prefers the exact host key over other forms of it', async () => {
-    const config = { auths: { 'https://harbor.example.com/v2/': { auth: b64('other:x') }, 'harbor.example.com': { auth: b64('exact:y') } } };
+    const config = {
+      auths: {
+        'https://harbor.example.com/v2/': { auth: b64('other:x') },
+        'harbor.example.com': { auth: b64('exact:y') },
+      },
+    };
     expect(await lookup(config, 'https://harbor.example.com')).toMatchObject({ username: 'exact', password: 'y' });
   });
 
-  it.each(['https://registry-1.docker.io', 'docker.io', 'https://index.docker.io'])("Docker Hub's legacy key serves %s", async (registry) => {
-    const config = { auths: { 'https://index.docker.io/v1/': { auth: b64('hubber:hubpw') } } };
-    expect(await lookup(config, registry)).toMatchObject({ kind: 'basic', username: 'hubber', password: 'hubpw' });
-  });
+  it.each(['https://registry-1.docker.io', 'docker.io', 'https://index.docker.io'])(
+    "Docker Hub's legacy key serves %s",
+    async (registry) => {
+      const config = { auths: { 'https://index.docker.io/v1/': { auth: b64('hubber:hubpw') } } };
+      expect(await lookup(config, registry)).toMatchObject({ kind: 'basic', username: 'hubber', password: 'hubpw' });
+    },
+  );
 
-  it('asks helpers with docker\'s server URL forms', () => {
+  it("asks helpers with docker's server URL forms", () => {
     expect(helperServerUrls('harbor.example.com')).toEqual(['harbor.example.com', 'https://harbor.example.com']);
     expect(helperServerUrls('registry-1.docker.io')).toEqual(['https://index.docker.io/v1/', 'docker.io']);
   });
@@ -94,13 +109,23 @@ describe('auths entry fields', () => {
   });
 
   it('lets auth win over the username and password fields, as docker does', async () => {
-    const cred = await lookup({ auths: { 'h.example': { auth: b64('from-auth:a'), username: 'u', password: 'p' } } }, 'https://h.example');
+    const cred = await lookup(
+      { auths: { 'h.example': { auth: b64('from-auth:a'), username: 'u', password: 'p' } } },
+      'https://h.example',
+    );
     expect(cred).toMatchObject({ username: 'from-auth', password: 'a' });
   });
 
   it('returns an identity token as its own kind', async () => {
-    const cred = await lookup({ auths: { 'h.example': { auth: b64('someone:'), identitytoken: 'refresh-me' } } }, 'https://h.example');
-    expect(cred).toEqual({ kind: 'identity-token', identityToken: 'refresh-me', source: `${join(dir, 'config.json')} auths["h.example"]` });
+    const cred = await lookup(
+      { auths: { 'h.example': { auth: b64('someone:'), identitytoken: 'refresh-me' } } },
+      'https://h.example',
+    );
+    expect(cred).toEqual({
+      kind: 'identity-token',
+      identityToken: 'refresh-me',
+      source: `${join(dir, 'config.json')} auths["h.example"]`,
+    });
   });
 
   it('treats an empty entry (left by docker login beside a helper) as none', async () => {
@@ -109,7 +134,12 @@ describe('auths entry fields', () => {
   });
 
   it('ignores the rest of the file', async () => {
-    const config = { auths: { 'h.example': { auth: b64('u:p'), email: 'x@y' } }, proxies: { default: {} }, psFormat: 'table', HttpHeaders: { a: 'b' } };
+    const config = {
+      auths: { 'h.example': { auth: b64('u:p'), email: 'x@y' } },
+      proxies: { default: {} },
+      psFormat: 'table',
+      HttpHeaders: { a: 'b' },
+    };
     expect(await lookup(config, 'https://h.example')).toMatchObject({ username: 'u' });
   });
 });
@@ -123,32 +153,42 @@ describe('where the file is', () => {
 
   it('reads ~/.docker/config.json when DOCKER_CONFIG is unset', async () => {
     await mkdir(join(dir, '.docker'));
-    await writeFile(join(dir, '.docker', 'config.json'), JSON.stringify({ auths: { 'h.example': { auth: b64('home:pw') } } }));
+    await writeFile(
+      join(dir, '.docker', 'config.json'),
+      JSON.stringify({ auths: { 'h.example': { auth: b64('home:pw') } } }),
+    );
     expect(await dockerCredentials('https://h.example', { env: { HOME: dir } })).toMatchObject({ username: 'home' });
   });
 
   it('prefers DOCKER_CONFIG over HOME', async () => {
     await mkdir(join(dir, '.docker'));
-    await writeFile(join(dir, '.docker', 'config.json'), JSON.stringify({ auths: { 'h.example': { auth: b64('home:pw') } } }));
+    await writeFile(
+      join(dir, '.docker', 'config.json'),
+      JSON.stringify({ auths: { 'h.example': { auth: b64('home:pw') } } }),
+    );
     await mkdir(join(dir, 'dc'));
     await writeFile(join(dir, 'dc', 'config.json'), JSON.stringify({ auths: { 'h.example': { auth: b64('dc:pw') } } }));
-    expect(await dockerCredentials('https://h.example', { env: { HOME: dir, DOCKER_CONFIG: join(dir, 'dc') } })).toMatchObject({ username: 'dc' });
+    expect(
+      await dockerCredentials('https://h.example', { env: { HOME: dir, DOCKER_CONFIG: join(dir, 'dc') } }),
+    ).toMatchObject({ username: 'dc' });
   });
 
   it('takes an explicit file or directory over both', async () => {
     await writeFile(join(dir, 'mine.json'), JSON.stringify({ auths: { 'h.example': { auth: b64('explicit:pw') } } }));
     await writeFile(join(dir, 'config.json'), JSON.stringify({ auths: { 'h.example': { auth: b64('dir:pw') } } }));
     const env = { DOCKER_CONFIG: '/nonexistent', HOME: '/nonexistent' };
-    expect(await dockerCredentials('https://h.example', { configPath: join(dir, 'mine.json'), env })).toMatchObject({ username: 'explicit' });
+    expect(await dockerCredentials('https://h.example', { configPath: join(dir, 'mine.json'), env })).toMatchObject({
+      username: 'explicit',
+    });
     expect(await dockerCredentials('https://h.example', { configPath: dir, env })).toMatchObject({ username: 'dir' });
   });
 
   it('means no credentials when the default file is absent, an error when the given one is', async () => {
     expect(await dockerCredentials('https://h.example', { env: { DOCKER_CONFIG: join(dir, 'none') } })).toBeUndefined();
     expect(await dockerCredentials('https://h.example', { env: { HOME: dir } })).toBeUndefined();
-    await expect(dockerCredentials('https://h.example', { configPath: join(dir, 'missing.json'), env: {} })).rejects.toThrow(
-      `docker config ${join(dir, 'missing.json')} cannot be read: ENOENT`,
-    );
+    await expect(
+      dockerCredentials('https://h.example', { configPath: join(dir, 'missing.json'), env: {} }),
+    ).rejects.toThrow(`docker config ${join(dir, 'missing.json')} cannot be read: ENOENT`);
   });
 
   it('returns undefined for a host the file does not know', async () => {
@@ -161,19 +201,28 @@ describe('malformed files: a clear error naming the file, never a secret', () =>
   const file = (): string => join(dir, 'config.json');
 
   it('names the place of a JSON syntax error', async () => {
-    const message = await failure('{\n  "auths": {\n    "h.example": { "auth": "c2VjcmV0" }\n    "k.example": {}\n  }\n}\n', 'https://h.example');
-    expect(message).toBe(`docker config ${file()} is not valid JSON: Expected ',' or '}' after property value at line 4 column 5 (position 59)`);
+    const message = await failure(
+      '{\n  "auths": {\n    "h.example": { "auth": "c2VjcmV0" }\n    "k.example": {}\n  }\n}\n',
+      'https://h.example',
+    );
+    expect(message).toBe(
+      `docker config ${file()} is not valid JSON: Expected ',' or '}' after property value at line 4 column 5 (position 59)`,
+    );
   });
 
   it('does not quote the text around an unexpected token (it may be a secret)', async () => {
     const message = await failure('{"auths": {"h.example": {"auth": topsecretvalue}}}', 'https://h.example');
-    expect(message).toBe(`docker config ${file()} is not valid JSON: Unexpected character at line 1 column 35 (position 34)`);
+    expect(message).toBe(
+      `docker config ${file()} is not valid JSON: Unexpected character at line 1 column 35 (position 34)`,
+    );
     expect(message).not.toContain('topsecret');
   });
 
   it('reports a truncated file', async () => {
     const message = await failure('{"auths": {"h.example": {"auth": "dTpw', 'https://h.example');
-    expect(message).toBe(`docker config ${file()} is not valid JSON: Unterminated string at line 1 column 39 (position 38)`);
+    expect(message).toBe(
+      `docker config ${file()} is not valid JSON: Unterminated string at line 1 column 39 (position 38)`,
+    );
   });
 
   it('rejects auth that is not base64', async () => {
@@ -183,16 +232,30 @@ describe('malformed files: a clear error naming the file, never a secret', () =>
 
   it('rejects base64 without a colon, without printing what it decoded to', async () => {
     const message = await failure({ auths: { 'h.example': { auth: b64('justapassword') } } }, 'https://h.example');
-    expect(message).toBe(`docker config ${file()}: auths["h.example"].auth is not base64 of user:password (no ":" in it)`);
-    expect(await failure({ auths: { 'h.example': { auth: b64(':pw') } } }, 'https://h.example')).toContain('(the user is empty)');
+    expect(message).toBe(
+      `docker config ${file()}: auths["h.example"].auth is not base64 of user:password (no ":" in it)`,
+    );
+    expect(await failure({ auths: { 'h.example': { auth: b64(':pw') } } }, 'https://h.example')).toContain(
+      '(the user is empty)',
+    );
   });
 
   it('rejects half an entry and fields of the wrong type', async () => {
-    expect(await failure({ auths: { 'h.example': { username: 'u' } } }, 'https://h.example')).toBe(`docker config ${file()}: auths["h.example"] has a username but no password`);
-    expect(await failure({ auths: { 'h.example': { auth: 42 } } }, 'https://h.example')).toBe(`docker config ${file()}: auths["h.example"].auth must be a string`);
-    expect(await failure({ auths: [] }, 'https://h.example')).toBe(`docker config ${file()}: "auths" must be an object`);
-    expect(await failure({ credHelpers: { 'h.example': true } }, 'https://h.example')).toContain('"credHelpers" must map registries to helper names');
-    expect(await failure({ credsStore: 1 }, 'https://h.example')).toBe(`docker config ${file()}: "credsStore" must be a string`);
+    expect(await failure({ auths: { 'h.example': { username: 'u' } } }, 'https://h.example')).toBe(
+      `docker config ${file()}: auths["h.example"] has a username but no password`,
+    );
+    expect(await failure({ auths: { 'h.example': { auth: 42 } } }, 'https://h.example')).toBe(
+      `docker config ${file()}: auths["h.example"].auth must be a string`,
+    );
+    expect(await failure({ auths: [] }, 'https://h.example')).toBe(
+      `docker config ${file()}: "auths" must be an object`,
+    );
+    expect(await failure({ credHelpers: { 'h.example': true } }, 'https://h.example')).toContain(
+      '"credHelpers" must map registries to helper names',
+    );
+    expect(await failure({ credsStore: 1 }, 'https://h.example')).toBe(
+      `docker config ${file()}: "credsStore" must be a string`,
+    );
     expect(await failure('[]', 'https://h.example')).toBe(`docker config ${file()} must hold a JSON object`);
   });
 

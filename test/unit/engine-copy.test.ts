@@ -23,11 +23,19 @@ describe('engine: copy order', () => {
     const result = await sync(f, { images: ['team/multi:1'] });
 
     const item = itemOf(result, 'team/multi:1');
-    expect(item).toMatchObject({ status: 'migrated', digest: index.digest, mediaType: MEDIA.ociIndex, platforms: ['linux/amd64', 'linux/arm64'] });
+    expect(item).toMatchObject({
+      status: 'migrated',
+      digest: index.digest,
+      mediaType: MEDIA.ociIndex,
+      platforms: ['linux/amd64', 'linux/arm64'],
+    });
     // Two configs, the shared base once, two platform layers.
     expect(item.blobs).toMatchObject({ total: 5, uploaded: 5 });
     const calls = f.harbor.registry.calls;
-    const blobs = span(calls, (c) => c.method === 'finishUpload' || (c.method === 'startUpload' && c.mountFrom !== undefined));
+    const blobs = span(
+      calls,
+      (c) => c.method === 'finishUpload' || (c.method === 'startUpload' && c.mountFrom !== undefined),
+    );
     const children = span(calls, (c) => c.method === 'putManifest' && isDigest(c.reference));
     const tag = span(calls, (c) => c.method === 'putManifest' && c.reference === '1');
     expect(blobs.count).toBe(5);
@@ -36,12 +44,16 @@ describe('engine: copy order', () => {
     expect(blobs.last).toBeLessThan(children.first);
     expect(children.last).toBeLessThan(tag.first);
     expect(tag.first).toBe(calls.length - 1);
-    expect(calls.filter((c) => c.method === 'putManifest').map((c) => c.reference)).toEqual([...index.children.map((c) => c.image.digest), '1']);
+    expect(calls.filter((c) => c.method === 'putManifest').map((c) => c.reference)).toEqual([
+      ...index.children.map((c) => c.image.digest),
+      '1',
+    ]);
     // Byte for byte: the index and both children, under the source's digests.
     expect(f.harbor.registry.manifest('team/multi', '1')?.bytes.equals(index.manifest)).toBe(true);
     for (const { image: child } of index.children) {
       expect(f.harbor.registry.manifest('team/multi', child.digest)?.bytes.equals(child.manifest)).toBe(true);
-      for (const blob of child.blobs) expect(f.harbor.registry.blob('team/multi', blob.digest)?.equals(blob.data)).toBe(true);
+      for (const blob of child.blobs)
+        expect(f.harbor.registry.blob('team/multi', blob.digest)?.equals(blob.data)).toBe(true);
     }
   });
 
@@ -106,7 +118,11 @@ describe('engine: each blob once per run', () => {
 
     const result = await sync(f, { images: ['team/a:1', 'team/b:1'] });
 
-    expect(itemOf(result, 'team/b:1')).toMatchObject({ status: 'migrated', retries: 1, blobs: { uploaded: 2, mounted: 0 } });
+    expect(itemOf(result, 'team/b:1')).toMatchObject({
+      status: 'migrated',
+      retries: 1,
+      blobs: { uploaded: 2, mounted: 0 },
+    });
     const harbor = f.harbor.registry;
     // One session for the config, the declined mount's, and a new one for the retry after it.
     const starts = harbor.callsOf('startUpload', { repository: 'team/b' });
@@ -202,7 +218,10 @@ describe('engine: retries', () => {
     const result = await sync(f, { images: ['team/app:1'] });
 
     const item = itemOf(result, 'team/app:1');
-    expect(item).toMatchObject({ status: 'failed', error: { step: 'blob', errorCode: 'NOT_FOUND', status: 404, code: 'BLOB_UNKNOWN' } });
+    expect(item).toMatchObject({
+      status: 'failed',
+      error: { step: 'blob', errorCode: 'NOT_FOUND', status: 404, code: 'BLOB_UNKNOWN' },
+    });
     expect(item.retries).toBeUndefined();
     expect(f.source.callsOf('headBlob', { digest: layer.digest })).toHaveLength(1);
     expect(f.source.callsOf('getBlob', { digest: layer.digest })).toHaveLength(1);

@@ -54,7 +54,9 @@ describe('engine: interrupted', () => {
     for (const source of result.notStarted) {
       expect(f.harbor.registry.callsOf('putManifest', { reference: source.split(':')[1] })).toEqual([]);
     }
-    expect(logger.lines.some((l) => l.level === 'warn' && l.message.startsWith('Interrupted: starting no new tags'))).toBe(true);
+    expect(
+      logger.lines.some((l) => l.level === 'warn' && l.message.startsWith('Interrupted: starting no new tags')),
+    ).toBe(true);
   });
 
   it('stopped before it began: nothing is read or written, every declared image is not started', async () => {

@@ -16,7 +16,12 @@ describe('engine: a new tag', () => {
     expect(result.fatal).toBeUndefined();
     expect(result.projectsCreated).toEqual(['team']);
     const item = itemOf(result, 'team/app:1');
-    expect(item).toMatchObject({ target: 'team/app:1', status: 'migrated', digest: app.digest, mediaType: MEDIA.dockerManifest });
+    expect(item).toMatchObject({
+      target: 'team/app:1',
+      status: 'migrated',
+      digest: app.digest,
+      mediaType: MEDIA.dockerManifest,
+    });
     const size = app.blobs.reduce((n, b) => n + b.size, 0);
     expect(item.size).toBe(size);
     expect(item.blobs).toEqual({ total: 3, uploaded: 3, mounted: 0, existing: 0, bytesUploaded: size });
@@ -63,13 +68,20 @@ describe('engine: a tag Harbor already has', () => {
 
     const result = await sync(f, { images: ['team/app:1'] });
 
-    expect(itemOf(result, 'team/app:1')).toMatchObject({ status: 'skipped', digest: app.digest, reason: 'already in Harbor with the same digest' });
+    expect(itemOf(result, 'team/app:1')).toMatchObject({
+      status: 'skipped',
+      digest: app.digest,
+      reason: 'already in Harbor with the same digest',
+    });
     expect(result.items).toHaveLength(1);
     // Harbor's registry was not asked anything: the artifact listing answered for the tag.
     expect(f.harbor.registry.calls).toEqual([]);
     expect(f.harbor.calls.map((c) => c.method)).toEqual(['ping', 'whoami', 'version', 'projectExists', 'tagDigests']);
     expect(f.harbor.callsOf('tagDigests')).toEqual([{ method: 'tagDigests', args: ['team', 'app'] }]);
-    expect(f.source.calls).toEqual([{ method: 'ping' }, { method: 'headManifest', repository: 'team/app', reference: '1' }]);
+    expect(f.source.calls).toEqual([
+      { method: 'ping' },
+      { method: 'headManifest', repository: 'team/app', reference: '1' },
+    ]);
   });
 
   it('with another digest is re-pointed: migrated with previousDigest, the old artifact kept by digest', async () => {
@@ -86,7 +98,12 @@ describe('engine: a tag Harbor already has', () => {
     expect(item).toMatchObject({ status: 'migrated', digest: current.digest, previousDigest: old.digest });
     // The shared base layer was found in Harbor, not sent again; config and new layer went up.
     expect(item.blobs).toMatchObject({ total: 3, uploaded: 2, existing: 1, mounted: 0 });
-    expect(f.harbor.registry.callsOf('finishUpload').map((c) => c.digest).sort()).toEqual([current.blobs[0]!.digest, current.blobs[2]!.digest].sort());
+    expect(
+      f.harbor.registry
+        .callsOf('finishUpload')
+        .map((c) => c.digest)
+        .sort(),
+    ).toEqual([current.blobs[0]!.digest, current.blobs[2]!.digest].sort());
     expect(f.harbor.registry.tagDigest('team/app', '1')).toBe(current.digest);
     expect(f.harbor.registry.manifest('team/app', old.digest)?.bytes.equals(old.manifest)).toBe(true);
     expect(f.harbor.registry.manifest('team/app', '1')?.bytes.equals(current.manifest)).toBe(true);
@@ -102,7 +119,11 @@ describe('engine: a tag whose content is missing on the source', () => {
     const result = await sync(f, { images: ['team/app:cached'] });
 
     const item = itemOf(result, 'team/app:cached');
-    expect(item).toMatchObject({ status: 'stale', digest: app.digest, reason: 'all 2 blobs answer 404 on the source (the manifest is there, its content is not)' });
+    expect(item).toMatchObject({
+      status: 'stale',
+      digest: app.digest,
+      reason: 'all 2 blobs answer 404 on the source (the manifest is there, its content is not)',
+    });
     expect([...item.missing!].sort()).toEqual(app.blobs.map((b) => b.digest).sort());
     expect(item.error).toBeUndefined();
     expect(f.harbor.registry.calls).toEqual([]);
@@ -118,7 +139,11 @@ describe('engine: a tag whose content is missing on the source', () => {
 
     const result = await sync(f, { images: ['team/app:1'] });
 
-    expect(itemOf(result, 'team/app:1')).toMatchObject({ status: 'incomplete', missing: [lost], reason: '1 of 3 blobs answer 404 on the source' });
+    expect(itemOf(result, 'team/app:1')).toMatchObject({
+      status: 'incomplete',
+      missing: [lost],
+      reason: '1 of 3 blobs answer 404 on the source',
+    });
     expect(f.harbor.registry.calls).toEqual([]);
     expect(f.harbor.registry.manifestDigests('team/app')).toEqual([]);
   });
@@ -131,9 +156,17 @@ describe('engine: a tag whose content is missing on the source', () => {
 
     expect(itemOf(result, 'team/app:2')).toMatchObject({
       status: 'failed',
-      error: { step: 'discover', errorCode: 'NOT_FOUND', status: 404, code: 'MANIFEST_UNKNOWN', message: 'team/app:2 not found on the source' },
+      error: {
+        step: 'discover',
+        errorCode: 'NOT_FOUND',
+        status: 404,
+        code: 'MANIFEST_UNKNOWN',
+        message: 'team/app:2 not found on the source',
+      },
     });
-    expect(f.source.callsOf('getManifest')).toEqual([{ method: 'getManifest', repository: 'team/app', reference: '2' }]);
+    expect(f.source.callsOf('getManifest')).toEqual([
+      { method: 'getManifest', repository: 'team/app', reference: '2' },
+    ]);
     expect(f.harbor.registry.calls).toEqual([]);
   });
 
@@ -142,7 +175,10 @@ describe('engine: a tag whose content is missing on the source', () => {
 
     const result = await sync(f, { images: ['team/ghost'] });
 
-    expect(itemOf(result, 'team/ghost:*')).toMatchObject({ status: 'failed', error: { step: 'discover', errorCode: 'NOT_FOUND', status: 404, code: 'NAME_UNKNOWN' } });
+    expect(itemOf(result, 'team/ghost:*')).toMatchObject({
+      status: 'failed',
+      error: { step: 'discover', errorCode: 'NOT_FOUND', status: 404, code: 'NAME_UNKNOWN' },
+    });
   });
 });
 
@@ -155,7 +191,11 @@ describe('engine: manifests it cannot copy', () => {
 
     expect(itemOf(result, 'team/app:broken')).toMatchObject({
       status: 'failed',
-      error: { step: 'manifest', errorCode: 'MANIFEST_INVALID', message: 'manifest of team/app:broken is not valid JSON' },
+      error: {
+        step: 'manifest',
+        errorCode: 'MANIFEST_INVALID',
+        message: 'manifest of team/app:broken is not valid JSON',
+      },
     });
     expect(f.source.callsOf('getBlob')).toEqual([]);
     expect(f.source.callsOf('headBlob')).toEqual([]);
@@ -164,7 +204,12 @@ describe('engine: manifests it cannot copy', () => {
 
   it('skips a Docker schema 1 manifest, saying how to convert it', async () => {
     const f = fakes();
-    f.source.addManifest('team/legacy', '1', schema1Manifest('team/legacy', '1'), 'application/vnd.docker.distribution.manifest.v1+prettyjws');
+    f.source.addManifest(
+      'team/legacy',
+      '1',
+      schema1Manifest('team/legacy', '1'),
+      'application/vnd.docker.distribution.manifest.v1+prettyjws',
+    );
 
     const result = await sync(f, { images: ['team/legacy:1'] });
 

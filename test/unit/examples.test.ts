@@ -10,15 +10,25 @@ import { INPUTS } from '../../src/config/input-list.js';
 const root = new URL('../../', import.meta.url);
 const read = (path: string): string => readFileSync(new URL(path, root), 'utf8');
 const list = (dir: string, match: RegExp): string[] =>
-  existsSync(new URL(dir, root)) ? readdirSync(new URL(dir, root)).filter((f) => match.test(f)).sort().map((f) => `${dir}/${f}`) : [];
+  existsSync(new URL(dir, root))
+    ? readdirSync(new URL(dir, root))
+        .filter((f) => match.test(f))
+        .sort()
+        .map((f) => `${dir}/${f}`)
+    : [];
 
 // Read at test time: the inputs are whatever action.yml declares now.
-const action = parse(read('action.yml')) as { inputs: Record<string, { required?: boolean }>; outputs: Record<string, unknown> };
+const action = parse(read('action.yml')) as {
+  inputs: Record<string, { required?: boolean }>;
+  outputs: Record<string, unknown>;
+};
 const ACTION_INPUTS = new Set(Object.keys(action.inputs));
 const ACTION_OUTPUTS = new Set(Object.keys(action.outputs));
 
 const CONFIG_EXAMPLE = 'examples/harbor-sync.yml';
-const WORKFLOWS = [...list('examples', /\.ya?ml$/), ...list('.github/workflows', /\.ya?ml$/)].filter((f) => f !== CONFIG_EXAMPLE);
+const WORKFLOWS = [...list('examples', /\.ya?ml$/), ...list('.github/workflows', /\.ya?ml$/)].filter(
+  (f) => f !== CONFIG_EXAMPLE,
+);
 const JENKINSFILES = list('examples', /^Jenkinsfile/);
 
 interface Step {
@@ -34,15 +44,24 @@ interface Workflow {
 }
 
 const workflows = WORKFLOWS.map((file) => ({ file, text: read(file), doc: parse(read(file)) as Workflow }));
-const isThisAction = (uses: string | undefined): boolean => uses === './' || uses === '.' || /(^|\/)harbor-sync@/.test(uses ?? '');
+const isThisAction = (uses: string | undefined): boolean =>
+  uses === './' || uses === '.' || /(^|\/)harbor-sync@/.test(uses ?? '');
 const steps = (wf: Workflow): { job: string; step: Step }[] =>
   Object.entries(wf.jobs ?? {}).flatMap(([job, j]) => (j.steps ?? []).map((step) => ({ job, step })));
-const where = (file: string, job: string, step: Step): string => `${file} job ${job} step "${step.name ?? step.id ?? step.uses ?? step.run?.split('\n')[0]}"`;
+const where = (file: string, job: string, step: Step): string =>
+  `${file} job ${job} step "${step.name ?? step.id ?? step.uses ?? step.run?.split('\n')[0]}"`;
 
 describe('workflows', () => {
   it('are found where users and GitHub look for them', () => {
     const files = workflows.map((w) => w.file);
-    expect(files).toEqual(expect.arrayContaining(['examples/nightly-sync.yml', 'examples/sharded-sync.yml', '.github/workflows/ci.yml', '.github/workflows/e2e-harbor.yml']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'examples/nightly-sync.yml',
+        'examples/sharded-sync.yml',
+        '.github/workflows/ci.yml',
+        '.github/workflows/e2e-harbor.yml',
+      ]),
+    );
     for (const { file, doc } of workflows) {
       expect(doc.on, `${file} has no "on:"`).toBeDefined();
       expect(Object.keys(doc.jobs ?? {}).length, `${file} has no jobs`).toBeGreaterThan(0);
@@ -79,7 +98,9 @@ describe('workflows', () => {
         }
         for (const [key, value] of Object.entries(given)) {
           if (/-password$/.test(key) && !/^\$\{\{[^}]+\}\}$/.test(String(value).trim())) {
-            problems.push(`${where(file, job, step)}: ${key} must come from a secret or variable (\${{ … }}), not be written out`);
+            problems.push(
+              `${where(file, job, step)}: ${key} must come from a secret or variable (\${{ … }}), not be written out`,
+            );
           }
         }
       }
@@ -90,9 +111,14 @@ describe('workflows', () => {
   it('read only outputs action.yml declares from its steps', () => {
     const problems: string[] = [];
     for (const { file, doc, text } of workflows) {
-      const ids = new Set(steps(doc).filter(({ step }) => isThisAction(step.uses) && step.id).map(({ step }) => step.id!));
+      const ids = new Set(
+        steps(doc)
+          .filter(({ step }) => isThisAction(step.uses) && step.id)
+          .map(({ step }) => step.id!),
+      );
       for (const m of text.matchAll(/steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)/g)) {
-        if (ids.has(m[1]!) && !ACTION_OUTPUTS.has(m[2]!)) problems.push(`${file}: steps.${m[1]}.outputs.${m[2]} is not an output of action.yml`);
+        if (ids.has(m[1]!) && !ACTION_OUTPUTS.has(m[2]!))
+          problems.push(`${file}: steps.${m[1]}.outputs.${m[2]} is not an output of action.yml`);
       }
     }
     expect(problems).toEqual([]);
@@ -102,7 +128,8 @@ describe('workflows', () => {
     const problems: string[] = [];
     for (const { file, doc } of workflows) {
       for (const { job, step } of steps(doc)) {
-        if (step.uses && !isThisAction(step.uses) && !/^[\w.-]+\/[\w./-]+@[\w.-]+$/.test(step.uses)) problems.push(`${where(file, job, step)}: ${step.uses} is not pinned`);
+        if (step.uses && !isThisAction(step.uses) && !/^[\w.-]+\/[\w./-]+@[\w.-]+$/.test(step.uses))
+          problems.push(`${where(file, job, step)}: ${step.uses} is not pinned`);
       }
     }
     expect(problems).toEqual([]);
@@ -128,7 +155,11 @@ describe('CLI command lines in the examples and workflows', () => {
   const flags = new Set([...INPUTS.map((i) => i.name), 'quiet', 'help', 'version']);
   const commands = new Set(['sync', 'plan', 'report-merge']);
   const texts = [
-    ...workflows.flatMap(({ file, doc }) => steps(doc).filter(({ step }) => step.run).map(({ step }) => ({ file, text: step.run! }))),
+    ...workflows.flatMap(({ file, doc }) =>
+      steps(doc)
+        .filter(({ step }) => step.run)
+        .map(({ step }) => ({ file, text: step.run! })),
+    ),
     ...JENKINSFILES.map((file) => ({ file, text: read(file) })),
   ];
 
@@ -147,7 +178,8 @@ describe('CLI command lines in the examples and workflows', () => {
       for (const line of cliLines(text)) {
         count++;
         const command = line.trim().split(/\s+/)[0] ?? '';
-        if (!commands.has(command) && !/^"?\$/.test(command)) problems.push(`${file}: unknown command "${command}" in: cli.js${line}`);
+        if (!commands.has(command) && !/^"?\$/.test(command))
+          problems.push(`${file}: unknown command "${command}" in: cli.js${line}`);
         for (const m of line.matchAll(/(?:^|\s)--([a-z][a-z0-9-]*)/g)) {
           if (!flags.has(m[1]!)) problems.push(`${file}: unknown flag --${m[1]} in: cli.js${line}`);
         }
@@ -191,7 +223,12 @@ describe('examples/harbor-sync.yml', () => {
   });
 
   it('is what the workflow and Jenkins examples point at', () => {
-    for (const file of ['examples/nightly-sync.yml', 'examples/sharded-sync.yml', 'examples/Jenkinsfile', 'examples/Jenkinsfile.sharded']) {
+    for (const file of [
+      'examples/nightly-sync.yml',
+      'examples/sharded-sync.yml',
+      'examples/Jenkinsfile',
+      'examples/Jenkinsfile.sharded',
+    ]) {
       expect(read(file), file).toContain('harbor-sync.yml');
     }
   });

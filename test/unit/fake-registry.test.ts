@@ -28,7 +28,9 @@ describe('FakeRegistry', () => {
     registry.addImage('other/app', '1', app); // elsewhere in the registry does not count
     const error = await rejection(registry.putManifest('team/app', '1', app.manifest, app.mediaType));
     expect(isRegistryError(error) && error.status).toBe(400);
-    expect(isRegistryError(error) && error.errors.map((e) => [e.code, e.detail])).toEqual(app.blobs.map((b) => ['MANIFEST_BLOB_UNKNOWN', b.digest]));
+    expect(isRegistryError(error) && error.errors.map((e) => [e.code, e.detail])).toEqual(
+      app.blobs.map((b) => ['MANIFEST_BLOB_UNKNOWN', b.digest]),
+    );
     expect(registry.manifest('team/app', '1')).toBeUndefined();
   });
 
@@ -39,7 +41,9 @@ describe('FakeRegistry', () => {
     expect(isRegistryError(error) && error.registryCode).toBe('MANIFEST_BLOB_UNKNOWN');
     for (const { image: child } of index.children) {
       for (const blob of child.blobs) await upload(registry, 'team/multi', blob.data);
-      expect(await registry.putManifest('team/multi', child.digest, child.manifest, child.mediaType)).toBe(child.digest);
+      expect(await registry.putManifest('team/multi', child.digest, child.manifest, child.mediaType)).toBe(
+        child.digest,
+      );
     }
     expect(await registry.putManifest('team/multi', '1', index.manifest, index.mediaType)).toBe(index.digest);
     expect(registry.manifest('team/multi', '1')?.bytes.equals(index.manifest)).toBe(true);
@@ -49,12 +53,18 @@ describe('FakeRegistry', () => {
     const registry = new FakeRegistry();
     const data = Buffer.from('layer');
     const error = await rejection(upload(registry, 'team/app', Buffer.from('LAYER'), sha256(data)));
-    expect(isRegistryError(error) && [error.status, error.registryCode, error.code]).toEqual([400, 'DIGEST_INVALID', 'DIGEST_MISMATCH']);
+    expect(isRegistryError(error) && [error.status, error.registryCode, error.code]).toEqual([
+      400,
+      'DIGEST_INVALID',
+      'DIGEST_MISMATCH',
+    ]);
     expect(registry.blob('team/app', sha256(data))).toBeUndefined();
     const start = await registry.startUpload('team/app');
     if (start.mounted) throw new Error('unexpected mount');
     await registry.finishUpload(start.location, sha256(data), data.length, Readable.from([data]));
-    const again = await rejection(registry.finishUpload(start.location, sha256(data), data.length, Readable.from([data])));
+    const again = await rejection(
+      registry.finishUpload(start.location, sha256(data), data.length, Readable.from([data])),
+    );
     expect(isRegistryError(again) && [again.status, again.registryCode]).toEqual([404, 'BLOB_UPLOAD_UNKNOWN']);
   });
 
@@ -72,7 +82,11 @@ describe('FakeRegistry', () => {
     const registry = new FakeRegistry({ host: 'source.test' });
     registry.addImage('team/app', '1', image('app'));
     const manifest = await rejection(registry.getManifest('team/app', '2'));
-    expect(isRegistryError(manifest) && [manifest.status, manifest.registryCode, manifest.message]).toEqual([404, 'MANIFEST_UNKNOWN', 'GET /v2/team/app/manifests/2 on source.test: 404 MANIFEST_UNKNOWN: manifest unknown']);
+    expect(isRegistryError(manifest) && [manifest.status, manifest.registryCode, manifest.message]).toEqual([
+      404,
+      'MANIFEST_UNKNOWN',
+      'GET /v2/team/app/manifests/2 on source.test: 404 MANIFEST_UNKNOWN: manifest unknown',
+    ]);
     const blob = await rejection(registry.getBlob('team/app', sha256('nothing')));
     expect(isRegistryError(blob) && [blob.status, blob.registryCode]).toEqual([404, 'BLOB_UNKNOWN']);
     expect(await registry.headBlob('team/app', sha256('nothing'))).toBeUndefined();

@@ -18,25 +18,42 @@ const reader = (values: Record<string, string>) => (name: string) => values[name
 describe('inputs', () => {
   it('builds a typed config with defaults', async () => {
     const config = await buildConfig(reader(base));
-    expect(config.harbor).toEqual({ url: 'https://harbor.example.com', credentials: { username: 'robot$sync', password: 'pw' } });
+    expect(config.harbor).toEqual({
+      url: 'https://harbor.example.com',
+      credentials: { username: 'robot$sync', password: 'pw' },
+    });
     expect(config.source.credentials).toBeUndefined();
     expect(config.images.map((i) => [i.repository, i.tag])).toEqual([
       ['team-a/app', '1'],
       ['alpine', '3.19'],
       ['team-b/x', undefined],
     ]);
-    expect(config).toMatchObject({ createProjects: true, projectVisibility: 'private', defaultProject: 'library', concurrency: 4, dryRun: false, failOn: 'failed' });
+    expect(config).toMatchObject({
+      createProjects: true,
+      projectVisibility: 'private',
+      defaultProject: 'library',
+      concurrency: 4,
+      dryRun: false,
+      failOn: 'failed',
+    });
   });
 
   it('reads images-file with comments and reports the file and line of a bad reference', async () => {
     const files: Record<string, string> = { 'list.txt': '# mirror list\nteam-a/app:2\n\nBAD/Name:1\n' };
     const load = async (p: string) => files[p] ?? Promise.reject(new Error('ENOENT'));
-    await expect(buildConfig(reader({ ...base, images: '', 'images-file': 'list.txt' }), { load })).rejects.toThrow(/list\.txt line 4: "BAD\/Name:1"/);
-    await expect(buildConfig(reader({ ...base, 'images-file': 'missing.txt' }), { load })).rejects.toThrow(/images-file "missing.txt" cannot be read/);
+    await expect(buildConfig(reader({ ...base, images: '', 'images-file': 'list.txt' }), { load })).rejects.toThrow(
+      /list\.txt line 4: "BAD\/Name:1"/,
+    );
+    await expect(buildConfig(reader({ ...base, 'images-file': 'missing.txt' }), { load })).rejects.toThrow(
+      /images-file "missing.txt" cannot be read/,
+    );
   });
 
   it.each([
-    [{ 'source-registry': '127.0.0.1:1' }, /source-registry "127.0.0.1:1" has no scheme: write http:\/\/ or https:\/\/ before it/],
+    [
+      { 'source-registry': '127.0.0.1:1' },
+      /source-registry "127.0.0.1:1" has no scheme: write http:\/\/ or https:\/\/ before it/,
+    ],
     [{ 'source-registry': 'ftp://x' }, /must start with http/],
     [{ 'harbor-url': 'https://u:p@harbor' }, /harbor-url must not carry a user name or password in the URL/],
     [{ 'harbor-password': '' }, /harbor-username is set but harbor-password is not/],
@@ -55,10 +72,18 @@ describe('inputs', () => {
 
   it('takes include-untagged only with a storage source: a registry API cannot list untagged manifests', async () => {
     expect((await buildConfig(reader(base))).includeUntagged).toBe(false);
-    for (const source of ['dir:///var/lib/registry', 'file:///backup/registry.tar.gz', 'https://backups.example.com/registry.tgz']) {
-      expect((await buildConfig(reader({ ...base, 'source-registry': source, 'include-untagged': 'true' }))).includeUntagged, source).toBe(true);
+    for (const source of [
+      'dir:///var/lib/registry',
+      'file:///backup/registry.tar.gz',
+      'https://backups.example.com/registry.tgz',
+    ]) {
+      expect(
+        (await buildConfig(reader({ ...base, 'source-registry': source, 'include-untagged': 'true' }))).includeUntagged,
+        source,
+      ).toBe(true);
     }
-    const refused = (values: Record<string, string>, load?: (path: string) => Promise<string>) => buildConfig(reader(values), load ? { load } : {}).catch((e: unknown) => e);
+    const refused = (values: Record<string, string>, load?: (path: string) => Promise<string>) =>
+      buildConfig(reader(values), load ? { load } : {}).catch((e: unknown) => e);
     const error = await refused({ ...base, 'include-untagged': 'true' });
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toBe(
@@ -72,21 +97,41 @@ describe('inputs', () => {
   it('the CLI refuses --include-untagged with a registry URL as a configuration error (exit 2)', async () => {
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      const args = ['sync', '--source-registry', 'https://registry.example.com', '--harbor-url', 'https://harbor.example.com', '--images', 'team-a/app', '--include-untagged', 'true'];
+      const args = [
+        'sync',
+        '--source-registry',
+        'https://registry.example.com',
+        '--harbor-url',
+        'https://harbor.example.com',
+        '--images',
+        'team-a/app',
+        '--include-untagged',
+        'true',
+      ];
       expect(await main(args, { HARBOR_USERNAME: 'admin', HARBOR_PASSWORD: 'pw' })).toBe(EXIT.config);
-      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toMatch(/^harbor-sync: --include-untagged needs a storage source/);
+      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toMatch(
+        /^harbor-sync: --include-untagged needs a storage source/,
+      );
     } finally {
       stderr.mockRestore();
     }
   });
 
   it('parses comma and newline separated lists', () => {
-    expect(parseImageList('a/b:1,a/b:2\r\n c/d ', 'images').map((s) => s.origin)).toEqual(['images line 1', 'images line 1', 'images line 2']);
+    expect(parseImageList('a/b:1,a/b:2\r\n c/d ', 'images').map((s) => s.origin)).toEqual([
+      'images line 1',
+      'images line 1',
+      'images line 2',
+    ]);
   });
 });
 
 describe('action.yml', () => {
-  const action = parse(readFileSync('action.yml', 'utf8')) as { inputs: Record<string, { description: string; default?: string }>; outputs: Record<string, unknown>; runs: { using: string; main: string } };
+  const action = parse(readFileSync('action.yml', 'utf8')) as {
+    inputs: Record<string, { description: string; default?: string }>;
+    outputs: Record<string, unknown>;
+    runs: { using: string; main: string };
+  };
 
   it('declares exactly the inputs the engine reads, with the same defaults and a description each', () => {
     const expected = INPUTS.filter((i) => !i.cliOnly);
@@ -99,7 +144,14 @@ describe('action.yml', () => {
 
   it('runs the committed bundle on node24 and sets the class counts as outputs', () => {
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/action/index.js' });
-    expect(Object.keys(action.outputs).sort()).toEqual(['failed', 'incomplete', 'migrated', 'report-file', 'skipped', 'stale']);
+    expect(Object.keys(action.outputs).sort()).toEqual([
+      'failed',
+      'incomplete',
+      'migrated',
+      'report-file',
+      'skipped',
+      'stale',
+    ]);
   });
 
   it('has the version package.json has', () => {

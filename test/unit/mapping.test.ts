@@ -12,7 +12,12 @@ const rules = (text: string) => parseMappingRules(text, 'mappings');
 
 describe('parseMappingRules', () => {
   it('reads one rule per line, with comments, blank lines and flatten', () => {
-    expect(parseMappingRules('# mirrors\nmirror => mirrors\n\nhub/ =>  mirrors/hub/ # trailing slashes mean the same\nx=>y (flatten)\n', 'mappings')).toEqual([
+    expect(
+      parseMappingRules(
+        '# mirrors\nmirror => mirrors\n\nhub/ =>  mirrors/hub/ # trailing slashes mean the same\nx=>y (flatten)\n',
+        'mappings',
+      ),
+    ).toEqual([
       { from: 'mirror', to: 'mirrors', origin: 'mappings line 2' },
       { from: 'hub', to: 'mirrors/hub', origin: 'mappings line 4' },
       { from: 'x', to: 'y', flatten: true, origin: 'mappings line 5' },
@@ -20,15 +25,21 @@ describe('parseMappingRules', () => {
   });
 
   it('names the input and line of a malformed rule', () => {
-    expect(() => rules('a => b\nmirror -> mirrors')).toThrow(/^mappings line 2: expected "from => to" or "from => to \(flatten\)", not "mirror -> mirrors"$/);
+    expect(() => rules('a => b\nmirror -> mirrors')).toThrow(
+      /^mappings line 2: expected "from => to" or "from => to \(flatten\)", not "mirror -> mirrors"$/,
+    );
     expect(() => rules('a => b (flat)')).toThrow(/^mappings line 1: expected/);
     expect(() => rules('a b => c')).toThrow(ConfigError);
   });
 
   it('refuses names Harbor or distribution would refuse, naming the rule', () => {
-    expect(() => rules('mirror => Mirrors')).toThrow(/^mapping "mirror => Mirrors" \(mappings line 1\): Harbor project name "Mirrors" in the target "Mirrors" breaks Harbor's rule/);
+    expect(() => rules('mirror => Mirrors')).toThrow(
+      /^mapping "mirror => Mirrors" \(mappings line 1\): Harbor project name "Mirrors" in the target "Mirrors" breaks Harbor's rule/,
+    );
     expect(() => rules('mirror => my__team/x')).toThrow(/Harbor project name "my__team"/);
-    expect(() => rules('Mirror => mirrors')).toThrow(/"Mirror" in the source prefix "Mirror" is not a valid repository path component/);
+    expect(() => rules('Mirror => mirrors')).toThrow(
+      /"Mirror" in the source prefix "Mirror" is not a valid repository path component/,
+    );
     expect(() => rules('a//b => mirrors')).toThrow(/source prefix "a\/\/b" has an empty path component/);
     expect(() => rules('a => m/Hub')).toThrow(/"Hub" in the target "m\/Hub"/);
   });
@@ -44,21 +55,38 @@ describe('parseMappingRules', () => {
 
 describe('checkMappingRule and checkReachable', () => {
   it('normalize and check rules built elsewhere (the config file)', () => {
-    expect(checkMappingRule({ from: 'a/', to: 'b/c/', origin: 'x.yml:3' })).toEqual({ from: 'a', to: 'b/c', origin: 'x.yml:3' });
+    expect(checkMappingRule({ from: 'a/', to: 'b/c/', origin: 'x.yml:3' })).toEqual({
+      from: 'a',
+      to: 'b/c',
+      origin: 'x.yml:3',
+    });
     expect(() => checkMappingRule({ from: '', to: 'b' })).toThrow(/^mapping " => b": the source prefix is empty$/);
-    expect(() => checkReachable([{ from: 'a', to: 'b' }, { from: 'a/b', to: 'c' }])).toThrow(/never applies/);
+    expect(() =>
+      checkReachable([
+        { from: 'a', to: 'b' },
+        { from: 'a/b', to: 'c' },
+      ]),
+    ).toThrow(/never applies/);
   });
 
   it('describeRule names the rule and where it was written', () => {
-    expect(describeRule({ from: 'a', to: 'b', flatten: true, origin: 'f.yml:2' })).toBe('mapping "a => b (flatten)" (f.yml:2)');
+    expect(describeRule({ from: 'a', to: 'b', flatten: true, origin: 'f.yml:2' })).toBe(
+      'mapping "a => b (flatten)" (f.yml:2)',
+    );
   });
 });
 
 describe('mapWithRules', () => {
-  const r = rules('mirror => mirrors\nhub => mirrors/hub\nflat => flat (flatten)\nold/app => library/app\nteam-x/legacy => team-x');
+  const r = rules(
+    'mirror => mirrors\nhub => mirrors/hub\nflat => flat (flatten)\nold/app => library/app\nteam-x/legacy => team-x',
+  );
 
   it('replaces the matched prefix with the target', () => {
-    expect(mapWithRules('mirror/a/b', r, 'library')).toEqual({ project: 'mirrors', path: 'a/b', repository: 'mirrors/a/b' });
+    expect(mapWithRules('mirror/a/b', r, 'library')).toEqual({
+      project: 'mirrors',
+      path: 'a/b',
+      repository: 'mirrors/a/b',
+    });
     expect(target('mirror/a', r)).toBe('mirrors | a');
   });
 
@@ -85,7 +113,9 @@ describe('mapWithRules', () => {
 
   it('a source equal to the prefix cannot become a bare project', () => {
     expect(() => mapWithRules('mirror', r, 'library')).toThrow(NameMappingError);
-    expect(() => mapWithRules('mirror', r, 'library')).toThrow(/^"mirror" matches mapping "mirror => mirrors" \(mappings line 1\) but leaves no repository name under project "mirrors": add a rule such as "mirror => mirrors\/mirror" before it/);
+    expect(() => mapWithRules('mirror', r, 'library')).toThrow(
+      /^"mirror" matches mapping "mirror => mirrors" \(mappings line 1\) but leaves no repository name under project "mirrors": add a rule such as "mirror => mirrors\/mirror" before it/,
+    );
     expect(target('team-x/legacy/app', r)).toBe('team-x | app');
   });
 

@@ -53,7 +53,9 @@ describe('Prefetch', () => {
 
   it('a failed GET (not a 404) fails the check and frees the slot', async () => {
     const prefetch = new Prefetch(1, () => false);
-    await expect(prefetch.open('tag a', 'sha256:1', async () => Promise.reject(new Error('503')))).rejects.toThrow('503');
+    await expect(prefetch.open('tag a', 'sha256:1', async () => Promise.reject(new Error('503')))).rejects.toThrow(
+      '503',
+    );
     expect(prefetch.wants('sha256:1')).toBe(true);
   });
 });

@@ -69,7 +69,9 @@ describe('console display', () => {
     d.stop();
     await new Promise((r) => setImmediate(r));
     const lines = c.text().out.trim().split('\n');
-    expect(lines.map((l) => JSON.parse(l))).toEqual([{ event: 'tag', source: 'a/b:1', target: 'a/b:1', status: 'migrated' }]);
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      { event: 'tag', source: 'a/b:1', target: 'a/b:1', status: 'migrated' },
+    ]);
   });
 });
 

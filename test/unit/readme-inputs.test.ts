@@ -3,7 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { END_MARKER, START_MARKER, extractInputsBlock, renderInputsTable, replaceInputsBlock } from '../../scripts/generate-docs.ts';
+import {
+  END_MARKER,
+  START_MARKER,
+  extractInputsBlock,
+  renderInputsTable,
+  replaceInputsBlock,
+} from '../../scripts/generate-docs.ts';
 import { INPUTS } from '../../src/config/input-list.ts';
 
 const root = new URL('../../', import.meta.url);
@@ -31,7 +37,10 @@ describe('README inputs table', () => {
       'inputs:\n  a:\n    description: "x | y <b> `<c>`"\n    required: true\n  b:\n    description: |\n      two\n      lines\n    default: 4\n',
       [],
     );
-    expect(table.split('\n').slice(3)).toEqual(['| `a` | required | x \\| y &lt;b> `<c>` |', '| `b` | `4` | two lines |']);
+    expect(table.split('\n').slice(3)).toEqual([
+      '| `a` | required | x \\| y &lt;b> `<c>` |',
+      '| `b` | `4` | two lines |',
+    ]);
   });
 
   it('refuses a README without the markers instead of appending somewhere', () => {

@@ -12,7 +12,12 @@ describe('scrub', () => {
     const password = 'p@ss "w/rd"';
     addCredentials({ username: 'robot$sync', password });
     const basic = Buffer.from(`robot$sync:${password}`).toString('base64');
-    const text = [password, encodeURIComponent(password), JSON.stringify(password), `Authorization: Basic ${basic}`].join(' | ');
+    const text = [
+      password,
+      encodeURIComponent(password),
+      JSON.stringify(password),
+      `Authorization: Basic ${basic}`,
+    ].join(' | ');
     const clean = scrub(text);
     expect(clean).not.toContain(password);
     expect(clean).not.toContain(encodeURIComponent(password));
@@ -49,7 +54,9 @@ describe('text from outside', () => {
   });
 
   it('parses error bodies into excerpts: messages single-line and bounded, codes only identifiers', () => {
-    const [entry] = parseErrorBody(JSON.stringify({ errors: [{ code: 'DENIED\x1b[2J', message: `line one\nline two ${'y'.repeat(1000)}` }] }));
+    const [entry] = parseErrorBody(
+      JSON.stringify({ errors: [{ code: 'DENIED\x1b[2J', message: `line one\nline two ${'y'.repeat(1000)}` }] }),
+    );
     expect(entry!.code).toBe('UNKNOWN');
     expect(entry!.message).not.toContain('\n');
     expect(entry!.message.length).toBeLessThanOrEqual(300);

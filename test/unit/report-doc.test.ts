@@ -9,7 +9,13 @@ const tableKeys = (header: string): string[] => {
   const start = doc.indexOf(`| ${header} |`);
   expect(start, `a table headed "${header}" in docs/report.md`).toBeGreaterThanOrEqual(0);
   const rows = doc.slice(start).split('\n').slice(2);
-  return rows.filter((r) => r.startsWith('| `')).map((r) => /^\| `([^`]+)`/.exec(r)![1]!).slice(0, rows.findIndex((r) => !r.startsWith('|')));
+  return rows
+    .filter((r) => r.startsWith('| `'))
+    .map((r) => /^\| `([^`]+)`/.exec(r)![1]!)
+    .slice(
+      0,
+      rows.findIndex((r) => !r.startsWith('|')),
+    );
 };
 
 describe('docs/report.md', () => {

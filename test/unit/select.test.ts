@@ -1,14 +1,38 @@
 import { describe, it, expect } from 'vitest';
-import { isVersionTag, repositoryExcludedBy, selectsAllTags, selectTags, tagVersion, type Selection } from '../../src/sync/select.js';
-import { compileRepoPattern, compileTagPattern, listItems, parseLatest, parseSelection, parseSemverRange } from '../../src/config/selection.js';
+import {
+  isVersionTag,
+  repositoryExcludedBy,
+  selectsAllTags,
+  selectTags,
+  tagVersion,
+  type Selection,
+} from '../../src/sync/select.js';
+import {
+  compileRepoPattern,
+  compileTagPattern,
+  listItems,
+  parseLatest,
+  parseSelection,
+  parseSemverRange,
+} from '../../src/config/selection.js';
 import { ConfigError } from '../../src/errors/base.js';
 
 const reader = (values: Record<string, string>) => (name: string) => values[name];
 const selection = (values: Record<string, string>): Selection => parseSelection(reader(values));
-const matches = (pattern: string, repos: string[]) => repos.filter((r) => compileRepoPattern(pattern, 'include').test(r));
+const matches = (pattern: string, repos: string[]) =>
+  repos.filter((r) => compileRepoPattern(pattern, 'include').test(r));
 
 describe('repository globs', () => {
-  const repos = ['team-a', 'team-a/app', 'team-a/tools/worker', 'team-ab/app', 'team-b/app', 'team-b/x/app', 'app', 'other/app'];
+  const repos = [
+    'team-a',
+    'team-a/app',
+    'team-a/tools/worker',
+    'team-ab/app',
+    'team-b/app',
+    'team-b/x/app',
+    'app',
+    'other/app',
+  ];
 
   it('** at the end is everything under, at any depth, but not the prefix itself', () => {
     expect(matches('team-a/**', repos)).toEqual(['team-a/app', 'team-a/tools/worker']);
@@ -24,7 +48,14 @@ describe('repository globs', () => {
   });
 
   it('** at the start or in the middle may stand for no component at all', () => {
-    expect(matches('**/app', repos)).toEqual(['team-a/app', 'team-ab/app', 'team-b/app', 'team-b/x/app', 'app', 'other/app']);
+    expect(matches('**/app', repos)).toEqual([
+      'team-a/app',
+      'team-ab/app',
+      'team-b/app',
+      'team-b/x/app',
+      'app',
+      'other/app',
+    ]);
     expect(matches('team-b/**/app', repos)).toEqual(['team-b/app', 'team-b/x/app']);
     expect(matches('**', repos)).toEqual(repos);
     expect(matches('team-a/**/**', repos)).toEqual(['team-a/app', 'team-a/tools/worker']);
@@ -37,8 +68,12 @@ describe('repository globs', () => {
   });
 
   it('refuses what can never match a repository name, naming the input', () => {
-    expect(() => compileRepoPattern('Team-A/**', 'include line 2')).toThrow(/^include line 2: "Team-A\/\*\*" is not a repository glob/);
-    expect(() => compileRepoPattern('team-a/', 'exclude line 1')).toThrow(/exclude line 1: .*empty path component.*team-a\/\*\*/);
+    expect(() => compileRepoPattern('Team-A/**', 'include line 2')).toThrow(
+      /^include line 2: "Team-A\/\*\*" is not a repository glob/,
+    );
+    expect(() => compileRepoPattern('team-a/', 'exclude line 1')).toThrow(
+      /exclude line 1: .*empty path component.*team-a\/\*\*/,
+    );
     expect(() => compileRepoPattern('a//b', 'include')).toThrow(ConfigError);
     expect(() => compileRepoPattern('team-**', 'include')).toThrow(/\*\* must be a whole path component/);
   });
@@ -52,7 +87,9 @@ describe('repository regexes', () => {
   });
 
   it('a bad regex names the input and the pattern', () => {
-    expect(() => compileRepoPattern('/team-(a/', 'include line 3')).toThrow(/^include line 3: "\/team-\(a\/" is not a valid regular expression: Unterminated group$/);
+    expect(() => compileRepoPattern('/team-(a/', 'include line 3')).toThrow(
+      /^include line 3: "\/team-\(a\/" is not a valid regular expression: Unterminated group$/,
+    );
   });
 });
 
@@ -74,7 +111,9 @@ describe('tag patterns', () => {
   });
 
   it('refuse bad regexes, spaces and /…/, naming the input', () => {
-    expect(() => compileTagPattern('1.(2', 'tags line 2')).toThrow(/^tags line 2: "1\.\(2" is not a valid regular expression: Unterminated group$/);
+    expect(() => compileTagPattern('1.(2', 'tags line 2')).toThrow(
+      /^tags line 2: "1\.\(2" is not a valid regular expression: Unterminated group$/,
+    );
     expect(() => compileTagPattern('1.2 1.3', 'tags')).toThrow(/contains a space/);
     expect(() => compileTagPattern('/1\\.2/', 'exclude-tags')).toThrow(/^exclude-tags: .*without the slashes/);
   });
@@ -128,7 +167,9 @@ describe('parseSelection', () => {
     expect(() => selection({ semver: 'banana' })).toThrow(/^semver: "banana" is not a semver range/);
     expect(() => selection({ latest: '0' })).toThrow(/^latest must be a whole number of at least 1, not "0"$/);
     expect(() => selection({ latest: '2.5' })).toThrow(/^latest must be/);
-    expect(() => selection({ 'latest-include-non-semver': 'maybe' })).toThrow(/^latest-include-non-semver must be true or false/);
+    expect(() => selection({ 'latest-include-non-semver': 'maybe' })).toThrow(
+      /^latest-include-non-semver must be true or false/,
+    );
   });
 
   it('exports the single-value checks', () => {
@@ -158,8 +199,10 @@ describe('repositoryExcludedBy', () => {
 
 describe('version tags', () => {
   it('are v?, one to three numbers, then an optional semver suffix', () => {
-    for (const tag of ['1', '1.2', 'v1.2.3', '1.2.3-rc.1', '1.25-alpine', '2.0+build.5', '0.0.1']) expect(isVersionTag(tag), tag).toBe(true);
-    for (const tag of ['latest', '1.2.3.4', '1.02', '01', '1.2.3_1', 'stable-1.2', 'v', '1.', 'V1.2', 'sha-abc']) expect(isVersionTag(tag), tag).toBe(false);
+    for (const tag of ['1', '1.2', 'v1.2.3', '1.2.3-rc.1', '1.25-alpine', '2.0+build.5', '0.0.1'])
+      expect(isVersionTag(tag), tag).toBe(true);
+    for (const tag of ['latest', '1.2.3.4', '1.02', '01', '1.2.3_1', 'stable-1.2', 'v', '1.', 'V1.2', 'sha-abc'])
+      expect(isVersionTag(tag), tag).toBe(false);
   });
 
   it('fill missing components with 0', () => {
@@ -170,7 +213,18 @@ describe('version tags', () => {
   it('a variant suffix is its release; a pre-release suffix is a pre-release', () => {
     expect(tagVersion('1.25-alpine')).toMatchObject({ semver: { version: '1.25.0' }, prerelease: false });
     expect(tagVersion('1.25.3-slim-bookworm')).toMatchObject({ semver: { version: '1.25.3' }, prerelease: false });
-    for (const tag of ['2.0-rc1', '2.0.0-rc.1', '1.0-beta', '1.0-beta2', '1.0-alpha.3', '3.1-pre', '3.1-preview', '4.0-dev', '4.0-SNAPSHOT', '5.0-canary.7']) {
+    for (const tag of [
+      '2.0-rc1',
+      '2.0.0-rc.1',
+      '1.0-beta',
+      '1.0-beta2',
+      '1.0-alpha.3',
+      '3.1-pre',
+      '3.1-preview',
+      '4.0-dev',
+      '4.0-SNAPSHOT',
+      '5.0-canary.7',
+    ]) {
       expect(tagVersion(tag)?.prerelease, tag).toBe(true);
     }
     expect(tagVersion('2.0.0-rc.1')?.semver.version).toBe('2.0.0-rc.1');
@@ -178,7 +232,19 @@ describe('version tags', () => {
 });
 
 describe('selectTags', () => {
-  const tags = ['latest', '1.0.0', '1.2', '1.2.0', 'v1.2.0', '1.2.1', '1.3.0-rc1', '1.3.0', '1.3.0-alpine', '2.0.0', 'stable'];
+  const tags = [
+    'latest',
+    '1.0.0',
+    '1.2',
+    '1.2.0',
+    'v1.2.0',
+    '1.2.1',
+    '1.3.0-rc1',
+    '1.3.0',
+    '1.3.0-alpine',
+    '2.0.0',
+    'stable',
+  ];
 
   it('with no filters keeps every tag in order', () => {
     expect(selectTags(tags, selection({}))).toEqual({ selected: tags, excluded: [] });
@@ -222,9 +288,13 @@ describe('selectTags', () => {
   it('semver: a range does not take release candidates unless asked (issue: >=1.1 <3 took 2.0-rc1)', () => {
     const candidates = ['1.1', '2.0-rc1', '2.0-beta.2', '2.0', '2.1-alpine', '3.0'];
     expect(selectTags(candidates, selection({ semver: '>=1.1 <3' })).selected).toEqual(['1.1', '2.0', '2.1-alpine']);
-    expect(selectTags(candidates, selection({ semver: '>=1.1 <3', 'semver-include-prerelease': 'true' })).selected).toEqual(['1.1', '2.0-rc1', '2.0-beta.2', '2.0', '2.1-alpine']);
+    expect(
+      selectTags(candidates, selection({ semver: '>=1.1 <3', 'semver-include-prerelease': 'true' })).selected,
+    ).toEqual(['1.1', '2.0-rc1', '2.0-beta.2', '2.0', '2.1-alpine']);
     // A variant counts as its release: 1.25.3-alpine is in >=1.25.3 (as a pre-release it would not be).
-    expect(selectTags(['1.25.3-alpine', '1.24.9-alpine'], selection({ semver: '>=1.25.3' })).selected).toEqual(['1.25.3-alpine']);
+    expect(selectTags(['1.25.3-alpine', '1.24.9-alpine'], selection({ semver: '>=1.25.3' })).selected).toEqual([
+      '1.25.3-alpine',
+    ]);
   });
 
   it('latest: the N highest distinct versions, every spelling of one version kept', () => {
@@ -232,12 +302,21 @@ describe('selectTags', () => {
     expect(selected).toEqual(['1.2.1', '1.3.0', '2.0.0']);
     expect(excluded).toContainEqual({ tag: 'latest', rule: 'latest 3 (not a version)' });
     expect(excluded).toContainEqual({ tag: '1.2', rule: 'latest 3' });
-    expect(selectTags(['1.2', 'v1.2.0', '1.2.0', '1.1'], selection({ latest: '1' })).selected).toEqual(['1.2', 'v1.2.0', '1.2.0']);
+    expect(selectTags(['1.2', 'v1.2.0', '1.2.0', '1.1'], selection({ latest: '1' })).selected).toEqual([
+      '1.2',
+      'v1.2.0',
+      '1.2.0',
+    ]);
   });
 
   it('latest: a variant is the same version as its release; a pre-release is not counted unless asked', () => {
-    expect(selectTags(['1.3.0-alpine', '1.3.0', '1.3.0-rc1', '1.2.9', '1.2.8'], selection({ latest: '2' })).selected).toEqual(['1.3.0-alpine', '1.3.0', '1.2.9']);
-    expect(selectTags(['1.4.0-rc1', '1.3.0', '1.2.9'], selection({ latest: '1', 'semver-include-prerelease': 'true' })).selected).toEqual(['1.4.0-rc1']);
+    expect(
+      selectTags(['1.3.0-alpine', '1.3.0', '1.3.0-rc1', '1.2.9', '1.2.8'], selection({ latest: '2' })).selected,
+    ).toEqual(['1.3.0-alpine', '1.3.0', '1.2.9']);
+    expect(
+      selectTags(['1.4.0-rc1', '1.3.0', '1.2.9'], selection({ latest: '1', 'semver-include-prerelease': 'true' }))
+        .selected,
+    ).toEqual(['1.4.0-rc1']);
   });
 
   it('latest with latest-include-non-semver passes non-version tags through', () => {
@@ -270,6 +349,10 @@ describe('selectTags', () => {
 
   it('selectsAllTags is false as soon as any tag filter is set', () => {
     expect(selectsAllTags(selection({ include: 'a/**', exclude: 'b' }))).toBe(true);
-    for (const values of [{ tags: 'a' }, { 'exclude-tags': 'a' }, { semver: '1.x' }, { latest: '1' }] as Record<string, string>[]) expect(selectsAllTags(selection(values))).toBe(false);
+    for (const values of [{ tags: 'a' }, { 'exclude-tags': 'a' }, { semver: '1.x' }, { latest: '1' }] as Record<
+      string,
+      string
+    >[])
+      expect(selectsAllTags(selection(values))).toBe(false);
   });
 });

@@ -20,8 +20,13 @@ afterAll(async () => {
   await rm(layout.dir, { recursive: true, force: true });
 });
 
-async function rejection(promise: Promise<unknown>): Promise<{ status?: number; code?: string; registryCode?: string; message: string }> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+async function rejection(
+  promise: Promise<unknown>,
+): Promise<{ status?: number; code?: string; registryCode?: string; message: string }> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(isHarborSyncError(error), `expected a HarborSyncError, got ${String(error)}`).toBe(true);
   return error as { status?: number; code?: string; registryCode?: string; message: string };
 }
@@ -39,17 +44,29 @@ describe('repositories and tags', () => {
     const m = await layout.manifest('tags/repo', { schemaVersion: 2, manifests: [] });
     for (const tag of ['b', 'a', '1.0']) await layout.tag('tags/repo', tag, m.digest);
     expect(await source.listTags('tags/repo')).toEqual(['1.0', 'a', 'b']);
-    expect(await rejection(source.listTags('no/such'))).toMatchObject({ status: 404, code: 'NOT_FOUND', registryCode: 'NAME_UNKNOWN' });
+    expect(await rejection(source.listTags('no/such'))).toMatchObject({
+      status: 404,
+      code: 'NOT_FOUND',
+      registryCode: 'NAME_UNKNOWN',
+    });
   });
 
   it('refuses names that could leave the root', async () => {
-    expect(await rejection(source.listTags('../../etc'))).toMatchObject({ status: 400, code: 'NAME_INVALID', registryCode: 'NAME_INVALID' });
+    expect(await rejection(source.listTags('../../etc'))).toMatchObject({
+      status: 400,
+      code: 'NAME_INVALID',
+      registryCode: 'NAME_INVALID',
+    });
     expect(await rejection(source.headManifest('solo', '../x'))).toMatchObject({ status: 400 });
   });
 
   it('lists revisions, tagged or not', async () => {
     const tagged = await layout.image('rev/repo', '1', ['r1']);
-    const untagged = await layout.manifest('rev/repo', { schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] });
+    const untagged = await layout.manifest('rev/repo', {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [],
+    });
     expect(await source.listRevisions('rev/repo')).toEqual([tagged.digest, untagged.digest].sort());
   });
 });
@@ -62,7 +79,11 @@ describe('manifests', () => {
     expect(byTag.digest).toBe(image.digest);
     expect(byTag.mediaType).toBe('application/vnd.oci.image.manifest.v1+json');
     expect((await source.getManifest('m/one', image.digest)).digest).toBe(image.digest);
-    expect(await source.headManifest('m/one', '1')).toEqual({ digest: image.digest, mediaType: byTag.mediaType, size: image.bytes.length });
+    expect(await source.headManifest('m/one', '1')).toEqual({
+      digest: image.digest,
+      mediaType: byTag.mediaType,
+      size: image.bytes.length,
+    });
   });
 
   it('detects the media type from the shape when the body has none', async () => {
@@ -76,7 +97,11 @@ describe('manifests', () => {
     await layout.tag('m/borrower', '1', other.digest);
     expect(await source.headManifest('m/borrower', '1')).toBeUndefined();
     expect(await source.headManifest('m/borrower', other.digest)).toBeUndefined();
-    expect(await rejection(source.getManifest('m/borrower', '1'))).toMatchObject({ status: 404, code: 'NOT_FOUND', registryCode: 'MANIFEST_UNKNOWN' });
+    expect(await rejection(source.getManifest('m/borrower', '1'))).toMatchObject({
+      status: 404,
+      code: 'NOT_FOUND',
+      registryCode: 'MANIFEST_UNKNOWN',
+    });
     expect(await source.headManifest('m/owner', 'no-such-tag')).toBeUndefined();
   });
 
@@ -93,7 +118,9 @@ describe('manifests', () => {
   it('a revision link pointing at another digest is corrupt', async () => {
     const image = await layout.image('m/crossed', '1', ['m4']);
     await writeFile(layout.revisionLink('m/crossed', image.digest), digestOf('something else'));
-    expect((await rejection(source.headManifest('m/crossed', '1'))).message).toContain(layout.revisionLink('m/crossed', image.digest));
+    expect((await rejection(source.headManifest('m/crossed', '1'))).message).toContain(
+      layout.revisionLink('m/crossed', image.digest),
+    );
   });
 
   it('manifest bytes that do not hash to their digest are reported', async () => {
@@ -104,7 +131,9 @@ describe('manifests', () => {
   });
 
   it('write methods refuse: the source is read-only', async () => {
-    expect((await rejection(source.putManifest('x', '1', Buffer.from('{}'), 'application/json'))).message).toMatch(/read-only/);
+    expect((await rejection(source.putManifest('x', '1', Buffer.from('{}'), 'application/json'))).message).toMatch(
+      /read-only/,
+    );
     expect((await rejection(source.startUpload('x'))).message).toMatch(/read-only/);
   });
 });
@@ -115,7 +144,11 @@ describe('blobs', () => {
     const layer = image.blobs[1]!;
     expect(await source.headBlob('b/owner', layer)).toBe(10);
     expect(await source.headBlob('b/stranger', layer)).toBeUndefined(); // in blobs/, not linked
-    expect(await rejection(source.getBlob('b/stranger', layer))).toMatchObject({ status: 404, code: 'NOT_FOUND', registryCode: 'BLOB_UNKNOWN' });
+    expect(await rejection(source.getBlob('b/stranger', layer))).toMatchObject({
+      status: 404,
+      code: 'NOT_FOUND',
+      registryCode: 'BLOB_UNKNOWN',
+    });
     const got = await source.getBlob('b/owner', layer);
     expect(got.size).toBe(10);
     expect(await text(got.body)).toBe('0123456789');
@@ -143,12 +176,18 @@ describe('blobs', () => {
     await truncate(layout.blobPath(layer), 400);
     expect(await source.headBlob('b/short', layer)).toBe(400);
     const got = await source.getBlob('b/short', layer);
-    const error = await text(got.body).then(() => undefined, (e: unknown) => e as Error);
+    const error = await text(got.body).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     expect(error?.message).toContain(layout.blobPath(layer));
     expect(error?.message).toMatch(/truncated or damaged/);
   });
 
   it('an invalid digest is DIGEST_INVALID', async () => {
-    expect(await rejection(source.headBlob('b/owner', 'sha256:xyz'))).toMatchObject({ status: 400, registryCode: 'DIGEST_INVALID' });
+    expect(await rejection(source.headBlob('b/owner', 'sha256:xyz'))).toMatchObject({
+      status: 400,
+      registryCode: 'DIGEST_INVALID',
+    });
   });
 });

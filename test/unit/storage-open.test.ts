@@ -48,7 +48,9 @@ describe('finding the layout', () => {
   });
 
   it('refuses a directory without the layout, naming what was expected', async () => {
-    await expect(openStorageSource(`dir://${work}`)).rejects.toThrow(/no distribution storage under .*docker\/registry\/v2/);
+    await expect(openStorageSource(`dir://${work}`)).rejects.toThrow(
+      /no distribution storage under .*docker\/registry\/v2/,
+    );
   });
 
   it('a lazily opened source reports the problem from ping, as preflight expects', async () => {
@@ -62,16 +64,19 @@ describe('archives', () => {
   it.each([
     ['.tar', ['-cf']],
     ['.tar.gz', ['-czf']],
-  ])('reads a %s of the rootdirectory (made from a parent directory), and removes its copy on close', async (ext, flags) => {
-    const archive = join(work, `registry${ext}`);
-    execFileSync('tar', [...flags, archive, '-C', join(layout.dir, '..'), layout.dir.split('/').pop()!]);
-    const source = await openStorageSource(`file://${archive}`);
-    expect(source.root.endsWith('docker/registry/v2')).toBe(true);
-    expect(source.root.startsWith(layout.dir)).toBe(false);
-    expect(await source.listTags('team/app')).toEqual(['1']);
-    await source.close();
-    expect(existsSync(source.root)).toBe(false);
-  });
+  ])(
+    'reads a %s of the rootdirectory (made from a parent directory), and removes its copy on close',
+    async (ext, flags) => {
+      const archive = join(work, `registry${ext}`);
+      execFileSync('tar', [...flags, archive, '-C', join(layout.dir, '..'), layout.dir.split('/').pop()!]);
+      const source = await openStorageSource(`file://${archive}`);
+      expect(source.root.endsWith('docker/registry/v2')).toBe(true);
+      expect(source.root.startsWith(layout.dir)).toBe(false);
+      expect(await source.listTags('team/app')).toEqual(['1']);
+      await source.close();
+      expect(existsSync(source.root)).toBe(false);
+    },
+  );
 
   it('an archive without the layout is refused and leaves nothing behind', async () => {
     const archive = join(work, 'other.tar');

@@ -6,7 +6,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { text } from 'node:stream/consumers';
-import { createStorageSource, openStorageSource, parseStorageUrl, StorageUrlError, type StorageSource } from '../../src/registry/storage/index.js';
+import {
+  createStorageSource,
+  openStorageSource,
+  parseStorageUrl,
+  StorageUrlError,
+  type StorageSource,
+} from '../../src/registry/storage/index.js';
 import { isHarborSyncError } from '../../src/errors/base.js';
 import { LayoutBuilder } from '../harness/storage-helpers.ts';
 
@@ -22,15 +28,17 @@ describe('storage URLs', () => {
     throw new Error(`${url} was accepted`);
   }
 
-  it.each(['dir://u:hunter2pw@/var/lib/registry', 'dir://u:hunter2pw@localhost/var/lib/registry', 'file://u:hunter2pw@localhost/backup/r.tar.gz', 'https://u:hunter2pw@backups.example.com/r.tar.gz'])(
-    'refuses user-info in %s without echoing it',
-    (url) => {
-      const error = refusal(url);
-      expect(error.message).toContain('source-registry must not carry a user name or password in the URL');
-      expect(error.message).not.toContain('hunter2pw');
-      expect(error.message).not.toContain('u:');
-    },
-  );
+  it.each([
+    'dir://u:hunter2pw@/var/lib/registry',
+    'dir://u:hunter2pw@localhost/var/lib/registry',
+    'file://u:hunter2pw@localhost/backup/r.tar.gz',
+    'https://u:hunter2pw@backups.example.com/r.tar.gz',
+  ])('refuses user-info in %s without echoing it', (url) => {
+    const error = refusal(url);
+    expect(error.message).toContain('source-registry must not carry a user name or password in the URL');
+    expect(error.message).not.toContain('hunter2pw');
+    expect(error.message).not.toContain('u:');
+  });
 
   it.each([
     ['dir://var/lib/registry', 'dir:///var/lib/registry'],
@@ -67,7 +75,10 @@ describe('reading the tree', () => {
   });
 
   async function rejection(promise: Promise<unknown>): Promise<{ code?: string; message: string }> {
-    const error = await promise.then(() => undefined, (e: unknown) => e);
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isHarborSyncError(error), `expected a HarborSyncError, got ${String(error)}`).toBe(true);
     return error as { code?: string; message: string };
   }
@@ -100,7 +111,9 @@ describe('reading the tree', () => {
     const data = layout.blobPath(image.blobs[1]!);
     await rm(data);
     execFileSync('mkfifo', [data]);
-    expect((await rejection(source.headBlob('r/fifo', image.blobs[1]!))).message).toContain(`blob data file ${data} is a FIFO, not a regular file`);
+    expect((await rejection(source.headBlob('r/fifo', image.blobs[1]!))).message).toContain(
+      `blob data file ${data} is a FIFO, not a regular file`,
+    );
     expect((await rejection(source.getBlob('r/fifo', image.blobs[1]!))).message).toContain('is a FIFO');
   });
 
@@ -109,7 +122,9 @@ describe('reading the tree', () => {
     const layers = join(layout.root, 'repositories', 'r', 'layers-link', '_layers');
     await rename(layers, join(outside(), 'layers'));
     await symlink(join(outside(), 'layers'), layers);
-    expect((await rejection(source.headBlob('r/layers-link', image.blobs[1]!))).message).toContain(`is reached through the symbolic link ${layers}`);
+    expect((await rejection(source.headBlob('r/layers-link', image.blobs[1]!))).message).toContain(
+      `is reached through the symbolic link ${layers}`,
+    );
   });
 
   it('streams the file it checked: a file renamed over it afterwards changes nothing', async () => {
@@ -129,7 +144,9 @@ describe('reading the tree', () => {
     await rename(revision, join(outside(), 'revision'));
     await symlink(join(outside(), 'revision'), revision);
     expect(await source.listRevisions('r/revs')).toEqual([image.digest]);
-    expect((await rejection(source.getManifest('r/revs', image.digest))).message).toContain(`reached through the symbolic link ${revision}`);
+    expect((await rejection(source.getManifest('r/revs', image.digest))).message).toContain(
+      `reached through the symbolic link ${revision}`,
+    );
 
     const algorithm = dirname(revision);
     await rename(algorithm, join(outside(), 'algorithm'));
@@ -143,6 +160,8 @@ describe('reading the tree', () => {
     const names = await source.listRepositories();
     expect(names).toContain('aliased');
     expect(names).not.toContain('aliased/inner');
-    expect((await rejection(source.listTags('aliased/inner'))).message).toContain(`is reached through the symbolic link ${join(layout.root, 'repositories', 'aliased')}`);
+    expect((await rejection(source.listTags('aliased/inner'))).message).toContain(
+      `is reached through the symbolic link ${join(layout.root, 'repositories', 'aliased')}`,
+    );
   });
 });

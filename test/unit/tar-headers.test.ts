@@ -52,7 +52,8 @@ function paxData(records: [string, string][]): Buffer {
     records.map(([k, v]) => {
       const body = ` ${k}=${v}\n`;
       let length = Buffer.byteLength(body) + 1;
-      while (String(length).length + Buffer.byteLength(body) !== length) length = String(length).length + Buffer.byteLength(body);
+      while (String(length).length + Buffer.byteLength(body) !== length)
+        length = String(length).length + Buffer.byteLength(body);
       return Buffer.from(`${length}${body}`);
     }),
   );
@@ -78,7 +79,13 @@ describe('reading headers', () => {
   it('reads names, types and sizes, and passes over content that looks like a header, at any chunking', () => {
     // A file whose content is itself a symlink header: it is data, not an entry.
     const decoy = header({ name: 'evil', type: '2', linkName: '/etc/passwd' });
-    const archive = Buffer.concat([header({ name: 'docker/', type: '5' }), header({ name: 'docker/data', size: decoy.length + 3 }), content(Buffer.concat([decoy, Buffer.from('abc')])), header({ name: 'docker/z', size: 0 }), END]);
+    const archive = Buffer.concat([
+      header({ name: 'docker/', type: '5' }),
+      header({ name: 'docker/data', size: decoy.length + 3 }),
+      content(Buffer.concat([decoy, Buffer.from('abc')])),
+      header({ name: 'docker/z', size: 0 }),
+      END,
+    ]);
     for (const chunk of [1, 7, 511, 512, 513, 100_000]) {
       expect(scan(archive, chunk).map((e) => [e.name, e.type, e.size])).toEqual([
         ['docker/', '5', 0],
@@ -89,13 +96,24 @@ describe('reading headers', () => {
   });
 
   it('joins the POSIX ustar prefix; a GNU header keeps other data there', () => {
-    expect(scan(Buffer.concat([header({ name: 'data', prefix: 'docker/registry/v2/blobs' }), END]))[0]!.name).toBe('docker/registry/v2/blobs/data');
-    expect(scan(Buffer.concat([header({ name: 'data', prefix: 'ignored', format: 'gnu' }), END]))[0]!.name).toBe('data');
+    expect(scan(Buffer.concat([header({ name: 'data', prefix: 'docker/registry/v2/blobs' }), END]))[0]!.name).toBe(
+      'docker/registry/v2/blobs/data',
+    );
+    expect(scan(Buffer.concat([header({ name: 'data', prefix: 'ignored', format: 'gnu' }), END]))[0]!.name).toBe(
+      'data',
+    );
   });
 
   it('takes a GNU long name (L) and long link name (K) for the next entry', () => {
     const long = `${'d/'.repeat(80)}file`;
-    const entries = scan(Buffer.concat([meta('L', `${long}\0`), meta('K', 'target/of/link\0'), header({ name: long.slice(0, 99), type: '2' }), END]));
+    const entries = scan(
+      Buffer.concat([
+        meta('L', `${long}\0`),
+        meta('K', 'target/of/link\0'),
+        header({ name: long.slice(0, 99), type: '2' }),
+        END,
+      ]),
+    );
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ name: long, type: '2', linkName: 'target/of/link' });
     expect(entries[0]!.aliases).toContain(long.slice(0, 99));
@@ -105,7 +123,14 @@ describe('reading headers', () => {
     const long = `${'p/'.repeat(90)}file`;
     const data = Buffer.alloc(1500, 7);
     const archive = Buffer.concat([
-      meta('x', paxData([['path', long], ['size', String(data.length)], ['mtime', '1.5']])),
+      meta(
+        'x',
+        paxData([
+          ['path', long],
+          ['size', String(data.length)],
+          ['mtime', '1.5'],
+        ]),
+      ),
       header({ name: 'short', size: 0 }),
       content(data),
       header({ name: 'next', size: 0 }),
@@ -123,7 +148,12 @@ describe('reading headers', () => {
     const field = Buffer.alloc(12);
     field[0] = 0x80;
     field.writeUInt32BE(1024, 8);
-    const archive = Buffer.concat([header({ name: 'big', size: field }), content(Buffer.alloc(1024)), header({ name: 'after' }), END]);
+    const archive = Buffer.concat([
+      header({ name: 'big', size: field }),
+      content(Buffer.alloc(1024)),
+      header({ name: 'after' }),
+      END,
+    ]);
     expect(scan(archive).map((e) => [e.name, e.size])).toEqual([
       ['big', 1024],
       ['after', 0],
@@ -131,20 +161,47 @@ describe('reading headers', () => {
   });
 
   it('stops at two zero blocks; a lone zero block does not hide what follows', () => {
-    expect(scan(Buffer.concat([header({ name: 'a' }), END, Buffer.from('trailing garbage')])).map((e) => e.name)).toEqual(['a']);
-    const lone = Buffer.concat([header({ name: 'a' }), Buffer.alloc(512), header({ name: 'b', type: '2', linkName: '/' }), END]);
+    expect(
+      scan(Buffer.concat([header({ name: 'a' }), END, Buffer.from('trailing garbage')])).map((e) => e.name),
+    ).toEqual(['a']);
+    const lone = Buffer.concat([
+      header({ name: 'a' }),
+      Buffer.alloc(512),
+      header({ name: 'b', type: '2', linkName: '/' }),
+      END,
+    ]);
     expect(scan(lone).map((e) => e.name)).toEqual(['a', 'b']);
   });
 
   it.each([
     ['a bad checksum', Buffer.concat([header({ name: 'a', badChecksum: true }), END]), /fails its checksum/],
-    ['an archive cut short', Buffer.concat([header({ name: 'a', size: 2000 }), Buffer.alloc(600)]), /ends in the middle of an entry/],
+    [
+      'an archive cut short',
+      Buffer.concat([header({ name: 'a', size: 2000 }), Buffer.alloc(600)]),
+      /ends in the middle of an entry/,
+    ],
     ['a partial header', Buffer.from('not a tar at all'), /ends in the middle of an entry/],
-    ['a size that is not octal', Buffer.concat([header({ name: 'a', size: Buffer.from('12x45678901\0') }), END]), /not octal/],
+    [
+      'a size that is not octal',
+      Buffer.concat([header({ name: 'a', size: Buffer.from('12x45678901\0') }), END]),
+      /not octal/,
+    ],
     ['a negative base-256 size', Buffer.concat([header({ name: 'a', size: Buffer.alloc(12, 0xff) }), END]), /negative/],
-    ['a malformed pax record', Buffer.concat([meta('x', '99 path=x\n'), header({ name: 'a' }), END]), /pax header .* malformed/],
-    ['a global pax path', Buffer.concat([meta('g', paxData([['path', 'x']])), header({ name: 'a' }), END]), /global pax header .* sets path/],
-    ['a huge long name', Buffer.concat([header({ name: '././@LongLink', type: 'L', size: 2 * 1024 * 1024 })]), /more than/],
+    [
+      'a malformed pax record',
+      Buffer.concat([meta('x', '99 path=x\n'), header({ name: 'a' }), END]),
+      /pax header .* malformed/,
+    ],
+    [
+      'a global pax path',
+      Buffer.concat([meta('g', paxData([['path', 'x']])), header({ name: 'a' }), END]),
+      /global pax header .* sets path/,
+    ],
+    [
+      'a huge long name',
+      Buffer.concat([header({ name: '././@LongLink', type: 'L', size: 2 * 1024 * 1024 })]),
+      /more than/,
+    ],
     ['an extended header with no entry', Buffer.concat([meta('L', 'name\0')]), /without the entry/],
   ])('refuses %s', (_what, archive, message) => {
     expect(() => scan(archive)).toThrow(TarFormatError);
@@ -153,7 +210,14 @@ describe('reading headers', () => {
 });
 
 describe('which entries may be extracted', () => {
-  const entry = (e: Partial<TarEntry>): TarEntry => ({ name: 'docker/registry/v2/x', aliases: [], type: '0', linkName: '', size: 0, ...e });
+  const entry = (e: Partial<TarEntry>): TarEntry => ({
+    name: 'docker/registry/v2/x',
+    aliases: [],
+    type: '0',
+    linkName: '',
+    size: 0,
+    ...e,
+  });
 
   it('allows regular files and directories', () => {
     expect(entryProblem(entry({ size: 10 }))).toBeUndefined();
@@ -192,7 +256,10 @@ describe('checking an archive file', () => {
   async function check(name: string, bytes: Buffer, gzip = false): Promise<Error | undefined> {
     const file = join(work, name);
     await writeFile(file, gzip ? gzipSync(bytes) : bytes);
-    return await checkArchive(file, gzip, file).then(() => undefined, (e: unknown) => e as Error);
+    return await checkArchive(file, gzip, file).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
   }
 
   it('refuses at the first bad entry, through gunzip too, naming it with control characters escaped', async () => {
@@ -216,7 +283,7 @@ describe('checking an archive file', () => {
   it('refuses a file that is not a tar archive', async () => {
     const error = await check('not-a-tar.tar', Buffer.from('x'.repeat(2000)));
     expect(error).toMatchObject({ code: 'ARCHIVE_UNSAFE' });
-      expect(error).toBeInstanceOf(StorageError);
+    expect(error).toBeInstanceOf(StorageError);
     expect(error?.message).toMatch(/not a tar archive/);
   });
 
@@ -224,7 +291,9 @@ describe('checking an archive file', () => {
     const bytes = gzipSync(Buffer.concat([header({ name: 'a', size: 10 }), content('0123456789'), END]));
     const file = join(work, 'damaged.tar.gz');
     await writeFile(file, bytes.subarray(0, bytes.length - 12));
-    await expect(checkArchive(file, true, file)).rejects.toThrow(/cannot be read as a gzip-compressed tar archive|ends in the middle/);
+    await expect(checkArchive(file, true, file)).rejects.toThrow(
+      /cannot be read as a gzip-compressed tar archive|ends in the middle/,
+    );
   });
 
   describe("GNU tar's own archives", () => {
@@ -241,13 +310,18 @@ describe('checking an archive file', () => {
       await expect(checkArchive(archive, true, archive)).resolves.toBeUndefined();
     });
 
-    it.each(['gnu', 'pax', 'ustar'])('a symlink with a long name in %s format is refused by that name', async (format) => {
-      const tree = join(work, `with-link-${format}`);
-      await mkdir(join(tree, longDir), { recursive: true });
-      await symlink('/etc/passwd', join(tree, longDir, `${'d'.repeat(60)}-data`));
-      const archive = join(work, `with-link-${format}.tar`);
-      execFileSync('tar', [`--format=${format}`, '-cf', archive, '-C', tree, 'docker']);
-      await expect(checkArchive(archive, false, archive)).rejects.toThrow(`entry "${longDir}/${'d'.repeat(60)}-data" is a symbolic link (to "/etc/passwd")`);
-    });
+    it.each(['gnu', 'pax', 'ustar'])(
+      'a symlink with a long name in %s format is refused by that name',
+      async (format) => {
+        const tree = join(work, `with-link-${format}`);
+        await mkdir(join(tree, longDir), { recursive: true });
+        await symlink('/etc/passwd', join(tree, longDir, `${'d'.repeat(60)}-data`));
+        const archive = join(work, `with-link-${format}.tar`);
+        execFileSync('tar', [`--format=${format}`, '-cf', archive, '-C', tree, 'docker']);
+        await expect(checkArchive(archive, false, archive)).rejects.toThrow(
+          `entry "${longDir}/${'d'.repeat(60)}-data" is a symbolic link (to "/etc/passwd")`,
+        );
+      },
+    );
   });
 });

@@ -47,7 +47,10 @@ describe('TokenCache', () => {
     clearSecrets();
     const agent = new MockAgent();
     agent.disableNetConnect();
-    agent.get('http://harbor.test').intercept({ path: (p) => p.startsWith('/service/token'), method: 'GET' }).reply(200, { token: 'eyJ.a-real-looking.token' });
+    agent
+      .get('http://harbor.test')
+      .intercept({ path: (p) => p.startsWith('/service/token'), method: 'GET' })
+      .reply(200, { token: 'eyJ.a-real-looking.token' });
     const cache = new TokenCache(agent, undefined, 'test');
     expect(await cache.get(challenge, ['repository:p/r:pull'])).toBe('eyJ.a-real-looking.token');
     expect(scrub('Authorization: Bearer eyJ.a-real-looking.token')).toBe('Authorization: Bearer ***');

@@ -20,7 +20,11 @@ async function server(): Promise<RecordingServer> {
   return s;
 }
 
-const unauthorized = (challenge: string) => ({ status: 401, headers: { 'www-authenticate': challenge }, body: '{"errors":[{"code":"UNAUTHORIZED","message":"x"}]}' });
+const unauthorized = (challenge: string) => ({
+  status: 401,
+  headers: { 'www-authenticate': challenge },
+  body: '{"errors":[{"code":"UNAUTHORIZED","message":"x"}]}',
+});
 
 describe('Transport', () => {
   it('pins the realm the ping named; a later challenge naming another realm is refused and that realm hears nothing', async () => {
@@ -38,7 +42,9 @@ describe('Transport', () => {
       expect((await client.ping()).ok).toBe(true);
       const error = await client.listTags('a').catch((e: unknown) => e as Error & { code?: string });
       expect(error).toMatchObject({ code: 'REALM_REFUSED' });
-      expect((error as Error).message).toContain(`names the token realm ${second.url}/token, not ${first.url}/token it named first`);
+      expect((error as Error).message).toContain(
+        `names the token realm ${second.url}/token, not ${first.url}/token it named first`,
+      );
     } finally {
       await client.close();
     }
@@ -53,7 +59,8 @@ describe('Transport', () => {
     registry.handler = (req) => {
       if (req.authorization !== basic(creds)) return unauthorized('Basic realm="reg"');
       if (req.path === '/v2/') return { status: 200, body: '{}' };
-      if (req.method === 'POST' && req.path === '/v2/a/blobs/uploads/') return { status: 202, headers: { location: `${elsewhere.url}/upload/1` } };
+      if (req.method === 'POST' && req.path === '/v2/a/blobs/uploads/')
+        return { status: 202, headers: { location: `${elsewhere.url}/upload/1` } };
       return undefined;
     };
     const client = createRegistryClient({ url: registry.url, credentials: creds, userAgent: 'test' });
@@ -62,8 +69,13 @@ describe('Transport', () => {
       const start = await client.startUpload('a');
       if (start.mounted) throw new Error('not a mount');
       const data = Buffer.from('blob');
-      const error = await client.finishUpload(start.location, `sha256:${'0'.repeat(64)}`, data.length, Readable.from([data])).catch((e: unknown) => e as Error);
-      expect(error).toMatchObject({ code: 'AUTH_FOREIGN_ORIGIN', message: `PUT /upload/1: ${elsewhere.origin} asked for credentials (401); credentials are only sent to ${registry.origin}` });
+      const error = await client
+        .finishUpload(start.location, `sha256:${'0'.repeat(64)}`, data.length, Readable.from([data]))
+        .catch((e: unknown) => e as Error);
+      expect(error).toMatchObject({
+        code: 'AUTH_FOREIGN_ORIGIN',
+        message: `PUT /upload/1: ${elsewhere.origin} asked for credentials (401); credentials are only sent to ${registry.origin}`,
+      });
     } finally {
       await client.close();
     }
@@ -76,19 +88,27 @@ describe('Transport', () => {
     cdn.handler = () => unauthorized(`Bearer realm="${realm.url}/token"`);
     const registry = await server();
     registry.handler = either(tokenHandler('/token', creds, 'tok-reg-5678'), (req) => {
-      if (req.authorization !== 'Bearer tok-reg-5678') return unauthorized(`Bearer realm="${registry.url}/token",service="reg"`);
-      return req.path === '/v2/' ? { status: 200, body: '{}' } : { status: 307, headers: { location: `${cdn.url}/blob` } };
+      if (req.authorization !== 'Bearer tok-reg-5678')
+        return unauthorized(`Bearer realm="${registry.url}/token",service="reg"`);
+      return req.path === '/v2/'
+        ? { status: 200, body: '{}' }
+        : { status: 307, headers: { location: `${cdn.url}/blob` } };
     });
     const client = createRegistryClient({ url: registry.url, credentials: creds, userAgent: 'test' });
     try {
       const error = await client.getBlob('a', `sha256:${'1'.repeat(64)}`).catch((e: unknown) => e as Error);
-      expect(error).toMatchObject({ code: 'AUTH_FOREIGN_ORIGIN', message: `GET /v2/a/blobs/sha256:${'1'.repeat(64)}: redirected to ${cdn.origin}, which asked for credentials (401); credentials are only sent to ${registry.origin}` });
+      expect(error).toMatchObject({
+        code: 'AUTH_FOREIGN_ORIGIN',
+        message: `GET /v2/a/blobs/sha256:${'1'.repeat(64)}: redirected to ${cdn.origin}, which asked for credentials (401); credentials are only sent to ${registry.origin}`,
+      });
     } finally {
       await client.close();
     }
     expect(realm.requests).toEqual([]);
     expect(cdn.requests.every((r) => r.authorization === undefined)).toBe(true);
-    expect(registry.requests.filter((r) => r.path === '/token').every((r) => r.authorization === basic(creds))).toBe(true);
+    expect(registry.requests.filter((r) => r.path === '/token').every((r) => r.authorization === basic(creds))).toBe(
+      true,
+    );
   });
 
   it('registers its credentials with the redaction point when it is made', async () => {

@@ -15,17 +15,31 @@ const target = (repository: string) => ({ project: 'library', path: repository, 
 let layout: LayoutBuilder;
 let source: StorageSource;
 /** Digests in u/app, by role. */
-const app = {} as Record<'current' | 'old' | 'taggedIndex' | 'taggedChild' | 'untaggedIndex' | 'untaggedChild' | 'referrer', string>;
+const app = {} as Record<
+  'current' | 'old' | 'taggedIndex' | 'taggedChild' | 'untaggedIndex' | 'untaggedChild' | 'referrer',
+  string
+>;
 
 /** An untagged OCI image manifest (pushed by digest) with its own layer. */
 async function untaggedImage(repo: string, seed: string, extra: object = {}): Promise<string> {
   const config = await layout.layer(repo, `{"seed":"${seed}"}`);
-  const body = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config, size: 1 }, layers: [], ...extra };
+  const body = {
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config, size: 1 },
+    layers: [],
+    ...extra,
+  };
   return (await layout.manifest(repo, body)).digest;
 }
 
 async function untaggedIndex(repo: string, children: string[]): Promise<string> {
-  const manifests = children.map((digest) => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: 1, platform: { os: 'linux', architecture: 'amd64' } }));
+  const manifests = children.map((digest) => ({
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    digest,
+    size: 1,
+    platform: { os: 'linux', architecture: 'amd64' },
+  }));
   return (await layout.manifest(repo, { schemaVersion: 2, mediaType: OCI_INDEX, manifests })).digest;
 }
 
@@ -40,7 +54,9 @@ beforeAll(async () => {
   await layout.tag('u/app', 'multi', app.taggedIndex);
   app.untaggedChild = await untaggedImage('u/app', 'untagged-child');
   app.untaggedIndex = await untaggedIndex('u/app', [app.untaggedChild]);
-  app.referrer = await untaggedImage('u/app', 'signature', { subject: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: app.current, size: 1 } });
+  app.referrer = await untaggedImage('u/app', 'signature', {
+    subject: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: app.current, size: 1 },
+  });
 });
 afterAll(async () => {
   await source?.close();
@@ -67,7 +83,12 @@ describe('untaggedJobs', () => {
       [app.old, app.untaggedIndex].sort().map((d) => [`u/app@${d}`, d, `library/u/app@${d}`, d]),
     );
     expect(items).toEqual([
-      { source: `u/app@${app.referrer}`, target: `library/u/app@${app.referrer}`, status: 'skipped', reason: 'signature or attestation (include-signatures: false)' },
+      {
+        source: `u/app@${app.referrer}`,
+        target: `library/u/app@${app.referrer}`,
+        status: 'skipped',
+        reason: 'signature or attestation (include-signatures: false)',
+      },
     ]);
     const withSignatures = await untaggedJobs(source, 'u/app', target('u/app'), ['1', 'multi'], true);
     expect(withSignatures.jobs.map((j) => j.sourceReference)).toContain(app.referrer);
@@ -77,31 +98,65 @@ describe('untaggedJobs', () => {
 
 describe('Discovery with include-untagged', () => {
   const discovery = (untagged: boolean) =>
-    new Discovery(source, { selection: parseSelection(() => undefined), includeSignatures: true, revisions: untagged ? source : undefined, mapTarget: (r) => target(r) });
+    new Discovery(source, {
+      selection: parseSelection(() => undefined),
+      includeSignatures: true,
+      revisions: untagged ? source : undefined,
+      mapTarget: (r) => target(r),
+    });
 
   it('adds the untagged revisions of a whole repository to its tag jobs', async () => {
-    const { jobs } = await discovery(true).expand({ repository: 'u/app', origin: 'images line 1' }, target('u/app'), false);
-    expect(jobs.map((j) => j.sourceLabel)).toEqual(['u/app:1', 'u/app:multi', ...[app.old, app.untaggedIndex, app.referrer].sort().map((d) => `u/app@${d}`)]);
+    const { jobs } = await discovery(true).expand(
+      { repository: 'u/app', origin: 'images line 1' },
+      target('u/app'),
+      false,
+    );
+    expect(jobs.map((j) => j.sourceLabel)).toEqual([
+      'u/app:1',
+      'u/app:multi',
+      ...[app.old, app.untaggedIndex, app.referrer].sort().map((d) => `u/app@${d}`),
+    ]);
   });
 
   it('leaves them out by default, and for a line naming a tag', async () => {
-    expect((await discovery(false).expand({ repository: 'u/app', origin: 'x' }, target('u/app'), false)).jobs).toHaveLength(2);
-    expect((await discovery(true).expand({ repository: 'u/app', tag: '1', origin: 'x' }, target('u/app'), false)).jobs).toHaveLength(1);
+    expect(
+      (await discovery(false).expand({ repository: 'u/app', origin: 'x' }, target('u/app'), false)).jobs,
+    ).toHaveLength(2);
+    expect(
+      (await discovery(true).expand({ repository: 'u/app', tag: '1', origin: 'x' }, target('u/app'), false)).jobs,
+    ).toHaveLength(1);
   });
 
   it('copies a repository only ever pushed to by digest (it has no tags directory)', async () => {
     const only = await untaggedImage('digest/only', 'only');
-    const expansion = await discovery(true).expand({ repository: 'digest/only', origin: 'catalog' }, target('digest/only'), true);
+    const expansion = await discovery(true).expand(
+      { repository: 'digest/only', origin: 'catalog' },
+      target('digest/only'),
+      true,
+    );
     expect(expansion).toEqual({ jobs: [expect.objectContaining({ sourceLabel: `digest/only@${only}` })], items: [] });
-    const without = await discovery(false).expand({ repository: 'digest/only', origin: 'catalog' }, target('digest/only'), true);
-    expect(without.items[0]).toMatchObject({ source: 'digest/only:*', status: 'failed', error: { errorCode: 'NOT_FOUND', code: 'NAME_UNKNOWN' } });
+    const without = await discovery(false).expand(
+      { repository: 'digest/only', origin: 'catalog' },
+      target('digest/only'),
+      true,
+    );
+    expect(without.items[0]).toMatchObject({
+      source: 'digest/only:*',
+      status: 'failed',
+      error: { errorCode: 'NOT_FOUND', code: 'NAME_UNKNOWN' },
+    });
   });
 });
 
 describe('revisionSource', () => {
   it('takes a storage source and refuses a registry client, naming the input', () => {
     expect(revisionSource(source).listRevisions).toBeTypeOf('function');
-    const api = { listTags: async () => [], capabilities: { untaggedManifests: false, localReads: false, referrersApi: 'unknown' } };
-    expect(() => revisionSource(api as unknown as RegistryClient)).toThrow(/^include-untagged: true needs a source that can list untagged manifests/);
+    const api = {
+      listTags: async () => [],
+      capabilities: { untaggedManifests: false, localReads: false, referrersApi: 'unknown' },
+    };
+    expect(() => revisionSource(api as unknown as RegistryClient)).toThrow(
+      /^include-untagged: true needs a source that can list untagged manifests/,
+    );
   });
 });

@@ -30,7 +30,11 @@ export const toolCacheTar: Extractor = async (archive, dest, gzip) => {
 
 /** Checks, then extracts `archive` into a new temp dir; `name` shows the archive in messages. On
  * any failure nothing is left behind. */
-export async function extractArchive(archive: string, name: string, extractor: Extractor = toolCacheTar): Promise<Extracted> {
+export async function extractArchive(
+  archive: string,
+  name: string,
+  extractor: Extractor = toolCacheTar,
+): Promise<Extracted> {
   const gzip = await isGzip(archive);
   await checkArchive(archive, gzip, name);
   const dir = await makeTempDir('storage');

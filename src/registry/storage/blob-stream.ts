@@ -21,14 +21,19 @@ export function readBlobFile(file: OpenedFile, path: string, digest: string, req
     flush(callback: TransformCallback) {
       const actual = `${algorithm}:${hash.digest('hex')}`;
       if (actual === digest) return callback();
-      const what = bytes < size ? `ended after ${bytes} of ${size} bytes (changed while reading?)` : `holds ${bytes} bytes hashing to ${actual}`;
+      const what =
+        bytes < size
+          ? `ended after ${bytes} of ${size} bytes (changed while reading?)`
+          : `holds ${bytes} bytes hashing to ${actual}`;
       callback(corrupt(`blob data file ${path} is truncated or damaged: it ${what}, expected ${digest}`, request));
     },
   });
   // autoClose (the default) closes the fd when the stream ends or is destroyed.
   const stream = file.handle.createReadStream();
   // Read errors (EIO) name the file too.
-  stream.on('error', (error) => check.destroy(corrupt(`cannot read blob data file ${path}: ${error.message}`, request, error)));
+  stream.on('error', (error) =>
+    check.destroy(corrupt(`cannot read blob data file ${path}: ${error.message}`, request, error)),
+  );
   // A consumer that stops early (upload refused, sizes differ) must not leave the file open.
   check.on('close', () => stream.destroy());
   stream.pipe(check);

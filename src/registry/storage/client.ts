@@ -57,7 +57,10 @@ export class StorageClient implements StorageSource {
   async ping(): Promise<PingResult> {
     // Thrown, not returned: preflight shows a thrown message as is ("not reachable: …").
     if (!(await isLayoutRoot(this.root))) {
-      throw unusable('STORAGE_MISSING', `no distribution storage at ${this.root}: expected its repositories/ and blobs/ directories`);
+      throw unusable(
+        'STORAGE_MISSING',
+        `no distribution storage at ${this.root}: expected its repositories/ and blobs/ directories`,
+      );
     }
     return { status: 200, ok: true };
   }
@@ -87,7 +90,10 @@ export class StorageClient implements StorageSource {
       if (isMissing(error)) throw unknown();
       throw corrupt(`cannot list ${dir}: ${(error as Error).message}`, request, error);
     });
-    return entries.filter((e) => e.isDirectory() || e.isSymbolicLink()).map((e) => e.name).sort();
+    return entries
+      .filter((e) => e.isDirectory() || e.isSymbolicLink())
+      .map((e) => e.name)
+      .sort();
   }
 
   async listRevisions(repository: string): Promise<string[]> {
@@ -104,7 +110,11 @@ export class StorageClient implements StorageSource {
     for (const algorithm of await list(dir)) {
       const path = join(dir, algorithm.name);
       // Not entered: the revisions behind it would vanish silently, so the listing fails instead.
-      if (algorithm.isSymbolicLink()) throw unsafe(`revisions directory ${path} is a symbolic link: a registry's storage holds none, and harbor-sync follows none`, request);
+      if (algorithm.isSymbolicLink())
+        throw unsafe(
+          `revisions directory ${path} is a symbolic link: a registry's storage holds none, and harbor-sync follows none`,
+          request,
+        );
       if (!algorithm.isDirectory()) continue;
       // A revision that is a symlink is listed: reading it fails naming the link.
       for (const hex of await list(path)) {
@@ -122,7 +132,12 @@ export class StorageClient implements StorageSource {
 
   async getManifest(repository: string, reference: string): Promise<ManifestResponse> {
     const found = await this.readManifest(repository, reference, 'GET');
-    if (!found) throw notFound('MANIFEST_UNKNOWN', `manifest unknown (${repository}${reference.includes(':') ? '@' : ':'}${reference})`, `GET /v2/${repository}/manifests/${reference}`);
+    if (!found)
+      throw notFound(
+        'MANIFEST_UNKNOWN',
+        `manifest unknown (${repository}${reference.includes(':') ? '@' : ':'}${reference})`,
+        `GET /v2/${repository}/manifests/${reference}`,
+      );
     return found;
   }
 
@@ -165,38 +180,55 @@ export class StorageClient implements StorageSource {
   }
 
   /** The manifest as the registry resolves it: tag link → revision link → blob data. */
-  private async readManifest(repository: string, reference: string, method: 'GET' | 'HEAD'): Promise<ManifestResponse | undefined> {
+  private async readManifest(
+    repository: string,
+    reference: string,
+    method: 'GET' | 'HEAD',
+  ): Promise<ManifestResponse | undefined> {
     const request = `${method} /v2/${repository}/manifests/${reference}`;
     this.checkName(repository, request);
     let digest: string | undefined;
     if (layout.isDigest(reference)) digest = reference;
-    else if (layout.isTag(reference)) digest = await readLink(this.root, layout.tagLinkPath(this.root, repository, reference), request);
-    else if (reference.includes(':')) throw invalid('DIGEST_INVALID', `invalid digest ${JSON.stringify(reference)}`, request);
+    else if (layout.isTag(reference))
+      digest = await readLink(this.root, layout.tagLinkPath(this.root, repository, reference), request);
+    else if (reference.includes(':'))
+      throw invalid('DIGEST_INVALID', `invalid digest ${JSON.stringify(reference)}`, request);
     else throw invalid('TAG_INVALID', `invalid tag ${JSON.stringify(reference)}`, request);
     if (!digest) return undefined;
     // A manifest is in a repository only when it links the revision (even when the tag points at it).
-    if (!(await readDigestLink(this.root, layout.revisionLinkPath(this.root, repository, digest), digest, request))) return undefined;
+    if (!(await readDigestLink(this.root, layout.revisionLinkPath(this.root, repository, digest), digest, request)))
+      return undefined;
     const path = layout.blobDataPath(this.root, digest);
     const bytes = await readManifestFile(this.root, path, request);
     if (!bytes) return undefined;
     const actual = `${digest.split(':')[0]}:${createHash(digest.split(':')[0]!).update(bytes).digest('hex')}`;
-    if (actual !== digest) throw corrupt(`manifest data file ${path} is damaged: its ${bytes.length} bytes hash to ${actual}, expected ${digest}`, request);
+    if (actual !== digest)
+      throw corrupt(
+        `manifest data file ${path} is damaged: its ${bytes.length} bytes hash to ${actual}, expected ${digest}`,
+        request,
+      );
     const mediaType = parseManifest(bytes, undefined).mediaType;
     return { bytes, digest, mediaType: mediaType === 'unknown' ? undefined : mediaType };
   }
 
   /** A blob is in a repository only when the repository links it under `_layers`: its data
    * file's path then, else undefined. */
-  private async linkedBlobPath(repository: string, digest: string, method: 'GET' | 'HEAD'): Promise<string | undefined> {
+  private async linkedBlobPath(
+    repository: string,
+    digest: string,
+    method: 'GET' | 'HEAD',
+  ): Promise<string | undefined> {
     const request = `${method} /v2/${repository}/blobs/${digest}`;
     this.checkName(repository, request);
     if (!layout.isDigest(digest)) throw invalid('DIGEST_INVALID', `invalid digest ${JSON.stringify(digest)}`, request);
-    if (!(await readDigestLink(this.root, layout.layerLinkPath(this.root, repository, digest), digest, request))) return undefined;
+    if (!(await readDigestLink(this.root, layout.layerLinkPath(this.root, repository, digest), digest, request)))
+      return undefined;
     return layout.blobDataPath(this.root, digest);
   }
 
   private checkName(repository: string, request: string): void {
-    if (!layout.isRepositoryName(repository)) throw invalid('NAME_INVALID', `invalid repository name ${JSON.stringify(repository)}`, request);
+    if (!layout.isRepositoryName(repository))
+      throw invalid('NAME_INVALID', `invalid repository name ${JSON.stringify(repository)}`, request);
   }
 }
 
@@ -206,10 +238,13 @@ async function readManifestFile(root: string, path: string, request: string): Pr
   const file = await openBelow(root, path, 'manifest data file', request);
   if (!file) return undefined;
   try {
-    if (file.size > MANIFEST_READ_LIMIT) throw unsafe(`manifest data file ${path} is ${file.size} bytes, more than a manifest can be (${MANIFEST_READ_LIMIT})`, request);
+    if (file.size > MANIFEST_READ_LIMIT)
+      throw unsafe(
+        `manifest data file ${path} is ${file.size} bytes, more than a manifest can be (${MANIFEST_READ_LIMIT})`,
+        request,
+      );
     return await readAtMost(file, file.size, 'manifest data file', path, request);
   } finally {
     await file.handle.close();
   }
 }
-

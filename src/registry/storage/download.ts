@@ -33,7 +33,6 @@ export function shownUrl(url: string): string {
   return `${parsed.origin}${parsed.pathname}`;
 }
 
-
 export async function downloadArchive(url: string, options: DownloadOptions = {}): Promise<Downloaded> {
   const shown = shownUrl(url);
   const dir = await makeTempDir('download');
@@ -60,14 +59,24 @@ export async function downloadArchive(url: string, options: DownloadOptions = {}
     // Network errors name hosts, not URLs; the query string is cut out all the same.
     const search = new URL(url).search;
     const message = (error as Error).message;
-    throw unusable('DOWNLOAD_FAILED', `downloading ${shown} failed: ${search ? message.split(search).join('') : message}`, error);
+    throw unusable(
+      'DOWNLOAD_FAILED',
+      `downloading ${shown} failed: ${search ? message.split(search).join('') : message}`,
+      error,
+    );
   } finally {
     await transport.close().catch(() => undefined);
   }
   return { file, cleanup: () => removeTree(dir) };
 }
 
-async function fetchInto(transport: Transport, url: URL, file: string, shown: string, options: DownloadOptions): Promise<void> {
+async function fetchInto(
+  transport: Transport,
+  url: URL,
+  file: string,
+  shown: string,
+  options: DownloadOptions,
+): Promise<void> {
   const policy = options.retry ?? DEFAULT_RETRY_POLICY;
   // The transport retries the request; a body cut short is started over here, from byte 0.
   await retrying(
@@ -80,6 +89,10 @@ async function fetchInto(transport: Transport, url: URL, file: string, shown: st
       }
       await pipeline(res.body, createWriteStream(file, { mode: 0o600 }));
     },
-    { policy, signal: options.signal, shouldRetry: (error, attempt) => attempt <= policy.retries && !isHarborSyncError(error) && isNetworkError(error) },
+    {
+      policy,
+      signal: options.signal,
+      shouldRetry: (error, attempt) => attempt <= policy.retries && !isHarborSyncError(error) && isNetworkError(error),
+    },
   );
 }

@@ -10,12 +10,29 @@ export type NotFoundCode = 'MANIFEST_UNKNOWN' | 'BLOB_UNKNOWN' | 'NAME_UNKNOWN';
 
 /** What the registry answers with 404. `request` mirrors the HTTP operation for messages. */
 export function notFound(code: NotFoundCode, message: string, request: string): RegistryError {
-  return new RegistryError({ message: `${request}: 404 ${code}: ${message}`, status: 404, errors: [{ code, message }], request, restatesAnswer: true });
+  return new RegistryError({
+    message: `${request}: 404 ${code}: ${message}`,
+    status: 404,
+    errors: [{ code, message }],
+    request,
+    restatesAnswer: true,
+  });
 }
 
 /** A request the registry would refuse with 400 (bad name, tag or digest). */
-export function invalid(code: 'NAME_INVALID' | 'TAG_INVALID' | 'DIGEST_INVALID', message: string, request: string): RegistryError {
-  return new RegistryError({ message: `${request}: 400 ${code}: ${message}`, status: 400, errors: [{ code, message }], request, code: 'NAME_INVALID', restatesAnswer: true });
+export function invalid(
+  code: 'NAME_INVALID' | 'TAG_INVALID' | 'DIGEST_INVALID',
+  message: string,
+  request: string,
+): RegistryError {
+  return new RegistryError({
+    message: `${request}: 400 ${code}: ${message}`,
+    status: 400,
+    errors: [{ code, message }],
+    request,
+    code: 'NAME_INVALID',
+    restatesAnswer: true,
+  });
 }
 
 /** A damaged file (wrong digest, bad link content): the message names the file. */

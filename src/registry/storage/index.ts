@@ -39,7 +39,10 @@ export async function openStorageSource(url: string, options: StorageSourceOptio
   // No `cause` on these: preflight reports an error's root cause, and this message is the useful one.
   const real = await realpath(path).catch((error: unknown) => {
     const code = (error as { code?: unknown }).code;
-    throw unusable('STORAGE_MISSING', code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read: ${(error as Error).message}`);
+    throw unusable(
+      'STORAGE_MISSING',
+      code === 'ENOENT' ? `${path} does not exist` : `${path} cannot be read: ${(error as Error).message}`,
+    );
   });
   const info = await stat(real).catch((error: unknown) => {
     throw unusable('STORAGE_MISSING', `${path} cannot be read: ${(error as Error).message}`);
@@ -49,17 +52,31 @@ export async function openStorageSource(url: string, options: StorageSourceOptio
     if (!root) throw unusable('STORAGE_MISSING', expectedLayout(path));
     return new StorageClient({ root, host: path });
   }
-  if (kind === 'dir') throw unusable('STORAGE_MISSING', `${path} is a file, not a directory; name an archive with file://${path}`);
-  if (!info.isFile()) throw unusable('STORAGE_MISSING', `${path} is not a regular file: name a tarball (.tar, .tar.gz) of a registry's storage`);
+  if (kind === 'dir')
+    throw unusable('STORAGE_MISSING', `${path} is a file, not a directory; name an archive with file://${path}`);
+  if (!info.isFile())
+    throw unusable(
+      'STORAGE_MISSING',
+      `${path} is not a regular file: name a tarball (.tar, .tar.gz) of a registry's storage`,
+    );
   return await openArchive(real, path, options);
 }
 
-async function openArchive(file: string, name: string, options: StorageSourceOptions, alsoCleanup?: () => Promise<void>): Promise<StorageSource> {
+async function openArchive(
+  file: string,
+  name: string,
+  options: StorageSourceOptions,
+  alsoCleanup?: () => Promise<void>,
+): Promise<StorageSource> {
   const extracted = await extractArchive(file, name, options.extractor);
   let root: string | undefined;
   try {
     root = await searchRoot(extracted.dir);
-    if (!root) throw unusable('STORAGE_MISSING', `${name} holds no distribution storage: expected docker/registry/v2 with repositories/ and blobs/ inside the archive`);
+    if (!root)
+      throw unusable(
+        'STORAGE_MISSING',
+        `${name} holds no distribution storage: expected docker/registry/v2 with repositories/ and blobs/ inside the archive`,
+      );
   } catch (error) {
     await extracted.cleanup();
     throw error;

@@ -52,7 +52,12 @@ export class LazyStorageSource implements StorageSource {
   async headManifest(repository: string, reference: string): Promise<ManifestHead | undefined> {
     return (await this.source()).headManifest(repository, reference);
   }
-  async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string | undefined> {
+  async putManifest(
+    repository: string,
+    reference: string,
+    bytes: Buffer,
+    mediaType: string,
+  ): Promise<string | undefined> {
     return (await this.source()).putManifest(repository, reference, bytes, mediaType);
   }
   async headBlob(repository: string, digest: string): Promise<number | undefined> {

@@ -15,21 +15,32 @@ export async function readLink(root: string, path: string, request: string): Pro
   if (!file) return undefined;
   let raw: Buffer;
   try {
-    if (file.size > LINK_LIMIT) throw unsafe(`corrupt link file ${path}: it is ${file.size} bytes, more than a digest (at most ${LINK_LIMIT})`, request);
+    if (file.size > LINK_LIMIT)
+      throw unsafe(
+        `corrupt link file ${path}: it is ${file.size} bytes, more than a digest (at most ${LINK_LIMIT})`,
+        request,
+      );
     // One byte more than allowed shows a file that grew since the fstat.
     raw = await readAtMost(file, LINK_LIMIT + 1, 'link file', path, request);
   } finally {
     await file.handle.close();
   }
-  if (raw.length > LINK_LIMIT) throw unsafe(`corrupt link file ${path}: it grew past ${LINK_LIMIT} bytes while being read`, request);
+  if (raw.length > LINK_LIMIT)
+    throw unsafe(`corrupt link file ${path}: it grew past ${LINK_LIMIT} bytes while being read`, request);
   // A hand-edited link may end in a newline; tolerate whitespace, nothing else.
   const text = raw.toString('utf8').trim();
-  if (!isDigest(text)) throw corrupt(`corrupt link file ${path}: its ${raw.length} bytes are not <algorithm>:<hex digest>`, request);
+  if (!isDigest(text))
+    throw corrupt(`corrupt link file ${path}: its ${raw.length} bytes are not <algorithm>:<hex digest>`, request);
   return text;
 }
 
 /** A link under `<algorithm>/<hex>/link` must point at that same digest. */
-export async function readDigestLink(root: string, path: string, expected: string, request: string): Promise<string | undefined> {
+export async function readDigestLink(
+  root: string,
+  path: string,
+  expected: string,
+  request: string,
+): Promise<string | undefined> {
   const target = await readLink(root, path, request);
   if (target !== undefined && target !== expected) {
     throw corrupt(`corrupt link file ${path}: points to ${target}, but its directory names ${expected}`, request);

@@ -12,7 +12,10 @@ const SEARCH_DEPTH = 4;
 async function isDirectory(path: string): Promise<boolean> {
   const info = await lstat(path).catch(() => undefined);
   if (info?.isSymbolicLink()) {
-    throw unusable('STORAGE_UNSAFE', `${path} is a symbolic link: harbor-sync follows none below the directory named (a registry's storage holds none); name the directory it points to instead`);
+    throw unusable(
+      'STORAGE_UNSAFE',
+      `${path} is a symbolic link: harbor-sync follows none below the directory named (a registry's storage holds none); name the directory it points to instead`,
+    );
   }
   return info?.isDirectory() ?? false;
 }
@@ -25,7 +28,7 @@ export async function isLayoutRoot(dir: string): Promise<boolean> {
 /** The v2 directory for `dir` as given, or undefined. */
 export async function locateRoot(dir: string): Promise<string | undefined> {
   for (const parts of [['docker', 'registry', 'v2'], ['registry', 'v2'], ['v2'], []]) {
-    if (await isDirectoryPath(dir, parts) && (await isLayoutRoot(join(dir, ...parts)))) return join(dir, ...parts);
+    if ((await isDirectoryPath(dir, parts)) && (await isLayoutRoot(join(dir, ...parts)))) return join(dir, ...parts);
   }
   return undefined;
 }

@@ -12,10 +12,16 @@ const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBL
 
 /** What the storage holds at `path` (below `root`, a real path); undefined when something on
  * the way is missing, as the registry would answer 404. `what` names the file in messages. */
-export async function lstatBelow(root: string, path: string, what: string, request: string): Promise<Stats | undefined> {
+export async function lstatBelow(
+  root: string,
+  path: string,
+  what: string,
+  request: string,
+): Promise<Stats | undefined> {
   const rest = relative(root, path);
   // Paths come from layout.ts, which checks every name: this is a guard, not a feature.
-  if (rest === '' || rest === '..' || rest.startsWith(`..${sep}`) || isAbsolute(rest)) throw unsafe(`${what} ${path} is not below the storage root ${root}`, request);
+  if (rest === '' || rest === '..' || rest.startsWith(`..${sep}`) || isAbsolute(rest))
+    throw unsafe(`${what} ${path} is not below the storage root ${root}`, request);
   let current = root;
   let info: Stats | undefined;
   for (const part of rest.split(sep)) {
@@ -31,7 +37,12 @@ export async function lstatBelow(root: string, path: string, what: string, reque
 }
 
 /** As lstatBelow, and the thing found must be a regular file. */
-export async function regularFileBelow(root: string, path: string, what: string, request: string): Promise<Stats | undefined> {
+export async function regularFileBelow(
+  root: string,
+  path: string,
+  what: string,
+  request: string,
+): Promise<Stats | undefined> {
   const info = await lstatBelow(root, path, what, request);
   if (info && !info.isFile()) throw unsafe(`${what} ${path} is ${typeOf(info)}, not a regular file`, request);
   return info;
@@ -44,7 +55,12 @@ export interface OpenedFile {
 }
 
 /** Opens a regular file below the root; undefined when it is not there. The caller closes it. */
-export async function openBelow(root: string, path: string, what: string, request: string): Promise<OpenedFile | undefined> {
+export async function openBelow(
+  root: string,
+  path: string,
+  what: string,
+  request: string,
+): Promise<OpenedFile | undefined> {
   const info = await regularFileBelow(root, path, what, request);
   if (!info) return undefined;
   let handle: FileHandle;
@@ -58,8 +74,13 @@ export async function openBelow(root: string, path: string, what: string, reques
   try {
     const opened = await handle.stat();
     if (!opened.isFile()) throw unsafe(`${what} ${path} is ${typeOf(opened)}, not a regular file`, request);
-    if (opened.ino !== info.ino || opened.dev !== info.dev) throw unsafe(`${what} ${path} was replaced while it was being opened`, request);
-    if (!(await reachedByPath(handle.fd, path))) throw unsafe(`${what} ${path} was reached through a symbolic link (the tree changed while it was being read)`, request);
+    if (opened.ino !== info.ino || opened.dev !== info.dev)
+      throw unsafe(`${what} ${path} was replaced while it was being opened`, request);
+    if (!(await reachedByPath(handle.fd, path)))
+      throw unsafe(
+        `${what} ${path} was reached through a symbolic link (the tree changed while it was being read)`,
+        request,
+      );
     return { handle, size: opened.size };
   } catch (error) {
     await handle.close();
@@ -68,7 +89,13 @@ export async function openBelow(root: string, path: string, what: string, reques
 }
 
 /** Up to `max` bytes from the start of the file: never more, whatever the file claims. */
-export async function readAtMost(file: OpenedFile, max: number, what: string, path: string, request: string): Promise<Buffer> {
+export async function readAtMost(
+  file: OpenedFile,
+  max: number,
+  what: string,
+  path: string,
+  request: string,
+): Promise<Buffer> {
   const buffer = Buffer.alloc(max);
   let filled = 0;
   try {

@@ -10,7 +10,6 @@ import { TarFormatError, TarHeaderReader, type TarEntry } from './tar-headers.js
 import { unusable } from './errors.js';
 import { isHarborSyncError } from '../../errors/base.js';
 
-
 const TYPES: Record<string, string> = {
   '1': 'a hard link',
   '2': 'a symbolic link',
@@ -34,7 +33,8 @@ export function entryProblem(entry: TarEntry): string | undefined {
     const target = entry.type === '1' || entry.type === '2' ? ` (to "${printable(entry.linkName)}")` : '';
     return `is ${kind}${target}`;
   }
-  if (!ALLOWED.has(entry.type)) return `has tar entry type "${printable(entry.type)}", which a storage tree never holds`;
+  if (!ALLOWED.has(entry.type))
+    return `has tar entry type "${printable(entry.type)}", which a storage tree never holds`;
   // Extractors disagree on whether a directory's size counts: no directory may have any.
   if (entry.size > 0 && (entry.type === '5' || entry.name.endsWith('/'))) return 'is a directory that carries content';
   return undefined;
@@ -43,7 +43,11 @@ export function entryProblem(entry: TarEntry): string | undefined {
 /** Throws a StorageError (ARCHIVE_UNSAFE) naming the first entry that may not be extracted. `name` is how the
  * archive is shown in messages (a path, or a URL without its query). */
 export async function checkArchive(file: string, gzip: boolean, name: string): Promise<void> {
-  const refuse = (why: string) => unusable('ARCHIVE_UNSAFE', `${name} is refused before extracting: ${why}; a registry storage tree holds only directories and regular files`);
+  const refuse = (why: string) =>
+    unusable(
+      'ARCHIVE_UNSAFE',
+      `${name} is refused before extracting: ${why}; a registry storage tree holds only directories and regular files`,
+    );
   const reader = new TarHeaderReader((entry) => {
     const problem = entryProblem(entry);
     if (problem) throw refuse(`entry "${printable(entry.name)}" ${problem}`);
@@ -64,6 +68,9 @@ export async function checkArchive(file: string, gzip: boolean, name: string): P
     // Stopping at the end marker aborts the streams before their end: that is no failure.
     if (reader.done) return;
     if (error instanceof TarFormatError) throw refuse(error.message);
-    throw unusable('ARCHIVE_UNREADABLE', `${name} cannot be read as ${gzip ? 'a gzip-compressed' : 'a'} tar archive: ${(error as Error).message}`);
+    throw unusable(
+      'ARCHIVE_UNREADABLE',
+      `${name} cannot be read as ${gzip ? 'a gzip-compressed' : 'a'} tar archive: ${(error as Error).message}`,
+    );
   }
 }

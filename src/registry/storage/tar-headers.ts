@@ -86,7 +86,10 @@ export class TarHeaderReader {
   /** At the end of the input: an archive cut short is an error. */
   end(): void {
     if (this.ended) return;
-    if (this.filled > 0 || this.skip > 0 || this.meta) throw new TarFormatError(`the archive ends in the middle of an entry (after ${this.offset} bytes): cut short, or not a tar archive`);
+    if (this.filled > 0 || this.skip > 0 || this.meta)
+      throw new TarFormatError(
+        `the archive ends in the middle of an entry (after ${this.offset} bytes): cut short, or not a tar archive`,
+      );
     if (this.pending.longName !== undefined || this.pending.longLink !== undefined || this.pending.pax.length > 0) {
       throw new TarFormatError('the archive ends after an extended header, without the entry it describes');
     }
@@ -100,11 +103,13 @@ export class TarHeaderReader {
       return;
     }
     this.zeroBlocks = 0;
-    if (!checksumMatches(this.header)) throw new TarFormatError(`not a tar archive, or damaged: the header at byte ${at} fails its checksum`);
+    if (!checksumMatches(this.header))
+      throw new TarFormatError(`not a tar archive, or damaged: the header at byte ${at} fails its checksum`);
     const type = this.header[156] === 0 ? '0' : String.fromCharCode(this.header[156]!);
     const headerSize = numeric(this.header.subarray(124, 136), at);
     if (type === 'L' || type === 'K' || type === 'x' || type === 'g') {
-      if (headerSize > META_LIMIT) throw new TarFormatError(`the extended header at byte ${at} is ${headerSize} bytes, more than ${META_LIMIT}`);
+      if (headerSize > META_LIMIT)
+        throw new TarFormatError(`the extended header at byte ${at} is ${headerSize} bytes, more than ${META_LIMIT}`);
       this.meta = { type, data: Buffer.alloc(headerSize), filled: 0 };
       if (headerSize === 0) this.finishMeta();
       return;
@@ -125,7 +130,9 @@ export class TarHeaderReader {
     const paxPaths = this.paxValues('path', 'GNU.sparse.name');
     const paxSize = this.paxValues('size').at(-1);
     const name = paxPaths.at(-1) ?? this.pending.longName ?? headerName;
-    const aliases = [...paxPaths, this.pending.longName, headerName, rawName].filter((n): n is string => n !== undefined && n !== name);
+    const aliases = [...paxPaths, this.pending.longName, headerName, rawName].filter(
+      (n): n is string => n !== undefined && n !== name,
+    );
     const linkName = this.paxValues('linkpath').at(-1) ?? this.pending.longLink ?? text(h.subarray(157, 257));
     const size = paxSize === undefined ? headerSize : paxNumber(paxSize, at);
     return { name, aliases: [...new Set(aliases)], type, linkName, size };
@@ -145,8 +152,11 @@ export class TarHeaderReader {
     else if (meta.type === 'x') this.pending.pax.push(...paxRecords(meta.data, at));
     else {
       // A global header applies to every entry after it; one that renames or resizes them is refused.
-      const risky = paxRecords(meta.data, at).find(([k]) => ['path', 'linkpath', 'size', 'GNU.sparse.name'].includes(k));
-      if (risky) throw new TarFormatError(`the global pax header at byte ${at} sets ${risky[0]} for every entry after it`);
+      const risky = paxRecords(meta.data, at).find(([k]) =>
+        ['path', 'linkpath', 'size', 'GNU.sparse.name'].includes(k),
+      );
+      if (risky)
+        throw new TarFormatError(`the global pax header at byte ${at} sets ${risky[0]} for every entry after it`);
     }
   }
 }
@@ -168,18 +178,23 @@ function numeric(field: Buffer, at: number): number {
     let value = field[0]! & 0x7f;
     for (const byte of field.subarray(1)) {
       value = value * 256 + byte;
-      if (value > Number.MAX_SAFE_INTEGER) throw new TarFormatError(`the header at byte ${at} holds a size too large to be real`);
+      if (value > Number.MAX_SAFE_INTEGER)
+        throw new TarFormatError(`the header at byte ${at} holds a size too large to be real`);
     }
     return value;
   }
-  const digits = field.toString('latin1').replace(/[\0 ]+$/, '').replace(/^ +/, '');
+  const digits = field
+    .toString('latin1')
+    .replace(/[\0 ]+$/, '')
+    .replace(/^ +/, '');
   if (digits === '') return 0;
   if (!/^[0-7]+$/.test(digits)) throw new TarFormatError(`the header at byte ${at} holds a number that is not octal`);
   return parseInt(digits, 8);
 }
 
 function paxNumber(value: string, at: number): number {
-  if (!/^\d{1,16}$/.test(value) || Number(value) > Number.MAX_SAFE_INTEGER) throw new TarFormatError(`the pax header before byte ${at} holds a size that is not a number`);
+  if (!/^\d{1,16}$/.test(value) || Number(value) > Number.MAX_SAFE_INTEGER)
+    throw new TarFormatError(`the pax header before byte ${at} holds a size that is not a number`);
   return Number(value);
 }
 
@@ -192,7 +207,10 @@ function checksumMatches(header: Buffer): boolean {
     unsigned += byte;
     signed += byte > 127 ? byte - 256 : byte;
   }
-  const digits = header.toString('latin1', 148, 156).replace(/[\0 ]+$/, '').replace(/^ +/, '');
+  const digits = header
+    .toString('latin1', 148, 156)
+    .replace(/[\0 ]+$/, '')
+    .replace(/^ +/, '');
   if (!/^[0-7]+$/.test(digits)) return false;
   const stored = parseInt(digits, 8);
   return stored === unsigned || stored === signed;
@@ -207,7 +225,13 @@ function paxRecords(data: Buffer, at: number): [string, string][] {
     const space = data.indexOf(0x20, pos);
     const length = space === -1 ? NaN : Number(data.toString('latin1', pos, space));
     const end = pos + length;
-    if (!Number.isInteger(length) || space - pos > 20 || end <= space + 1 || end > data.length || data[end - 1] !== 0x0a) {
+    if (
+      !Number.isInteger(length) ||
+      space - pos > 20 ||
+      end <= space + 1 ||
+      end > data.length ||
+      data[end - 1] !== 0x0a
+    ) {
       throw new TarFormatError(`the pax header at byte ${at} is malformed`);
     }
     const record = data.subarray(space + 1, end - 1);

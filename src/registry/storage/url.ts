@@ -32,7 +32,10 @@ export function isStorageUrl(url: string): boolean {
 }
 
 export function parseStorageUrl(url: string): { kind: StorageKind; path: string } {
-  if (USER_INFO.test(url)) throw new StorageUrlError(`${NO_USER_INFO}: a local path needs none, and a download takes source-username and source-password`);
+  if (USER_INFO.test(url))
+    throw new StorageUrlError(
+      `${NO_USER_INFO}: a local path needs none, and a download takes source-username and source-password`,
+    );
   let parsed: URL;
   try {
     parsed = new URL(url.trim());
@@ -40,11 +43,15 @@ export function parseStorageUrl(url: string): { kind: StorageKind; path: string 
     throw new StorageUrlError('not a valid URL: write dir:///path/to/registry or file:///path/to/registry.tar.gz');
   }
   const kind = parsed.protocol.slice(0, -1).toLowerCase();
-  if ((kind === 'http' || kind === 'https') && ARCHIVE_NAME.test(parsed.pathname)) return { kind: 'download', path: parsed.toString() };
-  if (kind !== 'dir' && kind !== 'file') throw new StorageUrlError('only dir://, file:// and an http(s) URL of a .tar/.tar.gz name a storage source');
+  if ((kind === 'http' || kind === 'https') && ARCHIVE_NAME.test(parsed.pathname))
+    return { kind: 'download', path: parsed.toString() };
+  if (kind !== 'dir' && kind !== 'file')
+    throw new StorageUrlError('only dir://, file:// and an http(s) URL of a .tar/.tar.gz name a storage source');
   if (parsed.host !== '' && parsed.host !== 'localhost') {
     // Host and path only: no query string in the message.
-    throw new StorageUrlError(`the path must be absolute, with three slashes (a ${kind}:// URL names no host, not "${parsed.host}"): ${kind}:///${parsed.host}${parsed.pathname}`);
+    throw new StorageUrlError(
+      `the path must be absolute, with three slashes (a ${kind}:// URL names no host, not "${parsed.host}"): ${kind}:///${parsed.host}${parsed.pathname}`,
+    );
   }
   // dir: is not a file: URL to Node; reuse its decoding (%20 and the like) all the same.
   return { kind, path: fileURLToPath(`file://${parsed.pathname}`) };

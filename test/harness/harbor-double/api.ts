@@ -9,12 +9,19 @@ const PREFIX = '/api/v2.0';
 const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
 const GO_ZERO_TIME = '0001-01-01T00:00:00.000Z';
 
-export async function handleApi(state: HarborState, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleApi(
+  state: HarborState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   // The router decodes the path once and handlers decode parameters again, which is why
   // `a/b` must be sent as `a%252Fb` (docs/harbor.md §4).
   let segments: string[];
   try {
-    segments = decodeURIComponent(url.pathname.slice(PREFIX.length)).split('/').filter((s) => s !== '');
+    segments = decodeURIComponent(url.pathname.slice(PREFIX.length))
+      .split('/')
+      .filter((s) => s !== '');
   } catch {
     return sendError(req, res, new HarborError('BAD_REQUEST', 'invalid path'));
   }
@@ -79,7 +86,8 @@ function systemInfo(state: HarborState, req: IncomingMessage, res: ServerRespons
 function currentUser(req: IncomingMessage, res: ServerResponse, who: Identity): void {
   if (who.kind === 'anonymous') throw new HarborError('UNAUTHORIZED', 'unauthorized');
   // Robots get 412 (docs/harbor.md §5).
-  if (who.kind === 'robot') throw new HarborError('PRECONDITION', 'get current user not available for security context: robot');
+  if (who.kind === 'robot')
+    throw new HarborError('PRECONDITION', 'get current user not available for security context: robot');
   const t = new Date(0).toISOString();
   sendJson(req, res, 200, {
     user_id: who.id,
@@ -101,7 +109,8 @@ function canSee(state: HarborState, who: Identity, p: ProjectRecord): boolean {
 /** A project the caller may read, or Harbor's error: 404 admin / 403 user / 401 anonymous (docs/harbor.md §3, §4). */
 function visibleProject(state: HarborState, who: Identity, nameOrId: string, forceName: boolean): ProjectRecord {
   // An integer is an ID unless X-Is-Resource-Name: true (docs/harbor.md §3).
-  const project = /^\d+$/.test(nameOrId) && !forceName ? state.db.project(Number(nameOrId)) : state.db.project(nameOrId);
+  const project =
+    /^\d+$/.test(nameOrId) && !forceName ? state.db.project(Number(nameOrId)) : state.db.project(nameOrId);
   if (project && canSee(state, who, project)) return project;
   if (who.kind === 'anonymous') throw new HarborError('UNAUTHORIZED', 'unauthorized');
   if (!project && state.identities.isSysadmin(who)) throw new HarborError('NOT_FOUND', `project ${nameOrId} not found`);
@@ -120,9 +129,12 @@ function headProject(state: HarborState, req: IncomingMessage, res: ServerRespon
 function paging(url: URL): { page: number; pageSize: number } {
   const page = Number(url.searchParams.get('page') ?? '1');
   const pageSize = Number(url.searchParams.get('page_size') ?? '10');
-  if (!Number.isInteger(page) || page < 1) throw new HarborError('UNPROCESSABLE_ENTITY', 'page in query should be greater than or equal to 1');
-  if (!Number.isInteger(pageSize) || pageSize < 0) throw new HarborError('UNPROCESSABLE_ENTITY', 'page_size in query should be greater than or equal to 0');
-  if (pageSize > 100) throw new HarborError('UNPROCESSABLE_ENTITY', 'page_size in query should be less than or equal to 100');
+  if (!Number.isInteger(page) || page < 1)
+    throw new HarborError('UNPROCESSABLE_ENTITY', 'page in query should be greater than or equal to 1');
+  if (!Number.isInteger(pageSize) || pageSize < 0)
+    throw new HarborError('UNPROCESSABLE_ENTITY', 'page_size in query should be greater than or equal to 0');
+  if (pageSize > 100)
+    throw new HarborError('UNPROCESSABLE_ENTITY', 'page_size in query should be less than or equal to 100');
   return { page, pageSize: pageSize === 0 ? 10 : pageSize };
 }
 
@@ -178,14 +190,26 @@ function projectJson(state: HarborState, p: ProjectRecord, who: Identity): unkno
     owner_name: p.ownerName,
     togglable: true,
     // 1 project admin, 2 developer, 3 guest
-    current_user_role_ids: state.identities.isSysadmin(who) || p.members.has(who.name) ? [1] : actions.includes('push') ? [2] : actions.length ? [3] : [],
+    current_user_role_ids:
+      state.identities.isSysadmin(who) || p.members.has(who.name)
+        ? [1]
+        : actions.includes('push')
+          ? [2]
+          : actions.length
+            ? [3]
+            : [],
     repo_count: state.db.listRepositories(p.name).length,
     metadata: { public: String(p.public) }, // metadata values are strings (docs/harbor.md §3)
     cve_allowlist: { id: 0, project_id: p.id, items: [], creation_time: GO_ZERO_TIME, update_time: GO_ZERO_TIME },
   };
 }
 
-async function createProject(state: HarborState, req: IncomingMessage, res: ServerResponse, who: Identity): Promise<void> {
+async function createProject(
+  state: HarborState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  who: Identity,
+): Promise<void> {
   const raw = await readBody(req, 1024 * 1024);
   // docs/harbor.md §3 error table, in Harbor's order: authentication, restriction, robot level.
   if (who.kind === 'anonymous') throw new HarborError('UNAUTHORIZED', 'unauthorized');
@@ -194,10 +218,17 @@ async function createProject(state: HarborState, req: IncomingMessage, res: Serv
   if (state.options.projectCreationRestriction === 'adminonly' && !isAdmin && !robotMayCreate) {
     throw new HarborError('FORBIDDEN', 'Only system admin can create project');
   }
-  if (who.kind === 'robot' && who.level === 'project') throw new HarborError('FORBIDDEN', 'Only system level robot can create project');
+  if (who.kind === 'robot' && who.level === 'project')
+    throw new HarborError('FORBIDDEN', 'Only system level robot can create project');
   if (who.kind === 'robot' && !robotMayCreate) throw new HarborError('FORBIDDEN', 'forbidden');
 
-  let body: { project_name?: unknown; metadata?: Record<string, unknown> | null; public?: unknown; storage_limit?: unknown; registry_id?: unknown };
+  let body: {
+    project_name?: unknown;
+    metadata?: Record<string, unknown> | null;
+    public?: unknown;
+    storage_limit?: unknown;
+    registry_id?: unknown;
+  };
   try {
     body = JSON.parse((raw ?? Buffer.alloc(0)).toString('utf8')) as typeof body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('not an object');
@@ -205,7 +236,8 @@ async function createProject(state: HarborState, req: IncomingMessage, res: Serv
     throw new HarborError('BAD_REQUEST', 'parsing project body from "" failed, because invalid JSON');
   }
   const name = body.project_name;
-  if (name !== undefined && typeof name !== 'string') throw new HarborError('BAD_REQUEST', 'project_name in body must be of type string');
+  if (name !== undefined && typeof name !== 'string')
+    throw new HarborError('BAD_REQUEST', 'project_name in body must be of type string');
   if (typeof name === 'string' && name.length > 255) {
     throw new HarborError('UNPROCESSABLE_ENTITY', 'project_name in body should be at most 255 chars long'); // swagger maxLength
   }
@@ -221,7 +253,11 @@ async function createProject(state: HarborState, req: IncomingMessage, res: Serv
   if (typeof meta !== 'object') throw new HarborError('BAD_REQUEST', 'metadata in body must be of type object');
   const pub = (meta as Record<string, unknown>).public;
   if (pub !== undefined) {
-    if (pub !== 'true' && pub !== 'false') throw new HarborError('BAD_REQUEST', `invalid value of metadata public: ${JSON.stringify(pub)}, it should be "true" or "false"`);
+    if (pub !== 'true' && pub !== 'false')
+      throw new HarborError(
+        'BAD_REQUEST',
+        `invalid value of metadata public: ${JSON.stringify(pub)}, it should be "true" or "false"`,
+      );
     isPublic = pub === 'true';
   } else if (typeof body.public === 'boolean') {
     isPublic = body.public; // the deprecated boolean field
@@ -237,7 +273,13 @@ async function createProject(state: HarborState, req: IncomingMessage, res: Serv
   sendEmpty(res, 201, { Location: `${PREFIX}/projects/${byName ? name : project.id}` });
 }
 
-function listRepositories(state: HarborState, req: IncomingMessage, res: ServerResponse, project: ProjectRecord, url: URL): void {
+function listRepositories(
+  state: HarborState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  project: ProjectRecord,
+  url: URL,
+): void {
   const q = parseQ(url);
   const all = state.db
     .listRepositories(project.name)
@@ -254,9 +296,16 @@ function listRepositories(state: HarborState, req: IncomingMessage, res: ServerR
   }));
 }
 
-function artifactJson(state: HarborState, project: ProjectRecord, repo: RepositoryRecord, a: ArtifactRecord, withTag: boolean): unknown {
+function artifactJson(
+  state: HarborState,
+  project: ProjectRecord,
+  repo: RepositoryRecord,
+  a: ArtifactRecord,
+  withTag: boolean,
+): unknown {
   const pattern = project.immutableTagPattern;
-  const image = a.children.length > 0 || /container\.image\.v1\+json|vnd\.oci\.image\.config\.v1\+json/.test(a.mediaType);
+  const image =
+    a.children.length > 0 || /container\.image\.v1\+json|vnd\.oci\.image\.config\.v1\+json/.test(a.mediaType);
   const out: Record<string, unknown> = {
     id: a.id,
     type: image ? 'IMAGE' : 'UNKNOWN',
@@ -291,7 +340,14 @@ function artifactJson(state: HarborState, project: ProjectRecord, repo: Reposito
   return out;
 }
 
-function listArtifacts(state: HarborState, req: IncomingMessage, res: ServerResponse, project: ProjectRecord, repoName: string, url: URL): void {
+function listArtifacts(
+  state: HarborState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  project: ProjectRecord,
+  repoName: string,
+  url: URL,
+): void {
   const repo = state.db.repository(repoName);
   if (!repo || repo.artifacts.size === 0) {
     // An empty list, as Harbor gives for a repository it does not know.
@@ -308,7 +364,8 @@ function listArtifacts(state: HarborState, req: IncomingMessage, res: ServerResp
       if (children.has(a.digest) && tags.length === 0 && !q.has('digest')) return false;
       if (tagsRule === '*' && tags.length === 0) return false;
       if (tagsRule === 'nil' && tags.length > 0) return false;
-      if (tagsRule && tagsRule !== '*' && tagsRule !== 'nil' && !tags.some((t) => matchValue(t, tagsRule))) return false;
+      if (tagsRule && tagsRule !== '*' && tagsRule !== 'nil' && !tags.some((t) => matchValue(t, tagsRule)))
+        return false;
       if (q.has('digest') && !matchValue(a.digest, q.get('digest')!)) return false;
       if (q.has('media_type') && !matchValue(a.mediaType, q.get('media_type')!)) return false;
       return true;
@@ -317,7 +374,15 @@ function listArtifacts(state: HarborState, req: IncomingMessage, res: ServerResp
   sendPage(req, res, url, all, (a) => artifactJson(state, project, repo, a, withTag));
 }
 
-function getArtifact(state: HarborState, req: IncomingMessage, res: ServerResponse, project: ProjectRecord, repoName: string, reference: string, url: URL): void {
+function getArtifact(
+  state: HarborState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  project: ProjectRecord,
+  repoName: string,
+  reference: string,
+  url: URL,
+): void {
   const art = state.db.resolve(repoName, reference);
   const repo = state.db.repository(repoName);
   if (!art || !repo) {
@@ -326,4 +391,3 @@ function getArtifact(state: HarborState, req: IncomingMessage, res: ServerRespon
   }
   sendJson(req, res, 200, artifactJson(state, project, repo, art, url.searchParams.get('with_tag') !== 'false'));
 }
-

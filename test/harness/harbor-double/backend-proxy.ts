@@ -8,8 +8,18 @@ import type { Access } from './jwt.ts';
 import type { HarborState } from './state.ts';
 
 const HOP_BY_HOP = new Set([
-  'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade',
-  'proxy-authorization', 'proxy-authenticate', 'host', 'cookie', 'authorization',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'proxy-authorization',
+  'proxy-authenticate',
+  'host',
+  'cookie',
+  'authorization',
 ]);
 
 /** One keep-alive pool per double, so stopping one double leaves the others alone. */
@@ -26,10 +36,15 @@ export interface ForwardOptions {
   /** A body already read by the front (manifests); otherwise the request is piped. */
   body?: Buffer;
   /** Runs once the backend's status is known, before anything is sent to the client. */
-  onResponse?: (status: number, headers: IncomingHttpHeaders) => Record<string, string> | void;
+  onResponse?: (status: number, headers: IncomingHttpHeaders) => Record<string, string> | undefined;
 }
 
-export function forward(state: HarborState, req: IncomingMessage, res: ServerResponse, o: ForwardOptions): Promise<number> {
+export function forward(
+  state: HarborState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  o: ForwardOptions,
+): Promise<number> {
   return new Promise((resolve) => {
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
@@ -37,29 +52,33 @@ export function forward(state: HarborState, req: IncomingMessage, res: ServerRes
     headers.authorization = `Bearer ${token}`;
     if (o.body) headers['content-length'] = String(o.body.length);
     else if (req.headers['transfer-encoding']) headers['transfer-encoding'] = 'chunked';
-    const backendReq = request(`${state.backendUrl}${o.path}`, { method: o.method ?? req.method, headers, agent: state.agent }, (backendRes) => {
-      const status = backendRes.statusCode ?? 502;
-      let extra: Record<string, string> | void = undefined;
-      try {
-        extra = o.onResponse?.(status, backendRes.headers);
-      } catch (err) {
-        backendRes.resume();
-        sendError(req, res, err instanceof HarborError ? err : new HarborError('UNKNOWN', String(err)));
-        return resolve(500);
-      }
-      res.statusCode = status;
-      for (const [k, v] of Object.entries(backendRes.headers)) {
-        if (v === undefined || HOP_BY_HOP.has(k)) continue;
-        res.setHeader(k, k === 'location' ? rewriteLocation(state, String(v)) : v);
-      }
-      for (const [k, v] of Object.entries(extra ?? {})) res.setHeader(k, v);
-      backendRes.pipe(res);
-      backendRes.on('end', () => resolve(status));
-      backendRes.on('error', () => {
-        res.destroy();
-        resolve(status);
-      });
-    });
+    const backendReq = request(
+      `${state.backendUrl}${o.path}`,
+      { method: o.method ?? req.method, headers, agent: state.agent },
+      (backendRes) => {
+        const status = backendRes.statusCode ?? 502;
+        let extra: Record<string, string> | undefined;
+        try {
+          extra = o.onResponse?.(status, backendRes.headers);
+        } catch (err) {
+          backendRes.resume();
+          sendError(req, res, err instanceof HarborError ? err : new HarborError('UNKNOWN', String(err)));
+          return resolve(500);
+        }
+        res.statusCode = status;
+        for (const [k, v] of Object.entries(backendRes.headers)) {
+          if (v === undefined || HOP_BY_HOP.has(k)) continue;
+          res.setHeader(k, k === 'location' ? rewriteLocation(state, String(v)) : v);
+        }
+        for (const [k, v] of Object.entries(extra ?? {})) res.setHeader(k, v);
+        backendRes.pipe(res);
+        backendRes.on('end', () => resolve(status));
+        backendRes.on('error', () => {
+          res.destroy();
+          resolve(status);
+        });
+      },
+    );
     backendReq.on('error', (err) => {
       if (!res.headersSent) sendError(req, res, new HarborError('UNKNOWN', err.message));
       else res.destroy();
@@ -76,5 +95,7 @@ export function forward(state: HarborState, req: IncomingMessage, res: ServerRes
 
 /** Upload and manifest Locations from the backend must point at the front. */
 function rewriteLocation(state: HarborState, location: string): string {
-  return location.startsWith(state.backendUrl) ? `http://${state.frontHost}${location.slice(state.backendUrl.length)}` : location;
+  return location.startsWith(state.backendUrl)
+    ? `http://${state.frontHost}${location.slice(state.backendUrl.length)}`
+    : location;
 }

@@ -33,7 +33,12 @@ export interface ArtifactRecord {
   children: string[];
 }
 
-export interface TagRecord { id: number; name: string; digest: string; pushTime: Date }
+export interface TagRecord {
+  id: number;
+  name: string;
+  digest: string;
+  pushTime: Date;
+}
 
 export interface RepositoryRecord {
   id: number;
@@ -52,7 +57,10 @@ export class Database {
   repositories = new Map<string, RepositoryRecord>();
   private nextId = { project: 1, repository: 1, artifact: 1, tag: 1 };
 
-  createProject(name: string, opts: { public?: boolean; owner?: string; createdAt?: Date; storageLimit?: number } = {}): ProjectRecord {
+  createProject(
+    name: string,
+    opts: { public?: boolean; owner?: string; createdAt?: Date; storageLimit?: number } = {},
+  ): ProjectRecord {
     if (this.projects.has(name)) throw new Error(`project ${name} already exists`);
     const p: ProjectRecord = {
       id: this.nextId.project++,
@@ -103,7 +111,13 @@ export class Database {
   }
 
   /** Records a successful manifest PUT; with a tag, the tag moves to this digest and the old artifact stays. */
-  recordManifest(repository: string, digest: string, body: Buffer, contentType: string | undefined, tag?: string): ArtifactRecord {
+  recordManifest(
+    repository: string,
+    digest: string,
+    body: Buffer,
+    contentType: string | undefined,
+    tag?: string,
+  ): ArtifactRecord {
     const repo = this.ensureRepository(repository);
     const now = new Date();
     let art = repo.artifacts.get(digest);
@@ -143,14 +157,20 @@ export class Database {
 }
 
 /** Media types, size and links of a manifest, the way Harbor's artifact abstractor reads them. */
-function describeManifest(body: Buffer, contentType: string | undefined): Omit<ArtifactRecord, 'id' | 'digest' | 'pushTime'> {
+function describeManifest(
+  body: Buffer,
+  contentType: string | undefined,
+): Omit<ArtifactRecord, 'id' | 'digest' | 'pushTime'> {
   let m: Record<string, unknown> = {};
   try {
     m = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
   } catch {
     // The backend already accepted it; keep what we know.
   }
-  const manifestMediaType = (typeof m.mediaType === 'string' && m.mediaType) || contentType?.split(';')[0]?.trim() || 'application/vnd.oci.image.manifest.v1+json';
+  const manifestMediaType =
+    (typeof m.mediaType === 'string' && m.mediaType) ||
+    contentType?.split(';')[0]?.trim() ||
+    'application/vnd.oci.image.manifest.v1+json';
   const config = m.config as { mediaType?: string; size?: number } | undefined;
   const layers = Array.isArray(m.layers) ? (m.layers as { size?: number }[]) : [];
   const manifests = Array.isArray(m.manifests) ? (m.manifests as { digest?: string }[]) : [];

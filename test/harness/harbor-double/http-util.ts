@@ -42,7 +42,13 @@ export function sendError(req: IncomingMessage, res: ServerResponse, err: Harbor
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-export function sendJson(req: IncomingMessage, res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+): void {
   const body = JSON.stringify(value);
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json; charset=utf-8');
@@ -98,7 +104,13 @@ export function rfc3339(d: Date): string {
 }
 
 /** Harbor's paging Link header: relative URLs, prev and next joined by " , " (docs/harbor.md §3). */
-export function pageLink(path: string, query: URLSearchParams, page: number, pageSize: number, total: number): string | undefined {
+export function pageLink(
+  path: string,
+  query: URLSearchParams,
+  page: number,
+  pageSize: number,
+  total: number,
+): string | undefined {
   const links: string[] = [];
   const make = (p: number, rel: string): string => {
     const q = new URLSearchParams(query);

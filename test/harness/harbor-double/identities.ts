@@ -68,7 +68,8 @@ export class Identities {
       // A project a robot created grants it nothing by itself (Harbor #15461, docs/harbor.md §10).
       if (id.level === 'project' && id.project !== project.name) return [...held];
       for (const p of id.robot.permissions) {
-        if (p.project === project.name || (p.project === '*' && id.level === 'system')) for (const a of p.actions) held.add(a);
+        if (p.project === project.name || (p.project === '*' && id.level === 'system'))
+          for (const a of p.actions) held.add(a);
       }
     }
     return ALL.filter((a) => held.has(a));

@@ -61,13 +61,20 @@ function kindOf(pathname: string): string {
   if (!pathname.startsWith('/v2')) return 'other';
   const route = parseV2(pathname);
   switch (route.kind) {
-    case 'base': return 'ping';
-    case 'catalog': return 'catalog';
-    case 'tags': return 'tags';
-    case 'manifest': return 'manifest';
-    case 'blob': return 'blob';
-    case 'upload': return 'upload';
-    default: return 'other';
+    case 'base':
+      return 'ping';
+    case 'catalog':
+      return 'catalog';
+    case 'tags':
+      return 'tags';
+    case 'manifest':
+      return 'manifest';
+    case 'blob':
+      return 'blob';
+    case 'upload':
+      return 'upload';
+    default:
+      return 'other';
   }
 }
 
@@ -100,7 +107,9 @@ export async function startHarborDouble(options: HarborDoubleOptions = {}): Prom
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', `http://${host}`);
     const kind = kindOf(url.pathname);
-    res.on('finish', () => requests.push({ method: req.method ?? '', path: url.pathname, status: res.statusCode, kind, query: url.search }));
+    res.on('finish', () =>
+      requests.push({ method: req.method ?? '', path: url.pathname, status: res.statusCode, kind, query: url.search }),
+    );
     void handle(state, req, res, url).catch((err: unknown) => {
       if (!res.headersSent) sendError(req, res, new HarborError('UNKNOWN', String(err)));
       else res.destroy();
@@ -115,7 +124,12 @@ export async function startHarborDouble(options: HarborDoubleOptions = {}): Prom
   let registry: RunningRegistry;
   try {
     registry = await startRegistry({
-      token: { realm: `http://${host}/service/token`, service: TOKEN_SERVICE, issuer: TOKEN_ISSUER, rootCertBundle: CERT_PATH },
+      token: {
+        realm: `http://${host}/service/token`,
+        service: TOKEN_SERVICE,
+        issuer: TOKEN_ISSUER,
+        rootCertBundle: CERT_PATH,
+      },
     });
   } catch (err) {
     server.close();
@@ -174,7 +188,11 @@ async function handle(state: HarborState, req: IncomingMessage, res: ServerRespo
   // Read-only mode refuses every write (docs/harbor.md §6 policy errors).
   if (state.readOnly && WRITE_METHODS.has(method) && (p.startsWith('/api/') || p.startsWith('/v2'))) {
     req.resume();
-    return sendError(req, res, new HarborError('DENIED', 'The system is in read only mode. Any modification is prohibited.'));
+    return sendError(
+      req,
+      res,
+      new HarborError('DENIED', 'The system is in read only mode. Any modification is prohibited.'),
+    );
   }
   if (p === '/service/token') return handleToken(state, req, res, url);
   if (p.startsWith('/api/v2.0/') || p === '/api/v2.0') return handleApi(state, req, res, url);

@@ -9,7 +9,11 @@ export const TOKEN_SERVICE = 'harbor-registry'; // docs/harbor.md §1
 export const CERT_PATH = fileURLToPath(new URL('./fixtures/token-cert.pem', import.meta.url));
 export const KEY_PATH = fileURLToPath(new URL('./fixtures/token-key.pem', import.meta.url));
 
-export interface Access { type: string; name: string; actions: string[] }
+export interface Access {
+  type: string;
+  name: string;
+  actions: string[];
+}
 export interface TokenClaims {
   iss: string;
   sub: string;

@@ -12,10 +12,14 @@ export function handleToken(state: HarborState, req: IncomingMessage, res: Serve
   }
   // Unknown (or missing) service → 400 (docs/harbor.md §1).
   const service = url.searchParams.get('service');
-  if (service !== TOKEN_SERVICE) return sendError(req, res, new HarborError('BAD_REQUEST', `Unknown service: ${service ?? ''}`));
+  if (service !== TOKEN_SERVICE)
+    return sendError(req, res, new HarborError('BAD_REQUEST', `Unknown service: ${service ?? ''}`));
 
   // `scope` repeats and one value may hold several space-separated scopes (docs/harbor.md §1).
-  const scopes = url.searchParams.getAll('scope').flatMap((s) => s.split(' ')).filter((s) => s !== '');
+  const scopes = url.searchParams
+    .getAll('scope')
+    .flatMap((s) => s.split(' '))
+    .filter((s) => s !== '');
   const creds = basicCredentials(req);
   const identity: Identity = (creds && state.identities.authenticate(creds.username, creds.password)) ?? ANONYMOUS;
 
@@ -42,7 +46,10 @@ function grant(state: HarborState, identity: Identity, scope: string): Access | 
   if (first < 0 || last <= first) return undefined;
   const type = scope.slice(0, first);
   const name = scope.slice(first + 1, last);
-  const requested = scope.slice(last + 1).split(',').filter((a) => a !== '');
+  const requested = scope
+    .slice(last + 1)
+    .split(',')
+    .filter((a) => a !== '');
   if (type === 'registry' && name === 'catalog') {
     // registry:catalog:* for system admins only (docs/harbor.md §1).
     return { type, name, actions: state.identities.isSysadmin(identity) ? requested.filter((a) => a === '*') : [] };

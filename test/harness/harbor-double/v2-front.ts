@@ -28,7 +28,8 @@ export function parseV2(pathname: string): V2Route {
   if (pathname === '/v2/_catalog') return { kind: 'catalog' };
   let m = /^\/v2\/(.+)\/blobs\/uploads\/?(.*)$/.exec(pathname);
   if (m) return { kind: 'upload', repo: m[1]!, rest: m[2]! };
-  if ((m = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(pathname))) return { kind: 'manifest', repo: m[1]!, reference: m[2]! };
+  if ((m = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(pathname)))
+    return { kind: 'manifest', repo: m[1]!, reference: m[2]! };
   if ((m = /^\/v2\/(.+)\/blobs\/([^/]+)$/.exec(pathname))) return { kind: 'blob', repo: m[1]!, digest: m[2]! };
   if ((m = /^\/v2\/(.+)\/tags\/list$/.exec(pathname))) return { kind: 'tags', repo: m[1]! };
   if ((m = /^\/v2\/(.+)\/referrers\/([^/]+)$/.exec(pathname))) return { kind: 'referrers', repo: m[1]!, digest: m[2]! };
@@ -43,7 +44,10 @@ interface Security {
   authenticated: boolean;
 }
 
-interface Need { repo: string; action: Action }
+interface Need {
+  repo: string;
+  action: Action;
+}
 
 export async function handleV2(state: HarborState, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   res.setHeader('Docker-Distribution-Api-Version', 'registry/2.0');
@@ -53,7 +57,10 @@ export async function handleV2(state: HarborState, req: IncomingMessage, res: Se
   if (route.kind === 'other') return sendError(req, res, new HarborError('NOT_FOUND', 'not found'));
 
   // docs/harbor.md §2.4: single-component repositories are refused before authentication.
-  const mountFrom = route.kind === 'upload' && method === 'POST' && url.searchParams.get('mount') ? url.searchParams.get('from') ?? '' : undefined;
+  const mountFrom =
+    route.kind === 'upload' && method === 'POST' && url.searchParams.get('mount')
+      ? (url.searchParams.get('from') ?? '')
+      : undefined;
   if ('repo' in route && !route.repo.includes('/')) {
     return sendError(req, res, new HarborError('BAD_REQUEST', `invalid repository name: ${route.repo}`));
   }
@@ -143,11 +150,10 @@ function security(state: HarborState, req: IncomingMessage, needs: Need[]): Secu
       // A token issued before its project (iat + 60 s < creation) or naming a missing project is
       // ignored, mount source included (docs/harbor.md §1, v2_token.go).
       const project = state.db.project(need.repo.split('/')[0]!);
-      if (!project || (claims.iat + 60) * 1000 < project.createdAt.getTime()) return { identity: ANONYMOUS, authenticated: false };
+      if (!project || (claims.iat + 60) * 1000 < project.createdAt.getTime())
+        return { identity: ANONYMOUS, authenticated: false };
     }
-    const identity: Identity = claims.sub
-      ? { kind: 'user', name: claims.sub, sysadmin: false, id: 0 }
-      : ANONYMOUS;
+    const identity: Identity = claims.sub ? { kind: 'user', name: claims.sub, sysadmin: false, id: 0 } : ANONYMOUS;
     return { identity, claims, authenticated: claims.sub !== '' };
   }
   return { identity: ANONYMOUS, authenticated: false };
@@ -155,30 +161,43 @@ function security(state: HarborState, req: IncomingMessage, needs: Need[]): Secu
 
 function can(state: HarborState, sec: Security, need: Need): boolean {
   if (sec.claims) {
-    return sec.claims.access.some((a) => a.type === 'repository' && a.name === need.repo && a.actions.includes(need.action));
+    return sec.claims.access.some(
+      (a) => a.type === 'repository' && a.name === need.repo && a.actions.includes(need.action),
+    );
   }
   const project: ProjectRecord | undefined = state.db.project(need.repo.split('/')[0]!);
   return state.identities.actionsOn(sec.identity, project).includes(need.action);
 }
 
 /** 401 with Harbor's challenge: Basic when any Authorization was sent, else Bearer with scopes (docs/harbor.md §1). */
-function unauthorized(state: HarborState, req: IncomingMessage, res: ServerResponse, needs: Need[], message: string): void {
+function unauthorized(
+  state: HarborState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  needs: Need[],
+  message: string,
+): void {
   let challenge: string;
   if (req.headers.authorization || new URL(req.url ?? '/', 'http://x').pathname === '/v2/_catalog') {
     challenge = 'Basic realm="harbor"';
   } else {
     const host = req.headers.host ?? state.frontHost;
     challenge = `Bearer realm="http://${host}/service/token",service="${TOKEN_SERVICE}"`;
-    const scope = needs
-      .map((n) => `repository:${n.repo}:${n.action === 'push' ? 'pull,push' : n.action}`)
-      .join(' ');
+    const scope = needs.map((n) => `repository:${n.repo}:${n.action === 'push' ? 'pull,push' : n.action}`).join(' ');
     if (scope) challenge += `,scope="${scope}"`;
   }
   sendError(req, res, new HarborError('UNAUTHORIZED', message, { ...API_VERSION, 'Www-Authenticate': challenge }));
 }
 
 /** GET/HEAD look the artifact up in Harbor's database first: a miss is 404 NOT_FOUND (docs/harbor.md §6). */
-async function getManifest(state: HarborState, req: IncomingMessage, res: ServerResponse, repo: string, reference: string, sub: string): Promise<void> {
+async function getManifest(
+  state: HarborState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  repo: string,
+  reference: string,
+  sub: string,
+): Promise<void> {
   const art = state.db.resolve(repo, reference);
   if (!art) {
     const sep = DIGEST_RE.test(reference) ? '@' : ':';
@@ -192,7 +211,14 @@ async function getManifest(state: HarborState, req: IncomingMessage, res: Server
 }
 
 /** PUT by tag: Harbor stores the manifest under its digest and records the tag itself (docs/harbor.md §6). */
-async function putManifest(state: HarborState, req: IncomingMessage, res: ServerResponse, repo: string, reference: string, sub: string): Promise<void> {
+async function putManifest(
+  state: HarborState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  repo: string,
+  reference: string,
+  sub: string,
+): Promise<void> {
   const byDigest = DIGEST_RE.test(reference);
   const project = state.db.project(repo.split('/')[0]!)!;
   // Overwriting an existing tag that matches an immutability rule → 412 (docs/harbor.md §6 policy errors).
@@ -200,7 +226,14 @@ async function putManifest(state: HarborState, req: IncomingMessage, res: Server
   if (!byDigest && project.immutableTagPattern?.test(reference) && state.db.repository(repo)?.tags.has(reference)) {
     req.resume();
     const short = repo.slice(repo.indexOf('/') + 1);
-    return sendError(req, res, new HarborError('PRECONDITION', `Failed to process request due to '${short}:${reference}' configured as immutable.`));
+    return sendError(
+      req,
+      res,
+      new HarborError(
+        'PRECONDITION',
+        `Failed to process request due to '${short}:${reference}' configured as immutable.`,
+      ),
+    );
   }
   const body = await readBody(req, MAX_MANIFEST);
   if (!body) return sendError(req, res, new HarborError('MANIFEST_INVALID', 'manifest invalid: payload exceeds 4 MiB')); // docs/harbor.md §6
@@ -226,7 +259,13 @@ async function putManifest(state: HarborState, req: IncomingMessage, res: Server
 }
 
 /** DELETE takes a digest only; Harbor removes the artifact from its database and answers 202 (docs/harbor.md §6). */
-function deleteManifest(state: HarborState, req: IncomingMessage, res: ServerResponse, repo: string, reference: string): void {
+function deleteManifest(
+  state: HarborState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  repo: string,
+  reference: string,
+): void {
   if (!DIGEST_RE.test(reference)) {
     return sendError(req, res, new HarborError('UNSUPPORTED', 'The operation is unsupported.'));
   }
@@ -234,7 +273,14 @@ function deleteManifest(state: HarborState, req: IncomingMessage, res: ServerRes
   const immutable = pattern ? state.db.tagsOf(repo, reference).find((t) => pattern.test(t.name)) : undefined;
   if (immutable) {
     const short = repo.slice(repo.indexOf('/') + 1);
-    return sendError(req, res, new HarborError('PRECONDITION', `Failed to process request due to '${short}:${immutable.name}' configured as immutable.`));
+    return sendError(
+      req,
+      res,
+      new HarborError(
+        'PRECONDITION',
+        `Failed to process request due to '${short}:${immutable.name}' configured as immutable.`,
+      ),
+    );
   }
   if (!state.db.deleteArtifact(repo, reference)) {
     return sendError(req, res, new HarborError('NOT_FOUND', `artifact ${repo}@${reference} not found`));
@@ -251,7 +297,8 @@ function page(all: string[], url: URL, linkPath: string, res: ServerResponse): s
   let items = last ? all.filter((x) => x > last) : all;
   if (nRaw === null || nRaw === '') return items;
   const n = Number(nRaw);
-  if (!/^\d+$/.test(nRaw) || !Number.isSafeInteger(n)) throw new HarborError('BAD_REQUEST', 'the N must be a positive int type');
+  if (!/^\d+$/.test(nRaw) || !Number.isSafeInteger(n))
+    throw new HarborError('BAD_REQUEST', 'the N must be a positive int type');
   if (n === 0) return [];
   if (items.length > n) {
     items = items.slice(0, n);
@@ -262,7 +309,8 @@ function page(all: string[], url: URL, linkPath: string, res: ServerResponse): s
 
 function tagsList(state: HarborState, req: IncomingMessage, res: ServerResponse, repo: string, url: URL): void {
   const record = state.db.repository(repo);
-  if (!record || record.artifacts.size === 0) return sendError(req, res, new HarborError('NOT_FOUND', `repository ${repo} not found`));
+  if (!record || record.artifacts.size === 0)
+    return sendError(req, res, new HarborError('NOT_FOUND', `repository ${repo} not found`));
   const all = [...new Set(record.tags.keys())].sort();
   try {
     sendJson(req, res, 200, { name: repo, tags: page(all, url, `/v2/${repo}/tags/list`, res) });
@@ -275,7 +323,8 @@ function catalog(state: HarborState, req: IncomingMessage, res: ServerResponse, 
   const all = state.db.listRepositories().map((r) => r.name);
   const last = url.searchParams.get('last');
   try {
-    if (last && !all.includes(last)) throw new HarborError('BAD_REQUEST', `the last: ${last} should be a valid repository name.`);
+    if (last && !all.includes(last))
+      throw new HarborError('BAD_REQUEST', `the last: ${last} should be a valid repository name.`);
     sendJson(req, res, 200, { repositories: page(all, url, '/v2/_catalog', res) });
   } catch (err) {
     sendError(req, res, err as HarborError);
@@ -283,8 +332,16 @@ function catalog(state: HarborState, req: IncomingMessage, res: ServerResponse, 
 }
 
 /** Referrers of a subject in the same repository, served from the database (docs/harbor.md §6). */
-function referrers(state: HarborState, req: IncomingMessage, res: ServerResponse, repo: string, digest: string, url: URL): void {
-  if (!DIGEST_RE.test(digest)) return sendError(req, res, new HarborError('BAD_REQUEST', `invalid reference: ${digest}`));
+function referrers(
+  state: HarborState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  repo: string,
+  digest: string,
+  url: URL,
+): void {
+  if (!DIGEST_RE.test(digest))
+    return sendError(req, res, new HarborError('BAD_REQUEST', `invalid reference: ${digest}`));
   const filter = url.searchParams.get('artifactType');
   const arts = [...(state.db.repository(repo)?.artifacts.values() ?? [])].filter(
     (a) => a.subject === digest && (!filter || a.artifactType === filter),
@@ -293,7 +350,12 @@ function referrers(state: HarborState, req: IncomingMessage, res: ServerResponse
   const body = {
     schemaVersion: 2,
     mediaType: 'application/vnd.oci.image.index.v1+json',
-    manifests: arts.map((a) => ({ mediaType: a.manifestMediaType, digest: a.digest, size: a.manifestSize, artifactType: a.artifactType })),
+    manifests: arts.map((a) => ({
+      mediaType: a.manifestMediaType,
+      digest: a.digest,
+      size: a.manifestSize,
+      artifactType: a.artifactType,
+    })),
   };
   sendJson(req, res, 200, body, { ...headers, 'Content-Type': 'application/vnd.oci.image.index.v1+json' });
 }
