@@ -59503,7 +59503,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _redact_text_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(7990);
 /* harmony import */ var _report_console_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(1495);
 /* harmony import */ var _report_totals_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(8648);
-/* harmony import */ var _run_and_report_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(5717);
+/* harmony import */ var _run_and_report_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(1971);
 // The GitHub Action: inputs in, the one run path, summary and outputs out. Nothing else.
 
 
@@ -61466,31 +61466,41 @@ async function writeScrubbed(path, text) {
 //
 // Process-wide on purpose: a token is learned deep in the transport, and the text that might echo
 // it is written by an adapter that never sees the transport.
+//
+// A run learns hundreds of tokens (one per scope set), and every log line passes scrub(): one
+// regex over all of them would be rebuilt at each new token and scanned on every line. Instead the
+// secrets are indexed by their first four characters, and a text is scanned once, position by
+// position, with a map lookup each: linear in the text, whatever the number of secrets.
 /** Shorter values are not scrubbed: masking every "ab" would wreck the output, and a secret that
- * short protects nothing. GitHub's own masking has the same floor in spirit. */
+ * short protects nothing. */
 const MIN_LENGTH = 4;
 const MASK = '***';
-const known = new Set();
-let pattern;
-/** Registers a secret and the forms it is written in. */
-function addSecret(value) {
+/** First four characters → the secrets starting with them, longest first. */
+const index = new Map();
+/** Registers a secret and the forms it is written in. A token the run obtained needs no other
+ * form (`raw`): it is already URL- and JSON-safe, and nobody base64-encodes it again. */
+function addSecret(value, forms = 'all') {
     if (!value || value.length < MIN_LENGTH)
         return;
-    const forms = [
-        value,
-        encodeURIComponent(value),
-        JSON.stringify(value).slice(1, -1),
-        Buffer.from(value, 'utf8').toString('base64'),
-    ];
-    let added = false;
-    for (const form of forms) {
-        if (form.length >= MIN_LENGTH && !known.has(form)) {
-            known.add(form);
-            added = true;
-        }
+    const written = forms === 'raw'
+        ? [value]
+        : [
+            value,
+            encodeURIComponent(value),
+            JSON.stringify(value).slice(1, -1),
+            Buffer.from(value, 'utf8').toString('base64'),
+        ];
+    for (const form of written) {
+        if (form.length < MIN_LENGTH)
+            continue;
+        const key = form.slice(0, MIN_LENGTH);
+        const list = index.get(key) ?? [];
+        if (list.includes(form))
+            continue;
+        list.push(form);
+        list.sort((a, b) => b.length - a.length);
+        index.set(key, list);
     }
-    if (added)
-        pattern = undefined;
 }
 /** Registers a user name and password, and the Basic header they make (`user:password` in base64). */
 function addCredentials(credentials) {
@@ -61501,21 +61511,26 @@ function addCredentials(credentials) {
 }
 /** The text with every known secret replaced by `***`. */
 function scrub(text) {
-    if (known.size === 0 || text.length < MIN_LENGTH)
+    if (index.size === 0 || text.length < MIN_LENGTH)
         return text;
-    pattern ??= new RegExp([...known]
-        .sort((a, b) => b.length - a.length)
-        .map(escapeRegex)
-        .join('|'), 'g');
-    return text.replace(pattern, MASK);
+    let out = '';
+    let copied = 0;
+    for (let i = 0; i + MIN_LENGTH <= text.length;) {
+        const found = index.get(text.slice(i, i + MIN_LENGTH))?.find((secret) => text.startsWith(secret, i));
+        if (found) {
+            out += `${text.slice(copied, i)}${MASK}`;
+            i += found.length;
+            copied = i;
+        }
+        else {
+            i += 1;
+        }
+    }
+    return copied === 0 ? text : out + text.slice(copied);
 }
 /** For tests: forget every secret. */
 function clearSecrets() {
-    known.clear();
-    pattern = undefined;
-}
-function escapeRegex(text) {
-    return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    index.clear();
 }
 
 
@@ -63482,7 +63497,7 @@ class TokenCache {
                 request: `GET ${url.pathname}`,
             });
         }
-        (0,secrets/* addSecret */.Ck)(token); // a server's error text or a debug line may echo it
+        (0,secrets/* addSecret */.Ck)(token, 'raw'); // a server's error text or a debug line may echo it
         const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_LIFETIME_S;
         return { token, expiresAt: started + lifetime * 1000 * EXPIRY_MARGIN };
     }
@@ -63892,6 +63907,7 @@ function computeTotals(result) {
         blobsExisting: 0,
         retries: 0,
         repaired: 0,
+        retained: result.retained.length,
         seconds: result.seconds,
         ...(result.bytesPlanned !== undefined && { bytesPlanned: result.bytesPlanned }),
     };
@@ -63921,7 +63937,7 @@ function itemsByStatus(result) {
 
 /***/ }),
 
-/***/ 5717:
+/***/ 1971:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -63962,6 +63978,8 @@ function buildReport(result, toolVersion) {
         incomplete: groups.incomplete.map(toItem),
         skipped: groups.skipped.map(toItem),
         failed: groups.failed.map(toItem),
+        retained: [...result.retained].sort((a, b) => a.target.localeCompare(b.target)),
+        harborNotes: result.harborNotes,
     };
 }
 function toItem(item) {
@@ -64309,66 +64327,126 @@ class HarborRestApi {
     async tagDigests(project, path) {
         // {repository_name} is URL-encoded twice: a/b → a%252Fb (docs/harbor.md §4).
         const repo = encodeURIComponent(encodeURIComponent(path));
-        const tags = new Map();
-        let artifactCount = 0;
-        let next = `api/v2.0/projects/${encodeURIComponent(project)}/repositories/${repo}/artifacts?with_tag=true&page_size=100&page=1`;
+        const listing = { tags: new Map(), pushedAt: new Map(), artifacts: 0 };
+        const first = `api/v2.0/projects/${encodeURIComponent(project)}/repositories/${repo}/artifacts?with_tag=true&page_size=100&page=1`;
+        // An unknown repository is listed as empty (404 for an admin when the project is gone).
+        for await (const artifacts of this.pages(first, 'artifacts', [404])) {
+            listing.artifacts += artifacts.length;
+            for (const { digest, tags, push_time } of artifacts) {
+                if (typeof digest !== 'string' || !Array.isArray(tags))
+                    continue;
+                for (const tag of tags) {
+                    if (typeof tag?.name !== 'string' || !tag.name)
+                        continue;
+                    listing.tags.set(tag.name, digest);
+                    const pushed = typeof tag.push_time === 'string' ? tag.push_time : push_time;
+                    if (typeof pushed === 'string' && !pushed.startsWith('0001-'))
+                        listing.pushedAt.set(tag.name, pushed);
+                }
+            }
+        }
+        return listing;
+    }
+    async projectSettings(name) {
+        const path = `api/v2.0/projects/${encodeURIComponent(name)}`;
+        // A name of digits only would be read as an ID without this header (§11.1).
+        const res = await this.call('GET', path, undefined, { 'x-is-resource-name': 'true' });
+        const text = await res.body.text();
+        if (res.status === 401 || res.status === 403 || res.status === 404)
+            return undefined;
+        if (res.status !== 200)
+            throw this.failure('GET', path, res.status, text);
+        const project = parseJson(text);
+        const registryId = Number(project?.registry_id);
+        const retentionId = Number(project?.metadata?.retention_id);
+        return {
+            ...(Number.isInteger(registryId) && registryId > 0 && { registryId }),
+            ...(Number.isInteger(retentionId) && retentionId > 0 && { retentionId }),
+        };
+    }
+    async retentionPolicy(id) {
+        const path = `api/v2.0/retentions/${id}`;
+        const res = await this.call('GET', path);
+        const text = await res.body.text();
+        if (res.status === 401 || res.status === 403 || res.status === 404)
+            return undefined;
+        if (res.status !== 200)
+            throw this.failure('GET', path, res.status, text);
+        const policy = parseJson(text);
+        return policy && Array.isArray(policy.rules)
+            ? { id, rules: policy.rules, ...(policy.trigger && { trigger: policy.trigger }) }
+            : undefined;
+    }
+    async immutableRules(project) {
+        const rules = [];
+        const first = `api/v2.0/projects/${encodeURIComponent(project)}/immutabletagrules?page_size=100&page=1`;
+        try {
+            for await (const page of this.pages(first, 'immutable tag rules', [], {
+                'x-is-resource-name': 'true',
+            }))
+                rules.push(...page);
+        }
+        catch (error) {
+            // Listing them needs project admin or maintainer (§11.3): a push-only robot may not.
+            if ((0,registry/* isRegistryError */.IP)(error) && (error.status === 401 || error.status === 403))
+                return undefined;
+            throw error;
+        }
+        return rules;
+    }
+    async listRepositories(project) {
+        const repositories = [];
+        const first = `api/v2.0/projects/${encodeURIComponent(project)}/repositories?page_size=100&page=1`;
+        for await (const page of this.pages(first, 'repositories', [404])) {
+            for (const r of page)
+                if (typeof r.name === 'string')
+                    repositories.push({ name: r.name, artifacts: Number(r.artifact_count) || 0 });
+        }
+        return repositories;
+    }
+    /** The pages of a paged list (JSON arrays, `Link` rel="next"), each as it arrives. A status in
+     * `empty` ends the list with nothing; a page that is not a list, or a next page on another
+     * origin, throws: a shortened list would say things are missing that are not. */
+    async *pages(first, what, empty, headers = {}) {
+        let next = first;
         while (next) {
             const url = new URL(next, this.url);
-            const res = await this.call('GET', url.pathname.slice(1) + url.search);
+            const res = await this.call('GET', url.pathname.slice(1) + url.search, undefined, headers);
             const text = await res.body.text();
-            if (res.status === 404)
-                return { tags, artifacts: 0 };
+            if (empty.includes(res.status))
+                return;
             if (res.status !== 200)
                 throw this.failure('GET', url.pathname.slice(1), res.status, text);
-            const artifacts = parseArtifacts(text);
-            if (!artifacts) {
+            const page = parseJson(text);
+            if (!Array.isArray(page) || !page.every((x) => typeof x === 'object' && x !== null)) {
                 throw new registry/* RegistryError */.gl({
-                    message: `GET ${url.pathname} on ${this.url.host}: the answer is not a JSON list of artifacts`,
+                    message: `GET ${url.pathname} on ${this.url.host}: the answer is not a JSON list of ${what}`,
                     status: res.status,
                     request: `GET ${url.pathname}`,
+                    code: 'LIST_INCOMPLETE',
                 });
             }
-            artifactCount += artifacts.length;
-            for (const { digest, tags: names } of artifacts) {
-                if (typeof digest !== 'string' || !Array.isArray(names))
-                    continue;
-                for (const tag of names)
-                    if (typeof tag?.name === 'string' && tag.name)
-                        tags.set(tag.name, digest);
-            }
-            // A next page on another origin throws: a shortened listing would claim tags are missing.
+            yield page;
             const link = nextLink((0,transport/* headerValue */.Z)(res.headers, 'link'), url);
             next = link ? link.pathname.slice(1) + link.search : undefined;
         }
-        return { tags, artifacts: artifactCount };
     }
     close() {
         return this.transport.close();
     }
-    call(method, path, body) {
-        const headers = { accept: 'application/json' };
+    call(method, path, body, extra = {}) {
+        const headers = { accept: 'application/json', ...extra };
         if (body !== undefined)
             headers['content-type'] = 'application/json';
         return this.transport.send({ method, url: new URL(path, this.url), headers, ...(body !== undefined && { body }) });
     }
     failure(method, path, status, text) {
-        const errors = (0,registry/* parseErrorBody */.kW)(text);
-        const first = errors[0];
-        return new registry/* RegistryError */.gl({
-            message: `${method} /${path} on ${this.url.host}: ${status}${first ? ` ${first.code}: ${first.message}` : ''}`,
-            status,
-            errors,
-            request: `${method} /${path.split('?')[0]}`,
-        });
+        return (0,registry/* httpError */.p2)({ method, path, host: this.url.host, status, body: text });
     }
 }
-/** Harbor's artifact list, or undefined when the answer is not one. */
-function parseArtifacts(text) {
+function parseJson(text) {
     try {
-        const parsed = JSON.parse(text);
-        return Array.isArray(parsed) && parsed.every((a) => typeof a === 'object' && a !== null)
-            ? parsed
-            : undefined;
+        return JSON.parse(text);
     }
     catch {
         return undefined;
@@ -64696,7 +64774,7 @@ function push(repository) {
 /** The `tags` of a tag list or the `repositories` of a catalog page: strings, or nothing at all
  * (distribution sends null for an empty list). Anything else is an error, not an empty list. */
 async function readNames(res, url, field) {
-    const body = parseJson((await readLimited(res, limits/* MANIFEST_READ_LIMIT */.t, url.pathname)).toString('utf8'));
+    const body = client_parseJson((await readLimited(res, limits/* MANIFEST_READ_LIMIT */.t, url.pathname)).toString('utf8'));
     if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
         const names = body[field];
         if (names === undefined || names === null)
@@ -64711,7 +64789,7 @@ async function readNames(res, url, field) {
         code: 'LIST_INCOMPLETE',
     });
 }
-function parseJson(text) {
+function client_parseJson(text) {
     try {
         return JSON.parse(text);
     }
@@ -65152,6 +65230,48 @@ class OncePerKey {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/harbor/policies.js
+/** `retain the 10 most recently pushed artifacts of repositories ** (tags **)`. */
+function describeRule(rule) {
+    const param = (key) => rule.params?.[key];
+    const templates = {
+        latestPushedK: `the ${String(param('latestPushedK'))} most recently pushed artifacts`,
+        latestPulledN: `the ${String(param('latestPulledN'))} most recently pulled artifacts`,
+        latestActiveK: `the ${String(param('latestActiveK'))} most recently pushed or pulled artifacts`,
+        nDaysSinceLastPush: `artifacts pushed within the last ${String(param('nDaysSinceLastPush'))} days`,
+        nDaysSinceLastPull: `artifacts pulled within the last ${String(param('nDaysSinceLastPull'))} days`,
+        lastXDays: `artifacts pushed within the last ${String(param('lastXDays'))} days`,
+        always: 'every artifact',
+        immutable_template: 'the matching tags',
+    };
+    const what = templates[rule.template ?? ''] ?? `${rule.template ?? 'a rule'} ${JSON.stringify(rule.params ?? {})}`;
+    const repositories = selectors(rule.scope_selectors?.repository);
+    const tags = selectors(rule.tag_selectors);
+    return `${rule.action ?? 'retain'} ${what}${repositories ? ` of repositories ${repositories}` : ''}${tags ? ` (tags ${tags})` : ''}`;
+}
+function selectors(list) {
+    return (list ?? []).map((s) => `${/exclude/i.test(s.decoration ?? '') ? 'not ' : ''}${s.pattern ?? '**'}`).join(', ');
+}
+/** A retention policy: what it keeps (everything else in scope may be deleted) and when it runs. */
+function describeRetention(policy) {
+    const rules = policy.rules.filter((r) => !r.disabled);
+    const keeps = rules.length > 0 ? rules.map(describeRule).join('; or ') : 'no enabled rule';
+    const cron = policy.trigger?.settings?.cron;
+    const when = typeof cron === 'string' && cron
+        ? ` on schedule "${cron}"`
+        : policy.trigger?.kind
+            ? ` (${policy.trigger.kind.toLowerCase()})`
+            : '';
+    return `retention policy #${policy.id}${when}: ${keeps}`;
+}
+/** The enabled immutability rules of a project, in words. */
+function describeImmutability(rules) {
+    const enabled = rules.filter((r) => !r.disabled);
+    return enabled
+        .map((r) => `tags ${selectors(r.tag_selectors) || '**'} of repositories ${selectors(r.scope_selectors?.repository) || '**'}`)
+        .join('; ');
+}
+
 // EXTERNAL MODULE: ./lib/errors/causes.js
 var causes = __nccwpck_require__(7119);
 ;// CONCATENATED MODULE: ./lib/harbor/hints.js
@@ -65297,12 +65417,21 @@ function isAbort(error) {
 }
 
 ;// CONCATENATED MODULE: ./lib/sync/projects.js
+// Harbor projects: looked up once per run, created when allowed (never in a dry run). An existing
+// project is also read once for the settings that would refuse or later delete what is copied
+// into it: a proxy-cache project refuses every push, and a tag-retention policy may delete
+// migrated tags later. Both are said once per project (docs/harbor.md §7, §11).
+
+
 
 
 class Projects {
     existing = new Map();
     ensured = new Map();
+    inspected = new Map();
     created = [];
+    /** What the run learned about its target projects' settings, once per project. */
+    notes = [];
     api;
     harbor;
     options;
@@ -65319,6 +65448,58 @@ class Projects {
             known.catch(() => this.existing.delete(name));
         }
         return known;
+    }
+    /** Why nothing can be copied into the project (a proxy-cache project), or undefined. Reads the
+     * project's settings once per run, and notes a retention policy that may delete tags later. */
+    refusal(name) {
+        let known = this.inspected.get(name);
+        if (!known) {
+            known = this.inspect(name);
+            this.inspected.set(name, known);
+            known.catch(() => this.inspected.delete(name));
+        }
+        return known;
+    }
+    /** One line naming the immutability rules of a project where a tag could not be re-pointed. */
+    async noteImmutability(name) {
+        if (this.notes.some((n) => n.project === name && n.kind === 'immutable'))
+            return;
+        const rules = await this.api.immutableRules(name).catch(() => undefined);
+        const described = rules && describeImmutability(rules);
+        this.notes.push({
+            project: name,
+            kind: 'immutable',
+            message: described
+                ? `project ${name} has tag immutability rules (${described}): Harbor refuses to re-point a matching tag that moved at the source; the tag keeps its old artifact in Harbor`
+                : `project ${name} has tag immutability rules (these credentials may not list them): Harbor refuses to re-point a matching tag that moved at the source`,
+        });
+    }
+    async inspect(name) {
+        if (this.wasCreated(name) || !(await this.exists(name)))
+            return undefined;
+        const settings = await this.api.projectSettings(name);
+        if (settings?.registryId !== undefined) {
+            const message = `project ${name} is a proxy-cache project (it mirrors registry #${settings.registryId}): Harbor refuses every push into it`;
+            this.notes.push({ project: name, kind: 'proxy-cache', message });
+            return new base/* HarborPolicyError */.JS({
+                code: 'PROXY_PROJECT',
+                step: 'project',
+                message,
+                hint: `map these images to a regular project (${this.options.naming.name('mappings')}, or ${this.options.naming.name('default-project')} for single-level names); a proxy cache only pulls from its upstream`,
+            });
+        }
+        if (settings?.retentionId !== undefined) {
+            const policy = await this.api.retentionPolicy(settings.retentionId).catch(() => undefined);
+            const described = policy
+                ? describeRetention(policy)
+                : `retention policy #${settings.retentionId} (these credentials may not read it)`;
+            this.notes.push({
+                project: name,
+                kind: 'retention',
+                message: `project ${name} has a tag-retention policy, ${described}: Harbor may delete migrated tags that fall outside it later; harbor-sync never deletes anything`,
+            });
+        }
+        return undefined;
     }
     wasCreated(name) {
         return this.created.includes(name);
@@ -65484,6 +65665,16 @@ class RunContext {
                 return undefined;
             }
         }).promise;
+    }
+    /** What Harbor holds in the target repository, when its project exists and is ours to write
+     * (not a proxy cache): for the tags only Harbor has now. Shares the listing of harborListing. */
+    async harborHoldings(target) {
+        // A project this run created holds only what this run brought.
+        if (this.projects.wasCreated(target.project))
+            return undefined;
+        if (!(await this.projects.exists(target.project)) || (await this.projects.refusal(target.project)))
+            return undefined;
+        return await this.harborListing(target);
     }
     /** True when the Harbor repository holds no artifact (or its project is new or missing): it
      * cannot hold a blob this run did not bring, so no HEAD on Harbor is needed, and a source GET
@@ -65907,6 +66098,11 @@ class Discovery {
     source;
     options;
     tagLists = new OncePerKey();
+    /** What the catalog listed, and the Harbor repositories and projects it maps to: for the
+     * repositories only Harbor has now (O(repositories), never per tag). */
+    catalogNames = new Set();
+    mappedTargets = new Set();
+    targetProjects = new Set();
     constructor(source, options) {
         this.source = source;
         this.options = options;
@@ -65942,6 +66138,7 @@ class Discovery {
     }
     visitRepository(repository, visit) {
         const { shard, mapTarget } = this.options;
+        this.catalogNames.add(repository);
         if (!(0,registry_reference/* isRepositoryName */.en)(repository)) {
             visit.item({
                 source: `${(0,redact_text/* printable */.g$)(repository).slice(0, 300)}:*`,
@@ -65968,6 +66165,8 @@ class Discovery {
             visit.item({ source: `${repository}:*`, target: '', status: 'failed', error: toFailure(error, 'config') });
             return;
         }
+        this.mappedTargets.add(target.repository);
+        this.targetProjects.add(target.project);
         visit.repository({ repository, origin: 'catalog' }, target);
     }
     /** One spec's jobs. A line naming a tag or digest is taken as is; a whole repository is listed
@@ -66000,14 +66199,16 @@ class Discovery {
             error: failure('discover', 'NAME_INVALID', `the source lists a tag name that is not valid: ${JSON.stringify((0,redact_text/* printable */.g$)(tag).slice(0, 200))}`),
         }));
         const untagged = await this.untagged(spec.repository, target, tags);
+        const retained = await this.retained(spec.repository, target, tags);
         if (tags.length === 0) {
             if (refused.length > 0 || untagged)
-                return { jobs: untagged?.jobs ?? [], items: [...refused, ...(untagged?.items ?? [])] };
-            return fromCatalog
+                return { jobs: untagged?.jobs ?? [], items: [...refused, ...(untagged?.items ?? [])], retained };
+            const empty = fromCatalog
                 ? whole('skipped', { reason: 'repository has no tags' })
                 : whole('failed', {
                     error: failure('discover', 'NOT_FOUND', `${spec.repository} has no tags on the source (${spec.origin})`),
                 });
+            return { ...empty, retained };
         }
         const plain = tags.filter((t) => !isSignatureTag(t));
         const { selection, includeSignatures } = this.options;
@@ -66034,7 +66235,41 @@ class Discovery {
             }
         }
         const jobs = selected.map((tag) => jobFor({ repository: spec.repository, tag }, target));
-        return { jobs: [...jobs, ...(untagged?.jobs ?? [])], items: [...items, ...(untagged?.items ?? [])] };
+        return { jobs: [...jobs, ...(untagged?.jobs ?? [])], items: [...items, ...(untagged?.items ?? [])], retained };
+    }
+    /** The tags Harbor holds in `target` that the source's list no longer has: kept in Harbor,
+     * reported as retained. A tag the filters leave out (tags, exclude-tags, semver, latest) is out
+     * of scope, not retained: it is judged with the source's tags, as a sync would have. */
+    async retained(repository, target, tags) {
+        const listing = await this.options.harborTags?.(target);
+        if (!listing)
+            return [];
+        const onSource = new Set(tags);
+        const gone = [...listing.tags.keys()].filter((tag) => !onSource.has(tag));
+        if (gone.length === 0)
+            return [];
+        const { selection, includeSignatures } = this.options;
+        const plain = gone.filter((t) => !isSignatureTag(t));
+        const inScope = new Set((0,sync_select/* selectsAllTags */.sd)(selection)
+            ? plain
+            : (0,sync_select/* selectTags */.O)([...tags.filter((t) => !isSignatureTag(t)), ...plain], selection).selected.filter((t) => !onSource.has(t)));
+        if (includeSignatures)
+            for (const tag of gone)
+                if (isSignatureTag(tag))
+                    inScope.add(tag);
+        return gone
+            .filter((tag) => inScope.has(tag))
+            .sort()
+            .map((tag) => {
+            const pushedAt = listing.pushedAt.get(tag);
+            return {
+                kind: 'tag',
+                source: `${repository}:${tag}`,
+                target: `${target.repository}:${tag}`,
+                digest: listing.tags.get(tag),
+                ...(pushedAt !== undefined && { pushedAt }),
+            };
+        });
     }
     /** With include-untagged: the repository's manifests that none of `tags` reaches; undefined
      * when there are none (or the option is off). */
@@ -66559,9 +66794,15 @@ async function syncTag(job, ctx, limits, planner, clock) {
     const stopped = () => ctx.signals.stop?.aborted === true;
     let partial = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
     try {
-        const check = await limits.looks(() => {
+        const check = await limits.looks(async () => {
             clock.started = Date.now();
-            return stopped() ? undefined : checkTag(job, ctx);
+            if (stopped())
+                return undefined;
+            // A project Harbor refuses every push into fails its tags here, without a request each.
+            const refusal = await ctx.projects.refusal(job.target.project);
+            if (refusal)
+                throw refusal;
+            return await checkTag(job, ctx);
         });
         if (!check)
             return undefined;
@@ -66617,6 +66858,7 @@ async function planCopy(job, ctx, planner, result, blobs) {
 
 
 
+
 class Runner {
     ctx;
     result;
@@ -66639,6 +66881,7 @@ class Runner {
             revisions: config.includeUntagged ? revisionSource(ctx.source) : undefined,
             mapTarget: (repository) => this.mapTarget(repository),
             shard: config.shard,
+            harborTags: (target) => ctx.harborHoldings(target),
         });
         this.planner = config.dryRun ? new DryRunPlanner(ctx.harbor) : undefined;
         // Looking is cheaper than copying: tag lists and the nightly HEAD-and-compare run wider.
@@ -66656,6 +66899,7 @@ class Runner {
             if (inShard(spec.repository, config.shard))
                 this.expand(spec, targets.get(spec), false);
         let walkError;
+        let walked = false;
         if (config.catalog) {
             await this.discovery
                 .walkCatalog({
@@ -66663,6 +66907,7 @@ class Runner {
                 item: (item) => this.record(item),
                 goOn: () => !this.ctx.signals.stop?.aborted,
             })
+                .then(() => (walked = !this.ctx.signals.stop?.aborted))
                 .catch((error) => (walkError = error));
         }
         this.walking = false;
@@ -66677,6 +66922,11 @@ class Runner {
         await this.drain();
         if (walkError !== undefined)
             throw walkError;
+        // Only a catalog read whole can say a repository is gone from it.
+        if (walked)
+            this.result.retained.push(...(await this.retainedRepositories()));
+        await this.noteImmutability();
+        this.result.harborNotes = [...this.ctx.projects.notes];
         this.result.projectsCreated = [...this.ctx.projects.created];
         if (this.planner)
             this.result.bytesPlanned = this.planner.bytes;
@@ -66735,7 +66985,9 @@ class Runner {
                     this.result.notStarted.push(label);
                     return undefined;
                 }
-                const { jobs, items } = await this.discovery.expand(spec, target, fromCatalog);
+                const { jobs, items, retained } = await this.discovery.expand(spec, target, fromCatalog);
+                if (retained)
+                    this.result.retained.push(...retained);
                 for (const i of items)
                     this.record(i);
                 for (const j of jobs)
@@ -66749,6 +67001,63 @@ class Runner {
         }));
         if (added)
             this.expanding += 1;
+    }
+    /** Repositories Harbor holds under this run's target projects that the source's catalog no
+     * longer lists: only names this run's mapping, filters and shard could have produced, so another
+     * team's repositories in a shared project are never called ours. One listing per project. */
+    async retainedRepositories() {
+        const { config, api, logger } = this.ctx;
+        const { catalogNames, mappedTargets } = this.discovery;
+        const projects = new Set([
+            ...this.discovery.targetProjects,
+            ...config.mappings.map((r) => r.to.split('/')[0]),
+            ...this.includedProjects(),
+        ]);
+        const retained = [];
+        for (const project of [...projects].sort()) {
+            if (!(await this.ctx.projects.exists(project).catch(() => false)) ||
+                (await this.ctx.projects.refusal(project).catch(() => undefined)))
+                continue;
+            let repositories;
+            try {
+                repositories = await api.listRepositories(project);
+            }
+            catch (error) {
+                logger.warn(`the repositories of Harbor project ${project} could not be listed (${error.message}): repositories only Harbor has there are not reported`);
+                continue;
+            }
+            for (const { name, artifacts } of repositories) {
+                if (mappedTargets.has(name) || artifacts === 0)
+                    continue;
+                const source = (0,mapping/* sourcesFor */.Mj)(name, config.mappings, config.defaultProject).find((s) => !catalogNames.has(s) && !(0,sync_select/* repositoryExcludedBy */.ES)(s, config.selection) && inShard(s, config.shard));
+                if (source)
+                    retained.push({ kind: 'repository', source, target: name, artifacts });
+            }
+        }
+        return retained;
+    }
+    /** Projects the include globs name literally (`team-b/**`, `team-b/app`): still this run's
+     * targets after the catalog stopped listing anything of theirs. */
+    includedProjects() {
+        return this.ctx.config.selection.include.flatMap((pattern) => {
+            const components = pattern.text.startsWith('/') ? [] : pattern.text.split('/');
+            const wild = components.findIndex((c) => /[*?]/.test(c));
+            const prefix = wild < 0 ? components : components.slice(0, wild);
+            if (prefix.length === 0)
+                return [];
+            try {
+                return [this.mapTarget(`${prefix.join('/')}/x`).project];
+            }
+            catch {
+                return [];
+            }
+        });
+    }
+    /** One line per project where Harbor's immutability rules kept a moved tag from re-pointing. */
+    async noteImmutability() {
+        const projects = new Set(this.result.items.filter((i) => i.error?.errorCode === 'IMMUTABLE_TAG').map((i) => i.target.split('/')[0]));
+        for (const project of projects)
+            await this.ctx.projects.noteImmutability(project);
     }
     discoveredIfDone() {
         if (!this.walking && this.expanding === 0)
@@ -66784,6 +67093,8 @@ async function runSync(config, logger, clients, control = {}) {
         harbor: redactUrl(config.harbor.url),
         projectsCreated: [],
         items: [],
+        retained: [],
+        harborNotes: [],
         notStarted: [],
         ...(config.shard && { shard: `${config.shard.index}/${config.shard.count}` }),
     };
@@ -66857,6 +67168,7 @@ const INPUT_NAMING = { name: (input) => input, setting: (input, value) => `${inp
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   El: () => (/* binding */ mapWithRules),
 /* harmony export */   IO: () => (/* binding */ describeRule),
+/* harmony export */   Mj: () => (/* binding */ sourcesFor),
 /* harmony export */   Y0: () => (/* binding */ trimSlash),
 /* harmony export */   gN: () => (/* binding */ mayCollide),
 /* harmony export */   pg: () => (/* binding */ underPrefix),
@@ -66908,6 +67220,34 @@ function mapWithRules(repository, rules, defaultProject) {
             throw new _harbor_names_js__WEBPACK_IMPORTED_MODULE_0__/* .NameMappingError */ .mn(`${describeRule(rule)} maps "${repository}" badly: ${error.message}`);
         throw error;
     }
+}
+/** The source repositories that this mapping sends to the Harbor repository `target` (`p/a/b`):
+ * the inverse of mapWithRules, checked forward. A flatten rule cannot be inverted (many sources
+ * share a last component), so targets under it have no known source. */
+function sourcesFor(target, rules, defaultProject) {
+    const candidates = new Set();
+    for (const rule of rules) {
+        if (rule.flatten)
+            continue;
+        const to = trimSlash(rule.to);
+        const from = trimSlash(rule.from);
+        if (target === to)
+            candidates.add(from);
+        else if (target.startsWith(`${to}/`))
+            candidates.add(`${from}${target.slice(to.length)}`);
+    }
+    candidates.add(target);
+    const [project, ...path] = target.split('/');
+    if (project === defaultProject && path.length === 1)
+        candidates.add(path[0]);
+    return [...candidates].filter((source) => {
+        try {
+            return mapWithRules(source, rules, defaultProject).repository === target;
+        }
+        catch {
+            return false;
+        }
+    });
 }
 function lastComponent(path) {
     return path.slice(path.lastIndexOf('/') + 1);

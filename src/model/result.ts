@@ -52,6 +52,34 @@ export interface TagResult {
   seconds?: number;
 }
 
+/** Something Harbor holds that the source no longer lists: kept, never deleted by harbor-sync.
+ * Information, not a problem: only Harbor has these now. */
+export interface RetainedItem {
+  /** A tag of a repository synced whole, or a whole repository the catalog no longer lists. */
+  kind: 'tag' | 'repository';
+  /** Where it would come from on the source: `team-a/app:1.2`, or `team-a/app` for a repository. */
+  source: string;
+  /** Where it is in Harbor: `team-a/app:1.2`, or `team-a/app` for a repository. */
+  target: string;
+  /** Harbor's digest for the tag. */
+  digest?: string;
+  /** When Harbor says the artifact was pushed (ISO 8601), where it says. */
+  pushedAt?: string;
+  /** For a repository: how many artifacts Harbor holds in it, where it says. */
+  artifacts?: number;
+}
+
+/** A Harbor setting of a target project that would refuse or later delete what is copied there,
+ * said once per project. */
+export interface HarborNote {
+  project: string;
+  /** `proxy-cache`: pushes are refused; `retention`: a tag-retention policy may delete migrated
+   * tags later; `immutable`: immutability rules refuse to re-point matching tags. */
+  kind: 'proxy-cache' | 'retention' | 'immutable';
+  /** In words, naming the policy or rule. */
+  message: string;
+}
+
 export interface SyncResult {
   startedAt: string;
   finishedAt: string;
@@ -63,6 +91,10 @@ export interface SyncResult {
   harborUser?: string;
   projectsCreated: string[];
   items: TagResult[];
+  /** Tags and repositories only Harbor has now (the source no longer lists them). */
+  retained: RetainedItem[];
+  /** Harbor settings of the target projects that refuse or may later delete what is copied. */
+  harborNotes: HarborNote[];
   /** Requests sent to upstream-registry (repairs). */
   upstreamRequests?: number;
   /** Dry run: bytes that would be uploaded, each blob once (blobs Harbor already has left out). */

@@ -6,32 +6,42 @@
 //
 // Process-wide on purpose: a token is learned deep in the transport, and the text that might echo
 // it is written by an adapter that never sees the transport.
+//
+// A run learns hundreds of tokens (one per scope set), and every log line passes scrub(): one
+// regex over all of them would be rebuilt at each new token and scanned on every line. Instead the
+// secrets are indexed by their first four characters, and a text is scanned once, position by
+// position, with a map lookup each: linear in the text, whatever the number of secrets.
 
 /** Shorter values are not scrubbed: masking every "ab" would wreck the output, and a secret that
- * short protects nothing. GitHub's own masking has the same floor in spirit. */
+ * short protects nothing. */
 const MIN_LENGTH = 4;
 const MASK = '***';
 
-const known = new Set<string>();
-let pattern: RegExp | undefined;
+/** First four characters → the secrets starting with them, longest first. */
+const index = new Map<string, string[]>();
 
-/** Registers a secret and the forms it is written in. */
-export function addSecret(value: string | undefined): void {
+/** Registers a secret and the forms it is written in. A token the run obtained needs no other
+ * form (`raw`): it is already URL- and JSON-safe, and nobody base64-encodes it again. */
+export function addSecret(value: string | undefined, forms: 'all' | 'raw' = 'all'): void {
   if (!value || value.length < MIN_LENGTH) return;
-  const forms = [
-    value,
-    encodeURIComponent(value),
-    JSON.stringify(value).slice(1, -1),
-    Buffer.from(value, 'utf8').toString('base64'),
-  ];
-  let added = false;
-  for (const form of forms) {
-    if (form.length >= MIN_LENGTH && !known.has(form)) {
-      known.add(form);
-      added = true;
-    }
+  const written =
+    forms === 'raw'
+      ? [value]
+      : [
+          value,
+          encodeURIComponent(value),
+          JSON.stringify(value).slice(1, -1),
+          Buffer.from(value, 'utf8').toString('base64'),
+        ];
+  for (const form of written) {
+    if (form.length < MIN_LENGTH) continue;
+    const key = form.slice(0, MIN_LENGTH);
+    const list = index.get(key) ?? [];
+    if (list.includes(form)) continue;
+    list.push(form);
+    list.sort((a, b) => b.length - a.length);
+    index.set(key, list);
   }
-  if (added) pattern = undefined;
 }
 
 /** Registers a user name and password, and the Basic header they make (`user:password` in base64). */
@@ -43,23 +53,23 @@ export function addCredentials(credentials: { username: string; password: string
 
 /** The text with every known secret replaced by `***`. */
 export function scrub(text: string): string {
-  if (known.size === 0 || text.length < MIN_LENGTH) return text;
-  pattern ??= new RegExp(
-    [...known]
-      .sort((a, b) => b.length - a.length)
-      .map(escapeRegex)
-      .join('|'),
-    'g',
-  );
-  return text.replace(pattern, MASK);
+  if (index.size === 0 || text.length < MIN_LENGTH) return text;
+  let out = '';
+  let copied = 0;
+  for (let i = 0; i + MIN_LENGTH <= text.length; ) {
+    const found = index.get(text.slice(i, i + MIN_LENGTH))?.find((secret) => text.startsWith(secret, i));
+    if (found) {
+      out += `${text.slice(copied, i)}${MASK}`;
+      i += found.length;
+      copied = i;
+    } else {
+      i += 1;
+    }
+  }
+  return copied === 0 ? text : out + text.slice(copied);
 }
 
 /** For tests: forget every secret. */
 export function clearSecrets(): void {
-  known.clear();
-  pattern = undefined;
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  index.clear();
 }

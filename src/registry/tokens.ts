@@ -93,7 +93,7 @@ export class TokenCache {
         request: `GET ${url.pathname}`,
       });
     }
-    addSecret(token); // a server's error text or a debug line may echo it
+    addSecret(token, 'raw'); // a server's error text or a debug line may echo it
     const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_LIFETIME_S;
     return { token, expiresAt: started + lifetime * 1000 * EXPIRY_MARGIN };
   }

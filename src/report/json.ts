@@ -1,6 +1,6 @@
 // The JSON report (schema documented in docs/report.md). Versioned: fields are only ever added
 // within a version.
-import type { StepFailure, SyncResult, TagResult } from '../model/result.js';
+import type { HarborNote, RetainedItem, StepFailure, SyncResult, TagResult } from '../model/result.js';
 import { computeTotals, itemsByStatus, type Totals } from './totals.js';
 
 export const REPORT_SCHEMA = 'harbor-sync/report/v1';
@@ -39,6 +39,11 @@ export interface Report {
   incomplete: ReportItem[];
   skipped: ReportItem[];
   failed: ReportItem[];
+  /** Only Harbor has these now: tags (and repositories) the source no longer lists, kept in
+   * Harbor. Information, never a failure. Added within v1. */
+  retained: RetainedItem[];
+  /** Harbor settings of the target projects that refuse or may later delete what is copied. Added within v1. */
+  harborNotes: HarborNote[];
 }
 
 export function buildReport(result: SyncResult, toolVersion: string): Report {
@@ -66,6 +71,8 @@ export function buildReport(result: SyncResult, toolVersion: string): Report {
     incomplete: groups.incomplete.map(toItem),
     skipped: groups.skipped.map(toItem),
     failed: groups.failed.map(toItem),
+    retained: [...result.retained].sort((a, b) => a.target.localeCompare(b.target)),
+    harborNotes: result.harborNotes,
   };
 }
 

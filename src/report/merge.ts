@@ -38,6 +38,9 @@ export function resultFromReport(report: unknown, name: string): SyncResult {
     ...(typeof r.upstreamRequests === 'number' && { upstreamRequests: r.upstreamRequests }),
     projectsCreated: r.projectsCreated ?? [],
     items,
+    // Added within v1: reports written before have neither.
+    retained: Array.isArray(r.retained) ? r.retained : [],
+    harborNotes: Array.isArray(r.harborNotes) ? r.harborNotes : [],
     ...(r.fatal && { fatal: r.fatal }),
     ...(r.interrupted && { interrupted: true }),
     notStarted: r.notStarted ?? [],
@@ -129,6 +132,9 @@ export function mergeResults(results: SyncResult[], missingShards: string[] = []
     ...(shards.length > 0 && { shard: `merged ${shards.join(', ')}` }),
     projectsCreated: [...new Set(results.flatMap((r) => r.projectsCreated))].sort(),
     items: results.flatMap((r) => r.items),
+    retained: results.flatMap((r) => r.retained),
+    // A project's note is said once, whichever shards met it.
+    harborNotes: [...new Map(results.flatMap((r) => r.harborNotes).map((n) => [`${n.project} ${n.kind}`, n])).values()],
     ...(fatal && { fatal: withShard(fatal, results) }),
     ...(results.some((r) => r.interrupted) && { interrupted: true }),
     notStarted: results.flatMap((r) => r.notStarted),

@@ -24,6 +24,8 @@ export interface Totals {
   retries: number;
   /** Migrated tags some of whose content came from upstream-registry. */
   repaired: number;
+  /** Tags (and repositories) only Harbor has now: kept, never a problem. Not among `tags`. */
+  retained: number;
   seconds: number;
 }
 
@@ -42,6 +44,7 @@ export function computeTotals(result: SyncResult): Totals {
     blobsExisting: 0,
     retries: 0,
     repaired: 0,
+    retained: result.retained.length,
     seconds: result.seconds,
     ...(result.bytesPlanned !== undefined && { bytesPlanned: result.bytesPlanned }),
   };

@@ -100,6 +100,16 @@ export class RunContext {
     }).promise;
   }
 
+  /** What Harbor holds in the target repository, when its project exists and is ours to write
+   * (not a proxy cache): for the tags only Harbor has now. Shares the listing of harborListing. */
+  async harborHoldings(target: HarborTarget): Promise<RepositoryListing | undefined> {
+    // A project this run created holds only what this run brought.
+    if (this.projects.wasCreated(target.project)) return undefined;
+    if (!(await this.projects.exists(target.project)) || (await this.projects.refusal(target.project)))
+      return undefined;
+    return await this.harborListing(target);
+  }
+
   /** True when the Harbor repository holds no artifact (or its project is new or missing): it
    * cannot hold a blob this run did not bring, so no HEAD on Harbor is needed, and a source GET
    * can be the presence check. Blobs this run brought are in the blob table. */

@@ -9,7 +9,8 @@
 import { HarborSyncError, isHarborSyncError } from '../errors/base.js';
 import { isNotFound } from '../errors/registry.js';
 import type { HarborTarget } from '../harbor/names.js';
-import type { TagResult } from '../model/result.js';
+import type { RetainedItem, TagResult } from '../model/result.js';
+import type { RepositoryListing } from '../harbor/api.js';
 import { printable } from '../redact/text.js';
 import { isRepositoryName, isTag } from '../registry/reference.js';
 import type { RegistryClient } from '../registry/registry-client.js';
@@ -31,6 +32,8 @@ export interface Expansion {
   jobs: TagJob[];
   /** Items decided without touching the tag: filtered out, or the repository could not be listed. */
   items: TagResult[];
+  /** Of a repository synced whole: the tags Harbor holds that the source no longer lists. */
+  retained?: RetainedItem[];
 }
 
 export interface DiscoveryOptions {
@@ -41,6 +44,10 @@ export interface DiscoveryOptions {
   /** Where a source repository lands in Harbor; throws a HarborSyncError for a name Harbor cannot take. */
   mapTarget(repository: string): HarborTarget;
   shard?: Shard | undefined;
+  /** What Harbor holds in a target repository (undefined: nothing, or not to be known): compared
+   * with the source's tags to find the tags only Harbor has now. The listing the cheap re-run
+   * reads anyway: no request of its own. */
+  harborTags?(target: HarborTarget): Promise<RepositoryListing | undefined>;
 }
 
 /** What the catalog walk hands on: a repository to expand, or an item decided on the spot. */
@@ -55,6 +62,11 @@ export class Discovery {
   private readonly source: RegistryClient;
   private readonly options: DiscoveryOptions;
   private readonly tagLists = new OncePerKey<string[]>();
+  /** What the catalog listed, and the Harbor repositories and projects it maps to: for the
+   * repositories only Harbor has now (O(repositories), never per tag). */
+  readonly catalogNames = new Set<string>();
+  readonly mappedTargets = new Set<string>();
+  readonly targetProjects = new Set<string>();
 
   constructor(source: RegistryClient, options: DiscoveryOptions) {
     this.source = source;
@@ -91,6 +103,7 @@ export class Discovery {
 
   private visitRepository(repository: string, visit: CatalogVisitor): void {
     const { shard, mapTarget } = this.options;
+    this.catalogNames.add(repository);
     if (!isRepositoryName(repository)) {
       visit.item({
         source: `${printable(repository).slice(0, 300)}:*`,
@@ -114,6 +127,8 @@ export class Discovery {
       visit.item({ source: `${repository}:*`, target: '', status: 'failed', error: toFailure(error, 'config') });
       return;
     }
+    this.mappedTargets.add(target.repository);
+    this.targetProjects.add(target.project);
     visit.repository({ repository, origin: 'catalog' }, target);
   }
 
@@ -148,14 +163,16 @@ export class Discovery {
         ),
       }));
     const untagged = await this.untagged(spec.repository, target, tags);
+    const retained = await this.retained(spec.repository, target, tags);
     if (tags.length === 0) {
       if (refused.length > 0 || untagged)
-        return { jobs: untagged?.jobs ?? [], items: [...refused, ...(untagged?.items ?? [])] };
-      return fromCatalog
+        return { jobs: untagged?.jobs ?? [], items: [...refused, ...(untagged?.items ?? [])], retained };
+      const empty = fromCatalog
         ? whole('skipped', { reason: 'repository has no tags' })
         : whole('failed', {
             error: failure('discover', 'NOT_FOUND', `${spec.repository} has no tags on the source (${spec.origin})`),
           });
+      return { ...empty, retained };
     }
     const plain = tags.filter((t) => !isSignatureTag(t));
     const { selection, includeSignatures } = this.options;
@@ -184,7 +201,41 @@ export class Discovery {
       }
     }
     const jobs = selected.map((tag) => jobFor({ repository: spec.repository, tag }, target));
-    return { jobs: [...jobs, ...(untagged?.jobs ?? [])], items: [...items, ...(untagged?.items ?? [])] };
+    return { jobs: [...jobs, ...(untagged?.jobs ?? [])], items: [...items, ...(untagged?.items ?? [])], retained };
+  }
+
+  /** The tags Harbor holds in `target` that the source's list no longer has: kept in Harbor,
+   * reported as retained. A tag the filters leave out (tags, exclude-tags, semver, latest) is out
+   * of scope, not retained: it is judged with the source's tags, as a sync would have. */
+  private async retained(repository: string, target: HarborTarget, tags: string[]): Promise<RetainedItem[]> {
+    const listing = await this.options.harborTags?.(target);
+    if (!listing) return [];
+    const onSource = new Set(tags);
+    const gone = [...listing.tags.keys()].filter((tag) => !onSource.has(tag));
+    if (gone.length === 0) return [];
+    const { selection, includeSignatures } = this.options;
+    const plain = gone.filter((t) => !isSignatureTag(t));
+    const inScope = new Set(
+      selectsAllTags(selection)
+        ? plain
+        : selectTags([...tags.filter((t) => !isSignatureTag(t)), ...plain], selection).selected.filter(
+            (t) => !onSource.has(t),
+          ),
+    );
+    if (includeSignatures) for (const tag of gone) if (isSignatureTag(tag)) inScope.add(tag);
+    return gone
+      .filter((tag) => inScope.has(tag))
+      .sort()
+      .map((tag) => {
+        const pushedAt = listing.pushedAt.get(tag);
+        return {
+          kind: 'tag' as const,
+          source: `${repository}:${tag}`,
+          target: `${target.repository}:${tag}`,
+          digest: listing.tags.get(tag)!,
+          ...(pushedAt !== undefined && { pushedAt }),
+        };
+      });
   }
 
   /** With include-untagged: the repository's manifests that none of `tags` reaches; undefined

@@ -44,6 +44,8 @@ export async function runSync(
     harbor: redactUrl(config.harbor.url),
     projectsCreated: [],
     items: [],
+    retained: [],
+    harborNotes: [],
     notStarted: [],
     ...(config.shard && { shard: `${config.shard.index}/${config.shard.count}` }),
   };

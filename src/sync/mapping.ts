@@ -57,6 +57,30 @@ export function mapWithRules(repository: string, rules: MappingRule[], defaultPr
   }
 }
 
+/** The source repositories that this mapping sends to the Harbor repository `target` (`p/a/b`):
+ * the inverse of mapWithRules, checked forward. A flatten rule cannot be inverted (many sources
+ * share a last component), so targets under it have no known source. */
+export function sourcesFor(target: string, rules: MappingRule[], defaultProject: string): string[] {
+  const candidates = new Set<string>();
+  for (const rule of rules) {
+    if (rule.flatten) continue;
+    const to = trimSlash(rule.to);
+    const from = trimSlash(rule.from);
+    if (target === to) candidates.add(from);
+    else if (target.startsWith(`${to}/`)) candidates.add(`${from}${target.slice(to.length)}`);
+  }
+  candidates.add(target);
+  const [project, ...path] = target.split('/');
+  if (project === defaultProject && path.length === 1) candidates.add(path[0]!);
+  return [...candidates].filter((source) => {
+    try {
+      return mapWithRules(source, rules, defaultProject).repository === target;
+    } catch {
+      return false;
+    }
+  });
+}
+
 function lastComponent(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }

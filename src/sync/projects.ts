@@ -1,5 +1,11 @@
-// Harbor projects: looked up once per run, created when allowed (never in a dry run).
+// Harbor projects: looked up once per run, created when allowed (never in a dry run). An existing
+// project is also read once for the settings that would refuse or later delete what is copied
+// into it: a proxy-cache project refuses every push, and a tag-retention policy may delete
+// migrated tags later. Both are said once per project (docs/harbor.md §7, §11).
+import { HarborPolicyError } from '../errors/base.js';
 import type { HarborApi } from '../harbor/api.js';
+import { describeImmutability, describeRetention } from '../harbor/policies.js';
+import type { HarborNote } from '../model/result.js';
 import type { RegistryClient } from '../registry/registry-client.js';
 import { HarborSyncError } from '../errors/base.js';
 import { placeAt } from './failure.js';
@@ -16,7 +22,10 @@ export interface ProjectsOptions {
 export class Projects {
   private readonly existing = new Map<string, Promise<boolean>>();
   private readonly ensured = new Map<string, Promise<void>>();
+  private readonly inspected = new Map<string, Promise<HarborPolicyError | undefined>>();
   readonly created: string[] = [];
+  /** What the run learned about its target projects' settings, once per project. */
+  readonly notes: HarborNote[] = [];
   private readonly api: HarborApi;
   private readonly harbor: RegistryClient;
   private readonly options: ProjectsOptions;
@@ -35,6 +44,59 @@ export class Projects {
       known.catch(() => this.existing.delete(name));
     }
     return known;
+  }
+
+  /** Why nothing can be copied into the project (a proxy-cache project), or undefined. Reads the
+   * project's settings once per run, and notes a retention policy that may delete tags later. */
+  refusal(name: string): Promise<HarborPolicyError | undefined> {
+    let known = this.inspected.get(name);
+    if (!known) {
+      known = this.inspect(name);
+      this.inspected.set(name, known);
+      known.catch(() => this.inspected.delete(name));
+    }
+    return known;
+  }
+
+  /** One line naming the immutability rules of a project where a tag could not be re-pointed. */
+  async noteImmutability(name: string): Promise<void> {
+    if (this.notes.some((n) => n.project === name && n.kind === 'immutable')) return;
+    const rules = await this.api.immutableRules(name).catch(() => undefined);
+    const described = rules && describeImmutability(rules);
+    this.notes.push({
+      project: name,
+      kind: 'immutable',
+      message: described
+        ? `project ${name} has tag immutability rules (${described}): Harbor refuses to re-point a matching tag that moved at the source; the tag keeps its old artifact in Harbor`
+        : `project ${name} has tag immutability rules (these credentials may not list them): Harbor refuses to re-point a matching tag that moved at the source`,
+    });
+  }
+
+  private async inspect(name: string): Promise<HarborPolicyError | undefined> {
+    if (this.wasCreated(name) || !(await this.exists(name))) return undefined;
+    const settings = await this.api.projectSettings(name);
+    if (settings?.registryId !== undefined) {
+      const message = `project ${name} is a proxy-cache project (it mirrors registry #${settings.registryId}): Harbor refuses every push into it`;
+      this.notes.push({ project: name, kind: 'proxy-cache', message });
+      return new HarborPolicyError({
+        code: 'PROXY_PROJECT',
+        step: 'project',
+        message,
+        hint: `map these images to a regular project (${this.options.naming.name('mappings')}, or ${this.options.naming.name('default-project')} for single-level names); a proxy cache only pulls from its upstream`,
+      });
+    }
+    if (settings?.retentionId !== undefined) {
+      const policy = await this.api.retentionPolicy(settings.retentionId).catch(() => undefined);
+      const described = policy
+        ? describeRetention(policy)
+        : `retention policy #${settings.retentionId} (these credentials may not read it)`;
+      this.notes.push({
+        project: name,
+        kind: 'retention',
+        message: `project ${name} has a tag-retention policy, ${described}: Harbor may delete migrated tags that fall outside it later; harbor-sync never deletes anything`,
+      });
+    }
+    return undefined;
   }
 
   wasCreated(name: string): boolean {

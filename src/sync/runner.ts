@@ -3,8 +3,9 @@
 // synced manifests bring their signatures along. Discovery and copying overlap: tags start as
 // soon as their repository is listed.
 import pLimit from 'p-limit';
+import type { RepositorySummary } from '../harbor/api.js';
 import type { HarborTarget } from '../harbor/names.js';
-import type { SyncResult, TagResult } from '../model/result.js';
+import type { RetainedItem, SyncResult, TagResult } from '../model/result.js';
 import { retryCounter } from '../registry/retry.js';
 import { TargetClaims } from './collisions.js';
 import type { ImageSpec } from './config.js';
@@ -12,8 +13,9 @@ import type { RunContext } from './context.js';
 import { Discovery } from './discover.js';
 import { DryRunPlanner } from './dry-run.js';
 import type { TagJob } from './jobs.js';
-import { mapWithRules, mayCollide } from './mapping.js';
+import { mapWithRules, mayCollide, sourcesFor } from './mapping.js';
 import { Scheduler } from './scheduler.js';
+import { repositoryExcludedBy } from './select.js';
 import { inShard } from './shard.js';
 import { syncTag, type TagLimits } from './tag-pipeline.js';
 import { revisionSource } from './untagged.js';
@@ -41,6 +43,7 @@ export class Runner {
       revisions: config.includeUntagged ? revisionSource(ctx.source) : undefined,
       mapTarget: (repository) => this.mapTarget(repository),
       shard: config.shard,
+      harborTags: (target) => ctx.harborHoldings(target),
     });
     this.planner = config.dryRun ? new DryRunPlanner(ctx.harbor) : undefined;
     // Looking is cheaper than copying: tag lists and the nightly HEAD-and-compare run wider.
@@ -59,6 +62,7 @@ export class Runner {
     for (const spec of config.images)
       if (inShard(spec.repository, config.shard)) this.expand(spec, targets.get(spec)!, false);
     let walkError: unknown;
+    let walked = false;
     if (config.catalog) {
       await this.discovery
         .walkCatalog({
@@ -66,6 +70,7 @@ export class Runner {
           item: (item) => this.record(item),
           goOn: () => !this.ctx.signals.stop?.aborted,
         })
+        .then(() => (walked = !this.ctx.signals.stop?.aborted))
         .catch((error: unknown) => (walkError = error));
     }
     this.walking = false;
@@ -77,6 +82,10 @@ export class Runner {
     }
     await this.drain();
     if (walkError !== undefined) throw walkError;
+    // Only a catalog read whole can say a repository is gone from it.
+    if (walked) this.result.retained.push(...(await this.retainedRepositories()));
+    await this.noteImmutability();
+    this.result.harborNotes = [...this.ctx.projects.notes];
     this.result.projectsCreated = [...this.ctx.projects.created];
     if (this.planner) this.result.bytesPlanned = this.planner.bytes;
     if (this.ctx.upstream) this.result.upstreamRequests = this.ctx.upstream.requests;
@@ -134,7 +143,8 @@ export class Runner {
             this.result.notStarted.push(label);
             return undefined;
           }
-          const { jobs, items } = await this.discovery.expand(spec, target, fromCatalog);
+          const { jobs, items, retained } = await this.discovery.expand(spec, target, fromCatalog);
+          if (retained) this.result.retained.push(...retained);
           for (const i of items) this.record(i);
           for (const j of jobs) this.schedule(j);
           return undefined;
@@ -145,6 +155,68 @@ export class Runner {
       }),
     );
     if (added) this.expanding += 1;
+  }
+
+  /** Repositories Harbor holds under this run's target projects that the source's catalog no
+   * longer lists: only names this run's mapping, filters and shard could have produced, so another
+   * team's repositories in a shared project are never called ours. One listing per project. */
+  private async retainedRepositories(): Promise<RetainedItem[]> {
+    const { config, api, logger } = this.ctx;
+    const { catalogNames, mappedTargets } = this.discovery;
+    const projects = new Set([
+      ...this.discovery.targetProjects,
+      ...config.mappings.map((r) => r.to.split('/')[0]!),
+      ...this.includedProjects(),
+    ]);
+    const retained: RetainedItem[] = [];
+    for (const project of [...projects].sort()) {
+      if (
+        !(await this.ctx.projects.exists(project).catch(() => false)) ||
+        (await this.ctx.projects.refusal(project).catch(() => undefined))
+      )
+        continue;
+      let repositories: RepositorySummary[];
+      try {
+        repositories = await api.listRepositories(project);
+      } catch (error) {
+        logger.warn(
+          `the repositories of Harbor project ${project} could not be listed (${(error as Error).message}): repositories only Harbor has there are not reported`,
+        );
+        continue;
+      }
+      for (const { name, artifacts } of repositories) {
+        if (mappedTargets.has(name) || artifacts === 0) continue;
+        const source = sourcesFor(name, config.mappings, config.defaultProject).find(
+          (s) => !catalogNames.has(s) && !repositoryExcludedBy(s, config.selection) && inShard(s, config.shard),
+        );
+        if (source) retained.push({ kind: 'repository', source, target: name, artifacts });
+      }
+    }
+    return retained;
+  }
+
+  /** Projects the include globs name literally (`team-b/**`, `team-b/app`): still this run's
+   * targets after the catalog stopped listing anything of theirs. */
+  private includedProjects(): string[] {
+    return this.ctx.config.selection.include.flatMap((pattern) => {
+      const components = pattern.text.startsWith('/') ? [] : pattern.text.split('/');
+      const wild = components.findIndex((c) => /[*?]/.test(c));
+      const prefix = wild < 0 ? components : components.slice(0, wild);
+      if (prefix.length === 0) return [];
+      try {
+        return [this.mapTarget(`${prefix.join('/')}/x`).project];
+      } catch {
+        return [];
+      }
+    });
+  }
+
+  /** One line per project where Harbor's immutability rules kept a moved tag from re-pointing. */
+  private async noteImmutability(): Promise<void> {
+    const projects = new Set(
+      this.result.items.filter((i) => i.error?.errorCode === 'IMMUTABLE_TAG').map((i) => i.target.split('/')[0]!),
+    );
+    for (const project of projects) await this.ctx.projects.noteImmutability(project);
   }
 
   private discoveredIfDone(): void {

@@ -30,9 +30,13 @@ export async function syncTag(
   const stopped = (): boolean => ctx.signals.stop?.aborted === true;
   let partial: TagResult = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
   try {
-    const check = await limits.looks(() => {
+    const check = await limits.looks(async () => {
       clock.started = Date.now();
-      return stopped() ? undefined : checkTag(job, ctx);
+      if (stopped()) return undefined;
+      // A project Harbor refuses every push into fails its tags here, without a request each.
+      const refusal = await ctx.projects.refusal(job.target.project);
+      if (refusal) throw refusal;
+      return await checkTag(job, ctx);
     });
     if (!check) return undefined;
     if (check.kind === 'done') return check.result;

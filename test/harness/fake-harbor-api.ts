@@ -4,11 +4,29 @@
 // here as it would there. The artifact listing is read from the registry's contents, listing an
 // index's children only when tagged, as Harbor does.
 import { httpError } from '../../src/errors/registry.ts';
-import type { HarborApi, HarborIdentity, RepositoryListing } from '../../src/harbor/api.ts';
+import type {
+  HarborApi,
+  HarborIdentity,
+  PolicyRule,
+  ProjectSettings,
+  RepositoryListing,
+  RepositorySummary,
+  RetentionPolicy,
+} from '../../src/harbor/api.ts';
 import { referencesOf } from './fake-manifests.ts';
 import { FakeRegistry, networkError, type Fault } from './fake-registry.ts';
 
-export type ApiMethod = 'ping' | 'version' | 'whoami' | 'projectExists' | 'createProject' | 'tagDigests';
+export type ApiMethod =
+  | 'ping'
+  | 'version'
+  | 'whoami'
+  | 'projectExists'
+  | 'createProject'
+  | 'tagDigests'
+  | 'projectSettings'
+  | 'retentionPolicy'
+  | 'immutableRules'
+  | 'listRepositories';
 
 export interface ApiCall {
   method: ApiMethod;
@@ -21,6 +39,10 @@ export class FakeHarborApi implements HarborApi {
   readonly registry: FakeRegistry;
   readonly calls: ApiCall[] = [];
   readonly projects = new Map<string, 'private' | 'public'>();
+  /** Project settings Harbor would report (proxy cache, retention policy id). */
+  readonly settings = new Map<string, ProjectSettings>();
+  readonly retentions = new Map<number, RetentionPolicy>();
+  readonly immutability = new Map<string, PolicyRule[]>();
   identity: HarborIdentity = { kind: 'user', name: 'admin', sysadmin: true };
   closed = false;
   private readonly faults: { method: ApiMethod; fault: Fault; remaining: number }[] = [];
@@ -85,7 +107,30 @@ export class FakeHarborApi implements HarborApi {
       }),
     );
     const artifacts = digests.filter((d) => tagged.has(d) || !children.has(d)).length;
-    return { tags, artifacts };
+    return { tags, pushedAt: new Map(), artifacts };
+  }
+
+  async projectSettings(name: string): Promise<ProjectSettings | undefined> {
+    this.record('projectSettings', [name], `GET api/v2.0/projects/${name}`);
+    return this.projects.has(name) ? (this.settings.get(name) ?? {}) : undefined;
+  }
+
+  async retentionPolicy(id: number): Promise<RetentionPolicy | undefined> {
+    this.record('retentionPolicy', [String(id)], `GET api/v2.0/retentions/${id}`);
+    return this.retentions.get(id);
+  }
+
+  async immutableRules(project: string): Promise<PolicyRule[] | undefined> {
+    this.record('immutableRules', [project], `GET api/v2.0/projects/${project}/immutabletagrules`);
+    return this.immutability.get(project) ?? [];
+  }
+
+  async listRepositories(project: string): Promise<RepositorySummary[]> {
+    this.record('listRepositories', [project], `GET api/v2.0/projects/${project}/repositories`);
+    return this.registry
+      .repositoryNames()
+      .filter((name) => name.startsWith(`${project}/`))
+      .map((name) => ({ name, artifacts: this.registry.manifestDigests(name).length }));
   }
 
   async close(): Promise<void> {

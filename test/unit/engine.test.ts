@@ -76,7 +76,14 @@ describe('engine: a tag Harbor already has', () => {
     expect(result.items).toHaveLength(1);
     // Harbor's registry was not asked anything: the artifact listing answered for the tag.
     expect(f.harbor.registry.calls).toEqual([]);
-    expect(f.harbor.calls.map((c) => c.method)).toEqual(['ping', 'whoami', 'version', 'projectExists', 'tagDigests']);
+    expect(f.harbor.calls.map((c) => c.method)).toEqual([
+      'ping',
+      'whoami',
+      'version',
+      'projectExists',
+      'projectSettings',
+      'tagDigests',
+    ]);
     expect(f.harbor.callsOf('tagDigests')).toEqual([{ method: 'tagDigests', args: ['team', 'app'] }]);
     expect(f.source.calls).toEqual([
       { method: 'ping' },

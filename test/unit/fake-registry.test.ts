@@ -108,7 +108,7 @@ describe('FakeHarborApi', () => {
     const index = twoPlatformIndex('multi');
     harbor.registry.addIndex('team/multi', '1', index);
     const listing = await harbor.tagDigests('team', 'multi');
-    expect(listing).toEqual({ tags: new Map([['1', index.digest]]), artifacts: 1 });
-    expect(await harbor.tagDigests('team', 'unknown')).toEqual({ tags: new Map(), artifacts: 0 });
+    expect(listing).toEqual({ tags: new Map([['1', index.digest]]), pushedAt: new Map(), artifacts: 1 });
+    expect(await harbor.tagDigests('team', 'unknown')).toEqual({ tags: new Map(), pushedAt: new Map(), artifacts: 0 });
   });
 });

@@ -149,6 +149,7 @@ describe('action.yml', () => {
       'incomplete',
       'migrated',
       'report-file',
+      'retained',
       'skipped',
       'stale',
     ]);

@@ -10,6 +10,8 @@ const D3 = `sha256:${'3'.repeat(64)}`;
 
 function result(overrides: Partial<SyncResult> = {}): SyncResult {
   return {
+    retained: [],
+    harborNotes: [],
     startedAt: '2026-11-22T08:00:00.000Z',
     finishedAt: '2026-11-22T08:00:05.000Z',
     seconds: 5,

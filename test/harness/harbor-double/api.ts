@@ -48,12 +48,14 @@ export async function handleApi(
       const project = visibleProject(state, who, s1, !s2 && req.headers['x-is-resource-name'] === 'true');
       if (!s2) return sendJson(req, res, 200, projectJson(state, project, who));
       if (s2 === 'repositories' && !s3) return listRepositories(state, req, res, project, url);
+      if (s2 === 'immutabletagrules' && !s3) return listImmutableRules(state, req, res, who, project, url);
       if (s2 === 'repositories' && s3 && s4 === 'artifacts' && more.length === 0) {
         const repoName = `${project.name}/${decodeURIComponent(s3)}`; // second decode (docs/harbor.md §4)
         if (!s5) return listArtifacts(state, req, res, project, repoName, url);
         return getArtifact(state, req, res, project, repoName, decodeURIComponent(s5), url);
       }
     }
+    if (s0 === 'retentions' && s1 && !s2 && method === 'GET') return getRetention(state, req, res, who, s1);
     sendError(req, res, new HarborError('NOT_FOUND', `no route for ${method} ${url.pathname}`));
   } catch (err) {
     if (err instanceof HarborError) return sendError(req, res, err);
@@ -183,7 +185,7 @@ function projectJson(state: HarborState, p: ProjectRecord, who: Identity): unkno
     project_id: p.id,
     owner_id: p.ownerName === state.options.admin.username ? 1 : p.id + 100,
     name: p.name,
-    registry_id: 0,
+    registry_id: p.registryId ?? 0,
     creation_time: p.createdAt.toISOString(),
     update_time: p.createdAt.toISOString(),
     deleted: false,
@@ -199,7 +201,8 @@ function projectJson(state: HarborState, p: ProjectRecord, who: Identity): unkno
             ? [3]
             : [],
     repo_count: state.db.listRepositories(p.name).length,
-    metadata: { public: String(p.public) }, // metadata values are strings (docs/harbor.md §3)
+    // Metadata values are strings (docs/harbor.md §3), retention_id too (§11.1).
+    metadata: { public: String(p.public), ...(p.retention && { retention_id: String(p.retention.id) }) },
     cve_allowlist: { id: 0, project_id: p.id, items: [], creation_time: GO_ZERO_TIME, update_time: GO_ZERO_TIME },
   };
 }
@@ -390,4 +393,43 @@ function getArtifact(
     throw new HarborError('NOT_FOUND', `artifact ${repoName}${sep}${reference} not found`); // docs/harbor.md §4
   }
   sendJson(req, res, 200, artifactJson(state, project, repo, art, url.searchParams.get('with_tag') !== 'false'));
+}
+
+/** GET /retentions/{id}: the policy, for those who may read the project's tag-retention settings
+ * (project members, system admins; docs/harbor.md §11.2). */
+function getRetention(state: HarborState, req: IncomingMessage, res: ServerResponse, who: Identity, id: string): void {
+  const project = [...state.db.projects.values()].find((p) => p.retention?.id === Number(id));
+  if (!project?.retention) throw new HarborError('NOT_FOUND', `retention policy ${id} not found`);
+  if (!state.identities.isSysadmin(who) && !project.members.has(who.name))
+    throw new HarborError('FORBIDDEN', 'forbidden');
+  sendJson(req, res, 200, { id: project.retention.id, ...project.retention.policy });
+}
+
+/** GET /projects/{p}/immutabletagrules: the project's immutability rule, in Harbor's shape
+ * (docs/harbor.md §11.3); project admins and system admins only. */
+function listImmutableRules(
+  state: HarborState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  who: Identity,
+  project: ProjectRecord,
+  url: URL,
+): void {
+  if (!state.identities.isSysadmin(who) && !project.members.has(who.name))
+    throw new HarborError('FORBIDDEN', 'forbidden');
+  const rules = project.immutableTagPattern
+    ? [
+        {
+          id: 1,
+          priority: 0,
+          disabled: false,
+          action: 'immutable',
+          template: 'immutable_template',
+          params: {},
+          tag_selectors: [{ kind: 'doublestar', decoration: 'matches', pattern: project.immutableTagGlob ?? '**' }],
+          scope_selectors: { repository: [{ kind: 'doublestar', decoration: 'repoMatches', pattern: '**' }] },
+        },
+      ]
+    : [];
+  sendPage(req, res, url, rules, (r) => r);
 }

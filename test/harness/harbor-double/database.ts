@@ -12,7 +12,13 @@ export interface ProjectRecord {
   members: Map<string, Action[]>;
   /** Tags matching this are immutable (docs/harbor.md §6 policy errors). */
   immutableTagPattern: RegExp | null;
+  /** The rule's tag pattern as Harbor's UI writes it (a doublestar glob), for immutabletagrules. */
+  immutableTagGlob?: string;
   storageLimit: number;
+  /** Set for a proxy-cache project: the registry endpoint it mirrors (docs/harbor.md §7). */
+  registryId?: number;
+  /** The project's tag-retention policy (docs/harbor.md §11.2), as Harbor serves it. */
+  retention?: { id: number; policy: Record<string, unknown> };
 }
 
 export interface ArtifactRecord {

@@ -47,7 +47,11 @@ export interface HarborDouble {
   createProject(name: string, options?: { public?: boolean; owner?: string; createdAt?: Date }): ProjectRecord;
   tagDigest(repository: string, tag: string): string | undefined; // repository = 'project/path'
   setReadOnly(on: boolean): void;
-  setImmutable(project: string, tagPattern: RegExp | null): void;
+  setImmutable(project: string, tagPattern: RegExp | null, glob?: string): void;
+  /** Makes a project a proxy-cache project of registry endpoint `registryId` (docs/harbor.md §7). */
+  setProxyCache(project: string, registryId: number): void;
+  /** Gives a project a tag-retention policy (docs/harbor.md §11.2); returns its id. */
+  setRetention(project: string, policy: Record<string, unknown>): number;
   /** Key ID of the token signing key (docs/harbor.md §9), for tests. */
   kid: string;
   stop(): Promise<void>;
@@ -155,10 +159,22 @@ export async function startHarborDouble(options: HarborDoubleOptions = {}): Prom
     },
     tagDigest: (repository, tag) => state.db.repository(repository)?.tags.get(tag)?.digest,
     setReadOnly: (on) => void (state.readOnly = on),
-    setImmutable: (project, pattern) => {
+    setImmutable: (project, pattern, glob) => {
       const p = state.db.project(project);
       if (!p) throw new Error(`no project ${project}`);
       p.immutableTagPattern = pattern;
+      p.immutableTagGlob = glob ?? pattern?.source;
+    },
+    setProxyCache: (project, registryId) => {
+      const p = state.db.project(project);
+      if (!p) throw new Error(`no project ${project}`);
+      p.registryId = registryId;
+    },
+    setRetention: (project, policy) => {
+      const p = state.db.project(project);
+      if (!p) throw new Error(`no project ${project}`);
+      p.retention = { id: 100 + p.id, policy };
+      return p.retention.id;
     },
     stop: async () => {
       server.closeAllConnections();

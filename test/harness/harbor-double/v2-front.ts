@@ -105,6 +105,11 @@ export async function handleV2(state: HarborState, req: IncomingMessage, res: Se
       const msg = `unauthorized to access repository: ${need.repo}, action: ${need.action}`;
       return unauthorized(state, req, res, needs, `${msg}: ${msg}`); // wrapped errors read doubled (docs/harbor.md, Errors)
     }
+    // A proxy-cache project refuses every push (repoproxy middleware, docs/harbor.md §7).
+    if (need.action === 'push' && state.db.project(projectName)?.registryId) {
+      req.resume();
+      return sendError(req, res, new HarborError('DENIED', `can not push artifact to a proxy project: ${projectName}`));
+    }
   }
 
   const repo = (route as { repo: string }).repo;
