@@ -9,7 +9,9 @@ import { isHarborSyncError } from './errors/base.js';
 import { guardStream } from './redact/output.js';
 import { scrub } from './redact/secrets.js';
 import { escapeControl } from './redact/text.js';
+import { ANNOTATIONS_PER_STEP, annotationsFor } from './report/annotations.js';
 import { actionsDisplay } from './report/console.js';
+import { renderConfigError, renderInternalError } from './report/summary.js';
 import { computeTotals } from './report/totals.js';
 import { runAndReport } from './run-and-report.js';
 
@@ -26,7 +28,7 @@ export async function run(): Promise<void> {
     // A cancelled workflow sends SIGINT, then SIGTERM: finish what is in flight, write the report.
     const stop = new AbortController();
     process.once('SIGINT', () => stop.abort()).once('SIGTERM', () => stop.abort());
-    const display = actionsDisplay(core);
+    const display = actionsDisplay(annotationCapped(ENGINE_ANNOTATIONS));
     const reportFile = config.reportFile ?? join(process.env.RUNNER_TEMP ?? tmpdir(), 'harbor-sync-report.json');
     const outcome = await runAndReport(config, { logger: display.logger, signal: stop.signal, reportFile });
     display.stop({ progressLine: !outcome.result.fatal });
@@ -35,18 +37,49 @@ export async function run(): Promise<void> {
     for (const name of ['migrated', 'stale', 'incomplete', 'skipped', 'failed'] as const)
       core.setOutput(name, totals[name]);
     core.setOutput('report-file', reportFile);
+    // What needs a person, grouped, within GitHub's 10 per step (the engine's and setFailed's count).
+    const budget = ANNOTATIONS_PER_STEP - engineAnnotations - (outcome.ok ? 0 : 1);
+    for (const a of annotationsFor(outcome.result, { limit: budget })) {
+      const annotate = a.level === 'error' ? core.error : core.warning;
+      annotate(scrub(a.message), { title: scrub(a.title) });
+    }
     if (!outcome.ok) core.setFailed(escapeControl(`harbor-sync: ${outcome.reason ?? 'failed'}`));
   } catch (error) {
-    // One line, never a stack trace.
+    // One line, never a stack trace; and a step summary for this outcome too.
     const message = error instanceof Error ? error.message : String(error);
+    const config = isHarborSyncError(error) && error.step === 'config';
+    await core.summary
+      .addRaw(scrub(config ? renderConfigError(message) : renderInternalError(message)))
+      .write()
+      .catch(() => undefined); // no GITHUB_STEP_SUMMARY: the log line below still says it
     core.setFailed(
       escapeControl(
-        isHarborSyncError(error) && error.step === 'config'
-          ? `harbor-sync configuration: ${message}`
-          : `harbor-sync: internal error: ${message} (please report it)`,
+        config ? `harbor-sync configuration: ${message}` : `harbor-sync: internal error: ${message} (please report it)`,
       ),
     );
   }
+}
+
+/** The engine's own warnings and errors (a fatal error, a refused listing) that become annotations;
+ * past these they are plain log lines, leaving the rest of the step's 10 to annotationsFor. */
+const ENGINE_ANNOTATIONS = 3;
+let engineAnnotations = 0;
+
+function annotationCapped(cap: number): Parameters<typeof actionsDisplay>[0] {
+  const annotate = (level: 'warning' | 'error') => (message: string) => {
+    if (engineAnnotations < cap) {
+      engineAnnotations++;
+      (level === 'error' ? core.error : core.warning)(message);
+    } else core.info(`${level}: ${message}`);
+  };
+  return {
+    info: (m) => core.info(m),
+    warning: annotate('warning'),
+    error: annotate('error'),
+    debug: (m) => core.debug(m),
+    startGroup: (m) => core.startGroup(m),
+    endGroup: () => core.endGroup(),
+  };
 }
 
 await run();

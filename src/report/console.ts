@@ -103,10 +103,9 @@ export function actionsDisplay(core: ActionsLog, intervalMs = 10_000): Display {
     debug: (m) => core.debug(escapeControl(m)),
     event: (e) => {
       progress.onEvent(e);
-      if (e.type === 'done') {
-        const line = itemLine(e.item, e.dryRun);
-        logger[line.level](line.text);
-      }
+      // Plain lines, not annotations: GitHub shows 10 per step, first come first served, so a
+      // tag each would crowd out the grouped ones the action writes at the end (annotations.ts).
+      if (e.type === 'done') core.info(escapeControl(itemLine(e.item, e.dryRun).text));
     },
   };
   return {

@@ -1,277 +1,107 @@
-// The Markdown job summary: a totals line, a per-repository roll-up, then one table per class.
-// What a person must act on (stale, incomplete, failed) is listed in full; migrated and skipped
-// fold into <details> and stop after a number of rows, pointing at the JSON report, so a summary
-// of 5,000 tags stays readable and under GitHub's 1 MiB step-summary limit. A pure function of
-// the result, tested as text; action.ts hands it to core.summary, the CLI prints it.
-import type { SyncResult, TagResult } from '../model/result.js';
-import { computeTotals, formatBytes, itemsByStatus, type Totals } from './totals.js';
+// The Markdown job summary, as people meet it on a run's page: the verdict first (what the run
+// means, and whether the step failed), the totals, Harbor's settings that matter; then failures
+// grouped by cause with what to do, stale and incomplete tags with what to do, what only Harbor
+// has now, and the folded lists. A pure function of the result, tested as text and in a browser
+// (test/integration/summary-browser.test.ts); action.ts hands it to core.summary, the CLI prints it.
+import type { FailOn, SyncResult } from '../model/result.js';
+import { failedSection, groupFailures } from './causes.js';
+import { type Context, LEVELS, type Level } from './fold.js';
+import { alert, code, plural, text } from './markdown.js';
+import {
+  byRepository,
+  migratedSection,
+  missingSection,
+  notStartedSection,
+  retainedSection,
+  skippedSection,
+} from './tables.js';
+import { computeTotals, itemsByStatus } from './totals.js';
+import { harborNotes, totalsLine, verdict } from './verdict.js';
 
-const FOLD_AFTER = 20; // longer tables go into a <details> block
-const LIST_AT_MOST = 500; // rows of a folded table before "… and N more"
-const ROLLUP_AT_MOST = 100;
 /** GitHub refuses step summaries over 1 MiB; stay well below. */
 export const SUMMARY_LIMIT = 1_000_000;
 
-export function renderSummary(result: SyncResult): string {
-  const full = render(result, false);
-  return Buffer.byteLength(full) <= SUMMARY_LIMIT ? full : render(result, true);
+export interface SummaryOptions {
+  /** Where the JSON report was written: the summary points there for everything it leaves out. */
+  reportFile?: string | undefined;
+  /** The rule the step is judged by, for the verdict's "the step failed / passed". */
+  failOn?: FailOn | undefined;
 }
 
-/** `compact` shortens messages and drops columns, keeping every row that needs action. */
-function render(result: SyncResult, compact: boolean): string {
+/** The summary at the most detailed level that stays under GitHub's limit. */
+export function renderSummary(result: SyncResult, options: SummaryOptions = {}): string {
+  let md = '';
+  for (const level of LEVELS) {
+    md = render(result, options, level);
+    if (Buffer.byteLength(md) <= SUMMARY_LIMIT) break;
+  }
+  return md;
+}
+
+/** The summary of a run that never started: its configuration was refused. */
+export function renderConfigError(message: string): string {
+  return stopped('**Configuration error: nothing was done.**', message, 'fix the input it names, then run again.');
+}
+
+/** The summary of a run ended by a bug in harbor-sync. */
+export function renderInternalError(message: string): string {
+  return stopped('**Internal error: harbor-sync stopped.**', message, 'please report it (a bug in harbor-sync).');
+}
+
+function stopped(title: string, message: string, todo: string): string {
+  return `${['## harbor-sync', '', ...alert('CAUTION', [`${title} ${text(message)}`, `**What to do:** ${todo}`, '**The step failed.**'])].join('\n').trimEnd()}\n`;
+}
+
+function render(result: SyncResult, options: SummaryOptions, level: Level): string {
   const totals = computeTotals(result);
   const groups = itemsByStatus(result);
   const dry = result.dryRun;
-  const partial = result.missingShards?.length
-    ? ` (partial merge: shard${result.missingShards.length > 1 ? 's' : ''} ${result.missingShards.join(', ')} missing)`
-    : '';
-  const lines: string[] = [`## harbor-sync${dry ? ' (dry run: nothing was written)' : ''}${partial}`, ''];
-  lines.push(
-    `\`${result.source}\` → Harbor \`${result.harbor}\`${result.harborVersion ? ` (${result.harborVersion})` : ''}`,
-    '',
-  );
-  if (result.missingShards?.length) {
+  const ctx: Context = { level, dryRun: dry, reportFile: options.reportFile };
+  const missing = result.missingShards ?? [];
+  // The first line says dry run and missing shards: report-merge --allow-partial promises it.
+  const heading = `## harbor-sync${dry ? ' (dry run: nothing was written)' : ''}${
+    missing.length ? ` (partial merge: shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing)` : ''
+  }`;
+  const causes = groupFailures(groups.failed, level.message);
+  const lines = [heading, '', ...verdict({ result, totals, causes: causes.length, failOn: options.failOn })];
+  // A fatal error has nothing to count: no all-zero totals line.
+  if (!result.fatal) lines.push(totalsLine(totals, dry), '');
+  lines.push(context(result, ctx), '');
+  lines.push(...harborNotes(result.harborNotes));
+  if (result.fatal) return finish(lines);
+
+  if (result.upstreamRequests !== undefined)
     lines.push(
-      '> [!WARNING]',
-      `> **Partial: shard${result.missingShards.length > 1 ? 's' : ''} ${result.missingShards.join(', ')} missing.** This merge covers only the shards whose reports were given; the missing shards' repositories are in none of the counts below.`,
+      `Upstream repairs: ${dry ? `${plural(totals.repaired, 'tag')} would be` : plural(totals.repaired, 'tag was', 'tags were')} completed from the upstream registry, with ${plural(result.upstreamRequests, 'request')} to it.`,
       '',
     );
-  }
-  if (result.fatal) {
-    const f = result.fatal;
-    lines.push(
-      `> [!CAUTION]`,
-      `> **The run stopped before copying:** ${cell(f.message)}${f.hint ? `<br>${cell(f.hint)}` : ''}`,
-      '',
-    );
-  }
-  lines.push(totalsLine(totals, dry), '');
-  if (result.upstreamRequests !== undefined) {
-    lines.push(
-      `Upstream repairs: ${totals.repaired} tag(s) ${dry ? 'would be' : 'were'} completed from the upstream registry, with ${result.upstreamRequests} request(s) to it.`,
-      '',
-    );
-  }
-  if (result.interrupted) {
-    lines.push(
-      '> [!WARNING]',
-      `> **Interrupted.** ${result.notStarted.length} tag(s) or repositories were not started; tags in flight finished or were abandoned whole. Harbor holds no partial tag: run the same sync again to complete the remainder.`,
-      '',
-    );
-  }
   if (result.projectsCreated.length > 0)
-    lines.push(`Projects created: ${result.projectsCreated.map((p) => `\`${p}\``).join(', ')}`, '');
-  rollup(lines, result.items);
-
-  const text = (s: string) => (compact && s.length > 160 ? `${s.slice(0, 157)}…` : s);
-  const target = (i: TagResult) => (compact && i.target === i.source ? '″' : i.target);
-  if (compact) compactFailures(lines, groups.failed, target);
-  else {
-    section(
-      lines,
-      'Failed',
-      groups.failed,
-      ['Source', 'Target', 'Step', 'Status', 'Code', 'Message'],
-      (i) => [
-        i.source,
-        target(i),
-        i.error?.step ?? '',
-        i.error?.status !== undefined ? String(i.error.status) : '',
-        [i.error?.errorCode, i.error?.code].filter(Boolean).join(' / '),
-        `${i.error?.message ?? ''}${i.error?.hint ? `<br>→ ${i.error.hint}` : ''}${i.retries ? ` (after ${i.retries} ${i.retries === 1 ? 'retry' : 'retries'})` : ''}`,
-      ],
-      'all',
+    lines.push(
+      `Projects ${dry ? 'to create' : 'created'}: ${result.projectsCreated.map((p) => code(p)).join(', ')}`,
+      '',
     );
-  }
-  section(
-    lines,
-    'Stale',
-    groups.stale,
-    ['Source', 'Target', 'Digest', 'Reason'],
-    (i) => [i.source, target(i), short(i.digest), text(i.reason ?? '')],
-    'all',
-  );
-  section(
-    lines,
-    'Incomplete',
-    groups.incomplete,
-    ['Source', 'Target', 'Digest', 'Missing blobs'],
-    (i) => [
-      i.source,
-      target(i),
-      short(i.digest),
-      compact ? `${i.missing?.length ?? 0} missing` : (i.missing ?? []).map((d) => `\`${d}\``).join('<br>'),
-    ],
-    'all',
-  );
-  section(
-    lines,
-    dry ? 'To migrate' : 'Migrated',
-    groups.migrated,
-    ['Source', 'Target', 'Digest', 'Size', 'Note'],
-    (i) => [
-      i.source,
-      target(i),
-      short(i.digest),
-      i.size !== undefined ? formatBytes(i.size) : '',
-      text(migratedNote(i)),
-    ],
-    'fold',
-  );
-  skippedSection(lines, groups.skipped, text, target);
-  return `${lines.join('\n').trimEnd()}\n`;
-}
-
-function totalsLine(totals: Totals, dry: boolean): string {
-  const moved = dry ? (totals.bytesPlanned ?? totals.bytesMigrated) : totals.bytesUploaded;
-  return `${[
-    `**${totals.migrated} ${dry ? 'to migrate' : 'migrated'}**${totals.migrated ? ` (${formatBytes(moved)} ${dry ? 'to upload' : 'uploaded'})` : ''}`,
-    `**${totals.stale} stale**`,
-    `**${totals.incomplete} incomplete**`,
-    `**${totals.skipped} skipped**`,
-    `**${totals.failed} failed**`,
-  ].join(
-    ' · ',
-  )} — ${totals.tags} tags in ${totals.seconds.toFixed(1)} s${totals.retries ? `, ${totals.retries} retries` : ''}`;
-}
-
-/** Many failures: each distinct error once (E1, E2, …), then every failed tag with its error's id. */
-function compactFailures(lines: string[], items: TagResult[], target: (i: TagResult) => string): void {
-  if (items.length === 0) return;
-  const ids = new Map<string, string>();
-  // The same error for many tags differs only in names and digests: group without them.
-  const describe = (i: TagResult) => {
-    const e = i.error;
-    const general = (text: string) =>
-      text
-        .split(repositoryOf(i.target))
-        .join('<repo>')
-        .split(repositoryOf(i.source))
-        .join('<repo>')
-        .replace(/sha256:[0-9a-f]{64}/g, '<digest>');
-    return `${e?.step ?? ''} ${e?.status ?? ''} ${e?.code ?? ''}: ${general(e?.message ?? '').slice(0, 300)}${e?.hint ? ` → ${general(e.hint)}` : ''}`;
-  };
-  for (const item of items) if (!ids.has(describe(item))) ids.set(describe(item), `E${ids.size + 1}`);
-  lines.push(`### Failed (${items.length})`, '', '| Error | Step, status, code: message |', '| --- | --- |');
-  for (const [text, id] of ids) lines.push(`| ${id} | ${cell(text)} |`);
-  lines.push('', '| Source | Target | Error |', '| --- | --- | --- |');
-  for (const item of items) lines.push(`| ${cell(item.source)} | ${cell(target(item))} | ${ids.get(describe(item))} |`);
-  lines.push('');
-}
-
-function repositoryOf(label: string): string {
-  return label.replace(/[:@][^/]*$/, '');
-}
-
-/** One row per repository, the ones that need attention first. */
-function rollup(lines: string[], items: TagResult[]): void {
-  const repos = new Map<string, Record<TagResult['status'], number>>();
-  for (const item of items) {
-    const repo = repositoryOf(item.source);
-    const counts = repos.get(repo) ?? { migrated: 0, stale: 0, incomplete: 0, skipped: 0, failed: 0 };
-    counts[item.status] += 1;
-    repos.set(repo, counts);
-  }
-  if (repos.size < 2) return;
-  const attention = (c: Record<TagResult['status'], number>) => c.failed * 1e6 + (c.stale + c.incomplete) * 1e3;
-  const rows = [...repos.entries()].sort((a, b) => attention(b[1]) - attention(a[1]) || a[0].localeCompare(b[0]));
-  const shown = rows.slice(0, ROLLUP_AT_MOST);
+  lines.push(...byRepository(result.items, ctx));
+  if (result.interrupted && result.notStarted.length) lines.push(...notStartedSection(result.notStarted, ctx));
+  lines.push(...failedSection(groups.failed, causes, ctx));
+  const upstream = result.upstreamRequests !== undefined;
+  lines.push(...missingSection('stale', groups.stale, ctx, { upstream, sayWhatToDo: true }));
   lines.push(
-    `<details><summary>By repository (${repos.size})</summary>`,
-    '',
-    '| Repository | Migrated | Stale | Incomplete | Skipped | Failed |',
-    '| --- | --- | --- | --- | --- | --- |',
+    ...missingSection('incomplete', groups.incomplete, ctx, { upstream, sayWhatToDo: groups.stale.length === 0 }),
   );
-  for (const [repo, c] of shown)
-    lines.push(`| ${cell(repo)} | ${c.migrated} | ${c.stale} | ${c.incomplete} | ${c.skipped} | ${c.failed} |`);
-  if (rows.length > shown.length)
-    lines.push('', `… and ${rows.length - shown.length} more repositories in the JSON report.`);
-  lines.push('', '</details>', '');
+  lines.push(...retainedSection(result.retained, ctx));
+  lines.push(...migratedSection(groups.migrated, ctx));
+  lines.push(...skippedSection(groups.skipped, ctx));
+  return finish(lines);
 }
 
-/** Skipped tags: counts per reason first (filters collapse to counts), then the folded list. */
-function skippedSection(
-  lines: string[],
-  items: TagResult[],
-  text: (s: string) => string,
-  target: (i: TagResult) => string,
-): void {
-  if (items.length === 0) return;
-  const reasons = new Map<string, number>();
-  for (const item of items) reasons.set(item.reason ?? '', (reasons.get(item.reason ?? '') ?? 0) + 1);
-  lines.push(`### Skipped (${items.length})`, '', '| Reason | Tags |', '| --- | --- |');
-  for (const [reason, count] of [...reasons.entries()].sort((a, b) => b[1] - a[1]))
-    lines.push(`| ${cell(text(reason))} | ${count} |`);
-  lines.push('');
-  table(
-    lines,
-    items,
-    ['Source', 'Target', 'Reason'],
-    (i) => [i.source, target(i), text(i.reason ?? '')],
-    'fold',
-    'Show all',
-  );
+/** Where from, where to, and where the whole report is. */
+function context(result: SyncResult, ctx: Context): string {
+  const harbor = `Harbor ${code(result.harbor)}${result.harborVersion ? ` (${text(result.harborVersion)})` : ''}`;
+  const shard = result.shard ? ` · shard ${text(result.shard)}` : '';
+  const report = ctx.reportFile ? ` · JSON report ${code(ctx.reportFile)}` : '';
+  return `${code(result.source)} → ${harbor}${shard}${report}`;
 }
 
-function section(
-  lines: string[],
-  title: string,
-  items: TagResult[],
-  headers: string[],
-  row: (item: TagResult) => string[],
-  mode: 'all' | 'fold',
-): void {
-  if (items.length === 0) return;
-  lines.push(`### ${title} (${items.length})`, '');
-  table(lines, items, headers, row, mode, 'Show all');
-}
-
-function table(
-  lines: string[],
-  items: TagResult[],
-  headers: string[],
-  row: (item: TagResult) => string[],
-  mode: 'all' | 'fold',
-  label: string,
-): void {
-  const shown = mode === 'fold' ? items.slice(0, LIST_AT_MOST) : items;
-  const body = [
-    `| ${headers.join(' | ')} |`,
-    `| ${headers.map(() => '---').join(' | ')} |`,
-    ...shown.map((i) => `| ${row(i).map(cell).join(' | ')} |`),
-  ];
-  if (shown.length < items.length) body.push('', `… and ${items.length - shown.length} more in the JSON report.`);
-  if (items.length > FOLD_AFTER && mode === 'fold')
-    lines.push(`<details><summary>${label}</summary>`, '', ...body, '', '</details>', '');
-  else lines.push(...body, '');
-}
-
-function migratedNote(item: TagResult): string {
-  const notes: string[] = [];
-  if (item.repaired) {
-    const r = item.repaired;
-    notes.push(
-      `repaired: ${r.blobs} blob(s)${r.manifests ? ` and ${r.manifests} manifest(s)` : ''} (${formatBytes(r.bytes)}) from upstream ${r.from}`,
-    );
-  }
-  if (item.previousDigest) notes.push(`tag re-pointed from ${short(item.previousDigest)} (old artifact kept)`);
-  if (item.sourceDigest && item.sourceDigest !== item.digest)
-    notes.push(`new digest: platforms filtered from the source index ${short(item.sourceDigest)}`);
-  if (item.platforms?.length) notes.push(item.platforms.join(', '));
-  if (item.blobs) {
-    const b = item.blobs;
-    notes.push(`${b.uploaded} uploaded, ${b.mounted} mounted, ${b.existing} already there`);
-  }
-  if (item.retries) notes.push(`${item.retries} ${item.retries === 1 ? 'retry' : 'retries'}`);
-  if (item.reason) notes.push(item.reason);
-  return notes.join('; ');
-}
-
-function short(digest: string | undefined): string {
-  return digest ? `\`${digest.slice(0, 19)}\`` : '';
-}
-
-/** Keeps a value inside its table cell. */
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+function finish(lines: string[]): string {
+  return `${lines.join('\n').trimEnd()}\n`;
 }

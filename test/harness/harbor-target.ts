@@ -16,17 +16,26 @@
 // What can run against a real Harbor (test/integration/sync.test.ts as of this writing):
 //   - migrating a list (byte-identical per skopeo), a multi-arch index and its children by
 //     digest, a whole repository, re-pointing a moved tag (tagDigest), stale/incomplete tags not
-//     written (tagDigest undefined), create-projects false, a wrong source password;
+//     written (tagDigest undefined), create-projects false, a wrong source password, a dry run's
+//     figures (into projects no test pushed to);
 //   - but not their assertions on a *fresh* Harbor: a real one starts with the public project
-//     `library`, so `projectsCreated` and the `projects()` lists differ (compare only the projects
-//     the test itself names), and stop() is not a fresh start either (see below);
+//     `library`, so `projectsCreated` (expected: the named projects Harbor lacked before the run)
+//     and the `projects()` lists differ (compare only the projects the test itself names), and
+//     stop() is not a fresh start either (see below);
 //   - nor anything on `double.requests` (blob uploads and mounts counted, "not one write"), the
 //     robot/user set-ups, read-only mode, immutable tags, or the double's exact error texts.
 //
 // A real Harbor is shared by every test file: run them one file at a time
 // (`vitest run --no-file-parallelism`). stop() deletes what appeared since start: the repositories
 // it finds in projects that existed before, and projects that did not (with their repositories).
-// The registry's blobs stay until Harbor's garbage collection, which does not matter to the tests.
+//
+// What stop() cannot undo: Harbor deletes a repository's artifacts, but its blobs stay in the
+// registry, still linked to the project, until garbage collection. A blob HEAD in that project
+// finds them, so a later test in the same project sees blobs "already in Harbor": a dry run's
+// `would upload` and `bytesPlanned` come out short, a copy counts `existing` blobs where a fresh
+// Harbor would count `uploaded`. `library` (never deleted) is where this bites. A test whose figures
+// depend on what Harbor lacks uses a project no test has pushed to (sync.test.ts: freshProject),
+// and asserts on blob counts only in a project this test file created first.
 import { startHarborDouble, type HarborDouble, type HarborDoubleOptions } from './harbor-double/index.ts';
 
 export interface Credentials {

@@ -225,8 +225,12 @@ describe('Action (node dist/action/index.js)', () => {
     expect(run.stdout).toMatch(/::endgroup::\nharbor-sync: 2\/2 tags/);
     expect(run.code).toBe(1);
     const summary = await readFile(summaryFile, 'utf8');
+    // The verdict first, saying the step failed and why; the report's path; then the tags.
+    expect(summary).toMatch(/^## harbor-sync\n\n> \[!WARNING\]\n> \*\*1 tag needs action:\*\* 0 stale, 1 incomplete/);
+    expect(summary).toContain('**The step failed** (`fail-on: stale`: stale and incomplete tags fail it).');
     expect(summary).toContain('**1 migrated**');
-    expect(summary).toMatch(/### Incomplete \(1\)[\s\S]*cache\/partial:1/);
+    expect(summary).toContain(`JSON report \`${join(work, 'harbor-sync-report.json')}\``);
+    expect(summary).toMatch(/### Incomplete: 1 tag[\s\S]*cache\/partial:1/);
     const outputs = await readFile(outputFile, 'utf8');
     for (const [name, value] of [
       ['migrated', '1'],
@@ -239,6 +243,28 @@ describe('Action (node dist/action/index.js)', () => {
     }
     const report = JSON.parse(await readFile(join(work, 'harbor-sync-report.json'), 'utf8'));
     expect(report.incomplete[0].missing).toHaveLength(scenario.images.partialMissing.length);
+  });
+
+  it('writes a step summary for a configuration error too: the verdict with the one-line message', async () => {
+    const summaryFile = join(work, 'config-error-summary.md');
+    await writeFile(summaryFile, '');
+    const run = await node(['dist/action/index.js'], {
+      'INPUT_SOURCE-REGISTRY': scenario.source.url,
+      'INPUT_HARBOR-URL': harbor.url,
+      'INPUT_HARBOR-USERNAME': 'admin',
+      'INPUT_HARBOR-PASSWORD': HARBOR_PASSWORD,
+      INPUT_IMAGES: 'Team/App:1',
+      RUNNER_TEMP: work,
+      GITHUB_STEP_SUMMARY: summaryFile,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('::error::harbor-sync configuration: images line 1');
+    const summary = await readFile(summaryFile, 'utf8');
+    expect(summary).toMatch(
+      /^## harbor-sync\n\n> \[!CAUTION\]\n> \*\*Configuration error: nothing was done\.\*\* images line 1: "Team\/App:1": repository "Team\/App" must be lowercase/,
+    );
+    expect(summary).toContain('> **The step failed.**');
+    expect(summary).not.toContain(HARBOR_PASSWORD);
   });
 });
 

@@ -43,6 +43,13 @@ async function expectSameManifest(sourceRef: string, harborRef: string, harbor: 
 
 const writes = (h: HarborDouble) => h.requests.filter((r) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(r.method));
 
+/** A Harbor project name no test has used, in this run or an earlier one against the same Harbor. */
+function freshProject(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1296)
+    .toString(36)
+    .padStart(2, '0')}`;
+}
+
 /** The double, for a test only it can answer (skipped against a real Harbor). */
 function double(harbor: HarborTarget): HarborDouble {
   if (!harbor.double) throw new Error('this test needs the Harbor double');
@@ -59,6 +66,9 @@ describe('a declared list into a fresh Harbor', () => {
   });
 
   it('migrates every listed tag byte-identical, creating the projects (private)', async () => {
+    // It creates the projects it names that Harbor lacks: a real Harbor starts with its public
+    // project library (and may hold others), the double with none.
+    const before = new Set((await harbor.projects()).map((p) => p.name));
     const run = await sync(inputs(harbor, { images: 'team-a/tools/worker:1.2\nalpine:3.19, team-b/multi:1.0' }));
     expect(run.result.fatal).toBeUndefined();
     expect(run.result.items.map((i) => [i.source, i.target, i.status]).sort()).toEqual([
@@ -69,6 +79,7 @@ describe('a declared list into a fresh Harbor', () => {
     await expectSameManifest('team-a/tools/worker:1.2', 'team-a/tools/worker:1.2', harbor);
     await expectSameManifest('alpine:3.19', 'library/alpine:3.19', harbor);
     expect(run.item('team-a/tools/worker:1.2').digest).toBe(samples.worker12.digest);
+    expect(run.result.projectsCreated.sort()).toEqual(['library', 'team-a', 'team-b'].filter((p) => !before.has(p)));
     const projects = (await harbor.projects()).map((p) => [p.name, p.public]).sort();
     if (harbor.double) {
       expect(projects).toEqual([
@@ -76,14 +87,11 @@ describe('a declared list into a fresh Harbor', () => {
         ['team-a', false],
         ['team-b', false],
       ]);
-      expect(run.result.projectsCreated.sort()).toEqual(['library', 'team-a', 'team-b']);
     } else {
-      // A real Harbor starts with its own public project library (and may have others).
       expect(projects.filter(([name]) => name === 'team-a' || name === 'team-b')).toEqual([
         ['team-a', false],
         ['team-b', false],
       ]);
-      expect(run.result.projectsCreated.sort()).toEqual(['team-a', 'team-b']);
     }
   });
 
@@ -203,18 +211,26 @@ describe('Harbor projects and credentials', () => {
   });
 
   it('with create-projects false, a missing project fails its tags clearly and nothing is created', async () => {
-    const run = await sync(inputs(harbor, { images: 'team-a/tools/worker:1.2', 'create-projects': 'false' }));
+    // A project no test creates, so a real Harbor that earlier runs left things in cannot have it.
+    const missing = freshProject('absent');
+    const run = await sync(
+      inputs(harbor, {
+        images: 'team-a/tools/worker:1.2',
+        mappings: `team-a => ${missing}`,
+        'create-projects': 'false',
+      }),
+    );
     expect(run.item('team-a/tools/worker:1.2')).toMatchObject({
       status: 'failed',
       error: {
         step: 'project',
-        message: 'project team-a does not exist in Harbor',
+        message: `project ${missing} does not exist in Harbor`,
         hint: expect.stringContaining('create-projects: true'),
       },
     });
     const projects = await harbor.projects();
     if (harbor.double) expect(projects).toEqual([]);
-    else expect(projects.map((p) => p.name)).not.toContain('team-a'); // a real Harbor has projects of its own
+    else expect(projects.map((p) => p.name)).not.toContain(missing); // a real Harbor has projects of its own
   });
 
   it('a wrong Harbor password is one clear error, before any tag', async () => {
@@ -324,20 +340,29 @@ describe('dry run', () => {
   });
 
   it('classifies every tag as the real run would and writes nothing, not even projects', async () => {
+    // Into projects no test has pushed to. A real Harbor keeps the blobs of a repository deleted
+    // through its API until garbage collection, still linked to the project: in library or team-a,
+    // where the tests above pushed the same images, the dry run's blob HEADs would find them and
+    // the figures below would come out short. In a project that does not exist yet, nothing is.
+    const lib = freshProject('dry-lib');
+    const team = freshProject('dry-team');
     const run = await sync(
-      inputs(harbor, { images: 'team-a/tools/worker, alpine:3.19, cache/stale:1', 'dry-run': 'true' }),
+      inputs(harbor, {
+        images: 'team-a/tools/worker, alpine:3.19, cache/stale:1',
+        mappings: `team-a => ${team}`,
+        'default-project': lib,
+        'dry-run': 'true',
+      }),
     );
     expect(run.result.dryRun).toBe(true);
-    expect(run.result.items.map((i) => [i.source, i.status]).sort()).toEqual([
-      ['alpine:3.19', 'migrated'],
-      ['cache/stale:1', 'stale'],
-      ['team-a/tools/worker:1.2', 'migrated'],
-      ['team-a/tools/worker:1.3', 'migrated'],
+    expect(run.result.items.map((i) => [i.source, i.target, i.status]).sort()).toEqual([
+      ['alpine:3.19', `${lib}/alpine:3.19`, 'migrated'],
+      ['cache/stale:1', 'cache/stale:1', 'stale'],
+      ['team-a/tools/worker:1.2', `${team}/tools/worker:1.2`, 'migrated'],
+      ['team-a/tools/worker:1.3', `${team}/tools/worker:1.3`, 'migrated'],
     ]);
-    // A real Harbor has its project library already.
-    const createLibrary = harbor.double ? ' and create project library' : '';
     expect(run.item('alpine:3.19').reason).toBe(
-      `would upload up to ${(samples.alpine.blobs.reduce((n, b) => n + b.size, 0) / 1000).toFixed(1)} kB${createLibrary}`,
+      `would upload up to ${(samples.alpine.blobs.reduce((n, b) => n + b.size, 0) / 1000).toFixed(1)} kB and create project ${lib}`,
     );
     // Bytes that would move: every blob once, the base layer shared by both worker tags counted once.
     const unique = new Map(
@@ -349,7 +374,9 @@ describe('dry run', () => {
       expect(writes(harbor.double)).toEqual([]);
       expect(projects).toEqual([]);
     } else {
-      expect(projects.map((p) => p.name)).not.toContain('team-a'); // a real Harbor has projects of its own
+      // A real Harbor has projects of its own.
+      expect(projects.map((p) => p.name)).not.toContain(lib);
+      expect(projects.map((p) => p.name)).not.toContain(team);
     }
   });
 });

@@ -163,13 +163,18 @@ describe('CLI command lines in the examples and workflows', () => {
     ...JENKINSFILES.map((file) => ({ file, text: read(file) })),
   ];
 
-  /** Every `…cli.js <command> --flags` line, backslash continuations joined. */
+  /** `node …/cli.js`, or the npm package: `npx --yes harbor-sync@1`, `harbor-sync` installed with -g. */
+  const INVOCATION = /\bcli\.js\b|\bnpx\s+(?:--yes\s+|-y\s+)?harbor-sync(?:@\S+)?|^\s*harbor-sync(?=\s)/;
+  /** Every `<invocation> <command> --flags` line, backslash continuations joined. */
   const cliLines = (text: string): string[] =>
     text
       .replace(/\\\n/g, ' ')
       .split('\n')
-      .filter((line) => /\bcli\.js\b/.test(line) && !/^\s*(\/\/|#)/.test(line))
-      .map((line) => line.slice(line.search(/\bcli\.js\b/) + 'cli.js'.length));
+      .filter((line) => INVOCATION.test(line) && !/^\s*(\/\/|#)/.test(line))
+      .map((line) => {
+        const m = INVOCATION.exec(line)!;
+        return line.slice(m.index + m[0].length);
+      });
 
   it('use real commands and flags', () => {
     const problems: string[] = [];
@@ -178,15 +183,24 @@ describe('CLI command lines in the examples and workflows', () => {
       for (const line of cliLines(text)) {
         count++;
         const command = line.trim().split(/\s+/)[0] ?? '';
-        if (!commands.has(command) && !/^"?\$/.test(command))
-          problems.push(`${file}: unknown command "${command}" in: cli.js${line}`);
+        if (!commands.has(command) && !/^"?\$/.test(command) && !/^--(version|help)\b/.test(command))
+          problems.push(`${file}: unknown command "${command}" in: harbor-sync${line}`);
         for (const m of line.matchAll(/(?:^|\s)--([a-z][a-z0-9-]*)/g)) {
-          if (!flags.has(m[1]!)) problems.push(`${file}: unknown flag --${m[1]} in: cli.js${line}`);
+          if (!flags.has(m[1]!)) problems.push(`${file}: unknown flag --${m[1]} in: harbor-sync${line}`);
         }
       }
     }
     expect(problems).toEqual([]);
     expect(count).toBeGreaterThanOrEqual(3);
+  });
+
+  it('run the npm package first: the Jenkinsfiles and the sharded merge use npx harbor-sync@1', () => {
+    for (const { file, text } of texts.filter((t) => /Jenkinsfile|sharded-sync/.test(t.file))) {
+      expect(text, file).toMatch(/npx --yes harbor-sync@1 /);
+      expect(text.replace(/^\s*\/\/.*$/gm, ''), `${file}: the clone path is only the fallback`).not.toMatch(
+        /node harbor-sync\/dist\/cli\.js/,
+      );
+    }
   });
 
   it('keep passwords off the command line (the CLI reads them from the environment)', () => {

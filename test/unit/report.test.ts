@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { buildReport, REPORT_SCHEMA } from '../../src/report/json.js';
+import { buildReport, REPORT_SCHEMA, reportText } from '../../src/report/json.js';
 import { renderSummary } from '../../src/report/summary.js';
 import { decideOutcome } from '../../src/report/outcome.js';
 import type { SyncResult } from '../../src/model/result.js';
@@ -100,38 +100,60 @@ describe('JSON report', () => {
     });
     expect(report.failed[0]).not.toHaveProperty('status');
   });
+
+  it('is written piece by piece, each piece one item at most, and reads back as the same report', () => {
+    const full = result({
+      retained: [{ kind: 'tag', source: 'team-a/old:1', target: 'team-a/old:1', digest: D1 }],
+      harborNotes: [{ project: 'team-a', kind: 'retention', message: 'keeps the 10 latest' }],
+      notStarted: ['team-c/x:*'],
+      missingShards: ['2/3'],
+      fatal: { step: 'discover', errorCode: 'LIST_INCOMPLETE', message: 'the catalog stopped at page 3' },
+    });
+    for (const r of [result(), full, result({ items: [], projectsCreated: [] })]) {
+      const pieces = [...reportText(r, '1.2.3')];
+      expect(pieces.join('')).toBe(`${JSON.stringify(buildReport(r, '1.2.3'), null, 2)}\n`);
+      // No piece holds two items: memory is one item at a time, however large the run.
+      expect(Math.max(...pieces.map((p) => (p.match(/"source":/g) ?? []).length))).toBeLessThanOrEqual(1);
+    }
+  });
 });
 
 describe('job summary', () => {
-  it('has a totals line, then a table per class with what explains each row', () => {
-    const md = renderSummary(result());
+  it('has the verdict, the totals line, then a section per class with what explains each row', () => {
+    const md = renderSummary(result(), { failOn: 'failed' });
+    expect(md.split('\n').slice(0, 4)).toEqual([
+      '## harbor-sync',
+      '',
+      '> [!CAUTION]',
+      '> **1 tag failed** (1 cause below, each with what to do); 2 more need action: 1 stale, 1 incomplete.',
+    ]);
     expect(md).toContain(
-      '**1 migrated** (2.0 MB uploaded) · **1 stale** · **1 incomplete** · **1 skipped** · **1 failed** — 5 tags in 5.0 s',
+      '**1 migrated** (2.0\u00a0MB uploaded) · **1 stale** · **1 incomplete** · **1 skipped** · **1 failed** — 5 tags in 5\u00a0s',
     );
-    expect(md).toMatch(
-      /### Migrated \(1\)[\s\S]*\| team-a\/app:2 \| team-a\/app:2 \| `sha256:111111111111` \| 2.5 MB \| tag re-pointed from `sha256:222222222222` \(old artifact kept\); 2 uploaded, 1 mounted, 0 already there \|/,
+    expect(md).toContain(
+      '| team-a/app:2<br>re-pointed from `sha256:222222222222` (the old artifact stays in Harbor) | `sha256:111111111111` | 2.5\u00a0MB |',
     );
-    expect(md).toMatch(/### Stale \(1\)[\s\S]*cache\/stale:1[\s\S]*all 2 blobs answer 404/);
-    expect(md).toContain(`| cache/partial:1 | cache/partial:1 | \`sha256:333333333333\` | \`${D1}\` |`);
+    expect(md).toMatch(/### Stale: 1 tag[\s\S]*\| cache\/stale:1 \| `sha256:333333333333` \| 2 \|/);
+    expect(md).toContain('| cache/partial:1 | `sha256:333333333333` | 1 | `sha256:111111111111` |');
     expect(md).toMatch(
-      /### Failed \(1\)\n\n\| Source \| Target \| Step \| Status \| Code \| Message \|\n[^\n]+\n\| team-b\/x:1 \| team-b\/x:1 \| manifest \| 412 \| IMMUTABLE_TAG \/ PRECONDITION \| Failed to process/,
+      /### Failed: 1 tag, 1 cause[\s\S]*#### 1 tag: a Harbor tag-immutability rule refuses to re-point the tag\n\n`IMMUTABLE_TAG` · step `manifest` · HTTP 412 · `PRECONDITION`[\s\S]*\*\*What to do:\*\* remove the rule/,
     );
     expect(md).toContain('Projects created: `team-a`');
   });
 
-  it('says dry run and "to migrate" when nothing was written', () => {
+  it('says dry run and "would migrate" when nothing was written', () => {
     const md = renderSummary(
       result({
         dryRun: true,
         items: [{ source: 'a/b:1', target: 'a/b:1', status: 'migrated', digest: D1, size: 1000 }],
       }),
     );
-    expect(md).toContain('dry run: nothing was written');
-    expect(md).toContain('**1 to migrate** (1.0 kB to upload)');
-    expect(md).toContain('### To migrate (1)');
+    expect(md.split('\n')[0]).toBe('## harbor-sync (dry run: nothing was written)');
+    expect(md).toContain('**1 would migrate** (1.0\u00a0kB to upload)');
+    expect(md).toContain('### Would migrate: 1 tag');
   });
 
-  it('shows a fatal error instead of tables', () => {
+  it('shows a fatal error as the verdict, with no totals and no tables', () => {
     const md = renderSummary(
       result({
         items: [],
@@ -146,21 +168,21 @@ describe('job summary', () => {
       }),
     );
     expect(md).toContain(
-      '**The run stopped before copying:** Harbor rejected the credentials of user "admin"<br>check harbor-password',
+      '> **The run stopped before any tag was copied:** Harbor rejected the credentials of user "admin"\n>\n> **What to do:** check harbor-password',
     );
+    expect(md).not.toContain('**0 migrated**');
     expect(md).not.toContain('###');
   });
 
-  it('keeps pipes and newlines inside their cells, and folds long tables', () => {
+  it('folds skipped tags per reason, the reason kept to one line of plain text', () => {
     const items = Array.from({ length: 25 }, (_, i) => ({
       source: `a/b:${i}`,
       target: `a/b:${i}`,
       status: 'skipped' as const,
-      reason: 'x | y\nz',
+      reason: 'x | <y>\nz',
     }));
     const md = renderSummary(result({ items }));
-    expect(md).toContain('| x \\| y<br>z |');
-    expect(md).toContain('<details><summary>Show all</summary>');
+    expect(md).toContain('<details><summary>x | &lt;y&gt; z: 25 tags</summary>');
   });
 });
 
@@ -217,9 +239,12 @@ describe('job summary at scale', () => {
     expect(Buffer.byteLength(md)).toBeLessThan(1_000_000);
     for (const item of r.items.filter((i) => ['failed', 'stale', 'incomplete'].includes(i.status)))
       expect(md).toContain(`| ${item.source} |`);
-    expect(md).toContain('… and 500 more in the JSON report.'); // 1,000 migrated, 500 shown
-    expect(md).toMatch(/\| already in Harbor with the same digest \| 2500 \|/);
-    expect(md).toContain('<summary>By repository (');
+    // 1,000 migrated, the first 500 shown, and the fold says so.
+    expect(md).toContain(
+      '<summary>First 500 of 1,000 tags (all of them in the JSON report: set report-file to write it)',
+    );
+    expect(md).toContain('<summary>already in Harbor with the same digest: first 500 of 2,500 tags');
+    expect(md).toContain('<summary>By repository: first 100 of ');
   });
 
   it('even 5,000 failures with long messages fit, each still listed', () => {

@@ -1,0 +1,262 @@
+// The summary's tables below the verdict: stale and incomplete tags (what to do said once),
+// migrated and skipped tags, the roll-up by repository, retained tags, tags not started. Narrow
+// enough for the Actions page: short digests, the Harbor name only where it differs, numbers
+// right-aligned, no free text where a count will do.
+import type { RetainedItem, TagResult, TagStatus } from '../model/result.js';
+import { repositoryOf } from './causes.js';
+import { type Context, foldedList } from './fold.js';
+import { bytes, cell, html, num, plural, shortDigest, table, text } from './markdown.js';
+import { nameCell, nameHeader } from './names.js';
+
+/** Stale or incomplete tags: what happened and what to do, once, then the tags. */
+export function missingSection(
+  kind: 'stale' | 'incomplete',
+  items: readonly TagResult[],
+  ctx: Context,
+  options: { upstream: boolean; sayWhatToDo: boolean },
+): string[] {
+  if (items.length === 0) return [];
+  const lines = [
+    `### ${kind === 'stale' ? 'Stale' : 'Incomplete'}: ${plural(items.length, 'tag')}`,
+    '',
+    kind === 'stale'
+      ? 'The source lists these tags, but every blob they reference answers 404 there: a pull-through cache that refreshed the manifest and never fetched the layers leaves tags like these. Nothing was written to Harbor for them; a copy Harbor already holds is kept.'
+      : 'The source lacks some of the blobs these tags reference (they answer 404 there). Nothing was written to Harbor for them; a copy Harbor already holds is kept.',
+    '',
+  ];
+  if (!options.sayWhatToDo) lines.push('**What to do:** as for the stale tags above.', '');
+  else if (options.upstream)
+    lines.push(
+      '**What to do:** `upstream-registry` was set, and it lacks these blobs too: push the images to the source again from a copy that has them, or accept that the source has lost them.',
+      '',
+    );
+  else
+    lines.push(
+      '**What to do:** set `upstream-registry` to the registry the cache mirrored (e.g. `https://registry-1.docker.io`) and run again: the missing blobs are fetched from there, digest-checked, and the tags copied unchanged. Or pull the tags through the cache once so it fetches the layers, or accept that the source has lost them.',
+      '',
+    );
+  lines.push(
+    ...foldedList(
+      items,
+      ctx.level.act,
+      ['tag', 'tags'],
+      (shown) =>
+        table(
+          [
+            { header: nameHeader(items) },
+            { header: 'Digest' },
+            { header: 'Missing blobs', align: 'right' as const },
+            ...(kind === 'incomplete' ? [{ header: 'First missing' }] : []),
+          ],
+          shown.map((i) => [
+            nameCell(i),
+            shortDigest(i.digest),
+            num(i.missing?.length ?? 0),
+            ...(kind === 'incomplete' ? [shortDigest(i.missing?.[0])] : []),
+          ]),
+        ),
+      ctx,
+    ),
+  );
+  // The full digests, for whoever re-pulls or restores them: each once, with how many tags need it.
+  const wanted = new Map<string, number>();
+  for (const item of items) for (const d of item.missing ?? []) wanted.set(d, (wanted.get(d) ?? 0) + 1);
+  const digests = [...wanted.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  lines.push(
+    ...foldedList(
+      digests,
+      ctx.level.list,
+      ['missing blob, full digest', 'missing blobs, full digests'],
+      (shown) => ['```text', ...shown.map(([d, n]) => (n > 1 ? `${d}  (${n} tags)` : d)), '```'],
+      ctx,
+      { fold: 'always' },
+    ),
+  );
+  return lines;
+}
+
+export function migratedSection(items: readonly TagResult[], ctx: Context): string[] {
+  if (items.length === 0) return [];
+  return [
+    `### ${ctx.dryRun ? 'Would migrate' : 'Migrated'}: ${plural(items.length, 'tag')}`,
+    '',
+    ...foldedList(
+      items,
+      ctx.level.list,
+      ['tag', 'tags'],
+      (shown) =>
+        table(
+          [{ header: nameHeader(items) }, { header: 'Digest' }, { header: 'Size', align: 'right' }],
+          shown.map((i) => [
+            nameCell(i, migratedNote(i)),
+            shortDigest(i.digest),
+            i.size !== undefined ? bytes(i.size) : '',
+          ]),
+        ),
+      ctx,
+    ),
+  ];
+}
+
+function migratedNote(item: TagResult): string {
+  const notes: string[] = [];
+  if (item.repaired) {
+    const r = item.repaired;
+    notes.push(
+      `repaired from the upstream: ${plural(r.blobs, 'blob')}${r.manifests ? `, ${plural(r.manifests, 'manifest')}` : ''} (${bytes(r.bytes)})`,
+    );
+  }
+  if (item.previousDigest)
+    notes.push(`re-pointed from ${shortDigest(item.previousDigest)} (the old artifact stays in Harbor)`);
+  if (item.sourceDigest && item.sourceDigest !== item.digest)
+    notes.push(`new index of the selected platforms; the source's is ${shortDigest(item.sourceDigest)}`);
+  if (item.platforms?.length) notes.push(cell(item.platforms.join(', ')));
+  if (item.retries) notes.push(plural(item.retries, 'retry', 'retries'));
+  // In a dry run, what would happen ("would upload up to 1.2 MB and create project team-a").
+  if (item.reason) notes.push(cell(item.reason));
+  return notes.join('; ');
+}
+
+/** Skipped tags: a fold per reason, the most common first, saying how many. */
+export function skippedSection(items: readonly TagResult[], ctx: Context): string[] {
+  if (items.length === 0) return [];
+  const byReason = new Map<string, TagResult[]>();
+  for (const item of items) {
+    const list = byReason.get(item.reason ?? '') ?? [];
+    list.push(item);
+    byReason.set(item.reason ?? '', list);
+  }
+  const reasons = [...byReason.entries()].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]));
+  const shown = reasons.slice(0, MAX_REASONS);
+  const lines = [`### Skipped: ${plural(items.length, 'tag')}`, ''];
+  for (const [reason, tags] of shown)
+    lines.push(
+      ...foldedList(
+        tags,
+        ctx.level.list,
+        ['tag', 'tags'],
+        (rows) =>
+          table(
+            [{ header: nameHeader(tags) }],
+            rows.map((i) => [nameCell(i)]),
+          ),
+        ctx,
+        { fold: 'always', title: html(reason.replace(/\s+/g, ' ')) || '(no reason given)' },
+      ),
+    );
+  if (shown.length < reasons.length) {
+    const rest = reasons.slice(shown.length).reduce((n, [, tags]) => n + tags.length, 0);
+    lines.push(
+      `… and ${plural(reasons.length - shown.length, 'more reason')} (${plural(rest, 'tag')}): each skipped tag's reason is in the JSON report.`,
+      '',
+    );
+  }
+  return lines;
+}
+
+/** Reasons for skipping are few (already there, each filter rule); more are cut. */
+const MAX_REASONS = 20;
+
+/** One row per repository, the ones that need attention first; columns that are all zero left out. */
+export function byRepository(items: readonly TagResult[], ctx: Context): string[] {
+  const repos = new Map<string, Record<TagStatus, number>>();
+  for (const item of items) {
+    const repo = repositoryOf(item.source);
+    const counts = repos.get(repo) ?? { migrated: 0, stale: 0, incomplete: 0, skipped: 0, failed: 0 };
+    counts[item.status] += 1;
+    repos.set(repo, counts);
+  }
+  if (repos.size < 2) return [];
+  const attention = (c: Record<TagStatus, number>) => c.failed * 1e6 + (c.stale + c.incomplete) * 1e3;
+  const rows = [...repos.entries()].sort((a, b) => attention(b[1]) - attention(a[1]) || a[0].localeCompare(b[0]));
+  const headers: Record<TagStatus, string> = {
+    migrated: ctx.dryRun ? 'Would migrate' : 'Migrated',
+    stale: 'Stale',
+    incomplete: 'Incomplete',
+    skipped: 'Skipped',
+    failed: 'Failed',
+  };
+  const statuses = (['failed', 'stale', 'incomplete', 'migrated', 'skipped'] as const).filter((s) =>
+    rows.some(([, c]) => c[s] > 0),
+  );
+  return foldedList(
+    rows,
+    ctx.level.repositories,
+    ['repository', 'repositories'],
+    (shown) =>
+      table(
+        [{ header: 'Repository' }, ...statuses.map((s) => ({ header: headers[s], align: 'right' as const }))],
+        shown.map(([repo, c]) => [cell(repo), ...statuses.map((s) => (c[s] ? num(c[s]) : ''))]),
+      ),
+    ctx,
+    { fold: 'always', title: 'By repository' },
+  );
+}
+
+/** What only Harbor has now: said once why it matters, counts per repository, the first items. */
+export function retainedSection(retained: readonly RetainedItem[], ctx: Context): string[] {
+  if (retained.length === 0) return [];
+  const tags = retained.filter((r) => r.kind === 'tag');
+  const perRepository = new Map<string, number>();
+  for (const t of tags) perRepository.set(repositoryOf(t.target), (perRepository.get(repositoryOf(t.target)) ?? 0) + 1);
+  const counts = [...perRepository.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const sorted = [...retained].sort((a, b) => a.target.localeCompare(b.target));
+  return [
+    `### Retained: ${retainedWords(retained)} only Harbor has now`,
+    '',
+    'The source no longer lists these; Harbor keeps them, and harbor-sync never deletes anything. Nothing to do about them — but **only Harbor has these now**: keep that in mind before deleting the old registry or its backups.',
+    '',
+    ...foldedList(
+      counts,
+      ctx.level.list,
+      ['repository with retained tags', 'repositories with retained tags'],
+      (shown) =>
+        table(
+          [{ header: 'Repository' }, { header: 'Retained tags', align: 'right' }],
+          shown.map(([repo, n]) => [cell(repo), num(n)]),
+        ),
+      ctx,
+      { fold: 'always' },
+    ),
+    ...foldedList(
+      sorted,
+      ctx.level.list,
+      ['retained item', 'retained items'],
+      (shown) =>
+        table(
+          [{ header: 'In Harbor' }, { header: 'Digest' }, { header: 'Pushed' }],
+          shown.map((r) => [
+            r.kind === 'repository'
+              ? `${cell(r.target)} (whole repository${r.artifacts !== undefined ? `, ${plural(r.artifacts, 'artifact')}` : ''})`
+              : cell(r.target),
+            shortDigest(r.digest),
+            r.pushedAt ? text(r.pushedAt.slice(0, 10)) : '',
+          ]),
+        ),
+      ctx,
+      { fold: 'always' },
+    ),
+  ];
+}
+
+/** "60 tags and 1 repository". */
+export function retainedWords(retained: readonly RetainedItem[]): string {
+  const tags = retained.filter((r) => r.kind === 'tag').length;
+  const repositories = retained.length - tags;
+  return [tags && plural(tags, 'tag'), repositories && plural(repositories, 'repository', 'repositories')]
+    .filter(Boolean)
+    .join(' and ');
+}
+
+/** Interrupted: what a re-run will still do. */
+export function notStartedSection(notStarted: readonly string[], ctx: Context): string[] {
+  const sorted = [...notStarted].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  return foldedList(
+    sorted,
+    ctx.level.list,
+    ['tag or repository', 'tags and repositories'],
+    (shown) => ['```text', ...shown, '```'],
+    ctx,
+    { fold: 'always', title: 'Not started' },
+  );
+}
