@@ -144,6 +144,7 @@ export async function runHarborSync(
   double: HarborDouble,
   name: string,
   profile: boolean,
+  extraArgs: string[] = [],
 ): Promise<RunResult> {
   const base = join(ctx.workDir, slug(name));
   const imagesFile = join(ctx.workDir, `images-${ctx.repos.length}.txt`);
@@ -169,6 +170,7 @@ export async function runHarborSync(
     String(ctx.concurrency),
     '--report-file',
     reportFile,
+    ...extraArgs,
   ];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -356,4 +358,173 @@ export async function disposeDouble(double: HarborDouble): Promise<void> {
   await double.stop();
   const work = dirname(double.registry.storageDir);
   if (/hs-registry-/.test(work)) await rm(work, { recursive: true, force: true });
+}
+
+// ---- the full floor: the job's minimal request set ----------------------------------------------
+
+const MANIFEST_ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+/**
+ * What any tool must send to copy these repositories, and nothing more, `parallel` requests at a
+ * time over keep-alive connections: each repository's tag list; each distinct manifest GET once
+ * (index children by digest); each unique blob GET once and uploaded into the first repository
+ * that needs it; in every other repository that needs it, a source check (HEAD) and a mount; each
+ * child manifest PUT by digest, then each tag PUT. Harbor's tokens once per scope. This is the
+ * honest limit of a first sync; the copy floor (blobs only) is the limit of moving the bytes.
+ */
+export async function runFullFloor(ctx: Ctx, double: HarborDouble, name: string, parallel = 8): Promise<RunResult> {
+  createProjects(double, ctx.repos);
+  const harbor = new Agent({ connections: parallel + 2, keepAliveTimeout: 10_000 });
+  const source = new Agent({ connections: parallel + 2, keepAliveTimeout: 10_000 });
+  const basic = `Basic ${Buffer.from(`${double.admin.username}:${double.admin.password}`).toString('base64')}`;
+  const limit = pLimit(parallel);
+  const tokens = new Map<string, Promise<string>>();
+  const token = (scopes: string[]): Promise<string> => {
+    const key = scopes.join(' ');
+    let t = tokens.get(key);
+    if (!t) {
+      t = limit(async () => {
+        const query = scopes.map((s) => `scope=${encodeURIComponent(s)}`).join('&');
+        const res = await request(`${double.url}/service/token?service=${TOKEN_SERVICE}&${query}`, {
+          headers: { authorization: basic },
+          dispatcher: harbor,
+        });
+        return ((await res.body.json()) as { token: string }).token;
+      });
+      tokens.set(key, t);
+    }
+    return t;
+  };
+  const push = (repo: string) => `repository:${repo}:pull,push`;
+  const expect2xx = async (what: string, res: Awaited<ReturnType<typeof request>>): Promise<void> => {
+    const text = await res.body.text();
+    if (res.statusCode >= 300) throw new Error(`${what}: ${res.statusCode} ${text.slice(0, 200)}`);
+  };
+  const firstRepo = new Map(ctx.blobs.map((b) => [b.digest, b.repo]));
+  const sizes = new Map(ctx.blobs.map((b) => [b.digest, b.size]));
+  const uploads = new Map<string, Promise<void>>();
+  const upload = (digest: string): Promise<void> => {
+    let u = uploads.get(digest);
+    if (!u) {
+      const repo = firstRepo.get(digest)!;
+      u = (async () => {
+        const auth = `Bearer ${await token([push(repo)])}`;
+        await limit(async () => {
+          const start = await request(`${double.url}/v2/${repo}/blobs/uploads/`, {
+            method: 'POST',
+            headers: { authorization: auth },
+            dispatcher: harbor,
+          });
+          await start.body.dump();
+          const put = new URL(String(start.headers.location), `${double.url}/`);
+          put.searchParams.set('digest', digest);
+          const src = await request(`${ctx.proxy.url}/v2/${repo}/blobs/${digest}`, { dispatcher: source });
+          const res = await request(put.toString(), {
+            method: 'PUT',
+            headers: {
+              authorization: auth,
+              'content-type': 'application/octet-stream',
+              'content-length': String(sizes.get(digest)),
+            },
+            body: src.body,
+            dispatcher: harbor,
+          });
+          await expect2xx(`PUT ${repo}@${digest}`, res);
+        });
+      })();
+      uploads.set(digest, u);
+    }
+    return u;
+  };
+  const getManifest = (repo: string, reference: string) =>
+    limit(async () => {
+      const res = await request(`${ctx.proxy.url}/v2/${repo}/manifests/${reference}`, {
+        headers: { accept: MANIFEST_ACCEPT },
+        dispatcher: source,
+      });
+      const bytes = Buffer.from(await res.body.arrayBuffer());
+      return { bytes, mediaType: String(res.headers['content-type']) };
+    });
+  const putManifest = (repo: string, reference: string, m: { bytes: Buffer; mediaType: string }, auth: string) =>
+    limit(async () => {
+      const res = await request(`${double.url}/v2/${repo}/manifests/${reference}`, {
+        method: 'PUT',
+        headers: { authorization: auth, 'content-type': m.mediaType },
+        body: m.bytes,
+        dispatcher: harbor,
+      });
+      await expect2xx(`PUT ${repo}:${reference}`, res);
+    });
+  let failures = 0;
+  let firstError = '';
+  ctx.proxy.take();
+  double.resetRequests();
+  ctx.log(
+    `  ${name}: ${ctx.repos.length} repositories, ${ctx.blobs.length} unique blobs, ${parallel} requests at a time`,
+  );
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    ctx.repos.map(async (repo) => {
+      try {
+        await limit(
+          async () => void (await request(`${ctx.proxy.url}/v2/${repo}/tags/list`, { dispatcher: source })).body.dump(),
+        );
+        const tags = Object.entries(ctx.index.tags[repo] ?? {});
+        const digests = [...new Set(tags.map(([, d]) => d))];
+        const manifests = new Map(
+          await Promise.all(digests.map(async (d) => [d, await getManifest(repo, d)] as const)),
+        );
+        const children = new Map<string, { bytes: Buffer; mediaType: string }>();
+        for (const m of manifests.values()) {
+          const list = (JSON.parse(m.bytes.toString()) as { manifests?: { digest: string }[] }).manifests ?? [];
+          for (const c of list) if (!children.has(c.digest)) children.set(c.digest, await getManifest(repo, c.digest));
+        }
+        const auth = `Bearer ${await token([push(repo)])}`;
+        await Promise.all(
+          Object.keys(ctx.index.repoBlobs[repo] ?? {}).map(async (digest) => {
+            const home = firstRepo.get(digest)!;
+            if (home === repo) return await upload(digest);
+            await limit(
+              async () =>
+                void (
+                  await request(`${ctx.proxy.url}/v2/${repo}/blobs/${digest}`, {
+                    method: 'HEAD',
+                    dispatcher: source,
+                    reset: false,
+                  })
+                ).body.dump(),
+            );
+            await upload(digest);
+            const mountAuth = `Bearer ${await token([push(repo), `repository:${home}:pull`])}`;
+            await limit(async () => {
+              const res = await request(`${double.url}/v2/${repo}/blobs/uploads/?mount=${digest}&from=${home}`, {
+                method: 'POST',
+                headers: { authorization: mountAuth },
+                dispatcher: harbor,
+              });
+              await expect2xx(`mount ${digest} into ${repo}`, res);
+            });
+          }),
+        );
+        await Promise.all([...children].map(([d, m]) => putManifest(repo, d, m, auth)));
+        await Promise.all(tags.map(([tag, d]) => putManifest(repo, tag, manifests.get(d)!, auth)));
+      } catch (e) {
+        failures++;
+        firstError ||= (e as Error).message;
+      }
+    }),
+  );
+  const result = finish(ctx, double, name, started, {});
+  await Promise.all([harbor.close(), source.close()]);
+  result.exitCodes = [failures ? 1 : 0];
+  result.tagsOk = verifyTags(ctx, double);
+  result.notes.push(
+    `${ctx.repos.length - failures}/${ctx.repos.length} repositories copied${firstError ? `; first error: ${firstError}` : ''}`,
+  );
+  return result;
 }

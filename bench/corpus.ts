@@ -85,6 +85,21 @@ export const PRESETS: Record<string, CorpusParams> = {
     multiArchShare: 0,
     latestAlias: true,
   },
+  // ~24k tags of tiny images, the size of a real registry's catalog: memory per tag and the
+  // nightly's cost per repository show here (skopeo runs on a slice).
+  'catalog-24k': {
+    seed: 'harbor-sync-bench/catalog-24k/v1',
+    repositories: 8000,
+    tagsPerRepository: 3,
+    teams: 80,
+    nestedShare: 0.3,
+    baseImages: 4,
+    baseLayerSizes: [4096],
+    ownLayerSizes: [1024],
+    jitter: 0.5,
+    multiArchShare: 0,
+    latestAlias: true,
+  },
   // --big-layer: one image with one 2 GiB layer, to watch peak RSS.
   'big-layer': {
     seed: 'harbor-sync-bench/big-layer/v1',

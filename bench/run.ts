@@ -1,4 +1,4 @@
-// npm run bench -- [--preset small|medium|large-catalog] [--only harbor-sync,skopeo,floor] [--big-layer]
+// npm run bench -- [--preset small|medium|large-catalog|catalog-24k] [--only harbor-sync,skopeo,floor,full-floor] [--big-layer]
 //                  [--concurrency N] [--slice N] [--fresh] [--no-cache] [--cpu-prof] [--no-write] [--runs N]
 // Generates a deterministic corpus in a source registry, then times harbor-sync, `skopeo sync` and
 // the copy floor against fresh Harbor doubles in one run, prints a table with ratios and writes
@@ -21,6 +21,7 @@ import {
   DIST_CLI,
   ROOT,
   runFloor,
+  runFullFloor,
   runHarborSync,
   runSkopeo,
   type Ctx,
@@ -28,7 +29,9 @@ import {
 } from './contenders.ts';
 
 const DEFAULT_CONCURRENCY = 4; // harbor-sync's own default (README, `concurrency` input)
-const CONTENDERS = ['harbor-sync', 'skopeo', 'floor'] as const;
+/** The corpus's version tags (`1.0.0`…): a nightly that trusts them not to move (README). */
+const IMMUTABLE_TAGS = ['--immutable-tags', String.raw`\d+\.\d+\.\d+`];
+const CONTENDERS = ['harbor-sync', 'skopeo', 'floor', 'full-floor'] as const;
 
 const { values } = parseArgs({
   options: {
@@ -223,9 +226,20 @@ function ratios(results: RunResult[]): string {
   const pairs: [string, string, string][] = [
     ['harbor-sync first sync / skopeo sync', 'harbor-sync first sync', 'skopeo sync'],
     ['harbor-sync no-op / skopeo no-op', 'harbor-sync no-op', 'skopeo no-op'],
+    ['harbor-sync no-op, immutable-tags / harbor-sync no-op', 'harbor-sync no-op, immutable-tags', 'harbor-sync no-op'],
+    ['harbor-sync first sync / full floor', 'harbor-sync first sync', 'full floor'],
     ['harbor-sync first sync / copy floor', 'harbor-sync first sync', 'copy floor'],
+    ['skopeo sync / full floor', 'skopeo sync', 'full floor'],
     ['skopeo sync / copy floor', 'skopeo sync', 'copy floor'],
+    ['full floor / copy floor', 'full floor', 'copy floor'],
   ];
+  // A sliced preset also runs harbor-sync and the full floor on every repository.
+  const whole = results.find((r) => r.name.startsWith('harbor-sync first sync, all '))?.name;
+  const wholeFloor = results.find((r) => r.name.startsWith('full floor, all '))?.name;
+  if (whole && wholeFloor) pairs.push([`${whole} / ${wholeFloor}`, whole, wholeFloor]);
+  const wholeNoop = results.find((r) => r.name.startsWith('harbor-sync no-op, all '))?.name;
+  const wholeImmutable = results.find((r) => r.name.startsWith('harbor-sync no-op, immutable-tags, all '))?.name;
+  if (wholeNoop && wholeImmutable) pairs.push([`${wholeImmutable} / ${wholeNoop}`, wholeImmutable, wholeNoop]);
   for (const [label, a, b] of pairs) {
     const ra = by(a);
     const rb = by(b);
@@ -309,7 +323,7 @@ async function main(): Promise<number> {
     // harbor-sync also runs the whole catalog.
     const sliceSize = Number(values.slice);
     const headToHead =
-      presetName === 'large-catalog'
+      presetName === 'large-catalog' || presetName === 'catalog-24k'
         ? allRepos.filter((_, i) => i % Math.ceil(allRepos.length / sliceSize) === 0).slice(0, sliceSize)
         : allRepos;
     const ctx = makeCtx(headToHead);
@@ -331,6 +345,7 @@ async function main(): Promise<number> {
         try {
           round.push(await runHarborSync(ctx, double, 'harbor-sync first sync', values['cpu-prof']!));
           round.push(await runHarborSync(ctx, double, 'harbor-sync no-op', values['cpu-prof']!));
+          round.push(await runHarborSync(ctx, double, 'harbor-sync no-op, immutable-tags', false, IMMUTABLE_TAGS));
         } finally {
           await disposeDouble(double);
         }
@@ -340,6 +355,15 @@ async function main(): Promise<number> {
           try {
             round.push(await runHarborSync(full, d2, `harbor-sync first sync, all ${allRepos.length} repos`, false));
             round.push(await runHarborSync(full, d2, `harbor-sync no-op, all ${allRepos.length} repos`, false));
+            round.push(
+              await runHarborSync(
+                full,
+                d2,
+                `harbor-sync no-op, immutable-tags, all ${allRepos.length} repos`,
+                false,
+                IMMUTABLE_TAGS,
+              ),
+            );
           } finally {
             await disposeDouble(d2);
           }
@@ -363,6 +387,23 @@ async function main(): Promise<number> {
           round.push(await runFloor(ctx, double, 'copy floor'));
         } finally {
           await disposeDouble(double);
+        }
+      }
+      if (only.has('full-floor')) {
+        log('full floor');
+        const double = await startHarborDouble();
+        try {
+          round.push(await runFullFloor(ctx, double, 'full floor'));
+        } finally {
+          await disposeDouble(double);
+        }
+        if (headToHead.length !== allRepos.length) {
+          const d2 = await startHarborDouble();
+          try {
+            round.push(await runFullFloor(makeCtx(allRepos), d2, `full floor, all ${allRepos.length} repos`));
+          } finally {
+            await disposeDouble(d2);
+          }
         }
       }
       rounds.push(round);

@@ -4,9 +4,10 @@
 import type { Logger } from './model/events.js';
 import type { SyncResult } from './model/result.js';
 import { writeScrubbed } from './redact/output.js';
-import { buildReport, type Report } from './report/json.js';
+import { reportText } from './report/json.js';
 import { decideOutcome, type Outcome } from './report/outcome.js';
 import { renderSummary } from './report/summary.js';
+import { computeTotals, type Totals } from './report/totals.js';
 import type { Clients } from './sync/clients.js';
 import type { SyncConfig } from './sync/config.js';
 import { runSync } from './sync/engine.js';
@@ -24,7 +25,7 @@ export interface RunOptions {
 
 export interface RunOutcome extends Outcome {
   result: SyncResult;
-  report: Report;
+  totals: Totals;
   /** The Markdown summary (not yet scrubbed: the caller's writer scrubs). */
   summary: string;
   reportFile?: string;
@@ -34,10 +35,15 @@ export async function runAndReport(config: SyncConfig, options: RunOptions): Pro
   const result = await runSync(config, options.logger, options.clients, {
     ...(options.signal && { signal: options.signal }),
   });
-  const report = buildReport(result, VERSION);
-  const summary = renderSummary(result);
   const reportFile = options.reportFile ?? config.reportFile;
-  if (reportFile) await writeScrubbed(reportFile, `${JSON.stringify(report, null, 2)}\n`);
+  const summary = renderSummary(result, { reportFile, failOn: config.failOn });
+  if (reportFile) await writeScrubbed(reportFile, reportText(result, VERSION));
   if (config.summaryFile) await writeScrubbed(config.summaryFile, summary);
-  return { ...decideOutcome(result, config.failOn), result, report, summary, ...(reportFile && { reportFile }) };
+  return {
+    ...decideOutcome(result, config.failOn),
+    result,
+    totals: computeTotals(result),
+    summary,
+    ...(reportFile && { reportFile }),
+  };
 }

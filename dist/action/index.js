@@ -59500,11 +59500,15 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _errors_base_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1638);
 /* harmony import */ var _redact_output_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(5532);
 /* harmony import */ var _redact_secrets_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(4972);
-/* harmony import */ var _redact_text_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(7990);
-/* harmony import */ var _report_console_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(1495);
-/* harmony import */ var _report_totals_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(8648);
-/* harmony import */ var _run_and_report_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(1971);
+/* harmony import */ var _redact_text_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(7990);
+/* harmony import */ var _report_annotations_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(1116);
+/* harmony import */ var _report_console_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(1495);
+/* harmony import */ var _report_summary_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(3975);
+/* harmony import */ var _report_totals_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(8648);
+/* harmony import */ var _run_and_report_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(9458);
 // The GitHub Action: inputs in, the one run path, summary and outputs out. Nothing else.
+
+
 
 
 
@@ -59526,31 +59530,62 @@ async function run() {
     try {
         // Mask before anything can be logged.
         for (const input of _config_input_list_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc)
-            if (input.secret && _actions_core__WEBPACK_IMPORTED_MODULE_1__.getInput(input.name))
-                _actions_core__WEBPACK_IMPORTED_MODULE_1__.setSecret(_actions_core__WEBPACK_IMPORTED_MODULE_1__.getInput(input.name));
-        const config = await (0,_config_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .buildConfig */ .fD)((name) => _actions_core__WEBPACK_IMPORTED_MODULE_1__.getInput(name));
+            if (input.secret && _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .getInput */ .V4(input.name))
+                _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setSecret */ .Pq(_actions_core__WEBPACK_IMPORTED_MODULE_1__/* .getInput */ .V4(input.name));
+        const config = await (0,_config_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .buildConfig */ .fD)((name) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .getInput */ .V4(name));
         // A cancelled workflow sends SIGINT, then SIGTERM: finish what is in flight, write the report.
         const stop = new AbortController();
         process.once('SIGINT', () => stop.abort()).once('SIGTERM', () => stop.abort());
-        const display = (0,_report_console_js__WEBPACK_IMPORTED_MODULE_10__/* .actionsDisplay */ .u)(_actions_core__WEBPACK_IMPORTED_MODULE_1__);
+        const display = (0,_report_console_js__WEBPACK_IMPORTED_MODULE_12__/* .actionsDisplay */ .u)(annotationCapped(ENGINE_ANNOTATIONS));
         const reportFile = config.reportFile ?? (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(process.env.RUNNER_TEMP ?? (0,node_os__WEBPACK_IMPORTED_MODULE_2__.tmpdir)(), 'harbor-sync-report.json');
-        const outcome = await (0,_run_and_report_js__WEBPACK_IMPORTED_MODULE_9__/* .runAndReport */ .F)(config, { logger: display.logger, signal: stop.signal, reportFile });
+        const outcome = await (0,_run_and_report_js__WEBPACK_IMPORTED_MODULE_11__/* .runAndReport */ .F)(config, { logger: display.logger, signal: stop.signal, reportFile });
         display.stop({ progressLine: !outcome.result.fatal });
-        await _actions_core__WEBPACK_IMPORTED_MODULE_1__.summary.addRaw((0,_redact_secrets_js__WEBPACK_IMPORTED_MODULE_8__/* .scrub */ ._I)(outcome.summary)).write();
-        const totals = (0,_report_totals_js__WEBPACK_IMPORTED_MODULE_11__/* .computeTotals */ .x0)(outcome.result);
+        await _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .summary */ .z.addRaw((0,_redact_secrets_js__WEBPACK_IMPORTED_MODULE_8__/* .scrub */ ._I)(outcome.summary)).write();
+        const totals = (0,_report_totals_js__WEBPACK_IMPORTED_MODULE_13__/* .computeTotals */ .x0)(outcome.result);
         for (const name of ['migrated', 'stale', 'incomplete', 'skipped', 'failed'])
-            _actions_core__WEBPACK_IMPORTED_MODULE_1__.setOutput(name, totals[name]);
-        _actions_core__WEBPACK_IMPORTED_MODULE_1__.setOutput('report-file', reportFile);
+            _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setOutput */ .uH(name, totals[name]);
+        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setOutput */ .uH('report-file', reportFile);
+        // What needs a person, grouped, within GitHub's 10 per step (the engine's and setFailed's count).
+        const budget = _report_annotations_js__WEBPACK_IMPORTED_MODULE_9__/* .ANNOTATIONS_PER_STEP */ .S - engineAnnotations - (outcome.ok ? 0 : 1);
+        for (const a of (0,_report_annotations_js__WEBPACK_IMPORTED_MODULE_9__/* .annotationsFor */ .g)(outcome.result, { limit: budget })) {
+            const annotate = a.level === 'error' ? _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .error */ .z3 : _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .warning */ .$e;
+            annotate((0,_redact_secrets_js__WEBPACK_IMPORTED_MODULE_8__/* .scrub */ ._I)(a.message), { title: (0,_redact_secrets_js__WEBPACK_IMPORTED_MODULE_8__/* .scrub */ ._I)(a.title) });
+        }
         if (!outcome.ok)
-            _actions_core__WEBPACK_IMPORTED_MODULE_1__.setFailed((0,_redact_text_js__WEBPACK_IMPORTED_MODULE_12__/* .escapeControl */ .hN)(`harbor-sync: ${outcome.reason ?? 'failed'}`));
+            _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1((0,_redact_text_js__WEBPACK_IMPORTED_MODULE_14__/* .escapeControl */ .hN)(`harbor-sync: ${outcome.reason ?? 'failed'}`));
     }
     catch (error) {
-        // One line, never a stack trace.
+        // One line, never a stack trace; and a step summary for this outcome too.
         const message = error instanceof Error ? error.message : String(error);
-        _actions_core__WEBPACK_IMPORTED_MODULE_1__.setFailed((0,_redact_text_js__WEBPACK_IMPORTED_MODULE_12__/* .escapeControl */ .hN)((0,_errors_base_js__WEBPACK_IMPORTED_MODULE_6__/* .isHarborSyncError */ .E)(error) && error.step === 'config'
-            ? `harbor-sync configuration: ${message}`
-            : `harbor-sync: internal error: ${message} (please report it)`));
+        const config = (0,_errors_base_js__WEBPACK_IMPORTED_MODULE_6__/* .isHarborSyncError */ .E)(error) && error.step === 'config';
+        await _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .summary */ .z
+            .addRaw((0,_redact_secrets_js__WEBPACK_IMPORTED_MODULE_8__/* .scrub */ ._I)(config ? (0,_report_summary_js__WEBPACK_IMPORTED_MODULE_10__/* .renderConfigError */ .NP)(message) : (0,_report_summary_js__WEBPACK_IMPORTED_MODULE_10__/* .renderInternalError */ .CT)(message)))
+            .write()
+            .catch(() => undefined); // no GITHUB_STEP_SUMMARY: the log line below still says it
+        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1((0,_redact_text_js__WEBPACK_IMPORTED_MODULE_14__/* .escapeControl */ .hN)(config ? `harbor-sync configuration: ${message}` : `harbor-sync: internal error: ${message} (please report it)`));
     }
+}
+/** The engine's own warnings and errors (a fatal error, a refused listing) that become annotations;
+ * past these they are plain log lines, leaving the rest of the step's 10 to annotationsFor. */
+const ENGINE_ANNOTATIONS = 3;
+let engineAnnotations = 0;
+function annotationCapped(cap) {
+    const annotate = (level) => (message) => {
+        if (engineAnnotations < cap) {
+            engineAnnotations++;
+            (level === 'error' ? _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .error */ .z3 : _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .warning */ .$e)(message);
+        }
+        else
+            _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq(`${level}: ${message}`);
+    };
+    return {
+        info: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq(m),
+        warning: annotate('warning'),
+        error: annotate('error'),
+        debug: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .debug */ .Yz(m),
+        startGroup: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .startGroup */ .Oh(m),
+        endGroup: () => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .endGroup */ .N4(),
+    };
 }
 await run();
 
@@ -59601,6 +59636,7 @@ const LIST_INPUTS = new Set([
     'exclude',
     'tags',
     'exclude-tags',
+    'immutable-tags',
     'platforms',
     'mappings',
 ]);
@@ -59645,6 +59681,10 @@ const INPUTS = [
     { name: 'exclude', description: 'Repositories to leave out: globs or /regex/, one per line' },
     { name: 'tags', description: 'Tags to sync, regexes matching the whole tag, one per line' },
     { name: 'exclude-tags', description: 'Tags to leave out, regexes matching the whole tag' },
+    {
+        name: 'immutable-tags',
+        description: 'Tags that never move once pushed (regexes matching the whole tag, e.g. v?\\d+\\.\\d+\\.\\d+): one Harbor already has is skipped without any request to the source',
+    },
     {
         name: 'semver',
         description: 'Only version tags in this range, e.g. >=1.2 <2 (variants such as 1.2.3-alpine count as their release; pre-releases are left out)',
@@ -60113,13 +60153,22 @@ class ConfigFileError extends base/* ConfigError */.xL {
     name = 'ConfigFileError';
 }
 /** Keys that take a YAML list (or a string with one item per line or comma separated). */
-const LIST_KEYS = ['images', 'include', 'exclude', 'tags', 'exclude-tags', 'platforms'];
+const LIST_KEYS = [
+    'images',
+    'include',
+    'exclude',
+    'tags',
+    'exclude-tags',
+    'immutable-tags',
+    'platforms',
+];
 // Checked here too, so that a bad pattern is reported with its line in the file.
 const ITEM_CHECKS = {
     include: compileRepoPattern,
     exclude: compileRepoPattern,
     tags: compileTagPattern,
     'exclude-tags': compileTagPattern,
+    'immutable-tags': compileTagPattern,
 };
 const VALUE_CHECKS = { semver: parseSemverRange, latest: parseLatest };
 /** A config file is a few dozen lines; anything near these bounds is not one (an alias bomb
@@ -60959,6 +61008,7 @@ async function build(readInput, options) {
         images,
         catalog,
         selection: parseSelection(read, names),
+        immutableTags: listItems(read('immutable-tags') ?? '').map((item) => compileTagPattern(item.text, `${n('immutable-tags')} line ${item.line}`)),
         mappings: get('mappings') ? parseMappingRules(get('mappings'), n('mappings')) : (file?.mappings ?? []),
         includeSignatures: values_boolean(n('include-signatures'), get('include-signatures')),
         includeUntagged: untagged,
@@ -61144,6 +61194,70 @@ function causeCode(error, accept) {
     }
     return undefined;
 }
+
+
+/***/ }),
+
+/***/ 2829:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   O: () => (/* binding */ ERROR_CODES)
+/* harmony export */ });
+/* unused harmony export STEPS */
+// The vocabulary of failure: where a run failed (Step) and what went wrong (ErrorCode). Both are
+// stable: they appear in the JSON report (docs/report.md lists them) and users script on them.
+/** Where in a run something failed. */
+const STEPS = (/* unused pure expression or super */ null && ([
+    'config',
+    'preflight',
+    'auth',
+    'network',
+    'storage',
+    'discover',
+    'project',
+    'blob',
+    'manifest',
+    'verify',
+    'interrupted',
+]));
+/** harbor-sync's own error codes, each with what it means (docs/report.md is made from this). */
+const ERROR_CODES = {
+    CONFIG_INVALID: 'an input, flag, config file or images file is not valid',
+    NAME_COLLISION: 'two source repositories map to one Harbor repository; nothing was copied to it',
+    NAME_INVALID: 'a name that Harbor or the registry cannot take (a project name, a listed tag or repository)',
+    CREDENTIALS_REJECTED: 'the registry or Harbor refused the credentials given',
+    CREDENTIALS_REQUIRED: 'the source refuses anonymous access and no credentials were given',
+    PERMISSION_DENIED: 'the credentials are accepted but may not do this (pull, push, create a project, list the catalog)',
+    AUTH_FOREIGN_ORIGIN: 'another origin (a redirect target) asked for credentials; they are only sent to the registry named',
+    REALM_INSECURE: 'an https registry names its token service over plain http; no credentials were sent',
+    REALM_REFUSED: 'the registry named a token realm that is not a URL, or another realm than the one it named first',
+    UNREACHABLE: 'no connection could be made (refused, unknown host, timed out)',
+    TLS_FAILED: 'the TLS handshake failed: an untrusted certificate, or http spoken to an https server',
+    NOT_A_REGISTRY: 'the source does not answer the distribution API at /v2/',
+    NOT_HARBOR: 'harbor-url does not answer as Harbor 2.x',
+    HTTP_ERROR: 'a registry or Harbor answered with an error status that no other code covers',
+    NOT_FOUND: 'the repository, tag, manifest or blob is not there',
+    LIST_INCOMPLETE: 'a list (tags, catalog, Harbor artifacts) could not be read whole',
+    MANIFEST_INVALID: 'a manifest is not valid JSON of its media type',
+    MANIFEST_TOO_LARGE: 'a manifest is larger than the 4 MiB a registry stores',
+    DIGEST_MISMATCH: 'content does not hash to its digest',
+    SIZE_MISMATCH: 'a blob is not the size its descriptor says',
+    VERIFY_MISMATCH: 'after the push, Harbor holds another digest for the tag than the source',
+    PROJECT_MISSING: 'the Harbor project does not exist and create-projects is false',
+    PROXY_PROJECT: 'the target is a Harbor proxy-cache project, which refuses pushes',
+    IMMUTABLE_TAG: 'a Harbor tag-immutability rule refuses to re-point the tag',
+    READ_ONLY: 'Harbor is in read-only mode',
+    QUOTA_EXCEEDED: "the push would exceed the Harbor project's storage quota",
+    STORAGE_MISSING: 'no distribution storage where the source names one',
+    STORAGE_UNSAFE: 'a storage source holds a symlink, FIFO, device or oversized file where the registry writes a regular file',
+    STORAGE_CORRUPT: 'a file of a storage source is damaged (wrong digest or size, a bad link)',
+    ARCHIVE_UNSAFE: 'a tarball holds symlinks, hard links, devices, absolute paths or .. entries',
+    ARCHIVE_UNREADABLE: 'a tarball cannot be read or extracted',
+    DOWNLOAD_FAILED: 'a tarball could not be downloaded',
+    INTERRUPTED: 'the run was stopped (SIGINT/SIGTERM) while this was in flight; a re-run completes it',
+    INTERNAL: 'a bug in harbor-sync: please report it',
+};
 
 
 /***/ }),
@@ -61356,15 +61470,23 @@ function projectNameProblem(name) {
 ;// CONCATENATED MODULE: external "node:v8"
 const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
 ;// CONCATENATED MODULE: ./lib/memory.js
-// Imported first by both entry points, before the bundle's other modules load. V8 grows its young
-// generation (doubling each time) whenever much survives a scavenge, and then collects less often;
+// Imported first by both entry points, before the bundle's other modules load. A sync is a long
+// stream of small requests: it allocates fast and keeps little, and V8's defaults suit the
+// opposite. Both flags are read each time V8 sizes a space, so setting them at run time works.
+//
+// Young generation: V8 doubles it whenever much survives a scavenge, then collects less often;
 // blob streams allocate their buffers outside that heap, so between two collections tens of MB of
-// spent buffers wait to be freed, and the process keeps the memory. Holding the young generation at
-// its starting size makes collections frequent and cheap. Measured (bench/results, 2026-11-29):
-// medium corpus peak RSS 165–215 MB without it, 141–149 MB with it, at the same speed; 6,000 tags
-// 376 → 267 MB. The flag is read at each growth, so setting it at run time works.
+// spent buffers wait to be freed. Held at its starting size, collections are frequent and cheap
+// (bench/results, 2026-11-29: medium corpus peak RSS 165–215 → 141–149 MB at the same speed).
+//
+// Old generation: after each full collection V8 lets the heap grow to up to 4× what survived
+// before the next one (more, the faster the process allocates). With ~25 MB live the heap then
+// swings to 65–115 MB and the process keeps those pages: 6,000 tags peaked at 163 MB, 24,000 at
+// 235 MB and rising. Growing by 20% keeps the heap near what is live, for no measurable change
+// in wall time (docs/performance.md).
 
 (0,external_node_v8_namespaceObject.setFlagsFromString)('--semi-space-growth-factor=1');
+(0,external_node_v8_namespaceObject.setFlagsFromString)('--heap-growing-percent=20');
 
 
 /***/ }),
@@ -61441,10 +61563,28 @@ function writeDirect(stream, text) {
     else
         stream.write(scrub(text));
 }
-/** Writes a file the tool produces (report, summary), scrubbed. */
+/** Writes a file the tool produces (report, summary), scrubbed. Text in pieces (a report, one
+ * item each) is scrubbed piece by piece and written in batches: it never exists whole in memory.
+ * A secret is never split across pieces: each is one whole JSON value or line. */
 async function writeScrubbed(path, text) {
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.writeFile)(path, (0,_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .scrub */ ._I)(text));
+    const file = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.open)(path, 'w');
+    try {
+        let batch = '';
+        for (const piece of typeof text === 'string' ? [text] : text) {
+            batch += (0,_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .scrub */ ._I)(piece);
+            if (batch.length >= WRITE_BATCH) {
+                await file.write(batch);
+                batch = '';
+            }
+        }
+        if (batch)
+            await file.write(batch);
+    }
+    finally {
+        await file.close();
+    }
 }
+const WRITE_BATCH = 256 * 1024;
 
 
 /***/ }),
@@ -61455,9 +61595,10 @@ async function writeScrubbed(path, text) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Ck: () => (/* binding */ addSecret),
 /* harmony export */   _I: () => (/* binding */ scrub),
+/* harmony export */   nP: () => (/* binding */ addToken),
 /* harmony export */   wG: () => (/* binding */ addCredentials)
 /* harmony export */ });
-/* unused harmony export clearSecrets */
+/* unused harmony exports clearSecrets, rememberedSecrets */
 // The one place that knows every secret of the run (SECURITY.md): passwords and robot secrets from
 // the inputs, bearer tokens the run obtained, and the encodings they travel in (the Basic header,
 // URL and JSON escaping). Whatever the tool writes (stdout, stderr, the report, the summary,
@@ -61477,6 +61618,13 @@ const MIN_LENGTH = 4;
 const MASK = '***';
 /** First four characters → the secrets starting with them, longest first. */
 const index = new Map();
+const known = new Set();
+/** The first two characters of every secret, as one number: most positions of a text are ruled
+ * out by this without making a string (scrub sees every byte the tool writes). */
+const starts = new Set();
+/** A JWS in compact form whose header and payload are JSON objects (base64url of `{"`): what a
+ * token service issues. */
+const JWT = /eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/y;
 /** Registers a secret and the forms it is written in. A token the run obtained needs no other
  * form (`raw`): it is already URL- and JSON-safe, and nobody base64-encodes it again. */
 function addSecret(value, forms = 'all') {
@@ -61491,16 +61639,32 @@ function addSecret(value, forms = 'all') {
             Buffer.from(value, 'utf8').toString('base64'),
         ];
     for (const form of written) {
-        if (form.length < MIN_LENGTH)
+        if (form.length < MIN_LENGTH || known.has(form))
             continue;
+        known.add(form);
         const key = form.slice(0, MIN_LENGTH);
+        starts.add(pair(form, 0));
         const list = index.get(key) ?? [];
-        if (list.includes(form))
-            continue;
-        list.push(form);
-        list.sort((a, b) => b.length - a.length);
+        // Longest first, so a secret that extends another is masked whole.
+        let low = 0;
+        let high = list.length;
+        while (low < high) {
+            const mid = (low + high) >> 1;
+            if (list[mid].length >= form.length)
+                low = mid + 1;
+            else
+                high = mid;
+        }
+        list.splice(low, 0, form);
         index.set(key, list);
     }
+}
+/** Registers a bearer token the run obtained. A JWT is masked by its shape and not remembered. */
+function addToken(token) {
+    JWT.lastIndex = 0;
+    if (JWT.exec(token)?.[0].length === token.length)
+        return;
+    addSecret(token, 'raw');
 }
 /** Registers a user name and password, and the Basic header they make (`user:password` in base64). */
 function addCredentials(credentials) {
@@ -61509,14 +61673,16 @@ function addCredentials(credentials) {
     addSecret(credentials.password);
     addSecret(`${credentials.username}:${credentials.password}`);
 }
-/** The text with every known secret replaced by `***`. */
+/** The text with every known secret, and every JWT, replaced by `***`. */
 function scrub(text) {
-    if (index.size === 0 || text.length < MIN_LENGTH)
+    if (text.length < MIN_LENGTH || (index.size === 0 && !text.includes('eyJ')))
         return text;
     let out = '';
     let copied = 0;
     for (let i = 0; i + MIN_LENGTH <= text.length;) {
-        const found = index.get(text.slice(i, i + MIN_LENGTH))?.find((secret) => text.startsWith(secret, i));
+        const found = (starts.has(pair(text, i))
+            ? index.get(text.slice(i, i + MIN_LENGTH))?.find((secret) => text.startsWith(secret, i))
+            : undefined) ?? jwtAt(text, i);
         if (found) {
             out += `${text.slice(copied, i)}${MASK}`;
             i += found.length;
@@ -61528,9 +61694,24 @@ function scrub(text) {
     }
     return copied === 0 ? text : out + text.slice(copied);
 }
+function pair(text, i) {
+    return (text.charCodeAt(i) << 16) | text.charCodeAt(i + 1);
+}
+function jwtAt(text, i) {
+    if (text.charCodeAt(i) !== 101 /* e */ || !text.startsWith('eyJ', i))
+        return undefined;
+    JWT.lastIndex = i;
+    return JWT.exec(text)?.[0];
+}
 /** For tests: forget every secret. */
 function clearSecrets() {
     index.clear();
+    known.clear();
+    starts.clear();
+}
+/** For tests: how many written forms are remembered. */
+function rememberedSecrets() {
+    return known.size;
 }
 
 
@@ -61728,7 +61909,7 @@ function parseManifest(bytes, contentType) {
         return invalid(normaliseType(contentType) ?? 'unknown', 'is JSON but not an object');
     const body = parsed;
     const declared = typeof body.mediaType === 'string' ? body.mediaType : undefined;
-    const mediaType = normaliseType(contentType) ?? declared ?? guessType(body);
+    const mediaType = known(normaliseType(contentType) ?? declared ?? guessType(body));
     switch (mediaType) {
         case MediaType.dockerManifest:
         case MediaType.ociManifest: {
@@ -61769,6 +61950,12 @@ function invalid(mediaType, problem) {
 }
 function isObject(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+const KNOWN = new Map(Object.values(MediaType).map((type) => [type, type]));
+/** The one copy of a known type: every tag's result keeps its media type, and a catalog of 100k
+ * tags should not keep 100k copies of the same string. */
+function known(type) {
+    return KNOWN.get(type) ?? type;
 }
 function normaliseType(contentType) {
     const type = contentType?.split(';')[0]?.trim().toLowerCase();
@@ -63417,6 +63604,10 @@ var secrets = __nccwpck_require__(4972);
 
 const DEFAULT_LIFETIME_S = 60; // the token spec's default when expires_in is absent
 const EXPIRY_MARGIN = 0.9; // refresh at 90% of the lifetime: a long upload must not start on a dying token
+/** Harbor scopes a token to repositories, so a catalog run gets one per repository; the run works
+ * through them a few dozen at a time, and memory must not follow the catalog. Least recently used
+ * go first. */
+const MAX_CACHED = 512;
 class TokenCache {
     tokens = new Map();
     dispatcher;
@@ -63433,13 +63624,20 @@ class TokenCache {
         const cached = this.tokens.get(key);
         if (cached) {
             const token = await cached.catch(() => undefined);
-            if (token && token.expiresAt > Date.now())
+            if (token && token.expiresAt > Date.now()) {
+                if (this.tokens.get(key) === cached) {
+                    this.tokens.delete(key); // most recently used last
+                    this.tokens.set(key, cached);
+                }
                 return token.token;
+            }
             if (this.tokens.get(key) === cached)
                 this.tokens.delete(key);
         }
         const pending = this.fetchToken(challenge, scopes);
         this.tokens.set(key, pending);
+        if (this.tokens.size > MAX_CACHED)
+            this.tokens.delete(this.tokens.keys().next().value);
         pending.catch(() => this.tokens.delete(key));
         return (await pending).token;
     }
@@ -63497,7 +63695,7 @@ class TokenCache {
                 request: `GET ${url.pathname}`,
             });
         }
-        (0,secrets/* addSecret */.Ck)(token, 'raw'); // a server's error text or a debug line may echo it
+        (0,secrets/* addToken */.nP)(token); // a server's error text or a debug line may echo it
         const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_LIFETIME_S;
         return { token, expiresAt: started + lifetime * 1000 * EXPIRY_MARGIN };
     }
@@ -63686,6 +63884,131 @@ function union(a, b) {
 
 /***/ }),
 
+/***/ 1116:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   S: () => (/* binding */ ANNOTATIONS_PER_STEP),
+/* harmony export */   g: () => (/* binding */ annotationsFor)
+/* harmony export */ });
+/* harmony import */ var _errors_codes_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2829);
+/* harmony import */ var _redact_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7990);
+
+
+/** GitHub's per-step display limit. */
+const ANNOTATIONS_PER_STEP = 10;
+const SEE_SUMMARY = 'Every tag is listed in the job summary and the JSON report.';
+function annotationsFor(result, options = {}) {
+    const limit = Math.max(0, options.limit ?? ANNOTATIONS_PER_STEP);
+    const first = Math.max(1, options.firstItems ?? 5);
+    const classes = failureClasses(result.items);
+    const stale = result.items.filter((i) => i.status === 'stale' || i.status === 'incomplete');
+    const warning = stale.length > 0 ? staleWarning(stale, first, result.dryRun) : undefined;
+    // The warning keeps its place (another kind, and the one thing a re-run will not fix) unless
+    // a single slot must speak for the failures.
+    const warningFits = warning !== undefined && limit >= (classes.length > 0 ? 2 : 1);
+    const errorSlots = limit - (warningFits ? 1 : 0);
+    const errors = [];
+    if (classes.length <= errorSlots) {
+        for (const c of classes)
+            errors.push(classError(c, first, result.dryRun));
+    }
+    else if (errorSlots > 0) {
+        for (const c of classes.slice(0, errorSlots - 1))
+            errors.push(classError(c, first, result.dryRun));
+        errors.push(collapsed(classes.slice(errorSlots - 1)));
+    }
+    return [...errors, ...(warningFits ? [warning] : [])];
+}
+/** Failed items grouped by errorCode and step, the largest class first (then by code, step). */
+function failureClasses(items) {
+    const byKey = new Map();
+    for (const item of items) {
+        if (item.status !== 'failed')
+            continue;
+        const errorCode = item.error?.errorCode ?? 'INTERNAL';
+        const step = item.error?.step ?? 'manifest';
+        const key = `${errorCode} ${step}`;
+        const found = byKey.get(key) ?? { errorCode, step, items: [] };
+        found.items.push(item);
+        byKey.set(key, found);
+    }
+    return [...byKey.values()].sort((a, b) => b.items.length - a.items.length || a.errorCode.localeCompare(b.errorCode) || a.step.localeCompare(b.step));
+}
+function tags(n) {
+    return `${n} ${n === 1 ? 'tag' : 'tags'}`;
+}
+function classError(c, first, dryRun) {
+    const n = c.items.length;
+    const items = sortedBySource(c.items);
+    const lines = [
+        `${tags(n)} failed at step ${c.step} with ${c.errorCode}: ${_errors_codes_js__WEBPACK_IMPORTED_MODULE_0__/* .ERROR_CODES */ .O[c.errorCode] ?? c.errorCode}.`,
+        ...items.slice(0, first).map((i) => `- ${itemName(i)}: ${failureText(i)}`),
+        ...(n > first ? [`… and ${n - first} more.`] : []),
+    ];
+    const hint = items.find((i) => i.error?.hint)?.error?.hint;
+    if (hint)
+        lines.push(`What to do: ${(0,_redact_text_js__WEBPACK_IMPORTED_MODULE_1__/* .printable */ .g$)(hint)}`);
+    lines.push(dryRun ? 'A dry run: nothing was written to Harbor.' : 'Fix the cause and run again: only what is missing is done.');
+    lines.push(SEE_SUMMARY);
+    return {
+        level: 'error',
+        title: `harbor-sync: ${tags(n)} ${dryRun ? 'would fail' : 'failed'} — ${c.errorCode} (${c.step})`,
+        message: lines.join('\n'),
+    };
+}
+function collapsed(rest) {
+    const total = rest.reduce((n, c) => n + c.items.length, 0);
+    return {
+        level: 'error',
+        title: `harbor-sync: ${tags(total)} failed in ${rest.length} more classes — see the job summary`,
+        message: [
+            `GitHub shows only ${ANNOTATIONS_PER_STEP} annotations per step; the other failures, by class:`,
+            ...rest.map((c) => `- ${c.errorCode} (${c.step}): ${tags(c.items.length)}, e.g. ${itemName(c.items[0])}`),
+            SEE_SUMMARY,
+        ].join('\n'),
+    };
+}
+function staleWarning(items, first, dryRun) {
+    const stale = items.filter((i) => i.status === 'stale').length;
+    const incomplete = items.length - stale;
+    const what = [stale > 0 && `${stale} stale`, incomplete > 0 && `${incomplete} incomplete`]
+        .filter(Boolean)
+        .join(' and ');
+    const sorted = sortedBySource(items);
+    return {
+        level: 'warning',
+        title: `harbor-sync: ${what} ${items.length === 1 ? 'tag' : 'tags'} ${dryRun ? 'would not be' : 'not'} copied`,
+        message: [
+            `${tags(items.length)} listed on the source lack blobs there (a pull-through cache that never fetched them); nothing of them was written to Harbor, and a copy Harbor already has is kept.`,
+            ...sorted
+                .slice(0, first)
+                .map((i) => `- ${itemName(i)}: ${i.status}, ${i.missing?.length ?? 0} blob(s) missing on the source`),
+            ...(items.length > first ? [`… and ${items.length - first} more.`] : []),
+            'What to do: set upstream-registry to repair them from the registry that was cached, or remove the tags at the source.',
+            SEE_SUMMARY,
+        ].join('\n'),
+    };
+}
+function sortedBySource(items) {
+    return [...items].sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target));
+}
+/** Names come from the source registry: one printable line each. */
+function itemName(item) {
+    const source = (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_1__/* .printable */ .g$)(item.source);
+    return item.target && item.target !== item.source ? `${source} → ${(0,_redact_text_js__WEBPACK_IMPORTED_MODULE_1__/* .printable */ .g$)(item.target)}` : source;
+}
+function failureText(item) {
+    const e = item.error;
+    if (!e)
+        return 'failed';
+    const status = [e.status, e.code].filter((x) => x !== undefined && x !== '').join(' ');
+    return (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_1__/* .printable */ .g$)(`${status ? `${status}: ` : ''}${e.message}`);
+}
+
+
+/***/ }),
+
 /***/ 1495:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -63854,10 +64177,10 @@ function actionsDisplay(core, intervalMs = 10_000) {
         debug: (m) => core.debug((0,redact_text/* escapeControl */.hN)(m)),
         event: (e) => {
             progress.onEvent(e);
-            if (e.type === 'done') {
-                const line = log_line_itemLine(e.item, e.dryRun);
-                logger[line.level](line.text);
-            }
+            // Plain lines, not annotations: GitHub shows 10 per step, first come first served, so a
+            // tag each would crowd out the grouped ones the action writes at the end (annotations.ts).
+            if (e.type === 'done')
+                core.info((0,redact_text/* escapeControl */.hN)(log_line_itemLine(e.item, e.dryRun).text));
         },
     };
     return {
@@ -63869,6 +64192,762 @@ function actionsDisplay(core, intervalMs = 10_000) {
                 core.info(progress.line());
         },
     };
+}
+
+
+/***/ }),
+
+/***/ 5102:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   w: () => (/* binding */ decideOutcome)
+/* harmony export */ });
+/* unused harmony export EXIT */
+/* harmony import */ var _totals_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8648);
+
+/** 0 ok; 1 tags failed (per fail-on); 2 configuration, credentials or connection; 130 interrupted. */
+const EXIT = { ok: 0, failed: 1, config: 2, interrupted: 130 };
+/** Whether the run failed, per `fail-on`. A fatal error always fails the run. */
+function decideOutcome(result, failOn) {
+    if (result.fatal)
+        return { ok: false, exitCode: EXIT.config, reason: result.fatal.message };
+    if (result.interrupted) {
+        return {
+            ok: false,
+            exitCode: EXIT.interrupted,
+            reason: `interrupted; ${result.notStarted.length} tag(s) not started — run the same command again to complete them`,
+        };
+    }
+    const t = (0,_totals_js__WEBPACK_IMPORTED_MODULE_0__/* .computeTotals */ .x0)(result);
+    if (failOn === 'never')
+        return { ok: true, exitCode: EXIT.ok };
+    if (t.failed > 0)
+        return { ok: false, exitCode: EXIT.failed, reason: `${t.failed} tag(s) failed` };
+    if (failOn === 'stale' && t.stale + t.incomplete > 0) {
+        return {
+            ok: false,
+            exitCode: EXIT.failed,
+            reason: `${t.stale} stale and ${t.incomplete} incomplete tag(s) (fail-on: stale)`,
+        };
+    }
+    return { ok: true, exitCode: EXIT.ok };
+}
+
+
+/***/ }),
+
+/***/ 3975:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  NP: () => (/* binding */ renderConfigError),
+  CT: () => (/* binding */ renderInternalError),
+  Br: () => (/* binding */ renderSummary)
+});
+
+// UNUSED EXPORTS: SUMMARY_LIMIT
+
+// EXTERNAL MODULE: ./lib/errors/codes.js
+var codes = __nccwpck_require__(2829);
+// EXTERNAL MODULE: ./lib/model/units.js
+var units = __nccwpck_require__(2714);
+;// CONCATENATED MODULE: ./lib/report/markdown.js
+// Markdown pieces for the job summary, as GitHub renders them: text escaped so nothing a registry
+// said (or a placeholder such as <repo>) is taken for HTML or Markdown, numbers with thousands
+// separators, sizes and durations whose number and unit never wrap apart, tables that say how
+// each column aligns, and folds.
+
+/** Keeps a number and its unit on one line. */
+const NBSP = '\u00a0';
+/** Text from anywhere (a server's message, a name) as Markdown that renders as that text. */
+function markdown_text(value) {
+    return (value
+        .replace(/\\/g, '\\\\')
+        .replace(/&(?=#?\w+;)/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/[`*[\]~|]/g, '\\$&')
+        // An underscore inside a word is never emphasis; at a word's edge it may be.
+        .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_')
+        .replace(/\r?\n/g, ' '));
+}
+/** Text inside a table cell: newlines become line breaks instead of ending the row. */
+function cell(value) {
+    return value
+        .split(/\r?\n/)
+        .map((line) => markdown_text(line))
+        .join('<br>');
+}
+/** A code span that holds any text (backticks inside get a longer fence). Pipes are not escaped:
+ * in a table, pass only names and digests, which have none. */
+function code(value) {
+    const longest = Math.max(0, ...[...value.matchAll(/`+/g)].map((m) => m[0].length));
+    const fence = '`'.repeat(longest + 1);
+    const pad = value.startsWith('`') || value.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${value.replace(/\r?\n/g, ' ')}${pad}${fence}`;
+}
+/** Text for raw HTML element content (a <summary> label): no Markdown is parsed there. Never for
+ * an attribute value, so quotes stay as they are, readable in a terminal too. */
+function html(value) {
+    return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+/** 12345 → 12,345. */
+function num(n) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+/** "1 tag", "1,200 tags". */
+function plural(n, one, many = `${one}s`) {
+    return `${num(n)} ${n === 1 ? one : many}`;
+}
+function bytes(n) {
+    return (0,units/* formatBytes */.z)(n).replace(' ', NBSP);
+}
+/** 4.2 s, 42 s, 41 min 7 s, 2 h 3 min: what a person reads, not 2467.3 s. */
+function duration(seconds) {
+    const unit = (value, name) => `${value}${NBSP}${name}`;
+    if (seconds < 10)
+        return unit(Number(seconds.toFixed(1)), 's');
+    const whole = Math.round(seconds);
+    if (whole < 60)
+        return unit(whole, 's');
+    if (whole < 3600)
+        return [unit(Math.floor(whole / 60), 'min'), whole % 60 ? unit(whole % 60, 's') : ''].join(' ').trim();
+    const minutes = Math.round(whole / 60);
+    return [unit(Math.floor(minutes / 60), 'h'), minutes % 60 ? unit(minutes % 60, 'min') : ''].join(' ').trim();
+}
+/** `sha256:0123456789ab`: enough to tell digests apart in a table; the full one is in the report. */
+function shortDigest(digest) {
+    if (!digest)
+        return '';
+    const [algorithm, hex] = digest.includes(':') ? digest.split(':', 2) : ['', digest];
+    return code(`${algorithm ? `${algorithm}:` : ''}${(hex ?? '').slice(0, 12)}`);
+}
+/** A table; cells are Markdown already (made with cell(), code(), num()). */
+function table(columns, rows) {
+    return [
+        `| ${columns.map((c) => c.header).join(' | ')} |`,
+        `| ${columns.map((c) => (c.align === 'right' ? '---:' : '---')).join(' | ')} |`,
+        ...rows.map((r) => `| ${r.join(' | ')} |`),
+    ];
+}
+/** A fold: closed, with a plain-text label (Markdown is not parsed inside <summary>). */
+function details(label, body) {
+    return [`<details><summary>${label}</summary>`, '', ...body, '', '</details>', ''];
+}
+/** A GitHub alert: paragraphs of Markdown, quoted. */
+function markdown_alert(kind, paragraphs) {
+    const body = paragraphs.filter(Boolean).flatMap((p, i) => (i === 0 ? [`> ${p}`] : ['>', `> ${p}`]));
+    return [`> [!${kind}]`, ...body, ''];
+}
+
+;// CONCATENATED MODULE: ./lib/report/fold.js
+// How much of each list the summary shows, and folds that say so: "40 tags" when all are there,
+// "first 500 of 1,200 tags (all of them in the JSON report)" when not. The report's path is said
+// once, near the top.
+
+const LEVELS = [
+    { act: Number.POSITIVE_INFINITY, list: 500, causes: 50, repositories: 100, message: 600 },
+    { act: 500, list: 200, causes: 30, repositories: 50, message: 300 },
+    { act: 50, list: 20, causes: 10, repositories: 20, message: 200 },
+];
+/** A list of this many rows or fewer is shown as it is; longer ones fold. */
+const FOLD_AFTER = 10;
+/**
+ * Rows of a list, folded when long, its label saying how many are shown of how many.
+ * `what` names a row, singular and plural (["tag", "tags"]); `render` turns the shown ones into
+ * table lines; `title`, put before the count, is raw HTML (escape it with html()).
+ */
+function foldedList(items, limit, what, render, ctx, options = {}) {
+    if (items.length === 0)
+        return [];
+    const shown = items.slice(0, limit);
+    const body = render(shown);
+    const all = shown.length === items.length;
+    if (all && options.fold !== 'always' && items.length <= FOLD_AFTER)
+        return [...body, ''];
+    const label = all
+        ? plural(items.length, ...what)
+        : `first ${num(shown.length)} of ${plural(items.length, ...what)} (all of them in the JSON report${ctx.reportFile ? ', path above' : ': set report-file to write it'})`;
+    return details(options.title ? `${options.title}: ${label}` : label.replace(/^f/, 'F'), body);
+}
+
+;// CONCATENATED MODULE: ./lib/report/names.js
+
+/** The header of the name column. */
+function nameHeader(items) {
+    return items.some(differs) ? 'Tag (→ in Harbor, where different)' : 'Tag';
+}
+/** The name cell; `note` is Markdown already. */
+function nameCell(item, note = '') {
+    return [cell(item.source), differs(item) ? `→ ${cell(item.target)}` : '', note].filter(Boolean).join('<br>');
+}
+function differs(item) {
+    return item.target !== '' && item.target !== item.source;
+}
+
+;// CONCATENATED MODULE: ./lib/report/causes.js
+// Failures grouped by cause: the same step, status, codes and message once the names, tags,
+// projects and digests it quotes are taken out. 40 tags missing at the source are one cause with
+// a count of 40, said once with what to do, their tags folded below it.
+
+
+
+
+/** What to do when the failure carries no hint of its own. Every code has one. */
+const ADVICE = {
+    CONFIG_INVALID: 'fix the input the message names, then run again',
+    NAME_COLLISION: 'change mappings so that each source repository has a Harbor repository of its own',
+    NAME_INVALID: 'rename it at the source, or map it to a name Harbor accepts (mappings)',
+    CREDENTIALS_REJECTED: 'check the user and password (or robot secret) given for that registry',
+    CREDENTIALS_REQUIRED: 'give source-username and source-password, or a Docker config.json (docker-config)',
+    PERMISSION_DENIED: 'give the account what the message names: pull on the source; push (or creating projects) in Harbor',
+    AUTH_FOREIGN_ORIGIN: 'point the URL at the origin that serves the registry API, not at one that redirects elsewhere',
+    REALM_INSECURE: "serve the registry's token service over https",
+    REALM_REFUSED: "check the registry's token configuration (the realm it names)",
+    UNREACHABLE: 'check the URL, DNS and firewall as seen from the runner, then run again',
+    TLS_FAILED: 'trust the certificate (…-ca-file), or check that the URL says http:// or https:// as the server speaks',
+    NOT_A_REGISTRY: "point source-registry at the registry's base URL, the one that serves /v2/",
+    NOT_HARBOR: "point harbor-url at Harbor's base URL",
+    HTTP_ERROR: 'read the message; a server error that the retries did not cure often passes: run again later',
+    NOT_FOUND: 'check the name at the source; a tag deleted since it was listed is gone from the next run',
+    LIST_INCOMPLETE: 'run again; if it keeps failing, the registry cannot page through that list',
+    MANIFEST_INVALID: 'push the image to the source again with a current client',
+    MANIFEST_TOO_LARGE: 'push the image to the source again with a current client',
+    DIGEST_MISMATCH: "the source's copy of this content is damaged: push the image to the source again",
+    SIZE_MISMATCH: "the source's copy of this content is damaged: push the image to the source again",
+    VERIFY_MISMATCH: 'make sure nothing else pushes to the same Harbor repository during the sync, then run again',
+    PROJECT_MISSING: 'create the project in Harbor, or set create-projects: true',
+    PROXY_PROJECT: 'map these images to a regular project (mappings, or default-project for single-level names)',
+    IMMUTABLE_TAG: 'in Harbor, remove or narrow the immutability rule (Project → Policy → Tag Immutability), or push under a new tag',
+    READ_ONLY: 'in Harbor, turn read-only mode off (Administration → Configuration → System Settings → Repository Read Only), then run again',
+    QUOTA_EXCEEDED: "in Harbor, raise the project's quota (Project → Summary → Quota) or free space, then run again",
+    STORAGE_MISSING: 'point source-registry at the directory that holds docker/registry/v2',
+    STORAGE_UNSAFE: 'replace the file named with the regular file the registry wrote',
+    STORAGE_CORRUPT: 'restore the file named from a backup, or push the image to the source again',
+    ARCHIVE_UNSAFE: "make the tarball again from the registry's storage directory, without links",
+    ARCHIVE_UNREADABLE: 'check that the tarball is whole (tar -tf), or give the storage directory instead',
+    DOWNLOAD_FAILED: 'check the URL and its credentials, then run again',
+    INTERRUPTED: 'run the same sync again: it completes the rest',
+    INTERNAL: 'a bug in harbor-sync: please report it, with the JSON report',
+};
+/** A placeholder inside a message template: private-use characters no registry sends. */
+const MARK = '\ue000';
+const placeholder = (name) => `${MARK}${name}${MARK}`;
+/** Failures grouped by cause, the largest first. `maxMessage` cuts long messages. */
+function groupFailures(items, maxMessage) {
+    const groups = new Map();
+    for (const item of items) {
+        const e = item.error;
+        const message = cut(e?.message ?? '', maxMessage);
+        const hint = cut(e?.hint ?? '', maxMessage);
+        const template = [generalise(message, item), generalise(hint, item)];
+        const key = [e?.errorCode ?? '', e?.step ?? '', String(e?.status ?? ''), e?.code ?? '', ...template].join('\n');
+        const group = groups.get(key) ?? { items: [], messages: new Set(), hints: new Set(), key: template };
+        group.items.push(item);
+        group.messages.add(message);
+        group.hints.add(hint);
+        groups.set(key, group);
+    }
+    const causes = [...groups.values()].map((g) => {
+        const e = g.items[0].error;
+        // All the same words: show them as they are; otherwise the template with its placeholders.
+        const message = g.messages.size === 1 ? [...g.messages][0] : g.key[0];
+        const hint = g.hints.size === 1 ? [...g.hints][0] : g.key[1];
+        return {
+            ...(e?.errorCode && { errorCode: e.errorCode }),
+            ...(e?.step && { step: e.step }),
+            ...(e?.status !== undefined && { status: e.status }),
+            ...(e?.code && { code: e.code }),
+            message,
+            ...(hint && { hint }),
+            items: g.items,
+            projects: [...new Set(g.items.map((i) => projectOf(i.target)).filter(Boolean))].sort(),
+        };
+    });
+    return causes.sort((a, b) => b.items.length - a.items.length || (a.errorCode ?? '').localeCompare(b.errorCode ?? ''));
+}
+/** The "Failed" section: one heading per cause, with its count, meaning, message and what to do. */
+function failedSection(items, causes, ctx) {
+    if (items.length === 0)
+        return [];
+    const lines = [
+        `### Failed: ${plural(items.length, 'tag')}, ${plural(causes.length, 'cause')}`,
+        '',
+        'Harbor holds nothing partial of a failed tag. Do what each cause says, then run the same sync again: only what is missing is done.',
+        '',
+    ];
+    const shown = causes.slice(0, ctx.level.causes);
+    for (const cause of shown)
+        lines.push(...causeBlock(cause, ctx));
+    if (shown.length < causes.length) {
+        const rest = causes.slice(shown.length).reduce((n, c) => n + c.items.length, 0);
+        lines.push(`… and ${plural(causes.length - shown.length, 'more cause')} (${plural(rest, 'tag')}): each failed tag's error is in the JSON report.`, '');
+    }
+    return lines;
+}
+function causeBlock(cause, ctx) {
+    const meaning = cause.errorCode ? codes/* ERROR_CODES */.O[cause.errorCode] : 'failed';
+    const facts = [
+        cause.errorCode && code(cause.errorCode),
+        cause.step && `step ${code(cause.step)}`,
+        cause.status !== undefined && `HTTP ${cause.status}`,
+        cause.code && code(cause.code),
+    ].filter(Boolean);
+    const todo = cause.hint || (cause.errorCode ? ADVICE[cause.errorCode] : '');
+    const projects = cause.projects.length
+        ? `${cause.projects.length === 1 ? 'Project' : 'Projects'}: ${cause.projects.slice(0, 10).map(code).join(', ')}${cause.projects.length > 10 ? `, and ${num(cause.projects.length - 10)} more` : ''}`
+        : '';
+    const lines = [`#### ${plural(cause.items.length, 'tag')}: ${markdown_text(meaning)}`, '', facts.join(' · '), ''];
+    if (cause.message)
+        lines.push(`Message: ${template(cause.message)}`, '');
+    if (todo)
+        lines.push(`**What to do:** ${template(todo)}`, '');
+    if (projects)
+        lines.push(projects, '');
+    const retries = cause.items.some((i) => i.retries);
+    lines.push(...foldedList(cause.items, ctx.level.act, ['tag', 'tags'], (shown) => table([{ header: nameHeader(cause.items) }, ...(retries ? [{ header: 'Retries', align: 'right' }] : [])], shown.map((i) => [nameCell(i), ...(retries ? [num(i.retries ?? 0)] : [])])), ctx));
+    return lines;
+}
+/** A template as Markdown: its words escaped, its placeholders as code spans so none is taken for HTML. */
+function template(value) {
+    return value
+        .split(MARK)
+        .map((part, i) => (i % 2 === 1 ? code(`<${part}>`) : markdown_text(part)))
+        .join('');
+}
+function cut(value, max) {
+    return value.length > max ? `${value.slice(0, max - 1)}…` : value;
+}
+/** `team-a/app:1.2` → `team-a/app`. */
+function repositoryOf(reference) {
+    return reference.replace(/[:@][^/]*$/, '');
+}
+function projectOf(target) {
+    return target.includes('/') ? target.split('/')[0] : '';
+}
+/** The message with what differs from tag to tag (names, tags, projects, digests, upload ids)
+ * replaced by placeholders, so the same cause reads the same for every tag. */
+function generalise(message, item) {
+    if (!message)
+        return '';
+    const names = [];
+    for (const [reference, kind] of [
+        [item.target, 'image'],
+        [item.source, 'image'],
+    ]) {
+        if (!reference)
+            continue;
+        const repository = repositoryOf(reference);
+        names.push([reference, kind], [repository, 'repo']);
+        const tag = reference.slice(repository.length + 1);
+        // A bare tag only where it cannot be mistaken for a number in the text (a tag "1" is not).
+        if (reference[repository.length] === ':' && /[A-Za-z]|\.|^.{4,}$/.test(tag))
+            names.push([tag, 'tag']);
+    }
+    const project = projectOf(item.target);
+    if (project) {
+        names.push([project, 'project']);
+        const inProject = repositoryOf(item.target).slice(project.length + 1);
+        if (inProject.length > 2)
+            names.push([inProject, 'repo']);
+    }
+    // Longest first: a reference before its repository, a repository before its project.
+    let result = message
+        .replace(/\b[a-z0-9]+:[0-9a-f]{32,}\b/g, placeholder('digest'))
+        .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, placeholder('id'))
+        .replace(/\b[0-9a-f]{32,}\b/g, placeholder('id'));
+    for (const [name, kind] of names.sort((a, b) => b[0].length - a[0].length))
+        result = replaceWhole(result, name, placeholder(kind));
+    return result;
+}
+const NAME_CHAR = /[A-Za-z0-9._\-\ue000]/;
+/** Every whole occurrence of a name: not part of a longer name (a full stop after one may end a
+ * sentence). indexOf, not a regex per name: 5,000 failures are 5,000 sets of names. */
+function replaceWhole(haystack, name, by) {
+    let out = '';
+    let from = 0;
+    for (let at = haystack.indexOf(name); at >= 0; at = haystack.indexOf(name, at + 1)) {
+        if (at < from)
+            continue;
+        const before = haystack[at - 1] ?? '';
+        const after = haystack[at + name.length] ?? '';
+        const next = haystack[at + name.length + 1] ?? '';
+        const endsName = after !== '.' ? !NAME_CHAR.test(after) : !/[A-Za-z0-9]/.test(next);
+        if ((before && NAME_CHAR.test(before)) || (after && !endsName))
+            continue;
+        out += haystack.slice(from, at) + by;
+        from = at + name.length;
+    }
+    return out + haystack.slice(from);
+}
+
+;// CONCATENATED MODULE: ./lib/report/tables.js
+
+
+
+
+/** Stale or incomplete tags: what happened and what to do, once, then the tags. */
+function missingSection(kind, items, ctx, options) {
+    if (items.length === 0)
+        return [];
+    const lines = [
+        `### ${kind === 'stale' ? 'Stale' : 'Incomplete'}: ${plural(items.length, 'tag')}`,
+        '',
+        kind === 'stale'
+            ? 'The source lists these tags, but every blob they reference answers 404 there: a pull-through cache that refreshed the manifest and never fetched the layers leaves tags like these. Nothing was written to Harbor for them; a copy Harbor already holds is kept.'
+            : 'The source lacks some of the blobs these tags reference (they answer 404 there). Nothing was written to Harbor for them; a copy Harbor already holds is kept.',
+        '',
+    ];
+    if (!options.sayWhatToDo)
+        lines.push('**What to do:** as for the stale tags above.', '');
+    else if (options.upstream)
+        lines.push('**What to do:** `upstream-registry` was set, and it lacks these blobs too: push the images to the source again from a copy that has them, or accept that the source has lost them.', '');
+    else
+        lines.push('**What to do:** set `upstream-registry` to the registry the cache mirrored (e.g. `https://registry-1.docker.io`) and run again: the missing blobs are fetched from there, digest-checked, and the tags copied unchanged. Or pull the tags through the cache once so it fetches the layers, or accept that the source has lost them.', '');
+    lines.push(...foldedList(items, ctx.level.act, ['tag', 'tags'], (shown) => table([
+        { header: nameHeader(items) },
+        { header: 'Digest' },
+        { header: 'Missing blobs', align: 'right' },
+        ...(kind === 'incomplete' ? [{ header: 'First missing' }] : []),
+    ], shown.map((i) => [
+        nameCell(i),
+        shortDigest(i.digest),
+        num(i.missing?.length ?? 0),
+        ...(kind === 'incomplete' ? [shortDigest(i.missing?.[0])] : []),
+    ])), ctx));
+    // The full digests, for whoever re-pulls or restores them: each once, with how many tags need it.
+    const wanted = new Map();
+    for (const item of items)
+        for (const d of item.missing ?? [])
+            wanted.set(d, (wanted.get(d) ?? 0) + 1);
+    const digests = [...wanted.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    lines.push(...foldedList(digests, ctx.level.list, ['missing blob, full digest', 'missing blobs, full digests'], (shown) => ['```text', ...shown.map(([d, n]) => (n > 1 ? `${d}  (${n} tags)` : d)), '```'], ctx, { fold: 'always' }));
+    return lines;
+}
+function migratedSection(items, ctx) {
+    if (items.length === 0)
+        return [];
+    return [
+        `### ${ctx.dryRun ? 'Would migrate' : 'Migrated'}: ${plural(items.length, 'tag')}`,
+        '',
+        ...foldedList(items, ctx.level.list, ['tag', 'tags'], (shown) => table([{ header: nameHeader(items) }, { header: 'Digest' }, { header: 'Size', align: 'right' }], shown.map((i) => [
+            nameCell(i, migratedNote(i)),
+            shortDigest(i.digest),
+            i.size !== undefined ? bytes(i.size) : '',
+        ])), ctx),
+    ];
+}
+function migratedNote(item) {
+    const notes = [];
+    if (item.repaired) {
+        const r = item.repaired;
+        notes.push(`repaired from the upstream: ${plural(r.blobs, 'blob')}${r.manifests ? `, ${plural(r.manifests, 'manifest')}` : ''} (${bytes(r.bytes)})`);
+    }
+    if (item.previousDigest)
+        notes.push(`re-pointed from ${shortDigest(item.previousDigest)} (the old artifact stays in Harbor)`);
+    if (item.sourceDigest && item.sourceDigest !== item.digest)
+        notes.push(`new index of the selected platforms; the source's is ${shortDigest(item.sourceDigest)}`);
+    if (item.platforms?.length)
+        notes.push(cell(item.platforms.join(', ')));
+    if (item.retries)
+        notes.push(plural(item.retries, 'retry', 'retries'));
+    // In a dry run, what would happen ("would upload up to 1.2 MB and create project team-a").
+    if (item.reason)
+        notes.push(cell(item.reason));
+    return notes.join('; ');
+}
+/** Skipped tags: a fold per reason, the most common first, saying how many. */
+function skippedSection(items, ctx) {
+    if (items.length === 0)
+        return [];
+    const byReason = new Map();
+    for (const item of items) {
+        const list = byReason.get(item.reason ?? '') ?? [];
+        list.push(item);
+        byReason.set(item.reason ?? '', list);
+    }
+    const reasons = [...byReason.entries()].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]));
+    const shown = reasons.slice(0, MAX_REASONS);
+    const lines = [`### Skipped: ${plural(items.length, 'tag')}`, ''];
+    for (const [reason, tags] of shown)
+        lines.push(...foldedList(tags, ctx.level.list, ['tag', 'tags'], (rows) => table([{ header: nameHeader(tags) }], rows.map((i) => [nameCell(i)])), ctx, { fold: 'always', title: html(reason.replace(/\s+/g, ' ')) || '(no reason given)' }));
+    if (shown.length < reasons.length) {
+        const rest = reasons.slice(shown.length).reduce((n, [, tags]) => n + tags.length, 0);
+        lines.push(`… and ${plural(reasons.length - shown.length, 'more reason')} (${plural(rest, 'tag')}): each skipped tag's reason is in the JSON report.`, '');
+    }
+    return lines;
+}
+/** Reasons for skipping are few (already there, each filter rule); more are cut. */
+const MAX_REASONS = 20;
+/** One row per repository, the ones that need attention first; columns that are all zero left out. */
+function byRepository(items, ctx) {
+    const repos = new Map();
+    for (const item of items) {
+        const repo = repositoryOf(item.source);
+        const counts = repos.get(repo) ?? { migrated: 0, stale: 0, incomplete: 0, skipped: 0, failed: 0 };
+        counts[item.status] += 1;
+        repos.set(repo, counts);
+    }
+    if (repos.size < 2)
+        return [];
+    const attention = (c) => c.failed * 1e6 + (c.stale + c.incomplete) * 1e3;
+    const rows = [...repos.entries()].sort((a, b) => attention(b[1]) - attention(a[1]) || a[0].localeCompare(b[0]));
+    const headers = {
+        migrated: ctx.dryRun ? 'Would migrate' : 'Migrated',
+        stale: 'Stale',
+        incomplete: 'Incomplete',
+        skipped: 'Skipped',
+        failed: 'Failed',
+    };
+    const statuses = ['failed', 'stale', 'incomplete', 'migrated', 'skipped'].filter((s) => rows.some(([, c]) => c[s] > 0));
+    return foldedList(rows, ctx.level.repositories, ['repository', 'repositories'], (shown) => table([{ header: 'Repository' }, ...statuses.map((s) => ({ header: headers[s], align: 'right' }))], shown.map(([repo, c]) => [cell(repo), ...statuses.map((s) => (c[s] ? num(c[s]) : ''))])), ctx, { fold: 'always', title: 'By repository' });
+}
+/** What only Harbor has now: said once why it matters, counts per repository, the first items. */
+function retainedSection(retained, ctx) {
+    if (retained.length === 0)
+        return [];
+    const tags = retained.filter((r) => r.kind === 'tag');
+    const perRepository = new Map();
+    for (const t of tags)
+        perRepository.set(repositoryOf(t.target), (perRepository.get(repositoryOf(t.target)) ?? 0) + 1);
+    const counts = [...perRepository.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    const sorted = [...retained].sort((a, b) => a.target.localeCompare(b.target));
+    return [
+        `### Retained: ${retainedWords(retained)} only Harbor has now`,
+        '',
+        'The source no longer lists these; Harbor keeps them, and harbor-sync never deletes anything. Nothing to do about them — but **only Harbor has these now**: keep that in mind before deleting the old registry or its backups.',
+        '',
+        ...foldedList(counts, ctx.level.list, ['repository with retained tags', 'repositories with retained tags'], (shown) => table([{ header: 'Repository' }, { header: 'Retained tags', align: 'right' }], shown.map(([repo, n]) => [cell(repo), num(n)])), ctx, { fold: 'always' }),
+        ...foldedList(sorted, ctx.level.list, ['retained item', 'retained items'], (shown) => table([{ header: 'In Harbor' }, { header: 'Digest' }, { header: 'Pushed' }], shown.map((r) => [
+            r.kind === 'repository'
+                ? `${cell(r.target)} (whole repository${r.artifacts !== undefined ? `, ${plural(r.artifacts, 'artifact')}` : ''})`
+                : cell(r.target),
+            shortDigest(r.digest),
+            r.pushedAt ? markdown_text(r.pushedAt.slice(0, 10)) : '',
+        ])), ctx, { fold: 'always' }),
+    ];
+}
+/** "60 tags and 1 repository". */
+function retainedWords(retained) {
+    const tags = retained.filter((r) => r.kind === 'tag').length;
+    const repositories = retained.length - tags;
+    return [tags && plural(tags, 'tag'), repositories && plural(repositories, 'repository', 'repositories')]
+        .filter(Boolean)
+        .join(' and ');
+}
+/** Interrupted: what a re-run will still do. */
+function notStartedSection(notStarted, ctx) {
+    const sorted = [...notStarted].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    return foldedList(sorted, ctx.level.list, ['tag or repository', 'tags and repositories'], (shown) => ['```text', ...shown, '```'], ctx, { fold: 'always', title: 'Not started' });
+}
+
+// EXTERNAL MODULE: ./lib/report/totals.js + 1 modules
+var report_totals = __nccwpck_require__(8648);
+// EXTERNAL MODULE: ./lib/report/outcome.js
+var report_outcome = __nccwpck_require__(5102);
+;// CONCATENATED MODULE: ./lib/report/verdict.js
+// The top of the summary, what the first screen must say: one alert with what the run means
+// (all done, N need action, N failed, stopped, interrupted) and whether the step failed under
+// fail-on; then the totals line; then Harbor's own settings that matter, once each.
+
+
+
+
+
+function verdict({ result, totals: t, causes, failOn }) {
+    const dry = result.dryRun;
+    const act = t.stale + t.incomplete;
+    let kind;
+    const paragraphs = [];
+    if (result.fatal) {
+        const f = result.fatal;
+        kind = 'CAUTION';
+        paragraphs.push(`**The run stopped before any tag was copied:** ${markdown_text(f.message)}`, `**What to do:** ${markdown_text(f.hint ?? ADVICE[f.errorCode] ?? codes/* ERROR_CODES */.O[f.errorCode] ?? '')}`, facts(f));
+    }
+    else if (result.interrupted) {
+        kind = 'WARNING';
+        paragraphs.push(`**Interrupted.** ${plural(result.notStarted.length, 'tag or repository was', 'tags or repositories were')} not started; tags in flight finished or were abandoned whole, so Harbor holds no partial tag.${t.failed ? ` ${plural(t.failed, 'tag')} failed (below).` : ''}`, '**What to do:** run the same sync again: it does exactly the rest.');
+    }
+    else if (t.failed > 0) {
+        kind = 'CAUTION';
+        paragraphs.push(`**${plural(t.failed, 'tag')} failed** (${plural(causes, 'cause')} below, each with what to do)${act ? `; ${plural(act, 'more needs', 'more need')} action: ${num(t.stale)} stale, ${num(t.incomplete)} incomplete` : ''}.`);
+    }
+    else if (act > 0) {
+        kind = 'WARNING';
+        paragraphs.push(`**${plural(act, 'tag needs', 'tags need')} action:** ${num(t.stale)} stale, ${num(t.incomplete)} incomplete — listed on the source, but blobs are missing there, so they were not copied (what to do below).`);
+    }
+    else {
+        kind = 'NOTE';
+        paragraphs.push(allDone(result, t));
+    }
+    if (!result.fatal && t.retained > 0)
+        paragraphs.push(`${retainedWords(result.retained)} only Harbor has now (retained, below): information, not a problem.`);
+    if (result.missingShards?.length) {
+        // A partial picture is never "all done".
+        if (kind === 'NOTE')
+            kind = 'WARNING';
+        paragraphs.push(`**Partial merge: shard${result.missingShards.length > 1 ? 's' : ''} ${result.missingShards.map(markdown_text).join(', ')} missing.** Their repositories are in none of the counts.`);
+    }
+    if (failOn)
+        paragraphs.push(stepLine(result, t, failOn));
+    if (dry && !result.fatal)
+        paragraphs.push('Dry run: nothing was written to Harbor.');
+    return markdown_alert(kind, paragraphs);
+}
+function allDone(result, t) {
+    const skipped = t.skipped ? `; ${num(t.skipped)} skipped (already in Harbor, or left out)` : '';
+    if (t.tags === 0)
+        return '**Nothing to do:** no tag was selected.';
+    if (result.dryRun)
+        return t.migrated
+            ? `**Nothing in the way:** ${plural(t.migrated, 'tag')} would migrate (${bytes(t.bytesPlanned ?? t.bytesMigrated)} to upload)${skipped}.`
+            : `**Nothing to do:** ${plural(t.tags, 'tag is', 'tags are')} in Harbor already or skipped.`;
+    return t.migrated
+        ? `**All done:** ${plural(t.migrated, 'tag')} migrated and verified${skipped}.`
+        : `**All done, nothing to copy:** ${plural(t.tags, 'tag is', 'tags are')} in Harbor already or skipped.`;
+}
+/** Whether this run fails the step, and by which rule. */
+function stepLine(result, t, failOn) {
+    const outcome = (0,report_outcome/* decideOutcome */.w)(result, failOn);
+    const rule = code(`fail-on: ${failOn}`);
+    if (result.fatal)
+        return '**The step failed.**';
+    if (result.interrupted)
+        return '**The step failed:** the run did not finish.';
+    if (!outcome.ok)
+        return `**The step failed** (${rule}${t.failed === 0 ? ': stale and incomplete tags fail it' : ''}).`;
+    if (failOn === 'never')
+        return `The step passed (${rule}).`;
+    if (t.stale + t.incomplete > 0)
+        return `The step passed (${rule}: stale and incomplete tags do not fail it).`;
+    return `The step passed (${rule}).`;
+}
+function facts(f) {
+    return [
+        code(f.errorCode),
+        `step ${code(f.step)}`,
+        f.status !== undefined && `HTTP ${f.status}`,
+        f.code && code(f.code),
+    ]
+        .filter(Boolean)
+        .join(' · ');
+}
+/** `**12 migrated** (1.2 GB uploaded) · **0 stale** · … — 42 tags in 41 min 7 s`. */
+function totalsLine(t, dry) {
+    const moved = dry ? (t.bytesPlanned ?? t.bytesMigrated) : t.bytesUploaded;
+    const counts = [
+        `**${num(t.migrated)} ${dry ? 'would migrate' : 'migrated'}**${t.migrated ? ` (${bytes(moved)} ${dry ? 'to upload' : 'uploaded'})` : ''}`,
+        `**${num(t.stale)} stale**`,
+        `**${num(t.incomplete)} incomplete**`,
+        `**${num(t.skipped)} skipped**`,
+        `**${num(t.failed)} failed**`,
+        ...(t.retained ? [`${num(t.retained)} retained`] : []),
+    ];
+    return `${counts.join(' · ')} — ${plural(t.tags, 'tag')} in ${duration(t.seconds)}${t.retries ? `, ${plural(t.retries, 'retry', 'retries')}` : ''}`;
+}
+const NOTE_LABELS = {
+    'proxy-cache': 'Proxy-cache project',
+    retention: 'Tag retention',
+    immutable: 'Tag immutability',
+};
+/** Harbor settings that refuse or may later delete what is copied: each once, near the verdict. */
+function harborNotes(notes) {
+    const seen = new Set();
+    const unique = notes.filter((n) => {
+        const key = `${n.project}\n${n.kind}\n${n.message}`;
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
+    });
+    if (unique.length === 0)
+        return [];
+    // Retention may delete migrated tags and a proxy cache refuses them: warnings; immutability is a note.
+    const kind = unique.some((n) => n.kind !== 'immutable') ? 'WARNING' : 'NOTE';
+    return [
+        `> [!${kind}]`,
+        `> **Harbor settings of the target projects** (each said once):`,
+        '>',
+        ...unique.map((n) => `> - **${NOTE_LABELS[n.kind]}:** ${markdown_text(n.message)}`),
+        '',
+    ];
+}
+
+;// CONCATENATED MODULE: ./lib/report/summary.js
+
+
+
+
+
+
+/** GitHub refuses step summaries over 1 MiB; stay well below. */
+const SUMMARY_LIMIT = 1_000_000;
+/** The summary at the most detailed level that stays under GitHub's limit. */
+function renderSummary(result, options = {}) {
+    let md = '';
+    for (const level of LEVELS) {
+        md = render(result, options, level);
+        if (Buffer.byteLength(md) <= SUMMARY_LIMIT)
+            break;
+    }
+    return md;
+}
+/** The summary of a run that never started: its configuration was refused. */
+function renderConfigError(message) {
+    return stopped('**Configuration error: nothing was done.**', message, 'fix the input it names, then run again.');
+}
+/** The summary of a run ended by a bug in harbor-sync. */
+function renderInternalError(message) {
+    return stopped('**Internal error: harbor-sync stopped.**', message, 'please report it (a bug in harbor-sync).');
+}
+function stopped(title, message, todo) {
+    return `${['## harbor-sync', '', ...markdown_alert('CAUTION', [`${title} ${markdown_text(message)}`, `**What to do:** ${todo}`, '**The step failed.**'])].join('\n').trimEnd()}\n`;
+}
+function render(result, options, level) {
+    const totals = (0,report_totals/* computeTotals */.x0)(result);
+    const groups = (0,report_totals/* itemsByStatus */.kt)(result);
+    const dry = result.dryRun;
+    const ctx = { level, dryRun: dry, reportFile: options.reportFile };
+    const missing = result.missingShards ?? [];
+    // The first line says dry run and missing shards: report-merge --allow-partial promises it.
+    const heading = `## harbor-sync${dry ? ' (dry run: nothing was written)' : ''}${missing.length ? ` (partial merge: shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing)` : ''}`;
+    const causes = groupFailures(groups.failed, level.message);
+    const lines = [heading, '', ...verdict({ result, totals, causes: causes.length, failOn: options.failOn })];
+    // A fatal error has nothing to count: no all-zero totals line.
+    if (!result.fatal)
+        lines.push(totalsLine(totals, dry), '');
+    lines.push(context(result, ctx), '');
+    lines.push(...harborNotes(result.harborNotes));
+    if (result.fatal)
+        return finish(lines);
+    if (result.upstreamRequests !== undefined)
+        lines.push(`Upstream repairs: ${dry ? `${plural(totals.repaired, 'tag')} would be` : plural(totals.repaired, 'tag was', 'tags were')} completed from the upstream registry, with ${plural(result.upstreamRequests, 'request')} to it.`, '');
+    if (result.projectsCreated.length > 0)
+        lines.push(`Projects ${dry ? 'to create' : 'created'}: ${result.projectsCreated.map((p) => code(p)).join(', ')}`, '');
+    lines.push(...byRepository(result.items, ctx));
+    if (result.interrupted && result.notStarted.length)
+        lines.push(...notStartedSection(result.notStarted, ctx));
+    lines.push(...failedSection(groups.failed, causes, ctx));
+    const upstream = result.upstreamRequests !== undefined;
+    lines.push(...missingSection('stale', groups.stale, ctx, { upstream, sayWhatToDo: true }));
+    lines.push(...missingSection('incomplete', groups.incomplete, ctx, { upstream, sayWhatToDo: groups.stale.length === 0 }));
+    lines.push(...retainedSection(result.retained, ctx));
+    lines.push(...migratedSection(groups.migrated, ctx));
+    lines.push(...skippedSection(groups.skipped, ctx));
+    return finish(lines);
+}
+/** Where from, where to, and where the whole report is. */
+function context(result, ctx) {
+    const harbor = `Harbor ${code(result.harbor)}${result.harborVersion ? ` (${markdown_text(result.harborVersion)})` : ''}`;
+    const shard = result.shard ? ` · shard ${markdown_text(result.shard)}` : '';
+    const report = ctx.reportFile ? ` · JSON report ${code(ctx.reportFile)}` : '';
+    return `${code(result.source)} → ${harbor}${shard}${report}`;
+}
+function finish(lines) {
+    return `${lines.join('\n').trimEnd()}\n`;
 }
 
 
@@ -63937,7 +65016,7 @@ function itemsByStatus(result) {
 
 /***/ }),
 
-/***/ 1971:
+/***/ 9458:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -63949,12 +65028,57 @@ __nccwpck_require__.d(__webpack_exports__, {
 // EXTERNAL MODULE: ./lib/redact/output.js
 var output = __nccwpck_require__(5532);
 // EXTERNAL MODULE: ./lib/report/totals.js + 1 modules
-var report_totals = __nccwpck_require__(8648);
+var totals = __nccwpck_require__(8648);
 ;// CONCATENATED MODULE: ./lib/report/json.js
 
 const REPORT_SCHEMA = 'harbor-sync/report/v1';
 function buildReport(result, toolVersion) {
-    const groups = (0,report_totals/* itemsByStatus */.kt)(result);
+    const groups = itemsByStatus(result);
+    return {
+        ...reportHead(result, toolVersion),
+        migrated: groups.migrated.map(toItem),
+        stale: groups.stale.map(toItem),
+        incomplete: groups.incomplete.map(toItem),
+        skipped: groups.skipped.map(toItem),
+        failed: groups.failed.map(toItem),
+        ...reportTail(result),
+    };
+}
+const ITEM_LISTS = ['migrated', 'stale', 'incomplete', 'skipped', 'failed'];
+/** The report's text exactly as `JSON.stringify(buildReport(…), null, 2)` writes it, in pieces of
+ * one list element each: a report of 100k tags never exists as one string (nor its items as a
+ * second copy) in memory. */
+function* reportText(result, toolVersion) {
+    const groups = (0,totals/* itemsByStatus */.kt)(result);
+    const fields = [
+        ...Object.entries(reportHead(result, toolVersion)),
+        ...ITEM_LISTS.map((status) => [status, groups[status], toItem]),
+        ...Object.entries(reportTail(result)),
+    ];
+    let first = true;
+    yield '{';
+    for (const [key, value, form] of fields) {
+        if (value === undefined)
+            continue;
+        yield `${first ? '' : ','}\n  ${JSON.stringify(key)}: `;
+        first = false;
+        if (!Array.isArray(value) || value.length === 0) {
+            yield indent(JSON.stringify(value, null, 2), '  ');
+            continue;
+        }
+        yield '[';
+        for (let i = 0; i < value.length; i++) {
+            const json = JSON.stringify(form ? form(value[i]) : value[i], null, 2);
+            yield `${i === 0 ? '' : ','}\n    ${indent(json, '    ')}`;
+        }
+        yield '\n  ]';
+    }
+    yield '\n}\n';
+}
+function indent(json, by) {
+    return json.replaceAll('\n', `\n${by}`);
+}
+function reportHead(result, toolVersion) {
     return {
         schema: REPORT_SCHEMA,
         tool: { name: 'harbor-sync', version: toolVersion },
@@ -63969,15 +65093,14 @@ function buildReport(result, toolVersion) {
         shard: result.shard ?? null,
         ...(result.missingShards && { missingShards: result.missingShards }),
         upstreamRequests: result.upstreamRequests ?? null,
-        totals: (0,report_totals/* computeTotals */.x0)(result),
+        totals: (0,totals/* computeTotals */.x0)(result),
         fatal: result.fatal ?? null,
         interrupted: result.interrupted === true,
         notStarted: [...result.notStarted].sort(),
-        migrated: groups.migrated.map(toItem),
-        stale: groups.stale.map(toItem),
-        incomplete: groups.incomplete.map(toItem),
-        skipped: groups.skipped.map(toItem),
-        failed: groups.failed.map(toItem),
+    };
+}
+function reportTail(result) {
+    return {
         retained: [...result.retained].sort((a, b) => a.target.localeCompare(b.target)),
         harborNotes: result.harborNotes,
     };
@@ -63987,231 +65110,10 @@ function toItem(item) {
     return { source, target, digest: digest ?? null, ...rest };
 }
 
-;// CONCATENATED MODULE: ./lib/report/outcome.js
-
-/** 0 ok; 1 tags failed (per fail-on); 2 configuration, credentials or connection; 130 interrupted. */
-const EXIT = { ok: 0, failed: 1, config: 2, interrupted: 130 };
-/** Whether the run failed, per `fail-on`. A fatal error always fails the run. */
-function decideOutcome(result, failOn) {
-    if (result.fatal)
-        return { ok: false, exitCode: EXIT.config, reason: result.fatal.message };
-    if (result.interrupted) {
-        return {
-            ok: false,
-            exitCode: EXIT.interrupted,
-            reason: `interrupted; ${result.notStarted.length} tag(s) not started — run the same command again to complete them`,
-        };
-    }
-    const t = (0,report_totals/* computeTotals */.x0)(result);
-    if (failOn === 'never')
-        return { ok: true, exitCode: EXIT.ok };
-    if (t.failed > 0)
-        return { ok: false, exitCode: EXIT.failed, reason: `${t.failed} tag(s) failed` };
-    if (failOn === 'stale' && t.stale + t.incomplete > 0) {
-        return {
-            ok: false,
-            exitCode: EXIT.failed,
-            reason: `${t.stale} stale and ${t.incomplete} incomplete tag(s) (fail-on: stale)`,
-        };
-    }
-    return { ok: true, exitCode: EXIT.ok };
-}
-
-// EXTERNAL MODULE: ./lib/model/units.js
-var units = __nccwpck_require__(2714);
-;// CONCATENATED MODULE: ./lib/report/summary.js
-
-const FOLD_AFTER = 20; // longer tables go into a <details> block
-const LIST_AT_MOST = 500; // rows of a folded table before "… and N more"
-const ROLLUP_AT_MOST = 100;
-/** GitHub refuses step summaries over 1 MiB; stay well below. */
-const SUMMARY_LIMIT = 1_000_000;
-function renderSummary(result) {
-    const full = render(result, false);
-    return Buffer.byteLength(full) <= SUMMARY_LIMIT ? full : render(result, true);
-}
-/** `compact` shortens messages and drops columns, keeping every row that needs action. */
-function render(result, compact) {
-    const totals = (0,report_totals/* computeTotals */.x0)(result);
-    const groups = (0,report_totals/* itemsByStatus */.kt)(result);
-    const dry = result.dryRun;
-    const partial = result.missingShards?.length
-        ? ` (partial merge: shard${result.missingShards.length > 1 ? 's' : ''} ${result.missingShards.join(', ')} missing)`
-        : '';
-    const lines = [`## harbor-sync${dry ? ' (dry run: nothing was written)' : ''}${partial}`, ''];
-    lines.push(`\`${result.source}\` → Harbor \`${result.harbor}\`${result.harborVersion ? ` (${result.harborVersion})` : ''}`, '');
-    if (result.missingShards?.length) {
-        lines.push('> [!WARNING]', `> **Partial: shard${result.missingShards.length > 1 ? 's' : ''} ${result.missingShards.join(', ')} missing.** This merge covers only the shards whose reports were given; the missing shards' repositories are in none of the counts below.`, '');
-    }
-    if (result.fatal) {
-        const f = result.fatal;
-        lines.push(`> [!CAUTION]`, `> **The run stopped before copying:** ${cell(f.message)}${f.hint ? `<br>${cell(f.hint)}` : ''}`, '');
-    }
-    lines.push(totalsLine(totals, dry), '');
-    if (result.upstreamRequests !== undefined) {
-        lines.push(`Upstream repairs: ${totals.repaired} tag(s) ${dry ? 'would be' : 'were'} completed from the upstream registry, with ${result.upstreamRequests} request(s) to it.`, '');
-    }
-    if (result.interrupted) {
-        lines.push('> [!WARNING]', `> **Interrupted.** ${result.notStarted.length} tag(s) or repositories were not started; tags in flight finished or were abandoned whole. Harbor holds no partial tag: run the same sync again to complete the remainder.`, '');
-    }
-    if (result.projectsCreated.length > 0)
-        lines.push(`Projects created: ${result.projectsCreated.map((p) => `\`${p}\``).join(', ')}`, '');
-    rollup(lines, result.items);
-    const text = (s) => (compact && s.length > 160 ? `${s.slice(0, 157)}…` : s);
-    const target = (i) => (compact && i.target === i.source ? '″' : i.target);
-    if (compact)
-        compactFailures(lines, groups.failed, target);
-    else {
-        section(lines, 'Failed', groups.failed, ['Source', 'Target', 'Step', 'Status', 'Code', 'Message'], (i) => [
-            i.source,
-            target(i),
-            i.error?.step ?? '',
-            i.error?.status !== undefined ? String(i.error.status) : '',
-            [i.error?.errorCode, i.error?.code].filter(Boolean).join(' / '),
-            `${i.error?.message ?? ''}${i.error?.hint ? `<br>→ ${i.error.hint}` : ''}${i.retries ? ` (after ${i.retries} ${i.retries === 1 ? 'retry' : 'retries'})` : ''}`,
-        ], 'all');
-    }
-    section(lines, 'Stale', groups.stale, ['Source', 'Target', 'Digest', 'Reason'], (i) => [i.source, target(i), summary_short(i.digest), text(i.reason ?? '')], 'all');
-    section(lines, 'Incomplete', groups.incomplete, ['Source', 'Target', 'Digest', 'Missing blobs'], (i) => [
-        i.source,
-        target(i),
-        summary_short(i.digest),
-        compact ? `${i.missing?.length ?? 0} missing` : (i.missing ?? []).map((d) => `\`${d}\``).join('<br>'),
-    ], 'all');
-    section(lines, dry ? 'To migrate' : 'Migrated', groups.migrated, ['Source', 'Target', 'Digest', 'Size', 'Note'], (i) => [
-        i.source,
-        target(i),
-        summary_short(i.digest),
-        i.size !== undefined ? (0,units/* formatBytes */.z)(i.size) : '',
-        text(migratedNote(i)),
-    ], 'fold');
-    skippedSection(lines, groups.skipped, text, target);
-    return `${lines.join('\n').trimEnd()}\n`;
-}
-function totalsLine(totals, dry) {
-    const moved = dry ? (totals.bytesPlanned ?? totals.bytesMigrated) : totals.bytesUploaded;
-    return `${[
-        `**${totals.migrated} ${dry ? 'to migrate' : 'migrated'}**${totals.migrated ? ` (${(0,units/* formatBytes */.z)(moved)} ${dry ? 'to upload' : 'uploaded'})` : ''}`,
-        `**${totals.stale} stale**`,
-        `**${totals.incomplete} incomplete**`,
-        `**${totals.skipped} skipped**`,
-        `**${totals.failed} failed**`,
-    ].join(' · ')} — ${totals.tags} tags in ${totals.seconds.toFixed(1)} s${totals.retries ? `, ${totals.retries} retries` : ''}`;
-}
-/** Many failures: each distinct error once (E1, E2, …), then every failed tag with its error's id. */
-function compactFailures(lines, items, target) {
-    if (items.length === 0)
-        return;
-    const ids = new Map();
-    // The same error for many tags differs only in names and digests: group without them.
-    const describe = (i) => {
-        const e = i.error;
-        const general = (text) => text
-            .split(repositoryOf(i.target))
-            .join('<repo>')
-            .split(repositoryOf(i.source))
-            .join('<repo>')
-            .replace(/sha256:[0-9a-f]{64}/g, '<digest>');
-        return `${e?.step ?? ''} ${e?.status ?? ''} ${e?.code ?? ''}: ${general(e?.message ?? '').slice(0, 300)}${e?.hint ? ` → ${general(e.hint)}` : ''}`;
-    };
-    for (const item of items)
-        if (!ids.has(describe(item)))
-            ids.set(describe(item), `E${ids.size + 1}`);
-    lines.push(`### Failed (${items.length})`, '', '| Error | Step, status, code: message |', '| --- | --- |');
-    for (const [text, id] of ids)
-        lines.push(`| ${id} | ${cell(text)} |`);
-    lines.push('', '| Source | Target | Error |', '| --- | --- | --- |');
-    for (const item of items)
-        lines.push(`| ${cell(item.source)} | ${cell(target(item))} | ${ids.get(describe(item))} |`);
-    lines.push('');
-}
-function repositoryOf(label) {
-    return label.replace(/[:@][^/]*$/, '');
-}
-/** One row per repository, the ones that need attention first. */
-function rollup(lines, items) {
-    const repos = new Map();
-    for (const item of items) {
-        const repo = repositoryOf(item.source);
-        const counts = repos.get(repo) ?? { migrated: 0, stale: 0, incomplete: 0, skipped: 0, failed: 0 };
-        counts[item.status] += 1;
-        repos.set(repo, counts);
-    }
-    if (repos.size < 2)
-        return;
-    const attention = (c) => c.failed * 1e6 + (c.stale + c.incomplete) * 1e3;
-    const rows = [...repos.entries()].sort((a, b) => attention(b[1]) - attention(a[1]) || a[0].localeCompare(b[0]));
-    const shown = rows.slice(0, ROLLUP_AT_MOST);
-    lines.push(`<details><summary>By repository (${repos.size})</summary>`, '', '| Repository | Migrated | Stale | Incomplete | Skipped | Failed |', '| --- | --- | --- | --- | --- | --- |');
-    for (const [repo, c] of shown)
-        lines.push(`| ${cell(repo)} | ${c.migrated} | ${c.stale} | ${c.incomplete} | ${c.skipped} | ${c.failed} |`);
-    if (rows.length > shown.length)
-        lines.push('', `… and ${rows.length - shown.length} more repositories in the JSON report.`);
-    lines.push('', '</details>', '');
-}
-/** Skipped tags: counts per reason first (filters collapse to counts), then the folded list. */
-function skippedSection(lines, items, text, target) {
-    if (items.length === 0)
-        return;
-    const reasons = new Map();
-    for (const item of items)
-        reasons.set(item.reason ?? '', (reasons.get(item.reason ?? '') ?? 0) + 1);
-    lines.push(`### Skipped (${items.length})`, '', '| Reason | Tags |', '| --- | --- |');
-    for (const [reason, count] of [...reasons.entries()].sort((a, b) => b[1] - a[1]))
-        lines.push(`| ${cell(text(reason))} | ${count} |`);
-    lines.push('');
-    table(lines, items, ['Source', 'Target', 'Reason'], (i) => [i.source, target(i), text(i.reason ?? '')], 'fold', 'Show all');
-}
-function section(lines, title, items, headers, row, mode) {
-    if (items.length === 0)
-        return;
-    lines.push(`### ${title} (${items.length})`, '');
-    table(lines, items, headers, row, mode, 'Show all');
-}
-function table(lines, items, headers, row, mode, label) {
-    const shown = mode === 'fold' ? items.slice(0, LIST_AT_MOST) : items;
-    const body = [
-        `| ${headers.join(' | ')} |`,
-        `| ${headers.map(() => '---').join(' | ')} |`,
-        ...shown.map((i) => `| ${row(i).map(cell).join(' | ')} |`),
-    ];
-    if (shown.length < items.length)
-        body.push('', `… and ${items.length - shown.length} more in the JSON report.`);
-    if (items.length > FOLD_AFTER && mode === 'fold')
-        lines.push(`<details><summary>${label}</summary>`, '', ...body, '', '</details>', '');
-    else
-        lines.push(...body, '');
-}
-function migratedNote(item) {
-    const notes = [];
-    if (item.repaired) {
-        const r = item.repaired;
-        notes.push(`repaired: ${r.blobs} blob(s)${r.manifests ? ` and ${r.manifests} manifest(s)` : ''} (${(0,units/* formatBytes */.z)(r.bytes)}) from upstream ${r.from}`);
-    }
-    if (item.previousDigest)
-        notes.push(`tag re-pointed from ${summary_short(item.previousDigest)} (old artifact kept)`);
-    if (item.sourceDigest && item.sourceDigest !== item.digest)
-        notes.push(`new digest: platforms filtered from the source index ${summary_short(item.sourceDigest)}`);
-    if (item.platforms?.length)
-        notes.push(item.platforms.join(', '));
-    if (item.blobs) {
-        const b = item.blobs;
-        notes.push(`${b.uploaded} uploaded, ${b.mounted} mounted, ${b.existing} already there`);
-    }
-    if (item.retries)
-        notes.push(`${item.retries} ${item.retries === 1 ? 'retry' : 'retries'}`);
-    if (item.reason)
-        notes.push(item.reason);
-    return notes.join('; ');
-}
-function summary_short(digest) {
-    return digest ? `\`${digest.slice(0, 19)}\`` : '';
-}
-/** Keeps a value inside its table cell. */
-function cell(text) {
-    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
-}
-
+// EXTERNAL MODULE: ./lib/report/outcome.js
+var outcome = __nccwpck_require__(5102);
+// EXTERNAL MODULE: ./lib/report/summary.js + 6 modules
+var report_summary = __nccwpck_require__(3975);
 // EXTERNAL MODULE: ./lib/errors/registry.js
 var registry = __nccwpck_require__(1476);
 // EXTERNAL MODULE: ./lib/registry/transport.js + 4 modules
@@ -64820,7 +65722,7 @@ async function readLimited(res, limit, what) {
 var storage = __nccwpck_require__(5564);
 ;// CONCATENATED MODULE: ./lib/version.js
 /** Kept equal to package.json's version (a unit test checks). */
-const VERSION = '0.1.0';
+const VERSION = '1.0.0';
 
 ;// CONCATENATED MODULE: ./lib/sync/prefetch.js
 /** Responses held at once: two per tag running (tags share most blobs, few have many of their own). */
@@ -65205,12 +66107,57 @@ function validateConcurrency(concurrency) {
 
 // EXTERNAL MODULE: ./lib/sync/config.js
 var sync_config = __nccwpck_require__(1437);
+;// CONCATENATED MODULE: ./lib/sync/blob-homes.js
+// Where this run put each blob, so that other repositories mount it rather than upload it again:
+// an upload in flight is shared, a finished one is remembered. Bounded, least recently used
+// forgotten first, so the run's memory does not grow with the number of blobs it has seen
+// (docs/performance.md). A forgotten blob that a later repository needs is checked and uploaded
+// again; the blobs shared most, base layers, are used all the time and so never forgotten.
+const MAX_HOMES = 20_000;
+class BlobHomes {
+    pending = new Map();
+    homes = new Map();
+    max;
+    constructor(max = MAX_HOMES) {
+        this.max = max;
+    }
+    /** Uploaded, or being uploaded, by this run. */
+    has(digest) {
+        return this.pending.has(digest) || this.homes.has(digest);
+    }
+    /** The repository the blob is (or is being) uploaded to; `work` uploads it when nobody has. */
+    run(digest, work) {
+        const home = this.homes.get(digest);
+        if (home !== undefined) {
+            this.homes.delete(digest); // most recently used last
+            this.homes.set(digest, home);
+            return { promise: Promise.resolve(home), first: false };
+        }
+        const inFlight = this.pending.get(digest);
+        if (inFlight)
+            return { promise: inFlight, first: false };
+        const promise = work();
+        this.pending.set(digest, promise);
+        // A failure is not remembered: a later tag may try again.
+        promise.then((repository) => {
+            this.pending.delete(digest);
+            this.homes.set(digest, repository);
+            if (this.homes.size > this.max)
+                this.homes.delete(this.homes.keys().next().value);
+        }, () => this.pending.delete(digest));
+        return { promise, first: true };
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/sync/once.js
 /** Runs work once per key for the whole run; later callers share the first caller's promise.
  * This is how each blob crosses the wire at most once, and how pushes of one digest into one
  * repository are serialised (the registry races on concurrent pushes: docs/harbor.md §9). */
 class OncePerKey {
     entries = new Map();
+    forget(key) {
+        this.entries.delete(key);
+    }
     /** Started (and not failed) for this key. */
     has(key) {
         return this.entries.has(key);
@@ -65227,6 +66174,22 @@ class OncePerKey {
                 this.entries.delete(key);
         });
         return { promise, first: true };
+    }
+}
+/** OncePerKey per repository, so that what a repository needed is dropped once it is done: the
+ * run's memory then follows the repositories in flight, not every tag the run has seen. */
+class OncePerRepository {
+    groups = new Map();
+    run(repository, key, work) {
+        let group = this.groups.get(repository);
+        if (!group) {
+            group = new OncePerKey();
+            this.groups.set(repository, group);
+        }
+        return group.run(key, work);
+    }
+    forget(repository) {
+        this.groups.delete(repository);
     }
 }
 
@@ -65598,6 +66561,7 @@ async function findUpstream(upstream, repository, blobs) {
 
 
 
+
 class RunContext {
     config;
     logger;
@@ -65611,14 +66575,14 @@ class RunContext {
      * a dry run (nothing is copied) or from a source that reads local files. */
     prefetch;
     /** Source blob presence, once per source repository and digest. */
-    sourceBlobs = new OncePerKey();
+    sourceBlobs = new OncePerRepository();
     /** One entry per Harbor repository and blob digest. */
-    blobs = new OncePerKey();
+    blobs = new OncePerRepository();
     /** One push per Harbor repository, manifest digest and reference. */
-    manifests = new OncePerKey();
+    manifests = new OncePerRepository();
     /** One upload per blob digest; the value is the Harbor repository it went to, which every
      * other repository then mounts from. */
-    uploads = new OncePerKey();
+    uploads = new BlobHomes();
     /** Blob transfers in flight across all tags: more than tags, since a tag waits on several. */
     transfers;
     listings = new OncePerKey();
@@ -65684,6 +66648,15 @@ class RunContext {
         return (projects.wasCreated(target.project) ||
             !(await projects.exists(target.project)) ||
             (await this.harborListing(target))?.artifacts === 0);
+    }
+    /** A repository is done (every tag, its signatures included): what the run kept for it goes,
+     * so memory follows the repositories in flight. Blob uploads stay known run-wide (bounded): later
+     * repositories mount from them. */
+    forgetRepository(source, target) {
+        this.sourceBlobs.forget(source);
+        this.blobs.forget(target);
+        this.manifests.forget(target);
+        this.listings.forget(target);
     }
     /** What Harbor's error hints need to know about a project. */
     hintContext(project) {
@@ -66115,7 +67088,7 @@ class Discovery {
                 for (const repository of page) {
                     if (!visit.goOn())
                         return;
-                    this.visitRepository(repository, visit);
+                    await this.visitRepository(repository, visit);
                 }
             }
         }
@@ -66136,7 +67109,7 @@ class Discovery {
             });
         }
     }
-    visitRepository(repository, visit) {
+    async visitRepository(repository, visit) {
         const { shard, mapTarget } = this.options;
         this.catalogNames.add(repository);
         if (!(0,registry_reference/* isRepositoryName */.en)(repository)) {
@@ -66167,7 +67140,7 @@ class Discovery {
         }
         this.mappedTargets.add(target.repository);
         this.targetProjects.add(target.project);
-        visit.repository({ repository, origin: 'catalog' }, target);
+        await visit.repository({ repository, origin: 'catalog' }, target);
     }
     /** One spec's jobs. A line naming a tag or digest is taken as is; a whole repository is listed
      * and filtered. From the catalog, an empty repository is skipped; a declared one is a failure. */
@@ -66313,6 +67286,10 @@ class Discovery {
             jobs.push(jobFor({ repository: job.sourceRepository, digest: ref.digest }, job.target));
         return { jobs, items };
     }
+    /** Done with a repository: its tag list goes. */
+    forget(repository) {
+        this.tagLists.forget(repository);
+    }
     tags(repository) {
         return this.tagLists.run(repository, async () => [...new Set(await this.source.listTags(repository))].sort())
             .promise;
@@ -66352,6 +67329,48 @@ class DryRunPlanner {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/sync/open-repositories.js
+// Repositories in flight. A repository opens when its tags are listed and closes when its last
+// tag (signatures included) is done; then what the run kept for it is dropped. At most `max` are
+// open at once, and the catalog walk waits for room: the run's memory follows the repositories
+// in flight, not the size of the catalog.
+class OpenRepositories {
+    max;
+    onClose;
+    open = new Map();
+    waiting = [];
+    constructor(max, onClose) {
+        this.max = max;
+        this.onClose = onClose;
+    }
+    /** Holds the repository open: at once when it already is, else when there is room. */
+    async acquire(repository) {
+        for (;;) {
+            const current = this.open.get(repository);
+            if (current) {
+                current.holds += 1;
+                return;
+            }
+            if (this.open.size < this.max) {
+                this.open.set(repository, { holds: 1 });
+                return;
+            }
+            await new Promise((wake) => this.waiting.push(wake));
+        }
+    }
+    release(repository) {
+        const current = this.open.get(repository);
+        if (!current)
+            return;
+        current.holds -= 1;
+        if (current.holds > 0)
+            return;
+        this.open.delete(repository);
+        this.onClose(repository);
+        this.waiting.shift()?.();
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/sync/scheduler.js
 // Work that produces more work: expanding a repository schedules its tags, a migrated tag
 // schedules its signatures. Each key runs once; drain() waits until nothing is left running,
@@ -66360,6 +67379,9 @@ class Scheduler {
     seen = new Set();
     running = new Set();
     results = [];
+    has(key) {
+        return this.seen.has(key);
+    }
     /** Runs `work` unless `key` ran before; false when it was a repeat. */
     add(key, work) {
         if (this.seen.has(key))
@@ -66381,6 +67403,8 @@ class Scheduler {
     }
 }
 
+// EXTERNAL MODULE: ./lib/model/units.js
+var units = __nccwpck_require__(2714);
 ;// CONCATENATED MODULE: ./lib/sync/platforms.js
 // `platforms: linux/amd64,linux/arm64` copies only those children of an index and writes a new
 // index holding just them. Its bytes, and so its digest, differ from the source's: the report
@@ -66433,11 +67457,20 @@ async function harborDigestOf(job, ctx) {
     }
     return (await ctx.harbor.headManifest(job.target.repository, job.targetReference))?.digest;
 }
+const IMMUTABLE_REASON = 'matches immutable-tags, already in Harbor';
 async function checkTag(job, ctx) {
     const result = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
     // What Harbor holds decides whether a HEAD on the source is worth it: a tag Harbor has is
     // compared by digest (the cheap nightly path); a tag Harbor lacks is read whole right away.
     const harborDigest = await inStep('discover', () => harborDigestOf(job, ctx));
+    // A tag the user says never moves, and that Harbor has: no request to the source at all.
+    if (harborDigest && isImmutableTag(job, ctx)) {
+        return {
+            kind: 'done',
+            settled: true,
+            result: { ...result, status: 'skipped', digest: harborDigest, reason: IMMUTABLE_REASON },
+        };
+    }
     if (harborDigest) {
         const head = await inStep('discover', () => ctx.source.headManifest(job.sourceRepository, job.sourceReference));
         if (!head)
@@ -66452,6 +67485,10 @@ async function checkTag(job, ctx) {
         result.previousDigest = harborDigest;
     }
     return { kind: 'read', result, harborDigest };
+}
+function isImmutableTag(job, ctx) {
+    const tag = job.sourceReference;
+    return !(0,registry_reference/* isDigest */.Bc)(tag) && ctx.config.immutableTags.some((re) => re.test(tag));
 }
 /** Reads the tag whole (manifests, blob presence) after checkTag found Harbor without it. */
 async function classifyTag(job, ctx, check) {
@@ -66627,7 +67664,7 @@ function uniqueBlobs(node) {
  * check is the GET that uploads it, held open until the upload takes it. */
 function sourceBlobSize(ctx, job, digest, targetEmpty) {
     const repository = job.sourceRepository;
-    return ctx.sourceBlobs.run(`${repository}@${digest}`, () => targetEmpty && ctx.prefetch?.wants(digest)
+    return ctx.sourceBlobs.run(repository, digest, () => targetEmpty && ctx.prefetch?.wants(digest)
         ? ctx.prefetch.open(jobOwner(job), digest, () => getBlobOrNothing(ctx.source, repository, digest))
         : ctx.source.headBlob(repository, digest)).promise;
 }
@@ -66683,7 +67720,7 @@ async function copyTag(job, manifest, blobs, result, ctx, repairs = new Set()) {
 }
 async function ensureBlob(job, blob, ctx, fromUpstream) {
     const repository = job.target.repository;
-    const { promise, first } = ctx.blobs.run(`${repository}@${blob.digest}`, () => bringBlob(job, blob, ctx, fromUpstream));
+    const { promise, first } = ctx.blobs.run(repository, blob.digest, () => bringBlob(job, blob, ctx, fromUpstream));
     return { outcome: await promise, first };
 }
 /** Gets one blob into one Harbor repository: already there, mounted from the repository this run
@@ -66780,7 +67817,7 @@ async function pushManifestTree(job, node, ctx, top) {
         await pushManifestTree(job, child, ctx, false);
     const reference = top ? job.targetReference : node.digest;
     const repository = job.target.repository;
-    return await ctx.manifests.run(`${repository}@${node.digest}:${reference}`, () => ctx.harbor.putManifest(repository, reference, node.bytes, node.mediaType)).promise;
+    return await ctx.manifests.run(repository, `${node.digest}:${reference}`, () => ctx.harbor.putManifest(repository, reference, node.bytes, node.mediaType)).promise;
 }
 
 ;// CONCATENATED MODULE: ./lib/sync/tag-pipeline.js
@@ -66788,8 +67825,7 @@ async function pushManifestTree(job, node, ctx, top) {
 
 
 
-/** The tag's result; undefined when the run was stopped before the tag started. `clock` learns
- * when it started (after waiting for a slot). */
+/** The tag's result; undefined when the run was stopped before the tag started. */
 async function syncTag(job, ctx, limits, planner, clock) {
     const stopped = () => ctx.signals.stop?.aborted === true;
     let partial = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
@@ -66806,8 +67842,10 @@ async function syncTag(job, ctx, limits, planner, clock) {
         });
         if (!check)
             return undefined;
-        if (check.kind === 'done')
+        if (check.kind === 'done') {
+            clock.settled = check.settled === true;
             return check.result;
+        }
         partial = check.result;
         return await limits.tags(async () => {
             if (stopped())
@@ -66859,6 +67897,7 @@ async function planCopy(job, ctx, planner, result, blobs) {
 
 
 
+
 class Runner {
     ctx;
     result;
@@ -66871,6 +67910,9 @@ class Runner {
      * say when the total is known. */
     expanding = 0;
     walking = true;
+    open;
+    /** The source repository of each open target repository, to drop its state at close. */
+    sourceOf = new Map();
     constructor(ctx, result) {
         const { config } = ctx;
         this.ctx = ctx;
@@ -66887,6 +67929,17 @@ class Runner {
         // Looking is cheaper than copying: tag lists and the nightly HEAD-and-compare run wider.
         this.limits = { looks: pLimit(config.concurrency * 4), tags: pLimit(config.concurrency) };
         this.claims = new TargetClaims((0,mapping/* mayCollide */.gN)(config.mappings, config.defaultProject));
+        // Enough repositories open to keep the wide look limit busy (a few tags each), few enough that
+        // the run holds state for them only.
+        this.open = new OpenRepositories(config.concurrency * 8, (target) => this.closed(target));
+    }
+    closed(target) {
+        const source = this.sourceOf.get(target);
+        this.sourceOf.delete(target);
+        if (source === undefined)
+            return;
+        this.ctx.forgetRepository(source, target);
+        this.discovery.forget(source);
     }
     mapTarget(repository) {
         return (0,mapping/* mapWithRules */.El)(repository, this.ctx.config.mappings, this.ctx.config.defaultProject);
@@ -66895,9 +67948,10 @@ class Runner {
      * catalog that cannot be listed whole stops the run, after the tags already started finish. */
     async run(targets) {
         const { config } = this.ctx;
-        for (const spec of config.images)
+        for (const spec of config.images) {
             if (inShard(spec.repository, config.shard))
-                this.expand(spec, targets.get(spec), false);
+                await this.expand(spec, targets.get(spec), false);
+        }
         let walkError;
         let walked = false;
         if (config.catalog) {
@@ -66950,12 +68004,24 @@ class Runner {
             this.record({ source: job.sourceLabel, target: job.targetLabel, status: 'failed', error: admitted.error });
             return;
         }
-        if (this.scheduler.add(`tag ${job.sourceLabel} → ${job.targetLabel}`, () => this.runJob(job))) {
+        const target = job.target.repository;
+        const added = this.scheduler.add(`tag ${job.sourceLabel} → ${job.targetLabel}`, async () => {
+            // Joins its repository at once when open (a tag of a repository being listed, a signature).
+            await this.open.acquire(target);
+            this.sourceOf.set(target, job.sourceRepository);
+            try {
+                return await this.runJob(job);
+            }
+            finally {
+                this.open.release(target);
+            }
+        });
+        if (added) {
             this.ctx.logger.event?.({ type: 'queued', source: job.sourceLabel });
         }
     }
     async runJob(job) {
-        const clock = { started: Date.now() };
+        const clock = { started: Date.now(), settled: false };
         const counter = { retries: 0 };
         const item = await retry/* retryCounter */.hD.run(counter, () => syncTag(job, this.ctx, this.limits, this.planner, clock));
         if (!item) {
@@ -66968,7 +68034,7 @@ class Runner {
         this.ctx.logger.event?.({ type: 'done', item, queued: true, dryRun: this.ctx.config.dryRun });
         // Signatures refer to the source's digest; an index rewritten for `platforms` has none.
         const synced = item.status === 'migrated' || item.status === 'skipped';
-        if (synced && item.digest && !item.sourceDigest) {
+        if (synced && item.digest && !item.sourceDigest && !clock.settled) {
             const followers = await this.discovery.followers(job, item.digest);
             for (const i of followers.items)
                 this.record(i);
@@ -66977,9 +68043,16 @@ class Runner {
         }
         return item;
     }
-    expand(spec, target, fromCatalog) {
+    /** Lists a repository (or takes a declared tag) once there is room among the open repositories;
+     * resolves when it is admitted, so the catalog walk keeps pace with the work. */
+    async expand(spec, target, fromCatalog) {
         const label = `${spec.repository}:${spec.tag ?? spec.digest ?? '*'}`;
-        const added = this.scheduler.add(`repository ${label} → ${target.repository}`, () => this.limits.looks(async () => {
+        const key = `repository ${label} → ${target.repository}`;
+        if (this.scheduler.has(key))
+            return;
+        await this.open.acquire(target.repository);
+        this.sourceOf.set(target.repository, spec.repository);
+        const added = this.scheduler.add(key, () => this.limits.looks(async () => {
             try {
                 if (this.ctx.signals.stop?.aborted) {
                     this.result.notStarted.push(label);
@@ -66997,10 +68070,13 @@ class Runner {
             finally {
                 this.expanding -= 1;
                 this.discoveredIfDone();
+                this.open.release(target.repository);
             }
         }));
         if (added)
             this.expanding += 1;
+        else
+            this.open.release(target.repository);
     }
     /** Repositories Harbor holds under this run's target projects that the source's catalog no
      * longer lists: only names this run's mapping, filters and shard could have produced, so another
@@ -67134,18 +68210,24 @@ async function runSync(config, logger, clients, control = {}) {
 
 
 
+
 async function runAndReport(config, options) {
     const result = await runSync(config, options.logger, options.clients, {
         ...(options.signal && { signal: options.signal }),
     });
-    const report = buildReport(result, VERSION);
-    const summary = renderSummary(result);
     const reportFile = options.reportFile ?? config.reportFile;
+    const summary = (0,report_summary/* renderSummary */.Br)(result, { reportFile, failOn: config.failOn });
     if (reportFile)
-        await (0,output/* writeScrubbed */.cy)(reportFile, `${JSON.stringify(report, null, 2)}\n`);
+        await (0,output/* writeScrubbed */.cy)(reportFile, reportText(result, VERSION));
     if (config.summaryFile)
         await (0,output/* writeScrubbed */.cy)(config.summaryFile, summary);
-    return { ...decideOutcome(result, config.failOn), result, report, summary, ...(reportFile && { reportFile }) };
+    return {
+        ...(0,outcome/* decideOutcome */.w)(result, config.failOn),
+        result,
+        totals: (0,totals/* computeTotals */.x0)(result),
+        summary,
+        ...(reportFile && { reportFile }),
+    };
 }
 
 
@@ -67440,52 +68522,24 @@ function isVersionTag(tag) {
 /***/ 6058:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-// ESM COMPAT FLAG
-__nccwpck_require__.r(__webpack_exports__);
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  ExitCode: () => (/* binding */ ExitCode),
-  addPath: () => (/* binding */ addPath),
-  debug: () => (/* binding */ debug),
-  endGroup: () => (/* binding */ endGroup),
-  error: () => (/* binding */ error),
-  exportVariable: () => (/* binding */ exportVariable),
-  getBooleanInput: () => (/* binding */ getBooleanInput),
-  getIDToken: () => (/* binding */ getIDToken),
-  getInput: () => (/* binding */ getInput),
-  getMultilineInput: () => (/* binding */ getMultilineInput),
-  getState: () => (/* binding */ getState),
-  group: () => (/* binding */ group),
-  info: () => (/* binding */ info),
-  isDebug: () => (/* binding */ isDebug),
-  markdownSummary: () => (/* reexport */ markdownSummary),
-  notice: () => (/* binding */ notice),
-  platform: () => (/* reexport */ platform_namespaceObject),
-  saveState: () => (/* binding */ saveState),
-  setCommandEcho: () => (/* binding */ setCommandEcho),
-  setFailed: () => (/* binding */ setFailed),
-  setOutput: () => (/* binding */ setOutput),
-  setSecret: () => (/* binding */ setSecret),
-  startGroup: () => (/* binding */ startGroup),
-  summary: () => (/* reexport */ summary),
-  toPlatformPath: () => (/* reexport */ toPlatformPath),
-  toPosixPath: () => (/* reexport */ toPosixPath),
-  toWin32Path: () => (/* reexport */ toWin32Path),
-  warning: () => (/* binding */ warning)
+  Yz: () => (/* binding */ core_debug),
+  N4: () => (/* binding */ endGroup),
+  z3: () => (/* binding */ error),
+  V4: () => (/* binding */ getInput),
+  pq: () => (/* binding */ info),
+  _o: () => (/* binding */ isDebug),
+  C1: () => (/* binding */ setFailed),
+  uH: () => (/* binding */ setOutput),
+  Pq: () => (/* binding */ core_setSecret),
+  Oh: () => (/* binding */ startGroup),
+  z: () => (/* reexport */ summary),
+  $e: () => (/* binding */ warning)
 });
 
-// NAMESPACE OBJECT: ./node_modules/@actions/core/lib/platform.js
-var platform_namespaceObject = {};
-__nccwpck_require__.r(platform_namespaceObject);
-__nccwpck_require__.d(platform_namespaceObject, {
-  arch: () => (arch),
-  getDetails: () => (getDetails),
-  isLinux: () => (isLinux),
-  isMacOS: () => (isMacOS),
-  isWindows: () => (isWindows),
-  platform: () => (platform)
-});
+// UNUSED EXPORTS: ExitCode, addPath, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, markdownSummary, notice, platform, saveState, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -67496,7 +68550,7 @@ var external_os_ = __nccwpck_require__(857);
  * Sanitizes an input into a string so it can be passed into issueCommand safely
  * @param input input to sanitize into a string
  */
-function toCommandValue(input) {
+function utils_toCommandValue(input) {
     if (input === null || input === undefined) {
         return '';
     }
@@ -67511,7 +68565,7 @@ function toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function toCommandProperties(annotationProperties) {
+function utils_toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -67561,12 +68615,12 @@ function toCommandProperties(annotationProperties) {
  * This is an internal utility function that powers the public API functions
  * such as setSecret, warning, error, and exportVariable.
  */
-function issueCommand(command, properties, message) {
+function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
     process.stdout.write(cmd.toString() + external_os_.EOL);
 }
-function issue(name, message = '') {
-    issueCommand(name, {}, message);
+function command_issue(name, message = '') {
+    command_issueCommand(name, {}, message);
 }
 const CMD_STRING = '::';
 class Command {
@@ -67603,13 +68657,13 @@ class Command {
     }
 }
 function escapeData(s) {
-    return toCommandValue(s)
+    return utils_toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A');
 }
 function escapeProperty(s) {
-    return toCommandValue(s)
+    return utils_toCommandValue(s)
         .replace(/%/g, '%25')
         .replace(/\r/g, '%0D')
         .replace(/\n/g, '%0A')
@@ -67629,7 +68683,7 @@ var external_fs_ = __nccwpck_require__(9896);
 
 
 
-function issueFileCommand(command, message) {
+function file_command_issueFileCommand(command, message) {
     const filePath = process.env[`GITHUB_${command}`];
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
@@ -67637,13 +68691,13 @@ function issueFileCommand(command, message) {
     if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_.appendFileSync(filePath, `${toCommandValue(message)}${external_os_.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
-function prepareKeyValueMessage(key, value) {
+function file_command_prepareKeyValueMessage(key, value) {
     const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
-    const convertedValue = toCommandValue(value);
+    const convertedValue = utils_toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
     // the delimiter.
@@ -67691,7 +68745,7 @@ class BasicCredentialHandler {
         });
     }
 }
-class BearerCredentialHandler {
+class auth_BearerCredentialHandler {
     constructor(token) {
         this.token = token;
     }
@@ -67749,13 +68803,13 @@ var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg
 
 
 
-class OidcClient {
+class oidc_utils_OidcClient {
     static createHttpClient(allowRetry = true, maxRetry = 10) {
         const requestOptions = {
             allowRetries: allowRetry,
             maxRetries: maxRetry
         };
-        return new lib/* HttpClient */.Qq('actions/oidc-client', [new BearerCredentialHandler(OidcClient.getRequestToken())], requestOptions);
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
     }
     static getRequestToken() {
         const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
@@ -67774,7 +68828,7 @@ class OidcClient {
     static getCall(id_token_url) {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             var _a;
-            const httpclient = OidcClient.createHttpClient();
+            const httpclient = oidc_utils_OidcClient.createHttpClient();
             const res = yield httpclient
                 .getJson(id_token_url)
                 .catch(error => {
@@ -67793,13 +68847,13 @@ class OidcClient {
         return oidc_utils_awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
-                let id_token_url = OidcClient.getIDTokenUrl();
+                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
                 if (audience) {
                     const encodedAudience = encodeURIComponent(audience);
                     id_token_url = `${id_token_url}&audience=${encodedAudience}`;
                 }
                 debug(`ID token url is ${id_token_url}`);
-                const id_token = yield OidcClient.getCall(id_token_url);
+                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
                 setSecret(id_token);
                 return id_token;
             }
@@ -68088,7 +69142,7 @@ const _summary = new Summary();
 /**
  * @deprecated use `core.summary`
  */
-const markdownSummary = _summary;
+const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
@@ -68122,11 +69176,11 @@ function toWin32Path(pth) {
  * @return string The platform-specific path.
  */
 function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, external_path_.sep);
+    return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
 // EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
-var exec = __nccwpck_require__(5260);
+var lib_exec = __nccwpck_require__(5260);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -68140,10 +69194,10 @@ var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, 
 
 
 const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec/* getExecOutput */.H('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
         silent: true
     });
-    const { stdout: name } = yield exec/* getExecOutput */.H('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
         silent: true
     });
     return {
@@ -68153,7 +69207,7 @@ const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* 
 });
 const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
     var _a, _b, _c, _d;
-    const { stdout } = yield exec/* getExecOutput */.H('sw_vers', undefined, {
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
         silent: true
     });
     const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
@@ -68164,7 +69218,7 @@ const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
     };
 });
 const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec/* getExecOutput */.H('lsb_release', ['-i', '-r', '-s'], {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
         silent: true
     });
     const [name, version] = stdout.trim().split('\n');
@@ -68269,8 +69323,8 @@ function exportVariable(name, val) {
  * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
  * ```
  */
-function setSecret(secret) {
-    issueCommand('add-mask', {}, secret);
+function core_setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -68284,7 +69338,7 @@ function addPath(inputPath) {
     else {
         issueCommand('add-path', {}, inputPath);
     }
-    process.env['PATH'] = `${inputPath}${external_path_.delimiter}${process.env['PATH']}`;
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
 }
 /**
  * Gets the value of an input.
@@ -68353,10 +69407,10 @@ function getBooleanInput(name, options) {
 function setOutput(name, value) {
     const filePath = process.env['GITHUB_OUTPUT'] || '';
     if (filePath) {
-        return issueFileCommand('OUTPUT', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
     process.stdout.write(external_os_.EOL);
-    issueCommand('set-output', { name }, toCommandValue(value));
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
  * Enables or disables the echoing of commands into stdout for the rest of the step.
@@ -68391,8 +69445,8 @@ function isDebug() {
  * Writes debug message to user log
  * @param message debug message
  */
-function debug(message) {
-    issueCommand('debug', {}, message);
+function core_debug(message) {
+    command_issueCommand('debug', {}, message);
 }
 /**
  * Adds an error issue
@@ -68400,7 +69454,7 @@ function debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -68408,7 +69462,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -68433,13 +69487,13 @@ function info(message) {
  * @param name The name of the output group
  */
 function startGroup(name) {
-    issue('group', name);
+    command_issue('group', name);
 }
 /**
  * End an output group.
  */
 function endGroup() {
-    issue('endgroup');
+    command_issue('endgroup');
 }
 /**
  * Wrap an asynchronous function call in a group.
@@ -68519,9 +69573,10 @@ function getIDToken(aud) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  m: () => (/* binding */ exec),
-  H: () => (/* binding */ getExecOutput)
+  m: () => (/* binding */ exec)
 });
+
+// UNUSED EXPORTS: getExecOutput
 
 // EXTERNAL MODULE: external "string_decoder"
 var external_string_decoder_ = __nccwpck_require__(3193);
@@ -69178,8 +70233,8 @@ function getExecOutput(commandLine, args, options) {
         let stdout = '';
         let stderr = '';
         //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new external_string_decoder_.StringDecoder('utf8');
-        const stderrDecoder = new external_string_decoder_.StringDecoder('utf8');
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
         const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
         const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
         const stdErrListener = (data) => {

@@ -126,10 +126,10 @@ async function sync(
   // No progress line after a fatal error: the one line that says what went wrong is the last.
   display.stop({ progressLine: !outcome.result.fatal });
   // --json: stdout carries only JSON events, the last one the report's totals.
-  const { report } = outcome;
+  const { result, totals } = outcome;
   if (options.json)
     out(
-      `${JSON.stringify({ event: 'summary', dryRun: report.dryRun, totals: report.totals, fatal: report.fatal, interrupted: report.interrupted })}\n`,
+      `${JSON.stringify({ event: 'summary', dryRun: result.dryRun, totals, fatal: result.fatal ?? null, interrupted: result.interrupted === true })}\n`,
     );
   else out(outcome.summary);
   // A fatal error was printed as it happened; everything else ends with its reason.

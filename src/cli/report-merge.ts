@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../errors/base.js';
 import { parseFailOn } from '../config/values.js';
 import { writeScrubbed } from '../redact/output.js';
-import { buildReport } from '../report/json.js';
+import { reportText } from '../report/json.js';
 import type { FailOn, SyncResult } from '../model/result.js';
 import { checkShardSet, mergeResults, resultFromReport } from '../report/merge.js';
 import { EXIT, decideOutcome, type ExitCode } from '../report/outcome.js';
@@ -44,11 +44,10 @@ export async function reportMerge(files: string[], flags: MergeOptions): Promise
     fail((error as Error).message);
     return EXIT.config;
   }
-  const summary = renderSummary(merged);
+  const summary = renderSummary(merged, { reportFile: flags.reportFile, failOn });
   out(summary);
   if (flags.summaryFile) await writeScrubbed(flags.summaryFile, summary);
-  if (flags.reportFile)
-    await writeScrubbed(flags.reportFile, `${JSON.stringify(buildReport(merged, VERSION), null, 2)}\n`);
+  if (flags.reportFile) await writeScrubbed(flags.reportFile, reportText(merged, VERSION));
   const outcome = decideOutcome(merged, failOn);
   if (!outcome.ok) fail(outcome.reason ?? 'failed');
   return outcome.exitCode;

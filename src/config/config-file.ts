@@ -47,7 +47,15 @@ export class ConfigFileError extends ConfigError {
 }
 
 /** Keys that take a YAML list (or a string with one item per line or comma separated). */
-export const LIST_KEYS: readonly string[] = ['images', 'include', 'exclude', 'tags', 'exclude-tags', 'platforms'];
+export const LIST_KEYS: readonly string[] = [
+  'images',
+  'include',
+  'exclude',
+  'tags',
+  'exclude-tags',
+  'immutable-tags',
+  'platforms',
+];
 
 type Check = (text: string, input: string) => unknown;
 
@@ -57,6 +65,7 @@ const ITEM_CHECKS: Record<string, Check> = {
   exclude: compileRepoPattern,
   tags: compileTagPattern,
   'exclude-tags': compileTagPattern,
+  'immutable-tags': compileTagPattern,
 };
 const VALUE_CHECKS: Record<string, Check> = { semver: parseSemverRange, latest: parseLatest };
 

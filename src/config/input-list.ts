@@ -34,6 +34,7 @@ export const LIST_INPUTS: ReadonlySet<string> = new Set([
   'exclude',
   'tags',
   'exclude-tags',
+  'immutable-tags',
   'platforms',
   'mappings',
 ]);
@@ -94,6 +95,11 @@ export const INPUTS: InputInfo[] = [
   { name: 'exclude', description: 'Repositories to leave out: globs or /regex/, one per line' },
   { name: 'tags', description: 'Tags to sync, regexes matching the whole tag, one per line' },
   { name: 'exclude-tags', description: 'Tags to leave out, regexes matching the whole tag' },
+  {
+    name: 'immutable-tags',
+    description:
+      'Tags that never move once pushed (regexes matching the whole tag, e.g. v?\\d+\\.\\d+\\.\\d+): one Harbor already has is skipped without any request to the source',
+  },
   {
     name: 'semver',
     description:

@@ -14,7 +14,7 @@ import { imageSpecs } from './image-list.js';
 import { INPUT_DEFAULTS, INPUTS } from './input-list.js';
 import { parseMappingRules } from './mapping-rules.js';
 import { parsePlatforms } from './platforms.js';
-import { parseSelection } from './selection.js';
+import { compileTagPattern, listItems, parseSelection } from './selection.js';
 import { parseShard } from './shard.js';
 import { ACTION_NAMES, type InputNames } from './names.js';
 import { probeScheme } from './scheme-probe.js';
@@ -98,6 +98,9 @@ async function build(readInput: InputReader, options: BuildOptions): Promise<Syn
     images,
     catalog,
     selection: parseSelection(read, names),
+    immutableTags: listItems(read('immutable-tags') ?? '').map((item) =>
+      compileTagPattern(item.text, `${n('immutable-tags')} line ${item.line}`),
+    ),
     mappings: get('mappings') ? parseMappingRules(get('mappings'), n('mappings')) : (file?.mappings ?? []),
     includeSignatures: boolean(n('include-signatures'), get('include-signatures')),
     includeUntagged: untagged,

@@ -2,7 +2,7 @@
 // the start of an entry point, so every byte the process writes there is scrubbed, including what
 // libraries print (@actions/core's commands, @actions/exec's `[command]` lines). Files the tool
 // writes (report, summary) go through writeScrubbed.
-import { writeFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { scrub } from './secrets.js';
 
 type Write = NodeJS.WriteStream['write'];
@@ -43,7 +43,24 @@ export function writeDirect(stream: NodeJS.WriteStream, text: string): void {
   else stream.write(scrub(text));
 }
 
-/** Writes a file the tool produces (report, summary), scrubbed. */
-export async function writeScrubbed(path: string, text: string): Promise<void> {
-  await writeFile(path, scrub(text));
+/** Writes a file the tool produces (report, summary), scrubbed. Text in pieces (a report, one
+ * item each) is scrubbed piece by piece and written in batches: it never exists whole in memory.
+ * A secret is never split across pieces: each is one whole JSON value or line. */
+export async function writeScrubbed(path: string, text: string | Iterable<string>): Promise<void> {
+  const file = await open(path, 'w');
+  try {
+    let batch = '';
+    for (const piece of typeof text === 'string' ? [text] : text) {
+      batch += scrub(piece);
+      if (batch.length >= WRITE_BATCH) {
+        await file.write(batch);
+        batch = '';
+      }
+    }
+    if (batch) await file.write(batch);
+  } finally {
+    await file.close();
+  }
 }
+
+const WRITE_BATCH = 256 * 1024;

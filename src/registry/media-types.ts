@@ -64,7 +64,7 @@ export function parseManifest(bytes: Uint8Array, contentType: string | undefined
   if (!isObject(parsed)) return invalid(normaliseType(contentType) ?? 'unknown', 'is JSON but not an object');
   const body = parsed;
   const declared = typeof body.mediaType === 'string' ? body.mediaType : undefined;
-  const mediaType = normaliseType(contentType) ?? declared ?? guessType(body);
+  const mediaType = known(normaliseType(contentType) ?? declared ?? guessType(body));
   switch (mediaType) {
     case MediaType.dockerManifest:
     case MediaType.ociManifest: {
@@ -104,6 +104,14 @@ function invalid(mediaType: string, problem: string): ParsedManifest {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const KNOWN = new Map<string, string>(Object.values(MediaType).map((type) => [type, type]));
+
+/** The one copy of a known type: every tag's result keeps its media type, and a catalog of 100k
+ * tags should not keep 100k copies of the same string. */
+function known(type: string): string {
+  return KNOWN.get(type) ?? type;
 }
 
 function normaliseType(contentType: string | undefined): string | undefined {

@@ -6,7 +6,7 @@ import { request } from './http.js';
 import type { BearerChallenge } from './challenge.js';
 import { RegistryError, parseErrorBody } from '../errors/registry.js';
 import { basicAuthorization, type Credentials } from './credentials.js';
-import { addSecret } from '../redact/secrets.js';
+import { addToken } from '../redact/secrets.js';
 
 interface CachedToken {
   token: string;
@@ -15,6 +15,10 @@ interface CachedToken {
 
 const DEFAULT_LIFETIME_S = 60; // the token spec's default when expires_in is absent
 const EXPIRY_MARGIN = 0.9; // refresh at 90% of the lifetime: a long upload must not start on a dying token
+/** Harbor scopes a token to repositories, so a catalog run gets one per repository; the run works
+ * through them a few dozen at a time, and memory must not follow the catalog. Least recently used
+ * go first. */
+const MAX_CACHED = 512;
 
 export class TokenCache {
   private readonly tokens = new Map<string, Promise<CachedToken>>();
@@ -34,11 +38,18 @@ export class TokenCache {
     const cached = this.tokens.get(key);
     if (cached) {
       const token = await cached.catch(() => undefined);
-      if (token && token.expiresAt > Date.now()) return token.token;
+      if (token && token.expiresAt > Date.now()) {
+        if (this.tokens.get(key) === cached) {
+          this.tokens.delete(key); // most recently used last
+          this.tokens.set(key, cached);
+        }
+        return token.token;
+      }
       if (this.tokens.get(key) === cached) this.tokens.delete(key);
     }
     const pending = this.fetchToken(challenge, scopes);
     this.tokens.set(key, pending);
+    if (this.tokens.size > MAX_CACHED) this.tokens.delete(this.tokens.keys().next().value!);
     pending.catch(() => this.tokens.delete(key));
     return (await pending).token;
   }
@@ -93,7 +104,7 @@ export class TokenCache {
         request: `GET ${url.pathname}`,
       });
     }
-    addSecret(token, 'raw'); // a server's error text or a debug line may echo it
+    addToken(token); // a server's error text or a debug line may echo it
     const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_LIFETIME_S;
     return { token, expiresAt: started + lifetime * 1000 * EXPIRY_MARGIN };
   }

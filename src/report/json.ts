@@ -49,6 +49,56 @@ export interface Report {
 export function buildReport(result: SyncResult, toolVersion: string): Report {
   const groups = itemsByStatus(result);
   return {
+    ...reportHead(result, toolVersion),
+    migrated: groups.migrated.map(toItem),
+    stale: groups.stale.map(toItem),
+    incomplete: groups.incomplete.map(toItem),
+    skipped: groups.skipped.map(toItem),
+    failed: groups.failed.map(toItem),
+    ...reportTail(result),
+  };
+}
+
+const ITEM_LISTS = ['migrated', 'stale', 'incomplete', 'skipped', 'failed'] as const;
+type ItemList = (typeof ITEM_LISTS)[number];
+type ReportTail = Pick<Report, 'retained' | 'harborNotes'>;
+
+/** The report's text exactly as `JSON.stringify(buildReport(…), null, 2)` writes it, in pieces of
+ * one list element each: a report of 100k tags never exists as one string (nor its items as a
+ * second copy) in memory. */
+export function* reportText(result: SyncResult, toolVersion: string): Generator<string> {
+  const groups = itemsByStatus(result);
+  const fields: [string, unknown, ((item: TagResult) => ReportItem)?][] = [
+    ...Object.entries(reportHead(result, toolVersion)),
+    ...ITEM_LISTS.map((status): [string, unknown, typeof toItem] => [status, groups[status], toItem]),
+    ...Object.entries(reportTail(result)),
+  ];
+  let first = true;
+  yield '{';
+  for (const [key, value, form] of fields) {
+    if (value === undefined) continue;
+    yield `${first ? '' : ','}\n  ${JSON.stringify(key)}: `;
+    first = false;
+    if (!Array.isArray(value) || value.length === 0) {
+      yield indent(JSON.stringify(value, null, 2), '  ');
+      continue;
+    }
+    yield '[';
+    for (let i = 0; i < value.length; i++) {
+      const json = JSON.stringify(form ? form(value[i] as TagResult) : value[i], null, 2);
+      yield `${i === 0 ? '' : ','}\n    ${indent(json, '    ')}`;
+    }
+    yield '\n  ]';
+  }
+  yield '\n}\n';
+}
+
+function indent(json: string, by: string): string {
+  return json.replaceAll('\n', `\n${by}`);
+}
+
+function reportHead(result: SyncResult, toolVersion: string): Omit<Report, ItemList | keyof ReportTail> {
+  return {
     schema: REPORT_SCHEMA,
     tool: { name: 'harbor-sync', version: toolVersion },
     dryRun: result.dryRun,
@@ -66,11 +116,11 @@ export function buildReport(result: SyncResult, toolVersion: string): Report {
     fatal: result.fatal ?? null,
     interrupted: result.interrupted === true,
     notStarted: [...result.notStarted].sort(),
-    migrated: groups.migrated.map(toItem),
-    stale: groups.stale.map(toItem),
-    incomplete: groups.incomplete.map(toItem),
-    skipped: groups.skipped.map(toItem),
-    failed: groups.failed.map(toItem),
+  };
+}
+
+function reportTail(result: SyncResult): ReportTail {
+  return {
     retained: [...result.retained].sort((a, b) => a.target.localeCompare(b.target)),
     harborNotes: result.harborNotes,
   };

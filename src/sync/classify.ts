@@ -50,14 +50,26 @@ async function harborDigestOf(job: TagJob, ctx: RunContext): Promise<string | un
 /** The cheap first look, a HEAD at most: done when Harbor already has the source's digest (or the
  * source lacks the tag); otherwise what Harbor holds now, for classifyTag. */
 export type Check =
-  | { kind: 'done'; result: TagResult }
+  /** `settled`: decided from Harbor alone (immutable-tags): nothing is asked of the source for
+   * it, its signatures included. */
+  | { kind: 'done'; result: TagResult; settled?: true }
   | { kind: 'read'; result: TagResult; harborDigest: string | undefined };
+
+export const IMMUTABLE_REASON = 'matches immutable-tags, already in Harbor';
 
 export async function checkTag(job: TagJob, ctx: RunContext): Promise<Check> {
   const result: TagResult = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
   // What Harbor holds decides whether a HEAD on the source is worth it: a tag Harbor has is
   // compared by digest (the cheap nightly path); a tag Harbor lacks is read whole right away.
   const harborDigest = await inStep('discover', () => harborDigestOf(job, ctx));
+  // A tag the user says never moves, and that Harbor has: no request to the source at all.
+  if (harborDigest && isImmutableTag(job, ctx)) {
+    return {
+      kind: 'done',
+      settled: true,
+      result: { ...result, status: 'skipped', digest: harborDigest, reason: IMMUTABLE_REASON },
+    };
+  }
   if (harborDigest) {
     const head = await inStep('discover', () => ctx.source.headManifest(job.sourceRepository, job.sourceReference));
     if (!head) return { kind: 'done', result: notOnSource(job, result) };
@@ -71,6 +83,11 @@ export async function checkTag(job: TagJob, ctx: RunContext): Promise<Check> {
     result.previousDigest = harborDigest;
   }
   return { kind: 'read', result, harborDigest };
+}
+
+function isImmutableTag(job: TagJob, ctx: RunContext): boolean {
+  const tag = job.sourceReference;
+  return !isDigest(tag) && ctx.config.immutableTags.some((re) => re.test(tag));
 }
 
 /** Reads the tag whole (manifests, blob presence) after checkTag found Harbor without it. */
@@ -268,7 +285,7 @@ function sourceBlobSize(
   targetEmpty: boolean,
 ): Promise<number | undefined> {
   const repository = job.sourceRepository;
-  return ctx.sourceBlobs.run(`${repository}@${digest}`, () =>
+  return ctx.sourceBlobs.run(repository, digest, () =>
     targetEmpty && ctx.prefetch?.wants(digest)
       ? ctx.prefetch.open(jobOwner(job), digest, () => getBlobOrNothing(ctx.source, repository, digest))
       : ctx.source.headBlob(repository, digest),

@@ -42,6 +42,9 @@ export interface SyncConfig {
   /** Also every repository the source's catalog lists. */
   catalog: boolean;
   selection: Selection;
+  /** Tags that never move once pushed (anchored regexes): one Harbor already holds is skipped
+   * without a request to the source. */
+  immutableTags: RegExp[];
   mappings: MappingRule[];
   /** Signatures, attestations and referrers follow their subject. */
   includeSignatures: boolean;

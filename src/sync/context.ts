@@ -10,7 +10,8 @@ import type { RegistryClient } from '../registry/registry-client.js';
 import type { RetryPolicy } from '../registry/retry.js';
 import type { Clients } from './clients.js';
 import { INPUT_NAMING, type SyncConfig } from './config.js';
-import { OncePerKey } from './once.js';
+import { BlobHomes } from './blob-homes.js';
+import { OncePerKey, OncePerRepository } from './once.js';
 import type { PlatformFilter } from './platforms.js';
 import { Prefetch, prefetchLimit } from './prefetch.js';
 import { Projects } from './projects.js';
@@ -38,14 +39,14 @@ export class RunContext {
    * a dry run (nothing is copied) or from a source that reads local files. */
   readonly prefetch: Prefetch | undefined;
   /** Source blob presence, once per source repository and digest. */
-  readonly sourceBlobs = new OncePerKey<number | undefined>();
+  readonly sourceBlobs = new OncePerRepository<number | undefined>();
   /** One entry per Harbor repository and blob digest. */
-  readonly blobs = new OncePerKey<BlobOutcome>();
+  readonly blobs = new OncePerRepository<BlobOutcome>();
   /** One push per Harbor repository, manifest digest and reference. */
-  readonly manifests = new OncePerKey<string | undefined>();
+  readonly manifests = new OncePerRepository<string | undefined>();
   /** One upload per blob digest; the value is the Harbor repository it went to, which every
    * other repository then mounts from. */
-  readonly uploads = new OncePerKey<string>();
+  readonly uploads = new BlobHomes();
   /** Blob transfers in flight across all tags: more than tags, since a tag waits on several. */
   readonly transfers: LimitFunction;
   private readonly listings = new OncePerKey<RepositoryListing | undefined>();
@@ -120,6 +121,16 @@ export class RunContext {
       !(await projects.exists(target.project)) ||
       (await this.harborListing(target))?.artifacts === 0
     );
+  }
+
+  /** A repository is done (every tag, its signatures included): what the run kept for it goes,
+   * so memory follows the repositories in flight. Blob uploads stay known run-wide (bounded): later
+   * repositories mount from them. */
+  forgetRepository(source: string, target: string): void {
+    this.sourceBlobs.forget(source);
+    this.blobs.forget(target);
+    this.manifests.forget(target);
+    this.listings.forget(target);
   }
 
   /** What Harbor's error hints need to know about a project. */

@@ -60,9 +60,7 @@ async function ensureBlob(
   fromUpstream: boolean,
 ): Promise<{ outcome: BlobOutcome; first: boolean }> {
   const repository = job.target.repository;
-  const { promise, first } = ctx.blobs.run(`${repository}@${blob.digest}`, () =>
-    bringBlob(job, blob, ctx, fromUpstream),
-  );
+  const { promise, first } = ctx.blobs.run(repository, blob.digest, () => bringBlob(job, blob, ctx, fromUpstream));
   return { outcome: await promise, first };
 }
 
@@ -187,7 +185,7 @@ async function pushManifestTree(
   for (const child of node.children) await pushManifestTree(job, child, ctx, false);
   const reference = top ? job.targetReference : node.digest;
   const repository = job.target.repository;
-  return await ctx.manifests.run(`${repository}@${node.digest}:${reference}`, () =>
+  return await ctx.manifests.run(repository, `${node.digest}:${reference}`, () =>
     ctx.harbor.putManifest(repository, reference, node.bytes, node.mediaType),
   ).promise;
 }

@@ -52,7 +52,8 @@ export interface DiscoveryOptions {
 
 /** What the catalog walk hands on: a repository to expand, or an item decided on the spot. */
 export interface CatalogVisitor {
-  repository(spec: ImageSpec, target: HarborTarget): void;
+  /** Resolves when the repository is taken on: the walk waits for room among the open ones. */
+  repository(spec: ImageSpec, target: HarborTarget): Promise<void>;
   item(item: TagResult): void;
   /** Checked before each repository: false stops the walk (the run is being stopped). */
   goOn(): boolean;
@@ -80,7 +81,7 @@ export class Discovery {
       for await (const page of this.source.catalog()) {
         for (const repository of page) {
           if (!visit.goOn()) return;
-          this.visitRepository(repository, visit);
+          await this.visitRepository(repository, visit);
         }
       }
     } catch (error) {
@@ -101,7 +102,7 @@ export class Discovery {
     }
   }
 
-  private visitRepository(repository: string, visit: CatalogVisitor): void {
+  private async visitRepository(repository: string, visit: CatalogVisitor): Promise<void> {
     const { shard, mapTarget } = this.options;
     this.catalogNames.add(repository);
     if (!isRepositoryName(repository)) {
@@ -129,7 +130,7 @@ export class Discovery {
     }
     this.mappedTargets.add(target.repository);
     this.targetProjects.add(target.project);
-    visit.repository({ repository, origin: 'catalog' }, target);
+    await visit.repository({ repository, origin: 'catalog' }, target);
   }
 
   /** One spec's jobs. A line naming a tag or digest is taken as is; a whole repository is listed
@@ -277,6 +278,11 @@ export class Discovery {
     for (const ref of referrers ?? [])
       jobs.push(jobFor({ repository: job.sourceRepository, digest: ref.digest }, job.target));
     return { jobs, items };
+  }
+
+  /** Done with a repository: its tag list goes. */
+  forget(repository: string): void {
+    this.tagLists.forget(repository);
   }
 
   private tags(repository: string): Promise<string[]> {

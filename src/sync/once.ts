@@ -4,6 +4,10 @@
 export class OncePerKey<T> {
   private readonly entries = new Map<string, Promise<T>>();
 
+  forget(key: string): void {
+    this.entries.delete(key);
+  }
+
   /** Started (and not failed) for this key. */
   has(key: string): boolean {
     return this.entries.has(key);
@@ -19,5 +23,24 @@ export class OncePerKey<T> {
       if (this.entries.get(key) === promise) this.entries.delete(key);
     });
     return { promise, first: true };
+  }
+}
+
+/** OncePerKey per repository, so that what a repository needed is dropped once it is done: the
+ * run's memory then follows the repositories in flight, not every tag the run has seen. */
+export class OncePerRepository<T> {
+  private readonly groups = new Map<string, OncePerKey<T>>();
+
+  run(repository: string, key: string, work: () => Promise<T>): { promise: Promise<T>; first: boolean } {
+    let group = this.groups.get(repository);
+    if (!group) {
+      group = new OncePerKey<T>();
+      this.groups.set(repository, group);
+    }
+    return group.run(key, work);
+  }
+
+  forget(repository: string): void {
+    this.groups.delete(repository);
   }
 }

@@ -14,10 +14,11 @@ import { Discovery } from './discover.js';
 import { DryRunPlanner } from './dry-run.js';
 import type { TagJob } from './jobs.js';
 import { mapWithRules, mayCollide, sourcesFor } from './mapping.js';
+import { OpenRepositories } from './open-repositories.js';
 import { Scheduler } from './scheduler.js';
 import { repositoryExcludedBy } from './select.js';
 import { inShard } from './shard.js';
-import { syncTag, type TagLimits } from './tag-pipeline.js';
+import { syncTag, type TagLimits, type TagRun } from './tag-pipeline.js';
 import { revisionSource } from './untagged.js';
 
 export class Runner {
@@ -32,6 +33,9 @@ export class Runner {
    * say when the total is known. */
   private expanding = 0;
   private walking = true;
+  private readonly open: OpenRepositories;
+  /** The source repository of each open target repository, to drop its state at close. */
+  private readonly sourceOf = new Map<string, string>();
 
   constructor(ctx: RunContext, result: SyncResult) {
     const { config } = ctx;
@@ -49,6 +53,17 @@ export class Runner {
     // Looking is cheaper than copying: tag lists and the nightly HEAD-and-compare run wider.
     this.limits = { looks: pLimit(config.concurrency * 4), tags: pLimit(config.concurrency) };
     this.claims = new TargetClaims(mayCollide(config.mappings, config.defaultProject));
+    // Enough repositories open to keep the wide look limit busy (a few tags each), few enough that
+    // the run holds state for them only.
+    this.open = new OpenRepositories(config.concurrency * 8, (target) => this.closed(target));
+  }
+
+  private closed(target: string): void {
+    const source = this.sourceOf.get(target);
+    this.sourceOf.delete(target);
+    if (source === undefined) return;
+    this.ctx.forgetRepository(source, target);
+    this.discovery.forget(source);
   }
 
   mapTarget(repository: string): HarborTarget {
@@ -59,8 +74,9 @@ export class Runner {
    * catalog that cannot be listed whole stops the run, after the tags already started finish. */
   async run(targets: Map<ImageSpec, HarborTarget>): Promise<void> {
     const { config } = this.ctx;
-    for (const spec of config.images)
-      if (inShard(spec.repository, config.shard)) this.expand(spec, targets.get(spec)!, false);
+    for (const spec of config.images) {
+      if (inShard(spec.repository, config.shard)) await this.expand(spec, targets.get(spec)!, false);
+    }
     let walkError: unknown;
     let walked = false;
     if (config.catalog) {
@@ -108,13 +124,24 @@ export class Runner {
       this.record({ source: job.sourceLabel, target: job.targetLabel, status: 'failed', error: admitted.error });
       return;
     }
-    if (this.scheduler.add(`tag ${job.sourceLabel} → ${job.targetLabel}`, () => this.runJob(job))) {
+    const target = job.target.repository;
+    const added = this.scheduler.add(`tag ${job.sourceLabel} → ${job.targetLabel}`, async () => {
+      // Joins its repository at once when open (a tag of a repository being listed, a signature).
+      await this.open.acquire(target);
+      this.sourceOf.set(target, job.sourceRepository);
+      try {
+        return await this.runJob(job);
+      } finally {
+        this.open.release(target);
+      }
+    });
+    if (added) {
       this.ctx.logger.event?.({ type: 'queued', source: job.sourceLabel });
     }
   }
 
   private async runJob(job: TagJob): Promise<TagResult | undefined> {
-    const clock = { started: Date.now() };
+    const clock: TagRun = { started: Date.now(), settled: false };
     const counter = { retries: 0 };
     const item = await retryCounter.run(counter, () => syncTag(job, this.ctx, this.limits, this.planner, clock));
     if (!item) {
@@ -126,7 +153,7 @@ export class Runner {
     this.ctx.logger.event?.({ type: 'done', item, queued: true, dryRun: this.ctx.config.dryRun });
     // Signatures refer to the source's digest; an index rewritten for `platforms` has none.
     const synced = item.status === 'migrated' || item.status === 'skipped';
-    if (synced && item.digest && !item.sourceDigest) {
+    if (synced && item.digest && !item.sourceDigest && !clock.settled) {
       const followers = await this.discovery.followers(job, item.digest);
       for (const i of followers.items) this.record(i);
       for (const j of followers.jobs) this.schedule(j);
@@ -134,9 +161,15 @@ export class Runner {
     return item;
   }
 
-  private expand(spec: ImageSpec, target: HarborTarget, fromCatalog: boolean): void {
+  /** Lists a repository (or takes a declared tag) once there is room among the open repositories;
+   * resolves when it is admitted, so the catalog walk keeps pace with the work. */
+  private async expand(spec: ImageSpec, target: HarborTarget, fromCatalog: boolean): Promise<void> {
     const label = `${spec.repository}:${spec.tag ?? spec.digest ?? '*'}`;
-    const added = this.scheduler.add(`repository ${label} → ${target.repository}`, () =>
+    const key = `repository ${label} → ${target.repository}`;
+    if (this.scheduler.has(key)) return;
+    await this.open.acquire(target.repository);
+    this.sourceOf.set(target.repository, spec.repository);
+    const added = this.scheduler.add(key, () =>
       this.limits.looks(async () => {
         try {
           if (this.ctx.signals.stop?.aborted) {
@@ -151,10 +184,12 @@ export class Runner {
         } finally {
           this.expanding -= 1;
           this.discoveredIfDone();
+          this.open.release(target.repository);
         }
       }),
     );
     if (added) this.expanding += 1;
+    else this.open.release(target.repository);
   }
 
   /** Repositories Harbor holds under this run's target projects that the source's catalog no

@@ -6,6 +6,10 @@ export class Scheduler<T> {
   private readonly running = new Set<Promise<void>>();
   private readonly results: T[] = [];
 
+  has(key: string): boolean {
+    return this.seen.has(key);
+  }
+
   /** Runs `work` unless `key` ran before; false when it was a repeat. */
   add(key: string, work: () => Promise<T | undefined>): boolean {
     if (this.seen.has(key)) return false;

@@ -18,14 +18,21 @@ export interface TagLimits {
   tags: LimitFunction;
 }
 
-/** The tag's result; undefined when the run was stopped before the tag started. `clock` learns
- * when it started (after waiting for a slot). */
+/** What the pipeline tells its caller besides the result. */
+export interface TagRun {
+  /** When the tag started (after waiting for a slot). */
+  started: number;
+  /** Decided from Harbor alone (immutable-tags): its signatures are not looked up either. */
+  settled: boolean;
+}
+
+/** The tag's result; undefined when the run was stopped before the tag started. */
 export async function syncTag(
   job: TagJob,
   ctx: RunContext,
   limits: TagLimits,
   planner: DryRunPlanner | undefined,
-  clock: { started: number },
+  clock: TagRun,
 ): Promise<TagResult | undefined> {
   const stopped = (): boolean => ctx.signals.stop?.aborted === true;
   let partial: TagResult = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
@@ -39,7 +46,10 @@ export async function syncTag(
       return await checkTag(job, ctx);
     });
     if (!check) return undefined;
-    if (check.kind === 'done') return check.result;
+    if (check.kind === 'done') {
+      clock.settled = check.settled === true;
+      return check.result;
+    }
     partial = check.result;
     return await limits.tags(async () => {
       if (stopped()) return undefined;

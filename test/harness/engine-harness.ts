@@ -23,6 +23,7 @@ export function testConfig(overrides: TestConfigOverrides = {}): SyncConfig {
     images: parseImageList(images.join('\n'), 'images'),
     catalog: false,
     selection: { include: [], exclude: [], tags: [], excludeTags: [] },
+    immutableTags: [],
     mappings: [],
     includeSignatures: false,
     includeUntagged: false,

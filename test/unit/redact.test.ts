@@ -1,7 +1,14 @@
 // The redaction point: every known secret, in every form it travels in, leaves no trace in what
 // the tool writes; text from outside is shown as a short printable excerpt.
 import { afterEach, describe, expect, it } from 'vitest';
-import { addCredentials, addSecret, clearSecrets, scrub } from '../../src/redact/secrets.js';
+import {
+  addCredentials,
+  addSecret,
+  addToken,
+  clearSecrets,
+  rememberedSecrets,
+  scrub,
+} from '../../src/redact/secrets.js';
 import { escapeControl, excerpt, printable } from '../../src/redact/text.js';
 import { parseErrorBody } from '../../src/errors/registry.js';
 
@@ -32,6 +39,35 @@ describe('scrub', () => {
     expect(scrub('Bearer eyJhbGciOi.abc.def')).toBe('Bearer eyJhbGciOi.abc.def');
     addSecret('eyJhbGciOi.abc.def');
     expect(scrub('{"detail":"Bearer eyJhbGciOi.abc.def"}')).toBe('{"detail":"Bearer ***"}');
+  });
+
+  it('masks every JWT by its shape, so a run of 30,000 repository tokens remembers none of them', () => {
+    const jwt = (n: number): string =>
+      `${Buffer.from('{"typ":"JWT","alg":"RS256"}').toString('base64url')}.${Buffer.from(`{"sub":"admin","n":${n}}`).toString('base64url')}.c2lnbmF0dXJl${n}`;
+    const started = performance.now();
+    for (let n = 0; n < 30_000; n++) addToken(jwt(n));
+    expect(rememberedSecrets()).toBe(0);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    // Never registered, still masked: in a header, an error body, a URL.
+    expect(scrub(`Authorization: Bearer ${jwt(123_456)}`)).toBe('Authorization: Bearer ***');
+    expect(scrub(`{"detail":"token ${jwt(7)} expired"}`)).toBe('{"detail":"token *** expired"}');
+    expect(scrub(`GET /v2/?t=${jwt(8)}&x=1`)).toBe('GET /v2/?t=***&x=1');
+    // An opaque token has no shape to go by: it is remembered, and masked.
+    addToken('opaque-token-0123456789');
+    expect(rememberedSecrets()).toBe(1);
+    expect(scrub('Bearer opaque-token-0123456789')).toBe('Bearer ***');
+    // Base64 that is not a JWT (a cosign payload, a config blob) is left alone.
+    const payload = Buffer.from('{"critical":{"identity":{}}}').toString('base64');
+    expect(scrub(payload)).toBe(payload);
+  });
+
+  it('remembers many opaque secrets sharing a prefix without slowing down, longest matched first', () => {
+    const started = performance.now();
+    for (let n = 0; n < 20_000; n++) addToken(`ghs_${String(n).padStart(8, '0')}abcdef`);
+    // Sorting the list again at each one took minutes here.
+    expect(performance.now() - started).toBeLessThan(5_000);
+    addSecret('ghs_00000001abcdef-longer');
+    expect(scrub('x ghs_00000001abcdef-longer y ghs_00019999abcdef z')).toBe('x *** y *** z');
   });
 
   it('does not scrub values too short to be secrets', () => {

@@ -43,6 +43,23 @@ describe('TokenCache', () => {
     await agent.close();
   });
 
+  it('keeps the 512 most recently used tokens, not one per repository of the catalog', async () => {
+    const { agent, fetched } = tokenService();
+    const cache = new TokenCache(agent, undefined, 'test');
+    const scope = (n: number): string[] => [`repository:team/app-${n}:pull,push`];
+    const hot = await cache.get(challenge, scope(0));
+    for (let n = 1; n <= 2_000; n++) {
+      await cache.get(challenge, scope(n));
+      // A repository still being worked on keeps its token however many others come after it.
+      if (n % 100 === 0) expect(await cache.get(challenge, scope(0))).toBe(hot);
+    }
+    expect(fetched).toHaveLength(2_001);
+    expect(await cache.get(challenge, scope(2_000))).toBe('t2001'); // recent: still cached
+    await cache.get(challenge, scope(1)); // long unused: fetched again
+    expect(fetched).toHaveLength(2_002);
+    await agent.close();
+  });
+
   it('registers every token it obtains with the redaction point', async () => {
     clearSecrets();
     const agent = new MockAgent();
