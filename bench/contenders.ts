@@ -15,7 +15,7 @@ import type { CountingProxy, SourceCounts } from './source-proxy.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DIST_CLI = join(ROOT, 'dist', 'cli.js');
-const RSS_HOOK = join(ROOT, 'bench', 'rss-hook.ts');
+const RSS_HOOK = join(ROOT, 'bench', 'rss-hook.mjs');
 
 export interface RunResult {
   name: string;

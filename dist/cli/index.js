@@ -31115,7 +31115,7 @@ exports.visitAsync = visitAsync;
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9627);
 /* harmony import */ var _redact_output_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5532);
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4425);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7745);
 // The CLI entry point (bundled into dist/cli). All work is in cli/main.ts.
 
 
@@ -31140,7 +31140,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4425:
+/***/ 7745:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33148,6 +33148,7 @@ class Transport {
                 // undici closes the connection after every HEAD unless told not to (for servers that send
                 // a body anyway); registries do not, and a new connection per blob check costs both sides.
                 ...(req.method === 'HEAD' && { reset: false }),
+                ...(req.highWaterMark && { highWaterMark: req.highWaterMark }),
                 ...(this.signal && { signal: this.signal }),
             });
             const location = headerValue(res.headers, 'location');
@@ -35324,7 +35325,16 @@ function actionsDisplay(core, intervalMs = 10_000) {
 ;// CONCATENATED MODULE: ./lib/model/result.js
 const STATUSES = ['migrated', 'stale', 'incomplete', 'skipped', 'failed'];
 
+;// CONCATENATED MODULE: ./lib/report/order.js
+// Sorting names for reports: by code unit, so a report reads the same on every runner whatever its
+// locale, and without ICU's collator, whose data alone adds megabytes to a run's resident memory
+// (docs/performance.md).
+function byText(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
 ;// CONCATENATED MODULE: ./lib/report/totals.js
+
 
 
 function computeTotals(result) {
@@ -35362,7 +35372,7 @@ function computeTotals(result) {
 }
 function totals_itemsByStatus(result) {
     const groups = Object.fromEntries(STATUSES.map((s) => [s, []]));
-    const sorted = [...result.items].sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target));
+    const sorted = [...result.items].sort((a, b) => byText(a.source, b.source) || byText(a.target, b.target));
     for (const item of sorted)
         groups[item.status].push(item);
     return groups;
@@ -35402,6 +35412,7 @@ function decideOutcome(result, failOn) {
 // EXTERNAL MODULE: ./lib/redact/output.js
 var output = __nccwpck_require__(5532);
 ;// CONCATENATED MODULE: ./lib/report/json.js
+
 
 const REPORT_SCHEMA = 'harbor-sync/report/v1';
 function buildReport(result, toolVersion) {
@@ -35473,7 +35484,7 @@ function reportHead(result, toolVersion) {
 }
 function reportTail(result) {
     return {
-        retained: [...result.retained].sort((a, b) => a.target.localeCompare(b.target)),
+        retained: [...result.retained].sort((a, b) => byText(a.target, b.target)),
         harborNotes: result.harborNotes,
     };
 }
@@ -35679,6 +35690,7 @@ function differs(item) {
 
 
 
+
 /** What to do when the failure carries no hint of its own. Every code has one. */
 const ADVICE = {
     CONFIG_INVALID: 'fix the input the message names, then run again',
@@ -35750,7 +35762,7 @@ function groupFailures(items, maxMessage) {
             projects: [...new Set(g.items.map((i) => projectOf(i.target)).filter(Boolean))].sort(),
         };
     });
-    return causes.sort((a, b) => b.items.length - a.items.length || (a.errorCode ?? '').localeCompare(b.errorCode ?? ''));
+    return causes.sort((a, b) => b.items.length - a.items.length || byText(a.errorCode ?? '', b.errorCode ?? ''));
 }
 /** The "Failed" section: one heading per cause, with its count, meaning, message and what to do. */
 function failedSection(items, causes, ctx) {
@@ -35872,6 +35884,7 @@ function replaceWhole(haystack, name, by) {
 
 
 
+
 /** Stale or incomplete tags: what happened and what to do, once, then the tags. */
 function missingSection(kind, items, ctx, options) {
     if (items.length === 0)
@@ -35906,7 +35919,7 @@ function missingSection(kind, items, ctx, options) {
     for (const item of items)
         for (const d of item.missing ?? [])
             wanted.set(d, (wanted.get(d) ?? 0) + 1);
-    const digests = [...wanted.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    const digests = [...wanted.entries()].sort((a, b) => b[1] - a[1] || byText(a[0], b[0]));
     lines.push(...foldedList(digests, ctx.level.list, ['missing blob, full digest', 'missing blobs, full digests'], (shown) => ['```text', ...shown.map(([d, n]) => (n > 1 ? `${d}  (${n} tags)` : d)), '```'], ctx, { fold: 'always' }));
     return lines;
 }
@@ -35952,7 +35965,7 @@ function skippedSection(items, ctx) {
         list.push(item);
         byReason.set(item.reason ?? '', list);
     }
-    const reasons = [...byReason.entries()].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]));
+    const reasons = [...byReason.entries()].sort((a, b) => b[1].length - a[1].length || byText(a[0], b[0]));
     const shown = reasons.slice(0, MAX_REASONS);
     const lines = [`### Skipped: ${plural(items.length, 'tag')}`, ''];
     for (const [reason, tags] of shown)
@@ -35977,7 +35990,7 @@ function byRepository(items, ctx) {
     if (repos.size < 2)
         return [];
     const attention = (c) => c.failed * 1e6 + (c.stale + c.incomplete) * 1e3;
-    const rows = [...repos.entries()].sort((a, b) => attention(b[1]) - attention(a[1]) || a[0].localeCompare(b[0]));
+    const rows = [...repos.entries()].sort((a, b) => attention(b[1]) - attention(a[1]) || byText(a[0], b[0]));
     const headers = {
         migrated: ctx.dryRun ? 'Would migrate' : 'Migrated',
         stale: 'Stale',
@@ -35996,8 +36009,8 @@ function retainedSection(retained, ctx) {
     const perRepository = new Map();
     for (const t of tags)
         perRepository.set(repositoryOf(t.target), (perRepository.get(repositoryOf(t.target)) ?? 0) + 1);
-    const counts = [...perRepository.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-    const sorted = [...retained].sort((a, b) => a.target.localeCompare(b.target));
+    const counts = [...perRepository.entries()].sort((a, b) => b[1] - a[1] || byText(a[0], b[0]));
+    const sorted = [...retained].sort((a, b) => byText(a.target, b.target));
     return [
         `### Retained: ${retainedWords(retained)} only Harbor has now`,
         '',
@@ -36523,6 +36536,8 @@ class DigestVerifier extends external_node_stream_.Transform {
 
 
 const CATALOG_PAGE = 1000;
+/** A blob body streams into an upload: a larger buffer means fewer pauses of the source socket. */
+const BLOB_HIGH_WATER_MARK = 1024 * 1024;
 function createRegistryClient(options) {
     return new DistributionClient(options);
 }
@@ -36641,6 +36656,7 @@ class DistributionClient {
             url: this.url(path),
             scopes: [pull(repository)],
             followRedirects: true,
+            highWaterMark: BLOB_HIGH_WATER_MARK,
         });
         if (res.status !== 200)
             throw await this.failure(res, 'GET', path);
@@ -36656,11 +36672,11 @@ class DistributionClient {
             scopes.push(pull(mountFrom.repository)); // Harbor answers 401 without pull on `from` (docs/harbor.md §6)
         }
         const res = await this.send({ method: 'POST', url, scopes, headers: { 'content-length': '0' } });
+        if (res.status !== 202 && !(res.status === 201 && mountFrom))
+            throw await this.failure(res, 'POST', url.pathname.slice(1)); // its body names the cause
         await res.body.dump();
-        if (res.status === 201 && mountFrom)
+        if (res.status === 201)
             return { mounted: true };
-        if (res.status !== 202)
-            throw await this.failure(res, 'POST', url.pathname.slice(1));
         const location = headerValue(res.headers, 'location');
         if (!location)
             throw new RegistryError({
@@ -36682,9 +36698,10 @@ class DistributionClient {
             body,
             scopes: repository ? [push(repository)] : [],
         });
-        await res.body.dump();
+        // The error body names the cause (400 DIGEST_INVALID: the bytes did not match): read it first.
         if (res.status !== 201)
             throw await this.failure(res, 'PUT', url.pathname.slice(1));
+        await res.body.dump();
     }
     async listTags(repository) {
         const tags = [];
@@ -37984,15 +38001,18 @@ class TargetClaims {
     constructor(hold) {
         this.holding = hold;
     }
-    /** `hold` while jobs are being held; otherwise `run`, or the failure when another source
-     * already claimed the target. */
+    /** `hold` while jobs are being held; otherwise `run`, `repeat` for a pair (source, target)
+     * admitted before (a tag named twice, a signature that is also listed), or the failure when
+     * another source already claimed the target. */
     admit(job) {
         if (this.holding) {
             this.held.push(job);
             return { kind: 'hold' };
         }
         const claimant = this.claims.get(job.targetLabel);
-        if (claimant !== undefined && claimant !== job.sourceLabel)
+        if (claimant === job.sourceLabel)
+            return { kind: 'repeat' };
+        if (claimant !== undefined)
             return { kind: 'refuse', error: collision(job.targetLabel, [claimant, job.sourceLabel]) };
         this.claims.set(job.targetLabel, job.sourceLabel);
         return { kind: 'run' };
@@ -38452,8 +38472,8 @@ class OpenRepositories {
 
 ;// CONCATENATED MODULE: ./lib/sync/scheduler.js
 // Work that produces more work: expanding a repository schedules its tags, a migrated tag
-// schedules its signatures. Each key runs once; drain() waits until nothing is left running,
-// including work scheduled while waiting.
+// schedules its signatures. Work added with a key runs once per key; drain() waits until nothing
+// is left running, including work scheduled while waiting.
 class Scheduler {
     seen = new Set();
     running = new Set();
@@ -38466,13 +38486,17 @@ class Scheduler {
         if (this.seen.has(key))
             return false;
         this.seen.add(key);
+        this.run(work);
+        return true;
+    }
+    /** Runs `work`; the caller knows it is not a repeat. */
+    run(work) {
         const task = work().then((value) => {
             if (value !== undefined)
                 this.results.push(value);
         });
         this.running.add(task);
         void task.finally(() => this.running.delete(task)).catch(() => undefined);
-        return true;
     }
     /** Waits for everything running, and returns the results gathered since the last drain. */
     async drain() {
@@ -38823,7 +38847,9 @@ async function bringBlob(job, blob, ctx, fromUpstream) {
 }
 /** Streams the blob from the source into a Harbor upload. A failed attempt is started over from
  * the first byte in a new upload session (the registry never commits a partial or corrupt blob);
- * a digest mismatch is retried once, since the source will likely send the same bytes again. */
+ * content that does not match its digest is tried once more, since a byte flipped in transit is
+ * gone the next time, and that attempt hashes what it streams, so that a source whose copy is
+ * damaged is reported with the digest its bytes really have. */
 async function uploadBlob(job, blob, ctx, fromUpstream, opened) {
     let session = opened;
     let mismatches = 0;
@@ -38833,18 +38859,21 @@ async function uploadBlob(job, blob, ctx, fromUpstream, opened) {
         session = undefined; // a session is used once: a retry opens a new one
         if (!location)
             return; // the registry already has it
-        await streamBlob(job, blob, location, ctx, fromUpstream);
+        await streamBlob(job, blob, location, ctx, fromUpstream, mismatches > 0);
         ctx.uploaded(Math.max(blob.size, 0));
     }, {
         policy: ctx.retry,
         signal: ctx.signals.abandon,
-        shouldRetry: (error, attempt) => error instanceof DigestMismatchError ? ++mismatches <= 1 : attempt <= ctx.retry.retries && worthRetrying(error),
+        shouldRetry: (error, attempt) => isDigestMismatch(error) ? ++mismatches <= 1 : attempt <= ctx.retry.retries && worthRetrying(error),
     });
 }
-/** From the source, or for a repaired blob from the upstream (verified the same way). */
-async function streamBlob(job, blob, location, ctx, fromUpstream) {
+/** From the source, or for a repaired blob from the upstream. Harbor's registry hashes every upload
+ * and refuses to commit one whose bytes do not match `?digest=` (400 DIGEST_INVALID, docs/harbor.md
+ * §9), so the bytes are hashed here only when `verify` asks: hashing a 2 GiB layer a second time
+ * costs a CPU-second per GiB that the copy itself needs (docs/performance.md). */
+async function streamBlob(job, blob, location, ctx, fromUpstream, verify) {
     // A held GET may come from another source repository than this tag's: same digest, same bytes
-    // (and verified below like any other).
+    // (and checked on commit like any other).
     const held = fromUpstream ? undefined : await ctx.prefetch?.take(blob.digest);
     const { body, size } = held ??
         (fromUpstream && ctx.upstream
@@ -38864,7 +38893,8 @@ async function streamBlob(job, blob, location, ctx, fromUpstream) {
             message: `blob ${blob.digest} has no size in the manifest and none from the source`,
         });
     }
-    // Hash while streaming: a corrupt blob fails before the registry commits it.
+    if (!verify)
+        return await ctx.harbor.finishUpload(location, blob.digest, length, body);
     const verifier = new DigestVerifier(blob.digest);
     const verified = (0,external_node_stream_.pipeline)(body, verifier, () => undefined);
     try {
@@ -38880,6 +38910,10 @@ function sizeMismatch(digest, expected, actual) {
         code: 'SIZE_MISMATCH',
         message: `blob ${digest}: the source holds ${actual} bytes, but the manifest's descriptor says ${expected}; nothing was uploaded`,
     });
+}
+/** Ours (the attempt that hashed) or the registry's 400 DIGEST_INVALID on commit. */
+function isDigestMismatch(error) {
+    return error instanceof DigestMismatchError || (isRegistryError(error) && error.code === 'DIGEST_MISMATCH');
 }
 function worthRetrying(error) {
     if (isNetworkError(error))
@@ -39075,14 +39109,15 @@ class Runner {
     }
     schedule(job) {
         const admitted = this.claims.admit(job);
-        if (admitted.kind === 'hold')
+        if (admitted.kind === 'hold' || admitted.kind === 'repeat')
             return;
         if (admitted.kind === 'refuse') {
             this.record({ source: job.sourceLabel, target: job.targetLabel, status: 'failed', error: admitted.error });
             return;
         }
         const target = job.target.repository;
-        const added = this.scheduler.add(`tag ${job.sourceLabel} → ${job.targetLabel}`, async () => {
+        // Each pair (source, target) runs once: the claims know which ran (no key kept per tag here).
+        this.scheduler.run(async () => {
             // Joins its repository at once when open (a tag of a repository being listed, a signature).
             await this.open.acquire(target);
             this.sourceOf.set(target, job.sourceRepository);
@@ -39093,9 +39128,7 @@ class Runner {
                 this.open.release(target);
             }
         });
-        if (added) {
-            this.ctx.logger.event?.({ type: 'queued', source: job.sourceLabel });
-        }
+        this.ctx.logger.event?.({ type: 'queued', source: job.sourceLabel });
     }
     async runJob(job) {
         const clock = { started: Date.now(), settled: false };

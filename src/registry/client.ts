@@ -33,6 +33,8 @@ export interface RegistryClientOptions extends ConnectionOptions {
 }
 
 const CATALOG_PAGE = 1000;
+/** A blob body streams into an upload: a larger buffer means fewer pauses of the source socket. */
+const BLOB_HIGH_WATER_MARK = 1024 * 1024;
 
 export function createRegistryClient(options: RegistryClientOptions): RegistryClient {
   return new DistributionClient(options);
@@ -158,6 +160,7 @@ class DistributionClient implements RegistryClient {
       url: this.url(path),
       scopes: [pull(repository)],
       followRedirects: true,
+      highWaterMark: BLOB_HIGH_WATER_MARK,
     });
     if (res.status !== 200) throw await this.failure(res, 'GET', path);
     const length = headerValue(res.headers, 'content-length');
@@ -173,9 +176,10 @@ class DistributionClient implements RegistryClient {
       scopes.push(pull(mountFrom.repository)); // Harbor answers 401 without pull on `from` (docs/harbor.md §6)
     }
     const res = await this.send({ method: 'POST', url, scopes, headers: { 'content-length': '0' } });
+    if (res.status !== 202 && !(res.status === 201 && mountFrom))
+      throw await this.failure(res, 'POST', url.pathname.slice(1)); // its body names the cause
     await res.body.dump();
-    if (res.status === 201 && mountFrom) return { mounted: true };
-    if (res.status !== 202) throw await this.failure(res, 'POST', url.pathname.slice(1));
+    if (res.status === 201) return { mounted: true };
     const location = headerValue(res.headers, 'location');
     if (!location)
       throw new RegistryError({
@@ -198,8 +202,9 @@ class DistributionClient implements RegistryClient {
       body,
       scopes: repository ? [push(repository)] : [],
     });
-    await res.body.dump();
+    // The error body names the cause (400 DIGEST_INVALID: the bytes did not match): read it first.
     if (res.status !== 201) throw await this.failure(res, 'PUT', url.pathname.slice(1));
+    await res.body.dump();
   }
 
   async listTags(repository: string): Promise<string[]> {

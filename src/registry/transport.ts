@@ -30,6 +30,8 @@ export interface HttpRequest {
   scopes?: string[];
   /** Follow 3xx for GET/HEAD (blob storage redirects); auth is only sent to the registry's origin. */
   followRedirects?: boolean;
+  /** Bytes of the response body buffered before the socket is paused (undici's default: 64 KiB). */
+  highWaterMark?: number;
 }
 
 export interface HttpResponse {
@@ -221,6 +223,7 @@ export class Transport {
         // undici closes the connection after every HEAD unless told not to (for servers that send
         // a body anyway); registries do not, and a new connection per blob check costs both sides.
         ...(req.method === 'HEAD' && { reset: false }),
+        ...(req.highWaterMark && { highWaterMark: req.highWaterMark }),
         ...(this.signal && { signal: this.signal }),
       });
       const location = headerValue(res.headers, 'location');

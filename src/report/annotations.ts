@@ -8,6 +8,7 @@ import type { ErrorCode, Step } from '../errors/codes.js';
 import { ERROR_CODES } from '../errors/codes.js';
 import type { SyncResult, TagResult } from '../model/result.js';
 import { printable } from '../redact/text.js';
+import { byText } from './order.js';
 
 export interface Annotation {
   level: 'error' | 'warning';
@@ -68,7 +69,7 @@ function failureClasses(items: TagResult[]): FailureClass[] {
     byKey.set(key, found);
   }
   return [...byKey.values()].sort(
-    (a, b) => b.items.length - a.items.length || a.errorCode.localeCompare(b.errorCode) || a.step.localeCompare(b.step),
+    (a, b) => b.items.length - a.items.length || byText(a.errorCode, b.errorCode) || byText(a.step, b.step),
   );
 }
 
@@ -133,7 +134,7 @@ function staleWarning(items: TagResult[], first: number, dryRun: boolean): Annot
 }
 
 function sortedBySource(items: TagResult[]): TagResult[] {
-  return [...items].sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target));
+  return [...items].sort((a, b) => byText(a.source, b.source) || byText(a.target, b.target));
 }
 
 /** Names come from the source registry: one printable line each. */

@@ -6,6 +6,7 @@ import type { TagResult } from '../model/result.js';
 import { type Context, foldedList } from './fold.js';
 import { code, num, plural, table, text } from './markdown.js';
 import { nameCell, nameHeader } from './names.js';
+import { byText } from './order.js';
 
 /** What to do when the failure carries no hint of its own. Every code has one. */
 export const ADVICE: Record<ErrorCode, string> = {
@@ -97,7 +98,7 @@ export function groupFailures(items: readonly TagResult[], maxMessage: number): 
       projects: [...new Set(g.items.map((i) => projectOf(i.target)).filter(Boolean))].sort(),
     };
   });
-  return causes.sort((a, b) => b.items.length - a.items.length || (a.errorCode ?? '').localeCompare(b.errorCode ?? ''));
+  return causes.sort((a, b) => b.items.length - a.items.length || byText(a.errorCode ?? '', b.errorCode ?? ''));
 }
 
 /** The "Failed" section: one heading per cause, with its count, meaning, message and what to do. */

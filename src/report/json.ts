@@ -2,6 +2,7 @@
 // within a version.
 import type { HarborNote, RetainedItem, StepFailure, SyncResult, TagResult } from '../model/result.js';
 import { computeTotals, itemsByStatus, type Totals } from './totals.js';
+import { byText } from './order.js';
 
 export const REPORT_SCHEMA = 'harbor-sync/report/v1';
 
@@ -121,7 +122,7 @@ function reportHead(result: SyncResult, toolVersion: string): Omit<Report, ItemL
 
 function reportTail(result: SyncResult): ReportTail {
   return {
-    retained: [...result.retained].sort((a, b) => a.target.localeCompare(b.target)),
+    retained: [...result.retained].sort((a, b) => byText(a.target, b.target)),
     harborNotes: result.harborNotes,
   };
 }

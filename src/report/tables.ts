@@ -7,6 +7,7 @@ import { repositoryOf } from './causes.js';
 import { type Context, foldedList } from './fold.js';
 import { bytes, cell, html, num, plural, shortDigest, table, text } from './markdown.js';
 import { nameCell, nameHeader } from './names.js';
+import { byText } from './order.js';
 
 /** Stale or incomplete tags: what happened and what to do, once, then the tags. */
 export function missingSection(
@@ -61,7 +62,7 @@ export function missingSection(
   // The full digests, for whoever re-pulls or restores them: each once, with how many tags need it.
   const wanted = new Map<string, number>();
   for (const item of items) for (const d of item.missing ?? []) wanted.set(d, (wanted.get(d) ?? 0) + 1);
-  const digests = [...wanted.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const digests = [...wanted.entries()].sort((a, b) => b[1] - a[1] || byText(a[0], b[0]));
   lines.push(
     ...foldedList(
       digests,
@@ -126,7 +127,7 @@ export function skippedSection(items: readonly TagResult[], ctx: Context): strin
     list.push(item);
     byReason.set(item.reason ?? '', list);
   }
-  const reasons = [...byReason.entries()].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]));
+  const reasons = [...byReason.entries()].sort((a, b) => b[1].length - a[1].length || byText(a[0], b[0]));
   const shown = reasons.slice(0, MAX_REASONS);
   const lines = [`### Skipped: ${plural(items.length, 'tag')}`, ''];
   for (const [reason, tags] of shown)
@@ -168,7 +169,7 @@ export function byRepository(items: readonly TagResult[], ctx: Context): string[
   }
   if (repos.size < 2) return [];
   const attention = (c: Record<TagStatus, number>) => c.failed * 1e6 + (c.stale + c.incomplete) * 1e3;
-  const rows = [...repos.entries()].sort((a, b) => attention(b[1]) - attention(a[1]) || a[0].localeCompare(b[0]));
+  const rows = [...repos.entries()].sort((a, b) => attention(b[1]) - attention(a[1]) || byText(a[0], b[0]));
   const headers: Record<TagStatus, string> = {
     migrated: ctx.dryRun ? 'Would migrate' : 'Migrated',
     stale: 'Stale',
@@ -199,8 +200,8 @@ export function retainedSection(retained: readonly RetainedItem[], ctx: Context)
   const tags = retained.filter((r) => r.kind === 'tag');
   const perRepository = new Map<string, number>();
   for (const t of tags) perRepository.set(repositoryOf(t.target), (perRepository.get(repositoryOf(t.target)) ?? 0) + 1);
-  const counts = [...perRepository.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  const sorted = [...retained].sort((a, b) => a.target.localeCompare(b.target));
+  const counts = [...perRepository.entries()].sort((a, b) => b[1] - a[1] || byText(a[0], b[0]));
+  const sorted = [...retained].sort((a, b) => byText(a.target, b.target));
   return [
     `### Retained: ${retainedWords(retained)} only Harbor has now`,
     '',

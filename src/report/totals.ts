@@ -1,6 +1,7 @@
 import type { SyncResult, TagResult, TagStatus } from '../model/result.js';
 
 import { STATUSES } from '../model/result.js';
+import { byText } from './order.js';
 
 export { STATUSES };
 
@@ -63,7 +64,7 @@ export function computeTotals(result: SyncResult): Totals {
 
 export function itemsByStatus(result: SyncResult): Record<TagStatus, TagResult[]> {
   const groups = Object.fromEntries(STATUSES.map((s) => [s, [] as TagResult[]])) as Record<TagStatus, TagResult[]>;
-  const sorted = [...result.items].sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target));
+  const sorted = [...result.items].sort((a, b) => byText(a.source, b.source) || byText(a.target, b.target));
   for (const item of sorted) groups[item.status].push(item);
   return groups;
 }

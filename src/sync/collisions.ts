@@ -17,15 +17,17 @@ export class TargetClaims {
     this.holding = hold;
   }
 
-  /** `hold` while jobs are being held; otherwise `run`, or the failure when another source
-   * already claimed the target. */
-  admit(job: TagJob): { kind: 'hold' } | { kind: 'run' } | { kind: 'refuse'; error: StepFailure } {
+  /** `hold` while jobs are being held; otherwise `run`, `repeat` for a pair (source, target)
+   * admitted before (a tag named twice, a signature that is also listed), or the failure when
+   * another source already claimed the target. */
+  admit(job: TagJob): { kind: 'hold' } | { kind: 'run' } | { kind: 'repeat' } | { kind: 'refuse'; error: StepFailure } {
     if (this.holding) {
       this.held.push(job);
       return { kind: 'hold' };
     }
     const claimant = this.claims.get(job.targetLabel);
-    if (claimant !== undefined && claimant !== job.sourceLabel)
+    if (claimant === job.sourceLabel) return { kind: 'repeat' };
+    if (claimant !== undefined)
       return { kind: 'refuse', error: collision(job.targetLabel, [claimant, job.sourceLabel]) };
     this.claims.set(job.targetLabel, job.sourceLabel);
     return { kind: 'run' };

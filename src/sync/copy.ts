@@ -88,7 +88,9 @@ async function bringBlob(job: TagJob, blob: Descriptor, ctx: RunContext, fromUps
 
 /** Streams the blob from the source into a Harbor upload. A failed attempt is started over from
  * the first byte in a new upload session (the registry never commits a partial or corrupt blob);
- * a digest mismatch is retried once, since the source will likely send the same bytes again. */
+ * content that does not match its digest is tried once more, since a byte flipped in transit is
+ * gone the next time, and that attempt hashes what it streams, so that a source whose copy is
+ * damaged is reported with the digest its bytes really have. */
 async function uploadBlob(
   job: TagJob,
   blob: Descriptor,
@@ -104,28 +106,32 @@ async function uploadBlob(
       const location = session ?? (start?.mounted === false ? start.location : undefined);
       session = undefined; // a session is used once: a retry opens a new one
       if (!location) return; // the registry already has it
-      await streamBlob(job, blob, location, ctx, fromUpstream);
+      await streamBlob(job, blob, location, ctx, fromUpstream, mismatches > 0);
       ctx.uploaded(Math.max(blob.size, 0));
     },
     {
       policy: ctx.retry,
       signal: ctx.signals.abandon,
       shouldRetry: (error, attempt) =>
-        error instanceof DigestMismatchError ? ++mismatches <= 1 : attempt <= ctx.retry.retries && worthRetrying(error),
+        isDigestMismatch(error) ? ++mismatches <= 1 : attempt <= ctx.retry.retries && worthRetrying(error),
     },
   );
 }
 
-/** From the source, or for a repaired blob from the upstream (verified the same way). */
+/** From the source, or for a repaired blob from the upstream. Harbor's registry hashes every upload
+ * and refuses to commit one whose bytes do not match `?digest=` (400 DIGEST_INVALID, docs/harbor.md
+ * §9), so the bytes are hashed here only when `verify` asks: hashing a 2 GiB layer a second time
+ * costs a CPU-second per GiB that the copy itself needs (docs/performance.md). */
 async function streamBlob(
   job: TagJob,
   blob: Descriptor,
   location: URL,
   ctx: RunContext,
   fromUpstream: boolean,
+  verify: boolean,
 ): Promise<void> {
   // A held GET may come from another source repository than this tag's: same digest, same bytes
-  // (and verified below like any other).
+  // (and checked on commit like any other).
   const held = fromUpstream ? undefined : await ctx.prefetch?.take(blob.digest);
   const { body, size } =
     held ??
@@ -148,7 +154,7 @@ async function streamBlob(
       message: `blob ${blob.digest} has no size in the manifest and none from the source`,
     });
   }
-  // Hash while streaming: a corrupt blob fails before the registry commits it.
+  if (!verify) return await ctx.harbor.finishUpload(location, blob.digest, length, body);
   const verifier = new DigestVerifier(blob.digest);
   const verified = pipeline(body, verifier, () => undefined);
   try {
@@ -164,6 +170,11 @@ function sizeMismatch(digest: string, expected: number, actual: number): HarborS
     code: 'SIZE_MISMATCH',
     message: `blob ${digest}: the source holds ${actual} bytes, but the manifest's descriptor says ${expected}; nothing was uploaded`,
   });
+}
+
+/** Ours (the attempt that hashed) or the registry's 400 DIGEST_INVALID on commit. */
+function isDigestMismatch(error: unknown): boolean {
+  return error instanceof DigestMismatchError || (isRegistryError(error) && error.code === 'DIGEST_MISMATCH');
 }
 
 function worthRetrying(error: unknown): boolean {

@@ -119,13 +119,14 @@ export class Runner {
 
   private schedule(job: TagJob): void {
     const admitted = this.claims.admit(job);
-    if (admitted.kind === 'hold') return;
+    if (admitted.kind === 'hold' || admitted.kind === 'repeat') return;
     if (admitted.kind === 'refuse') {
       this.record({ source: job.sourceLabel, target: job.targetLabel, status: 'failed', error: admitted.error });
       return;
     }
     const target = job.target.repository;
-    const added = this.scheduler.add(`tag ${job.sourceLabel} → ${job.targetLabel}`, async () => {
+    // Each pair (source, target) runs once: the claims know which ran (no key kept per tag here).
+    this.scheduler.run(async () => {
       // Joins its repository at once when open (a tag of a repository being listed, a signature).
       await this.open.acquire(target);
       this.sourceOf.set(target, job.sourceRepository);
@@ -135,9 +136,7 @@ export class Runner {
         this.open.release(target);
       }
     });
-    if (added) {
-      this.ctx.logger.event?.({ type: 'queued', source: job.sourceLabel });
-    }
+    this.ctx.logger.event?.({ type: 'queued', source: job.sourceLabel });
   }
 
   private async runJob(job: TagJob): Promise<TagResult | undefined> {

@@ -1,6 +1,6 @@
 // Work that produces more work: expanding a repository schedules its tags, a migrated tag
-// schedules its signatures. Each key runs once; drain() waits until nothing is left running,
-// including work scheduled while waiting.
+// schedules its signatures. Work added with a key runs once per key; drain() waits until nothing
+// is left running, including work scheduled while waiting.
 export class Scheduler<T> {
   private readonly seen = new Set<string>();
   private readonly running = new Set<Promise<void>>();
@@ -14,12 +14,17 @@ export class Scheduler<T> {
   add(key: string, work: () => Promise<T | undefined>): boolean {
     if (this.seen.has(key)) return false;
     this.seen.add(key);
+    this.run(work);
+    return true;
+  }
+
+  /** Runs `work`; the caller knows it is not a repeat. */
+  run(work: () => Promise<T | undefined>): void {
     const task = work().then((value) => {
       if (value !== undefined) this.results.push(value);
     });
     this.running.add(task);
     void task.finally(() => this.running.delete(task)).catch(() => undefined);
-    return true;
   }
 
   /** Waits for everything running, and returns the results gathered since the last drain. */

@@ -145,3 +145,20 @@ describe('engine: one tag failing', () => {
     expect(result.fatal).toBeUndefined();
   });
 });
+
+describe('engine: each tag once', () => {
+  it('a tag named on its own line, again, and through its whole repository runs once and is reported once', async () => {
+    const f = fakes();
+    f.source.addImage('team/app', '1', image('app'));
+    f.source.addImage('team/app', '2', image('app2'));
+
+    const result = await sync(f, { images: ['team/app:1', 'team/app', 'team/app:1'] });
+
+    expect(result.items.map((i) => `${i.source} ${i.status}`).sort()).toEqual([
+      'team/app:1 migrated',
+      'team/app:2 migrated',
+    ]);
+    expect(f.harbor.registry.callsOf('putManifest', { reference: '1' })).toHaveLength(1);
+    expect(f.source.callsOf('getManifest', { reference: '1' })).toHaveLength(1);
+  });
+});

@@ -117,6 +117,25 @@ describe('inputs', () => {
     }
   });
 
+  it('takes immutable-tags as regexes over the whole tag, from the input or the config file', async () => {
+    const config = await buildConfig(reader({ ...base, 'immutable-tags': 'v?\\d+\\.\\d+\\.\\d+\nsha-[0-9a-f]+' }));
+    const matches = (tag: string) => config.immutableTags.some((re) => re.test(tag));
+    expect(['1.2.3', 'v10.0.1', 'sha-3f2a1c9'].filter(matches)).toEqual(['1.2.3', 'v10.0.1', 'sha-3f2a1c9']);
+    // Whole tag only: a pre-release or a longer name is not a version tag that never moves.
+    expect(['1.2.3-rc1', 'latest', 'x1.2.3', 'sha-3f2a1c9-dirty'].filter(matches)).toEqual([]);
+
+    const files: Record<string, string> = { '/c.yml': "version: 1\nimmutable-tags:\n  - '\\d+\\.\\d+'\n" };
+    const fromFile = await buildConfig(reader({ ...base, 'config-file': '/c.yml' }), {
+      load: async (path) => files[path]!,
+    });
+    expect(fromFile.immutableTags.map((re) => re.test('1.2'))).toEqual([true]);
+    expect((await buildConfig(reader(base))).immutableTags).toEqual([]);
+
+    await expect(buildConfig(reader({ ...base, 'immutable-tags': '1.0\n(unclosed' }))).rejects.toThrow(
+      /immutable-tags line 2/,
+    );
+  });
+
   it('parses comma and newline separated lists', () => {
     expect(parseImageList('a/b:1,a/b:2\r\n c/d ', 'images').map((s) => s.origin)).toEqual([
       'images line 1',
