@@ -468,6 +468,11 @@ async function main(): Promise<number> {
     const file = join(ROOT, 'bench', 'results', `${runStamp.toISOString().slice(0, 10)}-${presetName}.md`);
     await mkdir(join(ROOT, 'bench', 'results'), { recursive: true });
     await writeFile(file, md);
+    // The same rows for bench/scale.ts, which checks the figures of several presets at once.
+    await writeFile(
+      file.replace(/\.md$/, '.json'),
+      `${JSON.stringify({ preset: presetName, commit, results }, null, 1)}\n`,
+    );
     log(`\nwrote ${file.slice(ROOT.length + 1)}; logs in ${workDir.slice(ROOT.length + 1)}`);
   }
   return results.some((r) => r.exitCodes.some((x) => x !== 0)) ? 1 : 0;

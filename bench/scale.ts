@@ -1,0 +1,121 @@
+// npm run bench:scale: the scale figures in one run, alone on the machine: the medium corpus
+// (3 rounds), the ~24k-tag catalog and the 2 GiB layer (3 rounds), one after another, then
+// bench/results/<date>-scale.md with each target, the figure measured and whether it is met.
+// Each preset also writes its own results file (bench/results/<date>-<preset>.md), which has the
+// details. See bench/README.md.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RunResult } from './contenders.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const RUNS: [string, string[]][] = [
+  ['medium', ['--preset', 'medium', '--runs', '3']],
+  ['catalog-24k', ['--preset', 'catalog-24k']],
+  ['big-layer', ['--big-layer', '--runs', '3']],
+];
+
+const started = new Date();
+const date = started.toISOString().slice(0, 10);
+for (const [preset, args] of RUNS) {
+  process.stderr.write(`\nbench:scale: ${preset}\n`);
+  const run = spawnSync(process.execPath, [join(ROOT, 'bench', 'run.ts'), ...args], { stdio: 'inherit', cwd: ROOT });
+  if (run.status !== 0) process.stderr.write(`bench:scale: ${preset} exited ${run.status}\n`);
+}
+
+interface Sidecar {
+  preset: string;
+  commit: string;
+  results: RunResult[];
+}
+const read = (preset: string): Sidecar =>
+  JSON.parse(readFileSync(join(ROOT, 'bench', 'results', `${date}-${preset}.json`), 'utf8')) as Sidecar;
+const row = (s: Sidecar, name: string): RunResult => {
+  const r = s.results.find((x) => x.name === name);
+  if (!r) throw new Error(`bench:scale: no row "${name}" in ${s.preset}`);
+  return r;
+};
+const byPrefix = (s: Sidecar, prefix: string): RunResult => {
+  const r = s.results.find((x) => x.name.startsWith(prefix));
+  if (!r) throw new Error(`bench:scale: no row "${prefix}…" in ${s.preset}`);
+  return r;
+};
+const mb = (r: RunResult): number => (r.peakRssKiB ?? Number.NaN) / 1024;
+const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
+
+const medium = read('medium');
+const catalog = read('catalog-24k');
+const big = read('big-layer');
+const repos = Number(/all (\d+) repos/.exec(byPrefix(catalog, 'harbor-sync first sync, all').name)?.[1]);
+const first24k = byPrefix(catalog, 'harbor-sync first sync, all');
+const noop24k = byPrefix(catalog, 'harbor-sync no-op, all');
+const immutable24k = byPrefix(catalog, 'harbor-sync no-op, immutable-tags, all');
+const floor24k = byPrefix(catalog, 'full floor, all');
+const tags24k = first24k.tagsOk?.[1] ?? Number.NaN;
+
+const checks: [string, string, string, boolean][] = [];
+const check = (what: string, target: string, measured: string, ok: boolean): void => {
+  checks.push([what, target, measured, ok]);
+};
+check(
+  `peak RSS, first sync of ${tags24k.toLocaleString('en')} tags`,
+  '≤ 150 MB',
+  `${mb(first24k).toFixed(0)} MB`,
+  mb(first24k) <= 150,
+);
+check(
+  `peak RSS, no-op of ${tags24k.toLocaleString('en')} tags`,
+  '≤ 150 MB',
+  `${mb(noop24k).toFixed(0)} MB`,
+  mb(noop24k) <= 150,
+);
+check(
+  'no-op with immutable-tags: source requests',
+  `O(repositories): ≤ ${repos.toLocaleString('en')} + a few`,
+  `${immutable24k.source.totalRequests.toLocaleString('en')} (without it: ${noop24k.source.totalRequests.toLocaleString('en')}); ${immutable24k.wallSeconds.toFixed(1)} s vs ${noop24k.wallSeconds.toFixed(1)} s`,
+  immutable24k.source.totalRequests <= repos + 10,
+);
+const bigFirst = row(big, 'harbor-sync first sync');
+const bigFloor = row(big, 'copy floor');
+check(
+  '2 GiB layer / copy floor',
+  '≤ 1.15×',
+  `${ratio(bigFirst.wallSeconds, bigFloor.wallSeconds)} (${bigFirst.wallSeconds.toFixed(1)} s / ${bigFloor.wallSeconds.toFixed(1)} s)`,
+  bigFirst.wallSeconds / bigFloor.wallSeconds <= 1.15,
+);
+const medFirst = row(medium, 'harbor-sync first sync');
+const medFull = row(medium, 'full floor');
+check(
+  'medium first sync / full floor',
+  '≤ 1.10×',
+  `${ratio(medFirst.wallSeconds, medFull.wallSeconds)} (${medFirst.wallSeconds.toFixed(1)} s / ${medFull.wallSeconds.toFixed(1)} s)`,
+  medFirst.wallSeconds / medFull.wallSeconds <= 1.1,
+);
+const medNoop = row(medium, 'harbor-sync no-op');
+const skopeoNoop = row(medium, 'skopeo no-op');
+const skopeoFirst = row(medium, 'skopeo sync');
+check(
+  'medium no-op / skopeo no-op',
+  '≤ 0.10×',
+  `${ratio(medNoop.wallSeconds, skopeoNoop.wallSeconds)} (${medNoop.wallSeconds.toFixed(2)} s / ${skopeoNoop.wallSeconds.toFixed(1)} s; / skopeo's first sync ${ratio(medNoop.wallSeconds, skopeoFirst.wallSeconds)})`,
+  medNoop.wallSeconds / skopeoNoop.wallSeconds <= 0.1,
+);
+
+const md = [
+  `# Benchmark: scale, ${date}`,
+  '',
+  `Run at ${started.toISOString()} with \`npm run bench:scale\`, alone on the machine, at git ${medium.commit}. Details of`,
+  `each preset: [medium](${date}-medium.md) (3 rounds, medians), [catalog-24k](${date}-catalog-24k.md),`,
+  `[big-layer](${date}-big-layer.md) (3 rounds, medians).`,
+  '',
+  '| figure | target | measured | met |',
+  '| --- | --- | --- | --- |',
+  ...checks.map(([what, target, measured, ok]) => `| ${what} | ${target} | ${measured} | ${ok ? 'yes' : '**no**'} |`),
+  '',
+  `Whole catalog of ${repos.toLocaleString('en')} repositories: harbor-sync's first sync ${first24k.wallSeconds.toFixed(0)} s, the full floor ${floor24k.wallSeconds.toFixed(0)} s (${ratio(first24k.wallSeconds, floor24k.wallSeconds)}).`,
+  '',
+].join('\n');
+writeFileSync(join(ROOT, 'bench', 'results', `${date}-scale.md`), md);
+process.stdout.write(`\n${md}`);
+process.exitCode = checks.every((c) => c[3]) ? 0 : 1;
