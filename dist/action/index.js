@@ -59599,9 +59599,10 @@ __webpack_async_result__();
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   WJ: () => (/* binding */ INPUT_DEFAULTS),
+/* harmony export */   ZZ: () => (/* binding */ LIST_INPUTS),
 /* harmony export */   mc: () => (/* binding */ INPUTS)
 /* harmony export */ });
-/* unused harmony exports isBooleanInput, LIST_INPUTS */
+/* unused harmony export isBooleanInput */
 // Every input, once: the CLI's --help and flags are built from this list, and a test checks that
 // action.yml declares exactly these inputs with these defaults.
 /** Defaults, as the strings the inputs would hold. */
@@ -59901,6 +59902,8 @@ function targetProblem(to) {
     return pathProblem(to, 'target');
 }
 
+// EXTERNAL MODULE: ./lib/config/input-list.js
+var input_list = __nccwpck_require__(6795);
 ;// CONCATENATED MODULE: ./lib/config/suggest.js
 // "Did you mean" for a mistyped config key or command-line option.
 /** The known key a typo most likely meant (at most two edits away), for "did you mean". */
@@ -59931,8 +59934,6 @@ var semver = __nccwpck_require__(2088);
 var sync_select = __nccwpck_require__(9563);
 // EXTERNAL MODULE: ./lib/sync/config.js
 var config = __nccwpck_require__(1437);
-// EXTERNAL MODULE: ./lib/config/input-list.js
-var input_list = __nccwpck_require__(6795);
 ;// CONCATENATED MODULE: ./lib/config/names.js
 // Messages name an option the way the user gave it: `source-registry` in the action's `with:` and
 // the config file, `--source-registry` on the command line (where some also come from the
@@ -60148,20 +60149,14 @@ function parseFlag(text, input) {
 
 
 
+
 /** A config file that cannot be used; the message starts with `<file>:<line>:`. */
 class ConfigFileError extends base/* ConfigError */.xL {
     name = 'ConfigFileError';
 }
-/** Keys that take a YAML list (or a string with one item per line or comma separated). */
-const LIST_KEYS = [
-    'images',
-    'include',
-    'exclude',
-    'tags',
-    'exclude-tags',
-    'immutable-tags',
-    'platforms',
-];
+/** Keys that take a YAML list (or a string with one item per line or comma separated): the list
+ * inputs, but `mappings`, which the file holds as a list of objects. */
+const LIST_KEYS = [...input_list/* LIST_INPUTS */.ZZ].filter((key) => key !== 'mappings');
 // Checked here too, so that a bad pattern is reported with its line in the file.
 const ITEM_CHECKS = {
     include: compileRepoPattern,

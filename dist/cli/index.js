@@ -33634,167 +33634,6 @@ function targetProblem(to) {
     return pathProblem(to, 'target');
 }
 
-;// CONCATENATED MODULE: ./lib/config/suggest.js
-// "Did you mean" for a mistyped config key or command-line option.
-/** The known key a typo most likely meant (at most two edits away), for "did you mean". */
-function closest(key, known) {
-    let best;
-    for (const name of known) {
-        const distance = editDistance(key, name);
-        if (distance <= 2 && (!best || distance < best.distance))
-            best = { name, distance };
-    }
-    return best?.name;
-}
-function editDistance(a, b) {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-        previous = current;
-    }
-    return previous[b.length];
-}
-
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var semver = __nccwpck_require__(2088);
-;// CONCATENATED MODULE: ./lib/sync/select.js
-// Which repositories and tags a whole-catalog sync copies. Pure logic: the engine lists the
-// catalog and the tags, this module decides, and everything left out carries the rule that left
-// it out so the report can say why.
-//
-// Repository patterns (`include`, `exclude`):
-//   - a glob: `*` any characters within one path component, `?` one character (not `/`),
-//     `**` as a whole component any number of components: `team-a/**` is everything under
-//     team-a (not `team-a` itself), `**/app` is `app` at any depth (including top level),
-//     `a/**/b` is `a/b`, `a/x/b`, `a/x/y/b`. Without wildcards a glob names one repository.
-//     Globs use only what repository names can hold (a-z 0-9 . _ - /) plus `*` and `?`, so a typo
-//     (uppercase, a space) is an error instead of a pattern that silently never matches.
-//   - a regex written `/…/`: unanchored, as in `grep` (write `/^team-a\//` to anchor).
-//   A repository is selected when it matches some include (or there is none) and no exclude.
-//
-// Tag filters, applied in this order, each to what the previous one left:
-//   1. `tags`: regexes that must match the whole tag (anchored); a tag is kept if any matches.
-//   2. `exclude-tags`: regexes, anchored; a tag matching any is dropped.
-//   3. `semver`: a range (`>=1.2 <2`); only version tags (below) that satisfy it are kept.
-//   4. `latest` N: the tags of the N highest distinct versions are kept.
-//
-// Version tags: `v`? then one to three dot-separated numbers without leading zeros, then
-// optionally `-prerelease` and/or `+build` as semver spells them: `1`, `1.2`, `v1.2.3`,
-// `1.2.3-rc.1`, `1.25-alpine`, `2.0+build.5`. Missing minor/patch count as 0 (`1.2` is 1.2.0).
-// Not versions: `latest`, `1.2.3.4`, `1.02`, `1.2.3_1`, `stable-1.2`. Note `2024-01-05` reads as
-// 2024.0.0-01-05: filter date tags with `tags`/`exclude-tags` if they share a repository with versions.
-//
-// A suffix is one of two things on a container tag. A pre-release (`-rc1`, `-beta.2`, `-alpha`,
-// `-pre`, `-preview`, `-dev`, `-snapshot`, `-canary`, `-nightly`, with or without a number) is
-// left out by `semver` and `latest` unless `semver-include-prerelease` is true: people using a
-// range expect release candidates left out unless they ask. Any other suffix is a variant of the
-// release (`1.25.3-alpine`, `-slim`, `-bookworm`) and counts as that release: `1.25.3-alpine` is in
-// `>=1.25.3`, and for `latest` it is the same version as `1.25.3`. Drop variants with `exclude-tags`.
-//
-// `latest` N orders by semver precedence; tags spelling one version (`1.2`, `1.2.0`, `v1.2.0`,
-// `1.2-alpine`) count once and are all kept. Non-version tags are dropped by `latest` unless
-// `latest-include-non-semver` is true, in which case they pass through untouched (`latest 3` plus
-// e.g. `stable`).
-
-
-const VERSION_TAG = /^v?((?:0|[1-9]\d*)(?:\.(?:0|[1-9]\d*)){0,2})([-+].*)?$/;
-const RANGE_OPTIONS = { includePrerelease: true };
-const PRERELEASE = /^(alpha|beta|rc|pre|preview|dev|snapshot|canary|nightly)\d*$/i;
-/** Why a repository is not synced (`exclude "team-a/old/**"`, `not in include`), or undefined. */
-function repositoryExcludedBy(repo, s) {
-    if (s.include.length > 0 && !s.include.some((p) => p.test(repo)))
-        return 'not in include';
-    const excluder = s.exclude.find((p) => p.test(repo));
-    return excluder ? `exclude "${excluder.text}"` : undefined;
-}
-/** True when no tag filter is set: every tag of a selected repository is synced. */
-function selectsAllTags(s) {
-    return s.tags.length === 0 && s.excludeTags.length === 0 && s.semver === undefined && s.latest === undefined;
-}
-/** Applies tags → exclude-tags → semver → latest; `selected` keeps the given order. */
-function selectTags(tags, s) {
-    const excluded = [];
-    const keep = (candidates, dropRule) => candidates.filter((tag) => {
-        const rule = dropRule(tag);
-        if (rule !== undefined)
-            excluded.push({ tag, rule });
-        return rule === undefined;
-    });
-    let selected = tags;
-    if (s.tags.length > 0)
-        selected = keep(selected, (tag) => s.tags.some((re) => re.test(tag)) ? undefined : `tags ${s.tags.map((re) => re.source).join(', ')}`);
-    selected = keep(selected, (tag) => {
-        const match = s.excludeTags.find((re) => re.test(tag));
-        return match ? `exclude-tags ${match.source}` : undefined;
-    });
-    const prerelease = s.includePrerelease ?? false;
-    if (s.semver !== undefined)
-        selected = keep(selected, semverRule(s.semver, prerelease));
-    if (s.latest !== undefined)
-        selected = keep(selected, latestRule(selected, s.latest, s.latestIncludeNonSemver ?? false, prerelease));
-    return { selected, excluded };
-}
-const PRERELEASE_NOTE = 'a pre-release; semver-include-prerelease: true takes it';
-function semverRule(text, prerelease) {
-    let range;
-    try {
-        range = new semver.Range(text, RANGE_OPTIONS);
-    }
-    catch {
-        throw new ConfigError(`semver: "${text}" is not a semver range`);
-    }
-    return (tag) => {
-        const version = tagVersion(tag);
-        if (!version)
-            return `semver ${text} (not a version)`;
-        if (version.prerelease && !prerelease)
-            return `semver ${text} (${PRERELEASE_NOTE})`;
-        return range.test(version.semver) ? undefined : `semver ${text}`;
-    };
-}
-function latestRule(tags, n, keepNonSemver, prerelease) {
-    const counted = (v) => v !== null && (prerelease || !v.prerelease);
-    const versions = tags
-        .map(tagVersion)
-        .filter(counted)
-        .map((v) => v.semver);
-    const distinct = versions
-        .sort((a, b) => semver.rcompare(a, b))
-        .filter((v, i, all) => i === 0 || semver.compare(v, all[i - 1]) !== 0);
-    const lowestKept = distinct[Math.min(n, distinct.length) - 1];
-    return (tag) => {
-        const version = tagVersion(tag);
-        if (!version)
-            return keepNonSemver ? undefined : `latest ${n} (not a version)`;
-        if (!counted(version))
-            return `latest ${n} (${PRERELEASE_NOTE})`;
-        return lowestKept && semver.compare(version.semver, lowestKept) >= 0 ? undefined : `latest ${n}`;
-    };
-}
-/** The version a tag spells (see the top of this file), or null when it is not a version tag. */
-function tagVersion(tag) {
-    const match = VERSION_TAG.exec(tag);
-    if (!match)
-        return null;
-    const numbers = match[1].split('.');
-    while (numbers.length < 3)
-        numbers.push('0');
-    const suffix = match[2] ?? '';
-    const prerelease = suffix.startsWith('-') && PRERELEASE.test(suffix.slice(1).split(/[.-]/)[0]);
-    const parsed = semver.parse(`${numbers.join('.')}${prerelease || suffix.startsWith('+') ? suffix : ''}`);
-    return parsed && { semver: parsed, prerelease };
-}
-/** True when `tag` counts as a version tag for `semver` and `latest`. */
-function isVersionTag(tag) {
-    return tagVersion(tag) !== null;
-}
-
-;// CONCATENATED MODULE: ./lib/sync/config.js
-const INPUT_NAMING = { name: (input) => input, setting: (input, value) => `${input}: ${value}` };
-
 ;// CONCATENATED MODULE: ./lib/config/input-list.js
 // Every input, once: the CLI's --help and flags are built from this list, and a test checks that
 // action.yml declares exactly these inputs with these defaults.
@@ -33997,6 +33836,167 @@ const INPUTS = [
     },
     { name: 'summary-file', description: 'Where to write the Markdown summary (CLI)', cliOnly: true },
 ];
+
+;// CONCATENATED MODULE: ./lib/config/suggest.js
+// "Did you mean" for a mistyped config key or command-line option.
+/** The known key a typo most likely meant (at most two edits away), for "did you mean". */
+function closest(key, known) {
+    let best;
+    for (const name of known) {
+        const distance = editDistance(key, name);
+        if (distance <= 2 && (!best || distance < best.distance))
+            best = { name, distance };
+    }
+    return best?.name;
+}
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var semver = __nccwpck_require__(2088);
+;// CONCATENATED MODULE: ./lib/sync/select.js
+// Which repositories and tags a whole-catalog sync copies. Pure logic: the engine lists the
+// catalog and the tags, this module decides, and everything left out carries the rule that left
+// it out so the report can say why.
+//
+// Repository patterns (`include`, `exclude`):
+//   - a glob: `*` any characters within one path component, `?` one character (not `/`),
+//     `**` as a whole component any number of components: `team-a/**` is everything under
+//     team-a (not `team-a` itself), `**/app` is `app` at any depth (including top level),
+//     `a/**/b` is `a/b`, `a/x/b`, `a/x/y/b`. Without wildcards a glob names one repository.
+//     Globs use only what repository names can hold (a-z 0-9 . _ - /) plus `*` and `?`, so a typo
+//     (uppercase, a space) is an error instead of a pattern that silently never matches.
+//   - a regex written `/…/`: unanchored, as in `grep` (write `/^team-a\//` to anchor).
+//   A repository is selected when it matches some include (or there is none) and no exclude.
+//
+// Tag filters, applied in this order, each to what the previous one left:
+//   1. `tags`: regexes that must match the whole tag (anchored); a tag is kept if any matches.
+//   2. `exclude-tags`: regexes, anchored; a tag matching any is dropped.
+//   3. `semver`: a range (`>=1.2 <2`); only version tags (below) that satisfy it are kept.
+//   4. `latest` N: the tags of the N highest distinct versions are kept.
+//
+// Version tags: `v`? then one to three dot-separated numbers without leading zeros, then
+// optionally `-prerelease` and/or `+build` as semver spells them: `1`, `1.2`, `v1.2.3`,
+// `1.2.3-rc.1`, `1.25-alpine`, `2.0+build.5`. Missing minor/patch count as 0 (`1.2` is 1.2.0).
+// Not versions: `latest`, `1.2.3.4`, `1.02`, `1.2.3_1`, `stable-1.2`. Note `2024-01-05` reads as
+// 2024.0.0-01-05: filter date tags with `tags`/`exclude-tags` if they share a repository with versions.
+//
+// A suffix is one of two things on a container tag. A pre-release (`-rc1`, `-beta.2`, `-alpha`,
+// `-pre`, `-preview`, `-dev`, `-snapshot`, `-canary`, `-nightly`, with or without a number) is
+// left out by `semver` and `latest` unless `semver-include-prerelease` is true: people using a
+// range expect release candidates left out unless they ask. Any other suffix is a variant of the
+// release (`1.25.3-alpine`, `-slim`, `-bookworm`) and counts as that release: `1.25.3-alpine` is in
+// `>=1.25.3`, and for `latest` it is the same version as `1.25.3`. Drop variants with `exclude-tags`.
+//
+// `latest` N orders by semver precedence; tags spelling one version (`1.2`, `1.2.0`, `v1.2.0`,
+// `1.2-alpine`) count once and are all kept. Non-version tags are dropped by `latest` unless
+// `latest-include-non-semver` is true, in which case they pass through untouched (`latest 3` plus
+// e.g. `stable`).
+
+
+const VERSION_TAG = /^v?((?:0|[1-9]\d*)(?:\.(?:0|[1-9]\d*)){0,2})([-+].*)?$/;
+const RANGE_OPTIONS = { includePrerelease: true };
+const PRERELEASE = /^(alpha|beta|rc|pre|preview|dev|snapshot|canary|nightly)\d*$/i;
+/** Why a repository is not synced (`exclude "team-a/old/**"`, `not in include`), or undefined. */
+function repositoryExcludedBy(repo, s) {
+    if (s.include.length > 0 && !s.include.some((p) => p.test(repo)))
+        return 'not in include';
+    const excluder = s.exclude.find((p) => p.test(repo));
+    return excluder ? `exclude "${excluder.text}"` : undefined;
+}
+/** True when no tag filter is set: every tag of a selected repository is synced. */
+function selectsAllTags(s) {
+    return s.tags.length === 0 && s.excludeTags.length === 0 && s.semver === undefined && s.latest === undefined;
+}
+/** Applies tags → exclude-tags → semver → latest; `selected` keeps the given order. */
+function selectTags(tags, s) {
+    const excluded = [];
+    const keep = (candidates, dropRule) => candidates.filter((tag) => {
+        const rule = dropRule(tag);
+        if (rule !== undefined)
+            excluded.push({ tag, rule });
+        return rule === undefined;
+    });
+    let selected = tags;
+    if (s.tags.length > 0)
+        selected = keep(selected, (tag) => s.tags.some((re) => re.test(tag)) ? undefined : `tags ${s.tags.map((re) => re.source).join(', ')}`);
+    selected = keep(selected, (tag) => {
+        const match = s.excludeTags.find((re) => re.test(tag));
+        return match ? `exclude-tags ${match.source}` : undefined;
+    });
+    const prerelease = s.includePrerelease ?? false;
+    if (s.semver !== undefined)
+        selected = keep(selected, semverRule(s.semver, prerelease));
+    if (s.latest !== undefined)
+        selected = keep(selected, latestRule(selected, s.latest, s.latestIncludeNonSemver ?? false, prerelease));
+    return { selected, excluded };
+}
+const PRERELEASE_NOTE = 'a pre-release; semver-include-prerelease: true takes it';
+function semverRule(text, prerelease) {
+    let range;
+    try {
+        range = new semver.Range(text, RANGE_OPTIONS);
+    }
+    catch {
+        throw new ConfigError(`semver: "${text}" is not a semver range`);
+    }
+    return (tag) => {
+        const version = tagVersion(tag);
+        if (!version)
+            return `semver ${text} (not a version)`;
+        if (version.prerelease && !prerelease)
+            return `semver ${text} (${PRERELEASE_NOTE})`;
+        return range.test(version.semver) ? undefined : `semver ${text}`;
+    };
+}
+function latestRule(tags, n, keepNonSemver, prerelease) {
+    const counted = (v) => v !== null && (prerelease || !v.prerelease);
+    const versions = tags
+        .map(tagVersion)
+        .filter(counted)
+        .map((v) => v.semver);
+    const distinct = versions
+        .sort((a, b) => semver.rcompare(a, b))
+        .filter((v, i, all) => i === 0 || semver.compare(v, all[i - 1]) !== 0);
+    const lowestKept = distinct[Math.min(n, distinct.length) - 1];
+    return (tag) => {
+        const version = tagVersion(tag);
+        if (!version)
+            return keepNonSemver ? undefined : `latest ${n} (not a version)`;
+        if (!counted(version))
+            return `latest ${n} (${PRERELEASE_NOTE})`;
+        return lowestKept && semver.compare(version.semver, lowestKept) >= 0 ? undefined : `latest ${n}`;
+    };
+}
+/** The version a tag spells (see the top of this file), or null when it is not a version tag. */
+function tagVersion(tag) {
+    const match = VERSION_TAG.exec(tag);
+    if (!match)
+        return null;
+    const numbers = match[1].split('.');
+    while (numbers.length < 3)
+        numbers.push('0');
+    const suffix = match[2] ?? '';
+    const prerelease = suffix.startsWith('-') && PRERELEASE.test(suffix.slice(1).split(/[.-]/)[0]);
+    const parsed = semver.parse(`${numbers.join('.')}${prerelease || suffix.startsWith('+') ? suffix : ''}`);
+    return parsed && { semver: parsed, prerelease };
+}
+/** True when `tag` counts as a version tag for `semver` and `latest`. */
+function isVersionTag(tag) {
+    return tagVersion(tag) !== null;
+}
+
+;// CONCATENATED MODULE: ./lib/sync/config.js
+const INPUT_NAMING = { name: (input) => input, setting: (input, value) => `${input}: ${value}` };
 
 ;// CONCATENATED MODULE: ./lib/config/names.js
 // Messages name an option the way the user gave it: `source-registry` in the action's `with:` and
@@ -34213,20 +34213,14 @@ function parseFlag(text, input) {
 
 
 
+
 /** A config file that cannot be used; the message starts with `<file>:<line>:`. */
 class ConfigFileError extends ConfigError {
     name = 'ConfigFileError';
 }
-/** Keys that take a YAML list (or a string with one item per line or comma separated). */
-const LIST_KEYS = [
-    'images',
-    'include',
-    'exclude',
-    'tags',
-    'exclude-tags',
-    'immutable-tags',
-    'platforms',
-];
+/** Keys that take a YAML list (or a string with one item per line or comma separated): the list
+ * inputs, but `mappings`, which the file holds as a list of objects. */
+const LIST_KEYS = [...LIST_INPUTS].filter((key) => key !== 'mappings');
 // Checked here too, so that a bad pattern is reported with its line in the file.
 const ITEM_CHECKS = {
     include: compileRepoPattern,

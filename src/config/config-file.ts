@@ -32,6 +32,7 @@ import {
 import { ConfigError, isHarborSyncError } from '../errors/base.js';
 import { describeRule, type MappingRule } from '../sync/mapping.js';
 import { checkMappingRule, shadowedBy } from './mapping-rules.js';
+import { LIST_INPUTS } from './input-list.js';
 import { closest } from './suggest.js';
 import { compileRepoPattern, compileTagPattern, listItems, parseLatest, parseSemverRange } from './selection.js';
 
@@ -46,16 +47,9 @@ export class ConfigFileError extends ConfigError {
   override readonly name = 'ConfigFileError';
 }
 
-/** Keys that take a YAML list (or a string with one item per line or comma separated). */
-export const LIST_KEYS: readonly string[] = [
-  'images',
-  'include',
-  'exclude',
-  'tags',
-  'exclude-tags',
-  'immutable-tags',
-  'platforms',
-];
+/** Keys that take a YAML list (or a string with one item per line or comma separated): the list
+ * inputs, but `mappings`, which the file holds as a list of objects. */
+const LIST_KEYS: readonly string[] = [...LIST_INPUTS].filter((key) => key !== 'mappings');
 
 type Check = (text: string, input: string) => unknown;
 
