@@ -21,7 +21,7 @@ import {
 import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
 import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.ts';
 import { skopeoInspectRaw } from '../harness/skopeo.ts';
-import { sync } from './helpers.ts';
+import { harborInputs, sync } from './helpers.ts';
 
 const REPOS = 130;
 let registry: RunningRegistry;
@@ -69,15 +69,7 @@ afterAll(async () => {
   await registry?.stop();
 });
 
-function inputs(harbor: HarborDouble, extra: Record<string, string>): Record<string, string> {
-  return {
-    'source-registry': source.url,
-    'harbor-url': harbor.url,
-    'harbor-username': 'admin',
-    'harbor-password': 'Harbor12345',
-    ...extra,
-  };
-}
+const inputs = (harbor: HarborDouble, extra: Record<string, string>) => harborInputs(source.url, harbor, extra);
 
 describe('catalog mode', () => {
   let harbor: HarborDouble;

@@ -11,7 +11,7 @@ import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/i
 import { skopeoInspectRaw } from '../harness/skopeo.ts';
 import { pushImage, buildImage } from '../harness/images.ts';
 import { decideOutcome } from '../../src/report/outcome.ts';
-import { sync } from './helpers.ts';
+import { harborInputs, sync } from './helpers.ts';
 
 let source: RunningRegistry;
 let samples: SampleImages;
@@ -29,15 +29,7 @@ const repositoryDir = (repository: string) => join(source.storageDir, 'docker/re
 const deleteTag = (repository: string, tag: string) =>
   rm(join(repositoryDir(repository), '_manifests/tags', tag), { recursive: true });
 
-function inputs(harbor: HarborDouble, extra: Record<string, string>): Record<string, string> {
-  return {
-    'source-registry': source.url,
-    'harbor-url': harbor.url,
-    'harbor-username': 'admin',
-    'harbor-password': 'Harbor12345',
-    ...extra,
-  };
-}
+const inputs = (harbor: HarborDouble, extra: Record<string, string>) => harborInputs(source.url, harbor, extra);
 
 describe('retained: tags and repositories only Harbor has now', () => {
   let harbor: HarborDouble;
