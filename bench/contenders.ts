@@ -1,6 +1,6 @@
 // The three contenders: harbor-sync (dist/cli.js), `skopeo sync` driven the way a user would, and
 // the copy floor (each unique blob once, source GET piped into a monolithic PUT, 8 at a time).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -66,6 +66,14 @@ async function vmHwm(pid: number): Promise<number> {
 }
 
 /** Runs a command with output to files; peak RSS by polling VmHWM (monotonic) every 50 ms. */
+/** The start of a timed run, once the disk is quiet: the page cache still holds what the
+ * previous contender wrote (a first sync's gigabyte, a 2 GiB layer), and the kernel writes it back
+ * about 30 s later, in the middle of whoever runs then. `sync` flushes it first, untimed. */
+function settled(): bigint {
+  spawnSync('sync');
+  return process.hrtime.bigint();
+}
+
 function runProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv, outBase: string): Promise<ProcResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
@@ -183,7 +191,7 @@ export async function runHarborSync(
   ctx.proxy.take();
   double.resetRequests();
   ctx.log(`  ${name}: node dist/cli.js sync … (${ctx.repos.length} repositories, concurrency ${ctx.concurrency})`);
-  const started = process.hrtime.bigint();
+  const started = settled();
   const proc = await runProcess(process.execPath, args, env, base);
   const result = finish(ctx, double, name, started, {});
   result.exitCodes = [proc.code];
@@ -248,7 +256,7 @@ export async function runSkopeo(ctx: Ctx, double: HarborDouble, name: string): P
   ctx.log(`  ${name}: ${calls.length} × skopeo sync --src yaml --dest docker --all (one per prefix)`);
   const codes: number[] = [];
   let peak = 0;
-  const started = process.hrtime.bigint();
+  const started = settled();
   for (const c of calls) {
     const args = [
       '--insecure-policy',
@@ -304,7 +312,7 @@ export async function runFloor(ctx: Ctx, double: HarborDouble, name: string, par
   ctx.proxy.take();
   double.resetRequests();
   ctx.log(`  ${name}: ${ctx.blobs.length} unique blobs, ${parallel} in parallel`);
-  const started = process.hrtime.bigint();
+  const started = settled();
   await Promise.all(
     ctx.blobs.map((b) =>
       limit(async () => {
@@ -467,7 +475,7 @@ export async function runFullFloor(ctx: Ctx, double: HarborDouble, name: string,
   ctx.log(
     `  ${name}: ${ctx.repos.length} repositories, ${ctx.blobs.length} unique blobs, ${parallel} requests at a time`,
   );
-  const started = process.hrtime.bigint();
+  const started = settled();
   await Promise.all(
     ctx.repos.map(async (repo) => {
       try {

@@ -119,6 +119,8 @@ function version(cmd: string, args: string[]): string {
 
 // ---- corpus ------------------------------------------------------------------------------------
 
+// The source registry runs with the blob descriptor cache of registry:2's and Debian's default
+// config (bench/README.md, "The corpus").
 async function corpus(p: CorpusParams): Promise<{
   index: CorpusIndex;
   registry: Awaited<ReturnType<typeof startRegistry>>;
@@ -136,13 +138,13 @@ async function corpus(p: CorpusParams): Promise<{
   const indexFile = join(dir, 'corpus.json');
   if (useCache && !values.fresh && existsSync(indexFile)) {
     const index = JSON.parse(await readFile(indexFile, 'utf8')) as CorpusIndex;
-    const registry = await startRegistry({ storageDir: join(dir, 'storage') });
+    const registry = await startRegistry({ storageDir: join(dir, 'storage'), blobDescriptorCache: true });
     log(`corpus: reusing ${dir.slice(ROOT.length + 1)} (delete it or pass --fresh to regenerate)`);
     return { index, registry, cleanup: () => registry.stop(), cached: true, pushSeconds: 0 };
   }
   await rm(dir, { recursive: true, force: true });
   await mkdir(join(dir, 'storage'), { recursive: true });
-  const registry = await startRegistry({ storageDir: join(dir, 'storage') });
+  const registry = await startRegistry({ storageDir: join(dir, 'storage'), blobDescriptorCache: true });
   log(`corpus: pushing preset ${presetName} into ${registry.url} …`);
   const t0 = Date.now();
   let lastShown = 0;
@@ -471,7 +473,7 @@ async function main(): Promise<number> {
     // The same rows for bench/scale.ts, which checks the figures of several presets at once.
     await writeFile(
       file.replace(/\.md$/, '.json'),
-      `${JSON.stringify({ preset: presetName, commit, results }, null, 1)}\n`,
+      `${JSON.stringify({ preset: presetName, commit, runs, results }, null, 1)}\n`,
     );
     log(`\nwrote ${file.slice(ROOT.length + 1)}; logs in ${workDir.slice(ROOT.length + 1)}`);
   }

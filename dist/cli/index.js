@@ -35238,10 +35238,27 @@ function consoleDisplay(options) {
             options.err.write('\r\x1b[K');
         shown = false;
     };
+    // A log (a pipe or a file, not a terminal) gets the lines of one turn of the event loop in one
+    // write: a write per tag wakes the process reading the pipe (Jenkins' agent, a runner) once per
+    // tag, and a no-op of 24,000 tags wrote 24,000 times.
+    let pending = '';
+    const flush = () => {
+        if (!pending)
+            return;
+        const text = pending;
+        pending = '';
+        options.err.write(text);
+    };
     // A message may quote what a server or a file said: no control character reaches the terminal.
     const say = (line) => {
-        clear();
-        options.err.write(`${text_escapeControl(line)}\n`);
+        if (live) {
+            clear();
+            options.err.write(`${text_escapeControl(line)}\n`);
+            return;
+        }
+        if (!pending)
+            setImmediate(flush);
+        pending += `${text_escapeControl(line)}\n`;
     };
     const draw = () => {
         clear();
@@ -35257,7 +35274,11 @@ function consoleDisplay(options) {
     const logger = {
         info: (m) => !options.quiet && say(m),
         warn: (m) => !options.quiet && say(`warning: ${m}`),
-        error: (m) => say(`error: ${m}`),
+        // An error is written at once: the process may be about to end.
+        error: (m) => {
+            say(`error: ${m}`);
+            flush();
+        },
         debug: () => undefined,
         event: (e) => {
             progress.onEvent(e);
@@ -35276,6 +35297,7 @@ function consoleDisplay(options) {
         logger,
         stop: ({ progressLine = true } = {}) => {
             clearInterval(timer);
+            flush();
             clear();
             if (progressLine && !options.quiet && !options.json)
                 options.err.write(`${progress.line()}\n`);
@@ -39921,18 +39943,17 @@ const WRITE_BATCH = 256 * 1024;
 //
 // A run learns hundreds of tokens (one per scope set), and every log line passes scrub(): one
 // regex over all of them would be rebuilt at each new token and scanned on every line. Instead the
-// secrets are indexed by their first four characters, and a text is scanned once, position by
-// position, with a map lookup each: linear in the text, whatever the number of secrets.
+// secrets are indexed by their first four characters, as two numbers (characters 1–2, then 3–4),
+// and a text is scanned once, position by position, with a map lookup each: linear in the text,
+// whatever the number of secrets, and without making a string per position (a run's hundreds of
+// tokens start with most common letter pairs, and scrub sees every byte the tool writes).
 /** Shorter values are not scrubbed: masking every "ab" would wreck the output, and a secret that
  * short protects nothing. */
 const MIN_LENGTH = 4;
 const MASK = '***';
-/** First four characters → the secrets starting with them, longest first. */
+/** Characters 1–2 → characters 3–4 → the secrets starting with those four, longest first. */
 const index = new Map();
 const known = new Set();
-/** The first two characters of every secret, as one number: most positions of a text are ruled
- * out by this without making a string (scrub sees every byte the tool writes). */
-const starts = new Set();
 /** A JWS in compact form whose header and payload are JSON objects (base64url of `{"`): what a
  * token service issues. */
 const JWT = /eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/y;
@@ -39953,9 +39974,9 @@ function addSecret(value, forms = 'all') {
         if (form.length < MIN_LENGTH || known.has(form))
             continue;
         known.add(form);
-        const key = form.slice(0, MIN_LENGTH);
-        starts.add(pair(form, 0));
-        const list = index.get(key) ?? [];
+        const second = index.get(pair(form, 0)) ?? new Map();
+        index.set(pair(form, 0), second);
+        const list = second.get(pair(form, 2)) ?? [];
         // Longest first, so a secret that extends another is masked whole.
         let low = 0;
         let high = list.length;
@@ -39967,7 +39988,7 @@ function addSecret(value, forms = 'all') {
                 high = mid;
         }
         list.splice(low, 0, form);
-        index.set(key, list);
+        second.set(pair(form, 2), list);
     }
 }
 /** Registers a bearer token the run obtained. A JWT is masked by its shape and not remembered. */
@@ -39991,9 +40012,7 @@ function scrub(text) {
     let out = '';
     let copied = 0;
     for (let i = 0; i + MIN_LENGTH <= text.length;) {
-        const found = (starts.has(pair(text, i))
-            ? index.get(text.slice(i, i + MIN_LENGTH))?.find((secret) => text.startsWith(secret, i))
-            : undefined) ?? jwtAt(text, i);
+        const found = secretAt(index.get(pair(text, i))?.get(pair(text, i + 2)), text, i) ?? jwtAt(text, i);
         if (found) {
             out += `${text.slice(copied, i)}${MASK}`;
             i += found.length;
@@ -40004,6 +40023,16 @@ function scrub(text) {
         }
     }
     return copied === 0 ? text : out + text.slice(copied);
+}
+/** The longest of `secrets` written at `i`. A plain loop: a closure over `i` here would make the
+ * loop allocate a scope for every character it scans. */
+function secretAt(secrets, text, i) {
+    if (!secrets)
+        return undefined;
+    for (const secret of secrets)
+        if (text.startsWith(secret, i))
+            return secret;
+    return undefined;
 }
 function pair(text, i) {
     return (text.charCodeAt(i) << 16) | text.charCodeAt(i + 1);
@@ -40018,7 +40047,6 @@ function jwtAt(text, i) {
 function clearSecrets() {
     index.clear();
     known.clear();
-    starts.clear();
 }
 /** For tests: how many written forms are remembered. */
 function rememberedSecrets() {

@@ -9,20 +9,19 @@
 //
 // A run learns hundreds of tokens (one per scope set), and every log line passes scrub(): one
 // regex over all of them would be rebuilt at each new token and scanned on every line. Instead the
-// secrets are indexed by their first four characters, and a text is scanned once, position by
-// position, with a map lookup each: linear in the text, whatever the number of secrets.
+// secrets are indexed by their first four characters, as two numbers (characters 1–2, then 3–4),
+// and a text is scanned once, position by position, with a map lookup each: linear in the text,
+// whatever the number of secrets, and without making a string per position (a run's hundreds of
+// tokens start with most common letter pairs, and scrub sees every byte the tool writes).
 
 /** Shorter values are not scrubbed: masking every "ab" would wreck the output, and a secret that
  * short protects nothing. */
 const MIN_LENGTH = 4;
 const MASK = '***';
 
-/** First four characters → the secrets starting with them, longest first. */
-const index = new Map<string, string[]>();
+/** Characters 1–2 → characters 3–4 → the secrets starting with those four, longest first. */
+const index = new Map<number, Map<number, string[]>>();
 const known = new Set<string>();
-/** The first two characters of every secret, as one number: most positions of a text are ruled
- * out by this without making a string (scrub sees every byte the tool writes). */
-const starts = new Set<number>();
 
 /** A JWS in compact form whose header and payload are JSON objects (base64url of `{"`): what a
  * token service issues. */
@@ -44,9 +43,9 @@ export function addSecret(value: string | undefined, forms: 'all' | 'raw' = 'all
   for (const form of written) {
     if (form.length < MIN_LENGTH || known.has(form)) continue;
     known.add(form);
-    const key = form.slice(0, MIN_LENGTH);
-    starts.add(pair(form, 0));
-    const list = index.get(key) ?? [];
+    const second = index.get(pair(form, 0)) ?? new Map<number, string[]>();
+    index.set(pair(form, 0), second);
+    const list = second.get(pair(form, 2)) ?? [];
     // Longest first, so a secret that extends another is masked whole.
     let low = 0;
     let high = list.length;
@@ -56,7 +55,7 @@ export function addSecret(value: string | undefined, forms: 'all' | 'raw' = 'all
       else high = mid;
     }
     list.splice(low, 0, form);
-    index.set(key, list);
+    second.set(pair(form, 2), list);
   }
 }
 
@@ -80,10 +79,7 @@ export function scrub(text: string): string {
   let out = '';
   let copied = 0;
   for (let i = 0; i + MIN_LENGTH <= text.length; ) {
-    const found =
-      (starts.has(pair(text, i))
-        ? index.get(text.slice(i, i + MIN_LENGTH))?.find((secret) => text.startsWith(secret, i))
-        : undefined) ?? jwtAt(text, i);
+    const found = secretAt(index.get(pair(text, i))?.get(pair(text, i + 2)), text, i) ?? jwtAt(text, i);
     if (found) {
       out += `${text.slice(copied, i)}${MASK}`;
       i += found.length;
@@ -93,6 +89,14 @@ export function scrub(text: string): string {
     }
   }
   return copied === 0 ? text : out + text.slice(copied);
+}
+
+/** The longest of `secrets` written at `i`. A plain loop: a closure over `i` here would make the
+ * loop allocate a scope for every character it scans. */
+function secretAt(secrets: string[] | undefined, text: string, i: number): string | undefined {
+  if (!secrets) return undefined;
+  for (const secret of secrets) if (text.startsWith(secret, i)) return secret;
+  return undefined;
 }
 
 function pair(text: string, i: number): number {
@@ -109,7 +113,6 @@ function jwtAt(text: string, i: number): string | undefined {
 export function clearSecrets(): void {
   index.clear();
   known.clear();
-  starts.clear();
 }
 
 /** For tests: how many written forms are remembered. */

@@ -34,10 +34,25 @@ export function consoleDisplay(options: ConsoleOptions): Display {
     if (shown) options.err.write('\r\x1b[K');
     shown = false;
   };
+  // A log (a pipe or a file, not a terminal) gets the lines of one turn of the event loop in one
+  // write: a write per tag wakes the process reading the pipe (Jenkins' agent, a runner) once per
+  // tag, and a no-op of 24,000 tags wrote 24,000 times.
+  let pending = '';
+  const flush = (): void => {
+    if (!pending) return;
+    const text = pending;
+    pending = '';
+    options.err.write(text);
+  };
   // A message may quote what a server or a file said: no control character reaches the terminal.
   const say = (line: string): void => {
-    clear();
-    options.err.write(`${escapeControl(line)}\n`);
+    if (live) {
+      clear();
+      options.err.write(`${escapeControl(line)}\n`);
+      return;
+    }
+    if (!pending) setImmediate(flush);
+    pending += `${escapeControl(line)}\n`;
   };
   const draw = (): void => {
     clear();
@@ -53,7 +68,11 @@ export function consoleDisplay(options: ConsoleOptions): Display {
   const logger: Logger = {
     info: (m) => !options.quiet && say(m),
     warn: (m) => !options.quiet && say(`warning: ${m}`),
-    error: (m) => say(`error: ${m}`),
+    // An error is written at once: the process may be about to end.
+    error: (m) => {
+      say(`error: ${m}`);
+      flush();
+    },
     debug: () => undefined,
     event: (e: SyncEvent) => {
       progress.onEvent(e);
@@ -70,6 +89,7 @@ export function consoleDisplay(options: ConsoleOptions): Display {
     logger,
     stop: ({ progressLine = true } = {}) => {
       clearInterval(timer);
+      flush();
       clear();
       if (progressLine && !options.quiet && !options.json) options.err.write(`${progress.line()}\n`);
     },

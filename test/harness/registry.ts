@@ -32,6 +32,10 @@ export interface RegistryOptions {
   catalogMaxEntries?: number;
   /** Pull-through cache of another registry. */
   proxy?: { remoteUrl: string; username?: string; password?: string };
+  /** storage.cache.blobdescriptor: inmemory, as the default config of registry:2 and of Debian's
+   * docker-registry has it (the bench's source). Off for tests, which change storage behind the
+   * registry's back and must not be answered from its cache. */
+  blobDescriptorCache?: boolean;
 }
 
 export interface RunningRegistry {
@@ -94,6 +98,7 @@ async function writeConfig(work: string, storageDir: string, port: number, optio
     '  accesslog:',
     '    disabled: true',
     'storage:',
+    ...(options.blobDescriptorCache ? ['  cache:', '    blobdescriptor: inmemory'] : []),
     '  filesystem:',
     `    rootdirectory: ${storageDir}`,
     '  delete:',

@@ -49,6 +49,25 @@ describe('console display', () => {
     expect(c.text().out).toBe('');
   });
 
+  it('in a log: the lines of one turn of the event loop in one write, in order; an error at once', async () => {
+    const c = capture(false);
+    const write = vi.spyOn(c.err, 'write');
+    const d = consoleDisplay({ err: c.err, out: c.out, quiet: false, json: false });
+    for (let i = 0; i < 500; i++) d.logger.info(`skipped    a/b:${i} → a/b:${i}`);
+    expect(write).not.toHaveBeenCalled();
+    await new Promise((r) => setImmediate(r));
+    expect(write).toHaveBeenCalledTimes(1);
+    d.logger.info('skipped    a/b:500 → a/b:500');
+    d.logger.error('harbor.example: 503 SERVICE_UNAVAILABLE');
+    expect(write).toHaveBeenCalledTimes(2);
+    d.stop();
+    await new Promise((r) => setImmediate(r));
+    const lines = c.text().err.trim().split('\n');
+    expect(lines.slice(0, 501)).toEqual(Array.from({ length: 501 }, (_, i) => `skipped    a/b:${i} → a/b:${i}`));
+    expect(lines[501]).toBe('error: harbor.example: 503 SERVICE_UNAVAILABLE');
+    expect(lines[502]).toMatch(/^harbor-sync: /);
+  });
+
   it('on a terminal: one live line, cleared before other output', async () => {
     vi.useFakeTimers();
     const c = capture(true);

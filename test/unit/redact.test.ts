@@ -70,6 +70,14 @@ describe('scrub', () => {
     expect(scrub('x ghs_00000001abcdef-longer y ghs_00019999abcdef z')).toBe('x *** y *** z');
   });
 
+  it('tells apart secrets that share their first two characters, wherever they stand', () => {
+    addSecret('abcd1234');
+    addSecret('abxy5678');
+    addSecret('é→ü✓secret');
+    expect(scrub('abcd1234abxy5678 abcd123 abxy abé→ü✓secret!')).toBe('****** abcd123 abxy ab***!');
+    expect(scrub('abxy5678')).toBe('***');
+  });
+
   it('does not scrub values too short to be secrets', () => {
     addSecret('ab');
     expect(scrub('table cab')).toBe('table cab');
