@@ -6,6 +6,8 @@ export default defineConfig({
   test: {
     // The JSON file lets .ci/run print a plain 'N passed, N failed' line.
     reporters: ['default', ['json', { outputFile: '.tmp/vitest-results.json' }]],
+    // Each test file gets its own temporary root, removed when the file ends (test/harness/setup.ts).
+    setupFiles: ['test/harness/setup.ts'],
     projects: [
       {
         extends: true,

@@ -2,7 +2,7 @@
 // the copy floor (each unique blob once, source GET piped into a monolithic PUT, 8 at a time).
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pLimit from 'p-limit';
@@ -29,6 +29,8 @@ export interface RunResult {
   source: SourceCounts;
   /** Peak RSS of the contender's process(es), KiB; undefined for in-process runs. */
   peakRssKiB?: number;
+  /** A storage source's work-dir at its fullest: its files plus the deleted ones it held open. */
+  workDirPeakBytes?: number;
   /** Tags Harbor holds with the source's digest afterwards / tags expected. */
   tagsOk?: [number, number];
   exitCodes: number[];
@@ -53,6 +55,29 @@ export interface Ctx {
 interface ProcResult {
   code: number;
   peakKiB: number;
+  /** Most bytes `watchDir` held (see dirUsage), when one was given. */
+  dirPeakBytes: number;
+}
+
+/** Bytes on disk under `dir`, plus the files below it that process `pid` holds open after
+ * unlinking them (a decompressed tarball: `du` no longer sees it, the disk still holds it). */
+async function dirUsage(dir: string, pid: number): Promise<number> {
+  let bytes = 0;
+  const walk = async (path: string): Promise<void> => {
+    const entries = await readdir(path, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      const p = join(path, e.name);
+      if (e.isDirectory()) await walk(p);
+      else bytes += ((await lstat(p).catch(() => undefined))?.blocks ?? 0) * 512;
+    }
+  };
+  await walk(dir);
+  for (const fd of await readdir(`/proc/${pid}/fd`).catch(() => [])) {
+    const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+    if (target.startsWith(`${dir}/`) && target.endsWith(' (deleted)'))
+      bytes += ((await stat(`/proc/${pid}/fd/${fd}`).catch(() => undefined))?.blocks ?? 0) * 512;
+  }
+  return bytes;
 }
 
 async function vmHwm(pid: number): Promise<number> {
@@ -74,22 +99,42 @@ function settled(): bigint {
   return process.hrtime.bigint();
 }
 
-function runProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv, outBase: string): Promise<ProcResult> {
+function runProcess(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  outBase: string,
+  watchDir?: string,
+): Promise<ProcResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
     child.stdout.pipe(createWriteStream(`${outBase}.stdout`, { flags: 'a' }));
     child.stderr.pipe(createWriteStream(`${outBase}.stderr`, { flags: 'a' }));
     let peak = 0;
+    let dirPeak = 0;
     const timer = setInterval(() => {
       if (child.pid) void vmHwm(child.pid).then((k) => (peak = Math.max(peak, k)));
     }, 50);
-    child.on('error', (e) => {
+    // Walking a directory costs more than reading VmHWM: four times a second.
+    let walking = false;
+    const dirTimer = setInterval(() => {
+      if (!watchDir || !child.pid || walking) return;
+      walking = true;
+      void dirUsage(watchDir, child.pid)
+        .then((b) => (dirPeak = Math.max(dirPeak, b)))
+        .finally(() => (walking = false));
+    }, 250);
+    const stop = () => {
       clearInterval(timer);
+      clearInterval(dirTimer);
+    };
+    child.on('error', (e) => {
+      stop();
       reject(e);
     });
     child.on('exit', (code, signal) => {
-      clearInterval(timer);
-      resolvePromise({ code: code ?? (signal ? 128 : 1), peakKiB: peak });
+      stop();
+      resolvePromise({ code: code ?? (signal ? 128 : 1), peakKiB: peak, dirPeakBytes: dirPeak });
     });
   });
 }
@@ -147,12 +192,20 @@ function slug(name: string): string {
 
 // ---- harbor-sync ------------------------------------------------------------------------------
 
+/** harbor-sync reading a registry's storage instead of the registry: `dir://…`, `file://….tar`. */
+export interface StorageSourceArgs {
+  url: string;
+  /** Its --work-dir, watched for the disk it takes. */
+  workDir: string;
+}
+
 export async function runHarborSync(
   ctx: Ctx,
   double: HarborDouble,
   name: string,
   profile: boolean,
   extraArgs: string[] = [],
+  storage?: StorageSourceArgs,
 ): Promise<RunResult> {
   const base = join(ctx.workDir, slug(name));
   const imagesFile = join(ctx.workDir, `images-${ctx.repos.length}.txt`);
@@ -169,7 +222,8 @@ export async function runHarborSync(
     DIST_CLI,
     'sync',
     '--source-registry',
-    ctx.proxy.url,
+    storage?.url ?? ctx.proxy.url,
+    ...(storage ? ['--work-dir', storage.workDir] : []),
     '--harbor-url',
     double.url,
     '--images-file',
@@ -192,9 +246,21 @@ export async function runHarborSync(
   double.resetRequests();
   ctx.log(`  ${name}: node dist/cli.js sync … (${ctx.repos.length} repositories, concurrency ${ctx.concurrency})`);
   const started = settled();
-  const proc = await runProcess(process.execPath, args, env, base);
+  if (storage) await mkdir(storage.workDir, { recursive: true });
+  const proc = await runProcess(process.execPath, args, env, base, storage?.workDir);
   const result = finish(ctx, double, name, started, {});
   result.exitCodes = [proc.code];
+  if (storage) {
+    result.workDirPeakBytes = proc.dirPeakBytes;
+    result.notes.push(
+      `source ${storage.url.replace(ROOT, '.')}; work-dir at its fullest: ${(proc.dirPeakBytes / 1e6).toFixed(1)} MB (its files and the deleted ones harbor-sync held open there, sampled every 250 ms)`,
+    );
+    // What the source said it did with the archive: indexed in place, or decompressed (and how long).
+    const said = (await readFile(`${base}.stderr`, 'utf8').catch(() => ''))
+      .split('\n')
+      .filter((l) => /^(Reading .* in place|Decompress(ing .* into|ed) )/.test(l));
+    result.notes.push(...said.map((l) => `harbor-sync: ${l.replaceAll(ROOT, '.')}`));
+  }
   const hooked = Number(await readFile(rssFile, 'utf8').catch(() => '0'));
   result.peakRssKiB = hooked || proc.peakKiB;
   result.tagsOk = verifyTags(ctx, double);

@@ -100,6 +100,21 @@ export const PRESETS: Record<string, CorpusParams> = {
     multiArchShare: 0,
     latestAlias: true,
   },
+  // Seed scale, for storage migrations (issue 27): 5,000 tags over 1,000 repositories (latest
+  // included), ~1.6 GB unique; by default read from the registry's storage as a .tar and a .tar.gz.
+  seed: {
+    seed: 'harbor-sync-bench/seed/v1',
+    repositories: 1000,
+    tagsPerRepository: 5,
+    teams: 50,
+    nestedShare: 0.3,
+    baseImages: 4,
+    baseLayerSizes: [12_000_000, 5_000_000, 2_100_000],
+    ownLayerSizes: [300_000],
+    jitter: 0.5,
+    multiArchShare: 0.2,
+    latestAlias: true,
+  },
   // --big-layer: one image with one 2 GiB layer, to watch peak RSS.
   'big-layer': {
     seed: 'harbor-sync-bench/big-layer/v1',

@@ -1,11 +1,12 @@
-// npm run bench -- [--preset small|medium|large-catalog|catalog-24k] [--only harbor-sync,skopeo,floor,full-floor] [--big-layer]
+// npm run bench -- [--preset small|medium|large-catalog|catalog-24k|seed]
+//                  [--only harbor-sync,skopeo,floor,full-floor,storage-dir,storage-tar,storage-tgz] [--big-layer]
 //                  [--concurrency N] [--slice N] [--fresh] [--no-cache] [--cpu-prof] [--no-write] [--runs N]
 // Generates a deterministic corpus in a source registry, then times harbor-sync, `skopeo sync` and
 // the copy floor against fresh Harbor doubles in one run, prints a table with ratios and writes
 // bench/results/<date>-<preset>.md. See bench/README.md.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, statSync, readdirSync } from 'node:fs';
+import { existsSync, renameSync, statSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +32,27 @@ import {
 const DEFAULT_CONCURRENCY = 4; // harbor-sync's own default (README, `concurrency` input)
 /** The corpus's version tags (`1.0.0`…): a nightly that trusts them not to move (README). */
 const IMMUTABLE_TAGS = ['--immutable-tags', String.raw`\d+\.\d+\.\d+`];
-const CONTENDERS = ['harbor-sync', 'skopeo', 'floor', 'full-floor'] as const;
+const CONTENDERS = [
+  'harbor-sync',
+  'skopeo',
+  'floor',
+  'full-floor',
+  'storage-dir',
+  'storage-tar',
+  'storage-tgz',
+] as const;
+/** harbor-sync reading the corpus registry's storage itself: the directory, a tar, a tar.gz. */
+const STORAGE = {
+  'storage-dir': { label: 'storage dir://', archive: undefined },
+  'storage-tar': { label: 'storage .tar', archive: 'registry.tar' },
+  'storage-tgz': { label: 'storage .tar.gz', archive: 'registry.tar.gz' },
+} as const;
+/** Who runs when --only is not given. */
+function defaultContenders(preset: string, bigLayer: boolean): string {
+  if (bigLayer) return 'harbor-sync,floor';
+  if (preset === 'seed') return 'storage-tar,storage-tgz,full-floor';
+  return 'harbor-sync,skopeo,floor,full-floor';
+}
 
 const { values } = parseArgs({
   options: {
@@ -67,7 +88,7 @@ if (!params) {
   process.exit(2);
 }
 const only = new Set(
-  (values.only ?? (values['big-layer'] ? 'harbor-sync,floor' : CONTENDERS.join(',')))
+  (values.only ?? defaultContenders(presetName, values['big-layer']!))
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean),
@@ -127,6 +148,8 @@ async function corpus(p: CorpusParams): Promise<{
   cleanup: () => Promise<void>;
   cached: boolean;
   pushSeconds: number;
+  /** The corpus's directory: storage/ (the registry's rootdirectory) and its tarballs. */
+  dir: string;
 }> {
   const key = createHash('sha256')
     .update(JSON.stringify({ generator: GENERATOR_VERSION, ...p }))
@@ -143,7 +166,7 @@ async function corpus(p: CorpusParams): Promise<{
     // Read the whole storage once, untimed: a corpus read cold from disk slowed whichever contender
     // ran first in round 1 (harbor-sync's first sync: 65.4 and 55.3 s against 47–51 s in later rounds).
     spawnSync('find', [join(dir, 'storage'), '-type', 'f', '-exec', 'cat', '{}', '+'], { stdio: 'ignore' });
-    return { index, registry, cleanup: () => registry.stop(), cached: true, pushSeconds: 0 };
+    return { index, registry, cleanup: () => registry.stop(), cached: true, pushSeconds: 0, dir };
   }
   await rm(dir, { recursive: true, force: true });
   await mkdir(join(dir, 'storage'), { recursive: true });
@@ -166,7 +189,22 @@ async function corpus(p: CorpusParams): Promise<{
     await registry.stop();
     if (!useCache) await rm(dir, { recursive: true, force: true });
   };
-  return { index, registry, cleanup, cached: false, pushSeconds };
+  return { index, registry, cleanup, cached: false, pushSeconds, dir };
+}
+
+/** The tarballs of the corpus's storage, made once beside it (kept with a cached corpus), untimed.
+ * The registry never writes while the bench runs, so the tar is a consistent copy. */
+function storageArchives(dir: string): void {
+  for (const [contender, s] of Object.entries(STORAGE)) {
+    if (!s.archive || !only.has(contender)) continue;
+    const archive = join(dir, s.archive);
+    if (existsSync(archive)) continue;
+    log(`corpus: writing ${archive.slice(ROOT.length + 1)} …`);
+    const t0 = Date.now();
+    execFileSync('tar', [s.archive.endsWith('.gz') ? '-czf' : '-cf', `${archive}.part`, '-C', dir, 'storage']);
+    renameSync(`${archive}.part`, archive);
+    log(`  ${(statSync(archive).size / 1e9).toFixed(2)} GB in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  }
 }
 
 // ---- figures -----------------------------------------------------------------------------------
@@ -238,6 +276,11 @@ function ratios(results: RunResult[]): string {
     ['skopeo sync / copy floor', 'skopeo sync', 'copy floor'],
     ['full floor / copy floor', 'full floor', 'copy floor'],
   ];
+  for (const s of Object.values(STORAGE)) {
+    pairs.push([`${s.label} first sync / full floor`, `${s.label} first sync`, 'full floor']);
+    pairs.push([`${s.label} first sync / harbor-sync first sync`, `${s.label} first sync`, 'harbor-sync first sync']);
+    pairs.push([`${s.label} no-op / harbor-sync no-op`, `${s.label} no-op`, 'harbor-sync no-op']);
+  }
   // A sliced preset also runs harbor-sync and the full floor on every repository.
   const whole = results.find((r) => r.name.startsWith('harbor-sync first sync, all '))?.name;
   const wholeFloor = results.find((r) => r.name.startsWith('full floor, all '))?.name;
@@ -297,6 +340,7 @@ async function main(): Promise<number> {
   log(`bench: preset ${presetName}, contenders ${[...only].join(', ')}, work dir ${workDir.slice(ROOT.length + 1)}`);
 
   const c = await corpus(params!);
+  storageArchives(c.dir);
   const proxy = await startCountingProxy(c.registry.port);
   const results: RunResult[] = [];
   const rounds: RunResult[][] = [];
@@ -372,6 +416,22 @@ async function main(): Promise<number> {
           } finally {
             await disposeDouble(d2);
           }
+        }
+      }
+      for (const [contender, s] of Object.entries(STORAGE)) {
+        if (!only.has(contender)) continue;
+        log(s.label);
+        const storage = {
+          url: s.archive ? `file://${join(c.dir, s.archive)}` : `dir://${join(c.dir, 'storage')}`,
+          workDir: join(workDir, `${contender}-work`),
+        };
+        const double = await startHarborDouble();
+        try {
+          round.push(await runHarborSync(ctx, double, `${s.label} first sync`, false, [], storage));
+          // A resume after everything was copied: what reading the source again costs.
+          round.push(await runHarborSync(ctx, double, `${s.label} no-op`, false, [], storage));
+        } finally {
+          await disposeDouble(double);
         }
       }
       if (only.has('skopeo')) {

@@ -28,8 +28,10 @@ try {
     images.join(','),
   ];
   const args = [...base, '--report-file', '.tmp/demo-report.json', '--summary-file', '.tmp/demo-summary.md'];
+  // `npx node`: the project's own Node.js 24 (the `node` devDependency) when the line is pasted
+  // into a shell whose `node` is older than the CLI accepts.
   console.log(
-    `\n$ node ${args.join(' ')}\n  (credentials from SOURCE_USERNAME/SOURCE_PASSWORD/HARBOR_USERNAME/HARBOR_PASSWORD)\n`,
+    `\n$ npx node ${args.join(' ')}\n  (credentials from SOURCE_USERNAME/SOURCE_PASSWORD/HARBOR_USERNAME/HARBOR_PASSWORD)\n`,
   );
   spawnSync('mkdir', ['-p', '.tmp']);
   const env = {

@@ -8,11 +8,11 @@ import { INPUTS } from './config/input-list.js';
 import { isHarborSyncError } from './errors/base.js';
 import { guardStream } from './redact/output.js';
 import { scrub } from './redact/secrets.js';
-import { escapeControl } from './redact/text.js';
 import { ANNOTATIONS_PER_STEP, annotationsFor } from './report/annotations.js';
 import { actionsDisplay } from './report/console.js';
+import { logLine } from './report/escape.js';
+import { actionOutputs } from './report/outputs.js';
 import { renderConfigError, renderInternalError } from './report/summary.js';
-import { computeTotals } from './report/totals.js';
 import { runAndReport } from './run-and-report.js';
 
 export async function run(): Promise<void> {
@@ -33,17 +33,14 @@ export async function run(): Promise<void> {
     const outcome = await runAndReport(config, { logger: display.logger, signal: stop.signal, reportFile });
     display.stop({ progressLine: !outcome.result.fatal });
     await core.summary.addRaw(scrub(outcome.summary)).write();
-    const totals = computeTotals(outcome.result);
-    for (const name of ['migrated', 'stale', 'incomplete', 'skipped', 'failed'] as const)
-      core.setOutput(name, totals[name]);
-    core.setOutput('report-file', reportFile);
+    for (const [name, value] of actionOutputs(outcome.result, reportFile)) core.setOutput(name, value);
     // What needs a person, grouped, within GitHub's 10 per step (the engine's and setFailed's count).
     const budget = ANNOTATIONS_PER_STEP - engineAnnotations - (outcome.ok ? 0 : 1);
     for (const a of annotationsFor(outcome.result, { limit: budget })) {
       const annotate = a.level === 'error' ? core.error : core.warning;
-      annotate(scrub(a.message), { title: scrub(a.title) });
+      annotate(scrub(logLine(a.message)), { title: scrub(logLine(a.title)) });
     }
-    if (!outcome.ok) core.setFailed(escapeControl(`harbor-sync: ${outcome.reason ?? 'failed'}`));
+    if (!outcome.ok) core.setFailed(logLine(`harbor-sync: ${outcome.reason ?? 'failed'}`));
   } catch (error) {
     // One line, never a stack trace; and a step summary for this outcome too.
     const message = error instanceof Error ? error.message : String(error);
@@ -53,7 +50,7 @@ export async function run(): Promise<void> {
       .write()
       .catch(() => undefined); // no GITHUB_STEP_SUMMARY: the log line below still says it
     core.setFailed(
-      escapeControl(
+      logLine(
         config ? `harbor-sync configuration: ${message}` : `harbor-sync: internal error: ${message} (please report it)`,
       ),
     );
@@ -61,7 +58,8 @@ export async function run(): Promise<void> {
 }
 
 /** The engine's own warnings and errors (a fatal error, a refused listing) that become annotations;
- * past these they are plain log lines, leaving the rest of the step's 10 to annotationsFor. */
+ * past these they are plain log lines, leaving the rest of the step's 10 to annotationsFor.
+ * actionsDisplay passes every message through logLine before it gets here. */
 const ENGINE_ANNOTATIONS = 3;
 let engineAnnotations = 0;
 
@@ -70,7 +68,7 @@ function annotationCapped(cap: number): Parameters<typeof actionsDisplay>[0] {
     if (engineAnnotations < cap) {
       engineAnnotations++;
       (level === 'error' ? core.error : core.warning)(message);
-    } else core.info(`${level}: ${message}`);
+    } else core.info(logLine(`${level}: ${message}`));
   };
   return {
     info: (m) => core.info(m),

@@ -22262,66 +22262,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2613:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-
-/***/ }),
-
 /***/ 181:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
-
-/***/ }),
-
-/***/ 5317:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-
-/***/ }),
-
-/***/ 6982:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-
-/***/ }),
-
-/***/ 4434:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 9896:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-
-/***/ }),
-
-/***/ 8611:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
-
-/***/ }),
-
-/***/ 5692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
-
-/***/ }),
-
-/***/ 9278:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
 
 /***/ }),
 
@@ -22346,13 +22290,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer"
 
 /***/ }),
 
-/***/ 7540:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
-
-/***/ }),
-
 /***/ 7598:
 /***/ ((module) => {
 
@@ -22364,13 +22301,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto"
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
-
-/***/ }),
-
-/***/ 610:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
 
 /***/ }),
 
@@ -22406,6 +22336,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 
@@ -22451,13 +22388,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
 
 /***/ }),
 
-/***/ 3136:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-
-/***/ }),
-
 /***/ 7975:
 /***/ ((module) => {
 
@@ -22486,59 +22416,10 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 
 /***/ }),
 
-/***/ 857:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-
-/***/ }),
-
-/***/ 6928:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-
-/***/ }),
-
 /***/ 932:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("process");
-
-/***/ }),
-
-/***/ 2203:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
-
-/***/ }),
-
-/***/ 5574:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-
-/***/ }),
-
-/***/ 3557:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-
-/***/ }),
-
-/***/ 4756:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
-
-/***/ }),
-
-/***/ 9023:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
@@ -22911,7 +22792,7 @@ exports.composeScalar = composeScalar;
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(1342);
+var directives = __nccwpck_require__(8961);
 var Document = __nccwpck_require__(3021);
 var errors = __nccwpck_require__(1464);
 var identity = __nccwpck_require__(1127);
@@ -24316,7 +24197,7 @@ var stringifyDocument = __nccwpck_require__(6829);
 var anchors = __nccwpck_require__(1596);
 var applyReviver = __nccwpck_require__(3661);
 var createNode = __nccwpck_require__(2404);
-var directives = __nccwpck_require__(1342);
+var directives = __nccwpck_require__(8961);
 
 class Document {
     constructor(value, replacer, options) {
@@ -24889,7 +24770,7 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 1342:
+/***/ 8961:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -31115,7 +30996,7 @@ exports.visitAsync = visitAsync;
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9627);
 /* harmony import */ var _redact_output_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5532);
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7745);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1342);
 // The CLI entry point (bundled into dist/cli). All work is in cli/main.ts.
 
 
@@ -31140,7 +31021,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7745:
+/***/ 1342:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31151,8 +31032,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: EXIT, OPTIONS, helpText
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: ./lib/errors/base.js
 class HarborSyncError extends Error {
     name = 'HarborSyncError';
@@ -31164,6 +31043,7 @@ class HarborSyncError extends Error {
     registryCode;
     request;
     hint;
+    retryable;
     constructor(details) {
         super(details.message, details.cause === undefined ? undefined : { cause: details.cause });
         this.code = details.code;
@@ -31172,6 +31052,7 @@ class HarborSyncError extends Error {
         this.registryCode = details.registryCode;
         this.request = details.request;
         this.hint = details.hint;
+        this.retryable = details.retryable === true;
     }
     /** The same error placed at a step (and with a hint), as a new error: shared errors (a blob
      * upload several tags wait on) are never changed in place. */
@@ -31189,6 +31070,7 @@ class HarborSyncError extends Error {
             ...(this.registryCode !== undefined && { registryCode: this.registryCode }),
             ...(this.request !== undefined && { request: this.request }),
             ...(this.hint !== undefined && { hint: this.hint }),
+            ...(this.retryable && { retryable: true }),
         };
     }
 }
@@ -31270,7 +31152,7 @@ var secrets = __nccwpck_require__(4972);
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
 const CONTROL_OR_NEWLINE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 /** Control characters as visible escapes (`\x1b`); newlines and tabs kept. */
-function text_escapeControl(text) {
+function escapeControl(text) {
     return text.replace(CONTROL, hexEscape);
 }
 /** One printable line: newlines and tabs too become escapes. For a value quoted in a message. */
@@ -31316,6 +31198,7 @@ class RegistryError extends HarborSyncError {
             ...(registryCode !== undefined && { registryCode }),
             ...(options.hint !== undefined && { hint: options.hint }),
             ...(options.cause !== undefined && { cause: options.cause }),
+            ...(options.retryable && { retryable: true }),
         });
         this.errors = errors;
         this.restatesAnswer = options.restatesAnswer ?? false;
@@ -31361,6 +31244,7 @@ function httpError(answer) {
         request: `${answer.method} ${path.split('?')[0]}`,
         ...(answer.code && { code: answer.code }),
         ...(answer.hint && { hint: answer.hint }),
+        ...(answer.retryable && { retryable: true }),
         restatesAnswer: true,
     });
 }
@@ -31462,8 +31346,14 @@ function unsafe(message, request, cause) {
 }
 /** The source as a whole cannot be opened (no layout, an unsafe or unreadable archive): a fatal
  * error at the storage step. */
-function unusable(code, message, cause) {
-    return new StorageError({ code, step: 'storage', message, ...(cause !== undefined && { cause }) });
+function unusable(code, message, cause, hint) {
+    return new StorageError({
+        code,
+        step: 'storage',
+        message,
+        ...(cause !== undefined && { cause }),
+        ...(hint !== undefined && { hint }),
+    });
 }
 function readOnly(operation) {
     return storageError('INTERNAL', 'a storage directory source is read-only; harbor-sync never writes to it', operation);
@@ -31476,17 +31366,24 @@ function storageError(code, message, request, cause) {
     return new StorageError({ code, message: `${request}: ${message}`, request, ...(cause !== undefined && { cause }) });
 }
 
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./lib/registry/storage/tar-headers.js
-// A tar archive's headers, read as data before anything is extracted (ustar, GNU and pax): fed
-// chunk by chunk, it hands each entry to a callback and passes over file contents without keeping
-// them, so a multi-gigabyte archive costs a 512-byte buffer. Anything it cannot read with
-// certainty is an error: the extractor must never see an entry this reader did not.
+// A tar archive's headers, read as data before anything is read from it (ustar, GNU and pax): fed
+// chunk by chunk, it hands each entry and the offset of its content to a callback and passes over
+// file contents without keeping them, so a multi-gigabyte archive costs a 512-byte buffer. A
+// reader of a plain file can skip those contents instead of feeding them (passOver). Anything it
+// cannot read with certainty is an error: no entry is used that this reader did not see.
 const BLOCK = 512;
 /** GNU long names and pax headers are a few hundred bytes; more is not a storage tree. */
 const META_LIMIT = 1024 * 1024;
@@ -31506,8 +31403,23 @@ class TarHeaderReader {
     ended = false;
     /** Bytes consumed, for messages. */
     offset = 0;
+    /** `dataOffset`: where the entry's content starts, counted from the first byte pushed. */
     constructor(onEntry) {
         this.onEntry = onEntry;
+    }
+    /** Bytes read so far (after the end marker: where the archive's content ends). */
+    get position() {
+        return this.offset;
+    }
+    /** Content still to pass over before the next header: a reader of a file may skip it. */
+    get skipping() {
+        return this.skip;
+    }
+    /** Counts `bytes` (at most `skipping`) as passed over without pushing them. */
+    passOver(bytes) {
+        const n = Math.min(bytes, this.skip);
+        this.skip -= n;
+        this.offset += n;
     }
     /** True once the end-of-archive marker (two zero blocks) was read; the rest is ignored. */
     get done() {
@@ -31579,7 +31491,7 @@ class TarHeaderReader {
         }
         const entry = this.entry(type, headerSize, at);
         this.pending = { pax: [] };
-        this.onEntry(entry);
+        this.onEntry(entry, this.offset);
         this.skip = padded(entry.size);
     }
     entry(type, headerSize, at) {
@@ -31595,7 +31507,8 @@ class TarHeaderReader {
         const aliases = [...paxPaths, this.pending.longName, headerName, rawName].filter((n) => n !== undefined && n !== name);
         const linkName = this.paxValues('linkpath').at(-1) ?? this.pending.longLink ?? tar_headers_text(h.subarray(157, 257));
         const size = paxSize === undefined ? headerSize : paxNumber(paxSize, at);
-        return { name, aliases: [...new Set(aliases)], type, linkName, size };
+        const sparse = this.pending.pax.some(([k]) => k.startsWith('GNU.sparse.'));
+        return { name, aliases: [...new Set(aliases)], type, linkName, size, ...(sparse && { sparse }) };
     }
     paxValues(...keys) {
         return this.pending.pax.filter(([k, v]) => keys.includes(k) && v !== '').map(([, v]) => v);
@@ -31701,10 +31614,11 @@ function paxRecords(data, at) {
 }
 
 ;// CONCATENATED MODULE: ./lib/registry/storage/tar-check.js
-// An archive is data: before it is extracted, every header is read (streaming, through gunzip
-// when compressed) and the archive is refused at the first entry that is not a directory or a
-// regular file inside the extraction directory. distribution's filesystem driver writes nothing
-// else, so a symlink, hard link, device, FIFO, absolute path or `..` has no business there.
+// An archive is data: before anything is read from it or extracted, every header is read and the
+// archive is refused at the first entry that is not a directory or a regular file inside the
+// archive's top directory. distribution's filesystem driver writes nothing else, so a symlink,
+// hard link, device, FIFO, sparse file, absolute path or `..` has no business there. The pass
+// over a compressed archive also measures it: the bytes it decompresses to, up to the end marker.
 
 
 
@@ -31721,7 +31635,7 @@ const TYPES = {
 };
 /** Regular files ('7' is "contiguous", extracted as regular) and directories. */
 const ALLOWED = new Set(['0', '7', '5']);
-/** Why the entry may not be extracted, or undefined. */
+/** Why the entry may not be read, or undefined. */
 function entryProblem(entry) {
     for (const name of [entry.name, ...entry.aliases]) {
         if (name === '')
@@ -31739,71 +31653,416 @@ function entryProblem(entry) {
     }
     if (!ALLOWED.has(entry.type))
         return `has tar entry type "${printable(entry.type)}", which a storage tree never holds`;
+    // Its content is a map of holes and data, not the file: read in place it would be wrong bytes.
+    if (entry.sparse)
+        return 'is a sparse file (pax GNU.sparse records)';
     // Extractors disagree on whether a directory's size counts: no directory may have any.
-    if (entry.size > 0 && (entry.type === '5' || entry.name.endsWith('/')))
+    if (entry.size > 0 && isDirectoryEntry(entry))
         return 'is a directory that carries content';
     return undefined;
 }
-/** Throws a StorageError (ARCHIVE_UNSAFE) naming the first entry that may not be extracted. `name` is how the
- * archive is shown in messages (a path, or a URL without its query). */
+/** Old tars mark a directory by a trailing slash on a regular-file entry. */
+function isDirectoryEntry(entry) {
+    return entry.type === '5' || entry.name.endsWith('/');
+}
+/** The error that refuses an archive; `name` is how the archive is shown (a path, or a URL
+ * without its query). */
+function refused(name, why) {
+    return unusable('ARCHIVE_UNSAFE', `${name} is refused before extracting or reading anything from it: ${why}; a registry storage tree holds only directories and regular files`);
+}
+/** Throws the refusal naming an entry that may not be read. */
+function checkEntry(name, entry) {
+    const problem = entryProblem(entry);
+    if (problem)
+        throw refused(name, `entry "${printable(entry.name)}" ${problem}`);
+}
+/** Bigger chunks than zlib's 16 KiB: fewer writes of a decompressed copy. */
+const DECOMPRESSED_CHUNK = 128 * 1024;
+function decompressor(compression) {
+    const options = { chunkSize: DECOMPRESSED_CHUNK };
+    return compression === 'gzip' ? (0,external_node_zlib_.createGunzip)(options) : (0,external_node_zlib_.createZstdDecompress)(options);
+}
+const COMPRESSED = { gzip: 'a gzip-compressed', zstd: 'a zstd-compressed' };
+/** Throws a StorageError (ARCHIVE_UNSAFE) naming the first entry that may not be read. */
 async function checkArchive(file, gzip, name) {
-    const refuse = (why) => unusable('ARCHIVE_UNSAFE', `${name} is refused before extracting: ${why}; a registry storage tree holds only directories and regular files`);
-    const reader = new TarHeaderReader((entry) => {
-        const problem = entryProblem(entry);
-        if (problem)
-            throw refuse(`entry "${printable(entry.name)}" ${problem}`);
-    });
-    const scan = async (source) => {
-        for await (const chunk of source) {
+    await scanArchive(file, gzip ? 'gzip' : undefined, name);
+}
+/** One streaming pass over the archive, every header checked; the bytes it holds (decompressed)
+ * up to its end marker. */
+async function scanArchive(file, compression, name, { progress, signal } = {}) {
+    const reader = new TarHeaderReader((entry) => checkEntry(name, entry));
+    const source = (0,external_node_fs_namespaceObject.createReadStream)(file);
+    const scan = async (chunks) => {
+        for await (const chunk of chunks) {
             reader.push(chunk);
-            // Past the end marker the extractor reads nothing more either.
+            progress?.update(source.bytesRead);
+            // Past the end marker no reader looks.
             if (reader.done)
                 return;
         }
         reader.end();
     };
     try {
-        if (gzip)
-            await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(file), (0,external_node_zlib_.createGunzip)(), scan);
+        const options = signal ? { signal } : {};
+        if (compression)
+            await (0,external_node_stream_promises_namespaceObject.pipeline)(source, decompressor(compression), scan, options);
         else
-            await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(file), scan);
+            await (0,external_node_stream_promises_namespaceObject.pipeline)(source, scan, options);
     }
     catch (error) {
-        if (isHarborSyncError(error))
-            throw error;
-        // Stopping at the end marker aborts the streams before their end: that is no failure.
-        if (reader.done)
-            return;
-        if (error instanceof TarFormatError)
-            throw refuse(error.message);
-        throw unusable('ARCHIVE_UNREADABLE', `${name} cannot be read as ${gzip ? 'a gzip-compressed' : 'a'} tar archive: ${error.message}`);
+        const failure = readError(error, reader, name, compression);
+        if (failure)
+            throw failure;
     }
+    return reader.position;
+}
+/** What a failed pass over an archive throws; undefined when it only stopped at the end marker. */
+function readError(error, reader, name, compression) {
+    if (isHarborSyncError(error))
+        return error;
+    // Stopping at the end marker aborts the streams before their end: that is no failure.
+    if (reader.done)
+        return undefined;
+    if (error.name === 'AbortError')
+        return unusable('ARCHIVE_UNREADABLE', `reading ${name} stopped: the run was interrupted`);
+    if (error instanceof TarFormatError)
+        return refused(name, error.message);
+    return unusable('ARCHIVE_UNREADABLE', `${name} cannot be read as ${compression ? COMPRESSED[compression] : 'a'} tar archive: ${error.message}`);
+}
+
+;// CONCATENATED MODULE: ./lib/registry/storage/tar-index.js
+// Where each file and directory of a tar archive is, for reading it in place: a tree of path
+// components kept in typed arrays (parent, name, kind, content offset and size per node), names
+// stored once however many paths share them (a blob's hex names its directory under blobs/ and
+// under every repository's _layers/), and children found through one open-addressing hash table
+// of (parent, name). A 5,000-image archive has hundreds of thousands of entries: a Map of path
+// strings to header objects would cost several times as much.
+// Same-path rules, as GNU tar extracts: a directory named again, or implied by a deeper path, is
+// the same directory; a file named again is replaced by the later one (`tar -r` appends updated
+// files); a path that is a file in one entry and a directory in another is refused.
+// Bounded: a real registry's storage has a few hundred thousand entries with names of at most 255
+// bytes a component; an archive past either bound is refused, not indexed until memory runs out.
+/** Several times a 5,000-image registry (about 300,000 entries, a 30 MB index): at most some
+ * 200 MB of index with real names (64-hex), 800 MB if every name were unique and 255 bytes long. */
+const tar_index_MAX_ENTRIES = 2_000_000;
+/** NAME_MAX of every Linux filesystem. */
+const MAX_COMPONENT = 255;
+const DIRECTORY = 1;
+const FILE = 2;
+const NONE = -1;
+/** Why an entry cannot be indexed; the message reads after "the archive is refused: ". */
+class TarIndexRefusal extends Error {
+    name = 'TarIndexRefusal';
+}
+class TarIndex {
+    count = 1; // node 0: the archive's top
+    added = 0;
+    parent = new Int32Array(1024);
+    nameId = new Int32Array(1024);
+    kind = new Uint8Array(1024).fill(DIRECTORY, 0, 1);
+    firstChild = new Int32Array(1024).fill(NONE);
+    nextSibling = new Int32Array(1024).fill(NONE);
+    offset = new Float64Array(1024);
+    size = new Float64Array(1024);
+    /** Node + 1 per slot, 0 when empty; keyed by (parent, name). */
+    slots = new Int32Array(2048);
+    names = [''];
+    nameIds = new Map();
+    maxEntries;
+    constructor(maxEntries = tar_index_MAX_ENTRIES) {
+        this.maxEntries = maxEntries;
+    }
+    /** Entries and implied directories, the top included. */
+    get nodes() {
+        return this.count;
+    }
+    /** Entries added (a path named twice counts twice). */
+    get entries() {
+        return this.added;
+    }
+    /** Adds an entry by its archive name (`./` prefixes, `//` and a trailing `/` are the same path). */
+    add(path, kind, offset = 0, size = 0) {
+        const parts = components(path);
+        if (parts.length === 0 && kind === 'file')
+            throw new TarIndexRefusal('a file entry names the top directory');
+        if (this.added >= this.maxEntries)
+            throw new TarIndexRefusal(`it holds more than ${this.maxEntries.toLocaleString('en')} entries, more than a registry's storage does`);
+        const long = parts.find((p) => Buffer.byteLength(p) > MAX_COMPONENT);
+        if (long !== undefined)
+            throw new TarIndexRefusal(`an entry's name has a component of ${Buffer.byteLength(long)} bytes, longer than any filesystem allows (${MAX_COMPONENT})`);
+        this.added++;
+        let node = 0;
+        for (let i = 0; i < parts.length; i++) {
+            const last = i === parts.length - 1;
+            const wanted = last && kind === 'file' ? FILE : DIRECTORY;
+            const name = this.intern(parts[i]);
+            let child = this.child(node, name);
+            if (child === NONE)
+                child = this.create(node, name, wanted);
+            else if (this.kind[child] !== wanted) {
+                const shown = parts.slice(0, i + 1).join('/');
+                throw new TarIndexRefusal(`"${shown}" is a ${this.kind[child] === FILE ? 'file' : 'directory'} in one entry and a ${wanted === FILE ? 'file' : 'directory'} in another`);
+            }
+            node = child;
+        }
+        if (kind === 'file') {
+            // The later entry wins, as extraction would leave it.
+            this.offset[node] = offset;
+            this.size[node] = size;
+        }
+    }
+    /** What the path is, or undefined when the archive holds nothing there. */
+    kindOf(path) {
+        const node = this.find(path);
+        if (node === NONE)
+            return undefined;
+        return this.kind[node] === FILE ? 'file' : 'directory';
+    }
+    /** A regular file's content range, or undefined when the path is not a file. */
+    file(path) {
+        const node = this.find(path);
+        if (node === NONE || this.kind[node] !== FILE)
+            return undefined;
+        return { offset: this.offset[node], size: this.size[node] };
+    }
+    /** A directory's entries (unsorted), or undefined when the path is not a directory. */
+    list(path) {
+        const node = this.find(path);
+        if (node === NONE || this.kind[node] !== DIRECTORY)
+            return undefined;
+        const entries = [];
+        for (let c = this.firstChild[node]; c !== NONE; c = this.nextSibling[c])
+            entries.push({ name: this.names[this.nameId[c]], kind: this.kind[c] === FILE ? 'file' : 'directory' });
+        return entries;
+    }
+    find(path) {
+        let node = 0;
+        for (const part of components(path)) {
+            const name = this.nameIds.get(part);
+            if (name === undefined)
+                return NONE;
+            node = this.child(node, name);
+            if (node === NONE)
+                return NONE;
+        }
+        return node;
+    }
+    intern(name) {
+        let id = this.nameIds.get(name);
+        if (id === undefined) {
+            id = this.names.length;
+            // A copy of its own: a substring would keep the whole header name it was cut from alive.
+            const own = Buffer.from(name, 'utf8').toString('utf8');
+            this.names.push(own);
+            this.nameIds.set(own, id);
+        }
+        return id;
+    }
+    child(parent, name) {
+        const mask = this.slots.length - 1;
+        for (let slot = hash(parent, name) & mask;; slot = (slot + 1) & mask) {
+            const stored = this.slots[slot];
+            if (stored === 0)
+                return NONE;
+            const node = stored - 1;
+            if (this.parent[node] === parent && this.nameId[node] === name)
+                return node;
+        }
+    }
+    create(parent, name, kind) {
+        if (this.count === this.parent.length)
+            this.grow();
+        const node = this.count++;
+        this.parent[node] = parent;
+        this.nameId[node] = name;
+        this.kind[node] = kind;
+        this.firstChild[node] = NONE;
+        this.nextSibling[node] = this.firstChild[parent];
+        this.firstChild[parent] = node;
+        this.place(node);
+        // Half full at most, so probes stay short.
+        if (this.count * 2 > this.slots.length)
+            this.rehash();
+        return node;
+    }
+    place(node) {
+        const mask = this.slots.length - 1;
+        let slot = hash(this.parent[node], this.nameId[node]) & mask;
+        while (this.slots[slot] !== 0)
+            slot = (slot + 1) & mask;
+        this.slots[slot] = node + 1;
+    }
+    rehash() {
+        this.slots = new Int32Array(this.slots.length * 2);
+        for (let node = 1; node < this.count; node++)
+            this.place(node);
+    }
+    grow() {
+        const n = this.parent.length * 2;
+        const int32 = (a) => {
+            const b = new Int32Array(n).fill(NONE);
+            b.set(a);
+            return b;
+        };
+        this.parent = int32(this.parent);
+        this.nameId = int32(this.nameId);
+        this.firstChild = int32(this.firstChild);
+        this.nextSibling = int32(this.nextSibling);
+        const kind = new Uint8Array(n);
+        kind.set(this.kind);
+        this.kind = kind;
+        const float = (a) => {
+            const b = new Float64Array(n);
+            b.set(a);
+            return b;
+        };
+        this.offset = float(this.offset);
+        this.size = float(this.size);
+    }
+}
+/** The path's components: `.` and empty ones dropped (`./a//b/` is `a/b`), as tar extracts;
+ * `..` never gets here (the entry check refuses it). */
+function components(path) {
+    return path.split('/').filter((p) => p !== '' && p !== '.');
+}
+function hash(parent, name) {
+    return (Math.imul(parent, 0x9e3779b1) ^ Math.imul(name, 0x85ebca6b)) >>> 0;
+}
+
+;// CONCATENATED MODULE: ./lib/registry/storage/index-archive.js
+
+
+
+
+/** Reads grow to this in runs of small files (link files)... */
+const CHUNK = 64 * 1024;
+/** ...and start again from this after a jump, which lands on a few headers (a blob's directories,
+ * its data file's) followed by more content to jump over. */
+const AFTER_JUMP = 4 * 1024;
+/** Indexes the plain tar open as `handle` (`size` bytes); `name` shows it in messages. */
+async function indexArchive(handle, size, name, { progress, signal } = {}) {
+    const index = new TarIndex();
+    const reader = new TarHeaderReader(indexer(index, name));
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    let position = 0;
+    let want = CHUNK;
+    try {
+        while (!reader.done) {
+            if (signal?.aborted)
+                throw unusable('ARCHIVE_UNREADABLE', `reading ${name} stopped: the run was interrupted`);
+            const { bytesRead } = await handle.read(buffer, 0, want, position);
+            if (bytesRead === 0)
+                break;
+            reader.push(buffer.subarray(0, bytesRead));
+            position += bytesRead;
+            // The rest of a file's content is jumped over; past the end of the file it is cut short.
+            const jump = Math.min(reader.skipping, size - position);
+            reader.passOver(jump);
+            position += jump;
+            want = jump > 0 ? AFTER_JUMP : Math.min(want * 2, CHUNK);
+            progress?.update(position);
+        }
+        reader.end();
+    }
+    catch (error) {
+        const failure = readError(error, reader, name, undefined);
+        if (failure)
+            throw failure;
+    }
+    return index;
+}
+/** Checks each entry and adds it to `index`: for a pass over a plain tar, or over a compressed one
+ * as it is decompressed. */
+function indexer(index, name) {
+    return (entry, offset) => {
+        checkEntry(name, entry);
+        try {
+            index.add(entry.name, isDirectoryEntry(entry) ? 'directory' : 'file', offset, entry.size);
+        }
+        catch (error) {
+            if (error instanceof TarIndexRefusal)
+                throw refused(name, error.message);
+            throw error;
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/registry/storage/progress.js
+// Progress of a long pass over an archive (indexing, checking, decompressing), as a line every
+// few seconds through the run's logger: "bytes done of total". A pass that ends quickly says
+// nothing; the caller says in one line what it did.
+const PROGRESS_INTERVAL_MS = 15_000;
+class progress_Progress {
+    log;
+    label;
+    total;
+    intervalMs;
+    next;
+    /** `label` reads before "N of M": "Indexing /backup/registry.tar". */
+    constructor(log, label, total, intervalMs = PROGRESS_INTERVAL_MS) {
+        this.log = log;
+        this.label = label;
+        this.total = total;
+        this.intervalMs = intervalMs;
+        this.next = Date.now() + intervalMs;
+    }
+    update(done) {
+        if (!this.log)
+            return;
+        const now = Date.now();
+        if (now < this.next)
+            return;
+        this.next = now + this.intervalMs;
+        const percent = this.total > 0 ? ` (${Math.floor((done / this.total) * 100)}%)` : '';
+        this.log(`${this.label}: ${formatSize(done)} of ${formatSize(this.total)}${percent}`);
+    }
+}
+/** Decimal units, as the reports show sizes. */
+function formatSize(bytes) {
+    const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1000 && unit < units.length - 1) {
+        value /= 1000;
+        unit++;
+    }
+    return `${unit === 0 ? value : value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+}
+/** Seconds since `started`, for "… in 4.2 s". */
+function secondsSince(started) {
+    return ((Date.now() - started) / 1000).toFixed(1);
 }
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./lib/registry/storage/temp-dir.js
-// The temporary directories a tarball source works in (a download, an extraction): under
-// $RUNNER_TEMP when set, private to us, and removed whatever happened.
+// The temporary files a tarball source works with (a download, a decompressed copy): under
+// work-dir when given, else $RUNNER_TEMP, else the OS temp dir; private to us, and removed
+// whatever happened: on close, and at process exit (the CLI exits at once on a second Ctrl-C).
 
 
 
-/** A new directory `harbor-sync-<purpose>-…`, by its real path (the storage root is compared
- * against real paths, and $TMPDIR may itself be a symlink). */
-async function makeTempDir(purpose) {
-    const dir = await (0,promises_.mkdtemp)((0,external_node_path_namespaceObject.join)(process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), `harbor-sync-${purpose}-`));
+
+/** Where temporary files go. */
+function workDirOf(workDir) {
+    return workDir || process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)();
+}
+/** A new directory `harbor-sync-<purpose>-…` in `base`, by its real path (the storage root is
+ * compared against real paths, and $TMPDIR may itself be a symlink). */
+async function makeTempDir(purpose, base = workDirOf(undefined)) {
+    const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(base, `harbor-sync-${purpose}-`));
+    let real;
     try {
-        return await (0,promises_.realpath)(dir);
+        real = await (0,promises_.realpath)(dir);
     }
     catch (error) {
         await removeTree(dir);
         throw error;
     }
+    removeAtExit(real);
+    return real;
 }
-/** rm -rf that also works when the archive held read-only directories (a tar of a read-only
- * mount) and we are not root. */
+/** rm -rf that also works when the tree holds read-only directories and we are not root. */
 async function removeTree(dir) {
     try {
         await (0,promises_.rm)(dir, { recursive: true, force: true });
@@ -31812,67 +32071,377 @@ async function removeTree(dir) {
         await makeWritable(dir);
         await (0,promises_.rm)(dir, { recursive: true, force: true });
     }
+    leftAtExit.delete(dir);
 }
 async function makeWritable(dir) {
     await (0,promises_.chmod)(dir, 0o700).catch(() => undefined);
     const entries = await (0,promises_.readdir)(dir, { withFileTypes: true }).catch(() => []);
     for (const e of entries)
         if (e.isDirectory())
-            await makeWritable((0,external_node_path_namespaceObject.join)(dir, e.name));
+            await makeWritable((0,external_node_path_.join)(dir, e.name));
+}
+const leftAtExit = new Set();
+let exitHandler = false;
+/** Removes `path` (a file or a tree) when the process exits, unless removeTree ran first. Exit
+ * handlers run synchronously, so this is rmSync. */
+function removeAtExit(path) {
+    if (!exitHandler)
+        process.on('exit', removeLeftovers);
+    exitHandler = true;
+    leftAtExit.add(path);
+}
+/** For a file removed some other way. */
+function forgetAtExit(path) {
+    leftAtExit.delete(path);
+}
+function removeLeftovers() {
+    for (const path of leftAtExit) {
+        try {
+            (0,external_node_fs_namespaceObject.rmSync)(path, { recursive: true, force: true });
+        }
+        catch {
+            // Exiting: nothing more can be done, and the exit must not fail.
+        }
+    }
+    leftAtExit.clear();
+}
+
+;// CONCATENATED MODULE: ./lib/registry/storage/decompress.js
+// A compressed tarball cannot be read at random offsets, and the engine reads blobs in any order:
+// it is decompressed once into work-dir, as one plain tar file, and read in place from there
+// (tar-tree.ts). Never a tree of files: no file is created under a name from the archive.
+//   1. One pass checks every header and measures the decompressed size (gzip's trailer holds it
+//      modulo 4 GiB only), and that size is compared with work-dir's free space: an archive that
+//      cannot fit is refused before a byte is written.
+//   2. A second pass decompresses into the copy, checking every header again (the archive may
+//      have changed in between) and indexing it as it goes.
+// The copy is unlinked as soon as it is created: its space comes back when the fd is closed, at
+// the end of the run or whenever the process ends, however it ends.
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Left free beside the copy, for the report, logs and whatever else the runner writes. */
+const HEADROOM = 32 * 1024 * 1024;
+const TOOL = {
+    gzip: { name: 'gzip-compressed', command: 'gunzip -k' },
+    zstd: { name: 'zstd-compressed', command: 'zstd -d' },
+};
+/** Checks, measures, and decompresses `file` into work-dir; `name` shows it in messages. */
+async function decompressArchive(file, compression, name, options) {
+    const { workDir, log, signal } = options;
+    const bytes = await scanArchive(file, compression, name, {
+        progress: new progress_Progress(log, `Checking ${name}`, (await (0,promises_.stat)(file)).size, options.progressIntervalMs),
+        ...(signal && { signal }),
+    });
+    const free = await freeSpace(workDir);
+    if (bytes + HEADROOM > free)
+        throw tooBig(name, compression, bytes, free, options);
+    log?.(`Decompressing ${name} into ${workDir} (${formatSize(bytes)}; ${formatSize(free)} free there): it is read from that copy, which goes at the end of the run`);
+    const path = (0,external_node_path_.join)(workDir, `harbor-sync-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tar`);
+    const handle = await (0,promises_.open)(path, 'wx+', 0o600);
+    // Unlinked at once where the system allows (the fd keeps the data); else removed at the end.
+    const unlinked = await (0,promises_.unlink)(path).then(() => true, () => false);
+    if (!unlinked)
+        removeAtExit(path);
+    const release = async () => {
+        if (unlinked)
+            return;
+        await (0,promises_.unlink)(path).catch(() => undefined);
+        forgetAtExit(path);
+    };
+    try {
+        const started = Date.now();
+        const index = await decompressInto(handle, file, compression, name, bytes, options);
+        log?.(`Decompressed ${name} in ${secondsSince(started)} s`);
+        return { handle, index, release };
+    }
+    catch (error) {
+        await handle.close().catch(() => undefined);
+        await release();
+        throw error;
+    }
+}
+/** The second pass: the archive decompressed into `handle` up to its end marker, and indexed. */
+async function decompressInto(handle, file, compression, name, expected, options) {
+    const index = new TarIndex();
+    const reader = new TarHeaderReader(indexer(index, name));
+    const progress = new progress_Progress(options.log, `Decompressing ${name}`, expected, options.progressIntervalMs);
+    const write = async (chunks) => {
+        for await (const chunk of chunks) {
+            const start = reader.position;
+            reader.push(chunk);
+            // Past the end marker nothing is read: not written either.
+            const length = reader.position - start;
+            if (reader.position > expected)
+                throw unusable('ARCHIVE_UNREADABLE', `${name} changed while it was being read: it grew past the size measured`);
+            await writeAll(handle, chunk, length, start);
+            progress.update(reader.position);
+            if (reader.done)
+                return;
+        }
+        reader.end();
+    };
+    try {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(file), decompressor(compression), write, {
+            ...(options.signal && { signal: options.signal }),
+        });
+    }
+    catch (error) {
+        if (error.code === 'ENOSPC')
+            throw unusable('ARCHIVE_NO_SPACE', `${options.workDir} ran out of space while ${name} was being decompressed there (${formatSize(expected)} needed, free when it began)`);
+        if (isHarborSyncError(error))
+            throw error;
+        const failure = readError(error, reader, name, compression);
+        if (failure)
+            throw failure;
+    }
+    return index;
+}
+async function writeAll(handle, chunk, length, position) {
+    let written = 0;
+    while (written < length) {
+        const { bytesWritten } = await handle.write(chunk, written, length - written, position + written);
+        written += bytesWritten;
+    }
+}
+async function freeSpace(dir) {
+    const info = await (0,promises_.statfs)(dir);
+    return info.bavail * info.bsize;
+}
+function tooBig(name, compression, bytes, free, options) {
+    const tool = TOOL[compression];
+    const once = name.includes('://') ? 'download it once, decompress it' : 'decompress it once';
+    return unusable('ARCHIVE_NO_SPACE', `${name} is ${tool.name} and must be decompressed to be read: it holds ${formatSize(bytes)}, but ${options.workDir} has ${formatSize(free)} free (${formatSize(HEADROOM)} of it kept spare); nothing was copied`, undefined, `set ${options.workDirOption} to a directory with room; or better, ${once} (${tool.command} ${(0,external_node_path_.basename)(name)}) and name the .tar with file://…: a plain tar is read in place, without a copy`);
+}
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: ./lib/registry/storage/tar-tree.js
+
+
+
+/** As fs streams read. */
+const tar_tree_CHUNK = 64 * 1024;
+class TarTree {
+    top = external_node_path_.sep;
+    handle;
+    index;
+    shown;
+    release;
+    streams = new Set();
+    closed;
+    /** `shown`: the archive as the user named it; `release` runs after the fd is closed. */
+    constructor(handle, index, shown, release) {
+        this.handle = handle;
+        this.index = index;
+        this.shown = shown;
+        this.release = release;
+    }
+    show(path) {
+        return `${this.shown}:${key(path).replace(/^\/+/, '')}`;
+    }
+    async stat(path) {
+        return this.index.kindOf(key(path));
+    }
+    async fileSize(path, what, request) {
+        return this.regular(path, what, request)?.size;
+    }
+    async list(dir) {
+        return this.index.list(key(dir));
+    }
+    async open(path, what, request) {
+        const range = this.regular(path, what, request);
+        return range && new RangeFile(this, range, this.show(path));
+    }
+    async isLayoutRoot(dir) {
+        return ['repositories', 'blobs'].some((d) => this.index.kindOf(`${key(dir)}/${d}`) === 'directory');
+    }
+    close() {
+        this.closed ??= (async () => {
+            for (const stream of this.streams)
+                stream.destroy();
+            // Waits for reads in flight: the fd is not reused under them.
+            await this.handle.close();
+            await this.release?.();
+        })();
+        return this.closed;
+    }
+    /** Reads [position, position + length) of the archive into `buffer`; fewer bytes at its end. */
+    async readAt(buffer, length, position) {
+        let filled = 0;
+        while (filled < length) {
+            const { bytesRead } = await this.handle.read(buffer, filled, length - filled, position + filled);
+            if (bytesRead === 0)
+                break;
+            filled += bytesRead;
+        }
+        return filled;
+    }
+    track(stream) {
+        this.streams.add(stream);
+        stream.once('close', () => this.streams.delete(stream));
+    }
+    regular(path, what, request) {
+        const k = key(path);
+        const found = this.index.file(k);
+        if (!found && this.index.kindOf(k) === 'directory')
+            throw unsafe(`${what} ${this.show(path)} is a directory, not a regular file`, request);
+        return found;
+    }
+}
+class RangeFile {
+    size;
+    tree;
+    offset;
+    shown;
+    constructor(tree, range, shown) {
+        this.tree = tree;
+        this.offset = range.offset;
+        this.size = range.size;
+        this.shown = shown;
+    }
+    async read(max, what, request) {
+        const buffer = Buffer.alloc(Math.min(max, this.size));
+        try {
+            return buffer.subarray(0, await this.tree.readAt(buffer, buffer.length, this.offset));
+        }
+        catch (error) {
+            throw corrupt(`cannot read ${what} ${this.shown}: ${error.message}`, request, error);
+        }
+    }
+    stream() {
+        const tree = this.tree;
+        let position = this.offset;
+        const end = this.offset + this.size;
+        const stream = new external_node_stream_.Readable({
+            highWaterMark: tar_tree_CHUNK,
+            read() {
+                const length = Math.min(tar_tree_CHUNK, end - position);
+                if (length === 0)
+                    return void this.push(null);
+                const buffer = Buffer.allocUnsafe(length);
+                tree.readAt(buffer, length, position).then((n) => {
+                    position += n;
+                    if (this.destroyed)
+                        return;
+                    if (n > 0)
+                        this.push(n === length ? buffer : buffer.subarray(0, n));
+                    // Short: the archive ends before the header's size; the reader's check names it.
+                    if (n < length)
+                        this.push(null);
+                }, (error) => this.destroy(error));
+            },
+        });
+        tree.track(stream);
+        return stream;
+    }
+    async close() {
+        // Nothing held: the archive's fd belongs to the tree.
+    }
+}
+/** A tree path as the index's key: relative to the archive's top. */
+function key(path) {
+    return external_node_path_.sep === '/' ? path : path.replaceAll(external_node_path_.sep, '/');
 }
 
 ;// CONCATENATED MODULE: ./lib/registry/storage/archive.js
-// A tarball of a storage directory is extracted once into a temp dir and read from there: a
-// .tar.gz cannot be read at random offsets, and the engine reads blobs in any order. Before
-// extracting, every header is checked (tar-check.ts): only directories and regular files, inside
-// the extraction directory. @actions/tool-cache does the extracting; the extractor stays a
-// parameter so tests can watch it.
-// Loaded on first use: most runs read no archive, and the module tree costs start-up memory.
-const toolCache = () => __nccwpck_require__.e(/* import() */ 991).then(__nccwpck_require__.bind(__nccwpck_require__, 5991));
+// A tarball of a storage directory, read as a StorageTree. A plain tar is read in place: one pass
+// over its headers indexes it (index-archive.ts), then every file is read from its byte range in
+// the archive; nothing is extracted or copied. A compressed one cannot be read at random offsets:
+// it is decompressed once into work-dir (decompress.ts) and that copy is read the same way.
+// Compression is told by content, not name: backups get renamed.
 
 
 
 
-const toolCacheTar = async (archive, dest, gzip) => {
+
+
+
+
+/** `file` is a regular file's real path; `name` shows the archive in messages. */
+async function openArchive(file, name, options) {
+    const handle = await openArchiveFile(file, name);
     try {
-        await (await toolCache()).extractTar(archive, dest, gzip ? 'xz' : 'x');
+        const compression = await compressionOf(handle, name);
+        if (compression) {
+            await handle.close();
+            const copy = await decompressArchive(file, compression, name, options);
+            return { tree: new TarTree(copy.handle, copy.index, name, copy.release), copied: true };
+        }
+        const size = (await handle.stat()).size;
+        const started = Date.now();
+        const index = await indexArchive(handle, size, name, {
+            progress: new progress_Progress(options.log, `Indexing ${name}`, size, options.progressIntervalMs),
+            ...(options.signal && { signal: options.signal }),
+        });
+        options.log?.(`Reading ${name} in place (${formatSize(size)}): ${index.entries.toLocaleString('en')} entries indexed in ${secondsSince(started)} s, nothing extracted`);
+        return { tree: new TarTree(handle, index, name), copied: false };
     }
     catch (error) {
-        // No `cause`: preflight shows the root cause, and tar's own message is the useful part.
-        throw unusable('ARCHIVE_UNREADABLE', `extracting ${archive} failed: ${error.message}`);
-    }
-};
-/** Checks, then extracts `archive` into a new temp dir; `name` shows the archive in messages. On
- * any failure nothing is left behind. */
-async function extractArchive(archive, name, extractor = toolCacheTar) {
-    const gzip = await isGzip(archive);
-    await checkArchive(archive, gzip, name);
-    const dir = await makeTempDir('storage');
-    const cleanup = () => removeTree(dir);
-    try {
-        await extractor(archive, dir, gzip);
-    }
-    catch (error) {
-        await cleanup();
+        // Closed already when it was compressed.
+        await handle.close().catch(() => undefined);
         throw error;
     }
-    return { dir, cleanup };
 }
-/** By content, not name: backups get renamed. */
-async function isGzip(path) {
-    const file = await (0,promises_.open)(path, 'r');
-    try {
-        const head = Buffer.alloc(2);
-        const { bytesRead } = await file.read(head, 0, 2, 0);
-        return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
+const SEARCH_DEPTH = 4;
+const LAYOUTS = [['docker', 'registry', 'v2'], ['registry', 'v2'], ['v2'], []];
+/** The v2 directory in an archive made from any working directory (`var/lib/registry/…`):
+ * breadth-first, the shallowest wins. */
+async function searchRoot(tree) {
+    const request = 'open';
+    let level = [tree.top];
+    for (let depth = 0; depth <= SEARCH_DEPTH && level.length > 0; depth++) {
+        const next = [];
+        for (const dir of level) {
+            for (const parts of LAYOUTS) {
+                const candidate = (0,external_node_path_.join)(dir, ...parts);
+                if ((await tree.stat(candidate, 'directory', request)) === 'directory' && (await tree.isLayoutRoot(candidate)))
+                    return candidate;
+            }
+            for (const e of (await tree.list(dir, request)) ?? [])
+                if (e.kind === 'directory')
+                    next.push((0,external_node_path_.join)(dir, e.name));
+        }
+        level = next.sort();
     }
-    finally {
-        await file.close();
+    return undefined;
+}
+/** The file opened is the regular file named: no symlink swapped in, no FIFO to block on. */
+async function openArchiveFile(file, name) {
+    const handle = await (0,promises_.open)(file, external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NOFOLLOW | external_node_fs_namespaceObject.constants.O_NONBLOCK).catch((error) => {
+        throw unusable('ARCHIVE_UNREADABLE', `${name} cannot be read: ${error.message}`);
+    });
+    if (!(await handle.stat()).isFile()) {
+        await handle.close();
+        throw unusable('STORAGE_MISSING', `${name} is not a regular file: name a tarball (.tar, .tar.gz) of a registry's storage`);
     }
+    return handle;
+}
+const MAGIC = [
+    { bytes: [0x1f, 0x8b], compression: 'gzip' },
+    { bytes: [0x28, 0xb5, 0x2f, 0xfd], compression: 'zstd' },
+    { bytes: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], other: { name: 'xz', command: 'xz -dk' } },
+    { bytes: [0x42, 0x5a, 0x68], other: { name: 'bzip2', command: 'bunzip2 -k' } },
+];
+async function compressionOf(handle, name) {
+    const head = Buffer.alloc(6);
+    await handle.read(head, 0, head.length, 0);
+    const found = MAGIC.find((m) => m.bytes.every((b, i) => head[i] === b));
+    if (found?.other)
+        throw unusable('ARCHIVE_UNREADABLE', `${name} is ${found.other.name}-compressed, which harbor-sync does not read: decompress it once (${found.other.command} ${(0,external_node_path_.basename)(name)}) and name the .tar, or recompress it with gzip or zstd`);
+    return found?.compression;
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./lib/registry/reference.js
 // Image references as users write them: `team-a/tools/worker:1.2`, `alpine@sha256:…`, `team-a/app`
 // (every tag), optionally prefixed by the source registry's host. Grammar from distribution's
@@ -32082,13 +32651,11 @@ function formatPlatform(p) {
     return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`;
 }
 
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./lib/registry/storage/blob-stream.js
 // A blob read from its data file, hashed on the way: a truncated or damaged file then fails with
 // the file's path instead of a bare digest mismatch at the upload (the engine checks too, but
-// cannot say which file was wrong). It reads from the fd opened and checked by safe-read.ts, so
-// the file streamed is the one that was checked.
+// cannot say which file was wrong). It reads the file as opened and checked by its tree (tree.ts),
+// so the file streamed is the one that was checked. `path` is as messages show it.
 
 
 
@@ -32113,8 +32680,8 @@ function readBlobFile(file, path, digest, request) {
             callback(corrupt(`blob data file ${path} is truncated or damaged: it ${what}, expected ${digest}`, request));
         },
     });
-    // autoClose (the default) closes the fd when the stream ends or is destroyed.
-    const stream = file.handle.createReadStream();
+    // The stream closes the file when it ends or is destroyed.
+    const stream = file.stream();
     // Read errors (EIO) name the file too.
     stream.on('error', (error) => check.destroy(corrupt(`cannot read blob data file ${path}: ${error.message}`, request, error)));
     // A consumer that stops early (upload refused, sizes differ) must not leave the file open.
@@ -32124,13 +32691,395 @@ function readBlobFile(file, path, digest, request) {
 }
 
 ;// CONCATENATED MODULE: ./lib/registry/limits.js
-// Size bounds on what registries send and take, in one place.
-/** The most we read of a manifest, tag list or catalog page before calling the answer a lie:
- * generous, since a listing page or an oversized manifest must still be read to be reported. */
+// Size bounds on what registries and Harbor send and take, in one place (SECURITY.md, "Bounds").
+/** The most we read of a manifest (or a referrers index) before calling the answer a lie:
+ * generous, since an oversized manifest must still be read to be reported. */
 const MANIFEST_READ_LIMIT = 16 * 1024 * 1024;
 /** The largest manifest distribution stores on push (`maxManifestBodySize`, 4 MiB; Harbor's
  * registry is distribution): a bigger one is refused, so it fails before its blobs are copied. */
 const MANIFEST_PUSH_LIMIT = 4 * 1024 * 1024;
+/** One page of a list: a tag list, a catalog page, a page of Harbor's artifacts or repositories.
+ * distribution sends every tag in one answer when no `n` is asked: 200,000 tags are about 4 MB,
+ * and a list at the entry cap (pagination.ts, 1,000,000) of 60-character names is 64 MB. A Harbor
+ * page holds 100 artifacts, but each with all its tags (one artifact may carry thousands). */
+const LIST_READ_LIMIT = 64 * 1024 * 1024;
+/** A token service's answer: a Harbor JWT is about 1 KB, Docker Hub's a few KB. */
+const TOKEN_READ_LIMIT = 1024 * 1024;
+/** One object of Harbor's API (systeminfo, users/current, a project, a retention policy): a few
+ * KB in practice. */
+const API_READ_LIMIT = 1024 * 1024;
+/** What we read of an error answer's body: its `errors` array says what went wrong in far less. The
+ * rest is not read: the connection is cut. */
+const ERROR_READ_LIMIT = 64 * 1024;
+/** What we let pass of a body nobody reads (a 401 before the token, a 202, a retried 503) to keep
+ * the connection; past it the connection is cut (undici's own default for dump(), made explicit). */
+const DISCARD_LIMIT = 128 * 1024;
+
+;// CONCATENATED MODULE: ./lib/registry/storage/layout.js
+// Where distribution's filesystem driver keeps things (registry/storage/paths.go), relative to
+// the `docker/registry/v2` directory. Pure path logic: every name and digest is checked against
+// the reference grammar before it becomes a path, so nothing can point outside the root.
+
+
+/** `sha256:<hex>` → ['sha256', '<hex>']; callers check isDigest first. */
+function split(digest) {
+    const colon = digest.indexOf(':');
+    return [digest.slice(0, colon), digest.slice(colon + 1)];
+}
+function repositoriesDir(root) {
+    return (0,external_node_path_.join)(root, 'repositories');
+}
+function repositoryDir(root, repository) {
+    return (0,external_node_path_.join)(root, 'repositories', ...repository.split('/'));
+}
+function manifestsDir(root, repository) {
+    return (0,external_node_path_.join)(repositoryDir(root, repository), '_manifests');
+}
+function tagsDir(root, repository) {
+    return (0,external_node_path_.join)(manifestsDir(root, repository), 'tags');
+}
+function tagLinkPath(root, repository, tag) {
+    return (0,external_node_path_.join)(tagsDir(root, repository), tag, 'current', 'link');
+}
+function revisionsDir(root, repository) {
+    return (0,external_node_path_.join)(manifestsDir(root, repository), 'revisions');
+}
+function revisionLinkPath(root, repository, digest) {
+    const [algorithm, hex] = split(digest);
+    return (0,external_node_path_.join)(revisionsDir(root, repository), algorithm, hex, 'link');
+}
+function layerLinkPath(root, repository, digest) {
+    const [algorithm, hex] = split(digest);
+    return (0,external_node_path_.join)(repositoryDir(root, repository), '_layers', algorithm, hex, 'link');
+}
+function blobDataPath(root, digest) {
+    const [algorithm, hex] = split(digest);
+    return (0,external_node_path_.join)(root, 'blobs', algorithm, hex.slice(0, 2), hex, 'data');
+}
+
+;// CONCATENATED MODULE: ./lib/registry/storage/link.js
+// Reads a distribution `link` file: its whole content is the digest it points to
+// (`sha256:<hex>`, no newline). It is read as data from someone else's tree: a few hundred bytes at
+// most, only from a regular file of the tree (tree.ts), and never echoed in a message, since a
+// link that is not a digest may hold anything.
+
+
+/** A digest is under 200 bytes (sha512: 135); a bigger link file is damage. */
+const LINK_LIMIT = 256;
+/** The digest the link points to; undefined when the link does not exist. */
+async function readLink(tree, path, request) {
+    const file = await tree.open(path, 'link file', request);
+    if (!file)
+        return undefined;
+    const shown = tree.show(path);
+    let raw;
+    try {
+        if (file.size > LINK_LIMIT)
+            throw unsafe(`corrupt link file ${shown}: it is ${file.size} bytes, more than a digest (at most ${LINK_LIMIT})`, request);
+        // One byte more than allowed shows a file that grew since the fstat.
+        raw = await file.read(LINK_LIMIT + 1, 'link file', request);
+    }
+    finally {
+        await file.close();
+    }
+    if (raw.length > LINK_LIMIT)
+        throw unsafe(`corrupt link file ${shown}: it grew past ${LINK_LIMIT} bytes while being read`, request);
+    // A hand-edited link may end in a newline; tolerate whitespace, nothing else.
+    const text = raw.toString('utf8').trim();
+    if (!isDigest(text))
+        throw corrupt(`corrupt link file ${shown}: its ${raw.length} bytes are not <algorithm>:<hex digest>`, request);
+    return text;
+}
+/** A link under `<algorithm>/<hex>/link` must point at that same digest. */
+async function readDigestLink(tree, path, expected, request) {
+    const target = await readLink(tree, path, request);
+    if (target !== undefined && target !== expected) {
+        throw corrupt(`corrupt link file ${tree.show(path)}: points to ${target}, but its directory names ${expected}`, request);
+    }
+    return target;
+}
+
+;// CONCATENATED MODULE: ./lib/registry/storage/walk.js
+// The catalog as distribution builds it: every directory under repositories/ that holds
+// `_manifests` is a repository; other `_` directories are its internals and are not entered.
+// Names nest (`a/b` and `a/b/c` can both be repositories). A symlink is never entered: it is
+// listed as the repository it would be, so reading that repository fails naming the link
+// instead of the repository silently vanishing from the catalog.
+
+
+const REQUEST = 'GET /v2/_catalog';
+/** `root`: the v2 directory, a path of the tree. */
+async function listRepositoryNames(tree, root) {
+    const top = repositoriesDir(root);
+    if ((await tree.stat(top, 'repositories directory', REQUEST)) !== 'directory')
+        return [];
+    const names = new Set();
+    const visit = async (dir, prefix) => {
+        const entries = (await tree.list(dir, REQUEST)) ?? [];
+        for (const entry of entries) {
+            const link = entry.kind === 'symlink';
+            if (!link && entry.kind !== 'directory')
+                continue;
+            if (entry.name === '_manifests')
+                names.add(prefix.join('/'));
+            else if (entry.name.startsWith('_'))
+                continue;
+            else if (link)
+                names.add([...prefix, entry.name].join('/'));
+            else
+                await visit((0,external_node_path_.join)(dir, entry.name), [...prefix, entry.name]);
+        }
+    };
+    await visit(top, []);
+    return [...names].filter((n) => n !== '').sort();
+}
+
+;// CONCATENATED MODULE: ./lib/registry/storage/client.js
+// A read-only RegistryClient over a distribution storage directory (the `docker/registry/v2`
+// directory of the filesystem driver), wherever its bytes come from: a directory on disk or a
+// tarball read in place (tree.ts). It answers as the registry would: the same 404s with the same
+// error codes for what a repository does not link, so the engine classifies tags exactly as for
+// an HTTP source. It never writes a byte, so a read-only mount works. It reads the tree as data:
+// no symlink followed, only regular files opened, reads bounded.
+
+
+
+
+
+
+
+
+
+/** A storage directory lists untagged manifests and answers presence checks from local files;
+ * distribution 2.8 storage keeps no referrers index (the referrers tag schema covers it). */
+const STORAGE_CAPABILITIES = { untaggedManifests: true, localReads: true, referrersApi: false };
+class StorageClient {
+    capabilities = STORAGE_CAPABILITIES;
+    host;
+    tree;
+    /** The v2 directory as a path of the tree: what layout.ts joins below. */
+    base;
+    cleanup;
+    closed;
+    constructor(options) {
+        this.tree = options.tree;
+        this.base = options.root;
+        this.host = options.host;
+        this.cleanup = options.cleanup;
+    }
+    get root() {
+        return this.tree.show(this.base);
+    }
+    async ping() {
+        // Thrown, not returned: preflight shows a thrown message as is ("not reachable: …").
+        if (!(await this.tree.isLayoutRoot(this.base))) {
+            throw unusable('STORAGE_MISSING', `no distribution storage at ${this.root}: expected its repositories/ and blobs/ directories`);
+        }
+        return { status: 200, ok: true };
+    }
+    async listRepositories() {
+        return await listRepositoryNames(this.tree, this.base);
+    }
+    async *catalog() {
+        yield await this.listRepositories();
+    }
+    /** distribution 2.8 storage has no referrers index; the referrers tag schema covers it. */
+    async referrers() {
+        return undefined;
+    }
+    async listTags(repository) {
+        const request = `GET /v2/${repository}/tags/list`;
+        this.checkName(repository, request);
+        const dir = tagsDir(this.base, repository);
+        const unknown = () => notFound('NAME_UNKNOWN', `repository name not known to registry (${repository})`, request);
+        // A symlink on the way fails naming it; a missing directory (or a file there) is an unknown name.
+        if ((await this.tree.stat(dir, 'tags directory', request)) !== 'directory')
+            throw unknown();
+        // As distribution's tagStore.All: the tag directories, whether or not each has a current link.
+        // A symlink is listed too (not entered): reading that tag then fails naming it.
+        const entries = await this.tree.list(dir, request);
+        if (!entries)
+            throw unknown();
+        return entries
+            .filter((e) => e.kind === 'directory' || e.kind === 'symlink')
+            .map((e) => e.name)
+            .sort();
+    }
+    async listRevisions(repository) {
+        const request = `GET /v2/${repository}/manifests`;
+        this.checkName(repository, request);
+        const dir = revisionsDir(this.base, repository);
+        if ((await this.tree.stat(dir, 'revisions directory', request)) !== 'directory')
+            return [];
+        const list = async (path) => (await this.tree.list(path, request)) ?? [];
+        const digests = [];
+        for (const algorithm of await list(dir)) {
+            const path = (0,external_node_path_.join)(dir, algorithm.name);
+            // Not entered: the revisions behind it would vanish silently, so the listing fails instead.
+            if (algorithm.kind === 'symlink')
+                throw unsafe(`revisions directory ${this.tree.show(path)} is a symbolic link: a registry's storage holds none, and harbor-sync follows none`, request);
+            if (algorithm.kind !== 'directory')
+                continue;
+            // A revision that is a symlink is listed: reading it fails naming the link.
+            for (const hex of await list(path)) {
+                const digest = `${algorithm.name}:${hex.name}`;
+                if ((hex.kind === 'directory' || hex.kind === 'symlink') && isDigest(digest))
+                    digests.push(digest);
+            }
+        }
+        return digests.sort();
+    }
+    async headManifest(repository, reference) {
+        const found = await this.readManifest(repository, reference, 'HEAD');
+        return found && { digest: found.digest, mediaType: found.mediaType, size: found.bytes.length };
+    }
+    async getManifest(repository, reference) {
+        const found = await this.readManifest(repository, reference, 'GET');
+        if (!found)
+            throw notFound('MANIFEST_UNKNOWN', `manifest unknown (${repository}${reference.includes(':') ? '@' : ':'}${reference})`, `GET /v2/${repository}/manifests/${reference}`);
+        return found;
+    }
+    async headBlob(repository, digest) {
+        // The data file's size: the descriptor's is not known here. A truncated file is caught when
+        // its content is read (getBlob hashes it), or before, by the engine comparing sizes.
+        const path = await this.linkedBlobPath(repository, digest, 'HEAD');
+        if (!path)
+            return undefined;
+        return await this.tree.fileSize(path, 'blob data file', `HEAD /v2/${repository}/blobs/${digest}`);
+    }
+    async getBlob(repository, digest) {
+        const request = `GET /v2/${repository}/blobs/${digest}`;
+        const path = await this.linkedBlobPath(repository, digest, 'GET');
+        const file = path === undefined ? undefined : await this.tree.open(path, 'blob data file', request);
+        if (path === undefined || !file)
+            throw notFound('BLOB_UNKNOWN', `blob unknown to registry (${digest})`, request);
+        return { body: readBlobFile(file, this.tree.show(path), digest, request), size: file.size };
+    }
+    putManifest(repository, reference) {
+        return Promise.reject(readOnly(`PUT /v2/${repository}/manifests/${reference}`));
+    }
+    startUpload(repository) {
+        return Promise.reject(readOnly(`POST /v2/${repository}/blobs/uploads/`));
+    }
+    finishUpload(location, _digest, _size, body) {
+        body.destroy();
+        return Promise.reject(readOnly(`PUT ${location.pathname}`));
+    }
+    invalidateTokens(_project) {
+        // No tokens: nothing to forget.
+    }
+    close() {
+        this.closed ??= (async () => {
+            try {
+                await this.tree.close();
+            }
+            finally {
+                await this.cleanup?.();
+            }
+        })();
+        return this.closed;
+    }
+    /** The manifest as the registry resolves it: tag link → revision link → blob data. */
+    async readManifest(repository, reference, method) {
+        const request = `${method} /v2/${repository}/manifests/${reference}`;
+        this.checkName(repository, request);
+        let digest;
+        if (isDigest(reference))
+            digest = reference;
+        else if (isTag(reference))
+            digest = await readLink(this.tree, tagLinkPath(this.base, repository, reference), request);
+        else if (reference.includes(':'))
+            throw invalid('DIGEST_INVALID', `invalid digest ${JSON.stringify(reference)}`, request);
+        else
+            throw invalid('TAG_INVALID', `invalid tag ${JSON.stringify(reference)}`, request);
+        if (!digest)
+            return undefined;
+        // A manifest is in a repository only when it links the revision (even when the tag points at it).
+        if (!(await readDigestLink(this.tree, revisionLinkPath(this.base, repository, digest), digest, request)))
+            return undefined;
+        const path = blobDataPath(this.base, digest);
+        const bytes = await readManifestFile(this.tree, path, request);
+        if (!bytes)
+            return undefined;
+        const actual = `${digest.split(':')[0]}:${(0,external_node_crypto_.createHash)(digest.split(':')[0]).update(bytes).digest('hex')}`;
+        if (actual !== digest)
+            throw corrupt(`manifest data file ${this.tree.show(path)} is damaged: its ${bytes.length} bytes hash to ${actual}, expected ${digest}`, request);
+        const mediaType = parseManifest(bytes, undefined).mediaType;
+        return { bytes, digest, mediaType: mediaType === 'unknown' ? undefined : mediaType };
+    }
+    /** A blob is in a repository only when the repository links it under `_layers`: its data
+     * file's path then, else undefined. */
+    async linkedBlobPath(repository, digest, method) {
+        const request = `${method} /v2/${repository}/blobs/${digest}`;
+        this.checkName(repository, request);
+        if (!isDigest(digest))
+            throw invalid('DIGEST_INVALID', `invalid digest ${JSON.stringify(digest)}`, request);
+        if (!(await readDigestLink(this.tree, layerLinkPath(this.base, repository, digest), digest, request)))
+            return undefined;
+        return blobDataPath(this.base, digest);
+    }
+    checkName(repository, request) {
+        if (!isRepositoryName(repository))
+            throw invalid('NAME_INVALID', `invalid repository name ${JSON.stringify(repository)}`, request);
+    }
+}
+/** Bounded by the opened file's size and the cap: a file that grows meanwhile is cut and then
+ * fails its digest check. */
+async function readManifestFile(tree, path, request) {
+    const file = await tree.open(path, 'manifest data file', request);
+    if (!file)
+        return undefined;
+    try {
+        if (file.size > MANIFEST_READ_LIMIT)
+            throw unsafe(`manifest data file ${tree.show(path)} is ${file.size} bytes, more than a manifest can be (${MANIFEST_READ_LIMIT})`, request);
+        return await file.read(file.size, 'manifest data file', request);
+    }
+    finally {
+        await file.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/registry/storage/locate.js
+// Finds the `docker/registry/v2` directory from what the user pointed at: the filesystem driver's
+// rootdirectory (/var/lib/registry), `docker/registry`, or `v2` itself (archive.ts searches a
+// tarball the same way, a few levels down). `dir` is a real path (the one place a symlink is
+// resolved); below it none is followed.
+
+
+
+/** lstat, not stat: a symlink where the layout should be is refused, naming it. */
+async function isDirectory(path) {
+    const info = await (0,promises_.lstat)(path).catch(() => undefined);
+    if (info?.isSymbolicLink()) {
+        throw unusable('STORAGE_UNSAFE', `${path} is a symbolic link: harbor-sync follows none below the directory named (a registry's storage holds none); name the directory it points to instead`);
+    }
+    return info?.isDirectory() ?? false;
+}
+/** A v2 directory holds `repositories/` (and `blobs/` once anything was pushed). */
+async function isLayoutRoot(dir) {
+    return (await isDirectory((0,external_node_path_.join)(dir, 'repositories'))) || (await isDirectory((0,external_node_path_.join)(dir, 'blobs')));
+}
+/** The v2 directory for `dir` as given, or undefined. */
+async function locateRoot(dir) {
+    for (const parts of [['docker', 'registry', 'v2'], ['registry', 'v2'], ['v2'], []]) {
+        if ((await isDirectoryPath(dir, parts)) && (await isLayoutRoot((0,external_node_path_.join)(dir, ...parts))))
+            return (0,external_node_path_.join)(dir, ...parts);
+    }
+    return undefined;
+}
+/** Every component of `parts` below `dir` is a directory (and none a symlink). */
+async function isDirectoryPath(dir, parts) {
+    let current = dir;
+    for (const part of parts) {
+        current = (0,external_node_path_.join)(current, part);
+        if (!(await isDirectory(current)))
+            return false;
+    }
+    return true;
+}
+function expectedLayout(dir) {
+    return `no distribution storage under ${dir}: expected ${(0,external_node_path_.join)(dir, 'docker/registry/v2')} with repositories/ and blobs/ (the registry's filesystem rootdirectory, e.g. /var/lib/registry), or that v2 directory itself`;
+}
 
 ;// CONCATENATED MODULE: ./lib/registry/storage/safe-read.js
 // Reading below the storage root as data, never as a pointer elsewhere. distribution's filesystem
@@ -32146,14 +33095,14 @@ const OPEN_FLAGS = external_node_fs_namespaceObject.constants.O_RDONLY | externa
 /** What the storage holds at `path` (below `root`, a real path); undefined when something on
  * the way is missing, as the registry would answer 404. `what` names the file in messages. */
 async function lstatBelow(root, path, what, request) {
-    const rest = (0,external_node_path_namespaceObject.relative)(root, path);
+    const rest = (0,external_node_path_.relative)(root, path);
     // Paths come from layout.ts, which checks every name: this is a guard, not a feature.
-    if (rest === '' || rest === '..' || rest.startsWith(`..${external_node_path_namespaceObject.sep}`) || (0,external_node_path_namespaceObject.isAbsolute)(rest))
+    if (rest === '' || rest === '..' || rest.startsWith(`..${external_node_path_.sep}`) || (0,external_node_path_.isAbsolute)(rest))
         throw unsafe(`${what} ${path} is not below the storage root ${root}`, request);
     let current = root;
     let info;
-    for (const part of rest.split(external_node_path_namespaceObject.sep)) {
-        current = (0,external_node_path_namespaceObject.join)(current, part);
+    for (const part of rest.split(external_node_path_.sep)) {
+        current = (0,external_node_path_.join)(current, part);
         info = await (0,promises_.lstat)(current).catch((error) => {
             if (isMissing(error))
                 return undefined;
@@ -32247,389 +33196,75 @@ function typeOf(info) {
     return 'an unknown kind of file';
 }
 
-;// CONCATENATED MODULE: ./lib/registry/storage/layout.js
-// Where distribution's filesystem driver keeps things (registry/storage/paths.go), relative to
-// the `docker/registry/v2` directory. Pure path logic: every name and digest is checked against
-// the reference grammar before it becomes a path, so nothing can point outside the root.
-
-
-/** `sha256:<hex>` → ['sha256', '<hex>']; callers check isDigest first. */
-function split(digest) {
-    const colon = digest.indexOf(':');
-    return [digest.slice(0, colon), digest.slice(colon + 1)];
-}
-function repositoriesDir(root) {
-    return (0,external_node_path_namespaceObject.join)(root, 'repositories');
-}
-function repositoryDir(root, repository) {
-    return (0,external_node_path_namespaceObject.join)(root, 'repositories', ...repository.split('/'));
-}
-function manifestsDir(root, repository) {
-    return (0,external_node_path_namespaceObject.join)(repositoryDir(root, repository), '_manifests');
-}
-function tagsDir(root, repository) {
-    return (0,external_node_path_namespaceObject.join)(manifestsDir(root, repository), 'tags');
-}
-function tagLinkPath(root, repository, tag) {
-    return (0,external_node_path_namespaceObject.join)(tagsDir(root, repository), tag, 'current', 'link');
-}
-function revisionsDir(root, repository) {
-    return (0,external_node_path_namespaceObject.join)(manifestsDir(root, repository), 'revisions');
-}
-function revisionLinkPath(root, repository, digest) {
-    const [algorithm, hex] = split(digest);
-    return (0,external_node_path_namespaceObject.join)(revisionsDir(root, repository), algorithm, hex, 'link');
-}
-function layerLinkPath(root, repository, digest) {
-    const [algorithm, hex] = split(digest);
-    return (0,external_node_path_namespaceObject.join)(repositoryDir(root, repository), '_layers', algorithm, hex, 'link');
-}
-function blobDataPath(root, digest) {
-    const [algorithm, hex] = split(digest);
-    return (0,external_node_path_namespaceObject.join)(root, 'blobs', algorithm, hex.slice(0, 2), hex, 'data');
-}
-
-;// CONCATENATED MODULE: ./lib/registry/storage/link.js
-// Reads a distribution `link` file: its whole content is the digest it points to
-// (`sha256:<hex>`, no newline). It is read as data from someone else's tree: a few hundred bytes at
-// most, only from a regular file below the root (safe-read.ts), and never echoed in a message,
-// since a link that is not a digest may hold anything.
+;// CONCATENATED MODULE: ./lib/registry/storage/dir-tree.js
 
 
 
-/** A digest is under 200 bytes (sha512: 135); a bigger link file is damage. */
-const LINK_LIMIT = 256;
-/** The digest the link points to; undefined when the link does not exist. */
-async function readLink(root, path, request) {
-    const file = await openBelow(root, path, 'link file', request);
-    if (!file)
-        return undefined;
-    let raw;
-    try {
-        if (file.size > LINK_LIMIT)
-            throw unsafe(`corrupt link file ${path}: it is ${file.size} bytes, more than a digest (at most ${LINK_LIMIT})`, request);
-        // One byte more than allowed shows a file that grew since the fstat.
-        raw = await readAtMost(file, LINK_LIMIT + 1, 'link file', path, request);
+
+class DirectoryTree {
+    /** The v2 directory, as a real path: paths below it are checked component by component. */
+    top;
+    constructor(root) {
+        this.top = root;
     }
-    finally {
-        await file.handle.close();
+    show(path) {
+        return path;
     }
-    if (raw.length > LINK_LIMIT)
-        throw unsafe(`corrupt link file ${path}: it grew past ${LINK_LIMIT} bytes while being read`, request);
-    // A hand-edited link may end in a newline; tolerate whitespace, nothing else.
-    const text = raw.toString('utf8').trim();
-    if (!isDigest(text))
-        throw corrupt(`corrupt link file ${path}: its ${raw.length} bytes are not <algorithm>:<hex digest>`, request);
-    return text;
-}
-/** A link under `<algorithm>/<hex>/link` must point at that same digest. */
-async function readDigestLink(root, path, expected, request) {
-    const target = await readLink(root, path, request);
-    if (target !== undefined && target !== expected) {
-        throw corrupt(`corrupt link file ${path}: points to ${target}, but its directory names ${expected}`, request);
+    async stat(path, what, request) {
+        const info = await lstatBelow(this.top, path, what, request);
+        if (!info)
+            return undefined;
+        return info.isDirectory() ? 'directory' : info.isFile() ? 'file' : info.isSymbolicLink() ? 'symlink' : 'other';
     }
-    return target;
-}
-
-;// CONCATENATED MODULE: ./lib/registry/storage/locate.js
-// Finds the `docker/registry/v2` directory from what the user pointed at: the filesystem driver's
-// rootdirectory (/var/lib/registry), `docker/registry`, or `v2` itself. For an extracted tarball,
-// also a few levels down, since tars are made from many working directories (`var/lib/registry/…`).
-// `dir` is a real path (the one place a symlink is resolved); below it none is followed.
-
-
-
-const SEARCH_DEPTH = 4;
-/** lstat, not stat: a symlink where the layout should be is refused, naming it. */
-async function isDirectory(path) {
-    const info = await (0,promises_.lstat)(path).catch(() => undefined);
-    if (info?.isSymbolicLink()) {
-        throw unusable('STORAGE_UNSAFE', `${path} is a symbolic link: harbor-sync follows none below the directory named (a registry's storage holds none); name the directory it points to instead`);
+    async fileSize(path, what, request) {
+        return (await regularFileBelow(this.top, path, what, request))?.size;
     }
-    return info?.isDirectory() ?? false;
-}
-/** A v2 directory holds `repositories/` (and `blobs/` once anything was pushed). */
-async function isLayoutRoot(dir) {
-    return (await isDirectory((0,external_node_path_namespaceObject.join)(dir, 'repositories'))) || (await isDirectory((0,external_node_path_namespaceObject.join)(dir, 'blobs')));
-}
-/** The v2 directory for `dir` as given, or undefined. */
-async function locateRoot(dir) {
-    for (const parts of [['docker', 'registry', 'v2'], ['registry', 'v2'], ['v2'], []]) {
-        if ((await isDirectoryPath(dir, parts)) && (await isLayoutRoot((0,external_node_path_namespaceObject.join)(dir, ...parts))))
-            return (0,external_node_path_namespaceObject.join)(dir, ...parts);
-    }
-    return undefined;
-}
-/** Every component of `parts` below `dir` is a directory (and none a symlink). */
-async function isDirectoryPath(dir, parts) {
-    let current = dir;
-    for (const part of parts) {
-        current = (0,external_node_path_namespaceObject.join)(current, part);
-        if (!(await isDirectory(current)))
-            return false;
-    }
-    return true;
-}
-/** Breadth-first below `dir` (an extracted archive): the shallowest layout wins. */
-async function searchRoot(dir, depth = SEARCH_DEPTH) {
-    let level = [dir];
-    for (let d = 0; d <= depth && level.length > 0; d++) {
-        const next = [];
-        for (const current of level) {
-            const found = await locateRoot(current);
-            if (found)
-                return found;
-            const entries = await (0,promises_.readdir)(current, { withFileTypes: true }).catch(() => []);
-            for (const e of entries)
-                if (e.isDirectory())
-                    next.push((0,external_node_path_namespaceObject.join)(current, e.name));
-        }
-        level = next.sort();
-    }
-    return undefined;
-}
-function expectedLayout(dir) {
-    return `no distribution storage under ${dir}: expected ${(0,external_node_path_namespaceObject.join)(dir, 'docker/registry/v2')} with repositories/ and blobs/ (the registry's filesystem rootdirectory, e.g. /var/lib/registry), or that v2 directory itself`;
-}
-
-;// CONCATENATED MODULE: ./lib/registry/storage/walk.js
-// The catalog as distribution builds it: every directory under repositories/ that holds
-// `_manifests` is a repository; other `_` directories are its internals and are not entered.
-// Names nest (`a/b` and `a/b/c` can both be repositories). A symlink is never entered: it is
-// listed as the repository it would be, so reading that repository fails naming the link
-// instead of the repository silently vanishing from the catalog.
-
-
-
-
-
-async function listRepositoryNames(root) {
-    const top = repositoriesDir(root);
-    if (!(await lstatBelow(root, top, 'repositories directory', 'GET /v2/_catalog'))?.isDirectory())
-        return [];
-    const names = new Set();
-    const visit = async (dir, prefix) => {
+    async list(dir, request) {
         const entries = await (0,promises_.readdir)(dir, { withFileTypes: true }).catch((error) => {
             if (isMissing(error))
-                return [];
-            throw corrupt(`cannot list ${dir}: ${error.message}`, 'GET /v2/_catalog', error);
-        });
-        for (const entry of entries) {
-            const link = entry.isSymbolicLink();
-            if (!link && !entry.isDirectory())
-                continue;
-            if (entry.name === '_manifests')
-                names.add(prefix.join('/'));
-            else if (entry.name.startsWith('_'))
-                continue;
-            else if (link)
-                names.add([...prefix, entry.name].join('/'));
-            else
-                await visit((0,external_node_path_namespaceObject.join)(dir, entry.name), [...prefix, entry.name]);
-        }
-    };
-    await visit(top, []);
-    return [...names].filter((n) => n !== '').sort();
-}
-
-;// CONCATENATED MODULE: ./lib/registry/storage/client.js
-// A read-only RegistryClient over a distribution storage directory (the `docker/registry/v2`
-// directory of the filesystem driver). It answers as the registry would: the same 404s with the
-// same error codes for what a repository does not link, so the engine classifies tags exactly as
-// for an HTTP source. It never writes a byte below the root, so a read-only mount works. It reads
-// the tree as data (safe-read.ts): no symlink followed, only regular files opened, reads bounded.
-
-
-
-
-
-
-
-
-
-
-
-
-/** A storage directory lists untagged manifests and answers presence checks from local files;
- * distribution 2.8 storage keeps no referrers index (the referrers tag schema covers it). */
-const STORAGE_CAPABILITIES = { untaggedManifests: true, localReads: true, referrersApi: false };
-class StorageClient {
-    capabilities = STORAGE_CAPABILITIES;
-    root;
-    host;
-    cleanup;
-    closed;
-    constructor(options) {
-        this.root = options.root;
-        this.host = options.host;
-        this.cleanup = options.cleanup;
-    }
-    async ping() {
-        // Thrown, not returned: preflight shows a thrown message as is ("not reachable: …").
-        if (!(await isLayoutRoot(this.root))) {
-            throw unusable('STORAGE_MISSING', `no distribution storage at ${this.root}: expected its repositories/ and blobs/ directories`);
-        }
-        return { status: 200, ok: true };
-    }
-    async listRepositories() {
-        return await listRepositoryNames(this.root);
-    }
-    async *catalog() {
-        yield await this.listRepositories();
-    }
-    /** distribution 2.8 storage has no referrers index; the referrers tag schema covers it. */
-    async referrers() {
-        return undefined;
-    }
-    async listTags(repository) {
-        const request = `GET /v2/${repository}/tags/list`;
-        this.checkName(repository, request);
-        const dir = tagsDir(this.root, repository);
-        const unknown = () => notFound('NAME_UNKNOWN', `repository name not known to registry (${repository})`, request);
-        // A symlink on the way fails naming it; a missing directory (or a file there) is an unknown name.
-        if (!(await lstatBelow(this.root, dir, 'tags directory', request))?.isDirectory())
-            throw unknown();
-        // As distribution's tagStore.All: the tag directories, whether or not each has a current link.
-        // A symlink is listed too (not entered): reading that tag then fails naming it.
-        const entries = await (0,promises_.readdir)(dir, { withFileTypes: true }).catch((error) => {
-            if (isMissing(error))
-                throw unknown();
+                return undefined;
             throw corrupt(`cannot list ${dir}: ${error.message}`, request, error);
         });
-        return entries
-            .filter((e) => e.isDirectory() || e.isSymbolicLink())
-            .map((e) => e.name)
-            .sort();
+        return entries?.map((e) => ({ name: e.name, kind: kindOf(e) }));
     }
-    async listRevisions(repository) {
-        const request = `GET /v2/${repository}/manifests`;
-        this.checkName(repository, request);
-        const dir = revisionsDir(this.root, repository);
-        if (!(await lstatBelow(this.root, dir, 'revisions directory', request))?.isDirectory())
-            return [];
-        const list = (path) => (0,promises_.readdir)(path, { withFileTypes: true }).catch((error) => {
-            if (!isMissing(error))
-                throw corrupt(`cannot list ${path}: ${error.message}`, request, error);
-            return [];
-        });
-        const digests = [];
-        for (const algorithm of await list(dir)) {
-            const path = (0,external_node_path_namespaceObject.join)(dir, algorithm.name);
-            // Not entered: the revisions behind it would vanish silently, so the listing fails instead.
-            if (algorithm.isSymbolicLink())
-                throw unsafe(`revisions directory ${path} is a symbolic link: a registry's storage holds none, and harbor-sync follows none`, request);
-            if (!algorithm.isDirectory())
-                continue;
-            // A revision that is a symlink is listed: reading it fails naming the link.
-            for (const hex of await list(path)) {
-                const digest = `${algorithm.name}:${hex.name}`;
-                if ((hex.isDirectory() || hex.isSymbolicLink()) && isDigest(digest))
-                    digests.push(digest);
-            }
-        }
-        return digests.sort();
+    async open(path, what, request) {
+        const file = await openBelow(this.top, path, what, request);
+        return file && new OpenedTreeFile(file, path);
     }
-    async headManifest(repository, reference) {
-        const found = await this.readManifest(repository, reference, 'HEAD');
-        return found && { digest: found.digest, mediaType: found.mediaType, size: found.bytes.length };
+    isLayoutRoot(dir) {
+        return isLayoutRoot(dir);
     }
-    async getManifest(repository, reference) {
-        const found = await this.readManifest(repository, reference, 'GET');
-        if (!found)
-            throw notFound('MANIFEST_UNKNOWN', `manifest unknown (${repository}${reference.includes(':') ? '@' : ':'}${reference})`, `GET /v2/${repository}/manifests/${reference}`);
-        return found;
-    }
-    async headBlob(repository, digest) {
-        // The data file's size: the descriptor's is not known here. A truncated file is caught when
-        // its content is read (getBlob hashes it), or before, by the engine comparing sizes.
-        const path = await this.linkedBlobPath(repository, digest, 'HEAD');
-        if (!path)
-            return undefined;
-        return (await regularFileBelow(this.root, path, 'blob data file', `HEAD /v2/${repository}/blobs/${digest}`))?.size;
-    }
-    async getBlob(repository, digest) {
-        const request = `GET /v2/${repository}/blobs/${digest}`;
-        const path = await this.linkedBlobPath(repository, digest, 'GET');
-        const file = path === undefined ? undefined : await openBelow(this.root, path, 'blob data file', request);
-        if (path === undefined || !file)
-            throw notFound('BLOB_UNKNOWN', `blob unknown to registry (${digest})`, request);
-        return { body: readBlobFile(file, path, digest, request), size: file.size };
-    }
-    putManifest(repository, reference) {
-        return Promise.reject(readOnly(`PUT /v2/${repository}/manifests/${reference}`));
-    }
-    startUpload(repository) {
-        return Promise.reject(readOnly(`POST /v2/${repository}/blobs/uploads/`));
-    }
-    finishUpload(location, _digest, _size, body) {
-        body.destroy();
-        return Promise.reject(readOnly(`PUT ${location.pathname}`));
-    }
-    invalidateTokens(_project) {
-        // No tokens: nothing to forget.
-    }
-    close() {
-        this.closed ??= this.cleanup ? this.cleanup() : Promise.resolve();
-        return this.closed;
-    }
-    /** The manifest as the registry resolves it: tag link → revision link → blob data. */
-    async readManifest(repository, reference, method) {
-        const request = `${method} /v2/${repository}/manifests/${reference}`;
-        this.checkName(repository, request);
-        let digest;
-        if (isDigest(reference))
-            digest = reference;
-        else if (isTag(reference))
-            digest = await readLink(this.root, tagLinkPath(this.root, repository, reference), request);
-        else if (reference.includes(':'))
-            throw invalid('DIGEST_INVALID', `invalid digest ${JSON.stringify(reference)}`, request);
-        else
-            throw invalid('TAG_INVALID', `invalid tag ${JSON.stringify(reference)}`, request);
-        if (!digest)
-            return undefined;
-        // A manifest is in a repository only when it links the revision (even when the tag points at it).
-        if (!(await readDigestLink(this.root, revisionLinkPath(this.root, repository, digest), digest, request)))
-            return undefined;
-        const path = blobDataPath(this.root, digest);
-        const bytes = await readManifestFile(this.root, path, request);
-        if (!bytes)
-            return undefined;
-        const actual = `${digest.split(':')[0]}:${(0,external_node_crypto_.createHash)(digest.split(':')[0]).update(bytes).digest('hex')}`;
-        if (actual !== digest)
-            throw corrupt(`manifest data file ${path} is damaged: its ${bytes.length} bytes hash to ${actual}, expected ${digest}`, request);
-        const mediaType = parseManifest(bytes, undefined).mediaType;
-        return { bytes, digest, mediaType: mediaType === 'unknown' ? undefined : mediaType };
-    }
-    /** A blob is in a repository only when the repository links it under `_layers`: its data
-     * file's path then, else undefined. */
-    async linkedBlobPath(repository, digest, method) {
-        const request = `${method} /v2/${repository}/blobs/${digest}`;
-        this.checkName(repository, request);
-        if (!isDigest(digest))
-            throw invalid('DIGEST_INVALID', `invalid digest ${JSON.stringify(digest)}`, request);
-        if (!(await readDigestLink(this.root, layerLinkPath(this.root, repository, digest), digest, request)))
-            return undefined;
-        return blobDataPath(this.root, digest);
-    }
-    checkName(repository, request) {
-        if (!isRepositoryName(repository))
-            throw invalid('NAME_INVALID', `invalid repository name ${JSON.stringify(repository)}`, request);
+    async close() {
+        // Nothing held: each file is opened and closed by its reader.
     }
 }
-/** Bounded by the opened file's size and the cap: a file that grows meanwhile is cut and then
- * fails its digest check. */
-async function readManifestFile(root, path, request) {
-    const file = await openBelow(root, path, 'manifest data file', request);
-    if (!file)
-        return undefined;
-    try {
-        if (file.size > MANIFEST_READ_LIMIT)
-            throw unsafe(`manifest data file ${path} is ${file.size} bytes, more than a manifest can be (${MANIFEST_READ_LIMIT})`, request);
-        return await readAtMost(file, file.size, 'manifest data file', path, request);
+class OpenedTreeFile {
+    size;
+    file;
+    path;
+    constructor(file, path) {
+        this.file = file;
+        this.size = file.size;
+        this.path = path;
     }
-    finally {
-        await file.handle.close();
+    read(max, what, request) {
+        return readAtMost(this.file, max, what, this.path, request);
     }
+    stream() {
+        // autoClose (the default) closes the fd when the stream ends or is destroyed; it reads the fd
+        // that was opened and checked, so the file streamed is the one that was checked.
+        return this.file.handle.createReadStream();
+    }
+    close() {
+        return this.file.handle.close();
+    }
+}
+function kindOf(entry) {
+    if (entry.isDirectory())
+        return 'directory';
+    if (entry.isFile())
+        return 'file';
+    return entry.isSymbolicLink() ? 'symlink' : 'other';
 }
 
 // EXTERNAL MODULE: external "node:async_hooks"
@@ -32667,11 +33302,25 @@ function causeCode(error, accept) {
     }
     return undefined;
 }
+/** An error's own words for a reader: Node's advice about its own flags ("try running Node.js with
+ * --use-system-ca") and OpenSSL's file and line are not for someone running harbor-sync, who is
+ * told what to set instead. */
+function causeText(error) {
+    const text = error instanceof Error ? error.message : String(error);
+    return text
+        .replace(/;\s*if the root CA is installed locally, try running Node\.js with --use-system-ca\.?/i, '')
+        .replace(/[;,]?\s*(?:try running|run) Node(?:\.js)? with --[\w-]+[^;]*/i, '')
+        .replace(/:[^:]*\.\.\/deps\/openssl[^\n]*$/, '')
+        .replace(/\s*\(?\.\.\/deps\/[^)]*\)?/g, '');
+}
 
 ;// CONCATENATED MODULE: ./lib/registry/retry.js
-// When and how long to wait before trying a request again (ky's retry-timing, regclient's
-// reghttp): 408, 429 and 5xx and network failures are worth another try; other 4xx are not.
-// Waits grow exponentially with jitter, and a server's Retry-After is honoured up to a cap.
+// What is tried again, and how long to wait first (ky's retry-timing, regclient's reghttp,
+// go-containerregistry's retry predicate). One rule, retryRule, decides for every loop that
+// retries: requests in the transport, whole blob copies, tarball downloads. 408, 429 and 5xx and
+// network failures are worth another try; other 4xx are not. Waits grow exponentially with jitter,
+// and a server's Retry-After is honoured up to a cap.
+
 
 
 const DEFAULT_RETRY_POLICY = { retries: 4, maxWaitMs: 60_000, baseMs: 500 };
@@ -32700,21 +33349,49 @@ function isRetryableStatus(status) {
 function isNetworkError(error) {
     return causeCode(error, (code) => NETWORK_CODES.has(code)) !== undefined;
 }
+/** The one predicate of what is retried, everywhere. */
+function retryRule(error) {
+    if (error instanceof RetryLater || isNetworkError(error))
+        return 'again';
+    if (!isHarborSyncError(error))
+        return 'never';
+    if (error.code === 'DIGEST_MISMATCH')
+        return 'once';
+    // `retryable`: the one who made the error knows the answer is worth another try although its
+    // status says otherwise (a 401 to a streamed upload: its token expired while the body went).
+    if (error.retryable || (error.status !== undefined && isRetryableStatus(error.status)))
+        return 'again';
+    return 'never';
+}
 /** The one retry loop (requests in the transport, whole blob copies, downloads): runs `work`
- * until it succeeds or `shouldRetry` declines, waiting with jittered backoff (or the server's
+ * until it succeeds or retryRule declines, waiting with jittered backoff (or the server's
  * Retry-After, carried by a RetryLater) between attempts, each retry counted for the tag. */
 async function retrying(work, options) {
+    const retries = options.policy.retries;
+    let again = 0;
+    let once = false;
     for (let attempt = 1;; attempt++) {
         try {
             return await work(attempt);
         }
         catch (error) {
-            if (options.signal?.aborted || !options.shouldRetry(error, attempt))
+            if (options.signal?.aborted)
                 throw error;
+            const rule = retryRule(error);
+            if (rule === 'never' || (rule === 'once' && once) || (rule === 'again' && again >= retries))
+                throw error;
+            if (rule === 'once')
+                once = true;
+            else
+                again += 1;
             countRetry();
             await sleep(retryDelay(attempt, error instanceof RetryLater ? error.retryAfter : undefined, options.policy), options.signal);
         }
     }
+}
+/** Content that does not hash to its digest: ours, or the registry's 400 DIGEST_INVALID on commit. */
+function isDigestMismatch(error) {
+    return isHarborSyncError(error) && error.code === 'DIGEST_MISMATCH';
 }
 /** An answer worth another try (408, 429, 5xx), thrown inside `retrying` so the loop waits as the
  * server asked; the last attempt returns the answer instead of throwing. */
@@ -32837,7 +33514,279 @@ function basicAuthorization(credentials) {
     return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')}`;
 }
 
+;// CONCATENATED MODULE: ./lib/registry/shape.js
+// The shape of a JSON answer from a registry or Harbor, checked where it enters: a few combinators
+// that say which field is wrong (`$[3].digest: expected a digest, got "sha256:x\x0a::error…"`), so
+// a server's surprise is an error naming its place, not a crash (or a forged line) further on.
+// Fields a shape does not name are dropped; a grammar check quotes the value, printable and short.
+
+class ShapeError extends Error {
+    name = 'ShapeError';
+    /** `$.tags[3]`: where in the document. */
+    path;
+    problem;
+    constructor(problem) {
+        super(`$: ${problem}`);
+        this.problem = problem;
+        this.path = '$';
+    }
+    /** The same error one level further out (`[3]` then `.tags`): paths are only built on failure. */
+    within(step) {
+        this.path = `$${step}${this.path.slice(1)}`;
+        this.message = `${this.path}: ${this.problem}`;
+        return this;
+    }
+}
+/** JSON text as a value, or a ShapeError saying it is not JSON. */
+function parseJson(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        throw new ShapeError('not JSON');
+    }
+}
+const string = (value) => {
+    if (typeof value !== 'string')
+        throw mismatch('a string', value);
+    return value;
+};
+const shape_boolean = (value) => {
+    if (typeof value !== 'boolean')
+        throw mismatch('true or false', value);
+    return value;
+};
+/** A whole number of 0 or more. */
+const count = (value) => {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+        throw mismatch('a whole number', value);
+    return value;
+};
+/** A number above 0 (a lifetime in seconds). */
+const positive = (value) => {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+        throw mismatch('a number above 0', value);
+    return value;
+};
+/** A string of a grammar (a digest, a tag): the value is quoted, escaped, in the error. */
+function grammar(test, expected) {
+    return (value) => {
+        if (typeof value !== 'string')
+            throw mismatch(expected, value);
+        if (!test(value))
+            throw new ShapeError(`expected ${expected}, got ${quote(value)}`);
+        return value;
+    };
+}
+/** Absent or null: undefined. */
+function optional(shape) {
+    return (value) => (value === undefined || value === null ? undefined : shape(value));
+}
+/** A field that only informs (a push time, a version): a value of the wrong shape is taken as
+ * unknown rather than failing the answer. */
+function ignoredIfWrong(shape) {
+    return (value) => {
+        try {
+            return value === undefined || value === null ? undefined : shape(value);
+        }
+        catch (error) {
+            if (error instanceof ShapeError)
+                return undefined;
+            throw error;
+        }
+    };
+}
+function array(item) {
+    return (value) => {
+        if (!Array.isArray(value))
+            throw mismatch('a list', value);
+        const out = new Array(value.length);
+        for (let i = 0; i < value.length; i++) {
+            try {
+                out[i] = item(value[i]);
+            }
+            catch (error) {
+                throw error instanceof ShapeError ? error.within(`[${i}]`) : error;
+            }
+        }
+        return out;
+    };
+}
+/** An object with these fields (others are dropped). */
+function object(fields) {
+    const keys = Object.keys(fields);
+    return (value) => {
+        if (typeof value !== 'object' || value === null || Array.isArray(value))
+            throw mismatch('an object', value);
+        const out = {};
+        for (const key of keys) {
+            try {
+                out[key] = fields[key](value[key]);
+            }
+            catch (error) {
+                throw error instanceof ShapeError ? error.within(`.${key}`) : error;
+            }
+        }
+        return out;
+    };
+}
+/** An object whose every value has one shape (Harbor's `params`, `metadata`). */
+function record(item) {
+    return (value) => {
+        if (typeof value !== 'object' || value === null || Array.isArray(value))
+            throw mismatch('an object', value);
+        const out = {};
+        for (const [key, v] of Object.entries(value)) {
+            try {
+                out[key] = item(v);
+            }
+            catch (error) {
+                throw error instanceof ShapeError ? error.within(`[${quote(key)}]`) : error;
+            }
+        }
+        return out;
+    };
+}
+/** Any JSON value, kept as it is (a rule's `params`, only ever printed through String()). */
+const anything = (value) => value;
+function mismatch(expected, value) {
+    const kind = value === null
+        ? 'null'
+        : Array.isArray(value)
+            ? 'a list'
+            : typeof value === 'object'
+                ? 'an object'
+                : `a ${typeof value}`;
+    return new ShapeError(`expected ${expected}, got ${kind}`);
+}
+/** A value from outside, quoted for a message: printable, at most 100 characters. */
+function quote(value) {
+    const text = printable(value.length > 100 ? value.slice(0, 100) : value);
+    return `"${text}${value.length > 100 ? '…' : ''}"`;
+}
+
+;// CONCATENATED MODULE: ./lib/registry/body.js
+
+
+
+
+/** The whole body, or an error naming the request when it is larger than the limit or takes longer
+ * than the stall timeout. Chunks are joined once, at the end. */
+async function readBody(answer, limit) {
+    const tooLarge = () => new RegistryError({
+        message: `${answer.request} on ${answer.url.host}: the ${limit.what} is larger than ${limit.bytes} bytes, more than any real one: not read further`,
+        status: answer.status,
+        request: answer.request,
+        code: limit.code,
+    });
+    const declared = Number(answer.headers['content-length']);
+    if (declared > limit.bytes) {
+        answer.body.destroy();
+        throw tooLarge();
+    }
+    const chunks = [];
+    let total = 0;
+    const timer = deadline(answer);
+    try {
+        for await (const chunk of answer.body) {
+            total += chunk.length;
+            if (total > limit.bytes) {
+                answer.body.destroy();
+                throw tooLarge();
+            }
+            chunks.push(chunk);
+        }
+    }
+    catch (error) {
+        throw timer.expired ? timer.error(limit.what) : error;
+    }
+    finally {
+        timer.clear();
+    }
+    return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
+}
+/** The body as JSON of the given shape, or an error naming the request and the place in the
+ * document that is wrong (with `limit.code`). */
+async function readJson(answer, limit, shape) {
+    const text = (await readBody(answer, limit)).toString('utf8');
+    try {
+        return shape(parseJson(text));
+    }
+    catch (error) {
+        if (!(error instanceof ShapeError))
+            throw error;
+        throw new RegistryError({
+            message: `${answer.request} on ${answer.url.host}: the ${limit.what} is not of the form the protocol sends: ${error.message}`,
+            status: answer.status,
+            request: answer.request,
+            code: limit.code,
+        });
+    }
+}
+/** The start of an error answer's body (its `errors` say what went wrong), as text; whatever
+ * comes after ERROR_READ_LIMIT, or after the stall timeout, is not waited for: the connection is
+ * cut. Never throws: the status is the failure, the body only its explanation. */
+async function readErrorText(answer) {
+    const chunks = [];
+    let total = 0;
+    const timer = deadline(answer);
+    try {
+        for await (const chunk of answer.body) {
+            const room = ERROR_READ_LIMIT - total;
+            chunks.push(room < chunk.length ? chunk.subarray(0, room) : chunk);
+            total += Math.min(room, chunk.length);
+            if (total >= ERROR_READ_LIMIT) {
+                answer.body.destroy();
+                break;
+            }
+        }
+    }
+    catch {
+        // cut short (time, or the connection): what arrived is all there is
+    }
+    finally {
+        timer.clear();
+    }
+    return Buffer.concat(chunks, total).toString('utf8');
+}
+/** Lets a body nobody reads pass, so the connection can be used again: at most DISCARD_LIMIT
+ * bytes and the stall timeout, after which the connection is cut. Never throws. */
+async function discardBody(answer) {
+    const timer = setTimeout(() => answer.body.destroy(), answer.stallMs);
+    try {
+        await answer.body.dump({ limit: DISCARD_LIMIT });
+    }
+    catch {
+        // a body that failed is discarded all the same
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+/** One timer per small body: when it fires, the body is destroyed, and the reader says why. */
+function deadline(answer) {
+    const state = {
+        expired: false,
+        clear: () => clearTimeout(timer),
+        error: (what) => new NetworkError({
+            code: 'UNREACHABLE',
+            message: `${answer.request} on ${answer.url.host}: the ${what} did not arrive whole within the stall timeout of ${answer.stallMs / 1000} s: the server sends it too slowly (or never ends it)`,
+            request: answer.request,
+            status: answer.status,
+            cause: Object.assign(new Error('small answer too slow'), { code: 'UND_ERR_BODY_TIMEOUT' }),
+        }),
+    };
+    const timer = setTimeout(() => {
+        state.expired = true;
+        answer.body.destroy();
+    }, answer.stallMs);
+    return state;
+}
+
 ;// CONCATENATED MODULE: ./lib/registry/tokens.js
+
+
+
 
 
 
@@ -32848,15 +33797,28 @@ const EXPIRY_MARGIN = 0.9; // refresh at 90% of the lifetime: a long upload must
  * through them a few dozen at a time, and memory must not follow the catalog. Least recently used
  * go first. */
 const MAX_CACHED = 512;
+/** The token spec's answer. A lifetime of the wrong shape is taken as absent (the spec's default
+ * applies); a token must be a string. */
+const TOKEN_ANSWER = object({
+    token: optional(string),
+    access_token: optional(string),
+    expires_in: ignoredIfWrong(positive),
+});
+/** A token goes into an Authorization header: visible ASCII only (RFC 6750's b64token is a subset,
+ * and registries' opaque tokens stay within it too), so no answer can add to the header. */
+const TOKEN_TEXT = /^[\x21-\x7e]+$/;
 class TokenCache {
     tokens = new Map();
     dispatcher;
     credentials;
     userAgent;
-    constructor(dispatcher, credentials, userAgent) {
+    stallMs;
+    /** `stallMs`: the most time a token answer may take to arrive whole (the stall timeout). */
+    constructor(dispatcher, credentials, userAgent, stallMs = 120_000) {
         this.dispatcher = dispatcher;
         this.credentials = credentials;
         this.userAgent = userAgent;
+        this.stallMs = stallMs;
     }
     /** A valid token for these scopes, fetched at most once at a time per scope set. */
     async get(challenge, scopes) {
@@ -32903,40 +33865,41 @@ class TokenCache {
             headers.authorization = basicAuthorization(this.credentials);
         const started = Date.now();
         const res = await request(url, { method: 'GET', headers, dispatcher: this.dispatcher });
-        const text = await res.body.text();
+        const answer = {
+            status: res.statusCode,
+            headers: res.headers,
+            body: res.body,
+            url,
+            request: `GET ${url.pathname}`,
+            stallMs: this.stallMs,
+        };
         if (res.statusCode !== 200) {
             throw new RegistryError({
                 message: `token service ${url.origin}${url.pathname} answered ${res.statusCode}${this.credentials ? ` for user ${this.credentials.username}` : ' (anonymous)'}`,
                 status: res.statusCode,
-                errors: parseErrorBody(text),
-                request: `GET ${url.pathname}`,
+                errors: parseErrorBody(await readErrorText(answer)),
+                request: answer.request,
             });
         }
-        let body;
-        try {
-            body = JSON.parse(text);
-        }
-        catch {
-            body = null;
-        }
-        if (typeof body !== 'object' || body === null) {
-            throw new RegistryError({
-                message: `token service ${url.origin}${url.pathname} answered 200 with a body that is not a JSON object`,
-                status: 200,
-                request: `GET ${url.pathname}`,
-            });
-        }
+        const body = await readJson(answer, { bytes: TOKEN_READ_LIMIT, code: 'HTTP_ERROR', what: 'token answer' }, TOKEN_ANSWER);
         // Harbor always sends access_token:"" beside token, so an empty string must not win.
-        const token = typeof body.token === 'string' && body.token ? body.token : body.access_token;
-        if (typeof token !== 'string' || !token) {
+        const token = body.token || body.access_token;
+        if (!token) {
             throw new RegistryError({
                 message: `token service ${url.origin} sent no token`,
                 status: 200,
-                request: `GET ${url.pathname}`,
+                request: answer.request,
+            });
+        }
+        if (!TOKEN_TEXT.test(token)) {
+            throw new RegistryError({
+                message: `token service ${url.origin} sent a token with spaces or control characters, which no token has: not used`,
+                status: 200,
+                request: answer.request,
             });
         }
         (0,secrets/* addToken */.nP)(token); // a server's error text or a debug line may echo it
-        const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_LIFETIME_S;
+        const lifetime = body.expires_in ?? DEFAULT_LIFETIME_S;
         return { token, expiresAt: started + lifetime * 1000 * EXPIRY_MARGIN };
     }
 }
@@ -33010,6 +33973,7 @@ function shown(realm) {
 
 
 
+
 const MAX_REDIRECTS = 5;
 class Transport {
     dispatcher;
@@ -33019,6 +33983,8 @@ class Transport {
     retry;
     signal;
     boundary;
+    /** The stall timeout: no byte for this long is a stall; a small body (body.ts) must be whole by then. */
+    stallMs;
     /** What the registry asked for the last time it challenged us. */
     scheme = 'unknown';
     bearer;
@@ -33030,6 +33996,7 @@ class Transport {
         this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
         this.signal = options.signal;
         const stall = (options.stallTimeoutSeconds ?? 120) * 1000;
+        this.stallMs = stall;
         this.dispatcher =
             options.dispatcher ??
                 new Agent({
@@ -33040,10 +34007,10 @@ class Transport {
                         ...(options.tls?.insecure && { rejectUnauthorized: false }),
                         ...(options.tls?.ca && { ca: options.tls.ca }),
                     },
-                    headersTimeout: stall,
+                    headersTimeout: stall, // total time from the request sent to the last header byte
                     bodyTimeout: stall, // inactivity between bytes, not total: a 5 GB layer may take long
                 });
-        this.tokens = new TokenCache(this.dispatcher, this.credentials, this.userAgent);
+        this.tokens = new TokenCache(this.dispatcher, this.credentials, this.userAgent, stall);
         if (options.preemptiveBasic && this.credentials)
             this.scheme = 'basic';
     }
@@ -33060,7 +34027,7 @@ class Transport {
     async send(req) {
         const res = await this.sendAuthorized(req);
         if (res.status === 401 && !this.boundary.mayAuthorize(res.url)) {
-            await res.body.dump();
+            await discardBody(res);
             throw this.boundary.foreignChallenge(describe(req), req.url, res.url);
         }
         return res;
@@ -33074,7 +34041,7 @@ class Transport {
         const header = headerValue(res.headers, 'www-authenticate');
         const challenge = bearerChallenge(header);
         if (challenge) {
-            await res.body.dump();
+            await discardBody(res);
             const realm = this.boundary.acceptRealm(challenge.realm, describe(req));
             const scopes = union(req.scopes ?? [], challenge.scopes);
             const learnedNow = this.scheme !== 'bearer';
@@ -33090,7 +34057,7 @@ class Transport {
         if (this.scheme === 'bearer' && this.bearer) {
             // Harbor answers a refused token with a Basic challenge (docs/harbor.md §1): try a fresh token,
             // then Basic, which Harbor accepts on every /v2 path.
-            await res.body.dump();
+            await discardBody(res);
             this.tokens.invalidate(this.bearer, req.scopes ?? []);
             res = await this.sendWithRetry(req, `Bearer ${await this.tokens.get(this.bearer, req.scopes ?? [])}`, true);
             if (res.status !== 401 ||
@@ -33098,12 +34065,12 @@ class Transport {
                 !this.credentials ||
                 !offersBasic(headerValue(res.headers, 'www-authenticate')))
                 return res;
-            await res.body.dump();
+            await discardBody(res);
             return await this.sendWithRetry(req, basicAuthorization(this.credentials), true);
         }
         if (offersBasic(header) && this.credentials && this.scheme !== 'basic') {
             this.scheme = 'basic';
-            await res.body.dump();
+            await discardBody(res);
             res = await this.sendWithRetry(req, basicAuthorization(this.credentials), true);
         }
         return res;
@@ -33117,23 +34084,22 @@ class Transport {
             return `Bearer ${await this.tokens.get(this.bearer, req.scopes ?? [])}`;
         return undefined;
     }
-    /** A stream body cannot be replayed: such a request gets one attempt. */
+    /** A stream body cannot be replayed: such a request gets one attempt (its caller starts the
+     * whole copy over instead). */
     sendWithRetry(req, authorization, replayable) {
-        const retries = replayable ? this.retry.retries : 0;
+        if (!replayable)
+            return this.sendFollowingRedirects(req, authorization);
         return retrying(async (attempt) => {
             const res = await this.sendFollowingRedirects(req, authorization);
-            if (attempt > retries || !isRetryableStatus(res.status))
+            if (attempt > this.retry.retries || !isRetryableStatus(res.status))
                 return res;
             const retryAfter = headerValue(res.headers, 'retry-after');
-            await res.body.dump();
+            await discardBody(res);
             throw new RetryLater(res.status, retryAfter);
-        }, {
-            policy: this.retry,
-            signal: this.signal,
-            shouldRetry: (error, attempt) => attempt <= retries && (error instanceof RetryLater || isNetworkError(error)),
-        });
+        }, { policy: this.retry, signal: this.signal });
     }
     async sendFollowingRedirects(req, authorization) {
+        const asked = describe(req);
         let url = req.url;
         for (let hop = 0;; hop++) {
             const headers = { 'user-agent': this.userAgent, ...req.headers };
@@ -33154,9 +34120,16 @@ class Transport {
             const location = headerValue(res.headers, 'location');
             const redirect = req.followRedirects && res.statusCode >= 300 && res.statusCode < 400 && location;
             if (!redirect || hop >= MAX_REDIRECTS) {
-                return { status: res.statusCode, headers: res.headers, body: res.body, url };
+                return {
+                    status: res.statusCode,
+                    headers: res.headers,
+                    body: res.body,
+                    url,
+                    request: asked,
+                    stallMs: this.stallMs,
+                };
             }
-            await res.body.dump();
+            await discardBody({ body: res.body, stallMs: this.stallMs });
             url = new URL(location, url);
         }
     }
@@ -33197,8 +34170,8 @@ function shownUrl(url) {
 }
 async function downloadArchive(url, options = {}) {
     const shown = shownUrl(url);
-    const dir = await makeTempDir('download');
-    const file = (0,external_node_path_namespaceObject.join)(dir, 'registry.tar');
+    const dir = await makeTempDir('download', workDirOf(options.workDir));
+    const file = (0,external_node_path_.join)(dir, 'registry.tar');
     const transport = new Transport({
         // The credentials are for this origin: a redirect elsewhere gets none, and its 401 is not answered.
         origin: new URL(url),
@@ -33241,11 +34214,7 @@ async function fetchInto(transport, url, file, shown, options) {
             throw unusable('DOWNLOAD_FAILED', `downloading ${shown} failed: the server answered ${res.status}${hint}`);
         }
         await (0,external_node_stream_promises_namespaceObject.pipeline)(res.body, (0,external_node_fs_namespaceObject.createWriteStream)(file, { mode: 0o600 }));
-    }, {
-        policy,
-        signal: options.signal,
-        shouldRetry: (error, attempt) => attempt <= policy.retries && !isHarborSyncError(error) && isNetworkError(error),
-    });
+    }, { policy, signal: options.signal });
 }
 
 ;// CONCATENATED MODULE: ./lib/registry/storage/lazy.js
@@ -33320,8 +34289,8 @@ class LazyStorageSource {
     }
 }
 
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
 ;// CONCATENATED MODULE: ./lib/registry/storage/url.js
 // `dir:///var/lib/registry` and `file:///backup/registry.tar[.gz]` → a local path; an http(s) URL
 // of a tarball → downloaded first. Only absolute local paths: `dir://var/lib/registry` would
@@ -33330,7 +34299,7 @@ var external_node_url_ = __nccwpck_require__(3136);
 // never echo the URL when it may hold a password.
 
 
-const ARCHIVE_NAME = /\.(tar|tar\.gz|tgz)$/i;
+const ARCHIVE_NAME = /\.(tar|tar\.gz|tgz|tar\.zst|tzst)$/i;
 /** `scheme://user[:password]@…`, found in the text: `file://u:p@…` does not even parse as a URL. */
 const USER_INFO = /^\s*[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i;
 const NO_USER_INFO = 'source-registry must not carry a user name or password in the URL';
@@ -33372,17 +34341,21 @@ function parseStorageUrl(url) {
         throw new StorageUrlError(`the path must be absolute, with three slashes (a ${kind}:// URL names no host, not "${parsed.host}"): ${kind}:///${parsed.host}${parsed.pathname}`);
     }
     // dir: is not a file: URL to Node; reuse its decoding (%20 and the like) all the same.
-    return { kind, path: (0,external_node_url_.fileURLToPath)(`file://${parsed.pathname}`) };
+    return { kind, path: (0,external_node_url_namespaceObject.fileURLToPath)(`file://${parsed.pathname}`) };
 }
 
 ;// CONCATENATED MODULE: ./lib/registry/storage/index.js
 // Offline source (issue 6): a registry that exists only as its storage directory, or a tarball
 // of it, read directly and pushed to Harbor with no registry server in between.
 //   dir:///var/lib/registry          the filesystem driver's rootdirectory (or docker/registry[/v2])
-//   file:///backup/registry.tar.gz   a tarball of such a directory (.tar, .tar.gz, .tgz)
+//   file:///backup/registry.tar.gz   a tarball of such a directory (.tar, .tar.gz, .tgz, .tar.zst)
 //   https://host/registry.tar.gz     the same, downloaded first (with the source credentials)
 // The path named is resolved once (it may be a symlink, as /var/lib/registry often is); below it
-// the tree is read as data: no symlink followed, only regular files read (safe-read.ts).
+// the tree is read as data: no symlink followed, only regular files read (safe-read.ts). A plain
+// tarball is read in place; a compressed one through one decompressed copy in work-dir
+// (archive.ts).
+
+
 
 
 
@@ -33399,7 +34372,7 @@ async function openStorageSource(url, options = {}) {
     if (kind === 'download') {
         const download = await downloadArchive(path, options);
         try {
-            return await openArchive(download.file, shownUrl(path), options, download.cleanup);
+            return await openArchiveSource(download.file, shownUrl(path), options, download.cleanup);
         }
         catch (error) {
             await download.cleanup();
@@ -33418,31 +34391,37 @@ async function openStorageSource(url, options = {}) {
         const root = await locateRoot(real);
         if (!root)
             throw unusable('STORAGE_MISSING', expectedLayout(path));
-        return new StorageClient({ root, host: path });
+        return new StorageClient({ tree: new DirectoryTree(root), root, host: path });
     }
     if (kind === 'dir')
         throw unusable('STORAGE_MISSING', `${path} is a file, not a directory; name an archive with file://${path}`);
     if (!info.isFile())
         throw unusable('STORAGE_MISSING', `${path} is not a regular file: name a tarball (.tar, .tar.gz) of a registry's storage`);
-    return await openArchive(real, path, options);
+    return await openArchiveSource(real, path, options);
 }
-async function openArchive(file, name, options, alsoCleanup) {
-    const extracted = await extractArchive(file, name, options.extractor);
+/** `download`: removes the downloaded file; the caller runs it when this throws. */
+async function openArchiveSource(file, name, options, download) {
+    const { tree, copied } = await openArchive(file, name, {
+        workDir: workDirOf(options.workDir),
+        workDirOption: options.workDirOption ?? 'work-dir',
+        ...(options.log && { log: options.log }),
+        ...(options.progressIntervalMs !== undefined && { progressIntervalMs: options.progressIntervalMs }),
+        ...(options.signal && { signal: options.signal }),
+    });
     let root;
     try {
-        root = await searchRoot(extracted.dir);
+        root = await searchRoot(tree);
         if (!root)
             throw unusable('STORAGE_MISSING', `${name} holds no distribution storage: expected docker/registry/v2 with repositories/ and blobs/ inside the archive`);
     }
     catch (error) {
-        await extracted.cleanup();
+        await tree.close();
         throw error;
     }
-    const cleanup = async () => {
-        await extracted.cleanup();
-        await alsoCleanup?.();
-    };
-    return new StorageClient({ root, host: name, cleanup });
+    // A download decompressed into its copy is not read again: its space comes back now.
+    if (copied)
+        await download?.();
+    return new StorageClient({ tree, root, host: name, ...(download && !copied && { cleanup: download }) });
 }
 /** The same source, opened on first use; for code that creates clients synchronously. */
 function createStorageSource(url, options = {}) {
@@ -33709,14 +34688,17 @@ const INPUTS = [
     },
     {
         name: 'include',
-        description: 'Repositories to sync (catalog and whole-repository lines): globs like team-a/** or /regex/, one per line',
+        description: 'Repositories to sync (catalog and whole-repository lines): globs like team-a/** or /regex/ (RE2 syntax, linear time), one per line',
     },
-    { name: 'exclude', description: 'Repositories to leave out: globs or /regex/, one per line' },
-    { name: 'tags', description: 'Tags to sync, regexes matching the whole tag, one per line' },
-    { name: 'exclude-tags', description: 'Tags to leave out, regexes matching the whole tag' },
+    {
+        name: 'exclude',
+        description: 'Repositories to leave out: globs or /regex/ (RE2 syntax, linear time), one per line',
+    },
+    { name: 'tags', description: 'Tags to sync, regexes (RE2 syntax, linear time) matching the whole tag, one per line' },
+    { name: 'exclude-tags', description: 'Tags to leave out, regexes (RE2 syntax, linear time) matching the whole tag' },
     {
         name: 'immutable-tags',
-        description: 'Tags that never move once pushed (regexes matching the whole tag, e.g. v?\\d+\\.\\d+\\.\\d+): one Harbor already has is skipped without any request to the source',
+        description: 'Tags that never move once pushed (regexes in RE2 syntax matching the whole tag, e.g. v?\\d+\\.\\d+\\.\\d+): one Harbor already has is skipped without any request to the source',
     },
     {
         name: 'semver',
@@ -33831,10 +34813,26 @@ const INPUTS = [
     },
     { name: 'harbor-ca-file', description: 'PEM file with CA certificates to trust for Harbor' },
     {
+        name: 'work-dir',
+        description: 'Where harbor-sync decompresses a compressed tarball source (.tar.gz, .tar.zst) and keeps a downloaded one (default: $RUNNER_TEMP, else the system temp dir); a plain .tar or dir:// needs no room there',
+    },
+    {
         name: 'report-file',
         description: 'Where to write the JSON report (action default: $RUNNER_TEMP/harbor-sync-report.json)',
     },
     { name: 'summary-file', description: 'Where to write the Markdown summary (CLI)', cliOnly: true },
+    {
+        name: 'junit-file',
+        description: "Where to write a JUnit XML report, one test case per tag, for Jenkins' junit step or GitLab's artifacts:reports:junit",
+    },
+    {
+        name: 'html-file',
+        description: 'Where to write the summary as one self-contained HTML page (no scripts, nothing fetched), e.g. to archive in Jenkins',
+    },
+    {
+        name: 'metrics-file',
+        description: "Where to write the run's Prometheus metrics (text format, replaced atomically), e.g. a .prom file in node_exporter's textfile directory",
+    },
 ];
 
 ;// CONCATENATED MODULE: ./lib/config/suggest.js
@@ -33860,6 +34858,6900 @@ function editDistance(a, b) {
     }
     return previous[b.length];
 }
+
+;// CONCATENATED MODULE: ./lib/config/read-file.js
+// Every file harbor-sync reads because a user named it (images file, config file, CA files, a
+// docker config.json, the shard reports report-merge takes) goes through here: only a regular
+// file is read, and never more than its kind's cap. A FIFO, a device or a directory is refused
+// before a byte is read (`/dev/zero` would be read until memory runs out, a FIFO would block the
+// run for ever); a file over its cap is refused from its size, unread. SECURITY.md, "Files
+// harbor-sync reads", gives the caps and why.
+
+
+
+const MiB = 1024 * 1024;
+/** The kinds of file, each with the most a real one holds, with room to spare. */
+const FILE_LIMITS = {
+    /** A few dozen lines of YAML. */
+    'config-file': { bytes: MiB, what: 'a config file' },
+    /** One reference a line: 5,000 lines of 100 characters are 0.5 MiB. */
+    'images-file': { bytes: 16 * MiB, what: 'an images file' },
+    /** A PEM bundle: the whole Mozilla CA set is about 0.2 MiB. */
+    'ca-file': { bytes: MiB, what: 'a CA file' },
+    /** docker's config.json: a few logins and helper names. */
+    'docker-config': { bytes: MiB, what: 'a docker config' },
+    /** A JSON report: about 300 bytes a tag, so a 200,000-tag sync is some 60 MiB. */
+    report: { bytes: 256 * MiB, what: 'a report' },
+    /** The metrics file the previous run wrote (its last success is carried over): a few dozen lines. */
+    'metrics-file': { bytes: MiB, what: 'a metrics file' },
+};
+/** Opening never waits for a FIFO's writer; the descriptor is checked again after the open. */
+const read_file_OPEN_FLAGS = external_node_fs_namespaceObject.constants.O_RDONLY | external_node_fs_namespaceObject.constants.O_NONBLOCK;
+/** The file at `path` as UTF-8 text. Throws a ConfigError whose message says why (the caller names
+ * the input and the path); the errors of open itself (ENOENT, EACCES) pass through with their code. */
+async function readBoundedFile(path, kind) {
+    const { bytes: limit, what } = FILE_LIMITS[kind];
+    // stat first: a device is refused without being opened (opening one can have effects).
+    checkKind(await (0,promises_.stat)(path), limit, what);
+    const handle = await (0,promises_.open)(path, read_file_OPEN_FLAGS);
+    try {
+        const opened = await handle.stat();
+        checkKind(opened, limit, what);
+        // Read to the end, up to one byte past the cap: a file that grew past it is refused, not cut.
+        const chunks = [];
+        let total = 0;
+        while (total <= limit) {
+            const chunk = Buffer.allocUnsafe(Math.min(limit + 1 - total, Math.max(opened.size - total + 1, 64 * 1024), MiB));
+            const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+            if (bytesRead === 0)
+                break;
+            chunks.push(chunk.subarray(0, bytesRead));
+            total += bytesRead;
+        }
+        if (total > limit)
+            throw tooLarge(limit, what);
+        return Buffer.concat(chunks, total).toString('utf8');
+    }
+    finally {
+        await handle.close();
+    }
+}
+function checkKind(info, limit, what) {
+    if (!info.isFile())
+        throw new ConfigError(`it is ${read_file_typeOf(info)}, not a regular file`);
+    if (info.size > limit)
+        throw tooLarge(limit, what);
+}
+function tooLarge(limit, what) {
+    return new ConfigError(`it is larger than ${limit / MiB} MiB, more than ${what} can hold`);
+}
+function read_file_typeOf(info) {
+    if (info.isDirectory())
+        return 'a directory';
+    if (info.isFIFO())
+        return 'a FIFO (named pipe)';
+    if (info.isSocket())
+        return 'a socket';
+    if (info.isCharacterDevice())
+        return 'a character device';
+    if (info.isBlockDevice())
+        return 'a block device';
+    return 'an unknown kind of file';
+}
+
+;// CONCATENATED MODULE: ./node_modules/re2js/build/index.js
+/*!
+* re2js
+* RE2JS is the JavaScript port of RE2, a regular expression engine that provides linear time matching
+*
+* @version v2.10.0
+* @author Oleksii Vasyliev
+* @homepage https://github.com/le0pard/re2js#readme
+* @repository [object Object]
+* @license MIT
+*/
+// src/RE2Flags.js
+var RE2Flags = class RE2Flags {
+	static FOLD_CASE = 1;
+	static LITERAL = 2;
+	static CLASS_NL = 4;
+	static DOT_NL = 8;
+	static ONE_LINE = 16;
+	static NON_GREEDY = 32;
+	static PERL_X = 64;
+	static UNICODE_GROUPS = 128;
+	static WAS_DOLLAR = 256;
+	static LOOKBEHIND = 512;
+	static MATCH_NL = RE2Flags.CLASS_NL | RE2Flags.DOT_NL;
+	static PERL = RE2Flags.CLASS_NL | RE2Flags.ONE_LINE | RE2Flags.PERL_X | RE2Flags.UNICODE_GROUPS;
+	static POSIX = 0;
+	static UNANCHORED = 0;
+	static ANCHOR_START = 1;
+	static ANCHOR_BOTH = 2;
+};
+// src/PublicFlags.js
+/**
+* Public flags for RE2JS and RE2Set compilation.
+*/
+const PublicFlags = {
+	CASE_INSENSITIVE: 1,
+	DOTALL: 2,
+	MULTILINE: 4,
+	DISABLE_UNICODE_GROUPS: 8,
+	LONGEST_MATCH: 16,
+	LOOKBEHINDS: 512
+};
+// src/Codepoint.js
+/**
+* Various constants and helper for unicode codepoints.
+*/
+const ASCII_SIZE = 128;
+const ASCII_TO_UPPER = new Int32Array(ASCII_SIZE);
+const ASCII_TO_LOWER = new Int32Array(ASCII_SIZE);
+const MAX_BMP = 65535;
+for (let i = 0; i < ASCII_SIZE; i++) {
+	if (i >= 97 && i <= 122) ASCII_TO_UPPER[i] = i - 32;
+	else ASCII_TO_UPPER[i] = i;
+	if (i >= 65 && i <= 90) ASCII_TO_LOWER[i] = i + 32;
+	else ASCII_TO_LOWER[i] = i;
+}
+var Codepoint = class {
+	static CODES = Object.freeze({
+		"\x07": 7,
+		"\b": 8,
+		"	": 9,
+		"\n": 10,
+		"\v": 11,
+		"\f": 12,
+		"\r": 13,
+		" ": 32,
+		"\"": 34,
+		$: 36,
+		"&": 38,
+		"'": 39,
+		"(": 40,
+		")": 41,
+		"*": 42,
+		"+": 43,
+		"-": 45,
+		".": 46,
+		0: 48,
+		1: 49,
+		2: 50,
+		3: 51,
+		4: 52,
+		5: 53,
+		6: 54,
+		7: 55,
+		8: 56,
+		9: 57,
+		":": 58,
+		"<": 60,
+		">": 62,
+		"?": 63,
+		A: 65,
+		B: 66,
+		C: 67,
+		F: 70,
+		P: 80,
+		Q: 81,
+		U: 85,
+		Z: 90,
+		"[": 91,
+		"\\": 92,
+		"]": 93,
+		"^": 94,
+		_: 95,
+		"`": 96,
+		a: 97,
+		b: 98,
+		f: 102,
+		i: 105,
+		m: 109,
+		n: 110,
+		r: 114,
+		s: 115,
+		t: 116,
+		v: 118,
+		x: 120,
+		z: 122,
+		"{": 123,
+		"|": 124,
+		"}": 125
+	});
+	static toUpperCase(codepoint) {
+		if (codepoint < ASCII_SIZE) return ASCII_TO_UPPER[codepoint];
+		const s = String.fromCodePoint(codepoint).toUpperCase();
+		const expectedLen = s.codePointAt(0) > MAX_BMP ? 2 : 1;
+		if (s.length > expectedLen) return codepoint;
+		const sOrigin = String.fromCodePoint(s.codePointAt(0)).toLowerCase();
+		const originExpectedLen = sOrigin.codePointAt(0) > MAX_BMP ? 2 : 1;
+		if (sOrigin.length > originExpectedLen || sOrigin.codePointAt(0) !== codepoint) return codepoint;
+		return s.codePointAt(0);
+	}
+	static toLowerCase(codepoint) {
+		if (codepoint < ASCII_SIZE) return ASCII_TO_LOWER[codepoint];
+		const s = String.fromCodePoint(codepoint).toLowerCase();
+		const expectedLen = s.codePointAt(0) > MAX_BMP ? 2 : 1;
+		if (s.length > expectedLen) return codepoint;
+		const sOrigin = String.fromCodePoint(s.codePointAt(0)).toUpperCase();
+		const originExpectedLen = sOrigin.codePointAt(0) > MAX_BMP ? 2 : 1;
+		if (sOrigin.length > originExpectedLen || sOrigin.codePointAt(0) !== codepoint) return codepoint;
+		return s.codePointAt(0);
+	}
+};
+// src/UnicodeRangeTable.js
+var UnicodeRangeTable = class {
+	/**
+	* @param {Uint32Array | number[]} data
+	* @param {boolean} isStride1
+	*/
+	constructor(data, isStride1 = false) {
+		this.data = data;
+		this.isStride1 = isStride1;
+		this.SIZE = isStride1 ? 2 : 3;
+	}
+	getLo(index) {
+		return this.data[index * this.SIZE];
+	}
+	getHi(index) {
+		return this.data[index * this.SIZE + 1];
+	}
+	getStride(index) {
+		return this.isStride1 ? 1 : this.data[index * this.SIZE + 2];
+	}
+	get length() {
+		return this.data.length / this.SIZE;
+	}
+};
+// src/UnicodeTables.js
+const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-";
+const B64_MAP = /* @__PURE__ */ new Uint8Array(256);
+for (let i = 0; i < 64; i++) B64_MAP[B64.charCodeAt(i)] = i;
+const decodeVLQ = (str) => {
+	const res = [];
+	let value = 0;
+	let shift = 0;
+	for (let i = 0; i < str.length; i++) {
+		const digit = B64_MAP[str.charCodeAt(i)];
+		value |= (digit & 31) << shift;
+		if ((digit & 32) === 0) {
+			res.push(value);
+			value = 0;
+			shift = 0;
+		} else shift += 5;
+	}
+	return res;
+};
+const decodeRanges = (str, isStride1) => {
+	const res = decodeVLQ(str);
+	const numRanges = isStride1 ? res.length / 2 : res.length / 3;
+	const out = new Uint32Array(numRanges * 3);
+	let current = 0;
+	let resIdx = 0;
+	for (let i = 0; i < numRanges; i++) {
+		current += res[resIdx++];
+		out[i * 3] = current;
+		current += res[resIdx++];
+		out[i * 3 + 1] = current;
+		out[i * 3 + 2] = isStride1 ? 1 : res[resIdx++];
+	}
+	return out;
+};
+const decodeOrbit = (str) => {
+	const res = decodeVLQ(str);
+	const map = /* @__PURE__ */ new Map();
+	let currentKey = 0;
+	for (let i = 0; i < res.length; i += 2) {
+		currentKey += res[i];
+		const zz = res[i + 1];
+		const delta = zz >>> 1 ^ -(zz & 1);
+		map.set(currentKey, currentKey + delta);
+	}
+	return map;
+};
+var LazyMap = class {
+	constructor(initializer) {
+		this.initializer = initializer;
+		this.cache = /* @__PURE__ */ new Map();
+	}
+	has(key) {
+		return Object.hasOwn(this.initializer, key);
+	}
+	get(key) {
+		if (this.cache.has(key)) return this.cache.get(key);
+		const val = this.has(key) ? this.initializer[key]() : null;
+		this.cache.set(key, val);
+		return val;
+	}
+};
+var UnicodeTables = class {
+	static _CASE_ORBIT = null;
+	static get CASE_ORBIT() {
+		if (!this._CASE_ORBIT) this._CASE_ORBIT = decodeOrbit("rCgCIgCY+rQI4QiCuuBLgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCCgCBgCBgCBgCBgCBgCBgCB+7OB-BB-BB-BB-BB-BBskQB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BC-BB-BB-BB-BB-BB-BB-BByHBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBDCBBBCBBBCBBCCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBCCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBxHBCBBBCBBBCBBB3SBmMBkNBCBBBCBBB8MBCBBB6MB6MBCBBC+EB0MB2MBCBBB6MB+MBiGBmNBiNBCBBBmKBikzCBmNBqNBkIBsNBCBBBCBBBCBBB0NBCBBB0NDCBBB0NBCBBByNByNBCBBBCBBB2NBCBBDCBBCwDFCBCBDBCBCBDBCBCBDBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBB9EBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBCCBCBDBCBBBhGBvDBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBjICCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBH2iVBCBBBlKBwiVB+jVB+jVBCBBBlMBqEBuEBCBBBCBBBCBBBCBBBCBBB+hVB4hVB8hVBjNB7MC5MB5MCzMC1MB+0yCE5MB20yCC9MBu2yCBwyyCBo0yCChNBlNBo0yCBu-UBi0yCDlNC6-UBpNDrNIu+UDzNCm0yCBzNE0yyCBzNBpEBxNBxNBtEG1NLqxyCBkxyCnFoFrBCBBBCBBDCBBEkIBkIBkICoHHsCCqCBqCBqCCgEC+DB+DBmkOBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCC+BBgCBgCBgCBgCBgCBgCBgCBgCBrCBpCBpCBpCBmjOB-BB8BB-BB-BBgEB-BB-BByBBqgOBsDB-BBtwBB-BB-BB-BBsBBgDBCB-BB-BB-BBeB-BB-BB61OB-BB-BB-DB9DB9DBQB7DBmCE9CBrDBPBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBrFB-EBOBnHB3FB-FCCBBBNBCBBCjIBjIBjIBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgFBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCB-BB-BB8kMB-BB6kMB-BB-BB-BB-BB-BB-BB-BB-BB-BBokMB-BB-BBkkMBkkMB-BB-BB-BB-BB-BB-BB-BB4jMB-BB-BB-BB-BB-BB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EB-EBCBBBCBoiMBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBJCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBeBCBBBCBBBCBBBCBBBCBBBCBBBCBBBdBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBCgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDL-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-C64CgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOBgmOCgmOGgmODg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FBg8FDg8FBg8FBg8FhVg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBg9rCBQBQBQBQBQBQDPBPBPBPBPBPjkC7mMB5mMBnmMBjmMBCBlmMB3lMBpiMBk8kCBCBBG-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FB-7FD-7FB-7FB-7F6FoglCEsuHRwjlCyDCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCB0DBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBG1DD97OCCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQDPBPBPBPBPBPDQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQDPBPBPBPBPBPEQCQCQCQCPCPCPCPBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPB0EB0EBsFBsFBsFBsFBoGBoGBgIBgIBgHBgHB8HB8HDQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQBQBQBQBQBQBQBPBPBPBPBPBPBPBPBQBQCSFPBPBzEBzEBRCxnOFSFrFBrFBrFBrFBREQBQClkOFPBPBnGBnGFQBQCljOCODPBPB-GB-GBNHSF-HB-HB7HB7HBRqJ53OE9tQBrmQH4Bc3BSgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBgBBfBfBfBfBfBfBfBfBfBfBfBfBfBfBfBfECBByZ0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BB0BBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzBBzB34BgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDBgDB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CB-CBCBBBt-UBruHBt+UB1iVBviVBCBBBCBBBCBBB3hVB5-UB9hVB7hVCCBBCCBBI9jVB9jVBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBICBBBCBBECBBN-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOB-lOC-lOG-lOzoeCBBBCBBBCBBBCBBBCBBBCBl8kCBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBTCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBnECBBBCBBBCBBBCBBBCBBBCBBBCBBDCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBKCBBBCBBBnglCBCBBBCBBBCBBBCBBBCBBECBBBvyyCDCBBBCBBBgDCCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBn0yCB90yCB10yCBh0yCBn0yCCjxyCBzyyCBpxyCBg6BBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBB-CBl0yCBvjlCBCBBBCBBBt2yCBCBBBCBBBCBBBCBBBCBBBCBBBCBBBCBBBhkzCZCBB9a-5Bd-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCB-8rCm6TCBB7gBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCH-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BmlBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvChDwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCBwCFvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvCBvC1DuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCCuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCBuCCuCBuCBuCBuCBuCBuCBuCCuCBuCCtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCCtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCBtCCtCBtCBtCBtCBtCBtCBtCCtCBtCk2BgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEBgEO-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-DB-D+CgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCL-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-B74CgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BhrVgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCBgCB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BB-BhB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BB2BD1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BB1BtxekCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBkCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjCBjC");
+		return this._CASE_ORBIT;
+	}
+	static _Print = null;
+	static get Print() {
+		if (!this._Print) this._Print = new UnicodeRangeTable(decodeRanges("hB9CBjBLBCpWBDFBFGBCCCBSBCsMBClBBDxBBDCBC2BBJaBFFBSVBC-FBCvBBD6BBDkDBP6BBDwBBDOBCbBDCCBJBGfBIqCBCgFBCHBDBBDVBCGBCEEBCBDIBDBBDDBJFFBCCBDBDYBDCBCFBFBBDVBCGBCBBCBBCBBDCCBDBFBBDCBEIIBCBCIIBPBLCBCIBCCBCVBCGBCBBCEBDJBCCBCCBDQQBCBDLBIGBCCBCHBDBBDVBCGBCBBCEBDIBDBBDCBICBFBBCEBDRBLBBCFBECBCDBEBBCCCBEEBEEBBBELBFEBECBCDBDHHPUBGMBCCBCWBCPBDIBCCBCDBIBBCCBCBBDDBDJBIVBCCBCWBCJBCEBDIBCCBCDBIBBGCBCDBDJBCCBNMBCCBCyBBCCBCFBFPBDZBCCBCRBEXBCIBCDDBFBEFFBEBCCCBGBHJBDCBN5BBFcBmBBBCCCBDBCXBCCCBVBDEBCCCBFBCJBDDBhBnCBCjBBFmBBCjBBCOBCMBmBlGBCGGD4LBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBDfBEZBH1CBDFBD-TBCbBE4CBIVBKXBKTBNMBCCBCBBN9CBDJBHJBHNBCKBH4CBIqBBGlCBLeBCLBFLBFEEBoBBDEBMrBBFZBHKBE9BBDgCBCcBDKBHJBHNBDtBBDLBVsCBClFBJ7BBEOBE9BBGqBBDKBJqBBG1QBDFBDlBBDFBDHBCGCBdBD0BBCOBCNBDFBCSBDCBCIBSXBJuBBSBBDaBCMBEhBBPgBBQrEBF5UBXKBWz4BBD9LBGsBBCGGD3BBIBBPXBKGBCGBCGBCGBCGBCGBCGBCGBC9DBjBZBC4CBN1GBbPBC+BBC1CBDmDBGqBBC9CBC1CBKvBBCszcBE2BBK7KBV3FBJ8GBV7BBEJBH3BBJlCBJLBHzDBMdBEtCBCKBFgBBC2BBKNBDJBDmDBZbBLFBDFBDFBKGBCGBC7BBF9DBDJBHj9KBNWBFwBBloItLBDpDBnBGBNEBGZBCEBCCCBCCBCCBoUBhBpBBHyBBCSBCDBFEBCmEBF9FBEFBDFBDFBDCBEGBCGBOBBDLBCZBCSBCBBCOBDNBjB6DBGCBFsBBE3CBCMBEwBwBBsBBjEcBEwBBQbBFjBBKdBGqBBGdBCkBBFNBrB9EBDJBHjBBFjBBFnBBJzBBMLBCOBCGBCBBCKBCOBCGBCBBEzBBN2JBKVBLHBZFBCpBBCIBmCFBDCCBqBBCBBEDDBVBCnCBJIBxBSBCBBGgBBEaBGaBnB3BBFTBDxBBCBBGHBCCBCcBDCBFJBIIBI-BBhBmBBFLBK1BBEcBDaBGZBIDBNGBxCoCB4ByBBOyBBItBBJJBHlBBEcBJBBxGeBCpBBCCBDBBRFBJIBiBtBBJpBBXZBnBbBVWBKtCBFjBBK9BBCEBOYBIJBH0BBCRBJmBBK-CBCTBMRBCuBB-BGBCCCBCBCOBCKBH6BBGJBHDBCHBDBBDVBCGBCBBCEBCJBDBBDCBDHHGGBDGBEEBMJBCDDClBBCJBCDDCDBCJBCBBJBBe7CBCEBfnCBJJBnF1BBDlBBjBkCBMJBHMBU5BBHJBHTBdaBDOBFWB6F7BBlDyCBNHBDDDBGBCBBCdBCBBDLBKJBnCHBDtBBDKBcnCBJyCBOoCBIJB3CHB5ChBBPJBHIBCsBBCNBLcBEfBDVBCNBqCGBCBBCrBBECCBCCBHBJJBHFBCBBCkBBCBBCFBIJBHrBBFJB3HYBIQBCoBBEcB2CQQBwBBO6cBnDuDBCEBMjGBtyCiDBOvhBBRVBL68DBGmSB61G5BBn2B4RBIeBCJBFwCBCJBHdBDFBLlCBLJBCGBCUBGSBxN5BBnG6CBGYBDYBtBqCBF4BBIQBhCEBMGBK1mHBqBfBiDyDB+vIDBCGBCBBCiJBQeeBBBDPPBCBJrMBloCqDBGMBEIBIJBDDBh7D8HBEzNBHWBQQBQtBBDWBKzDB9B1HBLmBBDpCBJvDBWlCB7DTBNTBN2CBKYBoE0CBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDjJBD9VBQEBCOBxiBeBHFB2GGBCQBDGBCBBCEBG9BBiBxDxDBrBBENBDJBFBBhKeBS5BBGxOxOBoBB3GqBBFhGhGBdBCVBJBBhHGBCDBCBBCOBCkGBDPBqBrCBFJBFBByYjCBtC8BBjGDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQB1BBBvIrBBFjDBNOBDOBCOBCkBBLtFB5BcBOrBBFIBIBBPFB7E4eBEQBEMBE5GBHLBFQQBKBF3BBJJBHnBBJdBDLBFBBPIBoB3KBJNBDMBEKBE4BBCFFBOBDLBFJBIyEBCmDBmgB-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIBnkzVvHB", false));
+		return this._Print;
+	}
+	static CATEGORIES = new LazyMap({
+		C: () => new UnicodeRangeTable(decodeRanges("AfBgDgBBOrWrWBHHBCBICCVuMuMnBBBzBBBE4B4BBGBcDBHQBXhGhGxBBB8BBBmDNB8BBByBBBQddBCCMEBhBGBsCiFiFJBBDBBXIICCBFBBKBBDBBFHBCDBDGGBaaBEEHDBDBBXIIDGDBCCGDBDBBECBCGBFCCBFBSJBEKKEXXIDDGBBLIEBCCBNBFBBNGBIEEJBBDBBXIIDGGBKKBDDBEEBFBEDBDGGBTTBIBDHHBBBEFFBBBDCCDCBDCBECBNDBGCBEFFBCCBEBCNBWEBOEEYRRBKKEFFBFBDEEDBBFBBLGBXEEYLLGBBKEEFGBDEBEFFBLLELBOEE0BEEHDBRBBbEETCBZKKCBBICBCDBHCCJFBLBBELB7BDBekBBDCCGZZCYYBGGCIILBBFfBpClBlBBCBoBlBlBQOOBjBBnGCCBDBCBB6LFFBIICFFBqBqBFBBiBFFBIICFFBQQ6BFFBkCkCBhBhBBBBbFB3CBBHBB+UCB6CGBXIBZIBVLBOEEDLB-CBBLFBLFBPMMBEB6CGBsBEBnCJBgBNNBCBNDBCCBrBBBGKBtBDBbFBMCB-BBBiCeeBMMBEBLFBPBBvBBBNTBuCnFnFBGB9BCBQCB-BEBsBBBMHBsBEB3QBBHBBnBBBHBBJGCgBBB2BQQPBBHUUBEEKMMBDBbEByBPBDBBcOOBBBjBNBiBOBtEDB7UVBMUB14BBB-LEBuBCCBDBCBB5BGBDNBZIBI4BI-DhBBb6C6CBKB3GZBxC3C3CBoDoDBDBsB-C-C3CIBxBuzcuzcBBB4BIB9KTB5FHB+GTB9BCBLFB5BHBnCHBNFB1DKBfCBvCMMBCBiB4B4BBHBPBBLBBoDXBdJBHBBHBBHIBIII9BDB-DBBLFBl9KLBYDByBjoIBvLBBrDlBBILBGEBbGGCGDrUfBrBFB0BUUFDBGoEoEBCB-FCBHBBHBBHBBECBIIIBLBDBBNbbUDDQBBPhBB8DEBEDBuBCB5COOBBBCuBBvBhEBeCByBOBdDBlBIBfEBsBEBfmBmBBCBPpBB-EBBLFBlBDBlBDBpBHB1BKBNQQIDDMQQIDDBBB1BLB4JIBXJBJXBHrBrBKkCBHBBCtBtBDCBCBBYpCpCBGBKvBBUDDBDBiBCBcEBclBB5BDBVBBzBDDBDBJEEeBBEDBLGBKGBhCfBoBDBNIB3BCBeBBcEBbGBFLBIvCBqC2BB0BMB0BGBvBHBLFBnBCBeHBDvGBgBrBrBEBBDPBHHBKgBBvBHBrBVBblBBdTBYIBvCDBlBIB-BGGBLBaGBLFB2BTTBGBoBIBhDVVBJBTwBwBB8BBICCFQQMFB8BEBLFBFJJBDDBXXIDDGLLBDDBEEBCCBEBCEBIBBICBGKBLCCBCCnBLLCBBCFFLDDBGBDcB9CGGBcBpCHBLlFB3BBBnBhBBmCKBLFBOSB7BFBLFBVbBcBBQDBY4FB9BjDB0CLBJBBCBBJDDfDDBNNBHBLlCBJBBvBBBMaBpCHB0CMBqCGBL1CBJ3CBjBNBLFBKuBuBPJBeCBhBBBXPPBnCBIDDtBCBCDDKHBLFBHDDmBDDHGBLFBtBDBL1HBaGBSqBqBBBBe0CBCOBzBMB8clDBwDGGBJBlGryCBkDMBxhBPBXJB88DEBoS41GB7Bl2BB6RGBgBLLBCByCLLBEBfBBHJBnCJBLIIWEBUvNB7BlGB8CEBaBBarBBsCDB6BGBS-BBGKBIIB3mHoBBhBgDB0D8vIBFIIDkJkJBNBCcBEBBCNBFHBtMjoCBsDEBOCBKGBLBBF-6DB+HCB1NFBYOBSOBvBBBYIB1D7BB3HJBoBBBrCHBxDUBnC5DBVLBVLB4CIBamEB2CoCoCDBBCBBDBBFNNCIIiCFFBJJIddFGGCCBI1K1KBlJlJB-V-VBNBGQQBuiBBgBFBH0GBISSBIIDGGBDB-BgBBCvDBuBCBPBBLDBD-JBgBQB7BEBCvOBrB1GBsBDBC-FBgBXXBGBD-GBIFFDQQmGBBRoBBtCDBLDBDwYBlCrCB+BhGBFccDCCBCCLFFCCCBEBCDBCECEDDCBBCICDCCBFFIKFCLLSEBEGGSzBBDtIBtBDBlDLBQBBQQQmBJBvF3BBeMBtBDBKGBDNBH5EB6eCBSCBOCB7GFBNDBCOBNDB5BHBLFBpBHBfBBNDBDNBKmBB5KHBPBBOCBMCB6BCCBCBRBBNDBLGB0EoDoDBjgBBh3pBfB-oEBBv0FBBypHOBvThtCB-QhvBBs6EEBrpIlkzVBxHvw-FB", false)),
+		Cc: () => new UnicodeRangeTable(decodeRanges("AfgDgB", true)),
+		Cf: () => new UnicodeRangeTable(decodeRanges("tFzqBzqBBEBXhGhGyBhMhMBxCxCs5D9-B9-BBDBbEByBEBCJBw03B6H6HBBBimEQQj7IPBhjiBDBwmFHBn0rYffB+CB", false)),
+		Cn: () => new UnicodeRangeTable(decodeRanges("4bBBHDBICCVuMuMnBBBzBBBE4B4BBGBcDBHKBvI9B9BBmDmDBMB8BBByBBBQddBCCMEBjBEBuHJJBDDBXXICCBBBFBBKBBDBBFHBCDBDGGBaaBEEHDBDBBXIIDGDBCCGDBDBBECBCGBFCCBFBSJBEKKEXXIDDGBBLIEBCCBNBFBBNGBIEEJBBDBBXIIDGGBKKBDDBEEBFBEDBDGGBTTBIBDHHBBBEFFBBBDCCDCBDCBECBNDBGCBEFFBCCBEBCNBWEBOEEYRRBKKEFFBFBDEEDBBFBBLGBXEEYLLGBBKEEFGBDEBEFFBLLELBOEE0BEEHDBRBBbEETCBZKKCBBICBCDBHCCJFBLBBELB7BDBekBBDCCGZZCYYBGGCIILBBFfBpClBlBBCBoBlBlBQOOBjBBnGCCBDBCBB6LFFBIICFFBqBqBFBBiBFFBIICFFBQQ6BFFBkCkCBhBhBBBBbFB3CBBHBB+UCB6CGBXIBZIBVLBOEEDLB-CBBLFBLFBbFB6CGBsBEBnCJBgBNNBCBNDBCCBrBBBGKBtBDBbFBMCB-BBBiCeeBMMBEBLFBPBBvBBBNTBuCnFnFBGB9BCBQCB-BEBsBBBMHBsBEB3QBBHBBnBBBHBBJGCgBBB2BQQPBBHUUBEEKmDmDNBBcOOBBBjBNBiBOBtEDB7UVBMUB14BBB-LEBuBCCBDBCBB5BGBDNBZIBI4BI-DhBBb6C6CBKB3GZBxC3C3CBoDoDBDBsB-C-C3CIBxBuzcuzcBBB4BIB9KTB5FHB+GTB9BCBLFB5BHBnCHBNFB1DKBfCBvCMMBCBiB4B4BBHBPBBLBBoDXBdJBHBBHBBHIBIII9BDB-DBBLFBl9KLBYDByBDBvzIBBrDlBBILBGEBbGGCGDrUfBrBFB0BUUFDBGoEoEBCC-FCBHBBHBBHBBECBIIIBIBGBBNbbUDDQBBPhBB8DEBEDBuBCB5COOBBBCuBBvBhEBeCByBOBdDBlBIBfEBsBEBfmBmBBCBPpBB-EBBLFBlBDBlBDBpBHB1BKBNQQIDDMQQIDDBBB1BLB4JIBXJBJXBHrBrBKkCBHBBCtBtBDCBCBBYpCpCBGBKvBBUDDBDBiBCBcEBclBB5BDBVBBzBDDBDBJEEeBBEDBLGBKGBhCfBoBDBNIB3BCBeBBcEBbGBFLBIvCBqC2BB0BMB0BGBvBHBLFBnBCBeHBDvGBgBrBrBEBBDPBHHBKgBBvBHBrBVBblBBdTBYIBvCDBlBIBlCJBCBBaGBLFB2BTTBGBoBIBhDVVBJBTwBwBB8BBICCFQQMFB8BEBLFBFJJBDDBXXIDDGLLBDDBEEBCCBEBCEBIBBICBGKBLCCBCCnBLLCBBCFFLDDBGBDcB9CGGBcBpCHBLlFB3BBBnBhBBmCKBLFBOSB7BFBLFBVbBcBBQDBY4FB9BjDB0CLBJBBCBBJDDfDDBNNBHBLlCBJBBvBBBMaBpCHB0CMBqCGBL1CBJ3CBjBNBLFBKuBuBPJBeCBhBBBXPPBnCBIDDtBCBCDDKHBLFBHDDmBDDHGBLFBtBDBL1HBaGBSqBqBBBBe0CBCOBzBMB8clDBwDGGBJBlGryCBkDMB3iBJB88DEBoS41GB7Bl2BB6RGBgBLLBCByCLLBEBfBBHJBnCJBLIIWEBUvNB7BlGB8CEBaBBarBBsCDB6BGBS-BBGKBIIB3mHoBBhBgDB0D8vIBFIIDkJkJBNBCcBEBBCNBFHBtMjoCBsDEBOCBKGBLBBJ76DB+HCB1NFBYOBSOBvBBBYIB1D7BB3HJBoBBBjGUBnC5DBVLBVLB4CIBamEB2CoCoCDBBCBBDBBFNNCIIiCFFBJJIddFGGCCBI1K1KBlJlJB-V-VBNBGQQBuiBBgBFBH0GBISSBIIDGGBDB-BgBBCvDBuBCBPBBLDBD-JBgBQB7BEBCvOBrB1GBsBDBC-FBgBXXBGBD-GBIFFDQQmGBBRoBBtCDBLDBDwYBlCrCB+BhGBFccDCCBCCLFFCCCBEBCDBCECEDDCBBCICDCCBFFIKFCLLSEBEGGSzBBDtIBtBDBlDLBQBBQQQmBJBvF3BBeMBtBDBKGBDNBH5EB6eCBSCBOCB7GFBNDBCOBNDB5BHBLFBpBHBfBBNDBDNBKmBB5KHBPBBOCBMCB6BCCBCBRBBNDBLGB0EoDoDBjgBBh3pBfB-oEBBv0FBBypHOBvThtCB-QhvBBs6EEBrpIm8yVBCdBhD-DBxHvw-BB---BBB---BBB", false)),
+		Co: () => new UnicodeRangeTable(decodeRanges("gg4B-nGh4hc9--BD9--B", true)),
+		Cs: () => new UnicodeRangeTable(decodeRanges("gg2B--B", true)),
+		L: () => new UnicodeRangeTable(decodeRanges("hCZBHZBwBLLFGGBVBCeBCpOBFLBPEBICCiEEBCBBDDBCHHCCBCCCBSBCyCBCqEBJlFBClBBDHHBnBBoCaBFDBuBqBBkBBBCiDBCQQBIIBLLBBBDRRCdBe4CBMZZBfBKBBFGGBUBFKKEYYBXBIKBGXBCGBRpBB7B1BBETTIJBQPBFHBDBBDVBCGBCEEBCBERROBBCCBPBBLJJBEBFBBDVBCGBCBBCBBCBBgBDBCUUBBBRIBCCBCVBCGBCBBCEBETTQBBYMMBGBDBBDVBCGBCBBCEBEffBCCBBBQSSCFBECBCDBEBBCCCBEEBEEBBBELBX1B1BBGBCCBCWBCPBEbbBBBCBBDBBfFFBGBCCBCWBCJBCEBEffBBBCBBQBBSIBCCBCoBBDRRGCBJCBZFBGRBEXBCIBCDDBFB7BvBBCBBNGB7BBBCCCBDBCXBCCCBIBCBBKDDBDBCWWBCBhBgCgCBGBCjBBcEB0DqBBVRRBEBFDBEEEBIIBBBFMBNSSBkBBCGGDqBBCsKBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBmBPBR1CBDFBErTBDQBCZBGqCBHHBIRBOSBPRBPMBCCBQzBBkBFFkC4CBIEBDhBBCGGBkCBLeByBdBDEBMrBBFZB3BWBK0BBzC+C+CBtBBSHB3BdBOBBLrBBbjBBqBCBLjBBDKBGqBBDCBqBDBCFBCBBEGGB+FBhC1IBDFBDlBBDFBDHBCGCBdBD0BBCGBCEEBBBCGBEDBDFBFMBGCBCGB1DOORMBmDFFDJBCEEBDBHGCBCBCKBDDBGEBF1B1BB8zC8zCBjHBHDBEBBNlBBCGGD3BBIRRBVBKGBCGBCGBCGBCGBCGBCGBCGBxC2O2OBrBrBBDBGBBF1CBHCBC5CBCDBGqBBC9CBSfBxBPBhQ-tGBhCs0VBkCtBBDsIBEPBLBBVuBBReBDlCByBIBDmDBDxCBVQBCCBCDBCWBezBBPxBB-BFBECCBMMBaBLWBacBIuBBdRRBDBCJBLEBCoBBYCBCHBVWBEEEBwBBCEEBDDBDBDCCZCBDKBICBNFBDFBDFBKGBCGBCqBBCNBHyDBej9KBNWBFwBBloItLBDpDBnBGBNEBGCCBIBCMBCEBCCCBCCBCCBqDBiBqLBT-BBD1BBpBLB1DEBCmEBlBZBHZBM4CBEFBDFBDFBDCBkBLBCZBCSBCBBCOBDNBjB6DBmMcBEwBBwBfBOTBCHBHlBBLdBDjBBFHBxB9EBTjBBFjBBFnBBJzBBNKBCOBCGBCBBCKBCOBCGBCBBEzBBN2JBKVBLHBZFBCpBBCIBmCFBDCCBqBBCBBEDDBVBLWBKeBiCSBCBBLVBLZBHZBnB3BBHBBhCQQBCBCCBCcBrBcBEcBkBHBCbBc1BBLVBLSBORBvDoCB4ByBBOyBBOjBBnBbBKWB7HpBBHBBRFB5BcBLJJBUBrBRBvBUBcWBN0BB6BBBDOOBrBBhBYBbjBBeDDJiBBENNBuBBPDBWCCkBRBCYBUBBgCGBCCCBCBCOBCJBIuBBnBHBDBBDVBCGBCBBCEBETTNEBfJBCDDClBBCaaCtBtBBzBBTDBVCBfvBBVBBC5F5FBtBBqBDBlBvBBV8B8BBpBBOoCoCBZBmBGB6FrBB1D-BBgBHBDDDBGBCBBCXBQCC-CHBDmBBRCCdLLBmBBIWWMtBBUTTBnCBoGgBBgBIBCkBBSyByBBcBxDGBCBBClBBWaaBEBCBBCfBPYYBqBBlISBQCCBLBChBB9DwCwCB4cBnHjGBtyCgDBQvhBBSFBa68DBGmSB61GdBj3B4RBIeBSuCBSdBTvBBRDBgBUBGSBxNsBB0G-BBhBYBDYBtBqCBGjCjCBLBhCBBCPPBNNB0mHBqBfBiDyDB+vIDBCGBCBBCiJBQeeBBBDPPBCBJrMBloCqDBGMBEIBIJBn7F0CBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDYBCYBCeBCYBCeBCYBCeBCYBCeBCYBCHB15BeBHFBmI9BBzEsBBLGBRiKiKBcBTrBBlPbBlHdBDwGwGBdBCCBCBBCGBDEBKBBhHGBCDBCBBCOBCkGB8BjCBI1lB1lBBCBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQBlqE-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIB", false)),
+		LC: () => new UnicodeRangeTable(decodeRanges("hCZBHZB7BLLBVBCeBCiGBCDBFvGBDZBhGDBDBBECBCHHCCBCCCBSBCyCBCqEBJlFBClBBKoBB44ClBBCGGDqBBDCBhV1CBDFBjkCKBGqBBDCBhCrBBgCMBChBBmD1IBDFBDlBBDFBDHBCGCBdBD0BBCGBCEEBBBCGBEDBDFBFMBGCBCGBmIFFDJBCEEBDBHGCBCBCFBFDDBCBGEBF1B1BB8zC8zCB6DBDmDBHDBEBBNlBBCGGzoetBBTbBnEtCBCWBEDBCsCBZBBE2Z2ZBpBBGIBIvCBh6TGBNEBqgBZBHZBmlBvCBhDjBBFjBB1DKBCOBCGBCBBCKBCOBCGBCBBk2ByBBOyBB+CVBLVB74C-BBhrV-BBhBYBDYBtpZ0CBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDYBCYBCeBCYBCeBCYBCeBCYBCeBCYBCHB15BJBCTBHFB2uCjCB", false)),
+		Ll: () => new UnicodeRangeTable(decodeRanges("hDZB7BqBqBBWBCHBC2BCBQCBuBCDECBBBDCCDEEBFFDEEBBBDDDCCCDCCBCCDEECDDBDDBBBHGDCOCBSCBDDCEEC4BCBFBDDDBCCFICBjCBDZBiGCCEEEBBBTccBhBBCBBECBCWCBDBCGDB0B0BBuBBCgBCK0BCDMCBgDCxBoBBo6CqBBDCB5XFBjkCIBC2D2DBqBBgCMBChBBnD0ECBHBCgDCBHBJFBLHBJHBJFBLHBJHBJNBDHBJHBJHBJEBCBBHEEBBBCBBJDBDBBJHBLCBCBBzIEEBEEcKFDBBJDBF2B2Bs1CvBBCEEBGCFCCBCCBEBGiDCBIICFFNlBBCGG0oesBCUaCoEMCBBBC+BCBGBCCCDICFCCDCCBBBCSCGGGCMCFCCDOCbEE2ZqBBGIBIvCBh6TGBNEBqhBZBumBnBBpEjBB8EKBCOBCGBCBBk4ByBB+DVB75CfBhsVfB8BYBnqZZBbGBCRBbZBbDBCCCBFBCKBbZBbZBbZBbZBbZBbZBbZBbZBbbBdYBCFBbYBCFBbYBCFBbYBCFBbYBCFBC15B15BBIBCTBHFB4vChBB", false)),
+		Lm: () => new UnicodeRangeTable(decodeRanges("wVRBFLBPEBICCmEGG-OnHnHlFBBuIBBFgBgBKEEhFoFoF1mBgEgE2R72B72BsDkTkTxOFBvF+BBOjBjBBjBByVOORMBg-CBByHgGgG2OsBsBBDBGiDiDB+C+CBBB34bjnBjnBBEBvIzDzDdBB6DIBxCYYpDDBEBB2OXXqEtDtDWBBoDDBKngVngVuBBBh-BFBCpBBCIB0sBhBhB2K04D04DnrTDB9PCBpBBBnRMBhCBBCPPB9-P9-PBCBCGBCBByhM9BBqGGBud0Q0QsSAB", false)),
+		Lo: () => new UnicodeRangeTable(decodeRanges("qFQQhIFFBCBxGBB7ZaBFDBuBfBCJBkBBBCiDBCZZBLLBBBDRRCdBe4CBMZZBfBWVBrBYBIKBGXBCGBRoBB8B1BBETTIJBROBFHBDBBDVBCGBCEEBCBERROBBCCBPBBLJJBEBFBBDVBCGBCBBCBBCBBgBDBCUUBBBRIBCCBCVBCGBCBBCEBETTQBBYMMBGBDBBDVBCGBCBBCEBEffBCCBBBQSSCFBECBCDBEBBCCCBEEBEEBBBELBX1B1BBGBCCBCWBCPBEbbBBBCBBDBBfFFBGBCCBCWBCJBCEBEffBBBCBBQBBSIBCCBCoBBDRRGCBJCBZFBGRBEXBCIBCDDBFB7BvBBCBBNFB8BBBCCCBDBCXBCCCBIBCBBKDDBDBYDBhBgCgCBGBCjBBcEB0DqBBVRRBEBFDBEEEBIIBBBFMBNyDyDBnKBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBmBPByDrTBDQBCZBGqCBHHBIRBOSBPRBPMBCCBQzBBpBkCkCBhBBC0BBIEBDhBBCGGBkCBLeByBdBDEBMrBBFZB3BWBK0BBxFuBBSHB3BdBOBBLrBBbjBBqBCBLdByDDBCFBCBBE7hB7hBBCB4-C3BBZWBKGBCGBCGBCGBCGBCGBCGBCGBoR2B2BF1CBJCCB4CBFGGBpBBC9CBSfBxBPBhQ-tGBhC0wUBC2jBBkCnBBJrIBFPBLBBjCyByBBkCBqFoDoDEGBCCBCDBCWBezBBPxBB-BFBECCBMMBaBLWBacBIuBBuBEBDIBLEBCoBBYCBCHBVPBCFBEEEBwBBCEEBDDBDBDCCZBBEKBIPPBEBDFBDFBKGBCGByEiBBej9KBNWBFwBBloItLBDpDBkCCCBIBCMBCEBCCCBCCBCCBqDBiBqLBT-BBD1BBpBLB1DEBCmEBqDJBCsBBDeBEFBDFBDFBDCBkBLBCZBCSBCBBCOBDNBjB6DBmMcBEwBBwBfBOTBCHBHlBBLdBDjBBFHBhEtCBjDnBBJzBB9CzBBN2JBKVBLHB5EFBDCCBqBBCBBEDDBVBLWBKeBiCSBCBBLVBLZBHZBnB3BBHBBhCQQBCBCCBCcBrBcBEcBkBHBCbBc1BBLVBLSBORBvDoCB4FjBBnBDBCxJxJBoBBHBBRCBCBB5BcBLJJBUBrBRBvBUBcWBN0BB6BBBDOOBrBBhBYBbjBBeDDJiBBENNBuBBPDBWCCkBRBCYBUBBgCGBCCCBCBCOBCJBIuBBnBHBDBBDVBCGBCBBCEBETTNEBfJBCDDClBBCaaCtBtBBzBBTDBVCBfvBBVBBC5F5FBtBBqBDBlBvBBV8B8BBpBBOoCoCBZBmBGB6FrBB0GHBDDDBGBCBBCXBQCC-CHBDmBBRCCdLLBmBBIWWMtBBUTTBnCBoGgBBgBIBCkBBSyByBBcBxDGBCBBClBBWaaBEBCBBCfBPYYBnBBCBBlISBQCCBLBChBB9DwCwCB4cBnHjGBtyCgDBQvhBBSFBa68DBGmSB61GdBj3B4RBIeBSuCBSdBTvBB0BUBGSB0NnBB2MqCBGwFwFB0mHBqBfBiDyDBuwIiJBQeeBBBDPPBCBJrMBloCqDBGMBEIBIJBxzI2P2PBrBBiBiKiKBcBTrBBlPaBmHdBDwGwGBdBCCBCBBCGBDEBKiHiHBFBCDBCBBCOBCkGB8pBDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQBlqE-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIB", false)),
+		Lt: () => new UnicodeRangeTable(decodeRanges("lOGDnB2sH2sHBGBJHBJHBNQQwBAB", false)),
+		Lu: () => new UnicodeRangeTable(decodeRanges("hCZBmDWBCGBiB2BCDOCDuBCBECEBBCCCBCCBBBDDBCBBCCBEBBCBBCECBCCDCCBCCBBBCCCBEEIJDCMCDQCDDDCCBC4BCIBBCBBDCCBCBCGCiJCCEJJHCCBBBCCCBCCBPBCIBkBDDBBBEWCGDDCBBDyBBxBgBCK2BCBMCD+CCDlBBq6ClBBCGGzW1CB0kCHHBpBBDCBhK0ECKgDCKHBJFBLHBJHBJFBMGCJHBpCDBNDBNDBNEBMDBnIFFECBDCBDEEBDBHGCBCBDDBLBBG+B+B9zCvBBxBCCBBBDGCBCBCDDJCBCgDCJCCFuqeuqeCqBCUaCoEMCE8BCLECBICFCCDCCEUCBDBCEBCOCBCBCCCBQCZs5Vs5VBYBmmBnBBpEjBB9EKBCOBCGBCBBr3ByBB+EVB75CfBhsVfBhCYBoqZZBbZBbZBbCCBGDBDDBCBCHBbZBbBBCDBDHBCGBcBBCDBCEBCEEBFBcZBbZBbZBbZBbZBbZBfYBiBYBiBYBiBYBiBYBiB2pE2pEBgBB", false)),
+		M: () => new UnicodeRangeTable(decodeRanges("gYvDB0IGBoIsBBCCCBCCBCCpCKBxBUBRmDmDBFBDFBDBBCDBkBffBZB8CKB7BIBKZZBCBCIBCCBCEBsBCB8BIBrBXBCgBB3BCBCRBCGBLBBeCB5BCCBFBDBBDCBKLLBbbDCB5BCCBDBFBBDCBEffBEEMCB5BCCBGBCCBCCBVBBXFBCCB5BCCBFBDBBDCBICBLBBf8B8BBDBECBCDBKpBpBBDB4BCCBFBCCBCDBIBBMBBeCB5BCCBFBCCBCDBIBBMBBQNNBCB4BBBCGBCCBCDBKLLBeeBBBnCFFBEBCCCBGBTBB+BDDBFBNHBjDDDBHBMGBqCBBcECFBByBTBCBBGKBCjBBKlDlDBSBYDBFCBCCBDGBEDBOLBCLLBCBgWCBzdDBdCBeBBfBBhCfBKuBuBBBBC2D2DBjBjB3DLBFLB8GEB6BJBCcBDxBxBBsBBDLBVEBwBQBnBIBNCBfMB5BNBxBTB5ECBCUBFHHDCBnG-BBxWgBB--CCBuEhDhDBeBrRFBqDBB1udDBCJBhBBBxCBBxIEEFYYBDBF0C0CBzBzBBQBbRBOnBnBBGBaMBtBDBwBNBlBkCkCBMBNJJBuBuBBBBzBCCBBBDBBGBBCqBqBBDBGBBtHHBCBBx5TiXiXBOBRPBuejHjH2EEBn0BCBCBBGDBpBCBFmFmFB+R+RBCBiCEB+JBBuCFBnCKByBDB7DCB2BOBqBDDBLLBCBuBKBI+B+BBBBlBNBRBBtBNNBBBxBNBJDBCBB9CLBHDD+ELBWDB4BBBCGBDBBDCBKLLBDDBFBEEBkCIBCDDCDBCEBCPPBzCzCBQBYyCyCBSBsHGBDIBcBBzCQBrDMBmDOBhIOB2HFBCBBDDBCCCBuEuEBFBDGBEddBIBpBGBCDBJKKBJBvBPBnGHBoGHBCHBzCVBCNB7DFBECCBCCBFBCjCjCBDBCBBCEB8KDBKBBCxBxBBFBEEBYmnFmnFHOBpmLRBhuCEB8BGB5gBCCB1BBIDByCMMBslTslTBizEizEBsBBDWB-QEBEFBJHBDGBfDB1ECB89B2BBFxBBJPPXEBCOBxqBGBCQBDGBCBBCEBlDhFhFBFB4L+B+BBCB9PDB-HBB0HDDIBBG7O7OBFBuDGB29lYvHB", false)),
+		Mc: () => new UnicodeRangeTable(decodeRanges("joC4B4BDCBJDBCBBzBBB7BCBHBBDBBLsBsB7BCBjC7B7BBBBJCCB2B2BB7B7BCHHBDDBLLnDBBCBBECBCCBLqBqBBBB+BDB+BBB7BCCBDBDBBCBBKBBdPPB7B7BBBBGCBCCBLrBrBBsCsCBBBHHBTBBrKBBgCsFsFBFFHDDBaaBLLBBBDGBWBBDFBDLLBBB5zBffiEIIBGBCBB7KDBDCBFBBCFBhHBB7BCCKCCBJJBEByExBxBGCCBDBCBB+BffFBBD9B9BDCBCEEBxBxBBGBJBBsFWW35EBB0-dBBD5C5CBzBzBBOBvEBBwBxBxBBFFBDDBBBvDBBDBBZuBuBCuDuDDBBGuHuHBCCBCCBCC0gZCCgEuBuBBBBFBB0DZZB8B8BxBCBKBBO+C+CBBBEBBCrFrFBBBgBBB7BBBCDBDBBDCBKLLB1C1CBBBIDDCDBCBBCmDmDBBBJBBErDrDBBBHCCBCBDuHuHBBBHDBDyDyDBBBJBBCuDuDCBBHoDoDCBBFmImIBBBK4H4HBEBCBBFDDCvEvEBBBJDBF1C1CeBB-BqGqGECCoGPPrDIID2G2GBDBFBBC-K-KBNNxBBBJBBCpvQpvQBBBlxD2BBpDBB0rYBBHFB", false)),
+		Me: () => new UnicodeRangeTable(decodeRanges("okBBB1xF-wB-wBBCBCCBsshBCB", false)),
+		Mn: () => new UnicodeRangeTable(decodeRanges("gYvDB0IEBqIsBBCCCBCCBCCpCKBxBUBRmDmDBFBDFBDBBCDBkBffBZB8CKB7BIBKZZBCBCIBCCBCEBsBCB8BIBrBXBCfB4BCCFHBFEEBFBLBBe7B7BFDBJVVBbbDBB6BFFBFFBDDBBBEffBEEMBB6BFFBDBCBBFVVBXXBEBC7B7BDCCBCBJIIBMMBff+BNNzBEE4BCCBBBGCBCDBIBBMBBe7B7BDHHGBBVBBdBB6BBBFDBJVVBeepCIIBBBC7C7CDGBNHBjDDDBHBMGBqCBBcEC4BNBCEBCBBGKBCjBBKnDnDBCBCFBCBBDBBaBBFCBRDBODDBHHQgWgWBBBzdCBeBBfBBfBBhCBBCGBJDDBJBKuBuBBBBC2D2DBjBjB3DCBFBBKHHBBB8GBBD7B7BCGBCCCDHBHJBDxBxBBMBCeBDLBVDBxBCCBDBCGGpBIBNBBhBDBDBBCCB5BCCBEECCB7BHBDBB5ECBCMBCGBFHHEBBnG-BBxWMBFEEBKB--CCBuEhDhDBeBrRDBsDBB1udFFBIBhBBBxCBBxIEEFaaBGG4EBBbRBOnBnBBGBaKBvBCBxBDDBCBDBBoBkCkCBEBDBBDBBNJJwB0B0BCCBDBBGBBCrBrBBJJvHDDFx5Tx5TiXPBRPBuejHjH2EEBn0BCBCBBGDBpBCBFmFmFB+R+RBCBiCEB+JBBuCFBnCKByBDB8D3B3BBNBqBDDBLLBBByBDBDBBI+B+BBBBlBEBCHB-BNNB1B1BBHBLDBDgDgDBBBDCCBHHD+E+EEHBWBB6BBBEmBmBBFBEEBnCFBOECPBB2CHBDCBCYY1CFBCFFBCCBvHvHBCBHBBCBBcBB2CHBDCCBrDrDCDDBEBCmDmDCDDBCBCEBkIIBCBBhIBBCFFxEDBDBBFhBhBBIBpBFBDDBJKKBEBDCBvBMBCBBnGCCBBBCqGqGBFBCFBCzCzCBUBDGBCBBCBB7DFBECCBCCBFBCpCpCBEEC8K8KBMMB1B1BBDBGCCYmnFmnFHOBpmLLBECBhuCEB8BGB5gBgCgCBCByC5lT5lTBizEizEBsBBDWBhRCBSHBDGBfDB1ECB89B2BBFxBBJPPXEBCOBxqBGBCQBDGBCBBCEBlDhFhFBFB4L+B+BBCB9PDB-HBB0HDDIBBG7O7OBFBuDGB29lYvHB", false)),
+		N: () => new UnicodeRangeTable(decodeRanges("wBJB5DBBGDDBBBitBJBnEJBnGJB9MJB3DJBFFBtDJB3DJB3DJBDFBvDMB0DJBJGBoDJBpDGBISBuDJBhDJB3DJBnCTBtIJBnCJBwWTBybCBwHJBHJBXJBtJJBhEKBmFJBHJB3FJB3CJBnEJBHJB3gBEEBEBHJBnGyBBDEB3W7BBvCVB3TdBqrBqYqYaIBPCB4KDBrEJBfHBCOBhBJBoBOBh7cJB9FJBhKFB7EJBnBJBnGJBXJB3CJB3MJB34UJBuPsBBN4BBSBB2KaBlBDBeJJnEEBrGJBvdHBaGBoBIBsCEBXFBhFBBDPBDtBBhCIB1BBBfCBsCEBpDHBZHBqBGBrKFBxBJBHJB3IeB-EJBrBDBxDGBnEdBhEJB9BJBxEJBITB8HJB3KJB3DJB3LJBnDJBHTBtCLBlNSB+CJB3UJB3CcBkHJBnCJB3BJBnLJBnDUBshBuDBimPJBnpCJB3CJBnEJBCGBvQJBnIWB+KCB6nXJBnuBTBNTBtDYB2iBxBBhqCJBnNJB3PJB4HJBtWIBhEJB4Y6BBCCBCDBtCsBBCOBjeMBk3CJB", false)),
+		Nd: () => new UnicodeRangeTable(decodeRanges("wBJnxBJnEJnGJ9MJ3DJ3DJ3DJ3DJ3DJ3DJ3DJ3DJ3DJhDJ3DJnCJ3IJnCJn6BJnBJtJJhEJnFJHJ3FJ3CJnEJHJnuiBJnVJnBJnGJXJ3CJ3MJ34UJnsBJnkCJHJ9YJhEJ9BJxEJ3IJ3KJ3DJ3LJnDJHTtCJnNJnDJ3UJ3CJ3HJnCJ3BJnLJ3uQJnpCJ3CJnEJ3QJ37XJ12CxBhqCJnNJ3PJ4HJ2aJ30EJ", true)),
+		Nl: () => new UnicodeRangeTable(decodeRanges("u3FCBwzCiBBDDB-zDaaBHBPCBs1dJBxyW0BBtOJJnEEBrhIuDBm8SCB", false)),
+		No: () => new UnicodeRangeTable(decodeRanges("yFBBGDDBBB2pCFB5LFB5DCBmEGB6GGBSIByNJB2hBTB0jBJBhP20B20BEFBHJBnGPBqB3W3WB6BBvCVB3TdBqrB1kB1kBBCBrEJBfHBCOBhBJBoBOBxrdFBymWsBBiCDBSBB2KaBlBDB1pBHBaGBoBIBsCEBXFBhFBBDPBDtBBhCIB1BBBfCBsCEBpDHBZHBqBGBrKFBhLeB-EJBrBDBxDGBnETB8LTBmqBBBvNIBobSB0aUBn8SGB-YWBqhZTBNTBtDYBvqFIBid6BBCCBCDBtCsBBCOBjeMB", false)),
+		P: () => new UnicodeRangeTable(decodeRanges("hBCBCFBCDBLBBEBBbCBCccCkBkBGEELBBEEE-VJJzOFBqBBB0BCCDDDtBBBVBBCBBOCCBBBrCDBnDsBsBBMBqHCB3BOBgBmImIBLLtE5D5D6DnMnMNwLwL7CLLBpFpFBNBCmBmBBCBoCrCrCBDBFBBwDFBsFlTlTBHB4EuTuTtBBBvCCBoCBB+ECBCCBmBKB6JBB5GBBhEGBCFBhFBBLGBdCB9DDB8BEB-BBBhCHBM9Z9ZBWBJTBCMBCLBfBBPBB6TDBeBB+hBNBwCBBgBJB0MVBgCDBhBBB8XDBCBBxDwEwEBtBBCfBDLBkNCBFJBDLBRNNjD7C7CjgdBBuICBkDLL0DFB9LDB3CBBpBCBCyByBBwBwBiDMBRBB9DDB-DBBRBB6HzqUzqUBxGxGBIBXiBBCNBCFFCBB2ECBCFBCDBLBBEBBbCBCccCCCBFB7MCB9UxBxB-MoXoXoGgBgBxIIBnBxDxDBFBjCGB6CDByO-J-JjBlElEBDBtBDB+FGBuDBBCDB-DDBxBBBwCDBFOOCCB5CFBsDrJrJBCCBzDzDBDBLBBCpDpD7HWBqDCBdMBtCjEjEBBB9HpIpIBBB8E9C9CBGB0CCBCEB+CJB4GgDgDBDBrBBBmUBBrCMBwFxjBxjBBDB97CBB8zOBBmEiCiCBDBJpRpRBBBoJDBoK9lT9lTovHEB07C-a-aBAB", false)),
+		Pc: () => new UnicodeRangeTable(decodeRanges("-Cg-Hg-HBUU-u3BBBZCBwHAB", false)),
+		Pd: () => new UnicodeRangeTable(decodeRanges("tB9qB9qB0BiyDiyDmgBqgCqgCBEBiwDDDgBBBFdd-NUUwDxszBxszBBmBmBLqFqFhzD-J-J", false)),
+		Pe: () => new UnicodeRangeTable(decodeRanges("pB0B0BgB+1D+1DC-6B-6BqtC4B4BQ7T7TCff-hBMCxChBhBCGC1MUChCCCiBmhBmhBCECtBGCtNICEGCDBB-ozB6G6GeOCESSCCCrF0B0BgBGD", false)),
+		Pf: () => new UnicodeRangeTable(decodeRanges("7F+6H+6HEddpuDCCFDDQEE", false)),
+		Pi: () => new UnicodeRangeTable(decodeRanges("rFt7Ht7HDBBDaapuDCCFDDQEE", false)),
+		Po: () => new UnicodeRangeTable(decodeRanges("hBCBCCBDECBLLBEEBcclCGGPBBI-V-VJzOzOBEBqB3B3BDDDtBBBVBBCBBOCCBBBrCDBnDsBsBBMBqHCB3BOBgBmImIBLLtE5D5D6DnMnMNwLwL7CLLBpFpFBNBCxDxDrCEBFBBwDFBsFlTlTBHBmY9D9DBBBoCBB+ECBCCBmBFBCDB6JBB5GBBhEGBCFBhFBBLGBdCB9DDB8BEB-BBBhCHBMjajaBJJBGBJIBDDBDCBEKBCCCBIB7kDDBCBBxDwEwEBFFBBBDDDBHBCBBCDDBLLBDBCJBDDBCCCBLBDCBtNCB6B+F+FjgdBBuICBkDLL0DFB9LDB3CBBpBCBCyByBBwBwBiDMBRBB9DDB-DBBRBB6HlxUlxUBFBDXXVBBDDBECBCDBICBHCCB2E2EBBBCCBDECBLLBEEBcclBDDB7M7MBBB9UxBxB-MoXoXoGgBgBxIIBnBxDxDBFBjCGB6CDB0ZlElEBDBtBDB+FGBuDBBCDB-DDBxBBBwCDBFOOCCB5CFBsDrJrJBCCBzDzDBDBLBBCpDpD7HWBqDCBdMBtCjEjEBBB9HpIpIBBB8E9C9CBGB0CCBCEB+CJB4GgDgDBDBrBBBmUBBrCMBwFxjBxjBBDB97CBB8zOBBmEiCiCBDBJpRpRBBBoJDBoK9lT9lTovHEB07C-a-aBAB", false)),
+		Ps: () => new UnicodeRangeTable(decodeRanges("oBzBzBgB-1D-1DC-6B-6B-rCEEnB4B4BQ7T7TCff-hBMCxChBhBCGC1MUChCCCiBmhBmhBCECaTTCECtNICEGCDipzBipzB4GeeCMCESSCCCrFzBzBgBEEDAB", false)),
+		S: () => new UnicodeRangeTable(decodeRanges("kBHHRCBgBCCcCCkBEBCBBDCCBCBDEEfgBgBrODBNNBGGBCCCBPB2DPPBxDxDsErIrIBBB3DCBDDDBvGvGLUUB4H4HIBBpEqLqLBHHB2H2H-DjEjEBGBlEwGwGqBmGmGiGCBQCCBBBDFBVECmEHBCFBCBBGDBmGBBxXJB0WuLuLlL+E+EBgBBiLJBKIBhiBCCBBBMCBOCBOCBOBBmCOOoBCBOCBUhBB-BBBCDBCBBLCCBBBGFBCECFMMBFFBDBGDBC7B7BBFFB2LBFcBD+HBXKByCtCBXnTBtBwBBDeBLyMBX+BBFfBD1LBDpEBmHFBmLBBvBZBC4CBN1GBbPBFOOBNNWBBHBB8CBB0HBBFJBhBlBBKRRBdBMdBJQQBeBLmBBQ-JBhuG-BBx0V2BB6RWBKBBoDBB+EDBLDB+RCBiHPPB+9T+9TpEgBBuLPBhCBB3BHBtBDBjDCCBBBD7E7EHRRBBBgBCCcCCiEGBCGBOBB6JIB6BQBDCBCMBEwBwBBrBB7zBBBwSmWmWBiKiKBGBnjC2kC2kCBbBr6SDBG3qU3qUk7DvHBLCBEzNBHWBQQBgDzDB9B1HBLmBBD7BBGCBXBBIdBF8BBWhCBE7F7FB1CBrbaagBaagBaagBaagBaa9B-PB4BDBzBHBCNBCBBp2BwNwNttCEE+DiOiOBvIvIBqBBFjDBNOBDOBCOBCkBBYgFB5BcBOrBBFIBIBBPFB7E4eBEQBEMBE5GBHLBFQQBKBF3BBJJBHnBBJdBDLBFBBPIBoB3KBJNBDMBEKBE4BBCFFBOBDLBFJBIyEBC7CBLAB", false)),
+		Sc: () => new UnicodeRangeTable(decodeRanges("kB+D+DBCBqnB8D8DzPBBzPBBI2H2HoImSmS8sClmClmCBgBB37hBkuVkuVtD7E7E8GBBEBB3-HDB-4wBxtCxtC", false)),
+		Sk: () => new UnicodeRangeTable(decodeRanges("+CCCoCHHFEEqQDBNNBGGBCCCBPB2DPPBjoBjoB15FCCBBBMCBOCBOCBOBB9kEBBkzdWBKBBoDBBxePPBniUniUBPB8bCCjF4g9B4g9BBDB", false)),
+		Sm: () => new UnicodeRangeTable(decodeRanges("rBRRBBB+BCCuBFFmBgBgB-XwQwQBBB8xGOOoBCBOCBsEoBoBBDBHlClCBDBGBBFGDIgBgBBDDCgBgBBqIBhBBB7CffBXBpBFB2OKK3BHBwDxKxKBDBDeBLPBhIiEBX+BBFfBDhIBxBUBDFB9+zB5Z5ZCCBlFRRBBB+BCCkEHHBCBitDBBhrwBx+Bx+BagBgBagBgBagBgBagBgBat5Ft5FB-uC-uCBHB", false)),
+		So: () => new UnicodeRangeTable(decodeRanges("mFDDFCCyerIrIBgEgEBvGvGLUUB4H4HkQ2L2LjEFBClElEwGqBqBoMCBQCCBBBDFBVECmEHBCFBCBBGDBmGBBxXJB0WzWzW+EhBBiLJBKIBksBBBCDBCBBLCCBHHBEBCECFMMBPPCBBC7B7BBKKBDBDDBCBBCBBCGBCeBDBBCCCBdBtIHBFTBDGBDwCBCdBanBBHnCBXKByCtCBX2FBCIBC1BBJuDBC3HBtBrBBhC-HBhQvBBWBBHmBBDpEBmHFBmLBBvBZBC4CBN1GBbPBFOOBNNWBBHBBxKBBFJBhBlBBKRRBdBMdBJQQBeBLmBBQ-JBhuG-BBx0V2BBibDBLBBC+R+RBBBqqUPBuLPBhCBB3BHBuBCBlPEEFBBOBB6JIB6BQBDCBCMBEwBwBBrBB7zBBBwSpgBpgBBGBnjC2kC2kCBGBFQBr6SDBG3qU3qUk7DvHBLCBEzNBHWBQPBhDzDB9B1HBLmBBD7BBGCBXBBIdBF8BBWhCBE7F7FB1CBqlB-PB4BDBzBHBCNBCBBp2B96C96CiEyWyWBqBBFjDBNOBDOBCOBCkBBYgFB5BcBOrBBFIBIBBPFB7E6HBG4WBEQBEMBE5GBHLBFQQBKBF3BBJJBHnBBJdBDLBFBB-B3KBJNBDMBEKBE4BBCFFBOBDLBFJBIyEBC7CBLAB", false)),
+		Z: () => new UnicodeRangeTable(decodeRanges("gBgEgEgvFgsCgsCBJBeBBGwBwBh9DAB", false)),
+		Zl: () => new UnicodeRangeTable(decodeRanges("ohIA", true)),
+		Zp: () => new UnicodeRangeTable(decodeRanges("phIA", true)),
+		Zs: () => new UnicodeRangeTable(decodeRanges("gBgEgEgvFgsCgsCBJBlBwBwBh9DAB", false)),
+		ASCII_Hex_Digit: () => new UnicodeRangeTable(decodeRanges("wBJIFbF", true)),
+		Alphabetic: () => new UnicodeRangeTable(decodeRanges("hCZBHZBwBLLFGGBVBCeBCpOBFLBPEBICC3CeeBQBCBBDDBCHHCCBCCCBSBCyCBCqEBJlFBClBBDHHBnBBoBNBCCCBCCBCCJaBFDBeKBG3BBCGBPlDBCHBFHBFCBLCBDRRBuBBOkDBZgBBKBBFGGBWBDSBUYBIKBGXBCGBIJJBoBBLLBEGBHrCBCPBCCBFOBOSBCHBDBBDVBCGBCEEBCBEHBDBBDBBCJJFBBCEBNBBLFFBBBCFBFBBDVBCGBCBBCBBCBBFEBFBBDBBFIIBCBCSSBEBMCBCIBCCBCVBCGBCBBCEBEIBCCBCBBEQQBCBWDBFCBCHBDBBDVBCGBCBBCEBEHBDBBDBBKBBFBBCEBORRBCCBEBECBCDBEBBCCCBEEBEEBBBELBFEBECBCCBEHHpBMBCCBCWBCPBEHBCCBCCBJBBCCBCBBDDBdDBCHBCCBCWBCJBCEBEHBCCBCCBJBBGCBCDBOCBNMBCCBCoBBDHBCCBCCBCGGBCBIEBXFBCCBCRBEXBCIBCDDBFBJFBCCCBGBTBBO5BBGGBH0B0BBECBDBCXBCCCBRBCCBDEBCHHPDBhBgCgCBGBCjBBFSBFPBCjBBkC2BBCDDBDBR-BBLDBDlBBCGGDqBBCsKBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBmBPBR1CBDFBErTBDQBCZBGqCBEKBITBMUBNTBNMBCCBCBBNzBBDSBPFFkC4CBIqBBGlCBLeBCLBFIBYdBDEBMrBBFZB3BbBF+BBDTBzBYYBMMBBByBzBBCOBCHB0BpBBDDBLrBBCKBP2BBXCBLjBBDKBGqBBDCBqBDBCFBCBBEGGB+FBUhBBM1IBDFBDlBBDFBDHBCGCBdBD0BBCGBCEEBBBCGBEDBDFBFMBGCBCGB1DOORMBmDFFDJBCEEBDBHGCBCBCKBDDBGEBFSSBnBBuZzBB34BkHBHDBEBBNlBBCGGD3BBIRRBVBKGBCGBCGBCGBCGBCGBCGBCGBCfBwB2O2OBBBaIBIEBDEBF1CBHCBC5CBCDBGqBBC9CBSfBxBPBhQ-tGBhCs0VBkCtBBDsIBEPBLBBVuBBGHBEwDBoBIBDmDBDxCBVUBCgBBZzBBNjCBCtBtBBEBECCBBBLgBBGiBBOcBEyBBCLBQRRBOBLEBC2BBKNBTWBEkCBCCCZCBDPBDDBMFBDFBDFBKGBCGBCqBBCNBH6DBWj9KBNWBFwBBloItLBDpDBnBGBNEBGLBCMBCEBCCCBCCBCCBqDBiBqLBT-BBD1BBpBLB1DEBCmEBlBZBHZBM4CBEFBDFBDFBDCBkBLBCZBCSBCBBCOBDNBjB6DBmC0BBsIcBEwBBwBfBOdBGqBBGdBDjBBFHBCEBrB9EBTjBBFjBBFnBBJzBBNKBCOBCGBCBBCKBCOBCGBCBBEzBBN2JBKVBLHBZFBCpBBCIBmCFBDCCBqBBCBBEDDBVBLWBKeBiCSBCBBLVBLZBHZBnB3BBHBBhCDBCBBGHBCCBCcBrBcBEcBkBHBCbBc1BBLVBLSBORBvDoCB4ByBBOyBBOnBBjBbBEGGBVB7HpBBCBBEBBRFBzBCBEcBLJJBUBrBRBvBUBcWBKlCBsBEBL4BBKOOBXBYyBBSDBJiBBEKKB+BBCDBKBBLCCkBRBChBBDHHBCB-BGBCCCBCBCOBCJBI4BBYDBCHBDBBDVBCGBCBBCEBEHBDBBDBBEHHGGBdJBCDDClBBCJBCDDCDBCBBECCtBhCBCCBCDBVCBfhCBDBBC5F5FB0BBDGBaFBjB+BBCEE8B1BBDoCoCBZBDNBWGB6F4BBoD-BBgBHBDDDBGBCBBCdBCBBDBBDDB+CHBDtBBDFBCCCBccBxBBDJBSnCBGTTBnCBoDHB5CgBBgBIBCsBBCGBCyByBBcBDVBCNBqCGBCBBCrBBECCBCCBBBCDDBZZBEBCBBCkBBCBBCDBCYYBqBBlIWBKQBCoBBECBwDwCwCB4cBnDuDBSjGBtyCgDBQvhBBSFBa68DBGmSB61GuBBy2B4RBIeBSuCBSdBTvBBRDBgBUBGSBxNsBB0G-BBhBYBDYBtBqCBF4BBIQBhCBBCNNBFBK1mHBqBfBiDyDB+vIDBCGBCBBCiJBQeeBBBDPPBCBJrMBloCqDBGMBEIBIJBFi7Fi7FBzCBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDYBCYBCeBCYBCeBCYBCeBCYBCeBCYBCHB15BeBHFB2GGBCQBDGBCBBCEBG9BBiBxDxDBrBBLGBRiKiKBcBTrBBlPbBlHdBDwGwGBdBCVBJBBhHGBCDBCBBCOBCkGB8BjCBEEE1lBDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQB1TZBHZBHZB3zD-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIB", false)),
+		Dash: () => new UnicodeRangeTable(decodeRanges("tB9qB9qB0BiyDiyDmgBqgCqgCBEB+BoBoBQnMnMlgDDDgBBBFdd-NUUwDxszBxszBBmBmBLqFqFhzD-J-J", false)),
+		Emoji: () => new UnicodeRangeTable(decodeRanges("jBHHGJBwDFFu8HNN5GXX7CFBQBBwLBBNnFnFaKBFCBoGoHoHBLLK7B7BBCBCEBKGDBDDFDDCBBDIEBJJBBBGCCGLBMBBDCCBCCTDDBTTBEBCCCBEEBGGDBBFBBMBBGBBDGGBECBVVBGGBEBCDBDFFDDDBEBCDDCCCHEEHLLBQQDFFCFFBBBCMMBxBxBBBBKeP1LBBwOCBUBB0BFF7mBNN6SCCrrvDrGrGhFBBNBBPDDBIBsCZBCBBYVVDIBWBBvFhBBDvDBDBBCCBDyCBDCBCmIBC+BBMFBCXBIBBDHBNDDBCBDFFBOOBDDJBBKGGBBBNCBJCBDCCFHHEHHB0CBxBlCBGHBDDBEJBECCBEEDJBkHLBF8I8IBtBBCJBC4FBxDMBEKBE4BBCFFBOBDLBFJB", false)),
+		Emoji_Component: () => new UnicodeRangeTable(decodeRanges("jBHHGJB0+H2G2Gsp3B3+8B3+8BBYB8PEBxtBDBtzhY-CB", false)),
+		Emoji_Modifier: () => new UnicodeRangeTable(decodeRanges("7-8DE", true)),
+		Emoji_Modifier_Base: () => new UnicodeRangeTable(decodeRanges("9wJ8G8GRDB4jzD9B9BBBBDDDBBB2DBBDKBWSBEFFBBBCCBICCZqGqGBFFWFFBvFvFBBBEEB0CRRBBBKMMgSDDJHBHKKBIBDCB5B+B+BBCCBCCSCBCMBmHCBrBIB", false)),
+		Emoji_Presentation: () => new UnicodeRangeTable(decodeRanges("64IBBuGDBEDDqQBBWBBzBLBsBUUOJJBSSBGGBJJGWWIBBCFFDIIFBBdkBkBCFFBBBC+B+BBBBZPP8aBB0BFFvlxDrGrG-FDDBIBsCZBCZZVDDBDBCCBWBBvFgBBNIBClCBCVBNqBBFEBNQBEEEBlCBCCCB5FBD+BBODBCXBTbbBOO3C0CBxBlCBHEEBBBDDBEDBMBBIIBkHLBF8I8IBtBBCJBC4FBxDMBEKBE4BBCFFBOBDLBFJB", false)),
+		Extended_Pictographic: () => new UnicodeRangeTable(decodeRanges("pFFFu8HNN5GXX7CFBQBBwLBBNnFnFaKBFCBoGoHoHBLLK7B7BBCBCEBKGDBDDFDDCBBDIEBJJBBBGCCGLBMBBDCCBCCTDDBTTBEBCCCBEEBGGDBBFBBMBBGBBDGGBECBVVBGGBEBCDBDFFDDDBEBCDDCCCHEEHLLBQQDFFCFFBBBCMMBxBxBBBBKeP1LBBwOCBUBB0BFF7mBNN6SCCrrvDoBoBBCBlDLBQBBQPPBmBmBBIBxDBBNBBPDDBIBU3BBcOBLVVDIBCDBKWBH7FBDvDBDBBCCBDyCBDCBCDBG9HBC+BBMFBCXBIBBDHBNDDBCBDFFBOOBDDJBBKGGBBBNCBJCBDCCFHHEHHB0CBxBlCBGHBDQBECCBEBDMB7GlBBNDB5BHBLFBpBHBfBBNDBDNBKmBBNuBBCJBC4FB5CHBPxEBhI9fB", false)),
+		Hex_Digit: () => new UnicodeRangeTable(decodeRanges("wBJIFbFq1-BJIFbF", true)),
+		Lowercase: () => new UnicodeRangeTable(decodeRanges("hDZBwBLLFlBlBBWBCHBC2BCBQCBuBCDECBBBDCCDEEBFFDEEBBBDDDCCCDCCBCCDEECDDBDDBBBHGDCOCBSCBDDCEEC4BCBFBDDDBCCFICBjCBDiBBIBBfEBhDsBsBCEEDDBTccBhBBCBBECBCWCBDBCGDB0B0BBuBBCgBCK0BCDMCBgDCxBoBBo6CqBBCDB5XFBjkCIBC2D2DB+FBiC0ECBHBCgDCBHBJFBLHBJHBJFBLHBJHBJNBDHBJHBJHBJEBCBBHEEBBBCBBJDBDBBJHBLCBCBB6DOORMBuDEEBEEcKFDBBJDBFiBiBBOBFsasaBYBn6BvBBCEEBGCFCCBCCBGBEiDCBIICFFNlBBCGG0oesBCUaCBBBmEMCBBBC8BCBIBCCCDICFCCDCCBBBCSCGGGCMCFCCDOCWDBCCCBBB2ZqBBCNBHvCBh6TGBNEBqhBZBumBnBBpEjBB8EKBCOBCGBCBBkODDBBBCpBBCIBmoByBB+DVB75CfBhsVfB8BYBnqZZBbGBCRBbZBbDBCCCBFBCKBbZBbZBbZBbZBbZBbZBbZBbZBbbBdYBCFBbYBCFBbYBCFBbYBCFBbYBCFBC15B15BBIBCTBHFBmI9BB1lChBB", false)),
+		Math: () => new UnicodeRangeTable(decodeRanges("rBRRBBBgBeeCuBuBFmBmBgB5W5WBBBDbbBDDBBBwQCBuwGccBBBMEEOPPBCBWEBMEBiCMBFEEBFFBDBTFFDJBCDDBEBHEEBDDBCCBBBCFBENBClClCBWBCFBCBBFBBFfBCHHBPPBqIBJDBVBB7CffBZBCZZMGB+NBBNJBFFBFBBDBBEEBPCCDFBMHBGBB6BCCeDBKCBxK-BBhI-PBxBUBDFB9+zB4Z4ZBEBCjFjFRCBeCCeCCkEHHBCBitDBBhrwBwoBwoBBzCBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDjJBDxBBhwFDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQB1BBB-uCIB", false)),
+		Quotation_Mark: () => new UnicodeRangeTable(decodeRanges("iBFFkEQQ96HHBaBBowDqOqOBCBOCBixzBDB+FFF7CBB", false)),
+		Terminal_Punctuation: () => new UnicodeRangeTable(decodeRanges("hBLLCMMBEE-ZJJiQ6B6BpCPPCCB1FsBsBBJBCsHsHB3B3BBEBCHBgBmImIB1nB1nBBtFtFFFB4JBB2YHBmY9D9DBBBoCBB+ECBEoBoBBCBDBB7JBBjLDBjFBBLBBCCBeCB8FEB-BBBldYYBKKBBBwlDCBzJOOFLLCBBEBBtNBB8ndBBuICBkHEB-LBB3CBBgD4E4EBBB0ECBgERRB6H6HnxUDDB6B6BBBBCDBqFLLCMMBEEiCDD7hBxBxBnkBoGoG3JBB5EFBlCFB6CDB5dEBtBDB+FGBxDDBgECBiEBBHRRB5C5CBDBtDrJrJB2D2DBBBNBBnLDBEOBqDBB6HCBmQCC8HBB4CBBFBB-MCBuBmUmUBrCrCBspBspBBDB6vRBBmEiCiCBBBLqRqRBoJoJBnwTnwTovHDB", false)),
+		Uppercase: () => new UnicodeRangeTable(decodeRanges("hCZBmDWBCGBiB2BCDOCDuBCBECEBBCCCBCCBBBDDBCBBCCBEBBCBBCECBCCDCCBCCBBBCCCBEEIJDCMCDQCDDDCCBC4BCIBBCBBDCCBCBCGCiJCCEJJHCCBBBCCCBCCBPBCIBkBDDBBBEWCGDDCBBDyBBxBgBCK2BCBMCD+CCDlBBq6ClBBCGGzW1CB0kCHHBpBBDCBhK0ECKgDCKHBJFBLHBJHBJFBMGCJHBpCDBNDBNDBNEBMDBnIFFECBDCBDEEBDBHGCBCBDDBLBBGbbBOBUzZzZBYBx5BvBBxBCCBBBDGCBCBCDDJCBCgDCJCCFuqeuqeCqBCUaCoEMCE8BCLECBICFCCDCCEUCBDBCEBCOCBCBCCCBQCZs5Vs5VBYBmmBnBBpEjBB9EKBCOBCGBCBBr3ByBB+EVB75CfBhsVfBhCYBoqZZBbZBbZBbCCBGDBDDBCBCHBbZBbBBCDBDHBCGBcBBCDBCEBCEEBFBcZBbZBbZBbZBbZBbZBfYBiBYBiBYBiBYBiBYBiB2pE2pEBgBBvgCZBHZBHZB", false)),
+		White_Space: () => new UnicodeRangeTable(decodeRanges("JEBTlDlDbgvFgvFgsCKBeBBGwBwBh9DAB", false))
+	});
+	static SCRIPTS = new LazyMap({
+		Adlam: () => new UnicodeRangeTable(decodeRanges("go6DrCFJFB", true)),
+		Ahom: () => new UnicodeRangeTable(decodeRanges("g4lCaDOFW", true)),
+		Anatolian_Hieroglyphs: () => new UnicodeRangeTable(decodeRanges("ggxCmS", true)),
+		Arabic: () => new UnicodeRangeTable(decodeRanges("gwBEBCFBCNBCCBCfBCJBMZBCrDBChBBxCvBBxHhBBGqCBCcBxy8BtPBDvEBhBPBxDEBCmEBk7DeBkCFBJIBiBFBh43BDBCaBCBBCDDCJBCDBCCCHFFCECBBBCBBCDDCICBCCDDBCGBCDBCDBCCCBIBCQBGCBCEBCQB1BBB", false)),
+		Armenian: () => new UnicodeRangeTable(decodeRanges("xpBlBDxBDCks9BE", true)),
+		Avestan: () => new UnicodeRangeTable(decodeRanges("g4iC1BEG", true)),
+		Balinese: () => new UnicodeRangeTable(decodeRanges("g4GsCCxB", true)),
+		Bamum: () => new UnicodeRangeTable(decodeRanges("g1pB3CpowB4R", true)),
+		Bassa_Vah: () => new UnicodeRangeTable(decodeRanges("w26CdDF", true)),
+		Batak: () => new UnicodeRangeTable(decodeRanges("g+GzBJD", true)),
+		Bengali: () => new UnicodeRangeTable(decodeRanges("gsCDBCHBDBBDVBCGBCEEBCBDIBDBBDDBJFFBCCBDBDYB", false)),
+		Beria_Erfe: () => new UnicodeRangeTable(decodeRanges("g17CYDY", true)),
+		Bhaiksuki: () => new UnicodeRangeTable(decodeRanges("ggnCICsBCNLc", true)),
+		Bopomofo: () => new UnicodeRangeTable(decodeRanges("qXB6wLqBxDf", true)),
+		Brahmi: () => new UnicodeRangeTable(decodeRanges("ggkCtCFjBKA", true)),
+		Braille: () => new UnicodeRangeTable(decodeRanges("ggK-H", true)),
+		Buginese: () => new UnicodeRangeTable(decodeRanges("gwGbDB", true)),
+		Buhid: () => new UnicodeRangeTable(decodeRanges("g6FT", true)),
+		Canadian_Aboriginal: () => new UnicodeRangeTable(decodeRanges("ggF-TxRlC7tgCP", true)),
+		Carian: () => new UnicodeRangeTable(decodeRanges("g1gCwB", true)),
+		Caucasian_Albanian: () => new UnicodeRangeTable(decodeRanges("wphCzBMA", true)),
+		Chakma: () => new UnicodeRangeTable(decodeRanges("gokC0BCR", true)),
+		Cham: () => new UnicodeRangeTable(decodeRanges("gwqB2BKNDJDD", true)),
+		Cherokee: () => new UnicodeRangeTable(decodeRanges("g9E1CDFz7lBvC", true)),
+		Chorasmian: () => new UnicodeRangeTable(decodeRanges("w9jCb", true)),
+		Common: () => new UnicodeRangeTable(decodeRanges("AgCBbFBbuBBCOBCEBYgBgBiOmBBGEBDTB1DKKHCC+THHPEEhB9E9ElQiEiEB6mB6mB2MDBjJwvBwvBBBBoCBBsGBBCumBumBOIIBCBCFBCCBDmYmYBKBD2CBCKBEKBCOBShBB-BlBBCCBDFBCaBCQBqBCBF5UBXKBW-cBhIzTBDpEBhQ9CBzMUBCCCBXBQHBFDB8CBBE7C7CB0E0EBOBhBlBBKxBxBB+BBgBwCBwB5C5CBmFBhuG-BBhoWhBBnDCBmFJB1HhFhFsMPPBzuUzuUBxGxGBIBXiBBCSBCDB0ECCBeBbFBbKBLuBuBBhChCBFBCGBLEBjICBFsBBEIBxCMB0BsBBlHaBltuBDB96D8HBEzNBHWBQQBgDzDB9B1HBLmBBD9BBEQBJBBIdBF8BB2GTBNTBN2CBKYBoE0CBCmCBCBBDDDBDDBCBCLBCCCBFBCgCBCDBDHBCGBCbBCDBCEBCEEBFBCzKBDjJBDxBByjFjCBtC8BBjWrBBFjDBNOBDOBCOBCkBBLtFB5BZBCBBOrBBFIBIBBPFB7E4eBEQBEMBE5GBHLBFQQBKBF3BBJJBHnBBJdBDLBFBBPIBoB3KBJNBDMBEKBE4BBCFFBOBDLBFJBIyEBCmDBnghYffB+CB", false)),
+		Coptic: () => new UnicodeRangeTable(decodeRanges("ifNxkKzDGG", true)),
+		Cuneiform: () => new UnicodeRangeTable(decodeRanges("ggoC5cnDuDCEMjG", true)),
+		Cypriot: () => new UnicodeRangeTable(decodeRanges("ggiCFBDCCBqBBCBBEDD", false)),
+		Cypro_Minoan: () => new UnicodeRangeTable(decodeRanges("w8rCiD", true)),
+		Cyrillic: () => new UnicodeRangeTable(decodeRanges("ggBkEBDoFBx6FKBhFtCtCojEfBhie-CBv8VBBhw4B9BBiBAB", false)),
+		Deseret: () => new UnicodeRangeTable(decodeRanges("gghCvC", true)),
+		Devanagari: () => new UnicodeRangeTable(decodeRanges("goCwCFODZh7nBfhwcJ", true)),
+		Dives_Akuru: () => new UnicodeRangeTable(decodeRanges("gomCGBDDDBGBCBBCdBCBBDLBKJB", false)),
+		Dogra: () => new UnicodeRangeTable(decodeRanges("ggmC7B", true)),
+		Duployan: () => new UnicodeRangeTable(decodeRanges("ggvDqDGMEIIJDD", true)),
+		Egyptian_Hieroglyphs: () => new UnicodeRangeTable(decodeRanges("ggsC1iBL68D", true)),
+		Elbasan: () => new UnicodeRangeTable(decodeRanges("gohCnB", true)),
+		Elymaic: () => new UnicodeRangeTable(decodeRanges("g-jCW", true)),
+		Ethiopic: () => new UnicodeRangeTable(decodeRanges("gwEoCBCDBDGBCCCBCBDoBBCDBDgBBCDBDGBCCCBCBDOBC4BBCDBDiCBDfBEZBnvGWBKGBCGBCGBCGBCGBCGBCGBCGBjpfFBDFBDFBKGBCGBylvCGBCDBCBBCOB", false)),
+		Garay: () => new UnicodeRangeTable(decodeRanges("gqjClBEcJB", true)),
+		Georgian: () => new UnicodeRangeTable(decodeRanges("glElBBCGGDqBBCDBx8CqBBDCBhiElBBCGG", false)),
+		Glagolitic: () => new UnicodeRangeTable(decodeRanges("ggL-Ch9sDGCQDGCBCE", true)),
+		Gothic: () => new UnicodeRangeTable(decodeRanges("w5gCa", true)),
+		Grantha: () => new UnicodeRangeTable(decodeRanges("g4kCDBCHBDBBDVBCGBCBBCEBDIBDBBDCBDHHGGBDGBEEB", false)),
+		Greek: () => new UnicodeRangeTable(decodeRanges("wbDBCCBDDBCFFCCCBBBCCCBSBC+BBPPBnpGEBzBEBFEB1ChKhKBUBDFBDlBBDFBDHBCGCBdBD0BBCOBCNBDFBCSBDCBCIBoJ-xiB-xiB7uVuCBSgj0Bgj0BBkCB", false)),
+		Gujarati: () => new UnicodeRangeTable(decodeRanges("h0CCBCIBCCBCVBCGBCBBCEBDJBCCBCCBDQQBCBDLBIGB", false)),
+		Gunjala_Gondi: () => new UnicodeRangeTable(decodeRanges("grnCFCBCkBCBCFIJ", true)),
+		Gurmukhi: () => new UnicodeRangeTable(decodeRanges("hwCCBCFBFBBDVBCGBCBBCBBCBBDCCBDBFBBDCBEIIBCBCIIBPB", false)),
+		Gurung_Khema: () => new UnicodeRangeTable(decodeRanges("go4C5B", true)),
+		Han: () => new UnicodeRangeTable(decodeRanges("g0LZBC4CBN1GBwBCCaIBPDBle-tGBhC-vUBhoWtLBDpDBpodBBNGBqgkB-2pBBhB9oEBDt0FBDwpHBQtTBjtC9QBjvBq6EBGppIB", false)),
+		Hangul: () => new UnicodeRangeTable(decodeRanges("goE-HvxHBiI9CyDeiCei3dckUj9KNWFwBl9JeEFDFDFDC", true)),
+		Hanifi_Rohingya: () => new UnicodeRangeTable(decodeRanges("gojCnBJJ", true)),
+		Hanunoo: () => new UnicodeRangeTable(decodeRanges("g5FU", true)),
+		Hatran: () => new UnicodeRangeTable(decodeRanges("gniCSCBGE", true)),
+		Hebrew: () => new UnicodeRangeTable(decodeRanges("xsB2BBJaBFFBpp9BZBCEBCCCBCCBCCBIB", false)),
+		Hiragana: () => new UnicodeRangeTable(decodeRanges("hiM1CBHCBi7-C+IBTeeBBBulQAB", false)),
+		Imperial_Aramaic: () => new UnicodeRangeTable(decodeRanges("giiCVCI", true)),
+		Inherited: () => new UnicodeRangeTable(decodeRanges("gYvDB2IBBlOKBbhXhXBCB8qEtBBDLBlPCBCMBCGBFHHEBBnG-BBtQBBjGgBB65DDBsDBBmrzBPBRNBwejHjH7iEl+uBl+uBBsBBDWBhRCBSHBDGBfDBz6rYvHB", false)),
+		Inscriptional_Pahlavi: () => new UnicodeRangeTable(decodeRanges("g7iCSGH", true)),
+		Inscriptional_Parthian: () => new UnicodeRangeTable(decodeRanges("g6iCVDH", true)),
+		Javanese: () => new UnicodeRangeTable(decodeRanges("gsqBtCDJFB", true)),
+		Kaithi: () => new UnicodeRangeTable(decodeRanges("gkkCiCLA", true)),
+		Kannada: () => new UnicodeRangeTable(decodeRanges("gkDMCCCWCJCEDICCCDIBGCCDDJCC", true)),
+		Katakana: () => new UnicodeRangeTable(decodeRanges("hlM5CBDCBxHPBxGuBBC3CBvgzBJBCsBBzisBDBCGBCBBCgJgJBBBzBPPBCB", false)),
+		Kawi: () => new UnicodeRangeTable(decodeRanges("g4nCQCoBEc", true)),
+		Kayah_Li: () => new UnicodeRangeTable(decodeRanges("goqBtBCA", true)),
+		Kharoshthi: () => new UnicodeRangeTable(decodeRanges("gwiCDCBGHCCCcDCFJII", true)),
+		Khitan_Small_Script: () => new UnicodeRangeTable(decodeRanges("k-7C84G84GB0OBqBAB", false)),
+		Khmer: () => new UnicodeRangeTable(decodeRanges("g8F9CDJHJnPf", true)),
+		Khojki: () => new UnicodeRangeTable(decodeRanges("gwkCRCuB", true)),
+		Khudawadi: () => new UnicodeRangeTable(decodeRanges("w1kC6BGJ", true)),
+		Kirat_Rai: () => new UnicodeRangeTable(decodeRanges("gq7C5B", true)),
+		Lao: () => new UnicodeRangeTable(decodeRanges("h0DBBCCCBDBCXBCCCBVBDEBCCCBFBCJBDDB", false)),
+		Latin: () => new UnicodeRangeTable(decodeRanges("hCZBHZBwBQQGWBCeBCgOBoBEB8wGlBBHwBBGDBGMBClCBiC-HByLOORMBuEBBHccSoBB42CfBj1elDBExCBVOBxZqBBCIBCDB38TGB7gBZBHZBmhCFBCpBBCIBm61BeBHFB", false)),
+		Lepcha: () => new UnicodeRangeTable(decodeRanges("ggH3BEOEC", true)),
+		Limbu: () => new UnicodeRangeTable(decodeRanges("goGeBCLBFLBFEEBKB", false)),
+		Linear_A: () => new UnicodeRangeTable(decodeRanges("gwhC2JKVLH", true)),
+		Linear_B: () => new UnicodeRangeTable(decodeRanges("gggCLCZCSCBCODNjB6D", true)),
+		Lisu: () => new UnicodeRangeTable(decodeRanges("wmpBvBx1eA", true)),
+		Lycian: () => new UnicodeRangeTable(decodeRanges("g0gCc", true)),
+		Lydian: () => new UnicodeRangeTable(decodeRanges("gpiCZGA", true)),
+		Mahajani: () => new UnicodeRangeTable(decodeRanges("wqkCmB", true)),
+		Makasar: () => new UnicodeRangeTable(decodeRanges("g3nCY", true)),
+		Malayalam: () => new UnicodeRangeTable(decodeRanges("goDMCCCyBCCCFFPDZ", true)),
+		Mandaic: () => new UnicodeRangeTable(decodeRanges("giCbDA", true)),
+		Manichaean: () => new UnicodeRangeTable(decodeRanges("g2iCmBFL", true)),
+		Marchen: () => new UnicodeRangeTable(decodeRanges("wjnCfDVCN", true)),
+		Masaram_Gondi: () => new UnicodeRangeTable(decodeRanges("gonCGBCBBCrBBECCBCCBHBJJB", false)),
+		Medefaidrin: () => new UnicodeRangeTable(decodeRanges("gy7C6C", true)),
+		Meetei_Mayek: () => new UnicodeRangeTable(decodeRanges("g3qBWqGtBDJ", true)),
+		Mende_Kikakui: () => new UnicodeRangeTable(decodeRanges("gg6DkGDP", true)),
+		Meroitic_Cursive: () => new UnicodeRangeTable(decodeRanges("gtiCXFTDtB", true)),
+		Meroitic_Hieroglyphs: () => new UnicodeRangeTable(decodeRanges("gsiCf", true)),
+		Miao: () => new UnicodeRangeTable(decodeRanges("g47CqCF4BIQ", true)),
+		Modi: () => new UnicodeRangeTable(decodeRanges("gwlCkCMJ", true)),
+		Mongolian: () => new UnicodeRangeTable(decodeRanges("ggGBBDCCBSBH4CBIqBB2t-BMB", false)),
+		Mro: () => new UnicodeRangeTable(decodeRanges("gy6CeCJFB", true)),
+		Multani: () => new UnicodeRangeTable(decodeRanges("g0kCGBCCCBCBCOBCKB", false)),
+		Myanmar: () => new UnicodeRangeTable(decodeRanges("ggE-EhqmBeiDfxibT", true)),
+		Nabataean: () => new UnicodeRangeTable(decodeRanges("gkiCeJI", true)),
+		Nag_Mundari: () => new UnicodeRangeTable(decodeRanges("wm5DpB", true)),
+		Nandinagari: () => new UnicodeRangeTable(decodeRanges("gtmCHDtBDK", true)),
+		New_Tai_Lue: () => new UnicodeRangeTable(decodeRanges("gsGrBFZHKEB", true)),
+		Newa: () => new UnicodeRangeTable(decodeRanges("gglC7CCE", true)),
+		Nko: () => new UnicodeRangeTable(decodeRanges("g+B6BDC", true)),
+		Nushu: () => new UnicodeRangeTable(decodeRanges("h-7CvsQvsQBqMB", false)),
+		Nyiakeng_Puachue_Hmong: () => new UnicodeRangeTable(decodeRanges("go4DsBENDJFB", true)),
+		Ogham: () => new UnicodeRangeTable(decodeRanges("g0Fc", true)),
+		Ol_Chiki: () => new UnicodeRangeTable(decodeRanges("wiHvB", true)),
+		Ol_Onal: () => new UnicodeRangeTable(decodeRanges("wu5DqBFA", true)),
+		Old_Hungarian: () => new UnicodeRangeTable(decodeRanges("gkjCyBOyBIF", true)),
+		Old_Italic: () => new UnicodeRangeTable(decodeRanges("g4gCjBKC", true)),
+		Old_North_Arabian: () => new UnicodeRangeTable(decodeRanges("g0iCf", true)),
+		Old_Permic: () => new UnicodeRangeTable(decodeRanges("w6gCqB", true)),
+		Old_Persian: () => new UnicodeRangeTable(decodeRanges("g9gCjBFN", true)),
+		Old_Sogdian: () => new UnicodeRangeTable(decodeRanges("g4jCnB", true)),
+		Old_South_Arabian: () => new UnicodeRangeTable(decodeRanges("gziCf", true)),
+		Old_Turkic: () => new UnicodeRangeTable(decodeRanges("ggjCoC", true)),
+		Old_Uyghur: () => new UnicodeRangeTable(decodeRanges("w7jCZ", true)),
+		Oriya: () => new UnicodeRangeTable(decodeRanges("h4CCCHDBDVCGCBCEDIDBDCICFBCEDR", true)),
+		Osage: () => new UnicodeRangeTable(decodeRanges("wlhCjBFjB", true)),
+		Osmanya: () => new UnicodeRangeTable(decodeRanges("gkhCdDJ", true)),
+		Pahawh_Hmong: () => new UnicodeRangeTable(decodeRanges("g46ClCLJCGCUGS", true)),
+		Palmyrene: () => new UnicodeRangeTable(decodeRanges("gjiCf", true)),
+		Pau_Cin_Hau: () => new UnicodeRangeTable(decodeRanges("g2mC4B", true)),
+		Phags_Pa: () => new UnicodeRangeTable(decodeRanges("giqB3B", true)),
+		Phoenician: () => new UnicodeRangeTable(decodeRanges("goiCbEA", true)),
+		Psalter_Pahlavi: () => new UnicodeRangeTable(decodeRanges("g8iCRIDNG", true)),
+		Rejang: () => new UnicodeRangeTable(decodeRanges("wpqBjBMA", true)),
+		Runic: () => new UnicodeRangeTable(decodeRanges("g1FqCEK", true)),
+		Samaritan: () => new UnicodeRangeTable(decodeRanges("ggCtBDO", true)),
+		Saurashtra: () => new UnicodeRangeTable(decodeRanges("gkqBlCJL", true)),
+		Sharada: () => new UnicodeRangeTable(decodeRanges("gskC-ChsCH", true)),
+		Shavian: () => new UnicodeRangeTable(decodeRanges("wihCvB", true)),
+		Siddham: () => new UnicodeRangeTable(decodeRanges("gslC1BDlB", true)),
+		Sidetic: () => new UnicodeRangeTable(decodeRanges("gqiCZ", true)),
+		SignWriting: () => new UnicodeRangeTable(decodeRanges("gg2DrUQECO", true)),
+		Sinhala: () => new UnicodeRangeTable(decodeRanges("hsDCBCRBEXBCIBCDDBFBEFFBEBCCCBGBHJBDCBt-gCTB", false)),
+		Sogdian: () => new UnicodeRangeTable(decodeRanges("w5jCpB", true)),
+		Sora_Sompeng: () => new UnicodeRangeTable(decodeRanges("wmkCYIJ", true)),
+		Soyombo: () => new UnicodeRangeTable(decodeRanges("wymCyC", true)),
+		Sundanese: () => new UnicodeRangeTable(decodeRanges("g8G-BhIH", true)),
+		Sunuwar: () => new UnicodeRangeTable(decodeRanges("g+mChBPJ", true)),
+		Syloti_Nagri: () => new UnicodeRangeTable(decodeRanges("ggqBsB", true)),
+		Syriac: () => new UnicodeRangeTable(decodeRanges("g4BNC7BDCxIK", true)),
+		Tagalog: () => new UnicodeRangeTable(decodeRanges("g4FVKA", true)),
+		Tagbanwa: () => new UnicodeRangeTable(decodeRanges("g7FMCCCB", true)),
+		Tai_Le: () => new UnicodeRangeTable(decodeRanges("wqGdDE", true)),
+		Tai_Tham: () => new UnicodeRangeTable(decodeRanges("gxG+BCcDKHJHN", true)),
+		Tai_Viet: () => new UnicodeRangeTable(decodeRanges("g0qBiCZE", true)),
+		Tai_Yo: () => new UnicodeRangeTable(decodeRanges("g25DeCVJB", true)),
+		Takri: () => new UnicodeRangeTable(decodeRanges("g0lC5BHJ", true)),
+		Tamil: () => new UnicodeRangeTable(decodeRanges("i8CBBCFBECBCDBEBBCCCBEEBEEBBBELBFEBECBCDBDHHPUBm+kCxBBOAB", false)),
+		Tangsa: () => new UnicodeRangeTable(decodeRanges("wz6CuCCJ", true)),
+		Tangut: () => new UnicodeRangeTable(decodeRanges("g-7CgBgBB+3GBhQeBiDyDB", false)),
+		Telugu: () => new UnicodeRangeTable(decodeRanges("ggDMCCCWCPDICCCDIBCCCBDDDJII", true)),
+		Thaana: () => new UnicodeRangeTable(decodeRanges("g8BxB", true)),
+		Thai: () => new UnicodeRangeTable(decodeRanges("hwD5BGb", true)),
+		Tibetan: () => new UnicodeRangeTable(decodeRanges("g4DnCCjBFmBCjBCOCGFB", true)),
+		Tifinagh: () => new UnicodeRangeTable(decodeRanges("wpL3BIBPA", true)),
+		Tirhuta: () => new UnicodeRangeTable(decodeRanges("gklCnCJJ", true)),
+		Todhri: () => new UnicodeRangeTable(decodeRanges("guhCzB", true)),
+		Tolong_Siki: () => new UnicodeRangeTable(decodeRanges("wtnCrBFJ", true)),
+		Toto: () => new UnicodeRangeTable(decodeRanges("w04De", true)),
+		Tulu_Tigalari: () => new UnicodeRangeTable(decodeRanges("g8kCJBCDDClBBCJBCDDCDBCJBCBBJBB", false)),
+		Ugaritic: () => new UnicodeRangeTable(decodeRanges("g8gCdCA", true)),
+		Unknown: () => new UnicodeRangeTable(decodeRanges("4bBBHDBICCVuMuMnBBBzBBBE4B4BBGBcDBHKBvI9B9BBmDmDBMB8BBByBBBQddBCCMEBjBEBuHJJBDDBXXICCBBBFBBKBBDBBFHBCDBDGGBaaBEEHDBDBBXIIDGDBCCGDBDBBECBCGBFCCBFBSJBEKKEXXIDDGBBLIEBCCBNBFBBNGBIEEJBBDBBXIIDGGBKKBDDBEEBFBEDBDGGBTTBIBDHHBBBEFFBBBDCCDCBDCBECBNDBGCBEFFBCCBEBCNBWEBOEEYRRBKKEFFBFBDEEDBBFBBLGBXEEYLLGBBKEEFGBDEBEFFBLLELBOEE0BEEHDBRBBbEETCBZKKCBBICBCDBHCCJFBLBBELB7BDBekBBDCCGZZCYYBGGCIILBBFfBpClBlBBCBoBlBlBQOOBjBBnGCCBDBCBB6LFFBIICFFBqBqBFBBiBFFBIICFFBQQ6BFFBkCkCBhBhBBBBbFB3CBBHBB+UCB6CGBXIBZIBVLBOEEDLB-CBBLFBLFBbFB6CGBsBEBnCJBgBNNBCBNDBCCBrBBBGKBtBDBbFBMCB-BBBiCeeBMMBEBLFBPBBvBBBNTBuCnFnFBGB9BCBQCB-BEBsBBBMHBsBEB3QBBHBBnBBBHBBJGCgBBB2BQQPBBHUUBEEKmDmDNBBcOOBBBjBNBiBOBtEDB7UVBMUB14BBB-LEBuBCCBDBCBB5BGBDNBZIBI4BI-DhBBb6C6CBKB3GZBxC3C3CBoDoDBDBsB-C-C3CIBxBuzcuzcBBB4BIB9KTB5FHB+GTB9BCBLFB5BHBnCHBNFB1DKBfCBvCMMBCBiB4B4BBHBPBBLBBoDXBdJBHBBHBBHIBIII9BDB-DBBLFBl9KLBYDByBjoIBvLBBrDlBBILBGEBbGGCGDrUfBrBFB0BUUFDBGoEoEBCC-FCBHBBHBBHBBECBIIIBIBGBBNbbUDDQBBPhBB8DEBEDBuBCB5COOBBBCuBBvBhEBeCByBOBdDBlBIBfEBsBEBfmBmBBCBPpBB-EBBLFBlBDBlBDBpBHB1BKBNQQIDDMQQIDDBBB1BLB4JIBXJBJXBHrBrBKkCBHBBCtBtBDCBCBBYpCpCBGBKvBBUDDBDBiBCBcEBclBB5BDBVBBzBDDBDBJEEeBBEDBLGBKGBhCfBoBDBNIB3BCBeBBcEBbGBFLBIvCBqC2BB0BMB0BGBvBHBLFBnBCBeHBDvGBgBrBrBEBBDPBHHBKgBBvBHBrBVBblBBdTBYIBvCDBlBIBlCJBCBBaGBLFB2BTTBGBoBIBhDVVBJBTwBwBB8BBICCFQQMFB8BEBLFBFJJBDDBXXIDDGLLBDDBEEBCCBEBCEBIBBICBGKBLCCBCCnBLLCBBCFFLDDBGBDcB9CGGBcBpCHBLlFB3BBBnBhBBmCKBLFBOSB7BFBLFBVbBcBBQDBY4FB9BjDB0CLBJBBCBBJDDfDDBNNBHBLlCBJBBvBBBMaBpCHB0CMBqCGBL1CBJ3CBjBNBLFBKuBuBPJBeCBhBBBXPPBnCBIDDtBCBCDDKHBLFBHDDmBDDHGBLFBtBDBL1HBaGBSqBqBBBBe0CBCOBzBMB8clDBwDGGBJBlGryCBkDMB3iBJB88DEBoS41GB7Bl2BB6RGBgBLLBCByCLLBEBfBBHJBnCJBLIIWEBUvNB7BlGB8CEBaBBarBBsCDB6BGBS-BBGKBIIB3mHoBBhBgDB0D8vIBFIIDkJkJBNBCcBEBBCNBFHBtMjoCBsDEBOCBKGBLBBJ76DB+HCB1NFBYOBSOBvBBBYIB1D7BB3HJBoBBBjGUBnC5DBVLBVLB4CIBamEB2CoCoCDBBCBBDBBFNNCIIiCFFBJJIddFGGCCBI1K1KBlJlJB-V-VBNBGQQBuiBBgBFBH0GBISSBIIDGGBDB-BgBBCvDBuBCBPBBLDBD-JBgBQB7BEBCvOBrB1GBsBDBC-FBgBXXBGBD-GBIFFDQQmGBBRoBBtCDBLDBDwYBlCrCB+BhGBFccDCCBCCLFFCCCBEBCDBCECEDDCBBCICDCCBFFIKFCLLSEBEGGSzBBDtIBtBDBlDLBQBBQQQmBJBvF3BBeMBtBDBKGBDNBH5EB6eCBSCBOCB7GFBNDBCOBNDB5BHBLFBpBHBfBBNDBDNBKmBB5KHBPBBOCBMCB6BCCBCBRBBNDBLGB0EoDoDBjgBBh3pBfB-oEBBv0FBBypHOBvThtCB-QhvBBs6EEBrpIm8yVBCdBhD-DBxHvw-FB", false)),
+		Vai: () => new UnicodeRangeTable(decodeRanges("gopBrJ", true)),
+		Vithkuqi: () => new UnicodeRangeTable(decodeRanges("wrhCKCOCGCBCKCOCGCB", true)),
+		Wancho: () => new UnicodeRangeTable(decodeRanges("g24D5BGA", true)),
+		Warang_Citi: () => new UnicodeRangeTable(decodeRanges("glmCyCNA", true)),
+		Yezidi: () => new UnicodeRangeTable(decodeRanges("g0jCpBCCDB", true)),
+		Yi: () => new UnicodeRangeTable(decodeRanges("ggoBskBE2B", true)),
+		Zanabazar_Square: () => new UnicodeRangeTable(decodeRanges("gwmCnC", true))
+	});
+	static FOLD_CATEGORIES = new LazyMap({
+		L: () => new UnicodeRangeTable(decodeRanges("laA", true)),
+		LC: () => new UnicodeRangeTable(decodeRanges("laA", true)),
+		Ll: () => new UnicodeRangeTable(decodeRanges("hCZBmDWBCGBiBuBCEECDOCDuBCBECEBBCCCBCCBBBDDBCBBCCBEBBCBBCECBCCDCCBCCBBBCCCBEEIBBCBBCBBCOCDQCDBBCCCBBBC4BCIBBCBBDCCBCBCGC3HrBrBCEEJHHCCBCCCBCCBPBCIBkBJJCUCGDDCBBDyBBxBgBCK2BCBMCD+CCDlBBq6ClBBCGGzW1CB0kCHHBpBBDCBhK0ECKgDCKHBJFBLHBJHBJFBMGCJHBZHBJHBJHBJEBMEBMDBNEBMEBqJEEBHHxC9zC9zCBuBBxBCCBBBDGCBCBCDDJCBCgDCJCCFuqeuqeCqBCUaCoEMCE8BCLECBICFCCDCCEUCBDBCEBCOCBCBCCCBQCZs5Vs5VBYBmmBnBBpEjBB9EKBCOBCGBCBBr3ByBB+EVB75CfBhsVfBhCYBoyehBB", false)),
+		Lt: () => new UnicodeRangeTable(decodeRanges("kOCCBCCBCClBCCtsHHBJHBJHBMQQwBAB", false)),
+		Lu: () => new UnicodeRangeTable(decodeRanges("hDZB7BqBqBBWBCHBCuBCEECDOCDsBCDECBBBDCCDEEGDDECBDDDCCCDFFDEECDDECCGBBCBBCBBCOCBSCDBBCEECkBCEQCJDDBCCFICBEBCBBCCCBEEBCCBCBCEBDCCBDDIDDCBBEFBGLLBnFnFsBCCEEEBBBvBDBCdBCBBECBCWCBDBCGD1BvBBCgBCK0BCDMCBgDCyBlBBq6CqBBDCB5XFBjkCIBCvHvHERRzD0ECGGGC8CCBHBJFBLHBJHBJFBMGCJHBJNBzBBBNSSBPPBEEpL2B2Bs1CvBBCEEBGCHDDLiDCJCCFNNBkBBCGG0oesBCUaCoEMCE8BCLCCDICFFFCBBDSCMOCFCCDOCb9a9advCBi8UZBumBnBBpEjBB8EKBCOBCGBCBBk4ByBB+DVB75CfBhsVfB8BYBvyehBB", false)),
+		M: () => new UnicodeRangeTable(decodeRanges("5cgBgBlgHAB", false)),
+		Mn: () => new UnicodeRangeTable(decodeRanges("5cgBgBlgHAB", false)),
+		Emoji: () => new UnicodeRangeTable(decodeRanges("8mJA", true)),
+		Extended_Pictographic: () => new UnicodeRangeTable(decodeRanges("8mJA", true)),
+		Lowercase: () => new UnicodeRangeTable(decodeRanges("hCZBmDWBCGBiBuBCEECDOCDuBCBECEBBCCCBCCBBBDDBCBBCCBEBBCBBCECBCCDCCBCCBBBCCCBEEIBBCBBCBBCOCDQCDBBCCCBBBC4BCIBBCBBDCCBCBCGCiJCCEJJHCCBBBCCCBCCBPBCIBkBJJCUCGDDCBBDyBBxBgBCK2BCBMCD+CCDlBBq6ClBBCGGzW1CB0kCHHBpBBDCBhK0ECKgDCKHBJFBLHBJHBJFBMGCJHBZHBJHBJHBJEBMEBMDBNEBMEBqJEEBHHuBPBUzZzZBYBx5BvBBxBCCBBBDGCBCBCDDJCBCgDCJCCFuqeuqeCqBCUaCoEMCE8BCLECBICFCCDCCEUCBDBCEBCOCBCBCCCBQCZs5Vs5VBYBmmBnBBpEjBB9EKBCOBCGBCBBr3ByBB+EVB75CfBhsVfBhCYBoyehBB", false)),
+		Math: () => new UnicodeRangeTable(decodeRanges("ycGDCHHFMMDDDCHHFAB", false)),
+		Uppercase: () => new UnicodeRangeTable(decodeRanges("hDZB7BqBqBBWBCHBCuBCEECDOCDsBCDECBBBDCCDEEGDDECBDDDCCCDFFDEECDDECCGBBCBBCBBCOCBSCDBBCEECkBCEQCJDDBCCFICBEBCBBCCCBEEBCCBCBCEBDCCBDDIDDCBBEFBGLLBnFnFsBCCEEEBBBvBDBCdBCBBECBCWCBDBCGD1BvBBCgBCK0BCDMCBgDCyBlBBq6CqBBDCB5XFBjkCIBCvHvHERRzD0ECGGGC8CCBHBJFBLHBJHBJFBMGCJHBJNBzBBBNSSBPPBEEpLiBiBBOBFsasaBYBn6BvBBCEEBGCHDDLiDCJCCFNNBkBBCGG0oesBCUaCoEMCE8BCLCCDICFFFCBBDSCMOCFCCDOCb9a9advCBi8UZBumBnBBpEjBB8EKBCOBCGBCBBk4ByBB+DVB75CfBhsVfB8BYBvyehBB", false))
+	});
+	static FOLD_SCRIPT = new LazyMap({
+		Common: () => new UnicodeRangeTable(decodeRanges("8cgBgB", false)),
+		Greek: () => new UnicodeRangeTable(decodeRanges("1FwUwU", false)),
+		Inherited: () => new UnicodeRangeTable(decodeRanges("5cgBgBlgHAB", false))
+	});
+};
+// src/Unicode.js
+/**
+* Utilities for dealing with Unicode better than JS does.
+*/
+var Unicode = class Unicode {
+	static MAX_RUNE = 1114111;
+	static RUNE_ERROR = 65533;
+	static isUnsearchable(r) {
+		return r === Unicode.RUNE_ERROR || r >= Unicode.MIN_HIGH_SURROGATE && r <= Unicode.MAX_LOW_SURROGATE;
+	}
+	static MAX_ASCII = 127;
+	static MAX_LATIN1 = 255;
+	static MAX_BMP = 65535;
+	static MIN_FOLD = 65;
+	static MAX_FOLD = 125251;
+	static MIN_HIGH_SURROGATE = 55296;
+	static MAX_HIGH_SURROGATE = 56319;
+	static MIN_LOW_SURROGATE = 56320;
+	static MAX_LOW_SURROGATE = 57343;
+	static MIN_SUPPLEMENTARY_CODE_POINT = 65536;
+	static is32(ranges, r) {
+		let lo = 0;
+		let hi = ranges.length;
+		while (lo < hi) {
+			const m = lo + Math.floor((hi - lo) / 2);
+			const rlo = ranges.getLo(m);
+			const rhi = ranges.getHi(m);
+			if (rlo <= r && r <= rhi) {
+				const stride = ranges.getStride(m);
+				return (r - rlo) % stride === 0;
+			}
+			if (r < rlo) hi = m;
+			else lo = m + 1;
+		}
+		return false;
+	}
+	static is(ranges, r) {
+		if (r <= Unicode.MAX_LATIN1) {
+			for (let i = 0; i < ranges.length; i++) {
+				if (r > ranges.getHi(i)) continue;
+				const rlo = ranges.getLo(i);
+				if (r < rlo) return false;
+				const stride = ranges.getStride(i);
+				return (r - rlo) % stride === 0;
+			}
+			return false;
+		}
+		return ranges.length > 0 && r >= ranges.getLo(0) && Unicode.is32(ranges, r);
+	}
+	static isPrint(r) {
+		if (r <= Unicode.MAX_LATIN1) return r >= 32 && r < Unicode.MAX_ASCII || r >= 161 && r !== 173;
+		return Unicode.is(UnicodeTables.Print, r);
+	}
+	static simpleFold(r) {
+		if (UnicodeTables.CASE_ORBIT.has(r)) return UnicodeTables.CASE_ORBIT.get(r);
+		if (r <= Unicode.MAX_ASCII) {
+			const l = Codepoint.toLowerCase(r);
+			return l !== r ? l : Codepoint.toUpperCase(r);
+		}
+		return r;
+	}
+	static equalsIgnoreCase(r1, r2) {
+		if (r1 === r2) return true;
+		if (r1 < 0 || r2 < 0) return false;
+		if (r1 <= Unicode.MAX_ASCII && r2 <= Unicode.MAX_ASCII) {
+			if (65 <= r1 && r1 <= 90) r1 |= 32;
+			if (65 <= r2 && r2 <= 90) r2 |= 32;
+			return r1 === r2;
+		}
+		for (let r = Unicode.simpleFold(r1); r !== r1; r = Unicode.simpleFold(r)) if (r === r2) return true;
+		return false;
+	}
+};
+// src/exceptions.js
+var RE2JSException = class extends Error {
+	/** @param {string} message */
+	constructor(message) {
+		super(message);
+		this.name = "RE2JSException";
+	}
+};
+/**
+* An exception thrown by the parser if the pattern was invalid.
+*/
+var RE2JSSyntaxException = class extends RE2JSException {
+	/**
+	* @param {string} error
+	* @param {string|null} [input=null]
+	*/
+	constructor(error, input = null) {
+		let message = `error parsing regexp: ${error}`;
+		if (input) message += `: \`${input}\``;
+		super(message);
+		this.name = "RE2JSSyntaxException";
+		this.message = message;
+		/** @type {string} */
+		this.error = error;
+		/** @type {string|null} */
+		this.input = input;
+	}
+	/**
+	* Retrieves the description of the error.
+	* @returns {string}
+	*/
+	getDescription() {
+		return this.error;
+	}
+	/**
+	* Retrieves the erroneous regular-expression pattern.
+	* @returns {string|null}
+	*/
+	getPattern() {
+		return this.input;
+	}
+};
+/**
+* An exception thrown by the compiler
+*/
+var RE2JSCompileException = class extends RE2JSException {
+	/** @param {string} message */
+	constructor(message) {
+		super(message);
+		this.name = "RE2JSCompileException";
+	}
+};
+/**
+* An exception thrown by using groups
+*/
+var RE2JSGroupException = class extends RE2JSException {
+	/** @param {string} message */
+	constructor(message) {
+		super(message);
+		this.name = "RE2JSGroupException";
+	}
+};
+/**
+* An exception thrown by flags
+*/
+var RE2JSFlagsException = class extends RE2JSException {
+	/** @param {string} message */
+	constructor(message) {
+		super(message);
+		this.name = "RE2JSFlagsException";
+	}
+};
+/**
+* An exception thrown for internal engine errors, such as corrupted bytecodes.
+*/
+var RE2JSInternalException = class extends RE2JSException {
+	/** @param {string} message */
+	constructor(message) {
+		super(message);
+		this.name = "RE2JSInternalException";
+	}
+};
+// src/Utils.js
+/**
+* Size of the precomputed single-byte lookup table.
+* Covers standard ASCII and Latin-1 characters for fast-path execution.
+*/
+const FAST_PATH_TABLE_SIZE = 256;
+/**
+* Precomputed lookup table for Word Boundary (\b, \B) assertions.
+* * By precomputing the boolean results for standard ASCII word ranges
+* ('a'-'z', 'A'-'Z', '0'-'9', '_'), we completely eliminate 4 logical
+* branches from the NFA's hot execution loop. This prevents costly
+* CPU branch mispredictions when scanning large strings.
+*/
+const WORD_RUNE_TABLE = new Uint8Array(FAST_PATH_TABLE_SIZE);
+for (let i = 0; i < FAST_PATH_TABLE_SIZE; i++) WORD_RUNE_TABLE[i] = 97 <= i && i <= 122 || 65 <= i && i <= 90 || 48 <= i && i <= 57 || i === 95 ? 1 : 0;
+let cachedNativeEncoder = null;
+let cachedNativeDecoder = null;
+/**
+* Various constants and helper utilities.
+*/
+var Utils = class Utils {
+	static METACHARACTERS = "\\.+*?()|[]{}^$";
+	static EMPTY_BEGIN_LINE = 1;
+	static EMPTY_END_LINE = 2;
+	static EMPTY_BEGIN_TEXT = 4;
+	static EMPTY_END_TEXT = 8;
+	static EMPTY_WORD_BOUNDARY = 16;
+	static EMPTY_NO_WORD_BOUNDARY = 32;
+	static EMPTY_ALL = -1;
+	static emptyInts() {
+		return [];
+	}
+	static isString(value) {
+		return typeof value === "string" || Object.prototype.toString.call(value) === "[object String]";
+	}
+	static typeName(value) {
+		if (value === null || typeof value !== "object" && typeof value !== "function") return value === null ? "null" : typeof value;
+		return Object.prototype.toString.call(value).slice(8, -1);
+	}
+	static checkPattern(pattern) {
+		if (!Utils.isString(pattern)) throw new TypeError(`The pattern must be a string, not ${Utils.typeName(pattern)} (RE2JS.translateRegExp() converts a RegExp)`);
+	}
+	static checkInput(input) {
+		if (!Utils.isString(input) && !Utils.isByteArray(input)) throw new TypeError(`The input must be a string or a byte array (Uint8Array or number[]), not ${Utils.typeName(input)}`);
+	}
+	static checkFlags(flags) {
+		const known = PublicFlags.MULTILINE | PublicFlags.DOTALL | PublicFlags.CASE_INSENSITIVE | PublicFlags.DISABLE_UNICODE_GROUPS | PublicFlags.LONGEST_MATCH | PublicFlags.LOOKBEHINDS;
+		if (!Number.isInteger(flags) || (flags & ~known) !== 0) throw new RE2JSFlagsException("Flags should only be a combination of MULTILINE, DOTALL, CASE_INSENSITIVE, DISABLE_UNICODE_GROUPS, LONGEST_MATCH, LOOKBEHINDS");
+	}
+	static isByteArray(input) {
+		return Array.isArray(input) || Object.prototype.toString.call(input) === "[object Uint8Array]";
+	}
+	static isalnum(c) {
+		return Codepoint.CODES["0"] <= c && c <= Codepoint.CODES["9"] || Codepoint.CODES["a"] <= c && c <= Codepoint.CODES["z"] || Codepoint.CODES["A"] <= c && c <= Codepoint.CODES["Z"];
+	}
+	static unhex(c) {
+		if (Codepoint.CODES["0"] <= c && c <= Codepoint.CODES["9"]) return c - Codepoint.CODES["0"];
+		if (Codepoint.CODES["a"] <= c && c <= Codepoint.CODES["f"]) return c - Codepoint.CODES["a"] + 10;
+		if (Codepoint.CODES["A"] <= c && c <= Codepoint.CODES["F"]) return c - Codepoint.CODES["A"] + 10;
+		return -1;
+	}
+	static escapeRune(rune) {
+		let out = "";
+		if (Unicode.isPrint(rune)) {
+			if (Utils.METACHARACTERS.indexOf(String.fromCodePoint(rune)) >= 0) out += "\\";
+			out += String.fromCodePoint(rune);
+		} else switch (rune) {
+			case Codepoint.CODES["\""]:
+				out += "\\\"";
+				break;
+			case Codepoint.CODES["\\"]:
+				out += "\\\\";
+				break;
+			case Codepoint.CODES["	"]:
+				out += "\\t";
+				break;
+			case Codepoint.CODES["\n"]:
+				out += "\\n";
+				break;
+			case Codepoint.CODES["\r"]:
+				out += "\\r";
+				break;
+			case Codepoint.CODES["\b"]:
+				out += "\\b";
+				break;
+			case Codepoint.CODES["\f"]:
+				out += "\\f";
+				break;
+			default: {
+				let s = rune.toString(16);
+				if (rune < 256) {
+					out += "\\x";
+					if (s.length === 1) out += "0";
+					out += s;
+				} else out += `\\x{${s}}`;
+				break;
+			}
+		}
+		return out;
+	}
+	static stringToRunes(str) {
+		const string = String(str);
+		const runes = [];
+		let i = 0;
+		while (i < string.length) {
+			const cp = string.codePointAt(i);
+			runes.push(cp);
+			i += cp > Unicode.MAX_BMP ? 2 : 1;
+		}
+		return new Int32Array(runes);
+	}
+	static runeToString(r) {
+		return String.fromCodePoint(r);
+	}
+	static isWordRune(r) {
+		return r < FAST_PATH_TABLE_SIZE ? WORD_RUNE_TABLE[r] === 1 : false;
+	}
+	static emptyOpContext(r1, r2) {
+		let op = 0;
+		if (r1 < 0) op |= Utils.EMPTY_BEGIN_TEXT | Utils.EMPTY_BEGIN_LINE;
+		if (r1 === 10) op |= Utils.EMPTY_BEGIN_LINE;
+		if (r2 < 0) op |= Utils.EMPTY_END_TEXT | Utils.EMPTY_END_LINE;
+		if (r2 === 10) op |= Utils.EMPTY_END_LINE;
+		if (Utils.isWordRune(r1) !== Utils.isWordRune(r2)) op |= Utils.EMPTY_WORD_BOUNDARY;
+		else op |= Utils.EMPTY_NO_WORD_BOUNDARY;
+		return op;
+	}
+	/**
+	* Returns a string that quotes all regular expression metacharacters inside the argument text;
+	* the returned string is a regular expression matching the literal text. For example,
+	* {@code quoteMeta("[foo]").equals("\\[foo\\]")}.
+	* @param {string} str
+	* @returns {string}
+	*/
+	static quoteMeta(str) {
+		return str.split("").map((s) => {
+			if (Utils.METACHARACTERS.indexOf(s) >= 0) return `\\${s}`;
+			return s;
+		}).join("");
+	}
+	static charCount(codePoint) {
+		return codePoint > Unicode.MAX_BMP ? 2 : 1;
+	}
+	/**
+	* High-speed conversion from TypedArrays to standard JS Arrays.
+	* Bypasses the expensive Symbol.iterator overhead of Array.from()
+	*/
+	static toArray(typedArray) {
+		const len = typedArray.length;
+		const res = new Array(len);
+		for (let i = 0; i < len; i++) res[i] = typedArray[i];
+		return res;
+	}
+	static stringToUtf8ByteArray(str) {
+		if (globalThis.TextEncoder) {
+			if (!cachedNativeEncoder) cachedNativeEncoder = new TextEncoder();
+			return cachedNativeEncoder.encode(str);
+		} else {
+			let out = [], p = 0;
+			for (let i = 0; i < str.length; i++) {
+				let c = str.charCodeAt(i);
+				if (c < 128) out[p++] = c;
+				else if (c < 2048) {
+					out[p++] = c >> 6 | 192;
+					out[p++] = c & 63 | 128;
+				} else if ((c & 64512) === Unicode.MIN_HIGH_SURROGATE && i + 1 < str.length && (str.charCodeAt(i + 1) & 64512) === Unicode.MIN_LOW_SURROGATE) {
+					c = Unicode.MIN_SUPPLEMENTARY_CODE_POINT + ((c & 1023) << 10) + (str.charCodeAt(++i) & 1023);
+					out[p++] = c >> 18 | 240;
+					out[p++] = c >> 12 & 63 | 128;
+					out[p++] = c >> 6 & 63 | 128;
+					out[p++] = c & 63 | 128;
+				} else {
+					out[p++] = c >> 12 | 224;
+					out[p++] = c >> 6 & 63 | 128;
+					out[p++] = c & 63 | 128;
+				}
+			}
+			return out;
+		}
+	}
+	static utf8ByteArrayToString(bytes) {
+		if (globalThis.TextDecoder) {
+			if (!cachedNativeDecoder) cachedNativeDecoder = new TextDecoder("utf-8");
+			const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+			return cachedNativeDecoder.decode(view);
+		} else {
+			let out = [], pos = 0, c = 0;
+			while (pos < bytes.length) {
+				let c1 = bytes[pos++];
+				if (c1 < 128) out[c++] = String.fromCharCode(c1);
+				else if (c1 > 191 && c1 < 224) {
+					let c2 = bytes[pos++];
+					out[c++] = String.fromCharCode((c1 & 31) << 6 | c2 & 63);
+				} else if (c1 > 239 && c1 < 365) {
+					let c2 = bytes[pos++];
+					let c3 = bytes[pos++];
+					let c4 = bytes[pos++];
+					let u = ((c1 & 7) << 18 | (c2 & 63) << 12 | (c3 & 63) << 6 | c4 & 63) - Unicode.MIN_SUPPLEMENTARY_CODE_POINT;
+					out[c++] = String.fromCharCode(Unicode.MIN_HIGH_SURROGATE + (u >> 10));
+					out[c++] = String.fromCharCode(Unicode.MIN_LOW_SURROGATE + (u & 1023));
+				} else {
+					let c2 = bytes[pos++];
+					let c3 = bytes[pos++];
+					out[c++] = String.fromCharCode((c1 & 15) << 12 | (c2 & 63) << 6 | c3 & 63);
+				}
+			}
+			return out.join("");
+		}
+	}
+};
+// src/helpers.js
+const createEnum = (values = [], initNum = 0) => {
+	const enumObject = Object.create(null);
+	for (let i = 0; i < values.length; i++) {
+		const val = values[i];
+		const keyVal = initNum + i;
+		enumObject[val] = keyVal;
+		enumObject[keyVal] = val;
+	}
+	return Object.freeze(enumObject);
+};
+// src/MatcherInput.js
+/**
+* Abstract the representations of input text supplied to Matcher.
+*/
+var MatcherInputBase = class MatcherInputBase {
+	static Encoding = createEnum(["UTF_16", "UTF_8"]);
+	getEncoding() {
+		throw Error("not implemented");
+	}
+	/** @returns {string} */
+	asCharSequence() {
+		throw Error("not implemented");
+	}
+	/** @returns {Uint8Array|number[]|null} */
+	asBytes() {
+		throw Error("not implemented");
+	}
+	/** @returns {number} */
+	length() {
+		throw Error("not implemented");
+	}
+	/**
+	*
+	* @returns {boolean}
+	*/
+	isUTF8Encoding() {
+		return this.getEncoding() === MatcherInputBase.Encoding.UTF_8;
+	}
+	/**
+	*
+	* @returns {boolean}
+	*/
+	isUTF16Encoding() {
+		return this.getEncoding() === MatcherInputBase.Encoding.UTF_16;
+	}
+};
+var Utf8MatcherInput = class extends MatcherInputBase {
+	/** @param {Uint8Array|number[]|null} bytes */
+	constructor(bytes = null) {
+		super();
+		this.bytes = bytes;
+	}
+	getEncoding() {
+		return MatcherInputBase.Encoding.UTF_8;
+	}
+	/**
+	*
+	* @returns {string}
+	*/
+	asCharSequence() {
+		return Utils.utf8ByteArrayToString(this.bytes);
+	}
+	/**
+	*
+	* @returns {Uint8Array|number[]|null}
+	*/
+	asBytes() {
+		return this.bytes;
+	}
+	/**
+	*
+	* @returns {number}
+	*/
+	length() {
+		return this.bytes.length;
+	}
+};
+var Utf16MatcherInput = class extends MatcherInputBase {
+	/** @param {string|null} charSequence */
+	constructor(charSequence = null) {
+		super();
+		this.charSequence = charSequence;
+	}
+	getEncoding() {
+		return MatcherInputBase.Encoding.UTF_16;
+	}
+	/**
+	*
+	* @returns {string}
+	*/
+	asCharSequence() {
+		return this.charSequence;
+	}
+	/**
+	*
+	* @returns {number[]}
+	*/
+	asBytes() {
+		return Utils.stringToUtf8ByteArray(this.charSequence.toString());
+	}
+	/**
+	*
+	* @returns {number}
+	*/
+	length() {
+		return this.charSequence.length;
+	}
+};
+var MatcherInput = class {
+	/**
+	* Return the MatcherInput for UTF_16 encoding.
+	* @returns {Utf16MatcherInput}
+	*/
+	static utf16(charSequence) {
+		Utils.checkInput(charSequence);
+		return new Utf16MatcherInput(charSequence);
+	}
+	/**
+	* Return the MatcherInput for UTF_8 encoding.
+	* @returns {Utf8MatcherInput}
+	*/
+	static utf8(input) {
+		if (Utils.isByteArray(input)) return new Utf8MatcherInput(input);
+		return new Utf8MatcherInput(Utils.stringToUtf8ByteArray(input));
+	}
+};
+// src/MachineInput.js
+/**
+* MachineInput abstracts different representations of the input text supplied to the Machine. It
+* provides one-character lookahead.
+*/
+var MachineInputBase = class {
+	static EOF() {
+		return -8;
+	}
+	constructor() {
+		this.start = 0;
+		this.end = 0;
+	}
+	canCheckPrefix() {
+		return true;
+	}
+	endPos() {
+		return this.end - this.start;
+	}
+	hasString() {
+		return false;
+	}
+	hasAnyString() {
+		return false;
+	}
+	prefixLength() {
+		return 0;
+	}
+};
+var MachineUTF8Input = class MachineUTF8Input extends MachineInputBase {
+	static RUNE_ERROR_STEP = Unicode.RUNE_ERROR << 3 | 1;
+	constructor(bytes, start = 0, end = bytes.length) {
+		super();
+		this.bytes = bytes;
+		this.start = start;
+		this.end = end;
+	}
+	hasString(prefilter, pos) {
+		const target = prefilter.bytes;
+		if (target.length === 0) return true;
+		const idx = this.indexOf(this.bytes, target, this.start + pos);
+		return idx !== -1 && idx <= this.end - target.length;
+	}
+	hasAnyString(prefilter, pos) {
+		return prefilter.automaton8().searchUTF8(this.bytes, this.start + pos, this.end);
+	}
+	step(pos) {
+		pos += this.start;
+		if (pos >= this.end) return MachineInputBase.EOF();
+		const c = this.bytes[pos] & 255;
+		if (c < 128) return c << 3 | 1;
+		let size;
+		let rune;
+		let lo = 128;
+		let hi = 191;
+		if (c >= 194 && c <= 223) {
+			size = 2;
+			rune = c & 31;
+		} else if (c >= 224 && c <= 239) {
+			size = 3;
+			rune = c & 15;
+			if (c === 224) lo = 160;
+			else if (c === 237) hi = 159;
+		} else if (c >= 240 && c <= 244) {
+			size = 4;
+			rune = c & 7;
+			if (c === 240) lo = 144;
+			else if (c === 244) hi = 143;
+		} else return MachineUTF8Input.RUNE_ERROR_STEP;
+		if (pos + size > this.end) return MachineUTF8Input.RUNE_ERROR_STEP;
+		const c1 = this.bytes[pos + 1] & 255;
+		if (c1 < lo || c1 > hi) return MachineUTF8Input.RUNE_ERROR_STEP;
+		rune = rune << 6 | c1 & 63;
+		if (size > 2) {
+			const c2 = this.bytes[pos + 2] & 255;
+			if ((c2 & 192) !== 128) return MachineUTF8Input.RUNE_ERROR_STEP;
+			rune = rune << 6 | c2 & 63;
+			if (size > 3) {
+				const c3 = this.bytes[pos + 3] & 255;
+				if ((c3 & 192) !== 128) return MachineUTF8Input.RUNE_ERROR_STEP;
+				rune = rune << 6 | c3 & 63;
+			}
+		}
+		return rune << 3 | size;
+	}
+	index(re2, pos) {
+		pos += this.start;
+		const i = this.indexOf(this.bytes, re2.prefixUTF8, pos);
+		return i < 0 ? i : i - pos;
+	}
+	context(pos) {
+		pos += this.start;
+		let r1 = -1;
+		if (pos > this.start && pos <= this.end) {
+			let start = pos - 1;
+			r1 = this.bytes[start--];
+			if (r1 >= 128) {
+				let lim = pos - 4;
+				if (lim < this.start) lim = this.start;
+				while (start >= lim && (this.bytes[start] & 192) === 128) start--;
+				if (start < this.start) start = this.start;
+				const r = this.step(start - this.start);
+				r1 = start + (r & 7) === pos ? r >> 3 : Unicode.RUNE_ERROR;
+			}
+		}
+		const r2 = pos < this.end ? this.step(pos - this.start) >> 3 : -1;
+		return Utils.emptyOpContext(r1, r2);
+	}
+	indexOf(source, target, fromIndex = 0) {
+		let targetLength = target.length;
+		if (targetLength === 0) return fromIndex <= this.end ? fromIndex : -1;
+		const firstByte = target[0];
+		let limit = this.end - targetLength;
+		const hasNativeIndexOf = typeof source.indexOf === "function";
+		let i = fromIndex;
+		while (i <= limit) {
+			if (hasNativeIndexOf) {
+				i = source.indexOf(firstByte, i);
+				if (i === -1 || i > limit) return -1;
+			} else {
+				while (i <= limit && source[i] !== firstByte) i++;
+				if (i > limit) return -1;
+			}
+			let match = true;
+			for (let j = 1; j < targetLength; j++) if (source[i + j] !== target[j]) {
+				match = false;
+				break;
+			}
+			if (match) return i;
+			i++;
+		}
+		return -1;
+	}
+	prefixLength(re2) {
+		return re2.prefixUTF8.length;
+	}
+};
+var MachineUTF16Input = class extends MachineInputBase {
+	constructor(charSequence, start = 0, end = charSequence.length) {
+		super();
+		this.charSequence = charSequence;
+		this.start = start;
+		this.end = end;
+	}
+	hasString(prefilter, pos) {
+		const idx = this.charSequence.indexOf(prefilter.str, this.start + pos);
+		return idx !== -1 && idx <= this.end - prefilter.str.length;
+	}
+	hasAnyString(prefilter, pos) {
+		return prefilter.automaton16().searchUTF16(this.charSequence, this.start + pos, this.end);
+	}
+	step(pos) {
+		pos += this.start;
+		if (pos >= this.end) return MachineInputBase.EOF();
+		const c1 = this.charSequence.charCodeAt(pos);
+		if (c1 < Unicode.MIN_HIGH_SURROGATE || c1 > Unicode.MAX_HIGH_SURROGATE || pos + 1 >= this.end) return c1 << 3 | 1;
+		const c2 = this.charSequence.charCodeAt(pos + 1);
+		if (c2 >= Unicode.MIN_LOW_SURROGATE && c2 <= Unicode.MAX_LOW_SURROGATE) return (c1 - Unicode.MIN_HIGH_SURROGATE) * 1024 + (c2 - Unicode.MIN_LOW_SURROGATE) + Unicode.MIN_SUPPLEMENTARY_CODE_POINT << 3 | 2;
+		return c1 << 3 | 1;
+	}
+	index(re2, pos) {
+		pos += this.start;
+		const i = this.charSequence.indexOf(re2.prefix, pos);
+		if (i < 0 || i > this.end - re2.prefix.length) return -1;
+		return i - pos;
+	}
+	context(pos) {
+		pos += this.start;
+		const r1 = pos > this.start && pos <= this.end ? this.charSequence.charCodeAt(pos - 1) : -1;
+		const r2 = pos < this.end ? this.charSequence.charCodeAt(pos) : -1;
+		return Utils.emptyOpContext(r1, r2);
+	}
+	prefixLength(re2) {
+		return re2.prefix.length;
+	}
+};
+var MachineInput = class {
+	static fromUTF8(bytes, start = 0, end = bytes.length) {
+		return new MachineUTF8Input(bytes, start, end);
+	}
+	static fromUTF16(charSequence, start = 0, end = void 0) {
+		Utils.checkInput(charSequence);
+		return new MachineUTF16Input(charSequence, start, end ?? charSequence.length);
+	}
+};
+// src/Matcher.js
+/**
+* A stateful iterator that interprets a regex {@code RE2JS} on a specific input.
+*
+* Conceptually, a Matcher consists of four parts:
+* <ol>
+* <li>A compiled regular expression {@code RE2JS}, set at construction and fixed for the lifetime
+* of the matcher.</li>
+*
+* <li>The remainder of the input string, set at construction or {@link #reset()} and advanced by
+* each match operation such as {@link #find}, {@link #matches} or {@link #lookingAt}.</li>
+*
+* <li>The current match information, accessible via {@link #start}, {@link #end}, and
+* {@link #group}, and updated by each match operation.</li>
+*
+* <li>The append position, used and advanced by {@link #appendReplacement} and {@link #appendTail}
+* if performing a search and replace from the input to an external {@code StringBuffer}.
+*
+* </ol>
+*
+*
+* @author rsc@google.com (Russ Cox)
+*/
+var Matcher = class Matcher {
+	/**
+	* V8 and WebKit have historical hard limits on the number of arguments
+	* that can be passed to a function. We cap replacer arguments to prevent
+	* Call Stack Overflow (DoS) vulnerabilities on massive ASTs.
+	*/
+	static MAX_REPLACER_ARGS = 65535;
+	/**
+	* Quotes '\' and '$' in {@code s}, so that the returned string could be used in
+	* {@link #appendReplacement} as a literal replacement of {@code s}.
+	*
+	* @param {string} str the string to be quoted
+	* @param {boolean} [javaMode=false] whether the replacement will be used in javaMode
+	* @returns {string} the quoted string
+	*/
+	static quoteReplacement(str, javaMode = false) {
+		if (javaMode) {
+			if (str.indexOf("\\") < 0 && str.indexOf("$") < 0) return str;
+			return str.split("").map((s) => {
+				const c = s.codePointAt(0);
+				if (c === Codepoint.CODES["\\"] || c === Codepoint.CODES["$"]) return `\\${s}`;
+				return s;
+			}).join("");
+		}
+		if (str.indexOf("$") < 0) return str;
+		return str.split("").map((s) => {
+			if (s.codePointAt(0) === Codepoint.CODES["$"]) return "$$";
+			return s;
+		}).join("");
+	}
+	/**
+	*
+	* @param {import('./index.js').RE2JS} pattern
+	* @param {string|number[]|Uint8Array|MatcherInputBase} input
+	*/
+	constructor(pattern, input) {
+		if (pattern === null) throw new Error("pattern is null");
+		/**
+		* The pattern being matched.
+		* @type {import('./index.js').RE2JS}
+		*/
+		this.patternInput = pattern;
+		const re2 = this.patternInput.re2();
+		/** @type {number} */
+		this.patternGroupCount = re2.numberOfCapturingGroups();
+		/** @type {number[]} */
+		this.groups = [];
+		/** @type {Record<string, number>} */
+		this.namedGroups = re2.namedGroups;
+		/** @type {boolean} */
+		this.hasNamedGroups = Object.keys(this.namedGroups).length > 0;
+		/** @type {number} */
+		this.numberOfInstructions = re2.numberOfInstructions();
+		/** @type {import('./Machine.js').LookbehindState|null} */
+		this.lookbehindState = null;
+		if (input instanceof MatcherInputBase) this.resetMatcherInput(input);
+		else if (Utils.isByteArray(input)) this.resetMatcherInput(MatcherInput.utf8(input));
+		else this.resetMatcherInput(MatcherInput.utf16(input));
+	}
+	/**
+	* Returns the {@code RE2JS} associated with this {@code Matcher}.
+	* @returns {import('./index.js').RE2JS}
+	*/
+	pattern() {
+		return this.patternInput;
+	}
+	/**
+	* Resets the {@code Matcher}, rewinding input and discarding any match information.
+	*
+	* @returns {Matcher} the {@code Matcher} itself, for chained method calls
+	*/
+	reset() {
+		/** @type {number} */
+		this.matcherInputLength = this.matcherInput.length();
+		/** @type {number} */
+		this.appendPos = 0;
+		this.hasMatch = false;
+		this.hasGroups = false;
+		this.anchorFlag = 0;
+		return this;
+	}
+	/**
+	* Resets the {@code Matcher} and changes the input.
+	* @param {string|number[]|Uint8Array|MatcherInputBase} input
+	* @returns {Matcher} the {@code Matcher} itself, for chained method calls
+	*/
+	resetMatcherInput(input) {
+		if (input === null) throw new Error("input is null");
+		if (!(input instanceof MatcherInputBase)) {
+			if (Utils.isByteArray(input)) input = MatcherInput.utf8(input);
+			else input = MatcherInput.utf16(input);
+		}
+		this.matcherInput = input;
+		if (this.lookbehindState !== null) this.lookbehindState.reset();
+		else this.lookbehindState = this.patternInput.re2().createLookbehindState();
+		this.reset();
+		return this;
+	}
+	/**
+	* Returns the start of the named group of the most recent match, or -1 if the group was not
+	* matched.
+	* @param {string|number} [group=0]
+	* @returns {number}
+	*/
+	start(group = 0) {
+		if (typeof group === "string") {
+			const groupInt = this.namedGroups[group];
+			if (!Number.isFinite(groupInt)) throw new RE2JSGroupException(`group '${group}' not found`);
+			group = groupInt;
+		}
+		this.loadGroup(group);
+		return this.groups[2 * group];
+	}
+	/**
+	* Returns the end of the named group of the most recent match, or -1 if the group was not
+	* matched.
+	* @param {string|number} [group=0]
+	* @returns {number}
+	*/
+	end(group = 0) {
+		if (typeof group === "string") {
+			const groupInt = this.namedGroups[group];
+			if (!Number.isFinite(groupInt)) throw new RE2JSGroupException(`group '${group}' not found`);
+			group = groupInt;
+		}
+		this.loadGroup(group);
+		return this.groups[2 * group + 1];
+	}
+	/**
+	* Returns the program size of this pattern.
+	*
+	* <p>
+	* Similar to the C++ implementation, the program size is a very approximate measure of a regexp's
+	* "cost". Larger numbers are more expensive than smaller numbers.
+	* </p>
+	*
+	* @returns {number} the program size of this pattern
+	*/
+	programSize() {
+		return this.numberOfInstructions;
+	}
+	/**
+	* Returns the named group of the most recent match, or {@code null} if the group was not matched.
+	* @param {string|number} [group=0]
+	* @returns {string|null}
+	*/
+	group(group = 0) {
+		if (typeof group === "string") {
+			const groupInt = this.namedGroups[group];
+			if (!Number.isFinite(groupInt)) throw new RE2JSGroupException(`group '${group}' not found`);
+			group = groupInt;
+		}
+		const start = this.start(group);
+		const end = this.end(group);
+		if (start < 0 && end < 0) return null;
+		return this.substring(start, end);
+	}
+	/**
+	* Returns a dictionary map of all named capturing groups and their matched values.
+	* If a group was not matched, its value will be `null`.
+	* @returns {Record<string, string|null>}
+	*/
+	getNamedGroups() {
+		if (!this.hasMatch) throw new RE2JSGroupException("perhaps no match attempted");
+		const result = Object.create(null);
+		for (const name of Object.keys(this.namedGroups)) result[name] = this.group(name);
+		return result;
+	}
+	/**
+	* Returns the number of subgroups in this pattern.
+	*
+	* @returns {number} the number of subgroups; the overall match (group 0) does not count
+	*/
+	groupCount() {
+		return this.patternGroupCount;
+	}
+	/**
+	* Helper: finds subgroup information if needed for group.
+	* @param {number} group
+	* @private
+	*/
+	loadGroup(group) {
+		if (!Number.isInteger(group) || group < 0 || group > this.patternGroupCount) throw new RE2JSGroupException(`Group index out of bounds: ${group}`);
+		if (!this.hasMatch) throw new RE2JSGroupException("perhaps no match attempted");
+		if (group === 0 || this.hasGroups) return;
+		const end = this.matcherInputLength;
+		const res = this.patternInput.re2().matchMachineInput(this.matcherInput, this.groups[0], end, this.anchorFlag, 1 + this.patternGroupCount, this.lookbehindState);
+		if (!res[0]) throw new RE2JSGroupException("inconsistency in matching group data");
+		this.groups = res[1];
+		this.hasGroups = true;
+	}
+	/**
+	* Matches the entire input against the pattern (anchored start and end). If there is a match,
+	* {@code matches} sets the match state to describe it.
+	*
+	* @returns {boolean} true if the entire input matches the pattern
+	*/
+	matches() {
+		return this.genMatch(0, RE2Flags.ANCHOR_BOTH);
+	}
+	/**
+	* Matches the beginning of input against the pattern (anchored start). If there is a match,
+	* {@code lookingAt} sets the match state to describe it.
+	*
+	* @returns {boolean} true if the beginning of the input matches the pattern
+	*/
+	lookingAt() {
+		return this.genMatch(0, RE2Flags.ANCHOR_START);
+	}
+	/**
+	* Matches the input against the pattern (unanchored), starting at a specified position. If there
+	* is a match, {@code find} sets the match state to describe it.
+	*
+	* @param {number|null} [start=null] the input position where the search begins
+	* @returns {boolean} if it finds a match
+	* @throws IndexOutOfBoundsException if start is not a valid input position
+	*/
+	find(start = null) {
+		if (start !== null) {
+			if (!Number.isInteger(start) || start < 0 || start > this.matcherInputLength) throw new RE2JSGroupException(`start index out of bounds: ${start}`);
+			this.reset();
+			return this.genMatch(start, 0);
+		}
+		start = 0;
+		if (this.hasMatch) {
+			start = this.groups[1];
+			if (this.groups[0] === this.groups[1]) {
+				const r = (this.matcherInput.isUTF16Encoding() ? MachineInput.fromUTF16(this.matcherInput.asCharSequence(), 0, this.matcherInputLength) : MachineInput.fromUTF8(this.matcherInput.asBytes(), 0, this.matcherInputLength)).step(start);
+				if (r < 0) start++;
+				else start += r & 7;
+			}
+		}
+		return this.genMatch(start, RE2Flags.UNANCHORED);
+	}
+	/**
+	* Helper: does match starting at start, with RE2 anchor flag.
+	* @param {number} startByte
+	* @param {number} anchor
+	* @returns {boolean}
+	* @private
+	*/
+	genMatch(startByte, anchor) {
+		const res = this.patternInput.re2().matchMachineInput(this.matcherInput, startByte, this.matcherInputLength, anchor, 1, this.lookbehindState);
+		if (!res[0]) {
+			this.hasMatch = false;
+			return false;
+		}
+		this.groups = res[1];
+		this.hasMatch = true;
+		this.hasGroups = this.patternGroupCount === 0;
+		this.anchorFlag = anchor;
+		return true;
+	}
+	/**
+	* Helper: return substring for [start, end).
+	* @param {number} start
+	* @param {number} end
+	* @returns {string}
+	*/
+	substring(start, end) {
+		if (this.matcherInput.isUTF8Encoding()) return Utils.utf8ByteArrayToString(this.matcherInput.asBytes().slice(start, end));
+		return this.matcherInput.asCharSequence().substring(start, end).toString();
+	}
+	/**
+	* Helper for Pattern: return input length.
+	* @returns {number}
+	*/
+	inputLength() {
+		return this.matcherInputLength;
+	}
+	/**
+	* Appends to result two strings: the text from the append position up to the beginning of the
+	* most recent match, and then the replacement with submatch groups substituted for references to
+	* them. It advances the append position to where the most recent match ended.
+	*
+	* By default the replacement is expanded as by String.prototype.replace (see
+	* appendReplacementInternalJs). In Java mode it follows re2j / java.util.regex: $n takes as
+	* many digits as still form a valid group number, ${name} is a named group, and a backslash
+	* escapes the next character (so "\\$" in a JS string literal inserts a literal $).
+	*
+	* @param {string} replacement the replacement string
+	* @param {boolean} [javaMode=false] activate java mode (different behaviour for capture groups and special characters)
+	* @returns {string}
+	* @throws IllegalStateException if there was no most recent match
+	* @throws IndexOutOfBoundsException in Java mode, if replacement refers to an invalid group
+	* @private
+	*/
+	appendReplacement(replacement, javaMode = false) {
+		let res = "";
+		const s = this.start();
+		const e = this.end();
+		if (this.appendPos < s) res += this.substring(this.appendPos, s);
+		this.appendPos = e;
+		res += javaMode ? this.appendReplacementInternalJava(replacement) : this.appendReplacementInternalJs(replacement);
+		return res;
+	}
+	/**
+	* @param {string} replacement - the replacement string
+	* @returns {string}
+	* @private
+	*/
+	appendReplacementInternalJava(replacement) {
+		let res = "";
+		let last = 0;
+		const m = replacement.length;
+		let i = 0;
+		while (i < m) {
+			const cCode = replacement.codePointAt(i);
+			if (cCode === Codepoint.CODES["\\"]) {
+				if (last < i) res += replacement.substring(last, i);
+				i++;
+				if (i >= m) throw new RE2JSGroupException("character to be escaped is missing");
+				last = i;
+				i++;
+				continue;
+			}
+			if (cCode === Codepoint.CODES["$"]) {
+				if (last < i) res += replacement.substring(last, i);
+				if (i + 1 >= m) throw new RE2JSGroupException("Illegal group reference: group index is missing");
+				const nextCode = replacement.codePointAt(i + 1);
+				if (Codepoint.CODES["0"] <= nextCode && nextCode <= Codepoint.CODES["9"]) {
+					let n = nextCode - Codepoint.CODES["0"];
+					let j = i + 2;
+					for (; j < m; j++) {
+						const digit = replacement.codePointAt(j);
+						if (digit < Codepoint.CODES["0"] || digit > Codepoint.CODES["9"] || n * 10 + digit - Codepoint.CODES["0"] > this.patternGroupCount) break;
+						n = n * 10 + digit - Codepoint.CODES["0"];
+					}
+					if (n > this.patternGroupCount) throw new RE2JSGroupException(`n > number of groups: ${n}`);
+					const group = this.group(n);
+					if (group !== null) res += group;
+					i = j;
+					last = i;
+				} else if (nextCode === Codepoint.CODES["{"]) {
+					let j = i + 2;
+					while (j < m && replacement.codePointAt(j) !== Codepoint.CODES["}"]) j++;
+					if (j >= m) throw new RE2JSGroupException("named capture group is missing trailing '}'");
+					const groupName = replacement.substring(i + 2, j);
+					const groupVal = this.group(groupName);
+					if (groupVal !== null) res += groupVal;
+					i = j + 1;
+					last = i;
+				} else throw new RE2JSGroupException("Illegal group reference");
+				continue;
+			}
+			i++;
+		}
+		if (last < m) res += replacement.substring(last, m);
+		return res;
+	}
+	/**
+	* Expands |replacement| for the current match by the rules of String.prototype.replace
+	* (ECMAScript GetSubstitution): $$ is "$", $& the match, $` the text before it, $' the text
+	* after it, $n and $nn a group (two digits only when they form a valid group number, so with
+	* one group "$10" is group 1 then "0"; an unmatched group is empty), and $<name> a named group
+	* (empty when no such group), only when the pattern has named groups. Anything else, such as
+	* "$0" or "$<" without a closing ">", is kept as is.
+	* @param {string} replacement - the replacement string
+	* @returns {string}
+	* @private
+	*/
+	appendReplacementInternalJs(replacement) {
+		const isDigit = (c) => c >= 48 && c <= 57;
+		const groupCount = this.patternGroupCount;
+		let res = "";
+		let i = 0;
+		while (i < replacement.length) {
+			const dollar = replacement.indexOf("$", i);
+			if (dollar < 0) break;
+			res += replacement.substring(i, dollar);
+			i = dollar;
+			const c = replacement.charCodeAt(i + 1);
+			if (c === Codepoint.CODES["$"]) {
+				res += "$";
+				i += 2;
+			} else if (c === Codepoint.CODES["&"]) {
+				res += this.group(0);
+				i += 2;
+			} else if (c === Codepoint.CODES["`"]) {
+				res += this.substring(0, this.start(0));
+				i += 2;
+			} else if (c === Codepoint.CODES["'"]) {
+				res += this.substring(this.end(0), this.matcherInputLength);
+				i += 2;
+			} else if (isDigit(c)) {
+				let digits = 1;
+				let index = c - 48;
+				const c2 = replacement.charCodeAt(i + 2);
+				if (isDigit(c2) && index * 10 + c2 - 48 <= groupCount) {
+					digits = 2;
+					index = index * 10 + c2 - 48;
+				}
+				if (index >= 1 && index <= groupCount) {
+					const group = this.group(index);
+					if (group !== null) res += group;
+				} else res += replacement.substring(i, i + 1 + digits);
+				i += 1 + digits;
+			} else if (c === Codepoint.CODES["<"] && this.hasNamedGroups) {
+				const gt = replacement.indexOf(">", i + 2);
+				if (gt < 0) {
+					res += "$<";
+					i += 2;
+				} else {
+					const name = replacement.substring(i + 2, gt);
+					if (Object.hasOwn(this.namedGroups, name)) {
+						const group = this.group(name);
+						if (group !== null) res += group;
+					}
+					i = gt + 1;
+				}
+			} else {
+				res += "$";
+				i += 1;
+			}
+		}
+		return res + replacement.substring(i);
+	}
+	/**
+	* Return the substring of the input from the append position to the end of the
+	* input.
+	* @returns {string}
+	*/
+	appendTail() {
+		return this.substring(this.appendPos, this.matcherInputLength);
+	}
+	/**
+	* Returns the input with all matches replaced by {@code replacement}, interpreted as for
+	* {@code appendReplacement}.
+	*
+	* @param {string|((...args: any[]) => string)} replacement - the replacement string or a replacer function
+	* @param {boolean} [javaMode=false] - activate java mode (different behaviour for capture groups and special characters)
+	* @returns {string} the input string with the matches replaced
+	* @throws IndexOutOfBoundsException if replacement refers to an invalid group and javaMode is true
+	*/
+	replaceAll(replacement, javaMode = false) {
+		return this.replace(replacement, true, javaMode);
+	}
+	/**
+	* Returns the input with the first match replaced by {@code replacement}, interpreted as for
+	* {@code appendReplacement}.
+	*
+	* @param {string|((...args: any[]) => string)} replacement - the replacement string or a replacer function
+	* @param {boolean} [javaMode=false] - activate java mode (different behaviour for capture groups and special characters)
+	* @returns {string} the input string with the first match replaced
+	* @throws IndexOutOfBoundsException if replacement refers to an invalid group and javaMode is true
+	*/
+	replaceFirst(replacement, javaMode = false) {
+		return this.replace(replacement, false, javaMode);
+	}
+	/**
+	* Helper: replaceAll/replaceFirst hybrid.
+	* @param {string|((...args: any[]) => string)} replacement - the replacement string or a replacer function
+	* @param {boolean} [all=true] - replace all matches
+	* @param {boolean} [javaMode=false] - activate java mode (different behaviour for capture groups and special characters)
+	* @returns {string}
+	* @private
+	*/
+	replace(replacement, all = true, javaMode = false) {
+		let res = "";
+		this.reset();
+		const isFunc = typeof replacement === "function";
+		let originalInput = null;
+		if (isFunc) {
+			if (this.groupCount() >= Matcher.MAX_REPLACER_ARGS) throw new RE2JSGroupException("Too many capture groups to safely invoke replacer function");
+			originalInput = this.matcherInput.isUTF8Encoding() ? this.matcherInput.asBytes() : this.matcherInput.asCharSequence();
+		}
+		while (this.find()) {
+			res += isFunc ? this.appendReplacementFunc(replacement, originalInput) : this.appendReplacement(replacement, javaMode);
+			if (!all) break;
+		}
+		res += this.appendTail();
+		return res;
+	}
+	/**
+	* Evaluates a replacer function for the current match and appends the result,
+	* along with any un-matched preceding text, advancing the append position.
+	* @param {Function} replacer - the replacer function
+	* @param {string|Uint8Array|number[]} originalInput - the cached original input reference
+	* @returns {string} the evaluated string to append
+	* @private
+	*/
+	appendReplacementFunc(replacer, originalInput) {
+		let res = "";
+		const s = this.start();
+		const e = this.end();
+		if (this.appendPos < s) res += this.substring(this.appendPos, s);
+		this.appendPos = e;
+		/** @type {unknown[]} */
+		const args = this.matchArray();
+		args.push(s, originalInput);
+		if (this.hasNamedGroups) args.push(this.namedGroupsObject());
+		res += String(replacer(...args));
+		return res;
+	}
+	/**
+	* The match and its groups, as the elements of a JS RegExpExecArray: undefined for a group that
+	* did not take part in the match. Used by exec(), matchAll() and replacer functions.
+	* @returns {Array<string|undefined>}
+	* @private
+	*/
+	matchArray() {
+		const result = [this.group(0)];
+		for (let i = 1; i <= this.patternGroupCount; i++) {
+			const group = this.group(i);
+			result.push(group === null ? void 0 : group);
+		}
+		return result;
+	}
+	/**
+	* The named groups, as the groups property of a JS RegExpExecArray: an object without a
+	* prototype mapping each name to its group (undefined when it did not take part in the match),
+	* or undefined when the pattern has no named groups.
+	* @returns {Record<string, string|undefined>|undefined}
+	* @private
+	*/
+	namedGroupsObject() {
+		if (!this.hasNamedGroups) return;
+		const result = this.getNamedGroups();
+		for (const name in result) if (result[name] === null) result[name] = void 0;
+		return result;
+	}
+};
+// src/Inst.js
+/**
+* A single instruction in the regular expression virtual machine.
+*
+* @see http://swtch.com/~rsc/regexp/regexp2.html
+*/
+var Inst = class Inst {
+	static ALT = 1;
+	static ALT_MATCH = 2;
+	static CAPTURE = 3;
+	static EMPTY_WIDTH = 4;
+	static FAIL = 5;
+	static MATCH = 6;
+	static NOP = 7;
+	static RUNE = 8;
+	static RUNE1 = 9;
+	static RUNE_ANY = 10;
+	static RUNE_ANY_NOT_NL = 11;
+	static LB_WRITE = 12;
+	static LB_CHECK = 13;
+	static isRuneOp(op) {
+		return Inst.RUNE <= op && op <= Inst.RUNE_ANY_NOT_NL;
+	}
+	static escapeRunes(runes) {
+		let out = "\"";
+		for (let rune of runes) out += Utils.escapeRune(rune);
+		out += "\"";
+		return out;
+	}
+	constructor(op) {
+		this.op = op;
+		this.out = 0;
+		this.arg = 0;
+		/** @type {Int32Array} */
+		this.runes = /* @__PURE__ */ new Int32Array(0);
+		/** @type {Uint32Array | number[] | null} */
+		this.next = null;
+	}
+	matchRune(r) {
+		if (this.runes.length === 1) {
+			const r0 = this.runes[0];
+			if ((this.arg & RE2Flags.FOLD_CASE) !== 0) return Unicode.equalsIgnoreCase(r0, r);
+			return r === r0;
+		}
+		const len = this.runes.length;
+		if (len === 0) return false;
+		if (len === 2 || len === 4 || len === 6 || len === 8) {
+			for (let j = 0; j < len; j += 2) {
+				if (r < this.runes[j]) return false;
+				if (r <= this.runes[j + 1]) return true;
+			}
+			return false;
+		}
+		let base = 0;
+		let n = len >> 1;
+		while (n > 1) {
+			const half = n >> 1;
+			base += this.runes[base + half << 1] <= r ? half : 0;
+			n -= half;
+		}
+		base += this.runes[base << 1] <= r ? 1 : 0;
+		const m = base - 1;
+		return m >= 0 && r <= this.runes[m << 1 | 1];
+	}
+	matchRunePos(r) {
+		if (this.runes.length === 1) {
+			const r0 = this.runes[0];
+			if ((this.arg & RE2Flags.FOLD_CASE) !== 0) return Unicode.equalsIgnoreCase(r0, r) ? 0 : -1;
+			return r === r0 ? 0 : -1;
+		}
+		const len = this.runes.length;
+		if (len === 0) return -1;
+		if (len === 2 || len === 4 || len === 6 || len === 8) {
+			for (let j = 0; j < len; j += 2) {
+				if (r < this.runes[j]) return -1;
+				if (r <= this.runes[j + 1]) return Math.floor(j / 2);
+			}
+			return -1;
+		}
+		let base = 0;
+		let n = len >> 1;
+		while (n > 1) {
+			const half = n >> 1;
+			base += this.runes[base + half << 1] <= r ? half : 0;
+			n -= half;
+		}
+		base += this.runes[base << 1] <= r ? 1 : 0;
+		const m = base - 1;
+		return m >= 0 && r <= this.runes[m << 1 | 1] ? m : -1;
+	}
+	/**
+	*
+	* @returns {string}
+	*/
+	toString() {
+		switch (this.op) {
+			case Inst.ALT: return `alt -> ${this.out}, ${this.arg}`;
+			case Inst.ALT_MATCH: return `altmatch -> ${this.out}, ${this.arg}`;
+			case Inst.CAPTURE: return `cap ${this.arg} -> ${this.out}`;
+			case Inst.EMPTY_WIDTH: return `empty ${this.arg} -> ${this.out}`;
+			case Inst.MATCH: return `match${this.arg !== 0 ? ` ${this.arg}` : ""}`;
+			case Inst.FAIL: return "fail";
+			case Inst.NOP: return `nop -> ${this.out}`;
+			case Inst.LB_WRITE: return `lbwrite ${this.arg} -> ${this.out}`;
+			case Inst.LB_CHECK: return `lbcheck ${this.arg} -> ${this.out}`;
+			case Inst.RUNE:
+				if (this.runes === null) return "rune <null>";
+				return [
+					"rune ",
+					Inst.escapeRunes(this.runes),
+					(this.arg & RE2Flags.FOLD_CASE) !== 0 ? "/i" : "",
+					" -> ",
+					this.out
+				].join("");
+			case Inst.RUNE1: return `rune1 ${Inst.escapeRunes(this.runes)} -> ${this.out}`;
+			case Inst.RUNE_ANY: return `any -> ${this.out}`;
+			case Inst.RUNE_ANY_NOT_NL: return `anynotnl -> ${this.out}`;
+			default: throw new Error("unhandled case in Inst.toString");
+		}
+	}
+};
+// src/Machine.js
+var Queue = class Queue {
+	constructor(numInst) {
+		this.sparse = new Int32Array(numInst);
+		this.densePcs = new Int32Array(numInst);
+		this.denseCaps = null;
+		this.size = 0;
+		this.ncap = 0;
+		this.mainThreads = 0;
+	}
+	static INITIAL_THREADS = 32;
+	init(ncap) {
+		this.ncap = ncap;
+		const needed = Math.min(this.densePcs.length, Queue.INITIAL_THREADS) * ncap;
+		if (!this.denseCaps || this.denseCaps.length < needed) this.denseCaps = new Int32Array(needed);
+	}
+	growCaps(needed) {
+		const limit = this.densePcs.length * this.ncap;
+		const grown = new Int32Array(Math.min(limit, Math.max(needed, 2 * this.denseCaps.length)));
+		grown.set(this.denseCaps);
+		this.denseCaps = grown;
+	}
+	contains(pc) {
+		const j = this.sparse[pc];
+		return j < this.size && this.densePcs[j] === pc;
+	}
+	isEmpty() {
+		return this.size === 0;
+	}
+	add(pc) {
+		const j = this.size++;
+		this.sparse[pc] = j;
+		this.densePcs[j] = pc;
+		return j;
+	}
+	clear() {
+		this.size = 0;
+		this.mainThreads = 0;
+	}
+	toString() {
+		let out = "{";
+		for (let i = 0; i < this.size; i++) {
+			if (i !== 0) out += ", ";
+			out += this.densePcs[i];
+		}
+		out += "}";
+		return out;
+	}
+};
+var LookbehindState = class {
+	constructor(prog) {
+		this.pos = -1;
+		this.pcs = new Int32Array(prog.numInst());
+		this.size = 0;
+		this.lbTable = new Int32Array(prog.numLb + 1);
+	}
+	reset() {
+		this.pos = -1;
+		this.size = 0;
+	}
+};
+var Machine = class Machine {
+	static fromRE2(re2) {
+		const m = new Machine();
+		m.prog = re2.prog;
+		m.re2 = re2;
+		m.q0 = new Queue(m.prog.numInst());
+		m.q1 = new Queue(m.prog.numInst());
+		m.addStack = new Int32Array(2 * (m.prog.numInst() + 1));
+		m.matched = false;
+		m.matchcap = new Int32Array(m.prog.numCap < 2 ? 2 : m.prog.numCap);
+		m.ncap = 0;
+		return m;
+	}
+	constructor() {
+		this.prog = null;
+		this.re2 = null;
+		this.q0 = null;
+		this.q1 = null;
+		this.addStack = null;
+		this.matched = false;
+		this.matchcap = null;
+		this.ncap = 0;
+		this.lbTable = null;
+	}
+	init(ncap) {
+		this.ncap = ncap;
+		if (ncap > this.matchcap.length) this.matchcap = new Int32Array(ncap).fill(-1);
+		else this.matchcap.fill(-1);
+		this.q0.init(ncap);
+		this.q1.init(ncap);
+		if (this.prog.numLb > 0) {
+			if (!this.lbTable || this.lbTable.length < this.prog.numLb + 1) this.lbTable = new Int32Array(this.prog.numLb + 1);
+			this.lbTable.fill(-1);
+		}
+	}
+	submatches() {
+		if (this.ncap === 0) return Utils.emptyInts();
+		return Utils.toArray(this.matchcap.subarray(0, this.ncap));
+	}
+	match(input, pos, anchor, lbState = null) {
+		const startCond = this.re2.cond;
+		if (startCond === Utils.EMPTY_ALL) return false;
+		if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return false;
+		this.matched = false;
+		this.matchcap.fill(-1);
+		const hasLookbehinds = this.prog.numLb > 0;
+		const matchStartPos = pos;
+		let currentPos = pos;
+		let resumeLookbehinds = false;
+		if (hasLookbehinds) {
+			if (lbState !== null && lbState.pos >= 0 && lbState.pos <= pos) {
+				currentPos = lbState.pos;
+				resumeLookbehinds = true;
+			} else currentPos = 0;
+		}
+		let saveLookbehinds = hasLookbehinds && lbState !== null;
+		let runq = this.q0;
+		let nextq = this.q1;
+		let r = input.step(currentPos);
+		let rune = r >> 3;
+		let width = r & 7;
+		let rune1 = -1;
+		let width1 = 0;
+		if (r !== MachineInputBase.EOF()) {
+			r = input.step(currentPos + width);
+			rune1 = r >> 3;
+			width1 = r & 7;
+		}
+		let flag;
+		if (currentPos === 0) flag = Utils.emptyOpContext(-1, rune);
+		else flag = input.context(currentPos);
+		if (hasLookbehinds) {
+			if (resumeLookbehinds) this.restoreLookbehinds(lbState, runq, flag);
+			else this.spawnLookbehinds(runq, currentPos, flag);
+		}
+		while (true) {
+			if (runq.mainThreads === 0) {
+				if ((startCond & Utils.EMPTY_BEGIN_TEXT) !== 0 && currentPos !== 0) break;
+				if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && currentPos !== 0) break;
+				if (this.matched) break;
+				if (this.prog.numLb === 0 && runq.isEmpty() && !(this.re2.prefix.length === 0) && rune1 !== this.re2.prefixRune && input.canCheckPrefix()) {
+					const advance = input.index(this.re2, currentPos);
+					if (advance < 0) break;
+					currentPos += advance;
+					r = input.step(currentPos);
+					rune = r >> 3;
+					width = r & 7;
+					r = input.step(currentPos + width);
+					rune1 = r >> 3;
+					width1 = r & 7;
+					flag = input.context(currentPos);
+				}
+			}
+			if (currentPos >= matchStartPos) {
+				if (saveLookbehinds) {
+					this.saveLookbehinds(lbState, runq, currentPos);
+					saveLookbehinds = false;
+				}
+				if (!this.matched && (currentPos === 0 || anchor === RE2Flags.UNANCHORED)) {
+					if (this.ncap > 0) this.matchcap[0] = currentPos;
+					this.add(runq, this.prog.start, currentPos, this.matchcap, 0, flag);
+				}
+			}
+			const nextPos = currentPos + width;
+			flag = input.context(nextPos);
+			this.step(runq, nextq, currentPos, nextPos, rune, flag, anchor, currentPos === input.endPos());
+			if (width === 0) break;
+			if (this.ncap === 0 && this.matched) break;
+			currentPos += width;
+			rune = rune1;
+			width = width1;
+			if (rune !== -1) {
+				r = input.step(currentPos + width);
+				rune1 = r >> 3;
+				width1 = r & 7;
+			}
+			const tmpq = runq;
+			runq = nextq;
+			nextq = tmpq;
+		}
+		runq.clear();
+		nextq.clear();
+		return this.matched;
+	}
+	matchSet(input, pos, anchor) {
+		const startCond = this.re2.cond;
+		if (startCond === Utils.EMPTY_ALL) return [];
+		if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return [];
+		let currentPos = this.prog.numLb > 0 ? 0 : pos;
+		let matchStartPos = pos;
+		let runq = this.q0;
+		let nextq = this.q1;
+		let r = input.step(currentPos);
+		let rune = r >> 3;
+		let width = r & 7;
+		let rune1 = -1;
+		let width1 = 0;
+		if (r !== MachineInputBase.EOF()) {
+			r = input.step(currentPos + width);
+			rune1 = r >> 3;
+			width1 = r & 7;
+		}
+		let flag = currentPos === 0 ? Utils.emptyOpContext(-1, rune) : input.context(currentPos);
+		const matches = /* @__PURE__ */ new Set();
+		if (this.prog.numLb > 0) this.spawnLookbehinds(runq, currentPos, flag);
+		while (true) {
+			if (runq.mainThreads === 0) {
+				if ((startCond & Utils.EMPTY_BEGIN_TEXT) !== 0 && currentPos !== 0) break;
+				if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && currentPos !== 0) break;
+			}
+			if (currentPos === 0 || anchor === RE2Flags.UNANCHORED) {
+				if (currentPos >= matchStartPos) this.add(runq, this.prog.start, currentPos, this.matchcap, 0, flag);
+			}
+			const nextPos = currentPos + width;
+			flag = input.context(nextPos);
+			for (let j = 0; j < runq.size; j++) {
+				const pc = runq.densePcs[j];
+				const i = this.prog.inst[pc];
+				const capOffset = j * this.ncap;
+				let add = false;
+				switch (i.op) {
+					case Inst.MATCH:
+						if (anchor === RE2Flags.ANCHOR_BOTH && currentPos !== input.endPos()) break;
+						matches.add(i.arg);
+						break;
+					case Inst.RUNE:
+						add = i.matchRune(rune);
+						break;
+					case Inst.RUNE1:
+						add = rune === i.runes[0];
+						break;
+					case Inst.RUNE_ANY:
+						add = true;
+						break;
+					case Inst.RUNE_ANY_NOT_NL:
+						add = rune !== 10;
+						break;
+					default: continue;
+				}
+				if (add) this.add(nextq, i.out, nextPos, runq.denseCaps, capOffset, flag);
+			}
+			runq.clear();
+			if (width === 0) break;
+			currentPos += width;
+			rune = rune1;
+			width = width1;
+			if (rune !== -1) {
+				r = input.step(currentPos + width);
+				rune1 = r >> 3;
+				width1 = r & 7;
+			}
+			const tmpq = runq;
+			runq = nextq;
+			nextq = tmpq;
+		}
+		nextq.clear();
+		return Array.from(matches).sort((a, b) => a - b);
+	}
+	step(runq, nextq, pos, nextPos, c, nextCond, anchor, atEnd) {
+		const longest = this.re2.longest;
+		for (let j = 0; j < runq.size; j++) {
+			const pc = runq.densePcs[j];
+			const capOffset = j * this.ncap;
+			if (longest && this.matched && this.ncap > 0 && this.matchcap[0] < runq.denseCaps[capOffset]) continue;
+			const i = this.prog.inst[pc];
+			let add = false;
+			switch (i.op) {
+				case Inst.MATCH:
+					if (anchor === RE2Flags.ANCHOR_BOTH && !atEnd) break;
+					if (this.ncap > 0 && (!longest || !this.matched || this.matchcap[1] < pos)) {
+						runq.denseCaps[capOffset + 1] = pos;
+						for (let k = 0; k < this.ncap; k++) this.matchcap[k] = runq.denseCaps[capOffset + k];
+					}
+					if (!longest) runq.size = 0;
+					this.matched = true;
+					break;
+				case Inst.RUNE:
+					add = i.matchRune(c);
+					break;
+				case Inst.RUNE1:
+					add = c === i.runes[0];
+					break;
+				case Inst.RUNE_ANY:
+					add = true;
+					break;
+				case Inst.RUNE_ANY_NOT_NL:
+					add = c !== 10;
+					break;
+				default: continue;
+			}
+			if (add) this.add(nextq, i.out, nextPos, runq.denseCaps, capOffset, nextCond);
+		}
+		runq.clear();
+	}
+	spawnLookbehinds(q, pos, flag) {
+		for (let i = 0; i < this.prog.lbStarts.length; i++) this.add(q, this.prog.lbStarts[i], pos, this.matchcap, 0, flag);
+	}
+	restoreLookbehinds(lbState, q, flag) {
+		this.lbTable.set(lbState.lbTable);
+		for (let j = 0; j < lbState.size; j++) this.add(q, lbState.pcs[j], lbState.pos, this.matchcap, 0, flag);
+	}
+	saveLookbehinds(lbState, q, pos) {
+		let size = 0;
+		for (let j = 0; j < q.size; j++) {
+			const pc = q.densePcs[j];
+			if (this.prog.lbInst[pc] === 1 && Inst.isRuneOp(this.prog.inst[pc].op)) lbState.pcs[size++] = pc;
+		}
+		lbState.size = size;
+		lbState.pos = pos;
+		lbState.lbTable.set(this.lbTable);
+	}
+	add(q, pc, pos, capArray, capOffset, cond) {
+		const stk = this.addStack;
+		let nstk = 0;
+		for (;;) {
+			while (pc !== 0 && !q.contains(pc)) {
+				const d = q.add(pc);
+				const inst = this.prog.inst[pc];
+				switch (inst.op) {
+					case Inst.FAIL:
+						pc = 0;
+						break;
+					case Inst.ALT:
+					case Inst.ALT_MATCH:
+						stk[nstk++] = inst.arg;
+						stk[nstk++] = 0;
+						pc = inst.out;
+						break;
+					case Inst.EMPTY_WIDTH:
+						pc = (inst.arg & ~cond) === 0 ? inst.out : 0;
+						break;
+					case Inst.NOP:
+						pc = inst.out;
+						break;
+					case Inst.CAPTURE:
+						if (inst.arg < this.ncap) {
+							stk[nstk++] = -inst.arg - 1;
+							stk[nstk++] = capArray[capOffset + inst.arg];
+							capArray[capOffset + inst.arg] = pos;
+						}
+						pc = inst.out;
+						break;
+					case Inst.LB_WRITE:
+						this.lbTable[Math.abs(inst.arg)] = pos;
+						pc = inst.out;
+						break;
+					case Inst.LB_CHECK:
+						if (inst.arg > 0) pc = this.lbTable[inst.arg] === pos ? inst.out : 0;
+						else pc = this.lbTable[-inst.arg] !== pos ? inst.out : 0;
+						break;
+					case Inst.MATCH:
+					case Inst.RUNE:
+					case Inst.RUNE1:
+					case Inst.RUNE_ANY:
+					case Inst.RUNE_ANY_NOT_NL:
+						if (this.prog.lbInst[pc] === 0) q.mainThreads++;
+						if (this.ncap > 0) {
+							const destOffset = d * this.ncap;
+							if (destOffset + this.ncap > q.denseCaps.length) q.growCaps(destOffset + this.ncap);
+							for (let c = 0; c < this.ncap; c++) q.denseCaps[destOffset + c] = capArray[capOffset + c];
+						}
+						pc = 0;
+						break;
+					default: throw new RE2JSInternalException("unhandled");
+				}
+			}
+			if (nstk === 0) return;
+			nstk -= 2;
+			const entry = stk[nstk];
+			if (entry < 0) {
+				capArray[capOffset - entry - 1] = stk[nstk + 1];
+				pc = 0;
+			} else pc = entry;
+		}
+	}
+};
+// src/DFA.js
+const hashState = (pcs, flag, ids) => {
+	let h = -2128831035;
+	for (let i = 0; i < pcs.length; i++) {
+		h ^= pcs[i];
+		h = Math.imul(h, 16777619);
+	}
+	h ^= flag;
+	h = Math.imul(h, 16777619);
+	for (let i = 0; i < ids.length; i++) {
+		h ^= ids[i];
+		h = Math.imul(h, 16777619);
+	}
+	return h;
+};
+const arraysEqual = (a, b) => {
+	if (a.length !== b.length) return false;
+	for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+	return true;
+};
+const isState = (state, pcs, flag, ids) => state.flag === flag && arraysEqual(state.nfaStates, pcs) && arraysEqual(state.matchIDs, ids);
+const NO_IDS = [];
+const END_TEXT = -1;
+var DFAState = class {
+	constructor(nfaStates, flag, matchIDs) {
+		this.nfaStates = nfaStates;
+		this.flag = flag;
+		this.isMatch = (flag & DFA.FLAG_MATCH) !== 0;
+		this.matchIDs = matchIDs;
+		this.next = null;
+		this.nextAnchored = null;
+	}
+};
+var DFA = class DFA {
+	static FLAG_EMPTY_MASK = 255;
+	static FLAG_MATCH = 256;
+	static FLAG_LAST_WORD = 512;
+	static FLAG_NEED_SHIFT = 16;
+	static STATE_OVERHEAD = 150;
+	static ARRAY_OVERHEAD = 40;
+	static ELEMENT_SIZE = 8;
+	static TABLE_OVERHEAD = 48;
+	static PROGRESS_PER_STATE = 10;
+	constructor(prog, maxMem = 8388608) {
+		this.prog = prog;
+		this.maxMem = maxMem;
+		this.stateCache = /* @__PURE__ */ new Map();
+		this.stateCount = 0;
+		this.startStates = /* @__PURE__ */ new Map();
+		this.failed = false;
+		for (let pc = 0; pc < prog.numInst(); pc++) {
+			const op = prog.getInst(pc).op;
+			if (op === Inst.LB_WRITE || op === Inst.LB_CHECK) {
+				this.failed = true;
+				break;
+			}
+		}
+		this.computeRuneClasses();
+		this.stateBudget = maxMem;
+		this.memBudget = maxMem;
+	}
+	computeRuneClasses() {
+		const bounds = /* @__PURE__ */ new Set();
+		const addRange = (lo, hi) => {
+			bounds.add(lo);
+			bounds.add(hi + 1);
+		};
+		for (let pc = 0; pc < this.prog.numInst(); pc++) {
+			const inst = this.prog.getInst(pc);
+			switch (inst.op) {
+				case Inst.RUNE:
+				case Inst.RUNE1:
+					if (inst.runes.length === 1) {
+						addRange(inst.runes[0], inst.runes[0]);
+						if ((inst.arg & RE2Flags.FOLD_CASE) !== 0) for (let f = Unicode.simpleFold(inst.runes[0]); f !== inst.runes[0]; f = Unicode.simpleFold(f)) addRange(f, f);
+					} else for (let j = 0; j < inst.runes.length; j += 2) addRange(inst.runes[j], inst.runes[j + 1]);
+					break;
+				case Inst.RUNE_ANY_NOT_NL:
+					addRange(10, 10);
+					break;
+				case Inst.EMPTY_WIDTH:
+					if ((inst.arg & (Utils.EMPTY_BEGIN_LINE | Utils.EMPTY_END_LINE)) !== 0) addRange(10, 10);
+					if ((inst.arg & (Utils.EMPTY_WORD_BOUNDARY | Utils.EMPTY_NO_WORD_BOUNDARY)) !== 0) {
+						addRange(48, 57);
+						addRange(65, 90);
+						addRange(95, 95);
+						addRange(97, 122);
+					}
+			}
+		}
+		bounds.delete(0);
+		this.classBounds = Int32Array.from(bounds).sort();
+		this.numClasses = this.classBounds.length + 1;
+		const latin1Class = new Int32Array(Unicode.MAX_LATIN1 + 1);
+		for (let r = 0; r <= Unicode.MAX_LATIN1; r++) latin1Class[r] = this.searchClass(r);
+		this.latin1Class = latin1Class;
+	}
+	runeClass(r) {
+		if (r <= Unicode.MAX_LATIN1) return this.latin1Class[r];
+		return this.searchClass(r);
+	}
+	searchClass(r) {
+		const bounds = this.classBounds;
+		let lo = 0;
+		let hi = bounds.length;
+		while (lo < hi) {
+			const mid = lo + hi >> 1;
+			if (bounds[mid] <= r) lo = mid + 1;
+			else hi = mid;
+		}
+		return lo;
+	}
+	closure(pcs, flag) {
+		const closure = /* @__PURE__ */ new Set();
+		const stack = Array.from(pcs);
+		let needflags = 0;
+		while (stack.length > 0) {
+			const pc = stack.pop();
+			if (pc === 0 || closure.has(pc)) continue;
+			closure.add(pc);
+			const inst = this.prog.getInst(pc);
+			switch (inst.op) {
+				case Inst.ALT:
+				case Inst.ALT_MATCH:
+					stack.push(inst.out);
+					stack.push(inst.arg);
+					break;
+				case Inst.NOP:
+				case Inst.CAPTURE:
+					stack.push(inst.out);
+					break;
+				case Inst.EMPTY_WIDTH:
+					needflags |= inst.arg;
+					if ((inst.arg & ~flag) === 0) stack.push(inst.out);
+			}
+		}
+		return {
+			pcs: Array.from(closure).sort((a, b) => a - b),
+			needflags
+		};
+	}
+	getState(pcs, flag, ids) {
+		const hash = hashState(pcs, flag, ids);
+		const cached = this.stateCache.get(hash);
+		if (cached instanceof DFAState) {
+			if (isState(cached, pcs, flag, ids)) return cached;
+		} else if (cached !== void 0) {
+			for (let i = 0; i < cached.length; i++) if (isState(cached[i], pcs, flag, ids)) return cached[i];
+		}
+		const cost = DFA.stateCost(pcs, ids);
+		if (this.memBudget < cost) return null;
+		this.memBudget -= cost;
+		const state = new DFAState(pcs, flag, ids);
+		if (cached === void 0) this.stateCache.set(hash, state);
+		else if (cached instanceof DFAState) this.stateCache.set(hash, [cached, state]);
+		else cached.push(state);
+		this.stateCount++;
+		return state;
+	}
+	static stateCost(pcs, ids) {
+		const idsCost = ids.length === 0 ? 0 : DFA.ARRAY_OVERHEAD + DFA.ELEMENT_SIZE * ids.length;
+		return DFA.STATE_OVERHEAD + DFA.ELEMENT_SIZE * pcs.length + idsCost;
+	}
+	*cachedStates() {
+		for (const cached of this.stateCache.values()) if (cached instanceof DFAState) yield cached;
+		else yield* cached;
+	}
+	makeState(pcs, flag, ids) {
+		const closure = this.closure(pcs, flag & DFA.FLAG_EMPTY_MASK);
+		let stateFlag = flag;
+		if (closure.needflags === 0) stateFlag &= DFA.FLAG_MATCH;
+		stateFlag |= closure.needflags << DFA.FLAG_NEED_SHIFT;
+		return this.getState(closure.pcs, stateFlag, ids);
+	}
+	allocTable(state, anchor) {
+		const size = this.numClasses + 1;
+		const cost = DFA.TABLE_OVERHEAD + DFA.ELEMENT_SIZE * size;
+		if (this.memBudget < cost) return null;
+		this.memBudget -= cost;
+		const table = new Array(size).fill(null);
+		if (anchor === RE2Flags.UNANCHORED) state.next = table;
+		else state.nextAnchored = table;
+		return table;
+	}
+	clearCache() {
+		this.stateCache.clear();
+		this.stateCount = 0;
+		this.startStates.clear();
+		this.memBudget = this.stateBudget;
+	}
+	resetCache(current) {
+		this.clearCache();
+		return this.getState(current.nfaStates, current.flag, current.matchIDs);
+	}
+	step(state, cls, rune, anchor) {
+		let table = anchor === RE2Flags.UNANCHORED ? state.next : state.nextAnchored;
+		if (table !== null) {
+			const cached = table[cls];
+			if (cached !== null) return cached;
+		} else {
+			table = this.allocTable(state, anchor);
+			if (table === null) return null;
+		}
+		const needflag = state.flag >>> DFA.FLAG_NEED_SHIFT;
+		const oldbeforeflag = state.flag & DFA.FLAG_EMPTY_MASK;
+		let beforeflag = oldbeforeflag;
+		let afterflag = 0;
+		if (rune === 10) {
+			beforeflag |= Utils.EMPTY_END_LINE;
+			afterflag |= Utils.EMPTY_BEGIN_LINE;
+		}
+		if (rune === END_TEXT) beforeflag |= Utils.EMPTY_END_LINE | Utils.EMPTY_END_TEXT;
+		const islastword = (state.flag & DFA.FLAG_LAST_WORD) !== 0;
+		const isword = rune !== END_TEXT && Utils.isWordRune(rune);
+		beforeflag |= isword === islastword ? Utils.EMPTY_NO_WORD_BOUNDARY : Utils.EMPTY_WORD_BOUNDARY;
+		let pcs = state.nfaStates;
+		if ((beforeflag & ~oldbeforeflag & needflag) !== 0) pcs = this.closure(pcs, beforeflag).pcs;
+		const nextPCs = [];
+		let ismatch = false;
+		let ids = NO_IDS;
+		for (let i = 0; i < pcs.length; i++) {
+			const inst = this.prog.getInst(pcs[i]);
+			if (inst.op === Inst.MATCH) {
+				if (!ismatch) {
+					ismatch = true;
+					ids = [];
+				}
+				ids.push(inst.arg);
+			} else if (rune !== END_TEXT && Inst.isRuneOp(inst.op) && inst.matchRune(rune)) nextPCs.push(inst.out);
+		}
+		if (ids.length > 1) ids.sort((a, b) => a - b);
+		if (anchor === RE2Flags.UNANCHORED && rune !== END_TEXT) nextPCs.push(this.prog.start);
+		let flag = afterflag;
+		if (ismatch) flag |= DFA.FLAG_MATCH;
+		if (isword) flag |= DFA.FLAG_LAST_WORD;
+		const nextState = this.makeState(nextPCs, flag, ids);
+		if (nextState === null) return null;
+		table[cls] = nextState;
+		return nextState;
+	}
+	start(input, pos) {
+		const context = input.context(pos);
+		let flags;
+		if ((context & Utils.EMPTY_BEGIN_TEXT) !== 0) flags = Utils.EMPTY_BEGIN_TEXT | Utils.EMPTY_BEGIN_LINE;
+		else if ((context & Utils.EMPTY_BEGIN_LINE) !== 0) flags = Utils.EMPTY_BEGIN_LINE;
+		else {
+			const r = input.step(pos);
+			const nextIsWord = r >= 0 && Utils.isWordRune(r >> 3);
+			flags = (context & Utils.EMPTY_WORD_BOUNDARY) !== 0 !== nextIsWord ? DFA.FLAG_LAST_WORD : 0;
+		}
+		let state = this.startStates.get(flags);
+		if (state === void 0) {
+			state = this.makeState([this.prog.start], flags, NO_IDS);
+			if (state === null) {
+				this.clearCache();
+				state = this.makeState([this.prog.start], flags, NO_IDS);
+				if (state === null) return null;
+			}
+			this.startStates.set(flags, state);
+		}
+		return state;
+	}
+	stepOrReset(state, cls, rune, anchor, pos, search) {
+		let next = this.step(state, cls, rune, anchor);
+		if (next !== null) return next;
+		if (search.resetPos >= 0 && pos - search.resetPos < DFA.PROGRESS_PER_STATE * this.stateCount) return null;
+		search.resetPos = pos;
+		const restored = this.resetCache(state);
+		if (restored === null) return null;
+		next = this.step(restored, cls, rune, anchor);
+		return next;
+	}
+	run(input, pos, anchor, state, onMatch) {
+		const endPos = input.endPos();
+		const latin1Class = this.latin1Class;
+		const unanchored = anchor === RE2Flags.UNANCHORED;
+		const search = { resetPos: -1 };
+		let i = pos;
+		while (i < endPos) {
+			const r = input.step(i);
+			const rune = r >> 3;
+			const width = r & 7;
+			if (width === 0) break;
+			const cls = rune <= Unicode.MAX_LATIN1 ? latin1Class[rune] : this.runeClass(rune);
+			let next = unanchored && state.next !== null ? state.next[cls] : null;
+			if (next === null) {
+				next = this.stepOrReset(state, cls, rune, anchor, i, search);
+				if (next === null) return null;
+			}
+			state = next;
+			if (state.isMatch && onMatch(state, false)) return true;
+			if (!unanchored && state.nfaStates.length === 0) return false;
+			i += width;
+		}
+		state = this.stepOrReset(state, this.numClasses, END_TEXT, anchor, i, search);
+		if (state === null) return null;
+		return state.isMatch && onMatch(state, true);
+	}
+	match(input, pos, anchor) {
+		if (this.failed) return null;
+		if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return false;
+		const startState = this.start(input, pos);
+		if (startState === null) return null;
+		return this.run(input, pos, anchor, startState, (state, atEnd) => anchor !== RE2Flags.ANCHOR_BOTH || atEnd);
+	}
+	matchSet(input, pos, anchor) {
+		if (this.failed) return null;
+		if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return [];
+		const startState = this.start(input, pos);
+		if (startState === null) return null;
+		const matches = /* @__PURE__ */ new Set();
+		const collect = (state, atEnd) => {
+			if (anchor !== RE2Flags.ANCHOR_BOTH || atEnd) for (let k = 0; k < state.matchIDs.length; k++) matches.add(state.matchIDs[k]);
+			return false;
+		};
+		if (this.run(input, pos, anchor, startState, collect) === null) return null;
+		return Array.from(matches).sort((a, b) => a - b);
+	}
+};
+// src/Backtracker.js
+const VISITED_BITS = 32;
+const MAX_BACKTRACK_PROG = 500;
+const INITIAL_JOB_CAPACITY = 256;
+const MAX_BACKTRACK_VECTOR = 262144;
+var BitState = class {
+	constructor() {
+		this.end = 0;
+		this.cap = /* @__PURE__ */ new Int32Array(0);
+		this.matchcap = /* @__PURE__ */ new Int32Array(0);
+		this.ncap = 0;
+		this.jobPc = new Int32Array(INITIAL_JOB_CAPACITY);
+		this.jobArg = new Uint8Array(INITIAL_JOB_CAPACITY);
+		this.jobPos = new Int32Array(INITIAL_JOB_CAPACITY);
+		this.jobLen = 0;
+		this.visited = /* @__PURE__ */ new Uint32Array(0);
+	}
+	reset(prog, end, ncap) {
+		this.end = end;
+		this.jobLen = 0;
+		this.ncap = ncap;
+		const visitedSize = prog.numInst() * (end + 1) + VISITED_BITS - 1 >>> 5;
+		if (this.visited.length < visitedSize) this.visited = new Uint32Array(visitedSize);
+		else this.visited.fill(0, 0, visitedSize);
+		if (this.cap.length < ncap) this.cap = new Int32Array(ncap).fill(-1);
+		else this.cap.fill(-1, 0, ncap);
+		if (this.matchcap.length < ncap) this.matchcap = new Int32Array(ncap).fill(-1);
+		else this.matchcap.fill(-1, 0, ncap);
+	}
+	shouldVisit(pc, pos) {
+		const n = pc * (this.end + 1) + pos;
+		const idx = n >>> 5;
+		const mask = 1 << (n & 31);
+		if ((this.visited[idx] & mask) !== 0) return false;
+		this.visited[idx] |= mask;
+		return true;
+	}
+	push(re2, pc, pos, arg) {
+		if (re2.prog.getInst(pc).op !== Inst.FAIL && (arg || this.shouldVisit(pc, pos))) {
+			if (this.jobLen >= this.jobPc.length) {
+				const newSize = this.jobPc.length * 2;
+				const newPc = new Int32Array(newSize);
+				newPc.set(this.jobPc);
+				this.jobPc = newPc;
+				const newArg = new Uint8Array(newSize);
+				newArg.set(this.jobArg);
+				this.jobArg = newArg;
+				const newPos = new Int32Array(newSize);
+				newPos.set(this.jobPos);
+				this.jobPos = newPos;
+			}
+			this.jobPc[this.jobLen] = pc;
+			this.jobArg[this.jobLen] = arg ? 1 : 0;
+			this.jobPos[this.jobLen] = pos;
+			this.jobLen++;
+		}
+	}
+	tryBacktrack(re2, input, pc, pos, anchor) {
+		const longest = re2.longest;
+		this.push(re2, pc, pos, false);
+		while (this.jobLen > 0) {
+			this.jobLen--;
+			let currentPc = this.jobPc[this.jobLen];
+			let arg = this.jobArg[this.jobLen] === 1;
+			let currentPos = this.jobPos[this.jobLen];
+			let skipShouldVisit = true;
+			while (true) {
+				if (!skipShouldVisit) {
+					if (!this.shouldVisit(currentPc, currentPos)) break;
+				}
+				skipShouldVisit = false;
+				const inst = re2.prog.getInst(currentPc);
+				switch (inst.op) {
+					case Inst.FAIL: break;
+					case Inst.ALT: if (arg) {
+						arg = false;
+						currentPc = inst.arg;
+						continue;
+					} else {
+						this.push(re2, currentPc, currentPos, true);
+						currentPc = inst.out;
+						continue;
+					}
+					case Inst.ALT_MATCH: {
+						const outInst = re2.prog.getInst(inst.out);
+						if (Inst.isRuneOp(outInst.op)) {
+							this.push(re2, inst.arg, currentPos, false);
+							currentPc = inst.arg;
+							currentPos = this.end;
+							continue;
+						}
+						this.push(re2, inst.out, this.end, false);
+						currentPc = inst.out;
+						continue;
+					}
+					case Inst.RUNE: {
+						const r = input.step(currentPos);
+						if (r === MachineInputBase.EOF()) break;
+						if (!inst.matchRune(r >> 3)) break;
+						currentPos += r & 7;
+						currentPc = inst.out;
+						continue;
+					}
+					case Inst.RUNE1: {
+						const r = input.step(currentPos);
+						if (r === MachineInputBase.EOF()) break;
+						if (r >> 3 !== inst.runes[0]) break;
+						currentPos += r & 7;
+						currentPc = inst.out;
+						continue;
+					}
+					case Inst.RUNE_ANY_NOT_NL: {
+						const r = input.step(currentPos);
+						if (r === MachineInputBase.EOF()) break;
+						if (r >> 3 === 10) break;
+						currentPos += r & 7;
+						currentPc = inst.out;
+						continue;
+					}
+					case Inst.RUNE_ANY: {
+						const r = input.step(currentPos);
+						if (r === MachineInputBase.EOF()) break;
+						currentPos += r & 7;
+						currentPc = inst.out;
+						continue;
+					}
+					case Inst.CAPTURE: if (arg) {
+						this.cap[inst.arg] = currentPos;
+						break;
+					} else {
+						if (inst.arg < this.ncap) {
+							this.push(re2, currentPc, this.cap[inst.arg], true);
+							this.cap[inst.arg] = currentPos;
+						}
+						currentPc = inst.out;
+						continue;
+					}
+					case Inst.EMPTY_WIDTH: {
+						const flag = input.context(currentPos);
+						if ((inst.arg & ~flag) !== 0) break;
+						currentPc = inst.out;
+						continue;
+					}
+					case Inst.NOP:
+						currentPc = inst.out;
+						continue;
+					case Inst.MATCH: {
+						if (anchor === RE2Flags.ANCHOR_BOTH && currentPos !== this.end) break;
+						if (this.ncap === 0) return true;
+						if (this.ncap > 1) this.cap[1] = currentPos;
+						const old = this.matchcap[1];
+						if (old === -1 || longest && currentPos > 0 && currentPos > old) this.matchcap.set(this.cap);
+						if (!longest) return true;
+						if (currentPos === this.end) return true;
+						break;
+					}
+					case Inst.LB_WRITE:
+					case Inst.LB_CHECK: throw new RE2JSInternalException("Backtracker cannot evaluate Lookbehind instructions");
+					default: throw new RE2JSInternalException("bad inst");
+				}
+				break;
+			}
+		}
+		return longest && this.matchcap.length > 1 && this.matchcap[1] >= 0;
+	}
+};
+const bitStatePool = [];
+var Backtracker = class Backtracker {
+	static shouldBacktrack(prog) {
+		return prog.numInst() <= MAX_BACKTRACK_PROG;
+	}
+	static maxBitStateLen(prog) {
+		if (!Backtracker.shouldBacktrack(prog)) return 0;
+		return Math.floor(MAX_BACKTRACK_VECTOR / prog.numInst());
+	}
+	static execute(re2, input, pos, anchor, ncap) {
+		const startCond = re2.cond;
+		if (startCond === Utils.EMPTY_ALL) return null;
+		if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return null;
+		if ((startCond & Utils.EMPTY_BEGIN_TEXT) !== 0 && pos !== 0) return null;
+		const b = bitStatePool.length > 0 ? bitStatePool.pop() : new BitState();
+		const end = input.endPos();
+		b.reset(re2.prog, end, ncap);
+		let matched = false;
+		if ((startCond & Utils.EMPTY_BEGIN_TEXT) !== 0 || anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) {
+			if (b.ncap > 0) b.cap[0] = pos;
+			if (b.tryBacktrack(re2, input, re2.prog.start, pos, anchor)) matched = true;
+		} else {
+			let width = -1;
+			for (; pos <= end && width !== 0; pos += width) {
+				if (re2.prefix.length > 0) {
+					const advance = input.index(re2, pos);
+					if (advance < 0) break;
+					pos += advance;
+				}
+				if (b.ncap > 0) b.cap[0] = pos;
+				if (b.tryBacktrack(re2, input, re2.prog.start, pos, anchor)) {
+					matched = true;
+					break;
+				}
+				const r = input.step(pos);
+				width = r === MachineInputBase.EOF() ? 0 : r & 7;
+			}
+		}
+		if (!matched) {
+			bitStatePool.push(b);
+			return null;
+		}
+		const result = ncap === 0 ? [] : Utils.toArray(b.matchcap.subarray(0, ncap));
+		bitStatePool.push(b);
+		return result;
+	}
+};
+// src/OnePass.js
+var QueueOnePass = class {
+	constructor(size) {
+		this.sparse = new Uint32Array(size);
+		this.dense = new Uint32Array(size);
+		this.size = 0;
+		this.nextIndex = 0;
+	}
+	empty() {
+		return this.nextIndex >= this.size;
+	}
+	next() {
+		return this.dense[this.nextIndex++];
+	}
+	clear() {
+		this.size = 0;
+		this.nextIndex = 0;
+	}
+	contains(u) {
+		return u < this.sparse.length && this.sparse[u] < this.size && this.dense[this.sparse[u]] === u;
+	}
+	insert(u) {
+		if (!this.contains(u)) this.insertNew(u);
+	}
+	insertNew(u) {
+		if (u >= this.sparse.length) return;
+		this.sparse[u] = this.size;
+		this.dense[this.size] = u;
+		this.size++;
+	}
+};
+const mergeRuneSets = (leftRunes, rightRunes, leftPC, rightPC) => {
+	const leftLen = leftRunes.length;
+	const rightLen = rightRunes.length;
+	let lx = 0, rx = 0;
+	const merged = [];
+	const next = [];
+	let ok = true;
+	let ix = -1;
+	const extend = (isLeft) => {
+		const newArray = isLeft ? leftRunes : rightRunes;
+		const low = isLeft ? lx : rx;
+		const pc = isLeft ? leftPC : rightPC;
+		if (ix > 0 && newArray[low] <= merged[ix]) return false;
+		merged.push(newArray[low], newArray[low + 1]);
+		if (isLeft) lx += 2;
+		else rx += 2;
+		ix += 2;
+		next.push(pc);
+		return true;
+	};
+	while (lx < leftLen || rx < rightLen) {
+		if (rx >= rightLen) ok = extend(true);
+		else if (lx >= leftLen) ok = extend(false);
+		else if (rightRunes[rx] < leftRunes[lx]) ok = extend(false);
+		else ok = extend(true);
+		if (!ok) return null;
+	}
+	return {
+		merged,
+		next
+	};
+};
+var OnePassProg = class {
+	constructor(prog) {
+		this.start = prog.start;
+		this.numCap = prog.numCap;
+		this.inst = new Array(prog.inst.length);
+		for (let i = 0; i < prog.inst.length; i++) {
+			const orig = prog.inst[i];
+			const inst = new Inst(orig.op);
+			inst.out = orig.out;
+			inst.arg = orig.arg;
+			inst.runes = orig.runes ? new Int32Array(orig.runes) : /* @__PURE__ */ new Int32Array(0);
+			inst.next = null;
+			this.inst[i] = inst;
+		}
+	}
+};
+const onePassCopy = (prog) => {
+	const p = new OnePassProg(prog);
+	for (let pc = 0; pc < p.inst.length; pc++) {
+		const inst = p.inst[pc];
+		if (inst.op !== Inst.ALT && inst.op !== Inst.ALT_MATCH) continue;
+		let pAOther = "out";
+		let pAAlt = "arg";
+		let instAlt = p.inst[inst[pAAlt]];
+		if (instAlt.op !== Inst.ALT && instAlt.op !== Inst.ALT_MATCH) {
+			pAOther = "arg";
+			pAAlt = "out";
+			instAlt = p.inst[inst[pAAlt]];
+			if (instAlt.op !== Inst.ALT && instAlt.op !== Inst.ALT_MATCH) continue;
+		}
+		const instOther = p.inst[inst[pAOther]];
+		if (instOther.op === Inst.ALT || instOther.op === Inst.ALT_MATCH) continue;
+		let pBAlt = "out";
+		let pBOther = "arg";
+		let patch = false;
+		if (instAlt.out === pc) patch = true;
+		else if (instAlt.arg === pc) {
+			patch = true;
+			pBAlt = "arg";
+			pBOther = "out";
+		}
+		if (patch) instAlt[pBAlt] = inst[pAOther];
+		if (inst[pAOther] === instAlt[pBAlt]) inst[pAAlt] = instAlt[pBOther];
+	}
+	return p;
+};
+const makeOnePass = (p) => {
+	if (p.inst.length >= 1e3) return null;
+	const instQueue = new QueueOnePass(p.inst.length);
+	const visitQueue = new QueueOnePass(p.inst.length);
+	const onePassRunes = new Array(p.inst.length);
+	const m = new Array(p.inst.length).fill(false);
+	const check = (pc) => {
+		let ok = true;
+		const inst = p.inst[pc];
+		if (visitQueue.contains(pc)) return true;
+		visitQueue.insert(pc);
+		switch (inst.op) {
+			case Inst.ALT:
+			case Inst.ALT_MATCH: {
+				ok = check(inst.out) && check(inst.arg);
+				let matchOut = m[inst.out];
+				let matchArg = m[inst.arg];
+				if (matchOut && matchArg) return false;
+				if (matchArg) {
+					const tempOut = inst.out;
+					inst.out = inst.arg;
+					inst.arg = tempOut;
+					const tempMatch = matchOut;
+					matchOut = matchArg;
+					matchArg = tempMatch;
+				}
+				if (matchOut) {
+					m[pc] = true;
+					inst.op = Inst.ALT_MATCH;
+				}
+				const leftRunes = onePassRunes[inst.out] || [];
+				const rightRunes = onePassRunes[inst.arg] || [];
+				const mergeRes = mergeRuneSets(leftRunes, rightRunes, inst.out, inst.arg);
+				if (!mergeRes) return false;
+				onePassRunes[pc] = new Int32Array(mergeRes.merged);
+				inst.next = new Uint32Array(mergeRes.next);
+				break;
+			}
+			case Inst.CAPTURE:
+			case Inst.EMPTY_WIDTH:
+			case Inst.NOP:
+				ok = check(inst.out);
+				m[pc] = m[inst.out];
+				onePassRunes[pc] = onePassRunes[inst.out] ? new Int32Array(onePassRunes[inst.out]) : /* @__PURE__ */ new Int32Array(0);
+				inst.next = new Uint32Array(Math.floor(onePassRunes[pc].length / 2) + 1).fill(inst.out);
+				break;
+			case Inst.MATCH:
+			case Inst.FAIL:
+				m[pc] = inst.op === Inst.MATCH;
+				break;
+			case Inst.RUNE: {
+				m[pc] = false;
+				if (inst.next && inst.next.length > 0) break;
+				instQueue.insert(inst.out);
+				if (!inst.runes || inst.runes.length === 0) {
+					onePassRunes[pc] = /* @__PURE__ */ new Int32Array(0);
+					inst.next = new Uint32Array([inst.out]);
+					break;
+				}
+				let runes = [];
+				if (inst.runes.length === 1 && (inst.arg & RE2Flags.FOLD_CASE) !== 0) {
+					const r0 = inst.runes[0];
+					runes.push(r0, r0);
+					for (let r1 = Unicode.simpleFold(r0); r1 !== r0; r1 = Unicode.simpleFold(r1)) runes.push(r1, r1);
+					runes.sort((a, b) => a - b);
+				} else for (let j = 0; j < inst.runes.length; j++) runes.push(inst.runes[j]);
+				onePassRunes[pc] = new Int32Array(runes);
+				inst.next = new Uint32Array(Math.floor(runes.length / 2) + 1).fill(inst.out);
+				inst.op = Inst.RUNE;
+				break;
+			}
+			case Inst.RUNE1: {
+				m[pc] = false;
+				if (inst.next && inst.next.length > 0) break;
+				instQueue.insert(inst.out);
+				let runes = [];
+				if ((inst.arg & RE2Flags.FOLD_CASE) !== 0) {
+					const r0 = inst.runes[0];
+					runes.push(r0, r0);
+					for (let r1 = Unicode.simpleFold(r0); r1 !== r0; r1 = Unicode.simpleFold(r1)) runes.push(r1, r1);
+					runes.sort((a, b) => a - b);
+				} else runes.push(inst.runes[0], inst.runes[0]);
+				onePassRunes[pc] = new Int32Array(runes);
+				inst.next = new Uint32Array(Math.floor(runes.length / 2) + 1).fill(inst.out);
+				inst.op = Inst.RUNE;
+				break;
+			}
+			case Inst.RUNE_ANY:
+				m[pc] = false;
+				if (inst.next && inst.next.length > 0) break;
+				instQueue.insert(inst.out);
+				onePassRunes[pc] = new Int32Array([0, Unicode.MAX_RUNE]);
+				inst.next = new Uint32Array([inst.out]);
+				break;
+			case Inst.RUNE_ANY_NOT_NL:
+				m[pc] = false;
+				if (inst.next && inst.next.length > 0) break;
+				instQueue.insert(inst.out);
+				onePassRunes[pc] = new Int32Array([
+					0,
+					9,
+					11,
+					Unicode.MAX_RUNE
+				]);
+				inst.next = new Uint32Array(Math.floor(onePassRunes[pc].length / 2) + 1).fill(inst.out);
+		}
+		return ok;
+	};
+	instQueue.clear();
+	instQueue.insert(p.start);
+	while (!instQueue.empty()) {
+		visitQueue.clear();
+		if (!check(instQueue.next())) return null;
+	}
+	for (let i = 0; i < p.inst.length; i++) if (onePassRunes[i]) p.inst[i].runes = onePassRunes[i];
+	return p;
+};
+const cleanupOnePass = (p, original) => {
+	for (let ix = 0; ix < original.inst.length; ix++) {
+		const instOriginal = original.inst[ix];
+		switch (instOriginal.op) {
+			case Inst.ALT:
+			case Inst.ALT_MATCH:
+			case Inst.RUNE: break;
+			case Inst.CAPTURE:
+			case Inst.EMPTY_WIDTH:
+			case Inst.NOP:
+			case Inst.MATCH:
+			case Inst.FAIL:
+				p.inst[ix].next = null;
+				break;
+			case Inst.RUNE1:
+			case Inst.RUNE_ANY:
+			case Inst.RUNE_ANY_NOT_NL:
+				p.inst[ix].next = null;
+				p.inst[ix].op = instOriginal.op;
+				p.inst[ix].runes = instOriginal.runes ? new Int32Array(instOriginal.runes) : /* @__PURE__ */ new Int32Array(0);
+		}
+	}
+};
+var OnePass = class OnePass {
+	static compile(prog) {
+		if (prog.start === 0) return null;
+		if (prog.numLb > 0) return null;
+		const startInst = prog.inst[prog.start];
+		if (startInst.op !== Inst.EMPTY_WIDTH || (startInst.arg & Utils.EMPTY_BEGIN_TEXT) === 0) return null;
+		let hasAlt = false;
+		for (let i = 0; i < prog.inst.length; i++) if (prog.inst[i].op === Inst.ALT || prog.inst[i].op === Inst.ALT_MATCH) {
+			hasAlt = true;
+			break;
+		}
+		for (let i = 0; i < prog.inst.length; i++) {
+			const inst = prog.inst[i];
+			const opOut = prog.inst[inst.out].op;
+			switch (inst.op) {
+				case Inst.ALT:
+				case Inst.ALT_MATCH:
+					if (opOut === Inst.MATCH || prog.inst[inst.arg].op === Inst.MATCH) return null;
+					break;
+				case Inst.EMPTY_WIDTH:
+					if (opOut === Inst.MATCH) {
+						if ((inst.arg & Utils.EMPTY_END_TEXT) === Utils.EMPTY_END_TEXT) continue;
+						return null;
+					}
+					break;
+				default: if (opOut === Inst.MATCH && hasAlt) return null;
+			}
+		}
+		let p = onePassCopy(prog);
+		p = makeOnePass(p);
+		if (p !== null) cleanupOnePass(p, prog);
+		return p;
+	}
+	static next(inst, r) {
+		const nextIdx = inst.matchRunePos(r);
+		if (nextIdx >= 0) return inst.next[nextIdx];
+		if (inst.op === Inst.ALT_MATCH) return inst.out;
+		return 0;
+	}
+	static execute(re2, input, pos, anchor, ncap) {
+		const onepass = re2.onepass;
+		if (!onepass) return null;
+		const matchcap = new Int32Array(ncap).fill(-1);
+		let matched = false;
+		let r = input.step(pos);
+		let rune = r >> 3;
+		let width = r & 7;
+		let r1 = MachineInputBase.EOF();
+		let rune1 = -1;
+		let width1 = 0;
+		if (r !== MachineInputBase.EOF()) {
+			r1 = input.step(pos + width);
+			if (r1 !== MachineInputBase.EOF()) {
+				rune1 = r1 >> 3;
+				width1 = r1 & 7;
+			}
+		}
+		let flag = pos === 0 ? Utils.emptyOpContext(-1, rune) : input.context(pos);
+		let pc = onepass.start;
+		let inst;
+		while (true) {
+			inst = onepass.inst[pc];
+			pc = inst.out;
+			switch (inst.op) {
+				case Inst.MATCH:
+					if (anchor === RE2Flags.ANCHOR_BOTH && pos !== input.endPos()) return null;
+					matched = true;
+					if (matchcap.length > 0) {
+						matchcap[0] = 0;
+						matchcap[1] = pos;
+					}
+					return ncap === 0 ? [] : Utils.toArray(matchcap);
+				case Inst.RUNE:
+					if (!inst.matchRune(rune)) return null;
+					break;
+				case Inst.RUNE1:
+					if (rune !== inst.runes[0]) return null;
+					break;
+				case Inst.RUNE_ANY: break;
+				case Inst.RUNE_ANY_NOT_NL:
+					if (rune === 10) return null;
+					break;
+				case Inst.ALT:
+				case Inst.ALT_MATCH:
+					pc = OnePass.next(inst, rune);
+					continue;
+				case Inst.FAIL: return null;
+				case Inst.NOP: continue;
+				case Inst.EMPTY_WIDTH:
+					if ((inst.arg & ~flag) !== 0) return null;
+					continue;
+				case Inst.CAPTURE:
+					if (inst.arg < matchcap.length) matchcap[inst.arg] = pos;
+					continue;
+				default: throw new RE2JSInternalException("bad inst");
+			}
+			if (width === 0) break;
+			flag = Utils.emptyOpContext(rune, rune1);
+			pos += width;
+			rune = rune1;
+			width = width1;
+			if (rune !== -1) {
+				r1 = input.step(pos + width);
+				if (r1 !== MachineInputBase.EOF()) {
+					rune1 = r1 >> 3;
+					width1 = r1 & 7;
+				} else {
+					rune1 = -1;
+					width1 = 0;
+				}
+			}
+		}
+		if (!matched) return null;
+		return ncap === 0 ? [] : Utils.toArray(matchcap);
+	}
+};
+// src/Regexp.js
+/**
+* Regular expression abstract syntax tree. Produced by parser, used by compiler. NB, this
+* corresponds to {@code syntax.regexp} in the Go implementation; Go's {@code regexp} is called
+* {@code RE2} in Java.
+*/
+var Regexp = class Regexp {
+	static Op = createEnum([
+		"NO_MATCH",
+		"EMPTY_MATCH",
+		"LITERAL",
+		"CHAR_CLASS",
+		"ANY_CHAR_NOT_NL",
+		"ANY_CHAR",
+		"BEGIN_LINE",
+		"END_LINE",
+		"BEGIN_TEXT",
+		"END_TEXT",
+		"WORD_BOUNDARY",
+		"NO_WORD_BOUNDARY",
+		"CAPTURE",
+		"STAR",
+		"PLUS",
+		"QUEST",
+		"REPEAT",
+		"CONCAT",
+		"ALTERNATE",
+		"PLB",
+		"NLB",
+		"LEFT_PAREN",
+		"VERTICAL_BAR"
+	]);
+	static isPseudoOp(op) {
+		return op >= Regexp.Op.LEFT_PAREN;
+	}
+	static emptySubs() {
+		return [];
+	}
+	static quoteIfHyphen(rune) {
+		if (rune === Codepoint.CODES["-"]) return "\\";
+		return "";
+	}
+	static fromRegexp(re) {
+		const regex = new Regexp(re.op);
+		regex.flags = re.flags;
+		regex.subs = re.subs;
+		regex.runes = re.runes;
+		regex.cap = re.cap;
+		regex.min = re.min;
+		regex.max = re.max;
+		regex.name = re.name;
+		regex.namedGroups = re.namedGroups;
+		regex.lb = re.lb;
+		return regex;
+	}
+	constructor(op) {
+		this.op = op;
+		this.flags = 0;
+		this.subs = Regexp.emptySubs();
+		this.runes = /* @__PURE__ */ new Int32Array(0);
+		this.min = 0;
+		this.max = 0;
+		this.cap = 0;
+		this.name = null;
+		this.namedGroups = Object.create(null);
+		this.lb = 0;
+	}
+	reinit() {
+		this.flags = 0;
+		this.subs = Regexp.emptySubs();
+		this.runes = /* @__PURE__ */ new Int32Array(0);
+		this.cap = 0;
+		this.min = 0;
+		this.max = 0;
+		this.name = null;
+		this.namedGroups = Object.create(null);
+		this.lb = 0;
+	}
+	toString() {
+		return this.appendTo();
+	}
+	appendTo() {
+		let out = "";
+		switch (this.op) {
+			case Regexp.Op.NO_MATCH:
+				out += "[^\\x00-\\x{10FFFF}]";
+				break;
+			case Regexp.Op.EMPTY_MATCH:
+				out += "(?:)";
+				break;
+			case Regexp.Op.STAR:
+			case Regexp.Op.PLUS:
+			case Regexp.Op.QUEST:
+			case Regexp.Op.REPEAT: {
+				const sub = this.subs[0];
+				if (sub.op > Regexp.Op.CAPTURE || sub.op === Regexp.Op.LITERAL && sub.runes.length > 1) out += `(?:${sub.appendTo()})`;
+				else out += sub.appendTo();
+				switch (this.op) {
+					case Regexp.Op.STAR:
+						out += "*";
+						break;
+					case Regexp.Op.PLUS:
+						out += "+";
+						break;
+					case Regexp.Op.QUEST:
+						out += "?";
+						break;
+					case Regexp.Op.REPEAT:
+						out += `{${this.min}`;
+						if (this.min !== this.max) {
+							out += ",";
+							if (this.max >= 0) out += this.max;
+						}
+						out += "}";
+				}
+				if ((this.flags & RE2Flags.NON_GREEDY) !== 0) out += "?";
+				break;
+			}
+			case Regexp.Op.CONCAT:
+				for (let sub of this.subs) if (sub.op === Regexp.Op.ALTERNATE) out += `(?:${sub.appendTo()})`;
+				else out += sub.appendTo();
+				break;
+			case Regexp.Op.ALTERNATE: {
+				let sep = "";
+				for (let sub of this.subs) {
+					out += sep;
+					sep = "|";
+					out += sub.appendTo();
+				}
+				break;
+			}
+			case Regexp.Op.LITERAL:
+				if ((this.flags & RE2Flags.FOLD_CASE) !== 0) out += "(?i:";
+				for (let rune of this.runes) out += Utils.escapeRune(rune);
+				if ((this.flags & RE2Flags.FOLD_CASE) !== 0) out += ")";
+				break;
+			case Regexp.Op.ANY_CHAR_NOT_NL:
+				out += "(?-s:.)";
+				break;
+			case Regexp.Op.ANY_CHAR:
+				out += "(?s:.)";
+				break;
+			case Regexp.Op.PLB:
+				out += `(?<=${this.subs[0].appendTo()})`;
+				break;
+			case Regexp.Op.NLB:
+				out += `(?<!${this.subs[0].appendTo()})`;
+				break;
+			case Regexp.Op.CAPTURE:
+				if (this.name === null || this.name.length === 0) out += "(";
+				else out += `(?P<${this.name}>`;
+				if (this.subs[0].op !== Regexp.Op.EMPTY_MATCH) out += this.subs[0].appendTo();
+				out += ")";
+				break;
+			case Regexp.Op.BEGIN_TEXT:
+				out += "\\A";
+				break;
+			case Regexp.Op.END_TEXT:
+				if ((this.flags & RE2Flags.WAS_DOLLAR) !== 0) out += "(?-m:$)";
+				else out += "\\z";
+				break;
+			case Regexp.Op.BEGIN_LINE:
+				out += "^";
+				break;
+			case Regexp.Op.END_LINE:
+				out += "$";
+				break;
+			case Regexp.Op.WORD_BOUNDARY:
+				out += "\\b";
+				break;
+			case Regexp.Op.NO_WORD_BOUNDARY:
+				out += "\\B";
+				break;
+			case Regexp.Op.CHAR_CLASS:
+				if (this.runes.length % 2 !== 0) {
+					out += "[invalid char class]";
+					break;
+				}
+				out += "[";
+				if (this.runes.length === 0) out += "^\\x00-\\x{10FFFF}";
+				else if (this.runes[0] === 0 && this.runes[this.runes.length - 1] === Unicode.MAX_RUNE) {
+					out += "^";
+					for (let i = 1; i < this.runes.length - 1; i += 2) {
+						const lo = this.runes[i] + 1;
+						const hi = this.runes[i + 1] - 1;
+						out += Regexp.quoteIfHyphen(lo);
+						out += Utils.escapeRune(lo);
+						if (lo !== hi) {
+							out += "-";
+							out += Regexp.quoteIfHyphen(hi);
+							out += Utils.escapeRune(hi);
+						}
+					}
+				} else for (let i = 0; i < this.runes.length; i += 2) {
+					const lo = this.runes[i];
+					const hi = this.runes[i + 1];
+					out += Regexp.quoteIfHyphen(lo);
+					out += Utils.escapeRune(lo);
+					if (lo !== hi) {
+						out += "-";
+						out += Regexp.quoteIfHyphen(hi);
+						out += Utils.escapeRune(hi);
+					}
+				}
+				out += "]";
+				break;
+			default: out += this.op;
+		}
+		return out;
+	}
+	maxCap() {
+		let m = 0;
+		if (this.op === Regexp.Op.CAPTURE) m = this.cap;
+		if (this.subs !== null) for (let sub of this.subs) {
+			const n = sub.maxCap();
+			if (m < n) m = n;
+		}
+		return m;
+	}
+	equals(that) {
+		if (!(that !== null && that instanceof Regexp)) return false;
+		if (this.op !== that.op) return false;
+		switch (this.op) {
+			case Regexp.Op.END_TEXT:
+				if ((this.flags & RE2Flags.WAS_DOLLAR) !== (that.flags & RE2Flags.WAS_DOLLAR)) return false;
+				break;
+			case Regexp.Op.LITERAL:
+			case Regexp.Op.CHAR_CLASS:
+				if ((this.flags & RE2Flags.FOLD_CASE) !== (that.flags & RE2Flags.FOLD_CASE)) return false;
+				if (this.runes === null && that.runes === null) break;
+				if (this.runes === null || that.runes === null) return false;
+				if (this.runes.length !== that.runes.length) return false;
+				for (let i = 0; i < this.runes.length; i++) if (this.runes[i] !== that.runes[i]) return false;
+				break;
+			case Regexp.Op.ALTERNATE:
+			case Regexp.Op.CONCAT:
+				if (this.subs.length !== that.subs.length) return false;
+				for (let i = 0; i < this.subs.length; ++i) if (!this.subs[i].equals(that.subs[i])) return false;
+				break;
+			case Regexp.Op.STAR:
+			case Regexp.Op.PLUS:
+			case Regexp.Op.QUEST:
+				if ((this.flags & RE2Flags.NON_GREEDY) !== (that.flags & RE2Flags.NON_GREEDY) || !this.subs[0].equals(that.subs[0])) return false;
+				break;
+			case Regexp.Op.REPEAT:
+				if ((this.flags & RE2Flags.NON_GREEDY) !== (that.flags & RE2Flags.NON_GREEDY) || this.min !== that.min || this.max !== that.max || !this.subs[0].equals(that.subs[0])) return false;
+				break;
+			case Regexp.Op.CAPTURE:
+				if (this.cap !== that.cap || (this.name === null ? that.name !== null : this.name !== that.name) || !this.subs[0].equals(that.subs[0])) return false;
+				break;
+			case Regexp.Op.PLB:
+			case Regexp.Op.NLB: if (this.lb !== that.lb || !this.subs[0].equals(that.subs[0])) return false;
+		}
+		return true;
+	}
+};
+// src/RegexpWalker.js
+/**
+* Walks a Regexp tree without recursion, visiting nodes in the same order a recursive walk
+* would (RE2: re2/walker-inl.h, "Helper class for traversing Regexps without recursion").
+*
+* The handler sees a node without subexpressions once, through `leaf(re)`, which returns its
+* result. Any other node is seen up to three times:
+* - `enter(re)` before its children. It returns the state kept for `re` while its children are
+*   visited; a state whose `result` is already set skips the children.
+* - `child(re, state, result, i)` after child `i` produced `result`. Setting `state.result`
+*   stops visiting the remaining children.
+* - `leave(re, state)` after the last child; it returns the result for `re`.
+*
+* Counted repetitions expand into one nesting level per copy, so the simplified tree can be
+* thousands of levels deep; recursion over it would overflow the JS stack, which has no fixed
+* relation to the parser's nesting limit. This walk keeps its frames on the heap instead.
+*/
+var RegexpWalker = class {
+	static walk(root, handler) {
+		const stack = [];
+		let re = root;
+		let result;
+		for (;;) {
+			if (re.subs.length === 0) result = handler.leaf(re);
+			else {
+				const state = handler.enter(re);
+				if (state.result === void 0) {
+					stack.push({
+						re,
+						state,
+						i: 0
+					});
+					re = re.subs[0];
+					continue;
+				}
+				result = state.result;
+			}
+			for (;;) {
+				if (stack.length === 0) return result;
+				const frame = stack[stack.length - 1];
+				handler.child(frame.re, frame.state, result, frame.i);
+				frame.i++;
+				if (frame.state.result === void 0 && frame.i < frame.re.subs.length) {
+					re = frame.re.subs[frame.i];
+					break;
+				}
+				stack.pop();
+				result = frame.state.result !== void 0 ? frame.state.result : handler.leave(frame.re, frame.state);
+			}
+		}
+	}
+};
+// src/Prefilter.js
+var AhoCorasick = class {
+	constructor(words, alphabetSize) {
+		const edges = /* @__PURE__ */ new Map();
+		const parent = [0];
+		const unit = [0];
+		const depth = [0];
+		const terminal = [0];
+		for (const word of words) {
+			let node = 0;
+			for (let i = 0; i < word.length; i++) {
+				const key = node * alphabetSize + word[i];
+				let child = edges.get(key);
+				if (child === void 0) {
+					child = parent.length;
+					edges.set(key, child);
+					parent.push(node);
+					unit.push(word[i]);
+					depth.push(depth[node] + 1);
+					terminal.push(0);
+				}
+				node = child;
+			}
+			terminal[node] = 1;
+		}
+		const numNodes = parent.length;
+		const children = new Int32Array(numNodes - 1);
+		for (let c = 1; c < numNodes; c++) children[c - 1] = c;
+		children.sort((a, b) => parent[a] - parent[b] || unit[a] - unit[b]);
+		const childStart = new Int32Array(numNodes + 1);
+		for (let c = 1; c < numNodes; c++) childStart[parent[c] + 1]++;
+		for (let n = 0; n < numNodes; n++) childStart[n + 1] += childStart[n];
+		const childUnit = new Int32Array(numNodes - 1);
+		for (let k = 0; k < children.length; k++) childUnit[k] = unit[children[k]];
+		this.childStart = childStart;
+		this.childUnit = childUnit;
+		this.childNode = children;
+		const byDepth = new Int32Array(numNodes);
+		for (let n = 0; n < numNodes; n++) byDepth[n] = n;
+		byDepth.sort((a, b) => depth[a] - depth[b]);
+		const fail = new Int32Array(numNodes);
+		const match = Uint8Array.from(terminal);
+		for (let k = 1; k < numNodes; k++) {
+			const c = byDepth[k];
+			const p = parent[c];
+			if (p !== 0) {
+				let f = fail[p];
+				let next = this.next(f, unit[c]);
+				while (next < 0 && f !== 0) {
+					f = fail[f];
+					next = this.next(f, unit[c]);
+				}
+				fail[c] = next >= 0 ? next : 0;
+			}
+			match[c] |= match[fail[c]];
+		}
+		this.fail = fail;
+		this.match = match;
+	}
+	next(node, u) {
+		let lo = this.childStart[node];
+		let hi = this.childStart[node + 1];
+		const units = this.childUnit;
+		while (lo < hi) {
+			const mid = lo + hi >> 1;
+			const m = units[mid];
+			if (m === u) return this.childNode[mid];
+			if (m < u) lo = mid + 1;
+			else hi = mid;
+		}
+		return -1;
+	}
+	advance(node, u) {
+		for (;;) {
+			const next = this.next(node, u);
+			if (next >= 0) return next;
+			if (node === 0) return 0;
+			node = this.fail[node];
+		}
+	}
+	searchUTF16(charSeq, start, end) {
+		let node = 0;
+		for (let i = start; i < end; i++) {
+			node = this.advance(node, charSeq.charCodeAt(i));
+			if (this.match[node] === 1) return true;
+		}
+		return false;
+	}
+	searchUTF8(bytes, start, end) {
+		let node = 0;
+		for (let i = start; i < end; i++) {
+			node = this.advance(node, bytes[i]);
+			if (this.match[node] === 1) return true;
+		}
+		return false;
+	}
+};
+var Prefilter = class Prefilter {
+	static Type = {
+		NONE: 0,
+		EXACT: 1,
+		AND: 2,
+		OR: 3
+	};
+	static MAX_SCANS = 32;
+	static MAX_AC_UNITS = 1 << 18;
+	constructor(type) {
+		this.type = type;
+		this.subs = [];
+		this.str = "";
+		this.bytes = null;
+		this.cost = type === Prefilter.Type.EXACT ? 1 : 0;
+		this.allExact = false;
+		this.ac16 = null;
+		this.ac8 = null;
+	}
+	automaton16() {
+		if (this.ac16 === null) {
+			const words = this.subs.map((s) => {
+				const arr = new Array(s.str.length);
+				for (let i = 0; i < s.str.length; i++) arr[i] = s.str.charCodeAt(i);
+				return arr;
+			});
+			this.ac16 = new AhoCorasick(words, 65536);
+		}
+		return this.ac16;
+	}
+	automaton8() {
+		if (this.ac8 === null) this.ac8 = new AhoCorasick(this.subs.map((s) => s.bytes), 256);
+		return this.ac8;
+	}
+	eval(input, pos) {
+		switch (this.type) {
+			case Prefilter.Type.NONE: return true;
+			case Prefilter.Type.EXACT: return input.hasString(this, pos);
+			case Prefilter.Type.AND:
+				for (let i = 0; i < this.subs.length; i++) if (!this.subs[i].eval(input, pos)) return false;
+				return true;
+			case Prefilter.Type.OR:
+				if (this.allExact) return input.hasAnyString(this, pos);
+				for (let i = 0; i < this.subs.length; i++) if (this.subs[i].eval(input, pos)) return true;
+				return false;
+			default: return true;
+		}
+	}
+};
+var PrefilterTree = class PrefilterTree {
+	static build(re) {
+		if (!re) return new Prefilter(Prefilter.Type.NONE);
+		return RegexpWalker.walk(re, PrefilterTree.WALKER);
+	}
+	static WALKER = {
+		leaf: (re) => PrefilterTree.leaf(re),
+		enter: (re) => PrefilterTree.enter(re),
+		child: (re, state, result) => PrefilterTree.child(re, state, result),
+		leave: (re, state) => PrefilterTree.leave(re, state)
+	};
+	static leaf(re) {
+		if (re.op !== Regexp.Op.LITERAL) return new Prefilter(Prefilter.Type.NONE);
+		if (re.runes.length === 0 || (re.flags & RE2Flags.FOLD_CASE) !== 0) return new Prefilter(Prefilter.Type.NONE);
+		let str = "";
+		for (let i = 0; i < re.runes.length; i++) {
+			if (Unicode.isUnsearchable(re.runes[i])) return new Prefilter(Prefilter.Type.NONE);
+			str += String.fromCodePoint(re.runes[i]);
+		}
+		const pf = new Prefilter(Prefilter.Type.EXACT);
+		pf.str = str;
+		pf.bytes = Utils.stringToUtf8ByteArray(pf.str);
+		return pf;
+	}
+	static enter(re) {
+		switch (re.op) {
+			case Regexp.Op.CAPTURE:
+			case Regexp.Op.PLUS: return { sub: null };
+			case Regexp.Op.REPEAT:
+				if (re.min >= 1) return { sub: null };
+				return { result: new Prefilter(Prefilter.Type.NONE) };
+			case Regexp.Op.CONCAT: return {
+				pf: new Prefilter(Prefilter.Type.AND),
+				subs: []
+			};
+			case Regexp.Op.ALTERNATE: return {
+				pf: new Prefilter(Prefilter.Type.OR),
+				subs: []
+			};
+			default: return { result: new Prefilter(Prefilter.Type.NONE) };
+		}
+	}
+	static child(re, state, s) {
+		if (state.subs === void 0) {
+			state.sub = s;
+			return;
+		}
+		if (state.pf.type === Prefilter.Type.AND) {
+			if (s.type === Prefilter.Type.NONE) return;
+			if (s.type === Prefilter.Type.AND) {
+				for (let j = 0; j < s.subs.length; j++) state.subs.push(s.subs[j]);
+				return;
+			}
+			state.subs.push(s);
+			return;
+		}
+		if (s.type === Prefilter.Type.NONE) {
+			state.result = new Prefilter(Prefilter.Type.NONE);
+			return;
+		}
+		if (s.type === Prefilter.Type.OR) {
+			for (let j = 0; j < s.subs.length; j++) state.subs.push(s.subs[j]);
+			return;
+		}
+		state.subs.push(s);
+	}
+	static leave(re, state) {
+		if (state.subs === void 0) return state.sub;
+		const pf = state.pf;
+		const seen = /* @__PURE__ */ new Set();
+		const subs = [];
+		for (const sub of state.subs) {
+			if (sub.type === Prefilter.Type.EXACT) {
+				if (seen.has(sub.str)) continue;
+				seen.add(sub.str);
+			}
+			subs.push(sub);
+		}
+		if (pf.type === Prefilter.Type.AND) {
+			const kept = [];
+			let cost = 0;
+			for (const sub of subs) {
+				if (cost + sub.cost > Prefilter.MAX_SCANS) continue;
+				kept.push(sub);
+				cost += sub.cost;
+			}
+			if (kept.length === 0) return new Prefilter(Prefilter.Type.NONE);
+			if (kept.length === 1) return kept[0];
+			pf.subs = kept;
+			pf.cost = cost;
+			return pf;
+		}
+		if (subs.length === 0) return new Prefilter(Prefilter.Type.NONE);
+		if (subs.length === 1) return subs[0];
+		pf.subs = subs;
+		let allExact = true;
+		let cost = 0;
+		let units = 0;
+		for (const sub of subs) {
+			if (sub.type !== Prefilter.Type.EXACT) allExact = false;
+			else units += sub.bytes.length;
+			cost += sub.cost;
+		}
+		if (allExact) {
+			if (units > Prefilter.MAX_AC_UNITS) return new Prefilter(Prefilter.Type.NONE);
+			pf.allExact = true;
+			pf.cost = 1;
+			return pf;
+		}
+		if (cost > Prefilter.MAX_SCANS) return new Prefilter(Prefilter.Type.NONE);
+		pf.cost = cost;
+		return pf;
+	}
+};
+// src/Prog.js
+/**
+* A list of instruction pointers waiting to be patched.
+* Tracks both `head` and `tail` to allow O(1) appending during compilation.
+* * Values are encoded integers, not standard memory pointers:
+* - Program instruction index: `l >> 1`
+* - Patch `.out` field if: `(l & 1) === 0`
+* - Patch `.arg` field if: `(l & 1) === 1`
+* - `0` denotes an empty list.
+* * @see https://swtch.com/~rsc/regexp/regexp1.html
+*/
+var PatchList = class {
+	/**
+	* @param {number} head - Encoded pointer to the start of the patch list.
+	* @param {number} tail - Encoded pointer to the end of the patch list.
+	*/
+	constructor(head = 0, tail = 0) {
+		this.head = head;
+		this.tail = tail;
+	}
+};
+/**
+* A Prog is a compiled regular expression program.
+*/
+var Prog = class {
+	constructor() {
+		this.inst = [];
+		this.start = 0;
+		this.numCap = 2;
+		this.lbStarts = [];
+		this.numLb = 0;
+		this.lbInst = null;
+	}
+	getInst(pc) {
+		return this.inst[pc];
+	}
+	numInst() {
+		return this.inst.length;
+	}
+	addInst(op) {
+		this.inst.push(new Inst(op));
+	}
+	markLookbehindInsts() {
+		const lbInst = new Uint8Array(this.inst.length);
+		const pending = this.lbStarts.slice();
+		while (pending.length > 0) {
+			const pc = pending.pop();
+			if (pc === 0 || lbInst[pc] === 1) continue;
+			lbInst[pc] = 1;
+			const i = this.inst[pc];
+			switch (i.op) {
+				case Inst.ALT:
+				case Inst.ALT_MATCH:
+					pending.push(i.out, i.arg);
+					break;
+				case Inst.MATCH:
+				case Inst.FAIL: break;
+				default: pending.push(i.out);
+			}
+		}
+		this.lbInst = lbInst;
+	}
+	skipNop(pc) {
+		let i = this.inst[pc];
+		while (i.op === Inst.NOP || i.op === Inst.CAPTURE) {
+			i = this.inst[pc];
+			pc = i.out;
+		}
+		return i;
+	}
+	/** @returns {[boolean, string]} */
+	prefix() {
+		let prefix = "";
+		let i = this.skipNop(this.start);
+		if (!Inst.isRuneOp(i.op) || i.runes.length !== 1) return [i.op === Inst.MATCH, prefix];
+		while (Inst.isRuneOp(i.op) && i.runes.length === 1 && (i.arg & RE2Flags.FOLD_CASE) === 0 && !Unicode.isUnsearchable(i.runes[0])) {
+			prefix += String.fromCodePoint(i.runes[0]);
+			i = this.skipNop(i.out);
+		}
+		return [i.op === Inst.MATCH, prefix];
+	}
+	startCond() {
+		let flag = 0;
+		let pc = this.start;
+		loop: for (;;) {
+			const i = this.inst[pc];
+			switch (i.op) {
+				case Inst.EMPTY_WIDTH:
+					flag |= i.arg;
+					break;
+				case Inst.FAIL: return -1;
+				case Inst.CAPTURE:
+				case Inst.NOP: break;
+				default: break loop;
+			}
+			pc = i.out;
+		}
+		return flag;
+	}
+	patch(l, val) {
+		let head = l.head;
+		while (head !== 0) {
+			const i = this.inst[head >> 1];
+			if ((head & 1) === 0) {
+				head = i.out;
+				i.out = val;
+			} else {
+				head = i.arg;
+				i.arg = val;
+			}
+		}
+	}
+	append(l1, l2) {
+		if (l1.head === 0) return l2;
+		if (l2.head === 0) return l1;
+		const i = this.inst[l1.tail >> 1];
+		if ((l1.tail & 1) === 0) i.out = l2.head;
+		else i.arg = l2.head;
+		return new PatchList(l1.head, l2.tail);
+	}
+	/**
+	*
+	* @returns {string}
+	*/
+	toString() {
+		let out = "";
+		for (let pc = 0; pc < this.inst.length; pc++) {
+			const len = out.length;
+			out += pc;
+			if (pc === this.start) out += "*";
+			out += "        ".substring(out.length - len);
+			out += this.inst[pc];
+			out += "\n";
+		}
+		return out;
+	}
+};
+// src/Compiler.js
+const ANY_RUNE_NOT_NL = new Int32Array([
+	0,
+	Codepoint.CODES["\n"] - 1,
+	Codepoint.CODES["\n"] + 1,
+	Unicode.MAX_RUNE
+]);
+const ANY_RUNE = new Int32Array([0, Unicode.MAX_RUNE]);
+/**
+* A fragment of a compiled regular expression program.
+*
+* @see http://swtch.com/~rsc/regexp/regexp1.html
+* @class
+*/
+var Frag = class {
+	constructor(i = 0, out = new PatchList(), nullable = false) {
+		this.i = i;
+		this.out = out;
+		this.nullable = nullable;
+	}
+};
+/**
+* Compiler from {@code Regexp} (RE2 abstract syntax) to {@code RE2} (compiled regular expression).
+*
+* The only entry point is {@link #compileRegexp}.
+*/
+var Compiler = class Compiler {
+	static compileRegexp(re) {
+		const c = new Compiler();
+		const f = c.compile(re);
+		c.prog.patch(f.out, c.newInst(Inst.MATCH).i);
+		c.prog.start = f.i;
+		c.prog.markLookbehindInsts();
+		return c.prog;
+	}
+	static compileSet(regexps) {
+		const c = new Compiler();
+		if (regexps.length === 0) {
+			c.prog.start = c.newInst(Inst.FAIL).i;
+			c.prog.markLookbehindInsts();
+			return c.prog;
+		}
+		let starts = [];
+		for (let i = 0; i < regexps.length; i++) {
+			c.lbOffset = c.prog.numLb;
+			const f = c.compile(regexps[i]);
+			const m = c.newInst(Inst.MATCH);
+			c.prog.getInst(m.i).arg = i;
+			c.prog.patch(f.out, m.i);
+			starts.push(f.i);
+		}
+		let start = starts[0];
+		for (let i = 1; i < starts.length; i++) {
+			const f = c.newInst(Inst.ALT);
+			const inst = c.prog.getInst(f.i);
+			inst.out = start;
+			inst.arg = starts[i];
+			start = f.i;
+		}
+		c.prog.start = start;
+		c.prog.markLookbehindInsts();
+		return c.prog;
+	}
+	constructor() {
+		this.prog = new Prog();
+		this.newInst(Inst.FAIL);
+		this.lbOffset = 0;
+		this.runeCache = /* @__PURE__ */ new Map();
+		this.walker = {
+			leaf: (re) => this.leaf(re),
+			enter: (re) => this.enter(re),
+			child: (re, state, result) => this.child(re, state, result),
+			leave: (re, state) => this.leave(re, state)
+		};
+	}
+	newInst(op) {
+		this.prog.addInst(op);
+		return new Frag(this.prog.numInst() - 1, new PatchList(), true);
+	}
+	nop() {
+		const f = this.newInst(Inst.NOP);
+		f.out = new PatchList(f.i << 1, f.i << 1);
+		return f;
+	}
+	fail() {
+		return new Frag();
+	}
+	cap(arg) {
+		const f = this.newInst(Inst.CAPTURE);
+		f.out = new PatchList(f.i << 1, f.i << 1);
+		this.prog.getInst(f.i).arg = arg;
+		if (this.prog.numCap < arg + 1) this.prog.numCap = arg + 1;
+		return f;
+	}
+	cat(f1, f2) {
+		if (f1.i === 0 || f2.i === 0) {
+			this.prog.patch(f1.out, 0);
+			this.prog.patch(f2.out, 0);
+			return this.fail();
+		}
+		this.prog.patch(f1.out, f2.i);
+		return new Frag(f1.i, f2.out, f1.nullable && f2.nullable);
+	}
+	alt(f1, f2) {
+		if (f1.i === 0) return f2;
+		if (f2.i === 0) return f1;
+		const f = this.newInst(Inst.ALT);
+		const i = this.prog.getInst(f.i);
+		i.out = f1.i;
+		i.arg = f2.i;
+		f.out = this.prog.append(f1.out, f2.out);
+		f.nullable = f1.nullable || f2.nullable;
+		return f;
+	}
+	loop(f1, nongreedy) {
+		const f = this.newInst(Inst.ALT);
+		const i = this.prog.getInst(f.i);
+		if (nongreedy) {
+			i.arg = f1.i;
+			f.out = new PatchList(f.i << 1, f.i << 1);
+		} else {
+			i.out = f1.i;
+			f.out = new PatchList(f.i << 1 | 1, f.i << 1 | 1);
+		}
+		this.prog.patch(f1.out, f.i);
+		return f;
+	}
+	quest(f1, nongreedy) {
+		if (f1.i === 0) return this.nop();
+		const f = this.newInst(Inst.ALT);
+		const i = this.prog.getInst(f.i);
+		if (nongreedy) {
+			i.arg = f1.i;
+			f.out = new PatchList(f.i << 1, f.i << 1);
+		} else {
+			i.out = f1.i;
+			f.out = new PatchList(f.i << 1 | 1, f.i << 1 | 1);
+		}
+		f.out = this.prog.append(f.out, f1.out);
+		return f;
+	}
+	star(f1, nongreedy) {
+		if (f1.i === 0) return this.nop();
+		if (f1.nullable) return this.quest(this.plus(f1, nongreedy), nongreedy);
+		return this.loop(f1, nongreedy);
+	}
+	plus(f1, nongreedy) {
+		if (f1.i === 0) return this.fail();
+		return new Frag(f1.i, this.loop(f1, nongreedy).out, f1.nullable);
+	}
+	empty(op) {
+		const f = this.newInst(Inst.EMPTY_WIDTH);
+		this.prog.getInst(f.i).arg = op;
+		f.out = new PatchList(f.i << 1, f.i << 1);
+		return f;
+	}
+	rune(runes, flags) {
+		const f = this.newInst(Inst.RUNE);
+		f.nullable = false;
+		const i = this.prog.getInst(f.i);
+		i.runes = runes;
+		flags &= RE2Flags.FOLD_CASE;
+		if (runes.length !== 1 || Unicode.simpleFold(runes[0]) === runes[0]) flags &= ~RE2Flags.FOLD_CASE;
+		i.arg = flags;
+		f.out = new PatchList(f.i << 1, f.i << 1);
+		if ((flags & RE2Flags.FOLD_CASE) === 0 && runes.length === 1 || runes.length === 2 && runes[0] === runes[1]) i.op = Inst.RUNE1;
+		else if (runes.length === 2 && runes[0] === 0 && runes[1] === Unicode.MAX_RUNE) i.op = Inst.RUNE_ANY;
+		else if (runes.length === 4 && runes[0] === 0 && runes[1] === Codepoint.CODES["\n"] - 1 && runes[2] === Codepoint.CODES["\n"] + 1 && runes[3] === Unicode.MAX_RUNE) i.op = Inst.RUNE_ANY_NOT_NL;
+		return f;
+	}
+	lookBehind(a, parsedLb) {
+		const lb = Math.sign(parsedLb) * (Math.abs(parsedLb) + this.lbOffset);
+		const id = this.newInst(Inst.LB_WRITE);
+		this.prog.getInst(id.i).arg = lb;
+		const any = this.rune(ANY_RUNE, 0);
+		const dotStar = this.star(any, true);
+		const lbAutomaton = this.cat(dotStar, a);
+		this.prog.patch(lbAutomaton.out, id.i);
+		const checkId = this.newInst(Inst.LB_CHECK);
+		this.prog.getInst(checkId.i).arg = lb;
+		this.prog.lbStarts.push(lbAutomaton.i);
+		if (Math.abs(lb) > this.prog.numLb) this.prog.numLb = Math.abs(lb);
+		checkId.out = new PatchList(checkId.i << 1, checkId.i << 1);
+		return checkId;
+	}
+	compile(re) {
+		return RegexpWalker.walk(re, this.walker);
+	}
+	leaf(re) {
+		switch (re.op) {
+			case Regexp.Op.NO_MATCH: return this.fail();
+			case Regexp.Op.EMPTY_MATCH: return this.nop();
+			case Regexp.Op.LITERAL: {
+				if (re.runes.length === 0) return this.nop();
+				let f = null;
+				for (let r of re.runes) {
+					let singleRune = this.runeCache.get(r);
+					if (singleRune === void 0) {
+						singleRune = new Int32Array([r]);
+						this.runeCache.set(r, singleRune);
+					}
+					const f1 = this.rune(singleRune, re.flags);
+					f = f === null ? f1 : this.cat(f, f1);
+				}
+				return f;
+			}
+			case Regexp.Op.CHAR_CLASS: return this.rune(re.runes, re.flags);
+			case Regexp.Op.ANY_CHAR_NOT_NL: return this.rune(ANY_RUNE_NOT_NL, 0);
+			case Regexp.Op.ANY_CHAR: return this.rune(ANY_RUNE, 0);
+			case Regexp.Op.BEGIN_LINE: return this.empty(Utils.EMPTY_BEGIN_LINE);
+			case Regexp.Op.END_LINE: return this.empty(Utils.EMPTY_END_LINE);
+			case Regexp.Op.BEGIN_TEXT: return this.empty(Utils.EMPTY_BEGIN_TEXT);
+			case Regexp.Op.END_TEXT: return this.empty(Utils.EMPTY_END_TEXT);
+			case Regexp.Op.WORD_BOUNDARY: return this.empty(Utils.EMPTY_WORD_BOUNDARY);
+			case Regexp.Op.NO_WORD_BOUNDARY: return this.empty(Utils.EMPTY_NO_WORD_BOUNDARY);
+			case Regexp.Op.CONCAT:
+			case Regexp.Op.ALTERNATE: return this.nop();
+			default: throw new RE2JSCompileException("regexp: unhandled case in compile");
+		}
+	}
+	enter(re) {
+		switch (re.op) {
+			case Regexp.Op.PLB:
+			case Regexp.Op.NLB:
+			case Regexp.Op.STAR:
+			case Regexp.Op.PLUS:
+			case Regexp.Op.QUEST: return { sub: null };
+			case Regexp.Op.CAPTURE: return {
+				bra: this.cap(re.cap << 1),
+				sub: null
+			};
+			case Regexp.Op.CONCAT:
+			case Regexp.Op.ALTERNATE: return { f: null };
+			default: throw new RE2JSCompileException("regexp: unhandled case in compile");
+		}
+	}
+	child(re, state, f1) {
+		if (re.op === Regexp.Op.CONCAT) state.f = state.f === null ? f1 : this.cat(state.f, f1);
+		else if (re.op === Regexp.Op.ALTERNATE) state.f = state.f === null ? f1 : this.alt(state.f, f1);
+		else state.sub = f1;
+	}
+	leave(re, state) {
+		switch (re.op) {
+			case Regexp.Op.PLB:
+			case Regexp.Op.NLB: return this.lookBehind(state.sub, re.lb);
+			case Regexp.Op.CAPTURE: {
+				const ket = this.cap(re.cap << 1 | 1);
+				return this.cat(this.cat(state.bra, state.sub), ket);
+			}
+			case Regexp.Op.STAR: return this.star(state.sub, (re.flags & RE2Flags.NON_GREEDY) !== 0);
+			case Regexp.Op.PLUS: return this.plus(state.sub, (re.flags & RE2Flags.NON_GREEDY) !== 0);
+			case Regexp.Op.QUEST: return this.quest(state.sub, (re.flags & RE2Flags.NON_GREEDY) !== 0);
+			case Regexp.Op.CONCAT:
+			case Regexp.Op.ALTERNATE: return state.f;
+			default: throw new RE2JSCompileException("regexp: unhandled case in compile");
+		}
+	}
+};
+// src/Simplify.js
+var Simplify = class Simplify {
+	static simplify(re) {
+		if (re === null) return null;
+		return RegexpWalker.walk(re, Simplify.WALKER);
+	}
+	static WALKER = {
+		leaf: (re) => Simplify.leaf(re),
+		enter: (re) => Simplify.enter(re),
+		child: (re, state, result, i) => Simplify.child(re, state, result, i),
+		leave: (re, state) => Simplify.leave(re, state)
+	};
+	static leaf(re) {
+		if (re.op === Regexp.Op.CHAR_CLASS) {
+			if (re.runes === null) return re;
+			if (re.runes.length === 0) return new Regexp(Regexp.Op.NO_MATCH);
+			if (re.runes.length === 2 && re.runes[0] === 0 && re.runes[1] === Unicode.MAX_RUNE) return new Regexp(Regexp.Op.ANY_CHAR);
+			if (re.runes.length === 4 && re.runes[0] === 0 && re.runes[1] === Codepoint.CODES["\n"] - 1 && re.runes[2] === Codepoint.CODES["\n"] + 1 && re.runes[3] === Unicode.MAX_RUNE) return new Regexp(Regexp.Op.ANY_CHAR_NOT_NL);
+		}
+		return re;
+	}
+	static enter(re) {
+		switch (re.op) {
+			case Regexp.Op.PLB:
+			case Regexp.Op.NLB:
+			case Regexp.Op.CAPTURE:
+			case Regexp.Op.STAR:
+			case Regexp.Op.PLUS:
+			case Regexp.Op.QUEST: return { sub: null };
+			case Regexp.Op.CONCAT:
+			case Regexp.Op.ALTERNATE: return {
+				subs: [],
+				changed: false
+			};
+			case Regexp.Op.REPEAT:
+				if (re.min === 0 && re.max === 0) return { result: new Regexp(Regexp.Op.EMPTY_MATCH) };
+				return { sub: null };
+			default: return { result: re };
+		}
+	}
+	static child(re, state, nsub, i) {
+		if (state.subs === void 0) {
+			state.sub = nsub;
+			return;
+		}
+		if (nsub !== re.subs[i]) state.changed = true;
+		if (re.op === Regexp.Op.CONCAT) {
+			if (nsub.op === Regexp.Op.NO_MATCH) {
+				state.result = new Regexp(Regexp.Op.NO_MATCH);
+				return;
+			}
+			if (nsub.op === Regexp.Op.EMPTY_MATCH) {
+				state.changed = true;
+				return;
+			}
+			if (nsub.op === Regexp.Op.CONCAT) {
+				state.changed = true;
+				for (let j = 0; j < nsub.subs.length; j++) state.subs.push(nsub.subs[j]);
+				return;
+			}
+		} else {
+			if (nsub.op === Regexp.Op.NO_MATCH) {
+				state.changed = true;
+				return;
+			}
+			if (nsub.op === Regexp.Op.ALTERNATE) {
+				state.changed = true;
+				for (let j = 0; j < nsub.subs.length; j++) state.subs.push(nsub.subs[j]);
+				return;
+			}
+		}
+		state.subs.push(nsub);
+	}
+	static leave(re, state) {
+		switch (re.op) {
+			case Regexp.Op.PLB:
+			case Regexp.Op.NLB:
+			case Regexp.Op.CAPTURE: {
+				const sub = state.sub;
+				if (sub !== re.subs[0]) {
+					const nre = Regexp.fromRegexp(re);
+					nre.runes = /* @__PURE__ */ new Int32Array(0);
+					nre.subs = [sub];
+					return nre;
+				}
+				return re;
+			}
+			case Regexp.Op.CONCAT:
+			case Regexp.Op.ALTERNATE:
+				if (state.changed) {
+					const newSubs = state.subs;
+					if (newSubs.length === 0) return new Regexp(re.op === Regexp.Op.CONCAT ? Regexp.Op.EMPTY_MATCH : Regexp.Op.NO_MATCH);
+					if (newSubs.length === 1) return newSubs[0];
+					const nre = Regexp.fromRegexp(re);
+					nre.runes = /* @__PURE__ */ new Int32Array(0);
+					nre.subs = newSubs;
+					return nre;
+				}
+				return re;
+			case Regexp.Op.STAR:
+			case Regexp.Op.PLUS:
+			case Regexp.Op.QUEST: return Simplify.simplify1(re.op, re.flags, state.sub, re);
+			case Regexp.Op.REPEAT: return Simplify.simplifyRepeat(re, state.sub);
+			default: return re;
+		}
+	}
+	static simplifyRepeat(re, sub) {
+		if (re.max === -1) {
+			if (re.min === 0) return Simplify.simplify1(Regexp.Op.STAR, re.flags, sub, null);
+			if (re.min === 1) return Simplify.simplify1(Regexp.Op.PLUS, re.flags, sub, null);
+			const subs = [];
+			for (let i = 0; i < re.min - 1; i++) subs.push(sub);
+			subs.push(Simplify.simplify1(Regexp.Op.PLUS, re.flags, sub, null));
+			return Simplify.concat(subs);
+		}
+		if (re.min === 1 && re.max === 1) return sub;
+		let prefixSubs = null;
+		if (re.min > 0) {
+			prefixSubs = [];
+			for (let i = 0; i < re.min; i++) prefixSubs.push(sub);
+		}
+		if (re.max > re.min) {
+			let suffix = Simplify.simplify1(Regexp.Op.QUEST, re.flags, sub, null);
+			for (let i = re.min + 1; i < re.max; i++) suffix = Simplify.simplify1(Regexp.Op.QUEST, re.flags, Simplify.concat([sub, suffix]), null);
+			if (prefixSubs === null) return suffix;
+			prefixSubs.push(suffix);
+		}
+		if (prefixSubs !== null) return Simplify.concat(prefixSubs);
+		return new Regexp(Regexp.Op.NO_MATCH);
+	}
+	static concat(subs) {
+		const newSubs = [];
+		for (let i = 0; i < subs.length; i++) {
+			const sub = subs[i];
+			if (sub.op === Regexp.Op.NO_MATCH) return new Regexp(Regexp.Op.NO_MATCH);
+			if (sub.op === Regexp.Op.EMPTY_MATCH) continue;
+			if (sub.op === Regexp.Op.CONCAT) {
+				for (let j = 0; j < sub.subs.length; j++) newSubs.push(sub.subs[j]);
+				continue;
+			}
+			newSubs.push(sub);
+		}
+		if (newSubs.length === 0) return new Regexp(Regexp.Op.EMPTY_MATCH);
+		if (newSubs.length === 1) return newSubs[0];
+		const nre = new Regexp(Regexp.Op.CONCAT);
+		nre.subs = newSubs;
+		return nre;
+	}
+	static simplify1(op, flags, sub, re) {
+		if (sub.op === Regexp.Op.EMPTY_MATCH) return sub;
+		if (sub.op === Regexp.Op.NO_MATCH) {
+			if (op === Regexp.Op.PLUS) return sub;
+			return new Regexp(Regexp.Op.EMPTY_MATCH);
+		}
+		if (op === sub.op && (flags & RE2Flags.NON_GREEDY) === (sub.flags & RE2Flags.NON_GREEDY)) return sub;
+		if (re !== null && re.op === op && (re.flags & RE2Flags.NON_GREEDY) === (flags & RE2Flags.NON_GREEDY) && sub === re.subs[0]) return re;
+		const nre = new Regexp(op);
+		nre.flags = flags;
+		nre.subs = [sub];
+		return nre;
+	}
+};
+// src/CharGroup.js
+var CharGroup = class {
+	constructor(sign, cls) {
+		this.sign = sign;
+		this.cls = cls;
+	}
+};
+const code1 = [48, 57];
+const code2 = [
+	9,
+	10,
+	12,
+	13,
+	32,
+	32
+];
+const code3 = [
+	48,
+	57,
+	65,
+	90,
+	95,
+	95,
+	97,
+	122
+];
+const PERL_GROUPS = /* @__PURE__ */ new Map([
+	["\\d", new CharGroup(1, code1)],
+	["\\D", new CharGroup(-1, code1)],
+	["\\s", new CharGroup(1, code2)],
+	["\\S", new CharGroup(-1, code2)],
+	["\\w", new CharGroup(1, code3)],
+	["\\W", new CharGroup(-1, code3)]
+]);
+const code4 = [
+	48,
+	57,
+	65,
+	90,
+	97,
+	122
+];
+const code5 = [
+	65,
+	90,
+	97,
+	122
+];
+const code6 = [0, 127];
+const code7 = [
+	9,
+	9,
+	32,
+	32
+];
+const code8 = [
+	0,
+	31,
+	127,
+	127
+];
+const code9 = [48, 57];
+const code10 = [33, 126];
+const code11 = [97, 122];
+const code12 = [32, 126];
+const code13 = [
+	33,
+	47,
+	58,
+	64,
+	91,
+	96,
+	123,
+	126
+];
+const code14 = [
+	9,
+	13,
+	32,
+	32
+];
+const code15 = [65, 90];
+const code16 = [
+	48,
+	57,
+	65,
+	90,
+	95,
+	95,
+	97,
+	122
+];
+const code17 = [
+	48,
+	57,
+	65,
+	70,
+	97,
+	102
+];
+const POSIX_GROUPS = /* @__PURE__ */ new Map([
+	["[:alnum:]", new CharGroup(1, code4)],
+	["[:^alnum:]", new CharGroup(-1, code4)],
+	["[:alpha:]", new CharGroup(1, code5)],
+	["[:^alpha:]", new CharGroup(-1, code5)],
+	["[:ascii:]", new CharGroup(1, code6)],
+	["[:^ascii:]", new CharGroup(-1, code6)],
+	["[:blank:]", new CharGroup(1, code7)],
+	["[:^blank:]", new CharGroup(-1, code7)],
+	["[:cntrl:]", new CharGroup(1, code8)],
+	["[:^cntrl:]", new CharGroup(-1, code8)],
+	["[:digit:]", new CharGroup(1, code9)],
+	["[:^digit:]", new CharGroup(-1, code9)],
+	["[:graph:]", new CharGroup(1, code10)],
+	["[:^graph:]", new CharGroup(-1, code10)],
+	["[:lower:]", new CharGroup(1, code11)],
+	["[:^lower:]", new CharGroup(-1, code11)],
+	["[:print:]", new CharGroup(1, code12)],
+	["[:^print:]", new CharGroup(-1, code12)],
+	["[:punct:]", new CharGroup(1, code13)],
+	["[:^punct:]", new CharGroup(-1, code13)],
+	["[:space:]", new CharGroup(1, code14)],
+	["[:^space:]", new CharGroup(-1, code14)],
+	["[:upper:]", new CharGroup(1, code15)],
+	["[:^upper:]", new CharGroup(-1, code15)],
+	["[:word:]", new CharGroup(1, code16)],
+	["[:^word:]", new CharGroup(-1, code16)],
+	["[:xdigit:]", new CharGroup(1, code17)],
+	["[:^xdigit:]", new CharGroup(-1, code17)]
+]);
+// src/CharClass.js
+/**
+* A "builder"-style helper class for manipulating character classes represented as an array of
+* pairs of runes [lo, hi], each denoting an inclusive interval.
+*
+* All methods mutate the internal state and return {@code this}, allowing operations to be chained.
+*/
+var CharClass = class CharClass {
+	static charClassToString(r, len) {
+		let result = "[";
+		for (let i = 0; i < len; i += 2) {
+			if (i > 0) result += " ";
+			const lo = r[i];
+			const hi = r[i + 1];
+			if (lo === hi) result += `0x${lo.toString(16)}`;
+			else result += `0x${lo.toString(16)}-0x${hi.toString(16)}`;
+		}
+		result += "]";
+		return result;
+	}
+	static sortRanges(array, len) {
+		const n = len >> 1;
+		const order = new Array(n);
+		for (let i = 0; i < n; i++) order[i] = i;
+		order.sort((a, b) => array[2 * a] - array[2 * b] || array[2 * b + 1] - array[2 * a + 1]);
+		const sorted = array.slice(0, len);
+		for (let i = 0; i < n; i++) {
+			array[2 * i] = sorted[2 * order[i]];
+			array[2 * i + 1] = sorted[2 * order[i] + 1];
+		}
+	}
+	/**
+	* @param {number[]|Int32Array} [r]
+	*/
+	constructor(r = Utils.emptyInts()) {
+		/** @type {number[]|Int32Array} */
+		this.r = r;
+		this.len = r.length;
+	}
+	toArray() {
+		if (this.r instanceof Int32Array) return this.len === this.r.length ? this.r : this.r.subarray(0, this.len);
+		return new Int32Array(this.len === this.r.length ? this.r : this.r.slice(0, this.len));
+	}
+	toGrowableArray() {
+		if (Array.isArray(this.r)) {
+			this.r.length = this.len;
+			return this.r;
+		}
+		return Array.from(this.r.subarray(0, this.len));
+	}
+	cleanClass() {
+		if (this.len < 4) return this;
+		CharClass.sortRanges(this.r, this.len);
+		let w = 2;
+		for (let i = 2; i < this.len; i += 2) {
+			const lo = this.r[i];
+			const hi = this.r[i + 1];
+			if (lo <= this.r[w - 1] + 1) {
+				if (hi > this.r[w - 1]) this.r[w - 1] = hi;
+				continue;
+			}
+			this.r[w] = lo;
+			this.r[w + 1] = hi;
+			w += 2;
+		}
+		this.len = w;
+		return this;
+	}
+	appendLiteral(x, flags) {
+		return (flags & RE2Flags.FOLD_CASE) !== 0 ? this.appendFoldedRange(x, x) : this.appendRange(x, x);
+	}
+	appendRange(lo, hi) {
+		if (this.len > 0) {
+			for (let i = 2; i <= 4; i += 2) if (this.len >= i) {
+				const rlo = this.r[this.len - i];
+				const rhi = this.r[this.len - i + 1];
+				if (lo <= rhi + 1 && rlo <= hi + 1) {
+					if (lo < rlo) this.r[this.len - i] = lo;
+					if (hi > rhi) this.r[this.len - i + 1] = hi;
+					return this;
+				}
+			}
+		}
+		this.r[this.len++] = lo;
+		this.r[this.len++] = hi;
+		return this;
+	}
+	appendFoldedRange(lo, hi) {
+		if (lo <= Unicode.MIN_FOLD && hi >= Unicode.MAX_FOLD) return this.appendRange(lo, hi);
+		if (hi < Unicode.MIN_FOLD || lo > Unicode.MAX_FOLD) return this.appendRange(lo, hi);
+		if (lo < Unicode.MIN_FOLD) {
+			this.appendRange(lo, Unicode.MIN_FOLD - 1);
+			lo = Unicode.MIN_FOLD;
+		}
+		if (hi > Unicode.MAX_FOLD) {
+			this.appendRange(Unicode.MAX_FOLD + 1, hi);
+			hi = Unicode.MAX_FOLD;
+		}
+		for (let c = lo; c <= hi; c++) {
+			this.appendRange(c, c);
+			for (let f = Unicode.simpleFold(c); f !== c; f = Unicode.simpleFold(f)) this.appendRange(f, f);
+		}
+		return this;
+	}
+	appendClass(x) {
+		for (let i = 0; i < x.length; i += 2) this.appendRange(x[i], x[i + 1]);
+		return this;
+	}
+	appendFoldedClass(x) {
+		for (let i = 0; i < x.length; i += 2) this.appendFoldedRange(x[i], x[i + 1]);
+		return this;
+	}
+	appendNegatedClass(x) {
+		let nextLo = 0;
+		for (let i = 0; i < x.length; i += 2) {
+			const lo = x[i];
+			const hi = x[i + 1];
+			if (nextLo <= lo - 1) this.appendRange(nextLo, lo - 1);
+			nextLo = hi + 1;
+		}
+		if (nextLo <= Unicode.MAX_RUNE) this.appendRange(nextLo, Unicode.MAX_RUNE);
+		return this;
+	}
+	appendTable(table) {
+		for (let i = 0; i < table.length; ++i) {
+			const lo = table.getLo(i);
+			const hi = table.getHi(i);
+			const stride = table.getStride(i);
+			if (stride === 1) {
+				this.appendRange(lo, hi);
+				continue;
+			}
+			for (let c = lo; c <= hi; c += stride) this.appendRange(c, c);
+		}
+		return this;
+	}
+	appendNegatedTable(table) {
+		let nextLo = 0;
+		for (let i = 0; i < table.length; ++i) {
+			const lo = table.getLo(i);
+			const hi = table.getHi(i);
+			const stride = table.getStride(i);
+			if (stride === 1) {
+				if (nextLo <= lo - 1) this.appendRange(nextLo, lo - 1);
+				nextLo = hi + 1;
+				continue;
+			}
+			for (let c = lo; c <= hi; c += stride) {
+				if (nextLo <= c - 1) this.appendRange(nextLo, c - 1);
+				nextLo = c + 1;
+			}
+		}
+		if (nextLo <= Unicode.MAX_RUNE) this.appendRange(nextLo, Unicode.MAX_RUNE);
+		return this;
+	}
+	appendTableWithSign(table, sign) {
+		return sign < 0 ? this.appendNegatedTable(table) : this.appendTable(table);
+	}
+	negateClass() {
+		let nextLo = 0;
+		let w = 0;
+		for (let i = 0; i < this.len; i += 2) {
+			const lo = this.r[i];
+			const hi = this.r[i + 1];
+			if (nextLo <= lo - 1) {
+				this.r[w] = nextLo;
+				this.r[w + 1] = lo - 1;
+				w += 2;
+			}
+			nextLo = hi + 1;
+		}
+		this.len = w;
+		if (nextLo <= Unicode.MAX_RUNE) {
+			this.r[this.len++] = nextLo;
+			this.r[this.len++] = Unicode.MAX_RUNE;
+		}
+		return this;
+	}
+	appendClassWithSign(x, sign) {
+		return sign < 0 ? this.appendNegatedClass(x) : this.appendClass(x);
+	}
+	appendGroup(g, foldCase) {
+		let cls = g.cls;
+		if (foldCase) cls = new CharClass().appendFoldedClass(cls).cleanClass().toArray();
+		return this.appendClassWithSign(cls, g.sign);
+	}
+	toString() {
+		return CharClass.charClassToString(this.r, this.len);
+	}
+};
+// src/Parser.js
+var StringIterator = class {
+	constructor(str) {
+		this.str = str;
+		this.position = 0;
+	}
+	pos() {
+		return this.position;
+	}
+	rewindTo(pos) {
+		this.position = pos;
+	}
+	more() {
+		return this.position < this.str.length;
+	}
+	peek() {
+		return this.str.codePointAt(this.position);
+	}
+	skip(n) {
+		this.position += n;
+	}
+	skipString(s) {
+		this.position += s.length;
+	}
+	pop() {
+		const r = this.str.codePointAt(this.position);
+		this.position += Utils.charCount(r);
+		return r;
+	}
+	lookingAt(s) {
+		return this.str.startsWith(s, this.position);
+	}
+	rest() {
+		return this.str.substring(this.position);
+	}
+	from(beforePos) {
+		return this.str.substring(beforePos, this.position);
+	}
+	toString() {
+		return this.rest();
+	}
+};
+/**
+* A parser of regular expression patterns.
+*
+* The only public entry point is {@link #parse(String pattern, int flags)}.
+*/
+var Parser = class Parser {
+	static ERR_INTERNAL_ERROR = "regexp/syntax: internal error";
+	static ERR_INVALID_CHAR_RANGE = "invalid character class range";
+	static ERR_INVALID_ESCAPE = "invalid escape sequence";
+	static ERR_INVALID_NAMED_CAPTURE = "invalid named capture";
+	static ERR_INVALID_PERL_OP = "invalid or unsupported Perl syntax";
+	static ERR_INVALID_REPEAT_OP = "invalid nested repetition operator";
+	static ERR_INVALID_REPEAT_SIZE = "invalid repeat count";
+	static ERR_MISSING_BRACKET = "missing closing ]";
+	static ERR_MISSING_PAREN = "missing closing )";
+	static ERR_MISSING_REPEAT_ARGUMENT = "missing argument to repetition operator";
+	static ERR_TRAILING_BACKSLASH = "trailing backslash at end of expression";
+	static ERR_DUPLICATE_NAMED_CAPTURE = "duplicate capture group name";
+	static ERR_UNEXPECTED_PAREN = "unexpected )";
+	static ERR_NESTING_DEPTH = "expression nests too deeply";
+	static ERR_LARGE = "expression too large";
+	static ERR_INVALID_CAPTURE_IN_LOOKBEHIND = "invalid capture in lookbehind";
+	static MAX_HEIGHT = 1e3;
+	static MAX_SIZE = 1398101;
+	static MAX_RUNES = 33554432;
+	static ANY_TABLE = new UnicodeRangeTable(new Uint32Array([
+		0,
+		Unicode.MAX_RUNE,
+		1
+	]));
+	static ASCII_TABLE = new UnicodeRangeTable(new Uint32Array([
+		0,
+		127,
+		1
+	]));
+	static ASCII_FOLD_TABLE = new UnicodeRangeTable(new Uint32Array([
+		0,
+		127,
+		1,
+		383,
+		383,
+		1,
+		8490,
+		8490,
+		1
+	]));
+	static unicodeTable(name) {
+		if (name === "Any") return {
+			tab: Parser.ANY_TABLE,
+			fold: Parser.ANY_TABLE,
+			sign: 1
+		};
+		if (name === "Ascii") return {
+			tab: Parser.ASCII_TABLE,
+			fold: Parser.ASCII_FOLD_TABLE,
+			sign: 1
+		};
+		if (name === "Assigned") return {
+			tab: UnicodeTables.CATEGORIES.get("Cn"),
+			fold: UnicodeTables.CATEGORIES.get("Cn"),
+			sign: -1
+		};
+		if (name === "Lc") return {
+			tab: UnicodeTables.CATEGORIES.get("LC"),
+			fold: UnicodeTables.FOLD_CATEGORIES.get("LC"),
+			sign: 1
+		};
+		if (UnicodeTables.CATEGORIES.has(name)) return {
+			tab: UnicodeTables.CATEGORIES.get(name),
+			fold: UnicodeTables.FOLD_CATEGORIES.get(name),
+			sign: 1
+		};
+		if (UnicodeTables.SCRIPTS.has(name)) return {
+			tab: UnicodeTables.SCRIPTS.get(name),
+			fold: UnicodeTables.FOLD_SCRIPT.get(name),
+			sign: 1
+		};
+		return null;
+	}
+	static minFoldRune(r) {
+		if (r < Unicode.MIN_FOLD || r > Unicode.MAX_FOLD) return r;
+		let min = r;
+		const r0 = r;
+		for (r = Unicode.simpleFold(r); r !== r0; r = Unicode.simpleFold(r)) if (min > r) min = r;
+		return min;
+	}
+	static leadingRegexp(re) {
+		if (re.op === Regexp.Op.EMPTY_MATCH) return null;
+		if (re.op === Regexp.Op.CONCAT && re.subs.length > 0) {
+			const sub = re.subs[0];
+			if (sub.op === Regexp.Op.EMPTY_MATCH) return null;
+			return sub;
+		}
+		return re;
+	}
+	static literalRegexp(s, flags) {
+		const re = new Regexp(Regexp.Op.LITERAL);
+		re.flags = flags;
+		re.runes = Utils.stringToRunes(s);
+		return re;
+	}
+	/**
+	* Parse regular expression pattern {@code pattern} with mode flags {@code flags}.
+	* @param {string} pattern
+	* @param {number} flags
+	*/
+	static parse(pattern, flags) {
+		return new Parser(pattern, flags).parseInternal();
+	}
+	static parseRepeat(t) {
+		const start = t.pos();
+		if (!t.more() || !t.lookingAt("{")) return -1;
+		t.skip(1);
+		const min = Parser.parseInt(t);
+		if (min === -1) return -1;
+		if (!t.more()) return -1;
+		let max;
+		if (!t.lookingAt(",")) max = min;
+		else {
+			t.skip(1);
+			if (!t.more()) return -1;
+			if (t.lookingAt("}")) max = -1;
+			else if ((max = Parser.parseInt(t)) === -1) return -1;
+		}
+		if (!t.more() || !t.lookingAt("}")) return -1;
+		t.skip(1);
+		if (min < 0 || min > 1e3 || max === -2 || max > 1e3 || max >= 0 && min > max) throw new RE2JSSyntaxException(Parser.ERR_INVALID_REPEAT_SIZE, t.from(start));
+		return min << 16 | max & Unicode.MAX_BMP;
+	}
+	static isValidCaptureName(name) {
+		if (name.length === 0) return false;
+		for (let i = 0; i < name.length; i++) {
+			const c = name.codePointAt(i);
+			if (c !== Codepoint.CODES["_"] && !Utils.isalnum(c)) return false;
+		}
+		return true;
+	}
+	static parseInt(t) {
+		const start = t.pos();
+		while (t.more() && t.peek() >= Codepoint.CODES["0"] && t.peek() <= Codepoint.CODES["9"]) t.skip(1);
+		const n = t.from(start);
+		if (n.length === 0 || n.length > 1 && n.codePointAt(0) === Codepoint.CODES["0"]) return -1;
+		if (n.length > 8) return -2;
+		return parseInt(n, 10);
+	}
+	static isCharClass(re) {
+		return re.op === Regexp.Op.LITERAL && re.runes.length === 1 || re.op === Regexp.Op.CHAR_CLASS || re.op === Regexp.Op.ANY_CHAR_NOT_NL || re.op === Regexp.Op.ANY_CHAR;
+	}
+	static matchRune(re, r) {
+		switch (re.op) {
+			case Regexp.Op.LITERAL: return re.runes.length === 1 && re.runes[0] === r;
+			case Regexp.Op.CHAR_CLASS:
+				for (let i = 0; i < re.runes.length; i += 2) if (re.runes[i] <= r && r <= re.runes[i + 1]) return true;
+				return false;
+			case Regexp.Op.ANY_CHAR_NOT_NL: return r !== Codepoint.CODES["\n"];
+			case Regexp.Op.ANY_CHAR: return true;
+		}
+		return false;
+	}
+	static mergeCharClass(dst, src) {
+		switch (dst.op) {
+			case Regexp.Op.ANY_CHAR: break;
+			case Regexp.Op.ANY_CHAR_NOT_NL:
+				if (Parser.matchRune(src, Codepoint.CODES["\n"])) dst.op = Regexp.Op.ANY_CHAR;
+				break;
+			case Regexp.Op.CHAR_CLASS: {
+				const cc = new CharClass(Array.isArray(dst.runes) ? dst.runes : Array.from(dst.runes));
+				if (src.op === Regexp.Op.LITERAL) cc.appendLiteral(src.runes[0], src.flags);
+				else cc.appendClass(src.runes);
+				dst.runes = cc.toGrowableArray();
+				break;
+			}
+			case Regexp.Op.LITERAL:
+				if (src.runes[0] === dst.runes[0] && src.flags === dst.flags) break;
+				dst.op = Regexp.Op.CHAR_CLASS;
+				dst.runes = new CharClass().appendLiteral(dst.runes[0], dst.flags).appendLiteral(src.runes[0], src.flags).toGrowableArray();
+		}
+	}
+	static parseEscape(t) {
+		const startPos = t.pos();
+		t.skip(1);
+		if (!t.more()) throw new RE2JSSyntaxException(Parser.ERR_TRAILING_BACKSLASH);
+		let c = t.pop();
+		bigswitch: switch (c) {
+			case Codepoint.CODES["1"]:
+			case Codepoint.CODES["2"]:
+			case Codepoint.CODES["3"]:
+			case Codepoint.CODES["4"]:
+			case Codepoint.CODES["5"]:
+			case Codepoint.CODES["6"]:
+			case Codepoint.CODES["7"]: if (!t.more() || t.peek() < Codepoint.CODES["0"] || t.peek() > Codepoint.CODES["7"]) break;
+			case Codepoint.CODES["0"]: {
+				let r = c - Codepoint.CODES["0"];
+				for (let i = 1; i < 3; i++) {
+					if (!t.more() || t.peek() < Codepoint.CODES["0"] || t.peek() > Codepoint.CODES["7"]) break;
+					r = r * 8 + t.peek() - Codepoint.CODES["0"];
+					t.skip(1);
+				}
+				return r;
+			}
+			case Codepoint.CODES["x"]: {
+				if (!t.more()) break;
+				c = t.pop();
+				if (c === Codepoint.CODES["{"]) {
+					let nhex = 0;
+					let r = 0;
+					while (true) {
+						if (!t.more()) break bigswitch;
+						c = t.pop();
+						if (c === Codepoint.CODES["}"]) break;
+						const v = Utils.unhex(c);
+						if (v < 0) break bigswitch;
+						r = r * 16 + v;
+						if (r > Unicode.MAX_RUNE) break bigswitch;
+						nhex++;
+					}
+					if (nhex === 0) break bigswitch;
+					return r;
+				}
+				const x = Utils.unhex(c);
+				if (!t.more()) break;
+				c = t.pop();
+				const y = Utils.unhex(c);
+				if (x < 0 || y < 0) break;
+				return x * 16 + y;
+			}
+			case Codepoint.CODES["a"]: return Codepoint.CODES["\x07"];
+			case Codepoint.CODES["f"]: return Codepoint.CODES["\f"];
+			case Codepoint.CODES["n"]: return Codepoint.CODES["\n"];
+			case Codepoint.CODES["r"]: return Codepoint.CODES["\r"];
+			case Codepoint.CODES["t"]: return Codepoint.CODES["	"];
+			case Codepoint.CODES["v"]: return Codepoint.CODES["\v"];
+			default: if (c <= Unicode.MAX_ASCII && !Utils.isalnum(c)) return c;
+		}
+		throw new RE2JSSyntaxException(Parser.ERR_INVALID_ESCAPE, t.from(startPos));
+	}
+	static parseClassChar(t, wholeClassPos) {
+		if (!t.more()) throw new RE2JSSyntaxException(Parser.ERR_MISSING_BRACKET, t.from(wholeClassPos));
+		if (t.lookingAt("\\")) return Parser.parseEscape(t);
+		return t.pop();
+	}
+	static hasCapture(re) {
+		if (re === null) return false;
+		if (re.op === Regexp.Op.CAPTURE) return true;
+		if (re.subs) {
+			for (let sub of re.subs) if (Parser.hasCapture(sub)) return true;
+		}
+		return false;
+	}
+	constructor(wholeRegexp, flags = 0) {
+		this.wholeRegexp = wholeRegexp;
+		this.flags = flags;
+		this.numCap = 0;
+		this.namedGroups = Object.create(null);
+		this.stack = [];
+		this.free = null;
+		this.numRegexp = 0;
+		this.numRunes = 0;
+		this.repeats = 0;
+		this.height = null;
+		this.size = null;
+		this.nlb = 0;
+	}
+	newRegexp(op) {
+		let re = this.free;
+		if (re !== null && re.subs !== null && re.subs.length > 0) {
+			this.free = re.subs[0];
+			re.reinit();
+			re.op = op;
+		} else {
+			re = new Regexp(op);
+			this.numRegexp += 1;
+		}
+		return re;
+	}
+	reuse(re) {
+		if (this.height !== null && this.height.has(re)) this.height.delete(re);
+		if (re.subs !== null && re.subs.length > 0) re.subs[0] = this.free;
+		this.free = re;
+	}
+	checkLimits(re) {
+		if (this.numRunes > Parser.MAX_RUNES) throw new RE2JSSyntaxException(Parser.ERR_LARGE);
+		this.checkSize(re);
+		this.checkHeight(re);
+	}
+	checkSize(re) {
+		if (this.size === null) {
+			if (this.repeats === 0) this.repeats = 1;
+			if (re.op === Regexp.Op.REPEAT) {
+				let n = re.max;
+				if (n === -1) n = re.min;
+				if (n <= 0) n = 1;
+				if (n > Math.floor(Parser.MAX_SIZE / this.repeats)) this.repeats = Parser.MAX_SIZE;
+				else this.repeats *= n;
+			}
+			if (this.numRegexp < Math.floor(Parser.MAX_SIZE / this.repeats)) return;
+			this.size = /* @__PURE__ */ new Map();
+			for (let reEx of this.stack) this.checkSize(reEx);
+		}
+		if (this.calcSize(re, true) > Parser.MAX_SIZE) throw new RE2JSSyntaxException(Parser.ERR_LARGE);
+	}
+	calcSize(re, force = false) {
+		if (!force && this.size !== null) {
+			if (this.size.has(re)) return this.size.get(re);
+		}
+		let size = 0;
+		switch (re.op) {
+			case Regexp.Op.LITERAL:
+				size = re.runes.length;
+				break;
+			case Regexp.Op.PLB:
+			case Regexp.Op.NLB:
+			case Regexp.Op.CAPTURE:
+			case Regexp.Op.STAR:
+				size = 2 + this.calcSize(re.subs[0]);
+				break;
+			case Regexp.Op.PLUS:
+			case Regexp.Op.QUEST:
+				size = 1 + this.calcSize(re.subs[0]);
+				break;
+			case Regexp.Op.CONCAT:
+				for (let sub of re.subs) size = size + this.calcSize(sub);
+				break;
+			case Regexp.Op.ALTERNATE:
+				for (let sub of re.subs) size = size + this.calcSize(sub);
+				if (re.subs.length > 1) size = size + re.subs.length - 1;
+				break;
+			case Regexp.Op.REPEAT: {
+				let sub = this.calcSize(re.subs[0]);
+				if (re.max === -1) {
+					if (re.min === 0) size = 2 + sub;
+					else size = 1 + re.min * sub;
+					break;
+				}
+				size = re.max * sub + (re.max - re.min);
+				break;
+			}
+		}
+		size = Math.max(1, size);
+		if (this.size === null) this.size = /* @__PURE__ */ new Map();
+		this.size.set(re, size);
+		return size;
+	}
+	checkHeight(re) {
+		if (this.numRegexp < Parser.MAX_HEIGHT) return;
+		if (this.height === null) {
+			this.height = /* @__PURE__ */ new Map();
+			for (let reEx of this.stack) this.checkHeight(reEx);
+		}
+		if (this.calcHeight(re, true) > Parser.MAX_HEIGHT) throw new RE2JSSyntaxException(Parser.ERR_NESTING_DEPTH);
+	}
+	calcHeight(re, force = false) {
+		if (!force && this.height !== null) {
+			if (this.height.has(re)) return this.height.get(re);
+		}
+		let h = 1;
+		for (let sub of re.subs) {
+			const hsub = this.calcHeight(sub);
+			if (h < 1 + hsub) h = 1 + hsub;
+		}
+		if (this.height === null) this.height = /* @__PURE__ */ new Map();
+		this.height.set(re, h);
+		return h;
+	}
+	pop() {
+		return this.stack.pop();
+	}
+	popToPseudo() {
+		const n = this.stack.length;
+		let i = n;
+		while (i > 0 && !Regexp.isPseudoOp(this.stack[i - 1].op)) i--;
+		return this.stack.splice(i, n - i);
+	}
+	push(re) {
+		this.numRunes += re.runes.length;
+		if (re.op === Regexp.Op.CHAR_CLASS && re.runes.length === 2 && re.runes[0] === re.runes[1]) {
+			if (this.maybeConcat(re.runes[0], this.flags & ~RE2Flags.FOLD_CASE)) return null;
+			re.op = Regexp.Op.LITERAL;
+			re.runes = [re.runes[0]];
+			re.flags = this.flags & ~RE2Flags.FOLD_CASE;
+		} else if (re.op === Regexp.Op.CHAR_CLASS && re.runes.length === 4 && re.runes[0] === re.runes[1] && re.runes[2] === re.runes[3] && Unicode.simpleFold(re.runes[0]) === re.runes[2] && Unicode.simpleFold(re.runes[2]) === re.runes[0] || re.op === Regexp.Op.CHAR_CLASS && re.runes.length === 2 && re.runes[0] + 1 === re.runes[1] && Unicode.simpleFold(re.runes[0]) === re.runes[1] && Unicode.simpleFold(re.runes[1]) === re.runes[0]) {
+			if (this.maybeConcat(re.runes[0], this.flags | RE2Flags.FOLD_CASE)) return null;
+			re.op = Regexp.Op.LITERAL;
+			re.runes = [re.runes[0]];
+			re.flags = this.flags | RE2Flags.FOLD_CASE;
+		} else this.maybeConcat(-1, 0);
+		this.stack.push(re);
+		this.checkLimits(re);
+		return re;
+	}
+	maybeConcat(r, flags) {
+		const n = this.stack.length;
+		if (n < 2) return false;
+		const re1 = this.stack[n - 1];
+		const re2 = this.stack[n - 2];
+		if (re1.op !== Regexp.Op.LITERAL || re2.op !== Regexp.Op.LITERAL || (re1.flags & RE2Flags.FOLD_CASE) !== (re2.flags & RE2Flags.FOLD_CASE)) return false;
+		if (!Array.isArray(re2.runes)) re2.runes = Array.from(re2.runes);
+		for (let i = 0; i < re1.runes.length; i++) re2.runes.push(re1.runes[i]);
+		if (r >= 0) {
+			re1.runes = [r];
+			re1.flags = flags;
+			return true;
+		}
+		this.pop();
+		this.reuse(re1);
+		return false;
+	}
+	newLiteral(r, flags) {
+		const re = this.newRegexp(Regexp.Op.LITERAL);
+		re.flags = flags;
+		if ((flags & RE2Flags.FOLD_CASE) !== 0) r = Parser.minFoldRune(r);
+		re.runes = [r];
+		return re;
+	}
+	literal(r) {
+		this.push(this.newLiteral(r, this.flags));
+	}
+	op(op) {
+		const re = this.newRegexp(op);
+		re.flags = this.flags;
+		return this.push(re);
+	}
+	repeat(op, min, max, beforePos, t, lastRepeatPos) {
+		let flags = this.flags;
+		if ((flags & RE2Flags.PERL_X) !== 0) {
+			if (t.more() && t.lookingAt("?")) {
+				t.skip(1);
+				flags ^= RE2Flags.NON_GREEDY;
+			}
+			if (lastRepeatPos !== -1) throw new RE2JSSyntaxException(Parser.ERR_INVALID_REPEAT_OP, t.from(lastRepeatPos));
+		}
+		const n = this.stack.length;
+		if (n === 0) throw new RE2JSSyntaxException(Parser.ERR_MISSING_REPEAT_ARGUMENT, t.from(beforePos));
+		const sub = this.stack[n - 1];
+		if (Regexp.isPseudoOp(sub.op)) throw new RE2JSSyntaxException(Parser.ERR_MISSING_REPEAT_ARGUMENT, t.from(beforePos));
+		const re = this.newRegexp(op);
+		re.min = min;
+		re.max = max;
+		re.flags = flags;
+		re.subs = [sub];
+		this.stack[n - 1] = re;
+		this.checkLimits(re);
+		if (op === Regexp.Op.REPEAT && (min >= 2 || max >= 2) && !this.repeatIsValid(re, 1e3)) throw new RE2JSSyntaxException(Parser.ERR_INVALID_REPEAT_SIZE, t.from(beforePos));
+	}
+	repeatIsValid(re, n) {
+		if (re.op === Regexp.Op.REPEAT) {
+			let m = re.max;
+			if (m === 0) return true;
+			if (m < 0) m = re.min;
+			if (m > n) return false;
+			if (m > 0) n = Math.trunc(n / m);
+		}
+		for (let sub of re.subs) if (!this.repeatIsValid(sub, n)) return false;
+		return true;
+	}
+	concat() {
+		this.maybeConcat(-1, 0);
+		const subs = this.popToPseudo();
+		if (subs.length === 0) return this.push(this.newRegexp(Regexp.Op.EMPTY_MATCH));
+		return this.push(this.collapse(subs, Regexp.Op.CONCAT));
+	}
+	alternate() {
+		const subs = this.popToPseudo();
+		if (subs.length > 0) this.cleanAlt(subs[subs.length - 1]);
+		if (subs.length === 0) return this.push(this.newRegexp(Regexp.Op.NO_MATCH));
+		return this.push(this.collapse(subs, Regexp.Op.ALTERNATE));
+	}
+	cleanAlt(re) {
+		if (re.op === Regexp.Op.CHAR_CLASS) {
+			re.runes = new CharClass(Array.from(re.runes)).cleanClass().toArray();
+			if (re.runes.length === 2 && re.runes[0] === 0 && re.runes[1] === Unicode.MAX_RUNE) {
+				re.runes = /* @__PURE__ */ new Int32Array(0);
+				re.op = Regexp.Op.ANY_CHAR;
+			} else if (re.runes.length === 4 && re.runes[0] === 0 && re.runes[1] === Codepoint.CODES["\n"] - 1 && re.runes[2] === Codepoint.CODES["\n"] + 1 && re.runes[3] === Unicode.MAX_RUNE) {
+				re.runes = /* @__PURE__ */ new Int32Array(0);
+				re.op = Regexp.Op.ANY_CHAR_NOT_NL;
+			}
+		}
+	}
+	collapse(subs, op) {
+		if (subs.length === 1) return subs[0];
+		let len = 0;
+		for (let sub of subs) len += sub.op === op ? sub.subs.length : 1;
+		let newsubs = new Array(len).fill(null);
+		let i = 0;
+		for (let sub of subs) if (sub.op === op) {
+			for (let j = 0; j < sub.subs.length; j++) newsubs[i++] = sub.subs[j];
+			this.reuse(sub);
+		} else newsubs[i++] = sub;
+		let re = this.newRegexp(op);
+		re.subs = newsubs;
+		if (op === Regexp.Op.ALTERNATE) {
+			re.subs = this.factor(re.subs);
+			if (re.subs.length === 1) {
+				const old = re;
+				re = re.subs[0];
+				this.reuse(old);
+			}
+		}
+		return re;
+	}
+	factor(array) {
+		if (array.length < 2) return array;
+		let s = 0;
+		let lensub = array.length;
+		let lenout = 0;
+		let str = null;
+		let strlen = 0;
+		let strflags = 0;
+		let start = 0;
+		for (let i = 0; i <= lensub; i++) {
+			let istr = null;
+			let istrlen = 0;
+			let iflags = 0;
+			if (i < lensub) {
+				let re = array[s + i];
+				if (re.op === Regexp.Op.CONCAT && re.subs.length > 0) re = re.subs[0];
+				if (re.op === Regexp.Op.LITERAL) {
+					istr = re.runes;
+					istrlen = re.runes.length;
+					iflags = re.flags & RE2Flags.FOLD_CASE;
+				}
+				if (iflags === strflags) {
+					let same = 0;
+					while (same < strlen && same < istrlen && str[same] === istr[same]) same++;
+					if (same > 0) {
+						strlen = same;
+						continue;
+					}
+				}
+			}
+			if (i === start) {} else if (i === start + 1) array[lenout++] = array[s + start];
+			else {
+				const prefix = this.newRegexp(Regexp.Op.LITERAL);
+				prefix.flags = strflags;
+				prefix.runes = str.slice(0, strlen);
+				for (let j = start; j < i; j++) {
+					array[s + j] = this.removeLeadingString(array[s + j], strlen);
+					this.checkLimits(array[s + j]);
+				}
+				const suffix = this.collapse(array.slice(s + start, s + i), Regexp.Op.ALTERNATE);
+				const re = this.newRegexp(Regexp.Op.CONCAT);
+				re.subs = [prefix, suffix];
+				array[lenout++] = re;
+			}
+			start = i;
+			str = istr;
+			strlen = istrlen;
+			strflags = iflags;
+		}
+		lensub = lenout;
+		s = 0;
+		start = 0;
+		lenout = 0;
+		let first = null;
+		for (let i = 0; i <= lensub; i++) {
+			let ifirst = null;
+			if (i < lensub) {
+				ifirst = Parser.leadingRegexp(array[s + i]);
+				if (first !== null && first.equals(ifirst) && (Parser.isCharClass(first) || first.op === Regexp.Op.REPEAT && first.min === first.max && Parser.isCharClass(first.subs[0]))) continue;
+			}
+			if (i === start) {} else if (i === start + 1) array[lenout++] = array[s + start];
+			else {
+				const prefix = first;
+				for (let j = start; j < i; j++) {
+					const reuse = j !== start;
+					array[s + j] = this.removeLeadingRegexp(array[s + j], reuse);
+					this.checkLimits(array[s + j]);
+				}
+				const suffix = this.collapse(array.slice(s + start, s + i), Regexp.Op.ALTERNATE);
+				const re = this.newRegexp(Regexp.Op.CONCAT);
+				re.subs = [prefix, suffix];
+				array[lenout++] = re;
+			}
+			start = i;
+			first = ifirst;
+		}
+		lensub = lenout;
+		s = 0;
+		start = 0;
+		lenout = 0;
+		for (let i = 0; i <= lensub; i++) {
+			if (i < lensub && Parser.isCharClass(array[s + i])) continue;
+			if (i === start) {} else if (i === start + 1) array[lenout++] = array[s + start];
+			else {
+				let max = start;
+				for (let j = start + 1; j < i; j++) {
+					const subMax = array[s + max];
+					const subJ = array[s + j];
+					if (subMax.op < subJ.op || subMax.op === subJ.op && (subMax.runes !== null ? subMax.runes.length : 0) < (subJ.runes !== null ? subJ.runes.length : 0)) max = j;
+				}
+				const tmp = array[s + start];
+				array[s + start] = array[s + max];
+				array[s + max] = tmp;
+				for (let j = start + 1; j < i; j++) {
+					Parser.mergeCharClass(array[s + start], array[s + j]);
+					this.reuse(array[s + j]);
+				}
+				this.cleanAlt(array[s + start]);
+				array[lenout++] = array[s + start];
+			}
+			if (i < lensub) array[lenout++] = array[s + i];
+			start = i + 1;
+		}
+		lensub = lenout;
+		s = 0;
+		start = 0;
+		lenout = 0;
+		for (let i = 0; i < lensub; ++i) {
+			if (i + 1 < lensub && array[s + i].op === Regexp.Op.EMPTY_MATCH && array[s + i + 1].op === Regexp.Op.EMPTY_MATCH) continue;
+			array[lenout++] = array[s + i];
+		}
+		lensub = lenout;
+		s = 0;
+		return array.slice(s, lensub);
+	}
+	removeLeadingString(re, n) {
+		if (re.op === Regexp.Op.CONCAT && re.subs.length > 0) {
+			const sub = this.removeLeadingString(re.subs[0], n);
+			re.subs[0] = sub;
+			if (sub.op === Regexp.Op.EMPTY_MATCH) {
+				this.reuse(sub);
+				switch (re.subs.length) {
+					case 0:
+					case 1:
+						re.op = Regexp.Op.EMPTY_MATCH;
+						re.subs = Regexp.emptySubs();
+						break;
+					case 2: {
+						const old = re;
+						re = re.subs[1];
+						this.reuse(old);
+						break;
+					}
+					default: re.subs = re.subs.slice(1, re.subs.length);
+				}
+			}
+			return re;
+		}
+		if (re.op === Regexp.Op.LITERAL) {
+			re.runes = re.runes.slice(n, re.runes.length);
+			if (re.runes.length === 0) re.op = Regexp.Op.EMPTY_MATCH;
+		}
+		return re;
+	}
+	removeLeadingRegexp(re, reuse) {
+		if (re.op === Regexp.Op.CONCAT && re.subs.length > 0) {
+			if (reuse) this.reuse(re.subs[0]);
+			re.subs = re.subs.slice(1, re.subs.length);
+			switch (re.subs.length) {
+				case 0:
+					re.op = Regexp.Op.EMPTY_MATCH;
+					re.subs = Regexp.emptySubs();
+					break;
+				case 1: {
+					const old = re;
+					re = re.subs[0];
+					this.reuse(old);
+					break;
+				}
+			}
+			return re;
+		}
+		if (reuse) this.reuse(re);
+		return this.newRegexp(Regexp.Op.EMPTY_MATCH);
+	}
+	parseInternal() {
+		if ((this.flags & RE2Flags.LITERAL) !== 0) return Parser.literalRegexp(this.wholeRegexp, this.flags);
+		let lastRepeatPos = -1;
+		let min = -1;
+		let max = -1;
+		const t = new StringIterator(this.wholeRegexp);
+		while (t.more()) {
+			let repeatPos = -1;
+			bigswitch: switch (t.peek()) {
+				case Codepoint.CODES["("]:
+					if ((this.flags & RE2Flags.LOOKBEHIND) !== 0) {
+						if (t.lookingAt("(?<=")) {
+							this.parsePosLookBehind();
+							t.skip(4);
+							break;
+						}
+						if (t.lookingAt("(?<!")) {
+							this.parseNegLookBehind();
+							t.skip(4);
+							break;
+						}
+					}
+					if ((this.flags & RE2Flags.PERL_X) !== 0 && t.lookingAt("(?")) {
+						this.parsePerlFlags(t);
+						break;
+					}
+					this.op(Regexp.Op.LEFT_PAREN).cap = ++this.numCap;
+					t.skip(1);
+					break;
+				case Codepoint.CODES["|"]:
+					this.parseVerticalBar();
+					t.skip(1);
+					break;
+				case Codepoint.CODES[")"]:
+					this.parseRightParen();
+					t.skip(1);
+					break;
+				case Codepoint.CODES["^"]:
+					if ((this.flags & RE2Flags.ONE_LINE) !== 0) this.op(Regexp.Op.BEGIN_TEXT);
+					else this.op(Regexp.Op.BEGIN_LINE);
+					t.skip(1);
+					break;
+				case Codepoint.CODES["$"]:
+					if ((this.flags & RE2Flags.ONE_LINE) !== 0) this.op(Regexp.Op.END_TEXT).flags |= RE2Flags.WAS_DOLLAR;
+					else this.op(Regexp.Op.END_LINE);
+					t.skip(1);
+					break;
+				case Codepoint.CODES["."]:
+					if ((this.flags & RE2Flags.DOT_NL) !== 0) this.op(Regexp.Op.ANY_CHAR);
+					else this.op(Regexp.Op.ANY_CHAR_NOT_NL);
+					t.skip(1);
+					break;
+				case Codepoint.CODES["["]:
+					this.parseClass(t);
+					break;
+				case Codepoint.CODES["*"]:
+				case Codepoint.CODES["+"]:
+				case Codepoint.CODES["?"]: {
+					repeatPos = t.pos();
+					let op = null;
+					switch (t.pop()) {
+						case Codepoint.CODES["*"]:
+							op = Regexp.Op.STAR;
+							break;
+						case Codepoint.CODES["+"]:
+							op = Regexp.Op.PLUS;
+							break;
+						case Codepoint.CODES["?"]: op = Regexp.Op.QUEST;
+					}
+					this.repeat(op, min, max, repeatPos, t, lastRepeatPos);
+					break;
+				}
+				case Codepoint.CODES["{"]: {
+					const before = t.pos();
+					const minMax = Parser.parseRepeat(t);
+					if (minMax < 0) {
+						t.rewindTo(before);
+						this.literal(t.pop());
+						break;
+					}
+					repeatPos = before;
+					min = minMax >> 16;
+					max = (minMax & Unicode.MAX_BMP) << 16 >> 16;
+					this.repeat(Regexp.Op.REPEAT, min, max, repeatPos, t, lastRepeatPos);
+					break;
+				}
+				case Codepoint.CODES["\\"]: {
+					const savedPos = t.pos();
+					t.skip(1);
+					if ((this.flags & RE2Flags.PERL_X) !== 0 && t.more()) switch (t.pop()) {
+						case Codepoint.CODES["A"]:
+							this.op(Regexp.Op.BEGIN_TEXT);
+							break bigswitch;
+						case Codepoint.CODES["b"]:
+							this.op(Regexp.Op.WORD_BOUNDARY);
+							break bigswitch;
+						case Codepoint.CODES["B"]:
+							this.op(Regexp.Op.NO_WORD_BOUNDARY);
+							break bigswitch;
+						case Codepoint.CODES["C"]: throw new RE2JSSyntaxException(Parser.ERR_INVALID_ESCAPE, "\\C");
+						case Codepoint.CODES["Q"]: {
+							let lit = t.rest();
+							const i = lit.indexOf("\\E");
+							if (i >= 0) {
+								lit = lit.substring(0, i);
+								t.skipString(lit);
+								t.skipString("\\E");
+							} else t.skipString(lit);
+							let j = 0;
+							while (j < lit.length) {
+								const codepoint = lit.codePointAt(j);
+								this.literal(codepoint);
+								j += Utils.charCount(codepoint);
+							}
+							break bigswitch;
+						}
+						case Codepoint.CODES["z"]:
+							this.op(Regexp.Op.END_TEXT);
+							break bigswitch;
+						default: t.rewindTo(savedPos);
+					}
+					else t.rewindTo(savedPos);
+					const re = this.newRegexp(Regexp.Op.CHAR_CLASS);
+					re.flags = this.flags;
+					if (t.lookingAt("\\p") || t.lookingAt("\\P")) {
+						const cc = new CharClass();
+						if (this.parseUnicodeClass(t, cc)) {
+							re.runes = cc.toArray();
+							this.push(re);
+							break bigswitch;
+						}
+					}
+					const cc = new CharClass();
+					if (this.parsePerlClassEscape(t, cc)) {
+						re.runes = cc.toArray();
+						this.push(re);
+						break bigswitch;
+					}
+					t.rewindTo(savedPos);
+					this.reuse(re);
+					this.literal(Parser.parseEscape(t));
+					break;
+				}
+				default: this.literal(t.pop());
+			}
+			lastRepeatPos = repeatPos;
+		}
+		this.concat();
+		if (this.swapVerticalBar()) this.pop();
+		this.alternate();
+		if (this.stack.length !== 1) throw new RE2JSSyntaxException(Parser.ERR_MISSING_PAREN, this.wholeRegexp);
+		this.stack[0].namedGroups = this.namedGroups;
+		return this.stack[0];
+	}
+	parsePerlFlags(t) {
+		const startPos = t.pos();
+		const s = t.rest();
+		if (s.startsWith("(?P<") || s.startsWith("(?<")) {
+			const begin = s.charAt(2) === "P" ? 4 : 3;
+			const end = s.indexOf(">");
+			if (end < 0) throw new RE2JSSyntaxException(Parser.ERR_INVALID_NAMED_CAPTURE, s);
+			const name = s.substring(begin, end);
+			t.skipString(name);
+			t.skip(begin + 1);
+			if (!Parser.isValidCaptureName(name)) throw new RE2JSSyntaxException(Parser.ERR_INVALID_NAMED_CAPTURE, s.substring(0, end + 1));
+			const re = this.op(Regexp.Op.LEFT_PAREN);
+			re.cap = ++this.numCap;
+			if (this.namedGroups[name]) throw new RE2JSSyntaxException(Parser.ERR_DUPLICATE_NAMED_CAPTURE, name);
+			this.namedGroups[name] = this.numCap;
+			re.name = name;
+			return;
+		}
+		t.skip(2);
+		let flags = this.flags;
+		let sign = 1;
+		let sawFlag = false;
+		loop: while (t.more()) {
+			const c = t.pop();
+			switch (c) {
+				case Codepoint.CODES["i"]:
+					flags |= RE2Flags.FOLD_CASE;
+					sawFlag = true;
+					break;
+				case Codepoint.CODES["m"]:
+					flags &= ~RE2Flags.ONE_LINE;
+					sawFlag = true;
+					break;
+				case Codepoint.CODES["s"]:
+					flags |= RE2Flags.DOT_NL;
+					sawFlag = true;
+					break;
+				case Codepoint.CODES["U"]:
+					flags |= RE2Flags.NON_GREEDY;
+					sawFlag = true;
+					break;
+				case Codepoint.CODES["-"]:
+					if (sign < 0) break loop;
+					sign = -1;
+					flags = ~flags;
+					sawFlag = false;
+					break;
+				case Codepoint.CODES[":"]:
+				case Codepoint.CODES[")"]:
+					if (sign < 0) {
+						if (!sawFlag) break loop;
+						flags = ~flags;
+					}
+					if (c === Codepoint.CODES[":"]) this.op(Regexp.Op.LEFT_PAREN);
+					this.flags = flags;
+					return;
+				default: break loop;
+			}
+		}
+		throw new RE2JSSyntaxException(Parser.ERR_INVALID_PERL_OP, t.from(startPos));
+	}
+	parsePosLookBehind() {
+		const re = this.newRegexp(Regexp.Op.LEFT_PAREN);
+		re.flags = this.flags;
+		re.lb = ++this.nlb;
+		return this.push(re);
+	}
+	parseNegLookBehind() {
+		const re = this.newRegexp(Regexp.Op.LEFT_PAREN);
+		re.flags = this.flags;
+		re.lb = -++this.nlb;
+		return this.push(re);
+	}
+	parseVerticalBar() {
+		this.concat();
+		if (!this.swapVerticalBar()) this.op(Regexp.Op.VERTICAL_BAR);
+	}
+	swapVerticalBar() {
+		const n = this.stack.length;
+		if (n >= 3 && this.stack[n - 2].op === Regexp.Op.VERTICAL_BAR && Parser.isCharClass(this.stack[n - 1]) && Parser.isCharClass(this.stack[n - 3])) {
+			let re1 = this.stack[n - 1];
+			let re3 = this.stack[n - 3];
+			if (re1.op > re3.op) {
+				const tmp = re3;
+				re3 = re1;
+				re1 = tmp;
+				this.stack[n - 3] = re3;
+			}
+			Parser.mergeCharClass(re3, re1);
+			this.reuse(re1);
+			this.pop();
+			return true;
+		}
+		if (n >= 2) {
+			const re1 = this.stack[n - 1];
+			const re2 = this.stack[n - 2];
+			if (re2.op === Regexp.Op.VERTICAL_BAR) {
+				if (n >= 3) this.cleanAlt(this.stack[n - 3]);
+				this.stack[n - 2] = re1;
+				this.stack[n - 1] = re2;
+				return true;
+			}
+		}
+		return false;
+	}
+	parseRightParen() {
+		this.concat();
+		if (this.swapVerticalBar()) this.pop();
+		this.alternate();
+		if (this.stack.length < 2) throw new RE2JSSyntaxException(Parser.ERR_UNEXPECTED_PAREN, this.wholeRegexp);
+		const re1 = this.pop();
+		const re2 = this.pop();
+		if (re2.op !== Regexp.Op.LEFT_PAREN) throw new RE2JSSyntaxException(Parser.ERR_UNEXPECTED_PAREN, this.wholeRegexp);
+		this.flags = re2.flags;
+		if (re2.lb !== 0) {
+			if (Parser.hasCapture(re1)) throw new RE2JSSyntaxException(Parser.ERR_INVALID_CAPTURE_IN_LOOKBEHIND, this.wholeRegexp);
+			if (re2.lb > 0) re2.op = Regexp.Op.PLB;
+			else re2.op = Regexp.Op.NLB;
+			re2.subs = [re1];
+			this.push(re2);
+			return;
+		}
+		if (re2.cap === 0) this.push(re1);
+		else {
+			re2.op = Regexp.Op.CAPTURE;
+			re2.subs = [re1];
+			this.push(re2);
+		}
+	}
+	parsePerlClassEscape(t, cc) {
+		const beforePos = t.pos();
+		if ((this.flags & RE2Flags.PERL_X) === 0 || !t.more() || t.pop() !== Codepoint.CODES["\\"] || !t.more()) return false;
+		t.pop();
+		const p = t.from(beforePos);
+		const g = PERL_GROUPS.has(p) ? PERL_GROUPS.get(p) : null;
+		if (g === null) return false;
+		cc.appendGroup(g, (this.flags & RE2Flags.FOLD_CASE) !== 0);
+		return true;
+	}
+	parseNamedClass(t, cc) {
+		const cls = t.rest();
+		const i = cls.indexOf(":]");
+		if (i < 0) return false;
+		const name = cls.substring(0, i + 2);
+		t.skipString(name);
+		const g = POSIX_GROUPS.has(name) ? POSIX_GROUPS.get(name) : null;
+		if (g === null) throw new RE2JSSyntaxException(Parser.ERR_INVALID_CHAR_RANGE, name);
+		cc.appendGroup(g, (this.flags & RE2Flags.FOLD_CASE) !== 0);
+		return true;
+	}
+	parseUnicodeClass(t, cc) {
+		const startPos = t.pos();
+		if ((this.flags & RE2Flags.UNICODE_GROUPS) === 0 || !t.lookingAt("\\p") && !t.lookingAt("\\P")) return false;
+		t.skip(1);
+		let sign = 1;
+		let c = t.pop();
+		if (c === Codepoint.CODES["P"]) sign = -1;
+		if (!t.more()) {
+			t.rewindTo(startPos);
+			throw new RE2JSSyntaxException(Parser.ERR_INVALID_CHAR_RANGE, t.rest());
+		}
+		c = t.pop();
+		let name;
+		if (c !== Codepoint.CODES["{"]) name = Utils.runeToString(c);
+		else {
+			const rest = t.rest();
+			const end = rest.indexOf("}");
+			if (end < 0) {
+				t.rewindTo(startPos);
+				throw new RE2JSSyntaxException(Parser.ERR_INVALID_CHAR_RANGE, t.rest());
+			}
+			name = rest.substring(0, end);
+			t.skipString(name);
+			t.skip(1);
+		}
+		if (!(name.length === 0) && name.codePointAt(0) === Codepoint.CODES["^"]) {
+			sign = 0 - sign;
+			name = name.substring(1);
+		}
+		const pair = Parser.unicodeTable(name);
+		if (pair === null) throw new RE2JSSyntaxException(Parser.ERR_INVALID_CHAR_RANGE, t.from(startPos));
+		if (pair.sign < 0) sign = 0 - sign;
+		const tab = pair.tab;
+		const fold = pair.fold;
+		if ((this.flags & RE2Flags.FOLD_CASE) === 0 || fold === null) cc.appendTableWithSign(tab, sign);
+		else {
+			const tmp = new CharClass().appendTable(tab).appendTable(fold).cleanClass().toArray();
+			cc.appendClassWithSign(Array.from(tmp), sign);
+		}
+		return true;
+	}
+	parseClass(t) {
+		const startPos = t.pos();
+		t.skip(1);
+		const re = this.newRegexp(Regexp.Op.CHAR_CLASS);
+		re.flags = this.flags;
+		const cc = new CharClass();
+		let sign = 1;
+		if (t.more() && t.lookingAt("^")) {
+			sign = -1;
+			t.skip(1);
+			if ((this.flags & RE2Flags.CLASS_NL) === 0) cc.appendRange(Codepoint.CODES["\n"], Codepoint.CODES["\n"]);
+		}
+		let first = true;
+		while (!t.more() || t.peek() !== Codepoint.CODES["]"] || first) {
+			if (t.more() && t.lookingAt("-") && (this.flags & RE2Flags.PERL_X) === 0 && !first) {
+				const s = t.rest();
+				if (s === "-" || !s.startsWith("-]")) {
+					t.rewindTo(startPos);
+					throw new RE2JSSyntaxException(Parser.ERR_INVALID_CHAR_RANGE, t.rest());
+				}
+			}
+			first = false;
+			const beforePos = t.pos();
+			if (t.lookingAt("[:")) {
+				if (this.parseNamedClass(t, cc)) continue;
+				t.rewindTo(beforePos);
+			}
+			if (this.parseUnicodeClass(t, cc)) continue;
+			if (this.parsePerlClassEscape(t, cc)) continue;
+			t.rewindTo(beforePos);
+			const lo = Parser.parseClassChar(t, startPos);
+			let hi = lo;
+			if (t.more() && t.lookingAt("-")) {
+				t.skip(1);
+				if (t.more() && t.lookingAt("]")) t.skip(-1);
+				else {
+					hi = Parser.parseClassChar(t, startPos);
+					if (hi < lo) throw new RE2JSSyntaxException(Parser.ERR_INVALID_CHAR_RANGE, t.from(beforePos));
+				}
+			}
+			if ((this.flags & RE2Flags.FOLD_CASE) === 0) cc.appendRange(lo, hi);
+			else cc.appendFoldedRange(lo, hi);
+		}
+		t.skip(1);
+		cc.cleanClass();
+		if (sign < 0) cc.negateClass();
+		re.runes = cc.toArray();
+		this.push(re);
+	}
+};
+// src/RE2.js
+/**
+* An RE2 class instance is a compiled representation of an RE2 regular expression, independent of
+* the public Java-like Pattern/Matcher API.
+*
+* This class also contains various implementation helpers for RE2 regular expressions.
+*
+* Use the {@link #quoteMeta(String)} utility function to quote all regular expression
+* metacharacters in an arbitrary string.
+*
+*/
+var RE2 = class RE2 {
+	static initTest(expr) {
+		const re2 = RE2.compile(expr);
+		const res = new RE2(re2.expr, re2.prog, re2.numSubexp, re2.longest);
+		res.cond = re2.cond;
+		res.prefix = re2.prefix;
+		res.prefixUTF8 = re2.prefixUTF8;
+		res.prefixComplete = re2.prefixComplete;
+		res.prefixRune = re2.prefixRune;
+		res.prefilter = re2.prefilter;
+		res.namedGroups = re2.namedGroups;
+		return res;
+	}
+	/**
+	* Parses a regular expression and returns, if successful, an {@code RE2} instance that can be
+	* used to match against text.
+	*
+	* When matching against text, the regexp returns a match that begins as early as possible in the
+	* input (leftmost), and among those it chooses the one that a backtracking search would have
+	* found first. This so-called leftmost-first matching is the same semantics that Perl, Python,
+	* and other implementations use, although this package implements it without the expense of
+	* backtracking. For POSIX leftmost-longest matching, see {@link #compilePOSIX}.
+	*/
+	static compile(expr) {
+		return RE2.compileImpl(expr, RE2Flags.PERL, false);
+	}
+	/**
+	* {@code compilePOSIX} is like {@link #compile} but restricts the regular expression to POSIX ERE
+	* (egrep) syntax and changes the match semantics to leftmost-longest.
+	*
+	* That is, when matching against text, the regexp returns a match that begins as early as
+	* possible in the input (leftmost), and among those it chooses a match that is as long as
+	* possible. This so-called leftmost-longest matching is the same semantics that early regular
+	* expression implementations used and that POSIX specifies.
+	*
+	* However, there can be multiple leftmost-longest matches, with different submatch choices, and
+	* here this package diverges from POSIX. Among the possible leftmost-longest matches, this
+	* package chooses the one that a backtracking search would have found first, while POSIX
+	* specifies that the match be chosen to maximize the length of the first subexpression, then the
+	* second, and so on from left to right. The POSIX rule is computationally prohibitive and not
+	* even well-defined. See http://swtch.com/~rsc/regexp/regexp2.html#posix
+	*/
+	static compilePOSIX(expr) {
+		return RE2.compileImpl(expr, RE2Flags.POSIX, true);
+	}
+	static compileImpl(expr, mode, longest) {
+		let re = Parser.parse(expr, mode);
+		const maxCap = re.maxCap();
+		const namedGroups = re.namedGroups;
+		re = Simplify.simplify(re);
+		const prefilter = PrefilterTree.build(re);
+		const prog = Compiler.compileRegexp(re);
+		const re2 = new RE2(expr, prog, maxCap, longest);
+		re2.prefilter = prefilter.type === Prefilter.Type.NONE ? null : prefilter;
+		const [prefixCompl, prefixStr] = prog.prefix();
+		re2.prefixComplete = prefixCompl;
+		re2.prefix = prefixStr;
+		re2.prefixUTF8 = Utils.stringToUtf8ByteArray(re2.prefix);
+		if (re2.prefix.length > 0) re2.prefixRune = re2.prefix.codePointAt(0);
+		re2.namedGroups = namedGroups;
+		return re2;
+	}
+	/**
+	* Returns true iff textual regular expression {@code pattern} matches string {@code s}.
+	*
+	* More complicated queries need to use {@link #compile} and the full {@code RE2} interface.
+	*/
+	static match(pattern, s) {
+		return RE2.compile(pattern).match(s);
+	}
+	constructor(expr, prog, numSubexp = 0, longest = 0) {
+		this.expr = expr;
+		this.prog = prog;
+		this.numSubexp = numSubexp;
+		this.longest = longest;
+		this.cond = prog.startCond();
+		this.prefix = null;
+		this.prefixUTF8 = null;
+		this.prefixComplete = false;
+		this.prefixRune = 0;
+		/** @type {Record<string, number>} */
+		this.namedGroups = Object.create(null);
+		this.machinePool = [];
+		this.lazyDFA = null;
+		this.onepass = OnePass.compile(this.prog);
+		this.prefilter = null;
+	}
+	get dfa() {
+		if (this.lazyDFA === null) this.lazyDFA = new DFA(this.prog);
+		return this.lazyDFA;
+	}
+	matchPrefixComplete(input, pos, anchor, ncap) {
+		if ((anchor === RE2Flags.ANCHOR_START || anchor === RE2Flags.ANCHOR_BOTH) && pos !== 0) return null;
+		let matchStart = -1;
+		let matchEnd = -1;
+		const pLen = input.prefixLength(this);
+		if (anchor === RE2Flags.UNANCHORED) {
+			const idx = input.index(this, pos);
+			if (idx < 0) return null;
+			matchStart = pos + idx;
+			matchEnd = matchStart + pLen;
+		} else if (anchor === RE2Flags.ANCHOR_BOTH) {
+			if (input.endPos() !== pLen) return null;
+			if (input.index(this, 0) !== 0) return null;
+			matchStart = 0;
+			matchEnd = pLen;
+		} else if (anchor === RE2Flags.ANCHOR_START) {
+			if (input.index(this, 0) !== 0) return null;
+			matchStart = 0;
+			matchEnd = pLen;
+		}
+		if (matchStart < 0) return null;
+		if (ncap > 0) {
+			const matchcap = new Int32Array(ncap).fill(-1);
+			matchcap[0] = matchStart;
+			matchcap[1] = matchEnd;
+			return Array.from(matchcap);
+		}
+		return [];
+	}
+	createLookbehindState() {
+		return this.prog.numLb > 0 ? new LookbehindState(this.prog) : null;
+	}
+	executeEngine(input, pos, anchor, ncap, lbState = null) {
+		if (this.prefixComplete && (ncap === 0 || this.numSubexp === 0)) return this.matchPrefixComplete(input, pos, anchor, ncap);
+		if (this.prefilter !== null && anchor === RE2Flags.UNANCHORED) {
+			if (!this.prefilter.eval(input, pos)) return null;
+		}
+		if (this.onepass !== null) return OnePass.execute(this, input, pos, anchor, ncap);
+		if (ncap > 0) {
+			if (this.prog.numLb === 0 && input.endPos() <= Backtracker.maxBitStateLen(this.prog)) return Backtracker.execute(this, input, pos, anchor, ncap);
+			return this.doExecuteNFA(input, pos, anchor, ncap, lbState);
+		}
+		if (this.prog.numLb === 0) {
+			const dfaResult = this.dfa.match(input, pos, anchor);
+			if (dfaResult !== null) return dfaResult ? [] : null;
+			if (input.endPos() <= Backtracker.maxBitStateLen(this.prog)) return Backtracker.execute(this, input, pos, anchor, ncap);
+		}
+		return this.doExecuteNFA(input, pos, anchor, ncap, lbState);
+	}
+	/**
+	* Returns the number of parenthesized subexpressions in this regular expression.
+	*/
+	numberOfCapturingGroups() {
+		return this.numSubexp;
+	}
+	/**
+	* Returns the number of instructions in this compiled regular expression program.
+	*/
+	numberOfInstructions() {
+		return this.prog.numInst();
+	}
+	get() {
+		return this.machinePool.length > 0 ? this.machinePool.pop() : null;
+	}
+	reset() {
+		this.machinePool.length = 0;
+	}
+	put(m) {
+		this.machinePool.push(m);
+	}
+	toString() {
+		return this.expr;
+	}
+	doExecuteNFA(input, pos, anchor, ncap, lbState = null) {
+		let m = this.get();
+		if (!m) m = Machine.fromRE2(this);
+		m.init(ncap);
+		const cap = m.match(input, pos, anchor, lbState) ? m.submatches() : null;
+		this.put(m);
+		return cap;
+	}
+	match(s) {
+		return this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, 0) !== null;
+	}
+	/**
+	* Matches the regular expression against input starting at position start and ending at position
+	* end, with the given anchoring. Records the submatch boundaries in group, which is [start, end)
+	* pairs of byte offsets. The number of boundaries needed is inferred from the size of the group
+	* array. It is most efficient not to ask for submatch boundaries.
+	*
+	* @param input the input byte array
+	* @param start the beginning position in the input
+	* @param end the end position in the input
+	* @param anchor the anchoring flag (UNANCHORED, ANCHOR_START, ANCHOR_BOTH)
+	* @param group the array to fill with submatch positions
+	* @param ngroup the number of array pairs to fill in
+	* @param lbState optional state carried between successive matches over the same input (see
+	*   createLookbehindState); omit it to evaluate lookbehinds from the beginning of the input
+	* @returns true if a match was found
+	*/
+	matchWithGroup(input, start, end, anchor, ngroup, lbState = null) {
+		if (!(input instanceof MatcherInputBase)) {
+			if (Utils.isByteArray(input)) input = MatcherInput.utf8(input);
+			else input = MatcherInput.utf16(input);
+		}
+		return this.matchMachineInput(input, start, end, anchor, ngroup, lbState);
+	}
+	matchMachineInput(input, start, end, anchor, ngroup, lbState = null) {
+		if (start > end) return [false, null];
+		const machineInput = input.isUTF16Encoding() ? MachineInput.fromUTF16(input.asCharSequence(), 0, end) : MachineInput.fromUTF8(input.asBytes(), 0, end);
+		const groupMatch = this.executeEngine(machineInput, start, anchor, 2 * ngroup, lbState);
+		if (groupMatch === null) return [false, null];
+		return [true, groupMatch];
+	}
+	/**
+	* Returns true iff this regexp matches the UTF-8 byte array {@code b}.
+	*/
+	matchUTF8(b) {
+		return this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, 0) !== null;
+	}
+	/**
+	* Returns a copy of {@code src} in which all matches for this regexp have been replaced by
+	* {@code repl}. No support is provided for expressions (e.g. {@code \1} or {@code $1}) in the
+	* replacement string.
+	*/
+	replaceAll(src, repl) {
+		return this.replaceAllFunc(src, () => repl, 2 * src.length + 1);
+	}
+	/**
+	* Returns a copy of {@code src} in which only the first match for this regexp has been replaced
+	* by {@code repl}. No support is provided for expressions (e.g. {@code \1} or {@code $1}) in the
+	* replacement string.
+	*/
+	replaceFirst(src, repl) {
+		return this.replaceAllFunc(src, () => repl, 1);
+	}
+	/**
+	* Returns a copy of {@code src} in which at most {@code maxReplaces} matches for this regexp have
+	* been replaced by the return value of of function {@code repl} (whose first argument is the
+	* matched string). No support is provided for expressions (e.g. {@code \1} or {@code $1}) in the
+	* replacement string.
+	*/
+	replaceAllFunc(src, replFunc, maxReplaces) {
+		let lastMatchEnd = 0;
+		let searchPos = 0;
+		let out = "";
+		const input = MachineInput.fromUTF16(src);
+		const lbState = this.createLookbehindState();
+		let numReplaces = 0;
+		while (searchPos <= src.length) {
+			const a = this.executeEngine(input, searchPos, RE2Flags.UNANCHORED, 2, lbState);
+			if (a === null || a.length === 0) break;
+			out += src.substring(lastMatchEnd, a[0]);
+			if (a[1] > lastMatchEnd || a[0] === 0) {
+				out += replFunc(src.substring(a[0], a[1]));
+				numReplaces++;
+			}
+			lastMatchEnd = a[1];
+			const width = input.step(searchPos) & 7;
+			if (searchPos + width > a[1]) searchPos += width;
+			else if (searchPos + 1 > a[1]) searchPos++;
+			else searchPos = a[1];
+			if (numReplaces >= maxReplaces) break;
+		}
+		out += src.substring(lastMatchEnd);
+		return out;
+	}
+	pad(a) {
+		if (a === null) return null;
+		let n = (1 + this.numSubexp) * 2;
+		if (a.length < n) {
+			let a2 = new Array(n).fill(-1);
+			for (let i = 0; i < a.length; i++) a2[i] = a[i];
+			a = a2;
+		}
+		return a;
+	}
+	allMatches(input, n, deliverFun = (v) => v) {
+		let result = [];
+		const end = input.endPos();
+		if (n < 0) n = end + 1;
+		let pos = 0;
+		let i = 0;
+		let prevMatchEnd = -1;
+		const lbState = this.createLookbehindState();
+		while (i < n && pos <= end) {
+			const matches = this.executeEngine(input, pos, RE2Flags.UNANCHORED, this.prog.numCap, lbState);
+			if (matches === null || matches.length === 0) break;
+			let accept = true;
+			if (matches[1] === pos) {
+				if (matches[0] === prevMatchEnd) accept = false;
+				const r = input.step(pos);
+				if (r < 0) pos = end + 1;
+				else pos += r & 7;
+			} else pos = matches[1];
+			prevMatchEnd = matches[1];
+			if (accept) {
+				result.push(deliverFun(this.pad(matches)));
+				i++;
+			}
+		}
+		return result;
+	}
+	/**
+	* Returns an array holding the text of the leftmost match in {@code b} of this regular
+	* expression.
+	*
+	* A return value of null indicates no match.
+	*/
+	findUTF8(b) {
+		const a = this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, 2);
+		if (a === null) return null;
+		return b.slice(a[0], a[1]);
+	}
+	/**
+	* Returns a two-element array of integers defining the location of the leftmost match in
+	* {@code b} of this regular expression. The match itself is at {@code b[loc[0]...loc[1]]}.
+	*
+	* A return value of null indicates no match.
+	*/
+	findUTF8Index(b) {
+		const a = this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, 2);
+		if (a === null) return null;
+		return a.slice(0, 2);
+	}
+	/**
+	* Returns a string holding the text of the leftmost match in {@code s} of this regular
+	* expression.
+	*
+	* If there is no match, the return value is an empty string, but it will also be empty if the
+	* regular expression successfully matches an empty string. Use {@link #findIndex} or
+	* {@link #findSubmatch} if it is necessary to distinguish these cases.
+	*/
+	find(s) {
+		const a = this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, 2);
+		if (a === null) return "";
+		return s.substring(a[0], a[1]);
+	}
+	/**
+	* Returns a two-element array of integers defining the location of the leftmost match in
+	* {@code s} of this regular expression. The match itself is at
+	* {@code s.substring(loc[0], loc[1])}.
+	*
+	* A return value of null indicates no match.
+	*/
+	findIndex(s) {
+		return this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, 2);
+	}
+	/**
+	* Returns an array of arrays the text of the leftmost match of the regular expression in
+	* {@code b} and the matches, if any, of its subexpressions, as defined by the <a
+	* href='#submatch'>Submatch</a> description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findUTF8Submatch(b) {
+		const a = this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, this.prog.numCap);
+		if (a === null) return null;
+		const ret = new Array(1 + this.numSubexp).fill(null);
+		for (let i = 0; i < ret.length; i++) if (2 * i < a.length && a[2 * i] >= 0) ret[i] = b.slice(a[2 * i], a[2 * i + 1]);
+		return ret;
+	}
+	/**
+	* Returns an array holding the index pairs identifying the leftmost match of this regular
+	* expression in {@code b} and the matches, if any, of its subexpressions, as defined by the the
+	* <a href='#submatch'>Submatch</a> and <a href='#index'>Index</a> descriptions above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findUTF8SubmatchIndex(b) {
+		return this.pad(this.executeEngine(MachineInput.fromUTF8(b), 0, RE2Flags.UNANCHORED, this.prog.numCap));
+	}
+	/**
+	* Returns an array of strings holding the text of the leftmost match of the regular expression in
+	* {@code s} and the matches, if any, of its subexpressions, as defined by the <a
+	* href='#submatch'>Submatch</a> description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findSubmatch(s) {
+		const a = this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, this.prog.numCap);
+		if (a === null) return null;
+		const ret = new Array(1 + this.numSubexp).fill(null);
+		for (let i = 0; i < ret.length; i++) if (2 * i < a.length && a[2 * i] >= 0) ret[i] = s.substring(a[2 * i], a[2 * i + 1]);
+		return ret;
+	}
+	/**
+	* Returns an array holding the index pairs identifying the leftmost match of this regular
+	* expression in {@code s} and the matches, if any, of its subexpressions, as defined by the <a
+	* href='#submatch'>Submatch</a> description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findSubmatchIndex(s) {
+		return this.pad(this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, this.prog.numCap));
+	}
+	/**
+	* {@code findAllUTF8()} is the <a href='#all'>All</a> version of {@link #findUTF8}; it returns a
+	* list of up to {@code n} successive matches of the expression, as defined by the <a
+	* href='#all'>All</a> description above.
+	*
+	* A return value of null indicates no match.
+	*
+	* TODO(adonovan): think about defining a byte slice view class, like a read-only Go slice backed
+	* by |b|.
+	*/
+	findAllUTF8(b, n) {
+		const result = this.allMatches(MachineInput.fromUTF8(b), n, (match) => b.slice(match[0], match[1]));
+		if (result.length === 0) return null;
+		return result;
+	}
+	/**
+	* {@code findAllUTF8Index} is the <a href='#all'>All</a> version of {@link #findUTF8Index}; it
+	* returns a list of up to {@code n} successive matches of the expression, as defined by the <a
+	* href='#all'>All</a> description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findAllUTF8Index(b, n) {
+		const result = this.allMatches(MachineInput.fromUTF8(b), n, (match) => match.slice(0, 2));
+		if (result.length === 0) return null;
+		return result;
+	}
+	/**
+	* {@code findAll} is the <a href='#all'>All</a> version of {@link #find}; it returns a list of up
+	* to {@code n} successive matches of the expression, as defined by the <a href='#all'>All</a>
+	* description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findAll(s, n) {
+		const result = this.allMatches(MachineInput.fromUTF16(s), n, (match) => s.substring(match[0], match[1]));
+		if (result.length === 0) return null;
+		return result;
+	}
+	/**
+	* {@code findAllIndex} is the <a href='#all'>All</a> version of {@link #findIndex}; it returns a
+	* list of up to {@code n} successive matches of the expression, as defined by the <a
+	* href='#all'>All</a> description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findAllIndex(s, n) {
+		const result = this.allMatches(MachineInput.fromUTF16(s), n, (match) => match.slice(0, 2));
+		if (result.length === 0) return null;
+		return result;
+	}
+	/**
+	* {@code findAllUTF8Submatch} is the <a href='#all'>All</a> version of {@link #findUTF8Submatch};
+	* it returns a list of up to {@code n} successive matches of the expression, as defined by the <a
+	* href='#all'>All</a> description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findAllUTF8Submatch(b, n) {
+		const result = this.allMatches(MachineInput.fromUTF8(b), n, (match) => {
+			let slice = new Array(match.length / 2 | 0).fill(null);
+			for (let j = 0; j < slice.length; j++) if (match[2 * j] >= 0) slice[j] = b.slice(match[2 * j], match[2 * j + 1]);
+			return slice;
+		});
+		if (result.length === 0) return null;
+		return result;
+	}
+	/**
+	* {@code findAllUTF8SubmatchIndex} is the <a href='#all'>All</a> version of
+	* {@link #findUTF8SubmatchIndex}; it returns a list of up to {@code n} successive matches of the
+	* expression, as defined by the <a href='#all'>All</a> description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findAllUTF8SubmatchIndex(b, n) {
+		const result = this.allMatches(MachineInput.fromUTF8(b), n);
+		if (result.length === 0) return null;
+		return result;
+	}
+	/**
+	* {@code findAllSubmatch} is the <a href='#all'>All</a> version of {@link #findSubmatch}; it
+	* returns a list of up to {@code n} successive matches of the expression, as defined by the <a
+	* href='#all'>All</a> description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findAllSubmatch(s, n) {
+		const result = this.allMatches(MachineInput.fromUTF16(s), n, (match) => {
+			let slice = new Array(match.length / 2 | 0).fill(null);
+			for (let j = 0; j < slice.length; j++) if (match[2 * j] >= 0) slice[j] = s.substring(match[2 * j], match[2 * j + 1]);
+			return slice;
+		});
+		if (result.length === 0) return null;
+		return result;
+	}
+	/**
+	* {@code findAllSubmatchIndex} is the <a href='#all'>All</a> version of
+	* {@link #findSubmatchIndex}; it returns a list of up to {@code n} successive matches of the
+	* expression, as defined by the <a href='#all'>All</a> description above.
+	*
+	* A return value of null indicates no match.
+	*/
+	findAllSubmatchIndex(s, n) {
+		const result = this.allMatches(MachineInput.fromUTF16(s), n);
+		if (result.length === 0) return null;
+		return result;
+	}
+};
+// src/Set.js
+var RE2Set = class RE2Set {
+	/** @type {number} */
+	static UNANCHORED = RE2Flags.UNANCHORED;
+	/** @type {number} */
+	static ANCHOR_START = RE2Flags.ANCHOR_START;
+	/** @type {number} */
+	static ANCHOR_BOTH = RE2Flags.ANCHOR_BOTH;
+	/**
+	* Constructs a new RE2Set with the specified anchor mode and flags.
+	* @param {number} [anchor=RE2Set.UNANCHORED] - The anchoring mode (e.g., RE2Set.UNANCHORED).
+	* @param {number} [flags=0] - The public flags to apply to all patterns in the set.
+	* @param {number} [maxMem=8388608] - The maximum memory in bytes to use for the DFA (default 8MB).
+	*/
+	constructor(anchor = RE2Set.UNANCHORED, flags = 0, maxMem = 8388608) {
+		if (![
+			RE2Set.UNANCHORED,
+			RE2Set.ANCHOR_START,
+			RE2Set.ANCHOR_BOTH
+		].includes(anchor)) throw new RE2JSFlagsException("The anchor should be RE2Set.UNANCHORED, RE2Set.ANCHOR_START or RE2Set.ANCHOR_BOTH");
+		Utils.checkFlags(flags);
+		this.anchor = anchor;
+		this.jsFlags = flags;
+		this.maxMem = maxMem;
+		let re2Flags = RE2Flags.PERL;
+		if ((flags & PublicFlags.DISABLE_UNICODE_GROUPS) !== 0) re2Flags &= ~RE2Flags.UNICODE_GROUPS;
+		if ((flags & PublicFlags.LOOKBEHINDS) !== 0) re2Flags |= RE2Flags.LOOKBEHIND;
+		this.re2Flags = re2Flags;
+		this.regexps = [];
+		this.prog = null;
+		this.dfa = null;
+		this.dummyRe2 = null;
+	}
+	/**
+	* Adds a new regular expression pattern to the set.
+	* Patterns cannot be added after the set has been compiled.
+	* @param {string} pattern - The regular expression pattern to add.
+	* @returns {number} The integer index assigned to the added pattern.
+	* @throws {RE2JSCompileException} If patterns are added after compilation.
+	*/
+	add(pattern) {
+		if (this.prog) throw new RE2JSCompileException("Cannot add patterns after compile");
+		Utils.checkPattern(pattern);
+		let fregex = pattern;
+		if ((this.jsFlags & PublicFlags.CASE_INSENSITIVE) !== 0) fregex = `(?i)${fregex}`;
+		if ((this.jsFlags & PublicFlags.DOTALL) !== 0) fregex = `(?s)${fregex}`;
+		if ((this.jsFlags & PublicFlags.MULTILINE) !== 0) fregex = `(?m)${fregex}`;
+		const re = Parser.parse(fregex, this.re2Flags);
+		this.regexps.push(Simplify.simplify(re));
+		return this.regexps.length - 1;
+	}
+	/**
+	* Compiles the added patterns into a single state machine.
+	* This is automatically called on the first match if not called explicitly.
+	* @returns {void}
+	*/
+	compile() {
+		if (this.prog) return;
+		const prog = Compiler.compileSet(this.regexps);
+		if (prog.numInst() > Parser.MAX_SIZE) throw new RE2JSCompileException(`${Parser.ERR_LARGE}: the set compiles to ${prog.numInst()} instructions, more than ${Parser.MAX_SIZE}`);
+		this.prog = prog;
+		this.dfa = new DFA(this.prog, this.maxMem);
+		this.dummyRe2 = {
+			prog: this.prog,
+			cond: this.prog.startCond(),
+			prefix: "",
+			prefixRune: 0,
+			longest: false
+		};
+	}
+	/**
+	* Matches the input against the compiled set of regular expressions.
+	* @param {string|number[]|Uint8Array} input - The input string or UTF-8 byte array to match against.
+	* @returns {number[]} An array of indices representing the patterns that successfully matched the input.
+	*/
+	match(input) {
+		if (!this.prog) this.compile();
+		const machineInput = Utils.isByteArray(input) ? MachineInput.fromUTF8(input) : MachineInput.fromUTF16(input);
+		let internalAnchor = RE2Flags.UNANCHORED;
+		if (this.anchor === RE2Set.ANCHOR_START) internalAnchor = RE2Flags.ANCHOR_START;
+		else if (this.anchor === RE2Set.ANCHOR_BOTH) internalAnchor = RE2Flags.ANCHOR_BOTH;
+		const dfaResult = this.dfa.matchSet(machineInput, 0, internalAnchor);
+		if (dfaResult !== null) return dfaResult;
+		const machine = Machine.fromRE2(this.dummyRe2);
+		machine.init(0);
+		return machine.matchSet(machineInput, 0, internalAnchor);
+	}
+};
+// src/TranslateRegExpString.js
+/**
+* Transform JS regex string to RE2 regex string
+*/
+var TranslateRegExpString = class TranslateRegExpString {
+	static isHexadecimal(ch) {
+		return "0" <= ch && ch <= "9" || "A" <= ch && ch <= "F" || "a" <= ch && ch <= "f";
+	}
+	static translate(data) {
+		let prefixFlags = "";
+		if (Object.prototype.toString.call(data) === "[object RegExp]") {
+			if (data.ignoreCase) prefixFlags += "i";
+			if (data.multiline) prefixFlags += "m";
+			if (data.dotAll) prefixFlags += "s";
+			data = data.source;
+		}
+		if (typeof data !== "string") return data;
+		let result = "";
+		let changed = false;
+		let size = data.length;
+		if (size === 0) {
+			result = "(?:)";
+			changed = true;
+		}
+		let inCharClass = false;
+		let i = 0;
+		while (i < size) {
+			let ch = data[i];
+			if (ch === "\\") {
+				if (i + 1 < size) {
+					ch = data[i + 1];
+					switch (ch) {
+						case "\\":
+							result += "\\\\";
+							i += 2;
+							continue;
+						case "c":
+							if (i + 2 < size) {
+								let code = data[i + 2].charCodeAt(0);
+								if (code >= 65 && code <= 90 || code >= 97 && code <= 122) {
+									let val = code % 32;
+									result += "\\x";
+									result += (val >> 4).toString(16).toUpperCase();
+									result += (val & 15).toString(16).toUpperCase();
+									i += 3;
+									changed = true;
+									continue;
+								}
+							}
+							result += "c";
+							i += 2;
+							changed = true;
+							continue;
+						case "u":
+							if (i + 2 < size) {
+								if (data[i + 2] === "{") {
+									let j = i + 3;
+									let hasHex = false;
+									let closed = false;
+									while (j < size) {
+										const hexChar = data[j];
+										if (hexChar === "}") {
+											closed = true;
+											break;
+										}
+										if (!TranslateRegExpString.isHexadecimal(hexChar)) break;
+										hasHex = true;
+										j++;
+									}
+									if (closed && hasHex) {
+										result += "\\x";
+										i += 2;
+										changed = true;
+										continue;
+									}
+								} else if (i + 5 < size) {
+									let isHex4 = true;
+									for (let j = 0; j < 4; j++) if (!TranslateRegExpString.isHexadecimal(data[i + 2 + j])) {
+										isHex4 = false;
+										break;
+									}
+									if (isHex4) {
+										result += "\\x{" + data.substring(i + 2, i + 6) + "}";
+										i += 6;
+										changed = true;
+										continue;
+									}
+								}
+							}
+							result += "u";
+							i += 2;
+							changed = true;
+							continue;
+						case "x": {
+							let isValidHex = false;
+							if (i + 2 < size && data[i + 2] === "{") {
+								let j = i + 3;
+								let hasHex = false;
+								let closed = false;
+								while (j < size) {
+									const hexChar = data[j];
+									if (hexChar === "}") {
+										closed = true;
+										break;
+									}
+									if (!TranslateRegExpString.isHexadecimal(hexChar)) break;
+									hasHex = true;
+									j++;
+								}
+								if (closed && hasHex) isValidHex = true;
+							} else if (i + 3 < size && TranslateRegExpString.isHexadecimal(data[i + 2]) && TranslateRegExpString.isHexadecimal(data[i + 3])) isValidHex = true;
+							if (isValidHex) {
+								result += "\\x";
+								i += 2;
+							} else {
+								result += "x";
+								i += 2;
+								changed = true;
+							}
+							continue;
+						}
+						case "n":
+						case "r":
+						case "t":
+						case "a":
+						case "f":
+						case "v":
+						case "d":
+						case "D":
+						case "s":
+						case "S":
+						case "w":
+						case "W":
+						case "b":
+						case "B":
+						case "p":
+						case "P":
+						case "A":
+						case "z":
+						case "Q":
+						case "E":
+						case "0":
+						case "1":
+						case "2":
+						case "3":
+						case "4":
+						case "5":
+						case "6":
+						case "7":
+							result += "\\" + ch;
+							i += 2;
+							continue;
+						default: {
+							let cp = data.codePointAt(i + 1);
+							if (cp >= 48 && cp <= 57 || cp >= 65 && cp <= 90 || cp >= 97 && cp <= 122) {
+								let symSize = Utils.charCount(cp);
+								result += data.substring(i + 1, i + 1 + symSize);
+								i += symSize + 1;
+								changed = true;
+							} else {
+								result += "\\";
+								let symSize = Utils.charCount(cp);
+								result += data.substring(i + 1, i + 1 + symSize);
+								i += symSize + 1;
+							}
+							continue;
+						}
+					}
+				}
+			} else if (ch === "/") {
+				result += "\\/";
+				i += 1;
+				changed = true;
+				continue;
+			} else if (ch === "[") {
+				if (!inCharClass && data[i + 1] === "]") {
+					result += "[^\\x00-\\x{10FFFF}]";
+					i += 2;
+					changed = true;
+					continue;
+				}
+				if (!inCharClass && data[i + 1] === "^" && data[i + 2] === "]") {
+					result += "[\\x00-\\x{10FFFF}]";
+					i += 3;
+					changed = true;
+					continue;
+				}
+				inCharClass = true;
+			} else if (ch === "]") inCharClass = false;
+			else if (!inCharClass && ch === "(" && i + 2 < size && data[i + 1] === "?" && data[i + 2] === "<") {
+				if (i + 3 < size && !"=!>)".includes(data[i + 3])) {
+					result += "(?P<";
+					i += 3;
+					changed = true;
+					continue;
+				}
+			}
+			let cp = data.codePointAt(i);
+			let symSize = Utils.charCount(cp);
+			result += data.substring(i, i + symSize);
+			i += symSize;
+		}
+		const finalResult = changed ? result : data;
+		if (prefixFlags.length > 0) return `(?${prefixFlags})${finalResult}`;
+		return finalResult;
+	}
+};
+// src/index.js
+const execResult = (m, input) => {
+	const result = m.matchArray();
+	result.index = m.start(0);
+	result.input = input;
+	result.groups = m.namedGroupsObject();
+	return result;
+};
+/**
+* A compiled representation of an RE2 regular expression
+*
+* The matching functions take {@code String} arguments instead of the more general Java
+* {@code CharSequence} since the latter doesn't provide UTF-16 decoding.
+*
+*
+* @author rsc@google.com (Russ Cox)
+* @class
+*/
+var RE2JS = class RE2JS {
+	/**
+	* Flag: case insensitive matching.
+	*/
+	static CASE_INSENSITIVE = PublicFlags.CASE_INSENSITIVE;
+	/**
+	* Flag: dot ({@code .}) matches all characters, including newline.
+	*/
+	static DOTALL = PublicFlags.DOTALL;
+	/**
+	* Flag: multiline matching: {@code ^} and {@code $} match at beginning and end of line, not just
+	* beginning and end of input.
+	*/
+	static MULTILINE = PublicFlags.MULTILINE;
+	/**
+	* Flag: Unicode groups (e.g. {@code \p\ Greek\} ) will be syntax errors.
+	*/
+	static DISABLE_UNICODE_GROUPS = PublicFlags.DISABLE_UNICODE_GROUPS;
+	/**
+	* Flag: matches longest possible string.
+	*/
+	static LONGEST_MATCH = PublicFlags.LONGEST_MATCH;
+	/**
+	* Flag: enable linear-time captureless lookbehinds.
+	*/
+	static LOOKBEHINDS = PublicFlags.LOOKBEHINDS;
+	/**
+	* Returns a literal pattern string for the specified string.
+	*
+	* This method produces a string that can be used to create a <code>RE2JS</code> that would
+	* match the string <code>s</code> as if it were a literal pattern.
+	*
+	* Metacharacters or escape sequences in the input sequence will be given no special meaning.
+	*
+	* @param {string} str The string to be literalized
+	* @returns {string} A literal string replacement
+	*/
+	static quote(str) {
+		return Utils.quoteMeta(str);
+	}
+	/**
+	* Quotes '\' and '$' in {@code str}, so that the returned string could be used in
+	* replacement methods as a literal replacement of {@code str}.
+	*
+	* This is a convenience delegation to {@link Matcher.quoteReplacement}.
+	*
+	* @param {string} str the string to be quoted
+	* @param {boolean} [javaMode=false] whether the replacement will be used in javaMode
+	* @returns {string} the quoted string
+	*/
+	static quoteReplacement(str, javaMode = false) {
+		return Matcher.quoteReplacement(str, javaMode);
+	}
+	/**
+	* Translates a given regular expression string to ensure compatibility with RE2JS.
+	*
+	* This function preprocesses the input regex string by applying necessary transformations,
+	* such as escaping special characters (e.g., `/`), converting named capture groups to
+	* RE2JS-compatible syntax, and handling Unicode sequences properly. It ensures that the
+	* resulting regex is safe and properly formatted before compilation.
+	*
+	* @param {string|RegExp} expr - The regular expression string to be translated.
+	* @returns {string} - The transformed regular expression string, ready for compilation.
+	*/
+	static translateRegExp(expr) {
+		return TranslateRegExpString.translate(expr);
+	}
+	/**
+	* Helper: create new RE2JS with given regex and flags. Flregex is the regex with flags applied.
+	* @param {string} regex
+	* @param {number} [flags=0]
+	* @returns {RE2JS}
+	*/
+	static compile(regex, flags = 0) {
+		Utils.checkPattern(regex);
+		Utils.checkFlags(flags);
+		let fregex = regex;
+		if ((flags & RE2JS.CASE_INSENSITIVE) !== 0) fregex = `(?i)${fregex}`;
+		if ((flags & RE2JS.DOTALL) !== 0) fregex = `(?s)${fregex}`;
+		if ((flags & RE2JS.MULTILINE) !== 0) fregex = `(?m)${fregex}`;
+		let re2Flags = RE2Flags.PERL;
+		if ((flags & RE2JS.DISABLE_UNICODE_GROUPS) !== 0) re2Flags &= ~RE2Flags.UNICODE_GROUPS;
+		if ((flags & RE2JS.LOOKBEHINDS) !== 0) re2Flags |= RE2Flags.LOOKBEHIND;
+		const p = new RE2JS(regex, flags);
+		p.re2Input = RE2.compileImpl(fregex, re2Flags, (flags & RE2JS.LONGEST_MATCH) !== 0);
+		return p;
+	}
+	/**
+	* Matches a string against a regular expression.
+	*
+	* @param {string} regex the regular expression
+	* @param {string|number[]|Uint8Array} input the input
+	* @returns {boolean} true if the regular expression matches the entire input
+	* @throws RE2JSSyntaxException if the regular expression is malformed
+	*/
+	static matches(regex, input) {
+		return RE2JS.compile(regex).testExact(input);
+	}
+	/**
+	* This is visible for testing.
+	* @private
+	*/
+	static initTest(pattern, flags, re2) {
+		if (pattern == null) throw new Error("pattern is null");
+		if (re2 == null) throw new Error("re2 is null");
+		const p = new RE2JS(pattern, flags);
+		p.re2Input = re2;
+		return p;
+	}
+	/**
+	*
+	* @param {string} pattern
+	* @param {number} flags
+	*/
+	constructor(pattern, flags) {
+		this.patternInput = pattern;
+		this.flagsInput = flags;
+		/** @type {import('./RE2.js').RE2} */
+		this.re2Input = null;
+	}
+	/**
+	* Releases memory used by internal caches associated with this pattern. Does not change the
+	* observable behaviour. Useful for tests that detect memory leaks via allocation tracking.
+	*/
+	reset() {
+		this.re2Input.reset();
+	}
+	/**
+	* Returns the flags used in the constructor.
+	* @returns {number}
+	*/
+	flags() {
+		return this.flagsInput;
+	}
+	/**
+	* Returns the pattern used in the constructor.
+	* @returns {string}
+	*/
+	pattern() {
+		return this.patternInput;
+	}
+	re2() {
+		return this.re2Input;
+	}
+	/**
+	* Matches a string against a regular expression.
+	*
+	* @param {string|number[]|Uint8Array} input the input
+	* @returns {boolean} true if the regular expression matches the entire input
+	*/
+	matches(input) {
+		return this.testExact(input);
+	}
+	/**
+	* Creates a new {@code Matcher} matching the pattern against the input.
+	*
+	* @param {string|number[]|Uint8Array|MatcherInputBase} input the input string
+	* @returns {Matcher}
+	*/
+	matcher(input) {
+		if (Utils.isByteArray(input)) input = MatcherInput.utf8(input);
+		return new Matcher(this, input);
+	}
+	/**
+	* Tests whether the regular expression matches any part of the input string.
+	* Performance Note: This method is highly optimized. Because it only returns
+	* a boolean and does not extract capture groups, it bypasses the `Matcher` overhead
+	* and guarantees execution on the high-speed DFA engine whenever possible.
+	*
+	* @param {string|number[]|Uint8Array} input - The input string or UTF-8 byte array to test against.
+	* @returns {boolean} `true` if the pattern is found anywhere in the input, `false` otherwise.
+	*/
+	test(input) {
+		if (Utils.isByteArray(input)) return this.re2Input.matchUTF8(input);
+		return this.re2Input.match(input);
+	}
+	/**
+	* Tests whether the regular expression matches the ENTIRE input string.
+	* * **Performance Note:** This operates identically to `.matches()`, but is significantly
+	* faster because it does not request capture group data. By requesting 0 capture groups,
+	* it securely routes execution through the DFA fast-path.
+	*
+	* @param {string|number[]|Uint8Array} input - The input string or UTF-8 byte array to test against.
+	* @returns {boolean} `true` if the exact input string fully matches the pattern, `false` otherwise.
+	*/
+	testExact(input) {
+		const machineInput = Utils.isByteArray(input) ? MachineInput.fromUTF8(input) : MachineInput.fromUTF16(input);
+		return this.re2Input.executeEngine(machineInput, 0, RE2Flags.ANCHOR_BOTH, 0) !== null;
+	}
+	/**
+	* Executes a search for a match in a specified string.
+	* Returns a result array, or null if no match is found.
+	* The returned array perfectly mirrors standard JavaScript `RegExpExecArray`,
+	* including `.index`, `.input`, and `.groups` properties.
+	*
+	* @param {string|number[]|Uint8Array} input the input string or byte array
+	* @returns {Array|null} the match array with index, input, and groups properties, or null
+	*/
+	exec(input) {
+		const m = this.matcher(input);
+		return m.find() ? execResult(m, input) : null;
+	}
+	/**
+	* Splits input around instances of the regular expression. It returns an array giving the strings
+	* that occur before, between, and after instances of the regular expression.
+	*
+	* If {@code limit <= 0}, there is no limit on the size of the returned array. If
+	* {@code limit == 0}, empty strings that would occur at the end of the array are omitted. If
+	* {@code limit > 0}, at most limit strings are returned. The final string contains the remainder
+	* of the input, possibly including additional matches of the pattern.
+	*
+	* @param {string} input the input string to be split
+	* @param {number} [limit=0] the limit
+	* @returns {string[]} the split strings
+	*/
+	split(input, limit = 0) {
+		const m = this.matcher(input);
+		const result = [];
+		let emptiesSkipped = 0;
+		let last = 0;
+		while (m.find()) {
+			if (last === 0 && m.end() === 0) {
+				last = m.end();
+				continue;
+			}
+			if (limit > 0 && result.length === limit - 1) break;
+			if (last === m.start()) {
+				if (limit === 0) {
+					emptiesSkipped += 1;
+					last = m.end();
+					continue;
+				}
+			} else while (emptiesSkipped > 0) {
+				result.push("");
+				emptiesSkipped -= 1;
+			}
+			result.push(m.substring(last, m.start()));
+			last = m.end();
+		}
+		if (limit === 0 && last !== m.inputLength()) {
+			while (emptiesSkipped > 0) {
+				result.push("");
+				emptiesSkipped -= 1;
+			}
+			result.push(m.substring(last, m.inputLength()));
+		}
+		if (limit !== 0 || result.length === 0 && !(last === m.inputLength() && last > 0)) result.push(m.substring(last, m.inputLength()));
+		return result;
+	}
+	/**
+	* Returns an iterator of all results matching a string against the regular expression,
+	* including capturing groups.
+	*
+	* @param {string|number[]|Uint8Array} input the input string or byte array
+	* @returns {IterableIterator<RegExpMatchArray>}
+	*/
+	*matchAll(input) {
+		const m = this.matcher(input);
+		while (m.find()) yield execResult(m, input);
+	}
+	/**
+	*
+	* @returns {string}
+	*/
+	toString() {
+		return this.patternInput;
+	}
+	/**
+	* Returns the program size of this pattern.
+	*
+	* <p>
+	* Similar to the C++ implementation, the program size is a very approximate measure of a regexp's
+	* "cost". Larger numbers are more expensive than smaller numbers.
+	* </p>
+	*
+	* @returns {number} the program size of this pattern
+	*/
+	programSize() {
+		return this.re2Input.numberOfInstructions();
+	}
+	/**
+	* Returns the number of capturing groups in this matcher's pattern. Group zero denotes the entire
+	* pattern and is excluded from this count.
+	*
+	* @returns {number} the number of capturing groups in this pattern
+	*/
+	groupCount() {
+		return this.re2Input.numberOfCapturingGroups();
+	}
+	/**
+	* Return a map of the capturing groups in this matcher's pattern, where key is the name and value
+	* is the index of the group in the pattern.
+	* @returns {Record<string, number>}
+	*/
+	namedGroups() {
+		return this.re2Input.namedGroups;
+	}
+	/**
+	*
+	* @param {*} other
+	* @returns {boolean}
+	*/
+	equals(other) {
+		if (this === other) return true;
+		if (other === null || this.constructor !== other.constructor) return false;
+		return this.flagsInput === other.flagsInput && this.patternInput === other.patternInput;
+	}
+};
+/**
+* Creates an RE2JS regex directly from a template literal.
+* @overload
+* @param {TemplateStringsArray} stringsOrFlags - The raw string segments of the template literal.
+* @param {...any} values - The interpolated values.
+* @returns {RE2JS}
+*/
+/**
+* Creates a template literal tag function with specific RE2JS flags.
+* @overload
+* @param {number} stringsOrFlags - The RE2JS flags to apply (e.g., RE2JS.CASE_INSENSITIVE).
+* @returns {(strings: TemplateStringsArray, ...tagValues: any[]) => RE2JS}
+*/
+/**
+* Implementation signature
+* @param {TemplateStringsArray | number} stringsOrFlags
+* @param {...any} values
+* @returns {RE2JS | ((strings: TemplateStringsArray, ...tagValues: any[]) => RE2JS)}
+*/
+function re(stringsOrFlags, ...values) {
+	if (Array.isArray(stringsOrFlags) && "raw" in stringsOrFlags) {
+		const pattern = String.raw(stringsOrFlags, ...values);
+		return RE2JS.compile(pattern);
+	}
+	const flags = typeof stringsOrFlags === "number" ? stringsOrFlags : 0;
+	return (strings, ...tagValues) => {
+		const pattern = String.raw(strings, ...tagValues);
+		return RE2JS.compile(pattern, flags);
+	};
+}
+
 
 // EXTERNAL MODULE: ./node_modules/semver/index.js
 var semver = __nccwpck_require__(2088);
@@ -34017,6 +41909,11 @@ const CLI_NAMES = {
 // Parsing the selection inputs (`include`, `exclude`, `tags`, `exclude-tags`, `semver`, `latest`,
 // `latest-include-non-semver`) into the Selection the engine applies (src/sync/select.ts, whose
 // header describes the rules). Every error names the input and line.
+//
+// Every pattern, globs included, is compiled with RE2 (re2js): matching takes time linear in the
+// name, so no pattern (`(a+)+`) can spin on a long tag. RE2 has no backreferences or lookaround;
+// a pattern using them is refused, saying so.
+
 
 
 
@@ -34091,7 +41988,7 @@ function compileRepoPattern(text, input) {
         const regex = compileRegex(pattern.slice(1, -1), pattern, input);
         return { text: pattern, test: (repo) => regex.test(repo) };
     }
-    const regex = new RegExp(`^${globSource(pattern, input)}$`);
+    const regex = RE2JS.compile(`^${globSource(pattern, input)}$`);
     return { text: pattern, test: (repo) => regex.test(repo) };
 }
 function globSource(glob, input) {
@@ -34137,8 +42034,11 @@ function compileTagPattern(text, input) {
     if (body.length >= 2 && body.startsWith('/') && body.endsWith('/')) {
         throw new ConfigError(`${input}: tag patterns are regexes already, anchored to the whole tag: write ${body.slice(1, -1)} without the slashes`);
     }
+    // Checked alone first: `a)|(b` is no regex, yet `^(?:a)|(b)$` would compile.
     compileRegex(body, body, input);
-    return new RegExp(anchored(body));
+    const source = anchored(body);
+    const regex = RE2JS.compile(source);
+    return { source, test: (tag) => regex.test(tag) };
 }
 // The anchored form doubles as what reports show, so keep it close to what the user wrote.
 function anchored(body) {
@@ -34157,11 +42057,14 @@ function compileRegex(body, shown, input) {
     if (!body)
         throw new ConfigError(`${input}: empty regex "${shown}"`);
     try {
-        return new RegExp(body);
+        return RE2JS.compile(body);
     }
     catch (error) {
-        const reason = error.message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
-        throw new ConfigError(`${input}: "${shown}" is not a valid regular expression: ${reason}`);
+        // `missing closing ): \`1.(2\``: the quote of the whole pattern says nothing new.
+        const reason = error.message
+            .replace(/^error parsing regexp: /, '')
+            .replace(/: `(.*)`$/s, (quote, part) => (part === body ? '' : quote));
+        throw new ConfigError(`${input}: "${shown}" is not a valid regular expression: ${reason} (patterns are RE2 syntax, matched in linear time: no backreferences or lookaround)`);
     }
 }
 /** Checks a semver range and returns it as written. */
@@ -34185,6 +42088,206 @@ function parseFlag(text, input) {
     if (/^(false|no|off|0)$/i.test(text))
         return false;
     throw new ConfigError(`${input} must be true or false, not "${text}"`);
+}
+
+;// CONCATENATED MODULE: ./lib/config/shard.js
+// `shard: i/n` as the Shard the engine uses (src/sync/shard.ts).
+
+
+/** More shards than any matrix runs: report-merge takes no more (MAX_SHARDS in src/report/merge.ts). */
+const MAX_SHARDS = 10_000;
+function parseShard(text, input = 'shard') {
+    const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+    const index = Number(match?.[1]);
+    const count = Number(match?.[2]);
+    if (!match || count < 1 || index < 1 || index > count || count > MAX_SHARDS) {
+        throw new ConfigError(`${input} must be i/n with 1 ≤ i ≤ n ≤ ${MAX_SHARDS} (e.g. 2/4), not "${printable(text.slice(0, 100))}"`);
+    }
+    return { index, count };
+}
+
+;// CONCATENATED MODULE: ./lib/config/storage-path.js
+// A source written as a bare path (`/backup/registry.tar`, `./registry`): no scheme, so no URL.
+// Rather than "write http:// or https://", the refusal names the four schemes a source can have
+// and writes out the one that fits: file:// for a tarball, dir:// for a directory.
+
+
+
+
+const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
+const TARBALL = /\.(tar|tar\.gz|tgz)$/i;
+const PATH_START = /^(\/|\.{1,2}\/|~\/)/;
+const SCHEMES = 'http:// or https:// for a registry, dir:// for its storage directory, file:// for a tarball of that directory';
+/** The refusal's text after `<input> "<value>" `, when `value` is a local path; else undefined. */
+function barePathProblem(value) {
+    if (SCHEME.test(value))
+        return undefined;
+    const tarball = TARBALL.test(value);
+    const directory = !tarball && storage_path_isDirectory(value);
+    if (!tarball && !directory && !PATH_START.test(value))
+        return undefined;
+    const absolute = printable((0,external_node_path_.resolve)(value.startsWith('~/') ? `${(0,external_node_os_namespaceObject.homedir)()}${value.slice(1)}` : value));
+    if (tarball)
+        return `has no scheme: a tarball is written file://${absolute} (the schemes: ${SCHEMES})`;
+    if (directory)
+        return `has no scheme: a storage directory is written dir://${absolute} (the schemes: ${SCHEMES})`;
+    return `has no scheme: write ${SCHEMES}`;
+}
+function storage_path_isDirectory(path) {
+    try {
+        return (0,external_node_fs_namespaceObject.statSync)(path).isDirectory();
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/config/values.js
+// Single input values as the engine takes them: booleans, bounded numbers, choices, URLs,
+// credentials and TLS options. Each error names the input and shows what was given (never a
+// secret: a URL holding user-info is refused without being echoed).
+
+
+
+
+
+
+
+function parseFailOn(value, name) {
+    return oneOf(name, value, ['failed', 'stale', 'never']);
+}
+function values_boolean(name, value) {
+    if (/^(true|yes|on|1)$/i.test(value))
+        return true;
+    if (/^(false|no|off|0)$/i.test(value))
+        return false;
+    throw new ConfigError(`${name} must be true or false, not "${printable(value)}"`);
+}
+/** The numeric inputs and the range each takes. */
+const BOUNDS = {
+    concurrency: [1, 64],
+    'upstream-concurrency': [1, 16],
+    retries: [0, 20],
+    'retry-max-wait': [1, 3600],
+    'stall-timeout': [1, 3600],
+};
+/** A numeric input within its BOUNDS. */
+function bounded(input, value, name) {
+    const [min, max] = BOUNDS[input];
+    return integer(name, value, min, max);
+}
+const VISIBILITIES = ['private', 'public'];
+/** The single-value inputs checked by their value alone (flags, numbers, choices): the config file
+ * checks its values with these as it reads them, so an error names the file, the line and the key. */
+const VALUE_CHECKS = {
+    ...Object.fromEntries(Object.entries(INPUT_DEFAULTS)
+        .filter(([, value]) => value === 'true' || value === 'false')
+        .map(([input]) => [input, (value, name) => values_boolean(name, value)])),
+    ...Object.fromEntries(Object.keys(BOUNDS).map((input) => [
+        input,
+        (value, name) => bounded(input, value, name),
+    ])),
+    'project-visibility': (value, name) => oneOf(name, value, VISIBILITIES),
+    'fail-on': (value, name) => parseFailOn(value, name),
+};
+function integer(name, value, min, max) {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max)
+        throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${printable(value)}"`);
+    return n;
+}
+function oneOf(name, value, allowed) {
+    if (allowed.includes(value))
+        return value;
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, not "${printable(value)}"`);
+}
+/** `scheme://user[:password]@host`, or `user:password@host` written without a scheme. */
+const values_USER_INFO = /^(?:[a-z][a-z0-9+.-]*:\/\/)?[^/?#\s]*@/i;
+/** A registry URL (or, for the source, a storage URL) as the engine takes it. */
+function registryUrl(input, value, names = ACTION_NAMES) {
+    const name = names.name(input);
+    if (!value)
+        throw new ConfigError(`${name} is required (a URL such as https://registry.example.com)`);
+    // Never echoed: the value holds a password.
+    if (values_USER_INFO.test(value)) {
+        const prefix = input.replace(/-(registry|url)$/, '');
+        throw new ConfigError(`${name} must not carry a user name or password in the URL: use ${names.name(`${prefix}-username`)} and ${names.name(`${prefix}-password`)} instead`);
+    }
+    // A path where a URL belongs: say which storage URL it means.
+    const barePath = input === 'source-registry' ? barePathProblem(value) : undefined;
+    if (barePath)
+        throw new ConfigError(`${name} "${printable(value)}" ${barePath}`);
+    // A registry's storage directory or a tarball of it (dir:///var/lib/registry, file:///backup/registry.tar.gz).
+    if (input === 'source-registry' && isStorageUrl(value)) {
+        try {
+            parseStorageUrl(value);
+        }
+        catch (error) {
+            throw new ConfigError(`${name}: ${error.message}`);
+        }
+        // A presigned tarball URL carries its signature in the query: a secret like any password.
+        for (const query of URL.parse(value)?.searchParams.values() ?? [])
+            (0,secrets/* addSecret */.Ck)(query);
+        return value;
+    }
+    const url = URL.parse(value);
+    // `host:5000` parses with the host as its scheme: both mean the scheme is missing.
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:' && /^[\w.-]+:\d+(\/|$)/.test(value)))
+        throw new MissingSchemeError(name, value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw new ConfigError(`${name} "${printable(value)}" must start with http:// or https://`);
+    return url.toString().replace(/\/$/, '');
+}
+/** A registry URL without its scheme; buildConfig asks the host which one it speaks. */
+class MissingSchemeError extends ConfigError {
+    name = 'MissingSchemeError';
+    hostPort;
+    constructor(name, value) {
+        super(`${name} "${printable(value)}" has no scheme: write http:// or https:// before it`);
+        this.hostPort = value.replace(/\/.*$/, '');
+    }
+}
+/** The same error with the scheme the host answered in, when it answered. */
+async function withSchemeHint(error, probe) {
+    const scheme = await probe(error.hostPort);
+    if (!scheme)
+        return error;
+    const said = scheme === 'http' ? 'it answers in plain HTTP' : 'it answers in HTTPS';
+    return new ConfigError(`${error.message.replace(/: write http:\/\/ or https:\/\/ before it$/, '')}: ${said}, so write ${scheme}://${printable(error.hostPort)}`);
+}
+/** The `<prefix>-username` / `<prefix>-password` pair: both or neither. */
+function credentials(prefix, read, names = ACTION_NAMES) {
+    const username = (read(`${prefix}-username`) ?? '').trim();
+    const password = read(`${prefix}-password`) ?? '';
+    if (!username && !password)
+        return undefined;
+    const user = names.name(`${prefix}-username`);
+    const pass = names.name(`${prefix}-password`);
+    if (!username)
+        throw new ConfigError(`${pass} is set but ${user} is not`);
+    if (!password)
+        throw new ConfigError(`${user} is set but ${pass} is not`);
+    return { username, password };
+}
+/** `<prefix>-insecure` and `<prefix>-ca-file`. */
+async function tlsOptions(prefix, get, load, names = ACTION_NAMES) {
+    const insecure = values_boolean(names.name(`${prefix}-insecure`), get(`${prefix}-insecure`));
+    const caName = names.name(`${prefix}-ca-file`);
+    const caFile = get(`${prefix}-ca-file`);
+    if (!insecure && !caFile)
+        return undefined;
+    let ca;
+    if (caFile) {
+        try {
+            ca = await load(caFile, 'ca-file');
+        }
+        catch (error) {
+            throw new ConfigError(`${caName} "${caFile}" cannot be read: ${error.message}`);
+        }
+        if (!ca.includes('-----BEGIN CERTIFICATE-----'))
+            throw new ConfigError(`${caName} "${caFile}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+    }
+    return { ...(insecure && { insecure }), ...(ca && { ca }) };
 }
 
 ;// CONCATENATED MODULE: ./lib/config/config-file.js
@@ -34214,6 +42317,11 @@ function parseFlag(text, input) {
 
 
 
+
+
+
+
+
 /** A config file that cannot be used; the message starts with `<file>:<line>:`. */
 class ConfigFileError extends ConfigError {
     name = 'ConfigFileError';
@@ -34229,10 +42337,26 @@ const ITEM_CHECKS = {
     'exclude-tags': compileTagPattern,
     'immutable-tags': compileTagPattern,
 };
-const VALUE_CHECKS = { semver: parseSemverRange, latest: parseLatest };
+// Every single value the inputs would refuse is refused here, naming the file, the line and the key
+// (`concurrency: 100` is "deploy.yml:7: concurrency must be …", not a flag the user never typed).
+const config_file_VALUE_CHECKS = {
+    ...VALUE_CHECKS,
+    semver: parseSemverRange,
+    latest: parseLatest,
+    shard: parseShard,
+    'default-project': checkProjectName,
+    'source-registry': (text) => registryUrl('source-registry', text),
+    'harbor-url': (text) => registryUrl('harbor-url', text),
+    'upstream-registry': (text) => registryUrl('upstream-registry', text),
+};
+function checkProjectName(text, key) {
+    const problem = projectNameProblem(text);
+    if (problem)
+        throw new ConfigError(`${key} "${printable(text)}" ${problem}`);
+}
 /** A config file is a few dozen lines; anything near these bounds is not one (an alias bomb
  * expands a small file into gigabytes: yaml's own limit for its toJS is the same 100). */
-const CONFIG_FILE_LIMIT = 1024 * 1024;
+const CONFIG_FILE_LIMIT = FILE_LIMITS['config-file'].bytes;
 const MAX_ALIASES = 100;
 function parseConfigFile(text, fileName, knownKeys) {
     if (text.length > CONFIG_FILE_LIMIT)
@@ -34301,7 +42425,7 @@ function singleValue(ctx, key, value) {
     if (!(0,dist/* isScalar */.jn)(value))
         throw fail(ctx, value, `"${key}" takes a single value, not a ${kind(value)}`);
     const text = scalarText(value).trim();
-    const check = VALUE_CHECKS[key];
+    const check = config_file_VALUE_CHECKS[key];
     if (text && check)
         checkAt(`${ctx.file}:${lineOf(ctx, value)}`, () => check(text, key));
     return text;
@@ -34467,6 +42591,7 @@ function isDockerHub(host) {
 
 
 
+
 /** A config.json that cannot be read or used, or a credential helper that failed; never holds a secret. */
 /** A config file or helper that cannot be used: a configuration error (exit 2). */
 class DockerConfigError extends ConfigError {
@@ -34501,8 +42626,8 @@ function dockerConfigPath(configPath, env = process.env) {
     if (configPath)
         return configPath;
     if (env.DOCKER_CONFIG)
-        return (0,external_node_path_namespaceObject.join)(env.DOCKER_CONFIG, 'config.json');
-    return (0,external_node_path_namespaceObject.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), '.docker', 'config.json');
+        return (0,external_node_path_.join)(env.DOCKER_CONFIG, 'config.json');
+    return (0,external_node_path_.join)(env.HOME || (0,external_node_os_namespaceObject.homedir)(), '.docker', 'config.json');
 }
 /** host[:port], lower case, from a URL or an auths key: scheme and path dropped as docker's ConvertToHostname does. */
 function registryHost(value) {
@@ -34521,10 +42646,10 @@ async function loadConfig(configPath, env) {
     let path = dockerConfigPath(configPath, env);
     // An explicit path may name the directory, as docker --config does.
     if (configPath && (await docker_config_isDirectory(path)))
-        path = (0,external_node_path_namespaceObject.join)(path, 'config.json');
+        path = (0,external_node_path_.join)(path, 'config.json');
     let text;
     try {
-        text = await (0,promises_.readFile)(path, 'utf8');
+        text = await readBoundedFile(path, 'docker-config');
     }
     catch (error) {
         const code = error.code;
@@ -34533,7 +42658,7 @@ async function loadConfig(configPath, env) {
             return undefined;
         throw new DockerConfigError(`docker config ${path} cannot be read: ${error.message}`);
     }
-    return validate(parseJson(text, path), path);
+    return validate(docker_config_parseJson(text, path), path);
 }
 async function docker_config_isDirectory(path) {
     try {
@@ -34544,7 +42669,7 @@ async function docker_config_isDirectory(path) {
     }
 }
 /** JSON.parse, with an error that says where but never quotes the text (V8 quotes a snippet, maybe of a secret). */
-function parseJson(text, path) {
+function docker_config_parseJson(text, path) {
     try {
         return JSON.parse(text);
     }
@@ -34803,7 +42928,7 @@ async function imageSpecs(inline, file, sourceHost, load, catalog, names = ACTIO
     if (file) {
         let text;
         try {
-            text = await load(file);
+            text = await load(file, 'images-file');
         }
         catch (error) {
             throw new ConfigError(`${names.name('images-file')} "${file}" cannot be read: ${error.message}`);
@@ -34817,7 +42942,7 @@ async function imageSpecs(inline, file, sourceHost, load, catalog, names = ACTIO
 }
 
 ;// CONCATENATED MODULE: ./lib/config/platforms.js
-// `platforms: linux/amd64,linux/arm64` as the filter the engine applies (src/sync/platforms.ts).
+// `platforms: linux/amd64,linux/arm64` as the filter the engine applies (src/transfer/index-filter.ts).
 
 
 function parsePlatforms(text, input = 'platforms') {
@@ -34832,18 +42957,23 @@ function parsePlatforms(text, input = 'platforms') {
     });
 }
 
-;// CONCATENATED MODULE: ./lib/config/shard.js
-// `shard: i/n` as the Shard the engine uses (src/sync/shard.ts).
+;// CONCATENATED MODULE: ./lib/config/work-dir.js
+// work-dir: where harbor-sync keeps temporary files (a compressed tarball's decompressed copy, a
+// downloaded tarball). Checked here so a wrong one stops the run before anything is read.
 
 
-function parseShard(text, input = 'shard') {
-    const match = /^(\d+)\/(\d+)$/.exec(text.trim());
-    const index = Number(match?.[1]);
-    const count = Number(match?.[2]);
-    if (!match || count < 1 || index < 1 || index > count) {
-        throw new ConfigError(`${input} must be i/n with 1 ≤ i ≤ n (e.g. 2/4), not "${printable(text)}"`);
-    }
-    return { index, count };
+
+
+/** The directory as an absolute path; `input` names the option in messages. */
+async function workDirectory(value, input) {
+    const path = (0,external_node_path_.resolve)(value);
+    const info = await (0,promises_.stat)(path).catch((error) => {
+        const code = error.code;
+        throw new ConfigError(`${input} "${printable(value)}" ${code === 'ENOENT' ? 'does not exist' : `cannot be read: ${error.message}`}: name an existing directory with room for a compressed tarball's decompressed copy`);
+    });
+    if (!info.isDirectory())
+        throw new ConfigError(`${input} "${printable(value)}" is not a directory`);
+    return path;
 }
 
 // EXTERNAL MODULE: external "node:net"
@@ -34885,125 +43015,11 @@ function probeScheme(hostPort) {
     });
 }
 
-;// CONCATENATED MODULE: ./lib/config/values.js
-// Single input values as the engine takes them: booleans, bounded numbers, choices, URLs,
-// credentials and TLS options. Each error names the input and shows what was given (never a
-// secret: a URL holding user-info is refused without being echoed).
-
-
-
-
-
-function parseFailOn(value, name) {
-    return oneOf(name, value, ['failed', 'stale', 'never']);
-}
-function values_boolean(name, value) {
-    if (/^(true|yes|on|1)$/i.test(value))
-        return true;
-    if (/^(false|no|off|0)$/i.test(value))
-        return false;
-    throw new ConfigError(`${name} must be true or false, not "${printable(value)}"`);
-}
-function integer(name, value, min, max) {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max)
-        throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${printable(value)}"`);
-    return n;
-}
-function oneOf(name, value, allowed) {
-    if (allowed.includes(value))
-        return value;
-    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, not "${printable(value)}"`);
-}
-/** `scheme://user[:password]@host`, or `user:password@host` written without a scheme. */
-const values_USER_INFO = /^(?:[a-z][a-z0-9+.-]*:\/\/)?[^/?#\s]*@/i;
-/** A registry URL (or, for the source, a storage URL) as the engine takes it. */
-function registryUrl(input, value, names = ACTION_NAMES) {
-    const name = names.name(input);
-    if (!value)
-        throw new ConfigError(`${name} is required (a URL such as https://registry.example.com)`);
-    // Never echoed: the value holds a password.
-    if (values_USER_INFO.test(value)) {
-        const prefix = input.replace(/-(registry|url)$/, '');
-        throw new ConfigError(`${name} must not carry a user name or password in the URL: use ${names.name(`${prefix}-username`)} and ${names.name(`${prefix}-password`)} instead`);
-    }
-    // A registry's storage directory or a tarball of it (dir:///var/lib/registry, file:///backup/registry.tar.gz).
-    if (input === 'source-registry' && isStorageUrl(value)) {
-        try {
-            parseStorageUrl(value);
-        }
-        catch (error) {
-            throw new ConfigError(`${name}: ${error.message}`);
-        }
-        // A presigned tarball URL carries its signature in the query: a secret like any password.
-        for (const query of URL.parse(value)?.searchParams.values() ?? [])
-            (0,secrets/* addSecret */.Ck)(query);
-        return value;
-    }
-    const url = URL.parse(value);
-    // `host:5000` parses with the host as its scheme: both mean the scheme is missing.
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:' && /^[\w.-]+:\d+(\/|$)/.test(value)))
-        throw new MissingSchemeError(name, value);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:')
-        throw new ConfigError(`${name} "${printable(value)}" must start with http:// or https://`);
-    return url.toString().replace(/\/$/, '');
-}
-/** A registry URL without its scheme; buildConfig asks the host which one it speaks. */
-class MissingSchemeError extends ConfigError {
-    name = 'MissingSchemeError';
-    hostPort;
-    constructor(name, value) {
-        super(`${name} "${printable(value)}" has no scheme: write http:// or https:// before it`);
-        this.hostPort = value.replace(/\/.*$/, '');
-    }
-}
-/** The same error with the scheme the host answered in, when it answered. */
-async function withSchemeHint(error, probe) {
-    const scheme = await probe(error.hostPort);
-    if (!scheme)
-        return error;
-    const said = scheme === 'http' ? 'it answers in plain HTTP' : 'it answers in HTTPS';
-    return new ConfigError(`${error.message.replace(/: write http:\/\/ or https:\/\/ before it$/, '')}: ${said}, so write ${scheme}://${printable(error.hostPort)}`);
-}
-/** The `<prefix>-username` / `<prefix>-password` pair: both or neither. */
-function credentials(prefix, read, names = ACTION_NAMES) {
-    const username = (read(`${prefix}-username`) ?? '').trim();
-    const password = read(`${prefix}-password`) ?? '';
-    if (!username && !password)
-        return undefined;
-    const user = names.name(`${prefix}-username`);
-    const pass = names.name(`${prefix}-password`);
-    if (!username)
-        throw new ConfigError(`${pass} is set but ${user} is not`);
-    if (!password)
-        throw new ConfigError(`${user} is set but ${pass} is not`);
-    return { username, password };
-}
-/** `<prefix>-insecure` and `<prefix>-ca-file`. */
-async function tlsOptions(prefix, get, load, names = ACTION_NAMES) {
-    const insecure = values_boolean(names.name(`${prefix}-insecure`), get(`${prefix}-insecure`));
-    const caName = names.name(`${prefix}-ca-file`);
-    const caFile = get(`${prefix}-ca-file`);
-    if (!insecure && !caFile)
-        return undefined;
-    let ca;
-    if (caFile) {
-        try {
-            ca = await load(caFile);
-        }
-        catch (error) {
-            throw new ConfigError(`${caName} "${caFile}" cannot be read: ${error.message}`);
-        }
-        if (!ca.includes('-----BEGIN CERTIFICATE-----'))
-            throw new ConfigError(`${caName} "${caFile}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
-    }
-    return { ...(insecure && { insecure }), ...(ca && { ca }) };
-}
-
 ;// CONCATENATED MODULE: ./lib/config/inputs.js
 // One typed SyncConfig from named inputs, whoever supplies them: the action reads them with
 // core.getInput, the CLI from --flags and the environment. The config file fills what was not
 // given; each error is a ConfigError naming the input (exit 2).
+
 
 
 
@@ -35034,7 +43050,7 @@ async function buildConfig(readInput, options = {}) {
     }
 }
 async function build(readInput, options) {
-    const load = options.load ?? ((p) => (0,promises_.readFile)(p, 'utf8'));
+    const load = options.load ?? readBoundedFile;
     const env = options.env ?? process.env;
     const names = options.names ?? ACTION_NAMES;
     const n = (input) => names.name(input);
@@ -35081,21 +43097,25 @@ async function build(readInput, options) {
         ...(get('upstream-registry') && {
             upstream: await endpoint('upstream', registryUrl('upstream-registry', get('upstream-registry'), names)),
         }),
-        upstreamConcurrency: integer(n('upstream-concurrency'), get('upstream-concurrency'), 1, 16),
+        upstreamConcurrency: bounded('upstream-concurrency', get('upstream-concurrency'), n('upstream-concurrency')),
         createProjects: values_boolean(n('create-projects'), get('create-projects')),
-        projectVisibility: oneOf(n('project-visibility'), get('project-visibility'), ['private', 'public']),
+        projectVisibility: oneOf(n('project-visibility'), get('project-visibility'), VISIBILITIES),
         defaultProject,
-        concurrency: integer(n('concurrency'), get('concurrency'), 1, 64),
+        concurrency: bounded('concurrency', get('concurrency'), n('concurrency')),
         dryRun: values_boolean(n('dry-run'), get('dry-run')),
         failOn: parseFailOn(get('fail-on'), n('fail-on')),
         retry: {
-            retries: integer(n('retries'), get('retries'), 0, 20),
-            maxWaitMs: integer(n('retry-max-wait'), get('retry-max-wait'), 1, 3600) * 1000,
+            retries: bounded('retries', get('retries'), n('retries')),
+            maxWaitMs: bounded('retry-max-wait', get('retry-max-wait'), n('retry-max-wait')) * 1000,
             baseMs: 500,
         },
-        stallTimeoutSeconds: integer(n('stall-timeout'), get('stall-timeout'), 1, 3600),
+        stallTimeoutSeconds: bounded('stall-timeout', get('stall-timeout'), n('stall-timeout')),
+        ...(get('work-dir') && { workDir: await workDirectory(get('work-dir'), n('work-dir')) }),
         ...(get('report-file') && { reportFile: get('report-file') }),
         ...(get('summary-file') && { summaryFile: get('summary-file') }),
+        ...(get('junit-file') && { junitFile: get('junit-file') }),
+        ...(get('html-file') && { htmlFile: get('html-file') }),
+        ...(get('metrics-file') && { metricsFile: get('metrics-file') }),
         ...(names !== ACTION_NAMES && { naming: names }),
     };
 }
@@ -35124,7 +43144,7 @@ async function configFile(path, load, names) {
         return undefined;
     let text;
     try {
-        text = await load(path);
+        text = await load(path, 'config-file');
     }
     catch (error) {
         throw new ConfigError(`${names.name('config-file')} "${path}" cannot be read: ${error.message}`);
@@ -35145,6 +43165,142 @@ function log_line_itemLine(item, dryRun) {
     return { level, text };
 }
 
+;// CONCATENATED MODULE: ./lib/report/escape.js
+// One escaping function per output format. Text from outside (a server's words, a name, a digest,
+// what a shard's report file holds) reaches an output only through the function for its format:
+// - a log (a terminal, a CI log, the Actions log): logLine, applied where a display writes;
+// - a JSON line on stdout (--json events): jsonLine;
+// - Markdown (the job summary): markdownText, markdownCell, codeSpan, codeCell, fence, htmlText;
+// - workflow commands (annotations): @actions/core escapes their data (%, CR, LF) and properties
+//   (also `:` and `,`); what goes in is a log line or printable() names;
+// - XML (the JUnit report): xmlText, xmlAttribute;
+// - HTML (the HTML page): pageText, for element content and attribute values alike;
+// - the Prometheus text format (the metrics file): metricLabel.
+// A new output format adds its function here.
+
+// ---- a log ------------------------------------------------------------------------------------
+/** The runner reads a line as a workflow command when, after leading whitespace, it starts with
+ * `::` (`::error title=…::`), and wherever it holds `##[` (the older `##[error]…` form). */
+const COMMAND_START = /^([^\S\n]*)::/gm;
+const OLD_COMMAND = /##\[/g;
+/**
+ * Text as lines of a log: control characters as visible escapes (`\x1b`, `\x0d`), newlines kept,
+ * and no line a runner would take for a workflow command: a `:` that would start one is written
+ * `\x3a`, the `[` of `##[` as `\x5b`. For everything written to a log, our own words included
+ * (they quote names and servers), so a value that slipped past a check where it entered still
+ * cannot add an annotation, mask, stop commands or set an output.
+ */
+function escape_logLine(text) {
+    const line = escapeControl(text);
+    if (!line.includes('::') && !line.includes('##['))
+        return line; // the common case, no new string
+    return line.replace(COMMAND_START, '$1\\x3a:').replace(OLD_COMMAND, '##\\x5b');
+}
+// ---- a JSON line --------------------------------------------------------------------------------
+/** A value as one line of JSON: JSON.stringify leaves DEL, C1 controls and U+2028/9 raw (a
+ * terminal acts on them) and `##[` as it is; both become \u escapes, which parse back the same. */
+function jsonLine(value) {
+    return JSON.stringify(value)
+        .replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+        .replace(OLD_COMMAND, '##\\u005b');
+}
+// ---- Markdown (GitHub-flavoured, as the job summary is rendered) --------------------------------
+/** CommonMark ends a line at LF, CR or CRLF: a lone CR would end a table row too. */
+const LINE_BREAK = /\r\n|\r|\n/g;
+/** Text from anywhere (a server's message, a name) as Markdown that renders as that text: no
+ * emphasis, link, image, entity or HTML (`<img>` stays text), one line. */
+function escape_markdownText(value) {
+    return (value
+        .replace(/\\/g, '\\\\')
+        .replace(/&(?=#?\w+;)/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/[`*[\]~|]/g, '\\$&')
+        // An underscore inside a word is never emphasis; at a word's edge it may be.
+        .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_')
+        .replace(LINE_BREAK, ' '));
+}
+/** Text inside a table cell: each line escaped (`|` included), newlines as line breaks. */
+function markdownCell(value) {
+    return value
+        .split(LINE_BREAK)
+        .map((line) => escape_markdownText(line))
+        .join('<br>');
+}
+/** A code span that holds any text (backticks inside get a longer fence), one line. Not for a
+ * table: a `|` in it would end the cell (codeCell). */
+function codeSpan(value) {
+    const flat = value.replace(LINE_BREAK, ' ');
+    const fence = '`'.repeat(longestRun(flat, '`') + 1);
+    const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${flat}${pad}${fence}`;
+}
+/** A code span inside a table cell. GitHub splits a row at every `|` not escaped, inside code
+ * spans too, and takes `\|` back to `|` before the span is read: the span shows the text as it is. */
+function escape_codeCell(value) {
+    return codeSpan(value).replace(/\|/g, '\\|');
+}
+/** A fenced code block of lines (each value one line): the fence is longer than any run of
+ * backticks in them, so none can close it early. */
+function fence(lines, info = 'text') {
+    const flat = lines.map((line) => line.replace(LINE_BREAK, ' '));
+    let longest = 2;
+    for (const line of flat)
+        longest = Math.max(longest, longestRun(line, '`'));
+    const mark = '`'.repeat(longest + 1);
+    return [`${mark}${info}`, ...flat, mark];
+}
+/** Text for raw HTML element content (a <summary> label): no Markdown is parsed there. Never for
+ * an attribute value, so quotes stay as they are, readable in a terminal too. One line: a blank
+ * line would end the HTML block. */
+function htmlText(value) {
+    return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(LINE_BREAK, ' ');
+}
+// ---- XML (the JUnit report) and HTML (the HTML page) --------------------------------------------
+/** What XML 1.0 cannot hold even as a reference: U+FFFE, U+FFFF (the C0 controls, which it cannot
+ * hold either, escapeControl has made visible already; a lone surrogate toWellFormed replaced). */
+const NOT_XML = /[\ufffe\uffff]/g;
+const MARKUP = /[&<>"']/g;
+const ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/** Text as XML or HTML markup shows it: `& < > " '` as references, control characters as visible
+ * escapes (`\x1b`; tabs and newlines kept). The same five references in both languages, so a secret
+ * is written in one more form only (src/redact/secrets.ts masks that form too). */
+function markup(value) {
+    return escapeControl(value.toWellFormed())
+        .replace(NOT_XML, (c) => `\\u${c.charCodeAt(0).toString(16)}`)
+        .replace(MARKUP, (c) => ENTITIES[c]);
+}
+/** Text for XML element content (a failure's details, system-out). */
+function xmlText(value) {
+    return markup(value);
+}
+/** Text for an XML attribute value quoted with `"`: a parser turns a raw newline or tab there
+ * into a space, so they are written as references and come back as they were. */
+function xmlAttribute(value) {
+    return markup(value).replace(/[\n\t]/g, (c) => (c === '\n' ? '&#10;' : '&#9;'));
+}
+/** Text for the HTML page, in element content or a quoted attribute value: nothing in it can open
+ * a tag, end an attribute or start a reference. */
+function pageText(value) {
+    return markup(value);
+}
+// ---- the Prometheus text exposition format (the metrics file) ----------------------------------
+/** A label value between double quotes: the format's three escapes (`\\`, `\"`, `\n`), control
+ * characters made visible first, so a line of the file stays one sample. */
+function metricLabel(value) {
+    return escapeControl(value.toWellFormed()).replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+}
+function longestRun(text, char) {
+    let longest = 0;
+    let run = 0;
+    for (const c of text) {
+        run = c === char ? run + 1 : 0;
+        if (run > longest)
+            longest = run;
+    }
+    return longest;
+}
+
 ;// CONCATENATED MODULE: ./lib/model/units.js
 // Sizes in the units the reports use (decimal, as registries and Harbor show them).
 function formatBytes(bytes) {
@@ -35160,7 +43316,7 @@ function formatBytes(bytes) {
 
 ;// CONCATENATED MODULE: ./lib/report/progress.js
 
-class progress_Progress {
+class report_progress_Progress {
     started;
     now;
     total = 0;
@@ -35230,7 +43386,7 @@ function formatDuration(seconds) {
 
 
 function consoleDisplay(options) {
-    const progress = new progress_Progress();
+    const progress = new report_progress_Progress();
     const live = options.err.isTTY === true && !options.quiet && !options.json;
     let shown = false; // a live line is on screen and must be cleared before other output
     const clear = () => {
@@ -35249,16 +43405,17 @@ function consoleDisplay(options) {
         pending = '';
         options.err.write(text);
     };
-    // A message may quote what a server or a file said: no control character reaches the terminal.
+    // A message may quote what a server or a file said: no control character reaches the terminal,
+    // and no line reads as a workflow command when the CLI runs in a workflow step (escape.ts).
     const say = (line) => {
         if (live) {
             clear();
-            options.err.write(`${text_escapeControl(line)}\n`);
+            options.err.write(`${escape_logLine(line)}\n`);
             return;
         }
         if (!pending)
             setImmediate(flush);
-        pending += `${text_escapeControl(line)}\n`;
+        pending += `${escape_logLine(line)}\n`;
     };
     const draw = () => {
         clear();
@@ -35269,7 +43426,7 @@ function consoleDisplay(options) {
     const timer = setInterval(tick, live ? 500 : (options.intervalMs ?? 10_000));
     timer.unref();
     const json = (value) => {
-        options.out.write(`${JSON.stringify(value)}\n`);
+        options.out.write(`${jsonLine(value)}\n`);
     };
     const logger = {
         info: (m) => !options.quiet && say(m),
@@ -35314,17 +43471,19 @@ function actionsDisplay(core, intervalMs = 10_000) {
         core.startGroup(progress.line());
     }, intervalMs);
     timer.unref();
+    // core.info writes its text raw: a value with a newline and `::error::` in it would be a
+    // command. Every message goes through logLine here, the one place this display writes.
     const logger = {
-        info: (m) => core.info(escapeControl(m)),
-        warn: (m) => core.warning(escapeControl(m)),
-        error: (m) => core.error(escapeControl(m)),
-        debug: (m) => core.debug(escapeControl(m)),
+        info: (m) => core.info(logLine(m)),
+        warn: (m) => core.warning(logLine(m)),
+        error: (m) => core.error(logLine(m)),
+        debug: (m) => core.debug(logLine(m)),
         event: (e) => {
             progress.onEvent(e);
             // Plain lines, not annotations: GitHub shows 10 per step, first come first served, so a
             // tag each would crowd out the grouped ones the action writes at the end (annotations.ts).
             if (e.type === 'done')
-                core.info(escapeControl(itemLine(e.item, e.dryRun).text));
+                logger.info(itemLine(e.item, e.dryRun).text);
         },
     };
     return {
@@ -35336,6 +43495,93 @@ function actionsDisplay(core, intervalMs = 10_000) {
                 core.info(progress.line());
         },
     };
+}
+
+;// CONCATENATED MODULE: ./lib/report/words.js
+// Numbers, sizes and durations as a person reads them, the same in every format: thousands
+// separators, units that never wrap apart from their number (a no-break space), short digests.
+// Plain text: whoever writes it escapes it for the format.
+
+/** Keeps a number and its unit on one line. */
+const NBSP = '\u00a0';
+/** 12345 → 12,345. A count read back from a shard's report file may be anything: its text then. */
+function num(n) {
+    if (typeof n !== 'number')
+        return String(n);
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+/** "1 tag", "1,200 tags". */
+function plural(n, one, many = `${one}s`) {
+    return `${num(n)} ${n === 1 ? one : many}`;
+}
+function bytes(n) {
+    if (typeof n !== 'number')
+        return String(n);
+    return formatBytes(n).replace(' ', NBSP);
+}
+/** 4.2 s, 42 s, 41 min 7 s, 2 h 3 min: what a person reads, not 2467.3 s. */
+function duration(seconds) {
+    const unit = (value, name) => `${value}${NBSP}${name}`;
+    if (seconds < 10)
+        return unit(Number(seconds.toFixed(1)), 's');
+    const whole = Math.round(seconds);
+    if (whole < 60)
+        return unit(whole, 's');
+    if (whole < 3600)
+        return [unit(Math.floor(whole / 60), 'min'), whole % 60 ? unit(whole % 60, 's') : ''].join(' ').trim();
+    const minutes = Math.round(whole / 60);
+    return [unit(Math.floor(minutes / 60), 'h'), minutes % 60 ? unit(minutes % 60, 'min') : ''].join(' ').trim();
+}
+/** `sha256:0123456789ab`: enough to tell digests apart in a table; the full one is in the report. */
+function shortDigest(digest) {
+    const [algorithm, hex] = digest.includes(':') ? digest.split(':', 2) : ['', digest];
+    return `${algorithm ? `${algorithm}:` : ''}${(hex ?? '').slice(0, 12)}`;
+}
+
+;// CONCATENATED MODULE: ./lib/report/markdown.js
+// Markdown pieces for the job summary, as GitHub renders them: text escaped so nothing a registry
+// said (or a placeholder such as <repo>) is taken for HTML or Markdown, numbers with thousands
+// separators, sizes and durations whose number and unit never wrap apart, tables that say how
+// each column aligns, and folds.
+
+
+
+// The escaping is in escape.ts, one function per output format; these are the names the
+// renderers use. `code` is for prose, `codeCell` for a table cell.
+
+// The summary itself is a document (doc.ts) that render-markdown.ts writes; these are for Markdown
+// written directly, escaped: words.ts says numbers the same way for every format.
+/** 12345 → 12,345. A count read back from a shard's report file may be anything: text then. */
+function markdown_num(n) {
+    return typeof n === 'number' ? num(n) : escape_markdownText(String(n));
+}
+/** "1 tag", "1,200 tags". */
+function markdown_plural(n, one, many = `${one}s`) {
+    return `${markdown_num(n)} ${n === 1 ? one : many}`;
+}
+function markdown_bytes(n) {
+    return typeof n === 'number' ? words.bytes(n) : markdownText(String(n));
+}
+/** `sha256:0123456789ab` as code in a table cell: whatever a server put in a digest stays in its cell. */
+function markdown_shortDigest(digest) {
+    return digest ? codeCell(words.shortDigest(digest)) : '';
+}
+/** A table; cells are Markdown already (made with cell(), codeCell(), num()). */
+function table(columns, rows) {
+    return [
+        `| ${columns.map((c) => c.header).join(' | ')} |`,
+        `| ${columns.map((c) => (c.align === 'right' ? '---:' : '---')).join(' | ')} |`,
+        ...rows.map((r) => `| ${r.join(' | ')} |`),
+    ];
+}
+/** A fold: closed, with a plain-text label (Markdown is not parsed inside <summary>). */
+function details(label, body) {
+    return [`<details><summary>${label}</summary>`, '', ...body, '', '</details>', ''];
+}
+/** A GitHub alert: paragraphs of Markdown, quoted. */
+function markdown_alert(kind, paragraphs) {
+    const body = paragraphs.filter(Boolean).flatMap((p, i) => (i === 0 ? [`> ${p}`] : ['>', `> ${p}`]));
+    return [`> [!${kind}]`, ...body, ''];
 }
 
 ;// CONCATENATED MODULE: ./lib/model/result.js
@@ -35397,25 +43643,35 @@ function totals_itemsByStatus(result) {
 
 ;// CONCATENATED MODULE: ./lib/report/outcome.js
 
+
 /** 0 ok; 1 tags failed (per fail-on); 2 configuration, credentials or connection; 130 interrupted. */
 const EXIT = { ok: 0, failed: 1, config: 2, interrupted: 130 };
+/** The tag classes that fail the run under each `fail-on` rule: the one place that says it, for
+ * the exit code and for every report that shows a class as failing (JUnit, metrics). */
+const FAILING = {
+    failed: ['failed'],
+    stale: ['failed', 'stale', 'incomplete'],
+    never: [],
+};
+function failsRun(status, failOn) {
+    return FAILING[failOn].includes(status);
+}
+/** A class that needs a person although the default rule lets the run pass (stale, incomplete):
+ * the classes `fail-on: stale` adds. */
+function needsAction(status) {
+    return failsRun(status, 'stale') && !failsRun(status, 'failed');
+}
 /** Whether the run failed, per `fail-on`. A fatal error always fails the run. */
 function decideOutcome(result, failOn) {
     if (result.fatal)
         return { ok: false, exitCode: EXIT.config, reason: result.fatal.message };
     if (result.interrupted) {
-        return {
-            ok: false,
-            exitCode: EXIT.interrupted,
-            reason: `interrupted; ${result.notStarted.length} tag(s) not started — run the same command again to complete them`,
-        };
+        return { ok: false, exitCode: EXIT.interrupted, reason: interruptedReason(result) };
     }
     const t = computeTotals(result);
-    if (failOn === 'never')
-        return { ok: true, exitCode: EXIT.ok };
-    if (t.failed > 0)
+    if (failsRun('failed', failOn) && t.failed > 0)
         return { ok: false, exitCode: EXIT.failed, reason: `${t.failed} tag(s) failed` };
-    if (failOn === 'stale' && t.stale + t.incomplete > 0) {
+    if ((failsRun('stale', failOn) && t.stale > 0) || (failsRun('incomplete', failOn) && t.incomplete > 0)) {
         return {
             ok: false,
             exitCode: EXIT.failed,
@@ -35424,9 +43680,1133 @@ function decideOutcome(result, failOn) {
     }
     return { ok: true, exitCode: EXIT.ok };
 }
+/** What an interrupted run left, as far as it knows: the tags and whole repositories (`repo:*`) it
+ * listed but did not start, and whether the catalog was still being listed: then more is left. */
+function leftUndone(result) {
+    const repositories = result.notStarted.filter((label) => label.endsWith(':*')).length;
+    return {
+        tags: result.notStarted.length - repositories,
+        repositories,
+        catalogIncomplete: result.catalogIncomplete === true,
+    };
+}
+/** "8 tags and 3 whole repositories" (empty when none). */
+function undoneWords(left) {
+    return [
+        left.tags > 0 && markdown_plural(left.tags, 'tag'),
+        left.repositories > 0 && markdown_plural(left.repositories, 'whole repository', 'whole repositories'),
+    ]
+        .filter(Boolean)
+        .join(' and ');
+}
+function interruptedReason(result) {
+    const left = leftUndone(result);
+    const counts = undoneWords(left);
+    const again = 'run the same command again to do the rest';
+    if (!counts)
+        return left.catalogIncomplete
+            ? `interrupted before the source catalog was listed to its end — ${again}`
+            : `interrupted — ${again}`;
+    return `interrupted: ${counts} not started${left.catalogIncomplete ? ', and the rest of the source catalog not listed yet' : ''} — ${again}`;
+}
 
 // EXTERNAL MODULE: ./lib/redact/output.js
 var output = __nccwpck_require__(5532);
+;// CONCATENATED MODULE: ./lib/output-files.js
+// The report and summary files a run writes. Their folders are made and their paths checked
+// before the run sends a request, so a typo costs seconds, not a whole sync that cannot say what
+// it did; once tags were copied, each file is written whatever happens to the other.
+
+
+
+
+
+
+
+/** Makes each file's missing folders and checks the file can be written there: a ConfigError
+ * naming the input and the path when not. Creates no file. */
+async function prepareOutputFiles(files, naming) {
+    for (const { input, path } of files) {
+        const name = `${naming.name(input)} "${printable(path)}"`;
+        const folder = (0,external_node_path_.dirname)((0,external_node_path_.resolve)(path));
+        try {
+            await (0,promises_.mkdir)(folder, { recursive: true });
+        }
+        catch (error) {
+            throw new ConfigError(`${name}: its folder ${printable(folder)} cannot be created: ${why(error)}`);
+        }
+        const existing = await (0,promises_.stat)(path).catch(() => undefined);
+        if (existing?.isDirectory())
+            throw new ConfigError(`${name} is a directory: give the path of a file, e.g. ${printable((0,external_node_path_.join)(path, EXAMPLE_NAMES[input]))}`);
+        try {
+            await (0,promises_.access)(existing ? path : folder, external_node_fs_namespaceObject.constants.W_OK);
+        }
+        catch (error) {
+            throw new ConfigError(`${name} cannot be written: ${why(error)}`);
+        }
+    }
+}
+/** Writes one output file (scrubbed); a failure comes back as one line naming the input and the
+ * file, so the caller can still write the other and say both. */
+async function writeOutputFile(file, text, naming) {
+    try {
+        if (file.atomic)
+            await writeAtomically(file.path, text);
+        else
+            await (0,output/* writeScrubbed */.cy)(file.path, text);
+        return undefined;
+    }
+    catch (error) {
+        return `${naming.name(file.input)} "${printable(file.path)}" could not be written: ${why(error)}`;
+    }
+}
+const EXAMPLE_NAMES = {
+    'report-file': 'harbor-sync-report.json',
+    'summary-file': 'harbor-sync-summary.md',
+    'junit-file': 'harbor-sync-junit.xml',
+    'html-file': 'harbor-sync-report.html',
+    'metrics-file': 'harbor_sync.prom',
+};
+/** The whole file or none of it: a name in the same folder (a rename never crosses file systems)
+ * that node_exporter's textfile collector skips (it reads `*.prom` only), renamed over the file. */
+async function writeAtomically(path, text) {
+    const temporary = (0,external_node_path_.join)((0,external_node_path_.dirname)(path), `.${(0,external_node_path_.basename)(path)}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
+    try {
+        await (0,output/* writeScrubbed */.cy)(temporary, text);
+        await (0,promises_.rename)(temporary, path);
+    }
+    catch (error) {
+        await (0,promises_.rm)(temporary, { force: true });
+        throw error;
+    }
+}
+const REASONS = {
+    EISDIR: 'it is a directory',
+    ENOTDIR: 'a part of the path is a file, not a folder',
+    EEXIST: 'a file of that name is in the way',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'the file system is read-only',
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'the disk quota is used up',
+    ENOENT: 'a folder of the path does not exist',
+};
+/** The file system's refusal in words, without Node's repetition of the path. */
+function why(error) {
+    const code = error.code;
+    const words = code ? REASONS[code] : undefined;
+    if (words)
+        return `${words} (${code})`;
+    return printable(error instanceof Error ? error.message : String(error));
+}
+
+;// CONCATENATED MODULE: ./lib/report/doc.js
+// The summary as a document: what is said, in what order, with what stress, said once for every
+// format. verdict.ts, causes.ts, tables.ts and summary.ts build it from the result; the Markdown
+// summary (render-markdown.ts), the HTML page (html.ts) and the plain text of the JUnit report
+// (plainText) only write it, each escaping every piece of text for its own format. Text in here is
+// never escaped: a name is the name, a server's words are its words.
+const strong = (...text) => ({ strong: text });
+const code = (text) => ({ code: text });
+const br = { br: true };
+const heading = (level, ...text) => ({ kind: 'heading', level, text });
+const paragraph = (...text) => ({ kind: 'paragraph', text });
+const doc_alert = (kind, blocks) => ({ kind: 'alert', alert: kind, blocks });
+const doc_table = (columns, rows) => ({ kind: 'table', columns, rows });
+const lines = (text) => ({ kind: 'lines', lines: text });
+const fold = (label, blocks) => ({ kind: 'fold', label, blocks });
+/** Items joined with a separator, as one run of text (`a · b · c`). */
+function joined(parts, separator) {
+    return parts.flatMap((part, i) => (i === 0 ? part : [separator, ...part]));
+}
+/** The words alone: stress dropped, code spans as their text, a line break as a space. */
+function plainText(text) {
+    let out = '';
+    for (const part of text) {
+        if (typeof part === 'string')
+            out += part;
+        else if ('strong' in part)
+            out += plainText(part.strong);
+        else if ('code' in part)
+            out += part.code;
+        else
+            out += ' ';
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./lib/report/fold.js
+// How much of each list the summary shows, and folds that say so: "40 tags" when all are there,
+// "first 500 of 1,200 tags (all of them in the JSON report)" when not. The report's path is said
+// once, near the top.
+
+
+const LEVELS = [
+    { act: Number.POSITIVE_INFINITY, list: 500, causes: 50, repositories: 100, message: 600 },
+    { act: 500, list: 200, causes: 30, repositories: 50, message: 300 },
+    { act: 50, list: 20, causes: 10, repositories: 20, message: 200 },
+];
+/** A list of this many rows or fewer is shown as it is; longer ones fold. */
+const FOLD_AFTER = 10;
+/**
+ * Rows of a list, folded when long, its label saying how many are shown of how many.
+ * `what` names a row, singular and plural (["tag", "tags"]); `render` turns the shown ones into
+ * blocks (a table); `title`, plain words, is put before the count.
+ */
+function foldedList(items, limit, what, render, ctx, options = {}) {
+    if (items.length === 0)
+        return [];
+    const shown = items.slice(0, limit);
+    const body = render(shown);
+    const all = shown.length === items.length;
+    if (all && options.fold !== 'always' && items.length <= FOLD_AFTER)
+        return body;
+    const label = all
+        ? plural(items.length, ...what)
+        : `first ${num(shown.length)} of ${plural(items.length, ...what)} (all of them in the JSON report${ctx.reportFile ? ', path above' : ': set report-file to write it'})`;
+    return [fold(options.title ? `${options.title}: ${label}` : label.replace(/^f/, 'F'), body)];
+}
+
+;// CONCATENATED MODULE: ./lib/errors/codes.js
+// The vocabulary of failure: where a run failed (Step) and what went wrong (ErrorCode). Both are
+// stable: they appear in the JSON report (docs/report.md lists them) and users script on them.
+/** Where in a run something failed. */
+const STEPS = [
+    'config',
+    'preflight',
+    'auth',
+    'network',
+    'storage',
+    'discover',
+    'project',
+    'blob',
+    'manifest',
+    'verify',
+    'interrupted',
+];
+/** harbor-sync's own error codes, each with what it means (docs/report.md is made from this). */
+const ERROR_CODES = {
+    CONFIG_INVALID: 'an input, flag, config file or images file is not valid',
+    NAME_COLLISION: 'two source repositories map to one Harbor repository; nothing was copied to it',
+    NAME_INVALID: 'a name that Harbor or the registry cannot take (a project name, a listed tag or repository)',
+    CREDENTIALS_REJECTED: 'the registry or Harbor refused the credentials given',
+    CREDENTIALS_REQUIRED: 'the source refuses anonymous access and no credentials were given',
+    PERMISSION_DENIED: 'the credentials are accepted but may not do this (pull, push, create a project, list the catalog)',
+    AUTH_FOREIGN_ORIGIN: 'another origin (a redirect target) asked for credentials; they are only sent to the registry named',
+    REALM_INSECURE: 'an https registry names its token service over plain http; no credentials were sent',
+    REALM_REFUSED: 'the registry named a token realm that is not a URL, or another realm than the one it named first',
+    UNREACHABLE: 'no connection could be made (refused, unknown host, timed out)',
+    TLS_FAILED: 'the TLS handshake failed: an untrusted certificate, or http spoken to an https server',
+    NOT_A_REGISTRY: 'the source does not answer the distribution API at /v2/',
+    NOT_HARBOR: 'harbor-url does not answer as Harbor 2.x',
+    HTTP_ERROR: 'a registry or Harbor answered with an error status that no other code covers',
+    NOT_FOUND: 'the repository, tag, manifest or blob is not there',
+    LIST_INCOMPLETE: 'a list (tags, catalog, Harbor artifacts) could not be read whole',
+    MANIFEST_INVALID: 'a manifest is not valid JSON of its media type',
+    MANIFEST_TOO_LARGE: 'a manifest is larger than the 4 MiB a registry stores',
+    MANIFEST_GRAPH_TOO_LARGE: "a tag's manifests nest more than 8 levels deep, number more than 10,000 or hold more than 32 MiB together",
+    DIGEST_MISMATCH: 'content does not hash to its digest',
+    SIZE_MISMATCH: 'a blob is not the size its descriptor says',
+    VERIFY_MISMATCH: 'after the push, Harbor holds another digest for the tag than the source',
+    PROJECT_MISSING: 'the Harbor project does not exist and create-projects is false',
+    PROXY_PROJECT: 'the target is a Harbor proxy-cache project, which refuses pushes',
+    IMMUTABLE_TAG: 'a Harbor tag-immutability rule refuses to re-point the tag',
+    READ_ONLY: 'Harbor is in read-only mode',
+    QUOTA_EXCEEDED: "the push would exceed the Harbor project's storage quota",
+    STORAGE_MISSING: 'no distribution storage where the source names one',
+    STORAGE_UNSAFE: 'a storage source holds a symlink, FIFO, device or oversized file where the registry writes a regular file',
+    STORAGE_CORRUPT: 'a file of a storage source is damaged (wrong digest or size, a bad link)',
+    ARCHIVE_UNSAFE: 'a tarball holds symlinks, hard links, devices, absolute paths or .. entries',
+    ARCHIVE_UNREADABLE: 'a tarball cannot be read or extracted',
+    ARCHIVE_NO_SPACE: 'a compressed tarball decompresses to more than work-dir has free',
+    DOWNLOAD_FAILED: 'a tarball could not be downloaded',
+    INTERRUPTED: 'the run was stopped (SIGINT/SIGTERM) while this was in flight; a re-run completes it',
+    INTERNAL: 'a bug in harbor-sync: please report it',
+};
+
+;// CONCATENATED MODULE: ./lib/report/names.js
+
+/** The header of the name column. */
+function nameHeader(items) {
+    return items.some(differs) ? 'Tag (→ in Harbor, where different)' : 'Tag';
+}
+/** The name cell: the source name, the Harbor name and the note each on a line of their own. */
+function nameCell(item, note = []) {
+    return [item.source, ...(differs(item) ? [br, '→ ', item.target] : []), ...(note.length > 0 ? [br, ...note] : [])];
+}
+function differs(item) {
+    return item.target !== '' && item.target !== item.source;
+}
+
+;// CONCATENATED MODULE: ./lib/report/causes.js
+// Failures grouped by cause: the same step, status, codes and message once the names, tags,
+// projects and digests it quotes are taken out. 40 tags missing at the source are one cause with
+// a count of 40, said once with what to do, their tags folded below it.
+
+
+
+
+
+
+/** What to do when the failure carries no hint of its own. Every code has one. */
+const ADVICE = {
+    CONFIG_INVALID: 'fix the input the message names, then run again',
+    NAME_COLLISION: 'change mappings so that each source repository has a Harbor repository of its own',
+    NAME_INVALID: 'rename it at the source, or map it to a name Harbor accepts (mappings)',
+    CREDENTIALS_REJECTED: 'check the user and password (or robot secret) given for that registry',
+    CREDENTIALS_REQUIRED: 'give source-username and source-password, or a Docker config.json (docker-config)',
+    PERMISSION_DENIED: 'give the account what the message names: pull on the source; push (or creating projects) in Harbor',
+    AUTH_FOREIGN_ORIGIN: 'point the URL at the origin that serves the registry API, not at one that redirects elsewhere',
+    REALM_INSECURE: "serve the registry's token service over https",
+    REALM_REFUSED: "check the registry's token configuration (the realm it names)",
+    UNREACHABLE: 'check the URL, DNS and firewall as seen from the runner, then run again',
+    TLS_FAILED: 'trust the certificate (…-ca-file), or check that the URL says http:// or https:// as the server speaks',
+    NOT_A_REGISTRY: "point source-registry at the registry's base URL, the one that serves /v2/",
+    NOT_HARBOR: "point harbor-url at Harbor's base URL",
+    HTTP_ERROR: 'read the message; a server error that the retries did not cure often passes: run again later',
+    NOT_FOUND: 'check the name at the source; a tag deleted since it was listed is gone from the next run',
+    LIST_INCOMPLETE: 'run again; if it keeps failing, the registry cannot page through that list',
+    MANIFEST_INVALID: 'push the image to the source again with a current client',
+    MANIFEST_TOO_LARGE: 'push the image to the source again with a current client',
+    MANIFEST_GRAPH_TOO_LARGE: 'check what the source serves for this tag (real images nest an index one or two levels deep); push the image to the source again with a current client',
+    DIGEST_MISMATCH: "the source's copy of this content is damaged: push the image to the source again",
+    SIZE_MISMATCH: "the source's copy of this content is damaged: push the image to the source again",
+    VERIFY_MISMATCH: 'make sure nothing else pushes to the same Harbor repository during the sync, then run again',
+    PROJECT_MISSING: 'create the project in Harbor, or set create-projects: true',
+    PROXY_PROJECT: 'map these images to a regular project (mappings, or default-project for single-level names)',
+    IMMUTABLE_TAG: 'in Harbor, remove or narrow the immutability rule (Project → Policy → Tag Immutability), or push under a new tag',
+    READ_ONLY: 'in Harbor, turn read-only mode off (Administration → Configuration → System Settings → Repository Read Only), then run again',
+    QUOTA_EXCEEDED: "in Harbor, raise the project's quota (Project → Summary → Quota) or free space, then run again",
+    STORAGE_MISSING: 'point source-registry at the directory that holds docker/registry/v2',
+    STORAGE_UNSAFE: 'replace the file named with the regular file the registry wrote',
+    STORAGE_CORRUPT: 'restore the file named from a backup, or push the image to the source again',
+    ARCHIVE_UNSAFE: "make the tarball again from the registry's storage directory, without links",
+    ARCHIVE_UNREADABLE: 'check that the tarball is whole (tar -tf), or give the storage directory instead',
+    ARCHIVE_NO_SPACE: 'decompress the tarball once (gunzip -k) and name the .tar, or set work-dir to a disk with room',
+    DOWNLOAD_FAILED: 'check the URL and its credentials, then run again',
+    INTERRUPTED: 'run the same sync again: it completes the rest',
+    INTERNAL: 'a bug in harbor-sync: please report it, with the JSON report',
+};
+/** A placeholder inside a message template: private-use characters no registry sends. */
+const MARK = '\ue000';
+const placeholder = (name) => `${MARK}${name}${MARK}`;
+/** Failures grouped by cause, the largest first. `maxMessage` cuts long messages. */
+function groupFailures(items, maxMessage) {
+    const groups = new Map();
+    for (const item of items) {
+        const e = item.error;
+        const message = cut(e?.message ?? '', maxMessage);
+        const hint = cut(e?.hint ?? '', maxMessage);
+        const template = [generalise(message, item), generalise(hint, item)];
+        const key = [e?.errorCode ?? '', e?.step ?? '', String(e?.status ?? ''), e?.code ?? '', ...template].join('\n');
+        const group = groups.get(key) ?? { items: [], messages: new Set(), hints: new Set(), key: template };
+        group.items.push(item);
+        group.messages.add(message);
+        group.hints.add(hint);
+        groups.set(key, group);
+    }
+    const causes = [...groups.values()].map((g) => {
+        const e = g.items[0].error;
+        // All the same words: show them as they are; otherwise the template with its placeholders.
+        const message = g.messages.size === 1 ? [...g.messages][0] : g.key[0];
+        const hint = g.hints.size === 1 ? [...g.hints][0] : g.key[1];
+        return {
+            ...(e?.errorCode && { errorCode: e.errorCode }),
+            ...(e?.step && { step: e.step }),
+            ...(e?.status !== undefined && { status: e.status }),
+            ...(e?.code && { code: e.code }),
+            message,
+            ...(hint && { hint }),
+            items: g.items,
+            projects: [...new Set(g.items.map((i) => projectOf(i.target)).filter(Boolean))].sort(),
+        };
+    });
+    return causes.sort((a, b) => b.items.length - a.items.length || byText(a.errorCode ?? '', b.errorCode ?? ''));
+}
+/** The "Failed" section: one heading per cause, with its count, meaning, message and what to do. */
+function failedSection(items, causes, ctx) {
+    if (items.length === 0)
+        return [];
+    const blocks = [
+        heading(3, `Failed: ${plural(items.length, 'tag')}, ${plural(causes.length, 'cause')}`),
+        paragraph('Harbor holds nothing partial of a failed tag. Do what each cause says, then run the same sync again: only what is missing is done.'),
+    ];
+    const shown = causes.slice(0, ctx.level.causes);
+    for (const cause of shown)
+        blocks.push(...causeBlock(cause, ctx));
+    if (shown.length < causes.length) {
+        const rest = causes.slice(shown.length).reduce((n, c) => n + c.items.length, 0);
+        blocks.push(paragraph(`… and ${plural(causes.length - shown.length, 'more cause')} (${plural(rest, 'tag')}): each failed tag's error is in the JSON report.`));
+    }
+    return blocks;
+}
+/** `NOT_FOUND · step discover · HTTP 404 · MANIFEST_UNKNOWN`: a failure's codes, as far as known. */
+function failureFacts(f) {
+    return joined([
+        f.errorCode ? [code(f.errorCode)] : [],
+        f.step ? ['step ', code(f.step)] : [],
+        f.status !== undefined ? [`HTTP ${num(f.status)}`] : [],
+        f.code ? [code(f.code)] : [],
+    ].filter((fact) => fact.length > 0), ' · ');
+}
+/** What to do about a failure: its own hint, or what its code calls for. */
+function whatToDo(f) {
+    return f.hint || (f.errorCode ? ADVICE[f.errorCode] : '');
+}
+function causeBlock(cause, ctx) {
+    const meaning = cause.errorCode ? ERROR_CODES[cause.errorCode] : 'failed';
+    const todo = whatToDo(cause);
+    const projects = cause.projects.length
+        ? [
+            `${cause.projects.length === 1 ? 'Project' : 'Projects'}: `,
+            ...joined(cause.projects.slice(0, 10).map((p) => [code(p)]), ', '),
+            ...(cause.projects.length > 10 ? [`, and ${num(cause.projects.length - 10)} more`] : []),
+        ]
+        : [];
+    const blocks = [heading(4, `${plural(cause.items.length, 'tag')}: `, meaning), paragraph(...failureFacts(cause))];
+    if (cause.message)
+        blocks.push(paragraph('Message: ', ...template(cause.message)));
+    if (todo)
+        blocks.push(paragraph(strong('What to do:'), ' ', ...template(todo)));
+    if (projects.length)
+        blocks.push(paragraph(...projects));
+    const retries = cause.items.some((i) => i.retries);
+    blocks.push(...foldedList(cause.items, ctx.level.act, ['tag', 'tags'], (shown) => [
+        doc_table([{ header: nameHeader(cause.items) }, ...(retries ? [{ header: 'Retries', align: 'right' }] : [])], shown.map((i) => [nameCell(i), ...(retries ? [[num(i.retries ?? 0)]] : [])])),
+    ], ctx));
+    return blocks;
+}
+/** A template's words, its placeholders as code spans (`<repo>`), so none is taken for markup. */
+function template(value) {
+    return value
+        .split(MARK)
+        .map((part, i) => (i % 2 === 1 ? code(`<${part}>`) : part))
+        .filter((part) => part !== '');
+}
+function cut(value, max) {
+    return value.length > max ? `${value.slice(0, max - 1)}…` : value;
+}
+/** `team-a/app:1.2` → `team-a/app`. */
+function repositoryOf(reference) {
+    return reference.replace(/[:@][^/]*$/, '');
+}
+function projectOf(target) {
+    return target.includes('/') ? target.split('/')[0] : '';
+}
+/** The message with what differs from tag to tag (names, tags, projects, digests, upload ids)
+ * replaced by placeholders, so the same cause reads the same for every tag. */
+function generalise(message, item) {
+    if (!message)
+        return '';
+    const names = [];
+    for (const [reference, kind] of [
+        [item.target, 'image'],
+        [item.source, 'image'],
+    ]) {
+        if (!reference)
+            continue;
+        const repository = repositoryOf(reference);
+        names.push([reference, kind], [repository, 'repo']);
+        const tag = reference.slice(repository.length + 1);
+        // A bare tag only where it cannot be mistaken for a number in the text (a tag "1" is not).
+        if (reference[repository.length] === ':' && /[A-Za-z]|\.|^.{4,}$/.test(tag))
+            names.push([tag, 'tag']);
+    }
+    const project = projectOf(item.target);
+    if (project) {
+        names.push([project, 'project']);
+        const inProject = repositoryOf(item.target).slice(project.length + 1);
+        if (inProject.length > 2)
+            names.push([inProject, 'repo']);
+    }
+    // Longest first: a reference before its repository, a repository before its project.
+    let result = message
+        .replace(/\b[a-z0-9]+:[0-9a-f]{32,}\b/g, placeholder('digest'))
+        .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, placeholder('id'))
+        .replace(/\b[0-9a-f]{32,}\b/g, placeholder('id'));
+    for (const [name, kind] of names.sort((a, b) => b[0].length - a[0].length))
+        result = replaceWhole(result, name, placeholder(kind));
+    return result;
+}
+const NAME_CHAR = /[A-Za-z0-9._\-\ue000]/;
+/** Every whole occurrence of a name: not part of a longer name (a full stop after one may end a
+ * sentence). indexOf, not a regex per name: 5,000 failures are 5,000 sets of names. */
+function replaceWhole(haystack, name, by) {
+    // An empty name (`repositoryOf(":x:*")`) is found everywhere and would never advance.
+    if (!name)
+        return haystack;
+    let out = '';
+    let from = 0;
+    for (let at = haystack.indexOf(name); at >= 0; at = haystack.indexOf(name, at + 1)) {
+        if (at < from)
+            continue;
+        const before = haystack[at - 1] ?? '';
+        const after = haystack[at + name.length] ?? '';
+        const next = haystack[at + name.length + 1] ?? '';
+        const endsName = after !== '.' ? !NAME_CHAR.test(after) : !/[A-Za-z0-9]/.test(next);
+        if ((before && NAME_CHAR.test(before)) || (after && !endsName))
+            continue;
+        out += haystack.slice(from, at) + by;
+        from = at + name.length;
+    }
+    return out + haystack.slice(from);
+}
+
+;// CONCATENATED MODULE: ./lib/report/render-markdown.js
+
+
+/** The blocks as Markdown lines, each block followed by a blank line. */
+function markdownLines(blocks) {
+    return blocks.flatMap(block);
+}
+/** The document as one Markdown text, ending in one newline. */
+function render_markdown_toMarkdown(blocks) {
+    return `${markdownLines(blocks).join('\n').trimEnd()}\n`;
+}
+function block(b) {
+    switch (b.kind) {
+        case 'heading':
+            return [`${'#'.repeat(b.level)} ${inline(b.text, 'prose')}`, ''];
+        case 'paragraph':
+            return [inline(b.text, 'prose'), ''];
+        case 'list':
+            return [...b.items.map((item) => `- ${inline(item, 'prose')}`), ''];
+        case 'table':
+            return [
+                ...table(b.columns, b.rows.map((row) => row.map((cell) => inline(cell, 'cell')))),
+                '',
+            ];
+        case 'lines':
+            return [...fence(b.lines), ''];
+        case 'fold':
+            return details(htmlText(b.label), withoutLastBlank(markdownLines(b.blocks)));
+        case 'alert': {
+            // A GitHub alert: every line quoted, blocks apart by a quoted blank line.
+            const quoted = b.blocks
+                .map((inner) => withoutLastBlank(block(inner)))
+                .filter((inner) => inner.some(Boolean))
+                .flatMap((inner, i) => [...(i === 0 ? [] : ['>']), ...inner.map((line) => `> ${line}`)]);
+            return [`> [!${b.alert}]`, ...quoted, ''];
+        }
+    }
+}
+function withoutLastBlank(lines) {
+    return lines.at(-1) === '' ? lines.slice(0, -1) : lines;
+}
+/** A run of text as Markdown: in prose one line; in a table cell `|` escaped and line breaks `<br>`. */
+function inline(text, where) {
+    let out = '';
+    for (const part of text) {
+        if (typeof part === 'string')
+            out += where === 'cell' ? markdownCell(part) : escape_markdownText(part);
+        else if ('strong' in part)
+            out += `**${inline(part.strong, where)}**`;
+        else if ('code' in part)
+            out += where === 'cell' ? escape_codeCell(part.code) : codeSpan(part.code);
+        else
+            out += '<br>';
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./lib/report/tables.js
+
+
+
+
+
+
+/** What a stale or incomplete tag is, in a sentence (the summary, the JUnit report). */
+function missingMeaning(kind) {
+    return kind === 'stale'
+        ? 'The source lists these tags, but every blob they reference answers 404 there: a pull-through cache that refreshed the manifest and never fetched the layers leaves tags like these. Nothing was written to Harbor for them; a copy Harbor already holds is kept.'
+        : 'The source lacks some of the blobs these tags reference (they answer 404 there). Nothing was written to Harbor for them; a copy Harbor already holds is kept.';
+}
+/** What to do about stale and incomplete tags: repair them from the upstream registry, or else. */
+function missingWhatToDo(upstream) {
+    return upstream
+        ? [
+            strong('What to do:'),
+            ' ',
+            code('upstream-registry'),
+            ' was set, and it lacks these blobs too: push the images to the source again from a copy that has them, or accept that the source has lost them.',
+        ]
+        : [
+            strong('What to do:'),
+            ' set ',
+            code('upstream-registry'),
+            ' to the registry the cache mirrored (e.g. ',
+            code('https://registry-1.docker.io'),
+            ') and run again: the missing blobs are fetched from there, digest-checked, and the tags copied unchanged. Or pull the tags through the cache once so it fetches the layers, or accept that the source has lost them.',
+        ];
+}
+/** Stale or incomplete tags: what happened and what to do, once, then the tags. */
+function missingSection(kind, items, ctx, options) {
+    if (items.length === 0)
+        return [];
+    const blocks = [
+        heading(3, `${kind === 'stale' ? 'Stale' : 'Incomplete'}: ${plural(items.length, 'tag')}`),
+        paragraph(missingMeaning(kind)),
+        options.sayWhatToDo
+            ? paragraph(...missingWhatToDo(options.upstream))
+            : paragraph(strong('What to do:'), ' as for the stale tags above.'),
+    ];
+    blocks.push(...foldedList(items, ctx.level.act, ['tag', 'tags'], (shown) => [
+        doc_table([
+            { header: nameHeader(items) },
+            { header: 'Digest' },
+            { header: 'Missing blobs', align: 'right' },
+            ...(kind === 'incomplete' ? [{ header: 'First missing' }] : []),
+        ], shown.map((i) => [
+            nameCell(i),
+            digestCell(i.digest),
+            [num(i.missing?.length ?? 0)],
+            ...(kind === 'incomplete' ? [digestCell(i.missing?.[0])] : []),
+        ])),
+    ], ctx));
+    // The full digests, for whoever re-pulls or restores them: each once, with how many tags need it.
+    const wanted = new Map();
+    for (const item of items)
+        for (const d of item.missing ?? [])
+            wanted.set(d, (wanted.get(d) ?? 0) + 1);
+    const digests = [...wanted.entries()].sort((a, b) => b[1] - a[1] || byText(a[0], b[0]));
+    blocks.push(...foldedList(digests, ctx.level.list, ['missing blob, full digest', 'missing blobs, full digests'], (shown) => [lines(shown.map(([d, n]) => (n > 1 ? `${d}  (${n} tags)` : d)))], ctx, { fold: 'always' }));
+    return blocks;
+}
+/** A short digest as code, or an empty cell. */
+function digestCell(digest) {
+    return digest ? [code(shortDigest(digest))] : [];
+}
+function migratedSection(items, ctx) {
+    if (items.length === 0)
+        return [];
+    return [
+        heading(3, `${ctx.dryRun ? 'Would migrate' : 'Migrated'}: ${plural(items.length, 'tag')}`),
+        ...foldedList(items, ctx.level.list, ['tag', 'tags'], (shown) => [
+            doc_table([{ header: nameHeader(items) }, { header: 'Digest' }, { header: 'Size', align: 'right' }], shown.map((i) => [
+                nameCell(i, migratedNote(i)),
+                digestCell(i.digest),
+                i.size !== undefined ? [bytes(i.size)] : [],
+            ])),
+        ], ctx),
+    ];
+}
+function migratedNote(item) {
+    const notes = [];
+    if (item.repaired) {
+        const r = item.repaired;
+        notes.push([
+            `repaired from the upstream: ${plural(r.blobs, 'blob')}${r.manifests ? `, ${plural(r.manifests, 'manifest')}` : ''} (${bytes(r.bytes)})`,
+        ]);
+    }
+    if (item.previousDigest)
+        notes.push(['re-pointed from ', code(shortDigest(item.previousDigest)), ' (the old artifact stays in Harbor)']);
+    if (item.sourceDigest && item.sourceDigest !== item.digest)
+        notes.push(["new index of the selected platforms; the source's is ", code(shortDigest(item.sourceDigest))]);
+    if (item.platforms?.length)
+        notes.push([item.platforms.join(', ')]);
+    if (item.retries)
+        notes.push([plural(item.retries, 'retry', 'retries')]);
+    // In a dry run, what would happen ("would upload up to 1.2 MB and create project team-a").
+    if (item.reason)
+        notes.push([item.reason]);
+    return notes.flatMap((note, i) => (i === 0 ? note : ['; ', ...note]));
+}
+/** Skipped tags: a fold per reason, the most common first, saying how many. */
+function skippedSection(items, ctx) {
+    if (items.length === 0)
+        return [];
+    const byReason = new Map();
+    for (const item of items) {
+        const list = byReason.get(item.reason ?? '') ?? [];
+        list.push(item);
+        byReason.set(item.reason ?? '', list);
+    }
+    const reasons = [...byReason.entries()].sort((a, b) => b[1].length - a[1].length || byText(a[0], b[0]));
+    const shown = reasons.slice(0, MAX_REASONS);
+    const blocks = [heading(3, `Skipped: ${plural(items.length, 'tag')}`)];
+    for (const [reason, tags] of shown)
+        blocks.push(...foldedList(tags, ctx.level.list, ['tag', 'tags'], (rows) => [
+            doc_table([{ header: nameHeader(tags) }], rows.map((i) => [nameCell(i)])),
+        ], ctx, { fold: 'always', title: reason.replace(/\s+/g, ' ') || '(no reason given)' }));
+    if (shown.length < reasons.length) {
+        const rest = reasons.slice(shown.length).reduce((n, [, tags]) => n + tags.length, 0);
+        blocks.push(paragraph(`… and ${plural(reasons.length - shown.length, 'more reason')} (${plural(rest, 'tag')}): each skipped tag's reason is in the JSON report.`));
+    }
+    return blocks;
+}
+/** Reasons for skipping are few (already there, each filter rule); more are cut. */
+const MAX_REASONS = 20;
+/** One row per repository, the ones that need attention first; columns that are all zero left out. */
+function byRepository(items, ctx) {
+    const repos = new Map();
+    for (const item of items) {
+        const repo = repositoryOf(item.source);
+        const counts = repos.get(repo) ?? { migrated: 0, stale: 0, incomplete: 0, skipped: 0, failed: 0 };
+        counts[item.status] += 1;
+        repos.set(repo, counts);
+    }
+    if (repos.size < 2)
+        return [];
+    const attention = (c) => c.failed * 1e6 + (c.stale + c.incomplete) * 1e3;
+    const rows = [...repos.entries()].sort((a, b) => attention(b[1]) - attention(a[1]) || byText(a[0], b[0]));
+    const headers = {
+        migrated: ctx.dryRun ? 'Would migrate' : 'Migrated',
+        stale: 'Stale',
+        incomplete: 'Incomplete',
+        skipped: 'Skipped',
+        failed: 'Failed',
+    };
+    const statuses = ['failed', 'stale', 'incomplete', 'migrated', 'skipped'].filter((s) => rows.some(([, c]) => c[s] > 0));
+    return foldedList(rows, ctx.level.repositories, ['repository', 'repositories'], (shown) => [
+        doc_table([{ header: 'Repository' }, ...statuses.map((s) => ({ header: headers[s], align: 'right' }))], shown.map(([repo, c]) => [[repo], ...statuses.map((s) => (c[s] ? [num(c[s])] : []))])),
+    ], ctx, { fold: 'always', title: 'By repository' });
+}
+/** What only Harbor has now: said once why it matters, counts per repository, the first items. */
+function retainedSection(retained, ctx) {
+    if (retained.length === 0)
+        return [];
+    const tags = retained.filter((r) => r.kind === 'tag');
+    const perRepository = new Map();
+    for (const t of tags)
+        perRepository.set(repositoryOf(t.target), (perRepository.get(repositoryOf(t.target)) ?? 0) + 1);
+    const counts = [...perRepository.entries()].sort((a, b) => b[1] - a[1] || byText(a[0], b[0]));
+    const sorted = [...retained].sort((a, b) => byText(a.target, b.target));
+    return [
+        heading(3, `Retained: ${retainedWords(retained)} only Harbor has now`),
+        paragraph('The source no longer lists these; Harbor keeps them, and harbor-sync never deletes anything. Nothing to do about them — but ', strong('only Harbor has these now'), ': keep that in mind before deleting the old registry or its backups.'),
+        ...foldedList(counts, ctx.level.list, ['repository with retained tags', 'repositories with retained tags'], (shown) => [
+            doc_table([{ header: 'Repository' }, { header: 'Retained tags', align: 'right' }], shown.map(([repo, n]) => [[repo], [num(n)]])),
+        ], ctx, { fold: 'always' }),
+        ...foldedList(sorted, ctx.level.list, ['retained item', 'retained items'], (shown) => [
+            doc_table([{ header: 'In Harbor' }, { header: 'Digest' }, { header: 'Pushed' }], shown.map((r) => [
+                r.kind === 'repository'
+                    ? [
+                        r.target,
+                        ` (whole repository${r.artifacts !== undefined ? `, ${plural(r.artifacts, 'artifact')}` : ''})`,
+                    ]
+                    : [r.target],
+                digestCell(r.digest),
+                r.pushedAt ? [r.pushedAt.slice(0, 10)] : [],
+            ])),
+        ], ctx, { fold: 'always' }),
+    ];
+}
+/** "60 tags and 1 repository". */
+function retainedWords(retained) {
+    const tags = retained.filter((r) => r.kind === 'tag').length;
+    const repositories = retained.length - tags;
+    return [tags && plural(tags, 'tag'), repositories && plural(repositories, 'repository', 'repositories')]
+        .filter(Boolean)
+        .join(' and ');
+}
+/** Interrupted: what a re-run will still do. */
+function notStartedSection(notStarted, ctx) {
+    const sorted = [...notStarted].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    return foldedList(sorted, ctx.level.list, ['tag or repository', 'tags and repositories'], (shown) => [lines([...shown])], ctx, { fold: 'always', title: 'Not started' });
+}
+
+;// CONCATENATED MODULE: ./lib/report/verdict.js
+// The top of the summary, what the first screen must say: one alert with what the run means
+// (all done, N need action, N failed, stopped, interrupted) and whether the step failed under
+// fail-on; then the totals line; then Harbor's own settings that matter, once each.
+
+
+
+
+
+
+function verdict({ result, totals: t, causes, failOn, audience }) {
+    const dry = result.dryRun;
+    const act = t.stale + t.incomplete;
+    let kind;
+    const paragraphs = [];
+    if (result.fatal) {
+        const f = result.fatal;
+        kind = 'CAUTION';
+        paragraphs.push([strong('The run stopped before any tag was copied:'), ' ', f.message], [strong('What to do:'), ' ', f.hint ?? ADVICE[f.errorCode] ?? ERROR_CODES[f.errorCode] ?? ''], failureFacts(f));
+    }
+    else if (result.interrupted) {
+        kind = 'WARNING';
+        paragraphs.push([
+            strong('Interrupted.'),
+            ' ',
+            ...interruptedWords(result),
+            ...(t.failed ? [` ${plural(t.failed, 'tag')} failed (below).`] : []),
+        ], [strong('What to do:'), ' run the same sync again: it does exactly the rest.']);
+    }
+    else if (t.failed > 0) {
+        kind = 'CAUTION';
+        paragraphs.push([
+            strong(`${plural(t.failed, 'tag')} failed`),
+            ` (${plural(causes, 'cause')} below, each with what to do)${act ? `; ${plural(act, 'more needs', 'more need')} action: ${num(t.stale)} stale, ${num(t.incomplete)} incomplete` : ''}.`,
+        ]);
+    }
+    else if (act > 0) {
+        kind = 'WARNING';
+        paragraphs.push([
+            strong(`${plural(act, 'tag needs', 'tags need')} action:`),
+            ` ${num(t.stale)} stale, ${num(t.incomplete)} incomplete — listed on the source, but blobs are missing there, so they were not copied (what to do below).`,
+        ]);
+    }
+    else {
+        kind = 'NOTE';
+        paragraphs.push(allDone(result, t));
+    }
+    if (!result.fatal && t.retained > 0)
+        paragraphs.push([
+            `${retainedWords(result.retained)} only Harbor has now (retained, below): information, not a problem.`,
+        ]);
+    if (result.missingShards?.length) {
+        // A partial picture is never "all done".
+        if (kind === 'NOTE')
+            kind = 'WARNING';
+        paragraphs.push([
+            strong(`Partial merge: shard${result.missingShards.length > 1 ? 's' : ''} `, ...shardList(result.missingShards), ' missing.'),
+            ' Their repositories are in none of the counts.',
+        ]);
+    }
+    if (failOn)
+        paragraphs.push(audience === 'cli' ? runLine(result, t, failOn) : stepLine(result, t, failOn));
+    if (dry && !result.fatal)
+        paragraphs.push(['Dry run: nothing was written to Harbor.']);
+    return doc_alert(kind, paragraphs.map((text) => paragraph(...text)));
+}
+/** `2/4, 3/4`: each shard's name a piece of text of its own, as it came from a report file. */
+function shardList(shards) {
+    return shards.flatMap((shard, i) => (i === 0 ? [shard] : [', ', shard]));
+}
+/** What was left, as far as the run knows, and that it knows no more when the catalog was cut short. */
+function interruptedWords(result) {
+    const left = leftUndone(result);
+    const counts = undoneWords(left);
+    const said = counts
+        ? `${counts} ${left.tags + left.repositories === 1 ? 'was' : 'were'} not started`
+        : 'Nothing listed so far was left unstarted';
+    return [
+        `${said}; tags in flight finished or were abandoned whole, so Harbor holds no partial tag.`,
+        ...(left.catalogIncomplete
+            ? [
+                ' ',
+                strong('The source catalog was not listed to its end:'),
+                ' the repositories it had not listed yet are in none of these counts, so more is left than they say.',
+            ]
+            : []),
+    ];
+}
+function allDone(result, t) {
+    const skipped = t.skipped ? `; ${num(t.skipped)} skipped (already in Harbor, or left out)` : '';
+    if (t.tags === 0)
+        return [strong('Nothing to do:'), ' no tag was selected.'];
+    if (result.dryRun)
+        return t.migrated
+            ? [
+                strong('Nothing in the way:'),
+                ` ${plural(t.migrated, 'tag')} would migrate (${bytes(t.bytesPlanned ?? t.bytesMigrated)} to upload)${skipped}.`,
+            ]
+            : [strong('Nothing to do:'), ` ${plural(t.tags, 'tag is', 'tags are')} in Harbor already or skipped.`];
+    return t.migrated
+        ? [strong('All done:'), ` ${plural(t.migrated, 'tag')} migrated and verified${skipped}.`]
+        : [strong('All done, nothing to copy:'), ` ${plural(t.tags, 'tag is', 'tags are')} in Harbor already or skipped.`];
+}
+/** Whether this run fails the step, and by which rule. */
+function stepLine(result, t, failOn) {
+    const outcome = decideOutcome(result, failOn);
+    const rule = code(`fail-on: ${failOn}`);
+    if (result.fatal)
+        return [strong('The step failed.')];
+    if (result.interrupted)
+        return [strong('The step failed:'), ' the run did not finish.'];
+    if (!outcome.ok)
+        return [strong('The step failed'), ' (', rule, `${t.failed === 0 ? ': stale and incomplete tags fail it' : ''}).`];
+    if (failOn === 'never')
+        return ['The step passed (', rule, ').'];
+    if (t.stale + t.incomplete > 0)
+        return ['The step passed (', rule, ': stale and incomplete tags do not fail it).'];
+    return ['The step passed (', rule, ').'];
+}
+/** The CLI's counterpart of stepLine: the run and its exit code, the rule as the flag. */
+function runLine(result, t, failOn) {
+    const outcome = decideOutcome(result, failOn);
+    const rule = code(`--fail-on ${failOn}`);
+    const failed = [strong('The run failed'), ` (exit code ${outcome.exitCode}`];
+    if (result.fatal)
+        return [...failed, ').'];
+    if (result.interrupted)
+        return [...failed, '): it did not finish.'];
+    if (!outcome.ok)
+        return [...failed, ', ', rule, `${t.failed === 0 ? ': stale and incomplete tags fail it' : ''}).`];
+    if (failOn !== 'never' && t.stale + t.incomplete > 0)
+        return ['The run passed (exit code 0, ', rule, ': stale and incomplete tags do not fail it).'];
+    return ['The run passed (exit code 0, ', rule, ').'];
+}
+/** `**12 migrated** (1.2 GB uploaded) · **0 stale** · … — 42 tags in 41 min 7 s`. */
+function totalsLine(t, dry) {
+    const moved = dry ? (t.bytesPlanned ?? t.bytesMigrated) : t.bytesUploaded;
+    const counts = [
+        [
+            strong(`${num(t.migrated)} ${dry ? 'would migrate' : 'migrated'}`),
+            ...(t.migrated ? [` (${bytes(moved)} ${dry ? 'to upload' : 'uploaded'})`] : []),
+        ],
+        [strong(`${num(t.stale)} stale`)],
+        [strong(`${num(t.incomplete)} incomplete`)],
+        [strong(`${num(t.skipped)} skipped`)],
+        [strong(`${num(t.failed)} failed`)],
+        ...(t.retained ? [[`${num(t.retained)} retained`]] : []),
+    ];
+    return [
+        ...counts.flatMap((c, i) => (i === 0 ? c : [' · ', ...c])),
+        ` — ${plural(t.tags, 'tag')} in ${duration(t.seconds)}${t.retries ? `, ${plural(t.retries, 'retry', 'retries')}` : ''}`,
+    ];
+}
+const NOTE_LABELS = {
+    'proxy-cache': 'Proxy-cache project',
+    retention: 'Tag retention',
+    immutable: 'Tag immutability',
+};
+/** Harbor settings that refuse or may later delete what is copied: each once, near the verdict. */
+function harborNotes(notes) {
+    const seen = new Set();
+    const unique = notes.filter((n) => {
+        const key = `${n.project}\n${n.kind}\n${n.message}`;
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
+    });
+    if (unique.length === 0)
+        return [];
+    // Retention may delete migrated tags and a proxy cache refuses them: warnings; immutability is a note.
+    const kind = unique.some((n) => n.kind !== 'immutable') ? 'WARNING' : 'NOTE';
+    return [
+        doc_alert(kind, [
+            paragraph(strong('Harbor settings of the target projects'), ' (each said once):'),
+            { kind: 'list', items: unique.map((n) => [strong(`${NOTE_LABELS[n.kind]}:`), ' ', n.message]) },
+        ]),
+    ];
+}
+
+;// CONCATENATED MODULE: ./lib/report/summary.js
+
+
+
+
+
+
+
+
+/** GitHub refuses step summaries over 1 MiB; stay well below. */
+const SUMMARY_LIMIT = 1_000_000;
+/** The summary at the most detailed level that stays under GitHub's limit. */
+function renderSummary(result, options = {}) {
+    let md = '';
+    for (const level of LEVELS) {
+        md = render_markdown_toMarkdown(summaryDocument(result, options, level));
+        if (Buffer.byteLength(md) <= SUMMARY_LIMIT)
+            break;
+    }
+    return md;
+}
+/** The summary of a run that never started: its configuration was refused. */
+function renderConfigError(message) {
+    return toMarkdown(stoppedDocument('config', message));
+}
+/** The summary of a run ended by a bug in harbor-sync. */
+function renderInternalError(message) {
+    return render_markdown_toMarkdown(stoppedDocument('internal', message));
+}
+/** A run that never started (its configuration was refused) or was ended by a bug. */
+function stoppedDocument(why, message) {
+    const [title, todo] = why === 'config'
+        ? ['Configuration error: nothing was done.', 'fix the input it names, then run again.']
+        : ['Internal error: harbor-sync stopped.', 'please report it (a bug in harbor-sync).'];
+    return [
+        heading(2, 'harbor-sync'),
+        doc_alert('CAUTION', [
+            paragraph(strong(title), ' ', message),
+            paragraph(strong('What to do:'), ` ${todo}`),
+            paragraph(strong('The step failed.')),
+        ]),
+    ];
+}
+/** The summary at one level of detail, as a document every format writes the same way. */
+function summaryDocument(result, options, level) {
+    const totals = computeTotals(result);
+    const groups = totals_itemsByStatus(result);
+    const dry = result.dryRun;
+    const ctx = { level, dryRun: dry, reportFile: options.reportFile };
+    const missing = result.missingShards ?? [];
+    // The first line says dry run and missing shards: report-merge --allow-partial promises it.
+    const blocks = [
+        heading(2, `harbor-sync${dry ? ' (dry run: nothing was written)' : ''}`, ...(missing.length
+            ? [` (partial merge: shard${missing.length > 1 ? 's' : ''} `, ...shardList(missing), ' missing)']
+            : [])),
+    ];
+    const causes = groupFailures(groups.failed, level.message);
+    blocks.push(verdict({ result, totals, causes: causes.length, failOn: options.failOn, audience: options.audience }));
+    // A fatal error has nothing to count: no all-zero totals line.
+    if (!result.fatal)
+        blocks.push(paragraph(...totalsLine(totals, dry)));
+    blocks.push(context(result, ctx));
+    blocks.push(...harborNotes(result.harborNotes));
+    if (result.fatal)
+        return blocks;
+    if (result.upstreamRequests !== undefined)
+        blocks.push(paragraph(`Upstream repairs: ${dry ? `${plural(totals.repaired, 'tag')} would be` : plural(totals.repaired, 'tag was', 'tags were')} completed from the upstream registry, with ${plural(result.upstreamRequests, 'request')} to it.`));
+    if (result.projectsCreated.length > 0)
+        blocks.push(paragraph(`Projects ${dry ? 'to create' : 'created'}: `, ...joined(result.projectsCreated.map((p) => [code(p)]), ', ')));
+    blocks.push(...byRepository(result.items, ctx));
+    if (result.interrupted && result.notStarted.length)
+        blocks.push(...notStartedSection(result.notStarted, ctx));
+    blocks.push(...failedSection(groups.failed, causes, ctx));
+    const upstream = result.upstreamRequests !== undefined;
+    blocks.push(...missingSection('stale', groups.stale, ctx, { upstream, sayWhatToDo: true }));
+    blocks.push(...missingSection('incomplete', groups.incomplete, ctx, { upstream, sayWhatToDo: groups.stale.length === 0 }));
+    blocks.push(...retainedSection(result.retained, ctx));
+    blocks.push(...migratedSection(groups.migrated, ctx));
+    blocks.push(...skippedSection(groups.skipped, ctx));
+    return blocks;
+}
+/** Where from, where to, and where the whole report is. */
+function context(result, ctx) {
+    return paragraph(code(result.source), ' → Harbor ', code(result.harbor), ...(result.harborVersion ? [` (${result.harborVersion})`] : []), ...(result.shard ? [` · shard ${result.shard}`] : []), ...(ctx.reportFile ? [' · JSON report ', code(ctx.reportFile)] : []));
+}
+
+;// CONCATENATED MODULE: ./lib/report/html.js
+
+
+
+
+/** A page a browser opens without effort; a run too large for it gets the shorter lists. */
+const PAGE_LIMIT = 8 * 1024 * 1024;
+/** The run's summary as an HTML page, at the most detailed level under PAGE_LIMIT. */
+function renderHtmlPage(result, options = {}) {
+    let page = '';
+    for (const level of LEVELS) {
+        page = htmlPage(summaryDocument(result, options, level));
+        if (Buffer.byteLength(page) <= PAGE_LIMIT)
+            break;
+    }
+    return page;
+}
+/** A document as a whole page; its title is the verdict's first words. */
+function htmlPage(blocks) {
+    const verdict = blocks.find((b) => b.kind === 'alert');
+    const first = verdict?.kind === 'alert' ? verdict.blocks[0] : undefined;
+    const said = first?.kind === 'paragraph' ? plainText(first.text) : '';
+    const title = `harbor-sync${said ? `: ${said.length > 120 ? `${said.slice(0, 119)}…` : said}` : ''}`;
+    return [
+        '<!DOCTYPE html>',
+        '<html lang="en">',
+        '<head>',
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        `<title>${pageText(title)}</title>`,
+        `<style>${STYLE}</style>`,
+        '</head>',
+        '<body>',
+        '<main>',
+        ...blocks.map(html_block),
+        '</main>',
+        '</body>',
+        '</html>',
+        '',
+    ].join('\n');
+}
+const ALERT_TITLES = { NOTE: 'Note', WARNING: 'Warning', CAUTION: 'Caution' };
+function html_block(b) {
+    switch (b.kind) {
+        case 'heading': {
+            // The summary's `##` is the page's title heading.
+            const h = `h${b.level - 1}`;
+            return `<${h}>${html_inline(b.text)}</${h}>`;
+        }
+        case 'paragraph':
+            return b.text.length ? `<p>${html_inline(b.text)}</p>` : '';
+        case 'list':
+            return `<ul>\n${b.items.map((item) => `<li>${html_inline(item)}</li>`).join('\n')}\n</ul>`;
+        case 'table': {
+            // border and align are attributes, not styles: a Content-Security-Policy keeps them.
+            const align = (i) => (b.columns[i]?.align === 'right' ? ' align="right"' : '');
+            const head = b.columns.map((c, i) => `<th scope="col"${align(i)}>${html_inline([c.header])}</th>`).join('');
+            const rows = b.rows.map((row) => `<tr>${row.map((c, i) => `<td${align(i)}>${html_inline(c)}</td>`).join('')}</tr>`);
+            return `<table border="1">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
+        }
+        case 'lines':
+            // A list, not <pre>: without styles a <pre> never wraps, and a long name would widen the page.
+            return `<ul class="lines">\n${b.lines.map((line) => `<li><code>${breakable(line)}</code></li>`).join('\n')}\n</ul>`;
+        case 'fold':
+            return `<details>\n<summary>${breakable(b.label)}</summary>\n${b.blocks.map(html_block).join('\n')}\n</details>`;
+        case 'alert': {
+            const kind = b.alert.toLowerCase();
+            return [
+                `<section class="alert alert-${kind}" aria-label="${ALERT_TITLES[b.alert]}">`,
+                `<p class="alert-title"><strong>${ALERT_TITLES[b.alert]}</strong></p>`,
+                ...b.blocks.map(html_block),
+                // Where the box ends, when no style draws it.
+                '<hr>',
+                '</section>',
+            ].join('\n');
+        }
+    }
+}
+function html_inline(text) {
+    let out = '';
+    for (const part of text) {
+        if (typeof part === 'string')
+            out += breakable(part);
+        else if ('strong' in part)
+            out += `<strong>${html_inline(part.strong)}</strong>`;
+        else if ('code' in part)
+            out += `<code>${breakable(part.code)}</code>`;
+        else
+            out += '<br>';
+    }
+    return out;
+}
+/** A word longer than this gets places where a line may break (<wbr>): a repository path, a
+ * digest, an upload URL would otherwise widen its table past the window, and without styles
+ * nothing else breaks it. */
+const LONG_WORD = 24;
+const BREAK_AFTER = /[/:@._,?&=-]/;
+/** Text escaped for the page, with break opportunities in long words: after a separator, and
+ * at least every LONG_WORD characters. */
+function breakable(text) {
+    if (text.length <= LONG_WORD)
+        return pageText(text);
+    let out = '';
+    let piece = '';
+    let run = 0;
+    for (const c of text) {
+        piece += c;
+        run = /\s/.test(c) ? 0 : run + 1;
+        if (run >= 8 && (BREAK_AFTER.test(c) || run >= LONG_WORD)) {
+            out += `${pageText(piece)}<wbr>`;
+            piece = '';
+            run = 0;
+        }
+    }
+    return out + pageText(piece);
+}
+/** For a browser that applies styles: GitHub's look, roughly. Under Jenkins' policy it is dropped,
+ * and nothing above depends on it. */
+const STYLE = [
+    'body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:#1f2328;margin:0}',
+    'main{max-width:72rem;margin:0 auto;padding:1rem 1.5rem}',
+    'table{border-collapse:collapse;margin:.5rem 0 1rem;max-width:100%}',
+    'th,td{border:1px solid #d1d9e0;padding:.25rem .6rem;vertical-align:top}',
+    'th{background:#f6f8fa}',
+    'code{font:.9em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#eff1f3;padding:.1em .3em;border-radius:4px}',
+    '.alert{border-left:.25rem solid #0969da;padding:.1rem 1rem;margin:1rem 0}',
+    '.alert-warning{border-color:#9a6700}',
+    '.alert-caution{border-color:#cf222e}',
+    '.alert-title{margin:.5rem 0 .25rem}',
+    '.alert hr{display:none}',
+    'details{margin:.5rem 0}',
+    'summary{cursor:pointer}',
+    'ul.lines{list-style:none;padding-left:1rem}',
+].join('');
+
 ;// CONCATENATED MODULE: ./lib/report/json.js
 
 
@@ -35496,6 +44876,7 @@ function reportHead(result, toolVersion) {
         fatal: result.fatal ?? null,
         interrupted: result.interrupted === true,
         notStarted: [...result.notStarted].sort(),
+        catalogIncomplete: result.catalogIncomplete === true,
     };
 }
 function reportTail(result) {
@@ -35509,753 +44890,256 @@ function toItem(item) {
     return { source, target, digest: digest ?? null, ...rest };
 }
 
-;// CONCATENATED MODULE: ./lib/errors/codes.js
-// The vocabulary of failure: where a run failed (Step) and what went wrong (ErrorCode). Both are
-// stable: they appear in the JSON report (docs/report.md lists them) and users script on them.
-/** Where in a run something failed. */
-const STEPS = (/* unused pure expression or super */ null && ([
-    'config',
-    'preflight',
-    'auth',
-    'network',
-    'storage',
-    'discover',
-    'project',
-    'blob',
-    'manifest',
-    'verify',
-    'interrupted',
-]));
-/** harbor-sync's own error codes, each with what it means (docs/report.md is made from this). */
-const ERROR_CODES = {
-    CONFIG_INVALID: 'an input, flag, config file or images file is not valid',
-    NAME_COLLISION: 'two source repositories map to one Harbor repository; nothing was copied to it',
-    NAME_INVALID: 'a name that Harbor or the registry cannot take (a project name, a listed tag or repository)',
-    CREDENTIALS_REJECTED: 'the registry or Harbor refused the credentials given',
-    CREDENTIALS_REQUIRED: 'the source refuses anonymous access and no credentials were given',
-    PERMISSION_DENIED: 'the credentials are accepted but may not do this (pull, push, create a project, list the catalog)',
-    AUTH_FOREIGN_ORIGIN: 'another origin (a redirect target) asked for credentials; they are only sent to the registry named',
-    REALM_INSECURE: 'an https registry names its token service over plain http; no credentials were sent',
-    REALM_REFUSED: 'the registry named a token realm that is not a URL, or another realm than the one it named first',
-    UNREACHABLE: 'no connection could be made (refused, unknown host, timed out)',
-    TLS_FAILED: 'the TLS handshake failed: an untrusted certificate, or http spoken to an https server',
-    NOT_A_REGISTRY: 'the source does not answer the distribution API at /v2/',
-    NOT_HARBOR: 'harbor-url does not answer as Harbor 2.x',
-    HTTP_ERROR: 'a registry or Harbor answered with an error status that no other code covers',
-    NOT_FOUND: 'the repository, tag, manifest or blob is not there',
-    LIST_INCOMPLETE: 'a list (tags, catalog, Harbor artifacts) could not be read whole',
-    MANIFEST_INVALID: 'a manifest is not valid JSON of its media type',
-    MANIFEST_TOO_LARGE: 'a manifest is larger than the 4 MiB a registry stores',
-    DIGEST_MISMATCH: 'content does not hash to its digest',
-    SIZE_MISMATCH: 'a blob is not the size its descriptor says',
-    VERIFY_MISMATCH: 'after the push, Harbor holds another digest for the tag than the source',
-    PROJECT_MISSING: 'the Harbor project does not exist and create-projects is false',
-    PROXY_PROJECT: 'the target is a Harbor proxy-cache project, which refuses pushes',
-    IMMUTABLE_TAG: 'a Harbor tag-immutability rule refuses to re-point the tag',
-    READ_ONLY: 'Harbor is in read-only mode',
-    QUOTA_EXCEEDED: "the push would exceed the Harbor project's storage quota",
-    STORAGE_MISSING: 'no distribution storage where the source names one',
-    STORAGE_UNSAFE: 'a storage source holds a symlink, FIFO, device or oversized file where the registry writes a regular file',
-    STORAGE_CORRUPT: 'a file of a storage source is damaged (wrong digest or size, a bad link)',
-    ARCHIVE_UNSAFE: 'a tarball holds symlinks, hard links, devices, absolute paths or .. entries',
-    ARCHIVE_UNREADABLE: 'a tarball cannot be read or extracted',
-    DOWNLOAD_FAILED: 'a tarball could not be downloaded',
-    INTERRUPTED: 'the run was stopped (SIGINT/SIGTERM) while this was in flight; a re-run completes it',
-    INTERNAL: 'a bug in harbor-sync: please report it',
-};
+;// CONCATENATED MODULE: ./lib/report/junit.js
 
-;// CONCATENATED MODULE: ./lib/report/markdown.js
-// Markdown pieces for the job summary, as GitHub renders them: text escaped so nothing a registry
-// said (or a placeholder such as <repo>) is taken for HTML or Markdown, numbers with thousands
-// separators, sizes and durations whose number and unit never wrap apart, tables that say how
-// each column aligns, and folds.
 
-/** Keeps a number and its unit on one line. */
-const NBSP = '\u00a0';
-/** Text from anywhere (a server's message, a name) as Markdown that renders as that text. */
-function markdown_text(value) {
-    return (value
-        .replace(/\\/g, '\\\\')
-        .replace(/&(?=#?\w+;)/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/[`*[\]~|]/g, '\\$&')
-        // An underscore inside a word is never emphasis; at a word's edge it may be.
-        .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_')
-        .replace(/\r?\n/g, ' '));
+
+
+
+
+
+/** How a class of tags shows in the JUnit report under a fail-on rule. `fail-on: never` changes the
+ * exit code only: a failed tag is still a failed test. */
+function junitMark(status, failOn) {
+    if (failsRun(status, failOn === 'stale' ? 'stale' : 'failed'))
+        return 'failure';
+    if (needsAction(status))
+        return 'skipped';
+    return 'pass';
 }
-/** Text inside a table cell: newlines become line breaks instead of ending the row. */
-function cell(value) {
-    return value
-        .split(/\r?\n/)
-        .map((line) => markdown_text(line))
-        .join('<br>');
+/** The counts the report's <testsuite> states, from the same totals as the JSON report's. */
+function junitCounts(result, failOn) {
+    const totals = computeTotals(result);
+    const counts = { tests: totals.tags, failures: 0, errors: runError(result) ? 1 : 0, skipped: 0 };
+    counts.tests += counts.errors;
+    for (const status of STATUSES) {
+        const mark = junitMark(status, failOn);
+        if (mark === 'failure')
+            counts.failures += totals[status];
+        if (mark === 'skipped')
+            counts.skipped += totals[status];
+    }
+    return counts;
 }
-/** A code span that holds any text (backticks inside get a longer fence). Pipes are not escaped:
- * in a table, pass only names and digests, which have none. */
-function code(value) {
-    const longest = Math.max(0, ...[...value.matchAll(/`+/g)].map((m) => m[0].length));
-    const fence = '`'.repeat(longest + 1);
-    const pad = value.startsWith('`') || value.endsWith('`') ? ' ' : '';
-    return `${fence}${pad}${value.replace(/\r?\n/g, ' ')}${pad}${fence}`;
+/** The report's text, in pieces of one test case (or one line of output) each. */
+function* junitText(result, options) {
+    const counts = junitCounts(result, options.failOn);
+    const time = seconds(result.seconds);
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n';
+    yield `<testsuites name="harbor-sync" tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" time="${time}">\n`;
+    yield `  <testsuite name="harbor-sync" tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" skipped="${counts.skipped}" time="${time}" timestamp="${xmlAttribute(result.startedAt)}">\n`;
+    yield properties(result, options);
+    const error = runError(result);
+    if (error)
+        yield error;
+    const upstream = result.upstreamRequests !== undefined;
+    const groups = totals_itemsByStatus(result);
+    for (const status of STATUSES)
+        for (const item of groups[status])
+            yield testCase(item, junitMark(status, options.failOn), upstream);
+    yield* suiteOutput(result);
+    yield '  </testsuite>\n</testsuites>\n';
 }
-/** Text for raw HTML element content (a <summary> label): no Markdown is parsed there. Never for
- * an attribute value, so quotes stay as they are, readable in a terminal too. */
-function html(value) {
-    return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+function properties(result, options) {
+    const entries = [
+        ['source', result.source],
+        ['harbor', result.harbor],
+        ['harborVersion', result.harborVersion],
+        ['harborUser', result.harborUser],
+        ['shard', result.shard],
+        ['dryRun', String(result.dryRun)],
+        ['failOn', options.failOn],
+        ['finishedAt', result.finishedAt],
+        ['harborSyncVersion', options.toolVersion],
+    ];
+    const lines = entries
+        .filter((e) => e[1] !== undefined)
+        .map(([name, value]) => `      <property name="${name}" value="${xmlAttribute(value)}"/>\n`);
+    return `    <properties>\n${lines.join('')}    </properties>\n`;
 }
-/** 12345 → 12,345. */
-function num(n) {
-    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+function testCase(item, mark, upstream) {
+    const repository = repositoryOf(item.source);
+    const name = item.source.slice(repository.length + 1) || item.source;
+    const time = item.seconds !== undefined ? ` time="${seconds(item.seconds)}"` : '';
+    const open = `    <testcase classname="${xmlAttribute(repository)}" name="${xmlAttribute(name)}"${time}`;
+    const where = item.target && item.target !== item.source ? [`In Harbor: ${item.target}`] : [];
+    if (mark === 'failure') {
+        const [type, message, body] = item.status === 'failed' ? failedDetails(item) : missingDetails(item, upstream, item.status);
+        return `${open}>\n      <failure type="${xmlAttribute(type)}" message="${xmlAttribute(message)}">${xmlText([...where, ...body].join('\n'))}</failure>\n    </testcase>\n`;
+    }
+    if (mark === 'skipped') {
+        const [, message, body] = missingDetails(item, upstream, item.status);
+        return `${open}>\n      <skipped message="${xmlAttribute(message)}">${xmlText([...where, ...body].join('\n'))}</skipped>\n    </testcase>\n`;
+    }
+    // Passed: what was done, for whoever opens the case.
+    const done = [
+        `${item.status}${item.reason ? `: ${item.reason}` : ''}`,
+        ...where,
+        ...(item.digest ? [`Digest: ${item.digest}`] : []),
+    ];
+    return `${open}>\n      <system-out>${xmlText(done.join('\n'))}</system-out>\n    </testcase>\n`;
 }
-/** "1 tag", "1,200 tags". */
-function plural(n, one, many = `${one}s`) {
-    return `${num(n)} ${n === 1 ? one : many}`;
-}
-function bytes(n) {
-    return formatBytes(n).replace(' ', NBSP);
-}
-/** 4.2 s, 42 s, 41 min 7 s, 2 h 3 min: what a person reads, not 2467.3 s. */
-function duration(seconds) {
-    const unit = (value, name) => `${value}${NBSP}${name}`;
-    if (seconds < 10)
-        return unit(Number(seconds.toFixed(1)), 's');
-    const whole = Math.round(seconds);
-    if (whole < 60)
-        return unit(whole, 's');
-    if (whole < 3600)
-        return [unit(Math.floor(whole / 60), 'min'), whole % 60 ? unit(whole % 60, 's') : ''].join(' ').trim();
-    const minutes = Math.round(whole / 60);
-    return [unit(Math.floor(minutes / 60), 'h'), minutes % 60 ? unit(minutes % 60, 'min') : ''].join(' ').trim();
-}
-/** `sha256:0123456789ab`: enough to tell digests apart in a table; the full one is in the report. */
-function shortDigest(digest) {
-    if (!digest)
-        return '';
-    const [algorithm, hex] = digest.includes(':') ? digest.split(':', 2) : ['', digest];
-    return code(`${algorithm ? `${algorithm}:` : ''}${(hex ?? '').slice(0, 12)}`);
-}
-/** A table; cells are Markdown already (made with cell(), code(), num()). */
-function table(columns, rows) {
+/** A failed tag: its error code as the type, its message, then its codes and what to do. */
+function failedDetails(item) {
+    const e = item.error;
+    if (!e)
+        return ['FAILED', item.reason ?? 'failed', []];
+    const todo = whatToDo(e);
     return [
-        `| ${columns.map((c) => c.header).join(' | ')} |`,
-        `| ${columns.map((c) => (c.align === 'right' ? '---:' : '---')).join(' | ')} |`,
-        ...rows.map((r) => `| ${r.join(' | ')} |`),
+        e.errorCode,
+        e.message,
+        [
+            plainText(failureFacts(e)),
+            `Message: ${e.message}`,
+            ...(todo ? [`What to do: ${todo}`] : []),
+            ...(item.retries ? [`Retries: ${item.retries}`] : []),
+        ],
     ];
 }
-/** A fold: closed, with a plain-text label (Markdown is not parsed inside <summary>). */
-function details(label, body) {
-    return [`<details><summary>${label}</summary>`, '', ...body, '', '</details>', ''];
-}
-/** A GitHub alert: paragraphs of Markdown, quoted. */
-function markdown_alert(kind, paragraphs) {
-    const body = paragraphs.filter(Boolean).flatMap((p, i) => (i === 0 ? [`> ${p}`] : ['>', `> ${p}`]));
-    return [`> [!${kind}]`, ...body, ''];
-}
-
-;// CONCATENATED MODULE: ./lib/report/fold.js
-// How much of each list the summary shows, and folds that say so: "40 tags" when all are there,
-// "first 500 of 1,200 tags (all of them in the JSON report)" when not. The report's path is said
-// once, near the top.
-
-const LEVELS = [
-    { act: Number.POSITIVE_INFINITY, list: 500, causes: 50, repositories: 100, message: 600 },
-    { act: 500, list: 200, causes: 30, repositories: 50, message: 300 },
-    { act: 50, list: 20, causes: 10, repositories: 20, message: 200 },
-];
-/** A list of this many rows or fewer is shown as it is; longer ones fold. */
-const FOLD_AFTER = 10;
-/**
- * Rows of a list, folded when long, its label saying how many are shown of how many.
- * `what` names a row, singular and plural (["tag", "tags"]); `render` turns the shown ones into
- * table lines; `title`, put before the count, is raw HTML (escape it with html()).
- */
-function foldedList(items, limit, what, render, ctx, options = {}) {
-    if (items.length === 0)
-        return [];
-    const shown = items.slice(0, limit);
-    const body = render(shown);
-    const all = shown.length === items.length;
-    if (all && options.fold !== 'always' && items.length <= FOLD_AFTER)
-        return [...body, ''];
-    const label = all
-        ? plural(items.length, ...what)
-        : `first ${num(shown.length)} of ${plural(items.length, ...what)} (all of them in the JSON report${ctx.reportFile ? ', path above' : ': set report-file to write it'})`;
-    return details(options.title ? `${options.title}: ${label}` : label.replace(/^f/, 'F'), body);
-}
-
-;// CONCATENATED MODULE: ./lib/report/names.js
-
-/** The header of the name column. */
-function nameHeader(items) {
-    return items.some(differs) ? 'Tag (→ in Harbor, where different)' : 'Tag';
-}
-/** The name cell; `note` is Markdown already. */
-function nameCell(item, note = '') {
-    return [cell(item.source), differs(item) ? `→ ${cell(item.target)}` : '', note].filter(Boolean).join('<br>');
-}
-function differs(item) {
-    return item.target !== '' && item.target !== item.source;
-}
-
-;// CONCATENATED MODULE: ./lib/report/causes.js
-// Failures grouped by cause: the same step, status, codes and message once the names, tags,
-// projects and digests it quotes are taken out. 40 tags missing at the source are one cause with
-// a count of 40, said once with what to do, their tags folded below it.
-
-
-
-
-
-/** What to do when the failure carries no hint of its own. Every code has one. */
-const ADVICE = {
-    CONFIG_INVALID: 'fix the input the message names, then run again',
-    NAME_COLLISION: 'change mappings so that each source repository has a Harbor repository of its own',
-    NAME_INVALID: 'rename it at the source, or map it to a name Harbor accepts (mappings)',
-    CREDENTIALS_REJECTED: 'check the user and password (or robot secret) given for that registry',
-    CREDENTIALS_REQUIRED: 'give source-username and source-password, or a Docker config.json (docker-config)',
-    PERMISSION_DENIED: 'give the account what the message names: pull on the source; push (or creating projects) in Harbor',
-    AUTH_FOREIGN_ORIGIN: 'point the URL at the origin that serves the registry API, not at one that redirects elsewhere',
-    REALM_INSECURE: "serve the registry's token service over https",
-    REALM_REFUSED: "check the registry's token configuration (the realm it names)",
-    UNREACHABLE: 'check the URL, DNS and firewall as seen from the runner, then run again',
-    TLS_FAILED: 'trust the certificate (…-ca-file), or check that the URL says http:// or https:// as the server speaks',
-    NOT_A_REGISTRY: "point source-registry at the registry's base URL, the one that serves /v2/",
-    NOT_HARBOR: "point harbor-url at Harbor's base URL",
-    HTTP_ERROR: 'read the message; a server error that the retries did not cure often passes: run again later',
-    NOT_FOUND: 'check the name at the source; a tag deleted since it was listed is gone from the next run',
-    LIST_INCOMPLETE: 'run again; if it keeps failing, the registry cannot page through that list',
-    MANIFEST_INVALID: 'push the image to the source again with a current client',
-    MANIFEST_TOO_LARGE: 'push the image to the source again with a current client',
-    DIGEST_MISMATCH: "the source's copy of this content is damaged: push the image to the source again",
-    SIZE_MISMATCH: "the source's copy of this content is damaged: push the image to the source again",
-    VERIFY_MISMATCH: 'make sure nothing else pushes to the same Harbor repository during the sync, then run again',
-    PROJECT_MISSING: 'create the project in Harbor, or set create-projects: true',
-    PROXY_PROJECT: 'map these images to a regular project (mappings, or default-project for single-level names)',
-    IMMUTABLE_TAG: 'in Harbor, remove or narrow the immutability rule (Project → Policy → Tag Immutability), or push under a new tag',
-    READ_ONLY: 'in Harbor, turn read-only mode off (Administration → Configuration → System Settings → Repository Read Only), then run again',
-    QUOTA_EXCEEDED: "in Harbor, raise the project's quota (Project → Summary → Quota) or free space, then run again",
-    STORAGE_MISSING: 'point source-registry at the directory that holds docker/registry/v2',
-    STORAGE_UNSAFE: 'replace the file named with the regular file the registry wrote',
-    STORAGE_CORRUPT: 'restore the file named from a backup, or push the image to the source again',
-    ARCHIVE_UNSAFE: "make the tarball again from the registry's storage directory, without links",
-    ARCHIVE_UNREADABLE: 'check that the tarball is whole (tar -tf), or give the storage directory instead',
-    DOWNLOAD_FAILED: 'check the URL and its credentials, then run again',
-    INTERRUPTED: 'run the same sync again: it completes the rest',
-    INTERNAL: 'a bug in harbor-sync: please report it, with the JSON report',
-};
-/** A placeholder inside a message template: private-use characters no registry sends. */
-const MARK = '\ue000';
-const placeholder = (name) => `${MARK}${name}${MARK}`;
-/** Failures grouped by cause, the largest first. `maxMessage` cuts long messages. */
-function groupFailures(items, maxMessage) {
-    const groups = new Map();
-    for (const item of items) {
-        const e = item.error;
-        const message = cut(e?.message ?? '', maxMessage);
-        const hint = cut(e?.hint ?? '', maxMessage);
-        const template = [generalise(message, item), generalise(hint, item)];
-        const key = [e?.errorCode ?? '', e?.step ?? '', String(e?.status ?? ''), e?.code ?? '', ...template].join('\n');
-        const group = groups.get(key) ?? { items: [], messages: new Set(), hints: new Set(), key: template };
-        group.items.push(item);
-        group.messages.add(message);
-        group.hints.add(hint);
-        groups.set(key, group);
-    }
-    const causes = [...groups.values()].map((g) => {
-        const e = g.items[0].error;
-        // All the same words: show them as they are; otherwise the template with its placeholders.
-        const message = g.messages.size === 1 ? [...g.messages][0] : g.key[0];
-        const hint = g.hints.size === 1 ? [...g.hints][0] : g.key[1];
-        return {
-            ...(e?.errorCode && { errorCode: e.errorCode }),
-            ...(e?.step && { step: e.step }),
-            ...(e?.status !== undefined && { status: e.status }),
-            ...(e?.code && { code: e.code }),
-            message,
-            ...(hint && { hint }),
-            items: g.items,
-            projects: [...new Set(g.items.map((i) => projectOf(i.target)).filter(Boolean))].sort(),
-        };
-    });
-    return causes.sort((a, b) => b.items.length - a.items.length || byText(a.errorCode ?? '', b.errorCode ?? ''));
-}
-/** The "Failed" section: one heading per cause, with its count, meaning, message and what to do. */
-function failedSection(items, causes, ctx) {
-    if (items.length === 0)
-        return [];
-    const lines = [
-        `### Failed: ${plural(items.length, 'tag')}, ${plural(causes.length, 'cause')}`,
-        '',
-        'Harbor holds nothing partial of a failed tag. Do what each cause says, then run the same sync again: only what is missing is done.',
-        '',
-    ];
-    const shown = causes.slice(0, ctx.level.causes);
-    for (const cause of shown)
-        lines.push(...causeBlock(cause, ctx));
-    if (shown.length < causes.length) {
-        const rest = causes.slice(shown.length).reduce((n, c) => n + c.items.length, 0);
-        lines.push(`… and ${plural(causes.length - shown.length, 'more cause')} (${plural(rest, 'tag')}): each failed tag's error is in the JSON report.`, '');
-    }
-    return lines;
-}
-function causeBlock(cause, ctx) {
-    const meaning = cause.errorCode ? ERROR_CODES[cause.errorCode] : 'failed';
-    const facts = [
-        cause.errorCode && code(cause.errorCode),
-        cause.step && `step ${code(cause.step)}`,
-        cause.status !== undefined && `HTTP ${cause.status}`,
-        cause.code && code(cause.code),
-    ].filter(Boolean);
-    const todo = cause.hint || (cause.errorCode ? ADVICE[cause.errorCode] : '');
-    const projects = cause.projects.length
-        ? `${cause.projects.length === 1 ? 'Project' : 'Projects'}: ${cause.projects.slice(0, 10).map(code).join(', ')}${cause.projects.length > 10 ? `, and ${num(cause.projects.length - 10)} more` : ''}`
-        : '';
-    const lines = [`#### ${plural(cause.items.length, 'tag')}: ${markdown_text(meaning)}`, '', facts.join(' · '), ''];
-    if (cause.message)
-        lines.push(`Message: ${template(cause.message)}`, '');
-    if (todo)
-        lines.push(`**What to do:** ${template(todo)}`, '');
-    if (projects)
-        lines.push(projects, '');
-    const retries = cause.items.some((i) => i.retries);
-    lines.push(...foldedList(cause.items, ctx.level.act, ['tag', 'tags'], (shown) => table([{ header: nameHeader(cause.items) }, ...(retries ? [{ header: 'Retries', align: 'right' }] : [])], shown.map((i) => [nameCell(i), ...(retries ? [num(i.retries ?? 0)] : [])])), ctx));
-    return lines;
-}
-/** A template as Markdown: its words escaped, its placeholders as code spans so none is taken for HTML. */
-function template(value) {
-    return value
-        .split(MARK)
-        .map((part, i) => (i % 2 === 1 ? code(`<${part}>`) : markdown_text(part)))
-        .join('');
-}
-function cut(value, max) {
-    return value.length > max ? `${value.slice(0, max - 1)}…` : value;
-}
-/** `team-a/app:1.2` → `team-a/app`. */
-function repositoryOf(reference) {
-    return reference.replace(/[:@][^/]*$/, '');
-}
-function projectOf(target) {
-    return target.includes('/') ? target.split('/')[0] : '';
-}
-/** The message with what differs from tag to tag (names, tags, projects, digests, upload ids)
- * replaced by placeholders, so the same cause reads the same for every tag. */
-function generalise(message, item) {
-    if (!message)
-        return '';
-    const names = [];
-    for (const [reference, kind] of [
-        [item.target, 'image'],
-        [item.source, 'image'],
-    ]) {
-        if (!reference)
-            continue;
-        const repository = repositoryOf(reference);
-        names.push([reference, kind], [repository, 'repo']);
-        const tag = reference.slice(repository.length + 1);
-        // A bare tag only where it cannot be mistaken for a number in the text (a tag "1" is not).
-        if (reference[repository.length] === ':' && /[A-Za-z]|\.|^.{4,}$/.test(tag))
-            names.push([tag, 'tag']);
-    }
-    const project = projectOf(item.target);
-    if (project) {
-        names.push([project, 'project']);
-        const inProject = repositoryOf(item.target).slice(project.length + 1);
-        if (inProject.length > 2)
-            names.push([inProject, 'repo']);
-    }
-    // Longest first: a reference before its repository, a repository before its project.
-    let result = message
-        .replace(/\b[a-z0-9]+:[0-9a-f]{32,}\b/g, placeholder('digest'))
-        .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, placeholder('id'))
-        .replace(/\b[0-9a-f]{32,}\b/g, placeholder('id'));
-    for (const [name, kind] of names.sort((a, b) => b[0].length - a[0].length))
-        result = replaceWhole(result, name, placeholder(kind));
-    return result;
-}
-const NAME_CHAR = /[A-Za-z0-9._\-\ue000]/;
-/** Every whole occurrence of a name: not part of a longer name (a full stop after one may end a
- * sentence). indexOf, not a regex per name: 5,000 failures are 5,000 sets of names. */
-function replaceWhole(haystack, name, by) {
-    let out = '';
-    let from = 0;
-    for (let at = haystack.indexOf(name); at >= 0; at = haystack.indexOf(name, at + 1)) {
-        if (at < from)
-            continue;
-        const before = haystack[at - 1] ?? '';
-        const after = haystack[at + name.length] ?? '';
-        const next = haystack[at + name.length + 1] ?? '';
-        const endsName = after !== '.' ? !NAME_CHAR.test(after) : !/[A-Za-z0-9]/.test(next);
-        if ((before && NAME_CHAR.test(before)) || (after && !endsName))
-            continue;
-        out += haystack.slice(from, at) + by;
-        from = at + name.length;
-    }
-    return out + haystack.slice(from);
-}
-
-;// CONCATENATED MODULE: ./lib/report/tables.js
-
-
-
-
-
-/** Stale or incomplete tags: what happened and what to do, once, then the tags. */
-function missingSection(kind, items, ctx, options) {
-    if (items.length === 0)
-        return [];
-    const lines = [
-        `### ${kind === 'stale' ? 'Stale' : 'Incomplete'}: ${plural(items.length, 'tag')}`,
-        '',
-        kind === 'stale'
-            ? 'The source lists these tags, but every blob they reference answers 404 there: a pull-through cache that refreshed the manifest and never fetched the layers leaves tags like these. Nothing was written to Harbor for them; a copy Harbor already holds is kept.'
-            : 'The source lacks some of the blobs these tags reference (they answer 404 there). Nothing was written to Harbor for them; a copy Harbor already holds is kept.',
-        '',
-    ];
-    if (!options.sayWhatToDo)
-        lines.push('**What to do:** as for the stale tags above.', '');
-    else if (options.upstream)
-        lines.push('**What to do:** `upstream-registry` was set, and it lacks these blobs too: push the images to the source again from a copy that has them, or accept that the source has lost them.', '');
-    else
-        lines.push('**What to do:** set `upstream-registry` to the registry the cache mirrored (e.g. `https://registry-1.docker.io`) and run again: the missing blobs are fetched from there, digest-checked, and the tags copied unchanged. Or pull the tags through the cache once so it fetches the layers, or accept that the source has lost them.', '');
-    lines.push(...foldedList(items, ctx.level.act, ['tag', 'tags'], (shown) => table([
-        { header: nameHeader(items) },
-        { header: 'Digest' },
-        { header: 'Missing blobs', align: 'right' },
-        ...(kind === 'incomplete' ? [{ header: 'First missing' }] : []),
-    ], shown.map((i) => [
-        nameCell(i),
-        shortDigest(i.digest),
-        num(i.missing?.length ?? 0),
-        ...(kind === 'incomplete' ? [shortDigest(i.missing?.[0])] : []),
-    ])), ctx));
-    // The full digests, for whoever re-pulls or restores them: each once, with how many tags need it.
-    const wanted = new Map();
-    for (const item of items)
-        for (const d of item.missing ?? [])
-            wanted.set(d, (wanted.get(d) ?? 0) + 1);
-    const digests = [...wanted.entries()].sort((a, b) => b[1] - a[1] || byText(a[0], b[0]));
-    lines.push(...foldedList(digests, ctx.level.list, ['missing blob, full digest', 'missing blobs, full digests'], (shown) => ['```text', ...shown.map(([d, n]) => (n > 1 ? `${d}  (${n} tags)` : d)), '```'], ctx, { fold: 'always' }));
-    return lines;
-}
-function migratedSection(items, ctx) {
-    if (items.length === 0)
-        return [];
+/** A stale or incomplete tag: the class as the type, why, the digests missing and what to do. */
+function missingDetails(item, upstream, status) {
+    const kind = status === 'stale' ? 'stale' : 'incomplete';
     return [
-        `### ${ctx.dryRun ? 'Would migrate' : 'Migrated'}: ${plural(items.length, 'tag')}`,
-        '',
-        ...foldedList(items, ctx.level.list, ['tag', 'tags'], (shown) => table([{ header: nameHeader(items) }, { header: 'Digest' }, { header: 'Size', align: 'right' }], shown.map((i) => [
-            nameCell(i, migratedNote(i)),
-            shortDigest(i.digest),
-            i.size !== undefined ? bytes(i.size) : '',
-        ])), ctx),
+        kind.toUpperCase(),
+        `${kind}: ${item.reason ?? 'blobs answer 404 on the source'}`,
+        [
+            missingMeaning(kind),
+            ...(item.missing?.length ? ['Missing on the source:', ...item.missing.map((d) => `  ${d}`)] : []),
+            plainText(missingWhatToDo(upstream)),
+        ],
     ];
 }
-function migratedNote(item) {
-    const notes = [];
-    if (item.repaired) {
-        const r = item.repaired;
-        notes.push(`repaired from the upstream: ${plural(r.blobs, 'blob')}${r.manifests ? `, ${plural(r.manifests, 'manifest')}` : ''} (${bytes(r.bytes)})`);
-    }
-    if (item.previousDigest)
-        notes.push(`re-pointed from ${shortDigest(item.previousDigest)} (the old artifact stays in Harbor)`);
-    if (item.sourceDigest && item.sourceDigest !== item.digest)
-        notes.push(`new index of the selected platforms; the source's is ${shortDigest(item.sourceDigest)}`);
-    if (item.platforms?.length)
-        notes.push(cell(item.platforms.join(', ')));
-    if (item.retries)
-        notes.push(plural(item.retries, 'retry', 'retries'));
-    // In a dry run, what would happen ("would upload up to 1.2 MB and create project team-a").
-    if (item.reason)
-        notes.push(cell(item.reason));
-    return notes.join('; ');
-}
-/** Skipped tags: a fold per reason, the most common first, saying how many. */
-function skippedSection(items, ctx) {
-    if (items.length === 0)
-        return [];
-    const byReason = new Map();
-    for (const item of items) {
-        const list = byReason.get(item.reason ?? '') ?? [];
-        list.push(item);
-        byReason.set(item.reason ?? '', list);
-    }
-    const reasons = [...byReason.entries()].sort((a, b) => b[1].length - a[1].length || byText(a[0], b[0]));
-    const shown = reasons.slice(0, MAX_REASONS);
-    const lines = [`### Skipped: ${plural(items.length, 'tag')}`, ''];
-    for (const [reason, tags] of shown)
-        lines.push(...foldedList(tags, ctx.level.list, ['tag', 'tags'], (rows) => table([{ header: nameHeader(tags) }], rows.map((i) => [nameCell(i)])), ctx, { fold: 'always', title: html(reason.replace(/\s+/g, ' ')) || '(no reason given)' }));
-    if (shown.length < reasons.length) {
-        const rest = reasons.slice(shown.length).reduce((n, [, tags]) => n + tags.length, 0);
-        lines.push(`… and ${plural(reasons.length - shown.length, 'more reason')} (${plural(rest, 'tag')}): each skipped tag's reason is in the JSON report.`, '');
-    }
-    return lines;
-}
-/** Reasons for skipping are few (already there, each filter rule); more are cut. */
-const MAX_REASONS = 20;
-/** One row per repository, the ones that need attention first; columns that are all zero left out. */
-function byRepository(items, ctx) {
-    const repos = new Map();
-    for (const item of items) {
-        const repo = repositoryOf(item.source);
-        const counts = repos.get(repo) ?? { migrated: 0, stale: 0, incomplete: 0, skipped: 0, failed: 0 };
-        counts[item.status] += 1;
-        repos.set(repo, counts);
-    }
-    if (repos.size < 2)
-        return [];
-    const attention = (c) => c.failed * 1e6 + (c.stale + c.incomplete) * 1e3;
-    const rows = [...repos.entries()].sort((a, b) => attention(b[1]) - attention(a[1]) || byText(a[0], b[0]));
-    const headers = {
-        migrated: ctx.dryRun ? 'Would migrate' : 'Migrated',
-        stale: 'Stale',
-        incomplete: 'Incomplete',
-        skipped: 'Skipped',
-        failed: 'Failed',
-    };
-    const statuses = ['failed', 'stale', 'incomplete', 'migrated', 'skipped'].filter((s) => rows.some(([, c]) => c[s] > 0));
-    return foldedList(rows, ctx.level.repositories, ['repository', 'repositories'], (shown) => table([{ header: 'Repository' }, ...statuses.map((s) => ({ header: headers[s], align: 'right' }))], shown.map(([repo, c]) => [cell(repo), ...statuses.map((s) => (c[s] ? num(c[s]) : ''))])), ctx, { fold: 'always', title: 'By repository' });
-}
-/** What only Harbor has now: said once why it matters, counts per repository, the first items. */
-function retainedSection(retained, ctx) {
-    if (retained.length === 0)
-        return [];
-    const tags = retained.filter((r) => r.kind === 'tag');
-    const perRepository = new Map();
-    for (const t of tags)
-        perRepository.set(repositoryOf(t.target), (perRepository.get(repositoryOf(t.target)) ?? 0) + 1);
-    const counts = [...perRepository.entries()].sort((a, b) => b[1] - a[1] || byText(a[0], b[0]));
-    const sorted = [...retained].sort((a, b) => byText(a.target, b.target));
-    return [
-        `### Retained: ${retainedWords(retained)} only Harbor has now`,
-        '',
-        'The source no longer lists these; Harbor keeps them, and harbor-sync never deletes anything. Nothing to do about them — but **only Harbor has these now**: keep that in mind before deleting the old registry or its backups.',
-        '',
-        ...foldedList(counts, ctx.level.list, ['repository with retained tags', 'repositories with retained tags'], (shown) => table([{ header: 'Repository' }, { header: 'Retained tags', align: 'right' }], shown.map(([repo, n]) => [cell(repo), num(n)])), ctx, { fold: 'always' }),
-        ...foldedList(sorted, ctx.level.list, ['retained item', 'retained items'], (shown) => table([{ header: 'In Harbor' }, { header: 'Digest' }, { header: 'Pushed' }], shown.map((r) => [
-            r.kind === 'repository'
-                ? `${cell(r.target)} (whole repository${r.artifacts !== undefined ? `, ${plural(r.artifacts, 'artifact')}` : ''})`
-                : cell(r.target),
-            shortDigest(r.digest),
-            r.pushedAt ? markdown_text(r.pushedAt.slice(0, 10)) : '',
-        ])), ctx, { fold: 'always' }),
-    ];
-}
-/** "60 tags and 1 repository". */
-function retainedWords(retained) {
-    const tags = retained.filter((r) => r.kind === 'tag').length;
-    const repositories = retained.length - tags;
-    return [tags && plural(tags, 'tag'), repositories && plural(repositories, 'repository', 'repositories')]
-        .filter(Boolean)
-        .join(' and ');
-}
-/** Interrupted: what a re-run will still do. */
-function notStartedSection(notStarted, ctx) {
-    const sorted = [...notStarted].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-    return foldedList(sorted, ctx.level.list, ['tag or repository', 'tags and repositories'], (shown) => ['```text', ...shown, '```'], ctx, { fold: 'always', title: 'Not started' });
-}
-
-;// CONCATENATED MODULE: ./lib/report/verdict.js
-// The top of the summary, what the first screen must say: one alert with what the run means
-// (all done, N need action, N failed, stopped, interrupted) and whether the step failed under
-// fail-on; then the totals line; then Harbor's own settings that matter, once each.
-
-
-
-
-
-function verdict({ result, totals: t, causes, failOn }) {
-    const dry = result.dryRun;
-    const act = t.stale + t.incomplete;
-    let kind;
-    const paragraphs = [];
+/** The run's own test case when it did not run to its end: an error, so the build shows it. */
+function runError(result) {
+    const open = '    <testcase classname="harbor-sync" name="run"';
     if (result.fatal) {
         const f = result.fatal;
-        kind = 'CAUTION';
-        paragraphs.push(`**The run stopped before any tag was copied:** ${markdown_text(f.message)}`, `**What to do:** ${markdown_text(f.hint ?? ADVICE[f.errorCode] ?? ERROR_CODES[f.errorCode] ?? '')}`, facts(f));
+        const todo = whatToDo(f);
+        const body = [plainText(failureFacts(f)), `Message: ${f.message}`, ...(todo ? [`What to do: ${todo}`] : [])];
+        return `${open}>\n      <error type="${xmlAttribute(f.errorCode)}" message="${xmlAttribute(f.message)}">${xmlText(body.join('\n'))}</error>\n    </testcase>\n`;
     }
-    else if (result.interrupted) {
-        kind = 'WARNING';
-        paragraphs.push(`**Interrupted.** ${plural(result.notStarted.length, 'tag or repository was', 'tags or repositories were')} not started; tags in flight finished or were abandoned whole, so Harbor holds no partial tag.${t.failed ? ` ${plural(t.failed, 'tag')} failed (below).` : ''}`, '**What to do:** run the same sync again: it does exactly the rest.');
+    if (result.interrupted) {
+        const left = leftUndone(result);
+        const counts = undoneWords(left);
+        const message = `interrupted: ${counts || 'nothing listed'} not started${left.catalogIncomplete ? ', and the source catalog not listed to its end' : ''}; run the same sync again to do the rest`;
+        const body = result.notStarted.length ? ['Not started:', ...[...result.notStarted].sort()] : [];
+        return `${open}>\n      <error type="INTERRUPTED" message="${xmlAttribute(message)}">${xmlText(body.join('\n'))}</error>\n    </testcase>\n`;
     }
-    else if (t.failed > 0) {
-        kind = 'CAUTION';
-        paragraphs.push(`**${plural(t.failed, 'tag')} failed** (${plural(causes, 'cause')} below, each with what to do)${act ? `; ${plural(act, 'more needs', 'more need')} action: ${num(t.stale)} stale, ${num(t.incomplete)} incomplete` : ''}.`);
-    }
-    else if (act > 0) {
-        kind = 'WARNING';
-        paragraphs.push(`**${plural(act, 'tag needs', 'tags need')} action:** ${num(t.stale)} stale, ${num(t.incomplete)} incomplete — listed on the source, but blobs are missing there, so they were not copied (what to do below).`);
-    }
-    else {
-        kind = 'NOTE';
-        paragraphs.push(allDone(result, t));
-    }
-    if (!result.fatal && t.retained > 0)
-        paragraphs.push(`${retainedWords(result.retained)} only Harbor has now (retained, below): information, not a problem.`);
-    if (result.missingShards?.length) {
-        // A partial picture is never "all done".
-        if (kind === 'NOTE')
-            kind = 'WARNING';
-        paragraphs.push(`**Partial merge: shard${result.missingShards.length > 1 ? 's' : ''} ${result.missingShards.map(markdown_text).join(', ')} missing.** Their repositories are in none of the counts.`);
-    }
-    if (failOn)
-        paragraphs.push(stepLine(result, t, failOn));
-    if (dry && !result.fatal)
-        paragraphs.push('Dry run: nothing was written to Harbor.');
-    return markdown_alert(kind, paragraphs);
+    return undefined;
 }
-function allDone(result, t) {
-    const skipped = t.skipped ? `; ${num(t.skipped)} skipped (already in Harbor, or left out)` : '';
-    if (t.tags === 0)
-        return '**Nothing to do:** no tag was selected.';
-    if (result.dryRun)
-        return t.migrated
-            ? `**Nothing in the way:** ${plural(t.migrated, 'tag')} would migrate (${bytes(t.bytesPlanned ?? t.bytesMigrated)} to upload)${skipped}.`
-            : `**Nothing to do:** ${plural(t.tags, 'tag is', 'tags are')} in Harbor already or skipped.`;
-    return t.migrated
-        ? `**All done:** ${plural(t.migrated, 'tag')} migrated and verified${skipped}.`
-        : `**All done, nothing to copy:** ${plural(t.tags, 'tag is', 'tags are')} in Harbor already or skipped.`;
+/** Harbor's settings that matter and what only Harbor has now: the suite's output, a line each. */
+function* suiteOutput(result) {
+    if (result.harborNotes.length === 0 && result.retained.length === 0)
+        return;
+    yield '    <system-out>';
+    for (const note of result.harborNotes)
+        yield xmlText(`Harbor project ${note.project} (${note.kind}): ${note.message}\n`);
+    if (result.retained.length > 0) {
+        yield xmlText(`Retained: ${retainedWords(result.retained)} only Harbor has now (the source no longer lists them; kept, never deleted):\n`);
+        for (const r of result.retained)
+            yield xmlText(`  ${r.target}${r.kind === 'repository' ? ' (whole repository)' : ''}${r.digest ? ` ${r.digest}` : ''}\n`);
+    }
+    yield '</system-out>\n';
 }
-/** Whether this run fails the step, and by which rule. */
-function stepLine(result, t, failOn) {
-    const outcome = decideOutcome(result, failOn);
-    const rule = code(`fail-on: ${failOn}`);
-    if (result.fatal)
-        return '**The step failed.**';
-    if (result.interrupted)
-        return '**The step failed:** the run did not finish.';
-    if (!outcome.ok)
-        return `**The step failed** (${rule}${t.failed === 0 ? ': stale and incomplete tags fail it' : ''}).`;
-    if (failOn === 'never')
-        return `The step passed (${rule}).`;
-    if (t.stale + t.incomplete > 0)
-        return `The step passed (${rule}: stale and incomplete tags do not fail it).`;
-    return `The step passed (${rule}).`;
-}
-function facts(f) {
-    return [
-        code(f.errorCode),
-        `step ${code(f.step)}`,
-        f.status !== undefined && `HTTP ${f.status}`,
-        f.code && code(f.code),
-    ]
-        .filter(Boolean)
-        .join(' · ');
-}
-/** `**12 migrated** (1.2 GB uploaded) · **0 stale** · … — 42 tags in 41 min 7 s`. */
-function totalsLine(t, dry) {
-    const moved = dry ? (t.bytesPlanned ?? t.bytesMigrated) : t.bytesUploaded;
-    const counts = [
-        `**${num(t.migrated)} ${dry ? 'would migrate' : 'migrated'}**${t.migrated ? ` (${bytes(moved)} ${dry ? 'to upload' : 'uploaded'})` : ''}`,
-        `**${num(t.stale)} stale**`,
-        `**${num(t.incomplete)} incomplete**`,
-        `**${num(t.skipped)} skipped**`,
-        `**${num(t.failed)} failed**`,
-        ...(t.retained ? [`${num(t.retained)} retained`] : []),
-    ];
-    return `${counts.join(' · ')} — ${plural(t.tags, 'tag')} in ${duration(t.seconds)}${t.retries ? `, ${plural(t.retries, 'retry', 'retries')}` : ''}`;
-}
-const NOTE_LABELS = {
-    'proxy-cache': 'Proxy-cache project',
-    retention: 'Tag retention',
-    immutable: 'Tag immutability',
-};
-/** Harbor settings that refuse or may later delete what is copied: each once, near the verdict. */
-function harborNotes(notes) {
-    const seen = new Set();
-    const unique = notes.filter((n) => {
-        const key = `${n.project}\n${n.kind}\n${n.message}`;
-        if (seen.has(key))
-            return false;
-        seen.add(key);
-        return true;
-    });
-    if (unique.length === 0)
-        return [];
-    // Retention may delete migrated tags and a proxy cache refuses them: warnings; immutability is a note.
-    const kind = unique.some((n) => n.kind !== 'immutable') ? 'WARNING' : 'NOTE';
-    return [
-        `> [!${kind}]`,
-        `> **Harbor settings of the target projects** (each said once):`,
-        '>',
-        ...unique.map((n) => `> - **${NOTE_LABELS[n.kind]}:** ${markdown_text(n.message)}`),
-        '',
-    ];
+/** Seconds as the schema's time type wants them: digits, a point, three decimals. */
+function seconds(value) {
+    return Number.isFinite(value) && value >= 0 ? value.toFixed(3) : '0.000';
 }
 
-;// CONCATENATED MODULE: ./lib/report/summary.js
+;// CONCATENATED MODULE: ./lib/report/metrics.js
 
 
 
 
-
-
-/** GitHub refuses step summaries over 1 MiB; stay well below. */
-const SUMMARY_LIMIT = 1_000_000;
-/** The summary at the most detailed level that stays under GitHub's limit. */
-function renderSummary(result, options = {}) {
-    let md = '';
-    for (const level of LEVELS) {
-        md = render(result, options, level);
-        if (Buffer.byteLength(md) <= SUMMARY_LIMIT)
-            break;
-    }
-    return md;
-}
-/** The summary of a run that never started: its configuration was refused. */
-function renderConfigError(message) {
-    return stopped('**Configuration error: nothing was done.**', message, 'fix the input it names, then run again.');
-}
-/** The summary of a run ended by a bug in harbor-sync. */
-function renderInternalError(message) {
-    return stopped('**Internal error: harbor-sync stopped.**', message, 'please report it (a bug in harbor-sync).');
-}
-function stopped(title, message, todo) {
-    return `${['## harbor-sync', '', ...alert('CAUTION', [`${title} ${text(message)}`, `**What to do:** ${todo}`, '**The step failed.**'])].join('\n').trimEnd()}\n`;
-}
-function render(result, options, level) {
+const LAST_SUCCESS = 'harbor_sync_last_success_timestamp_seconds';
+/** A run that did everything: it ended (no fatal error, not interrupted), wrote to Harbor (not a
+ * dry run), left no tag of a class that needs anything (under the strictest rule), exit code 0. */
+function fullySuccessful(result, exitCode) {
+    if (exitCode !== 0 || result.fatal || result.interrupted || result.dryRun)
+        return false;
     const totals = computeTotals(result);
-    const groups = totals_itemsByStatus(result);
-    const dry = result.dryRun;
-    const ctx = { level, dryRun: dry, reportFile: options.reportFile };
-    const missing = result.missingShards ?? [];
-    // The first line says dry run and missing shards: report-merge --allow-partial promises it.
-    const heading = `## harbor-sync${dry ? ' (dry run: nothing was written)' : ''}${missing.length ? ` (partial merge: shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing)` : ''}`;
-    const causes = groupFailures(groups.failed, level.message);
-    const lines = [heading, '', ...verdict({ result, totals, causes: causes.length, failOn: options.failOn })];
-    // A fatal error has nothing to count: no all-zero totals line.
-    if (!result.fatal)
-        lines.push(totalsLine(totals, dry), '');
-    lines.push(context(result, ctx), '');
-    lines.push(...harborNotes(result.harborNotes));
+    return STATUSES.every((status) => !failsRun(status, 'stale') || totals[status] === 0);
+}
+/** The metrics file's text. A run that is not a full success carries the previous success's time
+ * over (0 when there was none: an alert on its age fires). */
+function renderMetrics(result, options) {
+    const totals = computeTotals(result);
+    const ended = unixSeconds(result.finishedAt);
+    const lastSuccess = fullySuccessful(result, options.exitCode) ? ended : (options.previousSuccess ?? 0);
+    // A shard's file has the shard as a label: the textfile collector refuses the same series twice.
+    const common = result.shard ? [['shard', result.shard]] : [];
+    const failures = new Map();
+    for (const item of result.items)
+        if (item.status === 'failed') {
+            const code = item.error?.errorCode ?? 'UNKNOWN';
+            failures.set(code, (failures.get(code) ?? 0) + 1);
+        }
     if (result.fatal)
-        return finish(lines);
-    if (result.upstreamRequests !== undefined)
-        lines.push(`Upstream repairs: ${dry ? `${plural(totals.repaired, 'tag')} would be` : plural(totals.repaired, 'tag was', 'tags were')} completed from the upstream registry, with ${plural(result.upstreamRequests, 'request')} to it.`, '');
-    if (result.projectsCreated.length > 0)
-        lines.push(`Projects ${dry ? 'to create' : 'created'}: ${result.projectsCreated.map((p) => code(p)).join(', ')}`, '');
-    lines.push(...byRepository(result.items, ctx));
-    if (result.interrupted && result.notStarted.length)
-        lines.push(...notStartedSection(result.notStarted, ctx));
-    lines.push(...failedSection(groups.failed, causes, ctx));
-    const upstream = result.upstreamRequests !== undefined;
-    lines.push(...missingSection('stale', groups.stale, ctx, { upstream, sayWhatToDo: true }));
-    lines.push(...missingSection('incomplete', groups.incomplete, ctx, { upstream, sayWhatToDo: groups.stale.length === 0 }));
-    lines.push(...retainedSection(result.retained, ctx));
-    lines.push(...migratedSection(groups.migrated, ctx));
-    lines.push(...skippedSection(groups.skipped, ctx));
-    return finish(lines);
+        failures.set(result.fatal.errorCode, (failures.get(result.fatal.errorCode) ?? 0) + 1);
+    const out = [];
+    const metric = (name, help, samples) => {
+        out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
+        for (const [labels, value] of samples)
+            out.push(`${name}${labelSet([...common, ...labels])} ${format(value)}`);
+    };
+    metric('harbor_sync_tags', `Tags of the last run by class (${STATUSES.join(', ')}), as in its JSON report.`, STATUSES.map((status) => [[['class', status]], totals[status]]));
+    metric('harbor_sync_retained', 'What Harbor holds that the source no longer lists (kept, never deleted).', [
+        [[['kind', 'tag']], result.retained.filter((r) => r.kind === 'tag').length],
+        [[['kind', 'repository']], result.retained.filter((r) => r.kind === 'repository').length],
+    ]);
+    metric('harbor_sync_failures', 'Failures of the last run by harbor-sync error code: one per failed tag, one for an error that stopped the run.', [...failures.entries()].sort().map(([code, n]) => [[['code', code]], n]));
+    metric('harbor_sync_uploaded_bytes', 'Bytes the last run uploaded to Harbor, each blob once.', [
+        [[], totals.bytesUploaded],
+    ]);
+    metric('harbor_sync_retries', 'Requests and blob copies the last run tried again.', [[[], totals.retries]]);
+    metric('harbor_sync_duration_seconds', 'How long the last run took.', [[[], result.seconds]]);
+    metric('harbor_sync_dry_run', '1 when the last run was a dry run (nothing written to Harbor).', [
+        [[], result.dryRun ? 1 : 0],
+    ]);
+    metric('harbor_sync_exit_code', 'Exit code of the last run: 0 ok, 1 tags failed per fail-on, 2 configuration, credentials or connection, 130 interrupted.', [[[], options.exitCode]]);
+    metric('harbor_sync_last_run_timestamp_seconds', 'When the last run ended, in Unix seconds.', [[[], ended]]);
+    metric(LAST_SUCCESS, 'When the last fully successful run ended (no failed, stale or incomplete tag, exit code 0, not a dry run), in Unix seconds; 0 if none is known.', [[[], lastSuccess]]);
+    metric('harbor_sync_info', 'The last run: harbor-sync version, source and Harbor.', [
+        [
+            [
+                ['version', options.toolVersion],
+                ['source', result.source],
+                ['harbor', result.harbor],
+            ],
+            1,
+        ],
+    ]);
+    return `${out.join('\n')}\n`;
 }
-/** Where from, where to, and where the whole report is. */
-function context(result, ctx) {
-    const harbor = `Harbor ${code(result.harbor)}${result.harborVersion ? ` (${markdown_text(result.harborVersion)})` : ''}`;
-    const shard = result.shard ? ` · shard ${markdown_text(result.shard)}` : '';
-    const report = ctx.reportFile ? ` · JSON report ${code(ctx.reportFile)}` : '';
-    return `${code(result.source)} → ${harbor}${shard}${report}`;
+/** The last success a previous metrics file states, if it states one that is a time. Read line by
+ * line (no pattern that could backtrack over a hostile file). */
+function previousSuccess(text) {
+    for (const line of text.split('\n')) {
+        if (!line.startsWith(LAST_SUCCESS))
+            continue;
+        const rest = line.slice(LAST_SUCCESS.length);
+        if (rest[0] !== ' ' && rest[0] !== '{')
+            continue;
+        // The value after the labels; an empty one is no 0.
+        const token = rest
+            .slice(rest.lastIndexOf('}') + 1)
+            .trim()
+            .split(/\s+/)[0] ?? '';
+        const value = token === '' ? Number.NaN : Number(token);
+        if (Number.isFinite(value) && value >= 0)
+            return value;
+    }
+    return undefined;
 }
-function finish(lines) {
-    return `${lines.join('\n').trimEnd()}\n`;
+function labelSet(labels) {
+    return labels.length ? `{${labels.map(([name, value]) => `${name}="${metricLabel(value)}"`).join(',')}}` : '';
+}
+function unixSeconds(iso) {
+    const ms = Date.parse(iso);
+    return Number.isFinite(ms) ? ms / 1000 : 0;
+}
+function format(value) {
+    return Number.isFinite(value) ? String(value) : '0';
 }
 
 ;// CONCATENATED MODULE: ./lib/registry/pagination.js
@@ -36263,7 +45147,54 @@ function finish(lines) {
 // Followed only to the same scheme and host (go-containerregistry list.go): a registry must not
 // send our credentials somewhere else by way of a Link header. Nor may the list just end there:
 // a next page we will not fetch leaves the list incomplete, so that is an error, not the end.
+// Nor may it go on forever: a Link back to a page already read, or pages without end, is an error
+// too (ListGuard, used by every paged list of the registry client and of Harbor's API).
 
+
+const LIST_LIMITS = { pages: 100_000, entries: 1_000_000 };
+/** One paged list being read: each page URL once, at most `limits.pages` pages and
+ * `limits.entries` entries. Anything else is LIST_INCOMPLETE naming the list, never a shorter list. */
+class ListGuard {
+    seen = new Set();
+    entries = 0;
+    what;
+    limits;
+    /** `what` names the list in messages: "the tags of team/app". */
+    constructor(what, limits = LIST_LIMITS) {
+        this.what = what;
+        this.limits = limits;
+    }
+    /** Before `url` is fetched: throws when it was read before (a loop) or when the page cap is reached. */
+    page(url) {
+        if (this.seen.has(url.href)) {
+            throw this.incomplete(url, `the next page links back to ${pagination_shown(url)}, a page already read: the list would never end`);
+        }
+        if (this.seen.size >= this.limits.pages) {
+            throw this.incomplete(url, `the list goes on past ${this.limits.pages} pages, more than any real one: not read further`);
+        }
+        this.seen.add(url.href);
+    }
+    /** After a page of `count` entries was read from `url`. */
+    count(count, url) {
+        this.entries += count;
+        if (this.entries > this.limits.entries) {
+            throw this.incomplete(url, `the list holds more than ${this.limits.entries} entries, more than any real one: not read further`);
+        }
+    }
+    incomplete(url, reason) {
+        const request = `GET ${url.pathname}`;
+        return new RegistryError({
+            message: `${request}: reading ${this.what} failed: ${reason}`,
+            request,
+            code: 'LIST_INCOMPLETE',
+        });
+    }
+}
+/** A page's path and query as a message may show them: short, printable. */
+function pagination_shown(url) {
+    const text = printable(`${url.pathname}${url.search}`);
+    return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+}
 /** The next page on the same origin, or undefined when there is none. Throws a RegistryError with
  * code LIST_INCOMPLETE when the next page is on another origin (or scheme), or not a URL. */
 function nextLink(header, current) {
@@ -36297,6 +45228,11 @@ function linkError(current, reason) {
 
 
 
+
+
+
+
+
 function createHarborApi(options) {
     return new HarborRestApi(options);
 }
@@ -36305,18 +45241,29 @@ class HarborRestApi {
     credentials;
     robotPrefix;
     transport;
+    listLimits;
     constructor(options) {
-        const { url, robotPrefix, ...transportOptions } = options;
+        const { url, robotPrefix, listLimits, ...transportOptions } = options;
         this.url = new URL(url.endsWith('/') ? url : `${url}/`);
         this.credentials = options.credentials;
         this.robotPrefix = robotPrefix ?? 'robot$';
+        this.listLimits = listLimits ?? LIST_LIMITS;
         this.transport = new Transport({ connections: 4, ...transportOptions, origin: this.url, preemptiveBasic: true });
     }
     async ping() {
         const res = await this.call('GET', 'api/v2.0/ping');
-        const text = await res.body.text();
+        const text = await readErrorText(res); // "Pong", or a page that says what answers instead
         if (res.status === 200 && text.trim() === 'Pong')
             return;
+        // A redirect (http:// to https://, a moved host): say where to, so the user can use that.
+        const moved = res.status >= 300 && res.status < 400 ? redirectOf(res, new URL('api/v2.0/ping', this.url)) : undefined;
+        if (moved) {
+            throw Object.assign(new RegistryError({
+                message: `${this.url.origin} is not where Harbor's API answers: GET /api/v2.0/ping answered ${res.status}, a redirect to ${moved.shown}`,
+                status: res.status,
+                request: 'GET /api/v2.0/ping',
+            }), { redirectedTo: moved.base });
+        }
         throw new RegistryError({
             message: `${this.url.origin} is not a Harbor 2.x: GET /api/v2.0/ping answered ${res.status}${text ? ` "${text.slice(0, 60).trim()}"` : ''} (Harbor answers 200 "Pong")`,
             status: res.status,
@@ -36326,31 +45273,32 @@ class HarborRestApi {
     }
     async version() {
         const res = await this.call('GET', 'api/v2.0/systeminfo');
-        const text = await res.body.text();
-        if (res.status !== 200)
+        if (res.status !== 200) {
+            await discardBody(res);
             return undefined;
-        return JSON.parse(text).harbor_version;
+        }
+        return (await readJson(res, apiObject('system information'), SYSTEM_INFO)).harbor_version;
     }
     async whoami() {
         const res = await this.call('GET', 'api/v2.0/users/current');
-        const text = await res.body.text();
         // Robots get 412 here (docs/harbor.md §5): the credentials were accepted, as a robot.
         if (res.status === 412 && this.credentials?.username.startsWith(this.robotPrefix)) {
+            await discardBody(res);
             return { kind: 'robot', name: this.credentials.username, sysadmin: false };
         }
         if (res.status !== 200)
-            throw this.failure('GET', 'api/v2.0/users/current', res.status, text);
-        const user = JSON.parse(text);
-        return { kind: 'user', name: user.username ?? '', sysadmin: user.sysadmin_flag === true };
+            throw await this.failure('GET', 'api/v2.0/users/current', res);
+        const user = await readJson(res, apiObject('current user'), CURRENT_USER);
+        return { kind: 'user', name: user.username, sysadmin: user.sysadmin_flag === true };
     }
     async projectExists(name) {
         const res = await this.call('HEAD', `api/v2.0/projects?project_name=${encodeURIComponent(name)}`);
-        await res.body.dump();
+        await discardBody(res);
         if (res.status === 200)
             return true;
         if (res.status === 404)
             return false;
-        throw this.failure('HEAD', 'api/v2.0/projects', res.status, '');
+        throw await this.failure('HEAD', 'api/v2.0/projects', res);
     }
     async createProject(name, visibility) {
         // Metadata values are strings in Harbor's API (docs/harbor.md §3).
@@ -36359,12 +45307,10 @@ class HarborRestApi {
             metadata: { public: visibility === 'public' ? 'true' : 'false' },
         });
         const res = await this.call('POST', 'api/v2.0/projects', body);
-        const text = await res.body.text();
-        if (res.status === 201)
-            return true;
-        if (res.status === 409)
-            return false;
-        throw this.failure('POST', 'api/v2.0/projects', res.status, text);
+        if (res.status !== 201 && res.status !== 409)
+            throw await this.failure('POST', 'api/v2.0/projects', res);
+        await discardBody(res);
+        return res.status === 201;
     }
     async tagDigests(project, path) {
         // {repository_name} is URL-encoded twice: a/b → a%252Fb (docs/harbor.md §4).
@@ -36372,17 +45318,16 @@ class HarborRestApi {
         const listing = { tags: new Map(), pushedAt: new Map(), artifacts: 0 };
         const first = `api/v2.0/projects/${encodeURIComponent(project)}/repositories/${repo}/artifacts?with_tag=true&page_size=100&page=1`;
         // An unknown repository is listed as empty (404 for an admin when the project is gone).
-        for await (const artifacts of this.pages(first, 'artifacts', [404])) {
+        const what = `the artifacts of Harbor repository ${project}/${path}`;
+        // Each tag counts as an entry too: one artifact may carry many.
+        const size = (a) => 1 + (a.tags?.length ?? 0);
+        for await (const artifacts of this.pages(first, what, ARTIFACT, [404], {}, size)) {
             listing.artifacts += artifacts.length;
             for (const { digest, tags, push_time } of artifacts) {
-                if (typeof digest !== 'string' || !Array.isArray(tags))
-                    continue;
-                for (const tag of tags) {
-                    if (typeof tag?.name !== 'string' || !tag.name)
-                        continue;
+                for (const tag of tags ?? []) {
                     listing.tags.set(tag.name, digest);
-                    const pushed = typeof tag.push_time === 'string' ? tag.push_time : push_time;
-                    if (typeof pushed === 'string' && !pushed.startsWith('0001-'))
+                    const pushed = tag.push_time ?? push_time;
+                    if (pushed !== undefined && !pushed.startsWith('0001-'))
                         listing.pushedAt.set(tag.name, pushed);
                 }
             }
@@ -36393,40 +45338,41 @@ class HarborRestApi {
         const path = `api/v2.0/projects/${encodeURIComponent(name)}`;
         // A name of digits only would be read as an ID without this header (§11.1).
         const res = await this.call('GET', path, undefined, { 'x-is-resource-name': 'true' });
-        const text = await res.body.text();
-        if (res.status === 401 || res.status === 403 || res.status === 404)
+        if (res.status === 401 || res.status === 403 || res.status === 404) {
+            await discardBody(res);
             return undefined;
+        }
         if (res.status !== 200)
-            throw this.failure('GET', path, res.status, text);
-        const project = api_parseJson(text);
-        const registryId = Number(project?.registry_id);
-        const retentionId = Number(project?.metadata?.retention_id);
+            throw await this.failure('GET', path, res);
+        const project = await readJson(res, apiObject('project'), PROJECT);
+        const registryId = project.registry_id;
+        const retentionId = project.metadata?.retention_id;
         return {
-            ...(Number.isInteger(registryId) && registryId > 0 && { registryId }),
-            ...(Number.isInteger(retentionId) && retentionId > 0 && { retentionId }),
+            ...(registryId !== undefined && registryId > 0 && { registryId }),
+            ...(retentionId !== undefined && retentionId > 0 && { retentionId }),
         };
     }
     async retentionPolicy(id) {
         const path = `api/v2.0/retentions/${id}`;
         const res = await this.call('GET', path);
-        const text = await res.body.text();
-        if (res.status === 401 || res.status === 403 || res.status === 404)
+        if (res.status === 401 || res.status === 403 || res.status === 404) {
+            await discardBody(res);
             return undefined;
+        }
         if (res.status !== 200)
-            throw this.failure('GET', path, res.status, text);
-        const policy = api_parseJson(text);
-        return policy && Array.isArray(policy.rules)
-            ? { id, rules: policy.rules, ...(policy.trigger && { trigger: policy.trigger }) }
-            : undefined;
+            throw await this.failure('GET', path, res);
+        const policy = await readJson(res, apiObject('retention policy'), RETENTION);
+        return { id, rules: policy.rules, ...(policy.trigger && { trigger: policy.trigger }) };
     }
     async immutableRules(project) {
         const rules = [];
         const first = `api/v2.0/projects/${encodeURIComponent(project)}/immutabletagrules?page_size=100&page=1`;
         try {
-            for await (const page of this.pages(first, 'immutable tag rules', [], {
+            for await (const page of this.pages(first, `the tag immutability rules of project ${project}`, RULE, [], {
                 'x-is-resource-name': 'true',
             }))
-                rules.push(...page);
+                for (const rule of page)
+                    rules.push(rule);
         }
         catch (error) {
             // Listing them needs project admin or maintainer (§11.3): a push-only robot may not.
@@ -36439,38 +45385,40 @@ class HarborRestApi {
     async listRepositories(project) {
         const repositories = [];
         const first = `api/v2.0/projects/${encodeURIComponent(project)}/repositories?page_size=100&page=1`;
-        for await (const page of this.pages(first, 'repositories', [404])) {
+        // A name outside the project would be reported as the project's: the list is not to be trusted.
+        const name = grammar((n) => isRepositoryName(n) && n.startsWith(`${project}/`), `a repository name in ${project}/`);
+        const shape = object({ name, artifact_count: optional(count) });
+        for await (const page of this.pages(first, `the repositories of Harbor project ${project}`, shape, [404])) {
             for (const r of page)
-                if (typeof r.name === 'string')
-                    repositories.push({ name: r.name, artifacts: Number(r.artifact_count) || 0 });
+                repositories.push({ name: r.name, artifacts: r.artifact_count ?? 0 });
         }
         return repositories;
     }
-    /** The pages of a paged list (JSON arrays, `Link` rel="next"), each as it arrives. A status in
-     * `empty` ends the list with nothing; a page that is not a list, or a next page on another
-     * origin, throws: a shortened list would say things are missing that are not. */
-    async *pages(first, what, empty, headers = {}) {
-        let next = first;
+    /** The pages of a paged list (JSON arrays, `Link` rel="next"), each as it arrives, every entry
+     * checked against `item`. A status in `empty` ends the list with nothing; a page that is not a list
+     * of such entries, a next page on another origin, a loop or a list past the caps (ListGuard)
+     * throws LIST_INCOMPLETE naming `what`: a shortened list would say things are missing that are not. */
+    async *pages(first, what, item, empty, headers = {}, size = () => 1) {
+        const guard = new ListGuard(what, this.listLimits);
+        const shape = array(item);
+        let next = new URL(first, this.url);
         while (next) {
-            const url = new URL(next, this.url);
+            const url = next;
+            guard.page(url);
             const res = await this.call('GET', url.pathname.slice(1) + url.search, undefined, headers);
-            const text = await res.body.text();
-            if (empty.includes(res.status))
+            if (empty.includes(res.status)) {
+                await discardBody(res);
                 return;
-            if (res.status !== 200)
-                throw this.failure('GET', url.pathname.slice(1), res.status, text);
-            const page = api_parseJson(text);
-            if (!Array.isArray(page) || !page.every((x) => typeof x === 'object' && x !== null)) {
-                throw new RegistryError({
-                    message: `GET ${url.pathname} on ${this.url.host}: the answer is not a JSON list of ${what}`,
-                    status: res.status,
-                    request: `GET ${url.pathname}`,
-                    code: 'LIST_INCOMPLETE',
-                });
             }
+            if (res.status !== 200)
+                throw await this.failure('GET', url.pathname.slice(1), res);
+            const page = await readJson(res, { bytes: LIST_READ_LIMIT, code: 'LIST_INCOMPLETE', what: `page of ${what}` }, shape);
+            let entries = 0;
+            for (const entry of page)
+                entries += size(entry);
+            guard.count(entries, url);
             yield page;
-            const link = nextLink(headerValue(res.headers, 'link'), url);
-            next = link ? link.pathname.slice(1) + link.search : undefined;
+            next = nextLink(headerValue(res.headers, 'link'), url);
         }
     }
     close() {
@@ -36482,18 +45430,74 @@ class HarborRestApi {
             headers['content-type'] = 'application/json';
         return this.transport.send({ method, url: new URL(path, this.url), headers, ...(body !== undefined && { body }) });
     }
-    failure(method, path, status, text) {
-        return httpError({ method, path, host: this.url.host, status, body: text });
+    /** The error for an answer with an unexpected status: its body (the first 64 KiB) explains it. */
+    async failure(method, path, res) {
+        const body = method === 'HEAD' ? '' : await readErrorText(res);
+        return httpError({ method, path, host: this.url.host, status: res.status, body });
     }
 }
-function api_parseJson(text) {
-    try {
-        return JSON.parse(text);
-    }
-    catch {
+/** The Harbor URL a ping's redirect points to, when ping() failed on one that names it. */
+function redirectedTo(error) {
+    const base = error?.redirectedTo;
+    return typeof base === 'string' ? base : undefined;
+}
+/** Where a redirect of the ping points: `shown` for messages (no query, printable, cut short);
+ * `base`, the Harbor URL to use instead, when the target is the same ping under another base. */
+function redirectOf(res, asked) {
+    const location = headerValue(res.headers, 'location');
+    if (!location)
         return undefined;
-    }
+    const target = URL.parse(location, asked);
+    if (!target || (target.protocol !== 'https:' && target.protocol !== 'http:'))
+        return { shown: `"${excerpt(location, 120)}"` };
+    const shown = excerpt(`${target.origin}${target.pathname}`, 120);
+    const base = target.pathname.endsWith('/api/v2.0/ping')
+        ? `${target.origin}${target.pathname.slice(0, -'/api/v2.0/ping'.length)}`
+        : undefined;
+    return { shown, ...(base !== undefined && base.length <= 200 && { base: printable(base) }) };
 }
+/** One object of Harbor's API: a malformed one is an error naming the field (HTTP_ERROR). */
+function apiObject(what) {
+    return { bytes: API_READ_LIMIT, code: 'HTTP_ERROR', what };
+}
+// What harbor-sync reads of Harbor's answers (swagger.yaml), checked where they enter: the names and
+// digests against their grammars; fields that only inform (a version, a push time) are taken as
+// unknown when they have another shape, rather than failing the run over them.
+/** `v2.15.2-<gitcommit>` (docs/harbor.md §5); anything else is shown as an unknown version. */
+const HARBOR_VERSION = /^v?[0-9A-Za-z.+_-]{1,64}$/;
+const SYSTEM_INFO = object({
+    harbor_version: ignoredIfWrong(grammar((v) => HARBOR_VERSION.test(v), 'a version')),
+});
+/** A name shown in the run's first line: printable, of Harbor's length (255). */
+const USER_NAME = grammar((n) => n.length > 0 && n.length <= 255 && printable(n) === n, 'a printable user name');
+const CURRENT_USER = object({ username: USER_NAME, sysadmin_flag: ignoredIfWrong(shape_boolean) });
+/** An ID as Harbor sends it: a number, or a string of digits in `metadata` (docs/harbor.md §11.1). */
+const id = (value) => count(typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value);
+const PROJECT = object({
+    registry_id: optional(id),
+    metadata: optional(object({ retention_id: optional(id) })),
+});
+const SELECTOR = object({ kind: optional(string), decoration: optional(string), pattern: optional(string) });
+const RULE = object({
+    disabled: optional(shape_boolean),
+    action: optional(string),
+    template: optional(string),
+    params: optional(record(anything)),
+    tag_selectors: optional(array(SELECTOR)),
+    scope_selectors: optional(record(array(SELECTOR))),
+});
+const RETENTION = object({
+    rules: array(RULE),
+    trigger: optional(object({ kind: optional(string), settings: optional(record(anything)) })),
+});
+/** RFC 3339, as Harbor writes times; a push time is shown in the report. */
+const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+const PUSH_TIME = ignoredIfWrong(grammar((t) => TIME.test(t), 'a time'));
+const ARTIFACT = object({
+    digest: grammar(isDigest, 'a digest (sha256:<64 lowercase hex>)'),
+    push_time: PUSH_TIME,
+    tags: optional(array(object({ name: grammar(isTag, 'a tag'), push_time: PUSH_TIME }))),
+});
 
 ;// CONCATENATED MODULE: ./lib/registry/digest.js
 
@@ -36551,7 +45555,12 @@ class DigestVerifier extends external_node_stream_.Transform {
 
 
 
+
+
 const CATALOG_PAGE = 1000;
+const MANIFEST = { bytes: MANIFEST_READ_LIMIT, code: 'MANIFEST_TOO_LARGE', what: 'manifest' };
+const TAG_LIST = object({ tags: optional(array(string)) });
+const CATALOG_PAGE_SHAPE = object({ repositories: optional(array(string)) });
 /** A blob body streams into an upload: a larger buffer means fewer pauses of the source socket. */
 const BLOB_HIGH_WATER_MARK = 1024 * 1024;
 function createRegistryClient(options) {
@@ -36561,6 +45570,7 @@ class DistributionClient {
     host;
     base;
     transport;
+    listLimits;
     /** Learned at the first referrers call: distribution 2.8 has no such route. */
     noReferrersApi = false;
     get capabilities() {
@@ -36569,7 +45579,8 @@ class DistributionClient {
     constructor(options) {
         this.base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
         this.host = this.base.host;
-        const { url: _url, ...transportOptions } = options;
+        const { url: _url, listLimits, ...transportOptions } = options;
+        this.listLimits = listLimits ?? LIST_LIMITS;
         this.transport = new Transport({ ...transportOptions, origin: this.base });
     }
     async ping() {
@@ -36582,7 +45593,7 @@ class DistributionClient {
         if (isRegistryError(res))
             return { status: res.status ?? 0, ok: false, error: res };
         if (res.status === 200) {
-            await res.body.dump();
+            await discardBody(res);
             return { status: 200, ok: true };
         }
         return { status: res.status, ok: false, error: await this.failure(res, 'GET', '/v2/') };
@@ -36597,7 +45608,7 @@ class DistributionClient {
         });
         if (res.status !== 200)
             throw await this.failure(res, 'GET', path);
-        const bytes = await readLimited(res, MANIFEST_READ_LIMIT, path);
+        const bytes = await readBody(res, MANIFEST);
         // The digest of the bytes we hold is the truth; the header is only a claim.
         const digest = sha256Digest(bytes);
         if (reference.startsWith('sha256:') && reference !== digest) {
@@ -36619,14 +45630,14 @@ class DistributionClient {
             headers: { accept: MANIFEST_ACCEPT },
             scopes: [pull(repository)],
         });
-        await res.body.dump();
+        await discardBody(res);
         if (res.status === 404)
             return undefined;
         if (res.status !== 200)
             throw await this.failure(res, 'HEAD', path);
-        const digest = headerValue(res.headers, 'docker-content-digest');
+        const digest = digestHeader(res.headers);
         if (!digest) {
-            // Registries may omit the digest on HEAD; the body then tells.
+            // Registries may omit the digest on HEAD (or send something else); the body then tells.
             const full = await this.getManifest(repository, reference);
             return { digest: full.digest, mediaType: full.mediaType, size: full.bytes.length };
         }
@@ -36647,8 +45658,8 @@ class DistributionClient {
         });
         if (res.status !== 201 && res.status !== 200)
             throw await this.failure(res, 'PUT', path);
-        await res.body.dump();
-        return headerValue(res.headers, 'docker-content-digest');
+        await discardBody(res);
+        return digestHeader(res.headers);
     }
     async headBlob(repository, digest) {
         const path = `v2/${repository}/blobs/${digest}`;
@@ -36658,7 +45669,7 @@ class DistributionClient {
             scopes: [pull(repository)],
             followRedirects: true,
         });
-        await res.body.dump();
+        await discardBody(res);
         if (res.status === 404)
             return undefined;
         if (res.status !== 200)
@@ -36690,7 +45701,7 @@ class DistributionClient {
         const res = await this.send({ method: 'POST', url, scopes, headers: { 'content-length': '0' } });
         if (res.status !== 202 && !(res.status === 201 && mountFrom))
             throw await this.failure(res, 'POST', url.pathname.slice(1)); // its body names the cause
-        await res.body.dump();
+        await discardBody(res);
         if (res.status === 201)
             return { mounted: true };
         const location = headerValue(res.headers, 'location');
@@ -36715,18 +45726,29 @@ class DistributionClient {
             scopes: repository ? [push(repository)] : [],
         });
         // The error body names the cause (400 DIGEST_INVALID: the bytes did not match): read it first.
+        // A 401 here is a token that expired while the body streamed (a stream cannot be sent again
+        // with a fresh one): the whole copy is worth another try.
         if (res.status !== 201)
-            throw await this.failure(res, 'PUT', url.pathname.slice(1));
-        await res.body.dump();
+            throw await this.failure(res, 'PUT', url.pathname.slice(1), res.status === 401);
+        await discardBody(res);
     }
     async listTags(repository) {
-        const tags = [];
+        const guard = new ListGuard(`the tags of ${repository}`, this.listLimits);
+        let tags = [];
         let url = this.url(`v2/${repository}/tags/list`);
         while (url) {
+            guard.page(url);
             const res = await this.send({ method: 'GET', url, scopes: [pull(repository)] });
             if (res.status !== 200)
                 throw await this.failure(res, 'GET', url.pathname.slice(1));
-            tags.push(...(await readNames(res, url, 'tags')));
+            const page = (await readJson(res, listPage('tag list'), TAG_LIST)).tags ?? [];
+            guard.count(page.length, url);
+            // distribution sends every tag at once: a spread of 200,000 arguments overflows the stack.
+            if (tags.length === 0)
+                tags = page;
+            else
+                for (const tag of page)
+                    tags.push(tag);
             url = nextLink(headerValue(res.headers, 'link'), url);
         }
         return tags;
@@ -36734,9 +45756,11 @@ class DistributionClient {
     async *catalog() {
         // Distribution refuses n above its catalog.maxentries (default 1000) with 400
         // PAGINATION_NUMBER_INVALID (docs/harbor.md §9); without n it pages by its own default.
+        const guard = new ListGuard(`the catalog of ${this.host}`, this.listLimits);
         let url = this.url(`v2/_catalog?n=${CATALOG_PAGE}`);
         let first = true;
         while (url) {
+            guard.page(url);
             const res = await this.send({ method: 'GET', url, scopes: ['registry:catalog:*'] });
             if (first && res.status === 400) {
                 const error = await this.failure(res, 'GET', url.pathname.slice(1));
@@ -36749,7 +45773,8 @@ class DistributionClient {
             first = false;
             if (res.status !== 200)
                 throw await this.failure(res, 'GET', url.pathname.slice(1));
-            const page = await readNames(res, url, 'repositories');
+            const page = (await readJson(res, listPage('catalog page'), CATALOG_PAGE_SHAPE)).repositories ?? [];
+            guard.count(page.length, url);
             // Checked before the page is handed out: a list known to be incomplete stops here.
             const next = nextLink(headerValue(res.headers, 'link'), url);
             if (page.length > 0)
@@ -36760,25 +45785,45 @@ class DistributionClient {
     async referrers(repository, digest) {
         if (this.noReferrersApi)
             return undefined;
-        const path = `v2/${repository}/referrers/${digest}`;
-        const res = await this.send({
-            method: 'GET',
-            url: this.url(path),
-            headers: { accept: MediaType.ociIndex },
-            scopes: [pull(repository)],
-        });
-        if (res.status === 404 || res.status === 405 || res.status === 400) {
-            // A registry with the API answers 200 with an empty index for a manifest without referrers;
-            // a 404 that is not a registry error body means the route does not exist: stop asking.
-            const body = await res.body.text().catch(() => '');
-            if (res.status !== 404 || !body.includes('"errors"'))
-                this.noReferrersApi = true;
-            return undefined;
+        const guard = new ListGuard(`the referrers of ${repository}@${digest}`, this.listLimits);
+        const found = [];
+        const first = this.url(`v2/${repository}/referrers/${digest}`);
+        let url = first;
+        while (url) {
+            guard.page(url);
+            const path = url.pathname.slice(1);
+            const res = await this.send({
+                method: 'GET',
+                url,
+                headers: { accept: MediaType.ociIndex },
+                scopes: [pull(repository)],
+            });
+            if (url === first && (res.status === 404 || res.status === 405 || res.status === 400)) {
+                // A registry with the API answers 200 with an empty index for a manifest without referrers;
+                // a 404 that is not a registry error body means the route does not exist: stop asking.
+                const body = await readErrorText(res);
+                if (res.status !== 404 || !body.includes('"errors"'))
+                    this.noReferrersApi = true;
+                return undefined;
+            }
+            if (res.status !== 200)
+                throw await this.failure(res, 'GET', path);
+            const parsed = parseManifest(await readBody(res, MANIFEST), MediaType.ociIndex);
+            if (parsed.kind !== 'index') {
+                throw new RegistryError({
+                    message: `GET /${path} on ${this.host}: the referrers answer ${parsed.problem ?? 'is not an OCI index'}`,
+                    status: res.status,
+                    request: res.request,
+                    code: 'LIST_INCOMPLETE',
+                });
+            }
+            guard.count(parsed.children.length, url);
+            for (const child of parsed.children)
+                found.push(child);
+            // The OCI distribution spec lets a registry page the referrers with Link, as tag lists.
+            url = nextLink(headerValue(res.headers, 'link'), url);
         }
-        if (res.status !== 200)
-            throw await this.failure(res, 'GET', path);
-        const bytes = await readLimited(res, MANIFEST_READ_LIMIT, path);
-        return parseManifest(bytes, MediaType.ociIndex).children;
+        return found;
     }
     invalidateTokens(project) {
         this.transport.invalidateTokens(project);
@@ -36792,11 +45837,11 @@ class DistributionClient {
     send(req) {
         return this.transport.send(req);
     }
-    async failure(res, method, path) {
-        const body = method === 'HEAD' ? '' : await res.body.text().catch(() => '');
+    async failure(res, method, path, retryable = false) {
+        const body = method === 'HEAD' ? '' : await readErrorText(res);
         if (method === 'HEAD')
-            await res.body.dump().catch(() => undefined);
-        return httpError({ method, path, host: this.host, status: res.status, body });
+            await discardBody(res);
+        return httpError({ method, path, host: this.host, status: res.status, body, retryable });
     }
 }
 function pull(repository) {
@@ -36805,56 +45850,23 @@ function pull(repository) {
 function push(repository) {
     return repositoryScope(repository, 'pull,push');
 }
-/** The `tags` of a tag list or the `repositories` of a catalog page: strings, or nothing at all
- * (distribution sends null for an empty list). Anything else is an error, not an empty list. */
-async function readNames(res, url, field) {
-    const body = client_parseJson((await readLimited(res, MANIFEST_READ_LIMIT, url.pathname)).toString('utf8'));
-    if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
-        const names = body[field];
-        if (names === undefined || names === null)
-            return [];
-        if (Array.isArray(names) && names.every((n) => typeof n === 'string'))
-            return names;
-    }
-    throw new RegistryError({
-        message: `GET ${url.pathname}: the answer is not a JSON object with a list of ${field}`,
-        status: res.status,
-        request: `GET ${url.pathname}`,
-        code: 'LIST_INCOMPLETE',
-    });
+/** A page of a list: a body larger than LIST_READ_LIMIT, or not a JSON object with a list of
+ * strings (null for an empty list, as distribution sends it), is LIST_INCOMPLETE, not an empty list. */
+function listPage(what) {
+    return { bytes: LIST_READ_LIMIT, code: 'LIST_INCOMPLETE', what };
 }
-function client_parseJson(text) {
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        return undefined;
-    }
-}
-async function readLimited(res, limit, what) {
-    const chunks = [];
-    let total = 0;
-    for await (const chunk of res.body) {
-        total += chunk.length;
-        if (total > limit) {
-            res.body.destroy();
-            throw new RegistryError({
-                message: `${what}: response larger than ${limit} bytes`,
-                status: res.status,
-                request: `GET ${what}`,
-                code: what.includes('/manifests/') ? 'MANIFEST_TOO_LARGE' : 'LIST_INCOMPLETE',
-            });
-        }
-        chunks.push(chunk);
-    }
-    return Buffer.concat(chunks);
+/** Docker-Content-Digest when it is a digest: it is only a claim, and one that is not a digest is
+ * no claim at all (the caller then reads the manifest and hashes it). */
+function digestHeader(headers) {
+    const value = headerValue(headers, 'docker-content-digest');
+    return value !== undefined && isDigest(value) ? value : undefined;
 }
 
 ;// CONCATENATED MODULE: ./lib/version.js
 /** Kept equal to package.json's version (a unit test checks). */
 const VERSION = '1.0.0';
 
-;// CONCATENATED MODULE: ./lib/sync/prefetch.js
+;// CONCATENATED MODULE: ./lib/transfer/prefetch.js
 /** Responses held at once: two per tag running (tags share most blobs, few have many of their own). */
 function prefetchLimit(concurrency) {
     return concurrency * 2;
@@ -36926,8 +45938,10 @@ class Prefetch {
 
 
 
+
 const USER_AGENT = `harbor-sync/${VERSION}`;
-function createClients(config, signal) {
+/** `logger`: a storage source tells there what it does with a tarball, and how far along. */
+function createClients(config, signal, logger) {
     const common = {
         userAgent: USER_AGENT,
         retry: config.retry,
@@ -36942,7 +45956,7 @@ function createClients(config, signal) {
     });
     return {
         source: isStorageUrl(config.source.url)
-            ? createStorageSource(config.source.url, storageOptions(config, signal))
+            ? createStorageSource(config.source.url, storageOptions(config, signal, logger))
             : // Room beside the transfers for the GETs classification holds open (prefetch.ts).
                 createRegistryClient({
                     ...common,
@@ -36962,9 +45976,12 @@ function createClients(config, signal) {
 }
 /** A tarball named by an http(s) URL is downloaded like a registry request: the source's
  * credentials (for that origin only) and TLS options, the run's retries and stall timeout. */
-function storageOptions(config, signal) {
+function storageOptions(config, signal, logger) {
     return {
         userAgent: USER_AGENT,
+        workDirOption: (config.naming ?? INPUT_NAMING).name('work-dir'),
+        ...(config.workDir && { workDir: config.workDir }),
+        ...(logger && { log: (message) => logger.info(message) }),
         retry: config.retry,
         stallTimeoutSeconds: config.stallTimeoutSeconds,
         ...(config.source.credentials && { credentials: config.source.credentials }),
@@ -36993,6 +46010,50 @@ function redactUrl(url) {
     return u.toString().replace(/\/$/, '');
 }
 
+;// CONCATENATED MODULE: ./lib/transfer/once.js
+/** Runs work once per key for the whole run; later callers share the first caller's promise.
+ * This is how each blob crosses the wire at most once, and how pushes of one digest into one
+ * repository are serialised (the registry races on concurrent pushes: docs/harbor.md §9). */
+class OncePerKey {
+    entries = new Map();
+    forget(key) {
+        this.entries.delete(key);
+    }
+    /** Started (and not failed) for this key. */
+    has(key) {
+        return this.entries.has(key);
+    }
+    run(key, work) {
+        const existing = this.entries.get(key);
+        if (existing)
+            return { promise: existing, first: false };
+        const promise = work();
+        this.entries.set(key, promise);
+        // A failure is not remembered: a later tag may try again.
+        promise.catch(() => {
+            if (this.entries.get(key) === promise)
+                this.entries.delete(key);
+        });
+        return { promise, first: true };
+    }
+}
+/** OncePerKey per repository, so that what a repository needed is dropped once it is done: the
+ * run's memory then follows the repositories in flight, not every tag the run has seen. */
+class OncePerRepository {
+    groups = new Map();
+    run(repository, key, work) {
+        let group = this.groups.get(repository);
+        if (!group) {
+            group = new OncePerKey();
+            this.groups.set(repository, group);
+        }
+        return group.run(key, work);
+    }
+    forget(repository) {
+        this.groups.delete(repository);
+    }
+}
+
 ;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
 /*
 How it works:
@@ -37008,7 +46069,7 @@ class Node {
 	}
 }
 
-class Queue {
+class yocto_queue_Queue {
 	#head;
 	#tail;
 	#size;
@@ -37101,7 +46162,7 @@ function pLimit(concurrency) {
 		throw new TypeError('Expected `rejectOnClear` to be a boolean');
 	}
 
-	const queue = new Queue();
+	const queue = new yocto_queue_Queue();
 	let activeCount = 0;
 
 	const resumeNext = () => {
@@ -37235,7 +46296,383 @@ function validateConcurrency(concurrency) {
 	}
 }
 
-;// CONCATENATED MODULE: ./lib/sync/blob-homes.js
+;// CONCATENATED MODULE: ./lib/transfer/upstream.js
+// Repairing stale and incomplete tags from the registry a pull-through cache was mirroring: a blob
+// (or an index child) that answers 404 on the source is looked up in the upstream repository of
+// the same name. Manifests always come from the source: the tag the user had, never re-resolved.
+
+
+function createUpstream(client, concurrency) {
+    return { client, limit: pLimit(concurrency), requests: 0 };
+}
+/** The upstream repository for a cached one: Docker Hub keeps official images under `library/`,
+ * as `docker pull alpine` asks for `library/alpine`. */
+function upstreamRepository(repository, upstreamHost) {
+    return isDockerHub(upstreamHost) && !repository.includes('/') ? `library/${repository}` : repository;
+}
+async function upstreamCall(upstream, call) {
+    return await upstream.limit(() => {
+        upstream.requests += 1;
+        return call(upstream.client);
+    });
+}
+/** Which of the missing digests the upstream has: blobs by HEAD (no download), children by manifest HEAD. */
+async function findUpstream(upstream, repository, blobs) {
+    const repo = upstreamRepository(repository, upstream.client.host);
+    const found = new Set();
+    await Promise.all(blobs.map(async (blob) => {
+        const size = await upstreamCall(upstream, (c) => c.headBlob(repo, blob.digest)).catch(() => undefined);
+        if (size !== undefined)
+            found.add(blob.digest);
+    }));
+    return found;
+}
+
+;// CONCATENATED MODULE: ./lib/transfer/blobs.js
+// One blob into one Harbor repository: already there, mounted from the repository this run
+// uploaded it to, or streamed from the source (or, for a repaired blob, from the upstream). Each
+// (repository, digest) is brought once per run; each digest is uploaded once per run, and every
+// other repository mounts it.
+
+
+
+
+
+/** How the blob got there, and whether this call brought it (`first`): a blob another tag of the
+ * run brought counts as existing for this one. */
+async function ensureBlob(state, move) {
+    const { promise, first } = state.blobs.run(move.targetRepository, move.blob.digest, () => bringBlob(state, move));
+    return { outcome: await promise, first };
+}
+/** The transfer limit is held per request, never while waiting for another tag's upload. */
+async function bringBlob(state, move) {
+    const { harbor } = state.clients;
+    const repository = move.targetRepository;
+    const digest = move.blob.digest;
+    if (!(await move.targetEmpty()) && (await state.limit(() => harbor.headBlob(repository, digest))) !== undefined)
+        return 'existing';
+    const upload = state.uploads.run(digest, () => state.limit(() => uploadBlob(state, move)).then(() => repository));
+    const home = await upload.promise;
+    if (upload.first || home === repository)
+        return 'uploaded';
+    return await state.limit(async () => {
+        const start = await harbor.startUpload(repository, { digest, repository: home });
+        if (start.mounted)
+            return 'mounted';
+        // The registry declined the mount (202): it opened an upload session instead; use it.
+        await uploadBlob(state, move, start.location);
+        return 'uploaded';
+    });
+}
+/** Streams the blob into a Harbor upload. A failed attempt starts over from the first byte in a
+ * new upload session (the registry never commits a partial or corrupt blob). Content that does
+ * not match its digest is tried once more (a byte flipped in transit is gone the next time), and
+ * that attempt hashes what it streams, so a source whose copy is damaged is reported with the
+ * digest its bytes really have. What is retried is the one rule of registry/retry.ts. */
+async function uploadBlob(state, move, opened) {
+    let session = opened;
+    let hashing = false;
+    await retrying(async () => {
+        const start = session ? undefined : await state.clients.harbor.startUpload(move.targetRepository);
+        const location = session ?? (start?.mounted === false ? start.location : undefined);
+        session = undefined; // a session is used once: a retry opens a new one
+        if (!location)
+            return; // the registry already has it
+        try {
+            await streamBlob(state, move, location, hashing);
+        }
+        catch (error) {
+            hashing ||= isDigestMismatch(error);
+            throw error;
+        }
+        state.options.onBytes?.(Math.max(move.blob.size, 0));
+    }, { policy: state.options.retry, signal: state.options.abandon });
+}
+/** Harbor's registry hashes every upload and refuses to commit one whose bytes do not match
+ * `?digest=` (400 DIGEST_INVALID, docs/harbor.md §9), so the bytes are hashed here only on a retry:
+ * hashing a 2 GiB layer a second time costs a CPU-second per GiB (docs/performance.md). */
+async function streamBlob(state, move, location, hash) {
+    const { source, harbor } = state.clients;
+    const { blob, fromUpstream } = move;
+    // A held GET may come from another source repository than this one: same digest, same bytes
+    // (and checked on commit like any other).
+    const held = fromUpstream ? undefined : await state.prefetch?.take(blob.digest);
+    const upstream = state.upstream;
+    const { body, size } = held ??
+        (fromUpstream && upstream
+            ? await upstreamCall(upstream, (c) => c.getBlob(upstreamRepository(move.sourceRepository, c.host), blob.digest))
+            : await source.getBlob(move.sourceRepository, blob.digest));
+    // The descriptor's size is what the manifest promises Harbor; a source that holds another size
+    // holds other bytes (for a storage source, another data file): refused before a byte is sent.
+    if (size !== undefined && blob.size >= 0 && size !== blob.size) {
+        body.destroy();
+        throw new HarborSyncError({
+            code: 'SIZE_MISMATCH',
+            message: `blob ${blob.digest}: the source holds ${size} bytes, but the manifest's descriptor says ${blob.size}; nothing was uploaded`,
+        });
+    }
+    const length = blob.size >= 0 ? blob.size : size;
+    if (length === undefined) {
+        body.destroy();
+        throw new HarborSyncError({
+            code: 'SIZE_MISMATCH',
+            message: `blob ${blob.digest} has no size in the manifest and none from the source`,
+        });
+    }
+    if (!hash)
+        return await harbor.finishUpload(location, blob.digest, length, body);
+    const verifier = new DigestVerifier(blob.digest);
+    const verified = (0,external_node_stream_.pipeline)(body, verifier, () => undefined);
+    try {
+        await harbor.finishUpload(location, blob.digest, length, verified);
+    }
+    catch (error) {
+        throw verifier.mismatch ?? error;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/transfer/index-filter.js
+// `platforms: linux/amd64,linux/arm64` copies only those children of an index and writes a new
+// index holding just them. Its bytes, and so its digest, differ from the source's: the report
+// says so. The new bytes are deterministic, so a nightly run finds them in Harbor and skips.
+
+
+/** A filter without a variant takes every variant (linux/arm64 takes linux/arm64/v8). */
+function platformMatches(platform, filters) {
+    if (!platform)
+        return false;
+    return filters.some((f) => f.os === platform.os &&
+        f.architecture === platform.architecture &&
+        (!f.variant || f.variant === platform.variant));
+}
+/** The index with only the matching children: new bytes and digest, or undefined when it keeps them all. */
+function filterIndex(bytes, mediaType, filters) {
+    const parsed = parseManifest(bytes, mediaType);
+    const keep = parsed.children.filter((c) => platformMatches(c.platform, filters));
+    if (keep.length === parsed.children.length)
+        return undefined;
+    const body = JSON.parse(bytes.toString('utf8'));
+    const wanted = new Set(keep.map((c) => c.digest));
+    body.manifests = body.manifests.filter((m) => wanted.has(m.digest));
+    const filtered = Buffer.from(JSON.stringify(body, null, 2));
+    return { bytes: filtered, digest: sha256Digest(filtered), kept: keep.length };
+}
+
+;// CONCATENATED MODULE: ./lib/transfer/manifest-graph.js
+// A tag's manifests: its own and, for an index, the manifests it lists by digest, and theirs. A
+// registry serves what it likes here: an index may list indexes, and two indexes may list the same
+// children. That is a graph, not a tree: a diamond of 22 levels (each level's two indexes both
+// listing the next level's two) is 44 manifests but 2^22 paths, and a walk per path made 24,208
+// requests and held 350 MB before it was stopped. Here each digest is read once (level by level,
+// a child seen before is linked, not read again), within bounds that real images stay far below;
+// past one, the tag fails with an error naming it and the bound.
+
+
+
+
+
+
+
+
+/**
+ * - depth 8: a multi-platform image is an index of image manifests (1); an index of indexes (2)
+ *   is rare. 8 is four times that, and keeps every walk over the graph 9 calls deep at most.
+ * - count 10,000: the largest real indexes list some tens of platform manifests, each with an
+ *   attestation manifest; an index of referrers one manifest per signature or SBOM, hundreds at
+ *   most. 10,000 is a hundred times that, and caps a hostile tag at 10,000 requests.
+ * - bytes 32 MiB: a 1,000-layer image manifest is about 200 kB; 32 MiB holds eight manifests of
+ *   the 4 MiB a registry stores, and caps what one tag in flight holds in memory.
+ */
+const MANIFEST_LIMITS = { depth: 8, count: 10_000, bytes: 32 * 1024 * 1024 };
+/** Manifest reads of one tag in flight at once: past a bound, no more are started. */
+const READS_IN_FLIGHT = 16;
+/** Reads a tag's manifest and everything below it. A child that answers 404 is noted as missing
+ * content rather than failing the tag, so the tag can be classified; with an upstream, it (and all
+ * below it) comes from there. With a platform filter, the top index is rewritten to hold only the
+ * matching children. */
+async function readManifestGraph(ctx, repository, reference, platforms, limits = MANIFEST_LIMITS) {
+    const label = isDigest(reference) ? `${repository}@${reference}` : `${repository}:${reference}`;
+    const upstreamRepo = ctx.upstream ? upstreamRepository(repository, ctx.upstream.client.host) : repository;
+    const held = { count: 0, bytes: 0 };
+    let stopped;
+    const read = async (ref, fromUpstream, filter) => {
+        const res = fromUpstream
+            ? await upstreamCall(ctx.upstream, (c) => c.getManifest(upstreamRepo, ref))
+            : await ctx.source.getManifest(repository, ref);
+        const at = isDigest(ref) ? `${repository}@${ref}` : `${repository}:${ref}`;
+        let parsed = parseManifest(res.bytes, res.mediaType);
+        if (parsed.kind === 'invalid')
+            throw manifestFailure('MANIFEST_INVALID', `manifest of ${at} ${parsed.problem}`);
+        let { bytes, digest } = res;
+        let sourceDigest;
+        const filtered = filter && parsed.kind === 'index' ? filterIndex(res.bytes, parsed.mediaType, filter) : undefined;
+        if (filtered) {
+            ({ bytes, digest } = filtered);
+            sourceDigest = res.digest;
+            parsed = parseManifest(bytes, parsed.mediaType);
+        }
+        // Known now, not after its blobs went up: the registry would refuse the manifest at the end.
+        if (bytes.length > MANIFEST_PUSH_LIMIT) {
+            throw manifestFailure('MANIFEST_TOO_LARGE', `manifest of ${at} is ${bytes.length} bytes, more than the ${MANIFEST_PUSH_LIMIT} bytes (${MANIFEST_PUSH_LIMIT / 1024 / 1024} MiB) a registry stores`);
+        }
+        held.bytes += bytes.length;
+        if (held.bytes > limits.bytes)
+            throw manifest_graph_tooLarge(label, `hold more than ${limits.bytes / 1024 / 1024} MiB together`);
+        const node = { digest, mediaType: parsed.mediaType, bytes, parsed, children: [] };
+        return { node, sourceDigest };
+    };
+    /** A child by digest, fetched outright (a HEAD first would be one more request for every child
+     * that is there, the common case); one that answers 404 comes from the upstream by digest
+     * (verified), if it is there. */
+    const readChild = async (digest, fromUpstream) => {
+        if (fromUpstream)
+            return { node: (await read(digest, true)).node, fromUpstream };
+        try {
+            return { node: (await read(digest, false)).node, fromUpstream };
+        }
+        catch (error) {
+            if (!isNotFound(error))
+                throw error;
+        }
+        const there = ctx.upstream
+            ? await upstreamCall(ctx.upstream, (c) => c.headManifest(upstreamRepo, digest)).catch(() => undefined)
+            : undefined;
+        if (!there)
+            return { fromUpstream };
+        return { node: (await read(digest, true)).node, fromUpstream: true, repaired: true };
+    };
+    const top = await read(reference, false, platforms);
+    held.count = 1;
+    // Every digest met, once: its node, or undefined for a child missing everywhere.
+    const seen = new Map([[top.node.digest, top.node]]);
+    const missingChildren = [];
+    const repairedChildren = [];
+    // Level by level: a level's new children are read side by side, in the order the indexes list them.
+    let level = [{ node: top.node, fromUpstream: false }];
+    for (let depth = 1; level.length > 0; depth++) {
+        const next = new Map();
+        for (const { node, fromUpstream } of level)
+            for (const child of node.parsed.children)
+                if (!seen.has(child.digest) && !next.has(child.digest))
+                    next.set(child.digest, fromUpstream);
+        if (next.size === 0)
+            break;
+        if (depth > limits.depth)
+            throw manifest_graph_tooLarge(label, tooDeep(limits.depth));
+        if (held.count + next.size > limits.count)
+            throw manifest_graph_tooLarge(label, `number more than ${limits.count}`);
+        held.count += next.size;
+        const queue = pLimit(READS_IN_FLIGHT); // levels are read one after another
+        // Past a bound (or any failure), the reads not yet started are not started.
+        const answers = await Promise.all([...next].map(([digest, fromUpstream]) => queue(async () => {
+            if (stopped)
+                throw stopped;
+            return await readChild(digest, fromUpstream).catch((error) => {
+                stopped ??= error;
+                throw error;
+            });
+        })));
+        level = [];
+        for (const [i, digest] of [...next.keys()].entries()) {
+            const { node, fromUpstream, repaired } = answers[i];
+            seen.set(digest, node);
+            if (!node)
+                missingChildren.push(digest);
+            else
+                level.push({ node, fromUpstream });
+            if (repaired)
+                repairedChildren.push(digest);
+        }
+    }
+    for (const node of seen.values())
+        if (node)
+            node.children = node.parsed.children.flatMap((c) => seen.get(c.digest) ?? []);
+    checkChains(top.node, limits.depth, label);
+    return {
+        node: top.node,
+        missingChildren,
+        repairedChildren,
+        ...(top.sourceDigest && { sourceDigest: top.sourceDigest }),
+    };
+}
+/** Every manifest of the graph once, children before the indexes that list them (the order they
+ * can be pushed in), the top one last. */
+function manifestsOf(top) {
+    const order = [];
+    const seen = new Set();
+    const visit = (node) => {
+        if (seen.has(node.digest))
+            return;
+        seen.add(node.digest);
+        for (const child of node.children)
+            visit(child);
+        order.push(node);
+    };
+    visit(top);
+    return order;
+}
+/** Every distributable blob of the graph, each once (children share base layers); foreign layers
+ * are left out, as registries never hold them. */
+function blobsOf(top) {
+    const seen = new Map();
+    for (const node of manifestsOf(top))
+        for (const blob of node.parsed.blobs)
+            if (!isForeignLayer(blob) && !seen.has(blob.digest))
+                seen.set(blob.digest, blob);
+    return [...seen.values()];
+}
+/** No chain longer than `limit` below the top (reading level by level measures the shortest way
+ * to each manifest; a longer way may lead there too), and no cycle: content addressing rules one
+ * out for sha256, but a registry's digests are only its word for other algorithms. Each manifest's
+ * height is worked out once; the recursion is never deeper than `limit` + 1. */
+function checkChains(top, limit, label) {
+    const heights = new Map();
+    const onPath = new Set();
+    const height = (node, depth) => {
+        if (onPath.has(node))
+            throw manifestFailure('MANIFEST_INVALID', `the manifests of ${label} list ${node.digest} inside itself`);
+        const known = heights.get(node);
+        if ((known ?? 0) + depth > limit)
+            throw manifest_graph_tooLarge(label, tooDeep(limit));
+        if (known !== undefined)
+            return known;
+        onPath.add(node);
+        let h = 0;
+        for (const child of node.children)
+            h = Math.max(h, 1 + height(child, depth + 1));
+        onPath.delete(node);
+        heights.set(node, h);
+        return h;
+    };
+    height(top, 0);
+}
+function tooDeep(limit) {
+    return `nest more than ${limit} levels deep below the tag's own`;
+}
+function manifest_graph_tooLarge(label, what) {
+    return manifestFailure('MANIFEST_GRAPH_TOO_LARGE', `the manifests of ${label} ${what}: past the bound harbor-sync reads for one tag (real images nest one or two levels)`);
+}
+function manifestFailure(code, message) {
+    return new HarborSyncError({ step: 'manifest', code, message });
+}
+
+;// CONCATENATED MODULE: ./lib/transfer/manifests.js
+// A tag's manifests into one Harbor repository: children by digest before the indexes that list
+// them, each once however many list it, the top one last under the tag (or digest) asked for.
+// Each (repository, digest, reference) is pushed once per run: the registry races on concurrent
+// pushes of one manifest (docs/harbor.md §9).
+
+/** The digest Harbor says it stored for the top manifest, when it says. */
+async function pushManifests(state, repository, top, reference) {
+    let stored;
+    for (const node of manifestsOf(top)) {
+        const ref = node === top ? reference : node.digest;
+        stored = await state.manifests.run(repository, `${node.digest}:${ref}`, () => state.clients.harbor.putManifest(repository, ref, node.bytes, node.mediaType)).promise;
+    }
+    return stored;
+}
+
+;// CONCATENATED MODULE: ./lib/transfer/blob-homes.js
 // Where this run put each blob, so that other repositories mount it rather than upload it again:
 // an upload in flight is shared, a finished one is remembered. Bounded, least recently used
 // forgotten first, so the run's memory does not grow with the number of blobs it has seen
@@ -37277,47 +46714,204 @@ class BlobHomes {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/sync/once.js
-/** Runs work once per key for the whole run; later callers share the first caller's promise.
- * This is how each blob crosses the wire at most once, and how pushes of one digest into one
- * repository are serialised (the registry races on concurrent pushes: docs/harbor.md §9). */
-class OncePerKey {
-    entries = new Map();
-    forget(key) {
-        this.entries.delete(key);
-    }
-    /** Started (and not failed) for this key. */
-    has(key) {
-        return this.entries.has(key);
-    }
-    run(key, work) {
-        const existing = this.entries.get(key);
-        if (existing)
-            return { promise: existing, first: false };
-        const promise = work();
-        this.entries.set(key, promise);
-        // A failure is not remembered: a later tag may try again.
-        promise.catch(() => {
-            if (this.entries.get(key) === promise)
-                this.entries.delete(key);
-        });
-        return { promise, first: true };
+;// CONCATENATED MODULE: ./lib/transfer/state.js
+// What the transfer layer keeps for one run: the clients, the limits, and the run-wide tables that
+// make each blob cross the wire once and each manifest go up once per repository. Memory follows
+// the repositories in flight: a repository's entries go when the engine is done with it.
+
+
+
+
+
+class TransferState {
+    clients;
+    options;
+    upstream;
+    /** Blob GETs opened as presence checks, for the upload that copies them (prefetch.ts); none in
+     * a dry run or from a source that reads local files. */
+    prefetch;
+    /** Source blob presence (its size), once per source repository and digest. */
+    sourceBlobs = new OncePerRepository();
+    /** One entry per Harbor repository and blob digest. */
+    blobs = new OncePerRepository();
+    /** One push per Harbor repository, manifest digest and reference. */
+    manifests = new OncePerRepository();
+    /** One upload per blob digest; the value is the Harbor repository it went to, which every
+     * other repository then mounts from. */
+    uploads = new BlobHomes();
+    /** Blob transfers in flight across all tags: more than tags, since a tag waits on several. */
+    limit;
+    constructor(clients, options) {
+        this.clients = clients;
+        this.options = options;
+        this.upstream = clients.upstream ? createUpstream(clients.upstream, options.upstreamConcurrency) : undefined;
+        this.prefetch =
+            options.dryRun || clients.source.capabilities.localReads
+                ? undefined
+                : new Prefetch(prefetchLimit(options.concurrency), (digest) => this.uploads.has(digest));
+        this.limit = pLimit(options.concurrency * 2);
     }
 }
-/** OncePerKey per repository, so that what a repository needed is dropped once it is done: the
- * run's memory then follows the repositories in flight, not every tag the run has seen. */
-class OncePerRepository {
-    groups = new Map();
-    run(repository, key, work) {
-        let group = this.groups.get(repository);
-        if (!group) {
-            group = new OncePerKey();
-            this.groups.set(repository, group);
+
+;// CONCATENATED MODULE: ./lib/transfer/upload-plan.js
+
+class UploadPlan {
+    harbor;
+    present = new OncePerRepository();
+    uploads = new Map();
+    constructor(harbor) {
+        this.harbor = harbor;
+    }
+    /** Notes the blobs a tag would send; returns the bytes of those Harbor's repository lacks
+     * (the same whichever tag comes first: a blob shared with another tag counts for both here,
+     * and once in `bytes`). A HEAD per blob, once per repository, and none in a missing project. */
+    async plan(repository, blobs, projectExists) {
+        let lacking = 0;
+        for (const blob of blobs) {
+            const inHarbor = projectExists &&
+                (await this.present.run(repository, blob.digest, async () => (await this.harbor.headBlob(repository, blob.digest)) !== undefined).promise);
+            if (inHarbor)
+                continue;
+            this.uploads.set(blob.digest, Math.max(blob.size, 0));
+            lacking += Math.max(blob.size, 0);
         }
-        return group.run(key, work);
+        return lacking;
+    }
+    /** Bytes the run would upload, each blob once. */
+    get bytes() {
+        let total = 0;
+        for (const size of this.uploads.values())
+            total += size;
+        return total;
     }
     forget(repository) {
-        this.groups.delete(repository);
+        this.present.forget(repository);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/transfer/transfer.js
+// The transfer layer (go-containerregistry's remote.Write, containers/image's copy/): the engine
+// says what to copy; this says how. It reads a tag's manifests from the source (and what the source
+// lacks from the upstream), tells which blobs are there, and writes a tag into Harbor: its blobs
+// (already there, mounted from where this run put them, or streamed), its child manifests, then the
+// tag, checked. The engine (src/sync) never calls a blob or manifest method itself.
+
+
+
+
+
+
+
+
+class Transfer {
+    state;
+    /** A dry run's tally of what would be uploaded. */
+    plan;
+    constructor(clients, options) {
+        this.state = new TransferState(clients, options);
+        this.plan = options.dryRun ? new UploadPlan(clients.harbor) : undefined;
+    }
+    /** The source's digest for a tag (one HEAD), or undefined when it is not there. */
+    sourceManifest(repository, reference) {
+        return this.state.clients.source.headManifest(repository, reference);
+    }
+    /** Harbor's digest for a tag (one HEAD), or undefined when it is not there. */
+    async harborManifest(repository, reference) {
+        return (await this.state.clients.harbor.headManifest(repository, reference))?.digest;
+    }
+    /** A tag's manifests, each digest read once; what the source lacks comes from the upstream. */
+    readGraph(repository, reference, platforms) {
+        const { source } = this.state.clients;
+        return readManifestGraph({ source, upstream: this.state.upstream }, repository, reference, platforms);
+    }
+    /** Each blob's size on the source, or undefined when it answers 404 there; once per source
+     * repository and digest in the run. A blob bound for an empty Harbor repository and not yet on
+     * its way will be uploaded: its check is then the GET that uploads it, held open until the
+     * upload takes it (one request instead of a HEAD and a GET). */
+    sourceBlobSizes(owner, repository, blobs, willUpload) {
+        const { source } = this.state.clients;
+        const { prefetch } = this.state;
+        return Promise.all(blobs.map(({ digest }) => this.state.sourceBlobs.run(repository, digest, () => willUpload && prefetch?.wants(digest)
+            ? prefetch.open(owner, digest, () => getOrNothing(() => source.getBlob(repository, digest)))
+            : source.headBlob(repository, digest)).promise));
+    }
+    /** Whether held GETs would be worth opening: not in a dry run, nor from local files. */
+    get holdsSourceReads() {
+        return this.state.prefetch !== undefined;
+    }
+    /** Which of these blobs the upstream has (a HEAD each); empty without an upstream. */
+    async upstreamHas(repository, blobs) {
+        const { upstream } = this.state;
+        return upstream && blobs.length > 0 ? await findUpstream(upstream, repository, blobs) : new Set();
+    }
+    /** The upstream's host, when one is set. */
+    get upstreamHost() {
+        return this.state.upstream?.client.host;
+    }
+    /** Requests sent to the upstream so far. */
+    get upstreamRequests() {
+        return this.state.upstream?.requests;
+    }
+    /** Writes a tag into Harbor: every blob, then its manifests, then checks that Harbor's digest for
+     * the tag is the source's (the PUT's answer; a HEAD when the answer names none). */
+    async write(write, inStep) {
+        const counts = { total: write.blobs.length, uploaded: 0, mounted: 0, existing: 0, bytesUploaded: 0 };
+        await inStep('blob', () => Promise.all(write.blobs.map(async (blob) => {
+            const { outcome, first } = await ensureBlob(this.state, {
+                sourceRepository: write.sourceRepository,
+                targetRepository: write.targetRepository,
+                blob,
+                fromUpstream: write.fromUpstream.has(blob.digest),
+                targetEmpty: write.targetEmpty,
+            });
+            // A blob another tag of this run brought is "existing" for this tag: counted once.
+            const counted = first ? outcome : 'existing';
+            counts[counted] += 1;
+            if (counted === 'uploaded')
+                counts.bytesUploaded += blob.size;
+        })));
+        const stored = await inStep('manifest', () => pushManifests(this.state, write.targetRepository, write.top, write.reference));
+        const harborDigest = stored ?? (await inStep('verify', () => this.harborManifest(write.targetRepository, write.reference)));
+        if (harborDigest !== write.top.digest) {
+            throw new HarborSyncError({
+                code: 'VERIFY_MISMATCH',
+                step: 'verify',
+                message: `Harbor answers ${harborDigest ?? 'nothing'} for ${write.label}, expected the source digest ${write.top.digest}`,
+            });
+        }
+        return counts;
+    }
+    /** A dry run: the bytes of these blobs Harbor's repository lacks (HEADs only, once each). */
+    plannedUpload(repository, blobs, projectExists) {
+        if (!this.plan)
+            throw new Error('plannedUpload outside a dry run');
+        return this.plan.plan(repository, blobs, projectExists);
+    }
+    /** A dry run: bytes the whole run would upload, each blob once. */
+    get plannedBytes() {
+        return this.plan?.bytes;
+    }
+    /** Closes the source GETs `owner` held that no upload took (the tag was stale, or mounted). */
+    release(owner) {
+        this.state.prefetch?.release(owner);
+    }
+    /** A repository is done: what the run kept for it goes. Where blobs were uploaded stays known
+     * run-wide (bounded): later repositories mount from there. */
+    forget(sourceRepository, targetRepository) {
+        this.state.sourceBlobs.forget(sourceRepository);
+        this.state.blobs.forget(targetRepository);
+        this.state.manifests.forget(targetRepository);
+        this.plan?.forget(targetRepository);
+    }
+}
+async function getOrNothing(get) {
+    try {
+        return await get();
+    }
+    catch (error) {
+        if (isNotFound(error))
+            return undefined;
+        throw error;
     }
 }
 
@@ -37641,45 +47235,7 @@ class Projects {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/sync/upstream.js
-// Repairing stale and incomplete tags from the registry a pull-through cache was mirroring: a blob
-// (or an index child) that answers 404 on the source is looked up in the upstream repository of
-// the same name. Manifests always come from the source: the tag the user had, never re-resolved.
-
-
-function createUpstream(client, concurrency) {
-    return { client, limit: pLimit(concurrency), requests: 0 };
-}
-/** The upstream repository for a cached one: Docker Hub keeps official images under `library/`,
- * as `docker pull alpine` asks for `library/alpine`. */
-function upstreamRepository(repository, upstreamHost) {
-    return isDockerHub(upstreamHost) && !repository.includes('/') ? `library/${repository}` : repository;
-}
-async function upstreamCall(upstream, call) {
-    return await upstream.limit(() => {
-        upstream.requests += 1;
-        return call(upstream.client);
-    });
-}
-/** Which of the missing digests the upstream has: blobs by HEAD (no download), children by manifest HEAD. */
-async function findUpstream(upstream, repository, blobs) {
-    const repo = upstreamRepository(repository, upstream.client.host);
-    const found = new Set();
-    await Promise.all(blobs.map(async (blob) => {
-        const size = await upstreamCall(upstream, (c) => c.headBlob(repo, blob.digest)).catch(() => undefined);
-        if (size !== undefined)
-            found.add(blob.digest);
-    }));
-    return found;
-}
-
 ;// CONCATENATED MODULE: ./lib/sync/context.js
-// What one run shares across its tags, with named methods: the clients, the run-wide tables that
-// make each blob cross the wire once, the limits, and what Harbor holds per repository. Classify,
-// copy and the tag pipeline take this object; a test builds one with in-memory clients.
-
-
-
 
 
 
@@ -37688,25 +47244,12 @@ class RunContext {
     config;
     logger;
     signals;
+    /** The source, for listings (catalog, tags, referrers); its manifests and blobs go through
+     * `transfer`. */
     source;
-    harbor;
     api;
-    upstream;
+    transfer;
     projects;
-    /** Blob GETs opened as presence checks, for the upload that copies them (prefetch.ts); none in
-     * a dry run (nothing is copied) or from a source that reads local files. */
-    prefetch;
-    /** Source blob presence, once per source repository and digest. */
-    sourceBlobs = new OncePerRepository();
-    /** One entry per Harbor repository and blob digest. */
-    blobs = new OncePerRepository();
-    /** One push per Harbor repository, manifest digest and reference. */
-    manifests = new OncePerRepository();
-    /** One upload per blob digest; the value is the Harbor repository it went to, which every
-     * other repository then mounts from. */
-    uploads = new BlobHomes();
-    /** Blob transfers in flight across all tags: more than tags, since a tag waits on several. */
-    transfers;
     listings = new OncePerKey();
     listingRefused = false;
     constructor(config, clients, logger, signals) {
@@ -37714,26 +47257,24 @@ class RunContext {
         this.logger = logger;
         this.signals = signals;
         this.source = clients.source;
-        this.harbor = clients.harbor;
         this.api = clients.api;
-        this.upstream = clients.upstream ? createUpstream(clients.upstream, config.upstreamConcurrency) : undefined;
+        this.transfer = new Transfer(clients, {
+            concurrency: config.concurrency,
+            upstreamConcurrency: config.upstreamConcurrency,
+            retry: config.retry,
+            abandon: signals.abandon,
+            dryRun: config.dryRun,
+            onBytes: (bytes) => logger.event?.({ type: 'bytes', bytes }),
+        });
         this.projects = new Projects(clients.api, clients.harbor, {
             create: config.createProjects,
             visibility: config.projectVisibility,
             logger,
             naming: config.naming ?? INPUT_NAMING,
         });
-        this.prefetch =
-            config.dryRun || clients.source.capabilities.localReads
-                ? undefined
-                : new Prefetch(prefetchLimit(config.concurrency), (digest) => this.uploads.has(digest));
-        this.transfers = pLimit(config.concurrency * 2);
     }
     get platforms() {
         return this.config.platforms;
-    }
-    get retry() {
-        return this.config.retry;
     }
     /** What Harbor holds in the target repository, listed once per run (one request per 100
      * artifacts answers for all its tags). Undefined when the API refuses the listing: each tag
@@ -37764,7 +47305,7 @@ class RunContext {
     }
     /** True when the Harbor repository holds no artifact (or its project is new or missing): it
      * cannot hold a blob this run did not bring, so no HEAD on Harbor is needed, and a source GET
-     * can be the presence check. Blobs this run brought are in the blob table. */
+     * can be the presence check. Blobs this run brought are in the transfer layer's tables. */
     async repositoryIsEmpty(target) {
         const { projects } = this;
         return (projects.wasCreated(target.project) ||
@@ -37775,9 +47316,7 @@ class RunContext {
      * so memory follows the repositories in flight. Blob uploads stay known run-wide (bounded): later
      * repositories mount from them. */
     forgetRepository(source, target) {
-        this.sourceBlobs.forget(source);
-        this.blobs.forget(target);
-        this.manifests.forget(target);
+        this.transfer.forget(source, target);
         this.listings.forget(target);
     }
     /** What Harbor's error hints need to know about a project. */
@@ -37790,10 +47329,6 @@ class RunContext {
             ...(username !== undefined && { username }),
             setting: naming.setting,
         };
-    }
-    /** Progress: a blob of this size is in Harbor now. */
-    uploaded(bytes) {
-        this.logger.event?.({ type: 'bytes', bytes });
     }
 }
 
@@ -37835,6 +47370,7 @@ function jobFor(spec, target) {
 ;// CONCATENATED MODULE: ./lib/sync/preflight.js
 // Checks both ends before any tag is tried, so a wrong password or an unreachable host is one
 // clear error instead of a failure per tag.
+
 
 
 
@@ -37909,10 +47445,14 @@ async function checkSource(config, clients, logger) {
 async function checkHarbor(config, clients, logger) {
     await clients.api.ping().catch((error) => {
         if (isRegistryError(error)) {
-            const hint = httpToHttpsHint('harbor', error.registryMessage, config);
+            const naming = config.naming ?? INPUT_NAMING;
+            const tls = httpToHttpsHint('harbor', error.registryMessage, config);
+            const base = redirectedTo(error);
+            const moved = base && `use the address it redirects to: write ${base} in ${naming.name('harbor-url')}`;
+            const hint = tls ?? moved;
             throw new HarborSyncError({
                 ...error.details(),
-                code: hint ? 'TLS_FAILED' : 'NOT_HARBOR',
+                code: tls ? 'TLS_FAILED' : 'NOT_HARBOR',
                 step: 'preflight',
                 ...(hint && { hint }),
                 cause: error,
@@ -37945,14 +47485,14 @@ function unreachable(what, prefix, config, error) {
     const naming = config.naming ?? INPUT_NAMING;
     const url = config[prefix].url;
     const urlInput = prefix === 'source' ? 'source-registry' : 'harbor-url';
-    const cause = rootCause(error);
     const code = causeCode(error, (c) => CERTIFICATE_ERRORS.test(c) || KNOWN_CODES.has(c));
-    const text = cause instanceof Error ? cause.message : String(cause);
     let hint;
     let tls = false;
     if (code !== undefined && CERTIFICATE_ERRORS.test(code)) {
         tls = true;
-        hint = `its TLS certificate is not trusted (${code}): set ${naming.name(`${prefix}-ca-file`)} to the CA certificate that signed it, or ${naming.setting(`${prefix}-insecure`, 'true')}`;
+        // What to set comes first, in the names the user gives options in; Node's advice about its own
+        // flags (--use-system-ca) is dropped from the message by causeText.
+        hint = `set ${naming.name(`${prefix}-ca-file`)} to the CA certificate that signed it, or ${naming.setting(`${prefix}-insecure`, 'true')} (its TLS certificate is not trusted: ${code})`;
     }
     else if (code === 'ECONNREFUSED') {
         hint = `nothing listens there: check the host and port of ${naming.name(urlInput)}`;
@@ -37971,8 +47511,8 @@ function unreachable(what, prefix, config, error) {
             cause: error,
         });
     }
-    // Library internals (OpenSSL's file and line) are not for the reader: the first clause is.
-    const said = text.replace(/:[^:]*\.\.\/deps\/openssl[^\n]*$/, '').replace(/\s*\(?\.\.\/deps\/[^)]*\)?/g, '');
+    // Library internals (OpenSSL's file and line, Node's advice) are not for the reader.
+    const said = causeText(rootCause(error));
     return new NetworkError({
         code: tls ? 'TLS_FAILED' : 'UNREACHABLE',
         step: 'network',
@@ -38074,7 +47614,7 @@ function inShard(repository, shard) {
 
 
 /** Local file reads: enough in flight to overlap, few enough to stay far from the open-files limit. */
-const READS_IN_FLIGHT = 8;
+const untagged_READS_IN_FLIGHT = 8;
 /** The source as a RevisionSource, when it can list untagged manifests; a run configured around
  * buildConfig's check stops here. */
 function revisionSource(source) {
@@ -38090,7 +47630,7 @@ function revisionSource(source) {
 /** Revisions that no tag points at, leaving out every child of an index: a tagged index copies its
  * children, and an untagged index (itself a root) copies its own. */
 async function findUntagged(source, repository, tags) {
-    const limit = pLimit(READS_IN_FLIGHT);
+    const limit = pLimit(untagged_READS_IN_FLIGHT);
     const revisions = await source.listRevisions(repository);
     // A tag that cannot be read fails in its own job; here it just reaches nothing.
     const heads = await Promise.all(tags.map((tag) => limit(() => source.headManifest(repository, tag).catch(() => undefined))));
@@ -38411,39 +47951,6 @@ class Discovery {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/sync/dry-run.js
-
-class DryRunPlanner {
-    harbor;
-    present = new OncePerKey();
-    uploads = new Map();
-    constructor(harbor) {
-        this.harbor = harbor;
-    }
-    /** Notes the blobs this tag would send; returns the bytes of those Harbor's repository lacks
-     * (the same whichever tag comes first: a blob shared with another tag counts for both here,
-     * and once in `bytes`). */
-    async plan(job, blobs, projectExists) {
-        let lacking = 0;
-        for (const blob of blobs) {
-            const key = `${job.target.repository}@${blob.digest}`;
-            const inHarbor = projectExists &&
-                (await this.present.run(key, async () => (await this.harbor.headBlob(job.target.repository, blob.digest)) !== undefined).promise);
-            if (inHarbor)
-                continue;
-            this.uploads.set(blob.digest, Math.max(blob.size, 0));
-            lacking += Math.max(blob.size, 0);
-        }
-        return lacking;
-    }
-    get bytes() {
-        let total = 0;
-        for (const size of this.uploads.values())
-            total += size;
-        return total;
-    }
-}
-
 ;// CONCATENATED MODULE: ./lib/sync/open-repositories.js
 // Repositories in flight. A repository opens when its tags are listed and closes when its last
 // tag (signatures included) is done; then what the run kept for it is dropped. At most `max` are
@@ -38522,41 +48029,11 @@ class Scheduler {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/sync/platforms.js
-// `platforms: linux/amd64,linux/arm64` copies only those children of an index and writes a new
-// index holding just them. Its bytes, and so its digest, differ from the source's: the report
-// says so. The new bytes are deterministic, so a nightly run finds them in Harbor and skips.
-
-
-/** A filter without a variant takes every variant (linux/arm64 takes linux/arm64/v8). */
-function platformMatches(platform, filters) {
-    if (!platform)
-        return false;
-    return filters.some((f) => f.os === platform.os &&
-        f.architecture === platform.architecture &&
-        (!f.variant || f.variant === platform.variant));
-}
-/** The index with only the matching children: new bytes and digest, or undefined when it keeps them all. */
-function filterIndex(bytes, mediaType, filters) {
-    const parsed = parseManifest(bytes, mediaType);
-    const keep = parsed.children.filter((c) => platformMatches(c.platform, filters));
-    if (keep.length === parsed.children.length)
-        return undefined;
-    const body = JSON.parse(bytes.toString('utf8'));
-    const wanted = new Set(keep.map((c) => c.digest));
-    body.manifests = body.manifests.filter((m) => wanted.has(m.digest));
-    const filtered = Buffer.from(JSON.stringify(body, null, 2));
-    return { bytes: filtered, digest: sha256Digest(filtered), kept: keep.length };
-}
-
 ;// CONCATENATED MODULE: ./lib/sync/classify.js
 // Decides, before anything is written to Harbor, what a tag is: skipped (Harbor has the same
 // digest, or the manifest kind is unsupported), stale (every blob 404 on the source),
 // incomplete (some 404), failed (a manifest that is not what its media type says, or too large
-// for a registry to store), or to be copied.
-
-
-
+// for a registry to store, or a graph of manifests past harbor-sync's bounds), or to be copied.
 
 
 
@@ -38572,7 +48049,7 @@ async function harborDigestOf(job, ctx) {
         if (listing)
             return listing.tags.get(job.targetReference);
     }
-    return (await ctx.harbor.headManifest(job.target.repository, job.targetReference))?.digest;
+    return await ctx.transfer.harborManifest(job.target.repository, job.targetReference);
 }
 const IMMUTABLE_REASON = 'matches immutable-tags, already in Harbor';
 async function checkTag(job, ctx) {
@@ -38589,7 +48066,7 @@ async function checkTag(job, ctx) {
         };
     }
     if (harborDigest) {
-        const head = await inStep('discover', () => ctx.source.headManifest(job.sourceRepository, job.sourceReference));
+        const head = await inStep('discover', () => ctx.transfer.sourceManifest(job.sourceRepository, job.sourceReference));
         if (!head)
             return { kind: 'done', result: notOnSource(job, result) };
         result.digest = head.digest;
@@ -38610,7 +48087,7 @@ function isImmutableTag(job, ctx) {
 /** Reads the tag whole (manifests, blob presence) after checkTag found Harbor without it. */
 async function classifyTag(job, ctx, check) {
     const { result, harborDigest } = check;
-    const manifest = await inStep('discover', () => readManifestTree(ctx, job.sourceRepository, job.sourceReference, ctx.platforms)).catch((error) => {
+    const manifest = await inStep('discover', () => ctx.transfer.readGraph(job.sourceRepository, job.sourceReference, ctx.platforms)).catch((error) => {
         if (isNotFound(error))
             return undefined;
         throw error;
@@ -38640,25 +48117,26 @@ async function classifyTag(job, ctx, check) {
     if (manifest.node.parsed.kind === 'index') {
         result.platforms = manifest.node.parsed.children.map((c) => formatPlatform(c.platform));
     }
-    const blobs = uniqueBlobs(manifest.node);
+    const blobs = blobsOf(manifest.node);
     result.size = blobs.reduce((sum, b) => sum + Math.max(b.size, 0), 0);
     const missing = [...manifest.missingChildren];
     await inStep('discover', async () => {
-        const empty = ctx.prefetch !== undefined && (await ctx.repositoryIsEmpty(job.target));
-        const sizes = await Promise.all(blobs.map((b) => sourceBlobSize(ctx, job, b.digest, empty)));
+        // Bound for an empty Harbor repository, a blob will be uploaded: its check can be the GET
+        // that uploads it.
+        const willUpload = ctx.transfer.holdsSourceReads && (await ctx.repositoryIsEmpty(job.target));
+        const sizes = await ctx.transfer.sourceBlobSizes(jobOwner(job), job.sourceRepository, blobs, willUpload);
         for (const [i, b] of blobs.entries())
             if (sizes[i] === undefined)
                 missing.push(b.digest);
     });
     const referenced = blobs.length + manifest.missingChildren.length + manifest.repairedChildren.length;
     const sourceMissing = missing.length + manifest.repairedChildren.length;
-    const repairs = ctx.upstream && missing.length > 0
-        ? await inStep('discover', () => findUpstream(ctx.upstream, job.sourceRepository, blobs.filter((b) => missing.includes(b.digest))))
-        : new Set();
+    const upstream = ctx.transfer.upstreamHost;
+    const repairs = await inStep('discover', () => ctx.transfer.upstreamHas(job.sourceRepository, blobs.filter((b) => missing.includes(b.digest))));
     const stillMissing = missing.filter((d) => !repairs.has(d));
     if (stillMissing.length > 0) {
         const status = sourceMissing === referenced ? 'stale' : 'incomplete';
-        const upstreamToo = ctx.upstream ? `; ${stillMissing.length} of them missing on source and upstream` : '';
+        const upstreamToo = upstream ? `; ${stillMissing.length} of them missing on source and upstream` : '';
         const reason = status === 'stale'
             ? `all ${referenced} blobs answer 404 on the source (the manifest is there, its content is not)${upstreamToo}`
             : `${sourceMissing} of ${referenced} blobs answer 404 on the source${upstreamToo}`;
@@ -38670,7 +48148,7 @@ async function classifyTag(job, ctx, check) {
             blobs: repairs.size,
             manifests: manifest.repairedChildren.length,
             bytes,
-            from: ctx.upstream.client.host,
+            from: upstream,
         };
     }
     return { kind: 'copy', result, manifest: manifest.node, blobs, repairs };
@@ -38686,71 +48164,8 @@ function notOnSource(job, result) {
         },
     };
 }
-/** Reads a manifest and, for an index, its children (by digest). A child that answers 404 is
- * noted as missing content rather than failing the tag, so the tag can be classified. With a
- * platform filter, the top index is rewritten to hold only the matching children. */
-async function readManifestTree(ctx, repository, reference, platforms, fromUpstream = false) {
-    const upstreamRepo = ctx.upstream ? upstreamRepository(repository, ctx.upstream.client.host) : repository;
-    const res = fromUpstream
-        ? await upstreamCall(ctx.upstream, (c) => c.getManifest(upstreamRepo, reference))
-        : await ctx.source.getManifest(repository, reference);
-    const label = isDigest(reference) ? `${repository}@${reference}` : `${repository}:${reference}`;
-    let parsed = parseManifest(res.bytes, res.mediaType);
-    if (parsed.kind === 'invalid')
-        throw manifestFailure('MANIFEST_INVALID', `manifest of ${label} ${parsed.problem}`);
-    let bytes = res.bytes;
-    let digest = res.digest;
-    let sourceDigest;
-    const filtered = platforms && parsed.kind === 'index' ? filterIndex(res.bytes, parsed.mediaType, platforms) : undefined;
-    if (filtered) {
-        ({ bytes, digest } = filtered);
-        sourceDigest = res.digest;
-        parsed = parseManifest(bytes, parsed.mediaType);
-    }
-    // Known now, not after its blobs went up: the registry would refuse the manifest at the end.
-    if (bytes.length > MANIFEST_PUSH_LIMIT) {
-        throw manifestFailure('MANIFEST_TOO_LARGE', `manifest of ${label} is ${bytes.length} bytes, more than the ${MANIFEST_PUSH_LIMIT} bytes (${MANIFEST_PUSH_LIMIT / 1024 / 1024} MiB) a registry stores`);
-    }
-    const node = { digest, mediaType: parsed.mediaType, bytes, parsed, children: [] };
-    const missingChildren = [];
-    const repairedChildren = [];
-    // Children read side by side, kept in the index's order. A child is fetched outright (a HEAD
-    // first would be one more request for every child that is there, the common case); one that
-    // answers 404 comes from the upstream by digest (verified), if it is there.
-    const subs = await Promise.all(parsed.children.map(async (child) => {
-        if (fromUpstream)
-            return { sub: await readManifestTree(ctx, repository, child.digest, undefined, true) };
-        try {
-            return { sub: await readManifestTree(ctx, repository, child.digest) };
-        }
-        catch (error) {
-            if (!isNotFound(error))
-                throw error;
-        }
-        const there = ctx.upstream
-            ? await upstreamCall(ctx.upstream, (c) => c.headManifest(upstreamRepo, child.digest)).catch(() => undefined)
-            : undefined;
-        if (!there)
-            return { missing: child.digest };
-        return { sub: await readManifestTree(ctx, repository, child.digest, undefined, true), repaired: child.digest };
-    }));
-    for (const { sub, missing, repaired } of subs) {
-        if (missing)
-            missingChildren.push(missing);
-        if (repaired)
-            repairedChildren.push(repaired);
-        if (!sub)
-            continue;
-        node.children.push(sub.node);
-        missingChildren.push(...sub.missingChildren);
-        repairedChildren.push(...sub.repairedChildren);
-    }
-    return { node, missingChildren, repairedChildren, ...(sourceDigest && { sourceDigest }) };
-}
-function manifestFailure(code, message) {
-    return new HarborSyncError({ step: 'manifest', code, message });
-}
-function unsupportedReason(node) {
+/** Why a tag cannot be copied as it is, for any manifest of its graph (each looked at once). */
+function unsupportedReason(node, seen = new Set()) {
     const kind = node.parsed.kind;
     if (kind === 'schema1') {
         return 'Docker schema 1 manifest: deprecated, and Harbor 2.x cannot use it for scanning or signing; re-push the image with a current client (docker or skopeo) to convert it to schema 2';
@@ -38758,42 +48173,14 @@ function unsupportedReason(node) {
     if (kind === 'unsupported')
         return `unsupported manifest media type ${node.mediaType}`;
     for (const child of node.children) {
-        const reason = unsupportedReason(child);
+        if (seen.has(child.digest))
+            continue;
+        seen.add(child.digest);
+        const reason = unsupportedReason(child, seen);
         if (reason)
             return `index child ${child.digest}: ${reason}`;
     }
     return undefined;
-}
-/** Every distributable blob the tag references, each once (children share base layers). */
-function uniqueBlobs(node) {
-    const seen = new Map();
-    const visit = (n) => {
-        for (const blob of n.parsed.blobs)
-            if (!isForeignLayer(blob) && !seen.has(blob.digest))
-                seen.set(blob.digest, blob);
-        n.children.forEach(visit);
-    };
-    visit(node);
-    return [...seen.values()];
-}
-/** Is the blob on the source (its size), checked once per source repository in the run. Bound for
- * an empty Harbor repository and not yet on its way to Harbor, the blob will be uploaded: then the
- * check is the GET that uploads it, held open until the upload takes it. */
-function sourceBlobSize(ctx, job, digest, targetEmpty) {
-    const repository = job.sourceRepository;
-    return ctx.sourceBlobs.run(repository, digest, () => targetEmpty && ctx.prefetch?.wants(digest)
-        ? ctx.prefetch.open(jobOwner(job), digest, () => getBlobOrNothing(ctx.source, repository, digest))
-        : ctx.source.headBlob(repository, digest)).promise;
-}
-async function getBlobOrNothing(source, repository, digest) {
-    try {
-        return await source.getBlob(repository, digest);
-    }
-    catch (error) {
-        if (isNotFound(error))
-            return undefined;
-        throw error;
-    }
 }
 /** Who opened a prefetched GET: the tag job, which releases what no upload took. */
 function jobOwner(job) {
@@ -38801,150 +48188,23 @@ function jobOwner(job) {
 }
 
 ;// CONCATENATED MODULE: ./lib/sync/copy.js
-// Copies one classified tag into Harbor: blobs first (each streamed registry-to-registry, mounted
-// or skipped when Harbor already has it), then child manifests by digest, then the tag, then a
-// check that Harbor's digest for the tag is the source's.
 
 
-
-
-
-
-
-async function copyTag(job, manifest, blobs, result, ctx, repairs = new Set()) {
+async function copyTag(job, manifest, blobs, result, ctx, fromUpstream = new Set()) {
     const hints = ctx.hintContext(job.target.project);
-    const counts = { total: blobs.length, uploaded: 0, mounted: 0, existing: 0, bytesUploaded: 0 };
-    await inStep('blob', () => Promise.all(blobs.map(async (blob) => {
-        const { outcome, first } = await ensureBlob(job, blob, ctx, repairs.has(blob.digest));
-        // A blob another tag of this run brought is "existing" for this tag: counted once.
-        const counted = first ? outcome : 'existing';
-        counts[counted] += 1;
-        if (counted === 'uploaded')
-            counts.bytesUploaded += blob.size;
-    })), hints);
-    const stored = await inStep('manifest', () => pushManifestTree(job, manifest, ctx, true), hints);
-    // Harbor's answer to the PUT names the digest it stored; only when it says nothing, ask again.
-    const harborDigest = stored ??
-        (await inStep('verify', () => ctx.harbor.headManifest(job.target.repository, job.targetReference), hints))?.digest;
-    if (harborDigest !== manifest.digest) {
-        throw new HarborSyncError({
-            code: 'VERIFY_MISMATCH',
-            step: 'verify',
-            message: `Harbor answers ${harborDigest ?? 'nothing'} for ${job.targetLabel}, expected the source digest ${manifest.digest}`,
-        });
-    }
+    const step = (name, work) => inStep(name, work, hints);
+    const counts = await ctx.transfer.write({
+        owner: jobOwner(job),
+        sourceRepository: job.sourceRepository,
+        targetRepository: job.target.repository,
+        reference: job.targetReference,
+        label: job.targetLabel,
+        top: manifest,
+        blobs,
+        fromUpstream,
+        targetEmpty: () => ctx.repositoryIsEmpty(job.target),
+    }, step);
     return { ...result, status: 'migrated', blobs: counts };
-}
-async function ensureBlob(job, blob, ctx, fromUpstream) {
-    const repository = job.target.repository;
-    const { promise, first } = ctx.blobs.run(repository, blob.digest, () => bringBlob(job, blob, ctx, fromUpstream));
-    return { outcome: await promise, first };
-}
-/** Gets one blob into one Harbor repository: already there, mounted from the repository this run
- * uploaded it to (waiting for that upload if it is in flight), or uploaded by us. The transfer
- * limit is held per request, never while waiting for another tag's upload. */
-async function bringBlob(job, blob, ctx, fromUpstream) {
-    const repository = job.target.repository;
-    const fresh = await ctx.repositoryIsEmpty(job.target);
-    if (!fresh && (await ctx.transfers(() => ctx.harbor.headBlob(repository, blob.digest))) !== undefined)
-        return 'existing';
-    const upload = ctx.uploads.run(blob.digest, () => ctx.transfers(() => uploadBlob(job, blob, ctx, fromUpstream)).then(() => repository));
-    const home = await upload.promise;
-    if (upload.first || home === repository)
-        return 'uploaded';
-    return await ctx.transfers(async () => {
-        const start = await ctx.harbor.startUpload(repository, { digest: blob.digest, repository: home });
-        if (start.mounted)
-            return 'mounted';
-        // The registry declined the mount (202): it opened an upload session instead; use it.
-        await uploadBlob(job, blob, ctx, fromUpstream, start.location);
-        return 'uploaded';
-    });
-}
-/** Streams the blob from the source into a Harbor upload. A failed attempt is started over from
- * the first byte in a new upload session (the registry never commits a partial or corrupt blob);
- * content that does not match its digest is tried once more, since a byte flipped in transit is
- * gone the next time, and that attempt hashes what it streams, so that a source whose copy is
- * damaged is reported with the digest its bytes really have. */
-async function uploadBlob(job, blob, ctx, fromUpstream, opened) {
-    let session = opened;
-    let mismatches = 0;
-    await retrying(async () => {
-        const start = session ? undefined : await ctx.harbor.startUpload(job.target.repository);
-        const location = session ?? (start?.mounted === false ? start.location : undefined);
-        session = undefined; // a session is used once: a retry opens a new one
-        if (!location)
-            return; // the registry already has it
-        await streamBlob(job, blob, location, ctx, fromUpstream, mismatches > 0);
-        ctx.uploaded(Math.max(blob.size, 0));
-    }, {
-        policy: ctx.retry,
-        signal: ctx.signals.abandon,
-        shouldRetry: (error, attempt) => isDigestMismatch(error) ? ++mismatches <= 1 : attempt <= ctx.retry.retries && worthRetrying(error),
-    });
-}
-/** From the source, or for a repaired blob from the upstream. Harbor's registry hashes every upload
- * and refuses to commit one whose bytes do not match `?digest=` (400 DIGEST_INVALID, docs/harbor.md
- * §9), so the bytes are hashed here only when `verify` asks: hashing a 2 GiB layer a second time
- * costs a CPU-second per GiB that the copy itself needs (docs/performance.md). */
-async function streamBlob(job, blob, location, ctx, fromUpstream, verify) {
-    // A held GET may come from another source repository than this tag's: same digest, same bytes
-    // (and checked on commit like any other).
-    const held = fromUpstream ? undefined : await ctx.prefetch?.take(blob.digest);
-    const { body, size } = held ??
-        (fromUpstream && ctx.upstream
-            ? await upstreamCall(ctx.upstream, (c) => c.getBlob(upstreamRepository(job.sourceRepository, c.host), blob.digest))
-            : await ctx.source.getBlob(job.sourceRepository, blob.digest));
-    // The descriptor's size is what the manifest promises Harbor; a source that holds another size
-    // holds other bytes (for a storage source, another data file): refused before a byte is sent.
-    if (size !== undefined && blob.size >= 0 && size !== blob.size) {
-        body.destroy();
-        throw sizeMismatch(blob.digest, blob.size, size);
-    }
-    const length = blob.size >= 0 ? blob.size : size;
-    if (length === undefined) {
-        body.destroy();
-        throw new HarborSyncError({
-            code: 'SIZE_MISMATCH',
-            message: `blob ${blob.digest} has no size in the manifest and none from the source`,
-        });
-    }
-    if (!verify)
-        return await ctx.harbor.finishUpload(location, blob.digest, length, body);
-    const verifier = new DigestVerifier(blob.digest);
-    const verified = (0,external_node_stream_.pipeline)(body, verifier, () => undefined);
-    try {
-        await ctx.harbor.finishUpload(location, blob.digest, length, verified);
-    }
-    catch (error) {
-        throw verifier.mismatch ?? error;
-    }
-}
-/** Not retried: the source would answer the same size again. */
-function sizeMismatch(digest, expected, actual) {
-    return new HarborSyncError({
-        code: 'SIZE_MISMATCH',
-        message: `blob ${digest}: the source holds ${actual} bytes, but the manifest's descriptor says ${expected}; nothing was uploaded`,
-    });
-}
-/** Ours (the attempt that hashed) or the registry's 400 DIGEST_INVALID on commit. */
-function isDigestMismatch(error) {
-    return error instanceof DigestMismatchError || (isRegistryError(error) && error.code === 'DIGEST_MISMATCH');
-}
-function worthRetrying(error) {
-    if (isNetworkError(error))
-        return true;
-    // 401 mid-upload: the token expired while the body streamed; the next attempt gets a fresh one.
-    return (isRegistryError(error) && error.status !== undefined && (isRetryableStatus(error.status) || error.status === 401));
-}
-/** Children by digest before their index; the top manifest under the tag the user asked for.
- * Returns the digest Harbor says it stored for the top one. */
-async function pushManifestTree(job, node, ctx, top) {
-    for (const child of node.children)
-        await pushManifestTree(job, child, ctx, false);
-    const reference = top ? job.targetReference : node.digest;
-    const repository = job.target.repository;
-    return await ctx.manifests.run(repository, `${node.digest}:${reference}`, () => ctx.harbor.putManifest(repository, reference, node.bytes, node.mediaType)).promise;
 }
 
 ;// CONCATENATED MODULE: ./lib/sync/tag-pipeline.js
@@ -38953,7 +48213,7 @@ async function pushManifestTree(job, node, ctx, top) {
 
 
 /** The tag's result; undefined when the run was stopped before the tag started. */
-async function syncTag(job, ctx, limits, planner, clock) {
+async function syncTag(job, ctx, limits, clock) {
     const stopped = () => ctx.signals.stop?.aborted === true;
     let partial = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
     try {
@@ -38981,8 +48241,8 @@ async function syncTag(job, ctx, limits, planner, clock) {
             partial = plan.result;
             if (plan.kind === 'done')
                 return plan.result;
-            if (planner)
-                return await planCopy(job, ctx, planner, plan.result, plan.blobs);
+            if (ctx.config.dryRun)
+                return await planCopy(job, ctx, plan.result, plan.blobs);
             await ctx.projects.ensure(job.target.project);
             return await copyTag(job, plan.manifest, plan.blobs, plan.result, ctx, plan.repairs);
         });
@@ -38991,13 +48251,13 @@ async function syncTag(job, ctx, limits, planner, clock) {
         return { ...partial, status: 'failed', error: toFailure(error, 'discover') };
     }
     finally {
-        ctx.prefetch?.release(jobOwner(job));
+        ctx.transfer.release(jobOwner(job));
     }
 }
 /** A dry run: what the copy would upload, and the project it would create. */
-async function planCopy(job, ctx, planner, result, blobs) {
+async function planCopy(job, ctx, result, blobs) {
     const projectExists = await ctx.projects.exists(job.target.project);
-    const bytes = await planner.plan(job, blobs, projectExists);
+    const bytes = await ctx.transfer.plannedUpload(job.target.repository, blobs, projectExists);
     const repair = result.repaired
         ? `, repairing ${result.repaired.blobs} blobs (${formatBytes(result.repaired.bytes)}) from upstream ${result.repaired.from}`
         : '';
@@ -39024,12 +48284,10 @@ async function planCopy(job, ctx, planner, result, blobs) {
 
 
 
-
 class Runner {
     ctx;
     result;
     discovery;
-    planner;
     limits;
     scheduler = new Scheduler();
     claims;
@@ -39052,7 +48310,6 @@ class Runner {
             shard: config.shard,
             harborTags: (target) => ctx.harborHoldings(target),
         });
-        this.planner = config.dryRun ? new DryRunPlanner(ctx.harbor) : undefined;
         // Looking is cheaper than copying: tag lists and the nightly HEAD-and-compare run wider.
         this.limits = { looks: pLimit(config.concurrency * 4), tags: pLimit(config.concurrency) };
         this.claims = new TargetClaims(mayCollide(config.mappings, config.defaultProject));
@@ -39082,11 +48339,19 @@ class Runner {
         let walkError;
         let walked = false;
         if (config.catalog) {
+            // Asked before each repository: a stop there leaves the rest of the catalog unlisted, so
+            // nobody can say how much is left beyond what was listed (the result says so).
+            const goOn = () => {
+                const stopped = this.ctx.signals.stop?.aborted === true;
+                if (stopped)
+                    this.result.catalogIncomplete = true;
+                return !stopped;
+            };
             await this.discovery
                 .walkCatalog({
                 repository: (spec, target) => this.expand(spec, target, true),
                 item: (item) => this.record(item),
-                goOn: () => !this.ctx.signals.stop?.aborted,
+                goOn,
             })
                 .then(() => (walked = !this.ctx.signals.stop?.aborted))
                 .catch((error) => (walkError = error));
@@ -39104,15 +48369,18 @@ class Runner {
         if (walkError !== undefined)
             throw walkError;
         // Only a catalog read whole can say a repository is gone from it.
+        // Server-sized lists are appended one by one: a spread of 100,000s of arguments overflows the stack.
         if (walked)
-            this.result.retained.push(...(await this.retainedRepositories()));
+            for (const r of await this.retainedRepositories())
+                this.result.retained.push(r);
         await this.noteImmutability();
         this.result.harborNotes = [...this.ctx.projects.notes];
         this.result.projectsCreated = [...this.ctx.projects.created];
-        if (this.planner)
-            this.result.bytesPlanned = this.planner.bytes;
-        if (this.ctx.upstream)
-            this.result.upstreamRequests = this.ctx.upstream.requests;
+        const { plannedBytes, upstreamRequests } = this.ctx.transfer;
+        if (plannedBytes !== undefined)
+            this.result.bytesPlanned = plannedBytes;
+        if (upstreamRequests !== undefined)
+            this.result.upstreamRequests = upstreamRequests;
     }
     async drain() {
         for (const item of await this.scheduler.drain())
@@ -39149,7 +48417,7 @@ class Runner {
     async runJob(job) {
         const clock = { started: Date.now(), settled: false };
         const counter = { retries: 0 };
-        const item = await retryCounter.run(counter, () => syncTag(job, this.ctx, this.limits, this.planner, clock));
+        const item = await retryCounter.run(counter, () => syncTag(job, this.ctx, this.limits, clock));
         if (!item) {
             this.result.notStarted.push(job.sourceLabel);
             return undefined;
@@ -39186,7 +48454,8 @@ class Runner {
                 }
                 const { jobs, items, retained } = await this.discovery.expand(spec, target, fromCatalog);
                 if (retained)
-                    this.result.retained.push(...retained);
+                    for (const r of retained)
+                        this.result.retained.push(r);
                 for (const i of items)
                     this.record(i);
                 for (const j of jobs)
@@ -39300,7 +48569,7 @@ async function runSync(config, logger, clients, control = {}) {
         notStarted: [],
         ...(config.shard && { shard: `${config.shard.index}/${config.shard.count}` }),
     };
-    const all = clients ?? createClients(config, abandon.signal);
+    const all = clients ?? createClients(config, abandon.signal, logger);
     try {
         const runner = new Runner(new RunContext(config, all, logger, { stop, abandon: abandon.signal }), result);
         // Every declared name is mapped before any network traffic: a name Harbor cannot take is
@@ -39337,23 +48606,110 @@ async function runSync(config, logger, clients, control = {}) {
 
 
 
+
+
+
+
+
+
 async function runAndReport(config, options) {
+    const naming = config.naming ?? INPUT_NAMING;
+    const reportFile = options.reportFile ?? config.reportFile;
+    const report = reportFile ? { input: 'report-file', path: reportFile } : undefined;
+    const summaryFile = config.summaryFile
+        ? { input: 'summary-file', path: config.summaryFile }
+        : undefined;
+    const junitFile = config.junitFile
+        ? { input: 'junit-file', path: config.junitFile }
+        : undefined;
+    const htmlFile = config.htmlFile ? { input: 'html-file', path: config.htmlFile } : undefined;
+    const metricsFile = config.metricsFile
+        ? { input: 'metrics-file', path: config.metricsFile, atomic: true }
+        : undefined;
+    // Before any request: a path that cannot be written is bad input, not the end of a long sync.
+    await prepareOutputFiles([report, summaryFile, junitFile, htmlFile, metricsFile].filter((f) => f !== undefined), naming);
     const result = await runSync(config, options.logger, options.clients, {
         ...(options.signal && { signal: options.signal }),
     });
-    const reportFile = options.reportFile ?? config.reportFile;
-    const summary = renderSummary(result, { reportFile, failOn: config.failOn });
-    if (reportFile)
-        await (0,output/* writeScrubbed */.cy)(reportFile, reportText(result, VERSION));
-    if (config.summaryFile)
-        await (0,output/* writeScrubbed */.cy)(config.summaryFile, summary);
+    // From here on the run has done its work: each file is written whatever befalls the other.
+    const unwritten = [];
+    const write = async (file, text) => {
+        const problem = await writeOutputFile(file, text, naming);
+        if (problem)
+            unwritten.push(problem);
+    };
+    if (report)
+        await write(report, reportText(result, VERSION));
+    const summary = safeSummary(result, { reportFile, failOn: config.failOn, ...options.summary }, unwritten);
+    if (summaryFile)
+        await write(summaryFile, summary);
+    if (junitFile)
+        await write(junitFile, junitText(result, { failOn: config.failOn, toolVersion: VERSION }));
+    if (htmlFile) {
+        const page = safeRender('the HTML page', unwritten, () => renderHtmlPage(result, { reportFile, failOn: config.failOn, ...options.summary }));
+        if (page !== undefined)
+            await write(htmlFile, page);
+    }
+    const decided = decideOutcome(result, config.failOn);
+    if (metricsFile) {
+        // Last: its exit code counts every file before it that could not be written.
+        const exitCode = unwritten.length > 0 && decided.ok ? EXIT.config : decided.exitCode;
+        const previous = await readPreviousMetrics(metricsFile, naming, options.logger);
+        await write(metricsFile, renderMetrics(result, {
+            exitCode,
+            previousSuccess: previous === undefined ? undefined : previousSuccess(previous),
+            toolVersion: VERSION,
+        }));
+    }
     return {
-        ...decideOutcome(result, config.failOn),
+        ...decided,
+        // A run that did its work but could not say so in a file asked for is no success.
+        ...(unwritten.length > 0 && {
+            ok: false,
+            exitCode: decided.ok ? EXIT.config : decided.exitCode,
+            reason: [decided.reason, ...unwritten].filter((line) => line !== undefined).join('; '),
+        }),
+        unwritten,
         result,
         totals: computeTotals(result),
         summary,
         ...(reportFile && { reportFile }),
     };
+}
+/** A file's text; a bug in rendering it costs that file only (said in `unwritten`). */
+function safeRender(what, unwritten, render) {
+    try {
+        return render();
+    }
+    catch (error) {
+        unwritten.push(`${what} could not be rendered: ${error instanceof Error ? error.message : String(error)} (please report it)`);
+        return undefined;
+    }
+}
+/** The metrics file the previous run wrote, for its last success; none when there is no file. A
+ * file that cannot be read (not a regular file, over 1 MiB) is said, and its time not carried. */
+async function readPreviousMetrics(file, naming, logger) {
+    try {
+        return await readBoundedFile(file.path, 'metrics-file');
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        const why = error instanceof Error ? error.message : String(error);
+        logger.warn(`${naming.name(file.input)} "${printable(file.path)}": the previous file cannot be read (${printable(why)}): the time of the last successful run starts again from 0`);
+        return undefined;
+    }
+}
+/** The summary; a bug in rendering it costs the summary only (said in `unwritten`), never the report. */
+function safeSummary(result, options, unwritten) {
+    try {
+        return renderSummary(result, options);
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        unwritten.push(`the summary could not be rendered: ${message} (please report it)`);
+        return renderInternalError(message);
+    }
 }
 
 ;// CONCATENATED MODULE: ./lib/cli/args.js
@@ -39429,114 +48785,406 @@ function unknown(name, specs) {
     return new ConfigError(`unknown option --${printable(name)}${near ? ` (did you mean --${near}?)` : ''}`);
 }
 
+;// CONCATENATED MODULE: ./lib/cli/commands.js
+// The commands and the options each one takes. The parser knows every option (so a typo gets its
+// "did you mean"); an option that belongs to another command is then refused by name rather than
+// ignored: `report-merge --images x` would otherwise look as if it did something.
+
+const COMMANDS = ['sync', 'plan', 'report-merge'];
+/** Taken by every command and by none. */
+const GLOBAL_OPTIONS = ['help', 'version'];
+/** What sync and plan take besides the inputs. */
+const RUN_OPTIONS = ['quiet', 'json'];
+/** report-merge reads shard reports and writes one report and one summary. */
+const MERGE_OPTIONS = ['report-file', 'summary-file', 'fail-on', 'allow-partial'];
+const RUN = new Set([...INPUTS.map((i) => i.name), ...RUN_OPTIONS]);
+const MERGE = new Set(MERGE_OPTIONS);
+function isCommand(word) {
+    return COMMANDS.includes(word);
+}
+function takes(command, option) {
+    return GLOBAL_OPTIONS.includes(option) || (command === 'report-merge' ? MERGE : RUN).has(option);
+}
+/** "--images is an option of sync and plan, not report-merge", for the first option given that
+ * `command` does not take; undefined when all belong to it. */
+function misplacedOption(command, given) {
+    for (const option of given) {
+        if (takes(command, option))
+            continue;
+        const owners = COMMANDS.filter((c) => takes(c, option));
+        const of = owners.length === 2 ? `${owners[0]} and ${owners[1]}` : owners.join(', ');
+        return `--${option} is an option of ${of}, not ${command}`;
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./lib/cli/help.js
-// `harbor-sync --help`: every option from the input list, flags as flags, with defaults and the
-// environment variables the CLI reads.
+// `harbor-sync --help` and each command's own `--help`: the options from the input list, flags as
+// flags, with defaults and the environment variables the CLI reads. A command's help lists only
+// what that command takes (commands.ts).
 
 
 const WIDTH = 28;
+/** A flag that is on by default is shown as the way to turn it off, so it says what turning it off
+ * does (the input's description says what it does on). */
+const OFF_DESCRIPTIONS = {
+    'create-projects': 'Do not create missing Harbor projects: the tags of a project Harbor lacks fail instead (projects are created by default)',
+    'include-signatures': 'Leave cosign signatures/attestations/SBOMs and OCI referrers behind: copy only the images (they are copied by default)',
+};
+function row(flag, text) {
+    return `  ${flag.padEnd(WIDTH)} ${text}`;
+}
 function optionRow(input) {
     const boolean = isBooleanInput(input);
-    // A flag that is on by default is shown as the way to turn it off.
-    const flag = boolean
-        ? input.default === 'true'
-            ? `--no-${input.name}`
-            : `--${input.name}`
-        : `--${input.name} <value>`;
+    const onByDefault = boolean && input.default === 'true';
+    const flag = boolean ? (onByDefault ? `--no-${input.name}` : `--${input.name}`) : `--${input.name} <value>`;
+    if (onByDefault)
+        return row(flag, OFF_DESCRIPTIONS[input.name] ?? `Turn off: ${input.description}`);
     const extra = [
         !boolean && input.default !== undefined ? `default: ${input.default}` : '',
-        boolean ? `${input.default === 'true' ? 'on' : 'off'} by default` : '',
+        boolean ? 'off by default' : '',
         input.env ? `env: ${input.env}` : '',
     ].filter(Boolean);
-    const text = `  ${flag.padEnd(WIDTH)} ${input.description}${extra.length > 0 ? ` (${extra.join(', ')})` : ''}`;
-    return text;
+    return row(flag, `${input.description}${extra.length > 0 ? ` (${extra.join(', ')})` : ''}`);
 }
-function helpText() {
+const FLAGS_NOTE = [
+    'Flags stand alone (--dry-run, --catalog) or take true/false (--create-projects=false, --no-create-projects);',
+    'other options take a value (--images a/b:1 or --images=a/b:1); list options may be given more than once.',
+];
+const EXAMPLE = [
+    "Example (credentials from the environment, e.g. a Jenkins withCredentials block; single quotes keep a robot's $):",
+    "  SOURCE_USERNAME=reader SOURCE_PASSWORD='…' HARBOR_USERNAME='robot$sync' HARBOR_PASSWORD='…' \\",
+    '    harbor-sync sync --source-registry https://old-registry:5000 --harbor-url https://harbor.example.com \\',
+    "      --images 'team-a/app:1.2, alpine:3.19' --report-file report.json --summary-file summary.md",
+];
+const EXIT_CODES = 'Exit codes: 0 ok; 1 failed tags (or stale ones with --fail-on stale); 2 configuration, credentials or connection error; 130 interrupted (SIGINT/SIGTERM).';
+const NODE = 'Needs Node.js 22.19 or later (24 recommended; the GitHub Action runs on node24).';
+const HELP_ROW = row('--help, -h', 'Show this help');
+/** The help of one command, or the overview when none is given. */
+function helpText(command) {
+    const lines = command === 'report-merge' ? mergeHelp() : command === undefined ? overview() : runHelp(command === 'plan');
+    return `${lines.join('\n')}\n`;
+}
+function overview() {
     return [
         `harbor-sync ${VERSION}: copy container images from a Distribution/OCI registry into Harbor 2.x`,
         '',
-        'Usage: harbor-sync sync [options]     copy every listed tag that Harbor lacks',
-        '       harbor-sync plan [options]     the same run as a dry run: classify, write nothing',
-        '       harbor-sync report-merge [--report-file F] [--summary-file F] [--fail-on X] [--allow-partial] shard1.json shard2.json …',
-        '                                       one report and summary from the reports of every shard of a sharded sync',
-        '       harbor-sync --version | --help',
+        'Usage: harbor-sync <command> [options]',
         '',
-        'Flags stand alone (--dry-run, --catalog) or take true/false (--create-projects=false, --no-create-projects);',
-        'other options take a value (--images a/b:1 or --images=a/b:1); list options may be given more than once.',
+        'Commands:',
+        row('sync', 'copy every listed tag that Harbor lacks'),
+        row('plan', 'the same run as a dry run: classify, write nothing'),
+        row('report-merge', 'one report and summary from the reports of every shard of a sharded sync'),
+        '',
+        'harbor-sync <command> --help lists the options of a command.',
+        row('--version', 'Print the version'),
+        HELP_ROW,
+        '',
+        ...FLAGS_NOTE,
+        '',
+        ...EXAMPLE,
+        '',
+        EXIT_CODES,
+        NODE,
+    ];
+}
+function runHelp(plan) {
+    const inputs = plan ? INPUTS.filter((i) => i.name !== 'dry-run') : INPUTS;
+    return [
+        plan
+            ? 'Usage: harbor-sync plan [options]     the same run as sync, as a dry run: classify every tag, write nothing'
+            : 'Usage: harbor-sync sync [options]     copy every listed tag that Harbor lacks',
+        '',
+        ...FLAGS_NOTE,
         '',
         'Options:',
-        ...INPUTS.map(optionRow),
-        `  ${'--quiet, -q'.padEnd(WIDTH)} Print only errors and the summary (no per-tag lines, no progress)`,
-        `  ${'--json'.padEnd(WIDTH)} Machine-readable: one JSON object per line on stdout ({"event":"tag",…} per tag,`,
-        `  ${''.padEnd(WIDTH)} {"event":"summary","totals":…} last; "dryRun": true in a plan); the Markdown summary only in --summary-file`,
-        `  ${'--allow-partial'.padEnd(WIDTH)} report-merge: merge even when some shards' reports are missing (the summary says which)`,
+        ...inputs.map(optionRow),
+        row('--quiet, -q', 'Print only errors and the summary (no per-tag lines, no progress)'),
+        row('--json', 'Machine-readable: one JSON object per line on stdout ({"event":"tag",…} per tag,'),
+        row('', `{"event":"summary","totals":…} last${plan ? ', with "dryRun": true' : ''}; {"event":"error",…} when the`),
+        row('', 'configuration is refused); the Markdown summary only in --summary-file'),
+        HELP_ROW,
         '',
-        "Example (credentials from the environment, e.g. a Jenkins withCredentials block; single quotes keep a robot's $):",
-        "  SOURCE_USERNAME=reader SOURCE_PASSWORD='…' HARBOR_USERNAME='robot$sync' HARBOR_PASSWORD='…' \\",
-        '    harbor-sync sync --source-registry https://old-registry:5000 --harbor-url https://harbor.example.com \\',
-        "      --images 'team-a/app:1.2, alpine:3.19' --report-file report.json --summary-file summary.md",
+        ...(plan ? [] : [...EXAMPLE, '']),
+        EXIT_CODES,
+    ];
+}
+function mergeHelp() {
+    const input = (name) => INPUTS.find((i) => i.name === name);
+    return [
+        'Usage: harbor-sync report-merge [options] shard-1.json shard-2.json …',
+        '       one report and summary from the reports of every shard of a sharded sync (--shard i/n);',
+        '       the summary is printed, and the exit code follows --fail-on on the whole',
         '',
-        'Exit codes: 0 ok; 1 failed tags (or stale ones with --fail-on stale); 2 configuration, credentials or connection error; 130 interrupted (SIGINT/SIGTERM).',
-        'Needs Node.js 22.19 or later (24 recommended; the GitHub Action runs on node24).',
+        'Options:',
+        row('--report-file <value>', 'Where to write the merged JSON report'),
+        row('--summary-file <value>', 'Where to write the merged Markdown summary'),
+        optionRow(input('fail-on')),
+        row('--allow-partial', "Merge even when some shards' reports are missing (the summary says which first)"),
+        HELP_ROW,
         '',
-    ].join('\n');
+        EXIT_CODES,
+    ];
 }
 
 ;// CONCATENATED MODULE: ./lib/cli/io.js
 // What the CLI writes: stdout carries only what it means to print (cli.ts sends everything else to
-// stderr), stderr one line per message; control characters never reach the terminal.
+// stderr), stderr one line per message; control characters never reach the terminal, and in a
+// workflow step no line reads as a workflow command (a runner reads both streams for them).
 
 
 function out(text) {
-    (0,output/* writeDirect */.L$)(process.stdout, text_escapeControl(text));
+    (0,output/* writeDirect */.L$)(process.stdout, escape_logLine(text));
 }
 /** `harbor-sync: <message>` on stderr. */
 function io_fail(message) {
-    process.stderr.write(`harbor-sync: ${text_escapeControl(message)}\n`);
+    process.stderr.write(`harbor-sync: ${escape_logLine(message)}\n`);
+}
+
+;// CONCATENATED MODULE: ./lib/report/shape.js
+// JSON handed in by a user (the shard reports report-merge reads) is checked field by field where
+// it enters: a wrong shape is a ConfigError naming the file and the path inside it
+// (`shard-2.json: failed[3].source is a number, expected a string`), never a TypeError later.
+
+/** Longer than any name a run writes: a repository (255) and a tag (128), or an escaped bad name. */
+const shape_MAX_NAME = 1024;
+const shape_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+class Shape {
+    file;
+    constructor(file) {
+        this.file = file;
+    }
+    fail(path, why) {
+        return new ConfigError(`${this.file}: ${path} ${why}`);
+    }
+    object(value, path) {
+        if (typeof value !== 'object' || value === null || Array.isArray(value))
+            throw this.wrong(value, path, 'an object');
+        return value;
+    }
+    string(value, path) {
+        if (typeof value !== 'string')
+            throw this.wrong(value, path, 'a string');
+        return value;
+    }
+    /** A name the report shows (an image, a repository, a project): one printable line. Runs write
+     * names from outside escaped (`\x1b`), so a raw control character means the file was made up. */
+    name(value, path) {
+        const text = this.string(value, path);
+        if (text.length > shape_MAX_NAME)
+            throw this.fail(path, `is longer than ${shape_MAX_NAME} characters, more than any name`);
+        if (shape_CONTROL.test(text))
+            throw this.fail(path, 'holds a control character or line break, which no name has');
+        return text;
+    }
+    /** A count, size or duration: a finite number of at least 0. */
+    number(value, path) {
+        if (typeof value !== 'number')
+            throw this.wrong(value, path, 'a number');
+        if (!Number.isFinite(value) || value < 0)
+            throw this.fail(path, `is ${value}, expected a number of at least 0`);
+        return value;
+    }
+    boolean(value, path) {
+        if (typeof value !== 'boolean')
+            throw this.wrong(value, path, 'true or false');
+        return value;
+    }
+    oneOf(value, path, allowed) {
+        const text = this.string(value, path);
+        if (!allowed.includes(text))
+            throw this.fail(path, `is "${text.slice(0, 100)}", expected one of ${allowed.join(', ')}`);
+        return text;
+    }
+    list(value, path, each) {
+        if (!Array.isArray(value))
+            throw this.wrong(value, path, 'a list');
+        return value.map((item, i) => each(item, `${path}[${i}]`));
+    }
+    /** Absent (or null, as the report writes an empty optional): undefined; else checked. */
+    optional(value, path, check) {
+        return value === undefined || value === null ? undefined : check(value, path);
+    }
+    wrong(value, path, expected) {
+        return this.fail(path, `is ${shape_kindOf(value)}, expected ${expected}`);
+    }
+}
+function shape_kindOf(value) {
+    if (value === null)
+        return 'null';
+    if (value === undefined)
+        return 'missing';
+    if (Array.isArray(value))
+        return 'a list';
+    if (typeof value === 'object')
+        return 'an object';
+    return `a ${typeof value}`;
 }
 
 ;// CONCATENATED MODULE: ./lib/report/merge.js
 
 
 
-/** The result a report was written from (the classes become each item's status again). */
+
+
+const ERROR_CODE_LIST = Object.keys(ERROR_CODES);
+/** The result a report was written from (the classes become each item's status again). Every
+ * field merge and the summary use is checked first: a wrong shape names the file and the field. */
 function resultFromReport(report, name) {
+    const shape = new Shape(name);
     const r = report;
-    if (!r || typeof r !== 'object' || r.schema !== REPORT_SCHEMA) {
-        throw new ConfigError(`${name} is not a harbor-sync report (schema "${String(r?.schema)}", expected "${REPORT_SCHEMA}")`);
+    if (!r || typeof r !== 'object' || Array.isArray(r) || r.schema !== REPORT_SCHEMA) {
+        const schema = r && typeof r === 'object' && !Array.isArray(r) ? String(r.schema).slice(0, 100) : 'none';
+        throw new ConfigError(`${name} is not a harbor-sync report (schema "${schema}", expected "${REPORT_SCHEMA}")`);
     }
+    const field = (key, check) => shape.optional(r[key], key, check);
+    const names = (value, path) => shape.list(value, path, (v, p) => shape.name(v, p));
     const items = [];
-    for (const status of STATUSES) {
-        for (const item of (r[status] ?? [])) {
-            const { digest, ...rest } = item;
-            items.push({
-                ...rest,
-                status: status,
-                ...(digest ? { digest } : {}),
-            });
-        }
-    }
+    for (const status of STATUSES)
+        items.push(...(field(status, (v, p) => shape.list(v, p, (item, at) => tagResult(shape, item, at, status))) ?? []));
+    const totals = field('totals', (v, p) => shape.object(v, p));
+    const seconds = shape.optional(totals?.seconds, 'totals.seconds', (v, p) => shape.number(v, p));
+    const bytesPlanned = shape.optional(totals?.bytesPlanned, 'totals.bytesPlanned', (v, p) => shape.number(v, p));
+    const shard = field('shard', (v, p) => merge_shardOf(shape, v, p));
+    const harborVersion = field('harborVersion', (v, p) => shape.name(v, p));
+    const harborUser = field('harborUser', (v, p) => shape.name(v, p));
+    const upstreamRequests = field('upstreamRequests', (v, p) => shape.number(v, p));
+    const fatal = field('fatal', (v, p) => stepFailure(shape, v, p));
+    const missingShards = field('missingShards', (v, p) => shape.list(v, p, (s, at) => merge_shardOf(shape, s, at)));
     return {
-        startedAt: r.startedAt ?? '',
-        finishedAt: r.finishedAt ?? '',
-        seconds: r.totals?.seconds ?? 0,
-        dryRun: r.dryRun === true,
-        source: r.source ?? '',
-        harbor: r.harbor ?? '',
-        ...(r.harborVersion && { harborVersion: r.harborVersion }),
-        ...(r.harborUser && { harborUser: r.harborUser }),
-        ...(r.shard && { shard: r.shard }),
-        ...(typeof r.upstreamRequests === 'number' && { upstreamRequests: r.upstreamRequests }),
-        projectsCreated: r.projectsCreated ?? [],
+        startedAt: field('startedAt', (v, p) => time(shape, v, p)) ?? '',
+        finishedAt: field('finishedAt', (v, p) => time(shape, v, p)) ?? '',
+        seconds: seconds ?? 0,
+        dryRun: field('dryRun', (v, p) => shape.boolean(v, p)) === true,
+        source: field('source', (v, p) => shape.name(v, p)) ?? '',
+        harbor: field('harbor', (v, p) => shape.name(v, p)) ?? '',
+        ...(harborVersion && { harborVersion }),
+        ...(harborUser && { harborUser }),
+        ...(shard && { shard }),
+        ...(upstreamRequests !== undefined && { upstreamRequests }),
+        projectsCreated: field('projectsCreated', names) ?? [],
         items,
         // Added within v1: reports written before have neither.
-        retained: Array.isArray(r.retained) ? r.retained : [],
-        harborNotes: Array.isArray(r.harborNotes) ? r.harborNotes : [],
-        ...(r.fatal && { fatal: r.fatal }),
-        ...(r.interrupted && { interrupted: true }),
-        notStarted: r.notStarted ?? [],
-        ...(r.totals?.bytesPlanned !== undefined && { bytesPlanned: r.totals.bytesPlanned }),
-        ...(Array.isArray(r.missingShards) && r.missingShards.length > 0 && { missingShards: r.missingShards }),
+        retained: field('retained', (v, p) => shape.list(v, p, (item, at) => retainedItem(shape, item, at))) ?? [],
+        harborNotes: field('harborNotes', (v, p) => shape.list(v, p, (note, at) => harborNote(shape, note, at))) ?? [],
+        ...(fatal && { fatal }),
+        ...(field('interrupted', (v, p) => shape.boolean(v, p)) && { interrupted: true }),
+        notStarted: field('notStarted', names) ?? [],
+        ...(field('catalogIncomplete', (v, p) => shape.boolean(v, p)) && { catalogIncomplete: true }),
+        ...(bytesPlanned !== undefined && { bytesPlanned }),
+        ...(missingShards && missingShards.length > 0 && { missingShards }),
+    };
+}
+/** More shards than any matrix runs; the same bound as the shard input (src/config/shard.ts). */
+const merge_MAX_SHARDS = 10_000;
+/** `i/n` with 1 ≤ i ≤ n ≤ MAX_SHARDS; a merged report's `merged 1/2, 2/2` as it is. */
+function merge_shardOf(shape, value, path) {
+    const text = shape.name(value, path);
+    if (text.startsWith('merged '))
+        return text;
+    const shard = merge_parseShard(text);
+    if (!shard || shard.index < 1 || shard.index > shard.count || shard.count > merge_MAX_SHARDS)
+        throw shape.fail(path, `is "${text.slice(0, 100)}", expected i/n with 1 ≤ i ≤ n ≤ ${merge_MAX_SHARDS} (e.g. 2/4)`);
+    return text;
+}
+/** An ISO 8601 time, as runs write them (`2026-11-22T08:00:00.000Z`); empty when a run never started. */
+function time(shape, value, path) {
+    const text = shape.string(value, path);
+    if (text !== '' && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(text))
+        throw shape.fail(path, `is "${text.slice(0, 100)}", expected a time such as 2026-11-22T08:00:00.000Z`);
+    return text;
+}
+function tagResult(shape, value, path, status) {
+    const item = shape.object(value, path);
+    const at = (key) => `${path}.${key}`;
+    const opt = (key, check) => shape.optional(item[key], at(key), check);
+    const text = (v, p) => shape.string(v, p);
+    const count = (v, p) => shape.number(v, p);
+    const digest = opt('digest', (v, p) => shape.name(v, p));
+    const mediaType = opt('mediaType', (v, p) => shape.name(v, p));
+    const platforms = opt('platforms', (v, p) => shape.list(v, p, (x, q) => shape.name(x, q)));
+    const size = opt('size', count);
+    const blobs = opt('blobs', (v, p) => {
+        const b = shape.object(v, p);
+        const n = (key) => shape.number(b[key], `${p}.${key}`);
+        return {
+            total: n('total'),
+            uploaded: n('uploaded'),
+            mounted: n('mounted'),
+            existing: n('existing'),
+            bytesUploaded: n('bytesUploaded'),
+        };
+    });
+    const sourceDigest = opt('sourceDigest', (v, p) => shape.name(v, p));
+    const previousDigest = opt('previousDigest', (v, p) => shape.name(v, p));
+    const repaired = opt('repaired', (v, p) => {
+        const b = shape.object(v, p);
+        const n = (key) => shape.number(b[key], `${p}.${key}`);
+        return { blobs: n('blobs'), manifests: n('manifests'), bytes: n('bytes'), from: shape.name(b.from, `${p}.from`) };
+    });
+    const missing = opt('missing', (v, p) => shape.list(v, p, (x, q) => shape.name(x, q)));
+    const reason = opt('reason', text);
+    const error = opt('error', (v, p) => stepFailure(shape, v, p));
+    const retries = opt('retries', count);
+    const seconds = opt('seconds', count);
+    return {
+        source: shape.name(item.source, at('source')),
+        target: shape.name(item.target, at('target')),
+        status,
+        ...(digest && { digest }),
+        ...(mediaType !== undefined && { mediaType }),
+        ...(platforms && { platforms }),
+        ...(size !== undefined && { size }),
+        ...(blobs && { blobs }),
+        ...(sourceDigest !== undefined && { sourceDigest }),
+        ...(previousDigest !== undefined && { previousDigest }),
+        ...(repaired && { repaired }),
+        ...(missing && { missing }),
+        ...(reason !== undefined && { reason }),
+        ...(error && { error }),
+        ...(retries !== undefined && { retries }),
+        ...(seconds !== undefined && { seconds }),
+    };
+}
+function stepFailure(shape, value, path) {
+    const f = shape.object(value, path);
+    const at = (key) => `${path}.${key}`;
+    const status = shape.optional(f.status, at('status'), (v, p) => shape.number(v, p));
+    const code = shape.optional(f.code, at('code'), (v, p) => shape.name(v, p));
+    const hint = shape.optional(f.hint, at('hint'), (v, p) => shape.string(v, p));
+    // errorCode was added within v1: reports written before lack it.
+    const errorCode = shape.optional(f.errorCode, at('errorCode'), (v, p) => shape.oneOf(v, p, ERROR_CODE_LIST));
+    // Typed as always having one; the summary words a failure without it.
+    return {
+        step: shape.oneOf(f.step, at('step'), STEPS),
+        ...(errorCode ? { errorCode } : {}),
+        ...(status !== undefined && { status }),
+        ...(code !== undefined && { code }),
+        message: shape.string(f.message, at('message')),
+        ...(hint !== undefined && { hint }),
+    };
+}
+function retainedItem(shape, value, path) {
+    const item = shape.object(value, path);
+    const at = (key) => `${path}.${key}`;
+    const digest = shape.optional(item.digest, at('digest'), (v, p) => shape.name(v, p));
+    const pushedAt = shape.optional(item.pushedAt, at('pushedAt'), (v, p) => time(shape, v, p));
+    const artifacts = shape.optional(item.artifacts, at('artifacts'), (v, p) => shape.number(v, p));
+    return {
+        kind: shape.oneOf(item.kind, at('kind'), ['tag', 'repository']),
+        source: shape.name(item.source, at('source')),
+        target: shape.name(item.target, at('target')),
+        ...(digest !== undefined && { digest }),
+        ...(pushedAt && { pushedAt }),
+        ...(artifacts !== undefined && { artifacts }),
+    };
+}
+function harborNote(shape, value, path) {
+    const note = shape.object(value, path);
+    return {
+        project: shape.name(note.project, `${path}.project`),
+        kind: shape.oneOf(note.kind, `${path}.kind`, ['proxy-cache', 'retention', 'immutable']),
+        message: shape.string(note.message, `${path}.message`),
     };
 }
 /** Checks that the reports are one complete shard set: the same n, the same source and Harbor,
@@ -39612,6 +49260,7 @@ function mergeResults(results, missingShards = []) {
         ...(fatal && { fatal: withShard(fatal, results) }),
         ...(results.some((r) => r.interrupted) && { interrupted: true }),
         notStarted: results.flatMap((r) => r.notStarted),
+        ...(results.some((r) => r.catalogIncomplete) && { catalogIncomplete: true }),
         ...(planned.length > 0 && { bytesPlanned: planned.reduce((n, r) => n + (r.bytesPlanned ?? 0), 0) }),
         ...(missingShards.length > 0 && { missingShards }),
         ...(results.some((r) => r.upstreamRequests !== undefined) && {
@@ -39646,7 +49295,7 @@ async function reportMerge(files, flags) {
     let failOn;
     try {
         failOn = parseFailOn(flags.failOn ?? 'failed', '--fail-on');
-        const reports = await Promise.all(files.map(async (file) => ({ file, result: resultFromReport(await readJson(file), file) })));
+        const reports = await Promise.all(files.map(async (file) => ({ file, result: resultFromReport(await report_merge_readJson(file), file) })));
         const missing = checkShardSet(reports, flags.allowPartial);
         merged = mergeResults(reports.map((r) => r.result), missing);
     }
@@ -39655,7 +49304,7 @@ async function reportMerge(files, flags) {
         io_fail(error.message);
         return EXIT.config;
     }
-    const summary = renderSummary(merged, { reportFile: flags.reportFile, failOn });
+    const summary = renderSummary(merged, { reportFile: flags.reportFile, failOn, audience: 'cli' });
     out(summary);
     if (flags.summaryFile)
         await (0,output/* writeScrubbed */.cy)(flags.summaryFile, summary);
@@ -39666,10 +49315,10 @@ async function reportMerge(files, flags) {
         io_fail(outcome.reason ?? 'failed');
     return outcome.exitCode;
 }
-async function readJson(file) {
+async function report_merge_readJson(file) {
     let text;
     try {
-        text = await (0,promises_.readFile)(file, 'utf8');
+        text = await readBoundedFile(file, 'report');
     }
     catch (error) {
         throw new ConfigError(`${file} cannot be read: ${error.message}`);
@@ -39700,7 +49349,9 @@ async function readJson(file) {
 
 
 
-const COMMANDS = ['sync', 'plan', 'report-merge'];
+
+
+
 /** Every input as a flag, plus the CLI's own. */
 const OPTIONS = [
     ...INPUTS.map((i) => ({
@@ -39715,18 +49366,42 @@ const OPTIONS = [
     { name: 'allow-partial', kind: 'boolean' },
 ];
 async function main(argv, env = process.env) {
+    const json = jsonWanted(argv);
     try {
         return await runCommand(argv, env);
     }
     catch (error) {
         if (isHarborSyncError(error) && error.step === 'config') {
-            io_fail(error.message);
+            main_refused({ step: 'config', errorCode: error.code, message: error.message }, json);
             return EXIT.config;
         }
         // A bug, not bad input: still one line, never a stack trace full of paths.
-        io_fail(`internal error: ${error instanceof Error ? error.message : String(error)} (please report it)`);
+        const message = `internal error: ${error instanceof Error ? error.message : String(error)} (please report it)`;
+        main_refused({ step: 'internal', errorCode: 'INTERNAL', message }, json);
         return EXIT.config;
     }
+}
+/** One line on stderr; with --json also one error event on stdout, so a pipeline reading only
+ * stdout learns why there is nothing else. */
+function main_refused(error, json) {
+    io_fail(error.message);
+    if (json)
+        out(`${jsonLine({ event: 'error', ...error })}\n`);
+}
+/** --json, read from the raw arguments: an error in the arguments themselves is reported before
+ * they are parsed, and a --json reader must get it as JSON too. */
+function jsonWanted(argv) {
+    let wanted = false;
+    for (let i = 0; i < argv.length && argv[i] !== '--'; i++) {
+        const arg = argv[i];
+        if (arg === '--no-json')
+            wanted = false;
+        else if (arg === '--json')
+            wanted = !/^(false|no|off|0)$/i.test(argv[i + 1] ?? '');
+        else if (arg.startsWith('--json='))
+            wanted = /^(true|yes|on|1)$/i.test(arg.slice('--json='.length));
+    }
+    return wanted;
 }
 async function runCommand(argv, env) {
     if (argv.length === 0) {
@@ -39740,8 +49415,9 @@ async function runCommand(argv, env) {
     catch (error) {
         if (!isHarborSyncError(error))
             throw error;
-        io_fail(`${error.message}; harbor-sync --help lists the options`);
-        return EXIT.config;
+        // The overview lists the commands; each command's help, its options.
+        const command = argv.find(isCommand);
+        throw new ConfigError(`${error.message}; harbor-sync ${command ? `${command} ` : ''}--help lists the options`);
     }
     const { values, positionals } = parsed;
     const flag = (name) => values.get(name) === 'true';
@@ -39750,18 +49426,20 @@ async function runCommand(argv, env) {
         return EXIT.ok;
     }
     const [command, ...rest] = positionals;
+    // `harbor-sync help sync` as well as `harbor-sync sync --help`.
+    const helpOf = command === 'help' ? rest[0] : command;
     if (flag('help') || command === 'help') {
-        out(helpText());
+        out(helpText(helpOf !== undefined && isCommand(helpOf) ? helpOf : undefined));
         return EXIT.ok;
     }
     if (command === undefined) {
-        io_fail('no command given: write harbor-sync sync [options] (or plan, report-merge); harbor-sync --help lists the options');
-        return EXIT.config;
+        throw new ConfigError('no command given: write harbor-sync sync [options] (or plan, report-merge); harbor-sync --help lists the commands');
     }
-    if (!COMMANDS.includes(command)) {
-        io_fail(`unknown command "${command}" (commands: ${COMMANDS.join(', ')})`);
-        return EXIT.config;
-    }
+    if (!isCommand(command))
+        throw new ConfigError(`unknown command "${printable(command)}" (commands: ${COMMANDS.join(', ')})`);
+    const misplaced = misplacedOption(command, values.keys());
+    if (misplaced)
+        throw new ConfigError(misplaced);
     if (command === 'report-merge')
         return await reportMerge(rest, {
             reportFile: values.get('report-file'),
@@ -39770,8 +49448,7 @@ async function runCommand(argv, env) {
             allowPartial: flag('allow-partial'),
         });
     if (rest.length > 0) {
-        io_fail(`unexpected argument "${rest[0]}": options start with -- (harbor-sync --help lists them)`);
-        return EXIT.config;
+        throw new ConfigError(`unexpected argument "${printable(rest[0])}": options start with -- (harbor-sync ${command} --help lists them)`);
     }
     const read = (name) => {
         if (command === 'plan' && name === 'dry-run')
@@ -39797,7 +49474,17 @@ async function sync(read, env, options) {
         stop.abort();
     };
     process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-    const outcome = await runAndReport(config, { logger: display.logger, signal: stop.signal }).finally(() => {
+    const outcome = await runAndReport(config, {
+        logger: display.logger,
+        signal: stop.signal,
+        summary: { audience: 'cli' },
+    })
+        .catch((error) => {
+        // Refused before the run (an output file that cannot be written): no progress line.
+        display.stop({ progressLine: false });
+        throw error;
+    })
+        .finally(() => {
         process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     });
     // No progress line after a fatal error: the one line that says what went wrong is the last.
@@ -39805,11 +49492,23 @@ async function sync(read, env, options) {
     // --json: stdout carries only JSON events, the last one the report's totals.
     const { result, totals } = outcome;
     if (options.json)
-        out(`${JSON.stringify({ event: 'summary', dryRun: result.dryRun, totals, fatal: result.fatal ?? null, interrupted: result.interrupted === true })}\n`);
+        out(`${jsonLine({
+            event: 'summary',
+            dryRun: result.dryRun,
+            totals,
+            fatal: result.fatal ?? null,
+            interrupted: result.interrupted === true,
+            ...(result.catalogIncomplete && { catalogIncomplete: true }),
+            ...(outcome.unwritten.length > 0 && { unwritten: outcome.unwritten }),
+        })}\n`);
     else
         out(outcome.summary);
-    // A fatal error was printed as it happened; everything else ends with its reason.
-    if (!outcome.ok && !outcome.result.fatal)
+    // A fatal error was printed as it happened (then only the files not written are left to say);
+    // everything else ends with its reason, which names any file not written.
+    if (outcome.result.fatal)
+        for (const line of outcome.unwritten)
+            io_fail(line);
+    else if (!outcome.ok)
         io_fail(outcome.reason ?? 'failed');
     return outcome.exitCode;
 }
@@ -39854,11 +49553,13 @@ const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 /* harmony export */   cy: () => (/* binding */ writeScrubbed)
 /* harmony export */ });
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
-/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4972);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4972);
 // The write side of the redaction point: process.stdout and process.stderr are wrapped once, at
 // the start of an entry point, so every byte the process writes there is scrubbed, including what
 // libraries print (@actions/core's commands, @actions/exec's `[command]` lines). Files the tool
 // writes (report, summary) go through writeScrubbed.
+
 
 
 const installed = new WeakSet();
@@ -39881,11 +49582,11 @@ function guardStream(stream, divert) {
             callback?.();
             return true;
         }
-        return original((0,_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .scrub */ ._I)(text), ...rest);
+        return original((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .scrub */ ._I)(text), ...rest);
     };
     stream.write = guarded;
     /** The unguarded writer, for the JSON events the CLI itself scrubs. */
-    rawWriters.set(stream, (text) => original((0,_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .scrub */ ._I)(text)));
+    rawWriters.set(stream, (text) => original((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .scrub */ ._I)(text)));
 }
 const rawWriters = new WeakMap();
 /** Writes to a guarded stream past its diversion (still scrubbed). */
@@ -39894,17 +49595,19 @@ function writeDirect(stream, text) {
     if (raw)
         raw(text);
     else
-        stream.write((0,_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .scrub */ ._I)(text));
+        stream.write((0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .scrub */ ._I)(text));
 }
-/** Writes a file the tool produces (report, summary), scrubbed. Text in pieces (a report, one
- * item each) is scrubbed piece by piece and written in batches: it never exists whole in memory.
- * A secret is never split across pieces: each is one whole JSON value or line. */
+/** Writes a file the tool produces (report, summary), scrubbed, making its missing folders (as
+ * users expect of `--report-file reports/run.json`). Text in pieces (a report, one item each) is
+ * scrubbed piece by piece and written in batches: it never exists whole in memory. A secret is
+ * never split across pieces: each is one whole JSON value or line. */
 async function writeScrubbed(path, text) {
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdir)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(path), { recursive: true });
     const file = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.open)(path, 'w');
     try {
         let batch = '';
         for (const piece of typeof text === 'string' ? [text] : text) {
-            batch += (0,_secrets_js__WEBPACK_IMPORTED_MODULE_1__/* .scrub */ ._I)(piece);
+            batch += (0,_secrets_js__WEBPACK_IMPORTED_MODULE_2__/* .scrub */ ._I)(piece);
             if (batch.length >= WRITE_BATCH) {
                 await file.write(batch);
                 batch = '';
@@ -39934,7 +49637,7 @@ const WRITE_BATCH = 256 * 1024;
 /* unused harmony exports clearSecrets, rememberedSecrets */
 // The one place that knows every secret of the run (SECURITY.md): passwords and robot secrets from
 // the inputs, bearer tokens the run obtained, and the encodings they travel in (the Basic header,
-// URL and JSON escaping). Whatever the tool writes (stdout, stderr, the report, the summary,
+// URL, JSON and XML/HTML escaping). Whatever the tool writes (stdout, stderr, the report, the summary,
 // --json events, annotations) passes scrub() on its way out, wherever the text came from: our own
 // messages, a server's error body, a library's debug line.
 //
@@ -39957,6 +49660,13 @@ const known = new Set();
 /** A JWS in compact form whose header and payload are JSON objects (base64url of `{"`): what a
  * token service issues. */
 const JWT = /eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/y;
+const MARKUP_REFERENCES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&quot;',
+    "'": '&#39;',
+};
 /** Registers a secret and the forms it is written in. A token the run obtained needs no other
  * form (`raw`): it is already URL- and JSON-safe, and nobody base64-encodes it again. */
 function addSecret(value, forms = 'all') {
@@ -39969,6 +49679,8 @@ function addSecret(value, forms = 'all') {
             encodeURIComponent(value),
             JSON.stringify(value).slice(1, -1),
             Buffer.from(value, 'utf8').toString('base64'),
+            // As the JUnit report and the HTML page write text (src/report/escape.ts, markup).
+            value.replace(/[&<>"']/g, (c) => MARKUP_REFERENCES[c]),
         ];
     for (const form of written) {
         if (form.length < MIN_LENGTH || known.has(form))
@@ -40091,9 +49803,6 @@ function rememberedSecrets() {
 /******/ 	return module.exports;
 /******/ }
 /******/ 
-/******/ // expose the modules object (__webpack_modules__)
-/******/ __nccwpck_require__.m = __webpack_modules__;
-/******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
@@ -40167,36 +49876,6 @@ function rememberedSecrets() {
 /******/ 	};
 /******/ })();
 /******/ 
-/******/ /* webpack/runtime/create fake namespace object */
-/******/ (() => {
-/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
-/******/ 	var leafPrototypes;
-/******/ 	// create a fake namespace object
-/******/ 	// mode & 1: value is a module id, require it
-/******/ 	// mode & 2: merge all properties of value into the ns
-/******/ 	// mode & 4: return value when already ns object
-/******/ 	// mode & 16: return value when it's Promise-like
-/******/ 	// mode & 8|1: behave like require
-/******/ 	__nccwpck_require__.t = function(value, mode) {
-/******/ 		if(mode & 1) value = this(value);
-/******/ 		if(mode & 8) return value;
-/******/ 		if(typeof value === 'object' && value) {
-/******/ 			if((mode & 4) && value.__esModule) return value;
-/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
-/******/ 		}
-/******/ 		var ns = Object.create(null);
-/******/ 		__nccwpck_require__.r(ns);
-/******/ 		var def = {};
-/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
-/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
-/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
-/******/ 		}
-/******/ 		def['default'] = () => (value);
-/******/ 		__nccwpck_require__.d(ns, def);
-/******/ 		return ns;
-/******/ 	};
-/******/ })();
-/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -40209,42 +49888,9 @@ function rememberedSecrets() {
 /******/ 	};
 /******/ })();
 /******/ 
-/******/ /* webpack/runtime/ensure chunk */
-/******/ (() => {
-/******/ 	__nccwpck_require__.f = {};
-/******/ 	// This file contains only the entry chunk.
-/******/ 	// The chunk loading function for additional chunks
-/******/ 	__nccwpck_require__.e = (chunkId) => {
-/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
-/******/ 			__nccwpck_require__.f[key](chunkId, promises);
-/******/ 			return promises;
-/******/ 		}, []));
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/get javascript chunk filename */
-/******/ (() => {
-/******/ 	// This function allow to reference async chunks
-/******/ 	__nccwpck_require__.u = (chunkId) => {
-/******/ 		// return url for filenames based on template
-/******/ 		return "" + chunkId + ".index.js";
-/******/ 	};
-/******/ })();
-/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/make namespace object */
-/******/ (() => {
-/******/ 	// define __esModule on exports
-/******/ 	__nccwpck_require__.r = (exports) => {
-/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
-/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
-/******/ 		}
-/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
-/******/ 	};
 /******/ })();
 /******/ 
 /******/ /* webpack/runtime/node module decorator */
@@ -40254,69 +49900,6 @@ function rememberedSecrets() {
 /******/ 		if (!module.children) module.children = [];
 /******/ 		return module;
 /******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/import chunk loading */
-/******/ (() => {
-/******/ 	// no baseURI
-/******/ 	
-/******/ 	// object to store loaded and loading chunks
-/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
-/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
-/******/ 	var installedChunks = {
-/******/ 		792: 0
-/******/ 	};
-/******/ 	
-/******/ 	var installChunk = (data) => {
-/******/ 		var {ids, modules, runtime} = data;
-/******/ 		// add "modules" to the modules object,
-/******/ 		// then flag all "ids" as loaded and fire callback
-/******/ 		var moduleId, chunkId, i = 0;
-/******/ 		for(moduleId in modules) {
-/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
-/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
-/******/ 			}
-/******/ 		}
-/******/ 		if(runtime) runtime(__nccwpck_require__);
-/******/ 		for(;i < ids.length; i++) {
-/******/ 			chunkId = ids[i];
-/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
-/******/ 				installedChunks[chunkId][0]();
-/******/ 			}
-/******/ 			installedChunks[ids[i]] = 0;
-/******/ 		}
-/******/ 	
-/******/ 	}
-/******/ 	
-/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
-/******/ 			// import() chunk loading for javascript
-/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
-/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
-/******/ 	
-/******/ 				// a Promise means "currently loading".
-/******/ 				if(installedChunkData) {
-/******/ 					promises.push(installedChunkData[1]);
-/******/ 				} else {
-/******/ 					if(true) { // all chunks have JS
-/******/ 						// setup Promise in chunk cache
-/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
-/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
-/******/ 							throw e;
-/******/ 						});
-/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
-/******/ 						promises.push(installedChunkData[1] = promise);
-/******/ 					}
-/******/ 				}
-/******/ 			}
-/******/ 	};
-/******/ 	
-/******/ 	// no prefetching
-/******/ 	
-/******/ 	// no preloaded
-/******/ 	
-/******/ 	// no external install chunk
-/******/ 	
-/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/

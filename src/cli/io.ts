@@ -1,13 +1,14 @@
 // What the CLI writes: stdout carries only what it means to print (cli.ts sends everything else to
-// stderr), stderr one line per message; control characters never reach the terminal.
+// stderr), stderr one line per message; control characters never reach the terminal, and in a
+// workflow step no line reads as a workflow command (a runner reads both streams for them).
 import { writeDirect } from '../redact/output.js';
-import { escapeControl } from '../redact/text.js';
+import { logLine } from '../report/escape.js';
 
 export function out(text: string): void {
-  writeDirect(process.stdout, escapeControl(text));
+  writeDirect(process.stdout, logLine(text));
 }
 
 /** `harbor-sync: <message>` on stderr. */
 export function fail(message: string): void {
-  process.stderr.write(`harbor-sync: ${escapeControl(message)}\n`);
+  process.stderr.write(`harbor-sync: ${logLine(message)}\n`);
 }

@@ -4,20 +4,21 @@
 import { buildConfig } from '../config/inputs.js';
 import { INPUTS, LIST_INPUTS, isBooleanInput } from '../config/input-list.js';
 import { CLI_NAMES } from '../config/names.js';
-import { isHarborSyncError } from '../errors/base.js';
+import { ConfigError, isHarborSyncError } from '../errors/base.js';
+import { printable } from '../redact/text.js';
 import { consoleDisplay } from '../report/console.js';
+import { jsonLine } from '../report/escape.js';
 import { EXIT, type ExitCode } from '../report/outcome.js';
 import { runAndReport } from '../run-and-report.js';
 import { VERSION } from '../version.js';
 import { parseCommandLine, type OptionSpec } from './args.js';
+import { COMMANDS, isCommand, misplacedOption } from './commands.js';
 import { helpText } from './help.js';
 import { fail, out } from './io.js';
 import { reportMerge } from './report-merge.js';
 
 export { EXIT } from '../report/outcome.js';
 export { helpText } from './help.js';
-
-const COMMANDS = ['sync', 'plan', 'report-merge'];
 
 /** Every input as a flag, plus the CLI's own. */
 export const OPTIONS: readonly OptionSpec[] = [
@@ -36,17 +37,39 @@ export const OPTIONS: readonly OptionSpec[] = [
 ];
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<ExitCode> {
+  const json = jsonWanted(argv);
   try {
     return await runCommand(argv, env);
   } catch (error) {
     if (isHarborSyncError(error) && error.step === 'config') {
-      fail(error.message);
+      refused({ step: 'config', errorCode: error.code, message: error.message }, json);
       return EXIT.config;
     }
     // A bug, not bad input: still one line, never a stack trace full of paths.
-    fail(`internal error: ${error instanceof Error ? error.message : String(error)} (please report it)`);
+    const message = `internal error: ${error instanceof Error ? error.message : String(error)} (please report it)`;
+    refused({ step: 'internal', errorCode: 'INTERNAL', message }, json);
     return EXIT.config;
   }
+}
+
+/** One line on stderr; with --json also one error event on stdout, so a pipeline reading only
+ * stdout learns why there is nothing else. */
+function refused(error: { step: string; errorCode: string; message: string }, json: boolean): void {
+  fail(error.message);
+  if (json) out(`${jsonLine({ event: 'error', ...error })}\n`);
+}
+
+/** --json, read from the raw arguments: an error in the arguments themselves is reported before
+ * they are parsed, and a --json reader must get it as JSON too. */
+function jsonWanted(argv: readonly string[]): boolean {
+  let wanted = false;
+  for (let i = 0; i < argv.length && argv[i] !== '--'; i++) {
+    const arg = argv[i]!;
+    if (arg === '--no-json') wanted = false;
+    else if (arg === '--json') wanted = !/^(false|no|off|0)$/i.test(argv[i + 1] ?? '');
+    else if (arg.startsWith('--json=')) wanted = /^(true|yes|on|1)$/i.test(arg.slice('--json='.length));
+  }
+  return wanted;
 }
 
 async function runCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<ExitCode> {
@@ -59,8 +82,9 @@ async function runCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<ExitC
     parsed = parseCommandLine(argv, OPTIONS);
   } catch (error) {
     if (!isHarborSyncError(error)) throw error;
-    fail(`${error.message}; harbor-sync --help lists the options`);
-    return EXIT.config;
+    // The overview lists the commands; each command's help, its options.
+    const command = argv.find(isCommand);
+    throw new ConfigError(`${error.message}; harbor-sync ${command ? `${command} ` : ''}--help lists the options`);
   }
   const { values, positionals } = parsed;
   const flag = (name: string): boolean => values.get(name) === 'true';
@@ -69,20 +93,21 @@ async function runCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<ExitC
     return EXIT.ok;
   }
   const [command, ...rest] = positionals;
+  // `harbor-sync help sync` as well as `harbor-sync sync --help`.
+  const helpOf = command === 'help' ? rest[0] : command;
   if (flag('help') || command === 'help') {
-    out(helpText());
+    out(helpText(helpOf !== undefined && isCommand(helpOf) ? helpOf : undefined));
     return EXIT.ok;
   }
   if (command === undefined) {
-    fail(
-      'no command given: write harbor-sync sync [options] (or plan, report-merge); harbor-sync --help lists the options',
+    throw new ConfigError(
+      'no command given: write harbor-sync sync [options] (or plan, report-merge); harbor-sync --help lists the commands',
     );
-    return EXIT.config;
   }
-  if (!COMMANDS.includes(command)) {
-    fail(`unknown command "${command}" (commands: ${COMMANDS.join(', ')})`);
-    return EXIT.config;
-  }
+  if (!isCommand(command))
+    throw new ConfigError(`unknown command "${printable(command)}" (commands: ${COMMANDS.join(', ')})`);
+  const misplaced = misplacedOption(command, values.keys());
+  if (misplaced) throw new ConfigError(misplaced);
   if (command === 'report-merge')
     return await reportMerge(rest, {
       reportFile: values.get('report-file'),
@@ -91,8 +116,9 @@ async function runCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<ExitC
       allowPartial: flag('allow-partial'),
     });
   if (rest.length > 0) {
-    fail(`unexpected argument "${rest[0]}": options start with -- (harbor-sync --help lists them)`);
-    return EXIT.config;
+    throw new ConfigError(
+      `unexpected argument "${printable(rest[0]!)}": options start with -- (harbor-sync ${command} --help lists them)`,
+    );
   }
   const read = (name: string): string | undefined => {
     if (command === 'plan' && name === 'dry-run') return 'true';
@@ -120,19 +146,39 @@ async function sync(
     stop.abort();
   };
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
-  const outcome = await runAndReport(config, { logger: display.logger, signal: stop.signal }).finally(() => {
-    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-  });
+  const outcome = await runAndReport(config, {
+    logger: display.logger,
+    signal: stop.signal,
+    summary: { audience: 'cli' },
+  })
+    .catch((error: unknown) => {
+      // Refused before the run (an output file that cannot be written): no progress line.
+      display.stop({ progressLine: false });
+      throw error;
+    })
+    .finally(() => {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    });
   // No progress line after a fatal error: the one line that says what went wrong is the last.
   display.stop({ progressLine: !outcome.result.fatal });
   // --json: stdout carries only JSON events, the last one the report's totals.
   const { result, totals } = outcome;
   if (options.json)
     out(
-      `${JSON.stringify({ event: 'summary', dryRun: result.dryRun, totals, fatal: result.fatal ?? null, interrupted: result.interrupted === true })}\n`,
+      `${jsonLine({
+        event: 'summary',
+        dryRun: result.dryRun,
+        totals,
+        fatal: result.fatal ?? null,
+        interrupted: result.interrupted === true,
+        ...(result.catalogIncomplete && { catalogIncomplete: true }),
+        ...(outcome.unwritten.length > 0 && { unwritten: outcome.unwritten }),
+      })}\n`,
     );
   else out(outcome.summary);
-  // A fatal error was printed as it happened; everything else ends with its reason.
-  if (!outcome.ok && !outcome.result.fatal) fail(outcome.reason ?? 'failed');
+  // A fatal error was printed as it happened (then only the files not written are left to say);
+  // everything else ends with its reason, which names any file not written.
+  if (outcome.result.fatal) for (const line of outcome.unwritten) fail(line);
+  else if (!outcome.ok) fail(outcome.reason ?? 'failed');
   return outcome.exitCode;
 }

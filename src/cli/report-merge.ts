@@ -1,7 +1,7 @@
 // `harbor-sync report-merge`: one report and one summary from the reports of a sharded sync; the
 // exit follows --fail-on on the whole.
-import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../errors/base.js';
+import { readBoundedFile } from '../config/read-file.js';
 import { parseFailOn } from '../config/values.js';
 import { writeScrubbed } from '../redact/output.js';
 import { reportText } from '../report/json.js';
@@ -44,7 +44,7 @@ export async function reportMerge(files: string[], flags: MergeOptions): Promise
     fail((error as Error).message);
     return EXIT.config;
   }
-  const summary = renderSummary(merged, { reportFile: flags.reportFile, failOn });
+  const summary = renderSummary(merged, { reportFile: flags.reportFile, failOn, audience: 'cli' });
   out(summary);
   if (flags.summaryFile) await writeScrubbed(flags.summaryFile, summary);
   if (flags.reportFile) await writeScrubbed(flags.reportFile, reportText(merged, VERSION));
@@ -56,7 +56,7 @@ export async function reportMerge(files: string[], flags: MergeOptions): Promise
 async function readJson(file: string): Promise<unknown> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readBoundedFile(file, 'report');
   } catch (error) {
     throw new ConfigError(`${file} cannot be read: ${(error as Error).message}`);
   }

@@ -34,7 +34,12 @@ import { describeRule, type MappingRule } from '../sync/mapping.js';
 import { checkMappingRule, shadowedBy } from './mapping-rules.js';
 import { LIST_INPUTS } from './input-list.js';
 import { closest } from './suggest.js';
+import { FILE_LIMITS } from './read-file.js';
 import { compileRepoPattern, compileTagPattern, listItems, parseLatest, parseSemverRange } from './selection.js';
+import { parseShard } from './shard.js';
+import { VALUE_CHECKS as INPUT_VALUE_CHECKS, registryUrl } from './values.js';
+import { projectNameProblem } from '../harbor/names.js';
+import { printable } from '../redact/text.js';
 
 export interface ConfigFile {
   /** Input name → value as the input would hold it; keys not in the file are absent. */
@@ -61,7 +66,23 @@ const ITEM_CHECKS: Record<string, Check> = {
   'exclude-tags': compileTagPattern,
   'immutable-tags': compileTagPattern,
 };
-const VALUE_CHECKS: Record<string, Check> = { semver: parseSemverRange, latest: parseLatest };
+// Every single value the inputs would refuse is refused here, naming the file, the line and the key
+// (`concurrency: 100` is "deploy.yml:7: concurrency must be …", not a flag the user never typed).
+const VALUE_CHECKS: Record<string, Check> = {
+  ...INPUT_VALUE_CHECKS,
+  semver: parseSemverRange,
+  latest: parseLatest,
+  shard: parseShard,
+  'default-project': checkProjectName,
+  'source-registry': (text) => registryUrl('source-registry', text),
+  'harbor-url': (text) => registryUrl('harbor-url', text),
+  'upstream-registry': (text) => registryUrl('upstream-registry', text),
+};
+
+function checkProjectName(text: string, key: string): void {
+  const problem = projectNameProblem(text);
+  if (problem) throw new ConfigError(`${key} "${printable(text)}" ${problem}`);
+}
 
 interface Context {
   file: string;
@@ -71,7 +92,7 @@ interface Context {
 
 /** A config file is a few dozen lines; anything near these bounds is not one (an alias bomb
  * expands a small file into gigabytes: yaml's own limit for its toJS is the same 100). */
-export const CONFIG_FILE_LIMIT = 1024 * 1024;
+export const CONFIG_FILE_LIMIT = FILE_LIMITS['config-file'].bytes;
 const MAX_ALIASES = 100;
 
 export function parseConfigFile(text: string, fileName: string, knownKeys: string[]): ConfigFile {

@@ -11,11 +11,12 @@
 // &client_id=docker and uses the access_token it gets back. It is no password, so it comes back as its own
 // kind and the caller decides whether it can use it.
 import { spawn } from 'node:child_process';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../errors/base.js';
 import { isDockerHub } from '../registry/docker-hub.js';
+import { readBoundedFile } from './read-file.js';
 
 export type DockerCredential =
   | { kind: 'basic'; username: string; password: string; source: string }
@@ -106,7 +107,7 @@ async function loadConfig(configPath: string | undefined, env: NodeJS.ProcessEnv
   if (configPath && (await isDirectory(path))) path = join(path, 'config.json');
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readBoundedFile(path, 'docker-config');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // No file at the default place just means no docker login; a path the user gave must exist.

@@ -4,6 +4,7 @@ import { ConfigError, isHarborSyncError } from '../errors/base.js';
 import { parseImageReference } from '../registry/reference.js';
 import type { ImageSpec } from '../sync/config.js';
 import { ACTION_NAMES, type InputNames } from './names.js';
+import type { FileKind } from './read-file.js';
 
 export function parseImageList(text: string, origin: string, sourceHost?: string): ImageSpec[] {
   const specs: ImageSpec[] = [];
@@ -28,7 +29,7 @@ export async function imageSpecs(
   inline: string,
   file: string,
   sourceHost: string,
-  load: (path: string) => Promise<string>,
+  load: (path: string, kind: FileKind) => Promise<string>,
   catalog: boolean,
   names: InputNames = ACTION_NAMES,
 ): Promise<ImageSpec[]> {
@@ -36,7 +37,7 @@ export async function imageSpecs(
   if (file) {
     let text: string;
     try {
-      text = await load(file);
+      text = await load(file, 'images-file');
     } catch (error) {
       throw new ConfigError(`${names.name('images-file')} "${file}" cannot be read: ${(error as Error).message}`);
     }

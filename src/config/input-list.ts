@@ -90,15 +90,18 @@ export const INPUTS: InputInfo[] = [
   {
     name: 'include',
     description:
-      'Repositories to sync (catalog and whole-repository lines): globs like team-a/** or /regex/, one per line',
+      'Repositories to sync (catalog and whole-repository lines): globs like team-a/** or /regex/ (RE2 syntax, linear time), one per line',
   },
-  { name: 'exclude', description: 'Repositories to leave out: globs or /regex/, one per line' },
-  { name: 'tags', description: 'Tags to sync, regexes matching the whole tag, one per line' },
-  { name: 'exclude-tags', description: 'Tags to leave out, regexes matching the whole tag' },
+  {
+    name: 'exclude',
+    description: 'Repositories to leave out: globs or /regex/ (RE2 syntax, linear time), one per line',
+  },
+  { name: 'tags', description: 'Tags to sync, regexes (RE2 syntax, linear time) matching the whole tag, one per line' },
+  { name: 'exclude-tags', description: 'Tags to leave out, regexes (RE2 syntax, linear time) matching the whole tag' },
   {
     name: 'immutable-tags',
     description:
-      'Tags that never move once pushed (regexes matching the whole tag, e.g. v?\\d+\\.\\d+\\.\\d+): one Harbor already has is skipped without any request to the source',
+      'Tags that never move once pushed (regexes in RE2 syntax matching the whole tag, e.g. v?\\d+\\.\\d+\\.\\d+): one Harbor already has is skipped without any request to the source',
   },
   {
     name: 'semver',
@@ -219,8 +222,28 @@ export const INPUTS: InputInfo[] = [
   },
   { name: 'harbor-ca-file', description: 'PEM file with CA certificates to trust for Harbor' },
   {
+    name: 'work-dir',
+    description:
+      'Where harbor-sync decompresses a compressed tarball source (.tar.gz, .tar.zst) and keeps a downloaded one (default: $RUNNER_TEMP, else the system temp dir); a plain .tar or dir:// needs no room there',
+  },
+  {
     name: 'report-file',
     description: 'Where to write the JSON report (action default: $RUNNER_TEMP/harbor-sync-report.json)',
   },
   { name: 'summary-file', description: 'Where to write the Markdown summary (CLI)', cliOnly: true },
+  {
+    name: 'junit-file',
+    description:
+      "Where to write a JUnit XML report, one test case per tag, for Jenkins' junit step or GitLab's artifacts:reports:junit",
+  },
+  {
+    name: 'html-file',
+    description:
+      'Where to write the summary as one self-contained HTML page (no scripts, nothing fetched), e.g. to archive in Jenkins',
+  },
+  {
+    name: 'metrics-file',
+    description:
+      "Where to write the run's Prometheus metrics (text format, replaced atomically), e.g. a .prom file in node_exporter's textfile directory",
+  },
 ];

@@ -1,7 +1,6 @@
 // One typed SyncConfig from named inputs, whoever supplies them: the action reads them with
 // core.getInput, the CLI from --flags and the environment. The config file fills what was not
 // given; each error is a ConfigError naming the input (exit 2).
-import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../errors/base.js';
 import { projectNameProblem } from '../harbor/names.js';
 import { addCredentials } from '../redact/secrets.js';
@@ -11,18 +10,21 @@ import type { Endpoint, SyncConfig, Visibility } from '../sync/config.js';
 import { parseConfigFile, type ConfigFile } from './config-file.js';
 import { dockerCredentials } from './docker-config.js';
 import { imageSpecs } from './image-list.js';
+import { readBoundedFile, type FileKind } from './read-file.js';
 import { INPUT_DEFAULTS, INPUTS } from './input-list.js';
 import { parseMappingRules } from './mapping-rules.js';
 import { parsePlatforms } from './platforms.js';
 import { compileTagPattern, listItems, parseSelection } from './selection.js';
 import { parseShard } from './shard.js';
+import { workDirectory } from './work-dir.js';
 import { ACTION_NAMES, type InputNames } from './names.js';
 import { probeScheme } from './scheme-probe.js';
 import {
   MissingSchemeError,
+  VISIBILITIES,
   boolean,
+  bounded,
   credentials,
-  integer,
   oneOf,
   parseFailOn,
   registryUrl,
@@ -39,8 +41,8 @@ export { parseImageList } from './image-list.js';
 export type InputReader = (name: string) => string | undefined;
 
 export interface BuildOptions {
-  /** Reads the files the inputs name (images-file, config-file, CA files). */
-  load?: (path: string) => Promise<string>;
+  /** Reads the files the inputs name (images-file, config-file, CA files); `kind` sets the size cap. */
+  load?: (path: string, kind: FileKind) => Promise<string>;
   env?: NodeJS.ProcessEnv;
   /** How messages name an option: as the action's input (default) or the CLI's flag. */
   names?: InputNames;
@@ -58,7 +60,7 @@ export async function buildConfig(readInput: InputReader, options: BuildOptions 
 }
 
 async function build(readInput: InputReader, options: BuildOptions): Promise<SyncConfig> {
-  const load = options.load ?? ((p: string) => readFile(p, 'utf8'));
+  const load = options.load ?? readBoundedFile;
   const env = options.env ?? process.env;
   const names = options.names ?? ACTION_NAMES;
   const n = (input: string): string => names.name(input);
@@ -109,21 +111,25 @@ async function build(readInput: InputReader, options: BuildOptions): Promise<Syn
     ...(get('upstream-registry') && {
       upstream: await endpoint('upstream', registryUrl('upstream-registry', get('upstream-registry'), names)),
     }),
-    upstreamConcurrency: integer(n('upstream-concurrency'), get('upstream-concurrency'), 1, 16),
+    upstreamConcurrency: bounded('upstream-concurrency', get('upstream-concurrency'), n('upstream-concurrency')),
     createProjects: boolean(n('create-projects'), get('create-projects')),
-    projectVisibility: oneOf<Visibility>(n('project-visibility'), get('project-visibility'), ['private', 'public']),
+    projectVisibility: oneOf<Visibility>(n('project-visibility'), get('project-visibility'), VISIBILITIES),
     defaultProject,
-    concurrency: integer(n('concurrency'), get('concurrency'), 1, 64),
+    concurrency: bounded('concurrency', get('concurrency'), n('concurrency')),
     dryRun: boolean(n('dry-run'), get('dry-run')),
     failOn: parseFailOn(get('fail-on'), n('fail-on')),
     retry: {
-      retries: integer(n('retries'), get('retries'), 0, 20),
-      maxWaitMs: integer(n('retry-max-wait'), get('retry-max-wait'), 1, 3600) * 1000,
+      retries: bounded('retries', get('retries'), n('retries')),
+      maxWaitMs: bounded('retry-max-wait', get('retry-max-wait'), n('retry-max-wait')) * 1000,
       baseMs: 500,
     },
-    stallTimeoutSeconds: integer(n('stall-timeout'), get('stall-timeout'), 1, 3600),
+    stallTimeoutSeconds: bounded('stall-timeout', get('stall-timeout'), n('stall-timeout')),
+    ...(get('work-dir') && { workDir: await workDirectory(get('work-dir'), n('work-dir')) }),
     ...(get('report-file') && { reportFile: get('report-file') }),
     ...(get('summary-file') && { summaryFile: get('summary-file') }),
+    ...(get('junit-file') && { junitFile: get('junit-file') }),
+    ...(get('html-file') && { htmlFile: get('html-file') }),
+    ...(get('metrics-file') && { metricsFile: get('metrics-file') }),
     ...(names !== ACTION_NAMES && { naming: names }),
   };
 }
@@ -158,13 +164,13 @@ async function fromDockerConfig(
 
 async function configFile(
   path: string,
-  load: (path: string) => Promise<string>,
+  load: (path: string, kind: FileKind) => Promise<string>,
   names: InputNames,
 ): Promise<ConfigFile | undefined> {
   if (!path) return undefined;
   let text: string;
   try {
-    text = await load(path);
+    text = await load(path, 'config-file');
   } catch (error) {
     throw new ConfigError(`${names.name('config-file')} "${path}" cannot be read: ${(error as Error).message}`);
   }

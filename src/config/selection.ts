@@ -1,9 +1,14 @@
 // Parsing the selection inputs (`include`, `exclude`, `tags`, `exclude-tags`, `semver`, `latest`,
 // `latest-include-non-semver`) into the Selection the engine applies (src/sync/select.ts, whose
 // header describes the rules). Every error names the input and line.
+//
+// Every pattern, globs included, is compiled with RE2 (re2js): matching takes time linear in the
+// name, so no pattern (`(a+)+`) can spin on a long tag. RE2 has no backreferences or lookaround;
+// a pattern using them is refused, saying so.
+import { RE2JS } from 're2js';
 import semver from 'semver';
 import { ConfigError } from '../errors/base.js';
-import { RANGE_OPTIONS, type RepoPattern, type Selection } from '../sync/select.js';
+import { RANGE_OPTIONS, type RepoPattern, type Selection, type TagPattern } from '../sync/select.js';
 import { ACTION_NAMES, type InputNames } from './names.js';
 
 const GLOB_CHARS = /^[a-z0-9._\-/*?]+$/;
@@ -74,7 +79,7 @@ export function compileRepoPattern(text: string, input: string): RepoPattern {
     const regex = compileRegex(pattern.slice(1, -1), pattern, input);
     return { text: pattern, test: (repo) => regex.test(repo) };
   }
-  const regex = new RegExp(`^${globSource(pattern, input)}$`);
+  const regex = RE2JS.compile(`^${globSource(pattern, input)}$`);
   return { text: pattern, test: (repo) => regex.test(repo) };
 }
 
@@ -117,7 +122,7 @@ function componentSource(component: string): string {
 }
 
 /** A tag regex matching the whole tag: `1\.2.*` becomes `^1\.2.*$`. */
-export function compileTagPattern(text: string, input: string): RegExp {
+export function compileTagPattern(text: string, input: string): TagPattern {
   const body = text.trim();
   if (!body) throw new ConfigError(`${input}: empty tag pattern`);
   if (/\s/.test(body))
@@ -129,8 +134,11 @@ export function compileTagPattern(text: string, input: string): RegExp {
       `${input}: tag patterns are regexes already, anchored to the whole tag: write ${body.slice(1, -1)} without the slashes`,
     );
   }
+  // Checked alone first: `a)|(b` is no regex, yet `^(?:a)|(b)$` would compile.
   compileRegex(body, body, input);
-  return new RegExp(anchored(body));
+  const source = anchored(body);
+  const regex = RE2JS.compile(source);
+  return { source, test: (tag) => regex.test(tag) };
 }
 
 // The anchored form doubles as what reports show, so keep it close to what the user wrote.
@@ -147,13 +155,18 @@ function endsWithUnescapedDollar(text: string): boolean {
   return backslashes % 2 === 0;
 }
 
-function compileRegex(body: string, shown: string, input: string): RegExp {
+function compileRegex(body: string, shown: string, input: string): RE2JS {
   if (!body) throw new ConfigError(`${input}: empty regex "${shown}"`);
   try {
-    return new RegExp(body);
+    return RE2JS.compile(body);
   } catch (error) {
-    const reason = (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
-    throw new ConfigError(`${input}: "${shown}" is not a valid regular expression: ${reason}`);
+    // `missing closing ): \`1.(2\``: the quote of the whole pattern says nothing new.
+    const reason = (error as Error).message
+      .replace(/^error parsing regexp: /, '')
+      .replace(/: `(.*)`$/s, (quote, part: string) => (part === body ? '' : quote));
+    throw new ConfigError(
+      `${input}: "${shown}" is not a valid regular expression: ${reason} (patterns are RE2 syntax, matched in linear time: no backreferences or lookaround)`,
+    );
   }
 }
 

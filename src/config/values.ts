@@ -8,7 +8,10 @@ import type { Credentials } from '../registry/credentials.js';
 import { isStorageUrl, parseStorageUrl } from '../registry/storage/index.js';
 import type { TlsOptions } from '../registry/transport.js';
 import type { FailOn } from '../sync/config.js';
+import { INPUT_DEFAULTS } from './input-list.js';
 import { ACTION_NAMES, type InputNames } from './names.js';
+import { barePathProblem } from './storage-path.js';
+import type { FileKind } from './read-file.js';
 
 export type EndpointPrefix = 'source' | 'harbor' | 'upstream';
 
@@ -21,6 +24,43 @@ export function boolean(name: string, value: string): boolean {
   if (/^(false|no|off|0)$/i.test(value)) return false;
   throw new ConfigError(`${name} must be true or false, not "${printable(value)}"`);
 }
+
+/** The numeric inputs and the range each takes. */
+export const BOUNDS = {
+  concurrency: [1, 64],
+  'upstream-concurrency': [1, 16],
+  retries: [0, 20],
+  'retry-max-wait': [1, 3600],
+  'stall-timeout': [1, 3600],
+} as const satisfies Record<string, readonly [number, number]>;
+
+/** A numeric input within its BOUNDS. */
+export function bounded(input: keyof typeof BOUNDS, value: string, name: string): number {
+  const [min, max] = BOUNDS[input];
+  return integer(name, value, min, max);
+}
+
+export const VISIBILITIES = ['private', 'public'] as const;
+
+type ValueCheck = (value: string, name: string) => unknown;
+
+/** The single-value inputs checked by their value alone (flags, numbers, choices): the config file
+ * checks its values with these as it reads them, so an error names the file, the line and the key. */
+export const VALUE_CHECKS: Readonly<Record<string, ValueCheck>> = {
+  ...Object.fromEntries(
+    Object.entries(INPUT_DEFAULTS)
+      .filter(([, value]) => value === 'true' || value === 'false')
+      .map(([input]): [string, ValueCheck] => [input, (value, name) => boolean(name, value)]),
+  ),
+  ...Object.fromEntries(
+    Object.keys(BOUNDS).map((input): [string, ValueCheck] => [
+      input,
+      (value, name) => bounded(input as keyof typeof BOUNDS, value, name),
+    ]),
+  ),
+  'project-visibility': (value, name) => oneOf(name, value, VISIBILITIES),
+  'fail-on': (value, name) => parseFailOn(value, name),
+};
 
 export function integer(name: string, value: string, min: number, max: number): number {
   const n = Number(value);
@@ -48,6 +88,9 @@ export function registryUrl(input: string, value: string, names: InputNames = AC
       `${name} must not carry a user name or password in the URL: use ${names.name(`${prefix}-username`)} and ${names.name(`${prefix}-password`)} instead`,
     );
   }
+  // A path where a URL belongs: say which storage URL it means.
+  const barePath = input === 'source-registry' ? barePathProblem(value) : undefined;
+  if (barePath) throw new ConfigError(`${name} "${printable(value)}" ${barePath}`);
   // A registry's storage directory or a tarball of it (dir:///var/lib/registry, file:///backup/registry.tar.gz).
   if (input === 'source-registry' && isStorageUrl(value)) {
     try {
@@ -111,7 +154,7 @@ export function credentials(
 export async function tlsOptions(
   prefix: EndpointPrefix,
   get: (name: string) => string,
-  load: (path: string) => Promise<string>,
+  load: (path: string, kind: FileKind) => Promise<string>,
   names: InputNames = ACTION_NAMES,
 ): Promise<TlsOptions | undefined> {
   const insecure = boolean(names.name(`${prefix}-insecure`), get(`${prefix}-insecure`));
@@ -121,7 +164,7 @@ export async function tlsOptions(
   let ca: string | undefined;
   if (caFile) {
     try {
-      ca = await load(caFile);
+      ca = await load(caFile, 'ca-file');
     } catch (error) {
       throw new ConfigError(`${caName} "${caFile}" cannot be read: ${(error as Error).message}`);
     }

@@ -15,6 +15,8 @@ export interface ErrorDetails {
   request?: string;
   /** What the user can do about it. */
   hint?: string;
+  /** Worth another try although the status says otherwise (registry/retry.ts retryRule). */
+  retryable?: boolean;
   cause?: unknown;
 }
 
@@ -28,6 +30,7 @@ export class HarborSyncError extends Error {
   readonly registryCode: string | undefined;
   readonly request: string | undefined;
   readonly hint: string | undefined;
+  readonly retryable: boolean;
 
   constructor(details: ErrorDetails) {
     super(details.message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -37,6 +40,7 @@ export class HarborSyncError extends Error {
     this.registryCode = details.registryCode;
     this.request = details.request;
     this.hint = details.hint;
+    this.retryable = details.retryable === true;
   }
 
   /** The same error placed at a step (and with a hint), as a new error: shared errors (a blob
@@ -55,6 +59,7 @@ export class HarborSyncError extends Error {
       ...(this.registryCode !== undefined && { registryCode: this.registryCode }),
       ...(this.request !== undefined && { request: this.request }),
       ...(this.hint !== undefined && { hint: this.hint }),
+      ...(this.retryable && { retryable: true }),
     };
   }
 }

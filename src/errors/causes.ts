@@ -34,3 +34,15 @@ export function causeCode(error: unknown, accept: (code: string) => boolean): st
   }
   return undefined;
 }
+
+/** An error's own words for a reader: Node's advice about its own flags ("try running Node.js with
+ * --use-system-ca") and OpenSSL's file and line are not for someone running harbor-sync, who is
+ * told what to set instead. */
+export function causeText(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text
+    .replace(/;\s*if the root CA is installed locally, try running Node\.js with --use-system-ca\.?/i, '')
+    .replace(/[;,]?\s*(?:try running|run) Node(?:\.js)? with --[\w-]+[^;]*/i, '')
+    .replace(/:[^:]*\.\.\/deps\/openssl[^\n]*$/, '')
+    .replace(/\s*\(?\.\.\/deps\/[^)]*\)?/g, '');
+}

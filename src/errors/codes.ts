@@ -39,6 +39,8 @@ export const ERROR_CODES = {
   LIST_INCOMPLETE: 'a list (tags, catalog, Harbor artifacts) could not be read whole',
   MANIFEST_INVALID: 'a manifest is not valid JSON of its media type',
   MANIFEST_TOO_LARGE: 'a manifest is larger than the 4 MiB a registry stores',
+  MANIFEST_GRAPH_TOO_LARGE:
+    "a tag's manifests nest more than 8 levels deep, number more than 10,000 or hold more than 32 MiB together",
   DIGEST_MISMATCH: 'content does not hash to its digest',
   SIZE_MISMATCH: 'a blob is not the size its descriptor says',
   VERIFY_MISMATCH: 'after the push, Harbor holds another digest for the tag than the source',
@@ -53,6 +55,7 @@ export const ERROR_CODES = {
   STORAGE_CORRUPT: 'a file of a storage source is damaged (wrong digest or size, a bad link)',
   ARCHIVE_UNSAFE: 'a tarball holds symlinks, hard links, devices, absolute paths or .. entries',
   ARCHIVE_UNREADABLE: 'a tarball cannot be read or extracted',
+  ARCHIVE_NO_SPACE: 'a compressed tarball decompresses to more than work-dir has free',
   DOWNLOAD_FAILED: 'a tarball could not be downloaded',
   INTERRUPTED: 'the run was stopped (SIGINT/SIGTERM) while this was in flight; a re-run completes it',
   INTERNAL: 'a bug in harbor-sync: please report it',

@@ -36,6 +36,7 @@ export class RegistryError extends HarborSyncError {
     code?: ErrorCode;
     hint?: string;
     restatesAnswer?: boolean;
+    retryable?: boolean;
   }) {
     const errors = options.errors ?? [];
     const registryCode = errors[0]?.code;
@@ -47,6 +48,7 @@ export class RegistryError extends HarborSyncError {
       ...(registryCode !== undefined && { registryCode }),
       ...(options.hint !== undefined && { hint: options.hint }),
       ...(options.cause !== undefined && { cause: options.cause }),
+      ...(options.retryable && { retryable: true }),
     });
     this.errors = errors;
     this.restatesAnswer = options.restatesAnswer ?? false;
@@ -89,6 +91,7 @@ export function httpError(answer: {
   body: string;
   code?: ErrorCode;
   hint?: string;
+  retryable?: boolean;
 }): RegistryError {
   const errors = parseErrorBody(answer.body.slice(0, BODY_LIMIT));
   const first = errors[0];
@@ -100,6 +103,7 @@ export function httpError(answer: {
     request: `${answer.method} ${path.split('?')[0]}`,
     ...(answer.code && { code: answer.code }),
     ...(answer.hint && { hint: answer.hint }),
+    ...(answer.retryable && { retryable: true }),
     restatesAnswer: true,
   });
 }

@@ -108,4 +108,7 @@ export interface SyncResult {
   /** Stopped by SIGINT/SIGTERM: `notStarted` lists what a re-run will still do. */
   interrupted?: boolean;
   notStarted: string[];
+  /** Interrupted before the catalog was listed to its end: the repositories it had not listed yet
+   * are in no list (`notStarted` holds only what was listed). */
+  catalogIncomplete?: boolean;
 }

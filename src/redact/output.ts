@@ -2,7 +2,8 @@
 // the start of an entry point, so every byte the process writes there is scrubbed, including what
 // libraries print (@actions/core's commands, @actions/exec's `[command]` lines). Files the tool
 // writes (report, summary) go through writeScrubbed.
-import { open } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { scrub } from './secrets.js';
 
 type Write = NodeJS.WriteStream['write'];
@@ -43,10 +44,12 @@ export function writeDirect(stream: NodeJS.WriteStream, text: string): void {
   else stream.write(scrub(text));
 }
 
-/** Writes a file the tool produces (report, summary), scrubbed. Text in pieces (a report, one
- * item each) is scrubbed piece by piece and written in batches: it never exists whole in memory.
- * A secret is never split across pieces: each is one whole JSON value or line. */
+/** Writes a file the tool produces (report, summary), scrubbed, making its missing folders (as
+ * users expect of `--report-file reports/run.json`). Text in pieces (a report, one item each) is
+ * scrubbed piece by piece and written in batches: it never exists whole in memory. A secret is
+ * never split across pieces: each is one whole JSON value or line. */
 export async function writeScrubbed(path: string, text: string | Iterable<string>): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
   const file = await open(path, 'w');
   try {
     let batch = '';

@@ -1,6 +1,6 @@
 // The one place that knows every secret of the run (SECURITY.md): passwords and robot secrets from
 // the inputs, bearer tokens the run obtained, and the encodings they travel in (the Basic header,
-// URL and JSON escaping). Whatever the tool writes (stdout, stderr, the report, the summary,
+// URL, JSON and XML/HTML escaping). Whatever the tool writes (stdout, stderr, the report, the summary,
 // --json events, annotations) passes scrub() on its way out, wherever the text came from: our own
 // messages, a server's error body, a library's debug line.
 //
@@ -27,6 +27,14 @@ const known = new Set<string>();
  * token service issues. */
 const JWT = /eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/y;
 
+const MARKUP_REFERENCES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
 /** Registers a secret and the forms it is written in. A token the run obtained needs no other
  * form (`raw`): it is already URL- and JSON-safe, and nobody base64-encodes it again. */
 export function addSecret(value: string | undefined, forms: 'all' | 'raw' = 'all'): void {
@@ -39,6 +47,8 @@ export function addSecret(value: string | undefined, forms: 'all' | 'raw' = 'all
           encodeURIComponent(value),
           JSON.stringify(value).slice(1, -1),
           Buffer.from(value, 'utf8').toString('base64'),
+          // As the JUnit report and the HTML page write text (src/report/escape.ts, markup).
+          value.replace(/[&<>"']/g, (c) => MARKUP_REFERENCES[c]!),
         ];
   for (const form of written) {
     if (form.length < MIN_LENGTH || known.has(form)) continue;

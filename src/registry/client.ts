@@ -13,9 +13,11 @@ import type {
 import { RegistryError, httpError, isRegistryError } from '../errors/registry.js';
 import { MANIFEST_ACCEPT, MediaType, parseManifest, type Descriptor } from './media-types.js';
 import { sha256Digest } from './digest.js';
-import { MANIFEST_READ_LIMIT } from './limits.js';
-import { nextLink } from './pagination.js';
-import { repositoryScope } from './reference.js';
+import { LIST_READ_LIMIT, MANIFEST_READ_LIMIT } from './limits.js';
+import { LIST_LIMITS, ListGuard, nextLink, type ListLimits } from './pagination.js';
+import { isDigest, repositoryScope } from './reference.js';
+import { discardBody, readBody, readErrorText, readJson, type ReadLimit } from './body.js';
+import { array, object, optional, string } from './shape.js';
 import {
   Transport,
   headerValue,
@@ -30,9 +32,14 @@ export interface RegistryClientOptions extends ConnectionOptions {
   url: string;
   credentials?: Credentials;
   userAgent: string;
+  /** Caps on a paged list (tests lower them); LIST_LIMITS otherwise. */
+  listLimits?: ListLimits;
 }
 
 const CATALOG_PAGE = 1000;
+const MANIFEST: ReadLimit = { bytes: MANIFEST_READ_LIMIT, code: 'MANIFEST_TOO_LARGE', what: 'manifest' };
+const TAG_LIST = object({ tags: optional(array(string)) });
+const CATALOG_PAGE_SHAPE = object({ repositories: optional(array(string)) });
 /** A blob body streams into an upload: a larger buffer means fewer pauses of the source socket. */
 const BLOB_HIGH_WATER_MARK = 1024 * 1024;
 
@@ -44,6 +51,7 @@ class DistributionClient implements RegistryClient {
   readonly host: string;
   private readonly base: URL;
   private readonly transport: Transport;
+  private readonly listLimits: ListLimits;
   /** Learned at the first referrers call: distribution 2.8 has no such route. */
   private noReferrersApi = false;
 
@@ -54,7 +62,8 @@ class DistributionClient implements RegistryClient {
   constructor(options: RegistryClientOptions) {
     this.base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
     this.host = this.base.host;
-    const { url: _url, ...transportOptions } = options;
+    const { url: _url, listLimits, ...transportOptions } = options;
+    this.listLimits = listLimits ?? LIST_LIMITS;
     this.transport = new Transport({ ...transportOptions, origin: this.base });
   }
 
@@ -66,7 +75,7 @@ class DistributionClient implements RegistryClient {
     });
     if (isRegistryError(res)) return { status: res.status ?? 0, ok: false, error: res };
     if (res.status === 200) {
-      await res.body.dump();
+      await discardBody(res);
       return { status: 200, ok: true };
     }
     return { status: res.status, ok: false, error: await this.failure(res, 'GET', '/v2/') };
@@ -81,7 +90,7 @@ class DistributionClient implements RegistryClient {
       scopes: [pull(repository)],
     });
     if (res.status !== 200) throw await this.failure(res, 'GET', path);
-    const bytes = await readLimited(res, MANIFEST_READ_LIMIT, path);
+    const bytes = await readBody(res, MANIFEST);
     // The digest of the bytes we hold is the truth; the header is only a claim.
     const digest = sha256Digest(bytes);
     if (reference.startsWith('sha256:') && reference !== digest) {
@@ -104,12 +113,12 @@ class DistributionClient implements RegistryClient {
       headers: { accept: MANIFEST_ACCEPT },
       scopes: [pull(repository)],
     });
-    await res.body.dump();
+    await discardBody(res);
     if (res.status === 404) return undefined;
     if (res.status !== 200) throw await this.failure(res, 'HEAD', path);
-    const digest = headerValue(res.headers, 'docker-content-digest');
+    const digest = digestHeader(res.headers);
     if (!digest) {
-      // Registries may omit the digest on HEAD; the body then tells.
+      // Registries may omit the digest on HEAD (or send something else); the body then tells.
       const full = await this.getManifest(repository, reference);
       return { digest: full.digest, mediaType: full.mediaType, size: full.bytes.length };
     }
@@ -135,8 +144,8 @@ class DistributionClient implements RegistryClient {
       scopes: [push(repository)],
     });
     if (res.status !== 201 && res.status !== 200) throw await this.failure(res, 'PUT', path);
-    await res.body.dump();
-    return headerValue(res.headers, 'docker-content-digest');
+    await discardBody(res);
+    return digestHeader(res.headers);
   }
 
   async headBlob(repository: string, digest: string): Promise<number | undefined> {
@@ -147,7 +156,7 @@ class DistributionClient implements RegistryClient {
       scopes: [pull(repository)],
       followRedirects: true,
     });
-    await res.body.dump();
+    await discardBody(res);
     if (res.status === 404) return undefined;
     if (res.status !== 200) throw await this.failure(res, 'HEAD', path);
     return Number(headerValue(res.headers, 'content-length') ?? -1);
@@ -178,7 +187,7 @@ class DistributionClient implements RegistryClient {
     const res = await this.send({ method: 'POST', url, scopes, headers: { 'content-length': '0' } });
     if (res.status !== 202 && !(res.status === 201 && mountFrom))
       throw await this.failure(res, 'POST', url.pathname.slice(1)); // its body names the cause
-    await res.body.dump();
+    await discardBody(res);
     if (res.status === 201) return { mounted: true };
     const location = headerValue(res.headers, 'location');
     if (!location)
@@ -203,17 +212,25 @@ class DistributionClient implements RegistryClient {
       scopes: repository ? [push(repository)] : [],
     });
     // The error body names the cause (400 DIGEST_INVALID: the bytes did not match): read it first.
-    if (res.status !== 201) throw await this.failure(res, 'PUT', url.pathname.slice(1));
-    await res.body.dump();
+    // A 401 here is a token that expired while the body streamed (a stream cannot be sent again
+    // with a fresh one): the whole copy is worth another try.
+    if (res.status !== 201) throw await this.failure(res, 'PUT', url.pathname.slice(1), res.status === 401);
+    await discardBody(res);
   }
 
   async listTags(repository: string): Promise<string[]> {
-    const tags: string[] = [];
+    const guard = new ListGuard(`the tags of ${repository}`, this.listLimits);
+    let tags: string[] = [];
     let url: URL | undefined = this.url(`v2/${repository}/tags/list`);
     while (url) {
+      guard.page(url);
       const res: HttpResponse = await this.send({ method: 'GET', url, scopes: [pull(repository)] });
       if (res.status !== 200) throw await this.failure(res, 'GET', url.pathname.slice(1));
-      tags.push(...(await readNames(res, url, 'tags')));
+      const page = (await readJson(res, listPage('tag list'), TAG_LIST)).tags ?? [];
+      guard.count(page.length, url);
+      // distribution sends every tag at once: a spread of 200,000 arguments overflows the stack.
+      if (tags.length === 0) tags = page;
+      else for (const tag of page) tags.push(tag);
       url = nextLink(headerValue(res.headers, 'link'), url);
     }
     return tags;
@@ -222,9 +239,11 @@ class DistributionClient implements RegistryClient {
   async *catalog(): AsyncIterable<string[]> {
     // Distribution refuses n above its catalog.maxentries (default 1000) with 400
     // PAGINATION_NUMBER_INVALID (docs/harbor.md §9); without n it pages by its own default.
+    const guard = new ListGuard(`the catalog of ${this.host}`, this.listLimits);
     let url: URL | undefined = this.url(`v2/_catalog?n=${CATALOG_PAGE}`);
     let first = true;
     while (url) {
+      guard.page(url);
       const res: HttpResponse = await this.send({ method: 'GET', url, scopes: ['registry:catalog:*'] });
       if (first && res.status === 400) {
         const error = await this.failure(res, 'GET', url.pathname.slice(1));
@@ -235,7 +254,8 @@ class DistributionClient implements RegistryClient {
       }
       first = false;
       if (res.status !== 200) throw await this.failure(res, 'GET', url.pathname.slice(1));
-      const page = await readNames(res, url, 'repositories');
+      const page = (await readJson(res, listPage('catalog page'), CATALOG_PAGE_SHAPE)).repositories ?? [];
+      guard.count(page.length, url);
       // Checked before the page is handed out: a list known to be incomplete stops here.
       const next = nextLink(headerValue(res.headers, 'link'), url);
       if (page.length > 0) yield page;
@@ -245,23 +265,42 @@ class DistributionClient implements RegistryClient {
 
   async referrers(repository: string, digest: string): Promise<Descriptor[] | undefined> {
     if (this.noReferrersApi) return undefined;
-    const path = `v2/${repository}/referrers/${digest}`;
-    const res = await this.send({
-      method: 'GET',
-      url: this.url(path),
-      headers: { accept: MediaType.ociIndex },
-      scopes: [pull(repository)],
-    });
-    if (res.status === 404 || res.status === 405 || res.status === 400) {
-      // A registry with the API answers 200 with an empty index for a manifest without referrers;
-      // a 404 that is not a registry error body means the route does not exist: stop asking.
-      const body = await res.body.text().catch(() => '');
-      if (res.status !== 404 || !body.includes('"errors"')) this.noReferrersApi = true;
-      return undefined;
+    const guard = new ListGuard(`the referrers of ${repository}@${digest}`, this.listLimits);
+    const found: Descriptor[] = [];
+    const first = this.url(`v2/${repository}/referrers/${digest}`);
+    let url: URL | undefined = first;
+    while (url) {
+      guard.page(url);
+      const path = url.pathname.slice(1);
+      const res: HttpResponse = await this.send({
+        method: 'GET',
+        url,
+        headers: { accept: MediaType.ociIndex },
+        scopes: [pull(repository)],
+      });
+      if (url === first && (res.status === 404 || res.status === 405 || res.status === 400)) {
+        // A registry with the API answers 200 with an empty index for a manifest without referrers;
+        // a 404 that is not a registry error body means the route does not exist: stop asking.
+        const body = await readErrorText(res);
+        if (res.status !== 404 || !body.includes('"errors"')) this.noReferrersApi = true;
+        return undefined;
+      }
+      if (res.status !== 200) throw await this.failure(res, 'GET', path);
+      const parsed = parseManifest(await readBody(res, MANIFEST), MediaType.ociIndex);
+      if (parsed.kind !== 'index') {
+        throw new RegistryError({
+          message: `GET /${path} on ${this.host}: the referrers answer ${parsed.problem ?? 'is not an OCI index'}`,
+          status: res.status,
+          request: res.request,
+          code: 'LIST_INCOMPLETE',
+        });
+      }
+      guard.count(parsed.children.length, url);
+      for (const child of parsed.children) found.push(child);
+      // The OCI distribution spec lets a registry page the referrers with Link, as tag lists.
+      url = nextLink(headerValue(res.headers, 'link'), url);
     }
-    if (res.status !== 200) throw await this.failure(res, 'GET', path);
-    const bytes = await readLimited(res, MANIFEST_READ_LIMIT, path);
-    return parseManifest(bytes, MediaType.ociIndex).children;
+    return found;
   }
 
   invalidateTokens(project: string): void {
@@ -280,10 +319,10 @@ class DistributionClient implements RegistryClient {
     return this.transport.send(req);
   }
 
-  private async failure(res: HttpResponse, method: Method, path: string): Promise<RegistryError> {
-    const body = method === 'HEAD' ? '' : await res.body.text().catch(() => '');
-    if (method === 'HEAD') await res.body.dump().catch(() => undefined);
-    return httpError({ method, path, host: this.host, status: res.status, body });
+  private async failure(res: HttpResponse, method: Method, path: string, retryable = false): Promise<RegistryError> {
+    const body = method === 'HEAD' ? '' : await readErrorText(res);
+    if (method === 'HEAD') await discardBody(res);
+    return httpError({ method, path, host: this.host, status: res.status, body, retryable });
   }
 }
 
@@ -295,46 +334,15 @@ function push(repository: string): string {
   return repositoryScope(repository, 'pull,push');
 }
 
-/** The `tags` of a tag list or the `repositories` of a catalog page: strings, or nothing at all
- * (distribution sends null for an empty list). Anything else is an error, not an empty list. */
-async function readNames(res: HttpResponse, url: URL, field: 'tags' | 'repositories'): Promise<string[]> {
-  const body = parseJson((await readLimited(res, MANIFEST_READ_LIMIT, url.pathname)).toString('utf8'));
-  if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
-    const names = (body as Record<string, unknown>)[field];
-    if (names === undefined || names === null) return [];
-    if (Array.isArray(names) && names.every((n): n is string => typeof n === 'string')) return names;
-  }
-  throw new RegistryError({
-    message: `GET ${url.pathname}: the answer is not a JSON object with a list of ${field}`,
-    status: res.status,
-    request: `GET ${url.pathname}`,
-    code: 'LIST_INCOMPLETE',
-  });
+/** A page of a list: a body larger than LIST_READ_LIMIT, or not a JSON object with a list of
+ * strings (null for an empty list, as distribution sends it), is LIST_INCOMPLETE, not an empty list. */
+function listPage(what: string): ReadLimit {
+  return { bytes: LIST_READ_LIMIT, code: 'LIST_INCOMPLETE', what };
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-async function readLimited(res: HttpResponse, limit: number, what: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of res.body) {
-    total += (chunk as Buffer).length;
-    if (total > limit) {
-      res.body.destroy();
-      throw new RegistryError({
-        message: `${what}: response larger than ${limit} bytes`,
-        status: res.status,
-        request: `GET ${what}`,
-        code: what.includes('/manifests/') ? 'MANIFEST_TOO_LARGE' : 'LIST_INCOMPLETE',
-      });
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/** Docker-Content-Digest when it is a digest: it is only a claim, and one that is not a digest is
+ * no claim at all (the caller then reads the manifest and hashes it). */
+function digestHeader(headers: HttpResponse['headers']): string | undefined {
+  const value = headerValue(headers, 'docker-content-digest');
+  return value !== undefined && isDigest(value) ? value : undefined;
 }

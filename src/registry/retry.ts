@@ -1,7 +1,10 @@
-// When and how long to wait before trying a request again (ky's retry-timing, regclient's
-// reghttp): 408, 429 and 5xx and network failures are worth another try; other 4xx are not.
-// Waits grow exponentially with jitter, and a server's Retry-After is honoured up to a cap.
+// What is tried again, and how long to wait first (ky's retry-timing, regclient's reghttp,
+// go-containerregistry's retry predicate). One rule, retryRule, decides for every loop that
+// retries: requests in the transport, whole blob copies, tarball downloads. 408, 429 and 5xx and
+// network failures are worth another try; other 4xx are not. Waits grow exponentially with jitter,
+// and a server's Retry-After is honoured up to a cap.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { isHarborSyncError } from '../errors/base.js';
 import { causeCode } from '../errors/causes.js';
 
 export interface RetryPolicy {
@@ -43,24 +46,44 @@ export function isNetworkError(error: unknown): boolean {
   return causeCode(error, (code) => NETWORK_CODES.has(code)) !== undefined;
 }
 
+/** What one failed attempt is worth: `again` up to the policy's retries; `once` one more try
+ * whatever the policy (content that did not match its digest: a byte flipped in transit is gone the
+ * next time, and a second mismatch proves the source's copy damaged); `never`. */
+export type RetryRule = 'again' | 'once' | 'never';
+
+/** The one predicate of what is retried, everywhere. */
+export function retryRule(error: unknown): RetryRule {
+  if (error instanceof RetryLater || isNetworkError(error)) return 'again';
+  if (!isHarborSyncError(error)) return 'never';
+  if (error.code === 'DIGEST_MISMATCH') return 'once';
+  // `retryable`: the one who made the error knows the answer is worth another try although its
+  // status says otherwise (a 401 to a streamed upload: its token expired while the body went).
+  if (error.retryable || (error.status !== undefined && isRetryableStatus(error.status))) return 'again';
+  return 'never';
+}
+
 export interface RetryOptions {
   policy: RetryPolicy;
   /** Aborted: no further attempt (the run is being stopped). */
   signal?: AbortSignal | undefined;
-  /** Whether attempt `attempt` (1 = the first) failed in a way worth another; the caller's rule
-   * also decides how many attempts it allows (policy.retries, or its own). */
-  shouldRetry(error: unknown, attempt: number): boolean;
 }
 
 /** The one retry loop (requests in the transport, whole blob copies, downloads): runs `work`
- * until it succeeds or `shouldRetry` declines, waiting with jittered backoff (or the server's
+ * until it succeeds or retryRule declines, waiting with jittered backoff (or the server's
  * Retry-After, carried by a RetryLater) between attempts, each retry counted for the tag. */
 export async function retrying<T>(work: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
+  const retries = options.policy.retries;
+  let again = 0;
+  let once = false;
   for (let attempt = 1; ; attempt++) {
     try {
       return await work(attempt);
     } catch (error) {
-      if (options.signal?.aborted || !options.shouldRetry(error, attempt)) throw error;
+      if (options.signal?.aborted) throw error;
+      const rule = retryRule(error);
+      if (rule === 'never' || (rule === 'once' && once) || (rule === 'again' && again >= retries)) throw error;
+      if (rule === 'once') once = true;
+      else again += 1;
       countRetry();
       await sleep(
         retryDelay(attempt, error instanceof RetryLater ? error.retryAfter : undefined, options.policy),
@@ -68,6 +91,11 @@ export async function retrying<T>(work: (attempt: number) => Promise<T>, options
       );
     }
   }
+}
+
+/** Content that does not hash to its digest: ours, or the registry's 400 DIGEST_INVALID on commit. */
+export function isDigestMismatch(error: unknown): boolean {
+  return isHarborSyncError(error) && error.code === 'DIGEST_MISMATCH';
 }
 
 /** An answer worth another try (408, 429, 5xx), thrown inside `retrying` so the loop waits as the

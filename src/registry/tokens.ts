@@ -7,6 +7,9 @@ import type { BearerChallenge } from './challenge.js';
 import { RegistryError, parseErrorBody } from '../errors/registry.js';
 import { basicAuthorization, type Credentials } from './credentials.js';
 import { addToken } from '../redact/secrets.js';
+import { readErrorText, readJson, type Answer } from './body.js';
+import { TOKEN_READ_LIMIT } from './limits.js';
+import { ignoredIfWrong, object, optional, positive, string } from './shape.js';
 
 interface CachedToken {
   token: string;
@@ -20,16 +23,32 @@ const EXPIRY_MARGIN = 0.9; // refresh at 90% of the lifetime: a long upload must
  * go first. */
 const MAX_CACHED = 512;
 
+/** The token spec's answer. A lifetime of the wrong shape is taken as absent (the spec's default
+ * applies); a token must be a string. */
+const TOKEN_ANSWER = object({
+  token: optional(string),
+  access_token: optional(string),
+  expires_in: ignoredIfWrong(positive),
+});
+
+/** A token goes into an Authorization header: visible ASCII only (RFC 6750's b64token is a subset,
+ * and registries' opaque tokens stay within it too), so no answer can add to the header. */
+const TOKEN_TEXT = /^[\x21-\x7e]+$/;
+
 export class TokenCache {
   private readonly tokens = new Map<string, Promise<CachedToken>>();
   private readonly dispatcher: Dispatcher;
   private readonly credentials: Credentials | undefined;
   private readonly userAgent: string;
 
-  constructor(dispatcher: Dispatcher, credentials: Credentials | undefined, userAgent: string) {
+  private readonly stallMs: number;
+
+  /** `stallMs`: the most time a token answer may take to arrive whole (the stall timeout). */
+  constructor(dispatcher: Dispatcher, credentials: Credentials | undefined, userAgent: string, stallMs = 120_000) {
     this.dispatcher = dispatcher;
     this.credentials = credentials;
     this.userAgent = userAgent;
+    this.stallMs = stallMs;
   }
 
   /** A valid token for these scopes, fetched at most once at a time per scope set. */
@@ -73,39 +92,45 @@ export class TokenCache {
     if (this.credentials) headers.authorization = basicAuthorization(this.credentials);
     const started = Date.now();
     const res = await request(url, { method: 'GET', headers, dispatcher: this.dispatcher });
-    const text = await res.body.text();
+    const answer: Answer = {
+      status: res.statusCode,
+      headers: res.headers,
+      body: res.body,
+      url,
+      request: `GET ${url.pathname}`,
+      stallMs: this.stallMs,
+    };
     if (res.statusCode !== 200) {
       throw new RegistryError({
         message: `token service ${url.origin}${url.pathname} answered ${res.statusCode}${this.credentials ? ` for user ${this.credentials.username}` : ' (anonymous)'}`,
         status: res.statusCode,
-        errors: parseErrorBody(text),
-        request: `GET ${url.pathname}`,
+        errors: parseErrorBody(await readErrorText(answer)),
+        request: answer.request,
       });
     }
-    let body: { token?: unknown; access_token?: unknown; expires_in?: unknown } | null;
-    try {
-      body = JSON.parse(text) as typeof body;
-    } catch {
-      body = null;
-    }
-    if (typeof body !== 'object' || body === null) {
-      throw new RegistryError({
-        message: `token service ${url.origin}${url.pathname} answered 200 with a body that is not a JSON object`,
-        status: 200,
-        request: `GET ${url.pathname}`,
-      });
-    }
+    const body = await readJson(
+      answer,
+      { bytes: TOKEN_READ_LIMIT, code: 'HTTP_ERROR', what: 'token answer' },
+      TOKEN_ANSWER,
+    );
     // Harbor always sends access_token:"" beside token, so an empty string must not win.
-    const token = typeof body.token === 'string' && body.token ? body.token : body.access_token;
-    if (typeof token !== 'string' || !token) {
+    const token = body.token || body.access_token;
+    if (!token) {
       throw new RegistryError({
         message: `token service ${url.origin} sent no token`,
         status: 200,
-        request: `GET ${url.pathname}`,
+        request: answer.request,
+      });
+    }
+    if (!TOKEN_TEXT.test(token)) {
+      throw new RegistryError({
+        message: `token service ${url.origin} sent a token with spaces or control characters, which no token has: not used`,
+        status: 200,
+        request: answer.request,
       });
     }
     addToken(token); // a server's error text or a debug line may echo it
-    const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_LIFETIME_S;
+    const lifetime = body.expires_in ?? DEFAULT_LIFETIME_S;
     return { token, expiresAt: started + lifetime * 1000 * EXPIRY_MARGIN };
   }
 }

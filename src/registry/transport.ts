@@ -8,15 +8,9 @@ import { bearerChallenge, offersBasic, type BearerChallenge } from './challenge.
 import { basicAuthorization, type Credentials } from './credentials.js';
 import { TokenCache } from './tokens.js';
 import { AuthBoundary } from './auth-boundary.js';
+import { discardBody, type Answer } from './body.js';
 import { addCredentials } from '../redact/secrets.js';
-import {
-  DEFAULT_RETRY_POLICY,
-  RetryLater,
-  isNetworkError,
-  isRetryableStatus,
-  retrying,
-  type RetryPolicy,
-} from './retry.js';
+import { DEFAULT_RETRY_POLICY, RetryLater, isRetryableStatus, retrying, type RetryPolicy } from './retry.js';
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -34,11 +28,9 @@ export interface HttpRequest {
   highWaterMark?: number;
 }
 
-export interface HttpResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
+/** An answer: its body is read through body.ts (bounded in bytes and time) or streamed (a blob). */
+export interface HttpResponse extends Answer {
   body: Dispatcher.ResponseData['body'];
-  url: URL;
 }
 
 export interface TransportOptions {
@@ -83,6 +75,8 @@ export class Transport {
   private readonly retry: RetryPolicy;
   private readonly signal: AbortSignal | undefined;
   private readonly boundary: AuthBoundary;
+  /** The stall timeout: no byte for this long is a stall; a small body (body.ts) must be whole by then. */
+  readonly stallMs: number;
   /** What the registry asked for the last time it challenged us. */
   private scheme: 'unknown' | 'none' | 'basic' | 'bearer' = 'unknown';
   private bearer: BearerChallenge | undefined;
@@ -95,6 +89,7 @@ export class Transport {
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.signal = options.signal;
     const stall = (options.stallTimeoutSeconds ?? 120) * 1000;
+    this.stallMs = stall;
     this.dispatcher =
       options.dispatcher ??
       new Agent({
@@ -105,10 +100,10 @@ export class Transport {
           ...(options.tls?.insecure && { rejectUnauthorized: false }),
           ...(options.tls?.ca && { ca: options.tls.ca }),
         },
-        headersTimeout: stall,
+        headersTimeout: stall, // total time from the request sent to the last header byte
         bodyTimeout: stall, // inactivity between bytes, not total: a 5 GB layer may take long
       });
-    this.tokens = new TokenCache(this.dispatcher, this.credentials, this.userAgent);
+    this.tokens = new TokenCache(this.dispatcher, this.credentials, this.userAgent, stall);
     if (options.preemptiveBasic && this.credentials) this.scheme = 'basic';
   }
 
@@ -127,7 +122,7 @@ export class Transport {
   async send(req: HttpRequest): Promise<HttpResponse> {
     const res = await this.sendAuthorized(req);
     if (res.status === 401 && !this.boundary.mayAuthorize(res.url)) {
-      await res.body.dump();
+      await discardBody(res);
       throw this.boundary.foreignChallenge(describe(req), req.url, res.url);
     }
     return res;
@@ -142,7 +137,7 @@ export class Transport {
     const header = headerValue(res.headers, 'www-authenticate');
     const challenge = bearerChallenge(header);
     if (challenge) {
-      await res.body.dump();
+      await discardBody(res);
       const realm = this.boundary.acceptRealm(challenge.realm, describe(req));
       const scopes = union(req.scopes ?? [], challenge.scopes);
       const learnedNow = this.scheme !== 'bearer';
@@ -157,7 +152,7 @@ export class Transport {
     if (this.scheme === 'bearer' && this.bearer) {
       // Harbor answers a refused token with a Basic challenge (docs/harbor.md §1): try a fresh token,
       // then Basic, which Harbor accepts on every /v2 path.
-      await res.body.dump();
+      await discardBody(res);
       this.tokens.invalidate(this.bearer, req.scopes ?? []);
       res = await this.sendWithRetry(req, `Bearer ${await this.tokens.get(this.bearer, req.scopes ?? [])}`, true);
       if (
@@ -167,12 +162,12 @@ export class Transport {
         !offersBasic(headerValue(res.headers, 'www-authenticate'))
       )
         return res;
-      await res.body.dump();
+      await discardBody(res);
       return await this.sendWithRetry(req, basicAuthorization(this.credentials), true);
     }
     if (offersBasic(header) && this.credentials && this.scheme !== 'basic') {
       this.scheme = 'basic';
-      await res.body.dump();
+      await discardBody(res);
       res = await this.sendWithRetry(req, basicAuthorization(this.credentials), true);
     }
     return res;
@@ -186,30 +181,28 @@ export class Transport {
     return undefined;
   }
 
-  /** A stream body cannot be replayed: such a request gets one attempt. */
+  /** A stream body cannot be replayed: such a request gets one attempt (its caller starts the
+   * whole copy over instead). */
   private sendWithRetry(
     req: HttpRequest,
     authorization: string | undefined,
     replayable: boolean,
   ): Promise<HttpResponse> {
-    const retries = replayable ? this.retry.retries : 0;
+    if (!replayable) return this.sendFollowingRedirects(req, authorization);
     return retrying(
       async (attempt) => {
         const res = await this.sendFollowingRedirects(req, authorization);
-        if (attempt > retries || !isRetryableStatus(res.status)) return res;
+        if (attempt > this.retry.retries || !isRetryableStatus(res.status)) return res;
         const retryAfter = headerValue(res.headers, 'retry-after');
-        await res.body.dump();
+        await discardBody(res);
         throw new RetryLater(res.status, retryAfter);
       },
-      {
-        policy: this.retry,
-        signal: this.signal,
-        shouldRetry: (error, attempt) => attempt <= retries && (error instanceof RetryLater || isNetworkError(error)),
-      },
+      { policy: this.retry, signal: this.signal },
     );
   }
 
   private async sendFollowingRedirects(req: HttpRequest, authorization: string | undefined): Promise<HttpResponse> {
+    const asked = describe(req);
     let url = req.url;
     for (let hop = 0; ; hop++) {
       const headers: Record<string, string> = { 'user-agent': this.userAgent, ...req.headers };
@@ -229,9 +222,16 @@ export class Transport {
       const location = headerValue(res.headers, 'location');
       const redirect = req.followRedirects && res.statusCode >= 300 && res.statusCode < 400 && location;
       if (!redirect || hop >= MAX_REDIRECTS) {
-        return { status: res.statusCode, headers: res.headers, body: res.body, url };
+        return {
+          status: res.statusCode,
+          headers: res.headers,
+          body: res.body,
+          url,
+          request: asked,
+          stallMs: this.stallMs,
+        };
       }
-      await res.body.dump();
+      await discardBody({ body: res.body, stallMs: this.stallMs });
       url = new URL(location, url);
     }
   }

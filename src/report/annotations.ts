@@ -122,7 +122,7 @@ function staleWarning(items: TagResult[], first: number, dryRun: boolean): Annot
     level: 'warning',
     title: `harbor-sync: ${what} ${items.length === 1 ? 'tag' : 'tags'} ${dryRun ? 'would not be' : 'not'} copied`,
     message: [
-      `${tags(items.length)} listed on the source lack blobs there (a pull-through cache that never fetched them); nothing of them was written to Harbor, and a copy Harbor already has is kept.`,
+      `${tags(items.length)} listed on the source ${items.length === 1 ? 'lacks' : 'lack'} blobs there (a pull-through cache that never fetched them); nothing of ${items.length === 1 ? 'it' : 'them'} was written to Harbor, and a copy Harbor already has is kept.`,
       ...sorted
         .slice(0, first)
         .map((i) => `- ${itemName(i)}: ${i.status}, ${i.missing?.length ?? 0} blob(s) missing on the source`),

@@ -3,10 +3,11 @@
 // a count of 40, said once with what to do, their tags folded below it.
 import { ERROR_CODES, type ErrorCode, type Step } from '../errors/codes.js';
 import type { TagResult } from '../model/result.js';
+import { type Block, code, type Inline, heading, joined, paragraph, strong, table } from './doc.js';
 import { type Context, foldedList } from './fold.js';
-import { code, num, plural, table, text } from './markdown.js';
 import { nameCell, nameHeader } from './names.js';
 import { byText } from './order.js';
+import { num, plural } from './words.js';
 
 /** What to do when the failure carries no hint of its own. Every code has one. */
 export const ADVICE: Record<ErrorCode, string> = {
@@ -29,6 +30,8 @@ export const ADVICE: Record<ErrorCode, string> = {
   LIST_INCOMPLETE: 'run again; if it keeps failing, the registry cannot page through that list',
   MANIFEST_INVALID: 'push the image to the source again with a current client',
   MANIFEST_TOO_LARGE: 'push the image to the source again with a current client',
+  MANIFEST_GRAPH_TOO_LARGE:
+    'check what the source serves for this tag (real images nest an index one or two levels deep); push the image to the source again with a current client',
   DIGEST_MISMATCH: "the source's copy of this content is damaged: push the image to the source again",
   SIZE_MISMATCH: "the source's copy of this content is damaged: push the image to the source again",
   VERIFY_MISMATCH: 'make sure nothing else pushes to the same Harbor repository during the sync, then run again',
@@ -44,6 +47,7 @@ export const ADVICE: Record<ErrorCode, string> = {
   STORAGE_CORRUPT: 'restore the file named from a backup, or push the image to the source again',
   ARCHIVE_UNSAFE: "make the tarball again from the registry's storage directory, without links",
   ARCHIVE_UNREADABLE: 'check that the tarball is whole (tar -tf), or give the storage directory instead',
+  ARCHIVE_NO_SPACE: 'decompress the tarball once (gunzip -k) and name the .tar, or set work-dir to a disk with room',
   DOWNLOAD_FAILED: 'check the URL and its credentials, then run again',
   INTERRUPTED: 'run the same sync again: it completes the rest',
   INTERNAL: 'a bug in harbor-sync: please report it, with the JSON report',
@@ -102,65 +106,86 @@ export function groupFailures(items: readonly TagResult[], maxMessage: number): 
 }
 
 /** The "Failed" section: one heading per cause, with its count, meaning, message and what to do. */
-export function failedSection(items: readonly TagResult[], causes: readonly Cause[], ctx: Context): string[] {
+export function failedSection(items: readonly TagResult[], causes: readonly Cause[], ctx: Context): Block[] {
   if (items.length === 0) return [];
-  const lines = [
-    `### Failed: ${plural(items.length, 'tag')}, ${plural(causes.length, 'cause')}`,
-    '',
-    'Harbor holds nothing partial of a failed tag. Do what each cause says, then run the same sync again: only what is missing is done.',
-    '',
+  const blocks = [
+    heading(3, `Failed: ${plural(items.length, 'tag')}, ${plural(causes.length, 'cause')}`),
+    paragraph(
+      'Harbor holds nothing partial of a failed tag. Do what each cause says, then run the same sync again: only what is missing is done.',
+    ),
   ];
   const shown = causes.slice(0, ctx.level.causes);
-  for (const cause of shown) lines.push(...causeBlock(cause, ctx));
+  for (const cause of shown) blocks.push(...causeBlock(cause, ctx));
   if (shown.length < causes.length) {
     const rest = causes.slice(shown.length).reduce((n, c) => n + c.items.length, 0);
-    lines.push(
-      `… and ${plural(causes.length - shown.length, 'more cause')} (${plural(rest, 'tag')}): each failed tag's error is in the JSON report.`,
-      '',
+    blocks.push(
+      paragraph(
+        `… and ${plural(causes.length - shown.length, 'more cause')} (${plural(rest, 'tag')}): each failed tag's error is in the JSON report.`,
+      ),
     );
   }
-  return lines;
+  return blocks;
 }
 
-function causeBlock(cause: Cause, ctx: Context): string[] {
+/** `NOT_FOUND · step discover · HTTP 404 · MANIFEST_UNKNOWN`: a failure's codes, as far as known. */
+export function failureFacts(f: { errorCode?: ErrorCode; step?: Step; status?: number; code?: string }): Inline[] {
+  return joined(
+    [
+      f.errorCode ? [code(f.errorCode)] : [],
+      f.step ? ['step ', code(f.step)] : [],
+      f.status !== undefined ? [`HTTP ${num(f.status)}`] : [],
+      f.code ? [code(f.code)] : [],
+    ].filter((fact) => fact.length > 0),
+    ' · ',
+  );
+}
+
+/** What to do about a failure: its own hint, or what its code calls for. */
+export function whatToDo(f: { errorCode?: ErrorCode; hint?: string }): string {
+  return f.hint || (f.errorCode ? ADVICE[f.errorCode] : '');
+}
+
+function causeBlock(cause: Cause, ctx: Context): Block[] {
   const meaning = cause.errorCode ? ERROR_CODES[cause.errorCode] : 'failed';
-  const facts = [
-    cause.errorCode && code(cause.errorCode),
-    cause.step && `step ${code(cause.step)}`,
-    cause.status !== undefined && `HTTP ${cause.status}`,
-    cause.code && code(cause.code),
-  ].filter(Boolean);
-  const todo = cause.hint || (cause.errorCode ? ADVICE[cause.errorCode] : '');
-  const projects = cause.projects.length
-    ? `${cause.projects.length === 1 ? 'Project' : 'Projects'}: ${cause.projects.slice(0, 10).map(code).join(', ')}${cause.projects.length > 10 ? `, and ${num(cause.projects.length - 10)} more` : ''}`
-    : '';
-  const lines = [`#### ${plural(cause.items.length, 'tag')}: ${text(meaning)}`, '', facts.join(' · '), ''];
-  if (cause.message) lines.push(`Message: ${template(cause.message)}`, '');
-  if (todo) lines.push(`**What to do:** ${template(todo)}`, '');
-  if (projects) lines.push(projects, '');
+  const todo = whatToDo(cause);
+  const projects: Inline[] = cause.projects.length
+    ? [
+        `${cause.projects.length === 1 ? 'Project' : 'Projects'}: `,
+        ...joined(
+          cause.projects.slice(0, 10).map((p) => [code(p)]),
+          ', ',
+        ),
+        ...(cause.projects.length > 10 ? [`, and ${num(cause.projects.length - 10)} more`] : []),
+      ]
+    : [];
+  const blocks = [heading(4, `${plural(cause.items.length, 'tag')}: `, meaning), paragraph(...failureFacts(cause))];
+  if (cause.message) blocks.push(paragraph('Message: ', ...template(cause.message)));
+  if (todo) blocks.push(paragraph(strong('What to do:'), ' ', ...template(todo)));
+  if (projects.length) blocks.push(paragraph(...projects));
   const retries = cause.items.some((i) => i.retries);
-  lines.push(
+  blocks.push(
     ...foldedList(
       cause.items,
       ctx.level.act,
       ['tag', 'tags'],
-      (shown) =>
+      (shown) => [
         table(
           [{ header: nameHeader(cause.items) }, ...(retries ? [{ header: 'Retries', align: 'right' as const }] : [])],
-          shown.map((i) => [nameCell(i), ...(retries ? [num(i.retries ?? 0)] : [])]),
+          shown.map((i) => [nameCell(i), ...(retries ? [[num(i.retries ?? 0)]] : [])]),
         ),
+      ],
       ctx,
     ),
   );
-  return lines;
+  return blocks;
 }
 
-/** A template as Markdown: its words escaped, its placeholders as code spans so none is taken for HTML. */
-function template(value: string): string {
+/** A template's words, its placeholders as code spans (`<repo>`), so none is taken for markup. */
+function template(value: string): Inline[] {
   return value
     .split(MARK)
-    .map((part, i) => (i % 2 === 1 ? code(`<${part}>`) : text(part)))
-    .join('');
+    .map((part, i) => (i % 2 === 1 ? code(`<${part}>`) : part))
+    .filter((part) => part !== '');
 }
 
 function cut(value: string, max: number): string {
@@ -213,6 +238,8 @@ const NAME_CHAR = /[A-Za-z0-9._\-\ue000]/;
 /** Every whole occurrence of a name: not part of a longer name (a full stop after one may end a
  * sentence). indexOf, not a regex per name: 5,000 failures are 5,000 sets of names. */
 function replaceWhole(haystack: string, name: string, by: string): string {
+  // An empty name (`repositoryOf(":x:*")`) is found everywhere and would never advance.
+  if (!name) return haystack;
   let out = '';
   let from = 0;
   for (let at = haystack.indexOf(name); at >= 0; at = haystack.indexOf(name, at + 1)) {

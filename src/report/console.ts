@@ -5,8 +5,8 @@
 // The Actions log (groups per interval) is built in actionsLogger below from the same Progress.
 import type { Logger, SyncEvent } from '../model/events.js';
 import { itemLine } from './log-line.js';
+import { jsonLine, logLine } from './escape.js';
 import { Progress } from './progress.js';
-import { escapeControl } from '../redact/text.js';
 
 export interface ConsoleOptions {
   /** stderr: per-tag lines and progress. */
@@ -44,15 +44,16 @@ export function consoleDisplay(options: ConsoleOptions): Display {
     pending = '';
     options.err.write(text);
   };
-  // A message may quote what a server or a file said: no control character reaches the terminal.
+  // A message may quote what a server or a file said: no control character reaches the terminal,
+  // and no line reads as a workflow command when the CLI runs in a workflow step (escape.ts).
   const say = (line: string): void => {
     if (live) {
       clear();
-      options.err.write(`${escapeControl(line)}\n`);
+      options.err.write(`${logLine(line)}\n`);
       return;
     }
     if (!pending) setImmediate(flush);
-    pending += `${escapeControl(line)}\n`;
+    pending += `${logLine(line)}\n`;
   };
   const draw = (): void => {
     clear();
@@ -63,7 +64,7 @@ export function consoleDisplay(options: ConsoleOptions): Display {
   const timer = setInterval(tick, live ? 500 : (options.intervalMs ?? 10_000));
   timer.unref();
   const json = (value: unknown): void => {
-    options.out.write(`${JSON.stringify(value)}\n`);
+    options.out.write(`${jsonLine(value)}\n`);
   };
   const logger: Logger = {
     info: (m) => !options.quiet && say(m),
@@ -116,16 +117,18 @@ export function actionsDisplay(core: ActionsLog, intervalMs = 10_000): Display {
     core.startGroup(progress.line());
   }, intervalMs);
   timer.unref();
+  // core.info writes its text raw: a value with a newline and `::error::` in it would be a
+  // command. Every message goes through logLine here, the one place this display writes.
   const logger: Logger = {
-    info: (m) => core.info(escapeControl(m)),
-    warn: (m) => core.warning(escapeControl(m)),
-    error: (m) => core.error(escapeControl(m)),
-    debug: (m) => core.debug(escapeControl(m)),
+    info: (m) => core.info(logLine(m)),
+    warn: (m) => core.warning(logLine(m)),
+    error: (m) => core.error(logLine(m)),
+    debug: (m) => core.debug(logLine(m)),
     event: (e) => {
       progress.onEvent(e);
       // Plain lines, not annotations: GitHub shows 10 per step, first come first served, so a
       // tag each would crowd out the grouped ones the action writes at the end (annotations.ts).
-      if (e.type === 'done') core.info(escapeControl(itemLine(e.item, e.dryRun).text));
+      if (e.type === 'done') logger.info(itemLine(e.item, e.dryRun).text);
     },
   };
   return {

@@ -1,7 +1,8 @@
 // How much of each list the summary shows, and folds that say so: "40 tags" when all are there,
 // "first 500 of 1,200 tags (all of them in the JSON report)" when not. The report's path is said
 // once, near the top.
-import { details, num, plural } from './markdown.js';
+import { type Block, fold } from './doc.js';
+import { num, plural } from './words.js';
 
 /** How much to show. The summary is rendered at the first level that fits GitHub's 1 MiB. */
 export interface Level {
@@ -36,23 +37,23 @@ export interface Context {
 /**
  * Rows of a list, folded when long, its label saying how many are shown of how many.
  * `what` names a row, singular and plural (["tag", "tags"]); `render` turns the shown ones into
- * table lines; `title`, put before the count, is raw HTML (escape it with html()).
+ * blocks (a table); `title`, plain words, is put before the count.
  */
 export function foldedList<T>(
   items: readonly T[],
   limit: number,
   what: readonly [string, string],
-  render: (shown: readonly T[]) => string[],
+  render: (shown: readonly T[]) => Block[],
   ctx: Context,
   options: { fold?: 'always' | 'when-long'; title?: string } = {},
-): string[] {
+): Block[] {
   if (items.length === 0) return [];
   const shown = items.slice(0, limit);
   const body = render(shown);
   const all = shown.length === items.length;
-  if (all && options.fold !== 'always' && items.length <= FOLD_AFTER) return [...body, ''];
+  if (all && options.fold !== 'always' && items.length <= FOLD_AFTER) return body;
   const label = all
     ? plural(items.length, ...what)
     : `first ${num(shown.length)} of ${plural(items.length, ...what)} (all of them in the JSON report${ctx.reportFile ? ', path above' : ': set report-file to write it'})`;
-  return details(options.title ? `${options.title}: ${label}` : label.replace(/^f/, 'F'), body);
+  return [fold(options.title ? `${options.title}: ${label}` : label.replace(/^f/, 'F'), body)];
 }

@@ -35,6 +35,9 @@ export interface Report {
   /** Stopped by SIGINT/SIGTERM; `notStarted` lists the tags (or whole repositories, as `repo:*`) a re-run will still do. */
   interrupted: boolean;
   notStarted: string[];
+  /** Interrupted before the catalog was listed to its end: more is left than `notStarted` lists.
+   * Added within v1. */
+  catalogIncomplete: boolean;
   migrated: ReportItem[];
   stale: ReportItem[];
   incomplete: ReportItem[];
@@ -117,6 +120,7 @@ function reportHead(result: SyncResult, toolVersion: string): Omit<Report, ItemL
     fatal: result.fatal ?? null,
     interrupted: result.interrupted === true,
     notStarted: [...result.notStarted].sort(),
+    catalogIncomplete: result.catalogIncomplete === true,
   };
 }
 

@@ -3,7 +3,7 @@
 // column of free text per table: a second one (a Harbor name column, a note column) would make the
 // browser squeeze both and break names at their hyphens.
 import type { TagResult } from '../model/result.js';
-import { cell } from './markdown.js';
+import { br, type Inline } from './doc.js';
 
 type Named = Pick<TagResult, 'source' | 'target'>;
 
@@ -12,9 +12,9 @@ export function nameHeader(items: readonly Named[]): string {
   return items.some(differs) ? 'Tag (→ in Harbor, where different)' : 'Tag';
 }
 
-/** The name cell; `note` is Markdown already. */
-export function nameCell(item: Named, note = ''): string {
-  return [cell(item.source), differs(item) ? `→ ${cell(item.target)}` : '', note].filter(Boolean).join('<br>');
+/** The name cell: the source name, the Harbor name and the note each on a line of their own. */
+export function nameCell(item: Named, note: Inline[] = []): Inline[] {
+  return [item.source, ...(differs(item) ? [br, '→ ', item.target] : []), ...(note.length > 0 ? [br, ...note] : [])];
 }
 
 function differs(item: Named): boolean {

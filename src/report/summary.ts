@@ -1,12 +1,14 @@
 // The Markdown job summary, as people meet it on a run's page: the verdict first (what the run
 // means, and whether the step failed), the totals, Harbor's settings that matter; then failures
 // grouped by cause with what to do, stale and incomplete tags with what to do, what only Harbor
-// has now, and the folded lists. A pure function of the result, tested as text and in a browser
+// has now, and the folded lists. A pure function of the result, built once as a document (doc.ts)
+// that render-markdown.ts writes as Markdown and html.ts as a page; tested as text and in a browser
 // (test/integration/summary-browser.test.ts); action.ts hands it to core.summary, the CLI prints it.
 import type { FailOn, SyncResult } from '../model/result.js';
 import { failedSection, groupFailures } from './causes.js';
+import { alert, type Block, code, heading, joined, paragraph, strong } from './doc.js';
 import { type Context, LEVELS, type Level } from './fold.js';
-import { alert, code, plural, text } from './markdown.js';
+import { toMarkdown } from './render-markdown.js';
 import {
   byRepository,
   migratedSection,
@@ -16,7 +18,8 @@ import {
   skippedSection,
 } from './tables.js';
 import { computeTotals, itemsByStatus } from './totals.js';
-import { harborNotes, totalsLine, verdict } from './verdict.js';
+import { type Audience, harborNotes, shardList, totalsLine, verdict } from './verdict.js';
+import { plural } from './words.js';
 
 /** GitHub refuses step summaries over 1 MiB; stay well below. */
 export const SUMMARY_LIMIT = 1_000_000;
@@ -26,13 +29,16 @@ export interface SummaryOptions {
   reportFile?: string | undefined;
   /** The rule the step is judged by, for the verdict's "the step failed / passed". */
   failOn?: FailOn | undefined;
+  /** Who reads it: the action's job summary speaks of the step and `fail-on:`, the CLI's of the
+   * run, its exit code and `--fail-on` (default: the action). */
+  audience?: Audience | undefined;
 }
 
 /** The summary at the most detailed level that stays under GitHub's limit. */
 export function renderSummary(result: SyncResult, options: SummaryOptions = {}): string {
   let md = '';
   for (const level of LEVELS) {
-    md = render(result, options, level);
+    md = toMarkdown(summaryDocument(result, options, level));
     if (Buffer.byteLength(md) <= SUMMARY_LIMIT) break;
   }
   return md;
@@ -40,68 +46,93 @@ export function renderSummary(result: SyncResult, options: SummaryOptions = {}):
 
 /** The summary of a run that never started: its configuration was refused. */
 export function renderConfigError(message: string): string {
-  return stopped('**Configuration error: nothing was done.**', message, 'fix the input it names, then run again.');
+  return toMarkdown(stoppedDocument('config', message));
 }
 
 /** The summary of a run ended by a bug in harbor-sync. */
 export function renderInternalError(message: string): string {
-  return stopped('**Internal error: harbor-sync stopped.**', message, 'please report it (a bug in harbor-sync).');
+  return toMarkdown(stoppedDocument('internal', message));
 }
 
-function stopped(title: string, message: string, todo: string): string {
-  return `${['## harbor-sync', '', ...alert('CAUTION', [`${title} ${text(message)}`, `**What to do:** ${todo}`, '**The step failed.**'])].join('\n').trimEnd()}\n`;
+/** A run that never started (its configuration was refused) or was ended by a bug. */
+export function stoppedDocument(why: 'config' | 'internal', message: string): Block[] {
+  const [title, todo] =
+    why === 'config'
+      ? ['Configuration error: nothing was done.', 'fix the input it names, then run again.']
+      : ['Internal error: harbor-sync stopped.', 'please report it (a bug in harbor-sync).'];
+  return [
+    heading(2, 'harbor-sync'),
+    alert('CAUTION', [
+      paragraph(strong(title), ' ', message),
+      paragraph(strong('What to do:'), ` ${todo}`),
+      paragraph(strong('The step failed.')),
+    ]),
+  ];
 }
 
-function render(result: SyncResult, options: SummaryOptions, level: Level): string {
+/** The summary at one level of detail, as a document every format writes the same way. */
+export function summaryDocument(result: SyncResult, options: SummaryOptions, level: Level): Block[] {
   const totals = computeTotals(result);
   const groups = itemsByStatus(result);
   const dry = result.dryRun;
   const ctx: Context = { level, dryRun: dry, reportFile: options.reportFile };
   const missing = result.missingShards ?? [];
   // The first line says dry run and missing shards: report-merge --allow-partial promises it.
-  const heading = `## harbor-sync${dry ? ' (dry run: nothing was written)' : ''}${
-    missing.length ? ` (partial merge: shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} missing)` : ''
-  }`;
+  const blocks = [
+    heading(
+      2,
+      `harbor-sync${dry ? ' (dry run: nothing was written)' : ''}`,
+      ...(missing.length
+        ? [` (partial merge: shard${missing.length > 1 ? 's' : ''} `, ...shardList(missing), ' missing)']
+        : []),
+    ),
+  ];
   const causes = groupFailures(groups.failed, level.message);
-  const lines = [heading, '', ...verdict({ result, totals, causes: causes.length, failOn: options.failOn })];
+  blocks.push(verdict({ result, totals, causes: causes.length, failOn: options.failOn, audience: options.audience }));
   // A fatal error has nothing to count: no all-zero totals line.
-  if (!result.fatal) lines.push(totalsLine(totals, dry), '');
-  lines.push(context(result, ctx), '');
-  lines.push(...harborNotes(result.harborNotes));
-  if (result.fatal) return finish(lines);
+  if (!result.fatal) blocks.push(paragraph(...totalsLine(totals, dry)));
+  blocks.push(context(result, ctx));
+  blocks.push(...harborNotes(result.harborNotes));
+  if (result.fatal) return blocks;
 
   if (result.upstreamRequests !== undefined)
-    lines.push(
-      `Upstream repairs: ${dry ? `${plural(totals.repaired, 'tag')} would be` : plural(totals.repaired, 'tag was', 'tags were')} completed from the upstream registry, with ${plural(result.upstreamRequests, 'request')} to it.`,
-      '',
+    blocks.push(
+      paragraph(
+        `Upstream repairs: ${dry ? `${plural(totals.repaired, 'tag')} would be` : plural(totals.repaired, 'tag was', 'tags were')} completed from the upstream registry, with ${plural(result.upstreamRequests, 'request')} to it.`,
+      ),
     );
   if (result.projectsCreated.length > 0)
-    lines.push(
-      `Projects ${dry ? 'to create' : 'created'}: ${result.projectsCreated.map((p) => code(p)).join(', ')}`,
-      '',
+    blocks.push(
+      paragraph(
+        `Projects ${dry ? 'to create' : 'created'}: `,
+        ...joined(
+          result.projectsCreated.map((p) => [code(p)]),
+          ', ',
+        ),
+      ),
     );
-  lines.push(...byRepository(result.items, ctx));
-  if (result.interrupted && result.notStarted.length) lines.push(...notStartedSection(result.notStarted, ctx));
-  lines.push(...failedSection(groups.failed, causes, ctx));
+  blocks.push(...byRepository(result.items, ctx));
+  if (result.interrupted && result.notStarted.length) blocks.push(...notStartedSection(result.notStarted, ctx));
+  blocks.push(...failedSection(groups.failed, causes, ctx));
   const upstream = result.upstreamRequests !== undefined;
-  lines.push(...missingSection('stale', groups.stale, ctx, { upstream, sayWhatToDo: true }));
-  lines.push(
+  blocks.push(...missingSection('stale', groups.stale, ctx, { upstream, sayWhatToDo: true }));
+  blocks.push(
     ...missingSection('incomplete', groups.incomplete, ctx, { upstream, sayWhatToDo: groups.stale.length === 0 }),
   );
-  lines.push(...retainedSection(result.retained, ctx));
-  lines.push(...migratedSection(groups.migrated, ctx));
-  lines.push(...skippedSection(groups.skipped, ctx));
-  return finish(lines);
+  blocks.push(...retainedSection(result.retained, ctx));
+  blocks.push(...migratedSection(groups.migrated, ctx));
+  blocks.push(...skippedSection(groups.skipped, ctx));
+  return blocks;
 }
 
 /** Where from, where to, and where the whole report is. */
-function context(result: SyncResult, ctx: Context): string {
-  const harbor = `Harbor ${code(result.harbor)}${result.harborVersion ? ` (${text(result.harborVersion)})` : ''}`;
-  const shard = result.shard ? ` · shard ${text(result.shard)}` : '';
-  const report = ctx.reportFile ? ` · JSON report ${code(ctx.reportFile)}` : '';
-  return `${code(result.source)} → ${harbor}${shard}${report}`;
-}
-
-function finish(lines: string[]): string {
-  return `${lines.join('\n').trimEnd()}\n`;
+function context(result: SyncResult, ctx: Context): Block {
+  return paragraph(
+    code(result.source),
+    ' → Harbor ',
+    code(result.harbor),
+    ...(result.harborVersion ? [` (${result.harborVersion})`] : []),
+    ...(result.shard ? [` · shard ${result.shard}`] : []),
+    ...(ctx.reportFile ? [' · JSON report ', code(ctx.reportFile)] : []),
+  );
 }

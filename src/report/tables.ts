@@ -4,10 +4,37 @@
 // right-aligned, no free text where a count will do.
 import type { RetainedItem, TagResult, TagStatus } from '../model/result.js';
 import { repositoryOf } from './causes.js';
+import { type Block, code, type Inline, heading, lines, paragraph, strong, table } from './doc.js';
 import { type Context, foldedList } from './fold.js';
-import { bytes, cell, html, num, plural, shortDigest, table, text } from './markdown.js';
 import { nameCell, nameHeader } from './names.js';
 import { byText } from './order.js';
+import { bytes, num, plural, shortDigest } from './words.js';
+
+/** What a stale or incomplete tag is, in a sentence (the summary, the JUnit report). */
+export function missingMeaning(kind: 'stale' | 'incomplete'): string {
+  return kind === 'stale'
+    ? 'The source lists these tags, but every blob they reference answers 404 there: a pull-through cache that refreshed the manifest and never fetched the layers leaves tags like these. Nothing was written to Harbor for them; a copy Harbor already holds is kept.'
+    : 'The source lacks some of the blobs these tags reference (they answer 404 there). Nothing was written to Harbor for them; a copy Harbor already holds is kept.';
+}
+
+/** What to do about stale and incomplete tags: repair them from the upstream registry, or else. */
+export function missingWhatToDo(upstream: boolean): Inline[] {
+  return upstream
+    ? [
+        strong('What to do:'),
+        ' ',
+        code('upstream-registry'),
+        ' was set, and it lacks these blobs too: push the images to the source again from a copy that has them, or accept that the source has lost them.',
+      ]
+    : [
+        strong('What to do:'),
+        ' set ',
+        code('upstream-registry'),
+        ' to the registry the cache mirrored (e.g. ',
+        code('https://registry-1.docker.io'),
+        ') and run again: the missing blobs are fetched from there, digest-checked, and the tags copied unchanged. Or pull the tags through the cache once so it fetches the layers, or accept that the source has lost them.',
+      ];
+}
 
 /** Stale or incomplete tags: what happened and what to do, once, then the tags. */
 export function missingSection(
@@ -15,33 +42,21 @@ export function missingSection(
   items: readonly TagResult[],
   ctx: Context,
   options: { upstream: boolean; sayWhatToDo: boolean },
-): string[] {
+): Block[] {
   if (items.length === 0) return [];
-  const lines = [
-    `### ${kind === 'stale' ? 'Stale' : 'Incomplete'}: ${plural(items.length, 'tag')}`,
-    '',
-    kind === 'stale'
-      ? 'The source lists these tags, but every blob they reference answers 404 there: a pull-through cache that refreshed the manifest and never fetched the layers leaves tags like these. Nothing was written to Harbor for them; a copy Harbor already holds is kept.'
-      : 'The source lacks some of the blobs these tags reference (they answer 404 there). Nothing was written to Harbor for them; a copy Harbor already holds is kept.',
-    '',
+  const blocks = [
+    heading(3, `${kind === 'stale' ? 'Stale' : 'Incomplete'}: ${plural(items.length, 'tag')}`),
+    paragraph(missingMeaning(kind)),
+    options.sayWhatToDo
+      ? paragraph(...missingWhatToDo(options.upstream))
+      : paragraph(strong('What to do:'), ' as for the stale tags above.'),
   ];
-  if (!options.sayWhatToDo) lines.push('**What to do:** as for the stale tags above.', '');
-  else if (options.upstream)
-    lines.push(
-      '**What to do:** `upstream-registry` was set, and it lacks these blobs too: push the images to the source again from a copy that has them, or accept that the source has lost them.',
-      '',
-    );
-  else
-    lines.push(
-      '**What to do:** set `upstream-registry` to the registry the cache mirrored (e.g. `https://registry-1.docker.io`) and run again: the missing blobs are fetched from there, digest-checked, and the tags copied unchanged. Or pull the tags through the cache once so it fetches the layers, or accept that the source has lost them.',
-      '',
-    );
-  lines.push(
+  blocks.push(
     ...foldedList(
       items,
       ctx.level.act,
       ['tag', 'tags'],
-      (shown) =>
+      (shown) => [
         table(
           [
             { header: nameHeader(items) },
@@ -51,11 +66,12 @@ export function missingSection(
           ],
           shown.map((i) => [
             nameCell(i),
-            shortDigest(i.digest),
-            num(i.missing?.length ?? 0),
-            ...(kind === 'incomplete' ? [shortDigest(i.missing?.[0])] : []),
+            digestCell(i.digest),
+            [num(i.missing?.length ?? 0)],
+            ...(kind === 'incomplete' ? [digestCell(i.missing?.[0])] : []),
           ]),
         ),
+      ],
       ctx,
     ),
   );
@@ -63,63 +79,68 @@ export function missingSection(
   const wanted = new Map<string, number>();
   for (const item of items) for (const d of item.missing ?? []) wanted.set(d, (wanted.get(d) ?? 0) + 1);
   const digests = [...wanted.entries()].sort((a, b) => b[1] - a[1] || byText(a[0], b[0]));
-  lines.push(
+  blocks.push(
     ...foldedList(
       digests,
       ctx.level.list,
       ['missing blob, full digest', 'missing blobs, full digests'],
-      (shown) => ['```text', ...shown.map(([d, n]) => (n > 1 ? `${d}  (${n} tags)` : d)), '```'],
+      (shown) => [lines(shown.map(([d, n]) => (n > 1 ? `${d}  (${n} tags)` : d)))],
       ctx,
       { fold: 'always' },
     ),
   );
-  return lines;
+  return blocks;
 }
 
-export function migratedSection(items: readonly TagResult[], ctx: Context): string[] {
+/** A short digest as code, or an empty cell. */
+function digestCell(digest: string | undefined): Inline[] {
+  return digest ? [code(shortDigest(digest))] : [];
+}
+
+export function migratedSection(items: readonly TagResult[], ctx: Context): Block[] {
   if (items.length === 0) return [];
   return [
-    `### ${ctx.dryRun ? 'Would migrate' : 'Migrated'}: ${plural(items.length, 'tag')}`,
-    '',
+    heading(3, `${ctx.dryRun ? 'Would migrate' : 'Migrated'}: ${plural(items.length, 'tag')}`),
     ...foldedList(
       items,
       ctx.level.list,
       ['tag', 'tags'],
-      (shown) =>
+      (shown) => [
         table(
           [{ header: nameHeader(items) }, { header: 'Digest' }, { header: 'Size', align: 'right' }],
           shown.map((i) => [
             nameCell(i, migratedNote(i)),
-            shortDigest(i.digest),
-            i.size !== undefined ? bytes(i.size) : '',
+            digestCell(i.digest),
+            i.size !== undefined ? [bytes(i.size)] : [],
           ]),
         ),
+      ],
       ctx,
     ),
   ];
 }
 
-function migratedNote(item: TagResult): string {
-  const notes: string[] = [];
+function migratedNote(item: TagResult): Inline[] {
+  const notes: Inline[][] = [];
   if (item.repaired) {
     const r = item.repaired;
-    notes.push(
+    notes.push([
       `repaired from the upstream: ${plural(r.blobs, 'blob')}${r.manifests ? `, ${plural(r.manifests, 'manifest')}` : ''} (${bytes(r.bytes)})`,
-    );
+    ]);
   }
   if (item.previousDigest)
-    notes.push(`re-pointed from ${shortDigest(item.previousDigest)} (the old artifact stays in Harbor)`);
+    notes.push(['re-pointed from ', code(shortDigest(item.previousDigest)), ' (the old artifact stays in Harbor)']);
   if (item.sourceDigest && item.sourceDigest !== item.digest)
-    notes.push(`new index of the selected platforms; the source's is ${shortDigest(item.sourceDigest)}`);
-  if (item.platforms?.length) notes.push(cell(item.platforms.join(', ')));
-  if (item.retries) notes.push(plural(item.retries, 'retry', 'retries'));
+    notes.push(["new index of the selected platforms; the source's is ", code(shortDigest(item.sourceDigest))]);
+  if (item.platforms?.length) notes.push([item.platforms.join(', ')]);
+  if (item.retries) notes.push([plural(item.retries, 'retry', 'retries')]);
   // In a dry run, what would happen ("would upload up to 1.2 MB and create project team-a").
-  if (item.reason) notes.push(cell(item.reason));
-  return notes.join('; ');
+  if (item.reason) notes.push([item.reason]);
+  return notes.flatMap((note, i) => (i === 0 ? note : ['; ', ...note]));
 }
 
 /** Skipped tags: a fold per reason, the most common first, saying how many. */
-export function skippedSection(items: readonly TagResult[], ctx: Context): string[] {
+export function skippedSection(items: readonly TagResult[], ctx: Context): Block[] {
   if (items.length === 0) return [];
   const byReason = new Map<string, TagResult[]>();
   for (const item of items) {
@@ -129,37 +150,39 @@ export function skippedSection(items: readonly TagResult[], ctx: Context): strin
   }
   const reasons = [...byReason.entries()].sort((a, b) => b[1].length - a[1].length || byText(a[0], b[0]));
   const shown = reasons.slice(0, MAX_REASONS);
-  const lines = [`### Skipped: ${plural(items.length, 'tag')}`, ''];
+  const blocks = [heading(3, `Skipped: ${plural(items.length, 'tag')}`)];
   for (const [reason, tags] of shown)
-    lines.push(
+    blocks.push(
       ...foldedList(
         tags,
         ctx.level.list,
         ['tag', 'tags'],
-        (rows) =>
+        (rows) => [
           table(
             [{ header: nameHeader(tags) }],
             rows.map((i) => [nameCell(i)]),
           ),
+        ],
         ctx,
-        { fold: 'always', title: html(reason.replace(/\s+/g, ' ')) || '(no reason given)' },
+        { fold: 'always', title: reason.replace(/\s+/g, ' ') || '(no reason given)' },
       ),
     );
   if (shown.length < reasons.length) {
     const rest = reasons.slice(shown.length).reduce((n, [, tags]) => n + tags.length, 0);
-    lines.push(
-      `… and ${plural(reasons.length - shown.length, 'more reason')} (${plural(rest, 'tag')}): each skipped tag's reason is in the JSON report.`,
-      '',
+    blocks.push(
+      paragraph(
+        `… and ${plural(reasons.length - shown.length, 'more reason')} (${plural(rest, 'tag')}): each skipped tag's reason is in the JSON report.`,
+      ),
     );
   }
-  return lines;
+  return blocks;
 }
 
 /** Reasons for skipping are few (already there, each filter rule); more are cut. */
 const MAX_REASONS = 20;
 
 /** One row per repository, the ones that need attention first; columns that are all zero left out. */
-export function byRepository(items: readonly TagResult[], ctx: Context): string[] {
+export function byRepository(items: readonly TagResult[], ctx: Context): Block[] {
   const repos = new Map<string, Record<TagStatus, number>>();
   for (const item of items) {
     const repo = repositoryOf(item.source);
@@ -184,18 +207,19 @@ export function byRepository(items: readonly TagResult[], ctx: Context): string[
     rows,
     ctx.level.repositories,
     ['repository', 'repositories'],
-    (shown) =>
+    (shown) => [
       table(
         [{ header: 'Repository' }, ...statuses.map((s) => ({ header: headers[s], align: 'right' as const }))],
-        shown.map(([repo, c]) => [cell(repo), ...statuses.map((s) => (c[s] ? num(c[s]) : ''))]),
+        shown.map(([repo, c]) => [[repo], ...statuses.map((s) => (c[s] ? [num(c[s])] : []))]),
       ),
+    ],
     ctx,
     { fold: 'always', title: 'By repository' },
   );
 }
 
 /** What only Harbor has now: said once why it matters, counts per repository, the first items. */
-export function retainedSection(retained: readonly RetainedItem[], ctx: Context): string[] {
+export function retainedSection(retained: readonly RetainedItem[], ctx: Context): Block[] {
   if (retained.length === 0) return [];
   const tags = retained.filter((r) => r.kind === 'tag');
   const perRepository = new Map<string, number>();
@@ -203,19 +227,22 @@ export function retainedSection(retained: readonly RetainedItem[], ctx: Context)
   const counts = [...perRepository.entries()].sort((a, b) => b[1] - a[1] || byText(a[0], b[0]));
   const sorted = [...retained].sort((a, b) => byText(a.target, b.target));
   return [
-    `### Retained: ${retainedWords(retained)} only Harbor has now`,
-    '',
-    'The source no longer lists these; Harbor keeps them, and harbor-sync never deletes anything. Nothing to do about them — but **only Harbor has these now**: keep that in mind before deleting the old registry or its backups.',
-    '',
+    heading(3, `Retained: ${retainedWords(retained)} only Harbor has now`),
+    paragraph(
+      'The source no longer lists these; Harbor keeps them, and harbor-sync never deletes anything. Nothing to do about them — but ',
+      strong('only Harbor has these now'),
+      ': keep that in mind before deleting the old registry or its backups.',
+    ),
     ...foldedList(
       counts,
       ctx.level.list,
       ['repository with retained tags', 'repositories with retained tags'],
-      (shown) =>
+      (shown) => [
         table(
           [{ header: 'Repository' }, { header: 'Retained tags', align: 'right' }],
-          shown.map(([repo, n]) => [cell(repo), num(n)]),
+          shown.map(([repo, n]) => [[repo], [num(n)]]),
         ),
+      ],
       ctx,
       { fold: 'always' },
     ),
@@ -223,17 +250,21 @@ export function retainedSection(retained: readonly RetainedItem[], ctx: Context)
       sorted,
       ctx.level.list,
       ['retained item', 'retained items'],
-      (shown) =>
+      (shown) => [
         table(
           [{ header: 'In Harbor' }, { header: 'Digest' }, { header: 'Pushed' }],
           shown.map((r) => [
             r.kind === 'repository'
-              ? `${cell(r.target)} (whole repository${r.artifacts !== undefined ? `, ${plural(r.artifacts, 'artifact')}` : ''})`
-              : cell(r.target),
-            shortDigest(r.digest),
-            r.pushedAt ? text(r.pushedAt.slice(0, 10)) : '',
+              ? [
+                  r.target,
+                  ` (whole repository${r.artifacts !== undefined ? `, ${plural(r.artifacts, 'artifact')}` : ''})`,
+                ]
+              : [r.target],
+            digestCell(r.digest),
+            r.pushedAt ? [r.pushedAt.slice(0, 10)] : [],
           ]),
         ),
+      ],
       ctx,
       { fold: 'always' },
     ),
@@ -250,13 +281,13 @@ export function retainedWords(retained: readonly RetainedItem[]): string {
 }
 
 /** Interrupted: what a re-run will still do. */
-export function notStartedSection(notStarted: readonly string[], ctx: Context): string[] {
+export function notStartedSection(notStarted: readonly string[], ctx: Context): Block[] {
   const sorted = [...notStarted].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   return foldedList(
     sorted,
     ctx.level.list,
     ['tag or repository', 'tags and repositories'],
-    (shown) => ['```text', ...shown, '```'],
+    (shown) => [lines([...shown])],
     ctx,
     { fold: 'always', title: 'Not started' },
   );

@@ -1,35 +1,15 @@
 // Decides, before anything is written to Harbor, what a tag is: skipped (Harbor has the same
 // digest, or the manifest kind is unsupported), stale (every blob 404 on the source),
 // incomplete (some 404), failed (a manifest that is not what its media type says, or too large
-// for a registry to store), or to be copied.
-import { HarborSyncError } from '../errors/base.js';
-import type { ErrorCode } from '../errors/codes.js';
+// for a registry to store, or a graph of manifests past harbor-sync's bounds), or to be copied.
 import { isNotFound } from '../errors/registry.js';
 import type { TagResult } from '../model/result.js';
-import { MANIFEST_PUSH_LIMIT } from '../registry/limits.js';
-import {
-  formatPlatform,
-  isForeignLayer,
-  parseManifest,
-  type Descriptor,
-  type ParsedManifest,
-} from '../registry/media-types.js';
+import { formatPlatform, type Descriptor } from '../registry/media-types.js';
 import { isDigest } from '../registry/reference.js';
-import type { BlobResponse, RegistryClient } from '../registry/registry-client.js';
+import { blobsOf, type ManifestNode } from '../transfer/manifest-graph.js';
 import type { RunContext } from './context.js';
 import { failure, inStep } from './failure.js';
 import type { TagJob } from './jobs.js';
-import { filterIndex, type PlatformFilter } from './platforms.js';
-import { findUpstream, upstreamCall, upstreamRepository, type Upstream } from './upstream.js';
-
-/** A manifest with the exact bytes to push back, and its children for an index. */
-export interface ManifestNode {
-  digest: string;
-  mediaType: string;
-  bytes: Buffer;
-  parsed: ParsedManifest;
-  children: ManifestNode[];
-}
 
 export type Plan =
   | { kind: 'done'; result: TagResult }
@@ -44,7 +24,7 @@ async function harborDigestOf(job: TagJob, ctx: RunContext): Promise<string | un
     const listing = await ctx.harborListing(job.target);
     if (listing) return listing.tags.get(job.targetReference);
   }
-  return (await ctx.harbor.headManifest(job.target.repository, job.targetReference))?.digest;
+  return await ctx.transfer.harborManifest(job.target.repository, job.targetReference);
 }
 
 /** The cheap first look, a HEAD at most: done when Harbor already has the source's digest (or the
@@ -71,7 +51,7 @@ export async function checkTag(job: TagJob, ctx: RunContext): Promise<Check> {
     };
   }
   if (harborDigest) {
-    const head = await inStep('discover', () => ctx.source.headManifest(job.sourceRepository, job.sourceReference));
+    const head = await inStep('discover', () => ctx.transfer.sourceManifest(job.sourceRepository, job.sourceReference));
     if (!head) return { kind: 'done', result: notOnSource(job, result) };
     result.digest = head.digest;
     if (harborDigest === head.digest) {
@@ -99,7 +79,7 @@ export async function classifyTag(
   const { result, harborDigest } = check;
 
   const manifest = await inStep('discover', () =>
-    readManifestTree(ctx, job.sourceRepository, job.sourceReference, ctx.platforms),
+    ctx.transfer.readGraph(job.sourceRepository, job.sourceReference, ctx.platforms),
   ).catch((error: unknown) => {
     if (isNotFound(error)) return undefined;
     throw error;
@@ -127,30 +107,29 @@ export async function classifyTag(
     result.platforms = manifest.node.parsed.children.map((c) => formatPlatform(c.platform));
   }
 
-  const blobs = uniqueBlobs(manifest.node);
+  const blobs = blobsOf(manifest.node);
   result.size = blobs.reduce((sum, b) => sum + Math.max(b.size, 0), 0);
   const missing = [...manifest.missingChildren];
   await inStep('discover', async () => {
-    const empty = ctx.prefetch !== undefined && (await ctx.repositoryIsEmpty(job.target));
-    const sizes = await Promise.all(blobs.map((b) => sourceBlobSize(ctx, job, b.digest, empty)));
+    // Bound for an empty Harbor repository, a blob will be uploaded: its check can be the GET
+    // that uploads it.
+    const willUpload = ctx.transfer.holdsSourceReads && (await ctx.repositoryIsEmpty(job.target));
+    const sizes = await ctx.transfer.sourceBlobSizes(jobOwner(job), job.sourceRepository, blobs, willUpload);
     for (const [i, b] of blobs.entries()) if (sizes[i] === undefined) missing.push(b.digest);
   });
   const referenced = blobs.length + manifest.missingChildren.length + manifest.repairedChildren.length;
   const sourceMissing = missing.length + manifest.repairedChildren.length;
-  const repairs =
-    ctx.upstream && missing.length > 0
-      ? await inStep('discover', () =>
-          findUpstream(
-            ctx.upstream!,
-            job.sourceRepository,
-            blobs.filter((b) => missing.includes(b.digest)),
-          ),
-        )
-      : new Set<string>();
+  const upstream = ctx.transfer.upstreamHost;
+  const repairs = await inStep('discover', () =>
+    ctx.transfer.upstreamHas(
+      job.sourceRepository,
+      blobs.filter((b) => missing.includes(b.digest)),
+    ),
+  );
   const stillMissing = missing.filter((d) => !repairs.has(d));
   if (stillMissing.length > 0) {
     const status = sourceMissing === referenced ? 'stale' : 'incomplete';
-    const upstreamToo = ctx.upstream ? `; ${stillMissing.length} of them missing on source and upstream` : '';
+    const upstreamToo = upstream ? `; ${stillMissing.length} of them missing on source and upstream` : '';
     const reason =
       status === 'stale'
         ? `all ${referenced} blobs answer 404 on the source (the manifest is there, its content is not)${upstreamToo}`
@@ -163,7 +142,7 @@ export async function classifyTag(
       blobs: repairs.size,
       manifests: manifest.repairedChildren.length,
       bytes,
-      from: ctx.upstream!.client.host,
+      from: upstream!,
     };
   }
   return { kind: 'copy', result, manifest: manifest.node, blobs, repairs };
@@ -181,128 +160,20 @@ function notOnSource(job: TagJob, result: TagResult): TagResult {
   };
 }
 
-/** Reads a manifest and, for an index, its children (by digest). A child that answers 404 is
- * noted as missing content rather than failing the tag, so the tag can be classified. With a
- * platform filter, the top index is rewritten to hold only the matching children. */
-async function readManifestTree(
-  ctx: { source: RegistryClient; upstream: Upstream | undefined },
-  repository: string,
-  reference: string,
-  platforms?: PlatformFilter[],
-  fromUpstream = false,
-): Promise<{ node: ManifestNode; missingChildren: string[]; repairedChildren: string[]; sourceDigest?: string }> {
-  const upstreamRepo = ctx.upstream ? upstreamRepository(repository, ctx.upstream.client.host) : repository;
-  const res = fromUpstream
-    ? await upstreamCall(ctx.upstream!, (c) => c.getManifest(upstreamRepo, reference))
-    : await ctx.source.getManifest(repository, reference);
-  const label = isDigest(reference) ? `${repository}@${reference}` : `${repository}:${reference}`;
-  let parsed = parseManifest(res.bytes, res.mediaType);
-  if (parsed.kind === 'invalid') throw manifestFailure('MANIFEST_INVALID', `manifest of ${label} ${parsed.problem}`);
-  let bytes = res.bytes;
-  let digest = res.digest;
-  let sourceDigest: string | undefined;
-  const filtered =
-    platforms && parsed.kind === 'index' ? filterIndex(res.bytes, parsed.mediaType, platforms) : undefined;
-  if (filtered) {
-    ({ bytes, digest } = filtered);
-    sourceDigest = res.digest;
-    parsed = parseManifest(bytes, parsed.mediaType);
-  }
-  // Known now, not after its blobs went up: the registry would refuse the manifest at the end.
-  if (bytes.length > MANIFEST_PUSH_LIMIT) {
-    throw manifestFailure(
-      'MANIFEST_TOO_LARGE',
-      `manifest of ${label} is ${bytes.length} bytes, more than the ${MANIFEST_PUSH_LIMIT} bytes (${MANIFEST_PUSH_LIMIT / 1024 / 1024} MiB) a registry stores`,
-    );
-  }
-  const node: ManifestNode = { digest, mediaType: parsed.mediaType, bytes, parsed, children: [] };
-  const missingChildren: string[] = [];
-  const repairedChildren: string[] = [];
-  // Children read side by side, kept in the index's order. A child is fetched outright (a HEAD
-  // first would be one more request for every child that is there, the common case); one that
-  // answers 404 comes from the upstream by digest (verified), if it is there.
-  const subs = await Promise.all(
-    parsed.children.map(async (child) => {
-      if (fromUpstream) return { sub: await readManifestTree(ctx, repository, child.digest, undefined, true) };
-      try {
-        return { sub: await readManifestTree(ctx, repository, child.digest) };
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-      }
-      const there = ctx.upstream
-        ? await upstreamCall(ctx.upstream, (c) => c.headManifest(upstreamRepo, child.digest)).catch(() => undefined)
-        : undefined;
-      if (!there) return { missing: child.digest };
-      return { sub: await readManifestTree(ctx, repository, child.digest, undefined, true), repaired: child.digest };
-    }),
-  );
-  for (const { sub, missing, repaired } of subs) {
-    if (missing) missingChildren.push(missing);
-    if (repaired) repairedChildren.push(repaired);
-    if (!sub) continue;
-    node.children.push(sub.node);
-    missingChildren.push(...sub.missingChildren);
-    repairedChildren.push(...sub.repairedChildren);
-  }
-  return { node, missingChildren, repairedChildren, ...(sourceDigest && { sourceDigest }) };
-}
-
-function manifestFailure(code: ErrorCode, message: string): HarborSyncError {
-  return new HarborSyncError({ step: 'manifest', code, message });
-}
-
-function unsupportedReason(node: ManifestNode): string | undefined {
+/** Why a tag cannot be copied as it is, for any manifest of its graph (each looked at once). */
+function unsupportedReason(node: ManifestNode, seen = new Set<string>()): string | undefined {
   const kind = node.parsed.kind;
   if (kind === 'schema1') {
     return 'Docker schema 1 manifest: deprecated, and Harbor 2.x cannot use it for scanning or signing; re-push the image with a current client (docker or skopeo) to convert it to schema 2';
   }
   if (kind === 'unsupported') return `unsupported manifest media type ${node.mediaType}`;
   for (const child of node.children) {
-    const reason = unsupportedReason(child);
+    if (seen.has(child.digest)) continue;
+    seen.add(child.digest);
+    const reason = unsupportedReason(child, seen);
     if (reason) return `index child ${child.digest}: ${reason}`;
   }
   return undefined;
-}
-
-/** Every distributable blob the tag references, each once (children share base layers). */
-export function uniqueBlobs(node: ManifestNode): Descriptor[] {
-  const seen = new Map<string, Descriptor>();
-  const visit = (n: ManifestNode): void => {
-    for (const blob of n.parsed.blobs) if (!isForeignLayer(blob) && !seen.has(blob.digest)) seen.set(blob.digest, blob);
-    n.children.forEach(visit);
-  };
-  visit(node);
-  return [...seen.values()];
-}
-
-/** Is the blob on the source (its size), checked once per source repository in the run. Bound for
- * an empty Harbor repository and not yet on its way to Harbor, the blob will be uploaded: then the
- * check is the GET that uploads it, held open until the upload takes it. */
-function sourceBlobSize(
-  ctx: RunContext,
-  job: TagJob,
-  digest: string,
-  targetEmpty: boolean,
-): Promise<number | undefined> {
-  const repository = job.sourceRepository;
-  return ctx.sourceBlobs.run(repository, digest, () =>
-    targetEmpty && ctx.prefetch?.wants(digest)
-      ? ctx.prefetch.open(jobOwner(job), digest, () => getBlobOrNothing(ctx.source, repository, digest))
-      : ctx.source.headBlob(repository, digest),
-  ).promise;
-}
-
-async function getBlobOrNothing(
-  source: RegistryClient,
-  repository: string,
-  digest: string,
-): Promise<BlobResponse | undefined> {
-  try {
-    return await source.getBlob(repository, digest);
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
 }
 
 /** Who opened a prefetched GET: the tag job, which releases what no upload took. */

@@ -6,8 +6,9 @@ import { createRegistryClient } from '../registry/client.js';
 import type { RegistryClient } from '../registry/registry-client.js';
 import { createStorageSource, isStorageUrl, type StorageSourceOptions } from '../registry/storage/index.js';
 import { VERSION } from '../version.js';
-import type { Endpoint, SyncConfig } from './config.js';
-import { prefetchLimit } from './prefetch.js';
+import { INPUT_NAMING, type Endpoint, type SyncConfig } from './config.js';
+import type { Logger } from '../model/events.js';
+import { prefetchLimit } from '../transfer/prefetch.js';
 
 export const USER_AGENT = `harbor-sync/${VERSION}`;
 
@@ -19,7 +20,8 @@ export interface Clients {
   upstream?: RegistryClient;
 }
 
-export function createClients(config: SyncConfig, signal?: AbortSignal): Clients {
+/** `logger`: a storage source tells there what it does with a tarball, and how far along. */
+export function createClients(config: SyncConfig, signal?: AbortSignal, logger?: Logger): Clients {
   const common = {
     userAgent: USER_AGENT,
     retry: config.retry,
@@ -34,7 +36,7 @@ export function createClients(config: SyncConfig, signal?: AbortSignal): Clients
   });
   return {
     source: isStorageUrl(config.source.url)
-      ? createStorageSource(config.source.url, storageOptions(config, signal))
+      ? createStorageSource(config.source.url, storageOptions(config, signal, logger))
       : // Room beside the transfers for the GETs classification holds open (prefetch.ts).
         createRegistryClient({
           ...common,
@@ -55,9 +57,12 @@ export function createClients(config: SyncConfig, signal?: AbortSignal): Clients
 
 /** A tarball named by an http(s) URL is downloaded like a registry request: the source's
  * credentials (for that origin only) and TLS options, the run's retries and stall timeout. */
-function storageOptions(config: SyncConfig, signal?: AbortSignal): StorageSourceOptions {
+function storageOptions(config: SyncConfig, signal?: AbortSignal, logger?: Logger): StorageSourceOptions {
   return {
     userAgent: USER_AGENT,
+    workDirOption: (config.naming ?? INPUT_NAMING).name('work-dir'),
+    ...(config.workDir && { workDir: config.workDir }),
+    ...(logger && { log: (message: string) => logger.info(message) }),
     retry: config.retry,
     stallTimeoutSeconds: config.stallTimeoutSeconds,
     ...(config.source.credentials && { credentials: config.source.credentials }),

@@ -5,9 +5,9 @@ import type { Credentials } from '../registry/credentials.js';
 import type { ImageReference } from '../registry/reference.js';
 import type { RetryPolicy } from '../registry/retry.js';
 import type { TlsOptions } from '../registry/transport.js';
-import type { Selection } from './select.js';
+import type { Selection, TagPattern } from './select.js';
 import type { MappingRule } from './mapping.js';
-import type { PlatformFilter } from './platforms.js';
+import type { PlatformFilter } from '../transfer/index-filter.js';
 import type { Shard } from './shard.js';
 
 export type Visibility = 'private' | 'public';
@@ -44,7 +44,7 @@ export interface SyncConfig {
   selection: Selection;
   /** Tags that never move once pushed (anchored regexes): one Harbor already holds is skipped
    * without a request to the source. */
-  immutableTags: RegExp[];
+  immutableTags: TagPattern[];
   mappings: MappingRule[];
   /** Signatures, attestations and referrers follow their subject. */
   includeSignatures: boolean;
@@ -66,8 +66,14 @@ export interface SyncConfig {
   retry: RetryPolicy;
   /** Seconds without progress on a connection, headers or body before it counts as stalled. */
   stallTimeoutSeconds: number;
+  /** Where a storage source keeps temporary files (a decompressed tarball, a download). */
+  workDir?: string;
   reportFile?: string;
   summaryFile?: string;
+  /** The JUnit XML report, the HTML page and the Prometheus metrics (src/report/junit.ts, html.ts, metrics.ts). */
+  junitFile?: string;
+  htmlFile?: string;
+  metricsFile?: string;
   /** Absent: the action's input names. */
   naming?: OptionNaming;
 }

@@ -1,23 +1,18 @@
-// What one run shares across its tags, with named methods: the clients, the run-wide tables that
-// make each blob cross the wire once, the limits, and what Harbor holds per repository. Classify,
-// copy and the tag pipeline take this object; a test builds one with in-memory clients.
-import pLimit, { type LimitFunction } from 'p-limit';
+// What one run shares across its tags, with named methods: the config, the transfer layer (which
+// moves blobs and manifests, and keeps the tables that make each blob cross the wire once), the
+// Harbor projects, and what Harbor holds per repository. Classify, copy and the tag pipeline take
+// this object; a test builds one with in-memory clients.
 import type { HarborApi, RepositoryListing } from '../harbor/api.js';
 import type { HintContext } from '../harbor/hints.js';
 import type { HarborTarget } from '../harbor/names.js';
 import type { Logger } from '../model/events.js';
 import type { RegistryClient } from '../registry/registry-client.js';
-import type { RetryPolicy } from '../registry/retry.js';
+import type { PlatformFilter } from '../transfer/index-filter.js';
+import { OncePerKey } from '../transfer/once.js';
+import { Transfer } from '../transfer/transfer.js';
 import type { Clients } from './clients.js';
 import { INPUT_NAMING, type SyncConfig } from './config.js';
-import { BlobHomes } from './blob-homes.js';
-import { OncePerKey, OncePerRepository } from './once.js';
-import type { PlatformFilter } from './platforms.js';
-import { Prefetch, prefetchLimit } from './prefetch.js';
 import { Projects } from './projects.js';
-import { createUpstream, type Upstream } from './upstream.js';
-
-export type BlobOutcome = 'uploaded' | 'mounted' | 'existing';
 
 export interface RunSignals {
   /** Aborted when the run should stop: no new tag starts. */
@@ -30,25 +25,12 @@ export class RunContext {
   readonly config: SyncConfig;
   readonly logger: Logger;
   readonly signals: RunSignals;
+  /** The source, for listings (catalog, tags, referrers); its manifests and blobs go through
+   * `transfer`. */
   readonly source: RegistryClient;
-  readonly harbor: RegistryClient;
   readonly api: HarborApi;
-  readonly upstream: Upstream | undefined;
+  readonly transfer: Transfer;
   readonly projects: Projects;
-  /** Blob GETs opened as presence checks, for the upload that copies them (prefetch.ts); none in
-   * a dry run (nothing is copied) or from a source that reads local files. */
-  readonly prefetch: Prefetch | undefined;
-  /** Source blob presence, once per source repository and digest. */
-  readonly sourceBlobs = new OncePerRepository<number | undefined>();
-  /** One entry per Harbor repository and blob digest. */
-  readonly blobs = new OncePerRepository<BlobOutcome>();
-  /** One push per Harbor repository, manifest digest and reference. */
-  readonly manifests = new OncePerRepository<string | undefined>();
-  /** One upload per blob digest; the value is the Harbor repository it went to, which every
-   * other repository then mounts from. */
-  readonly uploads = new BlobHomes();
-  /** Blob transfers in flight across all tags: more than tags, since a tag waits on several. */
-  readonly transfers: LimitFunction;
   private readonly listings = new OncePerKey<RepositoryListing | undefined>();
   private listingRefused = false;
 
@@ -57,28 +39,25 @@ export class RunContext {
     this.logger = logger;
     this.signals = signals;
     this.source = clients.source;
-    this.harbor = clients.harbor;
     this.api = clients.api;
-    this.upstream = clients.upstream ? createUpstream(clients.upstream, config.upstreamConcurrency) : undefined;
+    this.transfer = new Transfer(clients, {
+      concurrency: config.concurrency,
+      upstreamConcurrency: config.upstreamConcurrency,
+      retry: config.retry,
+      abandon: signals.abandon,
+      dryRun: config.dryRun,
+      onBytes: (bytes) => logger.event?.({ type: 'bytes', bytes }),
+    });
     this.projects = new Projects(clients.api, clients.harbor, {
       create: config.createProjects,
       visibility: config.projectVisibility,
       logger,
       naming: config.naming ?? INPUT_NAMING,
     });
-    this.prefetch =
-      config.dryRun || clients.source.capabilities.localReads
-        ? undefined
-        : new Prefetch(prefetchLimit(config.concurrency), (digest) => this.uploads.has(digest));
-    this.transfers = pLimit(config.concurrency * 2);
   }
 
   get platforms(): PlatformFilter[] | undefined {
     return this.config.platforms;
-  }
-
-  get retry(): RetryPolicy {
-    return this.config.retry;
   }
 
   /** What Harbor holds in the target repository, listed once per run (one request per 100
@@ -113,7 +92,7 @@ export class RunContext {
 
   /** True when the Harbor repository holds no artifact (or its project is new or missing): it
    * cannot hold a blob this run did not bring, so no HEAD on Harbor is needed, and a source GET
-   * can be the presence check. Blobs this run brought are in the blob table. */
+   * can be the presence check. Blobs this run brought are in the transfer layer's tables. */
   async repositoryIsEmpty(target: HarborTarget): Promise<boolean> {
     const { projects } = this;
     return (
@@ -127,9 +106,7 @@ export class RunContext {
    * so memory follows the repositories in flight. Blob uploads stay known run-wide (bounded): later
    * repositories mount from them. */
   forgetRepository(source: string, target: string): void {
-    this.sourceBlobs.forget(source);
-    this.blobs.forget(target);
-    this.manifests.forget(target);
+    this.transfer.forget(source, target);
     this.listings.forget(target);
   }
 
@@ -143,10 +120,5 @@ export class RunContext {
       ...(username !== undefined && { username }),
       setting: naming.setting,
     };
-  }
-
-  /** Progress: a blob of this size is in Harbor now. */
-  uploaded(bytes: number): void {
-    this.logger.event?.({ type: 'bytes', bytes });
   }
 }

@@ -17,7 +17,7 @@ import type { RegistryClient } from '../registry/registry-client.js';
 import type { ImageSpec } from './config.js';
 import { failure, toFailure } from './failure.js';
 import { jobFor, type TagJob } from './jobs.js';
-import { OncePerKey } from './once.js';
+import { OncePerKey } from '../transfer/once.js';
 import { repositoryExcludedBy, selectTags, selectsAllTags, type Selection } from './select.js';
 import { inShard, type Shard } from './shard.js';
 import { untaggedJobs, type RevisionSource } from './untagged.js';

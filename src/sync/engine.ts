@@ -49,7 +49,7 @@ export async function runSync(
     notStarted: [],
     ...(config.shard && { shard: `${config.shard.index}/${config.shard.count}` }),
   };
-  const all = clients ?? createClients(config, abandon.signal);
+  const all = clients ?? createClients(config, abandon.signal, logger);
   try {
     const runner = new Runner(new RunContext(config, all, logger, { stop, abandon: abandon.signal }), result);
     // Every declared name is mapped before any network traffic: a name Harbor cannot take is

@@ -1,10 +1,11 @@
 // Checks both ends before any tag is tried, so a wrong password or an unreachable host is one
 // clear error instead of a failure per tag.
 import { HarborSyncError, NetworkError, isHarborSyncError } from '../errors/base.js';
-import { causeCode, rootCause } from '../errors/causes.js';
+import { causeCode, causeText, rootCause } from '../errors/causes.js';
 import { isRegistryError } from '../errors/registry.js';
 import type { Logger } from '../model/events.js';
 import { isAuthRefusal } from '../registry/auth-boundary.js';
+import { redirectedTo } from '../harbor/api.js';
 import { redactUrl, type Clients } from './clients.js';
 import { INPUT_NAMING, type SyncConfig } from './config.js';
 import { placeAt } from './failure.js';
@@ -82,10 +83,14 @@ async function checkSource(config: SyncConfig, clients: Clients, logger: Logger)
 async function checkHarbor(config: SyncConfig, clients: Clients, logger: Logger): Promise<PreflightResult> {
   await clients.api.ping().catch((error: unknown) => {
     if (isRegistryError(error)) {
-      const hint = httpToHttpsHint('harbor', error.registryMessage, config);
+      const naming = config.naming ?? INPUT_NAMING;
+      const tls = httpToHttpsHint('harbor', error.registryMessage, config);
+      const base = redirectedTo(error);
+      const moved = base && `use the address it redirects to: write ${base} in ${naming.name('harbor-url')}`;
+      const hint = tls ?? moved;
       throw new HarborSyncError({
         ...error.details(),
-        code: hint ? 'TLS_FAILED' : 'NOT_HARBOR',
+        code: tls ? 'TLS_FAILED' : 'NOT_HARBOR',
         step: 'preflight',
         ...(hint && { hint }),
         cause: error,
@@ -122,14 +127,14 @@ function unreachable(what: string, prefix: 'source' | 'harbor', config: SyncConf
   const naming = config.naming ?? INPUT_NAMING;
   const url = config[prefix].url;
   const urlInput = prefix === 'source' ? 'source-registry' : 'harbor-url';
-  const cause = rootCause(error);
   const code = causeCode(error, (c) => CERTIFICATE_ERRORS.test(c) || KNOWN_CODES.has(c));
-  const text = cause instanceof Error ? cause.message : String(cause);
   let hint: string | undefined;
   let tls = false;
   if (code !== undefined && CERTIFICATE_ERRORS.test(code)) {
     tls = true;
-    hint = `its TLS certificate is not trusted (${code}): set ${naming.name(`${prefix}-ca-file`)} to the CA certificate that signed it, or ${naming.setting(`${prefix}-insecure`, 'true')}`;
+    // What to set comes first, in the names the user gives options in; Node's advice about its own
+    // flags (--use-system-ca) is dropped from the message by causeText.
+    hint = `set ${naming.name(`${prefix}-ca-file`)} to the CA certificate that signed it, or ${naming.setting(`${prefix}-insecure`, 'true')} (its TLS certificate is not trusted: ${code})`;
   } else if (code === 'ECONNREFUSED') {
     hint = `nothing listens there: check the host and port of ${naming.name(urlInput)}`;
   } else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
@@ -145,8 +150,8 @@ function unreachable(what: string, prefix: 'source' | 'harbor', config: SyncConf
       cause: error,
     });
   }
-  // Library internals (OpenSSL's file and line) are not for the reader: the first clause is.
-  const said = text.replace(/:[^:]*\.\.\/deps\/openssl[^\n]*$/, '').replace(/\s*\(?\.\.\/deps\/[^)]*\)?/g, '');
+  // Library internals (OpenSSL's file and line, Node's advice) are not for the reader.
+  const said = causeText(rootCause(error));
   return new NetworkError({
     code: tls ? 'TLS_FAILED' : 'UNREACHABLE',
     step: 'network',

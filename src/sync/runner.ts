@@ -11,7 +11,6 @@ import { TargetClaims } from './collisions.js';
 import type { ImageSpec } from './config.js';
 import type { RunContext } from './context.js';
 import { Discovery } from './discover.js';
-import { DryRunPlanner } from './dry-run.js';
 import type { TagJob } from './jobs.js';
 import { mapWithRules, mayCollide, sourcesFor } from './mapping.js';
 import { OpenRepositories } from './open-repositories.js';
@@ -25,7 +24,6 @@ export class Runner {
   private readonly ctx: RunContext;
   private readonly result: SyncResult;
   private readonly discovery: Discovery;
-  private readonly planner: DryRunPlanner | undefined;
   private readonly limits: TagLimits;
   private readonly scheduler = new Scheduler<TagResult>();
   private readonly claims: TargetClaims;
@@ -49,7 +47,6 @@ export class Runner {
       shard: config.shard,
       harborTags: (target) => ctx.harborHoldings(target),
     });
-    this.planner = config.dryRun ? new DryRunPlanner(ctx.harbor) : undefined;
     // Looking is cheaper than copying: tag lists and the nightly HEAD-and-compare run wider.
     this.limits = { looks: pLimit(config.concurrency * 4), tags: pLimit(config.concurrency) };
     this.claims = new TargetClaims(mayCollide(config.mappings, config.defaultProject));
@@ -80,11 +77,18 @@ export class Runner {
     let walkError: unknown;
     let walked = false;
     if (config.catalog) {
+      // Asked before each repository: a stop there leaves the rest of the catalog unlisted, so
+      // nobody can say how much is left beyond what was listed (the result says so).
+      const goOn = (): boolean => {
+        const stopped = this.ctx.signals.stop?.aborted === true;
+        if (stopped) this.result.catalogIncomplete = true;
+        return !stopped;
+      };
       await this.discovery
         .walkCatalog({
           repository: (spec, target) => this.expand(spec, target, true),
           item: (item) => this.record(item),
-          goOn: () => !this.ctx.signals.stop?.aborted,
+          goOn,
         })
         .then(() => (walked = !this.ctx.signals.stop?.aborted))
         .catch((error: unknown) => (walkError = error));
@@ -99,12 +103,14 @@ export class Runner {
     await this.drain();
     if (walkError !== undefined) throw walkError;
     // Only a catalog read whole can say a repository is gone from it.
-    if (walked) this.result.retained.push(...(await this.retainedRepositories()));
+    // Server-sized lists are appended one by one: a spread of 100,000s of arguments overflows the stack.
+    if (walked) for (const r of await this.retainedRepositories()) this.result.retained.push(r);
     await this.noteImmutability();
     this.result.harborNotes = [...this.ctx.projects.notes];
     this.result.projectsCreated = [...this.ctx.projects.created];
-    if (this.planner) this.result.bytesPlanned = this.planner.bytes;
-    if (this.ctx.upstream) this.result.upstreamRequests = this.ctx.upstream.requests;
+    const { plannedBytes, upstreamRequests } = this.ctx.transfer;
+    if (plannedBytes !== undefined) this.result.bytesPlanned = plannedBytes;
+    if (upstreamRequests !== undefined) this.result.upstreamRequests = upstreamRequests;
   }
 
   private async drain(): Promise<void> {
@@ -142,7 +148,7 @@ export class Runner {
   private async runJob(job: TagJob): Promise<TagResult | undefined> {
     const clock: TagRun = { started: Date.now(), settled: false };
     const counter = { retries: 0 };
-    const item = await retryCounter.run(counter, () => syncTag(job, this.ctx, this.limits, this.planner, clock));
+    const item = await retryCounter.run(counter, () => syncTag(job, this.ctx, this.limits, clock));
     if (!item) {
       this.result.notStarted.push(job.sourceLabel);
       return undefined;
@@ -176,7 +182,7 @@ export class Runner {
             return undefined;
           }
           const { jobs, items, retained } = await this.discovery.expand(spec, target, fromCatalog);
-          if (retained) this.result.retained.push(...retained);
+          if (retained) for (const r of retained) this.result.retained.push(r);
           for (const i of items) this.record(i);
           for (const j of jobs) this.schedule(j);
           return undefined;

@@ -45,12 +45,18 @@ export interface RepoPattern {
   test(repo: string): boolean;
 }
 
+/** A tag regex, compiled to match in linear time (src/config/selection.ts). */
+export interface TagPattern {
+  /** Anchored, as reports show it: `^1\.2.*$`. */
+  source: string;
+  test(tag: string): boolean;
+}
+
 export interface Selection {
   include: RepoPattern[];
   exclude: RepoPattern[];
-  /** Anchored: RegExp.source is what reports show, e.g. `^1\.2.*$`. */
-  tags: RegExp[];
-  excludeTags: RegExp[];
+  tags: TagPattern[];
+  excludeTags: TagPattern[];
   /** A semver range as the user wrote it, already checked by parseSemverRange. */
   semver?: string;
   latest?: number;

@@ -3,11 +3,11 @@
 // run where nothing changed is bound by the registries' answers, not by the copy slots.
 import type { LimitFunction } from 'p-limit';
 import type { TagResult } from '../model/result.js';
+import type { Descriptor } from '../registry/media-types.js';
 import { formatBytes } from '../model/units.js';
 import { checkTag, classifyTag, jobOwner } from './classify.js';
 import type { RunContext } from './context.js';
 import { copyTag } from './copy.js';
-import type { DryRunPlanner } from './dry-run.js';
 import { toFailure } from './failure.js';
 import type { TagJob } from './jobs.js';
 
@@ -31,7 +31,6 @@ export async function syncTag(
   job: TagJob,
   ctx: RunContext,
   limits: TagLimits,
-  planner: DryRunPlanner | undefined,
   clock: TagRun,
 ): Promise<TagResult | undefined> {
   const stopped = (): boolean => ctx.signals.stop?.aborted === true;
@@ -56,27 +55,21 @@ export async function syncTag(
       const plan = await classifyTag(job, ctx, check);
       partial = plan.result;
       if (plan.kind === 'done') return plan.result;
-      if (planner) return await planCopy(job, ctx, planner, plan.result, plan.blobs);
+      if (ctx.config.dryRun) return await planCopy(job, ctx, plan.result, plan.blobs);
       await ctx.projects.ensure(job.target.project);
       return await copyTag(job, plan.manifest, plan.blobs, plan.result, ctx, plan.repairs);
     });
   } catch (error) {
     return { ...partial, status: 'failed', error: toFailure(error, 'discover') };
   } finally {
-    ctx.prefetch?.release(jobOwner(job));
+    ctx.transfer.release(jobOwner(job));
   }
 }
 
 /** A dry run: what the copy would upload, and the project it would create. */
-async function planCopy(
-  job: TagJob,
-  ctx: RunContext,
-  planner: DryRunPlanner,
-  result: TagResult,
-  blobs: Parameters<DryRunPlanner['plan']>[1],
-): Promise<TagResult> {
+async function planCopy(job: TagJob, ctx: RunContext, result: TagResult, blobs: Descriptor[]): Promise<TagResult> {
   const projectExists = await ctx.projects.exists(job.target.project);
-  const bytes = await planner.plan(job, blobs, projectExists);
+  const bytes = await ctx.transfer.plannedUpload(job.target.repository, blobs, projectExists);
   const repair = result.repaired
     ? `, repairing ${result.repaired.blobs} blobs (${formatBytes(result.repaired.bytes)}) from upstream ${result.repaired.from}`
     : '';

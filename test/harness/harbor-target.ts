@@ -29,13 +29,17 @@
 // (`vitest run --no-file-parallelism`). stop() deletes what appeared since start: the repositories
 // it finds in projects that existed before, and projects that did not (with their repositories).
 //
-// What stop() cannot undo: Harbor deletes a repository's artifacts, but its blobs stay in the
-// registry, still linked to the project, until garbage collection. A blob HEAD in that project
-// finds them, so a later test in the same project sees blobs "already in Harbor": a dry run's
-// `would upload` and `bytesPlanned` come out short, a copy counts `existing` blobs where a fresh
-// Harbor would count `uploaded`. `library` (never deleted) is where this bites. A test whose figures
-// depend on what Harbor lacks uses a project no test has pushed to (sync.test.ts: freshProject),
-// and asserts on blob counts only in a project this test file created first.
+// What stop() cannot undo: deleting a repository deletes its artifacts (manifests and tags) from
+// Harbor, not their blobs: those stay in the registry's storage until garbage collection, and so
+// do the repository path's own links to them (`_layers`), even when the project is deleted and
+// made again. Whether a blob exists is answered per repository path, by those links (docs/harbor.md
+// §9), not per project: a later push to the same `project/repository` finds its blobs "already in
+// Harbor" (a dry run's `would upload` and `bytesPlanned` come out short, a copy counts `existing`
+// blobs where a fresh Harbor would count `uploaded`), while a repository path no test has pushed to
+// starts with none, in any project. A test whose figures depend on what Harbor lacks therefore
+// pushes to repository paths no test has used (sync.test.ts: freshProject), and asserts on blob
+// counts only for repositories this test file pushed to first. (Each start of the double is an
+// empty Harbor with a storage directory of its own: nothing carries over there.)
 import { startHarborDouble, type HarborDouble, type HarborDoubleOptions } from './harbor-double/index.ts';
 
 export interface Credentials {

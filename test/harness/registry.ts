@@ -1,8 +1,8 @@
 // Starts the real CNCF distribution registry (Debian package `docker-registry`) on 127.0.0.1.
 // The harness installs nothing: `.ci/run` (or the demo) apt-installs the package first.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile, mkdir, readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,8 @@ export const TLS_CERT = fileURLToPath(new URL('./fixtures/tls-cert.pem', import.
 const TLS_KEY = fileURLToPath(new URL('./fixtures/tls-key.pem', import.meta.url));
 
 export interface RegistryOptions {
-  /** Storage root (the directory that will hold docker/registry/v2); a new temp dir when absent. */
+  /** Storage root (the directory that will hold docker/registry/v2); a new temp dir when absent,
+   * which outlives stop() (tests serve it again) and goes with the test file's temporary root. */
   storageDir?: string;
   /** Port to listen on; a free one when absent. */
   port?: number;
@@ -43,6 +44,8 @@ export interface RunningRegistry {
   host: string;
   port: number;
   storageDir: string;
+  /** Its config, log and htpasswd: removed by stop(). */
+  workDir: string;
   logFile: string;
   stop(): Promise<void>;
 }
@@ -57,8 +60,8 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
       `${REGISTRY_BINARY} not found: install the Debian package docker-registry (apt-get install docker-registry)`,
     );
   }
-  const work = await mkdtemp(join(tmpdir(), 'hs-registry-'));
-  const storageDir = options.storageDir ?? join(work, 'storage');
+  const work = removedAtExit(await mkdtemp(join(tmpdir(), 'hs-registry-')));
+  const storageDir = options.storageDir ?? removedAtExit(await mkdtemp(join(tmpdir(), 'hs-registry-storage-')));
   await mkdir(storageDir, { recursive: true });
   // A port checked free can still be taken before the registry binds it: then it exits at once
   // ("address already in use") and we try another.
@@ -84,10 +87,34 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
       host: `127.0.0.1:${port}`,
       port,
       storageDir,
+      workDir: work,
       logFile,
-      stop: () => stopChild(child),
+      stop: async () => {
+        await stopChild(child);
+        await rm(work, { recursive: true, force: true });
+      },
     };
   }
+}
+
+/** Directories the harness made. A test file's go with its temporary root (setup.ts) before the
+ * process ends; scripts that use the harness outside the tests (the bench) get theirs removed at
+ * exit. Storage outlives stop(), since tests serve it again from a next registry. */
+const made = new Set<string>();
+
+function removedAtExit(dir: string): string {
+  if (made.size === 0)
+    process.once('exit', () => {
+      for (const path of made) {
+        try {
+          rmSync(path, { recursive: true, force: true });
+        } catch {
+          // A read-only tree a test left: the temporary root's removal deals with it.
+        }
+      }
+    });
+  made.add(dir);
+  return dir;
 }
 
 async function writeConfig(work: string, storageDir: string, port: number, options: RegistryOptions): Promise<string> {

@@ -99,7 +99,7 @@ describe('flags behave as in every CLI of the field', () => {
     ]);
     expect(bad.code).toBe(2);
     expect(lines(bad.stderr)).toEqual([
-      'harbor-sync: --create-projects is a flag: write --create-projects alone, --no-create-projects, or --create-projects=true|false, not "maybe"; harbor-sync --help lists the options',
+      'harbor-sync: --create-projects is a flag: write --create-projects alone, --no-create-projects, or --create-projects=true|false, not "maybe"; harbor-sync sync --help lists the options',
     ]);
   });
 
@@ -107,22 +107,24 @@ describe('flags behave as in every CLI of the field', () => {
     const typo = await cli(['sync', '--harbor-ulr', harbor.url]);
     expect(typo.code).toBe(2);
     expect(lines(typo.stderr)).toEqual([
-      'harbor-sync: unknown option --harbor-ulr (did you mean --harbor-url?); harbor-sync --help lists the options',
+      'harbor-sync: unknown option --harbor-ulr (did you mean --harbor-url?); harbor-sync sync --help lists the options',
     ]);
     const none = await cli(['--source-registry', open.url, '--harbor-url', harbor.url]);
     expect(none.code).toBe(2);
     expect(none.stdout).toBe('');
     expect(lines(none.stderr)).toEqual([
-      'harbor-sync: no command given: write harbor-sync sync [options] (or plan, report-merge); harbor-sync --help lists the options',
+      'harbor-sync: no command given: write harbor-sync sync [options] (or plan, report-merge); harbor-sync --help lists the commands',
     ]);
   });
 
   it('--help says flags stand alone and shows them as flags', async () => {
-    const help = await cli(['--help']);
+    expect((await cli(['--help'])).stdout).toContain('Flags stand alone (--dry-run, --catalog)');
+    const help = await cli(['sync', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Flags stand alone (--dry-run, --catalog)');
     expect(help.stdout).toMatch(/\n {2}--catalog {2,}Also sync/);
-    expect(help.stdout).toMatch(/\n {2}--no-create-projects {2,}Create missing Harbor projects \(on by default\)/);
+    // On by default, so shown as the way to turn it off, with words for what that does.
+    expect(help.stdout).toMatch(/\n {2}--no-create-projects {2,}Do not create missing Harbor projects/);
     expect(help.stdout).toMatch(/\n {2}--images <value> {2,}/);
     expect(help.stdout).not.toContain('(default: false)');
   });

@@ -178,8 +178,8 @@ describe('CLI (node dist/cli.js)', () => {
     expect(events.at(-1)).toMatchObject({ event: 'summary', totals: { tags: 3, stale: 1 } });
   });
 
-  it('--help lists every option with its default, --version prints the version', async () => {
-    const help = await node(['dist/cli.js', '--help'], {});
+  it('sync --help lists every option with its default, --version prints the version', async () => {
+    const help = await node(['dist/cli.js', 'sync', '--help'], {});
     expect(help.code).toBe(0);
     for (const flag of [
       '--source-registry',

@@ -120,7 +120,7 @@ const VERDICTS: Record<string, RegExp> = {
   'small-mixed': /3 tags failed.*2 more need action: 1 stale, 1 incomplete.*The step failed/s,
   'five-thousand-failures': /5,000 tags failed \(3 causes below/,
   fatal: /stopped before any tag was copied: Harbor rejected the credentials.*unauthorized to access <repository>/s,
-  interrupted: /Interrupted\. 121 tags or repositories were not started/,
+  interrupted: /Interrupted\. 120 tags and 1 whole repository were not started/,
   'dry-run': /30 tags would migrate.*nothing was written/s,
   'retained-and-notes': /60 tags and 1 repository only Harbor has now/,
   'config-error': /Configuration error: nothing was done\. images line 1/,

@@ -1,7 +1,7 @@
 // Where the run put each blob: shared while in flight, remembered once done, forgotten least
 // recently used first past the bound, never remembered when the upload failed.
 import { describe, expect, it } from 'vitest';
-import { BlobHomes } from '../../src/sync/blob-homes.ts';
+import { BlobHomes } from '../../src/transfer/blob-homes.ts';
 
 const digest = (n: number): string => `sha256:${String(n).padStart(64, '0')}`;
 

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { parsePlatforms } from '../../src/config/platforms.js';
-import { filterIndex, platformMatches } from '../../src/sync/platforms.js';
+import { filterIndex, platformMatches } from '../../src/transfer/index-filter.js';
 
 describe('platform filter', () => {
   const index = Buffer.from(

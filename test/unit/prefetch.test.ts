@@ -1,7 +1,7 @@
 // Prefetch: the GET that checks a blob is on the source is held for the upload that copies it.
 import { describe, it, expect } from 'vitest';
 import { Readable } from 'node:stream';
-import { Prefetch } from '../../src/sync/prefetch.ts';
+import { Prefetch } from '../../src/transfer/prefetch.ts';
 
 const response = () => ({ body: Readable.from([Buffer.from('layer')]), size: 5 });
 

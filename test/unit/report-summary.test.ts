@@ -117,7 +117,7 @@ describe('the verdict', () => {
     const md = renderSummary(interruptedRun(), { failOn: 'failed' });
     const v = verdictOf(md);
     expect(v).toContain('> [!WARNING]');
-    expect(v).toContain('> **Interrupted.** 121 tags or repositories were not started;');
+    expect(v).toContain('> **Interrupted.** 120 tags and 1 whole repository were not started;');
     expect(v).toContain('> **What to do:** run the same sync again: it does exactly the rest.');
     expect(v).toContain('> **The step failed:** the run did not finish.');
     expect(md.indexOf('**Interrupted.**')).toBeLessThan(md.indexOf('**30 migrated**'));

@@ -88,7 +88,7 @@ describe('repository regexes', () => {
 
   it('a bad regex names the input and the pattern', () => {
     expect(() => compileRepoPattern('/team-(a/', 'include line 3')).toThrow(
-      /^include line 3: "\/team-\(a\/" is not a valid regular expression: Unterminated group$/,
+      /^include line 3: "\/team-\(a\/" is not a valid regular expression: missing closing \) \(patterns are RE2 syntax/,
     );
   });
 });
@@ -112,7 +112,7 @@ describe('tag patterns', () => {
 
   it('refuse bad regexes, spaces and /…/, naming the input', () => {
     expect(() => compileTagPattern('1.(2', 'tags line 2')).toThrow(
-      /^tags line 2: "1\.\(2" is not a valid regular expression: Unterminated group$/,
+      /^tags line 2: "1\.\(2" is not a valid regular expression: missing closing \) \(patterns are RE2 syntax/,
     );
     expect(() => compileTagPattern('1.2 1.3', 'tags')).toThrow(/contains a space/);
     expect(() => compileTagPattern('/1\\.2/', 'exclude-tags')).toThrow(/^exclude-tags: .*without the slashes/);

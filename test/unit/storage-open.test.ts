@@ -95,18 +95,22 @@ describe('archives', () => {
     expect(await readdir(temp)).toEqual([]);
   });
 
-  it('uses the extractor it is given (the @actions/tool-cache seam)', async () => {
-    const archive = join(work, 'via-extractor.tar');
+  it('reads a plain .tar in place: nothing is written to the temp dir', async () => {
+    const archive = join(work, 'in-place.tar');
     execFileSync('tar', ['-cf', archive, '-C', layout.dir, 'docker']);
-    const calls: boolean[] = [];
-    const source = await openStorageSource(`file://${archive}`, {
-      extractor: async (file, dest, gzip) => {
-        calls.push(gzip);
-        execFileSync('tar', ['-xf', file, '-C', dest]);
-      },
-    });
-    expect(calls).toEqual([false]);
-    expect(await source.listRepositories()).toEqual(['team/app']);
-    await source.close();
+    const temp = join(work, 'runner-temp-in-place');
+    await mkdir(temp);
+    const saved = process.env.RUNNER_TEMP;
+    process.env.RUNNER_TEMP = temp;
+    try {
+      const source = await openStorageSource(`file://${archive}`);
+      expect(source.root).toBe(`${archive}:docker/registry/v2`);
+      expect(await source.listRepositories()).toEqual(['team/app']);
+      expect(await readdir(temp)).toEqual([]);
+      await source.close();
+    } finally {
+      if (saved === undefined) delete process.env.RUNNER_TEMP;
+      else process.env.RUNNER_TEMP = saved;
+    }
   });
 });

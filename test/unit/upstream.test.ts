@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { upstreamRepository } from '../../src/sync/upstream.js';
+import { upstreamRepository } from '../../src/transfer/upstream.js';
 
 describe('upstream repository names (as the distribution proxy asks Docker Hub)', () => {
   it.each([

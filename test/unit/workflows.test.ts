@@ -20,8 +20,10 @@ const list = (dir: string): string[] =>
         .map((f) => `${dir}/${f}`)
     : [];
 
-// examples/harbor-sync.yml is harbor-sync's config file, not a workflow.
-const FILES = [...list('.github/workflows'), ...list('examples').filter((f) => f !== 'examples/harbor-sync.yml')];
+// examples/harbor-sync.yml is harbor-sync's config file and examples/gitlab-ci.yml a GitLab CI job,
+// not workflows (test/unit/examples.test.ts checks the GitLab one).
+const NOT_WORKFLOWS = new Set(['examples/harbor-sync.yml', 'examples/gitlab-ci.yml']);
+const FILES = [...list('.github/workflows'), ...list('examples').filter((f) => !NOT_WORKFLOWS.has(f))];
 const EXAMPLES = FILES.filter((f) => f.startsWith('examples/'));
 
 interface Step {
@@ -128,7 +130,8 @@ describe('permissions', () => {
       attest: { contents: 'read', 'id-token': 'write', attestations: 'write' },
       release: { contents: 'write' },
       npm: { contents: 'read', 'id-token': 'write' },
-      'major-tag': { contents: 'write' },
+      // Moves the tag with the release App's token (see below), not GITHUB_TOKEN.
+      'major-tag': {},
     });
     expect(byFile('.github/workflows/release.yml').doc.permissions).toEqual({});
   });
@@ -316,8 +319,49 @@ describe('the release workflow', () => {
       `\${{ secrets.NPM_TOKEN }}`,
     );
     expect(runOf('major-tag')).toContain(`major="\${TAG%%.*}"`);
-    expect([doc.jobs['major-tag']?.needs].flat()).toEqual(expect.arrayContaining(['release', 'npm']));
     expect(text).not.toMatch(/git push/);
+  });
+
+  it('npm and the major tag each depend on the release only: a missing NPM_TOKEN strands neither', () => {
+    expect([doc.jobs.npm?.needs].flat()).toEqual(['verify', 'release']);
+    expect([doc.jobs['major-tag']?.needs].flat()).toEqual(['release']);
+    // Without the secret the npm job fails first, on its own, saying so.
+    const [check] = doc.jobs.npm?.steps ?? [];
+    expect(check?.env?.HAS_NPM_TOKEN).toBe(`\${{ secrets.NPM_TOKEN != '' }}`);
+    expect(check?.run).toMatch(
+      /if \[ "\$HAS_NPM_TOKEN" != true \]; then\s+echo "::error title=[^"]*NPM_TOKEN is not set[^"]*"\s+exit 1/,
+    );
+  });
+
+  // GitHub refuses a GitHub App token without the `workflows` permission a ref update to a commit
+  // whose .github/workflows/ differs, and GITHUB_TOKEN cannot have that permission.
+  it('moves the major tag with a GitHub App token that may update workflows, not GITHUB_TOKEN', () => {
+    const steps = doc.jobs['major-tag']?.steps ?? [];
+    const mint = steps.findIndex((s) => s.uses?.startsWith('actions/create-github-app-token@'));
+    expect(mint).toBeGreaterThan(0);
+    expect(steps[mint]!.id).toBe('app-token');
+    expect(steps[mint]!.with).toEqual({
+      'client-id': `\${{ vars.RELEASE_APP_CLIENT_ID }}`,
+      'private-key': `\${{ secrets.RELEASE_APP_PRIVATE_KEY }}`,
+      'permission-contents': 'write',
+      'permission-workflows': 'write',
+    });
+    // Before it: a clear error when the App's client ID or key is missing.
+    const check = steps.slice(0, mint).find((s) => s.env?.HAS_PRIVATE_KEY !== undefined);
+    expect(check?.env).toMatchObject({
+      HAS_CLIENT_ID: `\${{ vars.RELEASE_APP_CLIENT_ID != '' }}`,
+      HAS_PRIVATE_KEY: `\${{ secrets.RELEASE_APP_PRIVATE_KEY != '' }}`,
+    });
+    expect(check?.run).toMatch(/::error title=major tag not moved::[\s\S]*exit 1/);
+    // Every API call after it uses the App's token.
+    const moves = steps.slice(mint + 1).filter((s) => s.run?.includes('gh api'));
+    expect(moves).toHaveLength(1);
+    expect(moves[0]!.env?.GH_TOKEN).toBe(`\${{ steps.app-token.outputs.token }}`);
+    expect(JSON.stringify(doc.jobs['major-tag'])).not.toMatch(/github\.token|secrets\.GITHUB_TOKEN/);
+    // docs/ci.md says how to set the App up.
+    const ci = read('docs/ci.md');
+    for (const needed of ['RELEASE_APP_CLIENT_ID', 'RELEASE_APP_PRIVATE_KEY', 'Workflows', 'Contents'])
+      expect(ci).toContain(needed);
   });
 });
 
@@ -352,6 +396,28 @@ describe('the real-Harbor workflow', () => {
       expect(uses, label(s)).toBe(true);
     }
     expect(users.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('hands the robot to the integration tests, and a test they run syncs as it', () => {
+    const tests = step(/^Integration tests against the real Harbor/);
+    const given = Object.keys(tests.env ?? {}).filter((k) => k.startsWith('HARBOR_E2E_'));
+    expect(given).toEqual(
+      expect.arrayContaining(['HARBOR_E2E_URL', 'HARBOR_E2E_ROBOT_USERNAME', 'HARBOR_E2E_ROBOT_PASSWORD']),
+    );
+    expect(tests.env?.HARBOR_E2E_ROBOT_USERNAME).toBe(`\${{ steps.robot.outputs.name }}`);
+    expect(tests.env?.HARBOR_E2E_ROBOT_PASSWORD).toBe(`\${{ steps.robot.outputs.secret }}`);
+    // The harness reads each of them…
+    const harness = read('test/harness/harbor-target.ts');
+    for (const key of given) expect(harness, key).toContain(`env.${key}`);
+    // …and a test file the step runs (it picks those that call startHarborTarget) uses the robot.
+    expect(tests.run).toContain("grep -l 'startHarborTarget' test/integration/*.test.ts");
+    const files = readdirSync(new URL('test/integration/', root))
+      .filter((f) => f.endsWith('.test.ts'))
+      .map((f) => read(`test/integration/${f}`))
+      .filter((text) => text.includes('startHarborTarget'));
+    expect(
+      files.some((text) => /\bharbor\.robot\b/.test(text) && /'harbor-username': robot\.username/.test(text)),
+    ).toBe(true);
   });
 
   it("prints Harbor's own logs on failure and uploads the test results", () => {

@@ -1,13 +1,13 @@
 // A blob read from its data file, hashed on the way: a truncated or damaged file then fails with
 // the file's path instead of a bare digest mismatch at the upload (the engine checks too, but
-// cannot say which file was wrong). It reads from the fd opened and checked by safe-read.ts, so
-// the file streamed is the one that was checked.
+// cannot say which file was wrong). It reads the file as opened and checked by its tree (tree.ts),
+// so the file streamed is the one that was checked. `path` is as messages show it.
 import { createHash } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { corrupt } from './errors.js';
-import type { OpenedFile } from './safe-read.js';
+import type { TreeFile } from './tree.js';
 
-export function readBlobFile(file: OpenedFile, path: string, digest: string, request: string): Readable {
+export function readBlobFile(file: TreeFile, path: string, digest: string, request: string): Readable {
   const algorithm = digest.slice(0, digest.indexOf(':'));
   const hash = createHash(algorithm);
   const size = file.size;
@@ -28,8 +28,8 @@ export function readBlobFile(file: OpenedFile, path: string, digest: string, req
       callback(corrupt(`blob data file ${path} is truncated or damaged: it ${what}, expected ${digest}`, request));
     },
   });
-  // autoClose (the default) closes the fd when the stream ends or is destroyed.
-  const stream = file.handle.createReadStream();
+  // The stream closes the file when it ends or is destroyed.
+  const stream = file.stream();
   // Read errors (EIO) name the file too.
   stream.on('error', (error) =>
     check.destroy(corrupt(`cannot read blob data file ${path}: ${error.message}`, request, error)),

@@ -9,9 +9,9 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Credentials } from '../credentials.js';
-import { DEFAULT_RETRY_POLICY, isNetworkError, retrying, type RetryPolicy } from '../retry.js';
+import { DEFAULT_RETRY_POLICY, retrying, type RetryPolicy } from '../retry.js';
 import { Transport, type TlsOptions } from '../transport.js';
-import { makeTempDir, removeTree } from './temp-dir.js';
+import { makeTempDir, removeTree, workDirOf } from './temp-dir.js';
 
 export interface DownloadOptions {
   userAgent?: string;
@@ -20,6 +20,8 @@ export interface DownloadOptions {
   retry?: RetryPolicy;
   stallTimeoutSeconds?: number;
   signal?: AbortSignal;
+  /** Where the download goes (default $RUNNER_TEMP, else the OS temp dir). */
+  workDir?: string;
 }
 
 export interface Downloaded {
@@ -35,7 +37,7 @@ export function shownUrl(url: string): string {
 
 export async function downloadArchive(url: string, options: DownloadOptions = {}): Promise<Downloaded> {
   const shown = shownUrl(url);
-  const dir = await makeTempDir('download');
+  const dir = await makeTempDir('download', workDirOf(options.workDir));
   const file = join(dir, 'registry.tar');
   const transport = new Transport({
     // The credentials are for this origin: a redirect elsewhere gets none, and its 401 is not answered.
@@ -89,10 +91,6 @@ async function fetchInto(
       }
       await pipeline(res.body, createWriteStream(file, { mode: 0o600 }));
     },
-    {
-      policy,
-      signal: options.signal,
-      shouldRetry: (error, attempt) => attempt <= policy.retries && !isHarborSyncError(error) && isNetworkError(error),
-    },
+    { policy, signal: options.signal },
   );
 }

@@ -48,8 +48,14 @@ export function unsafe(message: string, request: string, cause?: unknown): Stora
 
 /** The source as a whole cannot be opened (no layout, an unsafe or unreadable archive): a fatal
  * error at the storage step. */
-export function unusable(code: ErrorCode, message: string, cause?: unknown): StorageError {
-  return new StorageError({ code, step: 'storage', message, ...(cause !== undefined && { cause }) });
+export function unusable(code: ErrorCode, message: string, cause?: unknown, hint?: string): StorageError {
+  return new StorageError({
+    code,
+    step: 'storage',
+    message,
+    ...(cause !== undefined && { cause }),
+    ...(hint !== undefined && { hint }),
+  });
 }
 
 export function readOnly(operation: string): StorageError {

@@ -1,26 +1,35 @@
 // Offline source (issue 6): a registry that exists only as its storage directory, or a tarball
 // of it, read directly and pushed to Harbor with no registry server in between.
 //   dir:///var/lib/registry          the filesystem driver's rootdirectory (or docker/registry[/v2])
-//   file:///backup/registry.tar.gz   a tarball of such a directory (.tar, .tar.gz, .tgz)
+//   file:///backup/registry.tar.gz   a tarball of such a directory (.tar, .tar.gz, .tgz, .tar.zst)
 //   https://host/registry.tar.gz     the same, downloaded first (with the source credentials)
 // The path named is resolved once (it may be a symlink, as /var/lib/registry often is); below it
-// the tree is read as data: no symlink followed, only regular files read (safe-read.ts).
+// the tree is read as data: no symlink followed, only regular files read (safe-read.ts). A plain
+// tarball is read in place; a compressed one through one decompressed copy in work-dir
+// (archive.ts).
 import { unusable } from './errors.js';
 import { realpath, stat } from 'node:fs/promises';
-import { extractArchive, type Extractor } from './archive.js';
+import { openArchive, searchRoot } from './archive.js';
 import { StorageClient, type StorageSource } from './client.js';
+import { DirectoryTree } from './dir-tree.js';
 import { downloadArchive, shownUrl, type DownloadOptions } from './download.js';
 import { LazyStorageSource } from './lazy.js';
-import { expectedLayout, locateRoot, searchRoot } from './locate.js';
+import { expectedLayout, locateRoot } from './locate.js';
+import type { StorageLog } from './progress.js';
+import { workDirOf } from './temp-dir.js';
 import { parseStorageUrl } from './url.js';
 
 export type { StorageSource } from './client.js';
-export type { Extractor } from './archive.js';
+export type { StorageLog } from './progress.js';
 export { isStorageUrl, parseStorageUrl, StorageUrlError } from './url.js';
 
 export interface StorageSourceOptions extends DownloadOptions {
-  /** How a tarball is extracted; the system tar by default. */
-  extractor?: Extractor;
+  /** How messages name the work-dir option (`work-dir`, `--work-dir`). */
+  workDirOption?: string;
+  /** What is done with an archive and how far along, one line at a time (the run's logger). */
+  log?: StorageLog;
+  /** Between progress lines of a long pass over an archive. */
+  progressIntervalMs?: number;
 }
 
 /** Opens the source now: throws when the path holds no storage layout or the archive is refused
@@ -30,7 +39,7 @@ export async function openStorageSource(url: string, options: StorageSourceOptio
   if (kind === 'download') {
     const download = await downloadArchive(path, options);
     try {
-      return await openArchive(download.file, shownUrl(path), options, download.cleanup);
+      return await openArchiveSource(download.file, shownUrl(path), options, download.cleanup);
     } catch (error) {
       await download.cleanup();
       throw error;
@@ -50,7 +59,7 @@ export async function openStorageSource(url: string, options: StorageSourceOptio
   if (info.isDirectory()) {
     const root = await locateRoot(real);
     if (!root) throw unusable('STORAGE_MISSING', expectedLayout(path));
-    return new StorageClient({ root, host: path });
+    return new StorageClient({ tree: new DirectoryTree(root), root, host: path });
   }
   if (kind === 'dir')
     throw unusable('STORAGE_MISSING', `${path} is a file, not a directory; name an archive with file://${path}`);
@@ -59,33 +68,38 @@ export async function openStorageSource(url: string, options: StorageSourceOptio
       'STORAGE_MISSING',
       `${path} is not a regular file: name a tarball (.tar, .tar.gz) of a registry's storage`,
     );
-  return await openArchive(real, path, options);
+  return await openArchiveSource(real, path, options);
 }
 
-async function openArchive(
+/** `download`: removes the downloaded file; the caller runs it when this throws. */
+async function openArchiveSource(
   file: string,
   name: string,
   options: StorageSourceOptions,
-  alsoCleanup?: () => Promise<void>,
+  download?: () => Promise<void>,
 ): Promise<StorageSource> {
-  const extracted = await extractArchive(file, name, options.extractor);
+  const { tree, copied } = await openArchive(file, name, {
+    workDir: workDirOf(options.workDir),
+    workDirOption: options.workDirOption ?? 'work-dir',
+    ...(options.log && { log: options.log }),
+    ...(options.progressIntervalMs !== undefined && { progressIntervalMs: options.progressIntervalMs }),
+    ...(options.signal && { signal: options.signal }),
+  });
   let root: string | undefined;
   try {
-    root = await searchRoot(extracted.dir);
+    root = await searchRoot(tree);
     if (!root)
       throw unusable(
         'STORAGE_MISSING',
         `${name} holds no distribution storage: expected docker/registry/v2 with repositories/ and blobs/ inside the archive`,
       );
   } catch (error) {
-    await extracted.cleanup();
+    await tree.close();
     throw error;
   }
-  const cleanup = async (): Promise<void> => {
-    await extracted.cleanup();
-    await alsoCleanup?.();
-  };
-  return new StorageClient({ root, host: name, cleanup });
+  // A download decompressed into its copy is not read again: its space comes back now.
+  if (copied) await download?.();
+  return new StorageClient({ tree, root, host: name, ...(download && !copied && { cleanup: download }) });
 }
 
 /** The same source, opened on first use; for code that creates clients synchronously. */

@@ -1,4 +1,4 @@
-// A storage source that opens (locates the layout, extracts an archive) on first use, so it can be
+// A storage source that opens (locates the layout, indexes an archive) on first use, so it can be
 // created where clients are created synchronously (the engine's createClients). An open failure
 // surfaces from ping(), which preflight turns into one clear error.
 import type { Readable } from 'node:stream';

@@ -1,12 +1,10 @@
 // Finds the `docker/registry/v2` directory from what the user pointed at: the filesystem driver's
-// rootdirectory (/var/lib/registry), `docker/registry`, or `v2` itself. For an extracted tarball,
-// also a few levels down, since tars are made from many working directories (`var/lib/registry/…`).
-// `dir` is a real path (the one place a symlink is resolved); below it none is followed.
+// rootdirectory (/var/lib/registry), `docker/registry`, or `v2` itself (archive.ts searches a
+// tarball the same way, a few levels down). `dir` is a real path (the one place a symlink is
+// resolved); below it none is followed.
 import { unusable } from './errors.js';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
-
-const SEARCH_DEPTH = 4;
 
 /** lstat, not stat: a symlink where the layout should be is refused, naming it. */
 async function isDirectory(path: string): Promise<boolean> {
@@ -41,22 +39,6 @@ async function isDirectoryPath(dir: string, parts: string[]): Promise<boolean> {
     if (!(await isDirectory(current))) return false;
   }
   return true;
-}
-
-/** Breadth-first below `dir` (an extracted archive): the shallowest layout wins. */
-export async function searchRoot(dir: string, depth = SEARCH_DEPTH): Promise<string | undefined> {
-  let level = [dir];
-  for (let d = 0; d <= depth && level.length > 0; d++) {
-    const next: string[] = [];
-    for (const current of level) {
-      const found = await locateRoot(current);
-      if (found) return found;
-      const entries = await readdir(current, { withFileTypes: true }).catch(() => []);
-      for (const e of entries) if (e.isDirectory()) next.push(join(current, e.name));
-    }
-    level = next.sort();
-  }
-  return undefined;
 }
 
 export function expectedLayout(dir: string): string {

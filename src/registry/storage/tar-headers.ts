@@ -1,7 +1,8 @@
-// A tar archive's headers, read as data before anything is extracted (ustar, GNU and pax): fed
-// chunk by chunk, it hands each entry to a callback and passes over file contents without keeping
-// them, so a multi-gigabyte archive costs a 512-byte buffer. Anything it cannot read with
-// certainty is an error: the extractor must never see an entry this reader did not.
+// A tar archive's headers, read as data before anything is read from it (ustar, GNU and pax): fed
+// chunk by chunk, it hands each entry and the offset of its content to a callback and passes over
+// file contents without keeping them, so a multi-gigabyte archive costs a 512-byte buffer. A
+// reader of a plain file can skip those contents instead of feeding them (passOver). Anything it
+// cannot read with certainty is an error: no entry is used that this reader did not see.
 
 const BLOCK = 512;
 /** GNU long names and pax headers are a few hundred bytes; more is not a storage tree. */
@@ -17,6 +18,8 @@ export interface TarEntry {
   linkName: string;
   /** Bytes of content that follow the header. */
   size: number;
+  /** A pax header described it as sparse (GNU.sparse.*): its content is a map, not the file. */
+  sparse?: true;
 }
 
 export class TarFormatError extends Error {
@@ -30,7 +33,7 @@ interface Pending {
 }
 
 export class TarHeaderReader {
-  private readonly onEntry: (entry: TarEntry) => void;
+  private readonly onEntry: (entry: TarEntry, dataOffset: number) => void;
   private readonly header = Buffer.alloc(BLOCK);
   private filled = 0;
   /** Content (and padding) still to pass over. */
@@ -43,8 +46,26 @@ export class TarHeaderReader {
   /** Bytes consumed, for messages. */
   private offset = 0;
 
-  constructor(onEntry: (entry: TarEntry) => void) {
+  /** `dataOffset`: where the entry's content starts, counted from the first byte pushed. */
+  constructor(onEntry: (entry: TarEntry, dataOffset: number) => void) {
     this.onEntry = onEntry;
+  }
+
+  /** Bytes read so far (after the end marker: where the archive's content ends). */
+  get position(): number {
+    return this.offset;
+  }
+
+  /** Content still to pass over before the next header: a reader of a file may skip it. */
+  get skipping(): number {
+    return this.skip;
+  }
+
+  /** Counts `bytes` (at most `skipping`) as passed over without pushing them. */
+  passOver(bytes: number): void {
+    const n = Math.min(bytes, this.skip);
+    this.skip -= n;
+    this.offset += n;
   }
 
   /** True once the end-of-archive marker (two zero blocks) was read; the rest is ignored. */
@@ -116,7 +137,7 @@ export class TarHeaderReader {
     }
     const entry = this.entry(type, headerSize, at);
     this.pending = { pax: [] };
-    this.onEntry(entry);
+    this.onEntry(entry, this.offset);
     this.skip = padded(entry.size);
   }
 
@@ -135,7 +156,8 @@ export class TarHeaderReader {
     );
     const linkName = this.paxValues('linkpath').at(-1) ?? this.pending.longLink ?? text(h.subarray(157, 257));
     const size = paxSize === undefined ? headerSize : paxNumber(paxSize, at);
-    return { name, aliases: [...new Set(aliases)], type, linkName, size };
+    const sparse = this.pending.pax.some(([k]) => k.startsWith('GNU.sparse.'));
+    return { name, aliases: [...new Set(aliases)], type, linkName, size, ...(sparse && { sparse }) };
   }
 
   private paxValues(...keys: string[]): string[] {

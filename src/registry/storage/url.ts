@@ -8,7 +8,7 @@ import { ConfigError } from '../../errors/base.js';
 
 export type StorageKind = 'dir' | 'file' | 'download';
 
-const ARCHIVE_NAME = /\.(tar|tar\.gz|tgz)$/i;
+const ARCHIVE_NAME = /\.(tar|tar\.gz|tgz|tar\.zst|tzst)$/i;
 /** `scheme://user[:password]@…`, found in the text: `file://u:p@…` does not even parse as a URL. */
 const USER_INFO = /^\s*[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i;
 const NO_USER_INFO = 'source-registry must not carry a user name or password in the URL';

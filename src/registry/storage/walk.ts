@@ -3,24 +3,22 @@
 // Names nest (`a/b` and `a/b/c` can both be repositories). A symlink is never entered: it is
 // listed as the repository it would be, so reading that repository fails naming the link
 // instead of the repository silently vanishing from the catalog.
-import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { corrupt, isMissing } from './errors.js';
 import { repositoriesDir } from './layout.js';
-import { lstatBelow } from './safe-read.js';
+import type { StorageTree } from './tree.js';
 
-export async function listRepositoryNames(root: string): Promise<string[]> {
+const REQUEST = 'GET /v2/_catalog';
+
+/** `root`: the v2 directory, a path of the tree. */
+export async function listRepositoryNames(tree: StorageTree, root: string): Promise<string[]> {
   const top = repositoriesDir(root);
-  if (!(await lstatBelow(root, top, 'repositories directory', 'GET /v2/_catalog'))?.isDirectory()) return [];
+  if ((await tree.stat(top, 'repositories directory', REQUEST)) !== 'directory') return [];
   const names = new Set<string>();
   const visit = async (dir: string, prefix: string[]): Promise<void> => {
-    const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
-      if (isMissing(error)) return [];
-      throw corrupt(`cannot list ${dir}: ${(error as Error).message}`, 'GET /v2/_catalog', error);
-    });
+    const entries = (await tree.list(dir, REQUEST)) ?? [];
     for (const entry of entries) {
-      const link = entry.isSymbolicLink();
-      if (!link && !entry.isDirectory()) continue;
+      const link = entry.kind === 'symlink';
+      if (!link && entry.kind !== 'directory') continue;
       if (entry.name === '_manifests') names.add(prefix.join('/'));
       else if (entry.name.startsWith('_')) continue;
       else if (link) names.add([...prefix, entry.name].join('/'));

@@ -202,7 +202,13 @@ function projectJson(state: HarborState, p: ProjectRecord, who: Identity): unkno
             : [],
     repo_count: state.db.listRepositories(p.name).length,
     // Metadata values are strings (docs/harbor.md §3), retention_id too (§11.1).
-    metadata: { public: String(p.public), ...(p.retention && { retention_id: String(p.retention.id) }) },
+    metadata: {
+      public: String(p.public),
+      ...(p.retention && { retention_id: String(p.retention.id) }),
+      ...(p.upstream?.localOnNotFound !== undefined && {
+        proxy_cache_local_on_not_found: String(p.upstream.localOnNotFound),
+      }),
+    },
     cve_allowlist: { id: 0, project_id: p.id, items: [], creation_time: GO_ZERO_TIME, update_time: GO_ZERO_TIME },
   };
 }

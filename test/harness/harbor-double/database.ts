@@ -1,5 +1,7 @@
 // Harbor core's own records: projects, repositories, artifacts and tags. The backend registry only
 // stores content; tags live here, as in Harbor (docs/harbor.md §6 "tags/list is served from Harbor's database").
+import type { ProxyUpstream } from './proxy-cache.ts';
+
 export type Action = 'pull' | 'push' | 'delete';
 
 export interface ProjectRecord {
@@ -17,6 +19,9 @@ export interface ProjectRecord {
   storageLimit: number;
   /** Set for a proxy-cache project: the registry endpoint it mirrors (docs/harbor.md §7). */
   registryId?: number;
+  /** The upstream a proxy-cache project reads through (docs/harbor.md §7.1); without it, reads stay
+   * local, as Harbor's do while the endpoint is unhealthy (`canProxy`). */
+  upstream?: ProxyUpstream;
   /** The project's tag-retention policy (docs/harbor.md §11.2), as Harbor serves it. */
   retention?: { id: number; policy: Record<string, unknown> };
 }
@@ -139,6 +144,14 @@ export class Database {
     }
     repo.updatedAt = now;
     return art;
+  }
+
+  /** Puts `tag` on an artifact the repository holds, moving it if it named another (`tag.Ctl.Ensure`). */
+  ensureTag(repository: string, tag: string, digest: string): void {
+    const repo = this.repositories.get(repository);
+    if (!repo?.artifacts.has(digest) || repo.tags.get(tag)?.digest === digest) return;
+    const existing = repo.tags.get(tag);
+    repo.tags.set(tag, { id: existing?.id ?? this.nextId.tag++, name: tag, digest, pushTime: new Date() });
   }
 
   resolve(repository: string, reference: string): ArtifactRecord | undefined {

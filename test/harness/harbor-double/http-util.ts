@@ -1,6 +1,9 @@
 // Response helpers shared by the token service, the API and the /v2 front.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+/** A digest reference, as distribution's grammar has it; anything else is a tag. */
+export const DIGEST_RE = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+
 /** docs/harbor.md (top): error code → HTTP status; anything else is 500 UNKNOWN. */
 const STATUS: Record<string, number> = {
   BAD_REQUEST: 400,

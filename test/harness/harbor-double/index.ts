@@ -8,14 +8,16 @@ import { freePort } from '../ports.ts';
 import { handleApi } from './api.ts';
 import { newBackendAgent } from './backend-proxy.ts';
 import { Database, type ProjectRecord } from './database.ts';
-import { HarborError, sendError } from './http-util.ts';
+import { DIGEST_RE, HarborError, sendError } from './http-util.ts';
 import { Identities, type RobotConfig } from './identities.ts';
 import { CERT_PATH, loadSigner, TOKEN_ISSUER, TOKEN_SERVICE } from './jwt.ts';
+import type { UpstreamRequestRecord } from './proxy-cache.ts';
 import type { HarborState, ResolvedOptions } from './state.ts';
 import { handleToken } from './token-service.ts';
 import { handleV2, parseV2 } from './v2-front.ts';
 
 export type { ProjectRecord } from './database.ts';
+export type { UpstreamRequestRecord } from './proxy-cache.ts';
 
 export interface HarborDoubleOptions {
   admin?: { username: string; password: string }; // default admin / Harbor12345
@@ -34,6 +36,22 @@ export interface RequestRecord {
   kind: string;
   /** The query string, `?…` or ''. */
   query: string;
+  /** For a manifest request: whether it named a tag or a digest. */
+  reference?: 'tag' | 'digest';
+}
+
+/** A proxy-cache project bound to a real upstream registry (docs/harbor.md §7). */
+export interface ProxyProjectOptions {
+  /** http://host:port of the upstream, e.g. a registry from test/harness/registry.ts. */
+  upstreamUrl: string;
+  /** The registry endpoint's credential (`access_key` / `access_secret`). */
+  credentials?: { username: string; password: string };
+  /** Project metadata `proxy_cache_local_on_not_found` (v2.15.1+; docs/harbor.md §7.1). */
+  localOnNotFound?: boolean;
+  /** Behave as Harbor v2.14.0–v2.15.0 do: an upstream 404 on a read by tag deletes the cached
+   * artifact that tag named (docs/harbor.md §7.1). Off by default, as in v2.15.2. */
+  deleteOnUpstreamNotFound?: boolean;
+  public?: boolean;
 }
 
 export interface HarborDouble {
@@ -42,6 +60,9 @@ export interface HarborDouble {
   admin: { username: string; password: string };
   registry: RunningRegistry; // the backend
   requests: RequestRecord[];
+  /** What the double asked proxy-cache upstreams, in order. */
+  upstreamRequests: UpstreamRequestRecord[];
+  /** Empties `requests` and `upstreamRequests`. */
   resetRequests(): void;
   projects(): ProjectRecord[];
   createProject(name: string, options?: { public?: boolean; owner?: string; createdAt?: Date }): ProjectRecord;
@@ -50,6 +71,9 @@ export interface HarborDouble {
   setImmutable(project: string, tagPattern: RegExp | null, glob?: string): void;
   /** Makes a project a proxy-cache project of registry endpoint `registryId` (docs/harbor.md §7). */
   setProxyCache(project: string, registryId: number): void;
+  /** Creates a proxy-cache project that reads through `upstreamUrl`, with the retention policy
+   * Harbor attaches to one (docs/harbor.md §7, §11.2). Pull through it to fill its cache. */
+  createProxyProject(name: string, options: ProxyProjectOptions): ProjectRecord;
   /** Gives a project a tag-retention policy (docs/harbor.md §11.2); returns its id. */
   setRetention(project: string, policy: Record<string, unknown>): number;
   /** Key ID of the token signing key (docs/harbor.md §9), for tests. */
@@ -58,6 +82,12 @@ export interface HarborDouble {
 }
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function referenceOf(pathname: string): 'tag' | 'digest' | undefined {
+  const route = parseV2(pathname);
+  if (route.kind !== 'manifest') return undefined;
+  return DIGEST_RE.test(route.reference) ? 'digest' : 'tag';
+}
 
 function kindOf(pathname: string): string {
   if (pathname.startsWith('/service/token')) return 'token';
@@ -105,14 +135,23 @@ export async function startHarborDouble(options: HarborDoubleOptions = {}): Prom
     frontHost: host,
     backendUrl: '',
     agent: newBackendAgent(),
+    upstreamRequests: [],
   };
   const requests: RequestRecord[] = [];
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', `http://${host}`);
     const kind = kindOf(url.pathname);
+    const reference = referenceOf(url.pathname);
     res.on('finish', () =>
-      requests.push({ method: req.method ?? '', path: url.pathname, status: res.statusCode, kind, query: url.search }),
+      requests.push({
+        method: req.method ?? '',
+        path: url.pathname,
+        status: res.statusCode,
+        kind,
+        query: url.search,
+        ...(reference && { reference }),
+      }),
     );
     void handle(state, req, res, url).catch((err: unknown) => {
       if (!res.headersSent) sendError(req, res, new HarborError('UNKNOWN', String(err)));
@@ -148,8 +187,12 @@ export async function startHarborDouble(options: HarborDoubleOptions = {}): Prom
     admin: resolved.admin,
     registry,
     requests,
+    upstreamRequests: state.upstreamRequests,
     kid: signer.kid,
-    resetRequests: () => void requests.splice(0, requests.length),
+    resetRequests: () => {
+      requests.splice(0, requests.length);
+      state.upstreamRequests.splice(0, state.upstreamRequests.length);
+    },
     projects: () => [...state.db.projects.values()],
     createProject: (name, opts = {}) => {
       const p = state.db.createProject(name, opts);
@@ -170,6 +213,21 @@ export async function startHarborDouble(options: HarborDoubleOptions = {}): Prom
       if (!p) throw new Error(`no project ${project}`);
       p.registryId = registryId;
     },
+    createProxyProject: (name, opts) => {
+      const p = state.db.createProject(name, { public: opts.public ?? false });
+      p.registryId = p.id;
+      p.upstream = {
+        url: opts.upstreamUrl.replace(/\/+$/, ''),
+        ...(opts.credentials && { credentials: opts.credentials }),
+        ...(opts.localOnNotFound !== undefined && { localOnNotFound: opts.localOnNotFound }),
+        deleteOnNotFound: opts.deleteOnUpstreamNotFound ?? false,
+        pendingTags: new Map(),
+        tokens: new Map(),
+        inflight: new Map(),
+      };
+      p.retention = { id: 100 + p.id, policy: proxyRetentionPolicy(p.id) };
+      return p;
+    },
     setRetention: (project, policy) => {
       const p = state.db.project(project);
       if (!p) throw new Error(`no project ${project}`);
@@ -182,6 +240,28 @@ export async function startHarborDouble(options: HarborDoubleOptions = {}): Prom
       state.agent.destroy();
       await registry.stop();
     },
+  };
+}
+
+/** The policy Harbor gives a new proxy-cache project: keep what was pulled in the last 7 days
+ * (`WithNDaysSinceLastPull`; docs/harbor.md §11.2). */
+function proxyRetentionPolicy(projectId: number): Record<string, unknown> {
+  return {
+    algorithm: 'or',
+    rules: [
+      {
+        id: 1,
+        priority: 1,
+        disabled: false,
+        action: 'retain',
+        template: 'nDaysSinceLastPull',
+        params: { nDaysSinceLastPull: 7 },
+        tag_selectors: [{ kind: 'doublestar', decoration: 'matches', pattern: '**' }],
+        scope_selectors: { repository: [{ kind: 'doublestar', decoration: 'repoMatches', pattern: '**' }] },
+      },
+    ],
+    trigger: { kind: 'Schedule', settings: { cron: '0 0 0 * * *' } },
+    scope: { level: 'project', ref: projectId },
   };
 }
 

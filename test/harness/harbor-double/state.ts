@@ -3,6 +3,7 @@ import type { Agent } from 'node:http';
 import type { Database } from './database.ts';
 import type { Identities, RobotConfig } from './identities.ts';
 import type { Signer } from './jwt.ts';
+import type { UpstreamRequestRecord } from './proxy-cache.ts';
 
 export interface ResolvedOptions {
   admin: { username: string; password: string };
@@ -25,4 +26,6 @@ export interface HarborState {
   /** http://host:port of the backend registry; set once it runs. */
   backendUrl: string;
   agent: Agent;
+  /** Every request sent to a proxy-cache project's upstream, for tests to count. */
+  upstreamRequests: UpstreamRequestRecord[];
 }

@@ -7,6 +7,7 @@ import type { Action, ProjectRecord } from './database.ts';
 import { basicCredentials, bearerToken, HarborError, readBody, sendError, sendJson } from './http-util.ts';
 import { ANONYMOUS, type Identity } from './identities.ts';
 import { TOKEN_SERVICE, type Access, type TokenClaims } from './jwt.ts';
+import { proxyBlob, proxyManifest, proxyTagsList } from './proxy-cache.ts';
 import type { HarborState } from './state.ts';
 
 const MAX_MANIFEST = 4 * 1024 * 1024; // maxManifestBodySize in distribution v2.8.3 (docs/harbor.md §6)
@@ -105,16 +106,32 @@ export async function handleV2(state: HarborState, req: IncomingMessage, res: Se
       const msg = `unauthorized to access repository: ${need.repo}, action: ${need.action}`;
       return unauthorized(state, req, res, needs, `${msg}: ${msg}`); // wrapped errors read doubled (docs/harbor.md, Errors)
     }
-    // A proxy-cache project refuses every push (repoproxy middleware, docs/harbor.md §7).
+    // A proxy-cache project refuses every push (repoproxy middleware, docs/harbor.md §7); DeniedError
+    // puts "denied: " before the cause.
     if (need.action === 'push' && state.db.project(projectName)?.registryId) {
       req.resume();
-      return sendError(req, res, new HarborError('DENIED', `can not push artifact to a proxy project: ${projectName}`));
+      const msg = `denied: can not push artifact to a proxy project: ${projectName}`;
+      return sendError(req, res, new HarborError('DENIED', msg));
     }
   }
 
   const repo = (route as { repo: string }).repo;
   const sub = sec.identity.name;
   const pullPush: Access = { type: 'repository', name: repo, actions: ['pull', 'push'] };
+  // Reads in a proxy-cache project go through the repoproxy middleware first (docs/harbor.md §7.1).
+  const proxy = state.db.project(repo.split('/')[0]!);
+  if (proxy?.upstream && (method === 'GET' || method === 'HEAD')) {
+    if (route.kind === 'manifest') {
+      const local = () => getManifest(state, req, res, repo, route.reference, sub);
+      return proxyManifest(state, req, res, proxy, repo, route.reference, local);
+    }
+    // Only GET: a blob HEAD has no proxy middleware and answers from the backend alone.
+    if (route.kind === 'blob' && method === 'GET') return proxyBlob(state, req, res, proxy, repo, route.digest, sub);
+    if (route.kind === 'tags') {
+      const paged = (all: string[]) => page(all, url, `/v2/${repo}/tags/list`, res);
+      return proxyTagsList(state, req, res, proxy, repo, url, paged);
+    }
+  }
   switch (route.kind) {
     case 'manifest':
       if (method === 'GET' || method === 'HEAD') return getManifest(state, req, res, repo, route.reference, sub);

@@ -1,0 +1,116 @@
+// Every output action.yml declares is one the bundled action writes to $GITHUB_OUTPUT, with the
+// counts of the run: `node dist/action/index.js` with the INPUT_* environment the runner sets, a
+// real registry as the source (a tag removed from its storage the way a cleanup would, so Harbor
+// retains it) and the Harbor double.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { startRegistry, type RunningRegistry } from '../harness/registry.ts';
+import { seedSamples } from '../harness/scenarios.ts';
+import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
+
+const HARBOR_PASSWORD = 'Harbor-Secret-4711';
+const declared = Object.keys(
+  (parse(await readFile(new URL('../../action.yml', import.meta.url), 'utf8')) as { outputs: Record<string, unknown> })
+    .outputs,
+);
+
+let source: RunningRegistry;
+let harbor: HarborDouble;
+let work: string;
+
+beforeAll(async () => {
+  source = await startRegistry();
+  await seedSamples({ url: source.url });
+  harbor = await startHarborDouble({ admin: { username: 'admin', password: HARBOR_PASSWORD } });
+  work = await mkdtemp(join(tmpdir(), 'hs-outputs-'));
+});
+afterAll(async () => {
+  await harbor?.stop();
+  await source?.stop();
+});
+
+/** Runs the bundled action on `images` and returns what it wrote to $GITHUB_OUTPUT. */
+async function runAction(images: string, name: string): Promise<{ code: number; outputs: Map<string, string> }> {
+  const outputFile = join(work, `${name}-output`);
+  const summaryFile = join(work, `${name}-summary.md`);
+  await writeFile(outputFile, '');
+  await writeFile(summaryFile, '');
+  const code = await new Promise<number>((resolve) => {
+    execFile(
+      process.execPath,
+      ['dist/action/index.js'],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          'INPUT_SOURCE-REGISTRY': source.url,
+          'INPUT_HARBOR-URL': harbor.url,
+          'INPUT_HARBOR-USERNAME': 'admin',
+          'INPUT_HARBOR-PASSWORD': HARBOR_PASSWORD,
+          INPUT_IMAGES: images,
+          'INPUT_REPORT-FILE': join(work, `${name}.json`),
+          RUNNER_TEMP: work,
+          GITHUB_STEP_SUMMARY: summaryFile,
+          GITHUB_OUTPUT: outputFile,
+        },
+        timeout: 60_000,
+      },
+      (error) => resolve(error ? (typeof error.code === 'number' ? error.code : 1) : 0),
+    );
+  });
+  return { code, outputs: readOutputs(await readFile(outputFile, 'utf8')) };
+}
+
+/** `name<<DELIMITER\nvalue\nDELIMITER\n` entries, as @actions/core writes them. */
+function readOutputs(text: string): Map<string, string> {
+  const outputs = new Map<string, string>();
+  for (const m of text.matchAll(/^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) {
+    expect(outputs.has(m[1]!), `${m[1]} written twice`).toBe(false);
+    outputs.set(m[1]!, m[3]!);
+  }
+  return outputs;
+}
+
+describe('action outputs', () => {
+  it('declares the counts and the report file', () => {
+    expect(declared).toEqual(expect.arrayContaining(['migrated', 'skipped', 'failed', 'retained', 'report-file']));
+  });
+
+  it('sets every declared output, retained included: 0 on a first sync, then the tag deleted at the source', async () => {
+    const first = await runAction('team-a/tools/worker', 'first');
+    expect(first.code).toBe(0);
+    expect([...first.outputs.keys()].sort()).toEqual([...declared].sort());
+    expect(Object.fromEntries(first.outputs)).toEqual({
+      migrated: '2',
+      stale: '0',
+      incomplete: '0',
+      skipped: '0',
+      failed: '0',
+      retained: '0',
+      'report-file': join(work, 'first.json'),
+    });
+
+    // What a cleanup leaves: the tag gone from the source's list; Harbor keeps it.
+    await rm(join(source.storageDir, 'docker/registry/v2/repositories/team-a/tools/worker/_manifests/tags/1.3'), {
+      recursive: true,
+    });
+    const again = await runAction('team-a/tools/worker', 'again');
+    expect(again.code).toBe(0);
+    expect([...again.outputs.keys()].sort()).toEqual([...declared].sort());
+    expect(Object.fromEntries(again.outputs)).toMatchObject({
+      migrated: '0',
+      skipped: '1',
+      failed: '0',
+      retained: '1',
+    });
+    const report = JSON.parse(await readFile(join(work, 'again.json'), 'utf8')) as {
+      totals: { retained: number };
+      retained: { target: string }[];
+    };
+    expect(report.totals.retained).toBe(1);
+    expect(report.retained.map((r) => r.target)).toEqual(['team-a/tools/worker:1.3']);
+  });
+});
