@@ -271,7 +271,8 @@ export async function runHarborSync(
     };
     const t = report.totals ?? {};
     result.notes.push(
-      `report: ${t.migrated ?? 0} migrated, ${t.skipped ?? 0} skipped, ${t.failed ?? 0} failed, ${t.stale ?? 0} stale, ${t.incomplete ?? 0} incomplete; ` +
+      `report: ${t.migrated ?? 0} migrated, ${t.skipped ?? 0} skipped, ${t.failed ?? 0} failed, ${t.stale ?? 0} stale, ${t.incomplete ?? 0} incomplete` +
+        `${t.checkedWhole ? `, ${t.checkedWhole} checked whole, ${t.broken ?? 0} broken` : ''}; ` +
         `blobs ${t.blobsUploaded ?? 0} uploaded, ${t.blobsMounted ?? 0} mounted, ${t.blobsExisting ?? 0} existing; ` +
         `${((t.bytesUploaded ?? 0) / 1e6).toFixed(1)} MB uploaded`,
     );

@@ -32,6 +32,8 @@ import {
 const DEFAULT_CONCURRENCY = 4; // harbor-sync's own default (README, `concurrency` input)
 /** The corpus's version tags (`1.0.0`…): a nightly that trusts them not to move (README). */
 const IMMUTABLE_TAGS = ['--immutable-tags', String.raw`\d+\.\d+\.\d+`];
+/** The no-op with verify: blobs: every tag also checked whole in Harbor. */
+const VERIFY_NOOP = 'harbor-sync no-op, verify=blobs';
 const CONTENDERS = [
   'harbor-sync',
   'skopeo',
@@ -270,6 +272,8 @@ function ratios(results: RunResult[]): string {
     ['harbor-sync first sync / skopeo sync', 'harbor-sync first sync', 'skopeo sync'],
     ['harbor-sync no-op / skopeo no-op', 'harbor-sync no-op', 'skopeo no-op'],
     ['harbor-sync no-op, immutable-tags / harbor-sync no-op', 'harbor-sync no-op, immutable-tags', 'harbor-sync no-op'],
+    [`${VERIFY_NOOP} / harbor-sync no-op`, VERIFY_NOOP, 'harbor-sync no-op'],
+    [`${VERIFY_NOOP} / skopeo no-op`, VERIFY_NOOP, 'skopeo no-op'],
     ['harbor-sync first sync / full floor', 'harbor-sync first sync', 'full floor'],
     ['harbor-sync first sync / copy floor', 'harbor-sync first sync', 'copy floor'],
     ['skopeo sync / full floor', 'skopeo sync', 'full floor'],
@@ -395,6 +399,9 @@ async function main(): Promise<number> {
           round.push(await runHarborSync(ctx, double, 'harbor-sync first sync', values['cpu-prof']!));
           round.push(await runHarborSync(ctx, double, 'harbor-sync no-op', values['cpu-prof']!));
           round.push(await runHarborSync(ctx, double, 'harbor-sync no-op, immutable-tags', false, IMMUTABLE_TAGS));
+          // verify: blobs — the same no-op, each tag also checked whole in Harbor (a HEAD per
+          // repository and digest): what the weekly audit costs beside the nightly no-op.
+          round.push(await runHarborSync(ctx, double, VERIFY_NOOP, false, ['--verify', 'blobs']));
         } finally {
           await disposeDouble(double);
         }

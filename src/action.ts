@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildConfig } from './config/inputs.js';
 import { INPUTS } from './config/input-list.js';
-import { isHarborSyncError } from './errors/base.js';
 import { guardStream } from './redact/output.js';
 import { scrub } from './redact/secrets.js';
 import { ANNOTATIONS_PER_STEP, annotationsFor } from './report/annotations.js';
@@ -13,6 +12,7 @@ import { actionsDisplay } from './report/console.js';
 import { logLine } from './report/escape.js';
 import { actionOutputs } from './report/outputs.js';
 import { renderConfigError, renderInternalError } from './report/summary.js';
+import { runEntry } from './lifecycle.js';
 import { runAndReport } from './run-and-report.js';
 
 export async function run(): Promise<void> {
@@ -20,41 +20,45 @@ export async function run(): Promise<void> {
   // in GitHub's own log viewer, and only the values given as inputs).
   guardStream(process.stdout);
   guardStream(process.stderr);
-  try {
-    // Mask before anything can be logged.
-    for (const input of INPUTS)
-      if (input.secret && core.getInput(input.name)) core.setSecret(core.getInput(input.name));
-    const config = await buildConfig((name) => core.getInput(name));
-    // A cancelled workflow sends SIGINT, then SIGTERM: finish what is in flight, write the report.
-    const stop = new AbortController();
-    process.once('SIGINT', () => stop.abort()).once('SIGTERM', () => stop.abort());
-    const display = actionsDisplay(annotationCapped(ENGINE_ANNOTATIONS));
-    const reportFile = config.reportFile ?? join(process.env.RUNNER_TEMP ?? tmpdir(), 'harbor-sync-report.json');
-    const outcome = await runAndReport(config, { logger: display.logger, signal: stop.signal, reportFile });
-    display.stop({ progressLine: !outcome.result.fatal });
-    await core.summary.addRaw(scrub(outcome.summary)).write();
-    for (const [name, value] of actionOutputs(outcome.result, reportFile)) core.setOutput(name, value);
-    // What needs a person, grouped, within GitHub's 10 per step (the engine's and setFailed's count).
-    const budget = ANNOTATIONS_PER_STEP - engineAnnotations - (outcome.ok ? 0 : 1);
-    for (const a of annotationsFor(outcome.result, { limit: budget })) {
-      const annotate = a.level === 'error' ? core.error : core.warning;
-      annotate(scrub(logLine(a.message)), { title: scrub(logLine(a.title)) });
-    }
-    if (!outcome.ok) core.setFailed(logLine(`harbor-sync: ${outcome.reason ?? 'failed'}`));
-  } catch (error) {
-    // One line, never a stack trace; and a step summary for this outcome too.
-    const message = error instanceof Error ? error.message : String(error);
-    const config = isHarborSyncError(error) && error.step === 'config';
-    await core.summary
-      .addRaw(scrub(config ? renderConfigError(message) : renderInternalError(message)))
-      .write()
-      .catch(() => undefined); // no GITHUB_STEP_SUMMARY: the log line below still says it
-    core.setFailed(
-      logLine(
-        config ? `harbor-sync configuration: ${message}` : `harbor-sync: internal error: ${message} (please report it)`,
-      ),
-    );
-  }
+  await runEntry(
+    async (stopOnSignal) => {
+      // Mask before anything can be logged.
+      for (const input of INPUTS)
+        if (input.secret && core.getInput(input.name)) core.setSecret(core.getInput(input.name));
+      const config = await buildConfig((name) => core.getInput(name));
+      const display = actionsDisplay(annotationCapped(ENGINE_ANNOTATIONS));
+      const reportFile = config.reportFile ?? join(process.env.RUNNER_TEMP ?? tmpdir(), 'harbor-sync-report.json');
+      // A cancelled workflow sends SIGINT, then SIGTERM: finish what is in flight, write the report.
+      const signal = stopOnSignal();
+      const outcome = await runAndReport(config, { logger: display.logger, signal, reportFile });
+      display.stop({ progressLine: !outcome.result.fatal });
+      await core.summary.addRaw(scrub(outcome.summary)).write();
+      for (const [name, value] of actionOutputs(outcome.result, reportFile)) core.setOutput(name, value);
+      // What needs a person, grouped, within GitHub's 10 per step (the engine's and setFailed's count).
+      const budget = ANNOTATIONS_PER_STEP - engineAnnotations - (outcome.ok ? 0 : 1);
+      for (const a of annotationsFor(outcome.result, { limit: budget })) {
+        const annotate = a.level === 'error' ? core.error : core.warning;
+        annotate(scrub(logLine(a.message)), { title: scrub(logLine(a.title)) });
+      }
+      if (!outcome.ok) core.setFailed(logLine(`harbor-sync: ${outcome.reason ?? 'failed'}`));
+      return outcome.exitCode;
+    },
+    {
+      // One line, never a stack trace; and a step summary for this outcome too.
+      refused: (error) => fail(renderConfigError(error.message), `harbor-sync configuration: ${error.message}`),
+      crashed: (message) =>
+        fail(renderInternalError(message), `harbor-sync: internal error: ${message} (please report it)`),
+      quitOnSecondSignal: false,
+    },
+  );
+}
+
+async function fail(summary: string, line: string): Promise<void> {
+  await core.summary
+    .addRaw(scrub(summary))
+    .write()
+    .catch(() => undefined); // no GITHUB_STEP_SUMMARY: the log line below still says it
+  core.setFailed(logLine(line));
 }
 
 /** The engine's own warnings and errors (a fatal error, a refused listing) that become annotations;

@@ -8,7 +8,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError } from './errors/base.js';
 import { writeScrubbed } from './redact/output.js';
 import { printable } from './redact/text.js';
-import type { OptionNaming } from './sync/config.js';
+import type { OptionNaming } from './model/config.js';
 
 export interface OutputFile {
   input: 'report-file' | 'summary-file' | 'junit-file' | 'html-file' | 'metrics-file';

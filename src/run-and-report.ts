@@ -14,7 +14,7 @@ import { printable } from './redact/text.js';
 import { renderInternalError, renderSummary, type SummaryOptions } from './report/summary.js';
 import { computeTotals, type Totals } from './report/totals.js';
 import type { Clients } from './sync/clients.js';
-import { INPUT_NAMING, type OptionNaming, type SyncConfig } from './sync/config.js';
+import { INPUT_NAMING, type OptionNaming, type SyncConfig } from './model/config.js';
 import { runSync } from './sync/engine.js';
 import { VERSION } from './version.js';
 

@@ -59462,15 +59462,15 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
 /* harmony import */ var _config_inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(532);
 /* harmony import */ var _config_input_list_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6795);
-/* harmony import */ var _errors_base_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1638);
-/* harmony import */ var _redact_output_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(5532);
-/* harmony import */ var _redact_secrets_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(4972);
-/* harmony import */ var _report_annotations_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(1116);
-/* harmony import */ var _report_console_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(1495);
-/* harmony import */ var _report_escape_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(2527);
-/* harmony import */ var _report_outputs_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(8568);
-/* harmony import */ var _report_summary_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(5798);
-/* harmony import */ var _run_and_report_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(7442);
+/* harmony import */ var _redact_output_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5532);
+/* harmony import */ var _redact_secrets_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4972);
+/* harmony import */ var _report_annotations_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(1116);
+/* harmony import */ var _report_console_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(1495);
+/* harmony import */ var _report_escape_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(2527);
+/* harmony import */ var _report_outputs_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(8568);
+/* harmony import */ var _report_summary_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(3564);
+/* harmony import */ var _lifecycle_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(1291);
+/* harmony import */ var _run_and_report_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(8740);
 // The GitHub Action: inputs in, the one run path, summary and outputs out. Nothing else.
 
 
@@ -59490,43 +59490,45 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 async function run() {
     // Every byte to the log is scrubbed of the secrets the run knows (core.setSecret only masks
     // in GitHub's own log viewer, and only the values given as inputs).
-    (0,_redact_output_js__WEBPACK_IMPORTED_MODULE_7__/* .guardStream */ .I0)(process.stdout);
-    (0,_redact_output_js__WEBPACK_IMPORTED_MODULE_7__/* .guardStream */ .I0)(process.stderr);
-    try {
+    (0,_redact_output_js__WEBPACK_IMPORTED_MODULE_6__/* .guardStream */ .I0)(process.stdout);
+    (0,_redact_output_js__WEBPACK_IMPORTED_MODULE_6__/* .guardStream */ .I0)(process.stderr);
+    await (0,_lifecycle_js__WEBPACK_IMPORTED_MODULE_13__/* .runEntry */ .C)(async (stopOnSignal) => {
         // Mask before anything can be logged.
         for (const input of _config_input_list_js__WEBPACK_IMPORTED_MODULE_5__/* .INPUTS */ .mc)
             if (input.secret && _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .getInput */ .V4(input.name))
                 _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setSecret */ .Pq(_actions_core__WEBPACK_IMPORTED_MODULE_1__/* .getInput */ .V4(input.name));
         const config = await (0,_config_inputs_js__WEBPACK_IMPORTED_MODULE_4__/* .buildConfig */ .fD)((name) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .getInput */ .V4(name));
-        // A cancelled workflow sends SIGINT, then SIGTERM: finish what is in flight, write the report.
-        const stop = new AbortController();
-        process.once('SIGINT', () => stop.abort()).once('SIGTERM', () => stop.abort());
-        const display = (0,_report_console_js__WEBPACK_IMPORTED_MODULE_10__/* .actionsDisplay */ .u)(annotationCapped(ENGINE_ANNOTATIONS));
+        const display = (0,_report_console_js__WEBPACK_IMPORTED_MODULE_9__/* .actionsDisplay */ .u)(annotationCapped(ENGINE_ANNOTATIONS));
         const reportFile = config.reportFile ?? (0,node_path__WEBPACK_IMPORTED_MODULE_3__.join)(process.env.RUNNER_TEMP ?? (0,node_os__WEBPACK_IMPORTED_MODULE_2__.tmpdir)(), 'harbor-sync-report.json');
-        const outcome = await (0,_run_and_report_js__WEBPACK_IMPORTED_MODULE_14__/* .runAndReport */ .F)(config, { logger: display.logger, signal: stop.signal, reportFile });
+        // A cancelled workflow sends SIGINT, then SIGTERM: finish what is in flight, write the report.
+        const signal = stopOnSignal();
+        const outcome = await (0,_run_and_report_js__WEBPACK_IMPORTED_MODULE_14__/* .runAndReport */ .F)(config, { logger: display.logger, signal, reportFile });
         display.stop({ progressLine: !outcome.result.fatal });
-        await _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .summary */ .z.addRaw((0,_redact_secrets_js__WEBPACK_IMPORTED_MODULE_8__/* .scrub */ ._I)(outcome.summary)).write();
-        for (const [name, value] of (0,_report_outputs_js__WEBPACK_IMPORTED_MODULE_12__/* .actionOutputs */ .d)(outcome.result, reportFile))
+        await _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .summary */ .z.addRaw((0,_redact_secrets_js__WEBPACK_IMPORTED_MODULE_7__/* .scrub */ ._I)(outcome.summary)).write();
+        for (const [name, value] of (0,_report_outputs_js__WEBPACK_IMPORTED_MODULE_11__/* .actionOutputs */ .d)(outcome.result, reportFile))
             _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setOutput */ .uH(name, value);
         // What needs a person, grouped, within GitHub's 10 per step (the engine's and setFailed's count).
-        const budget = _report_annotations_js__WEBPACK_IMPORTED_MODULE_9__/* .ANNOTATIONS_PER_STEP */ .S - engineAnnotations - (outcome.ok ? 0 : 1);
-        for (const a of (0,_report_annotations_js__WEBPACK_IMPORTED_MODULE_9__/* .annotationsFor */ .g)(outcome.result, { limit: budget })) {
+        const budget = _report_annotations_js__WEBPACK_IMPORTED_MODULE_8__/* .ANNOTATIONS_PER_STEP */ .S - engineAnnotations - (outcome.ok ? 0 : 1);
+        for (const a of (0,_report_annotations_js__WEBPACK_IMPORTED_MODULE_8__/* .annotationsFor */ .g)(outcome.result, { limit: budget })) {
             const annotate = a.level === 'error' ? _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .error */ .z3 : _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .warning */ .$e;
-            annotate((0,_redact_secrets_js__WEBPACK_IMPORTED_MODULE_8__/* .scrub */ ._I)((0,_report_escape_js__WEBPACK_IMPORTED_MODULE_11__/* .logLine */ .BP)(a.message)), { title: (0,_redact_secrets_js__WEBPACK_IMPORTED_MODULE_8__/* .scrub */ ._I)((0,_report_escape_js__WEBPACK_IMPORTED_MODULE_11__/* .logLine */ .BP)(a.title)) });
+            annotate((0,_redact_secrets_js__WEBPACK_IMPORTED_MODULE_7__/* .scrub */ ._I)((0,_report_escape_js__WEBPACK_IMPORTED_MODULE_10__/* .logLine */ .BP)(a.message)), { title: (0,_redact_secrets_js__WEBPACK_IMPORTED_MODULE_7__/* .scrub */ ._I)((0,_report_escape_js__WEBPACK_IMPORTED_MODULE_10__/* .logLine */ .BP)(a.title)) });
         }
         if (!outcome.ok)
-            _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1((0,_report_escape_js__WEBPACK_IMPORTED_MODULE_11__/* .logLine */ .BP)(`harbor-sync: ${outcome.reason ?? 'failed'}`));
-    }
-    catch (error) {
+            _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1((0,_report_escape_js__WEBPACK_IMPORTED_MODULE_10__/* .logLine */ .BP)(`harbor-sync: ${outcome.reason ?? 'failed'}`));
+        return outcome.exitCode;
+    }, {
         // One line, never a stack trace; and a step summary for this outcome too.
-        const message = error instanceof Error ? error.message : String(error);
-        const config = (0,_errors_base_js__WEBPACK_IMPORTED_MODULE_6__/* .isHarborSyncError */ .E)(error) && error.step === 'config';
-        await _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .summary */ .z
-            .addRaw((0,_redact_secrets_js__WEBPACK_IMPORTED_MODULE_8__/* .scrub */ ._I)(config ? (0,_report_summary_js__WEBPACK_IMPORTED_MODULE_13__/* .renderConfigError */ .NP)(message) : (0,_report_summary_js__WEBPACK_IMPORTED_MODULE_13__/* .renderInternalError */ .CT)(message)))
-            .write()
-            .catch(() => undefined); // no GITHUB_STEP_SUMMARY: the log line below still says it
-        _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1((0,_report_escape_js__WEBPACK_IMPORTED_MODULE_11__/* .logLine */ .BP)(config ? `harbor-sync configuration: ${message}` : `harbor-sync: internal error: ${message} (please report it)`));
-    }
+        refused: (error) => fail((0,_report_summary_js__WEBPACK_IMPORTED_MODULE_12__/* .renderConfigError */ .NP)(error.message), `harbor-sync configuration: ${error.message}`),
+        crashed: (message) => fail((0,_report_summary_js__WEBPACK_IMPORTED_MODULE_12__/* .renderInternalError */ .CT)(message), `harbor-sync: internal error: ${message} (please report it)`),
+        quitOnSecondSignal: false,
+    });
+}
+async function fail(summary, line) {
+    await _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .summary */ .z
+        .addRaw((0,_redact_secrets_js__WEBPACK_IMPORTED_MODULE_7__/* .scrub */ ._I)(summary))
+        .write()
+        .catch(() => undefined); // no GITHUB_STEP_SUMMARY: the log line below still says it
+    _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .setFailed */ .C1((0,_report_escape_js__WEBPACK_IMPORTED_MODULE_10__/* .logLine */ .BP)(line));
 }
 /** The engine's own warnings and errors (a fatal error, a refused listing) that become annotations;
  * past these they are plain log lines, leaving the rest of the step's 10 to annotationsFor.
@@ -59540,7 +59542,7 @@ function annotationCapped(cap) {
             (level === 'error' ? _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .error */ .z3 : _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .warning */ .$e)(message);
         }
         else
-            _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq((0,_report_escape_js__WEBPACK_IMPORTED_MODULE_11__/* .logLine */ .BP)(`${level}: ${message}`));
+            _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq((0,_report_escape_js__WEBPACK_IMPORTED_MODULE_10__/* .logLine */ .BP)(`${level}: ${message}`));
     };
     return {
         info: (m) => _actions_core__WEBPACK_IMPORTED_MODULE_1__/* .info */ .pq(m),
@@ -59577,6 +59579,7 @@ const INPUT_DEFAULTS = {
     concurrency: '4',
     'dry-run': 'false',
     'fail-on': 'failed',
+    verify: 'digest',
     retries: '4',
     'retry-max-wait': '60',
     'stall-timeout': '120',
@@ -59609,9 +59612,13 @@ const defaults = INPUT_DEFAULTS;
 const INPUTS = [
     {
         name: 'source-registry',
-        description: 'Source registry URL with scheme (https://registry.example.com, http://127.0.0.1:5000), or a registry storage directory dir:///var/lib/registry, or a tarball of one file:///backup/registry.tar.gz',
+        description: 'Source registry URL with scheme (https://registry.example.com, http://127.0.0.1:5000), or a registry storage directory dir:///var/lib/registry, or a tarball of one file:///backup/registry.tar.gz, or a project of the Harbor at harbor-url harbor://hub-proxy (a proxy cache is read by digest only, so nothing it holds is lost; needs a mapping out of the project)',
     },
-    { name: 'source-username', description: 'User for the source registry (empty: anonymous)', env: 'SOURCE_USERNAME' },
+    {
+        name: 'source-username',
+        description: "User for the source registry (empty: anonymous; for harbor://, harbor-username's account)",
+        env: 'SOURCE_USERNAME',
+    },
     {
         name: 'source-password',
         description: 'Password or token for the source registry',
@@ -59734,8 +59741,13 @@ const INPUTS = [
         default: defaults['dry-run'],
     },
     {
+        name: 'verify',
+        description: "What a tag Harbor holds with the source's digest is checked for: digest (that alone), or blobs (also that Harbor serves every blob and manifest of it, a HEAD each; what Harbor lacks is pushed again from the source)",
+        default: defaults.verify,
+    },
+    {
         name: 'fail-on',
-        description: 'Fail the run on: failed (failed tags), stale (also stale or incomplete tags), never',
+        description: 'Fail the run on: failed (failed tags), stale (also stale or incomplete tags), pending (in a dry run, also any tag the sync would still copy or repair, or could not), never',
         default: defaults['fail-on'],
     },
     {
@@ -59808,12 +59820,12 @@ var base = __nccwpck_require__(1638);
 var harbor_names = __nccwpck_require__(158);
 // EXTERNAL MODULE: ./lib/redact/secrets.js
 var secrets = __nccwpck_require__(4972);
-// EXTERNAL MODULE: ./lib/registry/storage/index.js + 22 modules
-var storage = __nccwpck_require__(4594);
+// EXTERNAL MODULE: ./lib/sources/index.js + 29 modules
+var sources = __nccwpck_require__(8136);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-// EXTERNAL MODULE: ./lib/sync/mapping.js
-var mapping = __nccwpck_require__(9597);
+// EXTERNAL MODULE: ./lib/model/mapping-rule.js
+var mapping_rule = __nccwpck_require__(8330);
 // EXTERNAL MODULE: ./lib/registry/reference.js
 var reference = __nccwpck_require__(9758);
 ;// CONCATENATED MODULE: ./lib/config/mapping-rules.js
@@ -59845,10 +59857,10 @@ function parseMappingRules(text, input) {
 }
 /** Validates one rule and drops trailing slashes; errors name the rule and where it was written. */
 function checkMappingRule(rule) {
-    const normalized = { ...rule, from: (0,mapping/* trimSlash */.Y0)(rule.from), to: (0,mapping/* trimSlash */.Y0)(rule.to) };
+    const normalized = { ...rule, from: (0,mapping_rule/* trimSlash */.Y0)(rule.from), to: (0,mapping_rule/* trimSlash */.Y0)(rule.to) };
     const problem = pathProblem(normalized.from, 'source prefix') ?? targetProblem(normalized.to);
     if (problem)
-        throw new base/* ConfigError */.xL(`${(0,mapping/* describeRule */.IO)(normalized)}: ${problem}`);
+        throw new base/* ConfigError */.xL(`${(0,mapping_rule/* describeRule */.IO)(normalized)}: ${problem}`);
     return normalized;
 }
 /** Refuses a rule no repository can reach because an earlier rule's prefix already covers it. */
@@ -59856,13 +59868,13 @@ function checkReachable(rules) {
     rules.forEach((rule, i) => {
         const earlier = shadowedBy(rules, i);
         if (earlier)
-            throw new base/* ConfigError */.xL(`${(0,mapping/* describeRule */.IO)(rule)} never applies: ${(0,mapping/* describeRule */.IO)(earlier)} comes first and already matches "${(0,mapping/* trimSlash */.Y0)(rule.from)}"; put the narrower rule first`);
+            throw new base/* ConfigError */.xL(`${(0,mapping_rule/* describeRule */.IO)(rule)} never applies: ${(0,mapping_rule/* describeRule */.IO)(earlier)} comes first and already matches "${(0,mapping_rule/* trimSlash */.Y0)(rule.from)}"; put the narrower rule first`);
     });
 }
 /** The earlier rule that matches everything rules[index] would, if any. */
 function shadowedBy(rules, index) {
-    const from = (0,mapping/* trimSlash */.Y0)(rules[index].from);
-    return rules.slice(0, index).find((earlier) => (0,mapping/* underPrefix */.pg)(from, (0,mapping/* trimSlash */.Y0)(earlier.from)));
+    const from = (0,mapping_rule/* trimSlash */.Y0)(rules[index].from);
+    return rules.slice(0, index).find((earlier) => (0,mapping_rule/* underPrefix */.pg)(from, (0,mapping_rule/* trimSlash */.Y0)(earlier.from)));
 }
 function pathProblem(path, what) {
     if (!path)
@@ -66727,10 +66739,10 @@ function re(stringsOrFlags, ...values) {
 
 // EXTERNAL MODULE: ./node_modules/semver/index.js
 var semver = __nccwpck_require__(2088);
-// EXTERNAL MODULE: ./lib/sync/select.js
-var sync_select = __nccwpck_require__(9563);
-// EXTERNAL MODULE: ./lib/sync/config.js
-var config = __nccwpck_require__(1437);
+// EXTERNAL MODULE: ./lib/model/selection.js
+var selection = __nccwpck_require__(47);
+// EXTERNAL MODULE: ./lib/model/config.js
+var config = __nccwpck_require__(9559);
 ;// CONCATENATED MODULE: ./lib/config/names.js
 // Messages name an option the way the user gave it: `source-registry` in the action's `with:` and
 // the config file, `--source-registry` on the command line (where some also come from the
@@ -66911,7 +66923,7 @@ function compileRegex(body, shown, input) {
 /** Checks a semver range and returns it as written. */
 function parseSemverRange(text, input) {
     const range = text.trim();
-    if (semver.validRange(range, sync_select/* RANGE_OPTIONS */.fM) === null) {
+    if (semver.validRange(range, selection/* RANGE_OPTIONS */.f) === null) {
         throw new base/* ConfigError */.xL(`${input}: "${range}" is not a semver range (examples: ">=1.2 <2", "^3.19", "1.x || 2.x")`);
     }
     return range;
@@ -66949,6 +66961,8 @@ function parseShard(text, input = 'shard') {
     return { index, count };
 }
 
+// EXTERNAL MODULE: ./lib/model/tag-classes.js
+var tag_classes = __nccwpck_require__(2232);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:os"
@@ -66957,30 +66971,29 @@ var external_node_os_ = __nccwpck_require__(8161);
 var external_node_path_ = __nccwpck_require__(6760);
 ;// CONCATENATED MODULE: ./lib/config/storage-path.js
 // A source written as a bare path (`/backup/registry.tar`, `./registry`): no scheme, so no URL.
-// Rather than "write http:// or https://", the refusal names the four schemes a source can have
-// and writes out the one that fits: file:// for a tarball, dir:// for a directory.
+// Rather than "write http:// or https://", the refusal names the schemes a source can have (each
+// kind in src/sources) and writes out the URL of the kind that reads such a path: file:// for a
+// tarball, dir:// for a directory.
+
 
 
 
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
-const TARBALL = /\.(tar|tar\.gz|tgz)$/i;
 const PATH_START = /^(\/|\.{1,2}\/|~\/)/;
-const SCHEMES = 'http:// or https:// for a registry, dir:// for its storage directory, file:// for a tarball of that directory';
 /** The refusal's text after `<input> "<value>" `, when `value` is a local path; else undefined. */
 function barePathProblem(value) {
     if (SCHEME.test(value))
         return undefined;
-    const tarball = TARBALL.test(value);
-    const directory = !tarball && isDirectory(value);
-    if (!tarball && !directory && !PATH_START.test(value))
-        return undefined;
     const absolute = (0,redact_text/* printable */.g$)((0,external_node_path_.resolve)(value.startsWith('~/') ? `${(0,external_node_os_.homedir)()}${value.slice(1)}` : value));
-    if (tarball)
-        return `has no scheme: a tarball is written file://${absolute} (the schemes: ${SCHEMES})`;
-    if (directory)
-        return `has no scheme: a storage directory is written dir://${absolute} (the schemes: ${SCHEMES})`;
-    return `has no scheme: write ${SCHEMES}`;
+    let written;
+    for (const kind of sources/* SOURCE_KINDS */.s1)
+        written ??= kind.suggest?.(absolute, () => isDirectory(value));
+    if (!written && !PATH_START.test(value))
+        return undefined;
+    return written
+        ? `has no scheme: ${written} (the schemes: ${(0,sources/* sourceSchemes */.At)()})`
+        : `has no scheme: write ${(0,sources/* sourceSchemes */.At)()}`;
 }
 function isDirectory(path) {
     try {
@@ -67002,8 +67015,12 @@ function isDirectory(path) {
 
 
 
+
 function parseFailOn(value, name) {
-    return oneOf(name, value, ['failed', 'stale', 'never']);
+    return oneOf(name, value, tag_classes/* FAIL_ON_RULES */.R);
+}
+function parseVerify(value, name) {
+    return oneOf(name, value, config/* VERIFY_MODES */.v);
 }
 function values_boolean(name, value) {
     if (/^(true|yes|on|1)$/i.test(value))
@@ -67038,6 +67055,7 @@ const VALUE_CHECKS = {
     ])),
     'project-visibility': (value, name) => oneOf(name, value, VISIBILITIES),
     'fail-on': (value, name) => parseFailOn(value, name),
+    verify: (value, name) => parseVerify(value, name),
 };
 function integer(name, value, min, max) {
     const n = Number(value);
@@ -67052,7 +67070,7 @@ function oneOf(name, value, allowed) {
 }
 /** `scheme://user[:password]@host`, or `user:password@host` written without a scheme. */
 const USER_INFO = /^(?:[a-z][a-z0-9+.-]*:\/\/)?[^/?#\s]*@/i;
-/** A registry URL (or, for the source, a storage URL) as the engine takes it. */
+/** A registry URL (or, for the source, any source kind's URL: src/sources) as the engine takes it. */
 function registryUrl(input, value, names = ACTION_NAMES) {
     const name = names.name(input);
     if (!value)
@@ -67066,23 +67084,22 @@ function registryUrl(input, value, names = ACTION_NAMES) {
     const barePath = input === 'source-registry' ? barePathProblem(value) : undefined;
     if (barePath)
         throw new base/* ConfigError */.xL(`${name} "${(0,redact_text/* printable */.g$)(value)}" ${barePath}`);
-    // A registry's storage directory or a tarball of it (dir:///var/lib/registry, file:///backup/registry.tar.gz).
-    if (input === 'source-registry' && (0,storage/* isStorageUrl */.v)(value)) {
+    // The source: whichever kind claims the URL checks it (a registry, dir://, file://, …).
+    const kind = input === 'source-registry' ? (0,sources/* sourceKind */.uh)(value) : undefined;
+    if (kind) {
         try {
-            (0,storage/* parseStorageUrl */.Yu)(value);
+            return kind.check(value);
         }
         catch (error) {
             throw new base/* ConfigError */.xL(`${name}: ${error.message}`);
         }
-        // A presigned tarball URL carries its signature in the query: a secret like any password.
-        for (const query of URL.parse(value)?.searchParams.values() ?? [])
-            (0,secrets/* addSecret */.Ck)(query);
-        return value;
     }
     const url = URL.parse(value);
     // `host:5000` parses with the host as its scheme: both mean the scheme is missing.
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:' && /^[\w.-]+:\d+(\/|$)/.test(value)))
         throw new MissingSchemeError(name, value);
+    if (input === 'source-registry')
+        throw new base/* ConfigError */.xL(`${name} "${(0,redact_text/* printable */.g$)(value)}" must start with ${(0,sources/* sourceSchemes */.At)()}`);
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
         throw new base/* ConfigError */.xL(`${name} "${(0,redact_text/* printable */.g$)(value)}" must start with http:// or https://`);
     return url.toString().replace(/\/$/, '');
@@ -67329,7 +67346,7 @@ function mappings(ctx, value) {
         rules.push(mappingRule(ctx, entry));
         const earlier = shadowedBy(rules, rules.length - 1);
         if (earlier) {
-            throw fail(ctx, entry, `${(0,mapping/* describeRule */.IO)({ ...rules.at(-1), origin: undefined })} never applies: ${(0,mapping/* describeRule */.IO)(earlier)} comes first and already matches "${rules.at(-1).from}"; put the narrower rule first`);
+            throw fail(ctx, entry, `${(0,mapping_rule/* describeRule */.IO)({ ...rules.at(-1), origin: undefined })} never applies: ${(0,mapping_rule/* describeRule */.IO)(earlier)} comes first and already matches "${rules.at(-1).from}"; put the narrower rule first`);
         }
     }
     return rules;
@@ -67904,15 +67921,19 @@ async function build(readInput, options) {
     const source = registryUrl('source-registry', get('source-registry'), names);
     const harbor = registryUrl('harbor-url', get('harbor-url'), names);
     const catalog = values_boolean(n('catalog'), get('catalog'));
-    const untagged = includeUntagged(get('include-untagged'), source, names);
-    const images = await imageSpecs(get('images'), get('images-file'), new URL(source).host, load, catalog, names);
+    const kind = (0,sources/* sourceKindOf */.Np)(source);
+    const untagged = includeUntagged(get('include-untagged'), source, kind, names);
+    // A Harbor project as the source: images may name Harbor's host (harbor.example.com/p/app:1).
+    const imagesHost = new URL(kind.harborProject ? harbor : source).host;
+    const images = await imageSpecs(get('images'), get('images-file'), imagesHost, load, catalog, names);
     const defaultProject = get('default-project');
     const problem = (0,harbor_names/* projectNameProblem */.gj)(defaultProject);
     if (problem)
         throw new base/* ConfigError */.xL(`${n('default-project')} "${(0,redact_text/* printable */.g$)(defaultProject)}" ${problem}`);
     const dockerConfig = get('docker-config') || undefined;
-    const endpoint = async (prefix, url) => {
-        const found = credentials(prefix, read, names) ?? (await fromDockerConfig(url, dockerConfig, env));
+    /** `dockerLogin`: docker login's credentials apply (not for a local path or a download). */
+    const endpoint = async (prefix, url, dockerLogin = true) => {
+        const found = credentials(prefix, read, names) ?? (dockerLogin ? await fromDockerConfig(url, dockerConfig, env) : undefined);
         // Known to the redaction point before anything can print them.
         (0,secrets/* addCredentials */.wG)(found);
         const tls = await tlsOptions(prefix, get, load, names);
@@ -67922,8 +67943,8 @@ async function build(readInput, options) {
     if (!harborEndpoint.credentials) {
         throw new base/* ConfigError */.xL(`no Harbor credentials: set ${n('harbor-username')} and ${n('harbor-password')}, or log in to Harbor with docker login`);
     }
-    return {
-        source: await endpoint('source', source),
+    const config = {
+        source: await endpoint('source', source, kind.traits.dockerCredentials),
         harbor: harborEndpoint,
         images,
         catalog,
@@ -67943,6 +67964,7 @@ async function build(readInput, options) {
         defaultProject,
         concurrency: bounded('concurrency', get('concurrency'), n('concurrency')),
         dryRun: values_boolean(n('dry-run'), get('dry-run')),
+        verify: parseVerify(get('verify'), n('verify')),
         failOn: parseFailOn(get('fail-on'), n('fail-on')),
         retry: {
             retries: bounded('retries', get('retries'), n('retries')),
@@ -67958,19 +67980,19 @@ async function build(readInput, options) {
         ...(get('metrics-file') && { metricsFile: get('metrics-file') }),
         ...(names !== ACTION_NAMES && { naming: names }),
     };
+    kind.checkRun?.(source, config, names);
+    return config;
 }
-/** Only a storage source can list untagged manifests; refused rather than silently doing nothing. */
-function includeUntagged(value, source, names) {
+/** Only some kinds of source list untagged manifests; refused rather than silently doing nothing. */
+function includeUntagged(value, source, kind, names) {
     const wanted = values_boolean(names.name('include-untagged'), value);
-    if (wanted && !(0,storage/* isStorageUrl */.v)(source)) {
-        throw new base/* ConfigError */.xL(`${names.setting('include-untagged', 'true')} needs a storage source (dir://, file:// or an http(s) URL of a .tar/.tar.gz): the registry API of ${source} cannot list manifests no tag points at`);
+    if (wanted && !kind.traits.untaggedManifests) {
+        throw new base/* ConfigError */.xL(`${names.setting('include-untagged', 'true')} needs a storage source (${(0,sources/* formsWith */.CO)('untaggedManifests')}): the ${kind.name} of ${source} cannot list manifests no tag points at`);
     }
     return wanted;
 }
 /** Credentials `docker login` (or docker/login-action) stored for this registry, when none were given. */
 async function fromDockerConfig(url, configPath, env) {
-    if ((0,storage/* isStorageUrl */.v)(url))
-        return undefined;
     const found = await dockerCredentials(url, { ...(configPath && { configPath }), env });
     if (!found)
         return undefined;
@@ -68179,9 +68201,10 @@ class HarborPolicyError extends HarborSyncError {
 /* harmony export */   XL: () => (/* binding */ causeCode),
 /* harmony export */   es: () => (/* binding */ rootCause),
 /* harmony export */   lO: () => (/* binding */ findCause),
+/* harmony export */   nt: () => (/* binding */ certificateCode),
 /* harmony export */   xv: () => (/* binding */ causeText)
 /* harmony export */ });
-/* unused harmony export causes */
+/* unused harmony exports causes, CERTIFICATE_CODE */
 // The one walk down an error's cause chain (undici wraps socket errors; we wrap registry answers).
 const MAX_DEPTH = 8;
 /** The error, then its cause, then that one's cause, … */
@@ -68213,6 +68236,13 @@ function causeCode(error, accept) {
             return code;
     }
     return undefined;
+}
+/** Node's and OpenSSL's codes for a TLS certificate the run does not trust (self-signed, expired,
+ * unknown CA, wrong host name). */
+const CERTIFICATE_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
+/** The certificate code in the chain, when a TLS certificate was refused. */
+function certificateCode(error) {
+    return causeCode(error, (code) => CERTIFICATE_CODE.test(code));
 }
 /** An error's own words for a reader: Node's advice about its own flags ("try running Node.js with
  * --use-system-ca") and OpenSSL's file and line are not for someone running harbor-sync, who is
@@ -68276,6 +68306,7 @@ const ERROR_CODES = {
     DIGEST_MISMATCH: 'content does not hash to its digest',
     SIZE_MISMATCH: 'a blob is not the size its descriptor says',
     VERIFY_MISMATCH: 'after the push, Harbor holds another digest for the tag than the source',
+    BROKEN_UNREPAIRABLE: 'Harbor lists the tag but lacks blobs or manifests of it (verify: blobs), and the source (and upstream) lack them too',
     PROJECT_MISSING: 'the Harbor project does not exist and create-projects is false',
     PROXY_PROJECT: 'the target is a Harbor proxy-cache project, which refuses pushes',
     IMMUTABLE_TAG: 'a Harbor tag-immutability rule refuses to re-point the tag',
@@ -68446,6 +68477,303 @@ function describeDetail(detail) {
 
 /***/ }),
 
+/***/ 8270:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   d: () => (/* binding */ createHarborApi),
+/* harmony export */   h: () => (/* binding */ redirectedTo)
+/* harmony export */ });
+/* harmony import */ var _errors_registry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1476);
+/* harmony import */ var _registry_transport_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4446);
+/* harmony import */ var _registry_pagination_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8695);
+/* harmony import */ var _registry_body_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(795);
+/* harmony import */ var _registry_limits_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(927);
+/* harmony import */ var _registry_reference_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9758);
+/* harmony import */ var _registry_shape_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3678);
+/* harmony import */ var _redact_text_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7990);
+// The parts of Harbor's /api/v2.0 we use (swagger.yaml of Harbor v2.15). Basic auth on every call
+// and no cookie jar: Harbor's CSRF check applies to any API request that carries the `sid`
+// session cookie, so a client that keeps cookies gets 403 "CSRF token invalid" on writes
+// (docs/harbor.md §5, Harbor #12455). Requests go through the same transport as the registry calls
+// (retries, time-outs, TLS options).
+
+
+
+
+
+
+
+
+function createHarborApi(options) {
+    return new HarborRestApi(options);
+}
+class HarborRestApi {
+    url;
+    credentials;
+    robotPrefix;
+    transport;
+    listLimits;
+    constructor(options) {
+        const { url, robotPrefix, listLimits, ...transportOptions } = options;
+        this.url = new URL(url.endsWith('/') ? url : `${url}/`);
+        this.credentials = options.credentials;
+        this.robotPrefix = robotPrefix ?? 'robot$';
+        this.listLimits = listLimits ?? _registry_pagination_js__WEBPACK_IMPORTED_MODULE_2__/* .LIST_LIMITS */ .i7;
+        this.transport = new _registry_transport_js__WEBPACK_IMPORTED_MODULE_1__/* .Transport */ .o({ connections: 4, ...transportOptions, origin: this.url, preemptiveBasic: true });
+    }
+    async ping() {
+        const res = await this.call('GET', 'api/v2.0/ping');
+        const text = await (0,_registry_body_js__WEBPACK_IMPORTED_MODULE_3__/* .readErrorText */ .Gb)(res); // "Pong", or a page that says what answers instead
+        if (res.status === 200 && text.trim() === 'Pong')
+            return;
+        // A redirect (http:// to https://, a moved host): say where to, so the user can use that.
+        const moved = res.status >= 300 && res.status < 400 ? redirectOf(res, new URL('api/v2.0/ping', this.url)) : undefined;
+        if (moved) {
+            throw Object.assign(new _errors_registry_js__WEBPACK_IMPORTED_MODULE_0__/* .RegistryError */ .gl({
+                message: `${this.url.origin} is not where Harbor's API answers: GET /api/v2.0/ping answered ${res.status}, a redirect to ${moved.shown}`,
+                status: res.status,
+                request: 'GET /api/v2.0/ping',
+            }), { redirectedTo: moved.base });
+        }
+        throw new _errors_registry_js__WEBPACK_IMPORTED_MODULE_0__/* .RegistryError */ .gl({
+            message: `${this.url.origin} is not a Harbor 2.x: GET /api/v2.0/ping answered ${res.status}${text ? ` "${text.slice(0, 60).trim()}"` : ''} (Harbor answers 200 "Pong")`,
+            status: res.status,
+            errors: res.status === 200 ? [] : (0,_errors_registry_js__WEBPACK_IMPORTED_MODULE_0__/* .parseErrorBody */ .kW)(text),
+            request: 'GET /api/v2.0/ping',
+        });
+    }
+    async version() {
+        const res = await this.call('GET', 'api/v2.0/systeminfo');
+        if (res.status !== 200) {
+            await (0,_registry_body_js__WEBPACK_IMPORTED_MODULE_3__/* .discardBody */ .LL)(res);
+            return undefined;
+        }
+        return (await (0,_registry_body_js__WEBPACK_IMPORTED_MODULE_3__/* .readJson */ .Vh)(res, apiObject('system information'), SYSTEM_INFO)).harbor_version;
+    }
+    async whoami() {
+        const res = await this.call('GET', 'api/v2.0/users/current');
+        // Robots get 412 here (docs/harbor.md §5): the credentials were accepted, as a robot.
+        if (res.status === 412 && this.credentials?.username.startsWith(this.robotPrefix)) {
+            await (0,_registry_body_js__WEBPACK_IMPORTED_MODULE_3__/* .discardBody */ .LL)(res);
+            return { kind: 'robot', name: this.credentials.username, sysadmin: false };
+        }
+        if (res.status !== 200)
+            throw await this.failure('GET', 'api/v2.0/users/current', res);
+        const user = await (0,_registry_body_js__WEBPACK_IMPORTED_MODULE_3__/* .readJson */ .Vh)(res, apiObject('current user'), CURRENT_USER);
+        return { kind: 'user', name: user.username, sysadmin: user.sysadmin_flag === true };
+    }
+    async projectExists(name) {
+        const res = await this.call('HEAD', `api/v2.0/projects?project_name=${encodeURIComponent(name)}`);
+        await (0,_registry_body_js__WEBPACK_IMPORTED_MODULE_3__/* .discardBody */ .LL)(res);
+        if (res.status === 200)
+            return true;
+        if (res.status === 404)
+            return false;
+        throw await this.failure('HEAD', 'api/v2.0/projects', res);
+    }
+    async createProject(name, visibility) {
+        // Metadata values are strings in Harbor's API (docs/harbor.md §3).
+        const body = JSON.stringify({
+            project_name: name,
+            metadata: { public: visibility === 'public' ? 'true' : 'false' },
+        });
+        const res = await this.call('POST', 'api/v2.0/projects', body);
+        if (res.status !== 201 && res.status !== 409)
+            throw await this.failure('POST', 'api/v2.0/projects', res);
+        await (0,_registry_body_js__WEBPACK_IMPORTED_MODULE_3__/* .discardBody */ .LL)(res);
+        return res.status === 201;
+    }
+    async tagDigests(project, path) {
+        // {repository_name} is URL-encoded twice: a/b → a%252Fb (docs/harbor.md §4).
+        const repo = encodeURIComponent(encodeURIComponent(path));
+        const listing = { tags: new Map(), pushedAt: new Map(), artifacts: 0 };
+        const first = `api/v2.0/projects/${encodeURIComponent(project)}/repositories/${repo}/artifacts?with_tag=true&page_size=100&page=1`;
+        // An unknown repository is listed as empty (404 for an admin when the project is gone).
+        const what = `the artifacts of Harbor repository ${project}/${path}`;
+        // Each tag counts as an entry too: one artifact may carry many.
+        const size = (a) => 1 + (a.tags?.length ?? 0);
+        for await (const artifacts of this.pages(first, what, ARTIFACT, [404], {}, size)) {
+            listing.artifacts += artifacts.length;
+            for (const { digest, tags, push_time } of artifacts) {
+                for (const tag of tags ?? []) {
+                    listing.tags.set(tag.name, digest);
+                    const pushed = tag.push_time ?? push_time;
+                    if (pushed !== undefined && !pushed.startsWith('0001-'))
+                        listing.pushedAt.set(tag.name, pushed);
+                }
+            }
+        }
+        return listing;
+    }
+    async projectSettings(name) {
+        const path = `api/v2.0/projects/${encodeURIComponent(name)}`;
+        // A name of digits only would be read as an ID without this header (§11.1).
+        const res = await this.call('GET', path, undefined, { 'x-is-resource-name': 'true' });
+        if (res.status === 401 || res.status === 403 || res.status === 404) {
+            await (0,_registry_body_js__WEBPACK_IMPORTED_MODULE_3__/* .discardBody */ .LL)(res);
+            return undefined;
+        }
+        if (res.status !== 200)
+            throw await this.failure('GET', path, res);
+        const project = await (0,_registry_body_js__WEBPACK_IMPORTED_MODULE_3__/* .readJson */ .Vh)(res, apiObject('project'), PROJECT);
+        const registryId = project.registry_id;
+        const retentionId = project.metadata?.retention_id;
+        return {
+            ...(registryId !== undefined && registryId > 0 && { registryId }),
+            ...(retentionId !== undefined && retentionId > 0 && { retentionId }),
+        };
+    }
+    async retentionPolicy(id) {
+        const path = `api/v2.0/retentions/${id}`;
+        const res = await this.call('GET', path);
+        if (res.status === 401 || res.status === 403 || res.status === 404) {
+            await (0,_registry_body_js__WEBPACK_IMPORTED_MODULE_3__/* .discardBody */ .LL)(res);
+            return undefined;
+        }
+        if (res.status !== 200)
+            throw await this.failure('GET', path, res);
+        const policy = await (0,_registry_body_js__WEBPACK_IMPORTED_MODULE_3__/* .readJson */ .Vh)(res, apiObject('retention policy'), RETENTION);
+        return { id, rules: policy.rules, ...(policy.trigger && { trigger: policy.trigger }) };
+    }
+    async immutableRules(project) {
+        const rules = [];
+        const first = `api/v2.0/projects/${encodeURIComponent(project)}/immutabletagrules?page_size=100&page=1`;
+        try {
+            for await (const page of this.pages(first, `the tag immutability rules of project ${project}`, RULE, [], {
+                'x-is-resource-name': 'true',
+            }))
+                for (const rule of page)
+                    rules.push(rule);
+        }
+        catch (error) {
+            // Listing them needs project admin or maintainer (§11.3): a push-only robot may not.
+            if ((0,_errors_registry_js__WEBPACK_IMPORTED_MODULE_0__/* .isRegistryError */ .IP)(error) && (error.status === 401 || error.status === 403))
+                return undefined;
+            throw error;
+        }
+        return rules;
+    }
+    async listRepositories(project) {
+        const repositories = [];
+        const first = `api/v2.0/projects/${encodeURIComponent(project)}/repositories?page_size=100&page=1`;
+        // A name outside the project would be reported as the project's: the list is not to be trusted.
+        const name = (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .grammar */ .qN)((n) => (0,_registry_reference_js__WEBPACK_IMPORTED_MODULE_4__/* .isRepositoryName */ .en)(n) && n.startsWith(`${project}/`), `a repository name in ${project}/`);
+        const shape = (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ name, artifact_count: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .count */ .U9) });
+        for await (const page of this.pages(first, `the repositories of Harbor project ${project}`, shape, [404])) {
+            for (const r of page)
+                repositories.push({ name: r.name, artifacts: r.artifact_count ?? 0 });
+        }
+        return repositories;
+    }
+    /** The pages of a paged list (JSON arrays, `Link` rel="next"), each as it arrives, every entry
+     * checked against `item`. A status in `empty` ends the list with nothing; a page that is not a list
+     * of such entries, a next page on another origin, a loop or a list past the caps (ListGuard)
+     * throws LIST_INCOMPLETE naming `what`: a shortened list would say things are missing that are not. */
+    async *pages(first, what, item, empty, headers = {}, size = () => 1) {
+        const guard = new _registry_pagination_js__WEBPACK_IMPORTED_MODULE_2__/* .ListGuard */ .qf(what, this.listLimits);
+        const shape = (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YO)(item);
+        let next = new URL(first, this.url);
+        while (next) {
+            const url = next;
+            guard.page(url);
+            const res = await this.call('GET', url.pathname.slice(1) + url.search, undefined, headers);
+            if (empty.includes(res.status)) {
+                await (0,_registry_body_js__WEBPACK_IMPORTED_MODULE_3__/* .discardBody */ .LL)(res);
+                return;
+            }
+            if (res.status !== 200)
+                throw await this.failure('GET', url.pathname.slice(1), res);
+            const page = await (0,_registry_body_js__WEBPACK_IMPORTED_MODULE_3__/* .readJson */ .Vh)(res, { bytes: _registry_limits_js__WEBPACK_IMPORTED_MODULE_6__/* .LIST_READ_LIMIT */ .iL, code: 'LIST_INCOMPLETE', what: `page of ${what}` }, shape);
+            let entries = 0;
+            for (const entry of page)
+                entries += size(entry);
+            guard.count(entries, url);
+            yield page;
+            next = (0,_registry_pagination_js__WEBPACK_IMPORTED_MODULE_2__/* .nextLink */ .IX)((0,_registry_transport_js__WEBPACK_IMPORTED_MODULE_1__/* .headerValue */ .Z)(res.headers, 'link'), url);
+        }
+    }
+    close() {
+        return this.transport.close();
+    }
+    call(method, path, body, extra = {}) {
+        const headers = { accept: 'application/json', ...extra };
+        if (body !== undefined)
+            headers['content-type'] = 'application/json';
+        return this.transport.send({ method, url: new URL(path, this.url), headers, ...(body !== undefined && { body }) });
+    }
+    /** The error for an answer with an unexpected status: its body (the first 64 KiB) explains it. */
+    async failure(method, path, res) {
+        const body = method === 'HEAD' ? '' : await (0,_registry_body_js__WEBPACK_IMPORTED_MODULE_3__/* .readErrorText */ .Gb)(res);
+        return (0,_errors_registry_js__WEBPACK_IMPORTED_MODULE_0__/* .httpError */ .p2)({ method, path, host: this.url.host, status: res.status, body });
+    }
+}
+/** The Harbor URL a ping's redirect points to, when ping() failed on one that names it. */
+function redirectedTo(error) {
+    const base = error?.redirectedTo;
+    return typeof base === 'string' ? base : undefined;
+}
+/** Where a redirect of the ping points: `shown` for messages (no query, printable, cut short);
+ * `base`, the Harbor URL to use instead, when the target is the same ping under another base. */
+function redirectOf(res, asked) {
+    const location = (0,_registry_transport_js__WEBPACK_IMPORTED_MODULE_1__/* .headerValue */ .Z)(res.headers, 'location');
+    if (!location)
+        return undefined;
+    const target = URL.parse(location, asked);
+    if (!target || (target.protocol !== 'https:' && target.protocol !== 'http:'))
+        return { shown: `"${(0,_redact_text_js__WEBPACK_IMPORTED_MODULE_7__/* .excerpt */ .Kb)(location, 120)}"` };
+    const shown = (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_7__/* .excerpt */ .Kb)(`${target.origin}${target.pathname}`, 120);
+    const base = target.pathname.endsWith('/api/v2.0/ping')
+        ? `${target.origin}${target.pathname.slice(0, -'/api/v2.0/ping'.length)}`
+        : undefined;
+    return { shown, ...(base !== undefined && base.length <= 200 && { base: (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_7__/* .printable */ .g$)(base) }) };
+}
+/** One object of Harbor's API: a malformed one is an error naming the field (HTTP_ERROR). */
+function apiObject(what) {
+    return { bytes: _registry_limits_js__WEBPACK_IMPORTED_MODULE_6__/* .API_READ_LIMIT */ .mk, code: 'HTTP_ERROR', what };
+}
+// What harbor-sync reads of Harbor's answers (swagger.yaml), checked where they enter: the names and
+// digests against their grammars; fields that only inform (a version, a push time) are taken as
+// unknown when they have another shape, rather than failing the run over them.
+/** `v2.15.2-<gitcommit>` (docs/harbor.md §5); anything else is shown as an unknown version. */
+const HARBOR_VERSION = /^v?[0-9A-Za-z.+_-]{1,64}$/;
+const SYSTEM_INFO = (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
+    harbor_version: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .ignoredIfWrong */ .pd)((0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .grammar */ .qN)((v) => HARBOR_VERSION.test(v), 'a version')),
+});
+/** A name shown in the run's first line: printable, of Harbor's length (255). */
+const USER_NAME = (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .grammar */ .qN)((n) => n.length > 0 && n.length <= 255 && (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_7__/* .printable */ .g$)(n) === n, 'a printable user name');
+const CURRENT_USER = (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ username: USER_NAME, sysadmin_flag: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .ignoredIfWrong */ .pd)(_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .boolean */ .zM) });
+/** An ID as Harbor sends it: a number, or a string of digits in `metadata` (docs/harbor.md §11.1). */
+const id = (value) => (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .count */ .U9)(typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value);
+const PROJECT = (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
+    registry_id: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(id),
+    metadata: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)((0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ retention_id: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(id) })),
+});
+const SELECTOR = (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ kind: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .string */ .Yj), decoration: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .string */ .Yj), pattern: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .string */ .Yj) });
+const RULE = (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
+    disabled: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .boolean */ .zM),
+    action: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .string */ .Yj),
+    template: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .string */ .Yj),
+    params: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)((0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .record */ .g1)(_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .anything */ .D8)),
+    tag_selectors: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)((0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YO)(SELECTOR)),
+    scope_selectors: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)((0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .record */ .g1)((0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YO)(SELECTOR))),
+});
+const RETENTION = (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
+    rules: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YO)(RULE),
+    trigger: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)((0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ kind: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .string */ .Yj), settings: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)((0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .record */ .g1)(_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .anything */ .D8)) })),
+});
+/** RFC 3339, as Harbor writes times; a push time is shown in the report. */
+const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+const PUSH_TIME = (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .ignoredIfWrong */ .pd)((0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .grammar */ .qN)((t) => TIME.test(t), 'a time'));
+const ARTIFACT = (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
+    digest: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .grammar */ .qN)(_registry_reference_js__WEBPACK_IMPORTED_MODULE_4__/* .isDigest */ .Bc, 'a digest (sha256:<64 lowercase hex>)'),
+    push_time: PUSH_TIME,
+    tags: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)((0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YO)((0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ name: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .grammar */ .qN)(_registry_reference_js__WEBPACK_IMPORTED_MODULE_4__/* .isTag */ .dz, 'a tag'), push_time: PUSH_TIME }))),
+});
+
+
+/***/ }),
+
 /***/ 158:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -68498,6 +68826,60 @@ function projectNameProblem(name) {
 
 /***/ }),
 
+/***/ 1291:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C: () => (/* binding */ runEntry)
+/* harmony export */ });
+/* harmony import */ var _errors_base_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1638);
+/* harmony import */ var _report_outcome_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5102);
+// The one lifecycle of both entry points (docker/actions-toolkit's `run(main, post)`): SIGINT and
+// SIGTERM turned into a stop, what went wrong turned into one line and an exit code, never a stack
+// trace. The action and the CLI give only their steps and how they say things.
+
+
+/** Runs an entry point's steps. `stopOnSignal` starts watching SIGINT and SIGTERM and returns the
+ * signal a run stops on; only a command that can stop gracefully asks for it, so any other exits
+ * on Ctrl-C as a process does. */
+async function runEntry(steps, hooks) {
+    const stop = new AbortController();
+    let watching = false;
+    const onSignal = (signal) => {
+        if (stop.signal.aborted) {
+            if (hooks.quitOnSecondSignal)
+                process.exit(_report_outcome_js__WEBPACK_IMPORTED_MODULE_1__/* .EXIT */ .dc.interrupted);
+            return;
+        }
+        hooks.stopping?.(signal);
+        stop.abort();
+    };
+    const stopOnSignal = () => {
+        if (!watching)
+            process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+        watching = true;
+        return stop.signal;
+    };
+    try {
+        return await steps(stopOnSignal);
+    }
+    catch (error) {
+        if ((0,_errors_base_js__WEBPACK_IMPORTED_MODULE_0__/* .isHarborSyncError */ .E)(error) && error.step === 'config') {
+            await hooks.refused(error);
+            return _report_outcome_js__WEBPACK_IMPORTED_MODULE_1__/* .EXIT */ .dc.config;
+        }
+        await hooks.crashed(error instanceof Error ? error.message : String(error));
+        return _report_outcome_js__WEBPACK_IMPORTED_MODULE_1__/* .EXIT */ .dc.config;
+    }
+    finally {
+        if (watching)
+            process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    }
+}
+
+
+/***/ }),
+
 /***/ 9627:
 /***/ (() => {
 
@@ -68526,13 +68908,250 @@ const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 /***/ }),
 
-/***/ 4484:
+/***/ 4747:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   f: () => (/* binding */ STATUSES)
+/* harmony export */   EP: () => (/* binding */ NEED_ACTION),
+/* harmony export */   FH: () => (/* binding */ classLabel),
+/* harmony export */   FR: () => (/* binding */ failsRun),
+/* harmony export */   RG: () => (/* binding */ failsSomeSync),
+/* harmony export */   Sj: () => (/* binding */ FAILED_BY_DEFAULT),
+/* harmony export */   XW: () => (/* binding */ ALL_CLASSES),
+/* harmony export */   Y6: () => (/* binding */ NOTES),
+/* harmony export */   Zk: () => (/* binding */ tagClass),
+/* harmony export */   Zz: () => (/* binding */ classWord),
+/* harmony export */   f: () => (/* binding */ STATUSES),
+/* harmony export */   fV: () => (/* binding */ BY_ATTENTION),
+/* harmony export */   hR: () => (/* binding */ BASE_RULE),
+/* harmony export */   zM: () => (/* binding */ isStatus)
 /* harmony export */ });
-const STATUSES = ['migrated', 'stale', 'incomplete', 'skipped', 'failed'];
+/* unused harmony export failsByDefault */
+/* harmony import */ var _tag_classes_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2232);
+// What the table of tag classes (tag-classes.ts) says, as the reports and the exit code ask it: the
+// classes by kind and in the order of attention, a class by name, its words, whether it fails a
+// run. Derived here, once, so that nothing else lists the classes.
+
+const CLASSES = _tag_classes_js__WEBPACK_IMPORTED_MODULE_0__/* .TAG_CLASSES */ .u;
+/** The rule every other one adds to: failed tags fail the run (fail-on's default). */
+const BASE_RULE = 'failed';
+/** Every class, in the table's order (the JSON report's, the action outputs'). */
+const ALL_CLASSES = CLASSES;
+/** The tag statuses, in the table's order. */
+const STATUSES = CLASSES.filter((c) => c.kind === 'tag').map((c) => c.name);
+/** The counts beside the tags (retained), in the table's order. */
+const NOTES = CLASSES.filter((c) => c.kind === 'note').map((c) => c.name);
+function isStatus(c) {
+    return c.kind === 'tag';
+}
+const BY_NAME = new Map(CLASSES.map((c) => [c.name, c]));
+function tagClass(name) {
+    const found = BY_NAME.get(name);
+    if (!found)
+        throw new Error(`no tag class "${name}"`);
+    return found;
+}
+/** Whether a tag of the class fails the run under the rule, in a sync or a dry run. */
+function failsRun(name, failOn, dryRun) {
+    const rules = tagClass(name).failsUnder;
+    return (dryRun ? rules.dryRun : rules.sync).includes(failOn);
+}
+/** Fails the run under the default rule (failed tags): what the verdict calls failed. */
+function failsByDefault(c) {
+    return c.failsUnder.sync.includes(BASE_RULE) || c.failsUnder.dryRun.includes(BASE_RULE);
+}
+/** Fails a sync under some rule: what a fully successful run has none of. */
+function failsSomeSync(c) {
+    return c.failsUnder.sync.length > 0;
+}
+/** "would migrate" in a dry run, "migrated" otherwise. */
+function classWord(c, dryRun) {
+    return (dryRun && c.dryRunWord) || c.word;
+}
+/** The word as a heading or a column: "Would migrate", "Stale". */
+function classLabel(c, dryRun) {
+    const word = classWord(c, dryRun);
+    return word.charAt(0).toUpperCase() + word.slice(1);
+}
+/** How much attention a class asks for: failing the run by default, needing action, what only
+ * Harbor has now, the rest. */
+function attention(c) {
+    if (failsByDefault(c))
+        return 3;
+    if (c.needsAction)
+        return 2;
+    return c.kind === 'note' ? 1 : 0;
+}
+/** Every class, what needs a person first (the summary's sections, the by-repository columns);
+ * the table's order within each rank. */
+const BY_ATTENTION = CLASSES.map((c, i) => ({ c, i }))
+    .sort((a, b) => attention(b.c) - attention(a.c) || a.i - b.i)
+    .map(({ c }) => c);
+/** The tag classes that fail the run by default (failed): what the verdict and progress call failed. */
+const FAILED_BY_DEFAULT = BY_ATTENTION.filter(isStatus).filter(failsByDefault);
+/** The tag classes that need a person without failing the run by default (stale, incomplete). */
+const NEED_ACTION = BY_ATTENTION.filter(isStatus).filter((c) => c.needsAction);
+
+
+/***/ }),
+
+/***/ 9559:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   O: () => (/* binding */ INPUT_NAMING),
+/* harmony export */   v: () => (/* binding */ VERIFY_MODES)
+/* harmony export */ });
+/** What a tag Harbor lists with the source's digest is checked for (the `verify` input): `digest`,
+ * that digest alone; `blobs`, also that Harbor serves every blob and manifest of it (HEADs). */
+const VERIFY_MODES = ['digest', 'blobs'];
+const INPUT_NAMING = { name: (input) => input, setting: (input, value) => `${input}: ${value}` };
+
+
+/***/ }),
+
+/***/ 8330:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   IO: () => (/* binding */ describeRule),
+/* harmony export */   Y0: () => (/* binding */ trimSlash),
+/* harmony export */   pg: () => (/* binding */ underPrefix)
+/* harmony export */ });
+// A mapping rule (`from => to`, `from => to (flatten)`) as the configuration parses it
+// (src/config/mapping-rules.ts) and the engine applies it (src/sync/mapping.ts), and how both name
+// a rule and compare its prefixes.
+/** `mapping "mirror => mirrors (flatten)" (mappings line 2)`: how errors and reports name a rule. */
+function describeRule(rule) {
+    const text = `${rule.from} => ${rule.to}${rule.flatten ? ' (flatten)' : ''}`;
+    return `mapping "${text}"${rule.origin ? ` (${rule.origin})` : ''}`;
+}
+function trimSlash(text) {
+    return text.trim().replace(/\/+$/, '');
+}
+/** True when `path` is `prefix` or lies under it, on whole components. */
+function underPrefix(path, prefix) {
+    return path === prefix || path.startsWith(`${prefix}/`);
+}
+
+
+/***/ }),
+
+/***/ 47:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   f: () => (/* binding */ RANGE_OPTIONS)
+/* harmony export */ });
+// What a whole-catalog sync selects, as the configuration compiles it (src/config/selection.ts)
+// and the engine applies it (src/sync/select.ts, which says what each filter means).
+/** How a `semver` range is read, the same where it is checked and where it is applied: a range
+ * may match pre-release versions (select.ts decides which tags count as pre-releases). */
+const RANGE_OPTIONS = { includePrerelease: true };
+
+
+/***/ }),
+
+/***/ 2232:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   R: () => (/* binding */ FAIL_ON_RULES),
+/* harmony export */   u: () => (/* binding */ TAG_CLASSES)
+/* harmony export */ });
+// The tag classes, once: each class a run sorts a tag into (its status), and what the reports
+// count beside the tags (retained). The JSON report, the summary, log lines, annotations,
+// progress, the exit code, the action's outputs, JUnit, metrics and report-merge all read this
+// table (through class-rules.ts); none of them lists the classes. Adding a class is a row here,
+// the engine code that produces it (src/sync), its description in docs/report.md, and, when it
+// has an output, action.yml's outputs and the README's outputs sentence (tests check both).
+/** When a run counts as failed (the `fail-on` input, `--fail-on`): failed tags; `stale` also stale
+ * and incomplete ones; `pending` in a dry run anything the sync would still do or could not (the
+ * end-of-migration check), in a sync the same as `failed`; `never`. */
+const FAIL_ON_RULES = ['failed', 'stale', 'pending', 'never'];
+/** The same rules in a sync and in a dry run. */
+const always = (...rules) => ({ sync: rules, dryRun: rules });
+/** In the order of the JSON report's lists and totals and of the action's outputs. The summary,
+ * the by-repository columns and the log's attention put the classes that fail the run first, then
+ * those that need action, then what only Harbor has, then the rest (class-rules.ts). */
+const TAG_CLASSES = [
+    {
+        name: 'migrated',
+        kind: 'tag',
+        word: 'migrated',
+        dryRunWord: 'would migrate',
+        failsUnder: { sync: [], dryRun: ['pending'] },
+        needsAction: false,
+        output: 'migrated',
+        logLevel: 'info',
+        listing: 'copied',
+    },
+    {
+        name: 'broken',
+        kind: 'tag',
+        word: 'broken',
+        dryRunWord: 'would repair',
+        failsUnder: { sync: [], dryRun: ['pending'] },
+        needsAction: false,
+        onlyWhenSome: true,
+        output: 'broken',
+        logLevel: 'warn',
+        listing: 'gaps',
+        meaning: "Harbor lists these tags with the source's digest, but some of their blobs or manifests answer 404 there, so a pull of them fails (a garbage collection, a restore from an old backup, a replication that lost objects). A sync with verify: blobs pushes what is missing again from the source, digest-checked; a dry run writes nothing.",
+    },
+    {
+        name: 'stale',
+        kind: 'tag',
+        word: 'stale',
+        failsUnder: { sync: ['stale'], dryRun: ['stale', 'pending'] },
+        needsAction: true,
+        output: 'stale',
+        logLevel: 'warn',
+        listing: 'missing',
+        meaning: 'The source lists these tags, but every blob they reference answers 404 there: a pull-through cache that refreshed the manifest and never fetched the layers leaves tags like these. Nothing was written to Harbor for them; a copy Harbor already holds is kept.',
+    },
+    {
+        name: 'incomplete',
+        kind: 'tag',
+        word: 'incomplete',
+        failsUnder: { sync: ['stale'], dryRun: ['stale', 'pending'] },
+        needsAction: true,
+        output: 'incomplete',
+        logLevel: 'warn',
+        listing: 'missing',
+        meaning: 'The source lacks some of the blobs these tags reference (they answer 404 there). Nothing was written to Harbor for them; a copy Harbor already holds is kept.',
+    },
+    {
+        name: 'skipped',
+        kind: 'tag',
+        word: 'skipped',
+        failsUnder: always(),
+        needsAction: false,
+        output: 'skipped',
+        logLevel: 'info',
+        listing: 'reasons',
+    },
+    {
+        name: 'failed',
+        kind: 'tag',
+        word: 'failed',
+        failsUnder: always('failed', 'stale', 'pending'),
+        needsAction: false,
+        output: 'failed',
+        logLevel: 'error',
+        listing: 'causes',
+    },
+    {
+        name: 'retained',
+        kind: 'note',
+        word: 'retained',
+        failsUnder: always(),
+        needsAction: false,
+        output: 'retained',
+        logLevel: 'info',
+        listing: 'retained',
+    },
+];
 
 
 /***/ }),
@@ -69019,6 +69638,399 @@ function deadline(answer) {
 
 /***/ }),
 
+/***/ 4548:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   H: () => (/* binding */ createRegistryClient)
+/* harmony export */ });
+/* harmony import */ var _errors_registry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1476);
+/* harmony import */ var _media_types_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7103);
+/* harmony import */ var _digest_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2895);
+/* harmony import */ var _limits_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(927);
+/* harmony import */ var _pagination_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8695);
+/* harmony import */ var _reference_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9758);
+/* harmony import */ var _body_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(795);
+/* harmony import */ var _shape_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3678);
+/* harmony import */ var _transport_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4446);
+
+
+
+
+
+
+
+
+
+const CATALOG_PAGE = 1000;
+const MANIFEST = { bytes: _limits_js__WEBPACK_IMPORTED_MODULE_8__/* .MANIFEST_READ_LIMIT */ .tm, code: 'MANIFEST_TOO_LARGE', what: 'manifest' };
+const TAG_LIST = (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({ tags: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .optional */ .lq)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .array */ .YO)(_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .string */ .Yj)) });
+const CATALOG_PAGE_SHAPE = (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({ repositories: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .optional */ .lq)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .array */ .YO)(_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .string */ .Yj)) });
+/** A blob body streams into an upload: a larger buffer means fewer pauses of the source socket. */
+const BLOB_HIGH_WATER_MARK = 1024 * 1024;
+function createRegistryClient(options) {
+    return new DistributionClient(options);
+}
+class DistributionClient {
+    host;
+    base;
+    transport;
+    listLimits;
+    /** Learned at the first referrers call: distribution 2.8 has no such route. */
+    noReferrersApi = false;
+    get capabilities() {
+        return { untaggedManifests: false, localReads: false, referrersApi: this.noReferrersApi ? false : 'unknown' };
+    }
+    constructor(options) {
+        this.base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
+        this.host = this.base.host;
+        const { url: _url, listLimits, ...transportOptions } = options;
+        this.listLimits = listLimits ?? _pagination_js__WEBPACK_IMPORTED_MODULE_3__/* .LIST_LIMITS */ .i7;
+        this.transport = new _transport_js__WEBPACK_IMPORTED_MODULE_7__/* .Transport */ .o({ ...transportOptions, origin: this.base });
+    }
+    async ping() {
+        const res = await this.send({ method: 'GET', url: this.url('v2/'), scopes: [] }).catch((error) => {
+            // A token service that refuses our credentials is the answer to "do they work?".
+            if ((0,_errors_registry_js__WEBPACK_IMPORTED_MODULE_0__/* .isRegistryError */ .IP)(error))
+                return error;
+            throw error;
+        });
+        if ((0,_errors_registry_js__WEBPACK_IMPORTED_MODULE_0__/* .isRegistryError */ .IP)(res))
+            return { status: res.status ?? 0, ok: false, error: res };
+        if (res.status === 200) {
+            await (0,_body_js__WEBPACK_IMPORTED_MODULE_5__/* .discardBody */ .LL)(res);
+            return { status: 200, ok: true };
+        }
+        return { status: res.status, ok: false, error: await this.failure(res, 'GET', '/v2/') };
+    }
+    async getManifest(repository, reference) {
+        const path = `v2/${repository}/manifests/${reference}`;
+        const res = await this.send({
+            method: 'GET',
+            url: this.url(path),
+            headers: { accept: _media_types_js__WEBPACK_IMPORTED_MODULE_1__/* .MANIFEST_ACCEPT */ .dY },
+            scopes: [pull(repository)],
+        });
+        if (res.status !== 200)
+            throw await this.failure(res, 'GET', path);
+        const bytes = await (0,_body_js__WEBPACK_IMPORTED_MODULE_5__/* .readBody */ .x8)(res, MANIFEST);
+        // The digest of the bytes we hold is the truth; the header is only a claim.
+        const digest = (0,_digest_js__WEBPACK_IMPORTED_MODULE_2__/* .sha256Digest */ .sI)(bytes);
+        if (reference.startsWith('sha256:') && reference !== digest) {
+            throw new _errors_registry_js__WEBPACK_IMPORTED_MODULE_0__/* .RegistryError */ .gl({
+                message: `manifest ${repository}@${reference} arrived with content digest ${digest}`,
+                status: 200,
+                errors: [{ code: 'DIGEST_INVALID', message: 'manifest content does not match its digest' }],
+                request: `GET /${path}`,
+                code: 'DIGEST_MISMATCH',
+            });
+        }
+        return { bytes, mediaType: (0,_transport_js__WEBPACK_IMPORTED_MODULE_7__/* .headerValue */ .Z)(res.headers, 'content-type'), digest };
+    }
+    async headManifest(repository, reference) {
+        const path = `v2/${repository}/manifests/${reference}`;
+        const res = await this.send({
+            method: 'HEAD',
+            url: this.url(path),
+            headers: { accept: _media_types_js__WEBPACK_IMPORTED_MODULE_1__/* .MANIFEST_ACCEPT */ .dY },
+            scopes: [pull(repository)],
+        });
+        await (0,_body_js__WEBPACK_IMPORTED_MODULE_5__/* .discardBody */ .LL)(res);
+        if (res.status === 404)
+            return undefined;
+        if (res.status !== 200)
+            throw await this.failure(res, 'HEAD', path);
+        const digest = digestHeader(res.headers);
+        if (!digest) {
+            // Registries may omit the digest on HEAD (or send something else); the body then tells.
+            const full = await this.getManifest(repository, reference);
+            return { digest: full.digest, mediaType: full.mediaType, size: full.bytes.length };
+        }
+        return {
+            digest,
+            mediaType: (0,_transport_js__WEBPACK_IMPORTED_MODULE_7__/* .headerValue */ .Z)(res.headers, 'content-type'),
+            size: Number((0,_transport_js__WEBPACK_IMPORTED_MODULE_7__/* .headerValue */ .Z)(res.headers, 'content-length') ?? -1),
+        };
+    }
+    async putManifest(repository, reference, bytes, mediaType) {
+        const path = `v2/${repository}/manifests/${reference}`;
+        const res = await this.send({
+            method: 'PUT',
+            url: this.url(path),
+            headers: { 'content-type': mediaType },
+            body: bytes,
+            scopes: [push(repository)],
+        });
+        if (res.status !== 201 && res.status !== 200)
+            throw await this.failure(res, 'PUT', path);
+        await (0,_body_js__WEBPACK_IMPORTED_MODULE_5__/* .discardBody */ .LL)(res);
+        return digestHeader(res.headers);
+    }
+    async headBlob(repository, digest) {
+        const path = `v2/${repository}/blobs/${digest}`;
+        const res = await this.send({
+            method: 'HEAD',
+            url: this.url(path),
+            scopes: [pull(repository)],
+            followRedirects: true,
+        });
+        await (0,_body_js__WEBPACK_IMPORTED_MODULE_5__/* .discardBody */ .LL)(res);
+        if (res.status === 404)
+            return undefined;
+        if (res.status !== 200)
+            throw await this.failure(res, 'HEAD', path);
+        return Number((0,_transport_js__WEBPACK_IMPORTED_MODULE_7__/* .headerValue */ .Z)(res.headers, 'content-length') ?? -1);
+    }
+    async getBlob(repository, digest) {
+        const path = `v2/${repository}/blobs/${digest}`;
+        const res = await this.send({
+            method: 'GET',
+            url: this.url(path),
+            scopes: [pull(repository)],
+            followRedirects: true,
+            highWaterMark: BLOB_HIGH_WATER_MARK,
+        });
+        if (res.status !== 200)
+            throw await this.failure(res, 'GET', path);
+        const length = (0,_transport_js__WEBPACK_IMPORTED_MODULE_7__/* .headerValue */ .Z)(res.headers, 'content-length');
+        return { body: res.body, size: length === undefined ? undefined : Number(length) };
+    }
+    async startUpload(repository, mountFrom) {
+        const url = this.url(`v2/${repository}/blobs/uploads/`);
+        const scopes = [push(repository)];
+        if (mountFrom) {
+            url.searchParams.set('mount', mountFrom.digest);
+            url.searchParams.set('from', mountFrom.repository);
+            scopes.push(pull(mountFrom.repository)); // Harbor answers 401 without pull on `from` (docs/harbor.md §6)
+        }
+        const res = await this.send({ method: 'POST', url, scopes, headers: { 'content-length': '0' } });
+        if (res.status !== 202 && !(res.status === 201 && mountFrom))
+            throw await this.failure(res, 'POST', url.pathname.slice(1)); // its body names the cause
+        await (0,_body_js__WEBPACK_IMPORTED_MODULE_5__/* .discardBody */ .LL)(res);
+        if (res.status === 201)
+            return { mounted: true };
+        const location = (0,_transport_js__WEBPACK_IMPORTED_MODULE_7__/* .headerValue */ .Z)(res.headers, 'location');
+        if (!location)
+            throw new _errors_registry_js__WEBPACK_IMPORTED_MODULE_0__/* .RegistryError */ .gl({
+                message: 'upload started without a Location header',
+                status: 202,
+                request: `POST ${url.pathname}`,
+                code: 'HTTP_ERROR',
+            });
+        return { mounted: false, location: new URL(location, this.base) };
+    }
+    async finishUpload(location, digest, size, body) {
+        const url = new URL(location);
+        url.searchParams.set('digest', digest);
+        const repository = /\/v2\/(.+)\/blobs\/uploads\//.exec(url.pathname)?.[1];
+        const res = await this.send({
+            method: 'PUT',
+            url,
+            headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+            body,
+            scopes: repository ? [push(repository)] : [],
+        });
+        // The error body names the cause (400 DIGEST_INVALID: the bytes did not match): read it first.
+        // A 401 here is a token that expired while the body streamed (a stream cannot be sent again
+        // with a fresh one): the whole copy is worth another try.
+        if (res.status !== 201)
+            throw await this.failure(res, 'PUT', url.pathname.slice(1), res.status === 401);
+        await (0,_body_js__WEBPACK_IMPORTED_MODULE_5__/* .discardBody */ .LL)(res);
+    }
+    async listTags(repository) {
+        const guard = new _pagination_js__WEBPACK_IMPORTED_MODULE_3__/* .ListGuard */ .qf(`the tags of ${repository}`, this.listLimits);
+        let tags = [];
+        let url = this.url(`v2/${repository}/tags/list`);
+        while (url) {
+            guard.page(url);
+            const res = await this.send({ method: 'GET', url, scopes: [pull(repository)] });
+            if (res.status !== 200)
+                throw await this.failure(res, 'GET', url.pathname.slice(1));
+            const page = (await (0,_body_js__WEBPACK_IMPORTED_MODULE_5__/* .readJson */ .Vh)(res, listPage('tag list'), TAG_LIST)).tags ?? [];
+            guard.count(page.length, url);
+            // distribution sends every tag at once: a spread of 200,000 arguments overflows the stack.
+            if (tags.length === 0)
+                tags = page;
+            else
+                for (const tag of page)
+                    tags.push(tag);
+            url = (0,_pagination_js__WEBPACK_IMPORTED_MODULE_3__/* .nextLink */ .IX)((0,_transport_js__WEBPACK_IMPORTED_MODULE_7__/* .headerValue */ .Z)(res.headers, 'link'), url);
+        }
+        return tags;
+    }
+    async *catalog() {
+        // Distribution refuses n above its catalog.maxentries (default 1000) with 400
+        // PAGINATION_NUMBER_INVALID (docs/harbor.md §9); without n it pages by its own default.
+        const guard = new _pagination_js__WEBPACK_IMPORTED_MODULE_3__/* .ListGuard */ .qf(`the catalog of ${this.host}`, this.listLimits);
+        let url = this.url(`v2/_catalog?n=${CATALOG_PAGE}`);
+        let first = true;
+        while (url) {
+            guard.page(url);
+            const res = await this.send({ method: 'GET', url, scopes: ['registry:catalog:*'] });
+            if (first && res.status === 400) {
+                const error = await this.failure(res, 'GET', url.pathname.slice(1));
+                if (error.registryCode !== 'PAGINATION_NUMBER_INVALID')
+                    throw error;
+                url = this.url('v2/_catalog');
+                first = false;
+                continue;
+            }
+            first = false;
+            if (res.status !== 200)
+                throw await this.failure(res, 'GET', url.pathname.slice(1));
+            const page = (await (0,_body_js__WEBPACK_IMPORTED_MODULE_5__/* .readJson */ .Vh)(res, listPage('catalog page'), CATALOG_PAGE_SHAPE)).repositories ?? [];
+            guard.count(page.length, url);
+            // Checked before the page is handed out: a list known to be incomplete stops here.
+            const next = (0,_pagination_js__WEBPACK_IMPORTED_MODULE_3__/* .nextLink */ .IX)((0,_transport_js__WEBPACK_IMPORTED_MODULE_7__/* .headerValue */ .Z)(res.headers, 'link'), url);
+            if (page.length > 0)
+                yield page;
+            url = next;
+        }
+    }
+    async referrers(repository, digest) {
+        if (this.noReferrersApi)
+            return undefined;
+        const guard = new _pagination_js__WEBPACK_IMPORTED_MODULE_3__/* .ListGuard */ .qf(`the referrers of ${repository}@${digest}`, this.listLimits);
+        const found = [];
+        const first = this.url(`v2/${repository}/referrers/${digest}`);
+        let url = first;
+        while (url) {
+            guard.page(url);
+            const path = url.pathname.slice(1);
+            const res = await this.send({
+                method: 'GET',
+                url,
+                headers: { accept: _media_types_js__WEBPACK_IMPORTED_MODULE_1__/* .MediaType */ .zu.ociIndex },
+                scopes: [pull(repository)],
+            });
+            if (url === first && (res.status === 404 || res.status === 405 || res.status === 400)) {
+                // A registry with the API answers 200 with an empty index for a manifest without referrers;
+                // a 404 that is not a registry error body means the route does not exist: stop asking.
+                const body = await (0,_body_js__WEBPACK_IMPORTED_MODULE_5__/* .readErrorText */ .Gb)(res);
+                if (res.status !== 404 || !body.includes('"errors"'))
+                    this.noReferrersApi = true;
+                return undefined;
+            }
+            if (res.status !== 200)
+                throw await this.failure(res, 'GET', path);
+            const parsed = (0,_media_types_js__WEBPACK_IMPORTED_MODULE_1__/* .parseManifest */ .Ng)(await (0,_body_js__WEBPACK_IMPORTED_MODULE_5__/* .readBody */ .x8)(res, MANIFEST), _media_types_js__WEBPACK_IMPORTED_MODULE_1__/* .MediaType */ .zu.ociIndex);
+            if (parsed.kind !== 'index') {
+                throw new _errors_registry_js__WEBPACK_IMPORTED_MODULE_0__/* .RegistryError */ .gl({
+                    message: `GET /${path} on ${this.host}: the referrers answer ${parsed.problem ?? 'is not an OCI index'}`,
+                    status: res.status,
+                    request: res.request,
+                    code: 'LIST_INCOMPLETE',
+                });
+            }
+            guard.count(parsed.children.length, url);
+            for (const child of parsed.children)
+                found.push(child);
+            // The OCI distribution spec lets a registry page the referrers with Link, as tag lists.
+            url = (0,_pagination_js__WEBPACK_IMPORTED_MODULE_3__/* .nextLink */ .IX)((0,_transport_js__WEBPACK_IMPORTED_MODULE_7__/* .headerValue */ .Z)(res.headers, 'link'), url);
+        }
+        return found;
+    }
+    invalidateTokens(project) {
+        this.transport.invalidateTokens(project);
+    }
+    close() {
+        return this.transport.close();
+    }
+    url(path) {
+        return new URL(path, this.base);
+    }
+    send(req) {
+        return this.transport.send(req);
+    }
+    async failure(res, method, path, retryable = false) {
+        const body = method === 'HEAD' ? '' : await (0,_body_js__WEBPACK_IMPORTED_MODULE_5__/* .readErrorText */ .Gb)(res);
+        if (method === 'HEAD')
+            await (0,_body_js__WEBPACK_IMPORTED_MODULE_5__/* .discardBody */ .LL)(res);
+        return (0,_errors_registry_js__WEBPACK_IMPORTED_MODULE_0__/* .httpError */ .p2)({ method, path, host: this.host, status: res.status, body, retryable });
+    }
+}
+function pull(repository) {
+    return (0,_reference_js__WEBPACK_IMPORTED_MODULE_4__/* .repositoryScope */ .F7)(repository, 'pull');
+}
+function push(repository) {
+    return (0,_reference_js__WEBPACK_IMPORTED_MODULE_4__/* .repositoryScope */ .F7)(repository, 'pull,push');
+}
+/** A page of a list: a body larger than LIST_READ_LIMIT, or not a JSON object with a list of
+ * strings (null for an empty list, as distribution sends it), is LIST_INCOMPLETE, not an empty list. */
+function listPage(what) {
+    return { bytes: _limits_js__WEBPACK_IMPORTED_MODULE_8__/* .LIST_READ_LIMIT */ .iL, code: 'LIST_INCOMPLETE', what };
+}
+/** Docker-Content-Digest when it is a digest: it is only a claim, and one that is not a digest is
+ * no claim at all (the caller then reads the manifest and hashes it). */
+function digestHeader(headers) {
+    const value = (0,_transport_js__WEBPACK_IMPORTED_MODULE_7__/* .headerValue */ .Z)(headers, 'docker-content-digest');
+    return value !== undefined && (0,_reference_js__WEBPACK_IMPORTED_MODULE_4__/* .isDigest */ .Bc)(value) ? value : undefined;
+}
+
+
+/***/ }),
+
+/***/ 2895:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Do: () => (/* binding */ DigestVerifier),
+/* harmony export */   sI: () => (/* binding */ sha256Digest)
+/* harmony export */ });
+/* unused harmony export DigestMismatchError */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7075);
+/* harmony import */ var _errors_base_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1638);
+
+
+
+function sha256Digest(bytes) {
+    return `sha256:${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(bytes).digest('hex')}`;
+}
+class DigestMismatchError extends _errors_base_js__WEBPACK_IMPORTED_MODULE_2__/* .HarborSyncError */ .kM {
+    name = 'DigestMismatchError';
+    expected;
+    actual;
+    constructor(expected, actual, bytes) {
+        super({
+            code: 'DIGEST_MISMATCH',
+            message: `content digest ${actual} (${bytes} bytes) does not match the expected ${expected}`,
+        });
+        this.expected = expected;
+        this.actual = actual;
+    }
+}
+/** Passes bytes through while hashing them; fails at the end on a digest mismatch
+ * (containers/image digesting_reader), so a corrupt blob is never committed. */
+class DigestVerifier extends node_stream__WEBPACK_IMPORTED_MODULE_1__.Transform {
+    expected;
+    hash;
+    bytes = 0;
+    /** Set when the content did not match: callers report this rather than whatever the
+     * consumer of the stream made of the error. */
+    mismatch;
+    constructor(expected) {
+        super();
+        this.expected = expected;
+        const algorithm = expected.split(':')[0] ?? 'sha256';
+        this.hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)(algorithm);
+    }
+    _transform(chunk, _encoding, callback) {
+        this.hash.update(chunk);
+        this.bytes += chunk.length;
+        callback(null, chunk);
+    }
+    _flush(callback) {
+        const actual = `${this.expected.split(':')[0]}:${this.hash.digest('hex')}`;
+        if (actual !== this.expected)
+            this.mismatch = new DigestMismatchError(this.expected, actual, this.bytes);
+        callback(this.mismatch ?? null);
+    }
+}
+
+
+/***/ }),
+
 /***/ 7205:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -69223,6 +70235,95 @@ function formatPlatform(p) {
     if (!p)
         return 'unknown';
     return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`;
+}
+
+
+/***/ }),
+
+/***/ 8695:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   IX: () => (/* binding */ nextLink),
+/* harmony export */   i7: () => (/* binding */ LIST_LIMITS),
+/* harmony export */   qf: () => (/* binding */ ListGuard)
+/* harmony export */ });
+/* harmony import */ var _errors_registry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1476);
+/* harmony import */ var _redact_text_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7990);
+// RFC 5988 `Link: </v2/_catalog?last=x&n=100>; rel="next"` as registries send it for catalog and tag paging.
+// Followed only to the same scheme and host (go-containerregistry list.go): a registry must not
+// send our credentials somewhere else by way of a Link header. Nor may the list just end there:
+// a next page we will not fetch leaves the list incomplete, so that is an error, not the end.
+// Nor may it go on forever: a Link back to a page already read, or pages without end, is an error
+// too (ListGuard, used by every paged list of the registry client and of Harbor's API).
+
+
+const LIST_LIMITS = { pages: 100_000, entries: 1_000_000 };
+/** One paged list being read: each page URL once, at most `limits.pages` pages and
+ * `limits.entries` entries. Anything else is LIST_INCOMPLETE naming the list, never a shorter list. */
+class ListGuard {
+    seen = new Set();
+    entries = 0;
+    what;
+    limits;
+    /** `what` names the list in messages: "the tags of team/app". */
+    constructor(what, limits = LIST_LIMITS) {
+        this.what = what;
+        this.limits = limits;
+    }
+    /** Before `url` is fetched: throws when it was read before (a loop) or when the page cap is reached. */
+    page(url) {
+        if (this.seen.has(url.href)) {
+            throw this.incomplete(url, `the next page links back to ${shown(url)}, a page already read: the list would never end`);
+        }
+        if (this.seen.size >= this.limits.pages) {
+            throw this.incomplete(url, `the list goes on past ${this.limits.pages} pages, more than any real one: not read further`);
+        }
+        this.seen.add(url.href);
+    }
+    /** After a page of `count` entries was read from `url`. */
+    count(count, url) {
+        this.entries += count;
+        if (this.entries > this.limits.entries) {
+            throw this.incomplete(url, `the list holds more than ${this.limits.entries} entries, more than any real one: not read further`);
+        }
+    }
+    incomplete(url, reason) {
+        const request = `GET ${url.pathname}`;
+        return new _errors_registry_js__WEBPACK_IMPORTED_MODULE_0__/* .RegistryError */ .gl({
+            message: `${request}: reading ${this.what} failed: ${reason}`,
+            request,
+            code: 'LIST_INCOMPLETE',
+        });
+    }
+}
+/** A page's path and query as a message may show them: short, printable. */
+function shown(url) {
+    const text = (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_1__/* .printable */ .g$)(`${url.pathname}${url.search}`);
+    return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+}
+/** The next page on the same origin, or undefined when there is none. Throws a RegistryError with
+ * code LIST_INCOMPLETE when the next page is on another origin (or scheme), or not a URL. */
+function nextLink(header, current) {
+    if (!header)
+        return undefined;
+    for (const part of header.split(/,(?=\s*<)/)) {
+        const m = /^\s*<([^>]*)>\s*;(.*)$/.exec(part);
+        if (!m || !/\brel\s*=\s*"?next"?/i.test(m[2]))
+            continue;
+        const next = URL.parse(m[1], current.href);
+        if (!next)
+            throw linkError(current, `the next page is linked as ${JSON.stringify(m[1].slice(0, 200))}, which is not a URL, so the list would be incomplete`);
+        if (next.origin !== current.origin) {
+            throw linkError(current, `the next page is linked on ${next.origin.slice(0, 200)}, another origin than ${current.origin}: not followed (credentials stay with their origin), so the list would be incomplete`);
+        }
+        return next;
+    }
+    return undefined;
+}
+function linkError(current, reason) {
+    const request = `GET ${current.pathname}`;
+    return new _errors_registry_js__WEBPACK_IMPORTED_MODULE_0__/* .RegistryError */ .gl({ message: `${request}: ${reason}`, request, code: 'LIST_INCOMPLETE' });
 }
 
 
@@ -69638,23 +70739,6730 @@ function quote(value) {
 
 /***/ }),
 
-/***/ 4594:
+/***/ 4446:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  xt: () => (/* binding */ createStorageSource),
-  v: () => (/* reexport */ isStorageUrl),
-  Yu: () => (/* reexport */ parseStorageUrl)
+  o: () => (/* binding */ Transport),
+  Z: () => (/* binding */ headerValue)
 });
 
-// UNUSED EXPORTS: StorageUrlError, openStorageSource
+// EXTERNAL MODULE: ./node_modules/undici/lib/dispatcher/agent.js
+var agent = __nccwpck_require__(7405);
+// EXTERNAL MODULE: ./node_modules/undici/lib/api/api-request.js
+var api_request = __nccwpck_require__(4043);
+;// CONCATENATED MODULE: ./lib/registry/http.js
+
+
+const Agent = agent;
+/** undici's `request(url, options)`, always on the dispatcher given. */
+function request(url, options) {
+    const { dispatcher, ...rest } = options;
+    return api_request.call(dispatcher, { ...rest, origin: url.origin, path: `${url.pathname}${url.search}` });
+}
+
+;// CONCATENATED MODULE: ./lib/registry/challenge.js
+// Parses WWW-Authenticate challenges (RFC 7235) as registries send them:
+//   Bearer realm="https://h/service/token",service="harbor-registry",scope="repository:p/r:pull"
+//   Basic realm="harbor"
+/** Splits a header that may hold several challenges into each scheme with its parameters. */
+function parseChallenges(header) {
+    if (!header)
+        return [];
+    const challenges = [];
+    // scheme token, then comma-separated key=value or key="quoted value" pairs.
+    const re = /([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)(?:\s+((?:[A-Za-z0-9!#$%&'*+.^_`|~-]+\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^,\s]*)\s*,?\s*)*))?/g;
+    let rest = header.trim();
+    while (rest.length > 0) {
+        re.lastIndex = 0;
+        const m = re.exec(rest);
+        if (m?.index !== 0)
+            break;
+        const scheme = m[1].toLowerCase();
+        challenges.push({
+            scheme: scheme === 'basic' ? 'basic' : scheme === 'bearer' ? 'bearer' : 'other',
+            params: parseParams(m[2] ?? ''),
+        });
+        rest = rest.slice(m[0].length).replace(/^[\s,]+/, '');
+    }
+    return challenges;
+}
+function parseParams(text) {
+    const params = {};
+    const re = /([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g;
+    for (const m of text.matchAll(re)) {
+        params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
+    }
+    return params;
+}
+/** The Bearer challenge, if the header offers one with a realm. */
+function bearerChallenge(header) {
+    const bearer = parseChallenges(header).find((c) => c.scheme === 'bearer' && c.params.realm);
+    if (!bearer)
+        return undefined;
+    const { realm, service, scope, error } = bearer.params;
+    return {
+        realm: realm,
+        service: service || undefined,
+        scopes: scope ? scope.split(' ').filter(Boolean) : [],
+        error: error || undefined,
+    };
+}
+function offersBasic(header) {
+    return parseChallenges(header).some((c) => c.scheme === 'basic');
+}
+
+;// CONCATENATED MODULE: ./lib/registry/credentials.js
+function basicAuthorization(credentials) {
+    return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')}`;
+}
+
+// EXTERNAL MODULE: ./lib/errors/registry.js
+var registry = __nccwpck_require__(1476);
+// EXTERNAL MODULE: ./lib/redact/secrets.js
+var secrets = __nccwpck_require__(4972);
+// EXTERNAL MODULE: ./lib/registry/body.js
+var registry_body = __nccwpck_require__(795);
+// EXTERNAL MODULE: ./lib/registry/limits.js
+var limits = __nccwpck_require__(927);
+// EXTERNAL MODULE: ./lib/registry/shape.js
+var shape = __nccwpck_require__(3678);
+;// CONCATENATED MODULE: ./lib/registry/tokens.js
+
+
+
+
+
+
+
+const DEFAULT_LIFETIME_S = 60; // the token spec's default when expires_in is absent
+const EXPIRY_MARGIN = 0.9; // refresh at 90% of the lifetime: a long upload must not start on a dying token
+/** Harbor scopes a token to repositories, so a catalog run gets one per repository; the run works
+ * through them a few dozen at a time, and memory must not follow the catalog. Least recently used
+ * go first. */
+const MAX_CACHED = 512;
+/** The token spec's answer. A lifetime of the wrong shape is taken as absent (the spec's default
+ * applies); a token must be a string. */
+const TOKEN_ANSWER = (0,shape/* object */.Ik)({
+    token: (0,shape/* optional */.lq)(shape/* string */.Yj),
+    access_token: (0,shape/* optional */.lq)(shape/* string */.Yj),
+    expires_in: (0,shape/* ignoredIfWrong */.pd)(shape/* positive */.yj),
+});
+/** A token goes into an Authorization header: visible ASCII only (RFC 6750's b64token is a subset,
+ * and registries' opaque tokens stay within it too), so no answer can add to the header. */
+const TOKEN_TEXT = /^[\x21-\x7e]+$/;
+class TokenCache {
+    tokens = new Map();
+    dispatcher;
+    credentials;
+    userAgent;
+    stallMs;
+    /** `stallMs`: the most time a token answer may take to arrive whole (the stall timeout). */
+    constructor(dispatcher, credentials, userAgent, stallMs = 120_000) {
+        this.dispatcher = dispatcher;
+        this.credentials = credentials;
+        this.userAgent = userAgent;
+        this.stallMs = stallMs;
+    }
+    /** A valid token for these scopes, fetched at most once at a time per scope set. */
+    async get(challenge, scopes) {
+        const key = cacheKey(challenge, scopes);
+        const cached = this.tokens.get(key);
+        if (cached) {
+            const token = await cached.catch(() => undefined);
+            if (token && token.expiresAt > Date.now()) {
+                if (this.tokens.get(key) === cached) {
+                    this.tokens.delete(key); // most recently used last
+                    this.tokens.set(key, cached);
+                }
+                return token.token;
+            }
+            if (this.tokens.get(key) === cached)
+                this.tokens.delete(key);
+        }
+        const pending = this.fetchToken(challenge, scopes);
+        this.tokens.set(key, pending);
+        if (this.tokens.size > MAX_CACHED)
+            this.tokens.delete(this.tokens.keys().next().value);
+        pending.catch(() => this.tokens.delete(key));
+        return (await pending).token;
+    }
+    /** Forgets one scope set's token (it was refused). */
+    invalidate(challenge, scopes) {
+        this.tokens.delete(cacheKey(challenge, scopes));
+    }
+    /** Forgets every token with a scope on a repository of `project` (`repository:<project>/…`). */
+    invalidateProject(project) {
+        const needle = ` repository:${project}/`;
+        for (const key of [...this.tokens.keys()])
+            if (key.includes(needle))
+                this.tokens.delete(key);
+    }
+    async fetchToken(challenge, scopes) {
+        const url = new URL(challenge.realm);
+        if (challenge.service)
+            url.searchParams.set('service', challenge.service);
+        for (const scope of scopes)
+            url.searchParams.append('scope', scope);
+        const headers = { 'user-agent': this.userAgent };
+        if (this.credentials)
+            headers.authorization = basicAuthorization(this.credentials);
+        const started = Date.now();
+        const res = await request(url, { method: 'GET', headers, dispatcher: this.dispatcher });
+        const answer = {
+            status: res.statusCode,
+            headers: res.headers,
+            body: res.body,
+            url,
+            request: `GET ${url.pathname}`,
+            stallMs: this.stallMs,
+        };
+        if (res.statusCode !== 200) {
+            throw new registry/* RegistryError */.gl({
+                message: `token service ${url.origin}${url.pathname} answered ${res.statusCode}${this.credentials ? ` for user ${this.credentials.username}` : ' (anonymous)'}`,
+                status: res.statusCode,
+                errors: (0,registry/* parseErrorBody */.kW)(await (0,registry_body/* readErrorText */.Gb)(answer)),
+                request: answer.request,
+            });
+        }
+        const body = await (0,registry_body/* readJson */.Vh)(answer, { bytes: limits/* TOKEN_READ_LIMIT */.HY, code: 'HTTP_ERROR', what: 'token answer' }, TOKEN_ANSWER);
+        // Harbor always sends access_token:"" beside token, so an empty string must not win.
+        const token = body.token || body.access_token;
+        if (!token) {
+            throw new registry/* RegistryError */.gl({
+                message: `token service ${url.origin} sent no token`,
+                status: 200,
+                request: answer.request,
+            });
+        }
+        if (!TOKEN_TEXT.test(token)) {
+            throw new registry/* RegistryError */.gl({
+                message: `token service ${url.origin} sent a token with spaces or control characters, which no token has: not used`,
+                status: 200,
+                request: answer.request,
+            });
+        }
+        (0,secrets/* addToken */.nP)(token); // a server's error text or a debug line may echo it
+        const lifetime = body.expires_in ?? DEFAULT_LIFETIME_S;
+        return { token, expiresAt: started + lifetime * 1000 * EXPIRY_MARGIN };
+    }
+}
+function cacheKey(challenge, scopes) {
+    return `${challenge.realm} ${challenge.service ?? ''} ${[...new Set(scopes)].sort().join(' ')}`;
+}
+
+// EXTERNAL MODULE: ./lib/registry/auth-boundary.js
+var auth_boundary = __nccwpck_require__(5208);
+// EXTERNAL MODULE: ./lib/errors/base.js
+var base = __nccwpck_require__(1638);
+// EXTERNAL MODULE: ./lib/errors/causes.js
+var causes = __nccwpck_require__(7119);
+// EXTERNAL MODULE: ./lib/registry/retry.js
+var retry = __nccwpck_require__(1653);
+;// CONCATENATED MODULE: ./lib/registry/transport.js
+
+
+
+
+
+
+
+
+
+
+const MAX_REDIRECTS = 5;
+class Transport {
+    dispatcher;
+    credentials;
+    userAgent;
+    tokens;
+    retry;
+    signal;
+    boundary;
+    /** The stall timeout: no byte for this long is a stall; a small body (body.ts) must be whole by then. */
+    stallMs;
+    /** What the registry asked for the last time it challenged us. */
+    scheme = 'unknown';
+    bearer;
+    constructor(options) {
+        this.credentials = options.credentials;
+        (0,secrets/* addCredentials */.wG)(options.credentials); // known to the redaction point before any request
+        this.boundary = new auth_boundary/* AuthBoundary */.tW(new URL(options.origin), options.tls?.insecure === true);
+        this.userAgent = options.userAgent;
+        this.retry = options.retry ?? retry/* DEFAULT_RETRY_POLICY */.cO;
+        this.signal = options.signal;
+        const stall = (options.stallTimeoutSeconds ?? 120) * 1000;
+        this.stallMs = stall;
+        this.dispatcher =
+            options.dispatcher ??
+                new Agent({
+                    connections: options.connections ?? 16,
+                    keepAliveTimeout: 30_000,
+                    connect: {
+                        timeout: 30_000,
+                        ...(options.tls?.insecure && { rejectUnauthorized: false }),
+                        ...(options.tls?.ca && { ca: options.tls.ca }),
+                    },
+                    headersTimeout: stall, // total time from the request sent to the last header byte
+                    bodyTimeout: stall, // inactivity between bytes, not total: a 5 GB layer may take long
+                });
+        this.tokens = new TokenCache(this.dispatcher, this.credentials, this.userAgent, stall);
+        if (options.preemptiveBasic && this.credentials)
+            this.scheme = 'basic';
+    }
+    /** Drops the cached tokens naming a repository of `project`: Harbor ignores a token's access to
+     * a project created after the token was issued (docs/harbor.md §1). */
+    invalidateTokens(project) {
+        this.tokens.invalidateProject(project);
+    }
+    async close() {
+        await this.dispatcher.close();
+    }
+    /** Sends a request, answering challenges; returns whatever status the registry ends with. A 401
+     * from another origin than the registry's is not answered: it throws, saying so. */
+    async send(req) {
+        const res = await this.sendAuthorized(req);
+        if (res.status === 401 && !this.boundary.mayAuthorize(res.url)) {
+            await (0,registry_body/* discardBody */.LL)(res);
+            throw this.boundary.foreignChallenge(describe(req), req.url, res.url);
+        }
+        return res;
+    }
+    async sendAuthorized(req) {
+        const replayable = !isStream(req.body);
+        const sent = await this.authorization(req);
+        let res = await this.sendWithRetry(req, sent, replayable);
+        // Only the registry's own challenge is answered (a redirect target's goes back to send()).
+        if (res.status !== 401 || !replayable || !this.boundary.mayAuthorize(res.url))
+            return res;
+        const header = headerValue(res.headers, 'www-authenticate');
+        const challenge = bearerChallenge(header);
+        if (challenge) {
+            await (0,registry_body/* discardBody */.LL)(res);
+            const realm = this.boundary.acceptRealm(challenge.realm, describe(req));
+            const scopes = union(req.scopes ?? [], challenge.scopes);
+            this.scheme = 'bearer';
+            this.bearer = { realm, service: challenge.service, scopes: [] };
+            // A cached token that was refused (expired, or issued before a Harbor project existed) is
+            // dropped and fetched again once; a fresh token refused again is a real 401. A request sent
+            // without one (the run's first, side by side, before the scheme was known) refused nothing:
+            // they share the one token the first of them fetches.
+            if (sent?.startsWith('Bearer '))
+                this.tokens.invalidate(this.bearer, scopes);
+            const token = await this.tokens.get(this.bearer, scopes);
+            return await this.sendWithRetry(req, `Bearer ${token}`, true);
+        }
+        if (this.scheme === 'bearer' && this.bearer) {
+            // Harbor answers a refused token with a Basic challenge (docs/harbor.md §1): try a fresh token,
+            // then Basic, which Harbor accepts on every /v2 path.
+            await (0,registry_body/* discardBody */.LL)(res);
+            this.tokens.invalidate(this.bearer, req.scopes ?? []);
+            res = await this.sendWithRetry(req, `Bearer ${await this.tokens.get(this.bearer, req.scopes ?? [])}`, true);
+            if (res.status !== 401 ||
+                !this.boundary.mayAuthorize(res.url) ||
+                !this.credentials ||
+                !offersBasic(headerValue(res.headers, 'www-authenticate')))
+                return res;
+            await (0,registry_body/* discardBody */.LL)(res);
+            return await this.sendWithRetry(req, basicAuthorization(this.credentials), true);
+        }
+        if (offersBasic(header) && this.credentials && this.scheme !== 'basic') {
+            this.scheme = 'basic';
+            await (0,registry_body/* discardBody */.LL)(res);
+            res = await this.sendWithRetry(req, basicAuthorization(this.credentials), true);
+        }
+        return res;
+    }
+    async authorization(req) {
+        if (!this.boundary.mayAuthorize(req.url))
+            return undefined;
+        if (this.scheme === 'basic' && this.credentials)
+            return basicAuthorization(this.credentials);
+        if (this.scheme === 'bearer' && this.bearer)
+            return `Bearer ${await this.tokens.get(this.bearer, req.scopes ?? [])}`;
+        return undefined;
+    }
+    /** A stream body cannot be replayed: such a request gets one attempt (its caller starts the
+     * whole copy over instead). */
+    sendWithRetry(req, authorization, replayable) {
+        if (!replayable)
+            return this.sendFollowingRedirects(req, authorization);
+        return (0,retry/* retrying */.R$)(async (attempt) => {
+            const res = await this.sendFollowingRedirects(req, authorization);
+            if (attempt > this.retry.retries || !(0,retry/* isRetryableStatus */.PS)(res.status))
+                return res;
+            const retryAfter = headerValue(res.headers, 'retry-after');
+            await (0,registry_body/* discardBody */.LL)(res);
+            throw new retry/* RetryLater */.vR(res.status, retryAfter);
+        }, { policy: this.retry, signal: this.signal });
+    }
+    async sendFollowingRedirects(req, authorization) {
+        const asked = describe(req);
+        let url = req.url;
+        for (let hop = 0;; hop++) {
+            const headers = { 'user-agent': this.userAgent, ...req.headers };
+            // Credentials never leave the registry's origin (S3 or CDN redirects get none).
+            if (authorization && this.boundary.mayAuthorize(url))
+                headers.authorization = authorization;
+            const res = await request(url, {
+                method: req.method,
+                headers,
+                body: req.body ?? null,
+                dispatcher: this.dispatcher,
+                // undici closes the connection after every HEAD unless told not to (for servers that send
+                // a body anyway); registries do not, and a new connection per blob check costs both sides.
+                ...(req.method === 'HEAD' && { reset: false }),
+                ...(req.highWaterMark && { highWaterMark: req.highWaterMark }),
+                ...(this.signal && { signal: this.signal }),
+            }).catch((error) => {
+                throw untrustedCertificate(error, req.method, url) ?? error;
+            });
+            const location = headerValue(res.headers, 'location');
+            const redirect = req.followRedirects && res.statusCode >= 300 && res.statusCode < 400 && location;
+            if (!redirect || hop >= MAX_REDIRECTS) {
+                return {
+                    status: res.statusCode,
+                    headers: res.headers,
+                    body: res.body,
+                    url,
+                    request: asked,
+                    stallMs: this.stallMs,
+                };
+            }
+            await (0,registry_body/* discardBody */.LL)({ body: res.body, stallMs: this.stallMs });
+            url = new URL(location, url);
+        }
+    }
+}
+function headerValue(headers, name) {
+    const value = headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+}
+/** A TLS certificate refused by whatever origin answered (the registry, or where it redirected):
+ * said with that origin, which the user must trust (`*-ca-file`) or stop checking (`*-insecure`). */
+function untrustedCertificate(error, method, url) {
+    const code = (0,causes/* certificateCode */.nt)(error);
+    if (code === undefined)
+        return undefined;
+    return new base/* NetworkError */.Dr({
+        code: 'TLS_FAILED',
+        request: `${method} ${url.pathname}`,
+        message: `${method} ${url.pathname} on ${url.origin}: its TLS certificate is not trusted (${code}: ${(0,causes/* causeText */.xv)(error)})`,
+        hint: `trust the CA that signed the certificate of ${url.host} with the ca-file input of the registry you named (source-ca-file, harbor-ca-file or upstream-ca-file), or set its insecure input`,
+        cause: error,
+    });
+}
+/** Method and path for messages: never the query string, which may carry tokens. */
+function describe(req) {
+    return `${req.method} ${req.url.pathname}`;
+}
+function isStream(body) {
+    return (typeof body === 'object' && body !== null && !Buffer.isBuffer(body) && typeof body.pipe === 'function');
+}
+function union(a, b) {
+    return [...new Set([...a, ...b])];
+}
+
+
+/***/ }),
+
+/***/ 1116:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   S: () => (/* binding */ ANNOTATIONS_PER_STEP),
+/* harmony export */   g: () => (/* binding */ annotationsFor)
+/* harmony export */ });
+/* harmony import */ var _errors_codes_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2829);
+/* harmony import */ var _model_class_rules_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4747);
+/* harmony import */ var _redact_text_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7990);
+/* harmony import */ var _order_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(5930);
+/* harmony import */ var _words_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8191);
+
+
+
+
+
+/** GitHub's per-step display limit. */
+const ANNOTATIONS_PER_STEP = 10;
+const SEE_SUMMARY = 'Every tag is listed in the job summary and the JSON report.';
+function annotationsFor(result, options = {}) {
+    const limit = Math.max(0, options.limit ?? ANNOTATIONS_PER_STEP);
+    const first = Math.max(1, options.firstItems ?? 5);
+    const classes = failureClasses(result.items);
+    const stale = result.items.filter((i) => (0,_model_class_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .tagClass */ .Zk)(i.status).needsAction);
+    const warning = stale.length > 0 ? staleWarning(stale, first, result.dryRun) : undefined;
+    // The warning keeps its place (another kind, and the one thing a re-run will not fix) unless
+    // a single slot must speak for the failures.
+    const warningFits = warning !== undefined && limit >= (classes.length > 0 ? 2 : 1);
+    const errorSlots = limit - (warningFits ? 1 : 0);
+    const errors = [];
+    if (classes.length <= errorSlots) {
+        for (const c of classes)
+            errors.push(classError(c, first, result.dryRun));
+    }
+    else if (errorSlots > 0) {
+        for (const c of classes.slice(0, errorSlots - 1))
+            errors.push(classError(c, first, result.dryRun));
+        errors.push(collapsed(classes.slice(errorSlots - 1)));
+    }
+    return [...errors, ...(warningFits ? [warning] : [])];
+}
+/** Failed items grouped by errorCode and step, the largest class first (then by code, step). */
+function failureClasses(items) {
+    const byKey = new Map();
+    for (const item of items) {
+        if ((0,_model_class_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .tagClass */ .Zk)(item.status).listing !== 'causes')
+            continue;
+        const errorCode = item.error?.errorCode ?? 'INTERNAL';
+        const step = item.error?.step ?? 'manifest';
+        const key = `${errorCode} ${step}`;
+        const found = byKey.get(key) ?? { errorCode, step, items: [] };
+        found.items.push(item);
+        byKey.set(key, found);
+    }
+    return [...byKey.values()].sort((a, b) => b.items.length - a.items.length || (0,_order_js__WEBPACK_IMPORTED_MODULE_2__/* .byText */ .z)(a.errorCode, b.errorCode) || (0,_order_js__WEBPACK_IMPORTED_MODULE_2__/* .byText */ .z)(a.step, b.step));
+}
+function tags(n) {
+    return `${n} ${n === 1 ? 'tag' : 'tags'}`;
+}
+function classError(c, first, dryRun) {
+    const n = c.items.length;
+    const items = sortedBySource(c.items);
+    const lines = [
+        `${tags(n)} failed at step ${c.step} with ${c.errorCode}: ${_errors_codes_js__WEBPACK_IMPORTED_MODULE_0__/* .ERROR_CODES */ .O[c.errorCode] ?? c.errorCode}.`,
+        ...items.slice(0, first).map((i) => `- ${itemName(i)}: ${failureText(i)}`),
+        ...(n > first ? [`… and ${n - first} more.`] : []),
+    ];
+    const hint = items.find((i) => i.error?.hint)?.error?.hint;
+    if (hint)
+        lines.push(`What to do: ${(0,_redact_text_js__WEBPACK_IMPORTED_MODULE_3__/* .printable */ .g$)(hint)}`);
+    lines.push(dryRun ? 'A dry run: nothing was written to Harbor.' : 'Fix the cause and run again: only what is missing is done.');
+    lines.push(SEE_SUMMARY);
+    return {
+        level: 'error',
+        title: `harbor-sync: ${tags(n)} ${dryRun ? 'would fail' : 'failed'} — ${c.errorCode} (${c.step})`,
+        message: lines.join('\n'),
+    };
+}
+function collapsed(rest) {
+    const total = rest.reduce((n, c) => n + c.items.length, 0);
+    return {
+        level: 'error',
+        title: `harbor-sync: ${tags(total)} failed in ${rest.length} more classes — see the job summary`,
+        message: [
+            `GitHub shows only ${ANNOTATIONS_PER_STEP} annotations per step; the other failures, by class:`,
+            ...rest.map((c) => `- ${c.errorCode} (${c.step}): ${tags(c.items.length)}, e.g. ${itemName(c.items[0])}`),
+            SEE_SUMMARY,
+        ].join('\n'),
+    };
+}
+function staleWarning(items, first, dryRun) {
+    const what = (0,_words_js__WEBPACK_IMPORTED_MODULE_4__/* .wordList */ .d8)(_model_class_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .NEED_ACTION */ .EP.map((c) => [c, items.filter((i) => i.status === c.name).length])
+        .filter(([, n]) => n > 0)
+        .map(([c, n]) => `${n} ${c.word}`));
+    const sorted = sortedBySource(items);
+    return {
+        level: 'warning',
+        title: `harbor-sync: ${what} ${items.length === 1 ? 'tag' : 'tags'} ${dryRun ? 'would not be' : 'not'} copied`,
+        message: [
+            `${tags(items.length)} listed on the source ${items.length === 1 ? 'lacks' : 'lack'} blobs there (a pull-through cache that never fetched them); nothing of ${items.length === 1 ? 'it' : 'them'} was written to Harbor, and a copy Harbor already has is kept.`,
+            ...sorted
+                .slice(0, first)
+                .map((i) => `- ${itemName(i)}: ${(0,_model_class_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .tagClass */ .Zk)(i.status).word}, ${i.missing?.length ?? 0} blob(s) missing on the source`),
+            ...(items.length > first ? [`… and ${items.length - first} more.`] : []),
+            'What to do: set upstream-registry to repair them from the registry that was cached, or remove the tags at the source.',
+            SEE_SUMMARY,
+        ].join('\n'),
+    };
+}
+function sortedBySource(items) {
+    return [...items].sort((a, b) => (0,_order_js__WEBPACK_IMPORTED_MODULE_2__/* .byText */ .z)(a.source, b.source) || (0,_order_js__WEBPACK_IMPORTED_MODULE_2__/* .byText */ .z)(a.target, b.target));
+}
+/** Names come from the source registry: one printable line each. */
+function itemName(item) {
+    const source = (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_3__/* .printable */ .g$)(item.source);
+    return item.target && item.target !== item.source ? `${source} → ${(0,_redact_text_js__WEBPACK_IMPORTED_MODULE_3__/* .printable */ .g$)(item.target)}` : source;
+}
+function failureText(item) {
+    const e = item.error;
+    if (!e)
+        return 'failed';
+    const status = [e.status, e.code].filter((x) => x !== undefined && x !== '').join(' ');
+    return (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_3__/* .printable */ .g$)(`${status ? `${status}: ` : ''}${e.message}`);
+}
+
+
+/***/ }),
+
+/***/ 2796:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BR: () => (/* binding */ groupFailures),
+/* harmony export */   H0: () => (/* binding */ failedSection),
+/* harmony export */   H6: () => (/* binding */ whatToDo),
+/* harmony export */   _2: () => (/* binding */ failureFacts),
+/* harmony export */   _M: () => (/* binding */ repositoryOf),
+/* harmony export */   hc: () => (/* binding */ ADVICE)
+/* harmony export */ });
+/* unused harmony export generalise */
+/* harmony import */ var _errors_codes_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2829);
+/* harmony import */ var _model_class_rules_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4747);
+/* harmony import */ var _doc_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(728);
+/* harmony import */ var _fold_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8387);
+/* harmony import */ var _names_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4110);
+/* harmony import */ var _order_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5930);
+/* harmony import */ var _words_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8191);
+// Failures grouped by cause: the same step, status, codes and message once the names, tags,
+// projects and digests it quotes are taken out. 40 tags missing at the source are one cause with
+// a count of 40, said once with what to do, their tags folded below it.
+
+
+
+
+
+
+
+/** What to do when the failure carries no hint of its own. Every code has one. */
+const ADVICE = {
+    CONFIG_INVALID: 'fix the input the message names, then run again',
+    NAME_COLLISION: 'change mappings so that each source repository has a Harbor repository of its own',
+    NAME_INVALID: 'rename it at the source, or map it to a name Harbor accepts (mappings)',
+    CREDENTIALS_REJECTED: 'check the user and password (or robot secret) given for that registry',
+    CREDENTIALS_REQUIRED: 'give source-username and source-password, or a Docker config.json (docker-config)',
+    PERMISSION_DENIED: 'give the account what the message names: pull on the source; push (or creating projects) in Harbor',
+    AUTH_FOREIGN_ORIGIN: 'point the URL at the origin that serves the registry API, not at one that redirects elsewhere',
+    REALM_INSECURE: "serve the registry's token service over https",
+    REALM_REFUSED: "check the registry's token configuration (the realm it names)",
+    UNREACHABLE: 'check the URL, DNS and firewall as seen from the runner, then run again',
+    TLS_FAILED: 'trust the certificate (…-ca-file), or check that the URL says http:// or https:// as the server speaks',
+    NOT_A_REGISTRY: "point source-registry at the registry's base URL, the one that serves /v2/",
+    NOT_HARBOR: "point harbor-url at Harbor's base URL",
+    HTTP_ERROR: 'read the message; a server error that the retries did not cure often passes: run again later',
+    NOT_FOUND: 'check the name at the source; a tag deleted since it was listed is gone from the next run',
+    LIST_INCOMPLETE: 'run again; if it keeps failing, the registry cannot page through that list',
+    MANIFEST_INVALID: 'push the image to the source again with a current client',
+    MANIFEST_TOO_LARGE: 'push the image to the source again with a current client',
+    MANIFEST_GRAPH_TOO_LARGE: 'check what the source serves for this tag (real images nest an index one or two levels deep); push the image to the source again with a current client',
+    DIGEST_MISMATCH: "the source's copy of this content is damaged: push the image to the source again",
+    SIZE_MISMATCH: "the source's copy of this content is damaged: push the image to the source again",
+    VERIFY_MISMATCH: 'make sure nothing else pushes to the same Harbor repository during the sync, then run again',
+    BROKEN_UNREPAIRABLE: 'push the image into Harbor again from another copy that still has it (a client that pulled it, a backup), or accept that the tag is lost and delete it in Harbor yourself: harbor-sync never deletes anything',
+    PROJECT_MISSING: 'create the project in Harbor, or set create-projects: true',
+    PROXY_PROJECT: 'map these images to a regular project (mappings, or default-project for single-level names)',
+    IMMUTABLE_TAG: 'in Harbor, remove or narrow the immutability rule (Project → Policy → Tag Immutability), or push under a new tag',
+    READ_ONLY: 'in Harbor, turn read-only mode off (Administration → Configuration → System Settings → Repository Read Only), then run again',
+    QUOTA_EXCEEDED: "in Harbor, raise the project's quota (Project → Summary → Quota) or free space, then run again",
+    STORAGE_MISSING: 'point source-registry at the directory that holds docker/registry/v2',
+    STORAGE_UNSAFE: 'replace the file named with the regular file the registry wrote',
+    STORAGE_CORRUPT: 'restore the file named from a backup, or push the image to the source again',
+    ARCHIVE_UNSAFE: "make the tarball again from the registry's storage directory, without links",
+    ARCHIVE_UNREADABLE: 'check that the tarball is whole (tar -tf), or give the storage directory instead',
+    ARCHIVE_NO_SPACE: 'decompress the tarball once (gunzip -k) and name the .tar, or set work-dir to a disk with room',
+    DOWNLOAD_FAILED: 'check the URL and its credentials, then run again',
+    INTERRUPTED: 'run the same sync again: it completes the rest',
+    INTERNAL: 'a bug in harbor-sync: please report it, with the JSON report',
+};
+/** A placeholder inside a message template: private-use characters no registry sends. */
+const MARK = '\ue000';
+const placeholder = (name) => `${MARK}${name}${MARK}`;
+/** Failures grouped by cause, the largest first. `maxMessage` cuts long messages. */
+function groupFailures(items, maxMessage) {
+    const groups = new Map();
+    for (const item of items) {
+        const e = item.error;
+        const message = cut(e?.message ?? '', maxMessage);
+        const hint = cut(e?.hint ?? '', maxMessage);
+        const template = [generalise(message, item), generalise(hint, item)];
+        const key = [e?.errorCode ?? '', e?.step ?? '', String(e?.status ?? ''), e?.code ?? '', ...template].join('\n');
+        const group = groups.get(key) ?? { items: [], messages: new Set(), hints: new Set(), key: template };
+        group.items.push(item);
+        group.messages.add(message);
+        group.hints.add(hint);
+        groups.set(key, group);
+    }
+    const causes = [...groups.values()].map((g) => {
+        const e = g.items[0].error;
+        // All the same words: show them as they are; otherwise the template with its placeholders.
+        const message = g.messages.size === 1 ? [...g.messages][0] : g.key[0];
+        const hint = g.hints.size === 1 ? [...g.hints][0] : g.key[1];
+        return {
+            ...(e?.errorCode && { errorCode: e.errorCode }),
+            ...(e?.step && { step: e.step }),
+            ...(e?.status !== undefined && { status: e.status }),
+            ...(e?.code && { code: e.code }),
+            message,
+            ...(hint && { hint }),
+            items: g.items,
+            projects: [...new Set(g.items.map((i) => projectOf(i.target)).filter(Boolean))].sort(),
+        };
+    });
+    return causes.sort((a, b) => b.items.length - a.items.length || (0,_order_js__WEBPACK_IMPORTED_MODULE_5__/* .byText */ .z)(a.errorCode ?? '', b.errorCode ?? ''));
+}
+/** The "Failed" section: one heading per cause, with its count, meaning, message and what to do. */
+function failedSection(c, items, causes, ctx) {
+    if (items.length === 0)
+        return [];
+    const blocks = [
+        (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .heading */ .R_)(3, `${(0,_model_class_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .classLabel */ .FH)(c, ctx.dryRun)}: ${(0,_words_js__WEBPACK_IMPORTED_MODULE_6__/* .plural */ .LS)(items.length, 'tag')}, ${(0,_words_js__WEBPACK_IMPORTED_MODULE_6__/* .plural */ .LS)(causes.length, 'cause')}`),
+        (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)('Harbor holds nothing partial of a failed tag. Do what each cause says, then run the same sync again: only what is missing is done.'),
+    ];
+    const shown = causes.slice(0, ctx.level.causes);
+    for (const cause of shown)
+        blocks.push(...causeBlock(cause, ctx));
+    if (shown.length < causes.length) {
+        const rest = causes.slice(shown.length).reduce((n, c) => n + c.items.length, 0);
+        blocks.push((0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)(`… and ${(0,_words_js__WEBPACK_IMPORTED_MODULE_6__/* .plural */ .LS)(causes.length - shown.length, 'more cause')} (${(0,_words_js__WEBPACK_IMPORTED_MODULE_6__/* .plural */ .LS)(rest, 'tag')}): each failed tag's error is in the JSON report.`));
+    }
+    return blocks;
+}
+/** `NOT_FOUND · step discover · HTTP 404 · MANIFEST_UNKNOWN`: a failure's codes, as far as known. */
+function failureFacts(f) {
+    return (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .joined */ .oR)([
+        f.errorCode ? [(0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(f.errorCode)] : [],
+        f.step ? ['step ', (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(f.step)] : [],
+        f.status !== undefined ? [`HTTP ${(0,_words_js__WEBPACK_IMPORTED_MODULE_6__/* .num */ .bu)(f.status)}`] : [],
+        f.code ? [(0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(f.code)] : [],
+    ].filter((fact) => fact.length > 0), ' · ');
+}
+/** What to do about a failure: its own hint, or what its code calls for. */
+function whatToDo(f) {
+    return f.hint || (f.errorCode ? ADVICE[f.errorCode] : '');
+}
+function causeBlock(cause, ctx) {
+    const meaning = cause.errorCode ? _errors_codes_js__WEBPACK_IMPORTED_MODULE_0__/* .ERROR_CODES */ .O[cause.errorCode] : 'failed';
+    const todo = whatToDo(cause);
+    const projects = cause.projects.length
+        ? [
+            `${cause.projects.length === 1 ? 'Project' : 'Projects'}: `,
+            ...(0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .joined */ .oR)(cause.projects.slice(0, 10).map((p) => [(0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(p)]), ', '),
+            ...(cause.projects.length > 10 ? [`, and ${(0,_words_js__WEBPACK_IMPORTED_MODULE_6__/* .num */ .bu)(cause.projects.length - 10)} more`] : []),
+        ]
+        : [];
+    const blocks = [(0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .heading */ .R_)(4, `${(0,_words_js__WEBPACK_IMPORTED_MODULE_6__/* .plural */ .LS)(cause.items.length, 'tag')}: `, meaning), (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)(...failureFacts(cause))];
+    if (cause.message)
+        blocks.push((0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)('Message: ', ...template(cause.message)));
+    if (todo)
+        blocks.push((0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)((0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .strong */ .ko)('What to do:'), ' ', ...template(todo)));
+    if (projects.length)
+        blocks.push((0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)(...projects));
+    const retries = cause.items.some((i) => i.retries);
+    blocks.push(...(0,_fold_js__WEBPACK_IMPORTED_MODULE_3__/* .foldedList */ .H8)(cause.items, ctx.level.act, ['tag', 'tags'], (shown) => [
+        (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)([{ header: (0,_names_js__WEBPACK_IMPORTED_MODULE_4__/* .nameHeader */ .P)(cause.items) }, ...(retries ? [{ header: 'Retries', align: 'right' }] : [])], shown.map((i) => [(0,_names_js__WEBPACK_IMPORTED_MODULE_4__/* .nameCell */ .U)(i), ...(retries ? [[(0,_words_js__WEBPACK_IMPORTED_MODULE_6__/* .num */ .bu)(i.retries ?? 0)]] : [])])),
+    ], ctx));
+    return blocks;
+}
+/** A template's words, its placeholders as code spans (`<repo>`), so none is taken for markup. */
+function template(value) {
+    return value
+        .split(MARK)
+        .map((part, i) => (i % 2 === 1 ? (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(`<${part}>`) : part))
+        .filter((part) => part !== '');
+}
+function cut(value, max) {
+    return value.length > max ? `${value.slice(0, max - 1)}…` : value;
+}
+/** `team-a/app:1.2` → `team-a/app`. */
+function repositoryOf(reference) {
+    return reference.replace(/[:@][^/]*$/, '');
+}
+function projectOf(target) {
+    return target.includes('/') ? target.split('/')[0] : '';
+}
+/** The message with what differs from tag to tag (names, tags, projects, digests, upload ids)
+ * replaced by placeholders, so the same cause reads the same for every tag. */
+function generalise(message, item) {
+    if (!message)
+        return '';
+    const names = [];
+    for (const [reference, kind] of [
+        [item.target, 'image'],
+        [item.source, 'image'],
+    ]) {
+        if (!reference)
+            continue;
+        const repository = repositoryOf(reference);
+        names.push([reference, kind], [repository, 'repo']);
+        const tag = reference.slice(repository.length + 1);
+        // A bare tag only where it cannot be mistaken for a number in the text (a tag "1" is not).
+        if (reference[repository.length] === ':' && /[A-Za-z]|\.|^.{4,}$/.test(tag))
+            names.push([tag, 'tag']);
+    }
+    const project = projectOf(item.target);
+    if (project) {
+        names.push([project, 'project']);
+        const inProject = repositoryOf(item.target).slice(project.length + 1);
+        if (inProject.length > 2)
+            names.push([inProject, 'repo']);
+    }
+    // Longest first: a reference before its repository, a repository before its project.
+    let result = message
+        .replace(/\b[a-z0-9]+:[0-9a-f]{32,}\b/g, placeholder('digest'))
+        .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, placeholder('id'))
+        .replace(/\b[0-9a-f]{32,}\b/g, placeholder('id'));
+    for (const [name, kind] of names.sort((a, b) => b[0].length - a[0].length))
+        result = replaceWhole(result, name, placeholder(kind));
+    return result;
+}
+const NAME_CHAR = /[A-Za-z0-9._\-\ue000]/;
+/** Every whole occurrence of a name: not part of a longer name (a full stop after one may end a
+ * sentence). indexOf, not a regex per name: 5,000 failures are 5,000 sets of names. */
+function replaceWhole(haystack, name, by) {
+    // An empty name (`repositoryOf(":x:*")`) is found everywhere and would never advance.
+    if (!name)
+        return haystack;
+    let out = '';
+    let from = 0;
+    for (let at = haystack.indexOf(name); at >= 0; at = haystack.indexOf(name, at + 1)) {
+        if (at < from)
+            continue;
+        const before = haystack[at - 1] ?? '';
+        const after = haystack[at + name.length] ?? '';
+        const next = haystack[at + name.length + 1] ?? '';
+        const endsName = after !== '.' ? !NAME_CHAR.test(after) : !/[A-Za-z0-9]/.test(next);
+        if ((before && NAME_CHAR.test(before)) || (after && !endsName))
+            continue;
+        out += haystack.slice(from, at) + by;
+        from = at + name.length;
+    }
+    return out + haystack.slice(from);
+}
+
+
+/***/ }),
+
+/***/ 1495:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  u: () => (/* binding */ actionsDisplay)
+});
+
+// UNUSED EXPORTS: consoleDisplay
+
+// EXTERNAL MODULE: ./lib/model/class-rules.js
+var class_rules = __nccwpck_require__(4747);
+;// CONCATENATED MODULE: ./lib/report/log-line.js
+// One tag's outcome as a log line, for every display (terminal, Jenkins log, Actions log, tests):
+// `migrated   team/app:1.2 → team/app:1.2`, `failed     a/b:1 → a/b:1 (blob 403 DENIED: …)`.
+
+function log_line_itemLine(item, dryRun) {
+    const c = (0,class_rules/* tagClass */.Zk)(item.status);
+    const verb = (0,class_rules/* classWord */.Zz)(c, dryRun);
+    const e = item.error;
+    const detail = e
+        ? `${e.step}${e.status ? ` ${e.status}` : ''}${e.code ? ` ${e.code}` : ''}: ${e.message}`
+        : (item.reason ?? (item.previousDigest ? `re-pointed from ${item.previousDigest}` : ''));
+    const text = `${verb.padEnd(10)} ${item.source} → ${item.target || '-'}${detail ? ` (${detail})` : ''}`;
+    return { level: c.logLevel, text };
+}
+
+// EXTERNAL MODULE: ./lib/report/escape.js
+var report_escape = __nccwpck_require__(2527);
+// EXTERNAL MODULE: ./lib/report/totals.js
+var totals = __nccwpck_require__(5251);
+;// CONCATENATED MODULE: ./lib/report/progress.js
+// Progress of a running sync, from the engine's events: tags done of known so far, bytes sent,
+// throughput, an estimate of the time left, failures so far. Pure: the entry points decide how
+// and how often to show `line()` (Actions: a log group per interval; terminal: one live line).
+
+
+/** `stale/incomplete`. */
+const PROBLEMS = class_rules/* NEED_ACTION */.EP.map((c) => c.word).join('/');
+class progress_Progress {
+    started;
+    now;
+    total = 0;
+    done = 0;
+    /** Tags so far of each class that fails the run by default (failed). */
+    failed = new Map(class_rules/* FAILED_BY_DEFAULT */.Sj.map((c) => [c.name, 0]));
+    /** Tags so far that need action (stale or incomplete), together. */
+    problems = 0;
+    bytes = 0;
+    discovering = true;
+    constructor(now = Date.now) {
+        this.now = now;
+        this.started = now();
+    }
+    onEvent(event) {
+        switch (event.type) {
+            case 'queued':
+                this.total += 1;
+                break;
+            case 'done':
+                this.done += 1;
+                if (event.queued === false)
+                    this.total += 1; // decided without running (filtered, listing failed)
+                this.count(event.item);
+                break;
+            case 'bytes':
+                this.bytes += event.bytes;
+                break;
+            case 'discovered':
+                this.discovering = false;
+                break;
+        }
+    }
+    line() {
+        const seconds = Math.max((this.now() - this.started) / 1000, 0.001);
+        const rate = this.bytes / seconds;
+        const parts = [
+            `${this.done}/${this.total}${this.discovering ? '+' : ''} tags`,
+            `${(0,totals/* formatBytes */.z3)(this.bytes)} sent`,
+            `${(0,totals/* formatBytes */.z3)(rate)}/s`,
+        ];
+        const left = this.total - this.done;
+        if (!this.discovering && this.done > 0 && left > 0)
+            parts.push(`ETA ${formatDuration((seconds / this.done) * left)}`);
+        for (const [name, n] of this.failed)
+            if (n > 0)
+                parts.push(`${n} ${(0,class_rules/* tagClass */.Zk)(name).word}`);
+        if (this.problems > 0)
+            parts.push(`${this.problems} ${PROBLEMS}`);
+        return `harbor-sync: ${parts.join(' · ')} · ${formatDuration(seconds)} elapsed`;
+    }
+    count(item) {
+        const failed = this.failed.get(item.status);
+        if (failed !== undefined)
+            this.failed.set(item.status, failed + 1);
+        if ((0,class_rules/* tagClass */.Zk)(item.status).needsAction)
+            this.problems += 1;
+    }
+}
+function formatDuration(seconds) {
+    if (seconds < 60)
+        return `${Math.round(seconds)} s`;
+    const m = Math.floor(seconds / 60);
+    if (m < 60)
+        return `${m} min ${Math.round(seconds % 60)} s`;
+    return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+;// CONCATENATED MODULE: ./lib/report/console.js
+
+
+
+function consoleDisplay(options) {
+    const progress = new Progress();
+    const live = options.err.isTTY === true && !options.quiet && !options.json;
+    let shown = false; // a live line is on screen and must be cleared before other output
+    const clear = () => {
+        if (shown)
+            options.err.write('\r\x1b[K');
+        shown = false;
+    };
+    // A log (a pipe or a file, not a terminal) gets the lines of one turn of the event loop in one
+    // write: a write per tag wakes the process reading the pipe (Jenkins' agent, a runner) once per
+    // tag, and a no-op of 24,000 tags wrote 24,000 times.
+    let pending = '';
+    const flush = () => {
+        if (!pending)
+            return;
+        const text = pending;
+        pending = '';
+        options.err.write(text);
+    };
+    // A message may quote what a server or a file said: no control character reaches the terminal,
+    // and no line reads as a workflow command when the CLI runs in a workflow step (escape.ts).
+    const say = (line) => {
+        if (live) {
+            clear();
+            options.err.write(`${logLine(line)}\n`);
+            return;
+        }
+        if (!pending)
+            setImmediate(flush);
+        pending += `${logLine(line)}\n`;
+    };
+    const draw = () => {
+        clear();
+        options.err.write(progress.line());
+        shown = true;
+    };
+    const tick = live ? draw : () => !options.quiet && say(progress.line());
+    const timer = setInterval(tick, live ? 500 : (options.intervalMs ?? 10_000));
+    timer.unref();
+    const json = (value) => {
+        options.out.write(`${jsonLine(value)}\n`);
+    };
+    const logger = {
+        info: (m) => !options.quiet && say(m),
+        warn: (m) => !options.quiet && say(`warning: ${m}`),
+        // An error is written at once: the process may be about to end.
+        error: (m) => {
+            say(`error: ${m}`);
+            flush();
+        },
+        debug: () => undefined,
+        event: (e) => {
+            progress.onEvent(e);
+            if (e.type === 'done') {
+                const line = itemLine(e.item, e.dryRun);
+                logger[line.level](line.text);
+            }
+            // A dry run's events say so: a pipeline must not take a plan for a copy.
+            if (options.json && e.type === 'done')
+                json({ event: 'tag', ...(e.dryRun && { dryRun: true }), ...e.item });
+            if (options.json && e.type === 'discovered')
+                json({ event: 'discovered' });
+        },
+    };
+    return {
+        logger,
+        stop: ({ progressLine = true } = {}) => {
+            clearInterval(timer);
+            flush();
+            clear();
+            if (progressLine && !options.quiet && !options.json)
+                options.err.write(`${progress.line()}\n`);
+        },
+    };
+}
+/** Actions log: each interval's per-tag lines fold into a group whose title is the progress line,
+ * so the collapsed log reads as a progress report. */
+function actionsDisplay(core, intervalMs = 10_000) {
+    const progress = new progress_Progress();
+    core.startGroup('harbor-sync: starting');
+    const timer = setInterval(() => {
+        core.endGroup();
+        core.startGroup(progress.line());
+    }, intervalMs);
+    timer.unref();
+    // core.info writes its text raw: a value with a newline and `::error::` in it would be a
+    // command. Every message goes through logLine here, the one place this display writes.
+    const logger = {
+        info: (m) => core.info((0,report_escape/* logLine */.BP)(m)),
+        warn: (m) => core.warning((0,report_escape/* logLine */.BP)(m)),
+        error: (m) => core.error((0,report_escape/* logLine */.BP)(m)),
+        debug: (m) => core.debug((0,report_escape/* logLine */.BP)(m)),
+        event: (e) => {
+            progress.onEvent(e);
+            // Plain lines, not annotations: GitHub shows 10 per step, first come first served, so a
+            // tag each would crowd out the grouped ones the action writes at the end (annotations.ts).
+            if (e.type === 'done')
+                logger.info(log_line_itemLine(e.item, e.dryRun).text);
+        },
+    };
+    return {
+        logger,
+        stop: ({ progressLine = true } = {}) => {
+            clearInterval(timer);
+            core.endGroup();
+            if (progressLine)
+                core.info(progress.line());
+        },
+    };
+}
+
+
+/***/ }),
+
+/***/ 728:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   AU: () => (/* binding */ fold),
+/* harmony export */   FY: () => (/* binding */ paragraph),
+/* harmony export */   Mn: () => (/* binding */ lines),
+/* harmony export */   R_: () => (/* binding */ heading),
+/* harmony export */   aY: () => (/* binding */ code),
+/* harmony export */   br: () => (/* binding */ br),
+/* harmony export */   ko: () => (/* binding */ strong),
+/* harmony export */   oR: () => (/* binding */ joined),
+/* harmony export */   tp: () => (/* binding */ table),
+/* harmony export */   wh: () => (/* binding */ plainText),
+/* harmony export */   xE: () => (/* binding */ alert)
+/* harmony export */ });
+// The summary as a document: what is said, in what order, with what stress, said once for every
+// format. verdict.ts, causes.ts, tables.ts and summary.ts build it from the result; the Markdown
+// summary (render-markdown.ts), the HTML page (html.ts) and the plain text of the JUnit report
+// (plainText) only write it, each escaping every piece of text for its own format. Text in here is
+// never escaped: a name is the name, a server's words are its words.
+const strong = (...text) => ({ strong: text });
+const code = (text) => ({ code: text });
+const br = { br: true };
+const heading = (level, ...text) => ({ kind: 'heading', level, text });
+const paragraph = (...text) => ({ kind: 'paragraph', text });
+const alert = (kind, blocks) => ({ kind: 'alert', alert: kind, blocks });
+const table = (columns, rows) => ({ kind: 'table', columns, rows });
+const lines = (text) => ({ kind: 'lines', lines: text });
+const fold = (label, blocks) => ({ kind: 'fold', label, blocks });
+/** Items joined with a separator, as one run of text (`a · b · c`). */
+function joined(parts, separator) {
+    return parts.flatMap((part, i) => (i === 0 ? part : [separator, ...part]));
+}
+/** The words alone: stress dropped, code spans as their text, a line break as a space. */
+function plainText(text) {
+    let out = '';
+    for (const part of text) {
+        if (typeof part === 'string')
+            out += part;
+        else if ('strong' in part)
+            out += plainText(part.strong);
+        else if ('code' in part)
+            out += part.code;
+        else
+            out += ' ';
+    }
+    return out;
+}
+
+
+/***/ }),
+
+/***/ 2527:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   B: () => (/* binding */ metricLabel),
+/* harmony export */   BP: () => (/* binding */ logLine),
+/* harmony export */   EU: () => (/* binding */ fence),
+/* harmony export */   IE: () => (/* binding */ xmlAttribute),
+/* harmony export */   MZ: () => (/* binding */ codeCell),
+/* harmony export */   SS: () => (/* binding */ codeSpan),
+/* harmony export */   UZ: () => (/* binding */ markdownCell),
+/* harmony export */   js: () => (/* binding */ htmlText),
+/* harmony export */   p7: () => (/* binding */ markdownText),
+/* harmony export */   xK: () => (/* binding */ xmlText),
+/* harmony export */   xe: () => (/* binding */ pageText)
+/* harmony export */ });
+/* unused harmony export jsonLine */
+/* harmony import */ var _redact_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7990);
+// One escaping function per output format. Text from outside (a server's words, a name, a digest,
+// what a shard's report file holds) reaches an output only through the function for its format:
+// - a log (a terminal, a CI log, the Actions log): logLine, applied where a display writes;
+// - a JSON line on stdout (--json events): jsonLine;
+// - Markdown (the job summary): markdownText, markdownCell, codeSpan, codeCell, fence, htmlText;
+// - workflow commands (annotations): @actions/core escapes their data (%, CR, LF) and properties
+//   (also `:` and `,`); what goes in is a log line or printable() names;
+// - XML (the JUnit report): xmlText, xmlAttribute;
+// - HTML (the HTML page): pageText, for element content and attribute values alike;
+// - the Prometheus text format (the metrics file): metricLabel.
+// A new output format adds its function here.
+
+// ---- a log ------------------------------------------------------------------------------------
+/** The runner reads a line as a workflow command when, after leading whitespace, it starts with
+ * `::` (`::error title=…::`), and wherever it holds `##[` (the older `##[error]…` form). */
+const COMMAND_START = /^([^\S\n]*)::/gm;
+const OLD_COMMAND = /##\[/g;
+/**
+ * Text as lines of a log: control characters as visible escapes (`\x1b`, `\x0d`), newlines kept,
+ * and no line a runner would take for a workflow command: a `:` that would start one is written
+ * `\x3a`, the `[` of `##[` as `\x5b`. For everything written to a log, our own words included
+ * (they quote names and servers), so a value that slipped past a check where it entered still
+ * cannot add an annotation, mask, stop commands or set an output.
+ */
+function logLine(text) {
+    const line = (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeControl */ .hN)(text);
+    if (!line.includes('::') && !line.includes('##['))
+        return line; // the common case, no new string
+    return line.replace(COMMAND_START, '$1\\x3a:').replace(OLD_COMMAND, '##\\x5b');
+}
+// ---- a JSON line --------------------------------------------------------------------------------
+/** A value as one line of JSON: JSON.stringify leaves DEL, C1 controls and U+2028/9 raw (a
+ * terminal acts on them) and `##[` as it is; both become \u escapes, which parse back the same. */
+function jsonLine(value) {
+    return JSON.stringify(value)
+        .replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+        .replace(OLD_COMMAND, '##\\u005b');
+}
+// ---- Markdown (GitHub-flavoured, as the job summary is rendered) --------------------------------
+/** CommonMark ends a line at LF, CR or CRLF: a lone CR would end a table row too. */
+const LINE_BREAK = /\r\n|\r|\n/g;
+/** Text from anywhere (a server's message, a name) as Markdown that renders as that text: no
+ * emphasis, link, image, entity or HTML (`<img>` stays text), one line. */
+function markdownText(value) {
+    return (value
+        .replace(/\\/g, '\\\\')
+        .replace(/&(?=#?\w+;)/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/[`*[\]~|]/g, '\\$&')
+        // An underscore inside a word is never emphasis; at a word's edge it may be.
+        .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_')
+        .replace(LINE_BREAK, ' '));
+}
+/** Text inside a table cell: each line escaped (`|` included), newlines as line breaks. */
+function markdownCell(value) {
+    return value
+        .split(LINE_BREAK)
+        .map((line) => markdownText(line))
+        .join('<br>');
+}
+/** A code span that holds any text (backticks inside get a longer fence), one line. Not for a
+ * table: a `|` in it would end the cell (codeCell). */
+function codeSpan(value) {
+    const flat = value.replace(LINE_BREAK, ' ');
+    const fence = '`'.repeat(longestRun(flat, '`') + 1);
+    const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${flat}${pad}${fence}`;
+}
+/** A code span inside a table cell. GitHub splits a row at every `|` not escaped, inside code
+ * spans too, and takes `\|` back to `|` before the span is read: the span shows the text as it is. */
+function codeCell(value) {
+    return codeSpan(value).replace(/\|/g, '\\|');
+}
+/** A fenced code block of lines (each value one line): the fence is longer than any run of
+ * backticks in them, so none can close it early. */
+function fence(lines, info = 'text') {
+    const flat = lines.map((line) => line.replace(LINE_BREAK, ' '));
+    let longest = 2;
+    for (const line of flat)
+        longest = Math.max(longest, longestRun(line, '`'));
+    const mark = '`'.repeat(longest + 1);
+    return [`${mark}${info}`, ...flat, mark];
+}
+/** Text for raw HTML element content (a <summary> label): no Markdown is parsed there. Never for
+ * an attribute value, so quotes stay as they are, readable in a terminal too. One line: a blank
+ * line would end the HTML block. */
+function htmlText(value) {
+    return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(LINE_BREAK, ' ');
+}
+// ---- XML (the JUnit report) and HTML (the HTML page) --------------------------------------------
+/** What XML 1.0 cannot hold even as a reference: U+FFFE, U+FFFF (the C0 controls, which it cannot
+ * hold either, escapeControl has made visible already; a lone surrogate toWellFormed replaced). */
+const NOT_XML = /[\ufffe\uffff]/g;
+const MARKUP = /[&<>"']/g;
+const ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/** Text as XML or HTML markup shows it: `& < > " '` as references, control characters as visible
+ * escapes (`\x1b`; tabs and newlines kept). The same five references in both languages, so a secret
+ * is written in one more form only (src/redact/secrets.ts masks that form too). */
+function markup(value) {
+    return (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeControl */ .hN)(value.toWellFormed())
+        .replace(NOT_XML, (c) => `\\u${c.charCodeAt(0).toString(16)}`)
+        .replace(MARKUP, (c) => ENTITIES[c]);
+}
+/** Text for XML element content (a failure's details, system-out). */
+function xmlText(value) {
+    return markup(value);
+}
+/** Text for an XML attribute value quoted with `"`: a parser turns a raw newline or tab there
+ * into a space, so they are written as references and come back as they were. */
+function xmlAttribute(value) {
+    return markup(value).replace(/[\n\t]/g, (c) => (c === '\n' ? '&#10;' : '&#9;'));
+}
+/** Text for the HTML page, in element content or a quoted attribute value: nothing in it can open
+ * a tag, end an attribute or start a reference. */
+function pageText(value) {
+    return markup(value);
+}
+// ---- the Prometheus text exposition format (the metrics file) ----------------------------------
+/** A label value between double quotes: the format's three escapes (`\\`, `\"`, `\n`), control
+ * characters made visible first, so a line of the file stays one sample. */
+function metricLabel(value) {
+    return (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeControl */ .hN)(value.toWellFormed()).replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+}
+function longestRun(text, char) {
+    let longest = 0;
+    let run = 0;
+    for (const c of text) {
+        run = c === char ? run + 1 : 0;
+        if (run > longest)
+            longest = run;
+    }
+    return longest;
+}
+
+
+/***/ }),
+
+/***/ 8387:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   A_: () => (/* binding */ LEVELS),
+/* harmony export */   H8: () => (/* binding */ foldedList)
+/* harmony export */ });
+/* unused harmony export FOLD_AFTER */
+/* harmony import */ var _doc_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(728);
+/* harmony import */ var _words_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8191);
+// How much of each list the summary shows, and folds that say so: "40 tags" when all are there,
+// "first 500 of 1,200 tags (all of them in the JSON report)" when not. The report's path is said
+// once, near the top.
+
+
+const LEVELS = [
+    { act: Number.POSITIVE_INFINITY, list: 500, causes: 50, repositories: 100, message: 600 },
+    { act: 500, list: 200, causes: 30, repositories: 50, message: 300 },
+    { act: 50, list: 20, causes: 10, repositories: 20, message: 200 },
+];
+/** A list of this many rows or fewer is shown as it is; longer ones fold. */
+const FOLD_AFTER = 10;
+/**
+ * Rows of a list, folded when long, its label saying how many are shown of how many.
+ * `what` names a row, singular and plural (["tag", "tags"]); `render` turns the shown ones into
+ * blocks (a table); `title`, plain words, is put before the count.
+ */
+function foldedList(items, limit, what, render, ctx, options = {}) {
+    if (items.length === 0)
+        return [];
+    const shown = items.slice(0, limit);
+    const body = render(shown);
+    const all = shown.length === items.length;
+    if (all && options.fold !== 'always' && items.length <= FOLD_AFTER)
+        return body;
+    const label = all
+        ? (0,_words_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(items.length, ...what)
+        : `first ${(0,_words_js__WEBPACK_IMPORTED_MODULE_1__/* .num */ .bu)(shown.length)} of ${(0,_words_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(items.length, ...what)} (all of them in the JSON report${ctx.reportFile ? ', path above' : ': set report-file to write it'})`;
+    return [(0,_doc_js__WEBPACK_IMPORTED_MODULE_0__/* .fold */ .AU)(options.title ? `${options.title}: ${label}` : label.replace(/^f/, 'F'), body)];
+}
+
+
+/***/ }),
+
+/***/ 4110:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   P: () => (/* binding */ nameHeader),
+/* harmony export */   U: () => (/* binding */ nameCell)
+/* harmony export */ });
+/* harmony import */ var _doc_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(728);
+
+/** The header of the name column. */
+function nameHeader(items) {
+    return items.some(differs) ? 'Tag (→ in Harbor, where different)' : 'Tag';
+}
+/** The name cell: the source name, the Harbor name and the note each on a line of their own. */
+function nameCell(item, note = []) {
+    return [item.source, ...(differs(item) ? [_doc_js__WEBPACK_IMPORTED_MODULE_0__.br, '→ ', item.target] : []), ...(note.length > 0 ? [_doc_js__WEBPACK_IMPORTED_MODULE_0__.br, ...note] : [])];
+}
+function differs(item) {
+    return item.target !== '' && item.target !== item.source;
+}
+
+
+/***/ }),
+
+/***/ 5930:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   z: () => (/* binding */ byText)
+/* harmony export */ });
+// Sorting names for reports: by code unit, so a report reads the same on every runner whatever its
+// locale, and without ICU's collator, whose data alone adds megabytes to a run's resident memory
+// (docs/performance.md).
+function byText(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+
+/***/ }),
+
+/***/ 5102:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   FR: () => (/* reexport safe */ _model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__.FR),
+/* harmony export */   Oz: () => (/* binding */ addedByRule),
+/* harmony export */   U$: () => (/* binding */ needsAction),
+/* harmony export */   dc: () => (/* binding */ EXIT),
+/* harmony export */   dl: () => (/* binding */ decideOutcome),
+/* harmony export */   hj: () => (/* binding */ leftUndone),
+/* harmony export */   jo: () => (/* binding */ undoneWords)
+/* harmony export */ });
+/* harmony import */ var _model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4747);
+/* harmony import */ var _words_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8191);
+/* harmony import */ var _totals_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5251);
+// The one decision of how a run ends, for the action and the CLI alike.
+
+
+
+
+/** 0 ok; 1 tags failed (per fail-on); 2 configuration, credentials or connection; 130 interrupted. */
+const EXIT = { ok: 0, failed: 1, config: 2, interrupted: 130 };
+/** A class that needs a person although the default rule lets the run pass (stale, incomplete). */
+function needsAction(status) {
+    return (0,_model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .tagClass */ .Zk)(status).needsAction;
+}
+/** The tag classes that fail the run under the rule (model/tag-classes.ts) beyond those that fail
+ * it by default: what `fail-on: stale` adds (stale, incomplete). */
+function addedByRule(failOn, dryRun) {
+    return _model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .ALL_CLASSES */ .XW.filter((c) => c.kind === 'tag' && (0,_model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .failsRun */ .FR)(c.name, failOn, dryRun) && !(0,_model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .failsRun */ .FR)(c.name, _model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .BASE_RULE */ .hR, dryRun));
+}
+/** Whether the run failed, per `fail-on`. A fatal error always fails the run. */
+function decideOutcome(result, failOn) {
+    if (result.fatal)
+        return { ok: false, exitCode: EXIT.config, reason: result.fatal.message };
+    if (result.interrupted) {
+        return { ok: false, exitCode: EXIT.interrupted, reason: interruptedReason(result) };
+    }
+    const t = (0,_totals_js__WEBPACK_IMPORTED_MODULE_1__/* .computeTotals */ .x0)(result);
+    const dry = result.dryRun;
+    const failing = _model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .ALL_CLASSES */ .XW.filter((c) => c.kind === 'tag' && (0,_model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .failsRun */ .FR)(c.name, failOn, dry) && (0,_model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .failsRun */ .FR)(c.name, _model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .BASE_RULE */ .hR, dry));
+    const failed = failing.reduce((n, c) => n + t[c.name], 0);
+    if (failed > 0)
+        return { ok: false, exitCode: EXIT.failed, reason: `${failed} tag(s) failed` };
+    const added = addedByRule(failOn, dry);
+    if (added.some((c) => t[c.name] > 0)) {
+        return {
+            ok: false,
+            exitCode: EXIT.failed,
+            reason: `${(0,_words_js__WEBPACK_IMPORTED_MODULE_2__/* .wordList */ .d8)(added.map((c) => `${t[c.name]} ${c.word}`))} tag(s) (fail-on: ${failOn})`,
+        };
+    }
+    return { ok: true, exitCode: EXIT.ok };
+}
+/** What an interrupted run left, as far as it knows: the tags and whole repositories (`repo:*`) it
+ * listed but did not start, and whether the catalog was still being listed: then more is left. */
+function leftUndone(result) {
+    const repositories = result.notStarted.filter((label) => label.endsWith(':*')).length;
+    return {
+        tags: result.notStarted.length - repositories,
+        repositories,
+        catalogIncomplete: result.catalogIncomplete === true,
+    };
+}
+/** "8 tags and 3 whole repositories" (empty when none). */
+function undoneWords(left) {
+    return [
+        left.tags > 0 && (0,_words_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(left.tags, 'tag'),
+        left.repositories > 0 && (0,_words_js__WEBPACK_IMPORTED_MODULE_2__/* .plural */ .LS)(left.repositories, 'whole repository', 'whole repositories'),
+    ]
+        .filter(Boolean)
+        .join(' and ');
+}
+function interruptedReason(result) {
+    const left = leftUndone(result);
+    const counts = undoneWords(left);
+    const again = 'run the same command again to do the rest';
+    if (!counts)
+        return left.catalogIncomplete
+            ? `interrupted before the source catalog was listed to its end — ${again}`
+            : `interrupted — ${again}`;
+    return `interrupted: ${counts} not started${left.catalogIncomplete ? ', and the rest of the source catalog not listed yet' : ''} — ${again}`;
+}
+
+
+/***/ }),
+
+/***/ 8568:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   d: () => (/* binding */ actionOutputs)
+/* harmony export */ });
+/* unused harmony export OUTPUT_NAMES */
+/* harmony import */ var _model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4747);
+/* harmony import */ var _totals_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5251);
+// The action's outputs, once: src/action.ts sets exactly these, and test/unit/action-metadata.test.ts
+// checks that action.yml declares exactly these and that the README names them all.
+
+
+/** The count of each class that has an output (model/tag-classes.ts), in the table's order. */
+const COUNTS = _model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .ALL_CLASSES */ .XW.flatMap((c) => (c.output ? [{ output: c.output, name: c.name }] : []));
+const REPORT_FILE = 'report-file';
+/** Every output the action sets, in the order it sets them. */
+const OUTPUT_NAMES = [...COUNTS.map((c) => c.output), REPORT_FILE];
+/** Each output's value, in OUTPUT_NAMES order. */
+function actionOutputs(result, reportFile) {
+    const totals = (0,_totals_js__WEBPACK_IMPORTED_MODULE_1__/* .computeTotals */ .x0)(result);
+    return [
+        ...COUNTS.map(({ output, name }) => [output, String(totals[name])]),
+        [REPORT_FILE, reportFile],
+    ];
+}
+
+
+/***/ }),
+
+/***/ 3564:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  NP: () => (/* binding */ renderConfigError),
+  CT: () => (/* binding */ renderInternalError),
+  Br: () => (/* binding */ renderSummary),
+  ad: () => (/* binding */ summaryDocument)
+});
+
+// UNUSED EXPORTS: SUMMARY_LIMIT, stoppedDocument
+
+// EXTERNAL MODULE: ./lib/model/class-rules.js
+var class_rules = __nccwpck_require__(4747);
+// EXTERNAL MODULE: ./lib/report/causes.js
+var report_causes = __nccwpck_require__(2796);
+// EXTERNAL MODULE: ./lib/report/doc.js
+var doc = __nccwpck_require__(728);
+// EXTERNAL MODULE: ./lib/report/fold.js
+var fold = __nccwpck_require__(8387);
+// EXTERNAL MODULE: ./lib/report/names.js
+var names = __nccwpck_require__(4110);
+// EXTERNAL MODULE: ./lib/report/order.js
+var order = __nccwpck_require__(5930);
+// EXTERNAL MODULE: ./lib/report/words.js
+var report_words = __nccwpck_require__(8191);
+;// CONCATENATED MODULE: ./lib/report/gaps.js
+// Broken tags (verify: blobs): Harbor listed them with the source's digest but could not serve all
+// of them. Grouped by what was missing, since one lost digest is usually many tags' (a base layer a
+// garbage collection removed): each missing digest once, its kind and size, and the tags that
+// needed it; then what to do, once, and the full digests.
+
+
+
+
+
+
+/** Digests given a fold of their own; the rest are counted, and all are in the JSON report. */
+const MAX_GROUPS = 20;
+function brokenSection(c, items, ctx) {
+    if (items.length === 0)
+        return [];
+    const gaps = groupByMissing(items);
+    const blocks = [
+        (0,doc/* heading */.R_)(3, `${(0,class_rules/* classLabel */.FH)(c, ctx.dryRun)}: ${(0,report_words/* plural */.LS)(items.length, 'tag')}`),
+        ...(c.meaning ? [(0,doc/* paragraph */.FY)(c.meaning)] : []),
+        (0,doc/* paragraph */.FY)(...whatToDo(ctx.dryRun)),
+        ...(0,fold/* foldedList */.H8)(gaps, ctx.level.act, ['digest missing in Harbor', 'digests missing in Harbor'], (shown) => [
+            (0,doc/* table */.tp)([
+                { header: 'Missing in Harbor' },
+                { header: 'Kind' },
+                { header: 'Size', align: 'right' },
+                { header: 'Tags', align: 'right' },
+            ], shown.map(({ missing, tags }) => [
+                [(0,doc/* code */.aY)((0,report_words/* shortDigest */.VK)(missing.digest))],
+                [missing.kind],
+                missing.size !== undefined ? [(0,report_words/* bytes */.ee)(missing.size)] : [],
+                [(0,report_words/* num */.bu)(tags.length)],
+            ])),
+        ], ctx),
+    ];
+    for (const { missing, tags } of gaps.slice(0, MAX_GROUPS))
+        blocks.push(...(0,fold/* foldedList */.H8)(tags, ctx.level.act, ['tag', 'tags'], (rows) => [
+            (0,doc/* table */.tp)([{ header: (0,names/* nameHeader */.P)(tags) }], rows.map((i) => [(0,names/* nameCell */.U)(i, i.reason ? [i.reason] : [])])),
+        ], ctx, { fold: 'always', title: `${missing.kind} ${(0,report_words/* shortDigest */.VK)(missing.digest)}${sizeWords(missing)}` }));
+    if (gaps.length > MAX_GROUPS) {
+        const rest = new Set(gaps.slice(MAX_GROUPS).flatMap((g) => g.tags)).size;
+        blocks.push((0,doc/* paragraph */.FY)(`… and ${(0,report_words/* plural */.LS)(gaps.length - MAX_GROUPS, 'more missing digest')} (${(0,report_words/* plural */.LS)(rest, 'tag')}): each broken tag's `, (0,doc/* code */.aY)('harborMissing'), ' is in the JSON report.'));
+    }
+    blocks.push(...(0,fold/* foldedList */.H8)(gaps, ctx.level.list, ['missing digest, full', 'missing digests, full'], (shown) => [(0,doc/* lines */.Mn)(shown.map((g) => `${g.missing.digest}  (${g.missing.kind}, ${(0,report_words/* plural */.LS)(g.tags.length, 'tag')})`))], ctx, { fold: 'always' }));
+    return blocks;
+}
+/** Each missing digest once, with every tag that lacked it: those most tags need first. */
+function groupByMissing(items) {
+    const byDigest = new Map();
+    for (const item of items)
+        for (const missing of item.harborMissing ?? []) {
+            const gap = byDigest.get(missing.digest) ?? { missing, tags: [] };
+            gap.tags.push(item);
+            byDigest.set(missing.digest, gap);
+        }
+    return [...byDigest.values()].sort((a, b) => b.tags.length - a.tags.length || (0,order/* byText */.z)(a.missing.digest, b.missing.digest));
+}
+function sizeWords(missing) {
+    return missing.size !== undefined ? ` (${(0,report_words/* bytes */.ee)(missing.size)})` : '';
+}
+function whatToDo(dryRun) {
+    return dryRun
+        ? [
+            (0,doc/* strong */.ko)('What to do:'),
+            ' run the same sync without dry-run, with ',
+            (0,doc/* code */.aY)('verify: blobs'),
+            ': it pushes what Harbor lacks again from the source (mounted where another Harbor repository still has it), digest-checked, and changes nothing else. Then find out why Harbor lost it (a garbage collection, a restore from an old backup) before the source is retired.',
+        ]
+        : [
+            (0,doc/* strong */.ko)('What to do:'),
+            ' nothing for these tags: what Harbor lacked was pushed again and checked, and they pull whole again. Find out why Harbor lost it (a garbage collection, a restore from an old backup) before the source is retired.',
+        ];
+}
+
+// EXTERNAL MODULE: ./lib/report/escape.js
+var report_escape = __nccwpck_require__(2527);
+;// CONCATENATED MODULE: ./lib/report/markdown.js
+// Markdown pieces for the job summary, as GitHub renders them: text escaped so nothing a registry
+// said (or a placeholder such as <repo>) is taken for HTML or Markdown, numbers with thousands
+// separators, sizes and durations whose number and unit never wrap apart, tables that say how
+// each column aligns, and folds.
+
+
+
+// The escaping is in escape.ts, one function per output format; these are the names the
+// renderers use. `code` is for prose, `codeCell` for a table cell.
+
+// The summary itself is a document (doc.ts) that render-markdown.ts writes; these are for Markdown
+// written directly, escaped: words.ts says numbers the same way for every format.
+/** 12345 → 12,345. A count read back from a shard's report file may be anything: text then. */
+function num(n) {
+    return typeof n === 'number' ? words.num(n) : markdownText(String(n));
+}
+/** "1 tag", "1,200 tags". */
+function plural(n, one, many = `${one}s`) {
+    return `${num(n)} ${n === 1 ? one : many}`;
+}
+function bytes(n) {
+    return typeof n === 'number' ? words.bytes(n) : markdownText(String(n));
+}
+/** `sha256:0123456789ab` as code in a table cell: whatever a server put in a digest stays in its cell. */
+function shortDigest(digest) {
+    return digest ? codeCell(words.shortDigest(digest)) : '';
+}
+/** A table; cells are Markdown already (made with cell(), codeCell(), num()). */
+function table(columns, rows) {
+    return [
+        `| ${columns.map((c) => c.header).join(' | ')} |`,
+        `| ${columns.map((c) => (c.align === 'right' ? '---:' : '---')).join(' | ')} |`,
+        ...rows.map((r) => `| ${r.join(' | ')} |`),
+    ];
+}
+/** A fold: closed, with a plain-text label (Markdown is not parsed inside <summary>). */
+function details(label, body) {
+    return [`<details><summary>${label}</summary>`, '', ...body, '', '</details>', ''];
+}
+/** A GitHub alert: paragraphs of Markdown, quoted. */
+function markdown_alert(kind, paragraphs) {
+    const body = paragraphs.filter(Boolean).flatMap((p, i) => (i === 0 ? [`> ${p}`] : ['>', `> ${p}`]));
+    return [`> [!${kind}]`, ...body, ''];
+}
+
+;// CONCATENATED MODULE: ./lib/report/render-markdown.js
+
+
+/** The blocks as Markdown lines, each block followed by a blank line. */
+function markdownLines(blocks) {
+    return blocks.flatMap(block);
+}
+/** The document as one Markdown text, ending in one newline. */
+function toMarkdown(blocks) {
+    return `${markdownLines(blocks).join('\n').trimEnd()}\n`;
+}
+function block(b) {
+    switch (b.kind) {
+        case 'heading':
+            return [`${'#'.repeat(b.level)} ${inline(b.text, 'prose')}`, ''];
+        case 'paragraph':
+            return [inline(b.text, 'prose'), ''];
+        case 'list':
+            return [...b.items.map((item) => `- ${inline(item, 'prose')}`), ''];
+        case 'table':
+            return [
+                ...table(b.columns, b.rows.map((row) => row.map((cell) => inline(cell, 'cell')))),
+                '',
+            ];
+        case 'lines':
+            return [...(0,report_escape/* fence */.EU)(b.lines), ''];
+        case 'fold':
+            return details((0,report_escape/* htmlText */.js)(b.label), withoutLastBlank(markdownLines(b.blocks)));
+        case 'alert': {
+            // A GitHub alert: every line quoted, blocks apart by a quoted blank line.
+            const quoted = b.blocks
+                .map((inner) => withoutLastBlank(block(inner)))
+                .filter((inner) => inner.some(Boolean))
+                .flatMap((inner, i) => [...(i === 0 ? [] : ['>']), ...inner.map((line) => `> ${line}`)]);
+            return [`> [!${b.alert}]`, ...quoted, ''];
+        }
+    }
+}
+function withoutLastBlank(lines) {
+    return lines.at(-1) === '' ? lines.slice(0, -1) : lines;
+}
+/** A run of text as Markdown: in prose one line; in a table cell `|` escaped and line breaks `<br>`. */
+function inline(text, where) {
+    let out = '';
+    for (const part of text) {
+        if (typeof part === 'string')
+            out += where === 'cell' ? (0,report_escape/* markdownCell */.UZ)(part) : (0,report_escape/* markdownText */.p7)(part);
+        else if ('strong' in part)
+            out += `**${inline(part.strong, where)}**`;
+        else if ('code' in part)
+            out += where === 'cell' ? (0,report_escape/* codeCell */.MZ)(part.code) : (0,report_escape/* codeSpan */.SS)(part.code);
+        else
+            out += '<br>';
+    }
+    return out;
+}
+
+// EXTERNAL MODULE: ./lib/report/tables.js
+var tables = __nccwpck_require__(4057);
+// EXTERNAL MODULE: ./lib/report/totals.js
+var report_totals = __nccwpck_require__(5251);
+// EXTERNAL MODULE: ./lib/errors/codes.js
+var codes = __nccwpck_require__(2829);
+// EXTERNAL MODULE: ./lib/report/outcome.js
+var report_outcome = __nccwpck_require__(5102);
+;// CONCATENATED MODULE: ./lib/report/verdict.js
+// The top of the summary, what the first screen must say: one alert with what the run means
+// (all done, N need action, N failed, stopped, interrupted) and whether the step failed under
+// fail-on; then the totals line; then Harbor's own settings that matter, once each.
+
+
+
+
+
+
+
+function verdict({ result, totals: t, causes, failOn, audience }) {
+    const dry = result.dryRun;
+    const act = needingAction(t);
+    const failed = failedCount(t);
+    let kind;
+    const paragraphs = [];
+    if (result.fatal) {
+        const f = result.fatal;
+        kind = 'CAUTION';
+        paragraphs.push([(0,doc/* strong */.ko)('The run stopped before any tag was copied:'), ' ', f.message], [(0,doc/* strong */.ko)('What to do:'), ' ', f.hint ?? report_causes/* ADVICE */.hc[f.errorCode] ?? codes/* ERROR_CODES */.O[f.errorCode] ?? ''], (0,report_causes/* failureFacts */._2)(f));
+    }
+    else if (result.interrupted) {
+        kind = 'WARNING';
+        paragraphs.push([
+            (0,doc/* strong */.ko)('Interrupted.'),
+            ' ',
+            ...interruptedWords(result),
+            ...(failed ? [` ${(0,report_words/* plural */.LS)(failed, 'tag')} failed (below).`] : []),
+        ], [(0,doc/* strong */.ko)('What to do:'), ' run the same sync again: it does exactly the rest.']);
+    }
+    else if (failed > 0) {
+        kind = 'CAUTION';
+        paragraphs.push([
+            (0,doc/* strong */.ko)(`${(0,report_words/* plural */.LS)(failed, 'tag')} failed`),
+            ` (${(0,report_words/* plural */.LS)(causes, 'cause')} below, each with what to do)${act ? `; ${(0,report_words/* plural */.LS)(act, 'more needs', 'more need')} action: ${actionCounts(t, dry)}` : ''}.`,
+        ]);
+    }
+    else if (act > 0) {
+        kind = 'WARNING';
+        paragraphs.push([
+            (0,doc/* strong */.ko)(`${(0,report_words/* plural */.LS)(act, 'tag needs', 'tags need')} action:`),
+            ` ${actionCounts(t, dry)} — listed on the source, but blobs are missing there, so they were not copied (what to do below).`,
+        ]);
+    }
+    else {
+        kind = 'NOTE';
+        paragraphs.push(allDone(result, t));
+    }
+    if (!result.fatal && t.checkedWhole > 0) {
+        // Harbor had lost content: worth a look at why (a garbage collection, a restore), repaired or not.
+        if (kind === 'NOTE' && t.broken > 0)
+            kind = 'WARNING';
+        paragraphs.push(checkedWhole(result, t));
+    }
+    if (!result.fatal && t.retained > 0)
+        paragraphs.push([
+            `${(0,tables/* retainedWords */.et)(result.retained)} only Harbor has now (retained, below): information, not a problem.`,
+        ]);
+    if (result.missingShards?.length) {
+        // A partial picture is never "all done".
+        if (kind === 'NOTE')
+            kind = 'WARNING';
+        paragraphs.push([
+            (0,doc/* strong */.ko)(`Partial merge: shard${result.missingShards.length > 1 ? 's' : ''} `, ...shardList(result.missingShards), ' missing.'),
+            ' Their repositories are in none of the counts.',
+        ]);
+    }
+    if (failOn)
+        paragraphs.push(audience === 'cli' ? runLine(result, t, failOn) : stepLine(result, t, failOn));
+    if (dry && !result.fatal)
+        paragraphs.push(['Dry run: nothing was written to Harbor.']);
+    return (0,doc/* alert */.xE)(kind, paragraphs.map((text) => (0,doc/* paragraph */.FY)(...text)));
+}
+/** `2/4, 3/4`: each shard's name a piece of text of its own, as it came from a report file. */
+function shardList(shards) {
+    return shards.flatMap((shard, i) => (i === 0 ? [shard] : [', ', shard]));
+}
+/** What was left, as far as the run knows, and that it knows no more when the catalog was cut short. */
+function interruptedWords(result) {
+    const left = (0,report_outcome/* leftUndone */.hj)(result);
+    const counts = (0,report_outcome/* undoneWords */.jo)(left);
+    const said = counts
+        ? `${counts} ${left.tags + left.repositories === 1 ? 'was' : 'were'} not started`
+        : 'Nothing listed so far was left unstarted';
+    return [
+        `${said}; tags in flight finished or were abandoned whole, so Harbor holds no partial tag.`,
+        ...(left.catalogIncomplete
+            ? [
+                ' ',
+                (0,doc/* strong */.ko)('The source catalog was not listed to its end:'),
+                ' the repositories it had not listed yet are in none of these counts, so more is left than they say.',
+            ]
+            : []),
+    ];
+}
+function allDone(result, t) {
+    const skipped = t.skipped ? `; ${(0,report_words/* num */.bu)(t.skipped)} skipped (already in Harbor, or left out)` : '';
+    if (t.tags === 0)
+        return [(0,doc/* strong */.ko)('Nothing to do:'), ' no tag was selected.'];
+    if (result.dryRun) {
+        const todo = (0,report_words/* wordList */.d8)([
+            t.migrated > 0 && `${(0,report_words/* plural */.LS)(t.migrated, 'tag')} would migrate`,
+            t.broken > 0 && `${(0,report_words/* plural */.LS)(t.broken, 'broken tag')} would be repaired`,
+        ].filter((s) => typeof s === 'string'));
+        return todo
+            ? [(0,doc/* strong */.ko)('Nothing in the way:'), ` ${todo} (${(0,report_words/* bytes */.ee)(t.bytesPlanned ?? t.bytesMigrated)} to upload)${skipped}.`]
+            : [(0,doc/* strong */.ko)('Nothing to do:'), ` ${(0,report_words/* plural */.LS)(t.tags, 'tag is', 'tags are')} in Harbor already or skipped.`];
+    }
+    const done = (0,report_words/* wordList */.d8)([
+        t.migrated > 0 && `${(0,report_words/* plural */.LS)(t.migrated, 'tag')} migrated and verified`,
+        t.broken > 0 && `${(0,report_words/* plural */.LS)(t.broken, 'broken tag')} repaired`,
+    ].filter((s) => typeof s === 'string'));
+    return done
+        ? [(0,doc/* strong */.ko)('All done:'), ` ${done}${skipped}.`]
+        : [(0,doc/* strong */.ko)('All done, nothing to copy:'), ` ${(0,report_words/* plural */.LS)(t.tags, 'tag is', 'tags are')} in Harbor already or skipped.`];
+}
+/** verify: blobs — how many tags were checked whole in Harbor, and how many were not whole. */
+function checkedWhole(result, t) {
+    const lost = result.items.filter((i) => i.error?.errorCode === 'BROKEN_UNREPAIRABLE').length;
+    const head = [(0,doc/* strong */.ko)('Checked whole in Harbor:'), ` ${(0,report_words/* plural */.LS)(t.checkedWhole, 'tag')} (`, (0,doc/* code */.aY)('verify: blobs'), ')'];
+    if (t.broken + lost === 0)
+        return [...head, ': every blob and manifest of them answers there.'];
+    const them = t.broken === 1 ? 'it' : 'them';
+    const broken = t.broken === 0
+        ? ''
+        : result.dryRun
+            ? `; ${(0,report_words/* plural */.LS)(t.broken, 'is', 'are')} broken: Harbor lacks blobs or manifests of ${them}, so a pull fails, and a sync with verify: blobs would repair ${them} from the source (below, by what is missing)`
+            : `; ${(0,report_words/* plural */.LS)(t.broken, 'was', 'were')} broken: Harbor lacked blobs or manifests of ${them}, which were pushed again from the source (below, by what was missing)`;
+    const beyond = lost
+        ? `; ${(0,report_words/* plural */.LS)(lost, 'more is', 'more are')} broken beyond repair: the source lacks what Harbor lost too (failed, below)`
+        : '';
+    return [...head, `${broken}${beyond}.`];
+}
+/** Whether this run fails the step, and by which rule. */
+function stepLine(result, t, failOn) {
+    const outcome = (0,report_outcome/* decideOutcome */.dl)(result, failOn);
+    const rule = (0,doc/* code */.aY)(`fail-on: ${failOn}`);
+    if (result.fatal)
+        return [(0,doc/* strong */.ko)('The step failed.')];
+    if (result.interrupted)
+        return [(0,doc/* strong */.ko)('The step failed:'), ' the run did not finish.'];
+    if (!outcome.ok)
+        return [(0,doc/* strong */.ko)('The step failed'), ' (', rule, `${failedBy(result, t, failOn)}).`];
+    if (failOn === 'never')
+        return ['The step passed (', rule, ').'];
+    if (needingAction(t) > 0)
+        return ['The step passed (', rule, `: ${passing(result, failOn)} tags do not fail it).`];
+    return ['The step passed (', rule, ').'];
+}
+/** The CLI's counterpart of stepLine: the run and its exit code, the rule as the flag. */
+function runLine(result, t, failOn) {
+    const outcome = (0,report_outcome/* decideOutcome */.dl)(result, failOn);
+    const rule = (0,doc/* code */.aY)(`--fail-on ${failOn}`);
+    const failed = [(0,doc/* strong */.ko)('The run failed'), ` (exit code ${outcome.exitCode}`];
+    if (result.fatal)
+        return [...failed, ').'];
+    if (result.interrupted)
+        return [...failed, '): it did not finish.'];
+    if (!outcome.ok)
+        return [...failed, ', ', rule, `${failedBy(result, t, failOn)}).`];
+    if (failOn !== 'never' && needingAction(t) > 0)
+        return ['The run passed (exit code 0, ', rule, `: ${passing(result, failOn)} tags do not fail it).`];
+    return ['The run passed (exit code 0, ', rule, ').'];
+}
+/** Tags of the classes that fail the run by default (failed). */
+function failedCount(t) {
+    return class_rules/* FAILED_BY_DEFAULT */.Sj.reduce((n, c) => n + t[c.name], 0);
+}
+/** Tags that need a person (stale, incomplete). */
+function needingAction(t) {
+    return class_rules/* NEED_ACTION */.EP.reduce((n, c) => n + t[c.name], 0);
+}
+/** `1 stale, 2 incomplete`. */
+function actionCounts(t, dry) {
+    return class_rules/* NEED_ACTION */.EP.map((c) => `${(0,report_words/* num */.bu)(t[c.name])} ${(0,class_rules/* classWord */.Zz)(c, dry)}`).join(', ');
+}
+/** Why a run with no failed tag failed: `: stale and incomplete tags fail it` (the classes the rule
+ * adds); nothing when failed tags did. */
+function failedBy(result, t, failOn) {
+    if (failedCount(t) > 0)
+        return '';
+    return `: ${(0,report_words/* wordList */.d8)((0,report_outcome/* addedByRule */.Oz)(failOn, result.dryRun).map((c) => c.word))} tags fail it`;
+}
+/** `stale and incomplete`: the classes that need action and do not fail the run under the rule. */
+function passing(result, failOn) {
+    return (0,report_words/* wordList */.d8)(class_rules/* NEED_ACTION */.EP.filter((c) => !(0,report_outcome/* addedByRule */.Oz)(failOn, result.dryRun).includes(c)).map((c) => c.word));
+}
+/** `**12 migrated** (1.2 GB uploaded) · **0 stale** · … — 42 tags in 41 min 7 s`. */
+function totalsLine(t, dry) {
+    // Every tag class, stressed; what is counted beside the tags (retained), and a class only some
+    // runs give (broken), only when there is some.
+    const counts = class_rules/* ALL_CLASSES */.XW.flatMap((c) => {
+        const n = t[c.name];
+        if (c.kind === 'note')
+            return n ? [[`${(0,report_words/* num */.bu)(n)} ${(0,class_rules/* classWord */.Zz)(c, dry)}`]] : [];
+        if (c.onlyWhenSome && !n)
+            return [];
+        return [[(0,doc/* strong */.ko)(`${(0,report_words/* num */.bu)(n)} ${(0,class_rules/* classWord */.Zz)(c, dry)}`), ...(n ? (TOTALS_DETAIL[c.name]?.(t, dry) ?? []) : [])]];
+    });
+    return [
+        ...counts.flatMap((c, i) => (i === 0 ? c : [' · ', ...c])),
+        ` — ${(0,report_words/* plural */.LS)(t.tags, 'tag')} in ${(0,report_words/* duration */.p0)(t.seconds)}${t.retries ? `, ${(0,report_words/* plural */.LS)(t.retries, 'retry', 'retries')}` : ''}`,
+    ];
+}
+/** What the totals line adds after a class's count when there is some. */
+const TOTALS_DETAIL = {
+    migrated: (t, dry) => [
+        ` (${(0,report_words/* bytes */.ee)(dry ? (t.bytesPlanned ?? t.bytesMigrated) : t.bytesUploaded)} ${dry ? 'to upload' : 'uploaded'})`,
+    ],
+};
+const NOTE_LABELS = {
+    'proxy-cache': 'Proxy-cache project',
+    retention: 'Tag retention',
+    immutable: 'Tag immutability',
+    kept: 'Kept',
+};
+/** Harbor settings that refuse or may later delete what is copied: each once, near the verdict. */
+function harborNotes(notes) {
+    const seen = new Set();
+    const unique = notes.filter((n) => {
+        const key = `${n.project}\n${n.kind}\n${n.message}`;
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
+    });
+    const settings = unique.filter((n) => n.kind !== 'kept');
+    const kept = unique.filter((n) => n.kind === 'kept');
+    const item = (n) => [(0,doc/* strong */.ko)(`${NOTE_LABELS[n.kind]}:`), ' ', n.message];
+    const blocks = [];
+    // A Harbor project read as the source: where its tags are now, and how clients pull them.
+    if (kept.length > 0)
+        blocks.push((0,doc/* alert */.xE)('NOTE', [(0,doc/* paragraph */.FY)((0,doc/* strong */.ko)('Where the tags are now')), { kind: 'list', items: kept.map(item) }]));
+    if (settings.length === 0)
+        return blocks;
+    // Retention may delete migrated tags and a proxy cache refuses them: warnings; immutability is a note.
+    const kind = settings.some((n) => n.kind !== 'immutable') ? 'WARNING' : 'NOTE';
+    blocks.push((0,doc/* alert */.xE)(kind, [
+        (0,doc/* paragraph */.FY)((0,doc/* strong */.ko)('Harbor settings of the target projects'), ' (each said once):'),
+        { kind: 'list', items: settings.map(item) },
+    ]));
+    return blocks;
+}
+
+;// CONCATENATED MODULE: ./lib/report/summary.js
+// The Markdown job summary, as people meet it on a run's page: the verdict first (what the run
+// means, and whether the step failed), the totals, Harbor's settings that matter; then failures
+// grouped by cause with what to do, stale and incomplete tags with what to do, what only Harbor
+// has now, and the folded lists. A pure function of the result, built once as a document (doc.ts)
+// that render-markdown.ts writes as Markdown and html.ts as a page; tested as text and in a browser
+// (test/integration/summary-browser.test.ts); action.ts hands it to core.summary, the CLI prints it.
+
+
+
+
+
+
+
+
+
+
+/** GitHub refuses step summaries over 1 MiB; stay well below. */
+const SUMMARY_LIMIT = 1_000_000;
+/** The summary at the most detailed level that stays under GitHub's limit. */
+function renderSummary(result, options = {}) {
+    let md = '';
+    for (const level of fold/* LEVELS */.A_) {
+        md = toMarkdown(summaryDocument(result, options, level));
+        if (Buffer.byteLength(md) <= SUMMARY_LIMIT)
+            break;
+    }
+    return md;
+}
+/** The summary of a run that never started: its configuration was refused. */
+function renderConfigError(message) {
+    return toMarkdown(stoppedDocument('config', message));
+}
+/** The summary of a run ended by a bug in harbor-sync. */
+function renderInternalError(message) {
+    return toMarkdown(stoppedDocument('internal', message));
+}
+/** A run that never started (its configuration was refused) or was ended by a bug. */
+function stoppedDocument(why, message) {
+    const [title, todo] = why === 'config'
+        ? ['Configuration error: nothing was done.', 'fix the input it names, then run again.']
+        : ['Internal error: harbor-sync stopped.', 'please report it (a bug in harbor-sync).'];
+    return [
+        (0,doc/* heading */.R_)(2, 'harbor-sync'),
+        (0,doc/* alert */.xE)('CAUTION', [
+            (0,doc/* paragraph */.FY)((0,doc/* strong */.ko)(title), ' ', message),
+            (0,doc/* paragraph */.FY)((0,doc/* strong */.ko)('What to do:'), ` ${todo}`),
+            (0,doc/* paragraph */.FY)((0,doc/* strong */.ko)('The step failed.')),
+        ]),
+    ];
+}
+/** The summary at one level of detail, as a document every format writes the same way. */
+function summaryDocument(result, options, level) {
+    const totals = (0,report_totals/* computeTotals */.x0)(result);
+    const groups = (0,report_totals/* itemsByStatus */.kt)(result);
+    const dry = result.dryRun;
+    const ctx = { level, dryRun: dry, reportFile: options.reportFile };
+    const missing = result.missingShards ?? [];
+    // The first line says dry run and missing shards: report-merge --allow-partial promises it.
+    const blocks = [
+        (0,doc/* heading */.R_)(2, `harbor-sync${dry ? ' (dry run: nothing was written)' : ''}`, ...(missing.length
+            ? [` (partial merge: shard${missing.length > 1 ? 's' : ''} `, ...shardList(missing), ' missing)']
+            : [])),
+    ];
+    // Failed tags grouped by cause: the verdict counts the causes, their section lists them.
+    const causes = new Map();
+    for (const c of class_rules/* BY_ATTENTION */.fV)
+        if ((0,class_rules/* isStatus */.zM)(c) && c.listing === 'causes')
+            causes.set(c, (0,report_causes/* groupFailures */.BR)(groups[c.name], level.message));
+    const causeCount = [...causes.values()].reduce((n, list) => n + list.length, 0);
+    blocks.push(verdict({ result, totals, causes: causeCount, failOn: options.failOn, audience: options.audience }));
+    // A fatal error has nothing to count: no all-zero totals line.
+    if (!result.fatal)
+        blocks.push((0,doc/* paragraph */.FY)(...totalsLine(totals, dry)));
+    blocks.push(context(result, ctx));
+    blocks.push(...harborNotes(result.harborNotes));
+    if (result.fatal)
+        return blocks;
+    if (result.upstreamRequests !== undefined)
+        blocks.push((0,doc/* paragraph */.FY)(`Upstream repairs: ${dry ? `${(0,report_words/* plural */.LS)(totals.repaired, 'tag')} would be` : (0,report_words/* plural */.LS)(totals.repaired, 'tag was', 'tags were')} completed from the upstream registry, with ${(0,report_words/* plural */.LS)(result.upstreamRequests, 'request')} to it.`));
+    if (result.projectsCreated.length > 0)
+        blocks.push((0,doc/* paragraph */.FY)(`Projects ${dry ? 'to create' : 'created'}: `, ...(0,doc/* joined */.oR)(result.projectsCreated.map((p) => [(0,doc/* code */.aY)(p)]), ', ')));
+    blocks.push(...(0,tables/* byRepository */.IH)(result.items, ctx));
+    if (result.interrupted && result.notStarted.length)
+        blocks.push(...(0,tables/* notStartedSection */.Sz)(result.notStarted, ctx));
+    // A section per class, what needs a person first (model/tag-classes.ts), each as its items show.
+    const upstream = result.upstreamRequests !== undefined;
+    let whatToDoSaidWith;
+    for (const c of class_rules/* BY_ATTENTION */.fV) {
+        const items = (0,class_rules/* isStatus */.zM)(c) ? groups[c.name] : [];
+        switch (c.listing) {
+            case 'causes':
+                blocks.push(...(0,report_causes/* failedSection */.H0)(c, items, causes.get(c) ?? [], ctx));
+                break;
+            case 'missing':
+                blocks.push(...(0,tables/* missingSection */.U8)(c, items, ctx, { upstream, saidWith: whatToDoSaidWith }));
+                if (items.length > 0)
+                    whatToDoSaidWith ??= c;
+                break;
+            case 'copied':
+                blocks.push(...(0,tables/* migratedSection */.zN)(c, items, ctx));
+                break;
+            case 'reasons':
+                blocks.push(...(0,tables/* skippedSection */.s_)(c, items, ctx));
+                break;
+            case 'retained':
+                blocks.push(...(0,tables/* retainedSection */.wb)(result.retained, ctx));
+                break;
+            case 'gaps':
+                blocks.push(...brokenSection(c, items, ctx));
+                break;
+        }
+    }
+    return blocks;
+}
+/** Where from, where to, and where the whole report is. */
+function context(result, ctx) {
+    return (0,doc/* paragraph */.FY)((0,doc/* code */.aY)(result.source), ' → Harbor ', (0,doc/* code */.aY)(result.harbor), ...(result.harborVersion ? [` (${result.harborVersion})`] : []), ...(result.shard ? [` · shard ${result.shard}`] : []), ...(ctx.reportFile ? [' · JSON report ', (0,doc/* code */.aY)(ctx.reportFile)] : []));
+}
+
+
+/***/ }),
+
+/***/ 4057:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   F4: () => (/* binding */ missingWhatToDo),
+/* harmony export */   IH: () => (/* binding */ byRepository),
+/* harmony export */   Sz: () => (/* binding */ notStartedSection),
+/* harmony export */   U8: () => (/* binding */ missingSection),
+/* harmony export */   et: () => (/* binding */ retainedWords),
+/* harmony export */   s_: () => (/* binding */ skippedSection),
+/* harmony export */   wb: () => (/* binding */ retainedSection),
+/* harmony export */   zN: () => (/* binding */ migratedSection)
+/* harmony export */ });
+/* harmony import */ var _model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4747);
+/* harmony import */ var _causes_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2796);
+/* harmony import */ var _doc_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(728);
+/* harmony import */ var _fold_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8387);
+/* harmony import */ var _names_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4110);
+/* harmony import */ var _order_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5930);
+/* harmony import */ var _words_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8191);
+// The summary's tables below the verdict: stale and incomplete tags (what to do said once),
+// migrated and skipped tags, the roll-up by repository, retained tags, tags not started. Narrow
+// enough for the Actions page: short digests, the Harbor name only where it differs, numbers
+// right-aligned, no free text where a count will do.
+
+
+
+
+
+
+
+/** What to do about stale and incomplete tags: repair them from the upstream registry, or else. */
+function missingWhatToDo(upstream) {
+    return upstream
+        ? [
+            (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .strong */ .ko)('What to do:'),
+            ' ',
+            (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)('upstream-registry'),
+            ' was set, and it lacks these blobs too: push the images to the source again from a copy that has them, or accept that the source has lost them.',
+        ]
+        : [
+            (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .strong */ .ko)('What to do:'),
+            ' set ',
+            (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)('upstream-registry'),
+            ' to the registry the cache mirrored (e.g. ',
+            (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)('https://registry-1.docker.io'),
+            ') and run again: the missing blobs are fetched from there, digest-checked, and the tags copied unchanged. Or pull the tags through the cache once so it fetches the layers, or accept that the source has lost them.',
+        ];
+}
+/** Stale or incomplete tags (a class listing `missing` digests): what happened and what to do,
+ * once, then the tags. What to do is said with the first such class; the next ones point to it. */
+function missingSection(c, items, ctx, options) {
+    if (items.length === 0)
+        return [];
+    // Every blob missing (stale): the first missing one says nothing more.
+    const firstMissing = c.name !== 'stale';
+    const blocks = [
+        (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .heading */ .R_)(3, `${(0,_model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .classLabel */ .FH)(c, ctx.dryRun)}: ${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(items.length, 'tag')}`),
+        ...(c.meaning ? [(0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)(c.meaning)] : []),
+        options.saidWith
+            ? (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)((0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .strong */ .ko)('What to do:'), ` as for the ${options.saidWith.word} tags above.`)
+            : (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)(...missingWhatToDo(options.upstream)),
+    ];
+    blocks.push(...(0,_fold_js__WEBPACK_IMPORTED_MODULE_3__/* .foldedList */ .H8)(items, ctx.level.act, ['tag', 'tags'], (shown) => [
+        (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)([
+            { header: (0,_names_js__WEBPACK_IMPORTED_MODULE_4__/* .nameHeader */ .P)(items) },
+            { header: 'Digest' },
+            { header: 'Missing blobs', align: 'right' },
+            ...(firstMissing ? [{ header: 'First missing' }] : []),
+        ], shown.map((i) => [
+            (0,_names_js__WEBPACK_IMPORTED_MODULE_4__/* .nameCell */ .U)(i),
+            digestCell(i.digest),
+            [(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .num */ .bu)(i.missing?.length ?? 0)],
+            ...(firstMissing ? [digestCell(i.missing?.[0])] : []),
+        ])),
+    ], ctx));
+    // The full digests, for whoever re-pulls or restores them: each once, with how many tags need it.
+    const wanted = new Map();
+    for (const item of items)
+        for (const d of item.missing ?? [])
+            wanted.set(d, (wanted.get(d) ?? 0) + 1);
+    const digests = [...wanted.entries()].sort((a, b) => b[1] - a[1] || (0,_order_js__WEBPACK_IMPORTED_MODULE_6__/* .byText */ .z)(a[0], b[0]));
+    blocks.push(...(0,_fold_js__WEBPACK_IMPORTED_MODULE_3__/* .foldedList */ .H8)(digests, ctx.level.list, ['missing blob, full digest', 'missing blobs, full digests'], (shown) => [(0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .lines */ .Mn)(shown.map(([d, n]) => (n > 1 ? `${d}  (${n} tags)` : d)))], ctx, { fold: 'always' }));
+    return blocks;
+}
+/** A short digest as code, or an empty cell. */
+function digestCell(digest) {
+    return digest ? [(0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)((0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .shortDigest */ .VK)(digest))] : [];
+}
+/** Copied tags (migrated): the digest, the size and how each got there. */
+function migratedSection(c, items, ctx) {
+    if (items.length === 0)
+        return [];
+    return [
+        (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .heading */ .R_)(3, `${(0,_model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .classLabel */ .FH)(c, ctx.dryRun)}: ${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(items.length, 'tag')}`),
+        ...(c.meaning ? [(0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)(c.meaning)] : []),
+        ...(0,_fold_js__WEBPACK_IMPORTED_MODULE_3__/* .foldedList */ .H8)(items, ctx.level.list, ['tag', 'tags'], (shown) => [
+            (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)([{ header: (0,_names_js__WEBPACK_IMPORTED_MODULE_4__/* .nameHeader */ .P)(items) }, { header: 'Digest' }, { header: 'Size', align: 'right' }], shown.map((i) => [
+                (0,_names_js__WEBPACK_IMPORTED_MODULE_4__/* .nameCell */ .U)(i, migratedNote(i)),
+                digestCell(i.digest),
+                i.size !== undefined ? [(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .bytes */ .ee)(i.size)] : [],
+            ])),
+        ], ctx),
+    ];
+}
+function migratedNote(item) {
+    const notes = [];
+    if (item.repaired) {
+        const r = item.repaired;
+        notes.push([
+            `repaired from the upstream: ${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(r.blobs, 'blob')}${r.manifests ? `, ${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(r.manifests, 'manifest')}` : ''} (${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .bytes */ .ee)(r.bytes)})`,
+        ]);
+    }
+    if (item.previousDigest)
+        notes.push(['re-pointed from ', (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)((0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .shortDigest */ .VK)(item.previousDigest)), ' (the old artifact stays in Harbor)']);
+    if (item.sourceDigest && item.sourceDigest !== item.digest)
+        notes.push(["new index of the selected platforms; the source's is ", (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)((0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .shortDigest */ .VK)(item.sourceDigest))]);
+    if (item.platforms?.length)
+        notes.push([item.platforms.join(', ')]);
+    if (item.retries)
+        notes.push([(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(item.retries, 'retry', 'retries')]);
+    // In a dry run, what would happen ("would upload up to 1.2 MB and create project team-a").
+    if (item.reason)
+        notes.push([item.reason]);
+    return notes.flatMap((note, i) => (i === 0 ? note : ['; ', ...note]));
+}
+/** Skipped tags: a fold per reason, the most common first, saying how many. */
+function skippedSection(c, items, ctx) {
+    if (items.length === 0)
+        return [];
+    const byReason = new Map();
+    for (const item of items) {
+        const list = byReason.get(item.reason ?? '') ?? [];
+        list.push(item);
+        byReason.set(item.reason ?? '', list);
+    }
+    const reasons = [...byReason.entries()].sort((a, b) => b[1].length - a[1].length || (0,_order_js__WEBPACK_IMPORTED_MODULE_6__/* .byText */ .z)(a[0], b[0]));
+    const shown = reasons.slice(0, MAX_REASONS);
+    const blocks = [
+        (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .heading */ .R_)(3, `${(0,_model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .classLabel */ .FH)(c, ctx.dryRun)}: ${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(items.length, 'tag')}`),
+        ...(c.meaning ? [(0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)(c.meaning)] : []),
+    ];
+    for (const [reason, tags] of shown)
+        blocks.push(...(0,_fold_js__WEBPACK_IMPORTED_MODULE_3__/* .foldedList */ .H8)(tags, ctx.level.list, ['tag', 'tags'], (rows) => [
+            (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)([{ header: (0,_names_js__WEBPACK_IMPORTED_MODULE_4__/* .nameHeader */ .P)(tags) }], rows.map((i) => [(0,_names_js__WEBPACK_IMPORTED_MODULE_4__/* .nameCell */ .U)(i)])),
+        ], ctx, { fold: 'always', title: reason.replace(/\s+/g, ' ') || '(no reason given)' }));
+    if (shown.length < reasons.length) {
+        const rest = reasons.slice(shown.length).reduce((n, [, tags]) => n + tags.length, 0);
+        blocks.push((0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)(`… and ${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(reasons.length - shown.length, 'more reason')} (${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(rest, 'tag')}): each skipped tag's reason is in the JSON report.`));
+    }
+    return blocks;
+}
+/** The by-repository columns: the tag classes, what needs attention first. */
+const COLUMNS = _model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .BY_ATTENTION */ .fV.filter(_model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .isStatus */ .zM);
+/** Reasons for skipping are few (already there, each filter rule); more are cut. */
+const MAX_REASONS = 20;
+/** One row per repository, the ones that need attention first (failed tags, then those that need
+ * action); a column per tag class in that order, those that are all zero left out. */
+function byRepository(items, ctx) {
+    const repos = new Map();
+    for (const item of items) {
+        const repo = (0,_causes_js__WEBPACK_IMPORTED_MODULE_1__/* .repositoryOf */ ._M)(item.source);
+        const counts = repos.get(repo) ?? {};
+        counts[item.status] = (counts[item.status] ?? 0) + 1;
+        repos.set(repo, counts);
+    }
+    if (repos.size < 2)
+        return [];
+    const count = (counts, classes) => classes.reduce((n, c) => n + (counts[c.name] ?? 0), 0);
+    const attention = (c) => count(c, _model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .FAILED_BY_DEFAULT */ .Sj) * 1e6 + count(c, _model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .NEED_ACTION */ .EP) * 1e3;
+    const rows = [...repos.entries()].sort((a, b) => attention(b[1]) - attention(a[1]) || (0,_order_js__WEBPACK_IMPORTED_MODULE_6__/* .byText */ .z)(a[0], b[0]));
+    const columns = COLUMNS.filter((c) => rows.some(([, counts]) => (counts[c.name] ?? 0) > 0));
+    return (0,_fold_js__WEBPACK_IMPORTED_MODULE_3__/* .foldedList */ .H8)(rows, ctx.level.repositories, ['repository', 'repositories'], (shown) => [
+        (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)([
+            { header: 'Repository' },
+            ...columns.map((c) => ({ header: (0,_model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .classLabel */ .FH)(c, ctx.dryRun), align: 'right' })),
+        ], shown.map(([repo, counts]) => [[repo], ...columns.map((c) => (counts[c.name] ? [(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .num */ .bu)(counts[c.name])] : []))])),
+    ], ctx, { fold: 'always', title: 'By repository' });
+}
+/** What only Harbor has now: said once why it matters, counts per repository, the first items. */
+function retainedSection(retained, ctx) {
+    if (retained.length === 0)
+        return [];
+    const tags = retained.filter((r) => r.kind === 'tag');
+    const perRepository = new Map();
+    for (const t of tags)
+        perRepository.set((0,_causes_js__WEBPACK_IMPORTED_MODULE_1__/* .repositoryOf */ ._M)(t.target), (perRepository.get((0,_causes_js__WEBPACK_IMPORTED_MODULE_1__/* .repositoryOf */ ._M)(t.target)) ?? 0) + 1);
+    const counts = [...perRepository.entries()].sort((a, b) => b[1] - a[1] || (0,_order_js__WEBPACK_IMPORTED_MODULE_6__/* .byText */ .z)(a[0], b[0]));
+    const sorted = [...retained].sort((a, b) => (0,_order_js__WEBPACK_IMPORTED_MODULE_6__/* .byText */ .z)(a.target, b.target));
+    return [
+        (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .heading */ .R_)(3, `Retained: ${retainedWords(retained)} only Harbor has now`),
+        (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)('The source no longer lists these; Harbor keeps them, and harbor-sync never deletes anything. Nothing to do about them — but ', (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .strong */ .ko)('only Harbor has these now'), ': keep that in mind before deleting the old registry or its backups.'),
+        ...(0,_fold_js__WEBPACK_IMPORTED_MODULE_3__/* .foldedList */ .H8)(counts, ctx.level.list, ['repository with retained tags', 'repositories with retained tags'], (shown) => [
+            (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)([{ header: 'Repository' }, { header: 'Retained tags', align: 'right' }], shown.map(([repo, n]) => [[repo], [(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .num */ .bu)(n)]])),
+        ], ctx, { fold: 'always' }),
+        ...(0,_fold_js__WEBPACK_IMPORTED_MODULE_3__/* .foldedList */ .H8)(sorted, ctx.level.list, ['retained item', 'retained items'], (shown) => [
+            (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)([{ header: 'In Harbor' }, { header: 'Digest' }, { header: 'Pushed' }], shown.map((r) => [
+                r.kind === 'repository'
+                    ? [
+                        r.target,
+                        ` (whole repository${r.artifacts !== undefined ? `, ${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(r.artifacts, 'artifact')}` : ''})`,
+                    ]
+                    : [r.target],
+                digestCell(r.digest),
+                r.pushedAt ? [r.pushedAt.slice(0, 10)] : [],
+            ])),
+        ], ctx, { fold: 'always' }),
+    ];
+}
+/** "60 tags and 1 repository". */
+function retainedWords(retained) {
+    const tags = retained.filter((r) => r.kind === 'tag').length;
+    const repositories = retained.length - tags;
+    return [tags && (0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(tags, 'tag'), repositories && (0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(repositories, 'repository', 'repositories')]
+        .filter(Boolean)
+        .join(' and ');
+}
+/** Interrupted: what a re-run will still do. */
+function notStartedSection(notStarted, ctx) {
+    const sorted = [...notStarted].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+    return (0,_fold_js__WEBPACK_IMPORTED_MODULE_3__/* .foldedList */ .H8)(sorted, ctx.level.list, ['tag or repository', 'tags and repositories'], (shown) => [(0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .lines */ .Mn)([...shown])], ctx, { fold: 'always', title: 'Not started' });
+}
+
+
+/***/ }),
+
+/***/ 5251:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   f: () => (/* reexport safe */ _model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__.f),
+/* harmony export */   kt: () => (/* binding */ itemsByStatus),
+/* harmony export */   x0: () => (/* binding */ computeTotals),
+/* harmony export */   z3: () => (/* reexport safe */ _model_units_js__WEBPACK_IMPORTED_MODULE_2__.z)
+/* harmony export */ });
+/* harmony import */ var _model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4747);
+/* harmony import */ var _order_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5930);
+/* harmony import */ var _model_units_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2714);
+
+
+
+function computeTotals(result) {
+    // Keys in the JSON report's order: the tag classes after `tags`, the notes before `seconds`.
+    const totals = {
+        tags: result.items.length,
+        ...counts(_model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .STATUSES */ .f, () => 0),
+        bytesUploaded: 0,
+        bytesMigrated: 0,
+        blobsUploaded: 0,
+        blobsMounted: 0,
+        blobsExisting: 0,
+        retries: 0,
+        repaired: 0,
+        checkedWhole: 0,
+        ...counts(_model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .NOTES */ .Y6, (note) => result[note].length),
+        seconds: result.seconds,
+        ...(result.bytesPlanned !== undefined && { bytesPlanned: result.bytesPlanned }),
+    };
+    for (const item of result.items) {
+        totals[item.status] += 1;
+        if (item.status === 'migrated')
+            totals.bytesMigrated += item.size ?? 0;
+        totals.bytesUploaded += item.blobs?.bytesUploaded ?? 0;
+        totals.blobsUploaded += item.blobs?.uploaded ?? 0;
+        totals.blobsMounted += item.blobs?.mounted ?? 0;
+        totals.blobsExisting += item.blobs?.existing ?? 0;
+        totals.retries += item.retries ?? 0;
+        if (item.status === 'migrated' && item.repaired)
+            totals.repaired += 1;
+        if (item.checkedWhole)
+            totals.checkedWhole += 1;
+    }
+    return totals;
+}
+function counts(names, count) {
+    return Object.fromEntries(names.map((name) => [name, count(name)]));
+}
+function itemsByStatus(result) {
+    const groups = Object.fromEntries(_model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .STATUSES */ .f.map((s) => [s, []]));
+    const sorted = [...result.items].sort((a, b) => (0,_order_js__WEBPACK_IMPORTED_MODULE_1__/* .byText */ .z)(a.source, b.source) || (0,_order_js__WEBPACK_IMPORTED_MODULE_1__/* .byText */ .z)(a.target, b.target));
+    for (const item of sorted)
+        groups[item.status].push(item);
+    return groups;
+}
+
+
+
+/***/ }),
+
+/***/ 8191:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   LS: () => (/* binding */ plural),
+/* harmony export */   VK: () => (/* binding */ shortDigest),
+/* harmony export */   bu: () => (/* binding */ num),
+/* harmony export */   d8: () => (/* binding */ wordList),
+/* harmony export */   ee: () => (/* binding */ bytes),
+/* harmony export */   p0: () => (/* binding */ duration)
+/* harmony export */ });
+/* unused harmony export NBSP */
+/* harmony import */ var _model_units_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2714);
+// Numbers, sizes and durations as a person reads them, the same in every format: thousands
+// separators, units that never wrap apart from their number (a no-break space), short digests.
+// Plain text: whoever writes it escapes it for the format.
+
+/** Keeps a number and its unit on one line. */
+const NBSP = '\u00a0';
+/** 12345 → 12,345. A count read back from a shard's report file may be anything: its text then. */
+function num(n) {
+    if (typeof n !== 'number')
+        return String(n);
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+/** "1 tag", "1,200 tags". */
+function plural(n, one, many = `${one}s`) {
+    return `${num(n)} ${n === 1 ? one : many}`;
+}
+function bytes(n) {
+    if (typeof n !== 'number')
+        return String(n);
+    return (0,_model_units_js__WEBPACK_IMPORTED_MODULE_0__/* .formatBytes */ .z)(n).replace(' ', NBSP);
+}
+/** 4.2 s, 42 s, 41 min 7 s, 2 h 3 min: what a person reads, not 2467.3 s. */
+function duration(seconds) {
+    const unit = (value, name) => `${value}${NBSP}${name}`;
+    if (seconds < 10)
+        return unit(Number(seconds.toFixed(1)), 's');
+    const whole = Math.round(seconds);
+    if (whole < 60)
+        return unit(whole, 's');
+    if (whole < 3600)
+        return [unit(Math.floor(whole / 60), 'min'), whole % 60 ? unit(whole % 60, 's') : ''].join(' ').trim();
+    const minutes = Math.round(whole / 60);
+    return [unit(Math.floor(minutes / 60), 'h'), minutes % 60 ? unit(minutes % 60, 'min') : ''].join(' ').trim();
+}
+/** `sha256:0123456789ab`: enough to tell digests apart in a table; the full one is in the report. */
+function shortDigest(digest) {
+    const [algorithm, hex] = digest.includes(':') ? digest.split(':', 2) : ['', digest];
+    return `${algorithm ? `${algorithm}:` : ''}${(hex ?? '').slice(0, 12)}`;
+}
+/** "a", "a and b", "a, b and c" (or "a, b or c"). */
+function wordList(words, last = 'and') {
+    return words.length < 2 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} ${last} ${words.at(-1)}`;
+}
+
+
+/***/ }),
+
+/***/ 8740:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  F: () => (/* binding */ runAndReport)
+});
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./lib/errors/base.js
+var errors_base = __nccwpck_require__(1638);
+// EXTERNAL MODULE: ./lib/redact/output.js
+var output = __nccwpck_require__(5532);
+// EXTERNAL MODULE: ./lib/redact/text.js
+var redact_text = __nccwpck_require__(7990);
+;// CONCATENATED MODULE: ./lib/output-files.js
+// The report and summary files a run writes. Their folders are made and their paths checked
+// before the run sends a request, so a typo costs seconds, not a whole sync that cannot say what
+// it did; once tags were copied, each file is written whatever happens to the other.
+
+
+
+
+
+
+
+/** Makes each file's missing folders and checks the file can be written there: a ConfigError
+ * naming the input and the path when not. Creates no file. */
+async function prepareOutputFiles(files, naming) {
+    for (const { input, path } of files) {
+        const name = `${naming.name(input)} "${(0,redact_text/* printable */.g$)(path)}"`;
+        const folder = (0,external_node_path_.dirname)((0,external_node_path_.resolve)(path));
+        try {
+            await (0,promises_.mkdir)(folder, { recursive: true });
+        }
+        catch (error) {
+            throw new errors_base/* ConfigError */.xL(`${name}: its folder ${(0,redact_text/* printable */.g$)(folder)} cannot be created: ${why(error)}`);
+        }
+        const existing = await (0,promises_.stat)(path).catch(() => undefined);
+        if (existing?.isDirectory())
+            throw new errors_base/* ConfigError */.xL(`${name} is a directory: give the path of a file, e.g. ${(0,redact_text/* printable */.g$)((0,external_node_path_.join)(path, EXAMPLE_NAMES[input]))}`);
+        try {
+            await (0,promises_.access)(existing ? path : folder, external_node_fs_.constants.W_OK);
+        }
+        catch (error) {
+            throw new errors_base/* ConfigError */.xL(`${name} cannot be written: ${why(error)}`);
+        }
+    }
+}
+/** Writes one output file (scrubbed); a failure comes back as one line naming the input and the
+ * file, so the caller can still write the other and say both. */
+async function writeOutputFile(file, text, naming) {
+    try {
+        if (file.atomic)
+            await writeAtomically(file.path, text);
+        else
+            await (0,output/* writeScrubbed */.cy)(file.path, text);
+        return undefined;
+    }
+    catch (error) {
+        return `${naming.name(file.input)} "${(0,redact_text/* printable */.g$)(file.path)}" could not be written: ${why(error)}`;
+    }
+}
+const EXAMPLE_NAMES = {
+    'report-file': 'harbor-sync-report.json',
+    'summary-file': 'harbor-sync-summary.md',
+    'junit-file': 'harbor-sync-junit.xml',
+    'html-file': 'harbor-sync-report.html',
+    'metrics-file': 'harbor_sync.prom',
+};
+/** The whole file or none of it: a name in the same folder (a rename never crosses file systems)
+ * that node_exporter's textfile collector skips (it reads `*.prom` only), renamed over the file. */
+async function writeAtomically(path, text) {
+    const temporary = (0,external_node_path_.join)((0,external_node_path_.dirname)(path), `.${(0,external_node_path_.basename)(path)}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
+    try {
+        await (0,output/* writeScrubbed */.cy)(temporary, text);
+        await (0,promises_.rename)(temporary, path);
+    }
+    catch (error) {
+        await (0,promises_.rm)(temporary, { force: true });
+        throw error;
+    }
+}
+const REASONS = {
+    EISDIR: 'it is a directory',
+    ENOTDIR: 'a part of the path is a file, not a folder',
+    EEXIST: 'a file of that name is in the way',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'the file system is read-only',
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'the disk quota is used up',
+    ENOENT: 'a folder of the path does not exist',
+};
+/** The file system's refusal in words, without Node's repetition of the path. */
+function why(error) {
+    const code = error.code;
+    const words = code ? REASONS[code] : undefined;
+    if (words)
+        return `${words} (${code})`;
+    return (0,redact_text/* printable */.g$)(error instanceof Error ? error.message : String(error));
+}
+
+// EXTERNAL MODULE: ./lib/config/read-file.js
+var read_file = __nccwpck_require__(6807);
+// EXTERNAL MODULE: ./lib/report/doc.js
+var doc = __nccwpck_require__(728);
+// EXTERNAL MODULE: ./lib/report/escape.js
+var report_escape = __nccwpck_require__(2527);
+// EXTERNAL MODULE: ./lib/report/fold.js
+var fold = __nccwpck_require__(8387);
+// EXTERNAL MODULE: ./lib/report/summary.js + 4 modules
+var summary = __nccwpck_require__(3564);
+;// CONCATENATED MODULE: ./lib/report/html.js
+
+
+
+
+/** A page a browser opens without effort; a run too large for it gets the shorter lists. */
+const PAGE_LIMIT = 8 * 1024 * 1024;
+/** The run's summary as an HTML page, at the most detailed level under PAGE_LIMIT. */
+function renderHtmlPage(result, options = {}) {
+    let page = '';
+    for (const level of fold/* LEVELS */.A_) {
+        page = htmlPage((0,summary/* summaryDocument */.ad)(result, options, level));
+        if (Buffer.byteLength(page) <= PAGE_LIMIT)
+            break;
+    }
+    return page;
+}
+/** A document as a whole page; its title is the verdict's first words. */
+function htmlPage(blocks) {
+    const verdict = blocks.find((b) => b.kind === 'alert');
+    const first = verdict?.kind === 'alert' ? verdict.blocks[0] : undefined;
+    const said = first?.kind === 'paragraph' ? (0,doc/* plainText */.wh)(first.text) : '';
+    const title = `harbor-sync${said ? `: ${said.length > 120 ? `${said.slice(0, 119)}…` : said}` : ''}`;
+    return [
+        '<!DOCTYPE html>',
+        '<html lang="en">',
+        '<head>',
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        `<title>${(0,report_escape/* pageText */.xe)(title)}</title>`,
+        `<style>${STYLE}</style>`,
+        '</head>',
+        '<body>',
+        '<main>',
+        ...blocks.map(block),
+        '</main>',
+        '</body>',
+        '</html>',
+        '',
+    ].join('\n');
+}
+const ALERT_TITLES = { NOTE: 'Note', WARNING: 'Warning', CAUTION: 'Caution' };
+function block(b) {
+    switch (b.kind) {
+        case 'heading': {
+            // The summary's `##` is the page's title heading.
+            const h = `h${b.level - 1}`;
+            return `<${h}>${inline(b.text)}</${h}>`;
+        }
+        case 'paragraph':
+            return b.text.length ? `<p>${inline(b.text)}</p>` : '';
+        case 'list':
+            return `<ul>\n${b.items.map((item) => `<li>${inline(item)}</li>`).join('\n')}\n</ul>`;
+        case 'table': {
+            // border and align are attributes, not styles: a Content-Security-Policy keeps them.
+            const align = (i) => (b.columns[i]?.align === 'right' ? ' align="right"' : '');
+            const head = b.columns.map((c, i) => `<th scope="col"${align(i)}>${inline([c.header])}</th>`).join('');
+            const rows = b.rows.map((row) => `<tr>${row.map((c, i) => `<td${align(i)}>${inline(c)}</td>`).join('')}</tr>`);
+            return `<table border="1">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
+        }
+        case 'lines':
+            // A list, not <pre>: without styles a <pre> never wraps, and a long name would widen the page.
+            return `<ul class="lines">\n${b.lines.map((line) => `<li><code>${breakable(line)}</code></li>`).join('\n')}\n</ul>`;
+        case 'fold':
+            return `<details>\n<summary>${breakable(b.label)}</summary>\n${b.blocks.map(block).join('\n')}\n</details>`;
+        case 'alert': {
+            const kind = b.alert.toLowerCase();
+            return [
+                `<section class="alert alert-${kind}" aria-label="${ALERT_TITLES[b.alert]}">`,
+                `<p class="alert-title"><strong>${ALERT_TITLES[b.alert]}</strong></p>`,
+                ...b.blocks.map(block),
+                // Where the box ends, when no style draws it.
+                '<hr>',
+                '</section>',
+            ].join('\n');
+        }
+    }
+}
+function inline(text) {
+    let out = '';
+    for (const part of text) {
+        if (typeof part === 'string')
+            out += breakable(part);
+        else if ('strong' in part)
+            out += `<strong>${inline(part.strong)}</strong>`;
+        else if ('code' in part)
+            out += `<code>${breakable(part.code)}</code>`;
+        else
+            out += '<br>';
+    }
+    return out;
+}
+/** A word longer than this gets places where a line may break (<wbr>): a repository path, a
+ * digest, an upload URL would otherwise widen its table past the window, and without styles
+ * nothing else breaks it. */
+const LONG_WORD = 24;
+const BREAK_AFTER = /[/:@._,?&=-]/;
+/** Text escaped for the page, with break opportunities in long words: after a separator, and
+ * at least every LONG_WORD characters. */
+function breakable(text) {
+    if (text.length <= LONG_WORD)
+        return (0,report_escape/* pageText */.xe)(text);
+    let out = '';
+    let piece = '';
+    let run = 0;
+    for (const c of text) {
+        piece += c;
+        run = /\s/.test(c) ? 0 : run + 1;
+        if (run >= 8 && (BREAK_AFTER.test(c) || run >= LONG_WORD)) {
+            out += `${(0,report_escape/* pageText */.xe)(piece)}<wbr>`;
+            piece = '';
+            run = 0;
+        }
+    }
+    return out + (0,report_escape/* pageText */.xe)(piece);
+}
+/** For a browser that applies styles: GitHub's look, roughly. Under Jenkins' policy it is dropped,
+ * and nothing above depends on it. */
+const STYLE = [
+    'body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:#1f2328;margin:0}',
+    'main{max-width:72rem;margin:0 auto;padding:1rem 1.5rem}',
+    'table{border-collapse:collapse;margin:.5rem 0 1rem;max-width:100%}',
+    'th,td{border:1px solid #d1d9e0;padding:.25rem .6rem;vertical-align:top}',
+    'th{background:#f6f8fa}',
+    'code{font:.9em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#eff1f3;padding:.1em .3em;border-radius:4px}',
+    '.alert{border-left:.25rem solid #0969da;padding:.1rem 1rem;margin:1rem 0}',
+    '.alert-warning{border-color:#9a6700}',
+    '.alert-caution{border-color:#cf222e}',
+    '.alert-title{margin:.5rem 0 .25rem}',
+    '.alert hr{display:none}',
+    'details{margin:.5rem 0}',
+    'summary{cursor:pointer}',
+    'ul.lines{list-style:none;padding-left:1rem}',
+].join('');
+
+// EXTERNAL MODULE: ./lib/report/totals.js
+var report_totals = __nccwpck_require__(5251);
+// EXTERNAL MODULE: ./lib/report/order.js
+var order = __nccwpck_require__(5930);
+;// CONCATENATED MODULE: ./lib/report/json.js
+
+
+const REPORT_SCHEMA = 'harbor-sync/report/v1';
+function buildReport(result, toolVersion) {
+    const groups = itemsByStatus(result);
+    return {
+        ...reportHead(result, toolVersion),
+        ...Object.fromEntries(STATUSES.map((status) => [status, groups[status].map(toItem)])),
+        ...reportTail(result),
+    };
+}
+/** The report's text exactly as `JSON.stringify(buildReport(…), null, 2)` writes it, in pieces of
+ * one list element each: a report of 100k tags never exists as one string (nor its items as a
+ * second copy) in memory. */
+function* reportText(result, toolVersion) {
+    const groups = (0,report_totals/* itemsByStatus */.kt)(result);
+    const fields = [
+        ...Object.entries(reportHead(result, toolVersion)),
+        ...report_totals/* STATUSES */.f.map((status) => [status, groups[status], toItem]),
+        ...Object.entries(reportTail(result)),
+    ];
+    let first = true;
+    yield '{';
+    for (const [key, value, form] of fields) {
+        if (value === undefined)
+            continue;
+        yield `${first ? '' : ','}\n  ${JSON.stringify(key)}: `;
+        first = false;
+        if (!Array.isArray(value) || value.length === 0) {
+            yield indent(JSON.stringify(value, null, 2), '  ');
+            continue;
+        }
+        yield '[';
+        for (let i = 0; i < value.length; i++) {
+            const json = JSON.stringify(form ? form(value[i]) : value[i], null, 2);
+            yield `${i === 0 ? '' : ','}\n    ${indent(json, '    ')}`;
+        }
+        yield '\n  ]';
+    }
+    yield '\n}\n';
+}
+function indent(json, by) {
+    return json.replaceAll('\n', `\n${by}`);
+}
+function reportHead(result, toolVersion) {
+    return {
+        schema: REPORT_SCHEMA,
+        tool: { name: 'harbor-sync', version: toolVersion },
+        dryRun: result.dryRun,
+        startedAt: result.startedAt,
+        finishedAt: result.finishedAt,
+        source: result.source,
+        harbor: result.harbor,
+        harborVersion: result.harborVersion ?? null,
+        harborUser: result.harborUser ?? null,
+        projectsCreated: result.projectsCreated,
+        shard: result.shard ?? null,
+        ...(result.missingShards && { missingShards: result.missingShards }),
+        upstreamRequests: result.upstreamRequests ?? null,
+        totals: (0,report_totals/* computeTotals */.x0)(result),
+        fatal: result.fatal ?? null,
+        interrupted: result.interrupted === true,
+        notStarted: [...result.notStarted].sort(),
+        catalogIncomplete: result.catalogIncomplete === true,
+    };
+}
+function reportTail(result) {
+    return {
+        retained: [...result.retained].sort((a, b) => (0,order/* byText */.z)(a.target, b.target)),
+        harborNotes: result.harborNotes,
+    };
+}
+function toItem(item) {
+    const { source, target, digest, status: _status, ...rest } = item;
+    return { source, target, digest: digest ?? null, ...rest };
+}
+
+// EXTERNAL MODULE: ./lib/model/class-rules.js
+var class_rules = __nccwpck_require__(4747);
+;// CONCATENATED MODULE: ./lib/model/result.js
+// The classes and fail-on rules are a table of their own (tag-classes.ts).
+
+
+// EXTERNAL MODULE: ./lib/report/causes.js
+var causes = __nccwpck_require__(2796);
+// EXTERNAL MODULE: ./lib/report/outcome.js
+var outcome = __nccwpck_require__(5102);
+// EXTERNAL MODULE: ./lib/report/tables.js
+var tables = __nccwpck_require__(4057);
+;// CONCATENATED MODULE: ./lib/report/junit.js
+// The run as a JUnit XML report (junit-file), as Jenkins' `junit` step and GitLab's
+// `artifacts:reports:junit` read it: one test case per tag, its class name the source repository,
+// its name the tag. Valid against the JUnit schema Jenkins' xUnit plugin ships (the test checks it
+// with xmllint); docs/report.md, "The JUnit report", says how each class shows and why.
+//
+// How a class shows comes from the table of tag classes (model/tag-classes.ts), as the exit code
+// does: a class that fails the run is a <failure> (failed tags always; stale and incomplete ones
+// under fail-on: stale); a class that needs action without failing the run is <skipped>, which
+// both Jenkins and GitLab show as not passed and neither counts as failed; the rest pass. A run that stopped before any tag (a fatal
+// error) or was interrupted is one more test case, an <error>.
+//
+// Written in pieces of one test case each, like the JSON report: 200,000 tags never make one string.
+
+
+
+
+
+
+
+
+/** How a class of tags shows in the JUnit report under a fail-on rule. `fail-on: never` changes the
+ * exit code only: a failed tag is still a failed test. */
+function junitMark(status, failOn, dryRun) {
+    if ((0,outcome/* failsRun */.FR)(status, failOn === 'never' ? class_rules/* BASE_RULE */.hR : failOn, dryRun))
+        return 'failure';
+    if ((0,outcome/* needsAction */.U$)(status))
+        return 'skipped';
+    return 'pass';
+}
+/** The counts the report's <testsuite> states, from the same totals as the JSON report's. */
+function junitCounts(result, failOn) {
+    const totals = (0,report_totals/* computeTotals */.x0)(result);
+    const counts = { tests: totals.tags, failures: 0, errors: runError(result) ? 1 : 0, skipped: 0 };
+    counts.tests += counts.errors;
+    for (const status of class_rules/* STATUSES */.f) {
+        const mark = junitMark(status, failOn, result.dryRun);
+        if (mark === 'failure')
+            counts.failures += totals[status];
+        if (mark === 'skipped')
+            counts.skipped += totals[status];
+    }
+    return counts;
+}
+/** The report's text, in pieces of one test case (or one line of output) each. */
+function* junitText(result, options) {
+    const counts = junitCounts(result, options.failOn);
+    const time = seconds(result.seconds);
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n';
+    yield `<testsuites name="harbor-sync" tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" time="${time}">\n`;
+    yield `  <testsuite name="harbor-sync" tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" skipped="${counts.skipped}" time="${time}" timestamp="${(0,report_escape/* xmlAttribute */.IE)(result.startedAt)}">\n`;
+    yield properties(result, options);
+    const error = runError(result);
+    if (error)
+        yield error;
+    const upstream = result.upstreamRequests !== undefined;
+    const groups = (0,report_totals/* itemsByStatus */.kt)(result);
+    for (const status of class_rules/* STATUSES */.f)
+        for (const item of groups[status])
+            yield testCase(item, junitMark(status, options.failOn, result.dryRun), upstream);
+    yield* suiteOutput(result);
+    yield '  </testsuite>\n</testsuites>\n';
+}
+function properties(result, options) {
+    const entries = [
+        ['source', result.source],
+        ['harbor', result.harbor],
+        ['harborVersion', result.harborVersion],
+        ['harborUser', result.harborUser],
+        ['shard', result.shard],
+        ['dryRun', String(result.dryRun)],
+        ['failOn', options.failOn],
+        ['finishedAt', result.finishedAt],
+        ['harborSyncVersion', options.toolVersion],
+    ];
+    const lines = entries
+        .filter((e) => e[1] !== undefined)
+        .map(([name, value]) => `      <property name="${name}" value="${(0,report_escape/* xmlAttribute */.IE)(value)}"/>\n`);
+    return `    <properties>\n${lines.join('')}    </properties>\n`;
+}
+function testCase(item, mark, upstream) {
+    const repository = (0,causes/* repositoryOf */._M)(item.source);
+    const name = item.source.slice(repository.length + 1) || item.source;
+    const time = item.seconds !== undefined ? ` time="${seconds(item.seconds)}"` : '';
+    const open = `    <testcase classname="${(0,report_escape/* xmlAttribute */.IE)(repository)}" name="${(0,report_escape/* xmlAttribute */.IE)(name)}"${time}`;
+    const where = item.target && item.target !== item.source ? [`In Harbor: ${item.target}`] : [];
+    if (mark === 'failure') {
+        const [type, message, body] = details(item, upstream);
+        return `${open}>\n      <failure type="${(0,report_escape/* xmlAttribute */.IE)(type)}" message="${(0,report_escape/* xmlAttribute */.IE)(message)}">${(0,report_escape/* xmlText */.xK)([...where, ...body].join('\n'))}</failure>\n    </testcase>\n`;
+    }
+    if (mark === 'skipped') {
+        const [, message, body] = details(item, upstream);
+        return `${open}>\n      <skipped message="${(0,report_escape/* xmlAttribute */.IE)(message)}">${(0,report_escape/* xmlText */.xK)([...where, ...body].join('\n'))}</skipped>\n    </testcase>\n`;
+    }
+    // Passed: what was done, for whoever opens the case.
+    const done = [
+        `${(0,class_rules/* tagClass */.Zk)(item.status).word}${item.reason ? `: ${item.reason}` : ''}`,
+        ...where,
+        ...(item.digest ? [`Digest: ${item.digest}`] : []),
+    ];
+    return `${open}>\n      <system-out>${(0,report_escape/* xmlText */.xK)(done.join('\n'))}</system-out>\n    </testcase>\n`;
+}
+/** A tag that did not pass: its type, message and text, by what its class carries (model/tag-classes.ts). */
+function details(item, upstream) {
+    const c = (0,class_rules/* tagClass */.Zk)(item.status);
+    if (c.listing === 'causes')
+        return failedDetails(item);
+    if (c.listing === 'missing')
+        return missingDetails(item, upstream);
+    if (c.listing === 'gaps')
+        return gapDetails(item);
+    return [
+        c.name.toUpperCase(),
+        `${c.word}${item.reason ? `: ${item.reason}` : ''}`,
+        [...(c.meaning ? [c.meaning] : []), ...(item.digest ? [`Digest: ${item.digest}`] : [])],
+    ];
+}
+/** A failed tag: its error code as the type, its message, then its codes and what to do. */
+function failedDetails(item) {
+    const e = item.error;
+    if (!e)
+        return ['FAILED', item.reason ?? 'failed', []];
+    const todo = (0,causes/* whatToDo */.H6)(e);
+    return [
+        e.errorCode,
+        e.message,
+        [
+            (0,doc/* plainText */.wh)((0,causes/* failureFacts */._2)(e)),
+            `Message: ${e.message}`,
+            ...(todo ? [`What to do: ${todo}`] : []),
+            ...(item.retries ? [`Retries: ${item.retries}`] : []),
+        ],
+    ];
+}
+/** A stale or incomplete tag: the class as the type, why, the digests missing and what to do. */
+function missingDetails(item, upstream) {
+    const c = (0,class_rules/* tagClass */.Zk)(item.status);
+    return [
+        c.name.toUpperCase(),
+        `${c.word}: ${item.reason ?? 'blobs answer 404 on the source'}`,
+        [
+            ...(c.meaning ? [c.meaning] : []),
+            ...(item.missing?.length ? ['Missing on the source:', ...item.missing.map((d) => `  ${d}`)] : []),
+            (0,doc/* plainText */.wh)((0,tables/* missingWhatToDo */.F4)(upstream)),
+        ],
+    ];
+}
+/** A broken tag (verify: blobs): the class as the type, what Harbor lacked, and what was done. */
+function gapDetails(item) {
+    const c = (0,class_rules/* tagClass */.Zk)(item.status);
+    return [
+        c.name.toUpperCase(),
+        `${c.word}${item.reason ? `: ${item.reason}` : ''}`,
+        [
+            ...(c.meaning ? [c.meaning] : []),
+            ...(item.harborMissing?.length
+                ? ['Missing in Harbor:', ...item.harborMissing.map((m) => `  ${m.digest} (${m.kind})`)]
+                : []),
+            ...(item.digest ? [`Digest: ${item.digest}`] : []),
+        ],
+    ];
+}
+/** The run's own test case when it did not run to its end: an error, so the build shows it. */
+function runError(result) {
+    const open = '    <testcase classname="harbor-sync" name="run"';
+    if (result.fatal) {
+        const f = result.fatal;
+        const todo = (0,causes/* whatToDo */.H6)(f);
+        const body = [(0,doc/* plainText */.wh)((0,causes/* failureFacts */._2)(f)), `Message: ${f.message}`, ...(todo ? [`What to do: ${todo}`] : [])];
+        return `${open}>\n      <error type="${(0,report_escape/* xmlAttribute */.IE)(f.errorCode)}" message="${(0,report_escape/* xmlAttribute */.IE)(f.message)}">${(0,report_escape/* xmlText */.xK)(body.join('\n'))}</error>\n    </testcase>\n`;
+    }
+    if (result.interrupted) {
+        const left = (0,outcome/* leftUndone */.hj)(result);
+        const counts = (0,outcome/* undoneWords */.jo)(left);
+        const message = `interrupted: ${counts || 'nothing listed'} not started${left.catalogIncomplete ? ', and the source catalog not listed to its end' : ''}; run the same sync again to do the rest`;
+        const body = result.notStarted.length ? ['Not started:', ...[...result.notStarted].sort()] : [];
+        return `${open}>\n      <error type="INTERRUPTED" message="${(0,report_escape/* xmlAttribute */.IE)(message)}">${(0,report_escape/* xmlText */.xK)(body.join('\n'))}</error>\n    </testcase>\n`;
+    }
+    return undefined;
+}
+/** Harbor's settings that matter and what only Harbor has now: the suite's output, a line each. */
+function* suiteOutput(result) {
+    if (result.harborNotes.length === 0 && result.retained.length === 0)
+        return;
+    yield '    <system-out>';
+    for (const note of result.harborNotes)
+        yield (0,report_escape/* xmlText */.xK)(`Harbor project ${note.project} (${note.kind}): ${note.message}\n`);
+    if (result.retained.length > 0) {
+        yield (0,report_escape/* xmlText */.xK)(`Retained: ${(0,tables/* retainedWords */.et)(result.retained)} only Harbor has now (the source no longer lists them; kept, never deleted):\n`);
+        for (const r of result.retained)
+            yield (0,report_escape/* xmlText */.xK)(`  ${r.target}${r.kind === 'repository' ? ' (whole repository)' : ''}${r.digest ? ` ${r.digest}` : ''}\n`);
+    }
+    yield '</system-out>\n';
+}
+/** Seconds as the schema's time type wants them: digits, a point, three decimals. */
+function seconds(value) {
+    return Number.isFinite(value) && value >= 0 ? value.toFixed(3) : '0.000';
+}
+
+// EXTERNAL MODULE: ./lib/report/words.js
+var words = __nccwpck_require__(8191);
+;// CONCATENATED MODULE: ./lib/report/metrics.js
+// The run in the Prometheus text exposition format (metrics-file), for node_exporter's textfile
+// collector or a Pushgateway: tags per class, bytes uploaded, duration, failures per error code,
+// the exit code, when the run ended and when the last fully successful run ended (carried over
+// from the file the previous run wrote), each with HELP and TYPE. Every value describes the last
+// run, so every metric is a gauge. `promtool check metrics` reads it in the tests.
+
+
+
+
+
+const LAST_SUCCESS = 'harbor_sync_last_success_timestamp_seconds';
+/** The tag classes a fully successful run has none of: those some fail-on rule fails a sync on
+ * (failed, stale, incomplete). */
+const UNSUCCESSFUL = class_rules/* BY_ATTENTION */.fV.filter((c) => c.kind === 'tag' && (0,class_rules/* failsSomeSync */.RG)(c));
+/** A run that did everything: it ended (no fatal error, not interrupted), wrote to Harbor (not a
+ * dry run), left no tag of a class that needs anything (under the strictest rule), exit code 0. */
+function fullySuccessful(result, exitCode) {
+    if (exitCode !== 0 || result.fatal || result.interrupted || result.dryRun)
+        return false;
+    const totals = (0,report_totals/* computeTotals */.x0)(result);
+    return UNSUCCESSFUL.every((c) => totals[c.name] === 0);
+}
+/** The metrics file's text. A run that is not a full success carries the previous success's time
+ * over (0 when there was none: an alert on its age fires). */
+function renderMetrics(result, options) {
+    const totals = (0,report_totals/* computeTotals */.x0)(result);
+    const ended = unixSeconds(result.finishedAt);
+    const lastSuccess = fullySuccessful(result, options.exitCode) ? ended : (options.previousSuccess ?? 0);
+    // A shard's file has the shard as a label: the textfile collector refuses the same series twice.
+    const common = result.shard ? [['shard', result.shard]] : [];
+    const failures = new Map();
+    for (const item of result.items)
+        if ((0,class_rules/* tagClass */.Zk)(item.status).listing === 'causes') {
+            const code = item.error?.errorCode ?? 'UNKNOWN';
+            failures.set(code, (failures.get(code) ?? 0) + 1);
+        }
+    if (result.fatal)
+        failures.set(result.fatal.errorCode, (failures.get(result.fatal.errorCode) ?? 0) + 1);
+    const out = [];
+    const metric = (name, help, samples) => {
+        out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
+        for (const [labels, value] of samples)
+            out.push(`${name}${labelSet([...common, ...labels])} ${format(value)}`);
+    };
+    metric('harbor_sync_tags', `Tags of the last run by class (${class_rules/* STATUSES */.f.join(', ')}), as in its JSON report.`, class_rules/* STATUSES */.f.map((status) => [[['class', status]], totals[status]]));
+    metric('harbor_sync_retained', 'What Harbor holds that the source no longer lists (kept, never deleted).', [
+        [[['kind', 'tag']], result.retained.filter((r) => r.kind === 'tag').length],
+        [[['kind', 'repository']], result.retained.filter((r) => r.kind === 'repository').length],
+    ]);
+    metric('harbor_sync_failures', 'Failures of the last run by harbor-sync error code: one per failed tag, one for an error that stopped the run.', [...failures.entries()].sort().map(([code, n]) => [[['code', code]], n]));
+    metric('harbor_sync_uploaded_bytes', 'Bytes the last run uploaded to Harbor, each blob once.', [
+        [[], totals.bytesUploaded],
+    ]);
+    metric('harbor_sync_retries', 'Requests and blob copies the last run tried again.', [[[], totals.retries]]);
+    metric('harbor_sync_duration_seconds', 'How long the last run took.', [[[], result.seconds]]);
+    metric('harbor_sync_dry_run', '1 when the last run was a dry run (nothing written to Harbor).', [
+        [[], result.dryRun ? 1 : 0],
+    ]);
+    metric('harbor_sync_exit_code', 'Exit code of the last run: 0 ok, 1 tags failed per fail-on, 2 configuration, credentials or connection, 130 interrupted.', [[[], options.exitCode]]);
+    metric('harbor_sync_last_run_timestamp_seconds', 'When the last run ended, in Unix seconds.', [[[], ended]]);
+    metric(LAST_SUCCESS, `When the last fully successful run ended (no ${(0,words/* wordList */.d8)(UNSUCCESSFUL.map((c) => c.word), 'or')} tag, exit code 0, not a dry run), in Unix seconds; 0 if none is known.`, [[[], lastSuccess]]);
+    metric('harbor_sync_info', 'The last run: harbor-sync version, source and Harbor.', [
+        [
+            [
+                ['version', options.toolVersion],
+                ['source', result.source],
+                ['harbor', result.harbor],
+            ],
+            1,
+        ],
+    ]);
+    return `${out.join('\n')}\n`;
+}
+/** The last success a previous metrics file states, if it states one that is a time. Read line by
+ * line (no pattern that could backtrack over a hostile file). */
+function previousSuccess(text) {
+    for (const line of text.split('\n')) {
+        if (!line.startsWith(LAST_SUCCESS))
+            continue;
+        const rest = line.slice(LAST_SUCCESS.length);
+        if (rest[0] !== ' ' && rest[0] !== '{')
+            continue;
+        // The value after the labels; an empty one is no 0.
+        const token = rest
+            .slice(rest.lastIndexOf('}') + 1)
+            .trim()
+            .split(/\s+/)[0] ?? '';
+        const value = token === '' ? Number.NaN : Number(token);
+        if (Number.isFinite(value) && value >= 0)
+            return value;
+    }
+    return undefined;
+}
+function labelSet(labels) {
+    return labels.length ? `{${labels.map(([name, value]) => `${name}="${(0,report_escape/* metricLabel */.B)(value)}"`).join(',')}}` : '';
+}
+function unixSeconds(iso) {
+    const ms = Date.parse(iso);
+    return Number.isFinite(ms) ? ms / 1000 : 0;
+}
+function format(value) {
+    return Number.isFinite(value) ? String(value) : '0';
+}
+
+// EXTERNAL MODULE: ./lib/model/config.js
+var model_config = __nccwpck_require__(9559);
+// EXTERNAL MODULE: ./lib/harbor/api.js
+var api = __nccwpck_require__(8270);
+// EXTERNAL MODULE: ./lib/registry/client.js
+var client = __nccwpck_require__(4548);
+// EXTERNAL MODULE: ./lib/sources/index.js + 29 modules
+var sources = __nccwpck_require__(8136);
+;// CONCATENATED MODULE: ./lib/version.js
+/** Kept equal to package.json's version (a unit test checks). */
+const VERSION = '1.0.0';
+
+;// CONCATENATED MODULE: ./lib/transfer/prefetch.js
+/** Responses held at once: two per tag running (tags share most blobs, few have many of their own). */
+function prefetchLimit(concurrency) {
+    return concurrency * 2;
+}
+class Prefetch {
+    held = new Map();
+    max;
+    uploadStarted;
+    /** `max` bounds the responses held at once: each holds a source connection, so it must stay
+     * below the source's connection limit or uploads waiting for a connection could wait forever. */
+    constructor(max, uploadStarted) {
+        this.max = max;
+        this.uploadStarted = uploadStarted;
+    }
+    /** Worth a GET now: nobody has it open or uploaded it, and there is room. */
+    wants(digest) {
+        return this.held.size < this.max && !this.held.has(digest) && !this.uploadStarted(digest);
+    }
+    /** Holds the GET `open` starts for `owner` (a tag); resolves to the size, or undefined on 404. */
+    async open(owner, digest, open) {
+        const response = open().then((res) => {
+            // Nobody reads it while it waits: an error then (an abandoned run, a stall) must not be
+            // an unhandled 'error' event; the upload that takes it sees the error when it reads.
+            res?.body.on('error', () => undefined);
+            return res;
+        });
+        const entry = { owner, response };
+        this.held.set(digest, entry);
+        try {
+            const res = await response;
+            if (!res)
+                this.drop(digest, entry);
+            return res ? (res.size ?? -1) : undefined;
+        }
+        catch (error) {
+            this.drop(digest, entry);
+            throw error;
+        }
+    }
+    /** The held response for this blob, for the upload that copies it (whichever tag runs it). */
+    async take(digest) {
+        const entry = this.held.get(digest);
+        if (!entry)
+            return undefined;
+        this.held.delete(digest);
+        return await entry.response.catch(() => undefined);
+    }
+    /** Closes what `owner` opened and no upload took (the tag was stale, or mounted the blob). */
+    release(owner) {
+        for (const [digest, entry] of [...this.held]) {
+            if (entry.owner !== owner)
+                continue;
+            this.held.delete(digest);
+            void entry.response.then((res) => res?.body.destroy(), () => undefined);
+        }
+    }
+    drop(digest, entry) {
+        if (this.held.get(digest) === entry)
+            this.held.delete(digest);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/sync/clients.js
+// The clients a run talks through: the source (opened by the kind its URL names, src/sources),
+// Harbor's /v2 registry and its API, and the upstream a pull-through cache mirrored. Everything
+// after asks the client.
+
+
+
+
+
+
+const USER_AGENT = `harbor-sync/${VERSION}`;
+/** `logger`: a source tells there what it does at length (a tarball indexed), and how far along. */
+function createClients(config, signal, logger) {
+    const common = {
+        userAgent: USER_AGENT,
+        retry: config.retry,
+        stallTimeoutSeconds: config.stallTimeoutSeconds,
+        connections: Math.max(4, config.concurrency * 2),
+        ...(signal && { signal }),
+    };
+    const endpoint = (e) => ({
+        url: e.url,
+        ...(e.credentials && { credentials: e.credentials }),
+        ...(e.tls && { tls: e.tls }),
+    });
+    return {
+        source: (0,sources/* openSource */.oD)({
+            source: config.source,
+            harbor: config.harbor,
+            // Room beside the transfers for the GETs classification holds open (prefetch.ts).
+            connection: { ...common, connections: common.connections + prefetchLimit(config.concurrency) },
+            ...(config.workDir && { workDir: config.workDir }),
+            naming: config.naming ?? model_config/* INPUT_NAMING */.O,
+            ...(logger && { logger }),
+        }),
+        harbor: (0,client/* createRegistryClient */.H)({ ...common, ...endpoint(config.harbor) }),
+        api: (0,api/* createHarborApi */.d)({ ...common, ...endpoint(config.harbor), connections: 4 }),
+        ...(config.upstream && {
+            upstream: (0,client/* createRegistryClient */.H)({
+                ...common,
+                ...endpoint(config.upstream),
+                connections: config.upstreamConcurrency * 2,
+            }),
+        }),
+    };
+}
+async function closeClients(clients) {
+    await Promise.allSettled([
+        clients.source.close(),
+        clients.harbor.close(),
+        clients.api.close(),
+        clients.upstream?.close(),
+    ]);
+}
+/** A URL as it may appear in logs and reports: never with user:password@, nor a query string or
+ * fragment (a presigned tarball URL carries its signature there; registry URLs have neither). */
+function redactUrl(url) {
+    const u = URL.parse(url);
+    if (!u)
+        return url;
+    u.username = '';
+    u.password = '';
+    u.search = '';
+    u.hash = '';
+    return u.toString().replace(/\/$/, '');
+}
+
+;// CONCATENATED MODULE: ./lib/transfer/once.js
+/** Runs work once per key for the whole run; later callers share the first caller's promise.
+ * This is how each blob crosses the wire at most once, and how pushes of one digest into one
+ * repository are serialised (the registry races on concurrent pushes: docs/harbor.md §9). */
+class OncePerKey {
+    entries = new Map();
+    forget(key) {
+        this.entries.delete(key);
+    }
+    /** Started (and not failed) for this key. */
+    has(key) {
+        return this.entries.has(key);
+    }
+    /** Known without the work (a project this run created exists). */
+    settle(key, value) {
+        this.entries.set(key, Promise.resolve(value));
+    }
+    run(key, work) {
+        const existing = this.entries.get(key);
+        if (existing)
+            return { promise: existing, first: false };
+        const promise = work();
+        this.entries.set(key, promise);
+        // A failure is not remembered: a later tag may try again.
+        promise.catch(() => {
+            if (this.entries.get(key) === promise)
+                this.entries.delete(key);
+        });
+        return { promise, first: true };
+    }
+}
+/** OncePerKey per repository, so that what a repository needed is dropped once it is done: the
+ * run's memory then follows the repositories in flight, not every tag the run has seen. */
+class OncePerRepository {
+    groups = new Map();
+    run(repository, key, work) {
+        let group = this.groups.get(repository);
+        if (!group) {
+            group = new OncePerKey();
+            this.groups.set(repository, group);
+        }
+        return group.run(key, work);
+    }
+    forget(repository) {
+        this.groups.delete(repository);
+    }
+}
+
+// EXTERNAL MODULE: ./lib/errors/registry.js
+var registry = __nccwpck_require__(1476);
+;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
+/*
+How it works:
+`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
+*/
+
+class Node {
+	value;
+	next;
+
+	constructor(value) {
+		this.value = value;
+	}
+}
+
+class Queue {
+	#head;
+	#tail;
+	#size;
+
+	constructor() {
+		this.clear();
+	}
+
+	enqueue(value) {
+		const node = new Node(value);
+
+		if (this.#head) {
+			this.#tail.next = node;
+			this.#tail = node;
+		} else {
+			this.#head = node;
+			this.#tail = node;
+		}
+
+		this.#size++;
+	}
+
+	dequeue() {
+		const current = this.#head;
+		if (!current) {
+			return;
+		}
+
+		this.#head = this.#head.next;
+		this.#size--;
+
+		// Clean up tail reference when queue becomes empty
+		if (!this.#head) {
+			this.#tail = undefined;
+		}
+
+		return current.value;
+	}
+
+	peek() {
+		if (!this.#head) {
+			return;
+		}
+
+		return this.#head.value;
+
+		// TODO: Node.js 18.
+		// return this.#head?.value;
+	}
+
+	clear() {
+		this.#head = undefined;
+		this.#tail = undefined;
+		this.#size = 0;
+	}
+
+	get size() {
+		return this.#size;
+	}
+
+	* [Symbol.iterator]() {
+		let current = this.#head;
+
+		while (current) {
+			yield current.value;
+			current = current.next;
+		}
+	}
+
+	* drain() {
+		while (this.#head) {
+			yield this.dequeue();
+		}
+	}
+}
+
+;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
+
+
+function pLimit(concurrency) {
+	let rejectOnClear = false;
+
+	if (typeof concurrency === 'object') {
+		({concurrency, rejectOnClear = false} = concurrency);
+	}
+
+	validateConcurrency(concurrency);
+
+	if (typeof rejectOnClear !== 'boolean') {
+		throw new TypeError('Expected `rejectOnClear` to be a boolean');
+	}
+
+	const queue = new Queue();
+	let activeCount = 0;
+
+	const resumeNext = () => {
+		// Process the next queued function if we're under the concurrency limit
+		if (activeCount < concurrency && queue.size > 0) {
+			activeCount++;
+			queue.dequeue().run();
+		}
+	};
+
+	const next = () => {
+		activeCount--;
+		resumeNext();
+	};
+
+	const run = async (function_, resolve, arguments_) => {
+		// Execute the function and capture the result promise
+		const result = (async () => function_(...arguments_))();
+
+		// Resolve immediately with the promise (don't wait for completion)
+		resolve(result);
+
+		// Wait for the function to complete (success or failure)
+		// We catch errors here to prevent unhandled rejections,
+		// but the original promise rejection is preserved for the caller
+		try {
+			await result;
+		} catch {}
+
+		// Decrement active count and process next queued function
+		next();
+	};
+
+	const enqueue = (function_, resolve, reject, arguments_) => {
+		const queueItem = {reject};
+
+		// Queue the internal resolve function instead of the run function
+		// to preserve the asynchronous execution context.
+		new Promise(internalResolve => { // eslint-disable-line promise/param-names
+			queueItem.run = internalResolve;
+			queue.enqueue(queueItem);
+		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
+
+		// Start processing immediately if we haven't reached the concurrency limit
+		if (activeCount < concurrency) {
+			resumeNext();
+		}
+	};
+
+	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
+		enqueue(function_, resolve, reject, arguments_);
+	});
+
+	Object.defineProperties(generator, {
+		activeCount: {
+			get: () => activeCount,
+		},
+		pendingCount: {
+			get: () => queue.size,
+		},
+		clearQueue: {
+			value() {
+				if (!rejectOnClear) {
+					queue.clear();
+					return;
+				}
+
+				const abortError = AbortSignal.abort().reason;
+
+				while (queue.size > 0) {
+					queue.dequeue().reject(abortError);
+				}
+			},
+		},
+		concurrency: {
+			get: () => concurrency,
+
+			set(newConcurrency) {
+				validateConcurrency(newConcurrency);
+				concurrency = newConcurrency;
+
+				queueMicrotask(() => {
+					// eslint-disable-next-line no-unmodified-loop-condition
+					while (activeCount < concurrency && queue.size > 0) {
+						resumeNext();
+					}
+				});
+			},
+		},
+		map: {
+			async value(iterable, function_) {
+				const promises = [];
+
+				try {
+					Array.from(iterable, (value, index) => {
+						const promise = generator(function_, value, index);
+						promises.push(promise);
+						return promise;
+					});
+				} catch (error) {
+					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
+					for (const promise of promises) {
+						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
+					}
+
+					throw error;
+				}
+
+				return Promise.all(promises);
+			},
+		},
+	});
+
+	return generator;
+}
+
+function limitFunction(function_, options) {
+	const limit = pLimit(options);
+
+	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
+	Object.defineProperty(limitedFunction, 'clearQueue', {
+		value: limit.clearQueue,
+	});
+
+	return limitedFunction;
+}
+
+function validateConcurrency(concurrency) {
+	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
+		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
+	}
+}
+
+// EXTERNAL MODULE: ./lib/registry/limits.js
+var registry_limits = __nccwpck_require__(927);
+// EXTERNAL MODULE: ./lib/registry/media-types.js
+var media_types = __nccwpck_require__(7103);
+// EXTERNAL MODULE: ./lib/registry/reference.js
+var registry_reference = __nccwpck_require__(9758);
+// EXTERNAL MODULE: ./lib/registry/digest.js
+var digest = __nccwpck_require__(2895);
+;// CONCATENATED MODULE: ./lib/transfer/index-filter.js
+// `platforms: linux/amd64,linux/arm64` copies only those children of an index and writes a new
+// index holding just them. Its bytes, and so its digest, differ from the source's: the report
+// says so. The new bytes are deterministic, so a nightly run finds them in Harbor and skips.
+
+
+/** A filter without a variant takes every variant (linux/arm64 takes linux/arm64/v8). */
+function platformMatches(platform, filters) {
+    if (!platform)
+        return false;
+    return filters.some((f) => f.os === platform.os &&
+        f.architecture === platform.architecture &&
+        (!f.variant || f.variant === platform.variant));
+}
+/** The index with only the matching children: new bytes and digest, or undefined when it keeps them all. */
+function filterIndex(bytes, mediaType, filters) {
+    const parsed = (0,media_types/* parseManifest */.Ng)(bytes, mediaType);
+    const keep = parsed.children.filter((c) => platformMatches(c.platform, filters));
+    if (keep.length === parsed.children.length)
+        return undefined;
+    const body = JSON.parse(bytes.toString('utf8'));
+    const wanted = new Set(keep.map((c) => c.digest));
+    body.manifests = body.manifests.filter((m) => wanted.has(m.digest));
+    const filtered = Buffer.from(JSON.stringify(body, null, 2));
+    return { bytes: filtered, digest: (0,digest/* sha256Digest */.sI)(filtered), kept: keep.length };
+}
+
+// EXTERNAL MODULE: ./lib/registry/docker-hub.js
+var docker_hub = __nccwpck_require__(7205);
+;// CONCATENATED MODULE: ./lib/transfer/upstream.js
+// Repairing stale and incomplete tags from the registry a pull-through cache was mirroring: a blob
+// (or an index child) that answers 404 on the source is looked up in the upstream repository of
+// the same name. Manifests always come from the source: the tag the user had, never re-resolved.
+
+
+function createUpstream(client, concurrency) {
+    return { client, limit: pLimit(concurrency), requests: 0 };
+}
+/** The upstream repository for a cached one: Docker Hub keeps official images under `library/`,
+ * as `docker pull alpine` asks for `library/alpine`. */
+function upstreamRepository(repository, upstreamHost) {
+    return (0,docker_hub/* isDockerHub */.g)(upstreamHost) && !repository.includes('/') ? `library/${repository}` : repository;
+}
+async function upstreamCall(upstream, call) {
+    return await upstream.limit(() => {
+        upstream.requests += 1;
+        return call(upstream.client);
+    });
+}
+/** Which of the missing digests the upstream has: blobs by HEAD (no download), children by manifest HEAD. */
+async function findUpstream(upstream, repository, blobs) {
+    const repo = upstreamRepository(repository, upstream.client.host);
+    const found = new Set();
+    await Promise.all(blobs.map(async (blob) => {
+        const size = await upstreamCall(upstream, (c) => c.headBlob(repo, blob.digest)).catch(() => undefined);
+        if (size !== undefined)
+            found.add(blob.digest);
+    }));
+    return found;
+}
+
+;// CONCATENATED MODULE: ./lib/transfer/manifest-graph.js
+// A tag's manifests: its own and, for an index, the manifests it lists by digest, and theirs. A
+// registry serves what it likes here: an index may list indexes, and two indexes may list the same
+// children. That is a graph, not a tree: a diamond of 22 levels (each level's two indexes both
+// listing the next level's two) is 44 manifests but 2^22 paths, and a walk per path made 24,208
+// requests and held 350 MB before it was stopped. Here each digest is read once (level by level,
+// a child seen before is linked, not read again), within bounds that real images stay far below;
+// past one, the tag fails with an error naming it and the bound.
+
+
+
+
+
+
+
+
+/**
+ * - depth 8: a multi-platform image is an index of image manifests (1); an index of indexes (2)
+ *   is rare. 8 is four times that, and keeps every walk over the graph 9 calls deep at most.
+ * - count 10,000: the largest real indexes list some tens of platform manifests, each with an
+ *   attestation manifest; an index of referrers one manifest per signature or SBOM, hundreds at
+ *   most. 10,000 is a hundred times that, and caps a hostile tag at 10,000 requests.
+ * - bytes 32 MiB: a 1,000-layer image manifest is about 200 kB; 32 MiB holds eight manifests of
+ *   the 4 MiB a registry stores, and caps what one tag in flight holds in memory.
+ */
+const MANIFEST_LIMITS = { depth: 8, count: 10_000, bytes: 32 * 1024 * 1024 };
+/** Manifest reads of one tag in flight at once: past a bound, no more are started. */
+const READS_IN_FLIGHT = 16;
+/** Reads a tag's manifest and everything below it. A child that answers 404 is noted as missing
+ * content rather than failing the tag, so the tag can be classified; with an upstream, it (and all
+ * below it) comes from there. With a platform filter, the top index is rewritten to hold only the
+ * matching children. */
+async function readManifestGraph(ctx, repository, reference, platforms, limits = MANIFEST_LIMITS) {
+    const label = (0,registry_reference/* isDigest */.Bc)(reference) ? `${repository}@${reference}` : `${repository}:${reference}`;
+    const upstreamRepo = ctx.upstream ? upstreamRepository(repository, ctx.upstream.client.host) : repository;
+    const held = { count: 0, bytes: 0 };
+    let stopped;
+    const read = async (ref, fromUpstream, filter) => {
+        const res = fromUpstream
+            ? await upstreamCall(ctx.upstream, (c) => c.getManifest(upstreamRepo, ref))
+            : await ctx.source.getManifest(repository, ref);
+        const at = (0,registry_reference/* isDigest */.Bc)(ref) ? `${repository}@${ref}` : `${repository}:${ref}`;
+        let parsed = (0,media_types/* parseManifest */.Ng)(res.bytes, res.mediaType);
+        if (parsed.kind === 'invalid')
+            throw manifestFailure('MANIFEST_INVALID', `manifest of ${at} ${parsed.problem}`);
+        let { bytes, digest } = res;
+        let sourceDigest;
+        const filtered = filter && parsed.kind === 'index' ? filterIndex(res.bytes, parsed.mediaType, filter) : undefined;
+        if (filtered) {
+            ({ bytes, digest } = filtered);
+            sourceDigest = res.digest;
+            parsed = (0,media_types/* parseManifest */.Ng)(bytes, parsed.mediaType);
+        }
+        // Known now, not after its blobs went up: the registry would refuse the manifest at the end.
+        if (bytes.length > registry_limits/* MANIFEST_PUSH_LIMIT */.jt) {
+            throw manifestFailure('MANIFEST_TOO_LARGE', `manifest of ${at} is ${bytes.length} bytes, more than the ${registry_limits/* MANIFEST_PUSH_LIMIT */.jt} bytes (${registry_limits/* MANIFEST_PUSH_LIMIT */.jt / 1024 / 1024} MiB) a registry stores`);
+        }
+        held.bytes += bytes.length;
+        if (held.bytes > limits.bytes)
+            throw tooLarge(label, `hold more than ${limits.bytes / 1024 / 1024} MiB together`);
+        const node = { digest, mediaType: parsed.mediaType, bytes, parsed, children: [] };
+        return { node, sourceDigest };
+    };
+    /** A child by digest, fetched outright (a HEAD first would be one more request for every child
+     * that is there, the common case); one that answers 404 comes from the upstream by digest
+     * (verified), if it is there. */
+    const readChild = async (digest, fromUpstream) => {
+        if (fromUpstream)
+            return { node: (await read(digest, true)).node, fromUpstream };
+        try {
+            return { node: (await read(digest, false)).node, fromUpstream };
+        }
+        catch (error) {
+            if (!(0,registry/* isNotFound */.c4)(error))
+                throw error;
+        }
+        const there = ctx.upstream
+            ? await upstreamCall(ctx.upstream, (c) => c.headManifest(upstreamRepo, digest)).catch(() => undefined)
+            : undefined;
+        if (!there)
+            return { fromUpstream };
+        return { node: (await read(digest, true)).node, fromUpstream: true, repaired: true };
+    };
+    const top = await read(reference, false, platforms);
+    held.count = 1;
+    // Every digest met, once: its node, or undefined for a child missing everywhere.
+    const seen = new Map([[top.node.digest, top.node]]);
+    const missingChildren = [];
+    const repairedChildren = [];
+    // Level by level: a level's new children are read side by side, in the order the indexes list them.
+    let level = [{ node: top.node, fromUpstream: false }];
+    for (let depth = 1; level.length > 0; depth++) {
+        const next = new Map();
+        for (const { node, fromUpstream } of level)
+            for (const child of node.parsed.children)
+                if (!seen.has(child.digest) && !next.has(child.digest))
+                    next.set(child.digest, fromUpstream);
+        if (next.size === 0)
+            break;
+        if (depth > limits.depth)
+            throw tooLarge(label, tooDeep(limits.depth));
+        if (held.count + next.size > limits.count)
+            throw tooLarge(label, `number more than ${limits.count}`);
+        held.count += next.size;
+        const queue = pLimit(READS_IN_FLIGHT); // levels are read one after another
+        // Past a bound (or any failure), the reads not yet started are not started.
+        const answers = await Promise.all([...next].map(([digest, fromUpstream]) => queue(async () => {
+            if (stopped)
+                throw stopped;
+            return await readChild(digest, fromUpstream).catch((error) => {
+                stopped ??= error;
+                throw error;
+            });
+        })));
+        level = [];
+        for (const [i, digest] of [...next.keys()].entries()) {
+            const { node, fromUpstream, repaired } = answers[i];
+            seen.set(digest, node);
+            if (!node)
+                missingChildren.push(digest);
+            else
+                level.push({ node, fromUpstream });
+            if (repaired)
+                repairedChildren.push(digest);
+        }
+    }
+    for (const node of seen.values())
+        if (node)
+            node.children = node.parsed.children.flatMap((c) => seen.get(c.digest) ?? []);
+    checkChains(top.node, limits.depth, label);
+    return {
+        node: top.node,
+        missingChildren,
+        repairedChildren,
+        ...(top.sourceDigest && { sourceDigest: top.sourceDigest }),
+    };
+}
+/** Every manifest of the graph once, children before the indexes that list them (the order they
+ * can be pushed in), the top one last. */
+function manifestsOf(top) {
+    const order = [];
+    const seen = new Set();
+    const visit = (node) => {
+        if (seen.has(node.digest))
+            return;
+        seen.add(node.digest);
+        for (const child of node.children)
+            visit(child);
+        order.push(node);
+    };
+    visit(top);
+    return order;
+}
+/** Every distributable blob of the graph, each once (children share base layers); foreign layers
+ * are left out, as registries never hold them. */
+function blobsOf(top) {
+    const seen = new Map();
+    for (const node of manifestsOf(top))
+        for (const blob of node.parsed.blobs)
+            if (!(0,media_types/* isForeignLayer */.sJ)(blob) && !seen.has(blob.digest))
+                seen.set(blob.digest, blob);
+    return [...seen.values()];
+}
+/** No chain longer than `limit` below the top (reading level by level measures the shortest way
+ * to each manifest; a longer way may lead there too), and no cycle: content addressing rules one
+ * out for sha256, but a registry's digests are only its word for other algorithms. Each manifest's
+ * height is worked out once; the recursion is never deeper than `limit` + 1. */
+function checkChains(top, limit, label) {
+    const heights = new Map();
+    const onPath = new Set();
+    const height = (node, depth) => {
+        if (onPath.has(node))
+            throw manifestFailure('MANIFEST_INVALID', `the manifests of ${label} list ${node.digest} inside itself`);
+        const known = heights.get(node);
+        if ((known ?? 0) + depth > limit)
+            throw tooLarge(label, tooDeep(limit));
+        if (known !== undefined)
+            return known;
+        onPath.add(node);
+        let h = 0;
+        for (const child of node.children)
+            h = Math.max(h, 1 + height(child, depth + 1));
+        onPath.delete(node);
+        heights.set(node, h);
+        return h;
+    };
+    height(top, 0);
+}
+function tooDeep(limit) {
+    return `nest more than ${limit} levels deep below the tag's own`;
+}
+function tooLarge(label, what) {
+    return manifestFailure('MANIFEST_GRAPH_TOO_LARGE', `the manifests of ${label} ${what}: past the bound harbor-sync reads for one tag (real images nest one or two levels)`);
+}
+function manifestFailure(code, message) {
+    return new errors_base/* HarborSyncError */.kM({ step: 'manifest', code, message });
+}
+
+;// CONCATENATED MODULE: ./lib/transfer/audit.js
+
+async function harborGaps(state, repository, top, blobs, missingOnSource) {
+    const { harbor } = state.clients;
+    // Keyed by kind too: a blob's HEAD says nothing of a manifest of the same digest.
+    const present = (key, ask) => state.present.run(repository, key, () => state.looks(async () => (await ask()) !== undefined)).promise;
+    const manifests = manifestsOf(top);
+    const [blobThere, manifestThere, lostThere] = await Promise.all([
+        Promise.all(blobs.map(async (b) => {
+            const there = await present(`blob ${b.digest}`, () => harbor.headBlob(repository, b.digest));
+            // Where a repository that lacks it can mount it from, rather than upload it again.
+            if (there)
+                state.uploads.note(b.digest, repository);
+            return there;
+        })),
+        Promise.all(manifests.map((m) => present(`manifest ${m.digest}`, () => harbor.headManifest(repository, m.digest)))),
+        Promise.all(missingOnSource.map((d) => present(`manifest ${d}`, () => harbor.headManifest(repository, d)))),
+    ]);
+    return {
+        blobs: blobs.filter((_, i) => !blobThere[i]),
+        manifests: manifests.filter((_, i) => !manifestThere[i]),
+        lost: missingOnSource.filter((_, i) => !lostThere[i]),
+        checked: { blobs: blobs.length, manifests: manifests.length + missingOnSource.length },
+    };
+}
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: ./lib/registry/retry.js
+var retry = __nccwpck_require__(1653);
+;// CONCATENATED MODULE: ./lib/transfer/blobs.js
+// One blob into one Harbor repository: already there, mounted from the repository this run
+// uploaded it to, or streamed from the source (or, for a repaired blob, from the upstream). Each
+// (repository, digest) is brought once per run; each digest is uploaded once per run, and every
+// other repository mounts it.
+
+
+
+
+
+/** How the blob got there, and whether this call brought it (`first`): a blob another tag of the
+ * run brought counts as existing for this one. */
+async function ensureBlob(state, move) {
+    const { promise, first } = state.blobs.run(move.targetRepository, move.blob.digest, () => bringBlob(state, move));
+    return { outcome: await promise, first };
+}
+/** The transfer limit is held per request, never while waiting for another tag's upload. */
+async function bringBlob(state, move) {
+    const { harbor } = state.clients;
+    const repository = move.targetRepository;
+    const digest = move.blob.digest;
+    const ask = !move.knownMissing && !(await move.targetEmpty());
+    if (ask && (await state.limit(() => harbor.headBlob(repository, digest))) !== undefined)
+        return 'existing';
+    const upload = state.uploads.run(digest, () => state.limit(() => uploadBlob(state, move)).then(() => repository));
+    const home = await upload.promise;
+    if (upload.first || home === repository)
+        return 'uploaded';
+    return await state.limit(async () => {
+        const start = await harbor.startUpload(repository, { digest, repository: home });
+        if (start.mounted)
+            return 'mounted';
+        // The registry declined the mount (202): it opened an upload session instead; use it.
+        await uploadBlob(state, move, start.location);
+        return 'uploaded';
+    });
+}
+/** Streams the blob into a Harbor upload. A failed attempt starts over from the first byte in a
+ * new upload session (the registry never commits a partial or corrupt blob). Content that does
+ * not match its digest is tried once more (a byte flipped in transit is gone the next time), and
+ * that attempt hashes what it streams, so a source whose copy is damaged is reported with the
+ * digest its bytes really have. What is retried is the one rule of registry/retry.ts. */
+async function uploadBlob(state, move, opened) {
+    let session = opened;
+    let hashing = false;
+    await (0,retry/* retrying */.R$)(async () => {
+        const start = session ? undefined : await state.clients.harbor.startUpload(move.targetRepository);
+        const location = session ?? (start?.mounted === false ? start.location : undefined);
+        session = undefined; // a session is used once: a retry opens a new one
+        if (!location)
+            return; // the registry already has it
+        try {
+            await streamBlob(state, move, location, hashing);
+        }
+        catch (error) {
+            hashing ||= (0,retry/* isDigestMismatch */.R)(error);
+            throw error;
+        }
+        state.options.onBytes?.(Math.max(move.blob.size, 0));
+    }, { policy: state.options.retry, signal: state.options.abandon });
+}
+/** Harbor's registry hashes every upload and refuses to commit one whose bytes do not match
+ * `?digest=` (400 DIGEST_INVALID, docs/harbor.md §9), so the bytes are hashed here only on a retry:
+ * hashing a 2 GiB layer a second time costs a CPU-second per GiB (docs/performance.md). */
+async function streamBlob(state, move, location, hash) {
+    const { source, harbor } = state.clients;
+    const { blob, fromUpstream } = move;
+    // A held GET may come from another source repository than this one: same digest, same bytes
+    // (and checked on commit like any other).
+    const held = fromUpstream ? undefined : await state.prefetch?.take(blob.digest);
+    const upstream = state.upstream;
+    const { body, size } = held ??
+        (fromUpstream && upstream
+            ? await upstreamCall(upstream, (c) => c.getBlob(upstreamRepository(move.sourceRepository, c.host), blob.digest))
+            : await source.getBlob(move.sourceRepository, blob.digest));
+    // The descriptor's size is what the manifest promises Harbor; a source that holds another size
+    // holds other bytes (for a storage source, another data file): refused before a byte is sent.
+    if (size !== undefined && blob.size >= 0 && size !== blob.size) {
+        body.destroy();
+        throw new errors_base/* HarborSyncError */.kM({
+            code: 'SIZE_MISMATCH',
+            message: `blob ${blob.digest}: the source holds ${size} bytes, but the manifest's descriptor says ${blob.size}; nothing was uploaded`,
+        });
+    }
+    const length = blob.size >= 0 ? blob.size : size;
+    if (length === undefined) {
+        body.destroy();
+        throw new errors_base/* HarborSyncError */.kM({
+            code: 'SIZE_MISMATCH',
+            message: `blob ${blob.digest} has no size in the manifest and none from the source`,
+        });
+    }
+    if (!hash)
+        return await harbor.finishUpload(location, blob.digest, length, body);
+    const verifier = new digest/* DigestVerifier */.Do(blob.digest);
+    const verified = (0,external_node_stream_.pipeline)(body, verifier, () => undefined);
+    try {
+        await harbor.finishUpload(location, blob.digest, length, verified);
+    }
+    catch (error) {
+        throw verifier.mismatch ?? error;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/transfer/manifests.js
+// A tag's manifests into one Harbor repository: children by digest before the indexes that list
+// them, each once however many list it, the top one last under the tag (or digest) asked for.
+// Each (repository, digest, reference) is pushed once per run: the registry races on concurrent
+// pushes of one manifest (docs/harbor.md §9).
+
+/** The digest Harbor says it stored for the top manifest, when it says. `only`: push just these
+ * (a repair), in the same order. */
+async function pushManifests(state, repository, top, reference, only) {
+    let stored;
+    for (const node of manifestsOf(top)) {
+        if (only && !only.has(node))
+            continue;
+        const ref = node === top ? reference : node.digest;
+        stored = await state.manifests.run(repository, `${node.digest}:${ref}`, () => state.clients.harbor.putManifest(repository, ref, node.bytes, node.mediaType)).promise;
+    }
+    return stored;
+}
+
+;// CONCATENATED MODULE: ./lib/transfer/blob-homes.js
+// Where this run put each blob, so that other repositories mount it rather than upload it again:
+// an upload in flight is shared, a finished one is remembered. Bounded, least recently used
+// forgotten first, so the run's memory does not grow with the number of blobs it has seen
+// (docs/performance.md). A forgotten blob that a later repository needs is checked and uploaded
+// again; the blobs shared most, base layers, are used all the time and so never forgotten.
+const MAX_HOMES = 20_000;
+class BlobHomes {
+    pending = new Map();
+    homes = new Map();
+    max;
+    constructor(max = MAX_HOMES) {
+        this.max = max;
+    }
+    /** Uploaded, or being uploaded, by this run. */
+    has(digest) {
+        return this.pending.has(digest) || this.homes.has(digest);
+    }
+    /** A repository found holding the blob without this run's upload (an audit's HEAD answered):
+     * a repository that lacks it mounts from there. An upload's own home is never replaced. */
+    note(digest, repository) {
+        if (this.pending.has(digest) || this.homes.has(digest))
+            return;
+        this.homes.set(digest, repository);
+        if (this.homes.size > this.max)
+            this.homes.delete(this.homes.keys().next().value);
+    }
+    /** The repository the blob is (or is being) uploaded to; `work` uploads it when nobody has. */
+    run(digest, work) {
+        const home = this.homes.get(digest);
+        if (home !== undefined) {
+            this.homes.delete(digest); // most recently used last
+            this.homes.set(digest, home);
+            return { promise: Promise.resolve(home), first: false };
+        }
+        const inFlight = this.pending.get(digest);
+        if (inFlight)
+            return { promise: inFlight, first: false };
+        const promise = work();
+        this.pending.set(digest, promise);
+        // A failure is not remembered: a later tag may try again.
+        promise.then((repository) => {
+            this.pending.delete(digest);
+            this.homes.set(digest, repository);
+            if (this.homes.size > this.max)
+                this.homes.delete(this.homes.keys().next().value);
+        }, () => this.pending.delete(digest));
+        return { promise, first: true };
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/transfer/state.js
+// What the transfer layer keeps for one run: the clients, the limits, and the run-wide tables that
+// make each blob cross the wire once and each manifest go up once per repository. Memory follows
+// the repositories in flight: a repository's entries go when the engine is done with it.
+
+
+
+
+
+class TransferState {
+    clients;
+    options;
+    upstream;
+    /** Blob GETs opened as presence checks, for the upload that copies them (prefetch.ts); none in
+     * a dry run or from a source that reads local files. */
+    prefetch;
+    /** Source blob presence (its size), once per source repository and digest. */
+    sourceBlobs = new OncePerRepository();
+    /** One entry per Harbor repository and blob digest. */
+    blobs = new OncePerRepository();
+    /** One push per Harbor repository, manifest digest and reference. */
+    manifests = new OncePerRepository();
+    /** verify: blobs — whether Harbor's repository serves a digest, asked once per run. */
+    present = new OncePerRepository();
+    /** One upload per blob digest; the value is the Harbor repository it went to, which every
+     * other repository then mounts from. */
+    uploads = new BlobHomes();
+    /** Blob transfers in flight across all tags: more than tags, since a tag waits on several. */
+    limit;
+    /** HEADs of an audit in flight: as wide as the engine's cheap look at tags. */
+    looks;
+    constructor(clients, options) {
+        this.clients = clients;
+        this.options = options;
+        this.upstream = clients.upstream ? createUpstream(clients.upstream, options.upstreamConcurrency) : undefined;
+        this.prefetch =
+            options.dryRun || clients.source.capabilities.localReads
+                ? undefined
+                : new Prefetch(prefetchLimit(options.concurrency), (digest) => this.uploads.has(digest));
+        this.limit = pLimit(options.concurrency * 2);
+        this.looks = pLimit(options.concurrency * 4);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/transfer/upload-plan.js
+
+class UploadPlan {
+    harbor;
+    present = new OncePerRepository();
+    uploads = new Map();
+    constructor(harbor) {
+        this.harbor = harbor;
+    }
+    /** Notes the blobs a tag would send; returns the bytes of those Harbor's repository lacks
+     * (the same whichever tag comes first: a blob shared with another tag counts for both here,
+     * and once in `bytes`). A HEAD per blob, once per repository, and none in a missing project. */
+    async plan(repository, blobs, projectExists) {
+        let lacking = 0;
+        for (const blob of blobs) {
+            const inHarbor = projectExists &&
+                (await this.present.run(repository, blob.digest, async () => (await this.harbor.headBlob(repository, blob.digest)) !== undefined).promise);
+            if (inHarbor)
+                continue;
+            this.uploads.set(blob.digest, Math.max(blob.size, 0));
+            lacking += Math.max(blob.size, 0);
+        }
+        return lacking;
+    }
+    /** Notes blobs known to be missing (an audit asked Harbor): returns their bytes. */
+    add(blobs) {
+        let bytes = 0;
+        for (const blob of blobs) {
+            this.uploads.set(blob.digest, Math.max(blob.size, 0));
+            bytes += Math.max(blob.size, 0);
+        }
+        return bytes;
+    }
+    /** Bytes the run would upload, each blob once. */
+    get bytes() {
+        let total = 0;
+        for (const size of this.uploads.values())
+            total += size;
+        return total;
+    }
+    forget(repository) {
+        this.present.forget(repository);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/transfer/transfer.js
+// The transfer layer (go-containerregistry's remote.Write, containers/image's copy/): the engine
+// says what to copy; this says how. It reads a tag's manifests from the source (and what the source
+// lacks from the upstream), tells which blobs are there, and writes a tag into Harbor: its blobs
+// (already there, mounted from where this run put them, or streamed), its child manifests, then the
+// tag, checked. The engine (src/sync) never calls a blob or manifest method itself.
+
+
+
+
+
+
+
+
+
+class Transfer {
+    state;
+    /** A dry run's tally of what would be uploaded. */
+    plan;
+    constructor(clients, options) {
+        this.state = new TransferState(clients, options);
+        this.plan = options.dryRun ? new UploadPlan(clients.harbor) : undefined;
+    }
+    /** The source's digest for a tag (one HEAD), or undefined when it is not there. */
+    sourceManifest(repository, reference) {
+        return this.state.clients.source.headManifest(repository, reference);
+    }
+    /** Harbor's digest for a tag (one HEAD), or undefined when it is not there. */
+    async harborManifest(repository, reference) {
+        return (await this.state.clients.harbor.headManifest(repository, reference))?.digest;
+    }
+    /** A tag's manifests, each digest read once; what the source lacks comes from the upstream. */
+    readGraph(repository, reference, platforms) {
+        const { source } = this.state.clients;
+        return readManifestGraph({ source, upstream: this.state.upstream }, repository, reference, platforms);
+    }
+    /** Each blob's size on the source, or undefined when it answers 404 there; once per source
+     * repository and digest in the run. A blob bound for an empty Harbor repository and not yet on
+     * its way will be uploaded: its check is then the GET that uploads it, held open until the
+     * upload takes it (one request instead of a HEAD and a GET). */
+    sourceBlobSizes(owner, repository, blobs, willUpload) {
+        const { source } = this.state.clients;
+        const { prefetch } = this.state;
+        return Promise.all(blobs.map(({ digest }) => this.state.sourceBlobs.run(repository, digest, () => willUpload && prefetch?.wants(digest)
+            ? prefetch.open(owner, digest, () => getOrNothing(() => source.getBlob(repository, digest)))
+            : source.headBlob(repository, digest)).promise));
+    }
+    /** Whether held GETs would be worth opening: not in a dry run, nor from local files. */
+    get holdsSourceReads() {
+        return this.state.prefetch !== undefined;
+    }
+    /** Which of these blobs the upstream has (a HEAD each); empty without an upstream. */
+    async upstreamHas(repository, blobs) {
+        const { upstream } = this.state;
+        return upstream && blobs.length > 0 ? await findUpstream(upstream, repository, blobs) : new Set();
+    }
+    /** The upstream's host, when one is set. */
+    get upstreamHost() {
+        return this.state.upstream?.client.host;
+    }
+    /** Requests sent to the upstream so far. */
+    get upstreamRequests() {
+        return this.state.upstream?.requests;
+    }
+    /** Writes a tag into Harbor: every blob, then its manifests, then checks that Harbor's digest for
+     * the tag is the source's (the PUT's answer; a HEAD when the answer names none). */
+    async write(write, inStep) {
+        const counts = { total: write.blobs.length, uploaded: 0, mounted: 0, existing: 0, bytesUploaded: 0 };
+        await inStep('blob', () => Promise.all(write.blobs.map(async (blob) => {
+            const { outcome, first } = await ensureBlob(this.state, {
+                sourceRepository: write.sourceRepository,
+                targetRepository: write.targetRepository,
+                blob,
+                fromUpstream: write.fromUpstream.has(blob.digest),
+                targetEmpty: write.targetEmpty,
+            });
+            // A blob another tag of this run brought is "existing" for this tag: counted once.
+            const counted = first ? outcome : 'existing';
+            counts[counted] += 1;
+            if (counted === 'uploaded')
+                counts.bytesUploaded += blob.size;
+        })));
+        const stored = await inStep('manifest', () => pushManifests(this.state, write.targetRepository, write.top, write.reference));
+        const harborDigest = stored ?? (await inStep('verify', () => this.harborManifest(write.targetRepository, write.reference)));
+        if (harborDigest !== write.top.digest) {
+            throw new errors_base/* HarborSyncError */.kM({
+                code: 'VERIFY_MISMATCH',
+                step: 'verify',
+                message: `Harbor answers ${harborDigest ?? 'nothing'} for ${write.label}, expected the source digest ${write.top.digest}`,
+            });
+        }
+        return counts;
+    }
+    /** verify: blobs — what Harbor's repository lacks of a tag it says it holds: a HEAD per blob
+     * and per manifest of the graph (and per index child the source lacks), each (repository,
+     * digest) once per run. */
+    gaps(repository, graph, blobs) {
+        return harborGaps(this.state, repository, graph.node, blobs, graph.missingChildren);
+    }
+    /** Pushes again what Harbor lacks of a tag: the blobs (mounted from a repository known to hold
+     * them, else streamed from the source or the upstream, checked on commit like any upload), then
+     * the manifests, children first, each by its digest: the tag still names the top one in Harbor,
+     * and a PUT by a tag an immutability rule covers is refused even with the same content
+     * (docs/harbor.md §6, Policy errors). Then asks Harbor for each of them again. */
+    async repair(write, gaps, inStep) {
+        const counts = { total: gaps.blobs.length, uploaded: 0, mounted: 0, existing: 0, bytesUploaded: 0 };
+        const repository = write.targetRepository;
+        await inStep('blob', () => Promise.all(gaps.blobs.map(async (blob) => {
+            const { outcome, first } = await ensureBlob(this.state, {
+                sourceRepository: write.sourceRepository,
+                targetRepository: repository,
+                blob,
+                fromUpstream: write.fromUpstream.has(blob.digest),
+                targetEmpty: write.targetEmpty,
+                knownMissing: true,
+            });
+            // Another broken tag of this run repaired it first: counted once, as for a copy.
+            const counted = first ? outcome : 'existing';
+            counts[counted] += 1;
+            if (counted === 'uploaded')
+                counts.bytesUploaded += blob.size;
+        })));
+        if (gaps.manifests.length > 0)
+            await inStep('manifest', () => pushManifests(this.state, repository, write.top, write.top.digest, new Set(gaps.manifests)));
+        await inStep('verify', async () => {
+            const { harbor } = this.state.clients;
+            const answers = await Promise.all([
+                ...gaps.blobs.map((b) => this.state.looks(async () => ((await harbor.headBlob(repository, b.digest)) === undefined ? b.digest : ''))),
+                ...gaps.manifests.map((m) => this.state.looks(async () => (await harbor.headManifest(repository, m.digest)) === undefined ? m.digest : '')),
+            ]);
+            const still = answers.filter(Boolean);
+            if (still.length > 0)
+                throw new errors_base/* HarborSyncError */.kM({
+                    code: 'VERIFY_MISMATCH',
+                    step: 'verify',
+                    message: `after the repair Harbor still lacks ${still.length} of what ${write.label} needs: ${still.join(', ')}`,
+                });
+        });
+        return counts;
+    }
+    /** A dry run: the bytes a repair would upload, each blob once in the run (a blob an audit found
+     * in another Harbor repository would be mounted from there). No request: the audit asked. */
+    plannedRepair(blobs) {
+        if (!this.plan)
+            throw new Error('plannedRepair outside a dry run');
+        return this.plan.add(blobs.filter((b) => !this.state.uploads.has(b.digest)));
+    }
+    /** A dry run: the bytes of these blobs Harbor's repository lacks (HEADs only, once each). */
+    plannedUpload(repository, blobs, projectExists) {
+        if (!this.plan)
+            throw new Error('plannedUpload outside a dry run');
+        return this.plan.plan(repository, blobs, projectExists);
+    }
+    /** A dry run: bytes the whole run would upload, each blob once. */
+    get plannedBytes() {
+        return this.plan?.bytes;
+    }
+    /** Closes the source GETs `owner` held that no upload took (the tag was stale, or mounted). */
+    release(owner) {
+        this.state.prefetch?.release(owner);
+    }
+    /** A repository is done: what the run kept for it goes. Where blobs were uploaded stays known
+     * run-wide (bounded): later repositories mount from there. */
+    forget(sourceRepository, targetRepository) {
+        this.state.sourceBlobs.forget(sourceRepository);
+        this.state.blobs.forget(targetRepository);
+        this.state.manifests.forget(targetRepository);
+        this.state.present.forget(targetRepository);
+        this.plan?.forget(targetRepository);
+    }
+}
+async function getOrNothing(get) {
+    try {
+        return await get();
+    }
+    catch (error) {
+        if ((0,registry/* isNotFound */.c4)(error))
+            return undefined;
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/harbor/policies.js
+/** `retain the 10 most recently pushed artifacts of repositories ** (tags **)`. */
+function describeRule(rule) {
+    const param = (key) => rule.params?.[key];
+    const templates = {
+        latestPushedK: `the ${String(param('latestPushedK'))} most recently pushed artifacts`,
+        latestPulledN: `the ${String(param('latestPulledN'))} most recently pulled artifacts`,
+        latestActiveK: `the ${String(param('latestActiveK'))} most recently pushed or pulled artifacts`,
+        nDaysSinceLastPush: `artifacts pushed within the last ${String(param('nDaysSinceLastPush'))} days`,
+        nDaysSinceLastPull: `artifacts pulled within the last ${String(param('nDaysSinceLastPull'))} days`,
+        lastXDays: `artifacts pushed within the last ${String(param('lastXDays'))} days`,
+        always: 'every artifact',
+        immutable_template: 'the matching tags',
+    };
+    const what = templates[rule.template ?? ''] ?? `${rule.template ?? 'a rule'} ${JSON.stringify(rule.params ?? {})}`;
+    const repositories = selectors(rule.scope_selectors?.repository);
+    const tags = selectors(rule.tag_selectors);
+    return `${rule.action ?? 'retain'} ${what}${repositories ? ` of repositories ${repositories}` : ''}${tags ? ` (tags ${tags})` : ''}`;
+}
+function selectors(list) {
+    return (list ?? []).map((s) => `${/exclude/i.test(s.decoration ?? '') ? 'not ' : ''}${s.pattern ?? '**'}`).join(', ');
+}
+/** A retention policy: what it keeps (everything else in scope may be deleted) and when it runs. */
+function describeRetention(policy) {
+    const rules = policy.rules.filter((r) => !r.disabled);
+    const keeps = rules.length > 0 ? rules.map(describeRule).join('; or ') : 'no enabled rule';
+    const cron = policy.trigger?.settings?.cron;
+    const when = typeof cron === 'string' && cron
+        ? ` on schedule "${cron}"`
+        : policy.trigger?.kind
+            ? ` (${policy.trigger.kind.toLowerCase()})`
+            : '';
+    return `retention policy #${policy.id}${when}: ${keeps}`;
+}
+/** The enabled immutability rules of a project, in words. */
+function describeImmutability(rules) {
+    const enabled = rules.filter((r) => !r.disabled);
+    return enabled
+        .map((r) => `tags ${selectors(r.tag_selectors) || '**'} of repositories ${selectors(r.scope_selectors?.repository) || '**'}`)
+        .join('; ');
+}
+
+// EXTERNAL MODULE: ./lib/errors/causes.js
+var errors_causes = __nccwpck_require__(7119);
+;// CONCATENATED MODULE: ./lib/harbor/hints.js
+function explainHarborAnswer(error, context) {
+    const text = error.errors
+        .map((e) => e.message)
+        .join(' ')
+        .toLowerCase();
+    const who = context.username ? `"${context.username}"` : 'these credentials';
+    if (error.status === 412 && error.registryCode === 'PRECONDITION') {
+        return {
+            code: 'IMMUTABLE_TAG',
+            policy: true,
+            hint: `the tag matches an immutability rule of project ${context.project}: Harbor refuses to re-point it. Remove or narrow the rule (Project → Policy → Tag Immutability), or push under a new tag`,
+        };
+    }
+    if (error.status === 403 && text.includes('read only')) {
+        return {
+            code: 'READ_ONLY',
+            policy: true,
+            hint: 'Harbor is in read-only mode (Administration → Configuration → System Settings → Repository Read Only); re-run when it is writable',
+        };
+    }
+    if (error.status === 403 && text.includes('exceed')) {
+        return {
+            code: 'QUOTA_EXCEEDED',
+            policy: true,
+            hint: `project ${context.project} would exceed its storage quota: raise it (Project → Summary → Quota) or free space, then re-run`,
+        };
+    }
+    if (error.status === 403 && text.includes('csrf')) {
+        return {
+            hint: 'Harbor saw a session cookie and applied its CSRF check: something between us and Harbor keeps cookies; harbor-sync itself sends none',
+        };
+    }
+    if (error.status === 403 && text.includes('proxy project')) {
+        return {
+            code: 'PROXY_PROJECT',
+            policy: true,
+            hint: `project ${context.project} is a proxy-cache project, which cannot be pushed to: map the images to a regular project`,
+        };
+    }
+    if (error.status === 401 && text.includes('not found')) {
+        const setting = context.setting?.('create-projects', 'true') ?? 'create-projects: true';
+        return {
+            code: 'PROJECT_MISSING',
+            hint: `project ${context.project} does not exist in Harbor: create it, or set ${setting}`,
+        };
+    }
+    if (error.status === 401 && context.projectCreatedThisRun) {
+        return {
+            code: 'PERMISSION_DENIED',
+            hint: `project ${context.project} was created, but ${who} cannot push to it (Harbor #15461): give the robot account push permission on ${context.project}, or use an account that is a member`,
+        };
+    }
+    if (error.status === 401 || error.status === 403) {
+        return {
+            code: 'PERMISSION_DENIED',
+            hint: `${who} may not push to project ${context.project}: make the account a Developer (or higher) member of the project, or give the robot account push permission`,
+        };
+    }
+    return undefined;
+}
+function harborHint(error, context) {
+    return explainHarborAnswer(error, context)?.hint;
+}
+
+;// CONCATENATED MODULE: ./lib/sync/failure.js
+// Turns whatever went wrong in one step of one tag into the StepFailure the report shows: the step,
+// our code, the HTTP status and the registry's code, the message, and what to do when we know.
+
+
+
+
+
+/** Runs one step; any error leaves it as a HarborSyncError placed at that step. */
+async function inStep(step, work, harbor) {
+    try {
+        return await work();
+    }
+    catch (error) {
+        throw placeAt(error, step, harbor);
+    }
+}
+/** The error as a HarborSyncError at `step` (its own step if it has one), with Harbor's answers
+ * explained when `harbor` says which project the write was for. */
+function placeAt(error, step, harbor) {
+    if (isAbort(error)) {
+        return new errors_base/* HarborSyncError */.kM({
+            code: 'INTERRUPTED',
+            step: 'interrupted',
+            message: `interrupted during the ${step} step; nothing partial was committed (a tag is pushed only after all its blobs): a re-run completes it`,
+            cause: error,
+        });
+    }
+    if (!(0,errors_base/* isHarborSyncError */.E)(error)) {
+        const message = (0,errors_causes/* causeText */.xv)(error);
+        // A connection that failed after the client's retries (Node's or undici's code): not a bug of ours.
+        if ((0,retry/* isNetworkError */.TX)(error))
+            return new errors_base/* NetworkError */.Dr({ code: 'UNREACHABLE', step, message, cause: error });
+        // A certificate refused mid-run (a redirect to blob storage, the upstream): say what to set.
+        const certificate = (0,errors_causes/* certificateCode */.nt)(error);
+        if (certificate)
+            return new errors_base/* NetworkError */.Dr({
+                code: 'TLS_FAILED',
+                step,
+                message: `${message} (${certificate})`,
+                hint: 'trust the certificate that signed it with the ca-file input of that registry, or set its insecure input',
+                cause: error,
+            });
+        return new errors_base/* HarborSyncError */.kM({ code: 'INTERNAL', step, message, cause: error });
+    }
+    if (error.step !== undefined)
+        return error;
+    const explained = harbor && (0,registry/* isRegistryError */.IP)(error) ? explainHarborAnswer(error, harbor) : undefined;
+    if (!explained)
+        return error.at(step);
+    const details = {
+        ...error.details(),
+        step,
+        hint: explained.hint,
+        ...(explained.code && { code: explained.code }),
+        cause: error,
+    };
+    return explained.policy ? new errors_base/* HarborPolicyError */.JS(details) : new errors_base/* HarborSyncError */.kM(details);
+}
+function toFailure(error, step, harbor) {
+    const placed = placeAt(error, step, harbor);
+    // A registry's own words, when it sent some, say more than our summary of its answer (unless
+    // we said something else about it on the way: then that is the message).
+    const answer = (0,errors_causes/* findCause */.lO)(placed, registry/* isRegistryError */.IP);
+    const words = answer?.restatesAnswer && answer.errors.length > 0 && answer.message === placed.message;
+    const message = words ? `${answer.request}: ${answer.registryMessage}` : placed.message;
+    return {
+        step: placed.step ?? step,
+        errorCode: placed.code,
+        ...(placed.status !== undefined && { status: placed.status }),
+        ...(placed.registryCode !== undefined && { code: placed.registryCode }),
+        message,
+        ...(placed.hint !== undefined && { hint: placed.hint }),
+    };
+}
+/** A failure of ours, made where we decide it (a collision, a missing project). */
+function failure(step, errorCode, message, hint) {
+    return { step, errorCode, message, ...(hint !== undefined && { hint }) };
+}
+const ABORT_CODES = new Set(['UND_ERR_ABORTED', 'ABORT_ERR']);
+function isAbort(error) {
+    return ((0,errors_causes/* findCause */.lO)(error, (e) => e.name === 'AbortError') !== undefined ||
+        (0,errors_causes/* causeCode */.XL)(error, (c) => ABORT_CODES.has(c)) !== undefined);
+}
+
+;// CONCATENATED MODULE: ./lib/sync/projects.js
+// Harbor projects: looked up once per run, created when allowed (never in a dry run). An existing
+// project is also read once for the settings that would refuse or later delete what is copied
+// into it: a proxy-cache project refuses every push, and a tag-retention policy may delete
+// migrated tags later. Both are said once per project (docs/harbor.md §7, §11).
+
+
+
+
+class Projects {
+    /** Each asked once per project; a failure is not remembered (the next tag asks again). */
+    existing = new OncePerKey();
+    ensured = new OncePerKey();
+    inspected = new OncePerKey();
+    created = [];
+    /** What the run learned about its target projects' settings, once per project. */
+    notes = [];
+    api;
+    harbor;
+    options;
+    constructor(api, harbor, options) {
+        this.api = api;
+        this.harbor = harbor;
+        this.options = options;
+    }
+    exists(name) {
+        return this.existing.run(name, () => this.api.projectExists(name)).promise;
+    }
+    /** Why nothing can be copied into the project (a proxy-cache project), or undefined. Reads the
+     * project's settings once per run, and notes a retention policy that may delete tags later. */
+    refusal(name) {
+        return this.inspected.run(name, () => this.inspect(name)).promise;
+    }
+    /** One line naming the immutability rules of a project where a tag could not be re-pointed. */
+    async noteImmutability(name) {
+        if (this.notes.some((n) => n.project === name && n.kind === 'immutable'))
+            return;
+        const rules = await this.api.immutableRules(name).catch(() => undefined);
+        const described = rules && describeImmutability(rules);
+        this.notes.push({
+            project: name,
+            kind: 'immutable',
+            message: described
+                ? `project ${name} has tag immutability rules (${described}): Harbor refuses to re-point a matching tag that moved at the source; the tag keeps its old artifact in Harbor`
+                : `project ${name} has tag immutability rules (these credentials may not list them): Harbor refuses to re-point a matching tag that moved at the source`,
+        });
+    }
+    async inspect(name) {
+        if (this.wasCreated(name) || !(await this.exists(name)))
+            return undefined;
+        const settings = await this.api.projectSettings(name);
+        if (settings?.registryId !== undefined) {
+            const message = `project ${name} is a proxy-cache project (it mirrors registry #${settings.registryId}): Harbor refuses every push into it`;
+            this.notes.push({ project: name, kind: 'proxy-cache', message });
+            return new errors_base/* HarborPolicyError */.JS({
+                code: 'PROXY_PROJECT',
+                step: 'project',
+                message,
+                hint: `map these images to a regular project (${this.options.naming.name('mappings')}, or ${this.options.naming.name('default-project')} for single-level names); a proxy cache only pulls from its upstream`,
+            });
+        }
+        if (settings?.retentionId !== undefined) {
+            const policy = await this.api.retentionPolicy(settings.retentionId).catch(() => undefined);
+            const described = policy
+                ? describeRetention(policy)
+                : `retention policy #${settings.retentionId} (these credentials may not read it)`;
+            this.notes.push({
+                project: name,
+                kind: 'retention',
+                message: `project ${name} has a tag-retention policy, ${described}: Harbor may delete migrated tags that fall outside it later; harbor-sync never deletes anything`,
+            });
+        }
+        return undefined;
+    }
+    wasCreated(name) {
+        return this.created.includes(name);
+    }
+    /** Makes sure the project exists before anything is pushed into it. */
+    ensure(name) {
+        return this.ensured.run(name, () => this.create(name)).promise;
+    }
+    async create(name) {
+        const exists = await this.exists(name).catch((error) => {
+            throw placeAt(error, 'project');
+        });
+        if (exists)
+            return;
+        if (!this.options.create) {
+            throw new errors_base/* HarborSyncError */.kM({
+                code: 'PROJECT_MISSING',
+                step: 'project',
+                message: `project ${name} does not exist in Harbor`,
+                hint: `create it in Harbor, or set ${this.options.naming.setting('create-projects', 'true')}`,
+            });
+        }
+        try {
+            const createdNow = await this.api.createProject(name, this.options.visibility);
+            if (createdNow) {
+                this.created.push(name);
+                this.options.logger.info(`Created Harbor project ${name} (${this.options.visibility})`);
+            }
+        }
+        catch (error) {
+            const placed = placeAt(error, 'project');
+            if (placed.status === 403 || placed.status === 401) {
+                throw new errors_base/* HarborSyncError */.kM({
+                    ...placed.details(),
+                    code: 'PERMISSION_DENIED',
+                    hint: `these credentials may not create projects in Harbor: create project ${name} beforehand, or use a system admin or a system robot allowed to create projects`,
+                    cause: error,
+                });
+            }
+            throw placed;
+        }
+        this.existing.settle(name, true);
+        // Harbor ignores tokens issued before the project existed (docs/harbor.md §1): those naming it go;
+        // tokens for other projects stay good (dropping them all costs a token per repository again).
+        this.harbor.invalidateTokens(name);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/sync/context.js
+
+
+
+
+class RunContext {
+    config;
+    logger;
+    signals;
+    /** The source, for listings (catalog, tags, referrers); its manifests and blobs go through
+     * `transfer`. */
+    source;
+    api;
+    transfer;
+    projects;
+    listings = new OncePerKey();
+    listingRefused = false;
+    constructor(config, clients, logger, signals) {
+        this.config = config;
+        this.logger = logger;
+        this.signals = signals;
+        this.source = clients.source;
+        this.api = clients.api;
+        this.transfer = new Transfer(clients, {
+            concurrency: config.concurrency,
+            upstreamConcurrency: config.upstreamConcurrency,
+            retry: config.retry,
+            abandon: signals.abandon,
+            dryRun: config.dryRun,
+            onBytes: (bytes) => logger.event?.({ type: 'bytes', bytes }),
+        });
+        this.projects = new Projects(clients.api, clients.harbor, {
+            create: config.createProjects,
+            visibility: config.projectVisibility,
+            logger,
+            naming: config.naming ?? model_config/* INPUT_NAMING */.O,
+        });
+    }
+    get platforms() {
+        return this.config.platforms;
+    }
+    /** What Harbor holds in the target repository, listed once per run (one request per 100
+     * artifacts answers for all its tags). Undefined when the API refuses the listing: each tag
+     * then costs a manifest HEAD, and the run says so once. */
+    harborListing(target) {
+        return this.listings.run(target.repository, async () => {
+            try {
+                return await this.api.tagDigests(target.project, target.path);
+            }
+            catch (error) {
+                // Said once: an account that may not list artifacts is refused for every repository.
+                const say = this.listingRefused ? this.logger.debug : this.logger.warn;
+                this.listingRefused = true;
+                say.call(this.logger, `Harbor's artifact list of ${target.repository} could not be read (${error.message}); checking tags one by one instead, one request each`);
+                return undefined;
+            }
+        }).promise;
+    }
+    /** What Harbor holds in the target repository, when its project exists and is ours to write
+     * (not a proxy cache): for the tags only Harbor has now. Shares the listing of harborListing. */
+    async harborHoldings(target) {
+        // A project this run created holds only what this run brought.
+        if (this.projects.wasCreated(target.project))
+            return undefined;
+        if (!(await this.projects.exists(target.project)) || (await this.projects.refusal(target.project)))
+            return undefined;
+        return await this.harborListing(target);
+    }
+    /** True when the Harbor repository holds no artifact (or its project is new or missing): it
+     * cannot hold a blob this run did not bring, so no HEAD on Harbor is needed, and a source GET
+     * can be the presence check. Blobs this run brought are in the transfer layer's tables. */
+    async repositoryIsEmpty(target) {
+        const { projects } = this;
+        return (projects.wasCreated(target.project) ||
+            !(await projects.exists(target.project)) ||
+            (await this.harborListing(target))?.artifacts === 0);
+    }
+    /** A repository is done (every tag, its signatures included): what the run kept for it goes,
+     * so memory follows the repositories in flight. Blob uploads stay known run-wide (bounded): later
+     * repositories mount from them. */
+    forgetRepository(source, target) {
+        this.transfer.forget(source, target);
+        this.listings.forget(target);
+    }
+    /** What Harbor's error hints need to know about a project. */
+    hintContext(project) {
+        const username = this.config.harbor.credentials?.username;
+        const naming = this.config.naming ?? model_config/* INPUT_NAMING */.O;
+        return {
+            project,
+            projectCreatedThisRun: this.projects.wasCreated(project),
+            ...(username !== undefined && { username }),
+            setting: naming.setting,
+        };
+    }
+}
+
+// EXTERNAL MODULE: ./lib/harbor/names.js
+var names = __nccwpck_require__(158);
+;// CONCATENATED MODULE: ./lib/sync/jobs.js
+// One job per tag: where it is read on the source and written in Harbor.
+
+/** Maps every spec before any network traffic, so bad names are refused before anything is copied. */
+function mapSpecs(specs, map) {
+    const mapped = new Map();
+    const problems = [];
+    for (const spec of specs) {
+        try {
+            mapped.set(spec, map(spec.repository));
+        }
+        catch (error) {
+            if (!(error instanceof names/* NameMappingError */.mn))
+                throw error;
+            problems.push(`${spec.origin} (${spec.repository}): ${error.message}`);
+        }
+    }
+    if (problems.length > 0)
+        throw new names/* NameMappingError */.mn(`refused before anything was copied:\n${problems.join('\n')}`);
+    return mapped;
+}
+function jobFor(spec, target) {
+    const sourceReference = spec.digest ?? spec.tag;
+    const targetReference = spec.tag ?? spec.digest;
+    const sep = (ref) => (ref.includes(':') ? '@' : ':');
+    return {
+        sourceRepository: spec.repository,
+        sourceReference,
+        target,
+        targetReference,
+        sourceLabel: `${spec.repository}${spec.tag !== undefined ? `:${spec.tag}` : ''}${spec.digest !== undefined ? `@${spec.digest}` : ''}`,
+        targetLabel: `${target.repository}${sep(targetReference)}${targetReference}`,
+    };
+}
+
+// EXTERNAL MODULE: ./lib/registry/auth-boundary.js
+var auth_boundary = __nccwpck_require__(5208);
+;// CONCATENATED MODULE: ./lib/sync/preflight.js
+// Checks both ends before any tag is tried, so a wrong password or an unreachable host is one
+// clear error instead of a failure per tag.
+
+
+
+
+
+
+
+
+
+async function preflight(config, clients, logger) {
+    // A project of Harbor itself as the source (harbor://PROJECT): Harbor first, so an unreachable
+    // Harbor or refused credentials are said as Harbor's; the source then checks its project.
+    if ((0,sources/* sourceHarborProject */.z)(config.source.url) !== undefined) {
+        const found = await checkHarbor(config, clients, logger);
+        await checkSource(config, clients, logger);
+        return found;
+    }
+    await checkSource(config, clients, logger);
+    return await checkHarbor(config, clients, logger);
+}
+async function checkSource(config, clients, logger) {
+    const naming = config.naming ?? model_config/* INPUT_NAMING */.O;
+    const credentialsHint = `set ${naming.name('source-username')} and ${naming.name('source-password')}`;
+    const ping = await clients.source.ping().catch((error) => {
+        // A storage source that cannot be opened says so itself (step storage).
+        if ((0,errors_base/* isHarborSyncError */.E)(error) && error.step !== undefined)
+            throw error;
+        throw unreachable('source registry', 'source', config, error);
+    });
+    if (ping.ok)
+        return;
+    if ((0,auth_boundary/* isAuthRefusal */.B)(ping.error)) {
+        // Our own refusal (a realm over plain HTTP, a foreign origin asking for credentials), not the
+        // registry's answer: say it as it is.
+        const insecure = ping.error?.code === 'REALM_INSECURE';
+        throw new errors_base/* HarborSyncError */.kM({
+            ...placeAt(ping.error, 'auth').details(),
+            ...(insecure && {
+                hint: `serve the token realm over https (distribution: auth.token.realm), or set ${naming.setting('source-insecure', 'true')} to accept plain HTTP for this registry`,
+            }),
+        });
+    }
+    if (ping.status === 401 && config.source.credentials) {
+        throw new errors_base/* HarborSyncError */.kM({
+            code: 'CREDENTIALS_REJECTED',
+            step: 'auth',
+            status: 401,
+            ...(ping.error?.registryCode !== undefined && { registryCode: ping.error.registryCode }),
+            message: `the source registry ${clients.source.host} rejected the credentials of user "${config.source.credentials.username}"`,
+            hint: `check ${naming.name('source-username')} and ${naming.name('source-password')}`,
+        });
+    }
+    if (ping.status === 401) {
+        // Public registries answer /v2/ with 401 even to anonymous pulls: only a refused anonymous
+        // token, or a first listing that answers 401/403, means the source demands a login.
+        const refusal = ping.error && ping.error.request !== 'GET /v2/' ? ping.error : await anonymousRefusal(config, clients);
+        if (refusal) {
+            throw new errors_base/* HarborSyncError */.kM({
+                code: 'CREDENTIALS_REQUIRED',
+                step: 'auth',
+                ...(refusal.status !== undefined && { status: refusal.status }),
+                ...(refusal.registryCode !== undefined && { registryCode: refusal.registryCode }),
+                message: `the source registry ${clients.source.host} refuses anonymous access (${refusal.status ?? 401} on ${refusal.request ?? 'GET /v2/'}) and no credentials were given`,
+                hint: credentialsHint,
+                cause: refusal,
+            });
+        }
+        logger.info(`The source registry ${clients.source.host} allows anonymous pulls`);
+        return;
+    }
+    const plainToTls = httpToHttpsHint('source', ping.error?.registryMessage, config);
+    throw new errors_base/* HarborSyncError */.kM({
+        code: plainToTls ? 'TLS_FAILED' : 'NOT_A_REGISTRY',
+        step: 'preflight',
+        status: ping.status,
+        ...(ping.error?.registryCode !== undefined && { registryCode: ping.error.registryCode }),
+        message: `source registry ${redactUrl(config.source.url)} answered /v2/ with ${ping.status}${plainToTls ? '' : ': is it a Docker registry (distribution API v2)?'}`,
+        ...(plainToTls && { hint: plainToTls }),
+    });
+}
+async function checkHarbor(config, clients, logger) {
+    await clients.api.ping().catch((error) => {
+        if ((0,registry/* isRegistryError */.IP)(error)) {
+            const naming = config.naming ?? model_config/* INPUT_NAMING */.O;
+            const tls = httpToHttpsHint('harbor', error.registryMessage, config);
+            const base = (0,api/* redirectedTo */.h)(error);
+            const moved = base && `use the address it redirects to: write ${base} in ${naming.name('harbor-url')}`;
+            const hint = tls ?? moved;
+            throw new errors_base/* HarborSyncError */.kM({
+                ...error.details(),
+                code: tls ? 'TLS_FAILED' : 'NOT_HARBOR',
+                step: 'preflight',
+                ...(hint && { hint }),
+                cause: error,
+            });
+        }
+        throw unreachable('Harbor', 'harbor', config, error);
+    });
+    const username = config.harbor.credentials?.username ?? '';
+    const identity = await clients.api.whoami().catch((error) => {
+        const placed = placeAt(error, 'auth');
+        if (placed.status === 401) {
+            throw new errors_base/* HarborSyncError */.kM({
+                ...placed.details(),
+                code: 'CREDENTIALS_REJECTED',
+                message: `Harbor at ${clients.api.url.host} rejected the credentials of user "${username}" (401 UNAUTHORIZED)`,
+                hint: `check ${(config.naming ?? model_config/* INPUT_NAMING */.O).name('harbor-username')} and ${(config.naming ?? model_config/* INPUT_NAMING */.O).name('harbor-password')}; a robot account name includes its prefix (robot$…) — pass it through an environment variable or secret so no shell expands the $`,
+                cause: error,
+            });
+        }
+        throw placed;
+    });
+    const version = await clients.api.version().catch(() => undefined);
+    logger.info(`Harbor ${version ?? '(version not shown)'} at ${clients.api.url.host}, as ${identity.kind} ${identity.name}${identity.sysadmin ? ' (system admin)' : ''}`);
+    return { ...(version !== undefined && { version }), user: identity.name };
+}
+const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
+const KNOWN_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EPROTO', 'ERR_SSL_WRONG_VERSION_NUMBER']);
+/** A connection that could not be made, said in words, with what to try. */
+function unreachable(what, prefix, config, error) {
+    const naming = config.naming ?? model_config/* INPUT_NAMING */.O;
+    const url = config[prefix].url;
+    const urlInput = prefix === 'source' ? 'source-registry' : 'harbor-url';
+    const code = (0,errors_causes/* causeCode */.XL)(error, (c) => CERTIFICATE_ERRORS.test(c) || KNOWN_CODES.has(c));
+    let hint;
+    let tls = false;
+    if (code !== undefined && CERTIFICATE_ERRORS.test(code)) {
+        tls = true;
+        // What to set comes first, in the names the user gives options in; Node's advice about its own
+        // flags (--use-system-ca) is dropped from the message by causeText.
+        hint = `set ${naming.name(`${prefix}-ca-file`)} to the CA certificate that signed it, or ${naming.setting(`${prefix}-insecure`, 'true')} (its TLS certificate is not trusted: ${code})`;
+    }
+    else if (code === 'ECONNREFUSED') {
+        hint = `nothing listens there: check the host and port of ${naming.name(urlInput)}`;
+    }
+    else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+        hint = 'the host name does not resolve: check its spelling and the DNS of this machine';
+    }
+    else if (code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER') {
+        // The server answered the TLS hello in plain HTTP: say that, not OpenSSL's record-layer text.
+        tls = true;
+        return new errors_base/* NetworkError */.Dr({
+            code: 'TLS_FAILED',
+            step: 'network',
+            message: `${what} ${redactUrl(url)} answers in plain HTTP, not HTTPS`,
+            hint: `write ${redactUrl(url).replace(/^https:/, 'http:')} in ${naming.name(urlInput)}`,
+            cause: error,
+        });
+    }
+    // Library internals (OpenSSL's file and line, Node's advice) are not for the reader.
+    const said = (0,errors_causes/* causeText */.xv)((0,errors_causes/* rootCause */.es)(error));
+    return new errors_base/* NetworkError */.Dr({
+        code: tls ? 'TLS_FAILED' : 'UNREACHABLE',
+        step: 'network',
+        message: `${what} ${redactUrl(url)} is not reachable: ${said}`,
+        ...(hint && { hint }),
+        cause: error,
+    });
+}
+function httpToHttpsHint(prefix, message, config) {
+    const naming = config.naming ?? model_config/* INPUT_NAMING */.O;
+    return message && /HTTP request to an HTTPS server/i.test(message)
+        ? `the server speaks HTTPS: write https:// in ${naming.name(prefix === 'source' ? 'source-registry' : 'harbor-url')}`
+        : undefined;
+}
+/** The first listing this run needs, asked anonymously: a refusal (401/403) means the source
+ * demands a login; anything else is left to the tags that hit it. */
+async function anonymousRefusal(config, clients) {
+    const first = config.images[0];
+    try {
+        if (first?.tag !== undefined || first?.digest !== undefined)
+            await clients.source.headManifest(first.repository, first.digest ?? first.tag);
+        else if (first)
+            await clients.source.listTags(first.repository);
+        else if (config.catalog)
+            for await (const _page of clients.source.catalog())
+                break;
+        return undefined;
+    }
+    catch (error) {
+        return (0,errors_base/* isHarborSyncError */.E)(error) && (error.status === 401 || error.status === 403) ? error : undefined;
+    }
+}
+
+// EXTERNAL MODULE: ./lib/model/mapping-rule.js
+var mapping_rule = __nccwpck_require__(8330);
+;// CONCATENATED MODULE: ./lib/sync/mapping.js
+// Where a source repository lands in Harbor when the default (first component = project) is not
+// what the user wants. Ordered rules `from => to`, first match wins; prefixes match whole path
+// components, so `mirror` matches `mirror` and `mirror/x` but not `mirrors/x`.
+//
+//   mirror => mirrors              mirror/a/b  → project mirrors, path a/b
+//   mirror => mirrors/hub          mirror/a/b  → project mirrors, path hub/a/b
+//   mirror => mirrors (flatten)    mirror/a/b  → project mirrors, path b (last component only)
+//   old/app => library/app         old/app     → project library, path app (a rename)
+//
+// A source equal to `from` keeps nothing after the prefix: under a multi-component target it
+// becomes the target itself (a rename); under a project alone it is an error, since a project is
+// not a repository and guessing a name there could collide with `from/<name>`. With flatten it
+// keeps its last component like any other source. Unmatched repositories use mapRepository.
+
+
+/** The first matching rule decides; without one, the default mapping (mapRepository). */
+function mapWithRules(repository, rules, defaultProject) {
+    const rule = rules.find((r) => (0,mapping_rule/* underPrefix */.pg)(repository, (0,mapping_rule/* trimSlash */.Y0)(r.from)));
+    if (!rule)
+        return (0,names/* mapRepository */.Tj)(repository, defaultProject);
+    const from = (0,mapping_rule/* trimSlash */.Y0)(rule.from);
+    const to = (0,mapping_rule/* trimSlash */.Y0)(rule.to);
+    const rest = rule.flatten ? repository.slice(repository.lastIndexOf('/') + 1) : repository.slice(from.length + 1);
+    if (!rest && !to.includes('/')) {
+        throw new names/* NameMappingError */.mn(`"${repository}" matches ${(0,mapping_rule/* describeRule */.IO)(rule)} but leaves no repository name under project "${to}": add a rule such as "${from} => ${to}/${lastComponent(repository)}" before it, or exclude "${repository}"`);
+    }
+    try {
+        return (0,names/* mapRepository */.Tj)(rest ? `${to}/${rest}` : to, defaultProject);
+    }
+    catch (error) {
+        if (error instanceof names/* NameMappingError */.mn)
+            throw new names/* NameMappingError */.mn(`${(0,mapping_rule/* describeRule */.IO)(rule)} maps "${repository}" badly: ${error.message}`);
+        throw error;
+    }
+}
+/** The source repositories that this mapping sends to the Harbor repository `target` (`p/a/b`):
+ * the inverse of mapWithRules, checked forward. A flatten rule cannot be inverted (many sources
+ * share a last component), so targets under it have no known source. */
+function sourcesFor(target, rules, defaultProject) {
+    const candidates = new Set();
+    for (const rule of rules) {
+        if (rule.flatten)
+            continue;
+        const to = (0,mapping_rule/* trimSlash */.Y0)(rule.to);
+        const from = (0,mapping_rule/* trimSlash */.Y0)(rule.from);
+        if (target === to)
+            candidates.add(from);
+        else if (target.startsWith(`${to}/`))
+            candidates.add(`${from}${target.slice(to.length)}`);
+    }
+    candidates.add(target);
+    const [project, ...path] = target.split('/');
+    if (project === defaultProject && path.length === 1)
+        candidates.add(path[0]);
+    return [...candidates].filter((source) => {
+        try {
+            return mapWithRules(source, rules, defaultProject).repository === target;
+        }
+        catch {
+            return false;
+        }
+    });
+}
+function lastComponent(path) {
+    return path.slice(path.lastIndexOf('/') + 1);
+}
+/**
+ * Whether the rules can send two different source repositories to one Harbor repository, judged
+ * from the rules alone (the catalog is not known yet):
+ * - a flatten rule (`a/x/app` and `a/y/app` both → `<to>/app`);
+ * - two rules whose targets overlap on whole components (`a => m`, `b => m` or `b => m/sub`);
+ * - a rule's target that a source could also reach by the default mapping: a source named
+ *   `<to>/…` that no rule matches keeps its name, and a single-level name `x` becomes
+ *   `<defaultProject>/x`.
+ * The default mapping's own overlap (`alpine` and `library/alpine`) is not counted: it exists
+ * without any rule. Either way findCollisions on the real list is the authority.
+ */
+function mayCollide(rules, defaultProject) {
+    const targets = rules.map((r) => (0,mapping_rule/* trimSlash */.Y0)(r.to));
+    const froms = rules.map((r) => (0,mapping_rule/* trimSlash */.Y0)(r.from));
+    if (rules.some((r) => r.flatten))
+        return true;
+    const overlapping = targets.some((t, i) => targets.some((u, j) => i < j && ((0,mapping_rule/* underPrefix */.pg)(t, u) || (0,mapping_rule/* underPrefix */.pg)(u, t))));
+    if (overlapping)
+        return true;
+    const reachableByDefault = targets.some((t) => !froms.some((f) => (0,mapping_rule/* underPrefix */.pg)(t, f)));
+    if (reachableByDefault)
+        return true;
+    return targets.some((t) => t.split('/')[0] === defaultProject && t.split('/').length <= 2);
+}
+/** Targets that more than one different source maps onto: target → those sources, in order seen. */
+function findCollisions(items) {
+    const sources = new Map();
+    for (const { source, target } of items) {
+        const list = sources.get(target) ?? [];
+        if (!list.includes(source))
+            list.push(source);
+        sources.set(target, list);
+    }
+    return new Map([...sources].filter(([, list]) => list.length > 1));
+}
+
+;// CONCATENATED MODULE: ./lib/sync/collisions.js
+
+
+class TargetClaims {
+    /** Jobs wait here while the run is still learning every target. */
+    holding;
+    held = [];
+    claims = new Map();
+    constructor(hold) {
+        this.holding = hold;
+    }
+    /** `hold` while jobs are being held; otherwise `run`, `repeat` for a pair (source, target)
+     * admitted before (a tag named twice, a signature that is also listed), or the failure when
+     * another source already claimed the target. */
+    admit(job) {
+        if (this.holding) {
+            this.held.push(job);
+            return { kind: 'hold' };
+        }
+        const claimant = this.claims.get(job.targetLabel);
+        if (claimant === job.sourceLabel)
+            return { kind: 'repeat' };
+        if (claimant !== undefined)
+            return { kind: 'refuse', error: collision(job.targetLabel, [claimant, job.sourceLabel]) };
+        this.claims.set(job.targetLabel, job.sourceLabel);
+        return { kind: 'run' };
+    }
+    /** Ends holding: every held job, each with the failure when it collides with another. From
+     * here on (signatures of the held tags) jobs are admitted as they come. */
+    release() {
+        if (!this.holding)
+            return [];
+        this.holding = false;
+        const collisions = findCollisions(this.held.map((j) => ({ source: j.sourceLabel, target: j.targetLabel })));
+        return this.held.splice(0).map((job) => {
+            const sources = collisions.get(job.targetLabel);
+            return sources ? { job, error: collision(job.targetLabel, sources) } : { job };
+        });
+    }
+}
+function collision(target, sources) {
+    return failure('config', 'NAME_COLLISION', `${sources.join(' and ')} all map to ${target}; nothing was copied to it`, 'change the mapping rules (or exclude one source) so each source has its own target');
+}
+
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var semver = __nccwpck_require__(2088);
+// EXTERNAL MODULE: ./lib/model/selection.js
+var selection = __nccwpck_require__(47);
+;// CONCATENATED MODULE: ./lib/sync/select.js
+// Which repositories and tags a whole-catalog sync copies. Pure logic: the engine lists the
+// catalog and the tags, this module decides, and everything left out carries the rule that left
+// it out so the report can say why.
+//
+// Repository patterns (`include`, `exclude`):
+//   - a glob: `*` any characters within one path component, `?` one character (not `/`),
+//     `**` as a whole component any number of components: `team-a/**` is everything under
+//     team-a (not `team-a` itself), `**/app` is `app` at any depth (including top level),
+//     `a/**/b` is `a/b`, `a/x/b`, `a/x/y/b`. Without wildcards a glob names one repository.
+//     Globs use only what repository names can hold (a-z 0-9 . _ - /) plus `*` and `?`, so a typo
+//     (uppercase, a space) is an error instead of a pattern that silently never matches.
+//   - a regex written `/…/`: unanchored, as in `grep` (write `/^team-a\//` to anchor).
+//   A repository is selected when it matches some include (or there is none) and no exclude.
+//
+// Tag filters, applied in this order, each to what the previous one left:
+//   1. `tags`: regexes that must match the whole tag (anchored); a tag is kept if any matches.
+//   2. `exclude-tags`: regexes, anchored; a tag matching any is dropped.
+//   3. `semver`: a range (`>=1.2 <2`); only version tags (below) that satisfy it are kept.
+//   4. `latest` N: the tags of the N highest distinct versions are kept.
+//
+// Version tags: `v`? then one to three dot-separated numbers without leading zeros, then
+// optionally `-prerelease` and/or `+build` as semver spells them: `1`, `1.2`, `v1.2.3`,
+// `1.2.3-rc.1`, `1.25-alpine`, `2.0+build.5`. Missing minor/patch count as 0 (`1.2` is 1.2.0).
+// Not versions: `latest`, `1.2.3.4`, `1.02`, `1.2.3_1`, `stable-1.2`. Note `2024-01-05` reads as
+// 2024.0.0-01-05: filter date tags with `tags`/`exclude-tags` if they share a repository with versions.
+//
+// A suffix is one of two things on a container tag. A pre-release (`-rc1`, `-beta.2`, `-alpha`,
+// `-pre`, `-preview`, `-dev`, `-snapshot`, `-canary`, `-nightly`, with or without a number) is
+// left out by `semver` and `latest` unless `semver-include-prerelease` is true: people using a
+// range expect release candidates left out unless they ask. Any other suffix is a variant of the
+// release (`1.25.3-alpine`, `-slim`, `-bookworm`) and counts as that release: `1.25.3-alpine` is in
+// `>=1.25.3`, and for `latest` it is the same version as `1.25.3`. Drop variants with `exclude-tags`.
+//
+// `latest` N orders by semver precedence; tags spelling one version (`1.2`, `1.2.0`, `v1.2.0`,
+// `1.2-alpine`) count once and are all kept. Non-version tags are dropped by `latest` unless
+// `latest-include-non-semver` is true, in which case they pass through untouched (`latest 3` plus
+// e.g. `stable`).
+
+
+
+const VERSION_TAG = /^v?((?:0|[1-9]\d*)(?:\.(?:0|[1-9]\d*)){0,2})([-+].*)?$/;
+const PRERELEASE = /^(alpha|beta|rc|pre|preview|dev|snapshot|canary|nightly)\d*$/i;
+/** Why a repository is not synced (`exclude "team-a/old/**"`, `not in include`), or undefined. */
+function repositoryExcludedBy(repo, s) {
+    if (s.include.length > 0 && !s.include.some((p) => p.test(repo)))
+        return 'not in include';
+    const excluder = s.exclude.find((p) => p.test(repo));
+    return excluder ? `exclude "${excluder.text}"` : undefined;
+}
+/** True when no tag filter is set: every tag of a selected repository is synced. */
+function selectsAllTags(s) {
+    return s.tags.length === 0 && s.excludeTags.length === 0 && s.semver === undefined && s.latest === undefined;
+}
+/** Applies tags → exclude-tags → semver → latest; `selected` keeps the given order. */
+function selectTags(tags, s) {
+    const excluded = [];
+    const keep = (candidates, dropRule) => candidates.filter((tag) => {
+        const rule = dropRule(tag);
+        if (rule !== undefined)
+            excluded.push({ tag, rule });
+        return rule === undefined;
+    });
+    let selected = tags;
+    if (s.tags.length > 0)
+        selected = keep(selected, (tag) => s.tags.some((re) => re.test(tag)) ? undefined : `tags ${s.tags.map((re) => re.source).join(', ')}`);
+    selected = keep(selected, (tag) => {
+        const match = s.excludeTags.find((re) => re.test(tag));
+        return match ? `exclude-tags ${match.source}` : undefined;
+    });
+    const prerelease = s.includePrerelease ?? false;
+    if (s.semver !== undefined)
+        selected = keep(selected, semverRule(s.semver, prerelease));
+    if (s.latest !== undefined)
+        selected = keep(selected, latestRule(selected, s.latest, s.latestIncludeNonSemver ?? false, prerelease));
+    return { selected, excluded };
+}
+const PRERELEASE_NOTE = 'a pre-release; semver-include-prerelease: true takes it';
+function semverRule(text, prerelease) {
+    let range;
+    try {
+        range = new semver.Range(text, selection/* RANGE_OPTIONS */.f);
+    }
+    catch {
+        throw new errors_base/* ConfigError */.xL(`semver: "${text}" is not a semver range`);
+    }
+    return (tag) => {
+        const version = tagVersion(tag);
+        if (!version)
+            return `semver ${text} (not a version)`;
+        if (version.prerelease && !prerelease)
+            return `semver ${text} (${PRERELEASE_NOTE})`;
+        return range.test(version.semver) ? undefined : `semver ${text}`;
+    };
+}
+function latestRule(tags, n, keepNonSemver, prerelease) {
+    const counted = (v) => v !== null && (prerelease || !v.prerelease);
+    const versions = tags
+        .map(tagVersion)
+        .filter(counted)
+        .map((v) => v.semver);
+    const distinct = versions
+        .sort((a, b) => semver.rcompare(a, b))
+        .filter((v, i, all) => i === 0 || semver.compare(v, all[i - 1]) !== 0);
+    const lowestKept = distinct[Math.min(n, distinct.length) - 1];
+    return (tag) => {
+        const version = tagVersion(tag);
+        if (!version)
+            return keepNonSemver ? undefined : `latest ${n} (not a version)`;
+        if (!counted(version))
+            return `latest ${n} (${PRERELEASE_NOTE})`;
+        return lowestKept && semver.compare(version.semver, lowestKept) >= 0 ? undefined : `latest ${n}`;
+    };
+}
+/** The version a tag spells (see the top of this file), or null when it is not a version tag. */
+function tagVersion(tag) {
+    const match = VERSION_TAG.exec(tag);
+    if (!match)
+        return null;
+    const numbers = match[1].split('.');
+    while (numbers.length < 3)
+        numbers.push('0');
+    const suffix = match[2] ?? '';
+    const prerelease = suffix.startsWith('-') && PRERELEASE.test(suffix.slice(1).split(/[.-]/)[0]);
+    const parsed = semver.parse(`${numbers.join('.')}${prerelease || suffix.startsWith('+') ? suffix : ''}`);
+    return parsed && { semver: parsed, prerelease };
+}
+/** True when `tag` counts as a version tag for `semver` and `latest`. */
+function isVersionTag(tag) {
+    return tagVersion(tag) !== null;
+}
+
+;// CONCATENATED MODULE: ./lib/sync/shard.js
+// `shard: i/n` spreads a catalog over n runners. Whole repositories go to one shard, chosen by a
+// stable hash of the repository name, so a repository's tags stay together and every nightly run
+// sends it to the same runner.
+
+function shardOf(repository, count) {
+    const hash = (0,external_node_crypto_.createHash)('sha256').update(repository).digest();
+    return (hash.readUInt32BE(0) % count) + 1;
+}
+function inShard(repository, shard) {
+    return !shard || shardOf(repository, shard.count) === shard.index;
+}
+
+;// CONCATENATED MODULE: ./lib/sync/untagged.js
+// include-untagged (sources that list untagged manifests: a storage directory or tarball): the
+// manifests a repository holds under `_manifests/revisions/` that no tag reaches are copied too, by
+// digest, so `repo@sha256:…` still pulls from Harbor. They run as ordinary digest jobs (as a
+// declared `repo@sha256:…` line would). A registry's API cannot list them: the configuration
+// refuses the option for a kind of source without that trait (src/sources).
+
+
+
+
+
+
+/** Local file reads: enough in flight to overlap, few enough to stay far from the open-files limit. */
+const untagged_READS_IN_FLIGHT = 8;
+/** The source as a RevisionSource, when it can list untagged manifests; a run configured around
+ * buildConfig's check stops here. */
+function revisionSource(source) {
+    const listRevisions = source.listRevisions?.bind(source);
+    if (source.capabilities.untaggedManifests && listRevisions)
+        return {
+            listRevisions,
+            headManifest: source.headManifest.bind(source),
+            getManifest: source.getManifest.bind(source),
+        };
+    throw new errors_base/* ConfigError */.xL(`include-untagged: true needs a source that can list untagged manifests (${(0,sources/* formsWith */.CO)('untaggedManifests')}): ${source.host} cannot`);
+}
+/** Revisions that no tag points at, leaving out every child of an index: a tagged index copies its
+ * children, and an untagged index (itself a root) copies its own. */
+async function findUntagged(source, repository, tags) {
+    const limit = pLimit(untagged_READS_IN_FLIGHT);
+    const revisions = await source.listRevisions(repository);
+    // A tag that cannot be read fails in its own job; here it just reaches nothing.
+    const heads = await Promise.all(tags.map((tag) => limit(() => source.headManifest(repository, tag).catch(() => undefined))));
+    const tagged = new Set(heads.flatMap((head) => (head ? [head.digest] : [])));
+    // A damaged revision counts as a leaf: as a root it fails in its own job, with the file named.
+    const manifests = await Promise.all(revisions.map((digest) => limit(() => source.getManifest(repository, digest).catch(() => undefined))));
+    const children = new Set();
+    const referrers = new Set();
+    for (const manifest of manifests) {
+        if (!manifest)
+            continue;
+        for (const child of (0,media_types/* parseManifest */.Ng)(manifest.bytes, manifest.mediaType).children)
+            children.add(child.digest);
+        if (namesSubject(manifest.bytes))
+            referrers.add(manifest.digest);
+    }
+    const roots = revisions.filter((digest) => !tagged.has(digest) && !children.has(digest));
+    return { roots, referrers: new Set(roots.filter((digest) => referrers.has(digest))) };
+}
+/** One repository's untagged revisions as digest jobs; a subject-bearing one is skipped like a
+ * signature tag when include-signatures is false. Listing trouble is one failed `repo@*` item. */
+async function untaggedJobs(source, repository, target, tags, includeSignatures) {
+    let found;
+    try {
+        found = await findUntagged(source, repository, tags);
+    }
+    catch (error) {
+        const failure = toFailure(error, 'discover');
+        return {
+            jobs: [],
+            items: [
+                {
+                    source: `${repository}@*`,
+                    target: `${target.repository}@*`,
+                    status: 'failed',
+                    error: { ...failure, message: `listing untagged manifests failed: ${failure.message}` },
+                },
+            ],
+        };
+    }
+    const jobs = [];
+    const items = [];
+    for (const digest of found.roots) {
+        const job = jobFor({ repository, digest }, target);
+        if (!includeSignatures && found.referrers.has(digest)) {
+            items.push({
+                source: job.sourceLabel,
+                target: job.targetLabel,
+                status: 'skipped',
+                reason: 'signature or attestation (include-signatures: false)',
+            });
+        }
+        else {
+            jobs.push(job);
+        }
+    }
+    return { jobs, items };
+}
+function namesSubject(bytes) {
+    try {
+        const subject = JSON.parse(bytes.toString('utf8')).subject;
+        return typeof subject?.digest === 'string';
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/sync/discover.js
+// What to sync: declared images, and in catalog mode every repository the source lists, page by
+// page (copying starts while the catalog is still being walked). Repositories and tags left out by
+// the selection rules are reported as skipped with the rule; a repository with no tags is reported
+// too. Signature and attestation tags (cosign's `sha256-<hex>.sig|.att|.sbom`, the OCI referrers
+// tag `sha256-<hex>`) are not selected on their own: they follow their subject. With
+// include-untagged, a whole repository also brings the manifests no tag points at (untagged.ts).
+// Lists are untrusted: a name outside the reference grammar is reported, never requested or
+// printed raw, so a list is never silently shorter.
+
+
+
+
+
+
+
+
+
+
+const SIGNATURE_TAG = /^sha256-[0-9a-f]{64}(\.(sig|att|sbom))?$/;
+function isSignatureTag(tag) {
+    return SIGNATURE_TAG.test(tag);
+}
+class Discovery {
+    source;
+    options;
+    tagLists = new OncePerKey();
+    /** What the catalog listed, and the Harbor repositories and projects it maps to: for the
+     * repositories only Harbor has now (O(repositories), never per tag). */
+    catalogNames = new Set();
+    mappedTargets = new Set();
+    targetProjects = new Set();
+    constructor(source, options) {
+        this.source = source;
+        this.options = options;
+    }
+    /** Every repository of the source's catalog, page by page; each is handed on as soon as its page
+     * arrives. A catalog that cannot be read whole is an error (step discover). */
+    async walkCatalog(visit) {
+        try {
+            for await (const page of this.source.catalog()) {
+                for (const repository of page) {
+                    if (!visit.goOn())
+                        return;
+                    await this.visitRepository(repository, visit);
+                }
+            }
+        }
+        catch (error) {
+            const f = toFailure(error, 'discover');
+            const denied = f.status === 401 || f.status === 403;
+            const hint = denied
+                ? 'listing the catalog needs catalog permission on the source (on Harbor as a source: a system admin); list images instead'
+                : f.hint;
+            throw new errors_base/* HarborSyncError */.kM({
+                code: f.errorCode,
+                step: 'discover',
+                ...(f.status !== undefined && { status: f.status }),
+                ...(f.code !== undefined && { registryCode: f.code }),
+                message: `listing the source catalog failed: ${f.message}`,
+                ...(hint !== undefined && { hint }),
+                cause: error,
+            });
+        }
+    }
+    async visitRepository(repository, visit) {
+        const { shard, mapTarget } = this.options;
+        this.catalogNames.add(repository);
+        if (!(0,registry_reference/* isRepositoryName */.en)(repository)) {
+            visit.item({
+                source: `${(0,redact_text/* printable */.g$)(repository).slice(0, 300)}:*`,
+                target: '',
+                status: 'failed',
+                error: failure('discover', 'NAME_INVALID', 'the source catalog lists a repository name that is not valid'),
+            });
+            return;
+        }
+        if (!inShard(repository, shard))
+            return;
+        const rule = repositoryExcludedBy(repository, this.options.selection);
+        if (rule) {
+            visit.item({ source: `${repository}:*`, target: '', status: 'skipped', reason: `filtered out: ${rule}` });
+            return;
+        }
+        let target;
+        try {
+            target = mapTarget(repository);
+        }
+        catch (error) {
+            if (!(0,errors_base/* isHarborSyncError */.E)(error))
+                throw error;
+            visit.item({ source: `${repository}:*`, target: '', status: 'failed', error: toFailure(error, 'config') });
+            return;
+        }
+        this.mappedTargets.add(target.repository);
+        this.targetProjects.add(target.project);
+        await visit.repository({ repository, origin: 'catalog' }, target);
+    }
+    /** One spec's jobs. A line naming a tag or digest is taken as is; a whole repository is listed
+     * and filtered. From the catalog, an empty repository is skipped; a declared one is a failure. */
+    async expand(spec, target, fromCatalog) {
+        if (spec.tag !== undefined || spec.digest !== undefined)
+            return { jobs: [jobFor(spec, target)], items: [] };
+        const whole = (status, extra) => ({
+            jobs: [],
+            items: [{ source: `${spec.repository}:*`, target: `${target.repository}:*`, status, ...extra }],
+        });
+        let listed;
+        try {
+            listed = await this.tags(spec.repository);
+        }
+        catch (error) {
+            // Pushed to only by digest, a repository has no tags directory, yet untagged manifests.
+            const untagged = (0,registry/* isNotFound */.c4)(error) ? await this.untagged(spec.repository, target, []) : undefined;
+            if (untagged)
+                return untagged;
+            return whole('failed', { error: toFailure(error, 'discover') });
+        }
+        const tags = listed.filter(registry_reference/* isTag */.dz);
+        const refused = listed
+            .filter((t) => !(0,registry_reference/* isTag */.dz)(t))
+            .map((tag) => ({
+            source: `${spec.repository}:${(0,redact_text/* printable */.g$)(tag).slice(0, 200)}`,
+            target: '',
+            status: 'failed',
+            error: failure('discover', 'NAME_INVALID', `the source lists a tag name that is not valid: ${JSON.stringify((0,redact_text/* printable */.g$)(tag).slice(0, 200))}`),
+        }));
+        const untagged = await this.untagged(spec.repository, target, tags);
+        const retained = await this.retained(spec.repository, target, tags);
+        if (tags.length === 0) {
+            if (refused.length > 0 || untagged)
+                return { jobs: untagged?.jobs ?? [], items: [...refused, ...(untagged?.items ?? [])], retained };
+            const empty = fromCatalog
+                ? whole('skipped', { reason: 'repository has no tags' })
+                : whole('failed', {
+                    error: failure('discover', 'NOT_FOUND', `${spec.repository} has no tags on the source (${spec.origin})`),
+                });
+            return { ...empty, retained };
+        }
+        const plain = tags.filter((t) => !isSignatureTag(t));
+        const { selection, includeSignatures } = this.options;
+        const { selected, excluded } = selectsAllTags(selection)
+            ? { selected: plain, excluded: [] }
+            : selectTags(plain, selection);
+        const items = [
+            ...refused,
+            ...excluded.map(({ tag, rule }) => ({
+                source: `${spec.repository}:${tag}`,
+                target: `${target.repository}:${tag}`,
+                status: 'skipped',
+                reason: `filtered out: ${rule}`,
+            })),
+        ];
+        if (!includeSignatures) {
+            for (const tag of tags.filter(isSignatureTag)) {
+                items.push({
+                    source: `${spec.repository}:${tag}`,
+                    target: `${target.repository}:${tag}`,
+                    status: 'skipped',
+                    reason: 'signature or attestation (include-signatures: false)',
+                });
+            }
+        }
+        const jobs = selected.map((tag) => jobFor({ repository: spec.repository, tag }, target));
+        return { jobs: [...jobs, ...(untagged?.jobs ?? [])], items: [...items, ...(untagged?.items ?? [])], retained };
+    }
+    /** The tags Harbor holds in `target` that the source's list no longer has: kept in Harbor,
+     * reported as retained. A tag the filters leave out (tags, exclude-tags, semver, latest) is out
+     * of scope, not retained: it is judged with the source's tags, as a sync would have. */
+    async retained(repository, target, tags) {
+        const listing = await this.options.harborTags?.(target);
+        if (!listing)
+            return [];
+        const onSource = new Set(tags);
+        const gone = [...listing.tags.keys()].filter((tag) => !onSource.has(tag));
+        if (gone.length === 0)
+            return [];
+        const { selection, includeSignatures } = this.options;
+        const plain = gone.filter((t) => !isSignatureTag(t));
+        const inScope = new Set(selectsAllTags(selection)
+            ? plain
+            : selectTags([...tags.filter((t) => !isSignatureTag(t)), ...plain], selection).selected.filter((t) => !onSource.has(t)));
+        if (includeSignatures)
+            for (const tag of gone)
+                if (isSignatureTag(tag))
+                    inScope.add(tag);
+        return gone
+            .filter((tag) => inScope.has(tag))
+            .sort()
+            .map((tag) => {
+            const pushedAt = listing.pushedAt.get(tag);
+            return {
+                kind: 'tag',
+                source: `${repository}:${tag}`,
+                target: `${target.repository}:${tag}`,
+                digest: listing.tags.get(tag),
+                ...(pushedAt !== undefined && { pushedAt }),
+            };
+        });
+    }
+    /** With include-untagged: the repository's manifests that none of `tags` reaches; undefined
+     * when there are none (or the option is off). */
+    async untagged(repository, target, tags) {
+        if (!this.options.revisions)
+            return undefined;
+        const found = await untaggedJobs(this.options.revisions, repository, target, tags, this.options.includeSignatures);
+        return found.jobs.length + found.items.length > 0 ? found : undefined;
+    }
+    /** Signatures, attestations and referrers of a manifest that was synced (or found in Harbor
+     * already): cosign tags and the referrers tag schema, plus the OCI 1.1 referrers API. A lookup
+     * that fails is reported as a failed item, never passed over in silence. */
+    async followers(job, digest) {
+        if (!this.options.includeSignatures)
+            return { jobs: [], items: [] };
+        const hex = digest.replace(/^sha256:/, '');
+        const items = [];
+        const lookupFailed = (error, what) => {
+            const f = toFailure(error, 'discover');
+            items.push({
+                source: `${job.sourceRepository}:sha256-${hex}.*`,
+                target: `${job.target.repository}:sha256-${hex}.*`,
+                status: 'failed',
+                error: { ...f, message: `${what} of ${job.sourceLabel} could not be listed: ${f.message}` },
+            });
+        };
+        const tags = await this.tags(job.sourceRepository).catch((error) => {
+            // A repository pushed to only by digest has no tag list at all: nothing follows by tag.
+            if (!(0,registry/* isNotFound */.c4)(error))
+                lookupFailed(error, 'signature and attestation tags');
+            return [];
+        });
+        const jobs = tags
+            .filter((t) => isSignatureTag(t) && t.startsWith(`sha256-${hex}`))
+            .map((tag) => jobFor({ repository: job.sourceRepository, tag }, job.target));
+        const referrers = await this.source.referrers(job.sourceRepository, digest).catch((error) => {
+            lookupFailed(error, 'OCI referrers');
+            return undefined;
+        });
+        for (const ref of referrers ?? [])
+            jobs.push(jobFor({ repository: job.sourceRepository, digest: ref.digest }, job.target));
+        return { jobs, items };
+    }
+    /** Done with a repository: its tag list goes. */
+    forget(repository) {
+        this.tagLists.forget(repository);
+    }
+    tags(repository) {
+        return this.tagLists.run(repository, async () => [...new Set(await this.source.listTags(repository))].sort())
+            .promise;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/sync/kept.js
+
+/** One `kept` note per project the source project's tags went to (copied, or there already). */
+function keptNotes(config, items) {
+    const project = (0,sources/* sourceHarborProject */.z)(config.source.url);
+    if (project === undefined)
+        return [];
+    const host = new URL(config.harbor.url).host;
+    const examples = new Map();
+    for (const item of items) {
+        // In Harbor under the source's digest: copied, or found there; a skip by filter has no digest.
+        const held = item.status === 'migrated' || (item.status === 'skipped' && item.digest !== undefined);
+        const target = item.target.split('/')[0];
+        if (!held || !item.target || target === project)
+            continue;
+        // The example is a tag, the form clients pull (a digest only when there is no tag); the first
+        // by name, so the summary says the same each night.
+        const known = examples.get(target);
+        const rank = (i) => [i.target.includes('@'), i.target];
+        if (!known || compare(rank(item), rank(known)) < 0)
+            examples.set(target, item);
+    }
+    const verb = config.dryRun ? 'would hold' : 'holds';
+    return [...examples].map(([target, item]) => ({
+        project: target,
+        kind: 'kept',
+        message: `project ${target} ${verb} the tags of Harbor project ${project} this run copied or found there, copies that nothing done to ${project} (its upstream, its retention) deletes: pull ${host}/${item.target} where clients pulled ${host}/${item.source}`,
+    }));
+}
+function compare([digestA, a], [digestB, b]) {
+    if (digestA !== digestB)
+        return digestA ? 1 : -1;
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+;// CONCATENATED MODULE: ./lib/sync/open-repositories.js
+// Repositories in flight. A repository opens when its tags are listed and closes when its last
+// tag (signatures included) is done; then what the run kept for it is dropped. At most `max` are
+// open at once, and the catalog walk waits for room: the run's memory follows the repositories
+// in flight, not the size of the catalog.
+class OpenRepositories {
+    max;
+    onClose;
+    open = new Map();
+    waiting = [];
+    constructor(max, onClose) {
+        this.max = max;
+        this.onClose = onClose;
+    }
+    /** Holds the repository open: at once when it already is, else when there is room. */
+    async acquire(repository) {
+        for (;;) {
+            const current = this.open.get(repository);
+            if (current) {
+                current.holds += 1;
+                return;
+            }
+            if (this.open.size < this.max) {
+                this.open.set(repository, { holds: 1 });
+                return;
+            }
+            await new Promise((wake) => this.waiting.push(wake));
+        }
+    }
+    release(repository) {
+        const current = this.open.get(repository);
+        if (!current)
+            return;
+        current.holds -= 1;
+        if (current.holds > 0)
+            return;
+        this.open.delete(repository);
+        this.onClose(repository);
+        this.waiting.shift()?.();
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/sync/scheduler.js
+// Work that produces more work: expanding a repository schedules its tags, a migrated tag
+// schedules its signatures. Work added with a key runs once per key; drain() waits until nothing
+// is left running, including work scheduled while waiting.
+class Scheduler {
+    seen = new Set();
+    running = new Set();
+    results = [];
+    has(key) {
+        return this.seen.has(key);
+    }
+    /** Runs `work` unless `key` ran before; false when it was a repeat. */
+    add(key, work) {
+        if (this.seen.has(key))
+            return false;
+        this.seen.add(key);
+        this.run(work);
+        return true;
+    }
+    /** Runs `work`; the caller knows it is not a repeat. */
+    run(work) {
+        const task = work().then((value) => {
+            if (value !== undefined)
+                this.results.push(value);
+        });
+        this.running.add(task);
+        void task.finally(() => this.running.delete(task)).catch(() => undefined);
+    }
+    /** Waits for everything running, and returns the results gathered since the last drain. */
+    async drain() {
+        while (this.running.size > 0)
+            await Promise.all(this.running);
+        return this.results.splice(0);
+    }
+}
+
+// EXTERNAL MODULE: ./lib/model/units.js
+var units = __nccwpck_require__(2714);
+;// CONCATENATED MODULE: ./lib/sync/source-tag.js
+// A tag as the source has it, for the look and the classification alike: its manifests read once,
+// what the result says of them, and the failure of a tag the source no longer has.
+
+
+/** The tag's manifests on the source (children by digest), or undefined when it is not there. */
+async function readSourceGraph(job, ctx) {
+    return await inStep('discover', () => ctx.transfer.readGraph(job.sourceRepository, job.sourceReference, ctx.platforms)).catch((error) => {
+        if ((0,registry/* isNotFound */.c4)(error))
+            return undefined;
+        throw error;
+    });
+}
+/** What the result says of the manifest read. */
+function describeGraph(result, graph) {
+    result.digest = graph.node.digest;
+    result.mediaType = graph.node.mediaType;
+    if (graph.sourceDigest)
+        result.sourceDigest = graph.sourceDigest;
+}
+function notOnSource(job, result) {
+    return {
+        ...result,
+        status: 'failed',
+        error: {
+            ...failure('discover', 'NOT_FOUND', `${job.sourceLabel} not found on the source`),
+            status: 404,
+            code: 'MANIFEST_UNKNOWN',
+        },
+    };
+}
+/** Who opened a prefetched GET: the tag job, which releases what no upload took. */
+function jobOwner(job) {
+    return `${job.sourceLabel} → ${job.targetLabel}`;
+}
+
+;// CONCATENATED MODULE: ./lib/sync/audit.js
+
+
+
+const WHOLE_REASON = 'already in Harbor with the same digest, checked whole';
+async function auditTag(job, ctx, result, harborDigest) {
+    const graph = await readSourceGraph(job, ctx);
+    if (!graph)
+        return { kind: 'done', result: notOnSource(job, result) };
+    describeGraph(result, graph);
+    // Moved at the source: copied as any tag Harbor holds another digest for, from what was read.
+    if (graph.node.digest !== harborDigest) {
+        result.previousDigest = harborDigest;
+        return { kind: 'read', result, harborDigest, graph };
+    }
+    const gaps = await inStep('verify', () => ctx.transfer.gaps(job.target.repository, graph, blobsOf(graph.node)));
+    const checked = { ...result, checkedWhole: true };
+    if (gaps.blobs.length === 0 && gaps.manifests.length === 0 && gaps.lost.length === 0)
+        return { kind: 'done', result: { ...checked, status: 'skipped', reason: WHOLE_REASON } };
+    checked.harborMissing = harborMissing(gaps);
+    // The manifests were just read from the source (or the upstream); the blobs are asked for there.
+    const notOnSourceBlobs = await inStep('discover', async () => {
+        const sizes = await ctx.transfer.sourceBlobSizes(jobOwner(job), job.sourceRepository, gaps.blobs, false);
+        return gaps.blobs.filter((_, i) => sizes[i] === undefined);
+    });
+    const fromUpstream = await inStep('discover', () => ctx.transfer.upstreamHas(job.sourceRepository, notOnSourceBlobs));
+    const lost = [...gaps.lost, ...notOnSourceBlobs.filter((b) => !fromUpstream.has(b.digest)).map((b) => b.digest)];
+    if (lost.length > 0) {
+        const elsewhere = ctx.transfer.upstreamHost ? 'the source and the upstream lack' : 'the source lacks';
+        const all = gaps.blobs.length + gaps.manifests.length + gaps.lost.length;
+        const which = lost.length < all ? `${lost.length} of them` : all === 1 ? 'it' : 'them';
+        const message = `${job.targetLabel} in Harbor lacks ${lackedWords(gaps)}, and ${elsewhere} ${which} too: ${lost.join(', ')}`;
+        return {
+            kind: 'done',
+            result: { ...checked, status: 'failed', error: failure('verify', 'BROKEN_UNREPAIRABLE', message) },
+        };
+    }
+    return { kind: 'repair', result: checked, graph, gaps, fromUpstream };
+}
+/** "2 of 5 blobs and 1 of 3 manifests". */
+function lackedWords(gaps) {
+    const manifests = gaps.manifests.length + gaps.lost.length;
+    return [
+        gaps.blobs.length > 0 && `${gaps.blobs.length} of ${gaps.checked.blobs} blobs`,
+        manifests > 0 && `${manifests} of ${gaps.checked.manifests} manifests`,
+    ]
+        .filter(Boolean)
+        .join(' and ');
+}
+/** What Harbor lacked, blobs first, each with its size where the manifests say it. */
+function harborMissing(gaps) {
+    return [
+        ...gaps.blobs.map((b) => ({ digest: b.digest, kind: 'blob', ...(b.size >= 0 && { size: b.size }) })),
+        ...gaps.manifests.map((m) => ({ digest: m.digest, kind: 'manifest', size: m.bytes.length })),
+        ...gaps.lost.map((digest) => ({ digest, kind: 'manifest' })),
+    ];
+}
+
+;// CONCATENATED MODULE: ./lib/sync/classify.js
+
+
+
+
+
+
+
+/** What Harbor holds under the target reference now: one artifact listing per repository serves
+ * all its tags; a digest reference, or an account that may not list, costs a manifest HEAD. */
+async function harborDigestOf(job, ctx) {
+    if (!(await ctx.projects.exists(job.target.project)))
+        return undefined;
+    if (!(0,registry_reference/* isDigest */.Bc)(job.targetReference)) {
+        const listing = await ctx.harborListing(job.target);
+        if (listing)
+            return listing.tags.get(job.targetReference);
+    }
+    return await ctx.transfer.harborManifest(job.target.repository, job.targetReference);
+}
+const IMMUTABLE_REASON = 'matches immutable-tags, already in Harbor';
+async function checkTag(job, ctx) {
+    const result = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
+    // What Harbor holds decides whether a HEAD on the source is worth it: a tag Harbor has is
+    // compared by digest (the cheap nightly path); a tag Harbor lacks is read whole right away.
+    const harborDigest = await inStep('discover', () => harborDigestOf(job, ctx));
+    // verify: blobs — what Harbor has is read on the source whole and checked whole in Harbor, a
+    // tag the user says never moves included.
+    if (harborDigest && ctx.config.verify === 'blobs')
+        return await auditTag(job, ctx, result, harborDigest);
+    // A tag the user says never moves, and that Harbor has: no request to the source at all.
+    if (harborDigest && isImmutableTag(job, ctx)) {
+        return {
+            kind: 'done',
+            settled: true,
+            result: { ...result, status: 'skipped', digest: harborDigest, reason: IMMUTABLE_REASON },
+        };
+    }
+    if (harborDigest) {
+        const head = await inStep('discover', () => ctx.transfer.sourceManifest(job.sourceRepository, job.sourceReference));
+        if (!head)
+            return { kind: 'done', result: notOnSource(job, result) };
+        result.digest = head.digest;
+        if (harborDigest === head.digest) {
+            return {
+                kind: 'done',
+                result: { ...result, status: 'skipped', reason: 'already in Harbor with the same digest' },
+            };
+        }
+        result.previousDigest = harborDigest;
+    }
+    return { kind: 'read', result, harborDigest };
+}
+function isImmutableTag(job, ctx) {
+    const tag = job.sourceReference;
+    return !(0,registry_reference/* isDigest */.Bc)(tag) && ctx.config.immutableTags.some((re) => re.test(tag));
+}
+/** Reads the tag whole (manifests, blob presence) after checkTag found Harbor without it. */
+async function classifyTag(job, ctx, check) {
+    const { result, harborDigest } = check;
+    const manifest = check.graph ?? (await readSourceGraph(job, ctx));
+    if (!manifest)
+        return { kind: 'done', result: notOnSource(job, result) };
+    describeGraph(result, manifest);
+    if (manifest.node.parsed.kind === 'index' && manifest.node.parsed.children.length === 0) {
+        return {
+            kind: 'done',
+            result: {
+                ...result,
+                status: 'skipped',
+                reason: `no child of the index matches platforms ${ctx.platforms?.map(media_types/* formatPlatform */.Bq).join(', ')}`,
+            },
+        };
+    }
+    if (manifest.node.digest === harborDigest) {
+        return { kind: 'done', result: { ...result, status: 'skipped', reason: 'already in Harbor with the same digest' } };
+    }
+    const unsupported = unsupportedReason(manifest.node);
+    if (unsupported)
+        return { kind: 'done', result: { ...result, status: 'skipped', reason: unsupported } };
+    if (manifest.node.parsed.kind === 'index') {
+        result.platforms = manifest.node.parsed.children.map((c) => (0,media_types/* formatPlatform */.Bq)(c.platform));
+    }
+    const blobs = blobsOf(manifest.node);
+    result.size = blobs.reduce((sum, b) => sum + Math.max(b.size, 0), 0);
+    const missing = [...manifest.missingChildren];
+    await inStep('discover', async () => {
+        // Bound for an empty Harbor repository, a blob will be uploaded: its check can be the GET
+        // that uploads it.
+        const willUpload = ctx.transfer.holdsSourceReads && (await ctx.repositoryIsEmpty(job.target));
+        const sizes = await ctx.transfer.sourceBlobSizes(jobOwner(job), job.sourceRepository, blobs, willUpload);
+        for (const [i, b] of blobs.entries())
+            if (sizes[i] === undefined)
+                missing.push(b.digest);
+    });
+    const referenced = blobs.length + manifest.missingChildren.length + manifest.repairedChildren.length;
+    const sourceMissing = missing.length + manifest.repairedChildren.length;
+    const upstream = ctx.transfer.upstreamHost;
+    const repairs = await inStep('discover', () => ctx.transfer.upstreamHas(job.sourceRepository, blobs.filter((b) => missing.includes(b.digest))));
+    const stillMissing = missing.filter((d) => !repairs.has(d));
+    if (stillMissing.length > 0) {
+        const status = sourceMissing === referenced ? 'stale' : 'incomplete';
+        const upstreamToo = upstream ? `; ${stillMissing.length} of them missing on source and upstream` : '';
+        const reason = status === 'stale'
+            ? `all ${referenced} blobs answer 404 on the source (the manifest is there, its content is not)${upstreamToo}`
+            : `${sourceMissing} of ${referenced} blobs answer 404 on the source${upstreamToo}`;
+        return { kind: 'done', result: { ...result, status, missing: stillMissing, reason } };
+    }
+    if (repairs.size > 0 || manifest.repairedChildren.length > 0) {
+        const bytes = blobs.filter((b) => repairs.has(b.digest)).reduce((n, b) => n + Math.max(b.size, 0), 0);
+        result.repaired = {
+            blobs: repairs.size,
+            manifests: manifest.repairedChildren.length,
+            bytes,
+            from: upstream,
+        };
+    }
+    return { kind: 'copy', result, manifest: manifest.node, blobs, repairs };
+}
+/** Why a tag cannot be copied as it is, for any manifest of its graph (each looked at once). */
+function unsupportedReason(node, seen = new Set()) {
+    const kind = node.parsed.kind;
+    if (kind === 'schema1') {
+        return 'Docker schema 1 manifest: deprecated, and Harbor 2.x cannot use it for scanning or signing; re-push the image with a current client (docker or skopeo) to convert it to schema 2';
+    }
+    if (kind === 'unsupported')
+        return `unsupported manifest media type ${node.mediaType}`;
+    for (const child of node.children) {
+        if (seen.has(child.digest))
+            continue;
+        seen.add(child.digest);
+        const reason = unsupportedReason(child, seen);
+        if (reason)
+            return `index child ${child.digest}: ${reason}`;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./lib/sync/copy.js
+
+
+async function copyTag(job, manifest, blobs, result, ctx, fromUpstream = new Set()) {
+    const hints = ctx.hintContext(job.target.project);
+    const step = (name, work) => inStep(name, work, hints);
+    const counts = await ctx.transfer.write({
+        owner: jobOwner(job),
+        sourceRepository: job.sourceRepository,
+        targetRepository: job.target.repository,
+        reference: job.targetReference,
+        label: job.targetLabel,
+        top: manifest,
+        blobs,
+        fromUpstream,
+        targetEmpty: () => ctx.repositoryIsEmpty(job.target),
+    }, step);
+    return { ...result, status: 'migrated', blobs: counts };
+}
+
+;// CONCATENATED MODULE: ./lib/sync/repair.js
+
+
+
+
+async function repairTag(job, ctx, check) {
+    const { result, graph, gaps, fromUpstream } = check;
+    const lacked = lackedWords(gaps);
+    const from = fromUpstream.size > 0 ? `the source and upstream ${ctx.transfer.upstreamHost}` : 'the source';
+    if (ctx.config.dryRun) {
+        const bytes = ctx.transfer.plannedRepair(gaps.blobs);
+        const upload = gaps.blobs.length > 0 ? `, uploading up to ${(0,units/* formatBytes */.z)(bytes)}` : '';
+        return { ...result, status: 'broken', reason: `Harbor lacks ${lacked}: would repair from ${from}${upload}` };
+    }
+    await ctx.projects.ensure(job.target.project);
+    const hints = ctx.hintContext(job.target.project);
+    const step = (name, work) => inStep(name, work, hints);
+    const counts = await ctx.transfer.repair({
+        owner: jobOwner(job),
+        sourceRepository: job.sourceRepository,
+        targetRepository: job.target.repository,
+        reference: job.targetReference,
+        label: job.targetLabel,
+        top: graph.node,
+        blobs: gaps.blobs,
+        fromUpstream,
+        targetEmpty: () => ctx.repositoryIsEmpty(job.target),
+    }, gaps, step);
+    return { ...result, status: 'broken', blobs: counts, reason: `Harbor lacked ${lacked}; repaired from ${from}` };
+}
+
+;// CONCATENATED MODULE: ./lib/sync/tag-pipeline.js
+
+
+
+
+
+/** The tag's result; undefined when the run was stopped before the tag started. */
+async function syncTag(job, ctx, limits, clock) {
+    const stopped = () => ctx.signals.stop?.aborted === true;
+    let partial = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
+    try {
+        const check = await limits.looks(async () => {
+            clock.started = Date.now();
+            if (stopped())
+                return undefined;
+            // A project Harbor refuses every push into fails its tags here, without a request each.
+            const refusal = await ctx.projects.refusal(job.target.project);
+            if (refusal)
+                throw refusal;
+            return await checkTag(job, ctx);
+        });
+        if (!check)
+            return undefined;
+        if (check.kind === 'done') {
+            clock.settled = check.settled === true;
+            return check.result;
+        }
+        partial = check.result;
+        return await limits.tags(async () => {
+            if (stopped())
+                return undefined;
+            if (check.kind === 'repair')
+                return await repairTag(job, ctx, check);
+            const plan = await classifyTag(job, ctx, check);
+            partial = plan.result;
+            if (plan.kind === 'done')
+                return plan.result;
+            if (ctx.config.dryRun)
+                return await planCopy(job, ctx, plan.result, plan.blobs);
+            await ctx.projects.ensure(job.target.project);
+            return await copyTag(job, plan.manifest, plan.blobs, plan.result, ctx, plan.repairs);
+        });
+    }
+    catch (error) {
+        return { ...partial, status: 'failed', error: toFailure(error, 'discover') };
+    }
+    finally {
+        ctx.transfer.release(jobOwner(job));
+    }
+}
+/** A dry run: what the copy would upload, and the project it would create. */
+async function planCopy(job, ctx, result, blobs) {
+    const projectExists = await ctx.projects.exists(job.target.project);
+    const bytes = await ctx.transfer.plannedUpload(job.target.repository, blobs, projectExists);
+    const repair = result.repaired
+        ? `, repairing ${result.repaired.blobs} blobs (${(0,units/* formatBytes */.z)(result.repaired.bytes)}) from upstream ${result.repaired.from}`
+        : '';
+    return {
+        ...result,
+        status: 'migrated',
+        reason: `would upload up to ${(0,units/* formatBytes */.z)(bytes)}${repair}${projectExists ? '' : ` and create project ${job.target.project}`}`,
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/sync/runner.js
+// One run's work after preflight: expand every declared image and, in catalog mode, every
+// repository the catalog lists; run each tag through the pipeline with bounded concurrency;
+// synced manifests bring their signatures along. Discovery and copying overlap: tags start as
+// soon as their repository is listed.
+
+
+
+
+
+
+
+
+
+
+
+
+class Runner {
+    ctx;
+    result;
+    discovery;
+    limits;
+    scheduler = new Scheduler();
+    claims;
+    /** Repositories being listed, and whether the catalog is still being walked: together they
+     * say when the total is known. */
+    expanding = 0;
+    walking = true;
+    open;
+    /** The source repository of each open target repository, to drop its state at close. */
+    sourceOf = new Map();
+    constructor(ctx, result) {
+        const { config } = ctx;
+        this.ctx = ctx;
+        this.result = result;
+        this.discovery = new Discovery(ctx.source, {
+            selection: config.selection,
+            includeSignatures: config.includeSignatures,
+            revisions: config.includeUntagged ? revisionSource(ctx.source) : undefined,
+            mapTarget: (repository) => this.mapTarget(repository),
+            shard: config.shard,
+            harborTags: (target) => ctx.harborHoldings(target),
+        });
+        // Looking is cheaper than copying: tag lists and the nightly HEAD-and-compare run wider.
+        this.limits = { looks: pLimit(config.concurrency * 4), tags: pLimit(config.concurrency) };
+        this.claims = new TargetClaims(mayCollide(config.mappings, config.defaultProject));
+        // Enough repositories open to keep the wide look limit busy (a few tags each), few enough that
+        // the run holds state for them only.
+        this.open = new OpenRepositories(config.concurrency * 8, (target) => this.closed(target));
+    }
+    closed(target) {
+        const source = this.sourceOf.get(target);
+        this.sourceOf.delete(target);
+        if (source === undefined)
+            return;
+        this.ctx.forgetRepository(source, target);
+        this.discovery.forget(source);
+    }
+    mapTarget(repository) {
+        return mapWithRules(repository, this.ctx.config.mappings, this.ctx.config.defaultProject);
+    }
+    /** Runs every declared image (already mapped, `targets`) and the catalog; fills the result. A
+     * catalog that cannot be listed whole stops the run, after the tags already started finish. */
+    async run(targets) {
+        const { config } = this.ctx;
+        for (const spec of config.images) {
+            if (inShard(spec.repository, config.shard))
+                await this.expand(spec, targets.get(spec), false);
+        }
+        let walkError;
+        let walked = false;
+        if (config.catalog) {
+            // Asked before each repository: a stop there leaves the rest of the catalog unlisted, so
+            // nobody can say how much is left beyond what was listed (the result says so).
+            const goOn = () => {
+                const stopped = this.ctx.signals.stop?.aborted === true;
+                if (stopped)
+                    this.result.catalogIncomplete = true;
+                return !stopped;
+            };
+            await this.discovery
+                .walkCatalog({
+                repository: (spec, target) => this.expand(spec, target, true),
+                item: (item) => this.record(item),
+                goOn,
+            })
+                .then(() => (walked = !this.ctx.signals.stop?.aborted))
+                .catch((error) => (walkError = error));
+        }
+        this.walking = false;
+        this.discoveredIfDone();
+        await this.drain();
+        for (const { job, error } of this.claims.release()) {
+            if (error)
+                this.record({ source: job.sourceLabel, target: job.targetLabel, status: 'failed', error });
+            else
+                this.schedule(job);
+        }
+        await this.drain();
+        if (walkError !== undefined)
+            throw walkError;
+        // Only a catalog read whole can say a repository is gone from it.
+        // Server-sized lists are appended one by one: a spread of 100,000s of arguments overflows the stack.
+        if (walked)
+            for (const r of await this.retainedRepositories())
+                this.result.retained.push(r);
+        await this.noteImmutability();
+        this.result.harborNotes = [...this.ctx.projects.notes, ...keptNotes(config, this.result.items)];
+        this.result.projectsCreated = [...this.ctx.projects.created];
+        const { plannedBytes, upstreamRequests } = this.ctx.transfer;
+        if (plannedBytes !== undefined)
+            this.result.bytesPlanned = plannedBytes;
+        if (upstreamRequests !== undefined)
+            this.result.upstreamRequests = upstreamRequests;
+    }
+    async drain() {
+        for (const item of await this.scheduler.drain())
+            this.result.items.push(item);
+    }
+    /** An item decided without running (filtered out, a collision, a repository that cannot be listed). */
+    record(item) {
+        this.ctx.logger.event?.({ type: 'done', item, queued: false, dryRun: this.ctx.config.dryRun });
+        this.result.items.push(item);
+    }
+    schedule(job) {
+        const admitted = this.claims.admit(job);
+        if (admitted.kind === 'hold' || admitted.kind === 'repeat')
+            return;
+        if (admitted.kind === 'refuse') {
+            this.record({ source: job.sourceLabel, target: job.targetLabel, status: 'failed', error: admitted.error });
+            return;
+        }
+        const target = job.target.repository;
+        // Each pair (source, target) runs once: the claims know which ran (no key kept per tag here).
+        this.scheduler.run(async () => {
+            // Joins its repository at once when open (a tag of a repository being listed, a signature).
+            await this.open.acquire(target);
+            this.sourceOf.set(target, job.sourceRepository);
+            try {
+                return await this.runJob(job);
+            }
+            finally {
+                this.open.release(target);
+            }
+        });
+        this.ctx.logger.event?.({ type: 'queued', source: job.sourceLabel });
+    }
+    async runJob(job) {
+        const clock = { started: Date.now(), settled: false };
+        const counter = { retries: 0 };
+        const item = await retry/* retryCounter */.hD.run(counter, () => syncTag(job, this.ctx, this.limits, clock));
+        if (!item) {
+            this.result.notStarted.push(job.sourceLabel);
+            return undefined;
+        }
+        item.seconds = (Date.now() - clock.started) / 1000;
+        if (counter.retries > 0)
+            item.retries = counter.retries;
+        this.ctx.logger.event?.({ type: 'done', item, queued: true, dryRun: this.ctx.config.dryRun });
+        // Signatures refer to the source's digest; an index rewritten for `platforms` has none.
+        const synced = item.status === 'migrated' || item.status === 'skipped' || item.status === 'broken';
+        if (synced && item.digest && !item.sourceDigest && !clock.settled) {
+            const followers = await this.discovery.followers(job, item.digest);
+            for (const i of followers.items)
+                this.record(i);
+            for (const j of followers.jobs)
+                this.schedule(j);
+        }
+        return item;
+    }
+    /** Lists a repository (or takes a declared tag) once there is room among the open repositories;
+     * resolves when it is admitted, so the catalog walk keeps pace with the work. */
+    async expand(spec, target, fromCatalog) {
+        const label = `${spec.repository}:${spec.tag ?? spec.digest ?? '*'}`;
+        const key = `repository ${label} → ${target.repository}`;
+        if (this.scheduler.has(key))
+            return;
+        await this.open.acquire(target.repository);
+        this.sourceOf.set(target.repository, spec.repository);
+        const added = this.scheduler.add(key, () => this.limits.looks(async () => {
+            try {
+                if (this.ctx.signals.stop?.aborted) {
+                    this.result.notStarted.push(label);
+                    return undefined;
+                }
+                const { jobs, items, retained } = await this.discovery.expand(spec, target, fromCatalog);
+                if (retained)
+                    for (const r of retained)
+                        this.result.retained.push(r);
+                for (const i of items)
+                    this.record(i);
+                for (const j of jobs)
+                    this.schedule(j);
+                return undefined;
+            }
+            finally {
+                this.expanding -= 1;
+                this.discoveredIfDone();
+                this.open.release(target.repository);
+            }
+        }));
+        if (added)
+            this.expanding += 1;
+        else
+            this.open.release(target.repository);
+    }
+    /** Repositories Harbor holds under this run's target projects that the source's catalog no
+     * longer lists: only names this run's mapping, filters and shard could have produced, so another
+     * team's repositories in a shared project are never called ours. One listing per project. */
+    async retainedRepositories() {
+        const { config, api, logger } = this.ctx;
+        const { catalogNames, mappedTargets } = this.discovery;
+        const projects = new Set([
+            ...this.discovery.targetProjects,
+            ...config.mappings.map((r) => r.to.split('/')[0]),
+            ...this.includedProjects(),
+        ]);
+        const retained = [];
+        for (const project of [...projects].sort()) {
+            if (!(await this.ctx.projects.exists(project).catch(() => false)) ||
+                (await this.ctx.projects.refusal(project).catch(() => undefined)))
+                continue;
+            let repositories;
+            try {
+                repositories = await api.listRepositories(project);
+            }
+            catch (error) {
+                logger.warn(`the repositories of Harbor project ${project} could not be listed (${error.message}): repositories only Harbor has there are not reported`);
+                continue;
+            }
+            for (const { name, artifacts } of repositories) {
+                if (mappedTargets.has(name) || artifacts === 0)
+                    continue;
+                const source = sourcesFor(name, config.mappings, config.defaultProject).find((s) => !catalogNames.has(s) && !repositoryExcludedBy(s, config.selection) && inShard(s, config.shard));
+                if (source)
+                    retained.push({ kind: 'repository', source, target: name, artifacts });
+            }
+        }
+        return retained;
+    }
+    /** Projects the include globs name literally (`team-b/**`, `team-b/app`): still this run's
+     * targets after the catalog stopped listing anything of theirs. */
+    includedProjects() {
+        return this.ctx.config.selection.include.flatMap((pattern) => {
+            const components = pattern.text.startsWith('/') ? [] : pattern.text.split('/');
+            const wild = components.findIndex((c) => /[*?]/.test(c));
+            const prefix = wild < 0 ? components : components.slice(0, wild);
+            if (prefix.length === 0)
+                return [];
+            try {
+                return [this.mapTarget(`${prefix.join('/')}/x`).project];
+            }
+            catch {
+                return [];
+            }
+        });
+    }
+    /** One line per project where Harbor's immutability rules kept a moved tag from re-pointing. */
+    async noteImmutability() {
+        const projects = new Set(this.result.items.filter((i) => i.error?.errorCode === 'IMMUTABLE_TAG').map((i) => i.target.split('/')[0]));
+        for (const project of projects)
+            await this.ctx.projects.noteImmutability(project);
+    }
+    discoveredIfDone() {
+        if (!this.walking && this.expanding === 0)
+            this.ctx.logger.event?.({ type: 'discovered' });
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/sync/engine.js
+
+
+
+
+
+
+async function runSync(config, logger, clients, control = {}) {
+    // Two stages of stopping: `stop` ends scheduling at once; `abandon` cuts requests in flight
+    // after the grace period, so an interrupted run ends within a few seconds.
+    const stop = control.signal;
+    const graceMs = control.graceMs ?? 5000;
+    const abandon = new AbortController();
+    const onStop = () => {
+        logger.warn(`Interrupted: starting no new tags; tags in flight get ${(graceMs / 1000).toFixed(0)} s to finish`);
+        setTimeout(() => abandon.abort(), graceMs).unref();
+    };
+    stop?.addEventListener('abort', onStop, { once: true });
+    const started = new Date();
+    const result = {
+        startedAt: started.toISOString(),
+        finishedAt: '',
+        seconds: 0,
+        dryRun: config.dryRun,
+        source: redactUrl(config.source.url),
+        harbor: redactUrl(config.harbor.url),
+        projectsCreated: [],
+        items: [],
+        retained: [],
+        harborNotes: [],
+        notStarted: [],
+        ...(config.shard && { shard: `${config.shard.index}/${config.shard.count}` }),
+    };
+    const all = clients ?? createClients(config, abandon.signal, logger);
+    try {
+        const runner = new Runner(new RunContext(config, all, logger, { stop, abandon: abandon.signal }), result);
+        // Every declared name is mapped before any network traffic: a name Harbor cannot take is
+        // refused before anything is copied.
+        const targets = mapSpecs(config.images, (repository) => runner.mapTarget(repository));
+        const identity = await preflight(config, all, logger);
+        if (identity.version !== undefined)
+            result.harborVersion = identity.version;
+        if (identity.user !== undefined)
+            result.harborUser = identity.user;
+        await runner.run(targets);
+    }
+    catch (error) {
+        result.fatal = toFailure(error, 'preflight');
+        logger.error(`${result.fatal.message}${result.fatal.hint ? ` — ${result.fatal.hint}` : ''}`);
+    }
+    finally {
+        stop?.removeEventListener('abort', onStop);
+        await closeClients(all);
+    }
+    if (stop?.aborted)
+        result.interrupted = true;
+    const finished = new Date();
+    result.finishedAt = finished.toISOString();
+    result.seconds = (finished.getTime() - started.getTime()) / 1000;
+    return result;
+}
+
+;// CONCATENATED MODULE: ./lib/run-and-report.js
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function runAndReport(config, options) {
+    const naming = config.naming ?? model_config/* INPUT_NAMING */.O;
+    const reportFile = options.reportFile ?? config.reportFile;
+    const report = reportFile ? { input: 'report-file', path: reportFile } : undefined;
+    const summaryFile = config.summaryFile
+        ? { input: 'summary-file', path: config.summaryFile }
+        : undefined;
+    const junitFile = config.junitFile
+        ? { input: 'junit-file', path: config.junitFile }
+        : undefined;
+    const htmlFile = config.htmlFile ? { input: 'html-file', path: config.htmlFile } : undefined;
+    const metricsFile = config.metricsFile
+        ? { input: 'metrics-file', path: config.metricsFile, atomic: true }
+        : undefined;
+    // Before any request: a path that cannot be written is bad input, not the end of a long sync.
+    await prepareOutputFiles([report, summaryFile, junitFile, htmlFile, metricsFile].filter((f) => f !== undefined), naming);
+    const result = await runSync(config, options.logger, options.clients, {
+        ...(options.signal && { signal: options.signal }),
+    });
+    // From here on the run has done its work: each file is written whatever befalls the other.
+    const unwritten = [];
+    const write = async (file, text) => {
+        const problem = await writeOutputFile(file, text, naming);
+        if (problem)
+            unwritten.push(problem);
+    };
+    if (report)
+        await write(report, reportText(result, VERSION));
+    const summary = safeSummary(result, { reportFile, failOn: config.failOn, ...options.summary }, unwritten);
+    if (summaryFile)
+        await write(summaryFile, summary);
+    if (junitFile)
+        await write(junitFile, junitText(result, { failOn: config.failOn, toolVersion: VERSION }));
+    if (htmlFile) {
+        const page = safeRender('the HTML page', unwritten, () => renderHtmlPage(result, { reportFile, failOn: config.failOn, ...options.summary }));
+        if (page !== undefined)
+            await write(htmlFile, page);
+    }
+    const decided = (0,outcome/* decideOutcome */.dl)(result, config.failOn);
+    if (metricsFile) {
+        // Last: its exit code counts every file before it that could not be written.
+        const exitCode = unwritten.length > 0 && decided.ok ? outcome/* EXIT */.dc.config : decided.exitCode;
+        const previous = await readPreviousMetrics(metricsFile, naming, options.logger);
+        await write(metricsFile, renderMetrics(result, {
+            exitCode,
+            previousSuccess: previous === undefined ? undefined : previousSuccess(previous),
+            toolVersion: VERSION,
+        }));
+    }
+    return {
+        ...decided,
+        // A run that did its work but could not say so in a file asked for is no success.
+        ...(unwritten.length > 0 && {
+            ok: false,
+            exitCode: decided.ok ? outcome/* EXIT */.dc.config : decided.exitCode,
+            reason: [decided.reason, ...unwritten].filter((line) => line !== undefined).join('; '),
+        }),
+        unwritten,
+        result,
+        totals: (0,report_totals/* computeTotals */.x0)(result),
+        summary,
+        ...(reportFile && { reportFile }),
+    };
+}
+/** A file's text; a bug in rendering it costs that file only (said in `unwritten`). */
+function safeRender(what, unwritten, render) {
+    try {
+        return render();
+    }
+    catch (error) {
+        unwritten.push(`${what} could not be rendered: ${error instanceof Error ? error.message : String(error)} (please report it)`);
+        return undefined;
+    }
+}
+/** The metrics file the previous run wrote, for its last success; none when there is no file. A
+ * file that cannot be read (not a regular file, over 1 MiB) is said, and its time not carried. */
+async function readPreviousMetrics(file, naming, logger) {
+    try {
+        return await (0,read_file/* readBoundedFile */.M)(file.path, 'metrics-file');
+    }
+    catch (error) {
+        if (error.code === 'ENOENT')
+            return undefined;
+        const why = error instanceof Error ? error.message : String(error);
+        logger.warn(`${naming.name(file.input)} "${(0,redact_text/* printable */.g$)(file.path)}": the previous file cannot be read (${(0,redact_text/* printable */.g$)(why)}): the time of the last successful run starts again from 0`);
+        return undefined;
+    }
+}
+/** The summary; a bug in rendering it costs the summary only (said in `unwritten`), never the report. */
+function safeSummary(result, options, unwritten) {
+    try {
+        return (0,summary/* renderSummary */.Br)(result, options);
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        unwritten.push(`the summary could not be rendered: ${message} (please report it)`);
+        return (0,summary/* renderInternalError */.CT)(message);
+    }
+}
+
+
+/***/ }),
+
+/***/ 8136:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  s1: () => (/* binding */ SOURCE_KINDS),
+  CO: () => (/* binding */ formsWith),
+  oD: () => (/* binding */ openSource),
+  z: () => (/* binding */ sourceHarborProject),
+  uh: () => (/* binding */ sourceKind),
+  Np: () => (/* binding */ sourceKindOf),
+  At: () => (/* binding */ sourceSchemes)
+});
+
+// UNUSED EXPORTS: SourceUrlError
 
 // EXTERNAL MODULE: ./lib/errors/base.js
 var base = __nccwpck_require__(1638);
+// EXTERNAL MODULE: ./lib/harbor/api.js
+var api = __nccwpck_require__(8270);
+// EXTERNAL MODULE: ./lib/harbor/names.js
+var names = __nccwpck_require__(158);
 // EXTERNAL MODULE: ./lib/errors/registry.js
 var registry = __nccwpck_require__(1476);
+// EXTERNAL MODULE: ./lib/registry/reference.js
+var registry_reference = __nccwpck_require__(9758);
+;// CONCATENATED MODULE: ./lib/harbor/project-source.js
+
+
+
+/** Repositories whose listing is kept: those a run has open, and some to spare (each is one map of
+ * tag → digest; one evicted early is listed again). */
+const LISTINGS_KEPT = 256;
+function createHarborProjectSource(options) {
+    return new HarborProjectSource(options);
+}
+class HarborProjectSource {
+    host;
+    options;
+    registry;
+    api;
+    listings = new Map();
+    constructor(options) {
+        this.options = options;
+        this.registry = options.registry;
+        this.api = options.api;
+        this.host = options.registry.host;
+    }
+    get capabilities() {
+        return { untaggedManifests: false, localReads: false, referrersApi: this.registry.capabilities.referrersApi };
+    }
+    /** The project exists and these credentials read it; says whether it is a proxy cache. Every
+     * refusal is thrown with its step, in words naming the project and the credentials. */
+    async ping() {
+        const { project, username } = this.options;
+        const who = username === undefined ? 'anonymous' : `user "${username}"`;
+        if (!this.options.harborsAccount) {
+            await this.api.whoami().catch((error) => {
+                if ((0,base/* isHarborSyncError */.E)(error) && error.status === 401)
+                    throw new base/* HarborSyncError */.kM({
+                        ...error.details(),
+                        code: 'CREDENTIALS_REJECTED',
+                        step: 'auth',
+                        message: `Harbor at ${this.host} rejected the credentials of ${who}, given to read project ${project}`,
+                        hint: `check ${this.options.credentialInputs}`,
+                        cause: error,
+                    });
+                throw placed(error);
+            });
+        }
+        const settings = await this.api.projectSettings(project).catch((error) => {
+            throw placed(error);
+        });
+        if (settings === undefined) {
+            // Harbor hides from non-admins whether a project is missing or off limits (docs/harbor.md §3).
+            const exists = await this.api.projectExists(project).catch((error) => {
+                throw placed(error);
+            });
+            if (!exists)
+                throw new base/* HarborSyncError */.kM({
+                    code: 'NOT_FOUND',
+                    step: 'preflight',
+                    status: 404,
+                    request: 'HEAD /api/v2.0/projects',
+                    message: `Harbor at ${this.host} has no project ${project} (${this.options.sourceInput} harbor://${project})`,
+                    hint: `check the project name in ${this.options.sourceInput}: harbor://PROJECT names a project of the Harbor at ${this.options.harborInput}`,
+                });
+            this.options.log?.(`Source: Harbor project ${project} at ${this.host}; ${who} may not read its settings, so whether it is a proxy cache is not known. Read through Harbor's API and by digest, never by tag`);
+        }
+        else {
+            const kind = settings.registryId !== undefined
+                ? `a proxy-cache project (registry #${settings.registryId}): read through Harbor's API and by digest, never by tag, so the upstream is not asked`
+                : "a regular project: read through Harbor's API and by digest";
+            this.options.log?.(`Source: Harbor project ${project} at ${this.host}, ${kind}`);
+        }
+        const ping = await this.registry.ping();
+        if (ping.ok)
+            return ping;
+        const refused = ping.status === 401 || ping.status === 403;
+        throw new base/* HarborSyncError */.kM({
+            ...(ping.error ? ping.error.details() : { code: 'HTTP_ERROR' }),
+            step: refused ? 'auth' : 'preflight',
+            status: ping.status,
+            message: `Harbor's registry at ${this.host} answered GET /v2/ with ${ping.status} to ${who}, reading project ${project}`,
+            ...(refused && { hint: `check ${this.options.credentialInputs}` }),
+            ...(ping.error && { cause: ping.error }),
+        });
+    }
+    async getManifest(repository, reference) {
+        const digest = await this.digestOf(repository, reference);
+        if (digest === undefined)
+            throw this.notListed(repository, reference);
+        return await this.registry.getManifest(repository, digest);
+    }
+    /** By tag, the listing answers (Harbor's database, as /v2 would): the nightly comparison of a tag
+     * costs no request of its own. Size and media type are then not known (-1, undefined). */
+    async headManifest(repository, reference) {
+        if ((0,registry_reference/* isDigest */.Bc)(reference))
+            return await this.registry.headManifest(repository, reference);
+        const digest = await this.digestOf(repository, reference);
+        return digest === undefined ? undefined : { digest, mediaType: undefined, size: -1 };
+    }
+    headBlob(repository, digest) {
+        return this.registry.headBlob(repository, digest);
+    }
+    getBlob(repository, digest) {
+        return this.registry.getBlob(repository, digest);
+    }
+    /** The tags Harbor's artifact listing holds for the repository (with_tag=true, docs/harbor.md §4):
+     * what the project holds, never the upstream's tags that /v2 tags/list mixes in (§7.1). */
+    async listTags(repository) {
+        return [...(await this.listing(repository)).keys()];
+    }
+    /** The project's repositories, from Harbor's API (docs/harbor.md §11.4): names as Harbor names
+     * them, `project/path`. */
+    async *catalog() {
+        const repositories = await this.api.listRepositories(this.options.project);
+        if (repositories.length > 0)
+            yield repositories.map((r) => r.name);
+    }
+    referrers(repository, digest) {
+        return this.registry.referrers(repository, digest);
+    }
+    putManifest() {
+        return Promise.reject(readOnly());
+    }
+    startUpload() {
+        return Promise.reject(readOnly());
+    }
+    finishUpload(_location, _digest, _size, body) {
+        body.destroy();
+        return Promise.reject(readOnly());
+    }
+    invalidateTokens(project) {
+        this.registry.invalidateTokens(project);
+    }
+    async close() {
+        await Promise.allSettled([this.registry.close(), this.api.close()]);
+    }
+    /** A digest as it is; a tag as the artifact listing names it, or undefined: never a tag to /v2. */
+    async digestOf(repository, reference) {
+        if ((0,registry_reference/* isDigest */.Bc)(reference))
+            return reference;
+        if (!(0,registry_reference/* isTag */.dz)(reference))
+            return undefined;
+        return (await this.listing(repository)).get(reference);
+    }
+    /** Tag → digest of a repository of the project, listed once (kept for the last LISTINGS_KEPT). */
+    listing(repository) {
+        const known = this.listings.get(repository);
+        if (known) {
+            this.listings.delete(repository); // most recently used last
+            this.listings.set(repository, known);
+            return known;
+        }
+        const { project } = this.options;
+        const path = repository.startsWith(`${project}/`) ? repository.slice(project.length + 1) : undefined;
+        // A repository outside the project is not the source's: nothing is listed there.
+        const listed = path === undefined
+            ? Promise.resolve(new Map())
+            : this.api.tagDigests(project, path).then((l) => l.tags);
+        this.listings.set(repository, listed);
+        listed.catch(() => this.listings.delete(repository));
+        if (this.listings.size > LISTINGS_KEPT)
+            this.listings.delete(this.listings.keys().next().value);
+        return listed;
+    }
+    notListed(repository, reference) {
+        const { project } = this.options;
+        const name = encodeURIComponent(encodeURIComponent(repository.slice(project.length + 1)));
+        const path = `/api/v2.0/projects/${project}/repositories/${name}/artifacts`;
+        const message = `${repository}:${reference} is not in Harbor's artifact list of project ${project}`;
+        return new registry/* RegistryError */.gl({
+            message,
+            status: 404,
+            errors: [{ code: 'NOT_FOUND', message }],
+            request: `GET ${path}`,
+        });
+    }
+}
+/** An error of the project checks with its step: preflight, or auth for a refusal. */
+function placed(error) {
+    if (!(0,registry/* isRegistryError */.IP)(error))
+        return error;
+    const refused = error.status === 401 || error.status === 403;
+    return error.at(refused ? 'auth' : 'preflight');
+}
+function readOnly() {
+    return new base/* HarborSyncError */.kM({
+        code: 'INTERNAL',
+        message: 'a Harbor project read as the source is never written to',
+    });
+}
+
+// EXTERNAL MODULE: ./lib/model/mapping-rule.js
+var mapping_rule = __nccwpck_require__(8330);
+// EXTERNAL MODULE: ./lib/registry/client.js
+var client = __nccwpck_require__(4548);
+;// CONCATENATED MODULE: ./lib/sources/kind.js
+// A source kind: one way of naming where the images come from (a registry's API, a registry's
+// storage directory, a tarball of one), registered once in index.ts. A kind claims its URLs by
+// scheme, checks them, says what it can do before anything is opened, and opens the client the
+// engine reads through. Configuration, preflight and the engine ask the kind, never the URL.
+
+/** A source URL its kind refuses (exit 2): the message is safe to print, and reads after a
+ * `source-registry: ` prefix. */
+class SourceUrlError extends base/* ConfigError */.xL {
+    name = 'SourceUrlError';
+}
+/** The scheme a URL starts with, lowercase (`DIR:///x` → `dir`), or undefined. */
+function schemeOf(url) {
+    return /^\s*([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+}
+
+;// CONCATENATED MODULE: ./lib/sources/harbor-project.js
+// harbor://PROJECT: a project of the Harbor at harbor-url, read through Harbor's API and by digest
+// (src/harbor/project-source.ts), so a proxy-cache project gives up what it holds without asking
+// its upstream (docs/harbor.md §7.1). Any project works: a proxy cache to keep what it cached, or a
+// regular project to copy into another. Its repositories are named as Harbor names them
+// (`hub-proxy/library/nginx`), and since source and target are one Harbor, a run must map them out
+// of the project: `hub-proxy => hub-kept`. Harbor's credentials read it unless source-username and
+// source-password name another account; the same goes for the TLS options.
+
+
+
+
+
+
+
+const HARBOR_URL = /^\s*harbor:\/\/([^/?#]*)\/?\s*$/i;
+/** The project a harbor:// URL names; throws SourceUrlError. */
+function projectOf(url) {
+    if (/^\s*harbor:\/\/[^/?#]*@/i.test(url))
+        throw new SourceUrlError('must not carry a user name or password in the URL: use source-username and source-password (or none: harbor-username reads it)');
+    const project = HARBOR_URL.exec(url)?.[1];
+    if (project === undefined)
+        throw new SourceUrlError('write harbor://PROJECT, a project of the Harbor at harbor-url alone (repositories go in images, or use catalog)');
+    const problem = (0,names/* projectNameProblem */.gj)(project);
+    if (problem)
+        throw new SourceUrlError(`Harbor project name in harbor://PROJECT ${problem}`);
+    return project;
+}
+/** The project a repository of the source lands in: the first rule matching it decides, else its
+ * own (a repository `p/x/y` no rule matches keeps its name; src/sync/mapping.ts). */
+function targetProject(repository, rules) {
+    const rule = rules.find((r) => (0,mapping_rule/* underPrefix */.pg)(repository, (0,mapping_rule/* trimSlash */.Y0)(r.from)));
+    return (rule ? (0,mapping_rule/* trimSlash */.Y0)(rule.to) : repository).split('/')[0];
+}
+const harborProject = {
+    name: 'Harbor project',
+    schemes: ['harbor'],
+    written: 'harbor:// for a project of the Harbor at harbor-url',
+    forms: 'harbor://PROJECT',
+    traits: {
+        untaggedManifests: false,
+        localReads: false,
+        // Harbor's own credentials (harbor-username, or docker login for harbor-url) read it.
+        dockerCredentials: false,
+        sourceCredentials: 'harbor',
+        workDir: false,
+    },
+    claims: (url) => schemeOf(url) === 'harbor',
+    check: (url) => `harbor://${projectOf(url)}`,
+    harborProject: projectOf,
+    checkRun(url, run, naming) {
+        const project = projectOf(url);
+        const source = `${naming.name('source-registry')} harbor://${project}`;
+        const fix = `add a mapping such as "${project} => ${project}-kept" to ${naming.name('mappings')}`;
+        for (const image of run.images) {
+            if (!image.repository.startsWith(`${project}/`))
+                throw new base/* ConfigError */.xL(`${image.origin}: ${image.repository} is not in Harbor project ${project} (${source}): name it as Harbor does, ${project}/…`);
+            if (targetProject(image.repository, run.mappings) === project)
+                throw new base/* ConfigError */.xL(`${image.origin}: ${image.repository} would be copied onto itself in Harbor project ${project} (${source}): ${fix}`);
+        }
+        if (!run.catalog)
+            return;
+        // The catalog lists every repository of the project: each needs a rule out of it.
+        const into = run.mappings.find((r) => (0,mapping_rule/* underPrefix */.pg)((0,mapping_rule/* trimSlash */.Y0)(r.from), project) && (0,mapping_rule/* trimSlash */.Y0)(r.to).split('/')[0] === project);
+        const whole = run.mappings.find((r) => (0,mapping_rule/* trimSlash */.Y0)(r.from) === project);
+        if (into || !whole)
+            throw new base/* ConfigError */.xL(`${naming.setting('catalog', 'true')} with ${source}: ${into ? `mapping "${into.from} => ${into.to}" keeps repositories in project ${project}, so they would be copied onto themselves` : `no mapping takes every repository of project ${project} out of it, so some would be copied onto themselves`}: ${fix}`);
+    },
+    open({ source, harbor, connection, naming, logger }) {
+        const project = projectOf(source.url);
+        const credentials = source.credentials ?? harbor.credentials;
+        const tls = source.tls ?? harbor.tls;
+        const endpoint = {
+            url: harbor.url,
+            ...(credentials && { credentials }),
+            ...(tls && { tls }),
+        };
+        const inputs = source.credentials ? 'source' : 'harbor';
+        return createHarborProjectSource({
+            project,
+            registry: (0,client/* createRegistryClient */.H)({ ...connection, ...endpoint }),
+            api: (0,api/* createHarborApi */.d)({ ...connection, ...endpoint, connections: 4 }),
+            ...(credentials && { username: credentials.username }),
+            harborsAccount: !source.credentials,
+            credentialInputs: `${naming.name(`${inputs}-username`)} and ${naming.name(`${inputs}-password`)}`,
+            sourceInput: naming.name('source-registry'),
+            harborInput: naming.name('harbor-url'),
+            ...(logger && { log: (message) => logger.info(message) }),
+        });
+    },
+};
+
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+// EXTERNAL MODULE: ./lib/redact/secrets.js
+var secrets = __nccwpck_require__(4972);
 ;// CONCATENATED MODULE: ./lib/registry/storage/errors.js
 // The errors a storage source throws. What the registry would answer with a status (a 404 for what
 // a repository does not link, a 400 for a bad name) is a RegistryError with that status and
@@ -69703,7 +77511,7 @@ function unusable(code, message, cause, hint) {
         ...(hint !== undefined && { hint }),
     });
 }
-function readOnly(operation) {
+function errors_readOnly(operation) {
     return storageError('INTERNAL', 'a storage directory source is read-only; harbor-sync never writes to it', operation);
 }
 function isMissing(error) {
@@ -70835,8 +78643,6 @@ function readBlobFile(file, path, digest, request) {
 
 // EXTERNAL MODULE: ./lib/registry/limits.js
 var limits = __nccwpck_require__(927);
-// EXTERNAL MODULE: ./lib/registry/reference.js
-var registry_reference = __nccwpck_require__(9758);
 ;// CONCATENATED MODULE: ./lib/registry/storage/layout.js
 // Where distribution's filesystem driver keeps things (registry/storage/paths.go), relative to
 // the `docker/registry/v2` directory. Pure path logic: every name and digest is checked against
@@ -71078,14 +78884,14 @@ class StorageClient {
         return { body: readBlobFile(file, this.tree.show(path), digest, request), size: file.size };
     }
     putManifest(repository, reference) {
-        return Promise.reject(readOnly(`PUT /v2/${repository}/manifests/${reference}`));
+        return Promise.reject(errors_readOnly(`PUT /v2/${repository}/manifests/${reference}`));
     }
     startUpload(repository) {
-        return Promise.reject(readOnly(`POST /v2/${repository}/blobs/uploads/`));
+        return Promise.reject(errors_readOnly(`POST /v2/${repository}/blobs/uploads/`));
     }
     finishUpload(location, _digest, _size, body) {
         body.destroy();
-        return Promise.reject(readOnly(`PUT ${location.pathname}`));
+        return Promise.reject(errors_readOnly(`PUT ${location.pathname}`));
     }
     invalidateTokens(_project) {
         // No tokens: nothing to forget.
@@ -71533,61 +79339,6 @@ class LazyStorageSource {
     }
 }
 
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
-;// CONCATENATED MODULE: ./lib/registry/storage/url.js
-// `dir:///var/lib/registry` and `file:///backup/registry.tar[.gz]` → a local path; an http(s) URL
-// of a tarball → downloaded first. Only absolute local paths: `dir://var/lib/registry` would
-// silently mean host "var", so it is refused with the fix. No user-info anywhere: a local path has
-// no use for it, and a download takes source-username/source-password instead. These messages
-// never echo the URL when it may hold a password.
-
-
-const ARCHIVE_NAME = /\.(tar|tar\.gz|tgz|tar\.zst|tzst)$/i;
-/** `scheme://user[:password]@…`, found in the text: `file://u:p@…` does not even parse as a URL. */
-const USER_INFO = /^\s*[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i;
-const NO_USER_INFO = 'source-registry must not carry a user name or password in the URL';
-/** A storage URL the config layer should refuse (exit 2): the message is safe to print, and reads
- * after a `source-registry: ` prefix. */
-class StorageUrlError extends base/* ConfigError */.xL {
-    name = 'StorageUrlError';
-}
-/** dir:// and file://, and an http(s) URL whose path names a tarball (downloaded first). */
-function isStorageUrl(url) {
-    const text = url.trim();
-    if (/^(dir|file):\/\//i.test(text))
-        return true;
-    try {
-        const parsed = new URL(text);
-        return /^https?:$/.test(parsed.protocol) && ARCHIVE_NAME.test(parsed.pathname);
-    }
-    catch {
-        return false;
-    }
-}
-function parseStorageUrl(url) {
-    if (USER_INFO.test(url))
-        throw new StorageUrlError(`${NO_USER_INFO}: a local path needs none, and a download takes source-username and source-password`);
-    let parsed;
-    try {
-        parsed = new URL(url.trim());
-    }
-    catch {
-        throw new StorageUrlError('not a valid URL: write dir:///path/to/registry or file:///path/to/registry.tar.gz');
-    }
-    const kind = parsed.protocol.slice(0, -1).toLowerCase();
-    if ((kind === 'http' || kind === 'https') && ARCHIVE_NAME.test(parsed.pathname))
-        return { kind: 'download', path: parsed.toString() };
-    if (kind !== 'dir' && kind !== 'file')
-        throw new StorageUrlError('only dir://, file:// and an http(s) URL of a .tar/.tar.gz name a storage source');
-    if (parsed.host !== '' && parsed.host !== 'localhost') {
-        // Host and path only: no query string in the message.
-        throw new StorageUrlError(`the path must be absolute, with three slashes (a ${kind}:// URL names no host, not "${parsed.host}"): ${kind}:///${parsed.host}${parsed.pathname}`);
-    }
-    // dir: is not a file: URL to Node; reuse its decoding (%20 and the like) all the same.
-    return { kind, path: (0,external_node_url_.fileURLToPath)(`file://${parsed.pathname}`) };
-}
-
 ;// CONCATENATED MODULE: ./lib/registry/storage/index.js
 // Offline source (issue 6): a registry that exists only as its storage directory, or a tarball
 // of it, read directly and pushed to Harbor with no registry server in between.
@@ -71597,9 +79348,8 @@ function parseStorageUrl(url) {
 // The path named is resolved once (it may be a symlink, as /var/lib/registry often is); below it
 // the tree is read as data: no symlink followed, only regular files read (safe-read.ts). A plain
 // tarball is read in place; a compressed one through one decompressed copy in work-dir
-// (archive.ts).
-
-
+// (archive.ts). Which URL names which (dir://, file://, an http(s) URL of a tarball) is the source
+// kinds' business (src/sources); this opens what they parsed.
 
 
 
@@ -71611,8 +79361,8 @@ function parseStorageUrl(url) {
 
 /** Opens the source now: throws when the path holds no storage layout or the archive is refused
  * or cannot be extracted. */
-async function openStorageSource(url, options = {}) {
-    const { kind, path } = parseStorageUrl(url);
+async function openStorageSource(location, options = {}) {
+    const { kind, path } = location;
     if (kind === 'download') {
         const download = await downloadArchive(path, options);
         try {
@@ -71668,6641 +79418,217 @@ async function openArchiveSource(file, name, options, download) {
     return new StorageClient({ tree, root, host: name, ...(download && !copied && { cleanup: download }) });
 }
 /** The same source, opened on first use; for code that creates clients synchronously. */
-function createStorageSource(url, options = {}) {
-    // Parsed now so a malformed URL fails where the client is created, not at first use.
-    const { kind, path } = parseStorageUrl(url);
-    return new LazyStorageSource(kind === 'download' ? shownUrl(path) : path, () => openStorageSource(url, options));
-}
-
-
-/***/ }),
-
-/***/ 4446:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  o: () => (/* binding */ Transport),
-  Z: () => (/* binding */ headerValue)
-});
-
-// EXTERNAL MODULE: ./node_modules/undici/lib/dispatcher/agent.js
-var agent = __nccwpck_require__(7405);
-// EXTERNAL MODULE: ./node_modules/undici/lib/api/api-request.js
-var api_request = __nccwpck_require__(4043);
-;// CONCATENATED MODULE: ./lib/registry/http.js
-
-
-const Agent = agent;
-/** undici's `request(url, options)`, always on the dispatcher given. */
-function request(url, options) {
-    const { dispatcher, ...rest } = options;
-    return api_request.call(dispatcher, { ...rest, origin: url.origin, path: `${url.pathname}${url.search}` });
-}
-
-;// CONCATENATED MODULE: ./lib/registry/challenge.js
-// Parses WWW-Authenticate challenges (RFC 7235) as registries send them:
-//   Bearer realm="https://h/service/token",service="harbor-registry",scope="repository:p/r:pull"
-//   Basic realm="harbor"
-/** Splits a header that may hold several challenges into each scheme with its parameters. */
-function parseChallenges(header) {
-    if (!header)
-        return [];
-    const challenges = [];
-    // scheme token, then comma-separated key=value or key="quoted value" pairs.
-    const re = /([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)(?:\s+((?:[A-Za-z0-9!#$%&'*+.^_`|~-]+\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^,\s]*)\s*,?\s*)*))?/g;
-    let rest = header.trim();
-    while (rest.length > 0) {
-        re.lastIndex = 0;
-        const m = re.exec(rest);
-        if (m?.index !== 0)
-            break;
-        const scheme = m[1].toLowerCase();
-        challenges.push({
-            scheme: scheme === 'basic' ? 'basic' : scheme === 'bearer' ? 'bearer' : 'other',
-            params: parseParams(m[2] ?? ''),
-        });
-        rest = rest.slice(m[0].length).replace(/^[\s,]+/, '');
-    }
-    return challenges;
-}
-function parseParams(text) {
-    const params = {};
-    const re = /([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g;
-    for (const m of text.matchAll(re)) {
-        params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
-    }
-    return params;
-}
-/** The Bearer challenge, if the header offers one with a realm. */
-function bearerChallenge(header) {
-    const bearer = parseChallenges(header).find((c) => c.scheme === 'bearer' && c.params.realm);
-    if (!bearer)
-        return undefined;
-    const { realm, service, scope, error } = bearer.params;
-    return {
-        realm: realm,
-        service: service || undefined,
-        scopes: scope ? scope.split(' ').filter(Boolean) : [],
-        error: error || undefined,
-    };
-}
-function offersBasic(header) {
-    return parseChallenges(header).some((c) => c.scheme === 'basic');
-}
-
-;// CONCATENATED MODULE: ./lib/registry/credentials.js
-function basicAuthorization(credentials) {
-    return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')}`;
-}
-
-// EXTERNAL MODULE: ./lib/errors/registry.js
-var registry = __nccwpck_require__(1476);
-// EXTERNAL MODULE: ./lib/redact/secrets.js
-var secrets = __nccwpck_require__(4972);
-// EXTERNAL MODULE: ./lib/registry/body.js
-var registry_body = __nccwpck_require__(795);
-// EXTERNAL MODULE: ./lib/registry/limits.js
-var limits = __nccwpck_require__(927);
-// EXTERNAL MODULE: ./lib/registry/shape.js
-var shape = __nccwpck_require__(3678);
-;// CONCATENATED MODULE: ./lib/registry/tokens.js
-
-
-
-
-
-
-
-const DEFAULT_LIFETIME_S = 60; // the token spec's default when expires_in is absent
-const EXPIRY_MARGIN = 0.9; // refresh at 90% of the lifetime: a long upload must not start on a dying token
-/** Harbor scopes a token to repositories, so a catalog run gets one per repository; the run works
- * through them a few dozen at a time, and memory must not follow the catalog. Least recently used
- * go first. */
-const MAX_CACHED = 512;
-/** The token spec's answer. A lifetime of the wrong shape is taken as absent (the spec's default
- * applies); a token must be a string. */
-const TOKEN_ANSWER = (0,shape/* object */.Ik)({
-    token: (0,shape/* optional */.lq)(shape/* string */.Yj),
-    access_token: (0,shape/* optional */.lq)(shape/* string */.Yj),
-    expires_in: (0,shape/* ignoredIfWrong */.pd)(shape/* positive */.yj),
-});
-/** A token goes into an Authorization header: visible ASCII only (RFC 6750's b64token is a subset,
- * and registries' opaque tokens stay within it too), so no answer can add to the header. */
-const TOKEN_TEXT = /^[\x21-\x7e]+$/;
-class TokenCache {
-    tokens = new Map();
-    dispatcher;
-    credentials;
-    userAgent;
-    stallMs;
-    /** `stallMs`: the most time a token answer may take to arrive whole (the stall timeout). */
-    constructor(dispatcher, credentials, userAgent, stallMs = 120_000) {
-        this.dispatcher = dispatcher;
-        this.credentials = credentials;
-        this.userAgent = userAgent;
-        this.stallMs = stallMs;
-    }
-    /** A valid token for these scopes, fetched at most once at a time per scope set. */
-    async get(challenge, scopes) {
-        const key = cacheKey(challenge, scopes);
-        const cached = this.tokens.get(key);
-        if (cached) {
-            const token = await cached.catch(() => undefined);
-            if (token && token.expiresAt > Date.now()) {
-                if (this.tokens.get(key) === cached) {
-                    this.tokens.delete(key); // most recently used last
-                    this.tokens.set(key, cached);
-                }
-                return token.token;
-            }
-            if (this.tokens.get(key) === cached)
-                this.tokens.delete(key);
-        }
-        const pending = this.fetchToken(challenge, scopes);
-        this.tokens.set(key, pending);
-        if (this.tokens.size > MAX_CACHED)
-            this.tokens.delete(this.tokens.keys().next().value);
-        pending.catch(() => this.tokens.delete(key));
-        return (await pending).token;
-    }
-    /** Forgets one scope set's token (it was refused). */
-    invalidate(challenge, scopes) {
-        this.tokens.delete(cacheKey(challenge, scopes));
-    }
-    /** Forgets every token with a scope on a repository of `project` (`repository:<project>/…`). */
-    invalidateProject(project) {
-        const needle = ` repository:${project}/`;
-        for (const key of [...this.tokens.keys()])
-            if (key.includes(needle))
-                this.tokens.delete(key);
-    }
-    async fetchToken(challenge, scopes) {
-        const url = new URL(challenge.realm);
-        if (challenge.service)
-            url.searchParams.set('service', challenge.service);
-        for (const scope of scopes)
-            url.searchParams.append('scope', scope);
-        const headers = { 'user-agent': this.userAgent };
-        if (this.credentials)
-            headers.authorization = basicAuthorization(this.credentials);
-        const started = Date.now();
-        const res = await request(url, { method: 'GET', headers, dispatcher: this.dispatcher });
-        const answer = {
-            status: res.statusCode,
-            headers: res.headers,
-            body: res.body,
-            url,
-            request: `GET ${url.pathname}`,
-            stallMs: this.stallMs,
-        };
-        if (res.statusCode !== 200) {
-            throw new registry/* RegistryError */.gl({
-                message: `token service ${url.origin}${url.pathname} answered ${res.statusCode}${this.credentials ? ` for user ${this.credentials.username}` : ' (anonymous)'}`,
-                status: res.statusCode,
-                errors: (0,registry/* parseErrorBody */.kW)(await (0,registry_body/* readErrorText */.Gb)(answer)),
-                request: answer.request,
-            });
-        }
-        const body = await (0,registry_body/* readJson */.Vh)(answer, { bytes: limits/* TOKEN_READ_LIMIT */.HY, code: 'HTTP_ERROR', what: 'token answer' }, TOKEN_ANSWER);
-        // Harbor always sends access_token:"" beside token, so an empty string must not win.
-        const token = body.token || body.access_token;
-        if (!token) {
-            throw new registry/* RegistryError */.gl({
-                message: `token service ${url.origin} sent no token`,
-                status: 200,
-                request: answer.request,
-            });
-        }
-        if (!TOKEN_TEXT.test(token)) {
-            throw new registry/* RegistryError */.gl({
-                message: `token service ${url.origin} sent a token with spaces or control characters, which no token has: not used`,
-                status: 200,
-                request: answer.request,
-            });
-        }
-        (0,secrets/* addToken */.nP)(token); // a server's error text or a debug line may echo it
-        const lifetime = body.expires_in ?? DEFAULT_LIFETIME_S;
-        return { token, expiresAt: started + lifetime * 1000 * EXPIRY_MARGIN };
-    }
-}
-function cacheKey(challenge, scopes) {
-    return `${challenge.realm} ${challenge.service ?? ''} ${[...new Set(scopes)].sort().join(' ')}`;
-}
-
-// EXTERNAL MODULE: ./lib/registry/auth-boundary.js
-var auth_boundary = __nccwpck_require__(5208);
-// EXTERNAL MODULE: ./lib/registry/retry.js
-var retry = __nccwpck_require__(1653);
-;// CONCATENATED MODULE: ./lib/registry/transport.js
-
-
-
-
-
-
-
-
-const MAX_REDIRECTS = 5;
-class Transport {
-    dispatcher;
-    credentials;
-    userAgent;
-    tokens;
-    retry;
-    signal;
-    boundary;
-    /** The stall timeout: no byte for this long is a stall; a small body (body.ts) must be whole by then. */
-    stallMs;
-    /** What the registry asked for the last time it challenged us. */
-    scheme = 'unknown';
-    bearer;
-    constructor(options) {
-        this.credentials = options.credentials;
-        (0,secrets/* addCredentials */.wG)(options.credentials); // known to the redaction point before any request
-        this.boundary = new auth_boundary/* AuthBoundary */.tW(new URL(options.origin), options.tls?.insecure === true);
-        this.userAgent = options.userAgent;
-        this.retry = options.retry ?? retry/* DEFAULT_RETRY_POLICY */.cO;
-        this.signal = options.signal;
-        const stall = (options.stallTimeoutSeconds ?? 120) * 1000;
-        this.stallMs = stall;
-        this.dispatcher =
-            options.dispatcher ??
-                new Agent({
-                    connections: options.connections ?? 16,
-                    keepAliveTimeout: 30_000,
-                    connect: {
-                        timeout: 30_000,
-                        ...(options.tls?.insecure && { rejectUnauthorized: false }),
-                        ...(options.tls?.ca && { ca: options.tls.ca }),
-                    },
-                    headersTimeout: stall, // total time from the request sent to the last header byte
-                    bodyTimeout: stall, // inactivity between bytes, not total: a 5 GB layer may take long
-                });
-        this.tokens = new TokenCache(this.dispatcher, this.credentials, this.userAgent, stall);
-        if (options.preemptiveBasic && this.credentials)
-            this.scheme = 'basic';
-    }
-    /** Drops the cached tokens naming a repository of `project`: Harbor ignores a token's access to
-     * a project created after the token was issued (docs/harbor.md §1). */
-    invalidateTokens(project) {
-        this.tokens.invalidateProject(project);
-    }
-    async close() {
-        await this.dispatcher.close();
-    }
-    /** Sends a request, answering challenges; returns whatever status the registry ends with. A 401
-     * from another origin than the registry's is not answered: it throws, saying so. */
-    async send(req) {
-        const res = await this.sendAuthorized(req);
-        if (res.status === 401 && !this.boundary.mayAuthorize(res.url)) {
-            await (0,registry_body/* discardBody */.LL)(res);
-            throw this.boundary.foreignChallenge(describe(req), req.url, res.url);
-        }
-        return res;
-    }
-    async sendAuthorized(req) {
-        const replayable = !isStream(req.body);
-        let res = await this.sendWithRetry(req, await this.authorization(req), replayable);
-        // Only the registry's own challenge is answered (a redirect target's goes back to send()).
-        if (res.status !== 401 || !replayable || !this.boundary.mayAuthorize(res.url))
-            return res;
-        const header = headerValue(res.headers, 'www-authenticate');
-        const challenge = bearerChallenge(header);
-        if (challenge) {
-            await (0,registry_body/* discardBody */.LL)(res);
-            const realm = this.boundary.acceptRealm(challenge.realm, describe(req));
-            const scopes = union(req.scopes ?? [], challenge.scopes);
-            const learnedNow = this.scheme !== 'bearer';
-            this.scheme = 'bearer';
-            this.bearer = { realm, service: challenge.service, scopes: [] };
-            // A cached token that was refused (expired, or issued before a Harbor project existed) is
-            // dropped and fetched again once; a fresh token refused again is a real 401.
-            if (!learnedNow)
-                this.tokens.invalidate(this.bearer, scopes);
-            const token = await this.tokens.get(this.bearer, scopes);
-            return await this.sendWithRetry(req, `Bearer ${token}`, true);
-        }
-        if (this.scheme === 'bearer' && this.bearer) {
-            // Harbor answers a refused token with a Basic challenge (docs/harbor.md §1): try a fresh token,
-            // then Basic, which Harbor accepts on every /v2 path.
-            await (0,registry_body/* discardBody */.LL)(res);
-            this.tokens.invalidate(this.bearer, req.scopes ?? []);
-            res = await this.sendWithRetry(req, `Bearer ${await this.tokens.get(this.bearer, req.scopes ?? [])}`, true);
-            if (res.status !== 401 ||
-                !this.boundary.mayAuthorize(res.url) ||
-                !this.credentials ||
-                !offersBasic(headerValue(res.headers, 'www-authenticate')))
-                return res;
-            await (0,registry_body/* discardBody */.LL)(res);
-            return await this.sendWithRetry(req, basicAuthorization(this.credentials), true);
-        }
-        if (offersBasic(header) && this.credentials && this.scheme !== 'basic') {
-            this.scheme = 'basic';
-            await (0,registry_body/* discardBody */.LL)(res);
-            res = await this.sendWithRetry(req, basicAuthorization(this.credentials), true);
-        }
-        return res;
-    }
-    async authorization(req) {
-        if (!this.boundary.mayAuthorize(req.url))
-            return undefined;
-        if (this.scheme === 'basic' && this.credentials)
-            return basicAuthorization(this.credentials);
-        if (this.scheme === 'bearer' && this.bearer)
-            return `Bearer ${await this.tokens.get(this.bearer, req.scopes ?? [])}`;
-        return undefined;
-    }
-    /** A stream body cannot be replayed: such a request gets one attempt (its caller starts the
-     * whole copy over instead). */
-    sendWithRetry(req, authorization, replayable) {
-        if (!replayable)
-            return this.sendFollowingRedirects(req, authorization);
-        return (0,retry/* retrying */.R$)(async (attempt) => {
-            const res = await this.sendFollowingRedirects(req, authorization);
-            if (attempt > this.retry.retries || !(0,retry/* isRetryableStatus */.PS)(res.status))
-                return res;
-            const retryAfter = headerValue(res.headers, 'retry-after');
-            await (0,registry_body/* discardBody */.LL)(res);
-            throw new retry/* RetryLater */.vR(res.status, retryAfter);
-        }, { policy: this.retry, signal: this.signal });
-    }
-    async sendFollowingRedirects(req, authorization) {
-        const asked = describe(req);
-        let url = req.url;
-        for (let hop = 0;; hop++) {
-            const headers = { 'user-agent': this.userAgent, ...req.headers };
-            // Credentials never leave the registry's origin (S3 or CDN redirects get none).
-            if (authorization && this.boundary.mayAuthorize(url))
-                headers.authorization = authorization;
-            const res = await request(url, {
-                method: req.method,
-                headers,
-                body: req.body ?? null,
-                dispatcher: this.dispatcher,
-                // undici closes the connection after every HEAD unless told not to (for servers that send
-                // a body anyway); registries do not, and a new connection per blob check costs both sides.
-                ...(req.method === 'HEAD' && { reset: false }),
-                ...(req.highWaterMark && { highWaterMark: req.highWaterMark }),
-                ...(this.signal && { signal: this.signal }),
-            });
-            const location = headerValue(res.headers, 'location');
-            const redirect = req.followRedirects && res.statusCode >= 300 && res.statusCode < 400 && location;
-            if (!redirect || hop >= MAX_REDIRECTS) {
-                return {
-                    status: res.statusCode,
-                    headers: res.headers,
-                    body: res.body,
-                    url,
-                    request: asked,
-                    stallMs: this.stallMs,
-                };
-            }
-            await (0,registry_body/* discardBody */.LL)({ body: res.body, stallMs: this.stallMs });
-            url = new URL(location, url);
-        }
-    }
-}
-function headerValue(headers, name) {
-    const value = headers[name];
-    return Array.isArray(value) ? value.join(', ') : value;
-}
-/** Method and path for messages: never the query string, which may carry tokens. */
-function describe(req) {
-    return `${req.method} ${req.url.pathname}`;
-}
-function isStream(body) {
-    return (typeof body === 'object' && body !== null && !Buffer.isBuffer(body) && typeof body.pipe === 'function');
-}
-function union(a, b) {
-    return [...new Set([...a, ...b])];
-}
-
-
-/***/ }),
-
-/***/ 1116:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   S: () => (/* binding */ ANNOTATIONS_PER_STEP),
-/* harmony export */   g: () => (/* binding */ annotationsFor)
-/* harmony export */ });
-/* harmony import */ var _errors_codes_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2829);
-/* harmony import */ var _redact_text_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7990);
-/* harmony import */ var _order_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5930);
-
-
-
-/** GitHub's per-step display limit. */
-const ANNOTATIONS_PER_STEP = 10;
-const SEE_SUMMARY = 'Every tag is listed in the job summary and the JSON report.';
-function annotationsFor(result, options = {}) {
-    const limit = Math.max(0, options.limit ?? ANNOTATIONS_PER_STEP);
-    const first = Math.max(1, options.firstItems ?? 5);
-    const classes = failureClasses(result.items);
-    const stale = result.items.filter((i) => i.status === 'stale' || i.status === 'incomplete');
-    const warning = stale.length > 0 ? staleWarning(stale, first, result.dryRun) : undefined;
-    // The warning keeps its place (another kind, and the one thing a re-run will not fix) unless
-    // a single slot must speak for the failures.
-    const warningFits = warning !== undefined && limit >= (classes.length > 0 ? 2 : 1);
-    const errorSlots = limit - (warningFits ? 1 : 0);
-    const errors = [];
-    if (classes.length <= errorSlots) {
-        for (const c of classes)
-            errors.push(classError(c, first, result.dryRun));
-    }
-    else if (errorSlots > 0) {
-        for (const c of classes.slice(0, errorSlots - 1))
-            errors.push(classError(c, first, result.dryRun));
-        errors.push(collapsed(classes.slice(errorSlots - 1)));
-    }
-    return [...errors, ...(warningFits ? [warning] : [])];
-}
-/** Failed items grouped by errorCode and step, the largest class first (then by code, step). */
-function failureClasses(items) {
-    const byKey = new Map();
-    for (const item of items) {
-        if (item.status !== 'failed')
-            continue;
-        const errorCode = item.error?.errorCode ?? 'INTERNAL';
-        const step = item.error?.step ?? 'manifest';
-        const key = `${errorCode} ${step}`;
-        const found = byKey.get(key) ?? { errorCode, step, items: [] };
-        found.items.push(item);
-        byKey.set(key, found);
-    }
-    return [...byKey.values()].sort((a, b) => b.items.length - a.items.length || (0,_order_js__WEBPACK_IMPORTED_MODULE_1__/* .byText */ .z)(a.errorCode, b.errorCode) || (0,_order_js__WEBPACK_IMPORTED_MODULE_1__/* .byText */ .z)(a.step, b.step));
-}
-function tags(n) {
-    return `${n} ${n === 1 ? 'tag' : 'tags'}`;
-}
-function classError(c, first, dryRun) {
-    const n = c.items.length;
-    const items = sortedBySource(c.items);
-    const lines = [
-        `${tags(n)} failed at step ${c.step} with ${c.errorCode}: ${_errors_codes_js__WEBPACK_IMPORTED_MODULE_0__/* .ERROR_CODES */ .O[c.errorCode] ?? c.errorCode}.`,
-        ...items.slice(0, first).map((i) => `- ${itemName(i)}: ${failureText(i)}`),
-        ...(n > first ? [`… and ${n - first} more.`] : []),
-    ];
-    const hint = items.find((i) => i.error?.hint)?.error?.hint;
-    if (hint)
-        lines.push(`What to do: ${(0,_redact_text_js__WEBPACK_IMPORTED_MODULE_2__/* .printable */ .g$)(hint)}`);
-    lines.push(dryRun ? 'A dry run: nothing was written to Harbor.' : 'Fix the cause and run again: only what is missing is done.');
-    lines.push(SEE_SUMMARY);
-    return {
-        level: 'error',
-        title: `harbor-sync: ${tags(n)} ${dryRun ? 'would fail' : 'failed'} — ${c.errorCode} (${c.step})`,
-        message: lines.join('\n'),
-    };
-}
-function collapsed(rest) {
-    const total = rest.reduce((n, c) => n + c.items.length, 0);
-    return {
-        level: 'error',
-        title: `harbor-sync: ${tags(total)} failed in ${rest.length} more classes — see the job summary`,
-        message: [
-            `GitHub shows only ${ANNOTATIONS_PER_STEP} annotations per step; the other failures, by class:`,
-            ...rest.map((c) => `- ${c.errorCode} (${c.step}): ${tags(c.items.length)}, e.g. ${itemName(c.items[0])}`),
-            SEE_SUMMARY,
-        ].join('\n'),
-    };
-}
-function staleWarning(items, first, dryRun) {
-    const stale = items.filter((i) => i.status === 'stale').length;
-    const incomplete = items.length - stale;
-    const what = [stale > 0 && `${stale} stale`, incomplete > 0 && `${incomplete} incomplete`]
-        .filter(Boolean)
-        .join(' and ');
-    const sorted = sortedBySource(items);
-    return {
-        level: 'warning',
-        title: `harbor-sync: ${what} ${items.length === 1 ? 'tag' : 'tags'} ${dryRun ? 'would not be' : 'not'} copied`,
-        message: [
-            `${tags(items.length)} listed on the source ${items.length === 1 ? 'lacks' : 'lack'} blobs there (a pull-through cache that never fetched them); nothing of ${items.length === 1 ? 'it' : 'them'} was written to Harbor, and a copy Harbor already has is kept.`,
-            ...sorted
-                .slice(0, first)
-                .map((i) => `- ${itemName(i)}: ${i.status}, ${i.missing?.length ?? 0} blob(s) missing on the source`),
-            ...(items.length > first ? [`… and ${items.length - first} more.`] : []),
-            'What to do: set upstream-registry to repair them from the registry that was cached, or remove the tags at the source.',
-            SEE_SUMMARY,
-        ].join('\n'),
-    };
-}
-function sortedBySource(items) {
-    return [...items].sort((a, b) => (0,_order_js__WEBPACK_IMPORTED_MODULE_1__/* .byText */ .z)(a.source, b.source) || (0,_order_js__WEBPACK_IMPORTED_MODULE_1__/* .byText */ .z)(a.target, b.target));
-}
-/** Names come from the source registry: one printable line each. */
-function itemName(item) {
-    const source = (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_2__/* .printable */ .g$)(item.source);
-    return item.target && item.target !== item.source ? `${source} → ${(0,_redact_text_js__WEBPACK_IMPORTED_MODULE_2__/* .printable */ .g$)(item.target)}` : source;
-}
-function failureText(item) {
-    const e = item.error;
-    if (!e)
-        return 'failed';
-    const status = [e.status, e.code].filter((x) => x !== undefined && x !== '').join(' ');
-    return (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_2__/* .printable */ .g$)(`${status ? `${status}: ` : ''}${e.message}`);
-}
-
-
-/***/ }),
-
-/***/ 2796:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   BR: () => (/* binding */ groupFailures),
-/* harmony export */   H0: () => (/* binding */ failedSection),
-/* harmony export */   H6: () => (/* binding */ whatToDo),
-/* harmony export */   _2: () => (/* binding */ failureFacts),
-/* harmony export */   _M: () => (/* binding */ repositoryOf),
-/* harmony export */   hc: () => (/* binding */ ADVICE)
-/* harmony export */ });
-/* unused harmony export generalise */
-/* harmony import */ var _errors_codes_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2829);
-/* harmony import */ var _doc_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(728);
-/* harmony import */ var _fold_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8387);
-/* harmony import */ var _names_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4110);
-/* harmony import */ var _order_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5930);
-/* harmony import */ var _words_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8191);
-// Failures grouped by cause: the same step, status, codes and message once the names, tags,
-// projects and digests it quotes are taken out. 40 tags missing at the source are one cause with
-// a count of 40, said once with what to do, their tags folded below it.
-
-
-
-
-
-
-/** What to do when the failure carries no hint of its own. Every code has one. */
-const ADVICE = {
-    CONFIG_INVALID: 'fix the input the message names, then run again',
-    NAME_COLLISION: 'change mappings so that each source repository has a Harbor repository of its own',
-    NAME_INVALID: 'rename it at the source, or map it to a name Harbor accepts (mappings)',
-    CREDENTIALS_REJECTED: 'check the user and password (or robot secret) given for that registry',
-    CREDENTIALS_REQUIRED: 'give source-username and source-password, or a Docker config.json (docker-config)',
-    PERMISSION_DENIED: 'give the account what the message names: pull on the source; push (or creating projects) in Harbor',
-    AUTH_FOREIGN_ORIGIN: 'point the URL at the origin that serves the registry API, not at one that redirects elsewhere',
-    REALM_INSECURE: "serve the registry's token service over https",
-    REALM_REFUSED: "check the registry's token configuration (the realm it names)",
-    UNREACHABLE: 'check the URL, DNS and firewall as seen from the runner, then run again',
-    TLS_FAILED: 'trust the certificate (…-ca-file), or check that the URL says http:// or https:// as the server speaks',
-    NOT_A_REGISTRY: "point source-registry at the registry's base URL, the one that serves /v2/",
-    NOT_HARBOR: "point harbor-url at Harbor's base URL",
-    HTTP_ERROR: 'read the message; a server error that the retries did not cure often passes: run again later',
-    NOT_FOUND: 'check the name at the source; a tag deleted since it was listed is gone from the next run',
-    LIST_INCOMPLETE: 'run again; if it keeps failing, the registry cannot page through that list',
-    MANIFEST_INVALID: 'push the image to the source again with a current client',
-    MANIFEST_TOO_LARGE: 'push the image to the source again with a current client',
-    MANIFEST_GRAPH_TOO_LARGE: 'check what the source serves for this tag (real images nest an index one or two levels deep); push the image to the source again with a current client',
-    DIGEST_MISMATCH: "the source's copy of this content is damaged: push the image to the source again",
-    SIZE_MISMATCH: "the source's copy of this content is damaged: push the image to the source again",
-    VERIFY_MISMATCH: 'make sure nothing else pushes to the same Harbor repository during the sync, then run again',
-    PROJECT_MISSING: 'create the project in Harbor, or set create-projects: true',
-    PROXY_PROJECT: 'map these images to a regular project (mappings, or default-project for single-level names)',
-    IMMUTABLE_TAG: 'in Harbor, remove or narrow the immutability rule (Project → Policy → Tag Immutability), or push under a new tag',
-    READ_ONLY: 'in Harbor, turn read-only mode off (Administration → Configuration → System Settings → Repository Read Only), then run again',
-    QUOTA_EXCEEDED: "in Harbor, raise the project's quota (Project → Summary → Quota) or free space, then run again",
-    STORAGE_MISSING: 'point source-registry at the directory that holds docker/registry/v2',
-    STORAGE_UNSAFE: 'replace the file named with the regular file the registry wrote',
-    STORAGE_CORRUPT: 'restore the file named from a backup, or push the image to the source again',
-    ARCHIVE_UNSAFE: "make the tarball again from the registry's storage directory, without links",
-    ARCHIVE_UNREADABLE: 'check that the tarball is whole (tar -tf), or give the storage directory instead',
-    ARCHIVE_NO_SPACE: 'decompress the tarball once (gunzip -k) and name the .tar, or set work-dir to a disk with room',
-    DOWNLOAD_FAILED: 'check the URL and its credentials, then run again',
-    INTERRUPTED: 'run the same sync again: it completes the rest',
-    INTERNAL: 'a bug in harbor-sync: please report it, with the JSON report',
-};
-/** A placeholder inside a message template: private-use characters no registry sends. */
-const MARK = '\ue000';
-const placeholder = (name) => `${MARK}${name}${MARK}`;
-/** Failures grouped by cause, the largest first. `maxMessage` cuts long messages. */
-function groupFailures(items, maxMessage) {
-    const groups = new Map();
-    for (const item of items) {
-        const e = item.error;
-        const message = cut(e?.message ?? '', maxMessage);
-        const hint = cut(e?.hint ?? '', maxMessage);
-        const template = [generalise(message, item), generalise(hint, item)];
-        const key = [e?.errorCode ?? '', e?.step ?? '', String(e?.status ?? ''), e?.code ?? '', ...template].join('\n');
-        const group = groups.get(key) ?? { items: [], messages: new Set(), hints: new Set(), key: template };
-        group.items.push(item);
-        group.messages.add(message);
-        group.hints.add(hint);
-        groups.set(key, group);
-    }
-    const causes = [...groups.values()].map((g) => {
-        const e = g.items[0].error;
-        // All the same words: show them as they are; otherwise the template with its placeholders.
-        const message = g.messages.size === 1 ? [...g.messages][0] : g.key[0];
-        const hint = g.hints.size === 1 ? [...g.hints][0] : g.key[1];
-        return {
-            ...(e?.errorCode && { errorCode: e.errorCode }),
-            ...(e?.step && { step: e.step }),
-            ...(e?.status !== undefined && { status: e.status }),
-            ...(e?.code && { code: e.code }),
-            message,
-            ...(hint && { hint }),
-            items: g.items,
-            projects: [...new Set(g.items.map((i) => projectOf(i.target)).filter(Boolean))].sort(),
-        };
-    });
-    return causes.sort((a, b) => b.items.length - a.items.length || (0,_order_js__WEBPACK_IMPORTED_MODULE_4__/* .byText */ .z)(a.errorCode ?? '', b.errorCode ?? ''));
-}
-/** The "Failed" section: one heading per cause, with its count, meaning, message and what to do. */
-function failedSection(items, causes, ctx) {
-    if (items.length === 0)
-        return [];
-    const blocks = [
-        (0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .heading */ .R_)(3, `Failed: ${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(items.length, 'tag')}, ${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(causes.length, 'cause')}`),
-        (0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .paragraph */ .FY)('Harbor holds nothing partial of a failed tag. Do what each cause says, then run the same sync again: only what is missing is done.'),
-    ];
-    const shown = causes.slice(0, ctx.level.causes);
-    for (const cause of shown)
-        blocks.push(...causeBlock(cause, ctx));
-    if (shown.length < causes.length) {
-        const rest = causes.slice(shown.length).reduce((n, c) => n + c.items.length, 0);
-        blocks.push((0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .paragraph */ .FY)(`… and ${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(causes.length - shown.length, 'more cause')} (${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(rest, 'tag')}): each failed tag's error is in the JSON report.`));
-    }
-    return blocks;
-}
-/** `NOT_FOUND · step discover · HTTP 404 · MANIFEST_UNKNOWN`: a failure's codes, as far as known. */
-function failureFacts(f) {
-    return (0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .joined */ .oR)([
-        f.errorCode ? [(0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .code */ .aY)(f.errorCode)] : [],
-        f.step ? ['step ', (0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .code */ .aY)(f.step)] : [],
-        f.status !== undefined ? [`HTTP ${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .num */ .bu)(f.status)}`] : [],
-        f.code ? [(0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .code */ .aY)(f.code)] : [],
-    ].filter((fact) => fact.length > 0), ' · ');
-}
-/** What to do about a failure: its own hint, or what its code calls for. */
-function whatToDo(f) {
-    return f.hint || (f.errorCode ? ADVICE[f.errorCode] : '');
-}
-function causeBlock(cause, ctx) {
-    const meaning = cause.errorCode ? _errors_codes_js__WEBPACK_IMPORTED_MODULE_0__/* .ERROR_CODES */ .O[cause.errorCode] : 'failed';
-    const todo = whatToDo(cause);
-    const projects = cause.projects.length
-        ? [
-            `${cause.projects.length === 1 ? 'Project' : 'Projects'}: `,
-            ...(0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .joined */ .oR)(cause.projects.slice(0, 10).map((p) => [(0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .code */ .aY)(p)]), ', '),
-            ...(cause.projects.length > 10 ? [`, and ${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .num */ .bu)(cause.projects.length - 10)} more`] : []),
-        ]
-        : [];
-    const blocks = [(0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .heading */ .R_)(4, `${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(cause.items.length, 'tag')}: `, meaning), (0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .paragraph */ .FY)(...failureFacts(cause))];
-    if (cause.message)
-        blocks.push((0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .paragraph */ .FY)('Message: ', ...template(cause.message)));
-    if (todo)
-        blocks.push((0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .paragraph */ .FY)((0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .strong */ .ko)('What to do:'), ' ', ...template(todo)));
-    if (projects.length)
-        blocks.push((0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .paragraph */ .FY)(...projects));
-    const retries = cause.items.some((i) => i.retries);
-    blocks.push(...(0,_fold_js__WEBPACK_IMPORTED_MODULE_2__/* .foldedList */ .H8)(cause.items, ctx.level.act, ['tag', 'tags'], (shown) => [
-        (0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .table */ .tp)([{ header: (0,_names_js__WEBPACK_IMPORTED_MODULE_3__/* .nameHeader */ .P)(cause.items) }, ...(retries ? [{ header: 'Retries', align: 'right' }] : [])], shown.map((i) => [(0,_names_js__WEBPACK_IMPORTED_MODULE_3__/* .nameCell */ .U)(i), ...(retries ? [[(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .num */ .bu)(i.retries ?? 0)]] : [])])),
-    ], ctx));
-    return blocks;
-}
-/** A template's words, its placeholders as code spans (`<repo>`), so none is taken for markup. */
-function template(value) {
-    return value
-        .split(MARK)
-        .map((part, i) => (i % 2 === 1 ? (0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .code */ .aY)(`<${part}>`) : part))
-        .filter((part) => part !== '');
-}
-function cut(value, max) {
-    return value.length > max ? `${value.slice(0, max - 1)}…` : value;
-}
-/** `team-a/app:1.2` → `team-a/app`. */
-function repositoryOf(reference) {
-    return reference.replace(/[:@][^/]*$/, '');
-}
-function projectOf(target) {
-    return target.includes('/') ? target.split('/')[0] : '';
-}
-/** The message with what differs from tag to tag (names, tags, projects, digests, upload ids)
- * replaced by placeholders, so the same cause reads the same for every tag. */
-function generalise(message, item) {
-    if (!message)
-        return '';
-    const names = [];
-    for (const [reference, kind] of [
-        [item.target, 'image'],
-        [item.source, 'image'],
-    ]) {
-        if (!reference)
-            continue;
-        const repository = repositoryOf(reference);
-        names.push([reference, kind], [repository, 'repo']);
-        const tag = reference.slice(repository.length + 1);
-        // A bare tag only where it cannot be mistaken for a number in the text (a tag "1" is not).
-        if (reference[repository.length] === ':' && /[A-Za-z]|\.|^.{4,}$/.test(tag))
-            names.push([tag, 'tag']);
-    }
-    const project = projectOf(item.target);
-    if (project) {
-        names.push([project, 'project']);
-        const inProject = repositoryOf(item.target).slice(project.length + 1);
-        if (inProject.length > 2)
-            names.push([inProject, 'repo']);
-    }
-    // Longest first: a reference before its repository, a repository before its project.
-    let result = message
-        .replace(/\b[a-z0-9]+:[0-9a-f]{32,}\b/g, placeholder('digest'))
-        .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, placeholder('id'))
-        .replace(/\b[0-9a-f]{32,}\b/g, placeholder('id'));
-    for (const [name, kind] of names.sort((a, b) => b[0].length - a[0].length))
-        result = replaceWhole(result, name, placeholder(kind));
-    return result;
-}
-const NAME_CHAR = /[A-Za-z0-9._\-\ue000]/;
-/** Every whole occurrence of a name: not part of a longer name (a full stop after one may end a
- * sentence). indexOf, not a regex per name: 5,000 failures are 5,000 sets of names. */
-function replaceWhole(haystack, name, by) {
-    // An empty name (`repositoryOf(":x:*")`) is found everywhere and would never advance.
-    if (!name)
-        return haystack;
-    let out = '';
-    let from = 0;
-    for (let at = haystack.indexOf(name); at >= 0; at = haystack.indexOf(name, at + 1)) {
-        if (at < from)
-            continue;
-        const before = haystack[at - 1] ?? '';
-        const after = haystack[at + name.length] ?? '';
-        const next = haystack[at + name.length + 1] ?? '';
-        const endsName = after !== '.' ? !NAME_CHAR.test(after) : !/[A-Za-z0-9]/.test(next);
-        if ((before && NAME_CHAR.test(before)) || (after && !endsName))
-            continue;
-        out += haystack.slice(from, at) + by;
-        from = at + name.length;
-    }
-    return out + haystack.slice(from);
-}
-
-
-/***/ }),
-
-/***/ 1495:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  u: () => (/* binding */ actionsDisplay)
-});
-
-// UNUSED EXPORTS: consoleDisplay
-
-;// CONCATENATED MODULE: ./lib/report/log-line.js
-function log_line_itemLine(item, dryRun) {
-    const verb = dryRun && item.status === 'migrated' ? 'would migrate' : item.status;
-    const e = item.error;
-    const detail = e
-        ? `${e.step}${e.status ? ` ${e.status}` : ''}${e.code ? ` ${e.code}` : ''}: ${e.message}`
-        : (item.reason ?? (item.previousDigest ? `re-pointed from ${item.previousDigest}` : ''));
-    const text = `${verb.padEnd(10)} ${item.source} → ${item.target || '-'}${detail ? ` (${detail})` : ''}`;
-    const level = item.status === 'failed' ? 'error' : item.status === 'stale' || item.status === 'incomplete' ? 'warn' : 'info';
-    return { level, text };
-}
-
-// EXTERNAL MODULE: ./lib/report/escape.js
-var report_escape = __nccwpck_require__(2527);
-// EXTERNAL MODULE: ./lib/model/units.js
-var units = __nccwpck_require__(2714);
-;// CONCATENATED MODULE: ./lib/report/progress.js
-
-class progress_Progress {
-    started;
-    now;
-    total = 0;
-    done = 0;
-    failed = 0;
-    problems = 0;
-    bytes = 0;
-    discovering = true;
-    constructor(now = Date.now) {
-        this.now = now;
-        this.started = now();
-    }
-    onEvent(event) {
-        switch (event.type) {
-            case 'queued':
-                this.total += 1;
-                break;
-            case 'done':
-                this.done += 1;
-                if (event.queued === false)
-                    this.total += 1; // decided without running (filtered, listing failed)
-                this.count(event.item);
-                break;
-            case 'bytes':
-                this.bytes += event.bytes;
-                break;
-            case 'discovered':
-                this.discovering = false;
-                break;
-        }
-    }
-    line() {
-        const seconds = Math.max((this.now() - this.started) / 1000, 0.001);
-        const rate = this.bytes / seconds;
-        const parts = [
-            `${this.done}/${this.total}${this.discovering ? '+' : ''} tags`,
-            `${(0,units/* formatBytes */.z)(this.bytes)} sent`,
-            `${(0,units/* formatBytes */.z)(rate)}/s`,
-        ];
-        const left = this.total - this.done;
-        if (!this.discovering && this.done > 0 && left > 0)
-            parts.push(`ETA ${formatDuration((seconds / this.done) * left)}`);
-        if (this.failed > 0)
-            parts.push(`${this.failed} failed`);
-        if (this.problems > 0)
-            parts.push(`${this.problems} stale/incomplete`);
-        return `harbor-sync: ${parts.join(' · ')} · ${formatDuration(seconds)} elapsed`;
-    }
-    count(item) {
-        if (item.status === 'failed')
-            this.failed += 1;
-        if (item.status === 'stale' || item.status === 'incomplete')
-            this.problems += 1;
-    }
-}
-function formatDuration(seconds) {
-    if (seconds < 60)
-        return `${Math.round(seconds)} s`;
-    const m = Math.floor(seconds / 60);
-    if (m < 60)
-        return `${m} min ${Math.round(seconds % 60)} s`;
-    return `${Math.floor(m / 60)} h ${m % 60} min`;
-}
-
-;// CONCATENATED MODULE: ./lib/report/console.js
-
-
-
-function consoleDisplay(options) {
-    const progress = new Progress();
-    const live = options.err.isTTY === true && !options.quiet && !options.json;
-    let shown = false; // a live line is on screen and must be cleared before other output
-    const clear = () => {
-        if (shown)
-            options.err.write('\r\x1b[K');
-        shown = false;
-    };
-    // A log (a pipe or a file, not a terminal) gets the lines of one turn of the event loop in one
-    // write: a write per tag wakes the process reading the pipe (Jenkins' agent, a runner) once per
-    // tag, and a no-op of 24,000 tags wrote 24,000 times.
-    let pending = '';
-    const flush = () => {
-        if (!pending)
-            return;
-        const text = pending;
-        pending = '';
-        options.err.write(text);
-    };
-    // A message may quote what a server or a file said: no control character reaches the terminal,
-    // and no line reads as a workflow command when the CLI runs in a workflow step (escape.ts).
-    const say = (line) => {
-        if (live) {
-            clear();
-            options.err.write(`${logLine(line)}\n`);
-            return;
-        }
-        if (!pending)
-            setImmediate(flush);
-        pending += `${logLine(line)}\n`;
-    };
-    const draw = () => {
-        clear();
-        options.err.write(progress.line());
-        shown = true;
-    };
-    const tick = live ? draw : () => !options.quiet && say(progress.line());
-    const timer = setInterval(tick, live ? 500 : (options.intervalMs ?? 10_000));
-    timer.unref();
-    const json = (value) => {
-        options.out.write(`${jsonLine(value)}\n`);
-    };
-    const logger = {
-        info: (m) => !options.quiet && say(m),
-        warn: (m) => !options.quiet && say(`warning: ${m}`),
-        // An error is written at once: the process may be about to end.
-        error: (m) => {
-            say(`error: ${m}`);
-            flush();
-        },
-        debug: () => undefined,
-        event: (e) => {
-            progress.onEvent(e);
-            if (e.type === 'done') {
-                const line = itemLine(e.item, e.dryRun);
-                logger[line.level](line.text);
-            }
-            // A dry run's events say so: a pipeline must not take a plan for a copy.
-            if (options.json && e.type === 'done')
-                json({ event: 'tag', ...(e.dryRun && { dryRun: true }), ...e.item });
-            if (options.json && e.type === 'discovered')
-                json({ event: 'discovered' });
-        },
-    };
-    return {
-        logger,
-        stop: ({ progressLine = true } = {}) => {
-            clearInterval(timer);
-            flush();
-            clear();
-            if (progressLine && !options.quiet && !options.json)
-                options.err.write(`${progress.line()}\n`);
-        },
-    };
-}
-/** Actions log: each interval's per-tag lines fold into a group whose title is the progress line,
- * so the collapsed log reads as a progress report. */
-function actionsDisplay(core, intervalMs = 10_000) {
-    const progress = new progress_Progress();
-    core.startGroup('harbor-sync: starting');
-    const timer = setInterval(() => {
-        core.endGroup();
-        core.startGroup(progress.line());
-    }, intervalMs);
-    timer.unref();
-    // core.info writes its text raw: a value with a newline and `::error::` in it would be a
-    // command. Every message goes through logLine here, the one place this display writes.
-    const logger = {
-        info: (m) => core.info((0,report_escape/* logLine */.BP)(m)),
-        warn: (m) => core.warning((0,report_escape/* logLine */.BP)(m)),
-        error: (m) => core.error((0,report_escape/* logLine */.BP)(m)),
-        debug: (m) => core.debug((0,report_escape/* logLine */.BP)(m)),
-        event: (e) => {
-            progress.onEvent(e);
-            // Plain lines, not annotations: GitHub shows 10 per step, first come first served, so a
-            // tag each would crowd out the grouped ones the action writes at the end (annotations.ts).
-            if (e.type === 'done')
-                logger.info(log_line_itemLine(e.item, e.dryRun).text);
-        },
-    };
-    return {
-        logger,
-        stop: ({ progressLine = true } = {}) => {
-            clearInterval(timer);
-            core.endGroup();
-            if (progressLine)
-                core.info(progress.line());
-        },
-    };
-}
-
-
-/***/ }),
-
-/***/ 728:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   AU: () => (/* binding */ fold),
-/* harmony export */   FY: () => (/* binding */ paragraph),
-/* harmony export */   Mn: () => (/* binding */ lines),
-/* harmony export */   R_: () => (/* binding */ heading),
-/* harmony export */   aY: () => (/* binding */ code),
-/* harmony export */   br: () => (/* binding */ br),
-/* harmony export */   ko: () => (/* binding */ strong),
-/* harmony export */   oR: () => (/* binding */ joined),
-/* harmony export */   tp: () => (/* binding */ table),
-/* harmony export */   wh: () => (/* binding */ plainText),
-/* harmony export */   xE: () => (/* binding */ alert)
-/* harmony export */ });
-// The summary as a document: what is said, in what order, with what stress, said once for every
-// format. verdict.ts, causes.ts, tables.ts and summary.ts build it from the result; the Markdown
-// summary (render-markdown.ts), the HTML page (html.ts) and the plain text of the JUnit report
-// (plainText) only write it, each escaping every piece of text for its own format. Text in here is
-// never escaped: a name is the name, a server's words are its words.
-const strong = (...text) => ({ strong: text });
-const code = (text) => ({ code: text });
-const br = { br: true };
-const heading = (level, ...text) => ({ kind: 'heading', level, text });
-const paragraph = (...text) => ({ kind: 'paragraph', text });
-const alert = (kind, blocks) => ({ kind: 'alert', alert: kind, blocks });
-const table = (columns, rows) => ({ kind: 'table', columns, rows });
-const lines = (text) => ({ kind: 'lines', lines: text });
-const fold = (label, blocks) => ({ kind: 'fold', label, blocks });
-/** Items joined with a separator, as one run of text (`a · b · c`). */
-function joined(parts, separator) {
-    return parts.flatMap((part, i) => (i === 0 ? part : [separator, ...part]));
-}
-/** The words alone: stress dropped, code spans as their text, a line break as a space. */
-function plainText(text) {
-    let out = '';
-    for (const part of text) {
-        if (typeof part === 'string')
-            out += part;
-        else if ('strong' in part)
-            out += plainText(part.strong);
-        else if ('code' in part)
-            out += part.code;
-        else
-            out += ' ';
-    }
-    return out;
-}
-
-
-/***/ }),
-
-/***/ 2527:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   B: () => (/* binding */ metricLabel),
-/* harmony export */   BP: () => (/* binding */ logLine),
-/* harmony export */   EU: () => (/* binding */ fence),
-/* harmony export */   IE: () => (/* binding */ xmlAttribute),
-/* harmony export */   MZ: () => (/* binding */ codeCell),
-/* harmony export */   SS: () => (/* binding */ codeSpan),
-/* harmony export */   UZ: () => (/* binding */ markdownCell),
-/* harmony export */   js: () => (/* binding */ htmlText),
-/* harmony export */   p7: () => (/* binding */ markdownText),
-/* harmony export */   xK: () => (/* binding */ xmlText),
-/* harmony export */   xe: () => (/* binding */ pageText)
-/* harmony export */ });
-/* unused harmony export jsonLine */
-/* harmony import */ var _redact_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7990);
-// One escaping function per output format. Text from outside (a server's words, a name, a digest,
-// what a shard's report file holds) reaches an output only through the function for its format:
-// - a log (a terminal, a CI log, the Actions log): logLine, applied where a display writes;
-// - a JSON line on stdout (--json events): jsonLine;
-// - Markdown (the job summary): markdownText, markdownCell, codeSpan, codeCell, fence, htmlText;
-// - workflow commands (annotations): @actions/core escapes their data (%, CR, LF) and properties
-//   (also `:` and `,`); what goes in is a log line or printable() names;
-// - XML (the JUnit report): xmlText, xmlAttribute;
-// - HTML (the HTML page): pageText, for element content and attribute values alike;
-// - the Prometheus text format (the metrics file): metricLabel.
-// A new output format adds its function here.
-
-// ---- a log ------------------------------------------------------------------------------------
-/** The runner reads a line as a workflow command when, after leading whitespace, it starts with
- * `::` (`::error title=…::`), and wherever it holds `##[` (the older `##[error]…` form). */
-const COMMAND_START = /^([^\S\n]*)::/gm;
-const OLD_COMMAND = /##\[/g;
-/**
- * Text as lines of a log: control characters as visible escapes (`\x1b`, `\x0d`), newlines kept,
- * and no line a runner would take for a workflow command: a `:` that would start one is written
- * `\x3a`, the `[` of `##[` as `\x5b`. For everything written to a log, our own words included
- * (they quote names and servers), so a value that slipped past a check where it entered still
- * cannot add an annotation, mask, stop commands or set an output.
- */
-function logLine(text) {
-    const line = (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeControl */ .hN)(text);
-    if (!line.includes('::') && !line.includes('##['))
-        return line; // the common case, no new string
-    return line.replace(COMMAND_START, '$1\\x3a:').replace(OLD_COMMAND, '##\\x5b');
-}
-// ---- a JSON line --------------------------------------------------------------------------------
-/** A value as one line of JSON: JSON.stringify leaves DEL, C1 controls and U+2028/9 raw (a
- * terminal acts on them) and `##[` as it is; both become \u escapes, which parse back the same. */
-function jsonLine(value) {
-    return JSON.stringify(value)
-        .replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-        .replace(OLD_COMMAND, '##\\u005b');
-}
-// ---- Markdown (GitHub-flavoured, as the job summary is rendered) --------------------------------
-/** CommonMark ends a line at LF, CR or CRLF: a lone CR would end a table row too. */
-const LINE_BREAK = /\r\n|\r|\n/g;
-/** Text from anywhere (a server's message, a name) as Markdown that renders as that text: no
- * emphasis, link, image, entity or HTML (`<img>` stays text), one line. */
-function markdownText(value) {
-    return (value
-        .replace(/\\/g, '\\\\')
-        .replace(/&(?=#?\w+;)/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/[`*[\]~|]/g, '\\$&')
-        // An underscore inside a word is never emphasis; at a word's edge it may be.
-        .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_')
-        .replace(LINE_BREAK, ' '));
-}
-/** Text inside a table cell: each line escaped (`|` included), newlines as line breaks. */
-function markdownCell(value) {
-    return value
-        .split(LINE_BREAK)
-        .map((line) => markdownText(line))
-        .join('<br>');
-}
-/** A code span that holds any text (backticks inside get a longer fence), one line. Not for a
- * table: a `|` in it would end the cell (codeCell). */
-function codeSpan(value) {
-    const flat = value.replace(LINE_BREAK, ' ');
-    const fence = '`'.repeat(longestRun(flat, '`') + 1);
-    const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
-    return `${fence}${pad}${flat}${pad}${fence}`;
-}
-/** A code span inside a table cell. GitHub splits a row at every `|` not escaped, inside code
- * spans too, and takes `\|` back to `|` before the span is read: the span shows the text as it is. */
-function codeCell(value) {
-    return codeSpan(value).replace(/\|/g, '\\|');
-}
-/** A fenced code block of lines (each value one line): the fence is longer than any run of
- * backticks in them, so none can close it early. */
-function fence(lines, info = 'text') {
-    const flat = lines.map((line) => line.replace(LINE_BREAK, ' '));
-    let longest = 2;
-    for (const line of flat)
-        longest = Math.max(longest, longestRun(line, '`'));
-    const mark = '`'.repeat(longest + 1);
-    return [`${mark}${info}`, ...flat, mark];
-}
-/** Text for raw HTML element content (a <summary> label): no Markdown is parsed there. Never for
- * an attribute value, so quotes stay as they are, readable in a terminal too. One line: a blank
- * line would end the HTML block. */
-function htmlText(value) {
-    return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(LINE_BREAK, ' ');
-}
-// ---- XML (the JUnit report) and HTML (the HTML page) --------------------------------------------
-/** What XML 1.0 cannot hold even as a reference: U+FFFE, U+FFFF (the C0 controls, which it cannot
- * hold either, escapeControl has made visible already; a lone surrogate toWellFormed replaced). */
-const NOT_XML = /[\ufffe\uffff]/g;
-const MARKUP = /[&<>"']/g;
-const ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-/** Text as XML or HTML markup shows it: `& < > " '` as references, control characters as visible
- * escapes (`\x1b`; tabs and newlines kept). The same five references in both languages, so a secret
- * is written in one more form only (src/redact/secrets.ts masks that form too). */
-function markup(value) {
-    return (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeControl */ .hN)(value.toWellFormed())
-        .replace(NOT_XML, (c) => `\\u${c.charCodeAt(0).toString(16)}`)
-        .replace(MARKUP, (c) => ENTITIES[c]);
-}
-/** Text for XML element content (a failure's details, system-out). */
-function xmlText(value) {
-    return markup(value);
-}
-/** Text for an XML attribute value quoted with `"`: a parser turns a raw newline or tab there
- * into a space, so they are written as references and come back as they were. */
-function xmlAttribute(value) {
-    return markup(value).replace(/[\n\t]/g, (c) => (c === '\n' ? '&#10;' : '&#9;'));
-}
-/** Text for the HTML page, in element content or a quoted attribute value: nothing in it can open
- * a tag, end an attribute or start a reference. */
-function pageText(value) {
-    return markup(value);
-}
-// ---- the Prometheus text exposition format (the metrics file) ----------------------------------
-/** A label value between double quotes: the format's three escapes (`\\`, `\"`, `\n`), control
- * characters made visible first, so a line of the file stays one sample. */
-function metricLabel(value) {
-    return (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_0__/* .escapeControl */ .hN)(value.toWellFormed()).replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
-}
-function longestRun(text, char) {
-    let longest = 0;
-    let run = 0;
-    for (const c of text) {
-        run = c === char ? run + 1 : 0;
-        if (run > longest)
-            longest = run;
-    }
-    return longest;
-}
-
-
-/***/ }),
-
-/***/ 8387:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   A_: () => (/* binding */ LEVELS),
-/* harmony export */   H8: () => (/* binding */ foldedList)
-/* harmony export */ });
-/* unused harmony export FOLD_AFTER */
-/* harmony import */ var _doc_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(728);
-/* harmony import */ var _words_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8191);
-// How much of each list the summary shows, and folds that say so: "40 tags" when all are there,
-// "first 500 of 1,200 tags (all of them in the JSON report)" when not. The report's path is said
-// once, near the top.
-
-
-const LEVELS = [
-    { act: Number.POSITIVE_INFINITY, list: 500, causes: 50, repositories: 100, message: 600 },
-    { act: 500, list: 200, causes: 30, repositories: 50, message: 300 },
-    { act: 50, list: 20, causes: 10, repositories: 20, message: 200 },
-];
-/** A list of this many rows or fewer is shown as it is; longer ones fold. */
-const FOLD_AFTER = 10;
-/**
- * Rows of a list, folded when long, its label saying how many are shown of how many.
- * `what` names a row, singular and plural (["tag", "tags"]); `render` turns the shown ones into
- * blocks (a table); `title`, plain words, is put before the count.
- */
-function foldedList(items, limit, what, render, ctx, options = {}) {
-    if (items.length === 0)
-        return [];
-    const shown = items.slice(0, limit);
-    const body = render(shown);
-    const all = shown.length === items.length;
-    if (all && options.fold !== 'always' && items.length <= FOLD_AFTER)
-        return body;
-    const label = all
-        ? (0,_words_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(items.length, ...what)
-        : `first ${(0,_words_js__WEBPACK_IMPORTED_MODULE_1__/* .num */ .bu)(shown.length)} of ${(0,_words_js__WEBPACK_IMPORTED_MODULE_1__/* .plural */ .LS)(items.length, ...what)} (all of them in the JSON report${ctx.reportFile ? ', path above' : ': set report-file to write it'})`;
-    return [(0,_doc_js__WEBPACK_IMPORTED_MODULE_0__/* .fold */ .AU)(options.title ? `${options.title}: ${label}` : label.replace(/^f/, 'F'), body)];
-}
-
-
-/***/ }),
-
-/***/ 5402:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   LS: () => (/* binding */ plural),
-/* harmony export */   tp: () => (/* binding */ table),
-/* harmony export */   zH: () => (/* binding */ details)
-/* harmony export */ });
-/* unused harmony exports num, bytes, shortDigest, alert */
-/* harmony import */ var _escape_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2527);
-/* harmony import */ var _words_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8191);
-// Markdown pieces for the job summary, as GitHub renders them: text escaped so nothing a registry
-// said (or a placeholder such as <repo>) is taken for HTML or Markdown, numbers with thousands
-// separators, sizes and durations whose number and unit never wrap apart, tables that say how
-// each column aligns, and folds.
-
-
-
-// The escaping is in escape.ts, one function per output format; these are the names the
-// renderers use. `code` is for prose, `codeCell` for a table cell.
-
-// The summary itself is a document (doc.ts) that render-markdown.ts writes; these are for Markdown
-// written directly, escaped: words.ts says numbers the same way for every format.
-/** 12345 → 12,345. A count read back from a shard's report file may be anything: text then. */
-function num(n) {
-    return typeof n === 'number' ? _words_js__WEBPACK_IMPORTED_MODULE_1__/* .num */ .bu(n) : (0,_escape_js__WEBPACK_IMPORTED_MODULE_0__/* .markdownText */ .p7)(String(n));
-}
-/** "1 tag", "1,200 tags". */
-function plural(n, one, many = `${one}s`) {
-    return `${num(n)} ${n === 1 ? one : many}`;
-}
-function bytes(n) {
-    return typeof n === 'number' ? words.bytes(n) : markdownText(String(n));
-}
-/** `sha256:0123456789ab` as code in a table cell: whatever a server put in a digest stays in its cell. */
-function shortDigest(digest) {
-    return digest ? codeCell(words.shortDigest(digest)) : '';
-}
-/** A table; cells are Markdown already (made with cell(), codeCell(), num()). */
-function table(columns, rows) {
-    return [
-        `| ${columns.map((c) => c.header).join(' | ')} |`,
-        `| ${columns.map((c) => (c.align === 'right' ? '---:' : '---')).join(' | ')} |`,
-        ...rows.map((r) => `| ${r.join(' | ')} |`),
-    ];
-}
-/** A fold: closed, with a plain-text label (Markdown is not parsed inside <summary>). */
-function details(label, body) {
-    return [`<details><summary>${label}</summary>`, '', ...body, '', '</details>', ''];
-}
-/** A GitHub alert: paragraphs of Markdown, quoted. */
-function alert(kind, paragraphs) {
-    const body = paragraphs.filter(Boolean).flatMap((p, i) => (i === 0 ? [`> ${p}`] : ['>', `> ${p}`]));
-    return [`> [!${kind}]`, ...body, ''];
-}
-
-
-/***/ }),
-
-/***/ 4110:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   P: () => (/* binding */ nameHeader),
-/* harmony export */   U: () => (/* binding */ nameCell)
-/* harmony export */ });
-/* harmony import */ var _doc_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(728);
-
-/** The header of the name column. */
-function nameHeader(items) {
-    return items.some(differs) ? 'Tag (→ in Harbor, where different)' : 'Tag';
-}
-/** The name cell: the source name, the Harbor name and the note each on a line of their own. */
-function nameCell(item, note = []) {
-    return [item.source, ...(differs(item) ? [_doc_js__WEBPACK_IMPORTED_MODULE_0__.br, '→ ', item.target] : []), ...(note.length > 0 ? [_doc_js__WEBPACK_IMPORTED_MODULE_0__.br, ...note] : [])];
-}
-function differs(item) {
-    return item.target !== '' && item.target !== item.source;
-}
-
-
-/***/ }),
-
-/***/ 5930:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   z: () => (/* binding */ byText)
-/* harmony export */ });
-// Sorting names for reports: by code unit, so a report reads the same on every runner whatever its
-// locale, and without ICU's collator, whose data alone adds megabytes to a run's resident memory
-// (docs/performance.md).
-function byText(a, b) {
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-
-
-/***/ }),
-
-/***/ 5102:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   FR: () => (/* binding */ failsRun),
-/* harmony export */   U$: () => (/* binding */ needsAction),
-/* harmony export */   dc: () => (/* binding */ EXIT),
-/* harmony export */   dl: () => (/* binding */ decideOutcome),
-/* harmony export */   hj: () => (/* binding */ leftUndone),
-/* harmony export */   jo: () => (/* binding */ undoneWords)
-/* harmony export */ });
-/* harmony import */ var _markdown_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5402);
-/* harmony import */ var _totals_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5251);
-
-
-/** 0 ok; 1 tags failed (per fail-on); 2 configuration, credentials or connection; 130 interrupted. */
-const EXIT = { ok: 0, failed: 1, config: 2, interrupted: 130 };
-/** The tag classes that fail the run under each `fail-on` rule: the one place that says it, for
- * the exit code and for every report that shows a class as failing (JUnit, metrics). */
-const FAILING = {
-    failed: ['failed'],
-    stale: ['failed', 'stale', 'incomplete'],
-    never: [],
-};
-function failsRun(status, failOn) {
-    return FAILING[failOn].includes(status);
-}
-/** A class that needs a person although the default rule lets the run pass (stale, incomplete):
- * the classes `fail-on: stale` adds. */
-function needsAction(status) {
-    return failsRun(status, 'stale') && !failsRun(status, 'failed');
-}
-/** Whether the run failed, per `fail-on`. A fatal error always fails the run. */
-function decideOutcome(result, failOn) {
-    if (result.fatal)
-        return { ok: false, exitCode: EXIT.config, reason: result.fatal.message };
-    if (result.interrupted) {
-        return { ok: false, exitCode: EXIT.interrupted, reason: interruptedReason(result) };
-    }
-    const t = (0,_totals_js__WEBPACK_IMPORTED_MODULE_1__/* .computeTotals */ .x0)(result);
-    if (failsRun('failed', failOn) && t.failed > 0)
-        return { ok: false, exitCode: EXIT.failed, reason: `${t.failed} tag(s) failed` };
-    if ((failsRun('stale', failOn) && t.stale > 0) || (failsRun('incomplete', failOn) && t.incomplete > 0)) {
-        return {
-            ok: false,
-            exitCode: EXIT.failed,
-            reason: `${t.stale} stale and ${t.incomplete} incomplete tag(s) (fail-on: stale)`,
-        };
-    }
-    return { ok: true, exitCode: EXIT.ok };
-}
-/** What an interrupted run left, as far as it knows: the tags and whole repositories (`repo:*`) it
- * listed but did not start, and whether the catalog was still being listed: then more is left. */
-function leftUndone(result) {
-    const repositories = result.notStarted.filter((label) => label.endsWith(':*')).length;
-    return {
-        tags: result.notStarted.length - repositories,
-        repositories,
-        catalogIncomplete: result.catalogIncomplete === true,
-    };
-}
-/** "8 tags and 3 whole repositories" (empty when none). */
-function undoneWords(left) {
-    return [
-        left.tags > 0 && (0,_markdown_js__WEBPACK_IMPORTED_MODULE_0__/* .plural */ .LS)(left.tags, 'tag'),
-        left.repositories > 0 && (0,_markdown_js__WEBPACK_IMPORTED_MODULE_0__/* .plural */ .LS)(left.repositories, 'whole repository', 'whole repositories'),
-    ]
-        .filter(Boolean)
-        .join(' and ');
-}
-function interruptedReason(result) {
-    const left = leftUndone(result);
-    const counts = undoneWords(left);
-    const again = 'run the same command again to do the rest';
-    if (!counts)
-        return left.catalogIncomplete
-            ? `interrupted before the source catalog was listed to its end — ${again}`
-            : `interrupted — ${again}`;
-    return `interrupted: ${counts} not started${left.catalogIncomplete ? ', and the rest of the source catalog not listed yet' : ''} — ${again}`;
-}
-
-
-/***/ }),
-
-/***/ 8568:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   d: () => (/* binding */ actionOutputs)
-/* harmony export */ });
-/* unused harmony export OUTPUT_NAMES */
-/* harmony import */ var _model_result_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4484);
-/* harmony import */ var _totals_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5251);
-// The action's outputs, once: src/action.ts sets exactly these, and test/unit/action-outputs.test.ts
-// checks that action.yml declares exactly these and that the README names them all.
-
-
-/** A tag count per status, then what only Harbor holds now. */
-const COUNTS = [..._model_result_js__WEBPACK_IMPORTED_MODULE_0__/* .STATUSES */ .f, 'retained'];
-const REPORT_FILE = 'report-file';
-/** Every output the action sets, in the order it sets them. */
-const OUTPUT_NAMES = [...COUNTS, REPORT_FILE];
-/** Each output's value, in OUTPUT_NAMES order. */
-function actionOutputs(result, reportFile) {
-    const totals = (0,_totals_js__WEBPACK_IMPORTED_MODULE_1__/* .computeTotals */ .x0)(result);
-    return [...COUNTS.map((name) => [name, String(totals[name])]), [REPORT_FILE, reportFile]];
-}
-
-
-/***/ }),
-
-/***/ 5798:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  NP: () => (/* binding */ renderConfigError),
-  CT: () => (/* binding */ renderInternalError),
-  Br: () => (/* binding */ renderSummary),
-  ad: () => (/* binding */ summaryDocument)
-});
-
-// UNUSED EXPORTS: SUMMARY_LIMIT, stoppedDocument
-
-// EXTERNAL MODULE: ./lib/report/causes.js
-var report_causes = __nccwpck_require__(2796);
-// EXTERNAL MODULE: ./lib/report/doc.js
-var doc = __nccwpck_require__(728);
-// EXTERNAL MODULE: ./lib/report/fold.js
-var fold = __nccwpck_require__(8387);
-// EXTERNAL MODULE: ./lib/report/escape.js
-var report_escape = __nccwpck_require__(2527);
-// EXTERNAL MODULE: ./lib/report/markdown.js
-var markdown = __nccwpck_require__(5402);
-;// CONCATENATED MODULE: ./lib/report/render-markdown.js
-
-
-/** The blocks as Markdown lines, each block followed by a blank line. */
-function markdownLines(blocks) {
-    return blocks.flatMap(block);
-}
-/** The document as one Markdown text, ending in one newline. */
-function toMarkdown(blocks) {
-    return `${markdownLines(blocks).join('\n').trimEnd()}\n`;
-}
-function block(b) {
-    switch (b.kind) {
-        case 'heading':
-            return [`${'#'.repeat(b.level)} ${inline(b.text, 'prose')}`, ''];
-        case 'paragraph':
-            return [inline(b.text, 'prose'), ''];
-        case 'list':
-            return [...b.items.map((item) => `- ${inline(item, 'prose')}`), ''];
-        case 'table':
-            return [
-                ...(0,markdown/* table */.tp)(b.columns, b.rows.map((row) => row.map((cell) => inline(cell, 'cell')))),
-                '',
-            ];
-        case 'lines':
-            return [...(0,report_escape/* fence */.EU)(b.lines), ''];
-        case 'fold':
-            return (0,markdown/* details */.zH)((0,report_escape/* htmlText */.js)(b.label), withoutLastBlank(markdownLines(b.blocks)));
-        case 'alert': {
-            // A GitHub alert: every line quoted, blocks apart by a quoted blank line.
-            const quoted = b.blocks
-                .map((inner) => withoutLastBlank(block(inner)))
-                .filter((inner) => inner.some(Boolean))
-                .flatMap((inner, i) => [...(i === 0 ? [] : ['>']), ...inner.map((line) => `> ${line}`)]);
-            return [`> [!${b.alert}]`, ...quoted, ''];
-        }
-    }
-}
-function withoutLastBlank(lines) {
-    return lines.at(-1) === '' ? lines.slice(0, -1) : lines;
-}
-/** A run of text as Markdown: in prose one line; in a table cell `|` escaped and line breaks `<br>`. */
-function inline(text, where) {
-    let out = '';
-    for (const part of text) {
-        if (typeof part === 'string')
-            out += where === 'cell' ? (0,report_escape/* markdownCell */.UZ)(part) : (0,report_escape/* markdownText */.p7)(part);
-        else if ('strong' in part)
-            out += `**${inline(part.strong, where)}**`;
-        else if ('code' in part)
-            out += where === 'cell' ? (0,report_escape/* codeCell */.MZ)(part.code) : (0,report_escape/* codeSpan */.SS)(part.code);
-        else
-            out += '<br>';
-    }
-    return out;
-}
-
-// EXTERNAL MODULE: ./lib/report/tables.js
-var tables = __nccwpck_require__(4057);
-// EXTERNAL MODULE: ./lib/report/totals.js
-var report_totals = __nccwpck_require__(5251);
-// EXTERNAL MODULE: ./lib/errors/codes.js
-var codes = __nccwpck_require__(2829);
-// EXTERNAL MODULE: ./lib/report/outcome.js
-var report_outcome = __nccwpck_require__(5102);
-// EXTERNAL MODULE: ./lib/report/words.js
-var words = __nccwpck_require__(8191);
-;// CONCATENATED MODULE: ./lib/report/verdict.js
-// The top of the summary, what the first screen must say: one alert with what the run means
-// (all done, N need action, N failed, stopped, interrupted) and whether the step failed under
-// fail-on; then the totals line; then Harbor's own settings that matter, once each.
-
-
-
-
-
-
-function verdict({ result, totals: t, causes, failOn, audience }) {
-    const dry = result.dryRun;
-    const act = t.stale + t.incomplete;
-    let kind;
-    const paragraphs = [];
-    if (result.fatal) {
-        const f = result.fatal;
-        kind = 'CAUTION';
-        paragraphs.push([(0,doc/* strong */.ko)('The run stopped before any tag was copied:'), ' ', f.message], [(0,doc/* strong */.ko)('What to do:'), ' ', f.hint ?? report_causes/* ADVICE */.hc[f.errorCode] ?? codes/* ERROR_CODES */.O[f.errorCode] ?? ''], (0,report_causes/* failureFacts */._2)(f));
-    }
-    else if (result.interrupted) {
-        kind = 'WARNING';
-        paragraphs.push([
-            (0,doc/* strong */.ko)('Interrupted.'),
-            ' ',
-            ...interruptedWords(result),
-            ...(t.failed ? [` ${(0,words/* plural */.LS)(t.failed, 'tag')} failed (below).`] : []),
-        ], [(0,doc/* strong */.ko)('What to do:'), ' run the same sync again: it does exactly the rest.']);
-    }
-    else if (t.failed > 0) {
-        kind = 'CAUTION';
-        paragraphs.push([
-            (0,doc/* strong */.ko)(`${(0,words/* plural */.LS)(t.failed, 'tag')} failed`),
-            ` (${(0,words/* plural */.LS)(causes, 'cause')} below, each with what to do)${act ? `; ${(0,words/* plural */.LS)(act, 'more needs', 'more need')} action: ${(0,words/* num */.bu)(t.stale)} stale, ${(0,words/* num */.bu)(t.incomplete)} incomplete` : ''}.`,
-        ]);
-    }
-    else if (act > 0) {
-        kind = 'WARNING';
-        paragraphs.push([
-            (0,doc/* strong */.ko)(`${(0,words/* plural */.LS)(act, 'tag needs', 'tags need')} action:`),
-            ` ${(0,words/* num */.bu)(t.stale)} stale, ${(0,words/* num */.bu)(t.incomplete)} incomplete — listed on the source, but blobs are missing there, so they were not copied (what to do below).`,
-        ]);
-    }
-    else {
-        kind = 'NOTE';
-        paragraphs.push(allDone(result, t));
-    }
-    if (!result.fatal && t.retained > 0)
-        paragraphs.push([
-            `${(0,tables/* retainedWords */.et)(result.retained)} only Harbor has now (retained, below): information, not a problem.`,
-        ]);
-    if (result.missingShards?.length) {
-        // A partial picture is never "all done".
-        if (kind === 'NOTE')
-            kind = 'WARNING';
-        paragraphs.push([
-            (0,doc/* strong */.ko)(`Partial merge: shard${result.missingShards.length > 1 ? 's' : ''} `, ...shardList(result.missingShards), ' missing.'),
-            ' Their repositories are in none of the counts.',
-        ]);
-    }
-    if (failOn)
-        paragraphs.push(audience === 'cli' ? runLine(result, t, failOn) : stepLine(result, t, failOn));
-    if (dry && !result.fatal)
-        paragraphs.push(['Dry run: nothing was written to Harbor.']);
-    return (0,doc/* alert */.xE)(kind, paragraphs.map((text) => (0,doc/* paragraph */.FY)(...text)));
-}
-/** `2/4, 3/4`: each shard's name a piece of text of its own, as it came from a report file. */
-function shardList(shards) {
-    return shards.flatMap((shard, i) => (i === 0 ? [shard] : [', ', shard]));
-}
-/** What was left, as far as the run knows, and that it knows no more when the catalog was cut short. */
-function interruptedWords(result) {
-    const left = (0,report_outcome/* leftUndone */.hj)(result);
-    const counts = (0,report_outcome/* undoneWords */.jo)(left);
-    const said = counts
-        ? `${counts} ${left.tags + left.repositories === 1 ? 'was' : 'were'} not started`
-        : 'Nothing listed so far was left unstarted';
-    return [
-        `${said}; tags in flight finished or were abandoned whole, so Harbor holds no partial tag.`,
-        ...(left.catalogIncomplete
-            ? [
-                ' ',
-                (0,doc/* strong */.ko)('The source catalog was not listed to its end:'),
-                ' the repositories it had not listed yet are in none of these counts, so more is left than they say.',
-            ]
-            : []),
-    ];
-}
-function allDone(result, t) {
-    const skipped = t.skipped ? `; ${(0,words/* num */.bu)(t.skipped)} skipped (already in Harbor, or left out)` : '';
-    if (t.tags === 0)
-        return [(0,doc/* strong */.ko)('Nothing to do:'), ' no tag was selected.'];
-    if (result.dryRun)
-        return t.migrated
-            ? [
-                (0,doc/* strong */.ko)('Nothing in the way:'),
-                ` ${(0,words/* plural */.LS)(t.migrated, 'tag')} would migrate (${(0,words/* bytes */.ee)(t.bytesPlanned ?? t.bytesMigrated)} to upload)${skipped}.`,
-            ]
-            : [(0,doc/* strong */.ko)('Nothing to do:'), ` ${(0,words/* plural */.LS)(t.tags, 'tag is', 'tags are')} in Harbor already or skipped.`];
-    return t.migrated
-        ? [(0,doc/* strong */.ko)('All done:'), ` ${(0,words/* plural */.LS)(t.migrated, 'tag')} migrated and verified${skipped}.`]
-        : [(0,doc/* strong */.ko)('All done, nothing to copy:'), ` ${(0,words/* plural */.LS)(t.tags, 'tag is', 'tags are')} in Harbor already or skipped.`];
-}
-/** Whether this run fails the step, and by which rule. */
-function stepLine(result, t, failOn) {
-    const outcome = (0,report_outcome/* decideOutcome */.dl)(result, failOn);
-    const rule = (0,doc/* code */.aY)(`fail-on: ${failOn}`);
-    if (result.fatal)
-        return [(0,doc/* strong */.ko)('The step failed.')];
-    if (result.interrupted)
-        return [(0,doc/* strong */.ko)('The step failed:'), ' the run did not finish.'];
-    if (!outcome.ok)
-        return [(0,doc/* strong */.ko)('The step failed'), ' (', rule, `${t.failed === 0 ? ': stale and incomplete tags fail it' : ''}).`];
-    if (failOn === 'never')
-        return ['The step passed (', rule, ').'];
-    if (t.stale + t.incomplete > 0)
-        return ['The step passed (', rule, ': stale and incomplete tags do not fail it).'];
-    return ['The step passed (', rule, ').'];
-}
-/** The CLI's counterpart of stepLine: the run and its exit code, the rule as the flag. */
-function runLine(result, t, failOn) {
-    const outcome = (0,report_outcome/* decideOutcome */.dl)(result, failOn);
-    const rule = (0,doc/* code */.aY)(`--fail-on ${failOn}`);
-    const failed = [(0,doc/* strong */.ko)('The run failed'), ` (exit code ${outcome.exitCode}`];
-    if (result.fatal)
-        return [...failed, ').'];
-    if (result.interrupted)
-        return [...failed, '): it did not finish.'];
-    if (!outcome.ok)
-        return [...failed, ', ', rule, `${t.failed === 0 ? ': stale and incomplete tags fail it' : ''}).`];
-    if (failOn !== 'never' && t.stale + t.incomplete > 0)
-        return ['The run passed (exit code 0, ', rule, ': stale and incomplete tags do not fail it).'];
-    return ['The run passed (exit code 0, ', rule, ').'];
-}
-/** `**12 migrated** (1.2 GB uploaded) · **0 stale** · … — 42 tags in 41 min 7 s`. */
-function totalsLine(t, dry) {
-    const moved = dry ? (t.bytesPlanned ?? t.bytesMigrated) : t.bytesUploaded;
-    const counts = [
-        [
-            (0,doc/* strong */.ko)(`${(0,words/* num */.bu)(t.migrated)} ${dry ? 'would migrate' : 'migrated'}`),
-            ...(t.migrated ? [` (${(0,words/* bytes */.ee)(moved)} ${dry ? 'to upload' : 'uploaded'})`] : []),
-        ],
-        [(0,doc/* strong */.ko)(`${(0,words/* num */.bu)(t.stale)} stale`)],
-        [(0,doc/* strong */.ko)(`${(0,words/* num */.bu)(t.incomplete)} incomplete`)],
-        [(0,doc/* strong */.ko)(`${(0,words/* num */.bu)(t.skipped)} skipped`)],
-        [(0,doc/* strong */.ko)(`${(0,words/* num */.bu)(t.failed)} failed`)],
-        ...(t.retained ? [[`${(0,words/* num */.bu)(t.retained)} retained`]] : []),
-    ];
-    return [
-        ...counts.flatMap((c, i) => (i === 0 ? c : [' · ', ...c])),
-        ` — ${(0,words/* plural */.LS)(t.tags, 'tag')} in ${(0,words/* duration */.p0)(t.seconds)}${t.retries ? `, ${(0,words/* plural */.LS)(t.retries, 'retry', 'retries')}` : ''}`,
-    ];
-}
-const NOTE_LABELS = {
-    'proxy-cache': 'Proxy-cache project',
-    retention: 'Tag retention',
-    immutable: 'Tag immutability',
-};
-/** Harbor settings that refuse or may later delete what is copied: each once, near the verdict. */
-function harborNotes(notes) {
-    const seen = new Set();
-    const unique = notes.filter((n) => {
-        const key = `${n.project}\n${n.kind}\n${n.message}`;
-        if (seen.has(key))
-            return false;
-        seen.add(key);
-        return true;
-    });
-    if (unique.length === 0)
-        return [];
-    // Retention may delete migrated tags and a proxy cache refuses them: warnings; immutability is a note.
-    const kind = unique.some((n) => n.kind !== 'immutable') ? 'WARNING' : 'NOTE';
-    return [
-        (0,doc/* alert */.xE)(kind, [
-            (0,doc/* paragraph */.FY)((0,doc/* strong */.ko)('Harbor settings of the target projects'), ' (each said once):'),
-            { kind: 'list', items: unique.map((n) => [(0,doc/* strong */.ko)(`${NOTE_LABELS[n.kind]}:`), ' ', n.message]) },
-        ]),
-    ];
-}
-
-;// CONCATENATED MODULE: ./lib/report/summary.js
-
-
-
-
-
-
-
-
-/** GitHub refuses step summaries over 1 MiB; stay well below. */
-const SUMMARY_LIMIT = 1_000_000;
-/** The summary at the most detailed level that stays under GitHub's limit. */
-function renderSummary(result, options = {}) {
-    let md = '';
-    for (const level of fold/* LEVELS */.A_) {
-        md = toMarkdown(summaryDocument(result, options, level));
-        if (Buffer.byteLength(md) <= SUMMARY_LIMIT)
-            break;
-    }
-    return md;
-}
-/** The summary of a run that never started: its configuration was refused. */
-function renderConfigError(message) {
-    return toMarkdown(stoppedDocument('config', message));
-}
-/** The summary of a run ended by a bug in harbor-sync. */
-function renderInternalError(message) {
-    return toMarkdown(stoppedDocument('internal', message));
-}
-/** A run that never started (its configuration was refused) or was ended by a bug. */
-function stoppedDocument(why, message) {
-    const [title, todo] = why === 'config'
-        ? ['Configuration error: nothing was done.', 'fix the input it names, then run again.']
-        : ['Internal error: harbor-sync stopped.', 'please report it (a bug in harbor-sync).'];
-    return [
-        (0,doc/* heading */.R_)(2, 'harbor-sync'),
-        (0,doc/* alert */.xE)('CAUTION', [
-            (0,doc/* paragraph */.FY)((0,doc/* strong */.ko)(title), ' ', message),
-            (0,doc/* paragraph */.FY)((0,doc/* strong */.ko)('What to do:'), ` ${todo}`),
-            (0,doc/* paragraph */.FY)((0,doc/* strong */.ko)('The step failed.')),
-        ]),
-    ];
-}
-/** The summary at one level of detail, as a document every format writes the same way. */
-function summaryDocument(result, options, level) {
-    const totals = (0,report_totals/* computeTotals */.x0)(result);
-    const groups = (0,report_totals/* itemsByStatus */.kt)(result);
-    const dry = result.dryRun;
-    const ctx = { level, dryRun: dry, reportFile: options.reportFile };
-    const missing = result.missingShards ?? [];
-    // The first line says dry run and missing shards: report-merge --allow-partial promises it.
-    const blocks = [
-        (0,doc/* heading */.R_)(2, `harbor-sync${dry ? ' (dry run: nothing was written)' : ''}`, ...(missing.length
-            ? [` (partial merge: shard${missing.length > 1 ? 's' : ''} `, ...shardList(missing), ' missing)']
-            : [])),
-    ];
-    const causes = (0,report_causes/* groupFailures */.BR)(groups.failed, level.message);
-    blocks.push(verdict({ result, totals, causes: causes.length, failOn: options.failOn, audience: options.audience }));
-    // A fatal error has nothing to count: no all-zero totals line.
-    if (!result.fatal)
-        blocks.push((0,doc/* paragraph */.FY)(...totalsLine(totals, dry)));
-    blocks.push(context(result, ctx));
-    blocks.push(...harborNotes(result.harborNotes));
-    if (result.fatal)
-        return blocks;
-    if (result.upstreamRequests !== undefined)
-        blocks.push((0,doc/* paragraph */.FY)(`Upstream repairs: ${dry ? `${(0,words/* plural */.LS)(totals.repaired, 'tag')} would be` : (0,words/* plural */.LS)(totals.repaired, 'tag was', 'tags were')} completed from the upstream registry, with ${(0,words/* plural */.LS)(result.upstreamRequests, 'request')} to it.`));
-    if (result.projectsCreated.length > 0)
-        blocks.push((0,doc/* paragraph */.FY)(`Projects ${dry ? 'to create' : 'created'}: `, ...(0,doc/* joined */.oR)(result.projectsCreated.map((p) => [(0,doc/* code */.aY)(p)]), ', ')));
-    blocks.push(...(0,tables/* byRepository */.IH)(result.items, ctx));
-    if (result.interrupted && result.notStarted.length)
-        blocks.push(...(0,tables/* notStartedSection */.Sz)(result.notStarted, ctx));
-    blocks.push(...(0,report_causes/* failedSection */.H0)(groups.failed, causes, ctx));
-    const upstream = result.upstreamRequests !== undefined;
-    blocks.push(...(0,tables/* missingSection */.U8)('stale', groups.stale, ctx, { upstream, sayWhatToDo: true }));
-    blocks.push(...(0,tables/* missingSection */.U8)('incomplete', groups.incomplete, ctx, { upstream, sayWhatToDo: groups.stale.length === 0 }));
-    blocks.push(...(0,tables/* retainedSection */.wb)(result.retained, ctx));
-    blocks.push(...(0,tables/* migratedSection */.zN)(groups.migrated, ctx));
-    blocks.push(...(0,tables/* skippedSection */.s_)(groups.skipped, ctx));
-    return blocks;
-}
-/** Where from, where to, and where the whole report is. */
-function context(result, ctx) {
-    return (0,doc/* paragraph */.FY)((0,doc/* code */.aY)(result.source), ' → Harbor ', (0,doc/* code */.aY)(result.harbor), ...(result.harborVersion ? [` (${result.harborVersion})`] : []), ...(result.shard ? [` · shard ${result.shard}`] : []), ...(ctx.reportFile ? [' · JSON report ', (0,doc/* code */.aY)(ctx.reportFile)] : []));
-}
-
-
-/***/ }),
-
-/***/ 4057:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   F4: () => (/* binding */ missingWhatToDo),
-/* harmony export */   IH: () => (/* binding */ byRepository),
-/* harmony export */   Sz: () => (/* binding */ notStartedSection),
-/* harmony export */   U8: () => (/* binding */ missingSection),
-/* harmony export */   WZ: () => (/* binding */ missingMeaning),
-/* harmony export */   et: () => (/* binding */ retainedWords),
-/* harmony export */   s_: () => (/* binding */ skippedSection),
-/* harmony export */   wb: () => (/* binding */ retainedSection),
-/* harmony export */   zN: () => (/* binding */ migratedSection)
-/* harmony export */ });
-/* harmony import */ var _causes_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2796);
-/* harmony import */ var _doc_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(728);
-/* harmony import */ var _fold_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8387);
-/* harmony import */ var _names_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4110);
-/* harmony import */ var _order_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5930);
-/* harmony import */ var _words_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8191);
-
-
-
-
-
-
-/** What a stale or incomplete tag is, in a sentence (the summary, the JUnit report). */
-function missingMeaning(kind) {
-    return kind === 'stale'
-        ? 'The source lists these tags, but every blob they reference answers 404 there: a pull-through cache that refreshed the manifest and never fetched the layers leaves tags like these. Nothing was written to Harbor for them; a copy Harbor already holds is kept.'
-        : 'The source lacks some of the blobs these tags reference (they answer 404 there). Nothing was written to Harbor for them; a copy Harbor already holds is kept.';
-}
-/** What to do about stale and incomplete tags: repair them from the upstream registry, or else. */
-function missingWhatToDo(upstream) {
-    return upstream
-        ? [
-            (0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .strong */ .ko)('What to do:'),
-            ' ',
-            (0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .code */ .aY)('upstream-registry'),
-            ' was set, and it lacks these blobs too: push the images to the source again from a copy that has them, or accept that the source has lost them.',
-        ]
-        : [
-            (0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .strong */ .ko)('What to do:'),
-            ' set ',
-            (0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .code */ .aY)('upstream-registry'),
-            ' to the registry the cache mirrored (e.g. ',
-            (0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .code */ .aY)('https://registry-1.docker.io'),
-            ') and run again: the missing blobs are fetched from there, digest-checked, and the tags copied unchanged. Or pull the tags through the cache once so it fetches the layers, or accept that the source has lost them.',
-        ];
-}
-/** Stale or incomplete tags: what happened and what to do, once, then the tags. */
-function missingSection(kind, items, ctx, options) {
-    if (items.length === 0)
-        return [];
-    const blocks = [
-        (0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .heading */ .R_)(3, `${kind === 'stale' ? 'Stale' : 'Incomplete'}: ${(0,_words_js__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(items.length, 'tag')}`),
-        (0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .paragraph */ .FY)(missingMeaning(kind)),
-        options.sayWhatToDo
-            ? (0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .paragraph */ .FY)(...missingWhatToDo(options.upstream))
-            : (0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .paragraph */ .FY)((0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .strong */ .ko)('What to do:'), ' as for the stale tags above.'),
-    ];
-    blocks.push(...(0,_fold_js__WEBPACK_IMPORTED_MODULE_2__/* .foldedList */ .H8)(items, ctx.level.act, ['tag', 'tags'], (shown) => [
-        (0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .table */ .tp)([
-            { header: (0,_names_js__WEBPACK_IMPORTED_MODULE_3__/* .nameHeader */ .P)(items) },
-            { header: 'Digest' },
-            { header: 'Missing blobs', align: 'right' },
-            ...(kind === 'incomplete' ? [{ header: 'First missing' }] : []),
-        ], shown.map((i) => [
-            (0,_names_js__WEBPACK_IMPORTED_MODULE_3__/* .nameCell */ .U)(i),
-            digestCell(i.digest),
-            [(0,_words_js__WEBPACK_IMPORTED_MODULE_4__/* .num */ .bu)(i.missing?.length ?? 0)],
-            ...(kind === 'incomplete' ? [digestCell(i.missing?.[0])] : []),
-        ])),
-    ], ctx));
-    // The full digests, for whoever re-pulls or restores them: each once, with how many tags need it.
-    const wanted = new Map();
-    for (const item of items)
-        for (const d of item.missing ?? [])
-            wanted.set(d, (wanted.get(d) ?? 0) + 1);
-    const digests = [...wanted.entries()].sort((a, b) => b[1] - a[1] || (0,_order_js__WEBPACK_IMPORTED_MODULE_5__/* .byText */ .z)(a[0], b[0]));
-    blocks.push(...(0,_fold_js__WEBPACK_IMPORTED_MODULE_2__/* .foldedList */ .H8)(digests, ctx.level.list, ['missing blob, full digest', 'missing blobs, full digests'], (shown) => [(0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .lines */ .Mn)(shown.map(([d, n]) => (n > 1 ? `${d}  (${n} tags)` : d)))], ctx, { fold: 'always' }));
-    return blocks;
-}
-/** A short digest as code, or an empty cell. */
-function digestCell(digest) {
-    return digest ? [(0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .code */ .aY)((0,_words_js__WEBPACK_IMPORTED_MODULE_4__/* .shortDigest */ .VK)(digest))] : [];
-}
-function migratedSection(items, ctx) {
-    if (items.length === 0)
-        return [];
-    return [
-        (0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .heading */ .R_)(3, `${ctx.dryRun ? 'Would migrate' : 'Migrated'}: ${(0,_words_js__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(items.length, 'tag')}`),
-        ...(0,_fold_js__WEBPACK_IMPORTED_MODULE_2__/* .foldedList */ .H8)(items, ctx.level.list, ['tag', 'tags'], (shown) => [
-            (0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .table */ .tp)([{ header: (0,_names_js__WEBPACK_IMPORTED_MODULE_3__/* .nameHeader */ .P)(items) }, { header: 'Digest' }, { header: 'Size', align: 'right' }], shown.map((i) => [
-                (0,_names_js__WEBPACK_IMPORTED_MODULE_3__/* .nameCell */ .U)(i, migratedNote(i)),
-                digestCell(i.digest),
-                i.size !== undefined ? [(0,_words_js__WEBPACK_IMPORTED_MODULE_4__/* .bytes */ .ee)(i.size)] : [],
-            ])),
-        ], ctx),
-    ];
-}
-function migratedNote(item) {
-    const notes = [];
-    if (item.repaired) {
-        const r = item.repaired;
-        notes.push([
-            `repaired from the upstream: ${(0,_words_js__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(r.blobs, 'blob')}${r.manifests ? `, ${(0,_words_js__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(r.manifests, 'manifest')}` : ''} (${(0,_words_js__WEBPACK_IMPORTED_MODULE_4__/* .bytes */ .ee)(r.bytes)})`,
-        ]);
-    }
-    if (item.previousDigest)
-        notes.push(['re-pointed from ', (0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .code */ .aY)((0,_words_js__WEBPACK_IMPORTED_MODULE_4__/* .shortDigest */ .VK)(item.previousDigest)), ' (the old artifact stays in Harbor)']);
-    if (item.sourceDigest && item.sourceDigest !== item.digest)
-        notes.push(["new index of the selected platforms; the source's is ", (0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .code */ .aY)((0,_words_js__WEBPACK_IMPORTED_MODULE_4__/* .shortDigest */ .VK)(item.sourceDigest))]);
-    if (item.platforms?.length)
-        notes.push([item.platforms.join(', ')]);
-    if (item.retries)
-        notes.push([(0,_words_js__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(item.retries, 'retry', 'retries')]);
-    // In a dry run, what would happen ("would upload up to 1.2 MB and create project team-a").
-    if (item.reason)
-        notes.push([item.reason]);
-    return notes.flatMap((note, i) => (i === 0 ? note : ['; ', ...note]));
-}
-/** Skipped tags: a fold per reason, the most common first, saying how many. */
-function skippedSection(items, ctx) {
-    if (items.length === 0)
-        return [];
-    const byReason = new Map();
-    for (const item of items) {
-        const list = byReason.get(item.reason ?? '') ?? [];
-        list.push(item);
-        byReason.set(item.reason ?? '', list);
-    }
-    const reasons = [...byReason.entries()].sort((a, b) => b[1].length - a[1].length || (0,_order_js__WEBPACK_IMPORTED_MODULE_5__/* .byText */ .z)(a[0], b[0]));
-    const shown = reasons.slice(0, MAX_REASONS);
-    const blocks = [(0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .heading */ .R_)(3, `Skipped: ${(0,_words_js__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(items.length, 'tag')}`)];
-    for (const [reason, tags] of shown)
-        blocks.push(...(0,_fold_js__WEBPACK_IMPORTED_MODULE_2__/* .foldedList */ .H8)(tags, ctx.level.list, ['tag', 'tags'], (rows) => [
-            (0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .table */ .tp)([{ header: (0,_names_js__WEBPACK_IMPORTED_MODULE_3__/* .nameHeader */ .P)(tags) }], rows.map((i) => [(0,_names_js__WEBPACK_IMPORTED_MODULE_3__/* .nameCell */ .U)(i)])),
-        ], ctx, { fold: 'always', title: reason.replace(/\s+/g, ' ') || '(no reason given)' }));
-    if (shown.length < reasons.length) {
-        const rest = reasons.slice(shown.length).reduce((n, [, tags]) => n + tags.length, 0);
-        blocks.push((0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .paragraph */ .FY)(`… and ${(0,_words_js__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(reasons.length - shown.length, 'more reason')} (${(0,_words_js__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(rest, 'tag')}): each skipped tag's reason is in the JSON report.`));
-    }
-    return blocks;
-}
-/** Reasons for skipping are few (already there, each filter rule); more are cut. */
-const MAX_REASONS = 20;
-/** One row per repository, the ones that need attention first; columns that are all zero left out. */
-function byRepository(items, ctx) {
-    const repos = new Map();
-    for (const item of items) {
-        const repo = (0,_causes_js__WEBPACK_IMPORTED_MODULE_0__/* .repositoryOf */ ._M)(item.source);
-        const counts = repos.get(repo) ?? { migrated: 0, stale: 0, incomplete: 0, skipped: 0, failed: 0 };
-        counts[item.status] += 1;
-        repos.set(repo, counts);
-    }
-    if (repos.size < 2)
-        return [];
-    const attention = (c) => c.failed * 1e6 + (c.stale + c.incomplete) * 1e3;
-    const rows = [...repos.entries()].sort((a, b) => attention(b[1]) - attention(a[1]) || (0,_order_js__WEBPACK_IMPORTED_MODULE_5__/* .byText */ .z)(a[0], b[0]));
-    const headers = {
-        migrated: ctx.dryRun ? 'Would migrate' : 'Migrated',
-        stale: 'Stale',
-        incomplete: 'Incomplete',
-        skipped: 'Skipped',
-        failed: 'Failed',
-    };
-    const statuses = ['failed', 'stale', 'incomplete', 'migrated', 'skipped'].filter((s) => rows.some(([, c]) => c[s] > 0));
-    return (0,_fold_js__WEBPACK_IMPORTED_MODULE_2__/* .foldedList */ .H8)(rows, ctx.level.repositories, ['repository', 'repositories'], (shown) => [
-        (0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .table */ .tp)([{ header: 'Repository' }, ...statuses.map((s) => ({ header: headers[s], align: 'right' }))], shown.map(([repo, c]) => [[repo], ...statuses.map((s) => (c[s] ? [(0,_words_js__WEBPACK_IMPORTED_MODULE_4__/* .num */ .bu)(c[s])] : []))])),
-    ], ctx, { fold: 'always', title: 'By repository' });
-}
-/** What only Harbor has now: said once why it matters, counts per repository, the first items. */
-function retainedSection(retained, ctx) {
-    if (retained.length === 0)
-        return [];
-    const tags = retained.filter((r) => r.kind === 'tag');
-    const perRepository = new Map();
-    for (const t of tags)
-        perRepository.set((0,_causes_js__WEBPACK_IMPORTED_MODULE_0__/* .repositoryOf */ ._M)(t.target), (perRepository.get((0,_causes_js__WEBPACK_IMPORTED_MODULE_0__/* .repositoryOf */ ._M)(t.target)) ?? 0) + 1);
-    const counts = [...perRepository.entries()].sort((a, b) => b[1] - a[1] || (0,_order_js__WEBPACK_IMPORTED_MODULE_5__/* .byText */ .z)(a[0], b[0]));
-    const sorted = [...retained].sort((a, b) => (0,_order_js__WEBPACK_IMPORTED_MODULE_5__/* .byText */ .z)(a.target, b.target));
-    return [
-        (0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .heading */ .R_)(3, `Retained: ${retainedWords(retained)} only Harbor has now`),
-        (0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .paragraph */ .FY)('The source no longer lists these; Harbor keeps them, and harbor-sync never deletes anything. Nothing to do about them — but ', (0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .strong */ .ko)('only Harbor has these now'), ': keep that in mind before deleting the old registry or its backups.'),
-        ...(0,_fold_js__WEBPACK_IMPORTED_MODULE_2__/* .foldedList */ .H8)(counts, ctx.level.list, ['repository with retained tags', 'repositories with retained tags'], (shown) => [
-            (0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .table */ .tp)([{ header: 'Repository' }, { header: 'Retained tags', align: 'right' }], shown.map(([repo, n]) => [[repo], [(0,_words_js__WEBPACK_IMPORTED_MODULE_4__/* .num */ .bu)(n)]])),
-        ], ctx, { fold: 'always' }),
-        ...(0,_fold_js__WEBPACK_IMPORTED_MODULE_2__/* .foldedList */ .H8)(sorted, ctx.level.list, ['retained item', 'retained items'], (shown) => [
-            (0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .table */ .tp)([{ header: 'In Harbor' }, { header: 'Digest' }, { header: 'Pushed' }], shown.map((r) => [
-                r.kind === 'repository'
-                    ? [
-                        r.target,
-                        ` (whole repository${r.artifacts !== undefined ? `, ${(0,_words_js__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(r.artifacts, 'artifact')}` : ''})`,
-                    ]
-                    : [r.target],
-                digestCell(r.digest),
-                r.pushedAt ? [r.pushedAt.slice(0, 10)] : [],
-            ])),
-        ], ctx, { fold: 'always' }),
-    ];
-}
-/** "60 tags and 1 repository". */
-function retainedWords(retained) {
-    const tags = retained.filter((r) => r.kind === 'tag').length;
-    const repositories = retained.length - tags;
-    return [tags && (0,_words_js__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(tags, 'tag'), repositories && (0,_words_js__WEBPACK_IMPORTED_MODULE_4__/* .plural */ .LS)(repositories, 'repository', 'repositories')]
-        .filter(Boolean)
-        .join(' and ');
-}
-/** Interrupted: what a re-run will still do. */
-function notStartedSection(notStarted, ctx) {
-    const sorted = [...notStarted].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-    return (0,_fold_js__WEBPACK_IMPORTED_MODULE_2__/* .foldedList */ .H8)(sorted, ctx.level.list, ['tag or repository', 'tags and repositories'], (shown) => [(0,_doc_js__WEBPACK_IMPORTED_MODULE_1__/* .lines */ .Mn)([...shown])], ctx, { fold: 'always', title: 'Not started' });
-}
-
-
-/***/ }),
-
-/***/ 5251:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   kt: () => (/* binding */ itemsByStatus),
-/* harmony export */   x0: () => (/* binding */ computeTotals)
-/* harmony export */ });
-/* harmony import */ var _model_result_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4484);
-/* harmony import */ var _order_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5930);
-
-
-
-function computeTotals(result) {
-    const totals = {
-        tags: result.items.length,
-        migrated: 0,
-        stale: 0,
-        incomplete: 0,
-        skipped: 0,
-        failed: 0,
-        bytesUploaded: 0,
-        bytesMigrated: 0,
-        blobsUploaded: 0,
-        blobsMounted: 0,
-        blobsExisting: 0,
-        retries: 0,
-        repaired: 0,
-        retained: result.retained.length,
-        seconds: result.seconds,
-        ...(result.bytesPlanned !== undefined && { bytesPlanned: result.bytesPlanned }),
-    };
-    for (const item of result.items) {
-        totals[item.status] += 1;
-        if (item.status === 'migrated')
-            totals.bytesMigrated += item.size ?? 0;
-        totals.bytesUploaded += item.blobs?.bytesUploaded ?? 0;
-        totals.blobsUploaded += item.blobs?.uploaded ?? 0;
-        totals.blobsMounted += item.blobs?.mounted ?? 0;
-        totals.blobsExisting += item.blobs?.existing ?? 0;
-        totals.retries += item.retries ?? 0;
-        if (item.status === 'migrated' && item.repaired)
-            totals.repaired += 1;
-    }
-    return totals;
-}
-function itemsByStatus(result) {
-    const groups = Object.fromEntries(_model_result_js__WEBPACK_IMPORTED_MODULE_0__/* .STATUSES */ .f.map((s) => [s, []]));
-    const sorted = [...result.items].sort((a, b) => (0,_order_js__WEBPACK_IMPORTED_MODULE_1__/* .byText */ .z)(a.source, b.source) || (0,_order_js__WEBPACK_IMPORTED_MODULE_1__/* .byText */ .z)(a.target, b.target));
-    for (const item of sorted)
-        groups[item.status].push(item);
-    return groups;
-}
-
-
-
-/***/ }),
-
-/***/ 8191:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   LS: () => (/* binding */ plural),
-/* harmony export */   VK: () => (/* binding */ shortDigest),
-/* harmony export */   bu: () => (/* binding */ num),
-/* harmony export */   ee: () => (/* binding */ bytes),
-/* harmony export */   p0: () => (/* binding */ duration)
-/* harmony export */ });
-/* unused harmony export NBSP */
-/* harmony import */ var _model_units_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2714);
-// Numbers, sizes and durations as a person reads them, the same in every format: thousands
-// separators, units that never wrap apart from their number (a no-break space), short digests.
-// Plain text: whoever writes it escapes it for the format.
-
-/** Keeps a number and its unit on one line. */
-const NBSP = '\u00a0';
-/** 12345 → 12,345. A count read back from a shard's report file may be anything: its text then. */
-function num(n) {
-    if (typeof n !== 'number')
-        return String(n);
-    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-/** "1 tag", "1,200 tags". */
-function plural(n, one, many = `${one}s`) {
-    return `${num(n)} ${n === 1 ? one : many}`;
-}
-function bytes(n) {
-    if (typeof n !== 'number')
-        return String(n);
-    return (0,_model_units_js__WEBPACK_IMPORTED_MODULE_0__/* .formatBytes */ .z)(n).replace(' ', NBSP);
-}
-/** 4.2 s, 42 s, 41 min 7 s, 2 h 3 min: what a person reads, not 2467.3 s. */
-function duration(seconds) {
-    const unit = (value, name) => `${value}${NBSP}${name}`;
-    if (seconds < 10)
-        return unit(Number(seconds.toFixed(1)), 's');
-    const whole = Math.round(seconds);
-    if (whole < 60)
-        return unit(whole, 's');
-    if (whole < 3600)
-        return [unit(Math.floor(whole / 60), 'min'), whole % 60 ? unit(whole % 60, 's') : ''].join(' ').trim();
-    const minutes = Math.round(whole / 60);
-    return [unit(Math.floor(minutes / 60), 'h'), minutes % 60 ? unit(minutes % 60, 'min') : ''].join(' ').trim();
-}
-/** `sha256:0123456789ab`: enough to tell digests apart in a table; the full one is in the report. */
-function shortDigest(digest) {
-    const [algorithm, hex] = digest.includes(':') ? digest.split(':', 2) : ['', digest];
-    return `${algorithm ? `${algorithm}:` : ''}${(hex ?? '').slice(0, 12)}`;
-}
-
-
-/***/ }),
-
-/***/ 7442:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  F: () => (/* binding */ runAndReport)
-});
-
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./lib/errors/base.js
-var errors_base = __nccwpck_require__(1638);
-// EXTERNAL MODULE: ./lib/redact/output.js
-var output = __nccwpck_require__(5532);
-// EXTERNAL MODULE: ./lib/redact/text.js
-var redact_text = __nccwpck_require__(7990);
-;// CONCATENATED MODULE: ./lib/output-files.js
-// The report and summary files a run writes. Their folders are made and their paths checked
-// before the run sends a request, so a typo costs seconds, not a whole sync that cannot say what
-// it did; once tags were copied, each file is written whatever happens to the other.
-
-
-
-
-
-
-
-/** Makes each file's missing folders and checks the file can be written there: a ConfigError
- * naming the input and the path when not. Creates no file. */
-async function prepareOutputFiles(files, naming) {
-    for (const { input, path } of files) {
-        const name = `${naming.name(input)} "${(0,redact_text/* printable */.g$)(path)}"`;
-        const folder = (0,external_node_path_.dirname)((0,external_node_path_.resolve)(path));
-        try {
-            await (0,promises_.mkdir)(folder, { recursive: true });
-        }
-        catch (error) {
-            throw new errors_base/* ConfigError */.xL(`${name}: its folder ${(0,redact_text/* printable */.g$)(folder)} cannot be created: ${why(error)}`);
-        }
-        const existing = await (0,promises_.stat)(path).catch(() => undefined);
-        if (existing?.isDirectory())
-            throw new errors_base/* ConfigError */.xL(`${name} is a directory: give the path of a file, e.g. ${(0,redact_text/* printable */.g$)((0,external_node_path_.join)(path, EXAMPLE_NAMES[input]))}`);
-        try {
-            await (0,promises_.access)(existing ? path : folder, external_node_fs_.constants.W_OK);
-        }
-        catch (error) {
-            throw new errors_base/* ConfigError */.xL(`${name} cannot be written: ${why(error)}`);
-        }
-    }
-}
-/** Writes one output file (scrubbed); a failure comes back as one line naming the input and the
- * file, so the caller can still write the other and say both. */
-async function writeOutputFile(file, text, naming) {
-    try {
-        if (file.atomic)
-            await writeAtomically(file.path, text);
-        else
-            await (0,output/* writeScrubbed */.cy)(file.path, text);
-        return undefined;
-    }
-    catch (error) {
-        return `${naming.name(file.input)} "${(0,redact_text/* printable */.g$)(file.path)}" could not be written: ${why(error)}`;
-    }
-}
-const EXAMPLE_NAMES = {
-    'report-file': 'harbor-sync-report.json',
-    'summary-file': 'harbor-sync-summary.md',
-    'junit-file': 'harbor-sync-junit.xml',
-    'html-file': 'harbor-sync-report.html',
-    'metrics-file': 'harbor_sync.prom',
-};
-/** The whole file or none of it: a name in the same folder (a rename never crosses file systems)
- * that node_exporter's textfile collector skips (it reads `*.prom` only), renamed over the file. */
-async function writeAtomically(path, text) {
-    const temporary = (0,external_node_path_.join)((0,external_node_path_.dirname)(path), `.${(0,external_node_path_.basename)(path)}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
-    try {
-        await (0,output/* writeScrubbed */.cy)(temporary, text);
-        await (0,promises_.rename)(temporary, path);
-    }
-    catch (error) {
-        await (0,promises_.rm)(temporary, { force: true });
-        throw error;
-    }
-}
-const REASONS = {
-    EISDIR: 'it is a directory',
-    ENOTDIR: 'a part of the path is a file, not a folder',
-    EEXIST: 'a file of that name is in the way',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EROFS: 'the file system is read-only',
-    ENOSPC: 'no space left on the device',
-    EDQUOT: 'the disk quota is used up',
-    ENOENT: 'a folder of the path does not exist',
-};
-/** The file system's refusal in words, without Node's repetition of the path. */
-function why(error) {
-    const code = error.code;
-    const words = code ? REASONS[code] : undefined;
-    if (words)
-        return `${words} (${code})`;
-    return (0,redact_text/* printable */.g$)(error instanceof Error ? error.message : String(error));
-}
-
-// EXTERNAL MODULE: ./lib/config/read-file.js
-var read_file = __nccwpck_require__(6807);
-// EXTERNAL MODULE: ./lib/report/doc.js
-var doc = __nccwpck_require__(728);
-// EXTERNAL MODULE: ./lib/report/escape.js
-var report_escape = __nccwpck_require__(2527);
-// EXTERNAL MODULE: ./lib/report/fold.js
-var fold = __nccwpck_require__(8387);
-// EXTERNAL MODULE: ./lib/report/summary.js + 2 modules
-var summary = __nccwpck_require__(5798);
-;// CONCATENATED MODULE: ./lib/report/html.js
-
-
-
-
-/** A page a browser opens without effort; a run too large for it gets the shorter lists. */
-const PAGE_LIMIT = 8 * 1024 * 1024;
-/** The run's summary as an HTML page, at the most detailed level under PAGE_LIMIT. */
-function renderHtmlPage(result, options = {}) {
-    let page = '';
-    for (const level of fold/* LEVELS */.A_) {
-        page = htmlPage((0,summary/* summaryDocument */.ad)(result, options, level));
-        if (Buffer.byteLength(page) <= PAGE_LIMIT)
-            break;
-    }
-    return page;
-}
-/** A document as a whole page; its title is the verdict's first words. */
-function htmlPage(blocks) {
-    const verdict = blocks.find((b) => b.kind === 'alert');
-    const first = verdict?.kind === 'alert' ? verdict.blocks[0] : undefined;
-    const said = first?.kind === 'paragraph' ? (0,doc/* plainText */.wh)(first.text) : '';
-    const title = `harbor-sync${said ? `: ${said.length > 120 ? `${said.slice(0, 119)}…` : said}` : ''}`;
-    return [
-        '<!DOCTYPE html>',
-        '<html lang="en">',
-        '<head>',
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        `<title>${(0,report_escape/* pageText */.xe)(title)}</title>`,
-        `<style>${STYLE}</style>`,
-        '</head>',
-        '<body>',
-        '<main>',
-        ...blocks.map(block),
-        '</main>',
-        '</body>',
-        '</html>',
-        '',
-    ].join('\n');
-}
-const ALERT_TITLES = { NOTE: 'Note', WARNING: 'Warning', CAUTION: 'Caution' };
-function block(b) {
-    switch (b.kind) {
-        case 'heading': {
-            // The summary's `##` is the page's title heading.
-            const h = `h${b.level - 1}`;
-            return `<${h}>${inline(b.text)}</${h}>`;
-        }
-        case 'paragraph':
-            return b.text.length ? `<p>${inline(b.text)}</p>` : '';
-        case 'list':
-            return `<ul>\n${b.items.map((item) => `<li>${inline(item)}</li>`).join('\n')}\n</ul>`;
-        case 'table': {
-            // border and align are attributes, not styles: a Content-Security-Policy keeps them.
-            const align = (i) => (b.columns[i]?.align === 'right' ? ' align="right"' : '');
-            const head = b.columns.map((c, i) => `<th scope="col"${align(i)}>${inline([c.header])}</th>`).join('');
-            const rows = b.rows.map((row) => `<tr>${row.map((c, i) => `<td${align(i)}>${inline(c)}</td>`).join('')}</tr>`);
-            return `<table border="1">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
-        }
-        case 'lines':
-            // A list, not <pre>: without styles a <pre> never wraps, and a long name would widen the page.
-            return `<ul class="lines">\n${b.lines.map((line) => `<li><code>${breakable(line)}</code></li>`).join('\n')}\n</ul>`;
-        case 'fold':
-            return `<details>\n<summary>${breakable(b.label)}</summary>\n${b.blocks.map(block).join('\n')}\n</details>`;
-        case 'alert': {
-            const kind = b.alert.toLowerCase();
-            return [
-                `<section class="alert alert-${kind}" aria-label="${ALERT_TITLES[b.alert]}">`,
-                `<p class="alert-title"><strong>${ALERT_TITLES[b.alert]}</strong></p>`,
-                ...b.blocks.map(block),
-                // Where the box ends, when no style draws it.
-                '<hr>',
-                '</section>',
-            ].join('\n');
-        }
-    }
-}
-function inline(text) {
-    let out = '';
-    for (const part of text) {
-        if (typeof part === 'string')
-            out += breakable(part);
-        else if ('strong' in part)
-            out += `<strong>${inline(part.strong)}</strong>`;
-        else if ('code' in part)
-            out += `<code>${breakable(part.code)}</code>`;
-        else
-            out += '<br>';
-    }
-    return out;
-}
-/** A word longer than this gets places where a line may break (<wbr>): a repository path, a
- * digest, an upload URL would otherwise widen its table past the window, and without styles
- * nothing else breaks it. */
-const LONG_WORD = 24;
-const BREAK_AFTER = /[/:@._,?&=-]/;
-/** Text escaped for the page, with break opportunities in long words: after a separator, and
- * at least every LONG_WORD characters. */
-function breakable(text) {
-    if (text.length <= LONG_WORD)
-        return (0,report_escape/* pageText */.xe)(text);
-    let out = '';
-    let piece = '';
-    let run = 0;
-    for (const c of text) {
-        piece += c;
-        run = /\s/.test(c) ? 0 : run + 1;
-        if (run >= 8 && (BREAK_AFTER.test(c) || run >= LONG_WORD)) {
-            out += `${(0,report_escape/* pageText */.xe)(piece)}<wbr>`;
-            piece = '';
-            run = 0;
-        }
-    }
-    return out + (0,report_escape/* pageText */.xe)(piece);
-}
-/** For a browser that applies styles: GitHub's look, roughly. Under Jenkins' policy it is dropped,
- * and nothing above depends on it. */
-const STYLE = [
-    'body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:#1f2328;margin:0}',
-    'main{max-width:72rem;margin:0 auto;padding:1rem 1.5rem}',
-    'table{border-collapse:collapse;margin:.5rem 0 1rem;max-width:100%}',
-    'th,td{border:1px solid #d1d9e0;padding:.25rem .6rem;vertical-align:top}',
-    'th{background:#f6f8fa}',
-    'code{font:.9em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#eff1f3;padding:.1em .3em;border-radius:4px}',
-    '.alert{border-left:.25rem solid #0969da;padding:.1rem 1rem;margin:1rem 0}',
-    '.alert-warning{border-color:#9a6700}',
-    '.alert-caution{border-color:#cf222e}',
-    '.alert-title{margin:.5rem 0 .25rem}',
-    '.alert hr{display:none}',
-    'details{margin:.5rem 0}',
-    'summary{cursor:pointer}',
-    'ul.lines{list-style:none;padding-left:1rem}',
-].join('');
-
-// EXTERNAL MODULE: ./lib/report/totals.js
-var report_totals = __nccwpck_require__(5251);
-// EXTERNAL MODULE: ./lib/report/order.js
-var order = __nccwpck_require__(5930);
-;// CONCATENATED MODULE: ./lib/report/json.js
-
-
-const REPORT_SCHEMA = 'harbor-sync/report/v1';
-function buildReport(result, toolVersion) {
-    const groups = itemsByStatus(result);
-    return {
-        ...reportHead(result, toolVersion),
-        migrated: groups.migrated.map(toItem),
-        stale: groups.stale.map(toItem),
-        incomplete: groups.incomplete.map(toItem),
-        skipped: groups.skipped.map(toItem),
-        failed: groups.failed.map(toItem),
-        ...reportTail(result),
-    };
-}
-const ITEM_LISTS = ['migrated', 'stale', 'incomplete', 'skipped', 'failed'];
-/** The report's text exactly as `JSON.stringify(buildReport(…), null, 2)` writes it, in pieces of
- * one list element each: a report of 100k tags never exists as one string (nor its items as a
- * second copy) in memory. */
-function* reportText(result, toolVersion) {
-    const groups = (0,report_totals/* itemsByStatus */.kt)(result);
-    const fields = [
-        ...Object.entries(reportHead(result, toolVersion)),
-        ...ITEM_LISTS.map((status) => [status, groups[status], toItem]),
-        ...Object.entries(reportTail(result)),
-    ];
-    let first = true;
-    yield '{';
-    for (const [key, value, form] of fields) {
-        if (value === undefined)
-            continue;
-        yield `${first ? '' : ','}\n  ${JSON.stringify(key)}: `;
-        first = false;
-        if (!Array.isArray(value) || value.length === 0) {
-            yield indent(JSON.stringify(value, null, 2), '  ');
-            continue;
-        }
-        yield '[';
-        for (let i = 0; i < value.length; i++) {
-            const json = JSON.stringify(form ? form(value[i]) : value[i], null, 2);
-            yield `${i === 0 ? '' : ','}\n    ${indent(json, '    ')}`;
-        }
-        yield '\n  ]';
-    }
-    yield '\n}\n';
-}
-function indent(json, by) {
-    return json.replaceAll('\n', `\n${by}`);
-}
-function reportHead(result, toolVersion) {
-    return {
-        schema: REPORT_SCHEMA,
-        tool: { name: 'harbor-sync', version: toolVersion },
-        dryRun: result.dryRun,
-        startedAt: result.startedAt,
-        finishedAt: result.finishedAt,
-        source: result.source,
-        harbor: result.harbor,
-        harborVersion: result.harborVersion ?? null,
-        harborUser: result.harborUser ?? null,
-        projectsCreated: result.projectsCreated,
-        shard: result.shard ?? null,
-        ...(result.missingShards && { missingShards: result.missingShards }),
-        upstreamRequests: result.upstreamRequests ?? null,
-        totals: (0,report_totals/* computeTotals */.x0)(result),
-        fatal: result.fatal ?? null,
-        interrupted: result.interrupted === true,
-        notStarted: [...result.notStarted].sort(),
-        catalogIncomplete: result.catalogIncomplete === true,
-    };
-}
-function reportTail(result) {
-    return {
-        retained: [...result.retained].sort((a, b) => (0,order/* byText */.z)(a.target, b.target)),
-        harborNotes: result.harborNotes,
-    };
-}
-function toItem(item) {
-    const { source, target, digest, status: _status, ...rest } = item;
-    return { source, target, digest: digest ?? null, ...rest };
-}
-
-// EXTERNAL MODULE: ./lib/model/result.js
-var model_result = __nccwpck_require__(4484);
-// EXTERNAL MODULE: ./lib/report/causes.js
-var causes = __nccwpck_require__(2796);
-// EXTERNAL MODULE: ./lib/report/outcome.js
-var outcome = __nccwpck_require__(5102);
-// EXTERNAL MODULE: ./lib/report/tables.js
-var tables = __nccwpck_require__(4057);
-;// CONCATENATED MODULE: ./lib/report/junit.js
-
-
-
-
-
-
-
-/** How a class of tags shows in the JUnit report under a fail-on rule. `fail-on: never` changes the
- * exit code only: a failed tag is still a failed test. */
-function junitMark(status, failOn) {
-    if ((0,outcome/* failsRun */.FR)(status, failOn === 'stale' ? 'stale' : 'failed'))
-        return 'failure';
-    if ((0,outcome/* needsAction */.U$)(status))
-        return 'skipped';
-    return 'pass';
-}
-/** The counts the report's <testsuite> states, from the same totals as the JSON report's. */
-function junitCounts(result, failOn) {
-    const totals = (0,report_totals/* computeTotals */.x0)(result);
-    const counts = { tests: totals.tags, failures: 0, errors: runError(result) ? 1 : 0, skipped: 0 };
-    counts.tests += counts.errors;
-    for (const status of model_result/* STATUSES */.f) {
-        const mark = junitMark(status, failOn);
-        if (mark === 'failure')
-            counts.failures += totals[status];
-        if (mark === 'skipped')
-            counts.skipped += totals[status];
-    }
-    return counts;
-}
-/** The report's text, in pieces of one test case (or one line of output) each. */
-function* junitText(result, options) {
-    const counts = junitCounts(result, options.failOn);
-    const time = seconds(result.seconds);
-    yield '<?xml version="1.0" encoding="UTF-8"?>\n';
-    yield `<testsuites name="harbor-sync" tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" time="${time}">\n`;
-    yield `  <testsuite name="harbor-sync" tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" skipped="${counts.skipped}" time="${time}" timestamp="${(0,report_escape/* xmlAttribute */.IE)(result.startedAt)}">\n`;
-    yield properties(result, options);
-    const error = runError(result);
-    if (error)
-        yield error;
-    const upstream = result.upstreamRequests !== undefined;
-    const groups = (0,report_totals/* itemsByStatus */.kt)(result);
-    for (const status of model_result/* STATUSES */.f)
-        for (const item of groups[status])
-            yield testCase(item, junitMark(status, options.failOn), upstream);
-    yield* suiteOutput(result);
-    yield '  </testsuite>\n</testsuites>\n';
-}
-function properties(result, options) {
-    const entries = [
-        ['source', result.source],
-        ['harbor', result.harbor],
-        ['harborVersion', result.harborVersion],
-        ['harborUser', result.harborUser],
-        ['shard', result.shard],
-        ['dryRun', String(result.dryRun)],
-        ['failOn', options.failOn],
-        ['finishedAt', result.finishedAt],
-        ['harborSyncVersion', options.toolVersion],
-    ];
-    const lines = entries
-        .filter((e) => e[1] !== undefined)
-        .map(([name, value]) => `      <property name="${name}" value="${(0,report_escape/* xmlAttribute */.IE)(value)}"/>\n`);
-    return `    <properties>\n${lines.join('')}    </properties>\n`;
-}
-function testCase(item, mark, upstream) {
-    const repository = (0,causes/* repositoryOf */._M)(item.source);
-    const name = item.source.slice(repository.length + 1) || item.source;
-    const time = item.seconds !== undefined ? ` time="${seconds(item.seconds)}"` : '';
-    const open = `    <testcase classname="${(0,report_escape/* xmlAttribute */.IE)(repository)}" name="${(0,report_escape/* xmlAttribute */.IE)(name)}"${time}`;
-    const where = item.target && item.target !== item.source ? [`In Harbor: ${item.target}`] : [];
-    if (mark === 'failure') {
-        const [type, message, body] = item.status === 'failed' ? failedDetails(item) : missingDetails(item, upstream, item.status);
-        return `${open}>\n      <failure type="${(0,report_escape/* xmlAttribute */.IE)(type)}" message="${(0,report_escape/* xmlAttribute */.IE)(message)}">${(0,report_escape/* xmlText */.xK)([...where, ...body].join('\n'))}</failure>\n    </testcase>\n`;
-    }
-    if (mark === 'skipped') {
-        const [, message, body] = missingDetails(item, upstream, item.status);
-        return `${open}>\n      <skipped message="${(0,report_escape/* xmlAttribute */.IE)(message)}">${(0,report_escape/* xmlText */.xK)([...where, ...body].join('\n'))}</skipped>\n    </testcase>\n`;
-    }
-    // Passed: what was done, for whoever opens the case.
-    const done = [
-        `${item.status}${item.reason ? `: ${item.reason}` : ''}`,
-        ...where,
-        ...(item.digest ? [`Digest: ${item.digest}`] : []),
-    ];
-    return `${open}>\n      <system-out>${(0,report_escape/* xmlText */.xK)(done.join('\n'))}</system-out>\n    </testcase>\n`;
-}
-/** A failed tag: its error code as the type, its message, then its codes and what to do. */
-function failedDetails(item) {
-    const e = item.error;
-    if (!e)
-        return ['FAILED', item.reason ?? 'failed', []];
-    const todo = (0,causes/* whatToDo */.H6)(e);
-    return [
-        e.errorCode,
-        e.message,
-        [
-            (0,doc/* plainText */.wh)((0,causes/* failureFacts */._2)(e)),
-            `Message: ${e.message}`,
-            ...(todo ? [`What to do: ${todo}`] : []),
-            ...(item.retries ? [`Retries: ${item.retries}`] : []),
-        ],
-    ];
-}
-/** A stale or incomplete tag: the class as the type, why, the digests missing and what to do. */
-function missingDetails(item, upstream, status) {
-    const kind = status === 'stale' ? 'stale' : 'incomplete';
-    return [
-        kind.toUpperCase(),
-        `${kind}: ${item.reason ?? 'blobs answer 404 on the source'}`,
-        [
-            (0,tables/* missingMeaning */.WZ)(kind),
-            ...(item.missing?.length ? ['Missing on the source:', ...item.missing.map((d) => `  ${d}`)] : []),
-            (0,doc/* plainText */.wh)((0,tables/* missingWhatToDo */.F4)(upstream)),
-        ],
-    ];
-}
-/** The run's own test case when it did not run to its end: an error, so the build shows it. */
-function runError(result) {
-    const open = '    <testcase classname="harbor-sync" name="run"';
-    if (result.fatal) {
-        const f = result.fatal;
-        const todo = (0,causes/* whatToDo */.H6)(f);
-        const body = [(0,doc/* plainText */.wh)((0,causes/* failureFacts */._2)(f)), `Message: ${f.message}`, ...(todo ? [`What to do: ${todo}`] : [])];
-        return `${open}>\n      <error type="${(0,report_escape/* xmlAttribute */.IE)(f.errorCode)}" message="${(0,report_escape/* xmlAttribute */.IE)(f.message)}">${(0,report_escape/* xmlText */.xK)(body.join('\n'))}</error>\n    </testcase>\n`;
-    }
-    if (result.interrupted) {
-        const left = (0,outcome/* leftUndone */.hj)(result);
-        const counts = (0,outcome/* undoneWords */.jo)(left);
-        const message = `interrupted: ${counts || 'nothing listed'} not started${left.catalogIncomplete ? ', and the source catalog not listed to its end' : ''}; run the same sync again to do the rest`;
-        const body = result.notStarted.length ? ['Not started:', ...[...result.notStarted].sort()] : [];
-        return `${open}>\n      <error type="INTERRUPTED" message="${(0,report_escape/* xmlAttribute */.IE)(message)}">${(0,report_escape/* xmlText */.xK)(body.join('\n'))}</error>\n    </testcase>\n`;
-    }
-    return undefined;
-}
-/** Harbor's settings that matter and what only Harbor has now: the suite's output, a line each. */
-function* suiteOutput(result) {
-    if (result.harborNotes.length === 0 && result.retained.length === 0)
-        return;
-    yield '    <system-out>';
-    for (const note of result.harborNotes)
-        yield (0,report_escape/* xmlText */.xK)(`Harbor project ${note.project} (${note.kind}): ${note.message}\n`);
-    if (result.retained.length > 0) {
-        yield (0,report_escape/* xmlText */.xK)(`Retained: ${(0,tables/* retainedWords */.et)(result.retained)} only Harbor has now (the source no longer lists them; kept, never deleted):\n`);
-        for (const r of result.retained)
-            yield (0,report_escape/* xmlText */.xK)(`  ${r.target}${r.kind === 'repository' ? ' (whole repository)' : ''}${r.digest ? ` ${r.digest}` : ''}\n`);
-    }
-    yield '</system-out>\n';
-}
-/** Seconds as the schema's time type wants them: digits, a point, three decimals. */
-function seconds(value) {
-    return Number.isFinite(value) && value >= 0 ? value.toFixed(3) : '0.000';
-}
-
-;// CONCATENATED MODULE: ./lib/report/metrics.js
-
-
-
-
-const LAST_SUCCESS = 'harbor_sync_last_success_timestamp_seconds';
-/** A run that did everything: it ended (no fatal error, not interrupted), wrote to Harbor (not a
- * dry run), left no tag of a class that needs anything (under the strictest rule), exit code 0. */
-function fullySuccessful(result, exitCode) {
-    if (exitCode !== 0 || result.fatal || result.interrupted || result.dryRun)
+function createStorageSource(location, options = {}) {
+    const { kind, path } = location;
+    return new LazyStorageSource(kind === 'download' ? shownUrl(path) : path, () => openStorageSource(location, options));
+}
+
+;// CONCATENATED MODULE: ./lib/sources/storage.js
+// What the two storage kinds share (storage-directory.ts, storage-archive.ts): the grammar of
+// their URLs and the options their client is opened with.
+//   dir:///var/lib/registry            a local directory
+//   file:///backup/registry.tar[.gz]   a local tarball (or a directory, read as one)
+//   https://host/registry.tar[.gz]     a tarball downloaded first
+// Only absolute local paths: `dir://var/lib/registry` would silently mean host "var", so it is
+// refused with the fix. No user-info anywhere: a local path has no use for it, and a download
+// takes source-username/source-password instead. These messages never echo the URL when it may
+// hold a password.
+
+
+
+
+const ARCHIVE_NAME = /\.(tar|tar\.gz|tgz|tar\.zst|tzst)$/i;
+/** `scheme://user[:password]@…`, found in the text: `file://u:p@…` does not even parse as a URL. */
+const USER_INFO = /^\s*[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i;
+const NO_USER_INFO = 'source-registry must not carry a user name or password in the URL';
+/** True for a name a tarball has: `.tar`, `.tar.gz`, `.tgz`, `.tar.zst`, `.tzst`. */
+function namesTarball(path) {
+    return ARCHIVE_NAME.test(path);
+}
+/** An http(s) URL whose path names a tarball: downloaded, not asked for the registry API. */
+function isTarballDownload(url) {
+    const scheme = schemeOf(url);
+    if (scheme !== 'http' && scheme !== 'https')
         return false;
-    const totals = (0,report_totals/* computeTotals */.x0)(result);
-    return model_result/* STATUSES */.f.every((status) => !(0,outcome/* failsRun */.FR)(status, 'stale') || totals[status] === 0);
+    const path = URL.parse(url.trim())?.pathname;
+    return path !== undefined && namesTarball(path);
 }
-/** The metrics file's text. A run that is not a full success carries the previous success's time
- * over (0 when there was none: an alert on its age fires). */
-function renderMetrics(result, options) {
-    const totals = (0,report_totals/* computeTotals */.x0)(result);
-    const ended = unixSeconds(result.finishedAt);
-    const lastSuccess = fullySuccessful(result, options.exitCode) ? ended : (options.previousSuccess ?? 0);
-    // A shard's file has the shard as a label: the textfile collector refuses the same series twice.
-    const common = result.shard ? [['shard', result.shard]] : [];
-    const failures = new Map();
-    for (const item of result.items)
-        if (item.status === 'failed') {
-            const code = item.error?.errorCode ?? 'UNKNOWN';
-            failures.set(code, (failures.get(code) ?? 0) + 1);
-        }
-    if (result.fatal)
-        failures.set(result.fatal.errorCode, (failures.get(result.fatal.errorCode) ?? 0) + 1);
-    const out = [];
-    const metric = (name, help, samples) => {
-        out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
-        for (const [labels, value] of samples)
-            out.push(`${name}${labelSet([...common, ...labels])} ${format(value)}`);
-    };
-    metric('harbor_sync_tags', `Tags of the last run by class (${model_result/* STATUSES */.f.join(', ')}), as in its JSON report.`, model_result/* STATUSES */.f.map((status) => [[['class', status]], totals[status]]));
-    metric('harbor_sync_retained', 'What Harbor holds that the source no longer lists (kept, never deleted).', [
-        [[['kind', 'tag']], result.retained.filter((r) => r.kind === 'tag').length],
-        [[['kind', 'repository']], result.retained.filter((r) => r.kind === 'repository').length],
-    ]);
-    metric('harbor_sync_failures', 'Failures of the last run by harbor-sync error code: one per failed tag, one for an error that stopped the run.', [...failures.entries()].sort().map(([code, n]) => [[['code', code]], n]));
-    metric('harbor_sync_uploaded_bytes', 'Bytes the last run uploaded to Harbor, each blob once.', [
-        [[], totals.bytesUploaded],
-    ]);
-    metric('harbor_sync_retries', 'Requests and blob copies the last run tried again.', [[[], totals.retries]]);
-    metric('harbor_sync_duration_seconds', 'How long the last run took.', [[[], result.seconds]]);
-    metric('harbor_sync_dry_run', '1 when the last run was a dry run (nothing written to Harbor).', [
-        [[], result.dryRun ? 1 : 0],
-    ]);
-    metric('harbor_sync_exit_code', 'Exit code of the last run: 0 ok, 1 tags failed per fail-on, 2 configuration, credentials or connection, 130 interrupted.', [[[], options.exitCode]]);
-    metric('harbor_sync_last_run_timestamp_seconds', 'When the last run ended, in Unix seconds.', [[[], ended]]);
-    metric(LAST_SUCCESS, 'When the last fully successful run ended (no failed, stale or incomplete tag, exit code 0, not a dry run), in Unix seconds; 0 if none is known.', [[[], lastSuccess]]);
-    metric('harbor_sync_info', 'The last run: harbor-sync version, source and Harbor.', [
-        [
-            [
-                ['version', options.toolVersion],
-                ['source', result.source],
-                ['harbor', result.harbor],
-            ],
-            1,
-        ],
-    ]);
-    return `${out.join('\n')}\n`;
+/** Where a storage URL points; throws SourceUrlError. Its query values become secrets: a
+ * presigned tarball URL carries its signature there. */
+function storageLocation(url) {
+    if (USER_INFO.test(url))
+        throw new SourceUrlError(`${NO_USER_INFO}: a local path needs none, and a download takes source-username and source-password`);
+    const parsed = URL.parse(url.trim());
+    if (!parsed)
+        throw new SourceUrlError('not a valid URL: write dir:///path/to/registry or file:///path/to/registry.tar.gz');
+    for (const query of parsed.searchParams.values())
+        (0,secrets/* addSecret */.Ck)(query);
+    const kind = parsed.protocol.slice(0, -1).toLowerCase();
+    if ((kind === 'http' || kind === 'https') && namesTarball(parsed.pathname))
+        return { kind: 'download', path: parsed.toString() };
+    if (kind !== 'dir' && kind !== 'file')
+        throw new SourceUrlError('only dir://, file:// and an http(s) URL of a .tar/.tar.gz name a storage source');
+    if (parsed.host !== '' && parsed.host !== 'localhost') {
+        // Host and path only: no query string in the message.
+        throw new SourceUrlError(`the path must be absolute, with three slashes (a ${kind}:// URL names no host, not "${parsed.host}"): ${kind}:///${parsed.host}${parsed.pathname}`);
+    }
+    // dir: is not a file: URL to Node; reuse its decoding (%20 and the like) all the same.
+    return { kind, path: (0,external_node_url_.fileURLToPath)(`file://${parsed.pathname}`) };
 }
-/** The last success a previous metrics file states, if it states one that is a time. Read line by
- * line (no pattern that could backtrack over a hostile file). */
-function previousSuccess(text) {
-    for (const line of text.split('\n')) {
-        if (!line.startsWith(LAST_SUCCESS))
-            continue;
-        const rest = line.slice(LAST_SUCCESS.length);
-        if (rest[0] !== ' ' && rest[0] !== '{')
-            continue;
-        // The value after the labels; an empty one is no 0.
-        const token = rest
-            .slice(rest.lastIndexOf('}') + 1)
-            .trim()
-            .split(/\s+/)[0] ?? '';
-        const value = token === '' ? Number.NaN : Number(token);
-        if (Number.isFinite(value) && value >= 0)
-            return value;
-    }
-    return undefined;
-}
-function labelSet(labels) {
-    return labels.length ? `{${labels.map(([name, value]) => `${name}="${(0,report_escape/* metricLabel */.B)(value)}"`).join(',')}}` : '';
-}
-function unixSeconds(iso) {
-    const ms = Date.parse(iso);
-    return Number.isFinite(ms) ? ms / 1000 : 0;
-}
-function format(value) {
-    return Number.isFinite(value) ? String(value) : '0';
-}
-
-// EXTERNAL MODULE: ./lib/sync/config.js
-var sync_config = __nccwpck_require__(1437);
-// EXTERNAL MODULE: ./lib/errors/registry.js
-var registry = __nccwpck_require__(1476);
-// EXTERNAL MODULE: ./lib/registry/transport.js + 4 modules
-var transport = __nccwpck_require__(4446);
-;// CONCATENATED MODULE: ./lib/registry/pagination.js
-// RFC 5988 `Link: </v2/_catalog?last=x&n=100>; rel="next"` as registries send it for catalog and tag paging.
-// Followed only to the same scheme and host (go-containerregistry list.go): a registry must not
-// send our credentials somewhere else by way of a Link header. Nor may the list just end there:
-// a next page we will not fetch leaves the list incomplete, so that is an error, not the end.
-// Nor may it go on forever: a Link back to a page already read, or pages without end, is an error
-// too (ListGuard, used by every paged list of the registry client and of Harbor's API).
-
-
-const LIST_LIMITS = { pages: 100_000, entries: 1_000_000 };
-/** One paged list being read: each page URL once, at most `limits.pages` pages and
- * `limits.entries` entries. Anything else is LIST_INCOMPLETE naming the list, never a shorter list. */
-class ListGuard {
-    seen = new Set();
-    entries = 0;
-    what;
-    limits;
-    /** `what` names the list in messages: "the tags of team/app". */
-    constructor(what, limits = LIST_LIMITS) {
-        this.what = what;
-        this.limits = limits;
-    }
-    /** Before `url` is fetched: throws when it was read before (a loop) or when the page cap is reached. */
-    page(url) {
-        if (this.seen.has(url.href)) {
-            throw this.incomplete(url, `the next page links back to ${shown(url)}, a page already read: the list would never end`);
-        }
-        if (this.seen.size >= this.limits.pages) {
-            throw this.incomplete(url, `the list goes on past ${this.limits.pages} pages, more than any real one: not read further`);
-        }
-        this.seen.add(url.href);
-    }
-    /** After a page of `count` entries was read from `url`. */
-    count(count, url) {
-        this.entries += count;
-        if (this.entries > this.limits.entries) {
-            throw this.incomplete(url, `the list holds more than ${this.limits.entries} entries, more than any real one: not read further`);
-        }
-    }
-    incomplete(url, reason) {
-        const request = `GET ${url.pathname}`;
-        return new registry/* RegistryError */.gl({
-            message: `${request}: reading ${this.what} failed: ${reason}`,
-            request,
-            code: 'LIST_INCOMPLETE',
-        });
-    }
-}
-/** A page's path and query as a message may show them: short, printable. */
-function shown(url) {
-    const text = (0,redact_text/* printable */.g$)(`${url.pathname}${url.search}`);
-    return text.length > 200 ? `${text.slice(0, 199)}…` : text;
-}
-/** The next page on the same origin, or undefined when there is none. Throws a RegistryError with
- * code LIST_INCOMPLETE when the next page is on another origin (or scheme), or not a URL. */
-function nextLink(header, current) {
-    if (!header)
-        return undefined;
-    for (const part of header.split(/,(?=\s*<)/)) {
-        const m = /^\s*<([^>]*)>\s*;(.*)$/.exec(part);
-        if (!m || !/\brel\s*=\s*"?next"?/i.test(m[2]))
-            continue;
-        const next = URL.parse(m[1], current.href);
-        if (!next)
-            throw linkError(current, `the next page is linked as ${JSON.stringify(m[1].slice(0, 200))}, which is not a URL, so the list would be incomplete`);
-        if (next.origin !== current.origin) {
-            throw linkError(current, `the next page is linked on ${next.origin.slice(0, 200)}, another origin than ${current.origin}: not followed (credentials stay with their origin), so the list would be incomplete`);
-        }
-        return next;
-    }
-    return undefined;
-}
-function linkError(current, reason) {
-    const request = `GET ${current.pathname}`;
-    return new registry/* RegistryError */.gl({ message: `${request}: ${reason}`, request, code: 'LIST_INCOMPLETE' });
-}
-
-// EXTERNAL MODULE: ./lib/registry/body.js
-var registry_body = __nccwpck_require__(795);
-// EXTERNAL MODULE: ./lib/registry/limits.js
-var registry_limits = __nccwpck_require__(927);
-// EXTERNAL MODULE: ./lib/registry/reference.js
-var registry_reference = __nccwpck_require__(9758);
-// EXTERNAL MODULE: ./lib/registry/shape.js
-var registry_shape = __nccwpck_require__(3678);
-;// CONCATENATED MODULE: ./lib/harbor/api.js
-// The parts of Harbor's /api/v2.0 we use (swagger.yaml of Harbor v2.15). Basic auth on every call
-// and no cookie jar: Harbor's CSRF check applies to any API request that carries the `sid`
-// session cookie, so a client that keeps cookies gets 403 "CSRF token invalid" on writes
-// (docs/harbor.md §5, Harbor #12455). Requests go through the same transport as the registry calls
-// (retries, time-outs, TLS options).
-
-
-
-
-
-
-
-
-function createHarborApi(options) {
-    return new HarborRestApi(options);
-}
-class HarborRestApi {
-    url;
-    credentials;
-    robotPrefix;
-    transport;
-    listLimits;
-    constructor(options) {
-        const { url, robotPrefix, listLimits, ...transportOptions } = options;
-        this.url = new URL(url.endsWith('/') ? url : `${url}/`);
-        this.credentials = options.credentials;
-        this.robotPrefix = robotPrefix ?? 'robot$';
-        this.listLimits = listLimits ?? LIST_LIMITS;
-        this.transport = new transport/* Transport */.o({ connections: 4, ...transportOptions, origin: this.url, preemptiveBasic: true });
-    }
-    async ping() {
-        const res = await this.call('GET', 'api/v2.0/ping');
-        const text = await (0,registry_body/* readErrorText */.Gb)(res); // "Pong", or a page that says what answers instead
-        if (res.status === 200 && text.trim() === 'Pong')
-            return;
-        // A redirect (http:// to https://, a moved host): say where to, so the user can use that.
-        const moved = res.status >= 300 && res.status < 400 ? redirectOf(res, new URL('api/v2.0/ping', this.url)) : undefined;
-        if (moved) {
-            throw Object.assign(new registry/* RegistryError */.gl({
-                message: `${this.url.origin} is not where Harbor's API answers: GET /api/v2.0/ping answered ${res.status}, a redirect to ${moved.shown}`,
-                status: res.status,
-                request: 'GET /api/v2.0/ping',
-            }), { redirectedTo: moved.base });
-        }
-        throw new registry/* RegistryError */.gl({
-            message: `${this.url.origin} is not a Harbor 2.x: GET /api/v2.0/ping answered ${res.status}${text ? ` "${text.slice(0, 60).trim()}"` : ''} (Harbor answers 200 "Pong")`,
-            status: res.status,
-            errors: res.status === 200 ? [] : (0,registry/* parseErrorBody */.kW)(text),
-            request: 'GET /api/v2.0/ping',
-        });
-    }
-    async version() {
-        const res = await this.call('GET', 'api/v2.0/systeminfo');
-        if (res.status !== 200) {
-            await (0,registry_body/* discardBody */.LL)(res);
-            return undefined;
-        }
-        return (await (0,registry_body/* readJson */.Vh)(res, apiObject('system information'), SYSTEM_INFO)).harbor_version;
-    }
-    async whoami() {
-        const res = await this.call('GET', 'api/v2.0/users/current');
-        // Robots get 412 here (docs/harbor.md §5): the credentials were accepted, as a robot.
-        if (res.status === 412 && this.credentials?.username.startsWith(this.robotPrefix)) {
-            await (0,registry_body/* discardBody */.LL)(res);
-            return { kind: 'robot', name: this.credentials.username, sysadmin: false };
-        }
-        if (res.status !== 200)
-            throw await this.failure('GET', 'api/v2.0/users/current', res);
-        const user = await (0,registry_body/* readJson */.Vh)(res, apiObject('current user'), CURRENT_USER);
-        return { kind: 'user', name: user.username, sysadmin: user.sysadmin_flag === true };
-    }
-    async projectExists(name) {
-        const res = await this.call('HEAD', `api/v2.0/projects?project_name=${encodeURIComponent(name)}`);
-        await (0,registry_body/* discardBody */.LL)(res);
-        if (res.status === 200)
-            return true;
-        if (res.status === 404)
-            return false;
-        throw await this.failure('HEAD', 'api/v2.0/projects', res);
-    }
-    async createProject(name, visibility) {
-        // Metadata values are strings in Harbor's API (docs/harbor.md §3).
-        const body = JSON.stringify({
-            project_name: name,
-            metadata: { public: visibility === 'public' ? 'true' : 'false' },
-        });
-        const res = await this.call('POST', 'api/v2.0/projects', body);
-        if (res.status !== 201 && res.status !== 409)
-            throw await this.failure('POST', 'api/v2.0/projects', res);
-        await (0,registry_body/* discardBody */.LL)(res);
-        return res.status === 201;
-    }
-    async tagDigests(project, path) {
-        // {repository_name} is URL-encoded twice: a/b → a%252Fb (docs/harbor.md §4).
-        const repo = encodeURIComponent(encodeURIComponent(path));
-        const listing = { tags: new Map(), pushedAt: new Map(), artifacts: 0 };
-        const first = `api/v2.0/projects/${encodeURIComponent(project)}/repositories/${repo}/artifacts?with_tag=true&page_size=100&page=1`;
-        // An unknown repository is listed as empty (404 for an admin when the project is gone).
-        const what = `the artifacts of Harbor repository ${project}/${path}`;
-        // Each tag counts as an entry too: one artifact may carry many.
-        const size = (a) => 1 + (a.tags?.length ?? 0);
-        for await (const artifacts of this.pages(first, what, ARTIFACT, [404], {}, size)) {
-            listing.artifacts += artifacts.length;
-            for (const { digest, tags, push_time } of artifacts) {
-                for (const tag of tags ?? []) {
-                    listing.tags.set(tag.name, digest);
-                    const pushed = tag.push_time ?? push_time;
-                    if (pushed !== undefined && !pushed.startsWith('0001-'))
-                        listing.pushedAt.set(tag.name, pushed);
-                }
-            }
-        }
-        return listing;
-    }
-    async projectSettings(name) {
-        const path = `api/v2.0/projects/${encodeURIComponent(name)}`;
-        // A name of digits only would be read as an ID without this header (§11.1).
-        const res = await this.call('GET', path, undefined, { 'x-is-resource-name': 'true' });
-        if (res.status === 401 || res.status === 403 || res.status === 404) {
-            await (0,registry_body/* discardBody */.LL)(res);
-            return undefined;
-        }
-        if (res.status !== 200)
-            throw await this.failure('GET', path, res);
-        const project = await (0,registry_body/* readJson */.Vh)(res, apiObject('project'), PROJECT);
-        const registryId = project.registry_id;
-        const retentionId = project.metadata?.retention_id;
-        return {
-            ...(registryId !== undefined && registryId > 0 && { registryId }),
-            ...(retentionId !== undefined && retentionId > 0 && { retentionId }),
-        };
-    }
-    async retentionPolicy(id) {
-        const path = `api/v2.0/retentions/${id}`;
-        const res = await this.call('GET', path);
-        if (res.status === 401 || res.status === 403 || res.status === 404) {
-            await (0,registry_body/* discardBody */.LL)(res);
-            return undefined;
-        }
-        if (res.status !== 200)
-            throw await this.failure('GET', path, res);
-        const policy = await (0,registry_body/* readJson */.Vh)(res, apiObject('retention policy'), RETENTION);
-        return { id, rules: policy.rules, ...(policy.trigger && { trigger: policy.trigger }) };
-    }
-    async immutableRules(project) {
-        const rules = [];
-        const first = `api/v2.0/projects/${encodeURIComponent(project)}/immutabletagrules?page_size=100&page=1`;
-        try {
-            for await (const page of this.pages(first, `the tag immutability rules of project ${project}`, RULE, [], {
-                'x-is-resource-name': 'true',
-            }))
-                for (const rule of page)
-                    rules.push(rule);
-        }
-        catch (error) {
-            // Listing them needs project admin or maintainer (§11.3): a push-only robot may not.
-            if ((0,registry/* isRegistryError */.IP)(error) && (error.status === 401 || error.status === 403))
-                return undefined;
-            throw error;
-        }
-        return rules;
-    }
-    async listRepositories(project) {
-        const repositories = [];
-        const first = `api/v2.0/projects/${encodeURIComponent(project)}/repositories?page_size=100&page=1`;
-        // A name outside the project would be reported as the project's: the list is not to be trusted.
-        const name = (0,registry_shape/* grammar */.qN)((n) => (0,registry_reference/* isRepositoryName */.en)(n) && n.startsWith(`${project}/`), `a repository name in ${project}/`);
-        const shape = (0,registry_shape/* object */.Ik)({ name, artifact_count: (0,registry_shape/* optional */.lq)(registry_shape/* count */.U9) });
-        for await (const page of this.pages(first, `the repositories of Harbor project ${project}`, shape, [404])) {
-            for (const r of page)
-                repositories.push({ name: r.name, artifacts: r.artifact_count ?? 0 });
-        }
-        return repositories;
-    }
-    /** The pages of a paged list (JSON arrays, `Link` rel="next"), each as it arrives, every entry
-     * checked against `item`. A status in `empty` ends the list with nothing; a page that is not a list
-     * of such entries, a next page on another origin, a loop or a list past the caps (ListGuard)
-     * throws LIST_INCOMPLETE naming `what`: a shortened list would say things are missing that are not. */
-    async *pages(first, what, item, empty, headers = {}, size = () => 1) {
-        const guard = new ListGuard(what, this.listLimits);
-        const shape = (0,registry_shape/* array */.YO)(item);
-        let next = new URL(first, this.url);
-        while (next) {
-            const url = next;
-            guard.page(url);
-            const res = await this.call('GET', url.pathname.slice(1) + url.search, undefined, headers);
-            if (empty.includes(res.status)) {
-                await (0,registry_body/* discardBody */.LL)(res);
-                return;
-            }
-            if (res.status !== 200)
-                throw await this.failure('GET', url.pathname.slice(1), res);
-            const page = await (0,registry_body/* readJson */.Vh)(res, { bytes: registry_limits/* LIST_READ_LIMIT */.iL, code: 'LIST_INCOMPLETE', what: `page of ${what}` }, shape);
-            let entries = 0;
-            for (const entry of page)
-                entries += size(entry);
-            guard.count(entries, url);
-            yield page;
-            next = nextLink((0,transport/* headerValue */.Z)(res.headers, 'link'), url);
-        }
-    }
-    close() {
-        return this.transport.close();
-    }
-    call(method, path, body, extra = {}) {
-        const headers = { accept: 'application/json', ...extra };
-        if (body !== undefined)
-            headers['content-type'] = 'application/json';
-        return this.transport.send({ method, url: new URL(path, this.url), headers, ...(body !== undefined && { body }) });
-    }
-    /** The error for an answer with an unexpected status: its body (the first 64 KiB) explains it. */
-    async failure(method, path, res) {
-        const body = method === 'HEAD' ? '' : await (0,registry_body/* readErrorText */.Gb)(res);
-        return (0,registry/* httpError */.p2)({ method, path, host: this.url.host, status: res.status, body });
-    }
-}
-/** The Harbor URL a ping's redirect points to, when ping() failed on one that names it. */
-function redirectedTo(error) {
-    const base = error?.redirectedTo;
-    return typeof base === 'string' ? base : undefined;
-}
-/** Where a redirect of the ping points: `shown` for messages (no query, printable, cut short);
- * `base`, the Harbor URL to use instead, when the target is the same ping under another base. */
-function redirectOf(res, asked) {
-    const location = (0,transport/* headerValue */.Z)(res.headers, 'location');
-    if (!location)
-        return undefined;
-    const target = URL.parse(location, asked);
-    if (!target || (target.protocol !== 'https:' && target.protocol !== 'http:'))
-        return { shown: `"${(0,redact_text/* excerpt */.Kb)(location, 120)}"` };
-    const shown = (0,redact_text/* excerpt */.Kb)(`${target.origin}${target.pathname}`, 120);
-    const base = target.pathname.endsWith('/api/v2.0/ping')
-        ? `${target.origin}${target.pathname.slice(0, -'/api/v2.0/ping'.length)}`
-        : undefined;
-    return { shown, ...(base !== undefined && base.length <= 200 && { base: (0,redact_text/* printable */.g$)(base) }) };
-}
-/** One object of Harbor's API: a malformed one is an error naming the field (HTTP_ERROR). */
-function apiObject(what) {
-    return { bytes: registry_limits/* API_READ_LIMIT */.mk, code: 'HTTP_ERROR', what };
-}
-// What harbor-sync reads of Harbor's answers (swagger.yaml), checked where they enter: the names and
-// digests against their grammars; fields that only inform (a version, a push time) are taken as
-// unknown when they have another shape, rather than failing the run over them.
-/** `v2.15.2-<gitcommit>` (docs/harbor.md §5); anything else is shown as an unknown version. */
-const HARBOR_VERSION = /^v?[0-9A-Za-z.+_-]{1,64}$/;
-const SYSTEM_INFO = (0,registry_shape/* object */.Ik)({
-    harbor_version: (0,registry_shape/* ignoredIfWrong */.pd)((0,registry_shape/* grammar */.qN)((v) => HARBOR_VERSION.test(v), 'a version')),
-});
-/** A name shown in the run's first line: printable, of Harbor's length (255). */
-const USER_NAME = (0,registry_shape/* grammar */.qN)((n) => n.length > 0 && n.length <= 255 && (0,redact_text/* printable */.g$)(n) === n, 'a printable user name');
-const CURRENT_USER = (0,registry_shape/* object */.Ik)({ username: USER_NAME, sysadmin_flag: (0,registry_shape/* ignoredIfWrong */.pd)(registry_shape/* boolean */.zM) });
-/** An ID as Harbor sends it: a number, or a string of digits in `metadata` (docs/harbor.md §11.1). */
-const id = (value) => (0,registry_shape/* count */.U9)(typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value);
-const PROJECT = (0,registry_shape/* object */.Ik)({
-    registry_id: (0,registry_shape/* optional */.lq)(id),
-    metadata: (0,registry_shape/* optional */.lq)((0,registry_shape/* object */.Ik)({ retention_id: (0,registry_shape/* optional */.lq)(id) })),
-});
-const SELECTOR = (0,registry_shape/* object */.Ik)({ kind: (0,registry_shape/* optional */.lq)(registry_shape/* string */.Yj), decoration: (0,registry_shape/* optional */.lq)(registry_shape/* string */.Yj), pattern: (0,registry_shape/* optional */.lq)(registry_shape/* string */.Yj) });
-const RULE = (0,registry_shape/* object */.Ik)({
-    disabled: (0,registry_shape/* optional */.lq)(registry_shape/* boolean */.zM),
-    action: (0,registry_shape/* optional */.lq)(registry_shape/* string */.Yj),
-    template: (0,registry_shape/* optional */.lq)(registry_shape/* string */.Yj),
-    params: (0,registry_shape/* optional */.lq)((0,registry_shape/* record */.g1)(registry_shape/* anything */.D8)),
-    tag_selectors: (0,registry_shape/* optional */.lq)((0,registry_shape/* array */.YO)(SELECTOR)),
-    scope_selectors: (0,registry_shape/* optional */.lq)((0,registry_shape/* record */.g1)((0,registry_shape/* array */.YO)(SELECTOR))),
-});
-const RETENTION = (0,registry_shape/* object */.Ik)({
-    rules: (0,registry_shape/* array */.YO)(RULE),
-    trigger: (0,registry_shape/* optional */.lq)((0,registry_shape/* object */.Ik)({ kind: (0,registry_shape/* optional */.lq)(registry_shape/* string */.Yj), settings: (0,registry_shape/* optional */.lq)((0,registry_shape/* record */.g1)(registry_shape/* anything */.D8)) })),
-});
-/** RFC 3339, as Harbor writes times; a push time is shown in the report. */
-const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
-const PUSH_TIME = (0,registry_shape/* ignoredIfWrong */.pd)((0,registry_shape/* grammar */.qN)((t) => TIME.test(t), 'a time'));
-const ARTIFACT = (0,registry_shape/* object */.Ik)({
-    digest: (0,registry_shape/* grammar */.qN)(registry_reference/* isDigest */.Bc, 'a digest (sha256:<64 lowercase hex>)'),
-    push_time: PUSH_TIME,
-    tags: (0,registry_shape/* optional */.lq)((0,registry_shape/* array */.YO)((0,registry_shape/* object */.Ik)({ name: (0,registry_shape/* grammar */.qN)(registry_reference/* isTag */.dz, 'a tag'), push_time: PUSH_TIME }))),
-});
-
-// EXTERNAL MODULE: ./lib/registry/media-types.js
-var media_types = __nccwpck_require__(7103);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: ./lib/registry/digest.js
-
-
-
-function sha256Digest(bytes) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
-}
-class DigestMismatchError extends errors_base/* HarborSyncError */.kM {
-    name = 'DigestMismatchError';
-    expected;
-    actual;
-    constructor(expected, actual, bytes) {
-        super({
-            code: 'DIGEST_MISMATCH',
-            message: `content digest ${actual} (${bytes} bytes) does not match the expected ${expected}`,
-        });
-        this.expected = expected;
-        this.actual = actual;
-    }
-}
-/** Passes bytes through while hashing them; fails at the end on a digest mismatch
- * (containers/image digesting_reader), so a corrupt blob is never committed. */
-class DigestVerifier extends external_node_stream_.Transform {
-    expected;
-    hash;
-    bytes = 0;
-    /** Set when the content did not match: callers report this rather than whatever the
-     * consumer of the stream made of the error. */
-    mismatch;
-    constructor(expected) {
-        super();
-        this.expected = expected;
-        const algorithm = expected.split(':')[0] ?? 'sha256';
-        this.hash = (0,external_node_crypto_.createHash)(algorithm);
-    }
-    _transform(chunk, _encoding, callback) {
-        this.hash.update(chunk);
-        this.bytes += chunk.length;
-        callback(null, chunk);
-    }
-    _flush(callback) {
-        const actual = `${this.expected.split(':')[0]}:${this.hash.digest('hex')}`;
-        if (actual !== this.expected)
-            this.mismatch = new DigestMismatchError(this.expected, actual, this.bytes);
-        callback(this.mismatch ?? null);
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/registry/client.js
-
-
-
-
-
-
-
-
-
-const CATALOG_PAGE = 1000;
-const MANIFEST = { bytes: registry_limits/* MANIFEST_READ_LIMIT */.tm, code: 'MANIFEST_TOO_LARGE', what: 'manifest' };
-const TAG_LIST = (0,registry_shape/* object */.Ik)({ tags: (0,registry_shape/* optional */.lq)((0,registry_shape/* array */.YO)(registry_shape/* string */.Yj)) });
-const CATALOG_PAGE_SHAPE = (0,registry_shape/* object */.Ik)({ repositories: (0,registry_shape/* optional */.lq)((0,registry_shape/* array */.YO)(registry_shape/* string */.Yj)) });
-/** A blob body streams into an upload: a larger buffer means fewer pauses of the source socket. */
-const BLOB_HIGH_WATER_MARK = 1024 * 1024;
-function createRegistryClient(options) {
-    return new DistributionClient(options);
-}
-class DistributionClient {
-    host;
-    base;
-    transport;
-    listLimits;
-    /** Learned at the first referrers call: distribution 2.8 has no such route. */
-    noReferrersApi = false;
-    get capabilities() {
-        return { untaggedManifests: false, localReads: false, referrersApi: this.noReferrersApi ? false : 'unknown' };
-    }
-    constructor(options) {
-        this.base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
-        this.host = this.base.host;
-        const { url: _url, listLimits, ...transportOptions } = options;
-        this.listLimits = listLimits ?? LIST_LIMITS;
-        this.transport = new transport/* Transport */.o({ ...transportOptions, origin: this.base });
-    }
-    async ping() {
-        const res = await this.send({ method: 'GET', url: this.url('v2/'), scopes: [] }).catch((error) => {
-            // A token service that refuses our credentials is the answer to "do they work?".
-            if ((0,registry/* isRegistryError */.IP)(error))
-                return error;
-            throw error;
-        });
-        if ((0,registry/* isRegistryError */.IP)(res))
-            return { status: res.status ?? 0, ok: false, error: res };
-        if (res.status === 200) {
-            await (0,registry_body/* discardBody */.LL)(res);
-            return { status: 200, ok: true };
-        }
-        return { status: res.status, ok: false, error: await this.failure(res, 'GET', '/v2/') };
-    }
-    async getManifest(repository, reference) {
-        const path = `v2/${repository}/manifests/${reference}`;
-        const res = await this.send({
-            method: 'GET',
-            url: this.url(path),
-            headers: { accept: media_types/* MANIFEST_ACCEPT */.dY },
-            scopes: [pull(repository)],
-        });
-        if (res.status !== 200)
-            throw await this.failure(res, 'GET', path);
-        const bytes = await (0,registry_body/* readBody */.x8)(res, MANIFEST);
-        // The digest of the bytes we hold is the truth; the header is only a claim.
-        const digest = sha256Digest(bytes);
-        if (reference.startsWith('sha256:') && reference !== digest) {
-            throw new registry/* RegistryError */.gl({
-                message: `manifest ${repository}@${reference} arrived with content digest ${digest}`,
-                status: 200,
-                errors: [{ code: 'DIGEST_INVALID', message: 'manifest content does not match its digest' }],
-                request: `GET /${path}`,
-                code: 'DIGEST_MISMATCH',
-            });
-        }
-        return { bytes, mediaType: (0,transport/* headerValue */.Z)(res.headers, 'content-type'), digest };
-    }
-    async headManifest(repository, reference) {
-        const path = `v2/${repository}/manifests/${reference}`;
-        const res = await this.send({
-            method: 'HEAD',
-            url: this.url(path),
-            headers: { accept: media_types/* MANIFEST_ACCEPT */.dY },
-            scopes: [pull(repository)],
-        });
-        await (0,registry_body/* discardBody */.LL)(res);
-        if (res.status === 404)
-            return undefined;
-        if (res.status !== 200)
-            throw await this.failure(res, 'HEAD', path);
-        const digest = digestHeader(res.headers);
-        if (!digest) {
-            // Registries may omit the digest on HEAD (or send something else); the body then tells.
-            const full = await this.getManifest(repository, reference);
-            return { digest: full.digest, mediaType: full.mediaType, size: full.bytes.length };
-        }
-        return {
-            digest,
-            mediaType: (0,transport/* headerValue */.Z)(res.headers, 'content-type'),
-            size: Number((0,transport/* headerValue */.Z)(res.headers, 'content-length') ?? -1),
-        };
-    }
-    async putManifest(repository, reference, bytes, mediaType) {
-        const path = `v2/${repository}/manifests/${reference}`;
-        const res = await this.send({
-            method: 'PUT',
-            url: this.url(path),
-            headers: { 'content-type': mediaType },
-            body: bytes,
-            scopes: [push(repository)],
-        });
-        if (res.status !== 201 && res.status !== 200)
-            throw await this.failure(res, 'PUT', path);
-        await (0,registry_body/* discardBody */.LL)(res);
-        return digestHeader(res.headers);
-    }
-    async headBlob(repository, digest) {
-        const path = `v2/${repository}/blobs/${digest}`;
-        const res = await this.send({
-            method: 'HEAD',
-            url: this.url(path),
-            scopes: [pull(repository)],
-            followRedirects: true,
-        });
-        await (0,registry_body/* discardBody */.LL)(res);
-        if (res.status === 404)
-            return undefined;
-        if (res.status !== 200)
-            throw await this.failure(res, 'HEAD', path);
-        return Number((0,transport/* headerValue */.Z)(res.headers, 'content-length') ?? -1);
-    }
-    async getBlob(repository, digest) {
-        const path = `v2/${repository}/blobs/${digest}`;
-        const res = await this.send({
-            method: 'GET',
-            url: this.url(path),
-            scopes: [pull(repository)],
-            followRedirects: true,
-            highWaterMark: BLOB_HIGH_WATER_MARK,
-        });
-        if (res.status !== 200)
-            throw await this.failure(res, 'GET', path);
-        const length = (0,transport/* headerValue */.Z)(res.headers, 'content-length');
-        return { body: res.body, size: length === undefined ? undefined : Number(length) };
-    }
-    async startUpload(repository, mountFrom) {
-        const url = this.url(`v2/${repository}/blobs/uploads/`);
-        const scopes = [push(repository)];
-        if (mountFrom) {
-            url.searchParams.set('mount', mountFrom.digest);
-            url.searchParams.set('from', mountFrom.repository);
-            scopes.push(pull(mountFrom.repository)); // Harbor answers 401 without pull on `from` (docs/harbor.md §6)
-        }
-        const res = await this.send({ method: 'POST', url, scopes, headers: { 'content-length': '0' } });
-        if (res.status !== 202 && !(res.status === 201 && mountFrom))
-            throw await this.failure(res, 'POST', url.pathname.slice(1)); // its body names the cause
-        await (0,registry_body/* discardBody */.LL)(res);
-        if (res.status === 201)
-            return { mounted: true };
-        const location = (0,transport/* headerValue */.Z)(res.headers, 'location');
-        if (!location)
-            throw new registry/* RegistryError */.gl({
-                message: 'upload started without a Location header',
-                status: 202,
-                request: `POST ${url.pathname}`,
-                code: 'HTTP_ERROR',
-            });
-        return { mounted: false, location: new URL(location, this.base) };
-    }
-    async finishUpload(location, digest, size, body) {
-        const url = new URL(location);
-        url.searchParams.set('digest', digest);
-        const repository = /\/v2\/(.+)\/blobs\/uploads\//.exec(url.pathname)?.[1];
-        const res = await this.send({
-            method: 'PUT',
-            url,
-            headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
-            body,
-            scopes: repository ? [push(repository)] : [],
-        });
-        // The error body names the cause (400 DIGEST_INVALID: the bytes did not match): read it first.
-        // A 401 here is a token that expired while the body streamed (a stream cannot be sent again
-        // with a fresh one): the whole copy is worth another try.
-        if (res.status !== 201)
-            throw await this.failure(res, 'PUT', url.pathname.slice(1), res.status === 401);
-        await (0,registry_body/* discardBody */.LL)(res);
-    }
-    async listTags(repository) {
-        const guard = new ListGuard(`the tags of ${repository}`, this.listLimits);
-        let tags = [];
-        let url = this.url(`v2/${repository}/tags/list`);
-        while (url) {
-            guard.page(url);
-            const res = await this.send({ method: 'GET', url, scopes: [pull(repository)] });
-            if (res.status !== 200)
-                throw await this.failure(res, 'GET', url.pathname.slice(1));
-            const page = (await (0,registry_body/* readJson */.Vh)(res, listPage('tag list'), TAG_LIST)).tags ?? [];
-            guard.count(page.length, url);
-            // distribution sends every tag at once: a spread of 200,000 arguments overflows the stack.
-            if (tags.length === 0)
-                tags = page;
-            else
-                for (const tag of page)
-                    tags.push(tag);
-            url = nextLink((0,transport/* headerValue */.Z)(res.headers, 'link'), url);
-        }
-        return tags;
-    }
-    async *catalog() {
-        // Distribution refuses n above its catalog.maxentries (default 1000) with 400
-        // PAGINATION_NUMBER_INVALID (docs/harbor.md §9); without n it pages by its own default.
-        const guard = new ListGuard(`the catalog of ${this.host}`, this.listLimits);
-        let url = this.url(`v2/_catalog?n=${CATALOG_PAGE}`);
-        let first = true;
-        while (url) {
-            guard.page(url);
-            const res = await this.send({ method: 'GET', url, scopes: ['registry:catalog:*'] });
-            if (first && res.status === 400) {
-                const error = await this.failure(res, 'GET', url.pathname.slice(1));
-                if (error.registryCode !== 'PAGINATION_NUMBER_INVALID')
-                    throw error;
-                url = this.url('v2/_catalog');
-                first = false;
-                continue;
-            }
-            first = false;
-            if (res.status !== 200)
-                throw await this.failure(res, 'GET', url.pathname.slice(1));
-            const page = (await (0,registry_body/* readJson */.Vh)(res, listPage('catalog page'), CATALOG_PAGE_SHAPE)).repositories ?? [];
-            guard.count(page.length, url);
-            // Checked before the page is handed out: a list known to be incomplete stops here.
-            const next = nextLink((0,transport/* headerValue */.Z)(res.headers, 'link'), url);
-            if (page.length > 0)
-                yield page;
-            url = next;
-        }
-    }
-    async referrers(repository, digest) {
-        if (this.noReferrersApi)
-            return undefined;
-        const guard = new ListGuard(`the referrers of ${repository}@${digest}`, this.listLimits);
-        const found = [];
-        const first = this.url(`v2/${repository}/referrers/${digest}`);
-        let url = first;
-        while (url) {
-            guard.page(url);
-            const path = url.pathname.slice(1);
-            const res = await this.send({
-                method: 'GET',
-                url,
-                headers: { accept: media_types/* MediaType */.zu.ociIndex },
-                scopes: [pull(repository)],
-            });
-            if (url === first && (res.status === 404 || res.status === 405 || res.status === 400)) {
-                // A registry with the API answers 200 with an empty index for a manifest without referrers;
-                // a 404 that is not a registry error body means the route does not exist: stop asking.
-                const body = await (0,registry_body/* readErrorText */.Gb)(res);
-                if (res.status !== 404 || !body.includes('"errors"'))
-                    this.noReferrersApi = true;
-                return undefined;
-            }
-            if (res.status !== 200)
-                throw await this.failure(res, 'GET', path);
-            const parsed = (0,media_types/* parseManifest */.Ng)(await (0,registry_body/* readBody */.x8)(res, MANIFEST), media_types/* MediaType */.zu.ociIndex);
-            if (parsed.kind !== 'index') {
-                throw new registry/* RegistryError */.gl({
-                    message: `GET /${path} on ${this.host}: the referrers answer ${parsed.problem ?? 'is not an OCI index'}`,
-                    status: res.status,
-                    request: res.request,
-                    code: 'LIST_INCOMPLETE',
-                });
-            }
-            guard.count(parsed.children.length, url);
-            for (const child of parsed.children)
-                found.push(child);
-            // The OCI distribution spec lets a registry page the referrers with Link, as tag lists.
-            url = nextLink((0,transport/* headerValue */.Z)(res.headers, 'link'), url);
-        }
-        return found;
-    }
-    invalidateTokens(project) {
-        this.transport.invalidateTokens(project);
-    }
-    close() {
-        return this.transport.close();
-    }
-    url(path) {
-        return new URL(path, this.base);
-    }
-    send(req) {
-        return this.transport.send(req);
-    }
-    async failure(res, method, path, retryable = false) {
-        const body = method === 'HEAD' ? '' : await (0,registry_body/* readErrorText */.Gb)(res);
-        if (method === 'HEAD')
-            await (0,registry_body/* discardBody */.LL)(res);
-        return (0,registry/* httpError */.p2)({ method, path, host: this.host, status: res.status, body, retryable });
-    }
-}
-function pull(repository) {
-    return (0,registry_reference/* repositoryScope */.F7)(repository, 'pull');
-}
-function push(repository) {
-    return (0,registry_reference/* repositoryScope */.F7)(repository, 'pull,push');
-}
-/** A page of a list: a body larger than LIST_READ_LIMIT, or not a JSON object with a list of
- * strings (null for an empty list, as distribution sends it), is LIST_INCOMPLETE, not an empty list. */
-function listPage(what) {
-    return { bytes: registry_limits/* LIST_READ_LIMIT */.iL, code: 'LIST_INCOMPLETE', what };
-}
-/** Docker-Content-Digest when it is a digest: it is only a claim, and one that is not a digest is
- * no claim at all (the caller then reads the manifest and hashes it). */
-function digestHeader(headers) {
-    const value = (0,transport/* headerValue */.Z)(headers, 'docker-content-digest');
-    return value !== undefined && (0,registry_reference/* isDigest */.Bc)(value) ? value : undefined;
-}
-
-// EXTERNAL MODULE: ./lib/registry/storage/index.js + 22 modules
-var storage = __nccwpck_require__(4594);
-;// CONCATENATED MODULE: ./lib/version.js
-/** Kept equal to package.json's version (a unit test checks). */
-const VERSION = '1.0.0';
-
-;// CONCATENATED MODULE: ./lib/transfer/prefetch.js
-/** Responses held at once: two per tag running (tags share most blobs, few have many of their own). */
-function prefetchLimit(concurrency) {
-    return concurrency * 2;
-}
-class Prefetch {
-    held = new Map();
-    max;
-    uploadStarted;
-    /** `max` bounds the responses held at once: each holds a source connection, so it must stay
-     * below the source's connection limit or uploads waiting for a connection could wait forever. */
-    constructor(max, uploadStarted) {
-        this.max = max;
-        this.uploadStarted = uploadStarted;
-    }
-    /** Worth a GET now: nobody has it open or uploaded it, and there is room. */
-    wants(digest) {
-        return this.held.size < this.max && !this.held.has(digest) && !this.uploadStarted(digest);
-    }
-    /** Holds the GET `open` starts for `owner` (a tag); resolves to the size, or undefined on 404. */
-    async open(owner, digest, open) {
-        const response = open().then((res) => {
-            // Nobody reads it while it waits: an error then (an abandoned run, a stall) must not be
-            // an unhandled 'error' event; the upload that takes it sees the error when it reads.
-            res?.body.on('error', () => undefined);
-            return res;
-        });
-        const entry = { owner, response };
-        this.held.set(digest, entry);
-        try {
-            const res = await response;
-            if (!res)
-                this.drop(digest, entry);
-            return res ? (res.size ?? -1) : undefined;
-        }
-        catch (error) {
-            this.drop(digest, entry);
-            throw error;
-        }
-    }
-    /** The held response for this blob, for the upload that copies it (whichever tag runs it). */
-    async take(digest) {
-        const entry = this.held.get(digest);
-        if (!entry)
-            return undefined;
-        this.held.delete(digest);
-        return await entry.response.catch(() => undefined);
-    }
-    /** Closes what `owner` opened and no upload took (the tag was stale, or mounted the blob). */
-    release(owner) {
-        for (const [digest, entry] of [...this.held]) {
-            if (entry.owner !== owner)
-                continue;
-            this.held.delete(digest);
-            void entry.response.then((res) => res?.body.destroy(), () => undefined);
-        }
-    }
-    drop(digest, entry) {
-        if (this.held.get(digest) === entry)
-            this.held.delete(digest);
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/sync/clients.js
-// The clients a run talks through: the source (a registry, or a registry's storage directory),
-// Harbor's /v2 registry and its API, and the upstream a pull-through cache mirrored. The one place
-// that looks at the source URL to choose a client; everything after asks the client.
-
-
-
-
-
-
-const USER_AGENT = `harbor-sync/${VERSION}`;
-/** `logger`: a storage source tells there what it does with a tarball, and how far along. */
-function createClients(config, signal, logger) {
-    const common = {
-        userAgent: USER_AGENT,
-        retry: config.retry,
-        stallTimeoutSeconds: config.stallTimeoutSeconds,
-        connections: Math.max(4, config.concurrency * 2),
-        ...(signal && { signal }),
-    };
-    const endpoint = (e) => ({
-        url: e.url,
-        ...(e.credentials && { credentials: e.credentials }),
-        ...(e.tls && { tls: e.tls }),
-    });
-    return {
-        source: (0,storage/* isStorageUrl */.v)(config.source.url)
-            ? (0,storage/* createStorageSource */.xt)(config.source.url, storageOptions(config, signal, logger))
-            : // Room beside the transfers for the GETs classification holds open (prefetch.ts).
-                createRegistryClient({
-                    ...common,
-                    ...endpoint(config.source),
-                    connections: common.connections + prefetchLimit(config.concurrency),
-                }),
-        harbor: createRegistryClient({ ...common, ...endpoint(config.harbor) }),
-        api: createHarborApi({ ...common, ...endpoint(config.harbor), connections: 4 }),
-        ...(config.upstream && {
-            upstream: createRegistryClient({
-                ...common,
-                ...endpoint(config.upstream),
-                connections: config.upstreamConcurrency * 2,
-            }),
-        }),
-    };
-}
-/** A tarball named by an http(s) URL is downloaded like a registry request: the source's
- * credentials (for that origin only) and TLS options, the run's retries and stall timeout. */
-function storageOptions(config, signal, logger) {
-    return {
-        userAgent: USER_AGENT,
-        workDirOption: (config.naming ?? sync_config/* INPUT_NAMING */.O).name('work-dir'),
-        ...(config.workDir && { workDir: config.workDir }),
+/** The storage client, opened at first use, with what the kind's traits say it takes: the source
+ * credentials and TLS options for a download only, work-dir only where temporary files go. */
+function openStorage(location, traits, context) {
+    const { source, connection, logger } = context;
+    const download = traits.sourceCredentials === 'download';
+    const options = {
+        userAgent: connection.userAgent,
+        retry: connection.retry,
+        stallTimeoutSeconds: connection.stallTimeoutSeconds,
+        ...(connection.signal && { signal: connection.signal }),
         ...(logger && { log: (message) => logger.info(message) }),
-        retry: config.retry,
-        stallTimeoutSeconds: config.stallTimeoutSeconds,
-        ...(config.source.credentials && { credentials: config.source.credentials }),
-        ...(config.source.tls && { tls: config.source.tls }),
-        ...(signal && { signal }),
+        ...(traits.workDir && { workDirOption: context.naming.name('work-dir') }),
+        ...(traits.workDir && context.workDir && { workDir: context.workDir }),
+        ...(download && source.credentials && { credentials: source.credentials }),
+        ...(download && source.tls && { tls: source.tls }),
     };
+    return createStorageSource(location, options);
 }
-async function closeClients(clients) {
-    await Promise.allSettled([
-        clients.source.close(),
-        clients.harbor.close(),
-        clients.api.close(),
-        clients.upstream?.close(),
-    ]);
-}
-/** A URL as it may appear in logs and reports: never with user:password@, nor a query string or
- * fragment (a presigned tarball URL carries its signature there; registry URLs have neither). */
-function redactUrl(url) {
-    const u = URL.parse(url);
-    if (!u)
+
+;// CONCATENATED MODULE: ./lib/sources/registry-api.js
+// http:// and https://: a registry's distribution API (unless the URL names a tarball, which
+// storage-archive.ts downloads). The source every registry speaks; its client is the HTTP one.
+
+
+
+const registryApi = {
+    name: 'registry API',
+    schemes: ['http', 'https'],
+    written: 'http:// or https:// for a registry',
+    forms: 'http:// or https://',
+    traits: {
+        untaggedManifests: false,
+        localReads: false,
+        dockerCredentials: true,
+        sourceCredentials: 'registry',
+        workDir: false,
+    },
+    claims(url) {
+        const scheme = schemeOf(url);
+        return (scheme === 'http' || scheme === 'https') && !isTarballDownload(url);
+    },
+    check(url) {
+        const parsed = URL.parse(url.trim());
+        if (!parsed)
+            throw new SourceUrlError('not a valid URL: write it as https://registry.example.com');
+        const text = parsed.toString();
+        // Without its trailing slash, as harbor-url; kept where dropping it would name a tarball.
+        return isTarballDownload(text.replace(/\/$/, '')) ? text : text.replace(/\/$/, '');
+    },
+    open({ source, connection }) {
+        return (0,client/* createRegistryClient */.H)({
+            ...connection,
+            url: source.url,
+            ...(source.credentials && { credentials: source.credentials }),
+            ...(source.tls && { tls: source.tls }),
+        });
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/sources/storage-archive.js
+// file:///backup/registry.tar[.gz] and https://host/registry.tar[.gz]: a tarball of a registry's
+// storage directory, read in place when plain, through one decompressed copy in work-dir when
+// compressed; one named by an http(s) URL is downloaded first, with the source credentials sent to
+// that origin only (src/registry/storage). A file:// URL of a directory reads the directory.
+
+
+const storageArchive = {
+    name: 'storage archive',
+    schemes: ['file', 'http', 'https'],
+    written: 'file:// for a tarball of that directory',
+    forms: 'file:// or an http(s) URL of a .tar/.tar.gz',
+    traits: {
+        untaggedManifests: true,
+        localReads: true,
+        dockerCredentials: false,
+        sourceCredentials: 'download',
+        workDir: true,
+    },
+    claims: (url) => schemeOf(url) === 'file' || isTarballDownload(url),
+    check(url) {
+        storageLocation(url);
         return url;
-    u.username = '';
-    u.password = '';
-    u.search = '';
-    u.hash = '';
-    return u.toString().replace(/\/$/, '');
-}
-
-;// CONCATENATED MODULE: ./lib/transfer/once.js
-/** Runs work once per key for the whole run; later callers share the first caller's promise.
- * This is how each blob crosses the wire at most once, and how pushes of one digest into one
- * repository are serialised (the registry races on concurrent pushes: docs/harbor.md §9). */
-class OncePerKey {
-    entries = new Map();
-    forget(key) {
-        this.entries.delete(key);
-    }
-    /** Started (and not failed) for this key. */
-    has(key) {
-        return this.entries.has(key);
-    }
-    run(key, work) {
-        const existing = this.entries.get(key);
-        if (existing)
-            return { promise: existing, first: false };
-        const promise = work();
-        this.entries.set(key, promise);
-        // A failure is not remembered: a later tag may try again.
-        promise.catch(() => {
-            if (this.entries.get(key) === promise)
-                this.entries.delete(key);
-        });
-        return { promise, first: true };
-    }
-}
-/** OncePerKey per repository, so that what a repository needed is dropped once it is done: the
- * run's memory then follows the repositories in flight, not every tag the run has seen. */
-class OncePerRepository {
-    groups = new Map();
-    run(repository, key, work) {
-        let group = this.groups.get(repository);
-        if (!group) {
-            group = new OncePerKey();
-            this.groups.set(repository, group);
-        }
-        return group.run(key, work);
-    }
-    forget(repository) {
-        this.groups.delete(repository);
-    }
-}
-
-// EXTERNAL MODULE: ./lib/registry/retry.js
-var retry = __nccwpck_require__(1653);
-;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
-/*
-How it works:
-`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
-*/
-
-class Node {
-	value;
-	next;
-
-	constructor(value) {
-		this.value = value;
-	}
-}
-
-class Queue {
-	#head;
-	#tail;
-	#size;
-
-	constructor() {
-		this.clear();
-	}
-
-	enqueue(value) {
-		const node = new Node(value);
-
-		if (this.#head) {
-			this.#tail.next = node;
-			this.#tail = node;
-		} else {
-			this.#head = node;
-			this.#tail = node;
-		}
-
-		this.#size++;
-	}
-
-	dequeue() {
-		const current = this.#head;
-		if (!current) {
-			return;
-		}
-
-		this.#head = this.#head.next;
-		this.#size--;
-
-		// Clean up tail reference when queue becomes empty
-		if (!this.#head) {
-			this.#tail = undefined;
-		}
-
-		return current.value;
-	}
-
-	peek() {
-		if (!this.#head) {
-			return;
-		}
-
-		return this.#head.value;
-
-		// TODO: Node.js 18.
-		// return this.#head?.value;
-	}
-
-	clear() {
-		this.#head = undefined;
-		this.#tail = undefined;
-		this.#size = 0;
-	}
-
-	get size() {
-		return this.#size;
-	}
-
-	* [Symbol.iterator]() {
-		let current = this.#head;
-
-		while (current) {
-			yield current.value;
-			current = current.next;
-		}
-	}
-
-	* drain() {
-		while (this.#head) {
-			yield this.dequeue();
-		}
-	}
-}
-
-;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
-
-
-function pLimit(concurrency) {
-	let rejectOnClear = false;
-
-	if (typeof concurrency === 'object') {
-		({concurrency, rejectOnClear = false} = concurrency);
-	}
-
-	validateConcurrency(concurrency);
-
-	if (typeof rejectOnClear !== 'boolean') {
-		throw new TypeError('Expected `rejectOnClear` to be a boolean');
-	}
-
-	const queue = new Queue();
-	let activeCount = 0;
-
-	const resumeNext = () => {
-		// Process the next queued function if we're under the concurrency limit
-		if (activeCount < concurrency && queue.size > 0) {
-			activeCount++;
-			queue.dequeue().run();
-		}
-	};
-
-	const next = () => {
-		activeCount--;
-		resumeNext();
-	};
-
-	const run = async (function_, resolve, arguments_) => {
-		// Execute the function and capture the result promise
-		const result = (async () => function_(...arguments_))();
-
-		// Resolve immediately with the promise (don't wait for completion)
-		resolve(result);
-
-		// Wait for the function to complete (success or failure)
-		// We catch errors here to prevent unhandled rejections,
-		// but the original promise rejection is preserved for the caller
-		try {
-			await result;
-		} catch {}
-
-		// Decrement active count and process next queued function
-		next();
-	};
-
-	const enqueue = (function_, resolve, reject, arguments_) => {
-		const queueItem = {reject};
-
-		// Queue the internal resolve function instead of the run function
-		// to preserve the asynchronous execution context.
-		new Promise(internalResolve => { // eslint-disable-line promise/param-names
-			queueItem.run = internalResolve;
-			queue.enqueue(queueItem);
-		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
-
-		// Start processing immediately if we haven't reached the concurrency limit
-		if (activeCount < concurrency) {
-			resumeNext();
-		}
-	};
-
-	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
-		enqueue(function_, resolve, reject, arguments_);
-	});
-
-	Object.defineProperties(generator, {
-		activeCount: {
-			get: () => activeCount,
-		},
-		pendingCount: {
-			get: () => queue.size,
-		},
-		clearQueue: {
-			value() {
-				if (!rejectOnClear) {
-					queue.clear();
-					return;
-				}
-
-				const abortError = AbortSignal.abort().reason;
-
-				while (queue.size > 0) {
-					queue.dequeue().reject(abortError);
-				}
-			},
-		},
-		concurrency: {
-			get: () => concurrency,
-
-			set(newConcurrency) {
-				validateConcurrency(newConcurrency);
-				concurrency = newConcurrency;
-
-				queueMicrotask(() => {
-					// eslint-disable-next-line no-unmodified-loop-condition
-					while (activeCount < concurrency && queue.size > 0) {
-						resumeNext();
-					}
-				});
-			},
-		},
-		map: {
-			async value(iterable, function_) {
-				const promises = [];
-
-				try {
-					Array.from(iterable, (value, index) => {
-						const promise = generator(function_, value, index);
-						promises.push(promise);
-						return promise;
-					});
-				} catch (error) {
-					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
-					for (const promise of promises) {
-						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
-					}
-
-					throw error;
-				}
-
-				return Promise.all(promises);
-			},
-		},
-	});
-
-	return generator;
-}
-
-function limitFunction(function_, options) {
-	const limit = pLimit(options);
-
-	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
-	Object.defineProperty(limitedFunction, 'clearQueue', {
-		value: limit.clearQueue,
-	});
-
-	return limitedFunction;
-}
-
-function validateConcurrency(concurrency) {
-	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
-		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
-	}
-}
-
-// EXTERNAL MODULE: ./lib/registry/docker-hub.js
-var docker_hub = __nccwpck_require__(7205);
-;// CONCATENATED MODULE: ./lib/transfer/upstream.js
-// Repairing stale and incomplete tags from the registry a pull-through cache was mirroring: a blob
-// (or an index child) that answers 404 on the source is looked up in the upstream repository of
-// the same name. Manifests always come from the source: the tag the user had, never re-resolved.
-
-
-function createUpstream(client, concurrency) {
-    return { client, limit: pLimit(concurrency), requests: 0 };
-}
-/** The upstream repository for a cached one: Docker Hub keeps official images under `library/`,
- * as `docker pull alpine` asks for `library/alpine`. */
-function upstreamRepository(repository, upstreamHost) {
-    return (0,docker_hub/* isDockerHub */.g)(upstreamHost) && !repository.includes('/') ? `library/${repository}` : repository;
-}
-async function upstreamCall(upstream, call) {
-    return await upstream.limit(() => {
-        upstream.requests += 1;
-        return call(upstream.client);
-    });
-}
-/** Which of the missing digests the upstream has: blobs by HEAD (no download), children by manifest HEAD. */
-async function findUpstream(upstream, repository, blobs) {
-    const repo = upstreamRepository(repository, upstream.client.host);
-    const found = new Set();
-    await Promise.all(blobs.map(async (blob) => {
-        const size = await upstreamCall(upstream, (c) => c.headBlob(repo, blob.digest)).catch(() => undefined);
-        if (size !== undefined)
-            found.add(blob.digest);
-    }));
-    return found;
-}
-
-;// CONCATENATED MODULE: ./lib/transfer/blobs.js
-// One blob into one Harbor repository: already there, mounted from the repository this run
-// uploaded it to, or streamed from the source (or, for a repaired blob, from the upstream). Each
-// (repository, digest) is brought once per run; each digest is uploaded once per run, and every
-// other repository mounts it.
-
-
-
-
-
-/** How the blob got there, and whether this call brought it (`first`): a blob another tag of the
- * run brought counts as existing for this one. */
-async function ensureBlob(state, move) {
-    const { promise, first } = state.blobs.run(move.targetRepository, move.blob.digest, () => bringBlob(state, move));
-    return { outcome: await promise, first };
-}
-/** The transfer limit is held per request, never while waiting for another tag's upload. */
-async function bringBlob(state, move) {
-    const { harbor } = state.clients;
-    const repository = move.targetRepository;
-    const digest = move.blob.digest;
-    if (!(await move.targetEmpty()) && (await state.limit(() => harbor.headBlob(repository, digest))) !== undefined)
-        return 'existing';
-    const upload = state.uploads.run(digest, () => state.limit(() => uploadBlob(state, move)).then(() => repository));
-    const home = await upload.promise;
-    if (upload.first || home === repository)
-        return 'uploaded';
-    return await state.limit(async () => {
-        const start = await harbor.startUpload(repository, { digest, repository: home });
-        if (start.mounted)
-            return 'mounted';
-        // The registry declined the mount (202): it opened an upload session instead; use it.
-        await uploadBlob(state, move, start.location);
-        return 'uploaded';
-    });
-}
-/** Streams the blob into a Harbor upload. A failed attempt starts over from the first byte in a
- * new upload session (the registry never commits a partial or corrupt blob). Content that does
- * not match its digest is tried once more (a byte flipped in transit is gone the next time), and
- * that attempt hashes what it streams, so a source whose copy is damaged is reported with the
- * digest its bytes really have. What is retried is the one rule of registry/retry.ts. */
-async function uploadBlob(state, move, opened) {
-    let session = opened;
-    let hashing = false;
-    await (0,retry/* retrying */.R$)(async () => {
-        const start = session ? undefined : await state.clients.harbor.startUpload(move.targetRepository);
-        const location = session ?? (start?.mounted === false ? start.location : undefined);
-        session = undefined; // a session is used once: a retry opens a new one
-        if (!location)
-            return; // the registry already has it
-        try {
-            await streamBlob(state, move, location, hashing);
-        }
-        catch (error) {
-            hashing ||= (0,retry/* isDigestMismatch */.R)(error);
-            throw error;
-        }
-        state.options.onBytes?.(Math.max(move.blob.size, 0));
-    }, { policy: state.options.retry, signal: state.options.abandon });
-}
-/** Harbor's registry hashes every upload and refuses to commit one whose bytes do not match
- * `?digest=` (400 DIGEST_INVALID, docs/harbor.md §9), so the bytes are hashed here only on a retry:
- * hashing a 2 GiB layer a second time costs a CPU-second per GiB (docs/performance.md). */
-async function streamBlob(state, move, location, hash) {
-    const { source, harbor } = state.clients;
-    const { blob, fromUpstream } = move;
-    // A held GET may come from another source repository than this one: same digest, same bytes
-    // (and checked on commit like any other).
-    const held = fromUpstream ? undefined : await state.prefetch?.take(blob.digest);
-    const upstream = state.upstream;
-    const { body, size } = held ??
-        (fromUpstream && upstream
-            ? await upstreamCall(upstream, (c) => c.getBlob(upstreamRepository(move.sourceRepository, c.host), blob.digest))
-            : await source.getBlob(move.sourceRepository, blob.digest));
-    // The descriptor's size is what the manifest promises Harbor; a source that holds another size
-    // holds other bytes (for a storage source, another data file): refused before a byte is sent.
-    if (size !== undefined && blob.size >= 0 && size !== blob.size) {
-        body.destroy();
-        throw new errors_base/* HarborSyncError */.kM({
-            code: 'SIZE_MISMATCH',
-            message: `blob ${blob.digest}: the source holds ${size} bytes, but the manifest's descriptor says ${blob.size}; nothing was uploaded`,
-        });
-    }
-    const length = blob.size >= 0 ? blob.size : size;
-    if (length === undefined) {
-        body.destroy();
-        throw new errors_base/* HarborSyncError */.kM({
-            code: 'SIZE_MISMATCH',
-            message: `blob ${blob.digest} has no size in the manifest and none from the source`,
-        });
-    }
-    if (!hash)
-        return await harbor.finishUpload(location, blob.digest, length, body);
-    const verifier = new DigestVerifier(blob.digest);
-    const verified = (0,external_node_stream_.pipeline)(body, verifier, () => undefined);
-    try {
-        await harbor.finishUpload(location, blob.digest, length, verified);
-    }
-    catch (error) {
-        throw verifier.mismatch ?? error;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/transfer/index-filter.js
-// `platforms: linux/amd64,linux/arm64` copies only those children of an index and writes a new
-// index holding just them. Its bytes, and so its digest, differ from the source's: the report
-// says so. The new bytes are deterministic, so a nightly run finds them in Harbor and skips.
-
-
-/** A filter without a variant takes every variant (linux/arm64 takes linux/arm64/v8). */
-function platformMatches(platform, filters) {
-    if (!platform)
-        return false;
-    return filters.some((f) => f.os === platform.os &&
-        f.architecture === platform.architecture &&
-        (!f.variant || f.variant === platform.variant));
-}
-/** The index with only the matching children: new bytes and digest, or undefined when it keeps them all. */
-function filterIndex(bytes, mediaType, filters) {
-    const parsed = (0,media_types/* parseManifest */.Ng)(bytes, mediaType);
-    const keep = parsed.children.filter((c) => platformMatches(c.platform, filters));
-    if (keep.length === parsed.children.length)
-        return undefined;
-    const body = JSON.parse(bytes.toString('utf8'));
-    const wanted = new Set(keep.map((c) => c.digest));
-    body.manifests = body.manifests.filter((m) => wanted.has(m.digest));
-    const filtered = Buffer.from(JSON.stringify(body, null, 2));
-    return { bytes: filtered, digest: sha256Digest(filtered), kept: keep.length };
-}
-
-;// CONCATENATED MODULE: ./lib/transfer/manifest-graph.js
-// A tag's manifests: its own and, for an index, the manifests it lists by digest, and theirs. A
-// registry serves what it likes here: an index may list indexes, and two indexes may list the same
-// children. That is a graph, not a tree: a diamond of 22 levels (each level's two indexes both
-// listing the next level's two) is 44 manifests but 2^22 paths, and a walk per path made 24,208
-// requests and held 350 MB before it was stopped. Here each digest is read once (level by level,
-// a child seen before is linked, not read again), within bounds that real images stay far below;
-// past one, the tag fails with an error naming it and the bound.
-
-
-
-
-
-
-
-
-/**
- * - depth 8: a multi-platform image is an index of image manifests (1); an index of indexes (2)
- *   is rare. 8 is four times that, and keeps every walk over the graph 9 calls deep at most.
- * - count 10,000: the largest real indexes list some tens of platform manifests, each with an
- *   attestation manifest; an index of referrers one manifest per signature or SBOM, hundreds at
- *   most. 10,000 is a hundred times that, and caps a hostile tag at 10,000 requests.
- * - bytes 32 MiB: a 1,000-layer image manifest is about 200 kB; 32 MiB holds eight manifests of
- *   the 4 MiB a registry stores, and caps what one tag in flight holds in memory.
- */
-const MANIFEST_LIMITS = { depth: 8, count: 10_000, bytes: 32 * 1024 * 1024 };
-/** Manifest reads of one tag in flight at once: past a bound, no more are started. */
-const READS_IN_FLIGHT = 16;
-/** Reads a tag's manifest and everything below it. A child that answers 404 is noted as missing
- * content rather than failing the tag, so the tag can be classified; with an upstream, it (and all
- * below it) comes from there. With a platform filter, the top index is rewritten to hold only the
- * matching children. */
-async function readManifestGraph(ctx, repository, reference, platforms, limits = MANIFEST_LIMITS) {
-    const label = (0,registry_reference/* isDigest */.Bc)(reference) ? `${repository}@${reference}` : `${repository}:${reference}`;
-    const upstreamRepo = ctx.upstream ? upstreamRepository(repository, ctx.upstream.client.host) : repository;
-    const held = { count: 0, bytes: 0 };
-    let stopped;
-    const read = async (ref, fromUpstream, filter) => {
-        const res = fromUpstream
-            ? await upstreamCall(ctx.upstream, (c) => c.getManifest(upstreamRepo, ref))
-            : await ctx.source.getManifest(repository, ref);
-        const at = (0,registry_reference/* isDigest */.Bc)(ref) ? `${repository}@${ref}` : `${repository}:${ref}`;
-        let parsed = (0,media_types/* parseManifest */.Ng)(res.bytes, res.mediaType);
-        if (parsed.kind === 'invalid')
-            throw manifestFailure('MANIFEST_INVALID', `manifest of ${at} ${parsed.problem}`);
-        let { bytes, digest } = res;
-        let sourceDigest;
-        const filtered = filter && parsed.kind === 'index' ? filterIndex(res.bytes, parsed.mediaType, filter) : undefined;
-        if (filtered) {
-            ({ bytes, digest } = filtered);
-            sourceDigest = res.digest;
-            parsed = (0,media_types/* parseManifest */.Ng)(bytes, parsed.mediaType);
-        }
-        // Known now, not after its blobs went up: the registry would refuse the manifest at the end.
-        if (bytes.length > registry_limits/* MANIFEST_PUSH_LIMIT */.jt) {
-            throw manifestFailure('MANIFEST_TOO_LARGE', `manifest of ${at} is ${bytes.length} bytes, more than the ${registry_limits/* MANIFEST_PUSH_LIMIT */.jt} bytes (${registry_limits/* MANIFEST_PUSH_LIMIT */.jt / 1024 / 1024} MiB) a registry stores`);
-        }
-        held.bytes += bytes.length;
-        if (held.bytes > limits.bytes)
-            throw tooLarge(label, `hold more than ${limits.bytes / 1024 / 1024} MiB together`);
-        const node = { digest, mediaType: parsed.mediaType, bytes, parsed, children: [] };
-        return { node, sourceDigest };
-    };
-    /** A child by digest, fetched outright (a HEAD first would be one more request for every child
-     * that is there, the common case); one that answers 404 comes from the upstream by digest
-     * (verified), if it is there. */
-    const readChild = async (digest, fromUpstream) => {
-        if (fromUpstream)
-            return { node: (await read(digest, true)).node, fromUpstream };
-        try {
-            return { node: (await read(digest, false)).node, fromUpstream };
-        }
-        catch (error) {
-            if (!(0,registry/* isNotFound */.c4)(error))
-                throw error;
-        }
-        const there = ctx.upstream
-            ? await upstreamCall(ctx.upstream, (c) => c.headManifest(upstreamRepo, digest)).catch(() => undefined)
-            : undefined;
-        if (!there)
-            return { fromUpstream };
-        return { node: (await read(digest, true)).node, fromUpstream: true, repaired: true };
-    };
-    const top = await read(reference, false, platforms);
-    held.count = 1;
-    // Every digest met, once: its node, or undefined for a child missing everywhere.
-    const seen = new Map([[top.node.digest, top.node]]);
-    const missingChildren = [];
-    const repairedChildren = [];
-    // Level by level: a level's new children are read side by side, in the order the indexes list them.
-    let level = [{ node: top.node, fromUpstream: false }];
-    for (let depth = 1; level.length > 0; depth++) {
-        const next = new Map();
-        for (const { node, fromUpstream } of level)
-            for (const child of node.parsed.children)
-                if (!seen.has(child.digest) && !next.has(child.digest))
-                    next.set(child.digest, fromUpstream);
-        if (next.size === 0)
-            break;
-        if (depth > limits.depth)
-            throw tooLarge(label, tooDeep(limits.depth));
-        if (held.count + next.size > limits.count)
-            throw tooLarge(label, `number more than ${limits.count}`);
-        held.count += next.size;
-        const queue = pLimit(READS_IN_FLIGHT); // levels are read one after another
-        // Past a bound (or any failure), the reads not yet started are not started.
-        const answers = await Promise.all([...next].map(([digest, fromUpstream]) => queue(async () => {
-            if (stopped)
-                throw stopped;
-            return await readChild(digest, fromUpstream).catch((error) => {
-                stopped ??= error;
-                throw error;
-            });
-        })));
-        level = [];
-        for (const [i, digest] of [...next.keys()].entries()) {
-            const { node, fromUpstream, repaired } = answers[i];
-            seen.set(digest, node);
-            if (!node)
-                missingChildren.push(digest);
-            else
-                level.push({ node, fromUpstream });
-            if (repaired)
-                repairedChildren.push(digest);
-        }
-    }
-    for (const node of seen.values())
-        if (node)
-            node.children = node.parsed.children.flatMap((c) => seen.get(c.digest) ?? []);
-    checkChains(top.node, limits.depth, label);
-    return {
-        node: top.node,
-        missingChildren,
-        repairedChildren,
-        ...(top.sourceDigest && { sourceDigest: top.sourceDigest }),
-    };
-}
-/** Every manifest of the graph once, children before the indexes that list them (the order they
- * can be pushed in), the top one last. */
-function manifestsOf(top) {
-    const order = [];
-    const seen = new Set();
-    const visit = (node) => {
-        if (seen.has(node.digest))
-            return;
-        seen.add(node.digest);
-        for (const child of node.children)
-            visit(child);
-        order.push(node);
-    };
-    visit(top);
-    return order;
-}
-/** Every distributable blob of the graph, each once (children share base layers); foreign layers
- * are left out, as registries never hold them. */
-function blobsOf(top) {
-    const seen = new Map();
-    for (const node of manifestsOf(top))
-        for (const blob of node.parsed.blobs)
-            if (!(0,media_types/* isForeignLayer */.sJ)(blob) && !seen.has(blob.digest))
-                seen.set(blob.digest, blob);
-    return [...seen.values()];
-}
-/** No chain longer than `limit` below the top (reading level by level measures the shortest way
- * to each manifest; a longer way may lead there too), and no cycle: content addressing rules one
- * out for sha256, but a registry's digests are only its word for other algorithms. Each manifest's
- * height is worked out once; the recursion is never deeper than `limit` + 1. */
-function checkChains(top, limit, label) {
-    const heights = new Map();
-    const onPath = new Set();
-    const height = (node, depth) => {
-        if (onPath.has(node))
-            throw manifestFailure('MANIFEST_INVALID', `the manifests of ${label} list ${node.digest} inside itself`);
-        const known = heights.get(node);
-        if ((known ?? 0) + depth > limit)
-            throw tooLarge(label, tooDeep(limit));
-        if (known !== undefined)
-            return known;
-        onPath.add(node);
-        let h = 0;
-        for (const child of node.children)
-            h = Math.max(h, 1 + height(child, depth + 1));
-        onPath.delete(node);
-        heights.set(node, h);
-        return h;
-    };
-    height(top, 0);
-}
-function tooDeep(limit) {
-    return `nest more than ${limit} levels deep below the tag's own`;
-}
-function tooLarge(label, what) {
-    return manifestFailure('MANIFEST_GRAPH_TOO_LARGE', `the manifests of ${label} ${what}: past the bound harbor-sync reads for one tag (real images nest one or two levels)`);
-}
-function manifestFailure(code, message) {
-    return new errors_base/* HarborSyncError */.kM({ step: 'manifest', code, message });
-}
-
-;// CONCATENATED MODULE: ./lib/transfer/manifests.js
-// A tag's manifests into one Harbor repository: children by digest before the indexes that list
-// them, each once however many list it, the top one last under the tag (or digest) asked for.
-// Each (repository, digest, reference) is pushed once per run: the registry races on concurrent
-// pushes of one manifest (docs/harbor.md §9).
-
-/** The digest Harbor says it stored for the top manifest, when it says. */
-async function pushManifests(state, repository, top, reference) {
-    let stored;
-    for (const node of manifestsOf(top)) {
-        const ref = node === top ? reference : node.digest;
-        stored = await state.manifests.run(repository, `${node.digest}:${ref}`, () => state.clients.harbor.putManifest(repository, ref, node.bytes, node.mediaType)).promise;
-    }
-    return stored;
-}
-
-;// CONCATENATED MODULE: ./lib/transfer/blob-homes.js
-// Where this run put each blob, so that other repositories mount it rather than upload it again:
-// an upload in flight is shared, a finished one is remembered. Bounded, least recently used
-// forgotten first, so the run's memory does not grow with the number of blobs it has seen
-// (docs/performance.md). A forgotten blob that a later repository needs is checked and uploaded
-// again; the blobs shared most, base layers, are used all the time and so never forgotten.
-const MAX_HOMES = 20_000;
-class BlobHomes {
-    pending = new Map();
-    homes = new Map();
-    max;
-    constructor(max = MAX_HOMES) {
-        this.max = max;
-    }
-    /** Uploaded, or being uploaded, by this run. */
-    has(digest) {
-        return this.pending.has(digest) || this.homes.has(digest);
-    }
-    /** The repository the blob is (or is being) uploaded to; `work` uploads it when nobody has. */
-    run(digest, work) {
-        const home = this.homes.get(digest);
-        if (home !== undefined) {
-            this.homes.delete(digest); // most recently used last
-            this.homes.set(digest, home);
-            return { promise: Promise.resolve(home), first: false };
-        }
-        const inFlight = this.pending.get(digest);
-        if (inFlight)
-            return { promise: inFlight, first: false };
-        const promise = work();
-        this.pending.set(digest, promise);
-        // A failure is not remembered: a later tag may try again.
-        promise.then((repository) => {
-            this.pending.delete(digest);
-            this.homes.set(digest, repository);
-            if (this.homes.size > this.max)
-                this.homes.delete(this.homes.keys().next().value);
-        }, () => this.pending.delete(digest));
-        return { promise, first: true };
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/transfer/state.js
-// What the transfer layer keeps for one run: the clients, the limits, and the run-wide tables that
-// make each blob cross the wire once and each manifest go up once per repository. Memory follows
-// the repositories in flight: a repository's entries go when the engine is done with it.
-
-
-
-
-
-class TransferState {
-    clients;
-    options;
-    upstream;
-    /** Blob GETs opened as presence checks, for the upload that copies them (prefetch.ts); none in
-     * a dry run or from a source that reads local files. */
-    prefetch;
-    /** Source blob presence (its size), once per source repository and digest. */
-    sourceBlobs = new OncePerRepository();
-    /** One entry per Harbor repository and blob digest. */
-    blobs = new OncePerRepository();
-    /** One push per Harbor repository, manifest digest and reference. */
-    manifests = new OncePerRepository();
-    /** One upload per blob digest; the value is the Harbor repository it went to, which every
-     * other repository then mounts from. */
-    uploads = new BlobHomes();
-    /** Blob transfers in flight across all tags: more than tags, since a tag waits on several. */
-    limit;
-    constructor(clients, options) {
-        this.clients = clients;
-        this.options = options;
-        this.upstream = clients.upstream ? createUpstream(clients.upstream, options.upstreamConcurrency) : undefined;
-        this.prefetch =
-            options.dryRun || clients.source.capabilities.localReads
-                ? undefined
-                : new Prefetch(prefetchLimit(options.concurrency), (digest) => this.uploads.has(digest));
-        this.limit = pLimit(options.concurrency * 2);
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/transfer/upload-plan.js
-
-class UploadPlan {
-    harbor;
-    present = new OncePerRepository();
-    uploads = new Map();
-    constructor(harbor) {
-        this.harbor = harbor;
-    }
-    /** Notes the blobs a tag would send; returns the bytes of those Harbor's repository lacks
-     * (the same whichever tag comes first: a blob shared with another tag counts for both here,
-     * and once in `bytes`). A HEAD per blob, once per repository, and none in a missing project. */
-    async plan(repository, blobs, projectExists) {
-        let lacking = 0;
-        for (const blob of blobs) {
-            const inHarbor = projectExists &&
-                (await this.present.run(repository, blob.digest, async () => (await this.harbor.headBlob(repository, blob.digest)) !== undefined).promise);
-            if (inHarbor)
-                continue;
-            this.uploads.set(blob.digest, Math.max(blob.size, 0));
-            lacking += Math.max(blob.size, 0);
-        }
-        return lacking;
-    }
-    /** Bytes the run would upload, each blob once. */
-    get bytes() {
-        let total = 0;
-        for (const size of this.uploads.values())
-            total += size;
-        return total;
-    }
-    forget(repository) {
-        this.present.forget(repository);
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/transfer/transfer.js
-// The transfer layer (go-containerregistry's remote.Write, containers/image's copy/): the engine
-// says what to copy; this says how. It reads a tag's manifests from the source (and what the source
-// lacks from the upstream), tells which blobs are there, and writes a tag into Harbor: its blobs
-// (already there, mounted from where this run put them, or streamed), its child manifests, then the
-// tag, checked. The engine (src/sync) never calls a blob or manifest method itself.
-
-
-
-
-
-
-
-
-class Transfer {
-    state;
-    /** A dry run's tally of what would be uploaded. */
-    plan;
-    constructor(clients, options) {
-        this.state = new TransferState(clients, options);
-        this.plan = options.dryRun ? new UploadPlan(clients.harbor) : undefined;
-    }
-    /** The source's digest for a tag (one HEAD), or undefined when it is not there. */
-    sourceManifest(repository, reference) {
-        return this.state.clients.source.headManifest(repository, reference);
-    }
-    /** Harbor's digest for a tag (one HEAD), or undefined when it is not there. */
-    async harborManifest(repository, reference) {
-        return (await this.state.clients.harbor.headManifest(repository, reference))?.digest;
-    }
-    /** A tag's manifests, each digest read once; what the source lacks comes from the upstream. */
-    readGraph(repository, reference, platforms) {
-        const { source } = this.state.clients;
-        return readManifestGraph({ source, upstream: this.state.upstream }, repository, reference, platforms);
-    }
-    /** Each blob's size on the source, or undefined when it answers 404 there; once per source
-     * repository and digest in the run. A blob bound for an empty Harbor repository and not yet on
-     * its way will be uploaded: its check is then the GET that uploads it, held open until the
-     * upload takes it (one request instead of a HEAD and a GET). */
-    sourceBlobSizes(owner, repository, blobs, willUpload) {
-        const { source } = this.state.clients;
-        const { prefetch } = this.state;
-        return Promise.all(blobs.map(({ digest }) => this.state.sourceBlobs.run(repository, digest, () => willUpload && prefetch?.wants(digest)
-            ? prefetch.open(owner, digest, () => getOrNothing(() => source.getBlob(repository, digest)))
-            : source.headBlob(repository, digest)).promise));
-    }
-    /** Whether held GETs would be worth opening: not in a dry run, nor from local files. */
-    get holdsSourceReads() {
-        return this.state.prefetch !== undefined;
-    }
-    /** Which of these blobs the upstream has (a HEAD each); empty without an upstream. */
-    async upstreamHas(repository, blobs) {
-        const { upstream } = this.state;
-        return upstream && blobs.length > 0 ? await findUpstream(upstream, repository, blobs) : new Set();
-    }
-    /** The upstream's host, when one is set. */
-    get upstreamHost() {
-        return this.state.upstream?.client.host;
-    }
-    /** Requests sent to the upstream so far. */
-    get upstreamRequests() {
-        return this.state.upstream?.requests;
-    }
-    /** Writes a tag into Harbor: every blob, then its manifests, then checks that Harbor's digest for
-     * the tag is the source's (the PUT's answer; a HEAD when the answer names none). */
-    async write(write, inStep) {
-        const counts = { total: write.blobs.length, uploaded: 0, mounted: 0, existing: 0, bytesUploaded: 0 };
-        await inStep('blob', () => Promise.all(write.blobs.map(async (blob) => {
-            const { outcome, first } = await ensureBlob(this.state, {
-                sourceRepository: write.sourceRepository,
-                targetRepository: write.targetRepository,
-                blob,
-                fromUpstream: write.fromUpstream.has(blob.digest),
-                targetEmpty: write.targetEmpty,
-            });
-            // A blob another tag of this run brought is "existing" for this tag: counted once.
-            const counted = first ? outcome : 'existing';
-            counts[counted] += 1;
-            if (counted === 'uploaded')
-                counts.bytesUploaded += blob.size;
-        })));
-        const stored = await inStep('manifest', () => pushManifests(this.state, write.targetRepository, write.top, write.reference));
-        const harborDigest = stored ?? (await inStep('verify', () => this.harborManifest(write.targetRepository, write.reference)));
-        if (harborDigest !== write.top.digest) {
-            throw new errors_base/* HarborSyncError */.kM({
-                code: 'VERIFY_MISMATCH',
-                step: 'verify',
-                message: `Harbor answers ${harborDigest ?? 'nothing'} for ${write.label}, expected the source digest ${write.top.digest}`,
-            });
-        }
-        return counts;
-    }
-    /** A dry run: the bytes of these blobs Harbor's repository lacks (HEADs only, once each). */
-    plannedUpload(repository, blobs, projectExists) {
-        if (!this.plan)
-            throw new Error('plannedUpload outside a dry run');
-        return this.plan.plan(repository, blobs, projectExists);
-    }
-    /** A dry run: bytes the whole run would upload, each blob once. */
-    get plannedBytes() {
-        return this.plan?.bytes;
-    }
-    /** Closes the source GETs `owner` held that no upload took (the tag was stale, or mounted). */
-    release(owner) {
-        this.state.prefetch?.release(owner);
-    }
-    /** A repository is done: what the run kept for it goes. Where blobs were uploaded stays known
-     * run-wide (bounded): later repositories mount from there. */
-    forget(sourceRepository, targetRepository) {
-        this.state.sourceBlobs.forget(sourceRepository);
-        this.state.blobs.forget(targetRepository);
-        this.state.manifests.forget(targetRepository);
-        this.plan?.forget(targetRepository);
-    }
-}
-async function getOrNothing(get) {
-    try {
-        return await get();
-    }
-    catch (error) {
-        if ((0,registry/* isNotFound */.c4)(error))
-            return undefined;
-        throw error;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/harbor/policies.js
-/** `retain the 10 most recently pushed artifacts of repositories ** (tags **)`. */
-function describeRule(rule) {
-    const param = (key) => rule.params?.[key];
-    const templates = {
-        latestPushedK: `the ${String(param('latestPushedK'))} most recently pushed artifacts`,
-        latestPulledN: `the ${String(param('latestPulledN'))} most recently pulled artifacts`,
-        latestActiveK: `the ${String(param('latestActiveK'))} most recently pushed or pulled artifacts`,
-        nDaysSinceLastPush: `artifacts pushed within the last ${String(param('nDaysSinceLastPush'))} days`,
-        nDaysSinceLastPull: `artifacts pulled within the last ${String(param('nDaysSinceLastPull'))} days`,
-        lastXDays: `artifacts pushed within the last ${String(param('lastXDays'))} days`,
-        always: 'every artifact',
-        immutable_template: 'the matching tags',
-    };
-    const what = templates[rule.template ?? ''] ?? `${rule.template ?? 'a rule'} ${JSON.stringify(rule.params ?? {})}`;
-    const repositories = selectors(rule.scope_selectors?.repository);
-    const tags = selectors(rule.tag_selectors);
-    return `${rule.action ?? 'retain'} ${what}${repositories ? ` of repositories ${repositories}` : ''}${tags ? ` (tags ${tags})` : ''}`;
-}
-function selectors(list) {
-    return (list ?? []).map((s) => `${/exclude/i.test(s.decoration ?? '') ? 'not ' : ''}${s.pattern ?? '**'}`).join(', ');
-}
-/** A retention policy: what it keeps (everything else in scope may be deleted) and when it runs. */
-function describeRetention(policy) {
-    const rules = policy.rules.filter((r) => !r.disabled);
-    const keeps = rules.length > 0 ? rules.map(describeRule).join('; or ') : 'no enabled rule';
-    const cron = policy.trigger?.settings?.cron;
-    const when = typeof cron === 'string' && cron
-        ? ` on schedule "${cron}"`
-        : policy.trigger?.kind
-            ? ` (${policy.trigger.kind.toLowerCase()})`
-            : '';
-    return `retention policy #${policy.id}${when}: ${keeps}`;
-}
-/** The enabled immutability rules of a project, in words. */
-function describeImmutability(rules) {
-    const enabled = rules.filter((r) => !r.disabled);
-    return enabled
-        .map((r) => `tags ${selectors(r.tag_selectors) || '**'} of repositories ${selectors(r.scope_selectors?.repository) || '**'}`)
-        .join('; ');
-}
-
-// EXTERNAL MODULE: ./lib/errors/causes.js
-var errors_causes = __nccwpck_require__(7119);
-;// CONCATENATED MODULE: ./lib/harbor/hints.js
-function explainHarborAnswer(error, context) {
-    const text = error.errors
-        .map((e) => e.message)
-        .join(' ')
-        .toLowerCase();
-    const who = context.username ? `"${context.username}"` : 'these credentials';
-    if (error.status === 412 && error.registryCode === 'PRECONDITION') {
-        return {
-            code: 'IMMUTABLE_TAG',
-            policy: true,
-            hint: `the tag matches an immutability rule of project ${context.project}: Harbor refuses to re-point it. Remove or narrow the rule (Project → Policy → Tag Immutability), or push under a new tag`,
-        };
-    }
-    if (error.status === 403 && text.includes('read only')) {
-        return {
-            code: 'READ_ONLY',
-            policy: true,
-            hint: 'Harbor is in read-only mode (Administration → Configuration → System Settings → Repository Read Only); re-run when it is writable',
-        };
-    }
-    if (error.status === 403 && text.includes('exceed')) {
-        return {
-            code: 'QUOTA_EXCEEDED',
-            policy: true,
-            hint: `project ${context.project} would exceed its storage quota: raise it (Project → Summary → Quota) or free space, then re-run`,
-        };
-    }
-    if (error.status === 403 && text.includes('csrf')) {
-        return {
-            hint: 'Harbor saw a session cookie and applied its CSRF check: something between us and Harbor keeps cookies; harbor-sync itself sends none',
-        };
-    }
-    if (error.status === 403 && text.includes('proxy project')) {
-        return {
-            code: 'PROXY_PROJECT',
-            policy: true,
-            hint: `project ${context.project} is a proxy-cache project, which cannot be pushed to: map the images to a regular project`,
-        };
-    }
-    if (error.status === 401 && text.includes('not found')) {
-        const setting = context.setting?.('create-projects', 'true') ?? 'create-projects: true';
-        return {
-            code: 'PROJECT_MISSING',
-            hint: `project ${context.project} does not exist in Harbor: create it, or set ${setting}`,
-        };
-    }
-    if (error.status === 401 && context.projectCreatedThisRun) {
-        return {
-            code: 'PERMISSION_DENIED',
-            hint: `project ${context.project} was created, but ${who} cannot push to it (Harbor #15461): give the robot account push permission on ${context.project}, or use an account that is a member`,
-        };
-    }
-    if (error.status === 401 || error.status === 403) {
-        return {
-            code: 'PERMISSION_DENIED',
-            hint: `${who} may not push to project ${context.project}: make the account a Developer (or higher) member of the project, or give the robot account push permission`,
-        };
-    }
-    return undefined;
-}
-function harborHint(error, context) {
-    return explainHarborAnswer(error, context)?.hint;
-}
-
-;// CONCATENATED MODULE: ./lib/sync/failure.js
-// Turns whatever went wrong in one step of one tag into the StepFailure the report shows: the step,
-// our code, the HTTP status and the registry's code, the message, and what to do when we know.
-
-
-
-
-
-/** Runs one step; any error leaves it as a HarborSyncError placed at that step. */
-async function inStep(step, work, harbor) {
-    try {
-        return await work();
-    }
-    catch (error) {
-        throw placeAt(error, step, harbor);
-    }
-}
-/** The error as a HarborSyncError at `step` (its own step if it has one), with Harbor's answers
- * explained when `harbor` says which project the write was for. */
-function placeAt(error, step, harbor) {
-    if (isAbort(error)) {
-        return new errors_base/* HarborSyncError */.kM({
-            code: 'INTERRUPTED',
-            step: 'interrupted',
-            message: `interrupted during the ${step} step; nothing partial was committed (a tag is pushed only after all its blobs): a re-run completes it`,
-            cause: error,
-        });
-    }
-    if (!(0,errors_base/* isHarborSyncError */.E)(error)) {
-        const message = error instanceof Error ? error.message : String(error);
-        // A connection that failed after the client's retries (Node's or undici's code): not a bug of ours.
-        if ((0,retry/* isNetworkError */.TX)(error))
-            return new errors_base/* NetworkError */.Dr({ code: 'UNREACHABLE', step, message, cause: error });
-        return new errors_base/* HarborSyncError */.kM({ code: 'INTERNAL', step, message, cause: error });
-    }
-    if (error.step !== undefined)
-        return error;
-    const explained = harbor && (0,registry/* isRegistryError */.IP)(error) ? explainHarborAnswer(error, harbor) : undefined;
-    if (!explained)
-        return error.at(step);
-    const details = {
-        ...error.details(),
-        step,
-        hint: explained.hint,
-        ...(explained.code && { code: explained.code }),
-        cause: error,
-    };
-    return explained.policy ? new errors_base/* HarborPolicyError */.JS(details) : new errors_base/* HarborSyncError */.kM(details);
-}
-function toFailure(error, step, harbor) {
-    const placed = placeAt(error, step, harbor);
-    // A registry's own words, when it sent some, say more than our summary of its answer (unless
-    // we said something else about it on the way: then that is the message).
-    const answer = (0,errors_causes/* findCause */.lO)(placed, registry/* isRegistryError */.IP);
-    const words = answer?.restatesAnswer && answer.errors.length > 0 && answer.message === placed.message;
-    const message = words ? `${answer.request}: ${answer.registryMessage}` : placed.message;
-    return {
-        step: placed.step ?? step,
-        errorCode: placed.code,
-        ...(placed.status !== undefined && { status: placed.status }),
-        ...(placed.registryCode !== undefined && { code: placed.registryCode }),
-        message,
-        ...(placed.hint !== undefined && { hint: placed.hint }),
-    };
-}
-/** A failure of ours, made where we decide it (a collision, a missing project). */
-function failure(step, errorCode, message, hint) {
-    return { step, errorCode, message, ...(hint !== undefined && { hint }) };
-}
-const ABORT_CODES = new Set(['UND_ERR_ABORTED', 'ABORT_ERR']);
-function isAbort(error) {
-    return ((0,errors_causes/* findCause */.lO)(error, (e) => e.name === 'AbortError') !== undefined ||
-        (0,errors_causes/* causeCode */.XL)(error, (c) => ABORT_CODES.has(c)) !== undefined);
-}
-
-;// CONCATENATED MODULE: ./lib/sync/projects.js
-// Harbor projects: looked up once per run, created when allowed (never in a dry run). An existing
-// project is also read once for the settings that would refuse or later delete what is copied
-// into it: a proxy-cache project refuses every push, and a tag-retention policy may delete
-// migrated tags later. Both are said once per project (docs/harbor.md §7, §11).
-
-
-
-
-class Projects {
-    existing = new Map();
-    ensured = new Map();
-    inspected = new Map();
-    created = [];
-    /** What the run learned about its target projects' settings, once per project. */
-    notes = [];
-    api;
-    harbor;
-    options;
-    constructor(api, harbor, options) {
-        this.api = api;
-        this.harbor = harbor;
-        this.options = options;
-    }
-    exists(name) {
-        let known = this.existing.get(name);
-        if (!known) {
-            known = this.api.projectExists(name);
-            this.existing.set(name, known);
-            known.catch(() => this.existing.delete(name));
-        }
-        return known;
-    }
-    /** Why nothing can be copied into the project (a proxy-cache project), or undefined. Reads the
-     * project's settings once per run, and notes a retention policy that may delete tags later. */
-    refusal(name) {
-        let known = this.inspected.get(name);
-        if (!known) {
-            known = this.inspect(name);
-            this.inspected.set(name, known);
-            known.catch(() => this.inspected.delete(name));
-        }
-        return known;
-    }
-    /** One line naming the immutability rules of a project where a tag could not be re-pointed. */
-    async noteImmutability(name) {
-        if (this.notes.some((n) => n.project === name && n.kind === 'immutable'))
-            return;
-        const rules = await this.api.immutableRules(name).catch(() => undefined);
-        const described = rules && describeImmutability(rules);
-        this.notes.push({
-            project: name,
-            kind: 'immutable',
-            message: described
-                ? `project ${name} has tag immutability rules (${described}): Harbor refuses to re-point a matching tag that moved at the source; the tag keeps its old artifact in Harbor`
-                : `project ${name} has tag immutability rules (these credentials may not list them): Harbor refuses to re-point a matching tag that moved at the source`,
-        });
-    }
-    async inspect(name) {
-        if (this.wasCreated(name) || !(await this.exists(name)))
-            return undefined;
-        const settings = await this.api.projectSettings(name);
-        if (settings?.registryId !== undefined) {
-            const message = `project ${name} is a proxy-cache project (it mirrors registry #${settings.registryId}): Harbor refuses every push into it`;
-            this.notes.push({ project: name, kind: 'proxy-cache', message });
-            return new errors_base/* HarborPolicyError */.JS({
-                code: 'PROXY_PROJECT',
-                step: 'project',
-                message,
-                hint: `map these images to a regular project (${this.options.naming.name('mappings')}, or ${this.options.naming.name('default-project')} for single-level names); a proxy cache only pulls from its upstream`,
-            });
-        }
-        if (settings?.retentionId !== undefined) {
-            const policy = await this.api.retentionPolicy(settings.retentionId).catch(() => undefined);
-            const described = policy
-                ? describeRetention(policy)
-                : `retention policy #${settings.retentionId} (these credentials may not read it)`;
-            this.notes.push({
-                project: name,
-                kind: 'retention',
-                message: `project ${name} has a tag-retention policy, ${described}: Harbor may delete migrated tags that fall outside it later; harbor-sync never deletes anything`,
-            });
-        }
-        return undefined;
-    }
-    wasCreated(name) {
-        return this.created.includes(name);
-    }
-    /** Makes sure the project exists before anything is pushed into it. */
-    ensure(name) {
-        let pending = this.ensured.get(name);
-        if (!pending) {
-            pending = this.create(name);
-            this.ensured.set(name, pending);
-            pending.catch(() => this.ensured.delete(name));
-        }
-        return pending;
-    }
-    async create(name) {
-        const exists = await this.exists(name).catch((error) => {
-            throw placeAt(error, 'project');
-        });
-        if (exists)
-            return;
-        if (!this.options.create) {
-            throw new errors_base/* HarborSyncError */.kM({
-                code: 'PROJECT_MISSING',
-                step: 'project',
-                message: `project ${name} does not exist in Harbor`,
-                hint: `create it in Harbor, or set ${this.options.naming.setting('create-projects', 'true')}`,
-            });
-        }
-        try {
-            const createdNow = await this.api.createProject(name, this.options.visibility);
-            if (createdNow) {
-                this.created.push(name);
-                this.options.logger.info(`Created Harbor project ${name} (${this.options.visibility})`);
-            }
-        }
-        catch (error) {
-            const placed = placeAt(error, 'project');
-            if (placed.status === 403 || placed.status === 401) {
-                throw new errors_base/* HarborSyncError */.kM({
-                    ...placed.details(),
-                    code: 'PERMISSION_DENIED',
-                    hint: `these credentials may not create projects in Harbor: create project ${name} beforehand, or use a system admin or a system robot allowed to create projects`,
-                    cause: error,
-                });
-            }
-            throw placed;
-        }
-        this.existing.set(name, Promise.resolve(true));
-        // Harbor ignores tokens issued before the project existed (docs/harbor.md §1): those naming it go;
-        // tokens for other projects stay good (dropping them all costs a token per repository again).
-        this.harbor.invalidateTokens(name);
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/sync/context.js
-
-
-
-
-class RunContext {
-    config;
-    logger;
-    signals;
-    /** The source, for listings (catalog, tags, referrers); its manifests and blobs go through
-     * `transfer`. */
-    source;
-    api;
-    transfer;
-    projects;
-    listings = new OncePerKey();
-    listingRefused = false;
-    constructor(config, clients, logger, signals) {
-        this.config = config;
-        this.logger = logger;
-        this.signals = signals;
-        this.source = clients.source;
-        this.api = clients.api;
-        this.transfer = new Transfer(clients, {
-            concurrency: config.concurrency,
-            upstreamConcurrency: config.upstreamConcurrency,
-            retry: config.retry,
-            abandon: signals.abandon,
-            dryRun: config.dryRun,
-            onBytes: (bytes) => logger.event?.({ type: 'bytes', bytes }),
-        });
-        this.projects = new Projects(clients.api, clients.harbor, {
-            create: config.createProjects,
-            visibility: config.projectVisibility,
-            logger,
-            naming: config.naming ?? sync_config/* INPUT_NAMING */.O,
-        });
-    }
-    get platforms() {
-        return this.config.platforms;
-    }
-    /** What Harbor holds in the target repository, listed once per run (one request per 100
-     * artifacts answers for all its tags). Undefined when the API refuses the listing: each tag
-     * then costs a manifest HEAD, and the run says so once. */
-    harborListing(target) {
-        return this.listings.run(target.repository, async () => {
-            try {
-                return await this.api.tagDigests(target.project, target.path);
-            }
-            catch (error) {
-                // Said once: an account that may not list artifacts is refused for every repository.
-                const say = this.listingRefused ? this.logger.debug : this.logger.warn;
-                this.listingRefused = true;
-                say.call(this.logger, `Harbor's artifact list of ${target.repository} could not be read (${error.message}); checking tags one by one instead, one request each`);
-                return undefined;
-            }
-        }).promise;
-    }
-    /** What Harbor holds in the target repository, when its project exists and is ours to write
-     * (not a proxy cache): for the tags only Harbor has now. Shares the listing of harborListing. */
-    async harborHoldings(target) {
-        // A project this run created holds only what this run brought.
-        if (this.projects.wasCreated(target.project))
-            return undefined;
-        if (!(await this.projects.exists(target.project)) || (await this.projects.refusal(target.project)))
-            return undefined;
-        return await this.harborListing(target);
-    }
-    /** True when the Harbor repository holds no artifact (or its project is new or missing): it
-     * cannot hold a blob this run did not bring, so no HEAD on Harbor is needed, and a source GET
-     * can be the presence check. Blobs this run brought are in the transfer layer's tables. */
-    async repositoryIsEmpty(target) {
-        const { projects } = this;
-        return (projects.wasCreated(target.project) ||
-            !(await projects.exists(target.project)) ||
-            (await this.harborListing(target))?.artifacts === 0);
-    }
-    /** A repository is done (every tag, its signatures included): what the run kept for it goes,
-     * so memory follows the repositories in flight. Blob uploads stay known run-wide (bounded): later
-     * repositories mount from them. */
-    forgetRepository(source, target) {
-        this.transfer.forget(source, target);
-        this.listings.forget(target);
-    }
-    /** What Harbor's error hints need to know about a project. */
-    hintContext(project) {
-        const username = this.config.harbor.credentials?.username;
-        const naming = this.config.naming ?? sync_config/* INPUT_NAMING */.O;
-        return {
-            project,
-            projectCreatedThisRun: this.projects.wasCreated(project),
-            ...(username !== undefined && { username }),
-            setting: naming.setting,
-        };
-    }
-}
-
-// EXTERNAL MODULE: ./lib/harbor/names.js
-var names = __nccwpck_require__(158);
-;// CONCATENATED MODULE: ./lib/sync/jobs.js
-// One job per tag: where it is read on the source and written in Harbor.
-
-/** Maps every spec before any network traffic, so bad names are refused before anything is copied. */
-function mapSpecs(specs, map) {
-    const mapped = new Map();
-    const problems = [];
-    for (const spec of specs) {
-        try {
-            mapped.set(spec, map(spec.repository));
-        }
-        catch (error) {
-            if (!(error instanceof names/* NameMappingError */.mn))
-                throw error;
-            problems.push(`${spec.origin} (${spec.repository}): ${error.message}`);
-        }
-    }
-    if (problems.length > 0)
-        throw new names/* NameMappingError */.mn(`refused before anything was copied:\n${problems.join('\n')}`);
-    return mapped;
-}
-function jobFor(spec, target) {
-    const sourceReference = spec.digest ?? spec.tag;
-    const targetReference = spec.tag ?? spec.digest;
-    const sep = (ref) => (ref.includes(':') ? '@' : ':');
-    return {
-        sourceRepository: spec.repository,
-        sourceReference,
-        target,
-        targetReference,
-        sourceLabel: `${spec.repository}${spec.tag !== undefined ? `:${spec.tag}` : ''}${spec.digest !== undefined ? `@${spec.digest}` : ''}`,
-        targetLabel: `${target.repository}${sep(targetReference)}${targetReference}`,
-    };
-}
-
-// EXTERNAL MODULE: ./lib/registry/auth-boundary.js
-var auth_boundary = __nccwpck_require__(5208);
-;// CONCATENATED MODULE: ./lib/sync/preflight.js
-// Checks both ends before any tag is tried, so a wrong password or an unreachable host is one
-// clear error instead of a failure per tag.
-
-
-
-
-
-
-
-
-async function preflight(config, clients, logger) {
-    await checkSource(config, clients, logger);
-    return await checkHarbor(config, clients, logger);
-}
-async function checkSource(config, clients, logger) {
-    const naming = config.naming ?? sync_config/* INPUT_NAMING */.O;
-    const credentialsHint = `set ${naming.name('source-username')} and ${naming.name('source-password')}`;
-    const ping = await clients.source.ping().catch((error) => {
-        // A storage source that cannot be opened says so itself (step storage).
-        if ((0,errors_base/* isHarborSyncError */.E)(error) && error.step !== undefined)
-            throw error;
-        throw unreachable('source registry', 'source', config, error);
-    });
-    if (ping.ok)
-        return;
-    if ((0,auth_boundary/* isAuthRefusal */.B)(ping.error)) {
-        // Our own refusal (a realm over plain HTTP, a foreign origin asking for credentials), not the
-        // registry's answer: say it as it is.
-        const insecure = ping.error?.code === 'REALM_INSECURE';
-        throw new errors_base/* HarborSyncError */.kM({
-            ...placeAt(ping.error, 'auth').details(),
-            ...(insecure && {
-                hint: `serve the token realm over https (distribution: auth.token.realm), or set ${naming.setting('source-insecure', 'true')} to accept plain HTTP for this registry`,
-            }),
-        });
-    }
-    if (ping.status === 401 && config.source.credentials) {
-        throw new errors_base/* HarborSyncError */.kM({
-            code: 'CREDENTIALS_REJECTED',
-            step: 'auth',
-            status: 401,
-            ...(ping.error?.registryCode !== undefined && { registryCode: ping.error.registryCode }),
-            message: `the source registry ${clients.source.host} rejected the credentials of user "${config.source.credentials.username}"`,
-            hint: `check ${naming.name('source-username')} and ${naming.name('source-password')}`,
-        });
-    }
-    if (ping.status === 401) {
-        // Public registries answer /v2/ with 401 even to anonymous pulls: only a refused anonymous
-        // token, or a first listing that answers 401/403, means the source demands a login.
-        const refusal = ping.error && ping.error.request !== 'GET /v2/' ? ping.error : await anonymousRefusal(config, clients);
-        if (refusal) {
-            throw new errors_base/* HarborSyncError */.kM({
-                code: 'CREDENTIALS_REQUIRED',
-                step: 'auth',
-                ...(refusal.status !== undefined && { status: refusal.status }),
-                ...(refusal.registryCode !== undefined && { registryCode: refusal.registryCode }),
-                message: `the source registry ${clients.source.host} refuses anonymous access (${refusal.status ?? 401} on ${refusal.request ?? 'GET /v2/'}) and no credentials were given`,
-                hint: credentialsHint,
-                cause: refusal,
-            });
-        }
-        logger.info(`The source registry ${clients.source.host} allows anonymous pulls`);
-        return;
-    }
-    const plainToTls = httpToHttpsHint('source', ping.error?.registryMessage, config);
-    throw new errors_base/* HarborSyncError */.kM({
-        code: plainToTls ? 'TLS_FAILED' : 'NOT_A_REGISTRY',
-        step: 'preflight',
-        status: ping.status,
-        ...(ping.error?.registryCode !== undefined && { registryCode: ping.error.registryCode }),
-        message: `source registry ${redactUrl(config.source.url)} answered /v2/ with ${ping.status}${plainToTls ? '' : ': is it a Docker registry (distribution API v2)?'}`,
-        ...(plainToTls && { hint: plainToTls }),
-    });
-}
-async function checkHarbor(config, clients, logger) {
-    await clients.api.ping().catch((error) => {
-        if ((0,registry/* isRegistryError */.IP)(error)) {
-            const naming = config.naming ?? sync_config/* INPUT_NAMING */.O;
-            const tls = httpToHttpsHint('harbor', error.registryMessage, config);
-            const base = redirectedTo(error);
-            const moved = base && `use the address it redirects to: write ${base} in ${naming.name('harbor-url')}`;
-            const hint = tls ?? moved;
-            throw new errors_base/* HarborSyncError */.kM({
-                ...error.details(),
-                code: tls ? 'TLS_FAILED' : 'NOT_HARBOR',
-                step: 'preflight',
-                ...(hint && { hint }),
-                cause: error,
-            });
-        }
-        throw unreachable('Harbor', 'harbor', config, error);
-    });
-    const username = config.harbor.credentials?.username ?? '';
-    const identity = await clients.api.whoami().catch((error) => {
-        const placed = placeAt(error, 'auth');
-        if (placed.status === 401) {
-            throw new errors_base/* HarborSyncError */.kM({
-                ...placed.details(),
-                code: 'CREDENTIALS_REJECTED',
-                message: `Harbor at ${clients.api.url.host} rejected the credentials of user "${username}" (401 UNAUTHORIZED)`,
-                hint: `check ${(config.naming ?? sync_config/* INPUT_NAMING */.O).name('harbor-username')} and ${(config.naming ?? sync_config/* INPUT_NAMING */.O).name('harbor-password')}; a robot account name includes its prefix (robot$…) — pass it through an environment variable or secret so no shell expands the $`,
-                cause: error,
-            });
-        }
-        throw placed;
-    });
-    const version = await clients.api.version().catch(() => undefined);
-    logger.info(`Harbor ${version ?? '(version not shown)'} at ${clients.api.url.host}, as ${identity.kind} ${identity.name}${identity.sysadmin ? ' (system admin)' : ''}`);
-    return { ...(version !== undefined && { version }), user: identity.name };
-}
-const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
-const KNOWN_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EPROTO', 'ERR_SSL_WRONG_VERSION_NUMBER']);
-/** A connection that could not be made, said in words, with what to try. */
-function unreachable(what, prefix, config, error) {
-    const naming = config.naming ?? sync_config/* INPUT_NAMING */.O;
-    const url = config[prefix].url;
-    const urlInput = prefix === 'source' ? 'source-registry' : 'harbor-url';
-    const code = (0,errors_causes/* causeCode */.XL)(error, (c) => CERTIFICATE_ERRORS.test(c) || KNOWN_CODES.has(c));
-    let hint;
-    let tls = false;
-    if (code !== undefined && CERTIFICATE_ERRORS.test(code)) {
-        tls = true;
-        // What to set comes first, in the names the user gives options in; Node's advice about its own
-        // flags (--use-system-ca) is dropped from the message by causeText.
-        hint = `set ${naming.name(`${prefix}-ca-file`)} to the CA certificate that signed it, or ${naming.setting(`${prefix}-insecure`, 'true')} (its TLS certificate is not trusted: ${code})`;
-    }
-    else if (code === 'ECONNREFUSED') {
-        hint = `nothing listens there: check the host and port of ${naming.name(urlInput)}`;
-    }
-    else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-        hint = 'the host name does not resolve: check its spelling and the DNS of this machine';
-    }
-    else if (code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER') {
-        // The server answered the TLS hello in plain HTTP: say that, not OpenSSL's record-layer text.
-        tls = true;
-        return new errors_base/* NetworkError */.Dr({
-            code: 'TLS_FAILED',
-            step: 'network',
-            message: `${what} ${redactUrl(url)} answers in plain HTTP, not HTTPS`,
-            hint: `write ${redactUrl(url).replace(/^https:/, 'http:')} in ${naming.name(urlInput)}`,
-            cause: error,
-        });
-    }
-    // Library internals (OpenSSL's file and line, Node's advice) are not for the reader.
-    const said = (0,errors_causes/* causeText */.xv)((0,errors_causes/* rootCause */.es)(error));
-    return new errors_base/* NetworkError */.Dr({
-        code: tls ? 'TLS_FAILED' : 'UNREACHABLE',
-        step: 'network',
-        message: `${what} ${redactUrl(url)} is not reachable: ${said}`,
-        ...(hint && { hint }),
-        cause: error,
-    });
-}
-function httpToHttpsHint(prefix, message, config) {
-    const naming = config.naming ?? sync_config/* INPUT_NAMING */.O;
-    return message && /HTTP request to an HTTPS server/i.test(message)
-        ? `the server speaks HTTPS: write https:// in ${naming.name(prefix === 'source' ? 'source-registry' : 'harbor-url')}`
-        : undefined;
-}
-/** The first listing this run needs, asked anonymously: a refusal (401/403) means the source
- * demands a login; anything else is left to the tags that hit it. */
-async function anonymousRefusal(config, clients) {
-    const first = config.images[0];
-    try {
-        if (first?.tag !== undefined || first?.digest !== undefined)
-            await clients.source.headManifest(first.repository, first.digest ?? first.tag);
-        else if (first)
-            await clients.source.listTags(first.repository);
-        else if (config.catalog)
-            for await (const _page of clients.source.catalog())
-                break;
-        return undefined;
-    }
-    catch (error) {
-        return (0,errors_base/* isHarborSyncError */.E)(error) && (error.status === 401 || error.status === 403) ? error : undefined;
-    }
-}
-
-// EXTERNAL MODULE: ./lib/sync/mapping.js
-var mapping = __nccwpck_require__(9597);
-;// CONCATENATED MODULE: ./lib/sync/collisions.js
-
-
-class TargetClaims {
-    /** Jobs wait here while the run is still learning every target. */
-    holding;
-    held = [];
-    claims = new Map();
-    constructor(hold) {
-        this.holding = hold;
-    }
-    /** `hold` while jobs are being held; otherwise `run`, `repeat` for a pair (source, target)
-     * admitted before (a tag named twice, a signature that is also listed), or the failure when
-     * another source already claimed the target. */
-    admit(job) {
-        if (this.holding) {
-            this.held.push(job);
-            return { kind: 'hold' };
-        }
-        const claimant = this.claims.get(job.targetLabel);
-        if (claimant === job.sourceLabel)
-            return { kind: 'repeat' };
-        if (claimant !== undefined)
-            return { kind: 'refuse', error: collision(job.targetLabel, [claimant, job.sourceLabel]) };
-        this.claims.set(job.targetLabel, job.sourceLabel);
-        return { kind: 'run' };
-    }
-    /** Ends holding: every held job, each with the failure when it collides with another. From
-     * here on (signatures of the held tags) jobs are admitted as they come. */
-    release() {
-        if (!this.holding)
-            return [];
-        this.holding = false;
-        const collisions = (0,mapping/* findCollisions */.tn)(this.held.map((j) => ({ source: j.sourceLabel, target: j.targetLabel })));
-        return this.held.splice(0).map((job) => {
-            const sources = collisions.get(job.targetLabel);
-            return sources ? { job, error: collision(job.targetLabel, sources) } : { job };
-        });
-    }
-}
-function collision(target, sources) {
-    return failure('config', 'NAME_COLLISION', `${sources.join(' and ')} all map to ${target}; nothing was copied to it`, 'change the mapping rules (or exclude one source) so each source has its own target');
-}
-
-// EXTERNAL MODULE: ./lib/sync/select.js
-var sync_select = __nccwpck_require__(9563);
-;// CONCATENATED MODULE: ./lib/sync/shard.js
-// `shard: i/n` spreads a catalog over n runners. Whole repositories go to one shard, chosen by a
-// stable hash of the repository name, so a repository's tags stay together and every nightly run
-// sends it to the same runner.
-
-function shardOf(repository, count) {
-    const hash = (0,external_node_crypto_.createHash)('sha256').update(repository).digest();
-    return (hash.readUInt32BE(0) % count) + 1;
-}
-function inShard(repository, shard) {
-    return !shard || shardOf(repository, shard.count) === shard.index;
-}
-
-;// CONCATENATED MODULE: ./lib/sync/untagged.js
-// include-untagged (storage sources only): the manifests a repository holds under
-// `_manifests/revisions/` that no tag reaches are copied too, by digest, so `repo@sha256:…` still
-// pulls from Harbor. They run as ordinary digest jobs (as a declared `repo@sha256:…` line would).
-// A registry's API cannot list them, hence the storage-only rule (inputs.ts refuses it otherwise).
-
-
-
-
-
-/** Local file reads: enough in flight to overlap, few enough to stay far from the open-files limit. */
-const untagged_READS_IN_FLIGHT = 8;
-/** The source as a RevisionSource, when it can list untagged manifests; a run configured around
- * buildConfig's check stops here. */
-function revisionSource(source) {
-    const listRevisions = source.listRevisions?.bind(source);
-    if (source.capabilities.untaggedManifests && listRevisions)
-        return {
-            listRevisions,
-            headManifest: source.headManifest.bind(source),
-            getManifest: source.getManifest.bind(source),
-        };
-    throw new errors_base/* ConfigError */.xL('include-untagged: true needs a source that can list untagged manifests (a storage directory or tarball): a registry API cannot');
-}
-/** Revisions that no tag points at, leaving out every child of an index: a tagged index copies its
- * children, and an untagged index (itself a root) copies its own. */
-async function findUntagged(source, repository, tags) {
-    const limit = pLimit(untagged_READS_IN_FLIGHT);
-    const revisions = await source.listRevisions(repository);
-    // A tag that cannot be read fails in its own job; here it just reaches nothing.
-    const heads = await Promise.all(tags.map((tag) => limit(() => source.headManifest(repository, tag).catch(() => undefined))));
-    const tagged = new Set(heads.flatMap((head) => (head ? [head.digest] : [])));
-    // A damaged revision counts as a leaf: as a root it fails in its own job, with the file named.
-    const manifests = await Promise.all(revisions.map((digest) => limit(() => source.getManifest(repository, digest).catch(() => undefined))));
-    const children = new Set();
-    const referrers = new Set();
-    for (const manifest of manifests) {
-        if (!manifest)
-            continue;
-        for (const child of (0,media_types/* parseManifest */.Ng)(manifest.bytes, manifest.mediaType).children)
-            children.add(child.digest);
-        if (namesSubject(manifest.bytes))
-            referrers.add(manifest.digest);
-    }
-    const roots = revisions.filter((digest) => !tagged.has(digest) && !children.has(digest));
-    return { roots, referrers: new Set(roots.filter((digest) => referrers.has(digest))) };
-}
-/** One repository's untagged revisions as digest jobs; a subject-bearing one is skipped like a
- * signature tag when include-signatures is false. Listing trouble is one failed `repo@*` item. */
-async function untaggedJobs(source, repository, target, tags, includeSignatures) {
-    let found;
-    try {
-        found = await findUntagged(source, repository, tags);
-    }
-    catch (error) {
-        const failure = toFailure(error, 'discover');
-        return {
-            jobs: [],
-            items: [
-                {
-                    source: `${repository}@*`,
-                    target: `${target.repository}@*`,
-                    status: 'failed',
-                    error: { ...failure, message: `listing untagged manifests failed: ${failure.message}` },
-                },
-            ],
-        };
-    }
-    const jobs = [];
-    const items = [];
-    for (const digest of found.roots) {
-        const job = jobFor({ repository, digest }, target);
-        if (!includeSignatures && found.referrers.has(digest)) {
-            items.push({
-                source: job.sourceLabel,
-                target: job.targetLabel,
-                status: 'skipped',
-                reason: 'signature or attestation (include-signatures: false)',
-            });
-        }
-        else {
-            jobs.push(job);
-        }
-    }
-    return { jobs, items };
-}
-function namesSubject(bytes) {
-    try {
-        const subject = JSON.parse(bytes.toString('utf8')).subject;
-        return typeof subject?.digest === 'string';
-    }
-    catch {
-        return false;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/sync/discover.js
-// What to sync: declared images, and in catalog mode every repository the source lists, page by
-// page (copying starts while the catalog is still being walked). Repositories and tags left out by
-// the selection rules are reported as skipped with the rule; a repository with no tags is reported
-// too. Signature and attestation tags (cosign's `sha256-<hex>.sig|.att|.sbom`, the OCI referrers
-// tag `sha256-<hex>`) are not selected on their own: they follow their subject. With
-// include-untagged, a whole repository also brings the manifests no tag points at (untagged.ts).
-// Lists are untrusted: a name outside the reference grammar is reported, never requested or
-// printed raw, so a list is never silently shorter.
-
-
-
-
-
-
-
-
-
-
-const SIGNATURE_TAG = /^sha256-[0-9a-f]{64}(\.(sig|att|sbom))?$/;
-function isSignatureTag(tag) {
-    return SIGNATURE_TAG.test(tag);
-}
-class Discovery {
-    source;
-    options;
-    tagLists = new OncePerKey();
-    /** What the catalog listed, and the Harbor repositories and projects it maps to: for the
-     * repositories only Harbor has now (O(repositories), never per tag). */
-    catalogNames = new Set();
-    mappedTargets = new Set();
-    targetProjects = new Set();
-    constructor(source, options) {
-        this.source = source;
-        this.options = options;
-    }
-    /** Every repository of the source's catalog, page by page; each is handed on as soon as its page
-     * arrives. A catalog that cannot be read whole is an error (step discover). */
-    async walkCatalog(visit) {
-        try {
-            for await (const page of this.source.catalog()) {
-                for (const repository of page) {
-                    if (!visit.goOn())
-                        return;
-                    await this.visitRepository(repository, visit);
-                }
-            }
-        }
-        catch (error) {
-            const f = toFailure(error, 'discover');
-            const denied = f.status === 401 || f.status === 403;
-            const hint = denied
-                ? 'listing the catalog needs catalog permission on the source (on Harbor as a source: a system admin); list images instead'
-                : f.hint;
-            throw new errors_base/* HarborSyncError */.kM({
-                code: f.errorCode,
-                step: 'discover',
-                ...(f.status !== undefined && { status: f.status }),
-                ...(f.code !== undefined && { registryCode: f.code }),
-                message: `listing the source catalog failed: ${f.message}`,
-                ...(hint !== undefined && { hint }),
-                cause: error,
-            });
-        }
-    }
-    async visitRepository(repository, visit) {
-        const { shard, mapTarget } = this.options;
-        this.catalogNames.add(repository);
-        if (!(0,registry_reference/* isRepositoryName */.en)(repository)) {
-            visit.item({
-                source: `${(0,redact_text/* printable */.g$)(repository).slice(0, 300)}:*`,
-                target: '',
-                status: 'failed',
-                error: failure('discover', 'NAME_INVALID', 'the source catalog lists a repository name that is not valid'),
-            });
-            return;
-        }
-        if (!inShard(repository, shard))
-            return;
-        const rule = (0,sync_select/* repositoryExcludedBy */.ES)(repository, this.options.selection);
-        if (rule) {
-            visit.item({ source: `${repository}:*`, target: '', status: 'skipped', reason: `filtered out: ${rule}` });
-            return;
-        }
-        let target;
-        try {
-            target = mapTarget(repository);
-        }
-        catch (error) {
-            if (!(0,errors_base/* isHarborSyncError */.E)(error))
-                throw error;
-            visit.item({ source: `${repository}:*`, target: '', status: 'failed', error: toFailure(error, 'config') });
-            return;
-        }
-        this.mappedTargets.add(target.repository);
-        this.targetProjects.add(target.project);
-        await visit.repository({ repository, origin: 'catalog' }, target);
-    }
-    /** One spec's jobs. A line naming a tag or digest is taken as is; a whole repository is listed
-     * and filtered. From the catalog, an empty repository is skipped; a declared one is a failure. */
-    async expand(spec, target, fromCatalog) {
-        if (spec.tag !== undefined || spec.digest !== undefined)
-            return { jobs: [jobFor(spec, target)], items: [] };
-        const whole = (status, extra) => ({
-            jobs: [],
-            items: [{ source: `${spec.repository}:*`, target: `${target.repository}:*`, status, ...extra }],
-        });
-        let listed;
-        try {
-            listed = await this.tags(spec.repository);
-        }
-        catch (error) {
-            // Pushed to only by digest, a repository has no tags directory, yet untagged manifests.
-            const untagged = (0,registry/* isNotFound */.c4)(error) ? await this.untagged(spec.repository, target, []) : undefined;
-            if (untagged)
-                return untagged;
-            return whole('failed', { error: toFailure(error, 'discover') });
-        }
-        const tags = listed.filter(registry_reference/* isTag */.dz);
-        const refused = listed
-            .filter((t) => !(0,registry_reference/* isTag */.dz)(t))
-            .map((tag) => ({
-            source: `${spec.repository}:${(0,redact_text/* printable */.g$)(tag).slice(0, 200)}`,
-            target: '',
-            status: 'failed',
-            error: failure('discover', 'NAME_INVALID', `the source lists a tag name that is not valid: ${JSON.stringify((0,redact_text/* printable */.g$)(tag).slice(0, 200))}`),
-        }));
-        const untagged = await this.untagged(spec.repository, target, tags);
-        const retained = await this.retained(spec.repository, target, tags);
-        if (tags.length === 0) {
-            if (refused.length > 0 || untagged)
-                return { jobs: untagged?.jobs ?? [], items: [...refused, ...(untagged?.items ?? [])], retained };
-            const empty = fromCatalog
-                ? whole('skipped', { reason: 'repository has no tags' })
-                : whole('failed', {
-                    error: failure('discover', 'NOT_FOUND', `${spec.repository} has no tags on the source (${spec.origin})`),
-                });
-            return { ...empty, retained };
-        }
-        const plain = tags.filter((t) => !isSignatureTag(t));
-        const { selection, includeSignatures } = this.options;
-        const { selected, excluded } = (0,sync_select/* selectsAllTags */.sd)(selection)
-            ? { selected: plain, excluded: [] }
-            : (0,sync_select/* selectTags */.O)(plain, selection);
-        const items = [
-            ...refused,
-            ...excluded.map(({ tag, rule }) => ({
-                source: `${spec.repository}:${tag}`,
-                target: `${target.repository}:${tag}`,
-                status: 'skipped',
-                reason: `filtered out: ${rule}`,
-            })),
-        ];
-        if (!includeSignatures) {
-            for (const tag of tags.filter(isSignatureTag)) {
-                items.push({
-                    source: `${spec.repository}:${tag}`,
-                    target: `${target.repository}:${tag}`,
-                    status: 'skipped',
-                    reason: 'signature or attestation (include-signatures: false)',
-                });
-            }
-        }
-        const jobs = selected.map((tag) => jobFor({ repository: spec.repository, tag }, target));
-        return { jobs: [...jobs, ...(untagged?.jobs ?? [])], items: [...items, ...(untagged?.items ?? [])], retained };
-    }
-    /** The tags Harbor holds in `target` that the source's list no longer has: kept in Harbor,
-     * reported as retained. A tag the filters leave out (tags, exclude-tags, semver, latest) is out
-     * of scope, not retained: it is judged with the source's tags, as a sync would have. */
-    async retained(repository, target, tags) {
-        const listing = await this.options.harborTags?.(target);
-        if (!listing)
-            return [];
-        const onSource = new Set(tags);
-        const gone = [...listing.tags.keys()].filter((tag) => !onSource.has(tag));
-        if (gone.length === 0)
-            return [];
-        const { selection, includeSignatures } = this.options;
-        const plain = gone.filter((t) => !isSignatureTag(t));
-        const inScope = new Set((0,sync_select/* selectsAllTags */.sd)(selection)
-            ? plain
-            : (0,sync_select/* selectTags */.O)([...tags.filter((t) => !isSignatureTag(t)), ...plain], selection).selected.filter((t) => !onSource.has(t)));
-        if (includeSignatures)
-            for (const tag of gone)
-                if (isSignatureTag(tag))
-                    inScope.add(tag);
-        return gone
-            .filter((tag) => inScope.has(tag))
-            .sort()
-            .map((tag) => {
-            const pushedAt = listing.pushedAt.get(tag);
-            return {
-                kind: 'tag',
-                source: `${repository}:${tag}`,
-                target: `${target.repository}:${tag}`,
-                digest: listing.tags.get(tag),
-                ...(pushedAt !== undefined && { pushedAt }),
-            };
-        });
-    }
-    /** With include-untagged: the repository's manifests that none of `tags` reaches; undefined
-     * when there are none (or the option is off). */
-    async untagged(repository, target, tags) {
-        if (!this.options.revisions)
-            return undefined;
-        const found = await untaggedJobs(this.options.revisions, repository, target, tags, this.options.includeSignatures);
-        return found.jobs.length + found.items.length > 0 ? found : undefined;
-    }
-    /** Signatures, attestations and referrers of a manifest that was synced (or found in Harbor
-     * already): cosign tags and the referrers tag schema, plus the OCI 1.1 referrers API. A lookup
-     * that fails is reported as a failed item, never passed over in silence. */
-    async followers(job, digest) {
-        if (!this.options.includeSignatures)
-            return { jobs: [], items: [] };
-        const hex = digest.replace(/^sha256:/, '');
-        const items = [];
-        const lookupFailed = (error, what) => {
-            const f = toFailure(error, 'discover');
-            items.push({
-                source: `${job.sourceRepository}:sha256-${hex}.*`,
-                target: `${job.target.repository}:sha256-${hex}.*`,
-                status: 'failed',
-                error: { ...f, message: `${what} of ${job.sourceLabel} could not be listed: ${f.message}` },
-            });
-        };
-        const tags = await this.tags(job.sourceRepository).catch((error) => {
-            // A repository pushed to only by digest has no tag list at all: nothing follows by tag.
-            if (!(0,registry/* isNotFound */.c4)(error))
-                lookupFailed(error, 'signature and attestation tags');
-            return [];
-        });
-        const jobs = tags
-            .filter((t) => isSignatureTag(t) && t.startsWith(`sha256-${hex}`))
-            .map((tag) => jobFor({ repository: job.sourceRepository, tag }, job.target));
-        const referrers = await this.source.referrers(job.sourceRepository, digest).catch((error) => {
-            lookupFailed(error, 'OCI referrers');
-            return undefined;
-        });
-        for (const ref of referrers ?? [])
-            jobs.push(jobFor({ repository: job.sourceRepository, digest: ref.digest }, job.target));
-        return { jobs, items };
-    }
-    /** Done with a repository: its tag list goes. */
-    forget(repository) {
-        this.tagLists.forget(repository);
-    }
-    tags(repository) {
-        return this.tagLists.run(repository, async () => [...new Set(await this.source.listTags(repository))].sort())
-            .promise;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/sync/open-repositories.js
-// Repositories in flight. A repository opens when its tags are listed and closes when its last
-// tag (signatures included) is done; then what the run kept for it is dropped. At most `max` are
-// open at once, and the catalog walk waits for room: the run's memory follows the repositories
-// in flight, not the size of the catalog.
-class OpenRepositories {
-    max;
-    onClose;
-    open = new Map();
-    waiting = [];
-    constructor(max, onClose) {
-        this.max = max;
-        this.onClose = onClose;
-    }
-    /** Holds the repository open: at once when it already is, else when there is room. */
-    async acquire(repository) {
-        for (;;) {
-            const current = this.open.get(repository);
-            if (current) {
-                current.holds += 1;
-                return;
-            }
-            if (this.open.size < this.max) {
-                this.open.set(repository, { holds: 1 });
-                return;
-            }
-            await new Promise((wake) => this.waiting.push(wake));
-        }
-    }
-    release(repository) {
-        const current = this.open.get(repository);
-        if (!current)
-            return;
-        current.holds -= 1;
-        if (current.holds > 0)
-            return;
-        this.open.delete(repository);
-        this.onClose(repository);
-        this.waiting.shift()?.();
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/sync/scheduler.js
-// Work that produces more work: expanding a repository schedules its tags, a migrated tag
-// schedules its signatures. Work added with a key runs once per key; drain() waits until nothing
-// is left running, including work scheduled while waiting.
-class Scheduler {
-    seen = new Set();
-    running = new Set();
-    results = [];
-    has(key) {
-        return this.seen.has(key);
-    }
-    /** Runs `work` unless `key` ran before; false when it was a repeat. */
-    add(key, work) {
-        if (this.seen.has(key))
-            return false;
-        this.seen.add(key);
-        this.run(work);
-        return true;
-    }
-    /** Runs `work`; the caller knows it is not a repeat. */
-    run(work) {
-        const task = work().then((value) => {
-            if (value !== undefined)
-                this.results.push(value);
-        });
-        this.running.add(task);
-        void task.finally(() => this.running.delete(task)).catch(() => undefined);
-    }
-    /** Waits for everything running, and returns the results gathered since the last drain. */
-    async drain() {
-        while (this.running.size > 0)
-            await Promise.all(this.running);
-        return this.results.splice(0);
-    }
-}
-
-// EXTERNAL MODULE: ./lib/model/units.js
-var units = __nccwpck_require__(2714);
-;// CONCATENATED MODULE: ./lib/sync/classify.js
-// Decides, before anything is written to Harbor, what a tag is: skipped (Harbor has the same
-// digest, or the manifest kind is unsupported), stale (every blob 404 on the source),
-// incomplete (some 404), failed (a manifest that is not what its media type says, or too large
-// for a registry to store, or a graph of manifests past harbor-sync's bounds), or to be copied.
-
-
-
-
-
-/** What Harbor holds under the target reference now: one artifact listing per repository serves
- * all its tags; a digest reference, or an account that may not list, costs a manifest HEAD. */
-async function harborDigestOf(job, ctx) {
-    if (!(await ctx.projects.exists(job.target.project)))
-        return undefined;
-    if (!(0,registry_reference/* isDigest */.Bc)(job.targetReference)) {
-        const listing = await ctx.harborListing(job.target);
-        if (listing)
-            return listing.tags.get(job.targetReference);
-    }
-    return await ctx.transfer.harborManifest(job.target.repository, job.targetReference);
-}
-const IMMUTABLE_REASON = 'matches immutable-tags, already in Harbor';
-async function checkTag(job, ctx) {
-    const result = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
-    // What Harbor holds decides whether a HEAD on the source is worth it: a tag Harbor has is
-    // compared by digest (the cheap nightly path); a tag Harbor lacks is read whole right away.
-    const harborDigest = await inStep('discover', () => harborDigestOf(job, ctx));
-    // A tag the user says never moves, and that Harbor has: no request to the source at all.
-    if (harborDigest && isImmutableTag(job, ctx)) {
-        return {
-            kind: 'done',
-            settled: true,
-            result: { ...result, status: 'skipped', digest: harborDigest, reason: IMMUTABLE_REASON },
-        };
-    }
-    if (harborDigest) {
-        const head = await inStep('discover', () => ctx.transfer.sourceManifest(job.sourceRepository, job.sourceReference));
-        if (!head)
-            return { kind: 'done', result: notOnSource(job, result) };
-        result.digest = head.digest;
-        if (harborDigest === head.digest) {
-            return {
-                kind: 'done',
-                result: { ...result, status: 'skipped', reason: 'already in Harbor with the same digest' },
-            };
-        }
-        result.previousDigest = harborDigest;
-    }
-    return { kind: 'read', result, harborDigest };
-}
-function isImmutableTag(job, ctx) {
-    const tag = job.sourceReference;
-    return !(0,registry_reference/* isDigest */.Bc)(tag) && ctx.config.immutableTags.some((re) => re.test(tag));
-}
-/** Reads the tag whole (manifests, blob presence) after checkTag found Harbor without it. */
-async function classifyTag(job, ctx, check) {
-    const { result, harborDigest } = check;
-    const manifest = await inStep('discover', () => ctx.transfer.readGraph(job.sourceRepository, job.sourceReference, ctx.platforms)).catch((error) => {
-        if ((0,registry/* isNotFound */.c4)(error))
-            return undefined;
-        throw error;
-    });
-    if (!manifest)
-        return { kind: 'done', result: notOnSource(job, result) };
-    result.digest = manifest.node.digest;
-    result.mediaType = manifest.node.mediaType;
-    if (manifest.sourceDigest)
-        result.sourceDigest = manifest.sourceDigest;
-    if (manifest.node.parsed.kind === 'index' && manifest.node.parsed.children.length === 0) {
-        return {
-            kind: 'done',
-            result: {
-                ...result,
-                status: 'skipped',
-                reason: `no child of the index matches platforms ${ctx.platforms?.map(media_types/* formatPlatform */.Bq).join(', ')}`,
-            },
-        };
-    }
-    if (manifest.node.digest === harborDigest) {
-        return { kind: 'done', result: { ...result, status: 'skipped', reason: 'already in Harbor with the same digest' } };
-    }
-    const unsupported = unsupportedReason(manifest.node);
-    if (unsupported)
-        return { kind: 'done', result: { ...result, status: 'skipped', reason: unsupported } };
-    if (manifest.node.parsed.kind === 'index') {
-        result.platforms = manifest.node.parsed.children.map((c) => (0,media_types/* formatPlatform */.Bq)(c.platform));
-    }
-    const blobs = blobsOf(manifest.node);
-    result.size = blobs.reduce((sum, b) => sum + Math.max(b.size, 0), 0);
-    const missing = [...manifest.missingChildren];
-    await inStep('discover', async () => {
-        // Bound for an empty Harbor repository, a blob will be uploaded: its check can be the GET
-        // that uploads it.
-        const willUpload = ctx.transfer.holdsSourceReads && (await ctx.repositoryIsEmpty(job.target));
-        const sizes = await ctx.transfer.sourceBlobSizes(jobOwner(job), job.sourceRepository, blobs, willUpload);
-        for (const [i, b] of blobs.entries())
-            if (sizes[i] === undefined)
-                missing.push(b.digest);
-    });
-    const referenced = blobs.length + manifest.missingChildren.length + manifest.repairedChildren.length;
-    const sourceMissing = missing.length + manifest.repairedChildren.length;
-    const upstream = ctx.transfer.upstreamHost;
-    const repairs = await inStep('discover', () => ctx.transfer.upstreamHas(job.sourceRepository, blobs.filter((b) => missing.includes(b.digest))));
-    const stillMissing = missing.filter((d) => !repairs.has(d));
-    if (stillMissing.length > 0) {
-        const status = sourceMissing === referenced ? 'stale' : 'incomplete';
-        const upstreamToo = upstream ? `; ${stillMissing.length} of them missing on source and upstream` : '';
-        const reason = status === 'stale'
-            ? `all ${referenced} blobs answer 404 on the source (the manifest is there, its content is not)${upstreamToo}`
-            : `${sourceMissing} of ${referenced} blobs answer 404 on the source${upstreamToo}`;
-        return { kind: 'done', result: { ...result, status, missing: stillMissing, reason } };
-    }
-    if (repairs.size > 0 || manifest.repairedChildren.length > 0) {
-        const bytes = blobs.filter((b) => repairs.has(b.digest)).reduce((n, b) => n + Math.max(b.size, 0), 0);
-        result.repaired = {
-            blobs: repairs.size,
-            manifests: manifest.repairedChildren.length,
-            bytes,
-            from: upstream,
-        };
-    }
-    return { kind: 'copy', result, manifest: manifest.node, blobs, repairs };
-}
-function notOnSource(job, result) {
-    return {
-        ...result,
-        status: 'failed',
-        error: {
-            ...failure('discover', 'NOT_FOUND', `${job.sourceLabel} not found on the source`),
-            status: 404,
-            code: 'MANIFEST_UNKNOWN',
-        },
-    };
-}
-/** Why a tag cannot be copied as it is, for any manifest of its graph (each looked at once). */
-function unsupportedReason(node, seen = new Set()) {
-    const kind = node.parsed.kind;
-    if (kind === 'schema1') {
-        return 'Docker schema 1 manifest: deprecated, and Harbor 2.x cannot use it for scanning or signing; re-push the image with a current client (docker or skopeo) to convert it to schema 2';
-    }
-    if (kind === 'unsupported')
-        return `unsupported manifest media type ${node.mediaType}`;
-    for (const child of node.children) {
-        if (seen.has(child.digest))
-            continue;
-        seen.add(child.digest);
-        const reason = unsupportedReason(child, seen);
-        if (reason)
-            return `index child ${child.digest}: ${reason}`;
-    }
-    return undefined;
-}
-/** Who opened a prefetched GET: the tag job, which releases what no upload took. */
-function jobOwner(job) {
-    return `${job.sourceLabel} → ${job.targetLabel}`;
-}
-
-;// CONCATENATED MODULE: ./lib/sync/copy.js
-
-
-async function copyTag(job, manifest, blobs, result, ctx, fromUpstream = new Set()) {
-    const hints = ctx.hintContext(job.target.project);
-    const step = (name, work) => inStep(name, work, hints);
-    const counts = await ctx.transfer.write({
-        owner: jobOwner(job),
-        sourceRepository: job.sourceRepository,
-        targetRepository: job.target.repository,
-        reference: job.targetReference,
-        label: job.targetLabel,
-        top: manifest,
-        blobs,
-        fromUpstream,
-        targetEmpty: () => ctx.repositoryIsEmpty(job.target),
-    }, step);
-    return { ...result, status: 'migrated', blobs: counts };
-}
-
-;// CONCATENATED MODULE: ./lib/sync/tag-pipeline.js
-
-
-
-
-/** The tag's result; undefined when the run was stopped before the tag started. */
-async function syncTag(job, ctx, limits, clock) {
-    const stopped = () => ctx.signals.stop?.aborted === true;
-    let partial = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
-    try {
-        const check = await limits.looks(async () => {
-            clock.started = Date.now();
-            if (stopped())
-                return undefined;
-            // A project Harbor refuses every push into fails its tags here, without a request each.
-            const refusal = await ctx.projects.refusal(job.target.project);
-            if (refusal)
-                throw refusal;
-            return await checkTag(job, ctx);
-        });
-        if (!check)
-            return undefined;
-        if (check.kind === 'done') {
-            clock.settled = check.settled === true;
-            return check.result;
-        }
-        partial = check.result;
-        return await limits.tags(async () => {
-            if (stopped())
-                return undefined;
-            const plan = await classifyTag(job, ctx, check);
-            partial = plan.result;
-            if (plan.kind === 'done')
-                return plan.result;
-            if (ctx.config.dryRun)
-                return await planCopy(job, ctx, plan.result, plan.blobs);
-            await ctx.projects.ensure(job.target.project);
-            return await copyTag(job, plan.manifest, plan.blobs, plan.result, ctx, plan.repairs);
-        });
-    }
-    catch (error) {
-        return { ...partial, status: 'failed', error: toFailure(error, 'discover') };
-    }
-    finally {
-        ctx.transfer.release(jobOwner(job));
-    }
-}
-/** A dry run: what the copy would upload, and the project it would create. */
-async function planCopy(job, ctx, result, blobs) {
-    const projectExists = await ctx.projects.exists(job.target.project);
-    const bytes = await ctx.transfer.plannedUpload(job.target.repository, blobs, projectExists);
-    const repair = result.repaired
-        ? `, repairing ${result.repaired.blobs} blobs (${(0,units/* formatBytes */.z)(result.repaired.bytes)}) from upstream ${result.repaired.from}`
-        : '';
-    return {
-        ...result,
-        status: 'migrated',
-        reason: `would upload up to ${(0,units/* formatBytes */.z)(bytes)}${repair}${projectExists ? '' : ` and create project ${job.target.project}`}`,
-    };
-}
-
-;// CONCATENATED MODULE: ./lib/sync/runner.js
-// One run's work after preflight: expand every declared image and, in catalog mode, every
-// repository the catalog lists; run each tag through the pipeline with bounded concurrency;
-// synced manifests bring their signatures along. Discovery and copying overlap: tags start as
-// soon as their repository is listed.
-
-
-
-
-
-
-
-
-
-
-
-class Runner {
-    ctx;
-    result;
-    discovery;
-    limits;
-    scheduler = new Scheduler();
-    claims;
-    /** Repositories being listed, and whether the catalog is still being walked: together they
-     * say when the total is known. */
-    expanding = 0;
-    walking = true;
-    open;
-    /** The source repository of each open target repository, to drop its state at close. */
-    sourceOf = new Map();
-    constructor(ctx, result) {
-        const { config } = ctx;
-        this.ctx = ctx;
-        this.result = result;
-        this.discovery = new Discovery(ctx.source, {
-            selection: config.selection,
-            includeSignatures: config.includeSignatures,
-            revisions: config.includeUntagged ? revisionSource(ctx.source) : undefined,
-            mapTarget: (repository) => this.mapTarget(repository),
-            shard: config.shard,
-            harborTags: (target) => ctx.harborHoldings(target),
-        });
-        // Looking is cheaper than copying: tag lists and the nightly HEAD-and-compare run wider.
-        this.limits = { looks: pLimit(config.concurrency * 4), tags: pLimit(config.concurrency) };
-        this.claims = new TargetClaims((0,mapping/* mayCollide */.gN)(config.mappings, config.defaultProject));
-        // Enough repositories open to keep the wide look limit busy (a few tags each), few enough that
-        // the run holds state for them only.
-        this.open = new OpenRepositories(config.concurrency * 8, (target) => this.closed(target));
-    }
-    closed(target) {
-        const source = this.sourceOf.get(target);
-        this.sourceOf.delete(target);
-        if (source === undefined)
-            return;
-        this.ctx.forgetRepository(source, target);
-        this.discovery.forget(source);
-    }
-    mapTarget(repository) {
-        return (0,mapping/* mapWithRules */.El)(repository, this.ctx.config.mappings, this.ctx.config.defaultProject);
-    }
-    /** Runs every declared image (already mapped, `targets`) and the catalog; fills the result. A
-     * catalog that cannot be listed whole stops the run, after the tags already started finish. */
-    async run(targets) {
-        const { config } = this.ctx;
-        for (const spec of config.images) {
-            if (inShard(spec.repository, config.shard))
-                await this.expand(spec, targets.get(spec), false);
-        }
-        let walkError;
-        let walked = false;
-        if (config.catalog) {
-            // Asked before each repository: a stop there leaves the rest of the catalog unlisted, so
-            // nobody can say how much is left beyond what was listed (the result says so).
-            const goOn = () => {
-                const stopped = this.ctx.signals.stop?.aborted === true;
-                if (stopped)
-                    this.result.catalogIncomplete = true;
-                return !stopped;
-            };
-            await this.discovery
-                .walkCatalog({
-                repository: (spec, target) => this.expand(spec, target, true),
-                item: (item) => this.record(item),
-                goOn,
-            })
-                .then(() => (walked = !this.ctx.signals.stop?.aborted))
-                .catch((error) => (walkError = error));
-        }
-        this.walking = false;
-        this.discoveredIfDone();
-        await this.drain();
-        for (const { job, error } of this.claims.release()) {
-            if (error)
-                this.record({ source: job.sourceLabel, target: job.targetLabel, status: 'failed', error });
-            else
-                this.schedule(job);
-        }
-        await this.drain();
-        if (walkError !== undefined)
-            throw walkError;
-        // Only a catalog read whole can say a repository is gone from it.
-        // Server-sized lists are appended one by one: a spread of 100,000s of arguments overflows the stack.
-        if (walked)
-            for (const r of await this.retainedRepositories())
-                this.result.retained.push(r);
-        await this.noteImmutability();
-        this.result.harborNotes = [...this.ctx.projects.notes];
-        this.result.projectsCreated = [...this.ctx.projects.created];
-        const { plannedBytes, upstreamRequests } = this.ctx.transfer;
-        if (plannedBytes !== undefined)
-            this.result.bytesPlanned = plannedBytes;
-        if (upstreamRequests !== undefined)
-            this.result.upstreamRequests = upstreamRequests;
-    }
-    async drain() {
-        for (const item of await this.scheduler.drain())
-            this.result.items.push(item);
-    }
-    /** An item decided without running (filtered out, a collision, a repository that cannot be listed). */
-    record(item) {
-        this.ctx.logger.event?.({ type: 'done', item, queued: false, dryRun: this.ctx.config.dryRun });
-        this.result.items.push(item);
-    }
-    schedule(job) {
-        const admitted = this.claims.admit(job);
-        if (admitted.kind === 'hold' || admitted.kind === 'repeat')
-            return;
-        if (admitted.kind === 'refuse') {
-            this.record({ source: job.sourceLabel, target: job.targetLabel, status: 'failed', error: admitted.error });
-            return;
-        }
-        const target = job.target.repository;
-        // Each pair (source, target) runs once: the claims know which ran (no key kept per tag here).
-        this.scheduler.run(async () => {
-            // Joins its repository at once when open (a tag of a repository being listed, a signature).
-            await this.open.acquire(target);
-            this.sourceOf.set(target, job.sourceRepository);
-            try {
-                return await this.runJob(job);
-            }
-            finally {
-                this.open.release(target);
-            }
-        });
-        this.ctx.logger.event?.({ type: 'queued', source: job.sourceLabel });
-    }
-    async runJob(job) {
-        const clock = { started: Date.now(), settled: false };
-        const counter = { retries: 0 };
-        const item = await retry/* retryCounter */.hD.run(counter, () => syncTag(job, this.ctx, this.limits, clock));
-        if (!item) {
-            this.result.notStarted.push(job.sourceLabel);
-            return undefined;
-        }
-        item.seconds = (Date.now() - clock.started) / 1000;
-        if (counter.retries > 0)
-            item.retries = counter.retries;
-        this.ctx.logger.event?.({ type: 'done', item, queued: true, dryRun: this.ctx.config.dryRun });
-        // Signatures refer to the source's digest; an index rewritten for `platforms` has none.
-        const synced = item.status === 'migrated' || item.status === 'skipped';
-        if (synced && item.digest && !item.sourceDigest && !clock.settled) {
-            const followers = await this.discovery.followers(job, item.digest);
-            for (const i of followers.items)
-                this.record(i);
-            for (const j of followers.jobs)
-                this.schedule(j);
-        }
-        return item;
-    }
-    /** Lists a repository (or takes a declared tag) once there is room among the open repositories;
-     * resolves when it is admitted, so the catalog walk keeps pace with the work. */
-    async expand(spec, target, fromCatalog) {
-        const label = `${spec.repository}:${spec.tag ?? spec.digest ?? '*'}`;
-        const key = `repository ${label} → ${target.repository}`;
-        if (this.scheduler.has(key))
-            return;
-        await this.open.acquire(target.repository);
-        this.sourceOf.set(target.repository, spec.repository);
-        const added = this.scheduler.add(key, () => this.limits.looks(async () => {
-            try {
-                if (this.ctx.signals.stop?.aborted) {
-                    this.result.notStarted.push(label);
-                    return undefined;
-                }
-                const { jobs, items, retained } = await this.discovery.expand(spec, target, fromCatalog);
-                if (retained)
-                    for (const r of retained)
-                        this.result.retained.push(r);
-                for (const i of items)
-                    this.record(i);
-                for (const j of jobs)
-                    this.schedule(j);
-                return undefined;
-            }
-            finally {
-                this.expanding -= 1;
-                this.discoveredIfDone();
-                this.open.release(target.repository);
-            }
-        }));
-        if (added)
-            this.expanding += 1;
-        else
-            this.open.release(target.repository);
-    }
-    /** Repositories Harbor holds under this run's target projects that the source's catalog no
-     * longer lists: only names this run's mapping, filters and shard could have produced, so another
-     * team's repositories in a shared project are never called ours. One listing per project. */
-    async retainedRepositories() {
-        const { config, api, logger } = this.ctx;
-        const { catalogNames, mappedTargets } = this.discovery;
-        const projects = new Set([
-            ...this.discovery.targetProjects,
-            ...config.mappings.map((r) => r.to.split('/')[0]),
-            ...this.includedProjects(),
-        ]);
-        const retained = [];
-        for (const project of [...projects].sort()) {
-            if (!(await this.ctx.projects.exists(project).catch(() => false)) ||
-                (await this.ctx.projects.refusal(project).catch(() => undefined)))
-                continue;
-            let repositories;
-            try {
-                repositories = await api.listRepositories(project);
-            }
-            catch (error) {
-                logger.warn(`the repositories of Harbor project ${project} could not be listed (${error.message}): repositories only Harbor has there are not reported`);
-                continue;
-            }
-            for (const { name, artifacts } of repositories) {
-                if (mappedTargets.has(name) || artifacts === 0)
-                    continue;
-                const source = (0,mapping/* sourcesFor */.Mj)(name, config.mappings, config.defaultProject).find((s) => !catalogNames.has(s) && !(0,sync_select/* repositoryExcludedBy */.ES)(s, config.selection) && inShard(s, config.shard));
-                if (source)
-                    retained.push({ kind: 'repository', source, target: name, artifacts });
-            }
-        }
-        return retained;
-    }
-    /** Projects the include globs name literally (`team-b/**`, `team-b/app`): still this run's
-     * targets after the catalog stopped listing anything of theirs. */
-    includedProjects() {
-        return this.ctx.config.selection.include.flatMap((pattern) => {
-            const components = pattern.text.startsWith('/') ? [] : pattern.text.split('/');
-            const wild = components.findIndex((c) => /[*?]/.test(c));
-            const prefix = wild < 0 ? components : components.slice(0, wild);
-            if (prefix.length === 0)
-                return [];
-            try {
-                return [this.mapTarget(`${prefix.join('/')}/x`).project];
-            }
-            catch {
-                return [];
-            }
-        });
-    }
-    /** One line per project where Harbor's immutability rules kept a moved tag from re-pointing. */
-    async noteImmutability() {
-        const projects = new Set(this.result.items.filter((i) => i.error?.errorCode === 'IMMUTABLE_TAG').map((i) => i.target.split('/')[0]));
-        for (const project of projects)
-            await this.ctx.projects.noteImmutability(project);
-    }
-    discoveredIfDone() {
-        if (!this.walking && this.expanding === 0)
-            this.ctx.logger.event?.({ type: 'discovered' });
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/sync/engine.js
-
-
-
-
-
-
-async function runSync(config, logger, clients, control = {}) {
-    // Two stages of stopping: `stop` ends scheduling at once; `abandon` cuts requests in flight
-    // after the grace period, so an interrupted run ends within a few seconds.
-    const stop = control.signal;
-    const graceMs = control.graceMs ?? 5000;
-    const abandon = new AbortController();
-    const onStop = () => {
-        logger.warn(`Interrupted: starting no new tags; tags in flight get ${(graceMs / 1000).toFixed(0)} s to finish`);
-        setTimeout(() => abandon.abort(), graceMs).unref();
-    };
-    stop?.addEventListener('abort', onStop, { once: true });
-    const started = new Date();
-    const result = {
-        startedAt: started.toISOString(),
-        finishedAt: '',
-        seconds: 0,
-        dryRun: config.dryRun,
-        source: redactUrl(config.source.url),
-        harbor: redactUrl(config.harbor.url),
-        projectsCreated: [],
-        items: [],
-        retained: [],
-        harborNotes: [],
-        notStarted: [],
-        ...(config.shard && { shard: `${config.shard.index}/${config.shard.count}` }),
-    };
-    const all = clients ?? createClients(config, abandon.signal, logger);
-    try {
-        const runner = new Runner(new RunContext(config, all, logger, { stop, abandon: abandon.signal }), result);
-        // Every declared name is mapped before any network traffic: a name Harbor cannot take is
-        // refused before anything is copied.
-        const targets = mapSpecs(config.images, (repository) => runner.mapTarget(repository));
-        const identity = await preflight(config, all, logger);
-        if (identity.version !== undefined)
-            result.harborVersion = identity.version;
-        if (identity.user !== undefined)
-            result.harborUser = identity.user;
-        await runner.run(targets);
-    }
-    catch (error) {
-        result.fatal = toFailure(error, 'preflight');
-        logger.error(`${result.fatal.message}${result.fatal.hint ? ` — ${result.fatal.hint}` : ''}`);
-    }
-    finally {
-        stop?.removeEventListener('abort', onStop);
-        await closeClients(all);
-    }
-    if (stop?.aborted)
-        result.interrupted = true;
-    const finished = new Date();
-    result.finishedAt = finished.toISOString();
-    result.seconds = (finished.getTime() - started.getTime()) / 1000;
-    return result;
-}
-
-;// CONCATENATED MODULE: ./lib/run-and-report.js
-
-
-
-
-
-
-
-
-
-
-
-
-
-async function runAndReport(config, options) {
-    const naming = config.naming ?? sync_config/* INPUT_NAMING */.O;
-    const reportFile = options.reportFile ?? config.reportFile;
-    const report = reportFile ? { input: 'report-file', path: reportFile } : undefined;
-    const summaryFile = config.summaryFile
-        ? { input: 'summary-file', path: config.summaryFile }
-        : undefined;
-    const junitFile = config.junitFile
-        ? { input: 'junit-file', path: config.junitFile }
-        : undefined;
-    const htmlFile = config.htmlFile ? { input: 'html-file', path: config.htmlFile } : undefined;
-    const metricsFile = config.metricsFile
-        ? { input: 'metrics-file', path: config.metricsFile, atomic: true }
-        : undefined;
-    // Before any request: a path that cannot be written is bad input, not the end of a long sync.
-    await prepareOutputFiles([report, summaryFile, junitFile, htmlFile, metricsFile].filter((f) => f !== undefined), naming);
-    const result = await runSync(config, options.logger, options.clients, {
-        ...(options.signal && { signal: options.signal }),
-    });
-    // From here on the run has done its work: each file is written whatever befalls the other.
-    const unwritten = [];
-    const write = async (file, text) => {
-        const problem = await writeOutputFile(file, text, naming);
-        if (problem)
-            unwritten.push(problem);
-    };
-    if (report)
-        await write(report, reportText(result, VERSION));
-    const summary = safeSummary(result, { reportFile, failOn: config.failOn, ...options.summary }, unwritten);
-    if (summaryFile)
-        await write(summaryFile, summary);
-    if (junitFile)
-        await write(junitFile, junitText(result, { failOn: config.failOn, toolVersion: VERSION }));
-    if (htmlFile) {
-        const page = safeRender('the HTML page', unwritten, () => renderHtmlPage(result, { reportFile, failOn: config.failOn, ...options.summary }));
-        if (page !== undefined)
-            await write(htmlFile, page);
-    }
-    const decided = (0,outcome/* decideOutcome */.dl)(result, config.failOn);
-    if (metricsFile) {
-        // Last: its exit code counts every file before it that could not be written.
-        const exitCode = unwritten.length > 0 && decided.ok ? outcome/* EXIT */.dc.config : decided.exitCode;
-        const previous = await readPreviousMetrics(metricsFile, naming, options.logger);
-        await write(metricsFile, renderMetrics(result, {
-            exitCode,
-            previousSuccess: previous === undefined ? undefined : previousSuccess(previous),
-            toolVersion: VERSION,
-        }));
-    }
-    return {
-        ...decided,
-        // A run that did its work but could not say so in a file asked for is no success.
-        ...(unwritten.length > 0 && {
-            ok: false,
-            exitCode: decided.ok ? outcome/* EXIT */.dc.config : decided.exitCode,
-            reason: [decided.reason, ...unwritten].filter((line) => line !== undefined).join('; '),
-        }),
-        unwritten,
-        result,
-        totals: (0,report_totals/* computeTotals */.x0)(result),
-        summary,
-        ...(reportFile && { reportFile }),
-    };
-}
-/** A file's text; a bug in rendering it costs that file only (said in `unwritten`). */
-function safeRender(what, unwritten, render) {
-    try {
-        return render();
-    }
-    catch (error) {
-        unwritten.push(`${what} could not be rendered: ${error instanceof Error ? error.message : String(error)} (please report it)`);
-        return undefined;
-    }
-}
-/** The metrics file the previous run wrote, for its last success; none when there is no file. A
- * file that cannot be read (not a regular file, over 1 MiB) is said, and its time not carried. */
-async function readPreviousMetrics(file, naming, logger) {
-    try {
-        return await (0,read_file/* readBoundedFile */.M)(file.path, 'metrics-file');
-    }
-    catch (error) {
-        if (error.code === 'ENOENT')
-            return undefined;
-        const why = error instanceof Error ? error.message : String(error);
-        logger.warn(`${naming.name(file.input)} "${(0,redact_text/* printable */.g$)(file.path)}": the previous file cannot be read (${(0,redact_text/* printable */.g$)(why)}): the time of the last successful run starts again from 0`);
-        return undefined;
-    }
-}
-/** The summary; a bug in rendering it costs the summary only (said in `unwritten`), never the report. */
-function safeSummary(result, options, unwritten) {
-    try {
-        return (0,summary/* renderSummary */.Br)(result, options);
-    }
-    catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        unwritten.push(`the summary could not be rendered: ${message} (please report it)`);
-        return (0,summary/* renderInternalError */.CT)(message);
-    }
-}
-
-
-/***/ }),
-
-/***/ 1437:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   O: () => (/* binding */ INPUT_NAMING)
-/* harmony export */ });
-const INPUT_NAMING = { name: (input) => input, setting: (input, value) => `${input}: ${value}` };
-
-
-/***/ }),
-
-/***/ 9597:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   El: () => (/* binding */ mapWithRules),
-/* harmony export */   IO: () => (/* binding */ describeRule),
-/* harmony export */   Mj: () => (/* binding */ sourcesFor),
-/* harmony export */   Y0: () => (/* binding */ trimSlash),
-/* harmony export */   gN: () => (/* binding */ mayCollide),
-/* harmony export */   pg: () => (/* binding */ underPrefix),
-/* harmony export */   tn: () => (/* binding */ findCollisions)
-/* harmony export */ });
-/* harmony import */ var _harbor_names_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(158);
-// Where a source repository lands in Harbor when the default (first component = project) is not
-// what the user wants. Ordered rules `from => to`, first match wins; prefixes match whole path
-// components, so `mirror` matches `mirror` and `mirror/x` but not `mirrors/x`.
-//
-//   mirror => mirrors              mirror/a/b  → project mirrors, path a/b
-//   mirror => mirrors/hub          mirror/a/b  → project mirrors, path hub/a/b
-//   mirror => mirrors (flatten)    mirror/a/b  → project mirrors, path b (last component only)
-//   old/app => library/app         old/app     → project library, path app (a rename)
-//
-// A source equal to `from` keeps nothing after the prefix: under a multi-component target it
-// becomes the target itself (a rename); under a project alone it is an error, since a project is
-// not a repository and guessing a name there could collide with `from/<name>`. With flatten it
-// keeps its last component like any other source. Unmatched repositories use mapRepository.
-
-/** `mapping "mirror => mirrors (flatten)" (mappings line 2)`: how errors and reports name a rule. */
-function describeRule(rule) {
-    const text = `${rule.from} => ${rule.to}${rule.flatten ? ' (flatten)' : ''}`;
-    return `mapping "${text}"${rule.origin ? ` (${rule.origin})` : ''}`;
-}
-function trimSlash(text) {
-    return text.trim().replace(/\/+$/, '');
-}
-/** True when `path` is `prefix` or lies under it, on whole components. */
-function underPrefix(path, prefix) {
-    return path === prefix || path.startsWith(`${prefix}/`);
-}
-/** The first matching rule decides; without one, the default mapping (mapRepository). */
-function mapWithRules(repository, rules, defaultProject) {
-    const rule = rules.find((r) => underPrefix(repository, trimSlash(r.from)));
-    if (!rule)
-        return (0,_harbor_names_js__WEBPACK_IMPORTED_MODULE_0__/* .mapRepository */ .Tj)(repository, defaultProject);
-    const from = trimSlash(rule.from);
-    const to = trimSlash(rule.to);
-    const rest = rule.flatten ? repository.slice(repository.lastIndexOf('/') + 1) : repository.slice(from.length + 1);
-    if (!rest && !to.includes('/')) {
-        throw new _harbor_names_js__WEBPACK_IMPORTED_MODULE_0__/* .NameMappingError */ .mn(`"${repository}" matches ${describeRule(rule)} but leaves no repository name under project "${to}": add a rule such as "${from} => ${to}/${lastComponent(repository)}" before it, or exclude "${repository}"`);
-    }
-    try {
-        return (0,_harbor_names_js__WEBPACK_IMPORTED_MODULE_0__/* .mapRepository */ .Tj)(rest ? `${to}/${rest}` : to, defaultProject);
-    }
-    catch (error) {
-        if (error instanceof _harbor_names_js__WEBPACK_IMPORTED_MODULE_0__/* .NameMappingError */ .mn)
-            throw new _harbor_names_js__WEBPACK_IMPORTED_MODULE_0__/* .NameMappingError */ .mn(`${describeRule(rule)} maps "${repository}" badly: ${error.message}`);
-        throw error;
-    }
-}
-/** The source repositories that this mapping sends to the Harbor repository `target` (`p/a/b`):
- * the inverse of mapWithRules, checked forward. A flatten rule cannot be inverted (many sources
- * share a last component), so targets under it have no known source. */
-function sourcesFor(target, rules, defaultProject) {
-    const candidates = new Set();
-    for (const rule of rules) {
-        if (rule.flatten)
-            continue;
-        const to = trimSlash(rule.to);
-        const from = trimSlash(rule.from);
-        if (target === to)
-            candidates.add(from);
-        else if (target.startsWith(`${to}/`))
-            candidates.add(`${from}${target.slice(to.length)}`);
-    }
-    candidates.add(target);
-    const [project, ...path] = target.split('/');
-    if (project === defaultProject && path.length === 1)
-        candidates.add(path[0]);
-    return [...candidates].filter((source) => {
-        try {
-            return mapWithRules(source, rules, defaultProject).repository === target;
-        }
-        catch {
-            return false;
-        }
-    });
-}
-function lastComponent(path) {
-    return path.slice(path.lastIndexOf('/') + 1);
-}
-/**
- * Whether the rules can send two different source repositories to one Harbor repository, judged
- * from the rules alone (the catalog is not known yet):
- * - a flatten rule (`a/x/app` and `a/y/app` both → `<to>/app`);
- * - two rules whose targets overlap on whole components (`a => m`, `b => m` or `b => m/sub`);
- * - a rule's target that a source could also reach by the default mapping: a source named
- *   `<to>/…` that no rule matches keeps its name, and a single-level name `x` becomes
- *   `<defaultProject>/x`.
- * The default mapping's own overlap (`alpine` and `library/alpine`) is not counted: it exists
- * without any rule. Either way findCollisions on the real list is the authority.
- */
-function mayCollide(rules, defaultProject) {
-    const targets = rules.map((r) => trimSlash(r.to));
-    const froms = rules.map((r) => trimSlash(r.from));
-    if (rules.some((r) => r.flatten))
-        return true;
-    const overlapping = targets.some((t, i) => targets.some((u, j) => i < j && (underPrefix(t, u) || underPrefix(u, t))));
-    if (overlapping)
-        return true;
-    const reachableByDefault = targets.some((t) => !froms.some((f) => underPrefix(t, f)));
-    if (reachableByDefault)
-        return true;
-    return targets.some((t) => t.split('/')[0] === defaultProject && t.split('/').length <= 2);
-}
-/** Targets that more than one different source maps onto: target → those sources, in order seen. */
-function findCollisions(items) {
-    const sources = new Map();
-    for (const { source, target } of items) {
-        const list = sources.get(target) ?? [];
-        if (!list.includes(source))
-            list.push(source);
-        sources.set(target, list);
-    }
-    return new Map([...sources].filter(([, list]) => list.length > 1));
-}
-
-
-/***/ }),
-
-/***/ 9563:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   ES: () => (/* binding */ repositoryExcludedBy),
-/* harmony export */   O: () => (/* binding */ selectTags),
-/* harmony export */   fM: () => (/* binding */ RANGE_OPTIONS),
-/* harmony export */   sd: () => (/* binding */ selectsAllTags)
-/* harmony export */ });
-/* unused harmony exports tagVersion, isVersionTag */
-/* harmony import */ var semver__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2088);
-/* harmony import */ var _errors_base_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1638);
-// Which repositories and tags a whole-catalog sync copies. Pure logic: the engine lists the
-// catalog and the tags, this module decides, and everything left out carries the rule that left
-// it out so the report can say why.
-//
-// Repository patterns (`include`, `exclude`):
-//   - a glob: `*` any characters within one path component, `?` one character (not `/`),
-//     `**` as a whole component any number of components: `team-a/**` is everything under
-//     team-a (not `team-a` itself), `**/app` is `app` at any depth (including top level),
-//     `a/**/b` is `a/b`, `a/x/b`, `a/x/y/b`. Without wildcards a glob names one repository.
-//     Globs use only what repository names can hold (a-z 0-9 . _ - /) plus `*` and `?`, so a typo
-//     (uppercase, a space) is an error instead of a pattern that silently never matches.
-//   - a regex written `/…/`: unanchored, as in `grep` (write `/^team-a\//` to anchor).
-//   A repository is selected when it matches some include (or there is none) and no exclude.
-//
-// Tag filters, applied in this order, each to what the previous one left:
-//   1. `tags`: regexes that must match the whole tag (anchored); a tag is kept if any matches.
-//   2. `exclude-tags`: regexes, anchored; a tag matching any is dropped.
-//   3. `semver`: a range (`>=1.2 <2`); only version tags (below) that satisfy it are kept.
-//   4. `latest` N: the tags of the N highest distinct versions are kept.
-//
-// Version tags: `v`? then one to three dot-separated numbers without leading zeros, then
-// optionally `-prerelease` and/or `+build` as semver spells them: `1`, `1.2`, `v1.2.3`,
-// `1.2.3-rc.1`, `1.25-alpine`, `2.0+build.5`. Missing minor/patch count as 0 (`1.2` is 1.2.0).
-// Not versions: `latest`, `1.2.3.4`, `1.02`, `1.2.3_1`, `stable-1.2`. Note `2024-01-05` reads as
-// 2024.0.0-01-05: filter date tags with `tags`/`exclude-tags` if they share a repository with versions.
-//
-// A suffix is one of two things on a container tag. A pre-release (`-rc1`, `-beta.2`, `-alpha`,
-// `-pre`, `-preview`, `-dev`, `-snapshot`, `-canary`, `-nightly`, with or without a number) is
-// left out by `semver` and `latest` unless `semver-include-prerelease` is true: people using a
-// range expect release candidates left out unless they ask. Any other suffix is a variant of the
-// release (`1.25.3-alpine`, `-slim`, `-bookworm`) and counts as that release: `1.25.3-alpine` is in
-// `>=1.25.3`, and for `latest` it is the same version as `1.25.3`. Drop variants with `exclude-tags`.
-//
-// `latest` N orders by semver precedence; tags spelling one version (`1.2`, `1.2.0`, `v1.2.0`,
-// `1.2-alpine`) count once and are all kept. Non-version tags are dropped by `latest` unless
-// `latest-include-non-semver` is true, in which case they pass through untouched (`latest 3` plus
-// e.g. `stable`).
-
-
-const VERSION_TAG = /^v?((?:0|[1-9]\d*)(?:\.(?:0|[1-9]\d*)){0,2})([-+].*)?$/;
-const RANGE_OPTIONS = { includePrerelease: true };
-const PRERELEASE = /^(alpha|beta|rc|pre|preview|dev|snapshot|canary|nightly)\d*$/i;
-/** Why a repository is not synced (`exclude "team-a/old/**"`, `not in include`), or undefined. */
-function repositoryExcludedBy(repo, s) {
-    if (s.include.length > 0 && !s.include.some((p) => p.test(repo)))
-        return 'not in include';
-    const excluder = s.exclude.find((p) => p.test(repo));
-    return excluder ? `exclude "${excluder.text}"` : undefined;
-}
-/** True when no tag filter is set: every tag of a selected repository is synced. */
-function selectsAllTags(s) {
-    return s.tags.length === 0 && s.excludeTags.length === 0 && s.semver === undefined && s.latest === undefined;
-}
-/** Applies tags → exclude-tags → semver → latest; `selected` keeps the given order. */
-function selectTags(tags, s) {
-    const excluded = [];
-    const keep = (candidates, dropRule) => candidates.filter((tag) => {
-        const rule = dropRule(tag);
-        if (rule !== undefined)
-            excluded.push({ tag, rule });
-        return rule === undefined;
-    });
-    let selected = tags;
-    if (s.tags.length > 0)
-        selected = keep(selected, (tag) => s.tags.some((re) => re.test(tag)) ? undefined : `tags ${s.tags.map((re) => re.source).join(', ')}`);
-    selected = keep(selected, (tag) => {
-        const match = s.excludeTags.find((re) => re.test(tag));
-        return match ? `exclude-tags ${match.source}` : undefined;
-    });
-    const prerelease = s.includePrerelease ?? false;
-    if (s.semver !== undefined)
-        selected = keep(selected, semverRule(s.semver, prerelease));
-    if (s.latest !== undefined)
-        selected = keep(selected, latestRule(selected, s.latest, s.latestIncludeNonSemver ?? false, prerelease));
-    return { selected, excluded };
-}
-const PRERELEASE_NOTE = 'a pre-release; semver-include-prerelease: true takes it';
-function semverRule(text, prerelease) {
-    let range;
-    try {
-        range = new semver__WEBPACK_IMPORTED_MODULE_0__.Range(text, RANGE_OPTIONS);
-    }
-    catch {
-        throw new _errors_base_js__WEBPACK_IMPORTED_MODULE_1__/* .ConfigError */ .xL(`semver: "${text}" is not a semver range`);
-    }
-    return (tag) => {
-        const version = tagVersion(tag);
-        if (!version)
-            return `semver ${text} (not a version)`;
-        if (version.prerelease && !prerelease)
-            return `semver ${text} (${PRERELEASE_NOTE})`;
-        return range.test(version.semver) ? undefined : `semver ${text}`;
-    };
-}
-function latestRule(tags, n, keepNonSemver, prerelease) {
-    const counted = (v) => v !== null && (prerelease || !v.prerelease);
-    const versions = tags
-        .map(tagVersion)
-        .filter(counted)
-        .map((v) => v.semver);
-    const distinct = versions
-        .sort((a, b) => semver__WEBPACK_IMPORTED_MODULE_0__.rcompare(a, b))
-        .filter((v, i, all) => i === 0 || semver__WEBPACK_IMPORTED_MODULE_0__.compare(v, all[i - 1]) !== 0);
-    const lowestKept = distinct[Math.min(n, distinct.length) - 1];
-    return (tag) => {
-        const version = tagVersion(tag);
-        if (!version)
-            return keepNonSemver ? undefined : `latest ${n} (not a version)`;
-        if (!counted(version))
-            return `latest ${n} (${PRERELEASE_NOTE})`;
-        return lowestKept && semver__WEBPACK_IMPORTED_MODULE_0__.compare(version.semver, lowestKept) >= 0 ? undefined : `latest ${n}`;
-    };
-}
-/** The version a tag spells (see the top of this file), or null when it is not a version tag. */
-function tagVersion(tag) {
-    const match = VERSION_TAG.exec(tag);
-    if (!match)
-        return null;
-    const numbers = match[1].split('.');
-    while (numbers.length < 3)
-        numbers.push('0');
-    const suffix = match[2] ?? '';
-    const prerelease = suffix.startsWith('-') && PRERELEASE.test(suffix.slice(1).split(/[.-]/)[0]);
-    const parsed = semver__WEBPACK_IMPORTED_MODULE_0__.parse(`${numbers.join('.')}${prerelease || suffix.startsWith('+') ? suffix : ''}`);
-    return parsed && { semver: parsed, prerelease };
-}
-/** True when `tag` counts as a version tag for `semver` and `latest`. */
-function isVersionTag(tag) {
-    return tagVersion(tag) !== null;
+    },
+    suggest: (path) => (namesTarball(path) ? `a tarball is written file://${path}` : undefined),
+    open: (context) => openStorage(storageLocation(context.source.url), storageArchive.traits, context),
+};
+
+;// CONCATENATED MODULE: ./lib/sources/storage-directory.js
+// dir:///var/lib/registry: a registry's storage directory (the filesystem driver's rootdirectory,
+// or docker/registry[/v2] below it), read in place (src/registry/storage).
+
+
+const storageDirectory = {
+    name: 'storage directory',
+    schemes: ['dir'],
+    written: 'dir:// for its storage directory',
+    forms: 'dir://',
+    traits: {
+        untaggedManifests: true,
+        localReads: true,
+        dockerCredentials: false,
+        sourceCredentials: 'unused',
+        workDir: false,
+    },
+    claims: (url) => schemeOf(url) === 'dir',
+    check(url) {
+        storageLocation(url);
+        return url;
+    },
+    suggest: (path, isDirectory) => (isDirectory() ? `a storage directory is written dir://${path}` : undefined),
+    open: (context) => openStorage(storageLocation(context.source.url), storageDirectory.traits, context),
+};
+
+;// CONCATENATED MODULE: ./lib/sources/index.js
+// The source kinds, each registered once: which kind a source URL is, and what the messages
+// that list them say. Adding a kind: its file here (claims, check, traits, open), one line in
+// SOURCE_KINDS, its client below (src/registry, src/harbor), the source-registry input's
+// description, and docs/sources.md (docs/sources.md#adding-a-source-kind).
+
+
+
+
+
+
+/** In the order messages list them. */
+const SOURCE_KINDS = [registryApi, storageDirectory, storageArchive, harborProject];
+/** The kind that claims this URL, or undefined when none does (no scheme, or one no kind takes). */
+function sourceKind(url) {
+    return SOURCE_KINDS.find((kind) => kind.claims(url));
+}
+/** The kind of a URL the configuration accepted. */
+function sourceKindOf(url) {
+    const kind = sourceKind(url);
+    if (!kind)
+        throw new base/* ConfigError */.xL(`source-registry must start with ${sourceSchemes()}`);
+    return kind;
+}
+/** The Harbor project a source URL reads (harbor://PROJECT), or undefined for any other kind. */
+function sourceHarborProject(url) {
+    return sourceKind(url)?.harborProject?.(url);
+}
+/** The source's client, opened at first use by the kind its URL names. */
+function openSource(context) {
+    return sourceKindOf(context.source.url).open(context);
+}
+/** `http:// or https:// for a registry, dir:// for its storage directory, …`. */
+function sourceSchemes() {
+    return SOURCE_KINDS.map((kind) => kind.written).join(', ');
+}
+/** How the kinds with a trait are written: `dir://, file:// or an http(s) URL of a .tar/.tar.gz`. */
+function formsWith(trait) {
+    return SOURCE_KINDS.filter((kind) => kind.traits[trait])
+        .map((kind) => kind.forms)
+        .join(', ');
 }
 
 

@@ -22792,7 +22792,7 @@ exports.composeScalar = composeScalar;
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(8961);
+var directives = __nccwpck_require__(1342);
 var Document = __nccwpck_require__(3021);
 var errors = __nccwpck_require__(1464);
 var identity = __nccwpck_require__(1127);
@@ -24197,7 +24197,7 @@ var stringifyDocument = __nccwpck_require__(6829);
 var anchors = __nccwpck_require__(1596);
 var applyReviver = __nccwpck_require__(3661);
 var createNode = __nccwpck_require__(2404);
-var directives = __nccwpck_require__(8961);
+var directives = __nccwpck_require__(1342);
 
 class Document {
     constructor(value, replacer, options) {
@@ -24770,7 +24770,7 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 8961:
+/***/ 1342:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -30996,7 +30996,7 @@ exports.visitAsync = visitAsync;
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9627);
 /* harmony import */ var _redact_output_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5532);
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1342);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2765);
 // The CLI entry point (bundled into dist/cli). All work is in cli/main.ts.
 
 
@@ -31021,7 +31021,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1342:
+/***/ 2765:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31307,6 +31307,2188 @@ function describeDetail(detail) {
     return excerpt(String(detail), SNIPPET_LIMIT);
 }
 
+// EXTERNAL MODULE: ./node_modules/undici/lib/dispatcher/agent.js
+var agent = __nccwpck_require__(7405);
+// EXTERNAL MODULE: ./node_modules/undici/lib/api/api-request.js
+var api_request = __nccwpck_require__(4043);
+;// CONCATENATED MODULE: ./lib/registry/http.js
+
+
+const Agent = agent;
+/** undici's `request(url, options)`, always on the dispatcher given. */
+function request(url, options) {
+    const { dispatcher, ...rest } = options;
+    return api_request.call(dispatcher, { ...rest, origin: url.origin, path: `${url.pathname}${url.search}` });
+}
+
+;// CONCATENATED MODULE: ./lib/registry/challenge.js
+// Parses WWW-Authenticate challenges (RFC 7235) as registries send them:
+//   Bearer realm="https://h/service/token",service="harbor-registry",scope="repository:p/r:pull"
+//   Basic realm="harbor"
+/** Splits a header that may hold several challenges into each scheme with its parameters. */
+function parseChallenges(header) {
+    if (!header)
+        return [];
+    const challenges = [];
+    // scheme token, then comma-separated key=value or key="quoted value" pairs.
+    const re = /([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)(?:\s+((?:[A-Za-z0-9!#$%&'*+.^_`|~-]+\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^,\s]*)\s*,?\s*)*))?/g;
+    let rest = header.trim();
+    while (rest.length > 0) {
+        re.lastIndex = 0;
+        const m = re.exec(rest);
+        if (m?.index !== 0)
+            break;
+        const scheme = m[1].toLowerCase();
+        challenges.push({
+            scheme: scheme === 'basic' ? 'basic' : scheme === 'bearer' ? 'bearer' : 'other',
+            params: parseParams(m[2] ?? ''),
+        });
+        rest = rest.slice(m[0].length).replace(/^[\s,]+/, '');
+    }
+    return challenges;
+}
+function parseParams(text) {
+    const params = {};
+    const re = /([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g;
+    for (const m of text.matchAll(re)) {
+        params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
+    }
+    return params;
+}
+/** The Bearer challenge, if the header offers one with a realm. */
+function bearerChallenge(header) {
+    const bearer = parseChallenges(header).find((c) => c.scheme === 'bearer' && c.params.realm);
+    if (!bearer)
+        return undefined;
+    const { realm, service, scope, error } = bearer.params;
+    return {
+        realm: realm,
+        service: service || undefined,
+        scopes: scope ? scope.split(' ').filter(Boolean) : [],
+        error: error || undefined,
+    };
+}
+function offersBasic(header) {
+    return parseChallenges(header).some((c) => c.scheme === 'basic');
+}
+
+;// CONCATENATED MODULE: ./lib/registry/credentials.js
+function basicAuthorization(credentials) {
+    return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')}`;
+}
+
+;// CONCATENATED MODULE: ./lib/registry/limits.js
+// Size bounds on what registries and Harbor send and take, in one place (SECURITY.md, "Bounds").
+/** The most we read of a manifest (or a referrers index) before calling the answer a lie:
+ * generous, since an oversized manifest must still be read to be reported. */
+const MANIFEST_READ_LIMIT = 16 * 1024 * 1024;
+/** The largest manifest distribution stores on push (`maxManifestBodySize`, 4 MiB; Harbor's
+ * registry is distribution): a bigger one is refused, so it fails before its blobs are copied. */
+const MANIFEST_PUSH_LIMIT = 4 * 1024 * 1024;
+/** One page of a list: a tag list, a catalog page, a page of Harbor's artifacts or repositories.
+ * distribution sends every tag in one answer when no `n` is asked: 200,000 tags are about 4 MB,
+ * and a list at the entry cap (pagination.ts, 1,000,000) of 60-character names is 64 MB. A Harbor
+ * page holds 100 artifacts, but each with all its tags (one artifact may carry thousands). */
+const LIST_READ_LIMIT = 64 * 1024 * 1024;
+/** A token service's answer: a Harbor JWT is about 1 KB, Docker Hub's a few KB. */
+const TOKEN_READ_LIMIT = 1024 * 1024;
+/** One object of Harbor's API (systeminfo, users/current, a project, a retention policy): a few
+ * KB in practice. */
+const API_READ_LIMIT = 1024 * 1024;
+/** What we read of an error answer's body: its `errors` array says what went wrong in far less. The
+ * rest is not read: the connection is cut. */
+const ERROR_READ_LIMIT = 64 * 1024;
+/** What we let pass of a body nobody reads (a 401 before the token, a 202, a retried 503) to keep
+ * the connection; past it the connection is cut (undici's own default for dump(), made explicit). */
+const DISCARD_LIMIT = 128 * 1024;
+
+;// CONCATENATED MODULE: ./lib/registry/shape.js
+// The shape of a JSON answer from a registry or Harbor, checked where it enters: a few combinators
+// that say which field is wrong (`$[3].digest: expected a digest, got "sha256:x\x0a::error…"`), so
+// a server's surprise is an error naming its place, not a crash (or a forged line) further on.
+// Fields a shape does not name are dropped; a grammar check quotes the value, printable and short.
+
+class ShapeError extends Error {
+    name = 'ShapeError';
+    /** `$.tags[3]`: where in the document. */
+    path;
+    problem;
+    constructor(problem) {
+        super(`$: ${problem}`);
+        this.problem = problem;
+        this.path = '$';
+    }
+    /** The same error one level further out (`[3]` then `.tags`): paths are only built on failure. */
+    within(step) {
+        this.path = `$${step}${this.path.slice(1)}`;
+        this.message = `${this.path}: ${this.problem}`;
+        return this;
+    }
+}
+/** JSON text as a value, or a ShapeError saying it is not JSON. */
+function parseJson(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        throw new ShapeError('not JSON');
+    }
+}
+const string = (value) => {
+    if (typeof value !== 'string')
+        throw mismatch('a string', value);
+    return value;
+};
+const shape_boolean = (value) => {
+    if (typeof value !== 'boolean')
+        throw mismatch('true or false', value);
+    return value;
+};
+/** A whole number of 0 or more. */
+const count = (value) => {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+        throw mismatch('a whole number', value);
+    return value;
+};
+/** A number above 0 (a lifetime in seconds). */
+const positive = (value) => {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+        throw mismatch('a number above 0', value);
+    return value;
+};
+/** A string of a grammar (a digest, a tag): the value is quoted, escaped, in the error. */
+function grammar(test, expected) {
+    return (value) => {
+        if (typeof value !== 'string')
+            throw mismatch(expected, value);
+        if (!test(value))
+            throw new ShapeError(`expected ${expected}, got ${quote(value)}`);
+        return value;
+    };
+}
+/** Absent or null: undefined. */
+function optional(shape) {
+    return (value) => (value === undefined || value === null ? undefined : shape(value));
+}
+/** A field that only informs (a push time, a version): a value of the wrong shape is taken as
+ * unknown rather than failing the answer. */
+function ignoredIfWrong(shape) {
+    return (value) => {
+        try {
+            return value === undefined || value === null ? undefined : shape(value);
+        }
+        catch (error) {
+            if (error instanceof ShapeError)
+                return undefined;
+            throw error;
+        }
+    };
+}
+function array(item) {
+    return (value) => {
+        if (!Array.isArray(value))
+            throw mismatch('a list', value);
+        const out = new Array(value.length);
+        for (let i = 0; i < value.length; i++) {
+            try {
+                out[i] = item(value[i]);
+            }
+            catch (error) {
+                throw error instanceof ShapeError ? error.within(`[${i}]`) : error;
+            }
+        }
+        return out;
+    };
+}
+/** An object with these fields (others are dropped). */
+function object(fields) {
+    const keys = Object.keys(fields);
+    return (value) => {
+        if (typeof value !== 'object' || value === null || Array.isArray(value))
+            throw mismatch('an object', value);
+        const out = {};
+        for (const key of keys) {
+            try {
+                out[key] = fields[key](value[key]);
+            }
+            catch (error) {
+                throw error instanceof ShapeError ? error.within(`.${key}`) : error;
+            }
+        }
+        return out;
+    };
+}
+/** An object whose every value has one shape (Harbor's `params`, `metadata`). */
+function record(item) {
+    return (value) => {
+        if (typeof value !== 'object' || value === null || Array.isArray(value))
+            throw mismatch('an object', value);
+        const out = {};
+        for (const [key, v] of Object.entries(value)) {
+            try {
+                out[key] = item(v);
+            }
+            catch (error) {
+                throw error instanceof ShapeError ? error.within(`[${quote(key)}]`) : error;
+            }
+        }
+        return out;
+    };
+}
+/** Any JSON value, kept as it is (a rule's `params`, only ever printed through String()). */
+const anything = (value) => value;
+function mismatch(expected, value) {
+    const kind = value === null
+        ? 'null'
+        : Array.isArray(value)
+            ? 'a list'
+            : typeof value === 'object'
+                ? 'an object'
+                : `a ${typeof value}`;
+    return new ShapeError(`expected ${expected}, got ${kind}`);
+}
+/** A value from outside, quoted for a message: printable, at most 100 characters. */
+function quote(value) {
+    const text = printable(value.length > 100 ? value.slice(0, 100) : value);
+    return `"${text}${value.length > 100 ? '…' : ''}"`;
+}
+
+;// CONCATENATED MODULE: ./lib/registry/body.js
+
+
+
+
+/** The whole body, or an error naming the request when it is larger than the limit or takes longer
+ * than the stall timeout. Chunks are joined once, at the end. */
+async function readBody(answer, limit) {
+    const tooLarge = () => new RegistryError({
+        message: `${answer.request} on ${answer.url.host}: the ${limit.what} is larger than ${limit.bytes} bytes, more than any real one: not read further`,
+        status: answer.status,
+        request: answer.request,
+        code: limit.code,
+    });
+    const declared = Number(answer.headers['content-length']);
+    if (declared > limit.bytes) {
+        answer.body.destroy();
+        throw tooLarge();
+    }
+    const chunks = [];
+    let total = 0;
+    const timer = deadline(answer);
+    try {
+        for await (const chunk of answer.body) {
+            total += chunk.length;
+            if (total > limit.bytes) {
+                answer.body.destroy();
+                throw tooLarge();
+            }
+            chunks.push(chunk);
+        }
+    }
+    catch (error) {
+        throw timer.expired ? timer.error(limit.what) : error;
+    }
+    finally {
+        timer.clear();
+    }
+    return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
+}
+/** The body as JSON of the given shape, or an error naming the request and the place in the
+ * document that is wrong (with `limit.code`). */
+async function readJson(answer, limit, shape) {
+    const text = (await readBody(answer, limit)).toString('utf8');
+    try {
+        return shape(parseJson(text));
+    }
+    catch (error) {
+        if (!(error instanceof ShapeError))
+            throw error;
+        throw new RegistryError({
+            message: `${answer.request} on ${answer.url.host}: the ${limit.what} is not of the form the protocol sends: ${error.message}`,
+            status: answer.status,
+            request: answer.request,
+            code: limit.code,
+        });
+    }
+}
+/** The start of an error answer's body (its `errors` say what went wrong), as text; whatever
+ * comes after ERROR_READ_LIMIT, or after the stall timeout, is not waited for: the connection is
+ * cut. Never throws: the status is the failure, the body only its explanation. */
+async function readErrorText(answer) {
+    const chunks = [];
+    let total = 0;
+    const timer = deadline(answer);
+    try {
+        for await (const chunk of answer.body) {
+            const room = ERROR_READ_LIMIT - total;
+            chunks.push(room < chunk.length ? chunk.subarray(0, room) : chunk);
+            total += Math.min(room, chunk.length);
+            if (total >= ERROR_READ_LIMIT) {
+                answer.body.destroy();
+                break;
+            }
+        }
+    }
+    catch {
+        // cut short (time, or the connection): what arrived is all there is
+    }
+    finally {
+        timer.clear();
+    }
+    return Buffer.concat(chunks, total).toString('utf8');
+}
+/** Lets a body nobody reads pass, so the connection can be used again: at most DISCARD_LIMIT
+ * bytes and the stall timeout, after which the connection is cut. Never throws. */
+async function discardBody(answer) {
+    const timer = setTimeout(() => answer.body.destroy(), answer.stallMs);
+    try {
+        await answer.body.dump({ limit: DISCARD_LIMIT });
+    }
+    catch {
+        // a body that failed is discarded all the same
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+/** One timer per small body: when it fires, the body is destroyed, and the reader says why. */
+function deadline(answer) {
+    const state = {
+        expired: false,
+        clear: () => clearTimeout(timer),
+        error: (what) => new NetworkError({
+            code: 'UNREACHABLE',
+            message: `${answer.request} on ${answer.url.host}: the ${what} did not arrive whole within the stall timeout of ${answer.stallMs / 1000} s: the server sends it too slowly (or never ends it)`,
+            request: answer.request,
+            status: answer.status,
+            cause: Object.assign(new Error('small answer too slow'), { code: 'UND_ERR_BODY_TIMEOUT' }),
+        }),
+    };
+    const timer = setTimeout(() => {
+        state.expired = true;
+        answer.body.destroy();
+    }, answer.stallMs);
+    return state;
+}
+
+;// CONCATENATED MODULE: ./lib/registry/tokens.js
+
+
+
+
+
+
+
+const DEFAULT_LIFETIME_S = 60; // the token spec's default when expires_in is absent
+const EXPIRY_MARGIN = 0.9; // refresh at 90% of the lifetime: a long upload must not start on a dying token
+/** Harbor scopes a token to repositories, so a catalog run gets one per repository; the run works
+ * through them a few dozen at a time, and memory must not follow the catalog. Least recently used
+ * go first. */
+const MAX_CACHED = 512;
+/** The token spec's answer. A lifetime of the wrong shape is taken as absent (the spec's default
+ * applies); a token must be a string. */
+const TOKEN_ANSWER = object({
+    token: optional(string),
+    access_token: optional(string),
+    expires_in: ignoredIfWrong(positive),
+});
+/** A token goes into an Authorization header: visible ASCII only (RFC 6750's b64token is a subset,
+ * and registries' opaque tokens stay within it too), so no answer can add to the header. */
+const TOKEN_TEXT = /^[\x21-\x7e]+$/;
+class TokenCache {
+    tokens = new Map();
+    dispatcher;
+    credentials;
+    userAgent;
+    stallMs;
+    /** `stallMs`: the most time a token answer may take to arrive whole (the stall timeout). */
+    constructor(dispatcher, credentials, userAgent, stallMs = 120_000) {
+        this.dispatcher = dispatcher;
+        this.credentials = credentials;
+        this.userAgent = userAgent;
+        this.stallMs = stallMs;
+    }
+    /** A valid token for these scopes, fetched at most once at a time per scope set. */
+    async get(challenge, scopes) {
+        const key = cacheKey(challenge, scopes);
+        const cached = this.tokens.get(key);
+        if (cached) {
+            const token = await cached.catch(() => undefined);
+            if (token && token.expiresAt > Date.now()) {
+                if (this.tokens.get(key) === cached) {
+                    this.tokens.delete(key); // most recently used last
+                    this.tokens.set(key, cached);
+                }
+                return token.token;
+            }
+            if (this.tokens.get(key) === cached)
+                this.tokens.delete(key);
+        }
+        const pending = this.fetchToken(challenge, scopes);
+        this.tokens.set(key, pending);
+        if (this.tokens.size > MAX_CACHED)
+            this.tokens.delete(this.tokens.keys().next().value);
+        pending.catch(() => this.tokens.delete(key));
+        return (await pending).token;
+    }
+    /** Forgets one scope set's token (it was refused). */
+    invalidate(challenge, scopes) {
+        this.tokens.delete(cacheKey(challenge, scopes));
+    }
+    /** Forgets every token with a scope on a repository of `project` (`repository:<project>/…`). */
+    invalidateProject(project) {
+        const needle = ` repository:${project}/`;
+        for (const key of [...this.tokens.keys()])
+            if (key.includes(needle))
+                this.tokens.delete(key);
+    }
+    async fetchToken(challenge, scopes) {
+        const url = new URL(challenge.realm);
+        if (challenge.service)
+            url.searchParams.set('service', challenge.service);
+        for (const scope of scopes)
+            url.searchParams.append('scope', scope);
+        const headers = { 'user-agent': this.userAgent };
+        if (this.credentials)
+            headers.authorization = basicAuthorization(this.credentials);
+        const started = Date.now();
+        const res = await request(url, { method: 'GET', headers, dispatcher: this.dispatcher });
+        const answer = {
+            status: res.statusCode,
+            headers: res.headers,
+            body: res.body,
+            url,
+            request: `GET ${url.pathname}`,
+            stallMs: this.stallMs,
+        };
+        if (res.statusCode !== 200) {
+            throw new RegistryError({
+                message: `token service ${url.origin}${url.pathname} answered ${res.statusCode}${this.credentials ? ` for user ${this.credentials.username}` : ' (anonymous)'}`,
+                status: res.statusCode,
+                errors: parseErrorBody(await readErrorText(answer)),
+                request: answer.request,
+            });
+        }
+        const body = await readJson(answer, { bytes: TOKEN_READ_LIMIT, code: 'HTTP_ERROR', what: 'token answer' }, TOKEN_ANSWER);
+        // Harbor always sends access_token:"" beside token, so an empty string must not win.
+        const token = body.token || body.access_token;
+        if (!token) {
+            throw new RegistryError({
+                message: `token service ${url.origin} sent no token`,
+                status: 200,
+                request: answer.request,
+            });
+        }
+        if (!TOKEN_TEXT.test(token)) {
+            throw new RegistryError({
+                message: `token service ${url.origin} sent a token with spaces or control characters, which no token has: not used`,
+                status: 200,
+                request: answer.request,
+            });
+        }
+        (0,secrets/* addToken */.nP)(token); // a server's error text or a debug line may echo it
+        const lifetime = body.expires_in ?? DEFAULT_LIFETIME_S;
+        return { token, expiresAt: started + lifetime * 1000 * EXPIRY_MARGIN };
+    }
+}
+function cacheKey(challenge, scopes) {
+    return `${challenge.realm} ${challenge.service ?? ''} ${[...new Set(scopes)].sort().join(' ')}`;
+}
+
+;// CONCATENATED MODULE: ./lib/registry/auth-boundary.js
+
+const REFUSALS = new Set(['AUTH_FOREIGN_ORIGIN', 'REALM_INSECURE', 'REALM_REFUSED']);
+/** A refusal of ours, as opposed to a registry's answer. */
+function isAuthRefusal(error) {
+    return error !== undefined && REFUSALS.has(error.code);
+}
+/** A RegistryError for a rule of ours, read `<request>: <reason>`. No status: nothing here is
+ * worth retrying. */
+function refusal(code, request, reason) {
+    return new RegistryError({ message: `${request}: ${reason}`, request, code });
+}
+class AuthBoundary {
+    origin;
+    https;
+    insecure;
+    realm;
+    constructor(registry, insecure) {
+        this.origin = registry.origin;
+        this.https = registry.protocol === 'https:';
+        this.insecure = insecure;
+    }
+    /** Credentials (a Basic header or a token) go with a request to this URL. */
+    mayAuthorize(url) {
+        return url.origin === this.origin;
+    }
+    /** A 401 from another origin: a redirect target (a CDN, storage) or a Location elsewhere. */
+    foreignChallenge(request, requested, answered) {
+        const who = requested.origin === this.origin ? `redirected to ${answered.origin}, which` : answered.origin;
+        return refusal('AUTH_FOREIGN_ORIGIN', request, `${who} asked for credentials (401); credentials are only sent to ${this.origin}`);
+    }
+    /** The token realm to send credentials to, from a challenge of the registry's own origin: the
+     * first one is checked and pinned; a later one must name the same realm. */
+    acceptRealm(realm, request) {
+        if (this.realm !== undefined) {
+            if (realm === this.realm)
+                return realm;
+            throw refusal('REALM_REFUSED', request, `${this.origin} now names the token realm ${shown(realm)}, not ${shown(this.realm)} it named first; credentials are only sent to the realm it named first`);
+        }
+        const url = URL.parse(realm);
+        if (!url)
+            throw refusal('REALM_REFUSED', request, `${this.origin} names a token realm that is not a URL: ${shown(realm)}`);
+        if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+            throw refusal('REALM_REFUSED', request, `${this.origin} names the token realm ${shown(realm)}, which is not an http(s) URL`);
+        }
+        if (this.https && url.protocol === 'http:' && !this.insecure) {
+            throw refusal('REALM_INSECURE', request, `the registry ${this.origin} names its token service over plain HTTP (${shown(realm)}): credentials would travel in clear, so none are sent`);
+        }
+        this.realm = realm;
+        return realm;
+    }
+}
+/** A realm for messages: no query string (the registry's to fill, not ours to print), bounded. */
+function shown(realm) {
+    const url = URL.parse(realm);
+    return url ? `${url.origin}${url.pathname}`.slice(0, 200) : JSON.stringify(realm.slice(0, 200));
+}
+
+;// CONCATENATED MODULE: ./lib/errors/causes.js
+// The one walk down an error's cause chain (undici wraps socket errors; we wrap registry answers).
+const MAX_DEPTH = 8;
+/** The error, then its cause, then that one's cause, … */
+function* causes(error) {
+    let current = error;
+    for (let depth = 0; current !== undefined && current !== null && depth < MAX_DEPTH; depth++) {
+        yield current;
+        current = current.cause;
+    }
+}
+function findCause(error, test) {
+    for (const e of causes(error))
+        if (test(e))
+            return e;
+    return undefined;
+}
+/** The deepest error of the chain. */
+function rootCause(error) {
+    let last = error;
+    for (const e of causes(error))
+        last = e;
+    return last;
+}
+/** A string `code` property somewhere in the chain (Node's errno codes, undici's UND_ERR_*). */
+function causeCode(error, accept) {
+    for (const e of causes(error)) {
+        const code = e.code;
+        if (typeof code === 'string' && accept(code))
+            return code;
+    }
+    return undefined;
+}
+/** Node's and OpenSSL's codes for a TLS certificate the run does not trust (self-signed, expired,
+ * unknown CA, wrong host name). */
+const CERTIFICATE_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
+/** The certificate code in the chain, when a TLS certificate was refused. */
+function certificateCode(error) {
+    return causeCode(error, (code) => CERTIFICATE_CODE.test(code));
+}
+/** An error's own words for a reader: Node's advice about its own flags ("try running Node.js with
+ * --use-system-ca") and OpenSSL's file and line are not for someone running harbor-sync, who is
+ * told what to set instead. */
+function causeText(error) {
+    const text = error instanceof Error ? error.message : String(error);
+    return text
+        .replace(/;\s*if the root CA is installed locally, try running Node\.js with --use-system-ca\.?/i, '')
+        .replace(/[;,]?\s*(?:try running|run) Node(?:\.js)? with --[\w-]+[^;]*/i, '')
+        .replace(/:[^:]*\.\.\/deps\/openssl[^\n]*$/, '')
+        .replace(/\s*\(?\.\.\/deps\/[^)]*\)?/g, '');
+}
+
+// EXTERNAL MODULE: external "node:async_hooks"
+var external_node_async_hooks_ = __nccwpck_require__(6698);
+;// CONCATENATED MODULE: ./lib/registry/retry.js
+// What is tried again, and how long to wait first (ky's retry-timing, regclient's reghttp,
+// go-containerregistry's retry predicate). One rule, retryRule, decides for every loop that
+// retries: requests in the transport, whole blob copies, tarball downloads. 408, 429 and 5xx and
+// network failures are worth another try; other 4xx are not. Waits grow exponentially with jitter,
+// and a server's Retry-After is honoured up to a cap.
+
+
+
+const DEFAULT_RETRY_POLICY = { retries: 4, maxWaitMs: 60_000, baseMs: 500 };
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+const NETWORK_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'ECONNABORTED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'UND_ERR_SOCKET',
+    'UND_ERR_CONNECT_TIMEOUT',
+    'UND_ERR_HEADERS_TIMEOUT',
+    'UND_ERR_BODY_TIMEOUT',
+    'UND_ERR_CLOSED',
+    'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
+    'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+    'ERR_STREAM_PREMATURE_CLOSE',
+]);
+function isRetryableStatus(status) {
+    return RETRYABLE_STATUS.has(status);
+}
+/** A failure of the connection rather than an answer: worth retrying. Looks through causes,
+ * since undici wraps socket errors. */
+function isNetworkError(error) {
+    return causeCode(error, (code) => NETWORK_CODES.has(code)) !== undefined;
+}
+/** The one predicate of what is retried, everywhere. */
+function retryRule(error) {
+    if (error instanceof RetryLater || isNetworkError(error))
+        return 'again';
+    if (!isHarborSyncError(error))
+        return 'never';
+    if (error.code === 'DIGEST_MISMATCH')
+        return 'once';
+    // `retryable`: the one who made the error knows the answer is worth another try although its
+    // status says otherwise (a 401 to a streamed upload: its token expired while the body went).
+    if (error.retryable || (error.status !== undefined && isRetryableStatus(error.status)))
+        return 'again';
+    return 'never';
+}
+/** The one retry loop (requests in the transport, whole blob copies, downloads): runs `work`
+ * until it succeeds or retryRule declines, waiting with jittered backoff (or the server's
+ * Retry-After, carried by a RetryLater) between attempts, each retry counted for the tag. */
+async function retrying(work, options) {
+    const retries = options.policy.retries;
+    let again = 0;
+    let once = false;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await work(attempt);
+        }
+        catch (error) {
+            if (options.signal?.aborted)
+                throw error;
+            const rule = retryRule(error);
+            if (rule === 'never' || (rule === 'once' && once) || (rule === 'again' && again >= retries))
+                throw error;
+            if (rule === 'once')
+                once = true;
+            else
+                again += 1;
+            countRetry();
+            await sleep(retryDelay(attempt, error instanceof RetryLater ? error.retryAfter : undefined, options.policy), options.signal);
+        }
+    }
+}
+/** Content that does not hash to its digest: ours, or the registry's 400 DIGEST_INVALID on commit. */
+function isDigestMismatch(error) {
+    return isHarborSyncError(error) && error.code === 'DIGEST_MISMATCH';
+}
+/** An answer worth another try (408, 429, 5xx), thrown inside `retrying` so the loop waits as the
+ * server asked; the last attempt returns the answer instead of throwing. */
+class RetryLater extends Error {
+    name = 'RetryLater';
+    retryAfter;
+    constructor(status, retryAfter) {
+        super(`answered ${status}; worth another try`);
+        this.retryAfter = retryAfter;
+    }
+}
+/** Milliseconds to wait before attempt `attempt` (1 = the first retry). */
+function retryDelay(attempt, retryAfter, policy, now = Date.now()) {
+    const asked = parseRetryAfter(retryAfter, now);
+    if (asked !== undefined)
+        return Math.min(asked, policy.maxWaitMs);
+    const backoff = policy.baseMs * 2 ** (attempt - 1);
+    return Math.min(backoff * (0.5 + Math.random()), policy.maxWaitMs); // jitter: 50%–150%
+}
+/** Retry-After as seconds or as an HTTP date (RFC 9110 §10.2.3). */
+function parseRetryAfter(value, now = Date.now()) {
+    if (!value)
+        return undefined;
+    const trimmed = value.trim();
+    if (/^\d+$/.test(trimmed))
+        return Number(trimmed) * 1000;
+    const date = Date.parse(trimmed);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+function sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(signal.reason);
+        const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+        }, ms);
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+/** Retries are counted per tag: the engine runs each tag's work inside its own counter. */
+const retryCounter = new external_node_async_hooks_.AsyncLocalStorage();
+function countRetry() {
+    const counter = retryCounter.getStore();
+    if (counter)
+        counter.retries += 1;
+}
+
+;// CONCATENATED MODULE: ./lib/registry/transport.js
+
+
+
+
+
+
+
+
+
+
+const MAX_REDIRECTS = 5;
+class Transport {
+    dispatcher;
+    credentials;
+    userAgent;
+    tokens;
+    retry;
+    signal;
+    boundary;
+    /** The stall timeout: no byte for this long is a stall; a small body (body.ts) must be whole by then. */
+    stallMs;
+    /** What the registry asked for the last time it challenged us. */
+    scheme = 'unknown';
+    bearer;
+    constructor(options) {
+        this.credentials = options.credentials;
+        (0,secrets/* addCredentials */.wG)(options.credentials); // known to the redaction point before any request
+        this.boundary = new AuthBoundary(new URL(options.origin), options.tls?.insecure === true);
+        this.userAgent = options.userAgent;
+        this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+        this.signal = options.signal;
+        const stall = (options.stallTimeoutSeconds ?? 120) * 1000;
+        this.stallMs = stall;
+        this.dispatcher =
+            options.dispatcher ??
+                new Agent({
+                    connections: options.connections ?? 16,
+                    keepAliveTimeout: 30_000,
+                    connect: {
+                        timeout: 30_000,
+                        ...(options.tls?.insecure && { rejectUnauthorized: false }),
+                        ...(options.tls?.ca && { ca: options.tls.ca }),
+                    },
+                    headersTimeout: stall, // total time from the request sent to the last header byte
+                    bodyTimeout: stall, // inactivity between bytes, not total: a 5 GB layer may take long
+                });
+        this.tokens = new TokenCache(this.dispatcher, this.credentials, this.userAgent, stall);
+        if (options.preemptiveBasic && this.credentials)
+            this.scheme = 'basic';
+    }
+    /** Drops the cached tokens naming a repository of `project`: Harbor ignores a token's access to
+     * a project created after the token was issued (docs/harbor.md §1). */
+    invalidateTokens(project) {
+        this.tokens.invalidateProject(project);
+    }
+    async close() {
+        await this.dispatcher.close();
+    }
+    /** Sends a request, answering challenges; returns whatever status the registry ends with. A 401
+     * from another origin than the registry's is not answered: it throws, saying so. */
+    async send(req) {
+        const res = await this.sendAuthorized(req);
+        if (res.status === 401 && !this.boundary.mayAuthorize(res.url)) {
+            await discardBody(res);
+            throw this.boundary.foreignChallenge(describe(req), req.url, res.url);
+        }
+        return res;
+    }
+    async sendAuthorized(req) {
+        const replayable = !isStream(req.body);
+        const sent = await this.authorization(req);
+        let res = await this.sendWithRetry(req, sent, replayable);
+        // Only the registry's own challenge is answered (a redirect target's goes back to send()).
+        if (res.status !== 401 || !replayable || !this.boundary.mayAuthorize(res.url))
+            return res;
+        const header = headerValue(res.headers, 'www-authenticate');
+        const challenge = bearerChallenge(header);
+        if (challenge) {
+            await discardBody(res);
+            const realm = this.boundary.acceptRealm(challenge.realm, describe(req));
+            const scopes = union(req.scopes ?? [], challenge.scopes);
+            this.scheme = 'bearer';
+            this.bearer = { realm, service: challenge.service, scopes: [] };
+            // A cached token that was refused (expired, or issued before a Harbor project existed) is
+            // dropped and fetched again once; a fresh token refused again is a real 401. A request sent
+            // without one (the run's first, side by side, before the scheme was known) refused nothing:
+            // they share the one token the first of them fetches.
+            if (sent?.startsWith('Bearer '))
+                this.tokens.invalidate(this.bearer, scopes);
+            const token = await this.tokens.get(this.bearer, scopes);
+            return await this.sendWithRetry(req, `Bearer ${token}`, true);
+        }
+        if (this.scheme === 'bearer' && this.bearer) {
+            // Harbor answers a refused token with a Basic challenge (docs/harbor.md §1): try a fresh token,
+            // then Basic, which Harbor accepts on every /v2 path.
+            await discardBody(res);
+            this.tokens.invalidate(this.bearer, req.scopes ?? []);
+            res = await this.sendWithRetry(req, `Bearer ${await this.tokens.get(this.bearer, req.scopes ?? [])}`, true);
+            if (res.status !== 401 ||
+                !this.boundary.mayAuthorize(res.url) ||
+                !this.credentials ||
+                !offersBasic(headerValue(res.headers, 'www-authenticate')))
+                return res;
+            await discardBody(res);
+            return await this.sendWithRetry(req, basicAuthorization(this.credentials), true);
+        }
+        if (offersBasic(header) && this.credentials && this.scheme !== 'basic') {
+            this.scheme = 'basic';
+            await discardBody(res);
+            res = await this.sendWithRetry(req, basicAuthorization(this.credentials), true);
+        }
+        return res;
+    }
+    async authorization(req) {
+        if (!this.boundary.mayAuthorize(req.url))
+            return undefined;
+        if (this.scheme === 'basic' && this.credentials)
+            return basicAuthorization(this.credentials);
+        if (this.scheme === 'bearer' && this.bearer)
+            return `Bearer ${await this.tokens.get(this.bearer, req.scopes ?? [])}`;
+        return undefined;
+    }
+    /** A stream body cannot be replayed: such a request gets one attempt (its caller starts the
+     * whole copy over instead). */
+    sendWithRetry(req, authorization, replayable) {
+        if (!replayable)
+            return this.sendFollowingRedirects(req, authorization);
+        return retrying(async (attempt) => {
+            const res = await this.sendFollowingRedirects(req, authorization);
+            if (attempt > this.retry.retries || !isRetryableStatus(res.status))
+                return res;
+            const retryAfter = headerValue(res.headers, 'retry-after');
+            await discardBody(res);
+            throw new RetryLater(res.status, retryAfter);
+        }, { policy: this.retry, signal: this.signal });
+    }
+    async sendFollowingRedirects(req, authorization) {
+        const asked = describe(req);
+        let url = req.url;
+        for (let hop = 0;; hop++) {
+            const headers = { 'user-agent': this.userAgent, ...req.headers };
+            // Credentials never leave the registry's origin (S3 or CDN redirects get none).
+            if (authorization && this.boundary.mayAuthorize(url))
+                headers.authorization = authorization;
+            const res = await request(url, {
+                method: req.method,
+                headers,
+                body: req.body ?? null,
+                dispatcher: this.dispatcher,
+                // undici closes the connection after every HEAD unless told not to (for servers that send
+                // a body anyway); registries do not, and a new connection per blob check costs both sides.
+                ...(req.method === 'HEAD' && { reset: false }),
+                ...(req.highWaterMark && { highWaterMark: req.highWaterMark }),
+                ...(this.signal && { signal: this.signal }),
+            }).catch((error) => {
+                throw untrustedCertificate(error, req.method, url) ?? error;
+            });
+            const location = headerValue(res.headers, 'location');
+            const redirect = req.followRedirects && res.statusCode >= 300 && res.statusCode < 400 && location;
+            if (!redirect || hop >= MAX_REDIRECTS) {
+                return {
+                    status: res.statusCode,
+                    headers: res.headers,
+                    body: res.body,
+                    url,
+                    request: asked,
+                    stallMs: this.stallMs,
+                };
+            }
+            await discardBody({ body: res.body, stallMs: this.stallMs });
+            url = new URL(location, url);
+        }
+    }
+}
+function headerValue(headers, name) {
+    const value = headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+}
+/** A TLS certificate refused by whatever origin answered (the registry, or where it redirected):
+ * said with that origin, which the user must trust (`*-ca-file`) or stop checking (`*-insecure`). */
+function untrustedCertificate(error, method, url) {
+    const code = certificateCode(error);
+    if (code === undefined)
+        return undefined;
+    return new NetworkError({
+        code: 'TLS_FAILED',
+        request: `${method} ${url.pathname}`,
+        message: `${method} ${url.pathname} on ${url.origin}: its TLS certificate is not trusted (${code}: ${causeText(error)})`,
+        hint: `trust the CA that signed the certificate of ${url.host} with the ca-file input of the registry you named (source-ca-file, harbor-ca-file or upstream-ca-file), or set its insecure input`,
+        cause: error,
+    });
+}
+/** Method and path for messages: never the query string, which may carry tokens. */
+function describe(req) {
+    return `${req.method} ${req.url.pathname}`;
+}
+function isStream(body) {
+    return (typeof body === 'object' && body !== null && !Buffer.isBuffer(body) && typeof body.pipe === 'function');
+}
+function union(a, b) {
+    return [...new Set([...a, ...b])];
+}
+
+;// CONCATENATED MODULE: ./lib/registry/pagination.js
+// RFC 5988 `Link: </v2/_catalog?last=x&n=100>; rel="next"` as registries send it for catalog and tag paging.
+// Followed only to the same scheme and host (go-containerregistry list.go): a registry must not
+// send our credentials somewhere else by way of a Link header. Nor may the list just end there:
+// a next page we will not fetch leaves the list incomplete, so that is an error, not the end.
+// Nor may it go on forever: a Link back to a page already read, or pages without end, is an error
+// too (ListGuard, used by every paged list of the registry client and of Harbor's API).
+
+
+const LIST_LIMITS = { pages: 100_000, entries: 1_000_000 };
+/** One paged list being read: each page URL once, at most `limits.pages` pages and
+ * `limits.entries` entries. Anything else is LIST_INCOMPLETE naming the list, never a shorter list. */
+class ListGuard {
+    seen = new Set();
+    entries = 0;
+    what;
+    limits;
+    /** `what` names the list in messages: "the tags of team/app". */
+    constructor(what, limits = LIST_LIMITS) {
+        this.what = what;
+        this.limits = limits;
+    }
+    /** Before `url` is fetched: throws when it was read before (a loop) or when the page cap is reached. */
+    page(url) {
+        if (this.seen.has(url.href)) {
+            throw this.incomplete(url, `the next page links back to ${pagination_shown(url)}, a page already read: the list would never end`);
+        }
+        if (this.seen.size >= this.limits.pages) {
+            throw this.incomplete(url, `the list goes on past ${this.limits.pages} pages, more than any real one: not read further`);
+        }
+        this.seen.add(url.href);
+    }
+    /** After a page of `count` entries was read from `url`. */
+    count(count, url) {
+        this.entries += count;
+        if (this.entries > this.limits.entries) {
+            throw this.incomplete(url, `the list holds more than ${this.limits.entries} entries, more than any real one: not read further`);
+        }
+    }
+    incomplete(url, reason) {
+        const request = `GET ${url.pathname}`;
+        return new RegistryError({
+            message: `${request}: reading ${this.what} failed: ${reason}`,
+            request,
+            code: 'LIST_INCOMPLETE',
+        });
+    }
+}
+/** A page's path and query as a message may show them: short, printable. */
+function pagination_shown(url) {
+    const text = printable(`${url.pathname}${url.search}`);
+    return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+}
+/** The next page on the same origin, or undefined when there is none. Throws a RegistryError with
+ * code LIST_INCOMPLETE when the next page is on another origin (or scheme), or not a URL. */
+function nextLink(header, current) {
+    if (!header)
+        return undefined;
+    for (const part of header.split(/,(?=\s*<)/)) {
+        const m = /^\s*<([^>]*)>\s*;(.*)$/.exec(part);
+        if (!m || !/\brel\s*=\s*"?next"?/i.test(m[2]))
+            continue;
+        const next = URL.parse(m[1], current.href);
+        if (!next)
+            throw linkError(current, `the next page is linked as ${JSON.stringify(m[1].slice(0, 200))}, which is not a URL, so the list would be incomplete`);
+        if (next.origin !== current.origin) {
+            throw linkError(current, `the next page is linked on ${next.origin.slice(0, 200)}, another origin than ${current.origin}: not followed (credentials stay with their origin), so the list would be incomplete`);
+        }
+        return next;
+    }
+    return undefined;
+}
+function linkError(current, reason) {
+    const request = `GET ${current.pathname}`;
+    return new RegistryError({ message: `${request}: ${reason}`, request, code: 'LIST_INCOMPLETE' });
+}
+
+;// CONCATENATED MODULE: ./lib/registry/reference.js
+// Image references as users write them: `team-a/tools/worker:1.2`, `alpine@sha256:…`, `team-a/app`
+// (every tag), optionally prefixed by the source registry's host. Grammar from distribution's
+// reference package, built from named fragments so each error can say which part is wrong.
+
+/** distribution's path component: lowercase letters and digits, separators . _ __ - inside. The
+ * one copy of the grammar: storage paths, mapping rules and references all use it. */
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
+const REPOSITORY = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
+const TAG = /^[\w][\w.-]{0,127}$/;
+const DIGEST = /^(sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128})$/;
+const MAX_NAME = 255;
+/** Parses one reference. `sourceHost` (host[:port]) is stripped when the user included it. */
+function parseImageReference(input, sourceHost) {
+    const text = input.trim();
+    if (!text)
+        throw new ConfigError('empty image reference');
+    let rest = text;
+    let digest;
+    const at = rest.indexOf('@');
+    if (at >= 0) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+        if (!DIGEST.test(digest)) {
+            throw new ConfigError(`"${text}": digest "${digest}" is not of the form sha256:<64 lowercase hex>`);
+        }
+    }
+    let tag;
+    const lastSlash = rest.lastIndexOf('/');
+    const colon = rest.indexOf(':', lastSlash + 1);
+    if (colon >= 0) {
+        tag = rest.slice(colon + 1);
+        rest = rest.slice(0, colon);
+        if (!TAG.test(tag)) {
+            throw new ConfigError(`"${text}": tag "${tag}" must match [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`);
+        }
+    }
+    const repository = stripHost(rest, text, sourceHost);
+    if (!REPOSITORY.test(repository)) {
+        throw new ConfigError(`"${text}": repository "${repository}" must be lowercase path components of letters and digits separated by "/" (separators . _ __ - inside a component)`);
+    }
+    if (repository.length > MAX_NAME)
+        throw new ConfigError(`"${text}": repository name is longer than ${MAX_NAME} characters`);
+    return { repository, ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) };
+}
+function stripHost(name, text, sourceHost) {
+    const slash = name.indexOf('/');
+    if (slash < 0)
+        return name;
+    const first = name.slice(0, slash);
+    const looksLikeHost = first.includes('.') || first.includes(':') || first === 'localhost';
+    if (!looksLikeHost)
+        return name;
+    if (sourceHost && first.toLowerCase() === sourceHost.toLowerCase())
+        return name.slice(slash + 1);
+    throw new ConfigError(`"${text}": names registry host "${first}", but the source registry is ${sourceHost ?? '(not set)'}; list images without the host, relative to source-registry`);
+}
+function formatReference(ref) {
+    return `${ref.repository}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+}
+function isTag(value) {
+    return TAG.test(value);
+}
+function isRepositoryName(value) {
+    return value.length <= MAX_NAME && REPOSITORY.test(value);
+}
+function isDigest(value) {
+    return DIGEST.test(value);
+}
+/** Token scope for a repository, e.g. `repository:p/r:pull,push`. */
+function repositoryScope(repository, actions) {
+    return `repository:${repository}:${actions}`;
+}
+
+;// CONCATENATED MODULE: ./lib/harbor/api.js
+// The parts of Harbor's /api/v2.0 we use (swagger.yaml of Harbor v2.15). Basic auth on every call
+// and no cookie jar: Harbor's CSRF check applies to any API request that carries the `sid`
+// session cookie, so a client that keeps cookies gets 403 "CSRF token invalid" on writes
+// (docs/harbor.md §5, Harbor #12455). Requests go through the same transport as the registry calls
+// (retries, time-outs, TLS options).
+
+
+
+
+
+
+
+
+function createHarborApi(options) {
+    return new HarborRestApi(options);
+}
+class HarborRestApi {
+    url;
+    credentials;
+    robotPrefix;
+    transport;
+    listLimits;
+    constructor(options) {
+        const { url, robotPrefix, listLimits, ...transportOptions } = options;
+        this.url = new URL(url.endsWith('/') ? url : `${url}/`);
+        this.credentials = options.credentials;
+        this.robotPrefix = robotPrefix ?? 'robot$';
+        this.listLimits = listLimits ?? LIST_LIMITS;
+        this.transport = new Transport({ connections: 4, ...transportOptions, origin: this.url, preemptiveBasic: true });
+    }
+    async ping() {
+        const res = await this.call('GET', 'api/v2.0/ping');
+        const text = await readErrorText(res); // "Pong", or a page that says what answers instead
+        if (res.status === 200 && text.trim() === 'Pong')
+            return;
+        // A redirect (http:// to https://, a moved host): say where to, so the user can use that.
+        const moved = res.status >= 300 && res.status < 400 ? redirectOf(res, new URL('api/v2.0/ping', this.url)) : undefined;
+        if (moved) {
+            throw Object.assign(new RegistryError({
+                message: `${this.url.origin} is not where Harbor's API answers: GET /api/v2.0/ping answered ${res.status}, a redirect to ${moved.shown}`,
+                status: res.status,
+                request: 'GET /api/v2.0/ping',
+            }), { redirectedTo: moved.base });
+        }
+        throw new RegistryError({
+            message: `${this.url.origin} is not a Harbor 2.x: GET /api/v2.0/ping answered ${res.status}${text ? ` "${text.slice(0, 60).trim()}"` : ''} (Harbor answers 200 "Pong")`,
+            status: res.status,
+            errors: res.status === 200 ? [] : parseErrorBody(text),
+            request: 'GET /api/v2.0/ping',
+        });
+    }
+    async version() {
+        const res = await this.call('GET', 'api/v2.0/systeminfo');
+        if (res.status !== 200) {
+            await discardBody(res);
+            return undefined;
+        }
+        return (await readJson(res, apiObject('system information'), SYSTEM_INFO)).harbor_version;
+    }
+    async whoami() {
+        const res = await this.call('GET', 'api/v2.0/users/current');
+        // Robots get 412 here (docs/harbor.md §5): the credentials were accepted, as a robot.
+        if (res.status === 412 && this.credentials?.username.startsWith(this.robotPrefix)) {
+            await discardBody(res);
+            return { kind: 'robot', name: this.credentials.username, sysadmin: false };
+        }
+        if (res.status !== 200)
+            throw await this.failure('GET', 'api/v2.0/users/current', res);
+        const user = await readJson(res, apiObject('current user'), CURRENT_USER);
+        return { kind: 'user', name: user.username, sysadmin: user.sysadmin_flag === true };
+    }
+    async projectExists(name) {
+        const res = await this.call('HEAD', `api/v2.0/projects?project_name=${encodeURIComponent(name)}`);
+        await discardBody(res);
+        if (res.status === 200)
+            return true;
+        if (res.status === 404)
+            return false;
+        throw await this.failure('HEAD', 'api/v2.0/projects', res);
+    }
+    async createProject(name, visibility) {
+        // Metadata values are strings in Harbor's API (docs/harbor.md §3).
+        const body = JSON.stringify({
+            project_name: name,
+            metadata: { public: visibility === 'public' ? 'true' : 'false' },
+        });
+        const res = await this.call('POST', 'api/v2.0/projects', body);
+        if (res.status !== 201 && res.status !== 409)
+            throw await this.failure('POST', 'api/v2.0/projects', res);
+        await discardBody(res);
+        return res.status === 201;
+    }
+    async tagDigests(project, path) {
+        // {repository_name} is URL-encoded twice: a/b → a%252Fb (docs/harbor.md §4).
+        const repo = encodeURIComponent(encodeURIComponent(path));
+        const listing = { tags: new Map(), pushedAt: new Map(), artifacts: 0 };
+        const first = `api/v2.0/projects/${encodeURIComponent(project)}/repositories/${repo}/artifacts?with_tag=true&page_size=100&page=1`;
+        // An unknown repository is listed as empty (404 for an admin when the project is gone).
+        const what = `the artifacts of Harbor repository ${project}/${path}`;
+        // Each tag counts as an entry too: one artifact may carry many.
+        const size = (a) => 1 + (a.tags?.length ?? 0);
+        for await (const artifacts of this.pages(first, what, ARTIFACT, [404], {}, size)) {
+            listing.artifacts += artifacts.length;
+            for (const { digest, tags, push_time } of artifacts) {
+                for (const tag of tags ?? []) {
+                    listing.tags.set(tag.name, digest);
+                    const pushed = tag.push_time ?? push_time;
+                    if (pushed !== undefined && !pushed.startsWith('0001-'))
+                        listing.pushedAt.set(tag.name, pushed);
+                }
+            }
+        }
+        return listing;
+    }
+    async projectSettings(name) {
+        const path = `api/v2.0/projects/${encodeURIComponent(name)}`;
+        // A name of digits only would be read as an ID without this header (§11.1).
+        const res = await this.call('GET', path, undefined, { 'x-is-resource-name': 'true' });
+        if (res.status === 401 || res.status === 403 || res.status === 404) {
+            await discardBody(res);
+            return undefined;
+        }
+        if (res.status !== 200)
+            throw await this.failure('GET', path, res);
+        const project = await readJson(res, apiObject('project'), PROJECT);
+        const registryId = project.registry_id;
+        const retentionId = project.metadata?.retention_id;
+        return {
+            ...(registryId !== undefined && registryId > 0 && { registryId }),
+            ...(retentionId !== undefined && retentionId > 0 && { retentionId }),
+        };
+    }
+    async retentionPolicy(id) {
+        const path = `api/v2.0/retentions/${id}`;
+        const res = await this.call('GET', path);
+        if (res.status === 401 || res.status === 403 || res.status === 404) {
+            await discardBody(res);
+            return undefined;
+        }
+        if (res.status !== 200)
+            throw await this.failure('GET', path, res);
+        const policy = await readJson(res, apiObject('retention policy'), RETENTION);
+        return { id, rules: policy.rules, ...(policy.trigger && { trigger: policy.trigger }) };
+    }
+    async immutableRules(project) {
+        const rules = [];
+        const first = `api/v2.0/projects/${encodeURIComponent(project)}/immutabletagrules?page_size=100&page=1`;
+        try {
+            for await (const page of this.pages(first, `the tag immutability rules of project ${project}`, RULE, [], {
+                'x-is-resource-name': 'true',
+            }))
+                for (const rule of page)
+                    rules.push(rule);
+        }
+        catch (error) {
+            // Listing them needs project admin or maintainer (§11.3): a push-only robot may not.
+            if (isRegistryError(error) && (error.status === 401 || error.status === 403))
+                return undefined;
+            throw error;
+        }
+        return rules;
+    }
+    async listRepositories(project) {
+        const repositories = [];
+        const first = `api/v2.0/projects/${encodeURIComponent(project)}/repositories?page_size=100&page=1`;
+        // A name outside the project would be reported as the project's: the list is not to be trusted.
+        const name = grammar((n) => isRepositoryName(n) && n.startsWith(`${project}/`), `a repository name in ${project}/`);
+        const shape = object({ name, artifact_count: optional(count) });
+        for await (const page of this.pages(first, `the repositories of Harbor project ${project}`, shape, [404])) {
+            for (const r of page)
+                repositories.push({ name: r.name, artifacts: r.artifact_count ?? 0 });
+        }
+        return repositories;
+    }
+    /** The pages of a paged list (JSON arrays, `Link` rel="next"), each as it arrives, every entry
+     * checked against `item`. A status in `empty` ends the list with nothing; a page that is not a list
+     * of such entries, a next page on another origin, a loop or a list past the caps (ListGuard)
+     * throws LIST_INCOMPLETE naming `what`: a shortened list would say things are missing that are not. */
+    async *pages(first, what, item, empty, headers = {}, size = () => 1) {
+        const guard = new ListGuard(what, this.listLimits);
+        const shape = array(item);
+        let next = new URL(first, this.url);
+        while (next) {
+            const url = next;
+            guard.page(url);
+            const res = await this.call('GET', url.pathname.slice(1) + url.search, undefined, headers);
+            if (empty.includes(res.status)) {
+                await discardBody(res);
+                return;
+            }
+            if (res.status !== 200)
+                throw await this.failure('GET', url.pathname.slice(1), res);
+            const page = await readJson(res, { bytes: LIST_READ_LIMIT, code: 'LIST_INCOMPLETE', what: `page of ${what}` }, shape);
+            let entries = 0;
+            for (const entry of page)
+                entries += size(entry);
+            guard.count(entries, url);
+            yield page;
+            next = nextLink(headerValue(res.headers, 'link'), url);
+        }
+    }
+    close() {
+        return this.transport.close();
+    }
+    call(method, path, body, extra = {}) {
+        const headers = { accept: 'application/json', ...extra };
+        if (body !== undefined)
+            headers['content-type'] = 'application/json';
+        return this.transport.send({ method, url: new URL(path, this.url), headers, ...(body !== undefined && { body }) });
+    }
+    /** The error for an answer with an unexpected status: its body (the first 64 KiB) explains it. */
+    async failure(method, path, res) {
+        const body = method === 'HEAD' ? '' : await readErrorText(res);
+        return httpError({ method, path, host: this.url.host, status: res.status, body });
+    }
+}
+/** The Harbor URL a ping's redirect points to, when ping() failed on one that names it. */
+function redirectedTo(error) {
+    const base = error?.redirectedTo;
+    return typeof base === 'string' ? base : undefined;
+}
+/** Where a redirect of the ping points: `shown` for messages (no query, printable, cut short);
+ * `base`, the Harbor URL to use instead, when the target is the same ping under another base. */
+function redirectOf(res, asked) {
+    const location = headerValue(res.headers, 'location');
+    if (!location)
+        return undefined;
+    const target = URL.parse(location, asked);
+    if (!target || (target.protocol !== 'https:' && target.protocol !== 'http:'))
+        return { shown: `"${excerpt(location, 120)}"` };
+    const shown = excerpt(`${target.origin}${target.pathname}`, 120);
+    const base = target.pathname.endsWith('/api/v2.0/ping')
+        ? `${target.origin}${target.pathname.slice(0, -'/api/v2.0/ping'.length)}`
+        : undefined;
+    return { shown, ...(base !== undefined && base.length <= 200 && { base: printable(base) }) };
+}
+/** One object of Harbor's API: a malformed one is an error naming the field (HTTP_ERROR). */
+function apiObject(what) {
+    return { bytes: API_READ_LIMIT, code: 'HTTP_ERROR', what };
+}
+// What harbor-sync reads of Harbor's answers (swagger.yaml), checked where they enter: the names and
+// digests against their grammars; fields that only inform (a version, a push time) are taken as
+// unknown when they have another shape, rather than failing the run over them.
+/** `v2.15.2-<gitcommit>` (docs/harbor.md §5); anything else is shown as an unknown version. */
+const HARBOR_VERSION = /^v?[0-9A-Za-z.+_-]{1,64}$/;
+const SYSTEM_INFO = object({
+    harbor_version: ignoredIfWrong(grammar((v) => HARBOR_VERSION.test(v), 'a version')),
+});
+/** A name shown in the run's first line: printable, of Harbor's length (255). */
+const USER_NAME = grammar((n) => n.length > 0 && n.length <= 255 && printable(n) === n, 'a printable user name');
+const CURRENT_USER = object({ username: USER_NAME, sysadmin_flag: ignoredIfWrong(shape_boolean) });
+/** An ID as Harbor sends it: a number, or a string of digits in `metadata` (docs/harbor.md §11.1). */
+const id = (value) => count(typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value);
+const PROJECT = object({
+    registry_id: optional(id),
+    metadata: optional(object({ retention_id: optional(id) })),
+});
+const SELECTOR = object({ kind: optional(string), decoration: optional(string), pattern: optional(string) });
+const RULE = object({
+    disabled: optional(shape_boolean),
+    action: optional(string),
+    template: optional(string),
+    params: optional(record(anything)),
+    tag_selectors: optional(array(SELECTOR)),
+    scope_selectors: optional(record(array(SELECTOR))),
+});
+const RETENTION = object({
+    rules: array(RULE),
+    trigger: optional(object({ kind: optional(string), settings: optional(record(anything)) })),
+});
+/** RFC 3339, as Harbor writes times; a push time is shown in the report. */
+const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+const PUSH_TIME = ignoredIfWrong(grammar((t) => TIME.test(t), 'a time'));
+const ARTIFACT = object({
+    digest: grammar(isDigest, 'a digest (sha256:<64 lowercase hex>)'),
+    push_time: PUSH_TIME,
+    tags: optional(array(object({ name: grammar(isTag, 'a tag'), push_time: PUSH_TIME }))),
+});
+
+;// CONCATENATED MODULE: ./lib/harbor/project-source.js
+
+
+
+/** Repositories whose listing is kept: those a run has open, and some to spare (each is one map of
+ * tag → digest; one evicted early is listed again). */
+const LISTINGS_KEPT = 256;
+function createHarborProjectSource(options) {
+    return new HarborProjectSource(options);
+}
+class HarborProjectSource {
+    host;
+    options;
+    registry;
+    api;
+    listings = new Map();
+    constructor(options) {
+        this.options = options;
+        this.registry = options.registry;
+        this.api = options.api;
+        this.host = options.registry.host;
+    }
+    get capabilities() {
+        return { untaggedManifests: false, localReads: false, referrersApi: this.registry.capabilities.referrersApi };
+    }
+    /** The project exists and these credentials read it; says whether it is a proxy cache. Every
+     * refusal is thrown with its step, in words naming the project and the credentials. */
+    async ping() {
+        const { project, username } = this.options;
+        const who = username === undefined ? 'anonymous' : `user "${username}"`;
+        if (!this.options.harborsAccount) {
+            await this.api.whoami().catch((error) => {
+                if (isHarborSyncError(error) && error.status === 401)
+                    throw new HarborSyncError({
+                        ...error.details(),
+                        code: 'CREDENTIALS_REJECTED',
+                        step: 'auth',
+                        message: `Harbor at ${this.host} rejected the credentials of ${who}, given to read project ${project}`,
+                        hint: `check ${this.options.credentialInputs}`,
+                        cause: error,
+                    });
+                throw placed(error);
+            });
+        }
+        const settings = await this.api.projectSettings(project).catch((error) => {
+            throw placed(error);
+        });
+        if (settings === undefined) {
+            // Harbor hides from non-admins whether a project is missing or off limits (docs/harbor.md §3).
+            const exists = await this.api.projectExists(project).catch((error) => {
+                throw placed(error);
+            });
+            if (!exists)
+                throw new HarborSyncError({
+                    code: 'NOT_FOUND',
+                    step: 'preflight',
+                    status: 404,
+                    request: 'HEAD /api/v2.0/projects',
+                    message: `Harbor at ${this.host} has no project ${project} (${this.options.sourceInput} harbor://${project})`,
+                    hint: `check the project name in ${this.options.sourceInput}: harbor://PROJECT names a project of the Harbor at ${this.options.harborInput}`,
+                });
+            this.options.log?.(`Source: Harbor project ${project} at ${this.host}; ${who} may not read its settings, so whether it is a proxy cache is not known. Read through Harbor's API and by digest, never by tag`);
+        }
+        else {
+            const kind = settings.registryId !== undefined
+                ? `a proxy-cache project (registry #${settings.registryId}): read through Harbor's API and by digest, never by tag, so the upstream is not asked`
+                : "a regular project: read through Harbor's API and by digest";
+            this.options.log?.(`Source: Harbor project ${project} at ${this.host}, ${kind}`);
+        }
+        const ping = await this.registry.ping();
+        if (ping.ok)
+            return ping;
+        const refused = ping.status === 401 || ping.status === 403;
+        throw new HarborSyncError({
+            ...(ping.error ? ping.error.details() : { code: 'HTTP_ERROR' }),
+            step: refused ? 'auth' : 'preflight',
+            status: ping.status,
+            message: `Harbor's registry at ${this.host} answered GET /v2/ with ${ping.status} to ${who}, reading project ${project}`,
+            ...(refused && { hint: `check ${this.options.credentialInputs}` }),
+            ...(ping.error && { cause: ping.error }),
+        });
+    }
+    async getManifest(repository, reference) {
+        const digest = await this.digestOf(repository, reference);
+        if (digest === undefined)
+            throw this.notListed(repository, reference);
+        return await this.registry.getManifest(repository, digest);
+    }
+    /** By tag, the listing answers (Harbor's database, as /v2 would): the nightly comparison of a tag
+     * costs no request of its own. Size and media type are then not known (-1, undefined). */
+    async headManifest(repository, reference) {
+        if (isDigest(reference))
+            return await this.registry.headManifest(repository, reference);
+        const digest = await this.digestOf(repository, reference);
+        return digest === undefined ? undefined : { digest, mediaType: undefined, size: -1 };
+    }
+    headBlob(repository, digest) {
+        return this.registry.headBlob(repository, digest);
+    }
+    getBlob(repository, digest) {
+        return this.registry.getBlob(repository, digest);
+    }
+    /** The tags Harbor's artifact listing holds for the repository (with_tag=true, docs/harbor.md §4):
+     * what the project holds, never the upstream's tags that /v2 tags/list mixes in (§7.1). */
+    async listTags(repository) {
+        return [...(await this.listing(repository)).keys()];
+    }
+    /** The project's repositories, from Harbor's API (docs/harbor.md §11.4): names as Harbor names
+     * them, `project/path`. */
+    async *catalog() {
+        const repositories = await this.api.listRepositories(this.options.project);
+        if (repositories.length > 0)
+            yield repositories.map((r) => r.name);
+    }
+    referrers(repository, digest) {
+        return this.registry.referrers(repository, digest);
+    }
+    putManifest() {
+        return Promise.reject(readOnly());
+    }
+    startUpload() {
+        return Promise.reject(readOnly());
+    }
+    finishUpload(_location, _digest, _size, body) {
+        body.destroy();
+        return Promise.reject(readOnly());
+    }
+    invalidateTokens(project) {
+        this.registry.invalidateTokens(project);
+    }
+    async close() {
+        await Promise.allSettled([this.registry.close(), this.api.close()]);
+    }
+    /** A digest as it is; a tag as the artifact listing names it, or undefined: never a tag to /v2. */
+    async digestOf(repository, reference) {
+        if (isDigest(reference))
+            return reference;
+        if (!isTag(reference))
+            return undefined;
+        return (await this.listing(repository)).get(reference);
+    }
+    /** Tag → digest of a repository of the project, listed once (kept for the last LISTINGS_KEPT). */
+    listing(repository) {
+        const known = this.listings.get(repository);
+        if (known) {
+            this.listings.delete(repository); // most recently used last
+            this.listings.set(repository, known);
+            return known;
+        }
+        const { project } = this.options;
+        const path = repository.startsWith(`${project}/`) ? repository.slice(project.length + 1) : undefined;
+        // A repository outside the project is not the source's: nothing is listed there.
+        const listed = path === undefined
+            ? Promise.resolve(new Map())
+            : this.api.tagDigests(project, path).then((l) => l.tags);
+        this.listings.set(repository, listed);
+        listed.catch(() => this.listings.delete(repository));
+        if (this.listings.size > LISTINGS_KEPT)
+            this.listings.delete(this.listings.keys().next().value);
+        return listed;
+    }
+    notListed(repository, reference) {
+        const { project } = this.options;
+        const name = encodeURIComponent(encodeURIComponent(repository.slice(project.length + 1)));
+        const path = `/api/v2.0/projects/${project}/repositories/${name}/artifacts`;
+        const message = `${repository}:${reference} is not in Harbor's artifact list of project ${project}`;
+        return new RegistryError({
+            message,
+            status: 404,
+            errors: [{ code: 'NOT_FOUND', message }],
+            request: `GET ${path}`,
+        });
+    }
+}
+/** An error of the project checks with its step: preflight, or auth for a refusal. */
+function placed(error) {
+    if (!isRegistryError(error))
+        return error;
+    const refused = error.status === 401 || error.status === 403;
+    return error.at(refused ? 'auth' : 'preflight');
+}
+function readOnly() {
+    return new HarborSyncError({
+        code: 'INTERNAL',
+        message: 'a Harbor project read as the source is never written to',
+    });
+}
+
+;// CONCATENATED MODULE: ./lib/model/mapping-rule.js
+// A mapping rule (`from => to`, `from => to (flatten)`) as the configuration parses it
+// (src/config/mapping-rules.ts) and the engine applies it (src/sync/mapping.ts), and how both name
+// a rule and compare its prefixes.
+/** `mapping "mirror => mirrors (flatten)" (mappings line 2)`: how errors and reports name a rule. */
+function describeRule(rule) {
+    const text = `${rule.from} => ${rule.to}${rule.flatten ? ' (flatten)' : ''}`;
+    return `mapping "${text}"${rule.origin ? ` (${rule.origin})` : ''}`;
+}
+function trimSlash(text) {
+    return text.trim().replace(/\/+$/, '');
+}
+/** True when `path` is `prefix` or lies under it, on whole components. */
+function underPrefix(path, prefix) {
+    return path === prefix || path.startsWith(`${prefix}/`);
+}
+
+;// CONCATENATED MODULE: ./lib/registry/media-types.js
+// Manifest media types and what each one references. We never re-serialise a manifest:
+// the exact bytes are pushed back so digests are preserved. A manifest that is not what its media
+// type says (not JSON, no config, layers that are not a list of descriptors) is `invalid`, with
+// the reason: it is a failure, not a kind we merely do not copy.
+
+const MediaType = {
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+    dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    dockerSchema1: 'application/vnd.docker.distribution.manifest.v1+json',
+    dockerSchema1Signed: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
+    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+    ociIndex: 'application/vnd.oci.image.index.v1+json',
+    ociArtifact: 'application/vnd.oci.artifact.manifest.v1+json',
+};
+/** Every manifest kind we can read, most preferred first; schema1 last so registries that can
+ * convert still send the modern form. */
+const MANIFEST_ACCEPT = [
+    MediaType.ociIndex,
+    MediaType.dockerManifestList,
+    MediaType.ociManifest,
+    MediaType.dockerManifest,
+    MediaType.dockerSchema1Signed,
+    MediaType.dockerSchema1,
+].join(', ');
+/** Works out the kind from the Content-Type, falling back to the body's own mediaType field. */
+function parseManifest(bytes, contentType) {
+    let parsed;
+    try {
+        parsed = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    }
+    catch {
+        return invalid(normaliseType(contentType) ?? 'unknown', 'is not valid JSON');
+    }
+    if (!isObject(parsed))
+        return invalid(normaliseType(contentType) ?? 'unknown', 'is JSON but not an object');
+    const body = parsed;
+    const declared = typeof body.mediaType === 'string' ? body.mediaType : undefined;
+    const mediaType = known(normaliseType(contentType) ?? declared ?? guessType(body));
+    switch (mediaType) {
+        case MediaType.dockerManifest:
+        case MediaType.ociManifest: {
+            if (!isObject(body.config))
+                return invalid(mediaType, 'is an image manifest without a config descriptor');
+            const config = asDescriptor(body.config);
+            if (!config)
+                return invalid(mediaType, `is an image manifest whose config is not a descriptor (${DESCRIPTOR})`);
+            if (!Array.isArray(body.layers))
+                return invalid(mediaType, 'is an image manifest whose layers is not an array');
+            const layers = body.layers.map(asDescriptor);
+            const bad = layers.indexOf(undefined);
+            if (bad >= 0)
+                return invalid(mediaType, `is an image manifest whose layers[${bad}] is not a descriptor (${DESCRIPTOR})`);
+            return { kind: 'image', mediaType, blobs: [config, ...layers], children: [] };
+        }
+        case MediaType.dockerManifestList:
+        case MediaType.ociIndex: {
+            if (!Array.isArray(body.manifests))
+                return invalid(mediaType, 'is an index whose manifests is not an array');
+            const children = body.manifests.map(asDescriptor);
+            const bad = children.indexOf(undefined);
+            if (bad >= 0)
+                return invalid(mediaType, `is an index whose manifests[${bad}] is not a descriptor (${DESCRIPTOR})`);
+            return { kind: 'index', mediaType, blobs: [], children: children };
+        }
+        case MediaType.dockerSchema1:
+        case MediaType.dockerSchema1Signed:
+            return { kind: 'schema1', mediaType, blobs: [], children: [] };
+        default:
+            // Well-formed, just not a kind we copy.
+            return { kind: 'unsupported', mediaType, blobs: [], children: [] };
+    }
+}
+const DESCRIPTOR = 'an object with a sha256, sha384 or sha512 digest and a size in whole bytes';
+function invalid(mediaType, problem) {
+    return { kind: 'invalid', mediaType, blobs: [], children: [], problem };
+}
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+const KNOWN = new Map(Object.values(MediaType).map((type) => [type, type]));
+/** The one copy of a known type: every tag's result keeps its media type, and a catalog of 100k
+ * tags should not keep 100k copies of the same string. */
+function known(type) {
+    return KNOWN.get(type) ?? type;
+}
+function normaliseType(contentType) {
+    const type = contentType?.split(';')[0]?.trim().toLowerCase();
+    // Some registries answer application/json or octet-stream for manifests; trust the body then.
+    if (!type || type === 'application/json' || type === 'application/octet-stream' || type === 'text/plain')
+        return undefined;
+    return type;
+}
+function guessType(body) {
+    if (body.schemaVersion === 1)
+        return MediaType.dockerSchema1Signed;
+    // OCI allows mediaType to be absent: the shape decides.
+    if (Array.isArray(body.manifests))
+        return MediaType.ociIndex;
+    if (body.config && Array.isArray(body.layers))
+        return MediaType.ociManifest;
+    return 'unknown';
+}
+/** A descriptor, or undefined when it is not one: its digest names the blob's URL path, so it must
+ * be a digest; a size, when given, must be a byte count. */
+function asDescriptor(value) {
+    if (!isObject(value))
+        return undefined;
+    if (typeof value.digest !== 'string' || !isDigest(value.digest))
+        return undefined;
+    if (value.size !== undefined &&
+        !(typeof value.size === 'number' && Number.isSafeInteger(value.size) && value.size >= 0))
+        return undefined;
+    return {
+        mediaType: typeof value.mediaType === 'string' ? value.mediaType : '',
+        digest: value.digest,
+        size: typeof value.size === 'number' ? value.size : -1,
+        ...(Array.isArray(value.urls) && value.urls.length > 0 && { urls: value.urls.map(String) }),
+        ...(isPlatform(value.platform) && { platform: value.platform }),
+    };
+}
+function isPlatform(value) {
+    const p = value;
+    return typeof p === 'object' && p !== null && typeof p.os === 'string' && typeof p.architecture === 'string';
+}
+/** Foreign (non-distributable) layers live elsewhere (their `urls`): registries do not hold them. */
+function isForeignLayer(d) {
+    return (d.urls?.length ?? 0) > 0 && /foreign|nondistributable/.test(d.mediaType);
+}
+function formatPlatform(p) {
+    if (!p)
+        return 'unknown';
+    return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: ./lib/registry/digest.js
+
+
+
+function sha256Digest(bytes) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
+}
+class DigestMismatchError extends HarborSyncError {
+    name = 'DigestMismatchError';
+    expected;
+    actual;
+    constructor(expected, actual, bytes) {
+        super({
+            code: 'DIGEST_MISMATCH',
+            message: `content digest ${actual} (${bytes} bytes) does not match the expected ${expected}`,
+        });
+        this.expected = expected;
+        this.actual = actual;
+    }
+}
+/** Passes bytes through while hashing them; fails at the end on a digest mismatch
+ * (containers/image digesting_reader), so a corrupt blob is never committed. */
+class DigestVerifier extends external_node_stream_.Transform {
+    expected;
+    hash;
+    bytes = 0;
+    /** Set when the content did not match: callers report this rather than whatever the
+     * consumer of the stream made of the error. */
+    mismatch;
+    constructor(expected) {
+        super();
+        this.expected = expected;
+        const algorithm = expected.split(':')[0] ?? 'sha256';
+        this.hash = (0,external_node_crypto_.createHash)(algorithm);
+    }
+    _transform(chunk, _encoding, callback) {
+        this.hash.update(chunk);
+        this.bytes += chunk.length;
+        callback(null, chunk);
+    }
+    _flush(callback) {
+        const actual = `${this.expected.split(':')[0]}:${this.hash.digest('hex')}`;
+        if (actual !== this.expected)
+            this.mismatch = new DigestMismatchError(this.expected, actual, this.bytes);
+        callback(this.mismatch ?? null);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/registry/client.js
+
+
+
+
+
+
+
+
+
+const CATALOG_PAGE = 1000;
+const MANIFEST = { bytes: MANIFEST_READ_LIMIT, code: 'MANIFEST_TOO_LARGE', what: 'manifest' };
+const TAG_LIST = object({ tags: optional(array(string)) });
+const CATALOG_PAGE_SHAPE = object({ repositories: optional(array(string)) });
+/** A blob body streams into an upload: a larger buffer means fewer pauses of the source socket. */
+const BLOB_HIGH_WATER_MARK = 1024 * 1024;
+function createRegistryClient(options) {
+    return new DistributionClient(options);
+}
+class DistributionClient {
+    host;
+    base;
+    transport;
+    listLimits;
+    /** Learned at the first referrers call: distribution 2.8 has no such route. */
+    noReferrersApi = false;
+    get capabilities() {
+        return { untaggedManifests: false, localReads: false, referrersApi: this.noReferrersApi ? false : 'unknown' };
+    }
+    constructor(options) {
+        this.base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
+        this.host = this.base.host;
+        const { url: _url, listLimits, ...transportOptions } = options;
+        this.listLimits = listLimits ?? LIST_LIMITS;
+        this.transport = new Transport({ ...transportOptions, origin: this.base });
+    }
+    async ping() {
+        const res = await this.send({ method: 'GET', url: this.url('v2/'), scopes: [] }).catch((error) => {
+            // A token service that refuses our credentials is the answer to "do they work?".
+            if (isRegistryError(error))
+                return error;
+            throw error;
+        });
+        if (isRegistryError(res))
+            return { status: res.status ?? 0, ok: false, error: res };
+        if (res.status === 200) {
+            await discardBody(res);
+            return { status: 200, ok: true };
+        }
+        return { status: res.status, ok: false, error: await this.failure(res, 'GET', '/v2/') };
+    }
+    async getManifest(repository, reference) {
+        const path = `v2/${repository}/manifests/${reference}`;
+        const res = await this.send({
+            method: 'GET',
+            url: this.url(path),
+            headers: { accept: MANIFEST_ACCEPT },
+            scopes: [pull(repository)],
+        });
+        if (res.status !== 200)
+            throw await this.failure(res, 'GET', path);
+        const bytes = await readBody(res, MANIFEST);
+        // The digest of the bytes we hold is the truth; the header is only a claim.
+        const digest = sha256Digest(bytes);
+        if (reference.startsWith('sha256:') && reference !== digest) {
+            throw new RegistryError({
+                message: `manifest ${repository}@${reference} arrived with content digest ${digest}`,
+                status: 200,
+                errors: [{ code: 'DIGEST_INVALID', message: 'manifest content does not match its digest' }],
+                request: `GET /${path}`,
+                code: 'DIGEST_MISMATCH',
+            });
+        }
+        return { bytes, mediaType: headerValue(res.headers, 'content-type'), digest };
+    }
+    async headManifest(repository, reference) {
+        const path = `v2/${repository}/manifests/${reference}`;
+        const res = await this.send({
+            method: 'HEAD',
+            url: this.url(path),
+            headers: { accept: MANIFEST_ACCEPT },
+            scopes: [pull(repository)],
+        });
+        await discardBody(res);
+        if (res.status === 404)
+            return undefined;
+        if (res.status !== 200)
+            throw await this.failure(res, 'HEAD', path);
+        const digest = digestHeader(res.headers);
+        if (!digest) {
+            // Registries may omit the digest on HEAD (or send something else); the body then tells.
+            const full = await this.getManifest(repository, reference);
+            return { digest: full.digest, mediaType: full.mediaType, size: full.bytes.length };
+        }
+        return {
+            digest,
+            mediaType: headerValue(res.headers, 'content-type'),
+            size: Number(headerValue(res.headers, 'content-length') ?? -1),
+        };
+    }
+    async putManifest(repository, reference, bytes, mediaType) {
+        const path = `v2/${repository}/manifests/${reference}`;
+        const res = await this.send({
+            method: 'PUT',
+            url: this.url(path),
+            headers: { 'content-type': mediaType },
+            body: bytes,
+            scopes: [push(repository)],
+        });
+        if (res.status !== 201 && res.status !== 200)
+            throw await this.failure(res, 'PUT', path);
+        await discardBody(res);
+        return digestHeader(res.headers);
+    }
+    async headBlob(repository, digest) {
+        const path = `v2/${repository}/blobs/${digest}`;
+        const res = await this.send({
+            method: 'HEAD',
+            url: this.url(path),
+            scopes: [pull(repository)],
+            followRedirects: true,
+        });
+        await discardBody(res);
+        if (res.status === 404)
+            return undefined;
+        if (res.status !== 200)
+            throw await this.failure(res, 'HEAD', path);
+        return Number(headerValue(res.headers, 'content-length') ?? -1);
+    }
+    async getBlob(repository, digest) {
+        const path = `v2/${repository}/blobs/${digest}`;
+        const res = await this.send({
+            method: 'GET',
+            url: this.url(path),
+            scopes: [pull(repository)],
+            followRedirects: true,
+            highWaterMark: BLOB_HIGH_WATER_MARK,
+        });
+        if (res.status !== 200)
+            throw await this.failure(res, 'GET', path);
+        const length = headerValue(res.headers, 'content-length');
+        return { body: res.body, size: length === undefined ? undefined : Number(length) };
+    }
+    async startUpload(repository, mountFrom) {
+        const url = this.url(`v2/${repository}/blobs/uploads/`);
+        const scopes = [push(repository)];
+        if (mountFrom) {
+            url.searchParams.set('mount', mountFrom.digest);
+            url.searchParams.set('from', mountFrom.repository);
+            scopes.push(pull(mountFrom.repository)); // Harbor answers 401 without pull on `from` (docs/harbor.md §6)
+        }
+        const res = await this.send({ method: 'POST', url, scopes, headers: { 'content-length': '0' } });
+        if (res.status !== 202 && !(res.status === 201 && mountFrom))
+            throw await this.failure(res, 'POST', url.pathname.slice(1)); // its body names the cause
+        await discardBody(res);
+        if (res.status === 201)
+            return { mounted: true };
+        const location = headerValue(res.headers, 'location');
+        if (!location)
+            throw new RegistryError({
+                message: 'upload started without a Location header',
+                status: 202,
+                request: `POST ${url.pathname}`,
+                code: 'HTTP_ERROR',
+            });
+        return { mounted: false, location: new URL(location, this.base) };
+    }
+    async finishUpload(location, digest, size, body) {
+        const url = new URL(location);
+        url.searchParams.set('digest', digest);
+        const repository = /\/v2\/(.+)\/blobs\/uploads\//.exec(url.pathname)?.[1];
+        const res = await this.send({
+            method: 'PUT',
+            url,
+            headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+            body,
+            scopes: repository ? [push(repository)] : [],
+        });
+        // The error body names the cause (400 DIGEST_INVALID: the bytes did not match): read it first.
+        // A 401 here is a token that expired while the body streamed (a stream cannot be sent again
+        // with a fresh one): the whole copy is worth another try.
+        if (res.status !== 201)
+            throw await this.failure(res, 'PUT', url.pathname.slice(1), res.status === 401);
+        await discardBody(res);
+    }
+    async listTags(repository) {
+        const guard = new ListGuard(`the tags of ${repository}`, this.listLimits);
+        let tags = [];
+        let url = this.url(`v2/${repository}/tags/list`);
+        while (url) {
+            guard.page(url);
+            const res = await this.send({ method: 'GET', url, scopes: [pull(repository)] });
+            if (res.status !== 200)
+                throw await this.failure(res, 'GET', url.pathname.slice(1));
+            const page = (await readJson(res, listPage('tag list'), TAG_LIST)).tags ?? [];
+            guard.count(page.length, url);
+            // distribution sends every tag at once: a spread of 200,000 arguments overflows the stack.
+            if (tags.length === 0)
+                tags = page;
+            else
+                for (const tag of page)
+                    tags.push(tag);
+            url = nextLink(headerValue(res.headers, 'link'), url);
+        }
+        return tags;
+    }
+    async *catalog() {
+        // Distribution refuses n above its catalog.maxentries (default 1000) with 400
+        // PAGINATION_NUMBER_INVALID (docs/harbor.md §9); without n it pages by its own default.
+        const guard = new ListGuard(`the catalog of ${this.host}`, this.listLimits);
+        let url = this.url(`v2/_catalog?n=${CATALOG_PAGE}`);
+        let first = true;
+        while (url) {
+            guard.page(url);
+            const res = await this.send({ method: 'GET', url, scopes: ['registry:catalog:*'] });
+            if (first && res.status === 400) {
+                const error = await this.failure(res, 'GET', url.pathname.slice(1));
+                if (error.registryCode !== 'PAGINATION_NUMBER_INVALID')
+                    throw error;
+                url = this.url('v2/_catalog');
+                first = false;
+                continue;
+            }
+            first = false;
+            if (res.status !== 200)
+                throw await this.failure(res, 'GET', url.pathname.slice(1));
+            const page = (await readJson(res, listPage('catalog page'), CATALOG_PAGE_SHAPE)).repositories ?? [];
+            guard.count(page.length, url);
+            // Checked before the page is handed out: a list known to be incomplete stops here.
+            const next = nextLink(headerValue(res.headers, 'link'), url);
+            if (page.length > 0)
+                yield page;
+            url = next;
+        }
+    }
+    async referrers(repository, digest) {
+        if (this.noReferrersApi)
+            return undefined;
+        const guard = new ListGuard(`the referrers of ${repository}@${digest}`, this.listLimits);
+        const found = [];
+        const first = this.url(`v2/${repository}/referrers/${digest}`);
+        let url = first;
+        while (url) {
+            guard.page(url);
+            const path = url.pathname.slice(1);
+            const res = await this.send({
+                method: 'GET',
+                url,
+                headers: { accept: MediaType.ociIndex },
+                scopes: [pull(repository)],
+            });
+            if (url === first && (res.status === 404 || res.status === 405 || res.status === 400)) {
+                // A registry with the API answers 200 with an empty index for a manifest without referrers;
+                // a 404 that is not a registry error body means the route does not exist: stop asking.
+                const body = await readErrorText(res);
+                if (res.status !== 404 || !body.includes('"errors"'))
+                    this.noReferrersApi = true;
+                return undefined;
+            }
+            if (res.status !== 200)
+                throw await this.failure(res, 'GET', path);
+            const parsed = parseManifest(await readBody(res, MANIFEST), MediaType.ociIndex);
+            if (parsed.kind !== 'index') {
+                throw new RegistryError({
+                    message: `GET /${path} on ${this.host}: the referrers answer ${parsed.problem ?? 'is not an OCI index'}`,
+                    status: res.status,
+                    request: res.request,
+                    code: 'LIST_INCOMPLETE',
+                });
+            }
+            guard.count(parsed.children.length, url);
+            for (const child of parsed.children)
+                found.push(child);
+            // The OCI distribution spec lets a registry page the referrers with Link, as tag lists.
+            url = nextLink(headerValue(res.headers, 'link'), url);
+        }
+        return found;
+    }
+    invalidateTokens(project) {
+        this.transport.invalidateTokens(project);
+    }
+    close() {
+        return this.transport.close();
+    }
+    url(path) {
+        return new URL(path, this.base);
+    }
+    send(req) {
+        return this.transport.send(req);
+    }
+    async failure(res, method, path, retryable = false) {
+        const body = method === 'HEAD' ? '' : await readErrorText(res);
+        if (method === 'HEAD')
+            await discardBody(res);
+        return httpError({ method, path, host: this.host, status: res.status, body, retryable });
+    }
+}
+function pull(repository) {
+    return repositoryScope(repository, 'pull');
+}
+function push(repository) {
+    return repositoryScope(repository, 'pull,push');
+}
+/** A page of a list: a body larger than LIST_READ_LIMIT, or not a JSON object with a list of
+ * strings (null for an empty list, as distribution sends it), is LIST_INCOMPLETE, not an empty list. */
+function listPage(what) {
+    return { bytes: LIST_READ_LIMIT, code: 'LIST_INCOMPLETE', what };
+}
+/** Docker-Content-Digest when it is a digest: it is only a claim, and one that is not a digest is
+ * no claim at all (the caller then reads the manifest and hashes it). */
+function digestHeader(headers) {
+    const value = headerValue(headers, 'docker-content-digest');
+    return value !== undefined && isDigest(value) ? value : undefined;
+}
+
+;// CONCATENATED MODULE: ./lib/sources/kind.js
+// A source kind: one way of naming where the images come from (a registry's API, a registry's
+// storage directory, a tarball of one), registered once in index.ts. A kind claims its URLs by
+// scheme, checks them, says what it can do before anything is opened, and opens the client the
+// engine reads through. Configuration, preflight and the engine ask the kind, never the URL.
+
+/** A source URL its kind refuses (exit 2): the message is safe to print, and reads after a
+ * `source-registry: ` prefix. */
+class SourceUrlError extends ConfigError {
+    name = 'SourceUrlError';
+}
+/** The scheme a URL starts with, lowercase (`DIR:///x` → `dir`), or undefined. */
+function schemeOf(url) {
+    return /^\s*([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+}
+
+;// CONCATENATED MODULE: ./lib/sources/harbor-project.js
+// harbor://PROJECT: a project of the Harbor at harbor-url, read through Harbor's API and by digest
+// (src/harbor/project-source.ts), so a proxy-cache project gives up what it holds without asking
+// its upstream (docs/harbor.md §7.1). Any project works: a proxy cache to keep what it cached, or a
+// regular project to copy into another. Its repositories are named as Harbor names them
+// (`hub-proxy/library/nginx`), and since source and target are one Harbor, a run must map them out
+// of the project: `hub-proxy => hub-kept`. Harbor's credentials read it unless source-username and
+// source-password name another account; the same goes for the TLS options.
+
+
+
+
+
+
+
+const HARBOR_URL = /^\s*harbor:\/\/([^/?#]*)\/?\s*$/i;
+/** The project a harbor:// URL names; throws SourceUrlError. */
+function projectOf(url) {
+    if (/^\s*harbor:\/\/[^/?#]*@/i.test(url))
+        throw new SourceUrlError('must not carry a user name or password in the URL: use source-username and source-password (or none: harbor-username reads it)');
+    const project = HARBOR_URL.exec(url)?.[1];
+    if (project === undefined)
+        throw new SourceUrlError('write harbor://PROJECT, a project of the Harbor at harbor-url alone (repositories go in images, or use catalog)');
+    const problem = projectNameProblem(project);
+    if (problem)
+        throw new SourceUrlError(`Harbor project name in harbor://PROJECT ${problem}`);
+    return project;
+}
+/** The project a repository of the source lands in: the first rule matching it decides, else its
+ * own (a repository `p/x/y` no rule matches keeps its name; src/sync/mapping.ts). */
+function targetProject(repository, rules) {
+    const rule = rules.find((r) => underPrefix(repository, trimSlash(r.from)));
+    return (rule ? trimSlash(rule.to) : repository).split('/')[0];
+}
+const harborProject = {
+    name: 'Harbor project',
+    schemes: ['harbor'],
+    written: 'harbor:// for a project of the Harbor at harbor-url',
+    forms: 'harbor://PROJECT',
+    traits: {
+        untaggedManifests: false,
+        localReads: false,
+        // Harbor's own credentials (harbor-username, or docker login for harbor-url) read it.
+        dockerCredentials: false,
+        sourceCredentials: 'harbor',
+        workDir: false,
+    },
+    claims: (url) => schemeOf(url) === 'harbor',
+    check: (url) => `harbor://${projectOf(url)}`,
+    harborProject: projectOf,
+    checkRun(url, run, naming) {
+        const project = projectOf(url);
+        const source = `${naming.name('source-registry')} harbor://${project}`;
+        const fix = `add a mapping such as "${project} => ${project}-kept" to ${naming.name('mappings')}`;
+        for (const image of run.images) {
+            if (!image.repository.startsWith(`${project}/`))
+                throw new ConfigError(`${image.origin}: ${image.repository} is not in Harbor project ${project} (${source}): name it as Harbor does, ${project}/…`);
+            if (targetProject(image.repository, run.mappings) === project)
+                throw new ConfigError(`${image.origin}: ${image.repository} would be copied onto itself in Harbor project ${project} (${source}): ${fix}`);
+        }
+        if (!run.catalog)
+            return;
+        // The catalog lists every repository of the project: each needs a rule out of it.
+        const into = run.mappings.find((r) => underPrefix(trimSlash(r.from), project) && trimSlash(r.to).split('/')[0] === project);
+        const whole = run.mappings.find((r) => trimSlash(r.from) === project);
+        if (into || !whole)
+            throw new ConfigError(`${naming.setting('catalog', 'true')} with ${source}: ${into ? `mapping "${into.from} => ${into.to}" keeps repositories in project ${project}, so they would be copied onto themselves` : `no mapping takes every repository of project ${project} out of it, so some would be copied onto themselves`}: ${fix}`);
+    },
+    open({ source, harbor, connection, naming, logger }) {
+        const project = projectOf(source.url);
+        const credentials = source.credentials ?? harbor.credentials;
+        const tls = source.tls ?? harbor.tls;
+        const endpoint = {
+            url: harbor.url,
+            ...(credentials && { credentials }),
+            ...(tls && { tls }),
+        };
+        const inputs = source.credentials ? 'source' : 'harbor';
+        return createHarborProjectSource({
+            project,
+            registry: createRegistryClient({ ...connection, ...endpoint }),
+            api: createHarborApi({ ...connection, ...endpoint, connections: 4 }),
+            ...(credentials && { username: credentials.username }),
+            harborsAccount: !source.credentials,
+            credentialInputs: `${naming.name(`${inputs}-username`)} and ${naming.name(`${inputs}-password`)}`,
+            sourceInput: naming.name('source-registry'),
+            harborInput: naming.name('harbor-url'),
+            ...(logger && { log: (message) => logger.info(message) }),
+        });
+    },
+};
+
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
 ;// CONCATENATED MODULE: ./lib/registry/storage/errors.js
 // The errors a storage source throws. What the registry would answer with a status (a 404 for what
 // a repository does not link, a 400 for a bad name) is a RegistryError with that status and
@@ -31325,7 +33507,7 @@ function notFound(code, message, request) {
     });
 }
 /** A request the registry would refuse with 400 (bad name, tag or digest). */
-function invalid(code, message, request) {
+function errors_invalid(code, message, request) {
     return new RegistryError({
         message: `${request}: 400 ${code}: ${message}`,
         status: 400,
@@ -31355,7 +33537,7 @@ function unusable(code, message, cause, hint) {
         ...(hint !== undefined && { hint }),
     });
 }
-function readOnly(operation) {
+function errors_readOnly(operation) {
     return storageError('INTERNAL', 'a storage directory source is read-only; harbor-sync never writes to it', operation);
 }
 function isMissing(error) {
@@ -31372,8 +33554,6 @@ var promises_ = __nccwpck_require__(1455);
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: external "node:zlib"
@@ -32224,8 +34404,6 @@ function tooBig(name, compression, bytes, free, options) {
     return unusable('ARCHIVE_NO_SPACE', `${name} is ${tool.name} and must be decompressed to be read: it holds ${formatSize(bytes)}, but ${options.workDir} has ${formatSize(free)} free (${formatSize(HEADROOM)} of it kept spare); nothing was copied`, undefined, `set ${options.workDirOption} to a directory with room; or better, ${once} (${tool.command} ${(0,external_node_path_.basename)(name)}) and name the .tar with file://…: a plain tar is read in place, without a copy`);
 }
 
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./lib/registry/storage/tar-tree.js
 
 
@@ -32442,215 +34620,6 @@ async function compressionOf(handle, name) {
     return found?.compression;
 }
 
-;// CONCATENATED MODULE: ./lib/registry/reference.js
-// Image references as users write them: `team-a/tools/worker:1.2`, `alpine@sha256:…`, `team-a/app`
-// (every tag), optionally prefixed by the source registry's host. Grammar from distribution's
-// reference package, built from named fragments so each error can say which part is wrong.
-
-/** distribution's path component: lowercase letters and digits, separators . _ __ - inside. The
- * one copy of the grammar: storage paths, mapping rules and references all use it. */
-const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
-const REPOSITORY = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
-const TAG = /^[\w][\w.-]{0,127}$/;
-const DIGEST = /^(sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128})$/;
-const MAX_NAME = 255;
-/** Parses one reference. `sourceHost` (host[:port]) is stripped when the user included it. */
-function parseImageReference(input, sourceHost) {
-    const text = input.trim();
-    if (!text)
-        throw new ConfigError('empty image reference');
-    let rest = text;
-    let digest;
-    const at = rest.indexOf('@');
-    if (at >= 0) {
-        digest = rest.slice(at + 1);
-        rest = rest.slice(0, at);
-        if (!DIGEST.test(digest)) {
-            throw new ConfigError(`"${text}": digest "${digest}" is not of the form sha256:<64 lowercase hex>`);
-        }
-    }
-    let tag;
-    const lastSlash = rest.lastIndexOf('/');
-    const colon = rest.indexOf(':', lastSlash + 1);
-    if (colon >= 0) {
-        tag = rest.slice(colon + 1);
-        rest = rest.slice(0, colon);
-        if (!TAG.test(tag)) {
-            throw new ConfigError(`"${text}": tag "${tag}" must match [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`);
-        }
-    }
-    const repository = stripHost(rest, text, sourceHost);
-    if (!REPOSITORY.test(repository)) {
-        throw new ConfigError(`"${text}": repository "${repository}" must be lowercase path components of letters and digits separated by "/" (separators . _ __ - inside a component)`);
-    }
-    if (repository.length > MAX_NAME)
-        throw new ConfigError(`"${text}": repository name is longer than ${MAX_NAME} characters`);
-    return { repository, ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) };
-}
-function stripHost(name, text, sourceHost) {
-    const slash = name.indexOf('/');
-    if (slash < 0)
-        return name;
-    const first = name.slice(0, slash);
-    const looksLikeHost = first.includes('.') || first.includes(':') || first === 'localhost';
-    if (!looksLikeHost)
-        return name;
-    if (sourceHost && first.toLowerCase() === sourceHost.toLowerCase())
-        return name.slice(slash + 1);
-    throw new ConfigError(`"${text}": names registry host "${first}", but the source registry is ${sourceHost ?? '(not set)'}; list images without the host, relative to source-registry`);
-}
-function formatReference(ref) {
-    return `${ref.repository}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
-}
-function isTag(value) {
-    return TAG.test(value);
-}
-function isRepositoryName(value) {
-    return value.length <= MAX_NAME && REPOSITORY.test(value);
-}
-function isDigest(value) {
-    return DIGEST.test(value);
-}
-/** Token scope for a repository, e.g. `repository:p/r:pull,push`. */
-function repositoryScope(repository, actions) {
-    return `repository:${repository}:${actions}`;
-}
-
-;// CONCATENATED MODULE: ./lib/registry/media-types.js
-// Manifest media types and what each one references. We never re-serialise a manifest:
-// the exact bytes are pushed back so digests are preserved. A manifest that is not what its media
-// type says (not JSON, no config, layers that are not a list of descriptors) is `invalid`, with
-// the reason: it is a failure, not a kind we merely do not copy.
-
-const MediaType = {
-    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-    dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    dockerSchema1: 'application/vnd.docker.distribution.manifest.v1+json',
-    dockerSchema1Signed: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
-    ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-    ociIndex: 'application/vnd.oci.image.index.v1+json',
-    ociArtifact: 'application/vnd.oci.artifact.manifest.v1+json',
-};
-/** Every manifest kind we can read, most preferred first; schema1 last so registries that can
- * convert still send the modern form. */
-const MANIFEST_ACCEPT = [
-    MediaType.ociIndex,
-    MediaType.dockerManifestList,
-    MediaType.ociManifest,
-    MediaType.dockerManifest,
-    MediaType.dockerSchema1Signed,
-    MediaType.dockerSchema1,
-].join(', ');
-/** Works out the kind from the Content-Type, falling back to the body's own mediaType field. */
-function parseManifest(bytes, contentType) {
-    let parsed;
-    try {
-        parsed = JSON.parse(Buffer.from(bytes).toString('utf8'));
-    }
-    catch {
-        return media_types_invalid(normaliseType(contentType) ?? 'unknown', 'is not valid JSON');
-    }
-    if (!isObject(parsed))
-        return media_types_invalid(normaliseType(contentType) ?? 'unknown', 'is JSON but not an object');
-    const body = parsed;
-    const declared = typeof body.mediaType === 'string' ? body.mediaType : undefined;
-    const mediaType = known(normaliseType(contentType) ?? declared ?? guessType(body));
-    switch (mediaType) {
-        case MediaType.dockerManifest:
-        case MediaType.ociManifest: {
-            if (!isObject(body.config))
-                return media_types_invalid(mediaType, 'is an image manifest without a config descriptor');
-            const config = asDescriptor(body.config);
-            if (!config)
-                return media_types_invalid(mediaType, `is an image manifest whose config is not a descriptor (${DESCRIPTOR})`);
-            if (!Array.isArray(body.layers))
-                return media_types_invalid(mediaType, 'is an image manifest whose layers is not an array');
-            const layers = body.layers.map(asDescriptor);
-            const bad = layers.indexOf(undefined);
-            if (bad >= 0)
-                return media_types_invalid(mediaType, `is an image manifest whose layers[${bad}] is not a descriptor (${DESCRIPTOR})`);
-            return { kind: 'image', mediaType, blobs: [config, ...layers], children: [] };
-        }
-        case MediaType.dockerManifestList:
-        case MediaType.ociIndex: {
-            if (!Array.isArray(body.manifests))
-                return media_types_invalid(mediaType, 'is an index whose manifests is not an array');
-            const children = body.manifests.map(asDescriptor);
-            const bad = children.indexOf(undefined);
-            if (bad >= 0)
-                return media_types_invalid(mediaType, `is an index whose manifests[${bad}] is not a descriptor (${DESCRIPTOR})`);
-            return { kind: 'index', mediaType, blobs: [], children: children };
-        }
-        case MediaType.dockerSchema1:
-        case MediaType.dockerSchema1Signed:
-            return { kind: 'schema1', mediaType, blobs: [], children: [] };
-        default:
-            // Well-formed, just not a kind we copy.
-            return { kind: 'unsupported', mediaType, blobs: [], children: [] };
-    }
-}
-const DESCRIPTOR = 'an object with a sha256, sha384 or sha512 digest and a size in whole bytes';
-function media_types_invalid(mediaType, problem) {
-    return { kind: 'invalid', mediaType, blobs: [], children: [], problem };
-}
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-const KNOWN = new Map(Object.values(MediaType).map((type) => [type, type]));
-/** The one copy of a known type: every tag's result keeps its media type, and a catalog of 100k
- * tags should not keep 100k copies of the same string. */
-function known(type) {
-    return KNOWN.get(type) ?? type;
-}
-function normaliseType(contentType) {
-    const type = contentType?.split(';')[0]?.trim().toLowerCase();
-    // Some registries answer application/json or octet-stream for manifests; trust the body then.
-    if (!type || type === 'application/json' || type === 'application/octet-stream' || type === 'text/plain')
-        return undefined;
-    return type;
-}
-function guessType(body) {
-    if (body.schemaVersion === 1)
-        return MediaType.dockerSchema1Signed;
-    // OCI allows mediaType to be absent: the shape decides.
-    if (Array.isArray(body.manifests))
-        return MediaType.ociIndex;
-    if (body.config && Array.isArray(body.layers))
-        return MediaType.ociManifest;
-    return 'unknown';
-}
-/** A descriptor, or undefined when it is not one: its digest names the blob's URL path, so it must
- * be a digest; a size, when given, must be a byte count. */
-function asDescriptor(value) {
-    if (!isObject(value))
-        return undefined;
-    if (typeof value.digest !== 'string' || !isDigest(value.digest))
-        return undefined;
-    if (value.size !== undefined &&
-        !(typeof value.size === 'number' && Number.isSafeInteger(value.size) && value.size >= 0))
-        return undefined;
-    return {
-        mediaType: typeof value.mediaType === 'string' ? value.mediaType : '',
-        digest: value.digest,
-        size: typeof value.size === 'number' ? value.size : -1,
-        ...(Array.isArray(value.urls) && value.urls.length > 0 && { urls: value.urls.map(String) }),
-        ...(isPlatform(value.platform) && { platform: value.platform }),
-    };
-}
-function isPlatform(value) {
-    const p = value;
-    return typeof p === 'object' && p !== null && typeof p.os === 'string' && typeof p.architecture === 'string';
-}
-/** Foreign (non-distributable) layers live elsewhere (their `urls`): registries do not hold them. */
-function isForeignLayer(d) {
-    return (d.urls?.length ?? 0) > 0 && /foreign|nondistributable/.test(d.mediaType);
-}
-function formatPlatform(p) {
-    if (!p)
-        return 'unknown';
-    return `${p.os}/${p.architecture}${p.variant ? `/${p.variant}` : ''}`;
-}
-
 ;// CONCATENATED MODULE: ./lib/registry/storage/blob-stream.js
 // A blob read from its data file, hashed on the way: a truncated or damaged file then fails with
 // the file's path instead of a bare digest mismatch at the upload (the engine checks too, but
@@ -32689,31 +34658,6 @@ function readBlobFile(file, path, digest, request) {
     stream.pipe(check);
     return check;
 }
-
-;// CONCATENATED MODULE: ./lib/registry/limits.js
-// Size bounds on what registries and Harbor send and take, in one place (SECURITY.md, "Bounds").
-/** The most we read of a manifest (or a referrers index) before calling the answer a lie:
- * generous, since an oversized manifest must still be read to be reported. */
-const MANIFEST_READ_LIMIT = 16 * 1024 * 1024;
-/** The largest manifest distribution stores on push (`maxManifestBodySize`, 4 MiB; Harbor's
- * registry is distribution): a bigger one is refused, so it fails before its blobs are copied. */
-const MANIFEST_PUSH_LIMIT = 4 * 1024 * 1024;
-/** One page of a list: a tag list, a catalog page, a page of Harbor's artifacts or repositories.
- * distribution sends every tag in one answer when no `n` is asked: 200,000 tags are about 4 MB,
- * and a list at the entry cap (pagination.ts, 1,000,000) of 60-character names is 64 MB. A Harbor
- * page holds 100 artifacts, but each with all its tags (one artifact may carry thousands). */
-const LIST_READ_LIMIT = 64 * 1024 * 1024;
-/** A token service's answer: a Harbor JWT is about 1 KB, Docker Hub's a few KB. */
-const TOKEN_READ_LIMIT = 1024 * 1024;
-/** One object of Harbor's API (systeminfo, users/current, a project, a retention policy): a few
- * KB in practice. */
-const API_READ_LIMIT = 1024 * 1024;
-/** What we read of an error answer's body: its `errors` array says what went wrong in far less. The
- * rest is not read: the connection is cut. */
-const ERROR_READ_LIMIT = 64 * 1024;
-/** What we let pass of a body nobody reads (a 401 before the token, a 202, a retried 503) to keep
- * the connection; past it the connection is cut (undici's own default for dump(), made explicit). */
-const DISCARD_LIMIT = 128 * 1024;
 
 ;// CONCATENATED MODULE: ./lib/registry/storage/layout.js
 // Where distribution's filesystem driver keeps things (registry/storage/paths.go), relative to
@@ -32956,14 +34900,14 @@ class StorageClient {
         return { body: readBlobFile(file, this.tree.show(path), digest, request), size: file.size };
     }
     putManifest(repository, reference) {
-        return Promise.reject(readOnly(`PUT /v2/${repository}/manifests/${reference}`));
+        return Promise.reject(errors_readOnly(`PUT /v2/${repository}/manifests/${reference}`));
     }
     startUpload(repository) {
-        return Promise.reject(readOnly(`POST /v2/${repository}/blobs/uploads/`));
+        return Promise.reject(errors_readOnly(`POST /v2/${repository}/blobs/uploads/`));
     }
     finishUpload(location, _digest, _size, body) {
         body.destroy();
-        return Promise.reject(readOnly(`PUT ${location.pathname}`));
+        return Promise.reject(errors_readOnly(`PUT ${location.pathname}`));
     }
     invalidateTokens(_project) {
         // No tokens: nothing to forget.
@@ -32989,9 +34933,9 @@ class StorageClient {
         else if (isTag(reference))
             digest = await readLink(this.tree, tagLinkPath(this.base, repository, reference), request);
         else if (reference.includes(':'))
-            throw invalid('DIGEST_INVALID', `invalid digest ${JSON.stringify(reference)}`, request);
+            throw errors_invalid('DIGEST_INVALID', `invalid digest ${JSON.stringify(reference)}`, request);
         else
-            throw invalid('TAG_INVALID', `invalid tag ${JSON.stringify(reference)}`, request);
+            throw errors_invalid('TAG_INVALID', `invalid tag ${JSON.stringify(reference)}`, request);
         if (!digest)
             return undefined;
         // A manifest is in a repository only when it links the revision (even when the tag points at it).
@@ -33013,14 +34957,14 @@ class StorageClient {
         const request = `${method} /v2/${repository}/blobs/${digest}`;
         this.checkName(repository, request);
         if (!isDigest(digest))
-            throw invalid('DIGEST_INVALID', `invalid digest ${JSON.stringify(digest)}`, request);
+            throw errors_invalid('DIGEST_INVALID', `invalid digest ${JSON.stringify(digest)}`, request);
         if (!(await readDigestLink(this.tree, layerLinkPath(this.base, repository, digest), digest, request)))
             return undefined;
         return blobDataPath(this.base, digest);
     }
     checkName(repository, request) {
         if (!isRepositoryName(repository))
-            throw invalid('NAME_INVALID', `invalid repository name ${JSON.stringify(repository)}`, request);
+            throw errors_invalid('NAME_INVALID', `invalid repository name ${JSON.stringify(repository)}`, request);
     }
 }
 /** Bounded by the opened file's size and the cap: a file that grows meanwhile is cut and then
@@ -33267,888 +35211,6 @@ function kindOf(entry) {
     return entry.isSymbolicLink() ? 'symlink' : 'other';
 }
 
-// EXTERNAL MODULE: external "node:async_hooks"
-var external_node_async_hooks_ = __nccwpck_require__(6698);
-;// CONCATENATED MODULE: ./lib/errors/causes.js
-// The one walk down an error's cause chain (undici wraps socket errors; we wrap registry answers).
-const MAX_DEPTH = 8;
-/** The error, then its cause, then that one's cause, … */
-function* causes(error) {
-    let current = error;
-    for (let depth = 0; current !== undefined && current !== null && depth < MAX_DEPTH; depth++) {
-        yield current;
-        current = current.cause;
-    }
-}
-function findCause(error, test) {
-    for (const e of causes(error))
-        if (test(e))
-            return e;
-    return undefined;
-}
-/** The deepest error of the chain. */
-function rootCause(error) {
-    let last = error;
-    for (const e of causes(error))
-        last = e;
-    return last;
-}
-/** A string `code` property somewhere in the chain (Node's errno codes, undici's UND_ERR_*). */
-function causeCode(error, accept) {
-    for (const e of causes(error)) {
-        const code = e.code;
-        if (typeof code === 'string' && accept(code))
-            return code;
-    }
-    return undefined;
-}
-/** An error's own words for a reader: Node's advice about its own flags ("try running Node.js with
- * --use-system-ca") and OpenSSL's file and line are not for someone running harbor-sync, who is
- * told what to set instead. */
-function causeText(error) {
-    const text = error instanceof Error ? error.message : String(error);
-    return text
-        .replace(/;\s*if the root CA is installed locally, try running Node\.js with --use-system-ca\.?/i, '')
-        .replace(/[;,]?\s*(?:try running|run) Node(?:\.js)? with --[\w-]+[^;]*/i, '')
-        .replace(/:[^:]*\.\.\/deps\/openssl[^\n]*$/, '')
-        .replace(/\s*\(?\.\.\/deps\/[^)]*\)?/g, '');
-}
-
-;// CONCATENATED MODULE: ./lib/registry/retry.js
-// What is tried again, and how long to wait first (ky's retry-timing, regclient's reghttp,
-// go-containerregistry's retry predicate). One rule, retryRule, decides for every loop that
-// retries: requests in the transport, whole blob copies, tarball downloads. 408, 429 and 5xx and
-// network failures are worth another try; other 4xx are not. Waits grow exponentially with jitter,
-// and a server's Retry-After is honoured up to a cap.
-
-
-
-const DEFAULT_RETRY_POLICY = { retries: 4, maxWaitMs: 60_000, baseMs: 500 };
-const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
-const NETWORK_CODES = new Set([
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'ECONNABORTED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EAI_AGAIN',
-    'UND_ERR_SOCKET',
-    'UND_ERR_CONNECT_TIMEOUT',
-    'UND_ERR_HEADERS_TIMEOUT',
-    'UND_ERR_BODY_TIMEOUT',
-    'UND_ERR_CLOSED',
-    'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
-    'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
-    'ERR_STREAM_PREMATURE_CLOSE',
-]);
-function isRetryableStatus(status) {
-    return RETRYABLE_STATUS.has(status);
-}
-/** A failure of the connection rather than an answer: worth retrying. Looks through causes,
- * since undici wraps socket errors. */
-function isNetworkError(error) {
-    return causeCode(error, (code) => NETWORK_CODES.has(code)) !== undefined;
-}
-/** The one predicate of what is retried, everywhere. */
-function retryRule(error) {
-    if (error instanceof RetryLater || isNetworkError(error))
-        return 'again';
-    if (!isHarborSyncError(error))
-        return 'never';
-    if (error.code === 'DIGEST_MISMATCH')
-        return 'once';
-    // `retryable`: the one who made the error knows the answer is worth another try although its
-    // status says otherwise (a 401 to a streamed upload: its token expired while the body went).
-    if (error.retryable || (error.status !== undefined && isRetryableStatus(error.status)))
-        return 'again';
-    return 'never';
-}
-/** The one retry loop (requests in the transport, whole blob copies, downloads): runs `work`
- * until it succeeds or retryRule declines, waiting with jittered backoff (or the server's
- * Retry-After, carried by a RetryLater) between attempts, each retry counted for the tag. */
-async function retrying(work, options) {
-    const retries = options.policy.retries;
-    let again = 0;
-    let once = false;
-    for (let attempt = 1;; attempt++) {
-        try {
-            return await work(attempt);
-        }
-        catch (error) {
-            if (options.signal?.aborted)
-                throw error;
-            const rule = retryRule(error);
-            if (rule === 'never' || (rule === 'once' && once) || (rule === 'again' && again >= retries))
-                throw error;
-            if (rule === 'once')
-                once = true;
-            else
-                again += 1;
-            countRetry();
-            await sleep(retryDelay(attempt, error instanceof RetryLater ? error.retryAfter : undefined, options.policy), options.signal);
-        }
-    }
-}
-/** Content that does not hash to its digest: ours, or the registry's 400 DIGEST_INVALID on commit. */
-function isDigestMismatch(error) {
-    return isHarborSyncError(error) && error.code === 'DIGEST_MISMATCH';
-}
-/** An answer worth another try (408, 429, 5xx), thrown inside `retrying` so the loop waits as the
- * server asked; the last attempt returns the answer instead of throwing. */
-class RetryLater extends Error {
-    name = 'RetryLater';
-    retryAfter;
-    constructor(status, retryAfter) {
-        super(`answered ${status}; worth another try`);
-        this.retryAfter = retryAfter;
-    }
-}
-/** Milliseconds to wait before attempt `attempt` (1 = the first retry). */
-function retryDelay(attempt, retryAfter, policy, now = Date.now()) {
-    const asked = parseRetryAfter(retryAfter, now);
-    if (asked !== undefined)
-        return Math.min(asked, policy.maxWaitMs);
-    const backoff = policy.baseMs * 2 ** (attempt - 1);
-    return Math.min(backoff * (0.5 + Math.random()), policy.maxWaitMs); // jitter: 50%–150%
-}
-/** Retry-After as seconds or as an HTTP date (RFC 9110 §10.2.3). */
-function parseRetryAfter(value, now = Date.now()) {
-    if (!value)
-        return undefined;
-    const trimmed = value.trim();
-    if (/^\d+$/.test(trimmed))
-        return Number(trimmed) * 1000;
-    const date = Date.parse(trimmed);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-function sleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted)
-            return reject(signal.reason);
-        const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort);
-            resolve();
-        }, ms);
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(signal?.reason);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
-}
-/** Retries are counted per tag: the engine runs each tag's work inside its own counter. */
-const retryCounter = new external_node_async_hooks_.AsyncLocalStorage();
-function countRetry() {
-    const counter = retryCounter.getStore();
-    if (counter)
-        counter.retries += 1;
-}
-
-// EXTERNAL MODULE: ./node_modules/undici/lib/dispatcher/agent.js
-var agent = __nccwpck_require__(7405);
-// EXTERNAL MODULE: ./node_modules/undici/lib/api/api-request.js
-var api_request = __nccwpck_require__(4043);
-;// CONCATENATED MODULE: ./lib/registry/http.js
-
-
-const Agent = agent;
-/** undici's `request(url, options)`, always on the dispatcher given. */
-function request(url, options) {
-    const { dispatcher, ...rest } = options;
-    return api_request.call(dispatcher, { ...rest, origin: url.origin, path: `${url.pathname}${url.search}` });
-}
-
-;// CONCATENATED MODULE: ./lib/registry/challenge.js
-// Parses WWW-Authenticate challenges (RFC 7235) as registries send them:
-//   Bearer realm="https://h/service/token",service="harbor-registry",scope="repository:p/r:pull"
-//   Basic realm="harbor"
-/** Splits a header that may hold several challenges into each scheme with its parameters. */
-function parseChallenges(header) {
-    if (!header)
-        return [];
-    const challenges = [];
-    // scheme token, then comma-separated key=value or key="quoted value" pairs.
-    const re = /([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)(?:\s+((?:[A-Za-z0-9!#$%&'*+.^_`|~-]+\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^,\s]*)\s*,?\s*)*))?/g;
-    let rest = header.trim();
-    while (rest.length > 0) {
-        re.lastIndex = 0;
-        const m = re.exec(rest);
-        if (m?.index !== 0)
-            break;
-        const scheme = m[1].toLowerCase();
-        challenges.push({
-            scheme: scheme === 'basic' ? 'basic' : scheme === 'bearer' ? 'bearer' : 'other',
-            params: parseParams(m[2] ?? ''),
-        });
-        rest = rest.slice(m[0].length).replace(/^[\s,]+/, '');
-    }
-    return challenges;
-}
-function parseParams(text) {
-    const params = {};
-    const re = /([A-Za-z0-9!#$%&'*+.^_`|~-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g;
-    for (const m of text.matchAll(re)) {
-        params[m[1].toLowerCase()] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? '');
-    }
-    return params;
-}
-/** The Bearer challenge, if the header offers one with a realm. */
-function bearerChallenge(header) {
-    const bearer = parseChallenges(header).find((c) => c.scheme === 'bearer' && c.params.realm);
-    if (!bearer)
-        return undefined;
-    const { realm, service, scope, error } = bearer.params;
-    return {
-        realm: realm,
-        service: service || undefined,
-        scopes: scope ? scope.split(' ').filter(Boolean) : [],
-        error: error || undefined,
-    };
-}
-function offersBasic(header) {
-    return parseChallenges(header).some((c) => c.scheme === 'basic');
-}
-
-;// CONCATENATED MODULE: ./lib/registry/credentials.js
-function basicAuthorization(credentials) {
-    return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`, 'utf8').toString('base64')}`;
-}
-
-;// CONCATENATED MODULE: ./lib/registry/shape.js
-// The shape of a JSON answer from a registry or Harbor, checked where it enters: a few combinators
-// that say which field is wrong (`$[3].digest: expected a digest, got "sha256:x\x0a::error…"`), so
-// a server's surprise is an error naming its place, not a crash (or a forged line) further on.
-// Fields a shape does not name are dropped; a grammar check quotes the value, printable and short.
-
-class ShapeError extends Error {
-    name = 'ShapeError';
-    /** `$.tags[3]`: where in the document. */
-    path;
-    problem;
-    constructor(problem) {
-        super(`$: ${problem}`);
-        this.problem = problem;
-        this.path = '$';
-    }
-    /** The same error one level further out (`[3]` then `.tags`): paths are only built on failure. */
-    within(step) {
-        this.path = `$${step}${this.path.slice(1)}`;
-        this.message = `${this.path}: ${this.problem}`;
-        return this;
-    }
-}
-/** JSON text as a value, or a ShapeError saying it is not JSON. */
-function parseJson(text) {
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        throw new ShapeError('not JSON');
-    }
-}
-const string = (value) => {
-    if (typeof value !== 'string')
-        throw mismatch('a string', value);
-    return value;
-};
-const shape_boolean = (value) => {
-    if (typeof value !== 'boolean')
-        throw mismatch('true or false', value);
-    return value;
-};
-/** A whole number of 0 or more. */
-const count = (value) => {
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
-        throw mismatch('a whole number', value);
-    return value;
-};
-/** A number above 0 (a lifetime in seconds). */
-const positive = (value) => {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
-        throw mismatch('a number above 0', value);
-    return value;
-};
-/** A string of a grammar (a digest, a tag): the value is quoted, escaped, in the error. */
-function grammar(test, expected) {
-    return (value) => {
-        if (typeof value !== 'string')
-            throw mismatch(expected, value);
-        if (!test(value))
-            throw new ShapeError(`expected ${expected}, got ${quote(value)}`);
-        return value;
-    };
-}
-/** Absent or null: undefined. */
-function optional(shape) {
-    return (value) => (value === undefined || value === null ? undefined : shape(value));
-}
-/** A field that only informs (a push time, a version): a value of the wrong shape is taken as
- * unknown rather than failing the answer. */
-function ignoredIfWrong(shape) {
-    return (value) => {
-        try {
-            return value === undefined || value === null ? undefined : shape(value);
-        }
-        catch (error) {
-            if (error instanceof ShapeError)
-                return undefined;
-            throw error;
-        }
-    };
-}
-function array(item) {
-    return (value) => {
-        if (!Array.isArray(value))
-            throw mismatch('a list', value);
-        const out = new Array(value.length);
-        for (let i = 0; i < value.length; i++) {
-            try {
-                out[i] = item(value[i]);
-            }
-            catch (error) {
-                throw error instanceof ShapeError ? error.within(`[${i}]`) : error;
-            }
-        }
-        return out;
-    };
-}
-/** An object with these fields (others are dropped). */
-function object(fields) {
-    const keys = Object.keys(fields);
-    return (value) => {
-        if (typeof value !== 'object' || value === null || Array.isArray(value))
-            throw mismatch('an object', value);
-        const out = {};
-        for (const key of keys) {
-            try {
-                out[key] = fields[key](value[key]);
-            }
-            catch (error) {
-                throw error instanceof ShapeError ? error.within(`.${key}`) : error;
-            }
-        }
-        return out;
-    };
-}
-/** An object whose every value has one shape (Harbor's `params`, `metadata`). */
-function record(item) {
-    return (value) => {
-        if (typeof value !== 'object' || value === null || Array.isArray(value))
-            throw mismatch('an object', value);
-        const out = {};
-        for (const [key, v] of Object.entries(value)) {
-            try {
-                out[key] = item(v);
-            }
-            catch (error) {
-                throw error instanceof ShapeError ? error.within(`[${quote(key)}]`) : error;
-            }
-        }
-        return out;
-    };
-}
-/** Any JSON value, kept as it is (a rule's `params`, only ever printed through String()). */
-const anything = (value) => value;
-function mismatch(expected, value) {
-    const kind = value === null
-        ? 'null'
-        : Array.isArray(value)
-            ? 'a list'
-            : typeof value === 'object'
-                ? 'an object'
-                : `a ${typeof value}`;
-    return new ShapeError(`expected ${expected}, got ${kind}`);
-}
-/** A value from outside, quoted for a message: printable, at most 100 characters. */
-function quote(value) {
-    const text = printable(value.length > 100 ? value.slice(0, 100) : value);
-    return `"${text}${value.length > 100 ? '…' : ''}"`;
-}
-
-;// CONCATENATED MODULE: ./lib/registry/body.js
-
-
-
-
-/** The whole body, or an error naming the request when it is larger than the limit or takes longer
- * than the stall timeout. Chunks are joined once, at the end. */
-async function readBody(answer, limit) {
-    const tooLarge = () => new RegistryError({
-        message: `${answer.request} on ${answer.url.host}: the ${limit.what} is larger than ${limit.bytes} bytes, more than any real one: not read further`,
-        status: answer.status,
-        request: answer.request,
-        code: limit.code,
-    });
-    const declared = Number(answer.headers['content-length']);
-    if (declared > limit.bytes) {
-        answer.body.destroy();
-        throw tooLarge();
-    }
-    const chunks = [];
-    let total = 0;
-    const timer = deadline(answer);
-    try {
-        for await (const chunk of answer.body) {
-            total += chunk.length;
-            if (total > limit.bytes) {
-                answer.body.destroy();
-                throw tooLarge();
-            }
-            chunks.push(chunk);
-        }
-    }
-    catch (error) {
-        throw timer.expired ? timer.error(limit.what) : error;
-    }
-    finally {
-        timer.clear();
-    }
-    return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
-}
-/** The body as JSON of the given shape, or an error naming the request and the place in the
- * document that is wrong (with `limit.code`). */
-async function readJson(answer, limit, shape) {
-    const text = (await readBody(answer, limit)).toString('utf8');
-    try {
-        return shape(parseJson(text));
-    }
-    catch (error) {
-        if (!(error instanceof ShapeError))
-            throw error;
-        throw new RegistryError({
-            message: `${answer.request} on ${answer.url.host}: the ${limit.what} is not of the form the protocol sends: ${error.message}`,
-            status: answer.status,
-            request: answer.request,
-            code: limit.code,
-        });
-    }
-}
-/** The start of an error answer's body (its `errors` say what went wrong), as text; whatever
- * comes after ERROR_READ_LIMIT, or after the stall timeout, is not waited for: the connection is
- * cut. Never throws: the status is the failure, the body only its explanation. */
-async function readErrorText(answer) {
-    const chunks = [];
-    let total = 0;
-    const timer = deadline(answer);
-    try {
-        for await (const chunk of answer.body) {
-            const room = ERROR_READ_LIMIT - total;
-            chunks.push(room < chunk.length ? chunk.subarray(0, room) : chunk);
-            total += Math.min(room, chunk.length);
-            if (total >= ERROR_READ_LIMIT) {
-                answer.body.destroy();
-                break;
-            }
-        }
-    }
-    catch {
-        // cut short (time, or the connection): what arrived is all there is
-    }
-    finally {
-        timer.clear();
-    }
-    return Buffer.concat(chunks, total).toString('utf8');
-}
-/** Lets a body nobody reads pass, so the connection can be used again: at most DISCARD_LIMIT
- * bytes and the stall timeout, after which the connection is cut. Never throws. */
-async function discardBody(answer) {
-    const timer = setTimeout(() => answer.body.destroy(), answer.stallMs);
-    try {
-        await answer.body.dump({ limit: DISCARD_LIMIT });
-    }
-    catch {
-        // a body that failed is discarded all the same
-    }
-    finally {
-        clearTimeout(timer);
-    }
-}
-/** One timer per small body: when it fires, the body is destroyed, and the reader says why. */
-function deadline(answer) {
-    const state = {
-        expired: false,
-        clear: () => clearTimeout(timer),
-        error: (what) => new NetworkError({
-            code: 'UNREACHABLE',
-            message: `${answer.request} on ${answer.url.host}: the ${what} did not arrive whole within the stall timeout of ${answer.stallMs / 1000} s: the server sends it too slowly (or never ends it)`,
-            request: answer.request,
-            status: answer.status,
-            cause: Object.assign(new Error('small answer too slow'), { code: 'UND_ERR_BODY_TIMEOUT' }),
-        }),
-    };
-    const timer = setTimeout(() => {
-        state.expired = true;
-        answer.body.destroy();
-    }, answer.stallMs);
-    return state;
-}
-
-;// CONCATENATED MODULE: ./lib/registry/tokens.js
-
-
-
-
-
-
-
-const DEFAULT_LIFETIME_S = 60; // the token spec's default when expires_in is absent
-const EXPIRY_MARGIN = 0.9; // refresh at 90% of the lifetime: a long upload must not start on a dying token
-/** Harbor scopes a token to repositories, so a catalog run gets one per repository; the run works
- * through them a few dozen at a time, and memory must not follow the catalog. Least recently used
- * go first. */
-const MAX_CACHED = 512;
-/** The token spec's answer. A lifetime of the wrong shape is taken as absent (the spec's default
- * applies); a token must be a string. */
-const TOKEN_ANSWER = object({
-    token: optional(string),
-    access_token: optional(string),
-    expires_in: ignoredIfWrong(positive),
-});
-/** A token goes into an Authorization header: visible ASCII only (RFC 6750's b64token is a subset,
- * and registries' opaque tokens stay within it too), so no answer can add to the header. */
-const TOKEN_TEXT = /^[\x21-\x7e]+$/;
-class TokenCache {
-    tokens = new Map();
-    dispatcher;
-    credentials;
-    userAgent;
-    stallMs;
-    /** `stallMs`: the most time a token answer may take to arrive whole (the stall timeout). */
-    constructor(dispatcher, credentials, userAgent, stallMs = 120_000) {
-        this.dispatcher = dispatcher;
-        this.credentials = credentials;
-        this.userAgent = userAgent;
-        this.stallMs = stallMs;
-    }
-    /** A valid token for these scopes, fetched at most once at a time per scope set. */
-    async get(challenge, scopes) {
-        const key = cacheKey(challenge, scopes);
-        const cached = this.tokens.get(key);
-        if (cached) {
-            const token = await cached.catch(() => undefined);
-            if (token && token.expiresAt > Date.now()) {
-                if (this.tokens.get(key) === cached) {
-                    this.tokens.delete(key); // most recently used last
-                    this.tokens.set(key, cached);
-                }
-                return token.token;
-            }
-            if (this.tokens.get(key) === cached)
-                this.tokens.delete(key);
-        }
-        const pending = this.fetchToken(challenge, scopes);
-        this.tokens.set(key, pending);
-        if (this.tokens.size > MAX_CACHED)
-            this.tokens.delete(this.tokens.keys().next().value);
-        pending.catch(() => this.tokens.delete(key));
-        return (await pending).token;
-    }
-    /** Forgets one scope set's token (it was refused). */
-    invalidate(challenge, scopes) {
-        this.tokens.delete(cacheKey(challenge, scopes));
-    }
-    /** Forgets every token with a scope on a repository of `project` (`repository:<project>/…`). */
-    invalidateProject(project) {
-        const needle = ` repository:${project}/`;
-        for (const key of [...this.tokens.keys()])
-            if (key.includes(needle))
-                this.tokens.delete(key);
-    }
-    async fetchToken(challenge, scopes) {
-        const url = new URL(challenge.realm);
-        if (challenge.service)
-            url.searchParams.set('service', challenge.service);
-        for (const scope of scopes)
-            url.searchParams.append('scope', scope);
-        const headers = { 'user-agent': this.userAgent };
-        if (this.credentials)
-            headers.authorization = basicAuthorization(this.credentials);
-        const started = Date.now();
-        const res = await request(url, { method: 'GET', headers, dispatcher: this.dispatcher });
-        const answer = {
-            status: res.statusCode,
-            headers: res.headers,
-            body: res.body,
-            url,
-            request: `GET ${url.pathname}`,
-            stallMs: this.stallMs,
-        };
-        if (res.statusCode !== 200) {
-            throw new RegistryError({
-                message: `token service ${url.origin}${url.pathname} answered ${res.statusCode}${this.credentials ? ` for user ${this.credentials.username}` : ' (anonymous)'}`,
-                status: res.statusCode,
-                errors: parseErrorBody(await readErrorText(answer)),
-                request: answer.request,
-            });
-        }
-        const body = await readJson(answer, { bytes: TOKEN_READ_LIMIT, code: 'HTTP_ERROR', what: 'token answer' }, TOKEN_ANSWER);
-        // Harbor always sends access_token:"" beside token, so an empty string must not win.
-        const token = body.token || body.access_token;
-        if (!token) {
-            throw new RegistryError({
-                message: `token service ${url.origin} sent no token`,
-                status: 200,
-                request: answer.request,
-            });
-        }
-        if (!TOKEN_TEXT.test(token)) {
-            throw new RegistryError({
-                message: `token service ${url.origin} sent a token with spaces or control characters, which no token has: not used`,
-                status: 200,
-                request: answer.request,
-            });
-        }
-        (0,secrets/* addToken */.nP)(token); // a server's error text or a debug line may echo it
-        const lifetime = body.expires_in ?? DEFAULT_LIFETIME_S;
-        return { token, expiresAt: started + lifetime * 1000 * EXPIRY_MARGIN };
-    }
-}
-function cacheKey(challenge, scopes) {
-    return `${challenge.realm} ${challenge.service ?? ''} ${[...new Set(scopes)].sort().join(' ')}`;
-}
-
-;// CONCATENATED MODULE: ./lib/registry/auth-boundary.js
-
-const REFUSALS = new Set(['AUTH_FOREIGN_ORIGIN', 'REALM_INSECURE', 'REALM_REFUSED']);
-/** A refusal of ours, as opposed to a registry's answer. */
-function isAuthRefusal(error) {
-    return error !== undefined && REFUSALS.has(error.code);
-}
-/** A RegistryError for a rule of ours, read `<request>: <reason>`. No status: nothing here is
- * worth retrying. */
-function refusal(code, request, reason) {
-    return new RegistryError({ message: `${request}: ${reason}`, request, code });
-}
-class AuthBoundary {
-    origin;
-    https;
-    insecure;
-    realm;
-    constructor(registry, insecure) {
-        this.origin = registry.origin;
-        this.https = registry.protocol === 'https:';
-        this.insecure = insecure;
-    }
-    /** Credentials (a Basic header or a token) go with a request to this URL. */
-    mayAuthorize(url) {
-        return url.origin === this.origin;
-    }
-    /** A 401 from another origin: a redirect target (a CDN, storage) or a Location elsewhere. */
-    foreignChallenge(request, requested, answered) {
-        const who = requested.origin === this.origin ? `redirected to ${answered.origin}, which` : answered.origin;
-        return refusal('AUTH_FOREIGN_ORIGIN', request, `${who} asked for credentials (401); credentials are only sent to ${this.origin}`);
-    }
-    /** The token realm to send credentials to, from a challenge of the registry's own origin: the
-     * first one is checked and pinned; a later one must name the same realm. */
-    acceptRealm(realm, request) {
-        if (this.realm !== undefined) {
-            if (realm === this.realm)
-                return realm;
-            throw refusal('REALM_REFUSED', request, `${this.origin} now names the token realm ${shown(realm)}, not ${shown(this.realm)} it named first; credentials are only sent to the realm it named first`);
-        }
-        const url = URL.parse(realm);
-        if (!url)
-            throw refusal('REALM_REFUSED', request, `${this.origin} names a token realm that is not a URL: ${shown(realm)}`);
-        if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-            throw refusal('REALM_REFUSED', request, `${this.origin} names the token realm ${shown(realm)}, which is not an http(s) URL`);
-        }
-        if (this.https && url.protocol === 'http:' && !this.insecure) {
-            throw refusal('REALM_INSECURE', request, `the registry ${this.origin} names its token service over plain HTTP (${shown(realm)}): credentials would travel in clear, so none are sent`);
-        }
-        this.realm = realm;
-        return realm;
-    }
-}
-/** A realm for messages: no query string (the registry's to fill, not ours to print), bounded. */
-function shown(realm) {
-    const url = URL.parse(realm);
-    return url ? `${url.origin}${url.pathname}`.slice(0, 200) : JSON.stringify(realm.slice(0, 200));
-}
-
-;// CONCATENATED MODULE: ./lib/registry/transport.js
-
-
-
-
-
-
-
-
-const MAX_REDIRECTS = 5;
-class Transport {
-    dispatcher;
-    credentials;
-    userAgent;
-    tokens;
-    retry;
-    signal;
-    boundary;
-    /** The stall timeout: no byte for this long is a stall; a small body (body.ts) must be whole by then. */
-    stallMs;
-    /** What the registry asked for the last time it challenged us. */
-    scheme = 'unknown';
-    bearer;
-    constructor(options) {
-        this.credentials = options.credentials;
-        (0,secrets/* addCredentials */.wG)(options.credentials); // known to the redaction point before any request
-        this.boundary = new AuthBoundary(new URL(options.origin), options.tls?.insecure === true);
-        this.userAgent = options.userAgent;
-        this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
-        this.signal = options.signal;
-        const stall = (options.stallTimeoutSeconds ?? 120) * 1000;
-        this.stallMs = stall;
-        this.dispatcher =
-            options.dispatcher ??
-                new Agent({
-                    connections: options.connections ?? 16,
-                    keepAliveTimeout: 30_000,
-                    connect: {
-                        timeout: 30_000,
-                        ...(options.tls?.insecure && { rejectUnauthorized: false }),
-                        ...(options.tls?.ca && { ca: options.tls.ca }),
-                    },
-                    headersTimeout: stall, // total time from the request sent to the last header byte
-                    bodyTimeout: stall, // inactivity between bytes, not total: a 5 GB layer may take long
-                });
-        this.tokens = new TokenCache(this.dispatcher, this.credentials, this.userAgent, stall);
-        if (options.preemptiveBasic && this.credentials)
-            this.scheme = 'basic';
-    }
-    /** Drops the cached tokens naming a repository of `project`: Harbor ignores a token's access to
-     * a project created after the token was issued (docs/harbor.md §1). */
-    invalidateTokens(project) {
-        this.tokens.invalidateProject(project);
-    }
-    async close() {
-        await this.dispatcher.close();
-    }
-    /** Sends a request, answering challenges; returns whatever status the registry ends with. A 401
-     * from another origin than the registry's is not answered: it throws, saying so. */
-    async send(req) {
-        const res = await this.sendAuthorized(req);
-        if (res.status === 401 && !this.boundary.mayAuthorize(res.url)) {
-            await discardBody(res);
-            throw this.boundary.foreignChallenge(describe(req), req.url, res.url);
-        }
-        return res;
-    }
-    async sendAuthorized(req) {
-        const replayable = !isStream(req.body);
-        let res = await this.sendWithRetry(req, await this.authorization(req), replayable);
-        // Only the registry's own challenge is answered (a redirect target's goes back to send()).
-        if (res.status !== 401 || !replayable || !this.boundary.mayAuthorize(res.url))
-            return res;
-        const header = headerValue(res.headers, 'www-authenticate');
-        const challenge = bearerChallenge(header);
-        if (challenge) {
-            await discardBody(res);
-            const realm = this.boundary.acceptRealm(challenge.realm, describe(req));
-            const scopes = union(req.scopes ?? [], challenge.scopes);
-            const learnedNow = this.scheme !== 'bearer';
-            this.scheme = 'bearer';
-            this.bearer = { realm, service: challenge.service, scopes: [] };
-            // A cached token that was refused (expired, or issued before a Harbor project existed) is
-            // dropped and fetched again once; a fresh token refused again is a real 401.
-            if (!learnedNow)
-                this.tokens.invalidate(this.bearer, scopes);
-            const token = await this.tokens.get(this.bearer, scopes);
-            return await this.sendWithRetry(req, `Bearer ${token}`, true);
-        }
-        if (this.scheme === 'bearer' && this.bearer) {
-            // Harbor answers a refused token with a Basic challenge (docs/harbor.md §1): try a fresh token,
-            // then Basic, which Harbor accepts on every /v2 path.
-            await discardBody(res);
-            this.tokens.invalidate(this.bearer, req.scopes ?? []);
-            res = await this.sendWithRetry(req, `Bearer ${await this.tokens.get(this.bearer, req.scopes ?? [])}`, true);
-            if (res.status !== 401 ||
-                !this.boundary.mayAuthorize(res.url) ||
-                !this.credentials ||
-                !offersBasic(headerValue(res.headers, 'www-authenticate')))
-                return res;
-            await discardBody(res);
-            return await this.sendWithRetry(req, basicAuthorization(this.credentials), true);
-        }
-        if (offersBasic(header) && this.credentials && this.scheme !== 'basic') {
-            this.scheme = 'basic';
-            await discardBody(res);
-            res = await this.sendWithRetry(req, basicAuthorization(this.credentials), true);
-        }
-        return res;
-    }
-    async authorization(req) {
-        if (!this.boundary.mayAuthorize(req.url))
-            return undefined;
-        if (this.scheme === 'basic' && this.credentials)
-            return basicAuthorization(this.credentials);
-        if (this.scheme === 'bearer' && this.bearer)
-            return `Bearer ${await this.tokens.get(this.bearer, req.scopes ?? [])}`;
-        return undefined;
-    }
-    /** A stream body cannot be replayed: such a request gets one attempt (its caller starts the
-     * whole copy over instead). */
-    sendWithRetry(req, authorization, replayable) {
-        if (!replayable)
-            return this.sendFollowingRedirects(req, authorization);
-        return retrying(async (attempt) => {
-            const res = await this.sendFollowingRedirects(req, authorization);
-            if (attempt > this.retry.retries || !isRetryableStatus(res.status))
-                return res;
-            const retryAfter = headerValue(res.headers, 'retry-after');
-            await discardBody(res);
-            throw new RetryLater(res.status, retryAfter);
-        }, { policy: this.retry, signal: this.signal });
-    }
-    async sendFollowingRedirects(req, authorization) {
-        const asked = describe(req);
-        let url = req.url;
-        for (let hop = 0;; hop++) {
-            const headers = { 'user-agent': this.userAgent, ...req.headers };
-            // Credentials never leave the registry's origin (S3 or CDN redirects get none).
-            if (authorization && this.boundary.mayAuthorize(url))
-                headers.authorization = authorization;
-            const res = await request(url, {
-                method: req.method,
-                headers,
-                body: req.body ?? null,
-                dispatcher: this.dispatcher,
-                // undici closes the connection after every HEAD unless told not to (for servers that send
-                // a body anyway); registries do not, and a new connection per blob check costs both sides.
-                ...(req.method === 'HEAD' && { reset: false }),
-                ...(req.highWaterMark && { highWaterMark: req.highWaterMark }),
-                ...(this.signal && { signal: this.signal }),
-            });
-            const location = headerValue(res.headers, 'location');
-            const redirect = req.followRedirects && res.statusCode >= 300 && res.statusCode < 400 && location;
-            if (!redirect || hop >= MAX_REDIRECTS) {
-                return {
-                    status: res.statusCode,
-                    headers: res.headers,
-                    body: res.body,
-                    url,
-                    request: asked,
-                    stallMs: this.stallMs,
-                };
-            }
-            await discardBody({ body: res.body, stallMs: this.stallMs });
-            url = new URL(location, url);
-        }
-    }
-}
-function headerValue(headers, name) {
-    const value = headers[name];
-    return Array.isArray(value) ? value.join(', ') : value;
-}
-/** Method and path for messages: never the query string, which may carry tokens. */
-function describe(req) {
-    return `${req.method} ${req.url.pathname}`;
-}
-function isStream(body) {
-    return (typeof body === 'object' && body !== null && !Buffer.isBuffer(body) && typeof body.pipe === 'function');
-}
-function union(a, b) {
-    return [...new Set([...a, ...b])];
-}
-
 ;// CONCATENATED MODULE: ./lib/registry/storage/download.js
 // An http(s):// tarball source is downloaded into a temporary directory through the project's own
 // Transport, as a registry request would be: source-username/source-password answer that URL's
@@ -34289,61 +35351,6 @@ class LazyStorageSource {
     }
 }
 
-;// CONCATENATED MODULE: external "node:url"
-const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-;// CONCATENATED MODULE: ./lib/registry/storage/url.js
-// `dir:///var/lib/registry` and `file:///backup/registry.tar[.gz]` → a local path; an http(s) URL
-// of a tarball → downloaded first. Only absolute local paths: `dir://var/lib/registry` would
-// silently mean host "var", so it is refused with the fix. No user-info anywhere: a local path has
-// no use for it, and a download takes source-username/source-password instead. These messages
-// never echo the URL when it may hold a password.
-
-
-const ARCHIVE_NAME = /\.(tar|tar\.gz|tgz|tar\.zst|tzst)$/i;
-/** `scheme://user[:password]@…`, found in the text: `file://u:p@…` does not even parse as a URL. */
-const USER_INFO = /^\s*[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i;
-const NO_USER_INFO = 'source-registry must not carry a user name or password in the URL';
-/** A storage URL the config layer should refuse (exit 2): the message is safe to print, and reads
- * after a `source-registry: ` prefix. */
-class StorageUrlError extends ConfigError {
-    name = 'StorageUrlError';
-}
-/** dir:// and file://, and an http(s) URL whose path names a tarball (downloaded first). */
-function isStorageUrl(url) {
-    const text = url.trim();
-    if (/^(dir|file):\/\//i.test(text))
-        return true;
-    try {
-        const parsed = new URL(text);
-        return /^https?:$/.test(parsed.protocol) && ARCHIVE_NAME.test(parsed.pathname);
-    }
-    catch {
-        return false;
-    }
-}
-function parseStorageUrl(url) {
-    if (USER_INFO.test(url))
-        throw new StorageUrlError(`${NO_USER_INFO}: a local path needs none, and a download takes source-username and source-password`);
-    let parsed;
-    try {
-        parsed = new URL(url.trim());
-    }
-    catch {
-        throw new StorageUrlError('not a valid URL: write dir:///path/to/registry or file:///path/to/registry.tar.gz');
-    }
-    const kind = parsed.protocol.slice(0, -1).toLowerCase();
-    if ((kind === 'http' || kind === 'https') && ARCHIVE_NAME.test(parsed.pathname))
-        return { kind: 'download', path: parsed.toString() };
-    if (kind !== 'dir' && kind !== 'file')
-        throw new StorageUrlError('only dir://, file:// and an http(s) URL of a .tar/.tar.gz name a storage source');
-    if (parsed.host !== '' && parsed.host !== 'localhost') {
-        // Host and path only: no query string in the message.
-        throw new StorageUrlError(`the path must be absolute, with three slashes (a ${kind}:// URL names no host, not "${parsed.host}"): ${kind}:///${parsed.host}${parsed.pathname}`);
-    }
-    // dir: is not a file: URL to Node; reuse its decoding (%20 and the like) all the same.
-    return { kind, path: (0,external_node_url_namespaceObject.fileURLToPath)(`file://${parsed.pathname}`) };
-}
-
 ;// CONCATENATED MODULE: ./lib/registry/storage/index.js
 // Offline source (issue 6): a registry that exists only as its storage directory, or a tarball
 // of it, read directly and pushed to Harbor with no registry server in between.
@@ -34353,9 +35360,8 @@ function parseStorageUrl(url) {
 // The path named is resolved once (it may be a symlink, as /var/lib/registry often is); below it
 // the tree is read as data: no symlink followed, only regular files read (safe-read.ts). A plain
 // tarball is read in place; a compressed one through one decompressed copy in work-dir
-// (archive.ts).
-
-
+// (archive.ts). Which URL names which (dir://, file://, an http(s) URL of a tarball) is the source
+// kinds' business (src/sources); this opens what they parsed.
 
 
 
@@ -34367,8 +35373,8 @@ function parseStorageUrl(url) {
 
 /** Opens the source now: throws when the path holds no storage layout or the archive is refused
  * or cannot be extracted. */
-async function openStorageSource(url, options = {}) {
-    const { kind, path } = parseStorageUrl(url);
+async function openStorageSource(location, options = {}) {
+    const { kind, path } = location;
     if (kind === 'download') {
         const download = await downloadArchive(path, options);
         try {
@@ -34424,128 +35430,221 @@ async function openArchiveSource(file, name, options, download) {
     return new StorageClient({ tree, root, host: name, ...(download && !copied && { cleanup: download }) });
 }
 /** The same source, opened on first use; for code that creates clients synchronously. */
-function createStorageSource(url, options = {}) {
-    // Parsed now so a malformed URL fails where the client is created, not at first use.
-    const { kind, path } = parseStorageUrl(url);
-    return new LazyStorageSource(kind === 'download' ? shownUrl(path) : path, () => openStorageSource(url, options));
+function createStorageSource(location, options = {}) {
+    const { kind, path } = location;
+    return new LazyStorageSource(kind === 'download' ? shownUrl(path) : path, () => openStorageSource(location, options));
+}
+
+;// CONCATENATED MODULE: ./lib/sources/storage.js
+// What the two storage kinds share (storage-directory.ts, storage-archive.ts): the grammar of
+// their URLs and the options their client is opened with.
+//   dir:///var/lib/registry            a local directory
+//   file:///backup/registry.tar[.gz]   a local tarball (or a directory, read as one)
+//   https://host/registry.tar[.gz]     a tarball downloaded first
+// Only absolute local paths: `dir://var/lib/registry` would silently mean host "var", so it is
+// refused with the fix. No user-info anywhere: a local path has no use for it, and a download
+// takes source-username/source-password instead. These messages never echo the URL when it may
+// hold a password.
+
+
+
+
+const ARCHIVE_NAME = /\.(tar|tar\.gz|tgz|tar\.zst|tzst)$/i;
+/** `scheme://user[:password]@…`, found in the text: `file://u:p@…` does not even parse as a URL. */
+const USER_INFO = /^\s*[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i;
+const NO_USER_INFO = 'source-registry must not carry a user name or password in the URL';
+/** True for a name a tarball has: `.tar`, `.tar.gz`, `.tgz`, `.tar.zst`, `.tzst`. */
+function namesTarball(path) {
+    return ARCHIVE_NAME.test(path);
+}
+/** An http(s) URL whose path names a tarball: downloaded, not asked for the registry API. */
+function isTarballDownload(url) {
+    const scheme = schemeOf(url);
+    if (scheme !== 'http' && scheme !== 'https')
+        return false;
+    const path = URL.parse(url.trim())?.pathname;
+    return path !== undefined && namesTarball(path);
+}
+/** Where a storage URL points; throws SourceUrlError. Its query values become secrets: a
+ * presigned tarball URL carries its signature there. */
+function storageLocation(url) {
+    if (USER_INFO.test(url))
+        throw new SourceUrlError(`${NO_USER_INFO}: a local path needs none, and a download takes source-username and source-password`);
+    const parsed = URL.parse(url.trim());
+    if (!parsed)
+        throw new SourceUrlError('not a valid URL: write dir:///path/to/registry or file:///path/to/registry.tar.gz');
+    for (const query of parsed.searchParams.values())
+        (0,secrets/* addSecret */.Ck)(query);
+    const kind = parsed.protocol.slice(0, -1).toLowerCase();
+    if ((kind === 'http' || kind === 'https') && namesTarball(parsed.pathname))
+        return { kind: 'download', path: parsed.toString() };
+    if (kind !== 'dir' && kind !== 'file')
+        throw new SourceUrlError('only dir://, file:// and an http(s) URL of a .tar/.tar.gz name a storage source');
+    if (parsed.host !== '' && parsed.host !== 'localhost') {
+        // Host and path only: no query string in the message.
+        throw new SourceUrlError(`the path must be absolute, with three slashes (a ${kind}:// URL names no host, not "${parsed.host}"): ${kind}:///${parsed.host}${parsed.pathname}`);
+    }
+    // dir: is not a file: URL to Node; reuse its decoding (%20 and the like) all the same.
+    return { kind, path: (0,external_node_url_namespaceObject.fileURLToPath)(`file://${parsed.pathname}`) };
+}
+/** The storage client, opened at first use, with what the kind's traits say it takes: the source
+ * credentials and TLS options for a download only, work-dir only where temporary files go. */
+function openStorage(location, traits, context) {
+    const { source, connection, logger } = context;
+    const download = traits.sourceCredentials === 'download';
+    const options = {
+        userAgent: connection.userAgent,
+        retry: connection.retry,
+        stallTimeoutSeconds: connection.stallTimeoutSeconds,
+        ...(connection.signal && { signal: connection.signal }),
+        ...(logger && { log: (message) => logger.info(message) }),
+        ...(traits.workDir && { workDirOption: context.naming.name('work-dir') }),
+        ...(traits.workDir && context.workDir && { workDir: context.workDir }),
+        ...(download && source.credentials && { credentials: source.credentials }),
+        ...(download && source.tls && { tls: source.tls }),
+    };
+    return createStorageSource(location, options);
+}
+
+;// CONCATENATED MODULE: ./lib/sources/registry-api.js
+// http:// and https://: a registry's distribution API (unless the URL names a tarball, which
+// storage-archive.ts downloads). The source every registry speaks; its client is the HTTP one.
+
+
+
+const registryApi = {
+    name: 'registry API',
+    schemes: ['http', 'https'],
+    written: 'http:// or https:// for a registry',
+    forms: 'http:// or https://',
+    traits: {
+        untaggedManifests: false,
+        localReads: false,
+        dockerCredentials: true,
+        sourceCredentials: 'registry',
+        workDir: false,
+    },
+    claims(url) {
+        const scheme = schemeOf(url);
+        return (scheme === 'http' || scheme === 'https') && !isTarballDownload(url);
+    },
+    check(url) {
+        const parsed = URL.parse(url.trim());
+        if (!parsed)
+            throw new SourceUrlError('not a valid URL: write it as https://registry.example.com');
+        const text = parsed.toString();
+        // Without its trailing slash, as harbor-url; kept where dropping it would name a tarball.
+        return isTarballDownload(text.replace(/\/$/, '')) ? text : text.replace(/\/$/, '');
+    },
+    open({ source, connection }) {
+        return createRegistryClient({
+            ...connection,
+            url: source.url,
+            ...(source.credentials && { credentials: source.credentials }),
+            ...(source.tls && { tls: source.tls }),
+        });
+    },
+};
+
+;// CONCATENATED MODULE: ./lib/sources/storage-archive.js
+// file:///backup/registry.tar[.gz] and https://host/registry.tar[.gz]: a tarball of a registry's
+// storage directory, read in place when plain, through one decompressed copy in work-dir when
+// compressed; one named by an http(s) URL is downloaded first, with the source credentials sent to
+// that origin only (src/registry/storage). A file:// URL of a directory reads the directory.
+
+
+const storageArchive = {
+    name: 'storage archive',
+    schemes: ['file', 'http', 'https'],
+    written: 'file:// for a tarball of that directory',
+    forms: 'file:// or an http(s) URL of a .tar/.tar.gz',
+    traits: {
+        untaggedManifests: true,
+        localReads: true,
+        dockerCredentials: false,
+        sourceCredentials: 'download',
+        workDir: true,
+    },
+    claims: (url) => schemeOf(url) === 'file' || isTarballDownload(url),
+    check(url) {
+        storageLocation(url);
+        return url;
+    },
+    suggest: (path) => (namesTarball(path) ? `a tarball is written file://${path}` : undefined),
+    open: (context) => openStorage(storageLocation(context.source.url), storageArchive.traits, context),
+};
+
+;// CONCATENATED MODULE: ./lib/sources/storage-directory.js
+// dir:///var/lib/registry: a registry's storage directory (the filesystem driver's rootdirectory,
+// or docker/registry[/v2] below it), read in place (src/registry/storage).
+
+
+const storageDirectory = {
+    name: 'storage directory',
+    schemes: ['dir'],
+    written: 'dir:// for its storage directory',
+    forms: 'dir://',
+    traits: {
+        untaggedManifests: true,
+        localReads: true,
+        dockerCredentials: false,
+        sourceCredentials: 'unused',
+        workDir: false,
+    },
+    claims: (url) => schemeOf(url) === 'dir',
+    check(url) {
+        storageLocation(url);
+        return url;
+    },
+    suggest: (path, isDirectory) => (isDirectory() ? `a storage directory is written dir://${path}` : undefined),
+    open: (context) => openStorage(storageLocation(context.source.url), storageDirectory.traits, context),
+};
+
+;// CONCATENATED MODULE: ./lib/sources/index.js
+// The source kinds, each registered once: which kind a source URL is, and what the messages
+// that list them say. Adding a kind: its file here (claims, check, traits, open), one line in
+// SOURCE_KINDS, its client below (src/registry, src/harbor), the source-registry input's
+// description, and docs/sources.md (docs/sources.md#adding-a-source-kind).
+
+
+
+
+
+
+/** In the order messages list them. */
+const SOURCE_KINDS = [registryApi, storageDirectory, storageArchive, harborProject];
+/** The kind that claims this URL, or undefined when none does (no scheme, or one no kind takes). */
+function sourceKind(url) {
+    return SOURCE_KINDS.find((kind) => kind.claims(url));
+}
+/** The kind of a URL the configuration accepted. */
+function sourceKindOf(url) {
+    const kind = sourceKind(url);
+    if (!kind)
+        throw new ConfigError(`source-registry must start with ${sourceSchemes()}`);
+    return kind;
+}
+/** The Harbor project a source URL reads (harbor://PROJECT), or undefined for any other kind. */
+function sourceHarborProject(url) {
+    return sourceKind(url)?.harborProject?.(url);
+}
+/** The source's client, opened at first use by the kind its URL names. */
+function openSource(context) {
+    return sourceKindOf(context.source.url).open(context);
+}
+/** `http:// or https:// for a registry, dir:// for its storage directory, …`. */
+function sourceSchemes() {
+    return SOURCE_KINDS.map((kind) => kind.written).join(', ');
+}
+/** How the kinds with a trait are written: `dir://, file:// or an http(s) URL of a .tar/.tar.gz`. */
+function formsWith(trait) {
+    return SOURCE_KINDS.filter((kind) => kind.traits[trait])
+        .map((kind) => kind.forms)
+        .join(', ');
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./lib/sync/mapping.js
-// Where a source repository lands in Harbor when the default (first component = project) is not
-// what the user wants. Ordered rules `from => to`, first match wins; prefixes match whole path
-// components, so `mirror` matches `mirror` and `mirror/x` but not `mirrors/x`.
-//
-//   mirror => mirrors              mirror/a/b  → project mirrors, path a/b
-//   mirror => mirrors/hub          mirror/a/b  → project mirrors, path hub/a/b
-//   mirror => mirrors (flatten)    mirror/a/b  → project mirrors, path b (last component only)
-//   old/app => library/app         old/app     → project library, path app (a rename)
-//
-// A source equal to `from` keeps nothing after the prefix: under a multi-component target it
-// becomes the target itself (a rename); under a project alone it is an error, since a project is
-// not a repository and guessing a name there could collide with `from/<name>`. With flatten it
-// keeps its last component like any other source. Unmatched repositories use mapRepository.
-
-/** `mapping "mirror => mirrors (flatten)" (mappings line 2)`: how errors and reports name a rule. */
-function describeRule(rule) {
-    const text = `${rule.from} => ${rule.to}${rule.flatten ? ' (flatten)' : ''}`;
-    return `mapping "${text}"${rule.origin ? ` (${rule.origin})` : ''}`;
-}
-function trimSlash(text) {
-    return text.trim().replace(/\/+$/, '');
-}
-/** True when `path` is `prefix` or lies under it, on whole components. */
-function underPrefix(path, prefix) {
-    return path === prefix || path.startsWith(`${prefix}/`);
-}
-/** The first matching rule decides; without one, the default mapping (mapRepository). */
-function mapWithRules(repository, rules, defaultProject) {
-    const rule = rules.find((r) => underPrefix(repository, trimSlash(r.from)));
-    if (!rule)
-        return mapRepository(repository, defaultProject);
-    const from = trimSlash(rule.from);
-    const to = trimSlash(rule.to);
-    const rest = rule.flatten ? repository.slice(repository.lastIndexOf('/') + 1) : repository.slice(from.length + 1);
-    if (!rest && !to.includes('/')) {
-        throw new NameMappingError(`"${repository}" matches ${describeRule(rule)} but leaves no repository name under project "${to}": add a rule such as "${from} => ${to}/${lastComponent(repository)}" before it, or exclude "${repository}"`);
-    }
-    try {
-        return mapRepository(rest ? `${to}/${rest}` : to, defaultProject);
-    }
-    catch (error) {
-        if (error instanceof NameMappingError)
-            throw new NameMappingError(`${describeRule(rule)} maps "${repository}" badly: ${error.message}`);
-        throw error;
-    }
-}
-/** The source repositories that this mapping sends to the Harbor repository `target` (`p/a/b`):
- * the inverse of mapWithRules, checked forward. A flatten rule cannot be inverted (many sources
- * share a last component), so targets under it have no known source. */
-function sourcesFor(target, rules, defaultProject) {
-    const candidates = new Set();
-    for (const rule of rules) {
-        if (rule.flatten)
-            continue;
-        const to = trimSlash(rule.to);
-        const from = trimSlash(rule.from);
-        if (target === to)
-            candidates.add(from);
-        else if (target.startsWith(`${to}/`))
-            candidates.add(`${from}${target.slice(to.length)}`);
-    }
-    candidates.add(target);
-    const [project, ...path] = target.split('/');
-    if (project === defaultProject && path.length === 1)
-        candidates.add(path[0]);
-    return [...candidates].filter((source) => {
-        try {
-            return mapWithRules(source, rules, defaultProject).repository === target;
-        }
-        catch {
-            return false;
-        }
-    });
-}
-function lastComponent(path) {
-    return path.slice(path.lastIndexOf('/') + 1);
-}
-/**
- * Whether the rules can send two different source repositories to one Harbor repository, judged
- * from the rules alone (the catalog is not known yet):
- * - a flatten rule (`a/x/app` and `a/y/app` both → `<to>/app`);
- * - two rules whose targets overlap on whole components (`a => m`, `b => m` or `b => m/sub`);
- * - a rule's target that a source could also reach by the default mapping: a source named
- *   `<to>/…` that no rule matches keeps its name, and a single-level name `x` becomes
- *   `<defaultProject>/x`.
- * The default mapping's own overlap (`alpine` and `library/alpine`) is not counted: it exists
- * without any rule. Either way findCollisions on the real list is the authority.
- */
-function mayCollide(rules, defaultProject) {
-    const targets = rules.map((r) => trimSlash(r.to));
-    const froms = rules.map((r) => trimSlash(r.from));
-    if (rules.some((r) => r.flatten))
-        return true;
-    const overlapping = targets.some((t, i) => targets.some((u, j) => i < j && (underPrefix(t, u) || underPrefix(u, t))));
-    if (overlapping)
-        return true;
-    const reachableByDefault = targets.some((t) => !froms.some((f) => underPrefix(t, f)));
-    if (reachableByDefault)
-        return true;
-    return targets.some((t) => t.split('/')[0] === defaultProject && t.split('/').length <= 2);
-}
-/** Targets that more than one different source maps onto: target → those sources, in order seen. */
-function findCollisions(items) {
-    const sources = new Map();
-    for (const { source, target } of items) {
-        const list = sources.get(target) ?? [];
-        if (!list.includes(source))
-            list.push(source);
-        sources.set(target, list);
-    }
-    return new Map([...sources].filter(([, list]) => list.length > 1));
-}
-
 ;// CONCATENATED MODULE: ./lib/config/mapping-rules.js
 // Parsing mapping rules (`from => to`, `from => to (flatten)`, or the config file's `mappings`
 // list) into the rules the engine applies (src/sync/mapping.ts says what they mean). A rule is
@@ -34624,6 +35723,7 @@ const INPUT_DEFAULTS = {
     concurrency: '4',
     'dry-run': 'false',
     'fail-on': 'failed',
+    verify: 'digest',
     retries: '4',
     'retry-max-wait': '60',
     'stall-timeout': '120',
@@ -34656,9 +35756,13 @@ const defaults = INPUT_DEFAULTS;
 const INPUTS = [
     {
         name: 'source-registry',
-        description: 'Source registry URL with scheme (https://registry.example.com, http://127.0.0.1:5000), or a registry storage directory dir:///var/lib/registry, or a tarball of one file:///backup/registry.tar.gz',
+        description: 'Source registry URL with scheme (https://registry.example.com, http://127.0.0.1:5000), or a registry storage directory dir:///var/lib/registry, or a tarball of one file:///backup/registry.tar.gz, or a project of the Harbor at harbor-url harbor://hub-proxy (a proxy cache is read by digest only, so nothing it holds is lost; needs a mapping out of the project)',
     },
-    { name: 'source-username', description: 'User for the source registry (empty: anonymous)', env: 'SOURCE_USERNAME' },
+    {
+        name: 'source-username',
+        description: "User for the source registry (empty: anonymous; for harbor://, harbor-username's account)",
+        env: 'SOURCE_USERNAME',
+    },
     {
         name: 'source-password',
         description: 'Password or token for the source registry',
@@ -34781,8 +35885,13 @@ const INPUTS = [
         default: defaults['dry-run'],
     },
     {
+        name: 'verify',
+        description: "What a tag Harbor holds with the source's digest is checked for: digest (that alone), or blobs (also that Harbor serves every blob and manifest of it, a HEAD each; what Harbor lacks is pushed again from the source)",
+        default: defaults.verify,
+    },
+    {
         name: 'fail-on',
-        description: 'Fail the run on: failed (failed tags), stale (also stale or incomplete tags), never',
+        description: 'Fail the run on: failed (failed tags), stale (also stale or incomplete tags), pending (in a dry run, also any tag the sync would still copy or repair, or could not), never',
         default: defaults['fail-on'],
     },
     {
@@ -41755,139 +42864,17 @@ function re(stringsOrFlags, ...values) {
 
 // EXTERNAL MODULE: ./node_modules/semver/index.js
 var semver = __nccwpck_require__(2088);
-;// CONCATENATED MODULE: ./lib/sync/select.js
-// Which repositories and tags a whole-catalog sync copies. Pure logic: the engine lists the
-// catalog and the tags, this module decides, and everything left out carries the rule that left
-// it out so the report can say why.
-//
-// Repository patterns (`include`, `exclude`):
-//   - a glob: `*` any characters within one path component, `?` one character (not `/`),
-//     `**` as a whole component any number of components: `team-a/**` is everything under
-//     team-a (not `team-a` itself), `**/app` is `app` at any depth (including top level),
-//     `a/**/b` is `a/b`, `a/x/b`, `a/x/y/b`. Without wildcards a glob names one repository.
-//     Globs use only what repository names can hold (a-z 0-9 . _ - /) plus `*` and `?`, so a typo
-//     (uppercase, a space) is an error instead of a pattern that silently never matches.
-//   - a regex written `/…/`: unanchored, as in `grep` (write `/^team-a\//` to anchor).
-//   A repository is selected when it matches some include (or there is none) and no exclude.
-//
-// Tag filters, applied in this order, each to what the previous one left:
-//   1. `tags`: regexes that must match the whole tag (anchored); a tag is kept if any matches.
-//   2. `exclude-tags`: regexes, anchored; a tag matching any is dropped.
-//   3. `semver`: a range (`>=1.2 <2`); only version tags (below) that satisfy it are kept.
-//   4. `latest` N: the tags of the N highest distinct versions are kept.
-//
-// Version tags: `v`? then one to three dot-separated numbers without leading zeros, then
-// optionally `-prerelease` and/or `+build` as semver spells them: `1`, `1.2`, `v1.2.3`,
-// `1.2.3-rc.1`, `1.25-alpine`, `2.0+build.5`. Missing minor/patch count as 0 (`1.2` is 1.2.0).
-// Not versions: `latest`, `1.2.3.4`, `1.02`, `1.2.3_1`, `stable-1.2`. Note `2024-01-05` reads as
-// 2024.0.0-01-05: filter date tags with `tags`/`exclude-tags` if they share a repository with versions.
-//
-// A suffix is one of two things on a container tag. A pre-release (`-rc1`, `-beta.2`, `-alpha`,
-// `-pre`, `-preview`, `-dev`, `-snapshot`, `-canary`, `-nightly`, with or without a number) is
-// left out by `semver` and `latest` unless `semver-include-prerelease` is true: people using a
-// range expect release candidates left out unless they ask. Any other suffix is a variant of the
-// release (`1.25.3-alpine`, `-slim`, `-bookworm`) and counts as that release: `1.25.3-alpine` is in
-// `>=1.25.3`, and for `latest` it is the same version as `1.25.3`. Drop variants with `exclude-tags`.
-//
-// `latest` N orders by semver precedence; tags spelling one version (`1.2`, `1.2.0`, `v1.2.0`,
-// `1.2-alpine`) count once and are all kept. Non-version tags are dropped by `latest` unless
-// `latest-include-non-semver` is true, in which case they pass through untouched (`latest 3` plus
-// e.g. `stable`).
-
-
-const VERSION_TAG = /^v?((?:0|[1-9]\d*)(?:\.(?:0|[1-9]\d*)){0,2})([-+].*)?$/;
+;// CONCATENATED MODULE: ./lib/model/selection.js
+// What a whole-catalog sync selects, as the configuration compiles it (src/config/selection.ts)
+// and the engine applies it (src/sync/select.ts, which says what each filter means).
+/** How a `semver` range is read, the same where it is checked and where it is applied: a range
+ * may match pre-release versions (select.ts decides which tags count as pre-releases). */
 const RANGE_OPTIONS = { includePrerelease: true };
-const PRERELEASE = /^(alpha|beta|rc|pre|preview|dev|snapshot|canary|nightly)\d*$/i;
-/** Why a repository is not synced (`exclude "team-a/old/**"`, `not in include`), or undefined. */
-function repositoryExcludedBy(repo, s) {
-    if (s.include.length > 0 && !s.include.some((p) => p.test(repo)))
-        return 'not in include';
-    const excluder = s.exclude.find((p) => p.test(repo));
-    return excluder ? `exclude "${excluder.text}"` : undefined;
-}
-/** True when no tag filter is set: every tag of a selected repository is synced. */
-function selectsAllTags(s) {
-    return s.tags.length === 0 && s.excludeTags.length === 0 && s.semver === undefined && s.latest === undefined;
-}
-/** Applies tags → exclude-tags → semver → latest; `selected` keeps the given order. */
-function selectTags(tags, s) {
-    const excluded = [];
-    const keep = (candidates, dropRule) => candidates.filter((tag) => {
-        const rule = dropRule(tag);
-        if (rule !== undefined)
-            excluded.push({ tag, rule });
-        return rule === undefined;
-    });
-    let selected = tags;
-    if (s.tags.length > 0)
-        selected = keep(selected, (tag) => s.tags.some((re) => re.test(tag)) ? undefined : `tags ${s.tags.map((re) => re.source).join(', ')}`);
-    selected = keep(selected, (tag) => {
-        const match = s.excludeTags.find((re) => re.test(tag));
-        return match ? `exclude-tags ${match.source}` : undefined;
-    });
-    const prerelease = s.includePrerelease ?? false;
-    if (s.semver !== undefined)
-        selected = keep(selected, semverRule(s.semver, prerelease));
-    if (s.latest !== undefined)
-        selected = keep(selected, latestRule(selected, s.latest, s.latestIncludeNonSemver ?? false, prerelease));
-    return { selected, excluded };
-}
-const PRERELEASE_NOTE = 'a pre-release; semver-include-prerelease: true takes it';
-function semverRule(text, prerelease) {
-    let range;
-    try {
-        range = new semver.Range(text, RANGE_OPTIONS);
-    }
-    catch {
-        throw new ConfigError(`semver: "${text}" is not a semver range`);
-    }
-    return (tag) => {
-        const version = tagVersion(tag);
-        if (!version)
-            return `semver ${text} (not a version)`;
-        if (version.prerelease && !prerelease)
-            return `semver ${text} (${PRERELEASE_NOTE})`;
-        return range.test(version.semver) ? undefined : `semver ${text}`;
-    };
-}
-function latestRule(tags, n, keepNonSemver, prerelease) {
-    const counted = (v) => v !== null && (prerelease || !v.prerelease);
-    const versions = tags
-        .map(tagVersion)
-        .filter(counted)
-        .map((v) => v.semver);
-    const distinct = versions
-        .sort((a, b) => semver.rcompare(a, b))
-        .filter((v, i, all) => i === 0 || semver.compare(v, all[i - 1]) !== 0);
-    const lowestKept = distinct[Math.min(n, distinct.length) - 1];
-    return (tag) => {
-        const version = tagVersion(tag);
-        if (!version)
-            return keepNonSemver ? undefined : `latest ${n} (not a version)`;
-        if (!counted(version))
-            return `latest ${n} (${PRERELEASE_NOTE})`;
-        return lowestKept && semver.compare(version.semver, lowestKept) >= 0 ? undefined : `latest ${n}`;
-    };
-}
-/** The version a tag spells (see the top of this file), or null when it is not a version tag. */
-function tagVersion(tag) {
-    const match = VERSION_TAG.exec(tag);
-    if (!match)
-        return null;
-    const numbers = match[1].split('.');
-    while (numbers.length < 3)
-        numbers.push('0');
-    const suffix = match[2] ?? '';
-    const prerelease = suffix.startsWith('-') && PRERELEASE.test(suffix.slice(1).split(/[.-]/)[0]);
-    const parsed = semver.parse(`${numbers.join('.')}${prerelease || suffix.startsWith('+') ? suffix : ''}`);
-    return parsed && { semver: parsed, prerelease };
-}
-/** True when `tag` counts as a version tag for `semver` and `latest`. */
-function isVersionTag(tag) {
-    return tagVersion(tag) !== null;
-}
 
-;// CONCATENATED MODULE: ./lib/sync/config.js
+;// CONCATENATED MODULE: ./lib/model/config.js
+/** What a tag Harbor lists with the source's digest is checked for (the `verify` input): `digest`,
+ * that digest alone; `blobs`, also that Harbor serves every blob and manifest of it (HEADs). */
+const VERIFY_MODES = ['digest', 'blobs'];
 const INPUT_NAMING = { name: (input) => input, setting: (input, value) => `${input}: ${value}` };
 
 ;// CONCATENATED MODULE: ./lib/config/names.js
@@ -42106,32 +43093,126 @@ function parseShard(text, input = 'shard') {
     return { index, count };
 }
 
+;// CONCATENATED MODULE: ./lib/model/tag-classes.js
+// The tag classes, once: each class a run sorts a tag into (its status), and what the reports
+// count beside the tags (retained). The JSON report, the summary, log lines, annotations,
+// progress, the exit code, the action's outputs, JUnit, metrics and report-merge all read this
+// table (through class-rules.ts); none of them lists the classes. Adding a class is a row here,
+// the engine code that produces it (src/sync), its description in docs/report.md, and, when it
+// has an output, action.yml's outputs and the README's outputs sentence (tests check both).
+/** When a run counts as failed (the `fail-on` input, `--fail-on`): failed tags; `stale` also stale
+ * and incomplete ones; `pending` in a dry run anything the sync would still do or could not (the
+ * end-of-migration check), in a sync the same as `failed`; `never`. */
+const FAIL_ON_RULES = ['failed', 'stale', 'pending', 'never'];
+/** The same rules in a sync and in a dry run. */
+const always = (...rules) => ({ sync: rules, dryRun: rules });
+/** In the order of the JSON report's lists and totals and of the action's outputs. The summary,
+ * the by-repository columns and the log's attention put the classes that fail the run first, then
+ * those that need action, then what only Harbor has, then the rest (class-rules.ts). */
+const TAG_CLASSES = [
+    {
+        name: 'migrated',
+        kind: 'tag',
+        word: 'migrated',
+        dryRunWord: 'would migrate',
+        failsUnder: { sync: [], dryRun: ['pending'] },
+        needsAction: false,
+        output: 'migrated',
+        logLevel: 'info',
+        listing: 'copied',
+    },
+    {
+        name: 'broken',
+        kind: 'tag',
+        word: 'broken',
+        dryRunWord: 'would repair',
+        failsUnder: { sync: [], dryRun: ['pending'] },
+        needsAction: false,
+        onlyWhenSome: true,
+        output: 'broken',
+        logLevel: 'warn',
+        listing: 'gaps',
+        meaning: "Harbor lists these tags with the source's digest, but some of their blobs or manifests answer 404 there, so a pull of them fails (a garbage collection, a restore from an old backup, a replication that lost objects). A sync with verify: blobs pushes what is missing again from the source, digest-checked; a dry run writes nothing.",
+    },
+    {
+        name: 'stale',
+        kind: 'tag',
+        word: 'stale',
+        failsUnder: { sync: ['stale'], dryRun: ['stale', 'pending'] },
+        needsAction: true,
+        output: 'stale',
+        logLevel: 'warn',
+        listing: 'missing',
+        meaning: 'The source lists these tags, but every blob they reference answers 404 there: a pull-through cache that refreshed the manifest and never fetched the layers leaves tags like these. Nothing was written to Harbor for them; a copy Harbor already holds is kept.',
+    },
+    {
+        name: 'incomplete',
+        kind: 'tag',
+        word: 'incomplete',
+        failsUnder: { sync: ['stale'], dryRun: ['stale', 'pending'] },
+        needsAction: true,
+        output: 'incomplete',
+        logLevel: 'warn',
+        listing: 'missing',
+        meaning: 'The source lacks some of the blobs these tags reference (they answer 404 there). Nothing was written to Harbor for them; a copy Harbor already holds is kept.',
+    },
+    {
+        name: 'skipped',
+        kind: 'tag',
+        word: 'skipped',
+        failsUnder: always(),
+        needsAction: false,
+        output: 'skipped',
+        logLevel: 'info',
+        listing: 'reasons',
+    },
+    {
+        name: 'failed',
+        kind: 'tag',
+        word: 'failed',
+        failsUnder: always('failed', 'stale', 'pending'),
+        needsAction: false,
+        output: 'failed',
+        logLevel: 'error',
+        listing: 'causes',
+    },
+    {
+        name: 'retained',
+        kind: 'note',
+        word: 'retained',
+        failsUnder: always(),
+        needsAction: false,
+        output: 'retained',
+        logLevel: 'info',
+        listing: 'retained',
+    },
+];
+
 ;// CONCATENATED MODULE: ./lib/config/storage-path.js
 // A source written as a bare path (`/backup/registry.tar`, `./registry`): no scheme, so no URL.
-// Rather than "write http:// or https://", the refusal names the four schemes a source can have
-// and writes out the one that fits: file:// for a tarball, dir:// for a directory.
+// Rather than "write http:// or https://", the refusal names the schemes a source can have (each
+// kind in src/sources) and writes out the URL of the kind that reads such a path: file:// for a
+// tarball, dir:// for a directory.
+
 
 
 
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
-const TARBALL = /\.(tar|tar\.gz|tgz)$/i;
 const PATH_START = /^(\/|\.{1,2}\/|~\/)/;
-const SCHEMES = 'http:// or https:// for a registry, dir:// for its storage directory, file:// for a tarball of that directory';
 /** The refusal's text after `<input> "<value>" `, when `value` is a local path; else undefined. */
 function barePathProblem(value) {
     if (SCHEME.test(value))
         return undefined;
-    const tarball = TARBALL.test(value);
-    const directory = !tarball && storage_path_isDirectory(value);
-    if (!tarball && !directory && !PATH_START.test(value))
-        return undefined;
     const absolute = printable((0,external_node_path_.resolve)(value.startsWith('~/') ? `${(0,external_node_os_namespaceObject.homedir)()}${value.slice(1)}` : value));
-    if (tarball)
-        return `has no scheme: a tarball is written file://${absolute} (the schemes: ${SCHEMES})`;
-    if (directory)
-        return `has no scheme: a storage directory is written dir://${absolute} (the schemes: ${SCHEMES})`;
-    return `has no scheme: write ${SCHEMES}`;
+    let written;
+    for (const kind of SOURCE_KINDS)
+        written ??= kind.suggest?.(absolute, () => storage_path_isDirectory(value));
+    if (!written && !PATH_START.test(value))
+        return undefined;
+    return written
+        ? `has no scheme: ${written} (the schemes: ${sourceSchemes()})`
+        : `has no scheme: write ${sourceSchemes()}`;
 }
 function storage_path_isDirectory(path) {
     try {
@@ -42153,8 +43234,12 @@ function storage_path_isDirectory(path) {
 
 
 
+
 function parseFailOn(value, name) {
-    return oneOf(name, value, ['failed', 'stale', 'never']);
+    return oneOf(name, value, FAIL_ON_RULES);
+}
+function parseVerify(value, name) {
+    return oneOf(name, value, VERIFY_MODES);
 }
 function values_boolean(name, value) {
     if (/^(true|yes|on|1)$/i.test(value))
@@ -42189,6 +43274,7 @@ const VALUE_CHECKS = {
     ])),
     'project-visibility': (value, name) => oneOf(name, value, VISIBILITIES),
     'fail-on': (value, name) => parseFailOn(value, name),
+    verify: (value, name) => parseVerify(value, name),
 };
 function integer(name, value, min, max) {
     const n = Number(value);
@@ -42203,7 +43289,7 @@ function oneOf(name, value, allowed) {
 }
 /** `scheme://user[:password]@host`, or `user:password@host` written without a scheme. */
 const values_USER_INFO = /^(?:[a-z][a-z0-9+.-]*:\/\/)?[^/?#\s]*@/i;
-/** A registry URL (or, for the source, a storage URL) as the engine takes it. */
+/** A registry URL (or, for the source, any source kind's URL: src/sources) as the engine takes it. */
 function registryUrl(input, value, names = ACTION_NAMES) {
     const name = names.name(input);
     if (!value)
@@ -42217,23 +43303,22 @@ function registryUrl(input, value, names = ACTION_NAMES) {
     const barePath = input === 'source-registry' ? barePathProblem(value) : undefined;
     if (barePath)
         throw new ConfigError(`${name} "${printable(value)}" ${barePath}`);
-    // A registry's storage directory or a tarball of it (dir:///var/lib/registry, file:///backup/registry.tar.gz).
-    if (input === 'source-registry' && isStorageUrl(value)) {
+    // The source: whichever kind claims the URL checks it (a registry, dir://, file://, …).
+    const kind = input === 'source-registry' ? sourceKind(value) : undefined;
+    if (kind) {
         try {
-            parseStorageUrl(value);
+            return kind.check(value);
         }
         catch (error) {
             throw new ConfigError(`${name}: ${error.message}`);
         }
-        // A presigned tarball URL carries its signature in the query: a secret like any password.
-        for (const query of URL.parse(value)?.searchParams.values() ?? [])
-            (0,secrets/* addSecret */.Ck)(query);
-        return value;
     }
     const url = URL.parse(value);
     // `host:5000` parses with the host as its scheme: both mean the scheme is missing.
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:' && /^[\w.-]+:\d+(\/|$)/.test(value)))
         throw new MissingSchemeError(name, value);
+    if (input === 'source-registry')
+        throw new ConfigError(`${name} "${printable(value)}" must start with ${sourceSchemes()}`);
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
         throw new ConfigError(`${name} "${printable(value)}" must start with http:// or https://`);
     return url.toString().replace(/\/$/, '');
@@ -43064,15 +44149,19 @@ async function build(readInput, options) {
     const source = registryUrl('source-registry', get('source-registry'), names);
     const harbor = registryUrl('harbor-url', get('harbor-url'), names);
     const catalog = values_boolean(n('catalog'), get('catalog'));
-    const untagged = includeUntagged(get('include-untagged'), source, names);
-    const images = await imageSpecs(get('images'), get('images-file'), new URL(source).host, load, catalog, names);
+    const kind = sourceKindOf(source);
+    const untagged = includeUntagged(get('include-untagged'), source, kind, names);
+    // A Harbor project as the source: images may name Harbor's host (harbor.example.com/p/app:1).
+    const imagesHost = new URL(kind.harborProject ? harbor : source).host;
+    const images = await imageSpecs(get('images'), get('images-file'), imagesHost, load, catalog, names);
     const defaultProject = get('default-project');
     const problem = projectNameProblem(defaultProject);
     if (problem)
         throw new ConfigError(`${n('default-project')} "${printable(defaultProject)}" ${problem}`);
     const dockerConfig = get('docker-config') || undefined;
-    const endpoint = async (prefix, url) => {
-        const found = credentials(prefix, read, names) ?? (await fromDockerConfig(url, dockerConfig, env));
+    /** `dockerLogin`: docker login's credentials apply (not for a local path or a download). */
+    const endpoint = async (prefix, url, dockerLogin = true) => {
+        const found = credentials(prefix, read, names) ?? (dockerLogin ? await fromDockerConfig(url, dockerConfig, env) : undefined);
         // Known to the redaction point before anything can print them.
         (0,secrets/* addCredentials */.wG)(found);
         const tls = await tlsOptions(prefix, get, load, names);
@@ -43082,8 +44171,8 @@ async function build(readInput, options) {
     if (!harborEndpoint.credentials) {
         throw new ConfigError(`no Harbor credentials: set ${n('harbor-username')} and ${n('harbor-password')}, or log in to Harbor with docker login`);
     }
-    return {
-        source: await endpoint('source', source),
+    const config = {
+        source: await endpoint('source', source, kind.traits.dockerCredentials),
         harbor: harborEndpoint,
         images,
         catalog,
@@ -43103,6 +44192,7 @@ async function build(readInput, options) {
         defaultProject,
         concurrency: bounded('concurrency', get('concurrency'), n('concurrency')),
         dryRun: values_boolean(n('dry-run'), get('dry-run')),
+        verify: parseVerify(get('verify'), n('verify')),
         failOn: parseFailOn(get('fail-on'), n('fail-on')),
         retry: {
             retries: bounded('retries', get('retries'), n('retries')),
@@ -43118,19 +44208,19 @@ async function build(readInput, options) {
         ...(get('metrics-file') && { metricsFile: get('metrics-file') }),
         ...(names !== ACTION_NAMES && { naming: names }),
     };
+    kind.checkRun?.(source, config, names);
+    return config;
 }
-/** Only a storage source can list untagged manifests; refused rather than silently doing nothing. */
-function includeUntagged(value, source, names) {
+/** Only some kinds of source list untagged manifests; refused rather than silently doing nothing. */
+function includeUntagged(value, source, kind, names) {
     const wanted = values_boolean(names.name('include-untagged'), value);
-    if (wanted && !isStorageUrl(source)) {
-        throw new ConfigError(`${names.setting('include-untagged', 'true')} needs a storage source (dir://, file:// or an http(s) URL of a .tar/.tar.gz): the registry API of ${source} cannot list manifests no tag points at`);
+    if (wanted && !kind.traits.untaggedManifests) {
+        throw new ConfigError(`${names.setting('include-untagged', 'true')} needs a storage source (${formsWith('untaggedManifests')}): the ${kind.name} of ${source} cannot list manifests no tag points at`);
     }
     return wanted;
 }
 /** Credentials `docker login` (or docker/login-action) stored for this registry, when none were given. */
 async function fromDockerConfig(url, configPath, env) {
-    if (isStorageUrl(url))
-        return undefined;
     const found = await dockerCredentials(url, { ...(configPath && { configPath }), env });
     if (!found)
         return undefined;
@@ -43153,16 +44243,84 @@ async function configFile(path, load, names) {
     return parseConfigFile(text, path, keys);
 }
 
+;// CONCATENATED MODULE: ./lib/model/class-rules.js
+// What the table of tag classes (tag-classes.ts) says, as the reports and the exit code ask it: the
+// classes by kind and in the order of attention, a class by name, its words, whether it fails a
+// run. Derived here, once, so that nothing else lists the classes.
+
+const CLASSES = TAG_CLASSES;
+/** The rule every other one adds to: failed tags fail the run (fail-on's default). */
+const BASE_RULE = 'failed';
+/** Every class, in the table's order (the JSON report's, the action outputs'). */
+const ALL_CLASSES = CLASSES;
+/** The tag statuses, in the table's order. */
+const class_rules_STATUSES = CLASSES.filter((c) => c.kind === 'tag').map((c) => c.name);
+/** The counts beside the tags (retained), in the table's order. */
+const NOTES = CLASSES.filter((c) => c.kind === 'note').map((c) => c.name);
+function isStatus(c) {
+    return c.kind === 'tag';
+}
+const BY_NAME = new Map(CLASSES.map((c) => [c.name, c]));
+function tagClass(name) {
+    const found = BY_NAME.get(name);
+    if (!found)
+        throw new Error(`no tag class "${name}"`);
+    return found;
+}
+/** Whether a tag of the class fails the run under the rule, in a sync or a dry run. */
+function failsRun(name, failOn, dryRun) {
+    const rules = tagClass(name).failsUnder;
+    return (dryRun ? rules.dryRun : rules.sync).includes(failOn);
+}
+/** Fails the run under the default rule (failed tags): what the verdict calls failed. */
+function failsByDefault(c) {
+    return c.failsUnder.sync.includes(BASE_RULE) || c.failsUnder.dryRun.includes(BASE_RULE);
+}
+/** Fails a sync under some rule: what a fully successful run has none of. */
+function failsSomeSync(c) {
+    return c.failsUnder.sync.length > 0;
+}
+/** "would migrate" in a dry run, "migrated" otherwise. */
+function classWord(c, dryRun) {
+    return (dryRun && c.dryRunWord) || c.word;
+}
+/** The word as a heading or a column: "Would migrate", "Stale". */
+function classLabel(c, dryRun) {
+    const word = classWord(c, dryRun);
+    return word.charAt(0).toUpperCase() + word.slice(1);
+}
+/** How much attention a class asks for: failing the run by default, needing action, what only
+ * Harbor has now, the rest. */
+function attention(c) {
+    if (failsByDefault(c))
+        return 3;
+    if (c.needsAction)
+        return 2;
+    return c.kind === 'note' ? 1 : 0;
+}
+/** Every class, what needs a person first (the summary's sections, the by-repository columns);
+ * the table's order within each rank. */
+const BY_ATTENTION = CLASSES.map((c, i) => ({ c, i }))
+    .sort((a, b) => attention(b.c) - attention(a.c) || a.i - b.i)
+    .map(({ c }) => c);
+/** The tag classes that fail the run by default (failed): what the verdict and progress call failed. */
+const FAILED_BY_DEFAULT = BY_ATTENTION.filter(isStatus).filter(failsByDefault);
+/** The tag classes that need a person without failing the run by default (stale, incomplete). */
+const NEED_ACTION = BY_ATTENTION.filter(isStatus).filter((c) => c.needsAction);
+
 ;// CONCATENATED MODULE: ./lib/report/log-line.js
+// One tag's outcome as a log line, for every display (terminal, Jenkins log, Actions log, tests):
+// `migrated   team/app:1.2 → team/app:1.2`, `failed     a/b:1 → a/b:1 (blob 403 DENIED: …)`.
+
 function log_line_itemLine(item, dryRun) {
-    const verb = dryRun && item.status === 'migrated' ? 'would migrate' : item.status;
+    const c = tagClass(item.status);
+    const verb = classWord(c, dryRun);
     const e = item.error;
     const detail = e
         ? `${e.step}${e.status ? ` ${e.status}` : ''}${e.code ? ` ${e.code}` : ''}: ${e.message}`
         : (item.reason ?? (item.previousDigest ? `re-pointed from ${item.previousDigest}` : ''));
     const text = `${verb.padEnd(10)} ${item.source} → ${item.target || '-'}${detail ? ` (${detail})` : ''}`;
-    const level = item.status === 'failed' ? 'error' : item.status === 'stale' || item.status === 'incomplete' ? 'warn' : 'info';
-    return { level, text };
+    return { level: c.logLevel, text };
 }
 
 ;// CONCATENATED MODULE: ./lib/report/escape.js
@@ -43301,6 +44459,14 @@ function longestRun(text, char) {
     return longest;
 }
 
+;// CONCATENATED MODULE: ./lib/report/order.js
+// Sorting names for reports: by code unit, so a report reads the same on every runner whatever its
+// locale, and without ICU's collator, whose data alone adds megabytes to a run's resident memory
+// (docs/performance.md).
+function byText(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
 ;// CONCATENATED MODULE: ./lib/model/units.js
 // Sizes in the units the reports use (decimal, as registries and Harbor show them).
 function formatBytes(bytes) {
@@ -43314,14 +44480,71 @@ function formatBytes(bytes) {
     return `${unit === 0 ? value : value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
 }
 
-;// CONCATENATED MODULE: ./lib/report/progress.js
+;// CONCATENATED MODULE: ./lib/report/totals.js
 
+
+
+function computeTotals(result) {
+    // Keys in the JSON report's order: the tag classes after `tags`, the notes before `seconds`.
+    const totals = {
+        tags: result.items.length,
+        ...counts(class_rules_STATUSES, () => 0),
+        bytesUploaded: 0,
+        bytesMigrated: 0,
+        blobsUploaded: 0,
+        blobsMounted: 0,
+        blobsExisting: 0,
+        retries: 0,
+        repaired: 0,
+        checkedWhole: 0,
+        ...counts(NOTES, (note) => result[note].length),
+        seconds: result.seconds,
+        ...(result.bytesPlanned !== undefined && { bytesPlanned: result.bytesPlanned }),
+    };
+    for (const item of result.items) {
+        totals[item.status] += 1;
+        if (item.status === 'migrated')
+            totals.bytesMigrated += item.size ?? 0;
+        totals.bytesUploaded += item.blobs?.bytesUploaded ?? 0;
+        totals.blobsUploaded += item.blobs?.uploaded ?? 0;
+        totals.blobsMounted += item.blobs?.mounted ?? 0;
+        totals.blobsExisting += item.blobs?.existing ?? 0;
+        totals.retries += item.retries ?? 0;
+        if (item.status === 'migrated' && item.repaired)
+            totals.repaired += 1;
+        if (item.checkedWhole)
+            totals.checkedWhole += 1;
+    }
+    return totals;
+}
+function counts(names, count) {
+    return Object.fromEntries(names.map((name) => [name, count(name)]));
+}
+function totals_itemsByStatus(result) {
+    const groups = Object.fromEntries(class_rules_STATUSES.map((s) => [s, []]));
+    const sorted = [...result.items].sort((a, b) => byText(a.source, b.source) || byText(a.target, b.target));
+    for (const item of sorted)
+        groups[item.status].push(item);
+    return groups;
+}
+
+
+;// CONCATENATED MODULE: ./lib/report/progress.js
+// Progress of a running sync, from the engine's events: tags done of known so far, bytes sent,
+// throughput, an estimate of the time left, failures so far. Pure: the entry points decide how
+// and how often to show `line()` (Actions: a log group per interval; terminal: one live line).
+
+
+/** `stale/incomplete`. */
+const PROBLEMS = NEED_ACTION.map((c) => c.word).join('/');
 class report_progress_Progress {
     started;
     now;
     total = 0;
     done = 0;
-    failed = 0;
+    /** Tags so far of each class that fails the run by default (failed). */
+    failed = new Map(FAILED_BY_DEFAULT.map((c) => [c.name, 0]));
+    /** Tags so far that need action (stale or incomplete), together. */
     problems = 0;
     bytes = 0;
     discovering = true;
@@ -43359,16 +44582,18 @@ class report_progress_Progress {
         const left = this.total - this.done;
         if (!this.discovering && this.done > 0 && left > 0)
             parts.push(`ETA ${formatDuration((seconds / this.done) * left)}`);
-        if (this.failed > 0)
-            parts.push(`${this.failed} failed`);
+        for (const [name, n] of this.failed)
+            if (n > 0)
+                parts.push(`${n} ${tagClass(name).word}`);
         if (this.problems > 0)
-            parts.push(`${this.problems} stale/incomplete`);
+            parts.push(`${this.problems} ${PROBLEMS}`);
         return `harbor-sync: ${parts.join(' · ')} · ${formatDuration(seconds)} elapsed`;
     }
     count(item) {
-        if (item.status === 'failed')
-            this.failed += 1;
-        if (item.status === 'stale' || item.status === 'incomplete')
+        const failed = this.failed.get(item.status);
+        if (failed !== undefined)
+            this.failed.set(item.status, failed + 1);
+        if (tagClass(item.status).needsAction)
             this.problems += 1;
     }
 }
@@ -43537,129 +44762,27 @@ function shortDigest(digest) {
     const [algorithm, hex] = digest.includes(':') ? digest.split(':', 2) : ['', digest];
     return `${algorithm ? `${algorithm}:` : ''}${(hex ?? '').slice(0, 12)}`;
 }
-
-;// CONCATENATED MODULE: ./lib/report/markdown.js
-// Markdown pieces for the job summary, as GitHub renders them: text escaped so nothing a registry
-// said (or a placeholder such as <repo>) is taken for HTML or Markdown, numbers with thousands
-// separators, sizes and durations whose number and unit never wrap apart, tables that say how
-// each column aligns, and folds.
-
-
-
-// The escaping is in escape.ts, one function per output format; these are the names the
-// renderers use. `code` is for prose, `codeCell` for a table cell.
-
-// The summary itself is a document (doc.ts) that render-markdown.ts writes; these are for Markdown
-// written directly, escaped: words.ts says numbers the same way for every format.
-/** 12345 → 12,345. A count read back from a shard's report file may be anything: text then. */
-function markdown_num(n) {
-    return typeof n === 'number' ? num(n) : escape_markdownText(String(n));
+/** "a", "a and b", "a, b and c" (or "a, b or c"). */
+function wordList(words, last = 'and') {
+    return words.length < 2 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} ${last} ${words.at(-1)}`;
 }
-/** "1 tag", "1,200 tags". */
-function markdown_plural(n, one, many = `${one}s`) {
-    return `${markdown_num(n)} ${n === 1 ? one : many}`;
-}
-function markdown_bytes(n) {
-    return typeof n === 'number' ? words.bytes(n) : markdownText(String(n));
-}
-/** `sha256:0123456789ab` as code in a table cell: whatever a server put in a digest stays in its cell. */
-function markdown_shortDigest(digest) {
-    return digest ? codeCell(words.shortDigest(digest)) : '';
-}
-/** A table; cells are Markdown already (made with cell(), codeCell(), num()). */
-function table(columns, rows) {
-    return [
-        `| ${columns.map((c) => c.header).join(' | ')} |`,
-        `| ${columns.map((c) => (c.align === 'right' ? '---:' : '---')).join(' | ')} |`,
-        ...rows.map((r) => `| ${r.join(' | ')} |`),
-    ];
-}
-/** A fold: closed, with a plain-text label (Markdown is not parsed inside <summary>). */
-function details(label, body) {
-    return [`<details><summary>${label}</summary>`, '', ...body, '', '</details>', ''];
-}
-/** A GitHub alert: paragraphs of Markdown, quoted. */
-function markdown_alert(kind, paragraphs) {
-    const body = paragraphs.filter(Boolean).flatMap((p, i) => (i === 0 ? [`> ${p}`] : ['>', `> ${p}`]));
-    return [`> [!${kind}]`, ...body, ''];
-}
-
-;// CONCATENATED MODULE: ./lib/model/result.js
-const STATUSES = ['migrated', 'stale', 'incomplete', 'skipped', 'failed'];
-
-;// CONCATENATED MODULE: ./lib/report/order.js
-// Sorting names for reports: by code unit, so a report reads the same on every runner whatever its
-// locale, and without ICU's collator, whose data alone adds megabytes to a run's resident memory
-// (docs/performance.md).
-function byText(a, b) {
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-
-;// CONCATENATED MODULE: ./lib/report/totals.js
-
-
-
-function computeTotals(result) {
-    const totals = {
-        tags: result.items.length,
-        migrated: 0,
-        stale: 0,
-        incomplete: 0,
-        skipped: 0,
-        failed: 0,
-        bytesUploaded: 0,
-        bytesMigrated: 0,
-        blobsUploaded: 0,
-        blobsMounted: 0,
-        blobsExisting: 0,
-        retries: 0,
-        repaired: 0,
-        retained: result.retained.length,
-        seconds: result.seconds,
-        ...(result.bytesPlanned !== undefined && { bytesPlanned: result.bytesPlanned }),
-    };
-    for (const item of result.items) {
-        totals[item.status] += 1;
-        if (item.status === 'migrated')
-            totals.bytesMigrated += item.size ?? 0;
-        totals.bytesUploaded += item.blobs?.bytesUploaded ?? 0;
-        totals.blobsUploaded += item.blobs?.uploaded ?? 0;
-        totals.blobsMounted += item.blobs?.mounted ?? 0;
-        totals.blobsExisting += item.blobs?.existing ?? 0;
-        totals.retries += item.retries ?? 0;
-        if (item.status === 'migrated' && item.repaired)
-            totals.repaired += 1;
-    }
-    return totals;
-}
-function totals_itemsByStatus(result) {
-    const groups = Object.fromEntries(STATUSES.map((s) => [s, []]));
-    const sorted = [...result.items].sort((a, b) => byText(a.source, b.source) || byText(a.target, b.target));
-    for (const item of sorted)
-        groups[item.status].push(item);
-    return groups;
-}
-
 
 ;// CONCATENATED MODULE: ./lib/report/outcome.js
+// The one decision of how a run ends, for the action and the CLI alike.
+
+
 
 
 /** 0 ok; 1 tags failed (per fail-on); 2 configuration, credentials or connection; 130 interrupted. */
 const EXIT = { ok: 0, failed: 1, config: 2, interrupted: 130 };
-/** The tag classes that fail the run under each `fail-on` rule: the one place that says it, for
- * the exit code and for every report that shows a class as failing (JUnit, metrics). */
-const FAILING = {
-    failed: ['failed'],
-    stale: ['failed', 'stale', 'incomplete'],
-    never: [],
-};
-function failsRun(status, failOn) {
-    return FAILING[failOn].includes(status);
-}
-/** A class that needs a person although the default rule lets the run pass (stale, incomplete):
- * the classes `fail-on: stale` adds. */
+/** A class that needs a person although the default rule lets the run pass (stale, incomplete). */
 function needsAction(status) {
-    return failsRun(status, 'stale') && !failsRun(status, 'failed');
+    return tagClass(status).needsAction;
+}
+/** The tag classes that fail the run under the rule (model/tag-classes.ts) beyond those that fail
+ * it by default: what `fail-on: stale` adds (stale, incomplete). */
+function addedByRule(failOn, dryRun) {
+    return ALL_CLASSES.filter((c) => c.kind === 'tag' && failsRun(c.name, failOn, dryRun) && !failsRun(c.name, BASE_RULE, dryRun));
 }
 /** Whether the run failed, per `fail-on`. A fatal error always fails the run. */
 function decideOutcome(result, failOn) {
@@ -43669,13 +44792,17 @@ function decideOutcome(result, failOn) {
         return { ok: false, exitCode: EXIT.interrupted, reason: interruptedReason(result) };
     }
     const t = computeTotals(result);
-    if (failsRun('failed', failOn) && t.failed > 0)
-        return { ok: false, exitCode: EXIT.failed, reason: `${t.failed} tag(s) failed` };
-    if ((failsRun('stale', failOn) && t.stale > 0) || (failsRun('incomplete', failOn) && t.incomplete > 0)) {
+    const dry = result.dryRun;
+    const failing = ALL_CLASSES.filter((c) => c.kind === 'tag' && failsRun(c.name, failOn, dry) && failsRun(c.name, BASE_RULE, dry));
+    const failed = failing.reduce((n, c) => n + t[c.name], 0);
+    if (failed > 0)
+        return { ok: false, exitCode: EXIT.failed, reason: `${failed} tag(s) failed` };
+    const added = addedByRule(failOn, dry);
+    if (added.some((c) => t[c.name] > 0)) {
         return {
             ok: false,
             exitCode: EXIT.failed,
-            reason: `${t.stale} stale and ${t.incomplete} incomplete tag(s) (fail-on: stale)`,
+            reason: `${wordList(added.map((c) => `${t[c.name]} ${c.word}`))} tag(s) (fail-on: ${failOn})`,
         };
     }
     return { ok: true, exitCode: EXIT.ok };
@@ -43693,8 +44820,8 @@ function leftUndone(result) {
 /** "8 tags and 3 whole repositories" (empty when none). */
 function undoneWords(left) {
     return [
-        left.tags > 0 && markdown_plural(left.tags, 'tag'),
-        left.repositories > 0 && markdown_plural(left.repositories, 'whole repository', 'whole repositories'),
+        left.tags > 0 && plural(left.tags, 'tag'),
+        left.repositories > 0 && plural(left.repositories, 'whole repository', 'whole repositories'),
     ]
         .filter(Boolean)
         .join(' and ');
@@ -43708,6 +44835,50 @@ function interruptedReason(result) {
             ? `interrupted before the source catalog was listed to its end — ${again}`
             : `interrupted — ${again}`;
     return `interrupted: ${counts} not started${left.catalogIncomplete ? ', and the rest of the source catalog not listed yet' : ''} — ${again}`;
+}
+
+;// CONCATENATED MODULE: ./lib/lifecycle.js
+// The one lifecycle of both entry points (docker/actions-toolkit's `run(main, post)`): SIGINT and
+// SIGTERM turned into a stop, what went wrong turned into one line and an exit code, never a stack
+// trace. The action and the CLI give only their steps and how they say things.
+
+
+/** Runs an entry point's steps. `stopOnSignal` starts watching SIGINT and SIGTERM and returns the
+ * signal a run stops on; only a command that can stop gracefully asks for it, so any other exits
+ * on Ctrl-C as a process does. */
+async function runEntry(steps, hooks) {
+    const stop = new AbortController();
+    let watching = false;
+    const onSignal = (signal) => {
+        if (stop.signal.aborted) {
+            if (hooks.quitOnSecondSignal)
+                process.exit(EXIT.interrupted);
+            return;
+        }
+        hooks.stopping?.(signal);
+        stop.abort();
+    };
+    const stopOnSignal = () => {
+        if (!watching)
+            process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+        watching = true;
+        return stop.signal;
+    };
+    try {
+        return await steps(stopOnSignal);
+    }
+    catch (error) {
+        if (isHarborSyncError(error) && error.step === 'config') {
+            await hooks.refused(error);
+            return EXIT.config;
+        }
+        await hooks.crashed(error instanceof Error ? error.message : String(error));
+        return EXIT.config;
+    }
+    finally {
+        if (watching)
+            process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    }
 }
 
 // EXTERNAL MODULE: ./lib/redact/output.js
@@ -43812,7 +44983,7 @@ const br = { br: true };
 const heading = (level, ...text) => ({ kind: 'heading', level, text });
 const paragraph = (...text) => ({ kind: 'paragraph', text });
 const doc_alert = (kind, blocks) => ({ kind: 'alert', alert: kind, blocks });
-const doc_table = (columns, rows) => ({ kind: 'table', columns, rows });
+const table = (columns, rows) => ({ kind: 'table', columns, rows });
 const lines = (text) => ({ kind: 'lines', lines: text });
 const fold = (label, blocks) => ({ kind: 'fold', label, blocks });
 /** Items joined with a separator, as one run of text (`a · b · c`). */
@@ -43908,6 +45079,7 @@ const ERROR_CODES = {
     DIGEST_MISMATCH: 'content does not hash to its digest',
     SIZE_MISMATCH: 'a blob is not the size its descriptor says',
     VERIFY_MISMATCH: 'after the push, Harbor holds another digest for the tag than the source',
+    BROKEN_UNREPAIRABLE: 'Harbor lists the tag but lacks blobs or manifests of it (verify: blobs), and the source (and upstream) lack them too',
     PROJECT_MISSING: 'the Harbor project does not exist and create-projects is false',
     PROXY_PROJECT: 'the target is a Harbor proxy-cache project, which refuses pushes',
     IMMUTABLE_TAG: 'a Harbor tag-immutability rule refuses to re-point the tag',
@@ -43948,6 +45120,7 @@ function differs(item) {
 
 
 
+
 /** What to do when the failure carries no hint of its own. Every code has one. */
 const ADVICE = {
     CONFIG_INVALID: 'fix the input the message names, then run again',
@@ -43972,6 +45145,7 @@ const ADVICE = {
     DIGEST_MISMATCH: "the source's copy of this content is damaged: push the image to the source again",
     SIZE_MISMATCH: "the source's copy of this content is damaged: push the image to the source again",
     VERIFY_MISMATCH: 'make sure nothing else pushes to the same Harbor repository during the sync, then run again',
+    BROKEN_UNREPAIRABLE: 'push the image into Harbor again from another copy that still has it (a client that pulled it, a backup), or accept that the tag is lost and delete it in Harbor yourself: harbor-sync never deletes anything',
     PROJECT_MISSING: 'create the project in Harbor, or set create-projects: true',
     PROXY_PROJECT: 'map these images to a regular project (mappings, or default-project for single-level names)',
     IMMUTABLE_TAG: 'in Harbor, remove or narrow the immutability rule (Project → Policy → Tag Immutability), or push under a new tag',
@@ -44018,17 +45192,17 @@ function groupFailures(items, maxMessage) {
             message,
             ...(hint && { hint }),
             items: g.items,
-            projects: [...new Set(g.items.map((i) => projectOf(i.target)).filter(Boolean))].sort(),
+            projects: [...new Set(g.items.map((i) => causes_projectOf(i.target)).filter(Boolean))].sort(),
         };
     });
     return causes.sort((a, b) => b.items.length - a.items.length || byText(a.errorCode ?? '', b.errorCode ?? ''));
 }
 /** The "Failed" section: one heading per cause, with its count, meaning, message and what to do. */
-function failedSection(items, causes, ctx) {
+function failedSection(c, items, causes, ctx) {
     if (items.length === 0)
         return [];
     const blocks = [
-        heading(3, `Failed: ${plural(items.length, 'tag')}, ${plural(causes.length, 'cause')}`),
+        heading(3, `${classLabel(c, ctx.dryRun)}: ${plural(items.length, 'tag')}, ${plural(causes.length, 'cause')}`),
         paragraph('Harbor holds nothing partial of a failed tag. Do what each cause says, then run the same sync again: only what is missing is done.'),
     ];
     const shown = causes.slice(0, ctx.level.causes);
@@ -44072,7 +45246,7 @@ function causeBlock(cause, ctx) {
         blocks.push(paragraph(...projects));
     const retries = cause.items.some((i) => i.retries);
     blocks.push(...foldedList(cause.items, ctx.level.act, ['tag', 'tags'], (shown) => [
-        doc_table([{ header: nameHeader(cause.items) }, ...(retries ? [{ header: 'Retries', align: 'right' }] : [])], shown.map((i) => [nameCell(i), ...(retries ? [[num(i.retries ?? 0)]] : [])])),
+        table([{ header: nameHeader(cause.items) }, ...(retries ? [{ header: 'Retries', align: 'right' }] : [])], shown.map((i) => [nameCell(i), ...(retries ? [[num(i.retries ?? 0)]] : [])])),
     ], ctx));
     return blocks;
 }
@@ -44090,7 +45264,7 @@ function cut(value, max) {
 function repositoryOf(reference) {
     return reference.replace(/[:@][^/]*$/, '');
 }
-function projectOf(target) {
+function causes_projectOf(target) {
     return target.includes('/') ? target.split('/')[0] : '';
 }
 /** The message with what differs from tag to tag (names, tags, projects, digests, upload ids)
@@ -44112,7 +45286,7 @@ function generalise(message, item) {
         if (reference[repository.length] === ':' && /[A-Za-z]|\.|^.{4,}$/.test(tag))
             names.push([tag, 'tag']);
     }
-    const project = projectOf(item.target);
+    const project = causes_projectOf(item.target);
     if (project) {
         names.push([project, 'project']);
         const inProject = repositoryOf(item.target).slice(project.length + 1);
@@ -44152,6 +45326,126 @@ function replaceWhole(haystack, name, by) {
     return out + haystack.slice(from);
 }
 
+;// CONCATENATED MODULE: ./lib/report/gaps.js
+// Broken tags (verify: blobs): Harbor listed them with the source's digest but could not serve all
+// of them. Grouped by what was missing, since one lost digest is usually many tags' (a base layer a
+// garbage collection removed): each missing digest once, its kind and size, and the tags that
+// needed it; then what to do, once, and the full digests.
+
+
+
+
+
+
+/** Digests given a fold of their own; the rest are counted, and all are in the JSON report. */
+const MAX_GROUPS = 20;
+function brokenSection(c, items, ctx) {
+    if (items.length === 0)
+        return [];
+    const gaps = groupByMissing(items);
+    const blocks = [
+        heading(3, `${classLabel(c, ctx.dryRun)}: ${plural(items.length, 'tag')}`),
+        ...(c.meaning ? [paragraph(c.meaning)] : []),
+        paragraph(...gaps_whatToDo(ctx.dryRun)),
+        ...foldedList(gaps, ctx.level.act, ['digest missing in Harbor', 'digests missing in Harbor'], (shown) => [
+            table([
+                { header: 'Missing in Harbor' },
+                { header: 'Kind' },
+                { header: 'Size', align: 'right' },
+                { header: 'Tags', align: 'right' },
+            ], shown.map(({ missing, tags }) => [
+                [code(shortDigest(missing.digest))],
+                [missing.kind],
+                missing.size !== undefined ? [bytes(missing.size)] : [],
+                [num(tags.length)],
+            ])),
+        ], ctx),
+    ];
+    for (const { missing, tags } of gaps.slice(0, MAX_GROUPS))
+        blocks.push(...foldedList(tags, ctx.level.act, ['tag', 'tags'], (rows) => [
+            table([{ header: nameHeader(tags) }], rows.map((i) => [nameCell(i, i.reason ? [i.reason] : [])])),
+        ], ctx, { fold: 'always', title: `${missing.kind} ${shortDigest(missing.digest)}${sizeWords(missing)}` }));
+    if (gaps.length > MAX_GROUPS) {
+        const rest = new Set(gaps.slice(MAX_GROUPS).flatMap((g) => g.tags)).size;
+        blocks.push(paragraph(`… and ${plural(gaps.length - MAX_GROUPS, 'more missing digest')} (${plural(rest, 'tag')}): each broken tag's `, code('harborMissing'), ' is in the JSON report.'));
+    }
+    blocks.push(...foldedList(gaps, ctx.level.list, ['missing digest, full', 'missing digests, full'], (shown) => [lines(shown.map((g) => `${g.missing.digest}  (${g.missing.kind}, ${plural(g.tags.length, 'tag')})`))], ctx, { fold: 'always' }));
+    return blocks;
+}
+/** Each missing digest once, with every tag that lacked it: those most tags need first. */
+function groupByMissing(items) {
+    const byDigest = new Map();
+    for (const item of items)
+        for (const missing of item.harborMissing ?? []) {
+            const gap = byDigest.get(missing.digest) ?? { missing, tags: [] };
+            gap.tags.push(item);
+            byDigest.set(missing.digest, gap);
+        }
+    return [...byDigest.values()].sort((a, b) => b.tags.length - a.tags.length || byText(a.missing.digest, b.missing.digest));
+}
+function sizeWords(missing) {
+    return missing.size !== undefined ? ` (${bytes(missing.size)})` : '';
+}
+function gaps_whatToDo(dryRun) {
+    return dryRun
+        ? [
+            strong('What to do:'),
+            ' run the same sync without dry-run, with ',
+            code('verify: blobs'),
+            ': it pushes what Harbor lacks again from the source (mounted where another Harbor repository still has it), digest-checked, and changes nothing else. Then find out why Harbor lost it (a garbage collection, a restore from an old backup) before the source is retired.',
+        ]
+        : [
+            strong('What to do:'),
+            ' nothing for these tags: what Harbor lacked was pushed again and checked, and they pull whole again. Find out why Harbor lost it (a garbage collection, a restore from an old backup) before the source is retired.',
+        ];
+}
+
+;// CONCATENATED MODULE: ./lib/report/markdown.js
+// Markdown pieces for the job summary, as GitHub renders them: text escaped so nothing a registry
+// said (or a placeholder such as <repo>) is taken for HTML or Markdown, numbers with thousands
+// separators, sizes and durations whose number and unit never wrap apart, tables that say how
+// each column aligns, and folds.
+
+
+
+// The escaping is in escape.ts, one function per output format; these are the names the
+// renderers use. `code` is for prose, `codeCell` for a table cell.
+
+// The summary itself is a document (doc.ts) that render-markdown.ts writes; these are for Markdown
+// written directly, escaped: words.ts says numbers the same way for every format.
+/** 12345 → 12,345. A count read back from a shard's report file may be anything: text then. */
+function markdown_num(n) {
+    return typeof n === 'number' ? words.num(n) : markdownText(String(n));
+}
+/** "1 tag", "1,200 tags". */
+function markdown_plural(n, one, many = `${one}s`) {
+    return `${markdown_num(n)} ${n === 1 ? one : many}`;
+}
+function markdown_bytes(n) {
+    return typeof n === 'number' ? words.bytes(n) : markdownText(String(n));
+}
+/** `sha256:0123456789ab` as code in a table cell: whatever a server put in a digest stays in its cell. */
+function markdown_shortDigest(digest) {
+    return digest ? codeCell(words.shortDigest(digest)) : '';
+}
+/** A table; cells are Markdown already (made with cell(), codeCell(), num()). */
+function markdown_table(columns, rows) {
+    return [
+        `| ${columns.map((c) => c.header).join(' | ')} |`,
+        `| ${columns.map((c) => (c.align === 'right' ? '---:' : '---')).join(' | ')} |`,
+        ...rows.map((r) => `| ${r.join(' | ')} |`),
+    ];
+}
+/** A fold: closed, with a plain-text label (Markdown is not parsed inside <summary>). */
+function details(label, body) {
+    return [`<details><summary>${label}</summary>`, '', ...body, '', '</details>', ''];
+}
+/** A GitHub alert: paragraphs of Markdown, quoted. */
+function markdown_alert(kind, paragraphs) {
+    const body = paragraphs.filter(Boolean).flatMap((p, i) => (i === 0 ? [`> ${p}`] : ['>', `> ${p}`]));
+    return [`> [!${kind}]`, ...body, ''];
+}
+
 ;// CONCATENATED MODULE: ./lib/report/render-markdown.js
 
 
@@ -44173,7 +45467,7 @@ function block(b) {
             return [...b.items.map((item) => `- ${inline(item, 'prose')}`), ''];
         case 'table':
             return [
-                ...table(b.columns, b.rows.map((row) => row.map((cell) => inline(cell, 'cell')))),
+                ...markdown_table(b.columns, b.rows.map((row) => row.map((cell) => inline(cell, 'cell')))),
                 '',
             ];
         case 'lines':
@@ -44210,18 +45504,17 @@ function inline(text, where) {
 }
 
 ;// CONCATENATED MODULE: ./lib/report/tables.js
+// The summary's tables below the verdict: stale and incomplete tags (what to do said once),
+// migrated and skipped tags, the roll-up by repository, retained tags, tags not started. Narrow
+// enough for the Actions page: short digests, the Harbor name only where it differs, numbers
+// right-aligned, no free text where a count will do.
 
 
 
 
 
 
-/** What a stale or incomplete tag is, in a sentence (the summary, the JUnit report). */
-function missingMeaning(kind) {
-    return kind === 'stale'
-        ? 'The source lists these tags, but every blob they reference answers 404 there: a pull-through cache that refreshed the manifest and never fetched the layers leaves tags like these. Nothing was written to Harbor for them; a copy Harbor already holds is kept.'
-        : 'The source lacks some of the blobs these tags reference (they answer 404 there). Nothing was written to Harbor for them; a copy Harbor already holds is kept.';
-}
+
 /** What to do about stale and incomplete tags: repair them from the upstream registry, or else. */
 function missingWhatToDo(upstream) {
     return upstream
@@ -44240,28 +45533,31 @@ function missingWhatToDo(upstream) {
             ') and run again: the missing blobs are fetched from there, digest-checked, and the tags copied unchanged. Or pull the tags through the cache once so it fetches the layers, or accept that the source has lost them.',
         ];
 }
-/** Stale or incomplete tags: what happened and what to do, once, then the tags. */
-function missingSection(kind, items, ctx, options) {
+/** Stale or incomplete tags (a class listing `missing` digests): what happened and what to do,
+ * once, then the tags. What to do is said with the first such class; the next ones point to it. */
+function missingSection(c, items, ctx, options) {
     if (items.length === 0)
         return [];
+    // Every blob missing (stale): the first missing one says nothing more.
+    const firstMissing = c.name !== 'stale';
     const blocks = [
-        heading(3, `${kind === 'stale' ? 'Stale' : 'Incomplete'}: ${plural(items.length, 'tag')}`),
-        paragraph(missingMeaning(kind)),
-        options.sayWhatToDo
-            ? paragraph(...missingWhatToDo(options.upstream))
-            : paragraph(strong('What to do:'), ' as for the stale tags above.'),
+        heading(3, `${classLabel(c, ctx.dryRun)}: ${plural(items.length, 'tag')}`),
+        ...(c.meaning ? [paragraph(c.meaning)] : []),
+        options.saidWith
+            ? paragraph(strong('What to do:'), ` as for the ${options.saidWith.word} tags above.`)
+            : paragraph(...missingWhatToDo(options.upstream)),
     ];
     blocks.push(...foldedList(items, ctx.level.act, ['tag', 'tags'], (shown) => [
-        doc_table([
+        table([
             { header: nameHeader(items) },
             { header: 'Digest' },
             { header: 'Missing blobs', align: 'right' },
-            ...(kind === 'incomplete' ? [{ header: 'First missing' }] : []),
+            ...(firstMissing ? [{ header: 'First missing' }] : []),
         ], shown.map((i) => [
             nameCell(i),
             digestCell(i.digest),
             [num(i.missing?.length ?? 0)],
-            ...(kind === 'incomplete' ? [digestCell(i.missing?.[0])] : []),
+            ...(firstMissing ? [digestCell(i.missing?.[0])] : []),
         ])),
     ], ctx));
     // The full digests, for whoever re-pulls or restores them: each once, with how many tags need it.
@@ -44277,13 +45573,15 @@ function missingSection(kind, items, ctx, options) {
 function digestCell(digest) {
     return digest ? [code(shortDigest(digest))] : [];
 }
-function migratedSection(items, ctx) {
+/** Copied tags (migrated): the digest, the size and how each got there. */
+function migratedSection(c, items, ctx) {
     if (items.length === 0)
         return [];
     return [
-        heading(3, `${ctx.dryRun ? 'Would migrate' : 'Migrated'}: ${plural(items.length, 'tag')}`),
+        heading(3, `${classLabel(c, ctx.dryRun)}: ${plural(items.length, 'tag')}`),
+        ...(c.meaning ? [paragraph(c.meaning)] : []),
         ...foldedList(items, ctx.level.list, ['tag', 'tags'], (shown) => [
-            doc_table([{ header: nameHeader(items) }, { header: 'Digest' }, { header: 'Size', align: 'right' }], shown.map((i) => [
+            table([{ header: nameHeader(items) }, { header: 'Digest' }, { header: 'Size', align: 'right' }], shown.map((i) => [
                 nameCell(i, migratedNote(i)),
                 digestCell(i.digest),
                 i.size !== undefined ? [bytes(i.size)] : [],
@@ -44313,7 +45611,7 @@ function migratedNote(item) {
     return notes.flatMap((note, i) => (i === 0 ? note : ['; ', ...note]));
 }
 /** Skipped tags: a fold per reason, the most common first, saying how many. */
-function skippedSection(items, ctx) {
+function skippedSection(c, items, ctx) {
     if (items.length === 0)
         return [];
     const byReason = new Map();
@@ -44324,10 +45622,13 @@ function skippedSection(items, ctx) {
     }
     const reasons = [...byReason.entries()].sort((a, b) => b[1].length - a[1].length || byText(a[0], b[0]));
     const shown = reasons.slice(0, MAX_REASONS);
-    const blocks = [heading(3, `Skipped: ${plural(items.length, 'tag')}`)];
+    const blocks = [
+        heading(3, `${classLabel(c, ctx.dryRun)}: ${plural(items.length, 'tag')}`),
+        ...(c.meaning ? [paragraph(c.meaning)] : []),
+    ];
     for (const [reason, tags] of shown)
         blocks.push(...foldedList(tags, ctx.level.list, ['tag', 'tags'], (rows) => [
-            doc_table([{ header: nameHeader(tags) }], rows.map((i) => [nameCell(i)])),
+            table([{ header: nameHeader(tags) }], rows.map((i) => [nameCell(i)])),
         ], ctx, { fold: 'always', title: reason.replace(/\s+/g, ' ') || '(no reason given)' }));
     if (shown.length < reasons.length) {
         const rest = reasons.slice(shown.length).reduce((n, [, tags]) => n + tags.length, 0);
@@ -44335,31 +45636,31 @@ function skippedSection(items, ctx) {
     }
     return blocks;
 }
+/** The by-repository columns: the tag classes, what needs attention first. */
+const COLUMNS = BY_ATTENTION.filter(isStatus);
 /** Reasons for skipping are few (already there, each filter rule); more are cut. */
 const MAX_REASONS = 20;
-/** One row per repository, the ones that need attention first; columns that are all zero left out. */
+/** One row per repository, the ones that need attention first (failed tags, then those that need
+ * action); a column per tag class in that order, those that are all zero left out. */
 function byRepository(items, ctx) {
     const repos = new Map();
     for (const item of items) {
         const repo = repositoryOf(item.source);
-        const counts = repos.get(repo) ?? { migrated: 0, stale: 0, incomplete: 0, skipped: 0, failed: 0 };
-        counts[item.status] += 1;
+        const counts = repos.get(repo) ?? {};
+        counts[item.status] = (counts[item.status] ?? 0) + 1;
         repos.set(repo, counts);
     }
     if (repos.size < 2)
         return [];
-    const attention = (c) => c.failed * 1e6 + (c.stale + c.incomplete) * 1e3;
+    const count = (counts, classes) => classes.reduce((n, c) => n + (counts[c.name] ?? 0), 0);
+    const attention = (c) => count(c, FAILED_BY_DEFAULT) * 1e6 + count(c, NEED_ACTION) * 1e3;
     const rows = [...repos.entries()].sort((a, b) => attention(b[1]) - attention(a[1]) || byText(a[0], b[0]));
-    const headers = {
-        migrated: ctx.dryRun ? 'Would migrate' : 'Migrated',
-        stale: 'Stale',
-        incomplete: 'Incomplete',
-        skipped: 'Skipped',
-        failed: 'Failed',
-    };
-    const statuses = ['failed', 'stale', 'incomplete', 'migrated', 'skipped'].filter((s) => rows.some(([, c]) => c[s] > 0));
+    const columns = COLUMNS.filter((c) => rows.some(([, counts]) => (counts[c.name] ?? 0) > 0));
     return foldedList(rows, ctx.level.repositories, ['repository', 'repositories'], (shown) => [
-        doc_table([{ header: 'Repository' }, ...statuses.map((s) => ({ header: headers[s], align: 'right' }))], shown.map(([repo, c]) => [[repo], ...statuses.map((s) => (c[s] ? [num(c[s])] : []))])),
+        table([
+            { header: 'Repository' },
+            ...columns.map((c) => ({ header: classLabel(c, ctx.dryRun), align: 'right' })),
+        ], shown.map(([repo, counts]) => [[repo], ...columns.map((c) => (counts[c.name] ? [num(counts[c.name])] : []))])),
     ], ctx, { fold: 'always', title: 'By repository' });
 }
 /** What only Harbor has now: said once why it matters, counts per repository, the first items. */
@@ -44376,10 +45677,10 @@ function retainedSection(retained, ctx) {
         heading(3, `Retained: ${retainedWords(retained)} only Harbor has now`),
         paragraph('The source no longer lists these; Harbor keeps them, and harbor-sync never deletes anything. Nothing to do about them — but ', strong('only Harbor has these now'), ': keep that in mind before deleting the old registry or its backups.'),
         ...foldedList(counts, ctx.level.list, ['repository with retained tags', 'repositories with retained tags'], (shown) => [
-            doc_table([{ header: 'Repository' }, { header: 'Retained tags', align: 'right' }], shown.map(([repo, n]) => [[repo], [num(n)]])),
+            table([{ header: 'Repository' }, { header: 'Retained tags', align: 'right' }], shown.map(([repo, n]) => [[repo], [num(n)]])),
         ], ctx, { fold: 'always' }),
         ...foldedList(sorted, ctx.level.list, ['retained item', 'retained items'], (shown) => [
-            doc_table([{ header: 'In Harbor' }, { header: 'Digest' }, { header: 'Pushed' }], shown.map((r) => [
+            table([{ header: 'In Harbor' }, { header: 'Digest' }, { header: 'Pushed' }], shown.map((r) => [
                 r.kind === 'repository'
                     ? [
                         r.target,
@@ -44416,9 +45717,11 @@ function notStartedSection(notStarted, ctx) {
 
 
 
+
 function verdict({ result, totals: t, causes, failOn, audience }) {
     const dry = result.dryRun;
-    const act = t.stale + t.incomplete;
+    const act = needingAction(t);
+    const failed = failedCount(t);
     let kind;
     const paragraphs = [];
     if (result.fatal) {
@@ -44432,26 +45735,32 @@ function verdict({ result, totals: t, causes, failOn, audience }) {
             strong('Interrupted.'),
             ' ',
             ...interruptedWords(result),
-            ...(t.failed ? [` ${plural(t.failed, 'tag')} failed (below).`] : []),
+            ...(failed ? [` ${plural(failed, 'tag')} failed (below).`] : []),
         ], [strong('What to do:'), ' run the same sync again: it does exactly the rest.']);
     }
-    else if (t.failed > 0) {
+    else if (failed > 0) {
         kind = 'CAUTION';
         paragraphs.push([
-            strong(`${plural(t.failed, 'tag')} failed`),
-            ` (${plural(causes, 'cause')} below, each with what to do)${act ? `; ${plural(act, 'more needs', 'more need')} action: ${num(t.stale)} stale, ${num(t.incomplete)} incomplete` : ''}.`,
+            strong(`${plural(failed, 'tag')} failed`),
+            ` (${plural(causes, 'cause')} below, each with what to do)${act ? `; ${plural(act, 'more needs', 'more need')} action: ${actionCounts(t, dry)}` : ''}.`,
         ]);
     }
     else if (act > 0) {
         kind = 'WARNING';
         paragraphs.push([
             strong(`${plural(act, 'tag needs', 'tags need')} action:`),
-            ` ${num(t.stale)} stale, ${num(t.incomplete)} incomplete — listed on the source, but blobs are missing there, so they were not copied (what to do below).`,
+            ` ${actionCounts(t, dry)} — listed on the source, but blobs are missing there, so they were not copied (what to do below).`,
         ]);
     }
     else {
         kind = 'NOTE';
         paragraphs.push(allDone(result, t));
+    }
+    if (!result.fatal && t.checkedWhole > 0) {
+        // Harbor had lost content: worth a look at why (a garbage collection, a restore), repaired or not.
+        if (kind === 'NOTE' && t.broken > 0)
+            kind = 'WARNING';
+        paragraphs.push(checkedWhole(result, t));
     }
     if (!result.fatal && t.retained > 0)
         paragraphs.push([
@@ -44498,16 +45807,39 @@ function allDone(result, t) {
     const skipped = t.skipped ? `; ${num(t.skipped)} skipped (already in Harbor, or left out)` : '';
     if (t.tags === 0)
         return [strong('Nothing to do:'), ' no tag was selected.'];
-    if (result.dryRun)
-        return t.migrated
-            ? [
-                strong('Nothing in the way:'),
-                ` ${plural(t.migrated, 'tag')} would migrate (${bytes(t.bytesPlanned ?? t.bytesMigrated)} to upload)${skipped}.`,
-            ]
+    if (result.dryRun) {
+        const todo = wordList([
+            t.migrated > 0 && `${plural(t.migrated, 'tag')} would migrate`,
+            t.broken > 0 && `${plural(t.broken, 'broken tag')} would be repaired`,
+        ].filter((s) => typeof s === 'string'));
+        return todo
+            ? [strong('Nothing in the way:'), ` ${todo} (${bytes(t.bytesPlanned ?? t.bytesMigrated)} to upload)${skipped}.`]
             : [strong('Nothing to do:'), ` ${plural(t.tags, 'tag is', 'tags are')} in Harbor already or skipped.`];
-    return t.migrated
-        ? [strong('All done:'), ` ${plural(t.migrated, 'tag')} migrated and verified${skipped}.`]
+    }
+    const done = wordList([
+        t.migrated > 0 && `${plural(t.migrated, 'tag')} migrated and verified`,
+        t.broken > 0 && `${plural(t.broken, 'broken tag')} repaired`,
+    ].filter((s) => typeof s === 'string'));
+    return done
+        ? [strong('All done:'), ` ${done}${skipped}.`]
         : [strong('All done, nothing to copy:'), ` ${plural(t.tags, 'tag is', 'tags are')} in Harbor already or skipped.`];
+}
+/** verify: blobs — how many tags were checked whole in Harbor, and how many were not whole. */
+function checkedWhole(result, t) {
+    const lost = result.items.filter((i) => i.error?.errorCode === 'BROKEN_UNREPAIRABLE').length;
+    const head = [strong('Checked whole in Harbor:'), ` ${plural(t.checkedWhole, 'tag')} (`, code('verify: blobs'), ')'];
+    if (t.broken + lost === 0)
+        return [...head, ': every blob and manifest of them answers there.'];
+    const them = t.broken === 1 ? 'it' : 'them';
+    const broken = t.broken === 0
+        ? ''
+        : result.dryRun
+            ? `; ${plural(t.broken, 'is', 'are')} broken: Harbor lacks blobs or manifests of ${them}, so a pull fails, and a sync with verify: blobs would repair ${them} from the source (below, by what is missing)`
+            : `; ${plural(t.broken, 'was', 'were')} broken: Harbor lacked blobs or manifests of ${them}, which were pushed again from the source (below, by what was missing)`;
+    const beyond = lost
+        ? `; ${plural(lost, 'more is', 'more are')} broken beyond repair: the source lacks what Harbor lost too (failed, below)`
+        : '';
+    return [...head, `${broken}${beyond}.`];
 }
 /** Whether this run fails the step, and by which rule. */
 function stepLine(result, t, failOn) {
@@ -44518,11 +45850,11 @@ function stepLine(result, t, failOn) {
     if (result.interrupted)
         return [strong('The step failed:'), ' the run did not finish.'];
     if (!outcome.ok)
-        return [strong('The step failed'), ' (', rule, `${t.failed === 0 ? ': stale and incomplete tags fail it' : ''}).`];
+        return [strong('The step failed'), ' (', rule, `${failedBy(result, t, failOn)}).`];
     if (failOn === 'never')
         return ['The step passed (', rule, ').'];
-    if (t.stale + t.incomplete > 0)
-        return ['The step passed (', rule, ': stale and incomplete tags do not fail it).'];
+    if (needingAction(t) > 0)
+        return ['The step passed (', rule, `: ${passing(result, failOn)} tags do not fail it).`];
     return ['The step passed (', rule, ').'];
 }
 /** The CLI's counterpart of stepLine: the run and its exit code, the rule as the flag. */
@@ -44535,34 +45867,62 @@ function runLine(result, t, failOn) {
     if (result.interrupted)
         return [...failed, '): it did not finish.'];
     if (!outcome.ok)
-        return [...failed, ', ', rule, `${t.failed === 0 ? ': stale and incomplete tags fail it' : ''}).`];
-    if (failOn !== 'never' && t.stale + t.incomplete > 0)
-        return ['The run passed (exit code 0, ', rule, ': stale and incomplete tags do not fail it).'];
+        return [...failed, ', ', rule, `${failedBy(result, t, failOn)}).`];
+    if (failOn !== 'never' && needingAction(t) > 0)
+        return ['The run passed (exit code 0, ', rule, `: ${passing(result, failOn)} tags do not fail it).`];
     return ['The run passed (exit code 0, ', rule, ').'];
+}
+/** Tags of the classes that fail the run by default (failed). */
+function failedCount(t) {
+    return FAILED_BY_DEFAULT.reduce((n, c) => n + t[c.name], 0);
+}
+/** Tags that need a person (stale, incomplete). */
+function needingAction(t) {
+    return NEED_ACTION.reduce((n, c) => n + t[c.name], 0);
+}
+/** `1 stale, 2 incomplete`. */
+function actionCounts(t, dry) {
+    return NEED_ACTION.map((c) => `${num(t[c.name])} ${classWord(c, dry)}`).join(', ');
+}
+/** Why a run with no failed tag failed: `: stale and incomplete tags fail it` (the classes the rule
+ * adds); nothing when failed tags did. */
+function failedBy(result, t, failOn) {
+    if (failedCount(t) > 0)
+        return '';
+    return `: ${wordList(addedByRule(failOn, result.dryRun).map((c) => c.word))} tags fail it`;
+}
+/** `stale and incomplete`: the classes that need action and do not fail the run under the rule. */
+function passing(result, failOn) {
+    return wordList(NEED_ACTION.filter((c) => !addedByRule(failOn, result.dryRun).includes(c)).map((c) => c.word));
 }
 /** `**12 migrated** (1.2 GB uploaded) · **0 stale** · … — 42 tags in 41 min 7 s`. */
 function totalsLine(t, dry) {
-    const moved = dry ? (t.bytesPlanned ?? t.bytesMigrated) : t.bytesUploaded;
-    const counts = [
-        [
-            strong(`${num(t.migrated)} ${dry ? 'would migrate' : 'migrated'}`),
-            ...(t.migrated ? [` (${bytes(moved)} ${dry ? 'to upload' : 'uploaded'})`] : []),
-        ],
-        [strong(`${num(t.stale)} stale`)],
-        [strong(`${num(t.incomplete)} incomplete`)],
-        [strong(`${num(t.skipped)} skipped`)],
-        [strong(`${num(t.failed)} failed`)],
-        ...(t.retained ? [[`${num(t.retained)} retained`]] : []),
-    ];
+    // Every tag class, stressed; what is counted beside the tags (retained), and a class only some
+    // runs give (broken), only when there is some.
+    const counts = ALL_CLASSES.flatMap((c) => {
+        const n = t[c.name];
+        if (c.kind === 'note')
+            return n ? [[`${num(n)} ${classWord(c, dry)}`]] : [];
+        if (c.onlyWhenSome && !n)
+            return [];
+        return [[strong(`${num(n)} ${classWord(c, dry)}`), ...(n ? (TOTALS_DETAIL[c.name]?.(t, dry) ?? []) : [])]];
+    });
     return [
         ...counts.flatMap((c, i) => (i === 0 ? c : [' · ', ...c])),
         ` — ${plural(t.tags, 'tag')} in ${duration(t.seconds)}${t.retries ? `, ${plural(t.retries, 'retry', 'retries')}` : ''}`,
     ];
 }
+/** What the totals line adds after a class's count when there is some. */
+const TOTALS_DETAIL = {
+    migrated: (t, dry) => [
+        ` (${bytes(dry ? (t.bytesPlanned ?? t.bytesMigrated) : t.bytesUploaded)} ${dry ? 'to upload' : 'uploaded'})`,
+    ],
+};
 const NOTE_LABELS = {
     'proxy-cache': 'Proxy-cache project',
     retention: 'Tag retention',
     immutable: 'Tag immutability',
+    kept: 'Kept',
 };
 /** Harbor settings that refuse or may later delete what is copied: each once, near the verdict. */
 function harborNotes(notes) {
@@ -44574,19 +45934,33 @@ function harborNotes(notes) {
         seen.add(key);
         return true;
     });
-    if (unique.length === 0)
-        return [];
+    const settings = unique.filter((n) => n.kind !== 'kept');
+    const kept = unique.filter((n) => n.kind === 'kept');
+    const item = (n) => [strong(`${NOTE_LABELS[n.kind]}:`), ' ', n.message];
+    const blocks = [];
+    // A Harbor project read as the source: where its tags are now, and how clients pull them.
+    if (kept.length > 0)
+        blocks.push(doc_alert('NOTE', [paragraph(strong('Where the tags are now')), { kind: 'list', items: kept.map(item) }]));
+    if (settings.length === 0)
+        return blocks;
     // Retention may delete migrated tags and a proxy cache refuses them: warnings; immutability is a note.
-    const kind = unique.some((n) => n.kind !== 'immutable') ? 'WARNING' : 'NOTE';
-    return [
-        doc_alert(kind, [
-            paragraph(strong('Harbor settings of the target projects'), ' (each said once):'),
-            { kind: 'list', items: unique.map((n) => [strong(`${NOTE_LABELS[n.kind]}:`), ' ', n.message]) },
-        ]),
-    ];
+    const kind = settings.some((n) => n.kind !== 'immutable') ? 'WARNING' : 'NOTE';
+    blocks.push(doc_alert(kind, [
+        paragraph(strong('Harbor settings of the target projects'), ' (each said once):'),
+        { kind: 'list', items: settings.map(item) },
+    ]));
+    return blocks;
 }
 
 ;// CONCATENATED MODULE: ./lib/report/summary.js
+// The Markdown job summary, as people meet it on a run's page: the verdict first (what the run
+// means, and whether the step failed), the totals, Harbor's settings that matter; then failures
+// grouped by cause with what to do, stale and incomplete tags with what to do, what only Harbor
+// has now, and the folded lists. A pure function of the result, built once as a document (doc.ts)
+// that render-markdown.ts writes as Markdown and html.ts as a page; tested as text and in a browser
+// (test/integration/summary-browser.test.ts); action.ts hands it to core.summary, the CLI prints it.
+
+
 
 
 
@@ -44642,8 +46016,13 @@ function summaryDocument(result, options, level) {
             ? [` (partial merge: shard${missing.length > 1 ? 's' : ''} `, ...shardList(missing), ' missing)']
             : [])),
     ];
-    const causes = groupFailures(groups.failed, level.message);
-    blocks.push(verdict({ result, totals, causes: causes.length, failOn: options.failOn, audience: options.audience }));
+    // Failed tags grouped by cause: the verdict counts the causes, their section lists them.
+    const causes = new Map();
+    for (const c of BY_ATTENTION)
+        if (isStatus(c) && c.listing === 'causes')
+            causes.set(c, groupFailures(groups[c.name], level.message));
+    const causeCount = [...causes.values()].reduce((n, list) => n + list.length, 0);
+    blocks.push(verdict({ result, totals, causes: causeCount, failOn: options.failOn, audience: options.audience }));
     // A fatal error has nothing to count: no all-zero totals line.
     if (!result.fatal)
         blocks.push(paragraph(...totalsLine(totals, dry)));
@@ -44658,13 +46037,34 @@ function summaryDocument(result, options, level) {
     blocks.push(...byRepository(result.items, ctx));
     if (result.interrupted && result.notStarted.length)
         blocks.push(...notStartedSection(result.notStarted, ctx));
-    blocks.push(...failedSection(groups.failed, causes, ctx));
+    // A section per class, what needs a person first (model/tag-classes.ts), each as its items show.
     const upstream = result.upstreamRequests !== undefined;
-    blocks.push(...missingSection('stale', groups.stale, ctx, { upstream, sayWhatToDo: true }));
-    blocks.push(...missingSection('incomplete', groups.incomplete, ctx, { upstream, sayWhatToDo: groups.stale.length === 0 }));
-    blocks.push(...retainedSection(result.retained, ctx));
-    blocks.push(...migratedSection(groups.migrated, ctx));
-    blocks.push(...skippedSection(groups.skipped, ctx));
+    let whatToDoSaidWith;
+    for (const c of BY_ATTENTION) {
+        const items = isStatus(c) ? groups[c.name] : [];
+        switch (c.listing) {
+            case 'causes':
+                blocks.push(...failedSection(c, items, causes.get(c) ?? [], ctx));
+                break;
+            case 'missing':
+                blocks.push(...missingSection(c, items, ctx, { upstream, saidWith: whatToDoSaidWith }));
+                if (items.length > 0)
+                    whatToDoSaidWith ??= c;
+                break;
+            case 'copied':
+                blocks.push(...migratedSection(c, items, ctx));
+                break;
+            case 'reasons':
+                blocks.push(...skippedSection(c, items, ctx));
+                break;
+            case 'retained':
+                blocks.push(...retainedSection(result.retained, ctx));
+                break;
+            case 'gaps':
+                blocks.push(...brokenSection(c, items, ctx));
+                break;
+        }
+    }
     return blocks;
 }
 /** Where from, where to, and where the whole report is. */
@@ -44815,15 +46215,10 @@ function buildReport(result, toolVersion) {
     const groups = itemsByStatus(result);
     return {
         ...reportHead(result, toolVersion),
-        migrated: groups.migrated.map(toItem),
-        stale: groups.stale.map(toItem),
-        incomplete: groups.incomplete.map(toItem),
-        skipped: groups.skipped.map(toItem),
-        failed: groups.failed.map(toItem),
+        ...Object.fromEntries(STATUSES.map((status) => [status, groups[status].map(toItem)])),
         ...reportTail(result),
     };
 }
-const ITEM_LISTS = ['migrated', 'stale', 'incomplete', 'skipped', 'failed'];
 /** The report's text exactly as `JSON.stringify(buildReport(…), null, 2)` writes it, in pieces of
  * one list element each: a report of 100k tags never exists as one string (nor its items as a
  * second copy) in memory. */
@@ -44831,7 +46226,7 @@ function* reportText(result, toolVersion) {
     const groups = totals_itemsByStatus(result);
     const fields = [
         ...Object.entries(reportHead(result, toolVersion)),
-        ...ITEM_LISTS.map((status) => [status, groups[status], toItem]),
+        ...class_rules_STATUSES.map((status) => [status, groups[status], toItem]),
         ...Object.entries(reportTail(result)),
     ];
     let first = true;
@@ -44890,7 +46285,24 @@ function toItem(item) {
     return { source, target, digest: digest ?? null, ...rest };
 }
 
+;// CONCATENATED MODULE: ./lib/model/result.js
+// The classes and fail-on rules are a table of their own (tag-classes.ts).
+
+
 ;// CONCATENATED MODULE: ./lib/report/junit.js
+// The run as a JUnit XML report (junit-file), as Jenkins' `junit` step and GitLab's
+// `artifacts:reports:junit` read it: one test case per tag, its class name the source repository,
+// its name the tag. Valid against the JUnit schema Jenkins' xUnit plugin ships (the test checks it
+// with xmllint); docs/report.md, "The JUnit report", says how each class shows and why.
+//
+// How a class shows comes from the table of tag classes (model/tag-classes.ts), as the exit code
+// does: a class that fails the run is a <failure> (failed tags always; stale and incomplete ones
+// under fail-on: stale); a class that needs action without failing the run is <skipped>, which
+// both Jenkins and GitLab show as not passed and neither counts as failed; the rest pass. A run that stopped before any tag (a fatal
+// error) or was interrupted is one more test case, an <error>.
+//
+// Written in pieces of one test case each, like the JSON report: 200,000 tags never make one string.
+
 
 
 
@@ -44900,8 +46312,8 @@ function toItem(item) {
 
 /** How a class of tags shows in the JUnit report under a fail-on rule. `fail-on: never` changes the
  * exit code only: a failed tag is still a failed test. */
-function junitMark(status, failOn) {
-    if (failsRun(status, failOn === 'stale' ? 'stale' : 'failed'))
+function junitMark(status, failOn, dryRun) {
+    if (failsRun(status, failOn === 'never' ? BASE_RULE : failOn, dryRun))
         return 'failure';
     if (needsAction(status))
         return 'skipped';
@@ -44912,8 +46324,8 @@ function junitCounts(result, failOn) {
     const totals = computeTotals(result);
     const counts = { tests: totals.tags, failures: 0, errors: runError(result) ? 1 : 0, skipped: 0 };
     counts.tests += counts.errors;
-    for (const status of STATUSES) {
-        const mark = junitMark(status, failOn);
+    for (const status of class_rules_STATUSES) {
+        const mark = junitMark(status, failOn, result.dryRun);
         if (mark === 'failure')
             counts.failures += totals[status];
         if (mark === 'skipped')
@@ -44934,9 +46346,9 @@ function* junitText(result, options) {
         yield error;
     const upstream = result.upstreamRequests !== undefined;
     const groups = totals_itemsByStatus(result);
-    for (const status of STATUSES)
+    for (const status of class_rules_STATUSES)
         for (const item of groups[status])
-            yield testCase(item, junitMark(status, options.failOn), upstream);
+            yield testCase(item, junitMark(status, options.failOn, result.dryRun), upstream);
     yield* suiteOutput(result);
     yield '  </testsuite>\n</testsuites>\n';
 }
@@ -44964,20 +46376,35 @@ function testCase(item, mark, upstream) {
     const open = `    <testcase classname="${xmlAttribute(repository)}" name="${xmlAttribute(name)}"${time}`;
     const where = item.target && item.target !== item.source ? [`In Harbor: ${item.target}`] : [];
     if (mark === 'failure') {
-        const [type, message, body] = item.status === 'failed' ? failedDetails(item) : missingDetails(item, upstream, item.status);
+        const [type, message, body] = junit_details(item, upstream);
         return `${open}>\n      <failure type="${xmlAttribute(type)}" message="${xmlAttribute(message)}">${xmlText([...where, ...body].join('\n'))}</failure>\n    </testcase>\n`;
     }
     if (mark === 'skipped') {
-        const [, message, body] = missingDetails(item, upstream, item.status);
+        const [, message, body] = junit_details(item, upstream);
         return `${open}>\n      <skipped message="${xmlAttribute(message)}">${xmlText([...where, ...body].join('\n'))}</skipped>\n    </testcase>\n`;
     }
     // Passed: what was done, for whoever opens the case.
     const done = [
-        `${item.status}${item.reason ? `: ${item.reason}` : ''}`,
+        `${tagClass(item.status).word}${item.reason ? `: ${item.reason}` : ''}`,
         ...where,
         ...(item.digest ? [`Digest: ${item.digest}`] : []),
     ];
     return `${open}>\n      <system-out>${xmlText(done.join('\n'))}</system-out>\n    </testcase>\n`;
+}
+/** A tag that did not pass: its type, message and text, by what its class carries (model/tag-classes.ts). */
+function junit_details(item, upstream) {
+    const c = tagClass(item.status);
+    if (c.listing === 'causes')
+        return failedDetails(item);
+    if (c.listing === 'missing')
+        return missingDetails(item, upstream);
+    if (c.listing === 'gaps')
+        return gapDetails(item);
+    return [
+        c.name.toUpperCase(),
+        `${c.word}${item.reason ? `: ${item.reason}` : ''}`,
+        [...(c.meaning ? [c.meaning] : []), ...(item.digest ? [`Digest: ${item.digest}`] : [])],
+    ];
 }
 /** A failed tag: its error code as the type, its message, then its codes and what to do. */
 function failedDetails(item) {
@@ -44997,15 +46424,30 @@ function failedDetails(item) {
     ];
 }
 /** A stale or incomplete tag: the class as the type, why, the digests missing and what to do. */
-function missingDetails(item, upstream, status) {
-    const kind = status === 'stale' ? 'stale' : 'incomplete';
+function missingDetails(item, upstream) {
+    const c = tagClass(item.status);
     return [
-        kind.toUpperCase(),
-        `${kind}: ${item.reason ?? 'blobs answer 404 on the source'}`,
+        c.name.toUpperCase(),
+        `${c.word}: ${item.reason ?? 'blobs answer 404 on the source'}`,
         [
-            missingMeaning(kind),
+            ...(c.meaning ? [c.meaning] : []),
             ...(item.missing?.length ? ['Missing on the source:', ...item.missing.map((d) => `  ${d}`)] : []),
             plainText(missingWhatToDo(upstream)),
+        ],
+    ];
+}
+/** A broken tag (verify: blobs): the class as the type, what Harbor lacked, and what was done. */
+function gapDetails(item) {
+    const c = tagClass(item.status);
+    return [
+        c.name.toUpperCase(),
+        `${c.word}${item.reason ? `: ${item.reason}` : ''}`,
+        [
+            ...(c.meaning ? [c.meaning] : []),
+            ...(item.harborMissing?.length
+                ? ['Missing in Harbor:', ...item.harborMissing.map((m) => `  ${m.digest} (${m.kind})`)]
+                : []),
+            ...(item.digest ? [`Digest: ${item.digest}`] : []),
         ],
     ];
 }
@@ -45047,18 +46489,27 @@ function seconds(value) {
 }
 
 ;// CONCATENATED MODULE: ./lib/report/metrics.js
+// The run in the Prometheus text exposition format (metrics-file), for node_exporter's textfile
+// collector or a Pushgateway: tags per class, bytes uploaded, duration, failures per error code,
+// the exit code, when the run ended and when the last fully successful run ended (carried over
+// from the file the previous run wrote), each with HELP and TYPE. Every value describes the last
+// run, so every metric is a gauge. `promtool check metrics` reads it in the tests.
+
 
 
 
 
 const LAST_SUCCESS = 'harbor_sync_last_success_timestamp_seconds';
+/** The tag classes a fully successful run has none of: those some fail-on rule fails a sync on
+ * (failed, stale, incomplete). */
+const UNSUCCESSFUL = BY_ATTENTION.filter((c) => c.kind === 'tag' && failsSomeSync(c));
 /** A run that did everything: it ended (no fatal error, not interrupted), wrote to Harbor (not a
  * dry run), left no tag of a class that needs anything (under the strictest rule), exit code 0. */
 function fullySuccessful(result, exitCode) {
     if (exitCode !== 0 || result.fatal || result.interrupted || result.dryRun)
         return false;
     const totals = computeTotals(result);
-    return STATUSES.every((status) => !failsRun(status, 'stale') || totals[status] === 0);
+    return UNSUCCESSFUL.every((c) => totals[c.name] === 0);
 }
 /** The metrics file's text. A run that is not a full success carries the previous success's time
  * over (0 when there was none: an alert on its age fires). */
@@ -45070,7 +46521,7 @@ function renderMetrics(result, options) {
     const common = result.shard ? [['shard', result.shard]] : [];
     const failures = new Map();
     for (const item of result.items)
-        if (item.status === 'failed') {
+        if (tagClass(item.status).listing === 'causes') {
             const code = item.error?.errorCode ?? 'UNKNOWN';
             failures.set(code, (failures.get(code) ?? 0) + 1);
         }
@@ -45082,7 +46533,7 @@ function renderMetrics(result, options) {
         for (const [labels, value] of samples)
             out.push(`${name}${labelSet([...common, ...labels])} ${format(value)}`);
     };
-    metric('harbor_sync_tags', `Tags of the last run by class (${STATUSES.join(', ')}), as in its JSON report.`, STATUSES.map((status) => [[['class', status]], totals[status]]));
+    metric('harbor_sync_tags', `Tags of the last run by class (${class_rules_STATUSES.join(', ')}), as in its JSON report.`, class_rules_STATUSES.map((status) => [[['class', status]], totals[status]]));
     metric('harbor_sync_retained', 'What Harbor holds that the source no longer lists (kept, never deleted).', [
         [[['kind', 'tag']], result.retained.filter((r) => r.kind === 'tag').length],
         [[['kind', 'repository']], result.retained.filter((r) => r.kind === 'repository').length],
@@ -45098,7 +46549,7 @@ function renderMetrics(result, options) {
     ]);
     metric('harbor_sync_exit_code', 'Exit code of the last run: 0 ok, 1 tags failed per fail-on, 2 configuration, credentials or connection, 130 interrupted.', [[[], options.exitCode]]);
     metric('harbor_sync_last_run_timestamp_seconds', 'When the last run ended, in Unix seconds.', [[[], ended]]);
-    metric(LAST_SUCCESS, 'When the last fully successful run ended (no failed, stale or incomplete tag, exit code 0, not a dry run), in Unix seconds; 0 if none is known.', [[[], lastSuccess]]);
+    metric(LAST_SUCCESS, `When the last fully successful run ended (no ${wordList(UNSUCCESSFUL.map((c) => c.word), 'or')} tag, exit code 0, not a dry run), in Unix seconds; 0 if none is known.`, [[[], lastSuccess]]);
     metric('harbor_sync_info', 'The last run: harbor-sync version, source and Harbor.', [
         [
             [
@@ -45140,726 +46591,6 @@ function unixSeconds(iso) {
 }
 function format(value) {
     return Number.isFinite(value) ? String(value) : '0';
-}
-
-;// CONCATENATED MODULE: ./lib/registry/pagination.js
-// RFC 5988 `Link: </v2/_catalog?last=x&n=100>; rel="next"` as registries send it for catalog and tag paging.
-// Followed only to the same scheme and host (go-containerregistry list.go): a registry must not
-// send our credentials somewhere else by way of a Link header. Nor may the list just end there:
-// a next page we will not fetch leaves the list incomplete, so that is an error, not the end.
-// Nor may it go on forever: a Link back to a page already read, or pages without end, is an error
-// too (ListGuard, used by every paged list of the registry client and of Harbor's API).
-
-
-const LIST_LIMITS = { pages: 100_000, entries: 1_000_000 };
-/** One paged list being read: each page URL once, at most `limits.pages` pages and
- * `limits.entries` entries. Anything else is LIST_INCOMPLETE naming the list, never a shorter list. */
-class ListGuard {
-    seen = new Set();
-    entries = 0;
-    what;
-    limits;
-    /** `what` names the list in messages: "the tags of team/app". */
-    constructor(what, limits = LIST_LIMITS) {
-        this.what = what;
-        this.limits = limits;
-    }
-    /** Before `url` is fetched: throws when it was read before (a loop) or when the page cap is reached. */
-    page(url) {
-        if (this.seen.has(url.href)) {
-            throw this.incomplete(url, `the next page links back to ${pagination_shown(url)}, a page already read: the list would never end`);
-        }
-        if (this.seen.size >= this.limits.pages) {
-            throw this.incomplete(url, `the list goes on past ${this.limits.pages} pages, more than any real one: not read further`);
-        }
-        this.seen.add(url.href);
-    }
-    /** After a page of `count` entries was read from `url`. */
-    count(count, url) {
-        this.entries += count;
-        if (this.entries > this.limits.entries) {
-            throw this.incomplete(url, `the list holds more than ${this.limits.entries} entries, more than any real one: not read further`);
-        }
-    }
-    incomplete(url, reason) {
-        const request = `GET ${url.pathname}`;
-        return new RegistryError({
-            message: `${request}: reading ${this.what} failed: ${reason}`,
-            request,
-            code: 'LIST_INCOMPLETE',
-        });
-    }
-}
-/** A page's path and query as a message may show them: short, printable. */
-function pagination_shown(url) {
-    const text = printable(`${url.pathname}${url.search}`);
-    return text.length > 200 ? `${text.slice(0, 199)}…` : text;
-}
-/** The next page on the same origin, or undefined when there is none. Throws a RegistryError with
- * code LIST_INCOMPLETE when the next page is on another origin (or scheme), or not a URL. */
-function nextLink(header, current) {
-    if (!header)
-        return undefined;
-    for (const part of header.split(/,(?=\s*<)/)) {
-        const m = /^\s*<([^>]*)>\s*;(.*)$/.exec(part);
-        if (!m || !/\brel\s*=\s*"?next"?/i.test(m[2]))
-            continue;
-        const next = URL.parse(m[1], current.href);
-        if (!next)
-            throw linkError(current, `the next page is linked as ${JSON.stringify(m[1].slice(0, 200))}, which is not a URL, so the list would be incomplete`);
-        if (next.origin !== current.origin) {
-            throw linkError(current, `the next page is linked on ${next.origin.slice(0, 200)}, another origin than ${current.origin}: not followed (credentials stay with their origin), so the list would be incomplete`);
-        }
-        return next;
-    }
-    return undefined;
-}
-function linkError(current, reason) {
-    const request = `GET ${current.pathname}`;
-    return new RegistryError({ message: `${request}: ${reason}`, request, code: 'LIST_INCOMPLETE' });
-}
-
-;// CONCATENATED MODULE: ./lib/harbor/api.js
-// The parts of Harbor's /api/v2.0 we use (swagger.yaml of Harbor v2.15). Basic auth on every call
-// and no cookie jar: Harbor's CSRF check applies to any API request that carries the `sid`
-// session cookie, so a client that keeps cookies gets 403 "CSRF token invalid" on writes
-// (docs/harbor.md §5, Harbor #12455). Requests go through the same transport as the registry calls
-// (retries, time-outs, TLS options).
-
-
-
-
-
-
-
-
-function createHarborApi(options) {
-    return new HarborRestApi(options);
-}
-class HarborRestApi {
-    url;
-    credentials;
-    robotPrefix;
-    transport;
-    listLimits;
-    constructor(options) {
-        const { url, robotPrefix, listLimits, ...transportOptions } = options;
-        this.url = new URL(url.endsWith('/') ? url : `${url}/`);
-        this.credentials = options.credentials;
-        this.robotPrefix = robotPrefix ?? 'robot$';
-        this.listLimits = listLimits ?? LIST_LIMITS;
-        this.transport = new Transport({ connections: 4, ...transportOptions, origin: this.url, preemptiveBasic: true });
-    }
-    async ping() {
-        const res = await this.call('GET', 'api/v2.0/ping');
-        const text = await readErrorText(res); // "Pong", or a page that says what answers instead
-        if (res.status === 200 && text.trim() === 'Pong')
-            return;
-        // A redirect (http:// to https://, a moved host): say where to, so the user can use that.
-        const moved = res.status >= 300 && res.status < 400 ? redirectOf(res, new URL('api/v2.0/ping', this.url)) : undefined;
-        if (moved) {
-            throw Object.assign(new RegistryError({
-                message: `${this.url.origin} is not where Harbor's API answers: GET /api/v2.0/ping answered ${res.status}, a redirect to ${moved.shown}`,
-                status: res.status,
-                request: 'GET /api/v2.0/ping',
-            }), { redirectedTo: moved.base });
-        }
-        throw new RegistryError({
-            message: `${this.url.origin} is not a Harbor 2.x: GET /api/v2.0/ping answered ${res.status}${text ? ` "${text.slice(0, 60).trim()}"` : ''} (Harbor answers 200 "Pong")`,
-            status: res.status,
-            errors: res.status === 200 ? [] : parseErrorBody(text),
-            request: 'GET /api/v2.0/ping',
-        });
-    }
-    async version() {
-        const res = await this.call('GET', 'api/v2.0/systeminfo');
-        if (res.status !== 200) {
-            await discardBody(res);
-            return undefined;
-        }
-        return (await readJson(res, apiObject('system information'), SYSTEM_INFO)).harbor_version;
-    }
-    async whoami() {
-        const res = await this.call('GET', 'api/v2.0/users/current');
-        // Robots get 412 here (docs/harbor.md §5): the credentials were accepted, as a robot.
-        if (res.status === 412 && this.credentials?.username.startsWith(this.robotPrefix)) {
-            await discardBody(res);
-            return { kind: 'robot', name: this.credentials.username, sysadmin: false };
-        }
-        if (res.status !== 200)
-            throw await this.failure('GET', 'api/v2.0/users/current', res);
-        const user = await readJson(res, apiObject('current user'), CURRENT_USER);
-        return { kind: 'user', name: user.username, sysadmin: user.sysadmin_flag === true };
-    }
-    async projectExists(name) {
-        const res = await this.call('HEAD', `api/v2.0/projects?project_name=${encodeURIComponent(name)}`);
-        await discardBody(res);
-        if (res.status === 200)
-            return true;
-        if (res.status === 404)
-            return false;
-        throw await this.failure('HEAD', 'api/v2.0/projects', res);
-    }
-    async createProject(name, visibility) {
-        // Metadata values are strings in Harbor's API (docs/harbor.md §3).
-        const body = JSON.stringify({
-            project_name: name,
-            metadata: { public: visibility === 'public' ? 'true' : 'false' },
-        });
-        const res = await this.call('POST', 'api/v2.0/projects', body);
-        if (res.status !== 201 && res.status !== 409)
-            throw await this.failure('POST', 'api/v2.0/projects', res);
-        await discardBody(res);
-        return res.status === 201;
-    }
-    async tagDigests(project, path) {
-        // {repository_name} is URL-encoded twice: a/b → a%252Fb (docs/harbor.md §4).
-        const repo = encodeURIComponent(encodeURIComponent(path));
-        const listing = { tags: new Map(), pushedAt: new Map(), artifacts: 0 };
-        const first = `api/v2.0/projects/${encodeURIComponent(project)}/repositories/${repo}/artifacts?with_tag=true&page_size=100&page=1`;
-        // An unknown repository is listed as empty (404 for an admin when the project is gone).
-        const what = `the artifacts of Harbor repository ${project}/${path}`;
-        // Each tag counts as an entry too: one artifact may carry many.
-        const size = (a) => 1 + (a.tags?.length ?? 0);
-        for await (const artifacts of this.pages(first, what, ARTIFACT, [404], {}, size)) {
-            listing.artifacts += artifacts.length;
-            for (const { digest, tags, push_time } of artifacts) {
-                for (const tag of tags ?? []) {
-                    listing.tags.set(tag.name, digest);
-                    const pushed = tag.push_time ?? push_time;
-                    if (pushed !== undefined && !pushed.startsWith('0001-'))
-                        listing.pushedAt.set(tag.name, pushed);
-                }
-            }
-        }
-        return listing;
-    }
-    async projectSettings(name) {
-        const path = `api/v2.0/projects/${encodeURIComponent(name)}`;
-        // A name of digits only would be read as an ID without this header (§11.1).
-        const res = await this.call('GET', path, undefined, { 'x-is-resource-name': 'true' });
-        if (res.status === 401 || res.status === 403 || res.status === 404) {
-            await discardBody(res);
-            return undefined;
-        }
-        if (res.status !== 200)
-            throw await this.failure('GET', path, res);
-        const project = await readJson(res, apiObject('project'), PROJECT);
-        const registryId = project.registry_id;
-        const retentionId = project.metadata?.retention_id;
-        return {
-            ...(registryId !== undefined && registryId > 0 && { registryId }),
-            ...(retentionId !== undefined && retentionId > 0 && { retentionId }),
-        };
-    }
-    async retentionPolicy(id) {
-        const path = `api/v2.0/retentions/${id}`;
-        const res = await this.call('GET', path);
-        if (res.status === 401 || res.status === 403 || res.status === 404) {
-            await discardBody(res);
-            return undefined;
-        }
-        if (res.status !== 200)
-            throw await this.failure('GET', path, res);
-        const policy = await readJson(res, apiObject('retention policy'), RETENTION);
-        return { id, rules: policy.rules, ...(policy.trigger && { trigger: policy.trigger }) };
-    }
-    async immutableRules(project) {
-        const rules = [];
-        const first = `api/v2.0/projects/${encodeURIComponent(project)}/immutabletagrules?page_size=100&page=1`;
-        try {
-            for await (const page of this.pages(first, `the tag immutability rules of project ${project}`, RULE, [], {
-                'x-is-resource-name': 'true',
-            }))
-                for (const rule of page)
-                    rules.push(rule);
-        }
-        catch (error) {
-            // Listing them needs project admin or maintainer (§11.3): a push-only robot may not.
-            if (isRegistryError(error) && (error.status === 401 || error.status === 403))
-                return undefined;
-            throw error;
-        }
-        return rules;
-    }
-    async listRepositories(project) {
-        const repositories = [];
-        const first = `api/v2.0/projects/${encodeURIComponent(project)}/repositories?page_size=100&page=1`;
-        // A name outside the project would be reported as the project's: the list is not to be trusted.
-        const name = grammar((n) => isRepositoryName(n) && n.startsWith(`${project}/`), `a repository name in ${project}/`);
-        const shape = object({ name, artifact_count: optional(count) });
-        for await (const page of this.pages(first, `the repositories of Harbor project ${project}`, shape, [404])) {
-            for (const r of page)
-                repositories.push({ name: r.name, artifacts: r.artifact_count ?? 0 });
-        }
-        return repositories;
-    }
-    /** The pages of a paged list (JSON arrays, `Link` rel="next"), each as it arrives, every entry
-     * checked against `item`. A status in `empty` ends the list with nothing; a page that is not a list
-     * of such entries, a next page on another origin, a loop or a list past the caps (ListGuard)
-     * throws LIST_INCOMPLETE naming `what`: a shortened list would say things are missing that are not. */
-    async *pages(first, what, item, empty, headers = {}, size = () => 1) {
-        const guard = new ListGuard(what, this.listLimits);
-        const shape = array(item);
-        let next = new URL(first, this.url);
-        while (next) {
-            const url = next;
-            guard.page(url);
-            const res = await this.call('GET', url.pathname.slice(1) + url.search, undefined, headers);
-            if (empty.includes(res.status)) {
-                await discardBody(res);
-                return;
-            }
-            if (res.status !== 200)
-                throw await this.failure('GET', url.pathname.slice(1), res);
-            const page = await readJson(res, { bytes: LIST_READ_LIMIT, code: 'LIST_INCOMPLETE', what: `page of ${what}` }, shape);
-            let entries = 0;
-            for (const entry of page)
-                entries += size(entry);
-            guard.count(entries, url);
-            yield page;
-            next = nextLink(headerValue(res.headers, 'link'), url);
-        }
-    }
-    close() {
-        return this.transport.close();
-    }
-    call(method, path, body, extra = {}) {
-        const headers = { accept: 'application/json', ...extra };
-        if (body !== undefined)
-            headers['content-type'] = 'application/json';
-        return this.transport.send({ method, url: new URL(path, this.url), headers, ...(body !== undefined && { body }) });
-    }
-    /** The error for an answer with an unexpected status: its body (the first 64 KiB) explains it. */
-    async failure(method, path, res) {
-        const body = method === 'HEAD' ? '' : await readErrorText(res);
-        return httpError({ method, path, host: this.url.host, status: res.status, body });
-    }
-}
-/** The Harbor URL a ping's redirect points to, when ping() failed on one that names it. */
-function redirectedTo(error) {
-    const base = error?.redirectedTo;
-    return typeof base === 'string' ? base : undefined;
-}
-/** Where a redirect of the ping points: `shown` for messages (no query, printable, cut short);
- * `base`, the Harbor URL to use instead, when the target is the same ping under another base. */
-function redirectOf(res, asked) {
-    const location = headerValue(res.headers, 'location');
-    if (!location)
-        return undefined;
-    const target = URL.parse(location, asked);
-    if (!target || (target.protocol !== 'https:' && target.protocol !== 'http:'))
-        return { shown: `"${excerpt(location, 120)}"` };
-    const shown = excerpt(`${target.origin}${target.pathname}`, 120);
-    const base = target.pathname.endsWith('/api/v2.0/ping')
-        ? `${target.origin}${target.pathname.slice(0, -'/api/v2.0/ping'.length)}`
-        : undefined;
-    return { shown, ...(base !== undefined && base.length <= 200 && { base: printable(base) }) };
-}
-/** One object of Harbor's API: a malformed one is an error naming the field (HTTP_ERROR). */
-function apiObject(what) {
-    return { bytes: API_READ_LIMIT, code: 'HTTP_ERROR', what };
-}
-// What harbor-sync reads of Harbor's answers (swagger.yaml), checked where they enter: the names and
-// digests against their grammars; fields that only inform (a version, a push time) are taken as
-// unknown when they have another shape, rather than failing the run over them.
-/** `v2.15.2-<gitcommit>` (docs/harbor.md §5); anything else is shown as an unknown version. */
-const HARBOR_VERSION = /^v?[0-9A-Za-z.+_-]{1,64}$/;
-const SYSTEM_INFO = object({
-    harbor_version: ignoredIfWrong(grammar((v) => HARBOR_VERSION.test(v), 'a version')),
-});
-/** A name shown in the run's first line: printable, of Harbor's length (255). */
-const USER_NAME = grammar((n) => n.length > 0 && n.length <= 255 && printable(n) === n, 'a printable user name');
-const CURRENT_USER = object({ username: USER_NAME, sysadmin_flag: ignoredIfWrong(shape_boolean) });
-/** An ID as Harbor sends it: a number, or a string of digits in `metadata` (docs/harbor.md §11.1). */
-const id = (value) => count(typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value);
-const PROJECT = object({
-    registry_id: optional(id),
-    metadata: optional(object({ retention_id: optional(id) })),
-});
-const SELECTOR = object({ kind: optional(string), decoration: optional(string), pattern: optional(string) });
-const RULE = object({
-    disabled: optional(shape_boolean),
-    action: optional(string),
-    template: optional(string),
-    params: optional(record(anything)),
-    tag_selectors: optional(array(SELECTOR)),
-    scope_selectors: optional(record(array(SELECTOR))),
-});
-const RETENTION = object({
-    rules: array(RULE),
-    trigger: optional(object({ kind: optional(string), settings: optional(record(anything)) })),
-});
-/** RFC 3339, as Harbor writes times; a push time is shown in the report. */
-const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
-const PUSH_TIME = ignoredIfWrong(grammar((t) => TIME.test(t), 'a time'));
-const ARTIFACT = object({
-    digest: grammar(isDigest, 'a digest (sha256:<64 lowercase hex>)'),
-    push_time: PUSH_TIME,
-    tags: optional(array(object({ name: grammar(isTag, 'a tag'), push_time: PUSH_TIME }))),
-});
-
-;// CONCATENATED MODULE: ./lib/registry/digest.js
-
-
-
-function sha256Digest(bytes) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
-}
-class DigestMismatchError extends HarborSyncError {
-    name = 'DigestMismatchError';
-    expected;
-    actual;
-    constructor(expected, actual, bytes) {
-        super({
-            code: 'DIGEST_MISMATCH',
-            message: `content digest ${actual} (${bytes} bytes) does not match the expected ${expected}`,
-        });
-        this.expected = expected;
-        this.actual = actual;
-    }
-}
-/** Passes bytes through while hashing them; fails at the end on a digest mismatch
- * (containers/image digesting_reader), so a corrupt blob is never committed. */
-class DigestVerifier extends external_node_stream_.Transform {
-    expected;
-    hash;
-    bytes = 0;
-    /** Set when the content did not match: callers report this rather than whatever the
-     * consumer of the stream made of the error. */
-    mismatch;
-    constructor(expected) {
-        super();
-        this.expected = expected;
-        const algorithm = expected.split(':')[0] ?? 'sha256';
-        this.hash = (0,external_node_crypto_.createHash)(algorithm);
-    }
-    _transform(chunk, _encoding, callback) {
-        this.hash.update(chunk);
-        this.bytes += chunk.length;
-        callback(null, chunk);
-    }
-    _flush(callback) {
-        const actual = `${this.expected.split(':')[0]}:${this.hash.digest('hex')}`;
-        if (actual !== this.expected)
-            this.mismatch = new DigestMismatchError(this.expected, actual, this.bytes);
-        callback(this.mismatch ?? null);
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/registry/client.js
-
-
-
-
-
-
-
-
-
-const CATALOG_PAGE = 1000;
-const MANIFEST = { bytes: MANIFEST_READ_LIMIT, code: 'MANIFEST_TOO_LARGE', what: 'manifest' };
-const TAG_LIST = object({ tags: optional(array(string)) });
-const CATALOG_PAGE_SHAPE = object({ repositories: optional(array(string)) });
-/** A blob body streams into an upload: a larger buffer means fewer pauses of the source socket. */
-const BLOB_HIGH_WATER_MARK = 1024 * 1024;
-function createRegistryClient(options) {
-    return new DistributionClient(options);
-}
-class DistributionClient {
-    host;
-    base;
-    transport;
-    listLimits;
-    /** Learned at the first referrers call: distribution 2.8 has no such route. */
-    noReferrersApi = false;
-    get capabilities() {
-        return { untaggedManifests: false, localReads: false, referrersApi: this.noReferrersApi ? false : 'unknown' };
-    }
-    constructor(options) {
-        this.base = new URL(options.url.endsWith('/') ? options.url : `${options.url}/`);
-        this.host = this.base.host;
-        const { url: _url, listLimits, ...transportOptions } = options;
-        this.listLimits = listLimits ?? LIST_LIMITS;
-        this.transport = new Transport({ ...transportOptions, origin: this.base });
-    }
-    async ping() {
-        const res = await this.send({ method: 'GET', url: this.url('v2/'), scopes: [] }).catch((error) => {
-            // A token service that refuses our credentials is the answer to "do they work?".
-            if (isRegistryError(error))
-                return error;
-            throw error;
-        });
-        if (isRegistryError(res))
-            return { status: res.status ?? 0, ok: false, error: res };
-        if (res.status === 200) {
-            await discardBody(res);
-            return { status: 200, ok: true };
-        }
-        return { status: res.status, ok: false, error: await this.failure(res, 'GET', '/v2/') };
-    }
-    async getManifest(repository, reference) {
-        const path = `v2/${repository}/manifests/${reference}`;
-        const res = await this.send({
-            method: 'GET',
-            url: this.url(path),
-            headers: { accept: MANIFEST_ACCEPT },
-            scopes: [pull(repository)],
-        });
-        if (res.status !== 200)
-            throw await this.failure(res, 'GET', path);
-        const bytes = await readBody(res, MANIFEST);
-        // The digest of the bytes we hold is the truth; the header is only a claim.
-        const digest = sha256Digest(bytes);
-        if (reference.startsWith('sha256:') && reference !== digest) {
-            throw new RegistryError({
-                message: `manifest ${repository}@${reference} arrived with content digest ${digest}`,
-                status: 200,
-                errors: [{ code: 'DIGEST_INVALID', message: 'manifest content does not match its digest' }],
-                request: `GET /${path}`,
-                code: 'DIGEST_MISMATCH',
-            });
-        }
-        return { bytes, mediaType: headerValue(res.headers, 'content-type'), digest };
-    }
-    async headManifest(repository, reference) {
-        const path = `v2/${repository}/manifests/${reference}`;
-        const res = await this.send({
-            method: 'HEAD',
-            url: this.url(path),
-            headers: { accept: MANIFEST_ACCEPT },
-            scopes: [pull(repository)],
-        });
-        await discardBody(res);
-        if (res.status === 404)
-            return undefined;
-        if (res.status !== 200)
-            throw await this.failure(res, 'HEAD', path);
-        const digest = digestHeader(res.headers);
-        if (!digest) {
-            // Registries may omit the digest on HEAD (or send something else); the body then tells.
-            const full = await this.getManifest(repository, reference);
-            return { digest: full.digest, mediaType: full.mediaType, size: full.bytes.length };
-        }
-        return {
-            digest,
-            mediaType: headerValue(res.headers, 'content-type'),
-            size: Number(headerValue(res.headers, 'content-length') ?? -1),
-        };
-    }
-    async putManifest(repository, reference, bytes, mediaType) {
-        const path = `v2/${repository}/manifests/${reference}`;
-        const res = await this.send({
-            method: 'PUT',
-            url: this.url(path),
-            headers: { 'content-type': mediaType },
-            body: bytes,
-            scopes: [push(repository)],
-        });
-        if (res.status !== 201 && res.status !== 200)
-            throw await this.failure(res, 'PUT', path);
-        await discardBody(res);
-        return digestHeader(res.headers);
-    }
-    async headBlob(repository, digest) {
-        const path = `v2/${repository}/blobs/${digest}`;
-        const res = await this.send({
-            method: 'HEAD',
-            url: this.url(path),
-            scopes: [pull(repository)],
-            followRedirects: true,
-        });
-        await discardBody(res);
-        if (res.status === 404)
-            return undefined;
-        if (res.status !== 200)
-            throw await this.failure(res, 'HEAD', path);
-        return Number(headerValue(res.headers, 'content-length') ?? -1);
-    }
-    async getBlob(repository, digest) {
-        const path = `v2/${repository}/blobs/${digest}`;
-        const res = await this.send({
-            method: 'GET',
-            url: this.url(path),
-            scopes: [pull(repository)],
-            followRedirects: true,
-            highWaterMark: BLOB_HIGH_WATER_MARK,
-        });
-        if (res.status !== 200)
-            throw await this.failure(res, 'GET', path);
-        const length = headerValue(res.headers, 'content-length');
-        return { body: res.body, size: length === undefined ? undefined : Number(length) };
-    }
-    async startUpload(repository, mountFrom) {
-        const url = this.url(`v2/${repository}/blobs/uploads/`);
-        const scopes = [push(repository)];
-        if (mountFrom) {
-            url.searchParams.set('mount', mountFrom.digest);
-            url.searchParams.set('from', mountFrom.repository);
-            scopes.push(pull(mountFrom.repository)); // Harbor answers 401 without pull on `from` (docs/harbor.md §6)
-        }
-        const res = await this.send({ method: 'POST', url, scopes, headers: { 'content-length': '0' } });
-        if (res.status !== 202 && !(res.status === 201 && mountFrom))
-            throw await this.failure(res, 'POST', url.pathname.slice(1)); // its body names the cause
-        await discardBody(res);
-        if (res.status === 201)
-            return { mounted: true };
-        const location = headerValue(res.headers, 'location');
-        if (!location)
-            throw new RegistryError({
-                message: 'upload started without a Location header',
-                status: 202,
-                request: `POST ${url.pathname}`,
-                code: 'HTTP_ERROR',
-            });
-        return { mounted: false, location: new URL(location, this.base) };
-    }
-    async finishUpload(location, digest, size, body) {
-        const url = new URL(location);
-        url.searchParams.set('digest', digest);
-        const repository = /\/v2\/(.+)\/blobs\/uploads\//.exec(url.pathname)?.[1];
-        const res = await this.send({
-            method: 'PUT',
-            url,
-            headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
-            body,
-            scopes: repository ? [push(repository)] : [],
-        });
-        // The error body names the cause (400 DIGEST_INVALID: the bytes did not match): read it first.
-        // A 401 here is a token that expired while the body streamed (a stream cannot be sent again
-        // with a fresh one): the whole copy is worth another try.
-        if (res.status !== 201)
-            throw await this.failure(res, 'PUT', url.pathname.slice(1), res.status === 401);
-        await discardBody(res);
-    }
-    async listTags(repository) {
-        const guard = new ListGuard(`the tags of ${repository}`, this.listLimits);
-        let tags = [];
-        let url = this.url(`v2/${repository}/tags/list`);
-        while (url) {
-            guard.page(url);
-            const res = await this.send({ method: 'GET', url, scopes: [pull(repository)] });
-            if (res.status !== 200)
-                throw await this.failure(res, 'GET', url.pathname.slice(1));
-            const page = (await readJson(res, listPage('tag list'), TAG_LIST)).tags ?? [];
-            guard.count(page.length, url);
-            // distribution sends every tag at once: a spread of 200,000 arguments overflows the stack.
-            if (tags.length === 0)
-                tags = page;
-            else
-                for (const tag of page)
-                    tags.push(tag);
-            url = nextLink(headerValue(res.headers, 'link'), url);
-        }
-        return tags;
-    }
-    async *catalog() {
-        // Distribution refuses n above its catalog.maxentries (default 1000) with 400
-        // PAGINATION_NUMBER_INVALID (docs/harbor.md §9); without n it pages by its own default.
-        const guard = new ListGuard(`the catalog of ${this.host}`, this.listLimits);
-        let url = this.url(`v2/_catalog?n=${CATALOG_PAGE}`);
-        let first = true;
-        while (url) {
-            guard.page(url);
-            const res = await this.send({ method: 'GET', url, scopes: ['registry:catalog:*'] });
-            if (first && res.status === 400) {
-                const error = await this.failure(res, 'GET', url.pathname.slice(1));
-                if (error.registryCode !== 'PAGINATION_NUMBER_INVALID')
-                    throw error;
-                url = this.url('v2/_catalog');
-                first = false;
-                continue;
-            }
-            first = false;
-            if (res.status !== 200)
-                throw await this.failure(res, 'GET', url.pathname.slice(1));
-            const page = (await readJson(res, listPage('catalog page'), CATALOG_PAGE_SHAPE)).repositories ?? [];
-            guard.count(page.length, url);
-            // Checked before the page is handed out: a list known to be incomplete stops here.
-            const next = nextLink(headerValue(res.headers, 'link'), url);
-            if (page.length > 0)
-                yield page;
-            url = next;
-        }
-    }
-    async referrers(repository, digest) {
-        if (this.noReferrersApi)
-            return undefined;
-        const guard = new ListGuard(`the referrers of ${repository}@${digest}`, this.listLimits);
-        const found = [];
-        const first = this.url(`v2/${repository}/referrers/${digest}`);
-        let url = first;
-        while (url) {
-            guard.page(url);
-            const path = url.pathname.slice(1);
-            const res = await this.send({
-                method: 'GET',
-                url,
-                headers: { accept: MediaType.ociIndex },
-                scopes: [pull(repository)],
-            });
-            if (url === first && (res.status === 404 || res.status === 405 || res.status === 400)) {
-                // A registry with the API answers 200 with an empty index for a manifest without referrers;
-                // a 404 that is not a registry error body means the route does not exist: stop asking.
-                const body = await readErrorText(res);
-                if (res.status !== 404 || !body.includes('"errors"'))
-                    this.noReferrersApi = true;
-                return undefined;
-            }
-            if (res.status !== 200)
-                throw await this.failure(res, 'GET', path);
-            const parsed = parseManifest(await readBody(res, MANIFEST), MediaType.ociIndex);
-            if (parsed.kind !== 'index') {
-                throw new RegistryError({
-                    message: `GET /${path} on ${this.host}: the referrers answer ${parsed.problem ?? 'is not an OCI index'}`,
-                    status: res.status,
-                    request: res.request,
-                    code: 'LIST_INCOMPLETE',
-                });
-            }
-            guard.count(parsed.children.length, url);
-            for (const child of parsed.children)
-                found.push(child);
-            // The OCI distribution spec lets a registry page the referrers with Link, as tag lists.
-            url = nextLink(headerValue(res.headers, 'link'), url);
-        }
-        return found;
-    }
-    invalidateTokens(project) {
-        this.transport.invalidateTokens(project);
-    }
-    close() {
-        return this.transport.close();
-    }
-    url(path) {
-        return new URL(path, this.base);
-    }
-    send(req) {
-        return this.transport.send(req);
-    }
-    async failure(res, method, path, retryable = false) {
-        const body = method === 'HEAD' ? '' : await readErrorText(res);
-        if (method === 'HEAD')
-            await discardBody(res);
-        return httpError({ method, path, host: this.host, status: res.status, body, retryable });
-    }
-}
-function pull(repository) {
-    return repositoryScope(repository, 'pull');
-}
-function push(repository) {
-    return repositoryScope(repository, 'pull,push');
-}
-/** A page of a list: a body larger than LIST_READ_LIMIT, or not a JSON object with a list of
- * strings (null for an empty list, as distribution sends it), is LIST_INCOMPLETE, not an empty list. */
-function listPage(what) {
-    return { bytes: LIST_READ_LIMIT, code: 'LIST_INCOMPLETE', what };
-}
-/** Docker-Content-Digest when it is a digest: it is only a claim, and one that is not a digest is
- * no claim at all (the caller then reads the manifest and hashes it). */
-function digestHeader(headers) {
-    const value = headerValue(headers, 'docker-content-digest');
-    return value !== undefined && isDigest(value) ? value : undefined;
 }
 
 ;// CONCATENATED MODULE: ./lib/version.js
@@ -45930,9 +46661,9 @@ class Prefetch {
 }
 
 ;// CONCATENATED MODULE: ./lib/sync/clients.js
-// The clients a run talks through: the source (a registry, or a registry's storage directory),
-// Harbor's /v2 registry and its API, and the upstream a pull-through cache mirrored. The one place
-// that looks at the source URL to choose a client; everything after asks the client.
+// The clients a run talks through: the source (opened by the kind its URL names, src/sources),
+// Harbor's /v2 registry and its API, and the upstream a pull-through cache mirrored. Everything
+// after asks the client.
 
 
 
@@ -45940,7 +46671,7 @@ class Prefetch {
 
 
 const USER_AGENT = `harbor-sync/${VERSION}`;
-/** `logger`: a storage source tells there what it does with a tarball, and how far along. */
+/** `logger`: a source tells there what it does at length (a tarball indexed), and how far along. */
 function createClients(config, signal, logger) {
     const common = {
         userAgent: USER_AGENT,
@@ -45955,14 +46686,15 @@ function createClients(config, signal, logger) {
         ...(e.tls && { tls: e.tls }),
     });
     return {
-        source: isStorageUrl(config.source.url)
-            ? createStorageSource(config.source.url, storageOptions(config, signal, logger))
-            : // Room beside the transfers for the GETs classification holds open (prefetch.ts).
-                createRegistryClient({
-                    ...common,
-                    ...endpoint(config.source),
-                    connections: common.connections + prefetchLimit(config.concurrency),
-                }),
+        source: openSource({
+            source: config.source,
+            harbor: config.harbor,
+            // Room beside the transfers for the GETs classification holds open (prefetch.ts).
+            connection: { ...common, connections: common.connections + prefetchLimit(config.concurrency) },
+            ...(config.workDir && { workDir: config.workDir }),
+            naming: config.naming ?? INPUT_NAMING,
+            ...(logger && { logger }),
+        }),
         harbor: createRegistryClient({ ...common, ...endpoint(config.harbor) }),
         api: createHarborApi({ ...common, ...endpoint(config.harbor), connections: 4 }),
         ...(config.upstream && {
@@ -45972,21 +46704,6 @@ function createClients(config, signal, logger) {
                 connections: config.upstreamConcurrency * 2,
             }),
         }),
-    };
-}
-/** A tarball named by an http(s) URL is downloaded like a registry request: the source's
- * credentials (for that origin only) and TLS options, the run's retries and stall timeout. */
-function storageOptions(config, signal, logger) {
-    return {
-        userAgent: USER_AGENT,
-        workDirOption: (config.naming ?? INPUT_NAMING).name('work-dir'),
-        ...(config.workDir && { workDir: config.workDir }),
-        ...(logger && { log: (message) => logger.info(message) }),
-        retry: config.retry,
-        stallTimeoutSeconds: config.stallTimeoutSeconds,
-        ...(config.source.credentials && { credentials: config.source.credentials }),
-        ...(config.source.tls && { tls: config.source.tls }),
-        ...(signal && { signal }),
     };
 }
 async function closeClients(clients) {
@@ -46022,6 +46739,10 @@ class OncePerKey {
     /** Started (and not failed) for this key. */
     has(key) {
         return this.entries.has(key);
+    }
+    /** Known without the work (a project this run created exists). */
+    settle(key, value) {
+        this.entries.set(key, Promise.resolve(value));
     }
     run(key, work) {
         const existing = this.entries.get(key);
@@ -46296,6 +47017,33 @@ function validateConcurrency(concurrency) {
 	}
 }
 
+;// CONCATENATED MODULE: ./lib/transfer/index-filter.js
+// `platforms: linux/amd64,linux/arm64` copies only those children of an index and writes a new
+// index holding just them. Its bytes, and so its digest, differ from the source's: the report
+// says so. The new bytes are deterministic, so a nightly run finds them in Harbor and skips.
+
+
+/** A filter without a variant takes every variant (linux/arm64 takes linux/arm64/v8). */
+function platformMatches(platform, filters) {
+    if (!platform)
+        return false;
+    return filters.some((f) => f.os === platform.os &&
+        f.architecture === platform.architecture &&
+        (!f.variant || f.variant === platform.variant));
+}
+/** The index with only the matching children: new bytes and digest, or undefined when it keeps them all. */
+function filterIndex(bytes, mediaType, filters) {
+    const parsed = parseManifest(bytes, mediaType);
+    const keep = parsed.children.filter((c) => platformMatches(c.platform, filters));
+    if (keep.length === parsed.children.length)
+        return undefined;
+    const body = JSON.parse(bytes.toString('utf8'));
+    const wanted = new Set(keep.map((c) => c.digest));
+    body.manifests = body.manifests.filter((m) => wanted.has(m.digest));
+    const filtered = Buffer.from(JSON.stringify(body, null, 2));
+    return { bytes: filtered, digest: sha256Digest(filtered), kept: keep.length };
+}
+
 ;// CONCATENATED MODULE: ./lib/transfer/upstream.js
 // Repairing stale and incomplete tags from the registry a pull-through cache was mirroring: a blob
 // (or an index child) that answers 404 on the source is looked up in the upstream repository of
@@ -46326,136 +47074,6 @@ async function findUpstream(upstream, repository, blobs) {
             found.add(blob.digest);
     }));
     return found;
-}
-
-;// CONCATENATED MODULE: ./lib/transfer/blobs.js
-// One blob into one Harbor repository: already there, mounted from the repository this run
-// uploaded it to, or streamed from the source (or, for a repaired blob, from the upstream). Each
-// (repository, digest) is brought once per run; each digest is uploaded once per run, and every
-// other repository mounts it.
-
-
-
-
-
-/** How the blob got there, and whether this call brought it (`first`): a blob another tag of the
- * run brought counts as existing for this one. */
-async function ensureBlob(state, move) {
-    const { promise, first } = state.blobs.run(move.targetRepository, move.blob.digest, () => bringBlob(state, move));
-    return { outcome: await promise, first };
-}
-/** The transfer limit is held per request, never while waiting for another tag's upload. */
-async function bringBlob(state, move) {
-    const { harbor } = state.clients;
-    const repository = move.targetRepository;
-    const digest = move.blob.digest;
-    if (!(await move.targetEmpty()) && (await state.limit(() => harbor.headBlob(repository, digest))) !== undefined)
-        return 'existing';
-    const upload = state.uploads.run(digest, () => state.limit(() => uploadBlob(state, move)).then(() => repository));
-    const home = await upload.promise;
-    if (upload.first || home === repository)
-        return 'uploaded';
-    return await state.limit(async () => {
-        const start = await harbor.startUpload(repository, { digest, repository: home });
-        if (start.mounted)
-            return 'mounted';
-        // The registry declined the mount (202): it opened an upload session instead; use it.
-        await uploadBlob(state, move, start.location);
-        return 'uploaded';
-    });
-}
-/** Streams the blob into a Harbor upload. A failed attempt starts over from the first byte in a
- * new upload session (the registry never commits a partial or corrupt blob). Content that does
- * not match its digest is tried once more (a byte flipped in transit is gone the next time), and
- * that attempt hashes what it streams, so a source whose copy is damaged is reported with the
- * digest its bytes really have. What is retried is the one rule of registry/retry.ts. */
-async function uploadBlob(state, move, opened) {
-    let session = opened;
-    let hashing = false;
-    await retrying(async () => {
-        const start = session ? undefined : await state.clients.harbor.startUpload(move.targetRepository);
-        const location = session ?? (start?.mounted === false ? start.location : undefined);
-        session = undefined; // a session is used once: a retry opens a new one
-        if (!location)
-            return; // the registry already has it
-        try {
-            await streamBlob(state, move, location, hashing);
-        }
-        catch (error) {
-            hashing ||= isDigestMismatch(error);
-            throw error;
-        }
-        state.options.onBytes?.(Math.max(move.blob.size, 0));
-    }, { policy: state.options.retry, signal: state.options.abandon });
-}
-/** Harbor's registry hashes every upload and refuses to commit one whose bytes do not match
- * `?digest=` (400 DIGEST_INVALID, docs/harbor.md §9), so the bytes are hashed here only on a retry:
- * hashing a 2 GiB layer a second time costs a CPU-second per GiB (docs/performance.md). */
-async function streamBlob(state, move, location, hash) {
-    const { source, harbor } = state.clients;
-    const { blob, fromUpstream } = move;
-    // A held GET may come from another source repository than this one: same digest, same bytes
-    // (and checked on commit like any other).
-    const held = fromUpstream ? undefined : await state.prefetch?.take(blob.digest);
-    const upstream = state.upstream;
-    const { body, size } = held ??
-        (fromUpstream && upstream
-            ? await upstreamCall(upstream, (c) => c.getBlob(upstreamRepository(move.sourceRepository, c.host), blob.digest))
-            : await source.getBlob(move.sourceRepository, blob.digest));
-    // The descriptor's size is what the manifest promises Harbor; a source that holds another size
-    // holds other bytes (for a storage source, another data file): refused before a byte is sent.
-    if (size !== undefined && blob.size >= 0 && size !== blob.size) {
-        body.destroy();
-        throw new HarborSyncError({
-            code: 'SIZE_MISMATCH',
-            message: `blob ${blob.digest}: the source holds ${size} bytes, but the manifest's descriptor says ${blob.size}; nothing was uploaded`,
-        });
-    }
-    const length = blob.size >= 0 ? blob.size : size;
-    if (length === undefined) {
-        body.destroy();
-        throw new HarborSyncError({
-            code: 'SIZE_MISMATCH',
-            message: `blob ${blob.digest} has no size in the manifest and none from the source`,
-        });
-    }
-    if (!hash)
-        return await harbor.finishUpload(location, blob.digest, length, body);
-    const verifier = new DigestVerifier(blob.digest);
-    const verified = (0,external_node_stream_.pipeline)(body, verifier, () => undefined);
-    try {
-        await harbor.finishUpload(location, blob.digest, length, verified);
-    }
-    catch (error) {
-        throw verifier.mismatch ?? error;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/transfer/index-filter.js
-// `platforms: linux/amd64,linux/arm64` copies only those children of an index and writes a new
-// index holding just them. Its bytes, and so its digest, differ from the source's: the report
-// says so. The new bytes are deterministic, so a nightly run finds them in Harbor and skips.
-
-
-/** A filter without a variant takes every variant (linux/arm64 takes linux/arm64/v8). */
-function platformMatches(platform, filters) {
-    if (!platform)
-        return false;
-    return filters.some((f) => f.os === platform.os &&
-        f.architecture === platform.architecture &&
-        (!f.variant || f.variant === platform.variant));
-}
-/** The index with only the matching children: new bytes and digest, or undefined when it keeps them all. */
-function filterIndex(bytes, mediaType, filters) {
-    const parsed = parseManifest(bytes, mediaType);
-    const keep = parsed.children.filter((c) => platformMatches(c.platform, filters));
-    if (keep.length === parsed.children.length)
-        return undefined;
-    const body = JSON.parse(bytes.toString('utf8'));
-    const wanted = new Set(keep.map((c) => c.digest));
-    body.manifests = body.manifests.filter((m) => wanted.has(m.digest));
-    const filtered = Buffer.from(JSON.stringify(body, null, 2));
-    return { bytes: filtered, digest: sha256Digest(filtered), kept: keep.length };
 }
 
 ;// CONCATENATED MODULE: ./lib/transfer/manifest-graph.js
@@ -46656,16 +47274,149 @@ function manifestFailure(code, message) {
     return new HarborSyncError({ step: 'manifest', code, message });
 }
 
+;// CONCATENATED MODULE: ./lib/transfer/audit.js
+
+async function harborGaps(state, repository, top, blobs, missingOnSource) {
+    const { harbor } = state.clients;
+    // Keyed by kind too: a blob's HEAD says nothing of a manifest of the same digest.
+    const present = (key, ask) => state.present.run(repository, key, () => state.looks(async () => (await ask()) !== undefined)).promise;
+    const manifests = manifestsOf(top);
+    const [blobThere, manifestThere, lostThere] = await Promise.all([
+        Promise.all(blobs.map(async (b) => {
+            const there = await present(`blob ${b.digest}`, () => harbor.headBlob(repository, b.digest));
+            // Where a repository that lacks it can mount it from, rather than upload it again.
+            if (there)
+                state.uploads.note(b.digest, repository);
+            return there;
+        })),
+        Promise.all(manifests.map((m) => present(`manifest ${m.digest}`, () => harbor.headManifest(repository, m.digest)))),
+        Promise.all(missingOnSource.map((d) => present(`manifest ${d}`, () => harbor.headManifest(repository, d)))),
+    ]);
+    return {
+        blobs: blobs.filter((_, i) => !blobThere[i]),
+        manifests: manifests.filter((_, i) => !manifestThere[i]),
+        lost: missingOnSource.filter((_, i) => !lostThere[i]),
+        checked: { blobs: blobs.length, manifests: manifests.length + missingOnSource.length },
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/transfer/blobs.js
+// One blob into one Harbor repository: already there, mounted from the repository this run
+// uploaded it to, or streamed from the source (or, for a repaired blob, from the upstream). Each
+// (repository, digest) is brought once per run; each digest is uploaded once per run, and every
+// other repository mounts it.
+
+
+
+
+
+/** How the blob got there, and whether this call brought it (`first`): a blob another tag of the
+ * run brought counts as existing for this one. */
+async function ensureBlob(state, move) {
+    const { promise, first } = state.blobs.run(move.targetRepository, move.blob.digest, () => bringBlob(state, move));
+    return { outcome: await promise, first };
+}
+/** The transfer limit is held per request, never while waiting for another tag's upload. */
+async function bringBlob(state, move) {
+    const { harbor } = state.clients;
+    const repository = move.targetRepository;
+    const digest = move.blob.digest;
+    const ask = !move.knownMissing && !(await move.targetEmpty());
+    if (ask && (await state.limit(() => harbor.headBlob(repository, digest))) !== undefined)
+        return 'existing';
+    const upload = state.uploads.run(digest, () => state.limit(() => uploadBlob(state, move)).then(() => repository));
+    const home = await upload.promise;
+    if (upload.first || home === repository)
+        return 'uploaded';
+    return await state.limit(async () => {
+        const start = await harbor.startUpload(repository, { digest, repository: home });
+        if (start.mounted)
+            return 'mounted';
+        // The registry declined the mount (202): it opened an upload session instead; use it.
+        await uploadBlob(state, move, start.location);
+        return 'uploaded';
+    });
+}
+/** Streams the blob into a Harbor upload. A failed attempt starts over from the first byte in a
+ * new upload session (the registry never commits a partial or corrupt blob). Content that does
+ * not match its digest is tried once more (a byte flipped in transit is gone the next time), and
+ * that attempt hashes what it streams, so a source whose copy is damaged is reported with the
+ * digest its bytes really have. What is retried is the one rule of registry/retry.ts. */
+async function uploadBlob(state, move, opened) {
+    let session = opened;
+    let hashing = false;
+    await retrying(async () => {
+        const start = session ? undefined : await state.clients.harbor.startUpload(move.targetRepository);
+        const location = session ?? (start?.mounted === false ? start.location : undefined);
+        session = undefined; // a session is used once: a retry opens a new one
+        if (!location)
+            return; // the registry already has it
+        try {
+            await streamBlob(state, move, location, hashing);
+        }
+        catch (error) {
+            hashing ||= isDigestMismatch(error);
+            throw error;
+        }
+        state.options.onBytes?.(Math.max(move.blob.size, 0));
+    }, { policy: state.options.retry, signal: state.options.abandon });
+}
+/** Harbor's registry hashes every upload and refuses to commit one whose bytes do not match
+ * `?digest=` (400 DIGEST_INVALID, docs/harbor.md §9), so the bytes are hashed here only on a retry:
+ * hashing a 2 GiB layer a second time costs a CPU-second per GiB (docs/performance.md). */
+async function streamBlob(state, move, location, hash) {
+    const { source, harbor } = state.clients;
+    const { blob, fromUpstream } = move;
+    // A held GET may come from another source repository than this one: same digest, same bytes
+    // (and checked on commit like any other).
+    const held = fromUpstream ? undefined : await state.prefetch?.take(blob.digest);
+    const upstream = state.upstream;
+    const { body, size } = held ??
+        (fromUpstream && upstream
+            ? await upstreamCall(upstream, (c) => c.getBlob(upstreamRepository(move.sourceRepository, c.host), blob.digest))
+            : await source.getBlob(move.sourceRepository, blob.digest));
+    // The descriptor's size is what the manifest promises Harbor; a source that holds another size
+    // holds other bytes (for a storage source, another data file): refused before a byte is sent.
+    if (size !== undefined && blob.size >= 0 && size !== blob.size) {
+        body.destroy();
+        throw new HarborSyncError({
+            code: 'SIZE_MISMATCH',
+            message: `blob ${blob.digest}: the source holds ${size} bytes, but the manifest's descriptor says ${blob.size}; nothing was uploaded`,
+        });
+    }
+    const length = blob.size >= 0 ? blob.size : size;
+    if (length === undefined) {
+        body.destroy();
+        throw new HarborSyncError({
+            code: 'SIZE_MISMATCH',
+            message: `blob ${blob.digest} has no size in the manifest and none from the source`,
+        });
+    }
+    if (!hash)
+        return await harbor.finishUpload(location, blob.digest, length, body);
+    const verifier = new DigestVerifier(blob.digest);
+    const verified = (0,external_node_stream_.pipeline)(body, verifier, () => undefined);
+    try {
+        await harbor.finishUpload(location, blob.digest, length, verified);
+    }
+    catch (error) {
+        throw verifier.mismatch ?? error;
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/transfer/manifests.js
 // A tag's manifests into one Harbor repository: children by digest before the indexes that list
 // them, each once however many list it, the top one last under the tag (or digest) asked for.
 // Each (repository, digest, reference) is pushed once per run: the registry races on concurrent
 // pushes of one manifest (docs/harbor.md §9).
 
-/** The digest Harbor says it stored for the top manifest, when it says. */
-async function pushManifests(state, repository, top, reference) {
+/** The digest Harbor says it stored for the top manifest, when it says. `only`: push just these
+ * (a repair), in the same order. */
+async function pushManifests(state, repository, top, reference, only) {
     let stored;
     for (const node of manifestsOf(top)) {
+        if (only && !only.has(node))
+            continue;
         const ref = node === top ? reference : node.digest;
         stored = await state.manifests.run(repository, `${node.digest}:${ref}`, () => state.clients.harbor.putManifest(repository, ref, node.bytes, node.mediaType)).promise;
     }
@@ -46689,6 +47440,15 @@ class BlobHomes {
     /** Uploaded, or being uploaded, by this run. */
     has(digest) {
         return this.pending.has(digest) || this.homes.has(digest);
+    }
+    /** A repository found holding the blob without this run's upload (an audit's HEAD answered):
+     * a repository that lacks it mounts from there. An upload's own home is never replaced. */
+    note(digest, repository) {
+        if (this.pending.has(digest) || this.homes.has(digest))
+            return;
+        this.homes.set(digest, repository);
+        if (this.homes.size > this.max)
+            this.homes.delete(this.homes.keys().next().value);
     }
     /** The repository the blob is (or is being) uploaded to; `work` uploads it when nobody has. */
     run(digest, work) {
@@ -46736,11 +47496,15 @@ class TransferState {
     blobs = new OncePerRepository();
     /** One push per Harbor repository, manifest digest and reference. */
     manifests = new OncePerRepository();
+    /** verify: blobs — whether Harbor's repository serves a digest, asked once per run. */
+    present = new OncePerRepository();
     /** One upload per blob digest; the value is the Harbor repository it went to, which every
      * other repository then mounts from. */
     uploads = new BlobHomes();
     /** Blob transfers in flight across all tags: more than tags, since a tag waits on several. */
     limit;
+    /** HEADs of an audit in flight: as wide as the engine's cheap look at tags. */
+    looks;
     constructor(clients, options) {
         this.clients = clients;
         this.options = options;
@@ -46750,6 +47514,7 @@ class TransferState {
                 ? undefined
                 : new Prefetch(prefetchLimit(options.concurrency), (digest) => this.uploads.has(digest));
         this.limit = pLimit(options.concurrency * 2);
+        this.looks = pLimit(options.concurrency * 4);
     }
 }
 
@@ -46777,6 +47542,15 @@ class UploadPlan {
         }
         return lacking;
     }
+    /** Notes blobs known to be missing (an audit asked Harbor): returns their bytes. */
+    add(blobs) {
+        let bytes = 0;
+        for (const blob of blobs) {
+            this.uploads.set(blob.digest, Math.max(blob.size, 0));
+            bytes += Math.max(blob.size, 0);
+        }
+        return bytes;
+    }
     /** Bytes the run would upload, each blob once. */
     get bytes() {
         let total = 0;
@@ -46795,6 +47569,7 @@ class UploadPlan {
 // lacks from the upstream), tells which blobs are there, and writes a tag into Harbor: its blobs
 // (already there, mounted from where this run put them, or streamed), its child manifests, then the
 // tag, checked. The engine (src/sync) never calls a blob or manifest method itself.
+
 
 
 
@@ -46881,6 +47656,60 @@ class Transfer {
         }
         return counts;
     }
+    /** verify: blobs — what Harbor's repository lacks of a tag it says it holds: a HEAD per blob
+     * and per manifest of the graph (and per index child the source lacks), each (repository,
+     * digest) once per run. */
+    gaps(repository, graph, blobs) {
+        return harborGaps(this.state, repository, graph.node, blobs, graph.missingChildren);
+    }
+    /** Pushes again what Harbor lacks of a tag: the blobs (mounted from a repository known to hold
+     * them, else streamed from the source or the upstream, checked on commit like any upload), then
+     * the manifests, children first, each by its digest: the tag still names the top one in Harbor,
+     * and a PUT by a tag an immutability rule covers is refused even with the same content
+     * (docs/harbor.md §6, Policy errors). Then asks Harbor for each of them again. */
+    async repair(write, gaps, inStep) {
+        const counts = { total: gaps.blobs.length, uploaded: 0, mounted: 0, existing: 0, bytesUploaded: 0 };
+        const repository = write.targetRepository;
+        await inStep('blob', () => Promise.all(gaps.blobs.map(async (blob) => {
+            const { outcome, first } = await ensureBlob(this.state, {
+                sourceRepository: write.sourceRepository,
+                targetRepository: repository,
+                blob,
+                fromUpstream: write.fromUpstream.has(blob.digest),
+                targetEmpty: write.targetEmpty,
+                knownMissing: true,
+            });
+            // Another broken tag of this run repaired it first: counted once, as for a copy.
+            const counted = first ? outcome : 'existing';
+            counts[counted] += 1;
+            if (counted === 'uploaded')
+                counts.bytesUploaded += blob.size;
+        })));
+        if (gaps.manifests.length > 0)
+            await inStep('manifest', () => pushManifests(this.state, repository, write.top, write.top.digest, new Set(gaps.manifests)));
+        await inStep('verify', async () => {
+            const { harbor } = this.state.clients;
+            const answers = await Promise.all([
+                ...gaps.blobs.map((b) => this.state.looks(async () => ((await harbor.headBlob(repository, b.digest)) === undefined ? b.digest : ''))),
+                ...gaps.manifests.map((m) => this.state.looks(async () => (await harbor.headManifest(repository, m.digest)) === undefined ? m.digest : '')),
+            ]);
+            const still = answers.filter(Boolean);
+            if (still.length > 0)
+                throw new HarborSyncError({
+                    code: 'VERIFY_MISMATCH',
+                    step: 'verify',
+                    message: `after the repair Harbor still lacks ${still.length} of what ${write.label} needs: ${still.join(', ')}`,
+                });
+        });
+        return counts;
+    }
+    /** A dry run: the bytes a repair would upload, each blob once in the run (a blob an audit found
+     * in another Harbor repository would be mounted from there). No request: the audit asked. */
+    plannedRepair(blobs) {
+        if (!this.plan)
+            throw new Error('plannedRepair outside a dry run');
+        return this.plan.add(blobs.filter((b) => !this.state.uploads.has(b.digest)));
+    }
     /** A dry run: the bytes of these blobs Harbor's repository lacks (HEADs only, once each). */
     plannedUpload(repository, blobs, projectExists) {
         if (!this.plan)
@@ -46901,6 +47730,7 @@ class Transfer {
         this.state.sourceBlobs.forget(sourceRepository);
         this.state.blobs.forget(targetRepository);
         this.state.manifests.forget(targetRepository);
+        this.state.present.forget(targetRepository);
         this.plan?.forget(targetRepository);
     }
 }
@@ -47051,10 +47881,20 @@ function placeAt(error, step, harbor) {
         });
     }
     if (!isHarborSyncError(error)) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = causeText(error);
         // A connection that failed after the client's retries (Node's or undici's code): not a bug of ours.
         if (isNetworkError(error))
             return new NetworkError({ code: 'UNREACHABLE', step, message, cause: error });
+        // A certificate refused mid-run (a redirect to blob storage, the upstream): say what to set.
+        const certificate = certificateCode(error);
+        if (certificate)
+            return new NetworkError({
+                code: 'TLS_FAILED',
+                step,
+                message: `${message} (${certificate})`,
+                hint: 'trust the certificate that signed it with the ca-file input of that registry, or set its insecure input',
+                cause: error,
+            });
         return new HarborSyncError({ code: 'INTERNAL', step, message, cause: error });
     }
     if (error.step !== undefined)
@@ -47107,9 +47947,10 @@ function isAbort(error) {
 
 
 class Projects {
-    existing = new Map();
-    ensured = new Map();
-    inspected = new Map();
+    /** Each asked once per project; a failure is not remembered (the next tag asks again). */
+    existing = new OncePerKey();
+    ensured = new OncePerKey();
+    inspected = new OncePerKey();
     created = [];
     /** What the run learned about its target projects' settings, once per project. */
     notes = [];
@@ -47122,24 +47963,12 @@ class Projects {
         this.options = options;
     }
     exists(name) {
-        let known = this.existing.get(name);
-        if (!known) {
-            known = this.api.projectExists(name);
-            this.existing.set(name, known);
-            known.catch(() => this.existing.delete(name));
-        }
-        return known;
+        return this.existing.run(name, () => this.api.projectExists(name)).promise;
     }
     /** Why nothing can be copied into the project (a proxy-cache project), or undefined. Reads the
      * project's settings once per run, and notes a retention policy that may delete tags later. */
     refusal(name) {
-        let known = this.inspected.get(name);
-        if (!known) {
-            known = this.inspect(name);
-            this.inspected.set(name, known);
-            known.catch(() => this.inspected.delete(name));
-        }
-        return known;
+        return this.inspected.run(name, () => this.inspect(name)).promise;
     }
     /** One line naming the immutability rules of a project where a tag could not be re-pointed. */
     async noteImmutability(name) {
@@ -47187,13 +48016,7 @@ class Projects {
     }
     /** Makes sure the project exists before anything is pushed into it. */
     ensure(name) {
-        let pending = this.ensured.get(name);
-        if (!pending) {
-            pending = this.create(name);
-            this.ensured.set(name, pending);
-            pending.catch(() => this.ensured.delete(name));
-        }
-        return pending;
+        return this.ensured.run(name, () => this.create(name)).promise;
     }
     async create(name) {
         const exists = await this.exists(name).catch((error) => {
@@ -47228,7 +48051,7 @@ class Projects {
             }
             throw placed;
         }
-        this.existing.set(name, Promise.resolve(true));
+        this.existing.settle(name, true);
         // Harbor ignores tokens issued before the project existed (docs/harbor.md §1): those naming it go;
         // tokens for other projects stay good (dropping them all costs a token per repository again).
         this.harbor.invalidateTokens(name);
@@ -47378,7 +48201,15 @@ function jobFor(spec, target) {
 
 
 
+
 async function preflight(config, clients, logger) {
+    // A project of Harbor itself as the source (harbor://PROJECT): Harbor first, so an unreachable
+    // Harbor or refused credentials are said as Harbor's; the source then checks its project.
+    if (sourceHarborProject(config.source.url) !== undefined) {
+        const found = await checkHarbor(config, clients, logger);
+        await checkSource(config, clients, logger);
+        return found;
+    }
     await checkSource(config, clients, logger);
     return await checkHarbor(config, clients, logger);
 }
@@ -47546,6 +48377,109 @@ async function anonymousRefusal(config, clients) {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/sync/mapping.js
+// Where a source repository lands in Harbor when the default (first component = project) is not
+// what the user wants. Ordered rules `from => to`, first match wins; prefixes match whole path
+// components, so `mirror` matches `mirror` and `mirror/x` but not `mirrors/x`.
+//
+//   mirror => mirrors              mirror/a/b  → project mirrors, path a/b
+//   mirror => mirrors/hub          mirror/a/b  → project mirrors, path hub/a/b
+//   mirror => mirrors (flatten)    mirror/a/b  → project mirrors, path b (last component only)
+//   old/app => library/app         old/app     → project library, path app (a rename)
+//
+// A source equal to `from` keeps nothing after the prefix: under a multi-component target it
+// becomes the target itself (a rename); under a project alone it is an error, since a project is
+// not a repository and guessing a name there could collide with `from/<name>`. With flatten it
+// keeps its last component like any other source. Unmatched repositories use mapRepository.
+
+
+/** The first matching rule decides; without one, the default mapping (mapRepository). */
+function mapWithRules(repository, rules, defaultProject) {
+    const rule = rules.find((r) => underPrefix(repository, trimSlash(r.from)));
+    if (!rule)
+        return mapRepository(repository, defaultProject);
+    const from = trimSlash(rule.from);
+    const to = trimSlash(rule.to);
+    const rest = rule.flatten ? repository.slice(repository.lastIndexOf('/') + 1) : repository.slice(from.length + 1);
+    if (!rest && !to.includes('/')) {
+        throw new NameMappingError(`"${repository}" matches ${describeRule(rule)} but leaves no repository name under project "${to}": add a rule such as "${from} => ${to}/${lastComponent(repository)}" before it, or exclude "${repository}"`);
+    }
+    try {
+        return mapRepository(rest ? `${to}/${rest}` : to, defaultProject);
+    }
+    catch (error) {
+        if (error instanceof NameMappingError)
+            throw new NameMappingError(`${describeRule(rule)} maps "${repository}" badly: ${error.message}`);
+        throw error;
+    }
+}
+/** The source repositories that this mapping sends to the Harbor repository `target` (`p/a/b`):
+ * the inverse of mapWithRules, checked forward. A flatten rule cannot be inverted (many sources
+ * share a last component), so targets under it have no known source. */
+function sourcesFor(target, rules, defaultProject) {
+    const candidates = new Set();
+    for (const rule of rules) {
+        if (rule.flatten)
+            continue;
+        const to = trimSlash(rule.to);
+        const from = trimSlash(rule.from);
+        if (target === to)
+            candidates.add(from);
+        else if (target.startsWith(`${to}/`))
+            candidates.add(`${from}${target.slice(to.length)}`);
+    }
+    candidates.add(target);
+    const [project, ...path] = target.split('/');
+    if (project === defaultProject && path.length === 1)
+        candidates.add(path[0]);
+    return [...candidates].filter((source) => {
+        try {
+            return mapWithRules(source, rules, defaultProject).repository === target;
+        }
+        catch {
+            return false;
+        }
+    });
+}
+function lastComponent(path) {
+    return path.slice(path.lastIndexOf('/') + 1);
+}
+/**
+ * Whether the rules can send two different source repositories to one Harbor repository, judged
+ * from the rules alone (the catalog is not known yet):
+ * - a flatten rule (`a/x/app` and `a/y/app` both → `<to>/app`);
+ * - two rules whose targets overlap on whole components (`a => m`, `b => m` or `b => m/sub`);
+ * - a rule's target that a source could also reach by the default mapping: a source named
+ *   `<to>/…` that no rule matches keeps its name, and a single-level name `x` becomes
+ *   `<defaultProject>/x`.
+ * The default mapping's own overlap (`alpine` and `library/alpine`) is not counted: it exists
+ * without any rule. Either way findCollisions on the real list is the authority.
+ */
+function mayCollide(rules, defaultProject) {
+    const targets = rules.map((r) => trimSlash(r.to));
+    const froms = rules.map((r) => trimSlash(r.from));
+    if (rules.some((r) => r.flatten))
+        return true;
+    const overlapping = targets.some((t, i) => targets.some((u, j) => i < j && (underPrefix(t, u) || underPrefix(u, t))));
+    if (overlapping)
+        return true;
+    const reachableByDefault = targets.some((t) => !froms.some((f) => underPrefix(t, f)));
+    if (reachableByDefault)
+        return true;
+    return targets.some((t) => t.split('/')[0] === defaultProject && t.split('/').length <= 2);
+}
+/** Targets that more than one different source maps onto: target → those sources, in order seen. */
+function findCollisions(items) {
+    const sources = new Map();
+    for (const { source, target } of items) {
+        const list = sources.get(target) ?? [];
+        if (!list.includes(source))
+            list.push(source);
+        sources.set(target, list);
+    }
+    return new Map([...sources].filter(([, list]) => list.length > 1));
+}
+
 ;// CONCATENATED MODULE: ./lib/sync/collisions.js
 
 
@@ -47590,6 +48524,138 @@ function collision(target, sources) {
     return failure('config', 'NAME_COLLISION', `${sources.join(' and ')} all map to ${target}; nothing was copied to it`, 'change the mapping rules (or exclude one source) so each source has its own target');
 }
 
+;// CONCATENATED MODULE: ./lib/sync/select.js
+// Which repositories and tags a whole-catalog sync copies. Pure logic: the engine lists the
+// catalog and the tags, this module decides, and everything left out carries the rule that left
+// it out so the report can say why.
+//
+// Repository patterns (`include`, `exclude`):
+//   - a glob: `*` any characters within one path component, `?` one character (not `/`),
+//     `**` as a whole component any number of components: `team-a/**` is everything under
+//     team-a (not `team-a` itself), `**/app` is `app` at any depth (including top level),
+//     `a/**/b` is `a/b`, `a/x/b`, `a/x/y/b`. Without wildcards a glob names one repository.
+//     Globs use only what repository names can hold (a-z 0-9 . _ - /) plus `*` and `?`, so a typo
+//     (uppercase, a space) is an error instead of a pattern that silently never matches.
+//   - a regex written `/…/`: unanchored, as in `grep` (write `/^team-a\//` to anchor).
+//   A repository is selected when it matches some include (or there is none) and no exclude.
+//
+// Tag filters, applied in this order, each to what the previous one left:
+//   1. `tags`: regexes that must match the whole tag (anchored); a tag is kept if any matches.
+//   2. `exclude-tags`: regexes, anchored; a tag matching any is dropped.
+//   3. `semver`: a range (`>=1.2 <2`); only version tags (below) that satisfy it are kept.
+//   4. `latest` N: the tags of the N highest distinct versions are kept.
+//
+// Version tags: `v`? then one to three dot-separated numbers without leading zeros, then
+// optionally `-prerelease` and/or `+build` as semver spells them: `1`, `1.2`, `v1.2.3`,
+// `1.2.3-rc.1`, `1.25-alpine`, `2.0+build.5`. Missing minor/patch count as 0 (`1.2` is 1.2.0).
+// Not versions: `latest`, `1.2.3.4`, `1.02`, `1.2.3_1`, `stable-1.2`. Note `2024-01-05` reads as
+// 2024.0.0-01-05: filter date tags with `tags`/`exclude-tags` if they share a repository with versions.
+//
+// A suffix is one of two things on a container tag. A pre-release (`-rc1`, `-beta.2`, `-alpha`,
+// `-pre`, `-preview`, `-dev`, `-snapshot`, `-canary`, `-nightly`, with or without a number) is
+// left out by `semver` and `latest` unless `semver-include-prerelease` is true: people using a
+// range expect release candidates left out unless they ask. Any other suffix is a variant of the
+// release (`1.25.3-alpine`, `-slim`, `-bookworm`) and counts as that release: `1.25.3-alpine` is in
+// `>=1.25.3`, and for `latest` it is the same version as `1.25.3`. Drop variants with `exclude-tags`.
+//
+// `latest` N orders by semver precedence; tags spelling one version (`1.2`, `1.2.0`, `v1.2.0`,
+// `1.2-alpine`) count once and are all kept. Non-version tags are dropped by `latest` unless
+// `latest-include-non-semver` is true, in which case they pass through untouched (`latest 3` plus
+// e.g. `stable`).
+
+
+
+const VERSION_TAG = /^v?((?:0|[1-9]\d*)(?:\.(?:0|[1-9]\d*)){0,2})([-+].*)?$/;
+const PRERELEASE = /^(alpha|beta|rc|pre|preview|dev|snapshot|canary|nightly)\d*$/i;
+/** Why a repository is not synced (`exclude "team-a/old/**"`, `not in include`), or undefined. */
+function repositoryExcludedBy(repo, s) {
+    if (s.include.length > 0 && !s.include.some((p) => p.test(repo)))
+        return 'not in include';
+    const excluder = s.exclude.find((p) => p.test(repo));
+    return excluder ? `exclude "${excluder.text}"` : undefined;
+}
+/** True when no tag filter is set: every tag of a selected repository is synced. */
+function selectsAllTags(s) {
+    return s.tags.length === 0 && s.excludeTags.length === 0 && s.semver === undefined && s.latest === undefined;
+}
+/** Applies tags → exclude-tags → semver → latest; `selected` keeps the given order. */
+function selectTags(tags, s) {
+    const excluded = [];
+    const keep = (candidates, dropRule) => candidates.filter((tag) => {
+        const rule = dropRule(tag);
+        if (rule !== undefined)
+            excluded.push({ tag, rule });
+        return rule === undefined;
+    });
+    let selected = tags;
+    if (s.tags.length > 0)
+        selected = keep(selected, (tag) => s.tags.some((re) => re.test(tag)) ? undefined : `tags ${s.tags.map((re) => re.source).join(', ')}`);
+    selected = keep(selected, (tag) => {
+        const match = s.excludeTags.find((re) => re.test(tag));
+        return match ? `exclude-tags ${match.source}` : undefined;
+    });
+    const prerelease = s.includePrerelease ?? false;
+    if (s.semver !== undefined)
+        selected = keep(selected, semverRule(s.semver, prerelease));
+    if (s.latest !== undefined)
+        selected = keep(selected, latestRule(selected, s.latest, s.latestIncludeNonSemver ?? false, prerelease));
+    return { selected, excluded };
+}
+const PRERELEASE_NOTE = 'a pre-release; semver-include-prerelease: true takes it';
+function semverRule(text, prerelease) {
+    let range;
+    try {
+        range = new semver.Range(text, RANGE_OPTIONS);
+    }
+    catch {
+        throw new ConfigError(`semver: "${text}" is not a semver range`);
+    }
+    return (tag) => {
+        const version = tagVersion(tag);
+        if (!version)
+            return `semver ${text} (not a version)`;
+        if (version.prerelease && !prerelease)
+            return `semver ${text} (${PRERELEASE_NOTE})`;
+        return range.test(version.semver) ? undefined : `semver ${text}`;
+    };
+}
+function latestRule(tags, n, keepNonSemver, prerelease) {
+    const counted = (v) => v !== null && (prerelease || !v.prerelease);
+    const versions = tags
+        .map(tagVersion)
+        .filter(counted)
+        .map((v) => v.semver);
+    const distinct = versions
+        .sort((a, b) => semver.rcompare(a, b))
+        .filter((v, i, all) => i === 0 || semver.compare(v, all[i - 1]) !== 0);
+    const lowestKept = distinct[Math.min(n, distinct.length) - 1];
+    return (tag) => {
+        const version = tagVersion(tag);
+        if (!version)
+            return keepNonSemver ? undefined : `latest ${n} (not a version)`;
+        if (!counted(version))
+            return `latest ${n} (${PRERELEASE_NOTE})`;
+        return lowestKept && semver.compare(version.semver, lowestKept) >= 0 ? undefined : `latest ${n}`;
+    };
+}
+/** The version a tag spells (see the top of this file), or null when it is not a version tag. */
+function tagVersion(tag) {
+    const match = VERSION_TAG.exec(tag);
+    if (!match)
+        return null;
+    const numbers = match[1].split('.');
+    while (numbers.length < 3)
+        numbers.push('0');
+    const suffix = match[2] ?? '';
+    const prerelease = suffix.startsWith('-') && PRERELEASE.test(suffix.slice(1).split(/[.-]/)[0]);
+    const parsed = semver.parse(`${numbers.join('.')}${prerelease || suffix.startsWith('+') ? suffix : ''}`);
+    return parsed && { semver: parsed, prerelease };
+}
+/** True when `tag` counts as a version tag for `semver` and `latest`. */
+function isVersionTag(tag) {
+    return tagVersion(tag) !== null;
+}
+
 ;// CONCATENATED MODULE: ./lib/sync/shard.js
 // `shard: i/n` spreads a catalog over n runners. Whole repositories go to one shard, chosen by a
 // stable hash of the repository name, so a repository's tags stay together and every nightly run
@@ -47604,10 +48670,12 @@ function inShard(repository, shard) {
 }
 
 ;// CONCATENATED MODULE: ./lib/sync/untagged.js
-// include-untagged (storage sources only): the manifests a repository holds under
-// `_manifests/revisions/` that no tag reaches are copied too, by digest, so `repo@sha256:…` still
-// pulls from Harbor. They run as ordinary digest jobs (as a declared `repo@sha256:…` line would).
-// A registry's API cannot list them, hence the storage-only rule (inputs.ts refuses it otherwise).
+// include-untagged (sources that list untagged manifests: a storage directory or tarball): the
+// manifests a repository holds under `_manifests/revisions/` that no tag reaches are copied too, by
+// digest, so `repo@sha256:…` still pulls from Harbor. They run as ordinary digest jobs (as a
+// declared `repo@sha256:…` line would). A registry's API cannot list them: the configuration
+// refuses the option for a kind of source without that trait (src/sources).
+
 
 
 
@@ -47625,7 +48693,7 @@ function revisionSource(source) {
             headManifest: source.headManifest.bind(source),
             getManifest: source.getManifest.bind(source),
         };
-    throw new ConfigError('include-untagged: true needs a source that can list untagged manifests (a storage directory or tarball): a registry API cannot');
+    throw new ConfigError(`include-untagged: true needs a source that can list untagged manifests (${formsWith('untaggedManifests')}): ${source.host} cannot`);
 }
 /** Revisions that no tag points at, leaving out every child of an index: a tagged index copies its
  * children, and an untagged index (itself a root) copies its own. */
@@ -47951,6 +49019,41 @@ class Discovery {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/sync/kept.js
+
+/** One `kept` note per project the source project's tags went to (copied, or there already). */
+function keptNotes(config, items) {
+    const project = sourceHarborProject(config.source.url);
+    if (project === undefined)
+        return [];
+    const host = new URL(config.harbor.url).host;
+    const examples = new Map();
+    for (const item of items) {
+        // In Harbor under the source's digest: copied, or found there; a skip by filter has no digest.
+        const held = item.status === 'migrated' || (item.status === 'skipped' && item.digest !== undefined);
+        const target = item.target.split('/')[0];
+        if (!held || !item.target || target === project)
+            continue;
+        // The example is a tag, the form clients pull (a digest only when there is no tag); the first
+        // by name, so the summary says the same each night.
+        const known = examples.get(target);
+        const rank = (i) => [i.target.includes('@'), i.target];
+        if (!known || compare(rank(item), rank(known)) < 0)
+            examples.set(target, item);
+    }
+    const verb = config.dryRun ? 'would hold' : 'holds';
+    return [...examples].map(([target, item]) => ({
+        project: target,
+        kind: 'kept',
+        message: `project ${target} ${verb} the tags of Harbor project ${project} this run copied or found there, copies that nothing done to ${project} (its upstream, its retention) deletes: pull ${host}/${item.target} where clients pulled ${host}/${item.source}`,
+    }));
+}
+function compare([digestA, a], [digestB, b]) {
+    if (digestA !== digestB)
+        return digestA ? 1 : -1;
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
 ;// CONCATENATED MODULE: ./lib/sync/open-repositories.js
 // Repositories in flight. A repository opens when its tags are listed and closes when its last
 // tag (signatures included) is done; then what the run kept for it is dropped. At most `max` are
@@ -48029,11 +49132,103 @@ class Scheduler {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/sync/source-tag.js
+// A tag as the source has it, for the look and the classification alike: its manifests read once,
+// what the result says of them, and the failure of a tag the source no longer has.
+
+
+/** The tag's manifests on the source (children by digest), or undefined when it is not there. */
+async function readSourceGraph(job, ctx) {
+    return await inStep('discover', () => ctx.transfer.readGraph(job.sourceRepository, job.sourceReference, ctx.platforms)).catch((error) => {
+        if (isNotFound(error))
+            return undefined;
+        throw error;
+    });
+}
+/** What the result says of the manifest read. */
+function describeGraph(result, graph) {
+    result.digest = graph.node.digest;
+    result.mediaType = graph.node.mediaType;
+    if (graph.sourceDigest)
+        result.sourceDigest = graph.sourceDigest;
+}
+function notOnSource(job, result) {
+    return {
+        ...result,
+        status: 'failed',
+        error: {
+            ...failure('discover', 'NOT_FOUND', `${job.sourceLabel} not found on the source`),
+            status: 404,
+            code: 'MANIFEST_UNKNOWN',
+        },
+    };
+}
+/** Who opened a prefetched GET: the tag job, which releases what no upload took. */
+function jobOwner(job) {
+    return `${job.sourceLabel} → ${job.targetLabel}`;
+}
+
+;// CONCATENATED MODULE: ./lib/sync/audit.js
+
+
+
+const WHOLE_REASON = 'already in Harbor with the same digest, checked whole';
+async function auditTag(job, ctx, result, harborDigest) {
+    const graph = await readSourceGraph(job, ctx);
+    if (!graph)
+        return { kind: 'done', result: notOnSource(job, result) };
+    describeGraph(result, graph);
+    // Moved at the source: copied as any tag Harbor holds another digest for, from what was read.
+    if (graph.node.digest !== harborDigest) {
+        result.previousDigest = harborDigest;
+        return { kind: 'read', result, harborDigest, graph };
+    }
+    const gaps = await inStep('verify', () => ctx.transfer.gaps(job.target.repository, graph, blobsOf(graph.node)));
+    const checked = { ...result, checkedWhole: true };
+    if (gaps.blobs.length === 0 && gaps.manifests.length === 0 && gaps.lost.length === 0)
+        return { kind: 'done', result: { ...checked, status: 'skipped', reason: WHOLE_REASON } };
+    checked.harborMissing = harborMissing(gaps);
+    // The manifests were just read from the source (or the upstream); the blobs are asked for there.
+    const notOnSourceBlobs = await inStep('discover', async () => {
+        const sizes = await ctx.transfer.sourceBlobSizes(jobOwner(job), job.sourceRepository, gaps.blobs, false);
+        return gaps.blobs.filter((_, i) => sizes[i] === undefined);
+    });
+    const fromUpstream = await inStep('discover', () => ctx.transfer.upstreamHas(job.sourceRepository, notOnSourceBlobs));
+    const lost = [...gaps.lost, ...notOnSourceBlobs.filter((b) => !fromUpstream.has(b.digest)).map((b) => b.digest)];
+    if (lost.length > 0) {
+        const elsewhere = ctx.transfer.upstreamHost ? 'the source and the upstream lack' : 'the source lacks';
+        const all = gaps.blobs.length + gaps.manifests.length + gaps.lost.length;
+        const which = lost.length < all ? `${lost.length} of them` : all === 1 ? 'it' : 'them';
+        const message = `${job.targetLabel} in Harbor lacks ${lackedWords(gaps)}, and ${elsewhere} ${which} too: ${lost.join(', ')}`;
+        return {
+            kind: 'done',
+            result: { ...checked, status: 'failed', error: failure('verify', 'BROKEN_UNREPAIRABLE', message) },
+        };
+    }
+    return { kind: 'repair', result: checked, graph, gaps, fromUpstream };
+}
+/** "2 of 5 blobs and 1 of 3 manifests". */
+function lackedWords(gaps) {
+    const manifests = gaps.manifests.length + gaps.lost.length;
+    return [
+        gaps.blobs.length > 0 && `${gaps.blobs.length} of ${gaps.checked.blobs} blobs`,
+        manifests > 0 && `${manifests} of ${gaps.checked.manifests} manifests`,
+    ]
+        .filter(Boolean)
+        .join(' and ');
+}
+/** What Harbor lacked, blobs first, each with its size where the manifests say it. */
+function harborMissing(gaps) {
+    return [
+        ...gaps.blobs.map((b) => ({ digest: b.digest, kind: 'blob', ...(b.size >= 0 && { size: b.size }) })),
+        ...gaps.manifests.map((m) => ({ digest: m.digest, kind: 'manifest', size: m.bytes.length })),
+        ...gaps.lost.map((digest) => ({ digest, kind: 'manifest' })),
+    ];
+}
+
 ;// CONCATENATED MODULE: ./lib/sync/classify.js
-// Decides, before anything is written to Harbor, what a tag is: skipped (Harbor has the same
-// digest, or the manifest kind is unsupported), stale (every blob 404 on the source),
-// incomplete (some 404), failed (a manifest that is not what its media type says, or too large
-// for a registry to store, or a graph of manifests past harbor-sync's bounds), or to be copied.
+
+
 
 
 
@@ -48057,6 +49252,10 @@ async function checkTag(job, ctx) {
     // What Harbor holds decides whether a HEAD on the source is worth it: a tag Harbor has is
     // compared by digest (the cheap nightly path); a tag Harbor lacks is read whole right away.
     const harborDigest = await inStep('discover', () => harborDigestOf(job, ctx));
+    // verify: blobs — what Harbor has is read on the source whole and checked whole in Harbor, a
+    // tag the user says never moves included.
+    if (harborDigest && ctx.config.verify === 'blobs')
+        return await auditTag(job, ctx, result, harborDigest);
     // A tag the user says never moves, and that Harbor has: no request to the source at all.
     if (harborDigest && isImmutableTag(job, ctx)) {
         return {
@@ -48087,17 +49286,10 @@ function isImmutableTag(job, ctx) {
 /** Reads the tag whole (manifests, blob presence) after checkTag found Harbor without it. */
 async function classifyTag(job, ctx, check) {
     const { result, harborDigest } = check;
-    const manifest = await inStep('discover', () => ctx.transfer.readGraph(job.sourceRepository, job.sourceReference, ctx.platforms)).catch((error) => {
-        if (isNotFound(error))
-            return undefined;
-        throw error;
-    });
+    const manifest = check.graph ?? (await readSourceGraph(job, ctx));
     if (!manifest)
         return { kind: 'done', result: notOnSource(job, result) };
-    result.digest = manifest.node.digest;
-    result.mediaType = manifest.node.mediaType;
-    if (manifest.sourceDigest)
-        result.sourceDigest = manifest.sourceDigest;
+    describeGraph(result, manifest);
     if (manifest.node.parsed.kind === 'index' && manifest.node.parsed.children.length === 0) {
         return {
             kind: 'done',
@@ -48153,17 +49345,6 @@ async function classifyTag(job, ctx, check) {
     }
     return { kind: 'copy', result, manifest: manifest.node, blobs, repairs };
 }
-function notOnSource(job, result) {
-    return {
-        ...result,
-        status: 'failed',
-        error: {
-            ...failure('discover', 'NOT_FOUND', `${job.sourceLabel} not found on the source`),
-            status: 404,
-            code: 'MANIFEST_UNKNOWN',
-        },
-    };
-}
 /** Why a tag cannot be copied as it is, for any manifest of its graph (each looked at once). */
 function unsupportedReason(node, seen = new Set()) {
     const kind = node.parsed.kind;
@@ -48181,10 +49362,6 @@ function unsupportedReason(node, seen = new Set()) {
             return `index child ${child.digest}: ${reason}`;
     }
     return undefined;
-}
-/** Who opened a prefetched GET: the tag job, which releases what no upload took. */
-function jobOwner(job) {
-    return `${job.sourceLabel} → ${job.targetLabel}`;
 }
 
 ;// CONCATENATED MODULE: ./lib/sync/copy.js
@@ -48207,7 +49384,39 @@ async function copyTag(job, manifest, blobs, result, ctx, fromUpstream = new Set
     return { ...result, status: 'migrated', blobs: counts };
 }
 
+;// CONCATENATED MODULE: ./lib/sync/repair.js
+
+
+
+
+async function repairTag(job, ctx, check) {
+    const { result, graph, gaps, fromUpstream } = check;
+    const lacked = lackedWords(gaps);
+    const from = fromUpstream.size > 0 ? `the source and upstream ${ctx.transfer.upstreamHost}` : 'the source';
+    if (ctx.config.dryRun) {
+        const bytes = ctx.transfer.plannedRepair(gaps.blobs);
+        const upload = gaps.blobs.length > 0 ? `, uploading up to ${formatBytes(bytes)}` : '';
+        return { ...result, status: 'broken', reason: `Harbor lacks ${lacked}: would repair from ${from}${upload}` };
+    }
+    await ctx.projects.ensure(job.target.project);
+    const hints = ctx.hintContext(job.target.project);
+    const step = (name, work) => inStep(name, work, hints);
+    const counts = await ctx.transfer.repair({
+        owner: jobOwner(job),
+        sourceRepository: job.sourceRepository,
+        targetRepository: job.target.repository,
+        reference: job.targetReference,
+        label: job.targetLabel,
+        top: graph.node,
+        blobs: gaps.blobs,
+        fromUpstream,
+        targetEmpty: () => ctx.repositoryIsEmpty(job.target),
+    }, gaps, step);
+    return { ...result, status: 'broken', blobs: counts, reason: `Harbor lacked ${lacked}; repaired from ${from}` };
+}
+
 ;// CONCATENATED MODULE: ./lib/sync/tag-pipeline.js
+
 
 
 
@@ -48237,6 +49446,8 @@ async function syncTag(job, ctx, limits, clock) {
         return await limits.tags(async () => {
             if (stopped())
                 return undefined;
+            if (check.kind === 'repair')
+                return await repairTag(job, ctx, check);
             const plan = await classifyTag(job, ctx, check);
             partial = plan.result;
             if (plan.kind === 'done')
@@ -48273,6 +49484,7 @@ async function planCopy(job, ctx, result, blobs) {
 // repository the catalog lists; run each tag through the pipeline with bounded concurrency;
 // synced manifests bring their signatures along. Discovery and copying overlap: tags start as
 // soon as their repository is listed.
+
 
 
 
@@ -48374,7 +49586,7 @@ class Runner {
             for (const r of await this.retainedRepositories())
                 this.result.retained.push(r);
         await this.noteImmutability();
-        this.result.harborNotes = [...this.ctx.projects.notes];
+        this.result.harborNotes = [...this.ctx.projects.notes, ...keptNotes(config, this.result.items)];
         this.result.projectsCreated = [...this.ctx.projects.created];
         const { plannedBytes, upstreamRequests } = this.ctx.transfer;
         if (plannedBytes !== undefined)
@@ -48427,7 +49639,7 @@ class Runner {
             item.retries = counter.retries;
         this.ctx.logger.event?.({ type: 'done', item, queued: true, dryRun: this.ctx.config.dryRun });
         // Signatures refer to the source's digest; an index rewritten for `platforms` has none.
-        const synced = item.status === 'migrated' || item.status === 'skipped';
+        const synced = item.status === 'migrated' || item.status === 'skipped' || item.status === 'broken';
         if (synced && item.digest && !item.sourceDigest && !clock.settled) {
             const followers = await this.discovery.followers(job, item.digest);
             for (const i of followers.items)
@@ -48857,7 +50069,7 @@ const EXAMPLE = [
     '    harbor-sync sync --source-registry https://old-registry:5000 --harbor-url https://harbor.example.com \\',
     "      --images 'team-a/app:1.2, alpine:3.19' --report-file report.json --summary-file summary.md",
 ];
-const EXIT_CODES = 'Exit codes: 0 ok; 1 failed tags (or stale ones with --fail-on stale); 2 configuration, credentials or connection error; 130 interrupted (SIGINT/SIGTERM).';
+const EXIT_CODES = 'Exit codes: 0 ok; 1 failed tags (or stale ones with --fail-on stale; with --fail-on pending, a plan with anything left to do); 2 configuration, credentials or connection error; 130 interrupted (SIGINT/SIGTERM).';
 const NODE = 'Needs Node.js 22.19 or later (24 recommended; the GitHub Action runs on node24).';
 const HELP_ROW = row('--help, -h', 'Show this help');
 /** The help of one command, or the overview when none is given. */
@@ -49040,7 +50252,7 @@ function resultFromReport(report, name) {
     const field = (key, check) => shape.optional(r[key], key, check);
     const names = (value, path) => shape.list(value, path, (v, p) => shape.name(v, p));
     const items = [];
-    for (const status of STATUSES)
+    for (const status of class_rules_STATUSES)
         items.push(...(field(status, (v, p) => shape.list(v, p, (item, at) => tagResult(shape, item, at, status))) ?? []));
     const totals = field('totals', (v, p) => shape.object(v, p));
     const seconds = shape.optional(totals?.seconds, 'totals.seconds', (v, p) => shape.number(v, p));
@@ -49123,6 +50335,8 @@ function tagResult(shape, value, path, status) {
         return { blobs: n('blobs'), manifests: n('manifests'), bytes: n('bytes'), from: shape.name(b.from, `${p}.from`) };
     });
     const missing = opt('missing', (v, p) => shape.list(v, p, (x, q) => shape.name(x, q)));
+    const harborMissing = opt('harborMissing', (v, p) => shape.list(v, p, (x, q) => missingInHarbor(shape, x, q)));
+    const checkedWhole = opt('checkedWhole', (v, p) => shape.boolean(v, p));
     const reason = opt('reason', text);
     const error = opt('error', (v, p) => stepFailure(shape, v, p));
     const retries = opt('retries', count);
@@ -49140,10 +50354,22 @@ function tagResult(shape, value, path, status) {
         ...(previousDigest !== undefined && { previousDigest }),
         ...(repaired && { repaired }),
         ...(missing && { missing }),
+        ...(harborMissing && { harborMissing }),
+        ...(checkedWhole && { checkedWhole: true }),
         ...(reason !== undefined && { reason }),
         ...(error && { error }),
         ...(retries !== undefined && { retries }),
         ...(seconds !== undefined && { seconds }),
+    };
+}
+/** A digest Harbor lacked (verify: blobs; added within v1). */
+function missingInHarbor(shape, value, path) {
+    const m = shape.object(value, path);
+    const size = shape.optional(m.size, `${path}.size`, (v, p) => shape.number(v, p));
+    return {
+        digest: shape.name(m.digest, `${path}.digest`),
+        kind: shape.oneOf(m.kind, `${path}.kind`, ['blob', 'manifest']),
+        ...(size !== undefined && { size }),
     };
 }
 function stepFailure(shape, value, path) {
@@ -49183,7 +50409,7 @@ function harborNote(shape, value, path) {
     const note = shape.object(value, path);
     return {
         project: shape.name(note.project, `${path}.project`),
-        kind: shape.oneOf(note.kind, `${path}.kind`, ['proxy-cache', 'retention', 'immutable']),
+        kind: shape.oneOf(note.kind, `${path}.kind`, ['proxy-cache', 'retention', 'immutable', 'kept']),
         message: shape.string(note.message, `${path}.message`),
     };
 }
@@ -49352,6 +50578,7 @@ async function report_merge_readJson(file) {
 
 
 
+
 /** Every input as a flag, plus the CLI's own. */
 const OPTIONS = [
     ...INPUTS.map((i) => ({
@@ -49367,19 +50594,13 @@ const OPTIONS = [
 ];
 async function main(argv, env = process.env) {
     const json = jsonWanted(argv);
-    try {
-        return await runCommand(argv, env);
-    }
-    catch (error) {
-        if (isHarborSyncError(error) && error.step === 'config') {
-            main_refused({ step: 'config', errorCode: error.code, message: error.message }, json);
-            return EXIT.config;
-        }
+    return await runEntry((stopOnSignal) => runCommand(argv, env, stopOnSignal), {
+        refused: (error) => main_refused({ step: 'config', errorCode: error.code, message: error.message }, json),
         // A bug, not bad input: still one line, never a stack trace full of paths.
-        const message = `internal error: ${error instanceof Error ? error.message : String(error)} (please report it)`;
-        main_refused({ step: 'internal', errorCode: 'INTERNAL', message }, json);
-        return EXIT.config;
-    }
+        crashed: (message) => main_refused({ step: 'internal', errorCode: 'INTERNAL', message: `internal error: ${message} (please report it)` }, json),
+        stopping: (signal) => process.stderr.write(`harbor-sync: ${signal} received, finishing tags in flight (send it again to quit at once)\n`),
+        quitOnSecondSignal: true,
+    });
 }
 /** One line on stderr; with --json also one error event on stdout, so a pipeline reading only
  * stdout learns why there is nothing else. */
@@ -49403,7 +50624,7 @@ function jsonWanted(argv) {
     }
     return wanted;
 }
-async function runCommand(argv, env) {
+async function runCommand(argv, env, stopOnSignal) {
     if (argv.length === 0) {
         out(helpText());
         return EXIT.config;
@@ -49459,33 +50680,21 @@ async function runCommand(argv, env) {
         const envName = INPUTS.find((i) => i.name === name)?.env;
         return envName ? env[envName] : undefined;
     };
-    return await sync(read, env, { quiet: flag('quiet'), json: flag('json') });
+    return await sync(read, env, { quiet: flag('quiet'), json: flag('json'), stopOnSignal });
 }
 async function sync(read, env, options) {
     const config = await buildConfig(read, { env, names: CLI_NAMES });
     const display = consoleDisplay({ err: process.stderr, out: { write: out }, ...options });
     // First SIGINT/SIGTERM: stop starting tags, let those in flight finish (or be abandoned after a
-    // grace period), then write the report. A second one exits at once.
-    const stop = new AbortController();
-    const onSignal = (signal) => {
-        if (stop.signal.aborted)
-            process.exit(EXIT.interrupted);
-        process.stderr.write(`harbor-sync: ${signal} received, finishing tags in flight (send it again to quit at once)\n`);
-        stop.abort();
-    };
-    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+    // grace period), then write the report. A second one exits at once (lifecycle.ts).
     const outcome = await runAndReport(config, {
         logger: display.logger,
-        signal: stop.signal,
+        signal: options.stopOnSignal(),
         summary: { audience: 'cli' },
-    })
-        .catch((error) => {
+    }).catch((error) => {
         // Refused before the run (an output file that cannot be written): no progress line.
         display.stop({ progressLine: false });
         throw error;
-    })
-        .finally(() => {
-        process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     });
     // No progress line after a fatal error: the one line that says what went wrong is the last.
     display.stop({ progressLine: !outcome.result.fatal });

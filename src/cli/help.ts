@@ -46,7 +46,7 @@ const EXAMPLE = [
 ];
 
 const EXIT_CODES =
-  'Exit codes: 0 ok; 1 failed tags (or stale ones with --fail-on stale); 2 configuration, credentials or connection error; 130 interrupted (SIGINT/SIGTERM).';
+  'Exit codes: 0 ok; 1 failed tags (or stale ones with --fail-on stale; with --fail-on pending, a plan with anything left to do); 2 configuration, credentials or connection error; 130 interrupted (SIGINT/SIGTERM).';
 const NODE = 'Needs Node.js 22.19 or later (24 recommended; the GitHub Action runs on node24).';
 const HELP_ROW = row('--help, -h', 'Show this help');
 

@@ -9,6 +9,7 @@ import { printable } from '../redact/text.js';
 import { consoleDisplay } from '../report/console.js';
 import { jsonLine } from '../report/escape.js';
 import { EXIT, type ExitCode } from '../report/outcome.js';
+import { runEntry } from '../lifecycle.js';
 import { runAndReport } from '../run-and-report.js';
 import { VERSION } from '../version.js';
 import { parseCommandLine, type OptionSpec } from './args.js';
@@ -38,18 +39,20 @@ export const OPTIONS: readonly OptionSpec[] = [
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<ExitCode> {
   const json = jsonWanted(argv);
-  try {
-    return await runCommand(argv, env);
-  } catch (error) {
-    if (isHarborSyncError(error) && error.step === 'config') {
-      refused({ step: 'config', errorCode: error.code, message: error.message }, json);
-      return EXIT.config;
-    }
+  return await runEntry((stopOnSignal) => runCommand(argv, env, stopOnSignal), {
+    refused: (error) => refused({ step: 'config', errorCode: error.code, message: error.message }, json),
     // A bug, not bad input: still one line, never a stack trace full of paths.
-    const message = `internal error: ${error instanceof Error ? error.message : String(error)} (please report it)`;
-    refused({ step: 'internal', errorCode: 'INTERNAL', message }, json);
-    return EXIT.config;
-  }
+    crashed: (message) =>
+      refused(
+        { step: 'internal', errorCode: 'INTERNAL', message: `internal error: ${message} (please report it)` },
+        json,
+      ),
+    stopping: (signal) =>
+      process.stderr.write(
+        `harbor-sync: ${signal} received, finishing tags in flight (send it again to quit at once)\n`,
+      ),
+    quitOnSecondSignal: true,
+  });
 }
 
 /** One line on stderr; with --json also one error event on stdout, so a pipeline reading only
@@ -72,7 +75,7 @@ function jsonWanted(argv: readonly string[]): boolean {
   return wanted;
 }
 
-async function runCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<ExitCode> {
+async function runCommand(argv: string[], env: NodeJS.ProcessEnv, stopOnSignal: () => AbortSignal): Promise<ExitCode> {
   if (argv.length === 0) {
     out(helpText());
     return EXIT.config;
@@ -127,38 +130,27 @@ async function runCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<ExitC
     const envName = INPUTS.find((i) => i.name === name)?.env;
     return envName ? env[envName] : undefined;
   };
-  return await sync(read, env, { quiet: flag('quiet'), json: flag('json') });
+  return await sync(read, env, { quiet: flag('quiet'), json: flag('json'), stopOnSignal });
 }
 
 async function sync(
   read: (name: string) => string | undefined,
   env: NodeJS.ProcessEnv,
-  options: { quiet: boolean; json: boolean },
+  options: { quiet: boolean; json: boolean; stopOnSignal: () => AbortSignal },
 ): Promise<ExitCode> {
   const config = await buildConfig(read, { env, names: CLI_NAMES });
   const display = consoleDisplay({ err: process.stderr, out: { write: out }, ...options });
   // First SIGINT/SIGTERM: stop starting tags, let those in flight finish (or be abandoned after a
-  // grace period), then write the report. A second one exits at once.
-  const stop = new AbortController();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stop.signal.aborted) process.exit(EXIT.interrupted);
-    process.stderr.write(`harbor-sync: ${signal} received, finishing tags in flight (send it again to quit at once)\n`);
-    stop.abort();
-  };
-  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  // grace period), then write the report. A second one exits at once (lifecycle.ts).
   const outcome = await runAndReport(config, {
     logger: display.logger,
-    signal: stop.signal,
+    signal: options.stopOnSignal(),
     summary: { audience: 'cli' },
-  })
-    .catch((error: unknown) => {
-      // Refused before the run (an output file that cannot be written): no progress line.
-      display.stop({ progressLine: false });
-      throw error;
-    })
-    .finally(() => {
-      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
-    });
+  }).catch((error: unknown) => {
+    // Refused before the run (an output file that cannot be written): no progress line.
+    display.stop({ progressLine: false });
+    throw error;
+  });
   // No progress line after a fatal error: the one line that says what went wrong is the last.
   display.stop({ progressLine: !outcome.result.fatal });
   // --json: stdout carries only JSON events, the last one the report's totals.

@@ -30,7 +30,7 @@ import {
   type Scalar,
 } from 'yaml';
 import { ConfigError, isHarborSyncError } from '../errors/base.js';
-import { describeRule, type MappingRule } from '../sync/mapping.js';
+import { describeRule, type MappingRule } from '../model/mapping-rule.js';
 import { checkMappingRule, shadowedBy } from './mapping-rules.js';
 import { LIST_INPUTS } from './input-list.js';
 import { closest } from './suggest.js';

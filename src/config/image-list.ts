@@ -2,7 +2,7 @@
 // comment; every error names where the reference was written.
 import { ConfigError, isHarborSyncError } from '../errors/base.js';
 import { parseImageReference } from '../registry/reference.js';
-import type { ImageSpec } from '../sync/config.js';
+import type { ImageSpec } from '../model/config.js';
 import { ACTION_NAMES, type InputNames } from './names.js';
 import type { FileKind } from './read-file.js';
 

@@ -8,6 +8,7 @@ export const INPUT_DEFAULTS = {
   concurrency: '4',
   'dry-run': 'false',
   'fail-on': 'failed',
+  verify: 'digest',
   retries: '4',
   'retry-max-wait': '60',
   'stall-timeout': '120',
@@ -55,9 +56,13 @@ export const INPUTS: InputInfo[] = [
   {
     name: 'source-registry',
     description:
-      'Source registry URL with scheme (https://registry.example.com, http://127.0.0.1:5000), or a registry storage directory dir:///var/lib/registry, or a tarball of one file:///backup/registry.tar.gz',
+      'Source registry URL with scheme (https://registry.example.com, http://127.0.0.1:5000), or a registry storage directory dir:///var/lib/registry, or a tarball of one file:///backup/registry.tar.gz, or a project of the Harbor at harbor-url harbor://hub-proxy (a proxy cache is read by digest only, so nothing it holds is lost; needs a mapping out of the project)',
   },
-  { name: 'source-username', description: 'User for the source registry (empty: anonymous)', env: 'SOURCE_USERNAME' },
+  {
+    name: 'source-username',
+    description: "User for the source registry (empty: anonymous; for harbor://, harbor-username's account)",
+    env: 'SOURCE_USERNAME',
+  },
   {
     name: 'source-password',
     description: 'Password or token for the source registry',
@@ -189,8 +194,15 @@ export const INPUTS: InputInfo[] = [
     default: defaults['dry-run'],
   },
   {
+    name: 'verify',
+    description:
+      "What a tag Harbor holds with the source's digest is checked for: digest (that alone), or blobs (also that Harbor serves every blob and manifest of it, a HEAD each; what Harbor lacks is pushed again from the source)",
+    default: defaults.verify,
+  },
+  {
     name: 'fail-on',
-    description: 'Fail the run on: failed (failed tags), stale (also stale or incomplete tags), never',
+    description:
+      'Fail the run on: failed (failed tags), stale (also stale or incomplete tags), pending (in a dry run, also any tag the sync would still copy or repair, or could not), never',
     default: defaults['fail-on'],
   },
   {

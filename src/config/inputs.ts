@@ -5,8 +5,8 @@ import { ConfigError } from '../errors/base.js';
 import { projectNameProblem } from '../harbor/names.js';
 import { addCredentials } from '../redact/secrets.js';
 import type { Credentials } from '../registry/credentials.js';
-import { isStorageUrl } from '../registry/storage/index.js';
-import type { Endpoint, SyncConfig, Visibility } from '../sync/config.js';
+import type { Endpoint, SyncConfig, Visibility } from '../model/config.js';
+import { formsWith, sourceKindOf, type SourceKind } from '../sources/index.js';
 import { parseConfigFile, type ConfigFile } from './config-file.js';
 import { dockerCredentials } from './docker-config.js';
 import { imageSpecs } from './image-list.js';
@@ -27,6 +27,7 @@ import {
   credentials,
   oneOf,
   parseFailOn,
+  parseVerify,
   registryUrl,
   tlsOptions,
   withSchemeHint,
@@ -75,14 +76,19 @@ async function build(readInput: InputReader, options: BuildOptions): Promise<Syn
   const source = registryUrl('source-registry', get('source-registry'), names);
   const harbor = registryUrl('harbor-url', get('harbor-url'), names);
   const catalog = boolean(n('catalog'), get('catalog'));
-  const untagged = includeUntagged(get('include-untagged'), source, names);
-  const images = await imageSpecs(get('images'), get('images-file'), new URL(source).host, load, catalog, names);
+  const kind = sourceKindOf(source);
+  const untagged = includeUntagged(get('include-untagged'), source, kind, names);
+  // A Harbor project as the source: images may name Harbor's host (harbor.example.com/p/app:1).
+  const imagesHost = new URL(kind.harborProject ? harbor : source).host;
+  const images = await imageSpecs(get('images'), get('images-file'), imagesHost, load, catalog, names);
   const defaultProject = get('default-project');
   const problem = projectNameProblem(defaultProject);
   if (problem) throw new ConfigError(`${n('default-project')} "${printable(defaultProject)}" ${problem}`);
   const dockerConfig = get('docker-config') || undefined;
-  const endpoint = async (prefix: EndpointPrefix, url: string): Promise<Endpoint> => {
-    const found = credentials(prefix, read, names) ?? (await fromDockerConfig(url, dockerConfig, env));
+  /** `dockerLogin`: docker login's credentials apply (not for a local path or a download). */
+  const endpoint = async (prefix: EndpointPrefix, url: string, dockerLogin = true): Promise<Endpoint> => {
+    const found =
+      credentials(prefix, read, names) ?? (dockerLogin ? await fromDockerConfig(url, dockerConfig, env) : undefined);
     // Known to the redaction point before anything can print them.
     addCredentials(found);
     const tls = await tlsOptions(prefix, get, load, names);
@@ -94,8 +100,8 @@ async function build(readInput: InputReader, options: BuildOptions): Promise<Syn
       `no Harbor credentials: set ${n('harbor-username')} and ${n('harbor-password')}, or log in to Harbor with docker login`,
     );
   }
-  return {
-    source: await endpoint('source', source),
+  const config: SyncConfig = {
+    source: await endpoint('source', source, kind.traits.dockerCredentials),
     harbor: harborEndpoint,
     images,
     catalog,
@@ -117,6 +123,7 @@ async function build(readInput: InputReader, options: BuildOptions): Promise<Syn
     defaultProject,
     concurrency: bounded('concurrency', get('concurrency'), n('concurrency')),
     dryRun: boolean(n('dry-run'), get('dry-run')),
+    verify: parseVerify(get('verify'), n('verify')),
     failOn: parseFailOn(get('fail-on'), n('fail-on')),
     retry: {
       retries: bounded('retries', get('retries'), n('retries')),
@@ -132,14 +139,16 @@ async function build(readInput: InputReader, options: BuildOptions): Promise<Syn
     ...(get('metrics-file') && { metricsFile: get('metrics-file') }),
     ...(names !== ACTION_NAMES && { naming: names }),
   };
+  kind.checkRun?.(source, config, names);
+  return config;
 }
 
-/** Only a storage source can list untagged manifests; refused rather than silently doing nothing. */
-function includeUntagged(value: string, source: string, names: InputNames): boolean {
+/** Only some kinds of source list untagged manifests; refused rather than silently doing nothing. */
+function includeUntagged(value: string, source: string, kind: SourceKind, names: InputNames): boolean {
   const wanted = boolean(names.name('include-untagged'), value);
-  if (wanted && !isStorageUrl(source)) {
+  if (wanted && !kind.traits.untaggedManifests) {
     throw new ConfigError(
-      `${names.setting('include-untagged', 'true')} needs a storage source (dir://, file:// or an http(s) URL of a .tar/.tar.gz): the registry API of ${source} cannot list manifests no tag points at`,
+      `${names.setting('include-untagged', 'true')} needs a storage source (${formsWith('untaggedManifests')}): the ${kind.name} of ${source} cannot list manifests no tag points at`,
     );
   }
   return wanted;
@@ -151,7 +160,6 @@ async function fromDockerConfig(
   configPath: string | undefined,
   env: NodeJS.ProcessEnv,
 ): Promise<Credentials | undefined> {
-  if (isStorageUrl(url)) return undefined;
   const found = await dockerCredentials(url, { ...(configPath && { configPath }), env });
   if (!found) return undefined;
   if (found.kind === 'identity-token') {

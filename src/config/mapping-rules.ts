@@ -5,7 +5,7 @@
 import { ConfigError } from '../errors/base.js';
 import { projectNameProblem } from '../harbor/names.js';
 import { PATH_COMPONENT } from '../registry/reference.js';
-import { describeRule, trimSlash, underPrefix, type MappingRule } from '../sync/mapping.js';
+import { describeRule, trimSlash, underPrefix, type MappingRule } from '../model/mapping-rule.js';
 
 const COMPONENT = new RegExp(`^${PATH_COMPONENT}$`);
 const RULE_LINE = /^(\S+)\s*=>\s*(\S+)(?:\s+\((flatten)\))?$/;

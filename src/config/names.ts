@@ -1,7 +1,7 @@
 // Messages name an option the way the user gave it: `source-registry` in the action's `with:` and
 // the config file, `--source-registry` on the command line (where some also come from the
 // environment, e.g. HARBOR_PASSWORD).
-import { INPUT_NAMING, type OptionNaming } from '../sync/config.js';
+import { INPUT_NAMING, type OptionNaming } from '../model/config.js';
 import { INPUTS } from './input-list.js';
 
 export type InputNames = OptionNaming;

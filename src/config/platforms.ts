@@ -1,7 +1,7 @@
 // `platforms: linux/amd64,linux/arm64` as the filter the engine applies (src/transfer/index-filter.ts).
 import { ConfigError } from '../errors/base.js';
 import { printable } from '../redact/text.js';
-import type { PlatformFilter } from '../transfer/index-filter.js';
+import type { PlatformFilter } from '../registry/media-types.js';
 
 export function parsePlatforms(text: string, input = 'platforms'): PlatformFilter[] {
   return text

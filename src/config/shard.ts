@@ -1,7 +1,7 @@
 // `shard: i/n` as the Shard the engine uses (src/sync/shard.ts).
 import { ConfigError } from '../errors/base.js';
 import { printable } from '../redact/text.js';
-import type { Shard } from '../sync/shard.js';
+import type { Shard } from '../model/config.js';
 
 /** More shards than any matrix runs: report-merge takes no more (MAX_SHARDS in src/report/merge.ts). */
 const MAX_SHARDS = 10_000;

@@ -2,12 +2,12 @@
 // credentials and TLS options. Each error names the input and shows what was given (never a
 // secret: a URL holding user-info is refused without being echoed).
 import { ConfigError } from '../errors/base.js';
-import { addSecret } from '../redact/secrets.js';
 import { printable } from '../redact/text.js';
 import type { Credentials } from '../registry/credentials.js';
-import { isStorageUrl, parseStorageUrl } from '../registry/storage/index.js';
 import type { TlsOptions } from '../registry/transport.js';
-import type { FailOn } from '../sync/config.js';
+import { type FailOn, VERIFY_MODES, type VerifyMode } from '../model/config.js';
+import { FAIL_ON_RULES } from '../model/tag-classes.js';
+import { sourceKind, sourceSchemes } from '../sources/index.js';
 import { INPUT_DEFAULTS } from './input-list.js';
 import { ACTION_NAMES, type InputNames } from './names.js';
 import { barePathProblem } from './storage-path.js';
@@ -16,7 +16,11 @@ import type { FileKind } from './read-file.js';
 export type EndpointPrefix = 'source' | 'harbor' | 'upstream';
 
 export function parseFailOn(value: string, name: string): FailOn {
-  return oneOf<FailOn>(name, value, ['failed', 'stale', 'never']);
+  return oneOf<FailOn>(name, value, FAIL_ON_RULES);
+}
+
+export function parseVerify(value: string, name: string): VerifyMode {
+  return oneOf<VerifyMode>(name, value, VERIFY_MODES);
 }
 
 export function boolean(name: string, value: string): boolean {
@@ -60,6 +64,7 @@ export const VALUE_CHECKS: Readonly<Record<string, ValueCheck>> = {
   ),
   'project-visibility': (value, name) => oneOf(name, value, VISIBILITIES),
   'fail-on': (value, name) => parseFailOn(value, name),
+  verify: (value, name) => parseVerify(value, name),
 };
 
 export function integer(name: string, value: string, min: number, max: number): number {
@@ -77,7 +82,7 @@ export function oneOf<T extends string>(name: string, value: string, allowed: re
 /** `scheme://user[:password]@host`, or `user:password@host` written without a scheme. */
 const USER_INFO = /^(?:[a-z][a-z0-9+.-]*:\/\/)?[^/?#\s]*@/i;
 
-/** A registry URL (or, for the source, a storage URL) as the engine takes it. */
+/** A registry URL (or, for the source, any source kind's URL: src/sources) as the engine takes it. */
 export function registryUrl(input: string, value: string, names: InputNames = ACTION_NAMES): string {
   const name = names.name(input);
   if (!value) throw new ConfigError(`${name} is required (a URL such as https://registry.example.com)`);
@@ -91,21 +96,21 @@ export function registryUrl(input: string, value: string, names: InputNames = AC
   // A path where a URL belongs: say which storage URL it means.
   const barePath = input === 'source-registry' ? barePathProblem(value) : undefined;
   if (barePath) throw new ConfigError(`${name} "${printable(value)}" ${barePath}`);
-  // A registry's storage directory or a tarball of it (dir:///var/lib/registry, file:///backup/registry.tar.gz).
-  if (input === 'source-registry' && isStorageUrl(value)) {
+  // The source: whichever kind claims the URL checks it (a registry, dir://, file://, …).
+  const kind = input === 'source-registry' ? sourceKind(value) : undefined;
+  if (kind) {
     try {
-      parseStorageUrl(value);
+      return kind.check(value);
     } catch (error) {
       throw new ConfigError(`${name}: ${(error as Error).message}`);
     }
-    // A presigned tarball URL carries its signature in the query: a secret like any password.
-    for (const query of URL.parse(value)?.searchParams.values() ?? []) addSecret(query);
-    return value;
   }
   const url = URL.parse(value);
   // `host:5000` parses with the host as its scheme: both mean the scheme is missing.
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:' && /^[\w.-]+:\d+(\/|$)/.test(value)))
     throw new MissingSchemeError(name, value);
+  if (input === 'source-registry')
+    throw new ConfigError(`${name} "${printable(value)}" must start with ${sourceSchemes()}`);
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new ConfigError(`${name} "${printable(value)}" must start with http:// or https://`);
   return url.toString().replace(/\/$/, '');

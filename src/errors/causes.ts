@@ -35,6 +35,15 @@ export function causeCode(error: unknown, accept: (code: string) => boolean): st
   return undefined;
 }
 
+/** Node's and OpenSSL's codes for a TLS certificate the run does not trust (self-signed, expired,
+ * unknown CA, wrong host name). */
+export const CERTIFICATE_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
+
+/** The certificate code in the chain, when a TLS certificate was refused. */
+export function certificateCode(error: unknown): string | undefined {
+  return causeCode(error, (code) => CERTIFICATE_CODE.test(code));
+}
+
 /** An error's own words for a reader: Node's advice about its own flags ("try running Node.js with
  * --use-system-ca") and OpenSSL's file and line are not for someone running harbor-sync, who is
  * told what to set instead. */

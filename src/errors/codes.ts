@@ -44,6 +44,8 @@ export const ERROR_CODES = {
   DIGEST_MISMATCH: 'content does not hash to its digest',
   SIZE_MISMATCH: 'a blob is not the size its descriptor says',
   VERIFY_MISMATCH: 'after the push, Harbor holds another digest for the tag than the source',
+  BROKEN_UNREPAIRABLE:
+    'Harbor lists the tag but lacks blobs or manifests of it (verify: blobs), and the source (and upstream) lack them too',
   PROJECT_MISSING: 'the Harbor project does not exist and create-projects is false',
   PROXY_PROJECT: 'the target is a Harbor proxy-cache project, which refuses pushes',
   IMMUTABLE_TAG: 'a Harbor tag-immutability rule refuses to re-point the tag',

@@ -1,13 +1,11 @@
 // The result model: what a run found and did, tag by tag. Pure data: the engine (src/sync) fills
 // it, src/report renders it, the entry points read its totals. Nothing here imports from either.
 import type { ErrorCode, Step } from '../errors/codes.js';
+import type { TagStatus } from './tag-classes.js';
 
-/** When a run counts as failed: any failed tag; also stale or incomplete ones; never. */
-export type FailOn = 'failed' | 'stale' | 'never';
-
-export type TagStatus = 'migrated' | 'stale' | 'incomplete' | 'skipped' | 'failed';
-
-export const STATUSES: readonly TagStatus[] = ['migrated', 'stale', 'incomplete', 'skipped', 'failed'];
+// The classes and fail-on rules are a table of their own (tag-classes.ts).
+export { STATUSES } from './class-rules.js';
+export type { FailOn, TagStatus } from './tag-classes.js';
 
 export interface StepFailure {
   step: Step;
@@ -44,12 +42,26 @@ export interface TagResult {
   repaired?: { blobs: number; manifests: number; bytes: number; from: string };
   /** Digests answering 404 on the source (stale / incomplete). */
   missing?: string[];
+  /** verify: blobs — what Harbor lacked of a tag it listed with the source's digest (broken, and
+   * failed BROKEN_UNREPAIRABLE). */
+  harborMissing?: HarborMissing[];
+  /** verify: blobs — every blob and manifest of the tag was asked for in Harbor (skipped whole,
+   * broken, failed BROKEN_UNREPAIRABLE). */
+  checkedWhole?: true;
   /** Why it was skipped, stale or incomplete. */
   reason?: string;
   error?: StepFailure;
   /** Requests or blob copies tried again (408, 429, 5xx, network errors). */
   retries?: number;
   seconds?: number;
+}
+
+/** A blob or manifest of a tag that Harbor's repository could not serve (a HEAD answered 404). */
+export interface HarborMissing {
+  digest: string;
+  kind: 'blob' | 'manifest';
+  /** Bytes, from the descriptor that names it, when known. */
+  size?: number;
 }
 
 /** Something Harbor holds that the source no longer lists: kept, never deleted by harbor-sync.
@@ -74,9 +86,11 @@ export interface RetainedItem {
 export interface HarborNote {
   project: string;
   /** `proxy-cache`: pushes are refused; `retention`: a tag-retention policy may delete migrated
-   * tags later; `immutable`: immutability rules refuse to re-point matching tags. */
-  kind: 'proxy-cache' | 'retention' | 'immutable';
-  /** In words, naming the policy or rule. */
+   * tags later; `immutable`: immutability rules refuse to re-point matching tags; `kept`: the
+   * project holds the tags of the Harbor project read as the source (harbor://PROJECT), and how
+   * clients pull them from there. */
+  kind: 'proxy-cache' | 'retention' | 'immutable' | 'kept';
+  /** In words, naming the policy or rule (for `kept`, a reference to pull). */
   message: string;
 }
 

@@ -42,6 +42,14 @@ export interface Platform {
   variant?: string;
 }
 
+/** A platform as `platforms: linux/arm64` names it: without a variant it takes every variant
+ * (src/transfer/index-filter.ts applies it). */
+export interface PlatformFilter {
+  os: string;
+  architecture: string;
+  variant?: string;
+}
+
 export interface ParsedManifest {
   kind: ManifestKind;
   mediaType: string;

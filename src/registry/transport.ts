@@ -9,6 +9,8 @@ import { basicAuthorization, type Credentials } from './credentials.js';
 import { TokenCache } from './tokens.js';
 import { AuthBoundary } from './auth-boundary.js';
 import { discardBody, type Answer } from './body.js';
+import { NetworkError } from '../errors/base.js';
+import { causeText, certificateCode } from '../errors/causes.js';
 import { addCredentials } from '../redact/secrets.js';
 import { DEFAULT_RETRY_POLICY, RetryLater, isRetryableStatus, retrying, type RetryPolicy } from './retry.js';
 
@@ -130,7 +132,8 @@ export class Transport {
 
   private async sendAuthorized(req: HttpRequest): Promise<HttpResponse> {
     const replayable = !isStream(req.body);
-    let res = await this.sendWithRetry(req, await this.authorization(req), replayable);
+    const sent = await this.authorization(req);
+    let res = await this.sendWithRetry(req, sent, replayable);
     // Only the registry's own challenge is answered (a redirect target's goes back to send()).
     if (res.status !== 401 || !replayable || !this.boundary.mayAuthorize(res.url)) return res;
 
@@ -140,12 +143,13 @@ export class Transport {
       await discardBody(res);
       const realm = this.boundary.acceptRealm(challenge.realm, describe(req));
       const scopes = union(req.scopes ?? [], challenge.scopes);
-      const learnedNow = this.scheme !== 'bearer';
       this.scheme = 'bearer';
       this.bearer = { realm, service: challenge.service, scopes: [] };
       // A cached token that was refused (expired, or issued before a Harbor project existed) is
-      // dropped and fetched again once; a fresh token refused again is a real 401.
-      if (!learnedNow) this.tokens.invalidate(this.bearer, scopes);
+      // dropped and fetched again once; a fresh token refused again is a real 401. A request sent
+      // without one (the run's first, side by side, before the scheme was known) refused nothing:
+      // they share the one token the first of them fetches.
+      if (sent?.startsWith('Bearer ')) this.tokens.invalidate(this.bearer, scopes);
       const token = await this.tokens.get(this.bearer, scopes);
       return await this.sendWithRetry(req, `Bearer ${token}`, true);
     }
@@ -218,6 +222,8 @@ export class Transport {
         ...(req.method === 'HEAD' && { reset: false }),
         ...(req.highWaterMark && { highWaterMark: req.highWaterMark }),
         ...(this.signal && { signal: this.signal }),
+      }).catch((error: unknown) => {
+        throw untrustedCertificate(error, req.method, url) ?? error;
       });
       const location = headerValue(res.headers, 'location');
       const redirect = req.followRedirects && res.statusCode >= 300 && res.statusCode < 400 && location;
@@ -240,6 +246,20 @@ export class Transport {
 export function headerValue(headers: HttpResponse['headers'], name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** A TLS certificate refused by whatever origin answered (the registry, or where it redirected):
+ * said with that origin, which the user must trust (`*-ca-file`) or stop checking (`*-insecure`). */
+function untrustedCertificate(error: unknown, method: string, url: URL): NetworkError | undefined {
+  const code = certificateCode(error);
+  if (code === undefined) return undefined;
+  return new NetworkError({
+    code: 'TLS_FAILED',
+    request: `${method} ${url.pathname}`,
+    message: `${method} ${url.pathname} on ${url.origin}: its TLS certificate is not trusted (${code}: ${causeText(error)})`,
+    hint: `trust the CA that signed the certificate of ${url.host} with the ca-file input of the registry you named (source-ca-file, harbor-ca-file or upstream-ca-file), or set its insecure input`,
+    cause: error,
+  });
 }
 
 /** Method and path for messages: never the query string, which may carry tokens. */

@@ -1,14 +1,17 @@
 // What needs a person, as GitHub annotations on the job page and in the PR checks list: one error
-// per class of failure (harbor-sync's errorCode at a step), one warning for the stale and
-// incomplete tags. GitHub shows 10 warning and 10 error annotations per step, in the order
-// written, and drops the rest silently: this never asks for more than `limit` in all, folding
-// what does not fit into the last error, which points at the job summary (it lists every tag).
+// per class of failure (harbor-sync's errorCode at a step), one warning for the tags that need
+// action (stale and incomplete: model/tag-classes.ts). GitHub shows 10 warning and 10 error
+// annotations per step, in the order written, and drops the rest silently: this never asks for
+// more than `limit` in all, folding what does not fit into the last error, which points at the
+// job summary (it lists every tag).
 // Pure: the action writes what this returns with core.error / core.warning.
 import type { ErrorCode, Step } from '../errors/codes.js';
 import { ERROR_CODES } from '../errors/codes.js';
+import { NEED_ACTION, tagClass } from '../model/class-rules.js';
 import type { SyncResult, TagResult } from '../model/result.js';
 import { printable } from '../redact/text.js';
 import { byText } from './order.js';
+import { wordList } from './words.js';
 
 export interface Annotation {
   level: 'error' | 'warning';
@@ -40,7 +43,7 @@ export function annotationsFor(result: SyncResult, options: AnnotationOptions = 
   const limit = Math.max(0, options.limit ?? ANNOTATIONS_PER_STEP);
   const first = Math.max(1, options.firstItems ?? 5);
   const classes = failureClasses(result.items);
-  const stale = result.items.filter((i) => i.status === 'stale' || i.status === 'incomplete');
+  const stale = result.items.filter((i) => tagClass(i.status).needsAction);
   const warning = stale.length > 0 ? staleWarning(stale, first, result.dryRun) : undefined;
   // The warning keeps its place (another kind, and the one thing a re-run will not fix) unless
   // a single slot must speak for the failures.
@@ -60,7 +63,7 @@ export function annotationsFor(result: SyncResult, options: AnnotationOptions = 
 function failureClasses(items: TagResult[]): FailureClass[] {
   const byKey = new Map<string, FailureClass>();
   for (const item of items) {
-    if (item.status !== 'failed') continue;
+    if (tagClass(item.status).listing !== 'causes') continue;
     const errorCode = item.error?.errorCode ?? 'INTERNAL';
     const step = item.error?.step ?? 'manifest';
     const key = `${errorCode} ${step}`;
@@ -112,11 +115,11 @@ function collapsed(rest: FailureClass[]): Annotation {
 }
 
 function staleWarning(items: TagResult[], first: number, dryRun: boolean): Annotation {
-  const stale = items.filter((i) => i.status === 'stale').length;
-  const incomplete = items.length - stale;
-  const what = [stale > 0 && `${stale} stale`, incomplete > 0 && `${incomplete} incomplete`]
-    .filter(Boolean)
-    .join(' and ');
+  const what = wordList(
+    NEED_ACTION.map((c) => [c, items.filter((i) => i.status === c.name).length] as const)
+      .filter(([, n]) => n > 0)
+      .map(([c, n]) => `${n} ${c.word}`),
+  );
   const sorted = sortedBySource(items);
   return {
     level: 'warning',
@@ -125,7 +128,10 @@ function staleWarning(items: TagResult[], first: number, dryRun: boolean): Annot
       `${tags(items.length)} listed on the source ${items.length === 1 ? 'lacks' : 'lack'} blobs there (a pull-through cache that never fetched them); nothing of ${items.length === 1 ? 'it' : 'them'} was written to Harbor, and a copy Harbor already has is kept.`,
       ...sorted
         .slice(0, first)
-        .map((i) => `- ${itemName(i)}: ${i.status}, ${i.missing?.length ?? 0} blob(s) missing on the source`),
+        .map(
+          (i) =>
+            `- ${itemName(i)}: ${tagClass(i.status).word}, ${i.missing?.length ?? 0} blob(s) missing on the source`,
+        ),
       ...(items.length > first ? [`… and ${items.length - first} more.`] : []),
       'What to do: set upstream-registry to repair them from the registry that was cached, or remove the tags at the source.',
       SEE_SUMMARY,

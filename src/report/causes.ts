@@ -2,6 +2,7 @@
 // projects and digests it quotes are taken out. 40 tags missing at the source are one cause with
 // a count of 40, said once with what to do, their tags folded below it.
 import { ERROR_CODES, type ErrorCode, type Step } from '../errors/codes.js';
+import { type ClassRow, classLabel } from '../model/class-rules.js';
 import type { TagResult } from '../model/result.js';
 import { type Block, code, type Inline, heading, joined, paragraph, strong, table } from './doc.js';
 import { type Context, foldedList } from './fold.js';
@@ -35,6 +36,8 @@ export const ADVICE: Record<ErrorCode, string> = {
   DIGEST_MISMATCH: "the source's copy of this content is damaged: push the image to the source again",
   SIZE_MISMATCH: "the source's copy of this content is damaged: push the image to the source again",
   VERIFY_MISMATCH: 'make sure nothing else pushes to the same Harbor repository during the sync, then run again',
+  BROKEN_UNREPAIRABLE:
+    'push the image into Harbor again from another copy that still has it (a client that pulled it, a backup), or accept that the tag is lost and delete it in Harbor yourself: harbor-sync never deletes anything',
   PROJECT_MISSING: 'create the project in Harbor, or set create-projects: true',
   PROXY_PROJECT: 'map these images to a regular project (mappings, or default-project for single-level names)',
   IMMUTABLE_TAG:
@@ -106,10 +109,15 @@ export function groupFailures(items: readonly TagResult[], maxMessage: number): 
 }
 
 /** The "Failed" section: one heading per cause, with its count, meaning, message and what to do. */
-export function failedSection(items: readonly TagResult[], causes: readonly Cause[], ctx: Context): Block[] {
+export function failedSection(
+  c: ClassRow,
+  items: readonly TagResult[],
+  causes: readonly Cause[],
+  ctx: Context,
+): Block[] {
   if (items.length === 0) return [];
   const blocks = [
-    heading(3, `Failed: ${plural(items.length, 'tag')}, ${plural(causes.length, 'cause')}`),
+    heading(3, `${classLabel(c, ctx.dryRun)}: ${plural(items.length, 'tag')}, ${plural(causes.length, 'cause')}`),
     paragraph(
       'Harbor holds nothing partial of a failed tag. Do what each cause says, then run the same sync again: only what is missing is done.',
     ),

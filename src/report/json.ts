@@ -1,7 +1,7 @@
 // The JSON report (schema documented in docs/report.md). Versioned: fields are only ever added
 // within a version.
-import type { HarborNote, RetainedItem, StepFailure, SyncResult, TagResult } from '../model/result.js';
-import { computeTotals, itemsByStatus, type Totals } from './totals.js';
+import type { HarborNote, RetainedItem, StepFailure, SyncResult, TagResult, TagStatus } from '../model/result.js';
+import { computeTotals, itemsByStatus, STATUSES, type Totals } from './totals.js';
 import { byText } from './order.js';
 
 export const REPORT_SCHEMA = 'harbor-sync/report/v1';
@@ -13,7 +13,8 @@ export interface ReportItem {
   [field: string]: unknown;
 }
 
-export interface Report {
+/** The report: its head, a list of items per tag class (model/tag-classes.ts, in its order), its tail. */
+export interface Report extends Record<TagStatus, ReportItem[]> {
   schema: typeof REPORT_SCHEMA;
   tool: { name: 'harbor-sync'; version: string };
   dryRun: boolean;
@@ -38,11 +39,6 @@ export interface Report {
   /** Interrupted before the catalog was listed to its end: more is left than `notStarted` lists.
    * Added within v1. */
   catalogIncomplete: boolean;
-  migrated: ReportItem[];
-  stale: ReportItem[];
-  incomplete: ReportItem[];
-  skipped: ReportItem[];
-  failed: ReportItem[];
   /** Only Harbor has these now: tags (and repositories) the source no longer lists, kept in
    * Harbor. Information, never a failure. Added within v1. */
   retained: RetainedItem[];
@@ -54,17 +50,14 @@ export function buildReport(result: SyncResult, toolVersion: string): Report {
   const groups = itemsByStatus(result);
   return {
     ...reportHead(result, toolVersion),
-    migrated: groups.migrated.map(toItem),
-    stale: groups.stale.map(toItem),
-    incomplete: groups.incomplete.map(toItem),
-    skipped: groups.skipped.map(toItem),
-    failed: groups.failed.map(toItem),
+    ...(Object.fromEntries(STATUSES.map((status) => [status, groups[status].map(toItem)])) as Record<
+      TagStatus,
+      ReportItem[]
+    >),
     ...reportTail(result),
   };
 }
 
-const ITEM_LISTS = ['migrated', 'stale', 'incomplete', 'skipped', 'failed'] as const;
-type ItemList = (typeof ITEM_LISTS)[number];
 type ReportTail = Pick<Report, 'retained' | 'harborNotes'>;
 
 /** The report's text exactly as `JSON.stringify(buildReport(…), null, 2)` writes it, in pieces of
@@ -74,7 +67,7 @@ export function* reportText(result: SyncResult, toolVersion: string): Generator<
   const groups = itemsByStatus(result);
   const fields: [string, unknown, ((item: TagResult) => ReportItem)?][] = [
     ...Object.entries(reportHead(result, toolVersion)),
-    ...ITEM_LISTS.map((status): [string, unknown, typeof toItem] => [status, groups[status], toItem]),
+    ...STATUSES.map((status): [string, unknown, typeof toItem] => [status, groups[status], toItem]),
     ...Object.entries(reportTail(result)),
   ];
   let first = true;
@@ -101,7 +94,7 @@ function indent(json: string, by: string): string {
   return json.replaceAll('\n', `\n${by}`);
 }
 
-function reportHead(result: SyncResult, toolVersion: string): Omit<Report, ItemList | keyof ReportTail> {
+function reportHead(result: SyncResult, toolVersion: string): Omit<Report, TagStatus | keyof ReportTail> {
   return {
     schema: REPORT_SCHEMA,
     tool: { name: 'harbor-sync', version: toolVersion },

@@ -3,28 +3,29 @@
 // its name the tag. Valid against the JUnit schema Jenkins' xUnit plugin ships (the test checks it
 // with xmllint); docs/report.md, "The JUnit report", says how each class shows and why.
 //
-// How a class shows comes from outcome.ts, which decides the exit code: a class that fails the run
-// is a <failure> (failed tags always; stale and incomplete ones under fail-on: stale); a class that
-// needs action without failing the run is <skipped>, which both Jenkins and GitLab show as not
-// passed and neither counts as failed; the rest pass. A run that stopped before any tag (a fatal
+// How a class shows comes from the table of tag classes (model/tag-classes.ts), as the exit code
+// does: a class that fails the run is a <failure> (failed tags always; stale and incomplete ones
+// under fail-on: stale); a class that needs action without failing the run is <skipped>, which
+// both Jenkins and GitLab show as not passed and neither counts as failed; the rest pass. A run that stopped before any tag (a fatal
 // error) or was interrupted is one more test case, an <error>.
 //
 // Written in pieces of one test case each, like the JSON report: 200,000 tags never make one string.
+import { BASE_RULE, tagClass } from '../model/class-rules.js';
 import type { FailOn, SyncResult, TagResult, TagStatus } from '../model/result.js';
 import { STATUSES } from '../model/result.js';
 import { failureFacts, repositoryOf, whatToDo } from './causes.js';
 import { plainText } from './doc.js';
 import { xmlAttribute, xmlText } from './escape.js';
 import { failsRun, leftUndone, needsAction, undoneWords } from './outcome.js';
-import { missingMeaning, missingWhatToDo, retainedWords } from './tables.js';
+import { missingWhatToDo, retainedWords } from './tables.js';
 import { computeTotals, itemsByStatus } from './totals.js';
 
 export type JunitMark = 'failure' | 'skipped' | 'pass';
 
 /** How a class of tags shows in the JUnit report under a fail-on rule. `fail-on: never` changes the
  * exit code only: a failed tag is still a failed test. */
-export function junitMark(status: TagStatus, failOn: FailOn): JunitMark {
-  if (failsRun(status, failOn === 'stale' ? 'stale' : 'failed')) return 'failure';
+export function junitMark(status: TagStatus, failOn: FailOn, dryRun: boolean): JunitMark {
+  if (failsRun(status, failOn === 'never' ? BASE_RULE : failOn, dryRun)) return 'failure';
   if (needsAction(status)) return 'skipped';
   return 'pass';
 }
@@ -44,7 +45,7 @@ export function junitCounts(result: SyncResult, failOn: FailOn): JunitCounts {
   const counts = { tests: totals.tags, failures: 0, errors: runError(result) ? 1 : 0, skipped: 0 };
   counts.tests += counts.errors;
   for (const status of STATUSES) {
-    const mark = junitMark(status, failOn);
+    const mark = junitMark(status, failOn, result.dryRun);
     if (mark === 'failure') counts.failures += totals[status];
     if (mark === 'skipped') counts.skipped += totals[status];
   }
@@ -69,7 +70,7 @@ export function* junitText(result: SyncResult, options: JunitOptions): Generator
   const upstream = result.upstreamRequests !== undefined;
   const groups = itemsByStatus(result);
   for (const status of STATUSES)
-    for (const item of groups[status]) yield testCase(item, junitMark(status, options.failOn), upstream);
+    for (const item of groups[status]) yield testCase(item, junitMark(status, options.failOn, result.dryRun), upstream);
   yield* suiteOutput(result);
   yield '  </testsuite>\n</testsuites>\n';
 }
@@ -99,21 +100,33 @@ function testCase(item: TagResult, mark: JunitMark, upstream: boolean): string {
   const open = `    <testcase classname="${xmlAttribute(repository)}" name="${xmlAttribute(name)}"${time}`;
   const where = item.target && item.target !== item.source ? [`In Harbor: ${item.target}`] : [];
   if (mark === 'failure') {
-    const [type, message, body] =
-      item.status === 'failed' ? failedDetails(item) : missingDetails(item, upstream, item.status);
+    const [type, message, body] = details(item, upstream);
     return `${open}>\n      <failure type="${xmlAttribute(type)}" message="${xmlAttribute(message)}">${xmlText([...where, ...body].join('\n'))}</failure>\n    </testcase>\n`;
   }
   if (mark === 'skipped') {
-    const [, message, body] = missingDetails(item, upstream, item.status);
+    const [, message, body] = details(item, upstream);
     return `${open}>\n      <skipped message="${xmlAttribute(message)}">${xmlText([...where, ...body].join('\n'))}</skipped>\n    </testcase>\n`;
   }
   // Passed: what was done, for whoever opens the case.
   const done = [
-    `${item.status}${item.reason ? `: ${item.reason}` : ''}`,
+    `${tagClass(item.status).word}${item.reason ? `: ${item.reason}` : ''}`,
     ...where,
     ...(item.digest ? [`Digest: ${item.digest}`] : []),
   ];
   return `${open}>\n      <system-out>${xmlText(done.join('\n'))}</system-out>\n    </testcase>\n`;
+}
+
+/** A tag that did not pass: its type, message and text, by what its class carries (model/tag-classes.ts). */
+function details(item: TagResult, upstream: boolean): [string, string, string[]] {
+  const c = tagClass(item.status);
+  if (c.listing === 'causes') return failedDetails(item);
+  if (c.listing === 'missing') return missingDetails(item, upstream);
+  if (c.listing === 'gaps') return gapDetails(item);
+  return [
+    c.name.toUpperCase(),
+    `${c.word}${item.reason ? `: ${item.reason}` : ''}`,
+    [...(c.meaning ? [c.meaning] : []), ...(item.digest ? [`Digest: ${item.digest}`] : [])],
+  ];
 }
 
 /** A failed tag: its error code as the type, its message, then its codes and what to do. */
@@ -134,15 +147,31 @@ function failedDetails(item: TagResult): [string, string, string[]] {
 }
 
 /** A stale or incomplete tag: the class as the type, why, the digests missing and what to do. */
-function missingDetails(item: TagResult, upstream: boolean, status: TagStatus): [string, string, string[]] {
-  const kind = status === 'stale' ? 'stale' : 'incomplete';
+function missingDetails(item: TagResult, upstream: boolean): [string, string, string[]] {
+  const c = tagClass(item.status);
   return [
-    kind.toUpperCase(),
-    `${kind}: ${item.reason ?? 'blobs answer 404 on the source'}`,
+    c.name.toUpperCase(),
+    `${c.word}: ${item.reason ?? 'blobs answer 404 on the source'}`,
     [
-      missingMeaning(kind),
+      ...(c.meaning ? [c.meaning] : []),
       ...(item.missing?.length ? ['Missing on the source:', ...item.missing.map((d) => `  ${d}`)] : []),
       plainText(missingWhatToDo(upstream)),
+    ],
+  ];
+}
+
+/** A broken tag (verify: blobs): the class as the type, what Harbor lacked, and what was done. */
+function gapDetails(item: TagResult): [string, string, string[]] {
+  const c = tagClass(item.status);
+  return [
+    c.name.toUpperCase(),
+    `${c.word}${item.reason ? `: ${item.reason}` : ''}`,
+    [
+      ...(c.meaning ? [c.meaning] : []),
+      ...(item.harborMissing?.length
+        ? ['Missing in Harbor:', ...item.harborMissing.map((m) => `  ${m.digest} (${m.kind})`)]
+        : []),
+      ...(item.digest ? [`Digest: ${item.digest}`] : []),
     ],
   ];
 }

@@ -1,7 +1,15 @@
 // `report-merge`: the shards of a sharded sync each write a JSON report; one report and one
 // summary are made of them, equal to what a single runner would have written for the same work
 // (timings aside).
-import type { HarborNote, RetainedItem, StepFailure, SyncResult, TagResult, TagStatus } from '../model/result.js';
+import type {
+  HarborMissing,
+  HarborNote,
+  RetainedItem,
+  StepFailure,
+  SyncResult,
+  TagResult,
+  TagStatus,
+} from '../model/result.js';
 import { REPORT_SCHEMA } from './json.js';
 import { ConfigError } from '../errors/base.js';
 import { ERROR_CODES, STEPS, type ErrorCode } from '../errors/codes.js';
@@ -110,6 +118,8 @@ function tagResult(shape: Shape, value: unknown, path: string, status: TagStatus
     return { blobs: n('blobs'), manifests: n('manifests'), bytes: n('bytes'), from: shape.name(b.from, `${p}.from`) };
   });
   const missing = opt('missing', (v, p) => shape.list(v, p, (x, q) => shape.name(x, q)));
+  const harborMissing = opt('harborMissing', (v, p) => shape.list(v, p, (x, q) => missingInHarbor(shape, x, q)));
+  const checkedWhole = opt('checkedWhole', (v, p) => shape.boolean(v, p));
   const reason = opt('reason', text);
   const error = opt('error', (v, p) => stepFailure(shape, v, p));
   const retries = opt('retries', count);
@@ -127,10 +137,23 @@ function tagResult(shape: Shape, value: unknown, path: string, status: TagStatus
     ...(previousDigest !== undefined && { previousDigest }),
     ...(repaired && { repaired }),
     ...(missing && { missing }),
+    ...(harborMissing && { harborMissing }),
+    ...(checkedWhole && { checkedWhole: true as const }),
     ...(reason !== undefined && { reason }),
     ...(error && { error }),
     ...(retries !== undefined && { retries }),
     ...(seconds !== undefined && { seconds }),
+  };
+}
+
+/** A digest Harbor lacked (verify: blobs; added within v1). */
+function missingInHarbor(shape: Shape, value: unknown, path: string): HarborMissing {
+  const m = shape.object(value, path);
+  const size = shape.optional(m.size, `${path}.size`, (v, p) => shape.number(v, p));
+  return {
+    digest: shape.name(m.digest, `${path}.digest`),
+    kind: shape.oneOf(m.kind, `${path}.kind`, ['blob', 'manifest'] as const),
+    ...(size !== undefined && { size }),
   };
 }
 
@@ -173,7 +196,7 @@ function harborNote(shape: Shape, value: unknown, path: string): HarborNote {
   const note = shape.object(value, path);
   return {
     project: shape.name(note.project, `${path}.project`),
-    kind: shape.oneOf(note.kind, `${path}.kind`, ['proxy-cache', 'retention', 'immutable'] as const),
+    kind: shape.oneOf(note.kind, `${path}.kind`, ['proxy-cache', 'retention', 'immutable', 'kept'] as const),
     message: shape.string(note.message, `${path}.message`),
   };
 }

@@ -3,11 +3,12 @@
 // the exit code, when the run ended and when the last fully successful run ended (carried over
 // from the file the previous run wrote), each with HELP and TYPE. Every value describes the last
 // run, so every metric is a gauge. `promtool check metrics` reads it in the tests.
+import { BY_ATTENTION, failsSomeSync, tagClass } from '../model/class-rules.js';
 import type { SyncResult } from '../model/result.js';
 import { STATUSES } from '../model/result.js';
 import { metricLabel } from './escape.js';
-import { failsRun } from './outcome.js';
 import { computeTotals } from './totals.js';
+import { wordList } from './words.js';
 
 export const LAST_SUCCESS = 'harbor_sync_last_success_timestamp_seconds';
 
@@ -19,12 +20,16 @@ export interface MetricsOptions {
   toolVersion: string;
 }
 
+/** The tag classes a fully successful run has none of: those some fail-on rule fails a sync on
+ * (failed, stale, incomplete). */
+const UNSUCCESSFUL = BY_ATTENTION.filter((c) => c.kind === 'tag' && failsSomeSync(c));
+
 /** A run that did everything: it ended (no fatal error, not interrupted), wrote to Harbor (not a
  * dry run), left no tag of a class that needs anything (under the strictest rule), exit code 0. */
 export function fullySuccessful(result: SyncResult, exitCode: number): boolean {
   if (exitCode !== 0 || result.fatal || result.interrupted || result.dryRun) return false;
   const totals = computeTotals(result);
-  return STATUSES.every((status) => !failsRun(status, 'stale') || totals[status] === 0);
+  return UNSUCCESSFUL.every((c) => totals[c.name] === 0);
 }
 
 /** The metrics file's text. A run that is not a full success carries the previous success's time
@@ -37,7 +42,7 @@ export function renderMetrics(result: SyncResult, options: MetricsOptions): stri
   const common: [string, string][] = result.shard ? [['shard', result.shard]] : [];
   const failures = new Map<string, number>();
   for (const item of result.items)
-    if (item.status === 'failed') {
+    if (tagClass(item.status).listing === 'causes') {
       const code = item.error?.errorCode ?? 'UNKNOWN';
       failures.set(code, (failures.get(code) ?? 0) + 1);
     }
@@ -77,7 +82,10 @@ export function renderMetrics(result: SyncResult, options: MetricsOptions): stri
   metric('harbor_sync_last_run_timestamp_seconds', 'When the last run ended, in Unix seconds.', [[[], ended]]);
   metric(
     LAST_SUCCESS,
-    'When the last fully successful run ended (no failed, stale or incomplete tag, exit code 0, not a dry run), in Unix seconds; 0 if none is known.',
+    `When the last fully successful run ended (no ${wordList(
+      UNSUCCESSFUL.map((c) => c.word),
+      'or',
+    )} tag, exit code 0, not a dry run), in Unix seconds; 0 if none is known.`,
     [[[], lastSuccess]],
   );
   metric('harbor_sync_info', 'The last run: harbor-sync version, source and Harbor.', [

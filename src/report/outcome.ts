@@ -1,7 +1,10 @@
 // The one decision of how a run ends, for the action and the CLI alike.
+import { ALL_CLASSES, BASE_RULE, type ClassRow, failsRun, tagClass } from '../model/class-rules.js';
 import type { FailOn, SyncResult, TagStatus } from '../model/result.js';
-import { plural } from './markdown.js';
+import { plural, wordList } from './words.js';
 import { computeTotals } from './totals.js';
+
+export { failsRun };
 
 /** 0 ok; 1 tags failed (per fail-on); 2 configuration, credentials or connection; 130 interrupted. */
 export const EXIT = { ok: 0, failed: 1, config: 2, interrupted: 130 } as const;
@@ -14,22 +17,17 @@ export interface Outcome {
   reason?: string;
 }
 
-/** The tag classes that fail the run under each `fail-on` rule: the one place that says it, for
- * the exit code and for every report that shows a class as failing (JUnit, metrics). */
-const FAILING: Record<FailOn, readonly TagStatus[]> = {
-  failed: ['failed'],
-  stale: ['failed', 'stale', 'incomplete'],
-  never: [],
-};
-
-export function failsRun(status: TagStatus, failOn: FailOn): boolean {
-  return FAILING[failOn].includes(status);
+/** A class that needs a person although the default rule lets the run pass (stale, incomplete). */
+export function needsAction(status: TagStatus): boolean {
+  return tagClass(status).needsAction;
 }
 
-/** A class that needs a person although the default rule lets the run pass (stale, incomplete):
- * the classes `fail-on: stale` adds. */
-export function needsAction(status: TagStatus): boolean {
-  return failsRun(status, 'stale') && !failsRun(status, 'failed');
+/** The tag classes that fail the run under the rule (model/tag-classes.ts) beyond those that fail
+ * it by default: what `fail-on: stale` adds (stale, incomplete). */
+export function addedByRule(failOn: FailOn, dryRun: boolean): ClassRow[] {
+  return ALL_CLASSES.filter(
+    (c) => c.kind === 'tag' && failsRun(c.name, failOn, dryRun) && !failsRun(c.name, BASE_RULE, dryRun),
+  );
 }
 
 /** Whether the run failed, per `fail-on`. A fatal error always fails the run. */
@@ -39,13 +37,18 @@ export function decideOutcome(result: SyncResult, failOn: FailOn): Outcome {
     return { ok: false, exitCode: EXIT.interrupted, reason: interruptedReason(result) };
   }
   const t = computeTotals(result);
-  if (failsRun('failed', failOn) && t.failed > 0)
-    return { ok: false, exitCode: EXIT.failed, reason: `${t.failed} tag(s) failed` };
-  if ((failsRun('stale', failOn) && t.stale > 0) || (failsRun('incomplete', failOn) && t.incomplete > 0)) {
+  const dry = result.dryRun;
+  const failing = ALL_CLASSES.filter(
+    (c) => c.kind === 'tag' && failsRun(c.name, failOn, dry) && failsRun(c.name, BASE_RULE, dry),
+  );
+  const failed = failing.reduce((n, c) => n + t[c.name], 0);
+  if (failed > 0) return { ok: false, exitCode: EXIT.failed, reason: `${failed} tag(s) failed` };
+  const added = addedByRule(failOn, dry);
+  if (added.some((c) => t[c.name] > 0)) {
     return {
       ok: false,
       exitCode: EXIT.failed,
-      reason: `${t.stale} stale and ${t.incomplete} incomplete tag(s) (fail-on: stale)`,
+      reason: `${wordList(added.map((c) => `${t[c.name]} ${c.word}`))} tag(s) (fail-on: ${failOn})`,
     };
   }
   return { ok: true, exitCode: EXIT.ok };

@@ -1,16 +1,22 @@
 // Progress of a running sync, from the engine's events: tags done of known so far, bytes sent,
 // throughput, an estimate of the time left, failures so far. Pure: the entry points decide how
 // and how often to show `line()` (Actions: a log group per interval; terminal: one live line).
+import { FAILED_BY_DEFAULT, NEED_ACTION, tagClass } from '../model/class-rules.js';
 import type { SyncEvent } from '../model/events.js';
 import type { TagResult } from '../model/result.js';
 import { formatBytes } from './totals.js';
+
+/** `stale/incomplete`. */
+const PROBLEMS = NEED_ACTION.map((c) => c.word).join('/');
 
 export class Progress {
   private readonly started: number;
   private readonly now: () => number;
   private total = 0;
   private done = 0;
-  private failed = 0;
+  /** Tags so far of each class that fails the run by default (failed). */
+  private readonly failed = new Map(FAILED_BY_DEFAULT.map((c) => [c.name, 0]));
+  /** Tags so far that need action (stale or incomplete), together. */
   private problems = 0;
   private bytes = 0;
   private discovering = true;
@@ -50,14 +56,15 @@ export class Progress {
     const left = this.total - this.done;
     if (!this.discovering && this.done > 0 && left > 0)
       parts.push(`ETA ${formatDuration((seconds / this.done) * left)}`);
-    if (this.failed > 0) parts.push(`${this.failed} failed`);
-    if (this.problems > 0) parts.push(`${this.problems} stale/incomplete`);
+    for (const [name, n] of this.failed) if (n > 0) parts.push(`${n} ${tagClass(name).word}`);
+    if (this.problems > 0) parts.push(`${this.problems} ${PROBLEMS}`);
     return `harbor-sync: ${parts.join(' · ')} · ${formatDuration(seconds)} elapsed`;
   }
 
   private count(item: TagResult): void {
-    if (item.status === 'failed') this.failed += 1;
-    if (item.status === 'stale' || item.status === 'incomplete') this.problems += 1;
+    const failed = this.failed.get(item.status);
+    if (failed !== undefined) this.failed.set(item.status, failed + 1);
+    if (tagClass(item.status).needsAction) this.problems += 1;
   }
 }
 

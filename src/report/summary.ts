@@ -4,9 +4,11 @@
 // has now, and the folded lists. A pure function of the result, built once as a document (doc.ts)
 // that render-markdown.ts writes as Markdown and html.ts as a page; tested as text and in a browser
 // (test/integration/summary-browser.test.ts); action.ts hands it to core.summary, the CLI prints it.
-import type { FailOn, SyncResult } from '../model/result.js';
-import { failedSection, groupFailures } from './causes.js';
+import { BY_ATTENTION, type ClassRow, isStatus } from '../model/class-rules.js';
+import type { FailOn, SyncResult, TagResult } from '../model/result.js';
+import { type Cause, failedSection, groupFailures } from './causes.js';
 import { alert, type Block, code, heading, joined, paragraph, strong } from './doc.js';
+import { brokenSection } from './gaps.js';
 import { type Context, LEVELS, type Level } from './fold.js';
 import { toMarkdown } from './render-markdown.js';
 import {
@@ -87,8 +89,12 @@ export function summaryDocument(result: SyncResult, options: SummaryOptions, lev
         : []),
     ),
   ];
-  const causes = groupFailures(groups.failed, level.message);
-  blocks.push(verdict({ result, totals, causes: causes.length, failOn: options.failOn, audience: options.audience }));
+  // Failed tags grouped by cause: the verdict counts the causes, their section lists them.
+  const causes = new Map<ClassRow, Cause[]>();
+  for (const c of BY_ATTENTION)
+    if (isStatus(c) && c.listing === 'causes') causes.set(c, groupFailures(groups[c.name], level.message));
+  const causeCount = [...causes.values()].reduce((n, list) => n + list.length, 0);
+  blocks.push(verdict({ result, totals, causes: causeCount, failOn: options.failOn, audience: options.audience }));
   // A fatal error has nothing to count: no all-zero totals line.
   if (!result.fatal) blocks.push(paragraph(...totalsLine(totals, dry)));
   blocks.push(context(result, ctx));
@@ -113,15 +119,33 @@ export function summaryDocument(result: SyncResult, options: SummaryOptions, lev
     );
   blocks.push(...byRepository(result.items, ctx));
   if (result.interrupted && result.notStarted.length) blocks.push(...notStartedSection(result.notStarted, ctx));
-  blocks.push(...failedSection(groups.failed, causes, ctx));
+  // A section per class, what needs a person first (model/tag-classes.ts), each as its items show.
   const upstream = result.upstreamRequests !== undefined;
-  blocks.push(...missingSection('stale', groups.stale, ctx, { upstream, sayWhatToDo: true }));
-  blocks.push(
-    ...missingSection('incomplete', groups.incomplete, ctx, { upstream, sayWhatToDo: groups.stale.length === 0 }),
-  );
-  blocks.push(...retainedSection(result.retained, ctx));
-  blocks.push(...migratedSection(groups.migrated, ctx));
-  blocks.push(...skippedSection(groups.skipped, ctx));
+  let whatToDoSaidWith: ClassRow | undefined;
+  for (const c of BY_ATTENTION) {
+    const items: readonly TagResult[] = isStatus(c) ? groups[c.name] : [];
+    switch (c.listing) {
+      case 'causes':
+        blocks.push(...failedSection(c, items, causes.get(c) ?? [], ctx));
+        break;
+      case 'missing':
+        blocks.push(...missingSection(c, items, ctx, { upstream, saidWith: whatToDoSaidWith }));
+        if (items.length > 0) whatToDoSaidWith ??= c;
+        break;
+      case 'copied':
+        blocks.push(...migratedSection(c, items, ctx));
+        break;
+      case 'reasons':
+        blocks.push(...skippedSection(c, items, ctx));
+        break;
+      case 'retained':
+        blocks.push(...retainedSection(result.retained, ctx));
+        break;
+      case 'gaps':
+        blocks.push(...brokenSection(c, items, ctx));
+        break;
+    }
+  }
   return blocks;
 }
 

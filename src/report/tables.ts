@@ -2,6 +2,15 @@
 // migrated and skipped tags, the roll-up by repository, retained tags, tags not started. Narrow
 // enough for the Actions page: short digests, the Harbor name only where it differs, numbers
 // right-aligned, no free text where a count will do.
+import {
+  BY_ATTENTION,
+  type ClassRow,
+  classLabel,
+  FAILED_BY_DEFAULT,
+  isStatus,
+  NEED_ACTION,
+  type StatusRow,
+} from '../model/class-rules.js';
 import type { RetainedItem, TagResult, TagStatus } from '../model/result.js';
 import { repositoryOf } from './causes.js';
 import { type Block, code, type Inline, heading, lines, paragraph, strong, table } from './doc.js';
@@ -9,13 +18,6 @@ import { type Context, foldedList } from './fold.js';
 import { nameCell, nameHeader } from './names.js';
 import { byText } from './order.js';
 import { bytes, num, plural, shortDigest } from './words.js';
-
-/** What a stale or incomplete tag is, in a sentence (the summary, the JUnit report). */
-export function missingMeaning(kind: 'stale' | 'incomplete'): string {
-  return kind === 'stale'
-    ? 'The source lists these tags, but every blob they reference answers 404 there: a pull-through cache that refreshed the manifest and never fetched the layers leaves tags like these. Nothing was written to Harbor for them; a copy Harbor already holds is kept.'
-    : 'The source lacks some of the blobs these tags reference (they answer 404 there). Nothing was written to Harbor for them; a copy Harbor already holds is kept.';
-}
 
 /** What to do about stale and incomplete tags: repair them from the upstream registry, or else. */
 export function missingWhatToDo(upstream: boolean): Inline[] {
@@ -36,20 +38,23 @@ export function missingWhatToDo(upstream: boolean): Inline[] {
       ];
 }
 
-/** Stale or incomplete tags: what happened and what to do, once, then the tags. */
+/** Stale or incomplete tags (a class listing `missing` digests): what happened and what to do,
+ * once, then the tags. What to do is said with the first such class; the next ones point to it. */
 export function missingSection(
-  kind: 'stale' | 'incomplete',
+  c: ClassRow,
   items: readonly TagResult[],
   ctx: Context,
-  options: { upstream: boolean; sayWhatToDo: boolean },
+  options: { upstream: boolean; saidWith: ClassRow | undefined },
 ): Block[] {
   if (items.length === 0) return [];
+  // Every blob missing (stale): the first missing one says nothing more.
+  const firstMissing = c.name !== 'stale';
   const blocks = [
-    heading(3, `${kind === 'stale' ? 'Stale' : 'Incomplete'}: ${plural(items.length, 'tag')}`),
-    paragraph(missingMeaning(kind)),
-    options.sayWhatToDo
-      ? paragraph(...missingWhatToDo(options.upstream))
-      : paragraph(strong('What to do:'), ' as for the stale tags above.'),
+    heading(3, `${classLabel(c, ctx.dryRun)}: ${plural(items.length, 'tag')}`),
+    ...(c.meaning ? [paragraph(c.meaning)] : []),
+    options.saidWith
+      ? paragraph(strong('What to do:'), ` as for the ${options.saidWith.word} tags above.`)
+      : paragraph(...missingWhatToDo(options.upstream)),
   ];
   blocks.push(
     ...foldedList(
@@ -62,13 +67,13 @@ export function missingSection(
             { header: nameHeader(items) },
             { header: 'Digest' },
             { header: 'Missing blobs', align: 'right' as const },
-            ...(kind === 'incomplete' ? [{ header: 'First missing' }] : []),
+            ...(firstMissing ? [{ header: 'First missing' }] : []),
           ],
           shown.map((i) => [
             nameCell(i),
             digestCell(i.digest),
             [num(i.missing?.length ?? 0)],
-            ...(kind === 'incomplete' ? [digestCell(i.missing?.[0])] : []),
+            ...(firstMissing ? [digestCell(i.missing?.[0])] : []),
           ]),
         ),
       ],
@@ -97,10 +102,12 @@ function digestCell(digest: string | undefined): Inline[] {
   return digest ? [code(shortDigest(digest))] : [];
 }
 
-export function migratedSection(items: readonly TagResult[], ctx: Context): Block[] {
+/** Copied tags (migrated): the digest, the size and how each got there. */
+export function migratedSection(c: ClassRow, items: readonly TagResult[], ctx: Context): Block[] {
   if (items.length === 0) return [];
   return [
-    heading(3, `${ctx.dryRun ? 'Would migrate' : 'Migrated'}: ${plural(items.length, 'tag')}`),
+    heading(3, `${classLabel(c, ctx.dryRun)}: ${plural(items.length, 'tag')}`),
+    ...(c.meaning ? [paragraph(c.meaning)] : []),
     ...foldedList(
       items,
       ctx.level.list,
@@ -140,7 +147,7 @@ function migratedNote(item: TagResult): Inline[] {
 }
 
 /** Skipped tags: a fold per reason, the most common first, saying how many. */
-export function skippedSection(items: readonly TagResult[], ctx: Context): Block[] {
+export function skippedSection(c: ClassRow, items: readonly TagResult[], ctx: Context): Block[] {
   if (items.length === 0) return [];
   const byReason = new Map<string, TagResult[]>();
   for (const item of items) {
@@ -150,7 +157,10 @@ export function skippedSection(items: readonly TagResult[], ctx: Context): Block
   }
   const reasons = [...byReason.entries()].sort((a, b) => b[1].length - a[1].length || byText(a[0], b[0]));
   const shown = reasons.slice(0, MAX_REASONS);
-  const blocks = [heading(3, `Skipped: ${plural(items.length, 'tag')}`)];
+  const blocks = [
+    heading(3, `${classLabel(c, ctx.dryRun)}: ${plural(items.length, 'tag')}`),
+    ...(c.meaning ? [paragraph(c.meaning)] : []),
+  ];
   for (const [reason, tags] of shown)
     blocks.push(
       ...foldedList(
@@ -178,39 +188,40 @@ export function skippedSection(items: readonly TagResult[], ctx: Context): Block
   return blocks;
 }
 
+/** The by-repository columns: the tag classes, what needs attention first. */
+const COLUMNS = BY_ATTENTION.filter(isStatus);
+
 /** Reasons for skipping are few (already there, each filter rule); more are cut. */
 const MAX_REASONS = 20;
 
-/** One row per repository, the ones that need attention first; columns that are all zero left out. */
+/** One row per repository, the ones that need attention first (failed tags, then those that need
+ * action); a column per tag class in that order, those that are all zero left out. */
 export function byRepository(items: readonly TagResult[], ctx: Context): Block[] {
-  const repos = new Map<string, Record<TagStatus, number>>();
+  const repos = new Map<string, Partial<Record<TagStatus, number>>>();
   for (const item of items) {
     const repo = repositoryOf(item.source);
-    const counts = repos.get(repo) ?? { migrated: 0, stale: 0, incomplete: 0, skipped: 0, failed: 0 };
-    counts[item.status] += 1;
+    const counts = repos.get(repo) ?? {};
+    counts[item.status] = (counts[item.status] ?? 0) + 1;
     repos.set(repo, counts);
   }
   if (repos.size < 2) return [];
-  const attention = (c: Record<TagStatus, number>) => c.failed * 1e6 + (c.stale + c.incomplete) * 1e3;
+  const count = (counts: Partial<Record<TagStatus, number>>, classes: readonly StatusRow[]) =>
+    classes.reduce((n, c) => n + (counts[c.name] ?? 0), 0);
+  const attention = (c: Partial<Record<TagStatus, number>>) =>
+    count(c, FAILED_BY_DEFAULT) * 1e6 + count(c, NEED_ACTION) * 1e3;
   const rows = [...repos.entries()].sort((a, b) => attention(b[1]) - attention(a[1]) || byText(a[0], b[0]));
-  const headers: Record<TagStatus, string> = {
-    migrated: ctx.dryRun ? 'Would migrate' : 'Migrated',
-    stale: 'Stale',
-    incomplete: 'Incomplete',
-    skipped: 'Skipped',
-    failed: 'Failed',
-  };
-  const statuses = (['failed', 'stale', 'incomplete', 'migrated', 'skipped'] as const).filter((s) =>
-    rows.some(([, c]) => c[s] > 0),
-  );
+  const columns = COLUMNS.filter((c) => rows.some(([, counts]) => (counts[c.name] ?? 0) > 0));
   return foldedList(
     rows,
     ctx.level.repositories,
     ['repository', 'repositories'],
     (shown) => [
       table(
-        [{ header: 'Repository' }, ...statuses.map((s) => ({ header: headers[s], align: 'right' as const }))],
-        shown.map(([repo, c]) => [[repo], ...statuses.map((s) => (c[s] ? [num(c[s])] : []))]),
+        [
+          { header: 'Repository' },
+          ...columns.map((c) => ({ header: classLabel(c, ctx.dryRun), align: 'right' as const })),
+        ],
+        shown.map(([repo, counts]) => [[repo], ...columns.map((c) => (counts[c.name] ? [num(counts[c.name]!)] : []))]),
       ),
     ],
     ctx,

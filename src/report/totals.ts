@@ -1,17 +1,13 @@
-import type { SyncResult, TagResult, TagStatus } from '../model/result.js';
-
-import { STATUSES } from '../model/result.js';
+import { NOTES, STATUSES } from '../model/class-rules.js';
+import type { SyncResult, TagResult } from '../model/result.js';
+import type { ClassName, TagStatus } from '../model/tag-classes.js';
 import { byText } from './order.js';
 
 export { STATUSES };
 
-export interface Totals {
+/** The count of each class (tags per status; retained beside them, not among `tags`), then the rest. */
+export interface Totals extends Record<ClassName, number> {
   tags: number;
-  migrated: number;
-  stale: number;
-  incomplete: number;
-  skipped: number;
-  failed: number;
   /** Bytes sent to Harbor (each blob once per run). */
   bytesUploaded: number;
   /** Bytes of all migrated tags, as if each were copied whole. */
@@ -25,19 +21,17 @@ export interface Totals {
   retries: number;
   /** Migrated tags some of whose content came from upstream-registry. */
   repaired: number;
-  /** Tags (and repositories) only Harbor has now: kept, never a problem. Not among `tags`. */
-  retained: number;
+  /** verify: blobs — tags checked whole in Harbor (skipped whole, broken, and broken beyond
+   * repair). */
+  checkedWhole: number;
   seconds: number;
 }
 
 export function computeTotals(result: SyncResult): Totals {
-  const totals: Totals = {
+  // Keys in the JSON report's order: the tag classes after `tags`, the notes before `seconds`.
+  const totals = {
     tags: result.items.length,
-    migrated: 0,
-    stale: 0,
-    incomplete: 0,
-    skipped: 0,
-    failed: 0,
+    ...counts(STATUSES, () => 0),
     bytesUploaded: 0,
     bytesMigrated: 0,
     blobsUploaded: 0,
@@ -45,10 +39,11 @@ export function computeTotals(result: SyncResult): Totals {
     blobsExisting: 0,
     retries: 0,
     repaired: 0,
-    retained: result.retained.length,
+    checkedWhole: 0,
+    ...counts(NOTES, (note) => result[note].length),
     seconds: result.seconds,
     ...(result.bytesPlanned !== undefined && { bytesPlanned: result.bytesPlanned }),
-  };
+  } as Totals;
   for (const item of result.items) {
     totals[item.status] += 1;
     if (item.status === 'migrated') totals.bytesMigrated += item.size ?? 0;
@@ -58,8 +53,13 @@ export function computeTotals(result: SyncResult): Totals {
     totals.blobsExisting += item.blobs?.existing ?? 0;
     totals.retries += item.retries ?? 0;
     if (item.status === 'migrated' && item.repaired) totals.repaired += 1;
+    if (item.checkedWhole) totals.checkedWhole += 1;
   }
   return totals;
+}
+
+function counts<N extends ClassName>(names: readonly N[], count: (name: N) => number): Record<N, number> {
+  return Object.fromEntries(names.map((name) => [name, count(name)])) as Record<N, number>;
 }
 
 export function itemsByStatus(result: SyncResult): Record<TagStatus, TagResult[]> {

@@ -39,3 +39,8 @@ export function shortDigest(digest: string): string {
   const [algorithm, hex] = digest.includes(':') ? digest.split(':', 2) : ['', digest];
   return `${algorithm ? `${algorithm}:` : ''}${(hex ?? '').slice(0, 12)}`;
 }
+
+/** "a", "a and b", "a, b and c" (or "a, b or c"). */
+export function wordList(words: readonly string[], last: 'and' | 'or' = 'and'): string {
+  return words.length < 2 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} ${last} ${words.at(-1)}`;
+}

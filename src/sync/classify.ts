@@ -2,14 +2,18 @@
 // digest, or the manifest kind is unsupported), stale (every blob 404 on the source),
 // incomplete (some 404), failed (a manifest that is not what its media type says, or too large
 // for a registry to store, or a graph of manifests past harbor-sync's bounds), or to be copied.
-import { isNotFound } from '../errors/registry.js';
+// With verify: blobs, a tag Harbor has with the same digest is checked whole first (audit.ts).
 import type { TagResult } from '../model/result.js';
 import { formatPlatform, type Descriptor } from '../registry/media-types.js';
 import { isDigest } from '../registry/reference.js';
-import { blobsOf, type ManifestNode } from '../transfer/manifest-graph.js';
+import { blobsOf, type ManifestGraph, type ManifestNode } from '../transfer/manifest-graph.js';
+import { auditTag, type RepairCheck } from './audit.js';
+import { describeGraph, jobOwner, notOnSource, readSourceGraph } from './source-tag.js';
 import type { RunContext } from './context.js';
-import { failure, inStep } from './failure.js';
+import { inStep } from './failure.js';
 import type { TagJob } from './jobs.js';
+
+export { jobOwner };
 
 export type Plan =
   | { kind: 'done'; result: TagResult }
@@ -33,7 +37,10 @@ export type Check =
   /** `settled`: decided from Harbor alone (immutable-tags): nothing is asked of the source for
    * it, its signatures included. */
   | { kind: 'done'; result: TagResult; settled?: true }
-  | { kind: 'read'; result: TagResult; harborDigest: string | undefined };
+  /** `graph`: the source's manifests, when the look read them already (verify: blobs). */
+  | { kind: 'read'; result: TagResult; harborDigest: string | undefined; graph?: ManifestGraph }
+  /** verify: blobs — Harbor lists the source's digest but lacks some of it. */
+  | RepairCheck;
 
 export const IMMUTABLE_REASON = 'matches immutable-tags, already in Harbor';
 
@@ -42,6 +49,9 @@ export async function checkTag(job: TagJob, ctx: RunContext): Promise<Check> {
   // What Harbor holds decides whether a HEAD on the source is worth it: a tag Harbor has is
   // compared by digest (the cheap nightly path); a tag Harbor lacks is read whole right away.
   const harborDigest = await inStep('discover', () => harborDigestOf(job, ctx));
+  // verify: blobs — what Harbor has is read on the source whole and checked whole in Harbor, a
+  // tag the user says never moves included.
+  if (harborDigest && ctx.config.verify === 'blobs') return await auditTag(job, ctx, result, harborDigest);
   // A tag the user says never moves, and that Harbor has: no request to the source at all.
   if (harborDigest && isImmutableTag(job, ctx)) {
     return {
@@ -78,16 +88,9 @@ export async function classifyTag(
 ): Promise<Plan> {
   const { result, harborDigest } = check;
 
-  const manifest = await inStep('discover', () =>
-    ctx.transfer.readGraph(job.sourceRepository, job.sourceReference, ctx.platforms),
-  ).catch((error: unknown) => {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  });
+  const manifest = check.graph ?? (await readSourceGraph(job, ctx));
   if (!manifest) return { kind: 'done', result: notOnSource(job, result) };
-  result.digest = manifest.node.digest;
-  result.mediaType = manifest.node.mediaType;
-  if (manifest.sourceDigest) result.sourceDigest = manifest.sourceDigest;
+  describeGraph(result, manifest);
   if (manifest.node.parsed.kind === 'index' && manifest.node.parsed.children.length === 0) {
     return {
       kind: 'done',
@@ -148,18 +151,6 @@ export async function classifyTag(
   return { kind: 'copy', result, manifest: manifest.node, blobs, repairs };
 }
 
-function notOnSource(job: TagJob, result: TagResult): TagResult {
-  return {
-    ...result,
-    status: 'failed',
-    error: {
-      ...failure('discover', 'NOT_FOUND', `${job.sourceLabel} not found on the source`),
-      status: 404,
-      code: 'MANIFEST_UNKNOWN',
-    },
-  };
-}
-
 /** Why a tag cannot be copied as it is, for any manifest of its graph (each looked at once). */
 function unsupportedReason(node: ManifestNode, seen = new Set<string>()): string | undefined {
   const kind = node.parsed.kind;
@@ -174,9 +165,4 @@ function unsupportedReason(node: ManifestNode, seen = new Set<string>()): string
     if (reason) return `index child ${child.digest}: ${reason}`;
   }
   return undefined;
-}
-
-/** Who opened a prefetched GET: the tag job, which releases what no upload took. */
-export function jobOwner(job: TagJob): string {
-  return `${job.sourceLabel} → ${job.targetLabel}`;
 }

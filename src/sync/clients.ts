@@ -1,12 +1,12 @@
-// The clients a run talks through: the source (a registry, or a registry's storage directory),
-// Harbor's /v2 registry and its API, and the upstream a pull-through cache mirrored. The one place
-// that looks at the source URL to choose a client; everything after asks the client.
+// The clients a run talks through: the source (opened by the kind its URL names, src/sources),
+// Harbor's /v2 registry and its API, and the upstream a pull-through cache mirrored. Everything
+// after asks the client.
 import { createHarborApi, type HarborApi } from '../harbor/api.js';
 import { createRegistryClient } from '../registry/client.js';
 import type { RegistryClient } from '../registry/registry-client.js';
-import { createStorageSource, isStorageUrl, type StorageSourceOptions } from '../registry/storage/index.js';
+import { openSource } from '../sources/index.js';
 import { VERSION } from '../version.js';
-import { INPUT_NAMING, type Endpoint, type SyncConfig } from './config.js';
+import { INPUT_NAMING, type Endpoint, type SyncConfig } from '../model/config.js';
 import type { Logger } from '../model/events.js';
 import { prefetchLimit } from '../transfer/prefetch.js';
 
@@ -20,7 +20,7 @@ export interface Clients {
   upstream?: RegistryClient;
 }
 
-/** `logger`: a storage source tells there what it does with a tarball, and how far along. */
+/** `logger`: a source tells there what it does at length (a tarball indexed), and how far along. */
 export function createClients(config: SyncConfig, signal?: AbortSignal, logger?: Logger): Clients {
   const common = {
     userAgent: USER_AGENT,
@@ -35,14 +35,15 @@ export function createClients(config: SyncConfig, signal?: AbortSignal, logger?:
     ...(e.tls && { tls: e.tls }),
   });
   return {
-    source: isStorageUrl(config.source.url)
-      ? createStorageSource(config.source.url, storageOptions(config, signal, logger))
-      : // Room beside the transfers for the GETs classification holds open (prefetch.ts).
-        createRegistryClient({
-          ...common,
-          ...endpoint(config.source),
-          connections: common.connections + prefetchLimit(config.concurrency),
-        }),
+    source: openSource({
+      source: config.source,
+      harbor: config.harbor,
+      // Room beside the transfers for the GETs classification holds open (prefetch.ts).
+      connection: { ...common, connections: common.connections + prefetchLimit(config.concurrency) },
+      ...(config.workDir && { workDir: config.workDir }),
+      naming: config.naming ?? INPUT_NAMING,
+      ...(logger && { logger }),
+    }),
     harbor: createRegistryClient({ ...common, ...endpoint(config.harbor) }),
     api: createHarborApi({ ...common, ...endpoint(config.harbor), connections: 4 }),
     ...(config.upstream && {
@@ -52,22 +53,6 @@ export function createClients(config: SyncConfig, signal?: AbortSignal, logger?:
         connections: config.upstreamConcurrency * 2,
       }),
     }),
-  };
-}
-
-/** A tarball named by an http(s) URL is downloaded like a registry request: the source's
- * credentials (for that origin only) and TLS options, the run's retries and stall timeout. */
-function storageOptions(config: SyncConfig, signal?: AbortSignal, logger?: Logger): StorageSourceOptions {
-  return {
-    userAgent: USER_AGENT,
-    workDirOption: (config.naming ?? INPUT_NAMING).name('work-dir'),
-    ...(config.workDir && { workDir: config.workDir }),
-    ...(logger && { log: (message: string) => logger.info(message) }),
-    retry: config.retry,
-    stallTimeoutSeconds: config.stallTimeoutSeconds,
-    ...(config.source.credentials && { credentials: config.source.credentials }),
-    ...(config.source.tls && { tls: config.source.tls }),
-    ...(signal && { signal }),
   };
 }
 

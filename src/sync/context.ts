@@ -7,11 +7,11 @@ import type { HintContext } from '../harbor/hints.js';
 import type { HarborTarget } from '../harbor/names.js';
 import type { Logger } from '../model/events.js';
 import type { RegistryClient } from '../registry/registry-client.js';
-import type { PlatformFilter } from '../transfer/index-filter.js';
+import type { PlatformFilter } from '../registry/media-types.js';
 import { OncePerKey } from '../transfer/once.js';
 import { Transfer } from '../transfer/transfer.js';
 import type { Clients } from './clients.js';
-import { INPUT_NAMING, type SyncConfig } from './config.js';
+import { INPUT_NAMING, type SyncConfig } from '../model/config.js';
 import { Projects } from './projects.js';
 
 export interface RunSignals {

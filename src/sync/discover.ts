@@ -14,12 +14,13 @@ import type { RepositoryListing } from '../harbor/api.js';
 import { printable } from '../redact/text.js';
 import { isRepositoryName, isTag } from '../registry/reference.js';
 import type { RegistryClient } from '../registry/registry-client.js';
-import type { ImageSpec } from './config.js';
+import type { ImageSpec, Shard } from '../model/config.js';
+import type { Selection } from '../model/selection.js';
 import { failure, toFailure } from './failure.js';
 import { jobFor, type TagJob } from './jobs.js';
 import { OncePerKey } from '../transfer/once.js';
-import { repositoryExcludedBy, selectTags, selectsAllTags, type Selection } from './select.js';
-import { inShard, type Shard } from './shard.js';
+import { repositoryExcludedBy, selectTags, selectsAllTags } from './select.js';
+import { inShard } from './shard.js';
 import { untaggedJobs, type RevisionSource } from './untagged.js';
 
 const SIGNATURE_TAG = /^sha256-[0-9a-f]{64}(\.(sig|att|sbom))?$/;

@@ -4,7 +4,7 @@
 import type { Logger } from '../model/events.js';
 import type { SyncResult } from '../model/result.js';
 import { closeClients, createClients, redactUrl, type Clients } from './clients.js';
-import type { SyncConfig } from './config.js';
+import type { SyncConfig } from '../model/config.js';
 import { RunContext } from './context.js';
 import { toFailure } from './failure.js';
 import { mapSpecs } from './jobs.js';

@@ -1,7 +1,7 @@
 // Turns whatever went wrong in one step of one tag into the StepFailure the report shows: the step,
 // our code, the HTTP status and the registry's code, the message, and what to do when we know.
 import { HarborPolicyError, HarborSyncError, NetworkError, isHarborSyncError } from '../errors/base.js';
-import { causeCode, findCause } from '../errors/causes.js';
+import { causeCode, causeText, certificateCode, findCause } from '../errors/causes.js';
 import type { Step } from '../errors/codes.js';
 import { isRegistryError } from '../errors/registry.js';
 import { explainHarborAnswer, type HintContext } from '../harbor/hints.js';
@@ -29,9 +29,19 @@ export function placeAt(error: unknown, step: Step, harbor?: HintContext): Harbo
     });
   }
   if (!isHarborSyncError(error)) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = causeText(error);
     // A connection that failed after the client's retries (Node's or undici's code): not a bug of ours.
     if (isNetworkError(error)) return new NetworkError({ code: 'UNREACHABLE', step, message, cause: error });
+    // A certificate refused mid-run (a redirect to blob storage, the upstream): say what to set.
+    const certificate = certificateCode(error);
+    if (certificate)
+      return new NetworkError({
+        code: 'TLS_FAILED',
+        step,
+        message: `${message} (${certificate})`,
+        hint: 'trust the certificate that signed it with the ca-file input of that registry, or set its insecure input',
+        cause: error,
+      });
     return new HarborSyncError({ code: 'INTERNAL', step, message, cause: error });
   }
   if (error.step !== undefined) return error;

@@ -1,6 +1,6 @@
 // One job per tag: where it is read on the source and written in Harbor.
 import { NameMappingError, type HarborTarget } from '../harbor/names.js';
-import type { ImageSpec } from './config.js';
+import type { ImageSpec } from '../model/config.js';
 
 export interface TagJob {
   sourceRepository: string;

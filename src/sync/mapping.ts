@@ -12,29 +12,7 @@
 // not a repository and guessing a name there could collide with `from/<name>`. With flatten it
 // keeps its last component like any other source. Unmatched repositories use mapRepository.
 import { mapRepository, NameMappingError, type HarborTarget } from '../harbor/names.js';
-
-export interface MappingRule {
-  from: string;
-  to: string;
-  flatten?: boolean;
-  /** Where the rule was written, for messages: `mappings line 3`, `harbor-sync.yml:12`. */
-  origin?: string;
-}
-
-/** `mapping "mirror => mirrors (flatten)" (mappings line 2)`: how errors and reports name a rule. */
-export function describeRule(rule: MappingRule): string {
-  const text = `${rule.from} => ${rule.to}${rule.flatten ? ' (flatten)' : ''}`;
-  return `mapping "${text}"${rule.origin ? ` (${rule.origin})` : ''}`;
-}
-
-export function trimSlash(text: string): string {
-  return text.trim().replace(/\/+$/, '');
-}
-
-/** True when `path` is `prefix` or lies under it, on whole components. */
-export function underPrefix(path: string, prefix: string): boolean {
-  return path === prefix || path.startsWith(`${prefix}/`);
-}
+import { describeRule, trimSlash, underPrefix, type MappingRule } from '../model/mapping-rule.js';
 
 /** The first matching rule decides; without one, the default mapping (mapRepository). */
 export function mapWithRules(repository: string, rules: MappingRule[], defaultProject: string): HarborTarget {

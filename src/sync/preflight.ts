@@ -6,8 +6,9 @@ import { isRegistryError } from '../errors/registry.js';
 import type { Logger } from '../model/events.js';
 import { isAuthRefusal } from '../registry/auth-boundary.js';
 import { redirectedTo } from '../harbor/api.js';
+import { sourceHarborProject } from '../sources/index.js';
 import { redactUrl, type Clients } from './clients.js';
-import { INPUT_NAMING, type SyncConfig } from './config.js';
+import { INPUT_NAMING, type SyncConfig } from '../model/config.js';
 import { placeAt } from './failure.js';
 
 export interface PreflightResult {
@@ -16,6 +17,13 @@ export interface PreflightResult {
 }
 
 export async function preflight(config: SyncConfig, clients: Clients, logger: Logger): Promise<PreflightResult> {
+  // A project of Harbor itself as the source (harbor://PROJECT): Harbor first, so an unreachable
+  // Harbor or refused credentials are said as Harbor's; the source then checks its project.
+  if (sourceHarborProject(config.source.url) !== undefined) {
+    const found = await checkHarbor(config, clients, logger);
+    await checkSource(config, clients, logger);
+    return found;
+  }
   await checkSource(config, clients, logger);
   return await checkHarbor(config, clients, logger);
 }

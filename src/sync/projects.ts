@@ -2,15 +2,15 @@
 // project is also read once for the settings that would refuse or later delete what is copied
 // into it: a proxy-cache project refuses every push, and a tag-retention policy may delete
 // migrated tags later. Both are said once per project (docs/harbor.md §7, §11).
-import { HarborPolicyError } from '../errors/base.js';
+import { HarborPolicyError, HarborSyncError } from '../errors/base.js';
 import type { HarborApi } from '../harbor/api.js';
 import { describeImmutability, describeRetention } from '../harbor/policies.js';
 import type { HarborNote } from '../model/result.js';
 import type { RegistryClient } from '../registry/registry-client.js';
-import { HarborSyncError } from '../errors/base.js';
+import { OncePerKey } from '../transfer/once.js';
 import { placeAt } from './failure.js';
 import type { Logger } from '../model/events.js';
-import type { OptionNaming, Visibility } from './config.js';
+import type { OptionNaming, Visibility } from '../model/config.js';
 
 export interface ProjectsOptions {
   create: boolean;
@@ -20,9 +20,10 @@ export interface ProjectsOptions {
 }
 
 export class Projects {
-  private readonly existing = new Map<string, Promise<boolean>>();
-  private readonly ensured = new Map<string, Promise<void>>();
-  private readonly inspected = new Map<string, Promise<HarborPolicyError | undefined>>();
+  /** Each asked once per project; a failure is not remembered (the next tag asks again). */
+  private readonly existing = new OncePerKey<boolean>();
+  private readonly ensured = new OncePerKey<void>();
+  private readonly inspected = new OncePerKey<HarborPolicyError | undefined>();
   readonly created: string[] = [];
   /** What the run learned about its target projects' settings, once per project. */
   readonly notes: HarborNote[] = [];
@@ -37,25 +38,13 @@ export class Projects {
   }
 
   exists(name: string): Promise<boolean> {
-    let known = this.existing.get(name);
-    if (!known) {
-      known = this.api.projectExists(name);
-      this.existing.set(name, known);
-      known.catch(() => this.existing.delete(name));
-    }
-    return known;
+    return this.existing.run(name, () => this.api.projectExists(name)).promise;
   }
 
   /** Why nothing can be copied into the project (a proxy-cache project), or undefined. Reads the
    * project's settings once per run, and notes a retention policy that may delete tags later. */
   refusal(name: string): Promise<HarborPolicyError | undefined> {
-    let known = this.inspected.get(name);
-    if (!known) {
-      known = this.inspect(name);
-      this.inspected.set(name, known);
-      known.catch(() => this.inspected.delete(name));
-    }
-    return known;
+    return this.inspected.run(name, () => this.inspect(name)).promise;
   }
 
   /** One line naming the immutability rules of a project where a tag could not be re-pointed. */
@@ -105,13 +94,7 @@ export class Projects {
 
   /** Makes sure the project exists before anything is pushed into it. */
   ensure(name: string): Promise<void> {
-    let pending = this.ensured.get(name);
-    if (!pending) {
-      pending = this.create(name);
-      this.ensured.set(name, pending);
-      pending.catch(() => this.ensured.delete(name));
-    }
-    return pending;
+    return this.ensured.run(name, () => this.create(name)).promise;
   }
 
   private async create(name: string): Promise<void> {
@@ -145,7 +128,7 @@ export class Projects {
       }
       throw placed;
     }
-    this.existing.set(name, Promise.resolve(true));
+    this.existing.settle(name, true);
     // Harbor ignores tokens issued before the project existed (docs/harbor.md §1): those naming it go;
     // tokens for other projects stay good (dropping them all costs a token per repository again).
     this.harbor.invalidateTokens(name);

@@ -8,9 +8,10 @@ import type { HarborTarget } from '../harbor/names.js';
 import type { RetainedItem, SyncResult, TagResult } from '../model/result.js';
 import { retryCounter } from '../registry/retry.js';
 import { TargetClaims } from './collisions.js';
-import type { ImageSpec } from './config.js';
+import type { ImageSpec } from '../model/config.js';
 import type { RunContext } from './context.js';
 import { Discovery } from './discover.js';
+import { keptNotes } from './kept.js';
 import type { TagJob } from './jobs.js';
 import { mapWithRules, mayCollide, sourcesFor } from './mapping.js';
 import { OpenRepositories } from './open-repositories.js';
@@ -106,7 +107,7 @@ export class Runner {
     // Server-sized lists are appended one by one: a spread of 100,000s of arguments overflows the stack.
     if (walked) for (const r of await this.retainedRepositories()) this.result.retained.push(r);
     await this.noteImmutability();
-    this.result.harborNotes = [...this.ctx.projects.notes];
+    this.result.harborNotes = [...this.ctx.projects.notes, ...keptNotes(config, this.result.items)];
     this.result.projectsCreated = [...this.ctx.projects.created];
     const { plannedBytes, upstreamRequests } = this.ctx.transfer;
     if (plannedBytes !== undefined) this.result.bytesPlanned = plannedBytes;
@@ -157,7 +158,7 @@ export class Runner {
     if (counter.retries > 0) item.retries = counter.retries;
     this.ctx.logger.event?.({ type: 'done', item, queued: true, dryRun: this.ctx.config.dryRun });
     // Signatures refer to the source's digest; an index rewritten for `platforms` has none.
-    const synced = item.status === 'migrated' || item.status === 'skipped';
+    const synced = item.status === 'migrated' || item.status === 'skipped' || item.status === 'broken';
     if (synced && item.digest && !item.sourceDigest && !clock.settled) {
       const followers = await this.discovery.followers(job, item.digest);
       for (const i of followers.items) this.record(i);

@@ -38,32 +38,7 @@
 import semver from 'semver';
 import type { Range, SemVer } from 'semver';
 import { ConfigError } from '../errors/base.js';
-
-export interface RepoPattern {
-  /** As the user wrote it, for reports: `team-a/**`, `/^tmp-/`. */
-  text: string;
-  test(repo: string): boolean;
-}
-
-/** A tag regex, compiled to match in linear time (src/config/selection.ts). */
-export interface TagPattern {
-  /** Anchored, as reports show it: `^1\.2.*$`. */
-  source: string;
-  test(tag: string): boolean;
-}
-
-export interface Selection {
-  include: RepoPattern[];
-  exclude: RepoPattern[];
-  tags: TagPattern[];
-  excludeTags: TagPattern[];
-  /** A semver range as the user wrote it, already checked by parseSemverRange. */
-  semver?: string;
-  latest?: number;
-  latestIncludeNonSemver?: boolean;
-  /** semver-include-prerelease: pre-release tags take part in `semver` and `latest`. */
-  includePrerelease?: boolean;
-}
+import { RANGE_OPTIONS, type Selection } from '../model/selection.js';
 
 export interface ExcludedTag {
   tag: string;
@@ -72,7 +47,6 @@ export interface ExcludedTag {
 }
 
 const VERSION_TAG = /^v?((?:0|[1-9]\d*)(?:\.(?:0|[1-9]\d*)){0,2})([-+].*)?$/;
-export const RANGE_OPTIONS = { includePrerelease: true } as const;
 const PRERELEASE = /^(alpha|beta|rc|pre|preview|dev|snapshot|canary|nightly)\d*$/i;
 
 /** Why a repository is not synced (`exclude "team-a/old/**"`, `not in include`), or undefined. */

@@ -2,11 +2,7 @@
 // stable hash of the repository name, so a repository's tags stay together and every nightly run
 // sends it to the same runner.
 import { createHash } from 'node:crypto';
-
-export interface Shard {
-  index: number; // 1-based
-  count: number;
-}
+import type { Shard } from '../model/config.js';
 
 export function shardOf(repository: string, count: number): number {
   const hash = createHash('sha256').update(repository).digest();

@@ -1,5 +1,5 @@
-// One tag, start to end: the cheap look (is it in Harbor already?), then reading it whole and
-// classifying it, then the dry run's plan or the copy. Each stage runs under its own limit, so a
+// One tag, start to end: the cheap look (is it in Harbor already? with verify: blobs, whole?), then
+// reading it whole and classifying it, then the dry run's plan or the copy (or the repair). Each stage runs under its own limit, so a
 // run where nothing changed is bound by the registries' answers, not by the copy slots.
 import type { LimitFunction } from 'p-limit';
 import type { TagResult } from '../model/result.js';
@@ -8,6 +8,7 @@ import { formatBytes } from '../model/units.js';
 import { checkTag, classifyTag, jobOwner } from './classify.js';
 import type { RunContext } from './context.js';
 import { copyTag } from './copy.js';
+import { repairTag } from './repair.js';
 import { toFailure } from './failure.js';
 import type { TagJob } from './jobs.js';
 
@@ -52,6 +53,7 @@ export async function syncTag(
     partial = check.result;
     return await limits.tags(async () => {
       if (stopped()) return undefined;
+      if (check.kind === 'repair') return await repairTag(job, ctx, check);
       const plan = await classifyTag(job, ctx, check);
       partial = plan.result;
       if (plan.kind === 'done') return plan.result;

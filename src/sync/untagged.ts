@@ -1,12 +1,14 @@
-// include-untagged (storage sources only): the manifests a repository holds under
-// `_manifests/revisions/` that no tag reaches are copied too, by digest, so `repo@sha256:…` still
-// pulls from Harbor. They run as ordinary digest jobs (as a declared `repo@sha256:…` line would).
-// A registry's API cannot list them, hence the storage-only rule (inputs.ts refuses it otherwise).
+// include-untagged (sources that list untagged manifests: a storage directory or tarball): the
+// manifests a repository holds under `_manifests/revisions/` that no tag reaches are copied too, by
+// digest, so `repo@sha256:…` still pulls from Harbor. They run as ordinary digest jobs (as a
+// declared `repo@sha256:…` line would). A registry's API cannot list them: the configuration
+// refuses the option for a kind of source without that trait (src/sources).
 import pLimit from 'p-limit';
 import type { HarborTarget } from '../harbor/names.js';
 import type { RegistryClient } from '../registry/registry-client.js';
 import { parseManifest } from '../registry/media-types.js';
 import { ConfigError } from '../errors/base.js';
+import { formsWith } from '../sources/index.js';
 import { toFailure } from './failure.js';
 import { jobFor, type TagJob } from './jobs.js';
 import type { TagResult } from '../model/result.js';
@@ -29,7 +31,7 @@ export function revisionSource(source: RegistryClient): RevisionSource {
       getManifest: source.getManifest.bind(source),
     };
   throw new ConfigError(
-    'include-untagged: true needs a source that can list untagged manifests (a storage directory or tarball): a registry API cannot',
+    `include-untagged: true needs a source that can list untagged manifests (${formsWith('untaggedManifests')}): ${source.host} cannot`,
   );
 }
 

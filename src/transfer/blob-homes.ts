@@ -20,6 +20,14 @@ export class BlobHomes {
     return this.pending.has(digest) || this.homes.has(digest);
   }
 
+  /** A repository found holding the blob without this run's upload (an audit's HEAD answered):
+   * a repository that lacks it mounts from there. An upload's own home is never replaced. */
+  note(digest: string, repository: string): void {
+    if (this.pending.has(digest) || this.homes.has(digest)) return;
+    this.homes.set(digest, repository);
+    if (this.homes.size > this.max) this.homes.delete(this.homes.keys().next().value!);
+  }
+
   /** The repository the blob is (or is being) uploaded to; `work` uploads it when nobody has. */
   run(digest: string, work: () => Promise<string>): { promise: Promise<string>; first: boolean } {
     const home = this.homes.get(digest);

@@ -19,6 +19,8 @@ export interface BlobMove {
   fromUpstream: boolean;
   /** The Harbor repository holds nothing this run did not bring: no HEAD is worth asking. */
   targetEmpty: () => Promise<boolean>;
+  /** Harbor was just found to lack it (verify: blobs): no HEAD is worth asking either. */
+  knownMissing?: boolean;
 }
 
 /** How the blob got there, and whether this call brought it (`first`): a blob another tag of the
@@ -36,8 +38,8 @@ async function bringBlob(state: TransferState, move: BlobMove): Promise<BlobOutc
   const { harbor } = state.clients;
   const repository = move.targetRepository;
   const digest = move.blob.digest;
-  if (!(await move.targetEmpty()) && (await state.limit(() => harbor.headBlob(repository, digest))) !== undefined)
-    return 'existing';
+  const ask = !move.knownMissing && !(await move.targetEmpty());
+  if (ask && (await state.limit(() => harbor.headBlob(repository, digest))) !== undefined) return 'existing';
   const upload = state.uploads.run(digest, () => state.limit(() => uploadBlob(state, move)).then(() => repository));
   const home = await upload.promise;
   if (upload.first || home === repository) return 'uploaded';

@@ -2,13 +2,9 @@
 // index holding just them. Its bytes, and so its digest, differ from the source's: the report
 // says so. The new bytes are deterministic, so a nightly run finds them in Harbor and skips.
 import { sha256Digest } from '../registry/digest.js';
-import { parseManifest, type Platform } from '../registry/media-types.js';
+import { parseManifest, type Platform, type PlatformFilter } from '../registry/media-types.js';
 
-export interface PlatformFilter {
-  os: string;
-  architecture: string;
-  variant?: string;
-}
+export type { PlatformFilter } from '../registry/media-types.js';
 
 /** A filter without a variant takes every variant (linux/arm64 takes linux/arm64/v8). */
 export function platformMatches(platform: Platform | undefined, filters: PlatformFilter[]): boolean {

@@ -13,6 +13,11 @@ export class OncePerKey<T> {
     return this.entries.has(key);
   }
 
+  /** Known without the work (a project this run created exists). */
+  settle(key: string, value: T): void {
+    this.entries.set(key, Promise.resolve(value));
+  }
+
   run(key: string, work: () => Promise<T>): { promise: Promise<T>; first: boolean } {
     const existing = this.entries.get(key);
     if (existing) return { promise: existing, first: false };

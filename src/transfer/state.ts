@@ -45,11 +45,15 @@ export class TransferState {
   readonly blobs = new OncePerRepository<BlobOutcome>();
   /** One push per Harbor repository, manifest digest and reference. */
   readonly manifests = new OncePerRepository<string | undefined>();
+  /** verify: blobs — whether Harbor's repository serves a digest, asked once per run. */
+  readonly present = new OncePerRepository<boolean>();
   /** One upload per blob digest; the value is the Harbor repository it went to, which every
    * other repository then mounts from. */
   readonly uploads = new BlobHomes();
   /** Blob transfers in flight across all tags: more than tags, since a tag waits on several. */
   readonly limit: LimitFunction;
+  /** HEADs of an audit in flight: as wide as the engine's cheap look at tags. */
+  readonly looks: LimitFunction;
 
   constructor(clients: TransferClients, options: TransferOptions) {
     this.clients = clients;
@@ -60,5 +64,6 @@ export class TransferState {
         ? undefined
         : new Prefetch(prefetchLimit(options.concurrency), (digest) => this.uploads.has(digest));
     this.limit = pLimit(options.concurrency * 2);
+    this.looks = pLimit(options.concurrency * 4);
   }
 }

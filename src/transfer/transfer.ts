@@ -8,6 +8,7 @@ import type { Step } from '../errors/codes.js';
 import { isNotFound } from '../errors/registry.js';
 import type { Descriptor } from '../registry/media-types.js';
 import type { BlobResponse, ManifestHead } from '../registry/registry-client.js';
+import { type HarborGaps, harborGaps } from './audit.js';
 import { ensureBlob } from './blobs.js';
 import type { PlatformFilter } from './index-filter.js';
 import { readManifestGraph, type ManifestGraph, type ManifestNode } from './manifest-graph.js';
@@ -153,6 +154,73 @@ export class Transfer {
     return counts;
   }
 
+  /** verify: blobs — what Harbor's repository lacks of a tag it says it holds: a HEAD per blob
+   * and per manifest of the graph (and per index child the source lacks), each (repository,
+   * digest) once per run. */
+  gaps(repository: string, graph: ManifestGraph, blobs: Descriptor[]): Promise<HarborGaps> {
+    return harborGaps(this.state, repository, graph.node, blobs, graph.missingChildren);
+  }
+
+  /** Pushes again what Harbor lacks of a tag: the blobs (mounted from a repository known to hold
+   * them, else streamed from the source or the upstream, checked on commit like any upload), then
+   * the manifests, children first, each by its digest: the tag still names the top one in Harbor,
+   * and a PUT by a tag an immutability rule covers is refused even with the same content
+   * (docs/harbor.md §6, Policy errors). Then asks Harbor for each of them again. */
+  async repair(write: Write, gaps: HarborGaps, inStep: StepRunner): Promise<BlobCounts> {
+    const counts: BlobCounts = { total: gaps.blobs.length, uploaded: 0, mounted: 0, existing: 0, bytesUploaded: 0 };
+    const repository = write.targetRepository;
+    await inStep('blob', () =>
+      Promise.all(
+        gaps.blobs.map(async (blob) => {
+          const { outcome, first } = await ensureBlob(this.state, {
+            sourceRepository: write.sourceRepository,
+            targetRepository: repository,
+            blob,
+            fromUpstream: write.fromUpstream.has(blob.digest),
+            targetEmpty: write.targetEmpty,
+            knownMissing: true,
+          });
+          // Another broken tag of this run repaired it first: counted once, as for a copy.
+          const counted = first ? outcome : 'existing';
+          counts[counted] += 1;
+          if (counted === 'uploaded') counts.bytesUploaded += blob.size;
+        }),
+      ),
+    );
+    if (gaps.manifests.length > 0)
+      await inStep('manifest', () =>
+        pushManifests(this.state, repository, write.top, write.top.digest, new Set(gaps.manifests)),
+      );
+    await inStep('verify', async () => {
+      const { harbor } = this.state.clients;
+      const answers = await Promise.all([
+        ...gaps.blobs.map((b) =>
+          this.state.looks(async () => ((await harbor.headBlob(repository, b.digest)) === undefined ? b.digest : '')),
+        ),
+        ...gaps.manifests.map((m) =>
+          this.state.looks(async () =>
+            (await harbor.headManifest(repository, m.digest)) === undefined ? m.digest : '',
+          ),
+        ),
+      ]);
+      const still = answers.filter(Boolean);
+      if (still.length > 0)
+        throw new HarborSyncError({
+          code: 'VERIFY_MISMATCH',
+          step: 'verify',
+          message: `after the repair Harbor still lacks ${still.length} of what ${write.label} needs: ${still.join(', ')}`,
+        });
+    });
+    return counts;
+  }
+
+  /** A dry run: the bytes a repair would upload, each blob once in the run (a blob an audit found
+   * in another Harbor repository would be mounted from there). No request: the audit asked. */
+  plannedRepair(blobs: Descriptor[]): number {
+    if (!this.plan) throw new Error('plannedRepair outside a dry run');
+    return this.plan.add(blobs.filter((b) => !this.state.uploads.has(b.digest)));
+  }
+
   /** A dry run: the bytes of these blobs Harbor's repository lacks (HEADs only, once each). */
   plannedUpload(repository: string, blobs: Descriptor[], projectExists: boolean): Promise<number> {
     if (!this.plan) throw new Error('plannedUpload outside a dry run');
@@ -175,6 +243,7 @@ export class Transfer {
     this.state.sourceBlobs.forget(sourceRepository);
     this.state.blobs.forget(targetRepository);
     this.state.manifests.forget(targetRepository);
+    this.state.present.forget(targetRepository);
     this.plan?.forget(targetRepository);
   }
 }

@@ -34,6 +34,16 @@ export class UploadPlan {
     return lacking;
   }
 
+  /** Notes blobs known to be missing (an audit asked Harbor): returns their bytes. */
+  add(blobs: Descriptor[]): number {
+    let bytes = 0;
+    for (const blob of blobs) {
+      this.uploads.set(blob.digest, Math.max(blob.size, 0));
+      bytes += Math.max(blob.size, 0);
+    }
+    return bytes;
+  }
+
   /** Bytes the run would upload, each blob once. */
   get bytes(): number {
     let total = 0;

@@ -5,7 +5,7 @@ import { parseImageList } from '../../src/config/image-list.ts';
 import type { Logger, SyncEvent } from '../../src/model/events.ts';
 import type { SyncResult, TagResult } from '../../src/model/result.ts';
 import type { Clients } from '../../src/sync/clients.ts';
-import type { SyncConfig } from '../../src/sync/config.ts';
+import type { SyncConfig } from '../../src/model/config.ts';
 import { runSync, type RunControl } from '../../src/sync/engine.ts';
 import { FakeHarborApi } from './fake-harbor-api.ts';
 import { FakeRegistry } from './fake-registry.ts';
@@ -33,6 +33,7 @@ export function testConfig(overrides: TestConfigOverrides = {}): SyncConfig {
     defaultProject: 'library',
     concurrency: 1,
     dryRun: false,
+    verify: 'digest',
     failOn: 'failed',
     retry: { retries: 2, maxWaitMs: 5, baseMs: 1 },
     stallTimeoutSeconds: 30,

@@ -102,8 +102,9 @@ export class FakeHarborApi implements HarborApi {
     // Children of an index are not artifacts of their own unless tagged.
     const children = new Set(
       digests.flatMap((d) => {
-        const stored = this.registry.manifest(repository, d)!;
-        return referencesOf(stored.bytes, stored.mediaType)?.manifests ?? [];
+        // Harbor's database outlives what its storage lost (FakeRegistry.damage).
+        const stored = this.registry.manifest(repository, d);
+        return (stored && referencesOf(stored.bytes, stored.mediaType)?.manifests) ?? [];
       }),
     );
     const artifacts = digests.filter((d) => tagged.has(d) || !children.has(d)).length;

@@ -164,6 +164,20 @@ export class FakeRegistry implements RegistryClient {
     return this.addManifest(repository, tag, index.manifest, index.mediaType);
   }
 
+  /** Loses the content of these digests everywhere, as a garbage collection that removed blobs of
+   * tagged images does: tags and links stay, so the registry still lists what it cannot serve. */
+  damage(lost: { blobs?: string[]; manifests?: string[] }): this {
+    for (const digest of lost.blobs ?? []) this.blobStore.delete(digest);
+    for (const digest of lost.manifests ?? []) this.manifestStore.delete(digest);
+    return this;
+  }
+
+  /** One repository loses its link to a blob; other repositories still serve it (a mount works). */
+  unlinkBlob(repository: string, digest: string): this {
+    this.repositories.get(repository)?.blobs.delete(digest);
+    return this;
+  }
+
   tagDigest(repository: string, tag: string): string | undefined {
     return this.repositories.get(repository)?.tags.get(tag);
   }
@@ -264,11 +278,11 @@ export class FakeRegistry implements RegistryClient {
       throw refuse(DIGEST.test(reference) ? 'DIGEST_INVALID' : 'TAG_INVALID', reference);
     const references = referencesOf(bytes, mediaType);
     if (!references) throw refuse('MANIFEST_INVALID');
-    // Distribution checks every reference in the repository itself, never the registry at large.
-    const repo = this.repositories.get(repository);
+    // Distribution checks every reference in the repository itself, never the registry at large,
+    // and its content too: a link whose data is gone (damage) does not count.
     const missing = [
-      ...references.blobs.filter((d) => !repo?.blobs.has(d)),
-      ...references.manifests.filter((d) => !repo?.manifests.has(d)),
+      ...references.blobs.filter((d) => this.blob(repository, d) === undefined),
+      ...references.manifests.filter((d) => this.manifest(repository, d) === undefined),
     ];
     if (missing.length > 0) {
       throw this.error(

@@ -1,6 +1,7 @@
 // A scripted node:http registry for protocol cases the real registry cannot be made to produce
 // on demand (a Docker schema 1 manifest, odd headers). Routes are exact "METHOD /path" keys.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { BuiltImage } from './images.ts';
 
 export interface ScriptedResponse {
   status: number;
@@ -40,4 +41,27 @@ export async function startScriptedRegistry(routes: Record<string, ScriptedRespo
     requests,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** Routes serving only `image`'s manifest, by tag and by digest: every blob answers 404 (what a
+ * pull-through cache that never fetched them serves). */
+export function manifestRoutes(repo: string, tag: string, image: BuiltImage): Record<string, ScriptedResponse> {
+  const manifest: ScriptedResponse = {
+    status: 200,
+    headers: { 'content-type': image.mediaType, 'docker-content-digest': image.digest },
+    body: image.manifest,
+  };
+  return { [`GET /v2/${repo}/manifests/${tag}`]: manifest, [`GET /v2/${repo}/manifests/${image.digest}`]: manifest };
+}
+
+/** Routes serving `image` whole as repo:tag: its manifest by tag and digest, and every blob. */
+export function imageRoutes(repo: string, tag: string, image: BuiltImage): Record<string, ScriptedResponse> {
+  const routes = manifestRoutes(repo, tag, image);
+  for (const blob of image.blobs)
+    routes[`GET /v2/${repo}/blobs/${blob.digest}`] = {
+      status: 200,
+      headers: { 'content-type': 'application/octet-stream', 'docker-content-digest': blob.digest },
+      body: blob.data,
+    };
+  return routes;
 }

@@ -3,14 +3,15 @@
 // real registry as the source (a tag removed from its storage the way a cleanup would, so Harbor
 // retains it) and the Harbor double.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { startRegistry, type RunningRegistry } from '../harness/registry.ts';
 import { seedSamples } from '../harness/scenarios.ts';
 import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
+import { runAction } from '../harness/run-bundle.ts';
+import { syncInputs } from '../harness/sync-inputs.ts';
 
 const HARBOR_PASSWORD = 'Harbor-Secret-4711';
 const declared = Object.keys(
@@ -33,46 +34,9 @@ afterAll(async () => {
   await source?.stop();
 });
 
-/** Runs the bundled action on `images` and returns what it wrote to $GITHUB_OUTPUT. */
-async function runAction(images: string, name: string): Promise<{ code: number; outputs: Map<string, string> }> {
-  const outputFile = join(work, `${name}-output`);
-  const summaryFile = join(work, `${name}-summary.md`);
-  await writeFile(outputFile, '');
-  await writeFile(summaryFile, '');
-  const code = await new Promise<number>((resolve) => {
-    execFile(
-      process.execPath,
-      ['dist/action/index.js'],
-      {
-        env: {
-          PATH: process.env.PATH ?? '',
-          'INPUT_SOURCE-REGISTRY': source.url,
-          'INPUT_HARBOR-URL': harbor.url,
-          'INPUT_HARBOR-USERNAME': 'admin',
-          'INPUT_HARBOR-PASSWORD': HARBOR_PASSWORD,
-          INPUT_IMAGES: images,
-          'INPUT_REPORT-FILE': join(work, `${name}.json`),
-          RUNNER_TEMP: work,
-          GITHUB_STEP_SUMMARY: summaryFile,
-          GITHUB_OUTPUT: outputFile,
-        },
-        timeout: 60_000,
-      },
-      (error) => resolve(error ? (typeof error.code === 'number' ? error.code : 1) : 0),
-    );
-  });
-  return { code, outputs: readOutputs(await readFile(outputFile, 'utf8')) };
-}
-
-/** `name<<DELIMITER\nvalue\nDELIMITER\n` entries, as @actions/core writes them. */
-function readOutputs(text: string): Map<string, string> {
-  const outputs = new Map<string, string>();
-  for (const m of text.matchAll(/^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) {
-    expect(outputs.has(m[1]!), `${m[1]} written twice`).toBe(false);
-    outputs.set(m[1]!, m[3]!);
-  }
-  return outputs;
-}
+/** The bundled action on `images`, its report in `<name>.json`. */
+const action = (images: string, name: string) =>
+  runAction(syncInputs(source.url, harbor, { images, 'report-file': join(work, `${name}.json`) }));
 
 describe('action outputs', () => {
   it('declares the counts and the report file', () => {
@@ -80,11 +44,12 @@ describe('action outputs', () => {
   });
 
   it('sets every declared output, retained included: 0 on a first sync, then the tag deleted at the source', async () => {
-    const first = await runAction('team-a/tools/worker', 'first');
+    const first = await action('team-a/tools/worker', 'first');
     expect(first.code).toBe(0);
-    expect([...first.outputs.keys()].sort()).toEqual([...declared].sort());
-    expect(Object.fromEntries(first.outputs)).toEqual({
+    expect(Object.keys(first.outputs).sort()).toEqual([...declared].sort());
+    expect(first.outputs).toEqual({
       migrated: '2',
+      broken: '0',
       stale: '0',
       incomplete: '0',
       skipped: '0',
@@ -97,10 +62,10 @@ describe('action outputs', () => {
     await rm(join(source.storageDir, 'docker/registry/v2/repositories/team-a/tools/worker/_manifests/tags/1.3'), {
       recursive: true,
     });
-    const again = await runAction('team-a/tools/worker', 'again');
+    const again = await action('team-a/tools/worker', 'again');
     expect(again.code).toBe(0);
-    expect([...again.outputs.keys()].sort()).toEqual([...declared].sort());
-    expect(Object.fromEntries(again.outputs)).toMatchObject({
+    expect(Object.keys(again.outputs).sort()).toEqual([...declared].sort());
+    expect(again.outputs).toMatchObject({
       migrated: '0',
       skipped: '1',
       failed: '0',

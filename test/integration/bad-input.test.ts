@@ -1,13 +1,14 @@
 // Bad input gets one clear line naming it, and exit code 2; TLS against the real registry
 // serving HTTPS with a self-signed certificate.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, TLS_CERT, type RunningRegistry } from '../harness/registry.ts';
 import { seedSamples } from '../harness/scenarios.ts';
 import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
+import { runCli } from '../harness/run-bundle.ts';
+import { loginEnv, syncInputs } from '../harness/sync-inputs.ts';
 import { sync } from './helpers.ts';
 
 let plain: RunningRegistry;
@@ -29,19 +30,8 @@ afterAll(async () => {
   await plain?.stop();
 });
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['dist/cli.js', ...args],
-      {
-        env: { PATH: process.env.PATH ?? '', HARBOR_USERNAME: 'admin', HARBOR_PASSWORD: 'Harbor12345', ...env },
-        timeout: 30_000,
-      },
-      (error, _stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
-    );
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  runCli(args, { env: { ...loginEnv(), ...env }, timeout: 30_000 });
 
 describe('bad input: one clear line, exit code 2', () => {
   const base = () => ['sync', '--source-registry', plain.url, '--harbor-url', harbor.url, '--retries', '0'];
@@ -205,14 +195,7 @@ describe('TLS (the real registry serving HTTPS with a self-signed certificate)',
   const images = 'team-a/tools/worker:1.2, team-b/multi:1.0';
 
   it('an untrusted certificate stops the run with what to do', async () => {
-    const run = await sync({
-      'source-registry': tls.url,
-      'harbor-url': harbor.url,
-      'harbor-username': 'admin',
-      'harbor-password': 'Harbor12345',
-      images,
-      retries: '0',
-    });
+    const run = await sync(syncInputs(tls.url, harbor, { images, retries: '0' }));
     expect(run.result.fatal?.message).toMatch(
       new RegExp(`^source registry ${tls.url} is not reachable: self[- ]signed certificate`),
     );
@@ -222,35 +205,14 @@ describe('TLS (the real registry serving HTTPS with a self-signed certificate)',
   });
 
   it('source-ca-file trusts it; source-insecure skips verification', async () => {
-    const withCa = await sync({
-      'source-registry': tls.url,
-      'source-ca-file': TLS_CERT,
-      'harbor-url': harbor.url,
-      'harbor-username': 'admin',
-      'harbor-password': 'Harbor12345',
-      images,
-    });
+    const withCa = await sync(syncInputs(tls.url, harbor, { 'source-ca-file': TLS_CERT, images }));
     expect(withCa.result.items.map((i) => i.status)).toEqual(['migrated', 'migrated']);
-    const insecure = await sync({
-      'source-registry': tls.url,
-      'source-insecure': 'true',
-      'harbor-url': harbor.url,
-      'harbor-username': 'admin',
-      'harbor-password': 'Harbor12345',
-      images,
-    });
+    const insecure = await sync(syncInputs(tls.url, harbor, { 'source-insecure': 'true', images }));
     expect(insecure.result.items.map((i) => i.status)).toEqual(['skipped', 'skipped']);
   });
 
   it('http:// to an HTTPS registry says to write https://', async () => {
-    const run = await sync({
-      'source-registry': tls.url.replace('https:', 'http:'),
-      'harbor-url': harbor.url,
-      'harbor-username': 'admin',
-      'harbor-password': 'Harbor12345',
-      images,
-      retries: '0',
-    });
+    const run = await sync(syncInputs(tls.url.replace('https:', 'http:'), harbor, { images, retries: '0' }));
     expect(run.result.fatal?.hint).toBe('the server speaks HTTPS: write https:// in source-registry');
   });
 });

@@ -2,7 +2,6 @@
 // and the Harbor double: selection rules, mapping rules and collisions, signatures following their
 // subject, platform filtering, a config file, and a no-op re-run counted at the source.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,8 +19,10 @@ import {
 } from '../harness/images.ts';
 import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
 import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.ts';
+import { runCli } from '../harness/run-bundle.ts';
 import { skopeoInspectRaw } from '../harness/skopeo.ts';
-import { harborInputs, sync } from './helpers.ts';
+import { loginEnv, syncInputs } from '../harness/sync-inputs.ts';
+import { sync } from './helpers.ts';
 
 const REPOS = 130;
 let registry: RunningRegistry;
@@ -69,7 +70,7 @@ afterAll(async () => {
   await registry?.stop();
 });
 
-const inputs = (harbor: HarborDouble, extra: Record<string, string>) => harborInputs(source.url, harbor, extra);
+const inputs = (harbor: HarborDouble, extra: Record<string, string>) => syncInputs(source.url, harbor, extra);
 
 describe('catalog mode', () => {
   let harbor: HarborDouble;
@@ -274,8 +275,8 @@ describe('mapping, signatures, platforms, config file', () => {
     );
     const run = await sync({
       'config-file': file,
-      'harbor-username': 'admin',
-      'harbor-password': 'Harbor12345',
+      'harbor-username': harbor.admin.username,
+      'harbor-password': harbor.admin.password,
       'dry-run': 'false',
     });
     expect(run.item('mirror/b/x:1')).toMatchObject({ status: 'migrated', target: 'team-n/x:1' });
@@ -297,18 +298,7 @@ describe('sharding over runners', () => {
     await harbor?.stop();
   });
 
-  const cli = (args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        ['dist/cli.js', ...args],
-        {
-          env: { PATH: process.env.PATH ?? '', HARBOR_USERNAME: 'admin', HARBOR_PASSWORD: 'Harbor12345' },
-          maxBuffer: 64 << 20,
-        },
-        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+  const cli = (args: string[]) => runCli(args, { env: loginEnv() });
   const plan = (extra: string[]) =>
     cli([
       'plan',

@@ -8,11 +8,10 @@
 //   environment variables) exits 0, 1 and 2 in the scenarios that call for them, and the
 //   Jenkinsfile's own BUILD_RESULT map, read from its text, turns them into SUCCESS, UNSTABLE and
 //   FAILURE. The cron wrapper (examples/cron/harbor-sync-cron) writes metrics the alert can watch.
-import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConfig } from '../../src/config/inputs.js';
 import type { Report } from '../../src/report/json.js';
@@ -22,11 +21,11 @@ import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/i
 import { buildImage, pushImage } from '../harness/images.ts';
 import { freePort } from '../harness/ports.ts';
 import { SOURCE_USER, TLS_CERT } from '../harness/registry.ts';
+import { promtool, validateJunit, xpathNumber } from '../harness/report-readers.ts';
+import { CLI_BUNDLE, runCli, runProgram, type ProgramRun } from '../harness/run-bundle.ts';
 import { PARTIAL_REPO, STALE_REPO, STALE_TAG, startSourceWithStale, type StaleScenario } from '../harness/scenarios.ts';
-import { harborInputs } from './helpers.ts';
+import { loginEnv, syncInputs } from '../harness/sync-inputs.ts';
 
-const XSD = resolve('test/harness/fixtures/jenkins-junit.xsd');
-const CLI = resolve('dist/cli.js');
 const GOOD = 'team-a/app:1.0';
 const MISSING = 'team-a/app:404';
 const STALE = `${STALE_REPO}:${STALE_TAG}`;
@@ -49,19 +48,6 @@ afterAll(async () => {
 
 const quietLogger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
-function xmllint(args: string[]): { ok: boolean; out: string } {
-  const r = spawnSync('xmllint', args, { encoding: 'utf8' });
-  if (r.error) throw new Error(`xmllint: ${r.error.message} (Debian's libxml2-utils; .ci/run installs it)`);
-  return { ok: r.status === 0, out: `${r.stdout}${r.stderr}` };
-}
-const count = (file: string, xpath: string): number => Number(xmllint(['--xpath', xpath, file]).out.trim());
-
-function promtoolCheck(text: string): { ok: boolean; said: string } {
-  const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
-  if (r.error) throw new Error(`promtool: ${r.error.message} (Debian's prometheus; .ci/run installs it)`);
-  return { ok: r.status === 0, said: `${r.stdout}${r.stderr}` };
-}
-
 function sample(text: string, name: string, labels = ''): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${name}${labels} `));
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
@@ -77,16 +63,19 @@ describe('one run with migrated, stale, incomplete and failed tags writes all th
       metrics: join(dir, 'textfile/harbor_sync.prom'),
     };
     const inputs = (images: string, extra: Record<string, string> = {}) =>
-      harborInputs(scenario.source.url, harbor, {
-        'source-username': SOURCE_USER.username,
-        'source-password': SOURCE_USER.password,
-        images,
-        'report-file': files.report,
-        'junit-file': files.junit,
-        'html-file': files.html,
-        'metrics-file': files.metrics,
-        ...extra,
-      });
+      syncInputs(
+        scenario.source.url,
+        harbor,
+        {
+          images,
+          'report-file': files.report,
+          'junit-file': files.junit,
+          'html-file': files.html,
+          'metrics-file': files.metrics,
+          ...extra,
+        },
+        { source: SOURCE_USER },
+      );
     // A previous success, as a run of yesterday left it.
     const { mkdir } = await import('node:fs/promises');
     await mkdir(join(dir, 'textfile'));
@@ -100,17 +89,21 @@ describe('one run with migrated, stale, incomplete and failed tags writes all th
     expect(report.totals).toMatchObject({ tags: 4, migrated: 1, stale: 1, incomplete: 1, failed: 1 });
 
     // JUnit: valid against the schema, one case per tag, counts equal to the JSON report's.
-    expect(xmllint(['--noout', '--schema', XSD, files.junit]).out).toMatch(/validates/);
-    expect(count(files.junit, 'count(//testcase)')).toBe(report.totals.tags);
-    expect(count(files.junit, 'number(//testsuite/@tests)')).toBe(report.totals.tags);
-    expect(count(files.junit, 'count(//testcase/failure)')).toBe(report.totals.failed);
-    expect(count(files.junit, 'number(//testsuite/@failures)')).toBe(report.totals.failed);
-    expect(count(files.junit, 'count(//testcase/skipped)')).toBe(report.totals.stale + report.totals.incomplete);
-    expect(count(files.junit, 'number(//testsuite/@skipped)')).toBe(report.totals.stale + report.totals.incomplete);
-    expect(count(files.junit, 'number(//testsuite/@errors)')).toBe(0);
-    expect(count(files.junit, `count(//testcase[@classname="${STALE_REPO}"][@name="${STALE_TAG}"]/skipped)`)).toBe(1);
+    expect(validateJunit(files.junit).said).toMatch(/validates/);
+    expect(xpathNumber(files.junit, 'count(//testcase)')).toBe(report.totals.tags);
+    expect(xpathNumber(files.junit, 'number(//testsuite/@tests)')).toBe(report.totals.tags);
+    expect(xpathNumber(files.junit, 'count(//testcase/failure)')).toBe(report.totals.failed);
+    expect(xpathNumber(files.junit, 'number(//testsuite/@failures)')).toBe(report.totals.failed);
+    expect(xpathNumber(files.junit, 'count(//testcase/skipped)')).toBe(report.totals.stale + report.totals.incomplete);
+    expect(xpathNumber(files.junit, 'number(//testsuite/@skipped)')).toBe(
+      report.totals.stale + report.totals.incomplete,
+    );
+    expect(xpathNumber(files.junit, 'number(//testsuite/@errors)')).toBe(0);
     expect(
-      count(files.junit, 'count(//testcase[@classname="team-a/app"][@name="404"]/failure[@type="NOT_FOUND"])'),
+      xpathNumber(files.junit, `count(//testcase[@classname="${STALE_REPO}"][@name="${STALE_TAG}"]/skipped)`),
+    ).toBe(1);
+    expect(
+      xpathNumber(files.junit, 'count(//testcase[@classname="team-a/app"][@name="404"]/failure[@type="NOT_FOUND"])'),
     ).toBe(1);
 
     // The HTML page: one file, the verdict right under the title.
@@ -122,7 +115,7 @@ describe('one run with migrated, stale, incomplete and failed tags writes all th
     // Metrics: a real parser accepts them; tags per class are the report's; not a full success, so
     // yesterday's success stays.
     const metrics = await readFile(files.metrics, 'utf8');
-    expect(promtoolCheck(metrics)).toEqual({ ok: true, said: '' });
+    expect(promtool(['check', 'metrics'], metrics)).toEqual({ ok: true, said: '' });
     for (const status of ['migrated', 'stale', 'incomplete', 'skipped', 'failed'] as const)
       expect(sample(metrics, 'harbor_sync_tags', `{class="${status}"}`), status).toBe(report.totals[status]);
     expect(sample(metrics, 'harbor_sync_failures', '{code="NOT_FOUND"}')).toBe(1);
@@ -137,8 +130,8 @@ describe('one run with migrated, stale, incomplete and failed tags writes all th
     const after = await readFile(files.metrics, 'utf8');
     expect(sample(after, LAST_SUCCESS)).toBe(Date.parse(second.result.finishedAt) / 1000);
     expect(sample(after, 'harbor_sync_tags', '{class="skipped"}')).toBe(1);
-    expect(count(files.junit, 'count(//testcase)')).toBe(1);
-    expect(count(files.junit, 'count(//testcase/*[self::failure or self::skipped or self::error])')).toBe(0);
+    expect(xpathNumber(files.junit, 'count(//testcase)')).toBe(1);
+    expect(xpathNumber(files.junit, 'count(//testcase/*[self::failure or self::skipped or self::error])')).toBe(0);
   });
 });
 
@@ -170,23 +163,6 @@ function jenkinsArguments(vars: Record<string, string>): string[] {
     .map((word) => word.replace(/^"\$(\w+)"$/, (_, name: string) => vars[name] ?? `<unset ${name}>`));
 }
 
-interface CliRun {
-  code: number;
-  stderr: string;
-}
-
-function runCli(args: string[], cwd: string, env: Record<string, string>): Promise<CliRun> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { cwd, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 },
-      (error, _stdout, stderr) =>
-        done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stderr }),
-    );
-  });
-}
-
 describe('examples/Jenkinsfile: harbor-sync exit codes become the build results its BUILD_RESULT map says', () => {
   const result = buildResultMap();
 
@@ -199,7 +175,7 @@ describe('examples/Jenkinsfile: harbor-sync exit codes become the build results 
     name: string,
     config: { harbor?: string; images: string },
     credentials: Record<string, string> = {},
-  ): Promise<{ build: string; run: CliRun; workspace: string }> {
+  ): Promise<{ build: string; run: ProgramRun; workspace: string }> {
     const workspace = await mkdtemp(join(work, `jenkins-${name}-`));
     await writeFile(
       join(workspace, 'harbor-sync.yml'),
@@ -213,16 +189,11 @@ describe('examples/Jenkinsfile: harbor-sync exit codes become the build results 
       ].join('\n'),
     );
     // withCredentials: the two logins as environment variables, the CA as a file's path.
-    const env = {
-      SOURCE_USERNAME: SOURCE_USER.username,
-      SOURCE_PASSWORD: SOURCE_USER.password,
-      HARBOR_USERNAME: 'admin',
-      HARBOR_PASSWORD: 'Harbor12345',
-      ...credentials,
-    };
-    const args = jenkinsArguments({ command: 'sync', HARBOR_CA_FILE: TLS_CERT });
-    const run = await runCli(args, workspace, env);
-    return { build: result(run.code), run, workspace };
+    const env = { ...loginEnv({ source: SOURCE_USER }), ...credentials };
+    // A weekday's build with the parameters' defaults (Sunday's checks Harbor whole: verify=blobs).
+    const args = jenkinsArguments({ command: 'sync', verify: 'digest', HARBOR_CA_FILE: TLS_CERT });
+    const run = await runCli(args, { cwd: workspace, env });
+    return { build: result(run.code ?? -1), run, workspace };
   }
 
   it('SUCCESS: everything copied; the reports the pipeline publishes are there', async () => {
@@ -241,7 +212,7 @@ describe('examples/Jenkinsfile: harbor-sync exit codes become the build results 
     expect(build).toBe('UNSTABLE');
     // The junit step shows them as failures (--fail-on stale), so it marks the build UNSTABLE too.
     const junit = join(workspace, /junit testResults: '([^']+)'/.exec(jenkinsfile)![1]!);
-    expect(count(junit, 'count(//testcase/failure[@type="STALE" or @type="INCOMPLETE"])')).toBe(2);
+    expect(xpathNumber(junit, 'count(//testcase/failure[@type="STALE" or @type="INCOMPLETE"])')).toBe(2);
   });
 
   it('UNSTABLE: a failed tag', async () => {
@@ -257,7 +228,7 @@ describe('examples/Jenkinsfile: harbor-sync exit codes become the build results 
     expect(build).toBe('FAILURE');
     // The run's own error case in the JUnit report, so the Tests tab says it too.
     const junit = join(workspace, /junit testResults: '([^']+)'/.exec(jenkinsfile)![1]!);
-    expect(count(junit, 'count(//testcase[@name="run"]/error[@type="CREDENTIALS_REJECTED"])')).toBe(1);
+    expect(xpathNumber(junit, 'count(//testcase[@name="run"]/error[@type="CREDENTIALS_REJECTED"])')).toBe(1);
   });
 
   it('FAILURE: Harbor cannot be reached', async () => {
@@ -284,26 +255,23 @@ describe('examples/cron/harbor-sync-cron', () => {
     );
     await writeFile(
       join(dir, 'credentials.env'),
-      `SOURCE_USERNAME=${SOURCE_USER.username}\nSOURCE_PASSWORD=${SOURCE_USER.password}\nHARBOR_USERNAME=admin\nHARBOR_PASSWORD=Harbor12345\n`,
+      Object.entries(loginEnv({ source: SOURCE_USER }))
+        .map(([name, value]) => `${name}=${value}\n`)
+        .join(''),
       { mode: 0o600 },
     );
     const env = {
-      PATH: process.env.PATH ?? '',
-      HARBOR_SYNC: `${process.execPath} ${CLI}`,
+      HARBOR_SYNC: `${process.execPath} ${CLI_BUNDLE}`,
       CONFIG: join(dir, 'harbor-sync.yml'),
       CREDENTIALS: join(dir, 'credentials.env'),
       OUT: join(dir, 'out'),
       METRICS_FILE: join(dir, 'textfile/harbor_sync.prom'),
     };
     // Not spawnSync: the Harbor double answers from this process.
-    const r = await new Promise<{ code: number; stderr: string }>((done) =>
-      execFile('examples/cron/harbor-sync-cron', [], { env, timeout: 60_000 }, (error, _stdout, stderr) =>
-        done({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stderr }),
-      ),
-    );
+    const r = await runProgram('examples/cron/harbor-sync-cron', [], { env });
     expect(r.code, r.stderr).toBe(0);
     const metrics = await readFile(env.METRICS_FILE, 'utf8');
-    expect(promtoolCheck(metrics)).toEqual({ ok: true, said: '' });
+    expect(promtool(['check', 'metrics'], metrics)).toEqual({ ok: true, said: '' });
     expect(sample(metrics, LAST_SUCCESS)).toBeGreaterThan(Date.now() / 1000 - 300);
     expect(existsSync(join(env.OUT, 'harbor-sync-report.html'))).toBe(true);
   });

@@ -2,21 +2,22 @@
 // entry against the real registry and the Harbor double. Flags behave as in every CLI of the
 // field, mistakes get one line that says what to do, and nothing else is printed after a fatal one.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, SOURCE_USER, type RunningRegistry } from '../harness/registry.ts';
 import { seedSamples } from '../harness/scenarios.ts';
 import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
+import { runAction, runCli, runProgram, type ProgramRun } from '../harness/run-bundle.ts';
+import { loginEnv, syncInputs } from '../harness/sync-inputs.ts';
 import { helpText } from '../../src/cli/help.ts';
 
 let open: RunningRegistry;
 let locked: RunningRegistry;
 let harbor: HarborDouble;
 let work: string;
-const HARBOR = { HARBOR_USERNAME: 'admin', HARBOR_PASSWORD: 'Harbor12345' };
+const HARBOR = loginEnv();
 
 beforeAll(async () => {
   open = await startRegistry();
@@ -32,25 +33,7 @@ afterAll(async () => {
   await open?.stop();
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(file: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [file, ...args],
-      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
-const cli = (args: string[], env: Record<string, string> = HARBOR): Promise<Run> => run('dist/cli.js', args, env);
+const cli = (args: string[], env: Record<string, string> = HARBOR): Promise<ProgramRun> => runCli(args, { env });
 const lines = (text: string): string[] => text.trim().split('\n').filter(Boolean);
 
 describe('flags behave as in every CLI of the field', () => {
@@ -136,18 +119,14 @@ describe('the --help example', () => {
       .split('\n')
       .find((l) => l.includes('HARBOR_USERNAME='))!;
     const assignments = example.trim().replace(/\s*\\$/, '');
-    await new Promise<void>((resolve, reject) =>
-      execFile('bash', ['-n', '-c', `${assignments} true`], (e) => (e ? reject(e) : resolve())),
-    );
-    const seen = await new Promise<string>((resolve, reject) =>
-      execFile(
-        'bash',
-        ['-c', `${assignments} node -e 'process.stdout.write(process.env.HARBOR_USERNAME)'`],
-        { env: { PATH: process.env.PATH ?? '' } },
-        (e, out) => (e ? reject(e) : resolve(out)),
-      ),
-    );
-    expect(seen).toBe('robot$sync');
+    const syntax = await runProgram('bash', ['-n', '-c', `${assignments} true`]);
+    expect(syntax.code, syntax.stderr).toBe(0);
+    const seen = await runProgram('bash', [
+      '-c',
+      `${assignments} node -e 'process.stdout.write(process.env.HARBOR_USERNAME)'`,
+    ]);
+    expect(seen.code, seen.stderr).toBe(0);
+    expect(seen.stdout).toBe('robot$sync');
   });
 });
 
@@ -234,18 +213,7 @@ describe('credentials, errors and what follows them', () => {
       '0',
     ]);
     expect(lines(viaCli.stderr)).toEqual(['harbor-sync: --concurrency must be a whole number from 1 to 64, not "0"']);
-    const summary = join(work, 'action-summary.md');
-    await writeFile(summary, '');
-    const viaAction = await run('dist/action/index.js', [], {
-      'INPUT_SOURCE-REGISTRY': open.url,
-      'INPUT_HARBOR-URL': harbor.url,
-      'INPUT_HARBOR-USERNAME': 'admin',
-      'INPUT_HARBOR-PASSWORD': 'Harbor12345',
-      INPUT_IMAGES: 'alpine:3.19',
-      INPUT_CONCURRENCY: '0',
-      GITHUB_STEP_SUMMARY: summary,
-      RUNNER_TEMP: work,
-    });
+    const viaAction = await runAction(syncInputs(open.url, harbor, { images: 'alpine:3.19', concurrency: '0' }));
     expect(viaAction.code).toBe(1);
     expect(viaAction.stdout).toContain(
       '::error::harbor-sync configuration: concurrency must be a whole number from 1 to 64, not "0"',

@@ -1,11 +1,11 @@
 // Credentials stay with their origin; a list that cannot be read whole fails loudly. Scripted
 // servers stand in for a source registry, a CDN it redirects to, and a third host naming itself
 // a token service; each records every request's Authorization header. Harbor is the double.
-import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
+import { HARBOR_ADMIN, startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
 import { buildImage, type BuiltImage } from '../harness/images.ts';
 import {
   basic,
@@ -15,6 +15,8 @@ import {
   type RecordingServer,
 } from '../harness/recording-server.ts';
 import { either, imageParts, sourceHandler, tokenHandler, type SourceAuth } from '../harness/scripted-source.ts';
+import { stopAfterEach } from '../harness/stop-after-each.ts';
+import { loginEnv, syncInputs } from '../harness/sync-inputs.ts';
 import { createHarborApi } from '../../src/harbor/api.ts';
 import { scrub } from '../../src/redact/secrets.ts';
 import { main } from '../../src/cli/main.ts';
@@ -24,7 +26,7 @@ const SOURCE = { username: 'src-user', password: 'src-pass-4711' };
 const image: BuiltImage = buildImage('credentials/app', { format: 'oci', layerSizes: [3000] });
 let harbor: HarborDouble;
 let work: string;
-const servers: RecordingServer[] = [];
+const own = stopAfterEach();
 
 beforeAll(async () => {
   harbor = await startHarborDouble();
@@ -33,28 +35,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await harbor?.stop();
 });
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.stop();
-});
-
-async function server(options: { tls?: boolean; handler?: Handler } = {}): Promise<RecordingServer> {
-  const s = await startRecordingServer(options);
-  servers.push(s);
-  return s;
-}
+const server = async (options: { tls?: boolean; handler?: Handler } = {}): Promise<RecordingServer> =>
+  own(await startRecordingServer(options));
 
 function inputs(source: string, images: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    'source-registry': source,
-    'source-username': SOURCE.username,
-    'source-password': SOURCE.password,
-    'harbor-url': harbor.url,
-    'harbor-username': harbor.admin.username,
-    'harbor-password': harbor.admin.password,
-    images,
-    'retry-max-wait': '1',
-    ...extra,
-  };
+  return syncInputs(source, harbor, { images, 'retry-max-wait': '1', ...extra }, { source: SOURCE });
 }
 
 /** The source serving `image` as repository:1, every blob request answered with a 307 to `cdn`. */
@@ -205,10 +190,7 @@ describe('a Link to the next page on another origin', () => {
         join(work, `report-${Date.now()}.json`),
         '--quiet',
       ],
-      {
-        HARBOR_USERNAME: harbor.admin.username,
-        HARBOR_PASSWORD: harbor.admin.password,
-      },
+      loginEnv({ harbor: harbor.admin }),
     );
   }
 
@@ -286,7 +268,7 @@ describe('a Link to the next page on another origin', () => {
     });
     const api = createHarborApi({
       url: fakeHarbor.url,
-      credentials: { username: 'admin', password: 'Harbor12345' },
+      credentials: { ...HARBOR_ADMIN },
       userAgent: 'test',
     });
     try {

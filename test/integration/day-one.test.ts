@@ -2,7 +2,6 @@
 // against the real registry and the Harbor double: output folders that do not exist yet, paths
 // that cannot be written, and the messages that said the wrong thing or too little.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,12 +10,14 @@ import { startRegistry, type RunningRegistry } from '../harness/registry.ts';
 import { seedSamples } from '../harness/scenarios.ts';
 import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
 import { startRecordingServer, type RecordingServer } from '../harness/recording-server.ts';
-import { harborInputs, sync } from './helpers.ts';
+import { runCli, type ProgramRun } from '../harness/run-bundle.ts';
+import { loginEnv, syncInputs } from '../harness/sync-inputs.ts';
+import { sync } from './helpers.ts';
 
 let source: RunningRegistry;
 let harbor: HarborDouble;
 let work: string;
-const HARBOR = { HARBOR_USERNAME: 'admin', HARBOR_PASSWORD: 'Harbor12345' };
+const HARBOR = loginEnv();
 
 beforeAll(async () => {
   source = await startRegistry();
@@ -29,23 +30,7 @@ afterAll(async () => {
   await source?.stop();
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string> = HARBOR): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['dist/cli.js', ...args],
-      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (args: string[], env: Record<string, string> = HARBOR): Promise<ProgramRun> => runCli(args, { env });
 const lines = (text: string): string[] => text.trim().split('\n').filter(Boolean);
 const syncArgs = (images = 'alpine:3.19') => [
   'sync',
@@ -196,7 +181,7 @@ describe('messages', () => {
       );
       expect(r.stderr).not.toMatch(/use-system-ca|Node\.js/);
       // The action's inputs, as the action names them.
-      const run = await sync(harborInputs(source.url, tls, { images: 'alpine:3.19', retries: '0' }));
+      const run = await sync(syncInputs(source.url, tls, { images: 'alpine:3.19', retries: '0' }));
       expect(run.result.fatal?.message).toBe(`Harbor ${tls.url} is not reachable: self-signed certificate`);
       expect(run.result.fatal?.hint).toBe(
         'set harbor-ca-file to the CA certificate that signed it, or harbor-insecure: true (its TLS certificate is not trusted: DEPTH_ZERO_SELF_SIGNED_CERT)',
@@ -210,12 +195,12 @@ describe('messages', () => {
     const tarball = await cli([...syncArgs(), '--source-registry', '/backup/registry.tar']);
     expect(tarball.code).toBe(2);
     expect(lines(tarball.stderr)).toEqual([
-      'harbor-sync: --source-registry "/backup/registry.tar" has no scheme: a tarball is written file:///backup/registry.tar (the schemes: http:// or https:// for a registry, dir:// for its storage directory, file:// for a tarball of that directory)',
+      'harbor-sync: --source-registry "/backup/registry.tar" has no scheme: a tarball is written file:///backup/registry.tar (the schemes: http:// or https:// for a registry, dir:// for its storage directory, file:// for a tarball of that directory, harbor:// for a project of the Harbor at harbor-url)',
     ]);
     const directory = await cli([...syncArgs(), '--source-registry', source.storageDir]);
     expect(directory.code).toBe(2);
     expect(lines(directory.stderr)).toEqual([
-      `harbor-sync: --source-registry "${source.storageDir}" has no scheme: a storage directory is written dir://${source.storageDir} (the schemes: http:// or https:// for a registry, dir:// for its storage directory, file:// for a tarball of that directory)`,
+      `harbor-sync: --source-registry "${source.storageDir}" has no scheme: a storage directory is written dir://${source.storageDir} (the schemes: http:// or https:// for a registry, dir:// for its storage directory, file:// for a tarball of that directory, harbor:// for a project of the Harbor at harbor-url)`,
     ]);
   });
 
@@ -279,20 +264,15 @@ describe('messages', () => {
 describe('paths in the report', () => {
   it('a relative report path is created under the working directory', async () => {
     const cwd = await mkdtemp(join(tmpdir(), 'hs-day-one-cwd-'));
-    const r = await new Promise<Run>((resolve) =>
-      execFile(
-        process.execPath,
-        [
-          join(process.cwd(), 'dist/cli.js'),
-          ...syncArgs('alpine:3.19'),
-          '--report-file',
-          'reports/harbor-sync-report.json',
-          '--summary-file',
-          'reports/summary.md',
-        ],
-        { cwd, env: { PATH: process.env.PATH ?? '', ...HARBOR }, timeout: 60_000 },
-        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-      ),
+    const r = await runCli(
+      [
+        ...syncArgs('alpine:3.19'),
+        '--report-file',
+        'reports/harbor-sync-report.json',
+        '--summary-file',
+        'reports/summary.md',
+      ],
+      { cwd, env: HARBOR },
     );
     expect(r.stderr).not.toContain('internal error');
     expect(r.code).toBe(0);

@@ -2,12 +2,12 @@
 // is the machine's, which may be older than the CLI accepts (Node 20 on this project's machines):
 // the printed command must run the project's own Node.js 24 (the `node` devDependency), from the
 // project root, with none of `npm run`'s PATH.
-import { execFile } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runProgram } from '../harness/run-bundle.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PROJECT_NODE = realpathSync(join(ROOT, 'node_modules/node/bin/node'));
@@ -18,13 +18,8 @@ const USER_PATH = (process.env.PATH ?? '')
   .filter((dir) => !dir.includes('node_modules'))
   .join(delimiter);
 
-function sh(script: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('sh', ['-c', script], { cwd: ROOT, env, timeout: 120_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const sh = (script: string, env: Record<string, string>) =>
+  runProgram('sh', ['-c', script], { cwd: ROOT, env, timeout: 120_000 });
 
 describe('npm run demo', () => {
   it('prints a command that runs the CLI on the project’s Node.js 24 from a plain shell', {

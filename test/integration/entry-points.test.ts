@@ -1,15 +1,16 @@
 // The committed bundles as users run them: `node dist/cli.js sync …` (Jenkins, cron) and
 // `node dist/action/index.js` with the INPUT_* environment the Actions runner sets.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SOURCE_USER } from '../harness/registry.ts';
 import { startSourceWithStale, seedSamples, type StaleScenario } from '../harness/scenarios.ts';
 import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
+import { runAction, runCli } from '../harness/run-bundle.ts';
 import { startScriptedRegistry, type ScriptedRegistry } from '../harness/scripted-registry.ts';
 import { skopeoInspectRaw } from '../harness/skopeo.ts';
+import { asCli, loginEnv, syncInputs } from '../harness/sync-inputs.ts';
 import { sync } from './helpers.ts';
 
 let scenario: StaleScenario;
@@ -28,45 +29,20 @@ afterAll(async () => {
   await scenario?.stop();
 });
 
-function node(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      args,
-      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
-
 describe('CLI (node dist/cli.js)', () => {
   it('syncs with credentials from the environment, prints the summary, writes report and summary files, exits 0', async () => {
     const report = join(work, 'report.json');
     const summary = join(work, 'summary.md');
-    const run = await node(
-      [
-        'dist/cli.js',
-        'sync',
-        '--source-registry',
+    const cli = asCli(
+      'sync',
+      syncInputs(
         scenario.source.url,
-        '--harbor-url',
-        harbor.url,
-        '--images',
-        'team-a/tools/worker:1.2, cache/stale:1',
-        '--report-file',
-        report,
-        '--summary-file',
-        summary,
-      ],
-      {
-        SOURCE_USERNAME: SOURCE_USER.username,
-        SOURCE_PASSWORD: SOURCE_USER.password,
-        HARBOR_USERNAME: 'admin',
-        HARBOR_PASSWORD,
-      },
+        harbor,
+        { images: 'team-a/tools/worker:1.2, cache/stale:1', 'report-file': report, 'summary-file': summary },
+        { source: SOURCE_USER },
+      ),
     );
+    const run = await runCli(cli.args, { env: cli.env });
     expect(run.stderr).not.toMatch(/TypeError|at .*\.js:\d+/);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('**1 migrated**');
@@ -92,22 +68,17 @@ describe('CLI (node dist/cli.js)', () => {
   });
 
   it('exits 1 with --fail-on stale when a tag is stale, 2 on a configuration error', async () => {
-    const env = {
-      SOURCE_USERNAME: SOURCE_USER.username,
-      SOURCE_PASSWORD: SOURCE_USER.password,
-      HARBOR_USERNAME: 'admin',
-      HARBOR_PASSWORD,
-    };
-    const base = ['dist/cli.js', 'sync', '--source-registry', scenario.source.url, '--harbor-url', harbor.url];
-    const stale = await node([...base, '--images', 'cache/stale:1', '--fail-on', 'stale', '--quiet'], env);
+    const env = loginEnv({ harbor: harbor.admin, source: SOURCE_USER });
+    const base = ['sync', '--source-registry', scenario.source.url, '--harbor-url', harbor.url];
+    const stale = await runCli([...base, '--images', 'cache/stale:1', '--fail-on', 'stale', '--quiet'], { env });
     expect(stale.code).toBe(1);
     expect(stale.stderr).toContain('1 stale and 0 incomplete tag(s) (fail-on: stale)');
-    const bad = await node([...base, '--images', 'Team/App:1'], env);
+    const bad = await runCli([...base, '--images', 'Team/App:1'], { env });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('images line 1: "Team/App:1": repository "Team/App" must be lowercase');
-    const unknown = await node(['dist/cli.js', 'sync', '--no-such-flag'], env);
+    const unknown = await runCli(['sync', '--no-such-flag'], { env });
     expect(unknown.code).toBe(2);
-    const wrong = await node([...base, '--images', 'alpine:3.19'], { ...env, HARBOR_PASSWORD: 'not-it' });
+    const wrong = await runCli([...base, '--images', 'alpine:3.19'], { env: { ...env, HARBOR_PASSWORD: 'not-it' } });
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain('rejected the credentials of user "admin"');
   });
@@ -125,18 +96,9 @@ describe('CLI (node dist/cli.js)', () => {
         },
       }),
     );
-    const run = await node(
-      [
-        'dist/cli.js',
-        'sync',
-        '--source-registry',
-        scenario.source.url,
-        '--harbor-url',
-        harbor.url,
-        '--images',
-        'team-b/multi:1.0',
-      ],
-      { DOCKER_CONFIG: dir, HOME: work },
+    const run = await runCli(
+      ['sync', '--source-registry', scenario.source.url, '--harbor-url', harbor.url, '--images', 'team-b/multi:1.0'],
+      { env: { DOCKER_CONFIG: dir, HOME: work } },
     );
     expect(run.stderr).not.toContain('error');
     expect(run.code).toBe(0);
@@ -145,25 +107,16 @@ describe('CLI (node dist/cli.js)', () => {
   });
 
   it('--json: one JSON object per line on stdout, a tag event per tag and the totals last', async () => {
-    const run = await node(
-      [
-        'dist/cli.js',
-        'plan',
-        '--source-registry',
+    const cli = asCli(
+      'plan',
+      syncInputs(
         scenario.source.url,
-        '--harbor-url',
-        harbor.url,
-        '--images',
-        'team-a/tools/worker, cache/stale:1',
-        '--json',
-      ],
-      {
-        SOURCE_USERNAME: SOURCE_USER.username,
-        SOURCE_PASSWORD: SOURCE_USER.password,
-        HARBOR_USERNAME: 'admin',
-        HARBOR_PASSWORD,
-      },
+        harbor,
+        { images: 'team-a/tools/worker, cache/stale:1' },
+        { source: SOURCE_USER },
+      ),
     );
+    const run = await runCli([...cli.args, '--json'], { env: cli.env });
     expect(run.code).toBe(0);
     const events = run.stdout
       .trim()
@@ -179,7 +132,7 @@ describe('CLI (node dist/cli.js)', () => {
   });
 
   it('sync --help lists every option with its default, --version prints the version', async () => {
-    const help = await node(['dist/cli.js', 'sync', '--help'], {});
+    const help = await runCli(['sync', '--help']);
     expect(help.code).toBe(0);
     for (const flag of [
       '--source-registry',
@@ -192,29 +145,20 @@ describe('CLI (node dist/cli.js)', () => {
     ])
       expect(help.stdout).toContain(flag);
     expect(help.stdout).toContain('default: library');
-    expect((await node(['dist/cli.js', '--version'], {})).stdout).toMatch(/^harbor-sync \d+\.\d+\.\d+\n$/);
+    expect((await runCli(['--version'])).stdout).toMatch(/^harbor-sync \d+\.\d+\.\d+\n$/);
   });
 });
 
 describe('Action (node dist/action/index.js)', () => {
   it('reads INPUT_*, masks secrets, writes the job summary, sets outputs, and fails per fail-on', async () => {
-    const summaryFile = join(work, 'step-summary.md');
-    const outputFile = join(work, 'github-output');
-    await writeFile(summaryFile, '');
-    await writeFile(outputFile, '');
-    const run = await node(['dist/action/index.js'], {
-      'INPUT_SOURCE-REGISTRY': scenario.source.url,
-      'INPUT_SOURCE-USERNAME': SOURCE_USER.username,
-      'INPUT_SOURCE-PASSWORD': SOURCE_USER.password,
-      'INPUT_HARBOR-URL': harbor.url,
-      'INPUT_HARBOR-USERNAME': 'admin',
-      'INPUT_HARBOR-PASSWORD': HARBOR_PASSWORD,
-      INPUT_IMAGES: 'alpine:3.19\ncache/partial:1',
-      'INPUT_FAIL-ON': 'stale',
-      RUNNER_TEMP: work,
-      GITHUB_STEP_SUMMARY: summaryFile,
-      GITHUB_OUTPUT: outputFile,
-    });
+    const run = await runAction(
+      syncInputs(
+        scenario.source.url,
+        harbor,
+        { images: 'alpine:3.19\ncache/partial:1', 'fail-on': 'stale' },
+        { source: SOURCE_USER },
+      ),
+    );
     expect(run.stdout).toContain(`::add-mask::${HARBOR_PASSWORD}`);
     expect(run.stdout).toContain(`::add-mask::${SOURCE_USER.password}`);
     expect(
@@ -224,42 +168,29 @@ describe('Action (node dist/action/index.js)', () => {
     expect(run.stdout).toContain('::group::harbor-sync: starting');
     expect(run.stdout).toMatch(/::endgroup::\nharbor-sync: 2\/2 tags/);
     expect(run.code).toBe(1);
-    const summary = await readFile(summaryFile, 'utf8');
+    const summary = run.summary;
     // The verdict first, saying the step failed and why; the report's path; then the tags.
     expect(summary).toMatch(/^## harbor-sync\n\n> \[!WARNING\]\n> \*\*1 tag needs action:\*\* 0 stale, 1 incomplete/);
     expect(summary).toContain('**The step failed** (`fail-on: stale`: stale and incomplete tags fail it).');
     expect(summary).toContain('**1 migrated**');
-    expect(summary).toContain(`JSON report \`${join(work, 'harbor-sync-report.json')}\``);
+    expect(summary).toContain(`JSON report \`${join(run.dir, 'harbor-sync-report.json')}\``);
     expect(summary).toMatch(/### Incomplete: 1 tag[\s\S]*cache\/partial:1/);
-    const outputs = await readFile(outputFile, 'utf8');
-    for (const [name, value] of [
-      ['migrated', '1'],
-      ['incomplete', '1'],
-      ['stale', '0'],
-      ['failed', '0'],
-      ['report-file', join(work, 'harbor-sync-report.json')],
-    ]) {
-      expect(outputs).toMatch(new RegExp(`${name}<<(\\S+)\\n${value!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\n\\1`));
-    }
-    const report = JSON.parse(await readFile(join(work, 'harbor-sync-report.json'), 'utf8'));
+    expect(run.outputs).toMatchObject({
+      migrated: '1',
+      incomplete: '1',
+      stale: '0',
+      failed: '0',
+      'report-file': join(run.dir, 'harbor-sync-report.json'),
+    });
+    const report = JSON.parse(await readFile(join(run.dir, 'harbor-sync-report.json'), 'utf8'));
     expect(report.incomplete[0].missing).toHaveLength(scenario.images.partialMissing.length);
   });
 
   it('writes a step summary for a configuration error too: the verdict with the one-line message', async () => {
-    const summaryFile = join(work, 'config-error-summary.md');
-    await writeFile(summaryFile, '');
-    const run = await node(['dist/action/index.js'], {
-      'INPUT_SOURCE-REGISTRY': scenario.source.url,
-      'INPUT_HARBOR-URL': harbor.url,
-      'INPUT_HARBOR-USERNAME': 'admin',
-      'INPUT_HARBOR-PASSWORD': HARBOR_PASSWORD,
-      INPUT_IMAGES: 'Team/App:1',
-      RUNNER_TEMP: work,
-      GITHUB_STEP_SUMMARY: summaryFile,
-    });
+    const run = await runAction(syncInputs(scenario.source.url, harbor, { images: 'Team/App:1' }));
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('::error::harbor-sync configuration: images line 1');
-    const summary = await readFile(summaryFile, 'utf8');
+    const summary = run.summary;
     expect(summary).toMatch(
       /^## harbor-sync\n\n> \[!CAUTION\]\n> \*\*Configuration error: nothing was done\.\*\* images line 1: "Team\/App:1": repository "Team\/App" must be lowercase/,
     );
@@ -298,13 +229,7 @@ describe('unsupported manifests', () => {
 
   it('a Docker schema 1 tag is skipped with the reason, and nothing is written to Harbor', async () => {
     harbor.resetRequests();
-    const run = await sync({
-      'source-registry': scripted.url,
-      'harbor-url': harbor.url,
-      'harbor-username': 'admin',
-      'harbor-password': HARBOR_PASSWORD,
-      images: 'old/app:v1',
-    });
+    const run = await sync(syncInputs(scripted.url, harbor, { images: 'old/app:v1' }));
     expect(run.item('old/app:v1')).toMatchObject({
       status: 'skipped',
       reason: expect.stringContaining('Docker schema 1 manifest'),

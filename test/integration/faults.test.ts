@@ -1,7 +1,7 @@
 // Faults a nightly job meets, injected by our own proxy between harbor-sync and the real
 // registries: each scenario asserts the final state in Harbor (byte-identical per skopeo, nothing
 // partial, nothing deleted) and what the report says.
-import { describe, it, expect, beforeAll, afterAll, afterEach } from 'vitest';
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,12 +12,14 @@ import { buildImage, pushImage, type BuiltImage } from '../harness/images.ts';
 import { startHarborDouble, type HarborDouble, type HarborDoubleOptions } from '../harness/harbor-double/index.ts';
 import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.ts';
 import { skopeoCopy, skopeoInspectRaw } from '../harness/skopeo.ts';
+import { syncInputs } from '../harness/sync-inputs.ts';
+import { stopAfterEach } from '../harness/stop-after-each.ts';
 import { sync } from './helpers.ts';
 
 let source: RunningRegistry;
 let samples: SampleImages;
 let big: BuiltImage;
-const cleanups: (() => Promise<void>)[] = [];
+const own = stopAfterEach();
 
 beforeAll(async () => {
   source = await startRegistry();
@@ -28,36 +30,18 @@ beforeAll(async () => {
 afterAll(async () => {
   await source?.stop();
 });
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
+const harborDouble = async (options: HarborDoubleOptions = {}): Promise<HarborDouble> =>
+  own(await startHarborDouble(options));
+const proxy = async (target: string): Promise<FaultProxy> => own(await startFaultProxy(target));
 
-async function harborDouble(options: HarborDoubleOptions = {}): Promise<HarborDouble> {
-  const harbor = await startHarborDouble(options);
-  cleanups.push(() => harbor.stop());
-  return harbor;
-}
-
-async function proxy(target: string): Promise<FaultProxy> {
-  const p = await startFaultProxy(target);
-  cleanups.push(() => p.stop());
-  return p;
-}
-
+/** A sync into `harbor` (as its admin) reached at `harborUrl`: a proxy in front of it, or itself. */
 function inputs(
   sourceUrl: string,
   harbor: HarborDouble,
   harborUrl = harbor.url,
   extra: Record<string, string> = {},
 ): Record<string, string> {
-  return {
-    'source-registry': sourceUrl,
-    'harbor-url': harborUrl,
-    'harbor-username': harbor.admin.username,
-    'harbor-password': harbor.admin.password,
-    'retry-max-wait': '2',
-    ...extra,
-  };
+  return syncInputs(sourceUrl, { url: harborUrl, admin: harbor.admin }, { 'retry-max-wait': '2', ...extra });
 }
 
 const bigLayer = () => big.blobs[1]!.digest;
@@ -144,7 +128,9 @@ describe('retries', () => {
     expect(other.tagDigest('faults/big', '1')).toBeUndefined();
     const head = await fetch(`${other.url}/v2/faults/big/blobs/${bigLayer()}`, {
       method: 'HEAD',
-      headers: { authorization: `Basic ${Buffer.from('admin:Harbor12345').toString('base64')}` },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${other.admin.username}:${other.admin.password}`).toString('base64')}`,
+      },
     });
     expect(head.status).toBe(404);
   });
@@ -228,8 +214,7 @@ describe('keeping going', () => {
     expect(first.item('team-a/tools/worker:1.2').status).toBe('migrated');
     harbor.setImmutable('team-a', /.*/);
     const moved = buildImage('faults/moved', { format: 'docker', layerSizes: [1000] });
-    const other = await startRegistry();
-    cleanups.push(() => other.stop());
+    const other = own(await startRegistry());
     await pushImage({ url: other.url }, 'team-a/tools/worker', '1.2', moved);
     const blocked = await sync(inputs(other.url, harbor, harbor.url, { images: 'team-a/tools/worker:1.2' }));
     expect(blocked.item('team-a/tools/worker:1.2')).toMatchObject({

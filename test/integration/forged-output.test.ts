@@ -4,15 +4,20 @@
 // starts it (`node dist/action/index.js`) and by the CLI (a runner reads a `run:` step's stdout
 // and stderr alike). What comes out is read the way the runner reads it: harbor-sync's own
 // annotations are there, no forged one is; the job summary renders no element from outside.
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { summaryPage } from '../harness/github-markdown.ts';
 import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
-import { buildImage, type BuiltImage } from '../harness/images.ts';
-import { startScriptedRegistry, type ScriptedRegistry, type ScriptedResponse } from '../harness/scripted-registry.ts';
+import { buildImage } from '../harness/images.ts';
+import { runAction, runCli } from '../harness/run-bundle.ts';
+import {
+  imageRoutes,
+  startScriptedRegistry,
+  type ScriptedRegistry,
+  type ScriptedResponse,
+} from '../harness/scripted-registry.ts';
+import { asCli, syncInputs } from '../harness/sync-inputs.ts';
 import { FORGED, forgedCommands, workflowCommands } from '../harness/workflow-commands.ts';
 
 const HARBOR_PASSWORD = 'Harbor-Secret-forged-3';
@@ -22,26 +27,6 @@ const REFUSAL = `requested access to the resource is denied ##[error]FORGED-v1 #
 
 let source: ScriptedRegistry;
 let harbor: HarborDouble;
-let work: string;
-
-function serve(repo: string, tag: string, image: BuiltImage): Record<string, ScriptedResponse> {
-  const manifest: ScriptedResponse = {
-    status: 200,
-    headers: { 'content-type': image.mediaType, 'docker-content-digest': image.digest },
-    body: image.manifest,
-  };
-  const routes: Record<string, ScriptedResponse> = {
-    [`GET /v2/${repo}/manifests/${tag}`]: manifest,
-    [`GET /v2/${repo}/manifests/${image.digest}`]: manifest,
-  };
-  for (const blob of image.blobs)
-    routes[`GET /v2/${repo}/blobs/${blob.digest}`] = {
-      status: 200,
-      headers: { 'content-type': 'application/octet-stream', 'docker-content-digest': blob.digest },
-      body: blob.data,
-    };
-  return routes;
-}
 
 beforeAll(async () => {
   const denied: ScriptedResponse = {
@@ -51,7 +36,7 @@ beforeAll(async () => {
   };
   source = await startScriptedRegistry({
     'GET /v2/': { status: 200, headers: { 'content-type': 'application/json' }, body: '{}' },
-    ...serve('ok/good', '1', buildImage('good', { format: 'oci', layerSizes: [1500] })),
+    ...imageRoutes('ok/good', '1', buildImage('good', { format: 'oci', layerSizes: [1500] })),
     'GET /v2/ok/denied/manifests/1': denied,
   });
   harbor = await startHarborDouble({
@@ -59,7 +44,6 @@ beforeAll(async () => {
     version: `v2.15.2 ${FORGED} ${IMG}`,
   });
   harbor.createProject('ok');
-  work = await mkdtemp(join(tmpdir(), 'hs-forged-'));
 }, 60_000);
 
 afterAll(async () => {
@@ -67,34 +51,10 @@ afterAll(async () => {
   await source?.stop();
 });
 
-function node(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      args,
-      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
 describe('hostile text from Harbor and the source, through the entry points', () => {
   it('the action: its own annotations, no forged command, a summary with no element from outside', async () => {
-    const summaryFile = join(work, 'step-summary.md');
-    const outputFile = join(work, 'github-output');
-    await writeFile(summaryFile, '');
-    await writeFile(outputFile, '');
-    const run = await node(['dist/action/index.js'], {
-      'INPUT_SOURCE-REGISTRY': source.url,
-      'INPUT_HARBOR-URL': harbor.url,
-      'INPUT_HARBOR-USERNAME': 'admin',
-      'INPUT_HARBOR-PASSWORD': HARBOR_PASSWORD,
-      INPUT_IMAGES: 'ok/good:1\nok/denied:1',
-      INPUT_RETRIES: '0',
-      RUNNER_TEMP: work,
-      GITHUB_STEP_SUMMARY: summaryFile,
-      GITHUB_OUTPUT: outputFile,
+    const run = await runAction(syncInputs(source.url, harbor, { images: 'ok/good:1\nok/denied:1', retries: '0' }), {
+      timeout: 120_000,
     });
     expect(run.stderr).not.toMatch(/TypeError|at .*\.js:\d+/);
     expect(run.code).toBe(1);
@@ -102,36 +62,23 @@ describe('hostile text from Harbor and the source, through the entry points', ()
     // The refusal is in the log, quoted: on the failed tag's line and in its annotation.
     expect(output).toContain('FORGED-v1');
     expect(forgedCommands(output)).toEqual([]);
-    const annotations = workflowCommands(run.stdout).filter((c) => c.name === 'error');
+    const annotations = run.annotations.filter((c) => c.name === 'error');
     expect(annotations.map((a) => a.properties.title)).toContain(
       'harbor-sync: 1 tag failed — PERMISSION_DENIED (discover)',
     );
-    const report = JSON.parse(await readFile(join(work, 'harbor-sync-report.json'), 'utf8')) as {
+    const report = JSON.parse(await readFile(join(run.dir, 'harbor-sync-report.json'), 'utf8')) as {
       migrated: { source: string }[];
     };
     expect(report.migrated.map((i) => i.source)).toEqual(['ok/good:1']);
 
-    const page = summaryPage(await readFile(summaryFile, 'utf8'));
+    const page = summaryPage(run.summary);
     expect(page).toContain('FORGED-v1');
     expect(page).not.toMatch(/<img/i);
   });
 
   it('the CLI in a workflow step: nothing on stdout or stderr a runner would act on', async () => {
-    const run = await node(
-      [
-        'dist/cli.js',
-        'sync',
-        '--source-registry',
-        source.url,
-        '--harbor-url',
-        harbor.url,
-        '--images',
-        'ok/good:1, ok/denied:1',
-        '--retries',
-        '0',
-      ],
-      { HARBOR_USERNAME: 'admin', HARBOR_PASSWORD: HARBOR_PASSWORD },
-    );
+    const cli = asCli('sync', syncInputs(source.url, harbor, { images: 'ok/good:1, ok/denied:1', retries: '0' }));
+    const run = await runCli(cli.args, { env: cli.env, timeout: 120_000 });
     expect(run.code).toBe(1);
     const output = run.stdout + run.stderr;
     expect(output).toContain('FORGED-v1');

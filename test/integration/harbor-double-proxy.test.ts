@@ -5,12 +5,12 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startRegistry, SOURCE_USER, type RunningRegistry } from '../harness/registry.ts';
-import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
+import { HARBOR_ADMIN, startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
 import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.ts';
 import { buildImage, MANIFEST_ACCEPT, pushImage, type BuiltImage } from '../harness/images.ts';
 
 const REPO = 'team/app'; // on the upstream; `<proxy project>/team/app` in Harbor
-const ADMIN = `Basic ${Buffer.from('admin:Harbor12345').toString('base64')}`;
+const ADMIN = `Basic ${Buffer.from(`${HARBOR_ADMIN.username}:${HARBOR_ADMIN.password}`).toString('base64')}`;
 
 interface Upstream {
   registry: RunningRegistry;

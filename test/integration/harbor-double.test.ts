@@ -1,6 +1,5 @@
 // Proves the Harbor double follows docs/harbor.md, with plain fetch and the real skopeo.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFile } from 'node:child_process';
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -10,6 +9,8 @@ import { gzipSync } from 'node:zlib';
 import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
 import { CERT_PATH } from '../harness/harbor-double/jwt.ts';
 import { registryAvailable } from '../harness/registry.ts';
+import { runProgram } from '../harness/run-bundle.ts';
+import { TAR_END, tarFile } from '../harness/tar-writer.ts';
 
 const SKOPEO = '/usr/bin/skopeo';
 // Missing tools fail this file like every other integration file: a skipped suite would look green.
@@ -31,33 +32,8 @@ function jwtParts(token: string): { header: Record<string, unknown>; claims: Rec
   };
 }
 
-function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: 30_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-/** A one-file tar archive (ustar), so the layer is a real image layer. */
-function tarOf(name: string, content: Buffer): Buffer {
-  const header = Buffer.alloc(512);
-  header.write(name, 0);
-  header.write('0000644\0', 100);
-  header.write('0000000\0', 108);
-  header.write('0000000\0', 116);
-  header.write(`${content.length.toString(8).padStart(11, '0')}\0`, 124);
-  header.write('00000000000\0', 136);
-  header.write('        ', 148);
-  header.write('0', 156);
-  header.write('ustar\0', 257);
-  header.write('00', 263);
-  let sum = 0;
-  for (const b of header) sum += b;
-  header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
-  const pad = Buffer.alloc((512 - (content.length % 512)) % 512);
-  return Buffer.concat([header, content, pad, Buffer.alloc(1024)]);
-}
+/** skopeo with this process's environment, as a user runs it. */
+const skopeo = (args: string[]) => runProgram(SKOPEO, args, { env: process.env, timeout: 30_000 });
 
 /** Writes an OCI image layout holding one image tagged `tag`; returns the manifest digest. */
 async function writeOciLayout(dir: string, tag: string, text: string): Promise<string> {
@@ -68,7 +44,7 @@ async function writeOciLayout(dir: string, tag: string, text: string): Promise<s
     await writeFile(join(blobs, d.slice(7)), b);
     return d;
   };
-  const tar = tarOf('hello.txt', Buffer.from(text));
+  const tar = Buffer.concat([tarFile('hello.txt', text), TAR_END]);
   const layer = gzipSync(tar);
   const config = Buffer.from(
     JSON.stringify({
@@ -322,7 +298,7 @@ describe('Harbor double (docs/harbor.md)', () => {
       const layout = join(work, 'layout1');
       const digest = await writeOciLayout(layout, 'v1', 'hello harbor');
       h.resetRequests();
-      const copy = await run(SKOPEO, [
+      const copy = await skopeo([
         '--insecure-policy',
         'copy',
         '--dest-tls-verify=false',
@@ -336,7 +312,7 @@ describe('Harbor double (docs/harbor.md)', () => {
       expect(h.tagDigest('p/app', 'v1')).toBe(digest);
       const kinds = new Set(h.requests.map((r) => r.kind));
       for (const k of ['ping', 'token', 'upload', 'manifest']) expect(kinds).toContain(k);
-      const inspect = await run(SKOPEO, [
+      const inspect = await skopeo([
         'inspect',
         '--raw',
         '--tls-verify=false',
@@ -352,7 +328,7 @@ describe('Harbor double (docs/harbor.md)', () => {
       const layout = join(work, 'layout2');
       await writeOciLayout(layout, 'v1', 'nope');
       h.resetRequests();
-      const copy = await run(SKOPEO, [
+      const copy = await skopeo([
         '--insecure-policy',
         'copy',
         '--dest-tls-verify=false',
@@ -699,7 +675,7 @@ describe('Harbor double options', () => {
 
   it('tokens expire after tokenTtlSeconds', async () => {
     const res = await fetch(`${h.url}/service/token?service=harbor-registry&scope=repository:p/r:pull,push`, {
-      headers: { authorization: basic('admin', 'Harbor12345') },
+      headers: { authorization: basic(h.admin.username, h.admin.password) },
     });
     const body = (await res.json()) as { token: string; expires_in: number };
     expect(body.expires_in).toBe(1);

@@ -2,12 +2,12 @@
 // when the file ends, passed or failed; a stopped registry takes its own directory with it; and
 // the Actions debug commands library code prints in-process stay out of the test output.
 import { describe, it, expect } from 'vitest';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { startRegistry } from '../harness/registry.ts';
+import { runProgram } from '../harness/run-bundle.ts';
 import { systemTempDir } from '../harness/temp-root.ts';
 
 const PROJECT = resolve(import.meta.dirname, '../..');
@@ -42,11 +42,9 @@ describe('temporary directories', () => {
         '',
       ].join('\n'),
     );
-    const seen = await new Promise<Record<'work' | 'storage', string>>((done, fail) =>
-      execFile(process.execPath, [script], { env: { PATH: process.env.PATH ?? '' } }, (error, stdout) =>
-        error ? fail(error) : done(JSON.parse(stdout) as Record<'work' | 'storage', string>),
-      ),
-    );
+    const run = await runProgram(process.execPath, [script]);
+    expect(run.code, run.stderr).toBe(0);
+    const seen = JSON.parse(run.stdout) as Record<'work' | 'storage', string>;
     expect(seen.storage).toMatch(/hs-registry-storage-/);
     for (const dir of Object.values(seen)) expect(existsSync(dir), dir).toBe(false);
   });
@@ -58,13 +56,10 @@ describe('temporary directories', () => {
       config,
       `export default { test: { root: ${JSON.stringify(PROJECT)}, include: ['test/harness/fixtures/temp-root/*.check.ts'], setupFiles: ['test/harness/setup.ts'], reporters: ['dot'], testTimeout: 30000 } };\n`,
     );
-    const run = await new Promise<{ code: number; output: string }>((done) =>
-      execFile(
-        process.execPath,
-        [join(PROJECT, 'node_modules/vitest/vitest.mjs'), 'run', '--config', config, '--root', PROJECT],
-        { cwd: PROJECT, env: { ...process.env, HS_PROBE_FILE: probe }, timeout: 60_000 },
-        (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}\n${stderr}` }),
-      ),
+    const run = await runProgram(
+      process.execPath,
+      [join(PROJECT, 'node_modules/vitest/vitest.mjs'), 'run', '--config', config, '--root', PROJECT],
+      { cwd: PROJECT, env: { ...process.env, HS_PROBE_FILE: probe } },
     );
     expect(run.output).toContain('leaves directories behind, then fails');
     expect(run.code).toBe(1);

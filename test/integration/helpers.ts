@@ -12,21 +12,6 @@ export interface SyncRun {
   item(source: string): TagResult;
 }
 
-/** Inputs for a sync from `source` into a Harbor double, as its admin, plus `extra`. */
-export function harborInputs(
-  source: string,
-  harbor: { url: string },
-  extra: Record<string, string> = {},
-): Record<string, string> {
-  return {
-    'source-registry': source,
-    'harbor-url': harbor.url,
-    'harbor-username': 'admin',
-    'harbor-password': 'Harbor12345',
-    ...extra,
-  };
-}
-
 export async function sync(inputs: Record<string, string | undefined>): Promise<SyncRun> {
   const config = await buildConfig((name) => inputs[name]);
   const logs: string[] = [];

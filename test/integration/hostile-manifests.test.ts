@@ -7,6 +7,7 @@ import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/i
 import { buildImage, MEDIA, sha256 } from '../harness/images.ts';
 import { startRecordingServer, type RecordingServer } from '../harness/recording-server.ts';
 import { imageParts, sourceHandler, type ScriptedManifest } from '../harness/scripted-source.ts';
+import { syncInputs } from '../harness/sync-inputs.ts';
 import { decideOutcome } from '../../src/report/outcome.ts';
 import { sync } from './helpers.ts';
 
@@ -116,15 +117,7 @@ afterAll(async () => {
   await harbor?.stop();
 });
 
-function inputs(images: string): Record<string, string> {
-  return {
-    'source-registry': source.url,
-    'harbor-url': harbor.url,
-    'harbor-username': harbor.admin.username,
-    'harbor-password': harbor.admin.password,
-    images,
-  };
-}
+const inputs = (images: string): Record<string, string> => syncInputs(source.url, harbor, { images });
 
 const blobRequests = () => ({
   source: source.requests.filter((r) => r.path.includes('/blobs/')),

@@ -2,7 +2,7 @@
 // list, a Harbor that reports its version as a number or lists an artifact whose digest carries a
 // workflow command, a source that lists tag names outside the grammar. The run ends, in bounded
 // time, with a report; nothing malformed reaches the result, the summary or the annotations.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, type RunningRegistry } from '../harness/registry.ts';
 import { buildImage, pushImage, type BuiltImage } from '../harness/images.ts';
 import { startHarborDouble, type HarborDouble, type HarborDoubleOptions } from '../harness/harbor-double/index.ts';
@@ -10,11 +10,13 @@ import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.ts';
 import { json, startHostileServer, trickle, type HostileServer } from '../harness/hostile-http.ts';
 import { renderSummary } from '../../src/report/summary.ts';
 import { annotationsFor } from '../../src/report/annotations.ts';
-import { harborInputs, sync } from './helpers.ts';
+import { syncInputs } from '../harness/sync-inputs.ts';
+import { stopAfterEach } from '../harness/stop-after-each.ts';
+import { sync } from './helpers.ts';
 
 let source: RunningRegistry;
 let image: BuiltImage;
-const cleanups: (() => Promise<void>)[] = [];
+const own = stopAfterEach();
 
 beforeAll(async () => {
   source = await startRegistry();
@@ -25,27 +27,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await source?.stop();
 });
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0)) await cleanup();
-});
-
-async function harborDouble(options: HarborDoubleOptions = {}): Promise<HarborDouble> {
-  const harbor = await startHarborDouble(options);
-  cleanups.push(() => harbor.stop());
-  return harbor;
-}
-
-async function hostile(handler: HostileServer['handler']): Promise<HostileServer> {
-  const server = await startHostileServer(handler);
-  cleanups.push(() => server.stop());
-  return server;
-}
-
-async function proxy(target: string): Promise<FaultProxy> {
-  const p = await startFaultProxy(target);
-  cleanups.push(() => p.stop());
-  return p;
-}
+const harborDouble = async (options: HarborDoubleOptions = {}): Promise<HarborDouble> =>
+  own(await startHarborDouble(options));
+const hostile = async (handler: HostileServer['handler']): Promise<HostileServer> =>
+  own(await startHostileServer(handler));
+const proxy = async (target: string): Promise<FaultProxy> => own(await startFaultProxy(target));
 
 describe('a server that misbehaves cannot hang the run or forge its output', () => {
   it('a source trickling its tag list a byte at a time: the run ends within the stall timeout, naming the request', async () => {
@@ -57,7 +43,7 @@ describe('a server that misbehaves cannot hang the run or forge its output', () 
     });
     const harbor = await harborDouble();
     const started = Date.now();
-    const run = await sync(harborInputs(slow.url, harbor, { images: 'slow/app', 'stall-timeout': '1' }));
+    const run = await sync(syncInputs(slow.url, harbor, { images: 'slow/app', 'stall-timeout': '1' }));
     expect(Date.now() - started).toBeLessThan(15_000);
     const item = run.item('slow/app:*');
     expect(item).toMatchObject({ status: 'failed', error: { step: 'discover', errorCode: 'UNREACHABLE' } });
@@ -68,7 +54,7 @@ describe('a server that misbehaves cannot hang the run or forge its output', () 
 
   it('Harbor reporting its version as a number: the run finishes and its summary renders, the version unknown', async () => {
     const harbor = await harborDouble({ version: 2.15 as unknown as string });
-    const run = await sync(harborInputs(source.url, harbor, { images: 'hostile/app:1.0' }));
+    const run = await sync(syncInputs(source.url, harbor, { images: 'hostile/app:1.0' }));
     expect(run.item('hostile/app:1.0').status).toBe('migrated');
     // It once crashed here, in the summary (`value.replace is not a function`): no report at all.
     expect(renderSummary(run.result)).toContain('hostile/app');
@@ -77,7 +63,7 @@ describe('a server that misbehaves cannot hang the run or forge its output', () 
 
   it("Harbor's artifact list naming a digest that carries a workflow command: refused, and nothing of it reaches the report", async () => {
     const harbor = await harborDouble();
-    await sync(harborInputs(source.url, harbor, { images: 'hostile/app:1.0' }));
+    await sync(syncInputs(source.url, harbor, { images: 'hostile/app:1.0' }));
     const front = await proxy(harbor.url);
     const forged = `sha256:${'e'.repeat(64)}\n::error title=forged::owned`;
     front.setFaults([
@@ -96,7 +82,7 @@ describe('a server that misbehaves cannot hang the run or forge its output', () 
         },
       },
     ]);
-    const run = await sync(harborInputs(source.url, harbor, { 'harbor-url': front.url, images: 'hostile/app' }));
+    const run = await sync(syncInputs(source.url, harbor, { 'harbor-url': front.url, images: 'hostile/app' }));
     // The listing is refused as a whole; each tag is then checked on its own, as when it cannot be read.
     expect(run.logs.join('\n')).toContain("Harbor's artifact list of hostile/app could not be read");
     expect(run.item('hostile/app:1.0').status).toBe('skipped');
@@ -131,7 +117,7 @@ describe('a server that misbehaves cannot hang the run or forge its output', () 
       return true;
     });
     const harbor = await harborDouble();
-    const run = await sync(harborInputs(lister.url, harbor, { images: 'hostile/app' }));
+    const run = await sync(syncInputs(lister.url, harbor, { images: 'hostile/app' }));
     expect(run.item('hostile/app:1.0').status).toBe('migrated');
     const refused = run.byStatus('failed');
     expect(refused.map((i) => [i.source, i.error?.errorCode])).toEqual([

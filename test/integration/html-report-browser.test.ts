@@ -5,21 +5,18 @@
 // 1280x800 window, every word of the job summary there, no table wider than the window at 1280
 // and 1024 px with every fold open, nothing fetched, no script. The small mixed run's first
 // screen is saved to .tmp/html-report.png.
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncResult } from '../../src/model/result.ts';
 import { renderHtmlPage } from '../../src/report/html.ts';
 import { renderSummary, type SummaryOptions } from '../../src/report/summary.ts';
+import { launchBrowser, type HeadlessBrowser } from '../harness/browser.ts';
 import { lostWords } from '../harness/github-markdown.ts';
 import { CASES } from '../harness/summary-cases.ts';
 
-const CHROMIUM = process.env.HARBOR_SYNC_CHROMIUM || '/usr/bin/chromium';
 /** What Jenkins sends with an archived file or an HTML Publisher report (its default
  * hudson.model.DirectoryBrowserSupport.CSP). */
 const JENKINS_CSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'self';";
@@ -27,9 +24,8 @@ const SCREENSHOT = '.tmp/html-report.png';
 const WINDOW = { width: 1280, height: 800 };
 const OPTIONS: SummaryOptions = { reportFile: 'harbor-sync-report.json', failOn: 'stale', audience: 'cli' };
 
-let browser: Browser;
+let chromium: HeadlessBrowser;
 let page: Page;
-let profile: string;
 let server: Server;
 let base: string;
 /** The page the server sends, set per test. */
@@ -38,10 +34,7 @@ const requests: string[] = [];
 const refusals: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(
-      `no browser at ${CHROMIUM}: install Debian's chromium (.ci/run does), or set HARBOR_SYNC_CHROMIUM to a Chrome or Chromium`,
-    );
+  chromium = await launchBrowser();
   server = createServer((req, res) => {
     requests.push(req.url ?? '');
     // The same page without the policy: a browser opening the file itself.
@@ -55,21 +48,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  profile = await mkdtemp(join(tmpdir(), 'hs-chromium-'));
-  browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    userDataDir: profile,
-    args: [
-      '--no-sandbox', // as root (CI containers)
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-  page = await browser.newPage();
+  page = await chromium.browser.newPage();
   page.on('console', (message) => {
     if (/Content Security Policy/i.test(message.text())) refusals.push(message.text());
   });
@@ -77,9 +56,8 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await chromium?.close();
   await new Promise((resolve) => server?.close(resolve));
-  if (profile) await rm(profile, { recursive: true, force: true });
 });
 
 interface Seen {

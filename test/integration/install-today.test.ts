@@ -3,13 +3,13 @@
 // this repository (its committed files, nothing built), with Node.js 24 first on the PATH (the
 // agent's NodeJS tool), the machine's npm, offline and with an empty npm cache. Each command of
 // the README's block runs as written, `sync …` swapped for `--version`.
-import { execFile } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProgram } from '../harness/run-bundle.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NODE24 = realpathSync(join(ROOT, 'node_modules/node/bin/node'));
@@ -32,13 +32,8 @@ let work: string;
 let checkout: string;
 let env: Record<string, string>;
 
-function sh(script: string, cwd: string, extra: Record<string, string> = {}) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile('sh', ['-c', script], { cwd, env: { ...env, ...extra }, timeout: 120_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const sh = (script: string, cwd: string, extra: Record<string, string> = {}) =>
+  runProgram('sh', ['-c', script], { cwd, env: { ...env, ...extra }, timeout: 120_000 });
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'hs-today-'));

@@ -2,7 +2,6 @@
 // counting only what it listed (issue 24: "8 tags or repositories were not started" when 134
 // repositories had not been done).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,8 @@ import { startRegistry, type RunningRegistry } from '../harness/registry.ts';
 import { buildImage, pushImage } from '../harness/images.ts';
 import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
 import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.ts';
+import { runCli } from '../harness/run-bundle.ts';
+import { asCli, syncInputs } from '../harness/sync-inputs.ts';
 
 const REPOSITORIES = 30;
 let source: RunningRegistry;
@@ -37,36 +38,15 @@ afterAll(async () => {
 describe('an interrupted catalog sync', () => {
   it('counts what it listed, and says the rest of the catalog was not listed yet', async () => {
     const report = join(await mkdtemp(join(tmpdir(), 'hs-interrupt-catalog-')), 'report.json');
-    const child = spawn(
-      process.execPath,
-      [
-        'dist/cli.js',
-        'sync',
-        '--source-registry',
-        slow.url,
-        '--harbor-url',
-        harbor.url,
-        '--catalog',
-        '--concurrency',
-        '1',
-        '--report-file',
-        report,
-      ],
-      { env: { PATH: process.env.PATH ?? '', HARBOR_USERNAME: 'admin', HARBOR_PASSWORD: 'Harbor12345' } },
+    const cli = asCli(
+      'sync',
+      syncInputs(slow.url, harbor, { catalog: 'true', concurrency: '1', 'report-file': report }),
     );
-    let stderr = '';
-    let stdout = '';
-    let signalled = false;
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      if (!signalled && /migrated\s+fleet\/app-/.test(stderr)) {
-        signalled = true;
-        child.kill('SIGINT');
-      }
+    const { code, signalledAt, stdout, stderr } = await runCli(cli.args, {
+      env: cli.env,
+      interrupt: { when: /migrated\s+fleet\/app-/, signal: 'SIGINT' },
     });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    expect(signalled).toBe(true);
+    expect(signalledAt).toBeDefined();
     expect(code).toBe(130);
 
     const written = JSON.parse(await readFile(report, 'utf8'));

@@ -1,6 +1,5 @@
 // SIGTERM mid-run (a cancelled workflow, a Jenkins abort), then the same command again.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +7,9 @@ import { startRegistry, type RunningRegistry } from '../harness/registry.ts';
 import { buildImage, pushImage, type BuiltImage } from '../harness/images.ts';
 import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
 import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.ts';
+import { runCli, type RunOptions } from '../harness/run-bundle.ts';
 import { skopeoInspectRaw } from '../harness/skopeo.ts';
+import { asCli, syncInputs } from '../harness/sync-inputs.ts';
 
 let source: RunningRegistry;
 let slow: FaultProxy;
@@ -33,62 +34,24 @@ afterAll(async () => {
   await source?.stop();
 });
 
-interface CliRun {
-  code: number | null;
-  stderr: string;
-  stdout: string;
-  ms: number;
-}
-
-function runCli(
-  sourceUrl: string,
-  report: string,
-  onStderr?: (text: string, child: ReturnType<typeof spawn>) => void,
-): Promise<CliRun> {
-  const started = Date.now();
-  const child = spawn(
-    process.execPath,
-    [
-      'dist/cli.js',
-      'sync',
-      '--source-registry',
-      sourceUrl,
-      '--harbor-url',
-      harbor.url,
-      '--images',
-      'stop/app',
-      '--concurrency',
-      '1',
-      '--report-file',
-      report,
-    ],
-    { env: { PATH: process.env.PATH ?? '', HARBOR_USERNAME: 'admin', HARBOR_PASSWORD: 'Harbor12345' } },
+/** `sync` of every tag of stop/app, one at a time. */
+function syncAll(sourceUrl: string, report: string, options: RunOptions = {}) {
+  const cli = asCli(
+    'sync',
+    syncInputs(sourceUrl, harbor, { images: 'stop/app', concurrency: '1', 'report-file': report }),
   );
-  let stderr = '';
-  let stdout = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    onStderr?.(stderr, child);
-  });
-  return new Promise((resolve) =>
-    child.on('exit', (code) => resolve({ code, stderr, stdout, ms: Date.now() - started })),
-  );
+  return runCli(cli.args, { ...options, env: cli.env });
 }
 
 describe('an interrupted run', () => {
   it('stops within seconds with a partial report, leaves nothing partial in Harbor, and a re-run does exactly the rest', async () => {
     const work = await mkdtemp(join(tmpdir(), 'hs-interrupt-'));
-    let signalledAt = 0;
-    const first = await runCli(slow.url, join(work, 'first.json'), (text, child) => {
-      if (!signalledAt && /migrated\s+stop\/app:1/.test(text)) {
-        signalledAt = Date.now();
-        child.kill('SIGTERM');
-      }
+    const first = await syncAll(slow.url, join(work, 'first.json'), {
+      interrupt: { when: /migrated\s+stop\/app:1/, signal: 'SIGTERM' },
     });
-    expect(signalledAt).toBeGreaterThan(0);
+    expect(first.signalledAt).toBeGreaterThan(0);
     expect(first.code).toBe(130);
-    expect(Date.now() - signalledAt).toBeLessThan(8000); // 5 s grace + report writing
+    expect(Date.now() - first.signalledAt!).toBeLessThan(8000); // 5 s grace + report writing
     expect(first.stderr).toContain('SIGTERM received, finishing tags in flight');
     expect(first.stdout).toContain('**Interrupted.**');
     const report = JSON.parse(await readFile(join(work, 'first.json'), 'utf8'));
@@ -114,7 +77,7 @@ describe('an interrupted run', () => {
       }
     }
 
-    const second = await runCli(source.url, join(work, 'second.json'));
+    const second = await syncAll(source.url, join(work, 'second.json'));
     expect(second.code).toBe(0);
     const rerun = JSON.parse(await readFile(join(work, 'second.json'), 'utf8'));
     expect(rerun.skipped.map((i: { source: string }) => i.source).sort()).toEqual([...done].sort());

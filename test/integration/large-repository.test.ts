@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { startRegistry, type RunningRegistry } from '../harness/registry.ts';
 import { LayoutBuilder } from '../harness/storage-helpers.ts';
 import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
-import { harborInputs, sync } from './helpers.ts';
+import { syncInputs } from '../harness/sync-inputs.ts';
+import { sync } from './helpers.ts';
 
 const TAGS = 200_000;
 const REPO = 'big/tags';
@@ -48,7 +49,7 @@ afterAll(async () => {
 
 describe('a repository of 200,000 tags', () => {
   it('is discovered whole, and a tag filter copies only the tag it selects', async () => {
-    const run = await sync(harborInputs(source.url, harbor, { images: REPO, tags: 't-199999' }));
+    const run = await sync(syncInputs(source.url, harbor, { images: REPO, tags: 't-199999' }));
     expect(run.result.fatal).toBeUndefined();
     expect(run.item(`${REPO}:t-199999`)).toMatchObject({ status: 'migrated', digest });
     expect(run.byStatus('failed')).toEqual([]);

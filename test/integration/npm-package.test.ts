@@ -6,7 +6,7 @@
 //
 // Node: the `node` devDependency's Node 24 (node_modules/.bin/node), which the machine's own
 // `node` may not be; npm is the machine's npm-cli.js run by that Node.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SOURCE_USER } from '../harness/registry.ts';
 import { seedSamples, startSourceWithStale, type StaleScenario, type SampleImages } from '../harness/scenarios.ts';
 import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
+import { runProgram, type ProgramRun } from '../harness/run-bundle.ts';
 import { skopeoInspectRaw } from '../harness/skopeo.ts';
+import { loginEnv } from '../harness/sync-inputs.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NODE24 = join(ROOT, 'node_modules/.bin/node');
@@ -31,32 +33,17 @@ function npmCli(): string {
   return cli;
 }
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function exec(file: string, args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      file,
-      args,
-      {
-        cwd: options.cwd,
-        // Node 24 first on the PATH, for the `#!/usr/bin/env node` of the installed bin; nothing
-        // else of this repository's environment.
-        env: {
-          PATH: `${dirname(NODE24)}:${process.env.PATH ?? ''}`,
-          HOME: options.cwd,
-          ...options.env,
-        },
-        timeout: 120_000,
-        maxBuffer: 16 * 1024 * 1024,
-      },
-      (error, stdout, stderr) =>
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    );
+function exec(
+  file: string,
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<ProgramRun> {
+  return runProgram(file, args, {
+    cwd: options.cwd,
+    // Node 24 first on the PATH, for the `#!/usr/bin/env node` of the installed bin; nothing
+    // else of this repository's environment.
+    env: { PATH: `${dirname(NODE24)}:${process.env.PATH ?? ''}`, HOME: options.cwd, ...options.env },
+    timeout: 120_000,
   });
 }
 
@@ -150,12 +137,7 @@ describe('npm pack', () => {
 
 describe('installed from the tarball into an empty directory', () => {
   const bin = (): string => join(consumer, 'node_modules/.bin/harbor-sync');
-  const env = (): Record<string, string> => ({
-    SOURCE_USERNAME: SOURCE_USER.username,
-    SOURCE_PASSWORD: SOURCE_USER.password,
-    HARBOR_USERNAME: 'admin',
-    HARBOR_PASSWORD,
-  });
+  const env = (): Record<string, string> => loginEnv({ harbor: harbor.admin, source: SOURCE_USER });
 
   it('harbor-sync --version says the package version', async () => {
     const run = await exec(bin(), ['--version'], { cwd: consumer });

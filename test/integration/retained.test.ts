@@ -11,7 +11,8 @@ import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/i
 import { skopeoInspectRaw } from '../harness/skopeo.ts';
 import { pushImage, buildImage } from '../harness/images.ts';
 import { decideOutcome } from '../../src/report/outcome.ts';
-import { harborInputs, sync } from './helpers.ts';
+import { syncInputs } from '../harness/sync-inputs.ts';
+import { sync } from './helpers.ts';
 
 let source: RunningRegistry;
 let samples: SampleImages;
@@ -29,7 +30,7 @@ const repositoryDir = (repository: string) => join(source.storageDir, 'docker/re
 const deleteTag = (repository: string, tag: string) =>
   rm(join(repositoryDir(repository), '_manifests/tags', tag), { recursive: true });
 
-const inputs = (harbor: HarborDouble, extra: Record<string, string>) => harborInputs(source.url, harbor, extra);
+const inputs = (harbor: HarborDouble, extra: Record<string, string>) => syncInputs(source.url, harbor, extra);
 
 describe('retained: tags and repositories only Harbor has now', () => {
   let harbor: HarborDouble;

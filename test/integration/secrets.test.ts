@@ -4,7 +4,7 @@
 // Also: what a hostile file or archive could make the tool print (control characters, library
 // lines on stdout) stays out of the terminal and out of --json.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -12,7 +12,9 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
 import { startRegistry, type RunningRegistry } from '../harness/registry.ts';
+import { runAction, runCli } from '../harness/run-bundle.ts';
 import { seedSamples } from '../harness/scenarios.ts';
+import { asCli, loginEnv, syncInputs } from '../harness/sync-inputs.ts';
 
 const SOURCE = { username: 'reader', password: 'Src-Pa55word-9f3e' };
 const HARBOR_PASSWORD = 'Harbor-Pa55word-77aa';
@@ -81,19 +83,6 @@ afterAll(async () => {
   await new Promise<void>((resolve) => (source ? source.close(() => resolve()) : resolve()));
 });
 
-function node(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      args,
-      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
-
 function expectNoSecret(outputs: Record<string, string>): void {
   for (const [name, text] of Object.entries(outputs)) {
     for (const secret of SECRETS) expect(text.includes(secret), `${name} holds ${secret}`).toBe(false);
@@ -102,28 +91,14 @@ function expectNoSecret(outputs: Record<string, string>): void {
 
 describe('secrets echoed by a hostile source', () => {
   it('the CLI writes none of them: stdout, stderr, report, summary, --json events', async () => {
-    const env = {
-      SOURCE_USERNAME: SOURCE.username,
-      SOURCE_PASSWORD: SOURCE.password,
-      HARBOR_USERNAME: 'admin',
-      HARBOR_PASSWORD,
-    };
     const report = join(work, 'cli-report.json');
     const summary = join(work, 'cli-summary.md');
-    const args = [
-      'dist/cli.js',
+    const { args, env } = asCli(
       'sync',
-      '--source-registry',
-      sourceUrl,
-      '--harbor-url',
-      harbor.url,
-      '--images',
-      'app:1, app:2, app:3',
-      '--retries',
-      '0',
-    ];
-    const text = await node([...args, '--report-file', report, '--summary-file', summary], env);
-    const json = await node([...args, '--json'], env);
+      syncInputs(sourceUrl, harbor, { images: 'app:1, app:2, app:3', retries: '0' }, { source: SOURCE }),
+    );
+    const text = await runCli([...args, '--report-file', report, '--summary-file', summary], { env });
+    const json = await runCli([...args, '--json'], { env });
     // The source did receive the secrets, and its answers did quote them.
     expect(seen).toContain(`Basic ${BASIC}`);
     expect(seen).toContain(`Bearer ${TOKEN}`);
@@ -147,23 +122,9 @@ describe('secrets echoed by a hostile source', () => {
   });
 
   it('the action writes none of them: log, job summary, report, outputs', async () => {
-    const summaryFile = join(work, 'step-summary.md');
-    const outputFile = join(work, 'github-output');
-    await writeFile(summaryFile, '');
-    await writeFile(outputFile, '');
-    const run = await node(['dist/action/index.js'], {
-      'INPUT_SOURCE-REGISTRY': sourceUrl,
-      'INPUT_SOURCE-USERNAME': SOURCE.username,
-      'INPUT_SOURCE-PASSWORD': SOURCE.password,
-      'INPUT_HARBOR-URL': harbor.url,
-      'INPUT_HARBOR-USERNAME': 'admin',
-      'INPUT_HARBOR-PASSWORD': HARBOR_PASSWORD,
-      INPUT_IMAGES: 'app:1\napp:2',
-      INPUT_RETRIES: '0',
-      RUNNER_TEMP: work,
-      GITHUB_STEP_SUMMARY: summaryFile,
-      GITHUB_OUTPUT: outputFile,
-    });
+    const run = await runAction(
+      syncInputs(sourceUrl, harbor, { images: 'app:1\napp:2', retries: '0' }, { source: SOURCE }),
+    );
     expect(run.code).toBe(1);
     // ::add-mask:: is how the runner learns the inputs' secrets: the one place they must appear.
     const log = run.stdout
@@ -173,9 +134,9 @@ describe('secrets echoed by a hostile source', () => {
     expectNoSecret({
       log,
       stderr: run.stderr,
-      summary: await readFile(summaryFile, 'utf8'),
-      outputs: await readFile(outputFile, 'utf8'),
-      report: await readFile(join(work, 'harbor-sync-report.json'), 'utf8'),
+      summary: run.summary,
+      outputs: run.outputFile,
+      report: await readFile(join(run.dir, 'harbor-sync-report.json'), 'utf8'),
     });
   });
 });
@@ -193,9 +154,9 @@ describe('what a hostile file or archive could make the CLI print', () => {
   it('an images-file line with terminal escape sequences is shown escaped, exit 2', async () => {
     const list = join(work, 'images.txt');
     await writeFile(list, 'alpine:3.19\n\x1b]0;pwned\x07\x1b[2Jteam-a/app:1\n');
-    const run = await node(
-      ['dist/cli.js', 'sync', '--source-registry', registry.url, '--harbor-url', harbor.url, '--images-file', list],
-      { HARBOR_USERNAME: 'admin', HARBOR_PASSWORD },
+    const run = await runCli(
+      ['sync', '--source-registry', registry.url, '--harbor-url', harbor.url, '--images-file', list],
+      { env: loginEnv({ harbor: harbor.admin }) },
     );
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`${list} line 2`);
@@ -207,9 +168,8 @@ describe('what a hostile file or archive could make the CLI print', () => {
   it("--json stays pure JSON with a tarball source: the extractor's lines go to stderr", async () => {
     const archive = join(work, 'registry.tar.gz');
     execFileSync('tar', ['-czf', archive, '-C', dirname(registry.storageDir), basename(registry.storageDir)]);
-    const run = await node(
+    const run = await runCli(
       [
-        'dist/cli.js',
         'plan',
         '--source-registry',
         `file://${archive}`,
@@ -219,7 +179,7 @@ describe('what a hostile file or archive could make the CLI print', () => {
         'alpine:3.19',
         '--json',
       ],
-      { HARBOR_USERNAME: 'admin', HARBOR_PASSWORD, RUNNER_TEMP: work },
+      { env: { ...loginEnv({ harbor: harbor.admin }), RUNNER_TEMP: work } },
     );
     expect(run.code).toBe(0);
     const lines = run.stdout.trim().split('\n');

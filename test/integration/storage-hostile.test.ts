@@ -12,6 +12,7 @@ import { startRegistry } from '../harness/registry.ts';
 import { buildImage, pushImage, sha256, toBlob, MEDIA, type BuiltImage } from '../harness/images.ts';
 import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
 import { startScriptedRegistry } from '../harness/scripted-registry.ts';
+import { syncInputs } from '../harness/sync-inputs.ts';
 import {
   blobData,
   captureStdout,
@@ -66,14 +67,7 @@ beforeEach(async () => {
 });
 
 function inputs(source: string, list: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    'source-registry': source,
-    'harbor-url': harbor.url,
-    'harbor-username': harbor.admin.username,
-    'harbor-password': harbor.admin.password,
-    images: list,
-    ...extra,
-  };
+  return syncInputs(source, harbor, { images: list, ...extra });
 }
 
 /** Harbor's own storage holds no blob with /etc/passwd's digest. */

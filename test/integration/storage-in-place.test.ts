@@ -4,7 +4,7 @@
 // ends, a second Ctrl-C included. The disk is real: a tmpfs of a few MB, smaller than the
 // archive, as TMPDIR and work-dir of the CLI as users run it; skopeo reads Harbor back.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -13,8 +13,10 @@ import { buildImage, buildIndex, pushImage, pushIndex, type BuiltImage } from '.
 import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
 import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.ts';
 import { startFileServer, type FileServer } from '../harness/hostile-storage.ts';
+import { runCli } from '../harness/run-bundle.ts';
 import { skopeoInspectRaw } from '../harness/skopeo.ts';
 import { mountSmallDisk, type SmallDisk } from '../harness/small-disk.ts';
+import { asCli, syncInputs } from '../harness/sync-inputs.ts';
 
 const MB = 1024 * 1024;
 /** The tag → what was pushed; the layers are incompressible: 3 MiB each, 10 MiB in all. */
@@ -90,33 +92,24 @@ interface CliRun {
 }
 
 /** The CLI as users run it, with TMPDIR and work-dir on `disk`; `started` gets the process. */
-async function runCli(
+async function runSync(
   source: string,
   harborUrl: string,
   disk: SmallDisk,
-  started?: (child: ReturnType<typeof spawn>) => void,
+  started?: (child: ChildProcess) => void,
 ): Promise<CliRun> {
-  const child = spawn(
-    process.execPath,
-    [
-      'dist/cli.js',
-      'sync',
-      '--source-registry',
+  const cli = asCli(
+    'sync',
+    syncInputs(
       source,
-      '--harbor-url',
-      harborUrl,
-      '--images',
-      REFS.map((r) => r.split(':')[0]).join('\n'),
-      '--work-dir',
-      disk.dir,
-      '--report-file',
-      join(work, 'report.json'),
-    ],
-    {
-      env: { PATH: process.env.PATH ?? '', TMPDIR: disk.dir, HARBOR_USERNAME: 'admin', HARBOR_PASSWORD: 'Harbor12345' },
-    },
+      { url: harborUrl },
+      {
+        images: REFS.map((r) => r.split(':')[0]).join('\n'),
+        'work-dir': disk.dir,
+        'report-file': join(work, 'report.json'),
+      },
+    ),
   );
-  let output = '';
   let peak = 0;
   let running = true;
   const sampling = (async () => {
@@ -125,18 +118,11 @@ async function runCli(
       await new Promise((r) => setTimeout(r, 20));
     }
   })();
-  const take = (d: Buffer) => {
-    output += d.toString();
-  };
-  child.stdout.on('data', take);
-  child.stderr.on('data', take);
-  started?.(child);
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-    child.on('exit', (c, s) => resolve([c, s])),
-  );
-  running = false;
+  const run = await runCli(cli.args, { env: { ...cli.env, TMPDIR: disk.dir }, started }).finally(() => {
+    running = false;
+  });
   await sampling;
-  return { code, signal, output, peak };
+  return { code: run.code, signal: run.signal, output: run.output, peak };
 }
 
 async function expectHarborHoldsEveryTag(harbor: HarborDouble): Promise<void> {
@@ -154,7 +140,7 @@ describe('a plain tarball', () => {
   it('migrates every tag byte-identical with TMPDIR and work-dir on a 4 MiB disk, the archive 2.5 times that', async () => {
     expect((await stat(plainTar)).size).toBeGreaterThan(10 * MB);
     const harbor = await newHarbor();
-    const run = await runCli(`file://${plainTar}`, harbor.url, tiny);
+    const run = await runSync(`file://${plainTar}`, harbor.url, tiny);
     expect(run.code, run.output).toBe(0);
     expect(run.output).toMatch(
       /Reading .*registry\.tar in place \(.*\): [\d,]+ entries indexed in [\d.]+ s, nothing extracted/,
@@ -171,7 +157,7 @@ describe('a plain tarball', () => {
 describe('a compressed tarball', () => {
   it('that cannot fit in work-dir is refused before anything is copied, naming both sizes and the ways out', async () => {
     const harbor = await newHarbor();
-    const run = await runCli(`file://${gzTar}`, harbor.url, tiny);
+    const run = await runSync(`file://${gzTar}`, harbor.url, tiny);
     expect(run.code, run.output).toBe(2);
     expect(run.output).toMatch(
       new RegExp(
@@ -189,7 +175,7 @@ describe('a compressed tarball', () => {
 
   it('that fits is decompressed once, said in one line, read byte-identical, and its copy is gone after', async () => {
     const harbor = await newHarbor();
-    const run = await runCli(`file://${gzTar}`, harbor.url, roomy);
+    const run = await runSync(`file://${gzTar}`, harbor.url, roomy);
     expect(run.code, run.output).toBe(0);
     expect(run.output.match(/Decompressing .*registry\.tar\.gz into /g)).toHaveLength(1);
     expect(run.output).not.toMatch(/\[command\]|\/tar /);
@@ -219,7 +205,7 @@ describe('interrupted twice mid-run (the CLI exits at once on the second Ctrl-C)
   });
 
   /** Two SIGINTs once an upload has started (and stalled). */
-  const interrupt = (child: ReturnType<typeof spawn>) => {
+  const interrupt = (child: ChildProcess) => {
     const poll = setInterval(() => {
       if (!stalled.hits.some((h) => /\/blobs\/uploads\//.test(h.path))) return;
       clearInterval(poll);
@@ -234,7 +220,7 @@ describe('interrupted twice mid-run (the CLI exits at once on the second Ctrl-C)
     ['a downloaded .tar', () => `${files.origin}/backups/registry.tar`],
   ])('%s is gone from work-dir', { timeout: 60_000 }, async (_what, source) => {
     stalled.hits.length = 0;
-    const run = await runCli(source(), stalled.url, roomy, interrupt);
+    const run = await runSync(source(), stalled.url, roomy, interrupt);
     expect(run.code, run.output).toBe(130);
     expect(run.peak).toBeGreaterThan(10 * MB);
     expect(await roomy.entries()).toEqual([]);

@@ -24,14 +24,16 @@ import {
 import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
 import { skopeoInspectRaw } from '../harness/skopeo.ts';
 import { snapshotTree } from '../harness/storage-helpers.ts';
+import { syncInputs } from '../harness/sync-inputs.ts';
 import { createStorageSource, openStorageSource, type StorageSource } from '../../src/registry/storage/index.js';
+import { storageLocation } from '../../src/sources/storage.js';
 import { createRegistryClient } from '../../src/registry/client.js';
 import { createHarborApi } from '../../src/harbor/api.js';
 import { buildConfig } from '../../src/config/inputs.js';
 import { runSync } from '../../src/sync/engine.js';
 import { USER_AGENT } from '../../src/sync/clients.js';
 import { buildReport } from '../../src/report/json.js';
-import type { SyncConfig } from '../../src/sync/config.js';
+import type { SyncConfig } from '../../src/model/config.js';
 import type { SyncResult, TagResult } from '../../src/model/result.js';
 
 const IMAGES = [
@@ -56,13 +58,7 @@ async function config(
   harbor: HarborDouble,
   credentials?: { username: string; password: string },
 ): Promise<SyncConfig> {
-  const inputs: Record<string, string> = {
-    'source-registry': sourceUrl,
-    'harbor-url': harbor.url,
-    'harbor-username': harbor.admin.username,
-    'harbor-password': harbor.admin.password,
-    images: IMAGES.join('\n'),
-  };
+  const inputs = syncInputs(sourceUrl, harbor, { images: IMAGES.join('\n') });
   const built = await buildConfig((name) => inputs[name]);
   return { ...built, source: { ...built.source, ...(credentials && { credentials }) } };
 }
@@ -73,7 +69,7 @@ async function syncFromStorage(
   url: string,
   harbor: HarborDouble,
 ): Promise<{ result: SyncResult; source: StorageSource }> {
-  const source = await openStorageSource(url);
+  const source = await openStorageSource(storageLocation(url));
   const result = await runSync(await config(url, harbor), quiet, {
     source,
     harbor: createRegistryClient({ url: harbor.url, credentials: harbor.admin, userAgent: USER_AGENT }),
@@ -280,7 +276,7 @@ describe('a path without storage', () => {
     const harbor = harbors[0]!;
     const url = `dir://${join(work, 'not-a-registry')}`;
     const result = await runSync(await config(url, harbor), quiet, {
-      source: createStorageSource(url),
+      source: createStorageSource(storageLocation(url)),
       harbor: createRegistryClient({ url: harbor.url, credentials: harbor.admin, userAgent: USER_AGENT }),
       api: createHarborApi({ url: harbor.url, credentials: harbor.admin, userAgent: USER_AGENT }),
     });
@@ -317,21 +313,17 @@ describe('include-untagged: the manifest a re-pointed tag left behind', () => {
     }
     dir = registry.storageDir;
     // The premise, as the registry left it: the tag names `current`, `old` is still a revision.
-    const source = await openStorageSource(`dir://${dir}`);
+    const source = await openStorageSource(storageLocation(`dir://${dir}`));
     expect((await source.headManifest('repointed/app', '1'))?.digest).toBe(current.digest);
     expect(await source.listRevisions('repointed/app')).toContain(old.digest);
     await source.close();
   });
 
   async function run(url: string, harbor: HarborDouble, includeUntagged?: string): Promise<SyncResult> {
-    const inputs: Record<string, string> = {
-      'source-registry': url,
-      'harbor-url': harbor.url,
-      'harbor-username': harbor.admin.username,
-      'harbor-password': harbor.admin.password,
+    const inputs = syncInputs(url, harbor, {
       images: UNTAGGED_IMAGES,
       ...(includeUntagged && { 'include-untagged': includeUntagged }),
-    };
+    });
     return await runSync(await buildConfig((name) => inputs[name]), quiet);
   }
   const statuses = (result: SyncResult) => Object.fromEntries(result.items.map((i) => [i.source, i.status]));

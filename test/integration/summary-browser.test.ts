@@ -7,17 +7,15 @@
 // The browser comes from HARBOR_SYNC_CHROMIUM (default /usr/bin/chromium, Debian's package, which
 // .ci/run installs; on GitHub's runners the preinstalled Chrome). The README's picture,
 // docs/images/summary.png, is the small mixed run's screenshot (`npm run summary-image`).
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderConfigError, renderSummary } from '../../src/report/summary.ts';
+import { launchBrowser, type HeadlessBrowser } from '../harness/browser.ts';
 import { COLUMN_WIDTH, lostWords, summaryPage } from '../harness/github-markdown.ts';
 import { CASES } from '../harness/summary-cases.ts';
 
-const CHROMIUM = process.env.HARBOR_SYNC_CHROMIUM || '/usr/bin/chromium';
 const SHOTS = '.tmp/summary-screenshots';
 const REPORT_FILE = '/home/runner/work/_temp/harbor-sync-report.json';
 /** GitHub refuses a step summary over 1 MiB. */
@@ -28,37 +26,18 @@ const FIRST_SCREEN = 700;
 const MAX_PAGE_HEIGHT = 4 * 800;
 const PAGE_WIDTH = COLUMN_WIDTH + 48;
 
-let browser: Browser;
+let chromium: HeadlessBrowser;
 let page: Page;
-let profile: string;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(
-      `no browser at ${CHROMIUM}: install Debian's chromium (.ci/run does), or set HARBOR_SYNC_CHROMIUM to a Chrome or Chromium`,
-    );
-  profile = await mkdtemp(join(tmpdir(), 'hs-chromium-'));
-  browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    userDataDir: profile,
-    args: [
-      '--no-sandbox', // as root (CI containers)
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
-  page = await browser.newPage();
+  chromium = await launchBrowser();
+  page = await chromium.browser.newPage();
   await page.setViewport({ width: PAGE_WIDTH, height: FIRST_SCREEN, deviceScaleFactor: 1 });
   await mkdir(SHOTS, { recursive: true });
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
+  await chromium?.close();
 });
 
 interface Seen {

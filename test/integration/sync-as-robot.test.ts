@@ -8,6 +8,7 @@ import { startRegistry, type RunningRegistry } from '../harness/registry.ts';
 import { seedSamples, type SampleImages } from '../harness/scenarios.ts';
 import { REAL_HARBOR, startHarborTarget, type Credentials, type HarborTarget } from '../harness/harbor-target.ts';
 import { skopeoInspectRaw } from '../harness/skopeo.ts';
+import { syncInputs } from '../harness/sync-inputs.ts';
 import { sync } from './helpers.ts';
 
 const DOUBLE_ROBOT = { name: 'sync-e2e', secret: 'Robot-Secret-e2e-1' };
@@ -50,15 +51,13 @@ afterAll(async () => {
 });
 
 function asRobot(extra: Record<string, string>): Record<string, string> {
-  return {
-    'source-registry': source.url,
-    'harbor-url': harbor.url,
-    'harbor-username': robot.username,
-    'harbor-password': robot.password,
+  return syncInputs(
+    source.url,
+    harbor,
     // Into the robot's own new project: team-a/tools/worker → <project>/tools/worker.
-    mappings: `team-a => ${project}\nteam-b => ${project}`,
-    ...extra,
-  };
+    { mappings: `team-a => ${project}\nteam-b => ${project}`, ...extra },
+    { as: robot },
+  );
 }
 
 describe('a system robot account', () => {

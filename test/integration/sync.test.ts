@@ -9,6 +9,7 @@ import type { HarborDouble } from '../harness/harbor-double/index.ts';
 import { REAL_HARBOR, startHarborTarget, type HarborTarget } from '../harness/harbor-target.ts';
 import { buildImage, pushImage } from '../harness/images.ts';
 import { skopeoInspectRaw } from '../harness/skopeo.ts';
+import { syncInputs, type Login } from '../harness/sync-inputs.ts';
 import { sync } from './helpers.ts';
 
 let scenario: StaleScenario;
@@ -23,16 +24,9 @@ afterAll(async () => {
   await scenario?.stop();
 });
 
-function inputs(harbor: HarborTarget, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    'source-registry': scenario.source.url,
-    'source-username': sourceCreds.username,
-    'source-password': sourceCreds.password,
-    'harbor-url': harbor.url,
-    'harbor-username': harbor.admin.username,
-    'harbor-password': harbor.admin.password,
-    ...extra,
-  };
+/** A sync from the scenario's source (with its login) into `harbor`, as its admin unless `as`. */
+function inputs(harbor: HarborTarget, extra: Record<string, string> = {}, as?: Login): Record<string, string> {
+  return syncInputs(scenario.source.url, harbor, extra, { source: sourceCreds, as });
 }
 
 async function expectSameManifest(sourceRef: string, harborRef: string, harbor: HarborTarget): Promise<void> {
@@ -303,12 +297,11 @@ describe.skipIf(REAL_HARBOR)('Harbor robot accounts', () => {
 
   it('a system robot account creates the project and pushes (public visibility honoured)', async () => {
     const run = await sync(
-      inputs(harbor, {
-        images: 'team-b/multi:1.0',
-        'harbor-username': 'robot$sync',
-        'harbor-password': 'Robot-Secret-1',
-        'project-visibility': 'public',
-      }),
+      inputs(
+        harbor,
+        { images: 'team-b/multi:1.0', 'project-visibility': 'public' },
+        { username: 'robot$sync', password: 'Robot-Secret-1' },
+      ),
     );
     expect(run.item('team-b/multi:1.0').status).toBe('migrated');
     expect((await harbor.projects()).find((p) => p.name === 'team-b')?.public).toBe(true);
@@ -317,11 +310,7 @@ describe.skipIf(REAL_HARBOR)('Harbor robot accounts', () => {
 
   it('a robot that may create a project but not push to it gets told so (Harbor #15461)', async () => {
     const run = await sync(
-      inputs(harbor, {
-        images: 'team-a/tools/worker:1.3',
-        'harbor-username': 'robot$creator',
-        'harbor-password': 'Robot-Secret-2',
-      }),
+      inputs(harbor, { images: 'team-a/tools/worker:1.3' }, { username: 'robot$creator', password: 'Robot-Secret-2' }),
     );
     const item = run.item('team-a/tools/worker:1.3');
     expect(item.status).toBe('failed');

@@ -10,6 +10,7 @@ import { startSourceWithStale, type StaleScenario } from '../harness/scenarios.t
 import { buildImage, buildIndex, getManifest, pushIndex, type BuiltIndex } from '../harness/images.ts';
 import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/index.ts';
 import { skopeoCopy } from '../harness/skopeo.ts';
+import { syncInputs } from '../harness/sync-inputs.ts';
 import { sync } from './helpers.ts';
 
 let scenario: StaleScenario;
@@ -64,17 +65,14 @@ describe('upstream-registry', () => {
   });
 
   it('a dry run says what would be repaired and how many bytes would come from the upstream (HEAD only)', async () => {
-    const run = await sync({
-      'source-registry': scenario.source.url,
-      'source-username': creds.username,
-      'source-password': creds.password,
-      'harbor-url': harbor.url,
-      'harbor-username': 'admin',
-      'harbor-password': 'Harbor12345',
-      'upstream-registry': scenario.upstream.url,
-      images: 'cache/stale:1, cache/partial:1',
-      'dry-run': 'true',
-    });
+    const run = await sync(
+      syncInputs(
+        scenario.source.url,
+        harbor,
+        { 'upstream-registry': scenario.upstream.url, images: 'cache/stale:1, cache/partial:1', 'dry-run': 'true' },
+        { source: creds },
+      ),
+    );
     const stale = run.item('cache/stale:1');
     const bytes = scenario.images.stale.blobs.reduce((n, b) => n + b.size, 0);
     expect(stale).toMatchObject({ status: 'migrated', repaired: { blobs: 3, bytes, from: scenario.upstream.host } });
@@ -85,16 +83,14 @@ describe('upstream-registry', () => {
   });
 
   it('every stale and incomplete tag arrives byte-identical, reported as repaired, with the upstream requests counted', async () => {
-    const run = await sync({
-      'source-registry': scenario.source.url,
-      'source-username': creds.username,
-      'source-password': creds.password,
-      'harbor-url': harbor.url,
-      'harbor-username': 'admin',
-      'harbor-password': 'Harbor12345',
-      'upstream-registry': scenario.upstream.url,
-      images: 'cache/stale:1, cache/partial:1',
-    });
+    const run = await sync(
+      syncInputs(
+        scenario.source.url,
+        harbor,
+        { 'upstream-registry': scenario.upstream.url, images: 'cache/stale:1, cache/partial:1' },
+        { source: creds },
+      ),
+    );
     expect(run.item('cache/stale:1')).toMatchObject({
       status: 'migrated',
       digest: scenario.images.stale.digest,
@@ -111,14 +107,9 @@ describe('upstream-registry', () => {
   });
 
   it('an index whose children the cache never fetched gets them from the upstream by digest', async () => {
-    const run = await sync({
-      'source-registry': multiSource.url,
-      'harbor-url': harbor.url,
-      'harbor-username': 'admin',
-      'harbor-password': 'Harbor12345',
-      'upstream-registry': scenario.upstream.url,
-      images: 'cache/multi:2',
-    });
+    const run = await sync(
+      syncInputs(multiSource.url, harbor, { 'upstream-registry': scenario.upstream.url, images: 'cache/multi:2' }),
+    );
     expect(run.item('cache/multi:2')).toMatchObject({
       status: 'migrated',
       digest: multi.digest,
@@ -135,16 +126,14 @@ describe('upstream-registry', () => {
     );
     const fresh = await startHarborDouble();
     try {
-      const run = await sync({
-        'source-registry': scenario.source.url,
-        'source-username': creds.username,
-        'source-password': creds.password,
-        'harbor-url': fresh.url,
-        'harbor-username': 'admin',
-        'harbor-password': 'Harbor12345',
-        'upstream-registry': scenario.upstream.url,
-        images: 'cache/stale:1',
-      });
+      const run = await sync(
+        syncInputs(
+          scenario.source.url,
+          fresh,
+          { 'upstream-registry': scenario.upstream.url, images: 'cache/stale:1' },
+          { source: creds },
+        ),
+      );
       const item = run.item('cache/stale:1');
       expect(item).toMatchObject({ status: 'stale', missing: [gone] });
       expect(item.reason).toContain('1 of them missing on source and upstream');

@@ -47,16 +47,12 @@ describe('action.yml outputs', () => {
         { kind: 'repository', source: 'a/old', target: 'a/old' },
       ],
     };
+    // Every class's count (a class the table adds counts 0 here), then the report's path.
+    const counts: Record<string, string> = { migrated: '2', stale: '1', skipped: '1', failed: '1', retained: '2' };
     expect(actionOutputs(result, '/tmp/report.json')).toEqual([
-      ['migrated', '2'],
-      ['stale', '1'],
-      ['incomplete', '0'],
-      ['skipped', '1'],
-      ['failed', '1'],
-      ['retained', '2'],
+      ...OUTPUT_NAMES.slice(0, -1).map((name) => [name, counts[name] ?? '0']),
       ['report-file', '/tmp/report.json'],
     ]);
-    expect(actionOutputs(result, '/tmp/report.json').map(([name]) => name)).toEqual(OUTPUT_NAMES);
   });
 
   it('each say what they hold', () => {

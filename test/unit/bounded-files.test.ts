@@ -10,6 +10,7 @@ import { buildConfig, ConfigError } from '../../src/config/inputs.js';
 import { CLI_NAMES } from '../../src/config/names.js';
 import { FILE_LIMITS, readBoundedFile } from '../../src/config/read-file.js';
 import { EXIT, main } from '../../src/cli/main.js';
+import { asCli, syncInputs } from '../harness/sync-inputs.ts';
 
 let dir: string;
 let fifo: string;
@@ -26,13 +27,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const base: Record<string, string> = {
-  'source-registry': 'https://registry.example.com',
-  'harbor-url': 'https://harbor.example.com',
-  'harbor-username': 'admin',
-  'harbor-password': 'Harbor12345',
-  images: 'team-a/app:1',
-};
+const base = syncInputs(
+  'https://registry.example.com',
+  { url: 'https://harbor.example.com' },
+  { images: 'team-a/app:1' },
+);
 
 /** The inputs that name a file, each with what makes it read. */
 const FILE_INPUTS: [input: string, extra: Record<string, string>][] = [
@@ -81,11 +80,9 @@ describe('files named by inputs: regular files only', () => {
       for (const [input, extra] of FILE_INPUTS) {
         for (const path of [fifo, '/dev/zero']) {
           stderr.mockClear();
-          const flags = Object.entries({ ...base, ...extra, [input]: path }).flatMap(([k, v]) =>
-            k.endsWith('password') ? [] : [`--${k}`, v],
-          );
+          const cli = asCli('sync', { ...base, ...extra, [input]: path });
           const started = Date.now();
-          const code = await main(['sync', ...flags], { HOME: home, HARBOR_PASSWORD: 'Harbor12345' });
+          const code = await main(cli.args, { HOME: home, ...cli.env });
           const written = stderr.mock.calls.map((c) => String(c[0])).join('');
           expect(code, written).toBe(EXIT.config);
           expect(written.trimEnd().split('\n'), written).toHaveLength(1);

@@ -22,7 +22,7 @@ describe('config-file values: the file, the line and the key', () => {
     ['catalog: nope', 'deploy.yml:3: catalog must be true or false, not "nope"'],
     ['retries: -1', 'deploy.yml:3: retries must be a whole number from 0 to 20, not "-1"'],
     ['project-visibility: secret', 'deploy.yml:3: project-visibility must be one of private, public, not "secret"'],
-    ['fail-on: always', 'deploy.yml:3: fail-on must be one of failed, stale, never, not "always"'],
+    ['fail-on: always', 'deploy.yml:3: fail-on must be one of failed, stale, pending, never, not "always"'],
     ['shard: 3/2', 'deploy.yml:3: shard'],
     ['default-project: a--b', 'deploy.yml:3: default-project "a--b"'],
     ['harbor-url: ftp://harbor.example.com', 'deploy.yml:3: harbor-url "ftp://harbor.example.com" must start with'],
@@ -63,9 +63,9 @@ describe('a bare path as the source', () => {
     }
   };
 
-  it('a tarball: file:// with its absolute path, and all four schemes', async () => {
+  it('a tarball: file:// with its absolute path, and all the schemes', async () => {
     expect(await source('/backup/registry.tar')).toBe(
-      '--source-registry "/backup/registry.tar" has no scheme: a tarball is written file:///backup/registry.tar (the schemes: http:// or https:// for a registry, dir:// for its storage directory, file:// for a tarball of that directory)',
+      '--source-registry "/backup/registry.tar" has no scheme: a tarball is written file:///backup/registry.tar (the schemes: http:// or https:// for a registry, dir:// for its storage directory, file:// for a tarball of that directory, harbor:// for a project of the Harbor at harbor-url)',
     );
     expect(await source('backup/registry.tar.gz')).toContain(`file://${process.cwd()}/backup/registry.tar.gz`);
   });
@@ -75,9 +75,9 @@ describe('a bare path as the source', () => {
     expect(await source(dir)).toContain(`has no scheme: a storage directory is written dir://${dir} (the schemes:`);
   });
 
-  it('another path: the four schemes; a host:port still gets http:// or https://', async () => {
+  it('another path: the schemes; a host:port still gets http:// or https://', async () => {
     expect(await source('/var/lib/nothing-here')).toBe(
-      '--source-registry "/var/lib/nothing-here" has no scheme: write http:// or https:// for a registry, dir:// for its storage directory, file:// for a tarball of that directory',
+      '--source-registry "/var/lib/nothing-here" has no scheme: write http:// or https:// for a registry, dir:// for its storage directory, file:// for a tarball of that directory, harbor:// for a project of the Harbor at harbor-url',
     );
     expect(await source('registry.example.com:5000')).toBe(
       '--source-registry "registry.example.com:5000" has no scheme: write http:// or https:// before it',

@@ -16,6 +16,7 @@ import {
   trickleHeaders,
   type HostileServer,
 } from '../harness/hostile-http.ts';
+import { HARBOR_ADMIN } from '../harness/harbor-double/admin.ts';
 
 const NO_RETRY = { retries: 0, maxWaitMs: 10, baseMs: 1 };
 const servers: HostileServer[] = [];
@@ -50,7 +51,7 @@ function harbor(s: HostileServer, options: { stall?: number; listLimits?: ListLi
   const api = createHarborApi({
     url: s.url,
     userAgent: 'test',
-    credentials: { username: 'admin', password: 'Harbor12345' },
+    credentials: { ...HARBOR_ADMIN },
     retry: NO_RETRY,
     ...(options.stall !== undefined && { stallTimeoutSeconds: options.stall }),
     ...(options.listLimits && { listLimits: options.listLimits }),

@@ -1,6 +1,7 @@
-// The layering, checked: imports point down (configuration → sync → registry/harbor; report
-// renders the result model and nobody below it imports report), only the entry adapters touch
-// @actions/*, and no module imports itself back through others.
+// The layering, checked: imports point down (configuration → sync → sources → registry/harbor;
+// report renders the result model and nobody below it imports report; the model is pure data
+// below them all), only the entry adapters touch @actions/*, and no module imports itself back
+// through others.
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,15 +38,26 @@ const folder = (path: string): string => (path.includes('/') ? path.split('/')[0
 const MAY_IMPORT: Record<string, string[]> = {
   errors: ['redact'],
   redact: [],
-  model: ['errors'],
+  // Pure data; the registry's types only (Credentials, TlsOptions, …): checked below.
+  model: ['errors', 'registry'],
   registry: ['errors', 'redact'],
   harbor: ['errors', 'redact', 'registry'],
   // Moves blobs and manifests between registries: below the engine, above the protocol.
   transfer: ['errors', 'redact', 'registry'],
-  sync: ['errors', 'redact', 'model', 'registry', 'harbor', 'transfer', 'version.ts'],
+  // The kinds of source, by URL scheme (src/sources/index.ts): below the engine and the config.
+  sources: ['errors', 'redact', 'model', 'registry', 'harbor'],
+  sync: ['errors', 'redact', 'model', 'registry', 'harbor', 'transfer', 'sources', 'version.ts'],
   report: ['errors', 'redact', 'model'],
-  config: ['errors', 'redact', 'model', 'registry', 'harbor', 'transfer', 'sync'],
+  config: ['errors', 'redact', 'model', 'registry', 'harbor', 'sources'],
 };
+
+/** `import type`/`export type` statements of a file: what they import, resolved like importsOf. */
+function typeOnlyImportsOf(file: string): string[] {
+  const text = readFileSync(join(SRC, file), 'utf8');
+  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s+type\s[^'"]*?from\s*['"]([^'"]+)['"]/g)].map((m) =>
+    normalize(join(dirname(file), m[1]!)).replace(/\.js$/, '.ts'),
+  );
+}
 
 describe('import rules', () => {
   it('finds the source tree', () => {
@@ -62,6 +74,24 @@ describe('import rules', () => {
         const to = folder(target);
         if (to !== folder(file) && !allowed.includes(to)) problems.push(`${file} imports ${target}`);
       }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('the configuration imports nothing from the engine', () => {
+    const fromSync = [...graph]
+      .filter(([file]) => folder(file) === 'config')
+      .flatMap(([file, imports]) => imports.filter((i) => folder(i) === 'sync').map((i) => `${file} imports ${i}`));
+    expect(fromSync).toEqual([]);
+  });
+
+  it('the model takes only types from the registry (import type), no code', () => {
+    const problems: string[] = [];
+    for (const [file, imports] of graph) {
+      if (folder(file) !== 'model') continue;
+      const typeOnly = typeOnlyImportsOf(file);
+      for (const target of imports.filter((i) => folder(i) === 'registry'))
+        if (!typeOnly.includes(target)) problems.push(`${file} imports ${target} (not as import type)`);
     }
     expect(problems).toEqual([]);
   });

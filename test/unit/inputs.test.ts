@@ -59,7 +59,7 @@ describe('inputs', () => {
     [{ 'harbor-password': '' }, /harbor-username is set but harbor-password is not/],
     [{ concurrency: '0' }, /concurrency must be a whole number from 1 to 64/],
     [{ 'dry-run': 'maybe' }, /dry-run must be true or false/],
-    [{ 'fail-on': 'sometimes' }, /fail-on must be one of failed, stale, never/],
+    [{ 'fail-on': 'sometimes' }, /fail-on must be one of failed, stale, pending, never/],
     [{ 'project-visibility': 'internal' }, /project-visibility must be one of private, public/],
     [{ 'default-project': 'Lib' }, /default-project "Lib" breaks Harbor's rule/],
     [{ images: '' }, /no images to sync/],
@@ -164,6 +164,7 @@ describe('action.yml', () => {
   it('runs the committed bundle on node24 and sets the class counts as outputs', () => {
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/action/index.js' });
     expect(Object.keys(action.outputs).sort()).toEqual([
+      'broken',
       'failed',
       'incomplete',
       'migrated',

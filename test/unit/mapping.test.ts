@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { NameMappingError } from '../../src/harbor/names.js';
-import { describeRule, findCollisions, mapWithRules, mayCollide, type MappingRule } from '../../src/sync/mapping.js';
+import { findCollisions, mapWithRules, mayCollide } from '../../src/sync/mapping.js';
+import { describeRule, type MappingRule } from '../../src/model/mapping-rule.js';
 import { checkMappingRule, checkReachable, parseMappingRules } from '../../src/config/mapping-rules.js';
 import { ConfigError } from '../../src/errors/base.js';
 

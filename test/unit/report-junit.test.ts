@@ -4,7 +4,6 @@
 // docs/report.md says (failed: failure; stale and incomplete: skipped, or failures under
 // fail-on: stale; migrated and skipped: passed), hostile names escaped, secrets masked, and 5,000
 // tags written and parsed fast.
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,8 +22,8 @@ import {
   retainedAndNotes,
   smallMixed,
 } from '../harness/summary-cases.ts';
+import { validateJunit, xpath, xpathNumber } from '../harness/report-readers.ts';
 
-const XSD = new URL('../harness/fixtures/jenkins-junit.xsd', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'hs-junit-'));
 let written = 0;
 
@@ -34,29 +33,17 @@ function write(result: SyncResult, failOn: FailOn = 'failed'): string {
   return file;
 }
 
-/** xmllint against the schema: its verdict and what it said. */
-function validate(file: string): { ok: boolean; said: string } {
-  const r = spawnSync('xmllint', ['--noout', '--schema', XSD, file], { encoding: 'utf8' });
-  if (r.error) throw new Error(`xmllint: ${r.error.message} (install Debian's libxml2-utils; .ci/run does)`);
-  return { ok: r.status === 0, said: r.stderr };
-}
-
-/** An XPath number, as xmllint computes it from the file. */
-function xpath(file: string, expression: string): number {
-  return Number(execFileSync('xmllint', ['--xpath', expression, file], { encoding: 'utf8' }).trim());
-}
-
 /** What the file says about its cases, read back by a real XML parser. */
 function readBack(file: string) {
   return {
-    cases: xpath(file, 'count(//testcase)'),
-    failures: xpath(file, 'count(//testcase/failure)'),
-    errors: xpath(file, 'count(//testcase/error)'),
-    skipped: xpath(file, 'count(//testcase/skipped)'),
-    tests: xpath(file, 'number(/testsuites/testsuite/@tests)'),
-    failuresAttr: xpath(file, 'number(/testsuites/testsuite/@failures)'),
-    errorsAttr: xpath(file, 'number(/testsuites/testsuite/@errors)'),
-    skippedAttr: xpath(file, 'number(/testsuites/testsuite/@skipped)'),
+    cases: xpathNumber(file, 'count(//testcase)'),
+    failures: xpathNumber(file, 'count(//testcase/failure)'),
+    errors: xpathNumber(file, 'count(//testcase/error)'),
+    skipped: xpathNumber(file, 'count(//testcase/skipped)'),
+    tests: xpathNumber(file, 'number(/testsuites/testsuite/@tests)'),
+    failuresAttr: xpathNumber(file, 'number(/testsuites/testsuite/@failures)'),
+    errorsAttr: xpathNumber(file, 'number(/testsuites/testsuite/@errors)'),
+    skippedAttr: xpathNumber(file, 'number(/testsuites/testsuite/@skipped)'),
   };
 }
 
@@ -72,7 +59,7 @@ const CASES: Record<string, () => SyncResult> = {
 describe('the JUnit report', () => {
   it.each(Object.keys(CASES))('%s: valid against the JUnit schema Jenkins documents, under every fail-on', (name) => {
     for (const failOn of ['failed', 'stale', 'never'] as const) {
-      const seen = validate(write(CASES[name]!(), failOn));
+      const seen = validateJunit(write(CASES[name]!(), failOn));
       expect(seen.said, `${name}, fail-on ${failOn}`).toMatch(/validates/);
       expect(seen.ok).toBe(true);
     }
@@ -81,7 +68,7 @@ describe('the JUnit report', () => {
   it('the validator can say no: a report that breaks the schema is refused', () => {
     const file = join(dir, 'bad.xml');
     writeFileSync(file, '<testsuites skipped="1"><testsuite name="x" tests="1"><testcase/></testsuite></testsuites>');
-    expect(validate(file).ok).toBe(false);
+    expect(validateJunit(file).ok).toBe(false);
   });
 
   it("counts equal the JSON report's: every tag a case, failures, skipped and errors as each class shows", () => {
@@ -165,14 +152,14 @@ describe('the JUnit report', () => {
       },
     };
     const file = write(baseResult({ items: [hostile] }));
-    expect(validate(file).ok).toBe(true);
+    expect(validateJunit(file).ok).toBe(true);
     const text = readFileSync(file, 'utf8');
     expect(text).not.toContain('<injected/>');
     expect(text).not.toContain('<x>');
     expect(text).toContain('\\x1b[31m');
-    expect(xpath(file, 'count(//injected)')).toBe(0);
+    expect(xpathNumber(file, 'count(//injected)')).toBe(0);
     // The message comes back as the words it was (newline kept as a reference in the attribute).
-    const message = execFileSync('xmllint', ['--xpath', 'string(//failure/@message)', file], { encoding: 'utf8' });
+    const message = xpath(file, 'string(//failure/@message)');
     expect(message).toContain(']]></failure><injected/> "quote" \'apos\' \\x1b[31m');
     expect(message).toContain(' line\nnext');
   });
@@ -196,7 +183,7 @@ describe('the JUnit report', () => {
     expect(text).not.toContain('p&amp;ss&lt;w&gt;rd&quot;42');
     expect(text).not.toContain(secret);
     expect(text).toContain('server said ***');
-    expect(validate(file).ok).toBe(true);
+    expect(validateJunit(file).ok).toBe(true);
   });
 
   it('5,000 tags: written in pieces of one case each, fast to write and to parse', async () => {
@@ -226,7 +213,7 @@ describe('the JUnit report', () => {
     const seen = readBack(file);
     const parseMs = (performance.now() - parsing) / 8; // readBack runs xmllint 8 times
     const validating = performance.now();
-    expect(validate(file).ok).toBe(true);
+    expect(validateJunit(file).ok).toBe(true);
     const validateMs = performance.now() - validating;
     expect(seen.cases).toBe(5000);
     expect(seen.failures).toBe(1000);

@@ -2,16 +2,15 @@
 // prometheus package, .ci/run installs it), tags per class equal to the JSON report's, label
 // values escaped, the last success carried over from the previous file, replaced atomically; and
 // the example alert rule (examples/cron/harbor-sync-alerts.yml) fires after 26 h without a success.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, openSync, readdirSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { SyncResult } from '../../src/model/result.js';
+import { STATUSES, type SyncResult } from '../../src/model/result.js';
 import { writeOutputFile } from '../../src/output-files.js';
 import { buildReport } from '../../src/report/json.js';
 import { fullySuccessful, LAST_SUCCESS, previousSuccess, renderMetrics } from '../../src/report/metrics.js';
-import { INPUT_NAMING } from '../../src/sync/config.js';
+import { INPUT_NAMING } from '../../src/model/config.js';
 import {
   baseResult,
   digest,
@@ -21,15 +20,10 @@ import {
   retainedAndNotes,
   smallMixed,
 } from '../harness/summary-cases.ts';
+import { promtool } from '../harness/report-readers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hs-metrics-'));
 const ALERTS = new URL('../../examples/cron/harbor-sync-alerts.yml', import.meta.url).pathname;
-
-function promtool(args: string[], input?: string): { ok: boolean; said: string } {
-  const r = spawnSync('promtool', args, { encoding: 'utf8', ...(input !== undefined && { input }) });
-  if (r.error) throw new Error(`promtool: ${r.error.message} (install Debian's prometheus package; .ci/run does)`);
-  return { ok: r.status === 0, said: `${r.stdout}${r.stderr}` };
-}
 
 /** Samples of one metric, as `labels → value`, read back line by line. */
 function samples(text: string, name: string): Map<string, number> {
@@ -72,15 +66,9 @@ describe('the metrics file', () => {
     const result = smallMixed();
     const totals = buildReport(result, '1.0.0').totals;
     const text = renderMetrics(result, { exitCode: 1, toolVersion: '1.0.0' });
-    expect(samples(text, 'harbor_sync_tags')).toEqual(
-      new Map([
-        ['{class="migrated"}', totals.migrated],
-        ['{class="stale"}', totals.stale],
-        ['{class="incomplete"}', totals.incomplete],
-        ['{class="skipped"}', totals.skipped],
-        ['{class="failed"}', totals.failed],
-      ]),
-    );
+    // One sample per tag class of the table (model/tag-classes.ts), in its order.
+    expect([...samples(text, 'harbor_sync_tags')]).toEqual(STATUSES.map((s) => [`{class="${s}"}`, totals[s]]));
+    expect(samples(text, 'harbor_sync_tags').get('{class="stale"}')).toBe(1);
     const byCode = new Map<string, number>();
     for (const item of buildReport(result, '1.0.0').failed) {
       const code = (item.error as { errorCode: string }).errorCode;

@@ -1,12 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import {
-  isVersionTag,
-  repositoryExcludedBy,
-  selectsAllTags,
-  selectTags,
-  tagVersion,
-  type Selection,
-} from '../../src/sync/select.js';
+import { isVersionTag, repositoryExcludedBy, selectsAllTags, selectTags, tagVersion } from '../../src/sync/select.js';
+import type { Selection } from '../../src/model/selection.js';
 import {
   compileRepoPattern,
   compileTagPattern,

@@ -5,6 +5,7 @@ import { rm, truncate, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { openStorageSource, type StorageSource } from '../../src/registry/storage/index.js';
+import { storageLocation } from '../../src/sources/storage.js';
 import { isHarborSyncError } from '../../src/errors/base.js';
 import { LayoutBuilder, digestOf } from '../harness/storage-helpers.ts';
 
@@ -13,7 +14,7 @@ let source: StorageSource;
 
 beforeAll(async () => {
   layout = await LayoutBuilder.create();
-  source = await openStorageSource(`dir://${layout.dir}`);
+  source = await openStorageSource(storageLocation(`dir://${layout.dir}`));
 });
 afterAll(async () => {
   await source?.close();

@@ -5,8 +5,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStorageSource, isStorageUrl, openStorageSource } from '../../src/registry/storage/index.js';
-import { parseStorageUrl } from '../../src/registry/storage/url.js';
+import { createStorageSource, openStorageSource } from '../../src/registry/storage/index.js';
+import { sourceKind } from '../../src/sources/index.js';
+import { storageLocation } from '../../src/sources/storage.js';
 import { LayoutBuilder } from '../harness/storage-helpers.ts';
 
 let layout: LayoutBuilder;
@@ -24,14 +25,14 @@ afterAll(async () => {
 
 describe('storage URLs', () => {
   it('tells storage URLs from registry URLs', () => {
-    expect(isStorageUrl('dir:///var/lib/registry')).toBe(true);
-    expect(isStorageUrl('file:///backup/r.tgz')).toBe(true);
-    expect(isStorageUrl('https://registry.example.com')).toBe(false);
+    expect(sourceKind('dir:///var/lib/registry')?.name).toBe('storage directory');
+    expect(sourceKind('file:///backup/r.tgz')?.name).toBe('storage archive');
+    expect(sourceKind('https://registry.example.com')?.name).toBe('registry API');
   });
 
   it('takes absolute paths only, and says how to fix a two-slash URL', () => {
-    expect(parseStorageUrl('dir:///var/lib/my%20registry')).toEqual({ kind: 'dir', path: '/var/lib/my registry' });
-    expect(() => parseStorageUrl('dir://var/lib/registry')).toThrow('dir:///var/lib/registry');
+    expect(storageLocation('dir:///var/lib/my%20registry')).toEqual({ kind: 'dir', path: '/var/lib/my registry' });
+    expect(() => storageLocation('dir://var/lib/registry')).toThrow('dir:///var/lib/registry');
   });
 });
 
@@ -41,20 +42,20 @@ describe('finding the layout', () => {
     ['docker/registry', 'docker/registry'],
     ['the v2 directory', 'docker/registry/v2'],
   ])('from %s', async (_what, sub) => {
-    const source = await openStorageSource(`dir://${join(layout.dir, sub)}`);
+    const source = await openStorageSource(storageLocation(`dir://${join(layout.dir, sub)}`));
     expect(source.root).toBe(layout.root);
     expect(await source.listRepositories()).toEqual(['team/app']);
     await source.close();
   });
 
   it('refuses a directory without the layout, naming what was expected', async () => {
-    await expect(openStorageSource(`dir://${work}`)).rejects.toThrow(
+    await expect(openStorageSource(storageLocation(`dir://${work}`))).rejects.toThrow(
       /no distribution storage under .*docker\/registry\/v2/,
     );
   });
 
   it('a lazily opened source reports the problem from ping, as preflight expects', async () => {
-    const source = createStorageSource(`dir://${join(work, 'missing')}`);
+    const source = createStorageSource(storageLocation(`dir://${join(work, 'missing')}`));
     await expect(source.ping()).rejects.toThrow(/does not exist/);
     await source.close();
   });
@@ -69,7 +70,7 @@ describe('archives', () => {
     async (ext, flags) => {
       const archive = join(work, `registry${ext}`);
       execFileSync('tar', [...flags, archive, '-C', join(layout.dir, '..'), layout.dir.split('/').pop()!]);
-      const source = await openStorageSource(`file://${archive}`);
+      const source = await openStorageSource(storageLocation(`file://${archive}`));
       expect(source.root.endsWith('docker/registry/v2')).toBe(true);
       expect(source.root.startsWith(layout.dir)).toBe(false);
       expect(await source.listTags('team/app')).toEqual(['1']);
@@ -87,7 +88,9 @@ describe('archives', () => {
     const saved = process.env.RUNNER_TEMP;
     process.env.RUNNER_TEMP = temp;
     try {
-      await expect(openStorageSource(`file://${archive}`)).rejects.toThrow(/holds no distribution storage/);
+      await expect(openStorageSource(storageLocation(`file://${archive}`))).rejects.toThrow(
+        /holds no distribution storage/,
+      );
     } finally {
       if (saved === undefined) delete process.env.RUNNER_TEMP;
       else process.env.RUNNER_TEMP = saved;
@@ -103,7 +106,7 @@ describe('archives', () => {
     const saved = process.env.RUNNER_TEMP;
     process.env.RUNNER_TEMP = temp;
     try {
-      const source = await openStorageSource(`file://${archive}`);
+      const source = await openStorageSource(storageLocation(`file://${archive}`));
       expect(source.root).toBe(`${archive}:docker/registry/v2`);
       expect(await source.listRepositories()).toEqual(['team/app']);
       expect(await readdir(temp)).toEqual([]);

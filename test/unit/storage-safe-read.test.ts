@@ -6,23 +6,21 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { text } from 'node:stream/consumers';
-import {
-  createStorageSource,
-  openStorageSource,
-  parseStorageUrl,
-  StorageUrlError,
-  type StorageSource,
-} from '../../src/registry/storage/index.js';
+import { openStorageSource, type StorageSource } from '../../src/registry/storage/index.js';
+import { INPUT_NAMING } from '../../src/model/config.js';
+import { DEFAULT_RETRY_POLICY } from '../../src/registry/retry.js';
+import { openSource, sourceKindOf, SourceUrlError } from '../../src/sources/index.js';
+import { storageLocation } from '../../src/sources/storage.js';
 import { isHarborSyncError } from '../../src/errors/base.js';
 import { LayoutBuilder } from '../harness/storage-helpers.ts';
 
 describe('storage URLs', () => {
   function refusal(url: string): Error {
     try {
-      parseStorageUrl(url);
+      sourceKindOf(url).check(url);
     } catch (error) {
-      expect(error).toBeInstanceOf(StorageUrlError);
-      expect((error as Error).name).toBe('StorageUrlError');
+      expect(error).toBeInstanceOf(SourceUrlError);
+      expect((error as Error).name).toBe('SourceUrlError');
       return error as Error;
     }
     throw new Error(`${url} was accepted`);
@@ -49,13 +47,20 @@ describe('storage URLs', () => {
   });
 
   it('takes localhost or no host, and an http(s) tarball with a query string', () => {
-    expect(parseStorageUrl('file://localhost/backup/r.tar')).toEqual({ kind: 'file', path: '/backup/r.tar' });
-    expect(parseStorageUrl('DIR:///var/lib/registry')).toEqual({ kind: 'dir', path: '/var/lib/registry' });
-    expect(parseStorageUrl('https://b.example.com/r.tar.gz?sig=x').kind).toBe('download');
+    expect(storageLocation('file://localhost/backup/r.tar')).toEqual({ kind: 'file', path: '/backup/r.tar' });
+    expect(storageLocation('DIR:///var/lib/registry')).toEqual({ kind: 'dir', path: '/var/lib/registry' });
+    expect(storageLocation('https://b.example.com/r.tar.gz?sig=x').kind).toBe('download');
   });
 
-  it('createStorageSource refuses the same way, where the clients are created', () => {
-    expect(() => createStorageSource('dir://var/lib/registry')).toThrow(StorageUrlError);
+  it('opening the source refuses the same way, where the clients are created', () => {
+    const open = () =>
+      openSource({
+        source: { url: 'dir://var/lib/registry' },
+        harbor: { url: 'https://harbor.example.com' },
+        connection: { userAgent: 'test', retry: DEFAULT_RETRY_POLICY, stallTimeoutSeconds: 5, connections: 1 },
+        naming: INPUT_NAMING,
+      });
+    expect(open).toThrow(SourceUrlError);
   });
 });
 
@@ -67,7 +72,7 @@ describe('reading the tree', () => {
   beforeAll(async () => {
     layout = await LayoutBuilder.create();
     await mkdir(outside());
-    source = await openStorageSource(`dir://${layout.dir}`);
+    source = await openStorageSource(storageLocation(`dir://${layout.dir}`));
   });
   afterAll(async () => {
     await source?.close();

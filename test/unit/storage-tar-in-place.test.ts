@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { gzipSync, zstdCompressSync } from 'node:zlib';
 import { buildConfig } from '../../src/config/inputs.js';
-import { isStorageUrl, openStorageSource, type StorageSource } from '../../src/registry/storage/index.js';
+import { openStorageSource, type StorageSource } from '../../src/registry/storage/index.js';
+import { sourceKind } from '../../src/sources/index.js';
+import { storageLocation } from '../../src/sources/storage.js';
 import { TarIndex, TarIndexRefusal } from '../../src/registry/storage/tar-index.js';
 import { LayoutBuilder, digestOf } from '../harness/storage-helpers.ts';
 import { TAR_END, paxHeader, tarDirectory, tarFile, tarHeader } from '../harness/tar-writer.ts';
@@ -58,7 +60,7 @@ async function tarOf(name: string, args: string[] = []): Promise<string> {
 }
 
 async function refusal(archive: string): Promise<Error> {
-  return await openStorageSource(`file://${archive}`).then(
+  return await openStorageSource(storageLocation(`file://${archive}`)).then(
     async (s) => {
       await s.close();
       throw new Error('not refused');
@@ -126,9 +128,9 @@ describe('a plain tar, read in place', () => {
   it.each(['gnu', 'pax', 'ustar', 'oldgnu'])(
     'reads exactly what the directory holds (%s format, names past 100 bytes, an empty blob)',
     async (format) => {
-      const direct = await openStorageSource(`dir://${layout.dir}`);
+      const direct = await openStorageSource(storageLocation(`dir://${layout.dir}`));
       const archive = await tarOf(`layout-${format}.tar`, [`--format=${format}`]);
-      const inPlace = await openStorageSource(`file://${archive}`);
+      const inPlace = await openStorageSource(storageLocation(`file://${archive}`));
       try {
         expect(await inPlace.listRepositories()).toEqual(['team/app', LONG_REPO]);
         expect(await everything(inPlace)).toEqual(await everything(direct));
@@ -155,7 +157,7 @@ describe('a plain tar, read in place', () => {
         TAR_END,
       ]),
     );
-    const source = await openStorageSource(`file://${archive}`);
+    const source = await openStorageSource(storageLocation(`file://${archive}`));
     expect((await source.getManifest('team/app', '1')).digest).toBe(other.digest);
     expect(await source.listRepositories()).toEqual(['team/app', LONG_REPO]);
     await source.close();
@@ -163,7 +165,7 @@ describe('a plain tar, read in place', () => {
 
   it('a tag link appended again (tar -r) is read as the later one', async () => {
     const archive = await tarOf('appended.tar');
-    const before = await openStorageSource(`file://${archive}`);
+    const before = await openStorageSource(storageLocation(`file://${archive}`));
     expect((await before.getManifest('team/app', '1')).digest).toBe(image.digest);
     await before.close();
     const link = layout.tagLink('team/app', '1');
@@ -174,7 +176,7 @@ describe('a plain tar, read in place', () => {
     } finally {
       await writeFile(link, saved);
     }
-    const source = await openStorageSource(`file://${archive}`);
+    const source = await openStorageSource(storageLocation(`file://${archive}`));
     expect((await source.getManifest('team/app', '1')).digest).toBe(other.digest);
     await source.close();
   });
@@ -233,7 +235,7 @@ describe('a plain tar, read in place', () => {
 
   it('a blob changed in the archive after it was indexed fails its tag, naming archive and entry', async () => {
     const archive = await tarOf('changed.tar');
-    const source = await openStorageSource(`file://${archive}`);
+    const source = await openStorageSource(storageLocation(`file://${archive}`));
     const digest = digestOf('layer one');
     const bytes = await readFile(archive);
     const file = await open(archive, 'r+');
@@ -261,7 +263,7 @@ describe('a plain tar, read in place', () => {
         TAR_END,
       ]),
     );
-    const source = await openStorageSource(`file://${archive}`);
+    const source = await openStorageSource(storageLocation(`file://${archive}`));
     await expect(source.headBlob('team/app', digest)).rejects.toThrow(
       `blob data file ${archive}:${data} is a directory, not a regular file`,
     );
@@ -271,7 +273,10 @@ describe('a plain tar, read in place', () => {
   it('says what it did in one line, and how far along every interval', async () => {
     const archive = await tarOf('progress.tar');
     const lines: string[] = [];
-    const source = await openStorageSource(`file://${archive}`, { log: (m) => lines.push(m), progressIntervalMs: 0 });
+    const source = await openStorageSource(storageLocation(`file://${archive}`), {
+      log: (m) => lines.push(m),
+      progressIntervalMs: 0,
+    });
     await source.close();
     expect(lines.at(-1)).toMatch(
       new RegExp(`^Reading ${archive} in place \\(.* kB\\): [\\d,]+ entries indexed in [\\d.]+ s, nothing extracted$`),
@@ -293,8 +298,11 @@ describe('a compressed tar', () => {
       const workDir = join(work, `work-${_kind}`);
       await mkdir(workDir);
       const lines: string[] = [];
-      const direct = await openStorageSource(`dir://${layout.dir}`);
-      const source = await openStorageSource(`file://${archive}`, { workDir, log: (m) => lines.push(m) });
+      const direct = await openStorageSource(storageLocation(`dir://${layout.dir}`));
+      const source = await openStorageSource(storageLocation(`file://${archive}`), {
+        workDir,
+        log: (m) => lines.push(m),
+      });
       try {
         expect(await everything(source)).toEqual(await everything(direct));
         expect(lines.filter((l) => l.startsWith('Decompressing '))).toEqual([
@@ -310,8 +318,8 @@ describe('a compressed tar', () => {
   );
 
   it('an http(s) URL of a .tar.zst names a tarball to download, as of a .tar.gz', () => {
-    expect(isStorageUrl('https://backups.example.com/registry.tar.zst')).toBe(true);
-    expect(isStorageUrl('https://backups.example.com/registry.tzst?sig=1')).toBe(true);
+    expect(sourceKind('https://backups.example.com/registry.tar.zst')?.name).toBe('storage archive');
+    expect(sourceKind('https://backups.example.com/registry.tzst?sig=1')?.name).toBe('storage archive');
   });
 
   it('an xz one is refused, saying how to decompress it', async () => {

@@ -10,62 +10,13 @@ import { gzipSync } from 'node:zlib';
 import { TarFormatError, TarHeaderReader, type TarEntry } from '../../src/registry/storage/tar-headers.js';
 import { checkArchive, entryProblem } from '../../src/registry/storage/tar-check.js';
 import { StorageError } from '../../src/errors/base.js';
-
-interface HeaderFields {
-  name: string;
-  type?: string;
-  size?: number | Buffer;
-  linkName?: string;
-  prefix?: string;
-  format?: 'ustar' | 'gnu' | 'v7';
-  badChecksum?: boolean;
-}
-
-function header(f: HeaderFields): Buffer {
-  const h = Buffer.alloc(512);
-  h.write(f.name, 0, 100, 'utf8');
-  h.write('0000644\0', 100, 'latin1');
-  h.write('0000000\0', 108, 'latin1');
-  h.write('0000000\0', 116, 'latin1');
-  if (Buffer.isBuffer(f.size)) f.size.copy(h, 124);
-  else h.write(`${(f.size ?? 0).toString(8).padStart(11, '0')}\0`, 124, 'latin1');
-  h.write('00000000000\0', 136, 'latin1');
-  h.write(f.type ?? '0', 156, 'latin1');
-  if (f.linkName) h.write(f.linkName, 157, 100, 'utf8');
-  if (f.format !== 'v7') h.write(f.format === 'gnu' ? 'ustar  \0' : 'ustar\x0000', 257, 'latin1');
-  if (f.prefix) h.write(f.prefix, 345, 155, 'utf8');
-  h.fill(0x20, 148, 156);
-  let sum = 0;
-  for (const b of h) sum += b;
-  if (f.badChecksum) sum += 1;
-  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
-  return h;
-}
-
-function content(data: Buffer | string): Buffer {
-  const bytes = Buffer.from(data);
-  return Buffer.concat([bytes, Buffer.alloc((512 - (bytes.length % 512)) % 512)]);
-}
-
-function paxData(records: [string, string][]): Buffer {
-  return Buffer.concat(
-    records.map(([k, v]) => {
-      const body = ` ${k}=${v}\n`;
-      let length = Buffer.byteLength(body) + 1;
-      while (String(length).length + Buffer.byteLength(body) !== length)
-        length = String(length).length + Buffer.byteLength(body);
-      return Buffer.from(`${length}${body}`);
-    }),
-  );
-}
+import { paxRecords, TAR_END, tarContent, tarHeader } from '../harness/tar-writer.ts';
 
 /** An extended header block ('x', 'g', 'L', 'K') and its data. */
 function meta(type: string, data: Buffer | string): Buffer {
   const bytes = Buffer.from(data);
-  return Buffer.concat([header({ name: '././@LongLink', type, size: bytes.length }), content(bytes)]);
+  return Buffer.concat([tarHeader({ name: '././@LongLink', type, size: bytes.length }), tarContent(bytes)]);
 }
-
-const END = Buffer.alloc(1024);
 
 function scan(archive: Buffer, chunk = archive.length): TarEntry[] {
   const entries: TarEntry[] = [];
@@ -78,13 +29,13 @@ function scan(archive: Buffer, chunk = archive.length): TarEntry[] {
 describe('reading headers', () => {
   it('reads names, types and sizes, and passes over content that looks like a header, at any chunking', () => {
     // A file whose content is itself a symlink header: it is data, not an entry.
-    const decoy = header({ name: 'evil', type: '2', linkName: '/etc/passwd' });
+    const decoy = tarHeader({ name: 'evil', type: '2', linkName: '/etc/passwd' });
     const archive = Buffer.concat([
-      header({ name: 'docker/', type: '5' }),
-      header({ name: 'docker/data', size: decoy.length + 3 }),
-      content(Buffer.concat([decoy, Buffer.from('abc')])),
-      header({ name: 'docker/z', size: 0 }),
-      END,
+      tarHeader({ name: 'docker/', type: '5' }),
+      tarHeader({ name: 'docker/data', size: decoy.length + 3 }),
+      tarContent(Buffer.concat([decoy, Buffer.from('abc')])),
+      tarHeader({ name: 'docker/z', size: 0 }),
+      TAR_END,
     ]);
     for (const chunk of [1, 7, 511, 512, 513, 100_000]) {
       expect(scan(archive, chunk).map((e) => [e.name, e.type, e.size])).toEqual([
@@ -96,10 +47,10 @@ describe('reading headers', () => {
   });
 
   it('joins the POSIX ustar prefix; a GNU header keeps other data there', () => {
-    expect(scan(Buffer.concat([header({ name: 'data', prefix: 'docker/registry/v2/blobs' }), END]))[0]!.name).toBe(
-      'docker/registry/v2/blobs/data',
-    );
-    expect(scan(Buffer.concat([header({ name: 'data', prefix: 'ignored', format: 'gnu' }), END]))[0]!.name).toBe(
+    expect(
+      scan(Buffer.concat([tarHeader({ name: 'data', prefix: 'docker/registry/v2/blobs' }), TAR_END]))[0]!.name,
+    ).toBe('docker/registry/v2/blobs/data');
+    expect(scan(Buffer.concat([tarHeader({ name: 'data', prefix: 'ignored', format: 'gnu' }), TAR_END]))[0]!.name).toBe(
       'data',
     );
   });
@@ -110,8 +61,8 @@ describe('reading headers', () => {
       Buffer.concat([
         meta('L', `${long}\0`),
         meta('K', 'target/of/link\0'),
-        header({ name: long.slice(0, 99), type: '2' }),
-        END,
+        tarHeader({ name: long.slice(0, 99), type: '2' }),
+        TAR_END,
       ]),
     );
     expect(entries).toHaveLength(1);
@@ -125,16 +76,16 @@ describe('reading headers', () => {
     const archive = Buffer.concat([
       meta(
         'x',
-        paxData([
+        paxRecords([
           ['path', long],
           ['size', String(data.length)],
           ['mtime', '1.5'],
         ]),
       ),
-      header({ name: 'short', size: 0 }),
-      content(data),
-      header({ name: 'next', size: 0 }),
-      END,
+      tarHeader({ name: 'short', size: 0 }),
+      tarContent(data),
+      tarHeader({ name: 'next', size: 0 }),
+      TAR_END,
     ]);
     const entries = scan(archive, 100);
     expect(entries.map((e) => [e.name, e.size])).toEqual([
@@ -149,10 +100,10 @@ describe('reading headers', () => {
     field[0] = 0x80;
     field.writeUInt32BE(1024, 8);
     const archive = Buffer.concat([
-      header({ name: 'big', size: field }),
-      content(Buffer.alloc(1024)),
-      header({ name: 'after' }),
-      END,
+      tarHeader({ name: 'big', size: field }),
+      tarContent(Buffer.alloc(1024)),
+      tarHeader({ name: 'after' }),
+      TAR_END,
     ]);
     expect(scan(archive).map((e) => [e.name, e.size])).toEqual([
       ['big', 1024],
@@ -162,44 +113,48 @@ describe('reading headers', () => {
 
   it('stops at two zero blocks; a lone zero block does not hide what follows', () => {
     expect(
-      scan(Buffer.concat([header({ name: 'a' }), END, Buffer.from('trailing garbage')])).map((e) => e.name),
+      scan(Buffer.concat([tarHeader({ name: 'a' }), TAR_END, Buffer.from('trailing garbage')])).map((e) => e.name),
     ).toEqual(['a']);
     const lone = Buffer.concat([
-      header({ name: 'a' }),
+      tarHeader({ name: 'a' }),
       Buffer.alloc(512),
-      header({ name: 'b', type: '2', linkName: '/' }),
-      END,
+      tarHeader({ name: 'b', type: '2', linkName: '/' }),
+      TAR_END,
     ]);
     expect(scan(lone).map((e) => e.name)).toEqual(['a', 'b']);
   });
 
   it.each([
-    ['a bad checksum', Buffer.concat([header({ name: 'a', badChecksum: true }), END]), /fails its checksum/],
+    ['a bad checksum', Buffer.concat([tarHeader({ name: 'a', badChecksum: true }), TAR_END]), /fails its checksum/],
     [
       'an archive cut short',
-      Buffer.concat([header({ name: 'a', size: 2000 }), Buffer.alloc(600)]),
+      Buffer.concat([tarHeader({ name: 'a', size: 2000 }), Buffer.alloc(600)]),
       /ends in the middle of an entry/,
     ],
     ['a partial header', Buffer.from('not a tar at all'), /ends in the middle of an entry/],
     [
       'a size that is not octal',
-      Buffer.concat([header({ name: 'a', size: Buffer.from('12x45678901\0') }), END]),
+      Buffer.concat([tarHeader({ name: 'a', size: Buffer.from('12x45678901\0') }), TAR_END]),
       /not octal/,
     ],
-    ['a negative base-256 size', Buffer.concat([header({ name: 'a', size: Buffer.alloc(12, 0xff) }), END]), /negative/],
+    [
+      'a negative base-256 size',
+      Buffer.concat([tarHeader({ name: 'a', size: Buffer.alloc(12, 0xff) }), TAR_END]),
+      /negative/,
+    ],
     [
       'a malformed pax record',
-      Buffer.concat([meta('x', '99 path=x\n'), header({ name: 'a' }), END]),
+      Buffer.concat([meta('x', '99 path=x\n'), tarHeader({ name: 'a' }), TAR_END]),
       /pax header .* malformed/,
     ],
     [
       'a global pax path',
-      Buffer.concat([meta('g', paxData([['path', 'x']])), header({ name: 'a' }), END]),
+      Buffer.concat([meta('g', paxRecords([['path', 'x']])), tarHeader({ name: 'a' }), TAR_END]),
       /global pax header .* sets path/,
     ],
     [
       'a huge long name',
-      Buffer.concat([header({ name: '././@LongLink', type: 'L', size: 2 * 1024 * 1024 })]),
+      Buffer.concat([tarHeader({ name: '././@LongLink', type: 'L', size: 2 * 1024 * 1024 })]),
       /more than/,
     ],
     ['an extended header with no entry', Buffer.concat([meta('L', 'name\0')]), /without the entry/],
@@ -264,11 +219,11 @@ describe('checking an archive file', () => {
 
   it('refuses at the first bad entry, through gunzip too, naming it with control characters escaped', async () => {
     const archive = Buffer.concat([
-      header({ name: 'docker/', type: '5' }),
-      meta('x', paxData([['path', 'docker/\u001b[31mred']])),
-      header({ name: 'docker/plain', type: '2', linkName: '/etc/shadow' }),
-      header({ name: 'docker/second', type: '1', linkName: 'docker/' }),
-      END,
+      tarHeader({ name: 'docker/', type: '5' }),
+      meta('x', paxRecords([['path', 'docker/\u001b[31mred']])),
+      tarHeader({ name: 'docker/plain', type: '2', linkName: '/etc/shadow' }),
+      tarHeader({ name: 'docker/second', type: '1', linkName: 'docker/' }),
+      TAR_END,
     ]);
     for (const gzip of [false, true]) {
       const error = await check(`first-bad${gzip ? '.tar.gz' : '.tar'}`, archive, gzip);
@@ -288,7 +243,7 @@ describe('checking an archive file', () => {
   });
 
   it('refuses a gzip file that is damaged, without hanging', async () => {
-    const bytes = gzipSync(Buffer.concat([header({ name: 'a', size: 10 }), content('0123456789'), END]));
+    const bytes = gzipSync(Buffer.concat([tarHeader({ name: 'a', size: 10 }), tarContent('0123456789'), TAR_END]));
     const file = join(work, 'damaged.tar.gz');
     await writeFile(file, bytes.subarray(0, bytes.length - 12));
     await expect(checkArchive(file, true, file)).rejects.toThrow(

@@ -1,24 +1,17 @@
 // The transport keeps its credentials with their origin: a realm is pinned from the registry's own
 // challenge, an upload Location on another origin gets no Authorization, and the credentials are
 // known to the redaction point from the start. Scripted node:http servers, no registry needed.
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { Readable } from 'node:stream';
 import { createRegistryClient } from '../../src/registry/client.ts';
 import { clearSecrets, scrub } from '../../src/redact/secrets.ts';
 import { basic, startRecordingServer, type RecordingServer } from '../harness/recording-server.ts';
 import { either, tokenHandler } from '../harness/scripted-source.ts';
+import { stopAfterEach } from '../harness/stop-after-each.ts';
 
 const creds = { username: 'unit-user', password: 'unit-pass-9876' };
-const servers: RecordingServer[] = [];
-afterEach(async () => {
-  for (const s of servers.splice(0)) await s.stop();
-});
-
-async function server(): Promise<RecordingServer> {
-  const s = await startRecordingServer();
-  servers.push(s);
-  return s;
-}
+const own = stopAfterEach();
+const server = async (): Promise<RecordingServer> => own(await startRecordingServer());
 
 const unauthorized = (challenge: string) => ({
   status: 401,

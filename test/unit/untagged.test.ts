@@ -3,6 +3,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { rm } from 'node:fs/promises';
 import { openStorageSource, type StorageSource } from '../../src/registry/storage/index.js';
+import { storageLocation } from '../../src/sources/storage.js';
 import { Discovery } from '../../src/sync/discover.js';
 import { parseSelection } from '../../src/config/selection.js';
 import { findUntagged, revisionSource, untaggedJobs } from '../../src/sync/untagged.js';
@@ -45,7 +46,7 @@ async function untaggedIndex(repo: string, children: string[]): Promise<string> 
 
 beforeAll(async () => {
   layout = await LayoutBuilder.create();
-  source = await openStorageSource(`dir://${layout.dir}`);
+  source = await openStorageSource(storageLocation(`dir://${layout.dir}`));
   // u/app:1 was re-pointed from `old` to `current`; `old` stays as a revision.
   app.old = await untaggedImage('u/app', 'old');
   app.current = (await layout.image('u/app', '1', ['current-layer'])).digest;

@@ -416,7 +416,8 @@ describe('the real-Harbor workflow', () => {
       .map((f) => read(`test/integration/${f}`))
       .filter((text) => text.includes('startHarborTarget'));
     expect(
-      files.some((text) => /\bharbor\.robot\b/.test(text) && /'harbor-username': robot\.username/.test(text)),
+      // Logging in as it: the inputs from test/harness/sync-inputs.ts with `as: robot`.
+      files.some((text) => /\bharbor\.robot\b/.test(text) && /\{ as: robot \}/.test(text)),
     ).toBe(true);
   });
 

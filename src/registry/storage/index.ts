@@ -6,7 +6,8 @@
 // The path named is resolved once (it may be a symlink, as /var/lib/registry often is); below it
 // the tree is read as data: no symlink followed, only regular files read (safe-read.ts). A plain
 // tarball is read in place; a compressed one through one decompressed copy in work-dir
-// (archive.ts).
+// (archive.ts). Which URL names which (dir://, file://, an http(s) URL of a tarball) is the source
+// kinds' business (src/sources); this opens what they parsed.
 import { unusable } from './errors.js';
 import { realpath, stat } from 'node:fs/promises';
 import { openArchive, searchRoot } from './archive.js';
@@ -17,11 +18,17 @@ import { LazyStorageSource } from './lazy.js';
 import { expectedLayout, locateRoot } from './locate.js';
 import type { StorageLog } from './progress.js';
 import { workDirOf } from './temp-dir.js';
-import { parseStorageUrl } from './url.js';
 
 export type { StorageSource } from './client.js';
 export type { StorageLog } from './progress.js';
-export { isStorageUrl, parseStorageUrl, StorageUrlError } from './url.js';
+
+/** Where the storage is: a local directory (`dir`), a local path that may be a tarball or a
+ * directory (`file`), or the http(s) URL of a tarball to download first (`download`). */
+export interface StorageLocation {
+  kind: 'dir' | 'file' | 'download';
+  /** An absolute local path; for `download`, the URL. */
+  path: string;
+}
 
 export interface StorageSourceOptions extends DownloadOptions {
   /** How messages name the work-dir option (`work-dir`, `--work-dir`). */
@@ -34,8 +41,11 @@ export interface StorageSourceOptions extends DownloadOptions {
 
 /** Opens the source now: throws when the path holds no storage layout or the archive is refused
  * or cannot be extracted. */
-export async function openStorageSource(url: string, options: StorageSourceOptions = {}): Promise<StorageSource> {
-  const { kind, path } = parseStorageUrl(url);
+export async function openStorageSource(
+  location: StorageLocation,
+  options: StorageSourceOptions = {},
+): Promise<StorageSource> {
+  const { kind, path } = location;
   if (kind === 'download') {
     const download = await downloadArchive(path, options);
     try {
@@ -103,8 +113,7 @@ async function openArchiveSource(
 }
 
 /** The same source, opened on first use; for code that creates clients synchronously. */
-export function createStorageSource(url: string, options: StorageSourceOptions = {}): StorageSource {
-  // Parsed now so a malformed URL fails where the client is created, not at first use.
-  const { kind, path } = parseStorageUrl(url);
-  return new LazyStorageSource(kind === 'download' ? shownUrl(path) : path, () => openStorageSource(url, options));
+export function createStorageSource(location: StorageLocation, options: StorageSourceOptions = {}): StorageSource {
+  const { kind, path } = location;
+  return new LazyStorageSource(kind === 'download' ? shownUrl(path) : path, () => openStorageSource(location, options));
 }

@@ -5,7 +5,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { startRegistry, type RunningRegistry } from '../registry.ts';
 import { freePort } from '../ports.ts';
+import { HARBOR_ADMIN } from './admin.ts';
 import { handleApi } from './api.ts';
+import { damageStorage, type Damage } from './damage.ts';
 import { newBackendAgent } from './backend-proxy.ts';
 import { Database, type ProjectRecord } from './database.ts';
 import { DIGEST_RE, HarborError, sendError } from './http-util.ts';
@@ -18,9 +20,10 @@ import { handleV2, parseV2 } from './v2-front.ts';
 
 export type { ProjectRecord } from './database.ts';
 export type { UpstreamRequestRecord } from './proxy-cache.ts';
+export { HARBOR_ADMIN } from './admin.ts';
 
 export interface HarborDoubleOptions {
-  admin?: { username: string; password: string }; // default admin / Harbor12345
+  admin?: { username: string; password: string }; // default HARBOR_ADMIN
   users?: { username: string; password: string }[];
   robots?: RobotConfig[]; // name without prefix; `<project>+<name>` is a project robot
   robotPrefix?: string; // default 'robot$'
@@ -76,6 +79,9 @@ export interface HarborDouble {
   createProxyProject(name: string, options: ProxyProjectOptions): ProjectRecord;
   /** Gives a project a tag-retention policy (docs/harbor.md §11.2); returns its id. */
   setRetention(project: string, policy: Record<string, unknown>): number;
+  /** Loses content as a garbage collection would: the data of these digests goes from the backend's
+   * storage; tags, links and the database stay (damage.ts). */
+  damage(lost: Damage): Promise<void>;
   /** Key ID of the token signing key (docs/harbor.md §9), for tests. */
   kid: string;
   stop(): Promise<void>;
@@ -114,7 +120,7 @@ function kindOf(pathname: string): string {
 
 export async function startHarborDouble(options: HarborDoubleOptions = {}): Promise<HarborDouble> {
   const resolved: ResolvedOptions = {
-    admin: options.admin ?? { username: 'admin', password: 'Harbor12345' },
+    admin: options.admin ?? { ...HARBOR_ADMIN },
     users: options.users ?? [],
     robots: options.robots ?? [],
     robotPrefix: options.robotPrefix ?? 'robot$',
@@ -228,6 +234,7 @@ export async function startHarborDouble(options: HarborDoubleOptions = {}): Prom
       p.retention = { id: 100 + p.id, policy: proxyRetentionPolicy(p.id) };
       return p;
     },
+    damage: (lost) => damageStorage(registry.storageDir, lost),
     setRetention: (project, policy) => {
       const p = state.db.project(project);
       if (!p) throw new Error(`no project ${project}`);

@@ -1,18 +1,23 @@
 // What the engine takes: one typed config, built by the configuration layer (src/config) from the
-// action's inputs or the CLI's flags. Pure data.
-import type { FailOn } from '../model/result.js';
+// action's inputs or the CLI's flags, read by the engine (src/sync) and the source kinds
+// (src/sources). Pure data, below all three: parsing stays in src/config, behaviour in src/sync.
 import type { Credentials } from '../registry/credentials.js';
+import type { PlatformFilter } from '../registry/media-types.js';
 import type { ImageReference } from '../registry/reference.js';
 import type { RetryPolicy } from '../registry/retry.js';
 import type { TlsOptions } from '../registry/transport.js';
-import type { Selection, TagPattern } from './select.js';
-import type { MappingRule } from './mapping.js';
-import type { PlatformFilter } from '../transfer/index-filter.js';
-import type { Shard } from './shard.js';
+import type { MappingRule } from './mapping-rule.js';
+import type { FailOn } from './result.js';
+import type { Selection, TagPattern } from './selection.js';
+
+export type { FailOn } from './result.js';
 
 export type Visibility = 'private' | 'public';
 
-export type { FailOn } from '../model/result.js';
+/** What a tag Harbor lists with the source's digest is checked for (the `verify` input): `digest`,
+ * that digest alone; `blobs`, also that Harbor serves every blob and manifest of it (HEADs). */
+export const VERIFY_MODES = ['digest', 'blobs'] as const;
+export type VerifyMode = (typeof VERIFY_MODES)[number];
 
 export interface ImageSpec extends ImageReference {
   /** Where the user wrote it, for messages: `images line 3`, `images.txt:12`. */
@@ -35,6 +40,12 @@ export interface OptionNaming {
 
 export const INPUT_NAMING: OptionNaming = { name: (input) => input, setting: (input, value) => `${input}: ${value}` };
 
+/** `shard: i/n`: this runner's share of a catalog (src/sync/shard.ts picks the repositories). */
+export interface Shard {
+  index: number; // 1-based
+  count: number;
+}
+
 export interface SyncConfig {
   source: Endpoint;
   harbor: Endpoint;
@@ -48,7 +59,8 @@ export interface SyncConfig {
   mappings: MappingRule[];
   /** Signatures, attestations and referrers follow their subject. */
   includeSignatures: boolean;
-  /** Storage sources only: manifests no tag reaches are copied too, by digest. */
+  /** Sources that list untagged manifests only (src/sources): those no tag reaches are copied
+   * too, by digest. */
   includeUntagged: boolean;
   /** Copy only these children of an index. */
   platforms?: PlatformFilter[];
@@ -62,11 +74,14 @@ export interface SyncConfig {
   defaultProject: string;
   concurrency: number;
   dryRun: boolean;
+  /** `blobs`: a tag Harbor holds with the source's digest is also checked whole there, and what
+   * Harbor lacks of it pushed again (src/sync/classify.ts). */
+  verify: VerifyMode;
   failOn: FailOn;
   retry: RetryPolicy;
   /** Seconds without progress on a connection, headers or body before it counts as stalled. */
   stallTimeoutSeconds: number;
-  /** Where a storage source keeps temporary files (a decompressed tarball, a download). */
+  /** Where a source keeps temporary files (a decompressed tarball, a download). */
   workDir?: string;
   reportFile?: string;
   summaryFile?: string;
