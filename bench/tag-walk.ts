@@ -1,6 +1,6 @@
 // The walk of one tag from input to the Harbor PUT, measured: the sources are compiled, every
 // function of src/ is made to record its file when it is entered, and the bundled CLI's code runs
-// one real sync (one image, two layers) from a real distribution registry into a Harbor double.
+// one real sync (one image of one layer) from a real distribution registry into a Harbor double.
 // The recorded sequence, up to the first manifest PUT, is cut into stops (a run of calls in one
 // file); a stop in a file the walk had already left is a return. This is how docs/architecture.md
 // counts "files passed" and "returns" (issue 25).
@@ -51,7 +51,7 @@ process.on('exit', () => writeFileSync(${JSON.stringify(traceFile)}, entries.joi
   const harbor = await startHarborDouble();
   try {
     const target = { url: source.url };
-    await pushImage(target, 'team-a/app', '1.0', buildImage('walk', { layerSizes: [2048, 4096] }));
+    await pushImage(target, 'team-a/app', '1.0', buildImage('walk'));
     // Not spawnSync: the Harbor double answers from this process's event loop.
     const child = spawn(
       process.execPath,
@@ -88,20 +88,31 @@ function report(lines: string[], showStops: boolean): void {
   const calls = lines.map((l) => l.split('\t') as [string, string]);
   const put = calls.findIndex(([, fn]) => fn === 'putManifest');
   if (put < 0) throw new Error('no manifest PUT in the trace');
-  const walk = calls.slice(0, put + 1);
-  const stops: { file: string; fns: string[] }[] = [];
-  for (const [file, fn] of walk) {
-    const last = stops.at(-1);
-    if (last?.file === file) last.fns.push(fn);
-    else stops.push({ file, fns: [fn] });
+  // Module loading runs code too (tables built at import): the walk starts at the CLI's main().
+  const main = calls.findIndex(([file, fn]) => file === 'cli/main.ts' && fn === 'main');
+  // The tag's own path: from the engine taking the tag job to the PUT.
+  const tag = calls.findIndex(([, fn]) => fn === 'syncTag');
+  if (main < 0 || tag < 0) throw new Error('no main() or syncTag() in the trace');
+  for (const [label, from] of [
+    ['input to the Harbor PUT (main() on)', main],
+    ["the tag's own path (syncTag() on)", tag],
+  ] as const) {
+    const walk = calls.slice(from, put + 1);
+    const stops: { file: string; fns: string[] }[] = [];
+    for (const [file, fn] of walk) {
+      const last = stops.at(-1);
+      if (last?.file === file) last.fns.push(fn);
+      else stops.push({ file, fns: [fn] });
+    }
+    if (showStops)
+      for (const [i, s] of stops.entries())
+        console.log(`${String(i + 1).padStart(4)} ${s.file}  ${[...new Set(s.fns)].join(', ')}`);
+    console.log(`one tag, ${label}: ${walk.length} function entries`);
+    console.log(`  every file:            ${figures(stops.map((s) => s.file))}`);
+    console.log(
+      `  HTTP layer as one:     ${figures(stops.map((s) => (HTTP_LAYER.has(s.file) ? 'HTTP layer' : s.file)))}`,
+    );
   }
-  if (showStops)
-    for (const [i, s] of stops.entries())
-      console.log(`${String(i + 1).padStart(4)} ${s.file}  ${[...new Set(s.fns)].join(', ')}`);
-  console.log(`one tag, input to the Harbor PUT (${walk.length} function entries):`);
-  console.log(`  every file:            ${figures(stops.map((s) => s.file))}`);
-  const engine = stops.map((s) => (HTTP_LAYER.has(s.file) ? 'HTTP layer' : s.file));
-  console.log(`  HTTP layer as one:     ${figures(engine)}`);
 }
 
 /** Stops (runs of one file), files, and stops in a file the walk had already left. */

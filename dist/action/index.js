@@ -59460,7 +59460,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3218);
 /* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8161);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
-/* harmony import */ var _config_inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(532);
+/* harmony import */ var _config_inputs_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5395);
 /* harmony import */ var _config_input_list_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6795);
 /* harmony import */ var _redact_output_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5532);
 /* harmony import */ var _redact_secrets_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4972);
@@ -59470,7 +59470,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _report_outputs_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(8568);
 /* harmony import */ var _report_summary_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(3564);
 /* harmony import */ var _lifecycle_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(1291);
-/* harmony import */ var _run_and_report_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(8740);
+/* harmony import */ var _run_and_report_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(5042);
 // The GitHub Action: inputs in, the one run path, summary and outputs out. Nothing else.
 
 
@@ -59803,7 +59803,7 @@ const INPUTS = [
 
 /***/ }),
 
-/***/ 532:
+/***/ 5395:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -59816,12 +59816,12 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./lib/errors/base.js
 var base = __nccwpck_require__(1638);
-// EXTERNAL MODULE: ./lib/harbor/names.js
-var harbor_names = __nccwpck_require__(158);
+// EXTERNAL MODULE: ./lib/harbor/targets.js
+var targets = __nccwpck_require__(5296);
 // EXTERNAL MODULE: ./lib/redact/secrets.js
 var secrets = __nccwpck_require__(4972);
-// EXTERNAL MODULE: ./lib/sources/index.js + 29 modules
-var sources = __nccwpck_require__(8136);
+// EXTERNAL MODULE: ./lib/sources/source-kinds.js + 29 modules
+var source_kinds = __nccwpck_require__(8158);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 // EXTERNAL MODULE: ./lib/model/mapping-rule.js
@@ -59889,7 +59889,7 @@ function pathProblem(path, what) {
 // The project first: Harbor's rule is the stricter one and its message says what to write.
 function targetProblem(to) {
     const project = to.split('/')[0];
-    const projectProblem = (0,harbor_names/* projectNameProblem */.gj)(project);
+    const projectProblem = (0,targets/* projectNameProblem */.gj)(project);
     if (projectProblem)
         return `Harbor project name "${project}" in the target "${to}" ${projectProblem}`;
     return pathProblem(to, 'target');
@@ -66743,7 +66743,7 @@ var semver = __nccwpck_require__(2088);
 var selection = __nccwpck_require__(47);
 // EXTERNAL MODULE: ./lib/model/config.js
 var config = __nccwpck_require__(9559);
-;// CONCATENATED MODULE: ./lib/config/names.js
+;// CONCATENATED MODULE: ./lib/config/option-names.js
 // Messages name an option the way the user gave it: `source-registry` in the action's `with:` and
 // the config file, `--source-registry` on the command line (where some also come from the
 // environment, e.g. HARBOR_PASSWORD).
@@ -66758,7 +66758,7 @@ const CLI_NAMES = {
     setting: (input, value) => value === 'true' ? `--${input}` : value === 'false' ? `--no-${input}` : `--${input} ${value}`,
 };
 
-;// CONCATENATED MODULE: ./lib/config/selection.js
+;// CONCATENATED MODULE: ./lib/config/selection-inputs.js
 // Parsing the selection inputs (`include`, `exclude`, `tags`, `exclude-tags`, `semver`, `latest`,
 // `latest-include-non-semver`) into the Selection the engine applies (src/sync/select.ts, whose
 // header describes the rules). Every error names the input and line.
@@ -66945,7 +66945,7 @@ function parseFlag(text, input) {
 
 // EXTERNAL MODULE: ./lib/redact/text.js
 var redact_text = __nccwpck_require__(7990);
-;// CONCATENATED MODULE: ./lib/config/shard.js
+;// CONCATENATED MODULE: ./lib/config/shard-input.js
 // `shard: i/n` as the Shard the engine uses (src/sync/shard.ts).
 
 
@@ -66987,13 +66987,13 @@ function barePathProblem(value) {
         return undefined;
     const absolute = (0,redact_text/* printable */.g$)((0,external_node_path_.resolve)(value.startsWith('~/') ? `${(0,external_node_os_.homedir)()}${value.slice(1)}` : value));
     let written;
-    for (const kind of sources/* SOURCE_KINDS */.s1)
+    for (const kind of source_kinds/* SOURCE_KINDS */.s1)
         written ??= kind.suggest?.(absolute, () => isDirectory(value));
     if (!written && !PATH_START.test(value))
         return undefined;
     return written
-        ? `has no scheme: ${written} (the schemes: ${(0,sources/* sourceSchemes */.At)()})`
-        : `has no scheme: write ${(0,sources/* sourceSchemes */.At)()}`;
+        ? `has no scheme: ${written} (the schemes: ${(0,source_kinds/* sourceSchemes */.At)()})`
+        : `has no scheme: write ${(0,source_kinds/* sourceSchemes */.At)()}`;
 }
 function isDirectory(path) {
     try {
@@ -67085,7 +67085,7 @@ function registryUrl(input, value, names = ACTION_NAMES) {
     if (barePath)
         throw new base/* ConfigError */.xL(`${name} "${(0,redact_text/* printable */.g$)(value)}" ${barePath}`);
     // The source: whichever kind claims the URL checks it (a registry, dir://, file://, …).
-    const kind = input === 'source-registry' ? (0,sources/* sourceKind */.uh)(value) : undefined;
+    const kind = input === 'source-registry' ? (0,source_kinds/* sourceKind */.uh)(value) : undefined;
     if (kind) {
         try {
             return kind.check(value);
@@ -67099,7 +67099,7 @@ function registryUrl(input, value, names = ACTION_NAMES) {
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:' && /^[\w.-]+:\d+(\/|$)/.test(value)))
         throw new MissingSchemeError(name, value);
     if (input === 'source-registry')
-        throw new base/* ConfigError */.xL(`${name} "${(0,redact_text/* printable */.g$)(value)}" must start with ${(0,sources/* sourceSchemes */.At)()}`);
+        throw new base/* ConfigError */.xL(`${name} "${(0,redact_text/* printable */.g$)(value)}" must start with ${(0,source_kinds/* sourceSchemes */.At)()}`);
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
         throw new base/* ConfigError */.xL(`${name} "${(0,redact_text/* printable */.g$)(value)}" must start with http:// or https://`);
     return url.toString().replace(/\/$/, '');
@@ -67216,7 +67216,7 @@ const config_file_VALUE_CHECKS = {
     'upstream-registry': (text) => registryUrl('upstream-registry', text),
 };
 function checkProjectName(text, key) {
-    const problem = (0,harbor_names/* projectNameProblem */.gj)(text);
+    const problem = (0,targets/* projectNameProblem */.gj)(text);
     if (problem)
         throw new base/* ConfigError */.xL(`${key} "${(0,redact_text/* printable */.g$)(text)}" ${problem}`);
 }
@@ -67921,13 +67921,13 @@ async function build(readInput, options) {
     const source = registryUrl('source-registry', get('source-registry'), names);
     const harbor = registryUrl('harbor-url', get('harbor-url'), names);
     const catalog = values_boolean(n('catalog'), get('catalog'));
-    const kind = (0,sources/* sourceKindOf */.Np)(source);
+    const kind = (0,source_kinds/* sourceKindOf */.Np)(source);
     const untagged = includeUntagged(get('include-untagged'), source, kind, names);
     // A Harbor project as the source: images may name Harbor's host (harbor.example.com/p/app:1).
     const imagesHost = new URL(kind.harborProject ? harbor : source).host;
     const images = await imageSpecs(get('images'), get('images-file'), imagesHost, load, catalog, names);
     const defaultProject = get('default-project');
-    const problem = (0,harbor_names/* projectNameProblem */.gj)(defaultProject);
+    const problem = (0,targets/* projectNameProblem */.gj)(defaultProject);
     if (problem)
         throw new base/* ConfigError */.xL(`${n('default-project')} "${(0,redact_text/* printable */.g$)(defaultProject)}" ${problem}`);
     const dockerConfig = get('docker-config') || undefined;
@@ -67987,7 +67987,7 @@ async function build(readInput, options) {
 function includeUntagged(value, source, kind, names) {
     const wanted = values_boolean(names.name('include-untagged'), value);
     if (wanted && !kind.traits.untaggedManifests) {
-        throw new base/* ConfigError */.xL(`${names.setting('include-untagged', 'true')} needs a storage source (${(0,sources/* formsWith */.CO)('untaggedManifests')}): the ${kind.name} of ${source} cannot list manifests no tag points at`);
+        throw new base/* ConfigError */.xL(`${names.setting('include-untagged', 'true')} needs a storage source (${(0,source_kinds/* formsWith */.CO)('untaggedManifests')}): the ${kind.name} of ${source} cannot list manifests no tag points at`);
     }
     return wanted;
 }
@@ -68194,7 +68194,7 @@ class HarborPolicyError extends HarborSyncError {
 
 /***/ }),
 
-/***/ 7119:
+/***/ 9788:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -68204,7 +68204,7 @@ class HarborPolicyError extends HarborSyncError {
 /* harmony export */   nt: () => (/* binding */ certificateCode),
 /* harmony export */   xv: () => (/* binding */ causeText)
 /* harmony export */ });
-/* unused harmony exports causes, CERTIFICATE_CODE */
+/* unused harmony export causes */
 // The one walk down an error's cause chain (undici wraps socket errors; we wrap registry answers).
 const MAX_DEPTH = 8;
 /** The error, then its cause, then that one's cause, … */
@@ -68322,6 +68322,223 @@ const ERROR_CODES = {
     INTERRUPTED: 'the run was stopped (SIGINT/SIGTERM) while this was in flight; a re-run completes it',
     INTERNAL: 'a bug in harbor-sync: please report it',
 };
+
+
+/***/ }),
+
+/***/ 8513:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   D8: () => (/* binding */ anything),
+/* harmony export */   Ik: () => (/* binding */ object),
+/* harmony export */   U9: () => (/* binding */ count),
+/* harmony export */   YO: () => (/* binding */ array),
+/* harmony export */   Yj: () => (/* binding */ string),
+/* harmony export */   g1: () => (/* binding */ record),
+/* harmony export */   lq: () => (/* binding */ optional),
+/* harmony export */   pd: () => (/* binding */ ignoredIfWrong),
+/* harmony export */   qF: () => (/* binding */ parseJson),
+/* harmony export */   qN: () => (/* binding */ grammar),
+/* harmony export */   yj: () => (/* binding */ positive),
+/* harmony export */   ym: () => (/* binding */ ShapeError),
+/* harmony export */   zM: () => (/* binding */ boolean)
+/* harmony export */ });
+/* unused harmony exports number, where, nonNegative, oneOf, quote */
+/* harmony import */ var _redact_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7990);
+// The shape of JSON from outside (a registry's or Harbor's answer, a shard report given to
+// report-merge), checked where it enters: a few combinators that return the value typed, or throw a
+// ShapeError saying where it is wrong, what was expected there and what was found. Each boundary
+// words that its own way (`$[3].digest: expected a digest, got "…"` for a server's answer,
+// `shard-2.json: failed[3].source is a number, expected a string` for a file). Fields a shape does
+// not name are dropped; a value from outside is quoted printable and short.
+
+class ShapeError extends Error {
+    name = 'ShapeError';
+    /** `$.tags[3]`: where in the document (`$` is the document itself). Built only on failure. */
+    path = '$';
+    /** What belongs there: `a string`, `a digest`, `one of tag, repository`. */
+    expected;
+    /** What was there: its kind when that is wrong (`a number`, `null`, `a list`), else the value
+     * itself, quoted (`"upload"`, `-1`); undefined when nothing was. */
+    found;
+    /** Said instead of "expected …, got …" when a rule says more (`holds a line break, which no name has`). */
+    why;
+    constructor(expected, found, why) {
+        super();
+        this.expected = expected;
+        this.found = found;
+        this.why = why;
+        this.message = this.worded();
+    }
+    /** The same error one level further out (`[3]` then `.tags`). */
+    within(step) {
+        this.path = `$${step}${this.path.slice(1)}`;
+        this.message = this.worded();
+        return this;
+    }
+    /** `$.tags[1]: expected a string, got a number`: the words of an answer from a server. */
+    worded() {
+        return `${this.path}: ${this.why ?? `expected ${this.expected}, got ${this.found ?? 'nothing'}`}`;
+    }
+}
+/** JSON text as a value, or a ShapeError saying it is not JSON. */
+function parseJson(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        throw new ShapeError('JSON', 'text', 'not JSON');
+    }
+}
+const string = (value) => {
+    if (typeof value !== 'string')
+        throw mismatch('a string', value);
+    return value;
+};
+const boolean = (value) => {
+    if (typeof value !== 'boolean')
+        throw mismatch('true or false', value);
+    return value;
+};
+/** A whole number of 0 or more. */
+const count = (value) => {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
+        throw mismatch('a whole number', value);
+    return value;
+};
+/** A number above 0 (a lifetime in seconds). */
+const positive = (value) => {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+        throw mismatch('a number above 0', value);
+    return value;
+};
+/** Any number (JSON has no NaN or Infinity). */
+const number = (value) => {
+    if (typeof value !== 'number' || !Number.isFinite(value))
+        throw mismatch('a number', value);
+    return value;
+};
+/** A string of a grammar (a digest, a tag), named whatever is wrong; a wrong string is quoted. */
+function grammar(test, expected) {
+    return (value) => {
+        if (typeof value !== 'string')
+            throw mismatch(expected, value);
+        if (!test(value))
+            throw new ShapeError(expected, quote(value));
+        return value;
+    };
+}
+/** A value of `shape` that also passes `test` (a time, a shard `i/n`): one of the wrong kind is
+ * wrong as `shape` says (`a number, expected a string`), one that fails the test is quoted. */
+function where(shape, test, expected) {
+    return (value) => {
+        const checked = shape(value);
+        if (!test(checked))
+            throw new ShapeError(expected, typeof checked === 'string' ? quote(checked) : String(checked));
+        return checked;
+    };
+}
+/** A size, count or duration that need not be whole. */
+const nonNegative = where(number, (n) => n >= 0, 'a number of at least 0');
+/** One of these strings. */
+function oneOf(allowed) {
+    const set = new Set(allowed);
+    return where(string, (text) => set.has(text), `one of ${allowed.join(', ')}`);
+}
+/** Absent or null: undefined. */
+function optional(shape) {
+    return (value) => (value === undefined || value === null ? undefined : shape(value));
+}
+/** A field that only informs (a push time, a version): a value of the wrong shape is taken as
+ * unknown rather than failing the answer. */
+function ignoredIfWrong(shape) {
+    return (value) => {
+        try {
+            return value === undefined || value === null ? undefined : shape(value);
+        }
+        catch (error) {
+            if (error instanceof ShapeError)
+                return undefined;
+            throw error;
+        }
+    };
+}
+function array(item) {
+    return (value) => {
+        if (!Array.isArray(value))
+            throw mismatch('a list', value);
+        const out = new Array(value.length);
+        for (let i = 0; i < value.length; i++) {
+            try {
+                out[i] = item(value[i]);
+            }
+            catch (error) {
+                throw error instanceof ShapeError ? error.within(`[${i}]`) : error;
+            }
+        }
+        return out;
+    };
+}
+/** An object with these fields; others are dropped, and so is a field read as undefined (absent,
+ * null, or ignored), so the result holds only what is there. */
+function object(fields) {
+    const keys = Object.keys(fields);
+    return (value) => {
+        if (typeof value !== 'object' || value === null || Array.isArray(value))
+            throw mismatch('an object', value);
+        const out = {};
+        for (const key of keys) {
+            let field;
+            try {
+                field = fields[key](value[key]);
+            }
+            catch (error) {
+                throw error instanceof ShapeError ? error.within(`.${key}`) : error;
+            }
+            if (field !== undefined)
+                out[key] = field;
+        }
+        return out;
+    };
+}
+/** An object whose every value has one shape (Harbor's `params`, `metadata`). */
+function record(item) {
+    return (value) => {
+        if (typeof value !== 'object' || value === null || Array.isArray(value))
+            throw mismatch('an object', value);
+        const out = {};
+        for (const [key, v] of Object.entries(value)) {
+            try {
+                out[key] = item(v);
+            }
+            catch (error) {
+                throw error instanceof ShapeError ? error.within(`[${quote(key)}]`) : error;
+            }
+        }
+        return out;
+    };
+}
+/** Any JSON value, kept as it is (a rule's `params`, only ever printed through String()). */
+const anything = (value) => value;
+/** A value of the wrong kind: the kind is what was found. */
+function mismatch(expected, value) {
+    const kind = value === undefined
+        ? undefined
+        : value === null
+            ? 'null'
+            : Array.isArray(value)
+                ? 'a list'
+                : typeof value === 'object'
+                    ? 'an object'
+                    : `a ${typeof value}`;
+    return new ShapeError(expected, kind);
+}
+/** A value from outside, quoted for a message: printable, at most 100 characters. */
+function quote(value) {
+    const text = (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_0__/* .printable */ .g$)(value.length > 100 ? value.slice(0, 100) : value);
+    return `"${text}${value.length > 100 ? '…' : ''}"`;
+}
 
 
 /***/ }),
@@ -68490,7 +68707,7 @@ function describeDetail(detail) {
 /* harmony import */ var _registry_body_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(795);
 /* harmony import */ var _registry_limits_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(927);
 /* harmony import */ var _registry_reference_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9758);
-/* harmony import */ var _registry_shape_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3678);
+/* harmony import */ var _errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8513);
 /* harmony import */ var _redact_text_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(7990);
 // The parts of Harbor's /api/v2.0 we use (swagger.yaml of Harbor v2.15). Basic auth on every call
 // and no cookie jar: Harbor's CSRF check applies to any API request that carries the `sid`
@@ -68658,8 +68875,8 @@ class HarborRestApi {
         const repositories = [];
         const first = `api/v2.0/projects/${encodeURIComponent(project)}/repositories?page_size=100&page=1`;
         // A name outside the project would be reported as the project's: the list is not to be trusted.
-        const name = (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .grammar */ .qN)((n) => (0,_registry_reference_js__WEBPACK_IMPORTED_MODULE_4__/* .isRepositoryName */ .en)(n) && n.startsWith(`${project}/`), `a repository name in ${project}/`);
-        const shape = (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ name, artifact_count: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .count */ .U9) });
+        const name = (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .grammar */ .qN)((n) => (0,_registry_reference_js__WEBPACK_IMPORTED_MODULE_4__/* .isRepositoryName */ .en)(n) && n.startsWith(`${project}/`), `a repository name in ${project}/`);
+        const shape = (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ name, artifact_count: (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .count */ .U9) });
         for await (const page of this.pages(first, `the repositories of Harbor project ${project}`, shape, [404])) {
             for (const r of page)
                 repositories.push({ name: r.name, artifacts: r.artifact_count ?? 0 });
@@ -68672,7 +68889,7 @@ class HarborRestApi {
      * throws LIST_INCOMPLETE naming `what`: a shortened list would say things are missing that are not. */
     async *pages(first, what, item, empty, headers = {}, size = () => 1) {
         const guard = new _registry_pagination_js__WEBPACK_IMPORTED_MODULE_2__/* .ListGuard */ .qf(what, this.listLimits);
-        const shape = (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YO)(item);
+        const shape = (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YO)(item);
         let next = new URL(first, this.url);
         while (next) {
             const url = next;
@@ -68737,44 +68954,44 @@ function apiObject(what) {
 // unknown when they have another shape, rather than failing the run over them.
 /** `v2.15.2-<gitcommit>` (docs/harbor.md §5); anything else is shown as an unknown version. */
 const HARBOR_VERSION = /^v?[0-9A-Za-z.+_-]{1,64}$/;
-const SYSTEM_INFO = (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
-    harbor_version: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .ignoredIfWrong */ .pd)((0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .grammar */ .qN)((v) => HARBOR_VERSION.test(v), 'a version')),
+const SYSTEM_INFO = (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
+    harbor_version: (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .ignoredIfWrong */ .pd)((0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .grammar */ .qN)((v) => HARBOR_VERSION.test(v), 'a version')),
 });
 /** A name shown in the run's first line: printable, of Harbor's length (255). */
-const USER_NAME = (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .grammar */ .qN)((n) => n.length > 0 && n.length <= 255 && (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_7__/* .printable */ .g$)(n) === n, 'a printable user name');
-const CURRENT_USER = (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ username: USER_NAME, sysadmin_flag: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .ignoredIfWrong */ .pd)(_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .boolean */ .zM) });
+const USER_NAME = (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .grammar */ .qN)((n) => n.length > 0 && n.length <= 255 && (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_7__/* .printable */ .g$)(n) === n, 'a printable user name');
+const CURRENT_USER = (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ username: USER_NAME, sysadmin_flag: (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .ignoredIfWrong */ .pd)(_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .boolean */ .zM) });
 /** An ID as Harbor sends it: a number, or a string of digits in `metadata` (docs/harbor.md §11.1). */
-const id = (value) => (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .count */ .U9)(typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value);
-const PROJECT = (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
-    registry_id: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(id),
-    metadata: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)((0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ retention_id: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(id) })),
+const id = (value) => (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .count */ .U9)(typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value);
+const PROJECT = (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
+    registry_id: (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(id),
+    metadata: (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)((0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ retention_id: (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(id) })),
 });
-const SELECTOR = (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ kind: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .string */ .Yj), decoration: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .string */ .Yj), pattern: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .string */ .Yj) });
-const RULE = (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
-    disabled: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .boolean */ .zM),
-    action: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .string */ .Yj),
-    template: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .string */ .Yj),
-    params: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)((0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .record */ .g1)(_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .anything */ .D8)),
-    tag_selectors: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)((0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YO)(SELECTOR)),
-    scope_selectors: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)((0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .record */ .g1)((0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YO)(SELECTOR))),
+const SELECTOR = (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ kind: (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .string */ .Yj), decoration: (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .string */ .Yj), pattern: (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .string */ .Yj) });
+const RULE = (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
+    disabled: (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .boolean */ .zM),
+    action: (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .string */ .Yj),
+    template: (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .string */ .Yj),
+    params: (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)((0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .record */ .g1)(_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .anything */ .D8)),
+    tag_selectors: (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)((0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YO)(SELECTOR)),
+    scope_selectors: (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)((0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .record */ .g1)((0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YO)(SELECTOR))),
 });
-const RETENTION = (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
-    rules: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YO)(RULE),
-    trigger: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)((0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ kind: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .string */ .Yj), settings: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)((0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .record */ .g1)(_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .anything */ .D8)) })),
+const RETENTION = (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
+    rules: (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YO)(RULE),
+    trigger: (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)((0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ kind: (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)(_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .string */ .Yj), settings: (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)((0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .record */ .g1)(_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .anything */ .D8)) })),
 });
 /** RFC 3339, as Harbor writes times; a push time is shown in the report. */
 const TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
-const PUSH_TIME = (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .ignoredIfWrong */ .pd)((0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .grammar */ .qN)((t) => TIME.test(t), 'a time'));
-const ARTIFACT = (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
-    digest: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .grammar */ .qN)(_registry_reference_js__WEBPACK_IMPORTED_MODULE_4__/* .isDigest */ .Bc, 'a digest (sha256:<64 lowercase hex>)'),
+const PUSH_TIME = (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .ignoredIfWrong */ .pd)((0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .grammar */ .qN)((t) => TIME.test(t), 'a time'));
+const ARTIFACT = (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({
+    digest: (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .grammar */ .qN)(_registry_reference_js__WEBPACK_IMPORTED_MODULE_4__/* .isDigest */ .Bc, 'a digest (sha256:<64 lowercase hex>)'),
     push_time: PUSH_TIME,
-    tags: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)((0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YO)((0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ name: (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .grammar */ .qN)(_registry_reference_js__WEBPACK_IMPORTED_MODULE_4__/* .isTag */ .dz, 'a tag'), push_time: PUSH_TIME }))),
+    tags: (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .optional */ .lq)((0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .array */ .YO)((0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */ .Ik)({ name: (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .grammar */ .qN)(_registry_reference_js__WEBPACK_IMPORTED_MODULE_4__/* .isTag */ .dz, 'a tag'), push_time: PUSH_TIME }))),
 });
 
 
 /***/ }),
 
-/***/ 158:
+/***/ 5296:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -68782,7 +68999,6 @@ const ARTIFACT = (0,_registry_shape_js__WEBPACK_IMPORTED_MODULE_5__/* .object */
 /* harmony export */   gj: () => (/* binding */ projectNameProblem),
 /* harmony export */   mn: () => (/* binding */ NameMappingError)
 /* harmony export */ });
-/* unused harmony export PROJECT_NAME_RULE */
 /* harmony import */ var _errors_base_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1638);
 // Where a source repository lands in Harbor. Harbor needs `project/repository`: the first path
 // component is the project (docs/harbor.md §2.4), and project names follow a stricter rule than
@@ -69043,7 +69259,7 @@ function underPrefix(path, prefix) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   f: () => (/* binding */ RANGE_OPTIONS)
 /* harmony export */ });
-// What a whole-catalog sync selects, as the configuration compiles it (src/config/selection.ts)
+// What a whole-catalog sync selects, as the configuration compiles it (src/config/selection-inputs.ts)
 // and the engine applies it (src/sync/select.ts, which says what each filter means).
 /** How a `semver` range is read, the same where it is checked and where it is applied: a range
  * may match pre-release versions (select.ts decides which tags count as pre-releases). */
@@ -69517,7 +69733,7 @@ function shown(realm) {
 /* harmony import */ var _errors_base_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1638);
 /* harmony import */ var _errors_registry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1476);
 /* harmony import */ var _limits_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(927);
-/* harmony import */ var _shape_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3678);
+/* harmony import */ var _errors_json_shape_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8513);
 
 
 
@@ -69562,10 +69778,10 @@ async function readBody(answer, limit) {
 async function readJson(answer, limit, shape) {
     const text = (await readBody(answer, limit)).toString('utf8');
     try {
-        return shape((0,_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .parseJson */ .qF)(text));
+        return shape((0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .parseJson */ .qF)(text));
     }
     catch (error) {
-        if (!(error instanceof _shape_js__WEBPACK_IMPORTED_MODULE_2__/* .ShapeError */ .ym))
+        if (!(error instanceof _errors_json_shape_js__WEBPACK_IMPORTED_MODULE_2__/* .ShapeError */ .ym))
             throw error;
         throw new _errors_registry_js__WEBPACK_IMPORTED_MODULE_1__/* .RegistryError */ .gl({
             message: `${answer.request} on ${answer.url.host}: the ${limit.what} is not of the form the protocol sends: ${error.message}`,
@@ -69638,7 +69854,67 @@ function deadline(answer) {
 
 /***/ }),
 
-/***/ 4548:
+/***/ 2895:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   D: () => (/* binding */ DigestVerifier),
+/* harmony export */   s: () => (/* binding */ sha256Digest)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7075);
+/* harmony import */ var _errors_base_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1638);
+
+
+
+function sha256Digest(bytes) {
+    return `sha256:${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(bytes).digest('hex')}`;
+}
+class DigestMismatchError extends _errors_base_js__WEBPACK_IMPORTED_MODULE_2__/* .HarborSyncError */ .kM {
+    name = 'DigestMismatchError';
+    expected;
+    actual;
+    constructor(expected, actual, bytes) {
+        super({
+            code: 'DIGEST_MISMATCH',
+            message: `content digest ${actual} (${bytes} bytes) does not match the expected ${expected}`,
+        });
+        this.expected = expected;
+        this.actual = actual;
+    }
+}
+/** Passes bytes through while hashing them; fails at the end on a digest mismatch
+ * (containers/image digesting_reader), so a corrupt blob is never committed. */
+class DigestVerifier extends node_stream__WEBPACK_IMPORTED_MODULE_1__.Transform {
+    expected;
+    hash;
+    bytes = 0;
+    /** Set when the content did not match: callers report this rather than whatever the
+     * consumer of the stream made of the error. */
+    mismatch;
+    constructor(expected) {
+        super();
+        this.expected = expected;
+        const algorithm = expected.split(':')[0] ?? 'sha256';
+        this.hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)(algorithm);
+    }
+    _transform(chunk, _encoding, callback) {
+        this.hash.update(chunk);
+        this.bytes += chunk.length;
+        callback(null, chunk);
+    }
+    _flush(callback) {
+        const actual = `${this.expected.split(':')[0]}:${this.hash.digest('hex')}`;
+        if (actual !== this.expected)
+            this.mismatch = new DigestMismatchError(this.expected, actual, this.bytes);
+        callback(this.mismatch ?? null);
+    }
+}
+
+
+/***/ }),
+
+/***/ 1753:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -69651,7 +69927,7 @@ function deadline(answer) {
 /* harmony import */ var _pagination_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8695);
 /* harmony import */ var _reference_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9758);
 /* harmony import */ var _body_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(795);
-/* harmony import */ var _shape_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3678);
+/* harmony import */ var _errors_json_shape_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8513);
 /* harmony import */ var _transport_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4446);
 
 
@@ -69664,8 +69940,8 @@ function deadline(answer) {
 
 const CATALOG_PAGE = 1000;
 const MANIFEST = { bytes: _limits_js__WEBPACK_IMPORTED_MODULE_8__/* .MANIFEST_READ_LIMIT */ .tm, code: 'MANIFEST_TOO_LARGE', what: 'manifest' };
-const TAG_LIST = (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({ tags: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .optional */ .lq)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .array */ .YO)(_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .string */ .Yj)) });
-const CATALOG_PAGE_SHAPE = (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({ repositories: (0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .optional */ .lq)((0,_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .array */ .YO)(_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .string */ .Yj)) });
+const TAG_LIST = (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({ tags: (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .optional */ .lq)((0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .array */ .YO)(_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .string */ .Yj)) });
+const CATALOG_PAGE_SHAPE = (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .object */ .Ik)({ repositories: (0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .optional */ .lq)((0,_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .array */ .YO)(_errors_json_shape_js__WEBPACK_IMPORTED_MODULE_6__/* .string */ .Yj)) });
 /** A blob body streams into an upload: a larger buffer means fewer pauses of the source socket. */
 const BLOB_HIGH_WATER_MARK = 1024 * 1024;
 function createRegistryClient(options) {
@@ -69715,7 +69991,7 @@ class DistributionClient {
             throw await this.failure(res, 'GET', path);
         const bytes = await (0,_body_js__WEBPACK_IMPORTED_MODULE_5__/* .readBody */ .x8)(res, MANIFEST);
         // The digest of the bytes we hold is the truth; the header is only a claim.
-        const digest = (0,_digest_js__WEBPACK_IMPORTED_MODULE_2__/* .sha256Digest */ .sI)(bytes);
+        const digest = (0,_digest_js__WEBPACK_IMPORTED_MODULE_2__/* .sha256Digest */ .s)(bytes);
         if (reference.startsWith('sha256:') && reference !== digest) {
             throw new _errors_registry_js__WEBPACK_IMPORTED_MODULE_0__/* .RegistryError */ .gl({
                 message: `manifest ${repository}@${reference} arrived with content digest ${digest}`,
@@ -69970,74 +70246,12 @@ function digestHeader(headers) {
 
 /***/ }),
 
-/***/ 2895:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Do: () => (/* binding */ DigestVerifier),
-/* harmony export */   sI: () => (/* binding */ sha256Digest)
-/* harmony export */ });
-/* unused harmony export DigestMismatchError */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7075);
-/* harmony import */ var _errors_base_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1638);
-
-
-
-function sha256Digest(bytes) {
-    return `sha256:${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(bytes).digest('hex')}`;
-}
-class DigestMismatchError extends _errors_base_js__WEBPACK_IMPORTED_MODULE_2__/* .HarborSyncError */ .kM {
-    name = 'DigestMismatchError';
-    expected;
-    actual;
-    constructor(expected, actual, bytes) {
-        super({
-            code: 'DIGEST_MISMATCH',
-            message: `content digest ${actual} (${bytes} bytes) does not match the expected ${expected}`,
-        });
-        this.expected = expected;
-        this.actual = actual;
-    }
-}
-/** Passes bytes through while hashing them; fails at the end on a digest mismatch
- * (containers/image digesting_reader), so a corrupt blob is never committed. */
-class DigestVerifier extends node_stream__WEBPACK_IMPORTED_MODULE_1__.Transform {
-    expected;
-    hash;
-    bytes = 0;
-    /** Set when the content did not match: callers report this rather than whatever the
-     * consumer of the stream made of the error. */
-    mismatch;
-    constructor(expected) {
-        super();
-        this.expected = expected;
-        const algorithm = expected.split(':')[0] ?? 'sha256';
-        this.hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)(algorithm);
-    }
-    _transform(chunk, _encoding, callback) {
-        this.hash.update(chunk);
-        this.bytes += chunk.length;
-        callback(null, chunk);
-    }
-    _flush(callback) {
-        const actual = `${this.expected.split(':')[0]}:${this.hash.digest('hex')}`;
-        if (actual !== this.expected)
-            this.mismatch = new DigestMismatchError(this.expected, actual, this.bytes);
-        callback(this.mismatch ?? null);
-    }
-}
-
-
-/***/ }),
-
 /***/ 7205:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   g: () => (/* binding */ isDockerHub)
 /* harmony export */ });
-/* unused harmony export DOCKER_HUB_HOSTS */
 // Docker Hub goes by several host names; credentials and repository names follow their own rules there.
 /** Every host name that means Docker Hub's registry. */
 const DOCKER_HUB_HOSTS = new Set([
@@ -70340,7 +70554,6 @@ function linkError(current, reason) {
 /* harmony export */   en: () => (/* binding */ isRepositoryName),
 /* harmony export */   o_: () => (/* binding */ parseImageReference)
 /* harmony export */ });
-/* unused harmony export formatReference */
 /* harmony import */ var _errors_base_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1638);
 // Image references as users write them: `team-a/tools/worker:1.2`, `alpine@sha256:…`, `team-a/app`
 // (every tag), optionally prefixed by the source registry's host. Grammar from distribution's
@@ -70398,9 +70611,6 @@ function stripHost(name, text, sourceHost) {
         return name.slice(slash + 1);
     throw new _errors_base_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(`"${text}": names registry host "${first}", but the source registry is ${sourceHost ?? '(not set)'}; list images without the host, relative to source-registry`);
 }
-function formatReference(ref) {
-    return `${ref.repository}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
-}
 function isTag(value) {
     return TAG.test(value);
 }
@@ -70430,10 +70640,10 @@ function repositoryScope(repository, actions) {
 /* harmony export */   hD: () => (/* binding */ retryCounter),
 /* harmony export */   vR: () => (/* binding */ RetryLater)
 /* harmony export */ });
-/* unused harmony exports retryRule, retryDelay, parseRetryAfter, sleep, countRetry */
+/* unused harmony exports retryRule, retryDelay, parseRetryAfter, sleep */
 /* harmony import */ var node_async_hooks__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6698);
 /* harmony import */ var _errors_base_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1638);
-/* harmony import */ var _errors_causes_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7119);
+/* harmony import */ var _errors_cause_chain_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(9788);
 // What is tried again, and how long to wait first (ky's retry-timing, regclient's reghttp,
 // go-containerregistry's retry predicate). One rule, retryRule, decides for every loop that
 // retries: requests in the transport, whole blob copies, tarball downloads. 408, 429 and 5xx and
@@ -70466,7 +70676,7 @@ function isRetryableStatus(status) {
 /** A failure of the connection rather than an answer: worth retrying. Looks through causes,
  * since undici wraps socket errors. */
 function isNetworkError(error) {
-    return (0,_errors_causes_js__WEBPACK_IMPORTED_MODULE_2__/* .causeCode */ .XL)(error, (code) => NETWORK_CODES.has(code)) !== undefined;
+    return (0,_errors_cause_chain_js__WEBPACK_IMPORTED_MODULE_2__/* .causeCode */ .XL)(error, (code) => NETWORK_CODES.has(code)) !== undefined;
 }
 /** The one predicate of what is retried, everywhere. */
 function retryRule(error) {
@@ -70566,179 +70776,6 @@ function countRetry() {
 
 /***/ }),
 
-/***/ 3678:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   D8: () => (/* binding */ anything),
-/* harmony export */   Ik: () => (/* binding */ object),
-/* harmony export */   U9: () => (/* binding */ count),
-/* harmony export */   YO: () => (/* binding */ array),
-/* harmony export */   Yj: () => (/* binding */ string),
-/* harmony export */   g1: () => (/* binding */ record),
-/* harmony export */   lq: () => (/* binding */ optional),
-/* harmony export */   pd: () => (/* binding */ ignoredIfWrong),
-/* harmony export */   qF: () => (/* binding */ parseJson),
-/* harmony export */   qN: () => (/* binding */ grammar),
-/* harmony export */   yj: () => (/* binding */ positive),
-/* harmony export */   ym: () => (/* binding */ ShapeError),
-/* harmony export */   zM: () => (/* binding */ boolean)
-/* harmony export */ });
-/* unused harmony export quote */
-/* harmony import */ var _redact_text_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7990);
-// The shape of a JSON answer from a registry or Harbor, checked where it enters: a few combinators
-// that say which field is wrong (`$[3].digest: expected a digest, got "sha256:x\x0a::error…"`), so
-// a server's surprise is an error naming its place, not a crash (or a forged line) further on.
-// Fields a shape does not name are dropped; a grammar check quotes the value, printable and short.
-
-class ShapeError extends Error {
-    name = 'ShapeError';
-    /** `$.tags[3]`: where in the document. */
-    path;
-    problem;
-    constructor(problem) {
-        super(`$: ${problem}`);
-        this.problem = problem;
-        this.path = '$';
-    }
-    /** The same error one level further out (`[3]` then `.tags`): paths are only built on failure. */
-    within(step) {
-        this.path = `$${step}${this.path.slice(1)}`;
-        this.message = `${this.path}: ${this.problem}`;
-        return this;
-    }
-}
-/** JSON text as a value, or a ShapeError saying it is not JSON. */
-function parseJson(text) {
-    try {
-        return JSON.parse(text);
-    }
-    catch {
-        throw new ShapeError('not JSON');
-    }
-}
-const string = (value) => {
-    if (typeof value !== 'string')
-        throw mismatch('a string', value);
-    return value;
-};
-const boolean = (value) => {
-    if (typeof value !== 'boolean')
-        throw mismatch('true or false', value);
-    return value;
-};
-/** A whole number of 0 or more. */
-const count = (value) => {
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)
-        throw mismatch('a whole number', value);
-    return value;
-};
-/** A number above 0 (a lifetime in seconds). */
-const positive = (value) => {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
-        throw mismatch('a number above 0', value);
-    return value;
-};
-/** A string of a grammar (a digest, a tag): the value is quoted, escaped, in the error. */
-function grammar(test, expected) {
-    return (value) => {
-        if (typeof value !== 'string')
-            throw mismatch(expected, value);
-        if (!test(value))
-            throw new ShapeError(`expected ${expected}, got ${quote(value)}`);
-        return value;
-    };
-}
-/** Absent or null: undefined. */
-function optional(shape) {
-    return (value) => (value === undefined || value === null ? undefined : shape(value));
-}
-/** A field that only informs (a push time, a version): a value of the wrong shape is taken as
- * unknown rather than failing the answer. */
-function ignoredIfWrong(shape) {
-    return (value) => {
-        try {
-            return value === undefined || value === null ? undefined : shape(value);
-        }
-        catch (error) {
-            if (error instanceof ShapeError)
-                return undefined;
-            throw error;
-        }
-    };
-}
-function array(item) {
-    return (value) => {
-        if (!Array.isArray(value))
-            throw mismatch('a list', value);
-        const out = new Array(value.length);
-        for (let i = 0; i < value.length; i++) {
-            try {
-                out[i] = item(value[i]);
-            }
-            catch (error) {
-                throw error instanceof ShapeError ? error.within(`[${i}]`) : error;
-            }
-        }
-        return out;
-    };
-}
-/** An object with these fields (others are dropped). */
-function object(fields) {
-    const keys = Object.keys(fields);
-    return (value) => {
-        if (typeof value !== 'object' || value === null || Array.isArray(value))
-            throw mismatch('an object', value);
-        const out = {};
-        for (const key of keys) {
-            try {
-                out[key] = fields[key](value[key]);
-            }
-            catch (error) {
-                throw error instanceof ShapeError ? error.within(`.${key}`) : error;
-            }
-        }
-        return out;
-    };
-}
-/** An object whose every value has one shape (Harbor's `params`, `metadata`). */
-function record(item) {
-    return (value) => {
-        if (typeof value !== 'object' || value === null || Array.isArray(value))
-            throw mismatch('an object', value);
-        const out = {};
-        for (const [key, v] of Object.entries(value)) {
-            try {
-                out[key] = item(v);
-            }
-            catch (error) {
-                throw error instanceof ShapeError ? error.within(`[${quote(key)}]`) : error;
-            }
-        }
-        return out;
-    };
-}
-/** Any JSON value, kept as it is (a rule's `params`, only ever printed through String()). */
-const anything = (value) => value;
-function mismatch(expected, value) {
-    const kind = value === null
-        ? 'null'
-        : Array.isArray(value)
-            ? 'a list'
-            : typeof value === 'object'
-                ? 'an object'
-                : `a ${typeof value}`;
-    return new ShapeError(`expected ${expected}, got ${kind}`);
-}
-/** A value from outside, quoted for a message: printable, at most 100 characters. */
-function quote(value) {
-    const text = (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_0__/* .printable */ .g$)(value.length > 100 ? value.slice(0, 100) : value);
-    return `"${text}${value.length > 100 ? '…' : ''}"`;
-}
-
-
-/***/ }),
-
 /***/ 4446:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -70827,8 +70864,8 @@ var secrets = __nccwpck_require__(4972);
 var registry_body = __nccwpck_require__(795);
 // EXTERNAL MODULE: ./lib/registry/limits.js
 var limits = __nccwpck_require__(927);
-// EXTERNAL MODULE: ./lib/registry/shape.js
-var shape = __nccwpck_require__(3678);
+// EXTERNAL MODULE: ./lib/errors/json-shape.js
+var json_shape = __nccwpck_require__(8513);
 ;// CONCATENATED MODULE: ./lib/registry/tokens.js
 
 
@@ -70845,10 +70882,10 @@ const EXPIRY_MARGIN = 0.9; // refresh at 90% of the lifetime: a long upload must
 const MAX_CACHED = 512;
 /** The token spec's answer. A lifetime of the wrong shape is taken as absent (the spec's default
  * applies); a token must be a string. */
-const TOKEN_ANSWER = (0,shape/* object */.Ik)({
-    token: (0,shape/* optional */.lq)(shape/* string */.Yj),
-    access_token: (0,shape/* optional */.lq)(shape/* string */.Yj),
-    expires_in: (0,shape/* ignoredIfWrong */.pd)(shape/* positive */.yj),
+const TOKEN_ANSWER = (0,json_shape/* object */.Ik)({
+    token: (0,json_shape/* optional */.lq)(json_shape/* string */.Yj),
+    access_token: (0,json_shape/* optional */.lq)(json_shape/* string */.Yj),
+    expires_in: (0,json_shape/* ignoredIfWrong */.pd)(json_shape/* positive */.yj),
 });
 /** A token goes into an Authorization header: visible ASCII only (RFC 6750's b64token is a subset,
  * and registries' opaque tokens stay within it too), so no answer can add to the header. */
@@ -70957,8 +70994,8 @@ function cacheKey(challenge, scopes) {
 var auth_boundary = __nccwpck_require__(5208);
 // EXTERNAL MODULE: ./lib/errors/base.js
 var base = __nccwpck_require__(1638);
-// EXTERNAL MODULE: ./lib/errors/causes.js
-var causes = __nccwpck_require__(7119);
+// EXTERNAL MODULE: ./lib/errors/cause-chain.js
+var cause_chain = __nccwpck_require__(9788);
 // EXTERNAL MODULE: ./lib/registry/retry.js
 var retry = __nccwpck_require__(1653);
 ;// CONCATENATED MODULE: ./lib/registry/transport.js
@@ -71143,13 +71180,13 @@ function headerValue(headers, name) {
 /** A TLS certificate refused by whatever origin answered (the registry, or where it redirected):
  * said with that origin, which the user must trust (`*-ca-file`) or stop checking (`*-insecure`). */
 function untrustedCertificate(error, method, url) {
-    const code = (0,causes/* certificateCode */.nt)(error);
+    const code = (0,cause_chain/* certificateCode */.nt)(error);
     if (code === undefined)
         return undefined;
     return new base/* NetworkError */.Dr({
         code: 'TLS_FAILED',
         request: `${method} ${url.pathname}`,
-        message: `${method} ${url.pathname} on ${url.origin}: its TLS certificate is not trusted (${code}: ${(0,causes/* causeText */.xv)(error)})`,
+        message: `${method} ${url.pathname} on ${url.origin}: its TLS certificate is not trusted (${code}: ${(0,cause_chain/* causeText */.xv)(error)})`,
         hint: `trust the CA that signed the certificate of ${url.host} with the ca-file input of the registry you named (source-ca-file, harbor-ca-file or upstream-ca-file), or set its insecure input`,
         cause: error,
     });
@@ -71292,243 +71329,6 @@ function failureText(item) {
         return 'failed';
     const status = [e.status, e.code].filter((x) => x !== undefined && x !== '').join(' ');
     return (0,_redact_text_js__WEBPACK_IMPORTED_MODULE_3__/* .printable */ .g$)(`${status ? `${status}: ` : ''}${e.message}`);
-}
-
-
-/***/ }),
-
-/***/ 2796:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   BR: () => (/* binding */ groupFailures),
-/* harmony export */   H0: () => (/* binding */ failedSection),
-/* harmony export */   H6: () => (/* binding */ whatToDo),
-/* harmony export */   _2: () => (/* binding */ failureFacts),
-/* harmony export */   _M: () => (/* binding */ repositoryOf),
-/* harmony export */   hc: () => (/* binding */ ADVICE)
-/* harmony export */ });
-/* unused harmony export generalise */
-/* harmony import */ var _errors_codes_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2829);
-/* harmony import */ var _model_class_rules_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4747);
-/* harmony import */ var _doc_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(728);
-/* harmony import */ var _fold_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8387);
-/* harmony import */ var _names_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4110);
-/* harmony import */ var _order_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5930);
-/* harmony import */ var _words_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8191);
-// Failures grouped by cause: the same step, status, codes and message once the names, tags,
-// projects and digests it quotes are taken out. 40 tags missing at the source are one cause with
-// a count of 40, said once with what to do, their tags folded below it.
-
-
-
-
-
-
-
-/** What to do when the failure carries no hint of its own. Every code has one. */
-const ADVICE = {
-    CONFIG_INVALID: 'fix the input the message names, then run again',
-    NAME_COLLISION: 'change mappings so that each source repository has a Harbor repository of its own',
-    NAME_INVALID: 'rename it at the source, or map it to a name Harbor accepts (mappings)',
-    CREDENTIALS_REJECTED: 'check the user and password (or robot secret) given for that registry',
-    CREDENTIALS_REQUIRED: 'give source-username and source-password, or a Docker config.json (docker-config)',
-    PERMISSION_DENIED: 'give the account what the message names: pull on the source; push (or creating projects) in Harbor',
-    AUTH_FOREIGN_ORIGIN: 'point the URL at the origin that serves the registry API, not at one that redirects elsewhere',
-    REALM_INSECURE: "serve the registry's token service over https",
-    REALM_REFUSED: "check the registry's token configuration (the realm it names)",
-    UNREACHABLE: 'check the URL, DNS and firewall as seen from the runner, then run again',
-    TLS_FAILED: 'trust the certificate (…-ca-file), or check that the URL says http:// or https:// as the server speaks',
-    NOT_A_REGISTRY: "point source-registry at the registry's base URL, the one that serves /v2/",
-    NOT_HARBOR: "point harbor-url at Harbor's base URL",
-    HTTP_ERROR: 'read the message; a server error that the retries did not cure often passes: run again later',
-    NOT_FOUND: 'check the name at the source; a tag deleted since it was listed is gone from the next run',
-    LIST_INCOMPLETE: 'run again; if it keeps failing, the registry cannot page through that list',
-    MANIFEST_INVALID: 'push the image to the source again with a current client',
-    MANIFEST_TOO_LARGE: 'push the image to the source again with a current client',
-    MANIFEST_GRAPH_TOO_LARGE: 'check what the source serves for this tag (real images nest an index one or two levels deep); push the image to the source again with a current client',
-    DIGEST_MISMATCH: "the source's copy of this content is damaged: push the image to the source again",
-    SIZE_MISMATCH: "the source's copy of this content is damaged: push the image to the source again",
-    VERIFY_MISMATCH: 'make sure nothing else pushes to the same Harbor repository during the sync, then run again',
-    BROKEN_UNREPAIRABLE: 'push the image into Harbor again from another copy that still has it (a client that pulled it, a backup), or accept that the tag is lost and delete it in Harbor yourself: harbor-sync never deletes anything',
-    PROJECT_MISSING: 'create the project in Harbor, or set create-projects: true',
-    PROXY_PROJECT: 'map these images to a regular project (mappings, or default-project for single-level names)',
-    IMMUTABLE_TAG: 'in Harbor, remove or narrow the immutability rule (Project → Policy → Tag Immutability), or push under a new tag',
-    READ_ONLY: 'in Harbor, turn read-only mode off (Administration → Configuration → System Settings → Repository Read Only), then run again',
-    QUOTA_EXCEEDED: "in Harbor, raise the project's quota (Project → Summary → Quota) or free space, then run again",
-    STORAGE_MISSING: 'point source-registry at the directory that holds docker/registry/v2',
-    STORAGE_UNSAFE: 'replace the file named with the regular file the registry wrote',
-    STORAGE_CORRUPT: 'restore the file named from a backup, or push the image to the source again',
-    ARCHIVE_UNSAFE: "make the tarball again from the registry's storage directory, without links",
-    ARCHIVE_UNREADABLE: 'check that the tarball is whole (tar -tf), or give the storage directory instead',
-    ARCHIVE_NO_SPACE: 'decompress the tarball once (gunzip -k) and name the .tar, or set work-dir to a disk with room',
-    DOWNLOAD_FAILED: 'check the URL and its credentials, then run again',
-    INTERRUPTED: 'run the same sync again: it completes the rest',
-    INTERNAL: 'a bug in harbor-sync: please report it, with the JSON report',
-};
-/** A placeholder inside a message template: private-use characters no registry sends. */
-const MARK = '\ue000';
-const placeholder = (name) => `${MARK}${name}${MARK}`;
-/** Failures grouped by cause, the largest first. `maxMessage` cuts long messages. */
-function groupFailures(items, maxMessage) {
-    const groups = new Map();
-    for (const item of items) {
-        const e = item.error;
-        const message = cut(e?.message ?? '', maxMessage);
-        const hint = cut(e?.hint ?? '', maxMessage);
-        const template = [generalise(message, item), generalise(hint, item)];
-        const key = [e?.errorCode ?? '', e?.step ?? '', String(e?.status ?? ''), e?.code ?? '', ...template].join('\n');
-        const group = groups.get(key) ?? { items: [], messages: new Set(), hints: new Set(), key: template };
-        group.items.push(item);
-        group.messages.add(message);
-        group.hints.add(hint);
-        groups.set(key, group);
-    }
-    const causes = [...groups.values()].map((g) => {
-        const e = g.items[0].error;
-        // All the same words: show them as they are; otherwise the template with its placeholders.
-        const message = g.messages.size === 1 ? [...g.messages][0] : g.key[0];
-        const hint = g.hints.size === 1 ? [...g.hints][0] : g.key[1];
-        return {
-            ...(e?.errorCode && { errorCode: e.errorCode }),
-            ...(e?.step && { step: e.step }),
-            ...(e?.status !== undefined && { status: e.status }),
-            ...(e?.code && { code: e.code }),
-            message,
-            ...(hint && { hint }),
-            items: g.items,
-            projects: [...new Set(g.items.map((i) => projectOf(i.target)).filter(Boolean))].sort(),
-        };
-    });
-    return causes.sort((a, b) => b.items.length - a.items.length || (0,_order_js__WEBPACK_IMPORTED_MODULE_5__/* .byText */ .z)(a.errorCode ?? '', b.errorCode ?? ''));
-}
-/** The "Failed" section: one heading per cause, with its count, meaning, message and what to do. */
-function failedSection(c, items, causes, ctx) {
-    if (items.length === 0)
-        return [];
-    const blocks = [
-        (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .heading */ .R_)(3, `${(0,_model_class_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .classLabel */ .FH)(c, ctx.dryRun)}: ${(0,_words_js__WEBPACK_IMPORTED_MODULE_6__/* .plural */ .LS)(items.length, 'tag')}, ${(0,_words_js__WEBPACK_IMPORTED_MODULE_6__/* .plural */ .LS)(causes.length, 'cause')}`),
-        (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)('Harbor holds nothing partial of a failed tag. Do what each cause says, then run the same sync again: only what is missing is done.'),
-    ];
-    const shown = causes.slice(0, ctx.level.causes);
-    for (const cause of shown)
-        blocks.push(...causeBlock(cause, ctx));
-    if (shown.length < causes.length) {
-        const rest = causes.slice(shown.length).reduce((n, c) => n + c.items.length, 0);
-        blocks.push((0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)(`… and ${(0,_words_js__WEBPACK_IMPORTED_MODULE_6__/* .plural */ .LS)(causes.length - shown.length, 'more cause')} (${(0,_words_js__WEBPACK_IMPORTED_MODULE_6__/* .plural */ .LS)(rest, 'tag')}): each failed tag's error is in the JSON report.`));
-    }
-    return blocks;
-}
-/** `NOT_FOUND · step discover · HTTP 404 · MANIFEST_UNKNOWN`: a failure's codes, as far as known. */
-function failureFacts(f) {
-    return (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .joined */ .oR)([
-        f.errorCode ? [(0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(f.errorCode)] : [],
-        f.step ? ['step ', (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(f.step)] : [],
-        f.status !== undefined ? [`HTTP ${(0,_words_js__WEBPACK_IMPORTED_MODULE_6__/* .num */ .bu)(f.status)}`] : [],
-        f.code ? [(0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(f.code)] : [],
-    ].filter((fact) => fact.length > 0), ' · ');
-}
-/** What to do about a failure: its own hint, or what its code calls for. */
-function whatToDo(f) {
-    return f.hint || (f.errorCode ? ADVICE[f.errorCode] : '');
-}
-function causeBlock(cause, ctx) {
-    const meaning = cause.errorCode ? _errors_codes_js__WEBPACK_IMPORTED_MODULE_0__/* .ERROR_CODES */ .O[cause.errorCode] : 'failed';
-    const todo = whatToDo(cause);
-    const projects = cause.projects.length
-        ? [
-            `${cause.projects.length === 1 ? 'Project' : 'Projects'}: `,
-            ...(0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .joined */ .oR)(cause.projects.slice(0, 10).map((p) => [(0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(p)]), ', '),
-            ...(cause.projects.length > 10 ? [`, and ${(0,_words_js__WEBPACK_IMPORTED_MODULE_6__/* .num */ .bu)(cause.projects.length - 10)} more`] : []),
-        ]
-        : [];
-    const blocks = [(0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .heading */ .R_)(4, `${(0,_words_js__WEBPACK_IMPORTED_MODULE_6__/* .plural */ .LS)(cause.items.length, 'tag')}: `, meaning), (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)(...failureFacts(cause))];
-    if (cause.message)
-        blocks.push((0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)('Message: ', ...template(cause.message)));
-    if (todo)
-        blocks.push((0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)((0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .strong */ .ko)('What to do:'), ' ', ...template(todo)));
-    if (projects.length)
-        blocks.push((0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)(...projects));
-    const retries = cause.items.some((i) => i.retries);
-    blocks.push(...(0,_fold_js__WEBPACK_IMPORTED_MODULE_3__/* .foldedList */ .H8)(cause.items, ctx.level.act, ['tag', 'tags'], (shown) => [
-        (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)([{ header: (0,_names_js__WEBPACK_IMPORTED_MODULE_4__/* .nameHeader */ .P)(cause.items) }, ...(retries ? [{ header: 'Retries', align: 'right' }] : [])], shown.map((i) => [(0,_names_js__WEBPACK_IMPORTED_MODULE_4__/* .nameCell */ .U)(i), ...(retries ? [[(0,_words_js__WEBPACK_IMPORTED_MODULE_6__/* .num */ .bu)(i.retries ?? 0)]] : [])])),
-    ], ctx));
-    return blocks;
-}
-/** A template's words, its placeholders as code spans (`<repo>`), so none is taken for markup. */
-function template(value) {
-    return value
-        .split(MARK)
-        .map((part, i) => (i % 2 === 1 ? (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(`<${part}>`) : part))
-        .filter((part) => part !== '');
-}
-function cut(value, max) {
-    return value.length > max ? `${value.slice(0, max - 1)}…` : value;
-}
-/** `team-a/app:1.2` → `team-a/app`. */
-function repositoryOf(reference) {
-    return reference.replace(/[:@][^/]*$/, '');
-}
-function projectOf(target) {
-    return target.includes('/') ? target.split('/')[0] : '';
-}
-/** The message with what differs from tag to tag (names, tags, projects, digests, upload ids)
- * replaced by placeholders, so the same cause reads the same for every tag. */
-function generalise(message, item) {
-    if (!message)
-        return '';
-    const names = [];
-    for (const [reference, kind] of [
-        [item.target, 'image'],
-        [item.source, 'image'],
-    ]) {
-        if (!reference)
-            continue;
-        const repository = repositoryOf(reference);
-        names.push([reference, kind], [repository, 'repo']);
-        const tag = reference.slice(repository.length + 1);
-        // A bare tag only where it cannot be mistaken for a number in the text (a tag "1" is not).
-        if (reference[repository.length] === ':' && /[A-Za-z]|\.|^.{4,}$/.test(tag))
-            names.push([tag, 'tag']);
-    }
-    const project = projectOf(item.target);
-    if (project) {
-        names.push([project, 'project']);
-        const inProject = repositoryOf(item.target).slice(project.length + 1);
-        if (inProject.length > 2)
-            names.push([inProject, 'repo']);
-    }
-    // Longest first: a reference before its repository, a repository before its project.
-    let result = message
-        .replace(/\b[a-z0-9]+:[0-9a-f]{32,}\b/g, placeholder('digest'))
-        .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, placeholder('id'))
-        .replace(/\b[0-9a-f]{32,}\b/g, placeholder('id'));
-    for (const [name, kind] of names.sort((a, b) => b[0].length - a[0].length))
-        result = replaceWhole(result, name, placeholder(kind));
-    return result;
-}
-const NAME_CHAR = /[A-Za-z0-9._\-\ue000]/;
-/** Every whole occurrence of a name: not part of a longer name (a full stop after one may end a
- * sentence). indexOf, not a regex per name: 5,000 failures are 5,000 sets of names. */
-function replaceWhole(haystack, name, by) {
-    // An empty name (`repositoryOf(":x:*")`) is found everywhere and would never advance.
-    if (!name)
-        return haystack;
-    let out = '';
-    let from = 0;
-    for (let at = haystack.indexOf(name); at >= 0; at = haystack.indexOf(name, at + 1)) {
-        if (at < from)
-            continue;
-        const before = haystack[at - 1] ?? '';
-        const after = haystack[at + name.length] ?? '';
-        const next = haystack[at + name.length + 1] ?? '';
-        const endsName = after !== '.' ? !NAME_CHAR.test(after) : !/[A-Za-z0-9]/.test(next);
-        if ((before && NAME_CHAR.test(before)) || (after && !endsName))
-            continue;
-        out += haystack.slice(from, at) + by;
-        from = at + name.length;
-    }
-    return out + haystack.slice(from);
 }
 
 
@@ -71779,7 +71579,7 @@ function actionsDisplay(core, intervalMs = 10_000) {
 /* harmony export */   xE: () => (/* binding */ alert)
 /* harmony export */ });
 // The summary as a document: what is said, in what order, with what stress, said once for every
-// format. verdict.ts, causes.ts, tables.ts and summary.ts build it from the result; the Markdown
+// format. verdict.ts, failure-causes.ts, tables.ts and summary.ts build it from the result; the Markdown
 // summary (render-markdown.ts), the HTML page (html.ts) and the plain text of the JUnit report
 // (plainText) only write it, each escaping every piece of text for its own format. Text in here is
 // never escaped: a name is the name, a server's words are its words.
@@ -71971,14 +71771,249 @@ function longestRun(text, char) {
 
 /***/ }),
 
+/***/ 61:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BR: () => (/* binding */ groupFailures),
+/* harmony export */   H0: () => (/* binding */ failedSection),
+/* harmony export */   H6: () => (/* binding */ whatToDo),
+/* harmony export */   _2: () => (/* binding */ failureFacts),
+/* harmony export */   _M: () => (/* binding */ repositoryOf),
+/* harmony export */   hc: () => (/* binding */ ADVICE)
+/* harmony export */ });
+/* harmony import */ var _errors_codes_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2829);
+/* harmony import */ var _model_class_rules_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4747);
+/* harmony import */ var _doc_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(728);
+/* harmony import */ var _fold_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8387);
+/* harmony import */ var _name_cells_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4003);
+/* harmony import */ var _order_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5930);
+/* harmony import */ var _words_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8191);
+// Failures grouped by cause: the same step, status, codes and message once the names, tags,
+// projects and digests it quotes are taken out. 40 tags missing at the source are one cause with
+// a count of 40, said once with what to do, their tags folded below it.
+
+
+
+
+
+
+
+/** What to do when the failure carries no hint of its own. Every code has one. */
+const ADVICE = {
+    CONFIG_INVALID: 'fix the input the message names, then run again',
+    NAME_COLLISION: 'change mappings so that each source repository has a Harbor repository of its own',
+    NAME_INVALID: 'rename it at the source, or map it to a name Harbor accepts (mappings)',
+    CREDENTIALS_REJECTED: 'check the user and password (or robot secret) given for that registry',
+    CREDENTIALS_REQUIRED: 'give source-username and source-password, or a Docker config.json (docker-config)',
+    PERMISSION_DENIED: 'give the account what the message names: pull on the source; push (or creating projects) in Harbor',
+    AUTH_FOREIGN_ORIGIN: 'point the URL at the origin that serves the registry API, not at one that redirects elsewhere',
+    REALM_INSECURE: "serve the registry's token service over https",
+    REALM_REFUSED: "check the registry's token configuration (the realm it names)",
+    UNREACHABLE: 'check the URL, DNS and firewall as seen from the runner, then run again',
+    TLS_FAILED: 'trust the certificate (…-ca-file), or check that the URL says http:// or https:// as the server speaks',
+    NOT_A_REGISTRY: "point source-registry at the registry's base URL, the one that serves /v2/",
+    NOT_HARBOR: "point harbor-url at Harbor's base URL",
+    HTTP_ERROR: 'read the message; a server error that the retries did not cure often passes: run again later',
+    NOT_FOUND: 'check the name at the source; a tag deleted since it was listed is gone from the next run',
+    LIST_INCOMPLETE: 'run again; if it keeps failing, the registry cannot page through that list',
+    MANIFEST_INVALID: 'push the image to the source again with a current client',
+    MANIFEST_TOO_LARGE: 'push the image to the source again with a current client',
+    MANIFEST_GRAPH_TOO_LARGE: 'check what the source serves for this tag (real images nest an index one or two levels deep); push the image to the source again with a current client',
+    DIGEST_MISMATCH: "the source's copy of this content is damaged: push the image to the source again",
+    SIZE_MISMATCH: "the source's copy of this content is damaged: push the image to the source again",
+    VERIFY_MISMATCH: 'make sure nothing else pushes to the same Harbor repository during the sync, then run again',
+    BROKEN_UNREPAIRABLE: 'push the image into Harbor again from another copy that still has it (a client that pulled it, a backup), or accept that the tag is lost and delete it in Harbor yourself: harbor-sync never deletes anything',
+    PROJECT_MISSING: 'create the project in Harbor, or set create-projects: true',
+    PROXY_PROJECT: 'map these images to a regular project (mappings, or default-project for single-level names)',
+    IMMUTABLE_TAG: 'in Harbor, remove or narrow the immutability rule (Project → Policy → Tag Immutability), or push under a new tag',
+    READ_ONLY: 'in Harbor, turn read-only mode off (Administration → Configuration → System Settings → Repository Read Only), then run again',
+    QUOTA_EXCEEDED: "in Harbor, raise the project's quota (Project → Summary → Quota) or free space, then run again",
+    STORAGE_MISSING: 'point source-registry at the directory that holds docker/registry/v2',
+    STORAGE_UNSAFE: 'replace the file named with the regular file the registry wrote',
+    STORAGE_CORRUPT: 'restore the file named from a backup, or push the image to the source again',
+    ARCHIVE_UNSAFE: "make the tarball again from the registry's storage directory, without links",
+    ARCHIVE_UNREADABLE: 'check that the tarball is whole (tar -tf), or give the storage directory instead',
+    ARCHIVE_NO_SPACE: 'decompress the tarball once (gunzip -k) and name the .tar, or set work-dir to a disk with room',
+    DOWNLOAD_FAILED: 'check the URL and its credentials, then run again',
+    INTERRUPTED: 'run the same sync again: it completes the rest',
+    INTERNAL: 'a bug in harbor-sync: please report it, with the JSON report',
+};
+/** A placeholder inside a message template: private-use characters no registry sends. */
+const MARK = '\ue000';
+const placeholder = (name) => `${MARK}${name}${MARK}`;
+/** Failures grouped by cause, the largest first. `maxMessage` cuts long messages. */
+function groupFailures(items, maxMessage) {
+    const groups = new Map();
+    for (const item of items) {
+        const e = item.error;
+        const message = cut(e?.message ?? '', maxMessage);
+        const hint = cut(e?.hint ?? '', maxMessage);
+        const template = [generalise(message, item), generalise(hint, item)];
+        const key = [e?.errorCode ?? '', e?.step ?? '', String(e?.status ?? ''), e?.code ?? '', ...template].join('\n');
+        const group = groups.get(key) ?? { items: [], messages: new Set(), hints: new Set(), key: template };
+        group.items.push(item);
+        group.messages.add(message);
+        group.hints.add(hint);
+        groups.set(key, group);
+    }
+    const causes = [...groups.values()].map((g) => {
+        const e = g.items[0].error;
+        // All the same words: show them as they are; otherwise the template with its placeholders.
+        const message = g.messages.size === 1 ? [...g.messages][0] : g.key[0];
+        const hint = g.hints.size === 1 ? [...g.hints][0] : g.key[1];
+        return {
+            ...(e?.errorCode && { errorCode: e.errorCode }),
+            ...(e?.step && { step: e.step }),
+            ...(e?.status !== undefined && { status: e.status }),
+            ...(e?.code && { code: e.code }),
+            message,
+            ...(hint && { hint }),
+            items: g.items,
+            projects: [...new Set(g.items.map((i) => projectOf(i.target)).filter(Boolean))].sort(),
+        };
+    });
+    return causes.sort((a, b) => b.items.length - a.items.length || (0,_order_js__WEBPACK_IMPORTED_MODULE_5__/* .byText */ .z)(a.errorCode ?? '', b.errorCode ?? ''));
+}
+/** The "Failed" section: one heading per cause, with its count, meaning, message and what to do. */
+function failedSection(c, items, causes, ctx) {
+    if (items.length === 0)
+        return [];
+    const blocks = [
+        (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .heading */ .R_)(3, `${(0,_model_class_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .classLabel */ .FH)(c, ctx.dryRun)}: ${(0,_words_js__WEBPACK_IMPORTED_MODULE_6__/* .plural */ .LS)(items.length, 'tag')}, ${(0,_words_js__WEBPACK_IMPORTED_MODULE_6__/* .plural */ .LS)(causes.length, 'cause')}`),
+        (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)('Harbor holds nothing partial of a failed tag. Do what each cause says, then run the same sync again: only what is missing is done.'),
+    ];
+    const shown = causes.slice(0, ctx.level.causes);
+    for (const cause of shown)
+        blocks.push(...causeBlock(cause, ctx));
+    if (shown.length < causes.length) {
+        const rest = causes.slice(shown.length).reduce((n, c) => n + c.items.length, 0);
+        blocks.push((0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)(`… and ${(0,_words_js__WEBPACK_IMPORTED_MODULE_6__/* .plural */ .LS)(causes.length - shown.length, 'more cause')} (${(0,_words_js__WEBPACK_IMPORTED_MODULE_6__/* .plural */ .LS)(rest, 'tag')}): each failed tag's error is in the JSON report.`));
+    }
+    return blocks;
+}
+/** `NOT_FOUND · step discover · HTTP 404 · MANIFEST_UNKNOWN`: a failure's codes, as far as known. */
+function failureFacts(f) {
+    return (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .joined */ .oR)([
+        f.errorCode ? [(0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(f.errorCode)] : [],
+        f.step ? ['step ', (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(f.step)] : [],
+        f.status !== undefined ? [`HTTP ${(0,_words_js__WEBPACK_IMPORTED_MODULE_6__/* .num */ .bu)(f.status)}`] : [],
+        f.code ? [(0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(f.code)] : [],
+    ].filter((fact) => fact.length > 0), ' · ');
+}
+/** What to do about a failure: its own hint, or what its code calls for. */
+function whatToDo(f) {
+    return f.hint || (f.errorCode ? ADVICE[f.errorCode] : '');
+}
+function causeBlock(cause, ctx) {
+    const meaning = cause.errorCode ? _errors_codes_js__WEBPACK_IMPORTED_MODULE_0__/* .ERROR_CODES */ .O[cause.errorCode] : 'failed';
+    const todo = whatToDo(cause);
+    const projects = cause.projects.length
+        ? [
+            `${cause.projects.length === 1 ? 'Project' : 'Projects'}: `,
+            ...(0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .joined */ .oR)(cause.projects.slice(0, 10).map((p) => [(0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(p)]), ', '),
+            ...(cause.projects.length > 10 ? [`, and ${(0,_words_js__WEBPACK_IMPORTED_MODULE_6__/* .num */ .bu)(cause.projects.length - 10)} more`] : []),
+        ]
+        : [];
+    const blocks = [(0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .heading */ .R_)(4, `${(0,_words_js__WEBPACK_IMPORTED_MODULE_6__/* .plural */ .LS)(cause.items.length, 'tag')}: `, meaning), (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)(...failureFacts(cause))];
+    if (cause.message)
+        blocks.push((0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)('Message: ', ...template(cause.message)));
+    if (todo)
+        blocks.push((0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)((0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .strong */ .ko)('What to do:'), ' ', ...template(todo)));
+    if (projects.length)
+        blocks.push((0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)(...projects));
+    const retries = cause.items.some((i) => i.retries);
+    blocks.push(...(0,_fold_js__WEBPACK_IMPORTED_MODULE_3__/* .foldedList */ .H)(cause.items, ctx.level.act, ['tag', 'tags'], (shown) => [
+        (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)([{ header: (0,_name_cells_js__WEBPACK_IMPORTED_MODULE_4__/* .nameHeader */ .P)(cause.items) }, ...(retries ? [{ header: 'Retries', align: 'right' }] : [])], shown.map((i) => [(0,_name_cells_js__WEBPACK_IMPORTED_MODULE_4__/* .nameCell */ .U)(i), ...(retries ? [[(0,_words_js__WEBPACK_IMPORTED_MODULE_6__/* .num */ .bu)(i.retries ?? 0)]] : [])])),
+    ], ctx));
+    return blocks;
+}
+/** A template's words, its placeholders as code spans (`<repo>`), so none is taken for markup. */
+function template(value) {
+    return value
+        .split(MARK)
+        .map((part, i) => (i % 2 === 1 ? (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .code */ .aY)(`<${part}>`) : part))
+        .filter((part) => part !== '');
+}
+function cut(value, max) {
+    return value.length > max ? `${value.slice(0, max - 1)}…` : value;
+}
+/** `team-a/app:1.2` → `team-a/app`. */
+function repositoryOf(reference) {
+    return reference.replace(/[:@][^/]*$/, '');
+}
+function projectOf(target) {
+    return target.includes('/') ? target.split('/')[0] : '';
+}
+/** The message with what differs from tag to tag (names, tags, projects, digests, upload ids)
+ * replaced by placeholders, so the same cause reads the same for every tag. */
+function generalise(message, item) {
+    if (!message)
+        return '';
+    const names = [];
+    for (const [reference, kind] of [
+        [item.target, 'image'],
+        [item.source, 'image'],
+    ]) {
+        if (!reference)
+            continue;
+        const repository = repositoryOf(reference);
+        names.push([reference, kind], [repository, 'repo']);
+        const tag = reference.slice(repository.length + 1);
+        // A bare tag only where it cannot be mistaken for a number in the text (a tag "1" is not).
+        if (reference[repository.length] === ':' && /[A-Za-z]|\.|^.{4,}$/.test(tag))
+            names.push([tag, 'tag']);
+    }
+    const project = projectOf(item.target);
+    if (project) {
+        names.push([project, 'project']);
+        const inProject = repositoryOf(item.target).slice(project.length + 1);
+        if (inProject.length > 2)
+            names.push([inProject, 'repo']);
+    }
+    // Longest first: a reference before its repository, a repository before its project.
+    let result = message
+        .replace(/\b[a-z0-9]+:[0-9a-f]{32,}\b/g, placeholder('digest'))
+        .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, placeholder('id'))
+        .replace(/\b[0-9a-f]{32,}\b/g, placeholder('id'));
+    for (const [name, kind] of names.sort((a, b) => b[0].length - a[0].length))
+        result = replaceWhole(result, name, placeholder(kind));
+    return result;
+}
+const NAME_CHAR = /[A-Za-z0-9._\-\ue000]/;
+/** Every whole occurrence of a name: not part of a longer name (a full stop after one may end a
+ * sentence). indexOf, not a regex per name: 5,000 failures are 5,000 sets of names. */
+function replaceWhole(haystack, name, by) {
+    // An empty name (`repositoryOf(":x:*")`) is found everywhere and would never advance.
+    if (!name)
+        return haystack;
+    let out = '';
+    let from = 0;
+    for (let at = haystack.indexOf(name); at >= 0; at = haystack.indexOf(name, at + 1)) {
+        if (at < from)
+            continue;
+        const before = haystack[at - 1] ?? '';
+        const after = haystack[at + name.length] ?? '';
+        const next = haystack[at + name.length + 1] ?? '';
+        const endsName = after !== '.' ? !NAME_CHAR.test(after) : !/[A-Za-z0-9]/.test(next);
+        if ((before && NAME_CHAR.test(before)) || (after && !endsName))
+            continue;
+        out += haystack.slice(from, at) + by;
+        from = at + name.length;
+    }
+    return out + haystack.slice(from);
+}
+
+
+/***/ }),
+
 /***/ 8387:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   A_: () => (/* binding */ LEVELS),
-/* harmony export */   H8: () => (/* binding */ foldedList)
+/* harmony export */   A: () => (/* binding */ LEVELS),
+/* harmony export */   H: () => (/* binding */ foldedList)
 /* harmony export */ });
-/* unused harmony export FOLD_AFTER */
 /* harmony import */ var _doc_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(728);
 /* harmony import */ var _words_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8191);
 // How much of each list the summary shows, and folds that say so: "40 tags" when all are there,
@@ -72015,7 +72050,7 @@ function foldedList(items, limit, what, render, ctx, options = {}) {
 
 /***/ }),
 
-/***/ 4110:
+/***/ 4003:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -72184,18 +72219,18 @@ __nccwpck_require__.d(__webpack_exports__, {
   ad: () => (/* binding */ summaryDocument)
 });
 
-// UNUSED EXPORTS: SUMMARY_LIMIT, stoppedDocument
+// UNUSED EXPORTS: SUMMARY_LIMIT
 
 // EXTERNAL MODULE: ./lib/model/class-rules.js
 var class_rules = __nccwpck_require__(4747);
-// EXTERNAL MODULE: ./lib/report/causes.js
-var report_causes = __nccwpck_require__(2796);
+// EXTERNAL MODULE: ./lib/report/failure-causes.js
+var failure_causes = __nccwpck_require__(61);
 // EXTERNAL MODULE: ./lib/report/doc.js
 var doc = __nccwpck_require__(728);
 // EXTERNAL MODULE: ./lib/report/fold.js
 var fold = __nccwpck_require__(8387);
-// EXTERNAL MODULE: ./lib/report/names.js
-var names = __nccwpck_require__(4110);
+// EXTERNAL MODULE: ./lib/report/name-cells.js
+var name_cells = __nccwpck_require__(4003);
 // EXTERNAL MODULE: ./lib/report/order.js
 var order = __nccwpck_require__(5930);
 // EXTERNAL MODULE: ./lib/report/words.js
@@ -72221,7 +72256,7 @@ function brokenSection(c, items, ctx) {
         (0,doc/* heading */.R_)(3, `${(0,class_rules/* classLabel */.FH)(c, ctx.dryRun)}: ${(0,report_words/* plural */.LS)(items.length, 'tag')}`),
         ...(c.meaning ? [(0,doc/* paragraph */.FY)(c.meaning)] : []),
         (0,doc/* paragraph */.FY)(...whatToDo(ctx.dryRun)),
-        ...(0,fold/* foldedList */.H8)(gaps, ctx.level.act, ['digest missing in Harbor', 'digests missing in Harbor'], (shown) => [
+        ...(0,fold/* foldedList */.H)(gaps, ctx.level.act, ['digest missing in Harbor', 'digests missing in Harbor'], (shown) => [
             (0,doc/* table */.tp)([
                 { header: 'Missing in Harbor' },
                 { header: 'Kind' },
@@ -72236,14 +72271,14 @@ function brokenSection(c, items, ctx) {
         ], ctx),
     ];
     for (const { missing, tags } of gaps.slice(0, MAX_GROUPS))
-        blocks.push(...(0,fold/* foldedList */.H8)(tags, ctx.level.act, ['tag', 'tags'], (rows) => [
-            (0,doc/* table */.tp)([{ header: (0,names/* nameHeader */.P)(tags) }], rows.map((i) => [(0,names/* nameCell */.U)(i, i.reason ? [i.reason] : [])])),
+        blocks.push(...(0,fold/* foldedList */.H)(tags, ctx.level.act, ['tag', 'tags'], (rows) => [
+            (0,doc/* table */.tp)([{ header: (0,name_cells/* nameHeader */.P)(tags) }], rows.map((i) => [(0,name_cells/* nameCell */.U)(i, i.reason ? [i.reason] : [])])),
         ], ctx, { fold: 'always', title: `${missing.kind} ${(0,report_words/* shortDigest */.VK)(missing.digest)}${sizeWords(missing)}` }));
     if (gaps.length > MAX_GROUPS) {
         const rest = new Set(gaps.slice(MAX_GROUPS).flatMap((g) => g.tags)).size;
         blocks.push((0,doc/* paragraph */.FY)(`… and ${(0,report_words/* plural */.LS)(gaps.length - MAX_GROUPS, 'more missing digest')} (${(0,report_words/* plural */.LS)(rest, 'tag')}): each broken tag's `, (0,doc/* code */.aY)('harborMissing'), ' is in the JSON report.'));
     }
-    blocks.push(...(0,fold/* foldedList */.H8)(gaps, ctx.level.list, ['missing digest, full', 'missing digests, full'], (shown) => [(0,doc/* lines */.Mn)(shown.map((g) => `${g.missing.digest}  (${g.missing.kind}, ${(0,report_words/* plural */.LS)(g.tags.length, 'tag')})`))], ctx, { fold: 'always' }));
+    blocks.push(...(0,fold/* foldedList */.H)(gaps, ctx.level.list, ['missing digest, full', 'missing digests, full'], (shown) => [(0,doc/* lines */.Mn)(shown.map((g) => `${g.missing.digest}  (${g.missing.kind}, ${(0,report_words/* plural */.LS)(g.tags.length, 'tag')})`))], ctx, { fold: 'always' }));
     return blocks;
 }
 /** Each missing digest once, with every tag that lacked it: those most tags need first. */
@@ -72407,7 +72442,7 @@ function verdict({ result, totals: t, causes, failOn, audience }) {
     if (result.fatal) {
         const f = result.fatal;
         kind = 'CAUTION';
-        paragraphs.push([(0,doc/* strong */.ko)('The run stopped before any tag was copied:'), ' ', f.message], [(0,doc/* strong */.ko)('What to do:'), ' ', f.hint ?? report_causes/* ADVICE */.hc[f.errorCode] ?? codes/* ERROR_CODES */.O[f.errorCode] ?? ''], (0,report_causes/* failureFacts */._2)(f));
+        paragraphs.push([(0,doc/* strong */.ko)('The run stopped before any tag was copied:'), ' ', f.message], [(0,doc/* strong */.ko)('What to do:'), ' ', f.hint ?? failure_causes/* ADVICE */.hc[f.errorCode] ?? codes/* ERROR_CODES */.O[f.errorCode] ?? ''], (0,failure_causes/* failureFacts */._2)(f));
     }
     else if (result.interrupted) {
         kind = 'WARNING';
@@ -72654,7 +72689,7 @@ const SUMMARY_LIMIT = 1_000_000;
 /** The summary at the most detailed level that stays under GitHub's limit. */
 function renderSummary(result, options = {}) {
     let md = '';
-    for (const level of fold/* LEVELS */.A_) {
+    for (const level of fold/* LEVELS */.A) {
         md = toMarkdown(summaryDocument(result, options, level));
         if (Buffer.byteLength(md) <= SUMMARY_LIMIT)
             break;
@@ -72700,7 +72735,7 @@ function summaryDocument(result, options, level) {
     const causes = new Map();
     for (const c of class_rules/* BY_ATTENTION */.fV)
         if ((0,class_rules/* isStatus */.zM)(c) && c.listing === 'causes')
-            causes.set(c, (0,report_causes/* groupFailures */.BR)(groups[c.name], level.message));
+            causes.set(c, (0,failure_causes/* groupFailures */.BR)(groups[c.name], level.message));
     const causeCount = [...causes.values()].reduce((n, list) => n + list.length, 0);
     blocks.push(verdict({ result, totals, causes: causeCount, failOn: options.failOn, audience: options.audience }));
     // A fatal error has nothing to count: no all-zero totals line.
@@ -72724,7 +72759,7 @@ function summaryDocument(result, options, level) {
         const items = (0,class_rules/* isStatus */.zM)(c) ? groups[c.name] : [];
         switch (c.listing) {
             case 'causes':
-                blocks.push(...(0,report_causes/* failedSection */.H0)(c, items, causes.get(c) ?? [], ctx));
+                blocks.push(...(0,failure_causes/* failedSection */.H0)(c, items, causes.get(c) ?? [], ctx));
                 break;
             case 'missing':
                 blocks.push(...(0,tables/* missingSection */.U8)(c, items, ctx, { upstream, saidWith: whatToDoSaidWith }));
@@ -72769,10 +72804,10 @@ function context(result, ctx) {
 /* harmony export */   zN: () => (/* binding */ migratedSection)
 /* harmony export */ });
 /* harmony import */ var _model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4747);
-/* harmony import */ var _causes_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2796);
+/* harmony import */ var _failure_causes_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(61);
 /* harmony import */ var _doc_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(728);
 /* harmony import */ var _fold_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8387);
-/* harmony import */ var _names_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4110);
+/* harmony import */ var _name_cells_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4003);
 /* harmony import */ var _order_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(5930);
 /* harmony import */ var _words_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8191);
 // The summary's tables below the verdict: stale and incomplete tags (what to do said once),
@@ -72818,14 +72853,14 @@ function missingSection(c, items, ctx, options) {
             ? (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)((0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .strong */ .ko)('What to do:'), ` as for the ${options.saidWith.word} tags above.`)
             : (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)(...missingWhatToDo(options.upstream)),
     ];
-    blocks.push(...(0,_fold_js__WEBPACK_IMPORTED_MODULE_3__/* .foldedList */ .H8)(items, ctx.level.act, ['tag', 'tags'], (shown) => [
+    blocks.push(...(0,_fold_js__WEBPACK_IMPORTED_MODULE_3__/* .foldedList */ .H)(items, ctx.level.act, ['tag', 'tags'], (shown) => [
         (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)([
-            { header: (0,_names_js__WEBPACK_IMPORTED_MODULE_4__/* .nameHeader */ .P)(items) },
+            { header: (0,_name_cells_js__WEBPACK_IMPORTED_MODULE_4__/* .nameHeader */ .P)(items) },
             { header: 'Digest' },
             { header: 'Missing blobs', align: 'right' },
             ...(firstMissing ? [{ header: 'First missing' }] : []),
         ], shown.map((i) => [
-            (0,_names_js__WEBPACK_IMPORTED_MODULE_4__/* .nameCell */ .U)(i),
+            (0,_name_cells_js__WEBPACK_IMPORTED_MODULE_4__/* .nameCell */ .U)(i),
             digestCell(i.digest),
             [(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .num */ .bu)(i.missing?.length ?? 0)],
             ...(firstMissing ? [digestCell(i.missing?.[0])] : []),
@@ -72837,7 +72872,7 @@ function missingSection(c, items, ctx, options) {
         for (const d of item.missing ?? [])
             wanted.set(d, (wanted.get(d) ?? 0) + 1);
     const digests = [...wanted.entries()].sort((a, b) => b[1] - a[1] || (0,_order_js__WEBPACK_IMPORTED_MODULE_6__/* .byText */ .z)(a[0], b[0]));
-    blocks.push(...(0,_fold_js__WEBPACK_IMPORTED_MODULE_3__/* .foldedList */ .H8)(digests, ctx.level.list, ['missing blob, full digest', 'missing blobs, full digests'], (shown) => [(0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .lines */ .Mn)(shown.map(([d, n]) => (n > 1 ? `${d}  (${n} tags)` : d)))], ctx, { fold: 'always' }));
+    blocks.push(...(0,_fold_js__WEBPACK_IMPORTED_MODULE_3__/* .foldedList */ .H)(digests, ctx.level.list, ['missing blob, full digest', 'missing blobs, full digests'], (shown) => [(0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .lines */ .Mn)(shown.map(([d, n]) => (n > 1 ? `${d}  (${n} tags)` : d)))], ctx, { fold: 'always' }));
     return blocks;
 }
 /** A short digest as code, or an empty cell. */
@@ -72851,9 +72886,9 @@ function migratedSection(c, items, ctx) {
     return [
         (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .heading */ .R_)(3, `${(0,_model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .classLabel */ .FH)(c, ctx.dryRun)}: ${(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(items.length, 'tag')}`),
         ...(c.meaning ? [(0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)(c.meaning)] : []),
-        ...(0,_fold_js__WEBPACK_IMPORTED_MODULE_3__/* .foldedList */ .H8)(items, ctx.level.list, ['tag', 'tags'], (shown) => [
-            (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)([{ header: (0,_names_js__WEBPACK_IMPORTED_MODULE_4__/* .nameHeader */ .P)(items) }, { header: 'Digest' }, { header: 'Size', align: 'right' }], shown.map((i) => [
-                (0,_names_js__WEBPACK_IMPORTED_MODULE_4__/* .nameCell */ .U)(i, migratedNote(i)),
+        ...(0,_fold_js__WEBPACK_IMPORTED_MODULE_3__/* .foldedList */ .H)(items, ctx.level.list, ['tag', 'tags'], (shown) => [
+            (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)([{ header: (0,_name_cells_js__WEBPACK_IMPORTED_MODULE_4__/* .nameHeader */ .P)(items) }, { header: 'Digest' }, { header: 'Size', align: 'right' }], shown.map((i) => [
+                (0,_name_cells_js__WEBPACK_IMPORTED_MODULE_4__/* .nameCell */ .U)(i, migratedNote(i)),
                 digestCell(i.digest),
                 i.size !== undefined ? [(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .bytes */ .ee)(i.size)] : [],
             ])),
@@ -72898,8 +72933,8 @@ function skippedSection(c, items, ctx) {
         ...(c.meaning ? [(0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)(c.meaning)] : []),
     ];
     for (const [reason, tags] of shown)
-        blocks.push(...(0,_fold_js__WEBPACK_IMPORTED_MODULE_3__/* .foldedList */ .H8)(tags, ctx.level.list, ['tag', 'tags'], (rows) => [
-            (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)([{ header: (0,_names_js__WEBPACK_IMPORTED_MODULE_4__/* .nameHeader */ .P)(tags) }], rows.map((i) => [(0,_names_js__WEBPACK_IMPORTED_MODULE_4__/* .nameCell */ .U)(i)])),
+        blocks.push(...(0,_fold_js__WEBPACK_IMPORTED_MODULE_3__/* .foldedList */ .H)(tags, ctx.level.list, ['tag', 'tags'], (rows) => [
+            (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)([{ header: (0,_name_cells_js__WEBPACK_IMPORTED_MODULE_4__/* .nameHeader */ .P)(tags) }], rows.map((i) => [(0,_name_cells_js__WEBPACK_IMPORTED_MODULE_4__/* .nameCell */ .U)(i)])),
         ], ctx, { fold: 'always', title: reason.replace(/\s+/g, ' ') || '(no reason given)' }));
     if (shown.length < reasons.length) {
         const rest = reasons.slice(shown.length).reduce((n, [, tags]) => n + tags.length, 0);
@@ -72916,7 +72951,7 @@ const MAX_REASONS = 20;
 function byRepository(items, ctx) {
     const repos = new Map();
     for (const item of items) {
-        const repo = (0,_causes_js__WEBPACK_IMPORTED_MODULE_1__/* .repositoryOf */ ._M)(item.source);
+        const repo = (0,_failure_causes_js__WEBPACK_IMPORTED_MODULE_1__/* .repositoryOf */ ._M)(item.source);
         const counts = repos.get(repo) ?? {};
         counts[item.status] = (counts[item.status] ?? 0) + 1;
         repos.set(repo, counts);
@@ -72927,7 +72962,7 @@ function byRepository(items, ctx) {
     const attention = (c) => count(c, _model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .FAILED_BY_DEFAULT */ .Sj) * 1e6 + count(c, _model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .NEED_ACTION */ .EP) * 1e3;
     const rows = [...repos.entries()].sort((a, b) => attention(b[1]) - attention(a[1]) || (0,_order_js__WEBPACK_IMPORTED_MODULE_6__/* .byText */ .z)(a[0], b[0]));
     const columns = COLUMNS.filter((c) => rows.some(([, counts]) => (counts[c.name] ?? 0) > 0));
-    return (0,_fold_js__WEBPACK_IMPORTED_MODULE_3__/* .foldedList */ .H8)(rows, ctx.level.repositories, ['repository', 'repositories'], (shown) => [
+    return (0,_fold_js__WEBPACK_IMPORTED_MODULE_3__/* .foldedList */ .H)(rows, ctx.level.repositories, ['repository', 'repositories'], (shown) => [
         (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)([
             { header: 'Repository' },
             ...columns.map((c) => ({ header: (0,_model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__/* .classLabel */ .FH)(c, ctx.dryRun), align: 'right' })),
@@ -72941,16 +72976,16 @@ function retainedSection(retained, ctx) {
     const tags = retained.filter((r) => r.kind === 'tag');
     const perRepository = new Map();
     for (const t of tags)
-        perRepository.set((0,_causes_js__WEBPACK_IMPORTED_MODULE_1__/* .repositoryOf */ ._M)(t.target), (perRepository.get((0,_causes_js__WEBPACK_IMPORTED_MODULE_1__/* .repositoryOf */ ._M)(t.target)) ?? 0) + 1);
+        perRepository.set((0,_failure_causes_js__WEBPACK_IMPORTED_MODULE_1__/* .repositoryOf */ ._M)(t.target), (perRepository.get((0,_failure_causes_js__WEBPACK_IMPORTED_MODULE_1__/* .repositoryOf */ ._M)(t.target)) ?? 0) + 1);
     const counts = [...perRepository.entries()].sort((a, b) => b[1] - a[1] || (0,_order_js__WEBPACK_IMPORTED_MODULE_6__/* .byText */ .z)(a[0], b[0]));
     const sorted = [...retained].sort((a, b) => (0,_order_js__WEBPACK_IMPORTED_MODULE_6__/* .byText */ .z)(a.target, b.target));
     return [
         (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .heading */ .R_)(3, `Retained: ${retainedWords(retained)} only Harbor has now`),
         (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .paragraph */ .FY)('The source no longer lists these; Harbor keeps them, and harbor-sync never deletes anything. Nothing to do about them — but ', (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .strong */ .ko)('only Harbor has these now'), ': keep that in mind before deleting the old registry or its backups.'),
-        ...(0,_fold_js__WEBPACK_IMPORTED_MODULE_3__/* .foldedList */ .H8)(counts, ctx.level.list, ['repository with retained tags', 'repositories with retained tags'], (shown) => [
+        ...(0,_fold_js__WEBPACK_IMPORTED_MODULE_3__/* .foldedList */ .H)(counts, ctx.level.list, ['repository with retained tags', 'repositories with retained tags'], (shown) => [
             (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)([{ header: 'Repository' }, { header: 'Retained tags', align: 'right' }], shown.map(([repo, n]) => [[repo], [(0,_words_js__WEBPACK_IMPORTED_MODULE_5__/* .num */ .bu)(n)]])),
         ], ctx, { fold: 'always' }),
-        ...(0,_fold_js__WEBPACK_IMPORTED_MODULE_3__/* .foldedList */ .H8)(sorted, ctx.level.list, ['retained item', 'retained items'], (shown) => [
+        ...(0,_fold_js__WEBPACK_IMPORTED_MODULE_3__/* .foldedList */ .H)(sorted, ctx.level.list, ['retained item', 'retained items'], (shown) => [
             (0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .table */ .tp)([{ header: 'In Harbor' }, { header: 'Digest' }, { header: 'Pushed' }], shown.map((r) => [
                 r.kind === 'repository'
                     ? [
@@ -72975,7 +73010,7 @@ function retainedWords(retained) {
 /** Interrupted: what a re-run will still do. */
 function notStartedSection(notStarted, ctx) {
     const sorted = [...notStarted].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-    return (0,_fold_js__WEBPACK_IMPORTED_MODULE_3__/* .foldedList */ .H8)(sorted, ctx.level.list, ['tag or repository', 'tags and repositories'], (shown) => [(0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .lines */ .Mn)([...shown])], ctx, { fold: 'always', title: 'Not started' });
+    return (0,_fold_js__WEBPACK_IMPORTED_MODULE_3__/* .foldedList */ .H)(sorted, ctx.level.list, ['tag or repository', 'tags and repositories'], (shown) => [(0,_doc_js__WEBPACK_IMPORTED_MODULE_2__/* .lines */ .Mn)([...shown])], ctx, { fold: 'always', title: 'Not started' });
 }
 
 
@@ -73104,7 +73139,7 @@ function wordList(words, last = 'and') {
 
 /***/ }),
 
-/***/ 8740:
+/***/ 5042:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -73235,7 +73270,7 @@ const PAGE_LIMIT = 8 * 1024 * 1024;
 /** The run's summary as an HTML page, at the most detailed level under PAGE_LIMIT. */
 function renderHtmlPage(result, options = {}) {
     let page = '';
-    for (const level of fold/* LEVELS */.A_) {
+    for (const level of fold/* LEVELS */.A) {
         page = htmlPage((0,summary/* summaryDocument */.ad)(result, options, level));
         if (Buffer.byteLength(page) <= PAGE_LIMIT)
             break;
@@ -73448,8 +73483,8 @@ var class_rules = __nccwpck_require__(4747);
 // The classes and fail-on rules are a table of their own (tag-classes.ts).
 
 
-// EXTERNAL MODULE: ./lib/report/causes.js
-var causes = __nccwpck_require__(2796);
+// EXTERNAL MODULE: ./lib/report/failure-causes.js
+var failure_causes = __nccwpck_require__(61);
 // EXTERNAL MODULE: ./lib/report/outcome.js
 var outcome = __nccwpck_require__(5102);
 // EXTERNAL MODULE: ./lib/report/tables.js
@@ -73535,7 +73570,7 @@ function properties(result, options) {
     return `    <properties>\n${lines.join('')}    </properties>\n`;
 }
 function testCase(item, mark, upstream) {
-    const repository = (0,causes/* repositoryOf */._M)(item.source);
+    const repository = (0,failure_causes/* repositoryOf */._M)(item.source);
     const name = item.source.slice(repository.length + 1) || item.source;
     const time = item.seconds !== undefined ? ` time="${seconds(item.seconds)}"` : '';
     const open = `    <testcase classname="${(0,report_escape/* xmlAttribute */.IE)(repository)}" name="${(0,report_escape/* xmlAttribute */.IE)(name)}"${time}`;
@@ -73576,12 +73611,12 @@ function failedDetails(item) {
     const e = item.error;
     if (!e)
         return ['FAILED', item.reason ?? 'failed', []];
-    const todo = (0,causes/* whatToDo */.H6)(e);
+    const todo = (0,failure_causes/* whatToDo */.H6)(e);
     return [
         e.errorCode,
         e.message,
         [
-            (0,doc/* plainText */.wh)((0,causes/* failureFacts */._2)(e)),
+            (0,doc/* plainText */.wh)((0,failure_causes/* failureFacts */._2)(e)),
             `Message: ${e.message}`,
             ...(todo ? [`What to do: ${todo}`] : []),
             ...(item.retries ? [`Retries: ${item.retries}`] : []),
@@ -73621,8 +73656,8 @@ function runError(result) {
     const open = '    <testcase classname="harbor-sync" name="run"';
     if (result.fatal) {
         const f = result.fatal;
-        const todo = (0,causes/* whatToDo */.H6)(f);
-        const body = [(0,doc/* plainText */.wh)((0,causes/* failureFacts */._2)(f)), `Message: ${f.message}`, ...(todo ? [`What to do: ${todo}`] : [])];
+        const todo = (0,failure_causes/* whatToDo */.H6)(f);
+        const body = [(0,doc/* plainText */.wh)((0,failure_causes/* failureFacts */._2)(f)), `Message: ${f.message}`, ...(todo ? [`What to do: ${todo}`] : [])];
         return `${open}>\n      <error type="${(0,report_escape/* xmlAttribute */.IE)(f.errorCode)}" message="${(0,report_escape/* xmlAttribute */.IE)(f.message)}">${(0,report_escape/* xmlText */.xK)(body.join('\n'))}</error>\n    </testcase>\n`;
     }
     if (result.interrupted) {
@@ -73764,10 +73799,10 @@ function format(value) {
 var model_config = __nccwpck_require__(9559);
 // EXTERNAL MODULE: ./lib/harbor/api.js
 var api = __nccwpck_require__(8270);
-// EXTERNAL MODULE: ./lib/registry/client.js
-var client = __nccwpck_require__(4548);
-// EXTERNAL MODULE: ./lib/sources/index.js + 29 modules
-var sources = __nccwpck_require__(8136);
+// EXTERNAL MODULE: ./lib/registry/distribution-client.js
+var distribution_client = __nccwpck_require__(1753);
+// EXTERNAL MODULE: ./lib/sources/source-kinds.js + 29 modules
+var source_kinds = __nccwpck_require__(8158);
 ;// CONCATENATED MODULE: ./lib/version.js
 /** Kept equal to package.json's version (a unit test checks). */
 const VERSION = '1.0.0';
@@ -73861,7 +73896,7 @@ function createClients(config, signal, logger) {
         ...(e.tls && { tls: e.tls }),
     });
     return {
-        source: (0,sources/* openSource */.oD)({
+        source: (0,source_kinds/* openSource */.oD)({
             source: config.source,
             harbor: config.harbor,
             // Room beside the transfers for the GETs classification holds open (prefetch.ts).
@@ -73870,10 +73905,10 @@ function createClients(config, signal, logger) {
             naming: config.naming ?? model_config/* INPUT_NAMING */.O,
             ...(logger && { logger }),
         }),
-        harbor: (0,client/* createRegistryClient */.H)({ ...common, ...endpoint(config.harbor) }),
+        harbor: (0,distribution_client/* createRegistryClient */.H)({ ...common, ...endpoint(config.harbor) }),
         api: (0,api/* createHarborApi */.d)({ ...common, ...endpoint(config.harbor), connections: 4 }),
         ...(config.upstream && {
-            upstream: (0,client/* createRegistryClient */.H)({
+            upstream: (0,distribution_client/* createRegistryClient */.H)({
                 ...common,
                 ...endpoint(config.upstream),
                 connections: config.upstreamConcurrency * 2,
@@ -74226,7 +74261,7 @@ function filterIndex(bytes, mediaType, filters) {
     const wanted = new Set(keep.map((c) => c.digest));
     body.manifests = body.manifests.filter((m) => wanted.has(m.digest));
     const filtered = Buffer.from(JSON.stringify(body, null, 2));
-    return { bytes: filtered, digest: (0,digest/* sha256Digest */.sI)(filtered), kept: keep.length };
+    return { bytes: filtered, digest: (0,digest/* sha256Digest */.s)(filtered), kept: keep.length };
 }
 
 // EXTERNAL MODULE: ./lib/registry/docker-hub.js
@@ -74461,7 +74496,7 @@ function manifestFailure(code, message) {
     return new errors_base/* HarborSyncError */.kM({ step: 'manifest', code, message });
 }
 
-;// CONCATENATED MODULE: ./lib/transfer/audit.js
+;// CONCATENATED MODULE: ./lib/transfer/harbor-gaps.js
 
 async function harborGaps(state, repository, top, blobs, missingOnSource) {
     const { harbor } = state.clients;
@@ -74512,7 +74547,7 @@ async function bringBlob(state, move) {
     const { harbor } = state.clients;
     const repository = move.targetRepository;
     const digest = move.blob.digest;
-    const ask = !move.knownMissing && !(await move.targetEmpty());
+    const ask = !move.knownMissing && !move.targetEmpty;
     if (ask && (await state.limit(() => harbor.headBlob(repository, digest))) !== undefined)
         return 'existing';
     const upload = state.uploads.run(digest, () => state.limit(() => uploadBlob(state, move)).then(() => repository));
@@ -74585,7 +74620,7 @@ async function streamBlob(state, move, location, hash) {
     }
     if (!hash)
         return await harbor.finishUpload(location, blob.digest, length, body);
-    const verifier = new digest/* DigestVerifier */.Do(blob.digest);
+    const verifier = new digest/* DigestVerifier */.D(blob.digest);
     const verified = (0,external_node_stream_.pipeline)(body, verifier, () => undefined);
     try {
         await harbor.finishUpload(location, blob.digest, length, verified);
@@ -74709,6 +74744,48 @@ class TransferState {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/transfer/untagged-revisions.js
+// include-untagged: which of a repository's revisions (`_manifests/revisions/` of a storage
+// source) no tag reaches, directly or as a child of an index: a tagged index copies its children,
+// and an untagged index (itself a root) copies its own. Reads the tags' and the revisions'
+// manifests from the source, a few at a time.
+
+
+/** Local file reads: enough in flight to overlap, few enough to stay far from the open-files limit. */
+const untagged_revisions_READS_IN_FLIGHT = 8;
+/** Revisions that no tag points at, leaving out every child of an index: a tagged index copies its
+ * children, and an untagged index (itself a root) copies its own. */
+async function findUntagged(source, repository, tags) {
+    const limit = pLimit(untagged_revisions_READS_IN_FLIGHT);
+    const revisions = await source.listRevisions(repository);
+    // A tag that cannot be read fails in its own job; here it just reaches nothing.
+    const heads = await Promise.all(tags.map((tag) => limit(() => source.headManifest(repository, tag).catch(() => undefined))));
+    const tagged = new Set(heads.flatMap((head) => (head ? [head.digest] : [])));
+    // A damaged revision counts as a leaf: as a root it fails in its own job, with the file named.
+    const manifests = await Promise.all(revisions.map((digest) => limit(() => source.getManifest(repository, digest).catch(() => undefined))));
+    const children = new Set();
+    const referrers = new Set();
+    for (const manifest of manifests) {
+        if (!manifest)
+            continue;
+        for (const child of (0,media_types/* parseManifest */.Ng)(manifest.bytes, manifest.mediaType).children)
+            children.add(child.digest);
+        if (namesSubject(manifest.bytes))
+            referrers.add(manifest.digest);
+    }
+    const roots = revisions.filter((digest) => !tagged.has(digest) && !children.has(digest));
+    return { roots, referrers: new Set(roots.filter((digest) => referrers.has(digest))) };
+}
+function namesSubject(bytes) {
+    try {
+        const subject = JSON.parse(bytes.toString('utf8')).subject;
+        return typeof subject?.digest === 'string';
+    }
+    catch {
+        return false;
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/transfer/upload-plan.js
 
 class UploadPlan {
@@ -74760,6 +74837,7 @@ class UploadPlan {
 // lacks from the upstream), tells which blobs are there, and writes a tag into Harbor: its blobs
 // (already there, mounted from where this run put them, or streamed), its child manifests, then the
 // tag, checked. The engine (src/sync) never calls a blob or manifest method itself.
+
 
 
 
@@ -74911,6 +74989,10 @@ class Transfer {
     get plannedBytes() {
         return this.plan?.bytes;
     }
+    /** include-untagged: a repository's revisions no tag reaches (the source must list revisions). */
+    untaggedRevisions(repository, tags) {
+        return findUntagged(this.state.clients.source, repository, tags);
+    }
     /** Closes the source GETs `owner` held that no upload took (the tag was stale, or mounted). */
     release(owner) {
         this.state.prefetch?.release(owner);
@@ -74978,8 +75060,8 @@ function describeImmutability(rules) {
         .join('; ');
 }
 
-// EXTERNAL MODULE: ./lib/errors/causes.js
-var errors_causes = __nccwpck_require__(7119);
+// EXTERNAL MODULE: ./lib/errors/cause-chain.js
+var cause_chain = __nccwpck_require__(9788);
 ;// CONCATENATED MODULE: ./lib/harbor/hints.js
 function explainHarborAnswer(error, context) {
     const text = error.errors
@@ -75074,12 +75156,12 @@ function placeAt(error, step, harbor) {
         });
     }
     if (!(0,errors_base/* isHarborSyncError */.E)(error)) {
-        const message = (0,errors_causes/* causeText */.xv)(error);
+        const message = (0,cause_chain/* causeText */.xv)(error);
         // A connection that failed after the client's retries (Node's or undici's code): not a bug of ours.
         if ((0,retry/* isNetworkError */.TX)(error))
             return new errors_base/* NetworkError */.Dr({ code: 'UNREACHABLE', step, message, cause: error });
         // A certificate refused mid-run (a redirect to blob storage, the upstream): say what to set.
-        const certificate = (0,errors_causes/* certificateCode */.nt)(error);
+        const certificate = (0,cause_chain/* certificateCode */.nt)(error);
         if (certificate)
             return new errors_base/* NetworkError */.Dr({
                 code: 'TLS_FAILED',
@@ -75108,7 +75190,7 @@ function toFailure(error, step, harbor) {
     const placed = placeAt(error, step, harbor);
     // A registry's own words, when it sent some, say more than our summary of its answer (unless
     // we said something else about it on the way: then that is the message).
-    const answer = (0,errors_causes/* findCause */.lO)(placed, registry/* isRegistryError */.IP);
+    const answer = (0,cause_chain/* findCause */.lO)(placed, registry/* isRegistryError */.IP);
     const words = answer?.restatesAnswer && answer.errors.length > 0 && answer.message === placed.message;
     const message = words ? `${answer.request}: ${answer.registryMessage}` : placed.message;
     return {
@@ -75126,8 +75208,8 @@ function failure(step, errorCode, message, hint) {
 }
 const ABORT_CODES = new Set(['UND_ERR_ABORTED', 'ABORT_ERR']);
 function isAbort(error) {
-    return ((0,errors_causes/* findCause */.lO)(error, (e) => e.name === 'AbortError') !== undefined ||
-        (0,errors_causes/* causeCode */.XL)(error, (c) => ABORT_CODES.has(c)) !== undefined);
+    return ((0,cause_chain/* findCause */.lO)(error, (e) => e.name === 'AbortError') !== undefined ||
+        (0,cause_chain/* causeCode */.XL)(error, (c) => ABORT_CODES.has(c)) !== undefined);
 }
 
 ;// CONCATENATED MODULE: ./lib/sync/projects.js
@@ -75348,8 +75430,8 @@ class RunContext {
     }
 }
 
-// EXTERNAL MODULE: ./lib/harbor/names.js
-var names = __nccwpck_require__(158);
+// EXTERNAL MODULE: ./lib/harbor/targets.js
+var targets = __nccwpck_require__(5296);
 ;// CONCATENATED MODULE: ./lib/sync/jobs.js
 // One job per tag: where it is read on the source and written in Harbor.
 
@@ -75362,13 +75444,13 @@ function mapSpecs(specs, map) {
             mapped.set(spec, map(spec.repository));
         }
         catch (error) {
-            if (!(error instanceof names/* NameMappingError */.mn))
+            if (!(error instanceof targets/* NameMappingError */.mn))
                 throw error;
             problems.push(`${spec.origin} (${spec.repository}): ${error.message}`);
         }
     }
     if (problems.length > 0)
-        throw new names/* NameMappingError */.mn(`refused before anything was copied:\n${problems.join('\n')}`);
+        throw new targets/* NameMappingError */.mn(`refused before anything was copied:\n${problems.join('\n')}`);
     return mapped;
 }
 function jobFor(spec, target) {
@@ -75399,18 +75481,18 @@ var auth_boundary = __nccwpck_require__(5208);
 
 
 
-async function preflight(config, clients, logger) {
+async function preflight(config, clients, logger, transfer) {
     // A project of Harbor itself as the source (harbor://PROJECT): Harbor first, so an unreachable
     // Harbor or refused credentials are said as Harbor's; the source then checks its project.
-    if ((0,sources/* sourceHarborProject */.z)(config.source.url) !== undefined) {
+    if ((0,source_kinds/* sourceHarborProject */.z)(config.source.url) !== undefined) {
         const found = await checkHarbor(config, clients, logger);
-        await checkSource(config, clients, logger);
+        await checkSource(config, clients, logger, transfer);
         return found;
     }
-    await checkSource(config, clients, logger);
+    await checkSource(config, clients, logger, transfer);
     return await checkHarbor(config, clients, logger);
 }
-async function checkSource(config, clients, logger) {
+async function checkSource(config, clients, logger, transfer) {
     const naming = config.naming ?? model_config/* INPUT_NAMING */.O;
     const credentialsHint = `set ${naming.name('source-username')} and ${naming.name('source-password')}`;
     const ping = await clients.source.ping().catch((error) => {
@@ -75445,7 +75527,7 @@ async function checkSource(config, clients, logger) {
     if (ping.status === 401) {
         // Public registries answer /v2/ with 401 even to anonymous pulls: only a refused anonymous
         // token, or a first listing that answers 401/403, means the source demands a login.
-        const refusal = ping.error && ping.error.request !== 'GET /v2/' ? ping.error : await anonymousRefusal(config, clients);
+        const refusal = ping.error && ping.error.request !== 'GET /v2/' ? ping.error : await anonymousRefusal(config, clients, transfer);
         if (refusal) {
             throw new errors_base/* HarborSyncError */.kM({
                 code: 'CREDENTIALS_REQUIRED',
@@ -75513,7 +75595,7 @@ function unreachable(what, prefix, config, error) {
     const naming = config.naming ?? model_config/* INPUT_NAMING */.O;
     const url = config[prefix].url;
     const urlInput = prefix === 'source' ? 'source-registry' : 'harbor-url';
-    const code = (0,errors_causes/* causeCode */.XL)(error, (c) => CERTIFICATE_ERRORS.test(c) || KNOWN_CODES.has(c));
+    const code = (0,cause_chain/* causeCode */.XL)(error, (c) => CERTIFICATE_ERRORS.test(c) || KNOWN_CODES.has(c));
     let hint;
     let tls = false;
     if (code !== undefined && CERTIFICATE_ERRORS.test(code)) {
@@ -75540,7 +75622,7 @@ function unreachable(what, prefix, config, error) {
         });
     }
     // Library internals (OpenSSL's file and line, Node's advice) are not for the reader.
-    const said = (0,errors_causes/* causeText */.xv)((0,errors_causes/* rootCause */.es)(error));
+    const said = (0,cause_chain/* causeText */.xv)((0,cause_chain/* rootCause */.es)(error));
     return new errors_base/* NetworkError */.Dr({
         code: tls ? 'TLS_FAILED' : 'UNREACHABLE',
         step: 'network',
@@ -75557,11 +75639,11 @@ function httpToHttpsHint(prefix, message, config) {
 }
 /** The first listing this run needs, asked anonymously: a refusal (401/403) means the source
  * demands a login; anything else is left to the tags that hit it. */
-async function anonymousRefusal(config, clients) {
+async function anonymousRefusal(config, clients, transfer) {
     const first = config.images[0];
     try {
         if (first?.tag !== undefined || first?.digest !== undefined)
-            await clients.source.headManifest(first.repository, first.digest ?? first.tag);
+            await transfer.sourceManifest(first.repository, first.digest ?? first.tag);
         else if (first)
             await clients.source.listTags(first.repository);
         else if (config.catalog)
@@ -75596,19 +75678,19 @@ var mapping_rule = __nccwpck_require__(8330);
 function mapWithRules(repository, rules, defaultProject) {
     const rule = rules.find((r) => (0,mapping_rule/* underPrefix */.pg)(repository, (0,mapping_rule/* trimSlash */.Y0)(r.from)));
     if (!rule)
-        return (0,names/* mapRepository */.Tj)(repository, defaultProject);
+        return (0,targets/* mapRepository */.Tj)(repository, defaultProject);
     const from = (0,mapping_rule/* trimSlash */.Y0)(rule.from);
     const to = (0,mapping_rule/* trimSlash */.Y0)(rule.to);
     const rest = rule.flatten ? repository.slice(repository.lastIndexOf('/') + 1) : repository.slice(from.length + 1);
     if (!rest && !to.includes('/')) {
-        throw new names/* NameMappingError */.mn(`"${repository}" matches ${(0,mapping_rule/* describeRule */.IO)(rule)} but leaves no repository name under project "${to}": add a rule such as "${from} => ${to}/${lastComponent(repository)}" before it, or exclude "${repository}"`);
+        throw new targets/* NameMappingError */.mn(`"${repository}" matches ${(0,mapping_rule/* describeRule */.IO)(rule)} but leaves no repository name under project "${to}": add a rule such as "${from} => ${to}/${lastComponent(repository)}" before it, or exclude "${repository}"`);
     }
     try {
-        return (0,names/* mapRepository */.Tj)(rest ? `${to}/${rest}` : to, defaultProject);
+        return (0,targets/* mapRepository */.Tj)(rest ? `${to}/${rest}` : to, defaultProject);
     }
     catch (error) {
-        if (error instanceof names/* NameMappingError */.mn)
-            throw new names/* NameMappingError */.mn(`${(0,mapping_rule/* describeRule */.IO)(rule)} maps "${repository}" badly: ${error.message}`);
+        if (error instanceof targets/* NameMappingError */.mn)
+            throw new targets/* NameMappingError */.mn(`${(0,mapping_rule/* describeRule */.IO)(rule)} maps "${repository}" badly: ${error.message}`);
         throw error;
     }
 }
@@ -75882,51 +75964,19 @@ function inShard(repository, shard) {
 
 
 
-
-
-/** Local file reads: enough in flight to overlap, few enough to stay far from the open-files limit. */
-const untagged_READS_IN_FLIGHT = 8;
-/** The source as a RevisionSource, when it can list untagged manifests; a run configured around
- * buildConfig's check stops here. */
-function revisionSource(source) {
-    const listRevisions = source.listRevisions?.bind(source);
-    if (source.capabilities.untaggedManifests && listRevisions)
-        return {
-            listRevisions,
-            headManifest: source.headManifest.bind(source),
-            getManifest: source.getManifest.bind(source),
-        };
-    throw new errors_base/* ConfigError */.xL(`include-untagged: true needs a source that can list untagged manifests (${(0,sources/* formsWith */.CO)('untaggedManifests')}): ${source.host} cannot`);
-}
-/** Revisions that no tag points at, leaving out every child of an index: a tagged index copies its
- * children, and an untagged index (itself a root) copies its own. */
-async function findUntagged(source, repository, tags) {
-    const limit = pLimit(untagged_READS_IN_FLIGHT);
-    const revisions = await source.listRevisions(repository);
-    // A tag that cannot be read fails in its own job; here it just reaches nothing.
-    const heads = await Promise.all(tags.map((tag) => limit(() => source.headManifest(repository, tag).catch(() => undefined))));
-    const tagged = new Set(heads.flatMap((head) => (head ? [head.digest] : [])));
-    // A damaged revision counts as a leaf: as a root it fails in its own job, with the file named.
-    const manifests = await Promise.all(revisions.map((digest) => limit(() => source.getManifest(repository, digest).catch(() => undefined))));
-    const children = new Set();
-    const referrers = new Set();
-    for (const manifest of manifests) {
-        if (!manifest)
-            continue;
-        for (const child of (0,media_types/* parseManifest */.Ng)(manifest.bytes, manifest.mediaType).children)
-            children.add(child.digest);
-        if (namesSubject(manifest.bytes))
-            referrers.add(manifest.digest);
-    }
-    const roots = revisions.filter((digest) => !tagged.has(digest) && !children.has(digest));
-    return { roots, referrers: new Set(roots.filter((digest) => referrers.has(digest))) };
+/** The source's untagged revisions, when it can list them; a run configured around buildConfig's
+ * check stops here. */
+function untaggedLister(source, transfer) {
+    if (source.capabilities.untaggedManifests && source.listRevisions)
+        return (repository, tags) => transfer.untaggedRevisions(repository, tags);
+    throw new errors_base/* ConfigError */.xL(`include-untagged: true needs a source that can list untagged manifests (${(0,source_kinds/* formsWith */.CO)('untaggedManifests')}): ${source.host} cannot`);
 }
 /** One repository's untagged revisions as digest jobs; a subject-bearing one is skipped like a
  * signature tag when include-signatures is false. Listing trouble is one failed `repo@*` item. */
-async function untaggedJobs(source, repository, target, tags, includeSignatures) {
+async function untaggedJobs(list, repository, target, tags, includeSignatures) {
     let found;
     try {
-        found = await findUntagged(source, repository, tags);
+        found = await list(repository, tags);
     }
     catch (error) {
         const failure = toFailure(error, 'discover');
@@ -75959,15 +76009,6 @@ async function untaggedJobs(source, repository, target, tags, includeSignatures)
         }
     }
     return { jobs, items };
-}
-function namesSubject(bytes) {
-    try {
-        const subject = JSON.parse(bytes.toString('utf8')).subject;
-        return typeof subject?.digest === 'string';
-    }
-    catch {
-        return false;
-    }
 }
 
 ;// CONCATENATED MODULE: ./lib/sync/discover.js
@@ -76226,7 +76267,7 @@ class Discovery {
 
 /** One `kept` note per project the source project's tags went to (copied, or there already). */
 function keptNotes(config, items) {
-    const project = (0,sources/* sourceHarborProject */.z)(config.source.url);
+    const project = (0,source_kinds/* sourceHarborProject */.z)(config.source.url);
     if (project === undefined)
         return [];
     const host = new URL(config.harbor.url).host;
@@ -76584,7 +76625,7 @@ async function copyTag(job, manifest, blobs, result, ctx, fromUpstream = new Set
         top: manifest,
         blobs,
         fromUpstream,
-        targetEmpty: () => ctx.repositoryIsEmpty(job.target),
+        targetEmpty: await ctx.repositoryIsEmpty(job.target),
     }, step);
     return { ...result, status: 'migrated', blobs: counts };
 }
@@ -76615,7 +76656,7 @@ async function repairTag(job, ctx, check) {
         top: graph.node,
         blobs: gaps.blobs,
         fromUpstream,
-        targetEmpty: () => ctx.repositoryIsEmpty(job.target),
+        targetEmpty: await ctx.repositoryIsEmpty(job.target),
     }, gaps, step);
     return { ...result, status: 'broken', blobs: counts, reason: `Harbor lacked ${lacked}; repaired from ${from}` };
 }
@@ -76722,7 +76763,7 @@ class Runner {
         this.discovery = new Discovery(ctx.source, {
             selection: config.selection,
             includeSignatures: config.includeSignatures,
-            revisions: config.includeUntagged ? revisionSource(ctx.source) : undefined,
+            revisions: config.includeUntagged ? untaggedLister(ctx.source, ctx.transfer) : undefined,
             mapTarget: (repository) => this.mapTarget(repository),
             shard: config.shard,
             harborTags: (target) => ctx.harborHoldings(target),
@@ -76988,11 +77029,12 @@ async function runSync(config, logger, clients, control = {}) {
     };
     const all = clients ?? createClients(config, abandon.signal, logger);
     try {
-        const runner = new Runner(new RunContext(config, all, logger, { stop, abandon: abandon.signal }), result);
+        const ctx = new RunContext(config, all, logger, { stop, abandon: abandon.signal });
+        const runner = new Runner(ctx, result);
         // Every declared name is mapped before any network traffic: a name Harbor cannot take is
         // refused before anything is copied.
         const targets = mapSpecs(config.images, (repository) => runner.mapTarget(repository));
-        const identity = await preflight(config, all, logger);
+        const identity = await preflight(config, all, logger, ctx.transfer);
         if (identity.version !== undefined)
             result.harborVersion = identity.version;
         if (identity.user !== undefined)
@@ -77132,7 +77174,7 @@ function safeSummary(result, options, unwritten) {
 
 /***/ }),
 
-/***/ 8136:
+/***/ 8158:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -77153,8 +77195,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var base = __nccwpck_require__(1638);
 // EXTERNAL MODULE: ./lib/harbor/api.js
 var api = __nccwpck_require__(8270);
-// EXTERNAL MODULE: ./lib/harbor/names.js
-var names = __nccwpck_require__(158);
+// EXTERNAL MODULE: ./lib/harbor/targets.js
+var targets = __nccwpck_require__(5296);
 // EXTERNAL MODULE: ./lib/errors/registry.js
 var registry = __nccwpck_require__(1476);
 // EXTERNAL MODULE: ./lib/registry/reference.js
@@ -77349,11 +77391,11 @@ function readOnly() {
 
 // EXTERNAL MODULE: ./lib/model/mapping-rule.js
 var mapping_rule = __nccwpck_require__(8330);
-// EXTERNAL MODULE: ./lib/registry/client.js
-var client = __nccwpck_require__(4548);
+// EXTERNAL MODULE: ./lib/registry/distribution-client.js
+var distribution_client = __nccwpck_require__(1753);
 ;// CONCATENATED MODULE: ./lib/sources/kind.js
 // A source kind: one way of naming where the images come from (a registry's API, a registry's
-// storage directory, a tarball of one), registered once in index.ts. A kind claims its URLs by
+// storage directory, a tarball of one), registered once in source-kinds.ts. A kind claims its URLs by
 // scheme, checks them, says what it can do before anything is opened, and opens the client the
 // engine reads through. Configuration, preflight and the engine ask the kind, never the URL.
 
@@ -77390,7 +77432,7 @@ function projectOf(url) {
     const project = HARBOR_URL.exec(url)?.[1];
     if (project === undefined)
         throw new SourceUrlError('write harbor://PROJECT, a project of the Harbor at harbor-url alone (repositories go in images, or use catalog)');
-    const problem = (0,names/* projectNameProblem */.gj)(project);
+    const problem = (0,targets/* projectNameProblem */.gj)(project);
     if (problem)
         throw new SourceUrlError(`Harbor project name in harbor://PROJECT ${problem}`);
     return project;
@@ -77447,7 +77489,7 @@ const harborProject = {
         const inputs = source.credentials ? 'source' : 'harbor';
         return createHarborProjectSource({
             project,
-            registry: (0,client/* createRegistryClient */.H)({ ...connection, ...endpoint }),
+            registry: (0,distribution_client/* createRegistryClient */.H)({ ...connection, ...endpoint }),
             api: (0,api/* createHarborApi */.d)({ ...connection, ...endpoint, connections: 4 }),
             ...(credentials && { username: credentials.username }),
             harborsAccount: !source.credentials,
@@ -78145,7 +78187,7 @@ function indexer(index, name) {
     };
 }
 
-;// CONCATENATED MODULE: ./lib/registry/storage/progress.js
+;// CONCATENATED MODULE: ./lib/registry/storage/pass-progress.js
 // Progress of a long pass over an archive (indexing, checking, decompressing), as a line every
 // few seconds through the run's logger: "bytes done of total". A pass that ends quickly says
 // nothing; the caller says in one line what it did.
@@ -78762,7 +78804,7 @@ async function listRepositoryNames(tree, root) {
     return [...names].filter((n) => n !== '').sort();
 }
 
-;// CONCATENATED MODULE: ./lib/registry/storage/client.js
+;// CONCATENATED MODULE: ./lib/registry/storage/storage-client.js
 // A read-only RegistryClient over a distribution storage directory (the `docker/registry/v2`
 // directory of the filesystem driver), wherever its bytes come from: a directory on disk or a
 // tarball read in place (tree.ts). It answers as the registry would: the same 404s with the same
@@ -79339,7 +79381,7 @@ class LazyStorageSource {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/registry/storage/index.js
+;// CONCATENATED MODULE: ./lib/registry/storage/open-storage.js
 // Offline source (issue 6): a registry that exists only as its storage directory, or a tarball
 // of it, read directly and pushed to Harbor with no registry server in between.
 //   dir:///var/lib/registry          the filesystem driver's rootdirectory (or docker/registry[/v2])
@@ -79525,7 +79567,7 @@ const registryApi = {
         return isTarballDownload(text.replace(/\/$/, '')) ? text : text.replace(/\/$/, '');
     },
     open({ source, connection }) {
-        return (0,client/* createRegistryClient */.H)({
+        return (0,distribution_client/* createRegistryClient */.H)({
             ...connection,
             url: source.url,
             ...(source.credentials && { credentials: source.credentials }),
@@ -79588,7 +79630,7 @@ const storageDirectory = {
     open: (context) => openStorage(storageLocation(context.source.url), storageDirectory.traits, context),
 };
 
-;// CONCATENATED MODULE: ./lib/sources/index.js
+;// CONCATENATED MODULE: ./lib/sources/source-kinds.js
 // The source kinds, each registered once: which kind a source URL is, and what the messages
 // that list them say. Adding a kind: its file here (claims, check, traits, open), one line in
 // SOURCE_KINDS, its client below (src/registry, src/harbor), the source-registry input's

@@ -30996,7 +30996,7 @@ exports.visitAsync = visitAsync;
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9627);
 /* harmony import */ var _redact_output_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5532);
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2765);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1163);
 // The CLI entry point (bundled into dist/cli). All work is in cli/main.ts.
 
 
@@ -31021,7 +31021,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2765:
+/***/ 1163:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31103,7 +31103,7 @@ class HarborPolicyError extends HarborSyncError {
     name = 'HarborPolicyError';
 }
 
-;// CONCATENATED MODULE: ./lib/harbor/names.js
+;// CONCATENATED MODULE: ./lib/harbor/targets.js
 // Where a source repository lands in Harbor. Harbor needs `project/repository`: the first path
 // component is the project (docs/harbor.md §2.4), and project names follow a stricter rule than
 // distribution's path components (docs/harbor.md §3).
@@ -31402,27 +31402,41 @@ const ERROR_READ_LIMIT = 64 * 1024;
  * the connection; past it the connection is cut (undici's own default for dump(), made explicit). */
 const DISCARD_LIMIT = 128 * 1024;
 
-;// CONCATENATED MODULE: ./lib/registry/shape.js
-// The shape of a JSON answer from a registry or Harbor, checked where it enters: a few combinators
-// that say which field is wrong (`$[3].digest: expected a digest, got "sha256:x\x0a::error…"`), so
-// a server's surprise is an error naming its place, not a crash (or a forged line) further on.
-// Fields a shape does not name are dropped; a grammar check quotes the value, printable and short.
+;// CONCATENATED MODULE: ./lib/errors/json-shape.js
+// The shape of JSON from outside (a registry's or Harbor's answer, a shard report given to
+// report-merge), checked where it enters: a few combinators that return the value typed, or throw a
+// ShapeError saying where it is wrong, what was expected there and what was found. Each boundary
+// words that its own way (`$[3].digest: expected a digest, got "…"` for a server's answer,
+// `shard-2.json: failed[3].source is a number, expected a string` for a file). Fields a shape does
+// not name are dropped; a value from outside is quoted printable and short.
 
 class ShapeError extends Error {
     name = 'ShapeError';
-    /** `$.tags[3]`: where in the document. */
-    path;
-    problem;
-    constructor(problem) {
-        super(`$: ${problem}`);
-        this.problem = problem;
-        this.path = '$';
+    /** `$.tags[3]`: where in the document (`$` is the document itself). Built only on failure. */
+    path = '$';
+    /** What belongs there: `a string`, `a digest`, `one of tag, repository`. */
+    expected;
+    /** What was there: its kind when that is wrong (`a number`, `null`, `a list`), else the value
+     * itself, quoted (`"upload"`, `-1`); undefined when nothing was. */
+    found;
+    /** Said instead of "expected …, got …" when a rule says more (`holds a line break, which no name has`). */
+    why;
+    constructor(expected, found, why) {
+        super();
+        this.expected = expected;
+        this.found = found;
+        this.why = why;
+        this.message = this.worded();
     }
-    /** The same error one level further out (`[3]` then `.tags`): paths are only built on failure. */
+    /** The same error one level further out (`[3]` then `.tags`). */
     within(step) {
         this.path = `$${step}${this.path.slice(1)}`;
-        this.message = `${this.path}: ${this.problem}`;
+        this.message = this.worded();
         return this;
+    }
+    /** `$.tags[1]: expected a string, got a number`: the words of an answer from a server. */
+    worded() {
+        return `${this.path}: ${this.why ?? `expected ${this.expected}, got ${this.found ?? 'nothing'}`}`;
     }
 }
 /** JSON text as a value, or a ShapeError saying it is not JSON. */
@@ -31431,7 +31445,7 @@ function parseJson(text) {
         return JSON.parse(text);
     }
     catch {
-        throw new ShapeError('not JSON');
+        throw new ShapeError('JSON', 'text', 'not JSON');
     }
 }
 const string = (value) => {
@@ -31439,7 +31453,7 @@ const string = (value) => {
         throw mismatch('a string', value);
     return value;
 };
-const shape_boolean = (value) => {
+const json_shape_boolean = (value) => {
     if (typeof value !== 'boolean')
         throw mismatch('true or false', value);
     return value;
@@ -31456,15 +31470,38 @@ const positive = (value) => {
         throw mismatch('a number above 0', value);
     return value;
 };
-/** A string of a grammar (a digest, a tag): the value is quoted, escaped, in the error. */
+/** Any number (JSON has no NaN or Infinity). */
+const number = (value) => {
+    if (typeof value !== 'number' || !Number.isFinite(value))
+        throw mismatch('a number', value);
+    return value;
+};
+/** A string of a grammar (a digest, a tag), named whatever is wrong; a wrong string is quoted. */
 function grammar(test, expected) {
     return (value) => {
         if (typeof value !== 'string')
             throw mismatch(expected, value);
         if (!test(value))
-            throw new ShapeError(`expected ${expected}, got ${quote(value)}`);
+            throw new ShapeError(expected, quote(value));
         return value;
     };
+}
+/** A value of `shape` that also passes `test` (a time, a shard `i/n`): one of the wrong kind is
+ * wrong as `shape` says (`a number, expected a string`), one that fails the test is quoted. */
+function where(shape, test, expected) {
+    return (value) => {
+        const checked = shape(value);
+        if (!test(checked))
+            throw new ShapeError(expected, typeof checked === 'string' ? quote(checked) : String(checked));
+        return checked;
+    };
+}
+/** A size, count or duration that need not be whole. */
+const nonNegative = where(number, (n) => n >= 0, 'a number of at least 0');
+/** One of these strings. */
+function oneOf(allowed) {
+    const set = new Set(allowed);
+    return where(string, (text) => set.has(text), `one of ${allowed.join(', ')}`);
 }
 /** Absent or null: undefined. */
 function optional(shape) {
@@ -31500,7 +31537,8 @@ function array(item) {
         return out;
     };
 }
-/** An object with these fields (others are dropped). */
+/** An object with these fields; others are dropped, and so is a field read as undefined (absent,
+ * null, or ignored), so the result holds only what is there. */
 function object(fields) {
     const keys = Object.keys(fields);
     return (value) => {
@@ -31508,12 +31546,15 @@ function object(fields) {
             throw mismatch('an object', value);
         const out = {};
         for (const key of keys) {
+            let field;
             try {
-                out[key] = fields[key](value[key]);
+                field = fields[key](value[key]);
             }
             catch (error) {
                 throw error instanceof ShapeError ? error.within(`.${key}`) : error;
             }
+            if (field !== undefined)
+                out[key] = field;
         }
         return out;
     };
@@ -31537,15 +31578,18 @@ function record(item) {
 }
 /** Any JSON value, kept as it is (a rule's `params`, only ever printed through String()). */
 const anything = (value) => value;
+/** A value of the wrong kind: the kind is what was found. */
 function mismatch(expected, value) {
-    const kind = value === null
-        ? 'null'
-        : Array.isArray(value)
-            ? 'a list'
-            : typeof value === 'object'
-                ? 'an object'
-                : `a ${typeof value}`;
-    return new ShapeError(`expected ${expected}, got ${kind}`);
+    const kind = value === undefined
+        ? undefined
+        : value === null
+            ? 'null'
+            : Array.isArray(value)
+                ? 'a list'
+                : typeof value === 'object'
+                    ? 'an object'
+                    : `a ${typeof value}`;
+    return new ShapeError(expected, kind);
 }
 /** A value from outside, quoted for a message: printable, at most 100 characters. */
 function quote(value) {
@@ -31853,7 +31897,7 @@ function shown(realm) {
     return url ? `${url.origin}${url.pathname}`.slice(0, 200) : JSON.stringify(realm.slice(0, 200));
 }
 
-;// CONCATENATED MODULE: ./lib/errors/causes.js
+;// CONCATENATED MODULE: ./lib/errors/cause-chain.js
 // The one walk down an error's cause chain (undici wraps socket errors; we wrap registry answers).
 const MAX_DEPTH = 8;
 /** The error, then its cause, then that one's cause, … */
@@ -32375,9 +32419,6 @@ function stripHost(name, text, sourceHost) {
         return name.slice(slash + 1);
     throw new ConfigError(`"${text}": names registry host "${first}", but the source registry is ${sourceHost ?? '(not set)'}; list images without the host, relative to source-registry`);
 }
-function formatReference(ref) {
-    return `${ref.repository}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
-}
 function isTag(value) {
     return TAG.test(value);
 }
@@ -32643,7 +32684,7 @@ const SYSTEM_INFO = object({
 });
 /** A name shown in the run's first line: printable, of Harbor's length (255). */
 const USER_NAME = grammar((n) => n.length > 0 && n.length <= 255 && printable(n) === n, 'a printable user name');
-const CURRENT_USER = object({ username: USER_NAME, sysadmin_flag: ignoredIfWrong(shape_boolean) });
+const CURRENT_USER = object({ username: USER_NAME, sysadmin_flag: ignoredIfWrong(json_shape_boolean) });
 /** An ID as Harbor sends it: a number, or a string of digits in `metadata` (docs/harbor.md §11.1). */
 const id = (value) => count(typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value);
 const PROJECT = object({
@@ -32652,7 +32693,7 @@ const PROJECT = object({
 });
 const SELECTOR = object({ kind: optional(string), decoration: optional(string), pattern: optional(string) });
 const RULE = object({
-    disabled: optional(shape_boolean),
+    disabled: optional(json_shape_boolean),
     action: optional(string),
     template: optional(string),
     params: optional(record(anything)),
@@ -33064,7 +33105,7 @@ class DigestVerifier extends external_node_stream_.Transform {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/registry/client.js
+;// CONCATENATED MODULE: ./lib/registry/distribution-client.js
 
 
 
@@ -33381,7 +33422,7 @@ function digestHeader(headers) {
 
 ;// CONCATENATED MODULE: ./lib/sources/kind.js
 // A source kind: one way of naming where the images come from (a registry's API, a registry's
-// storage directory, a tarball of one), registered once in index.ts. A kind claims its URLs by
+// storage directory, a tarball of one), registered once in source-kinds.ts. A kind claims its URLs by
 // scheme, checks them, says what it can do before anything is opened, and opens the client the
 // engine reads through. Configuration, preflight and the engine ask the kind, never the URL.
 
@@ -34167,12 +34208,12 @@ function indexer(index, name) {
     };
 }
 
-;// CONCATENATED MODULE: ./lib/registry/storage/progress.js
+;// CONCATENATED MODULE: ./lib/registry/storage/pass-progress.js
 // Progress of a long pass over an archive (indexing, checking, decompressing), as a line every
 // few seconds through the run's logger: "bytes done of total". A pass that ends quickly says
 // nothing; the caller says in one line what it did.
 const PROGRESS_INTERVAL_MS = 15_000;
-class progress_Progress {
+class pass_progress_Progress {
     log;
     label;
     total;
@@ -34320,7 +34361,7 @@ const TOOL = {
 async function decompressArchive(file, compression, name, options) {
     const { workDir, log, signal } = options;
     const bytes = await scanArchive(file, compression, name, {
-        progress: new progress_Progress(log, `Checking ${name}`, (await (0,promises_.stat)(file)).size, options.progressIntervalMs),
+        progress: new pass_progress_Progress(log, `Checking ${name}`, (await (0,promises_.stat)(file)).size, options.progressIntervalMs),
         ...(signal && { signal }),
     });
     const free = await freeSpace(workDir);
@@ -34355,7 +34396,7 @@ async function decompressArchive(file, compression, name, options) {
 async function decompressInto(handle, file, compression, name, expected, options) {
     const index = new TarIndex();
     const reader = new TarHeaderReader(indexer(index, name));
-    const progress = new progress_Progress(options.log, `Decompressing ${name}`, expected, options.progressIntervalMs);
+    const progress = new pass_progress_Progress(options.log, `Decompressing ${name}`, expected, options.progressIntervalMs);
     const write = async (chunks) => {
         for await (const chunk of chunks) {
             const start = reader.position;
@@ -34559,7 +34600,7 @@ async function openArchive(file, name, options) {
         const size = (await handle.stat()).size;
         const started = Date.now();
         const index = await indexArchive(handle, size, name, {
-            progress: new progress_Progress(options.log, `Indexing ${name}`, size, options.progressIntervalMs),
+            progress: new pass_progress_Progress(options.log, `Indexing ${name}`, size, options.progressIntervalMs),
             ...(options.signal && { signal: options.signal }),
         });
         options.log?.(`Reading ${name} in place (${formatSize(size)}): ${index.entries.toLocaleString('en')} entries indexed in ${secondsSince(started)} s, nothing extracted`);
@@ -34778,7 +34819,7 @@ async function listRepositoryNames(tree, root) {
     return [...names].filter((n) => n !== '').sort();
 }
 
-;// CONCATENATED MODULE: ./lib/registry/storage/client.js
+;// CONCATENATED MODULE: ./lib/registry/storage/storage-client.js
 // A read-only RegistryClient over a distribution storage directory (the `docker/registry/v2`
 // directory of the filesystem driver), wherever its bytes come from: a directory on disk or a
 // tarball read in place (tree.ts). It answers as the registry would: the same 404s with the same
@@ -35351,7 +35392,7 @@ class LazyStorageSource {
     }
 }
 
-;// CONCATENATED MODULE: ./lib/registry/storage/index.js
+;// CONCATENATED MODULE: ./lib/registry/storage/open-storage.js
 // Offline source (issue 6): a registry that exists only as its storage directory, or a tarball
 // of it, read directly and pushed to Harbor with no registry server in between.
 //   dir:///var/lib/registry          the filesystem driver's rootdirectory (or docker/registry[/v2])
@@ -35600,7 +35641,7 @@ const storageDirectory = {
     open: (context) => openStorage(storageLocation(context.source.url), storageDirectory.traits, context),
 };
 
-;// CONCATENATED MODULE: ./lib/sources/index.js
+;// CONCATENATED MODULE: ./lib/sources/source-kinds.js
 // The source kinds, each registered once: which kind a source URL is, and what the messages
 // that list them say. Adding a kind: its file here (claims, check, traits, open), one line in
 // SOURCE_KINDS, its client below (src/registry, src/harbor), the source-registry input's
@@ -42865,7 +42906,7 @@ function re(stringsOrFlags, ...values) {
 // EXTERNAL MODULE: ./node_modules/semver/index.js
 var semver = __nccwpck_require__(2088);
 ;// CONCATENATED MODULE: ./lib/model/selection.js
-// What a whole-catalog sync selects, as the configuration compiles it (src/config/selection.ts)
+// What a whole-catalog sync selects, as the configuration compiles it (src/config/selection-inputs.ts)
 // and the engine applies it (src/sync/select.ts, which says what each filter means).
 /** How a `semver` range is read, the same where it is checked and where it is applied: a range
  * may match pre-release versions (select.ts decides which tags count as pre-releases). */
@@ -42877,7 +42918,7 @@ const RANGE_OPTIONS = { includePrerelease: true };
 const VERIFY_MODES = ['digest', 'blobs'];
 const INPUT_NAMING = { name: (input) => input, setting: (input, value) => `${input}: ${value}` };
 
-;// CONCATENATED MODULE: ./lib/config/names.js
+;// CONCATENATED MODULE: ./lib/config/option-names.js
 // Messages name an option the way the user gave it: `source-registry` in the action's `with:` and
 // the config file, `--source-registry` on the command line (where some also come from the
 // environment, e.g. HARBOR_PASSWORD).
@@ -42892,7 +42933,7 @@ const CLI_NAMES = {
     setting: (input, value) => value === 'true' ? `--${input}` : value === 'false' ? `--no-${input}` : `--${input} ${value}`,
 };
 
-;// CONCATENATED MODULE: ./lib/config/selection.js
+;// CONCATENATED MODULE: ./lib/config/selection-inputs.js
 // Parsing the selection inputs (`include`, `exclude`, `tags`, `exclude-tags`, `semver`, `latest`,
 // `latest-include-non-semver`) into the Selection the engine applies (src/sync/select.ts, whose
 // header describes the rules). Every error names the input and line.
@@ -43077,7 +43118,7 @@ function parseFlag(text, input) {
     throw new ConfigError(`${input} must be true or false, not "${text}"`);
 }
 
-;// CONCATENATED MODULE: ./lib/config/shard.js
+;// CONCATENATED MODULE: ./lib/config/shard-input.js
 // `shard: i/n` as the Shard the engine uses (src/sync/shard.ts).
 
 
@@ -43236,10 +43277,10 @@ function storage_path_isDirectory(path) {
 
 
 function parseFailOn(value, name) {
-    return oneOf(name, value, FAIL_ON_RULES);
+    return values_oneOf(name, value, FAIL_ON_RULES);
 }
 function parseVerify(value, name) {
-    return oneOf(name, value, VERIFY_MODES);
+    return values_oneOf(name, value, VERIFY_MODES);
 }
 function values_boolean(name, value) {
     if (/^(true|yes|on|1)$/i.test(value))
@@ -43272,7 +43313,7 @@ const VALUE_CHECKS = {
         input,
         (value, name) => bounded(input, value, name),
     ])),
-    'project-visibility': (value, name) => oneOf(name, value, VISIBILITIES),
+    'project-visibility': (value, name) => values_oneOf(name, value, VISIBILITIES),
     'fail-on': (value, name) => parseFailOn(value, name),
     verify: (value, name) => parseVerify(value, name),
 };
@@ -43282,7 +43323,7 @@ function integer(name, value, min, max) {
         throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${printable(value)}"`);
     return n;
 }
-function oneOf(name, value, allowed) {
+function values_oneOf(name, value, allowed) {
     if (allowed.includes(value))
         return value;
     throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, not "${printable(value)}"`);
@@ -44188,7 +44229,7 @@ async function build(readInput, options) {
         }),
         upstreamConcurrency: bounded('upstream-concurrency', get('upstream-concurrency'), n('upstream-concurrency')),
         createProjects: values_boolean(n('create-projects'), get('create-projects')),
-        projectVisibility: oneOf(n('project-visibility'), get('project-visibility'), VISIBILITIES),
+        projectVisibility: values_oneOf(n('project-visibility'), get('project-visibility'), VISIBILITIES),
         defaultProject,
         concurrency: bounded('concurrency', get('concurrency'), n('concurrency')),
         dryRun: values_boolean(n('dry-run'), get('dry-run')),
@@ -44537,7 +44578,7 @@ function totals_itemsByStatus(result) {
 
 /** `stale/incomplete`. */
 const PROBLEMS = NEED_ACTION.map((c) => c.word).join('/');
-class report_progress_Progress {
+class progress_Progress {
     started;
     now;
     total = 0;
@@ -44611,7 +44652,7 @@ function formatDuration(seconds) {
 
 
 function consoleDisplay(options) {
-    const progress = new report_progress_Progress();
+    const progress = new progress_Progress();
     const live = options.err.isTTY === true && !options.quiet && !options.json;
     let shown = false; // a live line is on screen and must be cleared before other output
     const clear = () => {
@@ -44973,7 +45014,7 @@ function why(error) {
 
 ;// CONCATENATED MODULE: ./lib/report/doc.js
 // The summary as a document: what is said, in what order, with what stress, said once for every
-// format. verdict.ts, causes.ts, tables.ts and summary.ts build it from the result; the Markdown
+// format. verdict.ts, failure-causes.ts, tables.ts and summary.ts build it from the result; the Markdown
 // summary (render-markdown.ts), the HTML page (html.ts) and the plain text of the JUnit report
 // (plainText) only write it, each escaping every piece of text for its own format. Text in here is
 // never escaped: a name is the name, a server's words are its words.
@@ -45096,7 +45137,7 @@ const ERROR_CODES = {
     INTERNAL: 'a bug in harbor-sync: please report it',
 };
 
-;// CONCATENATED MODULE: ./lib/report/names.js
+;// CONCATENATED MODULE: ./lib/report/name-cells.js
 
 /** The header of the name column. */
 function nameHeader(items) {
@@ -45110,7 +45151,7 @@ function differs(item) {
     return item.target !== '' && item.target !== item.source;
 }
 
-;// CONCATENATED MODULE: ./lib/report/causes.js
+;// CONCATENATED MODULE: ./lib/report/failure-causes.js
 // Failures grouped by cause: the same step, status, codes and message once the names, tags,
 // projects and digests it quotes are taken out. 40 tags missing at the source are one cause with
 // a count of 40, said once with what to do, their tags folded below it.
@@ -45192,7 +45233,7 @@ function groupFailures(items, maxMessage) {
             message,
             ...(hint && { hint }),
             items: g.items,
-            projects: [...new Set(g.items.map((i) => causes_projectOf(i.target)).filter(Boolean))].sort(),
+            projects: [...new Set(g.items.map((i) => failure_causes_projectOf(i.target)).filter(Boolean))].sort(),
         };
     });
     return causes.sort((a, b) => b.items.length - a.items.length || byText(a.errorCode ?? '', b.errorCode ?? ''));
@@ -45264,7 +45305,7 @@ function cut(value, max) {
 function repositoryOf(reference) {
     return reference.replace(/[:@][^/]*$/, '');
 }
-function causes_projectOf(target) {
+function failure_causes_projectOf(target) {
     return target.includes('/') ? target.split('/')[0] : '';
 }
 /** The message with what differs from tag to tag (names, tags, projects, digests, upload ids)
@@ -45286,7 +45327,7 @@ function generalise(message, item) {
         if (reference[repository.length] === ':' && /[A-Za-z]|\.|^.{4,}$/.test(tag))
             names.push([tag, 'tag']);
     }
-    const project = causes_projectOf(item.target);
+    const project = failure_causes_projectOf(item.target);
     if (project) {
         names.push([project, 'project']);
         const inProject = repositoryOf(item.target).slice(project.length + 1);
@@ -47274,7 +47315,7 @@ function manifestFailure(code, message) {
     return new HarborSyncError({ step: 'manifest', code, message });
 }
 
-;// CONCATENATED MODULE: ./lib/transfer/audit.js
+;// CONCATENATED MODULE: ./lib/transfer/harbor-gaps.js
 
 async function harborGaps(state, repository, top, blobs, missingOnSource) {
     const { harbor } = state.clients;
@@ -47321,7 +47362,7 @@ async function bringBlob(state, move) {
     const { harbor } = state.clients;
     const repository = move.targetRepository;
     const digest = move.blob.digest;
-    const ask = !move.knownMissing && !(await move.targetEmpty());
+    const ask = !move.knownMissing && !move.targetEmpty;
     if (ask && (await state.limit(() => harbor.headBlob(repository, digest))) !== undefined)
         return 'existing';
     const upload = state.uploads.run(digest, () => state.limit(() => uploadBlob(state, move)).then(() => repository));
@@ -47518,6 +47559,48 @@ class TransferState {
     }
 }
 
+;// CONCATENATED MODULE: ./lib/transfer/untagged-revisions.js
+// include-untagged: which of a repository's revisions (`_manifests/revisions/` of a storage
+// source) no tag reaches, directly or as a child of an index: a tagged index copies its children,
+// and an untagged index (itself a root) copies its own. Reads the tags' and the revisions'
+// manifests from the source, a few at a time.
+
+
+/** Local file reads: enough in flight to overlap, few enough to stay far from the open-files limit. */
+const untagged_revisions_READS_IN_FLIGHT = 8;
+/** Revisions that no tag points at, leaving out every child of an index: a tagged index copies its
+ * children, and an untagged index (itself a root) copies its own. */
+async function findUntagged(source, repository, tags) {
+    const limit = pLimit(untagged_revisions_READS_IN_FLIGHT);
+    const revisions = await source.listRevisions(repository);
+    // A tag that cannot be read fails in its own job; here it just reaches nothing.
+    const heads = await Promise.all(tags.map((tag) => limit(() => source.headManifest(repository, tag).catch(() => undefined))));
+    const tagged = new Set(heads.flatMap((head) => (head ? [head.digest] : [])));
+    // A damaged revision counts as a leaf: as a root it fails in its own job, with the file named.
+    const manifests = await Promise.all(revisions.map((digest) => limit(() => source.getManifest(repository, digest).catch(() => undefined))));
+    const children = new Set();
+    const referrers = new Set();
+    for (const manifest of manifests) {
+        if (!manifest)
+            continue;
+        for (const child of parseManifest(manifest.bytes, manifest.mediaType).children)
+            children.add(child.digest);
+        if (namesSubject(manifest.bytes))
+            referrers.add(manifest.digest);
+    }
+    const roots = revisions.filter((digest) => !tagged.has(digest) && !children.has(digest));
+    return { roots, referrers: new Set(roots.filter((digest) => referrers.has(digest))) };
+}
+function namesSubject(bytes) {
+    try {
+        const subject = JSON.parse(bytes.toString('utf8')).subject;
+        return typeof subject?.digest === 'string';
+    }
+    catch {
+        return false;
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/transfer/upload-plan.js
 
 class UploadPlan {
@@ -47569,6 +47652,7 @@ class UploadPlan {
 // lacks from the upstream), tells which blobs are there, and writes a tag into Harbor: its blobs
 // (already there, mounted from where this run put them, or streamed), its child manifests, then the
 // tag, checked. The engine (src/sync) never calls a blob or manifest method itself.
+
 
 
 
@@ -47719,6 +47803,10 @@ class Transfer {
     /** A dry run: bytes the whole run would upload, each blob once. */
     get plannedBytes() {
         return this.plan?.bytes;
+    }
+    /** include-untagged: a repository's revisions no tag reaches (the source must list revisions). */
+    untaggedRevisions(repository, tags) {
+        return findUntagged(this.state.clients.source, repository, tags);
     }
     /** Closes the source GETs `owner` held that no upload took (the tag was stale, or mounted). */
     release(owner) {
@@ -48202,18 +48290,18 @@ function jobFor(spec, target) {
 
 
 
-async function preflight(config, clients, logger) {
+async function preflight(config, clients, logger, transfer) {
     // A project of Harbor itself as the source (harbor://PROJECT): Harbor first, so an unreachable
     // Harbor or refused credentials are said as Harbor's; the source then checks its project.
     if (sourceHarborProject(config.source.url) !== undefined) {
         const found = await checkHarbor(config, clients, logger);
-        await checkSource(config, clients, logger);
+        await checkSource(config, clients, logger, transfer);
         return found;
     }
-    await checkSource(config, clients, logger);
+    await checkSource(config, clients, logger, transfer);
     return await checkHarbor(config, clients, logger);
 }
-async function checkSource(config, clients, logger) {
+async function checkSource(config, clients, logger, transfer) {
     const naming = config.naming ?? INPUT_NAMING;
     const credentialsHint = `set ${naming.name('source-username')} and ${naming.name('source-password')}`;
     const ping = await clients.source.ping().catch((error) => {
@@ -48248,7 +48336,7 @@ async function checkSource(config, clients, logger) {
     if (ping.status === 401) {
         // Public registries answer /v2/ with 401 even to anonymous pulls: only a refused anonymous
         // token, or a first listing that answers 401/403, means the source demands a login.
-        const refusal = ping.error && ping.error.request !== 'GET /v2/' ? ping.error : await anonymousRefusal(config, clients);
+        const refusal = ping.error && ping.error.request !== 'GET /v2/' ? ping.error : await anonymousRefusal(config, clients, transfer);
         if (refusal) {
             throw new HarborSyncError({
                 code: 'CREDENTIALS_REQUIRED',
@@ -48360,11 +48448,11 @@ function httpToHttpsHint(prefix, message, config) {
 }
 /** The first listing this run needs, asked anonymously: a refusal (401/403) means the source
  * demands a login; anything else is left to the tags that hit it. */
-async function anonymousRefusal(config, clients) {
+async function anonymousRefusal(config, clients, transfer) {
     const first = config.images[0];
     try {
         if (first?.tag !== undefined || first?.digest !== undefined)
-            await clients.source.headManifest(first.repository, first.digest ?? first.tag);
+            await transfer.sourceManifest(first.repository, first.digest ?? first.tag);
         else if (first)
             await clients.source.listTags(first.repository);
         else if (config.catalog)
@@ -48679,51 +48767,19 @@ function inShard(repository, shard) {
 
 
 
-
-
-/** Local file reads: enough in flight to overlap, few enough to stay far from the open-files limit. */
-const untagged_READS_IN_FLIGHT = 8;
-/** The source as a RevisionSource, when it can list untagged manifests; a run configured around
- * buildConfig's check stops here. */
-function revisionSource(source) {
-    const listRevisions = source.listRevisions?.bind(source);
-    if (source.capabilities.untaggedManifests && listRevisions)
-        return {
-            listRevisions,
-            headManifest: source.headManifest.bind(source),
-            getManifest: source.getManifest.bind(source),
-        };
+/** The source's untagged revisions, when it can list them; a run configured around buildConfig's
+ * check stops here. */
+function untaggedLister(source, transfer) {
+    if (source.capabilities.untaggedManifests && source.listRevisions)
+        return (repository, tags) => transfer.untaggedRevisions(repository, tags);
     throw new ConfigError(`include-untagged: true needs a source that can list untagged manifests (${formsWith('untaggedManifests')}): ${source.host} cannot`);
-}
-/** Revisions that no tag points at, leaving out every child of an index: a tagged index copies its
- * children, and an untagged index (itself a root) copies its own. */
-async function findUntagged(source, repository, tags) {
-    const limit = pLimit(untagged_READS_IN_FLIGHT);
-    const revisions = await source.listRevisions(repository);
-    // A tag that cannot be read fails in its own job; here it just reaches nothing.
-    const heads = await Promise.all(tags.map((tag) => limit(() => source.headManifest(repository, tag).catch(() => undefined))));
-    const tagged = new Set(heads.flatMap((head) => (head ? [head.digest] : [])));
-    // A damaged revision counts as a leaf: as a root it fails in its own job, with the file named.
-    const manifests = await Promise.all(revisions.map((digest) => limit(() => source.getManifest(repository, digest).catch(() => undefined))));
-    const children = new Set();
-    const referrers = new Set();
-    for (const manifest of manifests) {
-        if (!manifest)
-            continue;
-        for (const child of parseManifest(manifest.bytes, manifest.mediaType).children)
-            children.add(child.digest);
-        if (namesSubject(manifest.bytes))
-            referrers.add(manifest.digest);
-    }
-    const roots = revisions.filter((digest) => !tagged.has(digest) && !children.has(digest));
-    return { roots, referrers: new Set(roots.filter((digest) => referrers.has(digest))) };
 }
 /** One repository's untagged revisions as digest jobs; a subject-bearing one is skipped like a
  * signature tag when include-signatures is false. Listing trouble is one failed `repo@*` item. */
-async function untaggedJobs(source, repository, target, tags, includeSignatures) {
+async function untaggedJobs(list, repository, target, tags, includeSignatures) {
     let found;
     try {
-        found = await findUntagged(source, repository, tags);
+        found = await list(repository, tags);
     }
     catch (error) {
         const failure = toFailure(error, 'discover');
@@ -48756,15 +48812,6 @@ async function untaggedJobs(source, repository, target, tags, includeSignatures)
         }
     }
     return { jobs, items };
-}
-function namesSubject(bytes) {
-    try {
-        const subject = JSON.parse(bytes.toString('utf8')).subject;
-        return typeof subject?.digest === 'string';
-    }
-    catch {
-        return false;
-    }
 }
 
 ;// CONCATENATED MODULE: ./lib/sync/discover.js
@@ -49379,7 +49426,7 @@ async function copyTag(job, manifest, blobs, result, ctx, fromUpstream = new Set
         top: manifest,
         blobs,
         fromUpstream,
-        targetEmpty: () => ctx.repositoryIsEmpty(job.target),
+        targetEmpty: await ctx.repositoryIsEmpty(job.target),
     }, step);
     return { ...result, status: 'migrated', blobs: counts };
 }
@@ -49410,7 +49457,7 @@ async function repairTag(job, ctx, check) {
         top: graph.node,
         blobs: gaps.blobs,
         fromUpstream,
-        targetEmpty: () => ctx.repositoryIsEmpty(job.target),
+        targetEmpty: await ctx.repositoryIsEmpty(job.target),
     }, gaps, step);
     return { ...result, status: 'broken', blobs: counts, reason: `Harbor lacked ${lacked}; repaired from ${from}` };
 }
@@ -49517,7 +49564,7 @@ class Runner {
         this.discovery = new Discovery(ctx.source, {
             selection: config.selection,
             includeSignatures: config.includeSignatures,
-            revisions: config.includeUntagged ? revisionSource(ctx.source) : undefined,
+            revisions: config.includeUntagged ? untaggedLister(ctx.source, ctx.transfer) : undefined,
             mapTarget: (repository) => this.mapTarget(repository),
             shard: config.shard,
             harborTags: (target) => ctx.harborHoldings(target),
@@ -49783,11 +49830,12 @@ async function runSync(config, logger, clients, control = {}) {
     };
     const all = clients ?? createClients(config, abandon.signal, logger);
     try {
-        const runner = new Runner(new RunContext(config, all, logger, { stop, abandon: abandon.signal }), result);
+        const ctx = new RunContext(config, all, logger, { stop, abandon: abandon.signal });
+        const runner = new Runner(ctx, result);
         // Every declared name is mapped before any network traffic: a name Harbor cannot take is
         // refused before anything is copied.
         const targets = mapSpecs(config.images, (repository) => runner.mapTarget(repository));
-        const identity = await preflight(config, all, logger);
+        const identity = await preflight(config, all, logger, ctx.transfer);
         if (identity.version !== undefined)
             result.harborVersion = identity.version;
         if (identity.user !== undefined)
@@ -50153,266 +50201,165 @@ function io_fail(message) {
     process.stderr.write(`harbor-sync: ${escape_logLine(message)}\n`);
 }
 
-;// CONCATENATED MODULE: ./lib/report/shape.js
-// JSON handed in by a user (the shard reports report-merge reads) is checked field by field where
-// it enters: a wrong shape is a ConfigError naming the file and the path inside it
-// (`shard-2.json: failed[3].source is a number, expected a string`), never a TypeError later.
-
-/** Longer than any name a run writes: a repository (255) and a tag (128), or an escaped bad name. */
-const shape_MAX_NAME = 1024;
-const shape_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-class Shape {
-    file;
-    constructor(file) {
-        this.file = file;
-    }
-    fail(path, why) {
-        return new ConfigError(`${this.file}: ${path} ${why}`);
-    }
-    object(value, path) {
-        if (typeof value !== 'object' || value === null || Array.isArray(value))
-            throw this.wrong(value, path, 'an object');
-        return value;
-    }
-    string(value, path) {
-        if (typeof value !== 'string')
-            throw this.wrong(value, path, 'a string');
-        return value;
-    }
-    /** A name the report shows (an image, a repository, a project): one printable line. Runs write
-     * names from outside escaped (`\x1b`), so a raw control character means the file was made up. */
-    name(value, path) {
-        const text = this.string(value, path);
-        if (text.length > shape_MAX_NAME)
-            throw this.fail(path, `is longer than ${shape_MAX_NAME} characters, more than any name`);
-        if (shape_CONTROL.test(text))
-            throw this.fail(path, 'holds a control character or line break, which no name has');
-        return text;
-    }
-    /** A count, size or duration: a finite number of at least 0. */
-    number(value, path) {
-        if (typeof value !== 'number')
-            throw this.wrong(value, path, 'a number');
-        if (!Number.isFinite(value) || value < 0)
-            throw this.fail(path, `is ${value}, expected a number of at least 0`);
-        return value;
-    }
-    boolean(value, path) {
-        if (typeof value !== 'boolean')
-            throw this.wrong(value, path, 'true or false');
-        return value;
-    }
-    oneOf(value, path, allowed) {
-        const text = this.string(value, path);
-        if (!allowed.includes(text))
-            throw this.fail(path, `is "${text.slice(0, 100)}", expected one of ${allowed.join(', ')}`);
-        return text;
-    }
-    list(value, path, each) {
-        if (!Array.isArray(value))
-            throw this.wrong(value, path, 'a list');
-        return value.map((item, i) => each(item, `${path}[${i}]`));
-    }
-    /** Absent (or null, as the report writes an empty optional): undefined; else checked. */
-    optional(value, path, check) {
-        return value === undefined || value === null ? undefined : check(value, path);
-    }
-    wrong(value, path, expected) {
-        return this.fail(path, `is ${shape_kindOf(value)}, expected ${expected}`);
-    }
-}
-function shape_kindOf(value) {
-    if (value === null)
-        return 'null';
-    if (value === undefined)
-        return 'missing';
-    if (Array.isArray(value))
-        return 'a list';
-    if (typeof value === 'object')
-        return 'an object';
-    return `a ${typeof value}`;
-}
-
 ;// CONCATENATED MODULE: ./lib/report/merge.js
 
 
 
 
 
-const ERROR_CODE_LIST = Object.keys(ERROR_CODES);
 /** The result a report was written from (the classes become each item's status again). Every
  * field merge and the summary use is checked first: a wrong shape names the file and the field. */
 function resultFromReport(report, name) {
-    const shape = new Shape(name);
     const r = report;
     if (!r || typeof r !== 'object' || Array.isArray(r) || r.schema !== REPORT_SCHEMA) {
         const schema = r && typeof r === 'object' && !Array.isArray(r) ? String(r.schema).slice(0, 100) : 'none';
         throw new ConfigError(`${name} is not a harbor-sync report (schema "${schema}", expected "${REPORT_SCHEMA}")`);
     }
-    const field = (key, check) => shape.optional(r[key], key, check);
-    const names = (value, path) => shape.list(value, path, (v, p) => shape.name(v, p));
-    const items = [];
-    for (const status of class_rules_STATUSES)
-        items.push(...(field(status, (v, p) => shape.list(v, p, (item, at) => tagResult(shape, item, at, status))) ?? []));
-    const totals = field('totals', (v, p) => shape.object(v, p));
-    const seconds = shape.optional(totals?.seconds, 'totals.seconds', (v, p) => shape.number(v, p));
-    const bytesPlanned = shape.optional(totals?.bytesPlanned, 'totals.bytesPlanned', (v, p) => shape.number(v, p));
-    const shard = field('shard', (v, p) => merge_shardOf(shape, v, p));
-    const harborVersion = field('harborVersion', (v, p) => shape.name(v, p));
-    const harborUser = field('harborUser', (v, p) => shape.name(v, p));
-    const upstreamRequests = field('upstreamRequests', (v, p) => shape.number(v, p));
-    const fatal = field('fatal', (v, p) => stepFailure(shape, v, p));
-    const missingShards = field('missingShards', (v, p) => shape.list(v, p, (s, at) => merge_shardOf(shape, s, at)));
+    let read;
+    try {
+        read = REPORT(report);
+    }
+    catch (error) {
+        throw error instanceof ShapeError ? merge_refusal(name, error) : error;
+    }
+    const { harborVersion, harborUser, shard, upstreamRequests, fatal, missingShards } = read;
+    const bytesPlanned = read.totals?.bytesPlanned;
     return {
-        startedAt: field('startedAt', (v, p) => time(shape, v, p)) ?? '',
-        finishedAt: field('finishedAt', (v, p) => time(shape, v, p)) ?? '',
-        seconds: seconds ?? 0,
-        dryRun: field('dryRun', (v, p) => shape.boolean(v, p)) === true,
-        source: field('source', (v, p) => shape.name(v, p)) ?? '',
-        harbor: field('harbor', (v, p) => shape.name(v, p)) ?? '',
+        startedAt: read.startedAt ?? '',
+        finishedAt: read.finishedAt ?? '',
+        seconds: read.totals?.seconds ?? 0,
+        dryRun: read.dryRun === true,
+        source: read.source ?? '',
+        harbor: read.harbor ?? '',
         ...(harborVersion && { harborVersion }),
         ...(harborUser && { harborUser }),
         ...(shard && { shard }),
         ...(upstreamRequests !== undefined && { upstreamRequests }),
-        projectsCreated: field('projectsCreated', names) ?? [],
-        items,
-        // Added within v1: reports written before have neither.
-        retained: field('retained', (v, p) => shape.list(v, p, (item, at) => retainedItem(shape, item, at))) ?? [],
-        harborNotes: field('harborNotes', (v, p) => shape.list(v, p, (note, at) => harborNote(shape, note, at))) ?? [],
+        projectsCreated: read.projectsCreated ?? [],
+        items: class_rules_STATUSES.flatMap((status) => (read[status] ?? []).map((item) => ({ ...item, status }))),
+        retained: read.retained ?? [],
+        harborNotes: read.harborNotes ?? [],
         ...(fatal && { fatal }),
-        ...(field('interrupted', (v, p) => shape.boolean(v, p)) && { interrupted: true }),
-        notStarted: field('notStarted', names) ?? [],
-        ...(field('catalogIncomplete', (v, p) => shape.boolean(v, p)) && { catalogIncomplete: true }),
+        ...(read.interrupted && { interrupted: true }),
+        notStarted: read.notStarted ?? [],
+        ...(read.catalogIncomplete && { catalogIncomplete: true }),
         ...(bytesPlanned !== undefined && { bytesPlanned }),
         ...(missingShards && missingShards.length > 0 && { missingShards }),
     };
 }
-/** More shards than any matrix runs; the same bound as the shard input (src/config/shard.ts). */
+/** A wrong field in the words of a file handed in (`shard-2.json: failed[3].source is a number,
+ * expected a string`): exit 2, one line. */
+function merge_refusal(file, error) {
+    const path = error.path.replace(/^\$\.?/, '');
+    return new ConfigError(`${file}: ${path} ${error.why ?? `is ${error.found ?? 'missing'}, expected ${error.expected}`}`);
+}
+// The shape of a report, part by part. Optional fields are absent or null; fields added within
+// v1 are optional, so reports written before them still read.
+/** Longer than any name a run writes: a repository (255) and a tag (128), or an escaped bad name. */
+const merge_MAX_NAME = 1024;
+const merge_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+/** A name the report shows (an image, a repository, a project): one printable line. Runs write
+ * names from outside escaped (`\x1b`), so a raw control character means the file was made up. */
+const merge_name = (value) => {
+    const text = string(value);
+    if (text.length > merge_MAX_NAME)
+        throw new ShapeError('a name', quote(text), `is longer than ${merge_MAX_NAME} characters, more than any name`);
+    if (merge_CONTROL.test(text))
+        throw new ShapeError('a name', quote(text), 'holds a control character or line break, which no name has');
+    return text;
+};
+/** An ISO 8601 time, as runs write them (`2026-11-22T08:00:00.000Z`); empty when a run never started. */
+const time = where(string, (text) => text === '' || /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(text), 'a time such as 2026-11-22T08:00:00.000Z');
+/** More shards than any matrix runs; the same bound as the shard input (src/config/shard-input.ts). */
 const merge_MAX_SHARDS = 10_000;
 /** `i/n` with 1 ≤ i ≤ n ≤ MAX_SHARDS; a merged report's `merged 1/2, 2/2` as it is. */
-function merge_shardOf(shape, value, path) {
-    const text = shape.name(value, path);
-    if (text.startsWith('merged '))
-        return text;
+const shardName = where(merge_name, (text) => {
     const shard = merge_parseShard(text);
-    if (!shard || shard.index < 1 || shard.index > shard.count || shard.count > merge_MAX_SHARDS)
-        throw shape.fail(path, `is "${text.slice(0, 100)}", expected i/n with 1 ≤ i ≤ n ≤ ${merge_MAX_SHARDS} (e.g. 2/4)`);
-    return text;
-}
-/** An ISO 8601 time, as runs write them (`2026-11-22T08:00:00.000Z`); empty when a run never started. */
-function time(shape, value, path) {
-    const text = shape.string(value, path);
-    if (text !== '' && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(text))
-        throw shape.fail(path, `is "${text.slice(0, 100)}", expected a time such as 2026-11-22T08:00:00.000Z`);
-    return text;
-}
-function tagResult(shape, value, path, status) {
-    const item = shape.object(value, path);
-    const at = (key) => `${path}.${key}`;
-    const opt = (key, check) => shape.optional(item[key], at(key), check);
-    const text = (v, p) => shape.string(v, p);
-    const count = (v, p) => shape.number(v, p);
-    const digest = opt('digest', (v, p) => shape.name(v, p));
-    const mediaType = opt('mediaType', (v, p) => shape.name(v, p));
-    const platforms = opt('platforms', (v, p) => shape.list(v, p, (x, q) => shape.name(x, q)));
-    const size = opt('size', count);
-    const blobs = opt('blobs', (v, p) => {
-        const b = shape.object(v, p);
-        const n = (key) => shape.number(b[key], `${p}.${key}`);
-        return {
-            total: n('total'),
-            uploaded: n('uploaded'),
-            mounted: n('mounted'),
-            existing: n('existing'),
-            bytesUploaded: n('bytesUploaded'),
-        };
-    });
-    const sourceDigest = opt('sourceDigest', (v, p) => shape.name(v, p));
-    const previousDigest = opt('previousDigest', (v, p) => shape.name(v, p));
-    const repaired = opt('repaired', (v, p) => {
-        const b = shape.object(v, p);
-        const n = (key) => shape.number(b[key], `${p}.${key}`);
-        return { blobs: n('blobs'), manifests: n('manifests'), bytes: n('bytes'), from: shape.name(b.from, `${p}.from`) };
-    });
-    const missing = opt('missing', (v, p) => shape.list(v, p, (x, q) => shape.name(x, q)));
-    const harborMissing = opt('harborMissing', (v, p) => shape.list(v, p, (x, q) => missingInHarbor(shape, x, q)));
-    const checkedWhole = opt('checkedWhole', (v, p) => shape.boolean(v, p));
-    const reason = opt('reason', text);
-    const error = opt('error', (v, p) => stepFailure(shape, v, p));
-    const retries = opt('retries', count);
-    const seconds = opt('seconds', count);
-    return {
-        source: shape.name(item.source, at('source')),
-        target: shape.name(item.target, at('target')),
-        status,
-        ...(digest && { digest }),
-        ...(mediaType !== undefined && { mediaType }),
-        ...(platforms && { platforms }),
-        ...(size !== undefined && { size }),
-        ...(blobs && { blobs }),
-        ...(sourceDigest !== undefined && { sourceDigest }),
-        ...(previousDigest !== undefined && { previousDigest }),
-        ...(repaired && { repaired }),
-        ...(missing && { missing }),
-        ...(harborMissing && { harborMissing }),
-        ...(checkedWhole && { checkedWhole: true }),
-        ...(reason !== undefined && { reason }),
-        ...(error && { error }),
-        ...(retries !== undefined && { retries }),
-        ...(seconds !== undefined && { seconds }),
-    };
-}
+    return (text.startsWith('merged ') ||
+        (!!shard && shard.index >= 1 && shard.index <= shard.count && shard.count <= merge_MAX_SHARDS));
+}, `i/n with 1 ≤ i ≤ n ≤ ${merge_MAX_SHARDS} (e.g. 2/4)`);
+/** '' read as absent: a run writes no empty digest or push time, and merge always dropped one. */
+const unlessEmpty = (shape) => (value) => shape(value) || undefined;
+/** `true` or absent: a report writes false where the model leaves the field out. */
+const trueOrAbsent = (value) => json_shape_boolean(value) || undefined;
+// Typed as always having an errorCode, which was added within v1: reports written before lack it,
+// and the summary words a failure without it.
+const STEP_FAILURE = object({
+    step: oneOf(STEPS),
+    errorCode: optional(oneOf(Object.keys(ERROR_CODES))),
+    status: optional(nonNegative),
+    code: optional(merge_name),
+    message: string,
+    hint: optional(string),
+});
 /** A digest Harbor lacked (verify: blobs; added within v1). */
-function missingInHarbor(shape, value, path) {
-    const m = shape.object(value, path);
-    const size = shape.optional(m.size, `${path}.size`, (v, p) => shape.number(v, p));
-    return {
-        digest: shape.name(m.digest, `${path}.digest`),
-        kind: shape.oneOf(m.kind, `${path}.kind`, ['blob', 'manifest']),
-        ...(size !== undefined && { size }),
-    };
-}
-function stepFailure(shape, value, path) {
-    const f = shape.object(value, path);
-    const at = (key) => `${path}.${key}`;
-    const status = shape.optional(f.status, at('status'), (v, p) => shape.number(v, p));
-    const code = shape.optional(f.code, at('code'), (v, p) => shape.name(v, p));
-    const hint = shape.optional(f.hint, at('hint'), (v, p) => shape.string(v, p));
-    // errorCode was added within v1: reports written before lack it.
-    const errorCode = shape.optional(f.errorCode, at('errorCode'), (v, p) => shape.oneOf(v, p, ERROR_CODE_LIST));
-    // Typed as always having one; the summary words a failure without it.
-    return {
-        step: shape.oneOf(f.step, at('step'), STEPS),
-        ...(errorCode ? { errorCode } : {}),
-        ...(status !== undefined && { status }),
-        ...(code !== undefined && { code }),
-        message: shape.string(f.message, at('message')),
-        ...(hint !== undefined && { hint }),
-    };
-}
-function retainedItem(shape, value, path) {
-    const item = shape.object(value, path);
-    const at = (key) => `${path}.${key}`;
-    const digest = shape.optional(item.digest, at('digest'), (v, p) => shape.name(v, p));
-    const pushedAt = shape.optional(item.pushedAt, at('pushedAt'), (v, p) => time(shape, v, p));
-    const artifacts = shape.optional(item.artifacts, at('artifacts'), (v, p) => shape.number(v, p));
-    return {
-        kind: shape.oneOf(item.kind, at('kind'), ['tag', 'repository']),
-        source: shape.name(item.source, at('source')),
-        target: shape.name(item.target, at('target')),
-        ...(digest !== undefined && { digest }),
-        ...(pushedAt && { pushedAt }),
-        ...(artifacts !== undefined && { artifacts }),
-    };
-}
-function harborNote(shape, value, path) {
-    const note = shape.object(value, path);
-    return {
-        project: shape.name(note.project, `${path}.project`),
-        kind: shape.oneOf(note.kind, `${path}.kind`, ['proxy-cache', 'retention', 'immutable', 'kept']),
-        message: shape.string(note.message, `${path}.message`),
-    };
-}
+const MISSING_IN_HARBOR = object({
+    digest: merge_name,
+    kind: oneOf(['blob', 'manifest']),
+    size: optional(nonNegative),
+});
+/** An item of one of the lists per class; the list gives its status. */
+const ITEM = object({
+    source: merge_name,
+    target: merge_name,
+    digest: optional(unlessEmpty(merge_name)),
+    mediaType: optional(merge_name),
+    platforms: optional(array(merge_name)),
+    size: optional(nonNegative),
+    blobs: optional(object({
+        total: nonNegative,
+        uploaded: nonNegative,
+        mounted: nonNegative,
+        existing: nonNegative,
+        bytesUploaded: nonNegative,
+    })),
+    sourceDigest: optional(merge_name),
+    previousDigest: optional(merge_name),
+    repaired: optional(object({ blobs: nonNegative, manifests: nonNegative, bytes: nonNegative, from: merge_name })),
+    missing: optional(array(merge_name)),
+    harborMissing: optional(array(MISSING_IN_HARBOR)),
+    checkedWhole: optional(trueOrAbsent),
+    reason: optional(string),
+    error: optional(STEP_FAILURE),
+    retries: optional(nonNegative),
+    seconds: optional(nonNegative),
+});
+const RETAINED_ITEM = object({
+    kind: oneOf(['tag', 'repository']),
+    source: merge_name,
+    target: merge_name,
+    digest: optional(merge_name),
+    pushedAt: optional(unlessEmpty(time)),
+    artifacts: optional(nonNegative),
+});
+const HARBOR_NOTE = object({
+    project: merge_name,
+    kind: oneOf(['proxy-cache', 'retention', 'immutable', 'kept']),
+    message: string,
+});
+/** The report in the order it is written (src/report/json.ts): the first wrong field is named. */
+const REPORT = object({
+    dryRun: optional(json_shape_boolean),
+    startedAt: optional(time),
+    finishedAt: optional(time),
+    source: optional(merge_name),
+    harbor: optional(merge_name),
+    harborVersion: optional(merge_name),
+    harborUser: optional(merge_name),
+    projectsCreated: optional(array(merge_name)),
+    shard: optional(shardName),
+    missingShards: optional(array(shardName)),
+    upstreamRequests: optional(nonNegative),
+    totals: optional(object({ seconds: optional(nonNegative), bytesPlanned: optional(nonNegative) })),
+    fatal: optional(STEP_FAILURE),
+    interrupted: optional(json_shape_boolean),
+    notStarted: optional(array(merge_name)),
+    catalogIncomplete: optional(json_shape_boolean),
+    ...Object.fromEntries(class_rules_STATUSES.map((status) => [status, optional(array(ITEM))])),
+    // Added within v1: reports written before have neither.
+    retained: optional(array(RETAINED_ITEM)),
+    harborNotes: optional(array(HARBOR_NOTE)),
+});
 /** Checks that the reports are one complete shard set: the same n, the same source and Harbor,
  * every shard 1..n exactly once. Returns the missing shards (`2/4`) when `allowPartial`;
  * otherwise a missing, repeated or foreign shard is an error naming it. */

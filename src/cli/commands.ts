@@ -7,13 +7,13 @@ export const COMMANDS = ['sync', 'plan', 'report-merge'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** Taken by every command and by none. */
-export const GLOBAL_OPTIONS: readonly string[] = ['help', 'version'];
+const GLOBAL_OPTIONS: readonly string[] = ['help', 'version'];
 
 /** What sync and plan take besides the inputs. */
-export const RUN_OPTIONS: readonly string[] = ['quiet', 'json'];
+const RUN_OPTIONS: readonly string[] = ['quiet', 'json'];
 
 /** report-merge reads shard reports and writes one report and one summary. */
-export const MERGE_OPTIONS: readonly string[] = ['report-file', 'summary-file', 'fail-on', 'allow-partial'];
+const MERGE_OPTIONS: readonly string[] = ['report-file', 'summary-file', 'fail-on', 'allow-partial'];
 
 const RUN = new Set([...INPUTS.map((i) => i.name), ...RUN_OPTIONS]);
 const MERGE = new Set(MERGE_OPTIONS);

@@ -3,7 +3,7 @@
 // command line. It turns flags into a config and the one run path's outcome into an exit code.
 import { buildConfig } from '../config/inputs.js';
 import { INPUTS, LIST_INPUTS, isBooleanInput } from '../config/input-list.js';
-import { CLI_NAMES } from '../config/names.js';
+import { CLI_NAMES } from '../config/option-names.js';
 import { ConfigError, isHarborSyncError } from '../errors/base.js';
 import { printable } from '../redact/text.js';
 import { consoleDisplay } from '../report/console.js';

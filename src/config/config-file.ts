@@ -35,10 +35,10 @@ import { checkMappingRule, shadowedBy } from './mapping-rules.js';
 import { LIST_INPUTS } from './input-list.js';
 import { closest } from './suggest.js';
 import { FILE_LIMITS } from './read-file.js';
-import { compileRepoPattern, compileTagPattern, listItems, parseLatest, parseSemverRange } from './selection.js';
-import { parseShard } from './shard.js';
+import { compileRepoPattern, compileTagPattern, listItems, parseLatest, parseSemverRange } from './selection-inputs.js';
+import { parseShard } from './shard-input.js';
 import { VALUE_CHECKS as INPUT_VALUE_CHECKS, registryUrl } from './values.js';
-import { projectNameProblem } from '../harbor/names.js';
+import { projectNameProblem } from '../harbor/targets.js';
 import { printable } from '../redact/text.js';
 
 export interface ConfigFile {
@@ -92,7 +92,7 @@ interface Context {
 
 /** A config file is a few dozen lines; anything near these bounds is not one (an alias bomb
  * expands a small file into gigabytes: yaml's own limit for its toJS is the same 100). */
-export const CONFIG_FILE_LIMIT = FILE_LIMITS['config-file'].bytes;
+const CONFIG_FILE_LIMIT = FILE_LIMITS['config-file'].bytes;
 const MAX_ALIASES = 100;
 
 export function parseConfigFile(text: string, fileName: string, knownKeys: string[]): ConfigFile {

@@ -38,7 +38,7 @@ export class DockerConfigError extends ConfigError {
 }
 
 /** The key docker uses for Docker Hub, in auths and when asking helpers. */
-export const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
+const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
 const NOT_FOUND = 'credentials not found in native keychain';
 const HELPER_TIMEOUT_MS = 10_000;
 
@@ -238,7 +238,7 @@ function inlineCredential(config: DockerConfig, host: string): DockerCredential 
 }
 
 /** base64 of user:password; the password may hold ':' itself, so the split is at the first one. */
-export function decodeAuth(auth: string, where: string): { username: string; password: string } {
+function decodeAuth(auth: string, where: string): { username: string; password: string } {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(auth) || auth.length % 4 === 1)
     throw new DockerConfigError(`${where} is not base64 (of user:password)`);
   const decoded = Buffer.from(auth, 'base64').toString('utf8');

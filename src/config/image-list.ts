@@ -3,7 +3,7 @@
 import { ConfigError, isHarborSyncError } from '../errors/base.js';
 import { parseImageReference } from '../registry/reference.js';
 import type { ImageSpec } from '../model/config.js';
-import { ACTION_NAMES, type InputNames } from './names.js';
+import { ACTION_NAMES, type InputNames } from './option-names.js';
 import type { FileKind } from './read-file.js';
 
 export function parseImageList(text: string, origin: string, sourceHost?: string): ImageSpec[] {

@@ -2,11 +2,11 @@
 // core.getInput, the CLI from --flags and the environment. The config file fills what was not
 // given; each error is a ConfigError naming the input (exit 2).
 import { ConfigError } from '../errors/base.js';
-import { projectNameProblem } from '../harbor/names.js';
+import { projectNameProblem } from '../harbor/targets.js';
 import { addCredentials } from '../redact/secrets.js';
 import type { Credentials } from '../registry/credentials.js';
 import type { Endpoint, SyncConfig, Visibility } from '../model/config.js';
-import { formsWith, sourceKindOf, type SourceKind } from '../sources/index.js';
+import { formsWith, sourceKindOf, type SourceKind } from '../sources/source-kinds.js';
 import { parseConfigFile, type ConfigFile } from './config-file.js';
 import { dockerCredentials } from './docker-config.js';
 import { imageSpecs } from './image-list.js';
@@ -14,10 +14,10 @@ import { readBoundedFile, type FileKind } from './read-file.js';
 import { INPUT_DEFAULTS, INPUTS } from './input-list.js';
 import { parseMappingRules } from './mapping-rules.js';
 import { parsePlatforms } from './platforms.js';
-import { compileTagPattern, listItems, parseSelection } from './selection.js';
-import { parseShard } from './shard.js';
+import { compileTagPattern, listItems, parseSelection } from './selection-inputs.js';
+import { parseShard } from './shard-input.js';
 import { workDirectory } from './work-dir.js';
-import { ACTION_NAMES, type InputNames } from './names.js';
+import { ACTION_NAMES, type InputNames } from './option-names.js';
 import { probeScheme } from './scheme-probe.js';
 import {
   MissingSchemeError,

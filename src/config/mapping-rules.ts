@@ -3,7 +3,7 @@
 // checked against distribution's and Harbor's name grammars, and one that an earlier rule
 // shadows is refused, naming both.
 import { ConfigError } from '../errors/base.js';
-import { projectNameProblem } from '../harbor/names.js';
+import { projectNameProblem } from '../harbor/targets.js';
 import { PATH_COMPONENT } from '../registry/reference.js';
 import { describeRule, trimSlash, underPrefix, type MappingRule } from '../model/mapping-rule.js';
 

@@ -6,7 +6,7 @@ import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { printable } from '../redact/text.js';
-import { SOURCE_KINDS, sourceSchemes } from '../sources/index.js';
+import { SOURCE_KINDS, sourceSchemes } from '../sources/source-kinds.js';
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 const PATH_START = /^(\/|\.{1,2}\/|~\/)/;

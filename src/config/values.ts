@@ -7,9 +7,9 @@ import type { Credentials } from '../registry/credentials.js';
 import type { TlsOptions } from '../registry/transport.js';
 import { type FailOn, VERIFY_MODES, type VerifyMode } from '../model/config.js';
 import { FAIL_ON_RULES } from '../model/tag-classes.js';
-import { sourceKind, sourceSchemes } from '../sources/index.js';
+import { sourceKind, sourceSchemes } from '../sources/source-kinds.js';
 import { INPUT_DEFAULTS } from './input-list.js';
-import { ACTION_NAMES, type InputNames } from './names.js';
+import { ACTION_NAMES, type InputNames } from './option-names.js';
 import { barePathProblem } from './storage-path.js';
 import type { FileKind } from './read-file.js';
 
@@ -30,7 +30,7 @@ export function boolean(name: string, value: string): boolean {
 }
 
 /** The numeric inputs and the range each takes. */
-export const BOUNDS = {
+const BOUNDS = {
   concurrency: [1, 64],
   'upstream-concurrency': [1, 16],
   retries: [0, 20],

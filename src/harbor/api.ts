@@ -28,7 +28,7 @@ import {
   record,
   string,
   type Shape,
-} from '../registry/shape.js';
+} from '../errors/json-shape.js';
 import { excerpt, printable } from '../redact/text.js';
 
 export interface HarborIdentity {

@@ -1,4 +1,4 @@
-// What a whole-catalog sync selects, as the configuration compiles it (src/config/selection.ts)
+// What a whole-catalog sync selects, as the configuration compiles it (src/config/selection-inputs.ts)
 // and the engine applies it (src/sync/select.ts, which says what each filter means).
 
 export interface RepoPattern {
@@ -7,7 +7,7 @@ export interface RepoPattern {
   test(repo: string): boolean;
 }
 
-/** A tag regex, compiled to match in linear time (src/config/selection.ts). */
+/** A tag regex, compiled to match in linear time (src/config/selection-inputs.ts). */
 export interface TagPattern {
   /** Anchored, as reports show it: `^1\.2.*$`. */
   source: string;

@@ -7,7 +7,7 @@ import { NetworkError } from '../errors/base.js';
 import type { ErrorCode } from '../errors/codes.js';
 import { RegistryError } from '../errors/registry.js';
 import { DISCARD_LIMIT, ERROR_READ_LIMIT } from './limits.js';
-import { ShapeError, parseJson, type Shape } from './shape.js';
+import { ShapeError, parseJson, type Shape } from '../errors/json-shape.js';
 
 /** undici's response body: a Readable that can also discard itself (`dump`). */
 export type Body = Readable & { dump(options?: { limit?: number }): Promise<unknown> };

@@ -6,7 +6,7 @@ export function sha256Digest(bytes: Uint8Array): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
-export class DigestMismatchError extends HarborSyncError {
+class DigestMismatchError extends HarborSyncError {
   override readonly name = 'DigestMismatchError';
   readonly expected: string;
   readonly actual: string;

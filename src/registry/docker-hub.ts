@@ -1,7 +1,7 @@
 // Docker Hub goes by several host names; credentials and repository names follow their own rules there.
 
 /** Every host name that means Docker Hub's registry. */
-export const DOCKER_HUB_HOSTS: ReadonlySet<string> = new Set([
+const DOCKER_HUB_HOSTS: ReadonlySet<string> = new Set([
   'docker.io',
   'index.docker.io',
   'registry-1.docker.io',

@@ -64,10 +64,6 @@ function stripHost(name: string, text: string, sourceHost: string | undefined): 
   );
 }
 
-export function formatReference(ref: ImageReference): string {
-  return `${ref.repository}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
-}
-
 export function isTag(value: string): boolean {
   return TAG.test(value);
 }

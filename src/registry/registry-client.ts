@@ -1,6 +1,6 @@
 // The seam between the engine and a registry: one method per distribution-protocol operation.
-// Two implementations: the HTTP client (client.ts) and a registry's storage directory read
-// directly (storage/client.ts); tests hand in fakes. The engine asks `capabilities` what a source
+// Two implementations: the HTTP client (distribution-client.ts) and a registry's storage directory read
+// directly (storage/storage-client.ts); tests hand in fakes. The engine asks `capabilities` what a source
 // can do, never its URL.
 import type { Readable } from 'node:stream';
 import type { RegistryError } from '../errors/registry.js';

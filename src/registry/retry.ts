@@ -5,7 +5,7 @@
 // and a server's Retry-After is honoured up to a cap.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { isHarborSyncError } from '../errors/base.js';
-import { causeCode } from '../errors/causes.js';
+import { causeCode } from '../errors/cause-chain.js';
 
 export interface RetryPolicy {
   /** Further attempts after the first. */
@@ -149,7 +149,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 /** Retries are counted per tag: the engine runs each tag's work inside its own counter. */
 export const retryCounter = new AsyncLocalStorage<{ retries: number }>();
 
-export function countRetry(): void {
+function countRetry(): void {
   const counter = retryCounter.getStore();
   if (counter) counter.retries += 1;
 }

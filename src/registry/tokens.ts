@@ -9,7 +9,7 @@ import { basicAuthorization, type Credentials } from './credentials.js';
 import { addToken } from '../redact/secrets.js';
 import { readErrorText, readJson, type Answer } from './body.js';
 import { TOKEN_READ_LIMIT } from './limits.js';
-import { ignoredIfWrong, object, optional, positive, string } from './shape.js';
+import { ignoredIfWrong, object, optional, positive, string } from '../errors/json-shape.js';
 
 interface CachedToken {
   token: string;

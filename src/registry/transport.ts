@@ -10,7 +10,7 @@ import { TokenCache } from './tokens.js';
 import { AuthBoundary } from './auth-boundary.js';
 import { discardBody, type Answer } from './body.js';
 import { NetworkError } from '../errors/base.js';
-import { causeText, certificateCode } from '../errors/causes.js';
+import { causeText, certificateCode } from '../errors/cause-chain.js';
 import { addCredentials } from '../redact/secrets.js';
 import { DEFAULT_RETRY_POLICY, RetryLater, isRetryableStatus, retrying, type RetryPolicy } from './retry.js';
 

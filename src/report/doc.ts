@@ -1,5 +1,5 @@
 // The summary as a document: what is said, in what order, with what stress, said once for every
-// format. verdict.ts, causes.ts, tables.ts and summary.ts build it from the result; the Markdown
+// format. verdict.ts, failure-causes.ts, tables.ts and summary.ts build it from the result; the Markdown
 // summary (render-markdown.ts), the HTML page (html.ts) and the plain text of the JUnit report
 // (plainText) only write it, each escaping every piece of text for its own format. Text in here is
 // never escaped: a name is the name, a server's words are its words.

@@ -25,7 +25,7 @@ export const LEVELS: readonly Level[] = [
 ];
 
 /** A list of this many rows or fewer is shown as it is; longer ones fold. */
-export const FOLD_AFTER = 10;
+const FOLD_AFTER = 10;
 
 export interface Context {
   level: Level;

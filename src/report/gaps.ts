@@ -6,7 +6,7 @@ import { type ClassRow, classLabel } from '../model/class-rules.js';
 import type { HarborMissing, TagResult } from '../model/result.js';
 import { type Block, code, type Inline, heading, lines, paragraph, strong, table } from './doc.js';
 import { type Context, foldedList } from './fold.js';
-import { nameCell, nameHeader } from './names.js';
+import { nameCell, nameHeader } from './name-cells.js';
 import { byText } from './order.js';
 import { bytes, num, plural, shortDigest } from './words.js';
 

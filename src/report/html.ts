@@ -12,7 +12,7 @@ import { LEVELS } from './fold.js';
 import { type SummaryOptions, summaryDocument } from './summary.js';
 
 /** A page a browser opens without effort; a run too large for it gets the shorter lists. */
-export const PAGE_LIMIT = 8 * 1024 * 1024;
+const PAGE_LIMIT = 8 * 1024 * 1024;
 
 /** The run's summary as an HTML page, at the most detailed level under PAGE_LIMIT. */
 export function renderHtmlPage(result: SyncResult, options: SummaryOptions = {}): string {
@@ -25,7 +25,7 @@ export function renderHtmlPage(result: SyncResult, options: SummaryOptions = {})
 }
 
 /** A document as a whole page; its title is the verdict's first words. */
-export function htmlPage(blocks: readonly Block[]): string {
+function htmlPage(blocks: readonly Block[]): string {
   const verdict = blocks.find((b) => b.kind === 'alert');
   const first = verdict?.kind === 'alert' ? verdict.blocks[0] : undefined;
   const said = first?.kind === 'paragraph' ? plainText(first.text) : '';

@@ -13,7 +13,7 @@
 import { BASE_RULE, tagClass } from '../model/class-rules.js';
 import type { FailOn, SyncResult, TagResult, TagStatus } from '../model/result.js';
 import { STATUSES } from '../model/result.js';
-import { failureFacts, repositoryOf, whatToDo } from './causes.js';
+import { failureFacts, repositoryOf, whatToDo } from './failure-causes.js';
 import { plainText } from './doc.js';
 import { xmlAttribute, xmlText } from './escape.js';
 import { failsRun, leftUndone, needsAction, undoneWords } from './outcome.js';
@@ -24,7 +24,7 @@ export type JunitMark = 'failure' | 'skipped' | 'pass';
 
 /** How a class of tags shows in the JUnit report under a fail-on rule. `fail-on: never` changes the
  * exit code only: a failed tag is still a failed test. */
-export function junitMark(status: TagStatus, failOn: FailOn, dryRun: boolean): JunitMark {
+function junitMark(status: TagStatus, failOn: FailOn, dryRun: boolean): JunitMark {
   if (failsRun(status, failOn === 'never' ? BASE_RULE : failOn, dryRun)) return 'failure';
   if (needsAction(status)) return 'skipped';
   return 'pass';

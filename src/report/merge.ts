@@ -13,193 +13,208 @@ import type {
 import { REPORT_SCHEMA } from './json.js';
 import { ConfigError } from '../errors/base.js';
 import { ERROR_CODES, STEPS, type ErrorCode } from '../errors/codes.js';
+import {
+  ShapeError,
+  array,
+  boolean,
+  nonNegative,
+  object,
+  oneOf,
+  optional,
+  quote,
+  string,
+  where,
+  type Shape,
+} from '../errors/json-shape.js';
 import { STATUSES } from '../model/result.js';
-import { Shape } from './shape.js';
-
-const ERROR_CODE_LIST = Object.keys(ERROR_CODES) as ErrorCode[];
 
 /** The result a report was written from (the classes become each item's status again). Every
  * field merge and the summary use is checked first: a wrong shape names the file and the field. */
 export function resultFromReport(report: unknown, name: string): SyncResult {
-  const shape = new Shape(name);
   const r = report as Record<string, unknown> | null;
   if (!r || typeof r !== 'object' || Array.isArray(r) || r.schema !== REPORT_SCHEMA) {
     const schema = r && typeof r === 'object' && !Array.isArray(r) ? String(r.schema).slice(0, 100) : 'none';
     throw new ConfigError(`${name} is not a harbor-sync report (schema "${schema}", expected "${REPORT_SCHEMA}")`);
   }
-  const field = <T>(key: string, check: (value: unknown, path: string) => T): T | undefined =>
-    shape.optional(r[key], key, check);
-  const names = (value: unknown, path: string) => shape.list(value, path, (v, p) => shape.name(v, p));
-  const items: TagResult[] = [];
-  for (const status of STATUSES)
-    items.push(...(field(status, (v, p) => shape.list(v, p, (item, at) => tagResult(shape, item, at, status))) ?? []));
-  const totals = field('totals', (v, p) => shape.object(v, p));
-  const seconds = shape.optional(totals?.seconds, 'totals.seconds', (v, p) => shape.number(v, p));
-  const bytesPlanned = shape.optional(totals?.bytesPlanned, 'totals.bytesPlanned', (v, p) => shape.number(v, p));
-  const shard = field('shard', (v, p) => shardOf(shape, v, p));
-  const harborVersion = field('harborVersion', (v, p) => shape.name(v, p));
-  const harborUser = field('harborUser', (v, p) => shape.name(v, p));
-  const upstreamRequests = field('upstreamRequests', (v, p) => shape.number(v, p));
-  const fatal = field('fatal', (v, p) => stepFailure(shape, v, p));
-  const missingShards = field('missingShards', (v, p) => shape.list(v, p, (s, at) => shardOf(shape, s, at)));
+  let read: ReturnType<typeof REPORT>;
+  try {
+    read = REPORT(report);
+  } catch (error) {
+    throw error instanceof ShapeError ? refusal(name, error) : error;
+  }
+  const { harborVersion, harborUser, shard, upstreamRequests, fatal, missingShards } = read;
+  const bytesPlanned = read.totals?.bytesPlanned;
   return {
-    startedAt: field('startedAt', (v, p) => time(shape, v, p)) ?? '',
-    finishedAt: field('finishedAt', (v, p) => time(shape, v, p)) ?? '',
-    seconds: seconds ?? 0,
-    dryRun: field('dryRun', (v, p) => shape.boolean(v, p)) === true,
-    source: field('source', (v, p) => shape.name(v, p)) ?? '',
-    harbor: field('harbor', (v, p) => shape.name(v, p)) ?? '',
+    startedAt: read.startedAt ?? '',
+    finishedAt: read.finishedAt ?? '',
+    seconds: read.totals?.seconds ?? 0,
+    dryRun: read.dryRun === true,
+    source: read.source ?? '',
+    harbor: read.harbor ?? '',
     ...(harborVersion && { harborVersion }),
     ...(harborUser && { harborUser }),
     ...(shard && { shard }),
     ...(upstreamRequests !== undefined && { upstreamRequests }),
-    projectsCreated: field('projectsCreated', names) ?? [],
-    items,
-    // Added within v1: reports written before have neither.
-    retained: field('retained', (v, p) => shape.list(v, p, (item, at) => retainedItem(shape, item, at))) ?? [],
-    harborNotes: field('harborNotes', (v, p) => shape.list(v, p, (note, at) => harborNote(shape, note, at))) ?? [],
+    projectsCreated: read.projectsCreated ?? [],
+    items: STATUSES.flatMap((status) => (read[status] ?? []).map((item): TagResult => ({ ...item, status }))),
+    retained: read.retained ?? [],
+    harborNotes: read.harborNotes ?? [],
     ...(fatal && { fatal }),
-    ...(field('interrupted', (v, p) => shape.boolean(v, p)) && { interrupted: true }),
-    notStarted: field('notStarted', names) ?? [],
-    ...(field('catalogIncomplete', (v, p) => shape.boolean(v, p)) && { catalogIncomplete: true }),
+    ...(read.interrupted && { interrupted: true }),
+    notStarted: read.notStarted ?? [],
+    ...(read.catalogIncomplete && { catalogIncomplete: true }),
     ...(bytesPlanned !== undefined && { bytesPlanned }),
     ...(missingShards && missingShards.length > 0 && { missingShards }),
   };
 }
 
-/** More shards than any matrix runs; the same bound as the shard input (src/config/shard.ts). */
+/** A wrong field in the words of a file handed in (`shard-2.json: failed[3].source is a number,
+ * expected a string`): exit 2, one line. */
+function refusal(file: string, error: ShapeError): ConfigError {
+  const path = error.path.replace(/^\$\.?/, '');
+  return new ConfigError(
+    `${file}: ${path} ${error.why ?? `is ${error.found ?? 'missing'}, expected ${error.expected}`}`,
+  );
+}
+
+// The shape of a report, part by part. Optional fields are absent or null; fields added within
+// v1 are optional, so reports written before them still read.
+
+/** Longer than any name a run writes: a repository (255) and a tag (128), or an escaped bad name. */
+const MAX_NAME = 1024;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/** A name the report shows (an image, a repository, a project): one printable line. Runs write
+ * names from outside escaped (`\x1b`), so a raw control character means the file was made up. */
+const name: Shape<string> = (value) => {
+  const text = string(value);
+  if (text.length > MAX_NAME)
+    throw new ShapeError('a name', quote(text), `is longer than ${MAX_NAME} characters, more than any name`);
+  if (CONTROL.test(text))
+    throw new ShapeError('a name', quote(text), 'holds a control character or line break, which no name has');
+  return text;
+};
+
+/** An ISO 8601 time, as runs write them (`2026-11-22T08:00:00.000Z`); empty when a run never started. */
+const time = where(
+  string,
+  (text) => text === '' || /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(text),
+  'a time such as 2026-11-22T08:00:00.000Z',
+);
+
+/** More shards than any matrix runs; the same bound as the shard input (src/config/shard-input.ts). */
 const MAX_SHARDS = 10_000;
 
 /** `i/n` with 1 ≤ i ≤ n ≤ MAX_SHARDS; a merged report's `merged 1/2, 2/2` as it is. */
-function shardOf(shape: Shape, value: unknown, path: string): string {
-  const text = shape.name(value, path);
-  if (text.startsWith('merged ')) return text;
-  const shard = parseShard(text);
-  if (!shard || shard.index < 1 || shard.index > shard.count || shard.count > MAX_SHARDS)
-    throw shape.fail(path, `is "${text.slice(0, 100)}", expected i/n with 1 ≤ i ≤ n ≤ ${MAX_SHARDS} (e.g. 2/4)`);
-  return text;
-}
+const shardName = where(
+  name,
+  (text) => {
+    const shard = parseShard(text);
+    return (
+      text.startsWith('merged ') ||
+      (!!shard && shard.index >= 1 && shard.index <= shard.count && shard.count <= MAX_SHARDS)
+    );
+  },
+  `i/n with 1 ≤ i ≤ n ≤ ${MAX_SHARDS} (e.g. 2/4)`,
+);
 
-/** An ISO 8601 time, as runs write them (`2026-11-22T08:00:00.000Z`); empty when a run never started. */
-function time(shape: Shape, value: unknown, path: string): string {
-  const text = shape.string(value, path);
-  if (text !== '' && !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(text))
-    throw shape.fail(path, `is "${text.slice(0, 100)}", expected a time such as 2026-11-22T08:00:00.000Z`);
-  return text;
-}
+/** '' read as absent: a run writes no empty digest or push time, and merge always dropped one. */
+const unlessEmpty =
+  (shape: Shape<string>): Shape<string | undefined> =>
+  (value) =>
+    shape(value) || undefined;
 
-function tagResult(shape: Shape, value: unknown, path: string, status: TagStatus): TagResult {
-  const item = shape.object(value, path);
-  const at = (key: string) => `${path}.${key}`;
-  const opt = <T>(key: string, check: (value: unknown, path: string) => T): T | undefined =>
-    shape.optional(item[key], at(key), check);
-  const text = (v: unknown, p: string) => shape.string(v, p);
-  const count = (v: unknown, p: string) => shape.number(v, p);
-  const digest = opt('digest', (v, p) => shape.name(v, p));
-  const mediaType = opt('mediaType', (v, p) => shape.name(v, p));
-  const platforms = opt('platforms', (v, p) => shape.list(v, p, (x, q) => shape.name(x, q)));
-  const size = opt('size', count);
-  const blobs = opt('blobs', (v, p) => {
-    const b = shape.object(v, p);
-    const n = (key: string) => shape.number(b[key], `${p}.${key}`);
-    return {
-      total: n('total'),
-      uploaded: n('uploaded'),
-      mounted: n('mounted'),
-      existing: n('existing'),
-      bytesUploaded: n('bytesUploaded'),
-    };
-  });
-  const sourceDigest = opt('sourceDigest', (v, p) => shape.name(v, p));
-  const previousDigest = opt('previousDigest', (v, p) => shape.name(v, p));
-  const repaired = opt('repaired', (v, p) => {
-    const b = shape.object(v, p);
-    const n = (key: string) => shape.number(b[key], `${p}.${key}`);
-    return { blobs: n('blobs'), manifests: n('manifests'), bytes: n('bytes'), from: shape.name(b.from, `${p}.from`) };
-  });
-  const missing = opt('missing', (v, p) => shape.list(v, p, (x, q) => shape.name(x, q)));
-  const harborMissing = opt('harborMissing', (v, p) => shape.list(v, p, (x, q) => missingInHarbor(shape, x, q)));
-  const checkedWhole = opt('checkedWhole', (v, p) => shape.boolean(v, p));
-  const reason = opt('reason', text);
-  const error = opt('error', (v, p) => stepFailure(shape, v, p));
-  const retries = opt('retries', count);
-  const seconds = opt('seconds', count);
-  return {
-    source: shape.name(item.source, at('source')),
-    target: shape.name(item.target, at('target')),
-    status,
-    ...(digest && { digest }),
-    ...(mediaType !== undefined && { mediaType }),
-    ...(platforms && { platforms }),
-    ...(size !== undefined && { size }),
-    ...(blobs && { blobs }),
-    ...(sourceDigest !== undefined && { sourceDigest }),
-    ...(previousDigest !== undefined && { previousDigest }),
-    ...(repaired && { repaired }),
-    ...(missing && { missing }),
-    ...(harborMissing && { harborMissing }),
-    ...(checkedWhole && { checkedWhole: true as const }),
-    ...(reason !== undefined && { reason }),
-    ...(error && { error }),
-    ...(retries !== undefined && { retries }),
-    ...(seconds !== undefined && { seconds }),
-  };
-}
+/** `true` or absent: a report writes false where the model leaves the field out. */
+const trueOrAbsent: Shape<true | undefined> = (value) => boolean(value) || undefined;
+
+// Typed as always having an errorCode, which was added within v1: reports written before lack it,
+// and the summary words a failure without it.
+const STEP_FAILURE = object({
+  step: oneOf(STEPS),
+  errorCode: optional(oneOf(Object.keys(ERROR_CODES) as ErrorCode[])),
+  status: optional(nonNegative),
+  code: optional(name),
+  message: string,
+  hint: optional(string),
+}) as Shape<StepFailure>;
 
 /** A digest Harbor lacked (verify: blobs; added within v1). */
-function missingInHarbor(shape: Shape, value: unknown, path: string): HarborMissing {
-  const m = shape.object(value, path);
-  const size = shape.optional(m.size, `${path}.size`, (v, p) => shape.number(v, p));
-  return {
-    digest: shape.name(m.digest, `${path}.digest`),
-    kind: shape.oneOf(m.kind, `${path}.kind`, ['blob', 'manifest'] as const),
-    ...(size !== undefined && { size }),
-  };
-}
+const MISSING_IN_HARBOR: Shape<HarborMissing> = object({
+  digest: name,
+  kind: oneOf(['blob', 'manifest'] as const),
+  size: optional(nonNegative),
+});
 
-function stepFailure(shape: Shape, value: unknown, path: string): StepFailure {
-  const f = shape.object(value, path);
-  const at = (key: string) => `${path}.${key}`;
-  const status = shape.optional(f.status, at('status'), (v, p) => shape.number(v, p));
-  const code = shape.optional(f.code, at('code'), (v, p) => shape.name(v, p));
-  const hint = shape.optional(f.hint, at('hint'), (v, p) => shape.string(v, p));
-  // errorCode was added within v1: reports written before lack it.
-  const errorCode = shape.optional(f.errorCode, at('errorCode'), (v, p) => shape.oneOf(v, p, ERROR_CODE_LIST));
-  // Typed as always having one; the summary words a failure without it.
-  return {
-    step: shape.oneOf(f.step, at('step'), STEPS),
-    ...((errorCode ? { errorCode } : {}) as { errorCode: ErrorCode }),
-    ...(status !== undefined && { status }),
-    ...(code !== undefined && { code }),
-    message: shape.string(f.message, at('message')),
-    ...(hint !== undefined && { hint }),
-  };
-}
+/** An item of one of the lists per class; the list gives its status. */
+const ITEM: Shape<Omit<TagResult, 'status'>> = object({
+  source: name,
+  target: name,
+  digest: optional(unlessEmpty(name)),
+  mediaType: optional(name),
+  platforms: optional(array(name)),
+  size: optional(nonNegative),
+  blobs: optional(
+    object({
+      total: nonNegative,
+      uploaded: nonNegative,
+      mounted: nonNegative,
+      existing: nonNegative,
+      bytesUploaded: nonNegative,
+    }),
+  ),
+  sourceDigest: optional(name),
+  previousDigest: optional(name),
+  repaired: optional(object({ blobs: nonNegative, manifests: nonNegative, bytes: nonNegative, from: name })),
+  missing: optional(array(name)),
+  harborMissing: optional(array(MISSING_IN_HARBOR)),
+  checkedWhole: optional(trueOrAbsent),
+  reason: optional(string),
+  error: optional(STEP_FAILURE),
+  retries: optional(nonNegative),
+  seconds: optional(nonNegative),
+});
 
-function retainedItem(shape: Shape, value: unknown, path: string): RetainedItem {
-  const item = shape.object(value, path);
-  const at = (key: string) => `${path}.${key}`;
-  const digest = shape.optional(item.digest, at('digest'), (v, p) => shape.name(v, p));
-  const pushedAt = shape.optional(item.pushedAt, at('pushedAt'), (v, p) => time(shape, v, p));
-  const artifacts = shape.optional(item.artifacts, at('artifacts'), (v, p) => shape.number(v, p));
-  return {
-    kind: shape.oneOf(item.kind, at('kind'), ['tag', 'repository'] as const),
-    source: shape.name(item.source, at('source')),
-    target: shape.name(item.target, at('target')),
-    ...(digest !== undefined && { digest }),
-    ...(pushedAt && { pushedAt }),
-    ...(artifacts !== undefined && { artifacts }),
-  };
-}
+const RETAINED_ITEM: Shape<RetainedItem> = object({
+  kind: oneOf(['tag', 'repository'] as const),
+  source: name,
+  target: name,
+  digest: optional(name),
+  pushedAt: optional(unlessEmpty(time)),
+  artifacts: optional(nonNegative),
+});
 
-function harborNote(shape: Shape, value: unknown, path: string): HarborNote {
-  const note = shape.object(value, path);
-  return {
-    project: shape.name(note.project, `${path}.project`),
-    kind: shape.oneOf(note.kind, `${path}.kind`, ['proxy-cache', 'retention', 'immutable', 'kept'] as const),
-    message: shape.string(note.message, `${path}.message`),
-  };
-}
+const HARBOR_NOTE: Shape<HarborNote> = object({
+  project: name,
+  kind: oneOf(['proxy-cache', 'retention', 'immutable', 'kept'] as const),
+  message: string,
+});
+
+/** The report in the order it is written (src/report/json.ts): the first wrong field is named. */
+const REPORT = object({
+  dryRun: optional(boolean),
+  startedAt: optional(time),
+  finishedAt: optional(time),
+  source: optional(name),
+  harbor: optional(name),
+  harborVersion: optional(name),
+  harborUser: optional(name),
+  projectsCreated: optional(array(name)),
+  shard: optional(shardName),
+  missingShards: optional(array(shardName)),
+  upstreamRequests: optional(nonNegative),
+  totals: optional(object({ seconds: optional(nonNegative), bytesPlanned: optional(nonNegative) })),
+  fatal: optional(STEP_FAILURE),
+  interrupted: optional(boolean),
+  notStarted: optional(array(name)),
+  catalogIncomplete: optional(boolean),
+  ...(Object.fromEntries(STATUSES.map((status) => [status, optional(array(ITEM))])) as Record<
+    TagStatus,
+    Shape<Omit<TagResult, 'status'>[] | undefined>
+  >),
+  // Added within v1: reports written before have neither.
+  retained: optional(array(RETAINED_ITEM)),
+  harborNotes: optional(array(HARBOR_NOTE)),
+});
 
 export interface NamedResult {
   /** The report file, for messages. */

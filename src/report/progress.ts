@@ -68,7 +68,7 @@ export class Progress {
   }
 }
 
-export function formatDuration(seconds: number): string {
+function formatDuration(seconds: number): string {
   if (seconds < 60) return `${Math.round(seconds)} s`;
   const m = Math.floor(seconds / 60);
   if (m < 60) return `${m} min ${Math.round(seconds % 60)} s`;

@@ -6,7 +6,7 @@ import { codeCell, codeSpan, fence, htmlText, markdownCell, markdownText } from 
 import { details, table } from './markdown.js';
 
 /** The blocks as Markdown lines, each block followed by a blank line. */
-export function markdownLines(blocks: readonly Block[]): string[] {
+function markdownLines(blocks: readonly Block[]): string[] {
   return blocks.flatMap(block);
 }
 

@@ -6,7 +6,7 @@
 // (test/integration/summary-browser.test.ts); action.ts hands it to core.summary, the CLI prints it.
 import { BY_ATTENTION, type ClassRow, isStatus } from '../model/class-rules.js';
 import type { FailOn, SyncResult, TagResult } from '../model/result.js';
-import { type Cause, failedSection, groupFailures } from './causes.js';
+import { type Cause, failedSection, groupFailures } from './failure-causes.js';
 import { alert, type Block, code, heading, joined, paragraph, strong } from './doc.js';
 import { brokenSection } from './gaps.js';
 import { type Context, LEVELS, type Level } from './fold.js';
@@ -57,7 +57,7 @@ export function renderInternalError(message: string): string {
 }
 
 /** A run that never started (its configuration was refused) or was ended by a bug. */
-export function stoppedDocument(why: 'config' | 'internal', message: string): Block[] {
+function stoppedDocument(why: 'config' | 'internal', message: string): Block[] {
   const [title, todo] =
     why === 'config'
       ? ['Configuration error: nothing was done.', 'fix the input it names, then run again.']

@@ -12,10 +12,10 @@ import {
   type StatusRow,
 } from '../model/class-rules.js';
 import type { RetainedItem, TagResult, TagStatus } from '../model/result.js';
-import { repositoryOf } from './causes.js';
+import { repositoryOf } from './failure-causes.js';
 import { type Block, code, type Inline, heading, lines, paragraph, strong, table } from './doc.js';
 import { type Context, foldedList } from './fold.js';
-import { nameCell, nameHeader } from './names.js';
+import { nameCell, nameHeader } from './name-cells.js';
 import { byText } from './order.js';
 import { bytes, num, plural, shortDigest } from './words.js';
 

@@ -5,7 +5,7 @@ import { ERROR_CODES } from '../errors/codes.js';
 import { ALL_CLASSES, classWord, FAILED_BY_DEFAULT, NEED_ACTION } from '../model/class-rules.js';
 import type { FailOn, HarborNote, SyncResult } from '../model/result.js';
 import type { ClassName } from '../model/tag-classes.js';
-import { ADVICE, failureFacts } from './causes.js';
+import { ADVICE, failureFacts } from './failure-causes.js';
 import { type AlertKind, type Block, alert, code, type Inline, paragraph, strong } from './doc.js';
 import { addedByRule, decideOutcome, leftUndone, undoneWords } from './outcome.js';
 import { retainedWords } from './tables.js';

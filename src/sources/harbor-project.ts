@@ -7,10 +7,10 @@
 // source-password name another account; the same goes for the TLS options.
 import { ConfigError } from '../errors/base.js';
 import { createHarborApi } from '../harbor/api.js';
-import { projectNameProblem } from '../harbor/names.js';
+import { projectNameProblem } from '../harbor/targets.js';
 import { createHarborProjectSource } from '../harbor/project-source.js';
 import { trimSlash, underPrefix, type MappingRule } from '../model/mapping-rule.js';
-import { createRegistryClient } from '../registry/client.js';
+import { createRegistryClient } from '../registry/distribution-client.js';
 import { SourceUrlError, schemeOf, type SourceKind } from './kind.js';
 
 const HARBOR_URL = /^\s*harbor:\/\/([^/?#]*)\/?\s*$/i;

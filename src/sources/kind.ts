@@ -1,5 +1,5 @@
 // A source kind: one way of naming where the images come from (a registry's API, a registry's
-// storage directory, a tarball of one), registered once in index.ts. A kind claims its URLs by
+// storage directory, a tarball of one), registered once in source-kinds.ts. A kind claims its URLs by
 // scheme, checks them, says what it can do before anything is opened, and opens the client the
 // engine reads through. Configuration, preflight and the engine ask the kind, never the URL.
 import { ConfigError } from '../errors/base.js';

@@ -1,6 +1,6 @@
 // http:// and https://: a registry's distribution API (unless the URL names a tarball, which
 // storage-archive.ts downloads). The source every registry speaks; its client is the HTTP one.
-import { createRegistryClient } from '../registry/client.js';
+import { createRegistryClient } from '../registry/distribution-client.js';
 import { SourceUrlError, schemeOf, type SourceKind } from './kind.js';
 import { isTarballDownload } from './storage.js';
 

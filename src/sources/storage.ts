@@ -14,10 +14,10 @@ import {
   type StorageLocation,
   type StorageSource,
   type StorageSourceOptions,
-} from '../registry/storage/index.js';
+} from '../registry/storage/open-storage.js';
 import { SourceUrlError, schemeOf, type OpenContext, type SourceTraits } from './kind.js';
 
-export type { StorageLocation } from '../registry/storage/index.js';
+export type { StorageLocation } from '../registry/storage/open-storage.js';
 
 const ARCHIVE_NAME = /\.(tar|tar\.gz|tgz|tar\.zst|tzst)$/i;
 /** `scheme://user[:password]@…`, found in the text: `file://u:p@…` does not even parse as a URL. */

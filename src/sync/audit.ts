@@ -1,17 +1,17 @@
 // verify: blobs — a tag Harbor lists with the source's digest is checked whole in Harbor: a HEAD
-// for every blob and manifest of it (src/transfer/audit.ts), so a Harbor that lost content (a
+// for every blob and manifest of it (src/transfer/harbor-gaps.ts), so a Harbor that lost content (a
 // garbage collection that removed blobs of tagged images, goharbor/harbor#19308; a restore from an
 // old backup) is found before a pull fails. The source's manifests are read (a GET of the top one
 // instead of the digest's HEAD), and serve the copy when the digests differ after all.
 import type { HarborMissing, TagResult } from '../model/result.js';
-import type { HarborGaps } from '../transfer/audit.js';
+import type { HarborGaps } from '../transfer/harbor-gaps.js';
 import { blobsOf, type ManifestGraph } from '../transfer/manifest-graph.js';
 import type { RunContext } from './context.js';
 import { failure, inStep } from './failure.js';
 import type { TagJob } from './jobs.js';
 import { describeGraph, jobOwner, notOnSource, readSourceGraph } from './source-tag.js';
 
-export const WHOLE_REASON = 'already in Harbor with the same digest, checked whole';
+const WHOLE_REASON = 'already in Harbor with the same digest, checked whole';
 
 /** Harbor lists the source's digest but lacks some of it, which the source (or the upstream:
  * `fromUpstream`) has: the tag pipeline repairs it (repair.ts). */

@@ -42,7 +42,7 @@ export type Check =
   /** verify: blobs — Harbor lists the source's digest but lacks some of it. */
   | RepairCheck;
 
-export const IMMUTABLE_REASON = 'matches immutable-tags, already in Harbor';
+const IMMUTABLE_REASON = 'matches immutable-tags, already in Harbor';
 
 export async function checkTag(job: TagJob, ctx: RunContext): Promise<Check> {
   const result: TagResult = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };

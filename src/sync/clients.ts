@@ -2,9 +2,9 @@
 // Harbor's /v2 registry and its API, and the upstream a pull-through cache mirrored. Everything
 // after asks the client.
 import { createHarborApi, type HarborApi } from '../harbor/api.js';
-import { createRegistryClient } from '../registry/client.js';
+import { createRegistryClient } from '../registry/distribution-client.js';
 import type { RegistryClient } from '../registry/registry-client.js';
-import { openSource } from '../sources/index.js';
+import { openSource } from '../sources/source-kinds.js';
 import { VERSION } from '../version.js';
 import { INPUT_NAMING, type Endpoint, type SyncConfig } from '../model/config.js';
 import type { Logger } from '../model/events.js';

@@ -4,7 +4,7 @@
 // this object; a test builds one with in-memory clients.
 import type { HarborApi, RepositoryListing } from '../harbor/api.js';
 import type { HintContext } from '../harbor/hints.js';
-import type { HarborTarget } from '../harbor/names.js';
+import type { HarborTarget } from '../harbor/targets.js';
 import type { Logger } from '../model/events.js';
 import type { RegistryClient } from '../registry/registry-client.js';
 import type { PlatformFilter } from '../registry/media-types.js';

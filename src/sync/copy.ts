@@ -29,7 +29,7 @@ export async function copyTag(
       top: manifest,
       blobs,
       fromUpstream,
-      targetEmpty: () => ctx.repositoryIsEmpty(job.target),
+      targetEmpty: await ctx.repositoryIsEmpty(job.target),
     },
     step,
   );

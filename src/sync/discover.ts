@@ -8,7 +8,7 @@
 // printed raw, so a list is never silently shorter.
 import { HarborSyncError, isHarborSyncError } from '../errors/base.js';
 import { isNotFound } from '../errors/registry.js';
-import type { HarborTarget } from '../harbor/names.js';
+import type { HarborTarget } from '../harbor/targets.js';
 import type { RetainedItem, TagResult } from '../model/result.js';
 import type { RepositoryListing } from '../harbor/api.js';
 import { printable } from '../redact/text.js';
@@ -21,11 +21,11 @@ import { jobFor, type TagJob } from './jobs.js';
 import { OncePerKey } from '../transfer/once.js';
 import { repositoryExcludedBy, selectTags, selectsAllTags } from './select.js';
 import { inShard } from './shard.js';
-import { untaggedJobs, type RevisionSource } from './untagged.js';
+import { untaggedJobs, type UntaggedLister } from './untagged.js';
 
 const SIGNATURE_TAG = /^sha256-[0-9a-f]{64}(\.(sig|att|sbom))?$/;
 
-export function isSignatureTag(tag: string): boolean {
+function isSignatureTag(tag: string): boolean {
   return SIGNATURE_TAG.test(tag);
 }
 
@@ -41,7 +41,7 @@ export interface DiscoveryOptions {
   selection: Selection;
   includeSignatures: boolean;
   /** Set with include-untagged: where untagged manifests are listed. */
-  revisions?: RevisionSource | undefined;
+  revisions?: UntaggedLister | undefined;
   /** Where a source repository lands in Harbor; throws a HarborSyncError for a name Harbor cannot take. */
   mapTarget(repository: string): HarborTarget;
   shard?: Shard | undefined;

@@ -51,11 +51,12 @@ export async function runSync(
   };
   const all = clients ?? createClients(config, abandon.signal, logger);
   try {
-    const runner = new Runner(new RunContext(config, all, logger, { stop, abandon: abandon.signal }), result);
+    const ctx = new RunContext(config, all, logger, { stop, abandon: abandon.signal });
+    const runner = new Runner(ctx, result);
     // Every declared name is mapped before any network traffic: a name Harbor cannot take is
     // refused before anything is copied.
     const targets = mapSpecs(config.images, (repository) => runner.mapTarget(repository));
-    const identity = await preflight(config, all, logger);
+    const identity = await preflight(config, all, logger, ctx.transfer);
     if (identity.version !== undefined) result.harborVersion = identity.version;
     if (identity.user !== undefined) result.harborUser = identity.user;
     await runner.run(targets);

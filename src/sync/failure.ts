@@ -1,7 +1,7 @@
 // Turns whatever went wrong in one step of one tag into the StepFailure the report shows: the step,
 // our code, the HTTP status and the registry's code, the message, and what to do when we know.
 import { HarborPolicyError, HarborSyncError, NetworkError, isHarborSyncError } from '../errors/base.js';
-import { causeCode, causeText, certificateCode, findCause } from '../errors/causes.js';
+import { causeCode, causeText, certificateCode, findCause } from '../errors/cause-chain.js';
 import type { Step } from '../errors/codes.js';
 import { isRegistryError } from '../errors/registry.js';
 import { explainHarborAnswer, type HintContext } from '../harbor/hints.js';

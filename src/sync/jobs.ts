@@ -1,5 +1,5 @@
 // One job per tag: where it is read on the source and written in Harbor.
-import { NameMappingError, type HarborTarget } from '../harbor/names.js';
+import { NameMappingError, type HarborTarget } from '../harbor/targets.js';
 import type { ImageSpec } from '../model/config.js';
 
 export interface TagJob {

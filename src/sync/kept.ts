@@ -3,7 +3,7 @@
 // are now and the reference clients pull instead, with one of the run's own tags as the example.
 import type { HarborNote, TagResult } from '../model/result.js';
 import type { SyncConfig } from '../model/config.js';
-import { sourceHarborProject } from '../sources/index.js';
+import { sourceHarborProject } from '../sources/source-kinds.js';
 
 /** One `kept` note per project the source project's tags went to (copied, or there already). */
 export function keptNotes(config: SyncConfig, items: readonly TagResult[]): HarborNote[] {

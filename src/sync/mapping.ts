@@ -11,7 +11,7 @@
 // becomes the target itself (a rename); under a project alone it is an error, since a project is
 // not a repository and guessing a name there could collide with `from/<name>`. With flatten it
 // keeps its last component like any other source. Unmatched repositories use mapRepository.
-import { mapRepository, NameMappingError, type HarborTarget } from '../harbor/names.js';
+import { mapRepository, NameMappingError, type HarborTarget } from '../harbor/targets.js';
 import { describeRule, trimSlash, underPrefix, type MappingRule } from '../model/mapping-rule.js';
 
 /** The first matching rule decides; without one, the default mapping (mapRepository). */

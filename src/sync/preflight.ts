@@ -1,14 +1,15 @@
 // Checks both ends before any tag is tried, so a wrong password or an unreachable host is one
 // clear error instead of a failure per tag.
 import { HarborSyncError, NetworkError, isHarborSyncError } from '../errors/base.js';
-import { causeCode, causeText, rootCause } from '../errors/causes.js';
+import { causeCode, causeText, rootCause } from '../errors/cause-chain.js';
 import { isRegistryError } from '../errors/registry.js';
 import type { Logger } from '../model/events.js';
 import { isAuthRefusal } from '../registry/auth-boundary.js';
 import { redirectedTo } from '../harbor/api.js';
-import { sourceHarborProject } from '../sources/index.js';
+import { sourceHarborProject } from '../sources/source-kinds.js';
 import { redactUrl, type Clients } from './clients.js';
 import { INPUT_NAMING, type SyncConfig } from '../model/config.js';
+import type { Transfer } from '../transfer/transfer.js';
 import { placeAt } from './failure.js';
 
 export interface PreflightResult {
@@ -16,19 +17,24 @@ export interface PreflightResult {
   user?: string;
 }
 
-export async function preflight(config: SyncConfig, clients: Clients, logger: Logger): Promise<PreflightResult> {
+export async function preflight(
+  config: SyncConfig,
+  clients: Clients,
+  logger: Logger,
+  transfer: Transfer,
+): Promise<PreflightResult> {
   // A project of Harbor itself as the source (harbor://PROJECT): Harbor first, so an unreachable
   // Harbor or refused credentials are said as Harbor's; the source then checks its project.
   if (sourceHarborProject(config.source.url) !== undefined) {
     const found = await checkHarbor(config, clients, logger);
-    await checkSource(config, clients, logger);
+    await checkSource(config, clients, logger, transfer);
     return found;
   }
-  await checkSource(config, clients, logger);
+  await checkSource(config, clients, logger, transfer);
   return await checkHarbor(config, clients, logger);
 }
 
-async function checkSource(config: SyncConfig, clients: Clients, logger: Logger): Promise<void> {
+async function checkSource(config: SyncConfig, clients: Clients, logger: Logger, transfer: Transfer): Promise<void> {
   const naming = config.naming ?? INPUT_NAMING;
   const credentialsHint = `set ${naming.name('source-username')} and ${naming.name('source-password')}`;
   const ping = await clients.source.ping().catch((error: unknown) => {
@@ -62,7 +68,7 @@ async function checkSource(config: SyncConfig, clients: Clients, logger: Logger)
     // Public registries answer /v2/ with 401 even to anonymous pulls: only a refused anonymous
     // token, or a first listing that answers 401/403, means the source demands a login.
     const refusal =
-      ping.error && ping.error.request !== 'GET /v2/' ? ping.error : await anonymousRefusal(config, clients);
+      ping.error && ping.error.request !== 'GET /v2/' ? ping.error : await anonymousRefusal(config, clients, transfer);
     if (refusal) {
       throw new HarborSyncError({
         code: 'CREDENTIALS_REQUIRED',
@@ -182,11 +188,15 @@ function httpToHttpsHint(
 
 /** The first listing this run needs, asked anonymously: a refusal (401/403) means the source
  * demands a login; anything else is left to the tags that hit it. */
-async function anonymousRefusal(config: SyncConfig, clients: Clients): Promise<HarborSyncError | undefined> {
+async function anonymousRefusal(
+  config: SyncConfig,
+  clients: Clients,
+  transfer: Transfer,
+): Promise<HarborSyncError | undefined> {
   const first = config.images[0];
   try {
     if (first?.tag !== undefined || first?.digest !== undefined)
-      await clients.source.headManifest(first.repository, first.digest ?? first.tag!);
+      await transfer.sourceManifest(first.repository, first.digest ?? first.tag!);
     else if (first) await clients.source.listTags(first.repository);
     else if (config.catalog) for await (const _page of clients.source.catalog()) break;
     return undefined;

@@ -33,7 +33,7 @@ export async function repairTag(job: TagJob, ctx: RunContext, check: RepairCheck
       top: graph.node,
       blobs: gaps.blobs,
       fromUpstream,
-      targetEmpty: () => ctx.repositoryIsEmpty(job.target),
+      targetEmpty: await ctx.repositoryIsEmpty(job.target),
     },
     gaps,
     step,

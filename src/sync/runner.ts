@@ -4,7 +4,7 @@
 // soon as their repository is listed.
 import pLimit from 'p-limit';
 import type { RepositorySummary } from '../harbor/api.js';
-import type { HarborTarget } from '../harbor/names.js';
+import type { HarborTarget } from '../harbor/targets.js';
 import type { RetainedItem, SyncResult, TagResult } from '../model/result.js';
 import { retryCounter } from '../registry/retry.js';
 import { TargetClaims } from './collisions.js';
@@ -19,7 +19,7 @@ import { Scheduler } from './scheduler.js';
 import { repositoryExcludedBy } from './select.js';
 import { inShard } from './shard.js';
 import { syncTag, type TagLimits, type TagRun } from './tag-pipeline.js';
-import { revisionSource } from './untagged.js';
+import { untaggedLister } from './untagged.js';
 
 export class Runner {
   private readonly ctx: RunContext;
@@ -43,7 +43,7 @@ export class Runner {
     this.discovery = new Discovery(ctx.source, {
       selection: config.selection,
       includeSignatures: config.includeSignatures,
-      revisions: config.includeUntagged ? revisionSource(ctx.source) : undefined,
+      revisions: config.includeUntagged ? untaggedLister(ctx.source, ctx.transfer) : undefined,
       mapTarget: (repository) => this.mapTarget(repository),
       shard: config.shard,
       harborTags: (target) => ctx.harborHoldings(target),

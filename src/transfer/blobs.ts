@@ -18,7 +18,7 @@ export interface BlobMove {
   /** The source lacks it: it comes from the upstream. */
   fromUpstream: boolean;
   /** The Harbor repository holds nothing this run did not bring: no HEAD is worth asking. */
-  targetEmpty: () => Promise<boolean>;
+  targetEmpty: boolean;
   /** Harbor was just found to lack it (verify: blobs): no HEAD is worth asking either. */
   knownMissing?: boolean;
 }
@@ -38,7 +38,7 @@ async function bringBlob(state: TransferState, move: BlobMove): Promise<BlobOutc
   const { harbor } = state.clients;
   const repository = move.targetRepository;
   const digest = move.blob.digest;
-  const ask = !move.knownMissing && !(await move.targetEmpty());
+  const ask = !move.knownMissing && !move.targetEmpty;
   if (ask && (await state.limit(() => harbor.headBlob(repository, digest))) !== undefined) return 'existing';
   const upload = state.uploads.run(digest, () => state.limit(() => uploadBlob(state, move)).then(() => repository));
   const home = await upload.promise;

@@ -8,12 +8,13 @@ import type { Step } from '../errors/codes.js';
 import { isNotFound } from '../errors/registry.js';
 import type { Descriptor } from '../registry/media-types.js';
 import type { BlobResponse, ManifestHead } from '../registry/registry-client.js';
-import { type HarborGaps, harborGaps } from './audit.js';
+import { type HarborGaps, harborGaps } from './harbor-gaps.js';
 import { ensureBlob } from './blobs.js';
 import type { PlatformFilter } from './index-filter.js';
 import { readManifestGraph, type ManifestGraph, type ManifestNode } from './manifest-graph.js';
 import { pushManifests } from './manifests.js';
 import { TransferState, type TransferClients, type TransferOptions } from './state.js';
+import { findUntagged, type RevisionSource, type UntaggedRevisions } from './untagged-revisions.js';
 import { UploadPlan } from './upload-plan.js';
 import { findUpstream } from './upstream.js';
 
@@ -41,7 +42,7 @@ export interface Write {
   /** Blobs the source lacks, which come from the upstream. */
   fromUpstream: ReadonlySet<string>;
   /** True when the Harbor repository holds nothing this run did not bring (no HEAD is worth it). */
-  targetEmpty(): Promise<boolean>;
+  targetEmpty: boolean;
 }
 
 /** Runs one step of the write, so the caller places and explains what goes wrong in it. */
@@ -230,6 +231,11 @@ export class Transfer {
   /** A dry run: bytes the whole run would upload, each blob once. */
   get plannedBytes(): number | undefined {
     return this.plan?.bytes;
+  }
+
+  /** include-untagged: a repository's revisions no tag reaches (the source must list revisions). */
+  untaggedRevisions(repository: string, tags: string[]): Promise<UntaggedRevisions> {
+    return findUntagged(this.state.clients.source as RevisionSource, repository, tags);
   }
 
   /** Closes the source GETs `owner` held that no upload took (the tag was stale, or mounted). */

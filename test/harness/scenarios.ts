@@ -3,7 +3,7 @@
 // A stale or incomplete tag is what a distribution pull-through cache leaves behind when it is
 // later served as a normal registry: the proxy stores every manifest and tag it was asked for, but
 // a blob only once it was fetched through it, and only in the repository it was fetched through.
-import { access } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SOURCE_USER, startRegistry, type RunningRegistry } from './registry.ts';
 import {
@@ -98,8 +98,8 @@ async function fillThroughProxy(upstreamUrl: string, partialFetched: BlobData): 
       );
     }
     // The proxy stores the blob in a background copy after serving it; wait for its repository
-    // link so stopping the proxy cannot cut that copy short.
-    await waitForFile(layerLink(proxy.storageDir, PARTIAL_REPO, partialFetched.digest), 10_000);
+    // link, written whole, so stopping the proxy cannot cut that copy short.
+    await waitForLink(layerLink(proxy.storageDir, PARTIAL_REPO, partialFetched.digest), partialFetched.digest, 10_000);
     return proxy.storageDir;
   } finally {
     await proxy.stop();
@@ -111,16 +111,16 @@ function layerLink(storageDir: string, repo: string, digest: string): string {
   return join(storageDir, 'docker/registry/v2/repositories', repo, '_layers', algorithm, hex, 'link');
 }
 
-async function waitForFile(path: string, timeoutMs: number): Promise<void> {
+/** Waits until the link file holds `digest` whole: distribution truncates and then writes a link
+ * file (not atomically, docs/harbor.md §9), so a link that merely exists may still be empty, and a
+ * proxy stopped then leaves a link that answers 500 ("invalid checksum digest format"). */
+async function waitForLink(path: string, digest: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    try {
-      await access(path);
-      return;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`${path} did not appear within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    const text = await readFile(path, 'utf8').catch(() => '');
+    if (text === digest) return;
+    if (Date.now() > deadline) throw new Error(`${path} did not hold ${digest} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
   }
 }
 

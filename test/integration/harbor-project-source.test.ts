@@ -15,7 +15,7 @@ import { skopeoCopy, skopeoInspectRaw } from '../harness/skopeo.ts';
 import { runCli } from '../harness/run-bundle.ts';
 import { asCli, syncInputs } from '../harness/sync-inputs.ts';
 import { buildConfig } from '../../src/config/inputs.ts';
-import { CLI_NAMES } from '../../src/config/names.ts';
+import { CLI_NAMES } from '../../src/config/option-names.ts';
 import { INPUT_NAMING } from '../../src/model/config.ts';
 import { DEFAULT_RETRY_POLICY } from '../../src/registry/retry.ts';
 import { harborProject } from '../../src/sources/harbor-project.ts';

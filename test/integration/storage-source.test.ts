@@ -25,9 +25,9 @@ import { startHarborDouble, type HarborDouble } from '../harness/harbor-double/i
 import { skopeoInspectRaw } from '../harness/skopeo.ts';
 import { snapshotTree } from '../harness/storage-helpers.ts';
 import { syncInputs } from '../harness/sync-inputs.ts';
-import { createStorageSource, openStorageSource, type StorageSource } from '../../src/registry/storage/index.js';
+import { createStorageSource, openStorageSource, type StorageSource } from '../../src/registry/storage/open-storage.js';
 import { storageLocation } from '../../src/sources/storage.js';
-import { createRegistryClient } from '../../src/registry/client.js';
+import { createRegistryClient } from '../../src/registry/distribution-client.js';
 import { createHarborApi } from '../../src/harbor/api.js';
 import { buildConfig } from '../../src/config/inputs.js';
 import { runSync } from '../../src/sync/engine.js';

@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildConfig, ConfigError } from '../../src/config/inputs.js';
-import { CLI_NAMES } from '../../src/config/names.js';
+import { CLI_NAMES } from '../../src/config/option-names.js';
 import { FILE_LIMITS, readBoundedFile } from '../../src/config/read-file.js';
 import { EXIT, main } from '../../src/cli/main.js';
 import { asCli, syncInputs } from '../harness/sync-inputs.ts';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseConfigFile } from '../../src/config/config-file.ts';
 import { INPUTS } from '../../src/config/input-list.ts';
 import { buildConfig } from '../../src/config/inputs.ts';
-import { CLI_NAMES } from '../../src/config/names.ts';
+import { CLI_NAMES } from '../../src/config/option-names.ts';
 import { annotationsFor } from '../../src/report/annotations.ts';
 import { renderSummary } from '../../src/report/summary.ts';
 import { baseResult, fatalRun, interruptedRun } from '../harness/summary-cases.ts';

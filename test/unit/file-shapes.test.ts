@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfigFile } from '../../src/config/config-file.js';
-import { parseShard } from '../../src/config/shard.js';
+import { parseShard } from '../../src/config/shard-input.js';
 import { ConfigError } from '../../src/errors/base.js';
 import type { SyncResult } from '../../src/model/result.js';
 import { buildReport } from '../../src/report/json.js';

@@ -4,7 +4,7 @@
 // they enter. Scripted node:http servers (hostile-http.ts) misbehave on cue.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { createRegistryClient } from '../../src/registry/client.ts';
+import { createRegistryClient } from '../../src/registry/distribution-client.ts';
 import { createHarborApi, type HarborApi } from '../../src/harbor/api.ts';
 import type { RegistryClient } from '../../src/registry/registry-client.ts';
 import type { ListLimits } from '../../src/registry/pagination.ts';

@@ -44,7 +44,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   harbor: ['errors', 'redact', 'registry'],
   // Moves blobs and manifests between registries: below the engine, above the protocol.
   transfer: ['errors', 'redact', 'registry'],
-  // The kinds of source, by URL scheme (src/sources/index.ts): below the engine and the config.
+  // The kinds of source, by URL scheme (src/sources/source-kinds.ts): below the engine and the config.
   sources: ['errors', 'redact', 'model', 'registry', 'harbor'],
   sync: ['errors', 'redact', 'model', 'registry', 'harbor', 'transfer', 'sources', 'version.ts'],
   report: ['errors', 'redact', 'model'],
@@ -104,6 +104,15 @@ describe('import rules', () => {
       }
     }
     expect(problems).toEqual([]);
+  });
+
+  it('gives no two files of src/ the same name (a name says which file, wherever it is quoted)', () => {
+    const byName = new Map<string, string[]>();
+    for (const file of files) {
+      const name = file.split('/').pop()!;
+      byName.set(name, [...(byName.get(name) ?? []), file]);
+    }
+    expect([...byName.values()].filter((paths) => paths.length > 1)).toEqual([]);
   });
 
   it('has no import cycles', () => {

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { NameMappingError } from '../../src/harbor/names.js';
+import { NameMappingError } from '../../src/harbor/targets.js';
 import { findCollisions, mapWithRules, mayCollide } from '../../src/sync/mapping.js';
 import { describeRule, type MappingRule } from '../../src/model/mapping-rule.js';
 import { checkMappingRule, checkReachable, parseMappingRules } from '../../src/config/mapping-rules.js';

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { mapRepository, projectNameProblem } from '../../src/harbor/names.js';
+import { mapRepository, projectNameProblem } from '../../src/harbor/targets.js';
 
 describe('Harbor name mapping', () => {
   it('uses the first component as the project', () => {

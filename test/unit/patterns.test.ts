@@ -3,7 +3,7 @@
 // engine (`(a+)+`) cannot spin on a long name. What users write keeps its meaning.
 import { describe, it, expect } from 'vitest';
 import { buildConfig, ConfigError } from '../../src/config/inputs.js';
-import { compileRepoPattern, compileTagPattern, parseSelection } from '../../src/config/selection.js';
+import { compileRepoPattern, compileTagPattern, parseSelection } from '../../src/config/selection-inputs.js';
 import { parseConfigFile } from '../../src/config/config-file.js';
 import { INPUTS } from '../../src/config/input-list.js';
 import { repositoryExcludedBy, selectTags } from '../../src/sync/select.js';

@@ -5,7 +5,7 @@
 // (test/integration/summary-browser.test.ts) checks the same summaries rendered.
 import { describe, expect, it } from 'vitest';
 import type { SyncResult, TagResult } from '../../src/model/result.js';
-import { groupFailures } from '../../src/report/causes.js';
+import { groupFailures } from '../../src/report/failure-causes.js';
 import { bytes, code, duration, num, text } from '../../src/report/markdown.js';
 import { renderConfigError, renderSummary, SUMMARY_LIMIT } from '../../src/report/summary.js';
 import {

@@ -8,7 +8,7 @@ import {
   parseLatest,
   parseSelection,
   parseSemverRange,
-} from '../../src/config/selection.js';
+} from '../../src/config/selection-inputs.js';
 import { ConfigError } from '../../src/errors/base.js';
 
 const reader = (values: Record<string, string>) => (name: string) => values[name];

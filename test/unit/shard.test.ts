@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { parseShard } from '../../src/config/shard.js';
+import { parseShard } from '../../src/config/shard-input.js';
 import { shardOf } from '../../src/sync/shard.js';
 
 describe('shards', () => {

@@ -6,7 +6,13 @@ import { parse } from 'yaml';
 import { INPUTS } from '../../src/config/input-list.js';
 import { INPUT_NAMING } from '../../src/model/config.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/registry/retry.js';
-import { SOURCE_KINDS, SourceUrlError, sourceKind, sourceSchemes, type OpenContext } from '../../src/sources/index.js';
+import {
+  SOURCE_KINDS,
+  SourceUrlError,
+  sourceKind,
+  sourceSchemes,
+  type OpenContext,
+} from '../../src/sources/source-kinds.js';
 import { schemeOf } from '../../src/sources/kind.js';
 
 const root = new URL('../../', import.meta.url);

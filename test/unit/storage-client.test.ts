@@ -4,7 +4,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { rm, truncate, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
-import { openStorageSource, type StorageSource } from '../../src/registry/storage/index.js';
+import { openStorageSource, type StorageSource } from '../../src/registry/storage/open-storage.js';
 import { storageLocation } from '../../src/sources/storage.js';
 import { isHarborSyncError } from '../../src/errors/base.js';
 import { LayoutBuilder, digestOf } from '../harness/storage-helpers.ts';

@@ -5,8 +5,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStorageSource, openStorageSource } from '../../src/registry/storage/index.js';
-import { sourceKind } from '../../src/sources/index.js';
+import { createStorageSource, openStorageSource } from '../../src/registry/storage/open-storage.js';
+import { sourceKind } from '../../src/sources/source-kinds.js';
 import { storageLocation } from '../../src/sources/storage.js';
 import { LayoutBuilder } from '../harness/storage-helpers.ts';
 

@@ -4,7 +4,7 @@
 // of ours (INTERNAL). Scripted servers: the registry in plain HTTP, its blob store in HTTPS with
 // the test certificate, which nothing here trusts.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRegistryClient } from '../../src/registry/client.ts';
+import { createRegistryClient } from '../../src/registry/distribution-client.ts';
 import { toFailure } from '../../src/sync/failure.ts';
 import { startRecordingServer, type RecordingServer } from '../harness/recording-server.ts';
 

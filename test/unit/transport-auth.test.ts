@@ -3,7 +3,7 @@
 // known to the redaction point from the start. Scripted node:http servers, no registry needed.
 import { describe, it, expect } from 'vitest';
 import { Readable } from 'node:stream';
-import { createRegistryClient } from '../../src/registry/client.ts';
+import { createRegistryClient } from '../../src/registry/distribution-client.ts';
 import { clearSecrets, scrub } from '../../src/redact/secrets.ts';
 import { basic, startRecordingServer, type RecordingServer } from '../harness/recording-server.ts';
 import { either, tokenHandler } from '../harness/scripted-source.ts';

@@ -2,11 +2,13 @@
 // directly or through an index), and how discovery turns them into digest jobs.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { rm } from 'node:fs/promises';
-import { openStorageSource, type StorageSource } from '../../src/registry/storage/index.js';
+import { openStorageSource, type StorageSource } from '../../src/registry/storage/open-storage.js';
 import { storageLocation } from '../../src/sources/storage.js';
 import { Discovery } from '../../src/sync/discover.js';
-import { parseSelection } from '../../src/config/selection.js';
-import { findUntagged, revisionSource, untaggedJobs } from '../../src/sync/untagged.js';
+import { parseSelection } from '../../src/config/selection-inputs.js';
+import { untaggedJobs, untaggedLister, type UntaggedLister } from '../../src/sync/untagged.js';
+import { findUntagged } from '../../src/transfer/untagged-revisions.js';
+import { Transfer } from '../../src/transfer/transfer.js';
 import type { RegistryClient } from '../../src/registry/registry-client.js';
 import { LayoutBuilder } from '../harness/storage-helpers.ts';
 
@@ -79,7 +81,7 @@ describe('findUntagged', () => {
 
 describe('untaggedJobs', () => {
   it('makes digest jobs labelled repo@sha256:…; a referrer is skipped without include-signatures', async () => {
-    const { jobs, items } = await untaggedJobs(source, 'u/app', target('u/app'), ['1', 'multi'], false);
+    const { jobs, items } = await untaggedJobs(list(), 'u/app', target('u/app'), ['1', 'multi'], false);
     expect(jobs.map((j) => [j.sourceLabel, j.sourceReference, j.targetLabel, j.targetReference])).toEqual(
       [app.old, app.untaggedIndex].sort().map((d) => [`u/app@${d}`, d, `library/u/app@${d}`, d]),
     );
@@ -91,7 +93,7 @@ describe('untaggedJobs', () => {
         reason: 'signature or attestation (include-signatures: false)',
       },
     ]);
-    const withSignatures = await untaggedJobs(source, 'u/app', target('u/app'), ['1', 'multi'], true);
+    const withSignatures = await untaggedJobs(list(), 'u/app', target('u/app'), ['1', 'multi'], true);
     expect(withSignatures.jobs.map((j) => j.sourceReference)).toContain(app.referrer);
     expect(withSignatures.items).toEqual([]);
   });
@@ -102,7 +104,7 @@ describe('Discovery with include-untagged', () => {
     new Discovery(source, {
       selection: parseSelection(() => undefined),
       includeSignatures: true,
-      revisions: untagged ? source : undefined,
+      revisions: untagged ? list() : undefined,
       mapTarget: (r) => target(r),
     });
 
@@ -149,15 +151,35 @@ describe('Discovery with include-untagged', () => {
   });
 });
 
-describe('revisionSource', () => {
-  it('takes a storage source and refuses a registry client, naming the input', () => {
-    expect(revisionSource(source).listRevisions).toBeTypeOf('function');
+describe('untaggedLister', () => {
+  it('takes a storage source and refuses a registry client, naming the input', async () => {
+    const found = await list()('u/app', ['1', 'multi']);
+    expect(found.roots).toEqual([app.old, app.untaggedIndex, app.referrer].sort());
     const api = {
       listTags: async () => [],
       capabilities: { untaggedManifests: false, localReads: false, referrersApi: 'unknown' },
     };
-    expect(() => revisionSource(api as unknown as RegistryClient)).toThrow(
+    expect(() => untaggedLister(api as unknown as RegistryClient, transferOver(source))).toThrow(
       /^include-untagged: true needs a source that can list untagged manifests/,
     );
   });
 });
+
+/** The transfer layer over the storage source (Harbor is never asked here). */
+function transferOver(from: RegistryClient): Transfer {
+  return new Transfer(
+    { source: from, harbor: from },
+    {
+      concurrency: 1,
+      upstreamConcurrency: 1,
+      retry: { retries: 0, maxWaitMs: 1, baseMs: 1 },
+      abandon: new AbortController().signal,
+      dryRun: true,
+    },
+  );
+}
+
+/** How discovery lists a repository's untagged revisions: through the transfer layer. */
+function list(): UntaggedLister {
+  return untaggedLister(source, transferOver(source));
+}

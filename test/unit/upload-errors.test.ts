@@ -3,7 +3,7 @@
 // Scripted node:http server, no registry needed.
 import { describe, it, expect, afterEach } from 'vitest';
 import { Readable } from 'node:stream';
-import { createRegistryClient } from '../../src/registry/client.ts';
+import { createRegistryClient } from '../../src/registry/distribution-client.ts';
 import { isRegistryError } from '../../src/errors/registry.ts';
 import { startRecordingServer, type RecordingServer } from '../harness/recording-server.ts';
 

@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { decompressArchive, type DecompressOptions } from './decompress.js';
 import { unusable } from './errors.js';
 import { indexArchive } from './index-archive.js';
-import { formatSize, Progress, secondsSince } from './progress.js';
+import { formatSize, Progress, secondsSince } from './pass-progress.js';
 import type { Compression } from './tar-check.js';
 import { TarTree } from './tar-tree.js';
 import type { StorageTree } from './tree.js';

@@ -16,14 +16,14 @@ import { pipeline } from 'node:stream/promises';
 import { isHarborSyncError } from '../../errors/base.js';
 import { unusable } from './errors.js';
 import { indexer } from './index-archive.js';
-import { formatSize, Progress, secondsSince, type StorageLog } from './progress.js';
+import { formatSize, Progress, secondsSince, type StorageLog } from './pass-progress.js';
 import { decompressor, readError, scanArchive, type Compression } from './tar-check.js';
 import { TarHeaderReader } from './tar-headers.js';
 import { TarIndex } from './tar-index.js';
 import { forgetAtExit, removeAtExit } from './temp-dir.js';
 
 /** Left free beside the copy, for the report, logs and whatever else the runner writes. */
-export const HEADROOM = 32 * 1024 * 1024;
+const HEADROOM = 32 * 1024 * 1024;
 
 export interface DecompressOptions {
   /** An existing directory. */

@@ -19,7 +19,7 @@ export function repositoryDir(root: string, repository: string): string {
   return join(root, 'repositories', ...repository.split('/'));
 }
 
-export function manifestsDir(root: string, repository: string): string {
+function manifestsDir(root: string, repository: string): string {
   return join(repositoryDir(root, repository), '_manifests');
 }
 

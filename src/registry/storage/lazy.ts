@@ -3,7 +3,7 @@
 // surfaces from ping(), which preflight turns into one clear error.
 import type { Readable } from 'node:stream';
 import type { ManifestHead, ManifestResponse, PingResult, UploadStart } from '../registry-client.js';
-import { STORAGE_CAPABILITIES, type StorageSource } from './client.js';
+import { STORAGE_CAPABILITIES, type StorageSource } from './storage-client.js';
 
 export class LazyStorageSource implements StorageSource {
   readonly capabilities = STORAGE_CAPABILITIES;

@@ -11,7 +11,7 @@ import { printable } from '../../redact/text.js';
 import { TarFormatError, TarHeaderReader, type TarEntry } from './tar-headers.js';
 import { unusable } from './errors.js';
 import { isHarborSyncError, type StorageError } from '../../errors/base.js';
-import type { Progress } from './progress.js';
+import type { Progress } from './pass-progress.js';
 
 const TYPES: Record<string, string> = {
   '1': 'a hard link',

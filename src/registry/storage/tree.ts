@@ -1,5 +1,5 @@
 // Where a storage source's bytes come from, apart from what the registry's layout means
-// (client.ts): a directory on disk (dir-tree.ts, read through safe-read.ts) or a tar archive
+// (storage-client.ts): a directory on disk (dir-tree.ts, read through safe-read.ts) or a tar archive
 // read in place (tar-tree.ts). Paths are the tree's own, joined below `top` with node:path; a
 // tree shows them to users its own way (an archive as `registry.tar:docker/registry/v2/…`).
 import type { Readable } from 'node:stream';

@@ -37,7 +37,7 @@ export function causeCode(error: unknown, accept: (code: string) => boolean): st
 
 /** Node's and OpenSSL's codes for a TLS certificate the run does not trust (self-signed, expired,
  * unknown CA, wrong host name). */
-export const CERTIFICATE_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
+const CERTIFICATE_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
 
 /** The certificate code in the chain, when a TLS certificate was refused. */
 export function certificateCode(error: unknown): string | undefined {

@@ -6,7 +6,7 @@ import { type ClassRow, classLabel } from '../model/class-rules.js';
 import type { TagResult } from '../model/result.js';
 import { type Block, code, type Inline, heading, joined, paragraph, strong, table } from './doc.js';
 import { type Context, foldedList } from './fold.js';
-import { nameCell, nameHeader } from './names.js';
+import { nameCell, nameHeader } from './name-cells.js';
 import { byText } from './order.js';
 import { num, plural } from './words.js';
 
@@ -211,7 +211,7 @@ function projectOf(target: string): string {
 
 /** The message with what differs from tag to tag (names, tags, projects, digests, upload ids)
  * replaced by placeholders, so the same cause reads the same for every tag. */
-export function generalise(message: string, item: TagResult): string {
+function generalise(message: string, item: TagResult): string {
   if (!message) return '';
   const names: [string, string][] = [];
   for (const [reference, kind] of [

@@ -11,16 +11,16 @@
 import { unusable } from './errors.js';
 import { realpath, stat } from 'node:fs/promises';
 import { openArchive, searchRoot } from './archive.js';
-import { StorageClient, type StorageSource } from './client.js';
+import { StorageClient, type StorageSource } from './storage-client.js';
 import { DirectoryTree } from './dir-tree.js';
 import { downloadArchive, shownUrl, type DownloadOptions } from './download.js';
 import { LazyStorageSource } from './lazy.js';
 import { expectedLayout, locateRoot } from './locate.js';
-import type { StorageLog } from './progress.js';
+import type { StorageLog } from './pass-progress.js';
 import { workDirOf } from './temp-dir.js';
 
-export type { StorageSource } from './client.js';
-export type { StorageLog } from './progress.js';
+export type { StorageSource } from './storage-client.js';
+export type { StorageLog } from './pass-progress.js';
 
 /** Where the storage is: a local directory (`dir`), a local path that may be a tarball or a
  * directory (`file`), or the http(s) URL of a tarball to download first (`download`). */

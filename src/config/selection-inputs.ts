@@ -9,7 +9,7 @@ import { RE2JS } from 're2js';
 import semver from 'semver';
 import { ConfigError } from '../errors/base.js';
 import { RANGE_OPTIONS, type RepoPattern, type Selection, type TagPattern } from '../model/selection.js';
-import { ACTION_NAMES, type InputNames } from './names.js';
+import { ACTION_NAMES, type InputNames } from './option-names.js';
 
 const GLOB_CHARS = /^[a-z0-9._\-/*?]+$/;
 

@@ -3,7 +3,7 @@
 // distribution's path components (docs/harbor.md §3).
 import { ConfigError } from '../errors/base.js';
 
-export const PROJECT_NAME_RULE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+const PROJECT_NAME_RULE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const PROJECT_NAME_MAX = 255;
 
 export interface HarborTarget {

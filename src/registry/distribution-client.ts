@@ -17,7 +17,7 @@ import { LIST_READ_LIMIT, MANIFEST_READ_LIMIT } from './limits.js';
 import { LIST_LIMITS, ListGuard, nextLink, type ListLimits } from './pagination.js';
 import { isDigest, repositoryScope } from './reference.js';
 import { discardBody, readBody, readErrorText, readJson, type ReadLimit } from './body.js';
-import { array, object, optional, string } from './shape.js';
+import { array, object, optional, string } from '../errors/json-shape.js';
 import {
   Transport,
   headerValue,

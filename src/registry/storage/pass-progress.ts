@@ -5,7 +5,7 @@
 /** Where a storage source's lines go: the run's logger (info). */
 export type StorageLog = (message: string) => void;
 
-export const PROGRESS_INTERVAL_MS = 15_000;
+const PROGRESS_INTERVAL_MS = 15_000;
 
 export class Progress {
   private readonly log: StorageLog | undefined;
