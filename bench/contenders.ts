@@ -166,7 +166,13 @@ function verifyTags(ctx: Ctx, double: HarborDouble): [number, number] {
   return [ok, all];
 }
 
-function finish(ctx: Ctx, double: HarborDouble, name: string, started: bigint, extra: Partial<RunResult>): RunResult {
+export function finish(
+  ctx: Ctx,
+  double: HarborDouble,
+  name: string,
+  started: bigint,
+  extra: Partial<RunResult>,
+): RunResult {
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
   const h = harborCounts(double);
   return {

@@ -85,6 +85,20 @@ export const PRESETS: Record<string, CorpusParams> = {
     multiArchShare: 0,
     latestAlias: true,
   },
+  // 12k tags of tiny images: a catalog half the size of catalog-24k (issue 30's nightly figures).
+  'catalog-12k': {
+    seed: 'harbor-sync-bench/catalog-12k/v1',
+    repositories: 4000,
+    tagsPerRepository: 3,
+    teams: 40,
+    nestedShare: 0.3,
+    baseImages: 4,
+    baseLayerSizes: [4096],
+    ownLayerSizes: [1024],
+    jitter: 0.5,
+    multiArchShare: 0,
+    latestAlias: true,
+  },
   // ~24k tags of tiny images, the size of a real registry's catalog: memory per tag and the
   // nightly's cost per repository show here (skopeo runs on a slice).
   'catalog-24k': {

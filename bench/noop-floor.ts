@@ -7,7 +7,7 @@
 import pLimit from 'p-limit';
 import { Agent, request } from 'undici';
 import type { HarborDouble } from '../test/harness/harbor-double/index.ts';
-import type { Ctx, RunResult } from './contenders.ts';
+import { type Ctx, finish, type RunResult } from './contenders.ts';
 
 const MANIFEST_ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
@@ -29,7 +29,6 @@ export async function runNoopFloor(
   ctx: Ctx,
   double: HarborDouble,
   name: string,
-  finish: (started: bigint) => RunResult,
   options: NoopFloorOptions = {},
 ): Promise<RunResult> {
   const parallel = options.parallel ?? 16;
@@ -85,7 +84,7 @@ export async function runNoopFloor(
       }
     }),
   );
-  const result = finish(started);
+  const result = finish(ctx, double, name, started, {});
   await Promise.all([harbor.close(), source.close()]);
   result.exitCodes = [failures ? 1 : 0];
   result.notes.push(

@@ -1,4 +1,4 @@
-// npm run bench -- [--preset small|medium|large-catalog|catalog-24k|seed]
+// npm run bench -- [--preset small|medium|large-catalog|catalog-12k|catalog-24k|seed]
 //                  [--only harbor-sync,skopeo,floor,full-floor,storage-dir,storage-tar,storage-tgz] [--big-layer]
 //                  [--concurrency N] [--slice N] [--fresh] [--no-cache] [--cpu-prof] [--no-write] [--runs N]
 // Generates a deterministic corpus in a source registry, then times harbor-sync, `skopeo sync` and
@@ -15,6 +15,7 @@ import { startRegistry, REGISTRY_BINARY } from '../test/harness/registry.ts';
 import { startHarborDouble } from '../test/harness/harbor-double/index.ts';
 import { SKOPEO_BINARY } from '../test/harness/skopeo.ts';
 import { GENERATOR_VERSION, PRESETS, pushCorpus, uniqueFor, type CorpusIndex, type CorpusParams } from './corpus.ts';
+import { runNoopFloor } from './noop-floor.ts';
 import { startCountingProxy } from './source-proxy.ts';
 import {
   createProjects,
@@ -275,6 +276,12 @@ function ratios(results: RunResult[]): string {
     [`${VERIFY_NOOP} / harbor-sync no-op`, VERIFY_NOOP, 'harbor-sync no-op'],
     [`${VERIFY_NOOP} / skopeo no-op`, VERIFY_NOOP, 'skopeo no-op'],
     ['harbor-sync first sync / full floor', 'harbor-sync first sync', 'full floor'],
+    ['harbor-sync no-op / no-op floor', 'harbor-sync no-op', 'no-op floor'],
+    [
+      'harbor-sync no-op, immutable-tags / no-op floor, immutable-tags',
+      'harbor-sync no-op, immutable-tags',
+      'no-op floor, immutable-tags',
+    ],
     ['harbor-sync first sync / copy floor', 'harbor-sync first sync', 'copy floor'],
     ['skopeo sync / full floor', 'skopeo sync', 'full floor'],
     ['skopeo sync / copy floor', 'skopeo sync', 'copy floor'],
@@ -292,6 +299,11 @@ function ratios(results: RunResult[]): string {
   const wholeNoop = results.find((r) => r.name.startsWith('harbor-sync no-op, all '))?.name;
   const wholeImmutable = results.find((r) => r.name.startsWith('harbor-sync no-op, immutable-tags, all '))?.name;
   if (wholeNoop && wholeImmutable) pairs.push([`${wholeImmutable} / ${wholeNoop}`, wholeImmutable, wholeNoop]);
+  const wholeNoopFloor = results.find((r) => r.name.startsWith('no-op floor, all '))?.name;
+  const wholeImmutableFloor = results.find((r) => r.name.startsWith('no-op floor, immutable-tags, all '))?.name;
+  if (wholeNoop && wholeNoopFloor) pairs.push([`${wholeNoop} / ${wholeNoopFloor}`, wholeNoop, wholeNoopFloor]);
+  if (wholeImmutable && wholeImmutableFloor)
+    pairs.push([`${wholeImmutable} / ${wholeImmutableFloor}`, wholeImmutable, wholeImmutableFloor]);
   for (const [label, a, b] of pairs) {
     const ra = by(a);
     const rb = by(b);
@@ -376,7 +388,7 @@ async function main(): Promise<number> {
     // harbor-sync also runs the whole catalog.
     const sliceSize = Number(values.slice);
     const headToHead =
-      presetName === 'large-catalog' || presetName === 'catalog-24k'
+      presetName === 'large-catalog' || presetName === 'catalog-12k' || presetName === 'catalog-24k'
         ? allRepos.filter((_, i) => i % Math.ceil(allRepos.length / sliceSize) === 0).slice(0, sliceSize)
         : allRepos;
     const ctx = makeCtx(headToHead);
@@ -466,13 +478,31 @@ async function main(): Promise<number> {
         const double = await startHarborDouble();
         try {
           round.push(await runFullFloor(ctx, double, 'full floor'));
+          // The full floor left Harbor holding every tag: what a re-run must ask, and no more.
+          round.push(await runNoopFloor(ctx, double, 'no-op floor', { parallel: concurrency * 4 }));
+          round.push(
+            await runNoopFloor(ctx, double, 'no-op floor, immutable-tags', {
+              parallel: concurrency * 4,
+              immutable: true,
+            }),
+          );
         } finally {
           await disposeDouble(double);
         }
         if (headToHead.length !== allRepos.length) {
           const d2 = await startHarborDouble();
           try {
-            round.push(await runFullFloor(makeCtx(allRepos), d2, `full floor, all ${allRepos.length} repos`));
+            const all = makeCtx(allRepos);
+            round.push(await runFullFloor(all, d2, `full floor, all ${allRepos.length} repos`));
+            round.push(
+              await runNoopFloor(all, d2, `no-op floor, all ${allRepos.length} repos`, { parallel: concurrency * 4 }),
+            );
+            round.push(
+              await runNoopFloor(all, d2, `no-op floor, immutable-tags, all ${allRepos.length} repos`, {
+                parallel: concurrency * 4,
+                immutable: true,
+              }),
+            );
           } finally {
             await disposeDouble(d2);
           }
