@@ -218,7 +218,9 @@ export async function runHarborSync(
   await writeFile(imagesFile, `${ctx.repos.join('\n')}\n`);
   const reportFile = `${base}.report.json`;
   const rssFile = `${base}.rss`;
-  const nodeArgs = ['--import', RSS_HOOK];
+  // BENCH_NODE_ARGS: more options for harbor-sync's node (a profiling preload, say); each run's
+  // BENCH_RUN_BASE names its files (`<base>.stderr`, …) so a preload can write beside them.
+  const nodeArgs = ['--import', RSS_HOOK, ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
   if (profile && ctx.cpuProfDir) {
     await mkdir(ctx.cpuProfDir, { recursive: true });
     nodeArgs.push('--cpu-prof', '--cpu-prof-dir', ctx.cpuProfDir);
@@ -232,8 +234,8 @@ export async function runHarborSync(
     ...(storage ? ['--work-dir', storage.workDir] : []),
     '--harbor-url',
     double.url,
-    '--images-file',
-    imagesFile,
+    // --catalog in extraArgs: the repositories come from the source's catalog instead.
+    ...(extraArgs.includes('--catalog') ? [] : ['--images-file', imagesFile]),
     '--concurrency',
     String(ctx.concurrency),
     '--report-file',
@@ -245,6 +247,7 @@ export async function runHarborSync(
     HARBOR_USERNAME: double.admin.username,
     HARBOR_PASSWORD: double.admin.password,
     BENCH_RSS_FILE: rssFile,
+    BENCH_RUN_BASE: base,
   };
   delete env.SOURCE_USERNAME;
   delete env.SOURCE_PASSWORD;

@@ -2,7 +2,7 @@
 // `parallel` requests at a time over keep-alive connections (issue 30). The source's catalog pages
 // (in catalog mode); per repository the source's tag list and Harbor's artifact listing (its API,
 // 100 artifacts a page, as harbor-sync reads it); per tag a manifest HEAD on the source to compare
-// digests, or none with `immutable` (the tag is taken as Harbor lists it). Run against a Harbor
+// digests, or none for a tag `immutable` matches (taken as Harbor lists it). Run against a Harbor
 // that already holds every tag, so that it is a re-run's floor.
 import pLimit from 'p-limit';
 import { Agent, request } from 'undici';
@@ -19,8 +19,8 @@ const MANIFEST_ACCEPT = [
 export interface NoopFloorOptions {
   /** Requests at once: harbor-sync's cheap look runs concurrency × 4 wide (16 by default). */
   parallel?: number;
-  /** No source request per tag (immutable-tags). */
-  immutable?: boolean;
+  /** immutable-tags: a tag matching it (whole) costs no source request; the others a HEAD. */
+  immutable?: RegExp;
   /** Also page through the source's catalog, as a catalog run does. */
   catalog?: boolean;
 }
@@ -72,11 +72,13 @@ export async function runNoopFloor(
           }
         };
         await Promise.all([get(`${ctx.proxy.url}/v2/${repo}/tags/list`, source), listing()]);
-        if (options.immutable) return;
+        const immutable = options.immutable;
         await Promise.all(
-          Object.keys(ctx.index.tags[repo] ?? {}).map((tag) =>
-            get(`${ctx.proxy.url}/v2/${repo}/manifests/${tag}`, source, { accept: MANIFEST_ACCEPT }, 'HEAD'),
-          ),
+          Object.keys(ctx.index.tags[repo] ?? {})
+            .filter((tag) => !immutable?.test(tag))
+            .map((tag) =>
+              get(`${ctx.proxy.url}/v2/${repo}/manifests/${tag}`, source, { accept: MANIFEST_ACCEPT }, 'HEAD'),
+            ),
         );
       } catch (error) {
         failures++;

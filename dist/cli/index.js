@@ -35917,7 +35917,7 @@ const INPUTS = [
     },
     {
         name: 'concurrency',
-        description: 'Tags copied at once (1-64); blob transfers run up to twice as many, and the cheap look at a tag (is it in Harbor already?) four times as many',
+        description: 'How wide the run is (1-64). Blob transfers, and the tags being copied, run up to twice as many at once; looking at tags (is a tag in Harbor already, its manifests, which blobs the source has) four times as many',
         default: defaults.concurrency,
     },
     {
@@ -49287,6 +49287,10 @@ async function harborDigestOf(job, ctx) {
     if (!(await ctx.projects.exists(job.target.project)))
         return undefined;
     if (!isDigest(job.targetReference)) {
+        // A project this run created holds only what this run pushed, and no tag twice (one job per
+        // target tag: collisions.ts): nothing to list.
+        if (ctx.projects.wasCreated(job.target.project))
+            return undefined;
         const listing = await ctx.harborListing(job.target);
         if (listing)
             return listing.tags.get(job.targetReference);
@@ -49473,7 +49477,10 @@ async function syncTag(job, ctx, limits, clock) {
     const stopped = () => ctx.signals.stop?.aborted === true;
     let partial = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
     try {
-        const check = await limits.looks(async () => {
+        // Looking (what Harbor holds, the source's manifests, which blobs are there) is requests that
+        // wait on the registries, not on copy slots: it runs as wide as the cheap look, so the copy
+        // slots are never idle while a tag is being read.
+        const next = await limits.looks(async () => {
             clock.started = Date.now();
             if (stopped())
                 return undefined;
@@ -49481,28 +49488,31 @@ async function syncTag(job, ctx, limits, clock) {
             const refusal = await ctx.projects.refusal(job.target.project);
             if (refusal)
                 throw refusal;
-            return await checkTag(job, ctx);
+            const check = await checkTag(job, ctx);
+            if (check.kind === 'done') {
+                clock.settled = check.settled === true;
+                return check;
+            }
+            partial = check.result;
+            if (check.kind === 'repair')
+                return check;
+            const plan = await classifyTag(job, ctx, check);
+            partial = plan.result;
+            return plan;
         });
-        if (!check)
+        if (!next)
             return undefined;
-        if (check.kind === 'done') {
-            clock.settled = check.settled === true;
-            return check.result;
-        }
-        partial = check.result;
+        if (next.kind === 'done')
+            return next.result;
         return await limits.tags(async () => {
             if (stopped())
                 return undefined;
-            if (check.kind === 'repair')
-                return await repairTag(job, ctx, check);
-            const plan = await classifyTag(job, ctx, check);
-            partial = plan.result;
-            if (plan.kind === 'done')
-                return plan.result;
+            if (next.kind === 'repair')
+                return await repairTag(job, ctx, next);
             if (ctx.config.dryRun)
-                return await planCopy(job, ctx, plan.result, plan.blobs);
+                return await planCopy(job, ctx, next.result, next.blobs);
             await ctx.projects.ensure(job.target.project);
-            return await copyTag(job, plan.manifest, plan.blobs, plan.result, ctx, plan.repairs);
+            return await copyTag(job, next.manifest, next.blobs, next.result, ctx, next.repairs);
         });
     }
     catch (error) {
@@ -49569,8 +49579,12 @@ class Runner {
             shard: config.shard,
             harborTags: (target) => ctx.harborHoldings(target),
         });
-        // Looking is cheaper than copying: tag lists and the nightly HEAD-and-compare run wider.
-        this.limits = { looks: pLimit(config.concurrency * 4), tags: pLimit(config.concurrency) };
+        // Looking (tag lists, the nightly HEAD-and-compare, reading a tag's manifests and checking its
+        // blobs) waits on the registries, not on copy slots: it runs wider. Copying runs as wide as
+        // the blob transfers (transfer/state.ts): a tag of small blobs spends most of its copy waiting
+        // on round trips, and with fewer tags than transfers the transfers sat idle (issue 30: the
+        // first sync of 2,000 tiny repositories went from 1.2x to 1.0x the full floor).
+        this.limits = { looks: pLimit(config.concurrency * 4), tags: pLimit(config.concurrency * 2) };
         this.claims = new TargetClaims(mayCollide(config.mappings, config.defaultProject));
         // Enough repositories open to keep the wide look limit busy (a few tags each), few enough that
         // the run holds state for them only.

@@ -185,7 +185,7 @@ export const INPUTS: InputInfo[] = [
   {
     name: 'concurrency',
     description:
-      'Tags copied at once (1-64); blob transfers run up to twice as many, and the cheap look at a tag (is it in Harbor already?) four times as many',
+      'How wide the run is (1-64). Blob transfers, and the tags being copied, run up to twice as many at once; looking at tags (is a tag in Harbor already, its manifests, which blobs the source has) four times as many',
     default: defaults.concurrency,
   },
   {

@@ -25,6 +25,9 @@ export type Plan =
 async function harborDigestOf(job: TagJob, ctx: RunContext): Promise<string | undefined> {
   if (!(await ctx.projects.exists(job.target.project))) return undefined;
   if (!isDigest(job.targetReference)) {
+    // A project this run created holds only what this run pushed, and no tag twice (one job per
+    // target tag: collisions.ts): nothing to list.
+    if (ctx.projects.wasCreated(job.target.project)) return undefined;
     const listing = await ctx.harborListing(job.target);
     if (listing) return listing.tags.get(job.targetReference);
   }

@@ -13,9 +13,9 @@ import { toFailure } from './failure.js';
 import type { TagJob } from './jobs.js';
 
 export interface TagLimits {
-  /** Tag lists and the first look at a tag (a HEAD at most). */
+  /** Tag lists, the first look at a tag, and reading it whole (manifests, blob presence). */
   looks: LimitFunction;
-  /** Reading a tag whole and copying it. */
+  /** Copying (or repairing) a tag. */
   tags: LimitFunction;
 }
 
@@ -37,29 +37,34 @@ export async function syncTag(
   const stopped = (): boolean => ctx.signals.stop?.aborted === true;
   let partial: TagResult = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
   try {
-    const check = await limits.looks(async () => {
+    // Looking (what Harbor holds, the source's manifests, which blobs are there) is requests that
+    // wait on the registries, not on copy slots: it runs as wide as the cheap look, so the copy
+    // slots are never idle while a tag is being read.
+    const next = await limits.looks(async () => {
       clock.started = Date.now();
       if (stopped()) return undefined;
       // A project Harbor refuses every push into fails its tags here, without a request each.
       const refusal = await ctx.projects.refusal(job.target.project);
       if (refusal) throw refusal;
-      return await checkTag(job, ctx);
-    });
-    if (!check) return undefined;
-    if (check.kind === 'done') {
-      clock.settled = check.settled === true;
-      return check.result;
-    }
-    partial = check.result;
-    return await limits.tags(async () => {
-      if (stopped()) return undefined;
-      if (check.kind === 'repair') return await repairTag(job, ctx, check);
+      const check = await checkTag(job, ctx);
+      if (check.kind === 'done') {
+        clock.settled = check.settled === true;
+        return check;
+      }
+      partial = check.result;
+      if (check.kind === 'repair') return check;
       const plan = await classifyTag(job, ctx, check);
       partial = plan.result;
-      if (plan.kind === 'done') return plan.result;
-      if (ctx.config.dryRun) return await planCopy(job, ctx, plan.result, plan.blobs);
+      return plan;
+    });
+    if (!next) return undefined;
+    if (next.kind === 'done') return next.result;
+    return await limits.tags(async () => {
+      if (stopped()) return undefined;
+      if (next.kind === 'repair') return await repairTag(job, ctx, next);
+      if (ctx.config.dryRun) return await planCopy(job, ctx, next.result, next.blobs);
       await ctx.projects.ensure(job.target.project);
-      return await copyTag(job, plan.manifest, plan.blobs, plan.result, ctx, plan.repairs);
+      return await copyTag(job, next.manifest, next.blobs, next.result, ctx, next.repairs);
     });
   } catch (error) {
     return { ...partial, status: 'failed', error: toFailure(error, 'discover') };

@@ -20,7 +20,7 @@ export interface TransferClients {
 }
 
 export interface TransferOptions {
-  /** Tags copied at once: blob transfers run twice as wide. */
+  /** The run's width (the concurrency input): blob transfers run twice as wide. */
   concurrency: number;
   upstreamConcurrency: number;
   retry: RetryPolicy;
