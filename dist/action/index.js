@@ -59470,7 +59470,7 @@ __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependen
 /* harmony import */ var _report_outputs_js__WEBPACK_IMPORTED_MODULE_11__ = __nccwpck_require__(8568);
 /* harmony import */ var _report_summary_js__WEBPACK_IMPORTED_MODULE_12__ = __nccwpck_require__(3564);
 /* harmony import */ var _lifecycle_js__WEBPACK_IMPORTED_MODULE_13__ = __nccwpck_require__(1291);
-/* harmony import */ var _run_and_report_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(5042);
+/* harmony import */ var _run_and_report_js__WEBPACK_IMPORTED_MODULE_14__ = __nccwpck_require__(327);
 // The GitHub Action: inputs in, the one run path, summary and outputs out. Nothing else.
 
 
@@ -71230,11 +71230,15 @@ function annotationsFor(result, options = {}) {
     const first = Math.max(1, options.firstItems ?? 5);
     const classes = failureClasses(result.items);
     const stale = result.items.filter((i) => (0,_model_class_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .tagClass */ .Zk)(i.status).needsAction);
-    const warning = stale.length > 0 ? staleWarning(stale, first, result.dryRun) : undefined;
-    // The warning keeps its place (another kind, and the one thing a re-run will not fix) unless
-    // a single slot must speak for the failures.
-    const warningFits = warning !== undefined && limit >= (classes.length > 0 ? 2 : 1);
-    const errorSlots = limit - (warningFits ? 1 : 0);
+    const broken = result.items.filter((i) => i.status === 'broken');
+    const warnings = [
+        ...(stale.length > 0 ? [staleWarning(stale, first, result.dryRun)] : []),
+        ...(broken.length > 0 ? [brokenWarning(broken, first, result.dryRun)] : []),
+    ];
+    // The warnings keep their place (another kind, and what a re-run will not fix or explain)
+    // unless a single slot must speak for the failures.
+    const shown = warnings.slice(0, Math.max(0, limit - (classes.length > 0 ? 1 : 0)));
+    const errorSlots = limit - shown.length;
     const errors = [];
     if (classes.length <= errorSlots) {
         for (const c of classes)
@@ -71245,7 +71249,7 @@ function annotationsFor(result, options = {}) {
             errors.push(classError(c, first, result.dryRun));
         errors.push(collapsed(classes.slice(errorSlots - 1)));
     }
-    return [...errors, ...(warningFits ? [warning] : [])];
+    return [...errors, ...shown];
 }
 /** Failed items grouped by errorCode and step, the largest class first (then by code, step). */
 function failureClasses(items) {
@@ -71311,6 +71315,24 @@ function staleWarning(items, first, dryRun) {
                 .map((i) => `- ${itemName(i)}: ${(0,_model_class_rules_js__WEBPACK_IMPORTED_MODULE_1__/* .tagClass */ .Zk)(i.status).word}, ${i.missing?.length ?? 0} blob(s) missing on the source`),
             ...(items.length > first ? [`… and ${items.length - first} more.`] : []),
             'What to do: set upstream-registry to repair them from the registry that was cached, or remove the tags at the source.',
+            SEE_SUMMARY,
+        ].join('\n'),
+    };
+}
+function brokenWarning(items, first, dryRun) {
+    const n = items.length;
+    return {
+        level: 'warning',
+        title: `harbor-sync: ${tags(n)} Harbor held ${n === 1 ? 'was' : 'were'} not whole — ${dryRun ? 'a sync would repair' : 'repaired'}`,
+        message: [
+            `Harbor listed ${n === 1 ? 'this tag' : 'these tags'} with the source's digest, but some of ${n === 1 ? 'its' : 'their'} blobs or manifests answered 404 there: a pull of ${n === 1 ? 'it' : 'them'} ${dryRun ? 'fails' : 'failed'} (a garbage collection, a restore from an old backup, a replication that lost objects).`,
+            ...sortedBySource(items)
+                .slice(0, first)
+                .map((i) => `- ${itemName(i)}: ${i.harborMissing?.length ?? 0} blob(s) or manifest(s) missing in Harbor`),
+            ...(n > first ? [`… and ${n - first} more.`] : []),
+            dryRun
+                ? 'What to do: run the sync with verify: blobs; it pushes what is missing again from the source. A dry run: nothing was written.'
+                : 'Pushed again from the source, digest-checked. What to do: find out what removed them from Harbor (its garbage collection, a restore) before it removes more.',
             SEE_SUMMARY,
         ].join('\n'),
     };
@@ -72139,7 +72161,7 @@ function decideOutcome(result, failOn) {
         return {
             ok: false,
             exitCode: EXIT.failed,
-            reason: `${(0,_words_js__WEBPACK_IMPORTED_MODULE_2__/* .wordList */ .d8)(added.map((c) => `${t[c.name]} ${c.word}`))} tag(s) (fail-on: ${failOn})`,
+            reason: `${(0,_words_js__WEBPACK_IMPORTED_MODULE_2__/* .wordList */ .d8)(added.filter((c) => t[c.name] > 0).map((c) => `${t[c.name]} ${(dry && c.dryRunWord) || c.word}`))} tag(s) (fail-on: ${failOn})`,
         };
     }
     return { ok: true, exitCode: EXIT.ok };
@@ -73139,7 +73161,7 @@ function wordList(words, last = 'and') {
 
 /***/ }),
 
-/***/ 5042:
+/***/ 327:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -73148,653 +73170,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   F: () => (/* binding */ runAndReport)
 });
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./lib/errors/base.js
-var errors_base = __nccwpck_require__(1638);
-// EXTERNAL MODULE: ./lib/redact/output.js
-var output = __nccwpck_require__(5532);
-// EXTERNAL MODULE: ./lib/redact/text.js
-var redact_text = __nccwpck_require__(7990);
-;// CONCATENATED MODULE: ./lib/output-files.js
-// The report and summary files a run writes. Their folders are made and their paths checked
-// before the run sends a request, so a typo costs seconds, not a whole sync that cannot say what
-// it did; once tags were copied, each file is written whatever happens to the other.
-
-
-
-
-
-
-
-/** Makes each file's missing folders and checks the file can be written there: a ConfigError
- * naming the input and the path when not. Creates no file. */
-async function prepareOutputFiles(files, naming) {
-    for (const { input, path } of files) {
-        const name = `${naming.name(input)} "${(0,redact_text/* printable */.g$)(path)}"`;
-        const folder = (0,external_node_path_.dirname)((0,external_node_path_.resolve)(path));
-        try {
-            await (0,promises_.mkdir)(folder, { recursive: true });
-        }
-        catch (error) {
-            throw new errors_base/* ConfigError */.xL(`${name}: its folder ${(0,redact_text/* printable */.g$)(folder)} cannot be created: ${why(error)}`);
-        }
-        const existing = await (0,promises_.stat)(path).catch(() => undefined);
-        if (existing?.isDirectory())
-            throw new errors_base/* ConfigError */.xL(`${name} is a directory: give the path of a file, e.g. ${(0,redact_text/* printable */.g$)((0,external_node_path_.join)(path, EXAMPLE_NAMES[input]))}`);
-        try {
-            await (0,promises_.access)(existing ? path : folder, external_node_fs_.constants.W_OK);
-        }
-        catch (error) {
-            throw new errors_base/* ConfigError */.xL(`${name} cannot be written: ${why(error)}`);
-        }
-    }
-}
-/** Writes one output file (scrubbed); a failure comes back as one line naming the input and the
- * file, so the caller can still write the other and say both. */
-async function writeOutputFile(file, text, naming) {
-    try {
-        if (file.atomic)
-            await writeAtomically(file.path, text);
-        else
-            await (0,output/* writeScrubbed */.cy)(file.path, text);
-        return undefined;
-    }
-    catch (error) {
-        return `${naming.name(file.input)} "${(0,redact_text/* printable */.g$)(file.path)}" could not be written: ${why(error)}`;
-    }
-}
-const EXAMPLE_NAMES = {
-    'report-file': 'harbor-sync-report.json',
-    'summary-file': 'harbor-sync-summary.md',
-    'junit-file': 'harbor-sync-junit.xml',
-    'html-file': 'harbor-sync-report.html',
-    'metrics-file': 'harbor_sync.prom',
-};
-/** The whole file or none of it: a name in the same folder (a rename never crosses file systems)
- * that node_exporter's textfile collector skips (it reads `*.prom` only), renamed over the file. */
-async function writeAtomically(path, text) {
-    const temporary = (0,external_node_path_.join)((0,external_node_path_.dirname)(path), `.${(0,external_node_path_.basename)(path)}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
-    try {
-        await (0,output/* writeScrubbed */.cy)(temporary, text);
-        await (0,promises_.rename)(temporary, path);
-    }
-    catch (error) {
-        await (0,promises_.rm)(temporary, { force: true });
-        throw error;
-    }
-}
-const REASONS = {
-    EISDIR: 'it is a directory',
-    ENOTDIR: 'a part of the path is a file, not a folder',
-    EEXIST: 'a file of that name is in the way',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EROFS: 'the file system is read-only',
-    ENOSPC: 'no space left on the device',
-    EDQUOT: 'the disk quota is used up',
-    ENOENT: 'a folder of the path does not exist',
-};
-/** The file system's refusal in words, without Node's repetition of the path. */
-function why(error) {
-    const code = error.code;
-    const words = code ? REASONS[code] : undefined;
-    if (words)
-        return `${words} (${code})`;
-    return (0,redact_text/* printable */.g$)(error instanceof Error ? error.message : String(error));
-}
-
-// EXTERNAL MODULE: ./lib/config/read-file.js
-var read_file = __nccwpck_require__(6807);
-// EXTERNAL MODULE: ./lib/report/doc.js
-var doc = __nccwpck_require__(728);
-// EXTERNAL MODULE: ./lib/report/escape.js
-var report_escape = __nccwpck_require__(2527);
-// EXTERNAL MODULE: ./lib/report/fold.js
-var fold = __nccwpck_require__(8387);
-// EXTERNAL MODULE: ./lib/report/summary.js + 4 modules
-var summary = __nccwpck_require__(3564);
-;// CONCATENATED MODULE: ./lib/report/html.js
-
-
-
-
-/** A page a browser opens without effort; a run too large for it gets the shorter lists. */
-const PAGE_LIMIT = 8 * 1024 * 1024;
-/** The run's summary as an HTML page, at the most detailed level under PAGE_LIMIT. */
-function renderHtmlPage(result, options = {}) {
-    let page = '';
-    for (const level of fold/* LEVELS */.A) {
-        page = htmlPage((0,summary/* summaryDocument */.ad)(result, options, level));
-        if (Buffer.byteLength(page) <= PAGE_LIMIT)
-            break;
-    }
-    return page;
-}
-/** A document as a whole page; its title is the verdict's first words. */
-function htmlPage(blocks) {
-    const verdict = blocks.find((b) => b.kind === 'alert');
-    const first = verdict?.kind === 'alert' ? verdict.blocks[0] : undefined;
-    const said = first?.kind === 'paragraph' ? (0,doc/* plainText */.wh)(first.text) : '';
-    const title = `harbor-sync${said ? `: ${said.length > 120 ? `${said.slice(0, 119)}…` : said}` : ''}`;
-    return [
-        '<!DOCTYPE html>',
-        '<html lang="en">',
-        '<head>',
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        `<title>${(0,report_escape/* pageText */.xe)(title)}</title>`,
-        `<style>${STYLE}</style>`,
-        '</head>',
-        '<body>',
-        '<main>',
-        ...blocks.map(block),
-        '</main>',
-        '</body>',
-        '</html>',
-        '',
-    ].join('\n');
-}
-const ALERT_TITLES = { NOTE: 'Note', WARNING: 'Warning', CAUTION: 'Caution' };
-function block(b) {
-    switch (b.kind) {
-        case 'heading': {
-            // The summary's `##` is the page's title heading.
-            const h = `h${b.level - 1}`;
-            return `<${h}>${inline(b.text)}</${h}>`;
-        }
-        case 'paragraph':
-            return b.text.length ? `<p>${inline(b.text)}</p>` : '';
-        case 'list':
-            return `<ul>\n${b.items.map((item) => `<li>${inline(item)}</li>`).join('\n')}\n</ul>`;
-        case 'table': {
-            // border and align are attributes, not styles: a Content-Security-Policy keeps them.
-            const align = (i) => (b.columns[i]?.align === 'right' ? ' align="right"' : '');
-            const head = b.columns.map((c, i) => `<th scope="col"${align(i)}>${inline([c.header])}</th>`).join('');
-            const rows = b.rows.map((row) => `<tr>${row.map((c, i) => `<td${align(i)}>${inline(c)}</td>`).join('')}</tr>`);
-            return `<table border="1">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
-        }
-        case 'lines':
-            // A list, not <pre>: without styles a <pre> never wraps, and a long name would widen the page.
-            return `<ul class="lines">\n${b.lines.map((line) => `<li><code>${breakable(line)}</code></li>`).join('\n')}\n</ul>`;
-        case 'fold':
-            return `<details>\n<summary>${breakable(b.label)}</summary>\n${b.blocks.map(block).join('\n')}\n</details>`;
-        case 'alert': {
-            const kind = b.alert.toLowerCase();
-            return [
-                `<section class="alert alert-${kind}" aria-label="${ALERT_TITLES[b.alert]}">`,
-                `<p class="alert-title"><strong>${ALERT_TITLES[b.alert]}</strong></p>`,
-                ...b.blocks.map(block),
-                // Where the box ends, when no style draws it.
-                '<hr>',
-                '</section>',
-            ].join('\n');
-        }
-    }
-}
-function inline(text) {
-    let out = '';
-    for (const part of text) {
-        if (typeof part === 'string')
-            out += breakable(part);
-        else if ('strong' in part)
-            out += `<strong>${inline(part.strong)}</strong>`;
-        else if ('code' in part)
-            out += `<code>${breakable(part.code)}</code>`;
-        else
-            out += '<br>';
-    }
-    return out;
-}
-/** A word longer than this gets places where a line may break (<wbr>): a repository path, a
- * digest, an upload URL would otherwise widen its table past the window, and without styles
- * nothing else breaks it. */
-const LONG_WORD = 24;
-const BREAK_AFTER = /[/:@._,?&=-]/;
-/** Text escaped for the page, with break opportunities in long words: after a separator, and
- * at least every LONG_WORD characters. */
-function breakable(text) {
-    if (text.length <= LONG_WORD)
-        return (0,report_escape/* pageText */.xe)(text);
-    let out = '';
-    let piece = '';
-    let run = 0;
-    for (const c of text) {
-        piece += c;
-        run = /\s/.test(c) ? 0 : run + 1;
-        if (run >= 8 && (BREAK_AFTER.test(c) || run >= LONG_WORD)) {
-            out += `${(0,report_escape/* pageText */.xe)(piece)}<wbr>`;
-            piece = '';
-            run = 0;
-        }
-    }
-    return out + (0,report_escape/* pageText */.xe)(piece);
-}
-/** For a browser that applies styles: GitHub's look, roughly. Under Jenkins' policy it is dropped,
- * and nothing above depends on it. */
-const STYLE = [
-    'body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:#1f2328;margin:0}',
-    'main{max-width:72rem;margin:0 auto;padding:1rem 1.5rem}',
-    'table{border-collapse:collapse;margin:.5rem 0 1rem;max-width:100%}',
-    'th,td{border:1px solid #d1d9e0;padding:.25rem .6rem;vertical-align:top}',
-    'th{background:#f6f8fa}',
-    'code{font:.9em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#eff1f3;padding:.1em .3em;border-radius:4px}',
-    '.alert{border-left:.25rem solid #0969da;padding:.1rem 1rem;margin:1rem 0}',
-    '.alert-warning{border-color:#9a6700}',
-    '.alert-caution{border-color:#cf222e}',
-    '.alert-title{margin:.5rem 0 .25rem}',
-    '.alert hr{display:none}',
-    'details{margin:.5rem 0}',
-    'summary{cursor:pointer}',
-    'ul.lines{list-style:none;padding-left:1rem}',
-].join('');
-
 // EXTERNAL MODULE: ./lib/report/totals.js
 var report_totals = __nccwpck_require__(5251);
-// EXTERNAL MODULE: ./lib/report/order.js
-var order = __nccwpck_require__(5930);
-;// CONCATENATED MODULE: ./lib/report/json.js
-
-
-const REPORT_SCHEMA = 'harbor-sync/report/v1';
-function buildReport(result, toolVersion) {
-    const groups = itemsByStatus(result);
-    return {
-        ...reportHead(result, toolVersion),
-        ...Object.fromEntries(STATUSES.map((status) => [status, groups[status].map(toItem)])),
-        ...reportTail(result),
-    };
-}
-/** The report's text exactly as `JSON.stringify(buildReport(…), null, 2)` writes it, in pieces of
- * one list element each: a report of 100k tags never exists as one string (nor its items as a
- * second copy) in memory. */
-function* reportText(result, toolVersion) {
-    const groups = (0,report_totals/* itemsByStatus */.kt)(result);
-    const fields = [
-        ...Object.entries(reportHead(result, toolVersion)),
-        ...report_totals/* STATUSES */.f.map((status) => [status, groups[status], toItem]),
-        ...Object.entries(reportTail(result)),
-    ];
-    let first = true;
-    yield '{';
-    for (const [key, value, form] of fields) {
-        if (value === undefined)
-            continue;
-        yield `${first ? '' : ','}\n  ${JSON.stringify(key)}: `;
-        first = false;
-        if (!Array.isArray(value) || value.length === 0) {
-            yield indent(JSON.stringify(value, null, 2), '  ');
-            continue;
-        }
-        yield '[';
-        for (let i = 0; i < value.length; i++) {
-            const json = JSON.stringify(form ? form(value[i]) : value[i], null, 2);
-            yield `${i === 0 ? '' : ','}\n    ${indent(json, '    ')}`;
-        }
-        yield '\n  ]';
-    }
-    yield '\n}\n';
-}
-function indent(json, by) {
-    return json.replaceAll('\n', `\n${by}`);
-}
-function reportHead(result, toolVersion) {
-    return {
-        schema: REPORT_SCHEMA,
-        tool: { name: 'harbor-sync', version: toolVersion },
-        dryRun: result.dryRun,
-        startedAt: result.startedAt,
-        finishedAt: result.finishedAt,
-        source: result.source,
-        harbor: result.harbor,
-        harborVersion: result.harborVersion ?? null,
-        harborUser: result.harborUser ?? null,
-        projectsCreated: result.projectsCreated,
-        shard: result.shard ?? null,
-        ...(result.missingShards && { missingShards: result.missingShards }),
-        upstreamRequests: result.upstreamRequests ?? null,
-        totals: (0,report_totals/* computeTotals */.x0)(result),
-        fatal: result.fatal ?? null,
-        interrupted: result.interrupted === true,
-        notStarted: [...result.notStarted].sort(),
-        catalogIncomplete: result.catalogIncomplete === true,
-    };
-}
-function reportTail(result) {
-    return {
-        retained: [...result.retained].sort((a, b) => (0,order/* byText */.z)(a.target, b.target)),
-        harborNotes: result.harborNotes,
-    };
-}
-function toItem(item) {
-    const { source, target, digest, status: _status, ...rest } = item;
-    return { source, target, digest: digest ?? null, ...rest };
-}
-
-// EXTERNAL MODULE: ./lib/model/class-rules.js
-var class_rules = __nccwpck_require__(4747);
-;// CONCATENATED MODULE: ./lib/model/result.js
-// The classes and fail-on rules are a table of their own (tag-classes.ts).
-
-
-// EXTERNAL MODULE: ./lib/report/failure-causes.js
-var failure_causes = __nccwpck_require__(61);
-// EXTERNAL MODULE: ./lib/report/outcome.js
-var outcome = __nccwpck_require__(5102);
-// EXTERNAL MODULE: ./lib/report/tables.js
-var tables = __nccwpck_require__(4057);
-;// CONCATENATED MODULE: ./lib/report/junit.js
-// The run as a JUnit XML report (junit-file), as Jenkins' `junit` step and GitLab's
-// `artifacts:reports:junit` read it: one test case per tag, its class name the source repository,
-// its name the tag. Valid against the JUnit schema Jenkins' xUnit plugin ships (the test checks it
-// with xmllint); docs/report.md, "The JUnit report", says how each class shows and why.
-//
-// How a class shows comes from the table of tag classes (model/tag-classes.ts), as the exit code
-// does: a class that fails the run is a <failure> (failed tags always; stale and incomplete ones
-// under fail-on: stale); a class that needs action without failing the run is <skipped>, which
-// both Jenkins and GitLab show as not passed and neither counts as failed; the rest pass. A run that stopped before any tag (a fatal
-// error) or was interrupted is one more test case, an <error>.
-//
-// Written in pieces of one test case each, like the JSON report: 200,000 tags never make one string.
-
-
-
-
-
-
-
-
-/** How a class of tags shows in the JUnit report under a fail-on rule. `fail-on: never` changes the
- * exit code only: a failed tag is still a failed test. */
-function junitMark(status, failOn, dryRun) {
-    if ((0,outcome/* failsRun */.FR)(status, failOn === 'never' ? class_rules/* BASE_RULE */.hR : failOn, dryRun))
-        return 'failure';
-    if ((0,outcome/* needsAction */.U$)(status))
-        return 'skipped';
-    return 'pass';
-}
-/** The counts the report's <testsuite> states, from the same totals as the JSON report's. */
-function junitCounts(result, failOn) {
-    const totals = (0,report_totals/* computeTotals */.x0)(result);
-    const counts = { tests: totals.tags, failures: 0, errors: runError(result) ? 1 : 0, skipped: 0 };
-    counts.tests += counts.errors;
-    for (const status of class_rules/* STATUSES */.f) {
-        const mark = junitMark(status, failOn, result.dryRun);
-        if (mark === 'failure')
-            counts.failures += totals[status];
-        if (mark === 'skipped')
-            counts.skipped += totals[status];
-    }
-    return counts;
-}
-/** The report's text, in pieces of one test case (or one line of output) each. */
-function* junitText(result, options) {
-    const counts = junitCounts(result, options.failOn);
-    const time = seconds(result.seconds);
-    yield '<?xml version="1.0" encoding="UTF-8"?>\n';
-    yield `<testsuites name="harbor-sync" tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" time="${time}">\n`;
-    yield `  <testsuite name="harbor-sync" tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" skipped="${counts.skipped}" time="${time}" timestamp="${(0,report_escape/* xmlAttribute */.IE)(result.startedAt)}">\n`;
-    yield properties(result, options);
-    const error = runError(result);
-    if (error)
-        yield error;
-    const upstream = result.upstreamRequests !== undefined;
-    const groups = (0,report_totals/* itemsByStatus */.kt)(result);
-    for (const status of class_rules/* STATUSES */.f)
-        for (const item of groups[status])
-            yield testCase(item, junitMark(status, options.failOn, result.dryRun), upstream);
-    yield* suiteOutput(result);
-    yield '  </testsuite>\n</testsuites>\n';
-}
-function properties(result, options) {
-    const entries = [
-        ['source', result.source],
-        ['harbor', result.harbor],
-        ['harborVersion', result.harborVersion],
-        ['harborUser', result.harborUser],
-        ['shard', result.shard],
-        ['dryRun', String(result.dryRun)],
-        ['failOn', options.failOn],
-        ['finishedAt', result.finishedAt],
-        ['harborSyncVersion', options.toolVersion],
-    ];
-    const lines = entries
-        .filter((e) => e[1] !== undefined)
-        .map(([name, value]) => `      <property name="${name}" value="${(0,report_escape/* xmlAttribute */.IE)(value)}"/>\n`);
-    return `    <properties>\n${lines.join('')}    </properties>\n`;
-}
-function testCase(item, mark, upstream) {
-    const repository = (0,failure_causes/* repositoryOf */._M)(item.source);
-    const name = item.source.slice(repository.length + 1) || item.source;
-    const time = item.seconds !== undefined ? ` time="${seconds(item.seconds)}"` : '';
-    const open = `    <testcase classname="${(0,report_escape/* xmlAttribute */.IE)(repository)}" name="${(0,report_escape/* xmlAttribute */.IE)(name)}"${time}`;
-    const where = item.target && item.target !== item.source ? [`In Harbor: ${item.target}`] : [];
-    if (mark === 'failure') {
-        const [type, message, body] = details(item, upstream);
-        return `${open}>\n      <failure type="${(0,report_escape/* xmlAttribute */.IE)(type)}" message="${(0,report_escape/* xmlAttribute */.IE)(message)}">${(0,report_escape/* xmlText */.xK)([...where, ...body].join('\n'))}</failure>\n    </testcase>\n`;
-    }
-    if (mark === 'skipped') {
-        const [, message, body] = details(item, upstream);
-        return `${open}>\n      <skipped message="${(0,report_escape/* xmlAttribute */.IE)(message)}">${(0,report_escape/* xmlText */.xK)([...where, ...body].join('\n'))}</skipped>\n    </testcase>\n`;
-    }
-    // Passed: what was done, for whoever opens the case.
-    const done = [
-        `${(0,class_rules/* tagClass */.Zk)(item.status).word}${item.reason ? `: ${item.reason}` : ''}`,
-        ...where,
-        ...(item.digest ? [`Digest: ${item.digest}`] : []),
-    ];
-    return `${open}>\n      <system-out>${(0,report_escape/* xmlText */.xK)(done.join('\n'))}</system-out>\n    </testcase>\n`;
-}
-/** A tag that did not pass: its type, message and text, by what its class carries (model/tag-classes.ts). */
-function details(item, upstream) {
-    const c = (0,class_rules/* tagClass */.Zk)(item.status);
-    if (c.listing === 'causes')
-        return failedDetails(item);
-    if (c.listing === 'missing')
-        return missingDetails(item, upstream);
-    if (c.listing === 'gaps')
-        return gapDetails(item);
-    return [
-        c.name.toUpperCase(),
-        `${c.word}${item.reason ? `: ${item.reason}` : ''}`,
-        [...(c.meaning ? [c.meaning] : []), ...(item.digest ? [`Digest: ${item.digest}`] : [])],
-    ];
-}
-/** A failed tag: its error code as the type, its message, then its codes and what to do. */
-function failedDetails(item) {
-    const e = item.error;
-    if (!e)
-        return ['FAILED', item.reason ?? 'failed', []];
-    const todo = (0,failure_causes/* whatToDo */.H6)(e);
-    return [
-        e.errorCode,
-        e.message,
-        [
-            (0,doc/* plainText */.wh)((0,failure_causes/* failureFacts */._2)(e)),
-            `Message: ${e.message}`,
-            ...(todo ? [`What to do: ${todo}`] : []),
-            ...(item.retries ? [`Retries: ${item.retries}`] : []),
-        ],
-    ];
-}
-/** A stale or incomplete tag: the class as the type, why, the digests missing and what to do. */
-function missingDetails(item, upstream) {
-    const c = (0,class_rules/* tagClass */.Zk)(item.status);
-    return [
-        c.name.toUpperCase(),
-        `${c.word}: ${item.reason ?? 'blobs answer 404 on the source'}`,
-        [
-            ...(c.meaning ? [c.meaning] : []),
-            ...(item.missing?.length ? ['Missing on the source:', ...item.missing.map((d) => `  ${d}`)] : []),
-            (0,doc/* plainText */.wh)((0,tables/* missingWhatToDo */.F4)(upstream)),
-        ],
-    ];
-}
-/** A broken tag (verify: blobs): the class as the type, what Harbor lacked, and what was done. */
-function gapDetails(item) {
-    const c = (0,class_rules/* tagClass */.Zk)(item.status);
-    return [
-        c.name.toUpperCase(),
-        `${c.word}${item.reason ? `: ${item.reason}` : ''}`,
-        [
-            ...(c.meaning ? [c.meaning] : []),
-            ...(item.harborMissing?.length
-                ? ['Missing in Harbor:', ...item.harborMissing.map((m) => `  ${m.digest} (${m.kind})`)]
-                : []),
-            ...(item.digest ? [`Digest: ${item.digest}`] : []),
-        ],
-    ];
-}
-/** The run's own test case when it did not run to its end: an error, so the build shows it. */
-function runError(result) {
-    const open = '    <testcase classname="harbor-sync" name="run"';
-    if (result.fatal) {
-        const f = result.fatal;
-        const todo = (0,failure_causes/* whatToDo */.H6)(f);
-        const body = [(0,doc/* plainText */.wh)((0,failure_causes/* failureFacts */._2)(f)), `Message: ${f.message}`, ...(todo ? [`What to do: ${todo}`] : [])];
-        return `${open}>\n      <error type="${(0,report_escape/* xmlAttribute */.IE)(f.errorCode)}" message="${(0,report_escape/* xmlAttribute */.IE)(f.message)}">${(0,report_escape/* xmlText */.xK)(body.join('\n'))}</error>\n    </testcase>\n`;
-    }
-    if (result.interrupted) {
-        const left = (0,outcome/* leftUndone */.hj)(result);
-        const counts = (0,outcome/* undoneWords */.jo)(left);
-        const message = `interrupted: ${counts || 'nothing listed'} not started${left.catalogIncomplete ? ', and the source catalog not listed to its end' : ''}; run the same sync again to do the rest`;
-        const body = result.notStarted.length ? ['Not started:', ...[...result.notStarted].sort()] : [];
-        return `${open}>\n      <error type="INTERRUPTED" message="${(0,report_escape/* xmlAttribute */.IE)(message)}">${(0,report_escape/* xmlText */.xK)(body.join('\n'))}</error>\n    </testcase>\n`;
-    }
-    return undefined;
-}
-/** Harbor's settings that matter and what only Harbor has now: the suite's output, a line each. */
-function* suiteOutput(result) {
-    if (result.harborNotes.length === 0 && result.retained.length === 0)
-        return;
-    yield '    <system-out>';
-    for (const note of result.harborNotes)
-        yield (0,report_escape/* xmlText */.xK)(`Harbor project ${note.project} (${note.kind}): ${note.message}\n`);
-    if (result.retained.length > 0) {
-        yield (0,report_escape/* xmlText */.xK)(`Retained: ${(0,tables/* retainedWords */.et)(result.retained)} only Harbor has now (the source no longer lists them; kept, never deleted):\n`);
-        for (const r of result.retained)
-            yield (0,report_escape/* xmlText */.xK)(`  ${r.target}${r.kind === 'repository' ? ' (whole repository)' : ''}${r.digest ? ` ${r.digest}` : ''}\n`);
-    }
-    yield '</system-out>\n';
-}
-/** Seconds as the schema's time type wants them: digits, a point, three decimals. */
-function seconds(value) {
-    return Number.isFinite(value) && value >= 0 ? value.toFixed(3) : '0.000';
-}
-
-// EXTERNAL MODULE: ./lib/report/words.js
-var words = __nccwpck_require__(8191);
-;// CONCATENATED MODULE: ./lib/report/metrics.js
-// The run in the Prometheus text exposition format (metrics-file), for node_exporter's textfile
-// collector or a Pushgateway: tags per class, bytes uploaded, duration, failures per error code,
-// the exit code, when the run ended and when the last fully successful run ended (carried over
-// from the file the previous run wrote), each with HELP and TYPE. Every value describes the last
-// run, so every metric is a gauge. `promtool check metrics` reads it in the tests.
-
-
-
-
-
-const LAST_SUCCESS = 'harbor_sync_last_success_timestamp_seconds';
-/** The tag classes a fully successful run has none of: those some fail-on rule fails a sync on
- * (failed, stale, incomplete). */
-const UNSUCCESSFUL = class_rules/* BY_ATTENTION */.fV.filter((c) => c.kind === 'tag' && (0,class_rules/* failsSomeSync */.RG)(c));
-/** A run that did everything: it ended (no fatal error, not interrupted), wrote to Harbor (not a
- * dry run), left no tag of a class that needs anything (under the strictest rule), exit code 0. */
-function fullySuccessful(result, exitCode) {
-    if (exitCode !== 0 || result.fatal || result.interrupted || result.dryRun)
-        return false;
-    const totals = (0,report_totals/* computeTotals */.x0)(result);
-    return UNSUCCESSFUL.every((c) => totals[c.name] === 0);
-}
-/** The metrics file's text. A run that is not a full success carries the previous success's time
- * over (0 when there was none: an alert on its age fires). */
-function renderMetrics(result, options) {
-    const totals = (0,report_totals/* computeTotals */.x0)(result);
-    const ended = unixSeconds(result.finishedAt);
-    const lastSuccess = fullySuccessful(result, options.exitCode) ? ended : (options.previousSuccess ?? 0);
-    // A shard's file has the shard as a label: the textfile collector refuses the same series twice.
-    const common = result.shard ? [['shard', result.shard]] : [];
-    const failures = new Map();
-    for (const item of result.items)
-        if ((0,class_rules/* tagClass */.Zk)(item.status).listing === 'causes') {
-            const code = item.error?.errorCode ?? 'UNKNOWN';
-            failures.set(code, (failures.get(code) ?? 0) + 1);
-        }
-    if (result.fatal)
-        failures.set(result.fatal.errorCode, (failures.get(result.fatal.errorCode) ?? 0) + 1);
-    const out = [];
-    const metric = (name, help, samples) => {
-        out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
-        for (const [labels, value] of samples)
-            out.push(`${name}${labelSet([...common, ...labels])} ${format(value)}`);
-    };
-    metric('harbor_sync_tags', `Tags of the last run by class (${class_rules/* STATUSES */.f.join(', ')}), as in its JSON report.`, class_rules/* STATUSES */.f.map((status) => [[['class', status]], totals[status]]));
-    metric('harbor_sync_retained', 'What Harbor holds that the source no longer lists (kept, never deleted).', [
-        [[['kind', 'tag']], result.retained.filter((r) => r.kind === 'tag').length],
-        [[['kind', 'repository']], result.retained.filter((r) => r.kind === 'repository').length],
-    ]);
-    metric('harbor_sync_failures', 'Failures of the last run by harbor-sync error code: one per failed tag, one for an error that stopped the run.', [...failures.entries()].sort().map(([code, n]) => [[['code', code]], n]));
-    metric('harbor_sync_uploaded_bytes', 'Bytes the last run uploaded to Harbor, each blob once.', [
-        [[], totals.bytesUploaded],
-    ]);
-    metric('harbor_sync_retries', 'Requests and blob copies the last run tried again.', [[[], totals.retries]]);
-    metric('harbor_sync_duration_seconds', 'How long the last run took.', [[[], result.seconds]]);
-    metric('harbor_sync_dry_run', '1 when the last run was a dry run (nothing written to Harbor).', [
-        [[], result.dryRun ? 1 : 0],
-    ]);
-    metric('harbor_sync_exit_code', 'Exit code of the last run: 0 ok, 1 tags failed per fail-on, 2 configuration, credentials or connection, 130 interrupted.', [[[], options.exitCode]]);
-    metric('harbor_sync_last_run_timestamp_seconds', 'When the last run ended, in Unix seconds.', [[[], ended]]);
-    metric(LAST_SUCCESS, `When the last fully successful run ended (no ${(0,words/* wordList */.d8)(UNSUCCESSFUL.map((c) => c.word), 'or')} tag, exit code 0, not a dry run), in Unix seconds; 0 if none is known.`, [[[], lastSuccess]]);
-    metric('harbor_sync_info', 'The last run: harbor-sync version, source and Harbor.', [
-        [
-            [
-                ['version', options.toolVersion],
-                ['source', result.source],
-                ['harbor', result.harbor],
-            ],
-            1,
-        ],
-    ]);
-    return `${out.join('\n')}\n`;
-}
-/** The last success a previous metrics file states, if it states one that is a time. Read line by
- * line (no pattern that could backtrack over a hostile file). */
-function previousSuccess(text) {
-    for (const line of text.split('\n')) {
-        if (!line.startsWith(LAST_SUCCESS))
-            continue;
-        const rest = line.slice(LAST_SUCCESS.length);
-        if (rest[0] !== ' ' && rest[0] !== '{')
-            continue;
-        // The value after the labels; an empty one is no 0.
-        const token = rest
-            .slice(rest.lastIndexOf('}') + 1)
-            .trim()
-            .split(/\s+/)[0] ?? '';
-        const value = token === '' ? Number.NaN : Number(token);
-        if (Number.isFinite(value) && value >= 0)
-            return value;
-    }
-    return undefined;
-}
-function labelSet(labels) {
-    return labels.length ? `{${labels.map(([name, value]) => `${name}="${(0,report_escape/* metricLabel */.B)(value)}"`).join(',')}}` : '';
-}
-function unixSeconds(iso) {
-    const ms = Date.parse(iso);
-    return Number.isFinite(ms) ? ms / 1000 : 0;
-}
-function format(value) {
-    return Number.isFinite(value) ? String(value) : '0';
-}
-
 // EXTERNAL MODULE: ./lib/model/config.js
 var model_config = __nccwpck_require__(9559);
 // EXTERNAL MODULE: ./lib/harbor/api.js
@@ -73808,10 +73185,20 @@ var source_kinds = __nccwpck_require__(8158);
 const VERSION = '1.0.0';
 
 ;// CONCATENATED MODULE: ./lib/transfer/prefetch.js
-/** Responses held at once: two per tag running (tags share most blobs, few have many of their own). */
+/** At the widest concurrency (64) sixteen each would be a thousand source connections held open. */
+const MAX_HELD = 256;
+/** Responses held at once: tags are read at the width of the cheap look (four per unit of
+ * concurrency) and wait for a copy slot with their GETs held, a few small blobs each (a config and
+ * a layer or two). With fewer holds than that, a tag read while they are full checks its blobs with
+ * a HEAD and GETs them again to copy them: at 2,000 tiny repositories, 8,900 source HEADs where
+ * 2,000 do (issue 30). Each hold is a source connection (the source's pool has room for them). */
 function prefetchLimit(concurrency) {
-    return concurrency * 2;
+    return Math.min(concurrency * 16, MAX_HELD);
 }
+/** A blob is held only if it fits the read buffer (1 MiB): a held response then waits whole in
+ * memory, and its connection idle. A larger blob is checked with a HEAD: one request more, which
+ * next to its transfer costs nothing, and held buffers stay bounded (`prefetchLimit` × 1 MiB). */
+const HOLD_MAX_BYTES = 1024 * 1024;
 class Prefetch {
     held = new Map();
     max;
@@ -73822,9 +73209,9 @@ class Prefetch {
         this.max = max;
         this.uploadStarted = uploadStarted;
     }
-    /** Worth a GET now: nobody has it open or uploaded it, and there is room. */
-    wants(digest) {
-        return this.held.size < this.max && !this.held.has(digest) && !this.uploadStarted(digest);
+    /** Worth a GET now: small enough to hold, nobody has it open or uploaded it, and there is room. */
+    wants(digest, size) {
+        return size <= HOLD_MAX_BYTES && this.held.size < this.max && !this.held.has(digest) && !this.uploadStarted(digest);
     }
     /** Holds the GET `open` starts for `owner` (a tag); resolves to the size, or undefined on 404. */
     async open(owner, digest, open) {
@@ -73985,6 +73372,8 @@ class OncePerRepository {
     }
 }
 
+// EXTERNAL MODULE: ./lib/errors/base.js
+var errors_base = __nccwpck_require__(1638);
 // EXTERNAL MODULE: ./lib/errors/registry.js
 var registry = __nccwpck_require__(1476);
 ;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
@@ -74875,7 +74264,7 @@ class Transfer {
     sourceBlobSizes(owner, repository, blobs, willUpload) {
         const { source } = this.state.clients;
         const { prefetch } = this.state;
-        return Promise.all(blobs.map(({ digest }) => this.state.sourceBlobs.run(repository, digest, () => willUpload && prefetch?.wants(digest)
+        return Promise.all(blobs.map(({ digest, size }) => this.state.sourceBlobs.run(repository, digest, () => willUpload && prefetch?.wants(digest, size)
             ? prefetch.open(owner, digest, () => getOrNothing(() => source.getBlob(repository, digest)))
             : source.headBlob(repository, digest)).promise));
     }
@@ -75805,6 +75194,8 @@ function collision(target, sources) {
     return failure('config', 'NAME_COLLISION', `${sources.join(' and ')} all map to ${target}; nothing was copied to it`, 'change the mapping rules (or exclude one source) so each source has its own target');
 }
 
+// EXTERNAL MODULE: ./lib/redact/text.js
+var redact_text = __nccwpck_require__(7990);
 // EXTERNAL MODULE: ./node_modules/semver/index.js
 var semver = __nccwpck_require__(2088);
 // EXTERNAL MODULE: ./lib/model/selection.js
@@ -75941,6 +75332,8 @@ function isVersionTag(tag) {
     return tagVersion(tag) !== null;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./lib/sync/shard.js
 // `shard: i/n` spreads a catalog over n runners. Whole repositories go to one shard, chosen by a
 // stable hash of the repository name, so a repository's tags stay together and every nightly run
@@ -76063,7 +75456,7 @@ class Discovery {
             const f = toFailure(error, 'discover');
             const denied = f.status === 401 || f.status === 403;
             const hint = denied
-                ? 'listing the catalog needs catalog permission on the source (on Harbor as a source: a system admin); list images instead'
+                ? `listing the catalog needs ${this.source.catalogNeeds ?? 'catalog permission on the source (on Harbor as a source: a system admin)'}; list images instead`
                 : f.hint;
             throw new errors_base/* HarborSyncError */.kM({
                 code: f.errorCode,
@@ -76797,6 +76190,17 @@ class Runner {
         this.ctx.forgetRepository(source, target);
         this.discovery.forget(source);
     }
+    /** A run stopped before it began (while the source was prepared) leaves every declared image of
+     * its shard, and the catalog unlisted. */
+    stoppedBeforeStart() {
+        const { config } = this.ctx;
+        for (const spec of config.images) {
+            if (inShard(spec.repository, config.shard))
+                this.result.notStarted.push(specLabel(spec));
+        }
+        if (config.catalog)
+            this.result.catalogIncomplete = true;
+    }
     mapTarget(repository) {
         return mapWithRules(repository, this.ctx.config.mappings, this.ctx.config.defaultProject);
     }
@@ -76912,7 +76316,7 @@ class Runner {
     /** Lists a repository (or takes a declared tag) once there is room among the open repositories;
      * resolves when it is admitted, so the catalog walk keeps pace with the work. */
     async expand(spec, target, fromCatalog) {
-        const label = `${spec.repository}:${spec.tag ?? spec.digest ?? '*'}`;
+        const label = specLabel(spec);
         const key = `repository ${label} → ${target.repository}`;
         if (this.scheduler.has(key))
             return;
@@ -77007,6 +76411,10 @@ class Runner {
             this.ctx.logger.event?.({ type: 'discovered' });
     }
 }
+/** How a declared image or a listed repository (`repo:*`) is named in `notStarted`. */
+function specLabel(spec) {
+    return `${spec.repository}:${spec.tag ?? spec.digest ?? '*'}`;
+}
 
 ;// CONCATENATED MODULE: ./lib/sync/engine.js
 
@@ -77042,9 +76450,10 @@ async function runSync(config, logger, clients, control = {}) {
         ...(config.shard && { shard: `${config.shard.index}/${config.shard.count}` }),
     };
     const all = clients ?? createClients(config, abandon.signal, logger);
+    const ctx = new RunContext(config, all, logger, { stop, abandon: abandon.signal });
+    const runner = new Runner(ctx, result);
+    let began = false;
     try {
-        const ctx = new RunContext(config, all, logger, { stop, abandon: abandon.signal });
-        const runner = new Runner(ctx, result);
         // Every declared name is mapped before any network traffic: a name Harbor cannot take is
         // refused before anything is copied.
         const targets = mapSpecs(config.images, (repository) => runner.mapTarget(repository));
@@ -77053,11 +76462,21 @@ async function runSync(config, logger, clients, control = {}) {
             result.harborVersion = identity.version;
         if (identity.user !== undefined)
             result.harborUser = identity.user;
+        began = true;
         await runner.run(targets);
     }
     catch (error) {
-        result.fatal = toFailure(error, 'preflight');
-        logger.error(`${result.fatal.message}${result.fatal.hint ? ` — ${result.fatal.hint}` : ''}`);
+        // A stop that lands while the source is prepared (a tarball decompressed, a catalog listed)
+        // ends that step with an error of its own: the run was interrupted (exit 130), not broken.
+        if (stop?.aborted) {
+            if (!began)
+                runner.stoppedBeforeStart();
+            logger.warn(`Interrupted: ${toFailure(error, 'preflight').message}`);
+        }
+        else {
+            result.fatal = toFailure(error, 'preflight');
+            logger.error(`${result.fatal.message}${result.fatal.hint ? ` — ${result.fatal.hint}` : ''}`);
+        }
     }
     finally {
         stop?.removeEventListener('abort', onStop);
@@ -77071,7 +76490,646 @@ async function runSync(config, logger, clients, control = {}) {
     return result;
 }
 
-;// CONCATENATED MODULE: ./lib/run-and-report.js
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./lib/redact/output.js
+var output = __nccwpck_require__(5532);
+;// CONCATENATED MODULE: ./lib/output-files.js
+// The report and summary files a run writes. Their folders are made and their paths checked
+// before the run sends a request, so a typo costs seconds, not a whole sync that cannot say what
+// it did; once tags were copied, each file is written whatever happens to the other.
+
+
+
+
+
+
+
+/** Makes each file's missing folders and checks the file can be written there: a ConfigError
+ * naming the input and the path when not. Creates no file. */
+async function prepareOutputFiles(files, naming) {
+    for (const { input, path } of files) {
+        const name = `${naming.name(input)} "${(0,redact_text/* printable */.g$)(path)}"`;
+        const folder = (0,external_node_path_.dirname)((0,external_node_path_.resolve)(path));
+        try {
+            await (0,promises_.mkdir)(folder, { recursive: true });
+        }
+        catch (error) {
+            throw new errors_base/* ConfigError */.xL(`${name}: its folder ${(0,redact_text/* printable */.g$)(folder)} cannot be created: ${why(error)}`);
+        }
+        const existing = await (0,promises_.stat)(path).catch(() => undefined);
+        if (existing?.isDirectory())
+            throw new errors_base/* ConfigError */.xL(`${name} is a directory: give the path of a file, e.g. ${(0,redact_text/* printable */.g$)((0,external_node_path_.join)(path, EXAMPLE_NAMES[input]))}`);
+        try {
+            await (0,promises_.access)(existing ? path : folder, external_node_fs_.constants.W_OK);
+        }
+        catch (error) {
+            throw new errors_base/* ConfigError */.xL(`${name} cannot be written: ${why(error)}`);
+        }
+    }
+}
+/** Writes one output file (scrubbed); a failure comes back as one line naming the input and the
+ * file, so the caller can still write the other and say both. */
+async function writeOutputFile(file, text, naming) {
+    try {
+        if (file.atomic)
+            await writeAtomically(file.path, text);
+        else
+            await (0,output/* writeScrubbed */.cy)(file.path, text);
+        return undefined;
+    }
+    catch (error) {
+        return `${naming.name(file.input)} "${(0,redact_text/* printable */.g$)(file.path)}" could not be written: ${why(error)}`;
+    }
+}
+const EXAMPLE_NAMES = {
+    'report-file': 'harbor-sync-report.json',
+    'summary-file': 'harbor-sync-summary.md',
+    'junit-file': 'harbor-sync-junit.xml',
+    'html-file': 'harbor-sync-report.html',
+    'metrics-file': 'harbor_sync.prom',
+};
+/** The whole file or none of it: a name in the same folder (a rename never crosses file systems)
+ * that node_exporter's textfile collector skips (it reads `*.prom` only), renamed over the file. */
+async function writeAtomically(path, text) {
+    const temporary = (0,external_node_path_.join)((0,external_node_path_.dirname)(path), `.${(0,external_node_path_.basename)(path)}.${process.pid}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.tmp`);
+    try {
+        await (0,output/* writeScrubbed */.cy)(temporary, text);
+        await (0,promises_.rename)(temporary, path);
+    }
+    catch (error) {
+        await (0,promises_.rm)(temporary, { force: true });
+        throw error;
+    }
+}
+const REASONS = {
+    EISDIR: 'it is a directory',
+    ENOTDIR: 'a part of the path is a file, not a folder',
+    EEXIST: 'a file of that name is in the way',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'the file system is read-only',
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'the disk quota is used up',
+    ENOENT: 'a folder of the path does not exist',
+};
+/** The file system's refusal in words, without Node's repetition of the path. */
+function why(error) {
+    const code = error.code;
+    const words = code ? REASONS[code] : undefined;
+    if (words)
+        return `${words} (${code})`;
+    return (0,redact_text/* printable */.g$)(error instanceof Error ? error.message : String(error));
+}
+
+// EXTERNAL MODULE: ./lib/config/read-file.js
+var read_file = __nccwpck_require__(6807);
+// EXTERNAL MODULE: ./lib/report/doc.js
+var doc = __nccwpck_require__(728);
+// EXTERNAL MODULE: ./lib/report/escape.js
+var report_escape = __nccwpck_require__(2527);
+// EXTERNAL MODULE: ./lib/report/fold.js
+var fold = __nccwpck_require__(8387);
+// EXTERNAL MODULE: ./lib/report/summary.js + 4 modules
+var summary = __nccwpck_require__(3564);
+;// CONCATENATED MODULE: ./lib/report/html.js
+
+
+
+
+/** A page a browser opens without effort; a run too large for it gets the shorter lists. */
+const PAGE_LIMIT = 8 * 1024 * 1024;
+/** The run's summary as an HTML page, at the most detailed level under PAGE_LIMIT. */
+function renderHtmlPage(result, options = {}) {
+    let page = '';
+    for (const level of fold/* LEVELS */.A) {
+        page = htmlPage((0,summary/* summaryDocument */.ad)(result, options, level));
+        if (Buffer.byteLength(page) <= PAGE_LIMIT)
+            break;
+    }
+    return page;
+}
+/** A document as a whole page; its title is the verdict's first words. */
+function htmlPage(blocks) {
+    const verdict = blocks.find((b) => b.kind === 'alert');
+    const first = verdict?.kind === 'alert' ? verdict.blocks[0] : undefined;
+    const said = first?.kind === 'paragraph' ? (0,doc/* plainText */.wh)(first.text) : '';
+    const title = `harbor-sync${said ? `: ${said.length > 120 ? `${said.slice(0, 119)}…` : said}` : ''}`;
+    return [
+        '<!DOCTYPE html>',
+        '<html lang="en">',
+        '<head>',
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        `<title>${(0,report_escape/* pageText */.xe)(title)}</title>`,
+        `<style>${STYLE}</style>`,
+        '</head>',
+        '<body>',
+        '<main>',
+        ...blocks.map(block),
+        '</main>',
+        '</body>',
+        '</html>',
+        '',
+    ].join('\n');
+}
+const ALERT_TITLES = { NOTE: 'Note', WARNING: 'Warning', CAUTION: 'Caution' };
+function block(b) {
+    switch (b.kind) {
+        case 'heading': {
+            // The summary's `##` is the page's title heading.
+            const h = `h${b.level - 1}`;
+            return `<${h}>${inline(b.text)}</${h}>`;
+        }
+        case 'paragraph':
+            return b.text.length ? `<p>${inline(b.text)}</p>` : '';
+        case 'list':
+            return `<ul>\n${b.items.map((item) => `<li>${inline(item)}</li>`).join('\n')}\n</ul>`;
+        case 'table': {
+            // border and align are attributes, not styles: a Content-Security-Policy keeps them.
+            const align = (i) => (b.columns[i]?.align === 'right' ? ' align="right"' : '');
+            const head = b.columns.map((c, i) => `<th scope="col"${align(i)}>${inline([c.header])}</th>`).join('');
+            const rows = b.rows.map((row) => `<tr>${row.map((c, i) => `<td${align(i)}>${inline(c)}</td>`).join('')}</tr>`);
+            return `<table border="1">\n<thead><tr>${head}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
+        }
+        case 'lines':
+            // A list, not <pre>: without styles a <pre> never wraps, and a long name would widen the page.
+            return `<ul class="lines">\n${b.lines.map((line) => `<li><code>${breakable(line)}</code></li>`).join('\n')}\n</ul>`;
+        case 'fold':
+            return `<details>\n<summary>${breakable(b.label)}</summary>\n${b.blocks.map(block).join('\n')}\n</details>`;
+        case 'alert': {
+            const kind = b.alert.toLowerCase();
+            return [
+                `<section class="alert alert-${kind}" aria-label="${ALERT_TITLES[b.alert]}">`,
+                `<p class="alert-title"><strong>${ALERT_TITLES[b.alert]}</strong></p>`,
+                ...b.blocks.map(block),
+                // Where the box ends, when no style draws it.
+                '<hr>',
+                '</section>',
+            ].join('\n');
+        }
+    }
+}
+function inline(text) {
+    let out = '';
+    for (const part of text) {
+        if (typeof part === 'string')
+            out += breakable(part);
+        else if ('strong' in part)
+            out += `<strong>${inline(part.strong)}</strong>`;
+        else if ('code' in part)
+            out += `<code>${breakable(part.code)}</code>`;
+        else
+            out += '<br>';
+    }
+    return out;
+}
+/** A word longer than this gets places where a line may break (<wbr>): a repository path, a
+ * digest, an upload URL would otherwise widen its table past the window, and without styles
+ * nothing else breaks it. */
+const LONG_WORD = 24;
+const BREAK_AFTER = /[/:@._,?&=-]/;
+/** Text escaped for the page, with break opportunities in long words: after a separator, and
+ * at least every LONG_WORD characters. */
+function breakable(text) {
+    if (text.length <= LONG_WORD)
+        return (0,report_escape/* pageText */.xe)(text);
+    let out = '';
+    let piece = '';
+    let run = 0;
+    for (const c of text) {
+        piece += c;
+        run = /\s/.test(c) ? 0 : run + 1;
+        if (run >= 8 && (BREAK_AFTER.test(c) || run >= LONG_WORD)) {
+            out += `${(0,report_escape/* pageText */.xe)(piece)}<wbr>`;
+            piece = '';
+            run = 0;
+        }
+    }
+    return out + (0,report_escape/* pageText */.xe)(piece);
+}
+/** For a browser that applies styles: GitHub's look, roughly. Under Jenkins' policy it is dropped,
+ * and nothing above depends on it. */
+const STYLE = [
+    'body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:#1f2328;margin:0}',
+    'main{max-width:72rem;margin:0 auto;padding:1rem 1.5rem}',
+    'table{border-collapse:collapse;margin:.5rem 0 1rem;max-width:100%}',
+    'th,td{border:1px solid #d1d9e0;padding:.25rem .6rem;vertical-align:top}',
+    'th{background:#f6f8fa}',
+    'code{font:.9em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#eff1f3;padding:.1em .3em;border-radius:4px}',
+    '.alert{border-left:.25rem solid #0969da;padding:.1rem 1rem;margin:1rem 0}',
+    '.alert-warning{border-color:#9a6700}',
+    '.alert-caution{border-color:#cf222e}',
+    '.alert-title{margin:.5rem 0 .25rem}',
+    '.alert hr{display:none}',
+    'details{margin:.5rem 0}',
+    'summary{cursor:pointer}',
+    'ul.lines{list-style:none;padding-left:1rem}',
+].join('');
+
+// EXTERNAL MODULE: ./lib/report/order.js
+var order = __nccwpck_require__(5930);
+;// CONCATENATED MODULE: ./lib/report/json.js
+
+
+const REPORT_SCHEMA = 'harbor-sync/report/v1';
+function buildReport(result, toolVersion) {
+    const groups = itemsByStatus(result);
+    return {
+        ...reportHead(result, toolVersion),
+        ...Object.fromEntries(STATUSES.map((status) => [status, groups[status].map(toItem)])),
+        ...reportTail(result),
+    };
+}
+/** The report's text exactly as `JSON.stringify(buildReport(…), null, 2)` writes it, in pieces of
+ * one list element each: a report of 100k tags never exists as one string (nor its items as a
+ * second copy) in memory. */
+function* reportText(result, toolVersion) {
+    const groups = (0,report_totals/* itemsByStatus */.kt)(result);
+    const fields = [
+        ...Object.entries(reportHead(result, toolVersion)),
+        ...report_totals/* STATUSES */.f.map((status) => [status, groups[status], toItem]),
+        ...Object.entries(reportTail(result)),
+    ];
+    let first = true;
+    yield '{';
+    for (const [key, value, form] of fields) {
+        if (value === undefined)
+            continue;
+        yield `${first ? '' : ','}\n  ${JSON.stringify(key)}: `;
+        first = false;
+        if (!Array.isArray(value) || value.length === 0) {
+            yield indent(JSON.stringify(value, null, 2), '  ');
+            continue;
+        }
+        yield '[';
+        for (let i = 0; i < value.length; i++) {
+            const json = JSON.stringify(form ? form(value[i]) : value[i], null, 2);
+            yield `${i === 0 ? '' : ','}\n    ${indent(json, '    ')}`;
+        }
+        yield '\n  ]';
+    }
+    yield '\n}\n';
+}
+function indent(json, by) {
+    return json.replaceAll('\n', `\n${by}`);
+}
+function reportHead(result, toolVersion) {
+    return {
+        schema: REPORT_SCHEMA,
+        tool: { name: 'harbor-sync', version: toolVersion },
+        dryRun: result.dryRun,
+        startedAt: result.startedAt,
+        finishedAt: result.finishedAt,
+        source: result.source,
+        harbor: result.harbor,
+        harborVersion: result.harborVersion ?? null,
+        harborUser: result.harborUser ?? null,
+        projectsCreated: result.projectsCreated,
+        shard: result.shard ?? null,
+        ...(result.missingShards && { missingShards: result.missingShards }),
+        upstreamRequests: result.upstreamRequests ?? null,
+        totals: (0,report_totals/* computeTotals */.x0)(result),
+        fatal: result.fatal ?? null,
+        interrupted: result.interrupted === true,
+        notStarted: [...result.notStarted].sort(),
+        catalogIncomplete: result.catalogIncomplete === true,
+    };
+}
+function reportTail(result) {
+    return {
+        retained: [...result.retained].sort((a, b) => (0,order/* byText */.z)(a.target, b.target)),
+        harborNotes: result.harborNotes,
+    };
+}
+function toItem(item) {
+    const { source, target, digest, status: _status, ...rest } = item;
+    return { source, target, digest: digest ?? null, ...rest };
+}
+
+// EXTERNAL MODULE: ./lib/model/class-rules.js
+var class_rules = __nccwpck_require__(4747);
+;// CONCATENATED MODULE: ./lib/model/result.js
+// The classes and fail-on rules are a table of their own (tag-classes.ts).
+
+
+// EXTERNAL MODULE: ./lib/report/failure-causes.js
+var failure_causes = __nccwpck_require__(61);
+// EXTERNAL MODULE: ./lib/report/outcome.js
+var report_outcome = __nccwpck_require__(5102);
+// EXTERNAL MODULE: ./lib/report/tables.js
+var tables = __nccwpck_require__(4057);
+;// CONCATENATED MODULE: ./lib/report/junit.js
+// The run as a JUnit XML report (junit-file), as Jenkins' `junit` step and GitLab's
+// `artifacts:reports:junit` read it: one test case per tag, its class name the source repository,
+// its name the tag. Valid against the JUnit schema Jenkins' xUnit plugin ships (the test checks it
+// with xmllint); docs/report.md, "The JUnit report", says how each class shows and why.
+//
+// How a class shows comes from the table of tag classes (model/tag-classes.ts), as the exit code
+// does: a class that fails the run is a <failure> (failed tags always; stale and incomplete ones
+// under fail-on: stale); a class that needs action without failing the run is <skipped>, which
+// both Jenkins and GitLab show as not passed and neither counts as failed; the rest pass. A run that stopped before any tag (a fatal
+// error) or was interrupted is one more test case, an <error>.
+//
+// Written in pieces of one test case each, like the JSON report: 200,000 tags never make one string.
+
+
+
+
+
+
+
+
+/** How a class of tags shows in the JUnit report under a fail-on rule. `fail-on: never` changes the
+ * exit code only: a failed tag is still a failed test. */
+function junitMark(status, failOn, dryRun) {
+    if ((0,report_outcome/* failsRun */.FR)(status, failOn === 'never' ? class_rules/* BASE_RULE */.hR : failOn, dryRun))
+        return 'failure';
+    if ((0,report_outcome/* needsAction */.U$)(status))
+        return 'skipped';
+    return 'pass';
+}
+/** The counts the report's <testsuite> states, from the same totals as the JSON report's. */
+function junitCounts(result, failOn) {
+    const totals = (0,report_totals/* computeTotals */.x0)(result);
+    const counts = { tests: totals.tags, failures: 0, errors: runError(result) ? 1 : 0, skipped: 0 };
+    counts.tests += counts.errors;
+    for (const status of class_rules/* STATUSES */.f) {
+        const mark = junitMark(status, failOn, result.dryRun);
+        if (mark === 'failure')
+            counts.failures += totals[status];
+        if (mark === 'skipped')
+            counts.skipped += totals[status];
+    }
+    return counts;
+}
+/** The report's text, in pieces of one test case (or one line of output) each. */
+function* junitText(result, options) {
+    const counts = junitCounts(result, options.failOn);
+    const time = seconds(result.seconds);
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n';
+    yield `<testsuites name="harbor-sync" tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" time="${time}">\n`;
+    yield `  <testsuite name="harbor-sync" tests="${counts.tests}" failures="${counts.failures}" errors="${counts.errors}" skipped="${counts.skipped}" time="${time}" timestamp="${(0,report_escape/* xmlAttribute */.IE)(result.startedAt)}">\n`;
+    yield properties(result, options);
+    const error = runError(result);
+    if (error)
+        yield error;
+    const upstream = result.upstreamRequests !== undefined;
+    const groups = (0,report_totals/* itemsByStatus */.kt)(result);
+    for (const status of class_rules/* STATUSES */.f)
+        for (const item of groups[status])
+            yield testCase(item, junitMark(status, options.failOn, result.dryRun), upstream);
+    yield* suiteOutput(result);
+    yield '  </testsuite>\n</testsuites>\n';
+}
+function properties(result, options) {
+    const entries = [
+        ['source', result.source],
+        ['harbor', result.harbor],
+        ['harborVersion', result.harborVersion],
+        ['harborUser', result.harborUser],
+        ['shard', result.shard],
+        ['dryRun', String(result.dryRun)],
+        ['failOn', options.failOn],
+        ['finishedAt', result.finishedAt],
+        ['harborSyncVersion', options.toolVersion],
+    ];
+    const lines = entries
+        .filter((e) => e[1] !== undefined)
+        .map(([name, value]) => `      <property name="${name}" value="${(0,report_escape/* xmlAttribute */.IE)(value)}"/>\n`);
+    return `    <properties>\n${lines.join('')}    </properties>\n`;
+}
+function testCase(item, mark, upstream) {
+    const repository = (0,failure_causes/* repositoryOf */._M)(item.source);
+    const name = item.source.slice(repository.length + 1) || item.source;
+    const time = item.seconds !== undefined ? ` time="${seconds(item.seconds)}"` : '';
+    const open = `    <testcase classname="${(0,report_escape/* xmlAttribute */.IE)(repository)}" name="${(0,report_escape/* xmlAttribute */.IE)(name)}"${time}`;
+    const where = item.target && item.target !== item.source ? [`In Harbor: ${item.target}`] : [];
+    if (mark === 'failure') {
+        const [type, message, body] = details(item, upstream);
+        return `${open}>\n      <failure type="${(0,report_escape/* xmlAttribute */.IE)(type)}" message="${(0,report_escape/* xmlAttribute */.IE)(message)}">${(0,report_escape/* xmlText */.xK)([...where, ...body].join('\n'))}</failure>\n    </testcase>\n`;
+    }
+    if (mark === 'skipped') {
+        const [, message, body] = details(item, upstream);
+        return `${open}>\n      <skipped message="${(0,report_escape/* xmlAttribute */.IE)(message)}">${(0,report_escape/* xmlText */.xK)([...where, ...body].join('\n'))}</skipped>\n    </testcase>\n`;
+    }
+    // Passed: what was done, for whoever opens the case.
+    const done = [
+        `${(0,class_rules/* tagClass */.Zk)(item.status).word}${item.reason ? `: ${item.reason}` : ''}`,
+        ...where,
+        ...(item.digest ? [`Digest: ${item.digest}`] : []),
+    ];
+    return `${open}>\n      <system-out>${(0,report_escape/* xmlText */.xK)(done.join('\n'))}</system-out>\n    </testcase>\n`;
+}
+/** A tag that did not pass: its type, message and text, by what its class carries (model/tag-classes.ts). */
+function details(item, upstream) {
+    const c = (0,class_rules/* tagClass */.Zk)(item.status);
+    if (c.listing === 'causes')
+        return failedDetails(item);
+    if (c.listing === 'missing')
+        return missingDetails(item, upstream);
+    if (c.listing === 'gaps')
+        return gapDetails(item);
+    return [
+        c.name.toUpperCase(),
+        `${c.word}${item.reason ? `: ${item.reason}` : ''}`,
+        [...(c.meaning ? [c.meaning] : []), ...(item.digest ? [`Digest: ${item.digest}`] : [])],
+    ];
+}
+/** A failed tag: its error code as the type, its message, then its codes and what to do. */
+function failedDetails(item) {
+    const e = item.error;
+    if (!e)
+        return ['FAILED', item.reason ?? 'failed', []];
+    const todo = (0,failure_causes/* whatToDo */.H6)(e);
+    return [
+        e.errorCode,
+        e.message,
+        [
+            (0,doc/* plainText */.wh)((0,failure_causes/* failureFacts */._2)(e)),
+            `Message: ${e.message}`,
+            ...(todo ? [`What to do: ${todo}`] : []),
+            ...(item.retries ? [`Retries: ${item.retries}`] : []),
+        ],
+    ];
+}
+/** A stale or incomplete tag: the class as the type, why, the digests missing and what to do. */
+function missingDetails(item, upstream) {
+    const c = (0,class_rules/* tagClass */.Zk)(item.status);
+    return [
+        c.name.toUpperCase(),
+        `${c.word}: ${item.reason ?? 'blobs answer 404 on the source'}`,
+        [
+            ...(c.meaning ? [c.meaning] : []),
+            ...(item.missing?.length ? ['Missing on the source:', ...item.missing.map((d) => `  ${d}`)] : []),
+            (0,doc/* plainText */.wh)((0,tables/* missingWhatToDo */.F4)(upstream)),
+        ],
+    ];
+}
+/** A broken tag (verify: blobs): the class as the type, what Harbor lacked, and what was done. */
+function gapDetails(item) {
+    const c = (0,class_rules/* tagClass */.Zk)(item.status);
+    return [
+        c.name.toUpperCase(),
+        `${c.word}${item.reason ? `: ${item.reason}` : ''}`,
+        [
+            ...(c.meaning ? [c.meaning] : []),
+            ...(item.harborMissing?.length
+                ? ['Missing in Harbor:', ...item.harborMissing.map((m) => `  ${m.digest} (${m.kind})`)]
+                : []),
+            ...(item.digest ? [`Digest: ${item.digest}`] : []),
+        ],
+    ];
+}
+/** The run's own test case when it did not run to its end: an error, so the build shows it. */
+function runError(result) {
+    const open = '    <testcase classname="harbor-sync" name="run"';
+    if (result.fatal) {
+        const f = result.fatal;
+        const todo = (0,failure_causes/* whatToDo */.H6)(f);
+        const body = [(0,doc/* plainText */.wh)((0,failure_causes/* failureFacts */._2)(f)), `Message: ${f.message}`, ...(todo ? [`What to do: ${todo}`] : [])];
+        return `${open}>\n      <error type="${(0,report_escape/* xmlAttribute */.IE)(f.errorCode)}" message="${(0,report_escape/* xmlAttribute */.IE)(f.message)}">${(0,report_escape/* xmlText */.xK)(body.join('\n'))}</error>\n    </testcase>\n`;
+    }
+    if (result.interrupted) {
+        const left = (0,report_outcome/* leftUndone */.hj)(result);
+        const counts = (0,report_outcome/* undoneWords */.jo)(left);
+        const message = `interrupted: ${counts || 'nothing listed'} not started${left.catalogIncomplete ? ', and the source catalog not listed to its end' : ''}; run the same sync again to do the rest`;
+        const body = result.notStarted.length ? ['Not started:', ...[...result.notStarted].sort()] : [];
+        return `${open}>\n      <error type="INTERRUPTED" message="${(0,report_escape/* xmlAttribute */.IE)(message)}">${(0,report_escape/* xmlText */.xK)(body.join('\n'))}</error>\n    </testcase>\n`;
+    }
+    return undefined;
+}
+/** Harbor's settings that matter and what only Harbor has now: the suite's output, a line each. */
+function* suiteOutput(result) {
+    if (result.harborNotes.length === 0 && result.retained.length === 0)
+        return;
+    yield '    <system-out>';
+    for (const note of result.harborNotes)
+        yield (0,report_escape/* xmlText */.xK)(`Harbor project ${note.project} (${note.kind}): ${note.message}\n`);
+    if (result.retained.length > 0) {
+        yield (0,report_escape/* xmlText */.xK)(`Retained: ${(0,tables/* retainedWords */.et)(result.retained)} only Harbor has now (the source no longer lists them; kept, never deleted):\n`);
+        for (const r of result.retained)
+            yield (0,report_escape/* xmlText */.xK)(`  ${r.target}${r.kind === 'repository' ? ' (whole repository)' : ''}${r.digest ? ` ${r.digest}` : ''}\n`);
+    }
+    yield '</system-out>\n';
+}
+/** Seconds as the schema's time type wants them: digits, a point, three decimals. */
+function seconds(value) {
+    return Number.isFinite(value) && value >= 0 ? value.toFixed(3) : '0.000';
+}
+
+// EXTERNAL MODULE: ./lib/report/words.js
+var words = __nccwpck_require__(8191);
+;// CONCATENATED MODULE: ./lib/report/metrics.js
+// The run in the Prometheus text exposition format (metrics-file), for node_exporter's textfile
+// collector or a Pushgateway: tags per class, bytes uploaded, duration, failures per error code,
+// the exit code, when the run ended and when the last fully successful run ended (carried over
+// from the file the previous run wrote), each with HELP and TYPE. Every value describes the last
+// run, so every metric is a gauge. `promtool check metrics` reads it in the tests.
+
+
+
+
+
+const LAST_SUCCESS = 'harbor_sync_last_success_timestamp_seconds';
+/** The tag classes a fully successful run has none of: those some fail-on rule fails a sync on
+ * (failed, stale, incomplete). */
+const UNSUCCESSFUL = class_rules/* BY_ATTENTION */.fV.filter((c) => c.kind === 'tag' && (0,class_rules/* failsSomeSync */.RG)(c));
+/** A run that did everything: it ended (no fatal error, not interrupted), wrote to Harbor (not a
+ * dry run), left no tag of a class that needs anything (under the strictest rule), exit code 0. */
+function fullySuccessful(result, exitCode) {
+    if (exitCode !== 0 || result.fatal || result.interrupted || result.dryRun)
+        return false;
+    const totals = (0,report_totals/* computeTotals */.x0)(result);
+    return UNSUCCESSFUL.every((c) => totals[c.name] === 0);
+}
+/** The metrics file's text. A run that is not a full success carries the previous success's time
+ * over (0 when there was none: an alert on its age fires). */
+function renderMetrics(result, options) {
+    const totals = (0,report_totals/* computeTotals */.x0)(result);
+    const ended = unixSeconds(result.finishedAt);
+    const lastSuccess = fullySuccessful(result, options.exitCode) ? ended : (options.previousSuccess ?? 0);
+    // A shard's file has the shard as a label: the textfile collector refuses the same series twice.
+    const common = result.shard ? [['shard', result.shard]] : [];
+    const failures = new Map();
+    for (const item of result.items)
+        if ((0,class_rules/* tagClass */.Zk)(item.status).listing === 'causes') {
+            const code = item.error?.errorCode ?? 'UNKNOWN';
+            failures.set(code, (failures.get(code) ?? 0) + 1);
+        }
+    if (result.fatal)
+        failures.set(result.fatal.errorCode, (failures.get(result.fatal.errorCode) ?? 0) + 1);
+    const out = [];
+    const metric = (name, help, samples) => {
+        out.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
+        for (const [labels, value] of samples)
+            out.push(`${name}${labelSet([...common, ...labels])} ${format(value)}`);
+    };
+    metric('harbor_sync_tags', `Tags of the last run by class (${class_rules/* STATUSES */.f.join(', ')}), as in its JSON report.`, class_rules/* STATUSES */.f.map((status) => [[['class', status]], totals[status]]));
+    metric('harbor_sync_retained', 'What Harbor holds that the source no longer lists (kept, never deleted).', [
+        [[['kind', 'tag']], result.retained.filter((r) => r.kind === 'tag').length],
+        [[['kind', 'repository']], result.retained.filter((r) => r.kind === 'repository').length],
+    ]);
+    metric('harbor_sync_failures', 'Failures of the last run by harbor-sync error code: one per failed tag, one for an error that stopped the run.', [...failures.entries()].sort().map(([code, n]) => [[['code', code]], n]));
+    metric('harbor_sync_uploaded_bytes', 'Bytes the last run uploaded to Harbor, each blob once.', [
+        [[], totals.bytesUploaded],
+    ]);
+    metric('harbor_sync_retries', 'Requests and blob copies the last run tried again.', [[[], totals.retries]]);
+    metric('harbor_sync_duration_seconds', 'How long the last run took.', [[[], result.seconds]]);
+    metric('harbor_sync_dry_run', '1 when the last run was a dry run (nothing written to Harbor).', [
+        [[], result.dryRun ? 1 : 0],
+    ]);
+    metric('harbor_sync_exit_code', 'Exit code of the last run: 0 ok, 1 tags failed per fail-on, 2 configuration, credentials or connection, 130 interrupted.', [[[], options.exitCode]]);
+    metric('harbor_sync_last_run_timestamp_seconds', 'When the last run ended, in Unix seconds.', [[[], ended]]);
+    metric(LAST_SUCCESS, `When the last fully successful run ended (no ${(0,words/* wordList */.d8)(UNSUCCESSFUL.map((c) => c.word), 'or')} tag, exit code 0, not a dry run), in Unix seconds; 0 if none is known.`, [[[], lastSuccess]]);
+    metric('harbor_sync_info', 'The last run: harbor-sync version, source and Harbor.', [
+        [
+            [
+                ['version', options.toolVersion],
+                ['source', result.source],
+                ['harbor', result.harbor],
+            ],
+            1,
+        ],
+    ]);
+    return `${out.join('\n')}\n`;
+}
+/** The last success a previous metrics file states, if it states one that is a time. Read line by
+ * line (no pattern that could backtrack over a hostile file). */
+function previousSuccess(text) {
+    for (const line of text.split('\n')) {
+        if (!line.startsWith(LAST_SUCCESS))
+            continue;
+        const rest = line.slice(LAST_SUCCESS.length);
+        if (rest[0] !== ' ' && rest[0] !== '{')
+            continue;
+        // The value after the labels; an empty one is no 0.
+        const token = rest
+            .slice(rest.lastIndexOf('}') + 1)
+            .trim()
+            .split(/\s+/)[0] ?? '';
+        const value = token === '' ? Number.NaN : Number(token);
+        if (Number.isFinite(value) && value >= 0)
+            return value;
+    }
+    return undefined;
+}
+function labelSet(labels) {
+    return labels.length ? `{${labels.map(([name, value]) => `${name}="${(0,report_escape/* metricLabel */.B)(value)}"`).join(',')}}` : '';
+}
+function unixSeconds(iso) {
+    const ms = Date.parse(iso);
+    return Number.isFinite(ms) ? ms / 1000 : 0;
+}
+function format(value) {
+    return Number.isFinite(value) ? String(value) : '0';
+}
+
+;// CONCATENATED MODULE: ./lib/write-reports.js
 
 
 
@@ -77082,81 +77140,94 @@ async function runSync(config, logger, clients, control = {}) {
 
 
 
-
-
-
-async function runAndReport(config, options) {
-    const naming = config.naming ?? model_config/* INPUT_NAMING */.O;
-    const reportFile = options.reportFile ?? config.reportFile;
-    const report = reportFile ? { input: 'report-file', path: reportFile } : undefined;
-    const summaryFile = config.summaryFile
-        ? { input: 'summary-file', path: config.summaryFile }
-        : undefined;
-    const junitFile = config.junitFile
-        ? { input: 'junit-file', path: config.junitFile }
-        : undefined;
-    const htmlFile = config.htmlFile ? { input: 'html-file', path: config.htmlFile } : undefined;
-    const metricsFile = config.metricsFile
-        ? { input: 'metrics-file', path: config.metricsFile, atomic: true }
-        : undefined;
-    // Before any request: a path that cannot be written is bad input, not the end of a long sync.
-    await prepareOutputFiles([report, summaryFile, junitFile, htmlFile, metricsFile].filter((f) => f !== undefined), naming);
-    const result = await runSync(config, options.logger, options.clients, {
-        ...(options.signal && { signal: options.signal }),
-    });
-    // From here on the run has done its work: each file is written whatever befalls the other.
+/** The files asked for, as the inputs that name them. */
+function outputFiles(paths) {
+    const file = (input, path, atomic = false) => path ? { input, path, ...(atomic && { atomic }) } : undefined;
+    return {
+        reportFile: file('report-file', paths.reportFile),
+        summaryFile: file('summary-file', paths.summaryFile),
+        junitFile: file('junit-file', paths.junitFile),
+        htmlFile: file('html-file', paths.htmlFile),
+        metricsFile: file('metrics-file', paths.metricsFile, true),
+    };
+}
+/** Before any request: a path that cannot be written is bad input, not the end of a long sync. */
+async function prepareReports(paths, naming) {
+    const files = Object.values(outputFiles(paths)).filter((f) => f !== undefined);
+    await prepareOutputFiles(files, naming);
+}
+async function writeReports(result, paths, options) {
+    const files = outputFiles(paths);
+    const { failOn, naming } = options;
+    const summaryOptions = {
+        reportFile: paths.reportFile,
+        failOn,
+        ...(options.audience && { audience: options.audience }),
+    };
     const unwritten = [];
     const write = async (file, text) => {
-        const problem = await writeOutputFile(file, text, naming);
+        if (!file)
+            return;
+        const rendered = safeRender(RENDERED[file.input], unwritten, text);
+        if (rendered === undefined)
+            return;
+        const problem = await writeOutputFile(file, rendered, naming);
         if (problem)
             unwritten.push(problem);
     };
-    if (report)
-        await write(report, reportText(result, VERSION));
-    const summary = safeSummary(result, { reportFile, failOn: config.failOn, ...options.summary }, unwritten);
-    if (summaryFile)
-        await write(summaryFile, summary);
-    if (junitFile)
-        await write(junitFile, junitText(result, { failOn: config.failOn, toolVersion: VERSION }));
-    if (htmlFile) {
-        const page = safeRender('the HTML page', unwritten, () => renderHtmlPage(result, { reportFile, failOn: config.failOn, ...options.summary }));
-        if (page !== undefined)
-            await write(htmlFile, page);
-    }
-    const decided = (0,outcome/* decideOutcome */.dl)(result, config.failOn);
-    if (metricsFile) {
+    await write(files.reportFile, () => reportText(result, VERSION));
+    const summary = safeSummary(result, summaryOptions, unwritten);
+    await write(files.summaryFile, () => summary);
+    await write(files.junitFile, () => junitText(result, { failOn, toolVersion: VERSION }));
+    await write(files.htmlFile, () => renderHtmlPage(result, summaryOptions));
+    const decided = (0,report_outcome/* decideOutcome */.dl)(result, failOn);
+    const metrics = files.metricsFile;
+    if (metrics) {
         // Last: its exit code counts every file before it that could not be written.
-        const exitCode = unwritten.length > 0 && decided.ok ? outcome/* EXIT */.dc.config : decided.exitCode;
-        const previous = await readPreviousMetrics(metricsFile, naming, options.logger);
-        await write(metricsFile, renderMetrics(result, {
+        const exitCode = unwritten.length > 0 && decided.ok ? report_outcome/* EXIT */.dc.config : decided.exitCode;
+        const previous = await readPreviousMetrics(metrics, naming, options.logger);
+        await write(metrics, () => renderMetrics(result, {
             exitCode,
             previousSuccess: previous === undefined ? undefined : previousSuccess(previous),
             toolVersion: VERSION,
         }));
     }
-    return {
-        ...decided,
-        // A run that did its work but could not say so in a file asked for is no success.
-        ...(unwritten.length > 0 && {
+    // A run that did its work but could not say so in a file asked for is no success.
+    const outcome = unwritten.length === 0
+        ? decided
+        : {
             ok: false,
-            exitCode: decided.ok ? outcome/* EXIT */.dc.config : decided.exitCode,
+            exitCode: decided.ok ? report_outcome/* EXIT */.dc.config : decided.exitCode,
             reason: [decided.reason, ...unwritten].filter((line) => line !== undefined).join('; '),
-        }),
-        unwritten,
-        result,
-        totals: (0,report_totals/* computeTotals */.x0)(result),
-        summary,
-        ...(reportFile && { reportFile }),
-    };
+        };
+    return { summary, unwritten, outcome };
 }
+/** What each file holds, for the line that says it could not be rendered. */
+const RENDERED = {
+    'report-file': 'the JSON report',
+    'summary-file': 'the summary',
+    'junit-file': 'the JUnit report',
+    'html-file': 'the HTML page',
+    'metrics-file': 'the metrics',
+};
 /** A file's text; a bug in rendering it costs that file only (said in `unwritten`). */
 function safeRender(what, unwritten, render) {
     try {
         return render();
     }
     catch (error) {
-        unwritten.push(`${what} could not be rendered: ${error instanceof Error ? error.message : String(error)} (please report it)`);
+        unwritten.push(`${what} could not be rendered: ${messageOf(error)} (please report it)`);
         return undefined;
+    }
+}
+/** The summary; a bug in rendering it costs the summary only (said in `unwritten`), never the report. */
+function safeSummary(result, options, unwritten) {
+    try {
+        return (0,summary/* renderSummary */.Br)(result, options);
+    }
+    catch (error) {
+        unwritten.push(`the summary could not be rendered: ${messageOf(error)} (please report it)`);
+        return (0,summary/* renderInternalError */.CT)(messageOf(error));
     }
 }
 /** The metrics file the previous run wrote, for its last success; none when there is no file. A
@@ -77168,21 +77239,48 @@ async function readPreviousMetrics(file, naming, logger) {
     catch (error) {
         if (error.code === 'ENOENT')
             return undefined;
-        const why = error instanceof Error ? error.message : String(error);
-        logger.warn(`${naming.name(file.input)} "${(0,redact_text/* printable */.g$)(file.path)}": the previous file cannot be read (${(0,redact_text/* printable */.g$)(why)}): the time of the last successful run starts again from 0`);
+        logger.warn(`${naming.name(file.input)} "${(0,redact_text/* printable */.g$)(file.path)}": the previous file cannot be read (${(0,redact_text/* printable */.g$)(messageOf(error))}): the time of the last successful run starts again from 0`);
         return undefined;
     }
 }
-/** The summary; a bug in rendering it costs the summary only (said in `unwritten`), never the report. */
-function safeSummary(result, options, unwritten) {
-    try {
-        return (0,summary/* renderSummary */.Br)(result, options);
-    }
-    catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        unwritten.push(`the summary could not be rendered: ${message} (please report it)`);
-        return (0,summary/* renderInternalError */.CT)(message);
-    }
+function messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./lib/run-and-report.js
+
+
+
+
+async function runAndReport(config, options) {
+    const naming = config.naming ?? model_config/* INPUT_NAMING */.O;
+    const reportFile = options.reportFile ?? config.reportFile;
+    const paths = {
+        reportFile,
+        summaryFile: config.summaryFile,
+        junitFile: config.junitFile,
+        htmlFile: config.htmlFile,
+        metricsFile: config.metricsFile,
+    };
+    await prepareReports(paths, naming);
+    const result = await runSync(config, options.logger, options.clients, {
+        ...(options.signal && { signal: options.signal }),
+    });
+    // From here on the run has done its work: each file is written whatever befalls the others.
+    const { summary, unwritten, outcome } = await writeReports(result, paths, {
+        failOn: config.failOn,
+        naming,
+        logger: options.logger,
+        ...(options.summary?.audience && { audience: options.summary.audience }),
+    });
+    return {
+        ...outcome,
+        unwritten,
+        result,
+        totals: (0,report_totals/* computeTotals */.x0)(result),
+        summary,
+        ...(reportFile && { reportFile }),
+    };
 }
 
 
@@ -77236,6 +77334,10 @@ class HarborProjectSource {
         this.registry = options.registry;
         this.api = options.api;
         this.host = options.registry.host;
+    }
+    /** Its repositories come from Harbor's API, which any member of the project may read. */
+    get catalogNeeds() {
+        return `an account that may read Harbor project ${this.options.project} (a member of it, e.g. as Limited Guest: source-username, or harbor-username)`;
     }
     get capabilities() {
         return { untaggedManifests: false, localReads: false, referrersApi: this.registry.capabilities.referrersApi };

@@ -30996,7 +30996,7 @@ exports.visitAsync = visitAsync;
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9627);
 /* harmony import */ var _redact_output_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5532);
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1163);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8581);
 // The CLI entry point (bundled into dist/cli). All work is in cli/main.ts.
 
 
@@ -31021,7 +31021,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1163:
+/***/ 8581:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32734,6 +32734,10 @@ class HarborProjectSource {
         this.registry = options.registry;
         this.api = options.api;
         this.host = options.registry.host;
+    }
+    /** Its repositories come from Harbor's API, which any member of the project may read. */
+    get catalogNeeds() {
+        return `an account that may read Harbor project ${this.options.project} (a member of it, e.g. as Limited Guest: source-username, or harbor-username)`;
     }
     get capabilities() {
         return { untaggedManifests: false, localReads: false, referrersApi: this.registry.capabilities.referrersApi };
@@ -44843,7 +44847,7 @@ function decideOutcome(result, failOn) {
         return {
             ok: false,
             exitCode: EXIT.failed,
-            reason: `${wordList(added.map((c) => `${t[c.name]} ${c.word}`))} tag(s) (fail-on: ${failOn})`,
+            reason: `${wordList(added.filter((c) => t[c.name] > 0).map((c) => `${t[c.name]} ${(dry && c.dryRunWord) || c.word}`))} tag(s) (fail-on: ${failOn})`,
         };
     }
     return { ok: true, exitCode: EXIT.ok };
@@ -44920,6 +44924,3280 @@ async function runEntry(steps, hooks) {
         if (watching)
             process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     }
+}
+
+;// CONCATENATED MODULE: ./lib/version.js
+/** Kept equal to package.json's version (a unit test checks). */
+const VERSION = '1.0.0';
+
+;// CONCATENATED MODULE: ./lib/transfer/prefetch.js
+/** At the widest concurrency (64) sixteen each would be a thousand source connections held open. */
+const MAX_HELD = 256;
+/** Responses held at once: tags are read at the width of the cheap look (four per unit of
+ * concurrency) and wait for a copy slot with their GETs held, a few small blobs each (a config and
+ * a layer or two). With fewer holds than that, a tag read while they are full checks its blobs with
+ * a HEAD and GETs them again to copy them: at 2,000 tiny repositories, 8,900 source HEADs where
+ * 2,000 do (issue 30). Each hold is a source connection (the source's pool has room for them). */
+function prefetchLimit(concurrency) {
+    return Math.min(concurrency * 16, MAX_HELD);
+}
+/** A blob is held only if it fits the read buffer (1 MiB): a held response then waits whole in
+ * memory, and its connection idle. A larger blob is checked with a HEAD: one request more, which
+ * next to its transfer costs nothing, and held buffers stay bounded (`prefetchLimit` × 1 MiB). */
+const HOLD_MAX_BYTES = 1024 * 1024;
+class Prefetch {
+    held = new Map();
+    max;
+    uploadStarted;
+    /** `max` bounds the responses held at once: each holds a source connection, so it must stay
+     * below the source's connection limit or uploads waiting for a connection could wait forever. */
+    constructor(max, uploadStarted) {
+        this.max = max;
+        this.uploadStarted = uploadStarted;
+    }
+    /** Worth a GET now: small enough to hold, nobody has it open or uploaded it, and there is room. */
+    wants(digest, size) {
+        return size <= HOLD_MAX_BYTES && this.held.size < this.max && !this.held.has(digest) && !this.uploadStarted(digest);
+    }
+    /** Holds the GET `open` starts for `owner` (a tag); resolves to the size, or undefined on 404. */
+    async open(owner, digest, open) {
+        const response = open().then((res) => {
+            // Nobody reads it while it waits: an error then (an abandoned run, a stall) must not be
+            // an unhandled 'error' event; the upload that takes it sees the error when it reads.
+            res?.body.on('error', () => undefined);
+            return res;
+        });
+        const entry = { owner, response };
+        this.held.set(digest, entry);
+        try {
+            const res = await response;
+            if (!res)
+                this.drop(digest, entry);
+            return res ? (res.size ?? -1) : undefined;
+        }
+        catch (error) {
+            this.drop(digest, entry);
+            throw error;
+        }
+    }
+    /** The held response for this blob, for the upload that copies it (whichever tag runs it). */
+    async take(digest) {
+        const entry = this.held.get(digest);
+        if (!entry)
+            return undefined;
+        this.held.delete(digest);
+        return await entry.response.catch(() => undefined);
+    }
+    /** Closes what `owner` opened and no upload took (the tag was stale, or mounted the blob). */
+    release(owner) {
+        for (const [digest, entry] of [...this.held]) {
+            if (entry.owner !== owner)
+                continue;
+            this.held.delete(digest);
+            void entry.response.then((res) => res?.body.destroy(), () => undefined);
+        }
+    }
+    drop(digest, entry) {
+        if (this.held.get(digest) === entry)
+            this.held.delete(digest);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/sync/clients.js
+// The clients a run talks through: the source (opened by the kind its URL names, src/sources),
+// Harbor's /v2 registry and its API, and the upstream a pull-through cache mirrored. Everything
+// after asks the client.
+
+
+
+
+
+
+const USER_AGENT = `harbor-sync/${VERSION}`;
+/** `logger`: a source tells there what it does at length (a tarball indexed), and how far along. */
+function createClients(config, signal, logger) {
+    const common = {
+        userAgent: USER_AGENT,
+        retry: config.retry,
+        stallTimeoutSeconds: config.stallTimeoutSeconds,
+        connections: Math.max(4, config.concurrency * 2),
+        ...(signal && { signal }),
+    };
+    const endpoint = (e) => ({
+        url: e.url,
+        ...(e.credentials && { credentials: e.credentials }),
+        ...(e.tls && { tls: e.tls }),
+    });
+    return {
+        source: openSource({
+            source: config.source,
+            harbor: config.harbor,
+            // Room beside the transfers for the GETs classification holds open (prefetch.ts).
+            connection: { ...common, connections: common.connections + prefetchLimit(config.concurrency) },
+            ...(config.workDir && { workDir: config.workDir }),
+            naming: config.naming ?? INPUT_NAMING,
+            ...(logger && { logger }),
+        }),
+        harbor: createRegistryClient({ ...common, ...endpoint(config.harbor) }),
+        api: createHarborApi({ ...common, ...endpoint(config.harbor), connections: 4 }),
+        ...(config.upstream && {
+            upstream: createRegistryClient({
+                ...common,
+                ...endpoint(config.upstream),
+                connections: config.upstreamConcurrency * 2,
+            }),
+        }),
+    };
+}
+async function closeClients(clients) {
+    await Promise.allSettled([
+        clients.source.close(),
+        clients.harbor.close(),
+        clients.api.close(),
+        clients.upstream?.close(),
+    ]);
+}
+/** A URL as it may appear in logs and reports: never with user:password@, nor a query string or
+ * fragment (a presigned tarball URL carries its signature there; registry URLs have neither). */
+function redactUrl(url) {
+    const u = URL.parse(url);
+    if (!u)
+        return url;
+    u.username = '';
+    u.password = '';
+    u.search = '';
+    u.hash = '';
+    return u.toString().replace(/\/$/, '');
+}
+
+;// CONCATENATED MODULE: ./lib/transfer/once.js
+/** Runs work once per key for the whole run; later callers share the first caller's promise.
+ * This is how each blob crosses the wire at most once, and how pushes of one digest into one
+ * repository are serialised (the registry races on concurrent pushes: docs/harbor.md §9). */
+class OncePerKey {
+    entries = new Map();
+    forget(key) {
+        this.entries.delete(key);
+    }
+    /** Started (and not failed) for this key. */
+    has(key) {
+        return this.entries.has(key);
+    }
+    /** Known without the work (a project this run created exists). */
+    settle(key, value) {
+        this.entries.set(key, Promise.resolve(value));
+    }
+    run(key, work) {
+        const existing = this.entries.get(key);
+        if (existing)
+            return { promise: existing, first: false };
+        const promise = work();
+        this.entries.set(key, promise);
+        // A failure is not remembered: a later tag may try again.
+        promise.catch(() => {
+            if (this.entries.get(key) === promise)
+                this.entries.delete(key);
+        });
+        return { promise, first: true };
+    }
+}
+/** OncePerKey per repository, so that what a repository needed is dropped once it is done: the
+ * run's memory then follows the repositories in flight, not every tag the run has seen. */
+class OncePerRepository {
+    groups = new Map();
+    run(repository, key, work) {
+        let group = this.groups.get(repository);
+        if (!group) {
+            group = new OncePerKey();
+            this.groups.set(repository, group);
+        }
+        return group.run(key, work);
+    }
+    forget(repository) {
+        this.groups.delete(repository);
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
+/*
+How it works:
+`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
+*/
+
+class Node {
+	value;
+	next;
+
+	constructor(value) {
+		this.value = value;
+	}
+}
+
+class yocto_queue_Queue {
+	#head;
+	#tail;
+	#size;
+
+	constructor() {
+		this.clear();
+	}
+
+	enqueue(value) {
+		const node = new Node(value);
+
+		if (this.#head) {
+			this.#tail.next = node;
+			this.#tail = node;
+		} else {
+			this.#head = node;
+			this.#tail = node;
+		}
+
+		this.#size++;
+	}
+
+	dequeue() {
+		const current = this.#head;
+		if (!current) {
+			return;
+		}
+
+		this.#head = this.#head.next;
+		this.#size--;
+
+		// Clean up tail reference when queue becomes empty
+		if (!this.#head) {
+			this.#tail = undefined;
+		}
+
+		return current.value;
+	}
+
+	peek() {
+		if (!this.#head) {
+			return;
+		}
+
+		return this.#head.value;
+
+		// TODO: Node.js 18.
+		// return this.#head?.value;
+	}
+
+	clear() {
+		this.#head = undefined;
+		this.#tail = undefined;
+		this.#size = 0;
+	}
+
+	get size() {
+		return this.#size;
+	}
+
+	* [Symbol.iterator]() {
+		let current = this.#head;
+
+		while (current) {
+			yield current.value;
+			current = current.next;
+		}
+	}
+
+	* drain() {
+		while (this.#head) {
+			yield this.dequeue();
+		}
+	}
+}
+
+;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
+
+
+function pLimit(concurrency) {
+	let rejectOnClear = false;
+
+	if (typeof concurrency === 'object') {
+		({concurrency, rejectOnClear = false} = concurrency);
+	}
+
+	validateConcurrency(concurrency);
+
+	if (typeof rejectOnClear !== 'boolean') {
+		throw new TypeError('Expected `rejectOnClear` to be a boolean');
+	}
+
+	const queue = new yocto_queue_Queue();
+	let activeCount = 0;
+
+	const resumeNext = () => {
+		// Process the next queued function if we're under the concurrency limit
+		if (activeCount < concurrency && queue.size > 0) {
+			activeCount++;
+			queue.dequeue().run();
+		}
+	};
+
+	const next = () => {
+		activeCount--;
+		resumeNext();
+	};
+
+	const run = async (function_, resolve, arguments_) => {
+		// Execute the function and capture the result promise
+		const result = (async () => function_(...arguments_))();
+
+		// Resolve immediately with the promise (don't wait for completion)
+		resolve(result);
+
+		// Wait for the function to complete (success or failure)
+		// We catch errors here to prevent unhandled rejections,
+		// but the original promise rejection is preserved for the caller
+		try {
+			await result;
+		} catch {}
+
+		// Decrement active count and process next queued function
+		next();
+	};
+
+	const enqueue = (function_, resolve, reject, arguments_) => {
+		const queueItem = {reject};
+
+		// Queue the internal resolve function instead of the run function
+		// to preserve the asynchronous execution context.
+		new Promise(internalResolve => { // eslint-disable-line promise/param-names
+			queueItem.run = internalResolve;
+			queue.enqueue(queueItem);
+		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
+
+		// Start processing immediately if we haven't reached the concurrency limit
+		if (activeCount < concurrency) {
+			resumeNext();
+		}
+	};
+
+	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
+		enqueue(function_, resolve, reject, arguments_);
+	});
+
+	Object.defineProperties(generator, {
+		activeCount: {
+			get: () => activeCount,
+		},
+		pendingCount: {
+			get: () => queue.size,
+		},
+		clearQueue: {
+			value() {
+				if (!rejectOnClear) {
+					queue.clear();
+					return;
+				}
+
+				const abortError = AbortSignal.abort().reason;
+
+				while (queue.size > 0) {
+					queue.dequeue().reject(abortError);
+				}
+			},
+		},
+		concurrency: {
+			get: () => concurrency,
+
+			set(newConcurrency) {
+				validateConcurrency(newConcurrency);
+				concurrency = newConcurrency;
+
+				queueMicrotask(() => {
+					// eslint-disable-next-line no-unmodified-loop-condition
+					while (activeCount < concurrency && queue.size > 0) {
+						resumeNext();
+					}
+				});
+			},
+		},
+		map: {
+			async value(iterable, function_) {
+				const promises = [];
+
+				try {
+					Array.from(iterable, (value, index) => {
+						const promise = generator(function_, value, index);
+						promises.push(promise);
+						return promise;
+					});
+				} catch (error) {
+					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
+					for (const promise of promises) {
+						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
+					}
+
+					throw error;
+				}
+
+				return Promise.all(promises);
+			},
+		},
+	});
+
+	return generator;
+}
+
+function limitFunction(function_, options) {
+	const limit = pLimit(options);
+
+	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
+	Object.defineProperty(limitedFunction, 'clearQueue', {
+		value: limit.clearQueue,
+	});
+
+	return limitedFunction;
+}
+
+function validateConcurrency(concurrency) {
+	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
+		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
+	}
+}
+
+;// CONCATENATED MODULE: ./lib/transfer/index-filter.js
+// `platforms: linux/amd64,linux/arm64` copies only those children of an index and writes a new
+// index holding just them. Its bytes, and so its digest, differ from the source's: the report
+// says so. The new bytes are deterministic, so a nightly run finds them in Harbor and skips.
+
+
+/** A filter without a variant takes every variant (linux/arm64 takes linux/arm64/v8). */
+function platformMatches(platform, filters) {
+    if (!platform)
+        return false;
+    return filters.some((f) => f.os === platform.os &&
+        f.architecture === platform.architecture &&
+        (!f.variant || f.variant === platform.variant));
+}
+/** The index with only the matching children: new bytes and digest, or undefined when it keeps them all. */
+function filterIndex(bytes, mediaType, filters) {
+    const parsed = parseManifest(bytes, mediaType);
+    const keep = parsed.children.filter((c) => platformMatches(c.platform, filters));
+    if (keep.length === parsed.children.length)
+        return undefined;
+    const body = JSON.parse(bytes.toString('utf8'));
+    const wanted = new Set(keep.map((c) => c.digest));
+    body.manifests = body.manifests.filter((m) => wanted.has(m.digest));
+    const filtered = Buffer.from(JSON.stringify(body, null, 2));
+    return { bytes: filtered, digest: sha256Digest(filtered), kept: keep.length };
+}
+
+;// CONCATENATED MODULE: ./lib/transfer/upstream.js
+// Repairing stale and incomplete tags from the registry a pull-through cache was mirroring: a blob
+// (or an index child) that answers 404 on the source is looked up in the upstream repository of
+// the same name. Manifests always come from the source: the tag the user had, never re-resolved.
+
+
+function createUpstream(client, concurrency) {
+    return { client, limit: pLimit(concurrency), requests: 0 };
+}
+/** The upstream repository for a cached one: Docker Hub keeps official images under `library/`,
+ * as `docker pull alpine` asks for `library/alpine`. */
+function upstreamRepository(repository, upstreamHost) {
+    return isDockerHub(upstreamHost) && !repository.includes('/') ? `library/${repository}` : repository;
+}
+async function upstreamCall(upstream, call) {
+    return await upstream.limit(() => {
+        upstream.requests += 1;
+        return call(upstream.client);
+    });
+}
+/** Which of the missing digests the upstream has: blobs by HEAD (no download), children by manifest HEAD. */
+async function findUpstream(upstream, repository, blobs) {
+    const repo = upstreamRepository(repository, upstream.client.host);
+    const found = new Set();
+    await Promise.all(blobs.map(async (blob) => {
+        const size = await upstreamCall(upstream, (c) => c.headBlob(repo, blob.digest)).catch(() => undefined);
+        if (size !== undefined)
+            found.add(blob.digest);
+    }));
+    return found;
+}
+
+;// CONCATENATED MODULE: ./lib/transfer/manifest-graph.js
+// A tag's manifests: its own and, for an index, the manifests it lists by digest, and theirs. A
+// registry serves what it likes here: an index may list indexes, and two indexes may list the same
+// children. That is a graph, not a tree: a diamond of 22 levels (each level's two indexes both
+// listing the next level's two) is 44 manifests but 2^22 paths, and a walk per path made 24,208
+// requests and held 350 MB before it was stopped. Here each digest is read once (level by level,
+// a child seen before is linked, not read again), within bounds that real images stay far below;
+// past one, the tag fails with an error naming it and the bound.
+
+
+
+
+
+
+
+
+/**
+ * - depth 8: a multi-platform image is an index of image manifests (1); an index of indexes (2)
+ *   is rare. 8 is four times that, and keeps every walk over the graph 9 calls deep at most.
+ * - count 10,000: the largest real indexes list some tens of platform manifests, each with an
+ *   attestation manifest; an index of referrers one manifest per signature or SBOM, hundreds at
+ *   most. 10,000 is a hundred times that, and caps a hostile tag at 10,000 requests.
+ * - bytes 32 MiB: a 1,000-layer image manifest is about 200 kB; 32 MiB holds eight manifests of
+ *   the 4 MiB a registry stores, and caps what one tag in flight holds in memory.
+ */
+const MANIFEST_LIMITS = { depth: 8, count: 10_000, bytes: 32 * 1024 * 1024 };
+/** Manifest reads of one tag in flight at once: past a bound, no more are started. */
+const READS_IN_FLIGHT = 16;
+/** Reads a tag's manifest and everything below it. A child that answers 404 is noted as missing
+ * content rather than failing the tag, so the tag can be classified; with an upstream, it (and all
+ * below it) comes from there. With a platform filter, the top index is rewritten to hold only the
+ * matching children. */
+async function readManifestGraph(ctx, repository, reference, platforms, limits = MANIFEST_LIMITS) {
+    const label = isDigest(reference) ? `${repository}@${reference}` : `${repository}:${reference}`;
+    const upstreamRepo = ctx.upstream ? upstreamRepository(repository, ctx.upstream.client.host) : repository;
+    const held = { count: 0, bytes: 0 };
+    let stopped;
+    const read = async (ref, fromUpstream, filter) => {
+        const res = fromUpstream
+            ? await upstreamCall(ctx.upstream, (c) => c.getManifest(upstreamRepo, ref))
+            : await ctx.source.getManifest(repository, ref);
+        const at = isDigest(ref) ? `${repository}@${ref}` : `${repository}:${ref}`;
+        let parsed = parseManifest(res.bytes, res.mediaType);
+        if (parsed.kind === 'invalid')
+            throw manifestFailure('MANIFEST_INVALID', `manifest of ${at} ${parsed.problem}`);
+        let { bytes, digest } = res;
+        let sourceDigest;
+        const filtered = filter && parsed.kind === 'index' ? filterIndex(res.bytes, parsed.mediaType, filter) : undefined;
+        if (filtered) {
+            ({ bytes, digest } = filtered);
+            sourceDigest = res.digest;
+            parsed = parseManifest(bytes, parsed.mediaType);
+        }
+        // Known now, not after its blobs went up: the registry would refuse the manifest at the end.
+        if (bytes.length > MANIFEST_PUSH_LIMIT) {
+            throw manifestFailure('MANIFEST_TOO_LARGE', `manifest of ${at} is ${bytes.length} bytes, more than the ${MANIFEST_PUSH_LIMIT} bytes (${MANIFEST_PUSH_LIMIT / 1024 / 1024} MiB) a registry stores`);
+        }
+        held.bytes += bytes.length;
+        if (held.bytes > limits.bytes)
+            throw manifest_graph_tooLarge(label, `hold more than ${limits.bytes / 1024 / 1024} MiB together`);
+        const node = { digest, mediaType: parsed.mediaType, bytes, parsed, children: [] };
+        return { node, sourceDigest };
+    };
+    /** A child by digest, fetched outright (a HEAD first would be one more request for every child
+     * that is there, the common case); one that answers 404 comes from the upstream by digest
+     * (verified), if it is there. */
+    const readChild = async (digest, fromUpstream) => {
+        if (fromUpstream)
+            return { node: (await read(digest, true)).node, fromUpstream };
+        try {
+            return { node: (await read(digest, false)).node, fromUpstream };
+        }
+        catch (error) {
+            if (!isNotFound(error))
+                throw error;
+        }
+        const there = ctx.upstream
+            ? await upstreamCall(ctx.upstream, (c) => c.headManifest(upstreamRepo, digest)).catch(() => undefined)
+            : undefined;
+        if (!there)
+            return { fromUpstream };
+        return { node: (await read(digest, true)).node, fromUpstream: true, repaired: true };
+    };
+    const top = await read(reference, false, platforms);
+    held.count = 1;
+    // Every digest met, once: its node, or undefined for a child missing everywhere.
+    const seen = new Map([[top.node.digest, top.node]]);
+    const missingChildren = [];
+    const repairedChildren = [];
+    // Level by level: a level's new children are read side by side, in the order the indexes list them.
+    let level = [{ node: top.node, fromUpstream: false }];
+    for (let depth = 1; level.length > 0; depth++) {
+        const next = new Map();
+        for (const { node, fromUpstream } of level)
+            for (const child of node.parsed.children)
+                if (!seen.has(child.digest) && !next.has(child.digest))
+                    next.set(child.digest, fromUpstream);
+        if (next.size === 0)
+            break;
+        if (depth > limits.depth)
+            throw manifest_graph_tooLarge(label, tooDeep(limits.depth));
+        if (held.count + next.size > limits.count)
+            throw manifest_graph_tooLarge(label, `number more than ${limits.count}`);
+        held.count += next.size;
+        const queue = pLimit(READS_IN_FLIGHT); // levels are read one after another
+        // Past a bound (or any failure), the reads not yet started are not started.
+        const answers = await Promise.all([...next].map(([digest, fromUpstream]) => queue(async () => {
+            if (stopped)
+                throw stopped;
+            return await readChild(digest, fromUpstream).catch((error) => {
+                stopped ??= error;
+                throw error;
+            });
+        })));
+        level = [];
+        for (const [i, digest] of [...next.keys()].entries()) {
+            const { node, fromUpstream, repaired } = answers[i];
+            seen.set(digest, node);
+            if (!node)
+                missingChildren.push(digest);
+            else
+                level.push({ node, fromUpstream });
+            if (repaired)
+                repairedChildren.push(digest);
+        }
+    }
+    for (const node of seen.values())
+        if (node)
+            node.children = node.parsed.children.flatMap((c) => seen.get(c.digest) ?? []);
+    checkChains(top.node, limits.depth, label);
+    return {
+        node: top.node,
+        missingChildren,
+        repairedChildren,
+        ...(top.sourceDigest && { sourceDigest: top.sourceDigest }),
+    };
+}
+/** Every manifest of the graph once, children before the indexes that list them (the order they
+ * can be pushed in), the top one last. */
+function manifestsOf(top) {
+    const order = [];
+    const seen = new Set();
+    const visit = (node) => {
+        if (seen.has(node.digest))
+            return;
+        seen.add(node.digest);
+        for (const child of node.children)
+            visit(child);
+        order.push(node);
+    };
+    visit(top);
+    return order;
+}
+/** Every distributable blob of the graph, each once (children share base layers); foreign layers
+ * are left out, as registries never hold them. */
+function blobsOf(top) {
+    const seen = new Map();
+    for (const node of manifestsOf(top))
+        for (const blob of node.parsed.blobs)
+            if (!isForeignLayer(blob) && !seen.has(blob.digest))
+                seen.set(blob.digest, blob);
+    return [...seen.values()];
+}
+/** No chain longer than `limit` below the top (reading level by level measures the shortest way
+ * to each manifest; a longer way may lead there too), and no cycle: content addressing rules one
+ * out for sha256, but a registry's digests are only its word for other algorithms. Each manifest's
+ * height is worked out once; the recursion is never deeper than `limit` + 1. */
+function checkChains(top, limit, label) {
+    const heights = new Map();
+    const onPath = new Set();
+    const height = (node, depth) => {
+        if (onPath.has(node))
+            throw manifestFailure('MANIFEST_INVALID', `the manifests of ${label} list ${node.digest} inside itself`);
+        const known = heights.get(node);
+        if ((known ?? 0) + depth > limit)
+            throw manifest_graph_tooLarge(label, tooDeep(limit));
+        if (known !== undefined)
+            return known;
+        onPath.add(node);
+        let h = 0;
+        for (const child of node.children)
+            h = Math.max(h, 1 + height(child, depth + 1));
+        onPath.delete(node);
+        heights.set(node, h);
+        return h;
+    };
+    height(top, 0);
+}
+function tooDeep(limit) {
+    return `nest more than ${limit} levels deep below the tag's own`;
+}
+function manifest_graph_tooLarge(label, what) {
+    return manifestFailure('MANIFEST_GRAPH_TOO_LARGE', `the manifests of ${label} ${what}: past the bound harbor-sync reads for one tag (real images nest one or two levels)`);
+}
+function manifestFailure(code, message) {
+    return new HarborSyncError({ step: 'manifest', code, message });
+}
+
+;// CONCATENATED MODULE: ./lib/transfer/harbor-gaps.js
+
+async function harborGaps(state, repository, top, blobs, missingOnSource) {
+    const { harbor } = state.clients;
+    // Keyed by kind too: a blob's HEAD says nothing of a manifest of the same digest.
+    const present = (key, ask) => state.present.run(repository, key, () => state.looks(async () => (await ask()) !== undefined)).promise;
+    const manifests = manifestsOf(top);
+    const [blobThere, manifestThere, lostThere] = await Promise.all([
+        Promise.all(blobs.map(async (b) => {
+            const there = await present(`blob ${b.digest}`, () => harbor.headBlob(repository, b.digest));
+            // Where a repository that lacks it can mount it from, rather than upload it again.
+            if (there)
+                state.uploads.note(b.digest, repository);
+            return there;
+        })),
+        Promise.all(manifests.map((m) => present(`manifest ${m.digest}`, () => harbor.headManifest(repository, m.digest)))),
+        Promise.all(missingOnSource.map((d) => present(`manifest ${d}`, () => harbor.headManifest(repository, d)))),
+    ]);
+    return {
+        blobs: blobs.filter((_, i) => !blobThere[i]),
+        manifests: manifests.filter((_, i) => !manifestThere[i]),
+        lost: missingOnSource.filter((_, i) => !lostThere[i]),
+        checked: { blobs: blobs.length, manifests: manifests.length + missingOnSource.length },
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/transfer/blobs.js
+// One blob into one Harbor repository: already there, mounted from the repository this run
+// uploaded it to, or streamed from the source (or, for a repaired blob, from the upstream). Each
+// (repository, digest) is brought once per run; each digest is uploaded once per run, and every
+// other repository mounts it.
+
+
+
+
+
+/** How the blob got there, and whether this call brought it (`first`): a blob another tag of the
+ * run brought counts as existing for this one. */
+async function ensureBlob(state, move) {
+    const { promise, first } = state.blobs.run(move.targetRepository, move.blob.digest, () => bringBlob(state, move));
+    return { outcome: await promise, first };
+}
+/** The transfer limit is held per request, never while waiting for another tag's upload. */
+async function bringBlob(state, move) {
+    const { harbor } = state.clients;
+    const repository = move.targetRepository;
+    const digest = move.blob.digest;
+    const ask = !move.knownMissing && !move.targetEmpty;
+    if (ask && (await state.limit(() => harbor.headBlob(repository, digest))) !== undefined)
+        return 'existing';
+    const upload = state.uploads.run(digest, () => state.limit(() => uploadBlob(state, move)).then(() => repository));
+    const home = await upload.promise;
+    if (upload.first || home === repository)
+        return 'uploaded';
+    return await state.limit(async () => {
+        const start = await harbor.startUpload(repository, { digest, repository: home });
+        if (start.mounted)
+            return 'mounted';
+        // The registry declined the mount (202): it opened an upload session instead; use it.
+        await uploadBlob(state, move, start.location);
+        return 'uploaded';
+    });
+}
+/** Streams the blob into a Harbor upload. A failed attempt starts over from the first byte in a
+ * new upload session (the registry never commits a partial or corrupt blob). Content that does
+ * not match its digest is tried once more (a byte flipped in transit is gone the next time), and
+ * that attempt hashes what it streams, so a source whose copy is damaged is reported with the
+ * digest its bytes really have. What is retried is the one rule of registry/retry.ts. */
+async function uploadBlob(state, move, opened) {
+    let session = opened;
+    let hashing = false;
+    await retrying(async () => {
+        const start = session ? undefined : await state.clients.harbor.startUpload(move.targetRepository);
+        const location = session ?? (start?.mounted === false ? start.location : undefined);
+        session = undefined; // a session is used once: a retry opens a new one
+        if (!location)
+            return; // the registry already has it
+        try {
+            await streamBlob(state, move, location, hashing);
+        }
+        catch (error) {
+            hashing ||= isDigestMismatch(error);
+            throw error;
+        }
+        state.options.onBytes?.(Math.max(move.blob.size, 0));
+    }, { policy: state.options.retry, signal: state.options.abandon });
+}
+/** Harbor's registry hashes every upload and refuses to commit one whose bytes do not match
+ * `?digest=` (400 DIGEST_INVALID, docs/harbor.md §9), so the bytes are hashed here only on a retry:
+ * hashing a 2 GiB layer a second time costs a CPU-second per GiB (docs/performance.md). */
+async function streamBlob(state, move, location, hash) {
+    const { source, harbor } = state.clients;
+    const { blob, fromUpstream } = move;
+    // A held GET may come from another source repository than this one: same digest, same bytes
+    // (and checked on commit like any other).
+    const held = fromUpstream ? undefined : await state.prefetch?.take(blob.digest);
+    const upstream = state.upstream;
+    const { body, size } = held ??
+        (fromUpstream && upstream
+            ? await upstreamCall(upstream, (c) => c.getBlob(upstreamRepository(move.sourceRepository, c.host), blob.digest))
+            : await source.getBlob(move.sourceRepository, blob.digest));
+    // The descriptor's size is what the manifest promises Harbor; a source that holds another size
+    // holds other bytes (for a storage source, another data file): refused before a byte is sent.
+    if (size !== undefined && blob.size >= 0 && size !== blob.size) {
+        body.destroy();
+        throw new HarborSyncError({
+            code: 'SIZE_MISMATCH',
+            message: `blob ${blob.digest}: the source holds ${size} bytes, but the manifest's descriptor says ${blob.size}; nothing was uploaded`,
+        });
+    }
+    const length = blob.size >= 0 ? blob.size : size;
+    if (length === undefined) {
+        body.destroy();
+        throw new HarborSyncError({
+            code: 'SIZE_MISMATCH',
+            message: `blob ${blob.digest} has no size in the manifest and none from the source`,
+        });
+    }
+    if (!hash)
+        return await harbor.finishUpload(location, blob.digest, length, body);
+    const verifier = new DigestVerifier(blob.digest);
+    const verified = (0,external_node_stream_.pipeline)(body, verifier, () => undefined);
+    try {
+        await harbor.finishUpload(location, blob.digest, length, verified);
+    }
+    catch (error) {
+        throw verifier.mismatch ?? error;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/transfer/manifests.js
+// A tag's manifests into one Harbor repository: children by digest before the indexes that list
+// them, each once however many list it, the top one last under the tag (or digest) asked for.
+// Each (repository, digest, reference) is pushed once per run: the registry races on concurrent
+// pushes of one manifest (docs/harbor.md §9).
+
+/** The digest Harbor says it stored for the top manifest, when it says. `only`: push just these
+ * (a repair), in the same order. */
+async function pushManifests(state, repository, top, reference, only) {
+    let stored;
+    for (const node of manifestsOf(top)) {
+        if (only && !only.has(node))
+            continue;
+        const ref = node === top ? reference : node.digest;
+        stored = await state.manifests.run(repository, `${node.digest}:${ref}`, () => state.clients.harbor.putManifest(repository, ref, node.bytes, node.mediaType)).promise;
+    }
+    return stored;
+}
+
+;// CONCATENATED MODULE: ./lib/transfer/blob-homes.js
+// Where this run put each blob, so that other repositories mount it rather than upload it again:
+// an upload in flight is shared, a finished one is remembered. Bounded, least recently used
+// forgotten first, so the run's memory does not grow with the number of blobs it has seen
+// (docs/performance.md). A forgotten blob that a later repository needs is checked and uploaded
+// again; the blobs shared most, base layers, are used all the time and so never forgotten.
+const MAX_HOMES = 20_000;
+class BlobHomes {
+    pending = new Map();
+    homes = new Map();
+    max;
+    constructor(max = MAX_HOMES) {
+        this.max = max;
+    }
+    /** Uploaded, or being uploaded, by this run. */
+    has(digest) {
+        return this.pending.has(digest) || this.homes.has(digest);
+    }
+    /** A repository found holding the blob without this run's upload (an audit's HEAD answered):
+     * a repository that lacks it mounts from there. An upload's own home is never replaced. */
+    note(digest, repository) {
+        if (this.pending.has(digest) || this.homes.has(digest))
+            return;
+        this.homes.set(digest, repository);
+        if (this.homes.size > this.max)
+            this.homes.delete(this.homes.keys().next().value);
+    }
+    /** The repository the blob is (or is being) uploaded to; `work` uploads it when nobody has. */
+    run(digest, work) {
+        const home = this.homes.get(digest);
+        if (home !== undefined) {
+            this.homes.delete(digest); // most recently used last
+            this.homes.set(digest, home);
+            return { promise: Promise.resolve(home), first: false };
+        }
+        const inFlight = this.pending.get(digest);
+        if (inFlight)
+            return { promise: inFlight, first: false };
+        const promise = work();
+        this.pending.set(digest, promise);
+        // A failure is not remembered: a later tag may try again.
+        promise.then((repository) => {
+            this.pending.delete(digest);
+            this.homes.set(digest, repository);
+            if (this.homes.size > this.max)
+                this.homes.delete(this.homes.keys().next().value);
+        }, () => this.pending.delete(digest));
+        return { promise, first: true };
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/transfer/state.js
+// What the transfer layer keeps for one run: the clients, the limits, and the run-wide tables that
+// make each blob cross the wire once and each manifest go up once per repository. Memory follows
+// the repositories in flight: a repository's entries go when the engine is done with it.
+
+
+
+
+
+class TransferState {
+    clients;
+    options;
+    upstream;
+    /** Blob GETs opened as presence checks, for the upload that copies them (prefetch.ts); none in
+     * a dry run or from a source that reads local files. */
+    prefetch;
+    /** Source blob presence (its size), once per source repository and digest. */
+    sourceBlobs = new OncePerRepository();
+    /** One entry per Harbor repository and blob digest. */
+    blobs = new OncePerRepository();
+    /** One push per Harbor repository, manifest digest and reference. */
+    manifests = new OncePerRepository();
+    /** verify: blobs — whether Harbor's repository serves a digest, asked once per run. */
+    present = new OncePerRepository();
+    /** One upload per blob digest; the value is the Harbor repository it went to, which every
+     * other repository then mounts from. */
+    uploads = new BlobHomes();
+    /** Blob transfers in flight across all tags: more than tags, since a tag waits on several. */
+    limit;
+    /** HEADs of an audit in flight: as wide as the engine's cheap look at tags. */
+    looks;
+    constructor(clients, options) {
+        this.clients = clients;
+        this.options = options;
+        this.upstream = clients.upstream ? createUpstream(clients.upstream, options.upstreamConcurrency) : undefined;
+        this.prefetch =
+            options.dryRun || clients.source.capabilities.localReads
+                ? undefined
+                : new Prefetch(prefetchLimit(options.concurrency), (digest) => this.uploads.has(digest));
+        this.limit = pLimit(options.concurrency * 2);
+        this.looks = pLimit(options.concurrency * 4);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/transfer/untagged-revisions.js
+// include-untagged: which of a repository's revisions (`_manifests/revisions/` of a storage
+// source) no tag reaches, directly or as a child of an index: a tagged index copies its children,
+// and an untagged index (itself a root) copies its own. Reads the tags' and the revisions'
+// manifests from the source, a few at a time.
+
+
+/** Local file reads: enough in flight to overlap, few enough to stay far from the open-files limit. */
+const untagged_revisions_READS_IN_FLIGHT = 8;
+/** Revisions that no tag points at, leaving out every child of an index: a tagged index copies its
+ * children, and an untagged index (itself a root) copies its own. */
+async function findUntagged(source, repository, tags) {
+    const limit = pLimit(untagged_revisions_READS_IN_FLIGHT);
+    const revisions = await source.listRevisions(repository);
+    // A tag that cannot be read fails in its own job; here it just reaches nothing.
+    const heads = await Promise.all(tags.map((tag) => limit(() => source.headManifest(repository, tag).catch(() => undefined))));
+    const tagged = new Set(heads.flatMap((head) => (head ? [head.digest] : [])));
+    // A damaged revision counts as a leaf: as a root it fails in its own job, with the file named.
+    const manifests = await Promise.all(revisions.map((digest) => limit(() => source.getManifest(repository, digest).catch(() => undefined))));
+    const children = new Set();
+    const referrers = new Set();
+    for (const manifest of manifests) {
+        if (!manifest)
+            continue;
+        for (const child of parseManifest(manifest.bytes, manifest.mediaType).children)
+            children.add(child.digest);
+        if (namesSubject(manifest.bytes))
+            referrers.add(manifest.digest);
+    }
+    const roots = revisions.filter((digest) => !tagged.has(digest) && !children.has(digest));
+    return { roots, referrers: new Set(roots.filter((digest) => referrers.has(digest))) };
+}
+function namesSubject(bytes) {
+    try {
+        const subject = JSON.parse(bytes.toString('utf8')).subject;
+        return typeof subject?.digest === 'string';
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/transfer/upload-plan.js
+
+class UploadPlan {
+    harbor;
+    present = new OncePerRepository();
+    uploads = new Map();
+    constructor(harbor) {
+        this.harbor = harbor;
+    }
+    /** Notes the blobs a tag would send; returns the bytes of those Harbor's repository lacks
+     * (the same whichever tag comes first: a blob shared with another tag counts for both here,
+     * and once in `bytes`). A HEAD per blob, once per repository, and none in a missing project. */
+    async plan(repository, blobs, projectExists) {
+        let lacking = 0;
+        for (const blob of blobs) {
+            const inHarbor = projectExists &&
+                (await this.present.run(repository, blob.digest, async () => (await this.harbor.headBlob(repository, blob.digest)) !== undefined).promise);
+            if (inHarbor)
+                continue;
+            this.uploads.set(blob.digest, Math.max(blob.size, 0));
+            lacking += Math.max(blob.size, 0);
+        }
+        return lacking;
+    }
+    /** Notes blobs known to be missing (an audit asked Harbor): returns their bytes. */
+    add(blobs) {
+        let bytes = 0;
+        for (const blob of blobs) {
+            this.uploads.set(blob.digest, Math.max(blob.size, 0));
+            bytes += Math.max(blob.size, 0);
+        }
+        return bytes;
+    }
+    /** Bytes the run would upload, each blob once. */
+    get bytes() {
+        let total = 0;
+        for (const size of this.uploads.values())
+            total += size;
+        return total;
+    }
+    forget(repository) {
+        this.present.forget(repository);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/transfer/transfer.js
+// The transfer layer (go-containerregistry's remote.Write, containers/image's copy/): the engine
+// says what to copy; this says how. It reads a tag's manifests from the source (and what the source
+// lacks from the upstream), tells which blobs are there, and writes a tag into Harbor: its blobs
+// (already there, mounted from where this run put them, or streamed), its child manifests, then the
+// tag, checked. The engine (src/sync) never calls a blob or manifest method itself.
+
+
+
+
+
+
+
+
+
+
+class Transfer {
+    state;
+    /** A dry run's tally of what would be uploaded. */
+    plan;
+    constructor(clients, options) {
+        this.state = new TransferState(clients, options);
+        this.plan = options.dryRun ? new UploadPlan(clients.harbor) : undefined;
+    }
+    /** The source's digest for a tag (one HEAD), or undefined when it is not there. */
+    sourceManifest(repository, reference) {
+        return this.state.clients.source.headManifest(repository, reference);
+    }
+    /** Harbor's digest for a tag (one HEAD), or undefined when it is not there. */
+    async harborManifest(repository, reference) {
+        return (await this.state.clients.harbor.headManifest(repository, reference))?.digest;
+    }
+    /** A tag's manifests, each digest read once; what the source lacks comes from the upstream. */
+    readGraph(repository, reference, platforms) {
+        const { source } = this.state.clients;
+        return readManifestGraph({ source, upstream: this.state.upstream }, repository, reference, platforms);
+    }
+    /** Each blob's size on the source, or undefined when it answers 404 there; once per source
+     * repository and digest in the run. A blob bound for an empty Harbor repository and not yet on
+     * its way will be uploaded: its check is then the GET that uploads it, held open until the
+     * upload takes it (one request instead of a HEAD and a GET). */
+    sourceBlobSizes(owner, repository, blobs, willUpload) {
+        const { source } = this.state.clients;
+        const { prefetch } = this.state;
+        return Promise.all(blobs.map(({ digest, size }) => this.state.sourceBlobs.run(repository, digest, () => willUpload && prefetch?.wants(digest, size)
+            ? prefetch.open(owner, digest, () => getOrNothing(() => source.getBlob(repository, digest)))
+            : source.headBlob(repository, digest)).promise));
+    }
+    /** Whether held GETs would be worth opening: not in a dry run, nor from local files. */
+    get holdsSourceReads() {
+        return this.state.prefetch !== undefined;
+    }
+    /** Which of these blobs the upstream has (a HEAD each); empty without an upstream. */
+    async upstreamHas(repository, blobs) {
+        const { upstream } = this.state;
+        return upstream && blobs.length > 0 ? await findUpstream(upstream, repository, blobs) : new Set();
+    }
+    /** The upstream's host, when one is set. */
+    get upstreamHost() {
+        return this.state.upstream?.client.host;
+    }
+    /** Requests sent to the upstream so far. */
+    get upstreamRequests() {
+        return this.state.upstream?.requests;
+    }
+    /** Writes a tag into Harbor: every blob, then its manifests, then checks that Harbor's digest for
+     * the tag is the source's (the PUT's answer; a HEAD when the answer names none). */
+    async write(write, inStep) {
+        const counts = { total: write.blobs.length, uploaded: 0, mounted: 0, existing: 0, bytesUploaded: 0 };
+        await inStep('blob', () => Promise.all(write.blobs.map(async (blob) => {
+            const { outcome, first } = await ensureBlob(this.state, {
+                sourceRepository: write.sourceRepository,
+                targetRepository: write.targetRepository,
+                blob,
+                fromUpstream: write.fromUpstream.has(blob.digest),
+                targetEmpty: write.targetEmpty,
+            });
+            // A blob another tag of this run brought is "existing" for this tag: counted once.
+            const counted = first ? outcome : 'existing';
+            counts[counted] += 1;
+            if (counted === 'uploaded')
+                counts.bytesUploaded += blob.size;
+        })));
+        const stored = await inStep('manifest', () => pushManifests(this.state, write.targetRepository, write.top, write.reference));
+        const harborDigest = stored ?? (await inStep('verify', () => this.harborManifest(write.targetRepository, write.reference)));
+        if (harborDigest !== write.top.digest) {
+            throw new HarborSyncError({
+                code: 'VERIFY_MISMATCH',
+                step: 'verify',
+                message: `Harbor answers ${harborDigest ?? 'nothing'} for ${write.label}, expected the source digest ${write.top.digest}`,
+            });
+        }
+        return counts;
+    }
+    /** verify: blobs — what Harbor's repository lacks of a tag it says it holds: a HEAD per blob
+     * and per manifest of the graph (and per index child the source lacks), each (repository,
+     * digest) once per run. */
+    gaps(repository, graph, blobs) {
+        return harborGaps(this.state, repository, graph.node, blobs, graph.missingChildren);
+    }
+    /** Pushes again what Harbor lacks of a tag: the blobs (mounted from a repository known to hold
+     * them, else streamed from the source or the upstream, checked on commit like any upload), then
+     * the manifests, children first, each by its digest: the tag still names the top one in Harbor,
+     * and a PUT by a tag an immutability rule covers is refused even with the same content
+     * (docs/harbor.md §6, Policy errors). Then asks Harbor for each of them again. */
+    async repair(write, gaps, inStep) {
+        const counts = { total: gaps.blobs.length, uploaded: 0, mounted: 0, existing: 0, bytesUploaded: 0 };
+        const repository = write.targetRepository;
+        await inStep('blob', () => Promise.all(gaps.blobs.map(async (blob) => {
+            const { outcome, first } = await ensureBlob(this.state, {
+                sourceRepository: write.sourceRepository,
+                targetRepository: repository,
+                blob,
+                fromUpstream: write.fromUpstream.has(blob.digest),
+                targetEmpty: write.targetEmpty,
+                knownMissing: true,
+            });
+            // Another broken tag of this run repaired it first: counted once, as for a copy.
+            const counted = first ? outcome : 'existing';
+            counts[counted] += 1;
+            if (counted === 'uploaded')
+                counts.bytesUploaded += blob.size;
+        })));
+        if (gaps.manifests.length > 0)
+            await inStep('manifest', () => pushManifests(this.state, repository, write.top, write.top.digest, new Set(gaps.manifests)));
+        await inStep('verify', async () => {
+            const { harbor } = this.state.clients;
+            const answers = await Promise.all([
+                ...gaps.blobs.map((b) => this.state.looks(async () => ((await harbor.headBlob(repository, b.digest)) === undefined ? b.digest : ''))),
+                ...gaps.manifests.map((m) => this.state.looks(async () => (await harbor.headManifest(repository, m.digest)) === undefined ? m.digest : '')),
+            ]);
+            const still = answers.filter(Boolean);
+            if (still.length > 0)
+                throw new HarborSyncError({
+                    code: 'VERIFY_MISMATCH',
+                    step: 'verify',
+                    message: `after the repair Harbor still lacks ${still.length} of what ${write.label} needs: ${still.join(', ')}`,
+                });
+        });
+        return counts;
+    }
+    /** A dry run: the bytes a repair would upload, each blob once in the run (a blob an audit found
+     * in another Harbor repository would be mounted from there). No request: the audit asked. */
+    plannedRepair(blobs) {
+        if (!this.plan)
+            throw new Error('plannedRepair outside a dry run');
+        return this.plan.add(blobs.filter((b) => !this.state.uploads.has(b.digest)));
+    }
+    /** A dry run: the bytes of these blobs Harbor's repository lacks (HEADs only, once each). */
+    plannedUpload(repository, blobs, projectExists) {
+        if (!this.plan)
+            throw new Error('plannedUpload outside a dry run');
+        return this.plan.plan(repository, blobs, projectExists);
+    }
+    /** A dry run: bytes the whole run would upload, each blob once. */
+    get plannedBytes() {
+        return this.plan?.bytes;
+    }
+    /** include-untagged: a repository's revisions no tag reaches (the source must list revisions). */
+    untaggedRevisions(repository, tags) {
+        return findUntagged(this.state.clients.source, repository, tags);
+    }
+    /** Closes the source GETs `owner` held that no upload took (the tag was stale, or mounted). */
+    release(owner) {
+        this.state.prefetch?.release(owner);
+    }
+    /** A repository is done: what the run kept for it goes. Where blobs were uploaded stays known
+     * run-wide (bounded): later repositories mount from there. */
+    forget(sourceRepository, targetRepository) {
+        this.state.sourceBlobs.forget(sourceRepository);
+        this.state.blobs.forget(targetRepository);
+        this.state.manifests.forget(targetRepository);
+        this.state.present.forget(targetRepository);
+        this.plan?.forget(targetRepository);
+    }
+}
+async function getOrNothing(get) {
+    try {
+        return await get();
+    }
+    catch (error) {
+        if (isNotFound(error))
+            return undefined;
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/harbor/policies.js
+/** `retain the 10 most recently pushed artifacts of repositories ** (tags **)`. */
+function policies_describeRule(rule) {
+    const param = (key) => rule.params?.[key];
+    const templates = {
+        latestPushedK: `the ${String(param('latestPushedK'))} most recently pushed artifacts`,
+        latestPulledN: `the ${String(param('latestPulledN'))} most recently pulled artifacts`,
+        latestActiveK: `the ${String(param('latestActiveK'))} most recently pushed or pulled artifacts`,
+        nDaysSinceLastPush: `artifacts pushed within the last ${String(param('nDaysSinceLastPush'))} days`,
+        nDaysSinceLastPull: `artifacts pulled within the last ${String(param('nDaysSinceLastPull'))} days`,
+        lastXDays: `artifacts pushed within the last ${String(param('lastXDays'))} days`,
+        always: 'every artifact',
+        immutable_template: 'the matching tags',
+    };
+    const what = templates[rule.template ?? ''] ?? `${rule.template ?? 'a rule'} ${JSON.stringify(rule.params ?? {})}`;
+    const repositories = selectors(rule.scope_selectors?.repository);
+    const tags = selectors(rule.tag_selectors);
+    return `${rule.action ?? 'retain'} ${what}${repositories ? ` of repositories ${repositories}` : ''}${tags ? ` (tags ${tags})` : ''}`;
+}
+function selectors(list) {
+    return (list ?? []).map((s) => `${/exclude/i.test(s.decoration ?? '') ? 'not ' : ''}${s.pattern ?? '**'}`).join(', ');
+}
+/** A retention policy: what it keeps (everything else in scope may be deleted) and when it runs. */
+function describeRetention(policy) {
+    const rules = policy.rules.filter((r) => !r.disabled);
+    const keeps = rules.length > 0 ? rules.map(policies_describeRule).join('; or ') : 'no enabled rule';
+    const cron = policy.trigger?.settings?.cron;
+    const when = typeof cron === 'string' && cron
+        ? ` on schedule "${cron}"`
+        : policy.trigger?.kind
+            ? ` (${policy.trigger.kind.toLowerCase()})`
+            : '';
+    return `retention policy #${policy.id}${when}: ${keeps}`;
+}
+/** The enabled immutability rules of a project, in words. */
+function describeImmutability(rules) {
+    const enabled = rules.filter((r) => !r.disabled);
+    return enabled
+        .map((r) => `tags ${selectors(r.tag_selectors) || '**'} of repositories ${selectors(r.scope_selectors?.repository) || '**'}`)
+        .join('; ');
+}
+
+;// CONCATENATED MODULE: ./lib/harbor/hints.js
+function explainHarborAnswer(error, context) {
+    const text = error.errors
+        .map((e) => e.message)
+        .join(' ')
+        .toLowerCase();
+    const who = context.username ? `"${context.username}"` : 'these credentials';
+    if (error.status === 412 && error.registryCode === 'PRECONDITION') {
+        return {
+            code: 'IMMUTABLE_TAG',
+            policy: true,
+            hint: `the tag matches an immutability rule of project ${context.project}: Harbor refuses to re-point it. Remove or narrow the rule (Project → Policy → Tag Immutability), or push under a new tag`,
+        };
+    }
+    if (error.status === 403 && text.includes('read only')) {
+        return {
+            code: 'READ_ONLY',
+            policy: true,
+            hint: 'Harbor is in read-only mode (Administration → Configuration → System Settings → Repository Read Only); re-run when it is writable',
+        };
+    }
+    if (error.status === 403 && text.includes('exceed')) {
+        return {
+            code: 'QUOTA_EXCEEDED',
+            policy: true,
+            hint: `project ${context.project} would exceed its storage quota: raise it (Project → Summary → Quota) or free space, then re-run`,
+        };
+    }
+    if (error.status === 403 && text.includes('csrf')) {
+        return {
+            hint: 'Harbor saw a session cookie and applied its CSRF check: something between us and Harbor keeps cookies; harbor-sync itself sends none',
+        };
+    }
+    if (error.status === 403 && text.includes('proxy project')) {
+        return {
+            code: 'PROXY_PROJECT',
+            policy: true,
+            hint: `project ${context.project} is a proxy-cache project, which cannot be pushed to: map the images to a regular project`,
+        };
+    }
+    if (error.status === 401 && text.includes('not found')) {
+        const setting = context.setting?.('create-projects', 'true') ?? 'create-projects: true';
+        return {
+            code: 'PROJECT_MISSING',
+            hint: `project ${context.project} does not exist in Harbor: create it, or set ${setting}`,
+        };
+    }
+    if (error.status === 401 && context.projectCreatedThisRun) {
+        return {
+            code: 'PERMISSION_DENIED',
+            hint: `project ${context.project} was created, but ${who} cannot push to it (Harbor #15461): give the robot account push permission on ${context.project}, or use an account that is a member`,
+        };
+    }
+    if (error.status === 401 || error.status === 403) {
+        return {
+            code: 'PERMISSION_DENIED',
+            hint: `${who} may not push to project ${context.project}: make the account a Developer (or higher) member of the project, or give the robot account push permission`,
+        };
+    }
+    return undefined;
+}
+function harborHint(error, context) {
+    return explainHarborAnswer(error, context)?.hint;
+}
+
+;// CONCATENATED MODULE: ./lib/sync/failure.js
+// Turns whatever went wrong in one step of one tag into the StepFailure the report shows: the step,
+// our code, the HTTP status and the registry's code, the message, and what to do when we know.
+
+
+
+
+
+/** Runs one step; any error leaves it as a HarborSyncError placed at that step. */
+async function inStep(step, work, harbor) {
+    try {
+        return await work();
+    }
+    catch (error) {
+        throw placeAt(error, step, harbor);
+    }
+}
+/** The error as a HarborSyncError at `step` (its own step if it has one), with Harbor's answers
+ * explained when `harbor` says which project the write was for. */
+function placeAt(error, step, harbor) {
+    if (isAbort(error)) {
+        return new HarborSyncError({
+            code: 'INTERRUPTED',
+            step: 'interrupted',
+            message: `interrupted during the ${step} step; nothing partial was committed (a tag is pushed only after all its blobs): a re-run completes it`,
+            cause: error,
+        });
+    }
+    if (!isHarborSyncError(error)) {
+        const message = causeText(error);
+        // A connection that failed after the client's retries (Node's or undici's code): not a bug of ours.
+        if (isNetworkError(error))
+            return new NetworkError({ code: 'UNREACHABLE', step, message, cause: error });
+        // A certificate refused mid-run (a redirect to blob storage, the upstream): say what to set.
+        const certificate = certificateCode(error);
+        if (certificate)
+            return new NetworkError({
+                code: 'TLS_FAILED',
+                step,
+                message: `${message} (${certificate})`,
+                hint: 'trust the certificate that signed it with the ca-file input of that registry, or set its insecure input',
+                cause: error,
+            });
+        return new HarborSyncError({ code: 'INTERNAL', step, message, cause: error });
+    }
+    if (error.step !== undefined)
+        return error;
+    const explained = harbor && isRegistryError(error) ? explainHarborAnswer(error, harbor) : undefined;
+    if (!explained)
+        return error.at(step);
+    const details = {
+        ...error.details(),
+        step,
+        hint: explained.hint,
+        ...(explained.code && { code: explained.code }),
+        cause: error,
+    };
+    return explained.policy ? new HarborPolicyError(details) : new HarborSyncError(details);
+}
+function toFailure(error, step, harbor) {
+    const placed = placeAt(error, step, harbor);
+    // A registry's own words, when it sent some, say more than our summary of its answer (unless
+    // we said something else about it on the way: then that is the message).
+    const answer = findCause(placed, isRegistryError);
+    const words = answer?.restatesAnswer && answer.errors.length > 0 && answer.message === placed.message;
+    const message = words ? `${answer.request}: ${answer.registryMessage}` : placed.message;
+    return {
+        step: placed.step ?? step,
+        errorCode: placed.code,
+        ...(placed.status !== undefined && { status: placed.status }),
+        ...(placed.registryCode !== undefined && { code: placed.registryCode }),
+        message,
+        ...(placed.hint !== undefined && { hint: placed.hint }),
+    };
+}
+/** A failure of ours, made where we decide it (a collision, a missing project). */
+function failure(step, errorCode, message, hint) {
+    return { step, errorCode, message, ...(hint !== undefined && { hint }) };
+}
+const ABORT_CODES = new Set(['UND_ERR_ABORTED', 'ABORT_ERR']);
+function isAbort(error) {
+    return (findCause(error, (e) => e.name === 'AbortError') !== undefined ||
+        causeCode(error, (c) => ABORT_CODES.has(c)) !== undefined);
+}
+
+;// CONCATENATED MODULE: ./lib/sync/projects.js
+// Harbor projects: looked up once per run, created when allowed (never in a dry run). An existing
+// project is also read once for the settings that would refuse or later delete what is copied
+// into it: a proxy-cache project refuses every push, and a tag-retention policy may delete
+// migrated tags later. Both are said once per project (docs/harbor.md §7, §11).
+
+
+
+
+class Projects {
+    /** Each asked once per project; a failure is not remembered (the next tag asks again). */
+    existing = new OncePerKey();
+    ensured = new OncePerKey();
+    inspected = new OncePerKey();
+    created = [];
+    /** What the run learned about its target projects' settings, once per project. */
+    notes = [];
+    api;
+    harbor;
+    options;
+    constructor(api, harbor, options) {
+        this.api = api;
+        this.harbor = harbor;
+        this.options = options;
+    }
+    exists(name) {
+        return this.existing.run(name, () => this.api.projectExists(name)).promise;
+    }
+    /** Why nothing can be copied into the project (a proxy-cache project), or undefined. Reads the
+     * project's settings once per run, and notes a retention policy that may delete tags later. */
+    refusal(name) {
+        return this.inspected.run(name, () => this.inspect(name)).promise;
+    }
+    /** One line naming the immutability rules of a project where a tag could not be re-pointed. */
+    async noteImmutability(name) {
+        if (this.notes.some((n) => n.project === name && n.kind === 'immutable'))
+            return;
+        const rules = await this.api.immutableRules(name).catch(() => undefined);
+        const described = rules && describeImmutability(rules);
+        this.notes.push({
+            project: name,
+            kind: 'immutable',
+            message: described
+                ? `project ${name} has tag immutability rules (${described}): Harbor refuses to re-point a matching tag that moved at the source; the tag keeps its old artifact in Harbor`
+                : `project ${name} has tag immutability rules (these credentials may not list them): Harbor refuses to re-point a matching tag that moved at the source`,
+        });
+    }
+    async inspect(name) {
+        if (this.wasCreated(name) || !(await this.exists(name)))
+            return undefined;
+        const settings = await this.api.projectSettings(name);
+        if (settings?.registryId !== undefined) {
+            const message = `project ${name} is a proxy-cache project (it mirrors registry #${settings.registryId}): Harbor refuses every push into it`;
+            this.notes.push({ project: name, kind: 'proxy-cache', message });
+            return new HarborPolicyError({
+                code: 'PROXY_PROJECT',
+                step: 'project',
+                message,
+                hint: `map these images to a regular project (${this.options.naming.name('mappings')}, or ${this.options.naming.name('default-project')} for single-level names); a proxy cache only pulls from its upstream`,
+            });
+        }
+        if (settings?.retentionId !== undefined) {
+            const policy = await this.api.retentionPolicy(settings.retentionId).catch(() => undefined);
+            const described = policy
+                ? describeRetention(policy)
+                : `retention policy #${settings.retentionId} (these credentials may not read it)`;
+            this.notes.push({
+                project: name,
+                kind: 'retention',
+                message: `project ${name} has a tag-retention policy, ${described}: Harbor may delete migrated tags that fall outside it later; harbor-sync never deletes anything`,
+            });
+        }
+        return undefined;
+    }
+    wasCreated(name) {
+        return this.created.includes(name);
+    }
+    /** Makes sure the project exists before anything is pushed into it. */
+    ensure(name) {
+        return this.ensured.run(name, () => this.create(name)).promise;
+    }
+    async create(name) {
+        const exists = await this.exists(name).catch((error) => {
+            throw placeAt(error, 'project');
+        });
+        if (exists)
+            return;
+        if (!this.options.create) {
+            throw new HarborSyncError({
+                code: 'PROJECT_MISSING',
+                step: 'project',
+                message: `project ${name} does not exist in Harbor`,
+                hint: `create it in Harbor, or set ${this.options.naming.setting('create-projects', 'true')}`,
+            });
+        }
+        try {
+            const createdNow = await this.api.createProject(name, this.options.visibility);
+            if (createdNow) {
+                this.created.push(name);
+                this.options.logger.info(`Created Harbor project ${name} (${this.options.visibility})`);
+            }
+        }
+        catch (error) {
+            const placed = placeAt(error, 'project');
+            if (placed.status === 403 || placed.status === 401) {
+                throw new HarborSyncError({
+                    ...placed.details(),
+                    code: 'PERMISSION_DENIED',
+                    hint: `these credentials may not create projects in Harbor: create project ${name} beforehand, or use a system admin or a system robot allowed to create projects`,
+                    cause: error,
+                });
+            }
+            throw placed;
+        }
+        this.existing.settle(name, true);
+        // Harbor ignores tokens issued before the project existed (docs/harbor.md §1): those naming it go;
+        // tokens for other projects stay good (dropping them all costs a token per repository again).
+        this.harbor.invalidateTokens(name);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/sync/context.js
+
+
+
+
+class RunContext {
+    config;
+    logger;
+    signals;
+    /** The source, for listings (catalog, tags, referrers); its manifests and blobs go through
+     * `transfer`. */
+    source;
+    api;
+    transfer;
+    projects;
+    listings = new OncePerKey();
+    listingRefused = false;
+    constructor(config, clients, logger, signals) {
+        this.config = config;
+        this.logger = logger;
+        this.signals = signals;
+        this.source = clients.source;
+        this.api = clients.api;
+        this.transfer = new Transfer(clients, {
+            concurrency: config.concurrency,
+            upstreamConcurrency: config.upstreamConcurrency,
+            retry: config.retry,
+            abandon: signals.abandon,
+            dryRun: config.dryRun,
+            onBytes: (bytes) => logger.event?.({ type: 'bytes', bytes }),
+        });
+        this.projects = new Projects(clients.api, clients.harbor, {
+            create: config.createProjects,
+            visibility: config.projectVisibility,
+            logger,
+            naming: config.naming ?? INPUT_NAMING,
+        });
+    }
+    get platforms() {
+        return this.config.platforms;
+    }
+    /** What Harbor holds in the target repository, listed once per run (one request per 100
+     * artifacts answers for all its tags). Undefined when the API refuses the listing: each tag
+     * then costs a manifest HEAD, and the run says so once. */
+    harborListing(target) {
+        return this.listings.run(target.repository, async () => {
+            try {
+                return await this.api.tagDigests(target.project, target.path);
+            }
+            catch (error) {
+                // Said once: an account that may not list artifacts is refused for every repository.
+                const say = this.listingRefused ? this.logger.debug : this.logger.warn;
+                this.listingRefused = true;
+                say.call(this.logger, `Harbor's artifact list of ${target.repository} could not be read (${error.message}); checking tags one by one instead, one request each`);
+                return undefined;
+            }
+        }).promise;
+    }
+    /** What Harbor holds in the target repository, when its project exists and is ours to write
+     * (not a proxy cache): for the tags only Harbor has now. Shares the listing of harborListing. */
+    async harborHoldings(target) {
+        // A project this run created holds only what this run brought.
+        if (this.projects.wasCreated(target.project))
+            return undefined;
+        if (!(await this.projects.exists(target.project)) || (await this.projects.refusal(target.project)))
+            return undefined;
+        return await this.harborListing(target);
+    }
+    /** True when the Harbor repository holds no artifact (or its project is new or missing): it
+     * cannot hold a blob this run did not bring, so no HEAD on Harbor is needed, and a source GET
+     * can be the presence check. Blobs this run brought are in the transfer layer's tables. */
+    async repositoryIsEmpty(target) {
+        const { projects } = this;
+        return (projects.wasCreated(target.project) ||
+            !(await projects.exists(target.project)) ||
+            (await this.harborListing(target))?.artifacts === 0);
+    }
+    /** A repository is done (every tag, its signatures included): what the run kept for it goes,
+     * so memory follows the repositories in flight. Blob uploads stay known run-wide (bounded): later
+     * repositories mount from them. */
+    forgetRepository(source, target) {
+        this.transfer.forget(source, target);
+        this.listings.forget(target);
+    }
+    /** What Harbor's error hints need to know about a project. */
+    hintContext(project) {
+        const username = this.config.harbor.credentials?.username;
+        const naming = this.config.naming ?? INPUT_NAMING;
+        return {
+            project,
+            projectCreatedThisRun: this.projects.wasCreated(project),
+            ...(username !== undefined && { username }),
+            setting: naming.setting,
+        };
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/sync/jobs.js
+// One job per tag: where it is read on the source and written in Harbor.
+
+/** Maps every spec before any network traffic, so bad names are refused before anything is copied. */
+function mapSpecs(specs, map) {
+    const mapped = new Map();
+    const problems = [];
+    for (const spec of specs) {
+        try {
+            mapped.set(spec, map(spec.repository));
+        }
+        catch (error) {
+            if (!(error instanceof NameMappingError))
+                throw error;
+            problems.push(`${spec.origin} (${spec.repository}): ${error.message}`);
+        }
+    }
+    if (problems.length > 0)
+        throw new NameMappingError(`refused before anything was copied:\n${problems.join('\n')}`);
+    return mapped;
+}
+function jobFor(spec, target) {
+    const sourceReference = spec.digest ?? spec.tag;
+    const targetReference = spec.tag ?? spec.digest;
+    const sep = (ref) => (ref.includes(':') ? '@' : ':');
+    return {
+        sourceRepository: spec.repository,
+        sourceReference,
+        target,
+        targetReference,
+        sourceLabel: `${spec.repository}${spec.tag !== undefined ? `:${spec.tag}` : ''}${spec.digest !== undefined ? `@${spec.digest}` : ''}`,
+        targetLabel: `${target.repository}${sep(targetReference)}${targetReference}`,
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/sync/preflight.js
+// Checks both ends before any tag is tried, so a wrong password or an unreachable host is one
+// clear error instead of a failure per tag.
+
+
+
+
+
+
+
+
+
+async function preflight(config, clients, logger, transfer) {
+    // A project of Harbor itself as the source (harbor://PROJECT): Harbor first, so an unreachable
+    // Harbor or refused credentials are said as Harbor's; the source then checks its project.
+    if (sourceHarborProject(config.source.url) !== undefined) {
+        const found = await checkHarbor(config, clients, logger);
+        await checkSource(config, clients, logger, transfer);
+        return found;
+    }
+    await checkSource(config, clients, logger, transfer);
+    return await checkHarbor(config, clients, logger);
+}
+async function checkSource(config, clients, logger, transfer) {
+    const naming = config.naming ?? INPUT_NAMING;
+    const credentialsHint = `set ${naming.name('source-username')} and ${naming.name('source-password')}`;
+    const ping = await clients.source.ping().catch((error) => {
+        // A storage source that cannot be opened says so itself (step storage).
+        if (isHarborSyncError(error) && error.step !== undefined)
+            throw error;
+        throw unreachable('source registry', 'source', config, error);
+    });
+    if (ping.ok)
+        return;
+    if (isAuthRefusal(ping.error)) {
+        // Our own refusal (a realm over plain HTTP, a foreign origin asking for credentials), not the
+        // registry's answer: say it as it is.
+        const insecure = ping.error?.code === 'REALM_INSECURE';
+        throw new HarborSyncError({
+            ...placeAt(ping.error, 'auth').details(),
+            ...(insecure && {
+                hint: `serve the token realm over https (distribution: auth.token.realm), or set ${naming.setting('source-insecure', 'true')} to accept plain HTTP for this registry`,
+            }),
+        });
+    }
+    if (ping.status === 401 && config.source.credentials) {
+        throw new HarborSyncError({
+            code: 'CREDENTIALS_REJECTED',
+            step: 'auth',
+            status: 401,
+            ...(ping.error?.registryCode !== undefined && { registryCode: ping.error.registryCode }),
+            message: `the source registry ${clients.source.host} rejected the credentials of user "${config.source.credentials.username}"`,
+            hint: `check ${naming.name('source-username')} and ${naming.name('source-password')}`,
+        });
+    }
+    if (ping.status === 401) {
+        // Public registries answer /v2/ with 401 even to anonymous pulls: only a refused anonymous
+        // token, or a first listing that answers 401/403, means the source demands a login.
+        const refusal = ping.error && ping.error.request !== 'GET /v2/' ? ping.error : await anonymousRefusal(config, clients, transfer);
+        if (refusal) {
+            throw new HarborSyncError({
+                code: 'CREDENTIALS_REQUIRED',
+                step: 'auth',
+                ...(refusal.status !== undefined && { status: refusal.status }),
+                ...(refusal.registryCode !== undefined && { registryCode: refusal.registryCode }),
+                message: `the source registry ${clients.source.host} refuses anonymous access (${refusal.status ?? 401} on ${refusal.request ?? 'GET /v2/'}) and no credentials were given`,
+                hint: credentialsHint,
+                cause: refusal,
+            });
+        }
+        logger.info(`The source registry ${clients.source.host} allows anonymous pulls`);
+        return;
+    }
+    const plainToTls = httpToHttpsHint('source', ping.error?.registryMessage, config);
+    throw new HarborSyncError({
+        code: plainToTls ? 'TLS_FAILED' : 'NOT_A_REGISTRY',
+        step: 'preflight',
+        status: ping.status,
+        ...(ping.error?.registryCode !== undefined && { registryCode: ping.error.registryCode }),
+        message: `source registry ${redactUrl(config.source.url)} answered /v2/ with ${ping.status}${plainToTls ? '' : ': is it a Docker registry (distribution API v2)?'}`,
+        ...(plainToTls && { hint: plainToTls }),
+    });
+}
+async function checkHarbor(config, clients, logger) {
+    await clients.api.ping().catch((error) => {
+        if (isRegistryError(error)) {
+            const naming = config.naming ?? INPUT_NAMING;
+            const tls = httpToHttpsHint('harbor', error.registryMessage, config);
+            const base = redirectedTo(error);
+            const moved = base && `use the address it redirects to: write ${base} in ${naming.name('harbor-url')}`;
+            const hint = tls ?? moved;
+            throw new HarborSyncError({
+                ...error.details(),
+                code: tls ? 'TLS_FAILED' : 'NOT_HARBOR',
+                step: 'preflight',
+                ...(hint && { hint }),
+                cause: error,
+            });
+        }
+        throw unreachable('Harbor', 'harbor', config, error);
+    });
+    const username = config.harbor.credentials?.username ?? '';
+    const identity = await clients.api.whoami().catch((error) => {
+        const placed = placeAt(error, 'auth');
+        if (placed.status === 401) {
+            throw new HarborSyncError({
+                ...placed.details(),
+                code: 'CREDENTIALS_REJECTED',
+                message: `Harbor at ${clients.api.url.host} rejected the credentials of user "${username}" (401 UNAUTHORIZED)`,
+                hint: `check ${(config.naming ?? INPUT_NAMING).name('harbor-username')} and ${(config.naming ?? INPUT_NAMING).name('harbor-password')}; a robot account name includes its prefix (robot$…) — pass it through an environment variable or secret so no shell expands the $`,
+                cause: error,
+            });
+        }
+        throw placed;
+    });
+    const version = await clients.api.version().catch(() => undefined);
+    logger.info(`Harbor ${version ?? '(version not shown)'} at ${clients.api.url.host}, as ${identity.kind} ${identity.name}${identity.sysadmin ? ' (system admin)' : ''}`);
+    return { ...(version !== undefined && { version }), user: identity.name };
+}
+const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
+const KNOWN_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EPROTO', 'ERR_SSL_WRONG_VERSION_NUMBER']);
+/** A connection that could not be made, said in words, with what to try. */
+function unreachable(what, prefix, config, error) {
+    const naming = config.naming ?? INPUT_NAMING;
+    const url = config[prefix].url;
+    const urlInput = prefix === 'source' ? 'source-registry' : 'harbor-url';
+    const code = causeCode(error, (c) => CERTIFICATE_ERRORS.test(c) || KNOWN_CODES.has(c));
+    let hint;
+    let tls = false;
+    if (code !== undefined && CERTIFICATE_ERRORS.test(code)) {
+        tls = true;
+        // What to set comes first, in the names the user gives options in; Node's advice about its own
+        // flags (--use-system-ca) is dropped from the message by causeText.
+        hint = `set ${naming.name(`${prefix}-ca-file`)} to the CA certificate that signed it, or ${naming.setting(`${prefix}-insecure`, 'true')} (its TLS certificate is not trusted: ${code})`;
+    }
+    else if (code === 'ECONNREFUSED') {
+        hint = `nothing listens there: check the host and port of ${naming.name(urlInput)}`;
+    }
+    else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+        hint = 'the host name does not resolve: check its spelling and the DNS of this machine';
+    }
+    else if (code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER') {
+        // The server answered the TLS hello in plain HTTP: say that, not OpenSSL's record-layer text.
+        tls = true;
+        return new NetworkError({
+            code: 'TLS_FAILED',
+            step: 'network',
+            message: `${what} ${redactUrl(url)} answers in plain HTTP, not HTTPS`,
+            hint: `write ${redactUrl(url).replace(/^https:/, 'http:')} in ${naming.name(urlInput)}`,
+            cause: error,
+        });
+    }
+    // Library internals (OpenSSL's file and line, Node's advice) are not for the reader.
+    const said = causeText(rootCause(error));
+    return new NetworkError({
+        code: tls ? 'TLS_FAILED' : 'UNREACHABLE',
+        step: 'network',
+        message: `${what} ${redactUrl(url)} is not reachable: ${said}`,
+        ...(hint && { hint }),
+        cause: error,
+    });
+}
+function httpToHttpsHint(prefix, message, config) {
+    const naming = config.naming ?? INPUT_NAMING;
+    return message && /HTTP request to an HTTPS server/i.test(message)
+        ? `the server speaks HTTPS: write https:// in ${naming.name(prefix === 'source' ? 'source-registry' : 'harbor-url')}`
+        : undefined;
+}
+/** The first listing this run needs, asked anonymously: a refusal (401/403) means the source
+ * demands a login; anything else is left to the tags that hit it. */
+async function anonymousRefusal(config, clients, transfer) {
+    const first = config.images[0];
+    try {
+        if (first?.tag !== undefined || first?.digest !== undefined)
+            await transfer.sourceManifest(first.repository, first.digest ?? first.tag);
+        else if (first)
+            await clients.source.listTags(first.repository);
+        else if (config.catalog)
+            for await (const _page of clients.source.catalog())
+                break;
+        return undefined;
+    }
+    catch (error) {
+        return isHarborSyncError(error) && (error.status === 401 || error.status === 403) ? error : undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/sync/mapping.js
+// Where a source repository lands in Harbor when the default (first component = project) is not
+// what the user wants. Ordered rules `from => to`, first match wins; prefixes match whole path
+// components, so `mirror` matches `mirror` and `mirror/x` but not `mirrors/x`.
+//
+//   mirror => mirrors              mirror/a/b  → project mirrors, path a/b
+//   mirror => mirrors/hub          mirror/a/b  → project mirrors, path hub/a/b
+//   mirror => mirrors (flatten)    mirror/a/b  → project mirrors, path b (last component only)
+//   old/app => library/app         old/app     → project library, path app (a rename)
+//
+// A source equal to `from` keeps nothing after the prefix: under a multi-component target it
+// becomes the target itself (a rename); under a project alone it is an error, since a project is
+// not a repository and guessing a name there could collide with `from/<name>`. With flatten it
+// keeps its last component like any other source. Unmatched repositories use mapRepository.
+
+
+/** The first matching rule decides; without one, the default mapping (mapRepository). */
+function mapWithRules(repository, rules, defaultProject) {
+    const rule = rules.find((r) => underPrefix(repository, trimSlash(r.from)));
+    if (!rule)
+        return mapRepository(repository, defaultProject);
+    const from = trimSlash(rule.from);
+    const to = trimSlash(rule.to);
+    const rest = rule.flatten ? repository.slice(repository.lastIndexOf('/') + 1) : repository.slice(from.length + 1);
+    if (!rest && !to.includes('/')) {
+        throw new NameMappingError(`"${repository}" matches ${describeRule(rule)} but leaves no repository name under project "${to}": add a rule such as "${from} => ${to}/${lastComponent(repository)}" before it, or exclude "${repository}"`);
+    }
+    try {
+        return mapRepository(rest ? `${to}/${rest}` : to, defaultProject);
+    }
+    catch (error) {
+        if (error instanceof NameMappingError)
+            throw new NameMappingError(`${describeRule(rule)} maps "${repository}" badly: ${error.message}`);
+        throw error;
+    }
+}
+/** The source repositories that this mapping sends to the Harbor repository `target` (`p/a/b`):
+ * the inverse of mapWithRules, checked forward. A flatten rule cannot be inverted (many sources
+ * share a last component), so targets under it have no known source. */
+function sourcesFor(target, rules, defaultProject) {
+    const candidates = new Set();
+    for (const rule of rules) {
+        if (rule.flatten)
+            continue;
+        const to = trimSlash(rule.to);
+        const from = trimSlash(rule.from);
+        if (target === to)
+            candidates.add(from);
+        else if (target.startsWith(`${to}/`))
+            candidates.add(`${from}${target.slice(to.length)}`);
+    }
+    candidates.add(target);
+    const [project, ...path] = target.split('/');
+    if (project === defaultProject && path.length === 1)
+        candidates.add(path[0]);
+    return [...candidates].filter((source) => {
+        try {
+            return mapWithRules(source, rules, defaultProject).repository === target;
+        }
+        catch {
+            return false;
+        }
+    });
+}
+function lastComponent(path) {
+    return path.slice(path.lastIndexOf('/') + 1);
+}
+/**
+ * Whether the rules can send two different source repositories to one Harbor repository, judged
+ * from the rules alone (the catalog is not known yet):
+ * - a flatten rule (`a/x/app` and `a/y/app` both → `<to>/app`);
+ * - two rules whose targets overlap on whole components (`a => m`, `b => m` or `b => m/sub`);
+ * - a rule's target that a source could also reach by the default mapping: a source named
+ *   `<to>/…` that no rule matches keeps its name, and a single-level name `x` becomes
+ *   `<defaultProject>/x`.
+ * The default mapping's own overlap (`alpine` and `library/alpine`) is not counted: it exists
+ * without any rule. Either way findCollisions on the real list is the authority.
+ */
+function mayCollide(rules, defaultProject) {
+    const targets = rules.map((r) => trimSlash(r.to));
+    const froms = rules.map((r) => trimSlash(r.from));
+    if (rules.some((r) => r.flatten))
+        return true;
+    const overlapping = targets.some((t, i) => targets.some((u, j) => i < j && (underPrefix(t, u) || underPrefix(u, t))));
+    if (overlapping)
+        return true;
+    const reachableByDefault = targets.some((t) => !froms.some((f) => underPrefix(t, f)));
+    if (reachableByDefault)
+        return true;
+    return targets.some((t) => t.split('/')[0] === defaultProject && t.split('/').length <= 2);
+}
+/** Targets that more than one different source maps onto: target → those sources, in order seen. */
+function findCollisions(items) {
+    const sources = new Map();
+    for (const { source, target } of items) {
+        const list = sources.get(target) ?? [];
+        if (!list.includes(source))
+            list.push(source);
+        sources.set(target, list);
+    }
+    return new Map([...sources].filter(([, list]) => list.length > 1));
+}
+
+;// CONCATENATED MODULE: ./lib/sync/collisions.js
+
+
+class TargetClaims {
+    /** Jobs wait here while the run is still learning every target. */
+    holding;
+    held = [];
+    claims = new Map();
+    constructor(hold) {
+        this.holding = hold;
+    }
+    /** `hold` while jobs are being held; otherwise `run`, `repeat` for a pair (source, target)
+     * admitted before (a tag named twice, a signature that is also listed), or the failure when
+     * another source already claimed the target. */
+    admit(job) {
+        if (this.holding) {
+            this.held.push(job);
+            return { kind: 'hold' };
+        }
+        const claimant = this.claims.get(job.targetLabel);
+        if (claimant === job.sourceLabel)
+            return { kind: 'repeat' };
+        if (claimant !== undefined)
+            return { kind: 'refuse', error: collision(job.targetLabel, [claimant, job.sourceLabel]) };
+        this.claims.set(job.targetLabel, job.sourceLabel);
+        return { kind: 'run' };
+    }
+    /** Ends holding: every held job, each with the failure when it collides with another. From
+     * here on (signatures of the held tags) jobs are admitted as they come. */
+    release() {
+        if (!this.holding)
+            return [];
+        this.holding = false;
+        const collisions = findCollisions(this.held.map((j) => ({ source: j.sourceLabel, target: j.targetLabel })));
+        return this.held.splice(0).map((job) => {
+            const sources = collisions.get(job.targetLabel);
+            return sources ? { job, error: collision(job.targetLabel, sources) } : { job };
+        });
+    }
+}
+function collision(target, sources) {
+    return failure('config', 'NAME_COLLISION', `${sources.join(' and ')} all map to ${target}; nothing was copied to it`, 'change the mapping rules (or exclude one source) so each source has its own target');
+}
+
+;// CONCATENATED MODULE: ./lib/sync/select.js
+// Which repositories and tags a whole-catalog sync copies. Pure logic: the engine lists the
+// catalog and the tags, this module decides, and everything left out carries the rule that left
+// it out so the report can say why.
+//
+// Repository patterns (`include`, `exclude`):
+//   - a glob: `*` any characters within one path component, `?` one character (not `/`),
+//     `**` as a whole component any number of components: `team-a/**` is everything under
+//     team-a (not `team-a` itself), `**/app` is `app` at any depth (including top level),
+//     `a/**/b` is `a/b`, `a/x/b`, `a/x/y/b`. Without wildcards a glob names one repository.
+//     Globs use only what repository names can hold (a-z 0-9 . _ - /) plus `*` and `?`, so a typo
+//     (uppercase, a space) is an error instead of a pattern that silently never matches.
+//   - a regex written `/…/`: unanchored, as in `grep` (write `/^team-a\//` to anchor).
+//   A repository is selected when it matches some include (or there is none) and no exclude.
+//
+// Tag filters, applied in this order, each to what the previous one left:
+//   1. `tags`: regexes that must match the whole tag (anchored); a tag is kept if any matches.
+//   2. `exclude-tags`: regexes, anchored; a tag matching any is dropped.
+//   3. `semver`: a range (`>=1.2 <2`); only version tags (below) that satisfy it are kept.
+//   4. `latest` N: the tags of the N highest distinct versions are kept.
+//
+// Version tags: `v`? then one to three dot-separated numbers without leading zeros, then
+// optionally `-prerelease` and/or `+build` as semver spells them: `1`, `1.2`, `v1.2.3`,
+// `1.2.3-rc.1`, `1.25-alpine`, `2.0+build.5`. Missing minor/patch count as 0 (`1.2` is 1.2.0).
+// Not versions: `latest`, `1.2.3.4`, `1.02`, `1.2.3_1`, `stable-1.2`. Note `2024-01-05` reads as
+// 2024.0.0-01-05: filter date tags with `tags`/`exclude-tags` if they share a repository with versions.
+//
+// A suffix is one of two things on a container tag. A pre-release (`-rc1`, `-beta.2`, `-alpha`,
+// `-pre`, `-preview`, `-dev`, `-snapshot`, `-canary`, `-nightly`, with or without a number) is
+// left out by `semver` and `latest` unless `semver-include-prerelease` is true: people using a
+// range expect release candidates left out unless they ask. Any other suffix is a variant of the
+// release (`1.25.3-alpine`, `-slim`, `-bookworm`) and counts as that release: `1.25.3-alpine` is in
+// `>=1.25.3`, and for `latest` it is the same version as `1.25.3`. Drop variants with `exclude-tags`.
+//
+// `latest` N orders by semver precedence; tags spelling one version (`1.2`, `1.2.0`, `v1.2.0`,
+// `1.2-alpine`) count once and are all kept. Non-version tags are dropped by `latest` unless
+// `latest-include-non-semver` is true, in which case they pass through untouched (`latest 3` plus
+// e.g. `stable`).
+
+
+
+const VERSION_TAG = /^v?((?:0|[1-9]\d*)(?:\.(?:0|[1-9]\d*)){0,2})([-+].*)?$/;
+const PRERELEASE = /^(alpha|beta|rc|pre|preview|dev|snapshot|canary|nightly)\d*$/i;
+/** Why a repository is not synced (`exclude "team-a/old/**"`, `not in include`), or undefined. */
+function repositoryExcludedBy(repo, s) {
+    if (s.include.length > 0 && !s.include.some((p) => p.test(repo)))
+        return 'not in include';
+    const excluder = s.exclude.find((p) => p.test(repo));
+    return excluder ? `exclude "${excluder.text}"` : undefined;
+}
+/** True when no tag filter is set: every tag of a selected repository is synced. */
+function selectsAllTags(s) {
+    return s.tags.length === 0 && s.excludeTags.length === 0 && s.semver === undefined && s.latest === undefined;
+}
+/** Applies tags → exclude-tags → semver → latest; `selected` keeps the given order. */
+function selectTags(tags, s) {
+    const excluded = [];
+    const keep = (candidates, dropRule) => candidates.filter((tag) => {
+        const rule = dropRule(tag);
+        if (rule !== undefined)
+            excluded.push({ tag, rule });
+        return rule === undefined;
+    });
+    let selected = tags;
+    if (s.tags.length > 0)
+        selected = keep(selected, (tag) => s.tags.some((re) => re.test(tag)) ? undefined : `tags ${s.tags.map((re) => re.source).join(', ')}`);
+    selected = keep(selected, (tag) => {
+        const match = s.excludeTags.find((re) => re.test(tag));
+        return match ? `exclude-tags ${match.source}` : undefined;
+    });
+    const prerelease = s.includePrerelease ?? false;
+    if (s.semver !== undefined)
+        selected = keep(selected, semverRule(s.semver, prerelease));
+    if (s.latest !== undefined)
+        selected = keep(selected, latestRule(selected, s.latest, s.latestIncludeNonSemver ?? false, prerelease));
+    return { selected, excluded };
+}
+const PRERELEASE_NOTE = 'a pre-release; semver-include-prerelease: true takes it';
+function semverRule(text, prerelease) {
+    let range;
+    try {
+        range = new semver.Range(text, RANGE_OPTIONS);
+    }
+    catch {
+        throw new ConfigError(`semver: "${text}" is not a semver range`);
+    }
+    return (tag) => {
+        const version = tagVersion(tag);
+        if (!version)
+            return `semver ${text} (not a version)`;
+        if (version.prerelease && !prerelease)
+            return `semver ${text} (${PRERELEASE_NOTE})`;
+        return range.test(version.semver) ? undefined : `semver ${text}`;
+    };
+}
+function latestRule(tags, n, keepNonSemver, prerelease) {
+    const counted = (v) => v !== null && (prerelease || !v.prerelease);
+    const versions = tags
+        .map(tagVersion)
+        .filter(counted)
+        .map((v) => v.semver);
+    const distinct = versions
+        .sort((a, b) => semver.rcompare(a, b))
+        .filter((v, i, all) => i === 0 || semver.compare(v, all[i - 1]) !== 0);
+    const lowestKept = distinct[Math.min(n, distinct.length) - 1];
+    return (tag) => {
+        const version = tagVersion(tag);
+        if (!version)
+            return keepNonSemver ? undefined : `latest ${n} (not a version)`;
+        if (!counted(version))
+            return `latest ${n} (${PRERELEASE_NOTE})`;
+        return lowestKept && semver.compare(version.semver, lowestKept) >= 0 ? undefined : `latest ${n}`;
+    };
+}
+/** The version a tag spells (see the top of this file), or null when it is not a version tag. */
+function tagVersion(tag) {
+    const match = VERSION_TAG.exec(tag);
+    if (!match)
+        return null;
+    const numbers = match[1].split('.');
+    while (numbers.length < 3)
+        numbers.push('0');
+    const suffix = match[2] ?? '';
+    const prerelease = suffix.startsWith('-') && PRERELEASE.test(suffix.slice(1).split(/[.-]/)[0]);
+    const parsed = semver.parse(`${numbers.join('.')}${prerelease || suffix.startsWith('+') ? suffix : ''}`);
+    return parsed && { semver: parsed, prerelease };
+}
+/** True when `tag` counts as a version tag for `semver` and `latest`. */
+function isVersionTag(tag) {
+    return tagVersion(tag) !== null;
+}
+
+;// CONCATENATED MODULE: ./lib/sync/shard.js
+// `shard: i/n` spreads a catalog over n runners. Whole repositories go to one shard, chosen by a
+// stable hash of the repository name, so a repository's tags stay together and every nightly run
+// sends it to the same runner.
+
+function shardOf(repository, count) {
+    const hash = (0,external_node_crypto_.createHash)('sha256').update(repository).digest();
+    return (hash.readUInt32BE(0) % count) + 1;
+}
+function inShard(repository, shard) {
+    return !shard || shardOf(repository, shard.count) === shard.index;
+}
+
+;// CONCATENATED MODULE: ./lib/sync/untagged.js
+// include-untagged (sources that list untagged manifests: a storage directory or tarball): the
+// manifests a repository holds under `_manifests/revisions/` that no tag reaches are copied too, by
+// digest, so `repo@sha256:…` still pulls from Harbor. They run as ordinary digest jobs (as a
+// declared `repo@sha256:…` line would). A registry's API cannot list them: the configuration
+// refuses the option for a kind of source without that trait (src/sources).
+
+
+
+
+/** The source's untagged revisions, when it can list them; a run configured around buildConfig's
+ * check stops here. */
+function untaggedLister(source, transfer) {
+    if (source.capabilities.untaggedManifests && source.listRevisions)
+        return (repository, tags) => transfer.untaggedRevisions(repository, tags);
+    throw new ConfigError(`include-untagged: true needs a source that can list untagged manifests (${formsWith('untaggedManifests')}): ${source.host} cannot`);
+}
+/** One repository's untagged revisions as digest jobs; a subject-bearing one is skipped like a
+ * signature tag when include-signatures is false. Listing trouble is one failed `repo@*` item. */
+async function untaggedJobs(list, repository, target, tags, includeSignatures) {
+    let found;
+    try {
+        found = await list(repository, tags);
+    }
+    catch (error) {
+        const failure = toFailure(error, 'discover');
+        return {
+            jobs: [],
+            items: [
+                {
+                    source: `${repository}@*`,
+                    target: `${target.repository}@*`,
+                    status: 'failed',
+                    error: { ...failure, message: `listing untagged manifests failed: ${failure.message}` },
+                },
+            ],
+        };
+    }
+    const jobs = [];
+    const items = [];
+    for (const digest of found.roots) {
+        const job = jobFor({ repository, digest }, target);
+        if (!includeSignatures && found.referrers.has(digest)) {
+            items.push({
+                source: job.sourceLabel,
+                target: job.targetLabel,
+                status: 'skipped',
+                reason: 'signature or attestation (include-signatures: false)',
+            });
+        }
+        else {
+            jobs.push(job);
+        }
+    }
+    return { jobs, items };
+}
+
+;// CONCATENATED MODULE: ./lib/sync/discover.js
+// What to sync: declared images, and in catalog mode every repository the source lists, page by
+// page (copying starts while the catalog is still being walked). Repositories and tags left out by
+// the selection rules are reported as skipped with the rule; a repository with no tags is reported
+// too. Signature and attestation tags (cosign's `sha256-<hex>.sig|.att|.sbom`, the OCI referrers
+// tag `sha256-<hex>`) are not selected on their own: they follow their subject. With
+// include-untagged, a whole repository also brings the manifests no tag points at (untagged.ts).
+// Lists are untrusted: a name outside the reference grammar is reported, never requested or
+// printed raw, so a list is never silently shorter.
+
+
+
+
+
+
+
+
+
+
+const SIGNATURE_TAG = /^sha256-[0-9a-f]{64}(\.(sig|att|sbom))?$/;
+function isSignatureTag(tag) {
+    return SIGNATURE_TAG.test(tag);
+}
+class Discovery {
+    source;
+    options;
+    tagLists = new OncePerKey();
+    /** What the catalog listed, and the Harbor repositories and projects it maps to: for the
+     * repositories only Harbor has now (O(repositories), never per tag). */
+    catalogNames = new Set();
+    mappedTargets = new Set();
+    targetProjects = new Set();
+    constructor(source, options) {
+        this.source = source;
+        this.options = options;
+    }
+    /** Every repository of the source's catalog, page by page; each is handed on as soon as its page
+     * arrives. A catalog that cannot be read whole is an error (step discover). */
+    async walkCatalog(visit) {
+        try {
+            for await (const page of this.source.catalog()) {
+                for (const repository of page) {
+                    if (!visit.goOn())
+                        return;
+                    await this.visitRepository(repository, visit);
+                }
+            }
+        }
+        catch (error) {
+            const f = toFailure(error, 'discover');
+            const denied = f.status === 401 || f.status === 403;
+            const hint = denied
+                ? `listing the catalog needs ${this.source.catalogNeeds ?? 'catalog permission on the source (on Harbor as a source: a system admin)'}; list images instead`
+                : f.hint;
+            throw new HarborSyncError({
+                code: f.errorCode,
+                step: 'discover',
+                ...(f.status !== undefined && { status: f.status }),
+                ...(f.code !== undefined && { registryCode: f.code }),
+                message: `listing the source catalog failed: ${f.message}`,
+                ...(hint !== undefined && { hint }),
+                cause: error,
+            });
+        }
+    }
+    async visitRepository(repository, visit) {
+        const { shard, mapTarget } = this.options;
+        this.catalogNames.add(repository);
+        if (!isRepositoryName(repository)) {
+            visit.item({
+                source: `${printable(repository).slice(0, 300)}:*`,
+                target: '',
+                status: 'failed',
+                error: failure('discover', 'NAME_INVALID', 'the source catalog lists a repository name that is not valid'),
+            });
+            return;
+        }
+        if (!inShard(repository, shard))
+            return;
+        const rule = repositoryExcludedBy(repository, this.options.selection);
+        if (rule) {
+            visit.item({ source: `${repository}:*`, target: '', status: 'skipped', reason: `filtered out: ${rule}` });
+            return;
+        }
+        let target;
+        try {
+            target = mapTarget(repository);
+        }
+        catch (error) {
+            if (!isHarborSyncError(error))
+                throw error;
+            visit.item({ source: `${repository}:*`, target: '', status: 'failed', error: toFailure(error, 'config') });
+            return;
+        }
+        this.mappedTargets.add(target.repository);
+        this.targetProjects.add(target.project);
+        await visit.repository({ repository, origin: 'catalog' }, target);
+    }
+    /** One spec's jobs. A line naming a tag or digest is taken as is; a whole repository is listed
+     * and filtered. From the catalog, an empty repository is skipped; a declared one is a failure. */
+    async expand(spec, target, fromCatalog) {
+        if (spec.tag !== undefined || spec.digest !== undefined)
+            return { jobs: [jobFor(spec, target)], items: [] };
+        const whole = (status, extra) => ({
+            jobs: [],
+            items: [{ source: `${spec.repository}:*`, target: `${target.repository}:*`, status, ...extra }],
+        });
+        let listed;
+        try {
+            listed = await this.tags(spec.repository);
+        }
+        catch (error) {
+            // Pushed to only by digest, a repository has no tags directory, yet untagged manifests.
+            const untagged = isNotFound(error) ? await this.untagged(spec.repository, target, []) : undefined;
+            if (untagged)
+                return untagged;
+            return whole('failed', { error: toFailure(error, 'discover') });
+        }
+        const tags = listed.filter(isTag);
+        const refused = listed
+            .filter((t) => !isTag(t))
+            .map((tag) => ({
+            source: `${spec.repository}:${printable(tag).slice(0, 200)}`,
+            target: '',
+            status: 'failed',
+            error: failure('discover', 'NAME_INVALID', `the source lists a tag name that is not valid: ${JSON.stringify(printable(tag).slice(0, 200))}`),
+        }));
+        const untagged = await this.untagged(spec.repository, target, tags);
+        const retained = await this.retained(spec.repository, target, tags);
+        if (tags.length === 0) {
+            if (refused.length > 0 || untagged)
+                return { jobs: untagged?.jobs ?? [], items: [...refused, ...(untagged?.items ?? [])], retained };
+            const empty = fromCatalog
+                ? whole('skipped', { reason: 'repository has no tags' })
+                : whole('failed', {
+                    error: failure('discover', 'NOT_FOUND', `${spec.repository} has no tags on the source (${spec.origin})`),
+                });
+            return { ...empty, retained };
+        }
+        const plain = tags.filter((t) => !isSignatureTag(t));
+        const { selection, includeSignatures } = this.options;
+        const { selected, excluded } = selectsAllTags(selection)
+            ? { selected: plain, excluded: [] }
+            : selectTags(plain, selection);
+        const items = [
+            ...refused,
+            ...excluded.map(({ tag, rule }) => ({
+                source: `${spec.repository}:${tag}`,
+                target: `${target.repository}:${tag}`,
+                status: 'skipped',
+                reason: `filtered out: ${rule}`,
+            })),
+        ];
+        if (!includeSignatures) {
+            for (const tag of tags.filter(isSignatureTag)) {
+                items.push({
+                    source: `${spec.repository}:${tag}`,
+                    target: `${target.repository}:${tag}`,
+                    status: 'skipped',
+                    reason: 'signature or attestation (include-signatures: false)',
+                });
+            }
+        }
+        const jobs = selected.map((tag) => jobFor({ repository: spec.repository, tag }, target));
+        return { jobs: [...jobs, ...(untagged?.jobs ?? [])], items: [...items, ...(untagged?.items ?? [])], retained };
+    }
+    /** The tags Harbor holds in `target` that the source's list no longer has: kept in Harbor,
+     * reported as retained. A tag the filters leave out (tags, exclude-tags, semver, latest) is out
+     * of scope, not retained: it is judged with the source's tags, as a sync would have. */
+    async retained(repository, target, tags) {
+        const listing = await this.options.harborTags?.(target);
+        if (!listing)
+            return [];
+        const onSource = new Set(tags);
+        const gone = [...listing.tags.keys()].filter((tag) => !onSource.has(tag));
+        if (gone.length === 0)
+            return [];
+        const { selection, includeSignatures } = this.options;
+        const plain = gone.filter((t) => !isSignatureTag(t));
+        const inScope = new Set(selectsAllTags(selection)
+            ? plain
+            : selectTags([...tags.filter((t) => !isSignatureTag(t)), ...plain], selection).selected.filter((t) => !onSource.has(t)));
+        if (includeSignatures)
+            for (const tag of gone)
+                if (isSignatureTag(tag))
+                    inScope.add(tag);
+        return gone
+            .filter((tag) => inScope.has(tag))
+            .sort()
+            .map((tag) => {
+            const pushedAt = listing.pushedAt.get(tag);
+            return {
+                kind: 'tag',
+                source: `${repository}:${tag}`,
+                target: `${target.repository}:${tag}`,
+                digest: listing.tags.get(tag),
+                ...(pushedAt !== undefined && { pushedAt }),
+            };
+        });
+    }
+    /** With include-untagged: the repository's manifests that none of `tags` reaches; undefined
+     * when there are none (or the option is off). */
+    async untagged(repository, target, tags) {
+        if (!this.options.revisions)
+            return undefined;
+        const found = await untaggedJobs(this.options.revisions, repository, target, tags, this.options.includeSignatures);
+        return found.jobs.length + found.items.length > 0 ? found : undefined;
+    }
+    /** Signatures, attestations and referrers of a manifest that was synced (or found in Harbor
+     * already): cosign tags and the referrers tag schema, plus the OCI 1.1 referrers API. A lookup
+     * that fails is reported as a failed item, never passed over in silence. */
+    async followers(job, digest) {
+        if (!this.options.includeSignatures)
+            return { jobs: [], items: [] };
+        const hex = digest.replace(/^sha256:/, '');
+        const items = [];
+        const lookupFailed = (error, what) => {
+            const f = toFailure(error, 'discover');
+            items.push({
+                source: `${job.sourceRepository}:sha256-${hex}.*`,
+                target: `${job.target.repository}:sha256-${hex}.*`,
+                status: 'failed',
+                error: { ...f, message: `${what} of ${job.sourceLabel} could not be listed: ${f.message}` },
+            });
+        };
+        const tags = await this.tags(job.sourceRepository).catch((error) => {
+            // A repository pushed to only by digest has no tag list at all: nothing follows by tag.
+            if (!isNotFound(error))
+                lookupFailed(error, 'signature and attestation tags');
+            return [];
+        });
+        const jobs = tags
+            .filter((t) => isSignatureTag(t) && t.startsWith(`sha256-${hex}`))
+            .map((tag) => jobFor({ repository: job.sourceRepository, tag }, job.target));
+        const referrers = await this.source.referrers(job.sourceRepository, digest).catch((error) => {
+            lookupFailed(error, 'OCI referrers');
+            return undefined;
+        });
+        for (const ref of referrers ?? [])
+            jobs.push(jobFor({ repository: job.sourceRepository, digest: ref.digest }, job.target));
+        return { jobs, items };
+    }
+    /** Done with a repository: its tag list goes. */
+    forget(repository) {
+        this.tagLists.forget(repository);
+    }
+    tags(repository) {
+        return this.tagLists.run(repository, async () => [...new Set(await this.source.listTags(repository))].sort())
+            .promise;
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/sync/kept.js
+
+/** One `kept` note per project the source project's tags went to (copied, or there already). */
+function keptNotes(config, items) {
+    const project = sourceHarborProject(config.source.url);
+    if (project === undefined)
+        return [];
+    const host = new URL(config.harbor.url).host;
+    const examples = new Map();
+    for (const item of items) {
+        // In Harbor under the source's digest: copied, or found there; a skip by filter has no digest.
+        const held = item.status === 'migrated' || (item.status === 'skipped' && item.digest !== undefined);
+        const target = item.target.split('/')[0];
+        if (!held || !item.target || target === project)
+            continue;
+        // The example is a tag, the form clients pull (a digest only when there is no tag); the first
+        // by name, so the summary says the same each night.
+        const known = examples.get(target);
+        const rank = (i) => [i.target.includes('@'), i.target];
+        if (!known || compare(rank(item), rank(known)) < 0)
+            examples.set(target, item);
+    }
+    const verb = config.dryRun ? 'would hold' : 'holds';
+    return [...examples].map(([target, item]) => ({
+        project: target,
+        kind: 'kept',
+        message: `project ${target} ${verb} the tags of Harbor project ${project} this run copied or found there, copies that nothing done to ${project} (its upstream, its retention) deletes: pull ${host}/${item.target} where clients pulled ${host}/${item.source}`,
+    }));
+}
+function compare([digestA, a], [digestB, b]) {
+    if (digestA !== digestB)
+        return digestA ? 1 : -1;
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+;// CONCATENATED MODULE: ./lib/sync/open-repositories.js
+// Repositories in flight. A repository opens when its tags are listed and closes when its last
+// tag (signatures included) is done; then what the run kept for it is dropped. At most `max` are
+// open at once, and the catalog walk waits for room: the run's memory follows the repositories
+// in flight, not the size of the catalog.
+class OpenRepositories {
+    max;
+    onClose;
+    open = new Map();
+    waiting = [];
+    constructor(max, onClose) {
+        this.max = max;
+        this.onClose = onClose;
+    }
+    /** Holds the repository open: at once when it already is, else when there is room. */
+    async acquire(repository) {
+        for (;;) {
+            const current = this.open.get(repository);
+            if (current) {
+                current.holds += 1;
+                return;
+            }
+            if (this.open.size < this.max) {
+                this.open.set(repository, { holds: 1 });
+                return;
+            }
+            await new Promise((wake) => this.waiting.push(wake));
+        }
+    }
+    release(repository) {
+        const current = this.open.get(repository);
+        if (!current)
+            return;
+        current.holds -= 1;
+        if (current.holds > 0)
+            return;
+        this.open.delete(repository);
+        this.onClose(repository);
+        this.waiting.shift()?.();
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/sync/scheduler.js
+// Work that produces more work: expanding a repository schedules its tags, a migrated tag
+// schedules its signatures. Work added with a key runs once per key; drain() waits until nothing
+// is left running, including work scheduled while waiting.
+class Scheduler {
+    seen = new Set();
+    running = new Set();
+    results = [];
+    has(key) {
+        return this.seen.has(key);
+    }
+    /** Runs `work` unless `key` ran before; false when it was a repeat. */
+    add(key, work) {
+        if (this.seen.has(key))
+            return false;
+        this.seen.add(key);
+        this.run(work);
+        return true;
+    }
+    /** Runs `work`; the caller knows it is not a repeat. */
+    run(work) {
+        const task = work().then((value) => {
+            if (value !== undefined)
+                this.results.push(value);
+        });
+        this.running.add(task);
+        void task.finally(() => this.running.delete(task)).catch(() => undefined);
+    }
+    /** Waits for everything running, and returns the results gathered since the last drain. */
+    async drain() {
+        while (this.running.size > 0)
+            await Promise.all(this.running);
+        return this.results.splice(0);
+    }
+}
+
+;// CONCATENATED MODULE: ./lib/sync/source-tag.js
+// A tag as the source has it, for the look and the classification alike: its manifests read once,
+// what the result says of them, and the failure of a tag the source no longer has.
+
+
+/** The tag's manifests on the source (children by digest), or undefined when it is not there. */
+async function readSourceGraph(job, ctx) {
+    return await inStep('discover', () => ctx.transfer.readGraph(job.sourceRepository, job.sourceReference, ctx.platforms)).catch((error) => {
+        if (isNotFound(error))
+            return undefined;
+        throw error;
+    });
+}
+/** What the result says of the manifest read. */
+function describeGraph(result, graph) {
+    result.digest = graph.node.digest;
+    result.mediaType = graph.node.mediaType;
+    if (graph.sourceDigest)
+        result.sourceDigest = graph.sourceDigest;
+}
+function notOnSource(job, result) {
+    return {
+        ...result,
+        status: 'failed',
+        error: {
+            ...failure('discover', 'NOT_FOUND', `${job.sourceLabel} not found on the source`),
+            status: 404,
+            code: 'MANIFEST_UNKNOWN',
+        },
+    };
+}
+/** Who opened a prefetched GET: the tag job, which releases what no upload took. */
+function jobOwner(job) {
+    return `${job.sourceLabel} → ${job.targetLabel}`;
+}
+
+;// CONCATENATED MODULE: ./lib/sync/audit.js
+
+
+
+const WHOLE_REASON = 'already in Harbor with the same digest, checked whole';
+async function auditTag(job, ctx, result, harborDigest) {
+    const graph = await readSourceGraph(job, ctx);
+    if (!graph)
+        return { kind: 'done', result: notOnSource(job, result) };
+    describeGraph(result, graph);
+    // Moved at the source: copied as any tag Harbor holds another digest for, from what was read.
+    if (graph.node.digest !== harborDigest) {
+        result.previousDigest = harborDigest;
+        return { kind: 'read', result, harborDigest, graph };
+    }
+    const gaps = await inStep('verify', () => ctx.transfer.gaps(job.target.repository, graph, blobsOf(graph.node)));
+    const checked = { ...result, checkedWhole: true };
+    if (gaps.blobs.length === 0 && gaps.manifests.length === 0 && gaps.lost.length === 0)
+        return { kind: 'done', result: { ...checked, status: 'skipped', reason: WHOLE_REASON } };
+    checked.harborMissing = harborMissing(gaps);
+    // The manifests were just read from the source (or the upstream); the blobs are asked for there.
+    const notOnSourceBlobs = await inStep('discover', async () => {
+        const sizes = await ctx.transfer.sourceBlobSizes(jobOwner(job), job.sourceRepository, gaps.blobs, false);
+        return gaps.blobs.filter((_, i) => sizes[i] === undefined);
+    });
+    const fromUpstream = await inStep('discover', () => ctx.transfer.upstreamHas(job.sourceRepository, notOnSourceBlobs));
+    const lost = [...gaps.lost, ...notOnSourceBlobs.filter((b) => !fromUpstream.has(b.digest)).map((b) => b.digest)];
+    if (lost.length > 0) {
+        const elsewhere = ctx.transfer.upstreamHost ? 'the source and the upstream lack' : 'the source lacks';
+        const all = gaps.blobs.length + gaps.manifests.length + gaps.lost.length;
+        const which = lost.length < all ? `${lost.length} of them` : all === 1 ? 'it' : 'them';
+        const message = `${job.targetLabel} in Harbor lacks ${lackedWords(gaps)}, and ${elsewhere} ${which} too: ${lost.join(', ')}`;
+        return {
+            kind: 'done',
+            result: { ...checked, status: 'failed', error: failure('verify', 'BROKEN_UNREPAIRABLE', message) },
+        };
+    }
+    return { kind: 'repair', result: checked, graph, gaps, fromUpstream };
+}
+/** "2 of 5 blobs and 1 of 3 manifests". */
+function lackedWords(gaps) {
+    const manifests = gaps.manifests.length + gaps.lost.length;
+    return [
+        gaps.blobs.length > 0 && `${gaps.blobs.length} of ${gaps.checked.blobs} blobs`,
+        manifests > 0 && `${manifests} of ${gaps.checked.manifests} manifests`,
+    ]
+        .filter(Boolean)
+        .join(' and ');
+}
+/** What Harbor lacked, blobs first, each with its size where the manifests say it. */
+function harborMissing(gaps) {
+    return [
+        ...gaps.blobs.map((b) => ({ digest: b.digest, kind: 'blob', ...(b.size >= 0 && { size: b.size }) })),
+        ...gaps.manifests.map((m) => ({ digest: m.digest, kind: 'manifest', size: m.bytes.length })),
+        ...gaps.lost.map((digest) => ({ digest, kind: 'manifest' })),
+    ];
+}
+
+;// CONCATENATED MODULE: ./lib/sync/classify.js
+
+
+
+
+
+
+
+/** What Harbor holds under the target reference now: one artifact listing per repository serves
+ * all its tags; a digest reference, or an account that may not list, costs a manifest HEAD. */
+async function harborDigestOf(job, ctx) {
+    if (!(await ctx.projects.exists(job.target.project)))
+        return undefined;
+    if (!isDigest(job.targetReference)) {
+        // A project this run created holds only what this run pushed, and no tag twice (one job per
+        // target tag: collisions.ts): nothing to list.
+        if (ctx.projects.wasCreated(job.target.project))
+            return undefined;
+        const listing = await ctx.harborListing(job.target);
+        if (listing)
+            return listing.tags.get(job.targetReference);
+    }
+    return await ctx.transfer.harborManifest(job.target.repository, job.targetReference);
+}
+const IMMUTABLE_REASON = 'matches immutable-tags, already in Harbor';
+async function checkTag(job, ctx) {
+    const result = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
+    // What Harbor holds decides whether a HEAD on the source is worth it: a tag Harbor has is
+    // compared by digest (the cheap nightly path); a tag Harbor lacks is read whole right away.
+    const harborDigest = await inStep('discover', () => harborDigestOf(job, ctx));
+    // verify: blobs — what Harbor has is read on the source whole and checked whole in Harbor, a
+    // tag the user says never moves included.
+    if (harborDigest && ctx.config.verify === 'blobs')
+        return await auditTag(job, ctx, result, harborDigest);
+    // A tag the user says never moves, and that Harbor has: no request to the source at all.
+    if (harborDigest && isImmutableTag(job, ctx)) {
+        return {
+            kind: 'done',
+            settled: true,
+            result: { ...result, status: 'skipped', digest: harborDigest, reason: IMMUTABLE_REASON },
+        };
+    }
+    if (harborDigest) {
+        const head = await inStep('discover', () => ctx.transfer.sourceManifest(job.sourceRepository, job.sourceReference));
+        if (!head)
+            return { kind: 'done', result: notOnSource(job, result) };
+        result.digest = head.digest;
+        if (harborDigest === head.digest) {
+            return {
+                kind: 'done',
+                result: { ...result, status: 'skipped', reason: 'already in Harbor with the same digest' },
+            };
+        }
+        result.previousDigest = harborDigest;
+    }
+    return { kind: 'read', result, harborDigest };
+}
+function isImmutableTag(job, ctx) {
+    const tag = job.sourceReference;
+    return !isDigest(tag) && ctx.config.immutableTags.some((re) => re.test(tag));
+}
+/** Reads the tag whole (manifests, blob presence) after checkTag found Harbor without it. */
+async function classifyTag(job, ctx, check) {
+    const { result, harborDigest } = check;
+    const manifest = check.graph ?? (await readSourceGraph(job, ctx));
+    if (!manifest)
+        return { kind: 'done', result: notOnSource(job, result) };
+    describeGraph(result, manifest);
+    if (manifest.node.parsed.kind === 'index' && manifest.node.parsed.children.length === 0) {
+        return {
+            kind: 'done',
+            result: {
+                ...result,
+                status: 'skipped',
+                reason: `no child of the index matches platforms ${ctx.platforms?.map(formatPlatform).join(', ')}`,
+            },
+        };
+    }
+    if (manifest.node.digest === harborDigest) {
+        return { kind: 'done', result: { ...result, status: 'skipped', reason: 'already in Harbor with the same digest' } };
+    }
+    const unsupported = unsupportedReason(manifest.node);
+    if (unsupported)
+        return { kind: 'done', result: { ...result, status: 'skipped', reason: unsupported } };
+    if (manifest.node.parsed.kind === 'index') {
+        result.platforms = manifest.node.parsed.children.map((c) => formatPlatform(c.platform));
+    }
+    const blobs = blobsOf(manifest.node);
+    result.size = blobs.reduce((sum, b) => sum + Math.max(b.size, 0), 0);
+    const missing = [...manifest.missingChildren];
+    await inStep('discover', async () => {
+        // Bound for an empty Harbor repository, a blob will be uploaded: its check can be the GET
+        // that uploads it.
+        const willUpload = ctx.transfer.holdsSourceReads && (await ctx.repositoryIsEmpty(job.target));
+        const sizes = await ctx.transfer.sourceBlobSizes(jobOwner(job), job.sourceRepository, blobs, willUpload);
+        for (const [i, b] of blobs.entries())
+            if (sizes[i] === undefined)
+                missing.push(b.digest);
+    });
+    const referenced = blobs.length + manifest.missingChildren.length + manifest.repairedChildren.length;
+    const sourceMissing = missing.length + manifest.repairedChildren.length;
+    const upstream = ctx.transfer.upstreamHost;
+    const repairs = await inStep('discover', () => ctx.transfer.upstreamHas(job.sourceRepository, blobs.filter((b) => missing.includes(b.digest))));
+    const stillMissing = missing.filter((d) => !repairs.has(d));
+    if (stillMissing.length > 0) {
+        const status = sourceMissing === referenced ? 'stale' : 'incomplete';
+        const upstreamToo = upstream ? `; ${stillMissing.length} of them missing on source and upstream` : '';
+        const reason = status === 'stale'
+            ? `all ${referenced} blobs answer 404 on the source (the manifest is there, its content is not)${upstreamToo}`
+            : `${sourceMissing} of ${referenced} blobs answer 404 on the source${upstreamToo}`;
+        return { kind: 'done', result: { ...result, status, missing: stillMissing, reason } };
+    }
+    if (repairs.size > 0 || manifest.repairedChildren.length > 0) {
+        const bytes = blobs.filter((b) => repairs.has(b.digest)).reduce((n, b) => n + Math.max(b.size, 0), 0);
+        result.repaired = {
+            blobs: repairs.size,
+            manifests: manifest.repairedChildren.length,
+            bytes,
+            from: upstream,
+        };
+    }
+    return { kind: 'copy', result, manifest: manifest.node, blobs, repairs };
+}
+/** Why a tag cannot be copied as it is, for any manifest of its graph (each looked at once). */
+function unsupportedReason(node, seen = new Set()) {
+    const kind = node.parsed.kind;
+    if (kind === 'schema1') {
+        return 'Docker schema 1 manifest: deprecated, and Harbor 2.x cannot use it for scanning or signing; re-push the image with a current client (docker or skopeo) to convert it to schema 2';
+    }
+    if (kind === 'unsupported')
+        return `unsupported manifest media type ${node.mediaType}`;
+    for (const child of node.children) {
+        if (seen.has(child.digest))
+            continue;
+        seen.add(child.digest);
+        const reason = unsupportedReason(child, seen);
+        if (reason)
+            return `index child ${child.digest}: ${reason}`;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./lib/sync/copy.js
+
+
+async function copyTag(job, manifest, blobs, result, ctx, fromUpstream = new Set()) {
+    const hints = ctx.hintContext(job.target.project);
+    const step = (name, work) => inStep(name, work, hints);
+    const counts = await ctx.transfer.write({
+        owner: jobOwner(job),
+        sourceRepository: job.sourceRepository,
+        targetRepository: job.target.repository,
+        reference: job.targetReference,
+        label: job.targetLabel,
+        top: manifest,
+        blobs,
+        fromUpstream,
+        targetEmpty: await ctx.repositoryIsEmpty(job.target),
+    }, step);
+    return { ...result, status: 'migrated', blobs: counts };
+}
+
+;// CONCATENATED MODULE: ./lib/sync/repair.js
+
+
+
+
+async function repairTag(job, ctx, check) {
+    const { result, graph, gaps, fromUpstream } = check;
+    const lacked = lackedWords(gaps);
+    const from = fromUpstream.size > 0 ? `the source and upstream ${ctx.transfer.upstreamHost}` : 'the source';
+    if (ctx.config.dryRun) {
+        const bytes = ctx.transfer.plannedRepair(gaps.blobs);
+        const upload = gaps.blobs.length > 0 ? `, uploading up to ${formatBytes(bytes)}` : '';
+        return { ...result, status: 'broken', reason: `Harbor lacks ${lacked}: would repair from ${from}${upload}` };
+    }
+    await ctx.projects.ensure(job.target.project);
+    const hints = ctx.hintContext(job.target.project);
+    const step = (name, work) => inStep(name, work, hints);
+    const counts = await ctx.transfer.repair({
+        owner: jobOwner(job),
+        sourceRepository: job.sourceRepository,
+        targetRepository: job.target.repository,
+        reference: job.targetReference,
+        label: job.targetLabel,
+        top: graph.node,
+        blobs: gaps.blobs,
+        fromUpstream,
+        targetEmpty: await ctx.repositoryIsEmpty(job.target),
+    }, gaps, step);
+    return { ...result, status: 'broken', blobs: counts, reason: `Harbor lacked ${lacked}; repaired from ${from}` };
+}
+
+;// CONCATENATED MODULE: ./lib/sync/tag-pipeline.js
+
+
+
+
+
+/** The tag's result; undefined when the run was stopped before the tag started. */
+async function syncTag(job, ctx, limits, clock) {
+    const stopped = () => ctx.signals.stop?.aborted === true;
+    let partial = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
+    try {
+        // Looking (what Harbor holds, the source's manifests, which blobs are there) is requests that
+        // wait on the registries, not on copy slots: it runs as wide as the cheap look, so the copy
+        // slots are never idle while a tag is being read.
+        const next = await limits.looks(async () => {
+            clock.started = Date.now();
+            if (stopped())
+                return undefined;
+            // A project Harbor refuses every push into fails its tags here, without a request each.
+            const refusal = await ctx.projects.refusal(job.target.project);
+            if (refusal)
+                throw refusal;
+            const check = await checkTag(job, ctx);
+            if (check.kind === 'done') {
+                clock.settled = check.settled === true;
+                return check;
+            }
+            partial = check.result;
+            if (check.kind === 'repair')
+                return check;
+            const plan = await classifyTag(job, ctx, check);
+            partial = plan.result;
+            return plan;
+        });
+        if (!next)
+            return undefined;
+        if (next.kind === 'done')
+            return next.result;
+        return await limits.tags(async () => {
+            if (stopped())
+                return undefined;
+            if (next.kind === 'repair')
+                return await repairTag(job, ctx, next);
+            if (ctx.config.dryRun)
+                return await planCopy(job, ctx, next.result, next.blobs);
+            await ctx.projects.ensure(job.target.project);
+            return await copyTag(job, next.manifest, next.blobs, next.result, ctx, next.repairs);
+        });
+    }
+    catch (error) {
+        return { ...partial, status: 'failed', error: toFailure(error, 'discover') };
+    }
+    finally {
+        ctx.transfer.release(jobOwner(job));
+    }
+}
+/** A dry run: what the copy would upload, and the project it would create. */
+async function planCopy(job, ctx, result, blobs) {
+    const projectExists = await ctx.projects.exists(job.target.project);
+    const bytes = await ctx.transfer.plannedUpload(job.target.repository, blobs, projectExists);
+    const repair = result.repaired
+        ? `, repairing ${result.repaired.blobs} blobs (${formatBytes(result.repaired.bytes)}) from upstream ${result.repaired.from}`
+        : '';
+    return {
+        ...result,
+        status: 'migrated',
+        reason: `would upload up to ${formatBytes(bytes)}${repair}${projectExists ? '' : ` and create project ${job.target.project}`}`,
+    };
+}
+
+;// CONCATENATED MODULE: ./lib/sync/runner.js
+// One run's work after preflight: expand every declared image and, in catalog mode, every
+// repository the catalog lists; run each tag through the pipeline with bounded concurrency;
+// synced manifests bring their signatures along. Discovery and copying overlap: tags start as
+// soon as their repository is listed.
+
+
+
+
+
+
+
+
+
+
+
+
+class Runner {
+    ctx;
+    result;
+    discovery;
+    limits;
+    scheduler = new Scheduler();
+    claims;
+    /** Repositories being listed, and whether the catalog is still being walked: together they
+     * say when the total is known. */
+    expanding = 0;
+    walking = true;
+    open;
+    /** The source repository of each open target repository, to drop its state at close. */
+    sourceOf = new Map();
+    constructor(ctx, result) {
+        const { config } = ctx;
+        this.ctx = ctx;
+        this.result = result;
+        this.discovery = new Discovery(ctx.source, {
+            selection: config.selection,
+            includeSignatures: config.includeSignatures,
+            revisions: config.includeUntagged ? untaggedLister(ctx.source, ctx.transfer) : undefined,
+            mapTarget: (repository) => this.mapTarget(repository),
+            shard: config.shard,
+            harborTags: (target) => ctx.harborHoldings(target),
+        });
+        // Looking (tag lists, the nightly HEAD-and-compare, reading a tag's manifests and checking its
+        // blobs) waits on the registries, not on copy slots: it runs wider. Copying runs as wide as
+        // the blob transfers (transfer/state.ts): a tag of small blobs spends most of its copy waiting
+        // on round trips, and with fewer tags than transfers the transfers sat idle (issue 30: the
+        // first sync of 2,000 tiny repositories went from 1.2x to 1.0x the full floor).
+        this.limits = { looks: pLimit(config.concurrency * 4), tags: pLimit(config.concurrency * 2) };
+        this.claims = new TargetClaims(mayCollide(config.mappings, config.defaultProject));
+        // Enough repositories open to keep the wide look limit busy (a few tags each), few enough that
+        // the run holds state for them only.
+        this.open = new OpenRepositories(config.concurrency * 8, (target) => this.closed(target));
+    }
+    closed(target) {
+        const source = this.sourceOf.get(target);
+        this.sourceOf.delete(target);
+        if (source === undefined)
+            return;
+        this.ctx.forgetRepository(source, target);
+        this.discovery.forget(source);
+    }
+    /** A run stopped before it began (while the source was prepared) leaves every declared image of
+     * its shard, and the catalog unlisted. */
+    stoppedBeforeStart() {
+        const { config } = this.ctx;
+        for (const spec of config.images) {
+            if (inShard(spec.repository, config.shard))
+                this.result.notStarted.push(specLabel(spec));
+        }
+        if (config.catalog)
+            this.result.catalogIncomplete = true;
+    }
+    mapTarget(repository) {
+        return mapWithRules(repository, this.ctx.config.mappings, this.ctx.config.defaultProject);
+    }
+    /** Runs every declared image (already mapped, `targets`) and the catalog; fills the result. A
+     * catalog that cannot be listed whole stops the run, after the tags already started finish. */
+    async run(targets) {
+        const { config } = this.ctx;
+        for (const spec of config.images) {
+            if (inShard(spec.repository, config.shard))
+                await this.expand(spec, targets.get(spec), false);
+        }
+        let walkError;
+        let walked = false;
+        if (config.catalog) {
+            // Asked before each repository: a stop there leaves the rest of the catalog unlisted, so
+            // nobody can say how much is left beyond what was listed (the result says so).
+            const goOn = () => {
+                const stopped = this.ctx.signals.stop?.aborted === true;
+                if (stopped)
+                    this.result.catalogIncomplete = true;
+                return !stopped;
+            };
+            await this.discovery
+                .walkCatalog({
+                repository: (spec, target) => this.expand(spec, target, true),
+                item: (item) => this.record(item),
+                goOn,
+            })
+                .then(() => (walked = !this.ctx.signals.stop?.aborted))
+                .catch((error) => (walkError = error));
+        }
+        this.walking = false;
+        this.discoveredIfDone();
+        await this.drain();
+        for (const { job, error } of this.claims.release()) {
+            if (error)
+                this.record({ source: job.sourceLabel, target: job.targetLabel, status: 'failed', error });
+            else
+                this.schedule(job);
+        }
+        await this.drain();
+        if (walkError !== undefined)
+            throw walkError;
+        // Only a catalog read whole can say a repository is gone from it.
+        // Server-sized lists are appended one by one: a spread of 100,000s of arguments overflows the stack.
+        if (walked)
+            for (const r of await this.retainedRepositories())
+                this.result.retained.push(r);
+        await this.noteImmutability();
+        this.result.harborNotes = [...this.ctx.projects.notes, ...keptNotes(config, this.result.items)];
+        this.result.projectsCreated = [...this.ctx.projects.created];
+        const { plannedBytes, upstreamRequests } = this.ctx.transfer;
+        if (plannedBytes !== undefined)
+            this.result.bytesPlanned = plannedBytes;
+        if (upstreamRequests !== undefined)
+            this.result.upstreamRequests = upstreamRequests;
+    }
+    async drain() {
+        for (const item of await this.scheduler.drain())
+            this.result.items.push(item);
+    }
+    /** An item decided without running (filtered out, a collision, a repository that cannot be listed). */
+    record(item) {
+        this.ctx.logger.event?.({ type: 'done', item, queued: false, dryRun: this.ctx.config.dryRun });
+        this.result.items.push(item);
+    }
+    schedule(job) {
+        const admitted = this.claims.admit(job);
+        if (admitted.kind === 'hold' || admitted.kind === 'repeat')
+            return;
+        if (admitted.kind === 'refuse') {
+            this.record({ source: job.sourceLabel, target: job.targetLabel, status: 'failed', error: admitted.error });
+            return;
+        }
+        const target = job.target.repository;
+        // Each pair (source, target) runs once: the claims know which ran (no key kept per tag here).
+        this.scheduler.run(async () => {
+            // Joins its repository at once when open (a tag of a repository being listed, a signature).
+            await this.open.acquire(target);
+            this.sourceOf.set(target, job.sourceRepository);
+            try {
+                return await this.runJob(job);
+            }
+            finally {
+                this.open.release(target);
+            }
+        });
+        this.ctx.logger.event?.({ type: 'queued', source: job.sourceLabel });
+    }
+    async runJob(job) {
+        const clock = { started: Date.now(), settled: false };
+        const counter = { retries: 0 };
+        const item = await retryCounter.run(counter, () => syncTag(job, this.ctx, this.limits, clock));
+        if (!item) {
+            this.result.notStarted.push(job.sourceLabel);
+            return undefined;
+        }
+        item.seconds = (Date.now() - clock.started) / 1000;
+        if (counter.retries > 0)
+            item.retries = counter.retries;
+        this.ctx.logger.event?.({ type: 'done', item, queued: true, dryRun: this.ctx.config.dryRun });
+        // Signatures refer to the source's digest; an index rewritten for `platforms` has none.
+        const synced = item.status === 'migrated' || item.status === 'skipped' || item.status === 'broken';
+        if (synced && item.digest && !item.sourceDigest && !clock.settled) {
+            const followers = await this.discovery.followers(job, item.digest);
+            for (const i of followers.items)
+                this.record(i);
+            for (const j of followers.jobs)
+                this.schedule(j);
+        }
+        return item;
+    }
+    /** Lists a repository (or takes a declared tag) once there is room among the open repositories;
+     * resolves when it is admitted, so the catalog walk keeps pace with the work. */
+    async expand(spec, target, fromCatalog) {
+        const label = specLabel(spec);
+        const key = `repository ${label} → ${target.repository}`;
+        if (this.scheduler.has(key))
+            return;
+        await this.open.acquire(target.repository);
+        this.sourceOf.set(target.repository, spec.repository);
+        const added = this.scheduler.add(key, () => this.limits.looks(async () => {
+            try {
+                if (this.ctx.signals.stop?.aborted) {
+                    this.result.notStarted.push(label);
+                    return undefined;
+                }
+                const { jobs, items, retained } = await this.discovery.expand(spec, target, fromCatalog);
+                if (retained)
+                    for (const r of retained)
+                        this.result.retained.push(r);
+                for (const i of items)
+                    this.record(i);
+                for (const j of jobs)
+                    this.schedule(j);
+                return undefined;
+            }
+            finally {
+                this.expanding -= 1;
+                this.discoveredIfDone();
+                this.open.release(target.repository);
+            }
+        }));
+        if (added)
+            this.expanding += 1;
+        else
+            this.open.release(target.repository);
+    }
+    /** Repositories Harbor holds under this run's target projects that the source's catalog no
+     * longer lists: only names this run's mapping, filters and shard could have produced, so another
+     * team's repositories in a shared project are never called ours. One listing per project. */
+    async retainedRepositories() {
+        const { config, api, logger } = this.ctx;
+        const { catalogNames, mappedTargets } = this.discovery;
+        const projects = new Set([
+            ...this.discovery.targetProjects,
+            ...config.mappings.map((r) => r.to.split('/')[0]),
+            ...this.includedProjects(),
+        ]);
+        const retained = [];
+        for (const project of [...projects].sort()) {
+            if (!(await this.ctx.projects.exists(project).catch(() => false)) ||
+                (await this.ctx.projects.refusal(project).catch(() => undefined)))
+                continue;
+            let repositories;
+            try {
+                repositories = await api.listRepositories(project);
+            }
+            catch (error) {
+                logger.warn(`the repositories of Harbor project ${project} could not be listed (${error.message}): repositories only Harbor has there are not reported`);
+                continue;
+            }
+            for (const { name, artifacts } of repositories) {
+                if (mappedTargets.has(name) || artifacts === 0)
+                    continue;
+                const source = sourcesFor(name, config.mappings, config.defaultProject).find((s) => !catalogNames.has(s) && !repositoryExcludedBy(s, config.selection) && inShard(s, config.shard));
+                if (source)
+                    retained.push({ kind: 'repository', source, target: name, artifacts });
+            }
+        }
+        return retained;
+    }
+    /** Projects the include globs name literally (`team-b/**`, `team-b/app`): still this run's
+     * targets after the catalog stopped listing anything of theirs. */
+    includedProjects() {
+        return this.ctx.config.selection.include.flatMap((pattern) => {
+            const components = pattern.text.startsWith('/') ? [] : pattern.text.split('/');
+            const wild = components.findIndex((c) => /[*?]/.test(c));
+            const prefix = wild < 0 ? components : components.slice(0, wild);
+            if (prefix.length === 0)
+                return [];
+            try {
+                return [this.mapTarget(`${prefix.join('/')}/x`).project];
+            }
+            catch {
+                return [];
+            }
+        });
+    }
+    /** One line per project where Harbor's immutability rules kept a moved tag from re-pointing. */
+    async noteImmutability() {
+        const projects = new Set(this.result.items.filter((i) => i.error?.errorCode === 'IMMUTABLE_TAG').map((i) => i.target.split('/')[0]));
+        for (const project of projects)
+            await this.ctx.projects.noteImmutability(project);
+    }
+    discoveredIfDone() {
+        if (!this.walking && this.expanding === 0)
+            this.ctx.logger.event?.({ type: 'discovered' });
+    }
+}
+/** How a declared image or a listed repository (`repo:*`) is named in `notStarted`. */
+function specLabel(spec) {
+    return `${spec.repository}:${spec.tag ?? spec.digest ?? '*'}`;
+}
+
+;// CONCATENATED MODULE: ./lib/sync/engine.js
+
+
+
+
+
+
+async function runSync(config, logger, clients, control = {}) {
+    // Two stages of stopping: `stop` ends scheduling at once; `abandon` cuts requests in flight
+    // after the grace period, so an interrupted run ends within a few seconds.
+    const stop = control.signal;
+    const graceMs = control.graceMs ?? 5000;
+    const abandon = new AbortController();
+    const onStop = () => {
+        logger.warn(`Interrupted: starting no new tags; tags in flight get ${(graceMs / 1000).toFixed(0)} s to finish`);
+        setTimeout(() => abandon.abort(), graceMs).unref();
+    };
+    stop?.addEventListener('abort', onStop, { once: true });
+    const started = new Date();
+    const result = {
+        startedAt: started.toISOString(),
+        finishedAt: '',
+        seconds: 0,
+        dryRun: config.dryRun,
+        source: redactUrl(config.source.url),
+        harbor: redactUrl(config.harbor.url),
+        projectsCreated: [],
+        items: [],
+        retained: [],
+        harborNotes: [],
+        notStarted: [],
+        ...(config.shard && { shard: `${config.shard.index}/${config.shard.count}` }),
+    };
+    const all = clients ?? createClients(config, abandon.signal, logger);
+    const ctx = new RunContext(config, all, logger, { stop, abandon: abandon.signal });
+    const runner = new Runner(ctx, result);
+    let began = false;
+    try {
+        // Every declared name is mapped before any network traffic: a name Harbor cannot take is
+        // refused before anything is copied.
+        const targets = mapSpecs(config.images, (repository) => runner.mapTarget(repository));
+        const identity = await preflight(config, all, logger, ctx.transfer);
+        if (identity.version !== undefined)
+            result.harborVersion = identity.version;
+        if (identity.user !== undefined)
+            result.harborUser = identity.user;
+        began = true;
+        await runner.run(targets);
+    }
+    catch (error) {
+        // A stop that lands while the source is prepared (a tarball decompressed, a catalog listed)
+        // ends that step with an error of its own: the run was interrupted (exit 130), not broken.
+        if (stop?.aborted) {
+            if (!began)
+                runner.stoppedBeforeStart();
+            logger.warn(`Interrupted: ${toFailure(error, 'preflight').message}`);
+        }
+        else {
+            result.fatal = toFailure(error, 'preflight');
+            logger.error(`${result.fatal.message}${result.fatal.hint ? ` — ${result.fatal.hint}` : ''}`);
+        }
+    }
+    finally {
+        stop?.removeEventListener('abort', onStop);
+        await closeClients(all);
+    }
+    if (stop?.aborted)
+        result.interrupted = true;
+    const finished = new Date();
+    result.finishedAt = finished.toISOString();
+    result.seconds = (finished.getTime() - started.getTime()) / 1000;
+    return result;
 }
 
 // EXTERNAL MODULE: ./lib/redact/output.js
@@ -46634,3330 +49912,105 @@ function format(value) {
     return Number.isFinite(value) ? String(value) : '0';
 }
 
-;// CONCATENATED MODULE: ./lib/version.js
-/** Kept equal to package.json's version (a unit test checks). */
-const VERSION = '1.0.0';
-
-;// CONCATENATED MODULE: ./lib/transfer/prefetch.js
-/** Responses held at once: two per tag running (tags share most blobs, few have many of their own). */
-function prefetchLimit(concurrency) {
-    return concurrency * 2;
-}
-class Prefetch {
-    held = new Map();
-    max;
-    uploadStarted;
-    /** `max` bounds the responses held at once: each holds a source connection, so it must stay
-     * below the source's connection limit or uploads waiting for a connection could wait forever. */
-    constructor(max, uploadStarted) {
-        this.max = max;
-        this.uploadStarted = uploadStarted;
-    }
-    /** Worth a GET now: nobody has it open or uploaded it, and there is room. */
-    wants(digest) {
-        return this.held.size < this.max && !this.held.has(digest) && !this.uploadStarted(digest);
-    }
-    /** Holds the GET `open` starts for `owner` (a tag); resolves to the size, or undefined on 404. */
-    async open(owner, digest, open) {
-        const response = open().then((res) => {
-            // Nobody reads it while it waits: an error then (an abandoned run, a stall) must not be
-            // an unhandled 'error' event; the upload that takes it sees the error when it reads.
-            res?.body.on('error', () => undefined);
-            return res;
-        });
-        const entry = { owner, response };
-        this.held.set(digest, entry);
-        try {
-            const res = await response;
-            if (!res)
-                this.drop(digest, entry);
-            return res ? (res.size ?? -1) : undefined;
-        }
-        catch (error) {
-            this.drop(digest, entry);
-            throw error;
-        }
-    }
-    /** The held response for this blob, for the upload that copies it (whichever tag runs it). */
-    async take(digest) {
-        const entry = this.held.get(digest);
-        if (!entry)
-            return undefined;
-        this.held.delete(digest);
-        return await entry.response.catch(() => undefined);
-    }
-    /** Closes what `owner` opened and no upload took (the tag was stale, or mounted the blob). */
-    release(owner) {
-        for (const [digest, entry] of [...this.held]) {
-            if (entry.owner !== owner)
-                continue;
-            this.held.delete(digest);
-            void entry.response.then((res) => res?.body.destroy(), () => undefined);
-        }
-    }
-    drop(digest, entry) {
-        if (this.held.get(digest) === entry)
-            this.held.delete(digest);
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/sync/clients.js
-// The clients a run talks through: the source (opened by the kind its URL names, src/sources),
-// Harbor's /v2 registry and its API, and the upstream a pull-through cache mirrored. Everything
-// after asks the client.
+;// CONCATENATED MODULE: ./lib/write-reports.js
 
 
 
 
 
 
-const USER_AGENT = `harbor-sync/${VERSION}`;
-/** `logger`: a source tells there what it does at length (a tarball indexed), and how far along. */
-function createClients(config, signal, logger) {
-    const common = {
-        userAgent: USER_AGENT,
-        retry: config.retry,
-        stallTimeoutSeconds: config.stallTimeoutSeconds,
-        connections: Math.max(4, config.concurrency * 2),
-        ...(signal && { signal }),
-    };
-    const endpoint = (e) => ({
-        url: e.url,
-        ...(e.credentials && { credentials: e.credentials }),
-        ...(e.tls && { tls: e.tls }),
-    });
+
+
+
+
+/** The files asked for, as the inputs that name them. */
+function outputFiles(paths) {
+    const file = (input, path, atomic = false) => path ? { input, path, ...(atomic && { atomic }) } : undefined;
     return {
-        source: openSource({
-            source: config.source,
-            harbor: config.harbor,
-            // Room beside the transfers for the GETs classification holds open (prefetch.ts).
-            connection: { ...common, connections: common.connections + prefetchLimit(config.concurrency) },
-            ...(config.workDir && { workDir: config.workDir }),
-            naming: config.naming ?? INPUT_NAMING,
-            ...(logger && { logger }),
-        }),
-        harbor: createRegistryClient({ ...common, ...endpoint(config.harbor) }),
-        api: createHarborApi({ ...common, ...endpoint(config.harbor), connections: 4 }),
-        ...(config.upstream && {
-            upstream: createRegistryClient({
-                ...common,
-                ...endpoint(config.upstream),
-                connections: config.upstreamConcurrency * 2,
-            }),
-        }),
+        reportFile: file('report-file', paths.reportFile),
+        summaryFile: file('summary-file', paths.summaryFile),
+        junitFile: file('junit-file', paths.junitFile),
+        htmlFile: file('html-file', paths.htmlFile),
+        metricsFile: file('metrics-file', paths.metricsFile, true),
     };
 }
-async function closeClients(clients) {
-    await Promise.allSettled([
-        clients.source.close(),
-        clients.harbor.close(),
-        clients.api.close(),
-        clients.upstream?.close(),
-    ]);
+/** Before any request: a path that cannot be written is bad input, not the end of a long sync. */
+async function prepareReports(paths, naming) {
+    const files = Object.values(outputFiles(paths)).filter((f) => f !== undefined);
+    await prepareOutputFiles(files, naming);
 }
-/** A URL as it may appear in logs and reports: never with user:password@, nor a query string or
- * fragment (a presigned tarball URL carries its signature there; registry URLs have neither). */
-function redactUrl(url) {
-    const u = URL.parse(url);
-    if (!u)
-        return url;
-    u.username = '';
-    u.password = '';
-    u.search = '';
-    u.hash = '';
-    return u.toString().replace(/\/$/, '');
-}
-
-;// CONCATENATED MODULE: ./lib/transfer/once.js
-/** Runs work once per key for the whole run; later callers share the first caller's promise.
- * This is how each blob crosses the wire at most once, and how pushes of one digest into one
- * repository are serialised (the registry races on concurrent pushes: docs/harbor.md §9). */
-class OncePerKey {
-    entries = new Map();
-    forget(key) {
-        this.entries.delete(key);
-    }
-    /** Started (and not failed) for this key. */
-    has(key) {
-        return this.entries.has(key);
-    }
-    /** Known without the work (a project this run created exists). */
-    settle(key, value) {
-        this.entries.set(key, Promise.resolve(value));
-    }
-    run(key, work) {
-        const existing = this.entries.get(key);
-        if (existing)
-            return { promise: existing, first: false };
-        const promise = work();
-        this.entries.set(key, promise);
-        // A failure is not remembered: a later tag may try again.
-        promise.catch(() => {
-            if (this.entries.get(key) === promise)
-                this.entries.delete(key);
-        });
-        return { promise, first: true };
-    }
-}
-/** OncePerKey per repository, so that what a repository needed is dropped once it is done: the
- * run's memory then follows the repositories in flight, not every tag the run has seen. */
-class OncePerRepository {
-    groups = new Map();
-    run(repository, key, work) {
-        let group = this.groups.get(repository);
-        if (!group) {
-            group = new OncePerKey();
-            this.groups.set(repository, group);
-        }
-        return group.run(key, work);
-    }
-    forget(repository) {
-        this.groups.delete(repository);
-    }
-}
-
-;// CONCATENATED MODULE: ./node_modules/yocto-queue/index.js
-/*
-How it works:
-`this.#head` is an instance of `Node` which keeps track of its current value and nests another instance of `Node` that keeps the value that comes after it. When a value is provided to `.enqueue()`, the code needs to iterate through `this.#head`, going deeper and deeper to find the last value. However, iterating through every single item is slow. This problem is solved by saving a reference to the last value as `this.#tail` so that it can reference it to add a new value.
-*/
-
-class Node {
-	value;
-	next;
-
-	constructor(value) {
-		this.value = value;
-	}
-}
-
-class yocto_queue_Queue {
-	#head;
-	#tail;
-	#size;
-
-	constructor() {
-		this.clear();
-	}
-
-	enqueue(value) {
-		const node = new Node(value);
-
-		if (this.#head) {
-			this.#tail.next = node;
-			this.#tail = node;
-		} else {
-			this.#head = node;
-			this.#tail = node;
-		}
-
-		this.#size++;
-	}
-
-	dequeue() {
-		const current = this.#head;
-		if (!current) {
-			return;
-		}
-
-		this.#head = this.#head.next;
-		this.#size--;
-
-		// Clean up tail reference when queue becomes empty
-		if (!this.#head) {
-			this.#tail = undefined;
-		}
-
-		return current.value;
-	}
-
-	peek() {
-		if (!this.#head) {
-			return;
-		}
-
-		return this.#head.value;
-
-		// TODO: Node.js 18.
-		// return this.#head?.value;
-	}
-
-	clear() {
-		this.#head = undefined;
-		this.#tail = undefined;
-		this.#size = 0;
-	}
-
-	get size() {
-		return this.#size;
-	}
-
-	* [Symbol.iterator]() {
-		let current = this.#head;
-
-		while (current) {
-			yield current.value;
-			current = current.next;
-		}
-	}
-
-	* drain() {
-		while (this.#head) {
-			yield this.dequeue();
-		}
-	}
-}
-
-;// CONCATENATED MODULE: ./node_modules/p-limit/index.js
-
-
-function pLimit(concurrency) {
-	let rejectOnClear = false;
-
-	if (typeof concurrency === 'object') {
-		({concurrency, rejectOnClear = false} = concurrency);
-	}
-
-	validateConcurrency(concurrency);
-
-	if (typeof rejectOnClear !== 'boolean') {
-		throw new TypeError('Expected `rejectOnClear` to be a boolean');
-	}
-
-	const queue = new yocto_queue_Queue();
-	let activeCount = 0;
-
-	const resumeNext = () => {
-		// Process the next queued function if we're under the concurrency limit
-		if (activeCount < concurrency && queue.size > 0) {
-			activeCount++;
-			queue.dequeue().run();
-		}
-	};
-
-	const next = () => {
-		activeCount--;
-		resumeNext();
-	};
-
-	const run = async (function_, resolve, arguments_) => {
-		// Execute the function and capture the result promise
-		const result = (async () => function_(...arguments_))();
-
-		// Resolve immediately with the promise (don't wait for completion)
-		resolve(result);
-
-		// Wait for the function to complete (success or failure)
-		// We catch errors here to prevent unhandled rejections,
-		// but the original promise rejection is preserved for the caller
-		try {
-			await result;
-		} catch {}
-
-		// Decrement active count and process next queued function
-		next();
-	};
-
-	const enqueue = (function_, resolve, reject, arguments_) => {
-		const queueItem = {reject};
-
-		// Queue the internal resolve function instead of the run function
-		// to preserve the asynchronous execution context.
-		new Promise(internalResolve => { // eslint-disable-line promise/param-names
-			queueItem.run = internalResolve;
-			queue.enqueue(queueItem);
-		}).then(run.bind(undefined, function_, resolve, arguments_)); // eslint-disable-line promise/prefer-await-to-then
-
-		// Start processing immediately if we haven't reached the concurrency limit
-		if (activeCount < concurrency) {
-			resumeNext();
-		}
-	};
-
-	const generator = (function_, ...arguments_) => new Promise((resolve, reject) => {
-		enqueue(function_, resolve, reject, arguments_);
-	});
-
-	Object.defineProperties(generator, {
-		activeCount: {
-			get: () => activeCount,
-		},
-		pendingCount: {
-			get: () => queue.size,
-		},
-		clearQueue: {
-			value() {
-				if (!rejectOnClear) {
-					queue.clear();
-					return;
-				}
-
-				const abortError = AbortSignal.abort().reason;
-
-				while (queue.size > 0) {
-					queue.dequeue().reject(abortError);
-				}
-			},
-		},
-		concurrency: {
-			get: () => concurrency,
-
-			set(newConcurrency) {
-				validateConcurrency(newConcurrency);
-				concurrency = newConcurrency;
-
-				queueMicrotask(() => {
-					// eslint-disable-next-line no-unmodified-loop-condition
-					while (activeCount < concurrency && queue.size > 0) {
-						resumeNext();
-					}
-				});
-			},
-		},
-		map: {
-			async value(iterable, function_) {
-				const promises = [];
-
-				try {
-					Array.from(iterable, (value, index) => {
-						const promise = generator(function_, value, index);
-						promises.push(promise);
-						return promise;
-					});
-				} catch (error) {
-					// The iterable threw, so `Promise.all` never observes the already scheduled promises. Observe them here to avoid unhandled rejections.
-					for (const promise of promises) {
-						promise.catch(() => {}); // eslint-disable-line promise/prefer-await-to-then
-					}
-
-					throw error;
-				}
-
-				return Promise.all(promises);
-			},
-		},
-	});
-
-	return generator;
-}
-
-function limitFunction(function_, options) {
-	const limit = pLimit(options);
-
-	const limitedFunction = (...arguments_) => limit(() => function_(...arguments_));
-	Object.defineProperty(limitedFunction, 'clearQueue', {
-		value: limit.clearQueue,
-	});
-
-	return limitedFunction;
-}
-
-function validateConcurrency(concurrency) {
-	if (!((Number.isInteger(concurrency) || concurrency === Number.POSITIVE_INFINITY) && concurrency > 0)) {
-		throw new TypeError('Expected `concurrency` to be a number from 1 and up');
-	}
-}
-
-;// CONCATENATED MODULE: ./lib/transfer/index-filter.js
-// `platforms: linux/amd64,linux/arm64` copies only those children of an index and writes a new
-// index holding just them. Its bytes, and so its digest, differ from the source's: the report
-// says so. The new bytes are deterministic, so a nightly run finds them in Harbor and skips.
-
-
-/** A filter without a variant takes every variant (linux/arm64 takes linux/arm64/v8). */
-function platformMatches(platform, filters) {
-    if (!platform)
-        return false;
-    return filters.some((f) => f.os === platform.os &&
-        f.architecture === platform.architecture &&
-        (!f.variant || f.variant === platform.variant));
-}
-/** The index with only the matching children: new bytes and digest, or undefined when it keeps them all. */
-function filterIndex(bytes, mediaType, filters) {
-    const parsed = parseManifest(bytes, mediaType);
-    const keep = parsed.children.filter((c) => platformMatches(c.platform, filters));
-    if (keep.length === parsed.children.length)
-        return undefined;
-    const body = JSON.parse(bytes.toString('utf8'));
-    const wanted = new Set(keep.map((c) => c.digest));
-    body.manifests = body.manifests.filter((m) => wanted.has(m.digest));
-    const filtered = Buffer.from(JSON.stringify(body, null, 2));
-    return { bytes: filtered, digest: sha256Digest(filtered), kept: keep.length };
-}
-
-;// CONCATENATED MODULE: ./lib/transfer/upstream.js
-// Repairing stale and incomplete tags from the registry a pull-through cache was mirroring: a blob
-// (or an index child) that answers 404 on the source is looked up in the upstream repository of
-// the same name. Manifests always come from the source: the tag the user had, never re-resolved.
-
-
-function createUpstream(client, concurrency) {
-    return { client, limit: pLimit(concurrency), requests: 0 };
-}
-/** The upstream repository for a cached one: Docker Hub keeps official images under `library/`,
- * as `docker pull alpine` asks for `library/alpine`. */
-function upstreamRepository(repository, upstreamHost) {
-    return isDockerHub(upstreamHost) && !repository.includes('/') ? `library/${repository}` : repository;
-}
-async function upstreamCall(upstream, call) {
-    return await upstream.limit(() => {
-        upstream.requests += 1;
-        return call(upstream.client);
-    });
-}
-/** Which of the missing digests the upstream has: blobs by HEAD (no download), children by manifest HEAD. */
-async function findUpstream(upstream, repository, blobs) {
-    const repo = upstreamRepository(repository, upstream.client.host);
-    const found = new Set();
-    await Promise.all(blobs.map(async (blob) => {
-        const size = await upstreamCall(upstream, (c) => c.headBlob(repo, blob.digest)).catch(() => undefined);
-        if (size !== undefined)
-            found.add(blob.digest);
-    }));
-    return found;
-}
-
-;// CONCATENATED MODULE: ./lib/transfer/manifest-graph.js
-// A tag's manifests: its own and, for an index, the manifests it lists by digest, and theirs. A
-// registry serves what it likes here: an index may list indexes, and two indexes may list the same
-// children. That is a graph, not a tree: a diamond of 22 levels (each level's two indexes both
-// listing the next level's two) is 44 manifests but 2^22 paths, and a walk per path made 24,208
-// requests and held 350 MB before it was stopped. Here each digest is read once (level by level,
-// a child seen before is linked, not read again), within bounds that real images stay far below;
-// past one, the tag fails with an error naming it and the bound.
-
-
-
-
-
-
-
-
-/**
- * - depth 8: a multi-platform image is an index of image manifests (1); an index of indexes (2)
- *   is rare. 8 is four times that, and keeps every walk over the graph 9 calls deep at most.
- * - count 10,000: the largest real indexes list some tens of platform manifests, each with an
- *   attestation manifest; an index of referrers one manifest per signature or SBOM, hundreds at
- *   most. 10,000 is a hundred times that, and caps a hostile tag at 10,000 requests.
- * - bytes 32 MiB: a 1,000-layer image manifest is about 200 kB; 32 MiB holds eight manifests of
- *   the 4 MiB a registry stores, and caps what one tag in flight holds in memory.
- */
-const MANIFEST_LIMITS = { depth: 8, count: 10_000, bytes: 32 * 1024 * 1024 };
-/** Manifest reads of one tag in flight at once: past a bound, no more are started. */
-const READS_IN_FLIGHT = 16;
-/** Reads a tag's manifest and everything below it. A child that answers 404 is noted as missing
- * content rather than failing the tag, so the tag can be classified; with an upstream, it (and all
- * below it) comes from there. With a platform filter, the top index is rewritten to hold only the
- * matching children. */
-async function readManifestGraph(ctx, repository, reference, platforms, limits = MANIFEST_LIMITS) {
-    const label = isDigest(reference) ? `${repository}@${reference}` : `${repository}:${reference}`;
-    const upstreamRepo = ctx.upstream ? upstreamRepository(repository, ctx.upstream.client.host) : repository;
-    const held = { count: 0, bytes: 0 };
-    let stopped;
-    const read = async (ref, fromUpstream, filter) => {
-        const res = fromUpstream
-            ? await upstreamCall(ctx.upstream, (c) => c.getManifest(upstreamRepo, ref))
-            : await ctx.source.getManifest(repository, ref);
-        const at = isDigest(ref) ? `${repository}@${ref}` : `${repository}:${ref}`;
-        let parsed = parseManifest(res.bytes, res.mediaType);
-        if (parsed.kind === 'invalid')
-            throw manifestFailure('MANIFEST_INVALID', `manifest of ${at} ${parsed.problem}`);
-        let { bytes, digest } = res;
-        let sourceDigest;
-        const filtered = filter && parsed.kind === 'index' ? filterIndex(res.bytes, parsed.mediaType, filter) : undefined;
-        if (filtered) {
-            ({ bytes, digest } = filtered);
-            sourceDigest = res.digest;
-            parsed = parseManifest(bytes, parsed.mediaType);
-        }
-        // Known now, not after its blobs went up: the registry would refuse the manifest at the end.
-        if (bytes.length > MANIFEST_PUSH_LIMIT) {
-            throw manifestFailure('MANIFEST_TOO_LARGE', `manifest of ${at} is ${bytes.length} bytes, more than the ${MANIFEST_PUSH_LIMIT} bytes (${MANIFEST_PUSH_LIMIT / 1024 / 1024} MiB) a registry stores`);
-        }
-        held.bytes += bytes.length;
-        if (held.bytes > limits.bytes)
-            throw manifest_graph_tooLarge(label, `hold more than ${limits.bytes / 1024 / 1024} MiB together`);
-        const node = { digest, mediaType: parsed.mediaType, bytes, parsed, children: [] };
-        return { node, sourceDigest };
+async function writeReports(result, paths, options) {
+    const files = outputFiles(paths);
+    const { failOn, naming } = options;
+    const summaryOptions = {
+        reportFile: paths.reportFile,
+        failOn,
+        ...(options.audience && { audience: options.audience }),
     };
-    /** A child by digest, fetched outright (a HEAD first would be one more request for every child
-     * that is there, the common case); one that answers 404 comes from the upstream by digest
-     * (verified), if it is there. */
-    const readChild = async (digest, fromUpstream) => {
-        if (fromUpstream)
-            return { node: (await read(digest, true)).node, fromUpstream };
-        try {
-            return { node: (await read(digest, false)).node, fromUpstream };
-        }
-        catch (error) {
-            if (!isNotFound(error))
-                throw error;
-        }
-        const there = ctx.upstream
-            ? await upstreamCall(ctx.upstream, (c) => c.headManifest(upstreamRepo, digest)).catch(() => undefined)
-            : undefined;
-        if (!there)
-            return { fromUpstream };
-        return { node: (await read(digest, true)).node, fromUpstream: true, repaired: true };
-    };
-    const top = await read(reference, false, platforms);
-    held.count = 1;
-    // Every digest met, once: its node, or undefined for a child missing everywhere.
-    const seen = new Map([[top.node.digest, top.node]]);
-    const missingChildren = [];
-    const repairedChildren = [];
-    // Level by level: a level's new children are read side by side, in the order the indexes list them.
-    let level = [{ node: top.node, fromUpstream: false }];
-    for (let depth = 1; level.length > 0; depth++) {
-        const next = new Map();
-        for (const { node, fromUpstream } of level)
-            for (const child of node.parsed.children)
-                if (!seen.has(child.digest) && !next.has(child.digest))
-                    next.set(child.digest, fromUpstream);
-        if (next.size === 0)
-            break;
-        if (depth > limits.depth)
-            throw manifest_graph_tooLarge(label, tooDeep(limits.depth));
-        if (held.count + next.size > limits.count)
-            throw manifest_graph_tooLarge(label, `number more than ${limits.count}`);
-        held.count += next.size;
-        const queue = pLimit(READS_IN_FLIGHT); // levels are read one after another
-        // Past a bound (or any failure), the reads not yet started are not started.
-        const answers = await Promise.all([...next].map(([digest, fromUpstream]) => queue(async () => {
-            if (stopped)
-                throw stopped;
-            return await readChild(digest, fromUpstream).catch((error) => {
-                stopped ??= error;
-                throw error;
-            });
-        })));
-        level = [];
-        for (const [i, digest] of [...next.keys()].entries()) {
-            const { node, fromUpstream, repaired } = answers[i];
-            seen.set(digest, node);
-            if (!node)
-                missingChildren.push(digest);
-            else
-                level.push({ node, fromUpstream });
-            if (repaired)
-                repairedChildren.push(digest);
-        }
-    }
-    for (const node of seen.values())
-        if (node)
-            node.children = node.parsed.children.flatMap((c) => seen.get(c.digest) ?? []);
-    checkChains(top.node, limits.depth, label);
-    return {
-        node: top.node,
-        missingChildren,
-        repairedChildren,
-        ...(top.sourceDigest && { sourceDigest: top.sourceDigest }),
-    };
-}
-/** Every manifest of the graph once, children before the indexes that list them (the order they
- * can be pushed in), the top one last. */
-function manifestsOf(top) {
-    const order = [];
-    const seen = new Set();
-    const visit = (node) => {
-        if (seen.has(node.digest))
-            return;
-        seen.add(node.digest);
-        for (const child of node.children)
-            visit(child);
-        order.push(node);
-    };
-    visit(top);
-    return order;
-}
-/** Every distributable blob of the graph, each once (children share base layers); foreign layers
- * are left out, as registries never hold them. */
-function blobsOf(top) {
-    const seen = new Map();
-    for (const node of manifestsOf(top))
-        for (const blob of node.parsed.blobs)
-            if (!isForeignLayer(blob) && !seen.has(blob.digest))
-                seen.set(blob.digest, blob);
-    return [...seen.values()];
-}
-/** No chain longer than `limit` below the top (reading level by level measures the shortest way
- * to each manifest; a longer way may lead there too), and no cycle: content addressing rules one
- * out for sha256, but a registry's digests are only its word for other algorithms. Each manifest's
- * height is worked out once; the recursion is never deeper than `limit` + 1. */
-function checkChains(top, limit, label) {
-    const heights = new Map();
-    const onPath = new Set();
-    const height = (node, depth) => {
-        if (onPath.has(node))
-            throw manifestFailure('MANIFEST_INVALID', `the manifests of ${label} list ${node.digest} inside itself`);
-        const known = heights.get(node);
-        if ((known ?? 0) + depth > limit)
-            throw manifest_graph_tooLarge(label, tooDeep(limit));
-        if (known !== undefined)
-            return known;
-        onPath.add(node);
-        let h = 0;
-        for (const child of node.children)
-            h = Math.max(h, 1 + height(child, depth + 1));
-        onPath.delete(node);
-        heights.set(node, h);
-        return h;
-    };
-    height(top, 0);
-}
-function tooDeep(limit) {
-    return `nest more than ${limit} levels deep below the tag's own`;
-}
-function manifest_graph_tooLarge(label, what) {
-    return manifestFailure('MANIFEST_GRAPH_TOO_LARGE', `the manifests of ${label} ${what}: past the bound harbor-sync reads for one tag (real images nest one or two levels)`);
-}
-function manifestFailure(code, message) {
-    return new HarborSyncError({ step: 'manifest', code, message });
-}
-
-;// CONCATENATED MODULE: ./lib/transfer/harbor-gaps.js
-
-async function harborGaps(state, repository, top, blobs, missingOnSource) {
-    const { harbor } = state.clients;
-    // Keyed by kind too: a blob's HEAD says nothing of a manifest of the same digest.
-    const present = (key, ask) => state.present.run(repository, key, () => state.looks(async () => (await ask()) !== undefined)).promise;
-    const manifests = manifestsOf(top);
-    const [blobThere, manifestThere, lostThere] = await Promise.all([
-        Promise.all(blobs.map(async (b) => {
-            const there = await present(`blob ${b.digest}`, () => harbor.headBlob(repository, b.digest));
-            // Where a repository that lacks it can mount it from, rather than upload it again.
-            if (there)
-                state.uploads.note(b.digest, repository);
-            return there;
-        })),
-        Promise.all(manifests.map((m) => present(`manifest ${m.digest}`, () => harbor.headManifest(repository, m.digest)))),
-        Promise.all(missingOnSource.map((d) => present(`manifest ${d}`, () => harbor.headManifest(repository, d)))),
-    ]);
-    return {
-        blobs: blobs.filter((_, i) => !blobThere[i]),
-        manifests: manifests.filter((_, i) => !manifestThere[i]),
-        lost: missingOnSource.filter((_, i) => !lostThere[i]),
-        checked: { blobs: blobs.length, manifests: manifests.length + missingOnSource.length },
-    };
-}
-
-;// CONCATENATED MODULE: ./lib/transfer/blobs.js
-// One blob into one Harbor repository: already there, mounted from the repository this run
-// uploaded it to, or streamed from the source (or, for a repaired blob, from the upstream). Each
-// (repository, digest) is brought once per run; each digest is uploaded once per run, and every
-// other repository mounts it.
-
-
-
-
-
-/** How the blob got there, and whether this call brought it (`first`): a blob another tag of the
- * run brought counts as existing for this one. */
-async function ensureBlob(state, move) {
-    const { promise, first } = state.blobs.run(move.targetRepository, move.blob.digest, () => bringBlob(state, move));
-    return { outcome: await promise, first };
-}
-/** The transfer limit is held per request, never while waiting for another tag's upload. */
-async function bringBlob(state, move) {
-    const { harbor } = state.clients;
-    const repository = move.targetRepository;
-    const digest = move.blob.digest;
-    const ask = !move.knownMissing && !move.targetEmpty;
-    if (ask && (await state.limit(() => harbor.headBlob(repository, digest))) !== undefined)
-        return 'existing';
-    const upload = state.uploads.run(digest, () => state.limit(() => uploadBlob(state, move)).then(() => repository));
-    const home = await upload.promise;
-    if (upload.first || home === repository)
-        return 'uploaded';
-    return await state.limit(async () => {
-        const start = await harbor.startUpload(repository, { digest, repository: home });
-        if (start.mounted)
-            return 'mounted';
-        // The registry declined the mount (202): it opened an upload session instead; use it.
-        await uploadBlob(state, move, start.location);
-        return 'uploaded';
-    });
-}
-/** Streams the blob into a Harbor upload. A failed attempt starts over from the first byte in a
- * new upload session (the registry never commits a partial or corrupt blob). Content that does
- * not match its digest is tried once more (a byte flipped in transit is gone the next time), and
- * that attempt hashes what it streams, so a source whose copy is damaged is reported with the
- * digest its bytes really have. What is retried is the one rule of registry/retry.ts. */
-async function uploadBlob(state, move, opened) {
-    let session = opened;
-    let hashing = false;
-    await retrying(async () => {
-        const start = session ? undefined : await state.clients.harbor.startUpload(move.targetRepository);
-        const location = session ?? (start?.mounted === false ? start.location : undefined);
-        session = undefined; // a session is used once: a retry opens a new one
-        if (!location)
-            return; // the registry already has it
-        try {
-            await streamBlob(state, move, location, hashing);
-        }
-        catch (error) {
-            hashing ||= isDigestMismatch(error);
-            throw error;
-        }
-        state.options.onBytes?.(Math.max(move.blob.size, 0));
-    }, { policy: state.options.retry, signal: state.options.abandon });
-}
-/** Harbor's registry hashes every upload and refuses to commit one whose bytes do not match
- * `?digest=` (400 DIGEST_INVALID, docs/harbor.md §9), so the bytes are hashed here only on a retry:
- * hashing a 2 GiB layer a second time costs a CPU-second per GiB (docs/performance.md). */
-async function streamBlob(state, move, location, hash) {
-    const { source, harbor } = state.clients;
-    const { blob, fromUpstream } = move;
-    // A held GET may come from another source repository than this one: same digest, same bytes
-    // (and checked on commit like any other).
-    const held = fromUpstream ? undefined : await state.prefetch?.take(blob.digest);
-    const upstream = state.upstream;
-    const { body, size } = held ??
-        (fromUpstream && upstream
-            ? await upstreamCall(upstream, (c) => c.getBlob(upstreamRepository(move.sourceRepository, c.host), blob.digest))
-            : await source.getBlob(move.sourceRepository, blob.digest));
-    // The descriptor's size is what the manifest promises Harbor; a source that holds another size
-    // holds other bytes (for a storage source, another data file): refused before a byte is sent.
-    if (size !== undefined && blob.size >= 0 && size !== blob.size) {
-        body.destroy();
-        throw new HarborSyncError({
-            code: 'SIZE_MISMATCH',
-            message: `blob ${blob.digest}: the source holds ${size} bytes, but the manifest's descriptor says ${blob.size}; nothing was uploaded`,
-        });
-    }
-    const length = blob.size >= 0 ? blob.size : size;
-    if (length === undefined) {
-        body.destroy();
-        throw new HarborSyncError({
-            code: 'SIZE_MISMATCH',
-            message: `blob ${blob.digest} has no size in the manifest and none from the source`,
-        });
-    }
-    if (!hash)
-        return await harbor.finishUpload(location, blob.digest, length, body);
-    const verifier = new DigestVerifier(blob.digest);
-    const verified = (0,external_node_stream_.pipeline)(body, verifier, () => undefined);
-    try {
-        await harbor.finishUpload(location, blob.digest, length, verified);
-    }
-    catch (error) {
-        throw verifier.mismatch ?? error;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/transfer/manifests.js
-// A tag's manifests into one Harbor repository: children by digest before the indexes that list
-// them, each once however many list it, the top one last under the tag (or digest) asked for.
-// Each (repository, digest, reference) is pushed once per run: the registry races on concurrent
-// pushes of one manifest (docs/harbor.md §9).
-
-/** The digest Harbor says it stored for the top manifest, when it says. `only`: push just these
- * (a repair), in the same order. */
-async function pushManifests(state, repository, top, reference, only) {
-    let stored;
-    for (const node of manifestsOf(top)) {
-        if (only && !only.has(node))
-            continue;
-        const ref = node === top ? reference : node.digest;
-        stored = await state.manifests.run(repository, `${node.digest}:${ref}`, () => state.clients.harbor.putManifest(repository, ref, node.bytes, node.mediaType)).promise;
-    }
-    return stored;
-}
-
-;// CONCATENATED MODULE: ./lib/transfer/blob-homes.js
-// Where this run put each blob, so that other repositories mount it rather than upload it again:
-// an upload in flight is shared, a finished one is remembered. Bounded, least recently used
-// forgotten first, so the run's memory does not grow with the number of blobs it has seen
-// (docs/performance.md). A forgotten blob that a later repository needs is checked and uploaded
-// again; the blobs shared most, base layers, are used all the time and so never forgotten.
-const MAX_HOMES = 20_000;
-class BlobHomes {
-    pending = new Map();
-    homes = new Map();
-    max;
-    constructor(max = MAX_HOMES) {
-        this.max = max;
-    }
-    /** Uploaded, or being uploaded, by this run. */
-    has(digest) {
-        return this.pending.has(digest) || this.homes.has(digest);
-    }
-    /** A repository found holding the blob without this run's upload (an audit's HEAD answered):
-     * a repository that lacks it mounts from there. An upload's own home is never replaced. */
-    note(digest, repository) {
-        if (this.pending.has(digest) || this.homes.has(digest))
-            return;
-        this.homes.set(digest, repository);
-        if (this.homes.size > this.max)
-            this.homes.delete(this.homes.keys().next().value);
-    }
-    /** The repository the blob is (or is being) uploaded to; `work` uploads it when nobody has. */
-    run(digest, work) {
-        const home = this.homes.get(digest);
-        if (home !== undefined) {
-            this.homes.delete(digest); // most recently used last
-            this.homes.set(digest, home);
-            return { promise: Promise.resolve(home), first: false };
-        }
-        const inFlight = this.pending.get(digest);
-        if (inFlight)
-            return { promise: inFlight, first: false };
-        const promise = work();
-        this.pending.set(digest, promise);
-        // A failure is not remembered: a later tag may try again.
-        promise.then((repository) => {
-            this.pending.delete(digest);
-            this.homes.set(digest, repository);
-            if (this.homes.size > this.max)
-                this.homes.delete(this.homes.keys().next().value);
-        }, () => this.pending.delete(digest));
-        return { promise, first: true };
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/transfer/state.js
-// What the transfer layer keeps for one run: the clients, the limits, and the run-wide tables that
-// make each blob cross the wire once and each manifest go up once per repository. Memory follows
-// the repositories in flight: a repository's entries go when the engine is done with it.
-
-
-
-
-
-class TransferState {
-    clients;
-    options;
-    upstream;
-    /** Blob GETs opened as presence checks, for the upload that copies them (prefetch.ts); none in
-     * a dry run or from a source that reads local files. */
-    prefetch;
-    /** Source blob presence (its size), once per source repository and digest. */
-    sourceBlobs = new OncePerRepository();
-    /** One entry per Harbor repository and blob digest. */
-    blobs = new OncePerRepository();
-    /** One push per Harbor repository, manifest digest and reference. */
-    manifests = new OncePerRepository();
-    /** verify: blobs — whether Harbor's repository serves a digest, asked once per run. */
-    present = new OncePerRepository();
-    /** One upload per blob digest; the value is the Harbor repository it went to, which every
-     * other repository then mounts from. */
-    uploads = new BlobHomes();
-    /** Blob transfers in flight across all tags: more than tags, since a tag waits on several. */
-    limit;
-    /** HEADs of an audit in flight: as wide as the engine's cheap look at tags. */
-    looks;
-    constructor(clients, options) {
-        this.clients = clients;
-        this.options = options;
-        this.upstream = clients.upstream ? createUpstream(clients.upstream, options.upstreamConcurrency) : undefined;
-        this.prefetch =
-            options.dryRun || clients.source.capabilities.localReads
-                ? undefined
-                : new Prefetch(prefetchLimit(options.concurrency), (digest) => this.uploads.has(digest));
-        this.limit = pLimit(options.concurrency * 2);
-        this.looks = pLimit(options.concurrency * 4);
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/transfer/untagged-revisions.js
-// include-untagged: which of a repository's revisions (`_manifests/revisions/` of a storage
-// source) no tag reaches, directly or as a child of an index: a tagged index copies its children,
-// and an untagged index (itself a root) copies its own. Reads the tags' and the revisions'
-// manifests from the source, a few at a time.
-
-
-/** Local file reads: enough in flight to overlap, few enough to stay far from the open-files limit. */
-const untagged_revisions_READS_IN_FLIGHT = 8;
-/** Revisions that no tag points at, leaving out every child of an index: a tagged index copies its
- * children, and an untagged index (itself a root) copies its own. */
-async function findUntagged(source, repository, tags) {
-    const limit = pLimit(untagged_revisions_READS_IN_FLIGHT);
-    const revisions = await source.listRevisions(repository);
-    // A tag that cannot be read fails in its own job; here it just reaches nothing.
-    const heads = await Promise.all(tags.map((tag) => limit(() => source.headManifest(repository, tag).catch(() => undefined))));
-    const tagged = new Set(heads.flatMap((head) => (head ? [head.digest] : [])));
-    // A damaged revision counts as a leaf: as a root it fails in its own job, with the file named.
-    const manifests = await Promise.all(revisions.map((digest) => limit(() => source.getManifest(repository, digest).catch(() => undefined))));
-    const children = new Set();
-    const referrers = new Set();
-    for (const manifest of manifests) {
-        if (!manifest)
-            continue;
-        for (const child of parseManifest(manifest.bytes, manifest.mediaType).children)
-            children.add(child.digest);
-        if (namesSubject(manifest.bytes))
-            referrers.add(manifest.digest);
-    }
-    const roots = revisions.filter((digest) => !tagged.has(digest) && !children.has(digest));
-    return { roots, referrers: new Set(roots.filter((digest) => referrers.has(digest))) };
-}
-function namesSubject(bytes) {
-    try {
-        const subject = JSON.parse(bytes.toString('utf8')).subject;
-        return typeof subject?.digest === 'string';
-    }
-    catch {
-        return false;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/transfer/upload-plan.js
-
-class UploadPlan {
-    harbor;
-    present = new OncePerRepository();
-    uploads = new Map();
-    constructor(harbor) {
-        this.harbor = harbor;
-    }
-    /** Notes the blobs a tag would send; returns the bytes of those Harbor's repository lacks
-     * (the same whichever tag comes first: a blob shared with another tag counts for both here,
-     * and once in `bytes`). A HEAD per blob, once per repository, and none in a missing project. */
-    async plan(repository, blobs, projectExists) {
-        let lacking = 0;
-        for (const blob of blobs) {
-            const inHarbor = projectExists &&
-                (await this.present.run(repository, blob.digest, async () => (await this.harbor.headBlob(repository, blob.digest)) !== undefined).promise);
-            if (inHarbor)
-                continue;
-            this.uploads.set(blob.digest, Math.max(blob.size, 0));
-            lacking += Math.max(blob.size, 0);
-        }
-        return lacking;
-    }
-    /** Notes blobs known to be missing (an audit asked Harbor): returns their bytes. */
-    add(blobs) {
-        let bytes = 0;
-        for (const blob of blobs) {
-            this.uploads.set(blob.digest, Math.max(blob.size, 0));
-            bytes += Math.max(blob.size, 0);
-        }
-        return bytes;
-    }
-    /** Bytes the run would upload, each blob once. */
-    get bytes() {
-        let total = 0;
-        for (const size of this.uploads.values())
-            total += size;
-        return total;
-    }
-    forget(repository) {
-        this.present.forget(repository);
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/transfer/transfer.js
-// The transfer layer (go-containerregistry's remote.Write, containers/image's copy/): the engine
-// says what to copy; this says how. It reads a tag's manifests from the source (and what the source
-// lacks from the upstream), tells which blobs are there, and writes a tag into Harbor: its blobs
-// (already there, mounted from where this run put them, or streamed), its child manifests, then the
-// tag, checked. The engine (src/sync) never calls a blob or manifest method itself.
-
-
-
-
-
-
-
-
-
-
-class Transfer {
-    state;
-    /** A dry run's tally of what would be uploaded. */
-    plan;
-    constructor(clients, options) {
-        this.state = new TransferState(clients, options);
-        this.plan = options.dryRun ? new UploadPlan(clients.harbor) : undefined;
-    }
-    /** The source's digest for a tag (one HEAD), or undefined when it is not there. */
-    sourceManifest(repository, reference) {
-        return this.state.clients.source.headManifest(repository, reference);
-    }
-    /** Harbor's digest for a tag (one HEAD), or undefined when it is not there. */
-    async harborManifest(repository, reference) {
-        return (await this.state.clients.harbor.headManifest(repository, reference))?.digest;
-    }
-    /** A tag's manifests, each digest read once; what the source lacks comes from the upstream. */
-    readGraph(repository, reference, platforms) {
-        const { source } = this.state.clients;
-        return readManifestGraph({ source, upstream: this.state.upstream }, repository, reference, platforms);
-    }
-    /** Each blob's size on the source, or undefined when it answers 404 there; once per source
-     * repository and digest in the run. A blob bound for an empty Harbor repository and not yet on
-     * its way will be uploaded: its check is then the GET that uploads it, held open until the
-     * upload takes it (one request instead of a HEAD and a GET). */
-    sourceBlobSizes(owner, repository, blobs, willUpload) {
-        const { source } = this.state.clients;
-        const { prefetch } = this.state;
-        return Promise.all(blobs.map(({ digest }) => this.state.sourceBlobs.run(repository, digest, () => willUpload && prefetch?.wants(digest)
-            ? prefetch.open(owner, digest, () => getOrNothing(() => source.getBlob(repository, digest)))
-            : source.headBlob(repository, digest)).promise));
-    }
-    /** Whether held GETs would be worth opening: not in a dry run, nor from local files. */
-    get holdsSourceReads() {
-        return this.state.prefetch !== undefined;
-    }
-    /** Which of these blobs the upstream has (a HEAD each); empty without an upstream. */
-    async upstreamHas(repository, blobs) {
-        const { upstream } = this.state;
-        return upstream && blobs.length > 0 ? await findUpstream(upstream, repository, blobs) : new Set();
-    }
-    /** The upstream's host, when one is set. */
-    get upstreamHost() {
-        return this.state.upstream?.client.host;
-    }
-    /** Requests sent to the upstream so far. */
-    get upstreamRequests() {
-        return this.state.upstream?.requests;
-    }
-    /** Writes a tag into Harbor: every blob, then its manifests, then checks that Harbor's digest for
-     * the tag is the source's (the PUT's answer; a HEAD when the answer names none). */
-    async write(write, inStep) {
-        const counts = { total: write.blobs.length, uploaded: 0, mounted: 0, existing: 0, bytesUploaded: 0 };
-        await inStep('blob', () => Promise.all(write.blobs.map(async (blob) => {
-            const { outcome, first } = await ensureBlob(this.state, {
-                sourceRepository: write.sourceRepository,
-                targetRepository: write.targetRepository,
-                blob,
-                fromUpstream: write.fromUpstream.has(blob.digest),
-                targetEmpty: write.targetEmpty,
-            });
-            // A blob another tag of this run brought is "existing" for this tag: counted once.
-            const counted = first ? outcome : 'existing';
-            counts[counted] += 1;
-            if (counted === 'uploaded')
-                counts.bytesUploaded += blob.size;
-        })));
-        const stored = await inStep('manifest', () => pushManifests(this.state, write.targetRepository, write.top, write.reference));
-        const harborDigest = stored ?? (await inStep('verify', () => this.harborManifest(write.targetRepository, write.reference)));
-        if (harborDigest !== write.top.digest) {
-            throw new HarborSyncError({
-                code: 'VERIFY_MISMATCH',
-                step: 'verify',
-                message: `Harbor answers ${harborDigest ?? 'nothing'} for ${write.label}, expected the source digest ${write.top.digest}`,
-            });
-        }
-        return counts;
-    }
-    /** verify: blobs — what Harbor's repository lacks of a tag it says it holds: a HEAD per blob
-     * and per manifest of the graph (and per index child the source lacks), each (repository,
-     * digest) once per run. */
-    gaps(repository, graph, blobs) {
-        return harborGaps(this.state, repository, graph.node, blobs, graph.missingChildren);
-    }
-    /** Pushes again what Harbor lacks of a tag: the blobs (mounted from a repository known to hold
-     * them, else streamed from the source or the upstream, checked on commit like any upload), then
-     * the manifests, children first, each by its digest: the tag still names the top one in Harbor,
-     * and a PUT by a tag an immutability rule covers is refused even with the same content
-     * (docs/harbor.md §6, Policy errors). Then asks Harbor for each of them again. */
-    async repair(write, gaps, inStep) {
-        const counts = { total: gaps.blobs.length, uploaded: 0, mounted: 0, existing: 0, bytesUploaded: 0 };
-        const repository = write.targetRepository;
-        await inStep('blob', () => Promise.all(gaps.blobs.map(async (blob) => {
-            const { outcome, first } = await ensureBlob(this.state, {
-                sourceRepository: write.sourceRepository,
-                targetRepository: repository,
-                blob,
-                fromUpstream: write.fromUpstream.has(blob.digest),
-                targetEmpty: write.targetEmpty,
-                knownMissing: true,
-            });
-            // Another broken tag of this run repaired it first: counted once, as for a copy.
-            const counted = first ? outcome : 'existing';
-            counts[counted] += 1;
-            if (counted === 'uploaded')
-                counts.bytesUploaded += blob.size;
-        })));
-        if (gaps.manifests.length > 0)
-            await inStep('manifest', () => pushManifests(this.state, repository, write.top, write.top.digest, new Set(gaps.manifests)));
-        await inStep('verify', async () => {
-            const { harbor } = this.state.clients;
-            const answers = await Promise.all([
-                ...gaps.blobs.map((b) => this.state.looks(async () => ((await harbor.headBlob(repository, b.digest)) === undefined ? b.digest : ''))),
-                ...gaps.manifests.map((m) => this.state.looks(async () => (await harbor.headManifest(repository, m.digest)) === undefined ? m.digest : '')),
-            ]);
-            const still = answers.filter(Boolean);
-            if (still.length > 0)
-                throw new HarborSyncError({
-                    code: 'VERIFY_MISMATCH',
-                    step: 'verify',
-                    message: `after the repair Harbor still lacks ${still.length} of what ${write.label} needs: ${still.join(', ')}`,
-                });
-        });
-        return counts;
-    }
-    /** A dry run: the bytes a repair would upload, each blob once in the run (a blob an audit found
-     * in another Harbor repository would be mounted from there). No request: the audit asked. */
-    plannedRepair(blobs) {
-        if (!this.plan)
-            throw new Error('plannedRepair outside a dry run');
-        return this.plan.add(blobs.filter((b) => !this.state.uploads.has(b.digest)));
-    }
-    /** A dry run: the bytes of these blobs Harbor's repository lacks (HEADs only, once each). */
-    plannedUpload(repository, blobs, projectExists) {
-        if (!this.plan)
-            throw new Error('plannedUpload outside a dry run');
-        return this.plan.plan(repository, blobs, projectExists);
-    }
-    /** A dry run: bytes the whole run would upload, each blob once. */
-    get plannedBytes() {
-        return this.plan?.bytes;
-    }
-    /** include-untagged: a repository's revisions no tag reaches (the source must list revisions). */
-    untaggedRevisions(repository, tags) {
-        return findUntagged(this.state.clients.source, repository, tags);
-    }
-    /** Closes the source GETs `owner` held that no upload took (the tag was stale, or mounted). */
-    release(owner) {
-        this.state.prefetch?.release(owner);
-    }
-    /** A repository is done: what the run kept for it goes. Where blobs were uploaded stays known
-     * run-wide (bounded): later repositories mount from there. */
-    forget(sourceRepository, targetRepository) {
-        this.state.sourceBlobs.forget(sourceRepository);
-        this.state.blobs.forget(targetRepository);
-        this.state.manifests.forget(targetRepository);
-        this.state.present.forget(targetRepository);
-        this.plan?.forget(targetRepository);
-    }
-}
-async function getOrNothing(get) {
-    try {
-        return await get();
-    }
-    catch (error) {
-        if (isNotFound(error))
-            return undefined;
-        throw error;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/harbor/policies.js
-/** `retain the 10 most recently pushed artifacts of repositories ** (tags **)`. */
-function policies_describeRule(rule) {
-    const param = (key) => rule.params?.[key];
-    const templates = {
-        latestPushedK: `the ${String(param('latestPushedK'))} most recently pushed artifacts`,
-        latestPulledN: `the ${String(param('latestPulledN'))} most recently pulled artifacts`,
-        latestActiveK: `the ${String(param('latestActiveK'))} most recently pushed or pulled artifacts`,
-        nDaysSinceLastPush: `artifacts pushed within the last ${String(param('nDaysSinceLastPush'))} days`,
-        nDaysSinceLastPull: `artifacts pulled within the last ${String(param('nDaysSinceLastPull'))} days`,
-        lastXDays: `artifacts pushed within the last ${String(param('lastXDays'))} days`,
-        always: 'every artifact',
-        immutable_template: 'the matching tags',
-    };
-    const what = templates[rule.template ?? ''] ?? `${rule.template ?? 'a rule'} ${JSON.stringify(rule.params ?? {})}`;
-    const repositories = selectors(rule.scope_selectors?.repository);
-    const tags = selectors(rule.tag_selectors);
-    return `${rule.action ?? 'retain'} ${what}${repositories ? ` of repositories ${repositories}` : ''}${tags ? ` (tags ${tags})` : ''}`;
-}
-function selectors(list) {
-    return (list ?? []).map((s) => `${/exclude/i.test(s.decoration ?? '') ? 'not ' : ''}${s.pattern ?? '**'}`).join(', ');
-}
-/** A retention policy: what it keeps (everything else in scope may be deleted) and when it runs. */
-function describeRetention(policy) {
-    const rules = policy.rules.filter((r) => !r.disabled);
-    const keeps = rules.length > 0 ? rules.map(policies_describeRule).join('; or ') : 'no enabled rule';
-    const cron = policy.trigger?.settings?.cron;
-    const when = typeof cron === 'string' && cron
-        ? ` on schedule "${cron}"`
-        : policy.trigger?.kind
-            ? ` (${policy.trigger.kind.toLowerCase()})`
-            : '';
-    return `retention policy #${policy.id}${when}: ${keeps}`;
-}
-/** The enabled immutability rules of a project, in words. */
-function describeImmutability(rules) {
-    const enabled = rules.filter((r) => !r.disabled);
-    return enabled
-        .map((r) => `tags ${selectors(r.tag_selectors) || '**'} of repositories ${selectors(r.scope_selectors?.repository) || '**'}`)
-        .join('; ');
-}
-
-;// CONCATENATED MODULE: ./lib/harbor/hints.js
-function explainHarborAnswer(error, context) {
-    const text = error.errors
-        .map((e) => e.message)
-        .join(' ')
-        .toLowerCase();
-    const who = context.username ? `"${context.username}"` : 'these credentials';
-    if (error.status === 412 && error.registryCode === 'PRECONDITION') {
-        return {
-            code: 'IMMUTABLE_TAG',
-            policy: true,
-            hint: `the tag matches an immutability rule of project ${context.project}: Harbor refuses to re-point it. Remove or narrow the rule (Project → Policy → Tag Immutability), or push under a new tag`,
-        };
-    }
-    if (error.status === 403 && text.includes('read only')) {
-        return {
-            code: 'READ_ONLY',
-            policy: true,
-            hint: 'Harbor is in read-only mode (Administration → Configuration → System Settings → Repository Read Only); re-run when it is writable',
-        };
-    }
-    if (error.status === 403 && text.includes('exceed')) {
-        return {
-            code: 'QUOTA_EXCEEDED',
-            policy: true,
-            hint: `project ${context.project} would exceed its storage quota: raise it (Project → Summary → Quota) or free space, then re-run`,
-        };
-    }
-    if (error.status === 403 && text.includes('csrf')) {
-        return {
-            hint: 'Harbor saw a session cookie and applied its CSRF check: something between us and Harbor keeps cookies; harbor-sync itself sends none',
-        };
-    }
-    if (error.status === 403 && text.includes('proxy project')) {
-        return {
-            code: 'PROXY_PROJECT',
-            policy: true,
-            hint: `project ${context.project} is a proxy-cache project, which cannot be pushed to: map the images to a regular project`,
-        };
-    }
-    if (error.status === 401 && text.includes('not found')) {
-        const setting = context.setting?.('create-projects', 'true') ?? 'create-projects: true';
-        return {
-            code: 'PROJECT_MISSING',
-            hint: `project ${context.project} does not exist in Harbor: create it, or set ${setting}`,
-        };
-    }
-    if (error.status === 401 && context.projectCreatedThisRun) {
-        return {
-            code: 'PERMISSION_DENIED',
-            hint: `project ${context.project} was created, but ${who} cannot push to it (Harbor #15461): give the robot account push permission on ${context.project}, or use an account that is a member`,
-        };
-    }
-    if (error.status === 401 || error.status === 403) {
-        return {
-            code: 'PERMISSION_DENIED',
-            hint: `${who} may not push to project ${context.project}: make the account a Developer (or higher) member of the project, or give the robot account push permission`,
-        };
-    }
-    return undefined;
-}
-function harborHint(error, context) {
-    return explainHarborAnswer(error, context)?.hint;
-}
-
-;// CONCATENATED MODULE: ./lib/sync/failure.js
-// Turns whatever went wrong in one step of one tag into the StepFailure the report shows: the step,
-// our code, the HTTP status and the registry's code, the message, and what to do when we know.
-
-
-
-
-
-/** Runs one step; any error leaves it as a HarborSyncError placed at that step. */
-async function inStep(step, work, harbor) {
-    try {
-        return await work();
-    }
-    catch (error) {
-        throw placeAt(error, step, harbor);
-    }
-}
-/** The error as a HarborSyncError at `step` (its own step if it has one), with Harbor's answers
- * explained when `harbor` says which project the write was for. */
-function placeAt(error, step, harbor) {
-    if (isAbort(error)) {
-        return new HarborSyncError({
-            code: 'INTERRUPTED',
-            step: 'interrupted',
-            message: `interrupted during the ${step} step; nothing partial was committed (a tag is pushed only after all its blobs): a re-run completes it`,
-            cause: error,
-        });
-    }
-    if (!isHarborSyncError(error)) {
-        const message = causeText(error);
-        // A connection that failed after the client's retries (Node's or undici's code): not a bug of ours.
-        if (isNetworkError(error))
-            return new NetworkError({ code: 'UNREACHABLE', step, message, cause: error });
-        // A certificate refused mid-run (a redirect to blob storage, the upstream): say what to set.
-        const certificate = certificateCode(error);
-        if (certificate)
-            return new NetworkError({
-                code: 'TLS_FAILED',
-                step,
-                message: `${message} (${certificate})`,
-                hint: 'trust the certificate that signed it with the ca-file input of that registry, or set its insecure input',
-                cause: error,
-            });
-        return new HarborSyncError({ code: 'INTERNAL', step, message, cause: error });
-    }
-    if (error.step !== undefined)
-        return error;
-    const explained = harbor && isRegistryError(error) ? explainHarborAnswer(error, harbor) : undefined;
-    if (!explained)
-        return error.at(step);
-    const details = {
-        ...error.details(),
-        step,
-        hint: explained.hint,
-        ...(explained.code && { code: explained.code }),
-        cause: error,
-    };
-    return explained.policy ? new HarborPolicyError(details) : new HarborSyncError(details);
-}
-function toFailure(error, step, harbor) {
-    const placed = placeAt(error, step, harbor);
-    // A registry's own words, when it sent some, say more than our summary of its answer (unless
-    // we said something else about it on the way: then that is the message).
-    const answer = findCause(placed, isRegistryError);
-    const words = answer?.restatesAnswer && answer.errors.length > 0 && answer.message === placed.message;
-    const message = words ? `${answer.request}: ${answer.registryMessage}` : placed.message;
-    return {
-        step: placed.step ?? step,
-        errorCode: placed.code,
-        ...(placed.status !== undefined && { status: placed.status }),
-        ...(placed.registryCode !== undefined && { code: placed.registryCode }),
-        message,
-        ...(placed.hint !== undefined && { hint: placed.hint }),
-    };
-}
-/** A failure of ours, made where we decide it (a collision, a missing project). */
-function failure(step, errorCode, message, hint) {
-    return { step, errorCode, message, ...(hint !== undefined && { hint }) };
-}
-const ABORT_CODES = new Set(['UND_ERR_ABORTED', 'ABORT_ERR']);
-function isAbort(error) {
-    return (findCause(error, (e) => e.name === 'AbortError') !== undefined ||
-        causeCode(error, (c) => ABORT_CODES.has(c)) !== undefined);
-}
-
-;// CONCATENATED MODULE: ./lib/sync/projects.js
-// Harbor projects: looked up once per run, created when allowed (never in a dry run). An existing
-// project is also read once for the settings that would refuse or later delete what is copied
-// into it: a proxy-cache project refuses every push, and a tag-retention policy may delete
-// migrated tags later. Both are said once per project (docs/harbor.md §7, §11).
-
-
-
-
-class Projects {
-    /** Each asked once per project; a failure is not remembered (the next tag asks again). */
-    existing = new OncePerKey();
-    ensured = new OncePerKey();
-    inspected = new OncePerKey();
-    created = [];
-    /** What the run learned about its target projects' settings, once per project. */
-    notes = [];
-    api;
-    harbor;
-    options;
-    constructor(api, harbor, options) {
-        this.api = api;
-        this.harbor = harbor;
-        this.options = options;
-    }
-    exists(name) {
-        return this.existing.run(name, () => this.api.projectExists(name)).promise;
-    }
-    /** Why nothing can be copied into the project (a proxy-cache project), or undefined. Reads the
-     * project's settings once per run, and notes a retention policy that may delete tags later. */
-    refusal(name) {
-        return this.inspected.run(name, () => this.inspect(name)).promise;
-    }
-    /** One line naming the immutability rules of a project where a tag could not be re-pointed. */
-    async noteImmutability(name) {
-        if (this.notes.some((n) => n.project === name && n.kind === 'immutable'))
-            return;
-        const rules = await this.api.immutableRules(name).catch(() => undefined);
-        const described = rules && describeImmutability(rules);
-        this.notes.push({
-            project: name,
-            kind: 'immutable',
-            message: described
-                ? `project ${name} has tag immutability rules (${described}): Harbor refuses to re-point a matching tag that moved at the source; the tag keeps its old artifact in Harbor`
-                : `project ${name} has tag immutability rules (these credentials may not list them): Harbor refuses to re-point a matching tag that moved at the source`,
-        });
-    }
-    async inspect(name) {
-        if (this.wasCreated(name) || !(await this.exists(name)))
-            return undefined;
-        const settings = await this.api.projectSettings(name);
-        if (settings?.registryId !== undefined) {
-            const message = `project ${name} is a proxy-cache project (it mirrors registry #${settings.registryId}): Harbor refuses every push into it`;
-            this.notes.push({ project: name, kind: 'proxy-cache', message });
-            return new HarborPolicyError({
-                code: 'PROXY_PROJECT',
-                step: 'project',
-                message,
-                hint: `map these images to a regular project (${this.options.naming.name('mappings')}, or ${this.options.naming.name('default-project')} for single-level names); a proxy cache only pulls from its upstream`,
-            });
-        }
-        if (settings?.retentionId !== undefined) {
-            const policy = await this.api.retentionPolicy(settings.retentionId).catch(() => undefined);
-            const described = policy
-                ? describeRetention(policy)
-                : `retention policy #${settings.retentionId} (these credentials may not read it)`;
-            this.notes.push({
-                project: name,
-                kind: 'retention',
-                message: `project ${name} has a tag-retention policy, ${described}: Harbor may delete migrated tags that fall outside it later; harbor-sync never deletes anything`,
-            });
-        }
-        return undefined;
-    }
-    wasCreated(name) {
-        return this.created.includes(name);
-    }
-    /** Makes sure the project exists before anything is pushed into it. */
-    ensure(name) {
-        return this.ensured.run(name, () => this.create(name)).promise;
-    }
-    async create(name) {
-        const exists = await this.exists(name).catch((error) => {
-            throw placeAt(error, 'project');
-        });
-        if (exists)
-            return;
-        if (!this.options.create) {
-            throw new HarborSyncError({
-                code: 'PROJECT_MISSING',
-                step: 'project',
-                message: `project ${name} does not exist in Harbor`,
-                hint: `create it in Harbor, or set ${this.options.naming.setting('create-projects', 'true')}`,
-            });
-        }
-        try {
-            const createdNow = await this.api.createProject(name, this.options.visibility);
-            if (createdNow) {
-                this.created.push(name);
-                this.options.logger.info(`Created Harbor project ${name} (${this.options.visibility})`);
-            }
-        }
-        catch (error) {
-            const placed = placeAt(error, 'project');
-            if (placed.status === 403 || placed.status === 401) {
-                throw new HarborSyncError({
-                    ...placed.details(),
-                    code: 'PERMISSION_DENIED',
-                    hint: `these credentials may not create projects in Harbor: create project ${name} beforehand, or use a system admin or a system robot allowed to create projects`,
-                    cause: error,
-                });
-            }
-            throw placed;
-        }
-        this.existing.settle(name, true);
-        // Harbor ignores tokens issued before the project existed (docs/harbor.md §1): those naming it go;
-        // tokens for other projects stay good (dropping them all costs a token per repository again).
-        this.harbor.invalidateTokens(name);
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/sync/context.js
-
-
-
-
-class RunContext {
-    config;
-    logger;
-    signals;
-    /** The source, for listings (catalog, tags, referrers); its manifests and blobs go through
-     * `transfer`. */
-    source;
-    api;
-    transfer;
-    projects;
-    listings = new OncePerKey();
-    listingRefused = false;
-    constructor(config, clients, logger, signals) {
-        this.config = config;
-        this.logger = logger;
-        this.signals = signals;
-        this.source = clients.source;
-        this.api = clients.api;
-        this.transfer = new Transfer(clients, {
-            concurrency: config.concurrency,
-            upstreamConcurrency: config.upstreamConcurrency,
-            retry: config.retry,
-            abandon: signals.abandon,
-            dryRun: config.dryRun,
-            onBytes: (bytes) => logger.event?.({ type: 'bytes', bytes }),
-        });
-        this.projects = new Projects(clients.api, clients.harbor, {
-            create: config.createProjects,
-            visibility: config.projectVisibility,
-            logger,
-            naming: config.naming ?? INPUT_NAMING,
-        });
-    }
-    get platforms() {
-        return this.config.platforms;
-    }
-    /** What Harbor holds in the target repository, listed once per run (one request per 100
-     * artifacts answers for all its tags). Undefined when the API refuses the listing: each tag
-     * then costs a manifest HEAD, and the run says so once. */
-    harborListing(target) {
-        return this.listings.run(target.repository, async () => {
-            try {
-                return await this.api.tagDigests(target.project, target.path);
-            }
-            catch (error) {
-                // Said once: an account that may not list artifacts is refused for every repository.
-                const say = this.listingRefused ? this.logger.debug : this.logger.warn;
-                this.listingRefused = true;
-                say.call(this.logger, `Harbor's artifact list of ${target.repository} could not be read (${error.message}); checking tags one by one instead, one request each`);
-                return undefined;
-            }
-        }).promise;
-    }
-    /** What Harbor holds in the target repository, when its project exists and is ours to write
-     * (not a proxy cache): for the tags only Harbor has now. Shares the listing of harborListing. */
-    async harborHoldings(target) {
-        // A project this run created holds only what this run brought.
-        if (this.projects.wasCreated(target.project))
-            return undefined;
-        if (!(await this.projects.exists(target.project)) || (await this.projects.refusal(target.project)))
-            return undefined;
-        return await this.harborListing(target);
-    }
-    /** True when the Harbor repository holds no artifact (or its project is new or missing): it
-     * cannot hold a blob this run did not bring, so no HEAD on Harbor is needed, and a source GET
-     * can be the presence check. Blobs this run brought are in the transfer layer's tables. */
-    async repositoryIsEmpty(target) {
-        const { projects } = this;
-        return (projects.wasCreated(target.project) ||
-            !(await projects.exists(target.project)) ||
-            (await this.harborListing(target))?.artifacts === 0);
-    }
-    /** A repository is done (every tag, its signatures included): what the run kept for it goes,
-     * so memory follows the repositories in flight. Blob uploads stay known run-wide (bounded): later
-     * repositories mount from them. */
-    forgetRepository(source, target) {
-        this.transfer.forget(source, target);
-        this.listings.forget(target);
-    }
-    /** What Harbor's error hints need to know about a project. */
-    hintContext(project) {
-        const username = this.config.harbor.credentials?.username;
-        const naming = this.config.naming ?? INPUT_NAMING;
-        return {
-            project,
-            projectCreatedThisRun: this.projects.wasCreated(project),
-            ...(username !== undefined && { username }),
-            setting: naming.setting,
-        };
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/sync/jobs.js
-// One job per tag: where it is read on the source and written in Harbor.
-
-/** Maps every spec before any network traffic, so bad names are refused before anything is copied. */
-function mapSpecs(specs, map) {
-    const mapped = new Map();
-    const problems = [];
-    for (const spec of specs) {
-        try {
-            mapped.set(spec, map(spec.repository));
-        }
-        catch (error) {
-            if (!(error instanceof NameMappingError))
-                throw error;
-            problems.push(`${spec.origin} (${spec.repository}): ${error.message}`);
-        }
-    }
-    if (problems.length > 0)
-        throw new NameMappingError(`refused before anything was copied:\n${problems.join('\n')}`);
-    return mapped;
-}
-function jobFor(spec, target) {
-    const sourceReference = spec.digest ?? spec.tag;
-    const targetReference = spec.tag ?? spec.digest;
-    const sep = (ref) => (ref.includes(':') ? '@' : ':');
-    return {
-        sourceRepository: spec.repository,
-        sourceReference,
-        target,
-        targetReference,
-        sourceLabel: `${spec.repository}${spec.tag !== undefined ? `:${spec.tag}` : ''}${spec.digest !== undefined ? `@${spec.digest}` : ''}`,
-        targetLabel: `${target.repository}${sep(targetReference)}${targetReference}`,
-    };
-}
-
-;// CONCATENATED MODULE: ./lib/sync/preflight.js
-// Checks both ends before any tag is tried, so a wrong password or an unreachable host is one
-// clear error instead of a failure per tag.
-
-
-
-
-
-
-
-
-
-async function preflight(config, clients, logger, transfer) {
-    // A project of Harbor itself as the source (harbor://PROJECT): Harbor first, so an unreachable
-    // Harbor or refused credentials are said as Harbor's; the source then checks its project.
-    if (sourceHarborProject(config.source.url) !== undefined) {
-        const found = await checkHarbor(config, clients, logger);
-        await checkSource(config, clients, logger, transfer);
-        return found;
-    }
-    await checkSource(config, clients, logger, transfer);
-    return await checkHarbor(config, clients, logger);
-}
-async function checkSource(config, clients, logger, transfer) {
-    const naming = config.naming ?? INPUT_NAMING;
-    const credentialsHint = `set ${naming.name('source-username')} and ${naming.name('source-password')}`;
-    const ping = await clients.source.ping().catch((error) => {
-        // A storage source that cannot be opened says so itself (step storage).
-        if (isHarborSyncError(error) && error.step !== undefined)
-            throw error;
-        throw unreachable('source registry', 'source', config, error);
-    });
-    if (ping.ok)
-        return;
-    if (isAuthRefusal(ping.error)) {
-        // Our own refusal (a realm over plain HTTP, a foreign origin asking for credentials), not the
-        // registry's answer: say it as it is.
-        const insecure = ping.error?.code === 'REALM_INSECURE';
-        throw new HarborSyncError({
-            ...placeAt(ping.error, 'auth').details(),
-            ...(insecure && {
-                hint: `serve the token realm over https (distribution: auth.token.realm), or set ${naming.setting('source-insecure', 'true')} to accept plain HTTP for this registry`,
-            }),
-        });
-    }
-    if (ping.status === 401 && config.source.credentials) {
-        throw new HarborSyncError({
-            code: 'CREDENTIALS_REJECTED',
-            step: 'auth',
-            status: 401,
-            ...(ping.error?.registryCode !== undefined && { registryCode: ping.error.registryCode }),
-            message: `the source registry ${clients.source.host} rejected the credentials of user "${config.source.credentials.username}"`,
-            hint: `check ${naming.name('source-username')} and ${naming.name('source-password')}`,
-        });
-    }
-    if (ping.status === 401) {
-        // Public registries answer /v2/ with 401 even to anonymous pulls: only a refused anonymous
-        // token, or a first listing that answers 401/403, means the source demands a login.
-        const refusal = ping.error && ping.error.request !== 'GET /v2/' ? ping.error : await anonymousRefusal(config, clients, transfer);
-        if (refusal) {
-            throw new HarborSyncError({
-                code: 'CREDENTIALS_REQUIRED',
-                step: 'auth',
-                ...(refusal.status !== undefined && { status: refusal.status }),
-                ...(refusal.registryCode !== undefined && { registryCode: refusal.registryCode }),
-                message: `the source registry ${clients.source.host} refuses anonymous access (${refusal.status ?? 401} on ${refusal.request ?? 'GET /v2/'}) and no credentials were given`,
-                hint: credentialsHint,
-                cause: refusal,
-            });
-        }
-        logger.info(`The source registry ${clients.source.host} allows anonymous pulls`);
-        return;
-    }
-    const plainToTls = httpToHttpsHint('source', ping.error?.registryMessage, config);
-    throw new HarborSyncError({
-        code: plainToTls ? 'TLS_FAILED' : 'NOT_A_REGISTRY',
-        step: 'preflight',
-        status: ping.status,
-        ...(ping.error?.registryCode !== undefined && { registryCode: ping.error.registryCode }),
-        message: `source registry ${redactUrl(config.source.url)} answered /v2/ with ${ping.status}${plainToTls ? '' : ': is it a Docker registry (distribution API v2)?'}`,
-        ...(plainToTls && { hint: plainToTls }),
-    });
-}
-async function checkHarbor(config, clients, logger) {
-    await clients.api.ping().catch((error) => {
-        if (isRegistryError(error)) {
-            const naming = config.naming ?? INPUT_NAMING;
-            const tls = httpToHttpsHint('harbor', error.registryMessage, config);
-            const base = redirectedTo(error);
-            const moved = base && `use the address it redirects to: write ${base} in ${naming.name('harbor-url')}`;
-            const hint = tls ?? moved;
-            throw new HarborSyncError({
-                ...error.details(),
-                code: tls ? 'TLS_FAILED' : 'NOT_HARBOR',
-                step: 'preflight',
-                ...(hint && { hint }),
-                cause: error,
-            });
-        }
-        throw unreachable('Harbor', 'harbor', config, error);
-    });
-    const username = config.harbor.credentials?.username ?? '';
-    const identity = await clients.api.whoami().catch((error) => {
-        const placed = placeAt(error, 'auth');
-        if (placed.status === 401) {
-            throw new HarborSyncError({
-                ...placed.details(),
-                code: 'CREDENTIALS_REJECTED',
-                message: `Harbor at ${clients.api.url.host} rejected the credentials of user "${username}" (401 UNAUTHORIZED)`,
-                hint: `check ${(config.naming ?? INPUT_NAMING).name('harbor-username')} and ${(config.naming ?? INPUT_NAMING).name('harbor-password')}; a robot account name includes its prefix (robot$…) — pass it through an environment variable or secret so no shell expands the $`,
-                cause: error,
-            });
-        }
-        throw placed;
-    });
-    const version = await clients.api.version().catch(() => undefined);
-    logger.info(`Harbor ${version ?? '(version not shown)'} at ${clients.api.url.host}, as ${identity.kind} ${identity.name}${identity.sysadmin ? ' (system admin)' : ''}`);
-    return { ...(version !== undefined && { version }), user: identity.name };
-}
-const CERTIFICATE_ERRORS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/;
-const KNOWN_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EPROTO', 'ERR_SSL_WRONG_VERSION_NUMBER']);
-/** A connection that could not be made, said in words, with what to try. */
-function unreachable(what, prefix, config, error) {
-    const naming = config.naming ?? INPUT_NAMING;
-    const url = config[prefix].url;
-    const urlInput = prefix === 'source' ? 'source-registry' : 'harbor-url';
-    const code = causeCode(error, (c) => CERTIFICATE_ERRORS.test(c) || KNOWN_CODES.has(c));
-    let hint;
-    let tls = false;
-    if (code !== undefined && CERTIFICATE_ERRORS.test(code)) {
-        tls = true;
-        // What to set comes first, in the names the user gives options in; Node's advice about its own
-        // flags (--use-system-ca) is dropped from the message by causeText.
-        hint = `set ${naming.name(`${prefix}-ca-file`)} to the CA certificate that signed it, or ${naming.setting(`${prefix}-insecure`, 'true')} (its TLS certificate is not trusted: ${code})`;
-    }
-    else if (code === 'ECONNREFUSED') {
-        hint = `nothing listens there: check the host and port of ${naming.name(urlInput)}`;
-    }
-    else if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-        hint = 'the host name does not resolve: check its spelling and the DNS of this machine';
-    }
-    else if (code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER') {
-        // The server answered the TLS hello in plain HTTP: say that, not OpenSSL's record-layer text.
-        tls = true;
-        return new NetworkError({
-            code: 'TLS_FAILED',
-            step: 'network',
-            message: `${what} ${redactUrl(url)} answers in plain HTTP, not HTTPS`,
-            hint: `write ${redactUrl(url).replace(/^https:/, 'http:')} in ${naming.name(urlInput)}`,
-            cause: error,
-        });
-    }
-    // Library internals (OpenSSL's file and line, Node's advice) are not for the reader.
-    const said = causeText(rootCause(error));
-    return new NetworkError({
-        code: tls ? 'TLS_FAILED' : 'UNREACHABLE',
-        step: 'network',
-        message: `${what} ${redactUrl(url)} is not reachable: ${said}`,
-        ...(hint && { hint }),
-        cause: error,
-    });
-}
-function httpToHttpsHint(prefix, message, config) {
-    const naming = config.naming ?? INPUT_NAMING;
-    return message && /HTTP request to an HTTPS server/i.test(message)
-        ? `the server speaks HTTPS: write https:// in ${naming.name(prefix === 'source' ? 'source-registry' : 'harbor-url')}`
-        : undefined;
-}
-/** The first listing this run needs, asked anonymously: a refusal (401/403) means the source
- * demands a login; anything else is left to the tags that hit it. */
-async function anonymousRefusal(config, clients, transfer) {
-    const first = config.images[0];
-    try {
-        if (first?.tag !== undefined || first?.digest !== undefined)
-            await transfer.sourceManifest(first.repository, first.digest ?? first.tag);
-        else if (first)
-            await clients.source.listTags(first.repository);
-        else if (config.catalog)
-            for await (const _page of clients.source.catalog())
-                break;
-        return undefined;
-    }
-    catch (error) {
-        return isHarborSyncError(error) && (error.status === 401 || error.status === 403) ? error : undefined;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/sync/mapping.js
-// Where a source repository lands in Harbor when the default (first component = project) is not
-// what the user wants. Ordered rules `from => to`, first match wins; prefixes match whole path
-// components, so `mirror` matches `mirror` and `mirror/x` but not `mirrors/x`.
-//
-//   mirror => mirrors              mirror/a/b  → project mirrors, path a/b
-//   mirror => mirrors/hub          mirror/a/b  → project mirrors, path hub/a/b
-//   mirror => mirrors (flatten)    mirror/a/b  → project mirrors, path b (last component only)
-//   old/app => library/app         old/app     → project library, path app (a rename)
-//
-// A source equal to `from` keeps nothing after the prefix: under a multi-component target it
-// becomes the target itself (a rename); under a project alone it is an error, since a project is
-// not a repository and guessing a name there could collide with `from/<name>`. With flatten it
-// keeps its last component like any other source. Unmatched repositories use mapRepository.
-
-
-/** The first matching rule decides; without one, the default mapping (mapRepository). */
-function mapWithRules(repository, rules, defaultProject) {
-    const rule = rules.find((r) => underPrefix(repository, trimSlash(r.from)));
-    if (!rule)
-        return mapRepository(repository, defaultProject);
-    const from = trimSlash(rule.from);
-    const to = trimSlash(rule.to);
-    const rest = rule.flatten ? repository.slice(repository.lastIndexOf('/') + 1) : repository.slice(from.length + 1);
-    if (!rest && !to.includes('/')) {
-        throw new NameMappingError(`"${repository}" matches ${describeRule(rule)} but leaves no repository name under project "${to}": add a rule such as "${from} => ${to}/${lastComponent(repository)}" before it, or exclude "${repository}"`);
-    }
-    try {
-        return mapRepository(rest ? `${to}/${rest}` : to, defaultProject);
-    }
-    catch (error) {
-        if (error instanceof NameMappingError)
-            throw new NameMappingError(`${describeRule(rule)} maps "${repository}" badly: ${error.message}`);
-        throw error;
-    }
-}
-/** The source repositories that this mapping sends to the Harbor repository `target` (`p/a/b`):
- * the inverse of mapWithRules, checked forward. A flatten rule cannot be inverted (many sources
- * share a last component), so targets under it have no known source. */
-function sourcesFor(target, rules, defaultProject) {
-    const candidates = new Set();
-    for (const rule of rules) {
-        if (rule.flatten)
-            continue;
-        const to = trimSlash(rule.to);
-        const from = trimSlash(rule.from);
-        if (target === to)
-            candidates.add(from);
-        else if (target.startsWith(`${to}/`))
-            candidates.add(`${from}${target.slice(to.length)}`);
-    }
-    candidates.add(target);
-    const [project, ...path] = target.split('/');
-    if (project === defaultProject && path.length === 1)
-        candidates.add(path[0]);
-    return [...candidates].filter((source) => {
-        try {
-            return mapWithRules(source, rules, defaultProject).repository === target;
-        }
-        catch {
-            return false;
-        }
-    });
-}
-function lastComponent(path) {
-    return path.slice(path.lastIndexOf('/') + 1);
-}
-/**
- * Whether the rules can send two different source repositories to one Harbor repository, judged
- * from the rules alone (the catalog is not known yet):
- * - a flatten rule (`a/x/app` and `a/y/app` both → `<to>/app`);
- * - two rules whose targets overlap on whole components (`a => m`, `b => m` or `b => m/sub`);
- * - a rule's target that a source could also reach by the default mapping: a source named
- *   `<to>/…` that no rule matches keeps its name, and a single-level name `x` becomes
- *   `<defaultProject>/x`.
- * The default mapping's own overlap (`alpine` and `library/alpine`) is not counted: it exists
- * without any rule. Either way findCollisions on the real list is the authority.
- */
-function mayCollide(rules, defaultProject) {
-    const targets = rules.map((r) => trimSlash(r.to));
-    const froms = rules.map((r) => trimSlash(r.from));
-    if (rules.some((r) => r.flatten))
-        return true;
-    const overlapping = targets.some((t, i) => targets.some((u, j) => i < j && (underPrefix(t, u) || underPrefix(u, t))));
-    if (overlapping)
-        return true;
-    const reachableByDefault = targets.some((t) => !froms.some((f) => underPrefix(t, f)));
-    if (reachableByDefault)
-        return true;
-    return targets.some((t) => t.split('/')[0] === defaultProject && t.split('/').length <= 2);
-}
-/** Targets that more than one different source maps onto: target → those sources, in order seen. */
-function findCollisions(items) {
-    const sources = new Map();
-    for (const { source, target } of items) {
-        const list = sources.get(target) ?? [];
-        if (!list.includes(source))
-            list.push(source);
-        sources.set(target, list);
-    }
-    return new Map([...sources].filter(([, list]) => list.length > 1));
-}
-
-;// CONCATENATED MODULE: ./lib/sync/collisions.js
-
-
-class TargetClaims {
-    /** Jobs wait here while the run is still learning every target. */
-    holding;
-    held = [];
-    claims = new Map();
-    constructor(hold) {
-        this.holding = hold;
-    }
-    /** `hold` while jobs are being held; otherwise `run`, `repeat` for a pair (source, target)
-     * admitted before (a tag named twice, a signature that is also listed), or the failure when
-     * another source already claimed the target. */
-    admit(job) {
-        if (this.holding) {
-            this.held.push(job);
-            return { kind: 'hold' };
-        }
-        const claimant = this.claims.get(job.targetLabel);
-        if (claimant === job.sourceLabel)
-            return { kind: 'repeat' };
-        if (claimant !== undefined)
-            return { kind: 'refuse', error: collision(job.targetLabel, [claimant, job.sourceLabel]) };
-        this.claims.set(job.targetLabel, job.sourceLabel);
-        return { kind: 'run' };
-    }
-    /** Ends holding: every held job, each with the failure when it collides with another. From
-     * here on (signatures of the held tags) jobs are admitted as they come. */
-    release() {
-        if (!this.holding)
-            return [];
-        this.holding = false;
-        const collisions = findCollisions(this.held.map((j) => ({ source: j.sourceLabel, target: j.targetLabel })));
-        return this.held.splice(0).map((job) => {
-            const sources = collisions.get(job.targetLabel);
-            return sources ? { job, error: collision(job.targetLabel, sources) } : { job };
-        });
-    }
-}
-function collision(target, sources) {
-    return failure('config', 'NAME_COLLISION', `${sources.join(' and ')} all map to ${target}; nothing was copied to it`, 'change the mapping rules (or exclude one source) so each source has its own target');
-}
-
-;// CONCATENATED MODULE: ./lib/sync/select.js
-// Which repositories and tags a whole-catalog sync copies. Pure logic: the engine lists the
-// catalog and the tags, this module decides, and everything left out carries the rule that left
-// it out so the report can say why.
-//
-// Repository patterns (`include`, `exclude`):
-//   - a glob: `*` any characters within one path component, `?` one character (not `/`),
-//     `**` as a whole component any number of components: `team-a/**` is everything under
-//     team-a (not `team-a` itself), `**/app` is `app` at any depth (including top level),
-//     `a/**/b` is `a/b`, `a/x/b`, `a/x/y/b`. Without wildcards a glob names one repository.
-//     Globs use only what repository names can hold (a-z 0-9 . _ - /) plus `*` and `?`, so a typo
-//     (uppercase, a space) is an error instead of a pattern that silently never matches.
-//   - a regex written `/…/`: unanchored, as in `grep` (write `/^team-a\//` to anchor).
-//   A repository is selected when it matches some include (or there is none) and no exclude.
-//
-// Tag filters, applied in this order, each to what the previous one left:
-//   1. `tags`: regexes that must match the whole tag (anchored); a tag is kept if any matches.
-//   2. `exclude-tags`: regexes, anchored; a tag matching any is dropped.
-//   3. `semver`: a range (`>=1.2 <2`); only version tags (below) that satisfy it are kept.
-//   4. `latest` N: the tags of the N highest distinct versions are kept.
-//
-// Version tags: `v`? then one to three dot-separated numbers without leading zeros, then
-// optionally `-prerelease` and/or `+build` as semver spells them: `1`, `1.2`, `v1.2.3`,
-// `1.2.3-rc.1`, `1.25-alpine`, `2.0+build.5`. Missing minor/patch count as 0 (`1.2` is 1.2.0).
-// Not versions: `latest`, `1.2.3.4`, `1.02`, `1.2.3_1`, `stable-1.2`. Note `2024-01-05` reads as
-// 2024.0.0-01-05: filter date tags with `tags`/`exclude-tags` if they share a repository with versions.
-//
-// A suffix is one of two things on a container tag. A pre-release (`-rc1`, `-beta.2`, `-alpha`,
-// `-pre`, `-preview`, `-dev`, `-snapshot`, `-canary`, `-nightly`, with or without a number) is
-// left out by `semver` and `latest` unless `semver-include-prerelease` is true: people using a
-// range expect release candidates left out unless they ask. Any other suffix is a variant of the
-// release (`1.25.3-alpine`, `-slim`, `-bookworm`) and counts as that release: `1.25.3-alpine` is in
-// `>=1.25.3`, and for `latest` it is the same version as `1.25.3`. Drop variants with `exclude-tags`.
-//
-// `latest` N orders by semver precedence; tags spelling one version (`1.2`, `1.2.0`, `v1.2.0`,
-// `1.2-alpine`) count once and are all kept. Non-version tags are dropped by `latest` unless
-// `latest-include-non-semver` is true, in which case they pass through untouched (`latest 3` plus
-// e.g. `stable`).
-
-
-
-const VERSION_TAG = /^v?((?:0|[1-9]\d*)(?:\.(?:0|[1-9]\d*)){0,2})([-+].*)?$/;
-const PRERELEASE = /^(alpha|beta|rc|pre|preview|dev|snapshot|canary|nightly)\d*$/i;
-/** Why a repository is not synced (`exclude "team-a/old/**"`, `not in include`), or undefined. */
-function repositoryExcludedBy(repo, s) {
-    if (s.include.length > 0 && !s.include.some((p) => p.test(repo)))
-        return 'not in include';
-    const excluder = s.exclude.find((p) => p.test(repo));
-    return excluder ? `exclude "${excluder.text}"` : undefined;
-}
-/** True when no tag filter is set: every tag of a selected repository is synced. */
-function selectsAllTags(s) {
-    return s.tags.length === 0 && s.excludeTags.length === 0 && s.semver === undefined && s.latest === undefined;
-}
-/** Applies tags → exclude-tags → semver → latest; `selected` keeps the given order. */
-function selectTags(tags, s) {
-    const excluded = [];
-    const keep = (candidates, dropRule) => candidates.filter((tag) => {
-        const rule = dropRule(tag);
-        if (rule !== undefined)
-            excluded.push({ tag, rule });
-        return rule === undefined;
-    });
-    let selected = tags;
-    if (s.tags.length > 0)
-        selected = keep(selected, (tag) => s.tags.some((re) => re.test(tag)) ? undefined : `tags ${s.tags.map((re) => re.source).join(', ')}`);
-    selected = keep(selected, (tag) => {
-        const match = s.excludeTags.find((re) => re.test(tag));
-        return match ? `exclude-tags ${match.source}` : undefined;
-    });
-    const prerelease = s.includePrerelease ?? false;
-    if (s.semver !== undefined)
-        selected = keep(selected, semverRule(s.semver, prerelease));
-    if (s.latest !== undefined)
-        selected = keep(selected, latestRule(selected, s.latest, s.latestIncludeNonSemver ?? false, prerelease));
-    return { selected, excluded };
-}
-const PRERELEASE_NOTE = 'a pre-release; semver-include-prerelease: true takes it';
-function semverRule(text, prerelease) {
-    let range;
-    try {
-        range = new semver.Range(text, RANGE_OPTIONS);
-    }
-    catch {
-        throw new ConfigError(`semver: "${text}" is not a semver range`);
-    }
-    return (tag) => {
-        const version = tagVersion(tag);
-        if (!version)
-            return `semver ${text} (not a version)`;
-        if (version.prerelease && !prerelease)
-            return `semver ${text} (${PRERELEASE_NOTE})`;
-        return range.test(version.semver) ? undefined : `semver ${text}`;
-    };
-}
-function latestRule(tags, n, keepNonSemver, prerelease) {
-    const counted = (v) => v !== null && (prerelease || !v.prerelease);
-    const versions = tags
-        .map(tagVersion)
-        .filter(counted)
-        .map((v) => v.semver);
-    const distinct = versions
-        .sort((a, b) => semver.rcompare(a, b))
-        .filter((v, i, all) => i === 0 || semver.compare(v, all[i - 1]) !== 0);
-    const lowestKept = distinct[Math.min(n, distinct.length) - 1];
-    return (tag) => {
-        const version = tagVersion(tag);
-        if (!version)
-            return keepNonSemver ? undefined : `latest ${n} (not a version)`;
-        if (!counted(version))
-            return `latest ${n} (${PRERELEASE_NOTE})`;
-        return lowestKept && semver.compare(version.semver, lowestKept) >= 0 ? undefined : `latest ${n}`;
-    };
-}
-/** The version a tag spells (see the top of this file), or null when it is not a version tag. */
-function tagVersion(tag) {
-    const match = VERSION_TAG.exec(tag);
-    if (!match)
-        return null;
-    const numbers = match[1].split('.');
-    while (numbers.length < 3)
-        numbers.push('0');
-    const suffix = match[2] ?? '';
-    const prerelease = suffix.startsWith('-') && PRERELEASE.test(suffix.slice(1).split(/[.-]/)[0]);
-    const parsed = semver.parse(`${numbers.join('.')}${prerelease || suffix.startsWith('+') ? suffix : ''}`);
-    return parsed && { semver: parsed, prerelease };
-}
-/** True when `tag` counts as a version tag for `semver` and `latest`. */
-function isVersionTag(tag) {
-    return tagVersion(tag) !== null;
-}
-
-;// CONCATENATED MODULE: ./lib/sync/shard.js
-// `shard: i/n` spreads a catalog over n runners. Whole repositories go to one shard, chosen by a
-// stable hash of the repository name, so a repository's tags stay together and every nightly run
-// sends it to the same runner.
-
-function shardOf(repository, count) {
-    const hash = (0,external_node_crypto_.createHash)('sha256').update(repository).digest();
-    return (hash.readUInt32BE(0) % count) + 1;
-}
-function inShard(repository, shard) {
-    return !shard || shardOf(repository, shard.count) === shard.index;
-}
-
-;// CONCATENATED MODULE: ./lib/sync/untagged.js
-// include-untagged (sources that list untagged manifests: a storage directory or tarball): the
-// manifests a repository holds under `_manifests/revisions/` that no tag reaches are copied too, by
-// digest, so `repo@sha256:…` still pulls from Harbor. They run as ordinary digest jobs (as a
-// declared `repo@sha256:…` line would). A registry's API cannot list them: the configuration
-// refuses the option for a kind of source without that trait (src/sources).
-
-
-
-
-/** The source's untagged revisions, when it can list them; a run configured around buildConfig's
- * check stops here. */
-function untaggedLister(source, transfer) {
-    if (source.capabilities.untaggedManifests && source.listRevisions)
-        return (repository, tags) => transfer.untaggedRevisions(repository, tags);
-    throw new ConfigError(`include-untagged: true needs a source that can list untagged manifests (${formsWith('untaggedManifests')}): ${source.host} cannot`);
-}
-/** One repository's untagged revisions as digest jobs; a subject-bearing one is skipped like a
- * signature tag when include-signatures is false. Listing trouble is one failed `repo@*` item. */
-async function untaggedJobs(list, repository, target, tags, includeSignatures) {
-    let found;
-    try {
-        found = await list(repository, tags);
-    }
-    catch (error) {
-        const failure = toFailure(error, 'discover');
-        return {
-            jobs: [],
-            items: [
-                {
-                    source: `${repository}@*`,
-                    target: `${target.repository}@*`,
-                    status: 'failed',
-                    error: { ...failure, message: `listing untagged manifests failed: ${failure.message}` },
-                },
-            ],
-        };
-    }
-    const jobs = [];
-    const items = [];
-    for (const digest of found.roots) {
-        const job = jobFor({ repository, digest }, target);
-        if (!includeSignatures && found.referrers.has(digest)) {
-            items.push({
-                source: job.sourceLabel,
-                target: job.targetLabel,
-                status: 'skipped',
-                reason: 'signature or attestation (include-signatures: false)',
-            });
-        }
-        else {
-            jobs.push(job);
-        }
-    }
-    return { jobs, items };
-}
-
-;// CONCATENATED MODULE: ./lib/sync/discover.js
-// What to sync: declared images, and in catalog mode every repository the source lists, page by
-// page (copying starts while the catalog is still being walked). Repositories and tags left out by
-// the selection rules are reported as skipped with the rule; a repository with no tags is reported
-// too. Signature and attestation tags (cosign's `sha256-<hex>.sig|.att|.sbom`, the OCI referrers
-// tag `sha256-<hex>`) are not selected on their own: they follow their subject. With
-// include-untagged, a whole repository also brings the manifests no tag points at (untagged.ts).
-// Lists are untrusted: a name outside the reference grammar is reported, never requested or
-// printed raw, so a list is never silently shorter.
-
-
-
-
-
-
-
-
-
-
-const SIGNATURE_TAG = /^sha256-[0-9a-f]{64}(\.(sig|att|sbom))?$/;
-function isSignatureTag(tag) {
-    return SIGNATURE_TAG.test(tag);
-}
-class Discovery {
-    source;
-    options;
-    tagLists = new OncePerKey();
-    /** What the catalog listed, and the Harbor repositories and projects it maps to: for the
-     * repositories only Harbor has now (O(repositories), never per tag). */
-    catalogNames = new Set();
-    mappedTargets = new Set();
-    targetProjects = new Set();
-    constructor(source, options) {
-        this.source = source;
-        this.options = options;
-    }
-    /** Every repository of the source's catalog, page by page; each is handed on as soon as its page
-     * arrives. A catalog that cannot be read whole is an error (step discover). */
-    async walkCatalog(visit) {
-        try {
-            for await (const page of this.source.catalog()) {
-                for (const repository of page) {
-                    if (!visit.goOn())
-                        return;
-                    await this.visitRepository(repository, visit);
-                }
-            }
-        }
-        catch (error) {
-            const f = toFailure(error, 'discover');
-            const denied = f.status === 401 || f.status === 403;
-            const hint = denied
-                ? 'listing the catalog needs catalog permission on the source (on Harbor as a source: a system admin); list images instead'
-                : f.hint;
-            throw new HarborSyncError({
-                code: f.errorCode,
-                step: 'discover',
-                ...(f.status !== undefined && { status: f.status }),
-                ...(f.code !== undefined && { registryCode: f.code }),
-                message: `listing the source catalog failed: ${f.message}`,
-                ...(hint !== undefined && { hint }),
-                cause: error,
-            });
-        }
-    }
-    async visitRepository(repository, visit) {
-        const { shard, mapTarget } = this.options;
-        this.catalogNames.add(repository);
-        if (!isRepositoryName(repository)) {
-            visit.item({
-                source: `${printable(repository).slice(0, 300)}:*`,
-                target: '',
-                status: 'failed',
-                error: failure('discover', 'NAME_INVALID', 'the source catalog lists a repository name that is not valid'),
-            });
-            return;
-        }
-        if (!inShard(repository, shard))
-            return;
-        const rule = repositoryExcludedBy(repository, this.options.selection);
-        if (rule) {
-            visit.item({ source: `${repository}:*`, target: '', status: 'skipped', reason: `filtered out: ${rule}` });
-            return;
-        }
-        let target;
-        try {
-            target = mapTarget(repository);
-        }
-        catch (error) {
-            if (!isHarborSyncError(error))
-                throw error;
-            visit.item({ source: `${repository}:*`, target: '', status: 'failed', error: toFailure(error, 'config') });
-            return;
-        }
-        this.mappedTargets.add(target.repository);
-        this.targetProjects.add(target.project);
-        await visit.repository({ repository, origin: 'catalog' }, target);
-    }
-    /** One spec's jobs. A line naming a tag or digest is taken as is; a whole repository is listed
-     * and filtered. From the catalog, an empty repository is skipped; a declared one is a failure. */
-    async expand(spec, target, fromCatalog) {
-        if (spec.tag !== undefined || spec.digest !== undefined)
-            return { jobs: [jobFor(spec, target)], items: [] };
-        const whole = (status, extra) => ({
-            jobs: [],
-            items: [{ source: `${spec.repository}:*`, target: `${target.repository}:*`, status, ...extra }],
-        });
-        let listed;
-        try {
-            listed = await this.tags(spec.repository);
-        }
-        catch (error) {
-            // Pushed to only by digest, a repository has no tags directory, yet untagged manifests.
-            const untagged = isNotFound(error) ? await this.untagged(spec.repository, target, []) : undefined;
-            if (untagged)
-                return untagged;
-            return whole('failed', { error: toFailure(error, 'discover') });
-        }
-        const tags = listed.filter(isTag);
-        const refused = listed
-            .filter((t) => !isTag(t))
-            .map((tag) => ({
-            source: `${spec.repository}:${printable(tag).slice(0, 200)}`,
-            target: '',
-            status: 'failed',
-            error: failure('discover', 'NAME_INVALID', `the source lists a tag name that is not valid: ${JSON.stringify(printable(tag).slice(0, 200))}`),
-        }));
-        const untagged = await this.untagged(spec.repository, target, tags);
-        const retained = await this.retained(spec.repository, target, tags);
-        if (tags.length === 0) {
-            if (refused.length > 0 || untagged)
-                return { jobs: untagged?.jobs ?? [], items: [...refused, ...(untagged?.items ?? [])], retained };
-            const empty = fromCatalog
-                ? whole('skipped', { reason: 'repository has no tags' })
-                : whole('failed', {
-                    error: failure('discover', 'NOT_FOUND', `${spec.repository} has no tags on the source (${spec.origin})`),
-                });
-            return { ...empty, retained };
-        }
-        const plain = tags.filter((t) => !isSignatureTag(t));
-        const { selection, includeSignatures } = this.options;
-        const { selected, excluded } = selectsAllTags(selection)
-            ? { selected: plain, excluded: [] }
-            : selectTags(plain, selection);
-        const items = [
-            ...refused,
-            ...excluded.map(({ tag, rule }) => ({
-                source: `${spec.repository}:${tag}`,
-                target: `${target.repository}:${tag}`,
-                status: 'skipped',
-                reason: `filtered out: ${rule}`,
-            })),
-        ];
-        if (!includeSignatures) {
-            for (const tag of tags.filter(isSignatureTag)) {
-                items.push({
-                    source: `${spec.repository}:${tag}`,
-                    target: `${target.repository}:${tag}`,
-                    status: 'skipped',
-                    reason: 'signature or attestation (include-signatures: false)',
-                });
-            }
-        }
-        const jobs = selected.map((tag) => jobFor({ repository: spec.repository, tag }, target));
-        return { jobs: [...jobs, ...(untagged?.jobs ?? [])], items: [...items, ...(untagged?.items ?? [])], retained };
-    }
-    /** The tags Harbor holds in `target` that the source's list no longer has: kept in Harbor,
-     * reported as retained. A tag the filters leave out (tags, exclude-tags, semver, latest) is out
-     * of scope, not retained: it is judged with the source's tags, as a sync would have. */
-    async retained(repository, target, tags) {
-        const listing = await this.options.harborTags?.(target);
-        if (!listing)
-            return [];
-        const onSource = new Set(tags);
-        const gone = [...listing.tags.keys()].filter((tag) => !onSource.has(tag));
-        if (gone.length === 0)
-            return [];
-        const { selection, includeSignatures } = this.options;
-        const plain = gone.filter((t) => !isSignatureTag(t));
-        const inScope = new Set(selectsAllTags(selection)
-            ? plain
-            : selectTags([...tags.filter((t) => !isSignatureTag(t)), ...plain], selection).selected.filter((t) => !onSource.has(t)));
-        if (includeSignatures)
-            for (const tag of gone)
-                if (isSignatureTag(tag))
-                    inScope.add(tag);
-        return gone
-            .filter((tag) => inScope.has(tag))
-            .sort()
-            .map((tag) => {
-            const pushedAt = listing.pushedAt.get(tag);
-            return {
-                kind: 'tag',
-                source: `${repository}:${tag}`,
-                target: `${target.repository}:${tag}`,
-                digest: listing.tags.get(tag),
-                ...(pushedAt !== undefined && { pushedAt }),
-            };
-        });
-    }
-    /** With include-untagged: the repository's manifests that none of `tags` reaches; undefined
-     * when there are none (or the option is off). */
-    async untagged(repository, target, tags) {
-        if (!this.options.revisions)
-            return undefined;
-        const found = await untaggedJobs(this.options.revisions, repository, target, tags, this.options.includeSignatures);
-        return found.jobs.length + found.items.length > 0 ? found : undefined;
-    }
-    /** Signatures, attestations and referrers of a manifest that was synced (or found in Harbor
-     * already): cosign tags and the referrers tag schema, plus the OCI 1.1 referrers API. A lookup
-     * that fails is reported as a failed item, never passed over in silence. */
-    async followers(job, digest) {
-        if (!this.options.includeSignatures)
-            return { jobs: [], items: [] };
-        const hex = digest.replace(/^sha256:/, '');
-        const items = [];
-        const lookupFailed = (error, what) => {
-            const f = toFailure(error, 'discover');
-            items.push({
-                source: `${job.sourceRepository}:sha256-${hex}.*`,
-                target: `${job.target.repository}:sha256-${hex}.*`,
-                status: 'failed',
-                error: { ...f, message: `${what} of ${job.sourceLabel} could not be listed: ${f.message}` },
-            });
-        };
-        const tags = await this.tags(job.sourceRepository).catch((error) => {
-            // A repository pushed to only by digest has no tag list at all: nothing follows by tag.
-            if (!isNotFound(error))
-                lookupFailed(error, 'signature and attestation tags');
-            return [];
-        });
-        const jobs = tags
-            .filter((t) => isSignatureTag(t) && t.startsWith(`sha256-${hex}`))
-            .map((tag) => jobFor({ repository: job.sourceRepository, tag }, job.target));
-        const referrers = await this.source.referrers(job.sourceRepository, digest).catch((error) => {
-            lookupFailed(error, 'OCI referrers');
-            return undefined;
-        });
-        for (const ref of referrers ?? [])
-            jobs.push(jobFor({ repository: job.sourceRepository, digest: ref.digest }, job.target));
-        return { jobs, items };
-    }
-    /** Done with a repository: its tag list goes. */
-    forget(repository) {
-        this.tagLists.forget(repository);
-    }
-    tags(repository) {
-        return this.tagLists.run(repository, async () => [...new Set(await this.source.listTags(repository))].sort())
-            .promise;
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/sync/kept.js
-
-/** One `kept` note per project the source project's tags went to (copied, or there already). */
-function keptNotes(config, items) {
-    const project = sourceHarborProject(config.source.url);
-    if (project === undefined)
-        return [];
-    const host = new URL(config.harbor.url).host;
-    const examples = new Map();
-    for (const item of items) {
-        // In Harbor under the source's digest: copied, or found there; a skip by filter has no digest.
-        const held = item.status === 'migrated' || (item.status === 'skipped' && item.digest !== undefined);
-        const target = item.target.split('/')[0];
-        if (!held || !item.target || target === project)
-            continue;
-        // The example is a tag, the form clients pull (a digest only when there is no tag); the first
-        // by name, so the summary says the same each night.
-        const known = examples.get(target);
-        const rank = (i) => [i.target.includes('@'), i.target];
-        if (!known || compare(rank(item), rank(known)) < 0)
-            examples.set(target, item);
-    }
-    const verb = config.dryRun ? 'would hold' : 'holds';
-    return [...examples].map(([target, item]) => ({
-        project: target,
-        kind: 'kept',
-        message: `project ${target} ${verb} the tags of Harbor project ${project} this run copied or found there, copies that nothing done to ${project} (its upstream, its retention) deletes: pull ${host}/${item.target} where clients pulled ${host}/${item.source}`,
-    }));
-}
-function compare([digestA, a], [digestB, b]) {
-    if (digestA !== digestB)
-        return digestA ? 1 : -1;
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-
-;// CONCATENATED MODULE: ./lib/sync/open-repositories.js
-// Repositories in flight. A repository opens when its tags are listed and closes when its last
-// tag (signatures included) is done; then what the run kept for it is dropped. At most `max` are
-// open at once, and the catalog walk waits for room: the run's memory follows the repositories
-// in flight, not the size of the catalog.
-class OpenRepositories {
-    max;
-    onClose;
-    open = new Map();
-    waiting = [];
-    constructor(max, onClose) {
-        this.max = max;
-        this.onClose = onClose;
-    }
-    /** Holds the repository open: at once when it already is, else when there is room. */
-    async acquire(repository) {
-        for (;;) {
-            const current = this.open.get(repository);
-            if (current) {
-                current.holds += 1;
-                return;
-            }
-            if (this.open.size < this.max) {
-                this.open.set(repository, { holds: 1 });
-                return;
-            }
-            await new Promise((wake) => this.waiting.push(wake));
-        }
-    }
-    release(repository) {
-        const current = this.open.get(repository);
-        if (!current)
-            return;
-        current.holds -= 1;
-        if (current.holds > 0)
-            return;
-        this.open.delete(repository);
-        this.onClose(repository);
-        this.waiting.shift()?.();
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/sync/scheduler.js
-// Work that produces more work: expanding a repository schedules its tags, a migrated tag
-// schedules its signatures. Work added with a key runs once per key; drain() waits until nothing
-// is left running, including work scheduled while waiting.
-class Scheduler {
-    seen = new Set();
-    running = new Set();
-    results = [];
-    has(key) {
-        return this.seen.has(key);
-    }
-    /** Runs `work` unless `key` ran before; false when it was a repeat. */
-    add(key, work) {
-        if (this.seen.has(key))
-            return false;
-        this.seen.add(key);
-        this.run(work);
-        return true;
-    }
-    /** Runs `work`; the caller knows it is not a repeat. */
-    run(work) {
-        const task = work().then((value) => {
-            if (value !== undefined)
-                this.results.push(value);
-        });
-        this.running.add(task);
-        void task.finally(() => this.running.delete(task)).catch(() => undefined);
-    }
-    /** Waits for everything running, and returns the results gathered since the last drain. */
-    async drain() {
-        while (this.running.size > 0)
-            await Promise.all(this.running);
-        return this.results.splice(0);
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/sync/source-tag.js
-// A tag as the source has it, for the look and the classification alike: its manifests read once,
-// what the result says of them, and the failure of a tag the source no longer has.
-
-
-/** The tag's manifests on the source (children by digest), or undefined when it is not there. */
-async function readSourceGraph(job, ctx) {
-    return await inStep('discover', () => ctx.transfer.readGraph(job.sourceRepository, job.sourceReference, ctx.platforms)).catch((error) => {
-        if (isNotFound(error))
-            return undefined;
-        throw error;
-    });
-}
-/** What the result says of the manifest read. */
-function describeGraph(result, graph) {
-    result.digest = graph.node.digest;
-    result.mediaType = graph.node.mediaType;
-    if (graph.sourceDigest)
-        result.sourceDigest = graph.sourceDigest;
-}
-function notOnSource(job, result) {
-    return {
-        ...result,
-        status: 'failed',
-        error: {
-            ...failure('discover', 'NOT_FOUND', `${job.sourceLabel} not found on the source`),
-            status: 404,
-            code: 'MANIFEST_UNKNOWN',
-        },
-    };
-}
-/** Who opened a prefetched GET: the tag job, which releases what no upload took. */
-function jobOwner(job) {
-    return `${job.sourceLabel} → ${job.targetLabel}`;
-}
-
-;// CONCATENATED MODULE: ./lib/sync/audit.js
-
-
-
-const WHOLE_REASON = 'already in Harbor with the same digest, checked whole';
-async function auditTag(job, ctx, result, harborDigest) {
-    const graph = await readSourceGraph(job, ctx);
-    if (!graph)
-        return { kind: 'done', result: notOnSource(job, result) };
-    describeGraph(result, graph);
-    // Moved at the source: copied as any tag Harbor holds another digest for, from what was read.
-    if (graph.node.digest !== harborDigest) {
-        result.previousDigest = harborDigest;
-        return { kind: 'read', result, harborDigest, graph };
-    }
-    const gaps = await inStep('verify', () => ctx.transfer.gaps(job.target.repository, graph, blobsOf(graph.node)));
-    const checked = { ...result, checkedWhole: true };
-    if (gaps.blobs.length === 0 && gaps.manifests.length === 0 && gaps.lost.length === 0)
-        return { kind: 'done', result: { ...checked, status: 'skipped', reason: WHOLE_REASON } };
-    checked.harborMissing = harborMissing(gaps);
-    // The manifests were just read from the source (or the upstream); the blobs are asked for there.
-    const notOnSourceBlobs = await inStep('discover', async () => {
-        const sizes = await ctx.transfer.sourceBlobSizes(jobOwner(job), job.sourceRepository, gaps.blobs, false);
-        return gaps.blobs.filter((_, i) => sizes[i] === undefined);
-    });
-    const fromUpstream = await inStep('discover', () => ctx.transfer.upstreamHas(job.sourceRepository, notOnSourceBlobs));
-    const lost = [...gaps.lost, ...notOnSourceBlobs.filter((b) => !fromUpstream.has(b.digest)).map((b) => b.digest)];
-    if (lost.length > 0) {
-        const elsewhere = ctx.transfer.upstreamHost ? 'the source and the upstream lack' : 'the source lacks';
-        const all = gaps.blobs.length + gaps.manifests.length + gaps.lost.length;
-        const which = lost.length < all ? `${lost.length} of them` : all === 1 ? 'it' : 'them';
-        const message = `${job.targetLabel} in Harbor lacks ${lackedWords(gaps)}, and ${elsewhere} ${which} too: ${lost.join(', ')}`;
-        return {
-            kind: 'done',
-            result: { ...checked, status: 'failed', error: failure('verify', 'BROKEN_UNREPAIRABLE', message) },
-        };
-    }
-    return { kind: 'repair', result: checked, graph, gaps, fromUpstream };
-}
-/** "2 of 5 blobs and 1 of 3 manifests". */
-function lackedWords(gaps) {
-    const manifests = gaps.manifests.length + gaps.lost.length;
-    return [
-        gaps.blobs.length > 0 && `${gaps.blobs.length} of ${gaps.checked.blobs} blobs`,
-        manifests > 0 && `${manifests} of ${gaps.checked.manifests} manifests`,
-    ]
-        .filter(Boolean)
-        .join(' and ');
-}
-/** What Harbor lacked, blobs first, each with its size where the manifests say it. */
-function harborMissing(gaps) {
-    return [
-        ...gaps.blobs.map((b) => ({ digest: b.digest, kind: 'blob', ...(b.size >= 0 && { size: b.size }) })),
-        ...gaps.manifests.map((m) => ({ digest: m.digest, kind: 'manifest', size: m.bytes.length })),
-        ...gaps.lost.map((digest) => ({ digest, kind: 'manifest' })),
-    ];
-}
-
-;// CONCATENATED MODULE: ./lib/sync/classify.js
-
-
-
-
-
-
-
-/** What Harbor holds under the target reference now: one artifact listing per repository serves
- * all its tags; a digest reference, or an account that may not list, costs a manifest HEAD. */
-async function harborDigestOf(job, ctx) {
-    if (!(await ctx.projects.exists(job.target.project)))
-        return undefined;
-    if (!isDigest(job.targetReference)) {
-        // A project this run created holds only what this run pushed, and no tag twice (one job per
-        // target tag: collisions.ts): nothing to list.
-        if (ctx.projects.wasCreated(job.target.project))
-            return undefined;
-        const listing = await ctx.harborListing(job.target);
-        if (listing)
-            return listing.tags.get(job.targetReference);
-    }
-    return await ctx.transfer.harborManifest(job.target.repository, job.targetReference);
-}
-const IMMUTABLE_REASON = 'matches immutable-tags, already in Harbor';
-async function checkTag(job, ctx) {
-    const result = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
-    // What Harbor holds decides whether a HEAD on the source is worth it: a tag Harbor has is
-    // compared by digest (the cheap nightly path); a tag Harbor lacks is read whole right away.
-    const harborDigest = await inStep('discover', () => harborDigestOf(job, ctx));
-    // verify: blobs — what Harbor has is read on the source whole and checked whole in Harbor, a
-    // tag the user says never moves included.
-    if (harborDigest && ctx.config.verify === 'blobs')
-        return await auditTag(job, ctx, result, harborDigest);
-    // A tag the user says never moves, and that Harbor has: no request to the source at all.
-    if (harborDigest && isImmutableTag(job, ctx)) {
-        return {
-            kind: 'done',
-            settled: true,
-            result: { ...result, status: 'skipped', digest: harborDigest, reason: IMMUTABLE_REASON },
-        };
-    }
-    if (harborDigest) {
-        const head = await inStep('discover', () => ctx.transfer.sourceManifest(job.sourceRepository, job.sourceReference));
-        if (!head)
-            return { kind: 'done', result: notOnSource(job, result) };
-        result.digest = head.digest;
-        if (harborDigest === head.digest) {
-            return {
-                kind: 'done',
-                result: { ...result, status: 'skipped', reason: 'already in Harbor with the same digest' },
-            };
-        }
-        result.previousDigest = harborDigest;
-    }
-    return { kind: 'read', result, harborDigest };
-}
-function isImmutableTag(job, ctx) {
-    const tag = job.sourceReference;
-    return !isDigest(tag) && ctx.config.immutableTags.some((re) => re.test(tag));
-}
-/** Reads the tag whole (manifests, blob presence) after checkTag found Harbor without it. */
-async function classifyTag(job, ctx, check) {
-    const { result, harborDigest } = check;
-    const manifest = check.graph ?? (await readSourceGraph(job, ctx));
-    if (!manifest)
-        return { kind: 'done', result: notOnSource(job, result) };
-    describeGraph(result, manifest);
-    if (manifest.node.parsed.kind === 'index' && manifest.node.parsed.children.length === 0) {
-        return {
-            kind: 'done',
-            result: {
-                ...result,
-                status: 'skipped',
-                reason: `no child of the index matches platforms ${ctx.platforms?.map(formatPlatform).join(', ')}`,
-            },
-        };
-    }
-    if (manifest.node.digest === harborDigest) {
-        return { kind: 'done', result: { ...result, status: 'skipped', reason: 'already in Harbor with the same digest' } };
-    }
-    const unsupported = unsupportedReason(manifest.node);
-    if (unsupported)
-        return { kind: 'done', result: { ...result, status: 'skipped', reason: unsupported } };
-    if (manifest.node.parsed.kind === 'index') {
-        result.platforms = manifest.node.parsed.children.map((c) => formatPlatform(c.platform));
-    }
-    const blobs = blobsOf(manifest.node);
-    result.size = blobs.reduce((sum, b) => sum + Math.max(b.size, 0), 0);
-    const missing = [...manifest.missingChildren];
-    await inStep('discover', async () => {
-        // Bound for an empty Harbor repository, a blob will be uploaded: its check can be the GET
-        // that uploads it.
-        const willUpload = ctx.transfer.holdsSourceReads && (await ctx.repositoryIsEmpty(job.target));
-        const sizes = await ctx.transfer.sourceBlobSizes(jobOwner(job), job.sourceRepository, blobs, willUpload);
-        for (const [i, b] of blobs.entries())
-            if (sizes[i] === undefined)
-                missing.push(b.digest);
-    });
-    const referenced = blobs.length + manifest.missingChildren.length + manifest.repairedChildren.length;
-    const sourceMissing = missing.length + manifest.repairedChildren.length;
-    const upstream = ctx.transfer.upstreamHost;
-    const repairs = await inStep('discover', () => ctx.transfer.upstreamHas(job.sourceRepository, blobs.filter((b) => missing.includes(b.digest))));
-    const stillMissing = missing.filter((d) => !repairs.has(d));
-    if (stillMissing.length > 0) {
-        const status = sourceMissing === referenced ? 'stale' : 'incomplete';
-        const upstreamToo = upstream ? `; ${stillMissing.length} of them missing on source and upstream` : '';
-        const reason = status === 'stale'
-            ? `all ${referenced} blobs answer 404 on the source (the manifest is there, its content is not)${upstreamToo}`
-            : `${sourceMissing} of ${referenced} blobs answer 404 on the source${upstreamToo}`;
-        return { kind: 'done', result: { ...result, status, missing: stillMissing, reason } };
-    }
-    if (repairs.size > 0 || manifest.repairedChildren.length > 0) {
-        const bytes = blobs.filter((b) => repairs.has(b.digest)).reduce((n, b) => n + Math.max(b.size, 0), 0);
-        result.repaired = {
-            blobs: repairs.size,
-            manifests: manifest.repairedChildren.length,
-            bytes,
-            from: upstream,
-        };
-    }
-    return { kind: 'copy', result, manifest: manifest.node, blobs, repairs };
-}
-/** Why a tag cannot be copied as it is, for any manifest of its graph (each looked at once). */
-function unsupportedReason(node, seen = new Set()) {
-    const kind = node.parsed.kind;
-    if (kind === 'schema1') {
-        return 'Docker schema 1 manifest: deprecated, and Harbor 2.x cannot use it for scanning or signing; re-push the image with a current client (docker or skopeo) to convert it to schema 2';
-    }
-    if (kind === 'unsupported')
-        return `unsupported manifest media type ${node.mediaType}`;
-    for (const child of node.children) {
-        if (seen.has(child.digest))
-            continue;
-        seen.add(child.digest);
-        const reason = unsupportedReason(child, seen);
-        if (reason)
-            return `index child ${child.digest}: ${reason}`;
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./lib/sync/copy.js
-
-
-async function copyTag(job, manifest, blobs, result, ctx, fromUpstream = new Set()) {
-    const hints = ctx.hintContext(job.target.project);
-    const step = (name, work) => inStep(name, work, hints);
-    const counts = await ctx.transfer.write({
-        owner: jobOwner(job),
-        sourceRepository: job.sourceRepository,
-        targetRepository: job.target.repository,
-        reference: job.targetReference,
-        label: job.targetLabel,
-        top: manifest,
-        blobs,
-        fromUpstream,
-        targetEmpty: await ctx.repositoryIsEmpty(job.target),
-    }, step);
-    return { ...result, status: 'migrated', blobs: counts };
-}
-
-;// CONCATENATED MODULE: ./lib/sync/repair.js
-
-
-
-
-async function repairTag(job, ctx, check) {
-    const { result, graph, gaps, fromUpstream } = check;
-    const lacked = lackedWords(gaps);
-    const from = fromUpstream.size > 0 ? `the source and upstream ${ctx.transfer.upstreamHost}` : 'the source';
-    if (ctx.config.dryRun) {
-        const bytes = ctx.transfer.plannedRepair(gaps.blobs);
-        const upload = gaps.blobs.length > 0 ? `, uploading up to ${formatBytes(bytes)}` : '';
-        return { ...result, status: 'broken', reason: `Harbor lacks ${lacked}: would repair from ${from}${upload}` };
-    }
-    await ctx.projects.ensure(job.target.project);
-    const hints = ctx.hintContext(job.target.project);
-    const step = (name, work) => inStep(name, work, hints);
-    const counts = await ctx.transfer.repair({
-        owner: jobOwner(job),
-        sourceRepository: job.sourceRepository,
-        targetRepository: job.target.repository,
-        reference: job.targetReference,
-        label: job.targetLabel,
-        top: graph.node,
-        blobs: gaps.blobs,
-        fromUpstream,
-        targetEmpty: await ctx.repositoryIsEmpty(job.target),
-    }, gaps, step);
-    return { ...result, status: 'broken', blobs: counts, reason: `Harbor lacked ${lacked}; repaired from ${from}` };
-}
-
-;// CONCATENATED MODULE: ./lib/sync/tag-pipeline.js
-
-
-
-
-
-/** The tag's result; undefined when the run was stopped before the tag started. */
-async function syncTag(job, ctx, limits, clock) {
-    const stopped = () => ctx.signals.stop?.aborted === true;
-    let partial = { source: job.sourceLabel, target: job.targetLabel, status: 'failed' };
-    try {
-        // Looking (what Harbor holds, the source's manifests, which blobs are there) is requests that
-        // wait on the registries, not on copy slots: it runs as wide as the cheap look, so the copy
-        // slots are never idle while a tag is being read.
-        const next = await limits.looks(async () => {
-            clock.started = Date.now();
-            if (stopped())
-                return undefined;
-            // A project Harbor refuses every push into fails its tags here, without a request each.
-            const refusal = await ctx.projects.refusal(job.target.project);
-            if (refusal)
-                throw refusal;
-            const check = await checkTag(job, ctx);
-            if (check.kind === 'done') {
-                clock.settled = check.settled === true;
-                return check;
-            }
-            partial = check.result;
-            if (check.kind === 'repair')
-                return check;
-            const plan = await classifyTag(job, ctx, check);
-            partial = plan.result;
-            return plan;
-        });
-        if (!next)
-            return undefined;
-        if (next.kind === 'done')
-            return next.result;
-        return await limits.tags(async () => {
-            if (stopped())
-                return undefined;
-            if (next.kind === 'repair')
-                return await repairTag(job, ctx, next);
-            if (ctx.config.dryRun)
-                return await planCopy(job, ctx, next.result, next.blobs);
-            await ctx.projects.ensure(job.target.project);
-            return await copyTag(job, next.manifest, next.blobs, next.result, ctx, next.repairs);
-        });
-    }
-    catch (error) {
-        return { ...partial, status: 'failed', error: toFailure(error, 'discover') };
-    }
-    finally {
-        ctx.transfer.release(jobOwner(job));
-    }
-}
-/** A dry run: what the copy would upload, and the project it would create. */
-async function planCopy(job, ctx, result, blobs) {
-    const projectExists = await ctx.projects.exists(job.target.project);
-    const bytes = await ctx.transfer.plannedUpload(job.target.repository, blobs, projectExists);
-    const repair = result.repaired
-        ? `, repairing ${result.repaired.blobs} blobs (${formatBytes(result.repaired.bytes)}) from upstream ${result.repaired.from}`
-        : '';
-    return {
-        ...result,
-        status: 'migrated',
-        reason: `would upload up to ${formatBytes(bytes)}${repair}${projectExists ? '' : ` and create project ${job.target.project}`}`,
-    };
-}
-
-;// CONCATENATED MODULE: ./lib/sync/runner.js
-// One run's work after preflight: expand every declared image and, in catalog mode, every
-// repository the catalog lists; run each tag through the pipeline with bounded concurrency;
-// synced manifests bring their signatures along. Discovery and copying overlap: tags start as
-// soon as their repository is listed.
-
-
-
-
-
-
-
-
-
-
-
-
-class Runner {
-    ctx;
-    result;
-    discovery;
-    limits;
-    scheduler = new Scheduler();
-    claims;
-    /** Repositories being listed, and whether the catalog is still being walked: together they
-     * say when the total is known. */
-    expanding = 0;
-    walking = true;
-    open;
-    /** The source repository of each open target repository, to drop its state at close. */
-    sourceOf = new Map();
-    constructor(ctx, result) {
-        const { config } = ctx;
-        this.ctx = ctx;
-        this.result = result;
-        this.discovery = new Discovery(ctx.source, {
-            selection: config.selection,
-            includeSignatures: config.includeSignatures,
-            revisions: config.includeUntagged ? untaggedLister(ctx.source, ctx.transfer) : undefined,
-            mapTarget: (repository) => this.mapTarget(repository),
-            shard: config.shard,
-            harborTags: (target) => ctx.harborHoldings(target),
-        });
-        // Looking (tag lists, the nightly HEAD-and-compare, reading a tag's manifests and checking its
-        // blobs) waits on the registries, not on copy slots: it runs wider. Copying runs as wide as
-        // the blob transfers (transfer/state.ts): a tag of small blobs spends most of its copy waiting
-        // on round trips, and with fewer tags than transfers the transfers sat idle (issue 30: the
-        // first sync of 2,000 tiny repositories went from 1.2x to 1.0x the full floor).
-        this.limits = { looks: pLimit(config.concurrency * 4), tags: pLimit(config.concurrency * 2) };
-        this.claims = new TargetClaims(mayCollide(config.mappings, config.defaultProject));
-        // Enough repositories open to keep the wide look limit busy (a few tags each), few enough that
-        // the run holds state for them only.
-        this.open = new OpenRepositories(config.concurrency * 8, (target) => this.closed(target));
-    }
-    closed(target) {
-        const source = this.sourceOf.get(target);
-        this.sourceOf.delete(target);
-        if (source === undefined)
-            return;
-        this.ctx.forgetRepository(source, target);
-        this.discovery.forget(source);
-    }
-    mapTarget(repository) {
-        return mapWithRules(repository, this.ctx.config.mappings, this.ctx.config.defaultProject);
-    }
-    /** Runs every declared image (already mapped, `targets`) and the catalog; fills the result. A
-     * catalog that cannot be listed whole stops the run, after the tags already started finish. */
-    async run(targets) {
-        const { config } = this.ctx;
-        for (const spec of config.images) {
-            if (inShard(spec.repository, config.shard))
-                await this.expand(spec, targets.get(spec), false);
-        }
-        let walkError;
-        let walked = false;
-        if (config.catalog) {
-            // Asked before each repository: a stop there leaves the rest of the catalog unlisted, so
-            // nobody can say how much is left beyond what was listed (the result says so).
-            const goOn = () => {
-                const stopped = this.ctx.signals.stop?.aborted === true;
-                if (stopped)
-                    this.result.catalogIncomplete = true;
-                return !stopped;
-            };
-            await this.discovery
-                .walkCatalog({
-                repository: (spec, target) => this.expand(spec, target, true),
-                item: (item) => this.record(item),
-                goOn,
-            })
-                .then(() => (walked = !this.ctx.signals.stop?.aborted))
-                .catch((error) => (walkError = error));
-        }
-        this.walking = false;
-        this.discoveredIfDone();
-        await this.drain();
-        for (const { job, error } of this.claims.release()) {
-            if (error)
-                this.record({ source: job.sourceLabel, target: job.targetLabel, status: 'failed', error });
-            else
-                this.schedule(job);
-        }
-        await this.drain();
-        if (walkError !== undefined)
-            throw walkError;
-        // Only a catalog read whole can say a repository is gone from it.
-        // Server-sized lists are appended one by one: a spread of 100,000s of arguments overflows the stack.
-        if (walked)
-            for (const r of await this.retainedRepositories())
-                this.result.retained.push(r);
-        await this.noteImmutability();
-        this.result.harborNotes = [...this.ctx.projects.notes, ...keptNotes(config, this.result.items)];
-        this.result.projectsCreated = [...this.ctx.projects.created];
-        const { plannedBytes, upstreamRequests } = this.ctx.transfer;
-        if (plannedBytes !== undefined)
-            this.result.bytesPlanned = plannedBytes;
-        if (upstreamRequests !== undefined)
-            this.result.upstreamRequests = upstreamRequests;
-    }
-    async drain() {
-        for (const item of await this.scheduler.drain())
-            this.result.items.push(item);
-    }
-    /** An item decided without running (filtered out, a collision, a repository that cannot be listed). */
-    record(item) {
-        this.ctx.logger.event?.({ type: 'done', item, queued: false, dryRun: this.ctx.config.dryRun });
-        this.result.items.push(item);
-    }
-    schedule(job) {
-        const admitted = this.claims.admit(job);
-        if (admitted.kind === 'hold' || admitted.kind === 'repeat')
-            return;
-        if (admitted.kind === 'refuse') {
-            this.record({ source: job.sourceLabel, target: job.targetLabel, status: 'failed', error: admitted.error });
-            return;
-        }
-        const target = job.target.repository;
-        // Each pair (source, target) runs once: the claims know which ran (no key kept per tag here).
-        this.scheduler.run(async () => {
-            // Joins its repository at once when open (a tag of a repository being listed, a signature).
-            await this.open.acquire(target);
-            this.sourceOf.set(target, job.sourceRepository);
-            try {
-                return await this.runJob(job);
-            }
-            finally {
-                this.open.release(target);
-            }
-        });
-        this.ctx.logger.event?.({ type: 'queued', source: job.sourceLabel });
-    }
-    async runJob(job) {
-        const clock = { started: Date.now(), settled: false };
-        const counter = { retries: 0 };
-        const item = await retryCounter.run(counter, () => syncTag(job, this.ctx, this.limits, clock));
-        if (!item) {
-            this.result.notStarted.push(job.sourceLabel);
-            return undefined;
-        }
-        item.seconds = (Date.now() - clock.started) / 1000;
-        if (counter.retries > 0)
-            item.retries = counter.retries;
-        this.ctx.logger.event?.({ type: 'done', item, queued: true, dryRun: this.ctx.config.dryRun });
-        // Signatures refer to the source's digest; an index rewritten for `platforms` has none.
-        const synced = item.status === 'migrated' || item.status === 'skipped' || item.status === 'broken';
-        if (synced && item.digest && !item.sourceDigest && !clock.settled) {
-            const followers = await this.discovery.followers(job, item.digest);
-            for (const i of followers.items)
-                this.record(i);
-            for (const j of followers.jobs)
-                this.schedule(j);
-        }
-        return item;
-    }
-    /** Lists a repository (or takes a declared tag) once there is room among the open repositories;
-     * resolves when it is admitted, so the catalog walk keeps pace with the work. */
-    async expand(spec, target, fromCatalog) {
-        const label = `${spec.repository}:${spec.tag ?? spec.digest ?? '*'}`;
-        const key = `repository ${label} → ${target.repository}`;
-        if (this.scheduler.has(key))
-            return;
-        await this.open.acquire(target.repository);
-        this.sourceOf.set(target.repository, spec.repository);
-        const added = this.scheduler.add(key, () => this.limits.looks(async () => {
-            try {
-                if (this.ctx.signals.stop?.aborted) {
-                    this.result.notStarted.push(label);
-                    return undefined;
-                }
-                const { jobs, items, retained } = await this.discovery.expand(spec, target, fromCatalog);
-                if (retained)
-                    for (const r of retained)
-                        this.result.retained.push(r);
-                for (const i of items)
-                    this.record(i);
-                for (const j of jobs)
-                    this.schedule(j);
-                return undefined;
-            }
-            finally {
-                this.expanding -= 1;
-                this.discoveredIfDone();
-                this.open.release(target.repository);
-            }
-        }));
-        if (added)
-            this.expanding += 1;
-        else
-            this.open.release(target.repository);
-    }
-    /** Repositories Harbor holds under this run's target projects that the source's catalog no
-     * longer lists: only names this run's mapping, filters and shard could have produced, so another
-     * team's repositories in a shared project are never called ours. One listing per project. */
-    async retainedRepositories() {
-        const { config, api, logger } = this.ctx;
-        const { catalogNames, mappedTargets } = this.discovery;
-        const projects = new Set([
-            ...this.discovery.targetProjects,
-            ...config.mappings.map((r) => r.to.split('/')[0]),
-            ...this.includedProjects(),
-        ]);
-        const retained = [];
-        for (const project of [...projects].sort()) {
-            if (!(await this.ctx.projects.exists(project).catch(() => false)) ||
-                (await this.ctx.projects.refusal(project).catch(() => undefined)))
-                continue;
-            let repositories;
-            try {
-                repositories = await api.listRepositories(project);
-            }
-            catch (error) {
-                logger.warn(`the repositories of Harbor project ${project} could not be listed (${error.message}): repositories only Harbor has there are not reported`);
-                continue;
-            }
-            for (const { name, artifacts } of repositories) {
-                if (mappedTargets.has(name) || artifacts === 0)
-                    continue;
-                const source = sourcesFor(name, config.mappings, config.defaultProject).find((s) => !catalogNames.has(s) && !repositoryExcludedBy(s, config.selection) && inShard(s, config.shard));
-                if (source)
-                    retained.push({ kind: 'repository', source, target: name, artifacts });
-            }
-        }
-        return retained;
-    }
-    /** Projects the include globs name literally (`team-b/**`, `team-b/app`): still this run's
-     * targets after the catalog stopped listing anything of theirs. */
-    includedProjects() {
-        return this.ctx.config.selection.include.flatMap((pattern) => {
-            const components = pattern.text.startsWith('/') ? [] : pattern.text.split('/');
-            const wild = components.findIndex((c) => /[*?]/.test(c));
-            const prefix = wild < 0 ? components : components.slice(0, wild);
-            if (prefix.length === 0)
-                return [];
-            try {
-                return [this.mapTarget(`${prefix.join('/')}/x`).project];
-            }
-            catch {
-                return [];
-            }
-        });
-    }
-    /** One line per project where Harbor's immutability rules kept a moved tag from re-pointing. */
-    async noteImmutability() {
-        const projects = new Set(this.result.items.filter((i) => i.error?.errorCode === 'IMMUTABLE_TAG').map((i) => i.target.split('/')[0]));
-        for (const project of projects)
-            await this.ctx.projects.noteImmutability(project);
-    }
-    discoveredIfDone() {
-        if (!this.walking && this.expanding === 0)
-            this.ctx.logger.event?.({ type: 'discovered' });
-    }
-}
-
-;// CONCATENATED MODULE: ./lib/sync/engine.js
-
-
-
-
-
-
-async function runSync(config, logger, clients, control = {}) {
-    // Two stages of stopping: `stop` ends scheduling at once; `abandon` cuts requests in flight
-    // after the grace period, so an interrupted run ends within a few seconds.
-    const stop = control.signal;
-    const graceMs = control.graceMs ?? 5000;
-    const abandon = new AbortController();
-    const onStop = () => {
-        logger.warn(`Interrupted: starting no new tags; tags in flight get ${(graceMs / 1000).toFixed(0)} s to finish`);
-        setTimeout(() => abandon.abort(), graceMs).unref();
-    };
-    stop?.addEventListener('abort', onStop, { once: true });
-    const started = new Date();
-    const result = {
-        startedAt: started.toISOString(),
-        finishedAt: '',
-        seconds: 0,
-        dryRun: config.dryRun,
-        source: redactUrl(config.source.url),
-        harbor: redactUrl(config.harbor.url),
-        projectsCreated: [],
-        items: [],
-        retained: [],
-        harborNotes: [],
-        notStarted: [],
-        ...(config.shard && { shard: `${config.shard.index}/${config.shard.count}` }),
-    };
-    const all = clients ?? createClients(config, abandon.signal, logger);
-    try {
-        const ctx = new RunContext(config, all, logger, { stop, abandon: abandon.signal });
-        const runner = new Runner(ctx, result);
-        // Every declared name is mapped before any network traffic: a name Harbor cannot take is
-        // refused before anything is copied.
-        const targets = mapSpecs(config.images, (repository) => runner.mapTarget(repository));
-        const identity = await preflight(config, all, logger, ctx.transfer);
-        if (identity.version !== undefined)
-            result.harborVersion = identity.version;
-        if (identity.user !== undefined)
-            result.harborUser = identity.user;
-        await runner.run(targets);
-    }
-    catch (error) {
-        result.fatal = toFailure(error, 'preflight');
-        logger.error(`${result.fatal.message}${result.fatal.hint ? ` — ${result.fatal.hint}` : ''}`);
-    }
-    finally {
-        stop?.removeEventListener('abort', onStop);
-        await closeClients(all);
-    }
-    if (stop?.aborted)
-        result.interrupted = true;
-    const finished = new Date();
-    result.finishedAt = finished.toISOString();
-    result.seconds = (finished.getTime() - started.getTime()) / 1000;
-    return result;
-}
-
-;// CONCATENATED MODULE: ./lib/run-and-report.js
-
-
-
-
-
-
-
-
-
-
-
-
-
-async function runAndReport(config, options) {
-    const naming = config.naming ?? INPUT_NAMING;
-    const reportFile = options.reportFile ?? config.reportFile;
-    const report = reportFile ? { input: 'report-file', path: reportFile } : undefined;
-    const summaryFile = config.summaryFile
-        ? { input: 'summary-file', path: config.summaryFile }
-        : undefined;
-    const junitFile = config.junitFile
-        ? { input: 'junit-file', path: config.junitFile }
-        : undefined;
-    const htmlFile = config.htmlFile ? { input: 'html-file', path: config.htmlFile } : undefined;
-    const metricsFile = config.metricsFile
-        ? { input: 'metrics-file', path: config.metricsFile, atomic: true }
-        : undefined;
-    // Before any request: a path that cannot be written is bad input, not the end of a long sync.
-    await prepareOutputFiles([report, summaryFile, junitFile, htmlFile, metricsFile].filter((f) => f !== undefined), naming);
-    const result = await runSync(config, options.logger, options.clients, {
-        ...(options.signal && { signal: options.signal }),
-    });
-    // From here on the run has done its work: each file is written whatever befalls the other.
     const unwritten = [];
     const write = async (file, text) => {
-        const problem = await writeOutputFile(file, text, naming);
+        if (!file)
+            return;
+        const rendered = safeRender(RENDERED[file.input], unwritten, text);
+        if (rendered === undefined)
+            return;
+        const problem = await writeOutputFile(file, rendered, naming);
         if (problem)
             unwritten.push(problem);
     };
-    if (report)
-        await write(report, reportText(result, VERSION));
-    const summary = safeSummary(result, { reportFile, failOn: config.failOn, ...options.summary }, unwritten);
-    if (summaryFile)
-        await write(summaryFile, summary);
-    if (junitFile)
-        await write(junitFile, junitText(result, { failOn: config.failOn, toolVersion: VERSION }));
-    if (htmlFile) {
-        const page = safeRender('the HTML page', unwritten, () => renderHtmlPage(result, { reportFile, failOn: config.failOn, ...options.summary }));
-        if (page !== undefined)
-            await write(htmlFile, page);
-    }
-    const decided = decideOutcome(result, config.failOn);
-    if (metricsFile) {
+    await write(files.reportFile, () => reportText(result, VERSION));
+    const summary = safeSummary(result, summaryOptions, unwritten);
+    await write(files.summaryFile, () => summary);
+    await write(files.junitFile, () => junitText(result, { failOn, toolVersion: VERSION }));
+    await write(files.htmlFile, () => renderHtmlPage(result, summaryOptions));
+    const decided = decideOutcome(result, failOn);
+    const metrics = files.metricsFile;
+    if (metrics) {
         // Last: its exit code counts every file before it that could not be written.
         const exitCode = unwritten.length > 0 && decided.ok ? EXIT.config : decided.exitCode;
-        const previous = await readPreviousMetrics(metricsFile, naming, options.logger);
-        await write(metricsFile, renderMetrics(result, {
+        const previous = await readPreviousMetrics(metrics, naming, options.logger);
+        await write(metrics, () => renderMetrics(result, {
             exitCode,
             previousSuccess: previous === undefined ? undefined : previousSuccess(previous),
             toolVersion: VERSION,
         }));
     }
-    return {
-        ...decided,
-        // A run that did its work but could not say so in a file asked for is no success.
-        ...(unwritten.length > 0 && {
+    // A run that did its work but could not say so in a file asked for is no success.
+    const outcome = unwritten.length === 0
+        ? decided
+        : {
             ok: false,
             exitCode: decided.ok ? EXIT.config : decided.exitCode,
             reason: [decided.reason, ...unwritten].filter((line) => line !== undefined).join('; '),
-        }),
-        unwritten,
-        result,
-        totals: computeTotals(result),
-        summary,
-        ...(reportFile && { reportFile }),
-    };
+        };
+    return { summary, unwritten, outcome };
 }
+/** What each file holds, for the line that says it could not be rendered. */
+const RENDERED = {
+    'report-file': 'the JSON report',
+    'summary-file': 'the summary',
+    'junit-file': 'the JUnit report',
+    'html-file': 'the HTML page',
+    'metrics-file': 'the metrics',
+};
 /** A file's text; a bug in rendering it costs that file only (said in `unwritten`). */
 function safeRender(what, unwritten, render) {
     try {
         return render();
     }
     catch (error) {
-        unwritten.push(`${what} could not be rendered: ${error instanceof Error ? error.message : String(error)} (please report it)`);
+        unwritten.push(`${what} could not be rendered: ${messageOf(error)} (please report it)`);
         return undefined;
+    }
+}
+/** The summary; a bug in rendering it costs the summary only (said in `unwritten`), never the report. */
+function safeSummary(result, options, unwritten) {
+    try {
+        return renderSummary(result, options);
+    }
+    catch (error) {
+        unwritten.push(`the summary could not be rendered: ${messageOf(error)} (please report it)`);
+        return renderInternalError(messageOf(error));
     }
 }
 /** The metrics file the previous run wrote, for its last success; none when there is no file. A
@@ -49969,21 +50022,48 @@ async function readPreviousMetrics(file, naming, logger) {
     catch (error) {
         if (error.code === 'ENOENT')
             return undefined;
-        const why = error instanceof Error ? error.message : String(error);
-        logger.warn(`${naming.name(file.input)} "${printable(file.path)}": the previous file cannot be read (${printable(why)}): the time of the last successful run starts again from 0`);
+        logger.warn(`${naming.name(file.input)} "${printable(file.path)}": the previous file cannot be read (${printable(messageOf(error))}): the time of the last successful run starts again from 0`);
         return undefined;
     }
 }
-/** The summary; a bug in rendering it costs the summary only (said in `unwritten`), never the report. */
-function safeSummary(result, options, unwritten) {
-    try {
-        return renderSummary(result, options);
-    }
-    catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        unwritten.push(`the summary could not be rendered: ${message} (please report it)`);
-        return renderInternalError(message);
-    }
+function messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./lib/run-and-report.js
+
+
+
+
+async function runAndReport(config, options) {
+    const naming = config.naming ?? INPUT_NAMING;
+    const reportFile = options.reportFile ?? config.reportFile;
+    const paths = {
+        reportFile,
+        summaryFile: config.summaryFile,
+        junitFile: config.junitFile,
+        htmlFile: config.htmlFile,
+        metricsFile: config.metricsFile,
+    };
+    await prepareReports(paths, naming);
+    const result = await runSync(config, options.logger, options.clients, {
+        ...(options.signal && { signal: options.signal }),
+    });
+    // From here on the run has done its work: each file is written whatever befalls the others.
+    const { summary, unwritten, outcome } = await writeReports(result, paths, {
+        failOn: config.failOn,
+        naming,
+        logger: options.logger,
+        ...(options.summary?.audience && { audience: options.summary.audience }),
+    });
+    return {
+        ...outcome,
+        unwritten,
+        result,
+        totals: computeTotals(result),
+        summary,
+        ...(reportFile && { reportFile }),
+    };
 }
 
 ;// CONCATENATED MODULE: ./lib/cli/args.js
@@ -50069,8 +50149,16 @@ const COMMANDS = ['sync', 'plan', 'report-merge'];
 const GLOBAL_OPTIONS = ['help', 'version'];
 /** What sync and plan take besides the inputs. */
 const RUN_OPTIONS = ['quiet', 'json'];
-/** report-merge reads shard reports and writes one report and one summary. */
-const MERGE_OPTIONS = ['report-file', 'summary-file', 'fail-on', 'allow-partial'];
+/** report-merge reads shard reports and writes what a sync writes: report, summary, JUnit, HTML, metrics. */
+const MERGE_OPTIONS = [
+    'report-file',
+    'summary-file',
+    'junit-file',
+    'html-file',
+    'metrics-file',
+    'fail-on',
+    'allow-partial',
+];
 const RUN = new Set([...INPUTS.map((i) => i.name), ...RUN_OPTIONS]);
 const MERGE = new Set(MERGE_OPTIONS);
 function isCommand(word) {
@@ -50148,7 +50236,7 @@ function overview() {
         'Commands:',
         row('sync', 'copy every listed tag that Harbor lacks'),
         row('plan', 'the same run as a dry run: classify, write nothing'),
-        row('report-merge', 'one report and summary from the reports of every shard of a sharded sync'),
+        row('report-merge', 'one report, summary, JUnit, HTML and metrics from the shard reports of a sharded sync'),
         '',
         'harbor-sync <command> --help lists the options of a command.',
         row('--version', 'Print the version'),
@@ -50187,12 +50275,16 @@ function mergeHelp() {
     const input = (name) => INPUTS.find((i) => i.name === name);
     return [
         'Usage: harbor-sync report-merge [options] shard-1.json shard-2.json …',
-        '       one report and summary from the reports of every shard of a sharded sync (--shard i/n);',
+        '       one report, summary, JUnit report, HTML page and metrics file from the reports of every',
+        '       shard of a sharded sync (--shard i/n);',
         '       the summary is printed, and the exit code follows --fail-on on the whole',
         '',
         'Options:',
         row('--report-file <value>', 'Where to write the merged JSON report'),
         row('--summary-file <value>', 'Where to write the merged Markdown summary'),
+        optionRow(input('junit-file')),
+        optionRow(input('html-file')),
+        optionRow(input('metrics-file')),
         optionRow(input('fail-on')),
         row('--allow-partial', "Merge even when some shards' reports are missing (the summary says which first)"),
         HELP_ROW,
@@ -50461,10 +50553,9 @@ function withShard(fatal, results) {
 }
 
 ;// CONCATENATED MODULE: ./lib/cli/report-merge.js
-// `harbor-sync report-merge`: one report and one summary from the reports of a sharded sync; the
-// exit follows --fail-on on the whole.
-
-
+// `harbor-sync report-merge`: one report, summary, JUnit report, HTML page and metrics file from
+// the reports of a sharded sync, written as a sync writes them; the exit follows --fail-on on the
+// whole.
 
 
 
@@ -50491,13 +50582,27 @@ async function reportMerge(files, flags) {
         io_fail(error.message);
         return EXIT.config;
     }
-    const summary = renderSummary(merged, { reportFile: flags.reportFile, failOn, audience: 'cli' });
+    const paths = {
+        reportFile: flags.reportFile,
+        summaryFile: flags.summaryFile,
+        junitFile: flags.junitFile,
+        htmlFile: flags.htmlFile,
+        metricsFile: flags.metricsFile,
+    };
+    try {
+        await prepareReports(paths, CLI_NAMES);
+    }
+    catch (error) {
+        io_fail(error.message);
+        return EXIT.config;
+    }
+    const { summary, outcome } = await writeReports(merged, paths, {
+        failOn,
+        naming: CLI_NAMES,
+        logger: { warn: io_fail },
+        audience: 'cli',
+    });
     out(summary);
-    if (flags.summaryFile)
-        await (0,output/* writeScrubbed */.cy)(flags.summaryFile, summary);
-    if (flags.reportFile)
-        await (0,output/* writeScrubbed */.cy)(flags.reportFile, reportText(merged, VERSION));
-    const outcome = decideOutcome(merged, failOn);
     if (!outcome.ok)
         io_fail(outcome.reason ?? 'failed');
     return outcome.exitCode;
@@ -50626,6 +50731,9 @@ async function runCommand(argv, env, stopOnSignal) {
         return await reportMerge(rest, {
             reportFile: values.get('report-file'),
             summaryFile: values.get('summary-file'),
+            junitFile: values.get('junit-file'),
+            htmlFile: values.get('html-file'),
+            metricsFile: values.get('metrics-file'),
             failOn: values.get('fail-on'),
             allowPartial: flag('allow-partial'),
         });

@@ -12,8 +12,16 @@ const GLOBAL_OPTIONS: readonly string[] = ['help', 'version'];
 /** What sync and plan take besides the inputs. */
 const RUN_OPTIONS: readonly string[] = ['quiet', 'json'];
 
-/** report-merge reads shard reports and writes one report and one summary. */
-const MERGE_OPTIONS: readonly string[] = ['report-file', 'summary-file', 'fail-on', 'allow-partial'];
+/** report-merge reads shard reports and writes what a sync writes: report, summary, JUnit, HTML, metrics. */
+const MERGE_OPTIONS: readonly string[] = [
+  'report-file',
+  'summary-file',
+  'junit-file',
+  'html-file',
+  'metrics-file',
+  'fail-on',
+  'allow-partial',
+];
 
 const RUN = new Set([...INPUTS.map((i) => i.name), ...RUN_OPTIONS]);
 const MERGE = new Set(MERGE_OPTIONS);

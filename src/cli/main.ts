@@ -115,6 +115,9 @@ async function runCommand(argv: string[], env: NodeJS.ProcessEnv, stopOnSignal: 
     return await reportMerge(rest, {
       reportFile: values.get('report-file'),
       summaryFile: values.get('summary-file'),
+      junitFile: values.get('junit-file'),
+      htmlFile: values.get('html-file'),
+      metricsFile: values.get('metrics-file'),
       failOn: values.get('fail-on'),
       allowPartial: flag('allow-partial'),
     });

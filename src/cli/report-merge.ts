@@ -1,20 +1,17 @@
-// `harbor-sync report-merge`: one report and one summary from the reports of a sharded sync; the
-// exit follows --fail-on on the whole.
+// `harbor-sync report-merge`: one report, summary, JUnit report, HTML page and metrics file from
+// the reports of a sharded sync, written as a sync writes them; the exit follows --fail-on on the
+// whole.
 import { ConfigError } from '../errors/base.js';
 import { readBoundedFile } from '../config/read-file.js';
 import { parseFailOn } from '../config/values.js';
-import { writeScrubbed } from '../redact/output.js';
-import { reportText } from '../report/json.js';
+import { CLI_NAMES } from '../config/option-names.js';
 import type { FailOn, SyncResult } from '../model/result.js';
 import { checkShardSet, mergeResults, resultFromReport } from '../report/merge.js';
-import { EXIT, decideOutcome, type ExitCode } from '../report/outcome.js';
-import { renderSummary } from '../report/summary.js';
-import { VERSION } from '../version.js';
+import { EXIT, type ExitCode } from '../report/outcome.js';
+import { prepareReports, writeReports, type ReportPaths } from '../write-reports.js';
 import { fail, out } from './io.js';
 
-export interface MergeOptions {
-  reportFile?: string | undefined;
-  summaryFile?: string | undefined;
+export interface MergeOptions extends ReportPaths {
   failOn?: string | undefined;
   /** Merge even when shards are missing; the summary then says so first. */
   allowPartial: boolean;
@@ -44,11 +41,26 @@ export async function reportMerge(files: string[], flags: MergeOptions): Promise
     fail((error as Error).message);
     return EXIT.config;
   }
-  const summary = renderSummary(merged, { reportFile: flags.reportFile, failOn, audience: 'cli' });
+  const paths: ReportPaths = {
+    reportFile: flags.reportFile,
+    summaryFile: flags.summaryFile,
+    junitFile: flags.junitFile,
+    htmlFile: flags.htmlFile,
+    metricsFile: flags.metricsFile,
+  };
+  try {
+    await prepareReports(paths, CLI_NAMES);
+  } catch (error) {
+    fail((error as Error).message);
+    return EXIT.config;
+  }
+  const { summary, outcome } = await writeReports(merged, paths, {
+    failOn,
+    naming: CLI_NAMES,
+    logger: { warn: fail },
+    audience: 'cli',
+  });
   out(summary);
-  if (flags.summaryFile) await writeScrubbed(flags.summaryFile, summary);
-  if (flags.reportFile) await writeScrubbed(flags.reportFile, reportText(merged, VERSION));
-  const outcome = decideOutcome(merged, failOn);
   if (!outcome.ok) fail(outcome.reason ?? 'failed');
   return outcome.exitCode;
 }

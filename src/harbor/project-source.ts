@@ -61,6 +61,11 @@ class HarborProjectSource implements RegistryClient {
     this.host = options.registry.host;
   }
 
+  /** Its repositories come from Harbor's API, which any member of the project may read. */
+  get catalogNeeds(): string {
+    return `an account that may read Harbor project ${this.options.project} (a member of it, e.g. as Limited Guest: source-username, or harbor-username)`;
+  }
+
   get capabilities(): SourceCapabilities {
     return { untaggedManifests: false, localReads: false, referrersApi: this.registry.capabilities.referrersApi };
   }

@@ -65,6 +65,9 @@ export interface RegistryClient {
   listTags(repository: string): Promise<string[]>;
   /** The repositories, page by page as the registry sends them, so work can start on the first page. */
   catalog(): AsyncIterable<string[]>;
+  /** What reading the catalog takes, for the hint when it is refused (401/403), where the source
+   * is not a registry's `_catalog` (which needs catalog permission). */
+  readonly catalogNeeds?: string;
   /** OCI 1.1 referrers of a manifest (signatures, SBOMs); undefined when the registry has no
    * referrers API (then the referrers tag schema `sha256-<hex>` is the way to find them). */
   referrers(repository: string, digest: string): Promise<Descriptor[] | undefined>;

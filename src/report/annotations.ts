@@ -1,6 +1,7 @@
 // What needs a person, as GitHub annotations on the job page and in the PR checks list: one error
 // per class of failure (harbor-sync's errorCode at a step), one warning for the tags that need
-// action (stale and incomplete: model/tag-classes.ts). GitHub shows 10 warning and 10 error
+// action (stale and incomplete: model/tag-classes.ts), one for the tags Harbor held broken (its
+// storage lost content: worth a look even when the sync repaired them). GitHub shows 10 warning and 10 error
 // annotations per step, in the order written, and drops the rest silently: this never asks for
 // more than `limit` in all, folding what does not fit into the last error, which points at the
 // job summary (it lists every tag).
@@ -44,11 +45,15 @@ export function annotationsFor(result: SyncResult, options: AnnotationOptions = 
   const first = Math.max(1, options.firstItems ?? 5);
   const classes = failureClasses(result.items);
   const stale = result.items.filter((i) => tagClass(i.status).needsAction);
-  const warning = stale.length > 0 ? staleWarning(stale, first, result.dryRun) : undefined;
-  // The warning keeps its place (another kind, and the one thing a re-run will not fix) unless
-  // a single slot must speak for the failures.
-  const warningFits = warning !== undefined && limit >= (classes.length > 0 ? 2 : 1);
-  const errorSlots = limit - (warningFits ? 1 : 0);
+  const broken = result.items.filter((i) => i.status === 'broken');
+  const warnings = [
+    ...(stale.length > 0 ? [staleWarning(stale, first, result.dryRun)] : []),
+    ...(broken.length > 0 ? [brokenWarning(broken, first, result.dryRun)] : []),
+  ];
+  // The warnings keep their place (another kind, and what a re-run will not fix or explain)
+  // unless a single slot must speak for the failures.
+  const shown = warnings.slice(0, Math.max(0, limit - (classes.length > 0 ? 1 : 0)));
+  const errorSlots = limit - shown.length;
   const errors: Annotation[] = [];
   if (classes.length <= errorSlots) {
     for (const c of classes) errors.push(classError(c, first, result.dryRun));
@@ -56,7 +61,7 @@ export function annotationsFor(result: SyncResult, options: AnnotationOptions = 
     for (const c of classes.slice(0, errorSlots - 1)) errors.push(classError(c, first, result.dryRun));
     errors.push(collapsed(classes.slice(errorSlots - 1)));
   }
-  return [...errors, ...(warningFits ? [warning] : [])];
+  return [...errors, ...shown];
 }
 
 /** Failed items grouped by errorCode and step, the largest class first (then by code, step). */
@@ -134,6 +139,25 @@ function staleWarning(items: TagResult[], first: number, dryRun: boolean): Annot
         ),
       ...(items.length > first ? [`… and ${items.length - first} more.`] : []),
       'What to do: set upstream-registry to repair them from the registry that was cached, or remove the tags at the source.',
+      SEE_SUMMARY,
+    ].join('\n'),
+  };
+}
+
+function brokenWarning(items: TagResult[], first: number, dryRun: boolean): Annotation {
+  const n = items.length;
+  return {
+    level: 'warning',
+    title: `harbor-sync: ${tags(n)} Harbor held ${n === 1 ? 'was' : 'were'} not whole — ${dryRun ? 'a sync would repair' : 'repaired'}`,
+    message: [
+      `Harbor listed ${n === 1 ? 'this tag' : 'these tags'} with the source's digest, but some of ${n === 1 ? 'its' : 'their'} blobs or manifests answered 404 there: a pull of ${n === 1 ? 'it' : 'them'} ${dryRun ? 'fails' : 'failed'} (a garbage collection, a restore from an old backup, a replication that lost objects).`,
+      ...sortedBySource(items)
+        .slice(0, first)
+        .map((i) => `- ${itemName(i)}: ${i.harborMissing?.length ?? 0} blob(s) or manifest(s) missing in Harbor`),
+      ...(n > first ? [`… and ${n - first} more.`] : []),
+      dryRun
+        ? 'What to do: run the sync with verify: blobs; it pushes what is missing again from the source. A dry run: nothing was written.'
+        : 'Pushed again from the source, digest-checked. What to do: find out what removed them from Harbor (its garbage collection, a restore) before it removes more.',
       SEE_SUMMARY,
     ].join('\n'),
   };

@@ -48,7 +48,9 @@ export function decideOutcome(result: SyncResult, failOn: FailOn): Outcome {
     return {
       ok: false,
       exitCode: EXIT.failed,
-      reason: `${wordList(added.map((c) => `${t[c.name]} ${c.word}`))} tag(s) (fail-on: ${failOn})`,
+      reason: `${wordList(
+        added.filter((c) => t[c.name] > 0).map((c) => `${t[c.name]} ${(dry && c.dryRunWord) || c.word}`),
+      )} tag(s) (fail-on: ${failOn})`,
     };
   }
   return { ok: true, exitCode: EXIT.ok };

@@ -89,7 +89,7 @@ export class Discovery {
       const f = toFailure(error, 'discover');
       const denied = f.status === 401 || f.status === 403;
       const hint = denied
-        ? 'listing the catalog needs catalog permission on the source (on Harbor as a source: a system admin); list images instead'
+        ? `listing the catalog needs ${this.source.catalogNeeds ?? 'catalog permission on the source (on Harbor as a source: a system admin)'}; list images instead`
         : f.hint;
       throw new HarborSyncError({
         code: f.errorCode,

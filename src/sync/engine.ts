@@ -50,19 +50,28 @@ export async function runSync(
     ...(config.shard && { shard: `${config.shard.index}/${config.shard.count}` }),
   };
   const all = clients ?? createClients(config, abandon.signal, logger);
+  const ctx = new RunContext(config, all, logger, { stop, abandon: abandon.signal });
+  const runner = new Runner(ctx, result);
+  let began = false;
   try {
-    const ctx = new RunContext(config, all, logger, { stop, abandon: abandon.signal });
-    const runner = new Runner(ctx, result);
     // Every declared name is mapped before any network traffic: a name Harbor cannot take is
     // refused before anything is copied.
     const targets = mapSpecs(config.images, (repository) => runner.mapTarget(repository));
     const identity = await preflight(config, all, logger, ctx.transfer);
     if (identity.version !== undefined) result.harborVersion = identity.version;
     if (identity.user !== undefined) result.harborUser = identity.user;
+    began = true;
     await runner.run(targets);
   } catch (error) {
-    result.fatal = toFailure(error, 'preflight');
-    logger.error(`${result.fatal.message}${result.fatal.hint ? ` — ${result.fatal.hint}` : ''}`);
+    // A stop that lands while the source is prepared (a tarball decompressed, a catalog listed)
+    // ends that step with an error of its own: the run was interrupted (exit 130), not broken.
+    if (stop?.aborted) {
+      if (!began) runner.stoppedBeforeStart();
+      logger.warn(`Interrupted: ${toFailure(error, 'preflight').message}`);
+    } else {
+      result.fatal = toFailure(error, 'preflight');
+      logger.error(`${result.fatal.message}${result.fatal.hint ? ` — ${result.fatal.hint}` : ''}`);
+    }
   } finally {
     stop?.removeEventListener('abort', onStop);
     await closeClients(all);

@@ -68,6 +68,16 @@ export class Runner {
     this.discovery.forget(source);
   }
 
+  /** A run stopped before it began (while the source was prepared) leaves every declared image of
+   * its shard, and the catalog unlisted. */
+  stoppedBeforeStart(): void {
+    const { config } = this.ctx;
+    for (const spec of config.images) {
+      if (inShard(spec.repository, config.shard)) this.result.notStarted.push(specLabel(spec));
+    }
+    if (config.catalog) this.result.catalogIncomplete = true;
+  }
+
   mapTarget(repository: string): HarborTarget {
     return mapWithRules(repository, this.ctx.config.mappings, this.ctx.config.defaultProject);
   }
@@ -174,7 +184,7 @@ export class Runner {
   /** Lists a repository (or takes a declared tag) once there is room among the open repositories;
    * resolves when it is admitted, so the catalog walk keeps pace with the work. */
   private async expand(spec: ImageSpec, target: HarborTarget, fromCatalog: boolean): Promise<void> {
-    const label = `${spec.repository}:${spec.tag ?? spec.digest ?? '*'}`;
+    const label = specLabel(spec);
     const key = `repository ${label} → ${target.repository}`;
     if (this.scheduler.has(key)) return;
     await this.open.acquire(target.repository);
@@ -267,4 +277,9 @@ export class Runner {
   private discoveredIfDone(): void {
     if (!this.walking && this.expanding === 0) this.ctx.logger.event?.({ type: 'discovered' });
   }
+}
+
+/** How a declared image or a listed repository (`repo:*`) is named in `notStarted`. */
+function specLabel(spec: ImageSpec): string {
+  return `${spec.repository}:${spec.tag ?? spec.digest ?? '*'}`;
 }

@@ -16,10 +16,22 @@ interface Held {
   response: Promise<BlobResponse | undefined>;
 }
 
-/** Responses held at once: two per tag running (tags share most blobs, few have many of their own). */
+/** At the widest concurrency (64) sixteen each would be a thousand source connections held open. */
+const MAX_HELD = 256;
+
+/** Responses held at once: tags are read at the width of the cheap look (four per unit of
+ * concurrency) and wait for a copy slot with their GETs held, a few small blobs each (a config and
+ * a layer or two). With fewer holds than that, a tag read while they are full checks its blobs with
+ * a HEAD and GETs them again to copy them: at 2,000 tiny repositories, 8,900 source HEADs where
+ * 2,000 do (issue 30). Each hold is a source connection (the source's pool has room for them). */
 export function prefetchLimit(concurrency: number): number {
-  return concurrency * 2;
+  return Math.min(concurrency * 16, MAX_HELD);
 }
+
+/** A blob is held only if it fits the read buffer (1 MiB): a held response then waits whole in
+ * memory, and its connection idle. A larger blob is checked with a HEAD: one request more, which
+ * next to its transfer costs nothing, and held buffers stay bounded (`prefetchLimit` × 1 MiB). */
+export const HOLD_MAX_BYTES = 1024 * 1024;
 
 export class Prefetch {
   private readonly held = new Map<string, Held>();
@@ -33,9 +45,9 @@ export class Prefetch {
     this.uploadStarted = uploadStarted;
   }
 
-  /** Worth a GET now: nobody has it open or uploaded it, and there is room. */
-  wants(digest: string): boolean {
-    return this.held.size < this.max && !this.held.has(digest) && !this.uploadStarted(digest);
+  /** Worth a GET now: small enough to hold, nobody has it open or uploaded it, and there is room. */
+  wants(digest: string, size: number): boolean {
+    return size <= HOLD_MAX_BYTES && this.held.size < this.max && !this.held.has(digest) && !this.uploadStarted(digest);
   }
 
   /** Holds the GET `open` starts for `owner` (a tag); resolves to the size, or undefined on 404. */

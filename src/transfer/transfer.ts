@@ -88,9 +88,9 @@ export class Transfer {
     const { prefetch } = this.state;
     return Promise.all(
       blobs.map(
-        ({ digest }) =>
+        ({ digest, size }) =>
           this.state.sourceBlobs.run(repository, digest, () =>
-            willUpload && prefetch?.wants(digest)
+            willUpload && prefetch?.wants(digest, size)
               ? prefetch.open(owner, digest, () => getOrNothing(() => source.getBlob(repository, digest)))
               : source.headBlob(repository, digest),
           ).promise,

@@ -343,6 +343,12 @@ describe('sharding over runners', () => {
       join(work, 'merged.json'),
       '--summary-file',
       join(work, 'merged.md'),
+      '--junit-file',
+      join(work, 'merged.xml'),
+      '--html-file',
+      join(work, 'merged.html'),
+      '--metrics-file',
+      join(work, 'merged.prom'),
       ...shards,
     ]);
     expect(merged.code).toBe(0);
@@ -357,6 +363,16 @@ describe('sharding over runners', () => {
     // A blob shared by repositories of different shards is planned by each runner that needs it.
     expect(all.totals.bytesPlanned).toBeGreaterThanOrEqual(single.totals.bytesPlanned);
     expect(await readFile(join(work, 'merged.md'), 'utf8')).toBe(merged.stdout);
+    // The merge writes every file a sync writes, from the merged model.
+    const junit = await readFile(join(work, 'merged.xml'), 'utf8');
+    expect(junit).toContain(`<testsuites name="harbor-sync" tests="${single.totals.tags}" failures="0" errors="0"`);
+    const page = await readFile(join(work, 'merged.html'), 'utf8');
+    expect(page).toMatch(/^<!DOCTYPE html>/i);
+    expect(page).toContain(`${single.totals.tags} tags`);
+    const metrics = await readFile(join(work, 'merged.prom'), 'utf8');
+    // Labelled with the shards merged: one series a scraper keeps apart from a shard's own.
+    expect(metrics).toMatch(new RegExp(`^harbor_sync_tags\\{shard="merged [^"]+",class="migrated"\\} ${single.totals.migrated}$`, 'm'));
+    expect(metrics).toMatch(/^harbor_sync_exit_code\{shard="merged [^"]+"\} 0$/m);
   });
 
   it('report-merge refuses a file that is not a report', async () => {

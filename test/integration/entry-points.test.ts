@@ -72,7 +72,7 @@ describe('CLI (node dist/cli.js)', () => {
     const base = ['sync', '--source-registry', scenario.source.url, '--harbor-url', harbor.url];
     const stale = await runCli([...base, '--images', 'cache/stale:1', '--fail-on', 'stale', '--quiet'], { env });
     expect(stale.code).toBe(1);
-    expect(stale.stderr).toContain('1 stale and 0 incomplete tag(s) (fail-on: stale)');
+    expect(stale.stderr).toContain('1 stale tag(s) (fail-on: stale)');
     const bad = await runCli([...base, '--images', 'Team/App:1'], { env });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('images line 1: "Team/App:1": repository "Team/App" must be lowercase');
@@ -164,7 +164,7 @@ describe('Action (node dist/action/index.js)', () => {
     expect(
       run.stdout.replaceAll(`::add-mask::${HARBOR_PASSWORD}`, '').replaceAll(`::add-mask::${SOURCE_USER.password}`, ''),
     ).not.toMatch(new RegExp(`${HARBOR_PASSWORD}|${SOURCE_USER.password}`));
-    expect(run.stdout).toContain('::error::harbor-sync: 0 stale and 1 incomplete tag(s) (fail-on: stale)');
+    expect(run.stdout).toContain('::error::harbor-sync: 1 incomplete tag(s) (fail-on: stale)');
     expect(run.stdout).toContain('::group::harbor-sync: starting');
     expect(run.stdout).toMatch(/::endgroup::\nharbor-sync: 2\/2 tags/);
     expect(run.code).toBe(1);

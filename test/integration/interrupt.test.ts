@@ -19,12 +19,14 @@ const images: Record<string, BuiltImage> = {};
 beforeAll(async () => {
   source = await startRegistry();
   for (const n of [1, 2, 3, 4, 5]) {
-    images[`stop/app:${n}`] = buildImage(`interrupt/${n}`, { format: 'oci', layerSizes: [300_000] });
+    // Layers over 1 MiB: a smaller one is fetched whole while its tag waits for a copy slot
+    // (src/transfer/prefetch.ts), and five of them would all be copied before the signal lands.
+    images[`stop/app:${n}`] = buildImage(`interrupt/${n}`, { format: 'oci', layerSizes: [1_200_000] });
     await pushImage({ url: source.url }, 'stop/app', String(n), images[`stop/app:${n}`]!);
   }
   slow = await startFaultProxy(source.url);
   slow.setFaults([
-    { method: 'GET', path: /\/blobs\//, times: Infinity, action: { kind: 'throttle', bytesPerSecond: 250_000 } },
+    { method: 'GET', path: /\/blobs\//, times: Infinity, action: { kind: 'throttle', bytesPerSecond: 800_000 } },
   ]);
   harbor = await startHarborDouble();
 });

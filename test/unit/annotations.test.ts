@@ -100,6 +100,39 @@ describe('annotationsFor', () => {
     expect(annotationsFor(result([stale('cache/a:1')]))[0]!.title).toBe('harbor-sync: 1 stale tag not copied');
   });
 
+  it('one warning for the tags Harbor held broken, repaired or (dry run) to repair, naming what was missing', () => {
+    const broken = (source: string): TagResult => ({
+      source,
+      target: source,
+      status: 'broken',
+      digest: D,
+      harborMissing: [
+        { digest: D, kind: 'blob', size: 10 },
+        { digest: `sha256:${'2'.repeat(64)}`, kind: 'manifest' },
+      ],
+    });
+    const out = annotationsFor(result([broken('team/b:1'), stale('cache/a:1'), broken('team/a:1')]));
+    expect(out.map((a) => [a.level, a.title])).toEqual([
+      ['warning', 'harbor-sync: 1 stale tag not copied'],
+      ['warning', 'harbor-sync: 2 tags Harbor held were not whole — repaired'],
+    ]);
+    expect(out[1]!.message.split('\n').slice(1, 3)).toEqual([
+      '- team/a:1: 2 blob(s) or manifest(s) missing in Harbor',
+      '- team/b:1: 2 blob(s) or manifest(s) missing in Harbor',
+    ]);
+    const planned = annotationsFor(result([broken('team/a:1')], { dryRun: true }));
+    expect(planned[0]!.title).toBe('harbor-sync: 1 tag Harbor held was not whole — a sync would repair');
+    expect(planned[0]!.message).toContain('verify: blobs');
+    // Behind a failure, in a budget of two: the error and the first warning.
+    const tight = annotationsFor(
+      result([broken('team/a:1'), stale('cache/a:1'), failed('x/y:1', 'NOT_FOUND', 'blob')]),
+      {
+        limit: 2,
+      },
+    );
+    expect(tight.map((a) => a.level)).toEqual(['error', 'warning']);
+  });
+
   it('never more than the limit: the rest of the classes folded into the last error, the warning kept', () => {
     const codes: ErrorCode[] = [
       'IMMUTABLE_TAG',

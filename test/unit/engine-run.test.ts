@@ -80,6 +80,23 @@ describe('engine: interrupted', () => {
     expect(f.source.callsOf('getManifest')).toEqual([]);
     expect(f.harbor.registry.calls).toEqual([]);
   });
+  it('stopped while the source is being prepared (a tarball decompressed): interrupted, not a fatal error', async () => {
+    const f = fakes();
+    f.source.addImage('team/app', '1', image('app'));
+    const stop = new AbortController();
+    // What a storage source does when SIGINT lands mid-extraction: its preparation throws.
+    f.source.observe((call) => {
+      if (call.method === 'ping') stop.abort();
+    });
+    f.source.fail('ping', {}, { network: 'ECONNRESET' });
+
+    const result = await sync(f, { images: ['team/app:1'] }, { control: { signal: stop.signal } });
+
+    expect(result.interrupted).toBe(true);
+    expect(result.fatal).toBeUndefined();
+    expect(result.notStarted).toEqual(['team/app:1']);
+    expect(f.harbor.registry.calls).toEqual([]);
+  });
 });
 
 describe('engine: a problem that stops the run', () => {
@@ -124,6 +141,28 @@ describe('engine: a problem that stops the run', () => {
     expect(result.items).toEqual([]);
     expect(f.source.calls).toEqual([{ method: 'ping' }]);
     expect(f.harbor.registry.calls).toEqual([]);
+  });
+
+  it('a catalog the source refuses to list: fatal at discover, with what listing it takes on that source', async () => {
+    const f = fakes();
+    f.source.addImage('team/app', '1', image('app'));
+    f.source.fail('catalog', {}, { status: 403, code: 'DENIED' }, Infinity);
+
+    const registry = await sync(f, { catalog: true });
+    expect(registry.fatal).toMatchObject({ step: 'discover', status: 403 });
+    expect(registry.fatal?.hint).toBe(
+      'listing the catalog needs catalog permission on the source (on Harbor as a source: a system admin); list images instead',
+    );
+
+    // A source that is not a registry's _catalog (a Harbor project, read through Harbor's API)
+    // says what it takes instead.
+    const g = fakes();
+    g.source.fail('catalog', {}, { status: 403, code: 'DENIED' }, Infinity);
+    Object.defineProperty(g.source, 'catalogNeeds', { value: 'an account that may read Harbor project cache' });
+    const project = await sync(g, { catalog: true });
+    expect(project.fatal?.hint).toBe(
+      'listing the catalog needs an account that may read Harbor project cache; list images instead',
+    );
   });
 
   it('a name Harbor cannot take is refused before any request', async () => {

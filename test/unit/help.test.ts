@@ -21,7 +21,16 @@ describe('help per command', () => {
 
   it("report-merge's help lists only its own options", () => {
     expect(optionsIn(helpText('report-merge')).sort()).toEqual(
-      ['--allow-partial', '--fail-on', '--help', '--report-file', '--summary-file'].sort(),
+      [
+        '--allow-partial',
+        '--fail-on',
+        '--help',
+        '--report-file',
+        '--summary-file',
+        '--junit-file',
+        '--html-file',
+        '--metrics-file',
+      ].sort(),
     );
     for (const option of optionsIn(helpText('report-merge'))) expect(takes('report-merge', option.slice(2))).toBe(true);
   });

@@ -1,7 +1,7 @@
 // Prefetch: the GET that checks a blob is on the source is held for the upload that copies it.
 import { describe, it, expect } from 'vitest';
 import { Readable } from 'node:stream';
-import { Prefetch } from '../../src/transfer/prefetch.ts';
+import { HOLD_MAX_BYTES, Prefetch } from '../../src/transfer/prefetch.ts';
 
 const response = () => ({ body: Readable.from([Buffer.from('layer')]), size: 5 });
 
@@ -10,7 +10,7 @@ describe('Prefetch', () => {
     const prefetch = new Prefetch(2, () => false);
     const res = response();
     expect(await prefetch.open('tag a', 'sha256:1', async () => res)).toBe(5);
-    expect(prefetch.wants('sha256:1')).toBe(false); // already held
+    expect(prefetch.wants('sha256:1', 5)).toBe(false); // already held
     expect(await prefetch.take('sha256:1')).toBe(res);
     expect(await prefetch.take('sha256:1')).toBeUndefined();
     expect(res.body.destroyed).toBe(false);
@@ -19,12 +19,18 @@ describe('Prefetch', () => {
   it('holds no more than its limit, nothing already on its way to Harbor, and nothing that 404s', async () => {
     const uploading = new Set(['sha256:up']);
     const prefetch = new Prefetch(2, (d) => uploading.has(d));
-    expect(prefetch.wants('sha256:up')).toBe(false);
+    expect(prefetch.wants('sha256:up', 5)).toBe(false);
     expect(await prefetch.open('tag a', 'sha256:gone', async () => undefined)).toBeUndefined();
-    expect(prefetch.wants('sha256:gone')).toBe(true); // a 404 is not held
+    expect(prefetch.wants('sha256:gone', 5)).toBe(true); // a 404 is not held
     await prefetch.open('tag a', 'sha256:1', async () => response());
     await prefetch.open('tag b', 'sha256:2', async () => response());
-    expect(prefetch.wants('sha256:3')).toBe(false);
+    expect(prefetch.wants('sha256:3', 5)).toBe(false);
+  });
+
+  it('holds only blobs that fit the read buffer: a larger one is checked with a HEAD', () => {
+    const prefetch = new Prefetch(8, () => false);
+    expect(prefetch.wants('sha256:small', HOLD_MAX_BYTES)).toBe(true);
+    expect(prefetch.wants('sha256:large', HOLD_MAX_BYTES + 1)).toBe(false);
   });
 
   it('release closes what the tag opened and nobody took, and leaves other tags alone', async () => {
@@ -56,6 +62,6 @@ describe('Prefetch', () => {
     await expect(prefetch.open('tag a', 'sha256:1', async () => Promise.reject(new Error('503')))).rejects.toThrow(
       '503',
     );
-    expect(prefetch.wants('sha256:1')).toBe(true);
+    expect(prefetch.wants('sha256:1', 5)).toBe(true);
   });
 });

@@ -196,7 +196,7 @@ describe('a class added to the table', () => {
     expect(m.outcome.decideOutcome(run(true), 'stale')).toEqual({
       ok: false,
       exitCode: 1,
-      reason: '0 stale, 0 incomplete and 2 held tag(s) (fail-on: stale)',
+      reason: '2 would hold tag(s) (fail-on: stale)',
     });
     expect(m.outcome.decideOutcome(run(true), 'failed').ok).toBe(true);
     expect(m.summary.renderSummary(run(true), { failOn: 'stale' })).toContain(

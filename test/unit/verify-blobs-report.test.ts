@@ -55,6 +55,10 @@ describe('fail-on: pending', () => {
         exitCode: 1,
       });
     expect(decideOutcome(run(true, ['skipped', 'skipped']), 'pending')).toEqual({ ok: true, exitCode: 0 });
+    // The reason says what a sync would still do, as the dry run's verdict does.
+    expect(decideOutcome(run(true, ['migrated', 'migrated', 'broken', 'stale']), 'pending').reason).toBe(
+      '2 would migrate, 1 would repair and 1 stale tag(s) (fail-on: pending)',
+    );
   });
 
   it('fails a sync as failed does: what was done passes', () => {
