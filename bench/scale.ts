@@ -1,6 +1,8 @@
 // npm run bench:scale: the scale figures in one run, alone on the machine: the medium corpus
-// (3 rounds), the ~24k-tag catalog and the 2 GiB layer (5 rounds: a round takes half a minute, and
-// one slow round moves a 3-round median by 15 %), one after another, then
+// (3 rounds, with its storage read as a directory and as a tar), the 12k- and 24k-tag catalogs
+// (harbor-sync against the full and no-op floors), the seed-scale storage migration (5,000 tags
+// from a directory, a tar and a tar.gz) and the 2 GiB layer (5 rounds: a round takes half a
+// minute, and one slow round moves a 3-round median by 15 %), one after another, then
 // bench/results/<date>-scale.md with each target, the figure measured and whether it is met
 // (`--checks-only <date>` writes that file again from that day's results, running nothing).
 // Each preset also writes its own results file (bench/results/<date>-<preset>.md), which has the
@@ -12,9 +14,15 @@ import { fileURLToPath } from 'node:url';
 import type { RunResult } from './contenders.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CATALOG = ['--only', 'harbor-sync,floor,full-floor'];
 const RUNS: [string, string[]][] = [
-  ['medium', ['--preset', 'medium', '--runs', '3']],
-  ['catalog-24k', ['--preset', 'catalog-24k']],
+  [
+    'medium',
+    ['--preset', 'medium', '--runs', '3', '--only', 'harbor-sync,skopeo,floor,full-floor,storage-dir,storage-tar'],
+  ],
+  ['catalog-12k', ['--preset', 'catalog-12k', ...CATALOG]],
+  ['catalog-24k', ['--preset', 'catalog-24k', ...CATALOG]],
+  ['seed', ['--preset', 'seed', '--only', 'storage-dir,storage-tar,storage-tgz,full-floor']],
   ['big-layer', ['--big-layer', '--runs', '5']],
 ];
 
@@ -55,7 +63,9 @@ const mb = (r: RunResult): number => (r.peakRssKiB ?? Number.NaN) / 1024;
 const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
 
 const medium = read('medium');
+const catalog12k = read('catalog-12k');
 const catalog = read('catalog-24k');
+const seed = read('seed');
 const big = read('big-layer');
 const repos = Number(/all (\d+) repos/.exec(byPrefix(catalog, 'harbor-sync first sync, all').name)?.[1]);
 const first24k = byPrefix(catalog, 'harbor-sync first sync, all');
@@ -98,8 +108,48 @@ const ratioCheck = (what: string, a: RunResult, b: RunResult, limit: number, mor
   const secs = (x: RunResult): string => x.wallSeconds.toFixed(x.wallSeconds < 10 ? 2 : 1);
   check(what, `≤ ${limit.toFixed(2)}×`, `${r.toFixed(3)}× (${secs(a)} s / ${secs(b)} s${more})`, r <= limit);
 };
+// The nightly at its floor at every scale (issue 30): the whole catalog, first sync and no-op.
+for (const [name, s] of [
+  ['12k', catalog12k],
+  ['24k', catalog],
+] as const) {
+  const tags = (byPrefix(s, 'harbor-sync first sync, all').tagsOk?.[1] ?? 0).toLocaleString('en');
+  ratioCheck(
+    `catalog-${name} (${tags} tags) first sync / full floor`,
+    byPrefix(s, 'harbor-sync first sync, all'),
+    byPrefix(s, 'full floor, all'),
+    1.1,
+  );
+  ratioCheck(
+    `catalog-${name} no-op / no-op floor`,
+    byPrefix(s, 'harbor-sync no-op, all'),
+    byPrefix(s, 'no-op floor, all'),
+    1.5,
+  );
+}
 ratioCheck('2 GiB layer / copy floor', row(big, 'harbor-sync first sync'), row(big, 'copy floor'), 1.15);
-ratioCheck('medium first sync / full floor', row(medium, 'harbor-sync first sync'), row(medium, 'full floor'), 1.1);
+ratioCheck('medium first sync / full floor', row(medium, 'harbor-sync first sync'), row(medium, 'full floor'), 1.05);
+// Storage migrations (issue 27): a plain tar read in place costs about what the directory does,
+// both at or under what the registry's API costs at its floor.
+for (const [name, s] of [
+  ['medium', medium],
+  ['seed', seed],
+] as const) {
+  const dir = row(s, 'storage dir:// first sync');
+  const tar = row(s, 'storage .tar first sync');
+  ratioCheck(`${name}: .tar first sync / dir:// first sync`, tar, dir, 1.15);
+  ratioCheck(`${name}: dir:// first sync / full floor (registry API)`, dir, row(s, 'full floor'), 1.0);
+  ratioCheck(`${name}: .tar first sync / full floor (registry API)`, tar, row(s, 'full floor'), 1.0);
+}
+const seedTar = row(seed, 'storage .tar first sync');
+const seedTgz = row(seed, 'storage .tar.gz first sync');
+check('seed: peak RSS, .tar first sync', '≤ 150 MB', `${mb(seedTar).toFixed(0)} MB`, mb(seedTar) <= 150);
+check(
+  'seed: temporary disk, .tar first sync',
+  '< 1 MB',
+  `${((seedTar.workDirPeakBytes ?? Number.NaN) / 1e6).toFixed(3)} MB (the .tar.gz: ${((seedTgz.workDirPeakBytes ?? Number.NaN) / 1e9).toFixed(2)} GB, decompressed once)`,
+  (seedTar.workDirPeakBytes ?? Number.NaN) < 1e6,
+);
 const medNoop = row(medium, 'harbor-sync no-op');
 ratioCheck(
   'medium no-op / skopeo no-op',
@@ -115,8 +165,8 @@ const md = [
   checksOnly
     ? `Checks written again with \`npm run bench:scale -- --checks-only ${date}\` from the results of that day's \`npm run bench:scale\`, run alone on the machine at git ${medium.commit}. Details of`
     : `Run at ${started.toISOString()} with \`npm run bench:scale\`, alone on the machine, at git ${medium.commit}. Details of`,
-  `each preset: [medium](${date}-medium.md) (${rounds(medium)}, medians), [catalog-24k](${date}-catalog-24k.md),`,
-  `[big-layer](${date}-big-layer.md) (${rounds(big)}, medians).`,
+  `each preset: [medium](${date}-medium.md) (${rounds(medium)}, medians), [catalog-12k](${date}-catalog-12k.md),`,
+  `[catalog-24k](${date}-catalog-24k.md), [seed](${date}-seed.md), [big-layer](${date}-big-layer.md) (${rounds(big)}, medians).`,
   '',
   '| figure | target | measured | met |',
   '| --- | --- | --- | --- |',

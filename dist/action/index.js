@@ -73185,44 +73185,51 @@ var source_kinds = __nccwpck_require__(8158);
 const VERSION = '1.0.0';
 
 ;// CONCATENATED MODULE: ./lib/transfer/prefetch.js
-/** At the widest concurrency (64) sixteen each would be a thousand source connections held open. */
-const MAX_HELD = 256;
-/** Responses held at once: tags are read at the width of the cheap look (four per unit of
- * concurrency) and wait for a copy slot with their GETs held, a few small blobs each (a config and
- * a layer or two). With fewer holds than that, a tag read while they are full checks its blobs with
- * a HEAD and GETs them again to copy them: at 2,000 tiny repositories, 8,900 source HEADs where
- * 2,000 do (issue 30). Each hold is a source connection (the source's pool has room for them). */
-function prefetchLimit(concurrency) {
-    return Math.min(concurrency * 16, MAX_HELD);
-}
-/** A blob is held only if it fits the read buffer (1 MiB): a held response then waits whole in
- * memory, and its connection idle. A larger blob is checked with a HEAD: one request more, which
- * next to its transfer costs nothing, and held buffers stay bounded (`prefetchLimit` × 1 MiB). */
+/** A blob up to the read buffer (1 MiB) is small: its held response waits whole in memory. */
 const HOLD_MAX_BYTES = 1024 * 1024;
+/** At the widest concurrency (64) sixteen each would be a thousand source connections held open. */
+const MAX_SMALL_HELD = 256;
+/** Tags are read at the width of the cheap look (four per unit of concurrency) and wait for a copy
+ * slot with their GETs held: a few small blobs each. With fewer holds than that, a tag read while
+ * they are full checks its blobs with a HEAD and GETs them again to copy them: at 2,000 tiny
+ * repositories, 8,900 source HEADs where 2,000 do (issue 30). Large blobs keep the two per unit of
+ * concurrency they always had (the copies running next): each buffers up to 1 MiB, then waits. */
+function holdLimits(concurrency) {
+    return { small: Math.min(concurrency * 16, MAX_SMALL_HELD), large: concurrency * 2 };
+}
+/** Source connections the held responses may take (each holds one): the source's pool has room
+ * for them besides the transfers, or an upload waiting for a connection could wait for ever. */
+function prefetchConnections(concurrency) {
+    const { small, large } = holdLimits(concurrency);
+    return small + large;
+}
 class Prefetch {
     held = new Map();
-    max;
+    limits;
     uploadStarted;
-    /** `max` bounds the responses held at once: each holds a source connection, so it must stay
-     * below the source's connection limit or uploads waiting for a connection could wait forever. */
-    constructor(max, uploadStarted) {
-        this.max = max;
+    largeHeld = 0;
+    constructor(limits, uploadStarted) {
+        this.limits = limits;
         this.uploadStarted = uploadStarted;
     }
-    /** Worth a GET now: small enough to hold, nobody has it open or uploaded it, and there is room. */
+    /** Worth a GET now: nobody has it open or uploaded it, and there is room among its size's holds. */
     wants(digest, size) {
-        return size <= HOLD_MAX_BYTES && this.held.size < this.max && !this.held.has(digest) && !this.uploadStarted(digest);
+        if (this.held.has(digest) || this.uploadStarted(digest))
+            return false;
+        return size > HOLD_MAX_BYTES
+            ? this.largeHeld < this.limits.large
+            : this.held.size - this.largeHeld < this.limits.small;
     }
     /** Holds the GET `open` starts for `owner` (a tag); resolves to the size, or undefined on 404. */
-    async open(owner, digest, open) {
+    async open(owner, digest, size, open) {
         const response = open().then((res) => {
             // Nobody reads it while it waits: an error then (an abandoned run, a stall) must not be
             // an unhandled 'error' event; the upload that takes it sees the error when it reads.
             res?.body.on('error', () => undefined);
             return res;
         });
-        const entry = { owner, response };
-        this.held.set(digest, entry);
+        const entry = { owner, large: size > HOLD_MAX_BYTES, response };
+        this.hold(digest, entry);
         try {
             const res = await response;
             if (!res)
@@ -73239,7 +73246,7 @@ class Prefetch {
         const entry = this.held.get(digest);
         if (!entry)
             return undefined;
-        this.held.delete(digest);
+        this.drop(digest, entry);
         return await entry.response.catch(() => undefined);
     }
     /** Closes what `owner` opened and no upload took (the tag was stale, or mounted the blob). */
@@ -73247,13 +73254,21 @@ class Prefetch {
         for (const [digest, entry] of [...this.held]) {
             if (entry.owner !== owner)
                 continue;
-            this.held.delete(digest);
+            this.drop(digest, entry);
             void entry.response.then((res) => res?.body.destroy(), () => undefined);
         }
     }
+    hold(digest, entry) {
+        this.held.set(digest, entry);
+        if (entry.large)
+            this.largeHeld += 1;
+    }
     drop(digest, entry) {
-        if (this.held.get(digest) === entry)
-            this.held.delete(digest);
+        if (this.held.get(digest) !== entry)
+            return;
+        this.held.delete(digest);
+        if (entry.large)
+            this.largeHeld -= 1;
     }
 }
 
@@ -73287,7 +73302,7 @@ function createClients(config, signal, logger) {
             source: config.source,
             harbor: config.harbor,
             // Room beside the transfers for the GETs classification holds open (prefetch.ts).
-            connection: { ...common, connections: common.connections + prefetchLimit(config.concurrency) },
+            connection: { ...common, connections: common.connections + prefetchConnections(config.concurrency) },
             ...(config.workDir && { workDir: config.workDir }),
             naming: config.naming ?? model_config/* INPUT_NAMING */.O,
             ...(logger && { logger }),
@@ -74127,7 +74142,7 @@ class TransferState {
         this.prefetch =
             options.dryRun || clients.source.capabilities.localReads
                 ? undefined
-                : new Prefetch(prefetchLimit(options.concurrency), (digest) => this.uploads.has(digest));
+                : new Prefetch(holdLimits(options.concurrency), (digest) => this.uploads.has(digest));
         this.limit = pLimit(options.concurrency * 2);
         this.looks = pLimit(options.concurrency * 4);
     }
@@ -74265,7 +74280,7 @@ class Transfer {
         const { source } = this.state.clients;
         const { prefetch } = this.state;
         return Promise.all(blobs.map(({ digest, size }) => this.state.sourceBlobs.run(repository, digest, () => willUpload && prefetch?.wants(digest, size)
-            ? prefetch.open(owner, digest, () => getOrNothing(() => source.getBlob(repository, digest)))
+            ? prefetch.open(owner, digest, size, () => getOrNothing(() => source.getBlob(repository, digest)))
             : source.headBlob(repository, digest)).promise));
     }
     /** Whether held GETs would be worth opening: not in a dry run, nor from local files. */

@@ -8,7 +8,7 @@ import { openSource } from '../sources/source-kinds.js';
 import { VERSION } from '../version.js';
 import { INPUT_NAMING, type Endpoint, type SyncConfig } from '../model/config.js';
 import type { Logger } from '../model/events.js';
-import { prefetchLimit } from '../transfer/prefetch.js';
+import { prefetchConnections } from '../transfer/prefetch.js';
 
 export const USER_AGENT = `harbor-sync/${VERSION}`;
 
@@ -39,7 +39,7 @@ export function createClients(config: SyncConfig, signal?: AbortSignal, logger?:
       source: config.source,
       harbor: config.harbor,
       // Room beside the transfers for the GETs classification holds open (prefetch.ts).
-      connection: { ...common, connections: common.connections + prefetchLimit(config.concurrency) },
+      connection: { ...common, connections: common.connections + prefetchConnections(config.concurrency) },
       ...(config.workDir && { workDir: config.workDir }),
       naming: config.naming ?? INPUT_NAMING,
       ...(logger && { logger }),

@@ -12,48 +12,63 @@ export interface BlobResponse {
 
 interface Held {
   owner: string;
+  large: boolean;
   /** Undefined when the blob answered 404 (the classification saw that too). */
   response: Promise<BlobResponse | undefined>;
 }
 
-/** At the widest concurrency (64) sixteen each would be a thousand source connections held open. */
-const MAX_HELD = 256;
-
-/** Responses held at once: tags are read at the width of the cheap look (four per unit of
- * concurrency) and wait for a copy slot with their GETs held, a few small blobs each (a config and
- * a layer or two). With fewer holds than that, a tag read while they are full checks its blobs with
- * a HEAD and GETs them again to copy them: at 2,000 tiny repositories, 8,900 source HEADs where
- * 2,000 do (issue 30). Each hold is a source connection (the source's pool has room for them). */
-export function prefetchLimit(concurrency: number): number {
-  return Math.min(concurrency * 16, MAX_HELD);
+/** How many responses are held at once: small blobs (a config, a small layer) and large ones. */
+export interface HoldLimits {
+  small: number;
+  large: number;
 }
 
-/** A blob is held only if it fits the read buffer (1 MiB): a held response then waits whole in
- * memory, and its connection idle. A larger blob is checked with a HEAD: one request more, which
- * next to its transfer costs nothing, and held buffers stay bounded (`prefetchLimit` × 1 MiB). */
+/** A blob up to the read buffer (1 MiB) is small: its held response waits whole in memory. */
 export const HOLD_MAX_BYTES = 1024 * 1024;
+
+/** At the widest concurrency (64) sixteen each would be a thousand source connections held open. */
+const MAX_SMALL_HELD = 256;
+
+/** Tags are read at the width of the cheap look (four per unit of concurrency) and wait for a copy
+ * slot with their GETs held: a few small blobs each. With fewer holds than that, a tag read while
+ * they are full checks its blobs with a HEAD and GETs them again to copy them: at 2,000 tiny
+ * repositories, 8,900 source HEADs where 2,000 do (issue 30). Large blobs keep the two per unit of
+ * concurrency they always had (the copies running next): each buffers up to 1 MiB, then waits. */
+export function holdLimits(concurrency: number): HoldLimits {
+  return { small: Math.min(concurrency * 16, MAX_SMALL_HELD), large: concurrency * 2 };
+}
+
+/** Source connections the held responses may take (each holds one): the source's pool has room
+ * for them besides the transfers, or an upload waiting for a connection could wait for ever. */
+export function prefetchConnections(concurrency: number): number {
+  const { small, large } = holdLimits(concurrency);
+  return small + large;
+}
 
 export class Prefetch {
   private readonly held = new Map<string, Held>();
-  private readonly max: number;
+  private readonly limits: HoldLimits;
   private readonly uploadStarted: (digest: string) => boolean;
+  private largeHeld = 0;
 
-  /** `max` bounds the responses held at once: each holds a source connection, so it must stay
-   * below the source's connection limit or uploads waiting for a connection could wait forever. */
-  constructor(max: number, uploadStarted: (digest: string) => boolean) {
-    this.max = max;
+  constructor(limits: HoldLimits, uploadStarted: (digest: string) => boolean) {
+    this.limits = limits;
     this.uploadStarted = uploadStarted;
   }
 
-  /** Worth a GET now: small enough to hold, nobody has it open or uploaded it, and there is room. */
+  /** Worth a GET now: nobody has it open or uploaded it, and there is room among its size's holds. */
   wants(digest: string, size: number): boolean {
-    return size <= HOLD_MAX_BYTES && this.held.size < this.max && !this.held.has(digest) && !this.uploadStarted(digest);
+    if (this.held.has(digest) || this.uploadStarted(digest)) return false;
+    return size > HOLD_MAX_BYTES
+      ? this.largeHeld < this.limits.large
+      : this.held.size - this.largeHeld < this.limits.small;
   }
 
   /** Holds the GET `open` starts for `owner` (a tag); resolves to the size, or undefined on 404. */
   async open(
     owner: string,
     digest: string,
+    size: number,
     open: () => Promise<BlobResponse | undefined>,
   ): Promise<number | undefined> {
     const response = open().then((res) => {
@@ -62,8 +77,8 @@ export class Prefetch {
       res?.body.on('error', () => undefined);
       return res;
     });
-    const entry: Held = { owner, response };
-    this.held.set(digest, entry);
+    const entry: Held = { owner, large: size > HOLD_MAX_BYTES, response };
+    this.hold(digest, entry);
     try {
       const res = await response;
       if (!res) this.drop(digest, entry);
@@ -78,7 +93,7 @@ export class Prefetch {
   async take(digest: string): Promise<BlobResponse | undefined> {
     const entry = this.held.get(digest);
     if (!entry) return undefined;
-    this.held.delete(digest);
+    this.drop(digest, entry);
     return await entry.response.catch(() => undefined);
   }
 
@@ -86,7 +101,7 @@ export class Prefetch {
   release(owner: string): void {
     for (const [digest, entry] of [...this.held]) {
       if (entry.owner !== owner) continue;
-      this.held.delete(digest);
+      this.drop(digest, entry);
       void entry.response.then(
         (res) => res?.body.destroy(),
         () => undefined,
@@ -94,7 +109,14 @@ export class Prefetch {
     }
   }
 
+  private hold(digest: string, entry: Held): void {
+    this.held.set(digest, entry);
+    if (entry.large) this.largeHeld += 1;
+  }
+
   private drop(digest: string, entry: Held): void {
-    if (this.held.get(digest) === entry) this.held.delete(digest);
+    if (this.held.get(digest) !== entry) return;
+    this.held.delete(digest);
+    if (entry.large) this.largeHeld -= 1;
   }
 }

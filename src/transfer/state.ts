@@ -6,7 +6,7 @@ import type { RegistryClient } from '../registry/registry-client.js';
 import type { RetryPolicy } from '../registry/retry.js';
 import { BlobHomes } from './blob-homes.js';
 import { OncePerRepository } from './once.js';
-import { Prefetch, prefetchLimit } from './prefetch.js';
+import { Prefetch, holdLimits } from './prefetch.js';
 import { createUpstream, type Upstream } from './upstream.js';
 
 /** How a blob got into a Harbor repository. */
@@ -62,7 +62,7 @@ export class TransferState {
     this.prefetch =
       options.dryRun || clients.source.capabilities.localReads
         ? undefined
-        : new Prefetch(prefetchLimit(options.concurrency), (digest) => this.uploads.has(digest));
+        : new Prefetch(holdLimits(options.concurrency), (digest) => this.uploads.has(digest));
     this.limit = pLimit(options.concurrency * 2);
     this.looks = pLimit(options.concurrency * 4);
   }

@@ -91,7 +91,7 @@ export class Transfer {
         ({ digest, size }) =>
           this.state.sourceBlobs.run(repository, digest, () =>
             willUpload && prefetch?.wants(digest, size)
-              ? prefetch.open(owner, digest, () => getOrNothing(() => source.getBlob(repository, digest)))
+              ? prefetch.open(owner, digest, size, () => getOrNothing(() => source.getBlob(repository, digest)))
               : source.headBlob(repository, digest),
           ).promise,
       ),

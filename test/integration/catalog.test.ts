@@ -371,7 +371,9 @@ describe('sharding over runners', () => {
     expect(page).toContain(`${single.totals.tags} tags`);
     const metrics = await readFile(join(work, 'merged.prom'), 'utf8');
     // Labelled with the shards merged: one series a scraper keeps apart from a shard's own.
-    expect(metrics).toMatch(new RegExp(`^harbor_sync_tags\\{shard="merged [^"]+",class="migrated"\\} ${single.totals.migrated}$`, 'm'));
+    expect(metrics).toMatch(
+      new RegExp(`^harbor_sync_tags\\{shard="merged [^"]+",class="migrated"\\} ${single.totals.migrated}$`, 'm'),
+    );
     expect(metrics).toMatch(/^harbor_sync_exit_code\{shard="merged [^"]+"\} 0$/m);
   });
 

@@ -277,11 +277,12 @@ describe('round trips on the source', () => {
     const first = await sync(inputs(source.url, harbor, harbor.url, { images: 'faults/many' }));
     expect(first.byStatus('migrated')).toHaveLength(40);
     const watched = await proxy(source.url);
-    // Concurrency 1: four tags looked at at once, so a handful of connections serve every request.
+    // Concurrency 1: four tags looked at at once, so a few connections serve every request.
     const again = await sync(inputs(watched.url, harbor, harbor.url, { images: 'faults/many', concurrency: '1' }));
     expect(again.byStatus('skipped')).toHaveLength(40);
     expect(watched.hits.filter((h) => h.method === 'HEAD' && h.path.includes('/manifests/'))).toHaveLength(40);
-    // undici would close the connection after every HEAD unless told not to: 40 and more.
-    expect(watched.connections()).toBeLessThanOrEqual(10);
+    // undici would close the connection after every HEAD unless told not to: a connection per
+    // request. Kept alive, each serves several (the tag list, the HEADs, the referrers lookups).
+    expect(watched.connections() * 3).toBeLessThanOrEqual(watched.hits.length);
   });
 });

@@ -18,9 +18,10 @@ const images: Record<string, BuiltImage> = {};
 
 beforeAll(async () => {
   source = await startRegistry();
-  for (const n of [1, 2, 3, 4, 5]) {
-    // Layers over 1 MiB: a smaller one is fetched whole while its tag waits for a copy slot
-    // (src/transfer/prefetch.ts), and five of them would all be copied before the signal lands.
+  for (const n of [1, 2, 3, 4, 5, 6, 7, 8]) {
+    // Layers over 1 MiB, eight tags: a tag waiting for a copy slot may have its blob fetched
+    // already (src/transfer/prefetch.ts) and copy in no time; with fewer, all could be done before
+    // the signal lands, and none left to be not started.
     images[`stop/app:${n}`] = buildImage(`interrupt/${n}`, { format: 'oci', layerSizes: [1_200_000] });
     await pushImage({ url: source.url }, 'stop/app', String(n), images[`stop/app:${n}`]!);
   }
