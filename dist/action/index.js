@@ -69372,27 +69372,6 @@ const TAG_CLASSES = [
 
 /***/ }),
 
-/***/ 2714:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   z: () => (/* binding */ formatBytes)
-/* harmony export */ });
-// Sizes in the units the reports use (decimal, as registries and Harbor show them).
-function formatBytes(bytes) {
-    const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1000 && unit < units.length - 1) {
-        value /= 1000;
-        unit++;
-    }
-    return `${unit === 0 ? value : value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
-}
-
-
-/***/ }),
-
 /***/ 5532:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -73045,11 +73024,11 @@ function notStartedSection(notStarted, ctx) {
 /* harmony export */   f: () => (/* reexport safe */ _model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__.f),
 /* harmony export */   kt: () => (/* binding */ itemsByStatus),
 /* harmony export */   x0: () => (/* binding */ computeTotals),
-/* harmony export */   z3: () => (/* reexport safe */ _model_units_js__WEBPACK_IMPORTED_MODULE_2__.z)
+/* harmony export */   z3: () => (/* reexport safe */ _units_js__WEBPACK_IMPORTED_MODULE_2__.z)
 /* harmony export */ });
 /* harmony import */ var _model_class_rules_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4747);
 /* harmony import */ var _order_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5930);
-/* harmony import */ var _model_units_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2714);
+/* harmony import */ var _units_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3052);
 
 
 
@@ -73113,7 +73092,7 @@ function itemsByStatus(result) {
 /* harmony export */   p0: () => (/* binding */ duration)
 /* harmony export */ });
 /* unused harmony export NBSP */
-/* harmony import */ var _model_units_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2714);
+/* harmony import */ var _units_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3052);
 // Numbers, sizes and durations as a person reads them, the same in every format: thousands
 // separators, units that never wrap apart from their number (a no-break space), short digests.
 // Plain text: whoever writes it escapes it for the format.
@@ -73133,7 +73112,7 @@ function plural(n, one, many = `${one}s`) {
 function bytes(n) {
     if (typeof n !== 'number')
         return String(n);
-    return (0,_model_units_js__WEBPACK_IMPORTED_MODULE_0__/* .formatBytes */ .z)(n).replace(' ', NBSP);
+    return (0,_units_js__WEBPACK_IMPORTED_MODULE_0__/* .formatBytes */ .z)(n).replace(' ', NBSP);
 }
 /** 4.2 s, 42 s, 41 min 7 s, 2 h 3 min: what a person reads, not 2467.3 s. */
 function duration(seconds) {
@@ -75784,8 +75763,8 @@ class Scheduler {
     }
 }
 
-// EXTERNAL MODULE: ./lib/model/units.js
-var units = __nccwpck_require__(2714);
+// EXTERNAL MODULE: ./lib/units.js
+var units = __nccwpck_require__(3052);
 ;// CONCATENATED MODULE: ./lib/sync/source-tag.js
 // A tag as the source has it, for the look and the classification alike: its manifests read once,
 // what the result says of them, and the failure of a tag the source no longer has.
@@ -75820,6 +75799,16 @@ function notOnSource(job, result) {
 /** Who opened a prefetched GET: the tag job, which releases what no upload took. */
 function jobOwner(job) {
     return `${job.sourceLabel} → ${job.targetLabel}`;
+}
+/** Where a write of the tag goes in the transfer layer, whatever it holds (a copy or a repair). */
+function writeTarget(job) {
+    return {
+        owner: jobOwner(job),
+        sourceRepository: job.sourceRepository,
+        targetRepository: job.target.repository,
+        reference: job.targetReference,
+        label: job.targetLabel,
+    };
 }
 
 ;// CONCATENATED MODULE: ./lib/sync/audit.js
@@ -76029,11 +76018,7 @@ async function copyTag(job, manifest, blobs, result, ctx, fromUpstream = new Set
     const hints = ctx.hintContext(job.target.project);
     const step = (name, work) => inStep(name, work, hints);
     const counts = await ctx.transfer.write({
-        owner: jobOwner(job),
-        sourceRepository: job.sourceRepository,
-        targetRepository: job.target.repository,
-        reference: job.targetReference,
-        label: job.targetLabel,
+        ...writeTarget(job),
         top: manifest,
         blobs,
         fromUpstream,
@@ -76060,11 +76045,7 @@ async function repairTag(job, ctx, check) {
     const hints = ctx.hintContext(job.target.project);
     const step = (name, work) => inStep(name, work, hints);
     const counts = await ctx.transfer.repair({
-        owner: jobOwner(job),
-        sourceRepository: job.sourceRepository,
-        targetRepository: job.target.repository,
-        reference: job.targetReference,
-        label: job.targetLabel,
+        ...writeTarget(job),
         top: graph.node,
         blobs: gaps.blobs,
         fromUpstream,
@@ -78318,10 +78299,13 @@ function indexer(index, name) {
     };
 }
 
+// EXTERNAL MODULE: ./lib/units.js
+var units = __nccwpck_require__(3052);
 ;// CONCATENATED MODULE: ./lib/registry/storage/pass-progress.js
 // Progress of a long pass over an archive (indexing, checking, decompressing), as a line every
 // few seconds through the run's logger: "bytes done of total". A pass that ends quickly says
 // nothing; the caller says in one line what it did.
+
 const PROGRESS_INTERVAL_MS = 15_000;
 class Progress {
     log;
@@ -78345,19 +78329,8 @@ class Progress {
             return;
         this.next = now + this.intervalMs;
         const percent = this.total > 0 ? ` (${Math.floor((done / this.total) * 100)}%)` : '';
-        this.log(`${this.label}: ${formatSize(done)} of ${formatSize(this.total)}${percent}`);
+        this.log(`${this.label}: ${(0,units/* formatBytes */.z)(done)} of ${(0,units/* formatBytes */.z)(this.total)}${percent}`);
     }
-}
-/** Decimal units, as the reports show sizes. */
-function formatSize(bytes) {
-    const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1000 && unit < units.length - 1) {
-        value /= 1000;
-        unit++;
-    }
-    return `${unit === 0 ? value : value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
 }
 /** Seconds since `started`, for "… in 4.2 s". */
 function secondsSince(started) {
@@ -78461,6 +78434,7 @@ function removeLeftovers() {
 
 
 
+
 /** Left free beside the copy, for the report, logs and whatever else the runner writes. */
 const HEADROOM = 32 * 1024 * 1024;
 const TOOL = {
@@ -78477,7 +78451,7 @@ async function decompressArchive(file, compression, name, options) {
     const free = await freeSpace(workDir);
     if (bytes + HEADROOM > free)
         throw tooBig(name, compression, bytes, free, options);
-    log?.(`Decompressing ${name} into ${workDir} (${formatSize(bytes)}; ${formatSize(free)} free there): it is read from that copy, which goes at the end of the run`);
+    log?.(`Decompressing ${name} into ${workDir} (${(0,units/* formatBytes */.z)(bytes)}; ${(0,units/* formatBytes */.z)(free)} free there): it is read from that copy, which goes at the end of the run`);
     const path = (0,external_node_path_.join)(workDir, `harbor-sync-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tar`);
     const handle = await (0,promises_.open)(path, 'wx+', 0o600);
     // Unlinked at once where the system allows (the fd keeps the data); else removed at the end.
@@ -78529,7 +78503,7 @@ async function decompressInto(handle, file, compression, name, expected, options
     }
     catch (error) {
         if (error.code === 'ENOSPC')
-            throw unusable('ARCHIVE_NO_SPACE', `${options.workDir} ran out of space while ${name} was being decompressed there (${formatSize(expected)} needed, free when it began)`);
+            throw unusable('ARCHIVE_NO_SPACE', `${options.workDir} ran out of space while ${name} was being decompressed there (${(0,units/* formatBytes */.z)(expected)} needed, free when it began)`);
         if ((0,base/* isHarborSyncError */.E)(error))
             throw error;
         const failure = readError(error, reader, name, compression);
@@ -78552,7 +78526,7 @@ async function freeSpace(dir) {
 function tooBig(name, compression, bytes, free, options) {
     const tool = TOOL[compression];
     const once = name.includes('://') ? 'download it once, decompress it' : 'decompress it once';
-    return unusable('ARCHIVE_NO_SPACE', `${name} is ${tool.name} and must be decompressed to be read: it holds ${formatSize(bytes)}, but ${options.workDir} has ${formatSize(free)} free (${formatSize(HEADROOM)} of it kept spare); nothing was copied`, undefined, `set ${options.workDirOption} to a directory with room; or better, ${once} (${tool.command} ${(0,external_node_path_.basename)(name)}) and name the .tar with file://…: a plain tar is read in place, without a copy`);
+    return unusable('ARCHIVE_NO_SPACE', `${name} is ${tool.name} and must be decompressed to be read: it holds ${(0,units/* formatBytes */.z)(bytes)}, but ${options.workDir} has ${(0,units/* formatBytes */.z)(free)} free (${(0,units/* formatBytes */.z)(HEADROOM)} of it kept spare); nothing was copied`, undefined, `set ${options.workDirOption} to a directory with room; or better, ${once} (${tool.command} ${(0,external_node_path_.basename)(name)}) and name the .tar with file://…: a plain tar is read in place, without a copy`);
 }
 
 // EXTERNAL MODULE: external "node:stream"
@@ -78699,6 +78673,7 @@ function key(path) {
 
 
 
+
 /** `file` is a regular file's real path; `name` shows the archive in messages. */
 async function openArchive(file, name, options) {
     const handle = await openArchiveFile(file, name);
@@ -78715,7 +78690,7 @@ async function openArchive(file, name, options) {
             progress: new Progress(options.log, `Indexing ${name}`, size, options.progressIntervalMs),
             ...(options.signal && { signal: options.signal }),
         });
-        options.log?.(`Reading ${name} in place (${formatSize(size)}): ${index.entries.toLocaleString('en')} entries indexed in ${secondsSince(started)} s, nothing extracted`);
+        options.log?.(`Reading ${name} in place (${(0,units/* formatBytes */.z)(size)}): ${index.entries.toLocaleString('en')} entries indexed in ${secondsSince(started)} s, nothing extracted`);
         return { tree: new TarTree(handle, index, name), copied: false };
     }
     catch (error) {
@@ -79802,6 +79777,28 @@ function formsWith(trait) {
     return SOURCE_KINDS.filter((kind) => kind.traits[trait])
         .map((kind) => kind.forms)
         .join(', ');
+}
+
+
+/***/ }),
+
+/***/ 3052:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   z: () => (/* binding */ formatBytes)
+/* harmony export */ });
+// Sizes in the units the reports and log lines use (decimal, as registries and Harbor show them).
+// A leaf every layer may import (test/unit/import-rules.test.ts).
+function formatBytes(bytes) {
+    const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1000 && unit < units.length - 1) {
+        value /= 1000;
+        unit++;
+    }
+    return `${unit === 0 ? value : value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
 }
 
 

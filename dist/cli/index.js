@@ -30996,7 +30996,7 @@ exports.visitAsync = visitAsync;
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9627);
 /* harmony import */ var _redact_output_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5532);
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8581);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3773);
 // The CLI entry point (bundled into dist/cli). All work is in cli/main.ts.
 
 
@@ -31021,7 +31021,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8581:
+/***/ 3773:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34212,10 +34212,25 @@ function indexer(index, name) {
     };
 }
 
+;// CONCATENATED MODULE: ./lib/units.js
+// Sizes in the units the reports and log lines use (decimal, as registries and Harbor show them).
+// A leaf every layer may import (test/unit/import-rules.test.ts).
+function formatBytes(bytes) {
+    const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+    let value = bytes;
+    let unit = 0;
+    while (value >= 1000 && unit < units.length - 1) {
+        value /= 1000;
+        unit++;
+    }
+    return `${unit === 0 ? value : value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+}
+
 ;// CONCATENATED MODULE: ./lib/registry/storage/pass-progress.js
 // Progress of a long pass over an archive (indexing, checking, decompressing), as a line every
 // few seconds through the run's logger: "bytes done of total". A pass that ends quickly says
 // nothing; the caller says in one line what it did.
+
 const PROGRESS_INTERVAL_MS = 15_000;
 class pass_progress_Progress {
     log;
@@ -34239,19 +34254,8 @@ class pass_progress_Progress {
             return;
         this.next = now + this.intervalMs;
         const percent = this.total > 0 ? ` (${Math.floor((done / this.total) * 100)}%)` : '';
-        this.log(`${this.label}: ${formatSize(done)} of ${formatSize(this.total)}${percent}`);
+        this.log(`${this.label}: ${formatBytes(done)} of ${formatBytes(this.total)}${percent}`);
     }
-}
-/** Decimal units, as the reports show sizes. */
-function formatSize(bytes) {
-    const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1000 && unit < units.length - 1) {
-        value /= 1000;
-        unit++;
-    }
-    return `${unit === 0 ? value : value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
 }
 /** Seconds since `started`, for "… in 4.2 s". */
 function secondsSince(started) {
@@ -34355,6 +34359,7 @@ function removeLeftovers() {
 
 
 
+
 /** Left free beside the copy, for the report, logs and whatever else the runner writes. */
 const HEADROOM = 32 * 1024 * 1024;
 const TOOL = {
@@ -34371,7 +34376,7 @@ async function decompressArchive(file, compression, name, options) {
     const free = await freeSpace(workDir);
     if (bytes + HEADROOM > free)
         throw tooBig(name, compression, bytes, free, options);
-    log?.(`Decompressing ${name} into ${workDir} (${formatSize(bytes)}; ${formatSize(free)} free there): it is read from that copy, which goes at the end of the run`);
+    log?.(`Decompressing ${name} into ${workDir} (${formatBytes(bytes)}; ${formatBytes(free)} free there): it is read from that copy, which goes at the end of the run`);
     const path = (0,external_node_path_.join)(workDir, `harbor-sync-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.tar`);
     const handle = await (0,promises_.open)(path, 'wx+', 0o600);
     // Unlinked at once where the system allows (the fd keeps the data); else removed at the end.
@@ -34423,7 +34428,7 @@ async function decompressInto(handle, file, compression, name, expected, options
     }
     catch (error) {
         if (error.code === 'ENOSPC')
-            throw unusable('ARCHIVE_NO_SPACE', `${options.workDir} ran out of space while ${name} was being decompressed there (${formatSize(expected)} needed, free when it began)`);
+            throw unusable('ARCHIVE_NO_SPACE', `${options.workDir} ran out of space while ${name} was being decompressed there (${formatBytes(expected)} needed, free when it began)`);
         if (isHarborSyncError(error))
             throw error;
         const failure = readError(error, reader, name, compression);
@@ -34446,7 +34451,7 @@ async function freeSpace(dir) {
 function tooBig(name, compression, bytes, free, options) {
     const tool = TOOL[compression];
     const once = name.includes('://') ? 'download it once, decompress it' : 'decompress it once';
-    return unusable('ARCHIVE_NO_SPACE', `${name} is ${tool.name} and must be decompressed to be read: it holds ${formatSize(bytes)}, but ${options.workDir} has ${formatSize(free)} free (${formatSize(HEADROOM)} of it kept spare); nothing was copied`, undefined, `set ${options.workDirOption} to a directory with room; or better, ${once} (${tool.command} ${(0,external_node_path_.basename)(name)}) and name the .tar with file://…: a plain tar is read in place, without a copy`);
+    return unusable('ARCHIVE_NO_SPACE', `${name} is ${tool.name} and must be decompressed to be read: it holds ${formatBytes(bytes)}, but ${options.workDir} has ${formatBytes(free)} free (${formatBytes(HEADROOM)} of it kept spare); nothing was copied`, undefined, `set ${options.workDirOption} to a directory with room; or better, ${once} (${tool.command} ${(0,external_node_path_.basename)(name)}) and name the .tar with file://…: a plain tar is read in place, without a copy`);
 }
 
 ;// CONCATENATED MODULE: ./lib/registry/storage/tar-tree.js
@@ -34591,6 +34596,7 @@ function key(path) {
 
 
 
+
 /** `file` is a regular file's real path; `name` shows the archive in messages. */
 async function openArchive(file, name, options) {
     const handle = await openArchiveFile(file, name);
@@ -34607,7 +34613,7 @@ async function openArchive(file, name, options) {
             progress: new pass_progress_Progress(options.log, `Indexing ${name}`, size, options.progressIntervalMs),
             ...(options.signal && { signal: options.signal }),
         });
-        options.log?.(`Reading ${name} in place (${formatSize(size)}): ${index.entries.toLocaleString('en')} entries indexed in ${secondsSince(started)} s, nothing extracted`);
+        options.log?.(`Reading ${name} in place (${formatBytes(size)}): ${index.entries.toLocaleString('en')} entries indexed in ${secondsSince(started)} s, nothing extracted`);
         return { tree: new TarTree(handle, index, name), copied: false };
     }
     catch (error) {
@@ -44512,19 +44518,6 @@ function byText(a, b) {
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
-;// CONCATENATED MODULE: ./lib/model/units.js
-// Sizes in the units the reports use (decimal, as registries and Harbor show them).
-function formatBytes(bytes) {
-    const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-    let value = bytes;
-    let unit = 0;
-    while (value >= 1000 && unit < units.length - 1) {
-        value /= 1000;
-        unit++;
-    }
-    return `${unit === 0 ? value : value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
-}
-
 ;// CONCATENATED MODULE: ./lib/report/totals.js
 
 
@@ -47531,6 +47524,16 @@ function notOnSource(job, result) {
 function jobOwner(job) {
     return `${job.sourceLabel} → ${job.targetLabel}`;
 }
+/** Where a write of the tag goes in the transfer layer, whatever it holds (a copy or a repair). */
+function writeTarget(job) {
+    return {
+        owner: jobOwner(job),
+        sourceRepository: job.sourceRepository,
+        targetRepository: job.target.repository,
+        reference: job.targetReference,
+        label: job.targetLabel,
+    };
+}
 
 ;// CONCATENATED MODULE: ./lib/sync/audit.js
 
@@ -47739,11 +47742,7 @@ async function copyTag(job, manifest, blobs, result, ctx, fromUpstream = new Set
     const hints = ctx.hintContext(job.target.project);
     const step = (name, work) => inStep(name, work, hints);
     const counts = await ctx.transfer.write({
-        owner: jobOwner(job),
-        sourceRepository: job.sourceRepository,
-        targetRepository: job.target.repository,
-        reference: job.targetReference,
-        label: job.targetLabel,
+        ...writeTarget(job),
         top: manifest,
         blobs,
         fromUpstream,
@@ -47770,11 +47769,7 @@ async function repairTag(job, ctx, check) {
     const hints = ctx.hintContext(job.target.project);
     const step = (name, work) => inStep(name, work, hints);
     const counts = await ctx.transfer.repair({
-        owner: jobOwner(job),
-        sourceRepository: job.sourceRepository,
-        targetRepository: job.target.repository,
-        reference: job.targetReference,
-        label: job.targetLabel,
+        ...writeTarget(job),
         top: graph.node,
         blobs: gaps.blobs,
         fromUpstream,

@@ -1,10 +1,10 @@
 // What needs a person, as GitHub annotations on the job page and in the PR checks list: one error
 // per class of failure (harbor-sync's errorCode at a step), one warning for the tags that need
 // action (stale and incomplete: model/tag-classes.ts), one for the tags Harbor held broken (its
-// storage lost content: worth a look even when the sync repaired them). GitHub shows 10 warning and 10 error
-// annotations per step, in the order written, and drops the rest silently: this never asks for
-// more than `limit` in all, folding what does not fit into the last error, which points at the
-// job summary (it lists every tag).
+// storage lost content: worth a look even when the sync repaired them). GitHub shows 10 warning
+// and 10 error annotations per step, in the order written, and drops the rest silently: this
+// never asks for more than `limit` in all, folding what does not fit into the last error, which
+// points at the job summary (it lists every tag).
 // Pure: the action writes what this returns with core.error / core.warning.
 import type { ErrorCode, Step } from '../errors/codes.js';
 import { ERROR_CODES } from '../errors/codes.js';

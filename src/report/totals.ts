@@ -69,4 +69,4 @@ export function itemsByStatus(result: SyncResult): Record<TagStatus, TagResult[]
   return groups;
 }
 
-export { formatBytes } from '../model/units.js';
+export { formatBytes } from '../units.js';

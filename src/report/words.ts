@@ -1,7 +1,7 @@
 // Numbers, sizes and durations as a person reads them, the same in every format: thousands
 // separators, units that never wrap apart from their number (a no-break space), short digests.
 // Plain text: whoever writes it escapes it for the format.
-import { formatBytes } from '../model/units.js';
+import { formatBytes } from '../units.js';
 
 /** Keeps a number and its unit on one line. */
 export const NBSP = '\u00a0';

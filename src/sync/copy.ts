@@ -4,7 +4,7 @@ import type { TagResult } from '../model/result.js';
 import type { Descriptor } from '../registry/media-types.js';
 import type { ManifestNode } from '../transfer/manifest-graph.js';
 import type { StepRunner } from '../transfer/transfer.js';
-import { jobOwner } from './classify.js';
+import { writeTarget } from './source-tag.js';
 import type { RunContext } from './context.js';
 import { inStep } from './failure.js';
 import type { TagJob } from './jobs.js';
@@ -21,11 +21,7 @@ export async function copyTag(
   const step: StepRunner = (name, work) => inStep(name, work, hints);
   const counts = await ctx.transfer.write(
     {
-      owner: jobOwner(job),
-      sourceRepository: job.sourceRepository,
-      targetRepository: job.target.repository,
-      reference: job.targetReference,
-      label: job.targetLabel,
+      ...writeTarget(job),
       top: manifest,
       blobs,
       fromUpstream,

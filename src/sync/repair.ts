@@ -3,13 +3,13 @@
 // transfer layer (mounted from another Harbor repository that holds it, else uploaded from the
 // source or the upstream, digest-checked), each step's trouble placed at that step.
 import type { TagResult } from '../model/result.js';
-import { formatBytes } from '../model/units.js';
+import { formatBytes } from '../units.js';
 import type { StepRunner } from '../transfer/transfer.js';
 import { lackedWords, type RepairCheck } from './audit.js';
 import type { RunContext } from './context.js';
 import { inStep } from './failure.js';
 import type { TagJob } from './jobs.js';
-import { jobOwner } from './source-tag.js';
+import { writeTarget } from './source-tag.js';
 
 export async function repairTag(job: TagJob, ctx: RunContext, check: RepairCheck): Promise<TagResult> {
   const { result, graph, gaps, fromUpstream } = check;
@@ -25,11 +25,7 @@ export async function repairTag(job: TagJob, ctx: RunContext, check: RepairCheck
   const step: StepRunner = (name, work) => inStep(name, work, hints);
   const counts = await ctx.transfer.repair(
     {
-      owner: jobOwner(job),
-      sourceRepository: job.sourceRepository,
-      targetRepository: job.target.repository,
-      reference: job.targetReference,
-      label: job.targetLabel,
+      ...writeTarget(job),
       top: graph.node,
       blobs: gaps.blobs,
       fromUpstream,

@@ -3,6 +3,7 @@
 import { isNotFound } from '../errors/registry.js';
 import type { TagResult } from '../model/result.js';
 import type { ManifestGraph } from '../transfer/manifest-graph.js';
+import type { Write } from '../transfer/transfer.js';
 import type { RunContext } from './context.js';
 import { failure, inStep } from './failure.js';
 import type { TagJob } from './jobs.js';
@@ -39,4 +40,17 @@ export function notOnSource(job: TagJob, result: TagResult): TagResult {
 /** Who opened a prefetched GET: the tag job, which releases what no upload took. */
 export function jobOwner(job: TagJob): string {
   return `${job.sourceLabel} → ${job.targetLabel}`;
+}
+
+/** Where a write of the tag goes in the transfer layer, whatever it holds (a copy or a repair). */
+export function writeTarget(
+  job: TagJob,
+): Pick<Write, 'owner' | 'sourceRepository' | 'targetRepository' | 'reference' | 'label'> {
+  return {
+    owner: jobOwner(job),
+    sourceRepository: job.sourceRepository,
+    targetRepository: job.target.repository,
+    reference: job.targetReference,
+    label: job.targetLabel,
+  };
 }

@@ -4,7 +4,7 @@
 import type { LimitFunction } from 'p-limit';
 import type { TagResult } from '../model/result.js';
 import type { Descriptor } from '../registry/media-types.js';
-import { formatBytes } from '../model/units.js';
+import { formatBytes } from '../units.js';
 import { checkTag, classifyTag, jobOwner } from './classify.js';
 import type { RunContext } from './context.js';
 import { copyTag } from './copy.js';

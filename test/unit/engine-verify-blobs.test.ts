@@ -134,6 +134,32 @@ describe('verify: blobs', () => {
     expect(decideOutcome(after, 'pending')).toEqual({ ok: true, exitCode: 0 });
   });
 
+  it('catches a manifest Harbor answered 201 for but does not serve: skipped by digest, broken and repaired with verify: blobs', async () => {
+    const f = fakes();
+    const multi = twoPlatformIndex('multi');
+    f.source.addIndex('team/multi', '1', multi);
+    f.harbor.addProject('team');
+    const child = multi.children[0]!.image;
+    const first = await sync(f, { images: ['team/multi:1'] });
+    // "Migrated" rests on Harbor's answers (docs/report.md): every PUT's 201 and digest.
+    expect(itemOf(first, 'team/multi:1')).toMatchObject({ status: 'migrated' });
+    expect(f.harbor.registry.callsOf('putManifest').map((c) => c.reference)).toContain(child.digest);
+    // Harbor did not keep the child it answered 201 for (a registry refuses an index whose
+    // children it lacks at the index's PUT, so it goes missing after: never kept, or lost).
+    f.harbor.registry.damage({ manifests: [child.digest] });
+    const plain = await sync(f, { images: ['team/multi:1'] });
+    expect(itemOf(plain, 'team/multi:1')).toMatchObject({ status: 'skipped' }); // the digest still matches
+
+    const audit = await sync(f, { images: ['team/multi:1'], verify: 'blobs' });
+    expect(itemOf(audit, 'team/multi:1')).toMatchObject({
+      status: 'broken',
+      harborMissing: [{ digest: child.digest, kind: 'manifest' }],
+    });
+    expect(f.harbor.registry.manifest('team/multi', child.digest)?.bytes).toEqual(child.manifest);
+    const after = await sync(f, { images: ['team/multi:1'], verify: 'blobs', dryRun: true });
+    expect(itemOf(after, 'team/multi:1')).toMatchObject({ status: 'skipped', reason: WHOLE });
+  });
+
   it('pushes a lost top manifest by its digest, not under the tag (an immutability rule refuses that)', async () => {
     const { f, one } = mirrored();
     f.harbor.registry.damage({ manifests: [one.digest] });

@@ -40,14 +40,14 @@ const MAY_IMPORT: Record<string, string[]> = {
   redact: [],
   // Pure data; the registry's types only (Credentials, TlsOptions, …): checked below.
   model: ['errors', 'registry'],
-  registry: ['errors', 'redact'],
+  registry: ['errors', 'redact', 'units.ts'],
   harbor: ['errors', 'redact', 'registry'],
   // Moves blobs and manifests between registries: below the engine, above the protocol.
   transfer: ['errors', 'redact', 'registry'],
   // The kinds of source, by URL scheme (src/sources/source-kinds.ts): below the engine and the config.
   sources: ['errors', 'redact', 'model', 'registry', 'harbor'],
-  sync: ['errors', 'redact', 'model', 'registry', 'harbor', 'transfer', 'sources', 'version.ts'],
-  report: ['errors', 'redact', 'model'],
+  sync: ['errors', 'redact', 'model', 'registry', 'harbor', 'transfer', 'sources', 'version.ts', 'units.ts'],
+  report: ['errors', 'redact', 'model', 'units.ts'],
   config: ['errors', 'redact', 'model', 'registry', 'harbor', 'sources'],
 };
 

@@ -9,7 +9,8 @@ import { basename, join } from 'node:path';
 import { decompressArchive, type DecompressOptions } from './decompress.js';
 import { unusable } from './errors.js';
 import { indexArchive } from './index-archive.js';
-import { formatSize, Progress, secondsSince } from './pass-progress.js';
+import { formatBytes } from '../../units.js';
+import { Progress, secondsSince } from './pass-progress.js';
 import type { Compression } from './tar-check.js';
 import { TarTree } from './tar-tree.js';
 import type { StorageTree } from './tree.js';
@@ -40,7 +41,7 @@ export async function openArchive(file: string, name: string, options: ArchiveOp
       ...(options.signal && { signal: options.signal }),
     });
     options.log?.(
-      `Reading ${name} in place (${formatSize(size)}): ${index.entries.toLocaleString('en')} entries indexed in ${secondsSince(started)} s, nothing extracted`,
+      `Reading ${name} in place (${formatBytes(size)}): ${index.entries.toLocaleString('en')} entries indexed in ${secondsSince(started)} s, nothing extracted`,
     );
     return { tree: new TarTree(handle, index, name), copied: false };
   } catch (error) {

@@ -16,7 +16,8 @@ import { pipeline } from 'node:stream/promises';
 import { isHarborSyncError } from '../../errors/base.js';
 import { unusable } from './errors.js';
 import { indexer } from './index-archive.js';
-import { formatSize, Progress, secondsSince, type StorageLog } from './pass-progress.js';
+import { formatBytes } from '../../units.js';
+import { Progress, secondsSince, type StorageLog } from './pass-progress.js';
 import { decompressor, readError, scanArchive, type Compression } from './tar-check.js';
 import { TarHeaderReader } from './tar-headers.js';
 import { TarIndex } from './tar-index.js';
@@ -63,7 +64,7 @@ export async function decompressArchive(
   const free = await freeSpace(workDir);
   if (bytes + HEADROOM > free) throw tooBig(name, compression, bytes, free, options);
   log?.(
-    `Decompressing ${name} into ${workDir} (${formatSize(bytes)}; ${formatSize(free)} free there): it is read from that copy, which goes at the end of the run`,
+    `Decompressing ${name} into ${workDir} (${formatBytes(bytes)}; ${formatBytes(free)} free there): it is read from that copy, which goes at the end of the run`,
   );
   const path = join(workDir, `harbor-sync-${randomBytes(6).toString('hex')}.tar`);
   const handle = await open(path, 'wx+', 0o600);
@@ -124,7 +125,7 @@ async function decompressInto(
     if ((error as { code?: unknown }).code === 'ENOSPC')
       throw unusable(
         'ARCHIVE_NO_SPACE',
-        `${options.workDir} ran out of space while ${name} was being decompressed there (${formatSize(expected)} needed, free when it began)`,
+        `${options.workDir} ran out of space while ${name} was being decompressed there (${formatBytes(expected)} needed, free when it began)`,
       );
     if (isHarborSyncError(error)) throw error;
     const failure = readError(error, reader, name, compression);
@@ -157,7 +158,7 @@ function tooBig(
   const once = name.includes('://') ? 'download it once, decompress it' : 'decompress it once';
   return unusable(
     'ARCHIVE_NO_SPACE',
-    `${name} is ${tool.name} and must be decompressed to be read: it holds ${formatSize(bytes)}, but ${options.workDir} has ${formatSize(free)} free (${formatSize(HEADROOM)} of it kept spare); nothing was copied`,
+    `${name} is ${tool.name} and must be decompressed to be read: it holds ${formatBytes(bytes)}, but ${options.workDir} has ${formatBytes(free)} free (${formatBytes(HEADROOM)} of it kept spare); nothing was copied`,
     undefined,
     `set ${options.workDirOption} to a directory with room; or better, ${once} (${tool.command} ${basename(name)}) and name the .tar with file://…: a plain tar is read in place, without a copy`,
   );

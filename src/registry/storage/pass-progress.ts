@@ -1,6 +1,7 @@
 // Progress of a long pass over an archive (indexing, checking, decompressing), as a line every
 // few seconds through the run's logger: "bytes done of total". A pass that ends quickly says
 // nothing; the caller says in one line what it did.
+import { formatBytes } from '../../units.js';
 
 /** Where a storage source's lines go: the run's logger (info). */
 export type StorageLog = (message: string) => void;
@@ -29,20 +30,8 @@ export class Progress {
     if (now < this.next) return;
     this.next = now + this.intervalMs;
     const percent = this.total > 0 ? ` (${Math.floor((done / this.total) * 100)}%)` : '';
-    this.log(`${this.label}: ${formatSize(done)} of ${formatSize(this.total)}${percent}`);
+    this.log(`${this.label}: ${formatBytes(done)} of ${formatBytes(this.total)}${percent}`);
   }
-}
-
-/** Decimal units, as the reports show sizes. */
-export function formatSize(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
 }
 
 /** Seconds since `started`, for "… in 4.2 s". */

@@ -1,4 +1,5 @@
-// Sizes in the units the reports use (decimal, as registries and Harbor show them).
+// Sizes in the units the reports and log lines use (decimal, as registries and Harbor show them).
+// A leaf every layer may import (test/unit/import-rules.test.ts).
 
 export function formatBytes(bytes: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
