@@ -30,9 +30,10 @@
 // it finds in projects that existed before, and projects that did not (with their repositories).
 //
 // What stop() cannot undo: deleting a repository deletes its artifacts (manifests and tags) from
-// Harbor, not their blobs: those stay in the registry's storage until garbage collection, and so
-// do the repository path's own links to them (`_layers`), even when the project is deleted and
-// made again. Whether a blob exists is answered per repository path, by those links (docs/harbor.md
+// Harbor, and with each artifact Harbor drops the project's links to its blobs (the associations
+// its quotas count); not the blobs: those stay in the registry's storage until garbage collection,
+// and so do the repository path's own links to them (`_layers`), even when the project is deleted
+// and made again. Whether a blob exists is answered per repository path, by those links (docs/harbor.md
 // §9), not per project: a later push to the same `project/repository` finds its blobs "already in
 // Harbor" (a dry run's `would upload` and `bytesPlanned` come out short, a copy counts `existing`
 // blobs where a fresh Harbor would count `uploaded`), while a repository path no test has pushed to
