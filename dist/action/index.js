@@ -76146,6 +76146,11 @@ class Runner {
     result;
     discovery;
     limits;
+    /** Tags between their first look and the end of their copy: the look runs faster than the
+     * copies, and a tag read far ahead of its copy holds its blob GETs open, or past the holds checks
+     * its blobs with a HEAD it then reads again (issue 30: 22,685 source HEADs where 7,996 do). As
+     * many as the looks and the copies together, so neither waits on the other. */
+    ahead;
     scheduler = new Scheduler();
     claims;
     /** Repositories being listed, and whether the catalog is still being walked: together they
@@ -76173,6 +76178,7 @@ class Runner {
         // on round trips, and with fewer tags than transfers the transfers sat idle (issue 30: the
         // first sync of 2,000 tiny repositories went from 1.2x to 1.0x the full floor).
         this.limits = { looks: pLimit(config.concurrency * 4), tags: pLimit(config.concurrency * 2) };
+        this.ahead = pLimit(config.concurrency * 6);
         this.claims = new TargetClaims(mayCollide(config.mappings, config.defaultProject));
         // Enough repositories open to keep the wide look limit busy (a few tags each), few enough that
         // the run holds state for them only.
@@ -76289,7 +76295,7 @@ class Runner {
     async runJob(job) {
         const clock = { started: Date.now(), settled: false };
         const counter = { retries: 0 };
-        const item = await retry/* retryCounter */.hD.run(counter, () => syncTag(job, this.ctx, this.limits, clock));
+        const item = await this.ahead(() => retry/* retryCounter */.hD.run(counter, () => syncTag(job, this.ctx, this.limits, clock)));
         if (!item) {
             this.result.notStarted.push(job.sourceLabel);
             return undefined;

@@ -99,6 +99,31 @@ describe('engine: interrupted', () => {
   });
 });
 
+describe('engine: how far ahead a tag is read', () => {
+  it('no more tags are read than the looks and the copies hold together (6 at concurrency 1), however many are listed', async () => {
+    const f = fakes();
+    const tags = Array.from({ length: 40 }, (_, i) => `team/app${i}:1`);
+    for (const [i, label] of tags.entries()) f.source.addImage(`team/app${i}`, '1', image(`app-${i}`));
+    // Read: its manifest fetched from the source; done: its tag pushed into Harbor.
+    let read = 0;
+    let done = 0;
+    let most = 0;
+    f.source.observe((call) => {
+      if (call.method === 'getManifest') most = Math.max(most, ++read - done);
+    });
+    f.harbor.registry.observe((call) => {
+      if (call.method === 'putManifest' && call.reference === '1') done++;
+    });
+
+    const result = await sync(f, { images: tags, concurrency: 1 });
+
+    expect(result.items.filter((i) => i.status === 'migrated')).toHaveLength(40);
+    // Far ahead of its copy, a tag would hold its blob GETs open, or check its blobs twice.
+    expect(most).toBeLessThanOrEqual(6);
+    expect(most).toBeGreaterThan(2); // the looks still run ahead of the copies
+  });
+});
+
 describe('engine: a problem that stops the run', () => {
   it('a source that cannot be reached: fatal at step network, no items, Harbor never asked', async () => {
     const f = fakes();
