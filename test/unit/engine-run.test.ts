@@ -103,7 +103,7 @@ describe('engine: how far ahead a tag is read', () => {
   it('no more tags are read than the looks and the copies hold together (6 at concurrency 1), however many are listed', async () => {
     const f = fakes();
     const tags = Array.from({ length: 40 }, (_, i) => `team/app${i}:1`);
-    for (const [i, label] of tags.entries()) f.source.addImage(`team/app${i}`, '1', image(`app-${i}`));
+    for (let i = 0; i < tags.length; i++) f.source.addImage(`team/app${i}`, '1', image(`app-${i}`));
     // Read: its manifest fetched from the source; done: its tag pushed into Harbor.
     let read = 0;
     let done = 0;
