@@ -68702,7 +68702,7 @@ function describeDetail(detail) {
 /* harmony export */   h: () => (/* binding */ redirectedTo)
 /* harmony export */ });
 /* harmony import */ var _errors_registry_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1476);
-/* harmony import */ var _registry_transport_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4446);
+/* harmony import */ var _registry_transport_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6517);
 /* harmony import */ var _registry_pagination_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8695);
 /* harmony import */ var _registry_body_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(795);
 /* harmony import */ var _registry_limits_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(927);
@@ -69097,29 +69097,51 @@ async function runEntry(steps, hooks) {
 /***/ }),
 
 /***/ 9627:
-/***/ (() => {
+/***/ ((__unused_webpack___webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 
+// UNUSED EXPORTS: YOUNG_GENERATION_BYTES
+
+// EXTERNAL MODULE: external "node:perf_hooks"
+var external_node_perf_hooks_ = __nccwpck_require__(643);
 ;// CONCATENATED MODULE: external "node:v8"
 const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
 ;// CONCATENATED MODULE: ./lib/memory.js
 // Imported first by both entry points, before the bundle's other modules load. A sync is a long
 // stream of small requests: it allocates fast and keeps little, and V8's defaults suit the
-// opposite. Both flags are read each time V8 sizes a space, so setting them at run time works.
+// opposite (docs/performance.md, "Memory").
 //
-// Young generation: V8 doubles it whenever much survives a scavenge, then collects less often;
+// Young generation: V8 doubles it (up to 64 MB a semi-space) whenever much survives a scavenge;
 // blob streams allocate their buffers outside that heap, so between two collections tens of MB of
-// spent buffers wait to be freed. Held at its starting size, collections are frequent and cheap
-// (bench/results, 2026-11-29: medium corpus peak RSS 165–215 → 141–149 MB at the same speed).
+// spent buffers wait to be freed (medium corpus peak RSS 165–215 MB). Held at its 1 MB start it
+// kept RSS down but cost a scavenge every megabyte: 30 % of harbor-sync's CPU in a first sync at
+// catalog scale. It is let grow to 4 MB a semi-space and held there: a quarter of the scavenges,
+// a third of the time in them, the same peak RSS within 1–2 MB (docs/performance.md). Its
+// starting size is fixed when the process starts (`--min-semi-space-size` set from inside does
+// nothing), so the growth factor is switched after each collection instead: 2 below the size,
+// 1 at it.
 //
 // Old generation: after each full collection V8 lets the heap grow to up to 4× what survived
 // before the next one (more, the faster the process allocates). With ~25 MB live the heap then
 // swings to 65–115 MB and the process keeps those pages: 6,000 tags peaked at 163 MB, 24,000 at
 // 235 MB and rising. Growing by 20% keeps the heap near what is live, for no measurable change
-// in wall time (docs/performance.md).
+// in wall time (docs/performance.md). This flag is read each time V8 sizes the space.
 
-(0,external_node_v8_namespaceObject.setFlagsFromString)('--semi-space-growth-factor=1');
+
+/** The young generation held: two semi-spaces of 4 MB, as V8 reports new space's size. */
+const YOUNG_GENERATION_BYTES = 8 * 1024 * 1024;
 (0,external_node_v8_namespaceObject.setFlagsFromString)('--heap-growing-percent=20');
+let growthFactor = 0;
+function holdYoungGeneration() {
+    const young = (0,external_node_v8_namespaceObject.getHeapSpaceStatistics)().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+    const factor = young >= YOUNG_GENERATION_BYTES ? 1 : 2;
+    if (factor === growthFactor)
+        return;
+    (0,external_node_v8_namespaceObject.setFlagsFromString)(`--semi-space-growth-factor=${factor}`);
+    growthFactor = factor;
+}
+holdYoungGeneration();
+new external_node_perf_hooks_.PerformanceObserver(holdYoungGeneration).observe({ entryTypes: ['gc'] });
 
 
 /***/ }),
@@ -69907,7 +69929,7 @@ class DigestVerifier extends node_stream__WEBPACK_IMPORTED_MODULE_1__.Transform 
 /* harmony import */ var _reference_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9758);
 /* harmony import */ var _body_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(795);
 /* harmony import */ var _errors_json_shape_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8513);
-/* harmony import */ var _transport_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4446);
+/* harmony import */ var _transport_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(6517);
 
 
 
@@ -70755,7 +70777,7 @@ function countRetry() {
 
 /***/ }),
 
-/***/ 4446:
+/***/ 6517:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -70971,6 +70993,48 @@ function cacheKey(challenge, scopes) {
 
 // EXTERNAL MODULE: ./lib/registry/auth-boundary.js
 var auth_boundary = __nccwpck_require__(5208);
+;// CONCATENATED MODULE: ./lib/registry/abort-fanout.js
+// One run-wide AbortSignal cuts every request in flight when a run is abandoned. Handed to undici
+// as is, each request adds and removes its own listener on it, and Node's EventTarget walks every
+// listener already there to find duplicates: with a hundred requests in flight that walk cost 5 %
+// of a first sync's CPU at 24,000 tags (docs/performance.md, "The nightly at catalog scale").
+// This stand-in listens once on the signal and keeps the requests' listeners in a Set.
+//
+// It has no `aborted` property on purpose: undici hands objects that do to Node's own
+// addAbortListener, which takes real AbortSignals only. A request is therefore refused here, before
+// it is sent, once the signal has fired (`throwIfAborted`).
+class AbortFanout {
+    listeners = new Set();
+    signal;
+    constructor(signal) {
+        this.signal = signal;
+        signal.addEventListener('abort', () => this.fire(), { once: true });
+    }
+    /** What undici gives a request it cuts: the signal's own reason (an AbortError). */
+    get reason() {
+        return this.signal.reason;
+    }
+    throwIfAborted() {
+        this.signal.throwIfAborted();
+    }
+    addEventListener(_type, listener) {
+        this.listeners.add(listener);
+    }
+    removeEventListener(_type, listener) {
+        this.listeners.delete(listener);
+    }
+    /** Requests in flight that would be cut (for tests). */
+    get size() {
+        return this.listeners.size;
+    }
+    fire() {
+        const listeners = [...this.listeners];
+        this.listeners.clear();
+        for (const listener of listeners)
+            listener();
+    }
+}
+
 // EXTERNAL MODULE: ./lib/errors/base.js
 var base = __nccwpck_require__(1638);
 // EXTERNAL MODULE: ./lib/errors/cause-chain.js
@@ -70978,6 +71042,7 @@ var cause_chain = __nccwpck_require__(9788);
 // EXTERNAL MODULE: ./lib/registry/retry.js
 var retry = __nccwpck_require__(1653);
 ;// CONCATENATED MODULE: ./lib/registry/transport.js
+
 
 
 
@@ -70996,6 +71061,8 @@ class Transport {
     tokens;
     retry;
     signal;
+    /** The same signal as requests take it: one listener on it, not one per request. */
+    abort;
     boundary;
     /** The stall timeout: no byte for this long is a stall; a small body (body.ts) must be whole by then. */
     stallMs;
@@ -71009,6 +71076,7 @@ class Transport {
         this.userAgent = options.userAgent;
         this.retry = options.retry ?? retry/* DEFAULT_RETRY_POLICY */.cO;
         this.signal = options.signal;
+        this.abort = options.signal && new AbortFanout(options.signal);
         const stall = (options.stallTimeoutSeconds ?? 120) * 1000;
         this.stallMs = stall;
         this.dispatcher =
@@ -71122,6 +71190,7 @@ class Transport {
             // Credentials never leave the registry's origin (S3 or CDN redirects get none).
             if (authorization && this.boundary.mayAuthorize(url))
                 headers.authorization = authorization;
+            this.abort?.throwIfAborted();
             const res = await request(url, {
                 method: req.method,
                 headers,
@@ -71131,7 +71200,8 @@ class Transport {
                 // a body anyway); registries do not, and a new connection per blob check costs both sides.
                 ...(req.method === 'HEAD' && { reset: false }),
                 ...(req.highWaterMark && { highWaterMark: req.highWaterMark }),
-                ...(this.signal && { signal: this.signal }),
+                // undici takes any object with addEventListener for a signal (abort-fanout.ts says why).
+                ...(this.abort && { signal: this.abort }),
             }).catch((error) => {
                 throw untrustedCertificate(error, req.method, url) ?? error;
             });
@@ -79351,8 +79421,8 @@ function kindOf(entry) {
 
 // EXTERNAL MODULE: ./lib/registry/retry.js
 var retry = __nccwpck_require__(1653);
-// EXTERNAL MODULE: ./lib/registry/transport.js + 4 modules
-var registry_transport = __nccwpck_require__(4446);
+// EXTERNAL MODULE: ./lib/registry/transport.js + 5 modules
+var registry_transport = __nccwpck_require__(6517);
 ;// CONCATENATED MODULE: ./lib/registry/storage/download.js
 // An http(s):// tarball source is downloaded into a temporary directory through the project's own
 // Transport, as a registry request would be: source-username/source-password answer that URL's

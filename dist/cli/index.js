@@ -30996,7 +30996,7 @@ exports.visitAsync = visitAsync;
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9627);
 /* harmony import */ var _redact_output_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5532);
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3773);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1232);
 // The CLI entry point (bundled into dist/cli). All work is in cli/main.ts.
 
 
@@ -31021,7 +31021,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3773:
+/***/ 1232:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31897,6 +31897,48 @@ function shown(realm) {
     return url ? `${url.origin}${url.pathname}`.slice(0, 200) : JSON.stringify(realm.slice(0, 200));
 }
 
+;// CONCATENATED MODULE: ./lib/registry/abort-fanout.js
+// One run-wide AbortSignal cuts every request in flight when a run is abandoned. Handed to undici
+// as is, each request adds and removes its own listener on it, and Node's EventTarget walks every
+// listener already there to find duplicates: with a hundred requests in flight that walk cost 5 %
+// of a first sync's CPU at 24,000 tags (docs/performance.md, "The nightly at catalog scale").
+// This stand-in listens once on the signal and keeps the requests' listeners in a Set.
+//
+// It has no `aborted` property on purpose: undici hands objects that do to Node's own
+// addAbortListener, which takes real AbortSignals only. A request is therefore refused here, before
+// it is sent, once the signal has fired (`throwIfAborted`).
+class AbortFanout {
+    listeners = new Set();
+    signal;
+    constructor(signal) {
+        this.signal = signal;
+        signal.addEventListener('abort', () => this.fire(), { once: true });
+    }
+    /** What undici gives a request it cuts: the signal's own reason (an AbortError). */
+    get reason() {
+        return this.signal.reason;
+    }
+    throwIfAborted() {
+        this.signal.throwIfAborted();
+    }
+    addEventListener(_type, listener) {
+        this.listeners.add(listener);
+    }
+    removeEventListener(_type, listener) {
+        this.listeners.delete(listener);
+    }
+    /** Requests in flight that would be cut (for tests). */
+    get size() {
+        return this.listeners.size;
+    }
+    fire() {
+        const listeners = [...this.listeners];
+        this.listeners.clear();
+        for (const listener of listeners)
+            listener();
+    }
+}
+
 ;// CONCATENATED MODULE: ./lib/errors/cause-chain.js
 // The one walk down an error's cause chain (undici wraps socket errors; we wrap registry answers).
 const MAX_DEPTH = 8;
@@ -32092,6 +32134,7 @@ function countRetry() {
 
 
 
+
 const MAX_REDIRECTS = 5;
 class Transport {
     dispatcher;
@@ -32100,6 +32143,8 @@ class Transport {
     tokens;
     retry;
     signal;
+    /** The same signal as requests take it: one listener on it, not one per request. */
+    abort;
     boundary;
     /** The stall timeout: no byte for this long is a stall; a small body (body.ts) must be whole by then. */
     stallMs;
@@ -32113,6 +32158,7 @@ class Transport {
         this.userAgent = options.userAgent;
         this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
         this.signal = options.signal;
+        this.abort = options.signal && new AbortFanout(options.signal);
         const stall = (options.stallTimeoutSeconds ?? 120) * 1000;
         this.stallMs = stall;
         this.dispatcher =
@@ -32226,6 +32272,7 @@ class Transport {
             // Credentials never leave the registry's origin (S3 or CDN redirects get none).
             if (authorization && this.boundary.mayAuthorize(url))
                 headers.authorization = authorization;
+            this.abort?.throwIfAborted();
             const res = await request(url, {
                 method: req.method,
                 headers,
@@ -32235,7 +32282,8 @@ class Transport {
                 // a body anyway); registries do not, and a new connection per blob check costs both sides.
                 ...(req.method === 'HEAD' && { reset: false }),
                 ...(req.highWaterMark && { highWaterMark: req.highWaterMark }),
-                ...(this.signal && { signal: this.signal }),
+                // undici takes any object with addEventListener for a signal (abort-fanout.ts says why).
+                ...(this.abort && { signal: this.abort }),
             }).catch((error) => {
                 throw untrustedCertificate(error, req.method, url) ?? error;
             });
@@ -50811,29 +50859,51 @@ async function sync(read, env, options) {
 /***/ }),
 
 /***/ 9627:
-/***/ (() => {
+/***/ ((__unused_webpack___webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 
+// UNUSED EXPORTS: YOUNG_GENERATION_BYTES
+
+// EXTERNAL MODULE: external "node:perf_hooks"
+var external_node_perf_hooks_ = __nccwpck_require__(643);
 ;// CONCATENATED MODULE: external "node:v8"
 const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
 ;// CONCATENATED MODULE: ./lib/memory.js
 // Imported first by both entry points, before the bundle's other modules load. A sync is a long
 // stream of small requests: it allocates fast and keeps little, and V8's defaults suit the
-// opposite. Both flags are read each time V8 sizes a space, so setting them at run time works.
+// opposite (docs/performance.md, "Memory").
 //
-// Young generation: V8 doubles it whenever much survives a scavenge, then collects less often;
+// Young generation: V8 doubles it (up to 64 MB a semi-space) whenever much survives a scavenge;
 // blob streams allocate their buffers outside that heap, so between two collections tens of MB of
-// spent buffers wait to be freed. Held at its starting size, collections are frequent and cheap
-// (bench/results, 2026-11-29: medium corpus peak RSS 165–215 → 141–149 MB at the same speed).
+// spent buffers wait to be freed (medium corpus peak RSS 165–215 MB). Held at its 1 MB start it
+// kept RSS down but cost a scavenge every megabyte: 30 % of harbor-sync's CPU in a first sync at
+// catalog scale. It is let grow to 4 MB a semi-space and held there: a quarter of the scavenges,
+// a third of the time in them, the same peak RSS within 1–2 MB (docs/performance.md). Its
+// starting size is fixed when the process starts (`--min-semi-space-size` set from inside does
+// nothing), so the growth factor is switched after each collection instead: 2 below the size,
+// 1 at it.
 //
 // Old generation: after each full collection V8 lets the heap grow to up to 4× what survived
 // before the next one (more, the faster the process allocates). With ~25 MB live the heap then
 // swings to 65–115 MB and the process keeps those pages: 6,000 tags peaked at 163 MB, 24,000 at
 // 235 MB and rising. Growing by 20% keeps the heap near what is live, for no measurable change
-// in wall time (docs/performance.md).
+// in wall time (docs/performance.md). This flag is read each time V8 sizes the space.
 
-(0,external_node_v8_namespaceObject.setFlagsFromString)('--semi-space-growth-factor=1');
+
+/** The young generation held: two semi-spaces of 4 MB, as V8 reports new space's size. */
+const YOUNG_GENERATION_BYTES = 8 * 1024 * 1024;
 (0,external_node_v8_namespaceObject.setFlagsFromString)('--heap-growing-percent=20');
+let growthFactor = 0;
+function holdYoungGeneration() {
+    const young = (0,external_node_v8_namespaceObject.getHeapSpaceStatistics)().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+    const factor = young >= YOUNG_GENERATION_BYTES ? 1 : 2;
+    if (factor === growthFactor)
+        return;
+    (0,external_node_v8_namespaceObject.setFlagsFromString)(`--semi-space-growth-factor=${factor}`);
+    growthFactor = factor;
+}
+holdYoungGeneration();
+new external_node_perf_hooks_.PerformanceObserver(holdYoungGeneration).observe({ entryTypes: ['gc'] });
 
 
 /***/ }),

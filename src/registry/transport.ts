@@ -8,6 +8,7 @@ import { bearerChallenge, offersBasic, type BearerChallenge } from './challenge.
 import { basicAuthorization, type Credentials } from './credentials.js';
 import { TokenCache } from './tokens.js';
 import { AuthBoundary } from './auth-boundary.js';
+import { AbortFanout } from './abort-fanout.js';
 import { discardBody, type Answer } from './body.js';
 import { NetworkError } from '../errors/base.js';
 import { causeText, certificateCode } from '../errors/cause-chain.js';
@@ -76,6 +77,8 @@ export class Transport {
   private readonly tokens: TokenCache;
   private readonly retry: RetryPolicy;
   private readonly signal: AbortSignal | undefined;
+  /** The same signal as requests take it: one listener on it, not one per request. */
+  private readonly abort: AbortFanout | undefined;
   private readonly boundary: AuthBoundary;
   /** The stall timeout: no byte for this long is a stall; a small body (body.ts) must be whole by then. */
   readonly stallMs: number;
@@ -90,6 +93,7 @@ export class Transport {
     this.userAgent = options.userAgent;
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.signal = options.signal;
+    this.abort = options.signal && new AbortFanout(options.signal);
     const stall = (options.stallTimeoutSeconds ?? 120) * 1000;
     this.stallMs = stall;
     this.dispatcher =
@@ -212,6 +216,7 @@ export class Transport {
       const headers: Record<string, string> = { 'user-agent': this.userAgent, ...req.headers };
       // Credentials never leave the registry's origin (S3 or CDN redirects get none).
       if (authorization && this.boundary.mayAuthorize(url)) headers.authorization = authorization;
+      this.abort?.throwIfAborted();
       const res = await request(url, {
         method: req.method,
         headers,
@@ -221,7 +226,8 @@ export class Transport {
         // a body anyway); registries do not, and a new connection per blob check costs both sides.
         ...(req.method === 'HEAD' && { reset: false }),
         ...(req.highWaterMark && { highWaterMark: req.highWaterMark }),
-        ...(this.signal && { signal: this.signal }),
+        // undici takes any object with addEventListener for a signal (abort-fanout.ts says why).
+        ...(this.abort && { signal: this.abort as unknown as AbortSignal }),
       }).catch((error: unknown) => {
         throw untrustedCertificate(error, req.method, url) ?? error;
       });
