@@ -353,6 +353,9 @@ async function main(): Promise<number> {
     return 2;
   }
   const runStamp = new Date();
+  // bench:scale sets the day its run began, so a run crossing midnight files under one date.
+  const resultsDate = process.env.BENCH_RESULTS_DATE ?? runStamp.toISOString().slice(0, 10);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(resultsDate)) throw new Error(`BENCH_RESULTS_DATE: not a date: ${resultsDate}`);
   const workDir = join(ROOT, '.tmp', `bench-run-${presetName}-${runStamp.toISOString().replace(/[:.]/g, '-')}`);
   await mkdir(workDir, { recursive: true });
   log(`bench: preset ${presetName}, contenders ${[...only].join(', ')}, work dir ${workDir.slice(ROOT.length + 1)}`);
@@ -527,7 +530,7 @@ async function main(): Promise<number> {
   const dirty = version('git', ['status', '--porcelain', '--', 'src', 'dist']) !== '' ? ' (src/dist modified)' : '';
   const s = c.index.stats;
   const md = [
-    `# Benchmark: ${presetName}, ${runStamp.toISOString().slice(0, 10)}`,
+    `# Benchmark: ${presetName}, ${resultsDate}`,
     '',
     `Run at ${runStamp.toISOString()} with \`npm run bench -- ${process.argv.slice(2).join(' ')}\`.`,
     '',
@@ -569,7 +572,7 @@ async function main(): Promise<number> {
 
   process.stdout.write(`\n${table(results)}\n\n${ratios(results)}\n\n${breakdown(results)}\n`);
   if (!values['no-write']) {
-    const file = join(ROOT, 'bench', 'results', `${runStamp.toISOString().slice(0, 10)}-${presetName}.md`);
+    const file = join(ROOT, 'bench', 'results', `${resultsDate}-${presetName}.md`);
     await mkdir(join(ROOT, 'bench', 'results'), { recursive: true });
     await writeFile(file, md);
     // The same rows for bench/scale.ts, which checks the figures of several presets at once.

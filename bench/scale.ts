@@ -32,7 +32,12 @@ const started = new Date();
 const date = checksOnly ?? started.toISOString().slice(0, 10);
 for (const [preset, args] of checksOnly ? [] : RUNS) {
   process.stderr.write(`\nbench:scale: ${preset}\n`);
-  const run = spawnSync(process.execPath, [join(ROOT, 'bench', 'run.ts'), ...args], { stdio: 'inherit', cwd: ROOT });
+  // Every preset files its results under the day this run began, even past midnight.
+  const run = spawnSync(process.execPath, [join(ROOT, 'bench', 'run.ts'), ...args], {
+    stdio: 'inherit',
+    cwd: ROOT,
+    env: { ...process.env, BENCH_RESULTS_DATE: date },
+  });
   if (run.status !== 0) process.stderr.write(`bench:scale: ${preset} exited ${run.status}\n`);
 }
 
