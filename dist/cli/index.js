@@ -50859,51 +50859,34 @@ async function sync(read, env, options) {
 /***/ }),
 
 /***/ 9627:
-/***/ ((__unused_webpack___webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+/***/ (() => {
 
 
-// UNUSED EXPORTS: YOUNG_GENERATION_BYTES
-
-// EXTERNAL MODULE: external "node:perf_hooks"
-var external_node_perf_hooks_ = __nccwpck_require__(643);
 ;// CONCATENATED MODULE: external "node:v8"
 const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
 ;// CONCATENATED MODULE: ./lib/memory.js
 // Imported first by both entry points, before the bundle's other modules load. A sync is a long
 // stream of small requests: it allocates fast and keeps little, and V8's defaults suit the
-// opposite (docs/performance.md, "Memory").
+// opposite. Both flags are read each time V8 sizes a space, so setting them at run time works.
 //
-// Young generation: V8 doubles it (up to 64 MB a semi-space) whenever much survives a scavenge;
+// Young generation: V8 doubles it whenever much survives a scavenge, then collects less often;
 // blob streams allocate their buffers outside that heap, so between two collections tens of MB of
-// spent buffers wait to be freed (medium corpus peak RSS 165–215 MB). Held at its 1 MB start it
-// kept RSS down but cost a scavenge every megabyte: 30 % of harbor-sync's CPU in a first sync at
-// catalog scale. It is let grow to 4 MB a semi-space and held there: a quarter of the scavenges,
-// a third of the time in them, the same peak RSS within 1–2 MB (docs/performance.md). Its
-// starting size is fixed when the process starts (`--min-semi-space-size` set from inside does
-// nothing), so the growth factor is switched after each collection instead: 2 below the size,
-// 1 at it.
+// spent buffers wait to be freed. Held at its starting size, collections are frequent and cheap
+// (bench/results, 2026-11-29: medium corpus peak RSS 165–215 → 141–149 MB at the same speed).
+// It costs a scavenge per megabyte allocated, a third of harbor-sync's CPU at catalog scale; grown
+// to 4 MB and held there it took the 24,000-tag first sync to 1.09× its floor, but a 2 GiB layer
+// then peaked at 167 MB instead of 130 and ran 1.23× its floor, and a .tar source peaked at 153 MB
+// (bench/results/2026-12-07-scale.md, at 293feab): a larger young generation must not come back
+// unless spent buffers are freed some other way (docs/performance.md).
 //
 // Old generation: after each full collection V8 lets the heap grow to up to 4× what survived
 // before the next one (more, the faster the process allocates). With ~25 MB live the heap then
 // swings to 65–115 MB and the process keeps those pages: 6,000 tags peaked at 163 MB, 24,000 at
 // 235 MB and rising. Growing by 20% keeps the heap near what is live, for no measurable change
-// in wall time (docs/performance.md). This flag is read each time V8 sizes the space.
+// in wall time (docs/performance.md).
 
-
-/** The young generation held: two semi-spaces of 4 MB, as V8 reports new space's size. */
-const YOUNG_GENERATION_BYTES = 8 * 1024 * 1024;
+(0,external_node_v8_namespaceObject.setFlagsFromString)('--semi-space-growth-factor=1');
 (0,external_node_v8_namespaceObject.setFlagsFromString)('--heap-growing-percent=20');
-let growthFactor = 0;
-function holdYoungGeneration() {
-    const young = (0,external_node_v8_namespaceObject.getHeapSpaceStatistics)().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
-    const factor = young >= YOUNG_GENERATION_BYTES ? 1 : 2;
-    if (factor === growthFactor)
-        return;
-    (0,external_node_v8_namespaceObject.setFlagsFromString)(`--semi-space-growth-factor=${factor}`);
-    growthFactor = factor;
-}
-holdYoungGeneration();
-new external_node_perf_hooks_.PerformanceObserver(holdYoungGeneration).observe({ entryTypes: ['gc'] });
 
 
 /***/ }),
