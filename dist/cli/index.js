@@ -31927,10 +31927,6 @@ class AbortFanout {
     removeEventListener(_type, listener) {
         this.listeners.delete(listener);
     }
-    /** Requests in flight that would be cut (for tests). */
-    get size() {
-        return this.listeners.size;
-    }
     fire() {
         const listeners = [...this.listeners];
         this.listeners.clear();

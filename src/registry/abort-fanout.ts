@@ -36,11 +36,6 @@ export class AbortFanout {
     this.listeners.delete(listener);
   }
 
-  /** Requests in flight that would be cut (for tests). */
-  get size(): number {
-    return this.listeners.size;
-  }
-
   private fire(): void {
     const listeners = [...this.listeners];
     this.listeners.clear();
