@@ -47946,7 +47946,7 @@ class Runner {
         // on round trips, and with fewer tags than transfers the transfers sat idle (issue 30: the
         // first sync of 2,000 tiny repositories went from 1.2x to 1.0x the full floor).
         this.limits = { looks: pLimit(config.concurrency * 4), tags: pLimit(config.concurrency * 2) };
-        this.ahead = pLimit(config.concurrency * 6);
+        this.ahead = pLimit(this.limits.looks.concurrency + this.limits.tags.concurrency);
         this.claims = new TargetClaims(mayCollide(config.mappings, config.defaultProject));
         // Enough repositories open to keep the wide look limit busy (a few tags each), few enough that
         // the run holds state for them only.
