@@ -22402,6 +22402,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/ty
 
 /***/ }),
 
+/***/ 8877:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+
+/***/ }),
+
 /***/ 5919:
 /***/ ((module) => {
 
@@ -30994,9 +31001,9 @@ exports.visitAsync = visitAsync;
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9627);
+/* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5952);
 /* harmony import */ var _redact_output_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5532);
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1232);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3389);
 // The CLI entry point (bundled into dist/cli). All work is in cli/main.ts.
 
 
@@ -31021,7 +31028,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1232:
+/***/ 3389:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -45695,11 +45702,66 @@ async function harborGaps(state, repository, top, blobs, missingOnSource) {
     };
 }
 
+// EXTERNAL MODULE: external "node:v8"
+var external_node_v8_ = __nccwpck_require__(8877);
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
+;// CONCATENATED MODULE: ./lib/transfer/spent-buffers.js
+// A blob streams through in chunks that live outside V8's heap and are freed only when a scavenge
+// finds their handles dead. The young generation is sized for a stream of small requests
+// (src/memory.ts), and a stream of large blobs allocates little on the heap, so it would
+// scavenge too rarely: spent chunks pile up (a 2 GiB layer peaked at 167 MB instead of 130, and
+// ran 1.23× its floor). So a large blob passes through a counter, and every SCAVENGE_EVERY bytes
+// streamed, over all blobs, one scavenge is asked for: about half a millisecond each, 2 GiB makes
+// 256 (docs/performance.md, "Memory").
+
+
+
+/** Blobs from this size on are counted chunk by chunk; a smaller one is counted whole as it
+ * starts (a chunk or two, and no stream in between). */
+const LARGE_BLOB_BYTES = 4 * 1024 * 1024;
+const SCAVENGE_EVERY = 8 * 1024 * 1024;
+let collect;
+let streamed = 0;
+/** V8's `gc` from a context made after `--expose-gc` is set: the flag can be set at run time,
+ * and only new contexts see it, so the entry points need no flag on the command line. */
+function scavenger() {
+    if (!collect) {
+        (0,external_node_v8_.setFlagsFromString)('--expose-gc');
+        collect = (0,external_node_vm_namespaceObject.runInNewContext)('gc');
+    }
+    return collect;
+}
+function spent_buffers_count(bytes) {
+    streamed += bytes;
+    if (streamed < SCAVENGE_EVERY)
+        return;
+    streamed = 0;
+    scavenger()({ type: 'minor' });
+}
+/** Passes a large blob's bytes through unchanged, counting them as they go. */
+class SpentBufferRelease extends external_node_stream_.Transform {
+    _transform(chunk, _encoding, callback) {
+        callback(null, chunk);
+        spent_buffers_count(chunk.length);
+    }
+}
+/** The blob's body, counted towards the next scavenge: whole now if it is small, as it streams if
+ * it is large. */
+function releasingSpent(body, length) {
+    if (length < LARGE_BLOB_BYTES) {
+        spent_buffers_count(length);
+        return body;
+    }
+    return (0,external_node_stream_.pipeline)(body, new SpentBufferRelease(), () => undefined);
+}
+
 ;// CONCATENATED MODULE: ./lib/transfer/blobs.js
 // One blob into one Harbor repository: already there, mounted from the repository this run
 // uploaded it to, or streamed from the source (or, for a repaired blob, from the upstream). Each
 // (repository, digest) is brought once per run; each digest is uploaded once per run, and every
 // other repository mounts it.
+
 
 
 
@@ -45787,10 +45849,11 @@ async function streamBlob(state, move, location, hash) {
             message: `blob ${blob.digest} has no size in the manifest and none from the source`,
         });
     }
+    const bytes = releasingSpent(body, length);
     if (!hash)
-        return await harbor.finishUpload(location, blob.digest, length, body);
+        return await harbor.finishUpload(location, blob.digest, length, bytes);
     const verifier = new DigestVerifier(blob.digest);
-    const verified = (0,external_node_stream_.pipeline)(body, verifier, () => undefined);
+    const verified = (0,external_node_stream_.pipeline)(bytes, verifier, () => undefined);
     try {
         await harbor.finishUpload(location, blob.digest, length, verified);
     }
@@ -50854,35 +50917,48 @@ async function sync(read, env, options) {
 
 /***/ }),
 
-/***/ 9627:
-/***/ (() => {
+/***/ 5952:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-
-;// CONCATENATED MODULE: external "node:v8"
-const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
-;// CONCATENATED MODULE: ./lib/memory.js
+/* unused harmony export YOUNG_GENERATION_BYTES */
+/* harmony import */ var node_perf_hooks__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(643);
+/* harmony import */ var node_v8__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8877);
 // Imported first by both entry points, before the bundle's other modules load. A sync is a long
 // stream of small requests: it allocates fast and keeps little, and V8's defaults suit the
-// opposite. Both flags are read each time V8 sizes a space, so setting them at run time works.
+// opposite (docs/performance.md, "Memory").
 //
-// Young generation: V8 doubles it whenever much survives a scavenge, then collects less often;
-// blob streams allocate their buffers outside that heap, so between two collections tens of MB of
-// spent buffers wait to be freed. Held at its starting size, collections are frequent and cheap
-// (bench/results, 2026-11-29: medium corpus peak RSS 165–215 → 141–149 MB at the same speed).
-// It costs a scavenge per megabyte allocated, a third of harbor-sync's CPU at catalog scale; grown
-// to 4 MB and held there it took the 24,000-tag first sync to 1.09× its floor, but a 2 GiB layer
-// then peaked at 167 MB instead of 130 and ran 1.23× its floor, and a .tar source peaked at 153 MB
-// (bench/results/2026-12-07-scale.md, at 293feab): a larger young generation must not come back
-// unless spent buffers are freed some other way (docs/performance.md).
+// Young generation: V8 doubles it (up to 64 MB a semi-space) whenever much survives a scavenge.
+// Let grow freely, blob streams' spent buffers (outside the heap) wait tens of MB for the next
+// scavenge (medium corpus peak RSS 165–215 MB). Held at its 1 MB start, it cost a scavenge per
+// megabyte allocated: 30 % of harbor-sync's CPU in a first sync at catalog scale. It is let grow
+// to 4 MB a semi-space and held there: a quarter of the scavenges and 3 CPU-s fewer per 2,000
+// repositories. Large blobs then ask for their own scavenges as they stream
+// (transfer/spent-buffers.ts); without that, a 2 GiB layer peaked at 167 MB and ran 1.23× its
+// floor. The starting size is fixed when the process starts (`--min-semi-space-size` set from
+// inside does nothing), so the growth factor is switched after each collection instead: 2 below
+// the size, 1 at it.
 //
 // Old generation: after each full collection V8 lets the heap grow to up to 4× what survived
 // before the next one (more, the faster the process allocates). With ~25 MB live the heap then
 // swings to 65–115 MB and the process keeps those pages: 6,000 tags peaked at 163 MB, 24,000 at
 // 235 MB and rising. Growing by 20% keeps the heap near what is live, for no measurable change
-// in wall time (docs/performance.md).
+// in wall time (docs/performance.md). This flag is read each time V8 sizes the space.
 
-(0,external_node_v8_namespaceObject.setFlagsFromString)('--semi-space-growth-factor=1');
-(0,external_node_v8_namespaceObject.setFlagsFromString)('--heap-growing-percent=20');
+
+/** The young generation held: two semi-spaces of 4 MB, as V8 reports new space's size. */
+const YOUNG_GENERATION_BYTES = 8 * 1024 * 1024;
+(0,node_v8__WEBPACK_IMPORTED_MODULE_1__.setFlagsFromString)('--heap-growing-percent=20');
+let growthFactor = 0;
+function holdYoungGeneration() {
+    const young = (0,node_v8__WEBPACK_IMPORTED_MODULE_1__.getHeapSpaceStatistics)().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+    const factor = young >= YOUNG_GENERATION_BYTES ? 1 : 2;
+    if (factor === growthFactor)
+        return;
+    (0,node_v8__WEBPACK_IMPORTED_MODULE_1__.setFlagsFromString)(`--semi-space-growth-factor=${factor}`);
+    growthFactor = factor;
+}
+holdYoungGeneration();
+new node_perf_hooks__WEBPACK_IMPORTED_MODULE_0__.PerformanceObserver(holdYoungGeneration).observe({ entryTypes: ['gc'] });
 
 
 /***/ }),

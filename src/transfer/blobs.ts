@@ -8,6 +8,7 @@ import { DigestVerifier } from '../registry/digest.js';
 import type { Descriptor } from '../registry/media-types.js';
 import { isDigestMismatch, retrying } from '../registry/retry.js';
 import type { BlobOutcome, TransferState } from './state.js';
+import { releasingSpent } from './spent-buffers.js';
 import { upstreamCall, upstreamRepository } from './upstream.js';
 
 /** Where a blob goes, and where it comes from. */
@@ -110,9 +111,10 @@ async function streamBlob(state: TransferState, move: BlobMove, location: URL, h
       message: `blob ${blob.digest} has no size in the manifest and none from the source`,
     });
   }
-  if (!hash) return await harbor.finishUpload(location, blob.digest, length, body);
+  const bytes = releasingSpent(body, length);
+  if (!hash) return await harbor.finishUpload(location, blob.digest, length, bytes);
   const verifier = new DigestVerifier(blob.digest);
-  const verified = pipeline(body, verifier, () => undefined);
+  const verified = pipeline(bytes, verifier, () => undefined);
   try {
     await harbor.finishUpload(location, blob.digest, length, verified);
   } catch (error) {
