@@ -45718,7 +45718,7 @@ const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 
 /** Blobs from this size on are counted chunk by chunk; a smaller one is counted whole as it
- * starts (a chunk or two, and no stream in between). */
+ * starts: over many blobs the count comes out the same, without a stream in between. */
 const LARGE_BLOB_BYTES = 4 * 1024 * 1024;
 const SCAVENGE_EVERY = 8 * 1024 * 1024;
 let collect;

@@ -10,7 +10,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /** Blobs from this size on are counted chunk by chunk; a smaller one is counted whole as it
- * starts (a chunk or two, and no stream in between). */
+ * starts: over many blobs the count comes out the same, without a stream in between. */
 const LARGE_BLOB_BYTES = 4 * 1024 * 1024;
 const SCAVENGE_EVERY = 8 * 1024 * 1024;
 
