@@ -70884,6 +70884,10 @@ const EXPIRY_MARGIN = 0.9; // refresh at 90% of the lifetime: a long upload must
  * through them a few dozen at a time, and memory must not follow the catalog. Least recently used
  * go first. */
 const MAX_CACHED = 512;
+/** Mount sources a push token also asks pull on. A catalog's mounts come from the few repositories
+ * its base layers went to first; many scopes make a token URL Harbor refuses (414, docs/harbor.md
+ * §10). */
+const MAX_MOUNT_SOURCES = 4;
 /** The token spec's answer. A lifetime of the wrong shape is taken as absent (the spec's default
  * applies); a token must be a string. */
 const TOKEN_ANSWER = (0,json_shape/* object */.Ik)({
@@ -70896,6 +70900,11 @@ const TOKEN_ANSWER = (0,json_shape/* object */.Ik)({
 const TOKEN_TEXT = /^[\x21-\x7e]+$/;
 class TokenCache {
     tokens = new Map();
+    /** The newest token asked for each first scope (the repository a request is about), which may
+     * carry more scopes than the request that fetched it. */
+    byFirstScope = new Map();
+    /** Repositories recently mounted from (their pull scopes), newest first. */
+    mountSources = [];
     dispatcher;
     credentials;
     userAgent;
@@ -70907,39 +70916,105 @@ class TokenCache {
         this.userAgent = userAgent;
         this.stallMs = stallMs;
     }
-    /** A valid token for these scopes, fetched at most once at a time per scope set. */
+    /** A valid token for these scopes, fetched at most once at a time per scope set. The first scope
+     * names the repository the request is about; a token asked for it with more scopes serves too.
+     *
+     * A mount needs pull on its source besides push on the target (docs/harbor.md §6). Without more,
+     * each repository would take two tokens: one for its uploads, one for its mounts. So a push
+     * token also asks pull on the last few repositories mounted from, and a catalog's repositories
+     * take one token each (docs/performance.md). Harbor grants only what the caller holds, and a
+     * token goes only to the registry that challenged. */
     async get(challenge, scopes) {
+        this.noteMountSources(scopes);
         const key = cacheKey(challenge, scopes);
-        const cached = this.tokens.get(key);
-        if (cached) {
-            const token = await cached.catch(() => undefined);
+        const found = this.lookup(challenge, key, scopes);
+        if (found) {
+            const [foundKey, entry] = found;
+            const token = await entry.token.catch(() => undefined);
             if (token && token.expiresAt > Date.now()) {
-                if (this.tokens.get(key) === cached) {
-                    this.tokens.delete(key); // most recently used last
-                    this.tokens.set(key, cached);
+                if (this.tokens.get(foundKey) === entry) {
+                    this.tokens.delete(foundKey); // most recently used last
+                    this.tokens.set(foundKey, entry);
                 }
                 return token.token;
             }
-            if (this.tokens.get(key) === cached)
-                this.tokens.delete(key);
+            if (this.tokens.get(foundKey) === entry)
+                this.drop(foundKey);
         }
-        const pending = this.fetchToken(challenge, scopes);
-        this.tokens.set(key, pending);
+        const asked = this.widen(scopes);
+        const askedKey = cacheKey(challenge, asked);
+        const first = scopes.length > 0 ? firstKey(challenge, scopes[0]) : undefined;
+        const entry = { scopes: new Set(asked), token: this.fetchToken(challenge, asked), first };
+        this.drop(askedKey); // an expired token asked for the same scopes
+        this.tokens.set(askedKey, entry);
+        if (first !== undefined)
+            this.byFirstScope.set(first, askedKey);
         if (this.tokens.size > MAX_CACHED)
-            this.tokens.delete(this.tokens.keys().next().value);
-        pending.catch(() => this.tokens.delete(key));
-        return (await pending).token;
+            this.drop(this.tokens.keys().next().value);
+        entry.token.catch(() => {
+            if (this.tokens.get(askedKey) === entry)
+                this.drop(askedKey);
+        });
+        return (await entry.token).token;
     }
-    /** Forgets one scope set's token (it was refused). */
+    /** Forgets the token these scopes were served (it was refused). */
     invalidate(challenge, scopes) {
-        this.tokens.delete(cacheKey(challenge, scopes));
+        const found = this.lookup(challenge, cacheKey(challenge, scopes), scopes);
+        if (found)
+            this.drop(found[0]);
     }
     /** Forgets every token with a scope on a repository of `project` (`repository:<project>/…`). */
     invalidateProject(project) {
         const needle = ` repository:${project}/`;
         for (const key of [...this.tokens.keys()])
             if (key.includes(needle))
-                this.tokens.delete(key);
+                this.drop(key);
+    }
+    /** The token asked for exactly these scopes, or else the newest one asked for the same first
+     * scope, when it was asked for all of these. */
+    lookup(challenge, key, scopes) {
+        const exact = this.tokens.get(key);
+        if (exact)
+            return [key, exact];
+        if (scopes.length === 0)
+            return undefined;
+        const wider = this.byFirstScope.get(firstKey(challenge, scopes[0]));
+        const entry = wider === undefined ? undefined : this.tokens.get(wider);
+        if (entry && scopes.every((s) => entry.scopes.has(s)))
+            return [wider, entry];
+        return undefined;
+    }
+    drop(key) {
+        const entry = this.tokens.get(key);
+        this.tokens.delete(key);
+        if (entry?.first !== undefined && this.byFirstScope.get(entry.first) === key)
+            this.byFirstScope.delete(entry.first);
+    }
+    /** A mount asks push on its target, then pull on its source: the source is remembered. */
+    noteMountSources(scopes) {
+        if (scopes.length < 2 || !isPush(scopes[0]))
+            return;
+        for (const scope of scopes.slice(1)) {
+            if (!scope.endsWith(':pull'))
+                continue;
+            const at = this.mountSources.indexOf(scope);
+            if (at === 0)
+                continue;
+            if (at > 0)
+                this.mountSources.splice(at, 1);
+            this.mountSources.unshift(scope);
+            if (this.mountSources.length > MAX_MOUNT_SOURCES)
+                this.mountSources.pop();
+        }
+    }
+    /** A push token's scopes and pull on the recent mount sources, but not on its own repository. */
+    widen(scopes) {
+        const first = scopes[0];
+        if (first === undefined || !isPush(first) || this.mountSources.length === 0)
+            return scopes;
+        const own = `${first.slice(0, first.lastIndexOf(':'))}:pull`;
+        const extra = this.mountSources.filter((s) => s !== own && !scopes.includes(s));
+        return extra.length ? [...scopes, ...extra] : scopes;
     }
     async fetchToken(challenge, scopes) {
         const url = new URL(challenge.realm);
@@ -70992,6 +71067,14 @@ class TokenCache {
 }
 function cacheKey(challenge, scopes) {
     return `${challenge.realm} ${challenge.service ?? ''} ${[...new Set(scopes)].sort().join(' ')}`;
+}
+function firstKey(challenge, scope) {
+    return `${challenge.realm} ${challenge.service ?? ''} ${scope}`;
+}
+/** `repository:<name>:pull,push` and the like: the actions are the text after the last colon. */
+function isPush(scope) {
+    const actions = scope.slice(scope.lastIndexOf(':') + 1).split(',');
+    return scope.startsWith('repository:') && actions.includes('push');
 }
 
 // EXTERNAL MODULE: ./lib/registry/auth-boundary.js

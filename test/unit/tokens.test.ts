@@ -36,10 +36,52 @@ describe('TokenCache', () => {
 
     cache.invalidateProject('team-a');
     // team-a's tokens are fetched anew; team-ab (a longer name with the same start) keeps its own.
-    expect(await cache.get(challenge, a)).not.toBe(first[0]);
-    expect(await cache.get(challenge, a2)).not.toBe(first[1]);
+    // The new push token on team-a/app also asks pull on team-ab/base, the run's mount source, so
+    // it serves the mount's scopes too: one fetch for both.
+    const again = await cache.get(challenge, a);
+    expect(again).not.toBe(first[0]);
+    expect(await cache.get(challenge, a2)).toBe(again);
+    expect(again).not.toBe(first[1]);
     expect(await cache.get(challenge, b)).toBe(first[2]);
-    expect(fetched).toHaveLength(5);
+    expect(fetched).toHaveLength(4);
+    expect(fetched[3]).toBe('repository:team-a/app:pull,push repository:team-ab/base:pull');
+    await agent.close();
+  });
+
+  it("asks pull on the run's recent mount sources with each push token: one token per repository", async () => {
+    const { agent, fetched } = tokenService();
+    const cache = new TokenCache(agent, undefined, 'test');
+    const push = (r: string) => `repository:${r}:pull,push`;
+    const pull = (r: string) => `repository:${r}:pull`;
+    // The first repository learns the mount source: its uploads and its mount take a token each.
+    await cache.get(challenge, [push('t/app-0')]);
+    await cache.get(challenge, [push('t/app-0'), pull('t/base')]);
+    expect(fetched).toEqual([push('t/app-0'), `${push('t/app-0')} ${pull('t/base')}`]);
+    // Every later repository: one token, whichever of its requests comes first.
+    for (let n = 1; n <= 3; n++) {
+      const upload = await cache.get(challenge, [push(`t/app-${n}`)]);
+      expect(await cache.get(challenge, [push(`t/app-${n}`), pull('t/base')])).toBe(upload);
+      expect(await cache.get(challenge, [push(`t/app-${n}`)])).toBe(upload);
+    }
+    const mountFirst = await cache.get(challenge, [push('t/app-4'), pull('t/base')]);
+    expect(await cache.get(challenge, [push('t/app-4')])).toBe(mountFirst);
+    expect(fetched.slice(2)).toEqual([1, 2, 3, 4].map((n) => `${push(`t/app-${n}`)} ${pull('t/base')}`));
+
+    // The mount source's own push token does not ask pull on itself; a pull-only token asks nothing more.
+    await cache.get(challenge, [push('t/base')]);
+    await cache.get(challenge, [pull('t/app-1')]);
+    expect(fetched.slice(-2)).toEqual([push('t/base'), pull('t/app-1')]);
+
+    // At most the four newest sources ride along (a long token URL is refused, docs/harbor.md §10).
+    for (const s of ['s1', 's2', 's3', 's4', 's5']) await cache.get(challenge, [push('t/app-0'), pull(`t/${s}`)]);
+    await cache.get(challenge, [push('t/app-9')]);
+    expect(fetched.at(-1)).toBe([push('t/app-9'), ...['s5', 's4', 's3', 's2'].map((s) => pull(`t/${s}`))].join(' '));
+
+    // A refused token is forgotten whichever scopes it served: the next request fetches anew.
+    const before = fetched.length;
+    cache.invalidate(challenge, [push('t/app-2'), pull('t/base')]);
+    await cache.get(challenge, [push('t/app-2')]);
+    expect(fetched).toHaveLength(before + 1);
     await agent.close();
   });
 
