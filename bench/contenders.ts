@@ -1,7 +1,7 @@
 // The three contenders: harbor-sync (dist/cli.js), `skopeo sync` driven the way a user would, and
 // the copy floor (each unique blob once, source GET piped into a monolithic PUT, 8 at a time).
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,8 @@ const RSS_HOOK = join(ROOT, 'bench', 'rss-hook.mjs');
 export interface RunResult {
   name: string;
   wallSeconds: number;
+  /** CPU seconds the whole machine spent while the run went on (absent before 2026-12-08). */
+  machineCpuSeconds?: number;
   /** Unique bytes of the corpus (or slice) the run covers. */
   uniqueBytes: number;
   harborRequests: Record<string, number>;
@@ -94,9 +96,35 @@ async function vmHwm(pid: number): Promise<number> {
 /** The start of a timed run, once the disk is quiet: the page cache still holds what the
  * previous contender wrote (a first sync's gigabyte, a 2 GiB layer), and the kernel writes it back
  * about 30 s later, in the middle of whoever runs then. `sync` flushes it first, untimed. */
-function settled(): bigint {
+/** When a run began: its clock, and the machine's busy CPU time then. */
+export interface Mark {
+  at: bigint;
+  cpuTicks: number;
+}
+
+/** Every core's busy time since boot, in USER_HZ ticks (1/100 s): user, nice, system, irq and
+ * softirq of /proc/stat's first line; idle, iowait and steal are not work done here. Every
+ * process of a run (both registries, the Harbor double, the proxy, the contender) and the kernel's
+ * work for them counts: on a machine whose two cores are all busy, this is what a run costs, and
+ * it moves much less than wall time when the machine's speed drifts (docs/performance.md). */
+function machineCpuTicks(): number {
+  const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8')
+    .split('\n', 1)[0]!
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  return user! + nice! + system! + irq! + softirq!;
+}
+
+export function mark(): Mark {
+  return { at: process.hrtime.bigint(), cpuTicks: machineCpuTicks() };
+}
+
+/** A mark taken once the disk has the previous run's writes. */
+function settled(): Mark {
   spawnSync('sync');
-  return process.hrtime.bigint();
+  return mark();
 }
 
 function runProcess(
@@ -170,14 +198,16 @@ export function finish(
   ctx: Ctx,
   double: HarborDouble,
   name: string,
-  started: bigint,
+  started: Mark,
   extra: Partial<RunResult>,
 ): RunResult {
-  const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const wallSeconds = Number(process.hrtime.bigint() - started.at) / 1e9;
+  const machineCpuSeconds = (machineCpuTicks() - started.cpuTicks) / 100;
   const h = harborCounts(double);
   return {
     name,
     wallSeconds,
+    machineCpuSeconds,
     uniqueBytes: ctx.uniqueBytes,
     harborRequests: h.byKind,
     harborTotal: h.total,

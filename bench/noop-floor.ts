@@ -7,7 +7,7 @@
 import pLimit from 'p-limit';
 import { Agent, request } from 'undici';
 import type { HarborDouble } from '../test/harness/harbor-double/index.ts';
-import { type Ctx, finish, type RunResult } from './contenders.ts';
+import { type Ctx, finish, mark, type RunResult } from './contenders.ts';
 
 const MANIFEST_ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
@@ -48,7 +48,7 @@ export async function runNoopFloor(
   ctx.proxy.take();
   double.resetRequests();
   ctx.log(`  ${name}: ${ctx.repos.length} repositories, ${parallel} requests at a time`);
-  const started = process.hrtime.bigint();
+  const started = mark();
   if (options.catalog) {
     let next: string | undefined = `${ctx.proxy.url}/v2/_catalog?n=1000`;
     while (next) {

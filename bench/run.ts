@@ -222,6 +222,7 @@ function table(results: RunResult[]): string {
   const head = [
     'contender',
     'wall s',
+    'machine CPU s',
     'MB/s',
     'Harbor reqs',
     'Harbor ≥400',
@@ -235,6 +236,7 @@ function table(results: RunResult[]): string {
   const rows = results.map((r) => [
     r.name,
     secs(r.wallSeconds),
+    r.machineCpuSeconds === undefined ? '—' : secs(r.machineCpuSeconds),
     (r.uniqueBytes / 1e6 / r.wallSeconds).toFixed(1),
     String(r.harborTotal),
     String(r.harborErrors),
@@ -311,13 +313,13 @@ function ratios(results: RunResult[]): string {
     const rb = by(b);
     if (!ra || !rb) continue;
     lines.push(
-      `| ${label} | ${ratio(ra.wallSeconds, rb.wallSeconds)} | ${ratio(ra.harborTotal, rb.harborTotal)} | ${ratio(ra.source.totalRequests, rb.source.totalRequests)} | ${ratio(ra.source.bytesRead, rb.source.bytesRead)} |`,
+      `| ${label} | ${ratio(ra.wallSeconds, rb.wallSeconds)} | ${ra.machineCpuSeconds && rb.machineCpuSeconds ? ratio(ra.machineCpuSeconds, rb.machineCpuSeconds) : '—'} | ${ratio(ra.harborTotal, rb.harborTotal)} | ${ratio(ra.source.totalRequests, rb.source.totalRequests)} | ${ratio(ra.source.bytesRead, rb.source.bytesRead)} |`,
     );
   }
   if (!lines.length) return '';
   return [
-    '| ratio | wall time | Harbor requests | source requests | source bytes read |',
-    '| --- | --- | --- | --- | --- |',
+    '| ratio | wall time | machine CPU | Harbor requests | source requests | source bytes read |',
+    '| --- | --- | --- | --- | --- | --- |',
     ...lines,
   ].join('\n');
 }
@@ -333,10 +335,13 @@ function medianRounds(all: RunResult[][]): RunResult[] {
     const rss = mine.every((r) => r.peakRssKiB)
       ? `; peak RSS MB by round: ${mine.map((r) => (r.peakRssKiB! / 1024).toFixed(0)).join(', ')}`
       : '';
+    const cpu = mine.every((r) => r.machineCpuSeconds !== undefined)
+      ? `; machine CPU s by round: ${mine.map((r) => secs(r.machineCpuSeconds!)).join(', ')}`
+      : '';
     return {
       ...median,
       notes: [
-        `median of ${mine.length} rounds; wall s by round: ${mine.map((r) => secs(r.wallSeconds)).join(', ')}${rss}`,
+        `median of ${mine.length} rounds; wall s by round: ${mine.map((r) => secs(r.wallSeconds)).join(', ')}${rss}${cpu}`,
         ...median.notes,
       ],
     };
@@ -541,6 +546,7 @@ async function main(): Promise<number> {
     ...(sliceInfo.length ? [sliceInfo.join(' '), ''] : []),
     'MB = 10^6 bytes. MB/s = unique bytes of the corpus (or slice) / wall time, also for no-op runs (where nothing needs copying).',
     '"source MB read" counts every byte the source registry sent (headers included) through the counting proxy.',
+    '"machine CPU s" is the busy time of all cores while the run went on (/proc/stat: every process of the run and the kernel\'s work for it): what the run cost the machine, which moves less than wall time when the machine\'s speed drifts.',
     '',
     '## Ratios',
     '',

@@ -123,7 +123,16 @@ const ratioCheck = (what: string, a: RunResult, b: RunResult, limit: number, mor
     ra.length > 1 && ra.length === rb.length
       ? `; round by round ${ra.map((x, i) => `${(x / rb[i]!).toFixed(2)}×`).join(', ')}`
       : '';
-  check(what, `≤ ${limit.toFixed(2)}×`, `${r.toFixed(3)}× (${secs(a)} s / ${secs(b)} s${more}${paired})`, r <= limit);
+  const cpu =
+    a.machineCpuSeconds && b.machineCpuSeconds
+      ? `; machine CPU ${(a.machineCpuSeconds / b.machineCpuSeconds).toFixed(2)}× (${a.machineCpuSeconds.toFixed(0)} / ${b.machineCpuSeconds.toFixed(0)} s)`
+      : '';
+  check(
+    what,
+    `≤ ${limit.toFixed(2)}×`,
+    `${r.toFixed(3)}× (${secs(a)} s / ${secs(b)} s${more}${paired}${cpu})`,
+    r <= limit,
+  );
 };
 // The nightly at its floor at every scale (issue 30): the whole catalog, first sync and no-op.
 for (const [name, s] of [
