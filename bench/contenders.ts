@@ -93,9 +93,6 @@ async function vmHwm(pid: number): Promise<number> {
 }
 
 /** Runs a command with output to files; peak RSS by polling VmHWM (monotonic) every 50 ms. */
-/** The start of a timed run, once the disk is quiet: the page cache still holds what the
- * previous contender wrote (a first sync's gigabyte, a 2 GiB layer), and the kernel writes it back
- * about 30 s later, in the middle of whoever runs then. `sync` flushes it first, untimed. */
 /** When a run began: its clock, and the machine's busy CPU time then. */
 export interface Mark {
   at: bigint;
@@ -121,7 +118,9 @@ export function mark(): Mark {
   return { at: process.hrtime.bigint(), cpuTicks: machineCpuTicks() };
 }
 
-/** A mark taken once the disk has the previous run's writes. */
+/** The start of a timed run, once the disk is quiet: the page cache still holds what the
+ * previous contender wrote (a first sync's gigabyte, a 2 GiB layer), and the kernel writes it back
+ * about 30 s later, in the middle of whoever runs then. `sync` flushes it first, untimed. */
 function settled(): Mark {
   spawnSync('sync');
   return mark();

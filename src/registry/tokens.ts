@@ -33,6 +33,7 @@ const MAX_CACHED = 512;
  * its base layers went to first; many scopes make a token URL Harbor refuses (414, docs/harbor.md
  * §10). */
 const MAX_MOUNT_SOURCES = 4;
+
 /** The token spec's answer. A lifetime of the wrong shape is taken as absent (the spec's default
  * applies); a token must be a string. */
 const TOKEN_ANSWER = object({
