@@ -1,7 +1,7 @@
 // The three contenders: harbor-sync (dist/cli.js), `skopeo sync` driven the way a user would, and
 // the copy floor (each unique blob once, source GET piped into a monolithic PUT, 8 at a time).
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,9 @@ export interface RunResult {
   wallSeconds: number;
   /** CPU seconds the whole machine spent while the run went on (absent before 2026-12-08). */
   machineCpuSeconds?: number;
+  /** CPU seconds by process while the run went on: the registries, the bench's own process (the
+   * Harbor double's front, the counting proxy, an in-process floor) and harbor-sync's. */
+  cpuByProcess?: Record<string, number>;
   /** Unique bytes of the corpus (or slice) the run covers. */
   uniqueBytes: number;
   harborRequests: Record<string, number>;
@@ -93,10 +96,12 @@ async function vmHwm(pid: number): Promise<number> {
 }
 
 /** Runs a command with output to files; peak RSS by polling VmHWM (monotonic) every 50 ms. */
-/** When a run began: its clock, and the machine's busy CPU time then. */
+/** When a run began: its clock, the machine's busy CPU time, and each registry's and the bench's own. */
 export interface Mark {
   at: bigint;
   cpuTicks: number;
+  registries: Map<number, number>;
+  self: NodeJS.CpuUsage;
 }
 
 /** Every core's busy time since boot, in USER_HZ ticks (1/100 s): user, nice, system, irq and
@@ -114,8 +119,30 @@ function machineCpuTicks(): number {
   return user! + nice! + system! + irq! + softirq!;
 }
 
+/** CPU ticks (user + system) of every registry process now running, by pid. */
+function registryTicks(): Map<number, number> {
+  const ticks = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (!stat.includes('(docker-registry)')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks.set(Number(entry), Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // gone since the directory was read
+    }
+  }
+  return ticks;
+}
+
 export function mark(): Mark {
-  return { at: process.hrtime.bigint(), cpuTicks: machineCpuTicks() };
+  return {
+    at: process.hrtime.bigint(),
+    cpuTicks: machineCpuTicks(),
+    registries: registryTicks(),
+    self: process.cpuUsage(),
+  };
 }
 
 /** The start of a timed run, once the disk is quiet: the page cache still holds what the
@@ -202,11 +229,20 @@ export function finish(
 ): RunResult {
   const wallSeconds = Number(process.hrtime.bigint() - started.at) / 1e9;
   const machineCpuSeconds = (machineCpuTicks() - started.cpuTicks) / 100;
+  const self = process.cpuUsage(started.self);
+  const cpuByProcess: Record<string, number> = { 'bench process': (self.user + self.system) / 1e6 };
+  for (const [pid, ticks] of registryTicks()) {
+    const before = started.registries.get(pid);
+    if (before === undefined) continue;
+    const name = pid === double.registry.pid ? "Harbor's registry" : 'source registry';
+    cpuByProcess[name] = (cpuByProcess[name] ?? 0) + (ticks - before) / 100;
+  }
   const h = harborCounts(double);
   return {
     name,
     wallSeconds,
     machineCpuSeconds,
+    cpuByProcess,
     uniqueBytes: ctx.uniqueBytes,
     harborRequests: h.byKind,
     harborTotal: h.total,
@@ -299,8 +335,9 @@ export async function runHarborSync(
       .filter((l) => /^(Reading .* in place|Decompress(ing .* into|ed) )/.test(l));
     result.notes.push(...said.map((l) => `harbor-sync: ${l.replaceAll(ROOT, '.')}`));
   }
-  const hooked = Number(await readFile(rssFile, 'utf8').catch(() => '0'));
+  const [hooked, cpuMicros] = (await readFile(rssFile, 'utf8').catch(() => '0')).split(' ').map(Number);
   result.peakRssKiB = hooked || proc.peakKiB;
+  if (cpuMicros !== undefined && result.cpuByProcess) result.cpuByProcess['harbor-sync'] = cpuMicros / 1e6;
   result.tagsOk = verifyTags(ctx, double);
   try {
     const report = JSON.parse(await readFile(reportFile, 'utf8')) as {

@@ -327,7 +327,12 @@ function ratios(results: RunResult[]): string {
 /** For each contender, the round with its median wall time (the lower middle for an even count),
  * noting every round's time; single rounds pass through. */
 function medianRounds(all: RunResult[][]): RunResult[] {
-  if (all.length === 1) return all[0]!;
+  const cpuText = (r: RunResult): string =>
+    Object.entries(r.cpuByProcess ?? {})
+      .map(([p, s]) => `${p} ${secs(s)}`)
+      .join('; ');
+  if (all.length === 1)
+    return all[0]!.map((r) => (r.cpuByProcess ? { ...r, notes: [`CPU s by process: ${cpuText(r)}`, ...r.notes] } : r));
   return all[0]!.map(({ name }) => {
     const mine = all.map((round) => round.find((r) => r.name === name)).filter((r): r is RunResult => r !== undefined);
     const sorted = [...mine].sort((a, b) => a.wallSeconds - b.wallSeconds);
@@ -338,10 +343,14 @@ function medianRounds(all: RunResult[][]): RunResult[] {
     const cpu = mine.every((r) => r.machineCpuSeconds !== undefined)
       ? `; machine CPU s by round: ${mine.map((r) => secs(r.machineCpuSeconds!)).join(', ')}`
       : '';
+    const processes = Object.keys(mine[0]!.cpuByProcess ?? {});
+    const byProcess = processes.length
+      ? `; CPU s by process and round: ${processes.map((p) => `${p} ${mine.map((r) => secs(r.cpuByProcess?.[p] ?? 0)).join(', ')}`).join('; ')}`
+      : '';
     return {
       ...median,
       notes: [
-        `median of ${mine.length} rounds; wall s by round: ${mine.map((r) => secs(r.wallSeconds)).join(', ')}${rss}${cpu}`,
+        `median of ${mine.length} rounds; wall s by round: ${mine.map((r) => secs(r.wallSeconds)).join(', ')}${rss}${cpu}${byProcess}`,
         ...median.notes,
       ],
     };

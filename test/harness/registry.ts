@@ -47,6 +47,8 @@ export interface RunningRegistry {
   /** Its config, log and htpasswd: removed by stop(). */
   workDir: string;
   logFile: string;
+  /** Its process (the bench reads its CPU time). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -89,6 +91,7 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Runn
       storageDir,
       workDir: work,
       logFile,
+      pid: child.pid ?? 0,
       stop: async () => {
         await stopChild(child);
         await rm(work, { recursive: true, force: true });
